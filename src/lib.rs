@@ -1,1 +1,18 @@
-//! Countersign core.
+//! Countersign core: signed payment instructions, key pinning, assessment, callbacks, dual control
+//! and the tamper-evident log. No Tauri and no UI code lives here; every front end calls this crate.
+
+pub mod auth;
+pub mod payee_name;
+pub mod phone;
+pub mod bank;
+pub mod card;
+pub mod codes;
+pub mod domain_name;
+pub mod encoding;
+pub mod envelope;
+pub mod findings;
+pub mod fingerprint;
+pub mod instruction;
+mod json;
+pub mod keys;
+pub mod verify;
