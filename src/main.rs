@@ -1,1 +1,8 @@
-fn main() {}
+//! The `countersign` command-line shell: parses arguments, calls the core, prints results and
+//! maps them to the exit codes of CONTRACT.md. No rule lives here.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

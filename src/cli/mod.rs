@@ -1,0 +1,99 @@
+//! Argument parsing and dispatch. Each command lives in a module of its own and returns an
+//! [`exit::Exit`] or a [`exit::CliError`]; this module prints errors and exits.
+
+mod exit;
+mod partner;
+mod report;
+mod secrets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use report::Output;
+
+/// Countersign: signed payment instructions, pinned partner keys, callbacks and dual control.
+#[derive(Parser)]
+#[command(name = "countersign", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Args, Clone)]
+pub struct GlobalArgs {
+    /// The workspace directory (default: the platform data directory).
+    #[arg(long, global = true, env = "COUNTERSIGN_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The acting user, for commands that read or change a workspace.
+    #[arg(long = "as", global = true, value_name = "USER")]
+    acting_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a key pair: BASE.key (encrypted secret key) and BASE.card (public partner card).
+    Keygen(partner::KeygenArgs),
+    /// Show the fingerprint of a card, key or signed instruction's signer; QR code on request.
+    Fingerprint(partner::FingerprintArgs),
+    /// Sign payment instructions for one recipient.
+    Sign(partner::SignArgs),
+    /// Partner side of a callback: the response code for a challenge and a signed instruction.
+    Respond(partner::RespondArgs),
+    /// Check a signed instruction (read-only).
+    Verify(partner::VerifyArgs),
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let output = Output { json: cli.global.json };
+    let result = match cli.command {
+        Command::Keygen(args) => partner::keygen(&args, output),
+        Command::Fingerprint(args) => partner::fingerprint(&args, output),
+        Command::Sign(args) => partner::sign(&args, output),
+        Command::Respond(args) => partner::respond(&args, output),
+        Command::Verify(args) => partner::verify(&args, &cli.global, output),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            if output.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "error": { "code": error.code, "message": error.message } }))
+                        .expect("JSON serialises")
+                );
+            }
+            eprintln!("countersign: {}", error.message);
+            error.exit.into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit::{CliError, Exit};
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn worst_exit_ranks_rejected_over_hold() {
+        assert!(Exit::Failed.rank() > Exit::Hold.rank());
+        assert!(Exit::Hold.rank() > Exit::Success.rank());
+        let _ = CliError::usage("x", "y");
+    }
+}

@@ -1,0 +1,379 @@
+//! The partner half of the CLI, which needs no workspace: `keygen`, `fingerprint`, `sign`,
+//! `respond` and `verify --signer`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use countersign::bank::Country;
+use countersign::card::{CardDetails, Contact, ContactKind, PartnerCard};
+use countersign::codes::{Challenge, ChallengeResponse, ConfirmationCode};
+use countersign::domain_name::DomainName;
+use countersign::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
+use countersign::files::{read_limited, write_atomic, Sensitivity};
+use countersign::findings::Severity;
+use countersign::fingerprint::Fingerprint;
+use countersign::instruction::{Details, Instruction};
+use countersign::keys::{KeyError, KeyPair, PublicKey, SecretKeyFile};
+use countersign::qr::{fingerprint_uri, key_uri, Qr};
+use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+
+use super::exit::{CliError, CliResult, Exit};
+use super::report::{check_json, check_text, instruction_json, instruction_lines, Output};
+use super::secrets::{read_new_secret, read_secret, KEY_PASSPHRASE};
+use super::GlobalArgs;
+
+/// Largest DETAILS.json read.
+const MAX_DETAILS: usize = 64 * 1024;
+
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// The key holder's legal name, as on the card.
+    #[arg(long)]
+    name: String,
+    /// Base path: writes BASE.key and BASE.card.
+    #[arg(long, value_name = "BASE")]
+    out: PathBuf,
+    /// Country of registration (ISO 3166 alpha-2), shown on the card.
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// An email domain you send from (repeatable), shown on the card.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    domains: Vec<String>,
+    /// A phone number for callbacks (repeatable), shown on the card. Receivers call only
+    /// numbers they took from an independent source; this one is informational.
+    #[arg(long = "phone", value_name = "NUMBER")]
+    phones: Vec<String>,
+    /// An email contact (repeatable), shown on the card.
+    #[arg(long = "email", value_name = "ADDRESS")]
+    emails: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct FingerprintArgs {
+    /// A partner card, a secret-key file or a signed instruction.
+    file: PathBuf,
+    /// Also write a QR code of the fingerprint (and key, when known) as .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    qr_out: Option<PathBuf>,
+    /// Also draw the QR code in the terminal.
+    #[arg(long)]
+    qr: bool,
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// Your secret-key file (passphrase from COUNTERSIGN_KEY_PASSPHRASE or a prompt).
+    #[arg(long, value_name = "BASE.key")]
+    key: PathBuf,
+    /// The recipient's partner card.
+    #[arg(long, value_name = "RECIPIENT.card")]
+    to: PathBuf,
+    /// The bank details to sign (see docs/format.md).
+    #[arg(long, value_name = "DETAILS.json")]
+    details: PathBuf,
+    /// Where to write the signed instruction.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+pub struct RespondArgs {
+    /// The challenge the caller read out (six digits).
+    #[arg(long, value_name = "C")]
+    challenge: String,
+    /// Your own copy of the signed instruction (see the outbox beside your key).
+    file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Check against this partner card only, without a workspace.
+    #[arg(long, value_name = "CARD")]
+    signer: Option<PathBuf>,
+    /// The signed instruction.
+    file: PathBuf,
+    /// The email that carried it (workspace mode).
+    #[arg(long, value_name = "MSG.eml")]
+    email: Option<PathBuf>,
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Appends an extension to a base path: `keys/globex` + `key` → `keys/globex.key`.
+fn with_extension(base: &Path, ext: &str) -> PathBuf {
+    let mut s = base.as_os_str().to_os_string();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
+    Ok(read_limited(path, limit)?)
+}
+
+fn key_error(path: &Path, e: KeyError) -> CliError {
+    match e {
+        KeyError::WrongPassphrase => CliError::not_permitted("wrong_passphrase", format!("{}: {e}", display(path))),
+        KeyError::WeakPassphrase => CliError::usage("weak_passphrase", e.to_string()),
+        other => CliError::usage("invalid_key_file", format!("{}: {other}", display(path))),
+    }
+}
+
+fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
+    let bytes = read_file(path, MAX_FILE_SIZE)?;
+    PartnerCard::parse(&bytes).map_err(|e| CliError::usage("invalid_card", format!("{}: {e}", display(path))))
+}
+
+fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
+    let bytes = read_file(path, 16 * 1024)?;
+    SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))
+}
+
+pub fn keygen(args: &KeygenArgs, output: Output) -> CliResult {
+    let bad = |e: String| CliError::usage("invalid_argument", e);
+    let country = args.country.as_deref().map(|c| Country::parse(&c.to_ascii_uppercase())).transpose().map_err(|e| bad(e.to_string()))?;
+    let domains = args.domains.iter().map(|d| DomainName::parse(d)).collect::<Result<Vec<_>, _>>().map_err(|e| bad(e.to_string()))?;
+    let contacts = args
+        .phones
+        .iter()
+        .map(|p| (ContactKind::Phone, p))
+        .chain(args.emails.iter().map(|e| (ContactKind::Email, e)))
+        .map(|(kind, value)| Contact { kind, value: value.trim().to_string(), label: None })
+        .collect();
+    let details = CardDetails { name: args.name.trim().to_string(), country, domains, contacts };
+    let key_path = with_extension(&args.out, "key");
+    let card_path = with_extension(&args.out, "card");
+    for path in [&key_path, &card_path] {
+        if path.exists() {
+            return Err(CliError::usage("file_exists", format!("{} already exists; choose another --out", display(path))));
+        }
+    }
+    let pair = KeyPair::generate();
+    let card = PartnerCard::create(&pair, details, OffsetDateTime::now_utc())
+        .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
+    let passphrase = read_new_secret(KEY_PASSPHRASE, &format!("Passphrase for the new key of {}", args.name))?;
+    let sealed = pair.seal(&card.details().name, &passphrase).map_err(|e| key_error(&key_path, e))?;
+    write_atomic(&key_path, &sealed.to_bytes(), Sensitivity::Secret, false)?;
+    write_atomic(&card_path, &card.to_bytes(), Sensitivity::Public, false)?;
+    let fingerprint = pair.fingerprint().to_string();
+    output.emit(
+        json!({ "fingerprint": fingerprint, "key": display(&key_path), "card": display(&card_path) }),
+        || {
+            format!(
+                "Wrote {} (secret key, encrypted) and {} (partner card to hand out).\n\
+                 Fingerprint: {fingerprint}\n\
+                 Your partners read this fingerprint back to you on the phone before they trust your card.",
+                display(&key_path),
+                display(&card_path)
+            )
+        },
+    );
+    Ok(Exit::Success)
+}
+
+/// What a file passed to `fingerprint` turned out to be.
+struct FingerprintSubject {
+    kind: &'static str,
+    fingerprint: Fingerprint,
+    public_key: Option<PublicKey>,
+    name: Option<String>,
+}
+
+fn identify(path: &Path) -> Result<FingerprintSubject, CliError> {
+    let bytes = read_file(path, MAX_FILE_SIZE)?;
+    let format = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    if format.starts_with("countersign/secret-key/") {
+        let file = SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))?;
+        let key = file.public_key().map_err(|e| key_error(path, e))?;
+        Ok(FingerprintSubject { kind: "key", fingerprint: key.fingerprint(), public_key: Some(key), name: Some(file.name) })
+    } else if format.starts_with("countersign/card/") {
+        let card = PartnerCard::parse(&bytes).map_err(|e| CliError::usage("invalid_card", format!("{}: {e}", display(path))))?;
+        Ok(FingerprintSubject {
+            kind: "card",
+            fingerprint: card.fingerprint(),
+            public_key: Some(card.public_key()),
+            name: Some(card.details().name.clone()),
+        })
+    } else if format.starts_with("countersign/instruction/") {
+        let envelope = Envelope::parse(&bytes, FileKind::Instruction)
+            .map_err(|e| CliError::usage("malformed_file", format!("{}: {e}", display(path))))?;
+        Ok(FingerprintSubject { kind: "instruction", fingerprint: envelope.signer(), public_key: None, name: None })
+    } else {
+        Err(CliError::usage(
+            "unknown_file",
+            format!("{}: not a Countersign card, key file or signed instruction", display(path)),
+        ))
+    }
+}
+
+pub fn fingerprint(args: &FingerprintArgs, output: Output) -> CliResult {
+    let subject = identify(&args.file)?;
+    let uri = match &subject.public_key {
+        Some(key) => key_uri(key),
+        None => fingerprint_uri(&subject.fingerprint),
+    };
+    let qr = Qr::new(&uri).map_err(|e| CliError::usage("qr_failed", e.to_string()))?;
+    if let Some(path) = &args.qr_out {
+        let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("svg") => qr.to_svg().into_bytes(),
+            Some("png") => qr.to_png().map_err(|e| CliError::usage("qr_failed", e.to_string()))?,
+            _ => return Err(CliError::usage("invalid_argument", "--qr-out must name a .svg or .png file")),
+        };
+        write_atomic(path, &bytes, Sensitivity::Public, true)?;
+    }
+    let fingerprint = subject.fingerprint.to_string();
+    output.emit(
+        json!({
+            "fingerprint": fingerprint,
+            "kind": subject.kind,
+            "name": subject.name,
+            "qr": uri,
+            "qr_out": args.qr_out.as_deref().map(display),
+        }),
+        || {
+            let mut out = match (&subject.name, subject.kind) {
+                (Some(name), _) => format!("{fingerprint}  {name}\n"),
+                (None, "instruction") => format!("{fingerprint}  (the signer this instruction names; not yet verified)\n"),
+                (None, _) => format!("{fingerprint}\n"),
+            };
+            if args.qr {
+                out += &qr.to_terminal();
+                out.push('\n');
+            }
+            if let Some(path) = &args.qr_out {
+                out += &format!("QR code written to {}\n", display(path));
+            }
+            out
+        },
+    );
+    Ok(Exit::Success)
+}
+
+pub fn sign(args: &SignArgs, output: Output) -> CliResult {
+    let key_file = load_key_file(&args.key)?;
+    let recipient = load_card(&args.to)?;
+    let details_bytes = read_file(&args.details, MAX_DETAILS)?;
+    if details_bytes.len() > MAX_DETAILS {
+        return Err(CliError::usage("file_too_large", format!("{}: larger than {MAX_DETAILS} bytes", display(&args.details))));
+    }
+    let bad_details = |e: String| CliError::usage("invalid_details", format!("{}: {e}", display(&args.details)));
+    let details = Details::from_json(&details_bytes).map_err(|e| bad_details(e.to_string()))?;
+    let signer_key = key_file.public_key().map_err(|e| key_error(&args.key, e))?;
+    let now = OffsetDateTime::now_utc();
+    let instruction = details
+        .to_instruction(uuid::Uuid::new_v4().to_string(), signer_key.fingerprint(), recipient.fingerprint(), now)
+        .map_err(|e| bad_details(e.to_string()))?;
+    // Refuse what a verifier would reject: invalid bank details, an already-ended window.
+    let payload = instruction.to_payload_bytes();
+    let options = CheckOptions { expected_recipient: Some(recipient.fingerprint()), ..CheckOptions::at(now) };
+    if let Err(problems) = instruction.account.validate() {
+        let text: Vec<String> = problems.iter().map(|f| f.message.clone()).collect();
+        return Err(bad_details(text.join(" ")));
+    }
+    if instruction.valid_until < now {
+        return Err(bad_details("the validity window has already ended".into()));
+    }
+    let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
+    let pair = key_file.unlock(&passphrase).map_err(|e| key_error(&args.key, e))?;
+    let envelope = Envelope::sign(FileKind::Instruction, &pair, payload);
+    let bytes = envelope.to_bytes();
+    // What we wrote must verify exactly as the recipient will verify it.
+    let check = check_instruction_file(&bytes, &SingleSigner(pair.public_key()), &options);
+    if check.findings.iter().any(|f| f.severity == Severity::Critical) {
+        let text: Vec<String> = check.findings.iter().map(|f| f.message.clone()).collect();
+        return Err(CliError::failed("self_check_failed", text.join(" ")));
+    }
+    write_atomic(&args.out, &bytes, Sensitivity::Public, args.force)?;
+    let outbox_dir = match args.key.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join("outbox"),
+        _ => PathBuf::from("outbox"),
+    };
+    std::fs::create_dir_all(&outbox_dir)
+        .map_err(|e| CliError::usage("io_error", format!("cannot create {}: {e}", display(&outbox_dir))))?;
+    let outbox = outbox_dir.join(format!("{}.csi", instruction.id));
+    write_atomic(&outbox, &bytes, Sensitivity::Public, false)?;
+    let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
+    let warnings: Vec<String> = check.findings.iter().map(|f| format!("warning: {}", f.message)).collect();
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    output.emit(
+        json!({
+            "confirmation_code": code,
+            "id": instruction.id,
+            "out": display(&args.out),
+            "outbox": display(&outbox),
+            "recipient": { "name": recipient.details().name, "fingerprint": recipient.fingerprint().to_string() },
+        }),
+        || {
+            format!(
+                "Signed {} for {}.\nConfirmation code: {code}\nA copy is in {} for callbacks.",
+                display(&args.out),
+                recipient.details().name,
+                display(&outbox)
+            )
+        },
+    );
+    Ok(Exit::Success)
+}
+
+pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
+    let challenge = Challenge::parse(&args.challenge)
+        .map_err(|e| CliError::usage("invalid_challenge", format!("the challenge: {e}")))?;
+    let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
+    let envelope = Envelope::parse(&bytes, FileKind::Instruction)
+        .map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
+    let instruction = Instruction::parse(envelope.payload())
+        .map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
+    let response = ChallengeResponse::compute(challenge, envelope.payload()).to_string();
+    let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
+    let last4 = instruction.account.validate().map(|(a, _)| a.last4()).ok();
+    output.emit(
+        json!({
+            "response": response,
+            "challenge": challenge.to_string(),
+            "confirmation_code": code,
+            "last4": last4,
+            "instruction": instruction_json(&instruction),
+        }),
+        || {
+            format!(
+                "Response: {response}\n\
+                 Read it to the caller only if this is the instruction you sent them:\n  confirmation  {code}\n{}",
+                instruction_lines(&instruction)
+            )
+        },
+    );
+    Ok(Exit::Success)
+}
+
+pub fn verify(args: &VerifyArgs, _global: &GlobalArgs, output: Output) -> CliResult {
+    let Some(card_path) = &args.signer else {
+        return Err(CliError::usage(
+            "workspace_required",
+            "verifying against a workspace needs one (see `countersign init`); without one, give --signer CARD",
+        ));
+    };
+    if args.email.is_some() {
+        return Err(CliError::usage("invalid_argument", "--email needs a workspace; it cannot be used with --signer"));
+    }
+    let card = load_card(card_path)?;
+    let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
+    let check = check_instruction_file(&bytes, &SingleSigner(card.public_key()), &CheckOptions::at(OffsetDateTime::now_utc()));
+    let file = display(&args.file);
+    let mut document = check_json(&file, &check);
+    document["partner"] = json!({ "id": null, "name": card.details().name });
+    output.emit(document, || check_text(&file, &check, Some(&card.details().name)));
+    Ok(Exit::for_verdict(check.verdict()))
+}

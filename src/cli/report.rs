@@ -1,0 +1,124 @@
+//! How the CLI shows things: JSON views of the core's types (serialisation stays at the edge)
+//! and short human-readable text.
+
+use serde_json::{json, Value};
+
+use countersign::bank::AccountDetails;
+use countersign::encoding::format_utc;
+use countersign::findings::{Finding, Severity};
+use countersign::instruction::Instruction;
+use countersign::verify::FileCheck;
+
+/// Where output goes: one JSON document, or text for people.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// `--json` was given.
+    pub json: bool,
+}
+
+impl Output {
+    /// Prints either the JSON document or the human text.
+    pub fn emit(&self, document: Value, human: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&document).expect("JSON serialises"));
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                println!("{}", text.trim_end());
+            }
+        }
+    }
+}
+
+/// A finding as JSON.
+pub fn finding_json(f: &Finding) -> Value {
+    json!({ "code": f.code.as_str(), "severity": f.severity.as_str(), "message": f.message })
+}
+
+/// An instruction's payload as JSON.
+pub fn instruction_json(i: &Instruction) -> Value {
+    let account = match &i.account {
+        AccountDetails::Iban { iban, bic } => json!({ "iban": iban, "bic": bic }),
+        AccountDetails::Local { account_number, routing_code, country, bic } => {
+            json!({ "account_number": account_number, "routing_code": routing_code, "country": country, "bic": bic })
+        }
+    };
+    json!({
+        "id": i.id,
+        "issuer": i.issuer.to_string(),
+        "recipient": i.recipient.to_string(),
+        "issued_at": format_utc(i.issued_at),
+        "valid_from": format_utc(i.valid_from),
+        "valid_until": format_utc(i.valid_until),
+        "beneficiary_name": i.beneficiary_name,
+        "account": account,
+        "currency": i.currency.code(),
+        "amount": i.amount.map(|m| m.decimal()),
+        "reference": i.reference,
+        "due_date": i.due_date.map(|d| d.to_string()),
+    })
+}
+
+/// The contract's object for one verified file (without workspace fields).
+pub fn check_json(file: &str, check: &FileCheck) -> Value {
+    json!({
+        "file": file,
+        "verdict": check.verdict().as_str(),
+        "findings": check.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "confirmation_code": check.confirmation_code().map(|c| c.to_string()),
+        "signer": check.claimed_signer.map(|f| f.to_string()),
+        "instruction": check.verified.as_ref().map(|v| instruction_json(v.instruction())),
+    })
+}
+
+/// A finding as a line of text.
+pub fn finding_line(f: &Finding) -> String {
+    let mark = match f.severity {
+        Severity::Critical => "✗",
+        Severity::Warning => "!",
+        Severity::Info => "·",
+    };
+    format!("  {mark} {:<28} {}", f.code.as_str(), f.message)
+}
+
+/// The instruction's essentials as labelled lines.
+pub fn instruction_lines(i: &Instruction) -> String {
+    let account = match &i.account {
+        AccountDetails::Iban { iban, bic } => {
+            let shown = countersign::bank::Iban::parse_electronic(iban).map(|v| v.grouped()).unwrap_or_else(|_| iban.clone());
+            format!("{shown} · {bic}")
+        }
+        AccountDetails::Local { account_number, routing_code, country, bic } => {
+            format!("{account_number} · routing {routing_code} · {country} · {bic}")
+        }
+    };
+    let mut out = format!("  payee         {}\n  account       {account}\n", i.beneficiary_name);
+    let amount = i.amount.map(|m| m.to_string()).unwrap_or_else(|| format!("(no amount) {}", i.currency));
+    match &i.reference {
+        Some(r) => out += &format!("  amount        {amount} · ref {r}\n"),
+        None => out += &format!("  amount        {amount}\n"),
+    }
+    out += &format!("  valid         {} to {}\n", format_utc(i.valid_from), format_utc(i.valid_until));
+    out
+}
+
+/// The human text for one checked file; `signer_name` names the signer when known.
+pub fn check_text(file: &str, check: &FileCheck, signer_name: Option<&str>) -> String {
+    let mut out = format!("{:<9} {file}\n", check.verdict().as_str().to_uppercase());
+    if let Some(v) = &check.verified {
+        match signer_name {
+            Some(name) => out += &format!("  signed by     {name} ({})\n", v.signer()),
+            None => out += &format!("  signed by     {}\n", v.signer()),
+        }
+        out += &format!("  confirmation  {}\n", v.confirmation_code());
+        out += &instruction_lines(v.instruction());
+    }
+    if check.findings.is_empty() {
+        out += "  no findings\n";
+    }
+    for f in &check.findings {
+        out += &finding_line(f);
+        out.push('\n');
+    }
+    out
+}
