@@ -1,0 +1,25 @@
+//! Countersign's desktop shell: a Tauri app whose commands are thin wrappers over the
+//! `countersign` core.
+//!
+//! Only this crate knows Tauri. A command takes the UI's intent, calls the core's service API,
+//! and converts the result; the core decides, never this crate and never the UI. Commands live in
+//! one small module per domain under [`commands`], and every error reaches the UI as a
+//! [`CommandError`] (`{code, message}`).
+
+pub mod commands;
+mod error;
+
+pub use error::{CommandError, CommandResult};
+
+/// Adds the app's commands to `builder`. [`run`] and the tests (on Tauri's mock runtime) share
+/// this wiring, so a test invokes exactly what the UI can invoke.
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(commands::handler())
+}
+
+/// Opens the main window and runs until it is closed.
+pub fn run() {
+    with_commands(tauri::Builder::default())
+        .run(tauri::generate_context!())
+        .expect("the Countersign app failed to start");
+}

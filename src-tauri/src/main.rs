@@ -1,1 +1,8 @@
-fn main() {}
+//! The desktop app's entry point. Everything else lives in the library, where tests reach it.
+
+// No console window beside the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    countersign_app::run();
+}

@@ -1,0 +1,13 @@
+//! Generates the Tauri context and the `allow-*`/`deny-*` permissions of the app's own commands.
+
+/// Every `#[tauri::command]` the app registers (see `src/commands/mod.rs`). A command missing
+/// here gets no permission, so no capability can grant it and the UI's call is refused.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}
