@@ -1,0 +1,49 @@
+// Helpers for driving the real Countersign binary through tauri-driver (a W3C WebDriver server
+// in front of WebKitWebDriver). run.sh starts tauri-driver and sets the variables read here.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Capabilities, WebDriver } from "selenium-webdriver";
+import http from "selenium-webdriver/http/index.js";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const OUT_DIR = process.env.E2E_OUT_DIR ?? path.join(ROOT, "target/e2e");
+const APP = process.env.COUNTERSIGN_APP ?? path.join(ROOT, "target/debug/countersign-app");
+const DRIVER_URL = process.env.E2E_DRIVER_URL ?? "http://127.0.0.1:4444";
+
+/**
+ * Starts the app in a new WebDriver session. No `browserName`: tauri-driver picks the native
+ * driver itself and launches `tauri:options.application`.
+ */
+export function openApp() {
+  const executor = new http.Executor(new http.HttpClient(DRIVER_URL));
+  const capabilities = new Capabilities({ "tauri:options": { application: APP } });
+  return WebDriver.createSession(executor, capabilities);
+}
+
+/** Waits until the web view has painted twice, so a screenshot shows the current DOM. */
+export async function settle(driver) {
+  await driver.executeAsyncScript(
+    "const done = arguments[arguments.length - 1];" +
+      "requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+  );
+}
+
+/** Saves a screenshot of the app window as OUT_DIR/NAME.png and returns its path. */
+export async function screenshot(driver, name) {
+  await settle(driver);
+  const file = path.join(OUT_DIR, `${name}.png`);
+  await mkdir(OUT_DIR, { recursive: true });
+  await writeFile(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+  return file;
+}
+
+/** The `version` of the app crate, read from src-tauri/Cargo.toml. */
+export async function appCrateVersion() {
+  const manifest = await readFile(path.join(ROOT, "src-tauri/Cargo.toml"), "utf8");
+  const match = manifest.match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m);
+  if (!match) {
+    throw new Error("no [package] version in src-tauri/Cargo.toml");
+  }
+  return match[1];
+}

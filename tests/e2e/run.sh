@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests (tests/e2e/*.test.mjs) against the built app binary, on a virtual
+# display, and leaves no process behind, whether the tests pass, fail or are interrupted.
+#
+#   Xvfb (own display)    setsid dbus-run-session -- tauri-driver    node --test
+#                         '-> WebKitWebDriver -> countersign-app -> WebKit helpers
+#
+# Everything under setsid is one session and process group; cleanup ends it with SIGTERM
+# (tauri-driver only stops its WebKitWebDriver on SIGTERM), then stops Xvfb. Every process the
+# run starts carries E2E_RUN_ID in its environment, so one that left the group is still found.
+#
+# Needs: the app built with `cargo build -p countersign-app --features custom-protocol`,
+# tauri-driver, Xvfb, dbus-run-session, WebKitWebDriver (`make deps` installs them) and
+# `npm ci` in this folder. Logs and screenshots go to target/e2e/.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=${E2E_OUT_DIR:-$ROOT/target/e2e}
+APP=${COUNTERSIGN_APP:-$ROOT/target/debug/countersign-app}
+PORT=${E2E_PORT:-4444}
+NATIVE_PORT=${E2E_NATIVE_PORT:-4445}
+RUN_ID="countersign-e2e-$$-$(date +%s%N)"
+
+XVFB_PID=
+DRIVER_PID=
+
+log() { echo "e2e: $*" >&2; }
+
+# PIDs of processes (other than this script's own) whose environment carries RUN_ID.
+run_processes() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}
+    pid=${pid%/environ}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx "E2E_RUN_ID=$RUN_ID"; then
+      echo "$pid"
+    fi
+  done
+}
+
+# Waits up to $2 tenths of a second for process group $1 to be empty.
+wait_group_gone() {
+  local tries=$2
+  while kill -0 -- "-$1" 2>/dev/null; do
+    ((tries-- > 0)) || return 1
+    sleep 0.1
+  done
+}
+
+cleanup() {
+  local status=$? left
+  trap - EXIT INT TERM
+  if [[ -n $DRIVER_PID ]]; then
+    ps -o pid,pgid,rss,args -g "$DRIVER_PID" >"$OUT/processes.log" 2>&1 || true
+    kill -TERM -- "-$DRIVER_PID" 2>/dev/null || true
+    if ! wait_group_gone "$DRIVER_PID" 100; then
+      log "still running 10 s after SIGTERM, killing:"
+      ps -o pid,pgid,args -g "$DRIVER_PID" >&2 || true
+      kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true
+      wait_group_gone "$DRIVER_PID" 50 || true
+    fi
+    wait "$DRIVER_PID" 2>/dev/null || true
+  fi
+  if [[ -n $XVFB_PID ]]; then
+    kill -TERM "$XVFB_PID" 2>/dev/null || true
+    wait "$XVFB_PID" 2>/dev/null || true
+  fi
+  left=$(run_processes)
+  if [[ -n $left ]]; then
+    log "processes that left the group, ending them:"
+    ps -o pid,pgid,args -p "$(echo $left | tr ' ' ',')" >&2 || true
+    kill -TERM $left 2>/dev/null || true
+    sleep 1
+    kill -KILL $left 2>/dev/null || true
+  fi
+  left=$(run_processes)
+  if [[ -n $left ]]; then
+    log "FAILED to end: $(echo $left)"
+    status=1
+  else
+    log "no process left behind"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+for tool in Xvfb dbus-run-session tauri-driver WebKitWebDriver node; do
+  command -v "$tool" >/dev/null || { log "$tool not found: run 'make deps'"; exit 2; }
+done
+[[ -x $APP ]] || {
+  log "no app binary at $APP: run 'cargo build -p countersign-app --features custom-protocol'"
+  exit 2
+}
+[[ -d $HERE/node_modules ]] || { log "run 'npm ci' in tests/e2e (or 'make deps')"; exit 2; }
+for port in "$PORT" "$NATIVE_PORT"; do
+  if port_in_use "$port"; then
+    log "port $port is in use (another tauri-driver?); set E2E_PORT / E2E_NATIVE_PORT"
+    exit 2
+  fi
+done
+
+mkdir -p "$OUT"
+# A fresh home for the app and WebKit, so a run never touches the user's own data.
+rm -rf "$OUT/home"
+mkdir -p "$OUT/home/data" "$OUT/home/config" "$OUT/home/cache"
+
+# Xvfb picks a free display itself and writes its number to fd 3.
+rm -f "$OUT/display"
+E2E_RUN_ID=$RUN_ID Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp \
+  3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 </dev/null &
+XVFB_PID=$!
+for _ in $(seq 100); do
+  [[ -s $OUT/display ]] && break
+  kill -0 "$XVFB_PID" 2>/dev/null || { log "Xvfb failed:"; cat "$OUT/xvfb.log" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -s $OUT/display ]] || { log "Xvfb did not report a display"; exit 1; }
+DISPLAY=":$(tr -d '[:space:]' <"$OUT/display")"
+log "Xvfb on $DISPLAY"
+
+export DISPLAY NO_AT_BRIDGE=1 GDK_BACKEND=x11
+unset WAYLAND_DISPLAY
+export XDG_DATA_HOME=$OUT/home/data XDG_CONFIG_HOME=$OUT/home/config XDG_CACHE_HOME=$OUT/home/cache
+export COUNTERSIGN_DATA_DIR=$OUT/home/data/countersign
+
+# Not a process group leader (no job control here), so setsid does not fork: $! is the
+# session's and the group's id.
+E2E_RUN_ID=$RUN_ID setsid dbus-run-session -- \
+  tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" \
+  >"$OUT/tauri-driver.log" 2>&1 </dev/null &
+DRIVER_PID=$!
+for _ in $(seq 300); do
+  port_in_use "$PORT" && break
+  kill -0 "$DRIVER_PID" 2>/dev/null || { log "tauri-driver failed:"; cat "$OUT/tauri-driver.log" >&2; exit 1; }
+  sleep 0.1
+done
+port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
+[[ $(ps -o pgid= -p "$DRIVER_PID" | tr -d ' ') == "$DRIVER_PID" ]] || {
+  log "tauri-driver is not in a process group of its own"
+  exit 1
+}
+
+log "running tests against $APP"
+status=0
+E2E_RUN_ID=$RUN_ID COUNTERSIGN_APP=$APP E2E_OUT_DIR=$OUT E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
+  timeout 600 node --test --test-reporter=spec "$HERE"/*.test.mjs </dev/null || status=$?
+if ((status != 0)); then
+  log "tests failed ($status); last lines of $OUT/tauri-driver.log:"
+  tail -n 40 "$OUT/tauri-driver.log" >&2 || true
+fi
+exit "$status"
