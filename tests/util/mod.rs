@@ -1,0 +1,557 @@
+//! A small harness for testing the `countersign` binary, in the manner of ripgrep's
+//! `tests/util.rs`.
+//!
+//! - Every test gets a fresh temporary directory ([`TestDir::new`]); the binary runs with that
+//!   directory as its current directory, so relative paths in arguments name files inside it.
+//! - The environment is clean: `env_clear`, then only `PATH`, `HOME` (a `home/` directory inside
+//!   the test directory, so no workspace of the person running the tests is ever seen) and the
+//!   `COUNTERSIGN_*` variables a test gives explicitly.
+//! - Standard input is an empty pipe, never a terminal: a prompt is impossible, so a missing
+//!   secret exercises the "no variable and no terminal" error path instead of hanging.
+//! - Every unexpected result panics with the full command line, the environment given, the exit
+//!   code, stdout, stderr and a listing of the test directory.
+//!
+//! ```ignore
+//! let dir = TestDir::new();
+//! let globex = dir.keygen("Globex Corporation", "globex");
+//! let out = dir.countersign(&["--json", "fingerprint", &globex.card]).run().assert_code(0);
+//! assert_eq!(out.json()["fingerprint"], globex.fingerprint.as_str());
+//! ```
+//!
+//! Later scenario tests (workspace commands) reuse this module with `mod util;`.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// The environment variable holding a standalone key file's passphrase (CONTRACT.md).
+pub const KEY_PASSPHRASE: &str = "COUNTERSIGN_KEY_PASSPHRASE";
+/// The passphrase the helpers give every key they make.
+pub const PASSPHRASE: &str = "correct horse battery staple";
+/// How long one command may run before it is killed and reported.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A fresh temporary directory for one test, removed when dropped.
+pub struct TestDir {
+    tmp: tempfile::TempDir,
+}
+
+impl Default for TestDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestDir {
+    /// Makes a fresh directory with an empty `home/` inside (the `HOME` of every command).
+    pub fn new() -> TestDir {
+        let tmp = tempfile::Builder::new().prefix("countersign-test-").tempdir().expect("create a temporary directory");
+        fs::create_dir(tmp.path().join("home")).expect("create home/");
+        TestDir { tmp }
+    }
+
+    /// The directory's absolute path.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    /// The `HOME` given to commands.
+    pub fn home(&self) -> PathBuf {
+        self.join("home")
+    }
+
+    /// Writes a file (creating parent directories) and returns its absolute path.
+    #[track_caller]
+    pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            if let Err(e) = fs::create_dir_all(parent) {
+                self.fail(&format!("cannot create {}: {e}", parent.display()));
+            }
+        }
+        if let Err(e) = fs::write(&path, contents) {
+            self.fail(&format!("cannot write {}: {e}", path.display()));
+        }
+        path
+    }
+
+    /// Creates a directory (and its parents).
+    #[track_caller]
+    pub fn mkdir(&self, rel: impl AsRef<Path>) -> PathBuf {
+        let path = self.join(rel);
+        if let Err(e) = fs::create_dir_all(&path) {
+            self.fail(&format!("cannot create {}: {e}", path.display()));
+        }
+        path
+    }
+
+    /// Reads a file; a missing file fails the test with a listing of the directory.
+    #[track_caller]
+    pub fn read(&self, rel: impl AsRef<Path>) -> Vec<u8> {
+        let path = self.join(rel);
+        match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => self.fail(&format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Reads a UTF-8 file.
+    #[track_caller]
+    pub fn read_string(&self, rel: impl AsRef<Path>) -> String {
+        let rel = rel.as_ref();
+        match String::from_utf8(self.read(rel)) {
+            Ok(text) => text,
+            Err(e) => self.fail(&format!("{} is not UTF-8: {e}", rel.display())),
+        }
+    }
+
+    /// Reads and parses a JSON file.
+    #[track_caller]
+    pub fn read_json(&self, rel: impl AsRef<Path>) -> Value {
+        let rel = rel.as_ref();
+        match serde_json::from_slice(&self.read(rel)) {
+            Ok(json) => json,
+            Err(e) => self.fail(&format!("{} is not JSON: {e}", rel.display())),
+        }
+    }
+
+    /// Whether a path exists inside the directory.
+    pub fn exists(&self, rel: impl AsRef<Path>) -> bool {
+        self.join(rel).exists()
+    }
+
+    /// The names of the entries of a subdirectory, sorted (empty when it does not exist).
+    pub fn entries(&self, rel: impl AsRef<Path>) -> Vec<String> {
+        let mut names: Vec<String> = match fs::read_dir(self.join(rel)) {
+            Ok(entries) => {
+                entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names
+    }
+
+    /// Every file and directory below the test directory with its mode and size, for failure
+    /// reports.
+    pub fn listing(&self) -> String {
+        listing(self.path())
+    }
+
+    /// Fails the test with `message` and a listing of the directory.
+    #[track_caller]
+    pub fn fail(&self, message: &str) -> ! {
+        panic!("\n{message}\n\n--- test directory {}\n{}", self.path().display(), self.listing())
+    }
+
+    /// A command running the `countersign` binary with no arguments yet.
+    pub fn cmd(&self) -> TestCommand {
+        TestCommand { root: self.path().to_path_buf(), args: Vec::new(), env: Vec::new(), current_dir: None }
+    }
+
+    /// A command running `countersign ARGS…`.
+    pub fn countersign(&self, args: &[&str]) -> TestCommand {
+        let mut cmd = self.cmd();
+        cmd.args(args);
+        cmd
+    }
+
+    /// Makes a key pair with `keygen --name NAME --out BASE` (passphrase [`PASSPHRASE`]) and
+    /// returns its files and fingerprint. Extra arguments (`--country`, `--domain`…) go in `extra`.
+    #[track_caller]
+    pub fn keygen_with(&self, name: &str, base: &str, extra: &[&str]) -> KeyFiles {
+        let mut cmd = self.countersign(&["--json", "keygen", "--name", name, "--out", base]);
+        cmd.args(extra).passphrase();
+        let out = cmd.run().assert_code(0);
+        let fingerprint = out.json_str("fingerprint");
+        KeyFiles { name: name.to_string(), key: format!("{base}.key"), card: format!("{base}.card"), fingerprint }
+    }
+
+    /// Makes a key pair with `keygen --name NAME --out BASE`.
+    #[track_caller]
+    pub fn keygen(&self, name: &str, base: &str) -> KeyFiles {
+        self.keygen_with(name, base, &[])
+    }
+
+    /// Writes a DETAILS.json for `sign`.
+    pub fn write_details(&self, rel: &str, details: &Value) -> String {
+        self.write(rel, serde_json::to_vec_pretty(details).expect("JSON serialises"));
+        rel.to_string()
+    }
+
+    /// Signs `details` (a path relative to the directory) with `from`'s key for `to`'s card,
+    /// writing `out`; asserts success and returns what `sign --json` printed.
+    #[track_caller]
+    pub fn sign(&self, from: &KeyFiles, to: &KeyFiles, details: &str, out: &str) -> Signed {
+        let mut cmd = self.sign_cmd(from, to, details, out);
+        let run = cmd.passphrase().run().assert_code(0);
+        Signed {
+            file: out.to_string(),
+            confirmation_code: run.json_str("confirmation_code"),
+            id: run.json_str("id"),
+            json: run.json(),
+        }
+    }
+
+    /// Writes [`default_details`] to `DETAILS.json` (if not there yet) and signs it.
+    #[track_caller]
+    pub fn sign_default(&self, from: &KeyFiles, to: &KeyFiles, out: &str) -> Signed {
+        if !self.exists("DETAILS.json") {
+            self.write_details("DETAILS.json", &default_details());
+        }
+        self.sign(from, to, "DETAILS.json", out)
+    }
+
+    /// The `sign --json` command, without a passphrase (add one with [`TestCommand::passphrase`]).
+    pub fn sign_cmd(&self, from: &KeyFiles, to: &KeyFiles, details: &str, out: &str) -> TestCommand {
+        self.countersign(&["--json", "sign", "--key", &from.key, "--to", &to.card, "--details", details, "--out", out])
+    }
+}
+
+/// A key pair made by `keygen`; paths are relative to the test directory.
+#[derive(Debug, Clone)]
+pub struct KeyFiles {
+    /// The name given to `keygen`.
+    pub name: String,
+    /// `BASE.key`.
+    pub key: String,
+    /// `BASE.card`.
+    pub card: String,
+    /// The fingerprint `keygen` printed.
+    pub fingerprint: String,
+}
+
+/// What `sign --json` reported.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The signed file, relative to the test directory.
+    pub file: String,
+    /// `confirmation_code`.
+    pub confirmation_code: String,
+    /// `id`.
+    pub id: String,
+    /// The whole document.
+    pub json: Value,
+}
+
+/// Details that sign and verify cleanly: a valid German IBAN with a German BIC.
+pub fn default_details() -> Value {
+    json!({
+        "beneficiary_name": "Globex Corporation",
+        "iban": "DE89 3704 0044 0532 0130 00",
+        "bic": "COBADEFFXXX",
+        "currency": "EUR",
+        "amount": "1250.00",
+        "reference": "INV-2026-114"
+    })
+}
+
+/// A `countersign` invocation being built.
+pub struct TestCommand {
+    root: PathBuf,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    current_dir: Option<PathBuf>,
+}
+
+impl TestCommand {
+    /// Adds one argument.
+    pub fn arg(&mut self, arg: impl Into<OsString>) -> &mut Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<S: Into<OsString> + Clone>(&mut self, args: &[S]) -> &mut Self {
+        self.args.extend(args.iter().cloned().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable (on top of the clean environment).
+    pub fn env(&mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> &mut Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Gives the helpers' key passphrase in `COUNTERSIGN_KEY_PASSPHRASE`.
+    pub fn passphrase(&mut self) -> &mut Self {
+        self.env(KEY_PASSPHRASE, PASSPHRASE)
+    }
+
+    /// Runs in a subdirectory of the test directory instead of its root.
+    pub fn current_dir(&mut self, rel: impl AsRef<Path>) -> &mut Self {
+        self.current_dir = Some(self.root.join(rel));
+        self
+    }
+
+    /// The command line as a shell would show it, with the environment given.
+    pub fn command_line(&self) -> String {
+        let mut line = String::new();
+        for (k, v) in &self.env {
+            let _ = write!(line, "{}={} ", k.to_string_lossy(), shell_quote(&v.to_string_lossy()));
+        }
+        line.push_str("countersign");
+        for arg in &self.args {
+            line.push(' ');
+            line.push_str(&shell_quote(&arg.to_string_lossy()));
+        }
+        line
+    }
+
+    /// Runs the command to completion and captures what it did. Never panics on a non-zero
+    /// exit; use [`Output::assert_code`].
+    pub fn run(&self) -> Output {
+        let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("countersign"));
+        cmd.env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        cmd.env("HOME", self.root.join("home"));
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.args(&self.args);
+        let cwd = self.current_dir.clone().unwrap_or_else(|| self.root.clone());
+        cmd.current_dir(&cwd);
+        cmd.timeout(TIMEOUT);
+        let output = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("could not run `{}`: {e}\n\n{}", self.command_line(), listing(&self.root)));
+        Output {
+            command_line: self.command_line(),
+            cwd,
+            root: self.root.clone(),
+            code: output.status.code(),
+            stdout: output.stdout,
+            stderr: output.stderr,
+        }
+    }
+}
+
+/// What a finished command did.
+pub struct Output {
+    command_line: String,
+    cwd: PathBuf,
+    root: PathBuf,
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl Output {
+    /// The exit code (a command killed by a signal or the timeout fails the test).
+    #[track_caller]
+    pub fn code(&self) -> i32 {
+        match self.code {
+            Some(code) => code,
+            None => self.fail("the command was killed (signal or timeout) instead of exiting"),
+        }
+    }
+
+    /// Standard output as text.
+    #[track_caller]
+    pub fn stdout(&self) -> String {
+        match String::from_utf8(self.stdout.clone()) {
+            Ok(text) => text,
+            Err(e) => self.fail(&format!("stdout is not UTF-8: {e}")),
+        }
+    }
+
+    /// Standard error as text.
+    #[track_caller]
+    pub fn stderr(&self) -> String {
+        match String::from_utf8(self.stderr.clone()) {
+            Ok(text) => text,
+            Err(e) => self.fail(&format!("stderr is not UTF-8: {e}")),
+        }
+    }
+
+    /// Standard output parsed as exactly one JSON document (surrounding whitespace allowed,
+    /// anything else on stdout fails the test).
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        match serde_json::from_slice(&self.stdout) {
+            Ok(json) => json,
+            Err(e) => self.fail(&format!("stdout is not exactly one JSON document: {e}")),
+        }
+    }
+
+    /// A string field of the JSON document on stdout.
+    #[track_caller]
+    pub fn json_str(&self, field: &str) -> String {
+        match self.json().get(field) {
+            Some(Value::String(s)) => s.clone(),
+            other => self.fail(&format!("expected a string in JSON field {field:?}, found {other:?}")),
+        }
+    }
+
+    /// The `code` of every finding in the JSON document, in order.
+    #[track_caller]
+    pub fn finding_codes(&self) -> Vec<String> {
+        let json = self.json();
+        let Some(findings) = json.get("findings").and_then(Value::as_array) else {
+            self.fail("expected a `findings` array in the JSON document")
+        };
+        findings
+            .iter()
+            .map(|f| match f.get("code") {
+                Some(Value::String(code)) => code.clone(),
+                _ => self.fail(&format!("a finding without a string `code`: {f}")),
+            })
+            .collect()
+    }
+
+    /// Asserts the exit code; on mismatch, panics with everything.
+    #[track_caller]
+    pub fn assert_code(self, expected: i32) -> Self {
+        if self.code != Some(expected) {
+            self.fail(&format!("expected exit code {expected}"));
+        }
+        self
+    }
+
+    /// Asserts exit code 0.
+    #[track_caller]
+    pub fn assert_success(self) -> Self {
+        self.assert_code(0)
+    }
+
+    /// Asserts that stderr contains `needle`.
+    #[track_caller]
+    pub fn assert_stderr_contains(self, needle: &str) -> Self {
+        if !self.stderr().contains(needle) {
+            self.fail(&format!("expected stderr to contain {needle:?}"));
+        }
+        self
+    }
+
+    /// Asserts that stdout contains `needle`.
+    #[track_caller]
+    pub fn assert_stdout_contains(self, needle: &str) -> Self {
+        if !self.stdout().contains(needle) {
+            self.fail(&format!("expected stdout to contain {needle:?}"));
+        }
+        self
+    }
+
+    /// Asserts a verify-style result: the exit code, the `verdict` and that `code` is among the
+    /// findings (`None`: no findings at all).
+    #[track_caller]
+    pub fn assert_verdict(self, exit: i32, verdict: &str, code: Option<&str>) -> Self {
+        let out = self.assert_code(exit);
+        let json = out.json();
+        if json["verdict"] != verdict {
+            out.fail(&format!("expected verdict {verdict:?}"));
+        }
+        let codes = out.finding_codes();
+        match code {
+            Some(code) if !codes.iter().any(|c| c == code) => out.fail(&format!("expected a finding {code:?}")),
+            None if !codes.is_empty() => out.fail("expected no findings"),
+            _ => {}
+        }
+        out
+    }
+
+    /// Fails the test unless `condition` holds, printing everything.
+    #[track_caller]
+    pub fn ensure(&self, condition: bool, what: &str) -> &Self {
+        if !condition {
+            self.fail(what);
+        }
+        self
+    }
+
+    /// Fails the test with `message`, the command, its exit code, stdout, stderr and a listing of
+    /// the test directory.
+    #[track_caller]
+    pub fn fail(&self, message: &str) -> ! {
+        panic!("\n{message}\n\n{self}")
+    }
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code = match self.code {
+            Some(code) => code.to_string(),
+            None => "none (killed by a signal or the timeout)".to_string(),
+        };
+        writeln!(f, "--- command\n{}", self.command_line)?;
+        writeln!(f, "--- in {}", self.cwd.display())?;
+        writeln!(f, "--- exit code\n{code}")?;
+        writeln!(f, "--- stdout\n{}", String::from_utf8_lossy(&self.stdout))?;
+        writeln!(f, "--- stderr\n{}", String::from_utf8_lossy(&self.stderr))?;
+        write!(f, "--- test directory {}\n{}", self.root.display(), listing(&self.root))
+    }
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// A recursive listing: `mode size path` for files, `path/` for directories.
+fn listing(root: &Path) -> String {
+    fn walk(root: &Path, dir: &Path, out: &mut String) {
+        let mut entries: Vec<_> = match fs::read_dir(dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok()).collect(),
+            Err(e) => {
+                let _ = writeln!(out, "(cannot list {}: {e})", dir.display());
+                return;
+            }
+        };
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            match entry.metadata() {
+                Ok(meta) if meta.is_dir() => {
+                    let _ = writeln!(out, "{:>4} {:>8}  {rel}/", mode(&meta), "");
+                    walk(root, &path, out);
+                }
+                Ok(meta) => {
+                    let _ = writeln!(out, "{:>4} {:>8}  {rel}", mode(&meta), meta.len());
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "(cannot stat {rel}: {e})");
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(root, root, &mut out);
+    if out.is_empty() {
+        out.push_str("(empty)\n");
+    }
+    out
+}
+
+#[cfg(unix)]
+fn mode(meta: &fs::Metadata) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    format!("{:o}", meta.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn mode(_: &fs::Metadata) -> String {
+    "-".into()
+}
+
+/// Quotes an argument for display when it holds anything but plain characters.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
