@@ -15,10 +15,23 @@ const DRIVER_URL = process.env.E2E_DRIVER_URL ?? "http://127.0.0.1:4444";
  * Starts the app in a new WebDriver session. No `browserName`: tauri-driver picks the native
  * driver itself and launches `tauri:options.application`.
  */
-export function openApp() {
+export async function openApp({ timeoutMs = 30_000 } = {}) {
   const executor = new http.Executor(new http.HttpClient(DRIVER_URL));
   const capabilities = new Capabilities({ "tauri:options": { application: APP } });
-  return WebDriver.createSession(executor, capabilities);
+  const driver = WebDriver.createSession(executor, capabilities);
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${APP} did not open a window within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([driver.getSession(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return driver;
 }
 
 /** Waits until the web view has painted twice, so a screenshot shows the current DOM. */

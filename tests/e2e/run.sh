@@ -24,6 +24,7 @@ RUN_ID="countersign-e2e-$$-$(date +%s%N)"
 
 XVFB_PID=
 DRIVER_PID=
+TESTS_PID=
 
 log() { echo "e2e: $*" >&2; }
 
@@ -51,7 +52,13 @@ wait_group_gone() {
 
 cleanup() {
   local status=$? left
-  trap - EXIT INT TERM
+  # Finish cleaning up even if interrupted again.
+  trap '' INT TERM
+  trap - EXIT
+  if [[ -n $TESTS_PID ]]; then
+    kill -TERM "$TESTS_PID" 2>/dev/null || true
+    wait "$TESTS_PID" 2>/dev/null || true
+  fi
   if [[ -n $DRIVER_PID ]]; then
     ps -o pid,pgid,rss,args -g "$DRIVER_PID" >"$OUT/processes.log" 2>&1 || true
     kill -TERM -- "-$DRIVER_PID" 2>/dev/null || true
@@ -147,9 +154,13 @@ port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
 }
 
 log "running tests against $APP"
-status=0
+# In the background and waited for, so that a signal to this script is handled at once.
 E2E_RUN_ID=$RUN_ID COUNTERSIGN_APP=$APP E2E_OUT_DIR=$OUT E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
-  timeout 600 node --test --test-reporter=spec "$HERE"/*.test.mjs </dev/null || status=$?
+  timeout --foreground 600 node --test --test-force-exit --test-reporter=spec "$HERE"/*.test.mjs </dev/null &
+TESTS_PID=$!
+status=0
+wait "$TESTS_PID" || status=$?
+TESTS_PID=
 if ((status != 0)); then
   log "tests failed ($status); last lines of $OUT/tauri-driver.log:"
   tail -n 40 "$OUT/tauri-driver.log" >&2 || true
