@@ -1,9 +1,12 @@
 //! Countersign core: signed payment instructions, key pinning, assessment, callbacks, dual control
 //! and the tamper-evident log. No Tauri and no UI code lives here; every front end calls this crate.
 
+pub mod assess;
+pub mod audit;
 pub mod auth;
 pub mod payee_name;
 pub mod phone;
+pub mod policy;
 pub mod bank;
 pub mod card;
 pub mod codes;
@@ -17,4 +20,8 @@ pub mod instruction;
 mod json;
 pub mod keys;
 pub mod qr;
+pub mod rotation;
+pub mod sealed;
+pub mod service;
+pub mod store;
 pub mod verify;

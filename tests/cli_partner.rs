@@ -849,3 +849,54 @@ fn respond_of_a_missing_file_exits_2_and_of_a_non_instruction_exits_1() {
     let out = respond(&dir, "305118", &globex.card).assert_code(FAILED);
     out.ensure(out.json()["error"]["code"] == "malformed_file", "expected malformed_file");
 }
+
+#[test]
+fn verify_json_names_no_partner_when_the_card_did_not_sign_the_file() {
+    // CONTRACT.md: `partner` (id and name, when known). A file Globex signed, checked against
+    // Acme's card, is not from Acme; naming Acme as its partner misattributed it.
+    let dir = TestDir::new();
+    let (globex, acme) = partners(&dir);
+    dir.sign_default(&globex, &acme, "instr.csi");
+    let out = verify(&dir, &acme.card, "instr.csi").assert_verdict(FAILED, "rejected", Some("unknown_signer"));
+    out.ensure(out.json()["partner"].is_null(), "expected no partner: the card's key did not sign this file");
+    dir.write("truncated.csi", &dir.read("instr.csi")[..100]);
+    let out = verify(&dir, &globex.card, "truncated.csi").assert_verdict(FAILED, "rejected", Some("malformed_file"));
+    out.ensure(out.json()["partner"].is_null(), "expected no partner: nothing was verified");
+}
+
+#[test]
+fn sign_that_fails_to_keep_its_outbox_copy_leaves_no_signed_file() {
+    // sign wrote --out, then failed to create the outbox (a file named `outbox` beside the key)
+    // and exited 2: a signed file the partner may send, with no copy to answer callbacks from.
+    let dir = TestDir::new();
+    let (globex, acme) = partners(&dir);
+    dir.write("outbox", "not a directory");
+    dir.write_details("DETAILS.json", &default_details());
+    let out = dir.sign_cmd(&globex, &acme, "DETAILS.json", "instr.csi").passphrase().run().assert_code(USAGE);
+    out.ensure(!dir.exists("instr.csi"), "sign failed but left the signed file behind");
+}
+
+#[test]
+fn json_usage_errors_print_one_json_document() {
+    // CONTRACT.md: --json prints one JSON document on stdout. Parser errors printed nothing there.
+    let dir = TestDir::new();
+    for args in [&["--json", "keygen", "--out", "globex"][..], &["--json", "no-such-command"], &["--json", "respond", "instr.csi"]] {
+        let out = dir.countersign(args).run().assert_code(USAGE);
+        let error = &out.json()["error"];
+        out.ensure(error["code"].is_string() && error["message"].is_string(), "expected {\"error\": {code, message}}");
+    }
+}
+
+#[test]
+fn sign_accepts_a_validity_window_that_starts_in_the_future() {
+    // DETAILS.json may name `valid_from`; sign refused any start > 10 min ahead (exit 1, self_check_failed).
+    let dir = TestDir::new();
+    let (globex, acme) = partners(&dir);
+    let now = OffsetDateTime::now_utc();
+    let mut details = default_details();
+    details["valid_from"] = json!(format_utc(now + Duration::days(7)));
+    details["valid_until"] = json!(format_utc(now + Duration::days(37)));
+    dir.write_details("DETAILS.json", &details);
+    dir.sign(&globex, &acme, "DETAILS.json", "future.csi");
+    verify(&dir, &globex.card, "future.csi").assert_verdict(FAILED, "rejected", Some("not_yet_valid"));
+}

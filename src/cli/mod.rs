@@ -54,7 +54,24 @@ enum Command {
 
 /// Runs the CLI and returns the process exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; usage errors exit 2, as JSON under --json.
+            let wants_json = std::env::args().any(|a| a == "--json");
+            if e.use_stderr() && wants_json {
+                let message = e.kind().to_string();
+                let detail = e.to_string();
+                let first = detail.lines().next().unwrap_or(&message).trim_start_matches("error: ").to_string();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON")
+                );
+            }
+            let _ = e.print();
+            return if e.use_stderr() { exit::Exit::Usage.into() } else { ExitCode::SUCCESS };
+        }
+    };
     let output = Output { json: cli.global.json };
     let result = match cli.command {
         Command::Keygen(args) => partner::keygen(&args, output),

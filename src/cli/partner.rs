@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use countersign::bank::Country;
@@ -289,20 +289,30 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
     let envelope = Envelope::sign(FileKind::Instruction, &pair, payload);
     let bytes = envelope.to_bytes();
     // What we wrote must verify exactly as the recipient will verify it.
+    // As of when it becomes valid: signing in advance ("new account from the 1st") is allowed.
+    let options = CheckOptions { now: now.max(instruction.valid_from), ..options };
     let check = check_instruction_file(&bytes, &SingleSigner(pair.public_key()), &options);
     if check.findings.iter().any(|f| f.severity == Severity::Critical) {
         let text: Vec<String> = check.findings.iter().map(|f| f.message.clone()).collect();
         return Err(CliError::failed("self_check_failed", text.join(" ")));
     }
-    write_atomic(&args.out, &bytes, Sensitivity::Public, args.force)?;
+    if args.out.exists() && !args.force {
+        return Err(CliError::usage("file_exists", format!("{} already exists; choose another --out or add --force", display(&args.out))));
+    }
+    // The outbox copy first: a signed file must never exist without the copy the partner
+    // needs to answer a callback.
     let outbox_dir = match args.key.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join("outbox"),
         _ => PathBuf::from("outbox"),
     };
     std::fs::create_dir_all(&outbox_dir)
-        .map_err(|e| CliError::usage("io_error", format!("cannot create {}: {e}", display(&outbox_dir))))?;
+        .map_err(|e| CliError::usage("io_error", format!("cannot create the outbox {}: {e}", display(&outbox_dir))))?;
     let outbox = outbox_dir.join(format!("{}.csi", instruction.id));
     write_atomic(&outbox, &bytes, Sensitivity::Public, false)?;
+    if let Err(e) = write_atomic(&args.out, &bytes, Sensitivity::Public, args.force) {
+        let _ = std::fs::remove_file(&outbox);
+        return Err(e.into());
+    }
     let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
     let warnings: Vec<String> = check.findings.iter().map(|f| format!("warning: {}", f.message)).collect();
     for w in &warnings {
@@ -373,7 +383,12 @@ pub fn verify(args: &VerifyArgs, _global: &GlobalArgs, output: Output) -> CliRes
     let check = check_instruction_file(&bytes, &SingleSigner(card.public_key()), &CheckOptions::at(OffsetDateTime::now_utc()));
     let file = display(&args.file);
     let mut document = check_json(&file, &check);
-    document["partner"] = json!({ "id": null, "name": card.details().name });
-    output.emit(document, || check_text(&file, &check, Some(&card.details().name)));
+    // The card's holder is the partner only if the card's key verified the file.
+    let partner_name = check.verified.as_ref().map(|_| card.details().name.clone());
+    document["partner"] = match &partner_name {
+        Some(name) => json!({ "id": null, "name": name }),
+        None => Value::Null,
+    };
+    output.emit(document, || check_text(&file, &check, partner_name.as_deref()));
     Ok(Exit::for_verdict(check.verdict()))
 }

@@ -1,0 +1,80 @@
+//! The workspace's policy: which findings need a callback and the thresholds of the
+//! assessment rules. Safe defaults; stored in the workspace as JSON and changed only by an
+//! admin (the service enforces that). Pure data, no I/O.
+
+use serde::{Deserialize, Serialize};
+
+/// The assessment and control policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// `frequent_changes`: more than one account change within this many days.
+    pub change_window_days: u32,
+    /// `recent_key_rotation`: raised for this many days after a key rotation.
+    pub rotation_window_days: u32,
+    /// `amount_unusual`: an amount above this multiple of the largest earlier amount (same currency).
+    pub amount_unusual_factor: u32,
+    /// `amount_unusual` is judged only with at least this many earlier amounts in the currency.
+    pub amount_history_min: u32,
+    /// Whether a first instruction from a partner with no known account needs a callback.
+    pub first_instruction_needs_callback: bool,
+    /// Whether an account shared with another partner needs a callback (true) or is only noted.
+    pub shared_account_needs_callback: bool,
+    /// Whether a close (not exact) beneficiary-name match needs a callback.
+    pub close_name_match_needs_callback: bool,
+    /// Approvers and admins must use a TOTP second factor.
+    pub require_totp_for_approvers: bool,
+    /// Accepted cases with an amount above this (in minor units, any currency) need approval too.
+    pub approval_threshold_minor: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            change_window_days: 90,
+            rotation_window_days: 30,
+            amount_unusual_factor: 3,
+            amount_history_min: 3,
+            first_instruction_needs_callback: true,
+            shared_account_needs_callback: true,
+            close_name_match_needs_callback: false,
+            require_totp_for_approvers: false,
+            approval_threshold_minor: 10_000_00,
+        }
+    }
+}
+
+impl Policy {
+    /// Checks that the numbers make sense; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=3650).contains(&self.change_window_days) {
+            return Err("change_window_days must be between 1 and 3650".into());
+        }
+        if !(1..=3650).contains(&self.rotation_window_days) {
+            return Err("rotation_window_days must be between 1 and 3650".into());
+        }
+        if !(2..=1000).contains(&self.amount_unusual_factor) {
+            return Err("amount_unusual_factor must be between 2 and 1000".into());
+        }
+        if !(1..=1000).contains(&self.amount_history_min) {
+            return Err("amount_history_min must be between 1 and 1000".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let p = Policy::default();
+        p.validate().unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
+        assert_eq!(serde_json::from_str::<Policy>("{}").unwrap(), p, "missing fields take defaults");
+        assert!(serde_json::from_str::<Policy>(r#"{"nope":1}"#).is_err());
+        assert!(Policy { amount_unusual_factor: 1, ..p }.validate().is_err());
+    }
+}

@@ -1,0 +1,289 @@
+//! Who may do what: roles, logging in (password, lockout, TOTP second factor) and managing
+//! users. Every failed login and every refused permission is logged.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::{check_name, now, ServiceError, ServiceResult, Workspace};
+use crate::auth::lockout::LockoutPolicy;
+use crate::auth::{password, totp};
+use crate::encoding::{format_utc, parse_utc};
+use crate::store::UserRow;
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Accounts payable: receives, calls back, submits.
+    Clerk,
+    /// Second pair of eyes: approves or rejects, releases.
+    Approver,
+    /// Onboards partners, manages users and the organisation key.
+    Admin,
+    /// Reads the log, verifies and exports it.
+    Auditor,
+}
+
+impl Role {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// Parses a role name.
+    pub fn parse(text: &str) -> ServiceResult<Self> {
+        match text {
+            "clerk" => Ok(Role::Clerk),
+            "approver" => Ok(Role::Approver),
+            "admin" => Ok(Role::Admin),
+            "auditor" => Ok(Role::Auditor),
+            other => Err(ServiceError::InvalidInput(format!(
+                "unknown role {other:?}: use clerk, approver, admin or auditor"
+            ))),
+        }
+    }
+}
+
+/// An authenticated user. Only [`Workspace::login`] makes one.
+#[derive(Debug, Clone)]
+pub struct Session {
+    name: String,
+    role: Role,
+    /// The policy requires a second factor this user has not enrolled yet: they may only enrol.
+    must_enrol_totp: bool,
+}
+
+impl Session {
+    /// The user's name.
+    pub fn user(&self) -> &str {
+        &self.name
+    }
+
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub(super) fn require_any_role(&self) -> ServiceResult<()> {
+        if self.must_enrol_totp {
+            return Err(ServiceError::NotPermitted(format!(
+                "{} must enrol a second factor first (countersign user totp-enrol)",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fails unless the user has one of `roles`.
+    pub(super) fn require(&self, roles: &[Role], what: &str) -> ServiceResult<()> {
+        self.require_any_role()?;
+        if roles.contains(&self.role) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ServiceError::NotPermitted(format!(
+            "{} is {}; only {} may {what}",
+            self.name,
+            article(self.role.as_str()),
+            names.join(" or ")
+        )))
+    }
+}
+
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
+/// What a user offers to log in.
+pub struct Credentials<'a> {
+    /// Login name.
+    pub user: &'a str,
+    /// Password.
+    pub password: &'a str,
+    /// Current one-time code, if the user enrolled a second factor.
+    pub totp: Option<&'a str>,
+}
+
+const BAD_LOGIN: &str = "authentication failed: unknown user or wrong password";
+
+impl Workspace {
+    /// Authenticates a user. Failures are counted, locked out with a growing delay, and logged.
+    pub fn login(&mut self, credentials: &Credentials<'_>) -> ServiceResult<Session> {
+        let at = now();
+        let at_text = format_utc(at);
+        let subject = format!("user:{}", credentials.user);
+        let user = self.store.read(|tx| tx.user_by_name(credentials.user))?;
+        let Some(user) = user else {
+            return self.refuse(credentials.user, "login.failed", &subject, json!({ "why": "unknown user" }), ServiceError::AuthenticationFailed(BAD_LOGIN.into()));
+        };
+        if user.disabled {
+            return self.refuse(
+                credentials.user,
+                "login.failed",
+                &subject,
+                json!({ "why": "disabled" }),
+                ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
+            );
+        }
+        let lockout = LockoutPolicy::default();
+        let last_failed = user.last_failed_at.as_deref().and_then(parse_utc);
+        if let Some(last) = last_failed {
+            if lockout.is_locked(user.failed_logins, last, at) {
+                let until = lockout.locked_until(user.failed_logins, last).map(format_utc).unwrap_or_default();
+                return self.refuse(
+                    credentials.user,
+                    "login.locked_out",
+                    &subject,
+                    json!({ "locked_until": until }),
+                    ServiceError::AuthenticationFailed(format!(
+                        "{} is locked after {} failed logins until {until}",
+                        user.name, user.failed_logins
+                    )),
+                );
+            }
+        }
+        let password_ok = password::verify_password(credentials.password, &user.password_hash)
+            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+        if !password_ok {
+            return self.count_failure(&user, at, "wrong password", BAD_LOGIN.into());
+        }
+        let policy = self.policy()?;
+        let mut must_enrol = false;
+        match &user.totp_sealed {
+            Some(sealed) => {
+                let Some(code) = credentials.totp else {
+                    return self.count_failure(
+                        &user,
+                        at,
+                        "no one-time code",
+                        format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
+                    );
+                };
+                let secret = crate::sealed::open(credentials.password, sealed, &subject)
+                    .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                let secret: [u8; totp::TotpSecret::LEN] =
+                    secret.as_slice().try_into().map_err(|_| crate::store::StoreError::Corrupt("TOTP secret".into()))?;
+                let secret = totp::TotpSecret::from_bytes(secret);
+                let step = totp::verify(&secret, code, at.unix_timestamp() as u64);
+                match step {
+                    Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
+                        self.store.write(|tx| tx.set_totp_last_step(user.id, step))?;
+                    }
+                    Some(_) => return self.count_failure(&user, at, "one-time code reused", "that one-time code was already used; wait for the next one".into()),
+                    None => return self.count_failure(&user, at, "wrong one-time code", "authentication failed: wrong one-time code".into()),
+                }
+            }
+            None => {
+                let role = Role::parse(&user.role)?;
+                must_enrol = policy.require_totp_for_approvers && matches!(role, Role::Approver | Role::Admin);
+            }
+        }
+        if user.failed_logins > 0 {
+            let failures = user.failed_logins;
+            self.store.write(|tx| -> ServiceResult<()> {
+                tx.set_login_failures(user.id, 0, None)?;
+                tx.append_event(&at_text, &user.name, "login.reset_failures", &subject, &json!({ "after_failures": failures }))?;
+                Ok(())
+            })?;
+        }
+        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol })
+    }
+
+    fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, message: String) -> ServiceResult<T> {
+        let failures = user.failed_logins.saturating_add(1);
+        let at_text = format_utc(at);
+        let subject = format!("user:{}", user.name);
+        let locked_until = LockoutPolicy::default().locked_until(failures, at).map(format_utc);
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_login_failures(user.id, failures, Some(&at_text))?;
+            tx.append_event(&at_text, &user.name, "login.failed", &subject, &json!({ "why": why, "failures": failures }))?;
+            if let Some(until) = &locked_until {
+                tx.append_event(&at_text, "system", "user.locked", &subject, &json!({ "failures": failures, "until": until }))?;
+            }
+            Ok(())
+        })?;
+        Err(ServiceError::AuthenticationFailed(message))
+    }
+
+    /// Logs that `session` was refused an action, and returns the error.
+    pub(super) fn deny<T>(&mut self, session: &Session, action: &str, subject: &str, error: ServiceError) -> ServiceResult<T> {
+        self.refuse(session.user(), "permission.denied", subject, json!({ "attempted": action }), error)
+    }
+
+    /// Checks `session` has one of `roles` for `action`; a refusal is logged.
+    pub(super) fn authorize(&mut self, session: &Session, roles: &[Role], action: &str, subject: &str, what: &str) -> ServiceResult<()> {
+        match session.require(roles, what) {
+            Ok(()) => Ok(()),
+            Err(e) => self.deny(session, action, subject, e),
+        }
+    }
+
+    /// Adds a user (admin only).
+    pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.add", &subject, "add users")?;
+        check_name("the user name", name)?;
+        password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
+        let hash = password::hash_password(initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            if tx.user_by_name(name)?.is_some() {
+                return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+            }
+            tx.insert_user(name, role.as_str(), &hash, &at, session.user())?;
+            tx.append_event(&at, session.user(), "user.add", &subject, &json!({ "role": role.as_str() }))?;
+            Ok(())
+        })
+    }
+
+    /// Disables (or re-enables) a user (admin only). Admins cannot disable themselves.
+    pub fn set_user_disabled(&mut self, session: &Session, name: &str, disabled: bool) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.disable", &subject, "disable users")?;
+        if name == session.user() && disabled {
+            return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
+        }
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+            tx.set_disabled(user.id, disabled)?;
+            let action = if disabled { "user.disable" } else { "user.enable" };
+            tx.append_event(&at, session.user(), action, &subject, &json!({}))?;
+            Ok(())
+        })
+    }
+
+    /// Enrols a TOTP second factor for the logged-in user, sealed under their password;
+    /// returns the secret for their authenticator app.
+    pub fn enrol_totp(&mut self, session: &Session, password: &str) -> ServiceResult<totp::TotpSecret> {
+        let subject = format!("user:{}", session.user());
+        let secret = totp::TotpSecret::generate();
+        let sealed = crate::sealed::seal(password, secret.as_bytes(), &subject);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(session.user())?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+            if !password::verify_password(password, &user.password_hash).unwrap_or(false) {
+                return Err(ServiceError::AuthenticationFailed("wrong password".into()));
+            }
+            tx.set_totp(user.id, Some(&sealed))?;
+            tx.append_event(&at, session.user(), "user.totp_enrol", &subject, &json!({}))?;
+            Ok(())
+        })?;
+        Ok(secret)
+    }
+
+    /// Users and their roles (admin and auditor).
+    pub fn users(&mut self, session: &Session) -> ServiceResult<Vec<(String, Role, bool)>> {
+        self.authorize(session, &[Role::Admin, Role::Auditor], "user.list", "users", "list users")?;
+        let rows = self.store.read(|tx| tx.users())?;
+        rows.into_iter().map(|u| Ok((u.name, Role::parse(&u.role)?, u.disabled))).collect()
+    }
+}

@@ -1,0 +1,221 @@
+//! The service API: the one door every front end (CLI, desktop app, tests) goes through. It
+//! opens a workspace, authenticates the acting user, checks their role, and runs each
+//! operation in one transaction together with its audit event. Rules live here and in the pure
+//! modules it calls, never in a shell.
+
+mod access;
+mod partners;
+mod receiving;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::card::{CardDetails, PartnerCard};
+use crate::encoding::format_utc;
+use crate::fingerprint::Fingerprint;
+use crate::keys::{KeyPair, SecretKeyFile};
+use crate::policy::Policy;
+use crate::store::{Store, StoreError};
+
+pub use access::{Credentials, Role, Session};
+pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use receiving::{Assessment, InstructionSummary, PartnerRef};
+
+/// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to
+/// exit codes and `{code, message}` objects.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Wrong password, passphrase or second factor; unknown or disabled user; locked account.
+    #[error("{0}")]
+    AuthenticationFailed(String),
+    /// The acting user's role does not allow this, or dual control forbids it.
+    #[error("{0}")]
+    NotPermitted(String),
+    /// The input is not acceptable; the message names the problem.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A check failed (a fingerprint that does not match, a wrong response).
+    #[error("{0}")]
+    CheckFailed(String),
+    /// The object named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The storage failed or refused (newer schema, no workspace).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// A stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AuthenticationFailed(_) => "authentication_failed",
+            Self::NotPermitted(_) => "not_permitted",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::CheckFailed(_) => "check_failed",
+            Self::NotFound(_) => "not_found",
+            Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
+            Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
+            Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
+            Self::Store(_) => "storage_error",
+        }
+    }
+}
+
+/// Result of service operations.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Settings keys.
+const ORG_NAME: &str = "org_name";
+const ORG_FINGERPRINT: &str = "org_fingerprint";
+const POLICY: &str = "policy";
+
+/// What `init` needs.
+pub struct InitRequest<'a> {
+    /// The organisation's legal name.
+    pub org_name: &'a str,
+    /// The first admin's login name.
+    pub admin_name: &'a str,
+    /// Passphrase that seals the organisation key.
+    pub org_passphrase: &'a str,
+    /// The first admin's password.
+    pub admin_password: &'a str,
+}
+
+/// An open workspace.
+pub struct Workspace {
+    store: Store,
+    dir: PathBuf,
+}
+
+/// The current time, truncated to whole seconds in UTC (the precision the log keeps).
+fn now() -> OffsetDateTime {
+    crate::encoding::whole_seconds_utc(OffsetDateTime::now_utc())
+}
+
+fn check_name(what: &str, name: &str) -> ServiceResult<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
+    if !ok {
+        return Err(ServiceError::InvalidInput(format!(
+            "{what} {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'"
+        )));
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Creates a workspace in `dir`: the database, the organisation key pair (sealed under the
+    /// passphrase) and its card, the default policy and the first admin; logs it all as the
+    /// first events of the audit log.
+    pub fn init(dir: &Path, request: &InitRequest<'_>) -> ServiceResult<Self> {
+        let org_name = request.org_name.trim();
+        if org_name.is_empty() || org_name.chars().count() > 140 {
+            return Err(ServiceError::InvalidInput("the organisation name must have 1 to 140 characters".into()));
+        }
+        check_name("the user name", request.admin_name)?;
+        crate::auth::password::check_password_policy(request.admin_password)
+            .map_err(|e| ServiceError::InvalidInput(format!("the admin password: {e}")))?;
+        crate::keys::check_new_passphrase(request.org_passphrase)
+            .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
+        let at = now();
+        let key = KeyPair::generate();
+        let card = PartnerCard::create(&key, CardDetails { name: org_name.to_string(), ..Default::default() }, at)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let sealed = key.seal(org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let password_hash = crate::auth::password::hash_password(request.admin_password)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let mut store = Store::create(dir)?;
+        let at_text = format_utc(at);
+        let fingerprint = key.fingerprint().to_string();
+        store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(ORG_NAME, org_name)?;
+            tx.set_setting(ORG_FINGERPRINT, &fingerprint)?;
+            tx.set_setting(POLICY, &serde_json::to_string(&Policy::default()).expect("serialises"))?;
+            let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
+            tx.insert_org_key("signing", &fingerprint, &key.public_key().to_bytes(), &sealed_json, Some(&card.to_bytes()), &at_text)?;
+            tx.insert_user(request.admin_name, Role::Admin.as_str(), &password_hash, &at_text, "system")?;
+            tx.append_event(
+                &at_text,
+                "system",
+                "workspace.init",
+                "workspace",
+                &json!({ "org_name": org_name, "org_fingerprint": fingerprint, "schema": crate::store::migrations::latest() }),
+            )?;
+            tx.append_event(&at_text, "system", "user.add", &format!("user:{}", request.admin_name), &json!({ "role": "admin" }))?;
+            Ok(())
+        })?;
+        Ok(Workspace { store, dir: dir.to_path_buf() })
+    }
+
+    /// Opens the workspace in `dir`.
+    pub fn open(dir: &Path) -> ServiceResult<Self> {
+        Ok(Workspace { store: Store::open(dir)?, dir: dir.to_path_buf() })
+    }
+
+    /// The workspace directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Our organisation's name.
+    pub fn org_name(&mut self) -> ServiceResult<String> {
+        self.setting(ORG_NAME)
+    }
+
+    /// Our organisation's fingerprint (the recipient every incoming instruction must name).
+    pub fn org_fingerprint(&mut self) -> ServiceResult<Fingerprint> {
+        let text = self.setting(ORG_FINGERPRINT)?;
+        Fingerprint::parse_canonical(&text).ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()).into())
+    }
+
+    /// Our organisation's partner card (public), to hand to partners.
+    pub fn org_card(&mut self, session: &Session) -> ServiceResult<Vec<u8>> {
+        session.require_any_role()?;
+        let (_, card) = self
+            .store
+            .read(|tx| tx.active_org_key("signing"))?
+            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        card.ok_or_else(|| StoreError::Corrupt("no organisation card".into()).into())
+    }
+
+    /// Unlocks the organisation's signing key with its passphrase.
+    pub fn unlock_org_key(&mut self, passphrase: &str) -> ServiceResult<KeyPair> {
+        let (sealed, _) = self
+            .store
+            .read(|tx| tx.active_org_key("signing"))?
+            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        file.unlock(passphrase).map_err(|e| match e {
+            crate::keys::KeyError::WrongPassphrase => {
+                ServiceError::AuthenticationFailed("wrong passphrase for the organisation key".into())
+            }
+            other => StoreError::Corrupt(other.to_string()).into(),
+        })
+    }
+
+    /// The workspace's policy.
+    pub fn policy(&mut self) -> ServiceResult<Policy> {
+        let text = self.setting(POLICY)?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
+    }
+
+    fn setting(&mut self, key: &str) -> ServiceResult<String> {
+        self.store
+            .read(|tx| tx.setting(key))?
+            .ok_or_else(|| StoreError::Corrupt(format!("missing setting {key}")).into())
+    }
+
+    /// Records, in a transaction of its own, that something was refused; then returns `error`.
+    fn refuse<T>(&mut self, actor: &str, action: &str, subject: &str, details: Value, error: ServiceError) -> ServiceResult<T> {
+        let at = format_utc(now());
+        let mut details = details;
+        details["refused"] = json!(error.code());
+        details["reason"] = json!(error.to_string());
+        self.store.write(|tx| tx.append_event(&at, actor, action, subject, &details))?;
+        Err(error)
+    }
+}

@@ -1,0 +1,147 @@
+//! The workspace schema, as numbered migrations. `PRAGMA user_version` records how many have
+//! been applied; a database with a higher number was written by a newer Countersign and is
+//! refused untouched. Migrations only ever get added at the end.
+
+/// Every migration, in order; migration `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+const V1: &str = r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE org_keys (
+    id          INTEGER PRIMARY KEY,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('signing', 'audit')),
+    fingerprint TEXT NOT NULL UNIQUE,
+    public_key  BLOB NOT NULL,
+    sealed      TEXT NOT NULL,
+    card        BLOB,
+    status      TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+    created_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    role           TEXT NOT NULL CHECK (role IN ('clerk', 'approver', 'admin', 'auditor')),
+    password_hash  TEXT NOT NULL,
+    totp_sealed    TEXT,
+    totp_last_step INTEGER,
+    disabled       INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    failed_logins  INTEGER NOT NULL DEFAULT 0,
+    last_failed_at TEXT,
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE partners (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    country    TEXT,
+    card       BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE partner_domains (
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    domain     TEXT NOT NULL,
+    PRIMARY KEY (partner_id, domain)
+) STRICT;
+
+CREATE TABLE partner_phones (
+    id          INTEGER PRIMARY KEY,
+    partner_id  INTEGER NOT NULL REFERENCES partners(id),
+    e164        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (partner_id, e164)
+) STRICT;
+
+CREATE TABLE partner_keys (
+    id                INTEGER PRIMARY KEY,
+    partner_id        INTEGER NOT NULL REFERENCES partners(id),
+    fingerprint       TEXT NOT NULL UNIQUE,
+    public_key        BLOB NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('active', 'retired', 'revoked')),
+    verified_how      TEXT NOT NULL,
+    verified_by       TEXT NOT NULL,
+    verified_at       TEXT NOT NULL,
+    status_changed_at TEXT,
+    status_reason     TEXT
+) STRICT;
+CREATE INDEX partner_keys_by_partner ON partner_keys(partner_id);
+
+CREATE TABLE accounts (
+    id                INTEGER PRIMARY KEY,
+    partner_id        INTEGER NOT NULL REFERENCES partners(id),
+    account_key       TEXT NOT NULL,
+    display           TEXT NOT NULL,
+    bic               TEXT NOT NULL,
+    country           TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('current', 'pending', 'retired', 'fraudulent')),
+    source            TEXT NOT NULL CHECK (source IN ('contract', 'instruction')),
+    first_seen        TEXT NOT NULL,
+    last_seen         TEXT NOT NULL,
+    became_current_at TEXT,
+    UNIQUE (partner_id, account_key)
+) STRICT;
+CREATE INDEX accounts_by_key ON accounts(account_key);
+
+CREATE TABLE fraudulent_accounts (
+    account_key TEXT PRIMARY KEY,
+    marked_at   TEXT NOT NULL,
+    marked_by   TEXT NOT NULL,
+    case_id     INTEGER,
+    reason      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cases (
+    id                INTEGER PRIMARY KEY,
+    status            TEXT NOT NULL CHECK (status IN ('accepted', 'hold', 'callback_confirmed', 'approved', 'released', 'rejected', 'quarantined')),
+    verdict           TEXT NOT NULL CHECK (verdict IN ('accepted', 'hold', 'rejected')),
+    findings          TEXT NOT NULL,
+    file_name         TEXT NOT NULL,
+    file_sha256       TEXT NOT NULL,
+    file              BLOB NOT NULL,
+    signer            TEXT,
+    partner_id        INTEGER REFERENCES partners(id),
+    instruction_id    TEXT,
+    issued_at         TEXT,
+    confirmation_code TEXT,
+    beneficiary_name  TEXT,
+    account_key       TEXT,
+    account_display   TEXT,
+    currency          TEXT,
+    amount_minor      INTEGER,
+    email_sha256      TEXT,
+    received_by       TEXT NOT NULL,
+    received_at       TEXT NOT NULL
+) STRICT;
+CREATE INDEX cases_by_instruction ON cases(signer, instruction_id);
+CREATE INDEX cases_by_partner ON cases(partner_id);
+CREATE INDEX cases_by_status ON cases(status);
+
+CREATE TABLE audit_events (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    details   TEXT NOT NULL,
+    prev_hash BLOB NOT NULL,
+    hash      BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
