@@ -5,6 +5,7 @@ mod exit;
 mod partner;
 mod report;
 mod secrets;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,21 @@ enum Command {
     Respond(partner::RespondArgs),
     /// Check a signed instruction (read-only).
     Verify(partner::VerifyArgs),
+    /// Partner side: a key-rotation statement signed by the current key, naming the new one.
+    Rotate(partner::RotateArgs),
+    /// Create a workspace: database, organisation key, first admin.
+    Init(workspace::InitArgs),
+    /// Our organisation's partner card.
+    #[command(subcommand)]
+    Card(workspace::CardCommand),
+    /// Users and roles.
+    #[command(subcommand)]
+    User(workspace::UserCommand),
+    /// The partner registry.
+    #[command(subcommand)]
+    Partner(workspace::PartnerCommand),
+    /// Verify, record and open a case for each file.
+    Receive(workspace::ReceiveArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -78,7 +94,16 @@ pub fn run() -> ExitCode {
         Command::Fingerprint(args) => partner::fingerprint(&args, output),
         Command::Sign(args) => partner::sign(&args, output),
         Command::Respond(args) => partner::respond(&args, output),
-        Command::Verify(args) => partner::verify(&args, &cli.global, output),
+        Command::Verify(args) => match &args.signer {
+            Some(_) => partner::verify(&args, output),
+            None => workspace::verify_in_workspace(&args.file, args.email.as_deref(), &cli.global, output),
+        },
+        Command::Rotate(args) => partner::rotate(&args, output),
+        Command::Init(args) => workspace::init(&args, &cli.global, output),
+        Command::Card(command) => workspace::card(&command, &cli.global, output),
+        Command::User(command) => workspace::user(&command, &cli.global, output),
+        Command::Partner(command) => workspace::partner(&command, &cli.global, output),
+        Command::Receive(args) => workspace::receive(&args, &cli.global, output),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -23,7 +23,6 @@ use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{check_json, check_text, instruction_json, instruction_lines, Output};
 use super::secrets::{read_new_secret, read_secret, KEY_PASSPHRASE};
-use super::GlobalArgs;
 
 /// Largest DETAILS.json read.
 const MAX_DETAILS: usize = 64 * 1024;
@@ -92,15 +91,46 @@ pub struct RespondArgs {
 }
 
 #[derive(Args)]
+pub struct RotateArgs {
+    /// Your current secret-key file (passphrase from COUNTERSIGN_KEY_PASSPHRASE or a prompt).
+    #[arg(long, value_name = "OLD.key")]
+    key: PathBuf,
+    /// The card of your new key (made with keygen).
+    #[arg(long = "new", value_name = "NEW.card")]
+    new_card: PathBuf,
+    /// Where to write the statement.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+pub fn rotate(args: &RotateArgs, output: Output) -> CliResult {
+    let key_file = load_key_file(&args.key)?;
+    let new_card = load_card(&args.new_card)?;
+    let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
+    let old = key_file.unlock(&passphrase).map_err(|e| key_error(&args.key, e))?;
+    let statement = countersign::rotation::RotationStatement::create(&old, &new_card, OffsetDateTime::now_utc())
+        .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
+    write_atomic(&args.out, &statement, Sensitivity::Public, false)?;
+    let (old_fp, new_fp) = (old.fingerprint().to_string(), new_card.fingerprint().to_string());
+    output.emit(json!({ "out": display(&args.out), "old_key": old_fp, "new_key": new_fp }), || {
+        format!(
+            "Wrote {}: your key {old_fp} names {new_fp} as its successor.\nSend it with the new card to each partner; their admin accepts it.",
+            display(&args.out)
+        )
+    });
+    Ok(Exit::Success)
+}
+
+#[derive(Args)]
 pub struct VerifyArgs {
     /// Check against this partner card only, without a workspace.
     #[arg(long, value_name = "CARD")]
-    signer: Option<PathBuf>,
+    pub signer: Option<PathBuf>,
     /// The signed instruction.
-    file: PathBuf,
+    pub file: PathBuf,
     /// The email that carried it (workspace mode).
     #[arg(long, value_name = "MSG.eml")]
-    email: Option<PathBuf>,
+    pub email: Option<PathBuf>,
 }
 
 fn display(path: &Path) -> String {
@@ -368,13 +398,8 @@ pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
     Ok(Exit::Success)
 }
 
-pub fn verify(args: &VerifyArgs, _global: &GlobalArgs, output: Output) -> CliResult {
-    let Some(card_path) = &args.signer else {
-        return Err(CliError::usage(
-            "workspace_required",
-            "verifying against a workspace needs one (see `countersign init`); without one, give --signer CARD",
-        ));
-    };
+pub fn verify(args: &VerifyArgs, output: Output) -> CliResult {
+    let card_path = args.signer.as_ref().expect("dispatched only with --signer");
     if args.email.is_some() {
         return Err(CliError::usage("invalid_argument", "--email needs a workspace; it cannot be used with --signer"));
     }

@@ -64,6 +64,12 @@ impl ServiceError {
     }
 }
 
+/// The default workspace directory: `countersign` in the platform's data directory
+/// (`~/.local/share/countersign` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("countersign"))
+}
+
 /// Result of service operations.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 

@@ -1,0 +1,496 @@
+//! The workspace half of the CLI: `init`, `card export`, `user`, `partner`, `verify` (with a
+//! workspace) and `receive`. Each command opens the workspace, authenticates `--as USER`, calls
+//! the service and prints its result; every rule is the service's.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use countersign::envelope::MAX_FILE_SIZE;
+use countersign::files::{read_limited, write_atomic, Sensitivity};
+use countersign::service::{Assessment, Credentials, InitRequest, NewPartner, Role, ServiceError, Session, Workspace};
+
+use super::exit::{CliError, CliResult, Exit};
+use super::report::{finding_json, finding_line, instruction_json, instruction_lines, Output};
+use super::secrets::{read_new_secret, read_secret};
+use super::GlobalArgs;
+
+/// The organisation key's passphrase.
+const ORG_PASSPHRASE: &str = "COUNTERSIGN_PASSPHRASE";
+/// The acting user's password.
+const PASSWORD: &str = "COUNTERSIGN_PASSWORD";
+/// A new user's first password.
+const NEW_PASSWORD: &str = "COUNTERSIGN_NEW_PASSWORD";
+/// The acting user's one-time code.
+const TOTP: &str = "COUNTERSIGN_TOTP";
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> Self {
+        let exit = match &e {
+            ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
+            ServiceError::CheckFailed(_) => Exit::Failed,
+            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::Store(_) => Exit::Usage,
+        };
+        CliError { exit, code: e.code(), message: e.to_string() }
+    }
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// The organisation's legal name.
+    #[arg(long)]
+    org_name: String,
+    /// The first admin's user name (password from COUNTERSIGN_PASSWORD or a prompt).
+    #[arg(long)]
+    admin: String,
+}
+
+#[derive(Subcommand)]
+pub enum CardCommand {
+    /// Write our organisation's partner card, to hand to partners.
+    Export {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user (admin only); first password from COUNTERSIGN_NEW_PASSWORD or a prompt.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// clerk, approver, admin or auditor.
+        #[arg(long)]
+        role: String,
+    },
+    /// List users and roles (admin, auditor).
+    List,
+    /// Disable a user (admin only): they can do nothing until enabled again.
+    Disable {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Enable a disabled user (admin only).
+    Enable {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Enrol a TOTP second factor for yourself (the acting user); prints the secret and a QR code.
+    TotpEnrol,
+}
+
+#[derive(Subcommand)]
+pub enum PartnerCommand {
+    /// Onboard a partner; pins the key only if FPR matches the card.
+    Add(PartnerAddArgs),
+    /// List partners.
+    List,
+    /// Show a partner: keys, contacts, the account history.
+    Show {
+        /// Partner id.
+        id: i64,
+    },
+    /// Accept a key-rotation statement (admin only).
+    RotateKey {
+        /// Partner id.
+        id: i64,
+        /// The statement the partner made with `countersign rotate`.
+        #[arg(long)]
+        statement: PathBuf,
+    },
+    /// Revoke a partner's key (admin only).
+    RevokeKey {
+        /// Partner id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Which key, when the partner has several.
+        #[arg(long, value_name = "FPR")]
+        fingerprint: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct PartnerAddArgs {
+    /// The partner's card.
+    #[arg(long)]
+    card: PathBuf,
+    /// The fingerprint as read back with the partner over the phone (spaces, dashes ignored).
+    #[arg(long, value_name = "FPR")]
+    confirm_fingerprint: String,
+    /// On-file phone number from the contract (repeatable, at least one).
+    #[arg(long = "phone", value_name = "NUM")]
+    phones: Vec<String>,
+    /// Registered email domain (repeatable).
+    #[arg(long = "domain", value_name = "D")]
+    domains: Vec<String>,
+    /// Country (ISO 3166 alpha-2; default: the card's).
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// The account known from the contract (with --bic).
+    #[arg(long, requires = "bic")]
+    iban: Option<String>,
+    /// The bank of --iban.
+    #[arg(long, requires = "iban")]
+    bic: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ReceiveArgs {
+    /// Signed instruction files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The email that carried them.
+    #[arg(long, value_name = "MSG.eml")]
+    email: Option<PathBuf>,
+}
+
+/// The workspace directory: --data-dir, COUNTERSIGN_DATA_DIR, or the platform default.
+fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
+    match &global.data_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => countersign::service::default_data_dir()
+            .ok_or_else(|| CliError::usage("no_data_dir", "no platform data directory: give --data-dir")),
+    }
+}
+
+fn open(global: &GlobalArgs) -> Result<Workspace, CliError> {
+    Ok(Workspace::open(&data_dir(global)?)?)
+}
+
+/// Opens the workspace and logs in as --as USER.
+fn open_as(global: &GlobalArgs) -> Result<(Workspace, Session), CliError> {
+    let Some(user) = &global.acting_user else {
+        return Err(CliError::usage("no_user", "this command reads or changes a workspace: say who you are with --as USER"));
+    };
+    let mut ws = open(global)?;
+    let password = read_secret(PASSWORD, &format!("Password for {user}"))?;
+    let totp = match std::env::var(TOTP) {
+        Ok(code) => Some(code),
+        Err(_) => None,
+    };
+    let session = ws.login(&Credentials { user, password: &password, totp: totp.as_deref() })?;
+    Ok((ws, session))
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
+    Ok(read_limited(path, limit)?)
+}
+
+pub fn init(args: &InitArgs, global: &GlobalArgs, output: Output) -> CliResult {
+    let dir = data_dir(global)?;
+    let passphrase = read_new_secret(ORG_PASSPHRASE, "Passphrase for the organisation key")?;
+    let password = read_new_secret(PASSWORD, &format!("Password for {}", args.admin))?;
+    let mut ws = Workspace::init(
+        &dir,
+        &InitRequest { org_name: &args.org_name, admin_name: &args.admin, org_passphrase: &passphrase, admin_password: &password },
+    )?;
+    let fingerprint = ws.org_fingerprint()?.to_string();
+    output.emit(
+        json!({ "data_dir": display(&dir), "org_name": args.org_name, "fingerprint": fingerprint, "admin": args.admin }),
+        || {
+            format!(
+                "Created the workspace of {} in {}.\nOrganisation fingerprint: {fingerprint}\nAdmin: {}",
+                args.org_name,
+                display(&dir),
+                args.admin
+            )
+        },
+    );
+    Ok(Exit::Success)
+}
+
+pub fn card(command: &CardCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let CardCommand::Export { out } = command;
+    let (mut ws, session) = open_as(global)?;
+    let card = ws.org_card(&session)?;
+    write_atomic(out, &card, Sensitivity::Public, true)?;
+    let fingerprint = ws.org_fingerprint()?.to_string();
+    output.emit(json!({ "out": display(out), "fingerprint": fingerprint }), || {
+        format!("Wrote our partner card to {}.\nFingerprint: {fingerprint}", display(out))
+    });
+    Ok(Exit::Success)
+}
+
+pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    match command {
+        UserCommand::Add { name, role } => {
+            let role = Role::parse(role)?;
+            let password = read_new_secret(NEW_PASSWORD, &format!("First password for {name}"))?;
+            ws.add_user(&session, name, role, &password)?;
+            output.emit(json!({ "name": name, "role": role.as_str() }), || format!("Added {name} ({}).", role.as_str()));
+        }
+        UserCommand::List => {
+            let users = ws.users(&session)?;
+            output.emit(
+                json!({ "users": users.iter().map(|(n, r, d)| json!({ "name": n, "role": r.as_str(), "disabled": d })).collect::<Vec<_>>() }),
+                || {
+                    users
+                        .iter()
+                        .map(|(n, r, d)| format!("{n:<20} {:<9}{}\n", r.as_str(), if *d { " (disabled)" } else { "" }))
+                        .collect()
+                },
+            );
+        }
+        UserCommand::Disable { name } | UserCommand::Enable { name } => {
+            let disabled = matches!(command, UserCommand::Disable { .. });
+            ws.set_user_disabled(&session, name, disabled)?;
+            let word = if disabled { "disabled" } else { "enabled" };
+            output.emit(json!({ "name": name, "disabled": disabled }), || format!("{name} is {word}."));
+        }
+        UserCommand::TotpEnrol => {
+            let password = read_secret(PASSWORD, &format!("Password for {}", session.user()))?;
+            let secret = ws.enrol_totp(&session, &password)?;
+            let uri = secret.otpauth_uri(session.user());
+            let qr = countersign::qr::Qr::new(&uri).map_err(|e| CliError::usage("qr_failed", e.to_string()))?;
+            output.emit(json!({ "otpauth_uri": uri.as_str(), "secret": secret.to_base32().as_str() }), || {
+                let mut text = format!(
+                    "Scan this with your authenticator app, or type the secret {}.\nFrom now on, logging in as {} needs the current code (COUNTERSIGN_TOTP).\n",
+                    secret.to_base32().as_str(),
+                    session.user()
+                );
+                if std::io::stdout().is_terminal() {
+                    text += &qr.to_terminal();
+                }
+                text
+            });
+        }
+    }
+    Ok(Exit::Success)
+}
+
+pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    match command {
+        PartnerCommand::Add(args) => {
+            let card = read_file(&args.card, MAX_FILE_SIZE)?;
+            let id = ws.add_partner(
+                &session,
+                &NewPartner {
+                    card: &card,
+                    confirm_fingerprint: &args.confirm_fingerprint,
+                    phones: &args.phones,
+                    domains: &args.domains,
+                    country: args.country.as_deref(),
+                    known_account: args.iban.as_deref().zip(args.bic.as_deref()),
+                },
+            )?;
+            let detail = ws.partner(&session, id)?;
+            output.emit(partner_json(&detail), || {
+                format!("Pinned the key of {} as partner {id}.\n{}", detail.summary.name, partner_text(&detail))
+            });
+        }
+        PartnerCommand::List => {
+            let partners = ws.partners(&session)?;
+            output.emit(
+                json!({ "partners": partners.iter().map(|p| json!({
+                    "id": p.id, "name": p.name, "country": p.country,
+                    "active_keys": p.active_keys, "current_account": p.current_account,
+                })).collect::<Vec<_>>() }),
+                || {
+                    if partners.is_empty() {
+                        return "No partners yet (countersign partner add).".into();
+                    }
+                    partners
+                        .iter()
+                        .map(|p| {
+                            format!(
+                                "{:>4}  {:<32} {:<3} {}\n",
+                                p.id,
+                                p.name,
+                                p.country.as_deref().unwrap_or("-"),
+                                p.current_account.as_deref().unwrap_or("(no known account)")
+                            )
+                        })
+                        .collect()
+                },
+            );
+        }
+        PartnerCommand::Show { id } => {
+            let detail = ws.partner(&session, *id)?;
+            output.emit(partner_json(&detail), || partner_text(&detail));
+        }
+        PartnerCommand::RotateKey { id, statement } => {
+            let bytes = read_file(statement, MAX_FILE_SIZE)?;
+            let new = ws.rotate_partner_key(&session, *id, &bytes)?;
+            output.emit(json!({ "partner": id, "new_key": new }), || {
+                format!("Partner {id} now signs with {new}; the previous key is retired.")
+            });
+        }
+        PartnerCommand::RevokeKey { id, reason, fingerprint } => {
+            let revoked = ws.revoke_partner_key(&session, *id, fingerprint.as_deref(), reason)?;
+            output.emit(json!({ "partner": id, "revoked": revoked }), || {
+                format!("Revoked {revoked} of partner {id}: it will never verify an instruction again.")
+            });
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn partner_json(d: &countersign::service::PartnerDetail) -> Value {
+    json!({
+        "id": d.summary.id,
+        "name": d.summary.name,
+        "country": d.summary.country,
+        "domains": d.domains,
+        "created_at": d.created_at,
+        "created_by": d.created_by,
+        "contacts": d.phones.iter().map(|p| json!({
+            "kind": "phone", "number": p.e164, "display": p.display, "source": p.source,
+            "recorded_by": p.recorded_by, "recorded_at": p.recorded_at,
+        })).collect::<Vec<_>>(),
+        "keys": d.keys.iter().map(|k| json!({
+            "fingerprint": k.fingerprint, "status": k.status, "verified_how": k.verified_how,
+            "verified_by": k.verified_by, "verified_at": k.verified_at,
+            "status_changed_at": k.status_changed_at, "status_reason": k.status_reason,
+        })).collect::<Vec<_>>(),
+        "accounts": d.accounts.iter().map(|a| json!({
+            "account": a.display, "bic": a.bic, "country": a.country, "status": a.status, "source": a.source,
+            "first_seen": a.first_seen, "last_seen": a.last_seen, "cases": a.cases,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn partner_text(d: &countersign::service::PartnerDetail) -> String {
+    let mut out = format!(
+        "Partner {}: {} ({})\n  domains   {}\n",
+        d.summary.id,
+        d.summary.name,
+        d.summary.country.as_deref().unwrap_or("country not recorded"),
+        if d.domains.is_empty() { "(none)".to_string() } else { d.domains.join(", ") }
+    );
+    out += "  on-file numbers (the only ones to call back):\n";
+    for p in &d.phones {
+        out += &format!("    {}   recorded by {} on {}\n", p.display, p.recorded_by, p.recorded_at);
+    }
+    out += "  keys:\n";
+    for k in &d.keys {
+        out += &format!("    {}  {:<8} {}\n", k.fingerprint, k.status, k.status_reason.as_deref().unwrap_or(&k.verified_how));
+    }
+    out += "  accounts:\n";
+    if d.accounts.is_empty() {
+        out += "    (none known yet)\n";
+    }
+    for a in &d.accounts {
+        out += &format!(
+            "    {}  {}  {:<10} from {}, seen {} to {}{}\n",
+            a.display,
+            a.bic,
+            a.status,
+            a.source,
+            a.first_seen,
+            a.last_seen,
+            if a.cases.is_empty() { String::new() } else { format!(", cases {:?}", a.cases) }
+        );
+    }
+    out
+}
+
+/// The contract's object for one assessed file.
+fn assessment_json(a: &Assessment) -> Value {
+    json!({
+        "file": a.file_name,
+        "file_sha256": a.file_sha256,
+        "verdict": a.verdict.as_str(),
+        "findings": a.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "confirmation_code": a.confirmation_code,
+        "signer": a.signer,
+        "partner": a.partner.as_ref().map(|p| json!({ "id": p.id, "name": p.name })),
+        "instruction": a.instruction.as_ref().map(|s| instruction_json(&s.instruction)),
+        "case_id": a.case_id,
+    })
+}
+
+fn assessment_text(a: &Assessment) -> String {
+    let mut out = format!("{:<9} {}", a.verdict.as_str().to_uppercase(), a.file_name);
+    if let Some(id) = a.case_id {
+        out += &format!("  (case {id})");
+    }
+    out.push('\n');
+    match (&a.partner, &a.signer) {
+        (Some(p), Some(s)) => out += &format!("  partner       {} (partner {}, key {s})\n", p.name, p.id),
+        (None, Some(s)) => out += &format!("  signer        {s} (not a pinned partner key)\n"),
+        _ => {}
+    }
+    if let Some(code) = &a.confirmation_code {
+        out += &format!("  confirmation  {code}\n");
+    }
+    if let Some(s) = &a.instruction {
+        out += &instruction_lines(&s.instruction);
+    }
+    if a.findings.is_empty() {
+        out += "  no findings\n";
+    }
+    for f in &a.findings {
+        out += &finding_line(f);
+        out.push('\n');
+    }
+    out
+}
+
+/// `verify FILE` with a workspace.
+pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
+    refuse_email(email)?;
+    let (mut ws, session) = open_as(global)?;
+    let bytes = read_file(file, MAX_FILE_SIZE)?;
+    let assessment = ws.verify(&session, &display(file), &bytes)?;
+    output.emit(assessment_json(&assessment), || assessment_text(&assessment));
+    Ok(Exit::for_verdict(assessment.verdict))
+}
+
+fn refuse_email(email: Option<&Path>) -> Result<(), CliError> {
+    match email {
+        Some(_) => Err(CliError::usage(
+            "unsupported",
+            "--email: reading the email that carried an instruction is not available in this version; run without --email",
+        )),
+        None => Ok(()),
+    }
+}
+
+pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliResult {
+    refuse_email(args.email.as_deref())?;
+    // Read every file first: a missing file is a usage error before anything is recorded.
+    let mut files = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        files.push((display(path), read_file(path, MAX_FILE_SIZE)?));
+    }
+    let (mut ws, session) = open_as(global)?;
+    let bar = if !output.json && std::io::stderr().is_terminal() && files.len() > 1 {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}")
+                .expect("valid template"),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let results = ws.receive(&session, &files, &mut |done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let results = results?;
+    let worst = results.iter().map(|a| Exit::for_verdict(a.verdict)).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
+    output.emit(json!({ "results": results.iter().map(assessment_json).collect::<Vec<_>>() }), || {
+        results.iter().map(assessment_text).collect::<Vec<_>>().join("\n")
+    });
+    Ok(worst)
+}
