@@ -324,13 +324,13 @@ impl AccountDetails {
         let bic_text = match self {
             Self::Iban { bic, .. } | Self::Local { bic, .. } => bic,
         };
-        let bic = Bic::parse(bic_text)
-            .map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string())))
-            .ok();
         match self {
             Self::Iban { iban, .. } => {
                 let iban = Iban::parse_electronic(iban)
                     .map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string())))
+                    .ok();
+                let bic = Bic::parse(bic_text)
+                    .map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string())))
                     .ok();
                 let (Some(iban), Some(bic)) = (iban, bic) else { return Err(problems) };
                 let mut warnings = Vec::new();
@@ -366,6 +366,9 @@ impl AccountDetails {
                 }
                 let country = Country::parse(country)
                     .map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string())))
+                    .ok();
+                let bic = Bic::parse(bic_text)
+                    .map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string())))
                     .ok();
                 let (Some(country), Some(bic), true) = (country, bic, problems.is_empty()) else {
                     return Err(problems);
@@ -474,7 +477,7 @@ mod tests {
         assert_eq!(mismatch.validate().unwrap().1[0].code, ReasonCode::IbanBicCountryMismatch);
         let both_bad = AccountDetails::Iban { iban: "DE00370400440532013000".into(), bic: "nope".into() };
         let codes: Vec<_> = both_bad.validate().unwrap_err().iter().map(|f| f.code).collect();
-        assert_eq!(codes, vec![ReasonCode::BicInvalid, ReasonCode::IbanInvalid]);
+        assert_eq!(codes, vec![ReasonCode::IbanInvalid, ReasonCode::BicInvalid]);
         let local = AccountDetails::Local {
             account_number: "123456789".into(),
             routing_code: "021000021".into(),

@@ -136,10 +136,18 @@ impl Envelope {
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|e| EnvelopeError::Malformed(format!("the file is not valid UTF-8 text ({e})")))?;
+        // The format first, so that a future version with new members is reported as
+        // `unsupported_version`, not as malformed.
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+            EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
+        })?;
+        match object.get("format") {
+            Some(serde_json::Value::String(format)) => check_format(format, expected)?,
+            _ => return Err(EnvelopeError::Malformed("`format` is missing or not a string".into())),
+        }
         let wire: EnvelopeWire = serde_json::from_str(text).map_err(|e| {
             EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
         })?;
-        check_format(&wire.format, expected)?;
         let signer = Fingerprint::parse_canonical(&wire.signer).ok_or_else(|| {
             EnvelopeError::Malformed("`signer` is not a fingerprint in canonical form".into())
         })?;
@@ -269,7 +277,7 @@ mod tests {
         assert!(matches!(Envelope::parse(dup.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
         let unknown = text.replacen('{', "{\n  \"extra\": 1,", 1);
         assert!(matches!(Envelope::parse(unknown.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
-        let v2 = text.replace("instruction/v1", "instruction/v2");
+        let v2 = text.replace("instruction/v1", "instruction/v2").replacen('{', "{\n  \"new_in_v2\": true,", 1);
         assert!(matches!(
             Envelope::parse(v2.as_bytes(), FileKind::Instruction),
             Err(EnvelopeError::UnsupportedVersion { .. })

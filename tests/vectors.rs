@@ -183,6 +183,16 @@ fn generate() -> Vec<Vector> {
         good_text.replace("countersign/instruction/v1", "countersign/instruction/v2").into_bytes(),
     );
     add(
+        "unsupported-version-new-member",
+        "A future version of the format that adds an envelope member: still unsupported_version, not malformed.",
+        "rejected",
+        vec![UnsupportedVersion],
+        good_text
+            .replace("countersign/instruction/v1", "countersign/instruction/v2")
+            .replacen("\"signer\"", "\"signers_v2\": [],\n  \"signer\"", 1)
+            .into_bytes(),
+    );
+    add(
         "file-too-large",
         "A signed file padded with spaces beyond 65536 bytes.",
         "rejected",
