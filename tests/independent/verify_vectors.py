@@ -433,24 +433,35 @@ def check_instruction(raw: bytes, known_keys: dict[str, bytes], own_fp: str | No
         text = raw.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         return stop("malformed_file")
-    # 3. JSON
+    # 3. Format (read before the other members: a later version may add members)
+    pairs_seen = []
+    def first_pass_hook(pairs):
+        pairs_seen.append([k for k, _ in pairs])
+        return dict(pairs)
+    try:
+        loose = json.loads(text, object_pairs_hook=first_pass_hook,
+                           parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    except ValueError:
+        return stop("malformed_file")
+    if not isinstance(loose, dict) or pairs_seen[-1].count("format") != 1:
+        return stop("malformed_file")
+    fmt = loose.get("format")
+    if not isinstance(fmt, str):
+        return stop("malformed_file")
+    if fmt != INSTRUCTION_FORMAT:
+        if re.fullmatch(r"countersign/instruction/v[0-9]+", fmt):
+            return stop("unsupported_version")
+        return stop("malformed_file")
+    # 4. Members (strict JSON: duplicates, lone surrogates, NaN refused)
     try:
         env = strict_json(text)
     except BadJSON:
-        return stop("malformed_file")
-    if not isinstance(env, dict):
         return stop("malformed_file")
     # An instruction is expected: public_key is "cards only ... must be absent otherwise".
     required = {"format", "signer", "payload", "signature"}
     if set(env) != required:
         return stop("malformed_file")
     if not all(isinstance(env[k], str) for k in required):
-        return stop("malformed_file")
-    # 4. Format
-    fmt = env["format"]
-    if fmt != INSTRUCTION_FORMAT:
-        if re.fullmatch(r"countersign/instruction/v[0-9]+", fmt):
-            return stop("unsupported_version")
         return stop("malformed_file")
     # 5. Fields
     signer = env["signer"]
