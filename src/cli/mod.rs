@@ -66,6 +66,9 @@ enum Command {
     Partner(workspace::PartnerCommand),
     /// Verify, record and open a case for each file.
     Receive(workspace::ReceiveArgs),
+    /// The workspace's assessment and control policy.
+    #[command(subcommand)]
+    Policy(workspace::PolicyCommand),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -104,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::User(command) => workspace::user(&command, &cli.global, output),
         Command::Partner(command) => workspace::partner(&command, &cli.global, output),
         Command::Receive(args) => workspace::receive(&args, &cli.global, output),
+        Command::Policy(command) => workspace::policy(&command, &cli.global, output),
     };
     match result {
         Ok(exit) => exit.into(),

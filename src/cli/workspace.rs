@@ -143,6 +143,19 @@ pub struct PartnerAddArgs {
     bic: Option<String>,
 }
 
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Show the workspace's policy.
+    Show,
+    /// Change one setting of the policy (admin only), e.g. `policy set amount_unusual_factor 5`.
+    Set {
+        /// The setting's name (see `policy show`).
+        name: String,
+        /// Its new value (a number, or true/false).
+        value: String,
+    },
+}
+
 #[derive(Args)]
 pub struct ReceiveArgs {
     /// Signed instruction files.
@@ -175,6 +188,9 @@ fn open_as(global: &GlobalArgs) -> Result<(Workspace, Session), CliError> {
     let password = read_secret(PASSWORD, &format!("Password for {user}"))?;
     let totp = match std::env::var(TOTP) {
         Ok(code) => Some(code),
+        Err(_) if std::io::stdin().is_terminal() && ws.totp_enrolled(user)? => {
+            Some(read_secret(TOTP, &format!("One-time code for {user}"))?.to_string())
+        }
         Err(_) => None,
     };
     let session = ws.login(&Credentials { user, password: &password, totp: totp.as_deref() })?;
@@ -493,4 +509,24 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
         results.iter().map(assessment_text).collect::<Vec<_>>().join("\n")
     });
     Ok(worst)
+}
+
+pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    let mut current = serde_json::to_value(ws.policy()?).expect("serialises");
+    if let PolicyCommand::Set { name, value } = command {
+        let Some(slot) = current.get_mut(name.as_str()) else {
+            let names: Vec<&String> = current.as_object().expect("object").keys().collect();
+            return Err(CliError::usage("invalid_argument", format!("no policy setting {name:?}; the settings are {names:?}")));
+        };
+        *slot = serde_json::from_str(value)
+            .map_err(|_| CliError::usage("invalid_argument", format!("{value:?} is not a number or true/false")))?;
+        let policy: countersign::service::WorkspacePolicy = serde_json::from_value(current.clone())
+            .map_err(|e| CliError::usage("invalid_argument", format!("{name}: {e}")))?;
+        ws.set_policy(&session, &policy)?;
+    }
+    output.emit(current.clone(), || {
+        current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect()
+    });
+    Ok(Exit::Success)
 }

@@ -197,6 +197,12 @@ impl Workspace {
         Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol })
     }
 
+    /// Whether a user has enrolled a second factor (so a shell knows to ask for the code
+    /// before logging in, rather than failing the attempt). Unknown users: false.
+    pub fn totp_enrolled(&mut self, user: &str) -> ServiceResult<bool> {
+        Ok(self.store.read(|tx| tx.user_by_name(user))?.is_some_and(|u| u.totp_sealed.is_some()))
+    }
+
     fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, message: String) -> ServiceResult<T> {
         let failures = user.failed_logins.saturating_add(1);
         let at_text = format_utc(at);

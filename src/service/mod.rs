@@ -20,6 +20,7 @@ use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
+pub use crate::policy::Policy as WorkspacePolicy;
 pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 
@@ -207,6 +208,26 @@ impl Workspace {
     pub fn policy(&mut self) -> ServiceResult<Policy> {
         let text = self.setting(POLICY)?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
+    }
+
+    /// Changes the policy (admin only); the event records the old and the new policy.
+    pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<()> {
+        self.authorize(session, &[Role::Admin], "policy.set", "policy", "change the policy")?;
+        policy.validate().map_err(ServiceError::InvalidInput)?;
+        let old = self.policy()?;
+        let at = format_utc(now());
+        let new_json = serde_json::to_value(policy).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(POLICY, &new_json.to_string())?;
+            tx.append_event(
+                &at,
+                session.user(),
+                "policy.set",
+                "policy",
+                &json!({ "old": serde_json::to_value(&old).expect("serialises"), "new": new_json }),
+            )?;
+            Ok(())
+        })
     }
 
     fn setting(&mut self, key: &str) -> ServiceResult<String> {
