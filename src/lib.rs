@@ -9,6 +9,7 @@ pub mod phone;
 pub mod policy;
 pub mod bank;
 pub mod card;
+pub mod case_flow;
 pub mod codes;
 pub mod domain_name;
 pub mod encoding;
