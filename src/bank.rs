@@ -258,6 +258,24 @@ impl BankAccount {
         }
     }
 
+    /// Rebuilds an account from its [`BankAccount::key`] and BIC, as stored with a verified
+    /// record; `None` if either does not parse.
+    pub fn from_key(key: &str, bic: &str) -> Option<Self> {
+        let bic = Bic::parse(bic).ok()?;
+        if let Some(iban) = key.strip_prefix("iban:") {
+            return Some(Self::Iban { iban: Iban::parse_electronic(iban).ok()?, bic });
+        }
+        let rest = key.strip_prefix("local:")?;
+        let mut parts = rest.splitn(3, ':');
+        let (country, routing_code, account_number) = (parts.next()?, parts.next()?, parts.next()?);
+        Some(Self::Local {
+            account_number: account_number.to_string(),
+            routing_code: routing_code.to_string(),
+            country: Country::parse(country).ok()?,
+            bic,
+        })
+    }
+
     /// The country where the account is held.
     pub fn country(&self) -> &str {
         match self {
@@ -484,7 +502,11 @@ mod tests {
             country: "US".into(),
             bic: "CHASUS33".into(),
         };
-        assert_eq!(local.validate().unwrap().0.key(), "local:US:021000021:123456789");
+        let (local, _) = local.validate().unwrap();
+        assert_eq!(local.key(), "local:US:021000021:123456789");
+        assert_eq!(BankAccount::from_key(&local.key(), "CHASUS33"), Some(local));
+        assert_eq!(BankAccount::from_key(&account.key(), "COBADEFFXXX"), Some(account));
+        assert_eq!(BankAccount::from_key("iban:DE00", "COBADEFFXXX"), None);
     }
 
     proptest! {

@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each command lives in a module of its own and returns an
 //! [`exit::Exit`] or a [`exit::CliError`]; this module prints errors and exits.
 
+mod cases;
 mod exit;
 mod partner;
 mod report;
@@ -66,6 +67,9 @@ enum Command {
     Partner(workspace::PartnerCommand),
     /// Verify, record and open a case for each file.
     Receive(workspace::ReceiveArgs),
+    /// Cases: callbacks, approvals, release.
+    #[command(subcommand)]
+    Case(cases::CaseCommand),
     /// The workspace's assessment and control policy.
     #[command(subcommand)]
     Policy(workspace::PolicyCommand),
@@ -107,6 +111,7 @@ pub fn run() -> ExitCode {
         Command::User(command) => workspace::user(&command, &cli.global, output),
         Command::Partner(command) => workspace::partner(&command, &cli.global, output),
         Command::Receive(args) => workspace::receive(&args, &cli.global, output),
+        Command::Case(command) => cases::case(&command, &cli.global, output),
         Command::Policy(command) => workspace::policy(&command, &cli.global, output),
     };
     match result {

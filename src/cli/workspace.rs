@@ -180,7 +180,7 @@ fn open(global: &GlobalArgs) -> Result<Workspace, CliError> {
 }
 
 /// Opens the workspace and logs in as --as USER.
-fn open_as(global: &GlobalArgs) -> Result<(Workspace, Session), CliError> {
+pub(super) fn open_as(global: &GlobalArgs) -> Result<(Workspace, Session), CliError> {
     let Some(user) = &global.acting_user else {
         return Err(CliError::usage("no_user", "this command reads or changes a workspace: say who you are with --as USER"));
     };

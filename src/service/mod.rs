@@ -4,6 +4,7 @@
 //! modules it calls, never in a shell.
 
 mod access;
+mod cases;
 mod partners;
 mod receiving;
 
@@ -20,6 +21,7 @@ use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
+pub use cases::{stored_findings, CallbackReport, CaseDetail, CHALLENGE_LIFETIME};
 pub use crate::policy::Policy as WorkspacePolicy;
 pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};

@@ -301,6 +301,7 @@ fn record(tx: &Tx<'_>, _ctx: &Context, a: &Assessment, bytes: &[u8], by: &str, a
     });
     let account_key = account.as_ref().map(|acc| acc.key());
     let issued_at = instruction.map(|i| format_utc(i.issued_at));
+    let due_date = instruction.and_then(|i| i.due_date).map(|d| d.to_string());
     let stored_file: &[u8] = &bytes[..bytes.len().min(MAX_FILE_SIZE)];
     let case_id = tx.insert_case(&NewCase {
         status: a.verdict.as_str(),
@@ -322,6 +323,9 @@ fn record(tx: &Tx<'_>, _ctx: &Context, a: &Assessment, bytes: &[u8], by: &str, a
         email_sha256: None,
         received_by: by,
         received_at: &at_text,
+        account_bic: account.as_ref().map(|acc| acc.bic().as_str()),
+        reference: instruction.and_then(|i| i.reference.as_deref()),
+        due_date: due_date.as_deref(),
     })?;
     if let (Some(partner), Some(account), true) = (&a.partner, &account, a.verdict != Verdict::Rejected) {
         let key = account.key();

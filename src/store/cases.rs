@@ -46,6 +46,12 @@ pub struct NewCase<'a> {
     pub received_by: &'a str,
     /// When.
     pub received_at: &'a str,
+    /// The creditor's BIC.
+    pub account_bic: Option<&'a str>,
+    /// The payment reference.
+    pub reference: Option<&'a str>,
+    /// The due date, `YYYY-MM-DD`.
+    pub due_date: Option<&'a str>,
 }
 
 /// A case as stored.
@@ -91,11 +97,58 @@ pub struct CaseRow {
     pub received_by: String,
     /// Received at.
     pub received_at: String,
+    /// Creditor BIC.
+    pub account_bic: Option<String>,
+    /// Reference.
+    pub reference: Option<String>,
+    /// Due date.
+    pub due_date: Option<String>,
+    /// Consecutive wrong callback responses.
+    pub wrong_responses: u32,
+    /// Who approved or rejected.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// Why (rejections).
+    pub decision_reason: Option<String>,
+    /// Who released.
+    pub released_by: Option<String>,
+    /// When.
+    pub released_at: Option<String>,
+    /// Whether the account is marked fraudulent (for any partner).
+    pub account_fraudulent: bool,
+}
+
+/// One callback attempt.
+#[derive(Debug, Clone)]
+pub struct CallbackRow {
+    /// Row id.
+    pub id: i64,
+    /// The challenge read out.
+    pub challenge: String,
+    /// Who started it.
+    pub started_by: String,
+    /// When.
+    pub started_at: String,
+    /// The number dialled.
+    pub dialed: Option<String>,
+    /// Who answered.
+    pub reached: Option<String>,
+    /// The response heard.
+    pub response: Option<String>,
+    /// `confirmed`, `wrong_response`, `denied` or `unreachable`; None while open.
+    pub outcome: Option<String>,
+    /// The clerk's note.
+    pub note: Option<String>,
+    /// When the outcome was recorded.
+    pub recorded_at: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "c.id, c.status, c.verdict, c.findings, c.file_name, c.file_sha256, c.signer, c.partner_id, p.name,
     c.instruction_id, c.issued_at, c.confirmation_code, c.beneficiary_name, c.account_key, c.account_display, c.currency,
-    c.amount_minor, c.email_sha256, c.received_by, c.received_at";
+    c.amount_minor, c.email_sha256, c.received_by, c.received_at, c.account_bic, c.reference, c.due_date, c.wrong_responses,
+    c.decided_by, c.decided_at, c.decision_reason, c.released_by, c.released_at,
+    EXISTS (SELECT 1 FROM fraudulent_accounts f WHERE f.account_key = c.account_key)";
 
 fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
@@ -119,6 +172,16 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         email_sha256: r.get(17)?,
         received_by: r.get(18)?,
         received_at: r.get(19)?,
+        account_bic: r.get(20)?,
+        reference: r.get(21)?,
+        due_date: r.get(22)?,
+        wrong_responses: r.get::<_, i64>(23)? as u32,
+        decided_by: r.get(24)?,
+        decided_at: r.get(25)?,
+        decision_reason: r.get(26)?,
+        released_by: r.get(27)?,
+        released_at: r.get(28)?,
+        account_fraudulent: r.get(29)?,
     })
 }
 
@@ -129,8 +192,8 @@ impl Tx<'_> {
             .prepare_cached(
                 "INSERT INTO cases (status, verdict, findings, file_name, file_sha256, file, signer, partner_id, instruction_id,
                     issued_at, confirmation_code, beneficiary_name, account_key, account_display, currency, amount_minor,
-                    email_sha256, received_by, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                    email_sha256, received_by, received_at, account_bic, reference, due_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
             )?
             .execute(rusqlite::params![
                 c.status,
@@ -152,6 +215,9 @@ impl Tx<'_> {
                 c.email_sha256,
                 c.received_by,
                 c.received_at,
+                c.account_bic,
+                c.reference,
+                c.due_date,
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -210,6 +276,92 @@ impl Tx<'_> {
             .map(|r| r.map(|a| a as u64))
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Moves a case from `from` to `to` only if it is still in `from`; false if another
+    /// process moved it first (so a case is never released twice).
+    pub fn move_case(&self, id: i64, from: &str, to: &str) -> StoreResult<bool> {
+        let n = self.tx.execute("UPDATE cases SET status = ?3 WHERE id = ?1 AND status = ?2", rusqlite::params![id, from, to])?;
+        Ok(n == 1)
+    }
+
+    /// Sets the count of consecutive wrong callback responses.
+    pub fn set_wrong_responses(&self, id: i64, count: u32) -> StoreResult<()> {
+        self.tx.execute("UPDATE cases SET wrong_responses = ?2 WHERE id = ?1", rusqlite::params![id, count as i64])?;
+        Ok(())
+    }
+
+    /// Records who approved or rejected, when and why.
+    pub fn set_decision(&self, id: i64, by: &str, at: &str, reason: Option<&str>) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE cases SET decided_by = ?2, decided_at = ?3, decision_reason = ?4 WHERE id = ?1",
+            rusqlite::params![id, by, at, reason],
+        )?;
+        Ok(())
+    }
+
+    /// Records who released, and when.
+    pub fn set_release(&self, id: i64, by: &str, at: &str) -> StoreResult<()> {
+        self.tx.execute("UPDATE cases SET released_by = ?2, released_at = ?3 WHERE id = ?1", rusqlite::params![id, by, at])?;
+        Ok(())
+    }
+
+    /// Starts a callback attempt.
+    pub fn insert_callback(&self, case_id: i64, challenge: &str, by: &str, at: &str) -> StoreResult<i64> {
+        self.tx.execute(
+            "INSERT INTO callbacks (case_id, challenge, started_by, started_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![case_id, challenge, by, at],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Records a callback attempt's outcome.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_callback(
+        &self,
+        id: i64,
+        dialed: &str,
+        reached: &str,
+        response: Option<&str>,
+        outcome: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE callbacks SET dialed = ?2, reached = ?3, response = ?4, outcome = ?5, note = ?6, recorded_at = ?7 WHERE id = ?1",
+            rusqlite::params![id, dialed, reached, response, outcome, note, at],
+        )?;
+        Ok(())
+    }
+
+    /// A case's callback attempts, oldest first.
+    pub fn callbacks(&self, case_id: i64) -> StoreResult<Vec<CallbackRow>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, challenge, started_by, started_at, dialed, reached, response, outcome, note, recorded_at
+             FROM callbacks WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([case_id], |r| {
+                Ok(CallbackRow {
+                    id: r.get(0)?,
+                    challenge: r.get(1)?,
+                    started_by: r.get(2)?,
+                    started_at: r.get(3)?,
+                    dialed: r.get(4)?,
+                    reached: r.get(5)?,
+                    response: r.get(6)?,
+                    outcome: r.get(7)?,
+                    note: r.get(8)?,
+                    recorded_at: r.get(9)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The stored file of a case.
+    pub fn case_file(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.tx.prepare_cached("SELECT file FROM cases WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
     }
 
     /// Case ids that touched an account of a partner.

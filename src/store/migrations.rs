@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -144,4 +144,33 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// Callbacks, decisions and release on cases; the creditor's BIC and reference kept with the
+/// verified record, so exports never go back to the incoming file.
+const V2: &str = r#"
+ALTER TABLE cases ADD COLUMN account_bic TEXT;
+ALTER TABLE cases ADD COLUMN reference TEXT;
+ALTER TABLE cases ADD COLUMN due_date TEXT;
+ALTER TABLE cases ADD COLUMN wrong_responses INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN decided_by TEXT;
+ALTER TABLE cases ADD COLUMN decided_at TEXT;
+ALTER TABLE cases ADD COLUMN decision_reason TEXT;
+ALTER TABLE cases ADD COLUMN released_by TEXT;
+ALTER TABLE cases ADD COLUMN released_at TEXT;
+
+CREATE TABLE callbacks (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    challenge   TEXT NOT NULL,
+    started_by  TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    dialed      TEXT,
+    reached     TEXT,
+    response    TEXT,
+    outcome     TEXT CHECK (outcome IN ('confirmed', 'wrong_response', 'denied', 'unreachable')),
+    note        TEXT,
+    recorded_at TEXT
+) STRICT;
+CREATE INDEX callbacks_by_case ON callbacks(case_id);
 "#;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use audit_log::StoredEvent;
-pub use cases::{CaseRow, NewCase};
+pub use cases::{CallbackRow, CaseRow, NewCase};
 pub use partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PhoneRow};
 pub use users::UserRow;
 

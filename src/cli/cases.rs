@@ -1,0 +1,287 @@
+//! `case …`: list and show cases, start a callback, record it, approve, reject, reopen and
+//! release. Every rule (roles, dual control, on-file numbers, states) is the service's.
+
+use clap::{Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+use countersign::case_flow::CallbackOutcome;
+use countersign::phone::PhoneNumber;
+use countersign::service::{stored_findings, CallbackReport, CaseDetail};
+use countersign::store::CaseRow;
+
+use super::exit::{CliResult, Exit};
+use super::report::Output;
+use super::workspace::open_as;
+use super::GlobalArgs;
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// List cases, newest first.
+    List {
+        /// Only cases with this status.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show a case: verdict, findings, callbacks and the timeline of every step.
+    Show {
+        /// Case id.
+        id: i64,
+    },
+    /// Start a callback: a fresh challenge to read to the partner.
+    Challenge {
+        /// Case id.
+        id: i64,
+    },
+    /// Record a callback made to an on-file number.
+    Callback {
+        /// Case id.
+        id: i64,
+        /// The number you dialled (must be on file).
+        #[arg(long, value_name = "NUM")]
+        dialed: String,
+        /// Who answered.
+        #[arg(long, value_name = "NAME")]
+        reached: String,
+        /// The response the partner read back (required to confirm).
+        #[arg(long, value_name = "RESPONSE")]
+        code: Option<String>,
+        /// What happened.
+        #[arg(long, value_enum)]
+        outcome: Outcome,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Approve a case (an approver who neither received nor called back on it).
+    Approve {
+        /// Case id.
+        id: i64,
+    },
+    /// Reject a case, with a reason.
+    Reject {
+        /// Case id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Unlock a callback locked after three wrong responses (approver).
+    Reopen {
+        /// Case id.
+        id: i64,
+    },
+    /// Release the payment.
+    Release {
+        /// Case id.
+        id: i64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Outcome {
+    /// The partner read back the right response and confirmed payee, account and amount.
+    Confirmed,
+    /// The partner did not send this instruction.
+    Denied,
+    /// Nobody could be reached.
+    Unreachable,
+}
+
+fn amount_text(case: &CaseRow) -> Option<String> {
+    let (minor, code) = (case.amount_minor?, case.currency.as_deref()?);
+    let currency = countersign::bank::Currency::parse(code).ok()?;
+    countersign::bank::Money::from_minor(minor, currency).ok().map(|m| m.to_string())
+}
+
+pub fn case_json(case: &CaseRow) -> Value {
+    json!({
+        "id": case.id,
+        "status": case.status,
+        "verdict": case.verdict,
+        "findings": stored_findings(case),
+        "partner": case.partner_id.map(|id| json!({ "id": id, "name": case.partner_name })),
+        "file": case.file_name,
+        "file_sha256": case.file_sha256,
+        "instruction_id": case.instruction_id,
+        "confirmation_code": case.confirmation_code,
+        "beneficiary_name": case.beneficiary_name,
+        "account": case.account_display,
+        "bic": case.account_bic,
+        "account_fraudulent": case.account_fraudulent,
+        "currency": case.currency,
+        "amount": amount_text(case),
+        "reference": case.reference,
+        "received_by": case.received_by,
+        "received_at": case.received_at,
+        "wrong_responses": case.wrong_responses,
+        "decided_by": case.decided_by,
+        "decided_at": case.decided_at,
+        "decision_reason": case.decision_reason,
+        "released_by": case.released_by,
+        "released_at": case.released_at,
+    })
+}
+
+fn detail_json(d: &CaseDetail) -> Value {
+    let mut v = case_json(&d.case);
+    v["on_file_numbers"] = json!(d.on_file_numbers);
+    v["callbacks"] = json!(d
+        .callbacks
+        .iter()
+        .map(|c| json!({
+            "challenge": c.challenge, "started_by": c.started_by, "started_at": c.started_at,
+            "dialed": c.dialed, "reached": c.reached, "response": c.response,
+            "outcome": c.outcome, "note": c.note, "recorded_at": c.recorded_at,
+        }))
+        .collect::<Vec<_>>());
+    v["timeline"] = json!(d
+        .timeline
+        .iter()
+        .map(|e| json!({
+            "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+            "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+        }))
+        .collect::<Vec<_>>());
+    v
+}
+
+fn list_line(c: &CaseRow) -> String {
+    format!(
+        "{:>5}  {:<18} {:<9} {:<28} {:>16}  {}{}\n",
+        c.id,
+        c.status,
+        c.verdict,
+        c.partner_name.as_deref().unwrap_or("(unknown signer)"),
+        amount_text(c).unwrap_or_default(),
+        c.account_display.as_deref().unwrap_or(""),
+        if c.account_fraudulent { "  ⚠ FRAUDULENT ACCOUNT" } else { "" }
+    )
+}
+
+fn detail_text(d: &CaseDetail) -> String {
+    let c = &d.case;
+    let mut out = format!("Case {}: {} (verdict {})\n", c.id, c.status.to_uppercase(), c.verdict);
+    out += &format!("  partner       {}\n", c.partner_name.as_deref().unwrap_or("(unknown signer)"));
+    if let Some(code) = &c.confirmation_code {
+        out += &format!("  confirmation  {code}\n");
+    }
+    if let Some(name) = &c.beneficiary_name {
+        out += &format!("  payee         {name}\n");
+    }
+    if let Some(acct) = &c.account_display {
+        let warn = if c.account_fraudulent { "  ⚠ marked FRAUDULENT" } else { "" };
+        out += &format!("  account       {acct} · {}{warn}\n", c.account_bic.as_deref().unwrap_or(""));
+    }
+    if let Some(amount) = amount_text(c) {
+        out += &format!("  amount        {amount}{}\n", c.reference.as_ref().map(|r| format!(" · ref {r}")).unwrap_or_default());
+    }
+    out += &format!("  file          {} (sha256 {})\n", c.file_name, &c.file_sha256[..16]);
+    if let Value::Array(findings) = stored_findings(c) {
+        for f in findings {
+            out += &format!(
+                "  {} {:<28} {}\n",
+                match f["severity"].as_str() {
+                    Some("critical") => "✗",
+                    Some("warning") => "!",
+                    _ => "·",
+                },
+                f["code"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            );
+        }
+    }
+    if c.status == "hold" {
+        let numbers: Vec<String> = d
+            .on_file_numbers
+            .iter()
+            .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
+            .collect();
+        out += &format!(
+            "  call back on   {} (on file; never a number from the request or its email)\n",
+            numbers.join(", ")
+        );
+    }
+    out += "  timeline:\n";
+    for e in &d.timeline {
+        out += &format!("    {}  {:<10} {}\n", e.at, e.actor, e.action);
+    }
+    out
+}
+
+pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    match command {
+        CaseCommand::List { status } => {
+            let cases = ws.cases(&session, status.as_deref())?;
+            output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>() }), || {
+                if cases.is_empty() {
+                    return "No cases.".into();
+                }
+                cases.iter().map(list_line).collect()
+            });
+        }
+        CaseCommand::Show { id } => {
+            let detail = ws.case(&session, *id)?;
+            output.emit(detail_json(&detail), || detail_text(&detail));
+        }
+        CaseCommand::Challenge { id } => {
+            let challenge = ws.start_callback(&session, *id)?;
+            let detail = ws.case(&session, *id)?;
+            let numbers: Vec<String> = detail
+                .on_file_numbers
+                .iter()
+                .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
+                .collect();
+            let c = &detail.case;
+            output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": detail.on_file_numbers }), || {
+                format!(
+                    "Call {} on a number on file: {}\n(never a number from the request or its email).\n\
+                     1. Ask them to open their own copy of the instruction and run:\n       countersign respond --challenge \"{challenge}\" FILE\n\
+                     2. Read them the challenge: {challenge}\n\
+                     3. Have them read back: the response (8 digits), the payee ({}), the last four characters of the account ({}), and the amount ({}).\n\
+                     4. Record it: countersign case callback {id} --dialed NUMBER --reached NAME --code RESPONSE --outcome confirmed|denied|unreachable",
+                    c.partner_name.as_deref().unwrap_or("the partner"),
+                    numbers.join(", "),
+                    c.beneficiary_name.as_deref().unwrap_or("?"),
+                    c.account_key.as_deref().map(|k| k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()).unwrap_or_default(),
+                    amount_text(c).unwrap_or_else(|| "no amount".into()),
+                )
+            });
+        }
+        CaseCommand::Callback { id, dialed, reached, code, outcome, note } => {
+            let outcome = match outcome {
+                Outcome::Confirmed => CallbackOutcome::Confirmed,
+                Outcome::Denied => CallbackOutcome::Denied,
+                Outcome::Unreachable => CallbackOutcome::Unreachable,
+            };
+            let status = ws.record_callback(
+                &session,
+                *id,
+                &CallbackReport { dialed, reached, response: code.as_deref(), outcome, note: note.as_deref() },
+            )?;
+            output.emit(json!({ "case_id": id, "status": status.as_str(), "outcome": outcome.as_str() }), || match status.as_str() {
+                "callback_confirmed" => format!("Case {id}: callback confirmed. It now needs an approver who did not work on it."),
+                "quarantined" => format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner."),
+                other => format!("Case {id}: recorded ({}); the case is still {other}.", outcome.as_str()),
+            });
+        }
+        CaseCommand::Approve { id } => {
+            let status = ws.approve(&session, *id)?;
+            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} approved by {}.", session.user()));
+        }
+        CaseCommand::Reject { id, reason } => {
+            let status = ws.reject(&session, *id, reason)?;
+            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} rejected: {reason}"));
+        }
+        CaseCommand::Reopen { id } => {
+            let status = ws.reopen(&session, *id)?;
+            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id}: the callback may be tried again."));
+        }
+        CaseCommand::Release { id } => {
+            let case = ws.release(&session, *id)?;
+            output.emit(case_json(&case), || format!("Case {id} released by {}.", session.user()));
+        }
+    }
+    Ok(Exit::Success)
+}
+

@@ -1,0 +1,326 @@
+//! Cases after receipt: the callback to an on-file number with a fresh challenge, the second
+//! approval, rejection, reopening a locked callback, and release. The rules are
+//! [`crate::case_flow::decide`]'s; this module gathers the facts, checks the number dialled
+//! against the numbers on file, compares the response with the one the received instruction
+//! yields, and writes each step with its audit event in one transaction.
+
+use serde_json::{json, Value};
+use time::Duration;
+
+use super::{now, ServiceError, ServiceResult, Session, Workspace};
+use crate::case_flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use crate::codes::{Challenge, ChallengeResponse};
+use crate::encoding::{format_utc, parse_utc};
+use crate::envelope::{Envelope, FileKind};
+use crate::findings::Verdict;
+use crate::phone::PhoneNumber;
+use crate::store::{CallbackRow, CaseRow, StoreError, StoredEvent, Tx};
+
+/// How long a challenge may be used after it was read out.
+pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(30);
+
+/// What the clerk records after a callback.
+pub struct CallbackReport<'a> {
+    /// The number dialled.
+    pub dialed: &'a str,
+    /// Who answered.
+    pub reached: &'a str,
+    /// The response the partner read back (required to confirm).
+    pub response: Option<&'a str>,
+    /// The outcome.
+    pub outcome: CallbackOutcome,
+    /// A note.
+    pub note: Option<&'a str>,
+}
+
+/// Everything `case show` prints.
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    /// The stored case.
+    pub case: CaseRow,
+    /// The callback attempts.
+    pub callbacks: Vec<CallbackRow>,
+    /// Every audit event about the case, oldest first.
+    pub timeline: Vec<StoredEvent>,
+    /// The on-file numbers of the case's partner (the only ones to call).
+    pub on_file_numbers: Vec<String>,
+}
+
+fn facts(case: &CaseRow, tx: &Tx<'_>) -> ServiceResult<CaseFacts> {
+    let status = CaseStatus::parse(&case.status).ok_or_else(|| StoreError::Corrupt("case status".into()))?;
+    let verdict = match case.verdict.as_str() {
+        "accepted" => Verdict::Accepted,
+        "hold" => Verdict::Hold,
+        _ => Verdict::Rejected,
+    };
+    let mut called_by: Vec<String> = tx.callbacks(case.id)?.into_iter().map(|c| c.started_by).collect();
+    called_by.sort();
+    called_by.dedup();
+    Ok(CaseFacts {
+        status,
+        verdict,
+        received_by: case.received_by.clone(),
+        called_by,
+        amount_minor: case.amount_minor,
+        wrong_responses: case.wrong_responses,
+    })
+}
+
+fn refusal(r: Refusal) -> ServiceError {
+    match r {
+        Refusal::NotPermitted(m) => ServiceError::NotPermitted(m),
+        Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m),
+    }
+}
+
+fn load(tx: &Tx<'_>, id: i64) -> ServiceResult<CaseRow> {
+    tx.case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))
+}
+
+impl Workspace {
+    /// Decides an action; a refusal by role or dual control is logged before it is returned.
+    fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(CaseRow, Transition)> {
+        session.require_any_role()?;
+        let policy = self.policy()?;
+        let (case, decision) = self.store.read(|tx| -> ServiceResult<_> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            Ok((case, decide(&f, session.user(), session.role(), action, &policy)))
+        })?;
+        match decision {
+            Ok(t) => Ok((case, t)),
+            Err(Refusal::NotPermitted(m)) => self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(m)),
+            Err(other) => Err(refusal(other)),
+        }
+    }
+
+    /// Starts a callback attempt: a fresh random challenge for the clerk to read out.
+    pub fn start_callback(&mut self, session: &Session, id: i64) -> ServiceResult<Challenge> {
+        self.decide_or_refuse(session, id, CaseAction::StartCallback, "case.challenge")?;
+        let challenge = Challenge::generate();
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            // Re-check inside the write transaction: another process may have moved the case.
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &self_policy(tx)?).map_err(refusal)?;
+            tx.insert_callback(id, &challenge.to_string(), session.user(), &at)?;
+            tx.append_event(&at, session.user(), "case.challenge", &format!("case:{id}"), &json!({ "challenge": challenge.to_string() }))?;
+            Ok(())
+        })?;
+        Ok(challenge)
+    }
+
+    /// Records a callback. Only on-file numbers may be dialled; a confirmation needs the
+    /// response the partner's own copy yields for the latest challenge.
+    pub fn record_callback(&mut self, session: &Session, id: i64, report: &CallbackReport<'_>) -> ServiceResult<CaseStatus> {
+        let subject = format!("case:{id}");
+        // Role, state and lock first (the outcome does not matter for that).
+        let probe = CaseAction::RecordCallback { outcome: CallbackOutcome::Unreachable, response_correct: false };
+        let (case, _) = self.decide_or_refuse(session, id, probe, "case.callback")?;
+        let reached = report.reached.trim();
+        if reached.is_empty() {
+            return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
+        }
+        // The number: only numbers on file, never one from the request or the email.
+        let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
+        let (country, on_file) = self.store.read(|tx| -> ServiceResult<_> {
+            let partner = tx.partner(partner_id)?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
+            Ok((partner.country, tx.partner_phones(partner_id)?.into_iter().map(|p| p.e164).collect::<Vec<_>>()))
+        })?;
+        let dialed = PhoneNumber::parse(report.dialed, country.as_deref())
+            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
+        if !on_file.iter().any(|n| n == dialed.as_e164()) {
+            let shown: Vec<String> =
+                on_file.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
+            return self.refuse(
+                session.user(),
+                "case.callback_refused",
+                &subject,
+                json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
+                ServiceError::NotPermitted(format!(
+                    "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
+                    dialed.international(),
+                    case.partner_name.clone().unwrap_or_default(),
+                    shown.join(", ")
+                )),
+            );
+        }
+        let at_time = now();
+        let at = format_utc(at_time);
+        let policy = self.policy()?;
+        let result = self.store.write(|tx| -> ServiceResult<Result<CaseStatus, ServiceError>> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            let attempt = tx
+                .callbacks(id)?
+                .into_iter()
+                .rev()
+                .find(|c| c.outcome.is_none() && c.started_by == session.user())
+                .filter(|c| parse_utc(&c.started_at).is_some_and(|t| at_time - t <= CHALLENGE_LIFETIME))
+                .ok_or_else(|| {
+                    ServiceError::InvalidInput(format!(
+                        "start the callback with `case challenge {id}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
+                        CHALLENGE_LIFETIME.whole_minutes()
+                    ))
+                })?;
+            let response_correct = match (report.outcome, report.response) {
+                (CallbackOutcome::Confirmed, None) => {
+                    return Err(ServiceError::InvalidInput(
+                        "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
+                    ))
+                }
+                (_, Some(text)) => {
+                    let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
+                    let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
+                    let file = tx.case_file(id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
+                    let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    heard == ChallengeResponse::compute(challenge, envelope.payload())
+                }
+                (_, None) => false,
+            };
+            let action = CaseAction::RecordCallback { outcome: report.outcome, response_correct };
+            let response_text = report.response.map(str::trim);
+            match decide(&f, session.user(), session.role(), action, &policy) {
+                Ok(t) => {
+                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, report.outcome.as_str(), report.note, &at)?;
+                    if t.status != f.status && !tx.move_case(id, f.status.as_str(), t.status.as_str())? {
+                        return Err(ServiceError::CheckFailed("the case changed meanwhile; look at it again".into()));
+                    }
+                    tx.set_wrong_responses(id, t.wrong_responses)?;
+                    if t.mark_fraudulent {
+                        if let Some(key) = &case.account_key {
+                            tx.mark_fraudulent(key, &at, session.user(), Some(id), &format!("callback denied on case {id}: {}", report.note.unwrap_or("the partner did not send it")))?;
+                        }
+                    }
+                    tx.append_event(
+                        &at,
+                        session.user(),
+                        "case.callback",
+                        &format!("case:{id}"),
+                        &json!({
+                            "dialed": dialed.as_e164(), "reached": reached, "outcome": report.outcome.as_str(),
+                            "challenge": attempt.challenge, "response_matched": response_correct,
+                            "status": t.status.as_str(), "note": report.note,
+                            "marked_fraudulent": if t.mark_fraudulent { case.account_key.clone() } else { None },
+                        }),
+                    )?;
+                    Ok(Ok(t.status))
+                }
+                Err(Refusal::WrongResponse(message)) => {
+                    // A wrong response is itself a fact to keep: the attempt, the count, the event.
+                    let wrong = f.wrong_responses + 1;
+                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, "wrong_response", report.note, &at)?;
+                    tx.set_wrong_responses(id, wrong)?;
+                    tx.append_event(
+                        &at,
+                        session.user(),
+                        "case.callback_wrong_response",
+                        &format!("case:{id}"),
+                        &json!({ "dialed": dialed.as_e164(), "reached": reached, "challenge": attempt.challenge, "wrong_responses": wrong }),
+                    )?;
+                    Ok(Err(ServiceError::CheckFailed(message)))
+                }
+                Err(other) => Err(refusal(other)),
+            }
+        })?;
+        result
+    }
+
+    /// Approves a case (approver who neither received nor called back on it). The case's
+    /// account becomes the partner's current one.
+    pub fn approve(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
+        self.transition(session, id, CaseAction::Approve, "case.approve", None)
+    }
+
+    /// Rejects an open case (approver), with a reason.
+    pub fn reject(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<CaseStatus> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::InvalidInput("give a reason for the rejection (--reason)".into()));
+        }
+        self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason))
+    }
+
+    /// Reopens a callback locked after wrong responses (approver).
+    pub fn reopen(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
+        self.transition(session, id, CaseAction::Reopen, "case.reopen", None)
+    }
+
+    /// Releases a case: approved, or accepted up to the approval threshold. A case is released
+    /// at most once, even by two processes at the same moment.
+    pub fn release(&mut self, session: &Session, id: i64) -> ServiceResult<CaseRow> {
+        self.transition(session, id, CaseAction::Release, "case.release", None)?;
+        self.store.read(|tx| load(tx, id))
+    }
+
+    fn transition(&mut self, session: &Session, id: i64, action: CaseAction, name: &str, reason: Option<&str>) -> ServiceResult<CaseStatus> {
+        self.decide_or_refuse(session, id, action, name)?;
+        let at = format_utc(now());
+        let policy = self.policy()?;
+        self.store.write(|tx| -> ServiceResult<CaseStatus> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            let t = decide(&f, session.user(), session.role(), action, &policy).map_err(refusal)?;
+            if t.status != f.status && !tx.move_case(id, f.status.as_str(), t.status.as_str())? {
+                return Err(ServiceError::CheckFailed("the case changed meanwhile (another user acted on it); look at it again".into()));
+            }
+            tx.set_wrong_responses(id, t.wrong_responses)?;
+            match action {
+                CaseAction::Approve | CaseAction::Reject => tx.set_decision(id, session.user(), &at, reason)?,
+                CaseAction::Release => tx.set_release(id, session.user(), &at)?,
+                _ => {}
+            }
+            if t.make_account_current {
+                if let (Some(partner), Some(key)) = (case.partner_id, &case.account_key) {
+                    tx.make_account_current(partner, key, &at)?;
+                }
+            }
+            tx.append_event(
+                &at,
+                session.user(),
+                name,
+                &format!("case:{id}"),
+                &json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason }),
+            )?;
+            Ok(t.status)
+        })
+    }
+
+    /// Cases, newest first, optionally only those with a status.
+    pub fn cases(&mut self, session: &Session, status: Option<&str>) -> ServiceResult<Vec<CaseRow>> {
+        session.require_any_role()?;
+        if let Some(s) = status {
+            CaseStatus::parse(s).ok_or_else(|| {
+                ServiceError::InvalidInput(format!(
+                    "unknown status {s:?}: use accepted, hold, callback_confirmed, approved, released, rejected or quarantined"
+                ))
+            })?;
+        }
+        Ok(self.store.read(|tx| tx.cases(status))?)
+    }
+
+    /// One case in full: record, callbacks, timeline, the numbers to call.
+    pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
+        session.require_any_role()?;
+        self.store.read(|tx| -> ServiceResult<CaseDetail> {
+            let case = load(tx, id)?;
+            let on_file_numbers = match case.partner_id {
+                Some(p) => tx.partner_phones(p)?.into_iter().map(|p| p.e164).collect(),
+                None => vec![],
+            };
+            Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline: tx.events_for_subject(&format!("case:{id}"))?, on_file_numbers, case })
+        })
+    }
+}
+
+fn self_policy(tx: &Tx<'_>) -> ServiceResult<crate::policy::Policy> {
+    let text = tx.setting(super::POLICY)?.ok_or_else(|| StoreError::Corrupt("policy".into()))?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
+}
+
+/// The findings of a case as stored (JSON array).
+pub fn stored_findings(case: &CaseRow) -> Value {
+    serde_json::from_str(&case.findings).unwrap_or(Value::Array(vec![]))
+}
+
