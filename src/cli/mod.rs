@@ -70,6 +70,11 @@ enum Command {
     /// Cases: callbacks, approvals, release.
     #[command(subcommand)]
     Case(cases::CaseCommand),
+    /// Our organisation's settings.
+    #[command(subcommand)]
+    Org(workspace::OrgCommand),
+    /// Sign our own bank details for a partner with the organisation key.
+    Issue(workspace::IssueArgs),
     /// The workspace's assessment and control policy.
     #[command(subcommand)]
     Policy(workspace::PolicyCommand),
@@ -112,6 +117,8 @@ pub fn run() -> ExitCode {
         Command::Partner(command) => workspace::partner(&command, &cli.global, output),
         Command::Receive(args) => workspace::receive(&args, &cli.global, output),
         Command::Case(command) => cases::case(&command, &cli.global, output),
+        Command::Org(command) => workspace::org(&command, &cli.global, output),
+        Command::Issue(args) => workspace::issue(&args, &cli.global, output),
         Command::Policy(command) => workspace::policy(&command, &cli.global, output),
     };
     match result {

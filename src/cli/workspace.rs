@@ -144,6 +144,36 @@ pub struct PartnerAddArgs {
 }
 
 #[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Set our organisation's own bank account (admin only): the debtor in pain.001, the
+    /// details `issue` signs.
+    Account {
+        /// IBAN.
+        #[arg(long)]
+        iban: String,
+        /// BIC.
+        #[arg(long)]
+        bic: String,
+        /// Account holder (default: the organisation's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The account's currency.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+    },
+}
+
+#[derive(Args)]
+pub struct IssueArgs {
+    /// The partner to send our bank details to.
+    #[arg(long = "to", value_name = "PARTNER_ID")]
+    partner: i64,
+    /// Where to write the signed instruction.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Subcommand)]
 pub enum PolicyCommand {
     /// Show the workspace's policy.
     Show,
@@ -528,5 +558,37 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
     output.emit(current.clone(), || {
         current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect()
     });
+    Ok(Exit::Success)
+}
+
+pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResult {
+    let OrgCommand::Account { iban, bic, name, currency } = command;
+    let (mut ws, session) = open_as(global)?;
+    let account = ws.set_org_account(&session, name.as_deref(), iban, bic, currency)?;
+    output.emit(serde_json::to_value(&account).expect("serialises"), || {
+        format!("Our account: {} · {} · {} ({})", account.name, account.iban, account.bic, account.currency)
+    });
+    Ok(Exit::Success)
+}
+
+pub fn issue(args: &IssueArgs, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    if args.out.exists() {
+        return Err(CliError::usage("file_exists", format!("{} already exists", display(&args.out))));
+    }
+    let passphrase = read_secret(ORG_PASSPHRASE, "Passphrase of the organisation key")?;
+    let issued = ws.issue(&session, args.partner, &passphrase)?;
+    write_atomic(&args.out, &issued.bytes, Sensitivity::Public, false)?;
+    output.emit(
+        json!({ "confirmation_code": issued.confirmation_code, "id": issued.id, "out": display(&args.out), "partner": args.partner }),
+        || {
+            format!(
+                "Signed our bank details for {} in {}.\nConfirmation code: {}",
+                issued.partner_name,
+                display(&args.out),
+                issued.confirmation_code
+            )
+        },
+    );
     Ok(Exit::Success)
 }

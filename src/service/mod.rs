@@ -5,6 +5,7 @@
 
 mod access;
 mod cases;
+mod organisation;
 mod partners;
 mod receiving;
 
@@ -21,6 +22,7 @@ use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
+pub use organisation::{IssuedInstruction, OrgAccount};
 pub use cases::{stored_findings, CallbackReport, CaseDetail, CHALLENGE_LIFETIME};
 pub use crate::policy::Policy as WorkspacePolicy;
 pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};

@@ -1,0 +1,129 @@
+//! Our organisation's own side: its bank account (the debtor in exports, the details `issue`
+//! signs) and outgoing signed instructions to partners, made with the organisation key, so
+//! partners that run Countersign can verify us the same way we verify them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use crate::bank::{AccountDetails, Bic, Currency, Iban};
+use crate::codes::ConfirmationCode;
+use crate::encoding::format_utc;
+use crate::envelope::{Envelope, FileKind};
+use crate::fingerprint::Fingerprint;
+use crate::instruction::{Instruction, DEFAULT_VALIDITY};
+use crate::store::StoreError;
+
+const ORG_ACCOUNT: &str = "org_account";
+
+/// Our organisation's bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccount {
+    /// The account holder's name (the organisation's legal name unless told otherwise).
+    pub name: String,
+    /// IBAN, electronic format.
+    pub iban: String,
+    /// BIC.
+    pub bic: String,
+    /// The currency of the account.
+    pub currency: String,
+}
+
+/// A signed outgoing instruction.
+#[derive(Debug, Clone)]
+pub struct IssuedInstruction {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its id.
+    pub id: String,
+    /// Its confirmation code.
+    pub confirmation_code: String,
+    /// The partner's name.
+    pub partner_name: String,
+}
+
+impl Workspace {
+    /// Sets our organisation's account (admin only).
+    pub fn set_org_account(&mut self, session: &Session, name: Option<&str>, iban: &str, bic: &str, currency: &str) -> ServiceResult<OrgAccount> {
+        self.authorize(session, &[Role::Admin], "org.account", "organisation", "set the organisation's account")?;
+        let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let currency = Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let name = match name {
+            Some(n) if !n.trim().is_empty() && n.trim().chars().count() <= 140 => n.trim().to_string(),
+            Some(_) => return Err(ServiceError::InvalidInput("the account name must have 1 to 140 characters".into())),
+            None => self.org_name()?,
+        };
+        let account = OrgAccount { name, iban: iban.electronic().into(), bic: bic.as_str().into(), currency: currency.code().into() };
+        let at = format_utc(now());
+        let value = serde_json::to_value(&account).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(ORG_ACCOUNT, &value.to_string())?;
+            tx.append_event(&at, session.user(), "org.account", "organisation", &value)?;
+            Ok(())
+        })?;
+        Ok(account)
+    }
+
+    /// Our organisation's account, if set.
+    pub fn org_account(&mut self) -> ServiceResult<Option<OrgAccount>> {
+        let text = self.store.read(|tx| tx.setting(ORG_ACCOUNT))?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("org account: {e}")).into())).transpose()
+    }
+
+    /// Signs our own bank details for a partner with the organisation key (admin only).
+    pub fn issue(&mut self, session: &Session, partner_id: i64, org_passphrase: &str) -> ServiceResult<IssuedInstruction> {
+        let subject = format!("partner:{partner_id}");
+        self.authorize(session, &[Role::Admin], "instruction.issue", &subject, "issue our bank details")?;
+        let account = self
+            .org_account()?
+            .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
+        let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
+            let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            let active: Vec<_> = tx.partner_keys(partner_id)?.into_iter().filter(|k| k.status == "active").collect();
+            let [key] = active.as_slice() else {
+                return Err(ServiceError::InvalidInput(format!(
+                    "{} has {} active keys; an instruction is addressed to exactly one",
+                    partner.name,
+                    active.len()
+                )));
+            };
+            let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("fingerprint".into()))?;
+            Ok((partner.name, fp))
+        })?;
+        let key = self.unlock_org_key(org_passphrase)?;
+        let issued_at = now();
+        let instruction = Instruction {
+            id: uuid::Uuid::new_v4().to_string(),
+            issuer: key.fingerprint(),
+            recipient,
+            issued_at,
+            valid_from: issued_at,
+            valid_until: issued_at + DEFAULT_VALIDITY,
+            beneficiary_name: account.name.clone(),
+            account: AccountDetails::Iban { iban: account.iban.clone(), bic: account.bic.clone() },
+            currency: Currency::parse(&account.currency).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            amount: None,
+            reference: None,
+            due_date: None,
+        };
+        let payload = instruction.to_payload_bytes();
+        // What we sign must parse exactly as a verifier parses it.
+        Instruction::parse(&payload).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let bytes = Envelope::sign(FileKind::Instruction, &key, payload.clone()).to_bytes();
+        let code = ConfirmationCode::of_payload(&payload).to_string();
+        let at = format_utc(issued_at);
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.append_event(
+                &at,
+                session.user(),
+                "instruction.issue",
+                &subject,
+                &json!({ "id": instruction.id, "recipient": recipient.to_string(), "confirmation_code": code, "account": account.iban }),
+            )?;
+            Ok(())
+        })?;
+        Ok(IssuedInstruction { bytes, id: instruction.id, confirmation_code: code, partner_name })
+    }
+}
