@@ -48,7 +48,7 @@ pub fn parse_utc(text: &str) -> Option<OffsetDateTime> {
 /// second. For user input such as DETAILS.json, not for signed files.
 pub fn parse_rfc3339_lenient(text: &str) -> Option<OffsetDateTime> {
     let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
-    Some(t.to_offset(UtcOffset::UTC).replace_nanosecond(0).ok()?)
+    t.to_offset(UtcOffset::UTC).replace_nanosecond(0).ok()
 }
 
 /// Truncates a time to whole seconds in UTC, the precision the files carry.

@@ -276,7 +276,7 @@ mod tests {
         let warn = Finding::warning(ReasonCode::BankDetailsChanged, "x");
         let crit = Finding::critical(ReasonCode::SignatureInvalid, "x");
         assert_eq!(Verdict::from_findings(&[]), Verdict::Accepted);
-        assert_eq!(Verdict::from_findings(&[info.clone()]), Verdict::Accepted);
+        assert_eq!(Verdict::from_findings(std::slice::from_ref(&info)), Verdict::Accepted);
         assert_eq!(Verdict::from_findings(&[info.clone(), warn.clone()]), Verdict::Hold);
         assert_eq!(Verdict::from_findings(&[warn, crit, info]), Verdict::Rejected);
         assert!(Verdict::Rejected > Verdict::Hold && Verdict::Hold > Verdict::Accepted);

@@ -1,6 +1,9 @@
 //! Countersign core: signed payment instructions, key pinning, assessment, callbacks, dual control
 //! and the tamper-evident log. No Tauri and no UI code lives here; every front end calls this crate.
 
+// Amounts in minor units are written as units_cents (`10_000_00` is 10 000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 pub mod assess;
 pub mod audit;
 pub mod auth;

@@ -2,6 +2,8 @@
 //! verifies; any single-byte change of a signed file is rejected; no input makes the checker
 //! panic.
 
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use countersign::encoding::parse_utc;
 use countersign::envelope::{Envelope, FileKind};
 use countersign::findings::{ReasonCode, Verdict};
