@@ -490,6 +490,16 @@ fn assessment_text(a: &Assessment) -> String {
 /// `verify FILE` with a workspace.
 pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
     refuse_email(email)?;
+    let dir = data_dir(global)?;
+    if !dir.join(countersign::store::DATABASE_FILE).is_file() {
+        return Err(CliError::usage(
+            "no_workspace",
+            format!(
+                "no workspace at {} to verify against; create one with `countersign init`, or check the file against one partner's card with --signer CARD",
+                display(&dir)
+            ),
+        ));
+    }
     let (mut ws, session) = open_as(global)?;
     let bytes = read_file(file, MAX_FILE_SIZE)?;
     let assessment = ws.verify(&session, &display(file), &bytes)?;
