@@ -16,9 +16,10 @@ CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CARGO_HOME)/bin:$(PATH)
 
 # What Tauri needs to build and what the end-to-end run needs (Xvfb, WebKitWebDriver, a D-Bus
-# session, ps for cleanup).
+# session, ps for cleanup); xmllint checks exports against the ISO 20022 schema; python3-venv
+# runs the independent verifier of the format's test vectors.
 APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev \
-	librsvg2-dev libxdo-dev pkg-config file xvfb webkit2gtk-driver dbus-x11 procps
+	librsvg2-dev libxdo-dev pkg-config file xvfb webkit2gtk-driver dbus-x11 procps libxml2-utils
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 APP_BIN := target/debug/countersign-app
@@ -27,7 +28,7 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	test test-rust test-ui test-e2e run clean
+	test test-rust test-independent test-ui test-e2e run clean
 
 help:
 	@echo "make run    build and open the desktop app"
@@ -86,10 +87,20 @@ build-cli:
 ## Test: any failing step stops the run with a non-zero exit.
 
 test: deps
-	$(MAKE) --no-print-directory test-rust test-ui test-e2e
+	$(MAKE) --no-print-directory test-rust test-independent test-ui test-e2e
 
 test-rust:
 	cargo test --workspace
+
+# docs/format.md checked by a verifier written from it alone, in Python, in its own venv.
+PY_VENV := target/independent-venv
+$(PY_VENV)/.installed: tests/independent/requirements.txt
+	python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/independent/requirements.txt
+	touch $@
+
+test-independent: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python tests/independent/verify_vectors.py
 
 test-ui: $(UI_DEPS)
 	cd ui && npm test
