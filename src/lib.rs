@@ -17,6 +17,7 @@ pub mod codes;
 pub mod domain_name;
 pub mod encoding;
 pub mod envelope;
+pub mod export;
 pub mod files;
 pub mod findings;
 pub mod fingerprint;
