@@ -1,15 +1,18 @@
 //! `case …`: list and show cases, start a callback, record it, approve, reject, reopen and
 //! release. Every rule (roles, dual control, on-file numbers, states) is the service's.
 
+use std::path::{Path, PathBuf};
+
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use countersign::case_flow::CallbackOutcome;
 use countersign::phone::PhoneNumber;
-use countersign::service::{stored_findings, CallbackReport, CaseDetail};
+use countersign::files::{write_atomic, Sensitivity};
+use countersign::service::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat};
 use countersign::store::CaseRow;
 
-use super::exit::{CliResult, Exit};
+use super::exit::{CliError, CliResult, Exit};
 use super::report::Output;
 use super::workspace::open_as;
 use super::GlobalArgs;
@@ -70,11 +73,65 @@ pub enum CaseCommand {
         /// Case id.
         id: i64,
     },
-    /// Release the payment.
+    /// Release the payment, optionally with its bank file.
     Release {
         /// Case id.
         id: i64,
+        /// A bank-ready export: ISO 20022 pain.001 (XML) or an EPC QR code (.png or .svg).
+        #[arg(long, value_enum, requires = "out")]
+        export: Option<ExportKind>,
+        /// Where to write the export.
+        #[arg(long, requires = "export")]
+        out: Option<PathBuf>,
     },
+    /// Write the bank file of a released case again.
+    Export {
+        /// Case id.
+        id: i64,
+        /// pain001 or epc-qr.
+        #[arg(long, value_enum)]
+        export: ExportKind,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    /// ISO 20022 pain.001.001.09 credit transfer (XML).
+    Pain001,
+    /// EPC069-12 QR code for SEPA credit transfers (.png or .svg).
+    EpcQr,
+}
+
+impl ExportKind {
+    fn format(self) -> ExportFormat {
+        match self {
+            ExportKind::Pain001 => ExportFormat::Pain001,
+            ExportKind::EpcQr => ExportFormat::EpcQr,
+        }
+    }
+}
+
+/// Checks the output path suits the export before anything is released.
+fn check_export_path(kind: ExportKind, out: &Path) -> Result<(), CliError> {
+    let ext = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match (kind, ext.as_deref()) {
+        (ExportKind::Pain001, Some("xml")) | (ExportKind::EpcQr, Some("png" | "svg")) => Ok(()),
+        (ExportKind::Pain001, _) => Err(CliError::usage("invalid_argument", "--out for pain001 must name a .xml file")),
+        (ExportKind::EpcQr, _) => Err(CliError::usage("invalid_argument", "--out for epc-qr must name a .png or .svg file")),
+    }
+}
+
+fn write_export(export: &Export, out: &Path) -> Result<(), CliError> {
+    let bytes = match export {
+        Export::Pain001(xml) => xml.clone().into_bytes(),
+        Export::EpcQr { qr, .. } if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => qr.to_svg().into_bytes(),
+        Export::EpcQr { qr, .. } => qr.to_png().map_err(|e| CliError::usage("qr_failed", e.to_string()))?,
+    };
+    write_atomic(out, &bytes, Sensitivity::Public, true)?;
+    Ok(())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -277,9 +334,33 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
             let status = ws.reopen(&session, *id)?;
             output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id}: the callback may be tried again."));
         }
-        CaseCommand::Release { id } => {
-            let case = ws.release(&session, *id)?;
-            output.emit(case_json(&case), || format!("Case {id} released by {}.", session.user()));
+        CaseCommand::Release { id, export, out } => {
+            if let (Some(kind), Some(out)) = (export, out) {
+                check_export_path(*kind, out)?;
+            }
+            let (case, artifact) = ws.release(&session, *id, export.map(ExportKind::format))?;
+            let mut written = None;
+            if let (Some(artifact), Some(out)) = (&artifact, out) {
+                write_export(artifact, out).map_err(|e| CliError {
+                    message: format!("case {id} was released, but the export could not be written: {}; write it again with `countersign case export {id}`", e.message),
+                    ..e
+                })?;
+                written = Some(out.display().to_string());
+            }
+            let mut doc = case_json(&case);
+            doc["export"] = json!(written);
+            output.emit(doc, || match &written {
+                Some(path) => format!("Case {id} released by {}. Bank file: {path}", session.user()),
+                None => format!("Case {id} released by {}.", session.user()),
+            });
+        }
+        CaseCommand::Export { id, export, out } => {
+            check_export_path(*export, out)?;
+            let artifact = ws.export_released(&session, *id, export.format())?;
+            write_export(&artifact, out)?;
+            output.emit(json!({ "case_id": id, "export": out.display().to_string() }), || {
+                format!("Wrote the bank file of case {id} to {}.", out.display())
+            });
         }
     }
     Ok(Exit::Success)

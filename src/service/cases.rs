@@ -7,7 +7,9 @@
 use serde_json::{json, Value};
 use time::Duration;
 
-use super::{now, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use crate::bank::{BankAccount, Bic, Currency, Iban, Money};
+use crate::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use crate::case_flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
 use crate::codes::{Challenge, ChallengeResponse};
 use crate::encoding::{format_utc, parse_utc};
@@ -15,6 +17,73 @@ use crate::envelope::{Envelope, FileKind};
 use crate::findings::Verdict;
 use crate::phone::PhoneNumber;
 use crate::store::{CallbackRow, CaseRow, StoreError, StoredEvent, Tx};
+
+/// The bank-ready formats a release can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// ISO 20022 pain.001.001.09 credit transfer.
+    Pain001,
+    /// EPC069-12 QR code for SEPA transfers.
+    EpcQr,
+}
+
+impl ExportFormat {
+    /// The CLI's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pain001 => "pain001",
+            Self::EpcQr => "epc-qr",
+        }
+    }
+}
+
+/// A bank file.
+pub enum Export {
+    /// The XML document.
+    Pain001(String),
+    /// The EPC payload and its QR code.
+    EpcQr {
+        /// The text in the code.
+        payload: String,
+        /// The code, to render.
+        qr: crate::qr::Qr,
+    },
+}
+
+/// Builds the credit transfer from the verified record of a case and our account.
+fn credit_transfer(case: &CaseRow, org: &super::OrgAccount) -> ServiceResult<CreditTransfer> {
+    let missing = |what: &str| ServiceError::InvalidInput(format!("case {} has no {what}: there is nothing to pay", case.id));
+    let key = case.account_key.as_deref().ok_or_else(|| missing("valid account"))?;
+    let bic = case.account_bic.as_deref().ok_or_else(|| missing("BIC"))?;
+    let creditor_account = BankAccount::from_key(key, bic).ok_or_else(|| StoreError::Corrupt("case account".into()))?;
+    let currency = Currency::parse(case.currency.as_deref().ok_or_else(|| missing("currency"))?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let minor = case.amount_minor.ok_or_else(|| missing("amount"))?;
+    let amount = Money::from_minor(minor, currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let created_at = now();
+    let today = created_at.date();
+    let execution_date = case
+        .due_date
+        .as_deref()
+        .and_then(|d| time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]")).ok())
+        .filter(|d| *d > today)
+        .unwrap_or(today);
+    let instruction_id = case.instruction_id.as_deref().ok_or_else(|| missing("verified instruction"))?;
+    Ok(CreditTransfer {
+        message_id: format!("CS-{}-{}", case.id, created_at.unix_timestamp()),
+        created_at,
+        execution_date,
+        debtor: Debtor {
+            name: org.name.clone(),
+            iban: Iban::parse_electronic(&org.iban).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            bic: Bic::parse(&org.bic).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        },
+        end_to_end_id: instruction_id.chars().filter(|c| *c != '-').take(35).collect(),
+        creditor_name: case.beneficiary_name.clone().ok_or_else(|| missing("payee"))?,
+        creditor_account,
+        amount,
+        remittance: case.reference.clone(),
+    })
+}
 
 /// How long a challenge may be used after it was read out.
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(30);
@@ -248,10 +317,43 @@ impl Workspace {
     }
 
     /// Releases a case: approved, or accepted up to the approval threshold. A case is released
-    /// at most once, even by two processes at the same moment.
-    pub fn release(&mut self, session: &Session, id: i64) -> ServiceResult<CaseRow> {
+    /// at most once, even by two processes at the same moment. With `export`, the bank file is
+    /// built first from the verified record (never from the incoming file), so a release that
+    /// cannot produce its export changes nothing.
+    pub fn release(&mut self, session: &Session, id: i64, export: Option<ExportFormat>) -> ServiceResult<(CaseRow, Option<Export>)> {
+        self.decide_or_refuse(session, id, CaseAction::Release, "case.release")?;
+        let artifact = match export {
+            Some(format) => Some(self.build_export(id, format)?),
+            None => None,
+        };
         self.transition(session, id, CaseAction::Release, "case.release", None)?;
-        self.store.read(|tx| load(tx, id))
+        Ok((self.store.read(|tx| load(tx, id))?, artifact))
+    }
+
+    /// The bank file of a released case, again (e.g. when saving the first one failed).
+    pub fn export_released(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
+        self.authorize(session, &[Role::Clerk, Role::Approver], "case.export", &format!("case:{id}"), "export payments")?;
+        let case = self.store.read(|tx| load(tx, id))?;
+        if case.status != CaseStatus::Released.as_str() {
+            return Err(ServiceError::CheckFailed(format!("case {id} is {}: only released payments are exported", case.status)));
+        }
+        let artifact = self.build_export(id, format)?;
+        let at = format_utc(now());
+        self.store.write(|tx| tx.append_event(&at, session.user(), "case.export", &format!("case:{id}"), &json!({ "format": format.as_str() })))?;
+        Ok(artifact)
+    }
+
+    fn build_export(&mut self, id: i64, format: ExportFormat) -> ServiceResult<Export> {
+        let org = self.org_account()?.ok_or_else(|| {
+            ServiceError::InvalidInput("set our organisation's account first (countersign org account): it is the debtor of the payment".into())
+        })?;
+        let case = self.store.read(|tx| load(tx, id))?;
+        let transfer = credit_transfer(&case, &org)?;
+        let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string());
+        Ok(match format {
+            ExportFormat::Pain001 => Export::Pain001(pain001_xml(&transfer).map_err(bad)?),
+            ExportFormat::EpcQr => Export::EpcQr { payload: epc_qr_payload(&transfer).map_err(bad)?, qr: epc_qr(&transfer).map_err(bad)? },
+        })
     }
 
     fn transition(&mut self, session: &Session, id: i64, action: CaseAction, name: &str, reason: Option<&str>) -> ServiceResult<CaseStatus> {

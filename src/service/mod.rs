@@ -23,7 +23,7 @@ use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
 pub use organisation::{IssuedInstruction, OrgAccount};
-pub use cases::{stored_findings, CallbackReport, CaseDetail, CHALLENGE_LIFETIME};
+pub use cases::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
 pub use crate::policy::Policy as WorkspacePolicy;
 pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
