@@ -2,7 +2,21 @@
 
 /// Every `#[tauri::command]` the app registers (see `src/commands/mod.rs`). A command missing
 /// here gets no permission, so no capability can grant it and the UI's call is refused.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "workspace_status",
+    "create_workspace",
+    "login",
+    "logout",
+    "list_cases",
+    "receive_files",
+    "case_detail",
+    "approve_case",
+    "reject_case",
+    "release_case",
+    "start_callback",
+    "record_callback",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -12,7 +12,7 @@ use serde::Serialize;
 pub type CommandResult<T> = Result<T, CommandError>;
 
 /// An error as the UI sees it. Serialises as `{"code": "...", "message": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
     code: &'static str,
     message: String,

@@ -6,20 +6,26 @@
 //! one small module per domain under [`commands`], and every error reaches the UI as a
 //! [`CommandError`] (`{code, message}`).
 
+pub mod bindings;
 pub mod commands;
 mod error;
+mod state;
 
 pub use error::{CommandError, CommandResult};
+pub use state::AppState;
 
 /// Adds the app's commands to `builder`. [`run`] and the tests (on Tauri's mock runtime) share
-/// this wiring, so a test invokes exactly what the UI can invoke.
+/// this wiring, so a test invokes exactly what the UI can invoke. The caller manages an
+/// [`AppState`].
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(commands::handler())
 }
 
-/// Opens the main window and runs until it is closed.
+/// Opens the main window on the workspace in `COUNTERSIGN_DATA_DIR` (or the platform data
+/// directory) and runs until it is closed.
 pub fn run() {
     with_commands(tauri::Builder::default())
+        .manage(AppState::from_env())
         .run(tauri::generate_context!())
         .expect("the Countersign app failed to start");
 }

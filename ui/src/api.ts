@@ -1,19 +1,39 @@
 // The only module that talks to the Rust side. Each function sends one intent to one
 // `#[tauri::command]` and returns what the core decided; the UI never decides anything itself.
 // Every failure arrives as a CommandError.
-import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+// The types come from ./bindings/, generated from the Rust DTOs by ts-rs (never edited by hand).
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { CallbackRequest } from "./bindings/CallbackRequest";
+import type { CallbackScript } from "./bindings/CallbackScript";
+import type { CaseSummary } from "./bindings/CaseSummary";
+import type { CaseView } from "./bindings/CaseView";
+import type { CommandError } from "./bindings/CommandError";
+import type { LoginRequest } from "./bindings/LoginRequest";
+import type { NewWorkspace } from "./bindings/NewWorkspace";
+import type { Received } from "./bindings/Received";
+import type { ReceiveProgress } from "./bindings/ReceiveProgress";
+import type { ReleaseFormat } from "./bindings/ReleaseFormat";
+import type { ReleaseView } from "./bindings/ReleaseView";
+import type { UserView } from "./bindings/UserView";
+import type { WorkspaceStatus } from "./bindings/WorkspaceStatus";
 
-/** Mirrors `AppInfo` in src-tauri/src/commands/app.rs. */
-export interface AppInfo {
-  name: string;
-  version: string;
-}
-
-/** Mirrors `CommandError` in src-tauri/src/error.rs: `code` is stable, `message` is for people. */
-export interface CommandError {
-  code: string;
-  message: string;
-}
+export type {
+  AppInfo,
+  CallbackRequest,
+  CallbackScript,
+  CaseSummary,
+  CaseView,
+  CommandError,
+  LoginRequest,
+  NewWorkspace,
+  Received,
+  ReceiveProgress,
+  ReleaseFormat,
+  ReleaseView,
+  UserView,
+  WorkspaceStatus,
+};
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
 export const IPC_ERROR = "ipc_error";
@@ -48,4 +68,63 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 /** The app's name and version. */
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
+}
+
+/** Which workspace the app is on, and who is signed in. */
+export function workspaceStatus(): Promise<WorkspaceStatus> {
+  return call("workspace_status");
+}
+
+/** First run: creates the workspace. */
+export function createWorkspace(request: NewWorkspace): Promise<WorkspaceStatus> {
+  return call("create_workspace", { request });
+}
+
+export function login(request: LoginRequest): Promise<UserView> {
+  return call("login", { request });
+}
+
+export function logout(): Promise<null> {
+  return call("logout");
+}
+
+/** Cases, newest first; only those with `status` when given. */
+export function listCases(status: string | null): Promise<CaseSummary[]> {
+  return call("list_cases", { status });
+}
+
+/** Receives files (read on the Rust side); `onProgress` hears after each file. */
+export function receiveFiles(
+  paths: string[],
+  onProgress: (p: ReceiveProgress) => void,
+): Promise<Received[]> {
+  const progress = new Channel<ReceiveProgress>();
+  progress.onmessage = onProgress;
+  return call("receive_files", { paths, progress });
+}
+
+export function caseDetail(id: number): Promise<CaseView> {
+  return call("case_detail", { id });
+}
+
+export function approveCase(id: number): Promise<string> {
+  return call("approve_case", { id });
+}
+
+export function rejectCase(id: number, reason: string): Promise<string> {
+  return call("reject_case", { id, reason });
+}
+
+export function releaseCase(id: number, format: ReleaseFormat): Promise<ReleaseView> {
+  return call("release_case", { id, format });
+}
+
+/** A fresh challenge and the script around it. */
+export function startCallback(id: number): Promise<CallbackScript> {
+  return call("start_callback", { id });
+}
+
+/** What the clerk heard; resolves to the case's new status. */
+export function recordCallback(request: CallbackRequest): Promise<string> {
+  return call("record_callback", { request });
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What the first screen shows about the running app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppInfo {
     /// The product name.
     pub name: &'static str,

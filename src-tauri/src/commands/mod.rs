@@ -1,15 +1,36 @@
-//! The app's `#[tauri::command]`s, one module per domain (app, and later partners, cases,
-//! callbacks, audit). Each command is a few lines: parse the UI's arguments, call the core,
-//! convert the result.
+//! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
+//! run, sign-in), the inbox (receiving, the case list), one case (view, approve, reject,
+//! release) and the callback wizard. Each command is a few lines: parse the UI's arguments,
+//! call the core, convert the result.
 //!
 //! Adding a command: write it in its domain's module, list it in [`handler`] below and in
 //! `COMMANDS` in `build.rs` (which generates its `allow-*` permission), and grant it in
-//! `capabilities/main.json`. A command not granted there is refused before it runs.
+//! `capabilities/main.json`. A command not granted there is refused before it runs. Types the UI
+//! sees derive `ts_rs::TS` and are listed in `bindings::export_all` (tests/bindings.rs fails when
+//! ui/src/bindings/ is stale).
 
 pub mod app;
+pub mod callbacks;
+pub mod cases;
+pub mod inbox;
+pub mod session;
 
 /// The invoke handler for every command of the app.
 pub(crate) fn handler<R: tauri::Runtime>(
 ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![app::app_info]
+    tauri::generate_handler![
+        app::app_info,
+        session::workspace_status,
+        session::create_workspace,
+        session::login,
+        session::logout,
+        inbox::list_cases,
+        inbox::receive_files,
+        cases::case_detail,
+        cases::approve_case,
+        cases::reject_case,
+        cases::release_case,
+        callbacks::start_callback,
+        callbacks::record_callback,
+    ]
 }

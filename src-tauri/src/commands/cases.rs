@@ -1,0 +1,270 @@
+//! One case: everything the case view shows, and the approver's decisions (approve, reject,
+//! release with its bank file).
+
+use std::path::PathBuf;
+
+use countersign::files::{write_atomic, Sensitivity};
+use countersign::phone::PhoneNumber;
+use countersign::service::{Export, ExportFormat};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use super::inbox::{findings, summary, CaseSummary, FindingView};
+use crate::state::AppState;
+use crate::{CommandError, CommandResult};
+
+/// A bank account in the partner's history.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountEntry {
+    /// As people read it (IBAN in groups).
+    pub display: String,
+    /// BIC.
+    pub bic: String,
+    /// `current`, `retired`, `proposed`, `fraudulent`, …
+    pub status: String,
+    /// First seen (UTC).
+    pub first_seen: String,
+    /// Last seen (UTC).
+    pub last_seen: String,
+}
+
+/// A phone number on file.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PhoneEntry {
+    /// E.164, what the core compares.
+    pub e164: String,
+    /// International format, to read and dial.
+    pub display: String,
+}
+
+/// One callback attempt.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CallbackEntry {
+    /// The challenge read out.
+    pub challenge: String,
+    /// Who called.
+    pub started_by: String,
+    /// When.
+    pub started_at: String,
+    /// The number dialled.
+    pub dialed: Option<String>,
+    /// Who answered.
+    pub reached: Option<String>,
+    /// `confirmed`, `wrong_response`, `denied`, `unreachable`; none while open.
+    pub outcome: Option<String>,
+}
+
+/// One event of the case's audit timeline.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EventEntry {
+    /// When (UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What (`instruction.receive`, `case.callback`, …).
+    pub action: String,
+    /// The event's particulars (canonical JSON).
+    pub details: String,
+}
+
+/// Everything the case view shows.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CaseView {
+    /// The list row.
+    pub summary: CaseSummary,
+    /// Every finding, in the order checked.
+    pub findings: Vec<FindingView>,
+    /// The partner's id.
+    #[ts(type = "number | null")]
+    pub partner_id: Option<i64>,
+    /// The code both sides see for this instruction.
+    pub confirmation_code: Option<String>,
+    /// The creditor's BIC.
+    pub bic: Option<String>,
+    /// Remittance reference.
+    pub reference: Option<String>,
+    /// Consecutive wrong callback responses.
+    pub wrong_responses: u32,
+    /// Who approved or rejected, and why.
+    pub decided_by: Option<String>,
+    /// Reason of a rejection.
+    pub decision_reason: Option<String>,
+    /// Who released.
+    pub released_by: Option<String>,
+    /// The partner's current account on file, when it differs from this case's.
+    pub current_account: Option<AccountEntry>,
+    /// The partner's accounts, oldest first.
+    pub account_history: Vec<AccountEntry>,
+    /// The only numbers to call.
+    pub on_file_numbers: Vec<PhoneEntry>,
+    /// Callback attempts.
+    pub callbacks: Vec<CallbackEntry>,
+    /// Who did what, oldest first.
+    pub timeline: Vec<EventEntry>,
+}
+
+/// The bank file asked for on release.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseFormat {
+    /// No file.
+    None,
+    /// ISO 20022 pain.001 XML, saved to a file.
+    Pain001,
+    /// EPC QR code, shown on screen.
+    EpcQr,
+}
+
+/// A QR code as its module matrix, drawn by the UI as SVG rectangles (no markup crosses).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QrView {
+    /// Modules per side.
+    pub width: u32,
+    /// Row by row, `true` for a dark module.
+    pub dark: Vec<bool>,
+    /// The text in the code.
+    pub payload: String,
+}
+
+/// What a release produced.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReleaseView {
+    /// The case afterwards.
+    pub summary: CaseSummary,
+    /// Where the pain.001 file was saved.
+    pub saved_to: Option<String>,
+    /// The EPC QR code to scan.
+    pub qr: Option<QrView>,
+}
+
+fn phone(e164: &str) -> PhoneEntry {
+    let display = PhoneNumber::from_e164(e164).map(|p| p.international()).unwrap_or_else(|_| e164.to_string());
+    PhoneEntry { e164: e164.into(), display }
+}
+
+/// Everything about one case.
+#[tauri::command]
+pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<CaseView> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    let d = ws.case(session, id)?;
+    let c = &d.case;
+    let history: Vec<AccountEntry> = match c.partner_id {
+        Some(p) => ws
+            .partner(session, p)?
+            .accounts
+            .into_iter()
+            .map(|a| AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen })
+            .collect(),
+        None => vec![],
+    };
+    let current_account =
+        history.iter().find(|a| a.status == "current" && Some(&a.display) != c.account_display.as_ref()).cloned();
+    Ok(CaseView {
+        summary: summary(c),
+        findings: findings(c),
+        partner_id: c.partner_id,
+        confirmation_code: c.confirmation_code.clone(),
+        bic: c.account_bic.clone(),
+        reference: c.reference.clone(),
+        wrong_responses: c.wrong_responses,
+        decided_by: c.decided_by.clone(),
+        decision_reason: c.decision_reason.clone(),
+        released_by: c.released_by.clone(),
+        current_account,
+        account_history: history,
+        on_file_numbers: d.on_file_numbers.iter().map(|n| phone(n)).collect(),
+        callbacks: d
+            .callbacks
+            .iter()
+            .map(|cb| CallbackEntry {
+                challenge: cb.challenge.clone(),
+                started_by: cb.started_by.clone(),
+                started_at: cb.started_at.clone(),
+                dialed: cb.dialed.clone(),
+                reached: cb.reached.clone(),
+                outcome: cb.outcome.clone(),
+            })
+            .collect(),
+        timeline: d
+            .timeline
+            .iter()
+            .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
+            .collect(),
+    })
+}
+
+/// Approves a case; the core refuses the user's own cases and the wrong role.
+#[tauri::command]
+pub async fn approve_case(state: State<'_, AppState>, id: i64) -> CommandResult<String> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.approve(session, id)?.as_str().into())
+}
+
+/// Rejects a case with a reason.
+#[tauri::command]
+pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<String> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.reject(session, id, &reason)?.as_str().into())
+}
+
+/// Where bank files are saved: `COUNTERSIGN_EXPORT_DIR`, else the downloads folder, else
+/// `exports/` in the workspace.
+fn export_dir(workspace_dir: &std::path::Path) -> PathBuf {
+    std::env::var_os("COUNTERSIGN_EXPORT_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(countersign_download_dir)
+        .unwrap_or_else(|| workspace_dir.join("exports"))
+}
+
+fn countersign_download_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")).filter(|d| d.is_dir())
+}
+
+/// Releases a case (the core checks role, approval and "at most once"); with `pain001` the
+/// bank file is saved, with `epc_qr` the code is returned to be shown.
+#[tauri::command]
+pub async fn release_case(state: State<'_, AppState>, id: i64, format: ReleaseFormat) -> CommandResult<ReleaseView> {
+    let mut inner = state.lock();
+    let dir = export_dir(&inner.dir);
+    let (ws, session) = inner.signed_in()?;
+    let export = match format {
+        ReleaseFormat::None => None,
+        ReleaseFormat::Pain001 => Some(ExportFormat::Pain001),
+        ReleaseFormat::EpcQr => Some(ExportFormat::EpcQr),
+    };
+    let (case, artifact) = ws.release(session, id, export)?;
+    let mut view = ReleaseView { summary: summary(&case), saved_to: None, qr: None };
+    match artifact {
+        Some(Export::Pain001(xml)) => {
+            let saved = (|| -> Result<PathBuf, String> {
+                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                let path = (1..1000)
+                    .map(|n| dir.join(if n == 1 { format!("case-{id}-pain001.xml") } else { format!("case-{id}-pain001-{n}.xml") }))
+                    .find(|p| !p.exists())
+                    .ok_or("no free file name")?;
+                write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| e.to_string())?;
+                Ok(path)
+            })()
+            .map_err(|e| {
+                CommandError::new("export_failed", format!("Case {id} was released, but its bank file could not be saved: {e}"))
+            })?;
+            view.saved_to = Some(saved.display().to_string());
+        }
+        Some(Export::EpcQr { payload, .. }) => view.qr = Some(qr_view(payload)?),
+        None => {}
+    }
+    Ok(view)
+}
+
+/// The same code the core renders (level M), as a matrix.
+fn qr_view(payload: String) -> CommandResult<QrView> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| CommandError::new("qr_failed", "The payment does not fit a QR code."))?;
+    let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    Ok(QrView { width: code.width() as u32, dark, payload })
+}

@@ -1,0 +1,168 @@
+//! The inbox: receiving instruction files (a payment run, with progress) and the case list.
+
+use std::path::Path;
+
+use countersign::bank::{Currency, Money};
+use countersign::envelope::MAX_FILE_SIZE;
+use countersign::files::read_limited;
+use countersign::service::{stored_findings, Assessment};
+use countersign::store::CaseRow;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
+
+use crate::state::AppState;
+use crate::{CommandError, CommandResult};
+
+/// One finding, as the contract spells it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingView {
+    /// Stable reason code (`bank_details_changed`, …).
+    pub code: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    /// A sentence for the clerk.
+    pub message: String,
+}
+
+/// A row of the case list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CaseSummary {
+    /// Case id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `accepted`, `hold`, `callback_confirmed`, `approved`, `released`, `rejected`, `quarantined`.
+    pub status: String,
+    /// `accepted`, `hold` or `rejected`, at receipt.
+    pub verdict: String,
+    /// The partner, when the signer is pinned.
+    pub partner: Option<String>,
+    /// The payee named in the instruction.
+    pub payee: Option<String>,
+    /// Amount with currency, e.g. `EUR 12,400.00`.
+    pub amount: Option<String>,
+    /// The account as people read it.
+    pub account: Option<String>,
+    /// Whether that account is marked fraudulent.
+    pub account_fraudulent: bool,
+    /// The file's name.
+    pub file_name: String,
+    /// When it was received (UTC, RFC 3339).
+    pub received_at: String,
+    /// Who received it.
+    pub received_by: String,
+}
+
+/// The outcome for one received file.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Received {
+    /// The file's name.
+    pub file_name: String,
+    /// The verdict.
+    pub verdict: String,
+    /// The case opened for it.
+    #[ts(type = "number | null")]
+    pub case_id: Option<i64>,
+    /// The partner, when known.
+    pub partner: Option<String>,
+    /// Every finding.
+    pub findings: Vec<FindingView>,
+}
+
+/// Sent while a payment run is being received.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReceiveProgress {
+    /// Files recorded so far.
+    pub done: u32,
+    /// Files in the run.
+    pub total: u32,
+}
+
+pub(crate) fn amount_text(case: &CaseRow) -> Option<String> {
+    let currency = Currency::parse(case.currency.as_deref()?).ok()?;
+    Money::from_minor(case.amount_minor?, currency).ok().map(|m| m.to_string())
+}
+
+pub(crate) fn summary(case: &CaseRow) -> CaseSummary {
+    CaseSummary {
+        id: case.id,
+        status: case.status.clone(),
+        verdict: case.verdict.clone(),
+        partner: case.partner_name.clone(),
+        payee: case.beneficiary_name.clone(),
+        amount: amount_text(case),
+        account: case.account_display.clone(),
+        account_fraudulent: case.account_fraudulent,
+        file_name: case.file_name.clone(),
+        received_at: case.received_at.clone(),
+        received_by: case.received_by.clone(),
+    }
+}
+
+pub(crate) fn findings(case: &CaseRow) -> Vec<FindingView> {
+    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    match stored_findings(case) {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|f| FindingView { code: text(f, "code"), severity: text(f, "severity"), message: text(f, "message") })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn received(a: Assessment) -> Received {
+    Received {
+        file_name: a.file_name,
+        verdict: a.verdict.as_str().into(),
+        case_id: a.case_id,
+        partner: a.partner.map(|p| p.name),
+        findings: a
+            .findings
+            .into_iter()
+            .map(|f| FindingView { code: f.code.as_str().into(), severity: f.severity.as_str().into(), message: f.message })
+            .collect(),
+    }
+}
+
+/// Cases, newest first; only those with `status` when given.
+#[tauri::command]
+pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<CaseSummary>> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    let status = status.as_deref().filter(|s| !s.is_empty());
+    Ok(ws.cases(session, status)?.iter().map(summary).collect())
+}
+
+/// Reads the files (on the Rust side) and receives them as a payment run: each is verified,
+/// recorded and gets a case. Runs on a blocking thread; `progress` hears after each file.
+#[tauri::command]
+pub async fn receive_files<R: Runtime>(
+    app: AppHandle<R>,
+    paths: Vec<String>,
+    progress: Channel<ReceiveProgress>,
+) -> CommandResult<Vec<Received>> {
+    if paths.is_empty() {
+        return Err(CommandError::new("invalid_input", "Choose at least one instruction file."));
+    }
+    let work = move || -> CommandResult<Vec<Received>> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in &paths {
+            let path = Path::new(p);
+            let bytes = read_limited(path, MAX_FILE_SIZE)
+                .map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.clone());
+            files.push((name, bytes));
+        }
+        let state = app.state::<AppState>();
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let mut report = |done: usize, total: usize| {
+            let _ = progress.send(ReceiveProgress { done: done as u32, total: total as u32 });
+        };
+        Ok(ws.receive(session, &files, &mut report)?.into_iter().map(received).collect())
+    };
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| CommandError::new("internal_error", format!("receiving stopped: {e}")))?
+}

@@ -1,0 +1,105 @@
+//! First run and sign-in: which workspace the app is on, creating one, login, logout.
+
+use countersign::service::{Credentials, InitRequest, Workspace};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::state::AppState;
+use crate::CommandResult;
+
+/// The signed-in user as the UI shows them.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UserView {
+    /// Login name.
+    pub name: String,
+    /// `clerk`, `approver`, `admin` or `auditor`.
+    pub role: String,
+}
+
+/// Where the app stands: is there a workspace, and who is signed in.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WorkspaceStatus {
+    /// The workspace directory.
+    pub dir: String,
+    /// Whether a workspace exists there.
+    pub exists: bool,
+    /// Our organisation's name, when it exists.
+    pub org_name: Option<String>,
+    /// The signed-in user.
+    pub user: Option<UserView>,
+}
+
+/// What creating a workspace needs.
+#[derive(Debug, Deserialize, TS)]
+pub struct NewWorkspace {
+    /// Our organisation's legal name.
+    pub org_name: String,
+    /// The first admin's login name.
+    pub admin: String,
+    /// Seals the organisation's signing key.
+    pub passphrase: String,
+    /// The first admin's password.
+    pub password: String,
+}
+
+/// A login attempt.
+#[derive(Debug, Deserialize, TS)]
+pub struct LoginRequest {
+    /// Login name.
+    pub user: String,
+    /// Password.
+    pub password: String,
+    /// The current one-time code, for users who enrolled one.
+    pub totp: Option<String>,
+}
+
+/// Which workspace the app is on and who is signed in.
+#[tauri::command]
+pub async fn workspace_status(state: State<'_, AppState>) -> CommandResult<WorkspaceStatus> {
+    let mut inner = state.lock();
+    let dir = inner.dir.display().to_string();
+    let user = inner.session.as_ref().map(|s| UserView { name: s.user().into(), role: s.role().as_str().into() });
+    match inner.workspace() {
+        Ok(ws) => Ok(WorkspaceStatus { dir, exists: true, org_name: Some(ws.org_name()?), user }),
+        Err(e) if e.code() == "no_workspace" => Ok(WorkspaceStatus { dir, exists: false, org_name: None, user: None }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates the workspace (first run); nobody is signed in afterwards.
+#[tauri::command]
+pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace) -> CommandResult<WorkspaceStatus> {
+    {
+        let mut inner = state.lock();
+        let init = InitRequest {
+            org_name: &request.org_name,
+            admin_name: request.admin.trim(),
+            org_passphrase: &request.passphrase,
+            admin_password: &request.password,
+        };
+        let ws = Workspace::init(&inner.dir, &init)?;
+        inner.workspace = Some(ws);
+        inner.session = None;
+    }
+    workspace_status(state).await
+}
+
+/// Signs a user in (replacing whoever was signed in).
+#[tauri::command]
+pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> CommandResult<UserView> {
+    let mut inner = state.lock();
+    inner.session = None;
+    let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
+    let user = UserView { name: session.user().into(), role: session.role().as_str().into() };
+    inner.session = Some(session);
+    Ok(user)
+}
+
+/// Signs the current user out.
+#[tauri::command]
+pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {
+    state.lock().session = None;
+    Ok(())
+}
