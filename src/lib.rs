@@ -23,6 +23,7 @@ pub mod findings;
 pub mod fingerprint;
 pub mod instruction;
 mod json;
+pub mod merkle;
 pub mod keys;
 pub mod qr;
 pub mod rotation;

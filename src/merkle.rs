@@ -1,0 +1,274 @@
+//! A Merkle tree over the audit log, as Certificate Transparency builds one (RFC 6962 §2.1,
+//! RFC 9162 §2.1): leaf hashes `SHA-256(0x00 ‖ data)`, interior nodes
+//! `SHA-256(0x01 ‖ left ‖ right)`, the split at the largest power of two below the size.
+//! With it an auditor checks in O(log n) that an event is in the log (inclusion proof) and that
+//! today's log only grew from a checkpoint they kept (consistency proof). Pure.
+
+use sha2::{Digest, Sha256};
+
+/// A 32-byte hash.
+pub type Hash = [u8; 32];
+
+/// The hash of a leaf's data.
+pub fn leaf_hash(data: &[u8]) -> Hash {
+    Sha256::new().chain_update([0u8]).chain_update(data).finalize().into()
+}
+
+/// The hash of an interior node.
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    Sha256::new().chain_update([1u8]).chain_update(left).chain_update(right).finalize().into()
+}
+
+/// The root of the empty tree: SHA-256 of nothing.
+pub fn empty_root() -> Hash {
+    Sha256::digest([]).into()
+}
+
+/// The largest power of two strictly below `n` (n ≥ 2).
+fn split(n: usize) -> usize {
+    debug_assert!(n >= 2);
+    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
+}
+
+/// The root over leaf hashes, computed bottom-up in O(n) time and O(log n) extra space.
+pub fn root(leaves: &[Hash]) -> Hash {
+    if leaves.is_empty() {
+        return empty_root();
+    }
+    // A stack of (height, hash) of complete subtrees, merged as in a binary counter; the
+    // remaining stack is folded right to left, which yields RFC 6962's left-balanced shape.
+    let mut stack: Vec<(u32, Hash)> = Vec::new();
+    for leaf in leaves {
+        let mut node = (0u32, *leaf);
+        while let Some(&(height, top)) = stack.last() {
+            if height != node.0 {
+                break;
+            }
+            stack.pop();
+            node = (height + 1, node_hash(&top, &node.1));
+        }
+        stack.push(node);
+    }
+    let mut acc = stack.pop().expect("non-empty").1;
+    while let Some((_, left)) = stack.pop() {
+        acc = node_hash(&left, &acc);
+    }
+    acc
+}
+
+/// The inclusion proof of leaf `index` in the tree of `leaves` (RFC 6962 §2.1.1 PATH).
+pub fn inclusion_proof(index: usize, leaves: &[Hash]) -> Option<Vec<Hash>> {
+    if index >= leaves.len() {
+        return None;
+    }
+    let mut proof = Vec::new();
+    path(index, leaves, &mut proof);
+    Some(proof)
+}
+
+fn path(m: usize, d: &[Hash], out: &mut Vec<Hash>) {
+    if d.len() <= 1 {
+        return;
+    }
+    let k = split(d.len());
+    if m < k {
+        path(m, &d[..k], out);
+        out.push(root(&d[k..]));
+    } else {
+        path(m - k, &d[k..], out);
+        out.push(root(&d[..k]));
+    }
+}
+
+/// Verifies an inclusion proof (RFC 9162 §2.1.3.2).
+pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], expected_root: &Hash) -> bool {
+    if index >= size {
+        return false;
+    }
+    let (mut f_n, mut s_n) = (index, size - 1);
+    let mut r = *leaf;
+    for p in proof {
+        if s_n == 0 {
+            return false;
+        }
+        if f_n & 1 == 1 || f_n == s_n {
+            r = node_hash(p, &r);
+            if f_n & 1 == 0 {
+                while f_n & 1 == 0 && f_n != 0 {
+                    f_n >>= 1;
+                    s_n >>= 1;
+                }
+            }
+        } else {
+            r = node_hash(&r, p);
+        }
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    s_n == 0 && r == *expected_root
+}
+
+/// The consistency proof that the first `old_size` leaves are a prefix of `leaves`
+/// (RFC 6962 §2.1.2 PROOF).
+pub fn consistency_proof(old_size: usize, leaves: &[Hash]) -> Option<Vec<Hash>> {
+    if old_size == 0 || old_size > leaves.len() {
+        return None;
+    }
+    let mut proof = Vec::new();
+    subproof(old_size, leaves, true, &mut proof);
+    Some(proof)
+}
+
+fn subproof(m: usize, d: &[Hash], complete: bool, out: &mut Vec<Hash>) {
+    let n = d.len();
+    if m == n {
+        if !complete {
+            out.push(root(d));
+        }
+        return;
+    }
+    let k = split(n);
+    if m <= k {
+        subproof(m, &d[..k], complete, out);
+        out.push(root(&d[k..]));
+    } else {
+        subproof(m - k, &d[k..], false, out);
+        out.push(root(&d[..k]));
+    }
+}
+
+/// Verifies a consistency proof between two tree heads (RFC 9162 §2.1.4.2).
+pub fn verify_consistency(old_size: u64, new_size: u64, old_root: &Hash, new_root: &Hash, proof: &[Hash]) -> bool {
+    if old_size == 0 || old_size > new_size {
+        return false;
+    }
+    if old_size == new_size {
+        return proof.is_empty() && old_root == new_root;
+    }
+    let mut proof: Vec<Hash> = proof.to_vec();
+    if old_size.is_power_of_two() {
+        proof.insert(0, *old_root);
+    }
+    let Some((first, rest)) = proof.split_first() else { return false };
+    let (mut f_n, mut s_n) = (old_size - 1, new_size - 1);
+    while f_n & 1 == 1 {
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    let (mut fr, mut sr) = (*first, *first);
+    for c in rest {
+        if s_n == 0 {
+            return false;
+        }
+        if f_n & 1 == 1 || f_n == s_n {
+            fr = node_hash(c, &fr);
+            sr = node_hash(c, &sr);
+            if f_n & 1 == 0 {
+                while f_n & 1 == 0 && f_n != 0 {
+                    f_n >>= 1;
+                    s_n >>= 1;
+                }
+            }
+        } else {
+            sr = node_hash(&sr, c);
+        }
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    s_n == 0 && fr == *old_root && sr == *new_root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hex(s: &str) -> Hash {
+        let v: Vec<u8> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect();
+        v.try_into().unwrap()
+    }
+
+    /// The Certificate Transparency reference leaves and roots (RFC 6962 test data).
+    fn ct_leaves() -> Vec<Hash> {
+        ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+            .iter()
+            .map(|h| leaf_hash(&(0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect::<Vec<_>>()))
+            .collect()
+    }
+
+    const CT_ROOTS: [&str; 9] = [
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+
+    #[test]
+    fn roots_match_the_reference() {
+        let leaves = ct_leaves();
+        for (n, expected) in CT_ROOTS.iter().enumerate() {
+            assert_eq!(root(&leaves[..n]), hex(expected), "size {n}");
+        }
+    }
+
+    #[test]
+    fn proofs_match_the_reference() {
+        let leaves = ct_leaves();
+        let expected = [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ];
+        assert_eq!(inclusion_proof(0, &leaves).unwrap(), expected.map(hex).to_vec());
+        assert_eq!(consistency_proof(1, &leaves).unwrap(), expected.map(hex).to_vec());
+        let six_of_eight = [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ];
+        assert_eq!(consistency_proof(6, &leaves).unwrap(), six_of_eight.map(hex).to_vec());
+        let two_of_five = [
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ];
+        assert_eq!(consistency_proof(2, &leaves[..5]).unwrap(), two_of_five.map(hex).to_vec());
+    }
+
+    proptest! {
+        #[test]
+        fn every_inclusion_proof_verifies_and_tampering_fails(n in 1usize..70, pick in any::<prop::sample::Index>(), flip in 0usize..32) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&(i as u32).to_be_bytes())).collect();
+            let r = root(&leaves);
+            let i = pick.index(n);
+            let proof = inclusion_proof(i, &leaves).unwrap();
+            prop_assert!(verify_inclusion(i as u64, n as u64, &leaves[i], &proof, &r));
+            let mut bad = leaves[i];
+            bad[flip] ^= 1;
+            prop_assert!(!verify_inclusion(i as u64, n as u64, &bad, &proof, &r));
+            if n > 1 {
+                prop_assert!(!verify_inclusion(((i + 1) % n) as u64, n as u64, &leaves[i], &proof, &r));
+            }
+        }
+
+        #[test]
+        fn every_consistency_proof_verifies_and_a_rewrite_fails(n in 1usize..70, m_pick in any::<prop::sample::Index>(), change in any::<prop::sample::Index>()) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&(i as u32).to_be_bytes())).collect();
+            let m = m_pick.index(n) + 1;
+            let old_root = root(&leaves[..m]);
+            let new_root = root(&leaves);
+            let proof = consistency_proof(m, &leaves).unwrap();
+            prop_assert!(verify_consistency(m as u64, n as u64, &old_root, &new_root, &proof));
+            // Rewrite history: change one of the first m leaves; the new log is no extension.
+            let mut rewritten = leaves.clone();
+            let c = change.index(m);
+            rewritten[c] = leaf_hash(b"rewritten");
+            let proof2 = consistency_proof(m, &rewritten).unwrap();
+            prop_assert!(!verify_consistency(m as u64, n as u64, &old_root, &root(&rewritten), &proof2));
+        }
+    }
+}
