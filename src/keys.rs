@@ -69,6 +69,13 @@ impl PublicKey {
     }
 }
 
+impl PublicKey {
+    /// Verifies a signature over bytes as they are (the counterpart of [`KeyPair::sign_raw`]).
+    pub fn verify_raw(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.0.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature)).is_ok()
+    }
+}
+
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PublicKey({})", self.fingerprint())
@@ -114,6 +121,12 @@ impl KeyPair {
     /// Signs `context || 0x00 || payload`.
     pub fn sign(&self, context: &str, payload: &[u8]) -> [u8; 64] {
         self.signing.sign(&signing_message(context, payload)).to_bytes()
+    }
+
+    /// Signs bytes as they are, without a context: only for formats that define their own
+    /// framing (signed notes, see [`crate::checkpoint`]). Everything else uses [`KeyPair::sign`].
+    pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
     }
 
     /// Seals the secret key under a passphrase, producing a key file's contents.

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod bank;
 pub mod card;
 pub mod case_flow;
+pub mod checkpoint;
 pub mod codes;
 pub mod domain_name;
 pub mod encoding;
