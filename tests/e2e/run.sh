@@ -134,7 +134,21 @@ log "Xvfb on $DISPLAY"
 export DISPLAY NO_AT_BRIDGE=1 GDK_BACKEND=x11
 unset WAYLAND_DISPLAY
 export XDG_DATA_HOME=$OUT/home/data XDG_CONFIG_HOME=$OUT/home/config XDG_CACHE_HOME=$OUT/home/cache
-export COUNTERSIGN_DATA_DIR=$OUT/home/data/countersign
+# The demo workspace (scripts/demo-workspace.sh, with the CLI) is what the app opens: partners,
+# users of every role, three cases, and files in $E2E_DEMO_DIR/inbox to receive.
+CLI=${COUNTERSIGN_CLI:-}
+if [[ -z $CLI ]]; then
+  for candidate in "$ROOT/target/release/countersign" "$ROOT/target/debug/countersign"; do
+    [[ -x $candidate ]] && { CLI=$candidate; break; }
+  done
+fi
+[[ -n $CLI ]] || { log "no countersign CLI: run 'cargo build --release -p countersign --bin countersign'"; exit 2; }
+E2E_DEMO_DIR=$OUT/home/demo
+log "building the demo workspace with $CLI"
+"$ROOT/scripts/demo-workspace.sh" "$E2E_DEMO_DIR" "$CLI" >"$OUT/demo.log" 2>&1 \
+  || { log "the demo workspace failed:"; cat "$OUT/demo.log" >&2; exit 1; }
+export COUNTERSIGN_DATA_DIR=$E2E_DEMO_DIR/workspace COUNTERSIGN_EXPORT_DIR=$OUT/home/exports
+export E2E_DEMO_DIR COUNTERSIGN_CLI=$CLI
 
 # Not a process group leader (no job control here), so setsid does not fork: $! is the
 # session's and the group's id.
@@ -156,7 +170,7 @@ port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
 log "running tests against $APP"
 # In the background and waited for, so that a signal to this script is handled at once.
 E2E_RUN_ID=$RUN_ID COUNTERSIGN_APP=$APP E2E_OUT_DIR=$OUT E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
-  timeout --foreground 600 node --test --test-force-exit --test-reporter=spec "$HERE"/*.test.mjs </dev/null &
+  timeout --foreground 600 node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$HERE"/*.test.mjs </dev/null &
 TESTS_PID=$!
 status=0
 wait "$TESTS_PID" || status=$?

@@ -1,8 +1,8 @@
-// Entry point: mounts the first screen into <main id="app">.
+// Entry point: mounts the app into <main id="app">.
 import "./style.css";
-import { renderHome } from "./screens/home";
+import { renderApp } from "./app";
 
 const root = document.getElementById("app");
 if (root) {
-  void renderHome(root);
+  void renderApp(root);
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds the demo workspace from the TEST-ONLY keys in keys/ with the countersign CLI:
+#
+#   scripts/demo-workspace.sh DIR [CLI]
+#
+# DIR must not exist or be empty. Afterwards DIR/workspace is a workspace of "Initech GmbH" with
+# three partners (Globex, Acme, Umbrella), one user per role, and three received cases: a clean
+# accepted payment to Umbrella, a hold from the incident scenario (Globex's stolen key asks to pay
+# a new account) and a rejected forgery (signed with a key nobody pinned). DIR/inbox holds more
+# signed files to receive in the app (the same incident, fresh), and DIR/org.card our card.
+#
+# Demo credentials (TEST-ONLY, also in README.md):
+#   admin alice, clerk carol, approvers dave and erin, auditor frank;
+#   password "TEST-ONLY <name> demo"; organisation key passphrase "TEST-ONLY org demo".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DIR=${1:?usage: $0 DIR [CLI]}
+CLI=${2:-$ROOT/target/release/countersign}
+KEYS=$ROOT/keys
+[[ -x $CLI ]] || { echo "no CLI at $CLI: run 'cargo build --release -p countersign --bin countersign'" >&2; exit 2; }
+if [[ -e $DIR ]] && [[ -n $(ls -A "$DIR") ]]; then
+  echo "$DIR is not empty: choose a fresh directory" >&2
+  exit 2
+fi
+mkdir -p "$DIR/inbox" "$DIR/work"
+WS=$DIR/workspace
+export COUNTERSIGN_DATA_DIR=$WS COUNTERSIGN_PASSPHRASE="TEST-ONLY org demo"
+unset COUNTERSIGN_TOTP
+
+cs() { "$CLI" "$@" >/dev/null; }
+as() { # as USER command…: runs the CLI as a demo user
+  local user=$1
+  shift
+  COUNTERSIGN_PASSWORD="TEST-ONLY $user demo" "$CLI" --as "$user" "$@"
+}
+fingerprint() { "$CLI" fingerprint --json "$1" | sed -n 's/.*"fingerprint": *"\([^"]*\)".*/\1/p'; }
+
+COUNTERSIGN_PASSWORD="TEST-ONLY alice demo" cs init --org-name "Initech GmbH" --admin alice
+as alice org account --iban "DE02 1203 0000 0000 2020 51" --bic BYLADEM1001 >/dev/null
+for user in carol:clerk dave:approver erin:approver frank:auditor; do
+  COUNTERSIGN_NEW_PASSWORD="TEST-ONLY ${user%%:*} demo" as alice user add --name "${user%%:*}" --role "${user#*:}" >/dev/null
+done
+as alice card export --out "$DIR/org.card" >/dev/null
+
+# Partners, each pinned with the fingerprint read back on the phone, their numbers and the
+# account from the contract.
+add_partner() { # CARD PHONE COUNTRY IBAN BIC DOMAIN
+  as alice partner add --card "$KEYS/$1.card" --confirm-fingerprint "$(fingerprint "$KEYS/$1.card")" \
+    --phone "$2" --country "$3" --iban "$4" --bic "$5" --domain "$6" >/dev/null
+}
+add_partner globex "+49 30 1234567" DE "DE89 3704 0044 0532 0130 00" COBADEFFXXX globex.example
+add_partner acme "+90 212 555 0101" TR "TR33 0006 1005 1978 6457 8413 26" ISBKTRISXXX acme.example
+add_partner umbrella "+34 91 555 0102" ES "ES91 2100 0418 4502 0005 1332" CAIXESBBXXX umbrella.example
+
+details() { # NAME IBAN BIC AMOUNT REFERENCE
+  printf '{"beneficiary_name": "%s", "iban": "%s", "bic": "%s", "currency": "EUR", "amount": "%s", "reference": "%s"}\n' "$@"
+}
+sign() { # KEYBASE PASSPHRASE DETAILS OUT
+  details_file=$DIR/work/$(basename "$4").details.json
+  echo "$3" >"$details_file"
+  COUNTERSIGN_KEY_PASSPHRASE=$2 "$CLI" sign --key "$1.key" --to "$DIR/org.card" --details "$details_file" --out "$4" >/dev/null
+}
+
+# 1. Umbrella's invoice to the account on file: accepted.
+sign "$KEYS/umbrella" "TEST-ONLY umbrella demo" \
+  "$(details "Umbrella Logistics S.L." "ES91 2100 0418 4502 0005 1332" CAIXESBBXXX 1840.00 "INV-2026-0412")" \
+  "$DIR/work/umbrella-inv-0412.json"
+# 2. The incident: Globex's stolen key asks to pay the mule's account. Valid signature: hold.
+sign "$KEYS/globex" "TEST-ONLY globex demo" \
+  "$(details "Globex Corporation" "GB82 WEST 1234 5698 7654 32" WESTGB2L 48200.00 "INV-7731 new bank details")" \
+  "$DIR/work/globex-new-bank-details.json"
+# 3. A forgery: signed with a key of the fraudster's own under Globex's name: rejected.
+COUNTERSIGN_KEY_PASSPHRASE="TEST-ONLY forger demo" cs keygen --name "Globex Corporation" --out "$DIR/work/forger"
+sign "$DIR/work/forger" "TEST-ONLY forger demo" \
+  "$(details "Globex Corporation" "GB82 WEST 1234 5698 7654 32" WESTGB2L 48200.00 "INV-7731")" \
+  "$DIR/work/globex-urgent-forged.json"
+
+status=0
+as carol receive "$DIR/work/umbrella-inv-0412.json" "$DIR/work/globex-new-bank-details.json" \
+  "$DIR/work/globex-urgent-forged.json" >/dev/null || status=$?
+# The worst verdict is `rejected` (exit 1): expected here.
+[[ $status == 1 ]] || { echo "receiving the demo cases exited $status, expected 1" >&2; exit 1; }
+
+# Files left to receive in the app: the incident again (a new instruction), and Acme's invoice.
+sign "$KEYS/globex" "TEST-ONLY globex demo" \
+  "$(details "Globex Corporation" "GB82 WEST 1234 5698 7654 32" WESTGB2L 12950.00 "INV-7760 new bank details")" \
+  "$DIR/inbox/globex-inv-7760.json"
+sign "$KEYS/acme" "TEST-ONLY acme demo" \
+  "$(details "Acme Tekstil A.S." "TR33 0006 1005 1978 6457 8413 26" ISBKTRISXXX 7300.00 "INV-A-0098")" \
+  "$DIR/inbox/acme-inv-0098.json"
+rm -f "$DIR/work/forger.key"
+echo "demo workspace: $WS (files to receive in $DIR/inbox)"

@@ -1,0 +1,154 @@
+// The clerk's and the approvers' day in the real app, on the demo workspace run.sh builds:
+// receive a file, read its findings, the callback wizard (a number not on file refused, a wrong
+// response refused, the right one accepted), dual approval with two logins (the user who worked
+// on the case is refused), release with a pain.001 file, and an EPC QR code on screen.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { By, Key, until } from "selenium-webdriver";
+import { openApp, screenshot } from "./app.mjs";
+
+const DEMO = process.env.E2E_DEMO_DIR;
+const CLI = process.env.COUNTERSIGN_CLI;
+const INCIDENT_FILE = path.join(DEMO ?? "", "inbox/globex-inv-7760.json");
+
+describe("a payment from receipt to release", { timeout: 300_000 }, () => {
+  let driver;
+  let caseId;
+
+  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+  const screen = async (name) => {
+    const main = await driver.findElement(By.css("main#app"));
+    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
+  };
+  const type = async (id, text) => {
+    const input = await byId(id);
+    await input.clear();
+    await input.sendKeys(text);
+  };
+  const login = async (user) => {
+    await screen("login");
+    await type("login-user", user);
+    await type("login-password", `TEST-ONLY ${user} demo`);
+    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await screen("inbox");
+    assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
+  };
+  const switchUser = async (user) => {
+    await (await byId("switch-user")).click();
+    await login(user);
+  };
+  const openCase = async (id) => {
+    await (await driver.wait(until.elementLocated(By.css(`#cases button[data-case-id="${id}"]`)), 20_000)).click();
+    await screen("case");
+    await driver.wait(async () => (await (await byId("case-title")).getText()).startsWith(`Case #${id}:`), 20_000);
+  };
+  const status = async () => (await byId("case-status")).getText();
+  const errorText = async (id) => {
+    const box = await driver.wait(until.elementLocated(By.id(id)), 20_000);
+    return { text: await box.getText(), code: await box.getAttribute("data-code") };
+  };
+  const respond = (challenge) =>
+    JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, INCIDENT_FILE], { encoding: "utf8" })).response;
+
+  before(async () => {
+    assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");
+    driver = await openApp();
+  });
+
+  after(async () => {
+    await driver?.quit();
+  });
+
+  it("receives the incident's file as a hold, with the changed account marked", async () => {
+    await login("dave");
+    await type("receive-paths", INCIDENT_FILE);
+    await (await byId("receive-submit")).click();
+    const result = await driver.wait(until.elementLocated(By.css("#receive-results li[data-verdict]")), 60_000);
+    assert.equal(await result.getAttribute("data-verdict"), "hold");
+    const open = await result.findElement(By.css("button[data-case-id]"));
+    caseId = Number(await open.getAttribute("data-case-id"));
+    await screenshot(driver, "flow-1-inbox");
+    await open.click();
+    await screen("case");
+    assert.equal(await status(), "hold");
+    const codes = await Promise.all((await driver.findElements(By.css("#findings li"))).map((li) => li.getAttribute("data-code")));
+    assert.ok(codes.includes("bank_details_changed"), `findings: ${codes}`);
+    const marked = await driver.findElements(By.css("#account-new mark.changed"));
+    assert.ok(marked.length > 0, "changed characters are marked");
+    assert.match(await (await byId("account-current")).getText(), /DE89 3704/);
+    await screenshot(driver, "flow-2-case");
+  });
+
+  it("the callback wizard refuses a number not on file and a wrong response, then accepts the right one", async () => {
+    await (await byId("start-callback")).click();
+    const challenge = await (await byId("callback-challenge")).getText();
+    assert.match(challenge, /\d/);
+    assert.match(await (await byId("callback-why")).getText(), /Never use a number from the request/);
+    await screenshot(driver, "flow-3-callback");
+
+    // The number in the fraudster's email: refused, and the attempt stays open.
+    await type("callback-dialed", "+44 20 7946 0018");
+    await type("callback-reached", "Greta Globex");
+    await type("callback-response", respond(challenge));
+    await (await byId("callback-submit")).click();
+    let error = await errorText("callback-error");
+    assert.equal(error.code, "not_permitted");
+    assert.match(error.text, /not a number on file/);
+
+    // The number on file, but the wrong response: refused and counted.
+    await type("callback-dialed", "+49 30 1234567");
+    await type("callback-response", "1234 5678");
+    await (await byId("callback-submit")).click();
+    await driver.wait(async () => (await errorText("callback-error")).code === "check_failed", 20_000);
+    error = await errorText("callback-error");
+    assert.match(error.text, /does not match/);
+    await screenshot(driver, "flow-4-wrong-response");
+
+    // A fresh challenge, and the response the partner reads back from their own copy.
+    await (await byId("callback-again")).click();
+    await driver.wait(async () => (await (await byId("callback-challenge")).getText()) !== challenge, 20_000);
+    const fresh = await (await byId("callback-challenge")).getText();
+    await type("callback-dialed", "+49 30 1234567");
+    await type("callback-reached", "Greta Globex");
+    await type("callback-response", respond(fresh));
+    await (await byId("callback-submit")).click();
+    await driver.wait(until.elementLocated(By.id("case-notice")), 20_000);
+    assert.equal(await status(), "callback confirmed");
+  });
+
+  it("the approver who made the callback may not approve; a second approver does, and releases with pain.001", async () => {
+    await (await byId("approve")).click();
+    const refused = await errorText("case-error");
+    assert.equal(refused.code, "not_permitted");
+    await screenshot(driver, "flow-5-same-user-refused");
+    assert.equal(await status(), "callback confirmed");
+
+    await switchUser("erin");
+    await openCase(caseId);
+    await (await byId("approve")).click();
+    await driver.wait(async () => (await status()) === "approved", 20_000);
+    await (await byId("release-format")).sendKeys("pain.001");
+    await (await byId("release-submit")).click();
+    await driver.wait(async () => (await status()) === "released", 20_000);
+    const saved = await (await byId("release-saved")).getText();
+    assert.ok(existsSync(saved), `bank file at ${saved}`);
+    assert.match(readFileSync(saved, "utf8"), /pain\.001\.001\.09/);
+    await screenshot(driver, "flow-6-released");
+  });
+
+  it("releases the demo's accepted payment with an EPC QR code on screen", async () => {
+    await (await byId("back-to-inbox")).click();
+    await screen("inbox");
+    await type("search", "umbrella");
+    await openCase(1);
+    await (await byId("release-format")).sendKeys("EPC");
+    await (await byId("release-submit")).click();
+    await driver.wait(async () => (await status()) === "released", 20_000);
+    const qr = await byId("release-qr");
+    assert.ok((await qr.findElements(By.css("rect"))).length > 100, "the code's modules are drawn");
+    await screenshot(driver, "flow-7-qr");
+  });
+});

@@ -1,0 +1,160 @@
+// The UI against a mocked Rust side: first run, sign-in, the inbox, a case with its findings and
+// the changed characters, the callback wizard's refusals, and approval refused by the core.
+import { afterEach, describe, expect, it } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { renderApp } from "./app";
+import type { CaseView } from "./api";
+
+afterEach(() => clearMocks());
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+const status = (exists: boolean, user: { name: string; role: string } | null) => ({
+  dir: "/tmp/ws",
+  exists,
+  org_name: exists ? "Initech GmbH" : null,
+  user,
+});
+
+const holdCase: CaseView = {
+  summary: {
+    id: 2,
+    status: "hold",
+    verdict: "hold",
+    partner: "Globex Corporation",
+    payee: "Globex Corporation",
+    amount: "EUR 48,200.00",
+    account: "GB82 WEST 1234 5698 7654 32",
+    account_fraudulent: false,
+    file_name: "globex-new-bank.json",
+    received_at: "2026-01-01T00:00:00Z",
+    received_by: "carol",
+  },
+  findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file." }],
+  partner_id: 1,
+  confirmation_code: "1234 5678",
+  bic: "WESTGB2L",
+  reference: "INV-1",
+  wrong_responses: 0,
+  decided_by: null,
+  decision_reason: null,
+  released_by: null,
+  current_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y" },
+  account_history: [],
+  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456" }],
+  callbacks: [],
+  timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
+};
+
+function setInput(root: HTMLElement, id: string, value: string) {
+  const input = root.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`);
+  if (!input) throw new Error(`no #${id}`);
+  input.value = value;
+}
+
+function submit(root: HTMLElement, id: string) {
+  root.querySelector<HTMLFormElement>(`#${id}`)!.dispatchEvent(new Event("submit", { cancelable: true }));
+}
+
+describe("the app", () => {
+  it("first run: creates the workspace with what was typed, then asks to sign in", async () => {
+    let created: unknown = null;
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1.2.3" };
+      if (cmd === "workspace_status") return status(created !== null, null);
+      if (cmd === "create_workspace") {
+        created = (args as { request: unknown }).request;
+        return status(true, null);
+      }
+      throw new Error(cmd);
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    expect(root.dataset.screen).toBe("setup");
+    expect(root.querySelector("#app-version")?.textContent).toBe("1.2.3");
+    setInput(root, "setup-org", "Initech GmbH");
+    setInput(root, "setup-admin", "alice");
+    setInput(root, "setup-password", "pw pw pw pw pw");
+    setInput(root, "setup-passphrase", "a long passphrase");
+    submit(root, "setup-form");
+    await flush();
+    expect(created).toEqual({ org_name: "Initech GmbH", admin: "alice", passphrase: "a long passphrase", password: "pw pw pw pw pw" });
+    expect(root.dataset.screen).toBe("login");
+  });
+
+  it("shows the core's refusal of a login with its code", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1" };
+      if (cmd === "workspace_status") return status(true, null);
+      if (cmd === "login") throw { code: "authentication_failed", message: "wrong user name or password" };
+      throw new Error(cmd);
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    setInput(root, "login-user", "carol");
+    setInput(root, "login-password", "nope");
+    submit(root, "login-form");
+    await flush();
+    expect(root.querySelector("#login-error")?.textContent).toBe("wrong user name or password (authentication_failed)");
+    expect(root.querySelector("#login-error")?.getAttribute("data-code")).toBe("authentication_failed");
+  });
+
+  it("lists cases, opens one with its findings and the changed characters, and shows the core's refusals", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      switch (cmd) {
+        case "app_info":
+          return { name: "Countersign", version: "1" };
+        case "workspace_status":
+          return status(true, { name: "carol", role: "clerk" });
+        case "list_cases":
+          return [holdCase.summary];
+        case "case_detail":
+          return holdCase;
+        case "start_callback":
+          return { challenge: "4821 0937", partner: "Globex Corporation", on_file_numbers: holdCase.on_file_numbers, payee: "Globex Corporation", account_last4: "5432", amount: "EUR 48,200.00" };
+        case "record_callback":
+          throw { code: "check_failed", message: "the response does not match the challenge" };
+        case "approve_case":
+          throw { code: "not_permitted", message: "only an approver can approve" };
+        default:
+          throw new Error(cmd);
+      }
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    await flush();
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelector("#current-user")?.textContent).toBe("carol (clerk)");
+    const rows = root.querySelectorAll("#cases tbody tr");
+    expect(rows.length).toBe(1);
+    expect(rows[0].textContent).toContain("Globex Corporation");
+    expect(rows[0].textContent).toContain("EUR 48,200.00");
+
+    root.querySelector<HTMLButtonElement>(".open-case")!.click();
+    await flush();
+    expect(root.dataset.screen).toBe("case");
+    const finding = root.querySelector("#findings li")!;
+    expect(finding.getAttribute("data-code")).toBe("bank_details_changed");
+    expect(finding.textContent).toContain("The account differs from the one on file.");
+    expect(root.querySelectorAll("#account-new mark.changed").length).toBeGreaterThan(0);
+    expect(root.querySelector("#account-current")?.textContent).toContain("DE89 3704");
+
+    root.querySelector<HTMLButtonElement>("#start-callback")!.click();
+    await flush();
+    expect(root.querySelector("#callback-challenge")?.textContent).toBe("4821 0937");
+    expect(root.querySelector("#callback-numbers")?.textContent).toContain("+49 30 123456");
+    expect(root.querySelector("#callback-why")?.textContent).toMatch(/Never use a number from the request/);
+    setInput(root, "callback-reached", "Greta");
+    setInput(root, "callback-response", "1111 1111");
+    submit(root, "callback-form");
+    await flush();
+    expect(root.querySelector("#callback-error")?.textContent).toContain("does not match");
+    expect(root.querySelector("#callback-again")).not.toBeNull();
+    const recorded = calls.find(([c]) => c === "record_callback")![1] as { request: Record<string, unknown> };
+    expect(recorded.request).toMatchObject({ case_id: 2, dialed: "+49 30 123456", reached: "Greta", response: "1111 1111", outcome: "confirmed" });
+  });
+});

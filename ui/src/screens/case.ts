@@ -1,0 +1,258 @@
+// One case: the verdict and every finding, the new bank details beside the account on file with
+// the changed characters marked, the partner's account history, the callbacks and the case's
+// own timeline; then what may be done next. Buttons follow the case's status; whether the
+// signed-in user may do it is the core's answer, shown as it comes.
+import {
+  approveCase,
+  caseDetail,
+  rejectCase,
+  releaseCase,
+  toCommandError,
+  type CaseView,
+  type ReleaseFormat,
+  type ReleaseView,
+} from "../api";
+import type { QrView } from "../bindings/QrView";
+import { changedCharacters } from "../diff";
+import { errorBox, h, notice, svg } from "../dom";
+import type { Shell } from "../app";
+import { label } from "./inbox";
+import { renderCallbackWizard } from "./callback";
+
+export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
+  const { content } = shell;
+  const back = h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, "← Inbox");
+  back.addEventListener("click", () => shell.openInbox());
+  let view: CaseView;
+  try {
+    view = await caseDetail(id);
+  } catch (reason) {
+    content.replaceChildren(back, errorBox(toCommandError(reason), "case-error"));
+    return;
+  }
+  const c = view.summary;
+  const title = h("h2", { id: "case-title", tabindex: -1 }, `Case #${c.id}: `, h("span", { id: "case-status", class: `status ${c.status}` }, label(c.status)));
+  const feedback = h("div", { id: "case-feedback", "aria-live": "polite" }, message ? notice(message, "case-notice") : null);
+  const reload = (text?: string, artefact?: ReleaseView) => void renderCase(shell, id, text, artefact);
+  const actions = h("section", { id: "case-actions", class: "card", "aria-label": "What next" });
+  const wizard = h("section", { id: "callback-area" });
+
+  const parts: (HTMLElement | null)[] = [
+    h("div", { class: "row" }, back),
+    title,
+    feedback,
+    released ? releaseResult(released) : null,
+    h(
+      "section",
+      { class: "card" },
+      h("p", {}, "Verdict: ", h("span", { id: "case-verdict", class: `badge ${c.verdict}` }, c.verdict)),
+      h(
+        "dl",
+        { class: "facts" },
+        ...fact("Partner", c.partner ?? "unknown signer", "case-partner"),
+        ...fact("Payee", c.payee ?? "—", "case-payee"),
+        ...fact("Amount", c.amount ?? "—", "case-amount"),
+        ...fact("Reference", view.reference ?? "—"),
+        ...fact("Confirmation code", view.confirmation_code ?? "—", "case-confirmation"),
+        ...fact("File", c.file_name),
+        ...fact("Received", `${c.received_at} by ${c.received_by}`),
+        ...(view.decided_by ? fact("Decided by", `${view.decided_by}${view.decision_reason ? `: ${view.decision_reason}` : ""}`) : []),
+        ...(view.released_by ? fact("Released by", view.released_by) : []),
+      ),
+    ),
+    findingsSection(view),
+    accountSection(view),
+    actions,
+    wizard,
+    callbacksSection(view),
+    timelineSection(view),
+  ];
+  content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  title.focus();
+
+  const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "case-error"));
+  const act = (id: string, text: string, run: () => Promise<unknown>, after: (r: unknown) => string) => {
+    const b = h("button", { id, type: "button" }, text);
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        reload(after(await run()));
+      } catch (reason) {
+        fail(reason);
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
+
+  const s = c.status;
+  if (s === "hold") {
+    const start = h("button", { id: "start-callback", type: "button" }, "Call the partner back…");
+    start.addEventListener("click", () => renderCallbackWizard(wizard, view, reload, fail));
+    actions.append(h("p", {}, "This payment is on hold: confirm it by calling the partner back on a number on file."), start);
+  }
+  if (s === "callback_confirmed" || s === "accepted") {
+    actions.append(act("approve", "Approve", () => approveCase(id), () => `Case #${id} approved by ${shell.user.name}.`));
+  }
+  if (s === "approved" || s === "accepted") {
+    actions.append(releaseForm(id, reload, fail));
+  }
+  if (["hold", "callback_confirmed", "accepted", "approved"].includes(s)) {
+    const reason = h("input", { id: "reject-reason", type: "text", autocomplete: "off" });
+    const form = h(
+      "form",
+      { id: "reject-form", class: "row" },
+      h("label", { for: "reject-reason" }, "Reason for rejecting"),
+      reason,
+      h("button", { id: "reject-submit", type: "submit", class: "danger" }, "Reject"),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await rejectCase(id, reason.value);
+        reload(`Case #${id} rejected.`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    actions.append(form);
+  }
+  if (actions.childElementCount === 0) actions.append(h("p", { class: "hint" }, `Nothing left to do: the case is ${label(s)}.`));
+}
+
+function fact(term: string, value: string, id?: string): HTMLElement[] {
+  return [h("dt", {}, term), h("dd", { id }, value)];
+}
+
+function findingsSection(view: CaseView): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "findings-title" },
+    h("h3", { id: "findings-title" }, "Findings"),
+    view.findings.length === 0
+      ? h("p", { class: "hint" }, "Nothing found: the signature is valid and the bank details are the ones on file.")
+      : h(
+          "ul",
+          { id: "findings" },
+          ...view.findings.map((f) =>
+            h(
+              "li",
+              { class: `finding ${f.severity}`, "data-code": f.code, "data-severity": f.severity },
+              h("span", { class: `severity ${f.severity}` }, f.severity),
+              " ",
+              h("span", { class: "message" }, f.message),
+              h("span", { class: "code" }, ` ${f.code}`),
+            ),
+          ),
+        ),
+  );
+}
+
+function accountSection(view: CaseView): HTMLElement {
+  const account = view.summary.account;
+  const current = view.current_account;
+  const newAccount = h("dd", { id: "account-new", class: "account" });
+  if (account && current) {
+    for (const seg of changedCharacters(current.display, account)) {
+      newAccount.append(seg.changed ? h("mark", { class: "changed" }, seg.text) : seg.text);
+    }
+  } else {
+    newAccount.textContent = account ?? "—";
+  }
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "account-title" },
+    h("h3", { id: "account-title" }, "Bank details"),
+    h(
+      "dl",
+      { id: "account-compare", class: "facts" },
+      h("dt", {}, "In this instruction"),
+      newAccount,
+      h("dt", {}, "BIC"),
+      h("dd", {}, view.bic ?? "—"),
+      h("dt", {}, "On file"),
+      h("dd", { id: "account-current", class: "account" }, current ? `${current.display} · ${current.bic}` : account ? "the same account" : "—"),
+    ),
+    view.summary.account_fraudulent ? h("p", { class: "error", role: "alert" }, "This account is marked fraudulent.") : null,
+    current ? h("p", { class: "hint" }, "Characters that differ from the account on file are marked.") : null,
+    view.account_history.length > 0
+      ? h(
+          "ol",
+          { id: "account-history", class: "timeline" },
+          ...view.account_history.map((a) => h("li", {}, h("span", { class: "account" }, a.display), ` ${a.status} · first seen ${a.first_seen} · last seen ${a.last_seen}`)),
+        )
+      : null,
+  );
+}
+
+function callbacksSection(view: CaseView): HTMLElement | null {
+  if (view.callbacks.length === 0) return null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "callbacks-title" },
+    h("h3", { id: "callbacks-title" }, "Callbacks"),
+    h(
+      "ol",
+      { id: "callbacks" },
+      ...view.callbacks.map((cb) =>
+        h("li", {}, `${cb.started_at} ${cb.started_by}: ${cb.outcome ? label(cb.outcome) : "open"}${cb.dialed ? ` · dialled ${cb.dialed}` : ""}${cb.reached ? ` · reached ${cb.reached}` : ""}`),
+      ),
+    ),
+  );
+}
+
+function timelineSection(view: CaseView): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "timeline-title" },
+    h("h3", { id: "timeline-title" }, "Timeline"),
+    h("ol", { id: "timeline", class: "timeline" }, ...view.timeline.map((e) => h("li", { "data-action": e.action }, h("time", {}, e.at), ` ${e.actor} · ${e.action}`))),
+  );
+}
+
+function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, fail: (r: unknown) => void): HTMLElement {
+  const format = h(
+    "select",
+    { id: "release-format" },
+    h("option", { value: "pain001" }, "pain.001 bank file"),
+    h("option", { value: "epc_qr" }, "EPC QR code (scan with a banking app)"),
+    h("option", { value: "none" }, "no bank file"),
+  );
+  const form = h(
+    "form",
+    { id: "release-form", class: "row" },
+    h("label", { for: "release-format" }, "Release with"),
+    format,
+    h("button", { id: "release-submit", type: "submit" }, "Release payment"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const released = await releaseCase(id, format.value as ReleaseFormat);
+      reload(`Case #${id} released.`, released);
+    } catch (e) {
+      fail(e);
+    }
+  });
+  return form;
+}
+
+export function releaseResult(released: ReleaseView): HTMLElement {
+  return h(
+    "section",
+    { id: "release-result", class: "card" },
+    released.saved_to ? h("p", {}, "Bank file saved to ", h("code", { id: "release-saved" }, released.saved_to)) : null,
+    released.qr ? qrFigure(released.qr) : null,
+  );
+}
+
+/** Draws the QR matrix as SVG rectangles with a 4-module quiet zone. */
+export function qrFigure(qr: QrView): HTMLElement {
+  const side = qr.width + 8;
+  const image = svg("svg", { id: "release-qr", viewBox: `0 0 ${side} ${side}`, width: 264, height: 264, role: "img", "aria-label": "EPC payment QR code" });
+  image.append(svg("rect", { x: 0, y: 0, width: side, height: side, fill: "#fff" }));
+  qr.dark.forEach((dark, i) => {
+    if (dark) image.append(svg("rect", { x: (i % qr.width) + 4, y: Math.floor(i / qr.width) + 4, width: 1, height: 1, fill: "#000" }));
+  });
+  return h("figure", {}, image, h("figcaption", {}, "Scan with the bank's app to pay this released case."));
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import type { CaseSummary } from "../api";
+import { age, search } from "./inbox";
+
+const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
+  id,
+  status,
+  verdict: "hold",
+  partner,
+  payee: partner,
+  amount: "EUR 12,400.00",
+  account: "DE89 3704 0044 0532 0130 00",
+  account_fraudulent: false,
+  file_name: `f${id}.json`,
+  received_at: "2026-01-01T00:00:00Z",
+  received_by: "carol",
+});
+
+describe("inbox", () => {
+  it("searches every word across partner, amount, status and id", () => {
+    const cases = [row(1, "Globex Corporation"), row(2, "Acme Tekstil", "released")];
+    expect(search(cases, "globex").map((c) => c.id)).toEqual([1]);
+    expect(search(cases, "acme released").map((c) => c.id)).toEqual([2]);
+    expect(search(cases, "  ").length).toBe(2);
+    expect(search(cases, "umbrella")).toEqual([]);
+  });
+
+  it("says how old a case is", () => {
+    const now = new Date("2026-01-03T01:00:00Z");
+    expect(age("2026-01-03T00:59:30Z", now)).toBe("just now");
+    expect(age("2026-01-03T00:30:00Z", now)).toBe("30 min");
+    expect(age("2026-01-02T22:00:00Z", now)).toBe("3 h");
+    expect(age("2026-01-01T00:00:00Z", now)).toBe("2 d");
+  });
+
+  it("searches thousands of cases quickly", () => {
+    const many = Array.from({ length: 20000 }, (_, i) => row(i, i % 2 ? "Globex" : "Acme"));
+    const start = performance.now();
+    expect(search(many, "globex").length).toBe(10000);
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+});

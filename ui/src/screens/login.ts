@@ -1,0 +1,30 @@
+// Sign in: user, password and, for users who enrolled one, the current one-time code.
+import { login, toCommandError, type WorkspaceStatus } from "../api";
+import { errorBox, h } from "../dom";
+import { field, value } from "./form";
+
+export function renderLogin(content: HTMLElement, status: WorkspaceStatus, done: () => void): void {
+  const form = h(
+    "form",
+    { id: "login-form", class: "card" },
+    h("h2", {}, `Sign in to ${status.org_name ?? "Countersign"}`),
+    field("login-user", "User name", "text", "username"),
+    field("login-password", "Password", "password", "current-password"),
+    field("login-totp", "One-time code (if you enrolled one)", "text", "one-time-code", false),
+    h("button", { id: "login-submit", type: "submit" }, "Sign in"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    form.querySelector("#login-error")?.remove();
+    const totp = value(form, "login-totp").trim();
+    try {
+      await login({ user: value(form, "login-user"), password: value(form, "login-password"), totp: totp || null });
+      done();
+    } catch (reason) {
+      form.append(errorBox(toCommandError(reason), "login-error"));
+      form.querySelector<HTMLInputElement>("#login-password")?.select();
+    }
+  });
+  content.replaceChildren(form);
+  form.querySelector<HTMLInputElement>("#login-user")?.focus();
+}
