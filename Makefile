@@ -28,10 +28,11 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	test test-rust test-independent test-ui test-e2e run clean
+	test test-rust test-independent test-ui test-e2e run demo clean
 
 help:
-	@echo "make run    build and open the desktop app"
+	@echo "make run    build and open the desktop app on a fresh demo workspace"
+	@echo "make demo   build the demo workspace in $(DEMO_DIR) (TEST-ONLY keys)"
 	@echo "make test   Rust tests, UI tests, then end-to-end tests of the built app under Xvfb"
 	@echo "make build  ui/dist, $(APP_BIN) (assets embedded) and $(CLI_BIN)"
 	@echo "make deps   install missing system packages, npm packages and tauri-driver"
@@ -111,12 +112,21 @@ test-e2e: build-app $(E2E_DEPS)
 
 ## Run
 
-run: build
+# The demo workspace (TEST-ONLY keys from keys/; credentials in README.md), built fresh with the
+# CLI by scripts/demo-workspace.sh; files to receive in the app are left in $(DEMO_DIR)/inbox.
+DEMO_DIR := target/demo
+
+demo: build-cli
+	rm -rf $(DEMO_DIR)
+	scripts/demo-workspace.sh $(DEMO_DIR) $(CLI_BIN)
+
+# Opens the app on a fresh demo workspace; bank files from releases go to $(DEMO_DIR)/exports.
+run: build demo
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 		echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset); run it from a desktop session" >&2; \
 		exit 1; \
 	fi
-	$(APP_BIN)
+	COUNTERSIGN_DATA_DIR=$(DEMO_DIR)/workspace COUNTERSIGN_EXPORT_DIR=$(DEMO_DIR)/exports $(APP_BIN)
 
 clean:
 	cargo clean
