@@ -164,3 +164,172 @@ fn assert_not_allowed(response: Result<tauri::ipc::InvokeResponseBody, serde_jso
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+mod flow {
+    //! A payment from receipt to release through every command, on a workspace made with the
+    //! core (partners from keys/, one user per role) and instructions signed with keys/.
+
+    use super::*;
+    use countersign::codes::{Challenge, ChallengeResponse};
+    use countersign::envelope::{Envelope, FileKind};
+    use countersign::keys::SecretKeyFile;
+    use countersign::service::{Credentials, NewPartner, Role, Workspace};
+
+    const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
+    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+    const ON_FILE: &str = "+49 30 1234567";
+
+    fn password(user: &str) -> String {
+        format!("TEST-ONLY {user} demo")
+    }
+
+    /// The workspace of the demo, made with the core; returns our fingerprint.
+    fn workspace(dir: &std::path::Path) -> String {
+        let alice = password("alice");
+        let mut ws = Workspace::init(
+            dir,
+            &countersign::service::InitRequest {
+                org_name: "Initech GmbH",
+                admin_name: "alice",
+                org_passphrase: "TEST-ONLY org demo",
+                admin_password: &alice,
+            },
+        )
+        .unwrap();
+        let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
+        for (user, role) in [("carol", Role::Clerk), ("dave", Role::Approver), ("erin", Role::Approver)] {
+            ws.add_user(&admin, user, role, &password(user)).unwrap();
+        }
+        ws.set_org_account(&admin, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
+        let card = std::fs::read(format!("{KEYS}/globex.card")).unwrap();
+        ws.add_partner(
+            &admin,
+            &NewPartner {
+                card: &card,
+                confirm_fingerprint: GLOBEX_FPR,
+                phones: &[ON_FILE.to_string()],
+                domains: &[],
+                country: Some("DE"),
+                known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),
+            },
+        )
+        .unwrap();
+        ws.org_fingerprint().unwrap().to_string()
+    }
+
+    /// An instruction from Globex (signed with its TEST-ONLY key) to pay `iban`.
+    fn instruction(us: &str, iban: &str, bic: &str, id: &str) -> Vec<u8> {
+        let key = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap())
+            .unwrap()
+            .unlock("TEST-ONLY globex demo")
+            .unwrap();
+        let details = json!({"beneficiary_name": "Globex Corporation", "iban": iban, "bic": bic, "currency": "EUR", "amount": "12950.00", "reference": id});
+        let details = countersign::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
+        let us = countersign::fingerprint::Fingerprint::parse_canonical(us).unwrap();
+        let instruction = details.to_instruction(id.to_string(), key.fingerprint(), us, time::OffsetDateTime::now_utc()).unwrap();
+        Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes()
+    }
+
+    fn login(main: &WebviewWindow<MockRuntime>, user: &str) {
+        let who = invoke(main, "login", json!({"request": {"user": user, "password": password(user)}})).unwrap();
+        assert_eq!(who["name"], json!(user));
+    }
+
+    /// The channel argument as the UI's `new Channel()` serialises it.
+    const CHANNEL: &str = "__CHANNEL__:7";
+
+    #[test]
+    fn a_payment_from_receipt_to_release_through_every_command() {
+        let dir = fresh_dir("flow");
+        let us = workspace(&dir.join("ws"));
+        let changed = dir.join("globex-7760.json");
+        std::fs::write(&changed, instruction(&us, "GB82 WEST 1234 5698 7654 32", "WESTGB2L", "INV-7760")).unwrap();
+        let same = dir.join("globex-7761.json");
+        std::fs::write(&same, instruction(&us, "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "INV-7761")).unwrap();
+        std::env::set_var("COUNTERSIGN_EXPORT_DIR", dir.join("exports"));
+
+        let app = app_on(dir.join("ws"));
+        let main = window(&app, "main");
+        assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["org_name"], json!("Initech GmbH"));
+        login(&main, "dave");
+
+        // Receive: the changed account is held with its finding; the unchanged one is accepted.
+        let missing = invoke(&main, "receive_files", json!({"paths": [dir.join("nope.json")], "progress": CHANNEL}));
+        assert_eq!(code(missing), "file_unreadable");
+        let received = invoke(&main, "receive_files", json!({"paths": [&changed, &same], "progress": CHANNEL})).unwrap();
+        assert_eq!(received[0]["verdict"], json!("hold"));
+        assert_eq!(received[1]["verdict"], json!("accepted"));
+        let codes: Vec<&str> = received[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(codes.contains(&"bank_details_changed"), "{codes:?}");
+        let held = received[0]["case_id"].as_i64().unwrap();
+        let clean = received[1]["case_id"].as_i64().unwrap();
+
+        let on_hold = invoke(&main, "list_cases", json!({"status": "hold"})).unwrap();
+        assert_eq!(on_hold.as_array().unwrap().len(), 1);
+        assert_eq!(on_hold[0]["partner"], json!("Globex Corporation"));
+        assert_eq!(on_hold[0]["amount"], json!("12950.00 EUR"));
+
+        let view = invoke(&main, "case_detail", json!({"id": held})).unwrap();
+        assert_eq!(view["summary"]["status"], json!("hold"));
+        assert_eq!(view["current_account"]["display"], json!("DE89 3704 0044 0532 0130 00"));
+        assert_eq!(view["on_file_numbers"][0]["e164"], json!("+49301234567"));
+        assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["action"] == json!("instruction.receive")));
+        assert_eq!(code(invoke(&main, "case_detail", json!({"id": 999}))), "not_found");
+
+        // The callback: a number not on file, a wrong response, then the right one.
+        let script = invoke(&main, "start_callback", json!({"id": held})).unwrap();
+        assert_eq!(script["account_last4"], json!("5432"));
+        let challenge = script["challenge"].as_str().unwrap().to_string();
+        let payload = Envelope::parse(&std::fs::read(&changed).unwrap(), FileKind::Instruction).unwrap().payload().to_vec();
+        let right = ChallengeResponse::compute(Challenge::parse(&challenge).unwrap(), &payload).to_string();
+        let report = |dialed: &str, response: &str| {
+            json!({"request": {"case_id": held, "dialed": dialed, "reached": "Greta", "response": response, "outcome": "confirmed", "note": null}})
+        };
+        assert_eq!(code(invoke(&main, "record_callback", report("+44 20 7946 0018", &right))), "not_permitted");
+        assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
+        let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();
+        let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();
+        assert_eq!(invoke(&main, "record_callback", report(ON_FILE, &right)).unwrap(), json!("callback_confirmed"));
+
+        // Dual control: dave called back, so dave may not approve; erin may.
+        assert_eq!(code(invoke(&main, "approve_case", json!({"id": held}))), "not_permitted");
+        login(&main, "erin");
+        assert_eq!(invoke(&main, "approve_case", json!({"id": held})).unwrap(), json!("approved"));
+        let released = invoke(&main, "release_case", json!({"id": held, "format": "pain001"})).unwrap();
+        assert_eq!(released["summary"]["status"], json!("released"));
+        let saved = released["saved_to"].as_str().unwrap();
+        assert!(std::fs::read_to_string(saved).unwrap().contains("pain.001.001.09"));
+        assert_eq!(code(invoke(&main, "release_case", json!({"id": held, "format": "none"}))), "check_failed");
+
+        // The accepted case: a reason is needed to reject it; with one, it is rejected.
+        assert_eq!(code(invoke(&main, "reject_case", json!({"id": clean, "reason": " "}))), "invalid_input");
+        assert_eq!(invoke(&main, "reject_case", json!({"id": clean, "reason": "duplicate invoice"})).unwrap(), json!("rejected"));
+
+        // A clerk may not approve, and after logout nothing is allowed.
+        login(&main, "carol");
+        assert_eq!(code(invoke(&main, "approve_case", json!({"id": clean}))), "not_permitted");
+        invoke(&main, "logout", json!({})).unwrap();
+        assert_eq!(code(invoke(&main, "start_callback", json!({"id": held}))), "not_signed_in");
+    }
+
+    #[test]
+    fn release_with_an_epc_qr_returns_the_code_as_a_matrix() {
+        let dir = fresh_dir("qr");
+        let us = workspace(&dir.join("ws"));
+        let file = dir.join("globex-7761.json");
+        std::fs::write(&file, instruction(&us, "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "INV-7761")).unwrap();
+        let app = app_on(dir.join("ws"));
+        let main = window(&app, "main");
+        login(&main, "erin");
+        let received = invoke(&main, "receive_files", json!({"paths": [&file], "progress": CHANNEL})).unwrap();
+        let id = received[0]["case_id"].as_i64().unwrap();
+        login(&main, "dave");
+        assert_eq!(invoke(&main, "approve_case", json!({"id": id})).unwrap(), json!("approved"));
+        let released = invoke(&main, "release_case", json!({"id": id, "format": "epc_qr"})).unwrap();
+        let qr = &released["qr"];
+        let width = qr["width"].as_u64().unwrap();
+        assert_eq!(qr["dark"].as_array().unwrap().len() as u64, width * width);
+        assert!(qr["payload"].as_str().unwrap().starts_with("BCD\n"));
+        assert_eq!(released["saved_to"], Value::Null);
+    }
+}
