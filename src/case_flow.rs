@@ -263,6 +263,13 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
             Ok(Transition { status: Rejected, ..unchanged(facts) })
         }
         Release => {
+            // The state first: releasing twice is "already released" for everyone (exit 1).
+            if status == Released {
+                return not_allowed("it was already released; a payment is never released twice");
+            }
+            if !status.is_open() {
+                return not_allowed("it cannot be released");
+            }
             let clerk_may = role == Role::Clerk && status == Accepted && !facts.needs_approval(policy);
             if role != Role::Approver && !clerk_may {
                 return Err(Refusal::NotPermitted(format!(

@@ -854,3 +854,63 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
     received.ensure(codes(&result["findings"]) == ["first_instruction"], "first_instruction is still noted");
     received.ensure(result["partner"]["name"] == "Initech GmbH", "the partner is us");
 }
+
+
+/// Regression: a clerk who released an accepted case and tries again is told they are not
+/// permitted (exit 4) instead of "already released" (exit 1, CONTRACT.md: releasing twice).
+#[test]
+fn regression_a_clerk_releasing_an_accepted_case_twice_is_told_it_is_already_released() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let id = office.accepted_case("small", "clara");
+    office.ws.case("clara", "release", id, &[]).assert_code(OK);
+    office.ws.case("clara", "release", id, &[]).assert_code(FAILED).assert_stderr_contains("already released");
+}
+
+/// Regression: two clerks' processes releasing the same accepted case under the threshold at
+/// the same moment: the loser must exit 1, not 4.
+#[test]
+fn regression_two_clerks_releasing_the_same_accepted_case_at_once_one_exits_1() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let id = office.accepted_case("small", "clara");
+    let spawn = |user: &str| {
+        Command::new(env!("CARGO_BIN_EXE_countersign"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.home())
+            .env("COUNTERSIGN_PASSWORD", workspace::password(user))
+            .args(["--data-dir", "ws", "--as", user, "case", "release", &id.to_string()])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn countersign")
+    };
+    let (a, b) = (spawn("clara"), spawn("carl"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let mut exits = [a.status.code(), b.status.code()];
+    exits.sort();
+    assert_eq!(exits, [Some(OK), Some(FAILED)], "{}\n{}", String::from_utf8_lossy(&a.stderr), String::from_utf8_lossy(&b.stderr));
+}
+
+/// Regression: a challenge superseded by a newer one must not confirm. After the latest
+/// challenge's attempt ends with a wrong response, the response to the earlier challenge (never
+/// read out, or read out on an earlier, abandoned call) confirms the case.
+#[test]
+fn regression_the_response_to_a_superseded_challenge_does_not_confirm() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    let (id, copy) = office.held_case("held");
+    let older = ws.challenge("clara", id);
+    let latest = ws.challenge("clara", id);
+    let wrong = wrong_response(&respond(&dir, &latest, &copy));
+    ws.callback("clara", id, ON_FILE_NUMBER, Some(&wrong), "confirmed").assert_code(FAILED);
+    // The latest challenge is used up; the older one is not the latest and must not confirm.
+    let stale = respond(&dir, &older, &copy);
+    let out = ws.callback("clara", id, ON_FILE_NUMBER, Some(&stale), "confirmed");
+    assert_ne!(out.code(), OK, "a superseded challenge confirmed the case:\n{out}");
+    assert_eq!(ws.show("clara", id)["status"], "hold");
+}

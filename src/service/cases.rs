@@ -221,11 +221,12 @@ impl Workspace {
         let result = self.store.write(|tx| -> ServiceResult<Result<CaseStatus, ServiceError>> {
             let case = load(tx, id)?;
             let f = facts(&case, tx)?;
+            // Only the newest challenge counts: an earlier one, superseded, never confirms.
             let attempt = tx
                 .callbacks(id)?
                 .into_iter()
-                .rev()
-                .find(|c| c.outcome.is_none() && c.started_by == session.user())
+                .last()
+                .filter(|c| c.outcome.is_none() && c.started_by == session.user())
                 .filter(|c| parse_utc(&c.started_at).is_some_and(|t| at_time - t <= CHALLENGE_LIFETIME))
                 .ok_or_else(|| {
                     ServiceError::InvalidInput(format!(
