@@ -120,13 +120,13 @@ demo: build-cli
 	rm -rf $(DEMO_DIR)
 	scripts/demo-workspace.sh $(DEMO_DIR) $(CLI_BIN)
 
-# Opens the app on a fresh demo workspace; bank files from releases go to $(DEMO_DIR)/exports.
+# Opens the app on a fresh demo workspace.
 run: build demo
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 		echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset); run it from a desktop session" >&2; \
 		exit 1; \
 	fi
-	COUNTERSIGN_DATA_DIR=$(DEMO_DIR)/workspace COUNTERSIGN_EXPORT_DIR=$(DEMO_DIR)/exports $(APP_BIN)
+	COUNTERSIGN_DATA_DIR=$(DEMO_DIR)/workspace $(APP_BIN)
 
 clean:
 	cargo clean

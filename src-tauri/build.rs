@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "logout",
     "list_cases",
     "receive_files",
+    "pick_files",
+    "watch_drops",
     "case_detail",
     "approve_case",
     "reject_case",

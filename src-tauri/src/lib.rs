@@ -8,6 +8,7 @@
 
 pub mod bindings;
 pub mod commands;
+mod dialog;
 mod error;
 mod state;
 
@@ -26,6 +27,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 pub fn run() {
     with_commands(tauri::Builder::default())
         .manage(AppState::from_env())
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<AppState>().files_dropped(paths);
+            }
+        })
         .run(tauri::generate_context!())
         .expect("the Countersign app failed to start");
 }

@@ -10,12 +10,16 @@ use std::sync::{Mutex, MutexGuard};
 
 use countersign::service::{ServiceError, Session, Workspace};
 use countersign::store::StoreError;
+use tauri::ipc::Channel;
 
 use crate::{CommandError, CommandResult};
 
 /// Managed by Tauri; see the module docs.
 pub struct AppState {
     inner: Mutex<Inner>,
+    /// Where paths of files dropped on the window go (the inbox's channel), kept apart from the
+    /// workspace lock so a drop never waits for a payment run.
+    drops: Mutex<Option<Channel<Vec<String>>>>,
 }
 
 /// What the lock guards.
@@ -31,7 +35,7 @@ pub(crate) struct Inner {
 impl AppState {
     /// State for the workspace in `dir` (opened lazily: it may not exist yet).
     pub fn new(dir: PathBuf) -> Self {
-        Self { inner: Mutex::new(Inner { dir, workspace: None, session: None }) }
+        Self { inner: Mutex::new(Inner { dir, workspace: None, session: None }), drops: Mutex::new(None) }
     }
 
     /// The directory the CLI would use too: `COUNTERSIGN_DATA_DIR`, else the platform data
@@ -49,6 +53,20 @@ impl AppState {
     /// in transactions), so a poisoned lock is taken over.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl AppState {
+    /// The UI's channel for dropped files (replaces the previous one).
+    pub(crate) fn set_drop_listener(&self, channel: Channel<Vec<String>>) {
+        *self.drops.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    /// Hands dropped paths to the UI, if it listens; the UI only fills them into the inbox form.
+    pub fn files_dropped(&self, paths: &[PathBuf]) {
+        if let Some(channel) = self.drops.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = channel.send(paths.iter().map(|p| p.display().to_string()).collect());
+        }
     }
 }
 

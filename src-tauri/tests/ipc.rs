@@ -252,6 +252,7 @@ mod flow {
         let main = window(&app, "main");
         assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["org_name"], json!("Initech GmbH"));
         login(&main, "dave");
+        assert_eq!(invoke(&main, "watch_drops", json!({"channel": "__CHANNEL__:8"})).unwrap(), Value::Null);
 
         // Receive: the changed account is held with its finding; the unchanged one is accepted.
         let missing = invoke(&main, "receive_files", json!({"paths": [dir.join("nope.json")], "progress": CHANNEL}));

@@ -19,15 +19,33 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   let caseId;
 
   const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+  // Screens re-render after each answer from Rust: an element found a moment ago may be gone.
+  // Retries `action` until it succeeds with the element found afresh.
+  const retry = async (action) => {
+    let last;
+    for (let i = 0; i < 50; i++) {
+      try {
+        return await action();
+      } catch (e) {
+        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
+        last = e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw last;
+  };
+  const textOf = (id) => retry(async () => (await byId(id)).getText());
+  const click = (id) => retry(async () => (await byId(id)).click());
   const screen = async (name) => {
     const main = await driver.findElement(By.css("main#app"));
     await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
   };
-  const type = async (id, text) => {
-    const input = await byId(id);
-    await input.clear();
-    await input.sendKeys(text);
-  };
+  const type = (id, text) =>
+    retry(async () => {
+      const input = await byId(id);
+      await input.clear();
+      await input.sendKeys(text);
+    });
   const login = async (user) => {
     await screen("login");
     await type("login-user", user);
@@ -37,19 +55,20 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
   };
   const switchUser = async (user) => {
-    await (await byId("switch-user")).click();
+    await click("switch-user");
     await login(user);
   };
   const openCase = async (id) => {
-    await (await driver.wait(until.elementLocated(By.css(`#cases button[data-case-id="${id}"]`)), 20_000)).click();
+    await retry(async () => (await driver.findElement(By.css(`#cases button[data-case-id="${id}"]`))).click());
     await screen("case");
-    await driver.wait(async () => (await (await byId("case-title")).getText()).startsWith(`Case #${id}:`), 20_000);
+    await driver.wait(async () => (await textOf("case-title")).startsWith(`Case #${id}:`), 20_000);
   };
-  const status = async () => (await byId("case-status")).getText();
-  const errorText = async (id) => {
-    const box = await driver.wait(until.elementLocated(By.id(id)), 20_000);
-    return { text: await box.getText(), code: await box.getAttribute("data-code") };
-  };
+  const status = () => textOf("case-status");
+  const errorText = (id) =>
+    retry(async () => {
+      const box = await byId(id);
+      return { text: await box.getText(), code: await box.getAttribute("data-code") };
+    });
   const respond = (challenge) =>
     JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, INCIDENT_FILE], { encoding: "utf8" })).response;
 
@@ -65,7 +84,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   it("receives the incident's file as a hold, with the changed account marked", async () => {
     await login("dave");
     await type("receive-paths", INCIDENT_FILE);
-    await (await byId("receive-submit")).click();
+    await click("receive-submit");
     const result = await driver.wait(until.elementLocated(By.css("#receive-results li[data-verdict]")), 60_000);
     assert.equal(await result.getAttribute("data-verdict"), "hold");
     const open = await result.findElement(By.css("button[data-case-id]"));
@@ -83,8 +102,8 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   });
 
   it("the callback wizard refuses a number not on file and a wrong response, then accepts the right one", async () => {
-    await (await byId("start-callback")).click();
-    const challenge = await (await byId("callback-challenge")).getText();
+    await click("start-callback");
+    const challenge = await textOf("callback-challenge");
     assert.match(challenge, /\d/);
     assert.match(await (await byId("callback-why")).getText(), /Never use a number from the request/);
     await screenshot(driver, "flow-3-callback");
@@ -93,7 +112,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await type("callback-dialed", "+44 20 7946 0018");
     await type("callback-reached", "Greta Globex");
     await type("callback-response", respond(challenge));
-    await (await byId("callback-submit")).click();
+    await click("callback-submit");
     let error = await errorText("callback-error");
     assert.equal(error.code, "not_permitted");
     assert.match(error.text, /not a number on file/);
@@ -101,26 +120,26 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     // The number on file, but the wrong response: refused and counted.
     await type("callback-dialed", "+49 30 1234567");
     await type("callback-response", "1234 5678");
-    await (await byId("callback-submit")).click();
+    await click("callback-submit");
     await driver.wait(async () => (await errorText("callback-error")).code === "check_failed", 20_000);
     error = await errorText("callback-error");
     assert.match(error.text, /does not match/);
     await screenshot(driver, "flow-4-wrong-response");
 
     // A fresh challenge, and the response the partner reads back from their own copy.
-    await (await byId("callback-again")).click();
-    await driver.wait(async () => (await (await byId("callback-challenge")).getText()) !== challenge, 20_000);
-    const fresh = await (await byId("callback-challenge")).getText();
+    await click("callback-again");
+    await driver.wait(async () => (await textOf("callback-challenge")) !== challenge, 20_000);
+    const fresh = await textOf("callback-challenge");
     await type("callback-dialed", "+49 30 1234567");
     await type("callback-reached", "Greta Globex");
     await type("callback-response", respond(fresh));
-    await (await byId("callback-submit")).click();
+    await click("callback-submit");
     await driver.wait(until.elementLocated(By.id("case-notice")), 20_000);
     assert.equal(await status(), "callback confirmed");
   });
 
   it("the approver who made the callback may not approve; a second approver does, and releases with pain.001", async () => {
-    await (await byId("approve")).click();
+    await click("approve");
     const refused = await errorText("case-error");
     assert.equal(refused.code, "not_permitted");
     await screenshot(driver, "flow-5-same-user-refused");
@@ -128,24 +147,24 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
 
     await switchUser("erin");
     await openCase(caseId);
-    await (await byId("approve")).click();
+    await click("approve");
     await driver.wait(async () => (await status()) === "approved", 20_000);
-    await (await byId("release-format")).sendKeys("pain.001");
-    await (await byId("release-submit")).click();
+    await retry(async () => (await byId("release-format")).sendKeys("pain.001"));
+    await click("release-submit");
     await driver.wait(async () => (await status()) === "released", 20_000);
-    const saved = await (await byId("release-saved")).getText();
+    const saved = await textOf("release-saved");
     assert.ok(existsSync(saved), `bank file at ${saved}`);
     assert.match(readFileSync(saved, "utf8"), /pain\.001\.001\.09/);
     await screenshot(driver, "flow-6-released");
   });
 
   it("releases the demo's accepted payment with an EPC QR code on screen", async () => {
-    await (await byId("back-to-inbox")).click();
+    await click("back-to-inbox");
     await screen("inbox");
     await type("search", "umbrella");
     await openCase(1);
-    await (await byId("release-format")).sendKeys("EPC");
-    await (await byId("release-submit")).click();
+    await retry(async () => (await byId("release-format")).sendKeys("EPC"));
+    await click("release-submit");
     await driver.wait(async () => (await status()) === "released", 20_000);
     const qr = await byId("release-qr");
     assert.ok((await qr.findElements(By.css("rect"))).length > 100, "the code's modules are drawn");

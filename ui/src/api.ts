@@ -103,6 +103,18 @@ export function receiveFiles(
   return call("receive_files", { paths, progress });
 }
 
+/** Opens the file chooser on the Rust side; the chosen paths (none when cancelled). */
+export function pickFiles(): Promise<string[]> {
+  return call("pick_files");
+}
+
+/** Paths of files dropped on the window are passed to `onDrop`. */
+export function watchDrops(onDrop: (paths: string[]) => void): Promise<null> {
+  const channel = new Channel<string[]>();
+  channel.onmessage = onDrop;
+  return call("watch_drops", { channel });
+}
+
 export function caseDetail(id: number): Promise<CaseView> {
   return call("case_detail", { id });
 }

@@ -157,4 +157,42 @@ describe("the app", () => {
     const recorded = calls.find(([c]) => c === "record_callback")![1] as { request: Record<string, unknown> };
     expect(recorded.request).toMatchObject({ case_id: 2, dialed: "+49 30 123456", reached: "Greta", response: "1111 1111", outcome: "confirmed" });
   });
+
+  it("adds chosen files to the inbox form, receives them and shows each verdict", async () => {
+    let sent: unknown = null;
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "app_info":
+          return { name: "Countersign", version: "1" };
+        case "workspace_status":
+          return status(true, { name: "carol", role: "clerk" });
+        case "list_cases":
+          return sent ? [holdCase.summary] : [];
+        case "watch_drops":
+          return null;
+        case "pick_files":
+          return ["/in/a.json", "/in/b.json"];
+        case "receive_files":
+          sent = (args as { paths: string[] }).paths;
+          return [
+            { file_name: "a.json", verdict: "hold", case_id: 2, partner: "Globex Corporation", findings: holdCase.findings },
+            { file_name: "b.json", verdict: "rejected", case_id: 3, partner: null, findings: [] },
+          ];
+        default:
+          throw new Error(cmd);
+      }
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    await flush();
+    root.querySelector<HTMLButtonElement>("#pick-files")!.click();
+    await flush();
+    expect(root.querySelector<HTMLTextAreaElement>("#receive-paths")!.value).toBe("/in/a.json\n/in/b.json");
+    submit(root, "receive-form");
+    await flush();
+    expect(sent).toEqual(["/in/a.json", "/in/b.json"]);
+    const verdicts = [...root.querySelectorAll("#receive-results li")].map((li) => li.getAttribute("data-verdict"));
+    expect(verdicts).toEqual(["hold", "rejected"]);
+    expect(root.querySelectorAll("#cases tbody tr").length).toBe(1);
+  });
 });

@@ -7,10 +7,11 @@ use countersign::files::{write_atomic, Sensitivity};
 use countersign::phone::PhoneNumber;
 use countersign::service::{Export, ExportFormat};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use super::inbox::{findings, summary, CaseSummary, FindingView};
+use crate::dialog;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
 
@@ -211,26 +212,55 @@ pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) ->
     Ok(ws.reject(session, id, &reason)?.as_str().into())
 }
 
-/// Where bank files are saved: `COUNTERSIGN_EXPORT_DIR`, else the downloads folder, else
+/// Where the pain.001 file goes, asked before anything is released (so cancelling releases
+/// nothing): with `COUNTERSIGN_EXPORT_DIR` set (unattended runs, the e2e tests), a new file
+/// there; otherwise the save dialog; where there is no dialog, the downloads folder or
 /// `exports/` in the workspace.
-fn export_dir(workspace_dir: &std::path::Path) -> PathBuf {
-    std::env::var_os("COUNTERSIGN_EXPORT_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(countersign_download_dir)
-        .unwrap_or_else(|| workspace_dir.join("exports"))
+async fn export_target<R: Runtime>(window: &WebviewWindow<R>, state: &State<'_, AppState>, id: i64) -> CommandResult<PathBuf> {
+    let name = format!("case-{id}-pain001.xml");
+    if let Some(dir) = std::env::var_os("COUNTERSIGN_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return free_name(&PathBuf::from(dir), id);
+    }
+    match dialog::ask(window, dialog::Ask::Save(name)).await {
+        Ok(chosen) => chosen
+            .into_iter()
+            .next()
+            .ok_or_else(|| CommandError::new("cancelled", format!("No file was chosen, so case {id} was not released."))),
+        Err(e) if e.code() == "unsupported" => {
+            let dir = std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join("Downloads"))
+                .filter(|d| d.is_dir())
+                .unwrap_or_else(|| state.lock().dir.join("exports"));
+            free_name(&dir, id)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-fn countersign_download_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")).filter(|d| d.is_dir())
+/// `case-ID-pain001.xml` in `dir`, or `…-2.xml` and so on: never an existing file.
+fn free_name(dir: &std::path::Path, id: i64) -> CommandResult<PathBuf> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
+    (1..1000)
+        .map(|n| dir.join(if n == 1 { format!("case-{id}-pain001.xml") } else { format!("case-{id}-pain001-{n}.xml") }))
+        .find(|p| !p.exists())
+        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
 }
 
 /// Releases a case (the core checks role, approval and "at most once"); with `pain001` the
-/// bank file is saved, with `epc_qr` the code is returned to be shown.
+/// bank file is saved where the user chose, with `epc_qr` the code is returned to be shown.
 #[tauri::command]
-pub async fn release_case(state: State<'_, AppState>, id: i64, format: ReleaseFormat) -> CommandResult<ReleaseView> {
+pub async fn release_case<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    id: i64,
+    format: ReleaseFormat,
+) -> CommandResult<ReleaseView> {
+    let target = match format {
+        ReleaseFormat::Pain001 => Some(export_target(&window, &state, id).await?),
+        _ => None,
+    };
     let mut inner = state.lock();
-    let dir = export_dir(&inner.dir);
     let (ws, session) = inner.signed_in()?;
     let export = match format {
         ReleaseFormat::None => None,
@@ -239,24 +269,19 @@ pub async fn release_case(state: State<'_, AppState>, id: i64, format: ReleaseFo
     };
     let (case, artifact) = ws.release(session, id, export)?;
     let mut view = ReleaseView { summary: summary(&case), saved_to: None, qr: None };
-    match artifact {
-        Some(Export::Pain001(xml)) => {
-            let saved = (|| -> Result<PathBuf, String> {
-                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-                let path = (1..1000)
-                    .map(|n| dir.join(if n == 1 { format!("case-{id}-pain001.xml") } else { format!("case-{id}-pain001-{n}.xml") }))
-                    .find(|p| !p.exists())
-                    .ok_or("no free file name")?;
-                write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| e.to_string())?;
-                Ok(path)
-            })()
-            .map_err(|e| {
-                CommandError::new("export_failed", format!("Case {id} was released, but its bank file could not be saved: {e}"))
+    match (artifact, target) {
+        (Some(Export::Pain001(xml)), Some(path)) => {
+            // Overwriting is what the save dialog confirmed; an unattended name is always new.
+            write_atomic(&path, xml.as_bytes(), Sensitivity::Public, true).map_err(|e| {
+                CommandError::new(
+                    "export_failed",
+                    format!("Case {id} was released, but its bank file could not be saved: {e}. Export it again with `countersign case export {id}`."),
+                )
             })?;
-            view.saved_to = Some(saved.display().to_string());
+            view.saved_to = Some(path.display().to_string());
         }
-        Some(Export::EpcQr { payload, .. }) => view.qr = Some(qr_view(payload)?),
-        None => {}
+        (Some(Export::EpcQr { payload, .. }), _) => view.qr = Some(qr_view(payload)?),
+        _ => {}
     }
     Ok(view)
 }

@@ -9,9 +9,10 @@ use countersign::service::{stored_findings, Assessment};
 use countersign::store::CaseRow;
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
+use crate::dialog;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
 
@@ -165,4 +166,19 @@ pub async fn receive_files<R: Runtime>(
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| CommandError::new("internal_error", format!("receiving stopped: {e}")))?
+}
+
+/// Opens the file chooser (on the Rust side) for instruction files; the chosen paths, none when
+/// cancelled.
+#[tauri::command]
+pub async fn pick_files<R: Runtime>(window: WebviewWindow<R>) -> CommandResult<Vec<String>> {
+    let chosen = dialog::ask(&window, dialog::Ask::OpenFiles).await?;
+    Ok(chosen.into_iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Files dropped on the window are sent to `channel` (the inbox listens while it is shown).
+#[tauri::command]
+pub async fn watch_drops(state: State<'_, AppState>, channel: Channel<Vec<String>>) -> CommandResult<()> {
+    state.set_drop_listener(channel);
+    Ok(())
 }

@@ -26,6 +26,8 @@ pub(crate) fn handler<R: tauri::Runtime>(
         session::logout,
         inbox::list_cases,
         inbox::receive_files,
+        inbox::pick_files,
+        inbox::watch_drops,
         cases::case_detail,
         cases::approve_case,
         cases::reject_case,

@@ -1,6 +1,6 @@
 // The inbox: receive instruction files (a payment run shows progress), and the case list with
 // verdict, partner, amount, age and status, filtered by status and searched as you type.
-import { listCases, receiveFiles, toCommandError, type CaseSummary, type Received } from "../api";
+import { listCases, pickFiles, receiveFiles, toCommandError, watchDrops, type CaseSummary, type Received } from "../api";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
 
@@ -39,13 +39,30 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
   const paths = h("textarea", { id: "receive-paths", rows: 3, spellcheck: "false", placeholder: "/home/you/Downloads/invoice-4711.cs.json" });
   const progress = h("progress", { id: "receive-progress", max: 1, value: 0, hidden: true });
   const results = h("div", { id: "receive-results", "aria-live": "polite" });
+  const addPaths = (more: string[]) => {
+    if (more.length === 0) return;
+    const have = paths.value.split("\n").map((p) => p.trim()).filter(Boolean);
+    paths.value = [...have, ...more.filter((p) => !have.includes(p))].join("\n");
+    results.replaceChildren(h("p", { class: "hint" }, `${more.length} file(s) added: press Receive.`));
+    receiveForm.querySelector<HTMLButtonElement>("#receive-submit")?.focus();
+  };
+  const pick = h("button", { id: "pick-files", type: "button", class: "secondary" }, "Choose files…");
+  pick.addEventListener("click", async () => {
+    try {
+      addPaths(await pickFiles());
+    } catch (reason) {
+      results.replaceChildren(errorBox(toCommandError(reason), "receive-error"));
+    }
+  });
+  void watchDrops(addPaths).catch(() => undefined);
   const receiveForm = h(
     "form",
     { id: "receive-form", class: "card" },
     h("h2", {}, "Receive instructions"),
+    h("p", { class: "hint" }, "Choose the signed instruction files, drop them on this window, or type their paths."),
     h("label", { for: "receive-paths" }, "Instruction files, one path per line"),
     paths,
-    h("div", { class: "row" }, h("button", { id: "receive-submit", type: "submit" }, "Receive"), progress),
+    h("div", { class: "row" }, pick, h("button", { id: "receive-submit", type: "submit" }, "Receive"), progress),
     results,
   );
 
