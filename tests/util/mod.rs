@@ -555,3 +555,263 @@ fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Workspace helpers: a receiving organisation built through the CLI (`init`, `card export`,
+// `user add`, `partner add`), its users acting with `--as`, and instructions signed for it.
+
+/// The environment variable holding the organisation key's passphrase (`init`).
+pub const ORG_PASSPHRASE_ENV: &str = "COUNTERSIGN_PASSPHRASE";
+/// The environment variable holding the acting user's password.
+pub const PASSWORD_ENV: &str = "COUNTERSIGN_PASSWORD";
+/// The environment variable holding a new user's first password (`user add`).
+pub const NEW_PASSWORD_ENV: &str = "COUNTERSIGN_NEW_PASSWORD";
+/// The passphrase every test workspace seals its organisation key with.
+pub const ORG_PASSPHRASE: &str = "organisation passphrase";
+/// The on-file number [`Workspace::add_partner`] records unless the caller gives `--phone`.
+pub const DEFAULT_PHONE: &str = "+49 30 1234567";
+
+/// The password the helpers give `user`: its name and a suffix, at least 10 characters.
+pub fn password_of(user: &str) -> String {
+    format!("{user} password 1")
+}
+
+/// A workspace made by `init` in a directory of a [`TestDir`], with our organisation's card
+/// exported beside it (partners sign `--to` that card).
+pub struct Workspace<'a> {
+    /// The test directory it lives in.
+    pub dir: &'a TestDir,
+    /// `--data-dir`, relative to the test directory.
+    pub data_dir: String,
+    /// Our organisation's legal name.
+    pub org_name: String,
+    /// The first admin's name.
+    pub admin: String,
+    /// Our card as `card export` wrote it, relative to the test directory.
+    pub card: String,
+    /// Our organisation key's fingerprint.
+    pub fingerprint: String,
+}
+
+impl TestDir {
+    /// The `init` command for a workspace in `data_dir`, with the organisation passphrase and the
+    /// first admin's password ([`password_of`]) in the environment.
+    pub fn init_cmd(&self, data_dir: &str, org_name: &str, admin: &str) -> TestCommand {
+        let mut cmd =
+            self.countersign(&["--json", "--data-dir", data_dir, "init", "--org-name", org_name, "--admin", admin]);
+        cmd.env(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE).env(PASSWORD_ENV, password_of(admin));
+        cmd
+    }
+
+    /// Creates a workspace in `data_dir` with `init`, exports our card to `DATA_DIR.card` with
+    /// `card export`, and checks both report the same fingerprint.
+    #[track_caller]
+    pub fn init_workspace(&self, data_dir: &str, org_name: &str, admin: &str) -> Workspace<'_> {
+        let init = self.init_cmd(data_dir, org_name, admin).run().assert_code(0);
+        let fingerprint = init.json_str("fingerprint");
+        let card = format!("{data_dir}.card");
+        let ws = Workspace {
+            dir: self,
+            data_dir: data_dir.to_string(),
+            org_name: org_name.to_string(),
+            admin: admin.to_string(),
+            card: card.clone(),
+            fingerprint,
+        };
+        let export = ws.run(admin, &["--json", "card", "export", "--out", &card]).assert_code(0);
+        export.ensure(
+            export.json_str("fingerprint") == ws.fingerprint,
+            "card export and init disagree on our fingerprint",
+        );
+        ws
+    }
+
+    /// Unlocks a key made by [`TestDir::keygen`] with the helpers' passphrase.
+    #[track_caller]
+    pub fn unlock(&self, key: &KeyFiles) -> countersign::keys::KeyPair {
+        let file = countersign::keys::SecretKeyFile::from_bytes(&self.read(&key.key))
+            .unwrap_or_else(|e| self.fail(&format!("{} is not a key file: {e}", key.key)));
+        file.unlock(PASSPHRASE).unwrap_or_else(|e| self.fail(&format!("{} does not unlock: {e}", key.key)))
+    }
+}
+
+/// Builds an instruction from DETAILS-style JSON with the library, as if signed at `now` for the
+/// recipient with fingerprint `recipient`, lets `edit` change it (an invalid IBAN, a past
+/// window: what `sign` rightly refuses to make), and signs it with `key`. Returns the file's bytes.
+pub fn library_instruction(
+    key: &countersign::keys::KeyPair,
+    recipient: &str,
+    details: &Value,
+    id: &str,
+    now: time::OffsetDateTime,
+    edit: impl FnOnce(&mut countersign::instruction::Instruction),
+) -> Vec<u8> {
+    use countersign::envelope::{Envelope, FileKind};
+    let recipient = countersign::fingerprint::Fingerprint::parse_canonical(recipient)
+        .unwrap_or_else(|| panic!("not a canonical fingerprint: {recipient:?}"));
+    let details = countersign::instruction::Details::from_json(details.to_string().as_bytes())
+        .unwrap_or_else(|e| panic!("invalid details {details}: {e}"));
+    let mut instruction = details
+        .to_instruction(id.to_string(), key.fingerprint(), recipient, now)
+        .unwrap_or_else(|e| panic!("the details make no instruction: {e}"));
+    edit(&mut instruction);
+    Envelope::sign(FileKind::Instruction, key, instruction.to_payload_bytes()).to_bytes()
+}
+
+impl Workspace<'_> {
+    /// A command acting in this workspace as `user` (`--data-dir`, `--as`, the user's
+    /// [`password_of`] in the environment), followed by `args`.
+    pub fn cmd(&self, user: &str, args: &[&str]) -> TestCommand {
+        let mut cmd = self.dir.countersign(&["--data-dir", &self.data_dir, "--as", user]);
+        cmd.args(args).env(PASSWORD_ENV, password_of(user));
+        cmd
+    }
+
+    /// Runs `args` as `user`.
+    pub fn run(&self, user: &str, args: &[&str]) -> Output {
+        self.cmd(user, args).run()
+    }
+
+    /// Runs `args` as the first admin.
+    pub fn admin(&self, args: &[&str]) -> Output {
+        self.run(&self.admin, args)
+    }
+
+    /// Adds a user with `user add` (as the admin), password [`password_of`].
+    #[track_caller]
+    pub fn add_user(&self, name: &str, role: &str) {
+        let out = self
+            .cmd(&self.admin, &["--json", "user", "add", "--name", name, "--role", role])
+            .env(NEW_PASSWORD_ENV, password_of(name))
+            .run()
+            .assert_code(0);
+        out.ensure(out.json()["role"] == role, "expected the role echoed");
+    }
+
+    /// Onboards a partner with `partner add` (as the admin), typing back the fingerprint
+    /// `keygen` printed; records [`DEFAULT_PHONE`] unless `extra` has a `--phone`. Returns the
+    /// partner id.
+    #[track_caller]
+    pub fn add_partner(&self, partner: &KeyFiles, extra: &[&str]) -> i64 {
+        let mut args =
+            vec!["--json", "partner", "add", "--card", &partner.card, "--confirm-fingerprint", &partner.fingerprint];
+        if !extra.contains(&"--phone") {
+            args.extend(["--phone", DEFAULT_PHONE]);
+        }
+        args.extend_from_slice(extra);
+        let out = self.admin(&args).assert_code(0);
+        let json = out.json();
+        out.ensure(json["name"] == partner.name.as_str(), "expected the partner's name from the card");
+        json["id"].as_i64().unwrap_or_else(|| out.fail("expected a numeric partner id"))
+    }
+
+    /// `partner show ID --json` as the admin.
+    #[track_caller]
+    pub fn partner_show(&self, id: i64) -> Value {
+        self.admin(&["--json", "partner", "show", &id.to_string()]).assert_code(0).json()
+    }
+
+    /// The partner signs `details` for us with `sign` (details written to `OUT.details.json`).
+    #[track_caller]
+    pub fn sign(&self, from: &KeyFiles, details: &Value, out: &str) -> Signed {
+        let details_file = self.dir.write_details(&format!("{out}.details.json"), details);
+        let mut cmd = self.dir.countersign(&[
+            "--json",
+            "sign",
+            "--key",
+            &from.key,
+            "--to",
+            &self.card,
+            "--details",
+            &details_file,
+            "--out",
+            out,
+        ]);
+        let run = cmd.passphrase().run().assert_code(0);
+        Signed {
+            file: out.to_string(),
+            confirmation_code: run.json_str("confirmation_code"),
+            id: run.json_str("id"),
+            json: run.json(),
+        }
+    }
+
+    /// `verify --json FILE` as `user` (read-only).
+    pub fn verify(&self, user: &str, file: &str) -> Output {
+        self.run(user, &["--json", "verify", file])
+    }
+
+    /// `receive --json FILE…` as `user`.
+    pub fn receive(&self, user: &str, files: &[&str]) -> Output {
+        let mut args = vec!["--json", "receive"];
+        args.extend_from_slice(files);
+        self.run(user, &args)
+    }
+
+    /// Runs a callback on a held case as `clerk`: `case challenge`, then (to confirm) the
+    /// partner's `respond` to that challenge with its copy `partner_copy`, and `case callback` to
+    /// `dialed` with `outcome` (and the response, when confirmed). Returns the `case callback --json` output (not yet asserted).
+    #[track_caller]
+    pub fn callback(&self, clerk: &str, case_id: i64, partner_copy: &str, dialed: &str, outcome: &str) -> Output {
+        let id = case_id.to_string();
+        let challenge = self.run(clerk, &["--json", "case", "challenge", &id]).assert_code(0).json_str("challenge");
+        let mut args =
+            vec!["--json", "case", "callback", &id, "--dialed", dialed, "--reached", "the partner's accounts payable"];
+        let response;
+        if outcome == "confirmed" {
+            response = self
+                .dir
+                .countersign(&["--json", "respond", "--challenge", &challenge, partner_copy])
+                .run()
+                .assert_code(0)
+                .json_str("response");
+            args.extend(["--code", &response]);
+        }
+        args.extend(["--outcome", outcome]);
+        self.run(clerk, &args)
+    }
+}
+
+/// The `code`s of a JSON `findings` array, in order.
+pub fn codes_of(findings: &Value) -> Vec<String> {
+    findings
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+impl Output {
+    /// The `results` array of `receive --json`.
+    #[track_caller]
+    pub fn results(&self) -> Vec<Value> {
+        match self.json().get("results").and_then(Value::as_array) {
+            Some(results) => results.clone(),
+            None => self.fail("expected a `results` array in the JSON document"),
+        }
+    }
+
+    /// Asserts a single-file `receive`: the exit code, one result with the `verdict`, `code`
+    /// among its findings (`None`: no findings at all) and a case opened for it. Returns the
+    /// result.
+    #[track_caller]
+    pub fn assert_received(&self, exit: i32, verdict: &str, code: Option<&str>) -> Value {
+        if self.code != Some(exit) {
+            self.fail(&format!("expected exit code {exit}"));
+        }
+        let results = self.results();
+        let [result] = results.as_slice() else { self.fail("expected exactly one result") };
+        if result["verdict"] != verdict {
+            self.fail(&format!("expected verdict {verdict:?}"));
+        }
+        let codes = codes_of(&result["findings"]);
+        match code {
+            Some(code) if !codes.iter().any(|c| c == code) => self.fail(&format!("expected a finding {code:?}")),
+            None if !codes.is_empty() => self.fail("expected no findings"),
+            _ => {}
+        }
+        if !result["case_id"].is_i64() {
+            self.fail("expected a case_id for a received file");
+        }
+        result.clone()
+    }
+}
