@@ -900,3 +900,13 @@ fn sign_accepts_a_validity_window_that_starts_in_the_future() {
     dir.sign(&globex, &acme, "DETAILS.json", "future.csi");
     verify(&dir, &globex.card, "future.csi").assert_verdict(FAILED, "rejected", Some("not_yet_valid"));
 }
+
+/// With --json, a usage error's message must say what is wrong: the JSON message was only
+/// "the following required arguments were not provided:", naming nothing.
+#[test]
+fn json_usage_error_for_a_missing_argument_names_the_argument() {
+    let dir = TestDir::new();
+    let out = dir.countersign(&["--json", "keygen", "--out", "globex"]).run().assert_code(2);
+    let message = out.json()["error"]["message"].as_str().unwrap().to_string();
+    out.ensure(message.contains("--name"), "the JSON message should name the missing argument --name");
+}

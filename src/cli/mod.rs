@@ -88,9 +88,18 @@ pub fn run() -> ExitCode {
             // --help and --version are not errors; usage errors exit 2, as JSON under --json.
             let wants_json = std::env::args().any(|a| a == "--json");
             if e.use_stderr() && wants_json {
-                let message = e.kind().to_string();
-                let detail = e.to_string();
-                let first = detail.lines().next().unwrap_or(&message).trim_start_matches("error: ").to_string();
+                // The parser's explanation without its usage block: "the following required
+                // arguments were not provided: --name <NAME>".
+                let detail = e.render().to_string();
+                let first = detail
+                    .lines()
+                    .take_while(|l| !l.starts_with("Usage:"))
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim_start_matches("error: ")
+                    .to_string();
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON")

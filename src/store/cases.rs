@@ -265,11 +265,12 @@ impl Tx<'_> {
             .query_row([signer], |r| r.get(0))?)
     }
 
-    /// Earlier amounts of a partner in a currency, from cases that were not rejected.
+    /// Earlier amounts of a partner in a currency, from cases we accepted (accepted at receipt,
+    /// or confirmed on a callback and beyond): a fraudster's held case never raises the bar.
     pub fn partner_amounts(&self, partner_id: i64, currency: &str) -> StoreResult<Vec<u64>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT amount_minor FROM cases WHERE partner_id = ?1 AND currency = ?2 AND amount_minor IS NOT NULL
-             AND status NOT IN ('rejected', 'quarantined')",
+             AND status IN ('accepted', 'callback_confirmed', 'approved', 'released')",
         )?;
         let rows = stmt
             .query_map(rusqlite::params![partner_id, currency], |r| r.get::<_, i64>(0))?
