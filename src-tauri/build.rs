@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "case_detail",
     "approve_case",
     "reject_case",
+    "reopen_case",
     "release_case",
     "start_callback",
     "record_callback",

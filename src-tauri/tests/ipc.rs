@@ -288,6 +288,7 @@ mod flow {
         };
         assert_eq!(code(invoke(&main, "record_callback", report("+44 20 7946 0018", &right))), "not_permitted");
         assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
+        assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");
         let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();
         let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();
         assert_eq!(invoke(&main, "record_callback", report(ON_FILE, &right)).unwrap(), json!("callback_confirmed"));

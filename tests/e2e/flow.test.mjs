@@ -99,6 +99,15 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.ok(marked.length > 0, "changed characters are marked");
     assert.match(await (await byId("account-current")).getText(), /DE89 3704/);
     await screenshot(driver, "flow-2-case");
+
+    // Readable at 125 % zoom: the layout reflows, nothing needs horizontal scrolling.
+    const overflow = await driver.executeScript(
+      "document.documentElement.style.zoom = '1.25';" +
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+    );
+    await screenshot(driver, "flow-2-case-125");
+    await driver.executeScript("document.documentElement.style.zoom = '';");
+    assert.ok(overflow <= 0, `horizontal overflow at 125 %: ${overflow}px`);
   });
 
   it("the callback wizard refuses a number not on file and a wrong response, then accepts the right one", async () => {
@@ -167,7 +176,8 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await click("release-submit");
     await driver.wait(async () => (await status()) === "released", 20_000);
     const qr = await byId("release-qr");
-    assert.ok((await qr.findElements(By.css("rect"))).length > 100, "the code's modules are drawn");
+    const modules = Number(await (await qr.findElement(By.css("path"))).getAttribute("data-modules"));
+    assert.ok(modules > 100, `the code's modules are drawn (${modules})`);
     await screenshot(driver, "flow-7-qr");
   });
 });

@@ -127,6 +127,11 @@ export function rejectCase(id: number, reason: string): Promise<string> {
   return call("reject_case", { id, reason });
 }
 
+/** Reopens a callback locked after wrong responses (approvers). */
+export function reopenCase(id: number): Promise<string> {
+  return call("reopen_case", { id });
+}
+
 export function releaseCase(id: number, format: ReleaseFormat): Promise<ReleaseView> {
   return call("release_case", { id, format });
 }

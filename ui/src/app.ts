@@ -46,8 +46,15 @@ export async function renderApp(root: HTMLElement): Promise<void> {
         await logout().catch(() => undefined);
         again();
       };
+      const nav = h(
+        "nav",
+        { "aria-label": "Views" },
+        button("nav-inbox", "All cases", () => shell.openInbox()),
+        button("nav-approvals", "Awaiting approval", () => shell.openInbox("callback_confirmed")),
+      );
       header.append(
         h("span", { class: "org" }, status.org_name ?? ""),
+        nav,
         h("span", { id: "current-user", class: "user" }, `${user.name} (${user.role})`),
         button("switch-user", "Switch user", signOut),
         button("logout", "Sign out", signOut),

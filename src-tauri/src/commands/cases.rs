@@ -212,6 +212,14 @@ pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) ->
     Ok(ws.reject(session, id, &reason)?.as_str().into())
 }
 
+/// Reopens a callback locked after wrong responses (approvers; the core checks).
+#[tauri::command]
+pub async fn reopen_case(state: State<'_, AppState>, id: i64) -> CommandResult<String> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.reopen(session, id)?.as_str().into())
+}
+
 /// Where the pain.001 file goes, asked before anything is released (so cancelling releases
 /// nothing): with `COUNTERSIGN_EXPORT_DIR` set (unattended runs, the e2e tests), a new file
 /// there; otherwise the save dialog; where there is no dialog, the downloads folder or

@@ -1,6 +1,6 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
 //! run, sign-in), the inbox (receiving, the case list), one case (view, approve, reject,
-//! release) and the callback wizard. Each command is a few lines: parse the UI's arguments,
+//! reopen, release) and the callback wizard. Each command is a few lines: parse the UI's arguments,
 //! call the core, convert the result.
 //!
 //! Adding a command: write it in its domain's module, list it in [`handler`] below and in
@@ -31,6 +31,7 @@ pub(crate) fn handler<R: tauri::Runtime>(
         cases::case_detail,
         cases::approve_case,
         cases::reject_case,
+        cases::reopen_case,
         cases::release_case,
         callbacks::start_callback,
         callbacks::record_callback,

@@ -7,6 +7,7 @@ import {
   caseDetail,
   rejectCase,
   releaseCase,
+  reopenCase,
   toCommandError,
   type CaseView,
   type ReleaseFormat,
@@ -70,7 +71,14 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   title.focus();
 
-  const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "case-error"));
+  // A refusal is shown beside the buttons that caused it, and scrolled into view.
+  const actionError = h("div", { "aria-live": "assertive" });
+  actions.append(actionError);
+  const fail = (reason: unknown) => {
+    const box = errorBox(toCommandError(reason), "case-error");
+    actionError.replaceChildren(box);
+    box.scrollIntoView?.({ block: "nearest" });
+  };
   const act = (id: string, text: string, run: () => Promise<unknown>, after: (r: unknown) => string) => {
     const b = h("button", { id, type: "button" }, text);
     b.addEventListener("click", async () => {
@@ -90,6 +98,12 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     const start = h("button", { id: "start-callback", type: "button" }, "Call the partner back…");
     start.addEventListener("click", () => renderCallbackWizard(wizard, view, reload, fail));
     actions.append(h("p", {}, "This payment is on hold: confirm it by calling the partner back on a number on file."), start);
+    if (view.wrong_responses > 0) {
+      actions.append(
+        h("p", { class: "warning" }, `${view.wrong_responses} wrong response(s) so far. After too many, the callback locks and only an approver can reopen it.`),
+        act("reopen", "Reopen the locked callback", () => reopenCase(id), () => `Case #${id}: the callback may be tried again.`),
+      );
+    }
   }
   if (s === "callback_confirmed" || s === "accepted") {
     actions.append(act("approve", "Approve", () => approveCase(id), () => `Case #${id} approved by ${shell.user.name}.`));
@@ -117,7 +131,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     });
     actions.append(form);
   }
-  if (actions.childElementCount === 0) actions.append(h("p", { class: "hint" }, `Nothing left to do: the case is ${label(s)}.`));
+  if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, `Nothing left to do: the case is ${label(s)}.`));
 }
 
 function fact(term: string, value: string, id?: string): HTMLElement[] {
@@ -137,7 +151,7 @@ function findingsSection(view: CaseView): HTMLElement {
           ...view.findings.map((f) =>
             h(
               "li",
-              { class: `finding ${f.severity}`, "data-code": f.code, "data-severity": f.severity },
+              { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
               h("span", { class: `severity ${f.severity}` }, f.severity),
               " ",
               h("span", { class: "message" }, f.message),
@@ -246,13 +260,15 @@ export function releaseResult(released: ReleaseView): HTMLElement {
   );
 }
 
-/** Draws the QR matrix as SVG rectangles with a 4-module quiet zone. */
+/** Draws the QR matrix as one SVG path (crisp edges, no seams) with a 4-module quiet zone. */
 export function qrFigure(qr: QrView): HTMLElement {
   const side = qr.width + 8;
-  const image = svg("svg", { id: "release-qr", viewBox: `0 0 ${side} ${side}`, width: 264, height: 264, role: "img", "aria-label": "EPC payment QR code" });
+  const image = svg("svg", { id: "release-qr", viewBox: `0 0 ${side} ${side}`, width: 264, height: 264, role: "img", "aria-label": "EPC payment QR code", "shape-rendering": "crispEdges" });
   image.append(svg("rect", { x: 0, y: 0, width: side, height: side, fill: "#fff" }));
+  let d = "";
   qr.dark.forEach((dark, i) => {
-    if (dark) image.append(svg("rect", { x: (i % qr.width) + 4, y: Math.floor(i / qr.width) + 4, width: 1, height: 1, fill: "#000" }));
+    if (dark) d += `M${(i % qr.width) + 4} ${Math.floor(i / qr.width) + 4}h1v1h-1z`;
   });
+  image.append(svg("path", { d, fill: "#000", "data-modules": qr.dark.filter(Boolean).length }));
   return h("figure", {}, image, h("figcaption", {}, "Scan with the bank's app to pay this released case."));
 }
