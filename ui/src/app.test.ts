@@ -195,4 +195,49 @@ describe("the app", () => {
     expect(verdicts).toEqual(["hold", "rejected"]);
     expect(root.querySelectorAll("#cases tbody tr").length).toBe(1);
   });
+
+  it("an approver approves and releases with the EPC QR drawn on screen", async () => {
+    let current: CaseView = { ...holdCase, summary: { ...holdCase.summary, status: "callback_confirmed" } };
+    const calls: string[] = [];
+    mockIPC((cmd, args) => {
+      calls.push(cmd);
+      switch (cmd) {
+        case "app_info":
+          return { name: "Countersign", version: "1" };
+        case "workspace_status":
+          return status(true, { name: "erin", role: "approver" });
+        case "list_cases":
+          expect((args as { status: string | null }).status).toBe("callback_confirmed");
+          return [current.summary];
+        case "case_detail":
+          return current;
+        case "approve_case":
+          current = { ...current, summary: { ...current.summary, status: "approved" } };
+          return "approved";
+        case "release_case":
+          expect((args as { format: string }).format).toBe("epc_qr");
+          current = { ...current, summary: { ...current.summary, status: "released" } };
+          return { summary: current.summary, saved_to: null, qr: { width: 2, dark: [true, false, false, true], payload: "BCD\n002" } };
+        default:
+          throw new Error(cmd);
+      }
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    await flush();
+    root.querySelector<HTMLButtonElement>("#nav-approvals")!.click();
+    await flush();
+    root.querySelector<HTMLButtonElement>(".open-case")!.click();
+    await flush();
+    root.querySelector<HTMLButtonElement>("#approve")!.click();
+    await flush();
+    expect(root.querySelector("#case-notice")?.textContent).toBe("Case #2 approved by erin.");
+    expect(root.querySelector("#case-status")?.textContent).toBe("approved");
+    setInput(root, "release-format", "epc_qr");
+    submit(root, "release-form");
+    await flush();
+    expect(root.querySelector("#case-status")?.textContent).toBe("released");
+    expect(root.querySelector("#release-qr path")?.getAttribute("d")).toBe("M4 4h1v1h-1zM5 5h1v1h-1z");
+    expect(calls).toContain("release_case");
+  });
 });
