@@ -180,4 +180,27 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.ok(modules > 100, `the code's modules are drawn (${modules})`);
     await screenshot(driver, "flow-7-qr");
   });
+
+  it("filters and searches the list, and rejects the demo's incident case with a reason", async () => {
+    await click("back-to-inbox");
+    await screen("inbox");
+    const choose = (value) =>
+      retry(async () => (await driver.findElement(By.css(`#filter-status option[value="${value}"]`))).click());
+    await choose("rejected");
+    await driver.wait(async () => {
+      const rows = await driver.findElements(By.css("#cases tbody tr"));
+      const statuses = await Promise.all(rows.map((r) => r.getAttribute("data-status")));
+      return rows.length > 0 && statuses.every((st) => st === "rejected");
+    }, 20_000);
+    await choose("");
+    await type("search", "48200");
+    await driver.wait(async () => (await driver.findElements(By.css("#cases tbody tr"))).length === 1, 20_000);
+    await openCase(2);
+    await click("reject-submit");
+    assert.equal((await errorText("case-error")).code, "invalid_input", "a rejection needs a reason");
+    await type("reject-reason", "Globex denies changing its bank details");
+    await click("reject-submit");
+    await driver.wait(async () => (await status()) === "rejected", 20_000);
+    await screenshot(driver, "flow-8-rejected");
+  });
 });

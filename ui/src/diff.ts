@@ -8,7 +8,8 @@ export interface Segment {
 
 /**
  * Splits `next` into runs of characters that are, or are not, part of a longest common
- * subsequence with `previous` (ignoring spaces). Unchanged characters stay plain.
+ * subsequence with `previous` (ignoring spaces). Unchanged characters stay plain; when less than
+ * half of `next` is shared, all of it is marked (an unrelated account, not an edit).
  */
 export function changedCharacters(previous: string, next: string): Segment[] {
   const a = [...previous.replace(/\s+/g, "")];
@@ -40,6 +41,8 @@ export function changedCharacters(previous: string, next: string): Segment[] {
       j++;
     }
   }
+  // Scattered matches between two unrelated accounts mean nothing: mark all of it.
+  if (kept.filter(Boolean).length < b.length / 2) kept.fill(false);
   const segments: Segment[] = [];
   let k = 0;
   for (const c of bChars) {

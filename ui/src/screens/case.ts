@@ -152,7 +152,7 @@ function findingsSection(view: CaseView): HTMLElement {
             h(
               "li",
               { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-              h("span", { class: `severity ${f.severity}` }, f.severity),
+              h("span", { class: `severity sev-${f.severity}` }, f.severity),
               " ",
               h("span", { class: "message" }, f.message),
               h("span", { class: "code" }, ` ${f.code}`),
