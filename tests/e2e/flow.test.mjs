@@ -34,6 +34,15 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     }
     throw last;
   };
+  // A wait condition that counts a re-render under its feet as "not yet".
+  const soon = (condition) => async () => {
+    try {
+      return await condition();
+    } catch (e) {
+      if (e?.name === "StaleElementReferenceError" || e?.name === "NoSuchElementError") return false;
+      throw e;
+    }
+  };
   const textOf = (id) => retry(async () => (await byId(id)).getText());
   const click = (id) => retry(async () => (await byId(id)).click());
   const screen = async (name) => {
@@ -187,14 +196,17 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     const choose = (value) =>
       retry(async () => (await driver.findElement(By.css(`#filter-status option[value="${value}"]`))).click());
     await choose("rejected");
-    await driver.wait(async () => {
-      const rows = await driver.findElements(By.css("#cases tbody tr"));
-      const statuses = await Promise.all(rows.map((r) => r.getAttribute("data-status")));
-      return rows.length > 0 && statuses.every((st) => st === "rejected");
-    }, 20_000);
+    await driver.wait(
+      soon(async () => {
+        const rows = await driver.findElements(By.css("#cases tbody tr"));
+        const statuses = await Promise.all(rows.map((r) => r.getAttribute("data-status")));
+        return rows.length > 0 && statuses.every((st) => st === "rejected");
+      }),
+      20_000,
+    );
     await choose("");
     await type("search", "48200");
-    await driver.wait(async () => (await driver.findElements(By.css("#cases tbody tr"))).length === 1, 20_000);
+    await driver.wait(soon(async () => (await driver.findElements(By.css("#cases tbody tr"))).length === 1), 20_000);
     await openCase(2);
     await click("reject-submit");
     assert.equal((await errorText("case-error")).code, "invalid_input", "a rejection needs a reason");
