@@ -914,3 +914,40 @@ fn regression_the_response_to_a_superseded_challenge_does_not_confirm() {
     assert_ne!(out.code(), OK, "a superseded challenge confirmed the case:\n{out}");
     assert_eq!(ws.show("clara", id)["status"], "hold");
 }
+
+/// Issue 4: the release produces a pain.001 credit transfer built from the verified record,
+/// valid against the official ISO 20022 schema, and an EPC QR code; a release that cannot build
+/// its export (no organisation account yet) changes nothing.
+#[test]
+fn release_writes_a_schema_valid_pain001_and_an_epc_qr_from_the_verified_record() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    let (id, copy) = office.held_case("held");
+    office.confirm_callback("clara", id, &copy);
+    ws.case("anna", "approve", id, &[]).assert_code(OK);
+    // No debtor account yet: the release is refused and the case stays approved.
+    ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"])
+        .assert_code(USAGE)
+        .assert_stderr_contains("org account");
+    assert_eq!(ws.show("anna", id)["status"], "approved");
+    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+    ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
+    let xml = dir.read_string("payment.xml");
+    for expected in ["<IBAN>DE44500105175407324931</IBAN>", "<Nm>Globex Corporation</Nm>", "Ccy=\"EUR\">48250.00</InstdAmt>"] {
+        assert!(xml.contains(expected), "{expected} missing from:\n{xml}");
+    }
+    assert!(xml.contains(&CHANGED_IBAN.replace(' ', "")), "the creditor IBAN is the confirmed one:\n{xml}");
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pain.001.001.09.xsd");
+    let check = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(dir.join("payment.xml"))
+        .output()
+        .expect("xmllint runs (install libxml2-utils; `make deps` does)");
+    assert!(check.status.success(), "pain.001 is not schema-valid:\n{}", String::from_utf8_lossy(&check.stderr));
+    ws.case("anna", "export", id, &["--export", "epc-qr", "--out", "payment.png"]).assert_code(OK);
+    assert_eq!(&dir.read("payment.png")[..8], b"\x89PNG\r\n\x1a\n");
+    ws.case("anna", "export", id, &["--export", "epc-qr", "--out", "payment.svg"]).assert_code(OK);
+    assert!(dir.read_string("payment.svg").contains("<svg"));
+}
