@@ -30,5 +30,6 @@ pub mod qr;
 pub mod rotation;
 pub mod sealed;
 pub mod service;
+pub mod signing;
 pub mod store;
 pub mod verify;

@@ -13,10 +13,10 @@ use countersign::codes::{Challenge, ChallengeResponse, ConfirmationCode};
 use countersign::domain_name::DomainName;
 use countersign::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
 use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::findings::Severity;
 use countersign::fingerprint::Fingerprint;
 use countersign::instruction::{Details, Instruction};
 use countersign::keys::{KeyError, KeyPair, PublicKey, SecretKeyFile};
+use countersign::signing::{check_signable, sign_instruction, SignError};
 use countersign::qr::{fingerprint_uri, key_uri, Qr};
 use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
 
@@ -304,28 +304,15 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
     let instruction = details
         .to_instruction(uuid::Uuid::new_v4().to_string(), signer_key.fingerprint(), recipient.fingerprint(), now)
         .map_err(|e| bad_details(e.to_string()))?;
-    // Refuse what a verifier would reject: invalid bank details, an already-ended window.
-    let payload = instruction.to_payload_bytes();
-    let options = CheckOptions { expected_recipient: Some(recipient.fingerprint()), ..CheckOptions::at(now) };
-    if let Err(problems) = instruction.account.validate() {
-        let text: Vec<String> = problems.iter().map(|f| f.message.clone()).collect();
-        return Err(bad_details(text.join(" ")));
-    }
-    if instruction.valid_until < now {
-        return Err(bad_details("the validity window has already ended".into()));
-    }
+    // Refuse what a verifier would reject before asking for the passphrase.
+    check_signable(&instruction, now).map_err(|e| bad_details(e.to_string()))?;
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
     let pair = key_file.unlock(&passphrase).map_err(|e| key_error(&args.key, e))?;
-    let envelope = Envelope::sign(FileKind::Instruction, &pair, payload);
-    let bytes = envelope.to_bytes();
-    // What we wrote must verify exactly as the recipient will verify it.
-    // As of when it becomes valid: signing in advance ("new account from the 1st") is allowed.
-    let options = CheckOptions { now: now.max(instruction.valid_from), ..options };
-    let check = check_instruction_file(&bytes, &SingleSigner(pair.public_key()), &options);
-    if check.findings.iter().any(|f| f.severity == Severity::Critical) {
-        let text: Vec<String> = check.findings.iter().map(|f| f.message.clone()).collect();
-        return Err(CliError::failed("self_check_failed", text.join(" ")));
-    }
+    let signed = sign_instruction(&pair, &instruction, now).map_err(|e| match e {
+        SignError::Invalid(m) => bad_details(m),
+        SignError::SelfCheck(m) => CliError::failed("self_check_failed", m),
+    })?;
+    let bytes = signed.bytes;
     if args.out.exists() && !args.force {
         return Err(CliError::usage("file_exists", format!("{} already exists; choose another --out or add --force", display(&args.out))));
     }
@@ -343,10 +330,9 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
         let _ = std::fs::remove_file(&outbox);
         return Err(e.into());
     }
-    let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
-    let warnings: Vec<String> = check.findings.iter().map(|f| format!("warning: {}", f.message)).collect();
-    for w in &warnings {
-        eprintln!("{w}");
+    let code = signed.confirmation_code.to_string();
+    for warning in &signed.warnings {
+        eprintln!("warning: {}", warning.message);
     }
     output.emit(
         json!({

@@ -7,11 +7,10 @@ use serde_json::json;
 
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use crate::bank::{AccountDetails, Bic, Currency, Iban};
-use crate::codes::ConfirmationCode;
 use crate::encoding::format_utc;
-use crate::envelope::{Envelope, FileKind};
 use crate::fingerprint::Fingerprint;
 use crate::instruction::{Instruction, DEFAULT_VALIDITY};
+use crate::signing::sign_instruction;
 use crate::store::StoreError;
 
 const ORG_ACCOUNT: &str = "org_account";
@@ -108,11 +107,9 @@ impl Workspace {
             reference: None,
             due_date: None,
         };
-        let payload = instruction.to_payload_bytes();
-        // What we sign must parse exactly as a verifier parses it.
-        Instruction::parse(&payload).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let bytes = Envelope::sign(FileKind::Instruction, &key, payload.clone()).to_bytes();
-        let code = ConfirmationCode::of_payload(&payload).to_string();
+        let signed = sign_instruction(&key, &instruction, issued_at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let code = signed.confirmation_code.to_string();
+        let bytes = signed.bytes;
         let at = format_utc(issued_at);
         self.store.write(|tx| -> ServiceResult<()> {
             tx.append_event(
