@@ -56,6 +56,7 @@ impl MailDomain {
     }
 
     /// The Unicode form, as a mail client shows it.
+    #[cfg(test)]
     pub(crate) fn unicode(&self) -> &str {
         &self.unicode
     }

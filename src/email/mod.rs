@@ -492,14 +492,13 @@ impl<'c> Rules<'c> {
                 .find(|d| self.is_partners(d));
             let reason = if let Some(d) = embedded {
                 Some(format!("the name shows an address at {}, but the mail comes from elsewhere", d.describe()))
+            } else if let Some(c) = self.ctx.partner_contacts.iter().find(|c| close(c, name)) {
+                // A person's name is the more specific match, so it is named first.
+                Some(format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()))
             } else if close(self.ctx.partner_name, name) {
                 Some(format!("it reads like {}", self.partner_name()))
             } else {
-                self.ctx
-                    .partner_contacts
-                    .iter()
-                    .find(|c| close(c, name))
-                    .map(|c| format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()))
+                None
             };
             if let Some(reason) = reason {
                 out.push(Finding::warning(ReasonCode::EmailDisplayNameSpoof, format!("{intro}: {reason}")));
