@@ -19,7 +19,10 @@ pub(crate) struct MethodResult {
 impl MethodResult {
     /// The value of a property, if present.
     pub(crate) fn property(&self, name: &str) -> Option<&str> {
-        self.properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.properties
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -31,7 +34,9 @@ pub(crate) fn parse(value: &str) -> Vec<MethodResult> {
     for statement in text.split(';').skip(1) {
         let mut tokens = statement.split_whitespace();
         let Some(first) = tokens.next() else { continue };
-        let Some((method, result)) = first.split_once('=') else { continue };
+        let Some((method, result)) = first.split_once('=') else {
+            continue;
+        };
         let method = method.split('/').next().unwrap_or("").to_ascii_lowercase();
         if method.is_empty() {
             continue;
@@ -120,10 +125,22 @@ mod tests {
              \tdkim=none (message not signed) header.d=none;\r\n dmarc=fail action=none header.from=globex.com",
         );
         assert_eq!(r.len(), 3);
-        assert_eq!((r[0].method.as_str(), r[0].result.as_str()), ("spf", "pass"));
-        assert_eq!(r[0].property("smtp.mailfrom"), Some("bounce@thirdparty.example"));
-        assert_eq!((r[1].method.as_str(), r[1].result.as_str()), ("dkim", "none"));
-        assert_eq!((r[2].method.as_str(), r[2].result.as_str()), ("dmarc", "fail"));
+        assert_eq!(
+            (r[0].method.as_str(), r[0].result.as_str()),
+            ("spf", "pass")
+        );
+        assert_eq!(
+            r[0].property("smtp.mailfrom"),
+            Some("bounce@thirdparty.example")
+        );
+        assert_eq!(
+            (r[1].method.as_str(), r[1].result.as_str()),
+            ("dkim", "none")
+        );
+        assert_eq!(
+            (r[2].method.as_str(), r[2].result.as_str()),
+            ("dmarc", "fail")
+        );
         assert_eq!(r[2].property("header.from"), Some("globex.com"));
     }
 

@@ -34,10 +34,30 @@ pub const MAX_EMAIL_SIZE: usize = 10 * 1024 * 1024;
 /// Free-mail providers: anyone can open a mailbox there, so on these domains a Reply-To,
 /// Return-Path or Sender is compared by mailbox, not by domain.
 pub const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-    "yahoo.com", "ymail.com", "aol.com", "icloud.com", "me.com", "mail.com", "gmx.com", "gmx.de",
-    "gmx.net", "web.de", "proton.me", "protonmail.com", "zoho.com", "yandex.com", "yandex.ru",
-    "mail.ru", "qq.com", "163.com",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mail.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "proton.me",
+    "protonmail.com",
+    "zoho.com",
+    "yandex.com",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
 ];
 
 /// At most this many different domains of a message are compared with the protected ones; a
@@ -100,9 +120,15 @@ pub enum EmailError {
 /// Reads an email and reports what its headers say about the partner's identity.
 pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence, EmailError> {
     if raw.len() > MAX_EMAIL_SIZE {
-        return Err(EmailError::TooLarge { size: raw.len(), limit: MAX_EMAIL_SIZE });
+        return Err(EmailError::TooLarge {
+            size: raw.len(),
+            limit: MAX_EMAIL_SIZE,
+        });
     }
-    let sha256 = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = Sha256::digest(raw)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let message = MessageParser::new()
         .parse_headers(raw)
         .ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
@@ -198,10 +224,25 @@ struct Mailbox {
 
 impl Mailbox {
     fn new(field: Field, name: Option<&str>, address: &str) -> Mailbox {
-        let address = address.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
-        let domain = address.rsplit_once('@').and_then(|(_, d)| MailDomain::parse(d));
-        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
-        Mailbox { field, name, address, domain }
+        let address = address
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim()
+            .to_string();
+        let domain = address
+            .rsplit_once('@')
+            .and_then(|(_, d)| MailDomain::parse(d));
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        Mailbox {
+            field,
+            name,
+            address,
+            domain,
+        }
     }
 
     /// `Name <address>` or the address, safe to show.
@@ -232,7 +273,9 @@ struct Rules<'c> {
 impl<'c> Rules<'c> {
     fn new(ctx: &'c EmailContext<'c>, from: &'c Mailbox) -> Self {
         let parse = |list: &[DomainName]| -> Vec<MailDomain> {
-            list.iter().filter_map(|d| MailDomain::parse(d.as_str())).collect()
+            list.iter()
+                .filter_map(|d| MailDomain::parse(d.as_str()))
+                .collect()
         };
         let partner = parse(ctx.partner_domains);
         let ours = parse(ctx.our_domains);
@@ -243,7 +286,13 @@ impl<'c> Rules<'c> {
             .chain(ours.iter().map(|d| (d.clone(), Owner::Us)))
             .chain(others.into_iter().map(|d| (d, Owner::OtherPartner)))
             .collect();
-        Rules { ctx, from, partner, ours, protected }
+        Rules {
+            ctx,
+            from,
+            partner,
+            ours,
+            protected,
+        }
     }
 
     fn partner_name(&self) -> String {
@@ -260,7 +309,12 @@ impl<'c> Rules<'c> {
 
     /// The partner's registered domains as a clerk reads them ("globex.com or globex.de").
     fn partner_domain_list(&self) -> String {
-        let names: Vec<String> = self.partner.iter().take(5).map(MailDomain::describe).collect();
+        let names: Vec<String> = self
+            .partner
+            .iter()
+            .take(5)
+            .map(MailDomain::describe)
+            .collect();
         let mut text = names.join(" or ");
         if self.partner.len() > 5 {
             text.push_str(&format!(" (or {} more)", self.partner.len() - 5));
@@ -295,7 +349,10 @@ impl<'c> Rules<'c> {
                 ),
                 Some(_) => continue,
             };
-            out.push(Finding::warning(ReasonCode::EmailUnregisteredDomain, message));
+            out.push(Finding::warning(
+                ReasonCode::EmailUnregisteredDomain,
+                message,
+            ));
         }
     }
 
@@ -307,7 +364,9 @@ impl<'c> Rules<'c> {
 
     /// email_reply_to_mismatch: Reply-To, Return-Path or Sender elsewhere than From.
     fn reply_to_mismatch(&self, mailboxes: &[Mailbox], out: &mut Vec<Finding>) {
-        let Some(from_domain) = &self.from.domain else { return };
+        let Some(from_domain) = &self.from.domain else {
+            return;
+        };
         let free_mail = FREE_MAIL_DOMAINS.contains(&from_domain.registrable().as_str());
         let mut seen = HashSet::new();
         for m in mailboxes {
@@ -328,7 +387,11 @@ impl<'c> Rules<'c> {
             let target = if other_domain {
                 format!("not to {}", from_domain.describe())
             } else {
-                format!("not to the sender's own mailbox {} on the free-mail service {}", shown(&self.from.address), from_domain.describe())
+                format!(
+                    "not to the sender's own mailbox {} on the free-mail service {}",
+                    shown(&self.from.address),
+                    from_domain.describe()
+                )
             };
             let message = match m.field {
                 Field::ReplyTo => format!(
@@ -422,11 +485,18 @@ impl<'c> Rules<'c> {
             self.partner.iter().collect()
         };
         let expected_text = if self.partner.is_empty() {
-            self.from.domain.as_ref().map(MailDomain::describe).unwrap_or_else(|| "the sender's domain".into())
+            self.from
+                .domain
+                .as_ref()
+                .map(MailDomain::describe)
+                .unwrap_or_else(|| "the sender's domain".into())
         } else {
             self.partner_domain_list()
         };
-        let return_path = mailboxes.iter().find(|m| m.field == Field::ReturnPath).and_then(|m| m.domain.clone());
+        let return_path = mailboxes
+            .iter()
+            .find(|m| m.field == Field::ReturnPath)
+            .and_then(|m| m.domain.clone());
         for method in METHODS {
             let of_method: Vec<_> = results.iter().filter(|r| r.method == method).collect();
             if of_method.is_empty() {
@@ -440,23 +510,35 @@ impl<'c> Rules<'c> {
                 };
                 match property {
                     Some(v) => MailDomain::parse(v.rsplit('@').next().unwrap_or(v)),
-                    None if method == "spf" => return_path.clone().or_else(|| self.from.domain.clone()),
+                    None if method == "spf" => {
+                        return_path.clone().or_else(|| self.from.domain.clone())
+                    }
                     None => self.from.domain.clone(),
                 }
             };
-            let aligned = |d: &Option<MailDomain>| d.as_ref().is_some_and(|d| expected.iter().any(|e| d.is_within(e)));
-            if of_method.iter().any(|r| r.result == "pass" && aligned(&domain_of(r))) {
+            let aligned = |d: &Option<MailDomain>| {
+                d.as_ref()
+                    .is_some_and(|d| expected.iter().any(|e| d.is_within(e)))
+            };
+            if of_method
+                .iter()
+                .any(|r| r.result == "pass" && aligned(&domain_of(r)))
+            {
                 continue;
             }
             let upper = method.to_ascii_uppercase();
             let message = if let Some(r) = of_method.iter().find(|r| r.result != "pass") {
-                let for_domain = domain_of(r).map(|d| format!(" for {}", d.describe())).unwrap_or_default();
+                let for_domain = domain_of(r)
+                    .map(|d| format!(" for {}", d.describe()))
+                    .unwrap_or_default();
                 format!(
                     "Authentication-Results: {upper} did not pass ({method}={}{for_domain}), so the message is not proven to come from {expected_text}",
                     shown(&r.result)
                 )
             } else {
-                let d = domain_of(of_method[0]).map(|d| d.describe()).unwrap_or_else(|| "an unnamed domain".into());
+                let d = domain_of(of_method[0])
+                    .map(|d| d.describe())
+                    .unwrap_or_else(|| "an unnamed domain".into());
                 format!(
                     "Authentication-Results: {upper} passed, but for {d}, not for {expected_text}: the message was sent through a server that is not {}'s",
                     self.partner_name()
@@ -480,28 +562,49 @@ impl<'c> Rules<'c> {
                 continue;
             }
             let place = if self.partner.is_empty() {
-                format!("an address that is not registered for {}", self.partner_name())
+                format!(
+                    "an address that is not registered for {}",
+                    self.partner_name()
+                )
             } else {
                 format!("an address outside {}", self.partner_domain_list())
             };
-            let intro = format!("The {} name \"{}\" is on {} ({})", m.field.header(), shown(name), place, shown(&m.address));
+            let intro = format!(
+                "The {} name \"{}\" is on {} ({})",
+                m.field.header(),
+                shown(name),
+                place,
+                shown(&m.address)
+            );
             let embedded = name
-                .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';'))
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';')
+                })
                 .filter_map(|t| t.rsplit_once('@'))
                 .filter_map(|(_, d)| MailDomain::parse(d))
                 .find(|d| self.is_partners(d));
             let reason = if let Some(d) = embedded {
-                Some(format!("the name shows an address at {}, but the mail comes from elsewhere", d.describe()))
+                Some(format!(
+                    "the name shows an address at {}, but the mail comes from elsewhere",
+                    d.describe()
+                ))
             } else if let Some(c) = self.ctx.partner_contacts.iter().find(|c| close(c, name)) {
                 // A person's name is the more specific match, so it is named first.
-                Some(format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()))
+                Some(format!(
+                    "it reads like {}, a contact at {}",
+                    shown(c.trim()),
+                    self.partner_name()
+                ))
             } else if close(self.ctx.partner_name, name) {
                 Some(format!("it reads like {}", self.partner_name()))
             } else {
                 None
             };
             if let Some(reason) = reason {
-                out.push(Finding::warning(ReasonCode::EmailDisplayNameSpoof, format!("{intro}: {reason}")));
+                out.push(Finding::warning(
+                    ReasonCode::EmailDisplayNameSpoof,
+                    format!("{intro}: {reason}"),
+                ));
             }
         }
     }
@@ -510,7 +613,10 @@ impl<'c> Rules<'c> {
 /// Whether a display name equals or closely resembles a name (payee-name rules).
 fn close(known: &str, display: &str) -> bool {
     !known.trim().is_empty()
-        && matches!(compare_names(known, display).outcome(), NameMatch::Match | NameMatch::CloseMatch)
+        && matches!(
+            compare_names(known, display).outcome(),
+            NameMatch::Match | NameMatch::CloseMatch
+        )
 }
 
 /// Keeps at most [`MAX_FINDINGS_PER_CODE`] findings of each code, adding one that counts the rest.
@@ -528,7 +634,11 @@ fn cap_per_code(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     for (code, n) in left_out {
-        kept.push(Finding::new(code, Severity::Warning, format!("… and {n} more like these, not listed")));
+        kept.push(Finding::new(
+            code,
+            Severity::Warning,
+            format!("… and {n} more like these, not listed"),
+        ));
     }
     kept
 }
@@ -598,9 +708,20 @@ mod tests {
 
     #[test]
     fn reply_to_on_another_domain_is_named() {
-        let e = assess(&format!("{AUTH_OK}From: hank@globex.com\r\nReply-To: billing@g1obex-corp.com\r\n\r\n"));
-        assert_eq!(codes(&e), ["email_reply_to_mismatch", "email_lookalike_domain"]);
-        assert!(e.findings[0].message.starts_with("Replies go to billing@g1obex-corp.com, not to globex.com"), "{}", e.findings[0].message);
+        let e = assess(&format!(
+            "{AUTH_OK}From: hank@globex.com\r\nReply-To: billing@g1obex-corp.com\r\n\r\n"
+        ));
+        assert_eq!(
+            codes(&e),
+            ["email_reply_to_mismatch", "email_lookalike_domain"]
+        );
+        assert!(
+            e.findings[0]
+                .message
+                .starts_with("Replies go to billing@g1obex-corp.com, not to globex.com"),
+            "{}",
+            e.findings[0].message
+        );
         assert!(e.findings.iter().all(|f| f.severity == Severity::Warning));
     }
 
@@ -627,7 +748,11 @@ mod tests {
         }
         raw.push_str("y@initech.example\r\n\r\n");
         let e = assess(&raw);
-        let lookalikes: Vec<_> = e.findings.iter().filter(|f| f.code == ReasonCode::EmailLookalikeDomain).collect();
+        let lookalikes: Vec<_> = e
+            .findings
+            .iter()
+            .filter(|f| f.code == ReasonCode::EmailLookalikeDomain)
+            .collect();
         assert_eq!(lookalikes.len(), MAX_FINDINGS_PER_CODE + 1);
         assert!(lookalikes.last().unwrap().message.contains("20 more"));
     }
@@ -635,9 +760,18 @@ mod tests {
     #[test]
     fn errors_are_clear() {
         let partner = domains(&["globex.com"]);
-        let ctx = EmailContext { partner_name: "Globex", partner_domains: &partner, partner_contacts: &[], our_domains: &[], other_partner_domains: &[] };
+        let ctx = EmailContext {
+            partner_name: "Globex",
+            partner_domains: &partner,
+            partner_contacts: &[],
+            our_domains: &[],
+            other_partner_domains: &[],
+        };
         let big = vec![b'a'; MAX_EMAIL_SIZE + 1];
-        assert!(matches!(assess_email(&big, &ctx), Err(EmailError::TooLarge { .. })));
+        assert!(matches!(
+            assess_email(&big, &ctx),
+            Err(EmailError::TooLarge { .. })
+        ));
         let e = assess_email(b"", &ctx).unwrap_err();
         assert!(matches!(e, EmailError::Unparseable(_)), "{e:?}");
         let e = assess_email(b"Subject: hi\r\n\r\nno sender", &ctx).unwrap_err();
