@@ -215,8 +215,39 @@ fn huge_headers_stay_bounded() {
     raw.push_str(&"Globex ".repeat(100_000));
     raw.push_str("\" <a@b.example>\r\n\r\n");
     let e = assess_email(raw.as_bytes(), &fixture.ctx()).unwrap();
+    assert!(
+        e.findings
+            .iter()
+            .any(|f| f.message.contains("only the first 1000 were checked")),
+        "{:?}",
+        e.findings
+    );
     assert!(e.findings.len() < 60, "{} findings", e.findings.len());
     assert!(e.findings.iter().all(|f| f.message.chars().count() < 1000));
+}
+
+/// A full-size message of 10 MiB of recipients, each with the partner's name, is assessed in
+/// bounded time (the address cap keeps name and domain comparisons to a few thousand).
+#[test]
+fn a_full_size_hostile_message_is_assessed_quickly() {
+    let fixture = Fixture::new();
+    let mut raw = String::from("From: hank@globex.com\r\nCc: ");
+    let mut i = 0;
+    while raw.len() < MAX_EMAIL_SIZE - 100 {
+        raw.push_str(&format!(
+            "\"Globex Corp {i}\" <a{i}@globex{i}.example>,\r\n "
+        ));
+        i += 1;
+    }
+    raw.push_str("x@initech.com\r\n\r\n");
+    let started = std::time::Instant::now();
+    let e = assess_email(raw.as_bytes(), &fixture.ctx()).unwrap();
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(e.findings.len() < 60, "{} findings", e.findings.len());
 }
 
 fn mutate(raw: &[u8], ops: &[(u8, usize, u8)]) -> Vec<u8> {

@@ -8,7 +8,7 @@
 //!   server recorded, they do not repeat its checks).
 //! - Total: any byte string gives `Ok` or a clear [`EmailError`], never a panic; input above
 //!   [`MAX_EMAIL_SIZE`] is refused before parsing, and the work per message is bounded
-//!   ([`MAX_DOMAINS_CHECKED`], [`MAX_FINDINGS_PER_CODE`]).
+//!   ([`MAX_ADDRESSES`], [`MAX_FINDINGS_PER_CODE`]).
 //! - Email evidence only ever adds warnings (and one informational note when the message carries
 //!   no authentication results): it can raise a verdict to `hold`, never lower one. Deciding the
 //!   verdict is the service's job.
@@ -60,9 +60,9 @@ pub const FREE_MAIL_DOMAINS: &[&str] = &[
     "163.com",
 ];
 
-/// At most this many different domains of a message are compared with the protected ones; a
-/// message naming more is hostile or a mass mailing, and says so in a finding.
-pub const MAX_DOMAINS_CHECKED: usize = 1000;
+/// At most this many addresses of a message are read (the sender's headers first, then To and
+/// Cc); a message listing more is hostile or a mass mailing, and says so in a finding.
+pub const MAX_ADDRESSES: usize = 1000;
 
 /// At most this many findings of one reason code are reported; one more finding says how many
 /// were left out.
@@ -133,33 +133,7 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
         .parse_headers(raw)
         .ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
 
-    let mut mailboxes = Vec::new();
-    for header in message.headers() {
-        let field = match header.name {
-            HeaderName::From => Field::From,
-            HeaderName::ReplyTo => Field::ReplyTo,
-            HeaderName::Sender => Field::Sender,
-            HeaderName::ReturnPath => Field::ReturnPath,
-            HeaderName::To => Field::To,
-            HeaderName::Cc => Field::Cc,
-            _ => continue,
-        };
-        match &header.value {
-            HeaderValue::Address(list) => {
-                for addr in list.iter() {
-                    if let Some(address) = addr.address.as_deref() {
-                        mailboxes.push(Mailbox::new(field, addr.name.as_deref(), address));
-                    }
-                }
-            }
-            HeaderValue::Text(text) => mailboxes.push(Mailbox::new(field, None, text)),
-            HeaderValue::TextList(list) => {
-                mailboxes.extend(list.iter().map(|t| Mailbox::new(field, None, t)));
-            }
-            _ => {}
-        }
-    }
-    mailboxes.retain(|m| !m.address.is_empty());
+    let (mailboxes, skipped) = read_mailboxes(&message);
     let from = mailboxes
         .iter()
         .find(|m| m.field == Field::From)
@@ -174,6 +148,15 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
         .collect();
 
     let mut findings = Vec::new();
+    if skipped > 0 {
+        findings.push(Finding::warning(
+            ReasonCode::EmailLookalikeDomain,
+            format!(
+                "The message lists {} addresses; only the first {MAX_ADDRESSES} were checked",
+                mailboxes.len() + skipped
+            ),
+        ));
+    }
     rules.unregistered_domain(&mailboxes, &mut findings);
     rules.reply_to_mismatch(&mailboxes, &mut findings);
     rules.lookalike_domains(&mailboxes, &mut findings);
@@ -187,6 +170,54 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
         subject: message.subject().map(shown),
         findings,
     })
+}
+
+/// Reads the addresses of the headers the rules use: the sender's headers (From, Reply-To,
+/// Sender, Return-Path) first, then the recipients (To, Cc), at most [`MAX_ADDRESSES`] in all.
+/// Returns them with the number left out.
+fn read_mailboxes(message: &mail_parser::Message<'_>) -> (Vec<Mailbox>, usize) {
+    let mut mailboxes = Vec::new();
+    let mut skipped = 0usize;
+    for recipients in [false, true] {
+        for header in message.headers() {
+            let field = match header.name {
+                HeaderName::From => Field::From,
+                HeaderName::ReplyTo => Field::ReplyTo,
+                HeaderName::Sender => Field::Sender,
+                HeaderName::ReturnPath => Field::ReturnPath,
+                HeaderName::To => Field::To,
+                HeaderName::Cc => Field::Cc,
+                _ => continue,
+            };
+            if matches!(field, Field::To | Field::Cc) != recipients {
+                continue;
+            }
+            let mut add = |name: Option<&str>, address: &str| {
+                if address.trim().is_empty() {
+                    return;
+                }
+                if mailboxes.len() < MAX_ADDRESSES {
+                    mailboxes.push(Mailbox::new(field, name, address));
+                } else {
+                    skipped += 1;
+                }
+            };
+            match &header.value {
+                HeaderValue::Address(list) => {
+                    for addr in list.iter() {
+                        if let Some(address) = addr.address.as_deref() {
+                            add(addr.name.as_deref(), address);
+                        }
+                    }
+                }
+                HeaderValue::Text(text) => add(None, text),
+                HeaderValue::TextList(list) => list.iter().for_each(|t| add(None, t)),
+                _ => {}
+            }
+        }
+    }
+    mailboxes.retain(|m| !m.address.is_empty());
+    (mailboxes, skipped)
 }
 
 /// An address header the rules read.
@@ -424,13 +455,6 @@ impl<'c> Rules<'c> {
             let Some(domain) = &m.domain else { continue };
             if !seen.insert(domain.ascii().to_string()) {
                 continue;
-            }
-            if seen.len() > MAX_DOMAINS_CHECKED {
-                out.push(Finding::warning(
-                    ReasonCode::EmailLookalikeDomain,
-                    format!("The message names more than {MAX_DOMAINS_CHECKED} different domains; only the first {MAX_DOMAINS_CHECKED} were checked for look-alikes"),
-                ));
-                return;
             }
             if self.protected.iter().any(|(p, _)| domain.is_within(p))
                 || FREE_MAIL_DOMAINS.contains(&domain.registrable().as_str())
