@@ -163,10 +163,11 @@ impl Imitation {
 
 /// Whether `candidate` imitates `protected` without being it (or one of its subdomains).
 ///
-/// Rules, on skeletons: equal skeletons; the same registrable label under another suffix; the
-/// registrable label contained in one of the candidate's labels (labels of at least
-/// [`MIN_CONTAINED_LABEL`] characters) or equal to it once hyphens are removed; an edit distance
-/// (optimal string alignment) of 1 for labels of 4 or 5 characters and up to 2 from 6.
+/// Rules, on skeletons, in this order: equal skeletons; the same registrable label under another
+/// suffix; a label equal to the registrable label once hyphens are removed; an edit distance
+/// (optimal string alignment) of the registrable labels of 1 for names of 4 or 5 characters and
+/// up to 2 from 6; the registrable label (of at least [`MIN_CONTAINED_LABEL`] characters)
+/// contained in one of the candidate's labels.
 pub(crate) fn imitation(candidate: &MailDomain, protected: &MailDomain) -> Option<Imitation> {
     if candidate.is_within(protected) {
         return None;
@@ -200,13 +201,10 @@ pub(crate) fn imitation(candidate: &MailDomain, protected: &MailDomain) -> Optio
     }
     let p_len = p_plain[p_plain.len() - p_suffix - 1].chars().count();
     let c_names = &c_labels[..c_labels.len() - c_suffix];
-    for label in c_names {
-        let unhyphenated: String = label.chars().filter(|&c| c != '-').collect();
-        if unhyphenated == p_name || (p_len >= MIN_CONTAINED_LABEL && label.contains(p_name)) {
-            return Some(Imitation::AddedWords);
-        }
+    let unhyphenated = |l: &str| l.chars().filter(|&c| c != '-').collect::<String>();
+    if c_names.iter().any(|l| unhyphenated(l) == p_name) {
+        return Some(Imitation::AddedWords);
     }
-    // A label that ends in the suffix word ("globex-com" under .net) is caught above; now typos.
     let allowed = match p_len {
         0..=3 => 0,
         4 | 5 => 1,
@@ -217,6 +215,9 @@ pub(crate) fn imitation(candidate: &MailDomain, protected: &MailDomain) -> Optio
         if distance > 0 && distance <= allowed {
             return Some(Imitation::Misspelt(distance));
         }
+    }
+    if p_len >= MIN_CONTAINED_LABEL && c_names.iter().any(|l| l.contains(p_name)) {
+        return Some(Imitation::AddedWords);
     }
     None
 }

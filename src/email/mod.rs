@@ -521,24 +521,29 @@ impl<'c> Rules<'c> {
             .iter()
             .find(|m| m.field == Field::ReturnPath)
             .and_then(|m| m.domain.clone());
+        // Failures are reported together, passes for foreign domains one finding per domain.
+        let mut failures: Vec<String> = Vec::new();
+        let mut failed_methods: Vec<&str> = Vec::new();
+        let mut foreign: Vec<(String, Vec<&str>)> = Vec::new();
         for method in METHODS {
             let of_method: Vec<_> = results.iter().filter(|r| r.method == method).collect();
             if of_method.is_empty() {
                 continue;
             }
-            let domain_of = |r: &auth_results::MethodResult| -> Option<MailDomain> {
+            let named = |r: &auth_results::MethodResult| -> Option<MailDomain> {
                 let property = match method {
                     "spf" => r.property("smtp.mailfrom").or(r.property("smtp.helo")),
                     "dkim" => r.property("header.d").or(r.property("header.i")),
                     _ => r.property("header.from"),
                 };
-                match property {
-                    Some(v) => MailDomain::parse(v.rsplit('@').next().unwrap_or(v)),
-                    None if method == "spf" => {
-                        return_path.clone().or_else(|| self.from.domain.clone())
-                    }
-                    None => self.from.domain.clone(),
-                }
+                property.and_then(|v| MailDomain::parse(v.rsplit('@').next().unwrap_or(v)))
+            };
+            // A pass without a named domain is for the envelope sender (SPF) or the From domain.
+            let domain_of = |r: &auth_results::MethodResult| -> Option<MailDomain> {
+                named(r).or_else(|| match method {
+                    "spf" => return_path.clone().or_else(|| self.from.domain.clone()),
+                    _ => self.from.domain.clone(),
+                })
             };
             let aligned = |d: &Option<MailDomain>| {
                 d.as_ref()
@@ -550,25 +555,41 @@ impl<'c> Rules<'c> {
             {
                 continue;
             }
-            let upper = method.to_ascii_uppercase();
-            let message = if let Some(r) = of_method.iter().find(|r| r.result != "pass") {
-                let for_domain = domain_of(r)
+            if let Some(r) = of_method.iter().find(|r| r.result != "pass") {
+                let for_domain = named(r)
                     .map(|d| format!(" for {}", d.describe()))
                     .unwrap_or_default();
-                format!(
-                    "Authentication-Results: {upper} did not pass ({method}={}{for_domain}), so the message is not proven to come from {expected_text}",
-                    shown(&r.result)
-                )
+                failures.push(format!("{method}={}{for_domain}", shown(&r.result)));
+                failed_methods.push(method);
             } else {
                 let d = domain_of(of_method[0])
                     .map(|d| d.describe())
                     .unwrap_or_else(|| "an unnamed domain".into());
+                match foreign.iter_mut().find(|(x, _)| *x == d) {
+                    Some((_, methods)) => methods.push(method),
+                    None => foreign.push((d, vec![method])),
+                }
+            }
+        }
+        if !failures.is_empty() {
+            out.push(Finding::warning(
+                ReasonCode::EmailAuthFailed,
                 format!(
-                    "Authentication-Results: {upper} passed, but for {d}, not for {expected_text}: the message was sent through a server that is not {}'s",
+                    "Authentication-Results: {} did not pass ({}), so the message is not proven to come from {expected_text}",
+                    method_list(&failed_methods),
+                    failures.join(", ")
+                ),
+            ));
+        }
+        for (domain, methods) in foreign {
+            out.push(Finding::warning(
+                ReasonCode::EmailAuthFailed,
+                format!(
+                    "Authentication-Results: {} passed, but for {domain}, not for {expected_text}: the message was sent through a server that is not {}'s",
+                    method_list(&methods),
                     self.partner_name()
-                )
-            };
-            out.push(Finding::warning(ReasonCode::EmailAuthFailed, message));
+                ),
+            ));
         }
     }
 
@@ -631,6 +652,16 @@ impl<'c> Rules<'c> {
                 ));
             }
         }
+    }
+}
+
+/// "SPF", "SPF and DKIM", "SPF, DKIM and DMARC".
+fn method_list(methods: &[&str]) -> String {
+    let upper: Vec<String> = methods.iter().map(|m| m.to_ascii_uppercase()).collect();
+    match upper.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
