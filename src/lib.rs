@@ -16,6 +16,7 @@ pub mod case_flow;
 pub mod checkpoint;
 pub mod codes;
 pub mod domain_name;
+pub mod email;
 pub mod encoding;
 pub mod envelope;
 pub mod export;
