@@ -5,6 +5,7 @@
 //! finished and can simply be run again.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -12,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::{now, Role, ServiceResult, Session, Workspace};
 use crate::assess::{assess_bank_details, AccountElsewhere, AccountStatus, KnownAccount, PartnerHistory};
+use crate::bank::BankAccount;
 use crate::encoding::{format_utc, parse_utc};
 use crate::envelope::MAX_FILE_SIZE;
 use crate::findings::{Finding, ReasonCode, Verdict};
@@ -146,10 +148,10 @@ impl Workspace {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor], "instruction.verify", "instructions", "verify")?;
         let ctx = self.context()?;
         let at = now();
-        let check = check_file(bytes, &ctx, at);
+        let checked = check_file(bytes, &ctx, at);
         let by = session.user().to_string();
         self.store.write(|tx| -> ServiceResult<Assessment> {
-            let assessment = assess(tx, &ctx, file_name, bytes, check, at)?;
+            let (assessment, _) = assess(tx, &ctx, file_name, checked, at)?;
             tx.append_event(
                 &format_utc(at),
                 &by,
@@ -162,8 +164,8 @@ impl Workspace {
     }
 
     /// Receives files: each is checked, recorded with its case and audit event in a
-    /// transaction of its own. Signatures are checked in parallel first. `progress` is called
-    /// after each file with (done, total).
+    /// transaction of its own, in the order given. Signatures are checked on other threads,
+    /// ahead of the recording. `progress` is called after each file with (done, total).
     pub fn receive(
         &mut self,
         session: &Session,
@@ -173,133 +175,246 @@ impl Workspace {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin], "instruction.receive", "instructions", "receive instructions")?;
         let ctx = self.context()?;
         let at = now();
-        let checks = check_files_in_parallel(files, &ctx, at);
+        let at_text = format_utc(at);
         let by = session.user().to_string();
         let mut results = Vec::with_capacity(files.len());
-        for (i, ((name, bytes), check)) in files.iter().zip(checks).enumerate() {
-            let assessment = self.store.write(|tx| -> ServiceResult<Assessment> {
-                let mut assessment = assess(tx, &ctx, name, bytes, check, at)?;
-                let case_id = record(tx, &ctx, &assessment, bytes, &by, at)?;
-                assessment.case_id = Some(case_id);
-                tx.append_event(&format_utc(at), &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
-                Ok(assessment)
-            })?;
-            results.push(assessment);
-            progress(i + 1, files.len());
-        }
+        self.store.bulk(|store| {
+            for_each_checked(files, &ctx, at, |i, checked| {
+                let (name, bytes) = &files[i];
+                let assessment = store.write(|tx| -> ServiceResult<Assessment> {
+                    let (mut assessment, account) = assess(tx, &ctx, name, checked, at)?;
+                    let case_id = record(tx, &assessment, account.as_ref(), bytes, &by, &at_text)?;
+                    assessment.case_id = Some(case_id);
+                    tx.append_event(&at_text, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
+                    Ok(assessment)
+                })?;
+                results.push(assessment);
+                progress(i + 1, files.len());
+                Ok(())
+            })
+        })??;
         Ok(results)
     }
 }
 
-fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> FileCheck {
-    let options = CheckOptions { now: at, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: Some(ctx.us) };
-    check_instruction_file(bytes, &ctx.keys, &options)
+/// What can be known of a file without the workspace's history, worked out on the checking
+/// threads: the checks of [`check_instruction_file`], the file's hash, and the forms of the
+/// instruction that the assessment and the case keep.
+struct Checked {
+    check: FileCheck,
+    file_sha256: String,
+    /// The claimed signer, canonical text.
+    signer: Option<String>,
+    /// When the signature verified.
+    prepared: Option<Prepared>,
 }
 
-/// Checks signatures on all cores; results keep the input order.
-fn check_files_in_parallel(files: &[(String, Vec<u8>)], ctx: &Context, at: OffsetDateTime) -> Vec<FileCheck> {
+/// What is derived from a verified instruction alone.
+struct Prepared {
+    confirmation_code: String,
+    summary: InstructionSummary,
+    /// The account, when its format is valid.
+    account: Option<ValidAccount>,
+}
+
+/// A validated account with the forms the store keeps.
+struct ValidAccount {
+    account: BankAccount,
+    /// [`BankAccount::key`].
+    key: String,
+    /// [`BankAccount::display_number`].
+    display: String,
+    /// Whether the partner's history, as read in the assessment's transaction, has another
+    /// account that is current (true until the assessment has looked).
+    another_current: bool,
+}
+
+fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
+    let options = CheckOptions { now: at, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: Some(ctx.us) };
+    let check = check_instruction_file(bytes, &ctx.keys, &options);
+    let prepared = check.verified.as_ref().map(|verified| {
+        let account = verified
+            .account()
+            .map(|a| ValidAccount { key: a.key(), display: a.display_number(), account: a.clone(), another_current: true });
+        Prepared {
+            confirmation_code: verified.confirmation_code().to_string(),
+            summary: InstructionSummary {
+                instruction: verified.instruction().clone(),
+                account_display: account.as_ref().map(|a| a.display.clone()),
+                account_last4: verified.account().map(|a| a.last4()),
+            },
+            account,
+        }
+    });
+    Checked {
+        file_sha256: sha256_hex(&bytes[..bytes.len().min(MAX_FILE_SIZE + 1)]),
+        signer: check.claimed_signer.map(|s| s.to_string()),
+        prepared,
+        check,
+    }
+}
+
+/// Files handed to a checking thread at a time.
+const CHECK_BLOCK: usize = 32;
+
+/// Calls `each(i, checked)` for every file, in the input order, on this thread, while other
+/// threads check the files ahead (signatures, parsing, hashes), so that checking later files
+/// overlaps with recording earlier ones. Stops at the first error `each` returns.
+fn for_each_checked(
+    files: &[(String, Vec<u8>)],
+    ctx: &Context,
+    at: OffsetDateTime,
+    mut each: impl FnMut(usize, Checked) -> ServiceResult<()>,
+) -> ServiceResult<()> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if files.len() < 16 || threads == 1 {
-        return files.iter().map(|(_, b)| check_file(b, ctx, at)).collect();
+        for (i, (_, bytes)) in files.iter().enumerate() {
+            each(i, check_file(bytes, ctx, at))?;
+        }
+        return Ok(());
     }
-    let chunk = files.len().div_ceil(threads);
+    // This thread records (the longer part of the work); the other cores check.
+    let workers = threads - 1;
+    let blocks = files.len().div_ceil(CHECK_BLOCK);
+    let next_block = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|(_, b)| check_file(b, ctx, at)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a verification thread panicked")).collect()
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<Checked>)>();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next_block, stop) = (&next_block, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let block = next_block.fetch_add(1, Ordering::Relaxed);
+                    if block >= blocks {
+                        break;
+                    }
+                    let part = &files[block * CHECK_BLOCK..files.len().min((block + 1) * CHECK_BLOCK)];
+                    let checked = part.iter().map(|(_, bytes)| check_file(bytes, ctx, at)).collect();
+                    if sender.send((block, checked)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut early: HashMap<usize, Vec<Checked>> = HashMap::new();
+        let mut consume = || -> ServiceResult<()> {
+            for block in 0..blocks {
+                let checked = loop {
+                    if let Some(checked) = early.remove(&block) {
+                        break checked;
+                    }
+                    let (done, checked) = receiver.recv().expect("a verification thread panicked");
+                    early.insert(done, checked);
+                };
+                for (k, one) in checked.into_iter().enumerate() {
+                    each(block * CHECK_BLOCK + k, one)?;
+                }
+            }
+            Ok(())
+        };
+        let result = consume();
+        stop.store(true, Ordering::Relaxed);
+        result
     })
 }
 
-/// Adds the workspace's findings (replay, history) to the file's own checks.
-fn assess(tx: &Tx<'_>, ctx: &Context, file_name: &str, bytes: &[u8], check: FileCheck, at: OffsetDateTime) -> ServiceResult<Assessment> {
-    let mut findings = check.findings.clone();
-    let signer = check.claimed_signer;
-    let partner_id = signer.as_ref().and_then(|s| ctx.keys.partner_of(s));
-    let partner = match partner_id {
-        Some(id) => tx.partner(id)?.map(|p| PartnerRef { id: p.id, name: p.name }),
+/// Adds the workspace's findings (replay, history) to the file's own checks. Also returns the
+/// instruction's validated account when the file is a verified instruction from a known partner.
+fn assess(
+    tx: &Tx<'_>,
+    ctx: &Context,
+    file_name: &str,
+    checked: Checked,
+    at: OffsetDateTime,
+) -> ServiceResult<(Assessment, Option<ValidAccount>)> {
+    let Checked { check, file_sha256, signer: signer_text, prepared } = checked;
+    let mut findings = check.findings;
+    let partner_id = check.claimed_signer.as_ref().and_then(|s| ctx.keys.partner_of(s));
+    let partner_row = match partner_id {
+        Some(id) => tx.partner(id)?,
         None => None,
     };
+    let partner = partner_row.as_ref().map(|p| PartnerRef { id: p.id, name: p.name.clone() });
     let mut summary = None;
     let mut confirmation_code = None;
-    if let (Some(verified), Some(partner)) = (&check.verified, &partner) {
-        let instruction = verified.instruction();
-        let signer_text = verified.signer().to_string();
-        confirmation_code = Some(verified.confirmation_code().to_string());
-        if let Some((case_id, received_at)) = tx.earlier_receipt(&signer_text, &instruction.id)? {
-            findings.push(Finding::critical(
-                ReasonCode::Replayed,
-                format!("This instruction (id {}) was already received on {received_at} as case {case_id}.", instruction.id),
-            ));
-        } else if let Some(newest) = tx.newest_accepted_issue(&signer_text)?.as_deref().and_then(parse_utc) {
-            if instruction.issued_at < newest {
+    let mut valid_account = None;
+    let mut another_current = true;
+    if let (Some(verified), Some(prepared)) = (&check.verified, prepared) {
+        confirmation_code = Some(prepared.confirmation_code);
+        if let Some(partner_row) = &partner_row {
+            let instruction = verified.instruction();
+            // The verified signer is the claimed one: the signature was checked with the pinned
+            // key of that fingerprint.
+            let signer_text =
+                signer_text.as_deref().ok_or_else(|| StoreError::Corrupt("a verified file without a signer".into()))?;
+            if let Some((case_id, received_at)) = tx.earlier_receipt(signer_text, &instruction.id)? {
                 findings.push(Finding::critical(
                     ReasonCode::Replayed,
-                    format!(
-                        "Superseded: issued at {}, before the newest instruction already accepted from this key (issued at {}); an old instruction sent again is a replay.",
-                        format_utc(instruction.issued_at),
-                        format_utc(newest)
-                    ),
+                    format!("This instruction (id {}) was already received on {received_at} as case {case_id}.", instruction.id),
                 ));
+            } else if let Some(newest) = tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc) {
+                if instruction.issued_at < newest {
+                    findings.push(Finding::critical(
+                        ReasonCode::Replayed,
+                        format!(
+                            "Superseded: issued at {}, before the newest instruction already accepted from this key (issued at {}); an old instruction sent again is a replay.",
+                            format_utc(instruction.issued_at),
+                            format_utc(newest)
+                        ),
+                    ));
+                }
             }
+            if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
+                let accounts = tx.partner_accounts(partner_row.id)?;
+                another_current = accounts.iter().any(|a| a.status == "current" && a.account_key != valid.key);
+                let history = PartnerHistory {
+                    legal_name: partner_row.name.clone(),
+                    country: partner_row.country.clone(),
+                    accounts: accounts
+                        .iter()
+                        .map(|a| KnownAccount {
+                            key: a.account_key.clone(),
+                            display: a.display.clone(),
+                            country: a.country.clone(),
+                            status: account_status(&a.status),
+                            became_current_at: a.became_current_at.as_deref().and_then(parse_utc),
+                        })
+                        .collect(),
+                    last_key_rotation: tx.last_key_rotation(partner_row.id)?.as_deref().and_then(parse_utc),
+                    amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code())?,
+                };
+                let elsewhere = AccountElsewhere {
+                    fraudulent: tx.fraud_mark(&valid.key)?.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
+                    other_partners: tx.other_partners_with_account(partner_row.id, &valid.key)?,
+                };
+                findings.extend(assess_bank_details(verified, account, &history, &elsewhere, &ctx.policy, at));
+            }
+            summary = Some(prepared.summary);
+            valid_account = prepared.account.map(|valid| ValidAccount { another_current, ..valid });
         }
-        if let Some(account) = verified.account() {
-            let accounts = tx.partner_accounts(partner.id)?;
-            let partner_row = tx.partner(partner.id)?.ok_or_else(|| StoreError::Corrupt("partner vanished".into()))?;
-            let history = PartnerHistory {
-                legal_name: partner_row.name.clone(),
-                country: partner_row.country.clone(),
-                accounts: accounts
-                    .iter()
-                    .map(|a| KnownAccount {
-                        key: a.account_key.clone(),
-                        display: a.display.clone(),
-                        country: a.country.clone(),
-                        status: account_status(&a.status),
-                        became_current_at: a.became_current_at.as_deref().and_then(parse_utc),
-                    })
-                    .collect(),
-                last_key_rotation: tx.last_key_rotation(partner.id)?.as_deref().and_then(parse_utc),
-                amounts_in_currency: tx.partner_amounts(partner.id, instruction.currency.code())?,
-            };
-            let key = account.key();
-            let elsewhere = AccountElsewhere {
-                fraudulent: tx.fraud_mark(&key)?.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
-                other_partners: tx.other_partners_with_account(partner.id, &key)?,
-            };
-            findings.extend(assess_bank_details(verified, account, &history, &elsewhere, &ctx.policy, at));
-        }
-        summary = Some(InstructionSummary {
-            instruction: instruction.clone(),
-            account_display: verified.account().map(|a| a.display_number()),
-            account_last4: verified.account().map(|a| a.last4()),
-        });
-    } else if let Some(verified) = &check.verified {
-        confirmation_code = Some(verified.confirmation_code().to_string());
     }
-    Ok(Assessment {
+    let assessment = Assessment {
         file_name: file_name.to_string(),
-        file_sha256: sha256_hex(&bytes[..bytes.len().min(MAX_FILE_SIZE + 1)]),
+        file_sha256,
         verdict: Verdict::from_findings(&findings),
         findings,
         confirmation_code,
-        signer: signer.map(|s| s.to_string()),
+        signer: signer_text,
         partner,
         instruction: summary,
         case_id: None,
-    })
+    };
+    Ok((assessment, valid_account))
 }
 
-/// Records a received file: the case, and the account in the partner's history.
-fn record(tx: &Tx<'_>, _ctx: &Context, a: &Assessment, bytes: &[u8], by: &str, at: OffsetDateTime) -> ServiceResult<i64> {
-    let at_text = format_utc(at);
+/// Records a received file: the case, and the account in the partner's history. `account` is
+/// the instruction's account as validated by the checks (None when there is no verified
+/// instruction from a known partner, or its account is not valid).
+fn record(tx: &Tx<'_>, a: &Assessment, account: Option<&ValidAccount>, bytes: &[u8], by: &str, at_text: &str) -> ServiceResult<i64> {
     let findings = findings_json(&a.findings).to_string();
     let instruction = a.instruction.as_ref().map(|s| &s.instruction);
-    let account = a.instruction.as_ref().and_then(|s| {
-        s.instruction.account.validate().ok().map(|(account, _)| account)
-    });
-    let account_key = account.as_ref().map(|acc| acc.key());
     let issued_at = instruction.map(|i| format_utc(i.issued_at));
     let due_date = instruction.and_then(|i| i.due_date).map(|d| d.to_string());
     let stored_file: &[u8] = &bytes[..bytes.len().min(MAX_FILE_SIZE)];
@@ -316,31 +431,33 @@ fn record(tx: &Tx<'_>, _ctx: &Context, a: &Assessment, bytes: &[u8], by: &str, a
         issued_at: issued_at.as_deref(),
         confirmation_code: a.confirmation_code.as_deref(),
         beneficiary_name: instruction.map(|i| i.beneficiary_name.as_str()),
-        account_key: account_key.as_deref(),
+        account_key: account.map(|acc| acc.key.as_str()),
         account_display: a.instruction.as_ref().and_then(|s| s.account_display.as_deref()),
         currency: instruction.map(|i| i.currency.code()),
         amount_minor: instruction.and_then(|i| i.amount).map(|m| m.minor_units()),
         email_sha256: None,
         received_by: by,
-        received_at: &at_text,
-        account_bic: account.as_ref().map(|acc| acc.bic().as_str()),
+        received_at: at_text,
+        account_bic: account.map(|acc| acc.account.bic().as_str()),
         reference: instruction.and_then(|i| i.reference.as_deref()),
         due_date: due_date.as_deref(),
     })?;
-    if let (Some(partner), Some(account), true) = (&a.partner, &account, a.verdict != Verdict::Rejected) {
-        let key = account.key();
-        tx.record_account(&NewAccount {
+    if let (Some(partner), Some(account), true) = (&a.partner, account, a.verdict != Verdict::Rejected) {
+        let seen = NewAccount {
             partner_id: partner.id,
-            account_key: &key,
-            display: &account.display_number(),
-            bic: account.bic().as_str(),
-            country: account.country(),
+            account_key: &account.key,
+            display: &account.display,
+            bic: account.account.bic().as_str(),
+            country: account.account.country(),
             status: "pending",
             source: "instruction",
-            seen_at: &at_text,
-        })?;
+            seen_at: at_text,
+        };
         if a.verdict == Verdict::Accepted {
-            tx.make_account_current(partner.id, &key, &at_text)?;
+            // Seen, then made current (retiring the partner's other current account, if any).
+            tx.note_current_account(&seen, account.another_current)?;
+        } else {
+            tx.note_account(&seen)?;
         }
     }
     Ok(case_id)

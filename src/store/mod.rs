@@ -54,6 +54,11 @@ pub enum StoreError {
     },
 }
 
+/// WAL pages between checkpoints during [`Store::bulk`] (about 40 MiB).
+pub const BULK_WAL_AUTOCHECKPOINT: i64 = 10_000;
+/// WAL pages between checkpoints otherwise (SQLite's default).
+const DEFAULT_WAL_AUTOCHECKPOINT: i64 = 1_000;
+
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -113,6 +118,9 @@ impl Store {
         // lose the last commits, never half of one. FULL would fsync every receipt of a payment run.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Performance only: room for every statement a payment run prepares (about 15 per file;
+        // rusqlite keeps 16 by default), so that none is evicted and parsed again for each file.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
@@ -147,6 +155,20 @@ impl Store {
         let tx = Tx { tx };
         let value = f(&tx)?;
         tx.tx.commit().map_err(|e| E::from(StoreError::from(e)))?;
+        Ok(value)
+    }
+
+    /// Runs `f`, which writes many transactions in a row (a payment run), with the WAL
+    /// checkpointed every [`BULK_WAL_AUTOCHECKPOINT`] pages instead of SQLite's default 1,000.
+    /// Performance only: every transaction still commits on its own, in WAL mode with
+    /// `synchronous = NORMAL`; a checkpoint (which syncs the WAL and the database file) simply
+    /// comes after more commits, about 1,500 receipts instead of 150, so a batch pays for a few
+    /// checkpoints instead of dozens. The default applies again afterwards, so the next write,
+    /// or closing the workspace, checkpoints what the batch left in the WAL.
+    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> StoreResult<T> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", BULK_WAL_AUTOCHECKPOINT)?;
+        let value = f(self);
+        self.conn.pragma_update(None, "wal_autocheckpoint", DEFAULT_WAL_AUTOCHECKPOINT)?;
         Ok(value)
     }
 

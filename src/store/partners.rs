@@ -284,6 +284,12 @@ impl Tx<'_> {
     /// Records that an account was seen for a partner: inserts it with `status`, or updates
     /// `last_seen` if it is already known (its status is left as it is). Returns its row.
     pub fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRow> {
+        self.note_account(a)?;
+        self.account(a.partner_id, a.account_key)?.ok_or_else(|| StoreError::Corrupt("account vanished".into()))
+    }
+
+    /// [`Tx::record_account`] without reading the row back (once per file of a payment run).
+    pub fn note_account(&self, a: &NewAccount<'_>) -> StoreResult<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO accounts (partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at)
@@ -291,7 +297,7 @@ impl Tx<'_> {
                  ON CONFLICT (partner_id, account_key) DO UPDATE SET last_seen = excluded.last_seen",
             )?
             .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.status, a.source, a.seen_at])?;
-        self.account(a.partner_id, a.account_key)?.ok_or_else(|| StoreError::Corrupt("account vanished".into()))
+        Ok(())
     }
 
     /// An account of a partner.
@@ -309,6 +315,30 @@ impl Tx<'_> {
             self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
         let rows = stmt.query_map([partner_id], account_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Records that an account was seen and makes it the partner's current one: the effect of
+    /// [`Tx::note_account`] followed by [`Tx::make_account_current`], in one statement, or two
+    /// with `retire_others`. The caller passes `retire_others: false` only when it has read, in
+    /// this transaction, that the partner has no other current account (so retiring would change
+    /// nothing). `a.status` is not used: the account becomes current.
+    pub fn note_current_account(&self, a: &NewAccount<'_>, retire_others: bool) -> StoreResult<()> {
+        if retire_others {
+            self.tx
+                .prepare_cached(
+                    "UPDATE accounts SET status = 'retired' WHERE partner_id = ?1 AND status = 'current' AND account_key != ?2",
+                )?
+                .execute(rusqlite::params![a.partner_id, a.account_key])?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO accounts (partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'current', ?6, ?7, ?7, ?7)
+                 ON CONFLICT (partner_id, account_key) DO UPDATE
+                 SET last_seen = excluded.last_seen, status = 'current', became_current_at = excluded.became_current_at",
+            )?
+            .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.source, a.seen_at])?;
+        Ok(())
     }
 
     /// Makes an account the partner's current one; the previous current account is retired.
