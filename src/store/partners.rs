@@ -335,7 +335,9 @@ impl Tx<'_> {
                 "INSERT INTO accounts (partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'current', ?6, ?7, ?7, ?7)
                  ON CONFLICT (partner_id, account_key) DO UPDATE
-                 SET last_seen = excluded.last_seen, status = 'current', became_current_at = excluded.became_current_at",
+                 SET last_seen = excluded.last_seen, status = 'current',
+                     became_current_at = CASE WHEN accounts.status = 'current' THEN accounts.became_current_at
+                                              ELSE excluded.became_current_at END",
             )?
             .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.source, a.seen_at])?;
         Ok(())
@@ -348,7 +350,9 @@ impl Tx<'_> {
             rusqlite::params![partner_id, account_key],
         )?;
         self.tx.execute(
-            "UPDATE accounts SET status = 'current', became_current_at = ?3 WHERE partner_id = ?1 AND account_key = ?2",
+            "UPDATE accounts SET status = 'current',
+                 became_current_at = CASE WHEN status = 'current' THEN became_current_at ELSE ?3 END
+             WHERE partner_id = ?1 AND account_key = ?2",
             rusqlite::params![partner_id, account_key, at],
         )?;
         Ok(())
@@ -381,5 +385,41 @@ impl Tx<'_> {
         )?;
         self.tx.execute("UPDATE accounts SET status = 'fraudulent' WHERE account_key = ?1", [account_key])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use super::*;
+
+    /// Regression: every accepted instruction to the current account reset its
+    /// `became_current_at`, so a later change looked like a second change within the window
+    /// (`frequent_changes`) and "current since" showed the last receipt.
+    #[test]
+    fn receiving_again_to_the_current_account_keeps_when_it_became_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path()).unwrap();
+        let account = |at| NewAccount {
+            partner_id: 1,
+            account_key: "iban:DE89370400440532013000",
+            display: "DE89 3704 0044 0532 0130 00",
+            bic: "COBADEFFXXX",
+            country: "DE",
+            status: "current",
+            source: "instruction",
+            seen_at: at,
+        };
+        let row = store
+            .write(|tx| -> StoreResult<AccountRow> {
+                tx.insert_partner("Globex", Some("DE"), b"card", "2026-01-01T00:00:00Z", "admin")?;
+                tx.note_current_account(&account("2026-01-01T00:00:00Z"), false)?;
+                tx.note_current_account(&account("2026-03-01T00:00:00Z"), false)?;
+                tx.make_account_current(1, "iban:DE89370400440532013000", "2026-04-01T00:00:00Z")?;
+                Ok(tx.account(1, "iban:DE89370400440532013000")?.unwrap())
+            })
+            .unwrap();
+        assert_eq!(row.became_current_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(row.last_seen, "2026-03-01T00:00:00Z");
     }
 }
