@@ -301,7 +301,7 @@ fn whole_receive(setup: &Setup, run_dir: &Path) -> Whole {
         batch.push((f.path.display().to_string(), bytes));
     }
     let read = started.elapsed();
-    let results = ws.receive(&session, &batch, &mut |_, _| {}).expect("receive");
+    let results = ws.receive(&session, &batch, None, &mut |_, _| {}).expect("receive");
     let total = started.elapsed();
     let cpu = process_cpu() - cpu;
     let (on_cpu_after, waited_after) = thread_sched();

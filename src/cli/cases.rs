@@ -159,6 +159,7 @@ pub fn case_json(case: &CaseRow) -> Value {
         "partner": case.partner_id.map(|id| json!({ "id": id, "name": case.partner_name })),
         "file": case.file_name,
         "file_sha256": case.file_sha256,
+        "email_sha256": case.email_sha256,
         "instruction_id": case.instruction_id,
         "confirmation_code": case.confirmation_code,
         "beneficiary_name": case.beneficiary_name,

@@ -161,6 +161,13 @@ pub enum OrgCommand {
         #[arg(long, default_value = "EUR")]
         currency: String,
     },
+    /// Set our organisation's email domains (admin only): look-alikes of them in an email that
+    /// carried an instruction are flagged.
+    Domains {
+        /// A domain (repeatable).
+        #[arg(long = "domain", value_name = "D", required = true)]
+        domains: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -457,6 +464,7 @@ fn assessment_json(a: &Assessment) -> Value {
         "partner": a.partner.as_ref().map(|p| json!({ "id": p.id, "name": p.name })),
         "instruction": a.instruction.as_ref().map(|s| instruction_json(&s.instruction)),
         "case_id": a.case_id,
+        "email_sha256": a.email_sha256,
     })
 }
 
@@ -489,7 +497,6 @@ fn assessment_text(a: &Assessment) -> String {
 
 /// `verify FILE` with a workspace.
 pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
-    refuse_email(email)?;
     let dir = data_dir(global)?;
     if !dir.join(countersign::store::DATABASE_FILE).is_file() {
         return Err(CliError::usage(
@@ -502,23 +509,26 @@ pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArg
     }
     let (mut ws, session) = open_as(global)?;
     let bytes = read_file(file, MAX_FILE_SIZE)?;
-    let assessment = ws.verify(&session, &display(file), &bytes)?;
+    let email = email.map(read_email_file).transpose()?;
+    let assessment = ws.verify(&session, &display(file), &bytes, email.as_deref())?;
     output.emit(assessment_json(&assessment), || assessment_text(&assessment));
     Ok(Exit::for_verdict(assessment.verdict))
 }
 
-fn refuse_email(email: Option<&Path>) -> Result<(), CliError> {
-    match email {
-        Some(_) => Err(CliError::usage(
-            "unsupported",
-            "--email: reading the email that carried an instruction is not available in this version; run without --email",
-        )),
-        None => Ok(()),
+/// Reads the .eml given with --email (at most the size the email rules accept).
+fn read_email_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    let bytes = read_file(path, countersign::email::MAX_EMAIL_SIZE)?;
+    if bytes.len() > countersign::email::MAX_EMAIL_SIZE {
+        return Err(CliError::usage(
+            "file_too_large",
+            format!("{}: larger than {} MiB; save the message again without attachments", display(path), countersign::email::MAX_EMAIL_SIZE >> 20),
+        ));
     }
+    Ok(bytes)
 }
 
 pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliResult {
-    refuse_email(args.email.as_deref())?;
+    let email = args.email.as_deref().map(read_email_file).transpose()?;
     // Read every file first: a missing file is a usage error before anything is recorded.
     let mut files = Vec::with_capacity(args.files.len());
     for path in &args.files {
@@ -535,7 +545,7 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
     } else {
         None
     };
-    let results = ws.receive(&session, &files, &mut |done, _| {
+    let results = ws.receive(&session, &files, email.as_deref(), &mut |done, _| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
@@ -572,12 +582,19 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
 }
 
 pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResult {
-    let OrgCommand::Account { iban, bic, name, currency } = command;
     let (mut ws, session) = open_as(global)?;
-    let account = ws.set_org_account(&session, name.as_deref(), iban, bic, currency)?;
-    output.emit(serde_json::to_value(&account).expect("serialises"), || {
-        format!("Our account: {} · {} · {} ({})", account.name, account.iban, account.bic, account.currency)
-    });
+    match command {
+        OrgCommand::Account { iban, bic, name, currency } => {
+            let account = ws.set_org_account(&session, name.as_deref(), iban, bic, currency)?;
+            output.emit(serde_json::to_value(&account).expect("serialises"), || {
+                format!("Our account: {} · {} · {} ({})", account.name, account.iban, account.bic, account.currency)
+            });
+        }
+        OrgCommand::Domains { domains } => {
+            let domains = ws.set_org_domains(&session, domains)?;
+            output.emit(json!({ "domains": domains }), || format!("Our email domains: {}", domains.join(", ")));
+        }
+    }
     Ok(Exit::Success)
 }
 

@@ -5,6 +5,7 @@
 
 mod access;
 mod cases;
+mod email_evidence;
 mod organisation;
 mod partners;
 mod receiving;

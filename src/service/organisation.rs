@@ -65,6 +65,26 @@ impl Workspace {
         Ok(account)
     }
 
+    /// Sets our organisation's email domains (admin only): look-alikes of them in an email that
+    /// carried an instruction are flagged.
+    pub fn set_org_domains(&mut self, session: &Session, domains: &[String]) -> ServiceResult<Vec<String>> {
+        self.authorize(session, &[Role::Admin], "org.domains", "organisation", "set the organisation's domains")?;
+        let mut parsed = domains
+            .iter()
+            .map(|d| crate::domain_name::DomainName::parse(d).map(|d| d.to_string()).map_err(|e| ServiceError::InvalidInput(e.to_string())))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        parsed.sort();
+        parsed.dedup();
+        let at = format_utc(now());
+        let value = serde_json::to_value(&parsed).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(super::email_evidence::ORG_DOMAINS, &value.to_string())?;
+            tx.append_event(&at, session.user(), "org.domains", "organisation", &json!({ "domains": value }))?;
+            Ok(())
+        })?;
+        Ok(parsed)
+    }
+
     /// Our organisation's account, if set.
     pub fn org_account(&mut self) -> ServiceResult<Option<OrgAccount>> {
         let text = self.store.read(|tx| tx.setting(ORG_ACCOUNT))?;

@@ -65,6 +65,8 @@ pub struct Assessment {
     pub instruction: Option<InstructionSummary>,
     /// The case opened for it (`receive` only).
     pub case_id: Option<i64>,
+    /// SHA-256 of the email that carried it, when one was given.
+    pub email_sha256: Option<String>,
 }
 
 /// Pinned keys loaded once, for checking many files.
@@ -144,14 +146,19 @@ impl Workspace {
 
     /// Checks one file against the workspace without changing anything but the log, which
     /// records that a verification happened.
-    pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8]) -> ServiceResult<Assessment> {
+    /// With `email`, the message that carried the file is read too; its findings can only raise
+    /// the verdict.
+    pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8], email: Option<&[u8]>) -> ServiceResult<Assessment> {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor], "instruction.verify", "instructions", "verify")?;
         let ctx = self.context()?;
         let at = now();
         let checked = check_file(bytes, &ctx, at);
         let by = session.user().to_string();
         self.store.write(|tx| -> ServiceResult<Assessment> {
-            let (assessment, _) = assess(tx, &ctx, file_name, checked, at)?;
+            let (mut assessment, _) = assess(tx, &ctx, file_name, checked, at)?;
+            if let Some(raw) = email {
+                add_email_evidence(tx, &mut assessment, raw)?;
+            }
             tx.append_event(
                 &format_utc(at),
                 &by,
@@ -170,6 +177,7 @@ impl Workspace {
         &mut self,
         session: &Session,
         files: &[(String, Vec<u8>)],
+        email: Option<&[u8]>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> ServiceResult<Vec<Assessment>> {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin], "instruction.receive", "instructions", "receive instructions")?;
@@ -183,7 +191,10 @@ impl Workspace {
                 let (name, bytes) = &files[i];
                 let assessment = store.write(|tx| -> ServiceResult<Assessment> {
                     let (mut assessment, account) = assess(tx, &ctx, name, checked, at)?;
-                    let case_id = record(tx, &assessment, account.as_ref(), bytes, &by, &at_text)?;
+                    if let Some(raw) = email {
+                        add_email_evidence(tx, &mut assessment, raw)?;
+                    }
+                    let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &at_text)?;
                     assessment.case_id = Some(case_id);
                     tx.append_event(&at_text, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
                     Ok(assessment)
@@ -405,6 +416,7 @@ fn assess(
         partner,
         instruction: summary,
         case_id: None,
+        email_sha256: None,
     };
     Ok((assessment, valid_account))
 }
@@ -412,7 +424,15 @@ fn assess(
 /// Records a received file: the case, and the account in the partner's history. `account` is
 /// the instruction's account as validated by the checks (None when there is no verified
 /// instruction from a known partner, or its account is not valid).
-fn record(tx: &Tx<'_>, a: &Assessment, account: Option<&ValidAccount>, bytes: &[u8], by: &str, at_text: &str) -> ServiceResult<i64> {
+fn record(
+    tx: &Tx<'_>,
+    a: &Assessment,
+    account: Option<&ValidAccount>,
+    bytes: &[u8],
+    email: Option<&[u8]>,
+    by: &str,
+    at_text: &str,
+) -> ServiceResult<i64> {
     let findings = findings_json(&a.findings).to_string();
     let instruction = a.instruction.as_ref().map(|s| &s.instruction);
     let issued_at = instruction.map(|i| format_utc(i.issued_at));
@@ -435,7 +455,8 @@ fn record(tx: &Tx<'_>, a: &Assessment, account: Option<&ValidAccount>, bytes: &[
         account_display: a.instruction.as_ref().and_then(|s| s.account_display.as_deref()),
         currency: instruction.map(|i| i.currency.code()),
         amount_minor: instruction.and_then(|i| i.amount).map(|m| m.minor_units()),
-        email_sha256: None,
+        email_sha256: a.email_sha256.as_deref(),
+        email,
         received_by: by,
         received_at: at_text,
         account_bic: account.map(|acc| acc.account.bic().as_str()),
@@ -473,5 +494,16 @@ fn event_details(a: &Assessment) -> Value {
         "partner": a.partner.as_ref().map(|p| p.id),
         "instruction_id": a.instruction.as_ref().map(|s| s.instruction.id.clone()),
         "confirmation_code": a.confirmation_code,
+        "email_sha256": a.email_sha256,
     })
+}
+
+/// Reads the email that carried the file and adds its findings; they can only raise the
+/// verdict (warnings hold; the one informational finding changes nothing).
+fn add_email_evidence(tx: &Tx<'_>, a: &mut Assessment, raw: &[u8]) -> ServiceResult<()> {
+    let evidence = super::email_evidence::read_email(tx, a.partner.as_ref().map(|p| p.id), raw)?;
+    a.findings.extend(evidence.findings);
+    a.verdict = a.verdict.max(Verdict::from_findings(&a.findings));
+    a.email_sha256 = Some(evidence.sha256);
+    Ok(())
 }

@@ -42,6 +42,8 @@ pub struct NewCase<'a> {
     pub amount_minor: Option<u64>,
     /// SHA-256 of the email that carried it, hex.
     pub email_sha256: Option<&'a str>,
+    /// The email itself, kept as evidence.
+    pub email: Option<&'a [u8]>,
     /// Who received it.
     pub received_by: &'a str,
     /// When.
@@ -192,8 +194,8 @@ impl Tx<'_> {
             .prepare_cached(
                 "INSERT INTO cases (status, verdict, findings, file_name, file_sha256, file, signer, partner_id, instruction_id,
                     issued_at, confirmation_code, beneficiary_name, account_key, account_display, currency, amount_minor,
-                    email_sha256, received_by, received_at, account_bic, reference, due_date)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                    email_sha256, received_by, received_at, account_bic, reference, due_date, email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
             )?
             .execute(rusqlite::params![
                 c.status,
@@ -218,6 +220,7 @@ impl Tx<'_> {
                 c.account_bic,
                 c.reference,
                 c.due_date,
+                c.email,
             ])?;
         Ok(self.tx.last_insert_rowid())
     }

@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -173,4 +173,9 @@ CREATE TABLE callbacks (
     recorded_at TEXT
 ) STRICT;
 CREATE INDEX callbacks_by_case ON callbacks(case_id);
+"#;
+
+/// The email that carried an instruction, kept with its case as evidence.
+const V3: &str = r#"
+ALTER TABLE cases ADD COLUMN email BLOB;
 "#;

@@ -5,6 +5,7 @@
 
 mod audit_log;
 mod cases;
+mod domains;
 pub mod migrations;
 mod partners;
 mod users;

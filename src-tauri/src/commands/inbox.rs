@@ -161,7 +161,7 @@ pub async fn receive_files<R: Runtime>(
         let mut report = |done: usize, total: usize| {
             let _ = progress.send(ReceiveProgress { done: done as u32, total: total as u32 });
         };
-        Ok(ws.receive(session, &files, &mut report)?.into_iter().map(received).collect())
+        Ok(ws.receive(session, &files, None, &mut report)?.into_iter().map(received).collect())
     };
     tauri::async_runtime::spawn_blocking(work)
         .await
