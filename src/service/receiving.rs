@@ -140,7 +140,7 @@ impl Workspace {
     fn context(&mut self) -> ServiceResult<Context> {
         let us = self.org_fingerprint()?;
         let policy = self.policy()?;
-        let keys = self.store.read(|tx| PinnedKeys::load(tx))?;
+        let keys = self.store.read(PinnedKeys::load)?;
         Ok(Context { keys, us, policy })
     }
 
