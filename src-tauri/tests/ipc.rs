@@ -315,6 +315,27 @@ mod flow {
     }
 
     #[test]
+    fn an_eml_among_the_paths_is_the_email_that_carried_them() {
+        let dir = fresh_dir("email");
+        let us = workspace(&dir.join("ws"));
+        let file = dir.join("globex-7770.json");
+        std::fs::write(&file, instruction(&us, "GB82 WEST 1234 5698 7654 32", "WESTGB2L", "INV-7770")).unwrap();
+        let eml = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/email/incident_compromised_third_party.eml");
+        let app = app_on(dir.join("ws"));
+        let main = window(&app, "main");
+        login(&main, "carol");
+
+        let two = invoke(&main, "receive_files", json!({"paths": [&file, eml, eml], "progress": CHANNEL}));
+        assert_eq!(code(two), "invalid_input");
+        let only = invoke(&main, "receive_files", json!({"paths": [eml], "progress": CHANNEL}));
+        assert_eq!(code(only), "invalid_input");
+        let received = invoke(&main, "receive_files", json!({"paths": [eml, &file], "progress": CHANNEL})).unwrap();
+        assert_eq!(received.as_array().unwrap().len(), 1, "the email is not a file of the run");
+        let codes: Vec<&str> = received[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(codes.iter().any(|c| c.starts_with("email_")), "{codes:?}");
+    }
+
+    #[test]
     fn release_with_an_epc_qr_returns_the_code_as_a_matrix() {
         let dir = fresh_dir("qr");
         let us = workspace(&dir.join("ws"));

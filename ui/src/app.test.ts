@@ -171,11 +171,17 @@ describe("the app", () => {
         case "watch_drops":
           return null;
         case "pick_files":
-          return ["/in/a.json", "/in/b.json"];
+          return ["/in/a.json", "/in/b.json", "/in/message.EML"];
         case "receive_files":
           sent = (args as { paths: string[] }).paths;
           return [
-            { file_name: "a.json", verdict: "hold", case_id: 2, partner: "Globex Corporation", findings: holdCase.findings },
+            {
+              file_name: "a.json",
+              verdict: "hold",
+              case_id: 2,
+              partner: "Globex Corporation",
+              findings: [...holdCase.findings, { code: "email_dmarc_fail", severity: "warning", message: "The sender's domain did not pass DMARC." }],
+            },
             { file_name: "b.json", verdict: "rejected", case_id: 3, partner: null, findings: [] },
           ];
         default:
@@ -187,12 +193,15 @@ describe("the app", () => {
     await flush();
     root.querySelector<HTMLButtonElement>("#pick-files")!.click();
     await flush();
-    expect(root.querySelector<HTMLTextAreaElement>("#receive-paths")!.value).toBe("/in/a.json\n/in/b.json");
+    expect(root.querySelector<HTMLTextAreaElement>("#receive-paths")!.value).toBe("/in/a.json\n/in/b.json\n/in/message.EML");
+    expect(root.querySelector("#receive-results")?.textContent).toContain("2 file(s) and 1 email(s) added");
     submit(root, "receive-form");
     await flush();
-    expect(sent).toEqual(["/in/a.json", "/in/b.json"]);
-    const verdicts = [...root.querySelectorAll("#receive-results li")].map((li) => li.getAttribute("data-verdict"));
+    expect(sent).toEqual(["/in/a.json", "/in/b.json", "/in/message.EML"]);
+    const verdicts = [...root.querySelectorAll("#receive-results li[data-verdict]")].map((li) => li.getAttribute("data-verdict"));
     expect(verdicts).toEqual(["hold", "rejected"]);
+    const codes = [...root.querySelectorAll("#receive-results .received-findings li")].map((li) => li.getAttribute("data-code"));
+    expect(codes).toEqual(["bank_details_changed", "email_dmarc_fail"]);
     expect(root.querySelectorAll("#cases tbody tr").length).toBe(1);
   });
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use countersign::bank::{Currency, Money};
+use countersign::email::MAX_EMAIL_SIZE;
 use countersign::envelope::MAX_FILE_SIZE;
 use countersign::files::read_limited;
 use countersign::service::{stored_findings, Assessment};
@@ -135,18 +136,43 @@ pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> C
     Ok(ws.cases(session, status)?.iter().map(summary).collect())
 }
 
+/// Whether `path` names an email message (`.eml`), the one that carried the instruction files.
+pub(crate) fn is_email(path: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+}
+
 /// Reads the files (on the Rust side) and receives them as a payment run: each is verified,
-/// recorded and gets a case. Runs on a blocking thread; `progress` hears after each file.
+/// recorded and gets a case. A path ending in `.eml` (at most one) is the email that carried
+/// them: read with the email size limit, its findings join every file's. Runs on a blocking
+/// thread; `progress` hears after each file.
 #[tauri::command]
 pub async fn receive_files<R: Runtime>(
     app: AppHandle<R>,
     paths: Vec<String>,
     progress: Channel<ReceiveProgress>,
 ) -> CommandResult<Vec<Received>> {
+    let (emails, paths): (Vec<String>, Vec<String>) = paths.into_iter().partition(|p| is_email(p));
     if paths.is_empty() {
         return Err(CommandError::new("invalid_input", "Choose at least one instruction file."));
     }
+    if emails.len() > 1 {
+        return Err(CommandError::new("invalid_input", "Attach at most one email (.eml): the one that carried these files."));
+    }
     let work = move || -> CommandResult<Vec<Received>> {
+        let email = match emails.first() {
+            Some(p) => {
+                let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE)
+                    .map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+                if bytes.len() > MAX_EMAIL_SIZE {
+                    return Err(CommandError::new(
+                        "email_too_large",
+                        format!("{p}: larger than {} MiB; save the message again without attachments.", MAX_EMAIL_SIZE >> 20),
+                    ));
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
         let mut files = Vec::with_capacity(paths.len());
         for p in &paths {
             let path = Path::new(p);
@@ -161,7 +187,7 @@ pub async fn receive_files<R: Runtime>(
         let mut report = |done: usize, total: usize| {
             let _ = progress.send(ReceiveProgress { done: done as u32, total: total as u32 });
         };
-        Ok(ws.receive(session, &files, None, &mut report)?.into_iter().map(received).collect())
+        Ok(ws.receive(session, &files, email.as_deref(), &mut report)?.into_iter().map(received).collect())
     };
     tauri::async_runtime::spawn_blocking(work)
         .await

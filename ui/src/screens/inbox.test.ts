@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CaseSummary } from "../api";
-import { age, search } from "./inbox";
+import { age, isEmailPath, search } from "./inbox";
 
 const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
   id,
@@ -17,6 +17,13 @@ const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
 });
 
 describe("inbox", () => {
+  it("recognises the email that carried the files by its .eml extension", () => {
+    expect(isEmailPath("/home/carol/Downloads/Updated bank details.eml")).toBe(true);
+    expect(isEmailPath("C:\\mail\\MESSAGE.EML ")).toBe(true);
+    expect(isEmailPath("/in/invoice.json")).toBe(false);
+    expect(isEmailPath("/in/eml")).toBe(false);
+  });
+
   it("searches every word across partner, amount, status and id", () => {
     const cases = [row(1, "Globex Corporation"), row(2, "Acme Tekstil", "released")];
     expect(search(cases, "globex").map((c) => c.id)).toEqual([1]);

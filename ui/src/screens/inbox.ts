@@ -30,6 +30,11 @@ export function search(cases: CaseSummary[], query: string): CaseSummary[] {
   });
 }
 
+/** Whether a path is an email message (`.eml`): the Rust side reads it as the email that carried the files. */
+export function isEmailPath(path: string): boolean {
+  return /\.eml$/i.test(path.trim());
+}
+
 export function label(status: string): string {
   return status.replace(/_/g, " ");
 }
@@ -43,7 +48,10 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
     if (more.length === 0) return;
     const have = paths.value.split("\n").map((p) => p.trim()).filter(Boolean);
     paths.value = [...have, ...more.filter((p) => !have.includes(p))].join("\n");
-    results.replaceChildren(h("p", { class: "hint" }, `${more.length} file(s) added: press Receive.`));
+    const emails = more.filter(isEmailPath).length;
+    const files = more.length - emails;
+    const what = [files ? `${files} file(s)` : "", emails ? `${emails} email(s)` : ""].filter(Boolean).join(" and ");
+    results.replaceChildren(h("p", { class: "hint" }, `${what} added: press Receive.`));
     receiveForm.querySelector<HTMLButtonElement>("#receive-submit")?.focus();
   };
   const pick = h("button", { id: "pick-files", type: "button", class: "secondary" }, "Choose files…");
@@ -59,8 +67,13 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
     "form",
     { id: "receive-form", class: "card" },
     h("h2", {}, "Receive instructions"),
-    h("p", { class: "hint" }, "Choose the signed instruction files, drop them on this window, or type their paths."),
-    h("label", { for: "receive-paths" }, "Instruction files, one path per line"),
+    h(
+      "p",
+      { class: "hint" },
+      "Choose the signed instruction files, drop them on this window, or type their paths. " +
+        "Add the email that carried them too (one .eml file, saved from the mail program): it is checked as evidence and kept with each case.",
+    ),
+    h("label", { for: "receive-paths" }, "Instruction files and the email (.eml), one path per line"),
     paths,
     h("div", { class: "row" }, pick, h("button", { id: "receive-submit", type: "submit" }, "Receive"), progress),
     results,
@@ -130,7 +143,8 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
 
   receiveForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const files = paths.value.split("\n").map((p) => p.trim()).filter(Boolean);
+    const chosen = paths.value.split("\n").map((p) => p.trim()).filter(Boolean);
+    const files = chosen.filter((p) => !isEmailPath(p));
     const submit = receiveForm.querySelector<HTMLButtonElement>("#receive-submit")!;
     submit.disabled = true;
     progress.hidden = false;
@@ -138,7 +152,7 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
     progress.value = 0;
     results.replaceChildren(h("p", { class: "hint" }, `Receiving ${files.length} file(s)…`));
     try {
-      const received = await receiveFiles(files, (p) => {
+      const received = await receiveFiles(chosen, (p) => {
         progress.max = p.total;
         progress.value = p.done;
       });
@@ -169,6 +183,21 @@ function receivedList(received: Received[], shell: Shell): HTMLElement {
         h("span", { class: `badge ${r.verdict}` }, r.verdict),
         ` ${r.file_name}${r.partner ? ` from ${r.partner}` : ""}: ${r.findings.length} finding(s) `,
         open,
+        r.findings.length === 0
+          ? null
+          : h(
+              "ul",
+              { class: "received-findings" },
+              ...r.findings.map((f) =>
+                h(
+                  "li",
+                  { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
+                  h("span", { class: `severity sev-${f.severity}` }, f.severity),
+                  f.code.startsWith("email_") ? " Email: " : " ",
+                  f.message,
+                ),
+              ),
+            ),
       );
     }),
   );
