@@ -333,6 +333,9 @@ mod flow {
         assert_eq!(received.as_array().unwrap().len(), 1, "the email is not a file of the run");
         let codes: Vec<&str> = received[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
         assert!(codes.iter().any(|c| c.starts_with("email_")), "{codes:?}");
+        let view = invoke(&main, "case_detail", json!({"id": received[0]["case_id"]})).unwrap();
+        assert_eq!(view["email_sha256"].as_str().unwrap().len(), 64);
+        assert!(view["findings"].as_array().unwrap().iter().any(|f| f["code"].as_str().unwrap().starts_with("email_")));
     }
 
     #[test]

@@ -9,6 +9,7 @@ import type { CallbackScript } from "./bindings/CallbackScript";
 import type { CaseSummary } from "./bindings/CaseSummary";
 import type { CaseView } from "./bindings/CaseView";
 import type { CommandError } from "./bindings/CommandError";
+import type { FindingView } from "./bindings/FindingView";
 import type { LoginRequest } from "./bindings/LoginRequest";
 import type { NewWorkspace } from "./bindings/NewWorkspace";
 import type { Received } from "./bindings/Received";
@@ -25,6 +26,7 @@ export type {
   CaseSummary,
   CaseView,
   CommandError,
+  FindingView,
   LoginRequest,
   NewWorkspace,
   Received,

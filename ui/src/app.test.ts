@@ -33,6 +33,7 @@ const holdCase: CaseView = {
     received_by: "carol",
   },
   findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file." }],
+  email_sha256: null,
   partner_id: 1,
   confirmation_code: "1234 5678",
   bic: "WESTGB2L",
@@ -156,6 +157,43 @@ describe("the app", () => {
     expect(root.querySelector("#callback-again")).not.toBeNull();
     const recorded = calls.find(([c]) => c === "record_callback")![1] as { request: Record<string, unknown> };
     expect(recorded.request).toMatchObject({ case_id: 2, dialed: "+49 30 123456", reached: "Greta", response: "1111 1111", outcome: "confirmed" });
+  });
+
+  it("shows the email's findings apart, in an Email evidence panel with the email's SHA-256", async () => {
+    const withEmail: CaseView = {
+      ...holdCase,
+      findings: [
+        ...holdCase.findings,
+        { code: "email_reply_to_lookalike", severity: "critical", message: "Replies would go to a look-alike of the partner's domain." },
+      ],
+      email_sha256: "ab".repeat(32),
+    };
+    mockIPC((cmd) => {
+      switch (cmd) {
+        case "app_info":
+          return { name: "Countersign", version: "1" };
+        case "workspace_status":
+          return status(true, { name: "carol", role: "clerk" });
+        case "list_cases":
+          return [holdCase.summary];
+        case "case_detail":
+          return withEmail;
+        default:
+          throw new Error(cmd);
+      }
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    await flush();
+    root.querySelector<HTMLButtonElement>(".open-case")!.click();
+    await flush();
+    expect([...root.querySelectorAll("#findings li")].map((li) => li.getAttribute("data-code"))).toEqual(["bank_details_changed"]);
+    const email = root.querySelector("#email-evidence")!;
+    expect(email.querySelector("h3")?.textContent).toBe("Email evidence");
+    const finding = email.querySelector("#email-findings li")!;
+    expect(finding.getAttribute("data-severity")).toBe("critical");
+    expect(finding.textContent).toContain("look-alike");
+    expect(email.querySelector("#email-sha256")?.textContent).toBe("ab".repeat(32));
   });
 
   it("adds chosen files to the inbox form, receives them and shows each verdict", async () => {

@@ -74,8 +74,10 @@ pub struct EventEntry {
 pub struct CaseView {
     /// The list row.
     pub summary: CaseSummary,
-    /// Every finding, in the order checked.
+    /// Every finding, in the order checked (the email's, with `email_` codes, last).
     pub findings: Vec<FindingView>,
+    /// SHA-256 (hex) of the email that carried the instruction, when one was given.
+    pub email_sha256: Option<String>,
     /// The partner's id.
     #[ts(type = "number | null")]
     pub partner_id: Option<i64>,
@@ -165,6 +167,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
     Ok(CaseView {
         summary: summary(c),
         findings: findings(c),
+        email_sha256: c.email_sha256.clone(),
         partner_id: c.partner_id,
         confirmation_code: c.confirmation_code.clone(),
         bic: c.account_bic.clone(),

@@ -15,9 +15,13 @@ export type CaseView = {
  */
 summary: CaseSummary, 
 /**
- * Every finding, in the order checked.
+ * Every finding, in the order checked (the email's, with `email_` codes, last).
  */
 findings: Array<FindingView>, 
+/**
+ * SHA-256 (hex) of the email that carried the instruction, when one was given.
+ */
+email_sha256: string | null, 
 /**
  * The partner's id.
  */

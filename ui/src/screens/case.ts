@@ -10,6 +10,7 @@ import {
   reopenCase,
   toCommandError,
   type CaseView,
+  type FindingView,
   type ReleaseFormat,
   type ReleaseView,
 } from "../api";
@@ -62,6 +63,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
       ),
     ),
     findingsSection(view),
+    emailSection(view),
     accountSection(view),
     actions,
     wizard,
@@ -138,26 +140,56 @@ function fact(term: string, value: string, id?: string): HTMLElement[] {
   return [h("dt", {}, term), h("dd", { id }, value)];
 }
 
+/** Whether a finding is about the email that carried the instruction (not the file itself). */
+export function isEmailFinding(f: FindingView): boolean {
+  return f.code.startsWith("email_");
+}
+
+function findingList(id: string, findings: FindingView[]): HTMLElement {
+  return h(
+    "ul",
+    { id },
+    ...findings.map((f) =>
+      h(
+        "li",
+        { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
+        h("span", { class: `severity sev-${f.severity}` }, f.severity),
+        " ",
+        h("span", { class: "message" }, f.message),
+        h("span", { class: "code" }, ` ${f.code}`),
+      ),
+    ),
+  );
+}
+
 function findingsSection(view: CaseView): HTMLElement {
+  const own = view.findings.filter((f) => !isEmailFinding(f));
   return h(
     "section",
     { class: "card", "aria-labelledby": "findings-title" },
     h("h3", { id: "findings-title" }, "Findings"),
-    view.findings.length === 0
+    own.length === 0
       ? h("p", { class: "hint" }, "Nothing found: the signature is valid and the bank details are the ones on file.")
+      : findingList("findings", own),
+  );
+}
+
+/** The email that carried the instruction: its findings on their own, and its SHA-256. */
+function emailSection(view: CaseView): HTMLElement {
+  const found = view.findings.filter(isEmailFinding);
+  return h(
+    "section",
+    { id: "email-evidence", class: "card", "aria-labelledby": "email-title" },
+    h("h3", { id: "email-title" }, "Email evidence"),
+    view.email_sha256 === null
+      ? h("p", { class: "hint" }, "No email was attached when this instruction was received.")
       : h(
-          "ul",
-          { id: "findings" },
-          ...view.findings.map((f) =>
-            h(
-              "li",
-              { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-              h("span", { class: `severity sev-${f.severity}` }, f.severity),
-              " ",
-              h("span", { class: "message" }, f.message),
-              h("span", { class: "code" }, ` ${f.code}`),
-            ),
-          ),
+          "div",
+          {},
+          found.length === 0
+            ? h("p", { class: "hint", id: "email-clean" }, "Nothing suspicious found in the email that carried this instruction.")
+            : findingList("email-findings", found),
+          h("dl", { class: "facts" }, ...fact("Email SHA-256", view.email_sha256, "email-sha256")),
         ),
   );
 }
