@@ -6,7 +6,7 @@
 # DIR must not exist or be empty. Afterwards DIR/workspace is a workspace of "Initech GmbH" with
 # three partners (Globex, Acme, Umbrella), one user per role, and three received cases: a clean
 # accepted payment to Umbrella, a hold from the incident scenario (Globex's stolen key asks to pay
-# a new account) and a rejected forgery (signed with a key nobody pinned). DIR/inbox holds more
+# a new account; received with its email, keys/demo-incident.eml, kept as evidence) and a rejected forgery (signed with a key nobody pinned). DIR/inbox holds more
 # signed files to receive in the app (the same incident, fresh), and DIR/org.card our card.
 #
 # Demo credentials (TEST-ONLY, also in README.md):
@@ -76,11 +76,20 @@ sign "$DIR/work/forger" "TEST-ONLY forger demo" \
   "$(details "Globex Corporation" "GB82 WEST 1234 5698 7654 32" WESTGB2L 48200.00 "INV-7731")" \
   "$DIR/work/globex-urgent-forged.json"
 
-status=0
-as carol receive "$DIR/work/umbrella-inv-0412.json" "$DIR/work/globex-new-bank-details.json" \
-  "$DIR/work/globex-urgent-forged.json" >/dev/null || status=$?
-# The worst verdict is `rejected` (exit 1): expected here.
-[[ $status == 1 ]] || { echo "receiving the demo cases exited $status, expected 1" >&2; exit 1; }
+# Received one at a time, in this order (cases 1, 2, 3), each with the email that carried it:
+# the incident's file came with keys/demo-incident.eml (TEST-ONLY; Reply-To a look-alike, SPF
+# passing for a third party's server), whose findings the case keeps as email evidence.
+receive() { # EXPECTED-EXIT FILE [--email EML]
+  local expected=$1 status=0
+  shift
+  as carol receive "$@" >/dev/null || status=$?
+  [[ $status == "$expected" ]] || { echo "receiving $1 exited $status, expected $expected" >&2; exit 1; }
+}
+receive 0 "$DIR/work/umbrella-inv-0412.json"
+# A hold exits 3 (the CLI's code for "held for a callback").
+receive 3 "$DIR/work/globex-new-bank-details.json" --email "$KEYS/demo-incident.eml"
+# A rejection exits 1.
+receive 1 "$DIR/work/globex-urgent-forged.json"
 
 # Files left to receive in the app: the incident again (a new instruction), and Acme's invoice.
 sign "$KEYS/globex" "TEST-ONLY globex demo" \
