@@ -6,8 +6,9 @@
 # DIR must not exist or be empty. Afterwards DIR/workspace is a workspace of "Initech GmbH" with
 # three partners (Globex, Acme, Umbrella), one user per role, and three received cases: a clean
 # accepted payment to Umbrella, a hold from the incident scenario (Globex's stolen key asks to pay
-# a new account; received with its email, keys/demo-incident.eml, kept as evidence) and a rejected forgery (signed with a key nobody pinned). DIR/inbox holds more
-# signed files to receive in the app (the same incident, fresh), and DIR/org.card our card.
+# a new account; received with its email, keys/demo-incident.eml, kept as evidence) and a
+# rejected forgery (signed with a key nobody pinned). DIR/inbox holds more signed files to
+# receive in the app (the same incident, fresh), and DIR/org.card our card.
 #
 # Demo credentials (TEST-ONLY, also in README.md):
 #   admin alice, clerk carol, approvers dave and erin, auditor frank;

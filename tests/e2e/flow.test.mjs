@@ -190,7 +190,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screenshot(driver, "flow-7-qr");
   });
 
-  it("filters and searches the list, and rejects the demo's incident case with a reason", async () => {
+  it("filters and searches the list, shows the incident's email evidence, and rejects the case with a reason", async () => {
     await click("back-to-inbox");
     await screen("inbox");
     const choose = (value) =>
@@ -208,6 +208,16 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await type("search", "48200");
     await driver.wait(soon(async () => (await driver.findElements(By.css("#cases tbody tr"))).length === 1), 20_000);
     await openCase(2);
+    // The demo received this file with the email that carried it: its findings stand apart.
+    assert.equal(await textOf("email-title"), "Email evidence");
+    const emailFindings = await driver.findElements(By.css("#email-evidence #email-findings li"));
+    assert.ok(emailFindings.length > 0, "the email's findings are listed");
+    for (const li of emailFindings) {
+      assert.match(await li.getAttribute("data-code"), /^email_/);
+      assert.match(await li.getAttribute("data-severity"), /^(info|warning|critical)$/);
+    }
+    assert.match(await textOf("email-sha256"), /^[0-9a-f]{64}$/);
+    await screenshot(driver, "flow-8-email-evidence");
     await click("reject-submit");
     assert.equal((await errorText("case-error")).code, "invalid_input", "a rejection needs a reason");
     await type("reject-reason", "Globex denies changing its bank details");
