@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each command lives in a module of its own and returns an
 //! [`exit::Exit`] or a [`exit::CliError`]; this module prints errors and exits.
 
+mod audit;
 mod cases;
 mod exit;
 mod partner;
@@ -70,6 +71,9 @@ enum Command {
     /// Cases: callbacks, approvals, release.
     #[command(subcommand)]
     Case(cases::CaseCommand),
+    /// The verification log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Our organisation's settings.
     #[command(subcommand)]
     Org(workspace::OrgCommand),
@@ -126,6 +130,7 @@ pub fn run() -> ExitCode {
         Command::Partner(command) => workspace::partner(&command, &cli.global, output),
         Command::Receive(args) => workspace::receive(&args, &cli.global, output),
         Command::Case(command) => cases::case(&command, &cli.global, output),
+        Command::Audit(command) => audit::audit(&command, &cli.global, output),
         Command::Org(command) => workspace::org(&command, &cli.global, output),
         Command::Issue(args) => workspace::issue(&args, &cli.global, output),
         Command::Policy(command) => workspace::policy(&command, &cli.global, output),

@@ -4,6 +4,7 @@
 //! modules it calls, never in a shell.
 
 mod access;
+mod audit;
 mod cases;
 mod email_evidence;
 mod organisation;
@@ -23,6 +24,7 @@ use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
+pub use audit::{check_chain, ChainProblem, ChainReport};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use cases::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
 pub use crate::policy::Policy as WorkspacePolicy;
