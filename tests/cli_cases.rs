@@ -13,6 +13,8 @@
 
 mod util;
 
+use util::details;
+
 use std::process::{Command, Stdio};
 
 use base64::engine::general_purpose::STANDARD;
@@ -50,17 +52,6 @@ const ON_FILE_NUMBER_NATIONAL: &str = "030 1234567";
 /// The number in the signature of the (fraudulent) email that carried the instruction.
 const EMAIL_NUMBER: &str = "+44 20 7946 0018";
 
-/// Bank details for `sign`.
-fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
-    json!({
-        "beneficiary_name": name,
-        "iban": iban,
-        "bic": bic,
-        "currency": "EUR",
-        "amount": amount,
-        "reference": "INV-2026-114"
-    })
-}
 
 /// The `(actor, action)` pairs of a `case show --json` timeline, in order.
 fn steps(show: &Value) -> Vec<(String, String)> {

@@ -16,6 +16,8 @@
 
 mod util;
 
+use util::details;
+
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -46,17 +48,6 @@ const THIRD_BIC: &str = "INGDDEFFXXX";
 const FRENCH_IBAN: &str = "FR14 2004 1010 0505 0001 3M02 606";
 const FRENCH_BIC: &str = "PSSTFRPPXXX";
 
-/// Bank details for `sign`.
-fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
-    json!({
-        "beneficiary_name": name,
-        "iban": iban,
-        "bic": bic,
-        "currency": "EUR",
-        "amount": amount,
-        "reference": "INV-2026-114"
-    })
-}
 
 /// Globex's usual details: its contract account, its legal name.
 fn usual() -> Value {

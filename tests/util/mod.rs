@@ -246,6 +246,18 @@ pub struct Signed {
 }
 
 /// Details that sign and verify cleanly: a valid German IBAN with a German BIC.
+/// Bank details for `sign`: an IBAN account in euros with an amount and a fixed reference.
+pub fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
+    json!({
+        "beneficiary_name": name,
+        "iban": iban,
+        "bic": bic,
+        "currency": "EUR",
+        "amount": amount,
+        "reference": "INV-2026-114"
+    })
+}
+
 pub fn default_details() -> Value {
     json!({
         "beneficiary_name": "Globex Corporation",
