@@ -1,0 +1,141 @@
+// The message catalogues and locale formatting: every string the UI shows comes from `t(key)`,
+// in English, Turkish or Spanish. Catalogues are split by area (core.ts: first run, sign-in,
+// inbox, case and callback; admin.ts: partners, outgoing instructions and settings; auditor.ts:
+// the auditor's view), each holding the same keys in every language; `missingKeys()` lists any
+// gap and a test fails on one. Dates and amounts are formatted with Intl for the chosen locale.
+import core from "./core";
+import admin from "./admin";
+import auditor from "./auditor";
+
+export type Locale = "en" | "tr" | "es";
+
+/** One area's strings in every language; each language must have the same keys. */
+export type AreaCatalogue = Record<Locale, Record<string, string>>;
+
+/** The languages offered by the picker, each named in itself. */
+export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
+  { code: "en", name: "English", tag: "en-GB" },
+  { code: "tr", name: "Türkçe", tag: "tr-TR" },
+  { code: "es", name: "Español", tag: "es-ES" },
+];
+
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor };
+const STORAGE_KEY = "countersign.locale";
+
+function merged(locale: Locale): Record<string, string> {
+  return Object.assign({}, ...Object.values(AREAS).map((area) => area[locale]));
+}
+
+const CATALOGUES: Record<Locale, Record<string, string>> = {
+  en: merged("en"),
+  tr: merged("tr"),
+  es: merged("es"),
+};
+
+function isLocale(value: unknown): value is Locale {
+  return LOCALES.some((l) => l.code === value);
+}
+
+function stored(): Locale | null {
+  try {
+    const value = globalThis.localStorage?.getItem(STORAGE_KEY);
+    return isLocale(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+let current: Locale = stored() ?? "en";
+
+/** The chosen language. */
+export function locale(): Locale {
+  return current;
+}
+
+/** The BCP 47 tag of the chosen language, for Intl. */
+export function localeTag(): string {
+  return LOCALES.find((l) => l.code === current)?.tag ?? "en-GB";
+}
+
+/** Chooses the language (remembered across runs); callers re-render. */
+export function setLocale(next: Locale): void {
+  current = next;
+  try {
+    globalThis.localStorage?.setItem(STORAGE_KEY, next);
+  } catch {
+    // No storage (tests): the choice lasts until the app closes.
+  }
+  if (typeof document !== "undefined") document.documentElement.lang = next;
+}
+
+/**
+ * The string for `key` in the chosen language, with `{name}` placeholders filled from `params`.
+ * An unknown key comes back as itself in brackets, so a gap shows on screen (and the catalogue
+ * test fails on it).
+ */
+export function t(key: string, params: Record<string, string | number> = {}): string {
+  const text = CATALOGUES[current][key] ?? CATALOGUES.en[key];
+  if (text === undefined) return `[${key}]`;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** Whether `key` exists (in English, the reference catalogue). */
+export function hasKey(key: string): boolean {
+  return key in CATALOGUES.en;
+}
+
+/** Every key missing from a language, or present there but not in English; empty when complete. */
+export function missingKeys(): { locale: Locale; key: string; problem: "missing" | "extra" }[] {
+  const gaps: { locale: Locale; key: string; problem: "missing" | "extra" }[] = [];
+  for (const [, area] of Object.entries(AREAS)) {
+    const reference = Object.keys(area.en);
+    for (const { code } of LOCALES) {
+      const keys = new Set(Object.keys(area[code]));
+      for (const key of reference) if (!keys.has(key) || area[code][key].trim() === "") gaps.push({ locale: code, key, problem: "missing" });
+      for (const key of keys) if (!(key in area.en)) gaps.push({ locale: code, key, problem: "extra" });
+    }
+  }
+  return gaps;
+}
+
+/** Placeholders used in a string, for the test that every translation keeps them. */
+export function placeholders(text: string): string[] {
+  return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+}
+
+/** Every area's catalogue, for tests. */
+export function areas(): Record<string, AreaCatalogue> {
+  return AREAS;
+}
+
+/** A UTC time (`YYYY-MM-DDTHH:MM:SSZ`) as a date and time in the chosen locale. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(localeTag(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+/** A date (`YYYY-MM-DD` or a full time) as a date in the chosen locale. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(localeTag(), { dateStyle: "medium", timeZone: iso.length === 10 ? "UTC" : undefined }).format(date);
+}
+
+/** An amount (a decimal string such as "1250.00") in `currency`, formatted for the locale. */
+export function formatAmount(amount: string, currency: string): string {
+  const value = Number(amount);
+  if (!Number.isFinite(value)) return `${amount} ${currency}`;
+  try {
+    return new Intl.NumberFormat(localeTag(), { style: "currency", currency }).format(value);
+  } catch {
+    return `${new Intl.NumberFormat(localeTag(), { minimumFractionDigits: 2 }).format(value)} ${currency}`;
+  }
+}
+
+/** A count formatted for the locale. */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(localeTag()).format(value);
+}
