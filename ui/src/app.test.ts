@@ -1,11 +1,16 @@
 // The UI against a mocked Rust side: first run, sign-in, the inbox, a case with its findings and
-// the changed characters, the callback wizard's refusals, and approval refused by the core.
+// the changed characters, the callback wizard's refusals, and approval refused by the core; the
+// language picker re-rendering the screen that is open in Turkish and Spanish.
 import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { renderApp } from "./app";
 import type { CaseView } from "./api";
+import { locale, setLocale } from "./i18n";
 
-afterEach(() => clearMocks());
+afterEach(() => {
+  clearMocks();
+  setLocale("en");
+});
 
 const flush = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
@@ -25,7 +30,7 @@ const holdCase: CaseView = {
     verdict: "hold",
     partner: "Globex Corporation",
     payee: "Globex Corporation",
-    amount: "EUR 48,200.00",
+    amount: "48200.00 EUR",
     account: "GB82 WEST 1234 5698 7654 32",
     account_fraudulent: false,
     file_name: "globex-new-bank.json",
@@ -116,7 +121,7 @@ describe("the app", () => {
         case "case_detail":
           return holdCase;
         case "start_callback":
-          return { challenge: "4821 0937", partner: "Globex Corporation", on_file_numbers: holdCase.on_file_numbers, payee: "Globex Corporation", account_last4: "5432", amount: "EUR 48,200.00" };
+          return { challenge: "4821 0937", partner: "Globex Corporation", on_file_numbers: holdCase.on_file_numbers, payee: "Globex Corporation", account_last4: "5432", amount: "48200.00 EUR" };
         case "record_callback":
           throw { code: "check_failed", message: "the response does not match the challenge" };
         case "approve_case":
@@ -133,7 +138,7 @@ describe("the app", () => {
     const rows = root.querySelectorAll("#cases tbody tr");
     expect(rows.length).toBe(1);
     expect(rows[0].textContent).toContain("Globex Corporation");
-    expect(rows[0].textContent).toContain("EUR 48,200.00");
+    expect(rows[0].textContent).toContain("€48,200.00");
 
     root.querySelector<HTMLButtonElement>(".open-case")!.click();
     await flush();
@@ -232,7 +237,7 @@ describe("the app", () => {
     root.querySelector<HTMLButtonElement>("#pick-files")!.click();
     await flush();
     expect(root.querySelector<HTMLTextAreaElement>("#receive-paths")!.value).toBe("/in/a.json\n/in/b.json\n/in/message.EML");
-    expect(root.querySelector("#receive-results")?.textContent).toContain("2 file(s) and 1 email(s) added");
+    expect(root.querySelector("#receive-results")?.textContent).toContain("2 files and 1 email added");
     submit(root, "receive-form");
     await flush();
     expect(sent).toEqual(["/in/a.json", "/in/b.json", "/in/message.EML"]);
@@ -286,5 +291,101 @@ describe("the app", () => {
     expect(root.querySelector("#case-status")?.textContent).toBe("released");
     expect(root.querySelector("#release-qr path")?.getAttribute("d")).toBe("M4 4h1v1h-1zM5 5h1v1h-1z");
     expect(calls).toContain("release_case");
+  });
+
+  it("switches the sign-in screen to Turkish and Spanish, keeping the user name typed", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1" };
+      if (cmd === "workspace_status") return status(true, null);
+      throw new Error(cmd);
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    const picker = () => root.querySelector<HTMLSelectElement>("#language")!;
+    const heading = () => root.querySelector("#login-title")?.textContent;
+    expect([...picker().options].map((o) => o.textContent)).toEqual(["English", "Türkçe", "Español"]);
+    expect(picker().value).toBe("en");
+    expect(heading()).toBe("Sign in to Initech GmbH");
+    setInput(root, "login-user", "carol");
+    setInput(root, "login-password", "secret typed");
+
+    const choose = async (code: string) => {
+      picker().value = code;
+      picker().dispatchEvent(new Event("change"));
+      await flush();
+    };
+    await choose("tr");
+    expect(root.dataset.screen).toBe("login");
+    expect(heading()).toBe("Oturum açın: Initech GmbH");
+    expect(root.querySelector("label[for=login-password]")?.textContent).toBe("Parola");
+    expect(root.querySelector("#login-submit")?.textContent).toBe("Oturum aç");
+    expect(root.querySelector("#app-tagline")?.textContent).toContain("dolandırıcılığının");
+    expect(picker().value).toBe("tr");
+    expect(locale()).toBe("tr");
+    expect(localStorage.getItem("countersign.locale")).toBe("tr");
+    expect(document.documentElement.lang).toBe("tr");
+    expect(root.querySelector<HTMLInputElement>("#login-user")?.value).toBe("carol");
+    expect(root.querySelector<HTMLInputElement>("#login-password")?.value).toBe("");
+
+    await choose("es");
+    expect(heading()).toBe("Iniciar sesión en Initech GmbH");
+    expect(root.querySelector("#login-submit")?.textContent).toBe("Iniciar sesión");
+    expect(root.querySelector("label[for=language]")?.textContent).toBe("Idioma");
+
+    // A new start (the app reopened) comes up in the language chosen last.
+    const again = document.createElement("main");
+    await renderApp(again);
+    expect(again.querySelector("#login-title")?.textContent).toBe("Iniciar sesión en Initech GmbH");
+    expect(again.querySelector<HTMLSelectElement>("#language")?.value).toBe("es");
+  });
+
+  it("re-opens the case that was open in the new language, with its amount and times in that locale", async () => {
+    mockIPC((cmd) => {
+      switch (cmd) {
+        case "app_info":
+          return { name: "Countersign", version: "1" };
+        case "workspace_status":
+          return status(true, { name: "carol", role: "clerk" });
+        case "list_cases":
+          return [holdCase.summary];
+        case "case_detail":
+          return holdCase;
+        default:
+          throw new Error(cmd);
+      }
+    });
+    const root = document.createElement("main");
+    await renderApp(root);
+    await flush();
+    expect(root.querySelector("#cases thead")?.textContent).toBe("CaseVerdictPartnerPayeeAmountAgeStatus");
+    root.querySelector<HTMLButtonElement>(".open-case")!.click();
+    await flush();
+    expect(root.querySelector("#case-title")?.textContent).toBe("Case #2: hold");
+    expect(root.querySelector("#case-amount")?.textContent).toBe("€48,200.00");
+
+    const picker = root.querySelector<HTMLSelectElement>("#language")!;
+    picker.value = "es";
+    picker.dispatchEvent(new Event("change"));
+    await flush();
+    expect(root.dataset.screen).toBe("case");
+    expect(root.querySelector("#case-title")?.textContent).toBe("Caso #2: retenido");
+    expect(root.querySelector("#case-amount")?.textContent).toBe("48.200,00\u00a0€");
+    expect(root.querySelector("#case-verdict")?.textContent).toBe("retención");
+    expect(root.querySelector("#findings .severity")?.textContent).toBe("advertencia");
+    expect(root.querySelector("#timeline time")?.textContent).toMatch(/^1 ene 2026, /);
+    expect(root.querySelector("#nav-inbox")?.textContent).toBe("Todos los casos");
+    expect(root.querySelector("#current-user")?.textContent).toBe("carol (auxiliar contable)");
+    expect(root.querySelector("#start-callback")?.textContent).toBe("Llamar al socio para verificar…");
+
+    root.querySelector<HTMLSelectElement>("#language")!.value = "tr";
+    root.querySelector<HTMLSelectElement>("#language")!.dispatchEvent(new Event("change"));
+    await flush();
+    expect(root.querySelector("#case-title")?.textContent).toBe("Vaka #2: beklemede");
+    root.querySelector<HTMLButtonElement>("#back-to-inbox")!.click();
+    await flush();
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelector("#cases thead")?.textContent).toBe("VakaKararİş ortağıAlacaklıTutarSüreDurum");
+    expect(root.querySelector("#cases tbody .status")?.textContent).toBe("beklemede");
+    expect(root.querySelector("#case-count")?.textContent).toBe("1 vakadan 1 tanesi");
   });
 });

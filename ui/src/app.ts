@@ -1,14 +1,15 @@
 // The app shell: asks the Rust side where it stands (workspace? who is signed in?) and shows the
 // first-run, sign-in or working screens. `main[data-state]` is `loading`, `ready` or `error`;
 // `main[data-screen]` names the screen (setup, login, inbox, case), for people and for tests.
+// The language picker in the header re-renders the app in the chosen language and re-opens the
+// screen that was open (every `open…` method of the shell is remembered as it is called).
 import { appInfo, logout, toCommandError, workspaceStatus, type UserView } from "./api";
 import { errorBox, h } from "./dom";
+import { LOCALES, codeName, locale, setLocale, t, type Locale } from "./i18n";
 import { renderSetup } from "./screens/setup";
 import { renderLogin } from "./screens/login";
 import { renderInbox } from "./screens/inbox";
 import { renderCase } from "./screens/case";
-
-export const TAGLINE = "Stops the payment half of business email compromise.";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -21,15 +22,30 @@ export interface Shell {
   setScreen(name: string): void;
 }
 
+/** What to bring back when the app is rendered again in another language. */
+export interface Resume {
+  /** Re-opens the working screen that was open. */
+  reopen?: (shell: Shell) => void;
+  /** What was typed in the text fields of the first-run or sign-in form, by field id. */
+  typed?: Record<string, string>;
+}
+
 /** Renders whatever the app's state calls for into `root`. */
-export async function renderApp(root: HTMLElement): Promise<void> {
+export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise<void> {
   root.dataset.state = "loading";
+  document.documentElement.lang = locale();
   const version = h("span", { id: "app-version" }, "…");
   const header = h("header", { class: "bar" }, h("h1", { id: "app-name" }, "Countersign"));
   const content = h("div", { id: "content" });
-  const footer = h("footer", {}, h("span", { id: "app-tagline" }, TAGLINE), " · Version ", version);
+  const footer = h("footer", {}, h("span", { id: "app-tagline" }, t("app.tagline")), ` · ${t("app.version")} `, version);
   root.replaceChildren(header, content, footer);
   const setScreen = (name: string) => (root.dataset.screen = name);
+  let reopen: Resume["reopen"];
+  const picker = languagePicker((next) => {
+    setLocale(next);
+    void renderApp(root, { reopen, typed: typedText(content) }).then(() => root.querySelector<HTMLElement>("#language")?.focus());
+  });
+  header.append(picker);
   try {
     const [info, status] = await Promise.all([appInfo(), workspaceStatus()]);
     version.textContent = info.version;
@@ -37,9 +53,11 @@ export async function renderApp(root: HTMLElement): Promise<void> {
     if (!status.exists) {
       setScreen("setup");
       renderSetup(content, status, again);
+      restoreTyped(content, resume.typed);
     } else if (!status.user) {
       setScreen("login");
       renderLogin(content, status, again);
+      restoreTyped(content, resume.typed);
     } else {
       const user = status.user;
       const signOut = async () => {
@@ -48,16 +66,16 @@ export async function renderApp(root: HTMLElement): Promise<void> {
       };
       const nav = h(
         "nav",
-        { "aria-label": "Views" },
-        button("nav-inbox", "All cases", () => shell.openInbox()),
-        button("nav-approvals", "Awaiting approval", () => shell.openInbox("callback_confirmed")),
+        { "aria-label": t("nav.label") },
+        button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
+        button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
       );
-      header.append(
+      picker.before(
         h("span", { class: "org" }, status.org_name ?? ""),
         nav,
-        h("span", { id: "current-user", class: "user" }, `${user.name} (${user.role})`),
-        button("switch-user", "Switch user", signOut),
-        button("logout", "Sign out", signOut),
+        h("span", { id: "current-user", class: "user" }, t("header.user", { name: user.name, role: codeName("role", user.role) })),
+        button("switch-user", t("header.switchUser"), signOut),
+        button("logout", t("header.logout"), signOut),
       );
       const shell: Shell = {
         user,
@@ -73,11 +91,13 @@ export async function renderApp(root: HTMLElement): Promise<void> {
           void renderCase(shell, id);
         },
       };
-      shell.openInbox();
+      rememberOpened(shell, (again) => (reopen = again));
+      if (resume.reopen) resume.reopen(shell);
+      else shell.openInbox();
     }
     root.dataset.state = "ready";
   } catch (reason) {
-    version.textContent = "unknown";
+    version.textContent = t("app.versionUnknown");
     content.replaceChildren(errorBox(toCommandError(reason), "app-error"));
     root.dataset.state = "error";
   }
@@ -87,4 +107,42 @@ export function button(id: string, label: string, onClick: () => void, cls = "se
   const b = h("button", { id, type: "button", class: cls }, label);
   b.addEventListener("click", onClick);
   return b;
+}
+
+/** The language picker: each language named in itself; `choose` gets the new one. */
+function languagePicker(choose: (next: Locale) => void): HTMLElement {
+  const select = h("select", { id: "language" }, ...LOCALES.map((l) => h("option", { value: l.code, lang: l.code }, l.name)));
+  select.value = locale();
+  select.addEventListener("change", () => choose(select.value as Locale));
+  return h("span", { class: "language" }, h("label", { for: "language" }, t("app.language")), select);
+}
+
+/**
+ * Wraps every `open…` method of the shell so that each call is remembered as the way back to
+ * the screen it opened (a method added to Shell later is covered too).
+ */
+function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void) => void): void {
+  const methods = shell as unknown as Record<string, unknown>;
+  for (const [name, method] of Object.entries(methods)) {
+    if (!name.startsWith("open") || typeof method !== "function") continue;
+    methods[name] = (...args: unknown[]) => {
+      remember((again) => (again as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args));
+      return method.apply(shell, args);
+    };
+  }
+}
+
+/** The text typed in a form's plain text fields (never a password), to keep across a re-render. */
+function typedText(content: HTMLElement): Record<string, string> {
+  const typed: Record<string, string> = {};
+  for (const input of content.querySelectorAll<HTMLInputElement>("form input[type=text]")) {
+    if (input.id && input.value) typed[input.id] = input.value;
+  }
+  return typed;
+}
+
+function restoreTyped(content: HTMLElement, typed: Record<string, string> = {}): void {
+  for (const input of content.querySelectorAll<HTMLInputElement>("form input[type=text]")) {
+    if (input.id in typed) input.value = typed[input.id];
+  }
 }

@@ -81,6 +81,43 @@ export function t(key: string, params: Record<string, string | number> = {}): st
   );
 }
 
+/**
+ * A count in words: `key.one` when the language's plural rules call `n` "one", else `key.other`
+ * (`tn("inbox.files", 2)` → "2 files"); `{n}` is the count formatted for the locale.
+ */
+export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {
+  const form = new Intl.PluralRules(localeTag()).select(n) === "one" ? "one" : "other";
+  return t(`${key}.${form}`, { ...params, n: formatNumber(n) });
+}
+
+/**
+ * A translated string with DOM nodes in place of its placeholders, for text with emphasised
+ * parts: `tParts("callback.check", { payee: strong })` → ["Check: payee ", strong, ", …"].
+ */
+export function tParts<N>(key: string, parts: Record<string, N>): (string | N)[] {
+  const out: (string | N)[] = [];
+  const text = t(key);
+  let last = 0;
+  for (const m of text.matchAll(/\{(\w+)\}/g)) {
+    if (!(m[1] in parts)) continue;
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(parts[m[1]]);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+/**
+ * The name the UI gives a code the Rust side sends (`codeName("status", "callback_confirmed")`
+ * → `status.callback_confirmed` in the chosen language); a code the catalogue does not know yet
+ * is shown as itself, underscores as spaces.
+ */
+export function codeName(group: string, code: string): string {
+  const key = `${group}.${code}`;
+  return hasKey(key) ? t(key) : code.replace(/_/g, " ");
+}
+
 /** Whether `key` exists (in English, the reference catalogue). */
 export function hasKey(key: string): boolean {
   return key in CATALOGUES.en;
@@ -133,6 +170,17 @@ export function formatAmount(amount: string, currency: string): string {
   } catch {
     return `${new Intl.NumberFormat(localeTag(), { minimumFractionDigits: 2 }).format(value)} ${currency}`;
   }
+}
+
+/**
+ * An amount as the Rust side writes it (`Money`'s `1250.00 EUR`; `EUR 1250.00` is read too)
+ * formatted for the locale; anything else is shown as it came.
+ */
+export function formatMoney(text: string): string {
+  const m = text.trim().match(/^(?:([A-Z]{3})\s+)?(\d+(?:\.\d+)?)(?:\s+([A-Z]{3}))?$/);
+  const currency = m?.[1] ?? m?.[3];
+  if (!m || !currency || (m[1] && m[3])) return text;
+  return formatAmount(m[2], currency);
 }
 
 /** A count formatted for the locale. */

@@ -2,12 +2,12 @@
 // fresh challenge with the script to read. Step 2: what the clerk heard: the number dialled, who
 // answered, the response typed as heard (there is no "yes" button) and the outcome. The core
 // checks the number against the numbers on file and the response against the instruction.
+// Every string comes from the catalogues (i18n/core.ts).
 import { recordCallback, startCallback, toCommandError, type CallbackScript, type CaseView } from "../api";
 import { errorBox, h } from "../dom";
+import { formatMoney, t, tParts } from "../i18n";
 import { field, value } from "./form";
-
-export const WHY_ON_FILE =
-  "Call only a number on file. Never use a number from the request or the email that carried it: whoever changed the bank details can change the phone number too.";
+import { label } from "./inbox";
 
 export async function renderCallbackWizard(
   area: HTMLElement,
@@ -26,35 +26,43 @@ export async function renderCallbackWizard(
   const outcome = h(
     "select",
     { id: "callback-outcome" },
-    h("option", { value: "confirmed" }, "Confirmed: they read back the response and the details"),
-    h("option", { value: "denied" }, "Denied: they did not send this instruction"),
-    h("option", { value: "unreachable" }, "Nobody could be reached"),
+    h("option", { value: "confirmed" }, t("callback.outcome.confirmed")),
+    h("option", { value: "denied" }, t("callback.outcome.denied")),
+    h("option", { value: "unreachable" }, t("callback.outcome.unreachable")),
   );
-  const dialed = field("callback-dialed", "Number you dialled", "tel");
+  const dialed = field("callback-dialed", t("callback.dialled"), "tel");
   dialed.querySelector("input")!.value = script.on_file_numbers[0]?.display ?? "";
   const errors = h("div", { "aria-live": "assertive" });
   const form = h(
     "form",
     { id: "callback-form", class: "card wizard" },
-    h("h3", { tabindex: -1, id: "callback-title" }, `Call ${script.partner ?? "the partner"} back`),
-    h("h4", {}, "1. Dial a number on file"),
+    h("h3", { tabindex: -1, id: "callback-title" }, script.partner ? t("callback.title", { partner: script.partner }) : t("callback.titleUnknown")),
+    h("h4", {}, t("callback.step1")),
     numbers,
-    h("p", { class: "warning", id: "callback-why" }, WHY_ON_FILE),
-    h("h4", {}, "2. Read out this challenge"),
+    h("p", { class: "warning", id: "callback-why" }, t("callback.why")),
+    h("h4", {}, t("callback.step2")),
     h("p", { id: "callback-challenge", class: "challenge" }, script.challenge),
     h(
       "ol",
       { id: "callback-script" },
-      h("li", {}, "Ask them to open their own copy of the instruction and compute the response to the challenge (countersign respond)."),
-      h("li", {}, "Have them read back the response, then the payee, the last four characters of the account and the amount."),
-      h("li", {}, "Check: payee ", h("strong", {}, script.payee ?? "?"), ", account ending ", h("strong", {}, script.account_last4 ?? "?"), ", amount ", h("strong", {}, script.amount ?? "no amount"), "."),
+      h("li", {}, t("callback.script1")),
+      h("li", {}, t("callback.script2")),
+      h(
+        "li",
+        { id: "callback-check" },
+        ...tParts("callback.check", {
+          payee: h("strong", {}, script.payee ?? "?"),
+          last4: h("strong", {}, script.account_last4 ?? "?"),
+          amount: h("strong", {}, script.amount ? formatMoney(script.amount) : t("callback.noAmount")),
+        }),
+      ),
     ),
-    h("h4", {}, "3. Record what you heard"),
+    h("h4", {}, t("callback.step3")),
     dialed,
-    field("callback-reached", "Who answered (name)", "text", "off"),
-    field("callback-response", "The response they read back (8 digits)", "text", "off", false),
-    h("div", { class: "field" }, h("label", { for: "callback-outcome" }, "Outcome"), outcome),
-    h("button", { id: "callback-submit", type: "submit" }, "Record the callback"),
+    field("callback-reached", t("callback.reached"), "text", "off"),
+    field("callback-response", t("callback.response"), "text", "off", false),
+    h("div", { class: "field" }, h("label", { for: "callback-outcome" }, t("callback.outcome")), outcome),
+    h("button", { id: "callback-submit", type: "submit" }, t("callback.submit")),
     errors,
   );
   form.addEventListener("submit", async (event) => {
@@ -72,17 +80,17 @@ export async function renderCallbackWizard(
       });
       done(
         status === "callback_confirmed"
-          ? "Callback confirmed. The case now needs an approver who did not work on it."
+          ? t("callback.confirmed")
           : status === "quarantined"
-            ? "The partner denied it: the case is quarantined and the account marked fraudulent."
-            : `Callback recorded; the case is ${status.replace(/_/g, " ")}.`,
+            ? t("callback.quarantined")
+            : t("callback.recorded", { status: label(status) }),
       );
     } catch (reason) {
       const error = toCommandError(reason);
       errors.replaceChildren(errorBox(error, "callback-error"));
       if (error.code === "check_failed") {
         // That attempt is spent: the next try needs a fresh challenge.
-        const again = h("button", { id: "callback-again", type: "button" }, "Start a new callback with a fresh challenge");
+        const again = h("button", { id: "callback-again", type: "button" }, t("callback.again"));
         again.addEventListener("click", () => void renderCallbackWizard(area, view, done, fail));
         errors.append(again);
       }

@@ -1,7 +1,8 @@
 // One case: the verdict and every finding, the new bank details beside the account on file with
 // the changed characters marked, the partner's account history, the callbacks and the case's
 // own timeline; then what may be done next. Buttons follow the case's status; whether the
-// signed-in user may do it is the core's answer, shown as it comes.
+// signed-in user may do it is the core's answer, shown as it comes. Every string comes from the
+// catalogues (i18n/core.ts); times and amounts are formatted for the locale.
 import {
   approveCase,
   caseDetail,
@@ -18,12 +19,13 @@ import type { QrView } from "../bindings/QrView";
 import { changedCharacters } from "../diff";
 import { errorBox, h, notice, svg } from "../dom";
 import type { Shell } from "../app";
-import { label } from "./inbox";
+import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
+import { label, severityName, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 
 export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
   const { content } = shell;
-  const back = h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, "← Inbox");
+  const back = h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, t("case.back"));
   back.addEventListener("click", () => shell.openInbox());
   let view: CaseView;
   try {
@@ -33,10 +35,10 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     return;
   }
   const c = view.summary;
-  const title = h("h2", { id: "case-title", tabindex: -1 }, `Case #${c.id}: `, h("span", { id: "case-status", class: `status ${c.status}` }, label(c.status)));
+  const title = h("h2", { id: "case-title", tabindex: -1 }, `${t("case.title", { id: c.id })} `, h("span", { id: "case-status", class: `status ${c.status}` }, label(c.status)));
   const feedback = h("div", { id: "case-feedback", "aria-live": "polite" }, message ? notice(message, "case-notice") : null);
   const reload = (text?: string, artefact?: ReleaseView) => void renderCase(shell, id, text, artefact);
-  const actions = h("section", { id: "case-actions", class: "card", "aria-label": "What next" });
+  const actions = h("section", { id: "case-actions", class: "card", "aria-label": t("case.actions") });
   const wizard = h("section", { id: "callback-area" });
 
   const parts: (HTMLElement | null)[] = [
@@ -47,19 +49,19 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     h(
       "section",
       { class: "card" },
-      h("p", {}, "Verdict: ", h("span", { id: "case-verdict", class: `badge ${c.verdict}` }, c.verdict)),
+      h("p", {}, `${t("case.verdict")} `, h("span", { id: "case-verdict", class: `badge ${c.verdict}` }, verdictName(c.verdict))),
       h(
         "dl",
         { class: "facts" },
-        ...fact("Partner", c.partner ?? "unknown signer", "case-partner"),
-        ...fact("Payee", c.payee ?? "—", "case-payee"),
-        ...fact("Amount", c.amount ?? "—", "case-amount"),
-        ...fact("Reference", view.reference ?? "—"),
-        ...fact("Confirmation code", view.confirmation_code ?? "—", "case-confirmation"),
-        ...fact("File", c.file_name),
-        ...fact("Received", `${c.received_at} by ${c.received_by}`),
-        ...(view.decided_by ? fact("Decided by", `${view.decided_by}${view.decision_reason ? `: ${view.decision_reason}` : ""}`) : []),
-        ...(view.released_by ? fact("Released by", view.released_by) : []),
+        ...fact(t("case.partner"), c.partner ?? t("common.unknownSigner"), "case-partner"),
+        ...fact(t("case.payee"), c.payee ?? "—", "case-payee"),
+        ...fact(t("case.amount"), c.amount ? formatMoney(c.amount) : "—", "case-amount"),
+        ...fact(t("case.reference"), view.reference ?? "—"),
+        ...fact(t("case.confirmationCode"), view.confirmation_code ?? "—", "case-confirmation"),
+        ...fact(t("case.file"), c.file_name),
+        ...fact(t("case.received"), t("case.receivedBy", { at: formatDateTime(c.received_at), user: c.received_by })),
+        ...(view.decided_by ? fact(t("case.decidedBy"), `${view.decided_by}${view.decision_reason ? `: ${view.decision_reason}` : ""}`) : []),
+        ...(view.released_by ? fact(t("case.releasedBy"), view.released_by) : []),
       ),
     ),
     findingsSection(view),
@@ -97,18 +99,18 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
 
   const s = c.status;
   if (s === "hold") {
-    const start = h("button", { id: "start-callback", type: "button" }, "Call the partner back…");
+    const start = h("button", { id: "start-callback", type: "button" }, t("case.startCallback"));
     start.addEventListener("click", () => renderCallbackWizard(wizard, view, reload, fail));
-    actions.append(h("p", {}, "This payment is on hold: confirm it by calling the partner back on a number on file."), start);
+    actions.append(h("p", {}, t("case.holdHint")), start);
     if (view.wrong_responses > 0) {
       actions.append(
-        h("p", { class: "warning" }, `${view.wrong_responses} wrong response(s) so far. After too many, the callback locks and only an approver can reopen it.`),
-        act("reopen", "Reopen the locked callback", () => reopenCase(id), () => `Case #${id}: the callback may be tried again.`),
+        h("p", { class: "warning" }, tn("case.wrongResponses", view.wrong_responses)),
+        act("reopen", t("case.reopen"), () => reopenCase(id), () => t("case.reopened", { id })),
       );
     }
   }
   if (s === "callback_confirmed" || s === "accepted") {
-    actions.append(act("approve", "Approve", () => approveCase(id), () => `Case #${id} approved by ${shell.user.name}.`));
+    actions.append(act("approve", t("case.approve"), () => approveCase(id), () => t("case.approved", { id, user: shell.user.name })));
   }
   if (s === "approved" || s === "accepted") {
     actions.append(releaseForm(id, reload, fail));
@@ -118,22 +120,22 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     const form = h(
       "form",
       { id: "reject-form", class: "row" },
-      h("label", { for: "reject-reason" }, "Reason for rejecting"),
+      h("label", { for: "reject-reason" }, t("case.rejectReason")),
       reason,
-      h("button", { id: "reject-submit", type: "submit", class: "danger" }, "Reject"),
+      h("button", { id: "reject-submit", type: "submit", class: "danger" }, t("case.reject")),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
         await rejectCase(id, reason.value);
-        reload(`Case #${id} rejected.`);
+        reload(t("case.rejected", { id }));
       } catch (e) {
         fail(e);
       }
     });
     actions.append(form);
   }
-  if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, `Nothing left to do: the case is ${label(s)}.`));
+  if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
 }
 
 function fact(term: string, value: string, id?: string): HTMLElement[] {
@@ -153,7 +155,7 @@ function findingList(id: string, findings: FindingView[]): HTMLElement {
       h(
         "li",
         { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-        h("span", { class: `severity sev-${f.severity}` }, f.severity),
+        h("span", { class: `severity sev-${f.severity}` }, severityName(f.severity)),
         " ",
         h("span", { class: "message" }, f.message),
         h("span", { class: "code" }, ` ${f.code}`),
@@ -167,9 +169,9 @@ function findingsSection(view: CaseView): HTMLElement {
   return h(
     "section",
     { class: "card", "aria-labelledby": "findings-title" },
-    h("h3", { id: "findings-title" }, "Findings"),
+    h("h3", { id: "findings-title" }, t("case.findingsTitle")),
     own.length === 0
-      ? h("p", { class: "hint" }, "Nothing found: the signature is valid and the bank details are the ones on file.")
+      ? h("p", { class: "hint" }, t("case.noFindings"))
       : findingList("findings", own),
   );
 }
@@ -180,16 +182,16 @@ function emailSection(view: CaseView): HTMLElement {
   return h(
     "section",
     { id: "email-evidence", class: "card", "aria-labelledby": "email-title" },
-    h("h3", { id: "email-title" }, "Email evidence"),
+    h("h3", { id: "email-title" }, t("case.emailTitle")),
     view.email_sha256 === null
-      ? h("p", { class: "hint" }, "No email was attached when this instruction was received.")
+      ? h("p", { class: "hint" }, t("case.noEmail"))
       : h(
           "div",
           {},
           found.length === 0
-            ? h("p", { class: "hint", id: "email-clean" }, "Nothing suspicious found in the email that carried this instruction.")
+            ? h("p", { class: "hint", id: "email-clean" }, t("case.emailClean"))
             : findingList("email-findings", found),
-          h("dl", { class: "facts" }, ...fact("Email SHA-256", view.email_sha256, "email-sha256")),
+          h("dl", { class: "facts" }, ...fact(t("case.emailSha"), view.email_sha256, "email-sha256")),
         ),
   );
 }
@@ -208,24 +210,31 @@ function accountSection(view: CaseView): HTMLElement {
   return h(
     "section",
     { class: "card", "aria-labelledby": "account-title" },
-    h("h3", { id: "account-title" }, "Bank details"),
+    h("h3", { id: "account-title" }, t("case.bankTitle")),
     h(
       "dl",
       { id: "account-compare", class: "facts" },
-      h("dt", {}, "In this instruction"),
+      h("dt", {}, t("case.inInstruction")),
       newAccount,
-      h("dt", {}, "BIC"),
+      h("dt", {}, t("case.bic")),
       h("dd", {}, view.bic ?? "—"),
-      h("dt", {}, "On file"),
-      h("dd", { id: "account-current", class: "account" }, current ? `${current.display} · ${current.bic}` : account ? "the same account" : "—"),
+      h("dt", {}, t("case.onFile")),
+      h("dd", { id: "account-current", class: "account" }, current ? `${current.display} · ${current.bic}` : account ? t("case.sameAccount") : "—"),
     ),
-    view.summary.account_fraudulent ? h("p", { class: "error", role: "alert" }, "This account is marked fraudulent.") : null,
-    current ? h("p", { class: "hint" }, "Characters that differ from the account on file are marked.") : null,
+    view.summary.account_fraudulent ? h("p", { class: "error", role: "alert" }, t("case.fraudulent")) : null,
+    current ? h("p", { class: "hint" }, t("case.changedHint")) : null,
     view.account_history.length > 0
       ? h(
           "ol",
           { id: "account-history", class: "timeline" },
-          ...view.account_history.map((a) => h("li", {}, h("span", { class: "account" }, a.display), ` ${a.status} · first seen ${a.first_seen} · last seen ${a.last_seen}`)),
+          ...view.account_history.map((a) =>
+            h(
+              "li",
+              { "data-status": a.status },
+              h("span", { class: "account" }, a.display),
+              ` ${t("case.accountHistory", { status: codeName("account", a.status), first: formatDateTime(a.first_seen), last: formatDateTime(a.last_seen) })}`,
+            ),
+          ),
         )
       : null,
   );
@@ -236,12 +245,22 @@ function callbacksSection(view: CaseView): HTMLElement | null {
   return h(
     "section",
     { class: "card", "aria-labelledby": "callbacks-title" },
-    h("h3", { id: "callbacks-title" }, "Callbacks"),
+    h("h3", { id: "callbacks-title" }, t("case.callbacksTitle")),
     h(
       "ol",
       { id: "callbacks" },
       ...view.callbacks.map((cb) =>
-        h("li", {}, `${cb.started_at} ${cb.started_by}: ${cb.outcome ? label(cb.outcome) : "open"}${cb.dialed ? ` · dialled ${cb.dialed}` : ""}${cb.reached ? ` · reached ${cb.reached}` : ""}`),
+        h(
+          "li",
+          { "data-outcome": cb.outcome ?? "open" },
+          [
+            t("case.callbackLine", { at: formatDateTime(cb.started_at), user: cb.started_by, outcome: codeName("outcome", cb.outcome ?? "open") }),
+            cb.dialed ? t("case.dialled", { number: cb.dialed }) : "",
+            cb.reached ? t("case.reached", { name: cb.reached }) : "",
+          ]
+            .filter(Boolean)
+            .join(" · "),
+        ),
       ),
     ),
   );
@@ -251,8 +270,12 @@ function timelineSection(view: CaseView): HTMLElement {
   return h(
     "section",
     { class: "card", "aria-labelledby": "timeline-title" },
-    h("h3", { id: "timeline-title" }, "Timeline"),
-    h("ol", { id: "timeline", class: "timeline" }, ...view.timeline.map((e) => h("li", { "data-action": e.action }, h("time", {}, e.at), ` ${e.actor} · ${e.action}`))),
+    h("h3", { id: "timeline-title" }, t("case.timelineTitle")),
+    h(
+      "ol",
+      { id: "timeline", class: "timeline" },
+      ...view.timeline.map((e) => h("li", { "data-action": e.action }, h("time", { datetime: e.at }, formatDateTime(e.at)), ` ${e.actor} · ${e.action}`)),
+    ),
   );
 }
 
@@ -260,22 +283,22 @@ function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, 
   const format = h(
     "select",
     { id: "release-format" },
-    h("option", { value: "pain001" }, "pain.001 bank file"),
-    h("option", { value: "epc_qr" }, "EPC QR code (scan with a banking app)"),
-    h("option", { value: "none" }, "no bank file"),
+    h("option", { value: "pain001" }, t("case.format.pain001")),
+    h("option", { value: "epc_qr" }, t("case.format.epc_qr")),
+    h("option", { value: "none" }, t("case.format.none")),
   );
   const form = h(
     "form",
     { id: "release-form", class: "row" },
-    h("label", { for: "release-format" }, "Release with"),
+    h("label", { for: "release-format" }, t("case.releaseWith")),
     format,
-    h("button", { id: "release-submit", type: "submit" }, "Release payment"),
+    h("button", { id: "release-submit", type: "submit" }, t("case.release")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       const released = await releaseCase(id, format.value as ReleaseFormat);
-      reload(`Case #${id} released.`, released);
+      reload(t("case.releasedNotice", { id }), released);
     } catch (e) {
       fail(e);
     }
@@ -287,7 +310,7 @@ export function releaseResult(released: ReleaseView): HTMLElement {
   return h(
     "section",
     { id: "release-result", class: "card" },
-    released.saved_to ? h("p", {}, "Bank file saved to ", h("code", { id: "release-saved" }, released.saved_to)) : null,
+    released.saved_to ? h("p", {}, `${t("case.savedTo")} `, h("code", { id: "release-saved" }, released.saved_to)) : null,
     released.qr ? qrFigure(released.qr) : null,
   );
 }
@@ -295,12 +318,12 @@ export function releaseResult(released: ReleaseView): HTMLElement {
 /** Draws the QR matrix as one SVG path (crisp edges, no seams) with a 4-module quiet zone. */
 export function qrFigure(qr: QrView): HTMLElement {
   const side = qr.width + 8;
-  const image = svg("svg", { id: "release-qr", viewBox: `0 0 ${side} ${side}`, width: 264, height: 264, role: "img", "aria-label": "EPC payment QR code", "shape-rendering": "crispEdges" });
+  const image = svg("svg", { id: "release-qr", viewBox: `0 0 ${side} ${side}`, width: 264, height: 264, role: "img", "aria-label": t("case.qrLabel"), "shape-rendering": "crispEdges" });
   image.append(svg("rect", { x: 0, y: 0, width: side, height: side, fill: "#fff" }));
   let d = "";
   qr.dark.forEach((dark, i) => {
     if (dark) d += `M${(i % qr.width) + 4} ${Math.floor(i / qr.width) + 4}h1v1h-1z`;
   });
   image.append(svg("path", { d, fill: "#000", "data-modules": qr.dark.filter(Boolean).length }));
-  return h("figure", {}, image, h("figcaption", {}, "Scan with the bank's app to pay this released case."));
+  return h("figure", {}, image, h("figcaption", {}, t("case.qrCaption")));
 }

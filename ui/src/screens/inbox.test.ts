@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { CaseSummary } from "../api";
+import { setLocale } from "../i18n";
 import { age, isEmailPath, search } from "./inbox";
+
+afterEach(() => setLocale("en"));
 
 const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
   id,
@@ -8,7 +11,7 @@ const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
   verdict: "hold",
   partner,
   payee: partner,
-  amount: "EUR 12,400.00",
+  amount: "12400.00 EUR",
   account: "DE89 3704 0044 0532 0130 00",
   account_fraudulent: false,
   file_name: `f${id}.json`,
@@ -38,6 +41,17 @@ describe("inbox", () => {
     expect(age("2026-01-03T00:30:00Z", now)).toBe("30 min");
     expect(age("2026-01-02T22:00:00Z", now)).toBe("3 h");
     expect(age("2026-01-01T00:00:00Z", now)).toBe("2 d");
+  });
+
+  it("says how old a case is in the chosen language, and finds cases by the status's name in it", () => {
+    const now = new Date("2026-01-03T01:00:00Z");
+    setLocale("tr");
+    expect(age("2026-01-03T00:59:30Z", now)).toBe("az önce");
+    expect(age("2026-01-02T22:00:00Z", now)).toBe("3 sa");
+    expect(search([row(1, "Globex"), row(2, "Acme", "released")], "beklemede").map((c) => c.id)).toEqual([1]);
+    setLocale("es");
+    expect(age("2026-01-01T00:00:00Z", now)).toBe("2 d");
+    expect(search([row(1, "Globex"), row(2, "Acme", "released")], "liberado").map((c) => c.id)).toEqual([2]);
   });
 
   it("searches thousands of cases quickly", () => {

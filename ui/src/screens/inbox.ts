@@ -1,28 +1,34 @@
 // The inbox: receive instruction files (a payment run shows progress), and the case list with
-// verdict, partner, amount, age and status, filtered by status and searched as you type.
+// verdict, partner, amount, age and status, filtered by status and searched as you type. Every
+// string comes from the catalogues (i18n/core.ts); times and amounts are formatted for the locale.
 import { listCases, pickFiles, receiveFiles, toCommandError, watchDrops, type CaseSummary, type Received } from "../api";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
+import { codeName, formatDateTime, formatMoney, formatNumber, t, tn } from "../i18n";
 
 export const STATUSES = ["accepted", "hold", "callback_confirmed", "approved", "released", "rejected", "quarantined"];
 /** Rows drawn at once; the search narrows the rest. Keeps thousands of cases fast. */
 export const MAX_ROWS = 300;
 
-/** "3 min", "5 h", "2 d" since `at` (RFC 3339, UTC). */
+/** "3 min", "5 h", "2 d" since `at` (RFC 3339, UTC), in the chosen language. */
 export function age(at: string, now: Date = new Date()): string {
   const seconds = Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000);
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
-  return `${Math.floor(seconds / 86400)} d`;
+  if (seconds < 60) return t("age.now");
+  if (seconds < 3600) return t("age.minutes", { n: Math.floor(seconds / 60) });
+  if (seconds < 86400) return t("age.hours", { n: Math.floor(seconds / 3600) });
+  return t("age.days", { n: Math.floor(seconds / 86400) });
 }
 
-/** Cases whose id, partner, payee, amount, account, file or status contain every word of `query`. */
+/**
+ * Cases whose id, partner, payee, amount, account, file or status (its code or its name in the
+ * chosen language) contain every word of `query`.
+ */
 export function search(cases: CaseSummary[], query: string): CaseSummary[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return cases;
+  const names = new Map(STATUSES.map((s) => [s, label(s)]));
   return cases.filter((c) => {
-    const hay = [c.id, c.partner, c.payee, c.amount, c.account, c.file_name, c.status, c.verdict]
+    const hay = [c.id, c.partner, c.payee, c.amount, c.account, c.file_name, c.status, names.get(c.status), c.verdict]
       .filter((v) => v !== null)
       .join(" ")
       .toLowerCase();
@@ -35,13 +41,28 @@ export function isEmailPath(path: string): boolean {
   return /\.eml$/i.test(path.trim());
 }
 
+/** A case status's name in the chosen language. */
 export function label(status: string): string {
-  return status.replace(/_/g, " ");
+  return codeName("status", status);
+}
+
+/** A verdict's name in the chosen language. */
+export function verdictName(verdict: string): string {
+  return codeName("verdict", verdict);
+}
+
+/** A finding severity's name in the chosen language. */
+export function severityName(severity: string): string {
+  return codeName("severity", severity);
+}
+
+function columns(): string[] {
+  return [t("inbox.col.case"), t("inbox.col.verdict"), t("inbox.col.partner"), t("inbox.col.payee"), t("inbox.col.amount"), t("inbox.col.age"), t("inbox.col.status")];
 }
 
 export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
   const { content } = shell;
-  const paths = h("textarea", { id: "receive-paths", rows: 3, spellcheck: "false", placeholder: "/home/you/Downloads/invoice-4711.cs.json" });
+  const paths = h("textarea", { id: "receive-paths", rows: 3, spellcheck: "false", placeholder: t("inbox.pathsPlaceholder") });
   const progress = h("progress", { id: "receive-progress", max: 1, value: 0, hidden: true });
   const results = h("div", { id: "receive-results", "aria-live": "polite" });
   const addPaths = (more: string[]) => {
@@ -50,11 +71,12 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
     paths.value = [...have, ...more.filter((p) => !have.includes(p))].join("\n");
     const emails = more.filter(isEmailPath).length;
     const files = more.length - emails;
-    const what = [files ? `${files} file(s)` : "", emails ? `${emails} email(s)` : ""].filter(Boolean).join(" and ");
-    results.replaceChildren(h("p", { class: "hint" }, `${what} added: press Receive.`));
+    const parts = [files ? tn("inbox.files", files) : "", emails ? tn("inbox.emails", emails) : ""].filter(Boolean);
+    const what = parts.length === 2 ? t("inbox.and", { first: parts[0], second: parts[1] }) : parts[0];
+    results.replaceChildren(h("p", { class: "hint" }, t("inbox.added", { what })));
     receiveForm.querySelector<HTMLButtonElement>("#receive-submit")?.focus();
   };
-  const pick = h("button", { id: "pick-files", type: "button", class: "secondary" }, "Choose files…");
+  const pick = h("button", { id: "pick-files", type: "button", class: "secondary" }, t("inbox.pick"));
   pick.addEventListener("click", async () => {
     try {
       addPaths(await pickFiles());
@@ -66,37 +88,32 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
   const receiveForm = h(
     "form",
     { id: "receive-form", class: "card" },
-    h("h2", {}, "Receive instructions"),
-    h(
-      "p",
-      { class: "hint" },
-      "Choose the signed instruction files, drop them on this window, or type their paths. " +
-        "Add the email that carried them too (one .eml file, saved from the mail program): it is checked as evidence and kept with each case.",
-    ),
-    h("label", { for: "receive-paths" }, "Instruction files and the email (.eml), one path per line"),
+    h("h2", {}, t("inbox.receiveTitle")),
+    h("p", { class: "hint" }, t("inbox.receiveHint")),
+    h("label", { for: "receive-paths" }, t("inbox.pathsLabel")),
     paths,
-    h("div", { class: "row" }, pick, h("button", { id: "receive-submit", type: "submit" }, "Receive"), progress),
+    h("div", { class: "row" }, pick, h("button", { id: "receive-submit", type: "submit" }, t("inbox.receive")), progress),
     results,
   );
 
-  const status = h("select", { id: "filter-status" }, h("option", { value: "" }, "All statuses"));
+  const status = h("select", { id: "filter-status" }, h("option", { value: "" }, t("inbox.allStatuses")));
   for (const s of STATUSES) status.append(h("option", { value: s }, label(s)));
   status.value = filter;
-  const query = h("input", { id: "search", type: "search", placeholder: "partner, payee, amount, account…", autocomplete: "off" });
+  const query = h("input", { id: "search", type: "search", placeholder: t("inbox.searchPlaceholder"), autocomplete: "off" });
   const count = h("p", { id: "case-count", class: "hint" });
   const body = h("tbody", {});
   const table = h(
     "table",
     { id: "cases" },
-    h("thead", {}, h("tr", {}, ...["Case", "Verdict", "Partner", "Payee", "Amount", "Age", "Status"].map((t) => h("th", { scope: "col" }, t)))),
+    h("thead", {}, h("tr", {}, ...columns().map((name) => h("th", { scope: "col" }, name)))),
     body,
   );
   const listError = h("div", {});
   const list = h(
     "section",
     { class: "card", "aria-labelledby": "cases-title" },
-    h("h2", { id: "cases-title" }, "Cases"),
-    h("div", { class: "row" }, h("label", { for: "filter-status" }, "Status"), status, h("label", { for: "search" }, "Search"), query),
+    h("h2", { id: "cases-title" }, t("inbox.casesTitle")),
+    h("div", { class: "row" }, h("label", { for: "filter-status" }, t("inbox.statusLabel")), status, h("label", { for: "search" }, t("inbox.searchLabel")), query),
     listError,
     count,
     table,
@@ -115,19 +132,24 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
           "tr",
           { "data-case-id": c.id, "data-status": c.status },
           h("td", {}, open),
-          h("td", {}, h("span", { class: `badge ${c.verdict}` }, c.verdict)),
-          h("td", {}, c.partner ?? "unknown signer"),
+          h("td", {}, h("span", { class: `badge ${c.verdict}` }, verdictName(c.verdict))),
+          h("td", {}, c.partner ?? t("common.unknownSigner")),
           h("td", {}, c.payee ?? ""),
-          h("td", { class: "num" }, c.amount ?? ""),
-          h("td", { title: c.received_at }, age(c.received_at, now)),
-          h("td", {}, h("span", { class: `status ${c.status}` }, label(c.status)), c.account_fraudulent ? h("span", { class: "badge rejected" }, " fraudulent account") : null),
+          h("td", { class: "num" }, c.amount ? formatMoney(c.amount) : ""),
+          h("td", {}, h("time", { datetime: c.received_at, title: formatDateTime(c.received_at) }, age(c.received_at, now))),
+          h(
+            "td",
+            {},
+            h("span", { class: `status ${c.status}` }, label(c.status)),
+            c.account_fraudulent ? h("span", { class: "badge rejected" }, ` ${t("inbox.fraudulentAccount")}`) : null,
+          ),
         );
       }),
     );
     count.textContent =
       shown.length > MAX_ROWS
-        ? `${shown.length} cases match; showing the newest ${MAX_ROWS}. Narrow the search to see others.`
-        : `${shown.length} of ${cases.length} cases`;
+        ? t("inbox.countTooMany", { shown: formatNumber(shown.length), max: formatNumber(MAX_ROWS) })
+        : t("inbox.count", { shown: formatNumber(shown.length), total: formatNumber(cases.length) });
   };
   const load = async () => {
     listError.replaceChildren();
@@ -150,7 +172,7 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
     progress.hidden = false;
     progress.max = Math.max(1, files.length);
     progress.value = 0;
-    results.replaceChildren(h("p", { class: "hint" }, `Receiving ${files.length} file(s)…`));
+    results.replaceChildren(h("p", { class: "hint" }, tn("inbox.receiving", files.length)));
     try {
       const received = await receiveFiles(chosen, (p) => {
         progress.max = p.total;
@@ -175,13 +197,13 @@ function receivedList(received: Received[], shell: Shell): HTMLElement {
     "ul",
     { class: "received" },
     ...received.map((r) => {
-      const open = r.case_id !== null ? h("button", { type: "button", class: "link", "data-case-id": r.case_id }, `open case #${r.case_id}`) : null;
+      const open = r.case_id !== null ? h("button", { type: "button", class: "link", "data-case-id": r.case_id }, t("inbox.openCase", { id: r.case_id })) : null;
       open?.addEventListener("click", () => shell.openCase(r.case_id!));
       return h(
         "li",
         { "data-verdict": r.verdict },
-        h("span", { class: `badge ${r.verdict}` }, r.verdict),
-        ` ${r.file_name}${r.partner ? ` from ${r.partner}` : ""}: ${r.findings.length} finding(s) `,
+        h("span", { class: `badge ${r.verdict}` }, verdictName(r.verdict)),
+        ` ${r.partner ? t("inbox.receivedFrom", { file: r.file_name, partner: r.partner }) : r.file_name}: ${tn("inbox.findings", r.findings.length)} `,
         open,
         r.findings.length === 0
           ? null
@@ -192,8 +214,8 @@ function receivedList(received: Received[], shell: Shell): HTMLElement {
                 h(
                   "li",
                   { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-                  h("span", { class: `severity sev-${f.severity}` }, f.severity),
-                  f.code.startsWith("email_") ? " Email: " : " ",
+                  h("span", { class: `severity sev-${f.severity}` }, severityName(f.severity)),
+                  f.code.startsWith("email_") ? ` ${t("inbox.emailFinding")} ` : " ",
                   f.message,
                 ),
               ),

@@ -1,17 +1,18 @@
 // Sign in: user, password and, for users who enrolled one, the current one-time code.
 import { login, toCommandError, type WorkspaceStatus } from "../api";
 import { errorBox, h } from "../dom";
+import { t } from "../i18n";
 import { field, value } from "./form";
 
 export function renderLogin(content: HTMLElement, status: WorkspaceStatus, done: () => void): void {
   const form = h(
     "form",
     { id: "login-form", class: "card" },
-    h("h2", {}, `Sign in to ${status.org_name ?? "Countersign"}`),
-    field("login-user", "User name", "text", "username"),
-    field("login-password", "Password", "password", "current-password"),
-    field("login-totp", "One-time code (if you enrolled one)", "text", "one-time-code", false),
-    h("button", { id: "login-submit", type: "submit" }, "Sign in"),
+    h("h2", { id: "login-title" }, t("login.title", { org: status.org_name ?? "Countersign" })),
+    field("login-user", t("login.user"), "text", "username"),
+    field("login-password", t("login.password"), "password", "current-password"),
+    field("login-totp", t("login.totp"), "text", "one-time-code", false),
+    h("button", { id: "login-submit", type: "submit" }, t("login.submit")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

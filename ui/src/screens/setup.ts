@@ -2,20 +2,21 @@
 // the core checks every value and its message is shown as it is.
 import { createWorkspace, toCommandError, type WorkspaceStatus } from "../api";
 import { errorBox, h } from "../dom";
+import { t } from "../i18n";
 import { field } from "./form";
 
 export function renderSetup(content: HTMLElement, status: WorkspaceStatus, done: () => void): void {
   const form = h(
     "form",
     { id: "setup-form", class: "card" },
-    h("h2", {}, "Create your workspace"),
-    h("p", {}, `No workspace yet in ${status.dir}. Create one for your organisation; you will be its first administrator.`),
-    field("setup-org", "Organisation name", "text", "organization"),
-    field("setup-admin", "Your user name", "text", "username"),
-    field("setup-password", "Your password", "password", "new-password"),
-    field("setup-passphrase", "Passphrase for the organisation's signing key", "password", "off"),
-    h("p", { class: "hint" }, "Keep the passphrase apart from your password: it unlocks the key that signs your organisation's own bank details."),
-    h("button", { id: "setup-submit", type: "submit" }, "Create workspace"),
+    h("h2", {}, t("setup.title")),
+    h("p", {}, t("setup.intro", { dir: status.dir })),
+    field("setup-org", t("setup.org"), "text", "organization"),
+    field("setup-admin", t("setup.admin"), "text", "username"),
+    field("setup-password", t("setup.password"), "password", "new-password"),
+    field("setup-passphrase", t("setup.passphrase"), "password", "off"),
+    h("p", { class: "hint" }, t("setup.passphraseHint")),
+    h("button", { id: "setup-submit", type: "submit" }, t("setup.submit")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
