@@ -1,0 +1,138 @@
+// The language picker in the real app, on the demo workspace run.sh builds: the sign-in screen
+// switches to Turkish and to Spanish without a restart, a signed-in screen re-renders in place
+// with amounts formatted for the locale, and the choice is kept across a reload and a restart.
+// Ends in English again, so the tests that run after this one find the app as it starts.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { By, Key, until } from "selenium-webdriver";
+import { openApp, screenshot } from "./app.mjs";
+
+describe("the language picker", { timeout: 300_000 }, () => {
+  let driver;
+
+  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+  // The app re-renders after each answer from Rust: retries with the element found afresh.
+  const retry = async (action) => {
+    let last;
+    for (let i = 0; i < 50; i++) {
+      try {
+        return await action();
+      } catch (e) {
+        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
+        last = e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw last;
+  };
+  const textOf = (id) => retry(async () => (await byId(id)).getText());
+  const screen = async (name) => {
+    const main = await driver.wait(until.elementLocated(By.css("main#app")), 20_000);
+    await driver.wait(
+      async () => {
+        try {
+          return (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready";
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      `screen ${name}`,
+    );
+  };
+  /** Chooses a language the way a person does: opens the picker and clicks the option. */
+  const choose = async (code) => {
+    await retry(async () => (await driver.findElement(By.css(`#language option[value="${code}"]`))).click());
+    await driver.wait(async () => (await driver.executeScript("return document.documentElement.lang")) === code, 20_000, `lang ${code}`);
+  };
+  const waitText = async (id, expected) => {
+    await driver.wait(async () => {
+      try {
+        const text = await textOf(id);
+        return expected instanceof RegExp ? expected.test(text) : text === expected;
+      } catch {
+        return false;
+      }
+    }, 20_000, `#${id} to read ${expected}`);
+    return textOf(id);
+  };
+
+  before(async () => {
+    driver = await openApp();
+  });
+
+  after(async () => {
+    // Leave the app in English for whatever runs next, even when a test above failed.
+    if (driver) {
+      await driver.executeScript("localStorage.setItem('countersign.locale', 'en')").catch(() => undefined);
+      await driver.quit();
+    }
+  });
+
+  it("switches the sign-in screen to Turkish and to Spanish without a restart", async () => {
+    await screen("login");
+    assert.equal(await (await byId("language")).getAttribute("value"), "en");
+    const options = await driver.findElements(By.css("#language option"));
+    assert.deepEqual(await Promise.all(options.map((o) => o.getText())), ["English", "Türkçe", "Español"]);
+    assert.match(await textOf("login-title"), /^Sign in to /);
+    const org = (await textOf("login-title")).replace(/^Sign in to /, "");
+
+    await choose("tr");
+    assert.equal(await waitText("login-title", `Oturum açın: ${org}`), `Oturum açın: ${org}`);
+    assert.equal(await textOf("login-submit"), "Oturum aç");
+    assert.equal(await (await byId("language")).getAttribute("value"), "tr");
+    await screenshot(driver, "language-1-login-tr");
+
+    await choose("es");
+    assert.equal(await waitText("login-title", `Iniciar sesión en ${org}`), `Iniciar sesión en ${org}`);
+    assert.equal(await textOf("login-submit"), "Iniciar sesión");
+    assert.match(await textOf("app-tagline"), /suplantación/);
+    await screenshot(driver, "language-2-login-es");
+  });
+
+  it("signs in in Spanish and re-renders the inbox in Turkish in place, amounts in the locale's format", async () => {
+    await retry(async () => {
+      const user = await byId("login-user");
+      await user.clear();
+      await user.sendKeys("dave");
+    });
+    await retry(async () => (await byId("login-password")).sendKeys("TEST-ONLY dave demo", Key.ENTER));
+    await screen("inbox");
+    assert.equal(await waitText("cases-title", "Casos"), "Casos");
+    assert.equal(await textOf("nav-inbox"), "Todos los casos");
+    await driver.wait(async () => (await driver.findElements(By.css("#cases tbody tr"))).length > 0, 20_000, "the demo's cases");
+    const amounts = await Promise.all((await driver.findElements(By.css("#cases tbody td.num"))).map((td) => td.getText()));
+    const shown = amounts.filter(Boolean);
+    assert.ok(shown.length > 0, "the demo's cases have amounts");
+    // Spanish: a comma before the cents and the currency after the number ("48.200,00 €").
+    for (const amount of shown) assert.match(amount, /^\d{1,3}(\.?\d{3})*,\d{2}\s\S+$/u, amount);
+
+    await choose("tr");
+    await screen("inbox");
+    assert.equal(await waitText("cases-title", "Vakalar"), "Vakalar");
+    assert.equal(await textOf("nav-inbox"), "Tüm vakalar");
+    assert.equal(await textOf("receive-submit"), "Teslim al");
+    await screenshot(driver, "language-3-inbox-tr");
+  });
+
+  it("keeps the choice across a reload and a restart", async () => {
+    await driver.navigate().refresh();
+    await screen("inbox");
+    assert.equal(await waitText("cases-title", "Vakalar"), "Vakalar");
+    assert.equal(await (await byId("language")).getAttribute("value"), "tr");
+
+    await choose("es");
+    await waitText("cases-title", "Casos");
+    // WebKit writes local storage to disk shortly after the change: give it a moment.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await driver.quit();
+    driver = await openApp();
+    await screen("login");
+    assert.match(await waitText("login-title", /^Iniciar sesión en /), /^Iniciar sesión en /);
+    assert.equal(await (await byId("language")).getAttribute("value"), "es");
+
+    await choose("en");
+    assert.match(await waitText("login-title", /^Sign in to /), /^Sign in to /);
+    await screenshot(driver, "language-4-login-en");
+  });
+});
