@@ -19,6 +19,15 @@ const COMMANDS: &[&str] = &[
     "release_case",
     "start_callback",
     "record_callback",
+    "list_partners",
+    "partner_detail",
+    "pick_partner_file",
+    "preview_card",
+    "confirm_fingerprint",
+    "add_partner",
+    "rotate_partner_key",
+    "revoke_partner_key",
+    "issue_instruction",
 ];
 
 fn main() {

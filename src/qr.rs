@@ -28,6 +28,12 @@ impl Qr {
         QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map(Qr).map_err(|_| QrError::TooLong)
     }
 
+    /// The module matrix without quiet zone: modules per side and, row by row, `true` for a
+    /// dark module. For front ends that draw the code themselves.
+    pub fn modules(&self) -> (usize, Vec<bool>) {
+        (self.0.width(), self.0.to_colors().into_iter().map(|c| c == Color::Dark).collect())
+    }
+
     /// An SVG document.
     pub fn to_svg(&self) -> String {
         self.0
@@ -102,5 +108,17 @@ mod tests {
         let png = qr.to_png().unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert!(Qr::new(&"x".repeat(5000)).is_err());
+    }
+
+    #[test]
+    fn modules_are_the_square_matrix_with_its_finder_patterns() {
+        let (width, dark) = Qr::new("countersign:key?fp=366536782908626497036542409250").unwrap().modules();
+        assert_eq!(dark.len(), width * width);
+        assert!(width >= 21 && (width - 17) % 4 == 0, "a QR version's side: {width}");
+        // The top-left finder pattern: a dark 7x7 ring around a light ring around a dark 3x3.
+        let at = |x: usize, y: usize| dark[y * width + x];
+        assert!((0..7).all(|i| at(i, 0) && at(0, i) && at(i, 6) && at(6, i)));
+        assert!((1..6).all(|i| !at(i, 1) && !at(1, i)));
+        assert!(at(3, 3) && !at(7, 0));
     }
 }

@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{app, callbacks, cases, inbox, session};
+use crate::commands::{app, callbacks, cases, inbox, issue, partners, session};
 
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
@@ -38,6 +38,17 @@ pub fn all() -> Vec<(String, String)> {
         cases::ReleaseView,
         callbacks::CallbackScript,
         callbacks::CallbackRequest,
+        partners::PartnerRow,
+        partners::PartnerKey,
+        partners::PartnerPhone,
+        partners::PartnerAccount,
+        partners::PartnerView,
+        partners::CardContact,
+        partners::CardPreview,
+        partners::NewPartnerRequest,
+        partners::PartnerFile,
+        issue::IssueRequest,
+        issue::IssuedView,
         crate::CommandError,
     );
     out

@@ -16,6 +16,15 @@ pub enum Ask {
     OpenFiles,
     /// A file to save, proposing this name.
     Save(String),
+    /// One existing file to open, under this title (a partner card, a rotation statement).
+    OpenFile(&'static str),
+    /// A file to save under this title, proposing this name (an outgoing instruction).
+    SaveFile {
+        /// The dialog's title.
+        title: &'static str,
+        /// The proposed file name.
+        name: String,
+    },
 }
 
 /// Shows the dialog over `window`; the chosen paths, empty when cancelled. Waits without
@@ -38,15 +47,18 @@ fn show<R: Runtime>(window: &WebviewWindow<R>, ask: Ask) -> CommandResult<std::s
             let (title, action, accept) = match &ask {
                 Ask::OpenFiles => ("Choose instruction files", gtk::FileChooserAction::Open, "Choose"),
                 Ask::Save(_) => ("Save the bank file", gtk::FileChooserAction::Save, "Save"),
+                Ask::OpenFile(title) => (*title, gtk::FileChooserAction::Open, "Choose"),
+                Ask::SaveFile { title, .. } => (*title, gtk::FileChooserAction::Save, "Save"),
             };
             let dialog = gtk::FileChooserNative::new(Some(title), parent.as_ref(), action, Some(accept), Some("Cancel"));
             dialog.set_modal(true);
             match &ask {
                 Ask::OpenFiles => dialog.set_select_multiple(true),
-                Ask::Save(name) => {
+                Ask::Save(name) | Ask::SaveFile { name, .. } => {
                     dialog.set_current_name(name);
                     dialog.set_do_overwrite_confirmation(true);
                 }
+                Ask::OpenFile(_) => dialog.set_select_multiple(false),
             }
             let chosen = if dialog.run() == gtk::ResponseType::Accept { dialog.filenames() } else { vec![] };
             dialog.destroy();

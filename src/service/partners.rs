@@ -125,11 +125,20 @@ fn invalid(e: impl std::fmt::Display) -> ServiceError {
 }
 
 impl Workspace {
-    /// Onboards a partner and pins its key, only if the typed fingerprint matches the card.
-    pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<i64> {
+    /// Checks the fingerprint an admin typed, as read back on the phone, against a card before
+    /// the rest of onboarding is asked for (the onboarding wizard's own step). Pins nothing;
+    /// `add_partner` checks again. A mismatch is refused and logged like one at `add_partner`.
+    /// Returns the card's fingerprint.
+    pub fn confirm_partner_fingerprint(&mut self, session: &Session, card: &[u8], typed: &str) -> ServiceResult<String> {
         self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
-        let card = PartnerCard::parse(new.card).map_err(invalid)?;
-        let typed = Fingerprint::parse_lenient(new.confirm_fingerprint)
+        let card = PartnerCard::parse(card).map_err(invalid)?;
+        self.check_typed_fingerprint(session, &card, typed)?;
+        Ok(card.fingerprint().to_string())
+    }
+
+    /// The typed fingerprint against the card's: `check_failed` (logged) when they differ.
+    fn check_typed_fingerprint(&mut self, session: &Session, card: &PartnerCard, typed: &str) -> ServiceResult<()> {
+        let typed = Fingerprint::parse_lenient(typed)
             .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
         if typed != card.fingerprint() {
             return self.refuse(
@@ -144,6 +153,14 @@ impl Workspace {
                 )),
             );
         }
+        Ok(())
+    }
+
+    /// Onboards a partner and pins its key, only if the typed fingerprint matches the card.
+    pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<i64> {
+        self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
+        let card = PartnerCard::parse(new.card).map_err(invalid)?;
+        self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let country = match new.country {
             Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
             None => card.details().country,
@@ -374,5 +391,44 @@ impl Workspace {
             tx.append_event(&at, &by, "partner.revoke_key", &subject, &json!({ "fingerprint": key.fingerprint, "reason": reason }))?;
             Ok(key.fingerprint.clone())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::{Credentials, InitRequest};
+
+    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
+    const GLOBEX_CARD: &[u8] = include_bytes!("../../keys/globex.card");
+    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+    fn workspace() -> (tempfile::TempDir, Workspace, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(
+            &dir.path().join("ws"),
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        (dir, ws, session)
+    }
+
+    #[test]
+    fn the_typed_fingerprint_is_checked_before_onboarding_and_nothing_is_pinned() {
+        let (_dir, mut ws, alice) = workspace();
+        let misheard = "36653 67829 08626 49730 65424 09250";
+        let refused = ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, misheard).unwrap_err();
+        assert_eq!(refused.code(), "check_failed");
+        assert!(refused.to_string().contains("nothing was pinned"), "{refused}");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, "12345").unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, b"not a card", GLOBEX_FPR).unwrap_err().code(), "invalid_input");
+        let typed = GLOBEX_FPR.replace(' ', "");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, &typed).unwrap(), GLOBEX_FPR);
+        assert!(ws.partners(&alice).unwrap().is_empty(), "confirming pins nothing");
+
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = ws.login(&Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
+        assert_eq!(ws.confirm_partner_fingerprint(&carol, GLOBEX_CARD, GLOBEX_FPR).unwrap_err().code(), "not_permitted");
     }
 }

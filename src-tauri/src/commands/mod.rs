@@ -1,6 +1,7 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
 //! run, sign-in), the inbox (receiving, the case list), one case (view, approve, reject,
-//! reopen, release) and the callback wizard. Each command is a few lines: parse the UI's arguments,
+//! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
+//! instructions. Each command is a few lines: parse the UI's arguments,
 //! call the core, convert the result.
 //!
 //! Adding a command: write it in its domain's module, list it in [`handler`] below and in
@@ -13,6 +14,8 @@ pub mod app;
 pub mod callbacks;
 pub mod cases;
 pub mod inbox;
+pub mod issue;
+pub mod partners;
 pub mod session;
 
 /// The invoke handler for every command of the app.
@@ -35,5 +38,14 @@ pub(crate) fn handler<R: tauri::Runtime>(
         cases::release_case,
         callbacks::start_callback,
         callbacks::record_callback,
+        partners::list_partners,
+        partners::partner_detail,
+        partners::pick_partner_file,
+        partners::preview_card,
+        partners::confirm_fingerprint,
+        partners::add_partner,
+        partners::rotate_partner_key,
+        partners::revoke_partner_key,
+        issue::issue_instruction,
     ]
 }

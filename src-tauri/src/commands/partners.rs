@@ -1,0 +1,351 @@
+//! Partners: the list, one partner's keys, on-file numbers and account history, the onboarding
+//! wizard (a card read from a file the user chose, its fingerprint and QR code, then the
+//! fingerprint typed as read back on the phone), key rotation and revocation. The core pins a
+//! key only when the typed fingerprint matches the card, and decides who may do what (admins);
+//! this module reads the chosen files and carries the words across.
+
+use std::path::Path;
+
+use countersign::card::{ContactKind, PartnerCard};
+use countersign::encoding::format_utc;
+use countersign::envelope::MAX_FILE_SIZE;
+use countersign::files::read_limited;
+use countersign::qr::{key_uri, Qr};
+use countersign::service::{NewPartner, PartnerDetail, PartnerSummary};
+use serde::{Deserialize, Serialize};
+use tauri::{Runtime, State, WebviewWindow};
+use ts_rs::TS;
+
+use super::cases::QrView;
+use crate::dialog;
+use crate::state::AppState;
+use crate::{CommandError, CommandResult};
+
+/// A row of the partner list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PartnerRow {
+    /// Partner id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+    /// Country (ISO 3166 alpha-2).
+    pub country: Option<String>,
+    /// Fingerprints of the active keys.
+    pub active_keys: Vec<String>,
+    /// The current account, as people read it.
+    pub current_account: Option<String>,
+}
+
+/// A pinned key.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PartnerKey {
+    /// Fingerprint, six groups of five digits.
+    pub fingerprint: String,
+    /// `active`, `retired` or `revoked`.
+    pub status: String,
+    /// How it was verified (read back on the phone, or a rotation statement).
+    pub verified_how: String,
+    /// By whom.
+    pub verified_by: String,
+    /// When (UTC).
+    pub verified_at: String,
+    /// When it was retired or revoked (UTC).
+    pub status_changed_at: Option<String>,
+    /// Why.
+    pub status_reason: Option<String>,
+}
+
+/// An on-file number: the only kind a callback may dial.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PartnerPhone {
+    /// E.164.
+    pub e164: String,
+    /// International format, to read and dial.
+    pub display: String,
+    /// Where it came from.
+    pub source: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When (UTC).
+    pub recorded_at: String,
+}
+
+/// An account in the partner's history.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PartnerAccount {
+    /// As people read it (IBAN in groups).
+    pub display: String,
+    /// BIC.
+    pub bic: String,
+    /// Country.
+    pub country: String,
+    /// `current`, `pending`, `retired` or `fraudulent`.
+    pub status: String,
+    /// `contract` or `instruction`.
+    pub source: String,
+    /// First seen (UTC).
+    pub first_seen: String,
+    /// Last seen (UTC).
+    pub last_seen: String,
+    /// Cases that touched it.
+    #[ts(type = "number[]")]
+    pub cases: Vec<i64>,
+}
+
+/// Everything the partner page shows.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PartnerView {
+    /// The list row.
+    pub summary: PartnerRow,
+    /// Registered email domains.
+    pub domains: Vec<String>,
+    /// On-file numbers.
+    pub phones: Vec<PartnerPhone>,
+    /// Keys, oldest first.
+    pub keys: Vec<PartnerKey>,
+    /// Accounts, oldest first.
+    pub accounts: Vec<PartnerAccount>,
+    /// Onboarded when (UTC).
+    pub created_at: String,
+    /// By whom.
+    pub created_by: String,
+}
+
+/// A contact as the card states it (informational: never an on-file number).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CardContact {
+    /// `phone` or `email`.
+    pub kind: String,
+    /// The number or address.
+    pub value: String,
+    /// Its label, if any.
+    pub label: Option<String>,
+}
+
+/// A card read from a file, before anything is pinned.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CardPreview {
+    /// The file it was read from (passed back to `add_partner`).
+    pub path: String,
+    /// The holder's legal name, as the card states it.
+    pub name: String,
+    /// Country, as the card states it.
+    pub country: Option<String>,
+    /// Email domains, as the card states them.
+    pub domains: Vec<String>,
+    /// Contacts, as the card states them.
+    pub contacts: Vec<CardContact>,
+    /// When the card was made (UTC).
+    pub created_at: String,
+    /// The fingerprint to read back on the phone, six groups of five digits.
+    pub fingerprint: String,
+    /// The fingerprint and key as a QR code (`countersign:key?fp=…&pk=…`).
+    pub qr: QrView,
+}
+
+/// What onboarding needs: the card (by path), the fingerprint as typed, and the on-file details
+/// from an independent source (the contract).
+#[derive(Debug, Deserialize, TS)]
+pub struct NewPartnerRequest {
+    /// The card file chosen in the first step.
+    pub card_path: String,
+    /// The fingerprint the partner read back on the phone, as typed.
+    pub confirm_fingerprint: String,
+    /// On-file phone numbers.
+    pub phones: Vec<String>,
+    /// Email domains (added to the card's).
+    pub domains: Vec<String>,
+    /// Country (ISO 3166 alpha-2); the card's when absent.
+    pub country: Option<String>,
+    /// The IBAN known from the contract.
+    pub iban: Option<String>,
+    /// Its BIC.
+    pub bic: Option<String>,
+}
+
+/// Which file the chooser asks for.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerFile {
+    /// A partner card (onboarding).
+    Card,
+    /// A key-rotation statement.
+    Statement,
+}
+
+fn row(p: PartnerSummary) -> PartnerRow {
+    PartnerRow { id: p.id, name: p.name, country: p.country, active_keys: p.active_keys, current_account: p.current_account }
+}
+
+fn view(d: PartnerDetail) -> PartnerView {
+    PartnerView {
+        summary: row(d.summary),
+        domains: d.domains,
+        phones: d
+            .phones
+            .into_iter()
+            .map(|p| PartnerPhone { e164: p.e164, display: p.display, source: p.source, recorded_by: p.recorded_by, recorded_at: p.recorded_at })
+            .collect(),
+        keys: d
+            .keys
+            .into_iter()
+            .map(|k| PartnerKey {
+                fingerprint: k.fingerprint,
+                status: k.status,
+                verified_how: k.verified_how,
+                verified_by: k.verified_by,
+                verified_at: k.verified_at,
+                status_changed_at: k.status_changed_at,
+                status_reason: k.status_reason,
+            })
+            .collect(),
+        accounts: d
+            .accounts
+            .into_iter()
+            .map(|a| PartnerAccount {
+                display: a.display,
+                bic: a.bic,
+                country: a.country,
+                status: a.status,
+                source: a.source,
+                first_seen: a.first_seen,
+                last_seen: a.last_seen,
+                cases: a.cases,
+            })
+            .collect(),
+        created_at: d.created_at,
+        created_by: d.created_by,
+    }
+}
+
+/// A code's module matrix for the UI to draw.
+pub(crate) fn qr_matrix(payload: String) -> CommandResult<QrView> {
+    let qr = Qr::new(&payload).map_err(|e| CommandError::new("qr_failed", e.to_string()))?;
+    let (width, dark) = qr.modules();
+    Ok(QrView { width: width as u32, dark, payload })
+}
+
+/// Reads a file the user chose (a card or a statement), within the signed-file size limit.
+fn read_chosen(path: &str) -> CommandResult<Vec<u8>> {
+    if path.trim().is_empty() {
+        return Err(CommandError::new("invalid_input", "Choose a file first."));
+    }
+    read_limited(Path::new(path), MAX_FILE_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))
+}
+
+/// All partners (any signed-in user; the core decides).
+#[tauri::command]
+pub async fn list_partners(state: State<'_, AppState>) -> CommandResult<Vec<PartnerRow>> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.partners(session)?.into_iter().map(row).collect())
+}
+
+/// One partner in full.
+#[tauri::command]
+pub async fn partner_detail(state: State<'_, AppState>, id: i64) -> CommandResult<PartnerView> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(view(ws.partner(session, id)?))
+}
+
+/// Opens the file chooser for a card or a rotation statement; the chosen path, none when
+/// cancelled.
+#[tauri::command]
+pub async fn pick_partner_file<R: Runtime>(window: WebviewWindow<R>, kind: PartnerFile) -> CommandResult<Option<String>> {
+    let title = match kind {
+        PartnerFile::Card => "Choose the partner's card",
+        PartnerFile::Statement => "Choose the key-rotation statement",
+    };
+    let chosen = dialog::ask(&window, dialog::Ask::OpenFile(title)).await?;
+    Ok(chosen.into_iter().next().map(|p| p.display().to_string()))
+}
+
+/// Reads a card and shows what it says and its fingerprint. Pins nothing: a card proves only
+/// that its maker holds the key.
+#[tauri::command]
+pub async fn preview_card(state: State<'_, AppState>, path: String) -> CommandResult<CardPreview> {
+    state.lock().signed_in()?;
+    let card = PartnerCard::parse(&read_chosen(&path)?).map_err(|e| CommandError::new("invalid_card", e.to_string()))?;
+    let details = card.details();
+    Ok(CardPreview {
+        path,
+        name: details.name.clone(),
+        country: details.country.as_ref().map(|c| c.to_string()),
+        domains: details.domains.iter().map(|d| d.to_string()).collect(),
+        contacts: details
+            .contacts
+            .iter()
+            .map(|c| CardContact {
+                kind: match c.kind {
+                    ContactKind::Phone => "phone".into(),
+                    ContactKind::Email => "email".into(),
+                },
+                value: c.value.clone(),
+                label: c.label.clone(),
+            })
+            .collect(),
+        created_at: format_utc(card.created_at()),
+        fingerprint: card.fingerprint().to_string(),
+        qr: qr_matrix(key_uri(&card.public_key()))?,
+    })
+}
+
+/// The wizard's read-back step: the fingerprint typed as the partner read it on the phone,
+/// checked by the core against the card (`check_failed`, logged, when it differs). Pins
+/// nothing; `add_partner` checks again.
+#[tauri::command]
+pub async fn confirm_fingerprint(state: State<'_, AppState>, card_path: String, fingerprint: String) -> CommandResult<String> {
+    let card = read_chosen(&card_path)?;
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.confirm_partner_fingerprint(session, &card, &fingerprint)?)
+}
+
+/// Onboards a partner: the core pins the card's key only if the typed fingerprint matches it
+/// (`check_failed` otherwise, logged, nothing pinned).
+#[tauri::command]
+pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest) -> CommandResult<PartnerView> {
+    let card = read_chosen(&request.card_path)?;
+    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let phones: Vec<String> = request.phones.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    let domains: Vec<String> = request.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+    let (country, iban, bic) = (blank(&request.country), blank(&request.iban), blank(&request.bic));
+    let known_account = match (&iban, &bic) {
+        (Some(iban), Some(bic)) => Some((iban.as_str(), bic.as_str())),
+        (None, None) => None,
+        _ => return Err(CommandError::new("invalid_input", "Give both the IBAN and the BIC of the known account, or neither.")),
+    };
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    let id = ws.add_partner(
+        session,
+        &NewPartner {
+            card: &card,
+            confirm_fingerprint: &request.confirm_fingerprint,
+            phones: &phones,
+            domains: &domains,
+            country: country.as_deref(),
+            known_account,
+        },
+    )?;
+    Ok(view(ws.partner(session, id)?))
+}
+
+/// Accepts a key-rotation statement read from `statement_path`; the new key's fingerprint.
+#[tauri::command]
+pub async fn rotate_partner_key(state: State<'_, AppState>, id: i64, statement_path: String) -> CommandResult<String> {
+    let statement = read_chosen(&statement_path)?;
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.rotate_partner_key(session, id, &statement)?)
+}
+
+/// Revokes a key (the active one, or the one named) with a reason; the revoked fingerprint.
+#[tauri::command]
+pub async fn revoke_partner_key(state: State<'_, AppState>, id: i64, fingerprint: Option<String>, reason: String) -> CommandResult<String> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.revoke_partner_key(session, id, fingerprint.as_deref().filter(|f| !f.trim().is_empty()), &reason)?)
+}

@@ -1,0 +1,302 @@
+//! Partners and outgoing instructions through Tauri's real IPC path on the mock runtime, with the
+//! app's real configuration and capabilities: onboarding with a fingerprint typed wrong then
+//! right, the wrong role refused, key rotation and revocation, and issuing our bank details.
+//! The workspace is made with the core; cards and keys come from keys/ (TEST-ONLY).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+use countersign::card::{CardDetails, PartnerCard};
+use countersign::codes::ConfirmationCode;
+use countersign::envelope::{Envelope, FileKind};
+use countersign::instruction::Instruction;
+use countersign::keys::{KeyPair, SecretKeyFile};
+use countersign::rotation::RotationStatement;
+use countersign::service::{Credentials, Role, Workspace};
+use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
+const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+/// Globex's fingerprint with two digits swapped, as a mishearing on the phone would give.
+const MISHEARD_FPR: &str = "36653 67829 08626 49730 65424 09250";
+const ORG_PASSPHRASE: &str = "TEST-ONLY org demo";
+
+fn password(user: &str) -> String {
+    format!("TEST-ONLY {user} demo")
+}
+
+/// A new, empty directory for one test.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("countersign-partners-ipc-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A workspace with no partners yet: admin alice, clerk carol, our account set. Returns our card.
+fn workspace(dir: &Path) -> Vec<u8> {
+    let alice = password("alice");
+    let mut ws = Workspace::init(
+        dir,
+        &countersign::service::InitRequest {
+            org_name: "Initech GmbH",
+            admin_name: "alice",
+            org_passphrase: ORG_PASSPHRASE,
+            admin_password: &alice,
+        },
+    )
+    .unwrap();
+    let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
+    ws.add_user(&admin, "carol", Role::Clerk, &password("carol")).unwrap();
+    ws.set_org_account(&admin, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
+    ws.org_card(&admin).unwrap()
+}
+
+fn app_on(dir: PathBuf) -> App<MockRuntime> {
+    countersign_app::with_commands(mock_builder())
+        .manage(countersign_app::AppState::new(dir))
+        .build(tauri::generate_context!(test = true))
+        .expect("the app builds on the mock runtime")
+}
+
+fn main_window(app: &App<MockRuntime>) -> WebviewWindow<MockRuntime> {
+    WebviewWindowBuilder::new(app, "main", Default::default()).build().expect("a mock window")
+}
+
+/// Invokes `cmd` from the main window's own page; the `Ok` value or the `{code, message}` error.
+fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(main, req).map(|r| r.deserialize::<Value>().unwrap())
+}
+
+/// The error's code (and its message, for assertions on it).
+fn refusal(result: Result<Value, Value>) -> (String, String) {
+    match result {
+        Err(e) => {
+            let message = e["message"].as_str().expect("a message").to_string();
+            assert!(!message.is_empty(), "a message: {e}");
+            (e["code"].as_str().expect("a code").to_string(), message)
+        }
+        Ok(v) => panic!("expected an error, got {v}"),
+    }
+}
+
+fn login(main: &WebviewWindow<MockRuntime>, user: &str) {
+    let who = invoke(main, "login", json!({"request": {"user": user, "password": password(user)}})).unwrap();
+    assert_eq!(who["name"], json!(user));
+}
+
+fn globex_card() -> String {
+    format!("{KEYS}/globex.card")
+}
+
+/// Onboarding Globex as the wizard sends it, with `fingerprint` as typed.
+fn add_globex(main: &WebviewWindow<MockRuntime>, fingerprint: &str) -> Result<Value, Value> {
+    invoke(
+        main,
+        "add_partner",
+        json!({"request": {
+            "card_path": globex_card(),
+            "confirm_fingerprint": fingerprint,
+            "phones": ["+49 30 1234567", " "],
+            "domains": ["globex.example"],
+            "country": "DE",
+            "iban": "DE89 3704 0044 0532 0130 00",
+            "bic": "COBADEFFXXX",
+        }}),
+    )
+}
+
+#[test]
+fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
+    let dir = fresh_dir("onboard");
+    workspace(&dir.join("ws"));
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": globex_card()}))).0, "not_signed_in");
+    login(&main, "alice");
+
+    // Step 1: the card, its fingerprint and its QR code; nothing pinned yet.
+    let preview = invoke(&main, "preview_card", json!({"path": globex_card()})).unwrap();
+    assert_eq!(preview["name"], json!("Globex Corporation"));
+    assert_eq!(preview["fingerprint"], json!(GLOBEX_FPR));
+    let width = preview["qr"]["width"].as_u64().unwrap() as usize;
+    assert_eq!(preview["qr"]["dark"].as_array().unwrap().len(), width * width);
+    let payload = preview["qr"]["payload"].as_str().unwrap();
+    assert!(payload.starts_with(&format!("countersign:key?fp={}", GLOBEX_FPR.replace(' ', ""))), "{payload}");
+    assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
+
+    // A file that is no card, and a missing file, are named as such.
+    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": format!("{KEYS}/globex.key")}))).0, "invalid_card");
+    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": dir.join("none.card")}))).0, "file_unreadable");
+
+    // Step 2: the fingerprint as misheard on the phone: refused with the core's words, nothing
+    // pinned; then as read back right.
+    let (code, message) = refusal(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
+    assert_eq!(code, "check_failed");
+    assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
+    assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
+    let confirmed = invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": GLOBEX_FPR})).unwrap();
+    assert_eq!(confirmed, json!(GLOBEX_FPR));
+    assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
+
+    // The last step checks again: a misheard fingerprint sent with the details is refused too.
+    let (code, message) = refusal(add_globex(&main, MISHEARD_FPR));
+    assert_eq!(code, "check_failed");
+    assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
+    assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
+
+    // Half a known account is refused before the core is asked.
+    let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": ["+49 30 1234567"], "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
+    assert_eq!(refusal(invoke(&main, "add_partner", half.take())).0, "invalid_input");
+
+    // Read back right (typed without spaces): pinned, with the on-file number and the known account.
+    let partner = add_globex(&main, &GLOBEX_FPR.replace(' ', "")).unwrap();
+    assert_eq!(partner["summary"]["name"], json!("Globex Corporation"));
+    assert_eq!(partner["summary"]["active_keys"], json!([GLOBEX_FPR]));
+    let keys = partner["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["status"], json!("active"));
+    assert!(keys[0]["verified_how"].as_str().unwrap().contains("read back out of band"));
+    assert_eq!(partner["phones"].as_array().unwrap().len(), 1, "the blank number is dropped");
+    assert_eq!(partner["phones"][0]["e164"], json!("+49301234567"));
+    assert!(partner["domains"].as_array().unwrap().contains(&json!("globex.example")));
+    assert_eq!(partner["accounts"][0]["status"], json!("current"));
+    assert_eq!(partner["accounts"][0]["source"], json!("contract"));
+
+    let list = invoke(&main, "list_partners", json!({})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let id = list[0]["id"].clone();
+    assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap(), partner);
+    assert_eq!(refusal(invoke(&main, "partner_detail", json!({"id": 999}))).0, "not_found");
+    // The same card twice is refused.
+    assert_eq!(refusal(add_globex(&main, GLOBEX_FPR)).0, "invalid_input");
+}
+
+#[test]
+fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
+    let dir = fresh_dir("role");
+    workspace(&dir.join("ws"));
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    login(&main, "alice");
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+    invoke(&main, "logout", json!({})).unwrap();
+
+    login(&main, "carol");
+    assert_eq!(invoke(&main, "list_partners", json!({})).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["name"], json!("Globex Corporation"));
+    let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": ["+34 91 555 0102"], "domains": [], "country": null, "iban": null, "bic": null}});
+    assert_eq!(refusal(invoke(&main, "add_partner", umbrella)).0, "not_permitted");
+    let check = json!({"cardPath": format!("{KEYS}/umbrella.card"), "fingerprint": "29120 23143 23349 64902 21655 85485"});
+    assert_eq!(refusal(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");
+    let statement = dir.join("statement.json");
+    std::fs::write(&statement, b"{}").unwrap();
+    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "not_permitted");
+    assert_eq!(refusal(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
+    assert_eq!(
+        refusal(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
+        "not_permitted"
+    );
+    assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["keys"][0]["status"], json!("active"));
+}
+
+#[test]
+fn rotation_pins_the_new_key_and_revocation_ends_it() {
+    let dir = fresh_dir("rotate");
+    workspace(&dir.join("ws"));
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    login(&main, "alice");
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+
+    // Globex's side: a new key, its card, and a statement signed by the current key.
+    let old = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap())
+        .unwrap()
+        .unlock(&password("globex"))
+        .unwrap();
+    let new = KeyPair::generate();
+    let now = time::OffsetDateTime::now_utc();
+    let new_card = PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, now).unwrap();
+    let statement = dir.join("globex-rotation.json");
+    std::fs::write(&statement, RotationStatement::create(&old, &new_card, now).unwrap()).unwrap();
+    // A statement signed by a key nobody pinned is refused.
+    let stranger = dir.join("stranger-rotation.json");
+    std::fs::write(&stranger, RotationStatement::create(&KeyPair::generate(), &new_card, now).unwrap()).unwrap();
+    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": stranger}))).0, "check_failed");
+
+    let new_fpr = new.fingerprint().to_string();
+    assert_eq!(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement})).unwrap(), json!(new_fpr));
+    let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
+    assert_eq!(partner["summary"]["active_keys"], json!([new_fpr]));
+    assert_eq!(partner["keys"][0]["fingerprint"], json!(GLOBEX_FPR));
+    assert_eq!(partner["keys"][0]["status"], json!("retired"));
+    assert_eq!(partner["keys"][1]["status"], json!("active"));
+    assert!(partner["keys"][1]["verified_how"].as_str().unwrap().contains("rotation statement"));
+    // The old key is retired: the same statement again is refused.
+    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "check_failed");
+
+    assert_eq!(refusal(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "  "}))).0, "invalid_input");
+    let revoked = invoke(&main, "revoke_partner_key", json!({"id": id, "fingerprint": null, "reason": "the laptop holding it was stolen"})).unwrap();
+    assert_eq!(revoked, json!(new_fpr));
+    let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
+    assert_eq!(partner["summary"]["active_keys"], json!([]));
+    assert_eq!(partner["keys"][1]["status"], json!("revoked"));
+    assert!(partner["keys"][1]["status_reason"].as_str().unwrap().contains("the laptop holding it was stolen"));
+}
+
+#[test]
+fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
+    let dir = fresh_dir("issue");
+    let our_card = PartnerCard::parse(&workspace(&dir.join("ws"))).unwrap();
+    let exports = dir.join("exports");
+    // No dialog on the mock runtime: unattended runs save to COUNTERSIGN_EXPORT_DIR. Only this
+    // test in this binary saves a file.
+    std::env::set_var("COUNTERSIGN_EXPORT_DIR", &exports);
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    login(&main, "alice");
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+
+    let wrong = json!({"request": {"partner_id": id, "passphrase": "not the passphrase"}});
+    assert_eq!(refusal(invoke(&main, "issue_instruction", wrong)).0, "authentication_failed");
+    assert_eq!(std::fs::read_dir(&exports).map(|d| d.count()).unwrap_or(0), 0, "nothing saved");
+    let unknown = json!({"request": {"partner_id": 999, "passphrase": ORG_PASSPHRASE}});
+    assert_eq!(refusal(invoke(&main, "issue_instruction", unknown)).0, "not_found");
+
+    let issued = invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}})).unwrap();
+    assert_eq!(issued["partner_name"], json!("Globex Corporation"));
+    assert!(!issued.to_string().contains(ORG_PASSPHRASE), "the passphrase never comes back");
+    let code = issued["confirmation_code"].as_str().unwrap();
+    assert_eq!(issued["qr"]["payload"], json!(code));
+    let saved = PathBuf::from(issued["saved_to"].as_str().unwrap());
+    assert!(saved.starts_with(&exports), "{}", saved.display());
+
+    // The file is ours, verifies with our card, is for Globex, and carries the code shown.
+    let bytes = std::fs::read(&saved).unwrap();
+    let check = check_instruction_file(&bytes, &SingleSigner(our_card.public_key()), &CheckOptions::at(time::OffsetDateTime::now_utc()));
+    assert!(check.verified.is_some(), "verifies with our card");
+    let envelope = Envelope::parse(&bytes, FileKind::Instruction).unwrap();
+    assert_eq!(ConfirmationCode::of_payload(envelope.payload()).to_string(), code);
+    let instruction = Instruction::parse(envelope.payload()).unwrap();
+    assert_eq!(instruction.recipient.to_string(), GLOBEX_FPR);
+    assert_eq!(instruction.id, issued["id"].as_str().unwrap());
+
+    // A second one gets a new name beside the first.
+    let again = invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}})).unwrap();
+    assert_ne!(again["saved_to"], issued["saved_to"]);
+    assert_ne!(again["confirmation_code"], issued["confirmation_code"]);
+}
