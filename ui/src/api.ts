@@ -6,6 +6,13 @@ import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { CallbackRequest } from "./bindings/CallbackRequest";
 import type { CallbackScript } from "./bindings/CallbackScript";
+import type { CardPreview } from "./bindings/CardPreview";
+import type { IssuedView } from "./bindings/IssuedView";
+import type { IssueRequest } from "./bindings/IssueRequest";
+import type { NewPartnerRequest } from "./bindings/NewPartnerRequest";
+import type { PartnerFile } from "./bindings/PartnerFile";
+import type { PartnerRow } from "./bindings/PartnerRow";
+import type { PartnerView } from "./bindings/PartnerView";
 import type { CaseSummary } from "./bindings/CaseSummary";
 import type { CaseView } from "./bindings/CaseView";
 import type { CommandError } from "./bindings/CommandError";
@@ -23,6 +30,13 @@ export type {
   AppInfo,
   CallbackRequest,
   CallbackScript,
+  CardPreview,
+  IssuedView,
+  IssueRequest,
+  NewPartnerRequest,
+  PartnerFile,
+  PartnerRow,
+  PartnerView,
   CaseSummary,
   CaseView,
   CommandError,
@@ -146,4 +160,48 @@ export function startCallback(id: number): Promise<CallbackScript> {
 /** What the clerk heard; resolves to the case's new status. */
 export function recordCallback(request: CallbackRequest): Promise<string> {
   return call("record_callback", { request });
+}
+
+/** All partners (any signed-in user may look; the core decides). */
+export function listPartners(): Promise<PartnerRow[]> {
+  return call("list_partners");
+}
+
+export function partnerDetail(id: number): Promise<PartnerView> {
+  return call("partner_detail", { id });
+}
+
+/** Opens the file chooser on the Rust side for a card or a rotation statement; null when cancelled. */
+export function pickPartnerFile(kind: PartnerFile): Promise<string | null> {
+  return call("pick_partner_file", { kind });
+}
+
+/** Reads a card (on the Rust side) and shows what it says and its fingerprint; pins nothing. */
+export function previewCard(path: string): Promise<CardPreview> {
+  return call("preview_card", { path });
+}
+
+/** The fingerprint as the partner read it on the phone, checked by the core; pins nothing. */
+export function confirmFingerprint(cardPath: string, fingerprint: string): Promise<string> {
+  return call("confirm_fingerprint", { cardPath, fingerprint });
+}
+
+/** Onboards a partner; the core pins the key only if the typed fingerprint matches the card. */
+export function addPartner(request: NewPartnerRequest): Promise<PartnerView> {
+  return call("add_partner", { request });
+}
+
+/** Accepts a key-rotation statement read from `statementPath`; the new key's fingerprint. */
+export function rotatePartnerKey(id: number, statementPath: string): Promise<string> {
+  return call("rotate_partner_key", { id, statementPath });
+}
+
+/** Revokes a key (the active one when `fingerprint` is null); the revoked fingerprint. */
+export function revokePartnerKey(id: number, fingerprint: string | null, reason: string): Promise<string> {
+  return call("revoke_partner_key", { id, fingerprint, reason });
+}
+
+/** Signs our bank details for a partner and saves the file (the save dialog is Rust's). */
+export function issueInstruction(request: IssueRequest): Promise<IssuedView> {
+  return call("issue_instruction", { request });
 }

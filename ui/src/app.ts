@@ -10,6 +10,8 @@ import { renderSetup } from "./screens/setup";
 import { renderLogin } from "./screens/login";
 import { renderInbox } from "./screens/inbox";
 import { renderCase } from "./screens/case";
+import { renderPartners } from "./screens/partners";
+import { renderPartner } from "./screens/partner";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -19,6 +21,9 @@ export interface Shell {
   content: HTMLElement;
   openInbox(filter?: string): void;
   openCase(id: number): void;
+  /** The partner list (any role may look; the core decides what each may do). */
+  openPartners(message?: string): void;
+  openPartner(id: number, message?: string): void;
   setScreen(name: string): void;
 }
 
@@ -69,6 +74,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         { "aria-label": t("nav.label") },
         button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
         button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
+        button("nav-partners", t("partners.nav"), () => shell.openPartners()),
       );
       picker.before(
         h("span", { class: "org" }, status.org_name ?? ""),
@@ -89,6 +95,14 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         openCase: (id) => {
           setScreen("case");
           void renderCase(shell, id);
+        },
+        openPartners: (message) => {
+          setScreen("partners");
+          void renderPartners(shell, message);
+        },
+        openPartner: (id, message) => {
+          setScreen("partner");
+          void renderPartner(shell, id, message);
         },
       };
       rememberOpened(shell, (again) => (reopen = again));

@@ -1,0 +1,230 @@
+// One partner: its keys (status and how each was verified), the on-file numbers (the only ones a
+// callback may dial), the account history as a timeline, and the admin's actions: accept a
+// key-rotation statement, revoke a key with a reason, issue our bank details to this partner.
+// The buttons show for everyone; whether the signed-in user may act is the core's answer,
+// shown beside the button.
+import {
+  partnerDetail,
+  pickPartnerFile,
+  revokePartnerKey,
+  rotatePartnerKey,
+  toCommandError,
+  type PartnerView,
+} from "../api";
+import { errorBox, h, notice } from "../dom";
+import { formatDateTime, hasKey, t } from "../i18n";
+import type { Shell } from "../app";
+import { fingerprintGroups } from "./partners";
+import { renderIssue } from "./issue";
+
+export async function renderPartner(shell: Shell, id: number, message?: string): Promise<void> {
+  const { content } = shell;
+  const back = h("button", { id: "back-to-partners", type: "button", class: "secondary" }, t("partners.back"));
+  back.addEventListener("click", () => shell.openPartners());
+  let view: PartnerView;
+  try {
+    view = await partnerDetail(id);
+  } catch (reason) {
+    content.replaceChildren(h("div", { class: "row" }, back), errorBox(toCommandError(reason), "partner-error"));
+    return;
+  }
+  const p = view.summary;
+  const title = h("h2", { id: "partner-title", tabindex: -1 }, p.name);
+  const reload = (text?: string) => void renderPartner(shell, id, text);
+  const actionError = h("div", { "aria-live": "assertive" });
+  const fail = (reason: unknown) => {
+    const box = errorBox(toCommandError(reason), "partner-error");
+    actionError.replaceChildren(box);
+    box.scrollIntoView?.({ block: "nearest" });
+  };
+  content.replaceChildren(
+    h("div", { class: "row" }, back),
+    title,
+    h("div", { id: "partner-feedback", "aria-live": "polite" }, message ? notice(message, "partner-notice") : null),
+    h(
+      "section",
+      { class: "card" },
+      h(
+        "dl",
+        { class: "facts" },
+        h("dt", {}, t("partners.col.country")),
+        h("dd", { id: "partner-country" }, p.country ?? "—"),
+        h("dt", {}, t("partners.page.domains")),
+        h("dd", { id: "partner-domains" }, view.domains.length > 0 ? view.domains.join(", ") : "—"),
+        h("dt", {}, t("partners.page.onboarded")),
+        h("dd", {}, t("partners.page.byAt", { who: view.created_by, at: formatDateTime(view.created_at) })),
+      ),
+    ),
+    keysSection(view),
+    phonesSection(view),
+    accountsSection(view),
+    actionsSection(shell, view, reload, fail, actionError),
+  );
+  title.focus();
+}
+
+/** A status or source word from the catalogue; the core's own word for one it does not know. */
+function word(prefix: string, value: string): string {
+  const key = `${prefix}.${value}`;
+  return hasKey(key) ? t(key) : value;
+}
+
+function keysSection(view: PartnerView): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "partner-keys-title" },
+    h("h3", { id: "partner-keys-title" }, t("partners.page.keys")),
+    h(
+      "ul",
+      { id: "partner-keys", class: "keys" },
+      ...view.keys.map((k) =>
+        h(
+          "li",
+          { "data-status": k.status, "data-fingerprint": k.fingerprint },
+          fingerprintGroups(k.fingerprint, `key-${k.fingerprint.replace(/\s+/g, "")}`),
+          h("span", { class: `badge key-${k.status}` }, word("partners.key", k.status)),
+          h("p", { class: "hint" }, t("partners.key.verified", { how: k.verified_how, at: formatDateTime(k.verified_at) })),
+          k.status_changed_at
+            ? h("p", { class: "hint" }, t("partners.key.changed", { at: formatDateTime(k.status_changed_at), why: k.status_reason ?? "" }))
+            : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function phonesSection(view: PartnerView): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "partner-phones-title" },
+    h("h3", { id: "partner-phones-title" }, t("partners.page.phones")),
+    h("p", { class: "hint" }, t("partners.page.phonesHint")),
+    h(
+      "ul",
+      { id: "partner-phones" },
+      ...view.phones.map((ph) =>
+        h(
+          "li",
+          { "data-e164": ph.e164 },
+          h("strong", { class: "phone" }, ph.display),
+          " ",
+          h("span", { class: "hint" }, t("partners.page.recorded", { source: ph.source, who: ph.recorded_by, at: formatDateTime(ph.recorded_at) })),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The account history, oldest first, as a timeline: when each account was first and last seen. */
+function accountsSection(view: PartnerView): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "partner-accounts-title" },
+    h("h3", { id: "partner-accounts-title" }, t("partners.page.accounts")),
+    view.accounts.length === 0
+      ? h("p", { id: "partner-accounts-empty", class: "hint" }, t("partners.page.noAccounts"))
+      : h(
+          "ol",
+          { id: "partner-accounts", class: "timeline" },
+          ...view.accounts.map((a) =>
+            h(
+              "li",
+              { "data-status": a.status },
+              h("time", { datetime: a.first_seen }, formatDateTime(a.first_seen)),
+              " ",
+              h("span", { class: "account" }, a.display),
+              ` · ${a.bic} · `,
+              h("span", { class: `badge account-${a.status}` }, word("partners.account", a.status)),
+              h(
+                "p",
+                { class: "hint" },
+                word("partners.source", a.source),
+                " · ",
+                t("partners.page.lastSeen", { at: formatDateTime(a.last_seen) }),
+                a.cases.length > 0 ? ` · ${t("partners.page.cases", { cases: a.cases.map((c) => `#${c}`).join(", ") })}` : "",
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+function actionsSection(
+  shell: Shell,
+  view: PartnerView,
+  reload: (message?: string) => void,
+  fail: (reason: unknown) => void,
+  actionError: HTMLElement,
+): HTMLElement {
+  const id = view.summary.id;
+
+  const statement = h("input", { id: "rotate-path", type: "text", autocomplete: "off", spellcheck: "false", required: true });
+  const pick = h("button", { id: "rotate-pick", type: "button", class: "secondary" }, t("partners.chooseFile"));
+  pick.addEventListener("click", async () => {
+    try {
+      const chosen = await pickPartnerFile("statement");
+      if (chosen) statement.value = chosen;
+    } catch (reason) {
+      fail(reason);
+    }
+  });
+  const rotate = h(
+    "form",
+    { id: "rotate-form" },
+    h("h4", {}, t("partners.rotate.title")),
+    h("p", { class: "hint" }, t("partners.rotate.hint")),
+    h("div", { class: "field" }, h("label", { for: "rotate-path" }, t("partners.rotate.file")), h("div", { class: "row" }, statement, pick)),
+    h("button", { id: "rotate-submit", type: "submit" }, t("partners.rotate.submit")),
+  );
+  rotate.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const fingerprint = await rotatePartnerKey(id, statement.value.trim());
+      reload(t("partners.rotate.done", { fingerprint }));
+    } catch (reason) {
+      fail(reason);
+    }
+  });
+
+  const revocable = view.keys.filter((k) => k.status !== "revoked");
+  const which = h(
+    "select",
+    { id: "revoke-key" },
+    ...revocable.map((k) => h("option", { value: k.fingerprint, selected: k.status === "active" }, `${k.fingerprint} (${word("partners.key", k.status)})`)),
+  );
+  const reason = h("input", { id: "revoke-reason", type: "text", autocomplete: "off", required: true });
+  const revoke = h(
+    "form",
+    { id: "revoke-form" },
+    h("h4", {}, t("partners.revoke.title")),
+    h("p", { class: "hint" }, t("partners.revoke.hint")),
+    h("div", { class: "field" }, h("label", { for: "revoke-key" }, t("partners.revoke.key")), which),
+    h("div", { class: "field" }, h("label", { for: "revoke-reason" }, t("partners.revoke.reason")), reason),
+    h("button", { id: "revoke-submit", type: "submit", class: "danger" }, t("partners.revoke.submit")),
+  );
+  revoke.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const fingerprint = await revokePartnerKey(id, which.value || null, reason.value);
+      reload(t("partners.revoke.done", { fingerprint }));
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  const issue = h("button", { id: "partner-issue", type: "button", class: "secondary" }, t("issue.forPartner"));
+  issue.addEventListener("click", () => {
+    shell.setScreen("issue");
+    void renderIssue(shell, id);
+  });
+
+  return h(
+    "section",
+    { id: "partner-actions", class: "card", "aria-label": t("partners.page.actions") },
+    h("h3", {}, t("partners.page.actions")),
+    rotate,
+    revocable.length > 0 ? revoke : h("p", { class: "hint" }, t("partners.revoke.none")),
+    h("div", { class: "row" }, issue),
+    actionError,
+  );
+}

@@ -1,0 +1,339 @@
+// The partner screens against a mocked Rust side: the list, the onboarding wizard (a misheard
+// fingerprint refused with the core's words and nothing pinned, then the right one), the partner
+// page (keys, numbers, account timeline, rotation, a refused revocation) and issuing our bank
+// details (the passphrase sent once and cleared, the code and its QR shown).
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { CardPreview, PartnerRow, PartnerView } from "../api";
+import type { Shell } from "../app";
+import { setLocale } from "../i18n";
+import { lines, renderOnboarding, renderPartners } from "./partners";
+import { renderPartner } from "./partner";
+import { renderIssue } from "./issue";
+
+afterEach(() => {
+  clearMocks();
+  setLocale("en");
+});
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+const GLOBEX_FPR = "36653 67829 08626 49703 65424 09250";
+const NEW_FPR = "11111 22222 33333 44444 55555 66666";
+
+function shell(): Shell & { opened: string[] } {
+  const opened: string[] = [];
+  return {
+    opened,
+    user: { name: "alice", role: "admin" },
+    org: "Initech GmbH",
+    content: document.createElement("div"),
+    openInbox: vi.fn(),
+    openCase: vi.fn(),
+    openPartners: (message?: string) => opened.push(`partners${message ? `: ${message}` : ""}`),
+    openPartner: (id: number) => opened.push(`partner ${id}`),
+    setScreen: (name: string) => opened.push(`screen ${name}`),
+  };
+}
+
+const row: PartnerRow = {
+  id: 1,
+  name: "Globex Corporation",
+  country: "DE",
+  active_keys: [GLOBEX_FPR],
+  current_account: "DE89 3704 0044 0532 0130 00",
+};
+
+const qr = { width: 21, dark: Array.from({ length: 441 }, (_, i) => i % 3 === 0), payload: "countersign:key?fp=1" };
+
+const preview: CardPreview = {
+  path: "/cards/globex.card",
+  name: "Globex Corporation",
+  country: "DE",
+  domains: ["globex.example"],
+  contacts: [{ kind: "phone", value: "+49 30 999999", label: "Accounts" }],
+  created_at: "2026-01-01T00:00:00Z",
+  fingerprint: GLOBEX_FPR,
+  qr,
+};
+
+const detail: PartnerView = {
+  summary: row,
+  domains: ["globex.example"],
+  phones: [{ e164: "+49301234567", display: "+49 30 1234567", source: "recorded at onboarding", recorded_by: "alice", recorded_at: "2026-01-01T00:00:00Z" }],
+  keys: [
+    {
+      fingerprint: GLOBEX_FPR,
+      status: "active",
+      verified_how: "fingerprint read back out of band and typed by alice",
+      verified_by: "alice",
+      verified_at: "2026-01-01T00:00:00Z",
+      status_changed_at: null,
+      status_reason: null,
+    },
+  ],
+  accounts: [
+    { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", country: "DE", status: "current", source: "contract", first_seen: "2026-01-01T00:00:00Z", last_seen: "2026-01-01T00:00:00Z", cases: [] },
+    { display: "GB82 WEST 1234 5698 7654 32", bic: "WESTGB2L", country: "GB", status: "fraudulent", source: "instruction", first_seen: "2026-02-01T00:00:00Z", last_seen: "2026-02-01T00:00:00Z", cases: [2] },
+  ],
+  created_at: "2026-01-01T00:00:00Z",
+  created_by: "alice",
+};
+
+function set(root: HTMLElement, id: string, value: string) {
+  const input = root.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(`#${id}`);
+  if (!input) throw new Error(`no #${id}`);
+  input.value = value;
+}
+
+function submit(root: HTMLElement, id: string) {
+  const form = root.querySelector<HTMLFormElement>(`#${id}`);
+  if (!form) throw new Error(`no #${id}`);
+  form.dispatchEvent(new Event("submit", { cancelable: true }));
+}
+
+function click(root: HTMLElement, id: string) {
+  const b = root.querySelector<HTMLButtonElement>(`#${id}`);
+  if (!b) throw new Error(`no #${id}`);
+  b.click();
+}
+
+describe("partners", () => {
+  it("lists the partners and opens one", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_partners") return [row];
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartners(s);
+    const table = s.content.querySelector("#partners-table")!;
+    expect(table.textContent).toContain("Globex Corporation");
+    expect(table.textContent).toContain(GLOBEX_FPR);
+    click(s.content, "partner-open-1");
+    expect(s.opened).toContain("partner 1");
+  });
+
+  it("says when there are none, and shows the core's refusal", async () => {
+    mockIPC(() => []);
+    const s = shell();
+    await renderPartners(s);
+    expect(s.content.querySelector("#partners-empty")).not.toBeNull();
+    mockIPC(() => {
+      throw { code: "not_signed_in", message: "Sign in first." };
+    });
+    await renderPartners(s);
+    expect(s.content.querySelector("#partners-error")?.getAttribute("data-code")).toBe("not_signed_in");
+  });
+
+  it("reads lines of numbers and domains, leaving blanks out", () => {
+    expect(lines(" +49 30 1234567 \n\n+49 30 7654321, ")).toEqual(["+49 30 1234567", "+49 30 7654321"]);
+    expect(lines("  ")).toEqual([]);
+  });
+});
+
+describe("the onboarding wizard", () => {
+  it("refuses a misheard fingerprint with the core's words, pins nothing, then onboards with the right one", async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === "pick_partner_file") return "/cards/globex.card";
+      if (cmd === "preview_card") return preview;
+      if (cmd === "confirm_fingerprint") {
+        const typed = (args as { fingerprint: string }).fingerprint;
+        if (typed.replace(/\s/g, "") !== GLOBEX_FPR.replace(/\s/g, "")) {
+          throw { code: "check_failed", message: "the fingerprint you typed does not match the card of Globex Corporation: nothing was pinned" };
+        }
+        return GLOBEX_FPR;
+      }
+      if (cmd === "add_partner") return detail;
+      throw new Error(cmd);
+    });
+    const s = shell();
+    renderOnboarding(s);
+    const area = () => s.content.querySelector<HTMLElement>("#onboard")!;
+    expect(area().dataset.step).toBe("card");
+
+    click(s.content, "onboard-pick");
+    await flush();
+    expect(s.content.querySelector<HTMLInputElement>("#onboard-card-path")!.value).toBe("/cards/globex.card");
+    submit(s.content, "onboard-card-form");
+    await flush();
+    expect(calls.find((c) => c.cmd === "preview_card")?.args).toEqual({ path: "/cards/globex.card" });
+
+    // The fingerprint, large and in six groups, with its QR code; the card's own words marked as such.
+    expect(area().dataset.step).toBe("fingerprint");
+    const groups = [...s.content.querySelectorAll("#onboard-fingerprint .group")].map((g) => g.textContent);
+    expect(groups).toEqual(GLOBEX_FPR.split(" "));
+    expect(s.content.querySelector("#onboard-qr path")?.getAttribute("d")).toMatch(/^M4 4h1v1h-1z/);
+    expect(s.content.querySelector("#onboard-card-name")?.textContent).toBe("Globex Corporation");
+
+    // Read back: the screen no longer shows the fingerprint to copy.
+    click(s.content, "onboard-next");
+    expect(area().dataset.step).toBe("readback");
+    expect(s.content.querySelector("#onboard-fingerprint")).toBeNull();
+    set(s.content, "onboard-typed", "36653 67829 08626 49730 65424 09250");
+    submit(s.content, "onboard-readback-form");
+    await flush();
+    const error = s.content.querySelector("#onboard-error")!;
+    expect(error.getAttribute("data-code")).toBe("check_failed");
+    expect(error.textContent).toContain("nothing was pinned");
+    expect(area().dataset.step).toBe("readback");
+    expect(calls.some((c) => c.cmd === "add_partner")).toBe(false);
+
+    set(s.content, "onboard-typed", GLOBEX_FPR.replace(/ /g, ""));
+    submit(s.content, "onboard-readback-form");
+    await flush();
+    expect(area().dataset.step).toBe("details");
+    expect(s.content.querySelector<HTMLInputElement>("#onboard-country")!.value).toBe("DE");
+    set(s.content, "onboard-phones", "+49 30 1234567\n");
+    set(s.content, "onboard-domains", "globex-group.example");
+    set(s.content, "onboard-iban", "DE89 3704 0044 0532 0130 00");
+    set(s.content, "onboard-bic", "COBADEFFXXX");
+    submit(s.content, "onboard-details-form");
+    await flush();
+    expect(calls.find((c) => c.cmd === "add_partner")?.args).toEqual({
+      request: {
+        card_path: "/cards/globex.card",
+        confirm_fingerprint: GLOBEX_FPR.replace(/ /g, ""),
+        phones: ["+49 30 1234567"],
+        domains: ["globex-group.example"],
+        country: "DE",
+        iban: "DE89 3704 0044 0532 0130 00",
+        bic: "COBADEFFXXX",
+      },
+    });
+    expect(area().dataset.step).toBe("done");
+    expect(s.content.querySelector("#onboard-done")?.textContent).toContain("Globex Corporation");
+    click(s.content, "onboard-open");
+    expect(s.opened).toContain("partner 1");
+  });
+
+  it("shows an unreadable card's error and stays on the first step", async () => {
+    mockIPC(() => {
+      throw { code: "invalid_card", message: "the signature does not verify" };
+    });
+    const s = shell();
+    renderOnboarding(s);
+    set(s.content, "onboard-card-path", "/tmp/x.card");
+    submit(s.content, "onboard-card-form");
+    await flush();
+    expect(s.content.querySelector("#onboard-error")?.getAttribute("data-code")).toBe("invalid_card");
+    expect(s.content.querySelector<HTMLElement>("#onboard")!.dataset.step).toBe("card");
+  });
+
+  it("speaks Turkish and Spanish", () => {
+    mockIPC(() => null);
+    setLocale("tr");
+    const s = shell();
+    renderOnboarding(s);
+    expect(s.content.querySelector("#onboard-title")?.textContent).toBe("İş ortağı ekle");
+    setLocale("es");
+    renderOnboarding(s);
+    expect(s.content.querySelector("#onboard-read")?.textContent).toBe("Leer la tarjeta");
+  });
+});
+
+describe("the partner page", () => {
+  it("shows keys, on-file numbers and the account history, and accepts a rotation statement", async () => {
+    let rotated = false;
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "partner_detail") {
+        if (!rotated) return detail;
+        return {
+          ...detail,
+          summary: { ...row, active_keys: [NEW_FPR] },
+          keys: [
+            { ...detail.keys[0], status: "retired", status_changed_at: "2026-03-01T00:00:00Z", status_reason: `replaced by ${NEW_FPR}` },
+            { ...detail.keys[0], fingerprint: NEW_FPR, verified_how: "rotation statement signed by the previous key" },
+          ],
+        };
+      }
+      if (cmd === "pick_partner_file") return "/in/globex-rotation.json";
+      if (cmd === "rotate_partner_key") {
+        rotated = true;
+        return NEW_FPR;
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    const keys = s.content.querySelector("#partner-keys")!;
+    expect(keys.querySelector("li")?.getAttribute("data-status")).toBe("active");
+    expect(keys.textContent).toContain("read back out of band");
+    expect(s.content.querySelector("#partner-phones")?.textContent).toContain("+49 30 1234567");
+    const history = [...s.content.querySelectorAll("#partner-accounts li")];
+    expect(history.map((li) => li.getAttribute("data-status"))).toEqual(["current", "fraudulent"]);
+    expect(history[1].textContent).toContain("#2");
+    expect(history[1].querySelector("time")?.getAttribute("datetime")).toBe("2026-02-01T00:00:00Z");
+
+    click(s.content, "rotate-pick");
+    await flush();
+    submit(s.content, "rotate-form");
+    await flush();
+    expect(calls.find((c) => c.cmd === "rotate_partner_key")?.args).toEqual({ id: 1, statementPath: "/in/globex-rotation.json" });
+    expect(s.content.querySelector("#partner-notice")?.textContent).toContain(NEW_FPR);
+    expect([...s.content.querySelectorAll("#partner-keys li")].map((li) => li.getAttribute("data-status"))).toEqual(["retired", "active"]);
+  });
+
+  it("shows the core's refusal of a revocation beside the form", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "partner_detail") return detail;
+      if (cmd === "revoke_partner_key") {
+        expect(args).toEqual({ id: 1, fingerprint: GLOBEX_FPR, reason: "stolen laptop" });
+        throw { code: "not_permitted", message: "only an admin may revoke partner keys" };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    set(s.content, "revoke-reason", "stolen laptop");
+    submit(s.content, "revoke-form");
+    await flush();
+    const error = s.content.querySelector("#partner-error")!;
+    expect(error.getAttribute("data-code")).toBe("not_permitted");
+    expect(error.textContent).toContain("only an admin");
+  });
+});
+
+describe("issuing our bank details", () => {
+  it("sends the passphrase once, clears it, and shows the code, its QR and the file", async () => {
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_partners") return [row, { ...row, id: 2, name: "Acme Tekstil A.Ş.", country: "TR" }];
+      if (cmd === "issue_instruction") {
+        sent.push(args);
+        const { passphrase } = (args as { request: { passphrase: string } }).request;
+        if (passphrase !== "TEST-ONLY org demo") throw { code: "authentication_failed", message: "wrong passphrase for the organisation key" };
+        return { id: "0f0e", partner_name: "Acme Tekstil A.Ş.", confirmation_code: "1234 5678 9012", qr: { ...qr, payload: "1234 5678 9012" }, saved_to: "/exports/bank-details-for-partner-2.json" };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderIssue(s, 2);
+    expect(s.content.querySelector<HTMLSelectElement>("#issue-partner")!.value).toBe("2");
+    const passphrase = s.content.querySelector<HTMLInputElement>("#issue-passphrase")!;
+    expect(passphrase.type).toBe("password");
+
+    passphrase.value = "wrong one";
+    submit(s.content, "issue-form");
+    await flush();
+    expect(s.content.querySelector("#issue-error")?.getAttribute("data-code")).toBe("authentication_failed");
+    expect(passphrase.value).toBe("");
+    expect(s.content.querySelector("#issue-result")).toBeNull();
+
+    passphrase.value = "TEST-ONLY org demo";
+    submit(s.content, "issue-form");
+    await flush();
+    expect(sent[1]).toEqual({ request: { partner_id: 2, passphrase: "TEST-ONLY org demo" } });
+    expect(passphrase.value).toBe("");
+    expect(s.content.querySelector("#issue-error")).toBeNull();
+    expect(s.content.querySelector("#issue-code")?.textContent).toBe("1234 5678 9012");
+    expect(s.content.querySelector("#issue-qr path")).not.toBeNull();
+    expect(s.content.querySelector("#issue-saved")?.textContent).toBe("/exports/bank-details-for-partner-2.json");
+    expect(s.content.textContent).not.toContain("TEST-ONLY org demo");
+  });
+});
