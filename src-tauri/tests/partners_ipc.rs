@@ -256,6 +256,9 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert_eq!(partner["summary"]["active_keys"], json!([]));
     assert_eq!(partner["keys"][1]["status"], json!("revoked"));
     assert!(partner["keys"][1]["status_reason"].as_str().unwrap().contains("the laptop holding it was stolen"));
+    // With no active key there is nobody to address an instruction to: refused before any dialog.
+    let issue = json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}});
+    assert_eq!(refusal(invoke(&main, "issue_instruction", issue)).0, "invalid_input");
 }
 
 #[test]

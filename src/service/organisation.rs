@@ -91,8 +91,15 @@ impl Workspace {
         text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("org account: {e}")).into())).transpose()
     }
 
-    /// Signs our own bank details for a partner with the organisation key (admin only).
-    pub fn issue(&mut self, session: &Session, partner_id: i64, org_passphrase: &str) -> ServiceResult<IssuedInstruction> {
+    /// Whether `issue` could sign for this partner, short of the passphrase: the role (a
+    /// refusal is logged), our account, and exactly one active key of the partner. Front ends
+    /// ask before they open a save dialog, so nothing is asked that would be refused anyway.
+    pub fn check_issue(&mut self, session: &Session, partner_id: i64) -> ServiceResult<()> {
+        self.issue_preconditions(session, partner_id).map(|_| ())
+    }
+
+    /// The role check, our account, the partner's name and its one active key.
+    fn issue_preconditions(&mut self, session: &Session, partner_id: i64) -> ServiceResult<(OrgAccount, String, Fingerprint)> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, &[Role::Admin], "instruction.issue", &subject, "issue our bank details")?;
         let account = self
@@ -111,6 +118,13 @@ impl Workspace {
             let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("fingerprint".into()))?;
             Ok((partner.name, fp))
         })?;
+        Ok((account, partner_name, recipient))
+    }
+
+    /// Signs our own bank details for a partner with the organisation key (admin only).
+    pub fn issue(&mut self, session: &Session, partner_id: i64, org_passphrase: &str) -> ServiceResult<IssuedInstruction> {
+        let subject = format!("partner:{partner_id}");
+        let (account, partner_name, recipient) = self.issue_preconditions(session, partner_id)?;
         let key = self.unlock_org_key(org_passphrase)?;
         let issued_at = now();
         let instruction = Instruction {
@@ -142,5 +156,48 @@ impl Workspace {
             Ok(())
         })?;
         Ok(IssuedInstruction { bytes, id: instruction.id, confirmation_code: code, partner_name })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::service::{Credentials, InitRequest, NewPartner, Role, Workspace};
+
+    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
+    const GLOBEX_CARD: &[u8] = include_bytes!("../../keys/globex.card");
+    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+    #[test]
+    fn issuing_is_checked_short_of_the_passphrase_before_anything_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(
+            &dir.path().join("ws"),
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let alice = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        let partner = NewPartner {
+            card: GLOBEX_CARD,
+            confirm_fingerprint: GLOBEX_FPR,
+            phones: &["+49 30 1234567".to_string()],
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        let id = ws.add_partner(&alice, &partner).unwrap();
+        assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input", "our account is not set yet");
+        ws.set_org_account(&alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
+        ws.check_issue(&alice, id).unwrap();
+        assert_eq!(ws.check_issue(&alice, id + 1).unwrap_err().code(), "not_found");
+
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = ws.login(&Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
+        assert_eq!(ws.check_issue(&carol, id).unwrap_err().code(), "not_permitted");
+
+        // What the check passes, issue signs; with no active key, neither goes ahead.
+        assert_eq!(ws.issue(&alice, id, "organisation passphrase").unwrap().partner_name, "Globex Corporation");
+        ws.revoke_partner_key(&alice, id, None, "lost").unwrap();
+        assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.issue(&alice, id, "organisation passphrase").unwrap_err().code(), "invalid_input");
     }
 }

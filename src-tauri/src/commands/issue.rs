@@ -97,11 +97,12 @@ pub async fn issue_instruction<R: Runtime>(
     state: State<'_, AppState>,
     request: IssueRequest,
 ) -> CommandResult<IssuedView> {
-    // Signed in, and the partner exists, before a dialog opens.
+    // Everything the core would refuse short of the passphrase (role, our account, the
+    // partner's one active key) is refused before a dialog opens.
     {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.partner(session, request.partner_id)?;
+        ws.check_issue(session, request.partner_id)?;
     }
     let (path, overwrite) = target(&window, &state, request.partner_id).await?;
     let issued = {
