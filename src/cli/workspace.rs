@@ -19,6 +19,8 @@ use super::GlobalArgs;
 
 /// The organisation key's passphrase.
 const ORG_PASSPHRASE: &str = "COUNTERSIGN_PASSPHRASE";
+/// The passphrase for a new organisation key (`org rotate-key`).
+const NEW_ORG_PASSPHRASE: &str = "COUNTERSIGN_NEW_ORG_PASSPHRASE";
 /// The acting user's password.
 const PASSWORD: &str = "COUNTERSIGN_PASSWORD";
 /// A new user's first password.
@@ -167,6 +169,26 @@ pub enum OrgCommand {
         /// A domain (repeatable).
         #[arg(long = "domain", value_name = "D", required = true)]
         domains: Vec<String>,
+    },
+    /// Write a backup of the organisation key (admin only): the sealed key file, still
+    /// encrypted under the passphrase (COUNTERSIGN_PASSPHRASE or a prompt), which must open it.
+    BackupKey {
+        /// Where to write it (must not exist; written with mode 0600).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the organisation key with a new one (admin only) and write the rotation
+    /// statement, signed by the current key, for every partner to accept.
+    RotateKey {
+        /// Where to write the rotation statement (must not exist).
+        #[arg(long, value_name = "STATEMENT")]
+        out: PathBuf,
+        /// Also write the new key's card here.
+        #[arg(long, value_name = "CARD")]
+        new_card_out: Option<PathBuf>,
+        /// Seal the new key under the current passphrase instead of asking for a new one.
+        #[arg(long)]
+        keep_passphrase: bool,
     },
 }
 
@@ -593,6 +615,51 @@ pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResu
         OrgCommand::Domains { domains } => {
             let domains = ws.set_org_domains(&session, domains)?;
             output.emit(json!({ "domains": domains }), || format!("Our email domains: {}", domains.join(", ")));
+        }
+        OrgCommand::BackupKey { out } => {
+            if out.exists() {
+                return Err(CliError::usage("file_exists", format!("{} already exists", display(out))));
+            }
+            let passphrase = read_secret(ORG_PASSPHRASE, "Passphrase of the organisation key")?;
+            let fingerprint = ws.backup_org_key(&session, &passphrase, out)?.to_string();
+            output.emit(json!({ "out": display(out), "fingerprint": fingerprint }), || {
+                format!(
+                    "Wrote a backup of the organisation key {fingerprint} to {}.\nIt is encrypted under the organisation passphrase: keep the two apart.",
+                    display(out)
+                )
+            });
+        }
+        OrgCommand::RotateKey { out, new_card_out, keep_passphrase } => {
+            for path in std::iter::once(out).chain(new_card_out) {
+                if path.exists() {
+                    return Err(CliError::usage("file_exists", format!("{} already exists", display(path))));
+                }
+            }
+            let passphrase = read_secret(ORG_PASSPHRASE, "Passphrase of the organisation key")?;
+            let new_passphrase = if *keep_passphrase {
+                passphrase.clone()
+            } else {
+                read_new_secret(NEW_ORG_PASSPHRASE, "Passphrase for the new organisation key")?
+            };
+            let rotation = ws.rotate_org_key(
+                &session,
+                &countersign::service::OrgKeyRotationRequest {
+                    passphrase: &passphrase,
+                    new_passphrase: &new_passphrase,
+                    statement_out: out,
+                    card_out: new_card_out.as_deref(),
+                },
+            )?;
+            let (old, new) = (rotation.old_fingerprint.to_string(), rotation.new_fingerprint.to_string());
+            output.emit(
+                json!({ "old_key": old, "new_key": new, "out": display(out), "new_card_out": new_card_out.as_deref().map(display) }),
+                || {
+                    format!(
+                        "Our organisation key is now {new}; {old} is retired.\nWrote the rotation statement to {}: send it to every partner, whose admin accepts it (partner rotate-key).\nInstructions still addressed to the retired key are rejected (wrong_recipient).",
+                        display(out)
+                    )
+                },
+            );
         }
     }
     Ok(Exit::Success)

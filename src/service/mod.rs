@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod cases;
 mod email_evidence;
+mod org_keys;
 mod organisation;
 mod partners;
 mod receiving;
@@ -25,6 +26,7 @@ use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
 pub use audit::{check_chain, ChainProblem, ChainReport};
+pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use cases::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
 pub use crate::policy::Policy as WorkspacePolicy;

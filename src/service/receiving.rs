@@ -134,6 +134,8 @@ struct Context {
     keys: PinnedKeys,
     us: Fingerprint,
     policy: Policy,
+    /// Our keys retired by rotation, to explain a file still addressed to one of them.
+    retired_us: Vec<super::RetiredOrgKey>,
 }
 
 impl Workspace {
@@ -141,7 +143,8 @@ impl Workspace {
         let us = self.org_fingerprint()?;
         let policy = self.policy()?;
         let keys = self.store.read(PinnedKeys::load)?;
-        Ok(Context { keys, us, policy })
+        let retired_us = self.retired_org_keys()?;
+        Ok(Context { keys, us, policy, retired_us })
     }
 
     /// Checks one file against the workspace without changing anything but the log, which
@@ -242,7 +245,10 @@ struct ValidAccount {
 
 fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
     let options = CheckOptions { now: at, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: Some(ctx.us) };
-    let check = check_instruction_file(bytes, &ctx.keys, &options);
+    let mut check = check_instruction_file(bytes, &ctx.keys, &options);
+    if let Some(recipient) = check.verified.as_ref().map(|v| v.instruction().recipient) {
+        super::org_keys::explain_retired_recipient(&mut check.findings, recipient, ctx.us, &ctx.retired_us);
+    }
     let prepared = check.verified.as_ref().map(|verified| {
         let account = verified
             .account()
