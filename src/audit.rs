@@ -44,6 +44,22 @@ pub fn event_hash(prev_hash: &[u8; 32], event: &EventFields<'_>) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// Hex spelling of a hash, as listings show it.
+pub fn hex(hash: &[u8]) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Events as CSV for spreadsheets: a header row, then `seq, at, actor, action, subject,
+/// details, hash` (hex), quoted where needed.
+pub fn events_csv<'a>(events: impl IntoIterator<Item = (EventFields<'a>, [u8; 32])>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["seq", "at", "actor", "action", "subject", "details", "hash"]).expect("in memory");
+    for (e, hash) in events {
+        writer.write_record([e.seq.to_string().as_str(), e.at, e.actor, e.action, e.subject, e.details, &hex(&hash)]).expect("in memory");
+    }
+    String::from_utf8(writer.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+}
+
 /// Canonical JSON: object keys sorted by their UTF-8 bytes, no white space, serde_json's
 /// escaping of strings and numbers. Independent of serde_json's map ordering feature.
 pub fn canonical_json(value: &Value) -> String {
@@ -91,6 +107,16 @@ mod tests {
     fn canonical_json_sorts_keys_recursively() {
         let v = json!({"b": 1, "a": {"d": [3, {"z": null, "y": "é"}], "c": true}});
         assert_eq!(canonical_json(&v), r#"{"a":{"c":true,"d":[3,{"y":"é","z":null}]},"b":1}"#);
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let e = EventFields { seq: 7, at: "2026-11-23T09:00:00Z", actor: "alice", action: "case.reject", subject: "case:3", details: r#"{"reason":"a, \"b\""}"# };
+        let text = events_csv([(e, [0xab; 32])]);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("seq,at,actor,action,subject,details,hash"));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with(r#"7,2026-11-23T09:00:00Z,alice,case.reject,case:3,"{""reason"":""a, \""b\""""}",abab"#), "{row}");
     }
 
     #[test]

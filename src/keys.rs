@@ -129,6 +129,11 @@ impl KeyPair {
         self.signing.sign(message).to_bytes()
     }
 
+    /// The secret seed, for sealing it elsewhere (a user's keyring); wiped when dropped.
+    pub(crate) fn secret_seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.signing.to_bytes())
+    }
+
     /// Seals the secret key under a passphrase, producing a key file's contents.
     pub fn seal(&self, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
         check_new_passphrase(passphrase)?;

@@ -6,6 +6,8 @@
 
 pub mod assess;
 pub mod audit;
+pub mod audit_bundle;
+pub mod audit_check;
 pub mod auth;
 pub mod payee_name;
 pub mod phone;

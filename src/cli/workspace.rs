@@ -86,6 +86,16 @@ pub enum UserCommand {
     },
     /// Enrol a TOTP second factor for yourself (the acting user); prints the secret and a QR code.
     TotpEnrol,
+    /// Set a new first password for another user (admin only), from COUNTERSIGN_NEW_PASSWORD or
+    /// a prompt; their second factor, if any, must be enrolled again.
+    ResetPassword {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Change your own password: the current one from COUNTERSIGN_PASSWORD (or the prompt),
+    /// the new one from COUNTERSIGN_NEW_PASSWORD or a prompt.
+    Password,
 }
 
 #[derive(Subcommand)]
@@ -325,6 +335,19 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
             ws.set_user_disabled(&session, name, disabled)?;
             let word = if disabled { "disabled" } else { "enabled" };
             output.emit(json!({ "name": name, "disabled": disabled }), || format!("{name} is {word}."));
+        }
+        UserCommand::ResetPassword { name } => {
+            let password = read_new_secret(NEW_PASSWORD, &format!("New password for {name}"))?;
+            ws.reset_password(&session, name, &password)?;
+            output.emit(json!({ "name": name, "reset": true }), || {
+                format!("{name} has a new password; they sign in with it (and enrol a second factor again if they had one).")
+            });
+        }
+        UserCommand::Password => {
+            let current = read_secret(PASSWORD, &format!("Current password for {}", session.user()))?;
+            let new_password = read_new_secret(NEW_PASSWORD, "New password")?;
+            ws.change_password(&session, &current, &new_password)?;
+            output.emit(json!({ "name": session.user(), "changed": true }), || format!("Changed the password of {}.", session.user()));
         }
         UserCommand::TotpEnrol => {
             let password = read_secret(PASSWORD, &format!("Password for {}", session.user()))?;
@@ -651,8 +674,12 @@ pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResu
                 },
             )?;
             let (old, new) = (rotation.old_fingerprint.to_string(), rotation.new_fingerprint.to_string());
+            let mut result = json!({ "old_key": old, "new_key": new, "out": display(out) });
+            if let Some(card) = new_card_out {
+                result["new_card_out"] = json!(display(card));
+            }
             output.emit(
-                json!({ "old_key": old, "new_key": new, "out": display(out), "new_card_out": new_card_out.as_deref().map(display) }),
+                result,
                 || {
                     format!(
                         "Our organisation key is now {new}; {old} is retired.\nWrote the rotation statement to {}: send it to every partner, whose admin accepts it (partner rotate-key).\nInstructions still addressed to the retired key are rejected (wrong_recipient).",

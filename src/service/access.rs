@@ -1,9 +1,12 @@
 //! Who may do what: roles, logging in (password, lockout, TOTP second factor) and managing
 //! users. Every failed login and every refused permission is logged.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::keyring::{store_keyring, UserKeys};
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use crate::auth::lockout::LockoutPolicy;
 use crate::auth::{password, totp};
@@ -55,6 +58,8 @@ pub struct Session {
     role: Role,
     /// The policy requires a second factor this user has not enrolled yet: they may only enrol.
     must_enrol_totp: bool,
+    /// The user's unsealed keyring (their own key, the audit key).
+    keys: Arc<UserKeys>,
 }
 
 impl Session {
@@ -66,6 +71,11 @@ impl Session {
     /// The user's role.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The user's keys (never shown; used to sign checkpoints).
+    pub(super) fn keys(&self) -> &UserKeys {
+        &self.keys
     }
 
     pub(super) fn require_any_role(&self) -> ServiceResult<()> {
@@ -194,7 +204,8 @@ impl Workspace {
                 Ok(())
             })?;
         }
-        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol })
+        let keys = self.unlock_keyring(&user, credentials.password, &at_text)?;
+        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol, keys })
     }
 
     /// Whether a user has enrolled a second factor (so a shell knows to ask for the code
@@ -239,6 +250,8 @@ impl Workspace {
         check_name("the user name", name)?;
         password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
         let hash = password::hash_password(initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let sealed = keys.seal(name, initial_password);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
             if tx.user_by_name(name)?.is_some() {
@@ -246,6 +259,59 @@ impl Workspace {
             }
             tx.insert_user(name, role.as_str(), &hash, &at, session.user())?;
             tx.append_event(&at, session.user(), "user.add", &subject, &json!({ "role": role.as_str() }))?;
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "new user")?;
+            Ok(())
+        })
+    }
+
+    /// Sets a new first password for another user (admin only), e.g. when they forgot theirs.
+    /// Their keyring could only be opened with the old password, so they get a new one (a new
+    /// signing key, and the audit key from the admin's session); a second factor sealed under
+    /// the old password is cleared and must be enrolled again. Failed-login counters reset.
+    pub fn reset_password(&mut self, session: &Session, name: &str, new_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.reset_password", &subject, "reset passwords")?;
+        if name == session.user() {
+            return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
+        }
+        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
+        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let sealed = keys.seal(name, new_password);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+            tx.set_password(user.id, &hash, None)?;
+            tx.append_event(&at, session.user(), "user.reset_password", &subject, &json!({ "second_factor_cleared": user.totp_sealed.is_some() }))?;
+            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "password reset")?;
+            Ok(())
+        })
+    }
+
+    /// Changes the signed-in user's own password: the current one is checked, and the keyring
+    /// and any second factor are sealed again under the new one.
+    pub fn change_password(&mut self, session: &Session, current: &str, new_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{}", session.user());
+        let user = self.store.read(|tx| tx.user_by_name(session.user()))?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+        if !password::verify_password(current, &user.password_hash).unwrap_or(false) {
+            return self.refuse(session.user(), "user.password_refused", &subject, json!({}), ServiceError::AuthenticationFailed("wrong current password".into()));
+        }
+        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}")))?;
+        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let totp = match &user.totp_sealed {
+            Some(sealed) => {
+                let secret = crate::sealed::open(current, sealed, &subject).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                Some(crate::sealed::seal(new_password, &secret, &subject))
+            }
+            None => None,
+        };
+        let keyring = session.keys().seal(session.user(), new_password);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_password(user.id, &hash, totp.as_deref())?;
+            tx.set_keyring(user.id, &keyring, &session.keys().personal.public_key().to_bytes())?;
+            tx.append_event(&at, session.user(), "user.password_change", &subject, &json!({}))?;
             Ok(())
         })
     }

@@ -1,126 +1,184 @@
-//! The auditor's check of the verification log: every event's hash recomputed over its
-//! canonical encoding, every link to the event before it, and the sequence without gaps. Reports
-//! the first event that is wrong and what is wrong with it. (Checkpoints, proofs and bundles,
-//! which also catch a cut tail or a whole database swapped for an older copy, come next.)
+//! The auditor's side of the verification log: signed checkpoints written with approvals,
+//! releases and exports; the full check (chain, tree, checkpoints, and a checkpoint kept
+//! outside the database); the evidence bundle; the readable listing. The checks themselves are
+//! pure ([`crate::audit_check`], [`crate::audit_bundle`]); this module reads the store and
+//! decides who may do what.
 
 use serde_json::json;
 
-use super::{now, Role, ServiceResult, Session, Workspace};
-use crate::audit::{event_hash, EventFields, GENESIS};
-use crate::encoding::format_utc;
-use crate::store::StoredEvent;
+use super::keyring::AUDIT_KEY;
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
+use crate::audit_bundle::{build, BundleParts};
+use crate::audit_check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
+use crate::checkpoint::{origin_for, Checkpoint};
+use crate::encoding::{format_utc, parse_utc};
+use crate::fingerprint::Fingerprint;
+use crate::keys::PublicKey;
+use crate::merkle::{leaf_hash, root};
+use crate::store::{EventFilter, StoreError, StoredCheckpoint, StoredEvent, Tx};
 
-/// What is wrong with the first bad event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChainProblem {
-    /// Its fields no longer hash to its stored hash: it was changed after it was written.
-    Changed,
-    /// Events are missing before it: deleted.
-    Missing {
-        /// The sequence number expected here.
-        expected: u64,
-    },
-    /// It does not link to the event before it: inserted, removed or reordered.
-    BrokenLink,
+/// What `audit verify` found.
+#[derive(Debug)]
+pub struct AuditReport {
+    /// The check of the events and stored checkpoints.
+    pub log: LogReport,
+    /// The organisation's audit keys' fingerprints (current last).
+    pub audit_keys: Vec<Fingerprint>,
+    /// The comparison with a kept checkpoint, when one was given and it held.
+    pub against: Option<Consistency>,
 }
 
-/// The result of checking the log.
-#[derive(Debug, Clone)]
-pub struct ChainReport {
-    /// Events checked.
-    pub events: u64,
-    /// The hash of the last event (the log's head), when there is one.
-    pub head: Option<[u8; 32]>,
-    /// The first bad event and what is wrong, if any.
-    pub first_problem: Option<(u64, ChainProblem)>,
-}
-
-/// Checks a sequence of events read from the log (pure).
-pub fn check_chain(events: &[StoredEvent]) -> ChainReport {
-    let mut prev_hash = GENESIS;
-    let mut expected_seq = 1u64;
-    for e in events {
-        let fields = EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
-        let problem = if e.seq != expected_seq {
-            Some(ChainProblem::Missing { expected: expected_seq })
-        } else if event_hash(&e.prev_hash, &fields) != e.hash {
-            Some(ChainProblem::Changed)
-        } else if e.prev_hash != prev_hash {
-            Some(ChainProblem::BrokenLink)
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            return ChainReport { events: events.len() as u64, head: events.last().map(|e| e.hash), first_problem: Some((e.seq, problem)) };
-        }
-        prev_hash = e.hash;
-        expected_seq += 1;
+impl AuditReport {
+    /// The first problem, from the log or the kept checkpoint.
+    pub fn problem(&self) -> Option<&Problem> {
+        self.log.problem.as_ref()
     }
-    ChainReport { events: events.len() as u64, head: events.last().map(|e| e.hash), first_problem: None }
+}
+
+/// The keys that sign checkpoints and countersignatures, read from the store.
+fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
+    let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{what} is not a valid public key")));
+    let audit = tx
+        .org_public_keys(AUDIT_KEY)?
+        .into_iter()
+        .map(|(k, _, _)| PublicKey::from_bytes(&k).ok_or_else(|| corrupt("an audit key")))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let users = tx
+        .user_public_keys()?
+        .into_iter()
+        .map(|(name, k)| PublicKey::from_bytes(&k).map(|k| (name, k)).ok_or_else(|| corrupt("a user's key")))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(SigningKeys { audit, users })
+}
+
+/// The log's origin line, fixed at the first checkpoint.
+fn origin(tx: &Tx<'_>) -> ServiceResult<String> {
+    if let Some(origin) = tx.setting(AUDIT_ORIGIN)? {
+        return Ok(origin);
+    }
+    let fingerprint = tx.setting(ORG_FINGERPRINT)?.ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()))?;
+    let fingerprint = Fingerprint::parse_canonical(&fingerprint).ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()))?;
+    let origin = origin_for(fingerprint.digits());
+    tx.set_setting(AUDIT_ORIGIN, &origin)?;
+    Ok(origin)
+}
+
+/// Signs a checkpoint of the whole log as it stands in `tx` (after the caller's events) and
+/// stores it; with `countersign`, the acting user adds their own signature (approvals). Fails,
+/// and so rolls the caller's change back, if the user holds no copy of the audit key.
+pub(super) fn append_checkpoint(tx: &Tx<'_>, session: &Session, reason: &str, at: &str, countersign: bool) -> ServiceResult<StoredCheckpoint> {
+    let Some(audit) = session.keys().audit.as_ref() else {
+        return Err(ServiceError::NotPermitted(format!(
+            "{0}'s account holds no copy of the organisation's audit key, which signs the log's checkpoints; an admin gives it by resetting the password (countersign user reset-password --name {0})",
+            session.user()
+        )));
+    };
+    let size = tx.event_count()?;
+    let leaves: Vec<_> = tx.event_hashes(size)?.iter().map(|h| leaf_hash(h)).collect();
+    let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}")))?;
+    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: root(&leaves), time };
+    let mut note = checkpoint.sign(audit);
+    if countersign {
+        note = Checkpoint::cosign(&note, session.user(), &session.keys().personal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    let id = tx.insert_checkpoint(size, &checkpoint.root, at, reason, session.user(), &note)?;
+    Ok(StoredCheckpoint { id, size, root: checkpoint.root, at: at.to_string(), reason: reason.to_string(), signer: session.user().to_string(), note })
+}
+
+fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
+    for (what, value) in [("--from", &filter.from), ("--until", &filter.until)] {
+        if let Some(v) = value {
+            if parse_utc(v).is_none() {
+                return Err(ServiceError::InvalidInput(format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Workspace {
-    /// Verifies the whole log (auditors and admins); the verification itself is logged after it.
-    pub fn verify_audit_chain(&mut self, session: &Session) -> ServiceResult<ChainReport> {
+    /// Checks the whole log: every event, the tree, every stored checkpoint and, if given, a
+    /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
+    pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
-        let events = self.store.read(|tx| tx.events_from(1))?;
-        let report = check_chain(&events);
+        let (events, checkpoints, keys) =
+            self.store.read(|tx| -> ServiceResult<_> { Ok((tx.events_from(1)?, tx.checkpoints()?, signing_keys(tx)?)) })?;
+        let mut log = check_log(&events, &checkpoints, &keys);
+        let mut against = None;
+        if let (Some(kept), None) = (kept, &log.problem) {
+            match check_against(kept, &log.tree, &keys) {
+                Ok(c) => against = Some(c),
+                Err(p) => log.problem = Some(p),
+            }
+        }
         let at = format_utc(now());
         let details = json!({
-            "events": report.events,
-            "intact": report.first_problem.is_none(),
-            "first_bad_seq": report.first_problem.as_ref().map(|(seq, _)| *seq),
+            "events": log.events,
+            "checkpoints": log.checkpoints,
+            "against": against.as_ref().map(|c| c.old_size),
+            "intact": log.problem.is_none(),
+            "problem": log.problem.as_ref().map(|p| p.kind.code()),
+            "first_bad_seq": log.problem.as_ref().and_then(|p| p.seq),
         });
         self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details))?;
-        Ok(report)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chain(n: u64) -> Vec<StoredEvent> {
-        let mut prev = GENESIS;
-        (1..=n)
-            .map(|seq| {
-                let details = format!("{{\"n\":{seq}}}");
-                let fields = EventFields { seq, at: "2026-11-23T09:00:00Z", actor: "a", action: "x", subject: "s", details: &details };
-                let hash = event_hash(&prev, &fields);
-                let e = StoredEvent {
-                    seq,
-                    at: "2026-11-23T09:00:00Z".into(),
-                    actor: "a".into(),
-                    action: "x".into(),
-                    subject: "s".into(),
-                    details: details.clone(),
-                    prev_hash: prev,
-                    hash,
-                };
-                prev = hash;
-                e
-            })
-            .collect()
+        let audit_keys = keys.audit.iter().map(|k| k.fingerprint()).collect();
+        Ok(AuditReport { log, audit_keys, against })
     }
 
-    #[test]
-    fn detects_changes_deletions_insertions_and_reordering() {
-        assert_eq!(check_chain(&chain(5)).first_problem, None);
-        let mut changed = chain(5);
-        changed[2].actor = "mallory".into();
-        assert_eq!(check_chain(&changed).first_problem, Some((3, ChainProblem::Changed)));
-        let mut deleted = chain(5);
-        deleted.remove(1);
-        assert_eq!(check_chain(&deleted).first_problem, Some((3, ChainProblem::Missing { expected: 2 })));
-        let mut swapped = chain(5);
-        swapped.swap(1, 2);
-        swapped[1].seq = 2;
-        swapped[2].seq = 3;
-        assert!(matches!(check_chain(&swapped).first_problem, Some((2, _))));
-        // A forged event re-hashed to fit its own fields, but linked to nothing before it.
-        let mut inserted = chain(5);
-        let fields = EventFields { seq: 3, at: "2026-11-23T09:00:00Z", actor: "m", action: "x", subject: "s", details: "{}" };
-        inserted[2] = StoredEvent { actor: "m".into(), details: "{}".into(), prev_hash: [9; 32], hash: event_hash(&[9; 32], &fields), ..inserted[2].clone() };
-        assert_eq!(check_chain(&inserted).first_problem, Some((3, ChainProblem::BrokenLink)));
+    /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the
+    /// workspace and compare with later (`audit verify --against`). Auditors and admins.
+    pub fn save_checkpoint(&mut self, session: &Session) -> ServiceResult<String> {
+        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.checkpoint", "audit", "save checkpoints")?;
+        let at = format_utc(now());
+        let checkpoint = self.store.write(|tx| -> ServiceResult<StoredCheckpoint> {
+            tx.append_event(&at, session.user(), "audit.checkpoint", "audit", &json!({}))?;
+            append_checkpoint(tx, session, "saved", &at, false)
+        })?;
+        Ok(checkpoint.note)
+    }
+
+    /// The evidence bundle of the events `filter` chooses (auditors only): the export is logged
+    /// and a checkpoint signed over the log including that event, which the bundle's proofs use.
+    pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
+        self.authorize(session, &[Role::Auditor], "audit.export", "audit", "export evidence bundles")?;
+        check_filter(filter)?;
+        let at = format_utc(now());
+        let card = self.org_card(session)?;
+        self.store.write(|tx| -> ServiceResult<Vec<u8>> {
+            let stored = tx.checkpoints()?;
+            let filter_json = serde_json::to_value(crate::audit_bundle::BundleFilter::from(filter)).expect("serialises");
+            tx.append_event(&at, session.user(), "audit.export", "audit", &json!({ "filter": filter_json }))?;
+            let head = append_checkpoint(tx, session, "audit.export", &at, false)?;
+            let keys = signing_keys(tx)?;
+            let all_hashes = tx.event_hashes(head.size)?;
+            let events = tx.events_matching(filter)?;
+            let bundle = build(&BundleParts {
+                origin: &origin(tx)?,
+                exported_at: &at,
+                exported_by: session.user(),
+                org_card: &card,
+                audit_keys: &keys.audit,
+                users: &keys.users,
+                filter,
+                all_hashes: &all_hashes,
+                checkpoint: &head.note,
+                events: &events,
+                checkpoints: &stored,
+            });
+            Ok(bundle.to_bytes())
+        })
+    }
+
+    /// Events chosen by `filter`, oldest first (auditors and admins).
+    pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<StoredEvent>> {
+        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log")?;
+        check_filter(filter)?;
+        Ok(self.store.read(|tx| tx.events_matching(filter))?)
+    }
+
+    /// The stored checkpoints (auditors and admins).
+    pub fn checkpoints(&mut self, session: &Session) -> ServiceResult<Vec<StoredCheckpoint>> {
+        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log")?;
+        Ok(self.store.read(|tx| tx.checkpoints())?)
     }
 }

@@ -340,7 +340,11 @@ impl Workspace {
         }
         let artifact = self.build_export(id, format)?;
         let at = format_utc(now());
-        self.store.write(|tx| tx.append_event(&at, session.user(), "case.export", &format!("case:{id}"), &json!({ "format": format.as_str() })))?;
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.append_event(&at, session.user(), "case.export", &format!("case:{id}"), &json!({ "format": format.as_str() }))?;
+            super::audit::append_checkpoint(tx, session, "export", &at, false)?;
+            Ok(())
+        })?;
         Ok(artifact)
     }
 
@@ -386,6 +390,13 @@ impl Workspace {
                 &format!("case:{id}"),
                 &json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason }),
             )?;
+            // Approvals and releases are witnessed by a signed checkpoint; an approval is
+            // countersigned by the approver.
+            match action {
+                CaseAction::Approve => drop(super::audit::append_checkpoint(tx, session, "approval", &at, true)?),
+                CaseAction::Release => drop(super::audit::append_checkpoint(tx, session, "release", &at, false)?),
+                _ => {}
+            }
             Ok(t.status)
         })
     }

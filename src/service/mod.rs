@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod cases;
 mod email_evidence;
+mod keyring;
 mod org_keys;
 mod organisation;
 mod partners;
@@ -25,7 +26,7 @@ use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
-pub use audit::{check_chain, ChainProblem, ChainReport};
+pub use audit::AuditReport;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use cases::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
@@ -85,8 +86,11 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 /// Settings keys.
 const ORG_NAME: &str = "org_name";
-const ORG_FINGERPRINT: &str = "org_fingerprint";
+pub(crate) const ORG_FINGERPRINT: &str = "org_fingerprint";
 const POLICY: &str = "policy";
+/// The origin line of the log's checkpoints, fixed when the workspace is made (or when the first
+/// checkpoint of an older workspace is written), so it survives a rotation of the org key.
+pub(crate) const AUDIT_ORIGIN: &str = "audit_origin";
 
 /// What `init` needs.
 pub struct InitRequest<'a> {
@@ -142,6 +146,14 @@ impl Workspace {
         let card = PartnerCard::create(&key, CardDetails { name: org_name.to_string(), ..Default::default() }, at)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let sealed = key.seal(org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
+        // as a recovery copy, sealed under the organisation passphrase like the signing key.
+        let audit_key = KeyPair::generate();
+        let audit_escrow = audit_key
+            .seal(&format!("{org_name} audit"), request.org_passphrase)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let admin_keys = keyring::UserKeys::new(Some(&audit_key));
+        let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
         let password_hash = crate::auth::password::hash_password(request.admin_password)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let mut store = Store::create(dir)?;
@@ -162,6 +174,11 @@ impl Workspace {
                 &json!({ "org_name": org_name, "org_fingerprint": fingerprint, "schema": crate::store::migrations::latest() }),
             )?;
             tx.append_event(&at_text, "system", "user.add", &format!("user:{}", request.admin_name), &json!({ "role": "admin" }))?;
+            tx.set_setting(AUDIT_ORIGIN, &crate::checkpoint::origin_for(&key.fingerprint().digits()))?;
+            let escrow = String::from_utf8(audit_escrow.to_bytes()).expect("JSON is UTF-8");
+            keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, "system")?;
+            let admin = tx.user_by_name(request.admin_name)?.ok_or_else(|| StoreError::Corrupt("the first admin".into()))?;
+            keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, "system", "new user")?;
             Ok(())
         })?;
         Ok(Workspace { store, dir: dir.to_path_buf() })

@@ -28,6 +28,42 @@ pub struct StoredEvent {
     pub hash: [u8; 32],
 }
 
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// Row id, from 1.
+    pub id: i64,
+    /// Events covered.
+    pub size: u64,
+    /// Merkle root over their hashes.
+    pub root: [u8; 32],
+    /// When it was made.
+    pub at: String,
+    /// Why: `approval`, `release`, `export`, `audit.export`, `saved`.
+    pub reason: String,
+    /// The user whose session signed it.
+    pub signer: String,
+    /// The signed note (see [`crate::checkpoint`]).
+    pub note: String,
+}
+
+/// Which events `audit log` and `audit export` select; every field narrows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Events about this case (`case:ID`).
+    pub case: Option<i64>,
+    /// Events about this partner or its cases.
+    pub partner: Option<i64>,
+    /// Done by this user.
+    pub actor: Option<String>,
+    /// This action, or actions starting with it followed by a dot (`case` selects `case.approve`).
+    pub action: Option<String>,
+    /// At or after this UTC time.
+    pub from: Option<String>,
+    /// Before this UTC time.
+    pub until: Option<String>,
+}
+
 fn hash_from(bytes: Vec<u8>) -> Result<[u8; 32], StoreError> {
     bytes.try_into().map_err(|_| StoreError::Corrupt("an audit hash is not 32 bytes".into()))
 }
@@ -54,6 +90,81 @@ impl Tx<'_> {
             )?
             .execute(rusqlite::params![seq as i64, at, actor, action, subject, details, &prev_hash[..], &hash[..]])?;
         Ok(seq)
+    }
+
+    /// The hashes of events 1..=size, in order: the leaves of the log's Merkle tree.
+    pub fn event_hashes(&self, size: u64) -> StoreResult<Vec<[u8; 32]>> {
+        let mut stmt = self.tx.prepare_cached("SELECT hash FROM audit_events WHERE seq <= ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([size as i64], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|h| hash_from(h?)).collect()
+    }
+
+    /// The number of events (the highest sequence number).
+    pub fn event_count(&self) -> StoreResult<u64> {
+        let n: Option<i64> = self.tx.query_row("SELECT MAX(seq) FROM audit_events", [], |r| r.get(0))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    /// Events chosen by `filter`, oldest first.
+    pub fn events_matching(&self, filter: &EventFilter) -> StoreResult<Vec<StoredEvent>> {
+        use rusqlite::types::Value as Sql;
+        let mut params: Vec<Sql> = Vec::new();
+        let mut clauses: Vec<String> = Vec::new();
+        {
+            let mut p = |value: Sql| {
+                params.push(value);
+                format!("?{}", params.len())
+            };
+            if let Some(case) = filter.case {
+                clauses.push(format!("subject = {}", p(Sql::Text(format!("case:{case}")))));
+            }
+            if let Some(partner) = filter.partner {
+                // The partner itself, and every case whose instruction came from it.
+                let subject = p(Sql::Text(format!("partner:{partner}")));
+                let id = p(Sql::Integer(partner));
+                clauses.push(format!("(subject = {subject} OR subject IN (SELECT 'case:' || id FROM cases WHERE partner_id = {id}))"));
+            }
+            if let Some(actor) = &filter.actor {
+                clauses.push(format!("actor = {}", p(Sql::Text(actor.clone()))));
+            }
+            if let Some(action) = &filter.action {
+                let a = p(Sql::Text(action.clone()));
+                clauses.push(format!("(action = {a} OR substr(action, 1, length({a}) + 1) = {a} || '.')"));
+            }
+            if let Some(from) = &filter.from {
+                clauses.push(format!("at >= {}", p(Sql::Text(from.clone()))));
+            }
+            if let Some(until) = &filter.until {
+                clauses.push(format!("at < {}", p(Sql::Text(until.clone()))));
+            }
+        }
+        let filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+        self.query_events(&filter_sql, &refs)
+    }
+
+    /// Appends a signed checkpoint.
+    pub fn insert_checkpoint(&self, size: u64, root: &[u8; 32], at: &str, reason: &str, signer: &str, note: &str) -> StoreResult<i64> {
+        self.tx.execute(
+            "INSERT INTO checkpoints (size, root, at, reason, signer, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![size as i64, &root[..], at, reason, signer, note],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Every checkpoint, oldest first.
+    pub fn checkpoints(&self) -> StoreResult<Vec<StoredCheckpoint>> {
+        let mut stmt = self.tx.prepare("SELECT id, size, root, at, reason, signer, note FROM checkpoints ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, size, root, at, reason, signer, note)| {
+                Ok(StoredCheckpoint { id, size: size as u64, root: hash_from(root)?, at, reason, signer, note })
+            })
+            .collect()
     }
 
     /// Events whose subject is `subject`, oldest first.

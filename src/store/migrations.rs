@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -178,4 +178,26 @@ CREATE INDEX callbacks_by_case ON callbacks(case_id);
 /// The email that carried an instruction, kept with its case as evidence.
 const V3: &str = r#"
 ALTER TABLE cases ADD COLUMN email BLOB;
+"#;
+
+/// Signed checkpoints of the audit log (issue 5) and each user's keyring: the organisation's
+/// audit key and the user's own signing key, sealed under the user's password. Checkpoints are
+/// append-only like the events they cover.
+const V4: &str = r#"
+ALTER TABLE users ADD COLUMN keyring TEXT;
+ALTER TABLE users ADD COLUMN public_key BLOB;
+
+CREATE TABLE checkpoints (
+    id     INTEGER PRIMARY KEY,
+    size   INTEGER NOT NULL CHECK (size >= 0),
+    root   BLOB NOT NULL,
+    at     TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    note   TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 "#;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-pub use audit_log::StoredEvent;
+pub use audit_log::{EventFilter, StoredCheckpoint, StoredEvent};
 pub use cases::{CallbackRow, CaseRow, NewCase};
 pub use partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PhoneRow};
 pub use users::UserRow;
@@ -231,6 +231,20 @@ impl Tx<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    /// Every organisation key of a purpose, oldest first: (public key, status, created at).
+    pub fn org_public_keys(&self, purpose: &str) -> StoreResult<Vec<([u8; 32], String, String)>> {
+        let mut stmt = self.tx.prepare("SELECT public_key, status, created_at FROM org_keys WHERE purpose = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([purpose], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(k, status, at)| {
+                let key: [u8; 32] = k.try_into().map_err(|_| StoreError::Corrupt("an organisation public key is not 32 bytes".into()))?;
+                Ok((key, status, at))
+            })
+            .collect()
     }
 }
 

@@ -25,10 +25,14 @@ pub struct UserRow {
     pub failed_logins: u32,
     /// When the last one happened.
     pub last_failed_at: Option<String>,
+    /// The user's keyring (their signing key and the audit key), sealed under their password.
+    pub keyring: Option<String>,
+    /// The public half of the user's own signing key, which countersigns checkpoints.
+    pub public_key: Option<[u8; 32]>,
 }
 
 const USER_COLUMNS: &str =
-    "id, name, role, password_hash, totp_sealed, totp_last_step, disabled, failed_logins, last_failed_at";
+    "id, name, role, password_hash, totp_sealed, totp_last_step, disabled, failed_logins, last_failed_at, keyring, public_key";
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -41,6 +45,8 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         disabled: r.get::<_, i64>(6)? != 0,
         failed_logins: r.get::<_, i64>(7)? as u32,
         last_failed_at: r.get(8)?,
+        keyring: r.get(9)?,
+        public_key: r.get::<_, Option<Vec<u8>>>(10)?.and_then(|k| k.try_into().ok()),
     })
 }
 
@@ -103,6 +109,24 @@ impl Tx<'_> {
             rusqlite::params![password_hash, totp_sealed, user_id],
         )?;
         Ok(())
+    }
+
+    /// Stores a user's sealed keyring and the public half of their signing key.
+    pub fn set_keyring(&self, user_id: i64, keyring: &str, public_key: &[u8; 32]) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE users SET keyring = ?1, public_key = ?2 WHERE id = ?3",
+            rusqlite::params![keyring, &public_key[..], user_id],
+        )?;
+        Ok(())
+    }
+
+    /// Users' public signing keys, by name (those who have one).
+    pub fn user_public_keys(&self) -> StoreResult<Vec<(String, [u8; 32])>> {
+        let mut stmt = self.tx.prepare("SELECT name, public_key FROM users WHERE public_key IS NOT NULL ORDER BY name")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows.into_iter().filter_map(|(n, k)| Some((n, k.try_into().ok()?))).collect())
     }
 
     /// Disables or re-enables a user.
