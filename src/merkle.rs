@@ -273,10 +273,97 @@ impl MerkleTree {
     }
 }
 
+/// The right edge of a growing tree: the roots of its complete subtrees, largest first. Enough
+/// to add leaves and compute the root in O(log n) each, without the leaves before: the store
+/// keeps one so that writing a checkpoint does not rehash the whole log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frontier {
+    size: u64,
+    /// (height, root) of each complete subtree, heights strictly decreasing.
+    stack: Vec<(u32, Hash)>,
+}
+
+impl Frontier {
+    /// The number of leaves added.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Adds a leaf hash.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = (0u32, leaf);
+        while let Some(&(height, top)) = self.stack.last() {
+            if height != node.0 {
+                break;
+            }
+            self.stack.pop();
+            node = (height + 1, node_hash(&top, &node.1));
+        }
+        self.stack.push(node);
+        self.size += 1;
+    }
+
+    /// The root of the leaves added so far.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.stack.iter().rev();
+        let Some(&(_, mut acc)) = nodes.next() else { return empty_root() };
+        for (_, left) in nodes {
+            acc = node_hash(left, &acc);
+        }
+        acc
+    }
+
+    /// A compact text form for storage: `size` then the subtree roots in hex, space-separated.
+    pub fn encode(&self) -> String {
+        let mut out = self.size.to_string();
+        for (_, h) in &self.stack {
+            out.push(' ');
+            out.extend(h.iter().map(|b| format!("{b:02x}")));
+        }
+        out
+    }
+
+    /// Reads [`Frontier::encode`]'s form; `None` if it is not one (the caller rebuilds).
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.split(' ');
+        let size: u64 = parts.next()?.parse().ok()?;
+        let hashes: Vec<Hash> = parts
+            .map(|h| {
+                if h.len() != 64 {
+                    return None;
+                }
+                let bytes: Option<Vec<u8>> = (0..32).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok()).collect();
+                bytes?.try_into().ok()
+            })
+            .collect::<Option<_>>()?;
+        // The heights are the set bits of the size, largest first.
+        let heights: Vec<u32> = (0..64u32).rev().filter(|b| size >> b & 1 == 1).collect();
+        if heights.len() != hashes.len() {
+            return None;
+        }
+        Some(Frontier { size, stack: heights.into_iter().zip(hashes).collect() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_frontier_gives_every_prefix_root_and_survives_encoding() {
+        let leaves: Vec<Hash> = (0..70u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut frontier = Frontier::default();
+        assert_eq!(frontier.root(), empty_root());
+        for (n, leaf) in leaves.iter().enumerate() {
+            frontier.push(*leaf);
+            assert_eq!(frontier.root(), root(&leaves[..=n]), "size {}", n + 1);
+            let again = Frontier::decode(&frontier.encode()).unwrap();
+            assert_eq!(again, frontier);
+        }
+        assert_eq!(Frontier::decode("3 00"), None, "size 3 needs two subtree roots");
+        assert_eq!(Frontier::decode("x"), None);
+    }
 
     #[test]
     fn the_kept_tree_gives_the_same_roots_and_proofs() {

@@ -7,6 +7,9 @@
 use serde_json::json;
 
 use super::keyring::AUDIT_KEY;
+
+/// Settings key of the Merkle frontier of the log at the newest checkpoint.
+const AUDIT_FRONTIER: &str = "audit_frontier";
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
 use crate::audit_bundle::{build, BundleParts};
 use crate::audit_check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
@@ -14,7 +17,7 @@ use crate::checkpoint::{origin_for, Checkpoint};
 use crate::encoding::{format_utc, parse_utc};
 use crate::fingerprint::Fingerprint;
 use crate::keys::PublicKey;
-use crate::merkle::{leaf_hash, root};
+use crate::merkle::{leaf_hash, Frontier};
 use crate::store::{EventFilter, StoreError, StoredCheckpoint, StoredEvent, Tx};
 
 /// What `audit verify` found.
@@ -63,6 +66,22 @@ fn origin(tx: &Tx<'_>) -> ServiceResult<String> {
     Ok(origin)
 }
 
+/// The root over events 1..=size, from the stored frontier plus the events after it (O(new
+/// events + log n)); rebuilt from every event when there is none or it does not fit. A frontier
+/// altered outside Countersign only yields a checkpoint that `audit verify` reports as wrong.
+fn tree_root(tx: &Tx<'_>, size: u64) -> ServiceResult<[u8; 32]> {
+    let stored = tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size);
+    let mut frontier = match stored {
+        Some(f) => f,
+        None => Frontier::default(),
+    };
+    for hash in tx.event_hashes_between(frontier.size() + 1, size)? {
+        frontier.push(leaf_hash(&hash));
+    }
+    tx.set_setting(AUDIT_FRONTIER, &frontier.encode())?;
+    Ok(frontier.root())
+}
+
 /// Signs a checkpoint of the whole log as it stands in `tx` (after the caller's events) and
 /// stores it; with `countersign`, the acting user adds their own signature (approvals). Fails,
 /// and so rolls the caller's change back, if the user holds no copy of the audit key.
@@ -74,9 +93,8 @@ pub(super) fn append_checkpoint(tx: &Tx<'_>, session: &Session, reason: &str, at
         )));
     };
     let size = tx.event_count()?;
-    let leaves: Vec<_> = tx.event_hashes(size)?.iter().map(|h| leaf_hash(h)).collect();
     let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}")))?;
-    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: root(&leaves), time };
+    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time };
     let mut note = checkpoint.sign(audit);
     if countersign {
         note = Checkpoint::cosign(&note, session.user(), &session.keys().personal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -180,5 +198,78 @@ impl Workspace {
     pub fn checkpoints(&mut self, session: &Session) -> ServiceResult<Vec<StoredCheckpoint>> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log")?;
         Ok(self.store.read(|tx| tx.checkpoints())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Credentials, InitRequest};
+    use super::*;
+    use crate::audit_check::Tampering;
+
+    fn workspace(dir: &std::path::Path) -> (Workspace, Session) {
+        let mut ws = Workspace::init(
+            dir,
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        (ws, session)
+    }
+
+    #[test]
+    fn checkpoints_follow_the_log_and_a_kept_one_catches_a_rollback() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
+        let first = ws.save_checkpoint(&frank).unwrap();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        let second = ws.save_checkpoint(&frank).unwrap();
+        let report = ws.verify_audit(&frank, Some(&first)).unwrap();
+        assert!(report.problem().is_none(), "{:?}", report.problem());
+        assert_eq!(report.log.checkpoints, 2);
+        let size = |note: &str| Checkpoint::parse_unverified(note).unwrap().size;
+        assert_eq!(report.log.witnessed, size(&second));
+        assert_eq!(report.against.unwrap().old_size, size(&first));
+        // The incremental root (frontier) equals a root over every event.
+        let events = ws.store.read(|tx| tx.events_from(1)).unwrap();
+        let leaves = crate::audit_check::leaves(&events[..size(&second) as usize]);
+        assert_eq!(Checkpoint::parse_unverified(&second).unwrap().root, crate::merkle::root(&leaves));
+
+        // Clerks may not; auditors may export, admins may not.
+        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
+        assert!(matches!(ws.verify_audit(&clara, None), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.export_audit(&admin, &EventFilter::default()), Err(ServiceError::NotPermitted(_))));
+        let bundle = ws.export_audit(&frank, &EventFilter { actor: Some("alice".into()), ..Default::default() }).unwrap();
+        let checked = crate::audit_bundle::verify_bundle(&bundle, None, Some(&second)).unwrap();
+        assert_eq!(checked.problem, None);
+
+        // Another workspace's checkpoint is refused as foreign.
+        let newest = ws.save_checkpoint(&frank).unwrap();
+        let old_dir = tempfile::tempdir().unwrap();
+        let (mut other, other_admin) = workspace(old_dir.path());
+        let foreign = other.verify_audit(&other_admin, Some(&newest)).unwrap();
+        assert_eq!(foreign.problem().unwrap().kind, Tampering::ForeignCheckpoint);
+    }
+
+    #[test]
+    fn a_user_without_the_audit_key_cannot_write_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
+        // As in a workspace from before keyrings: frank's keyring is gone; his next login makes
+        // him a new one without the audit key (the organisation already has one).
+        ws.store.conn_for_tests().execute("UPDATE users SET keyring = NULL, public_key = NULL WHERE name = 'frank'", []).unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
+        assert!(frank.keys().audit.is_none());
+        let before = ws.store.read(|tx| tx.event_count()).unwrap();
+        assert!(matches!(ws.save_checkpoint(&frank), Err(ServiceError::NotPermitted(_))));
+        assert_eq!(ws.store.read(|tx| tx.event_count()).unwrap(), before, "the refused checkpoint's event rolled back");
+        // An admin's reset gives him the key.
+        ws.reset_password(&admin, "frank", "frank password 2").unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 2", totp: None }).unwrap();
+        assert!(ws.save_checkpoint(&frank).is_ok());
+        assert!(ws.verify_audit(&frank, None).unwrap().problem().is_none());
     }
 }

@@ -99,6 +99,13 @@ impl Tx<'_> {
         rows.map(|h| hash_from(h?)).collect()
     }
 
+    /// The hashes of events `from..=to`, in order.
+    pub fn event_hashes_between(&self, from: u64, to: u64) -> StoreResult<Vec<[u8; 32]>> {
+        let mut stmt = self.tx.prepare_cached("SELECT hash FROM audit_events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
+        let rows = stmt.query_map([from as i64, to as i64], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|h| hash_from(h?)).collect()
+    }
+
     /// The number of events (the highest sequence number).
     pub fn event_count(&self) -> StoreResult<u64> {
         let n: Option<i64> = self.tx.query_row("SELECT MAX(seq) FROM audit_events", [], |r| r.get(0))?;

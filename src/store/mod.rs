@@ -141,6 +141,12 @@ impl Store {
         Ok(())
     }
 
+    /// The raw connection, for unit tests that play an attacker editing the file.
+    #[cfg(test)]
+    pub(crate) fn conn_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> StoreResult<i64> {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
