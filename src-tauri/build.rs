@@ -28,6 +28,17 @@ const COMMANDS: &[&str] = &[
     "rotate_partner_key",
     "revoke_partner_key",
     "issue_instruction",
+    "list_users",
+    "add_user",
+    "set_user_disabled",
+    "reset_user_password",
+    "get_policy",
+    "set_policy",
+    "get_org_account",
+    "set_org_account",
+    "org_key_info",
+    "backup_org_key",
+    "rotate_org_key",
 ];
 
 fn main() {

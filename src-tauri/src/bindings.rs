@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{app, callbacks, cases, inbox, issue, partners, session};
+use crate::commands::{app, callbacks, cases, inbox, issue, partners, session, settings};
 
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
@@ -49,6 +49,17 @@ pub fn all() -> Vec<(String, String)> {
         partners::PartnerFile,
         issue::IssueRequest,
         issue::IssuedView,
+        settings::UserEntry,
+        settings::NewUserRequest,
+        settings::ResetPasswordRequest,
+        settings::PolicyView,
+        settings::OrgAccountView,
+        settings::RetiredKeyView,
+        settings::OrgKeyView,
+        settings::KeyBackupRequest,
+        settings::KeyBackupView,
+        settings::KeyRotationRequest,
+        settings::KeyRotationView,
         crate::CommandError,
     );
     out

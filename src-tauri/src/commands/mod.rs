@@ -1,7 +1,8 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
 //! run, sign-in), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
-//! instructions. Each command is a few lines: parse the UI's arguments,
+//! instructions, and the admin's settings (users, policy, our account, the organisation key). Each
+//! command is a few lines: parse the UI's arguments,
 //! call the core, convert the result.
 //!
 //! Adding a command: write it in its domain's module, list it in [`handler`] below and in
@@ -17,6 +18,7 @@ pub mod inbox;
 pub mod issue;
 pub mod partners;
 pub mod session;
+pub mod settings;
 
 /// The invoke handler for every command of the app.
 pub(crate) fn handler<R: tauri::Runtime>(
@@ -47,5 +49,16 @@ pub(crate) fn handler<R: tauri::Runtime>(
         partners::rotate_partner_key,
         partners::revoke_partner_key,
         issue::issue_instruction,
+        settings::list_users,
+        settings::add_user,
+        settings::set_user_disabled,
+        settings::reset_user_password,
+        settings::get_policy,
+        settings::set_policy,
+        settings::get_org_account,
+        settings::set_org_account,
+        settings::org_key_info,
+        settings::backup_org_key,
+        settings::rotate_org_key,
     ]
 }
