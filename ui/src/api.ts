@@ -25,6 +25,16 @@ import type { ReleaseFormat } from "./bindings/ReleaseFormat";
 import type { ReleaseView } from "./bindings/ReleaseView";
 import type { UserView } from "./bindings/UserView";
 import type { WorkspaceStatus } from "./bindings/WorkspaceStatus";
+import type { KeyBackupRequest } from "./bindings/KeyBackupRequest";
+import type { KeyBackupView } from "./bindings/KeyBackupView";
+import type { KeyRotationRequest } from "./bindings/KeyRotationRequest";
+import type { KeyRotationView } from "./bindings/KeyRotationView";
+import type { NewUserRequest } from "./bindings/NewUserRequest";
+import type { OrgAccountView } from "./bindings/OrgAccountView";
+import type { OrgKeyView } from "./bindings/OrgKeyView";
+import type { PolicyView } from "./bindings/PolicyView";
+import type { ResetPasswordRequest } from "./bindings/ResetPasswordRequest";
+import type { UserEntry } from "./bindings/UserEntry";
 
 export type {
   AppInfo,
@@ -49,6 +59,16 @@ export type {
   ReleaseView,
   UserView,
   WorkspaceStatus,
+  KeyBackupRequest,
+  KeyBackupView,
+  KeyRotationRequest,
+  KeyRotationView,
+  NewUserRequest,
+  OrgAccountView,
+  OrgKeyView,
+  PolicyView,
+  ResetPasswordRequest,
+  UserEntry,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -204,4 +224,58 @@ export function revokePartnerKey(id: number, fingerprint: string | null, reason:
 /** Signs our bank details for a partner and saves the file (the save dialog is Rust's). */
 export function issueInstruction(request: IssueRequest): Promise<IssuedView> {
   return call("issue_instruction", { request });
+}
+
+/** Users and their roles (admins and auditors). */
+export function listUsers(): Promise<UserEntry[]> {
+  return call("list_users");
+}
+
+/** Adds a user with a first password (admins). */
+export function addUser(request: NewUserRequest): Promise<UserEntry> {
+  return call("add_user", { request });
+}
+
+/** Disables or enables a user (admins). */
+export function setUserDisabled(name: string, disabled: boolean): Promise<null> {
+  return call("set_user_disabled", { name, disabled });
+}
+
+/** Sets a new first password for another user (admins). */
+export function resetUserPassword(request: ResetPasswordRequest): Promise<null> {
+  return call("reset_user_password", { request });
+}
+
+export function getPolicy(): Promise<PolicyView> {
+  return call("get_policy");
+}
+
+/** Changes the policy (admins; the core validates it); the policy as stored. */
+export function setPolicy(policy: PolicyView): Promise<PolicyView> {
+  return call("set_policy", { policy });
+}
+
+/** Our organisation's bank account, null while unset. */
+export function getOrgAccount(): Promise<OrgAccountView | null> {
+  return call("get_org_account");
+}
+
+/** Sets our organisation's bank account (admins); an empty name means the organisation's. */
+export function setOrgAccount(account: OrgAccountView): Promise<OrgAccountView> {
+  return call("set_org_account", { account });
+}
+
+/** The organisation key's fingerprint and the keys rotations retired. */
+export function orgKeyInfo(): Promise<OrgKeyView> {
+  return call("org_key_info");
+}
+
+/** Saves a backup of the sealed organisation key (the save dialog is Rust's). */
+export function backupOrgKey(request: KeyBackupRequest): Promise<KeyBackupView> {
+  return call("backup_org_key", { request });
+}
+
+/** Rotates the organisation key and saves the statement for partners (the save dialog is Rust's). */
+export function rotateOrgKey(request: KeyRotationRequest): Promise<KeyRotationView> {
+  return call("rotate_org_key", { request });
 }

@@ -12,6 +12,7 @@ import { renderInbox } from "./screens/inbox";
 import { renderCase } from "./screens/case";
 import { renderPartners } from "./screens/partners";
 import { renderPartner } from "./screens/partner";
+import { renderSettings } from "./screens/settings";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -24,6 +25,8 @@ export interface Shell {
   /** The partner list (any role may look; the core decides what each may do). */
   openPartners(message?: string): void;
   openPartner(id: number, message?: string): void;
+  /** The admin's settings: users, policy, our account, the organisation key. */
+  openSettings?(): void;
   setScreen(name: string): void;
 }
 
@@ -75,6 +78,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
         button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
         button("nav-partners", t("partners.nav"), () => shell.openPartners()),
+        // Only admins are offered the settings; the core refuses anyone else regardless.
+        user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
       );
       picker.before(
         h("span", { class: "org" }, status.org_name ?? ""),
@@ -103,6 +108,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         openPartner: (id, message) => {
           setScreen("partner");
           void renderPartner(shell, id, message);
+        },
+        openSettings: () => {
+          setScreen("settings");
+          void renderSettings(shell);
         },
       };
       rememberOpened(shell, (again) => (reopen = again));
