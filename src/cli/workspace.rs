@@ -678,15 +678,12 @@ pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResu
             if let Some(card) = new_card_out {
                 result["new_card_out"] = json!(display(card));
             }
-            output.emit(
-                result,
-                || {
-                    format!(
-                        "Our organisation key is now {new}; {old} is retired.\nWrote the rotation statement to {}: send it to every partner, whose admin accepts it (partner rotate-key).\nInstructions still addressed to the retired key are rejected (wrong_recipient).",
-                        display(out)
-                    )
-                },
-            );
+            output.emit(result, || {
+                format!(
+                    "Our organisation key is now {new}; {old} is retired.\nWrote the rotation statement to {}: send it to every partner, whose admin accepts it (partner rotate-key).\nInstructions still addressed to the retired key are rejected (wrong_recipient).",
+                    display(out)
+                )
+            });
         }
     }
     Ok(Exit::Success)
