@@ -28,7 +28,7 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	test test-rust test-independent test-ui test-e2e run demo clean
+	test test-rust test-independent test-ui test-e2e run demo clean package
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
@@ -36,6 +36,7 @@ help:
 	@echo "make test   Rust tests, UI tests, then end-to-end tests of the built app under Xvfb"
 	@echo "make build  ui/dist, $(APP_BIN) (assets embedded) and $(CLI_BIN)"
 	@echo "make deps   install missing system packages, npm packages and tauri-driver"
+	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
 	@echo "make clean  remove everything built or installed into the tree"
 
 ## Dependencies: each step does nothing when what it installs is already there.
@@ -127,6 +128,35 @@ run: build demo
 		exit 1; \
 	fi
 	COUNTERSIGN_DATA_DIR=$(DEMO_DIR)/workspace $(APP_BIN)
+
+## Package
+
+# The release app as a .deb (with the CLI in /usr/bin, desktop entry and icons) made by the Tauri
+# CLI from src-tauri/tauri.conf.json's `bundle` section, then an AppImage packed from the .deb's
+# files by packaging/appimage (AppImage runtime from the `appimage` crate, image by mksquashfs:
+# Tauri's own AppImage step downloads its tools at build time). Not part of `make test`.
+BUNDLE_DIR := target/release/bundle
+PKG_DEPS := packaging/node_modules/.installed
+PKG_APT_PACKAGES := squashfs-tools desktop-file-utils x11-utils
+
+$(PKG_DEPS): packaging/package.json packaging/package-lock.json | deps-node
+	cd packaging && npm ci --no-audit --no-fund
+	touch $@
+
+package: deps-apt deps-node build-ui build-cli $(PKG_DEPS)
+	$(MAKE) --no-print-directory deps-apt APT_PACKAGES="$(PKG_APT_PACKAGES)"
+	rm -rf $(BUNDLE_DIR)/deb $(BUNDLE_DIR)/appimage
+	packaging/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol
+	deb=$$(ls $(BUNDLE_DIR)/deb/*.deb); \
+	work=$(BUNDLE_DIR)/appimage/work; \
+	mkdir -p $$work; \
+	dpkg-deb -x "$$deb" $$work/deb-root; \
+	cargo run --quiet --locked --manifest-path packaging/appimage/Cargo.toml \
+		--target-dir target -- $$work/deb-root $$work \
+		$(BUNDLE_DIR)/appimage/$$(basename "$$deb" .deb).AppImage; \
+	rm -rf $$work; \
+	echo "package: $$deb"; \
+	echo "package: $$(ls $(BUNDLE_DIR)/appimage/*.AppImage)"
 
 clean:
 	cargo clean
