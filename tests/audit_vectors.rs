@@ -1,0 +1,428 @@
+//! Audit format test vectors (docs/audit-format.md §9): tests/vectors/audit-* hold a small log's
+//! events with their encodings and hashes, its Merkle roots and proofs, a countersigned
+//! checkpoint note and evidence bundles (one intact, some tampered, with the verdict expected).
+//! This test checks every file against the implementation, and checks that the files are exactly
+//! what the generator below makes (fixed RFC 8032 keys, fixed times; Ed25519 is deterministic),
+//! so they cannot drift from the code. tests/independent/verify_audit.py checks the same files
+//! from the specification alone.
+//!
+//! To regenerate after a deliberate format change:
+//! `COUNTERSIGN_REGENERATE_VECTORS=1 cargo test --test audit_vectors`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use countersign::audit::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
+use countersign::audit_bundle::{build, verify_bundle, BundleParts};
+use countersign::audit_check::{leaves, Tampering};
+use countersign::card::{CardDetails, PartnerCard};
+use countersign::checkpoint::{origin_for, Checkpoint};
+use countersign::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign::fingerprint::Fingerprint;
+use countersign::keys::KeyPair;
+use countersign::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
+use countersign::store::{EventFilter, StoredCheckpoint, StoredEvent};
+
+/// RFC 8032 test 1 secret key: the organisation's key (its card; the log's origin).
+const ORG_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+/// RFC 8032 test 2 secret key: the organisation's audit key.
+const AUDIT_SEED: &str = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
+/// RFC 8032 test 3 secret key: carol's own key, which countersigns her approval.
+const CAROL_SEED: &str = "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7";
+
+fn key(seed_hex: &str) -> KeyPair {
+    KeyPair::from_seed(&unhex(seed_hex).try_into().unwrap())
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn unhex32(s: &str) -> Hash {
+    unhex(s).try_into().unwrap()
+}
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// The seven events of the small log: (at, actor, action, subject, details), details already
+/// canonical JSON (the store writes `audit::canonical_json` of the service's JSON).
+fn event_rows() -> Vec<(&'static str, &'static str, &'static str, &'static str, String)> {
+    let audit = key(AUDIT_SEED).public_key();
+    let carol = key(CAROL_SEED).public_key();
+    vec![
+        (
+            "2026-11-23T09:00:00Z",
+            "alice",
+            "audit.key_create",
+            "audit",
+            format!(r#"{{"fingerprint":"{}","public_key":"{}"}}"#, audit.fingerprint(), audit.to_base64()),
+        ),
+        (
+            "2026-11-23T09:05:00Z",
+            "alice",
+            "user.key_create",
+            "user:carol",
+            format!(
+                r#"{{"fingerprint":"{}","holds_audit_key":true,"public_key":"{}","why":"new user"}}"#,
+                carol.fingerprint(),
+                carol.to_base64()
+            ),
+        ),
+        (
+            "2026-11-23T10:12:09Z",
+            "clara",
+            "instruction.receive",
+            "case:1",
+            r#"{"codes":["bank_details_changed"],"file_name":"Überweisung 114.countersign","partner":3,"verdict":"hold"}"#.into(),
+        ),
+        ("2026-11-23T10:40:00Z", "carol", "case.approve", "case:1", r#"{"from":"pending_approval","to":"approved"}"#.into()),
+        ("2026-11-23T10:41:30Z", "bob", "case.release", "case:1", r#"{"from":"approved","to":"released"}"#.into()),
+        ("2026-11-23T11:00:00Z", "mallory", "login.failed", "user:mallory", r#"{"reason":"no such user \"mallory\"\n"}"#.into()),
+        ("2026-11-23T11:30:00Z", "frank", "audit.export", "audit", r#"{"filter":{"case":1}}"#.into()),
+    ]
+}
+
+fn events() -> Vec<StoredEvent> {
+    let mut prev = GENESIS;
+    event_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (at, actor, action, subject, details))| {
+            let seq = i as u64 + 1;
+            let hash = event_hash(&prev, &EventFields { seq, at, actor, action, subject, details: &details });
+            let e = StoredEvent { seq, at: at.into(), actor: actor.into(), action: action.into(), subject: subject.into(), details, prev_hash: prev, hash };
+            prev = hash;
+            e
+        })
+        .collect()
+}
+
+fn fields(e: &StoredEvent) -> EventFields<'_> {
+    EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details }
+}
+
+/// The exact bytes `event_hash` hashes.
+fn encoding(prev: &Hash, e: &EventFields<'_>) -> Vec<u8> {
+    let mut out = EVENT_CONTEXT.to_vec();
+    out.extend_from_slice(prev);
+    out.extend_from_slice(&e.seq.to_be_bytes());
+    for part in [e.at, e.actor, e.action, e.subject, e.details] {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
+}
+
+fn origin() -> String {
+    origin_for(key(ORG_SEED).fingerprint().digits())
+}
+
+/// The log's checkpoint of its first `size` events, signed with the audit key at `at`.
+fn note(all: &[StoredEvent], size: usize, at: &str) -> String {
+    let cp = Checkpoint { origin: origin(), size: size as u64, root: root(&leaves(&all[..size])), time: parse_utc(at).unwrap() };
+    cp.sign(&key(AUDIT_SEED))
+}
+
+/// The stored checkpoints: carol's approval after event 4 (countersigned), bob's release after 5.
+fn stored_checkpoints(all: &[StoredEvent]) -> Vec<StoredCheckpoint> {
+    let approval = Checkpoint::cosign(&note(all, 4, &all[3].at), "carol", &key(CAROL_SEED)).unwrap();
+    let release = note(all, 5, &all[4].at);
+    [(4usize, approval, "approval", "carol"), (5, release, "release", "bob")]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (size, note, reason, signer))| StoredCheckpoint {
+            id: i as i64 + 1,
+            size: size as u64,
+            root: root(&leaves(&all[..size])),
+            at: all[size - 1].at.clone(),
+            reason: reason.into(),
+            signer: signer.into(),
+            note,
+        })
+        .collect()
+}
+
+/// The intact bundle frank exports at event 7: case 1's events (3, 4, 5).
+fn bundle_bytes() -> Vec<u8> {
+    let all = events();
+    let org = key(ORG_SEED);
+    let card = PartnerCard::create(&org, CardDetails { name: "Initech GmbH".into(), ..Default::default() }, parse_utc("2026-11-20T08:00:00Z").unwrap()).unwrap();
+    let hashes: Vec<Hash> = all.iter().map(|e| e.hash).collect();
+    let users = vec![("bob".to_string(), KeyPair::from_seed(&[0x0b; 32]).public_key()), ("carol".to_string(), key(CAROL_SEED).public_key())];
+    let filter = EventFilter { case: Some(1), ..Default::default() };
+    build(&BundleParts {
+        origin: &origin(),
+        exported_at: &all[6].at,
+        exported_by: "frank",
+        org_card: &card.to_bytes(),
+        audit_keys: &[key(AUDIT_SEED).public_key()],
+        users: &users,
+        filter: &filter,
+        all_hashes: &hashes,
+        checkpoint: &note(&all, 7, &all[6].at),
+        events: &all[2..5],
+        checkpoints: &stored_checkpoints(&all),
+    })
+    .to_bytes()
+}
+
+fn events_file() -> String {
+    let mut out = String::new();
+    for e in events() {
+        out += &format!(
+            "seq: {}\nat: {}\nactor: {}\naction: {}\nsubject: {}\ndetails: {}\nprev-hash: {}\nencoding: {}\nhash: {}\nleaf: {}\n\n",
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            e.subject,
+            e.details,
+            hex(&e.prev_hash),
+            hex(&encoding(&e.prev_hash, &fields(&e))),
+            hex(&e.hash),
+            hex(&leaf_hash(&e.hash)),
+        );
+    }
+    out
+}
+
+fn hex_list(proof: &[Hash]) -> String {
+    proof.iter().map(|h| hex(h)).collect::<Vec<_>>().join(",")
+}
+
+fn tree_file() -> String {
+    let l = leaves(&events());
+    let mut out = String::new();
+    for n in 0..=l.len() {
+        out += &format!("root: size={n} {}\n", hex(&root(&l[..n])));
+    }
+    for n in 1..=l.len() {
+        for i in 0..n {
+            out += &format!("inclusion: index={i} size={n} proof={}\n", hex_list(&inclusion_proof(i, &l[..n]).unwrap()));
+        }
+    }
+    for n in 1..=l.len() {
+        for m in 1..=n {
+            out += &format!("consistency: old={m} new={n} proof={}\n", hex_list(&consistency_proof(m, &l[..n]).unwrap()));
+        }
+    }
+    out
+}
+
+fn checkpoint_file() -> String {
+    let all = events();
+    let audit = key(AUDIT_SEED).public_key();
+    let carol = key(CAROL_SEED).public_key();
+    let approval = &stored_checkpoints(&all)[0];
+    format!(
+        "origin: {}\nsize: 4\nroot: {}\naudit-public-key: {}\naudit-key-name: countersign-audit-{}\nuser: carol\nuser-public-key: {}\nuser-key-name: countersign-user:carol\n\n{}",
+        origin(),
+        hex(&approval.root),
+        audit.to_base64(),
+        audit.fingerprint().digits(),
+        carol.to_base64(),
+        approval.note
+    )
+}
+
+/// A bundle vector: headers, a blank line, the bundle's bytes.
+fn bundle_vector(comment: &str, expect: &str, kind: &str, seq: &str, kept: Option<&str>, bundle: &[u8]) -> String {
+    let mut headers = format!(
+        "comment: {comment}\nexpect: {expect}\nkind: {kind}\nseq: {seq}\naudit-key: {}\n",
+        key(AUDIT_SEED).fingerprint()
+    );
+    if let Some(kept) = kept {
+        headers += &format!("kept-checkpoint: {}\n", b64_encode(kept.as_bytes()));
+    }
+    format!("{headers}\n{}", String::from_utf8(bundle.to_vec()).unwrap())
+}
+
+fn generate() -> Vec<(&'static str, String)> {
+    let all = events();
+    let intact = String::from_utf8(bundle_bytes()).unwrap();
+    let mut v = vec![
+        ("audit-events.txt", events_file()),
+        ("audit-tree.txt", tree_file()),
+        ("audit-checkpoint.txt", checkpoint_file()),
+        ("audit-bundle-intact.txt", bundle_vector("The intact bundle of case 1 (events 3 to 5) exported at event 7.", "intact", "", "", None, intact.as_bytes())),
+    ];
+    // Event 4's details edited in the bundle.
+    let changed = intact.replacen(r#"\"to\":\"approved\""#, r#"\"to\":\"released\""#, 1);
+    assert_ne!(changed, intact);
+    v.push(("audit-bundle-changed.txt", bundle_vector("Event 4's details were edited after export.", "tampered", "changed", "4", None, changed.as_bytes())));
+    // Carol's countersignature line removed from the approval checkpoint.
+    let approval_note = &stored_checkpoints(&all)[0].note;
+    let carol_line = approval_note.lines().last().unwrap();
+    assert!(carol_line.contains("countersign-user:carol"));
+    let uncountersigned = intact.replacen(&format!("{}\\n", carol_line), "", 1);
+    assert_ne!(uncountersigned, intact);
+    v.push((
+        "audit-bundle-bad-countersignature.txt",
+        bundle_vector("The approval checkpoint lost carol's countersignature line.", "tampered", "bad_countersignature", "4", None, uncountersigned.as_bytes()),
+    ));
+    // A kept checkpoint of 7 events whose first 5 differ: event 5 rewritten, chain recomputed.
+    let mut rewritten = all.clone();
+    rewritten[4].details = r#"{"from":"approved","to":"released","amount":"99000.00"}"#.into();
+    let mut prev = GENESIS;
+    for e in rewritten.iter_mut() {
+        e.prev_hash = prev;
+        e.hash = event_hash(&prev, &fields(e));
+        prev = e.hash;
+    }
+    let kept_other = note(&rewritten, 5, &all[4].at);
+    v.push((
+        "audit-bundle-rewritten.txt",
+        bundle_vector(
+            "The auditor kept a checkpoint of 5 events that the exported log's own checkpoint of 5 contradicts.",
+            "tampered",
+            "rewritten",
+            "",
+            Some(&kept_other),
+            intact.as_bytes(),
+        ),
+    ));
+    // A kept checkpoint of 9 events: the exported log of 7 was cut.
+    let mut longer = all.clone();
+    for (i, at) in ["2026-11-23T12:00:00Z", "2026-11-23T12:30:00Z"].into_iter().enumerate() {
+        let prev = longer.last().unwrap().hash;
+        let seq = 8 + i as u64;
+        let mut e = StoredEvent { seq, at: at.into(), actor: "carol".into(), action: "login".into(), subject: "user:carol".into(), details: "{}".into(), prev_hash: prev, hash: [0; 32] };
+        e.hash = event_hash(&prev, &fields(&e));
+        longer.push(e);
+    }
+    let kept_longer = note(&longer, 9, "2026-11-23T12:30:00Z");
+    v.push((
+        "audit-bundle-truncated.txt",
+        bundle_vector("The auditor kept a checkpoint of 9 events; the bundle's log has 7.", "tampered", "truncated", "8", Some(&kept_longer), intact.as_bytes()),
+    ));
+    v
+}
+
+#[test]
+fn audit_vector_files_match_the_generator() {
+    let dir = vectors_dir();
+    let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
+    let vectors = generate();
+    for (name, expected) in &vectors {
+        let path = dir.join(name);
+        if regenerate {
+            std::fs::write(&path, expected).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(&on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
+    }
+    let on_disk = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("audit-")).count();
+    assert_eq!(on_disk, vectors.len(), "an audit-* file in tests/vectors is not made by the generator");
+}
+
+/// `name: value` records separated by blank lines.
+fn records(text: &str) -> Vec<BTreeMap<String, String>> {
+    text.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| block.lines().map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())).unwrap()).collect())
+        .collect()
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(vectors_dir().join(name)).unwrap()
+}
+
+#[test]
+fn event_hashes_recompute() {
+    let recs = records(&read("audit-events.txt"));
+    assert_eq!(recs.len(), 7);
+    let mut prev = GENESIS;
+    for (i, r) in recs.iter().enumerate() {
+        let seq: u64 = r["seq"].parse().unwrap();
+        assert_eq!(seq, i as u64 + 1);
+        assert_eq!(unhex32(&r["prev-hash"]), prev, "event {seq} links to the one before");
+        let f = EventFields { seq, at: &r["at"], actor: &r["actor"], action: &r["action"], subject: &r["subject"], details: &r["details"] };
+        let details: serde_json::Value = serde_json::from_str(&r["details"]).unwrap();
+        assert_eq!(countersign::audit::canonical_json(&details), r["details"], "details are canonical");
+        assert_eq!(hex(&encoding(&prev, &f)), r["encoding"]);
+        let hash = event_hash(&prev, &f);
+        assert_eq!(hex(&hash), r["hash"]);
+        assert_eq!(hex(&leaf_hash(&hash)), r["leaf"]);
+        prev = hash;
+    }
+}
+
+#[test]
+fn roots_and_proofs_verify() {
+    let l = leaves(&events());
+    let text = read("audit-tree.txt");
+    let list = |s: &str| -> Vec<Hash> { s.split(',').filter(|h| !h.is_empty()).map(unhex32).collect() };
+    let num = |kv: &str, key: &str| -> usize { kv.strip_prefix(key).unwrap().parse().unwrap() };
+    let (mut roots, mut proofs) = (0, 0);
+    for line in text.lines() {
+        let (kind, rest) = line.split_once(": ").unwrap();
+        let parts: Vec<&str> = rest.split(' ').collect();
+        match kind {
+            "root" => {
+                let n = num(parts[0], "size=");
+                assert_eq!(hex(&root(&l[..n])), parts[1]);
+                roots += 1;
+            }
+            "inclusion" => {
+                let (i, n) = (num(parts[0], "index="), num(parts[1], "size="));
+                let proof = list(parts[2].strip_prefix("proof=").unwrap());
+                assert!(verify_inclusion(i as u64, n as u64, &l[i], &proof, &root(&l[..n])), "{line}");
+                assert!(!verify_inclusion(i as u64, n as u64, &leaf_hash(b"x"), &proof, &root(&l[..n])), "{line}");
+                proofs += 1;
+            }
+            "consistency" => {
+                let (m, n) = (num(parts[0], "old="), num(parts[1], "new="));
+                let proof = list(parts[2].strip_prefix("proof=").unwrap());
+                assert!(verify_consistency(m as u64, n as u64, &root(&l[..m]), &root(&l[..n]), &proof), "{line}");
+                proofs += 1;
+            }
+            other => panic!("unknown line kind {other}"),
+        }
+    }
+    assert_eq!((roots, proofs), (8, 28 + 28));
+}
+
+#[test]
+fn the_checkpoint_note_verifies_with_its_countersignature() {
+    let text = read("audit-checkpoint.txt");
+    let (headers, note) = text.split_once("\n\n").unwrap();
+    let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap()).collect();
+    let audit = countersign::keys::PublicKey::from_base64(h["audit-public-key"]).unwrap();
+    let carol = countersign::keys::PublicKey::from_base64(h["user-public-key"]).unwrap();
+    let cp = Checkpoint::verify(note, &audit).unwrap();
+    assert_eq!((cp.origin.as_str(), cp.size, hex(&cp.root)), (h["origin"], h["size"].parse().unwrap(), h["root"].to_string()));
+    assert_eq!(Checkpoint::cosigners(note, &[("carol".into(), carol)]), vec!["carol".to_string()]);
+    assert_eq!(Checkpoint::signature_names(note), vec![h["audit-key-name"].to_string(), h["user-key-name"].to_string()]);
+    assert!(note.ends_with('\n') && b64_decode(h["audit-public-key"]).is_some());
+}
+
+#[test]
+fn bundles_get_their_expected_verdicts() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(vectors_dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if !name.starts_with("audit-bundle-") {
+            continue;
+        }
+        let text = read(&name);
+        let (headers, bundle) = text.split_once("\n\n").unwrap();
+        let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap_or_else(|| (l.trim_end_matches(':'), ""))).collect();
+        let pinned = Fingerprint::parse_canonical(h["audit-key"]).unwrap();
+        let kept = h.get("kept-checkpoint").map(|k| String::from_utf8(b64_decode(k).unwrap()).unwrap());
+        let report = verify_bundle(bundle.as_bytes(), Some(&pinned), kept.as_deref()).unwrap();
+        match h["expect"] {
+            "intact" => assert_eq!(report.problem, None, "{name}"),
+            "tampered" => {
+                let p = report.problem.unwrap_or_else(|| panic!("{name}: no problem found"));
+                assert_eq!(p.kind.code(), h["kind"], "{name}: {}", p.message);
+                assert_eq!(p.seq.map(|s| s.to_string()).unwrap_or_default(), h["seq"], "{name}");
+                assert_ne!(p.kind, Tampering::ForeignCheckpoint);
+            }
+            other => panic!("{name}: expect {other}"),
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+}
