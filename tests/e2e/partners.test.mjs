@@ -1,0 +1,165 @@
+// The admin's partner work in the real app, on the demo workspace run.sh builds: onboarding a new
+// partner whose card and keys the CLI makes here (the fingerprint typed as misheard on the phone
+// is refused and nothing is pinned; read back right, the key is pinned), accepting the partner's
+// key-rotation statement (made with the CLI's `rotate`), and issuing our bank details to it (the
+// file saved to COUNTERSIGN_EXPORT_DIR and checked with the CLI against our card).
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { By, Key, until } from "selenium-webdriver";
+import { OUT_DIR, openApp, screenshot } from "./app.mjs";
+
+const DEMO = process.env.E2E_DEMO_DIR;
+const CLI = process.env.COUNTERSIGN_CLI;
+const WORK = path.join(OUT_DIR, "home/partners");
+const KEY_PASSPHRASE = "TEST-ONLY hooli demo";
+
+/** Runs the CLI with a TEST-ONLY key passphrase; its JSON output. */
+const cli = (...args) =>
+  JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: KEY_PASSPHRASE } }));
+
+describe("partners: onboarding, key rotation and an outgoing instruction", { timeout: 300_000 }, () => {
+  let driver;
+  let fingerprint;
+  let newFingerprint;
+
+  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+  // Screens re-render after each answer from Rust: retry with the element found afresh.
+  const retry = async (action) => {
+    let last;
+    for (let i = 0; i < 50; i++) {
+      try {
+        return await action();
+      } catch (e) {
+        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
+        last = e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw last;
+  };
+  const textOf = (id) => retry(async () => (await byId(id)).getText());
+  const click = (id) => retry(async () => (await byId(id)).click());
+  const type = (id, text) =>
+    retry(async () => {
+      const input = await byId(id);
+      await input.clear();
+      await input.sendKeys(text);
+    });
+  const screen = async (name) => {
+    const main = await driver.findElement(By.css("main#app"));
+    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
+  };
+  const step = (name) =>
+    driver.wait(async () => {
+      try {
+        return (await (await driver.findElement(By.id("onboard"))).getAttribute("data-step")) === name;
+      } catch {
+        return false;
+      }
+    }, 20_000, `onboarding step ${name}`);
+  const keyStatuses = () =>
+    retry(async () => Promise.all((await driver.findElements(By.css("#partner-keys li"))).map((li) => li.getAttribute("data-status"))));
+
+  before(async () => {
+    assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");
+    // The partner's side, made with the CLI: a key and card, then a new key and the statement
+    // signed by the first one naming it.
+    rmSync(WORK, { recursive: true, force: true });
+    mkdirSync(WORK, { recursive: true });
+    fingerprint = cli("keygen", "--name", "Hooli Ltd", "--country", "GB", "--domain", "hooli.example", "--out", path.join(WORK, "hooli")).fingerprint;
+    newFingerprint = cli("keygen", "--name", "Hooli Ltd", "--country", "GB", "--out", path.join(WORK, "hooli-2")).fingerprint;
+    cli("rotate", "--key", path.join(WORK, "hooli.key"), "--new", path.join(WORK, "hooli-2.card"), "--out", path.join(WORK, "hooli-rotation.json"));
+    driver = await openApp();
+  });
+
+  after(async () => {
+    await driver?.quit();
+  });
+
+  it("onboards a partner: a misheard fingerprint is refused and pins nothing, the right one pins the key", async () => {
+    await screen("login");
+    await type("login-user", "alice");
+    await type("login-password", "TEST-ONLY alice demo");
+    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await screen("inbox");
+    await click("nav-partners");
+    await screen("partners");
+    await click("partner-onboard");
+    await step("card");
+    await type("onboard-card-path", path.join(WORK, "hooli.card"));
+    await click("onboard-read");
+    await step("fingerprint");
+    assert.equal(await textOf("onboard-fingerprint"), fingerprint);
+    assert.equal(await textOf("onboard-card-name"), "Hooli Ltd");
+    const qrModules = Number(await retry(async () => (await driver.findElement(By.css("#onboard-qr path"))).getAttribute("data-modules")));
+    assert.ok(qrModules > 100, `the QR code is drawn (${qrModules} modules)`);
+    await screenshot(driver, "partners-1-fingerprint");
+
+    // Two digits swapped, as a mishearing on the phone gives.
+    await click("onboard-next");
+    await step("readback");
+    const digits = fingerprint.replace(/\s/g, "");
+    const misheard = digits.slice(0, 10) + digits[11] + digits[10] + digits.slice(12);
+    assert.notEqual(misheard, digits);
+    await type("onboard-typed", misheard);
+    await click("onboard-confirm");
+    const error = await retry(async () => {
+      const box = await byId("onboard-error");
+      return { code: await box.getAttribute("data-code"), text: await box.getText() };
+    });
+    assert.equal(error.code, "check_failed");
+    assert.match(error.text, /does not match the card/);
+    assert.match(error.text, /nothing was pinned/);
+    await screenshot(driver, "partners-2-misheard");
+
+    await type("onboard-typed", fingerprint);
+    await click("onboard-confirm");
+    await step("details");
+    await type("onboard-phones", "+44 20 7946 0000");
+    await type("onboard-iban", "GB33 BUKB 2020 1555 5555 55");
+    await type("onboard-bic", "BUKBGB22");
+    await click("onboard-submit");
+    await step("done");
+    assert.match(await textOf("onboard-done"), /Hooli Ltd/);
+    await click("onboard-open");
+    await screen("partner");
+    assert.equal(await textOf("partner-title"), "Hooli Ltd");
+    assert.deepEqual(await keyStatuses(), ["active"]);
+    assert.match(await textOf("partner-phones"), /\+44 20 7946 0000/);
+    assert.match(await textOf("partner-accounts"), /GB33 BUKB/);
+    await screenshot(driver, "partners-3-partner");
+  });
+
+  it("accepts the partner's key-rotation statement: the old key retired, the new one active", async () => {
+    await type("rotate-path", path.join(WORK, "hooli-rotation.json"));
+    await click("rotate-submit");
+    await driver.wait(until.elementLocated(By.id("partner-notice")), 20_000);
+    assert.match(await textOf("partner-notice"), new RegExp(newFingerprint));
+    assert.deepEqual(await keyStatuses(), ["retired", "active"]);
+    const active = await retry(async () => (await driver.findElement(By.css('#partner-keys li[data-status="active"]'))).getAttribute("data-fingerprint"));
+    assert.equal(active, newFingerprint);
+    await screenshot(driver, "partners-4-rotated");
+  });
+
+  it("issues our bank details to the partner: the code and its QR shown, the file saved and ours", async () => {
+    await click("partner-issue");
+    await screen("issue");
+    await type("issue-passphrase", "TEST-ONLY org demo");
+    await click("issue-submit");
+    const code = await textOf("issue-code");
+    assert.match(code, /^\d[\d ]+\d$/);
+    assert.equal(await (await byId("issue-passphrase")).getAttribute("value"), "", "the passphrase field is cleared");
+    assert.ok(await (await byId("issue-qr")).isDisplayed());
+    const saved = await textOf("issue-saved");
+    assert.ok(existsSync(saved), `instruction at ${saved}`);
+    // The partner's check: signed by our card's key, for the partner's new key, with the same code.
+    const checked = spawnSync(CLI, ["--json", "verify", "--signer", path.join(DEMO, "org.card"), saved], { encoding: "utf8" });
+    const report = JSON.parse(checked.stdout);
+    assert.notEqual(report.verdict, "rejected", checked.stdout);
+    assert.equal(report.confirmation_code, code);
+    await screenshot(driver, "partners-5-issued");
+  });
+});
