@@ -103,6 +103,7 @@ $(PY_VENV)/.installed: tests/independent/requirements.txt
 
 test-independent: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python tests/independent/verify_vectors.py
+	$(PY_VENV)/bin/python tests/independent/verify_audit.py
 
 test-ui: $(UI_DEPS)
 	cd ui && npm test
