@@ -23,7 +23,7 @@ import {
   type UserEntry,
 } from "../api";
 import { errorBox, h, notice } from "../dom";
-import { codeName, t } from "../i18n";
+import { codeName, formatDateTime, t } from "../i18n";
 import type { Shell } from "../app";
 
 const ROLES = ["clerk", "approver", "admin", "auditor"] as const;
@@ -292,7 +292,7 @@ async function renderKey(section: HTMLElement, message?: HTMLElement): Promise<v
         { id: "retired-keys" },
         h("h4", {}, t("settings.key.retired")),
         h("p", { class: "hint" }, t("settings.key.retiredHint")),
-        h("ul", {}, ...info.retired.map((k) => h("li", {}, h("span", { class: "fingerprint-small" }, k.fingerprint), " ", t("settings.key.retiredAt", { at: k.retired_at })))),
+        h("ul", {}, ...info.retired.map((k) => h("li", {}, h("span", { class: "fingerprint-small" }, k.fingerprint), " ", t("settings.key.retiredAt", { at: formatDateTime(k.retired_at) })))),
       )
     : "";
   section.replaceChildren(
