@@ -4,6 +4,7 @@
 // Amounts in minor units are written as units_cents (`10_000_00` is 10 000.00).
 #![allow(clippy::inconsistent_digit_grouping)]
 
+pub mod activity;
 pub mod assess;
 pub mod audit;
 pub mod audit_bundle;

@@ -4,6 +4,7 @@
 //! modules it calls, never in a shell.
 
 mod access;
+mod activity;
 mod audit;
 mod cases;
 mod email_evidence;
@@ -27,6 +28,7 @@ use crate::store::{Store, StoreError};
 
 pub use access::{Credentials, Role, Session};
 pub use audit::AuditReport;
+pub use crate::activity::DayActivity;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use cases::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
