@@ -125,7 +125,11 @@ pub fn check_chain(events: &[StoredEvent]) -> Option<Problem> {
                 }
                 Some(k) if k < e.seq => (
                     Tampering::Inserted,
-                    format!("event {} holds what was event {k}: events were inserted before it and the rest renumbered", e.seq),
+                    format!(
+                        "event {} holds what was event {k}: events {k} to {} were inserted before it and the rest renumbered",
+                        e.seq,
+                        e.seq - 1
+                    ),
                 ),
                 Some(k) => (
                     Tampering::Deleted,
@@ -133,8 +137,11 @@ pub fn check_chain(events: &[StoredEvent]) -> Option<Problem> {
                 ),
                 None => (Tampering::Changed, format!("event {} was changed after it was written", e.seq)),
             };
+            // A swap starts at the lower of the two; an insertion at the first inserted event
+            // (the rows from `k` on passed, but they are the ones slipped in).
             let seq = match (kind, moved_from) {
                 (Tampering::Reordered, Some(k)) => e.seq.min(k),
+                (Tampering::Inserted, Some(k)) => k,
                 _ => e.seq,
             };
             return Some(Problem { kind, seq: Some(seq), message });
@@ -343,6 +350,16 @@ mod tests {
             e.seq = i as u64 + 1;
         }
         assert!(matches!(kinds(&inserted), Some((Tampering::Changed | Tampering::Inserted, Some(4)))));
+        // The same with the forged event hashed to fit and linked to event 3: the chain breaks
+        // only at event 5 (what was 4), but the first bad event is the forged one.
+        let mut well_formed = chain(8);
+        let mut forged = StoredEvent { actor: "mallory".into(), ..well_formed[3].clone() };
+        forged.hash = event_hash(&forged.prev_hash, &fields(&forged, 4));
+        well_formed.insert(3, forged);
+        for (i, e) in well_formed.iter_mut().enumerate() {
+            e.seq = i as u64 + 1;
+        }
+        assert_eq!(kinds(&well_formed), Some((Tampering::Inserted, Some(4))));
         // A forged event hashed to fit its own fields, linked to nothing before it.
         let mut slipped = chain(8);
         let mut forged = StoredEvent { actor: "m".into(), prev_hash: [9; 32], ..slipped[3].clone() };

@@ -1,61 +1,478 @@
-//! `audit verify` through the CLI: an intact log passes; a log edited directly in the SQLite
-//! file, bypassing the append-only triggers, is caught and the first bad event named.
+//! The tamper suite of issue 5, through the CLI: a workspace with real activity (two changed
+//! accounts held, called back, approved and released, so the log holds approvals' countersigned
+//! checkpoints and releases' checkpoints) is edited directly in its SQLite file, dropping the
+//! append-only triggers as an attacker with the file would, and `audit verify` must exit 1 and
+//! name the problem and the first bad event: a changed field, a deleted row, an inserted row, two
+//! swapped rows, a cut tail, a chain recomputed after a change, an edited or forged checkpoint,
+//! a missing countersignature. A cut tail whose checkpoints were deleted too, and a database
+//! replaced by an older copy, are invisible from inside the database: they are caught only
+//! against a checkpoint kept outside it (`audit checkpoint --out`, or an evidence bundle).
+//!
+//! The workspace is built once through the binary and copied into each test's directory.
 
 mod util;
 
-use util::TestDir;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
-fn tamper(dir: &TestDir, sql: &str) {
-    let db = rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
-    db.execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;").unwrap();
-    db.execute_batch(sql).unwrap();
+use serde_json::Value;
+
+use util::{details, KeyFiles, Output, TestDir, Workspace};
+
+const FAILED: i32 = 1;
+const HOLD: i32 = 3;
+const NOT_PERMITTED: i32 = 4;
+
+/// The partner's account from the contract, and the changed one its instructions give.
+const CONTRACT_IBAN: &str = "DE89 3704 0044 0532 0130 00";
+const CONTRACT_BIC: &str = "COBADEFFXXX";
+/// The accounts the instructions change it to, one after the other (valid German IBANs).
+const CHANGED: [(&str, &str); 3] = [
+    ("DE02 1203 0000 0000 2020 51", "BYLADEM1001"),
+    ("DE44 5001 0517 5407 3249 31", "INGDDEFFXXX"),
+    ("DE75 5121 0800 1245 1261 99", "SOGEDEFFXXX"),
+];
+
+/// The workspace every test starts from, as files (path relative to the test directory, mode,
+/// contents; `None` for a directory).
+struct Template {
+    files: Vec<(PathBuf, u32, Option<Vec<u8>>)>,
+    fingerprint: String,
+    globex: KeyFiles,
 }
 
-fn workspace(dir: &TestDir) -> util::Workspace<'_> {
+/// alice (admin), frank (auditor), clara (clerk), anna (approver); partner Globex with its
+/// contract account; two held cases, each called back by clara, approved and released by anna.
+fn build_template(dir: &TestDir) -> (String, KeyFiles) {
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
     ws.add_user("frank", "auditor");
     ws.add_user("clara", "clerk");
-    ws
+    ws.add_user("anna", "approver");
+    let globex = dir.keygen("Globex Corporation", "globex");
+    ws.add_partner(&globex, &["--iban", CONTRACT_IBAN, "--bic", CONTRACT_BIC]);
+    approved_and_released(&ws, &globex, "first", CHANGED[0]);
+    approved_and_released(&ws, &globex, "second", CHANGED[1]);
+    (ws.fingerprint.clone(), globex)
 }
 
-#[test]
-fn an_intact_log_verifies_and_the_verification_is_logged() {
-    let dir = TestDir::new();
-    let ws = workspace(&dir);
-    let first = ws.run("frank", &["--json", "audit", "verify"]).assert_code(0).json();
-    assert_eq!(first["intact"], true);
-    let second = ws.run("frank", &["--json", "audit", "verify"]).assert_code(0).json();
-    assert_eq!(second["events"].as_u64(), first["events"].as_u64().map(|n| n + 1), "the first verification was logged");
-    ws.run("clara", &["audit", "verify"]).assert_code(4);
+/// Globex changes its account to `(iban, bic)`: held, called back by clara, approved and
+/// released by anna. Returns the case id.
+fn approved_and_released(ws: &Workspace<'_>, globex: &KeyFiles, name: &str, (iban, bic): (&str, &str)) -> i64 {
+    let signed = ws.sign(globex, &details("Globex Corporation", iban, bic, "48250.00"), &format!("{name}.csi"));
+    let copy = signed.json["outbox"].as_str().map(String::from).unwrap_or_else(|| signed.file.clone());
+    let result = ws.receive("clara", &[&signed.file]).assert_received(HOLD, "hold", Some("bank_details_changed"));
+    let id = result["case_id"].as_i64().expect("a case id");
+    ws.callback("clara", id, &copy, "+49 30 1234567", "confirmed").assert_code(0);
+    ws.run("anna", &["--json", "case", "approve", &id.to_string()]).assert_code(0);
+    ws.run("anna", &["--json", "case", "release", &id.to_string()]).assert_code(0);
+    id
 }
 
-#[test]
-fn a_changed_event_is_caught() {
-    let dir = TestDir::new();
-    let ws = workspace(&dir);
-    tamper(&dir, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3;");
-    let out = ws.run("frank", &["--json", "audit", "verify"]).assert_code(1);
+fn snapshot(dir: &TestDir) -> Vec<(PathBuf, u32, Option<Vec<u8>>)> {
+    use std::os::unix::fs::PermissionsExt;
+    fn walk(root: &std::path::Path, here: &std::path::Path, out: &mut Vec<(PathBuf, u32, Option<Vec<u8>>)>) {
+        let mut entries: Vec<_> = fs::read_dir(here).unwrap().map(|e| e.unwrap()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let meta = entry.metadata().unwrap();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                out.push((rel, mode, None));
+                walk(root, &path, out);
+            } else {
+                out.push((rel, mode, Some(fs::read(&path).unwrap())));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir.path(), dir.path(), &mut out);
+    out
+}
+
+fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = TestDir::new();
+        let (fingerprint, globex) = build_template(&dir);
+        Template { files: snapshot(&dir), fingerprint, globex }
+    })
+}
+
+/// A fresh test directory holding a copy of the template workspace.
+fn office(dir: &TestDir) -> Workspace<'_> {
+    use std::os::unix::fs::PermissionsExt;
+    let t = template();
+    for (rel, mode, contents) in &t.files {
+        let path = dir.join(rel);
+        match contents {
+            None => fs::create_dir_all(&path).unwrap(),
+            Some(bytes) => fs::write(&path, bytes).unwrap(),
+        }
+        fs::set_permissions(&path, fs::Permissions::from_mode(*mode)).unwrap();
+    }
+    Workspace {
+        dir,
+        data_dir: "ws".into(),
+        org_name: "Initech GmbH".into(),
+        admin: "alice".into(),
+        card: "ws.card".into(),
+        fingerprint: t.fingerprint.clone(),
+    }
+}
+
+fn db(dir: &TestDir) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap()
+}
+
+/// Runs SQL on the workspace's database as an attacker with the file would: the append-only
+/// triggers dropped first.
+fn tamper(dir: &TestDir, sql: &str) {
+    let db = db(dir);
+    db.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;
+         DROP TRIGGER IF EXISTS checkpoints_no_update; DROP TRIGGER IF EXISTS checkpoints_no_delete;",
+    )
+    .unwrap();
+    db.execute_batch(sql).unwrap();
+}
+
+fn event_count(dir: &TestDir) -> u64 {
+    db(dir).query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get::<_, i64>(0)).unwrap() as u64
+}
+
+/// A stored checkpoint row.
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    size: u64,
+    reason: String,
+    signer: String,
+    note: String,
+}
+
+fn checkpoints(dir: &TestDir) -> Vec<Row> {
+    let db = db(dir);
+    let mut stmt = db.prepare("SELECT id, size, reason, signer, note FROM checkpoints ORDER BY id").unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Row { id: r.get(0)?, size: r.get::<_, i64>(1)? as u64, reason: r.get(2)?, signer: r.get(3)?, note: r.get(4)? })
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    rows
+}
+
+/// The seq of the first event with `action`.
+fn seq_of(dir: &TestDir, action: &str, nth: usize) -> u64 {
+    let db = db(dir);
+    let mut stmt = db.prepare("SELECT seq FROM audit_events WHERE action = ?1 ORDER BY seq").unwrap();
+    let seqs: Vec<i64> = stmt.query_map([action], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    seqs[nth] as u64
+}
+
+/// `audit verify --json [ARGS…]` as frank, the auditor.
+fn verify(ws: &Workspace<'_>, args: &[&str]) -> Output {
+    let mut full = vec!["--json", "audit", "verify"];
+    full.extend_from_slice(args);
+    ws.run("frank", &full)
+}
+
+/// Asserts exit 1, `intact: false`, the problem code and the first bad seq.
+#[track_caller]
+fn assert_tampered(out: Output, problem: &str, first_bad_seq: Option<u64>) -> Value {
+    let out = out.assert_code(FAILED);
     let report = out.json();
-    out.ensure(report["first_bad_seq"] == 3 && report["problem"] == "changed", "expected event 3 changed");
+    out.ensure(report["intact"] == false, "expected intact: false");
+    out.ensure(report["problem"] == problem, &format!("expected problem {problem:?}"));
+    let seq = report["first_bad_seq"].as_u64();
+    out.ensure(seq == first_bad_seq, &format!("expected first_bad_seq {first_bad_seq:?}"));
+    out.ensure(report["message"].as_str().is_some_and(|m| !m.is_empty()), "expected a message");
+    report
+}
+
+/// Asserts exit 0 and `intact: true`.
+#[track_caller]
+fn assert_intact(out: Output) -> Value {
+    let out = out.assert_code(0);
+    let report = out.json();
+    out.ensure(report["intact"] == true && report["problem"].is_null() && report["first_bad_seq"].is_null(), "expected an intact log");
+    report
+}
+
+/// The size of the checkpoint written at the `nth` release: every event up to that release.
+fn release_size(dir: &TestDir, nth: usize) -> u64 {
+    checkpoints(dir).iter().filter(|c| c.reason == "release").nth(nth).expect("a release checkpoint").size
 }
 
 #[test]
-fn a_deleted_event_is_caught() {
+fn an_untouched_log_with_activity_verifies() {
     let dir = TestDir::new();
-    let ws = workspace(&dir);
-    tamper(&dir, "DELETE FROM audit_events WHERE seq = 2;");
-    let out = ws.run("frank", &["--json", "audit", "verify"]).assert_code(1);
-    out.ensure(out.json()["problem"] == "deleted", "expected a deletion");
+    let ws = office(&dir);
+    let stored = checkpoints(&dir);
+    let reasons: Vec<&str> = stored.iter().map(|c| c.reason.as_str()).collect();
+    assert_eq!(reasons, ["approval", "release", "approval", "release"], "a checkpoint after every approval and release");
+    let events = event_count(&dir);
+    let report = assert_intact(verify(&ws, &[]));
+    assert_eq!(report["events"].as_u64(), Some(events));
+    assert_eq!(report["checkpoints"].as_u64(), Some(4));
+    assert_eq!(report["witnessed"].as_u64(), Some(stored[3].size));
+    assert_eq!(report["root"].as_str().map(str::len), Some(64));
+    // The verification was logged: the next one sees one more event.
+    assert_eq!(assert_intact(verify(&ws, &[]))["events"].as_u64(), Some(events + 1));
+    ws.run("clara", &["audit", "verify"]).assert_code(NOT_PERMITTED);
 }
 
 #[test]
-fn swapped_events_are_caught() {
+fn a_changed_field_is_caught_at_its_event() {
     let dir = TestDir::new();
-    let ws = workspace(&dir);
+    let ws = office(&dir);
+    let k = seq_of(&dir, "case.approve", 1);
+    tamper(&dir, &format!("UPDATE audit_events SET actor = 'mallory' WHERE seq = {k};"));
+    assert_tampered(verify(&ws, &[]), "changed", Some(k));
+}
+
+#[test]
+fn a_changed_detail_is_caught_at_its_event() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let k = seq_of(&dir, "instruction.receive", 0);
+    tamper(&dir, &format!("UPDATE audit_events SET details = replace(details, 'hold', 'accepted') WHERE seq = {k};"));
+    let changed: String = db(&dir).query_row(&format!("SELECT details FROM audit_events WHERE seq = {k}"), [], |r| r.get(0)).unwrap();
+    assert!(changed.contains("accepted"), "the edit took: {changed}");
+    assert_tampered(verify(&ws, &[]), "changed", Some(k));
+}
+
+#[test]
+fn a_deleted_row_is_caught_where_the_gap_starts() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let k = seq_of(&dir, "case.callback", 0);
+    tamper(&dir, &format!("DELETE FROM audit_events WHERE seq = {k};"));
+    assert_tampered(verify(&ws, &[]), "deleted", Some(k));
+}
+
+#[test]
+fn an_inserted_row_is_caught_at_the_forged_event() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    // The attacker slips a well-formed approval in before the first release: the later events
+    // move up by one, and the forged row is hashed correctly and linked to the event before it.
+    let k = seq_of(&dir, "case.release", 0);
+    let db = db(&dir);
+    let (prev_hash, at): (Vec<u8>, String) =
+        db.query_row(&format!("SELECT hash, at FROM audit_events WHERE seq = {}", k - 1), [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    drop(db);
+    let prev: [u8; 32] = prev_hash.try_into().unwrap();
+    let details = r#"{"note":"approved by phone"}"#;
+    let fields = countersign::audit::EventFields { seq: k, at: &at, actor: "anna", action: "case.approve", subject: "case:1", details };
+    let hash = countersign::audit::event_hash(&prev, &fields);
     tamper(
         &dir,
-        "UPDATE audit_events SET seq = -2 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = -2;",
+        &format!(
+            "UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= {k};
+             UPDATE audit_events SET seq = -seq WHERE seq < 0;
+             INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash)
+             VALUES ({k}, '{at}', 'anna', 'case.approve', 'case:1', '{details}', X'{}', X'{}');",
+            countersign::audit::hex(&prev),
+            countersign::audit::hex(&hash)
+        ),
     );
-    let out = ws.run("frank", &["--json", "audit", "verify"]).assert_code(1);
-    out.ensure(out.json()["first_bad_seq"] == 2, "expected the swap caught at event 2");
+    let report = assert_tampered(verify(&ws, &[]), "inserted", Some(k));
+    assert!(report["message"].as_str().unwrap().contains("inserted"), "{report:#}");
+}
+
+#[test]
+fn swapped_rows_are_caught_as_reordered() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let k = seq_of(&dir, "case.approve", 0);
+    tamper(
+        &dir,
+        &format!(
+            "UPDATE audit_events SET seq = -1 WHERE seq = {k};
+             UPDATE audit_events SET seq = {k} WHERE seq = {next};
+             UPDATE audit_events SET seq = {next} WHERE seq = -1;",
+            next = k + 1
+        ),
+    );
+    assert_tampered(verify(&ws, &[]), "reordered", Some(k));
+}
+
+#[test]
+fn a_cut_tail_is_caught_by_the_checkpoints_that_cover_it() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    // Everything after the first release is cut: the second case's approval and release
+    // checkpoints still say the log was longer.
+    let keep = release_size(&dir, 0);
+    assert!(event_count(&dir) > keep + 3);
+    tamper(&dir, &format!("DELETE FROM audit_events WHERE seq > {keep};"));
+    assert_tampered(verify(&ws, &[]), "truncated", Some(keep + 1));
+}
+
+/// The attacker cuts the tail and deletes the checkpoints covering it: the database alone is
+/// consistent again. A checkpoint file saved earlier, the export checkpoint of a bundle
+/// exported earlier, and a bundle exported now checked against the saved checkpoint, all say
+/// the log was cut.
+#[test]
+fn a_cut_tail_with_its_checkpoints_deleted_is_caught_only_from_outside() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("frank", &["--json", "audit", "checkpoint", "--out", "kept.checkpoint"]).assert_code(0);
+    ws.run("frank", &["--json", "audit", "export", "--out", "early.bundle"]).assert_code(0);
+    let early = dir.read_json("early.bundle");
+    dir.write("early.checkpoint", early["checkpoint"].as_str().unwrap());
+    // The bundle verifies on its own.
+    assert_intact(ws.dir.countersign(&["--json", "audit", "verify", "--bundle", "early.bundle"]).run());
+
+    let keep = release_size(&dir, 0);
+    tamper(&dir, &format!("DELETE FROM audit_events WHERE seq > {keep}; DELETE FROM checkpoints WHERE size > {keep};"));
+    assert_eq!(checkpoints(&dir).len(), 2, "only the first case's checkpoints are left");
+
+    // From inside, nothing shows.
+    assert_intact(verify(&ws, &[]));
+    // Against the saved checkpoint, and against the early bundle's checkpoint: cut.
+    let count = event_count(&dir);
+    assert_tampered(verify(&ws, &["--against", "kept.checkpoint"]), "truncated", Some(count + 1));
+    let count = event_count(&dir);
+    assert_tampered(verify(&ws, &["--against", "early.checkpoint"]), "truncated", Some(count + 1));
+
+    // A bundle exported now, checked offline against the saved checkpoint: cut.
+    ws.run("frank", &["--json", "audit", "export", "--out", "late.bundle"]).assert_code(0);
+    let late_size = dir.read_json("late.bundle")["log_size"].as_u64().unwrap();
+    let kept_size = countersign::checkpoint::Checkpoint::parse_unverified(&dir.read_string("kept.checkpoint")).unwrap().size;
+    assert!(late_size < kept_size, "the log is still shorter than the kept checkpoint");
+    let out = dir.countersign(&["--json", "audit", "verify", "--bundle", "late.bundle", "--against", "kept.checkpoint"]).run();
+    assert_tampered(out, "truncated", Some(late_size + 1));
+    // The early bundle is consistent with the kept checkpoint: it was exported before the cut.
+    assert_intact(dir.countersign(&["--json", "audit", "verify", "--bundle", "early.bundle", "--against", "kept.checkpoint"]).run());
+}
+
+#[test]
+fn an_older_copy_of_the_database_is_caught_against_a_newer_kept_checkpoint() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("frank", &["--json", "audit", "checkpoint", "--out", "old.checkpoint"]).assert_code(0);
+    let db_files = |d: &TestDir| d.entries("ws").into_iter().filter(|n| n.starts_with("countersign.db")).collect::<Vec<_>>();
+    let old_files: Vec<(String, Vec<u8>)> = db_files(&dir).into_iter().map(|n| (n.clone(), dir.read(format!("ws/{n}")))).collect();
+    let old_count = event_count(&dir);
+
+    // More activity, and a newer checkpoint kept outside.
+    ws.add_user("bob", "clerk");
+    approved_and_released(&ws, &template().globex, "third", CHANGED[2]);
+    ws.run("frank", &["--json", "audit", "checkpoint", "--out", "new.checkpoint"]).assert_code(0);
+
+    // The older copy put back in place of the database.
+    for name in db_files(&dir) {
+        fs::remove_file(dir.join(format!("ws/{name}"))).unwrap();
+    }
+    for (name, bytes) in &old_files {
+        dir.write(format!("ws/{name}"), bytes);
+    }
+    assert_eq!(event_count(&dir), old_count);
+
+    // The old copy is consistent in itself and with the checkpoint kept from its time…
+    assert_intact(verify(&ws, &[]));
+    assert_intact(verify(&ws, &["--against", "old.checkpoint"]));
+    // …but not with the newer one.
+    let count = event_count(&dir);
+    let report = assert_tampered(verify(&ws, &["--against", "new.checkpoint"]), "truncated", Some(count + 1));
+    assert!(report["message"].as_str().unwrap().contains("older copy"), "{report:#}");
+}
+
+#[test]
+fn a_recomputed_chain_is_caught_by_the_signed_checkpoints() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    // The attacker who knows the format: change the second case's receipt to name clara's
+    // colleague, and recompute every later hash and link.
+    let k = seq_of(&dir, "instruction.receive", 1);
+    let db = db(&dir);
+    db.execute_batch("DROP TRIGGER audit_events_no_update;").unwrap();
+    let rows: Vec<(i64, String, String, String, String, String)> = {
+        let mut stmt = db.prepare("SELECT seq, at, actor, action, subject, details FROM audit_events ORDER BY seq").unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        rows
+    };
+    let mut prev = countersign::audit::GENESIS;
+    for (seq, at, actor, action, subject, details) in rows {
+        let actor = if seq as u64 == k { "carl".to_string() } else { actor };
+        let fields = countersign::audit::EventFields { seq: seq as u64, at: &at, actor: &actor, action: &action, subject: &subject, details: &details };
+        let hash = countersign::audit::event_hash(&prev, &fields);
+        db.execute(
+            "UPDATE audit_events SET actor = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![actor, &prev[..], &hash[..], seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(db);
+    // The first checkpoint that covers event k fails; the ones before it still hold, so the
+    // first bad event is right after the newest of those.
+    let good = checkpoints(&dir).iter().map(|c| c.size).filter(|&s| s < k).max().unwrap();
+    assert_eq!(good, release_size(&dir, 0));
+    assert_tampered(verify(&ws, &[]), "rewritten", Some(good + 1));
+}
+
+#[test]
+fn an_edited_checkpoint_row_is_caught() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let first = &checkpoints(&dir)[0];
+    tamper(&dir, &format!("UPDATE checkpoints SET size = size - 1 WHERE id = {};", first.id));
+    assert_tampered(verify(&ws, &[]), "bad_checkpoint", None);
+}
+
+#[test]
+fn an_edited_checkpoint_note_is_caught() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let release = checkpoints(&dir).into_iter().find(|c| c.reason == "release").unwrap();
+    // Another time in the signed body: the audit key's signature no longer verifies.
+    let edited = release.note.replacen("\ntime 20", "\ntime 19", 1);
+    assert_ne!(edited, release.note);
+    let db = db(&dir);
+    db.execute_batch("DROP TRIGGER checkpoints_no_update;").unwrap();
+    db.execute("UPDATE checkpoints SET note = ?1 WHERE id = ?2", rusqlite::params![edited, release.id]).unwrap();
+    drop(db);
+    assert_tampered(verify(&ws, &[]), "bad_checkpoint", None);
+}
+
+#[test]
+fn an_approval_checkpoint_without_the_approvers_countersignature_is_caught() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let approval = checkpoints(&dir).into_iter().find(|c| c.reason == "approval").unwrap();
+    assert_eq!(approval.signer, "anna");
+    let lines: Vec<&str> = approval.note.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("\u{2014} countersign-user:anna ")), "{}", approval.note);
+    let stripped: String =
+        approval.note.lines().filter(|l| !l.starts_with("\u{2014} countersign-user:")).map(|l| format!("{l}\n")).collect();
+    assert_ne!(stripped, approval.note);
+    let db = db(&dir);
+    db.execute_batch("DROP TRIGGER checkpoints_no_update;").unwrap();
+    db.execute("UPDATE checkpoints SET note = ?1 WHERE id = ?2", rusqlite::params![stripped, approval.id]).unwrap();
+    drop(db);
+    assert_tampered(verify(&ws, &[]), "bad_countersignature", Some(approval.size));
+}
+
+#[test]
+fn a_checkpoint_of_another_workspace_is_refused_as_foreign() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let other = dir.init_workspace("other", "Umbrella Logistics S.L.", "olga");
+    other.admin(&["--json", "audit", "checkpoint", "--out", "foreign.checkpoint"]).assert_code(0);
+    assert_tampered(verify(&ws, &["--against", "foreign.checkpoint"]), "foreign_checkpoint", None);
+    // And the workspace's own checkpoint is accepted.
+    ws.run("frank", &["--json", "audit", "checkpoint", "--out", "own.checkpoint"]).assert_code(0);
+    let report = assert_intact(verify(&ws, &["--against", "own.checkpoint"]));
+    assert!(report["against"]["consistency_proof"].is_array(), "{report:#}");
 }
