@@ -8,6 +8,10 @@
 //! replaced by an older copy, are invisible from inside the database: they are caught only
 //! against a checkpoint kept outside it (`audit checkpoint --out`, or an evidence bundle).
 //!
+//! The auditor's tools are tested on the same workspace: `audit export` (auditors only) and its
+//! filters, `audit verify --bundle` offline with no workspace, `audit log` with filters and
+//! `--csv`, `audit checkpoint`, and the approvers' countersignatures on approvals' checkpoints.
+//!
 //! The workspace is built once through the binary and copied into each test's directory.
 
 mod util;
@@ -475,4 +479,213 @@ fn a_checkpoint_of_another_workspace_is_refused_as_foreign() {
     ws.run("frank", &["--json", "audit", "checkpoint", "--out", "own.checkpoint"]).assert_code(0);
     let report = assert_intact(verify(&ws, &["--against", "own.checkpoint"]));
     assert!(report["against"]["consistency_proof"].is_array(), "{report:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The auditor's tools on the same workspace: evidence bundles, the listing, saved checkpoints
+// and the approvers' countersignatures.
+
+/// The seqs of the events a SQL condition chooses, oldest first (what a filter should select).
+fn seqs_where(dir: &TestDir, condition: &str) -> Vec<u64> {
+    let db = db(dir);
+    let mut stmt = db.prepare(&format!("SELECT seq FROM audit_events WHERE {condition} ORDER BY seq")).unwrap();
+    let seqs = stmt.query_map([], |r| r.get::<_, i64>(0)).unwrap().map(|s| s.unwrap() as u64).collect();
+    seqs
+}
+
+/// `audit export --out FILE ARGS…` as frank; returns the bundle.
+#[track_caller]
+fn export(ws: &Workspace<'_>, out: &str, args: &[&str]) -> Value {
+    let mut full = vec!["--json", "audit", "export", "--out", out];
+    full.extend_from_slice(args);
+    let run = ws.run("frank", &full).assert_code(0);
+    let bundle = ws.dir.read_json(out);
+    run.ensure(run.json()["events"] == bundle["events"].as_array().unwrap().len(), "the report counts the bundle's events");
+    bundle
+}
+
+fn bundle_seqs(bundle: &Value) -> Vec<u64> {
+    bundle["events"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect()
+}
+
+#[test]
+fn audit_export_is_for_auditors_and_its_filters_choose_the_events() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("clara", &["audit", "export", "--out", "clara.bundle"]).assert_code(NOT_PERMITTED);
+    ws.run("alice", &["audit", "export", "--out", "alice.bundle"]).assert_code(NOT_PERMITTED);
+    assert!(!dir.exists("clara.bundle") && !dir.exists("alice.bundle"));
+
+    // One case: its receipt, challenge, callback, approval and release, nothing else.
+    let case1 = export(&ws, "case1.bundle", &["--case", "1"]);
+    let actions: Vec<&str> = case1["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["instruction.receive", "case.challenge", "case.callback", "case.approve", "case.release"], "{case1:#}");
+    assert!(case1["events"].as_array().unwrap().iter().all(|e| e["subject"] == "case:1"));
+    assert_eq!(case1["filter"], serde_json::json!({ "case": 1 }));
+    assert_eq!(bundle_seqs(&case1), seqs_where(&dir, "subject = 'case:1'"));
+
+    // The partner: its onboarding and both of its cases.
+    let partner = export(&ws, "partner.bundle", &["--partner", "1"]);
+    assert_eq!(bundle_seqs(&partner), seqs_where(&dir, "subject IN ('partner:1', 'case:1', 'case:2')"));
+    assert!(partner["events"].as_array().unwrap().iter().any(|e| e["action"] == "partner.add"));
+
+    // An actor; an action and an action prefix.
+    let anna = export(&ws, "anna.bundle", &["--actor", "anna"]);
+    assert!(!bundle_seqs(&anna).is_empty());
+    assert_eq!(bundle_seqs(&anna), seqs_where(&dir, "actor = 'anna'"));
+    let approvals = export(&ws, "approvals.bundle", &["--action", "case.approve"]);
+    assert_eq!(bundle_seqs(&approvals).len(), 2);
+    let cases = export(&ws, "cases.bundle", &["--action", "case"]);
+    assert_eq!(bundle_seqs(&cases), seqs_where(&dir, "action LIKE 'case.%'"));
+
+    // A period: from the second case's receipt on, until a date long past, from a date long past.
+    let second = seq_of(&dir, "instruction.receive", 1);
+    let at: String = db(&dir).query_row(&format!("SELECT at FROM audit_events WHERE seq = {second}"), [], |r| r.get(0)).unwrap();
+    let later = export(&ws, "later.bundle", &["--from", &at, "--action", "instruction"]);
+    assert_eq!(bundle_seqs(&later), seqs_where(&dir, &format!("action LIKE 'instruction.%' AND at >= '{at}'")));
+    assert!(bundle_seqs(&later).contains(&second) && !bundle_seqs(&later).contains(&seq_of(&dir, "instruction.receive", 0)));
+    assert!(bundle_seqs(&export(&ws, "none.bundle", &["--until", "2000-01-01"])).is_empty());
+    let all = export(&ws, "all.bundle", &["--from", "2000-01-01"]);
+    assert_eq!(bundle_seqs(&all), seqs_where(&dir, "1"), "every event up to the export");
+    assert_eq!(all["log_size"].as_u64(), Some(event_count(&dir)), "the export's own event is in the signed log");
+    ws.run("frank", &["audit", "export", "--out", "bad.bundle", "--from", "yesterday"]).assert_code(2);
+}
+
+#[test]
+fn a_bundle_verifies_offline_and_an_edit_or_another_audit_key_is_caught() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let audit_key = assert_intact(verify(&ws, &[]))["audit_keys"][0].as_str().unwrap().to_string();
+    export(&ws, "case2.bundle", &["--case", "2"]);
+    // Elsewhere, with no workspace at all: only the bundle.
+    dir.write("elsewhere/case2.bundle", dir.read("case2.bundle"));
+    let offline = |bundle: &str, extra: &[&str]| {
+        let mut args = vec!["--json", "audit", "verify", "--bundle", bundle];
+        args.extend_from_slice(extra);
+        let mut cmd = dir.countersign(&args);
+        cmd.current_dir("elsewhere");
+        cmd.run()
+    };
+    let report = assert_intact(offline("case2.bundle", &[]));
+    assert_eq!(report["audit_key"], audit_key.as_str());
+    assert_eq!(report["organisation"], "Initech GmbH");
+    assert_eq!(report["org_fingerprint"], ws.fingerprint.as_str());
+    assert_eq!(report["events"].as_u64(), Some(5));
+    assert_intact(offline("case2.bundle", &["--audit-key", &audit_key]));
+    assert_eq!(dir.entries("elsewhere"), ["case2.bundle"], "nothing written, no workspace made");
+
+    // Another key expected: the organisation's own key is not the audit key.
+    assert_tampered(offline("case2.bundle", &["--audit-key", &ws.fingerprint]), "foreign_checkpoint", None);
+
+    // An event's details edited in the file.
+    let mut bundle = dir.read_json("case2.bundle");
+    let event = &mut bundle["events"][3];
+    let seq = event["seq"].as_u64().unwrap();
+    let details = event["details"].as_str().unwrap().to_string();
+    let mut parsed: Value = serde_json::from_str(&details).unwrap();
+    parsed["forged"] = Value::Bool(true);
+    event["details"] = Value::String(countersign::audit::canonical_json(&parsed));
+    dir.write("elsewhere/edited.bundle", serde_json::to_vec_pretty(&bundle).unwrap());
+    assert_tampered(offline("edited.bundle", &[]), "changed", Some(seq));
+}
+
+#[test]
+fn audit_log_lists_with_filters_and_as_csv() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("clara", &["--json", "audit", "log"]).assert_code(NOT_PERMITTED);
+    ws.run("clara", &["audit", "log", "--csv"]).assert_code(NOT_PERMITTED);
+
+    let listed = |user: &str, args: &[&str]| -> Vec<Value> {
+        let mut full = vec!["--json", "audit", "log"];
+        full.extend_from_slice(args);
+        let out = ws.run(user, &full).assert_code(0);
+        out.json().as_array().unwrap_or_else(|| out.fail("expected a JSON array")).clone()
+    };
+    let seqs = |events: &[Value]| events.iter().map(|e| e["seq"].as_u64().unwrap()).collect::<Vec<_>>();
+    // The admin may read the log too; everything, oldest first, details as JSON.
+    let all = listed("alice", &[]);
+    assert_eq!(seqs(&all), seqs_where(&dir, "1"));
+    assert!(all.iter().all(|e| e["details"].is_object() && e["hash"].as_str().map(str::len) == Some(64)));
+    assert_eq!(seqs(&listed("frank", &["--case", "2"])), seqs_where(&dir, "subject = 'case:2'"));
+    assert_eq!(seqs(&listed("frank", &["--partner", "1"])), seqs_where(&dir, "subject IN ('partner:1', 'case:1', 'case:2')"));
+    assert_eq!(seqs(&listed("frank", &["--actor", "clara"])), seqs_where(&dir, "actor = 'clara'"));
+    assert_eq!(seqs(&listed("frank", &["--action", "case.release"])), seqs_where(&dir, "action = 'case.release'"));
+    assert_eq!(seqs(&listed("frank", &["--actor", "anna", "--action", "case"])), seqs_where(&dir, "actor = 'anna' AND action LIKE 'case.%'"));
+    assert!(listed("frank", &["--until", "2000-01-01"]).is_empty());
+    assert_eq!(listed("frank", &["--from", "2000-01-01"]).len(), all.len());
+
+    // CSV: a header row, then one row per event, quoted where a field needs it.
+    let out = ws.run("frank", &["audit", "log", "--csv", "--actor", "clara"]).assert_code(0);
+    let text = out.stdout();
+    assert!(text.starts_with("seq,at,actor,action,subject,details,hash\n"), "{text}");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let expected = seqs_where(&dir, "actor = 'clara'");
+    assert_eq!(rows.iter().map(|r| r[0].parse::<u64>().unwrap()).collect::<Vec<_>>(), expected);
+    assert_eq!(text.lines().count(), expected.len() + 1, "one line per event: no field breaks a line");
+    let receive = rows.iter().find(|r| &r[3] == "instruction.receive").unwrap();
+    assert_eq!(&receive[2], "clara");
+    let details: Value = serde_json::from_str(&receive[5]).unwrap();
+    assert!(details.is_object());
+    // The details hold quotes and commas, so the raw line quotes the field and doubles quotes.
+    let raw = text.lines().find(|l| l.contains("instruction.receive")).unwrap();
+    assert!(raw.contains(",\"{\"\""), "{raw}");
+    // The same events as the JSON listing, with the same hashes.
+    let json = listed("frank", &["--actor", "clara"]);
+    assert!(rows.iter().zip(&json).all(|(r, j)| &r[6] == j["hash"].as_str().unwrap()));
+}
+
+#[test]
+fn a_saved_checkpoint_is_signed_by_the_audit_key_and_verifies_against_the_log() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let out = ws.run("frank", &["--json", "audit", "checkpoint", "--out", "saved.checkpoint"]).assert_code(0);
+    let note = out.json_str("checkpoint");
+    assert_eq!(dir.read_string("saved.checkpoint"), note, "the file holds the note printed");
+    // Text output is the note itself, ready to keep.
+    let text = ws.run("frank", &["audit", "checkpoint"]).assert_code(0).stdout();
+    assert!(text.starts_with("countersign/audit/"), "{text}");
+
+    let bundle = export(&ws, "all.bundle", &[]);
+    let audit_key = countersign::keys::PublicKey::from_base64(bundle["audit_keys"][0].as_str().unwrap()).unwrap();
+    let checkpoint = countersign::checkpoint::Checkpoint::verify(&note, &audit_key).unwrap();
+    let digits = countersign::fingerprint::Fingerprint::parse_canonical(&ws.fingerprint).unwrap().digits().to_string();
+    assert_eq!(checkpoint.origin, format!("countersign/audit/{digits}"));
+    assert_eq!(checkpoint.size, seq_of(&dir, "audit.checkpoint", 0), "it covers the log up to its own event");
+    let stored = checkpoints(&dir).into_iter().find(|c| c.reason == "saved").unwrap();
+    assert_eq!((stored.note.as_str(), stored.signer.as_str()), (note.as_str(), "frank"), "and it is stored");
+
+    let report = assert_intact(verify(&ws, &["--against", "saved.checkpoint"]));
+    assert_eq!(report["against"]["old_size"].as_u64(), Some(checkpoint.size));
+    assert_eq!(report["against"]["new_size"], report["events"]);
+    assert_intact(dir.countersign(&["--json", "audit", "verify", "--bundle", "all.bundle", "--against", "saved.checkpoint"]).run());
+    // A clerk may not save one.
+    ws.run("clara", &["audit", "checkpoint"]).assert_code(NOT_PERMITTED);
+}
+
+#[test]
+fn each_approval_writes_a_checkpoint_countersigned_by_the_approver() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let bundle = export(&ws, "all.bundle", &[]);
+    let users: Vec<(String, countersign::keys::PublicKey)> = bundle["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["name"].as_str().unwrap().to_string(), countersign::keys::PublicKey::from_base64(u["public_key"].as_str().unwrap()).unwrap()))
+        .collect();
+    let stored = checkpoints(&dir);
+    let approvals: Vec<&Row> = stored.iter().filter(|c| c.reason == "approval").collect();
+    assert_eq!(approvals.len(), 2);
+    for (nth, approval) in approvals.iter().enumerate() {
+        assert_eq!(approval.signer, "anna");
+        assert_eq!(approval.size, seq_of(&dir, "case.approve", nth), "it covers the log up to the approval");
+        assert!(approval.note.lines().any(|l| l.starts_with("\u{2014} countersign-user:anna ")), "{}", approval.note);
+        assert_eq!(countersign::checkpoint::Checkpoint::cosigners(&approval.note, &users), ["anna"]);
+    }
+    for release in stored.iter().filter(|c| c.reason == "release") {
+        assert!(!release.note.contains("countersign-user:"), "releases are signed by the audit key only: {}", release.note);
+        assert!(countersign::checkpoint::Checkpoint::cosigners(&release.note, &users).is_empty());
+    }
 }
