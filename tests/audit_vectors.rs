@@ -325,7 +325,12 @@ fn records(text: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// A vector file's text; while regenerating, the generator's (the files are being rewritten by
+/// the test beside this one).
 fn read(name: &str) -> String {
+    if std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some() {
+        return generate().into_iter().find(|(n, _)| *n == name).map(|(_, text)| text).unwrap();
+    }
     std::fs::read_to_string(vectors_dir().join(name)).unwrap()
 }
 
@@ -401,12 +406,11 @@ fn the_checkpoint_note_verifies_with_its_countersignature() {
 #[test]
 fn bundles_get_their_expected_verdicts() {
     let mut seen = 0;
-    for entry in std::fs::read_dir(vectors_dir()).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+    for (name, _) in generate() {
         if !name.starts_with("audit-bundle-") {
             continue;
         }
-        let text = read(&name);
+        let text = read(name);
         let (headers, bundle) = text.split_once("\n\n").unwrap();
         let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap_or_else(|| (l.trim_end_matches(':'), ""))).collect();
         let pinned = Fingerprint::parse_canonical(h["audit-key"]).unwrap();
