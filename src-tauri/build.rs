@@ -39,6 +39,13 @@ const COMMANDS: &[&str] = &[
     "org_key_info",
     "backup_org_key",
     "rotate_org_key",
+    "audit_log",
+    "audit_activity",
+    "pick_checkpoint_file",
+    "verify_audit",
+    "export_audit_bundle",
+    "export_audit_csv",
+    "save_audit_checkpoint",
 ];
 
 fn main() {

@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{app, callbacks, cases, inbox, issue, partners, session, settings};
+use crate::commands::{app, audit, callbacks, cases, inbox, issue, partners, session, settings};
 
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
@@ -60,6 +60,13 @@ pub fn all() -> Vec<(String, String)> {
         settings::KeyBackupView,
         settings::KeyRotationRequest,
         settings::KeyRotationView,
+        audit::AuditFilter,
+        audit::AuditEvent,
+        audit::AuditLogView,
+        audit::AuditProblem,
+        audit::AuditStatus,
+        audit::AuditFileView,
+        audit::ActivityDay,
         crate::CommandError,
     );
     out

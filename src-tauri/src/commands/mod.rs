@@ -12,6 +12,7 @@
 //! ui/src/bindings/ is stale).
 
 pub mod app;
+pub mod audit;
 pub mod callbacks;
 pub mod cases;
 pub mod inbox;
@@ -60,5 +61,12 @@ pub(crate) fn handler<R: tauri::Runtime>(
         settings::org_key_info,
         settings::backup_org_key,
         settings::rotate_org_key,
+        audit::audit_log,
+        audit::audit_activity,
+        audit::pick_checkpoint_file,
+        audit::verify_audit,
+        audit::export_audit_bundle,
+        audit::export_audit_csv,
+        audit::save_audit_checkpoint,
     ]
 }
