@@ -1,6 +1,7 @@
 //! Audit format test vectors (docs/audit-format.md §9): tests/vectors/audit-* hold a small log's
 //! events with their encodings and hashes, its Merkle roots and proofs, a countersigned
-//! checkpoint note and evidence bundles (one intact, some tampered, with the verdict expected).
+//! checkpoint note, evidence bundles (one intact, some tampered, with the verdict expected) and
+//! the small log with rows edited in the database (the tamper kind and first bad event expected).
 //! This test checks every file against the implementation, and checks that the files are exactly
 //! what the generator below makes (fixed RFC 8032 keys, fixed times; Ed25519 is deterministic),
 //! so they cannot drift from the code. tests/independent/verify_audit.py checks the same files
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 
 use countersign::audit::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
 use countersign::audit_bundle::{build, verify_bundle, BundleParts};
-use countersign::audit_check::{leaves, Tampering};
+use countersign::audit_check::{check_chain, leaves, Tampering};
 use countersign::card::{CardDetails, PartnerCard};
 use countersign::checkpoint::{origin_for, Checkpoint};
 use countersign::encoding::{b64_decode, b64_encode, parse_utc};
@@ -239,6 +240,74 @@ fn bundle_vector(comment: &str, expect: &str, kind: &str, seq: &str, kept: Optio
     format!("{headers}\n{}", String::from_utf8(bundle.to_vec()).unwrap())
 }
 
+/// A stored log as `name: value` records (the columns of the events table, hashes in hex).
+fn log_records(events: &[StoredEvent]) -> String {
+    events
+        .iter()
+        .map(|e| {
+            format!(
+                "seq: {}\nat: {}\nactor: {}\naction: {}\nsubject: {}\ndetails: {}\nprev-hash: {}\nhash: {}\n\n",
+                e.seq,
+                e.at,
+                e.actor,
+                e.action,
+                e.subject,
+                e.details,
+                hex(&e.prev_hash),
+                hex(&e.hash)
+            )
+        })
+        .collect()
+}
+
+/// A workspace-log vector: headers, a blank line, the stored events as edited in the database.
+fn log_vector(comment: &str, kind: &str, seq: u64, events: &[StoredEvent]) -> String {
+    format!("comment: {comment}\nexpect: tampered\nkind: {kind}\nseq: {seq}\n\n{}", log_records(events))
+}
+
+fn renumber(events: &mut [StoredEvent]) {
+    for (i, e) in events.iter_mut().enumerate() {
+        e.seq = i as u64 + 1;
+    }
+}
+
+/// The small log with its rows edited directly in the database, as the tamper kinds of
+/// docs/audit-format.md §6.3 step 1 name them.
+fn log_vectors() -> Vec<(&'static str, String)> {
+    let all = events();
+    let mut changed = all.clone();
+    changed[2].actor = "mallory".into();
+    let mut gap = all.clone();
+    gap.remove(4);
+    let mut renumbered = all.clone();
+    renumbered.remove(4);
+    renumber(&mut renumbered);
+    let mut inserted = all.clone();
+    let mut forged = StoredEvent { actor: "mallory".into(), details: r#"{"from":"pending_approval","to":"approved"}"#.into(), ..all[3].clone() };
+    forged.hash = event_hash(&forged.prev_hash, &fields(&forged));
+    inserted.insert(3, forged);
+    renumber(&mut inserted);
+    let mut slipped = all.clone();
+    let mut lone = StoredEvent { actor: "mallory".into(), prev_hash: [9; 32], ..all[3].clone() };
+    lone.hash = event_hash(&lone.prev_hash, &fields(&lone));
+    slipped[3] = lone;
+    let mut swapped = all.clone();
+    let (five, six) = (all[4].clone(), all[5].clone());
+    swapped[4] = StoredEvent { seq: 5, ..six };
+    swapped[5] = StoredEvent { seq: 6, ..five };
+    vec![
+        ("audit-log-changed.txt", log_vector("Event 3's actor was edited.", "changed", 3, &changed)),
+        ("audit-log-deleted-gap.txt", log_vector("Event 5's row was deleted.", "deleted", 5, &gap)),
+        ("audit-log-deleted-renumbered.txt", log_vector("Event 5 was deleted and the rows after it renumbered.", "deleted", 5, &renumbered)),
+        (
+            "audit-log-inserted-renumbered.txt",
+            log_vector("A forged event 4, hashed and linked to event 3, was inserted and the rows after it renumbered.", "inserted", 4, &inserted),
+        ),
+        ("audit-log-inserted-unlinked.txt", log_vector("Event 4 was replaced by a forged event hashed to fit its own fields but linked to nothing.", "inserted", 4, &slipped)),
+        ("audit-log-reordered.txt", log_vector("The contents of rows 5 and 6 were swapped.", "reordered", 5, &swapped)),
+    ]
+}
+
 fn generate() -> Vec<(&'static str, String)> {
     let all = events();
     let intact = String::from_utf8(bundle_bytes()).unwrap();
@@ -297,6 +366,7 @@ fn generate() -> Vec<(&'static str, String)> {
         "audit-bundle-truncated.txt",
         bundle_vector("The auditor kept a checkpoint of 9 events; the bundle's log has 7.", "tampered", "truncated", "8", Some(&kept_longer), intact.as_bytes()),
     ));
+    v.extend(log_vectors());
     v
 }
 
@@ -429,4 +499,34 @@ fn bundles_get_their_expected_verdicts() {
         seen += 1;
     }
     assert_eq!(seen, 5);
+}
+
+#[test]
+fn tampered_logs_get_their_expected_kind_and_seq() {
+    let mut seen = 0;
+    for (name, _) in generate() {
+        if !name.starts_with("audit-log-") {
+            continue;
+        }
+        let text = read(name);
+        let (headers, body) = text.split_once("\n\n").unwrap();
+        let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap()).collect();
+        let events: Vec<StoredEvent> = records(body)
+            .iter()
+            .map(|r| StoredEvent {
+                seq: r["seq"].parse().unwrap(),
+                at: r["at"].clone(),
+                actor: r["actor"].clone(),
+                action: r["action"].clone(),
+                subject: r["subject"].clone(),
+                details: r["details"].clone(),
+                prev_hash: unhex32(&r["prev-hash"]),
+                hash: unhex32(&r["hash"]),
+            })
+            .collect();
+        let p = check_chain(&events).unwrap_or_else(|| panic!("{name}: no problem found"));
+        assert_eq!((p.kind.code(), p.seq.unwrap().to_string().as_str()), (h["kind"], h["seq"]), "{name}: {}", p.message);
+        seen += 1;
+    }
+    assert_eq!(seen, 6);
 }

@@ -9,7 +9,9 @@ Checks the tests/vectors/audit-* files (docs/audit-format.md §9):
 - audit-checkpoint.txt: the note parsed (§5), the audit key's and the user's signature lines
   (key name, key id, Ed25519) verified;
 - audit-bundle-*.txt: each evidence bundle verified as §8 prescribes and the verdict (intact,
-  or tampered with the kind and sequence number) compared with the vector's headers.
+  or tampered with the kind and sequence number) compared with the vector's headers;
+- audit-log-*.txt: each edited log checked as §6.3 step 1 prescribes, and the tampering kind and
+  first bad sequence number compared with the vector's headers.
 Plus self-tests of rules the vectors do not exercise.
 
 Ed25519 and the partner card (docs/format.md §1, §2, §4) come from verify_vectors.py, the
@@ -411,6 +413,40 @@ def verify_bundle(data: bytes, pinned: str | None, kept: str | None):
 
 
 # ---------------------------------------------------------------------------------------------
+# §6.3 step 1: the chain of a workspace's stored events
+
+MOVE_WINDOW = 64
+
+
+def hashes_as(e: dict, seq: int) -> bool:
+    return event_hash(e["prev_hash"], seq, e["at"], e["actor"], e["action"], e["subject"], e["details"]) == e["hash"]
+
+
+def check_chain(events: list[dict]):
+    """None if the chain holds, else (kind, first bad seq)."""
+    prev = GENESIS
+    for i, e in enumerate(events):
+        expected = i + 1
+        if e["seq"] != expected:
+            return ("deleted", expected)
+        seq = e["seq"]
+        if not hashes_as(e, seq):
+            moved = next((k for k in range(max(1, seq - MOVE_WINDOW), seq + MOVE_WINDOW + 1)
+                          if k != seq and hashes_as(e, k)), None)
+            if moved is None:
+                return ("changed", seq)
+            if moved - 1 < len(events) and hashes_as(events[moved - 1], seq):
+                return ("reordered", min(seq, moved))
+            if moved < seq:
+                return ("inserted", moved)
+            return ("deleted", seq)
+        if e["prev_hash"] != prev:
+            return ("inserted", seq)
+        prev = e["hash"]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # the vector files
 
 
@@ -525,6 +561,22 @@ def check_bundles() -> list[tuple[str, bool, str]]:
     return out
 
 
+def check_logs() -> list[tuple[str, bool, str]]:
+    out = []
+    paths = sorted(VECTOR_DIR.glob("audit-log-*.txt"))
+    for path_ in paths:
+        h, body = headers_and_body(path_.read_text(encoding="utf-8"))
+        events = [{"seq": int(r["seq"]), "at": r["at"], "actor": r["actor"], "action": r["action"],
+                   "subject": r["subject"], "details": r["details"],
+                   "prev_hash": bytes.fromhex(r["prev-hash"]), "hash": bytes.fromhex(r["hash"])}
+                  for r in records(body)]
+        got = check_chain(events)
+        want = (h["kind"], int(h["seq"]))
+        out.append((path_.stem, got == want, f"got {got}, want {want}"))
+    out.append(("six tampered logs", len(paths) == 6, ""))
+    return out
+
+
 def self_tests() -> list[tuple[str, bool, str]]:
     out = []
     # RFC 6962 reference root of the empty tree and of one empty leaf.
@@ -542,6 +594,12 @@ def self_tests() -> list[tuple[str, bool, str]]:
             out.append(("malformed body refused", False, repr(body)))
         except Malformed:
             out.append(("malformed body refused", True, ""))
+    # The intact log of audit-events.txt passes the chain check.
+    intact = [{"seq": int(r["seq"]), "at": r["at"], "actor": r["actor"], "action": r["action"],
+               "subject": r["subject"], "details": r["details"],
+               "prev_hash": bytes.fromhex(r["prev-hash"]), "hash": bytes.fromhex(r["hash"])}
+              for r in records(read("audit-events.txt"))]
+    out.append(("the intact log's chain holds", check_chain(intact) is None, ""))
     # The intact bundle with a swapped pair of events, and pinned to another key.
     h, body = headers_and_body(read("audit-bundle-intact.txt"))
     b = json.loads(body)
@@ -568,6 +626,7 @@ def main() -> int:
         results.extend(check_tree(leaves))
         results.extend(check_checkpoint())
         results.extend(check_bundles())
+        results.extend(check_logs())
         results.extend(self_tests())
     except Exception as e:  # a crash is a failure, not a pass
         results.append(("crash", False, f"{type(e).__name__}: {e}"))
