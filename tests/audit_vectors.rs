@@ -1,4 +1,4 @@
-//! Audit format test vectors (docs/audit-format.md §9): tests/vectors/audit-* hold a small log's
+//! Audit format test vectors (docs/audit-format.md §10): tests/vectors/audit-* hold a small log's
 //! events with their encodings and hashes, its Merkle roots and proofs, a countersigned
 //! checkpoint note, evidence bundles (one intact, some tampered, with the verdict expected) and
 //! the small log with rows edited in the database (the tamper kind and first bad event expected).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent verifier of the Countersign audit format vectors, written from docs/audit-format.md.
 
-Checks the tests/vectors/audit-* files (docs/audit-format.md §9):
+Checks the tests/vectors/audit-* files (docs/audit-format.md §10):
 - audit-events.txt: each event's encoding (§2) and hash recomputed, details canonical JSON (§3),
   the chain linked from 32 zero bytes, each leaf hash (§4);
 - audit-tree.txt: every root, and every inclusion and consistency proof recomputed with
