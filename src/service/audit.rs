@@ -38,7 +38,10 @@ impl AuditReport {
     }
 }
 
-/// The keys that sign checkpoints and countersignatures, read from the store.
+/// The keys that sign checkpoints and countersignatures, read from the store. Users' keys are
+/// every personal key each user has had (logged by `user.key_create`), not only the current
+/// one: a password reset gives a new key, and the approvals countersigned with the old one
+/// must still verify.
 fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
     let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{what} is not a valid public key")));
     let audit = tx
@@ -46,12 +49,35 @@ fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
         .into_iter()
         .map(|(k, _, _)| PublicKey::from_bytes(&k).ok_or_else(|| corrupt("an audit key")))
         .collect::<ServiceResult<Vec<_>>>()?;
-    let users = tx
+    let current = tx
         .user_public_keys()?
         .into_iter()
         .map(|(name, k)| PublicKey::from_bytes(&k).map(|k| (name, k)).ok_or_else(|| corrupt("a user's key")))
         .collect::<ServiceResult<Vec<_>>>()?;
+    let mut users = logged_user_keys(tx)?;
+    for current in current {
+        if !users.contains(&current) {
+            users.push(current);
+        }
+    }
     Ok(SigningKeys { audit, users })
+}
+
+/// The personal keys logged by `user.key_create` events, oldest first. An event whose details
+/// were edited is skipped here; the chain check reports the edit.
+fn logged_user_keys(tx: &Tx<'_>) -> ServiceResult<Vec<(String, PublicKey)>> {
+    let events = tx.events_matching(&EventFilter { action: Some("user.key_create".into()), ..Default::default() })?;
+    let mut keys: Vec<(String, PublicKey)> = Vec::new();
+    for e in events {
+        let Some(name) = e.subject.strip_prefix("user:") else { continue };
+        let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+        let Some(key) = details["public_key"].as_str().and_then(PublicKey::from_base64) else { continue };
+        let entry = (name.to_string(), key);
+        if !keys.contains(&entry) {
+            keys.push(entry);
+        }
+    }
+    Ok(keys)
 }
 
 /// The log's origin line, fixed at the first checkpoint.
@@ -251,6 +277,21 @@ mod tests {
         let (mut other, other_admin) = workspace(old_dir.path());
         let foreign = other.verify_audit(&other_admin, Some(&newest)).unwrap();
         assert_eq!(foreign.problem().unwrap().kind, Tampering::ForeignCheckpoint);
+    }
+
+    #[test]
+    fn a_users_old_keys_still_count_after_a_password_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "anna", Role::Approver, "anna password 1").unwrap();
+        let before = ws.login(&Credentials { user: "anna", password: "anna password 1", totp: None }).unwrap().keys().personal.public_key();
+        ws.reset_password(&admin, "anna", "anna password 2").unwrap();
+        let after = ws.login(&Credentials { user: "anna", password: "anna password 2", totp: None }).unwrap().keys().personal.public_key();
+        assert_ne!(before, after, "a reset makes a new personal key");
+        let keys = ws.store.read(|tx| signing_keys(tx)).unwrap();
+        let annas: Vec<&PublicKey> = keys.users.iter().filter(|(n, _)| n == "anna").map(|(_, k)| k).collect();
+        assert_eq!(annas, [&before, &after], "her approvals countersigned before the reset still verify");
+        assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
     }
 
     #[test]
