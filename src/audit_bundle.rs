@@ -339,6 +339,9 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
         let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(&c.note, k).ok()) else {
             return Ok(report(fp, head.root, problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is not signed by an audit key", i + 1))));
         };
+        if old.origin != bundle.origin {
+            return Ok(report(fp, head.root, problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is of another log ({})", i + 1, old.origin))));
+        }
         if c.reason == "approval" {
             let signer: Vec<(String, PublicKey)> = users.iter().filter(|(n, _)| n == &c.signer).cloned().collect();
             if Checkpoint::cosigners(&c.note, &signer).is_empty() {
@@ -362,8 +365,8 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
 
     // A checkpoint the auditor kept: it must be one the exported log extends.
     if let Some(kept) = kept {
-        let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(kept, k).ok()) else {
-            return Ok(report(fp, head.root, problem(Tampering::ForeignCheckpoint, None, "the kept checkpoint is not signed by this log's audit key".into())));
+        let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(kept, k).ok()).filter(|c| c.origin == bundle.origin) else {
+            return Ok(report(fp, head.root, problem(Tampering::ForeignCheckpoint, None, "the kept checkpoint is not one of this log's (another origin, or not signed by its audit key)".into())));
         };
         if old.size > head.size {
             return Ok(report(
@@ -383,6 +386,13 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
                 ))
             }
             None if old.size == head.size && old.root == head.root => {}
+            None if old.size == head.size => {
+                return Ok(report(
+                    fp,
+                    head.root,
+                    problem(Tampering::Rewritten, None, format!("the exported log of {} events differs from the kept checkpoint of the same size", old.size)),
+                ))
+            }
             None => {
                 return Err(BundleError(format!(
                     "the bundle holds no proof for a checkpoint of {} events; check the kept checkpoint against the workspace (audit verify --against)",
@@ -464,5 +474,9 @@ mod tests {
         longer.extend([[7u8; 32]; 3]);
         assert_eq!(verify_bundle(&bytes, None, Some(&note(&longer, 12, &audit))).unwrap().problem.unwrap().kind, Tampering::Truncated);
         assert!(verify_bundle(b"{}", None, None).is_err());
+        // A kept checkpoint of the same size with another root: the log was rewritten.
+        let mut other = hashes.clone();
+        other[0] = [6u8; 32];
+        assert_eq!(verify_bundle(&bytes, None, Some(&note(&other, 9, &audit))).unwrap().problem.unwrap().kind, Tampering::Rewritten);
     }
 }
