@@ -296,7 +296,7 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     if let Some(expected) = expected_audit_key {
         if &fp != expected {
             return Ok(report(
-                fp.clone(),
+                fp,
                 head.root,
                 problem(Tampering::ForeignCheckpoint, None, format!("the bundle is signed by audit key {fp}, not the one you expect ({expected})")),
             ));

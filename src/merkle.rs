@@ -209,7 +209,7 @@ impl MerkleTree {
         if len == 0 {
             return empty_root();
         }
-        if len.is_power_of_two() && start % len == 0 {
+        if len.is_power_of_two() && start.is_multiple_of(len) {
             return self.levels[len.trailing_zeros() as usize][start / len];
         }
         let k = split(len);

@@ -2,7 +2,7 @@
 //! over the verification log. `verify` exits 1 on any tampering, naming the first bad event and
 //! what is wrong; `verify --bundle` needs no workspace at all.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -104,7 +104,7 @@ impl FilterArgs {
     }
 }
 
-fn read_text(path: &PathBuf, limit: usize, what: &str) -> Result<String, CliError> {
+fn read_text(path: &Path, limit: usize, what: &str) -> Result<String, CliError> {
     let bytes = read_limited(path, limit)?;
     String::from_utf8(bytes).map_err(|_| CliError::usage("bad_file", format!("{} is not a {what} (not UTF-8 text)", path.display())))
 }
@@ -243,7 +243,7 @@ fn verify_workspace(args: &VerifyArgs, global: &GlobalArgs, output: Output) -> C
     Ok(if problem.is_none() { Exit::Success } else { Exit::Failed })
 }
 
-fn verify_bundle_file(path: &PathBuf, args: &VerifyArgs, output: Output) -> CliResult {
+fn verify_bundle_file(path: &Path, args: &VerifyArgs, output: Output) -> CliResult {
     let bytes = read_limited(path, MAX_BUNDLE_SIZE)?;
     let kept = args.against.as_ref().map(|p| read_text(p, MAX_CHECKPOINT_SIZE, "checkpoint")).transpose()?;
     let expected = args

@@ -176,7 +176,7 @@ impl Workspace {
                 &json!({ "org_name": org_name, "org_fingerprint": fingerprint, "schema": crate::store::migrations::latest() }),
             )?;
             tx.append_event(&at_text, "system", "user.add", &format!("user:{}", request.admin_name), &json!({ "role": "admin" }))?;
-            tx.set_setting(AUDIT_ORIGIN, &crate::checkpoint::origin_for(&key.fingerprint().digits()))?;
+            tx.set_setting(AUDIT_ORIGIN, &crate::checkpoint::origin_for(key.fingerprint().digits()))?;
             let escrow = String::from_utf8(audit_escrow.to_bytes()).expect("JSON is UTF-8");
             keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, "system")?;
             let admin = tx.user_by_name(request.admin_name)?.ok_or_else(|| StoreError::Corrupt("the first admin".into()))?;
