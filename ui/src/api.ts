@@ -35,6 +35,13 @@ import type { OrgKeyView } from "./bindings/OrgKeyView";
 import type { PolicyView } from "./bindings/PolicyView";
 import type { ResetPasswordRequest } from "./bindings/ResetPasswordRequest";
 import type { UserEntry } from "./bindings/UserEntry";
+import type { ActivityDay } from "./bindings/ActivityDay";
+import type { AuditEvent } from "./bindings/AuditEvent";
+import type { AuditFileView } from "./bindings/AuditFileView";
+import type { AuditFilter } from "./bindings/AuditFilter";
+import type { AuditLogView } from "./bindings/AuditLogView";
+import type { AuditProblem } from "./bindings/AuditProblem";
+import type { AuditStatus } from "./bindings/AuditStatus";
 
 export type {
   AppInfo,
@@ -69,6 +76,13 @@ export type {
   PolicyView,
   ResetPasswordRequest,
   UserEntry,
+  ActivityDay,
+  AuditEvent,
+  AuditFileView,
+  AuditFilter,
+  AuditLogView,
+  AuditProblem,
+  AuditStatus,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -278,4 +292,39 @@ export function backupOrgKey(request: KeyBackupRequest): Promise<KeyBackupView> 
 /** Rotates the organisation key and saves the statement for partners (the save dialog is Rust's). */
 export function rotateOrgKey(request: KeyRotationRequest): Promise<KeyRotationView> {
   return call("rotate_org_key", { request });
+}
+
+/** The audit log's events a filter chooses: the newest 500, newest first, and the total. */
+export function auditLog(filter: AuditFilter): Promise<AuditLogView> {
+  return call("audit_log", { filter });
+}
+
+/** Verifications by verdict, denied callbacks and refusals per day, for the chart. */
+export function auditActivity(filter: AuditFilter): Promise<ActivityDay[]> {
+  return call("audit_activity", { filter });
+}
+
+/** Asks for a checkpoint kept outside the workspace (the open dialog is Rust's); null if cancelled. */
+export function pickCheckpointFile(): Promise<string | null> {
+  return call("pick_checkpoint_file");
+}
+
+/** Checks the whole audit log, optionally against a kept checkpoint file (the check is logged). */
+export function verifyAudit(against: string | null): Promise<AuditStatus> {
+  return call("verify_audit", { against });
+}
+
+/** Saves an evidence bundle of the filtered events (auditors; the save dialog is Rust's). */
+export function exportAuditBundle(filter: AuditFilter): Promise<AuditFileView> {
+  return call("export_audit_bundle", { filter });
+}
+
+/** Saves the filtered events as CSV (the save dialog is Rust's). */
+export function exportAuditCsv(filter: AuditFilter): Promise<AuditFileView> {
+  return call("export_audit_csv", { filter });
+}
+
+/** Signs a checkpoint of the log now and saves it to keep outside the workspace. */
+export function saveAuditCheckpoint(): Promise<AuditFileView> {
+  return call("save_audit_checkpoint");
 }

@@ -13,6 +13,7 @@ import { renderCase } from "./screens/case";
 import { renderPartners } from "./screens/partners";
 import { renderPartner } from "./screens/partner";
 import { renderSettings } from "./screens/settings";
+import { renderAudit } from "./screens/audit";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -27,6 +28,8 @@ export interface Shell {
   openPartner(id: number, message?: string): void;
   /** The admin's settings: users, policy, our account, the organisation key. */
   openSettings?(): void;
+  /** The auditor's view: the log, its check, exports and the activity chart. */
+  openAudit?(): void;
   setScreen(name: string): void;
 }
 
@@ -80,6 +83,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         button("nav-partners", t("partners.nav"), () => shell.openPartners()),
         // Only admins are offered the settings; the core refuses anyone else regardless.
         user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
+        // The audit view for auditors and admins; the core refuses anyone else regardless.
+        (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
       );
       picker.before(
         h("span", { class: "org" }, status.org_name ?? ""),
@@ -112,6 +117,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         openSettings: () => {
           setScreen("settings");
           void renderSettings(shell);
+        },
+        openAudit: () => {
+          setScreen("audit");
+          void renderAudit(shell);
         },
       };
       rememberOpened(shell, (again) => (reopen = again));
