@@ -615,6 +615,10 @@ fn audit_log_lists_with_filters_and_as_csv() {
     assert!(listed("frank", &["--until", "2000-01-01"]).is_empty());
     assert_eq!(listed("frank", &["--from", "2000-01-01"]).len(), all.len());
 
+    // CSV is not JSON: asking for both is a usage error, wherever --json is given.
+    ws.run("frank", &["--json", "audit", "log", "--csv"]).assert_code(2);
+    ws.run("frank", &["audit", "log", "--csv", "--json"]).assert_code(2);
+
     // CSV: a header row, then one row per event, quoted where a field needs it.
     let out = ws.run("frank", &["audit", "log", "--csv", "--actor", "clara"]).assert_code(0);
     let text = out.stdout();

@@ -160,6 +160,10 @@ pub fn audit(command: &AuditCommand, global: &GlobalArgs, output: Output) -> Cli
             Ok(Exit::Success)
         }
         AuditCommand::Log { filter, csv } => {
+            // clap's conflicts_with does not see the global --json given before the subcommand.
+            if *csv && output.json {
+                return Err(CliError::usage("csv_and_json", "--csv and --json choose different outputs: give one of them"));
+            }
             let (mut ws, session) = open_as(global)?;
             let events = ws.audit_log(&session, &filter.to_filter())?;
             if *csv {
