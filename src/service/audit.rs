@@ -288,7 +288,7 @@ mod tests {
         ws.reset_password(&admin, "anna", "anna password 2").unwrap();
         let after = ws.login(&Credentials { user: "anna", password: "anna password 2", totp: None }).unwrap().keys().personal.public_key();
         assert_ne!(before, after, "a reset makes a new personal key");
-        let keys = ws.store.read(|tx| signing_keys(tx)).unwrap();
+        let keys = ws.store.read(signing_keys).unwrap();
         let annas: Vec<&PublicKey> = keys.users.iter().filter(|(n, _)| n == "anna").map(|(_, k)| k).collect();
         assert_eq!(annas, [&before, &after], "her approvals countersigned before the reset still verify");
         assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
