@@ -38,11 +38,19 @@ impl AuditReport {
     }
 }
 
+/// The action of the events that log a user's new personal key.
+const USER_KEY_CREATE: &str = "user.key_create";
+
+/// The `user.key_create` events, for [`signing_keys`] when the log is not read anyway.
+fn key_events(tx: &Tx<'_>) -> ServiceResult<Vec<StoredEvent>> {
+    Ok(tx.events_matching(&EventFilter { action: Some(USER_KEY_CREATE.into()), ..Default::default() })?)
+}
+
 /// The keys that sign checkpoints and countersignatures, read from the store. Users' keys are
-/// every personal key each user has had (logged by `user.key_create`), not only the current
-/// one: a password reset gives a new key, and the approvals countersigned with the old one
-/// must still verify.
-fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
+/// every personal key each user has had (logged by `user.key_create` among `events`), not only
+/// the current one: a password reset gives a new key, and the approvals countersigned with the
+/// old one must still verify.
+fn signing_keys<'a>(tx: &Tx<'_>, events: impl IntoIterator<Item = &'a StoredEvent>) -> ServiceResult<SigningKeys> {
     let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{what} is not a valid public key")));
     let audit = tx
         .org_public_keys(AUDIT_KEY)?
@@ -54,7 +62,7 @@ fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
         .into_iter()
         .map(|(name, k)| PublicKey::from_bytes(&k).map(|k| (name, k)).ok_or_else(|| corrupt("a user's key")))
         .collect::<ServiceResult<Vec<_>>>()?;
-    let mut users = logged_user_keys(tx)?;
+    let mut users = logged_user_keys(events);
     for current in current {
         if !users.contains(&current) {
             users.push(current);
@@ -63,12 +71,11 @@ fn signing_keys(tx: &Tx<'_>) -> ServiceResult<SigningKeys> {
     Ok(SigningKeys { audit, users })
 }
 
-/// The personal keys logged by `user.key_create` events, oldest first. An event whose details
-/// were edited is skipped here; the chain check reports the edit.
-fn logged_user_keys(tx: &Tx<'_>) -> ServiceResult<Vec<(String, PublicKey)>> {
-    let events = tx.events_matching(&EventFilter { action: Some("user.key_create".into()), ..Default::default() })?;
+/// The personal keys logged by the `user.key_create` events among `events`, oldest first. An
+/// event whose details were edited is skipped here; the chain check reports the edit.
+fn logged_user_keys<'a>(events: impl IntoIterator<Item = &'a StoredEvent>) -> Vec<(String, PublicKey)> {
     let mut keys: Vec<(String, PublicKey)> = Vec::new();
-    for e in events {
+    for e in events.into_iter().filter(|e| e.action == USER_KEY_CREATE) {
         let Some(name) = e.subject.strip_prefix("user:") else { continue };
         let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
         let Some(key) = details["public_key"].as_str().and_then(PublicKey::from_base64) else { continue };
@@ -77,7 +84,7 @@ fn logged_user_keys(tx: &Tx<'_>) -> ServiceResult<Vec<(String, PublicKey)>> {
             keys.push(entry);
         }
     }
-    Ok(keys)
+    keys
 }
 
 /// The log's origin line, fixed at the first checkpoint.
@@ -146,7 +153,11 @@ impl Workspace {
     pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
         let (events, checkpoints, keys) =
-            self.store.read(|tx| -> ServiceResult<_> { Ok((tx.events_from(1)?, tx.checkpoints()?, signing_keys(tx)?)) })?;
+            self.store.read(|tx| -> ServiceResult<_> {
+                let events = tx.events_from(1)?;
+                let keys = signing_keys(tx, &events)?;
+                Ok((events, tx.checkpoints()?, keys))
+            })?;
         let mut log = check_log(&events, &checkpoints, &keys);
         let mut against = None;
         if let (Some(kept), None) = (kept, &log.problem) {
@@ -193,7 +204,7 @@ impl Workspace {
             let filter_json = serde_json::to_value(crate::audit_bundle::BundleFilter::from(filter)).expect("serialises");
             tx.append_event(&at, session.user(), "audit.export", "audit", &json!({ "filter": filter_json }))?;
             let head = append_checkpoint(tx, session, "audit.export", &at, false)?;
-            let keys = signing_keys(tx)?;
+            let keys = signing_keys(tx, &key_events(tx)?)?;
             let all_hashes = tx.event_hashes(head.size)?;
             let events = tx.events_matching(filter)?;
             let bundle = build(&BundleParts {
@@ -288,7 +299,7 @@ mod tests {
         ws.reset_password(&admin, "anna", "anna password 2").unwrap();
         let after = ws.login(&Credentials { user: "anna", password: "anna password 2", totp: None }).unwrap().keys().personal.public_key();
         assert_ne!(before, after, "a reset makes a new personal key");
-        let keys = ws.store.read(signing_keys).unwrap();
+        let keys = ws.store.read(|tx| signing_keys(tx, &key_events(tx)?)).unwrap();
         let annas: Vec<&PublicKey> = keys.users.iter().filter(|(n, _)| n == "anna").map(|(_, k)| k).collect();
         assert_eq!(annas, [&before, &after], "her approvals countersigned before the reset still verify");
         assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
