@@ -112,6 +112,13 @@ describe("the audit screen", () => {
     expect(s.content.querySelector("#audit-against")).toBeNull();
   });
 
+  it("says when no checkpoint has been signed yet", async () => {
+    const { s } = await screen((cmd) => (cmd === "verify_audit" ? { ...intact, checkpoints: 0, witnessed: 0 } : undefined));
+    click(s.content, "audit-verify");
+    await flush();
+    expect(s.content.querySelector("#audit-result")?.textContent).toContain("✓ The log is intact: 42 events, each hash and link recomputed; no signed checkpoint yet");
+  });
+
   it("names the first bad event and what is wrong, in red", async () => {
     const broken: AuditStatus = { ...intact, intact: false, problem: { code: "changed", seq: 7, message: "event 7's hash does not match its contents" } };
     const { s } = await screen((cmd) => (cmd === "verify_audit" ? broken : undefined));

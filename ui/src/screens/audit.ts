@@ -102,7 +102,15 @@ function statusLine(result: AuditStatus | { error: { code: string; message: stri
     return h("div", { id: "audit-result", class: "error", role: "alert", "data-intact": "false", "data-problem": p.code }, h("p", { class: "broken" }, `✗ ${text}`));
   }
   const lines = [
-    h("p", { class: "intact" }, `✓ ${t("audit.status.intact", { events: formatNumber(result.events), checkpoints: formatNumber(result.checkpoints), witnessed: formatNumber(result.witnessed) })}`),
+    h(
+      "p",
+      { class: "intact" },
+      `✓ ${
+        result.checkpoints === 0
+          ? t("audit.status.intactNoCheckpoint", { events: formatNumber(result.events) })
+          : t("audit.status.intact", { events: formatNumber(result.events), checkpoints: formatNumber(result.checkpoints), witnessed: formatNumber(result.witnessed) })
+      }`,
+    ),
     h("p", {}, t("audit.status.auditKey"), " ", h("span", { id: "audit-key", class: "fingerprint-small" }, result.audit_key ?? t("audit.status.noKey"))),
     h("p", { class: "hint" }, t("audit.status.root"), " ", h("code", { id: "audit-root" }, result.root)),
     result.against !== null ? h("p", { id: "audit-against" }, t("audit.status.against", { n: formatNumber(result.against) })) : null,
