@@ -28,12 +28,13 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	test test-rust test-independent test-ui test-e2e run demo clean package
+	test test-rust test-independent test-ui test-e2e screenshots run demo clean package
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
 	@echo "make demo   build the demo workspace in $(DEMO_DIR) (TEST-ONLY keys)"
 	@echo "make test   Rust tests, UI tests, then end-to-end tests of the built app under Xvfb"
+	@echo "make screenshots  the end-to-end run, saving every main screen to docs/screenshots/"
 	@echo "make build  ui/dist, $(APP_BIN) (assets embedded) and $(CLI_BIN)"
 	@echo "make deps   install missing system packages, npm packages and tauri-driver"
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
@@ -111,6 +112,11 @@ test-ui: $(UI_DEPS)
 # Starts and stops its own Xvfb and tauri-driver; no process outlives it.
 test-e2e: build-app $(E2E_DEPS)
 	tests/e2e/run.sh
+
+# The end-to-end run again, with the tests saving a PNG of every main screen (see
+# docs/screenshots/README.md) over the committed ones.
+screenshots: build-app build-cli $(E2E_DEPS)
+	COUNTERSIGN_SCREENSHOTS=docs/screenshots tests/e2e/run.sh
 
 ## Run
 

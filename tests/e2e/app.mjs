@@ -60,3 +60,19 @@ export async function appCrateVersion() {
   }
   return match[1];
 }
+
+/**
+ * For `make screenshots`: with COUNTERSIGN_SCREENSHOTS set to a folder (relative to the
+ * repository or absolute), saves a picture of the screen as FOLDER/NAME.png; otherwise does
+ * nothing. The tests call it at the moments docs/screenshots/README.md lists.
+ */
+export async function docScreenshot(driver, name) {
+  const folder = process.env.COUNTERSIGN_SCREENSHOTS;
+  if (!folder) return null;
+  await settle(driver);
+  const dir = path.resolve(ROOT, folder);
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await writeFile(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+  return file;
+}

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { openApp, screenshot } from "./app.mjs";
+import { openApp, docScreenshot, screenshot } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -99,6 +99,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     const open = await result.findElement(By.css("button[data-case-id]"));
     caseId = Number(await open.getAttribute("data-case-id"));
     await screenshot(driver, "flow-1-inbox");
+    await docScreenshot(driver, "inbox");
     await open.click();
     await screen("case");
     assert.equal(await status(), "hold");
@@ -108,6 +109,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.ok(marked.length > 0, "changed characters are marked");
     assert.match(await (await byId("account-current")).getText(), /DE89 3704/);
     await screenshot(driver, "flow-2-case");
+    await docScreenshot(driver, "case");
 
     // Readable at 125 % zoom: the layout reflows, nothing needs horizontal scrolling.
     const overflow = await driver.executeScript(
@@ -125,6 +127,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.match(challenge, /\d/);
     assert.match(await (await byId("callback-why")).getText(), /Never use a number from the request/);
     await screenshot(driver, "flow-3-callback");
+    await docScreenshot(driver, "callback");
 
     // The number in the fraudster's email: refused, and the attempt stays open.
     await type("callback-dialed", "+44 20 7946 0018");
@@ -188,6 +191,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     const modules = Number(await (await qr.findElement(By.css("path"))).getAttribute("data-modules"));
     assert.ok(modules > 100, `the code's modules are drawn (${modules})`);
     await screenshot(driver, "flow-7-qr");
+    await docScreenshot(driver, "release-qr");
   });
 
   it("filters and searches the list, shows the incident's email evidence, and rejects the case with a reason", async () => {
