@@ -32,6 +32,8 @@ pub enum Tampering {
     BadCountersignature,
     /// A checkpoint given to compare with is not signed by this log's audit key.
     ForeignCheckpoint,
+    /// An approval, release or export has no checkpoint of its own: the row was deleted.
+    MissingCheckpoint,
 }
 
 impl Tampering {
@@ -47,6 +49,7 @@ impl Tampering {
             Self::BadCheckpoint => "bad_checkpoint",
             Self::BadCountersignature => "bad_countersignature",
             Self::ForeignCheckpoint => "foreign_checkpoint",
+            Self::MissingCheckpoint => "missing_checkpoint",
         }
     }
 }
@@ -181,7 +184,34 @@ pub fn check_log(events: &[StoredEvent], checkpoints: &[StoredCheckpoint], keys:
     if problem.is_none() {
         problem = check_checkpoints(checkpoints, &tree, count, keys, &mut witnessed);
     }
+    if problem.is_none() {
+        problem = check_witnesses(events, checkpoints);
+    }
     LogReport { events: count, head: events.last().map(|e| e.hash), root, checkpoints: checkpoints.len(), witnessed, problem, tree }
+}
+
+/// The checkpoint each kind of event is witnessed by, written in the same transaction right
+/// after it (so its size is the event's sequence number), and the reason it records.
+pub const WITNESSED_ACTIONS: &[(&str, &str)] =
+    &[("case.approve", "approval"), ("case.release", "release"), ("case.export", "export"), ("audit.export", "audit.export"), ("audit.checkpoint", "saved")];
+
+/// Every approval, release and export logged since the organisation had an audit key has its
+/// checkpoint: a deleted checkpoint row is caught here (events from before the audit key, in a
+/// workspace upgraded from before checkpoints, had none).
+fn check_witnesses(events: &[StoredEvent], checkpoints: &[StoredCheckpoint]) -> Option<Problem> {
+    let start = events.iter().find(|e| e.action == "audit.key_create")?.seq;
+    let written: std::collections::HashSet<(u64, &str)> = checkpoints.iter().map(|c| (c.size, c.reason.as_str())).collect();
+    for e in events.iter().filter(|e| e.seq > start) {
+        let Some((_, reason)) = WITNESSED_ACTIONS.iter().find(|(action, _)| *action == e.action) else { continue };
+        if !written.contains(&(e.seq, *reason)) {
+            return Some(Problem {
+                kind: Tampering::MissingCheckpoint,
+                seq: Some(e.seq),
+                message: format!("event {} ({} by {}) has no checkpoint: its signed checkpoint was deleted", e.seq, e.action, e.actor),
+            });
+        }
+    }
+    None
 }
 
 fn check_checkpoints(checkpoints: &[StoredCheckpoint], tree: &MerkleTree, count: u64, keys: &SigningKeys, witnessed: &mut u64) -> Option<Problem> {
@@ -411,6 +441,35 @@ mod tests {
         let other = crate::keys::KeyPair::from_seed(&[2; 32]);
         let forged = signed(&events, &other, 8);
         assert_eq!(check_log(&events, &[forged], &keys).problem.unwrap().kind, Tampering::BadCheckpoint);
+    }
+
+    #[test]
+    fn a_deleted_checkpoint_of_an_approval_is_caught() {
+        let audit = crate::keys::KeyPair::from_seed(&[1; 32]);
+        let keys = SigningKeys { audit: vec![audit.public_key()], ..Default::default() };
+        let mut events = chain(6);
+        events[0].action = "audit.key_create".into();
+        events[4].action = "case.release".into();
+        let mut prev = GENESIS;
+        for e in events.iter_mut() {
+            e.prev_hash = prev;
+            e.hash = event_hash(&prev, &fields(e, e.seq));
+            prev = e.hash;
+        }
+        let release = signed(&events, &audit, 5);
+        assert_eq!(check_log(&events, std::slice::from_ref(&release), &keys).problem, None);
+        let p = check_log(&events, &[], &keys).problem.unwrap();
+        assert_eq!((p.kind, p.seq), (Tampering::MissingCheckpoint, Some(5)));
+        // In a log from before the audit key existed, a release had no checkpoint to lose.
+        let mut old = chain(6);
+        old[4].action = "case.release".into();
+        let mut prev = GENESIS;
+        for e in old.iter_mut() {
+            e.prev_hash = prev;
+            e.hash = event_hash(&prev, &fields(e, e.seq));
+            prev = e.hash;
+        }
+        assert_eq!(check_log(&old, &[], &keys).problem, None);
     }
 
     #[test]

@@ -427,6 +427,16 @@ fn a_recomputed_chain_is_caught_by_the_signed_checkpoints() {
 }
 
 #[test]
+fn a_deleted_checkpoint_of_an_approval_is_caught_at_the_approval() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let approval = seq_of(&dir, "case.approve", 0);
+    let row = checkpoints(&dir).into_iter().find(|c| c.reason == "approval" && c.size == approval).expect("the approval's checkpoint");
+    tamper(&dir, &format!("DELETE FROM checkpoints WHERE id = {};", row.id));
+    assert_tampered(verify(&ws, &[]), "missing_checkpoint", Some(approval));
+}
+
+#[test]
 fn an_edited_checkpoint_row_is_caught() {
     let dir = TestDir::new();
     let ws = office(&dir);
