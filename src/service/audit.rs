@@ -103,11 +103,8 @@ fn origin(tx: &Tx<'_>) -> ServiceResult<String> {
 /// events + log n)); rebuilt from every event when there is none or it does not fit. A frontier
 /// altered outside Countersign only yields a checkpoint that `audit verify` reports as wrong.
 fn tree_root(tx: &Tx<'_>, size: u64) -> ServiceResult<[u8; 32]> {
-    let stored = tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size);
-    let mut frontier = match stored {
-        Some(f) => f,
-        None => Frontier::default(),
-    };
+    let mut frontier =
+        tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size).unwrap_or_default();
     for hash in tx.event_hashes_between(frontier.size() + 1, size)? {
         frontier.push(leaf_hash(&hash));
     }
