@@ -121,6 +121,9 @@ fn a_disabled_user_can_do_nothing() {
         .assert_code(0);
     as_user(&dir, "alice", ADMIN_PASSWORD, &["user", "disable", "--name", "clara"]).run().assert_code(0);
     as_user(&dir, "clara", "clara password 1", &["case", "list"]).run().assert_code(4).assert_stderr_contains("disabled");
+    // Without the password, a disabled account looks like any failed login.
+    let guess = as_user(&dir, "clara", "a wrong guess 1", &["case", "list"]).run().assert_code(4);
+    guess.ensure(!guess.stderr().contains("disabled"), "a wrong password must not learn that the account is disabled");
     as_user(&dir, "alice", ADMIN_PASSWORD, &["user", "disable", "--name", "alice"]).run().assert_code(2);
     as_user(&dir, "alice", ADMIN_PASSWORD, &["user", "enable", "--name", "clara"]).run().assert_code(0);
     as_user(&dir, "clara", "clara password 1", &["case", "list"]).run().assert_code(0);

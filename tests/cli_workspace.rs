@@ -728,9 +728,12 @@ fn a_wrong_password_exits_4_and_five_lock_the_account() {
     for _ in 1..5 {
         wrong("clara").assert_code(NOT_PERMITTED);
     }
-    // The sixth attempt, with the right password, is refused: the account is locked.
+    // The sixth attempt, with the right password, is refused: the account is locked. The answer
+    // is the same as for a wrong password or an unknown user, so it reveals nothing; it says an
+    // account may be locked, and the log records that this one was.
     let out = ws.run("clara", &["--json", "case", "list"]).assert_code(NOT_PERMITTED);
-    out.ensure(out.stderr().contains("locked"), "expected the lock named");
+    out.ensure(out.stderr().contains("locked"), "expected the possible lock named");
+    out.ensure(out.stderr() == unknown.stderr(), "a locked account must look like a wrong password");
     // Other users are not affected.
     ws.admin(&["case", "list"]).assert_code(OK);
     // Each failure, the lock and the refused login during the lock are logged.

@@ -122,7 +122,10 @@ pub struct Credentials<'a> {
     pub totp: Option<&'a str>,
 }
 
-const BAD_LOGIN: &str = "authentication failed: unknown user or wrong password";
+/// The one answer to every failed login, so that it reveals neither whether the account exists
+/// nor whether it is locked (the lock and its end are in the audit log, for admins).
+const BAD_LOGIN: &str =
+    "authentication failed: unknown user or wrong password (after repeated failures an account is locked for a while: wait, or ask an admin)";
 
 impl Workspace {
     /// Authenticates a user. Failures are counted, locked out with a growing delay, and logged.
@@ -134,15 +137,6 @@ impl Workspace {
         let Some(user) = user else {
             return self.refuse(credentials.user, "login.failed", &subject, json!({ "why": "unknown user" }), ServiceError::AuthenticationFailed(BAD_LOGIN.into()));
         };
-        if user.disabled {
-            return self.refuse(
-                credentials.user,
-                "login.failed",
-                &subject,
-                json!({ "why": "disabled" }),
-                ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
-            );
-        }
         let lockout = LockoutPolicy::default();
         let last_failed = user.last_failed_at.as_deref().and_then(parse_utc);
         if let Some(last) = last_failed {
@@ -152,11 +146,8 @@ impl Workspace {
                     credentials.user,
                     "login.locked_out",
                     &subject,
-                    json!({ "locked_until": until }),
-                    ServiceError::AuthenticationFailed(format!(
-                        "{} is locked after {} failed logins until {until}",
-                        user.name, user.failed_logins
-                    )),
+                    json!({ "locked_until": until, "failures": user.failed_logins }),
+                    ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
                 );
             }
         }
@@ -164,6 +155,16 @@ impl Workspace {
             .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
         if !password_ok {
             return self.count_failure(&user, at, "wrong password", BAD_LOGIN.into());
+        }
+        // Only someone who knows the password learns that the account is disabled.
+        if user.disabled {
+            return self.refuse(
+                credentials.user,
+                "login.failed",
+                &subject,
+                json!({ "why": "disabled" }),
+                ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
+            );
         }
         let policy = self.policy()?;
         let mut must_enrol = false;
