@@ -63,6 +63,7 @@ const catalogue: AreaCatalogue = {
     "tamper.bad_checkpoint": "bad checkpoint",
     "tamper.bad_countersignature": "bad countersignature",
     "tamper.foreign_checkpoint": "checkpoint of another log",
+    "tamper.missing_checkpoint": "checkpoint missing",
   },
   tr: {
     "audit.nav": "Denetim",
@@ -125,6 +126,7 @@ const catalogue: AreaCatalogue = {
     "tamper.bad_checkpoint": "geçersiz kontrol noktası",
     "tamper.bad_countersignature": "geçersiz karşı imza",
     "tamper.foreign_checkpoint": "başka bir kaydın kontrol noktası",
+    "tamper.missing_checkpoint": "kontrol noktası eksik",
   },
   es: {
     "audit.nav": "Auditoría",
@@ -187,6 +189,7 @@ const catalogue: AreaCatalogue = {
     "tamper.bad_checkpoint": "punto de control no válido",
     "tamper.bad_countersignature": "contrafirma no válida",
     "tamper.foreign_checkpoint": "punto de control de otro registro",
+    "tamper.missing_checkpoint": "falta un punto de control",
   },
 };
 
