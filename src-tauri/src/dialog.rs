@@ -14,8 +14,6 @@ use crate::{CommandError, CommandResult};
 pub enum Ask {
     /// One or more existing files to open.
     OpenFiles,
-    /// A file to save, proposing this name.
-    Save(String),
     /// One existing file to open, under this title (a partner card, a rotation statement).
     OpenFile(&'static str),
     /// A file to save under this title, proposing this name (an outgoing instruction).
@@ -46,7 +44,6 @@ fn show<R: Runtime>(window: &WebviewWindow<R>, ask: Ask) -> CommandResult<std::s
             let parent = parent.gtk_window().ok();
             let (title, action, accept) = match &ask {
                 Ask::OpenFiles => ("Choose instruction files", gtk::FileChooserAction::Open, "Choose"),
-                Ask::Save(_) => ("Save the bank file", gtk::FileChooserAction::Save, "Save"),
                 Ask::OpenFile(title) => (*title, gtk::FileChooserAction::Open, "Choose"),
                 Ask::SaveFile { title, .. } => (*title, gtk::FileChooserAction::Save, "Save"),
             };
@@ -54,7 +51,7 @@ fn show<R: Runtime>(window: &WebviewWindow<R>, ask: Ask) -> CommandResult<std::s
             dialog.set_modal(true);
             match &ask {
                 Ask::OpenFiles => dialog.set_select_multiple(true),
-                Ask::Save(name) | Ask::SaveFile { name, .. } => {
+                Ask::SaveFile { name, .. } => {
                     dialog.set_current_name(name);
                     dialog.set_do_overwrite_confirmation(true);
                 }

@@ -5,7 +5,7 @@
 //! `countersign audit …` does. Files go where the save dialog says, asked before anything is
 //! exported (so cancelling exports nothing and logs nothing).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use countersign::audit::{events_csv, hex, EventFields};
 use countersign::audit_bundle::verify_bundle;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
+use super::save::save_target;
 use crate::dialog;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
@@ -240,7 +241,7 @@ pub async fn export_audit_bundle<R: Runtime>(
     filter: AuditFilter,
 ) -> CommandResult<AuditFileView> {
     state.lock().signed_in()?;
-    let path = target(&window, &state, "Save the evidence bundle", "audit-bundle", "json").await?;
+    let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.").await?.path;
     let bytes = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -255,7 +256,7 @@ pub async fn export_audit_bundle<R: Runtime>(
 #[tauri::command]
 pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<AuditFileView> {
     state.lock().signed_in()?;
-    let path = target(&window, &state, "Save the audit log as CSV", "audit-log", "csv").await?;
+    let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.").await?.path;
     let events = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -273,7 +274,7 @@ pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State
 #[tauri::command]
 pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>) -> CommandResult<AuditFileView> {
     state.lock().signed_in()?;
-    let path = target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt").await?;
+    let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.").await?.path;
     let note = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -289,32 +290,3 @@ fn save(path: &Path, bytes: &[u8], sensitivity: Sensitivity) -> CommandResult<()
         .map_err(|e| CommandError::new("export_failed", format!("{} could not be written: {e}", path.display())))
 }
 
-/// `STEM.EXT` in `dir`, or `STEM-2.EXT` and so on: never an existing file.
-fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<PathBuf> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
-    (1..1000)
-        .map(|n| dir.join(if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") }))
-        .find(|p| !p.exists())
-        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
-}
-
-/// Where a file goes, asked before anything happens: with `COUNTERSIGN_EXPORT_DIR` set
-/// (unattended runs, the e2e tests), a new file there; otherwise the save dialog; where there is
-/// no dialog, the downloads folder or `exports/` in the workspace.
-async fn target<R: Runtime>(window: &WebviewWindow<R>, state: &State<'_, AppState>, title: &'static str, stem: &str, ext: &str) -> CommandResult<PathBuf> {
-    if let Some(dir) = std::env::var_os("COUNTERSIGN_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        return free_name(&PathBuf::from(dir), stem, ext);
-    }
-    match dialog::ask(window, dialog::Ask::SaveFile { title, name: format!("{stem}.{ext}") }).await {
-        Ok(chosen) => chosen.into_iter().next().ok_or_else(|| CommandError::new("cancelled", "No file was chosen, so nothing was done.")),
-        Err(e) if e.code() == "unsupported" => {
-            let dir = std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join("Downloads"))
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| state.lock().dir.join("exports"));
-            free_name(&dir, stem, ext)
-        }
-        Err(e) => Err(e),
-    }
-}

@@ -1,8 +1,6 @@
 //! One case: everything the case view shows, and the approver's decisions (approve, reject,
 //! release with its bank file).
 
-use std::path::PathBuf;
-
 use countersign::files::{write_atomic, Sensitivity};
 use countersign::phone::PhoneNumber;
 use countersign::service::{Export, ExportFormat};
@@ -11,7 +9,7 @@ use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use super::inbox::{findings, summary, CaseSummary, FindingView};
-use crate::dialog;
+use super::save::save_target;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
 
@@ -223,41 +221,6 @@ pub async fn reopen_case(state: State<'_, AppState>, id: i64) -> CommandResult<S
     Ok(ws.reopen(session, id)?.as_str().into())
 }
 
-/// Where the pain.001 file goes, asked before anything is released (so cancelling releases
-/// nothing): with `COUNTERSIGN_EXPORT_DIR` set (unattended runs, the e2e tests), a new file
-/// there; otherwise the save dialog; where there is no dialog, the downloads folder or
-/// `exports/` in the workspace.
-async fn export_target<R: Runtime>(window: &WebviewWindow<R>, state: &State<'_, AppState>, id: i64) -> CommandResult<PathBuf> {
-    let name = format!("case-{id}-pain001.xml");
-    if let Some(dir) = std::env::var_os("COUNTERSIGN_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        return free_name(&PathBuf::from(dir), id);
-    }
-    match dialog::ask(window, dialog::Ask::Save(name)).await {
-        Ok(chosen) => chosen
-            .into_iter()
-            .next()
-            .ok_or_else(|| CommandError::new("cancelled", format!("No file was chosen, so case {id} was not released."))),
-        Err(e) if e.code() == "unsupported" => {
-            let dir = std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join("Downloads"))
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| state.lock().dir.join("exports"));
-            free_name(&dir, id)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// `case-ID-pain001.xml` in `dir`, or `…-2.xml` and so on: never an existing file.
-fn free_name(dir: &std::path::Path, id: i64) -> CommandResult<PathBuf> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
-    (1..1000)
-        .map(|n| dir.join(if n == 1 { format!("case-{id}-pain001.xml") } else { format!("case-{id}-pain001-{n}.xml") }))
-        .find(|p| !p.exists())
-        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
-}
-
 /// Releases a case (the core checks role, approval and "at most once"); with `pain001` the
 /// bank file is saved where the user chose, with `epc_qr` the code is returned to be shown.
 #[tauri::command]
@@ -268,7 +231,11 @@ pub async fn release_case<R: Runtime>(
     format: ReleaseFormat,
 ) -> CommandResult<ReleaseView> {
     let target = match format {
-        ReleaseFormat::Pain001 => Some(export_target(&window, &state, id).await?),
+        ReleaseFormat::Pain001 => {
+            // Asked before anything is released, so cancelling releases nothing.
+            let cancelled = format!("No file was chosen, so case {id} was not released.");
+            Some(save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path)
+        }
         _ => None,
     };
     let mut inner = state.lock();

@@ -3,8 +3,6 @@
 //! phone. The organisation passphrase arrives in the call, goes to the core and is dropped: it
 //! is never stored, logged or returned.
 
-use std::path::{Path, PathBuf};
-
 use countersign::files::{write_atomic, Sensitivity};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
@@ -12,7 +10,7 @@ use ts_rs::TS;
 
 use super::cases::QrView;
 use super::partners::qr_matrix;
-use crate::dialog;
+use super::save::save_target;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
 
@@ -47,48 +45,6 @@ pub struct IssuedView {
     pub saved_to: String,
 }
 
-/// `bank-details-for-partner-ID.json` in `dir`, or `…-2.json` and so on: never an existing file.
-fn free_name(dir: &Path, partner_id: i64) -> CommandResult<PathBuf> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
-    (1..1000)
-        .map(|n| {
-            dir.join(if n == 1 {
-                format!("bank-details-for-partner-{partner_id}.json")
-            } else {
-                format!("bank-details-for-partner-{partner_id}-{n}.json")
-            })
-        })
-        .find(|p| !p.exists())
-        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
-}
-
-/// Where the file goes, asked before anything is signed (so cancelling issues nothing): with
-/// `COUNTERSIGN_EXPORT_DIR` set (unattended runs, the e2e tests), a new file there; otherwise the
-/// save dialog; where there is no dialog, the downloads folder or `exports/` in the workspace.
-/// The flag says whether the user confirmed overwriting.
-async fn target<R: Runtime>(window: &WebviewWindow<R>, state: &State<'_, AppState>, partner_id: i64) -> CommandResult<(PathBuf, bool)> {
-    if let Some(dir) = std::env::var_os("COUNTERSIGN_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        return Ok((free_name(&PathBuf::from(dir), partner_id)?, false));
-    }
-    let ask = dialog::Ask::SaveFile { title: "Save the signed instruction", name: format!("bank-details-for-partner-{partner_id}.json") };
-    match dialog::ask(window, ask).await {
-        Ok(chosen) => chosen
-            .into_iter()
-            .next()
-            .map(|p| (p, true))
-            .ok_or_else(|| CommandError::new("cancelled", "No file was chosen, so nothing was signed.")),
-        Err(e) if e.code() == "unsupported" => {
-            let dir = std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join("Downloads"))
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| state.lock().dir.join("exports"));
-            Ok((free_name(&dir, partner_id)?, false))
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Signs our bank details for a partner (admins; the core checks the role, our account, the
 /// partner's one active key and the passphrase) and saves the file.
 #[tauri::command]
@@ -104,7 +60,16 @@ pub async fn issue_instruction<R: Runtime>(
         let (ws, session) = inner.signed_in()?;
         ws.check_issue(session, request.partner_id)?;
     }
-    let (path, overwrite) = target(&window, &state, request.partner_id).await?;
+    let target = save_target(
+        &window,
+        &state,
+        "Save the signed instruction",
+        &format!("bank-details-for-partner-{}", request.partner_id),
+        "json",
+        "No file was chosen, so nothing was signed.",
+    )
+    .await?;
+    let (path, overwrite) = (target.path, target.chosen);
     let issued = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod inbox;
 pub mod issue;
 pub mod partners;
+mod save;
 pub mod session;
 pub mod settings;
 

@@ -4,16 +4,14 @@
 //! the call, go to the core and are dropped: never stored, logged or returned, and the request
 //! types print without them.
 
-use std::path::{Path, PathBuf};
-
 use countersign::service::{OrgKeyRotationRequest, Role, WorkspacePolicy};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
-use crate::dialog;
+use super::save::save_target;
 use crate::state::AppState;
-use crate::{CommandError, CommandResult};
+use crate::CommandResult;
 
 /// A user as the settings list shows them.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -280,46 +278,6 @@ pub async fn org_key_info(state: State<'_, AppState>) -> CommandResult<OrgKeyVie
     Ok(OrgKeyView { fingerprint: ws.org_fingerprint()?.to_string(), retired })
 }
 
-/// `STEM.EXT` in `dir`, or `STEM-2.EXT` and so on: never an existing file.
-fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<PathBuf> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
-    (1..1000)
-        .map(|n| dir.join(if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") }))
-        .find(|p| !p.exists())
-        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
-}
-
-/// Where a file goes, asked before anything happens (so cancelling does nothing): with
-/// `COUNTERSIGN_EXPORT_DIR` set (unattended runs, the e2e tests), a new file there; otherwise the
-/// save dialog; where there is no dialog, the downloads folder or `exports/` in the workspace.
-/// The core never writes over an existing file.
-async fn target<R: Runtime>(
-    window: &WebviewWindow<R>,
-    state: &State<'_, AppState>,
-    title: &'static str,
-    stem: &str,
-    ext: &str,
-) -> CommandResult<PathBuf> {
-    if let Some(dir) = std::env::var_os("COUNTERSIGN_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        return free_name(&PathBuf::from(dir), stem, ext);
-    }
-    match dialog::ask(window, dialog::Ask::SaveFile { title, name: format!("{stem}.{ext}") }).await {
-        Ok(chosen) => chosen
-            .into_iter()
-            .next()
-            .ok_or_else(|| CommandError::new("cancelled", "No file was chosen, so nothing was done.")),
-        Err(e) if e.code() == "unsupported" => {
-            let dir = std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join("Downloads"))
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| state.lock().dir.join("exports"));
-            free_name(&dir, stem, ext)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Fails unless someone is signed in (checked before a dialog opens).
 fn require_signed_in(state: &State<'_, AppState>) -> CommandResult<()> {
     state.lock().signed_in().map(|_| ())
@@ -334,7 +292,7 @@ pub async fn backup_org_key<R: Runtime>(
     request: KeyBackupRequest,
 ) -> CommandResult<KeyBackupView> {
     require_signed_in(&state)?;
-    let path = target(&window, &state, "Save the organisation key backup", "organisation-key-backup", "key").await?;
+    let path = save_target(&window, &state, "Save the organisation key backup", "organisation-key-backup", "key", "No file was chosen, so nothing was done.").await?.path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let fingerprint = ws.backup_org_key(session, &request.passphrase, &path)?;
@@ -350,7 +308,7 @@ pub async fn rotate_org_key<R: Runtime>(
     request: KeyRotationRequest,
 ) -> CommandResult<KeyRotationView> {
     require_signed_in(&state)?;
-    let path = target(&window, &state, "Save the key-rotation statement", "organisation-key-rotation", "json").await?;
+    let path = save_target(&window, &state, "Save the key-rotation statement", "organisation-key-rotation", "json", "No file was chosen, so nothing was done.").await?.path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let rotation = ws.rotate_org_key(
