@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Capabilities, WebDriver } from "selenium-webdriver";
+import { By, Capabilities, Key, WebDriver, until } from "selenium-webdriver";
 import http from "selenium-webdriver/http/index.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -75,4 +75,64 @@ export async function docScreenshot(driver, name) {
   const file = path.join(dir, `${name}.png`);
   await writeFile(file, Buffer.from(await driver.takeScreenshot(), "base64"));
   return file;
+}
+
+/**
+ * What every test does with an app session, bound to `getDriver()` (the session a `before` hook
+ * opens). Screens re-render after each answer from Rust, so an element found a moment ago may be
+ * gone: actions retry with the element found afresh, and waits count a re-render as "not yet".
+ */
+export function session(getDriver) {
+  const byId = (id) => getDriver().wait(until.elementLocated(By.id(id)), 20_000);
+  const stale = (e) => e?.name === "StaleElementReferenceError" || e?.name === "NoSuchElementError";
+  /** Runs `action` until it succeeds, for up to five seconds of re-renders. */
+  const retry = async (action) => {
+    let last;
+    for (let i = 0; i < 50; i++) {
+      try {
+        return await action();
+      } catch (e) {
+        if (!stale(e)) throw e;
+        last = e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw last;
+  };
+  /** A wait condition that counts a re-render under its feet as "not yet". */
+  const soon = (condition) => async () => {
+    try {
+      return await condition();
+    } catch (e) {
+      if (stale(e)) return false;
+      throw e;
+    }
+  };
+  const textOf = (id) => retry(async () => (await byId(id)).getText());
+  const click = (id) => retry(async () => (await byId(id)).click());
+  /** Clears the field and types `text`. */
+  const type = (id, text) =>
+    retry(async () => {
+      const input = await byId(id);
+      await input.clear();
+      await input.sendKeys(text);
+    });
+  /** Waits until `main[data-screen]` is `name` and the screen is ready. */
+  const screen = async (name) => {
+    const driver = getDriver();
+    const main = await driver.wait(until.elementLocated(By.css("main#app")), 20_000);
+    await driver.wait(
+      soon(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready"),
+      20_000,
+      `screen ${name}`,
+    );
+  };
+  /** Signs in as a demo user (password "TEST-ONLY <user> demo") from the sign-in screen. */
+  const signIn = async (user) => {
+    await screen("login");
+    await type("login-user", user);
+    await type("login-password", `TEST-ONLY ${user} demo`);
+    await (await byId("login-password")).sendKeys(Key.ENTER);
+  };
+  return { byId, retry, soon, textOf, click, type, screen, signIn };
 }

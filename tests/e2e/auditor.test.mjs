@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { By, Key, until } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot } from "./app.mjs";
+import { By } from "selenium-webdriver";
+import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 const CLI = process.env.COUNTERSIGN_CLI;
 const EXPORTS = process.env.COUNTERSIGN_EXPORT_DIR;
@@ -19,35 +19,9 @@ const cli = (...args) =>
 
 describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () => {
   let driver;
+  const { byId, retry, textOf, click, type, screen, signIn } = session(() => driver);
 
-  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
-  // Sections re-render after each answer from Rust: retry with the element found afresh.
-  const retry = async (action) => {
-    let last;
-    for (let i = 0; i < 50; i++) {
-      try {
-        return await action();
-      } catch (e) {
-        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
-        last = e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw last;
-  };
-  const textOf = (id) => retry(async () => (await byId(id)).getText());
   const attr = (id, name) => retry(async () => (await byId(id)).getAttribute(name));
-  const click = (id) => retry(async () => (await byId(id)).click());
-  const type = (id, text) =>
-    retry(async () => {
-      const input = await byId(id);
-      await input.clear();
-      await input.sendKeys(text);
-    });
-  const screen = async (name) => {
-    const main = await driver.findElement(By.css("main#app"));
-    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
-  };
   const logReady = () => driver.wait(async () => (await attr("audit-log", "data-state")) === "ready", 20_000, "the log loaded");
   /** The path a notice says a file was saved to. */
   const savedPath = async (id) => {
@@ -67,10 +41,7 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
   });
 
   it("offers Audit to frank (auditor) and verifies the log as intact", async () => {
-    await screen("login");
-    await type("login-user", "frank");
-    await type("login-password", "TEST-ONLY frank demo");
-    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await signIn("frank");
     await screen("inbox");
     assert.equal((await driver.findElements(By.id("nav-settings"))).length, 0, "no settings for an auditor");
     await click("nav-audit");
@@ -138,10 +109,7 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
 
   it("lets alice (admin) verify but not export a bundle; her settings screen", async () => {
     await click("switch-user");
-    await screen("login");
-    await type("login-user", "alice");
-    await type("login-password", "TEST-ONLY alice demo");
-    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await signIn("alice");
     await screen("inbox");
     await click("nav-audit");
     await screen("audit");

@@ -7,8 +7,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { By, Key, until } from "selenium-webdriver";
-import { openApp, docScreenshot, screenshot } from "./app.mjs";
+import { By, until } from "selenium-webdriver";
+import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -16,50 +16,11 @@ const INCIDENT_FILE = path.join(DEMO ?? "", "inbox/globex-inv-7760.json");
 
 describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   let driver;
+  const { byId, retry, soon, textOf, click, type, screen, signIn } = session(() => driver);
   let caseId;
 
-  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
-  // Screens re-render after each answer from Rust: an element found a moment ago may be gone.
-  // Retries `action` until it succeeds with the element found afresh.
-  const retry = async (action) => {
-    let last;
-    for (let i = 0; i < 50; i++) {
-      try {
-        return await action();
-      } catch (e) {
-        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
-        last = e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw last;
-  };
-  // A wait condition that counts a re-render under its feet as "not yet".
-  const soon = (condition) => async () => {
-    try {
-      return await condition();
-    } catch (e) {
-      if (e?.name === "StaleElementReferenceError" || e?.name === "NoSuchElementError") return false;
-      throw e;
-    }
-  };
-  const textOf = (id) => retry(async () => (await byId(id)).getText());
-  const click = (id) => retry(async () => (await byId(id)).click());
-  const screen = async (name) => {
-    const main = await driver.findElement(By.css("main#app"));
-    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
-  };
-  const type = (id, text) =>
-    retry(async () => {
-      const input = await byId(id);
-      await input.clear();
-      await input.sendKeys(text);
-    });
   const login = async (user) => {
-    await screen("login");
-    await type("login-user", user);
-    await type("login-password", `TEST-ONLY ${user} demo`);
-    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await signIn(user);
     await screen("inbox");
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
   };

@@ -4,42 +4,13 @@
 // Ends in English again, so the tests that run after this one find the app as it starts.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { By, Key, until } from "selenium-webdriver";
-import { openApp, docScreenshot, screenshot } from "./app.mjs";
+import { By, Key } from "selenium-webdriver";
+import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 describe("the language picker", { timeout: 300_000 }, () => {
   let driver;
+  const { byId, retry, textOf, screen } = session(() => driver);
 
-  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
-  // The app re-renders after each answer from Rust: retries with the element found afresh.
-  const retry = async (action) => {
-    let last;
-    for (let i = 0; i < 50; i++) {
-      try {
-        return await action();
-      } catch (e) {
-        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
-        last = e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw last;
-  };
-  const textOf = (id) => retry(async () => (await byId(id)).getText());
-  const screen = async (name) => {
-    const main = await driver.wait(until.elementLocated(By.css("main#app")), 20_000);
-    await driver.wait(
-      async () => {
-        try {
-          return (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready";
-        } catch {
-          return false;
-        }
-      },
-      20_000,
-      `screen ${name}`,
-    );
-  };
   /** Chooses a language the way a person does: opens the picker and clicks the option. */
   const choose = async (code) => {
     await retry(async () => (await driver.findElement(By.css(`#language option[value="${code}"]`))).click());

@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { By, Key, until } from "selenium-webdriver";
-import { OUT_DIR, openApp, docScreenshot, screenshot } from "./app.mjs";
+import { By, until } from "selenium-webdriver";
+import { OUT_DIR, docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -22,36 +22,10 @@ const cli = (...args) =>
 
 describe("partners: onboarding, key rotation and an outgoing instruction", { timeout: 300_000 }, () => {
   let driver;
+  const { byId, retry, textOf, click, type, screen, signIn } = session(() => driver);
   let fingerprint;
   let newFingerprint;
 
-  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
-  // Screens re-render after each answer from Rust: retry with the element found afresh.
-  const retry = async (action) => {
-    let last;
-    for (let i = 0; i < 50; i++) {
-      try {
-        return await action();
-      } catch (e) {
-        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
-        last = e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw last;
-  };
-  const textOf = (id) => retry(async () => (await byId(id)).getText());
-  const click = (id) => retry(async () => (await byId(id)).click());
-  const type = (id, text) =>
-    retry(async () => {
-      const input = await byId(id);
-      await input.clear();
-      await input.sendKeys(text);
-    });
-  const screen = async (name) => {
-    const main = await driver.findElement(By.css("main#app"));
-    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
-  };
   const step = (name) =>
     driver.wait(async () => {
       try {
@@ -80,10 +54,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
   });
 
   it("onboards a partner: a misheard fingerprint is refused and pins nothing, the right one pins the key", async () => {
-    await screen("login");
-    await type("login-user", "alice");
-    await type("login-password", "TEST-ONLY alice demo");
-    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await signIn("alice");
     await screen("inbox");
     await click("nav-partners");
     await screen("partners");

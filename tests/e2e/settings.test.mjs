@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { By, Key, until } from "selenium-webdriver";
-import { OUT_DIR, openApp, screenshot } from "./app.mjs";
+import { By } from "selenium-webdriver";
+import { OUT_DIR, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -24,35 +24,9 @@ const cardFingerprint = (name) => cli("--as", "alice", "card", "export", "--out"
 
 describe("settings: users, policy and the organisation key", { timeout: 300_000 }, () => {
   let driver;
+  const { byId, retry, textOf, click, type, screen, signIn } = session(() => driver);
 
-  const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
-  // Sections re-render after each answer from Rust: retry with the element found afresh.
-  const retry = async (action) => {
-    let last;
-    for (let i = 0; i < 50; i++) {
-      try {
-        return await action();
-      } catch (e) {
-        if (e?.name !== "StaleElementReferenceError" && e?.name !== "NoSuchElementError") throw e;
-        last = e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw last;
-  };
-  const textOf = (id) => retry(async () => (await byId(id)).getText());
   const valueOf = (id) => retry(async () => (await byId(id)).getAttribute("value"));
-  const click = (id) => retry(async () => (await byId(id)).click());
-  const type = (id, text) =>
-    retry(async () => {
-      const input = await byId(id);
-      await input.clear();
-      await input.sendKeys(text);
-    });
-  const screen = async (name) => {
-    const main = await driver.findElement(By.css("main#app"));
-    await driver.wait(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready", 20_000, `screen ${name}`);
-  };
   const errorCode = (id) => retry(async () => (await byId(id)).getAttribute("data-code"));
 
   before(async () => {
@@ -65,10 +39,7 @@ describe("settings: users, policy and the organisation key", { timeout: 300_000 
   });
 
   it("offers Settings to alice (admin) and adds and disables a user", async () => {
-    await screen("login");
-    await type("login-user", "alice");
-    await type("login-password", "TEST-ONLY alice demo");
-    await (await byId("login-password")).sendKeys(Key.ENTER);
+    await signIn("alice");
     await screen("inbox");
     await click("nav-settings");
     await screen("settings");
