@@ -448,7 +448,7 @@ fn record(
         status: a.verdict.as_str(),
         verdict: a.verdict.as_str(),
         findings: &findings,
-        file_name: &a.file_name,
+        file_name: stored_name(&a.file_name),
         file_sha256: &a.file_sha256,
         file: stored_file,
         signer: a.signer.as_deref(),
@@ -490,9 +490,15 @@ fn record(
     Ok(case_id)
 }
 
+/// The name a received file is kept under in its case and its event: the last part of the path
+/// it was given as, so the log does not record where it lay on someone's disk.
+fn stored_name(file_name: &str) -> &str {
+    std::path::Path::new(file_name).file_name().and_then(|n| n.to_str()).unwrap_or(file_name)
+}
+
 fn event_details(a: &Assessment) -> Value {
     json!({
-        "file_name": a.file_name,
+        "file_name": stored_name(&a.file_name),
         "file_sha256": a.file_sha256,
         "verdict": a.verdict.as_str(),
         "codes": a.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
@@ -512,4 +518,17 @@ fn add_email_evidence(tx: &Tx<'_>, a: &mut Assessment, raw: &[u8]) -> ServiceRes
     a.verdict = a.verdict.max(Verdict::from_findings(&a.findings));
     a.email_sha256 = Some(evidence.sha256);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_name;
+
+    #[test]
+    fn a_received_file_is_kept_under_its_own_name_without_its_folders() {
+        assert_eq!(stored_name("/home/dave/Downloads/globex-inv-7760.json"), "globex-inv-7760.json");
+        assert_eq!(stored_name("run/0001.csi"), "0001.csi");
+        assert_eq!(stored_name("Überweisung 114.countersign"), "Überweisung 114.countersign");
+        assert_eq!(stored_name(""), "");
+    }
 }
