@@ -112,6 +112,35 @@ fn article(word: &str) -> String {
     }
 }
 
+/// Operations a shell may ask about before it opens a file dialog, so that a refusal comes
+/// before anything is chosen. Each operation checks itself through the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// Writing a backup of the organisation key (admins).
+    OrgKeyBackup,
+    /// Rotating the organisation key (admins).
+    OrgKeyRotation,
+    /// Reading the audit log and exporting it as CSV (auditors, admins).
+    AuditLog,
+    /// Saving a signed checkpoint (auditors, admins).
+    AuditCheckpoint,
+    /// Exporting an evidence bundle (auditors).
+    AuditExport,
+}
+
+impl Guarded {
+    /// Who may, the action logged on a refusal, its subject, and what the refusal says.
+    fn rule(self) -> (&'static [Role], &'static str, &'static str, &'static str) {
+        match self {
+            Self::OrgKeyBackup => (&[Role::Admin], "org.key_backup", "organisation", "back up the organisation key"),
+            Self::OrgKeyRotation => (&[Role::Admin], "org.rotate_key", "organisation", "rotate the organisation key"),
+            Self::AuditLog => (&[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log"),
+            Self::AuditCheckpoint => (&[Role::Auditor, Role::Admin], "audit.checkpoint", "audit", "save checkpoints"),
+            Self::AuditExport => (&[Role::Auditor], "audit.export", "audit", "export evidence bundles"),
+        }
+    }
+}
+
 /// What a user offers to log in.
 pub struct Credentials<'a> {
     /// Login name.
@@ -234,6 +263,12 @@ impl Workspace {
     /// Logs that `session` was refused an action, and returns the error.
     pub(super) fn deny<T>(&mut self, session: &Session, action: &str, subject: &str, error: ServiceError) -> ServiceResult<T> {
         self.refuse(session.user(), "permission.denied", subject, json!({ "attempted": action }), error)
+    }
+
+    /// Whether `session` may do `operation`; a refusal is logged, as the operation itself would.
+    pub fn check_allowed(&mut self, session: &Session, operation: Guarded) -> ServiceResult<()> {
+        let (roles, action, subject, what) = operation.rule();
+        self.authorize(session, roles, action, subject, what)
     }
 
     /// Checks `session` has one of `roles` for `action`; a refusal is logged.

@@ -10,7 +10,7 @@ use super::keyring::AUDIT_KEY;
 
 /// Settings key of the Merkle frontier of the log at the newest checkpoint.
 const AUDIT_FRONTIER: &str = "audit_frontier";
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
+use super::{now, Guarded, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
 use crate::audit_bundle::{build, BundleParts};
 use crate::audit_check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
 use crate::checkpoint::{origin_for, Checkpoint};
@@ -180,7 +180,7 @@ impl Workspace {
     /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the
     /// workspace and compare with later (`audit verify --against`). Auditors and admins.
     pub fn save_checkpoint(&mut self, session: &Session) -> ServiceResult<String> {
-        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.checkpoint", "audit", "save checkpoints")?;
+        self.check_allowed(session, Guarded::AuditCheckpoint)?;
         let at = format_utc(now());
         let checkpoint = self.store.write(|tx| -> ServiceResult<StoredCheckpoint> {
             tx.append_event(&at, session.user(), "audit.checkpoint", "audit", &json!({}))?;
@@ -192,7 +192,7 @@ impl Workspace {
     /// The evidence bundle of the events `filter` chooses (auditors only): the export is logged
     /// and a checkpoint signed over the log including that event, which the bundle's proofs use.
     pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
-        self.authorize(session, &[Role::Auditor], "audit.export", "audit", "export evidence bundles")?;
+        self.check_allowed(session, Guarded::AuditExport)?;
         check_filter(filter)?;
         let at = format_utc(now());
         let card = self.org_card(session)?;
@@ -223,14 +223,14 @@ impl Workspace {
 
     /// Events chosen by `filter`, oldest first (auditors and admins).
     pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<StoredEvent>> {
-        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log")?;
+        self.check_allowed(session, Guarded::AuditLog)?;
         check_filter(filter)?;
         Ok(self.store.read(|tx| tx.events_matching(filter))?)
     }
 
     /// The stored checkpoints (auditors and admins).
     pub fn checkpoints(&mut self, session: &Session) -> ServiceResult<Vec<StoredCheckpoint>> {
-        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log")?;
+        self.check_allowed(session, Guarded::AuditLog)?;
         Ok(self.store.read(|tx| tx.checkpoints())?)
     }
 }
@@ -274,6 +274,12 @@ mod tests {
         // Clerks may not; auditors may export, admins may not.
         let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
         assert!(matches!(ws.verify_audit(&clara, None), Err(ServiceError::NotPermitted(_))));
+        // The same rules, asked beforehand (a shell does before it opens a save dialog).
+        assert!(matches!(ws.check_allowed(&clara, Guarded::AuditLog), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.check_allowed(&admin, Guarded::AuditExport), Err(ServiceError::NotPermitted(_))));
+        assert!(ws.check_allowed(&frank, Guarded::AuditExport).is_ok());
+        assert!(ws.check_allowed(&admin, Guarded::OrgKeyRotation).is_ok());
+        assert!(matches!(ws.check_allowed(&frank, Guarded::OrgKeyBackup), Err(ServiceError::NotPermitted(_))));
         assert!(matches!(ws.export_audit(&admin, &EventFilter::default()), Err(ServiceError::NotPermitted(_))));
         let bundle = ws.export_audit(&frank, &EventFilter { actor: Some("alice".into()), ..Default::default() }).unwrap();
         let checked = crate::audit_bundle::verify_bundle(&bundle, None, Some(&second)).unwrap();

@@ -317,6 +317,12 @@ impl Workspace {
         self.transition(session, id, CaseAction::Reopen, "case.reopen", None)
     }
 
+    /// Whether `session` may release case `id` now (the same rule `release` applies), asked by a
+    /// shell before it opens a save dialog for the bank file; a refusal is logged.
+    pub fn check_release(&mut self, session: &Session, id: i64) -> ServiceResult<()> {
+        self.decide_or_refuse(session, id, CaseAction::Release, "case.release").map(|_| ())
+    }
+
     /// Releases a case: approved, or accepted up to the approval threshold. A case is released
     /// at most once, even by two processes at the same moment. With `export`, the bank file is
     /// built first from the verified record (never from the incoming file), so a release that

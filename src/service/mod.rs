@@ -26,7 +26,7 @@ use crate::keys::{KeyPair, SecretKeyFile};
 use crate::policy::Policy;
 use crate::store::{Store, StoreError};
 
-pub use access::{Credentials, Role, Session};
+pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
 pub use crate::activity::DayActivity;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};

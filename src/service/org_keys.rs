@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
+use super::{now, Guarded, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
 use crate::card::{CardDetails, PartnerCard};
 use crate::encoding::format_utc;
 use crate::files::{write_atomic, FileError, Sensitivity};
@@ -96,7 +96,7 @@ impl Workspace {
     /// checking that `passphrase` opens it, so the backup is known to be usable. The file is
     /// written (mode 0600, never over an existing file) in the transaction of its audit event.
     pub fn backup_org_key(&mut self, session: &Session, passphrase: &str, out: &Path) -> ServiceResult<Fingerprint> {
-        self.authorize(session, &[Role::Admin], "org.key_backup", "organisation", "back up the organisation key")?;
+        self.check_allowed(session, Guarded::OrgKeyBackup)?;
         refuse_existing(out)?;
         let key = self.unlock_org_key_for(session, passphrase, "org.key_backup")?;
         let fingerprint = key.fingerprint();
@@ -127,7 +127,7 @@ impl Workspace {
     /// one is retired, `org_fingerprint` names the new key, and the event is logged, all in one
     /// transaction (the files are written inside it, so a failed write changes nothing).
     pub fn rotate_org_key(&mut self, session: &Session, request: &OrgKeyRotationRequest<'_>) -> ServiceResult<OrgKeyRotation> {
-        self.authorize(session, &[Role::Admin], "org.rotate_key", "organisation", "rotate the organisation key")?;
+        self.check_allowed(session, Guarded::OrgKeyRotation)?;
         refuse_existing(request.statement_out)?;
         if let Some(card_out) = request.card_out {
             refuse_existing(card_out)?;
@@ -220,7 +220,7 @@ pub(super) fn explain_retired_recipient(findings: &mut [Finding], recipient: Fin
 mod tests {
     use super::*;
     use crate::findings::Severity;
-    use crate::service::{Credentials, InitRequest};
+    use crate::service::{Credentials, InitRequest, Role};
 
     const PASSPHRASE: &str = "organisation passphrase";
 

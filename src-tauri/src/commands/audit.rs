@@ -10,13 +10,13 @@ use std::path::Path;
 use countersign::audit::{events_csv, hex, EventFields};
 use countersign::audit_bundle::verify_bundle;
 use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::service::DayActivity;
+use countersign::service::{DayActivity, Guarded};
 use countersign::store::{EventFilter, StoredEvent};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
-use super::save::save_target;
+use super::save::{check_allowed, save_target};
 use crate::dialog;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
@@ -240,7 +240,7 @@ pub async fn export_audit_bundle<R: Runtime>(
     state: State<'_, AppState>,
     filter: AuditFilter,
 ) -> CommandResult<AuditFileView> {
-    state.lock().signed_in()?;
+    check_allowed(&state, Guarded::AuditExport)?;
     let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.").await?.path;
     let bytes = {
         let mut inner = state.lock();
@@ -255,7 +255,7 @@ pub async fn export_audit_bundle<R: Runtime>(
 /// Writes the events `filter` chooses as CSV (auditors and admins) where the auditor chose.
 #[tauri::command]
 pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<AuditFileView> {
-    state.lock().signed_in()?;
+    check_allowed(&state, Guarded::AuditLog)?;
     let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.").await?.path;
     let events = {
         let mut inner = state.lock();
@@ -273,7 +273,7 @@ pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State
 /// to keep outside the workspace and verify against later.
 #[tauri::command]
 pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>) -> CommandResult<AuditFileView> {
-    state.lock().signed_in()?;
+    check_allowed(&state, Guarded::AuditCheckpoint)?;
     let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.").await?.path;
     let note = {
         let mut inner = state.lock();

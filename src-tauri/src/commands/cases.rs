@@ -232,7 +232,13 @@ pub async fn release_case<R: Runtime>(
 ) -> CommandResult<ReleaseView> {
     let target = match format {
         ReleaseFormat::Pain001 => {
-            // Asked before anything is released, so cancelling releases nothing.
+            // The core's rule first, so a refused release opens no dialog; then where the file
+            // goes, asked before anything is released, so cancelling releases nothing.
+            {
+                let mut inner = state.lock();
+                let (ws, session) = inner.signed_in()?;
+                ws.check_release(session, id)?;
+            }
             let cancelled = format!("No file was chosen, so case {id} was not released.");
             Some(save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path)
         }

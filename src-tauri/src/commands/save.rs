@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use countersign::service::Guarded;
 use tauri::{Runtime, State, WebviewWindow};
 
 use crate::dialog;
@@ -29,6 +30,14 @@ pub(crate) fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<Path
         .map(|n| dir.join(if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") }))
         .find(|p| !p.exists())
         .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
+}
+
+/// Whether the signed-in user may do `operation`, asked before a save dialog opens so that a
+/// refusal comes before anything is chosen (the core logs it).
+pub(crate) fn check_allowed(state: &State<'_, AppState>, operation: Guarded) -> CommandResult<()> {
+    let mut inner = state.lock();
+    let (ws, session) = inner.signed_in()?;
+    Ok(ws.check_allowed(session, operation)?)
 }
 
 /// Asks where `STEM.EXT` goes (see the module docs); `cancelled` is the message when the user

@@ -4,12 +4,12 @@
 //! the call, go to the core and are dropped: never stored, logged or returned, and the request
 //! types print without them.
 
-use countersign::service::{OrgKeyRotationRequest, Role, WorkspacePolicy};
+use countersign::service::{Guarded, OrgKeyRotationRequest, Role, WorkspacePolicy};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
-use super::save::save_target;
+use super::save::{check_allowed, save_target};
 use crate::state::AppState;
 use crate::CommandResult;
 
@@ -278,11 +278,6 @@ pub async fn org_key_info(state: State<'_, AppState>) -> CommandResult<OrgKeyVie
     Ok(OrgKeyView { fingerprint: ws.org_fingerprint()?.to_string(), retired })
 }
 
-/// Fails unless someone is signed in (checked before a dialog opens).
-fn require_signed_in(state: &State<'_, AppState>) -> CommandResult<()> {
-    state.lock().signed_in().map(|_| ())
-}
-
 /// Writes a backup of the organisation key (admins; the passphrase must open it) to a file the
 /// admin chooses: the sealed key file, still encrypted under the passphrase.
 #[tauri::command]
@@ -291,7 +286,7 @@ pub async fn backup_org_key<R: Runtime>(
     state: State<'_, AppState>,
     request: KeyBackupRequest,
 ) -> CommandResult<KeyBackupView> {
-    require_signed_in(&state)?;
+    check_allowed(&state, Guarded::OrgKeyBackup)?;
     let path = save_target(&window, &state, "Save the organisation key backup", "organisation-key-backup", "key", "No file was chosen, so nothing was done.").await?.path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
@@ -307,7 +302,7 @@ pub async fn rotate_org_key<R: Runtime>(
     state: State<'_, AppState>,
     request: KeyRotationRequest,
 ) -> CommandResult<KeyRotationView> {
-    require_signed_in(&state)?;
+    check_allowed(&state, Guarded::OrgKeyRotation)?;
     let path = save_target(&window, &state, "Save the key-rotation statement", "organisation-key-rotation", "json", "No file was chosen, so nothing was done.").await?.path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
