@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "create_workspace",
     "login",
     "logout",
+    "change_password",
+    "enrol_totp",
     "list_cases",
     "receive_files",
     "pick_files",

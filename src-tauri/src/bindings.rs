@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{app, audit, callbacks, cases, inbox, issue, partners, session, settings};
+use crate::commands::{account, app, audit, callbacks, cases, inbox, issue, partners, session, settings};
 
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
@@ -24,6 +24,9 @@ pub fn all() -> Vec<(String, String)> {
         session::WorkspaceStatus,
         session::NewWorkspace,
         session::LoginRequest,
+        account::PasswordChangeRequest,
+        account::TotpEnrolRequest,
+        account::TotpEnrolment,
         inbox::FindingView,
         inbox::CaseSummary,
         inbox::Received,

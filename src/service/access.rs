@@ -73,6 +73,12 @@ impl Session {
         self.role
     }
 
+    /// Whether the policy requires a second factor this user has not enrolled yet: the session
+    /// may only enrol one (and change the password) until the user signs in again with a code.
+    pub fn must_enrol_totp(&self) -> bool {
+        self.must_enrol_totp
+    }
+
     /// The user's keys (never shown; used to sign checkpoints).
     pub(super) fn keys(&self) -> &UserKeys {
         &self.keys

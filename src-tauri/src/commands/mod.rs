@@ -1,5 +1,5 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
-//! run, sign-in), the inbox (receiving, the case list), one case (view, approve, reject,
+//! run, sign-in), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
 //! instructions, and the admin's settings (users, policy, our account, the organisation key). Each
 //! command is a few lines: parse the UI's arguments,
@@ -11,6 +11,7 @@
 //! sees derive `ts_rs::TS` and are listed in `bindings::export_all` (tests/bindings.rs fails when
 //! ui/src/bindings/ is stale).
 
+pub mod account;
 pub mod app;
 pub mod audit;
 pub mod callbacks;
@@ -31,6 +32,8 @@ pub(crate) fn handler<R: tauri::Runtime>(
         session::create_workspace,
         session::login,
         session::logout,
+        account::change_password,
+        account::enrol_totp,
         inbox::list_cases,
         inbox::receive_files,
         inbox::pick_files,

@@ -15,6 +15,22 @@ pub struct UserView {
     pub name: String,
     /// `clerk`, `approver`, `admin` or `auditor`.
     pub role: String,
+    /// Present (and `true`) when the policy requires a second factor this user has not enrolled
+    /// yet: the session may only enrol one, on the My account screen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub must_enrol_totp: Option<bool>,
+}
+
+impl UserView {
+    /// The view of a session's user.
+    pub(crate) fn of(session: &countersign::service::Session) -> Self {
+        UserView {
+            name: session.user().into(),
+            role: session.role().as_str().into(),
+            must_enrol_totp: session.must_enrol_totp().then_some(true),
+        }
+    }
 }
 
 /// Where the app stands: is there a workspace, and who is signed in.
@@ -59,7 +75,7 @@ pub struct LoginRequest {
 pub async fn workspace_status(state: State<'_, AppState>) -> CommandResult<WorkspaceStatus> {
     let mut inner = state.lock();
     let dir = inner.dir.display().to_string();
-    let user = inner.session.as_ref().map(|s| UserView { name: s.user().into(), role: s.role().as_str().into() });
+    let user = inner.session.as_ref().map(UserView::of);
     match inner.workspace() {
         Ok(ws) => Ok(WorkspaceStatus { dir, exists: true, org_name: Some(ws.org_name()?), user }),
         Err(e) if e.code() == "no_workspace" => Ok(WorkspaceStatus { dir, exists: false, org_name: None, user: None }),
@@ -92,7 +108,7 @@ pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> Command
     inner.session = None;
     let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
-    let user = UserView { name: session.user().into(), role: session.role().as_str().into() };
+    let user = UserView::of(&session);
     inner.session = Some(session);
     Ok(user)
 }

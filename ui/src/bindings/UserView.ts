@@ -11,4 +11,9 @@ name: string,
 /**
  * `clerk`, `approver`, `admin` or `auditor`.
  */
-role: string, };
+role: string, 
+/**
+ * Present (and `true`) when the policy requires a second factor this user has not enrolled
+ * yet: the session may only enrol one, on the My account screen.
+ */
+must_enrol_totp?: boolean, };
