@@ -42,6 +42,9 @@ import type { AuditFilter } from "./bindings/AuditFilter";
 import type { AuditLogView } from "./bindings/AuditLogView";
 import type { AuditProblem } from "./bindings/AuditProblem";
 import type { AuditStatus } from "./bindings/AuditStatus";
+import type { PasswordChangeRequest } from "./bindings/PasswordChangeRequest";
+import type { TotpEnrolment } from "./bindings/TotpEnrolment";
+import type { QrView } from "./bindings/QrView";
 
 export type {
   AppInfo,
@@ -83,6 +86,9 @@ export type {
   AuditLogView,
   AuditProblem,
   AuditStatus,
+  PasswordChangeRequest,
+  TotpEnrolment,
+  QrView,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -136,6 +142,16 @@ export function login(request: LoginRequest): Promise<UserView> {
 
 export function logout(): Promise<null> {
   return call("logout");
+}
+
+/** Changes the signed-in user's own password (the core checks the current one). */
+export function changePassword(request: PasswordChangeRequest): Promise<null> {
+  return call("change_password", { request });
+}
+
+/** Enrols a second factor for the signed-in user; the secret is shown once and not kept. */
+export function enrolTotp(password: string): Promise<TotpEnrolment> {
+  return call("enrol_totp", { request: { password } });
 }
 
 /** Cases, newest first; only those with `status` when given. */

@@ -1,6 +1,7 @@
 // The app shell: asks the Rust side where it stands (workspace? who is signed in?) and shows the
 // first-run, sign-in or working screens. `main[data-state]` is `loading`, `ready` or `error`;
-// `main[data-screen]` names the screen (setup, login, inbox, case), for people and for tests.
+// `main[data-screen]` names the screen (setup, login, inbox, case, account, …), for people and
+// for tests. A session that must enrol a second factor opens on My account, with no other views.
 // The language picker in the header re-renders the app in the chosen language and re-opens the
 // screen that was open (every `open…` method of the shell is remembered as it is called).
 import { appInfo, logout, toCommandError, workspaceStatus, type UserView } from "./api";
@@ -14,6 +15,7 @@ import { renderPartners } from "./screens/partners";
 import { renderPartner } from "./screens/partner";
 import { renderSettings } from "./screens/settings";
 import { renderAudit } from "./screens/audit";
+import { renderAccount } from "./screens/account";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -30,6 +32,8 @@ export interface Shell {
   openSettings?(): void;
   /** The auditor's view: the log, its check, exports and the activity chart. */
   openAudit?(): void;
+  /** My account (every role): one's own password and second factor. */
+  openAccount?(): void;
   setScreen(name: string): void;
 }
 
@@ -75,7 +79,9 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         await logout().catch(() => undefined);
         again();
       };
-      const nav = h(
+      // A session that must enrol a second factor may do nothing else: no views to offer.
+      const mustEnrol = user.must_enrol_totp === true;
+      const nav = mustEnrol ? null : h(
         "nav",
         { "aria-label": t("nav.label") },
         button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
@@ -86,10 +92,17 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         // The audit view for auditors and admins; the core refuses anyone else regardless.
         (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
       );
+      // The signed-in user's name opens My account.
+      const account = h(
+        "button",
+        { id: "nav-account", type: "button", class: "secondary user", title: t("account.nav") },
+        h("span", { id: "current-user" }, t("header.user", { name: user.name, role: codeName("role", user.role) })),
+      );
+      account.addEventListener("click", () => shell.openAccount?.());
       picker.before(
         h("span", { class: "org" }, status.org_name ?? ""),
-        nav,
-        h("span", { id: "current-user", class: "user" }, t("header.user", { name: user.name, role: codeName("role", user.role) })),
+        ...(nav ? [nav] : []),
+        account,
         button("switch-user", t("header.switchUser"), signOut),
         button("logout", t("header.logout"), signOut),
       );
@@ -122,9 +135,14 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
           setScreen("audit");
           void renderAudit(shell);
         },
+        openAccount: () => {
+          setScreen("account");
+          renderAccount(shell, () => void signOut());
+        },
       };
       rememberOpened(shell, (again) => (reopen = again));
-      if (resume.reopen) resume.reopen(shell);
+      if (mustEnrol) shell.openAccount?.();
+      else if (resume.reopen) resume.reopen(shell);
       else shell.openInbox();
     }
     root.dataset.state = "ready";

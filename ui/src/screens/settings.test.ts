@@ -1,5 +1,6 @@
 // The settings screen against a mocked Rust side: the four sections, adding a user (the first
-// password sent once and cleared), disabling one, a new first password for another user, the
+// password sent once and cleared), disabling one, a new first password for another user (neither
+// offered on one's own row, which points to My account), the
 // policy with the core's refusal shown, our account, the key backup (a wrong passphrase refused
 // and cleared) and the rotation (both passphrases sent once and cleared, the statement's place
 // and the retired key shown); a section the core refuses does not hide the others; and the
@@ -44,6 +45,7 @@ function shell(): Shell {
     openCase: vi.fn(),
     openPartners: vi.fn(),
     openPartner: vi.fn(),
+    openAccount: vi.fn(),
     setScreen: vi.fn(),
   };
 }
@@ -124,9 +126,15 @@ describe("settings", () => {
     const rows = [...s.content.querySelectorAll("#users-table tbody tr")].map((r) => r.getAttribute("data-user"));
     expect(rows).toEqual(["alice", "carol"]);
     expect(s.content.querySelector("#users-table")?.textContent).toContain("clerk");
-    // No new password for oneself here: that is changed with the current one.
+    // Neither a new first password nor "Disable" for oneself (the core refuses both): one's own
+    // row points to My account, where the password is changed with the current one.
     expect(s.content.querySelector("#user-reset-alice")).toBeNull();
+    expect(s.content.querySelector("#user-toggle-alice")).toBeNull();
     expect(s.content.querySelector("#user-reset-carol")).not.toBeNull();
+    expect(s.content.querySelector("#user-toggle-carol")).not.toBeNull();
+    expect(s.content.querySelector('[data-user="alice"]')?.textContent).toContain("change your own password or second factor on My account");
+    click(s.content, "user-account-alice");
+    expect(s.openAccount).toHaveBeenCalledOnce();
     expect(input(s.content, "policy-change_window_days").value).toBe("90");
     expect(input(s.content, "policy-first_instruction_needs_callback").checked).toBe(true);
     expect(input(s.content, "policy-close_name_match_needs_callback").checked).toBe(false);

@@ -1,4 +1,5 @@
-// The admin's settings: users and roles (add, disable, enable, set a new first password), the
+// The admin's settings: users and roles (add, disable, enable, set a new first password; not for
+// the signed-in admin's own row, which points to My account instead), the
 // policy, our organisation's bank account, and the organisation key (a backup, a rotation with
 // the statement for partners). Each section loads and answers on its own, so one refusal does
 // not hide the rest. Every decision (who may, what is valid, whether a passphrase is right) is
@@ -105,6 +106,28 @@ async function renderUsers(section: HTMLElement, shell: Shell, message?: string)
 }
 
 function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (done: string) => void): HTMLElement {
+  const actions = h("td", {});
+  if (user.name === shell.user.name) {
+    // The core refuses to disable oneself or to set one's own first password: one's own
+    // password (with the current one) and second factor are changed on My account.
+    const open = h("button", { id: `user-account-${user.name}`, type: "button", class: "secondary" }, t("account.settings.open"));
+    open.addEventListener("click", () => shell.openAccount?.());
+    actions.append(h("span", { class: "hint" }, t("account.settings.self")), " ", open);
+  } else {
+    actions.append(...otherUserActions(user, feedback, again));
+  }
+  return h(
+    "tr",
+    { "data-user": user.name },
+    h("td", {}, user.name),
+    h("td", {}, codeName("role", user.role)),
+    h("td", {}, user.disabled ? t("settings.users.disabled") : t("settings.users.active")),
+    actions,
+  );
+}
+
+/** Disable or enable another user, or set their new first password. */
+function otherUserActions(user: UserEntry, feedback: HTMLElement, again: (done: string) => void): (HTMLElement | string)[] {
   const toggle = h(
     "button",
     { id: `user-toggle-${user.name}`, type: "button", class: "secondary" },
@@ -118,23 +141,12 @@ function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (d
       return null;
     });
   });
-  const actions = h("td", {}, toggle);
-  if (user.name !== shell.user.name) {
-    const reset = h("button", { id: `user-reset-${user.name}`, type: "button", class: "secondary" }, t("settings.users.reset"));
-    reset.addEventListener("click", () => {
-      reset.replaceWith(resetForm(user.name, feedback));
-      document.getElementById("reset-password")?.focus();
-    });
-    actions.append(" ", reset);
-  }
-  return h(
-    "tr",
-    { "data-user": user.name },
-    h("td", {}, user.name),
-    h("td", {}, codeName("role", user.role)),
-    h("td", {}, user.disabled ? t("settings.users.disabled") : t("settings.users.active")),
-    actions,
-  );
+  const reset = h("button", { id: `user-reset-${user.name}`, type: "button", class: "secondary" }, t("settings.users.reset"));
+  reset.addEventListener("click", () => {
+    reset.replaceWith(resetForm(user.name, feedback));
+    document.getElementById("reset-password")?.focus();
+  });
+  return [toggle, " ", reset];
 }
 
 /** An inline form for another user's new first password. */
