@@ -81,17 +81,19 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       };
       // A session that must enrol a second factor may do nothing else: no views to offer.
       const mustEnrol = user.must_enrol_totp === true;
-      const nav = mustEnrol ? null : h(
-        "nav",
-        { "aria-label": t("nav.label") },
-        button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
-        button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
-        button("nav-partners", t("partners.nav"), () => shell.openPartners()),
-        // Only admins are offered the settings; the core refuses anyone else regardless.
-        user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
-        // The audit view for auditors and admins; the core refuses anyone else regardless.
-        (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
-      );
+      const nav = mustEnrol
+        ? null
+        : h(
+            "nav",
+            { "aria-label": t("nav.label") },
+            button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
+            button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
+            button("nav-partners", t("partners.nav"), () => shell.openPartners()),
+            // Only admins are offered the settings; the core refuses anyone else regardless.
+            user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
+            // The audit view for auditors and admins; the core refuses anyone else regardless.
+            (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
+          );
       // The signed-in user's name opens My account.
       const account = h(
         "button",
