@@ -5,30 +5,23 @@
 //! may enrol and do nothing else until they sign in again with a code. The workspace is made with
 //! the core.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
 
 use countersign::auth::totp::{code_at, TotpSecret};
 use countersign::service::{Credentials, Role, Workspace};
+
+mod common;
+use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
 
 const ORG_PASSPHRASE: &str = "TEST-ONLY org account";
 
 fn password(user: &str) -> String {
     format!("TEST-ONLY {user} account")
-}
-
-/// A new, empty directory for one test.
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("countersign-account-ipc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A workspace with admin alice, clerk carol and approver erin; with `require_totp`, the policy
@@ -50,48 +43,8 @@ fn workspace(dir: &Path, require_totp: bool) {
     }
 }
 
-fn app_on(dir: PathBuf) -> App<MockRuntime> {
-    countersign_app::with_commands(mock_builder())
-        .manage(countersign_app::AppState::new(dir))
-        .build(tauri::generate_context!(test = true))
-        .expect("the app builds on the mock runtime")
-}
-
-fn main_window(app: &App<MockRuntime>) -> WebviewWindow<MockRuntime> {
-    WebviewWindowBuilder::new(app, "main", Default::default()).build().expect("a mock window")
-}
-
-/// Invokes `cmd` from the main window's own page; the `Ok` value or the `{code, message}` error.
-fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(main, req).map(|r| r.deserialize::<Value>().unwrap())
-}
-
-/// The error's code, after checking it has a message too.
-fn refusal(result: Result<Value, Value>) -> String {
-    match result {
-        Err(e) => {
-            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {e}");
-            e["code"].as_str().expect("a code").to_string()
-        }
-        Ok(v) => panic!("expected a refusal, got {v}"),
-    }
-}
-
 fn login_with(main: &WebviewWindow<MockRuntime>, user: &str, password: &str, totp: Option<&str>) -> Result<Value, Value> {
     invoke(main, "login", json!({"request": {"user": user, "password": password, "totp": totp}}))
-}
-
-fn logout(main: &WebviewWindow<MockRuntime>) {
-    invoke(main, "logout", json!({})).unwrap();
 }
 
 /// The current code of a base32 secret.
@@ -102,7 +55,7 @@ fn current_code(secret: &str) -> String {
 
 #[test]
 fn a_user_changes_their_own_password() {
-    let dir = fresh_dir("password");
+    let dir = fresh_dir("account-ipc", "password");
     workspace(&dir.join("ws"), false);
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -129,7 +82,7 @@ fn a_user_changes_their_own_password() {
 
 #[test]
 fn an_enrolled_second_factor_signs_in() {
-    let dir = fresh_dir("totp");
+    let dir = fresh_dir("account-ipc", "totp");
     workspace(&dir.join("ws"), false);
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -155,7 +108,7 @@ fn an_enrolled_second_factor_signs_in() {
 
 #[test]
 fn a_user_required_to_enrol_may_enrol_and_nothing_else() {
-    let dir = fresh_dir("required");
+    let dir = fresh_dir("account-ipc", "required");
     workspace(&dir.join("ws"), true);
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);

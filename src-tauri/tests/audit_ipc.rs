@@ -5,32 +5,25 @@
 //! as CSV, and the refusals (a clerk may not audit, an admin may not export bundles, a bad time
 //! is named). The workspace is made with the core and instructions signed with keys/.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
 
 use countersign::audit_bundle::verify_bundle;
 use countersign::envelope::{Envelope, FileKind};
 use countersign::keys::SecretKeyFile;
 use countersign::service::{Credentials, InitRequest, NewPartner, Role, Workspace};
 
+mod common;
+use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
+
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
 const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
 
 fn password(user: &str) -> String {
     format!("TEST-ONLY {user} audit")
-}
-
-/// A new, empty directory for one test.
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("countersign-audit-ipc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A workspace with admin alice, clerk carol and auditor frank, and partner Globex; returns our
@@ -69,48 +62,8 @@ fn instruction(us: &str, iban: &str, bic: &str, id: &str) -> Vec<u8> {
     Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes()
 }
 
-fn app_on(dir: PathBuf) -> App<MockRuntime> {
-    countersign_app::with_commands(mock_builder())
-        .manage(countersign_app::AppState::new(dir))
-        .build(tauri::generate_context!(test = true))
-        .expect("the app builds on the mock runtime")
-}
-
-fn main_window(app: &App<MockRuntime>) -> WebviewWindow<MockRuntime> {
-    WebviewWindowBuilder::new(app, "main", Default::default()).build().expect("a mock window")
-}
-
-/// Invokes `cmd` from the main window's own page; the `Ok` value or the `{code, message}` error.
-fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(main, req).map(|r| r.deserialize::<Value>().unwrap())
-}
-
-/// The error's code, after checking it has a message too.
-fn refusal(result: Result<Value, Value>) -> String {
-    match result {
-        Err(e) => {
-            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {e}");
-            e["code"].as_str().expect("a code").to_string()
-        }
-        Ok(v) => panic!("expected a refusal, got {v}"),
-    }
-}
-
 fn login(main: &WebviewWindow<MockRuntime>, user: &str) {
     invoke(main, "login", json!({"request": {"user": user, "password": password(user)}})).unwrap();
-}
-
-fn logout(main: &WebviewWindow<MockRuntime>) {
-    invoke(main, "logout", json!({})).unwrap();
 }
 
 fn no_filter() -> Value {
@@ -119,7 +72,7 @@ fn no_filter() -> Value {
 
 #[test]
 fn the_auditor_filters_verifies_and_exports() {
-    let dir = fresh_dir("auditor");
+    let dir = fresh_dir("audit-ipc", "auditor");
     let us = workspace(&dir.join("ws"));
     let changed = dir.join("globex-7760.json");
     std::fs::write(&changed, instruction(&us, "GB82 WEST 1234 5698 7654 32", "WESTGB2L", "INV-7760")).unwrap();

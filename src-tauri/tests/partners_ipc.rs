@@ -6,10 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
 
 use countersign::card::{CardDetails, PartnerCard};
 use countersign::codes::ConfirmationCode;
@@ -20,6 +18,9 @@ use countersign::rotation::RotationStatement;
 use countersign::service::{Credentials, Role, Workspace};
 use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
 
+mod common;
+use common::{app_on, fresh_dir, invoke, main_window, refusal_with_message};
+
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
 const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
 /// Globex's fingerprint with two digits swapped, as a mishearing on the phone would give.
@@ -28,14 +29,6 @@ const ORG_PASSPHRASE: &str = "TEST-ONLY org demo";
 
 fn password(user: &str) -> String {
     format!("TEST-ONLY {user} demo")
-}
-
-/// A new, empty directory for one test.
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("countersign-partners-ipc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A workspace with no partners yet: admin alice, clerk carol, our account set. Returns our card.
@@ -55,43 +48,6 @@ fn workspace(dir: &Path) -> Vec<u8> {
     ws.add_user(&admin, "carol", Role::Clerk, &password("carol")).unwrap();
     ws.set_org_account(&admin, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
     ws.org_card(&admin).unwrap()
-}
-
-fn app_on(dir: PathBuf) -> App<MockRuntime> {
-    countersign_app::with_commands(mock_builder())
-        .manage(countersign_app::AppState::new(dir))
-        .build(tauri::generate_context!(test = true))
-        .expect("the app builds on the mock runtime")
-}
-
-fn main_window(app: &App<MockRuntime>) -> WebviewWindow<MockRuntime> {
-    WebviewWindowBuilder::new(app, "main", Default::default()).build().expect("a mock window")
-}
-
-/// Invokes `cmd` from the main window's own page; the `Ok` value or the `{code, message}` error.
-fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(main, req).map(|r| r.deserialize::<Value>().unwrap())
-}
-
-/// The error's code (and its message, for assertions on it).
-fn refusal(result: Result<Value, Value>) -> (String, String) {
-    match result {
-        Err(e) => {
-            let message = e["message"].as_str().expect("a message").to_string();
-            assert!(!message.is_empty(), "a message: {e}");
-            (e["code"].as_str().expect("a code").to_string(), message)
-        }
-        Ok(v) => panic!("expected an error, got {v}"),
-    }
 }
 
 fn login(main: &WebviewWindow<MockRuntime>, user: &str) {
@@ -122,11 +78,11 @@ fn add_globex(main: &WebviewWindow<MockRuntime>, fingerprint: &str) -> Result<Va
 
 #[test]
 fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
-    let dir = fresh_dir("onboard");
+    let dir = fresh_dir("partners-ipc", "onboard");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
-    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": globex_card()}))).0, "not_signed_in");
+    assert_eq!(refusal_with_message(invoke(&main, "preview_card", json!({"path": globex_card()}))).0, "not_signed_in");
     login(&main, "alice");
 
     // Step 1: the card, its fingerprint and its QR code; nothing pinned yet.
@@ -140,12 +96,12 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
 
     // A file that is no card, and a missing file, are named as such.
-    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": format!("{KEYS}/globex.key")}))).0, "invalid_card");
-    assert_eq!(refusal(invoke(&main, "preview_card", json!({"path": dir.join("none.card")}))).0, "file_unreadable");
+    assert_eq!(refusal_with_message(invoke(&main, "preview_card", json!({"path": format!("{KEYS}/globex.key")}))).0, "invalid_card");
+    assert_eq!(refusal_with_message(invoke(&main, "preview_card", json!({"path": dir.join("none.card")}))).0, "file_unreadable");
 
     // Step 2: the fingerprint as misheard on the phone: refused with the core's words, nothing
     // pinned; then as read back right.
-    let (code, message) = refusal(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
+    let (code, message) = refusal_with_message(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
     assert_eq!(code, "check_failed");
     assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
@@ -154,14 +110,14 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
 
     // The last step checks again: a misheard fingerprint sent with the details is refused too.
-    let (code, message) = refusal(add_globex(&main, MISHEARD_FPR));
+    let (code, message) = refusal_with_message(add_globex(&main, MISHEARD_FPR));
     assert_eq!(code, "check_failed");
     assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
 
     // Half a known account is refused before the core is asked.
     let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": ["+49 30 1234567"], "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
-    assert_eq!(refusal(invoke(&main, "add_partner", half.take())).0, "invalid_input");
+    assert_eq!(refusal_with_message(invoke(&main, "add_partner", half.take())).0, "invalid_input");
 
     // Read back right (typed without spaces): pinned, with the on-file number and the known account.
     let partner = add_globex(&main, &GLOBEX_FPR.replace(' ', "")).unwrap();
@@ -181,14 +137,14 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     let id = list[0]["id"].clone();
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap(), partner);
-    assert_eq!(refusal(invoke(&main, "partner_detail", json!({"id": 999}))).0, "not_found");
+    assert_eq!(refusal_with_message(invoke(&main, "partner_detail", json!({"id": 999}))).0, "not_found");
     // The same card twice is refused.
-    assert_eq!(refusal(add_globex(&main, GLOBEX_FPR)).0, "invalid_input");
+    assert_eq!(refusal_with_message(add_globex(&main, GLOBEX_FPR)).0, "invalid_input");
 }
 
 #[test]
 fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
-    let dir = fresh_dir("role");
+    let dir = fresh_dir("partners-ipc", "role");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -200,15 +156,15 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap().as_array().unwrap().len(), 1);
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["name"], json!("Globex Corporation"));
     let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": ["+34 91 555 0102"], "domains": [], "country": null, "iban": null, "bic": null}});
-    assert_eq!(refusal(invoke(&main, "add_partner", umbrella)).0, "not_permitted");
+    assert_eq!(refusal_with_message(invoke(&main, "add_partner", umbrella)).0, "not_permitted");
     let check = json!({"cardPath": format!("{KEYS}/umbrella.card"), "fingerprint": "29120 23143 23349 64902 21655 85485"});
-    assert_eq!(refusal(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");
+    assert_eq!(refusal_with_message(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");
     let statement = dir.join("statement.json");
     std::fs::write(&statement, b"{}").unwrap();
-    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "not_permitted");
-    assert_eq!(refusal(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
+    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "not_permitted");
+    assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
     assert_eq!(
-        refusal(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
+        refusal_with_message(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
         "not_permitted"
     );
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["keys"][0]["status"], json!("active"));
@@ -216,7 +172,7 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
 
 #[test]
 fn rotation_pins_the_new_key_and_revocation_ends_it() {
-    let dir = fresh_dir("rotate");
+    let dir = fresh_dir("partners-ipc", "rotate");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -236,7 +192,7 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     // A statement signed by a key nobody pinned is refused.
     let stranger = dir.join("stranger-rotation.json");
     std::fs::write(&stranger, RotationStatement::create(&KeyPair::generate(), &new_card, now).unwrap()).unwrap();
-    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": stranger}))).0, "check_failed");
+    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": stranger}))).0, "check_failed");
 
     let new_fpr = new.fingerprint().to_string();
     assert_eq!(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement})).unwrap(), json!(new_fpr));
@@ -247,9 +203,9 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert_eq!(partner["keys"][1]["status"], json!("active"));
     assert!(partner["keys"][1]["verified_how"].as_str().unwrap().contains("rotation statement"));
     // The old key is retired: the same statement again is refused.
-    assert_eq!(refusal(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "check_failed");
+    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "check_failed");
 
-    assert_eq!(refusal(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "  "}))).0, "invalid_input");
+    assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "  "}))).0, "invalid_input");
     let revoked = invoke(&main, "revoke_partner_key", json!({"id": id, "fingerprint": null, "reason": "the laptop holding it was stolen"})).unwrap();
     assert_eq!(revoked, json!(new_fpr));
     let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
@@ -258,12 +214,12 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert!(partner["keys"][1]["status_reason"].as_str().unwrap().contains("the laptop holding it was stolen"));
     // With no active key there is nobody to address an instruction to: refused before any dialog.
     let issue = json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}});
-    assert_eq!(refusal(invoke(&main, "issue_instruction", issue)).0, "invalid_input");
+    assert_eq!(refusal_with_message(invoke(&main, "issue_instruction", issue)).0, "invalid_input");
 }
 
 #[test]
 fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
-    let dir = fresh_dir("issue");
+    let dir = fresh_dir("partners-ipc", "issue");
     let our_card = PartnerCard::parse(&workspace(&dir.join("ws"))).unwrap();
     let exports = dir.join("exports");
     // No dialog on the mock runtime: unattended runs save to COUNTERSIGN_EXPORT_DIR. Only this
@@ -275,10 +231,10 @@ fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
     let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
 
     let wrong = json!({"request": {"partner_id": id, "passphrase": "not the passphrase"}});
-    assert_eq!(refusal(invoke(&main, "issue_instruction", wrong)).0, "authentication_failed");
+    assert_eq!(refusal_with_message(invoke(&main, "issue_instruction", wrong)).0, "authentication_failed");
     assert_eq!(std::fs::read_dir(&exports).map(|d| d.count()).unwrap_or(0), 0, "nothing saved");
     let unknown = json!({"request": {"partner_id": 999, "passphrase": ORG_PASSPHRASE}});
-    assert_eq!(refusal(invoke(&main, "issue_instruction", unknown)).0, "not_found");
+    assert_eq!(refusal_with_message(invoke(&main, "issue_instruction", unknown)).0, "not_found");
 
     let issued = invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}})).unwrap();
     assert_eq!(issued["partner_name"], json!("Globex Corporation"));

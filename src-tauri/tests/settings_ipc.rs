@@ -7,28 +7,21 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
 
 use countersign::card::PartnerCard;
 use countersign::keys::SecretKeyFile;
 use countersign::rotation::RotationStatement;
 use countersign::service::{Credentials, Role, Workspace};
 
+mod common;
+use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
+
 const ORG_PASSPHRASE: &str = "TEST-ONLY org settings";
 
 fn password(user: &str) -> String {
     format!("TEST-ONLY {user} settings")
-}
-
-/// A new, empty directory for one test.
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("countersign-settings-ipc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A workspace with admin alice and clerk carol; returns our card.
@@ -44,53 +37,13 @@ fn workspace(dir: &Path) -> Vec<u8> {
     ws.org_card(&admin).unwrap()
 }
 
-fn app_on(dir: PathBuf) -> App<MockRuntime> {
-    countersign_app::with_commands(mock_builder())
-        .manage(countersign_app::AppState::new(dir))
-        .build(tauri::generate_context!(test = true))
-        .expect("the app builds on the mock runtime")
-}
-
-fn main_window(app: &App<MockRuntime>) -> WebviewWindow<MockRuntime> {
-    WebviewWindowBuilder::new(app, "main", Default::default()).build().expect("a mock window")
-}
-
-/// Invokes `cmd` from the main window's own page; the `Ok` value or the `{code, message}` error.
-fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(main, req).map(|r| r.deserialize::<Value>().unwrap())
-}
-
-/// The error's code, after checking it has a message too.
-fn refusal(result: Result<Value, Value>) -> String {
-    match result {
-        Err(e) => {
-            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {e}");
-            e["code"].as_str().expect("a code").to_string()
-        }
-        Ok(v) => panic!("expected a refusal, got {v}"),
-    }
-}
-
 fn login(main: &WebviewWindow<MockRuntime>, user: &str) {
     invoke(main, "login", json!({"request": {"user": user, "password": password(user)}})).unwrap();
 }
 
-fn logout(main: &WebviewWindow<MockRuntime>) {
-    invoke(main, "logout", json!({})).unwrap();
-}
-
 #[test]
 fn users_are_added_disabled_enabled_and_given_a_new_password() {
-    let dir = fresh_dir("users");
+    let dir = fresh_dir("settings-ipc", "users");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -126,7 +79,7 @@ fn users_are_added_disabled_enabled_and_given_a_new_password() {
 
 #[test]
 fn a_clerk_is_refused_every_admin_setting() {
-    let dir = fresh_dir("clerk");
+    let dir = fresh_dir("settings-ipc", "clerk");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -151,7 +104,7 @@ fn a_clerk_is_refused_every_admin_setting() {
 
 #[test]
 fn the_policy_and_our_account_are_read_and_changed() {
-    let dir = fresh_dir("policy");
+    let dir = fresh_dir("settings-ipc", "policy");
     workspace(&dir.join("ws"));
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
@@ -177,7 +130,7 @@ fn the_policy_and_our_account_are_read_and_changed() {
 
 #[test]
 fn the_organisation_key_is_backed_up_and_rotated() {
-    let dir = fresh_dir("key");
+    let dir = fresh_dir("settings-ipc", "key");
     let old_card = PartnerCard::parse(&workspace(&dir.join("ws"))).unwrap();
     let exports = dir.join("exports");
     // No dialog on the mock runtime: unattended runs save to COUNTERSIGN_EXPORT_DIR. Only this
