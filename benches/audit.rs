@@ -36,13 +36,14 @@
 
 use std::time::{Duration, Instant};
 
-use countersign::audit::{event_hash, EventFields, EVENT_CONTEXT, GENESIS};
-use countersign::audit_check::{check_log, leaves, SigningKeys};
-use countersign::checkpoint::Checkpoint;
-use countersign::encoding::parse_utc;
-use countersign::keys::KeyPair;
-use countersign::merkle::{Hash, MerkleTree};
-use countersign::store::{Store, StoreError, StoredCheckpoint, StoredEvent};
+use countersign_core::audit::chain::{event_hash, EventFields, EVENT_CONTEXT, GENESIS};
+use countersign_core::audit::check::{check_log, leaves, SigningKeys};
+use countersign_core::audit::checkpoint::Checkpoint;
+use countersign_core::encoding::parse_utc;
+use countersign_core::format::keys::KeyPair;
+use countersign_core::audit::merkle::{Hash, MerkleTree};
+use countersign_core::audit::log::{LoggedCheckpoint, LoggedEvent};
+use countersign_store::{Store, StoreError};
 use sha2::{Digest, Sha256};
 
 const EVENTS: usize = 1_000_000;
@@ -53,13 +54,13 @@ const ORIGIN: &str = "countersign/audit/51628744450299465581130767416";
 /// A time `seq` seconds after a fixed start, in the log's format.
 fn at(seq: usize) -> String {
     let t = parse_utc("2026-01-05T07:00:00Z").expect("fixed") + time::Duration::seconds(seq as i64 * 20);
-    countersign::encoding::format_utc(t)
+    countersign_core::encoding::format_utc(t)
 }
 
 /// Fake but well-formed hex of a SHA-256.
 fn hex64(n: usize) -> String {
     let h: [u8; 32] = Sha256::digest((n as u64).to_be_bytes()).into();
-    countersign::audit::hex(&h)
+    countersign_core::audit::chain::hex(&h)
 }
 
 /// (actor, action, subject, details) of event `seq`, in the mix described above.
@@ -94,8 +95,8 @@ fn content(seq: usize) -> (String, &'static str, String, String) {
 }
 
 struct Log {
-    events: Vec<StoredEvent>,
-    checkpoints: Vec<StoredCheckpoint>,
+    events: Vec<LoggedEvent>,
+    checkpoints: Vec<LoggedCheckpoint>,
     keys: SigningKeys,
     /// The concatenated encodings, what (a) hashes.
     encoded: Vec<u8>,
@@ -123,7 +124,7 @@ fn setup(n: usize) -> Log {
         let fields = EventFields { seq: seq as u64, at: &when, actor: &actor, action, subject: &subject, details: &details };
         let hash = event_hash(&prev, &fields);
         encode_into(&mut encoded, &prev, &fields);
-        events.push(StoredEvent { seq: seq as u64, at: when, actor, action: action.into(), subject, details, prev_hash: prev, hash });
+        events.push(LoggedEvent { seq: seq as u64, at: when, actor, action: action.into(), subject, details, prev_hash: prev, hash });
         prev = hash;
     }
     let tree = MerkleTree::new(leaves(&events));
@@ -140,7 +141,7 @@ fn setup(n: usize) -> Log {
         if reason == "approval" {
             note = Checkpoint::cosign(&note, "alice", &alice).expect("well formed");
         }
-        checkpoints.push(StoredCheckpoint { id: checkpoints.len() as i64 + 1, size: cp.size, root: cp.root, at: when, reason: reason.into(), signer: signer.into(), note });
+        checkpoints.push(LoggedCheckpoint { id: checkpoints.len() as i64 + 1, size: cp.size, root: cp.root, at: when, reason: reason.into(), signer: signer.into(), note });
     }
     let keys = SigningKeys { audit: vec![audit.public_key()], users: vec![("alice".into(), alice.public_key()), ("bob".into(), KeyPair::from_seed(&[3; 32]).public_key())] };
     Log { events, checkpoints, keys, encoded }
@@ -183,7 +184,7 @@ fn write_store(dir: &std::path::Path, log: &Log) {
 }
 
 /// (c): open, read, check, as `audit verify` does.
-fn verify_from_disk(dir: &std::path::Path, keys: &SigningKeys) -> countersign::audit_check::LogReport {
+fn verify_from_disk(dir: &std::path::Path, keys: &SigningKeys) -> countersign_core::audit::check::LogReport {
     let mut store = Store::open(dir).expect("the store");
     let (events, checkpoints) = store.read(|tx| -> Result<_, StoreError> { Ok((tx.events_from(1)?, tx.checkpoints()?)) }).expect("read");
     check_log(&events, &checkpoints, keys)
@@ -216,7 +217,7 @@ fn main() {
         log.checkpoints.iter().filter(|c| c.reason == "approval").count(),
         started.elapsed().as_secs_f64()
     );
-    let expected_root = countersign::merkle::root(&leaves(&log.events));
+    let expected_root = countersign_core::audit::merkle::root(&leaves(&log.events));
     let sqlite = std::env::var("COUNTERSIGN_BENCH_SQLITE").map_or(true, |v| v != "0");
     let dir = tempfile::tempdir().expect("a temporary directory");
     if sqlite {

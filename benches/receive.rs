@@ -42,14 +42,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use countersign::bank::Country;
-use countersign::card::{CardDetails, PartnerCard};
-use countersign::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
-use countersign::files::read_limited;
-use countersign::fingerprint::Fingerprint;
-use countersign::instruction::Details;
-use countersign::keys::{signing_message, KeyPair};
-use countersign::service::{Credentials, InitRequest, NewPartner, Workspace};
+use countersign_core::bank::Country;
+use countersign_core::format::card::{CardDetails, PartnerCard};
+use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
+use countersign_service::files::read_limited;
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::instruction::Details;
+use countersign_core::format::keys::{signing_message, KeyPair};
+use countersign_service::{Credentials, InitRequest, NewPartner, Workspace};
 use ed25519_dalek::{Signature, VerifyingKey};
 use time::OffsetDateTime;
 

@@ -13,16 +13,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use countersign::audit::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
-use countersign::audit_bundle::{build, verify_bundle, BundleParts};
-use countersign::audit_check::{check_chain, leaves, Tampering};
-use countersign::card::{CardDetails, PartnerCard};
-use countersign::checkpoint::{origin_for, Checkpoint};
-use countersign::encoding::{b64_decode, b64_encode, parse_utc};
-use countersign::fingerprint::Fingerprint;
-use countersign::keys::KeyPair;
-use countersign::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
-use countersign::store::{EventFilter, StoredCheckpoint, StoredEvent};
+use countersign_core::audit::chain::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
+use countersign_core::audit::bundle::{build, verify_bundle, BundleParts};
+use countersign_core::audit::check::{check_chain, leaves, Tampering};
+use countersign_core::format::card::{CardDetails, PartnerCard};
+use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
+use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::keys::KeyPair;
+use countersign_core::audit::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
+use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 
 /// RFC 8032 test 1 secret key: the organisation's key (its card; the log's origin).
 const ORG_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -85,7 +85,7 @@ fn event_rows() -> Vec<(&'static str, &'static str, &'static str, &'static str, 
     ]
 }
 
-fn events() -> Vec<StoredEvent> {
+fn events() -> Vec<LoggedEvent> {
     let mut prev = GENESIS;
     event_rows()
         .into_iter()
@@ -93,14 +93,14 @@ fn events() -> Vec<StoredEvent> {
         .map(|(i, (at, actor, action, subject, details))| {
             let seq = i as u64 + 1;
             let hash = event_hash(&prev, &EventFields { seq, at, actor, action, subject, details: &details });
-            let e = StoredEvent { seq, at: at.into(), actor: actor.into(), action: action.into(), subject: subject.into(), details, prev_hash: prev, hash };
+            let e = LoggedEvent { seq, at: at.into(), actor: actor.into(), action: action.into(), subject: subject.into(), details, prev_hash: prev, hash };
             prev = hash;
             e
         })
         .collect()
 }
 
-fn fields(e: &StoredEvent) -> EventFields<'_> {
+fn fields(e: &LoggedEvent) -> EventFields<'_> {
     EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details }
 }
 
@@ -121,19 +121,19 @@ fn origin() -> String {
 }
 
 /// The log's checkpoint of its first `size` events, signed with the audit key at `at`.
-fn note(all: &[StoredEvent], size: usize, at: &str) -> String {
+fn note(all: &[LoggedEvent], size: usize, at: &str) -> String {
     let cp = Checkpoint { origin: origin(), size: size as u64, root: root(&leaves(&all[..size])), time: parse_utc(at).unwrap() };
     cp.sign(&key(AUDIT_SEED))
 }
 
 /// The stored checkpoints: carol's approval after event 4 (countersigned), bob's release after 5.
-fn stored_checkpoints(all: &[StoredEvent]) -> Vec<StoredCheckpoint> {
+fn stored_checkpoints(all: &[LoggedEvent]) -> Vec<LoggedCheckpoint> {
     let approval = Checkpoint::cosign(&note(all, 4, &all[3].at), "carol", &key(CAROL_SEED)).unwrap();
     let release = note(all, 5, &all[4].at);
     [(4usize, approval, "approval", "carol"), (5, release, "release", "bob")]
         .into_iter()
         .enumerate()
-        .map(|(i, (size, note, reason, signer))| StoredCheckpoint {
+        .map(|(i, (size, note, reason, signer))| LoggedCheckpoint {
             id: i as i64 + 1,
             size: size as u64,
             root: root(&leaves(&all[..size])),
@@ -241,7 +241,7 @@ fn bundle_vector(comment: &str, expect: &str, kind: &str, seq: &str, kept: Optio
 }
 
 /// A stored log as `name: value` records (the columns of the events table, hashes in hex).
-fn log_records(events: &[StoredEvent]) -> String {
+fn log_records(events: &[LoggedEvent]) -> String {
     events
         .iter()
         .map(|e| {
@@ -261,11 +261,11 @@ fn log_records(events: &[StoredEvent]) -> String {
 }
 
 /// A workspace-log vector: headers, a blank line, the stored events as edited in the database.
-fn log_vector(comment: &str, kind: &str, seq: u64, events: &[StoredEvent]) -> String {
+fn log_vector(comment: &str, kind: &str, seq: u64, events: &[LoggedEvent]) -> String {
     format!("comment: {comment}\nexpect: tampered\nkind: {kind}\nseq: {seq}\n\n{}", log_records(events))
 }
 
-fn renumber(events: &mut [StoredEvent]) {
+fn renumber(events: &mut [LoggedEvent]) {
     for (i, e) in events.iter_mut().enumerate() {
         e.seq = i as u64 + 1;
     }
@@ -283,18 +283,18 @@ fn log_vectors() -> Vec<(&'static str, String)> {
     renumbered.remove(4);
     renumber(&mut renumbered);
     let mut inserted = all.clone();
-    let mut forged = StoredEvent { actor: "mallory".into(), details: r#"{"from":"pending_approval","to":"approved"}"#.into(), ..all[3].clone() };
+    let mut forged = LoggedEvent { actor: "mallory".into(), details: r#"{"from":"pending_approval","to":"approved"}"#.into(), ..all[3].clone() };
     forged.hash = event_hash(&forged.prev_hash, &fields(&forged));
     inserted.insert(3, forged);
     renumber(&mut inserted);
     let mut slipped = all.clone();
-    let mut lone = StoredEvent { actor: "mallory".into(), prev_hash: [9; 32], ..all[3].clone() };
+    let mut lone = LoggedEvent { actor: "mallory".into(), prev_hash: [9; 32], ..all[3].clone() };
     lone.hash = event_hash(&lone.prev_hash, &fields(&lone));
     slipped[3] = lone;
     let mut swapped = all.clone();
     let (five, six) = (all[4].clone(), all[5].clone());
-    swapped[4] = StoredEvent { seq: 5, ..six };
-    swapped[5] = StoredEvent { seq: 6, ..five };
+    swapped[4] = LoggedEvent { seq: 5, ..six };
+    swapped[5] = LoggedEvent { seq: 6, ..five };
     vec![
         ("audit-log-changed.txt", log_vector("Event 3's actor was edited.", "changed", 3, &changed)),
         ("audit-log-deleted-gap.txt", log_vector("Event 5's row was deleted.", "deleted", 5, &gap)),
@@ -357,7 +357,7 @@ fn generate() -> Vec<(&'static str, String)> {
     for (i, at) in ["2026-11-23T12:00:00Z", "2026-11-23T12:30:00Z"].into_iter().enumerate() {
         let prev = longer.last().unwrap().hash;
         let seq = 8 + i as u64;
-        let mut e = StoredEvent { seq, at: at.into(), actor: "carol".into(), action: "login".into(), subject: "user:carol".into(), details: "{}".into(), prev_hash: prev, hash: [0; 32] };
+        let mut e = LoggedEvent { seq, at: at.into(), actor: "carol".into(), action: "login".into(), subject: "user:carol".into(), details: "{}".into(), prev_hash: prev, hash: [0; 32] };
         e.hash = event_hash(&prev, &fields(&e));
         longer.push(e);
     }
@@ -415,7 +415,7 @@ fn event_hashes_recompute() {
         assert_eq!(unhex32(&r["prev-hash"]), prev, "event {seq} links to the one before");
         let f = EventFields { seq, at: &r["at"], actor: &r["actor"], action: &r["action"], subject: &r["subject"], details: &r["details"] };
         let details: serde_json::Value = serde_json::from_str(&r["details"]).unwrap();
-        assert_eq!(countersign::audit::canonical_json(&details), r["details"], "details are canonical");
+        assert_eq!(countersign_core::audit::chain::canonical_json(&details), r["details"], "details are canonical");
         assert_eq!(hex(&encoding(&prev, &f)), r["encoding"]);
         let hash = event_hash(&prev, &f);
         assert_eq!(hex(&hash), r["hash"]);
@@ -464,8 +464,8 @@ fn the_checkpoint_note_verifies_with_its_countersignature() {
     let text = read("audit-checkpoint.txt");
     let (headers, note) = text.split_once("\n\n").unwrap();
     let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap()).collect();
-    let audit = countersign::keys::PublicKey::from_base64(h["audit-public-key"]).unwrap();
-    let carol = countersign::keys::PublicKey::from_base64(h["user-public-key"]).unwrap();
+    let audit = countersign_core::format::keys::PublicKey::from_base64(h["audit-public-key"]).unwrap();
+    let carol = countersign_core::format::keys::PublicKey::from_base64(h["user-public-key"]).unwrap();
     let cp = Checkpoint::verify(note, &audit).unwrap();
     assert_eq!((cp.origin.as_str(), cp.size, hex(&cp.root)), (h["origin"], h["size"].parse().unwrap(), h["root"].to_string()));
     assert_eq!(Checkpoint::cosigners(note, &[("carol".into(), carol)]), vec!["carol".to_string()]);
@@ -511,9 +511,9 @@ fn tampered_logs_get_their_expected_kind_and_seq() {
         let text = read(name);
         let (headers, body) = text.split_once("\n\n").unwrap();
         let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap()).collect();
-        let events: Vec<StoredEvent> = records(body)
+        let events: Vec<LoggedEvent> = records(body)
             .iter()
-            .map(|r| StoredEvent {
+            .map(|r| LoggedEvent {
                 seq: r["seq"].parse().unwrap(),
                 at: r["at"].clone(),
                 actor: r["actor"].clone(),

@@ -272,8 +272,8 @@ fn an_inserted_row_is_caught_at_the_forged_event() {
     drop(db);
     let prev: [u8; 32] = prev_hash.try_into().unwrap();
     let details = r#"{"note":"approved by phone"}"#;
-    let fields = countersign::audit::EventFields { seq: k, at: &at, actor: "anna", action: "case.approve", subject: "case:1", details };
-    let hash = countersign::audit::event_hash(&prev, &fields);
+    let fields = countersign_core::audit::chain::EventFields { seq: k, at: &at, actor: "anna", action: "case.approve", subject: "case:1", details };
+    let hash = countersign_core::audit::chain::event_hash(&prev, &fields);
     tamper(
         &dir,
         &format!(
@@ -281,8 +281,8 @@ fn an_inserted_row_is_caught_at_the_forged_event() {
              UPDATE audit_events SET seq = -seq WHERE seq < 0;
              INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash)
              VALUES ({k}, '{at}', 'anna', 'case.approve', 'case:1', '{details}', X'{}', X'{}');",
-            countersign::audit::hex(&prev),
-            countersign::audit::hex(&hash)
+            countersign_core::audit::chain::hex(&prev),
+            countersign_core::audit::chain::hex(&hash)
         ),
     );
     let report = assert_tampered(verify(&ws, &[]), "inserted", Some(k));
@@ -348,7 +348,7 @@ fn a_cut_tail_with_its_checkpoints_deleted_is_caught_only_from_outside() {
     // A bundle exported now, checked offline against the saved checkpoint: cut.
     ws.run("frank", &["--json", "audit", "export", "--out", "late.bundle"]).assert_code(0);
     let late_size = dir.read_json("late.bundle")["log_size"].as_u64().unwrap();
-    let kept_size = countersign::checkpoint::Checkpoint::parse_unverified(&dir.read_string("kept.checkpoint")).unwrap().size;
+    let kept_size = countersign_core::audit::checkpoint::Checkpoint::parse_unverified(&dir.read_string("kept.checkpoint")).unwrap().size;
     assert!(late_size < kept_size, "the log is still shorter than the kept checkpoint");
     let out = dir.countersign(&["--json", "audit", "verify", "--bundle", "late.bundle", "--against", "kept.checkpoint"]).run();
     assert_tampered(out, "truncated", Some(late_size + 1));
@@ -406,11 +406,11 @@ fn a_recomputed_chain_is_caught_by_the_signed_checkpoints() {
             .unwrap();
         rows
     };
-    let mut prev = countersign::audit::GENESIS;
+    let mut prev = countersign_core::audit::chain::GENESIS;
     for (seq, at, actor, action, subject, details) in rows {
         let actor = if seq as u64 == k { "carl".to_string() } else { actor };
-        let fields = countersign::audit::EventFields { seq: seq as u64, at: &at, actor: &actor, action: &action, subject: &subject, details: &details };
-        let hash = countersign::audit::event_hash(&prev, &fields);
+        let fields = countersign_core::audit::chain::EventFields { seq: seq as u64, at: &at, actor: &actor, action: &action, subject: &subject, details: &details };
+        let hash = countersign_core::audit::chain::event_hash(&prev, &fields);
         db.execute(
             "UPDATE audit_events SET actor = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
             rusqlite::params![actor, &prev[..], &hash[..], seq],
@@ -594,7 +594,7 @@ fn a_bundle_verifies_offline_and_an_edit_or_another_audit_key_is_caught() {
     let details = event["details"].as_str().unwrap().to_string();
     let mut parsed: Value = serde_json::from_str(&details).unwrap();
     parsed["forged"] = Value::Bool(true);
-    event["details"] = Value::String(countersign::audit::canonical_json(&parsed));
+    event["details"] = Value::String(countersign_core::audit::chain::canonical_json(&parsed));
     dir.write("elsewhere/edited.bundle", serde_json::to_vec_pretty(&bundle).unwrap());
     assert_tampered(offline("edited.bundle", &[]), "changed", Some(seq));
 }
@@ -662,9 +662,9 @@ fn a_saved_checkpoint_is_signed_by_the_audit_key_and_verifies_against_the_log() 
     assert!(text.starts_with("countersign/audit/"), "{text}");
 
     let bundle = export(&ws, "all.bundle", &[]);
-    let audit_key = countersign::keys::PublicKey::from_base64(bundle["audit_keys"][0].as_str().unwrap()).unwrap();
-    let checkpoint = countersign::checkpoint::Checkpoint::verify(&note, &audit_key).unwrap();
-    let digits = countersign::fingerprint::Fingerprint::parse_canonical(&ws.fingerprint).unwrap().digits().to_string();
+    let audit_key = countersign_core::format::keys::PublicKey::from_base64(bundle["audit_keys"][0].as_str().unwrap()).unwrap();
+    let checkpoint = countersign_core::audit::checkpoint::Checkpoint::verify(&note, &audit_key).unwrap();
+    let digits = countersign_core::format::fingerprint::Fingerprint::parse_canonical(&ws.fingerprint).unwrap().digits().to_string();
     assert_eq!(checkpoint.origin, format!("countersign/audit/{digits}"));
     assert_eq!(checkpoint.size, seq_of(&dir, "audit.checkpoint", 0), "it covers the log up to its own event");
     let stored = checkpoints(&dir).into_iter().find(|c| c.reason == "saved").unwrap();
@@ -683,11 +683,11 @@ fn each_approval_writes_a_checkpoint_countersigned_by_the_approver() {
     let dir = TestDir::new();
     let ws = office(&dir);
     let bundle = export(&ws, "all.bundle", &[]);
-    let users: Vec<(String, countersign::keys::PublicKey)> = bundle["users"]
+    let users: Vec<(String, countersign_core::format::keys::PublicKey)> = bundle["users"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| (u["name"].as_str().unwrap().to_string(), countersign::keys::PublicKey::from_base64(u["public_key"].as_str().unwrap()).unwrap()))
+        .map(|u| (u["name"].as_str().unwrap().to_string(), countersign_core::format::keys::PublicKey::from_base64(u["public_key"].as_str().unwrap()).unwrap()))
         .collect();
     let stored = checkpoints(&dir);
     let approvals: Vec<&Row> = stored.iter().filter(|c| c.reason == "approval").collect();
@@ -696,10 +696,10 @@ fn each_approval_writes_a_checkpoint_countersigned_by_the_approver() {
         assert_eq!(approval.signer, "anna");
         assert_eq!(approval.size, seq_of(&dir, "case.approve", nth), "it covers the log up to the approval");
         assert!(approval.note.lines().any(|l| l.starts_with("\u{2014} countersign-user:anna ")), "{}", approval.note);
-        assert_eq!(countersign::checkpoint::Checkpoint::cosigners(&approval.note, &users), ["anna"]);
+        assert_eq!(countersign_core::audit::checkpoint::Checkpoint::cosigners(&approval.note, &users), ["anna"]);
     }
     for release in stored.iter().filter(|c| c.reason == "release") {
         assert!(!release.note.contains("countersign-user:"), "releases are signed by the audit key only: {}", release.note);
-        assert!(countersign::checkpoint::Checkpoint::cosigners(&release.note, &users).is_empty());
+        assert!(countersign_core::audit::checkpoint::Checkpoint::cosigners(&release.note, &users).is_empty());
     }
 }

@@ -6,7 +6,7 @@ mod util;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use countersign::auth::totp::{code_at, TotpSecret, STEP_SECONDS};
+use countersign_core::auth::totp::{code_at, TotpSecret, STEP_SECONDS};
 use util::TestDir;
 
 const ADMIN_PASSWORD: &str = "admin password 1";

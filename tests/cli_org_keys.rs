@@ -48,7 +48,7 @@ fn backup_key_writes_the_sealed_key_file_that_opens_with_the_passphrase() {
     // The same format as a partner's BASE.key: `fingerprint` reads it, the library opens it.
     let fpr = dir.countersign(&["--json", "fingerprint", "org-backup.key"]).run().assert_code(OK);
     fpr.ensure(fpr.json_str("fingerprint") == ws.fingerprint, "the backup holds our key");
-    let file = countersign::keys::SecretKeyFile::from_bytes(&dir.read("org-backup.key")).unwrap();
+    let file = countersign_core::format::keys::SecretKeyFile::from_bytes(&dir.read("org-backup.key")).unwrap();
     assert_eq!(file.unlock(ORG_PASSPHRASE).unwrap().fingerprint().to_string(), ws.fingerprint);
     #[cfg(unix)]
     {

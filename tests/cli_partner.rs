@@ -12,11 +12,11 @@ use base64::Engine;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
-use countersign::encoding::format_utc;
-use countersign::envelope::{Envelope, FileKind};
-use countersign::fingerprint::Fingerprint;
-use countersign::instruction::Details;
-use countersign::keys::SecretKeyFile;
+use countersign_core::encoding::format_utc;
+use countersign_core::format::envelope::{Envelope, FileKind};
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::instruction::Details;
+use countersign_core::format::keys::SecretKeyFile;
 
 use util::{default_details, KeyFiles, TestDir, KEY_PASSPHRASE, PASSPHRASE};
 

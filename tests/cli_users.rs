@@ -8,7 +8,7 @@ mod util;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use countersign::auth::totp::{code_at, TotpSecret, STEP_SECONDS};
+use countersign_core::auth::totp::{code_at, TotpSecret, STEP_SECONDS};
 use serde_json::Value;
 
 use util::{details, password_of, KeyFiles, TestDir, Workspace, NEW_PASSWORD_ENV, PASSWORD_ENV};

@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
-use countersign::bank::AccountDetails;
-use countersign::encoding::format_utc;
+use countersign_core::bank::AccountDetails;
+use countersign_core::encoding::format_utc;
 
 use util::{codes_of, library_instruction, password_of, KeyFiles, Output, TestDir, Workspace, DEFAULT_PHONE};
 
@@ -230,9 +230,9 @@ fn signature_invalid_when_the_iban_was_changed_after_signing() {
     let s = scene(&dir);
     s.sign(&usual(), "invoice.csi");
     let mut envelope = dir.read_json("invoice.csi");
-    let payload = countersign::encoding::b64_decode(envelope["payload"].as_str().unwrap()).unwrap();
+    let payload = countersign_core::encoding::b64_decode(envelope["payload"].as_str().unwrap()).unwrap();
     let payload = String::from_utf8(payload).unwrap().replace("DE89370400440532013000", "DE02120300000000202051");
-    envelope["payload"] = json!(countersign::encoding::b64_encode(payload.as_bytes()));
+    envelope["payload"] = json!(countersign_core::encoding::b64_encode(payload.as_bytes()));
     dir.write("altered.csi", serde_json::to_vec_pretty(&envelope).unwrap());
     let result = s.verify_and_receive("altered.csi", FAILED, "rejected", Some("signature_invalid"));
     assert!(result["confirmation_code"].is_null(), "no code without a valid signature: {result:#}");
@@ -379,7 +379,7 @@ fn iban_invalid_in_a_signed_file() {
     let s = scene(&dir);
     // `sign` refuses an invalid IBAN; the partner's key signs one with the library.
     let key = dir.unlock(&s.globex);
-    let bad_iban = |i: &mut countersign::instruction::Instruction| {
+    let bad_iban = |i: &mut countersign_core::format::instruction::Instruction| {
         i.account = AccountDetails::Iban { iban: "DE00370400440532013000".into(), bic: CONTRACT_BIC.into() };
     };
     let bytes =
@@ -394,7 +394,7 @@ fn bic_invalid_in_a_signed_file() {
     let dir = TestDir::new();
     let s = scene(&dir);
     let key = dir.unlock(&s.globex);
-    let bad_bic = |i: &mut countersign::instruction::Instruction| {
+    let bad_bic = |i: &mut countersign_core::format::instruction::Instruction| {
         i.account = AccountDetails::Iban { iban: "DE89370400440532013000".into(), bic: "COBAZZFFXXX".into() };
     };
     let bytes = library_instruction(&key, &s.ws.fingerprint, &usual(), "bad-bic-1", OffsetDateTime::now_utc(), bad_bic);

@@ -15,9 +15,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use countersign::domain_name::DomainName;
-use countersign::email::{assess_email, EmailContext, EmailError, EmailEvidence, MAX_EMAIL_SIZE};
-use countersign::findings::Severity;
+use countersign_core::assess::domain_name::DomainName;
+use countersign_core::assess::email::{assess_email, EmailContext, EmailError, EmailEvidence, MAX_EMAIL_SIZE};
+use countersign_core::assess::findings::Severity;
 use proptest::prelude::*;
 
 struct Fixture {

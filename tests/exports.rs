@@ -15,8 +15,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use countersign::bank::{BankAccount, Bic, Country, Currency, Iban, Money};
-use countersign::export::{
+use countersign_core::bank::{BankAccount, Bic, Country, Currency, Iban, Money};
+use countersign_core::export::{
     epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError, EPC_MAX_PAYLOAD_BYTES,
 };
 use time::macros::{date, datetime};

@@ -18,7 +18,7 @@ mod util;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use countersign::encoding::{b64_decode, b64_encode};
+use countersign_core::encoding::{b64_decode, b64_encode};
 
 use util::{codes_of, library_instruction, KeyFiles, TestDir, Workspace};
 
@@ -259,7 +259,7 @@ fn expected(i: usize) -> (&'static str, Vec<&'static str>) {
 
 /// Writes the run's files for the workspace `ws` into `folder`, signed with Globex's key by the
 /// library; returns their paths in order.
-fn payment_run(dir: &TestDir, ws: &Workspace<'_>, globex: &countersign::keys::KeyPair, folder: &str) -> Vec<String> {
+fn payment_run(dir: &TestDir, ws: &Workspace<'_>, globex: &countersign_core::format::keys::KeyPair, folder: &str) -> Vec<String> {
     let now = OffsetDateTime::now_utc();
     (0..RUN)
         .map(|i| {

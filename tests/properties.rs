@@ -4,12 +4,12 @@
 
 #![allow(clippy::inconsistent_digit_grouping)]
 
-use countersign::encoding::parse_utc;
-use countersign::envelope::{Envelope, FileKind};
-use countersign::findings::{ReasonCode, Verdict};
-use countersign::instruction::Details;
-use countersign::keys::KeyPair;
-use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_core::encoding::parse_utc;
+use countersign_core::format::envelope::{Envelope, FileKind};
+use countersign_core::assess::findings::{ReasonCode, Verdict};
+use countersign_core::format::instruction::Details;
+use countersign_core::format::keys::KeyPair;
+use countersign_core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
 use proptest::prelude::*;
 
 fn now() -> time::OffsetDateTime {

@@ -8,13 +8,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use countersign::codes::{Challenge, ChallengeResponse, ConfirmationCode};
-use countersign::encoding::{b64_decode, b64_encode, parse_utc};
-use countersign::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
-use countersign::findings::ReasonCode;
-use countersign::fingerprint::Fingerprint;
-use countersign::keys::KeyPair;
-use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
+use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
+use countersign_core::assess::findings::ReasonCode;
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::keys::KeyPair;
+use countersign_core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
 
 /// RFC 8032 test 1 secret key: the vectors' signer.
 const SIGNER_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -319,7 +319,7 @@ fn render(vector: &Vector) -> Vec<u8> {
     out
 }
 
-fn check(file: &[u8]) -> countersign::verify::FileCheck {
+fn check(file: &[u8]) -> countersign_core::format::verify::FileCheck {
     let options = CheckOptions {
         expected_recipient: Some(key(RECIPIENT_SEED).fingerprint()),
         ..CheckOptions::at(parse_utc(NOW).unwrap())

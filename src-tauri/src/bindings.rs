@@ -4,6 +4,10 @@
 
 use ts_rs::{Config, TS};
 
+use countersign_service::core::assess::findings::{ReasonCode, Severity, Verdict};
+use countersign_service::core::auth::Role;
+use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
+
 use crate::commands::{account, app, audit, callbacks, cases, inbox, issue, partners, session, settings};
 
 /// Every exported type as (file name, TypeScript source).
@@ -18,7 +22,14 @@ pub fn all() -> Vec<(String, String)> {
             ));
         )*};
     }
+    // The core's enums: union types of the contract's strings, written once in Rust.
     add!(
+        ReasonCode,
+        Severity,
+        Verdict,
+        CaseStatus,
+        CallbackOutcome,
+        Role,
         app::AppInfo,
         session::UserView,
         session::WorkspaceStatus,

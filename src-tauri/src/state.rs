@@ -8,8 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use countersign::service::{ServiceError, Session, Workspace};
-use countersign::store::StoreError;
+use countersign_service::{ServiceError, Session, Workspace};
 use tauri::ipc::Channel;
 
 use crate::{CommandError, CommandResult};
@@ -44,7 +43,7 @@ impl AppState {
         let dir = std::env::var_os("COUNTERSIGN_DATA_DIR")
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
-            .or_else(countersign::service::default_data_dir)
+            .or_else(countersign_service::default_data_dir)
             .unwrap_or_else(|| PathBuf::from("countersign-data"));
         Self::new(dir)
     }
@@ -95,8 +94,8 @@ impl Inner {
 impl From<ServiceError> for CommandError {
     fn from(error: ServiceError) -> Self {
         let message = match &error {
-            ServiceError::Store(StoreError::NoWorkspace(_)) => "There is no workspace here yet: create one.".to_string(),
-            ServiceError::Store(StoreError::NewerSchema { .. }) => {
+            _ if error.code() == "no_workspace" => "There is no workspace here yet: create one.".to_string(),
+            _ if error.code() == "newer_workspace" => {
                 "This workspace was written by a newer version of Countersign: update the app.".to_string()
             }
             ServiceError::Store(_) => format!("The workspace could not be read or written: {error}"),

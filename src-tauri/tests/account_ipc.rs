@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
-use countersign::auth::totp::{code_at, TotpSecret};
-use countersign::service::{Credentials, Role, Workspace};
+use countersign_service::core::auth::totp::{code_at, TotpSecret};
+use countersign_service::{Credentials, Role, Workspace};
 
 mod common;
 use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
@@ -30,7 +30,7 @@ fn workspace(dir: &Path, require_totp: bool) {
     let alice = password("alice");
     let mut ws = Workspace::init(
         dir,
-        &countersign::service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
+        &countersign_service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
     )
     .unwrap();
     let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
-use countersign::audit_bundle::verify_bundle;
-use countersign::envelope::{Envelope, FileKind};
-use countersign::keys::SecretKeyFile;
-use countersign::service::{Credentials, InitRequest, NewPartner, Role, Workspace};
+use countersign_service::core::audit::bundle::verify_bundle;
+use countersign_service::core::format::envelope::{Envelope, FileKind};
+use countersign_service::core::format::keys::SecretKeyFile;
+use countersign_service::{Credentials, InitRequest, NewPartner, Role, Workspace};
 
 mod common;
 use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
@@ -56,8 +56,8 @@ fn workspace(dir: &Path) -> String {
 fn instruction(us: &str, iban: &str, bic: &str, id: &str) -> Vec<u8> {
     let key = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap()).unwrap().unlock("TEST-ONLY globex demo").unwrap();
     let details = json!({"beneficiary_name": "Globex Corporation", "iban": iban, "bic": bic, "currency": "EUR", "amount": "12950.00", "reference": id});
-    let details = countersign::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
-    let us = countersign::fingerprint::Fingerprint::parse_canonical(us).unwrap();
+    let details = countersign_service::core::format::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
+    let us = countersign_service::core::format::fingerprint::Fingerprint::parse_canonical(us).unwrap();
     let instruction = details.to_instruction(id.to_string(), key.fingerprint(), us, time::OffsetDateTime::now_utc()).unwrap();
     Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes()
 }

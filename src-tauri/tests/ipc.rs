@@ -170,10 +170,10 @@ mod flow {
     //! core (partners from keys/, one user per role) and instructions signed with keys/.
 
     use super::*;
-    use countersign::codes::{Challenge, ChallengeResponse};
-    use countersign::envelope::{Envelope, FileKind};
-    use countersign::keys::SecretKeyFile;
-    use countersign::service::{Credentials, NewPartner, Role, Workspace};
+    use countersign_service::core::format::codes::{Challenge, ChallengeResponse};
+    use countersign_service::core::format::envelope::{Envelope, FileKind};
+    use countersign_service::core::format::keys::SecretKeyFile;
+    use countersign_service::{Credentials, NewPartner, Role, Workspace};
 
     const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
     const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
@@ -188,7 +188,7 @@ mod flow {
         let alice = password("alice");
         let mut ws = Workspace::init(
             dir,
-            &countersign::service::InitRequest {
+            &countersign_service::InitRequest {
                 org_name: "Initech GmbH",
                 admin_name: "alice",
                 org_passphrase: "TEST-ONLY org demo",
@@ -224,8 +224,8 @@ mod flow {
             .unlock("TEST-ONLY globex demo")
             .unwrap();
         let details = json!({"beneficiary_name": "Globex Corporation", "iban": iban, "bic": bic, "currency": "EUR", "amount": "12950.00", "reference": id});
-        let details = countersign::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
-        let us = countersign::fingerprint::Fingerprint::parse_canonical(us).unwrap();
+        let details = countersign_service::core::format::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
+        let us = countersign_service::core::format::fingerprint::Fingerprint::parse_canonical(us).unwrap();
         let instruction = details.to_instruction(id.to_string(), key.fingerprint(), us, time::OffsetDateTime::now_utc()).unwrap();
         Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes()
     }

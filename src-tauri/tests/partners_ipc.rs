@@ -9,14 +9,14 @@ use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
-use countersign::card::{CardDetails, PartnerCard};
-use countersign::codes::ConfirmationCode;
-use countersign::envelope::{Envelope, FileKind};
-use countersign::instruction::Instruction;
-use countersign::keys::{KeyPair, SecretKeyFile};
-use countersign::rotation::RotationStatement;
-use countersign::service::{Credentials, Role, Workspace};
-use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_service::core::format::card::{CardDetails, PartnerCard};
+use countersign_service::core::format::codes::ConfirmationCode;
+use countersign_service::core::format::envelope::{Envelope, FileKind};
+use countersign_service::core::format::instruction::Instruction;
+use countersign_service::core::format::keys::{KeyPair, SecretKeyFile};
+use countersign_service::core::format::rotation::RotationStatement;
+use countersign_service::{Credentials, Role, Workspace};
+use countersign_service::core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
 
 mod common;
 use common::{app_on, fresh_dir, invoke, main_window, refusal_with_message};
@@ -36,7 +36,7 @@ fn workspace(dir: &Path) -> Vec<u8> {
     let alice = password("alice");
     let mut ws = Workspace::init(
         dir,
-        &countersign::service::InitRequest {
+        &countersign_service::InitRequest {
             org_name: "Initech GmbH",
             admin_name: "alice",
             org_passphrase: ORG_PASSPHRASE,

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
-use countersign::card::PartnerCard;
-use countersign::keys::SecretKeyFile;
-use countersign::rotation::RotationStatement;
-use countersign::service::{Credentials, Role, Workspace};
+use countersign_service::core::format::card::PartnerCard;
+use countersign_service::core::format::keys::SecretKeyFile;
+use countersign_service::core::format::rotation::RotationStatement;
+use countersign_service::{Credentials, Role, Workspace};
 
 mod common;
 use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
@@ -29,7 +29,7 @@ fn workspace(dir: &Path) -> Vec<u8> {
     let alice = password("alice");
     let mut ws = Workspace::init(
         dir,
-        &countersign::service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
+        &countersign_service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
     )
     .unwrap();
     let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use countersign::audit::{events_csv, hex, EventFields};
-use countersign::audit_bundle::{verify_bundle, MAX_BUNDLE_SIZE};
-use countersign::audit_check::Problem;
-use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::fingerprint::Fingerprint;
-use countersign::store::{EventFilter, StoredEvent};
+use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
+use countersign_service::core::audit::bundle::{verify_bundle, MAX_BUNDLE_SIZE};
+use countersign_service::core::audit::check::Problem;
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
+use countersign_service::core::format::fingerprint::Fingerprint;
+use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::Output;
@@ -176,11 +176,11 @@ pub fn audit(command: &AuditCommand, global: &GlobalArgs, output: Output) -> Cli
     }
 }
 
-fn fields(e: &StoredEvent) -> EventFields<'_> {
+fn fields(e: &LoggedEvent) -> EventFields<'_> {
     EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details }
 }
 
-fn event_json(e: &StoredEvent) -> Value {
+fn event_json(e: &LoggedEvent) -> Value {
     json!({
         "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "subject": e.subject,
         "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::String(e.details.clone())),
@@ -188,7 +188,7 @@ fn event_json(e: &StoredEvent) -> Value {
     })
 }
 
-fn log_text(events: &[StoredEvent]) -> String {
+fn log_text(events: &[LoggedEvent]) -> String {
     if events.is_empty() {
         return "No events match.".into();
     }

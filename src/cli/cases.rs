@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use countersign::case_flow::CallbackOutcome;
-use countersign::phone::PhoneNumber;
-use countersign::files::{write_atomic, Sensitivity};
-use countersign::service::{stored_findings, CallbackReport, CaseDetail, Export, ExportFormat};
-use countersign::store::CaseRow;
+use countersign_service::core::cases::flow::CallbackOutcome;
+use countersign_service::core::assess::phone::PhoneNumber;
+use countersign_service::files::{write_atomic, Sensitivity};
+use countersign_service::core::assess::findings::Severity;
+use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::cases::record::Case;
+use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::Output;
@@ -23,7 +25,7 @@ pub enum CaseCommand {
     List {
         /// Only cases with this status.
         #[arg(long)]
-        status: Option<String>,
+        status: Option<CaseStatus>,
     },
     /// Show a case: verdict, findings, callbacks and the timeline of every step.
     Show {
@@ -144,18 +146,12 @@ pub enum Outcome {
     Unreachable,
 }
 
-fn amount_text(case: &CaseRow) -> Option<String> {
-    let (minor, code) = (case.amount_minor?, case.currency.as_deref()?);
-    let currency = countersign::bank::Currency::parse(code).ok()?;
-    countersign::bank::Money::from_minor(minor, currency).ok().map(|m| m.to_string())
-}
-
-pub fn case_json(case: &CaseRow) -> Value {
+pub fn case_json(case: &Case) -> Value {
     json!({
         "id": case.id,
         "status": case.status,
         "verdict": case.verdict,
-        "findings": stored_findings(case),
+        "findings": case.findings,
         "partner": case.partner_id.map(|id| json!({ "id": id, "name": case.partner_name })),
         "file": case.file_name,
         "file_sha256": case.file_sha256,
@@ -167,7 +163,7 @@ pub fn case_json(case: &CaseRow) -> Value {
         "bic": case.account_bic,
         "account_fraudulent": case.account_fraudulent,
         "currency": case.currency,
-        "amount": amount_text(case),
+        "amount": case.amount().map(|m| m.to_string()),
         "reference": case.reference,
         "received_by": case.received_by,
         "received_at": case.received_at,
@@ -203,14 +199,14 @@ fn detail_json(d: &CaseDetail) -> Value {
     v
 }
 
-fn list_line(c: &CaseRow) -> String {
+fn list_line(c: &Case) -> String {
     format!(
         "{:>5}  {:<18} {:<9} {:<28} {:>16}  {}{}\n",
         c.id,
         c.status,
         c.verdict,
         c.partner_name.as_deref().unwrap_or("(unknown signer)"),
-        amount_text(c).unwrap_or_default(),
+        c.amount().map(|m| m.to_string()).unwrap_or_default(),
         c.account_display.as_deref().unwrap_or(""),
         if c.account_fraudulent { "  ⚠ FRAUDULENT ACCOUNT" } else { "" }
     )
@@ -218,7 +214,7 @@ fn list_line(c: &CaseRow) -> String {
 
 fn detail_text(d: &CaseDetail) -> String {
     let c = &d.case;
-    let mut out = format!("Case {}: {} (verdict {})\n", c.id, c.status.to_uppercase(), c.verdict);
+    let mut out = format!("Case {}: {} (verdict {})\n", c.id, c.status.as_str().to_uppercase(), c.verdict);
     out += &format!("  partner       {}\n", c.partner_name.as_deref().unwrap_or("(unknown signer)"));
     if let Some(code) = &c.confirmation_code {
         out += &format!("  confirmation  {code}\n");
@@ -230,25 +226,19 @@ fn detail_text(d: &CaseDetail) -> String {
         let warn = if c.account_fraudulent { "  ⚠ marked FRAUDULENT" } else { "" };
         out += &format!("  account       {acct} · {}{warn}\n", c.account_bic.as_deref().unwrap_or(""));
     }
-    if let Some(amount) = amount_text(c) {
+    if let Some(amount) = c.amount() {
         out += &format!("  amount        {amount}{}\n", c.reference.as_ref().map(|r| format!(" · ref {r}")).unwrap_or_default());
     }
     out += &format!("  file          {} (sha256 {})\n", c.file_name, &c.file_sha256[..16]);
-    if let Value::Array(findings) = stored_findings(c) {
-        for f in findings {
-            out += &format!(
-                "  {} {:<28} {}\n",
-                match f["severity"].as_str() {
-                    Some("critical") => "✗",
-                    Some("warning") => "!",
-                    _ => "·",
-                },
-                f["code"].as_str().unwrap_or(""),
-                f["message"].as_str().unwrap_or("")
-            );
-        }
+    for f in &c.findings {
+        let mark = match f.severity {
+            Severity::Critical => "✗",
+            Severity::Warning => "!",
+            Severity::Info => "·",
+        };
+        out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
-    if c.status == "hold" {
+    if c.status == CaseStatus::Hold {
         let numbers: Vec<String> = d
             .on_file_numbers
             .iter()
@@ -270,7 +260,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
     let (mut ws, session) = open_as(global)?;
     match command {
         CaseCommand::List { status } => {
-            let cases = ws.cases(&session, status.as_deref())?;
+            let cases = ws.cases(&session, *status)?;
             output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>() }), || {
                 if cases.is_empty() {
                     return "No cases.".into();
@@ -302,7 +292,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
                     numbers.join(", "),
                     c.beneficiary_name.as_deref().unwrap_or("?"),
                     c.account_key.as_deref().map(|k| k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()).unwrap_or_default(),
-                    amount_text(c).unwrap_or_else(|| "no amount".into()),
+                    c.amount().map(|m| m.to_string()).unwrap_or_else(|| "no amount".into()),
                 )
             });
         }

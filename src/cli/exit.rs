@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use countersign::findings::Verdict;
+use countersign_service::core::assess::findings::Verdict;
 
 /// The exit codes of CONTRACT.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +76,8 @@ impl CliError {
     }
 }
 
-impl From<countersign::files::FileError> for CliError {
-    fn from(e: countersign::files::FileError) -> Self {
+impl From<countersign_service::files::FileError> for CliError {
+    fn from(e: countersign_service::files::FileError) -> Self {
         CliError::usage("io_error", e.to_string())
     }
 }

@@ -7,18 +7,18 @@ use clap::Args;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use countersign::bank::Country;
-use countersign::card::{CardDetails, Contact, ContactKind, PartnerCard};
-use countersign::codes::{Challenge, ChallengeResponse, ConfirmationCode};
-use countersign::domain_name::DomainName;
-use countersign::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
-use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::fingerprint::Fingerprint;
-use countersign::instruction::{Details, Instruction};
-use countersign::keys::{KeyError, KeyPair, PublicKey, SecretKeyFile};
-use countersign::signing::{check_signable, sign_instruction, SignError};
-use countersign::qr::{fingerprint_uri, key_uri, Qr};
-use countersign::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_service::core::bank::Country;
+use countersign_service::core::format::card::{CardDetails, Contact, ContactKind, PartnerCard};
+use countersign_service::core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
+use countersign_service::core::assess::domain_name::DomainName;
+use countersign_service::core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
+use countersign_service::core::format::fingerprint::Fingerprint;
+use countersign_service::core::format::instruction::{Details, Instruction};
+use countersign_service::core::format::keys::{KeyError, KeyPair, PublicKey, SecretKeyFile};
+use countersign_service::core::format::signing::{check_signable, sign_instruction, SignError};
+use countersign_service::core::export::qr::{fingerprint_uri, key_uri, Qr};
+use countersign_service::core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{check_json, check_text, instruction_json, instruction_lines, Output};
@@ -108,7 +108,7 @@ pub fn rotate(args: &RotateArgs, output: Output) -> CliResult {
     let new_card = load_card(&args.new_card)?;
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
     let old = key_file.unlock(&passphrase).map_err(|e| key_error(&args.key, e))?;
-    let statement = countersign::rotation::RotationStatement::create(&old, &new_card, OffsetDateTime::now_utc())
+    let statement = countersign_service::core::format::rotation::RotationStatement::create(&old, &new_card, OffsetDateTime::now_utc())
         .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
     write_atomic(&args.out, &statement, Sensitivity::Public, false)?;
     let (old_fp, new_fp) = (old.fingerprint().to_string(), new_card.fingerprint().to_string());

@@ -3,11 +3,11 @@
 
 use serde_json::{json, Value};
 
-use countersign::bank::AccountDetails;
-use countersign::encoding::format_utc;
-use countersign::findings::{Finding, Severity};
-use countersign::instruction::Instruction;
-use countersign::verify::FileCheck;
+use countersign_service::core::bank::AccountDetails;
+use countersign_service::core::encoding::format_utc;
+use countersign_service::core::assess::findings::{Finding, Severity};
+use countersign_service::core::format::instruction::Instruction;
+use countersign_service::core::format::verify::FileCheck;
 
 /// Where output goes: one JSON document, or text for people.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +85,7 @@ pub fn finding_line(f: &Finding) -> String {
 pub fn instruction_lines(i: &Instruction) -> String {
     let account = match &i.account {
         AccountDetails::Iban { iban, bic } => {
-            let shown = countersign::bank::Iban::parse_electronic(iban).map(|v| v.grouped()).unwrap_or_else(|_| iban.clone());
+            let shown = countersign_service::core::bank::Iban::parse_electronic(iban).map(|v| v.grouped()).unwrap_or_else(|_| iban.clone());
             format!("{shown} · {bic}")
         }
         AccountDetails::Local { account_number, routing_code, country, bic } => {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use countersign::envelope::MAX_FILE_SIZE;
-use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::service::{Assessment, Credentials, InitRequest, NewPartner, Role, ServiceError, Session, Workspace};
+use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
+use countersign_service::{Assessment, Credentials, InitRequest, NewPartner, Role, ServiceError, Session, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, Output};
@@ -239,7 +239,7 @@ pub struct ReceiveArgs {
 fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
     match &global.data_dir {
         Some(dir) => Ok(dir.clone()),
-        None => countersign::service::default_data_dir()
+        None => countersign_service::default_data_dir()
             .ok_or_else(|| CliError::usage("no_data_dir", "no platform data directory: give --data-dir")),
     }
 }
@@ -313,7 +313,7 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
     let (mut ws, session) = open_as(global)?;
     match command {
         UserCommand::Add { name, role } => {
-            let role = Role::parse(role)?;
+            let role = Role::parse(role).map_err(ServiceError::from)?;
             let password = read_new_secret(NEW_PASSWORD, &format!("First password for {name}"))?;
             ws.add_user(&session, name, role, &password)?;
             output.emit(json!({ "name": name, "role": role.as_str() }), || format!("Added {name} ({}).", role.as_str()));
@@ -353,7 +353,7 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
             let password = read_secret(PASSWORD, &format!("Password for {}", session.user()))?;
             let secret = ws.enrol_totp(&session, &password)?;
             let uri = secret.otpauth_uri(session.user());
-            let qr = countersign::qr::Qr::new(&uri).map_err(|e| CliError::usage("qr_failed", e.to_string()))?;
+            let qr = countersign_service::core::export::qr::Qr::new(&uri).map_err(|e| CliError::usage("qr_failed", e.to_string()))?;
             output.emit(json!({ "otpauth_uri": uri.as_str(), "secret": secret.to_base32().as_str() }), || {
                 let mut text = format!(
                     "Scan this with your authenticator app, or type the secret {}.\nFrom now on, logging in as {} needs the current code (COUNTERSIGN_TOTP).\n",
@@ -438,7 +438,7 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
     Ok(Exit::Success)
 }
 
-fn partner_json(d: &countersign::service::PartnerDetail) -> Value {
+fn partner_json(d: &countersign_service::PartnerDetail) -> Value {
     json!({
         "id": d.summary.id,
         "name": d.summary.name,
@@ -462,7 +462,7 @@ fn partner_json(d: &countersign::service::PartnerDetail) -> Value {
     })
 }
 
-fn partner_text(d: &countersign::service::PartnerDetail) -> String {
+fn partner_text(d: &countersign_service::PartnerDetail) -> String {
     let mut out = format!(
         "Partner {}: {} ({})\n  domains   {}\n",
         d.summary.id,
@@ -543,7 +543,7 @@ fn assessment_text(a: &Assessment) -> String {
 /// `verify FILE` with a workspace.
 pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
     let dir = data_dir(global)?;
-    if !dir.join(countersign::store::DATABASE_FILE).is_file() {
+    if !Workspace::exists(&dir) {
         return Err(CliError::usage(
             "no_workspace",
             format!(
@@ -562,11 +562,11 @@ pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArg
 
 /// Reads the .eml given with --email (at most the size the email rules accept).
 fn read_email_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    let bytes = read_file(path, countersign::email::MAX_EMAIL_SIZE)?;
-    if bytes.len() > countersign::email::MAX_EMAIL_SIZE {
+    let bytes = read_file(path, countersign_service::core::assess::email::MAX_EMAIL_SIZE)?;
+    if bytes.len() > countersign_service::core::assess::email::MAX_EMAIL_SIZE {
         return Err(CliError::usage(
             "file_too_large",
-            format!("{}: larger than {} MiB; save the message again without attachments", display(path), countersign::email::MAX_EMAIL_SIZE >> 20),
+            format!("{}: larger than {} MiB; save the message again without attachments", display(path), countersign_service::core::assess::email::MAX_EMAIL_SIZE >> 20),
         ));
     }
     Ok(bytes)
@@ -616,7 +616,7 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
         };
         *slot = serde_json::from_str(value)
             .map_err(|_| CliError::usage("invalid_argument", format!("{value:?} is not a number or true/false")))?;
-        let policy: countersign::service::WorkspacePolicy = serde_json::from_value(current.clone())
+        let policy: countersign_service::WorkspacePolicy = serde_json::from_value(current.clone())
             .map_err(|e| CliError::usage("invalid_argument", format!("{name}: {e}")))?;
         ws.set_policy(&session, &policy)?;
     }
@@ -666,7 +666,7 @@ pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResu
             };
             let rotation = ws.rotate_org_key(
                 &session,
-                &countersign::service::OrgKeyRotationRequest {
+                &countersign_service::OrgKeyRotationRequest {
                     passphrase: &passphrase,
                     new_passphrase: &new_passphrase,
                     statement_out: out,

@@ -640,8 +640,8 @@ impl TestDir {
 
     /// Unlocks a key made by [`TestDir::keygen`] with the helpers' passphrase.
     #[track_caller]
-    pub fn unlock(&self, key: &KeyFiles) -> countersign::keys::KeyPair {
-        let file = countersign::keys::SecretKeyFile::from_bytes(&self.read(&key.key))
+    pub fn unlock(&self, key: &KeyFiles) -> countersign_core::format::keys::KeyPair {
+        let file = countersign_core::format::keys::SecretKeyFile::from_bytes(&self.read(&key.key))
             .unwrap_or_else(|e| self.fail(&format!("{} is not a key file: {e}", key.key)));
         file.unlock(PASSPHRASE).unwrap_or_else(|e| self.fail(&format!("{} does not unlock: {e}", key.key)))
     }
@@ -651,17 +651,17 @@ impl TestDir {
 /// recipient with fingerprint `recipient`, lets `edit` change it (an invalid IBAN, a past
 /// window: what `sign` rightly refuses to make), and signs it with `key`. Returns the file's bytes.
 pub fn library_instruction(
-    key: &countersign::keys::KeyPair,
+    key: &countersign_core::format::keys::KeyPair,
     recipient: &str,
     details: &Value,
     id: &str,
     now: time::OffsetDateTime,
-    edit: impl FnOnce(&mut countersign::instruction::Instruction),
+    edit: impl FnOnce(&mut countersign_core::format::instruction::Instruction),
 ) -> Vec<u8> {
-    use countersign::envelope::{Envelope, FileKind};
-    let recipient = countersign::fingerprint::Fingerprint::parse_canonical(recipient)
+    use countersign_core::format::envelope::{Envelope, FileKind};
+    let recipient = countersign_core::format::fingerprint::Fingerprint::parse_canonical(recipient)
         .unwrap_or_else(|| panic!("not a canonical fingerprint: {recipient:?}"));
-    let details = countersign::instruction::Details::from_json(details.to_string().as_bytes())
+    let details = countersign_core::format::instruction::Details::from_json(details.to_string().as_bytes())
         .unwrap_or_else(|e| panic!("invalid details {details}: {e}"));
     let mut instruction = details
         .to_instruction(id.to_string(), key.fingerprint(), recipient, now)

@@ -13,6 +13,7 @@ import type { NewPartnerRequest } from "./bindings/NewPartnerRequest";
 import type { PartnerFile } from "./bindings/PartnerFile";
 import type { PartnerRow } from "./bindings/PartnerRow";
 import type { PartnerView } from "./bindings/PartnerView";
+import type { CaseStatus } from "./bindings/CaseStatus";
 import type { CaseSummary } from "./bindings/CaseSummary";
 import type { CaseView } from "./bindings/CaseView";
 import type { CommandError } from "./bindings/CommandError";
@@ -155,7 +156,7 @@ export function enrolTotp(password: string): Promise<TotpEnrolment> {
 }
 
 /** Cases, newest first; only those with `status` when given. */
-export function listCases(status: string | null): Promise<CaseSummary[]> {
+export function listCases(status: CaseStatus | null): Promise<CaseSummary[]> {
   return call("list_cases", { status });
 }
 
@@ -185,16 +186,16 @@ export function caseDetail(id: number): Promise<CaseView> {
   return call("case_detail", { id });
 }
 
-export function approveCase(id: number): Promise<string> {
+export function approveCase(id: number): Promise<CaseStatus> {
   return call("approve_case", { id });
 }
 
-export function rejectCase(id: number, reason: string): Promise<string> {
+export function rejectCase(id: number, reason: string): Promise<CaseStatus> {
   return call("reject_case", { id, reason });
 }
 
 /** Reopens a callback locked after wrong responses (approvers). */
-export function reopenCase(id: number): Promise<string> {
+export function reopenCase(id: number): Promise<CaseStatus> {
   return call("reopen_case", { id });
 }
 
@@ -208,7 +209,7 @@ export function startCallback(id: number): Promise<CallbackScript> {
 }
 
 /** What the clerk heard; resolves to the case's new status. */
-export function recordCallback(request: CallbackRequest): Promise<string> {
+export function recordCallback(request: CallbackRequest): Promise<CaseStatus> {
   return call("record_callback", { request });
 }
 

@@ -169,7 +169,7 @@ describe("the app", () => {
       ...holdCase,
       findings: [
         ...holdCase.findings,
-        { code: "email_reply_to_lookalike", severity: "critical", message: "Replies would go to a look-alike of the partner's domain." },
+        { code: "email_lookalike_domain", severity: "critical", message: "Replies would go to a look-alike of the partner's domain." },
       ],
       email_sha256: "ab".repeat(32),
     };

@@ -5,6 +5,7 @@
 // The language picker in the header re-renders the app in the chosen language and re-opens the
 // screen that was open (every `open…` method of the shell is remembered as it is called).
 import { appInfo, logout, toCommandError, workspaceStatus, type UserView } from "./api";
+import type { CaseStatus } from "./codes";
 import { errorBox, h } from "./dom";
 import { LOCALES, codeName, locale, setLocale, t, type Locale } from "./i18n";
 import { renderSetup } from "./screens/setup";
@@ -23,7 +24,7 @@ export interface Shell {
   org: string;
   /** The area below the header, to render into. */
   content: HTMLElement;
-  openInbox(filter?: string): void;
+  openInbox(filter?: CaseStatus): void;
   openCase(id: number): void;
   /** The partner list (any role may look; the core decides what each may do). */
   openPartners(message?: string): void;

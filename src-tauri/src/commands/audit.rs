@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use countersign::audit::{events_csv, hex, EventFields};
-use countersign::audit_bundle::verify_bundle;
-use countersign::files::{read_limited, write_atomic, Sensitivity};
-use countersign::service::{DayActivity, Guarded};
-use countersign::store::{EventFilter, StoredEvent};
+use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
+use countersign_service::core::audit::bundle::verify_bundle;
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
+use countersign_service::{DayActivity, Guarded};
+use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -168,7 +168,7 @@ impl From<DayActivity> for ActivityDay {
     }
 }
 
-fn event_view(e: &StoredEvent) -> AuditEvent {
+fn event_view(e: &LoggedEvent) -> AuditEvent {
     AuditEvent {
         seq: e.seq,
         at: e.at.clone(),
@@ -280,7 +280,7 @@ pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: 
         let (ws, session) = inner.signed_in()?;
         ws.save_checkpoint(session)?
     };
-    let size = countersign::checkpoint::Checkpoint::parse_unverified(&note).map(|c| c.size).unwrap_or(0);
+    let size = countersign_service::core::audit::checkpoint::Checkpoint::parse_unverified(&note).map(|c| c.size).unwrap_or(0);
     save(&path, note.as_bytes(), Sensitivity::Public)?;
     Ok(AuditFileView { saved_to: path.display().to_string(), events: size })
 }

@@ -2,14 +2,13 @@
 //! The core checks the number against the numbers on file and the response against the
 //! instruction; this module only carries the words across.
 
-use countersign::case_flow::CallbackOutcome;
-use countersign::service::CallbackReport;
+use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
+use countersign_service::CallbackReport;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
 use super::cases::PhoneEntry;
-use super::inbox::amount_text;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
 
@@ -64,19 +63,19 @@ pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResul
             .iter()
             .map(|n| PhoneEntry {
                 e164: n.clone(),
-                display: countersign::phone::PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()),
+                display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()),
             })
             .collect(),
         payee: c.beneficiary_name.clone(),
         account_last4: c.account_key.as_deref().map(|k| k.chars().skip(k.chars().count().saturating_sub(4)).collect()),
-        amount: amount_text(c),
+        amount: c.amount().map(|m| m.to_string()),
     })
 }
 
 /// Records the call; returns the case's status afterwards. A wrong response is refused
 /// (`check_failed`) and counted by the core.
 #[tauri::command]
-pub async fn record_callback(state: State<'_, AppState>, request: CallbackRequest) -> CommandResult<String> {
+pub async fn record_callback(state: State<'_, AppState>, request: CallbackRequest) -> CommandResult<CaseStatus> {
     let outcome = CallbackOutcome::parse(&request.outcome)
         .ok_or_else(|| CommandError::new("invalid_input", "The outcome must be confirmed, denied or unreachable."))?;
     let mut inner = state.lock();
@@ -88,5 +87,5 @@ pub async fn record_callback(state: State<'_, AppState>, request: CallbackReques
         outcome,
         note: request.note.as_deref().map(str::trim).filter(|n| !n.is_empty()),
     };
-    Ok(ws.record_callback(session, request.case_id, &report)?.as_str().into())
+    Ok(ws.record_callback(session, request.case_id, &report)?)
 }

@@ -1,14 +1,15 @@
 //! One case: everything the case view shows, and the approver's decisions (approve, reject,
 //! release with its bank file).
 
-use countersign::files::{write_atomic, Sensitivity};
-use countersign::phone::PhoneNumber;
-use countersign::service::{Export, ExportFormat};
+use countersign_service::files::{write_atomic, Sensitivity};
+use countersign_service::core::assess::phone::PhoneNumber;
+use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::{Export, ExportFormat};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
-use super::inbox::{findings, summary, CaseSummary, FindingView};
+use super::inbox::{finding_view, summary, CaseSummary, FindingView};
 use super::save::save_target;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
@@ -164,7 +165,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
         history.iter().find(|a| a.status == "current" && Some(&a.display) != c.account_display.as_ref()).cloned();
     Ok(CaseView {
         summary: summary(c),
-        findings: findings(c),
+        findings: c.findings.iter().map(finding_view).collect(),
         email_sha256: c.email_sha256.clone(),
         partner_id: c.partner_id,
         confirmation_code: c.confirmation_code.clone(),
@@ -199,26 +200,26 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
 
 /// Approves a case; the core refuses the user's own cases and the wrong role.
 #[tauri::command]
-pub async fn approve_case(state: State<'_, AppState>, id: i64) -> CommandResult<String> {
+pub async fn approve_case(state: State<'_, AppState>, id: i64) -> CommandResult<CaseStatus> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.approve(session, id)?.as_str().into())
+    Ok(ws.approve(session, id)?)
 }
 
 /// Rejects a case with a reason.
 #[tauri::command]
-pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<String> {
+pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<CaseStatus> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.reject(session, id, &reason)?.as_str().into())
+    Ok(ws.reject(session, id, &reason)?)
 }
 
 /// Reopens a callback locked after wrong responses (approvers; the core checks).
 #[tauri::command]
-pub async fn reopen_case(state: State<'_, AppState>, id: i64) -> CommandResult<String> {
+pub async fn reopen_case(state: State<'_, AppState>, id: i64) -> CommandResult<CaseStatus> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.reopen(session, id)?.as_str().into())
+    Ok(ws.reopen(session, id)?)
 }
 
 /// Releases a case (the core checks role, approval and "at most once"); with `pain001` the

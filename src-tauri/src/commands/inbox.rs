@@ -2,12 +2,13 @@
 
 use std::path::Path;
 
-use countersign::bank::{Currency, Money};
-use countersign::email::MAX_EMAIL_SIZE;
-use countersign::envelope::MAX_FILE_SIZE;
-use countersign::files::read_limited;
-use countersign::service::{stored_findings, Assessment};
-use countersign::store::CaseRow;
+use countersign_service::core::assess::email::MAX_EMAIL_SIZE;
+use countersign_service::core::assess::findings::{Finding, ReasonCode, Severity, Verdict};
+use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::cases::record::Case;
+use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::files::read_limited;
+use countersign_service::Assessment;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
@@ -21,9 +22,9 @@ use crate::{CommandError, CommandResult};
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FindingView {
     /// Stable reason code (`bank_details_changed`, …).
-    pub code: String,
-    /// `info`, `warning` or `critical`.
-    pub severity: String,
+    pub code: ReasonCode,
+    /// How much it weighs.
+    pub severity: Severity,
     /// A sentence for the clerk.
     pub message: String,
 }
@@ -34,10 +35,10 @@ pub struct CaseSummary {
     /// Case id.
     #[ts(type = "number")]
     pub id: i64,
-    /// `accepted`, `hold`, `callback_confirmed`, `approved`, `released`, `rejected`, `quarantined`.
-    pub status: String,
-    /// `accepted`, `hold` or `rejected`, at receipt.
-    pub verdict: String,
+    /// Where the case stands.
+    pub status: CaseStatus,
+    /// The verdict at receipt.
+    pub verdict: Verdict,
     /// The partner, when the signer is pinned.
     pub partner: Option<String>,
     /// The payee named in the instruction.
@@ -62,7 +63,7 @@ pub struct Received {
     /// The file's name.
     pub file_name: String,
     /// The verdict.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// The case opened for it.
     #[ts(type = "number | null")]
     pub case_id: Option<i64>,
@@ -81,19 +82,14 @@ pub struct ReceiveProgress {
     pub total: u32,
 }
 
-pub(crate) fn amount_text(case: &CaseRow) -> Option<String> {
-    let currency = Currency::parse(case.currency.as_deref()?).ok()?;
-    Money::from_minor(case.amount_minor?, currency).ok().map(|m| m.to_string())
-}
-
-pub(crate) fn summary(case: &CaseRow) -> CaseSummary {
+pub(crate) fn summary(case: &Case) -> CaseSummary {
     CaseSummary {
         id: case.id,
-        status: case.status.clone(),
-        verdict: case.verdict.clone(),
+        status: case.status,
+        verdict: case.verdict,
         partner: case.partner_name.clone(),
         payee: case.beneficiary_name.clone(),
-        amount: amount_text(case),
+        amount: case.amount().map(|m| m.to_string()),
         account: case.account_display.clone(),
         account_fraudulent: case.account_fraudulent,
         file_name: case.file_name.clone(),
@@ -102,37 +98,25 @@ pub(crate) fn summary(case: &CaseRow) -> CaseSummary {
     }
 }
 
-pub(crate) fn findings(case: &CaseRow) -> Vec<FindingView> {
-    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
-    match stored_findings(case) {
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|f| FindingView { code: text(f, "code"), severity: text(f, "severity"), message: text(f, "message") })
-            .collect(),
-        _ => vec![],
-    }
+pub(crate) fn finding_view(f: &Finding) -> FindingView {
+    FindingView { code: f.code, severity: f.severity, message: f.message.clone() }
 }
 
 fn received(a: Assessment) -> Received {
     Received {
         file_name: a.file_name,
-        verdict: a.verdict.as_str().into(),
+        verdict: a.verdict,
         case_id: a.case_id,
         partner: a.partner.map(|p| p.name),
-        findings: a
-            .findings
-            .into_iter()
-            .map(|f| FindingView { code: f.code.as_str().into(), severity: f.severity.as_str().into(), message: f.message })
-            .collect(),
+        findings: a.findings.iter().map(finding_view).collect(),
     }
 }
 
 /// Cases, newest first; only those with `status` when given.
 #[tauri::command]
-pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<CaseSummary>> {
+pub async fn list_cases(state: State<'_, AppState>, status: Option<CaseStatus>) -> CommandResult<Vec<CaseSummary>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    let status = status.as_deref().filter(|s| !s.is_empty());
     Ok(ws.cases(session, status)?.iter().map(summary).collect())
 }
 

@@ -3,7 +3,7 @@
 //! phone. The organisation passphrase arrives in the call, goes to the core and is dropped: it
 //! is never stored, logged or returned.
 
-use countersign::files::{write_atomic, Sensitivity};
+use countersign_service::files::{write_atomic, Sensitivity};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;

@@ -6,12 +6,12 @@
 
 use std::path::Path;
 
-use countersign::card::{ContactKind, PartnerCard};
-use countersign::encoding::format_utc;
-use countersign::envelope::MAX_FILE_SIZE;
-use countersign::files::read_limited;
-use countersign::qr::{key_uri, Qr};
-use countersign::service::{NewPartner, PartnerDetail, PartnerSummary};
+use countersign_service::core::format::card::{ContactKind, PartnerCard};
+use countersign_service::core::encoding::format_utc;
+use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::files::read_limited;
+use countersign_service::core::export::qr::{key_uri, Qr};
+use countersign_service::{NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;

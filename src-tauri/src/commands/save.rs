@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign::service::Guarded;
+use countersign_service::Guarded;
 use tauri::{Runtime, State, WebviewWindow};
 
 use crate::dialog;

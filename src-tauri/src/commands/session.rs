@@ -1,6 +1,6 @@
 //! First run and sign-in: which workspace the app is on, creating one, login, logout.
 
-use countersign::service::{Credentials, InitRequest, Workspace};
+use countersign_service::{Credentials, InitRequest, Role, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -13,8 +13,8 @@ use crate::CommandResult;
 pub struct UserView {
     /// Login name.
     pub name: String,
-    /// `clerk`, `approver`, `admin` or `auditor`.
-    pub role: String,
+    /// What the user may do.
+    pub role: Role,
     /// Present (and `true`) when the policy requires a second factor this user has not enrolled
     /// yet: the session may only enrol one, on the My account screen.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,10 +24,10 @@ pub struct UserView {
 
 impl UserView {
     /// The view of a session's user.
-    pub(crate) fn of(session: &countersign::service::Session) -> Self {
+    pub(crate) fn of(session: &countersign_service::Session) -> Self {
         UserView {
             name: session.user().into(),
-            role: session.role().as_str().into(),
+            role: session.role(),
             must_enrol_totp: session.must_enrol_totp().then_some(true),
         }
     }

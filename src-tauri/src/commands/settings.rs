@@ -4,7 +4,7 @@
 //! the call, go to the core and are dropped: never stored, logged or returned, and the request
 //! types print without them.
 
-use countersign::service::{Guarded, OrgKeyRotationRequest, Role, WorkspacePolicy};
+use countersign_service::{Guarded, OrgKeyRotationRequest, Role, ServiceError, WorkspacePolicy};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -18,8 +18,8 @@ use crate::CommandResult;
 pub struct UserEntry {
     /// Login name.
     pub name: String,
-    /// `clerk`, `approver`, `admin` or `auditor`.
-    pub role: String,
+    /// What the user may do.
+    pub role: Role,
     /// Disabled users can do nothing until enabled again.
     pub disabled: bool,
 }
@@ -198,7 +198,7 @@ pub async fn list_users(state: State<'_, AppState>) -> CommandResult<Vec<UserEnt
     Ok(ws
         .users(session)?
         .into_iter()
-        .map(|(name, role, disabled)| UserEntry { name, role: role.as_str().into(), disabled })
+        .map(|(name, role, disabled)| UserEntry { name, role, disabled })
         .collect())
 }
 
@@ -207,10 +207,10 @@ pub async fn list_users(state: State<'_, AppState>) -> CommandResult<Vec<UserEnt
 pub async fn add_user(state: State<'_, AppState>, request: NewUserRequest) -> CommandResult<UserEntry> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    let role = Role::parse(&request.role)?;
+    let role = Role::parse(&request.role).map_err(ServiceError::from)?;
     let name = request.name.trim();
     ws.add_user(session, name, role, &request.password)?;
-    Ok(UserEntry { name: name.into(), role: role.as_str().into(), disabled: false })
+    Ok(UserEntry { name: name.into(), role, disabled: false })
 }
 
 /// Disables or enables a user (admins; never oneself).

@@ -4,7 +4,7 @@
 // the codes the Rust side sends (statuses, verdicts, …) exist for every code it knows.
 import { describe, expect, it } from "vitest";
 import { LOCALES, areas, hasKey, missingKeys, placeholders } from "./index";
-import { STATUSES } from "../screens/inbox";
+import { OUTCOME_CODES, ROLE_CODES, SEVERITY_CODES, STATUSES, VERDICT_CODES } from "../codes";
 
 /** Every TypeScript source of the UI, by path, read as text at build time. */
 const SOURCES = import.meta.glob("../**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -88,11 +88,12 @@ describe("the message catalogues", () => {
 
   it("name every code the Rust side sends", () => {
     const codes: Record<string, string[]> = {
-      status: STATUSES,
-      verdict: ["accepted", "hold", "rejected"],
-      severity: ["info", "warning", "critical"],
-      role: ["clerk", "approver", "admin", "auditor"],
-      outcome: ["confirmed", "wrong_response", "denied", "unreachable", "open"],
+      status: [...STATUSES],
+      verdict: [...VERDICT_CODES],
+      severity: [...SEVERITY_CODES],
+      role: [...ROLE_CODES],
+      // A recorded attempt can also have gone wrong or be still open.
+      outcome: [...OUTCOME_CODES, "wrong_response", "open"],
       account: ["current", "retired", "fraudulent", "proposed"],
     };
     const unnamed = Object.entries(codes).flatMap(([group, list]) => list.map((code) => `${group}.${code}`).filter((key) => !hasKey(key)));

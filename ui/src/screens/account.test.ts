@@ -9,6 +9,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { TotpEnrolment, UserView } from "../api";
 import { renderApp } from "../app";
 import { setLocale } from "../i18n";
+import { ROLE_CODES } from "../codes";
 
 afterEach(() => {
   clearMocks();
@@ -91,7 +92,7 @@ async function openAccount(user: UserView, override?: (cmd: string, args: Record
 }
 
 describe("my account", () => {
-  it.each(["clerk", "approver", "admin", "auditor"])("is opened from the user's name in the header by a %s", async (role) => {
+  it.each(ROLE_CODES)("is opened from the user's name in the header by a %s", async (role) => {
     const [root] = await openAccount({ name: "carol", role });
     expect(root.querySelector("#current-user")?.textContent).toBe(`carol (${role})`);
     expect(root.querySelector("#my-account-title")?.textContent).toBe("My account");

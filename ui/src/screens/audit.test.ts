@@ -10,6 +10,7 @@ import type { ActivityDay, AuditEvent, AuditFilter, AuditStatus } from "../api";
 import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { activityChart, CHART_DAYS, noFilter, renderAudit } from "./audit";
+import type { Role } from "../codes";
 
 afterEach(() => {
   clearMocks();
@@ -34,7 +35,7 @@ const days: ActivityDay[] = [
   { day: "2026-11-04", accepted: 1, hold: 0, rejected: 0, denied: 1, refused: 2 },
 ];
 
-function shell(role = "auditor"): Shell {
+function shell(role: Role = "auditor"): Shell {
   return {
     user: { name: "frank", role },
     org: "Initech GmbH",

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CaseSummary } from "../api";
 import { setLocale } from "../i18n";
 import { age, isEmailPath, search } from "./inbox";
+import type { CaseStatus } from "../codes";
 
 afterEach(() => setLocale("en"));
 
-const row = (id: number, partner: string, status = "hold"): CaseSummary => ({
+const row = (id: number, partner: string, status: CaseStatus = "hold"): CaseSummary => ({
   id,
   status,
   verdict: "hold",

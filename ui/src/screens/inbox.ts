@@ -5,8 +5,8 @@ import { listCases, pickFiles, receiveFiles, toCommandError, watchDrops, type Ca
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
 import { codeName, formatDateTime, formatMoney, formatNumber, t, tn } from "../i18n";
+import { isCaseStatus, STATUSES, type CaseStatus, type Severity, type Verdict } from "../codes";
 
-export const STATUSES = ["accepted", "hold", "callback_confirmed", "approved", "released", "rejected", "quarantined"];
 /** Rows drawn at once; the search narrows the rest. Keeps thousands of cases fast. */
 export const MAX_ROWS = 300;
 
@@ -42,17 +42,17 @@ export function isEmailPath(path: string): boolean {
 }
 
 /** A case status's name in the chosen language. */
-export function label(status: string): string {
+export function label(status: CaseStatus): string {
   return codeName("status", status);
 }
 
 /** A verdict's name in the chosen language. */
-export function verdictName(verdict: string): string {
+export function verdictName(verdict: Verdict): string {
   return codeName("verdict", verdict);
 }
 
 /** A finding severity's name in the chosen language. */
-export function severityName(severity: string): string {
+export function severityName(severity: Severity): string {
   return codeName("severity", severity);
 }
 
@@ -60,7 +60,7 @@ function columns(): string[] {
   return [t("inbox.col.case"), t("inbox.col.verdict"), t("inbox.col.partner"), t("inbox.col.payee"), t("inbox.col.amount"), t("inbox.col.age"), t("inbox.col.status")];
 }
 
-export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
+export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): Promise<void> {
   const { content } = shell;
   const paths = h("textarea", { id: "receive-paths", rows: 3, spellcheck: "false", placeholder: t("inbox.pathsPlaceholder") });
   const progress = h("progress", { id: "receive-progress", max: 1, value: 0, hidden: true });
@@ -154,7 +154,7 @@ export async function renderInbox(shell: Shell, filter = ""): Promise<void> {
   const load = async () => {
     listError.replaceChildren();
     try {
-      cases = await listCases(status.value || null);
+      cases = await listCases(isCaseStatus(status.value) ? status.value : null);
       draw();
     } catch (reason) {
       listError.replaceChildren(errorBox(toCommandError(reason), "cases-error"));

@@ -11,6 +11,7 @@ import type { OrgKeyView, PolicyView, UserEntry } from "../api";
 import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { renderSettings } from "./settings";
+import type { Role } from "../codes";
 
 afterEach(() => {
   clearMocks();
@@ -69,7 +70,7 @@ function backend(override: (cmd: string, args: Record<string, unknown>) => unkno
       case "list_users":
         return users;
       case "add_user": {
-        const request = args.request as { name: string; role: string };
+        const request = args.request as { name: string; role: Role };
         users = [...users, { name: request.name, role: request.role, disabled: false }];
         return users[users.length - 1];
       }

@@ -1,0 +1,207 @@
+//! Signed checkpoints of the audit log, in the C2SP tlog-checkpoint / signed-note format: a
+//! note whose body is the log's origin line, the tree size, the root hash (base64) and the time,
+//! signed with the organisation's audit key. An auditor who keeps one can later demand a
+//! consistency proof that the log only grew from it. Pure.
+//!
+//! ```text
+//! countersign/audit/516287444502994655811307674161  ← origin: "countersign/audit/" + org fingerprint digits
+//! 1234                                                ← tree size
+//! 3q2+7w…=                                            ← root hash, base64
+//! time 2026-11-23T09:00:00Z                           ← extension line
+//!
+//! — countersign-audit-<audit key digits> AbCd…=      ← key name, base64(key id ‖ signature)
+//! — countersign-user:carol EfGh…=                     ← an approver's countersignature
+//! ```
+//!
+//! The signature is Ed25519 over the body (every line up to and including the blank line's
+//! preceding newline), as signed-note specifies; the key id is the first four bytes of
+//! SHA-256(key name ‖ "\n" ‖ 0x01 ‖ public key).
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::encoding::{b64_decode, b64_encode, format_utc, parse_utc};
+use crate::format::keys::{KeyPair, PublicKey};
+use crate::audit::merkle::Hash;
+
+/// A checkpoint's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Which log: `countersign/audit/<org fingerprint digits>`.
+    pub origin: String,
+    /// Number of events covered.
+    pub size: u64,
+    /// Merkle root over those events.
+    pub root: Hash,
+    /// When it was made.
+    pub time: OffsetDateTime,
+}
+
+/// Why a checkpoint was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    /// The text is not a checkpoint note.
+    #[error("not a checkpoint: {0}")]
+    Malformed(String),
+    /// No signature by the expected key, or it does not verify.
+    #[error("the checkpoint is not signed by the organisation's audit key (or was altered)")]
+    BadSignature,
+}
+
+/// The key name used in signature lines.
+pub fn key_name(public_key: &PublicKey) -> String {
+    format!("countersign-audit-{}", public_key.fingerprint().digits())
+}
+
+/// The key name of a user's own signing key, which countersigns checkpoints when they approve.
+pub fn user_key_name(user: &str) -> String {
+    format!("countersign-user:{user}")
+}
+
+/// The origin line of an organisation's log.
+pub fn origin_for(org_fingerprint_digits: &str) -> String {
+    format!("countersign/audit/{org_fingerprint_digits}")
+}
+
+fn key_id(name: &str, public_key: &PublicKey) -> [u8; 4] {
+    let h = Sha256::new().chain_update(name.as_bytes()).chain_update(b"\n").chain_update([1u8]).chain_update(public_key.to_bytes()).finalize();
+    [h[0], h[1], h[2], h[3]]
+}
+
+impl Checkpoint {
+    /// The note body (each line ends in a newline).
+    pub fn body(&self) -> String {
+        format!("{}\n{}\n{}\ntime {}\n", self.origin, self.size, b64_encode(&self.root), format_utc(self.time))
+    }
+
+    /// The signed note.
+    pub fn sign(&self, key: &KeyPair) -> String {
+        let body = self.body();
+        format!("{body}\n{}", signature_line(&body, &key_name(&key.public_key()), key))
+    }
+
+    /// Adds a user's countersignature to a signed note (another signature line over the same
+    /// body, as signed-note allows). The note must be well formed.
+    pub fn cosign(note: &str, user: &str, key: &KeyPair) -> Result<String, CheckpointError> {
+        let (body, _) = split_note(note)?;
+        Ok(format!("{note}{}", signature_line(&body, &user_key_name(user), key)))
+    }
+
+    /// The users whose countersignature on `note` verifies, among `users` (name, key).
+    pub fn cosigners(note: &str, users: &[(String, PublicKey)]) -> Vec<String> {
+        let Ok((body, signatures)) = split_note(note) else { return vec![] };
+        users
+            .iter()
+            .filter(|(name, key)| has_signature(&body, signatures, &user_key_name(name), key))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// The names on a note's signature lines, signed or not (to report unknown signers).
+    pub fn signature_names(note: &str) -> Vec<String> {
+        let Ok((_, signatures)) = split_note(note) else { return vec![] };
+        signatures
+            .lines()
+            .filter_map(|l| l.strip_prefix("\u{2014} "))
+            .filter_map(|l| l.split_once(' ').map(|(n, _)| n.to_string()))
+            .collect()
+    }
+
+    /// Parses a note's body without checking any signature.
+    pub fn parse_unverified(note: &str) -> Result<Self, CheckpointError> {
+        let (body, _) = split_note(note)?;
+        Self::parse_body(&body)
+    }
+
+    /// Parses a signed note and verifies its signature by `key`.
+    pub fn verify(note: &str, key: &PublicKey) -> Result<Self, CheckpointError> {
+        let (body, signatures) = split_note(note)?;
+        let checkpoint = Self::parse_body(&body)?;
+        if !has_signature(&body, signatures, &key_name(key), key) {
+            return Err(CheckpointError::BadSignature);
+        }
+        Ok(checkpoint)
+    }
+
+    fn parse_body(body: &str) -> Result<Self, CheckpointError> {
+        let bad = |m: &str| CheckpointError::Malformed(m.to_string());
+        let lines: Vec<&str> = body.lines().collect();
+        if lines.len() != 4 {
+            return Err(bad("the body must have four lines: origin, size, root, time"));
+        }
+        let size: u64 = lines[1].parse().map_err(|_| bad("the size is not a number"))?;
+        if lines[1] != size.to_string() {
+            return Err(bad("the size is not in canonical decimal"));
+        }
+        let root: Hash = b64_decode(lines[2]).and_then(|v| v.try_into().ok()).ok_or_else(|| bad("the root is not 32 bytes of base64"))?;
+        let time = lines[3].strip_prefix("time ").and_then(parse_utc).ok_or_else(|| bad("the time line is not `time YYYY-MM-DDTHH:MM:SSZ`"))?;
+        Ok(Checkpoint { origin: lines[0].to_string(), size, root, time })
+    }
+}
+
+/// Splits a note into its body (ending in a newline) and its signature lines.
+fn split_note(note: &str) -> Result<(String, &str), CheckpointError> {
+    let (body, signatures) =
+        note.split_once("\n\n").ok_or_else(|| CheckpointError::Malformed("no blank line before the signatures".into()))?;
+    Ok((format!("{body}\n"), signatures))
+}
+
+/// One signature line: `— NAME base64(key id ‖ signature)` and a newline. signed-note signs
+/// the body bytes themselves (no extra context); the key id and the origin line separate this
+/// from any other use of the key, which signs only notes.
+fn signature_line(body: &str, name: &str, key: &KeyPair) -> String {
+    let signature = key.sign_raw(body.as_bytes());
+    let mut blob = key_id(name, &key.public_key()).to_vec();
+    blob.extend_from_slice(&signature);
+    format!("\u{2014} {name} {}\n", b64_encode(&blob))
+}
+
+/// Whether one of the signature lines is `name`'s valid signature of `body` by `key`.
+fn has_signature(body: &str, signatures: &str, name: &str, key: &PublicKey) -> bool {
+    let expected_id = key_id(name, key);
+    signatures.lines().filter_map(|l| l.strip_prefix("\u{2014} ")).any(|l| {
+        let Some((n, sig)) = l.split_once(' ') else { return false };
+        let Some(blob) = b64_decode(sig) else { return false };
+        n == name && blob.len() == 68 && blob[..4] == expected_id && key.verify_raw(body.as_bytes(), blob[4..].try_into().expect("64 bytes"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkpoint() -> Checkpoint {
+        Checkpoint { origin: origin_for("123"), size: 42, root: [7; 32], time: parse_utc("2026-11-23T09:00:00Z").unwrap() }
+    }
+
+    #[test]
+    fn sign_and_verify() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let note = checkpoint().sign(&key);
+        assert!(note.starts_with("countersign/audit/123\n42\n"));
+        assert_eq!(Checkpoint::verify(&note, &key.public_key()).unwrap(), checkpoint());
+        let other = KeyPair::from_seed(&[6; 32]);
+        assert_eq!(Checkpoint::verify(&note, &other.public_key()).unwrap_err(), CheckpointError::BadSignature);
+        let altered = note.replace("\n42\n", "\n41\n");
+        assert_eq!(Checkpoint::verify(&altered, &key.public_key()).unwrap_err(), CheckpointError::BadSignature);
+        assert!(matches!(Checkpoint::verify("nonsense", &key.public_key()), Err(CheckpointError::Malformed(_))));
+    }
+
+    #[test]
+    fn countersignatures() {
+        let audit = KeyPair::from_seed(&[5; 32]);
+        let alice = KeyPair::from_seed(&[7; 32]);
+        let bob = KeyPair::from_seed(&[8; 32]);
+        let note = Checkpoint::cosign(&checkpoint().sign(&audit), "alice", &alice).unwrap();
+        // Still a valid checkpoint for the audit key, now with alice's line too.
+        assert_eq!(Checkpoint::verify(&note, &audit.public_key()).unwrap(), checkpoint());
+        let users = vec![("alice".to_string(), alice.public_key()), ("bob".to_string(), bob.public_key())];
+        assert_eq!(Checkpoint::cosigners(&note, &users), vec!["alice".to_string()]);
+        assert_eq!(Checkpoint::signature_names(&note).len(), 2);
+        // Alice's line does not verify as bob's, nor for another body.
+        let forged = note.replace("countersign-user:alice", "countersign-user:bob");
+        assert!(Checkpoint::cosigners(&forged, &users).is_empty());
+        let moved = note.replace("\n42\n", "\n43\n");
+        assert!(Checkpoint::cosigners(&moved, &users).is_empty());
+    }
+}

@@ -1,0 +1,476 @@
+//! The case state machine (pure): which action each user may take on a case in each state, and
+//! what it leads to. The service applies the outcome in one transaction with its audit event.
+//!
+//! ```text
+//! accepted ──(release; approval first when over the threshold)──────────────────▶ released
+//! hold ──callback confirmed──▶ callback_confirmed ──approve──▶ approved ──release──▶ released
+//! hold ──callback denied──▶ quarantined
+//! any open state ──reject──▶ rejected
+//! ```
+//!
+//! Dual control: an approver may never approve a case they received or called back on; three
+//! wrong challenge responses lock the callback until an approver reopens or rejects the case.
+
+use crate::assess::findings::Verdict;
+use crate::cases::policy::Policy;
+use crate::auth::Role;
+
+/// Wrong callback responses that lock a case.
+pub const MAX_WRONG_RESPONSES: u32 = 3;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum CaseStatus {
+    /// Valid and consistent: may be released (with approval over the threshold).
+    Accepted,
+    /// Needs a callback and an approval.
+    Hold,
+    /// The partner confirmed on a callback to an on-file number.
+    CallbackConfirmed,
+    /// A second person approved.
+    Approved,
+    /// Paid out.
+    Released,
+    /// Will not be paid.
+    Rejected,
+    /// The partner denied the instruction: fraud.
+    Quarantined,
+}
+
+impl CaseStatus {
+    /// Every status, in the order a case usually goes through them.
+    pub const ALL: [Self; 7] = [
+        Self::Accepted,
+        Self::Hold,
+        Self::CallbackConfirmed,
+        Self::Approved,
+        Self::Released,
+        Self::Rejected,
+        Self::Quarantined,
+    ];
+
+    /// The contract's string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Hold => "hold",
+            Self::CallbackConfirmed => "callback_confirmed",
+            Self::Approved => "approved",
+            Self::Released => "released",
+            Self::Rejected => "rejected",
+            Self::Quarantined => "quarantined",
+        }
+    }
+
+    /// Parses the contract's string.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CaseStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(text: &str) -> Result<Self, UnknownStatus> {
+        Self::parse(text).ok_or_else(|| UnknownStatus(text.to_owned()))
+    }
+}
+
+/// A status name that is none of the contract's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status {0:?}: use accepted, hold, callback_confirmed, approved, released, rejected or quarantined")]
+pub struct UnknownStatus(pub String);
+
+impl CaseStatus {
+
+    /// Whether the case can still move (not released, rejected or quarantined).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Accepted | Self::Hold | Self::CallbackConfirmed | Self::Approved)
+    }
+}
+
+/// The outcome of a callback as the clerk records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum CallbackOutcome {
+    /// The partner read back the right response and confirmed the details.
+    Confirmed,
+    /// The partner says they did not send this instruction.
+    Denied,
+    /// Nobody could be reached.
+    Unreachable,
+}
+
+impl CallbackOutcome {
+    /// The CLI's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Denied => "denied",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    /// Parses the CLI's word.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "confirmed" => Some(Self::Confirmed),
+            "denied" => Some(Self::Denied),
+            "unreachable" => Some(Self::Unreachable),
+            _ => None,
+        }
+    }
+}
+
+/// What is known about a case, as far as the rules care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// Current status.
+    pub status: CaseStatus,
+    /// Verdict at receipt.
+    pub verdict: Verdict,
+    /// Who received it.
+    pub received_by: String,
+    /// Everyone who started or recorded a callback on it.
+    pub called_by: Vec<String>,
+    /// Amount in minor units, if any.
+    pub amount_minor: Option<u64>,
+    /// Consecutive wrong responses since the last reopen.
+    pub wrong_responses: u32,
+}
+
+impl CaseFacts {
+    /// Whether the callback is locked after too many wrong responses.
+    pub fn locked(&self) -> bool {
+        self.wrong_responses >= MAX_WRONG_RESPONSES
+    }
+
+    /// Whether an accepted case needs an approval before release (amount over the threshold).
+    pub fn needs_approval(&self, policy: &Policy) -> bool {
+        self.verdict != Verdict::Accepted || self.amount_minor.is_some_and(|a| a > policy.approval_threshold_minor)
+    }
+}
+
+/// Something a user wants to do to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    /// Start a callback attempt (a fresh challenge).
+    StartCallback,
+    /// Record a callback's outcome; `response_correct` says whether the response heard matched.
+    RecordCallback {
+        /// What the clerk records.
+        outcome: CallbackOutcome,
+        /// Whether the response read back matched the one expected (only for `Confirmed`).
+        response_correct: bool,
+    },
+    /// Second approval.
+    Approve,
+    /// Refuse payment.
+    Reject,
+    /// Release the payment.
+    Release,
+    /// Unlock a callback locked after wrong responses.
+    Reopen,
+}
+
+/// What a permitted action changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The new status.
+    pub status: CaseStatus,
+    /// Wrong responses after the action.
+    pub wrong_responses: u32,
+    /// Mark the case's account fraudulent for every partner.
+    pub mark_fraudulent: bool,
+    /// The case's account becomes the partner's current one.
+    pub make_account_current: bool,
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The user's role or dual control forbids it (exit 4).
+    #[error("{0}")]
+    NotPermitted(String),
+    /// The case's state does not allow it (exit 1).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The response read back did not match: recorded as a failed attempt (exit 1).
+    #[error("{0}")]
+    WrongResponse(String),
+}
+
+fn unchanged(facts: &CaseFacts) -> Transition {
+    Transition { status: facts.status, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: false }
+}
+
+/// Decides whether `who` (with `role`) may take `action` on a case, and what follows.
+pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, policy: &Policy) -> Result<Transition, Refusal> {
+    use CaseAction::*;
+    use CaseStatus::*;
+    let status = facts.status;
+    let not_allowed = |what: &str| Err(Refusal::NotAllowed(format!("the case is {}: {what}", status.as_str())));
+    match action {
+        StartCallback | RecordCallback { .. } => {
+            if !matches!(role, Role::Clerk | Role::Approver) {
+                return Err(Refusal::NotPermitted(format!("{who} is not a clerk or approver: only they make callbacks")));
+            }
+            if status != Hold {
+                return not_allowed("only a case on hold needs a callback");
+            }
+            if facts.locked() {
+                return not_allowed(&format!(
+                    "the callback is locked after {MAX_WRONG_RESPONSES} wrong responses; an approver must reopen or reject it"
+                ));
+            }
+            let RecordCallback { outcome, response_correct } = action else { return Ok(unchanged(facts)) };
+            match outcome {
+                CallbackOutcome::Confirmed if response_correct => Ok(Transition {
+                    status: CallbackConfirmed,
+                    wrong_responses: 0,
+                    mark_fraudulent: false,
+                    make_account_current: false,
+                }),
+                CallbackOutcome::Confirmed => {
+                    let wrong = facts.wrong_responses + 1;
+                    let left = MAX_WRONG_RESPONSES.saturating_sub(wrong);
+                    let tail = if left == 0 {
+                        "The callback is now locked: an approver must reopen or reject the case.".to_string()
+                    } else {
+                        format!("{left} more wrong response(s) lock the case.")
+                    };
+                    Err(Refusal::WrongResponse(format!(
+                        "the response does not match the instruction we received: the caller may hold a different file, or it is not the partner. Do not confirm. {tail}"
+                    )))
+                }
+                CallbackOutcome::Denied => Ok(Transition {
+                    status: Quarantined,
+                    wrong_responses: facts.wrong_responses,
+                    mark_fraudulent: true,
+                    make_account_current: false,
+                }),
+                CallbackOutcome::Unreachable => Ok(unchanged(facts)),
+            }
+        }
+        Approve => {
+            if role != Role::Approver {
+                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers approve")));
+            }
+            if facts.received_by == who {
+                return Err(Refusal::NotPermitted(format!("{who} received this case: a second person must approve it")));
+            }
+            if facts.called_by.iter().any(|c| c == who) {
+                return Err(Refusal::NotPermitted(format!("{who} made the callback on this case: a second person must approve it")));
+            }
+            match status {
+                CallbackConfirmed => {}
+                Accepted if facts.needs_approval(policy) => {}
+                Accepted => return not_allowed("it needs no approval; it can be released"),
+                Hold => return not_allowed("the partner must first be called back on an on-file number"),
+                _ => return not_allowed("it cannot be approved"),
+            }
+            Ok(Transition { status: Approved, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: true })
+        }
+        Reject => {
+            if role != Role::Approver {
+                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reject")));
+            }
+            if !status.is_open() {
+                return not_allowed("it is closed");
+            }
+            Ok(Transition { status: Rejected, ..unchanged(facts) })
+        }
+        Release => {
+            // The state first: releasing twice is "already released" for everyone (exit 1).
+            if status == Released {
+                return not_allowed("it was already released; a payment is never released twice");
+            }
+            if !status.is_open() {
+                return not_allowed("it cannot be released");
+            }
+            let clerk_may = role == Role::Clerk && status == Accepted && !facts.needs_approval(policy);
+            if role != Role::Approver && !clerk_may {
+                return Err(Refusal::NotPermitted(format!(
+                    "{who} may not release this case: approvers release; clerks only accepted cases up to the approval threshold"
+                )));
+            }
+            match status {
+                Approved => {}
+                Accepted if !facts.needs_approval(policy) => {}
+                Accepted => return not_allowed("its amount is over the approval threshold: it needs an approval first"),
+                Released => return not_allowed("it was already released; a payment is never released twice"),
+                Hold => return not_allowed("it needs a callback and an approval first"),
+                CallbackConfirmed => return not_allowed("it needs an approval first"),
+                _ => return not_allowed("it cannot be released"),
+            }
+            let current = status == Accepted;
+            Ok(Transition { status: Released, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: current })
+        }
+        Reopen => {
+            if role != Role::Approver {
+                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reopen a locked callback")));
+            }
+            if status != Hold || !facts.locked() {
+                return not_allowed("only a case whose callback is locked can be reopened");
+            }
+            Ok(Transition { status: Hold, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts(status: CaseStatus, verdict: Verdict) -> CaseFacts {
+        CaseFacts { status, verdict, received_by: "clara".into(), called_by: vec![], amount_minor: Some(100_00), wrong_responses: 0 }
+    }
+
+    #[test]
+    fn the_happy_path_of_a_hold() {
+        let p = Policy::default();
+        let mut f = facts(CaseStatus::Hold, Verdict::Hold);
+        decide(&f, "clara", Role::Clerk, CaseAction::StartCallback, &p).unwrap();
+        f.called_by.push("clara".into());
+        let confirm = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: true };
+        f.status = decide(&f, "clara", Role::Clerk, confirm, &p).unwrap().status;
+        assert_eq!(f.status, CaseStatus::CallbackConfirmed);
+        assert!(matches!(decide(&f, "clara", Role::Approver, CaseAction::Approve, &p), Err(Refusal::NotPermitted(_))));
+        assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::Release, &p), Err(Refusal::NotPermitted(_))));
+        f.status = decide(&f, "anna", Role::Approver, CaseAction::Approve, &p).unwrap().status;
+        f.status = decide(&f, "anna", Role::Approver, CaseAction::Release, &p).unwrap().status;
+        assert_eq!(f.status, CaseStatus::Released);
+        assert!(matches!(decide(&f, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    #[test]
+    fn three_wrong_responses_lock_until_reopened() {
+        let p = Policy::default();
+        let mut f = facts(CaseStatus::Hold, Verdict::Hold);
+        let wrong = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false };
+        for _ in 0..3 {
+            assert!(matches!(decide(&f, "clara", Role::Clerk, wrong, &p), Err(Refusal::WrongResponse(_))));
+            f.wrong_responses += 1;
+        }
+        assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::StartCallback, &p), Err(Refusal::NotAllowed(_))));
+        assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::Reopen, &p), Err(Refusal::NotPermitted(_))));
+        assert_eq!(decide(&f, "anna", Role::Approver, CaseAction::Reopen, &p).unwrap().wrong_responses, 0);
+    }
+
+    #[test]
+    fn accepted_cases_over_the_threshold_need_approval() {
+        let p = Policy::default();
+        let small = facts(CaseStatus::Accepted, Verdict::Accepted);
+        assert_eq!(decide(&small, "clara", Role::Clerk, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        let big = CaseFacts { amount_minor: Some(p.approval_threshold_minor + 1), ..small };
+        assert!(matches!(decide(&big, "clara", Role::Clerk, CaseAction::Release, &p), Err(Refusal::NotPermitted(_))));
+        assert!(matches!(decide(&big, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::NotAllowed(_))));
+        let approved = decide(&big, "anna", Role::Approver, CaseAction::Approve, &p).unwrap();
+        assert_eq!(approved.status, CaseStatus::Approved);
+    }
+
+    #[derive(Debug, Clone)]
+    struct Step {
+        user: usize,
+        action: CaseAction,
+    }
+
+    const USERS: [(&str, Role); 5] = [
+        ("clara", Role::Clerk),
+        ("carl", Role::Clerk),
+        ("anna", Role::Approver),
+        ("arne", Role::Approver),
+        ("root", Role::Admin),
+    ];
+
+    fn step() -> impl Strategy<Value = Step> {
+        let action = prop_oneof![
+            Just(CaseAction::StartCallback),
+            (0..3u8, any::<bool>()).prop_map(|(o, ok)| CaseAction::RecordCallback {
+                outcome: [CallbackOutcome::Confirmed, CallbackOutcome::Denied, CallbackOutcome::Unreachable][o as usize],
+                response_correct: ok
+            }),
+            Just(CaseAction::Approve),
+            Just(CaseAction::Reject),
+            Just(CaseAction::Release),
+            Just(CaseAction::Reopen),
+        ];
+        (0..USERS.len(), action).prop_map(|(user, action)| Step { user, action })
+    }
+
+    proptest! {
+        /// Random sequences of actions by random users never break the invariants of issue 4.
+        #[test]
+        fn invariants_hold_for_any_sequence(
+            verdict in prop_oneof![Just(Verdict::Accepted), Just(Verdict::Hold)],
+            receiver in 0..USERS.len(),
+            amount in prop_oneof![Just(None), (1u64..2_000_000_00).prop_map(Some)],
+            steps in proptest::collection::vec(step(), 0..40),
+        ) {
+            let policy = Policy::default();
+            let status = if verdict == Verdict::Accepted { CaseStatus::Accepted } else { CaseStatus::Hold };
+            let mut f = CaseFacts { status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0 };
+            let mut confirmed_by_callback = false;
+            let mut approvers: Vec<String> = vec![];
+            let mut released = 0;
+            for s in steps {
+                let (who, role) = USERS[s.user];
+                let before = f.clone();
+                match decide(&f, who, role, s.action, &policy) {
+                    Ok(t) => {
+                        if matches!(s.action, CaseAction::StartCallback | CaseAction::RecordCallback { .. }) && !f.called_by.iter().any(|c| c == who) {
+                            f.called_by.push(who.into());
+                        }
+                        if let CaseAction::RecordCallback { outcome: CallbackOutcome::Denied, .. } = s.action {
+                            prop_assert_eq!(t.status, CaseStatus::Quarantined);
+                            prop_assert!(t.mark_fraudulent);
+                        }
+                        if t.status == CaseStatus::CallbackConfirmed && before.status == CaseStatus::Hold {
+                            confirmed_by_callback = true;
+                        }
+                        if s.action == CaseAction::Approve {
+                            prop_assert!(who != before.received_by && !before.called_by.iter().any(|c| c == who));
+                            prop_assert_eq!(role, Role::Approver);
+                            approvers.push(who.into());
+                        }
+                        if t.status == CaseStatus::Released {
+                            released += 1;
+                            prop_assert_eq!(released, 1, "released twice");
+                            if verdict == Verdict::Hold {
+                                prop_assert!(confirmed_by_callback && !approvers.is_empty(), "a hold released without callback and approval");
+                            }
+                            if f.needs_approval(&policy) {
+                                prop_assert!(!approvers.is_empty(), "released over the threshold without approval");
+                            }
+                        }
+                        f.status = t.status;
+                        f.wrong_responses = t.wrong_responses;
+                    }
+                    Err(Refusal::WrongResponse(_)) => {
+                        prop_assert_eq!(f.status, CaseStatus::Hold);
+                        f.wrong_responses += 1;
+                        if !f.called_by.iter().any(|c| c == who) {
+                            f.called_by.push(who.into());
+                        }
+                    }
+                    Err(_) => prop_assert_eq!(&f, &before),
+                }
+                if !before.status.is_open() {
+                    prop_assert_eq!(f.status, before.status, "a closed case moved");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Partner cards: a partner's public key with its name, country, domains and contacts, signed
+//! by that same key (`countersign/card/v1`). A card proves only that whoever made it holds the
+//! key; importing one pins nothing. Trust comes from reading the fingerprint back out of band.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::bank::Country;
+use crate::assess::domain_name::DomainName;
+use crate::encoding::{format_utc, parse_utc, whole_seconds_utc};
+use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
+use crate::format::fingerprint::Fingerprint;
+use crate::format::instruction::is_bidi_control;
+use crate::format::keys::{KeyPair, PublicKey};
+
+/// Most domains or contacts a card may list.
+const MAX_LIST: usize = 20;
+
+/// How to reach someone at the partner (as the partner states it: not an on-file number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// `phone` or `email`.
+    pub kind: ContactKind,
+    /// The number or address.
+    pub value: String,
+    /// Optional label ("Accounts receivable").
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    pub label: Option<String>,
+}
+
+/// The kind of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    /// A telephone number.
+    Phone,
+    /// An email address.
+    Email,
+}
+
+/// What a card says about its holder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardDetails {
+    /// Legal name.
+    pub name: String,
+    /// Country of registration.
+    pub country: Option<Country>,
+    /// Email domains the partner sends from.
+    pub domains: Vec<DomainName>,
+    /// Contacts.
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CardWire {
+    name: String,
+    public_key: String,
+    created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    country: Option<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    contacts: Vec<Contact>,
+}
+
+/// Why a card was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum CardError {
+    /// The envelope is not a card.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    /// The self-signature does not verify: the card was altered or forged.
+    #[error("the card's self-signature is invalid: it was altered or forged; ask the partner for a new card")]
+    BadSignature,
+    /// The payload is not a valid card; the text says why.
+    #[error("the card is not valid: {0}")]
+    Invalid(String),
+}
+
+/// A partner card whose self-signature has been verified.
+#[derive(Debug, Clone)]
+pub struct PartnerCard {
+    details: CardDetails,
+    public_key: PublicKey,
+    created_at: OffsetDateTime,
+    envelope: Envelope,
+}
+
+fn check_short_text(what: &str, value: &str, max: usize) -> Result<(), CardError> {
+    let n = value.chars().count();
+    if n == 0 || n > max || value.trim() != value || value.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(CardError::Invalid(format!("{what} must be 1 to {max} printable characters without surrounding spaces")));
+    }
+    Ok(())
+}
+
+impl PartnerCard {
+    /// Makes and signs a card for `key`.
+    pub fn create(key: &KeyPair, details: CardDetails, now: OffsetDateTime) -> Result<Self, CardError> {
+        let wire = CardWire {
+            name: details.name.clone(),
+            public_key: key.public_key().to_base64(),
+            created_at: format_utc(whole_seconds_utc(now)),
+            country: details.country.map(|c| c.to_string()),
+            domains: details.domains.iter().map(|d| d.to_string()).collect(),
+            contacts: details.contacts.clone(),
+        };
+        let payload = serde_json::to_vec(&wire).expect("card serialises");
+        let envelope = Envelope::sign(FileKind::Card, key, payload);
+        Self::from_envelope(envelope)
+    }
+
+    /// Parses a card file and verifies its self-signature.
+    pub fn parse(bytes: &[u8]) -> Result<Self, CardError> {
+        Self::from_envelope(Envelope::parse(bytes, FileKind::Card)?)
+    }
+
+    fn from_envelope(envelope: Envelope) -> Result<Self, CardError> {
+        let public_key = envelope.embedded_public_key().ok_or(CardError::BadSignature)?;
+        if !envelope.verify_with(&public_key) {
+            return Err(CardError::BadSignature);
+        }
+        let wire: CardWire =
+            serde_json::from_slice(envelope.payload()).map_err(|e| CardError::Invalid(e.to_string()))?;
+        if wire.public_key != public_key.to_base64() {
+            return Err(CardError::Invalid("the signed key differs from the card's key".into()));
+        }
+        check_short_text("the name", &wire.name, 140)?;
+        let created_at = parse_utc(&wire.created_at)
+            .ok_or_else(|| CardError::Invalid("created_at is not a UTC time".into()))?;
+        let country = wire
+            .country
+            .as_deref()
+            .map(Country::parse)
+            .transpose()
+            .map_err(|e| CardError::Invalid(e.to_string()))?;
+        if wire.domains.len() > MAX_LIST || wire.contacts.len() > MAX_LIST {
+            return Err(CardError::Invalid(format!("at most {MAX_LIST} domains and {MAX_LIST} contacts")));
+        }
+        let domains = wire
+            .domains
+            .iter()
+            .map(|d| DomainName::parse(d).map_err(|e| CardError::Invalid(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        for contact in &wire.contacts {
+            check_short_text("a contact", &contact.value, 200)?;
+            if let Some(label) = &contact.label {
+                check_short_text("a contact's label", label, 100)?;
+            }
+        }
+        let details = CardDetails { name: wire.name, country, domains, contacts: wire.contacts };
+        Ok(PartnerCard { details, public_key, created_at, envelope })
+    }
+
+    /// The card file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.envelope.to_bytes()
+    }
+
+    /// What the card says.
+    pub fn details(&self) -> &CardDetails {
+        &self.details
+    }
+
+    /// The holder's public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.public_key
+    }
+
+    /// The key's fingerprint.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.public_key.fingerprint()
+    }
+
+    /// When the card was made.
+    pub fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details() -> CardDetails {
+        CardDetails {
+            name: "Globex Corporation".into(),
+            country: Some(Country::parse("DE").unwrap()),
+            domains: vec![DomainName::parse("globex.com").unwrap()],
+            contacts: vec![Contact { kind: ContactKind::Phone, value: "+49 30 1234567".into(), label: None }],
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let key = KeyPair::generate();
+        let card = PartnerCard::create(&key, details(), OffsetDateTime::now_utc()).unwrap();
+        let parsed = PartnerCard::parse(&card.to_bytes()).unwrap();
+        assert_eq!(parsed.details(), &details());
+        assert_eq!(parsed.fingerprint(), key.fingerprint());
+    }
+
+    #[test]
+    fn altered_cards_are_refused() {
+        let key = KeyPair::generate();
+        let card = PartnerCard::create(&key, details(), OffsetDateTime::now_utc()).unwrap();
+        let text = String::from_utf8(card.to_bytes()).unwrap();
+        // Replace the key (and signer) with another key: the signature no longer verifies.
+        let other = KeyPair::generate();
+        let swapped = text
+            .replace(&key.public_key().to_base64(), &other.public_key().to_base64())
+            .replace(&key.fingerprint().to_string(), &other.fingerprint().to_string());
+        assert_eq!(PartnerCard::parse(swapped.as_bytes()).unwrap_err(), CardError::BadSignature);
+    }
+}

@@ -1,0 +1,299 @@
+//! The signed-file envelope shared by every file type we sign (instructions, partner cards,
+//! key-rotation statements): a small JSON object carrying the exact signed payload bytes in
+//! base64, the signer's fingerprint and an Ed25519 signature over a domain-separated message.
+//!
+//! Parsing is strict: a size limit, valid UTF-8, no unknown or duplicate fields, canonical
+//! base64 and canonical fingerprints only. This module checks the envelope's shape; it never
+//! looks inside the payload, so callers verify the signature before parsing the payload.
+
+use serde::{Deserialize, Serialize};
+
+use crate::encoding::{b64_decode, b64_decode_array, b64_encode};
+use crate::format::fingerprint::Fingerprint;
+use crate::format::keys::{KeyPair, PublicKey};
+
+/// Largest signed file accepted, in bytes.
+pub const MAX_FILE_SIZE: usize = 64 * 1024;
+
+/// The kinds of signed file. Each has its own `format` identifier, which is also the
+/// signature's domain-separation context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A payment instruction (bank details), `countersign/instruction/v1`.
+    Instruction,
+    /// A self-signed partner card, `countersign/card/v1`.
+    Card,
+    /// A key-rotation statement, `countersign/key-rotation/v1`.
+    KeyRotation,
+}
+
+impl FileKind {
+    /// The word between `countersign/` and the version.
+    fn word(self) -> &'static str {
+        match self {
+            Self::Instruction => "instruction",
+            Self::Card => "card",
+            Self::KeyRotation => "key-rotation",
+        }
+    }
+
+    /// What people call it, for messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Instruction => "signed payment instruction",
+            Self::Card => "partner card",
+            Self::KeyRotation => "key-rotation statement",
+        }
+    }
+
+    /// The `format` identifier of version 1, which is also the signing context.
+    pub fn format_id(self) -> &'static str {
+        match self {
+            Self::Instruction => "countersign/instruction/v1",
+            Self::Card => "countersign/card/v1",
+            Self::KeyRotation => "countersign/key-rotation/v1",
+        }
+    }
+
+    /// Whether the envelope carries the signer's public key (only self-signed cards do).
+    fn carries_public_key(self) -> bool {
+        matches!(self, Self::Card)
+    }
+
+    fn all() -> [FileKind; 3] {
+        [Self::Instruction, Self::Card, Self::KeyRotation]
+    }
+}
+
+/// Why an envelope was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum EnvelopeError {
+    /// Larger than [`MAX_FILE_SIZE`].
+    #[error("the file is {size} bytes; a signed file may have at most {MAX_FILE_SIZE}")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+    },
+    /// Not a well-formed envelope; the text says what is wrong.
+    #[error("{0}")]
+    Malformed(String),
+    /// A Countersign file of this kind, but of a version this build does not know.
+    #[error("this is a {kind} in format {found:?}; this version of Countersign reads only {expected:?}")]
+    UnsupportedVersion {
+        /// What the file is.
+        kind: &'static str,
+        /// The format identifier found.
+        found: String,
+        /// The one this build reads.
+        expected: &'static str,
+    },
+}
+
+/// The envelope as it appears in JSON. Field order here is the order written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeWire {
+    format: String,
+    signer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    public_key: Option<String>,
+    payload: String,
+    signature: String,
+}
+
+/// A parsed envelope whose signature has not been checked yet.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    kind: FileKind,
+    signer: Fingerprint,
+    public_key: Option<PublicKey>,
+    payload: Vec<u8>,
+    signature: [u8; 64],
+}
+
+impl Envelope {
+    /// Signs `payload` as a file of `kind` with `key`.
+    pub fn sign(kind: FileKind, key: &KeyPair, payload: Vec<u8>) -> Self {
+        let signature = key.sign(kind.format_id(), &payload);
+        Envelope {
+            kind,
+            signer: key.fingerprint(),
+            public_key: kind.carries_public_key().then(|| key.public_key()),
+            payload,
+            signature,
+        }
+    }
+
+    /// Assembles an envelope from parts without signing (test vectors of bad signatures).
+    pub fn from_parts(kind: FileKind, signer: Fingerprint, payload: Vec<u8>, signature: [u8; 64]) -> Self {
+        Envelope { kind, signer, public_key: None, payload, signature }
+    }
+
+    /// Parses a file's bytes as an envelope of the expected kind.
+    pub fn parse(bytes: &[u8], expected: FileKind) -> Result<Self, EnvelopeError> {
+        if bytes.len() > MAX_FILE_SIZE {
+            return Err(EnvelopeError::TooLarge { size: bytes.len() });
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| EnvelopeError::Malformed(format!("the file is not valid UTF-8 text ({e})")))?;
+        // The format first, so that a future version with new members is reported as
+        // `unsupported_version`, not as malformed.
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+            EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
+        })?;
+        match object.get("format") {
+            Some(serde_json::Value::String(format)) => check_format(format, expected)?,
+            _ => return Err(EnvelopeError::Malformed("`format` is missing or not a string".into())),
+        }
+        let wire: EnvelopeWire = serde_json::from_str(text).map_err(|e| {
+            EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
+        })?;
+        let signer = Fingerprint::parse_canonical(&wire.signer).ok_or_else(|| {
+            EnvelopeError::Malformed("`signer` is not a fingerprint in canonical form".into())
+        })?;
+        let public_key = match (expected.carries_public_key(), &wire.public_key) {
+            (true, Some(text)) => Some(PublicKey::from_base64(text).ok_or_else(|| {
+                EnvelopeError::Malformed("`public_key` is not a valid Ed25519 public key in canonical base64".into())
+            })?),
+            (true, None) => return Err(EnvelopeError::Malformed("`public_key` is missing".into())),
+            (false, Some(_)) => {
+                return Err(EnvelopeError::Malformed(format!(
+                    "a {} has no `public_key` field",
+                    expected.description()
+                )))
+            }
+            (false, None) => None,
+        };
+        let payload = b64_decode(&wire.payload)
+            .ok_or_else(|| EnvelopeError::Malformed("`payload` is not canonical base64".into()))?;
+        if payload.is_empty() {
+            return Err(EnvelopeError::Malformed("`payload` is empty".into()));
+        }
+        let signature = b64_decode_array::<64>(&wire.signature).ok_or_else(|| {
+            EnvelopeError::Malformed("`signature` is not 64 bytes of canonical base64".into())
+        })?;
+        Ok(Envelope { kind: expected, signer, public_key, payload, signature })
+    }
+
+    /// The file's bytes: pretty JSON ending in a newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let wire = EnvelopeWire {
+            format: self.kind.format_id().into(),
+            signer: self.signer.to_string(),
+            public_key: self.public_key.map(|k| k.to_base64()),
+            payload: b64_encode(&self.payload),
+            signature: b64_encode(&self.signature),
+        };
+        let mut out = serde_json::to_vec_pretty(&wire).expect("envelope serialises");
+        out.push(b'\n');
+        out
+    }
+
+    /// The kind of file.
+    pub fn kind(&self) -> FileKind {
+        self.kind
+    }
+
+    /// The fingerprint the file claims was used to sign it.
+    pub fn signer(&self) -> Fingerprint {
+        self.signer
+    }
+
+    /// The public key carried by a self-signed card.
+    pub fn embedded_public_key(&self) -> Option<PublicKey> {
+        self.public_key
+    }
+
+    /// The exact signed payload bytes (unverified until [`Envelope::verify_with`] says so).
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The raw signature.
+    pub fn signature(&self) -> &[u8; 64] {
+        &self.signature
+    }
+
+    /// True when `key` is the claimed signer and the signature verifies over this file's
+    /// domain-separated message.
+    pub fn verify_with(&self, key: &PublicKey) -> bool {
+        key.fingerprint() == self.signer && key.verify(self.kind.format_id(), &self.payload, &self.signature)
+    }
+}
+
+/// Checks the `format` identifier: the expected one passes; the same kind with another version
+/// is `UnsupportedVersion`; anything else is malformed (naming what it is, when we know).
+fn check_format(found: &str, expected: FileKind) -> Result<(), EnvelopeError> {
+    if found == expected.format_id() {
+        return Ok(());
+    }
+    for kind in FileKind::all() {
+        let prefix = format!("countersign/{}/v", kind.word());
+        if let Some(version) = found.strip_prefix(&prefix) {
+            let is_version = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+            if is_version && kind == expected {
+                return Err(EnvelopeError::UnsupportedVersion {
+                    kind: expected.description(),
+                    found: found.into(),
+                    expected: expected.format_id(),
+                });
+            }
+            if is_version {
+                return Err(EnvelopeError::Malformed(format!(
+                    "this is a {}, not a {}",
+                    kind.description(),
+                    expected.description()
+                )));
+            }
+        }
+    }
+    Err(EnvelopeError::Malformed(format!("unknown file format {found:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed() -> (KeyPair, Envelope) {
+        let key = KeyPair::from_seed(&[3; 32]);
+        let env = Envelope::sign(FileKind::Instruction, &key, br#"{"hello":"world"}"#.to_vec());
+        (key, env)
+    }
+
+    #[test]
+    fn round_trip_and_verify() {
+        let (key, env) = signed();
+        let parsed = Envelope::parse(&env.to_bytes(), FileKind::Instruction).unwrap();
+        assert_eq!(parsed.payload(), env.payload());
+        assert!(parsed.verify_with(&key.public_key()));
+        assert!(!parsed.verify_with(&KeyPair::from_seed(&[4; 32]).public_key()));
+    }
+
+    #[test]
+    fn strictness() {
+        let (_, env) = signed();
+        let text = String::from_utf8(env.to_bytes()).unwrap();
+        let dup = text.replacen("\"format\"", "\"format\": \"countersign/instruction/v1\",\n  \"format\"", 1);
+        assert!(matches!(Envelope::parse(dup.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
+        let unknown = text.replacen('{', "{\n  \"extra\": 1,", 1);
+        assert!(matches!(Envelope::parse(unknown.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
+        let v2 = text.replace("instruction/v1", "instruction/v2").replacen('{', "{\n  \"new_in_v2\": true,", 1);
+        assert!(matches!(
+            Envelope::parse(v2.as_bytes(), FileKind::Instruction),
+            Err(EnvelopeError::UnsupportedVersion { .. })
+        ));
+        assert!(matches!(Envelope::parse(text.as_bytes(), FileKind::Card), Err(EnvelopeError::Malformed(_))));
+        let big = vec![b' '; MAX_FILE_SIZE + 1];
+        assert_eq!(Envelope::parse(&big, FileKind::Instruction).unwrap_err(), EnvelopeError::TooLarge { size: MAX_FILE_SIZE + 1 });
+        assert!(matches!(Envelope::parse(b"\xff\xfe", FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
+    }
+
+    #[test]
+    fn another_file_types_signature_does_not_verify() {
+        let key = KeyPair::from_seed(&[3; 32]);
+        let payload = br#"{"hello":"world"}"#.to_vec();
+        let card_sig = key.sign(FileKind::Card.format_id(), &payload);
+        let forged = Envelope::from_parts(FileKind::Instruction, key.fingerprint(), payload, card_sig);
+        assert!(!forged.verify_with(&key.public_key()));
+    }
+}

@@ -1,0 +1,433 @@
+//! The signed payment instruction, format v1: the payload's fields, strict parsing of the
+//! signed payload bytes, and building a payload from the partner's `DETAILS.json`.
+//!
+//! The payload is a JSON object with no unknown, duplicate or `null` fields. Structural problems
+//! (a missing field, a bad time, an unknown currency) make the file `malformed_file`; bank
+//! details are kept as written and checked separately, so that an invalid IBAN or BIC can be
+//! reported with its own reason code.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::bank::{AccountDetails, BankError, Currency, Iban, Money};
+use crate::encoding::{format_utc, parse_rfc3339_lenient, parse_utc, whole_seconds_utc};
+use crate::format::fingerprint::Fingerprint;
+
+/// Longest beneficiary name or reference (the ISO 20022 `Max140Text`).
+pub const MAX_TEXT_CHARS: usize = 140;
+/// Longest instruction id.
+pub const MAX_ID_CHARS: usize = 64;
+/// Longest validity window.
+pub const MAX_VALIDITY: Duration = Duration::days(400);
+/// Validity window used when DETAILS.json names none.
+pub const DEFAULT_VALIDITY: Duration = Duration::days(30);
+
+/// A structurally valid instruction payload (bank details not yet checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    /// Unique id chosen by the issuer (a UUID when made by `sign`).
+    pub id: String,
+    /// Fingerprint of the key that signed it; must equal the envelope's `signer`.
+    pub issuer: Fingerprint,
+    /// Fingerprint of the one recipient it is meant for.
+    pub recipient: Fingerprint,
+    /// When it was signed.
+    pub issued_at: OffsetDateTime,
+    /// Start of validity.
+    pub valid_from: OffsetDateTime,
+    /// End of validity.
+    pub valid_until: OffsetDateTime,
+    /// Who is paid.
+    pub beneficiary_name: String,
+    /// Where, as written.
+    pub account: AccountDetails,
+    /// In which currency.
+    pub currency: Currency,
+    /// Optional amount.
+    pub amount: Option<Money>,
+    /// Optional reference (invoice numbers).
+    pub reference: Option<String>,
+    /// Optional due date.
+    pub due_date: Option<Date>,
+}
+
+/// The bank account as it appears in the payload JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountWire {
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    iban: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    account_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    routing_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    country: Option<String>,
+    bic: String,
+}
+
+/// The payload as it appears in JSON. Field order here is the order written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayloadWire {
+    id: String,
+    issuer: String,
+    recipient: String,
+    issued_at: String,
+    valid_from: String,
+    valid_until: String,
+    beneficiary_name: String,
+    account: AccountWire,
+    currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    amount: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    due_date: Option<String>,
+}
+
+/// Why a payload (or DETAILS.json) was refused; the text names the field and the problem.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum PayloadError {
+    /// Not a JSON object of the right shape.
+    #[error("the payload is not a valid instruction: {0}")]
+    Json(String),
+    /// A field's value is not acceptable.
+    #[error("field `{field}`: {problem}")]
+    Field {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+fn field(field: &'static str, problem: impl Into<String>) -> PayloadError {
+    PayloadError::Field { field, problem: problem.into() }
+}
+
+/// Checks a free-text field: trimmed, 1 to `MAX_TEXT_CHARS` characters, no control characters.
+fn check_text(name: &'static str, value: &str) -> Result<(), PayloadError> {
+    let chars = value.chars().count();
+    if chars == 0 || chars > MAX_TEXT_CHARS {
+        return Err(field(name, format!("must have 1 to {MAX_TEXT_CHARS} characters")));
+    }
+    if value.trim() != value {
+        return Err(field(name, "must not start or end with spaces"));
+    }
+    if value.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(field(name, "must not contain control or text-direction characters"));
+    }
+    Ok(())
+}
+
+/// Text-direction overrides and isolates, which can make a name display differently from what it
+/// says ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn check_id(id: &str) -> Result<(), PayloadError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_CHARS
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !ok {
+        return Err(field("id", format!("must be 1 to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'")));
+    }
+    Ok(())
+}
+
+fn parse_time(name: &'static str, text: &str) -> Result<OffsetDateTime, PayloadError> {
+    parse_utc(text).ok_or_else(|| field(name, format!("{text:?} is not a UTC time of the form 2026-01-31T09:00:00Z")))
+}
+
+fn parse_date(name: &'static str, text: &str) -> Result<Date, PayloadError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format).map_err(|_| field(name, format!("{text:?} is not a date of the form 2026-01-31")))
+}
+
+fn format_date(date: Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
+impl Instruction {
+    /// Parses the exact signed payload bytes strictly.
+    pub fn parse(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| PayloadError::Json("not valid UTF-8".into()))?;
+        let wire: PayloadWire = serde_json::from_str(text).map_err(|e| PayloadError::Json(e.to_string()))?;
+        Self::from_wire(wire)
+    }
+
+    fn from_wire(w: PayloadWire) -> Result<Self, PayloadError> {
+        check_id(&w.id)?;
+        let issuer = Fingerprint::parse_canonical(&w.issuer)
+            .ok_or_else(|| field("issuer", "is not a fingerprint in canonical form"))?;
+        let recipient = Fingerprint::parse_canonical(&w.recipient)
+            .ok_or_else(|| field("recipient", "is not a fingerprint in canonical form"))?;
+        let issued_at = parse_time("issued_at", &w.issued_at)?;
+        let valid_from = parse_time("valid_from", &w.valid_from)?;
+        let valid_until = parse_time("valid_until", &w.valid_until)?;
+        if valid_until < valid_from {
+            return Err(field("valid_until", "is before valid_from"));
+        }
+        if valid_until - valid_from > MAX_VALIDITY {
+            return Err(field("valid_until", format!("the validity window may be at most {} days", MAX_VALIDITY.whole_days())));
+        }
+        if issued_at > valid_until {
+            return Err(field("issued_at", "is after valid_until"));
+        }
+        check_text("beneficiary_name", &w.beneficiary_name)?;
+        let a = w.account;
+        let account = match (a.iban, a.account_number, a.routing_code, a.country) {
+            (Some(iban), None, None, None) => AccountDetails::Iban { iban, bic: a.bic },
+            (None, Some(account_number), Some(routing_code), Some(country)) => {
+                AccountDetails::Local { account_number, routing_code, country, bic: a.bic }
+            }
+            _ => {
+                return Err(field(
+                    "account",
+                    "must hold either `iban` and `bic`, or `account_number`, `routing_code`, `country` and `bic`",
+                ))
+            }
+        };
+        let currency = Currency::parse(&w.currency).map_err(|e| field("currency", e.to_string()))?;
+        let amount = w
+            .amount
+            .map(|a| Money::parse(&a, currency).map_err(|e| field("amount", e.to_string())))
+            .transpose()?;
+        if let Some(reference) = &w.reference {
+            check_text("reference", reference)?;
+        }
+        let due_date = w.due_date.map(|d| parse_date("due_date", &d)).transpose()?;
+        Ok(Instruction {
+            id: w.id,
+            issuer,
+            recipient,
+            issued_at,
+            valid_from,
+            valid_until,
+            beneficiary_name: w.beneficiary_name,
+            account,
+            currency,
+            amount,
+            reference: w.reference,
+            due_date,
+        })
+    }
+
+    /// The payload bytes to sign: compact JSON in the field order of the format.
+    pub fn to_payload_bytes(&self) -> Vec<u8> {
+        let (iban, account_number, routing_code, country, bic) = match &self.account {
+            AccountDetails::Iban { iban, bic } => (Some(iban.clone()), None, None, None, bic.clone()),
+            AccountDetails::Local { account_number, routing_code, country, bic } => {
+                (None, Some(account_number.clone()), Some(routing_code.clone()), Some(country.clone()), bic.clone())
+            }
+        };
+        let wire = PayloadWire {
+            id: self.id.clone(),
+            issuer: self.issuer.to_string(),
+            recipient: self.recipient.to_string(),
+            issued_at: format_utc(self.issued_at),
+            valid_from: format_utc(self.valid_from),
+            valid_until: format_utc(self.valid_until),
+            beneficiary_name: self.beneficiary_name.clone(),
+            account: AccountWire { iban, account_number, routing_code, country, bic },
+            currency: self.currency.code().into(),
+            amount: self.amount.map(|m| m.decimal()),
+            reference: self.reference.clone(),
+            due_date: self.due_date.map(format_date),
+        };
+        serde_json::to_vec(&wire).expect("payload serialises")
+    }
+}
+
+/// What a partner writes in `DETAILS.json` for `sign`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Details {
+    /// Who is paid.
+    pub beneficiary_name: String,
+    /// IBAN (spaces and lower case allowed here).
+    #[serde(default)]
+    pub iban: Option<String>,
+    /// Local account number (with `routing_code` and `country`).
+    #[serde(default)]
+    pub account_number: Option<String>,
+    /// Local routing code.
+    #[serde(default)]
+    pub routing_code: Option<String>,
+    /// Country of a local account.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The bank's BIC.
+    pub bic: String,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Amount as a decimal string, e.g. "1250.00".
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// Amount as integer minor units (cents), instead of `amount`.
+    #[serde(default)]
+    pub amount_minor: Option<u64>,
+    /// Reference, e.g. invoice numbers.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Due date, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// Start of validity (RFC 3339; default: now).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// End of validity (RFC 3339; default: 30 days after `valid_from`).
+    #[serde(default)]
+    pub valid_until: Option<String>,
+}
+
+impl Details {
+    /// Parses DETAILS.json.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, PayloadError> {
+        serde_json::from_slice(bytes).map_err(|e| PayloadError::Json(e.to_string()))
+    }
+
+    /// Builds the instruction these details describe, normalising what people type (spaces in
+    /// an IBAN, lower case) into the canonical forms the format requires.
+    pub fn to_instruction(
+        &self,
+        id: String,
+        issuer: Fingerprint,
+        recipient: Fingerprint,
+        now: OffsetDateTime,
+    ) -> Result<Instruction, PayloadError> {
+        let issued_at = whole_seconds_utc(now);
+        let lenient_time = |name: &'static str, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| parse_rfc3339_lenient(t).ok_or_else(|| field(name, format!("{t:?} is not an RFC 3339 time"))))
+                .transpose()
+        };
+        let valid_from = lenient_time("valid_from", &self.valid_from)?.unwrap_or(issued_at);
+        let valid_until = lenient_time("valid_until", &self.valid_until)?.unwrap_or(valid_from + DEFAULT_VALIDITY);
+        let bic = self.bic.trim().to_ascii_uppercase();
+        let account = match (&self.iban, &self.account_number, &self.routing_code, &self.country) {
+            (Some(iban), None, None, None) => AccountDetails::Iban {
+                iban: Iban::parse(iban).map(|i| i.electronic().to_string()).map_err(|e: BankError| field("iban", e.to_string()))?,
+                bic,
+            },
+            (None, Some(number), Some(routing), Some(country)) => AccountDetails::Local {
+                account_number: number.split_whitespace().collect::<String>().to_ascii_uppercase(),
+                routing_code: routing.split_whitespace().collect::<String>().to_ascii_uppercase(),
+                country: country.trim().to_ascii_uppercase(),
+                bic,
+            },
+            _ => {
+                return Err(field(
+                    "iban",
+                    "give either `iban`, or `account_number` with `routing_code` and `country`",
+                ))
+            }
+        };
+        let currency_text = self.currency.trim().to_ascii_uppercase();
+        let currency = Currency::parse(&currency_text).map_err(|e| field("currency", e.to_string()))?;
+        let amount = match (&self.amount, self.amount_minor) {
+            (Some(_), Some(_)) => return Err(field("amount", "give `amount` or `amount_minor`, not both")),
+            (Some(text), None) => Some(Money::parse(text.trim(), currency).map_err(|e| field("amount", e.to_string()))?),
+            (None, Some(minor)) => {
+                Some(Money::from_minor(minor, currency).map_err(|e| field("amount_minor", e.to_string()))?)
+            }
+            (None, None) => None,
+        };
+        let due_date = self.due_date.as_deref().map(|d| parse_date("due_date", d.trim())).transpose()?;
+        let instruction = Instruction {
+            id,
+            issuer,
+            recipient,
+            issued_at,
+            valid_from,
+            valid_until,
+            beneficiary_name: self.beneficiary_name.trim().to_string(),
+            account,
+            currency,
+            amount,
+            reference: self.reference.as_ref().map(|r| r.trim().to_string()),
+            due_date,
+        };
+        // Whatever we would sign must parse back exactly as a verifier parses it.
+        Instruction::parse(&instruction.to_payload_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fp(n: u8) -> Fingerprint {
+        Fingerprint::of_public_key(&[n; 32])
+    }
+
+    fn details() -> Details {
+        Details::from_json(
+            br#"{"beneficiary_name":"Globex Corporation","iban":"de89 3704 0044 0532 0130 00","bic":"cobadeffxxx",
+                 "currency":"eur","amount":"1250.5","reference":"INV-2026-114","due_date":"2026-12-01"}"#,
+        )
+        .unwrap()
+    }
+
+    fn now() -> OffsetDateTime {
+        parse_utc("2026-11-23T09:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn details_build_a_canonical_payload_that_parses_back() {
+        let instruction = details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap();
+        assert_eq!(instruction.account, AccountDetails::Iban { iban: "DE89370400440532013000".into(), bic: "COBADEFFXXX".into() });
+        assert_eq!(instruction.amount.unwrap().decimal(), "1250.50");
+        assert_eq!(instruction.valid_until - instruction.valid_from, DEFAULT_VALIDITY);
+        let bytes = instruction.to_payload_bytes();
+        assert_eq!(Instruction::parse(&bytes).unwrap(), instruction);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with(r#"{"id":"id-1","issuer":""#), "{text}");
+    }
+
+    #[test]
+    fn strict_payload_parsing() {
+        let good = String::from_utf8(details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap().to_payload_bytes()).unwrap();
+        let cases = [
+            good.replacen("{", r#"{"extra":1,"#, 1),
+            good.replacen("{", r#"{"id":"dup","#, 1),
+            good.replace(r#""reference":"INV-2026-114""#, r#""reference":null"#),
+            good.replace("2026-11-23T09:00:00Z", "2026-11-23T09:00:00+00:00"),
+            good.replace("\"EUR\"", "\"EURO\""),
+            good.replace("1250.50", "1250.505"),
+            good.replace("\"id-1\"", "\"id 1\""),
+            good.replace("Globex Corporation", " Globex"),
+            good.replace("Globex Corporation", "Globex\\u0000"),
+            good.replace("Globex Corporation", "Globex\\u202eroC"),
+        ];
+        for case in cases {
+            assert!(Instruction::parse(case.as_bytes()).is_err(), "accepted: {case}");
+        }
+        assert!(Instruction::parse(b"\xff").is_err());
+        assert!(Instruction::parse(b"[]").is_err());
+    }
+
+    #[test]
+    fn details_errors_name_the_field() {
+        let mut d = details();
+        d.iban = Some("DE00 0000".into());
+        assert!(matches!(d.to_instruction("x".into(), fp(1), fp(2), now()), Err(PayloadError::Field { field: "iban", .. })));
+        let mut d = details();
+        d.amount_minor = Some(5);
+        assert!(matches!(d.to_instruction("x".into(), fp(1), fp(2), now()), Err(PayloadError::Field { field: "amount", .. })));
+        let mut d = details();
+        d.valid_until = Some("2026-11-01T00:00:00Z".into());
+        assert!(matches!(d.to_instruction("x".into(), fp(1), fp(2), now()), Err(PayloadError::Field { field: "valid_until", .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Instruction::parse(&bytes);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The signed files and what they rest on: Ed25519 keys and their fingerprints, the envelope
+//! every signed file shares, the instruction payload, partner cards, key-rotation statements,
+//! the confirmation code and callback challenge read on the phone, the one signing path, and the
+//! check of one file without history ([`verify`]).
+
+pub mod card;
+pub mod codes;
+pub mod envelope;
+pub mod fingerprint;
+pub mod instruction;
+pub mod keys;
+pub mod rotation;
+pub mod signing;
+pub mod verify;

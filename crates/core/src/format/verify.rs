@@ -1,0 +1,323 @@
+//! Checks of one signed instruction file that need no history: envelope, signer, signature,
+//! payload, recipient, validity window and bank-detail formats. The workspace's assessment
+//! (history, other partners, email evidence) builds on the [`VerifiedInstruction`] this yields.
+//!
+//! Order matters: the signature is verified before the payload is parsed, and a cryptographic
+//! failure is reported coarsely (`signature_invalid`), never as an oracle.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::bank::BankAccount;
+use crate::format::codes::ConfirmationCode;
+use crate::encoding::format_utc;
+use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
+use crate::assess::findings::{Finding, ReasonCode, Verdict};
+use crate::format::fingerprint::Fingerprint;
+use crate::format::instruction::Instruction;
+use crate::format::keys::PublicKey;
+
+/// Clock skew allowed on both ends of the validity window.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(10);
+
+/// What is known about the key a file claims to be signed with.
+#[derive(Debug, Clone)]
+pub enum SignerStatus {
+    /// Pinned and active.
+    Active(PublicKey),
+    /// Pinned once, revoked since; `why` says when and why, for the clerk.
+    Revoked {
+        /// The key.
+        key: PublicKey,
+        /// A sentence: "revoked on 2026-10-01 by admin: laptop stolen".
+        why: String,
+    },
+    /// Not known at all.
+    Unknown,
+}
+
+/// Where signer keys are looked up: the workspace's pinned keys, or one card given on the
+/// command line.
+pub trait SignerLookup {
+    /// The status of the key with this fingerprint.
+    fn lookup(&self, signer: &Fingerprint) -> SignerStatus;
+}
+
+/// A single card as the only known signer (`verify --signer CARD`).
+pub struct SingleSigner(pub PublicKey);
+
+impl SignerLookup for SingleSigner {
+    fn lookup(&self, signer: &Fingerprint) -> SignerStatus {
+        if *signer == self.0.fingerprint() {
+            SignerStatus::Active(self.0)
+        } else {
+            SignerStatus::Unknown
+        }
+    }
+}
+
+/// Settings of the checks.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// The current time.
+    pub now: OffsetDateTime,
+    /// Skew allowed at both ends of the validity window.
+    pub clock_skew: Duration,
+    /// Our own fingerprint, when checking as the recipient; `None` skips the recipient check.
+    pub expected_recipient: Option<Fingerprint>,
+}
+
+impl CheckOptions {
+    /// Checks at `now` with the default skew and no recipient check.
+    pub fn at(now: OffsetDateTime) -> Self {
+        CheckOptions { now, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: None }
+    }
+}
+
+/// An instruction whose signature has been verified with a known key. Only this module makes
+/// one, so holding one proves the check happened.
+#[derive(Debug, Clone)]
+pub struct VerifiedInstruction {
+    instruction: Instruction,
+    payload: Vec<u8>,
+    signer_key: PublicKey,
+    confirmation_code: ConfirmationCode,
+    account: Option<BankAccount>,
+}
+
+impl VerifiedInstruction {
+    /// The parsed payload.
+    pub fn instruction(&self) -> &Instruction {
+        &self.instruction
+    }
+
+    /// The exact signed payload bytes.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The key that signed it.
+    pub fn signer_key(&self) -> PublicKey {
+        self.signer_key
+    }
+
+    /// The signer's fingerprint.
+    pub fn signer(&self) -> Fingerprint {
+        self.signer_key.fingerprint()
+    }
+
+    /// The confirmation code both sides read on the phone.
+    pub fn confirmation_code(&self) -> ConfirmationCode {
+        self.confirmation_code
+    }
+
+    /// The bank account, when its format is valid.
+    pub fn account(&self) -> Option<&BankAccount> {
+        self.account.as_ref()
+    }
+}
+
+/// The result of checking one file.
+#[derive(Debug, Clone)]
+pub struct FileCheck {
+    /// Everything found, in the order checked.
+    pub findings: Vec<Finding>,
+    /// The instruction, when its signature verified and its payload parsed.
+    pub verified: Option<VerifiedInstruction>,
+    /// The fingerprint the file claims as signer, when the envelope could be read.
+    pub claimed_signer: Option<Fingerprint>,
+}
+
+impl FileCheck {
+    fn failed(finding: Finding, claimed_signer: Option<Fingerprint>) -> Self {
+        FileCheck { findings: vec![finding], verified: None, claimed_signer }
+    }
+
+    /// The verdict of these findings alone.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(&self.findings)
+    }
+
+    /// The confirmation code, when the signature is valid.
+    pub fn confirmation_code(&self) -> Option<ConfirmationCode> {
+        self.verified.as_ref().map(|v| v.confirmation_code)
+    }
+
+    /// Whether a finding with this code is present.
+    pub fn has(&self, code: ReasonCode) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+}
+
+/// Checks a signed instruction file.
+pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options: &CheckOptions) -> FileCheck {
+    let envelope = match Envelope::parse(bytes, FileKind::Instruction) {
+        Ok(e) => e,
+        Err(e) => return FileCheck::failed(envelope_finding(e), None),
+    };
+    let signer = envelope.signer();
+    let (key, revoked) = match signers.lookup(&signer) {
+        SignerStatus::Active(key) => (key, None),
+        SignerStatus::Revoked { key, why } => (key, Some(why)),
+        SignerStatus::Unknown => {
+            return FileCheck::failed(
+                Finding::critical(
+                    ReasonCode::UnknownSigner,
+                    format!("Signed with key {signer}, which is not pinned for any partner we know."),
+                ),
+                Some(signer),
+            )
+        }
+    };
+    if !envelope.verify_with(&key) {
+        return FileCheck::failed(
+            Finding::critical(
+                ReasonCode::SignatureInvalid,
+                "The signature is invalid: the file was altered after signing, or was not signed by the key it names.",
+            ),
+            Some(signer),
+        );
+    }
+    let instruction = match Instruction::parse(envelope.payload()) {
+        Ok(i) => i,
+        Err(e) => {
+            return FileCheck::failed(
+                Finding::critical(ReasonCode::MalformedFile, format!("The signed content is not a valid instruction: {e}.")),
+                Some(signer),
+            )
+        }
+    };
+    if instruction.issuer != signer {
+        return FileCheck::failed(
+            Finding::critical(
+                ReasonCode::MalformedFile,
+                format!("The instruction names issuer {} but was signed by {signer}.", instruction.issuer),
+            ),
+            Some(signer),
+        );
+    }
+    let mut findings = Vec::new();
+    if let Some(why) = revoked {
+        findings.push(Finding::critical(ReasonCode::KeyRevoked, format!("Signed with key {signer}, which is no longer valid: {why}.")));
+    }
+    if let Some(expected) = options.expected_recipient {
+        if instruction.recipient != expected {
+            findings.push(Finding::critical(
+                ReasonCode::WrongRecipient,
+                format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
+            ));
+        }
+    }
+    if options.now > instruction.valid_until + options.clock_skew {
+        findings.push(Finding::critical(
+            ReasonCode::Expired,
+            format!("The instruction expired at {}.", format_utc(instruction.valid_until)),
+        ));
+    }
+    if options.now + options.clock_skew < instruction.valid_from {
+        findings.push(Finding::critical(
+            ReasonCode::NotYetValid,
+            format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
+        ));
+    }
+    let account = match instruction.account.validate() {
+        Ok((account, warnings)) => {
+            findings.extend(warnings);
+            Some(account)
+        }
+        Err(problems) => {
+            findings.extend(problems);
+            None
+        }
+    };
+    let payload = envelope.payload().to_vec();
+    let verified = VerifiedInstruction {
+        confirmation_code: ConfirmationCode::of_payload(&payload),
+        instruction,
+        payload,
+        signer_key: key,
+        account,
+    };
+    FileCheck { findings, verified: Some(verified), claimed_signer: Some(signer) }
+}
+
+/// The finding for an envelope that could not be read.
+fn envelope_finding(error: EnvelopeError) -> Finding {
+    let code = match &error {
+        EnvelopeError::TooLarge { .. } => ReasonCode::FileTooLarge,
+        EnvelopeError::Malformed(_) => ReasonCode::MalformedFile,
+        EnvelopeError::UnsupportedVersion { .. } => ReasonCode::UnsupportedVersion,
+    };
+    let mut message = error.to_string();
+    if let Some(first) = message.get(..1) {
+        message = first.to_uppercase() + &message[1..];
+    }
+    if !message.ends_with('.') {
+        message.push('.');
+    }
+    Finding::critical(code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::parse_utc;
+    use crate::format::instruction::Details;
+    use crate::format::keys::KeyPair;
+
+    fn now() -> OffsetDateTime {
+        parse_utc("2026-11-23T09:00:00Z").unwrap()
+    }
+
+    fn signed(key: &KeyPair, recipient: Fingerprint, iban: &str) -> Vec<u8> {
+        let details = Details::from_json(
+            format!(r#"{{"beneficiary_name":"Globex","iban":"{iban}","bic":"COBADEFFXXX","currency":"EUR"}}"#).as_bytes(),
+        )
+        .unwrap();
+        let instruction = details.to_instruction("i-1".into(), key.fingerprint(), recipient, now()).unwrap();
+        Envelope::sign(FileKind::Instruction, key, instruction.to_payload_bytes()).to_bytes()
+    }
+
+    #[test]
+    fn a_good_file_is_accepted_with_a_code() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let us = KeyPair::from_seed(&[2; 32]).fingerprint();
+        let bytes = signed(&key, us, "DE89370400440532013000");
+        let options = CheckOptions { expected_recipient: Some(us), ..CheckOptions::at(now()) };
+        let check = check_instruction_file(&bytes, &SingleSigner(key.public_key()), &options);
+        assert_eq!(check.findings, vec![]);
+        assert_eq!(check.verdict(), Verdict::Accepted);
+        assert!(check.confirmation_code().is_some());
+    }
+
+    #[test]
+    fn identity_failures() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let other = KeyPair::from_seed(&[3; 32]);
+        let us = KeyPair::from_seed(&[2; 32]).fingerprint();
+        let bytes = signed(&key, us, "DE89370400440532013000");
+        let at = |t: &str| CheckOptions { expected_recipient: Some(us), ..CheckOptions::at(parse_utc(t).unwrap()) };
+        let check = |bytes: &[u8], signer: &KeyPair, opts: &CheckOptions| {
+            check_instruction_file(bytes, &SingleSigner(signer.public_key()), opts)
+        };
+        assert!(check(&bytes, &other, &at("2026-11-23T09:00:00Z")).has(ReasonCode::UnknownSigner));
+        assert!(check(&bytes, &key, &at("2026-12-24T09:00:00Z")).has(ReasonCode::Expired));
+        assert!(!check(&bytes, &key, &at("2026-12-23T09:09:00Z")).has(ReasonCode::Expired), "skew");
+        assert!(check(&bytes, &key, &at("2026-11-23T08:49:00Z")).has(ReasonCode::NotYetValid));
+        let not_us = CheckOptions { expected_recipient: Some(other.fingerprint()), ..CheckOptions::at(now()) };
+        assert!(check(&bytes, &key, &not_us).has(ReasonCode::WrongRecipient));
+        let revoked = check_instruction_file(
+            &bytes,
+            &RevokedSigner(key.public_key()),
+            &CheckOptions::at(now()),
+        );
+        assert!(revoked.has(ReasonCode::KeyRevoked));
+        assert_eq!(revoked.verdict(), Verdict::Rejected);
+    }
+
+    struct RevokedSigner(PublicKey);
+    impl SignerLookup for RevokedSigner {
+        fn lookup(&self, _: &Fingerprint) -> SignerStatus {
+            SignerStatus::Revoked { key: self.0, why: "revoked in a test".into() }
+        }
+    }
+}

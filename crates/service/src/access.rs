@@ -1,0 +1,367 @@
+//! Who may do what: roles, logging in (password, lockout, TOTP second factor) and managing
+//! users. Every failed login and every refused permission is logged.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::keyring::{store_keyring, UserKeys};
+use super::{check_name, now, ServiceError, ServiceResult, Workspace};
+use countersign_core::auth::lockout::LockoutPolicy;
+use countersign_core::auth::{password, totp};
+use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_store::prelude::*;
+use countersign_store::UserRow;
+pub use countersign_core::auth::Role;
+
+/// An authenticated user. Only [`Workspace::login`] makes one.
+#[derive(Debug, Clone)]
+pub struct Session {
+    name: String,
+    role: Role,
+    /// The policy requires a second factor this user has not enrolled yet: they may only enrol.
+    must_enrol_totp: bool,
+    /// The user's unsealed keyring (their own key, the audit key).
+    keys: Arc<UserKeys>,
+}
+
+impl Session {
+    /// The user's name.
+    pub fn user(&self) -> &str {
+        &self.name
+    }
+
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether the policy requires a second factor this user has not enrolled yet: the session
+    /// may only enrol one (and change the password) until the user signs in again with a code.
+    pub fn must_enrol_totp(&self) -> bool {
+        self.must_enrol_totp
+    }
+
+    /// The user's keys (never shown; used to sign checkpoints).
+    pub(super) fn keys(&self) -> &UserKeys {
+        &self.keys
+    }
+
+    pub(super) fn require_any_role(&self) -> ServiceResult<()> {
+        if self.must_enrol_totp {
+            return Err(ServiceError::NotPermitted(format!(
+                "{} must enrol a second factor first (countersign user totp-enrol)",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fails unless the user has one of `roles`.
+    pub(super) fn require(&self, roles: &[Role], what: &str) -> ServiceResult<()> {
+        self.require_any_role()?;
+        if roles.contains(&self.role) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ServiceError::NotPermitted(format!(
+            "{} is {}; only {} may {what}",
+            self.name,
+            article(self.role.as_str()),
+            names.join(" or ")
+        )))
+    }
+}
+
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
+/// Operations a shell may ask about before it opens a file dialog, so that a refusal comes
+/// before anything is chosen. Each operation checks itself through the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// Writing a backup of the organisation key (admins).
+    OrgKeyBackup,
+    /// Rotating the organisation key (admins).
+    OrgKeyRotation,
+    /// Reading the audit log and exporting it as CSV (auditors, admins).
+    AuditLog,
+    /// Saving a signed checkpoint (auditors, admins).
+    AuditCheckpoint,
+    /// Exporting an evidence bundle (auditors).
+    AuditExport,
+}
+
+impl Guarded {
+    /// Who may, the action logged on a refusal, its subject, and what the refusal says.
+    fn rule(self) -> (&'static [Role], &'static str, &'static str, &'static str) {
+        match self {
+            Self::OrgKeyBackup => (&[Role::Admin], "org.key_backup", "organisation", "back up the organisation key"),
+            Self::OrgKeyRotation => (&[Role::Admin], "org.rotate_key", "organisation", "rotate the organisation key"),
+            Self::AuditLog => (&[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log"),
+            Self::AuditCheckpoint => (&[Role::Auditor, Role::Admin], "audit.checkpoint", "audit", "save checkpoints"),
+            Self::AuditExport => (&[Role::Auditor], "audit.export", "audit", "export evidence bundles"),
+        }
+    }
+}
+
+/// What a user offers to log in.
+pub struct Credentials<'a> {
+    /// Login name.
+    pub user: &'a str,
+    /// Password.
+    pub password: &'a str,
+    /// Current one-time code, if the user enrolled a second factor.
+    pub totp: Option<&'a str>,
+}
+
+/// The one answer to every failed login, so that it reveals neither whether the account exists
+/// nor whether it is locked (the lock and its end are in the audit log, for admins).
+const BAD_LOGIN: &str =
+    "authentication failed: unknown user or wrong password (after repeated failures an account is locked for a while: wait, or ask an admin)";
+
+impl Workspace {
+    /// Authenticates a user. Failures are counted, locked out with a growing delay, and logged.
+    pub fn login(&mut self, credentials: &Credentials<'_>) -> ServiceResult<Session> {
+        let at = now();
+        let at_text = format_utc(at);
+        let subject = format!("user:{}", credentials.user);
+        let user = self.store.read(|tx| tx.user_by_name(credentials.user))?;
+        let Some(user) = user else {
+            return self.refuse(credentials.user, "login.failed", &subject, json!({ "why": "unknown user" }), ServiceError::AuthenticationFailed(BAD_LOGIN.into()));
+        };
+        let lockout = LockoutPolicy::default();
+        let last_failed = user.last_failed_at.as_deref().and_then(parse_utc);
+        if let Some(last) = last_failed {
+            if lockout.is_locked(user.failed_logins, last, at) {
+                let until = lockout.locked_until(user.failed_logins, last).map(format_utc).unwrap_or_default();
+                return self.refuse(
+                    credentials.user,
+                    "login.locked_out",
+                    &subject,
+                    json!({ "locked_until": until, "failures": user.failed_logins }),
+                    ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
+                );
+            }
+        }
+        let password_ok = password::verify_password(credentials.password, &user.password_hash)
+            .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
+        if !password_ok {
+            return self.count_failure(&user, at, "wrong password", BAD_LOGIN.into());
+        }
+        // Only someone who knows the password learns that the account is disabled.
+        if user.disabled {
+            return self.refuse(
+                credentials.user,
+                "login.failed",
+                &subject,
+                json!({ "why": "disabled" }),
+                ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
+            );
+        }
+        let policy = self.policy()?;
+        let mut must_enrol = false;
+        match &user.totp_sealed {
+            Some(sealed) => {
+                let Some(code) = credentials.totp else {
+                    return self.count_failure(
+                        &user,
+                        at,
+                        "no one-time code",
+                        format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
+                    );
+                };
+                let secret = countersign_core::auth::sealed::open(credentials.password, sealed, &subject)
+                    .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
+                let secret: [u8; totp::TotpSecret::LEN] =
+                    secret.as_slice().try_into().map_err(|_| countersign_store::StoreError::Corrupt("TOTP secret".into()))?;
+                let secret = totp::TotpSecret::from_bytes(secret);
+                let step = totp::verify(&secret, code, at.unix_timestamp() as u64);
+                match step {
+                    Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
+                        self.store.write(|tx| tx.set_totp_last_step(user.id, step))?;
+                    }
+                    Some(_) => return self.count_failure(&user, at, "one-time code reused", "that one-time code was already used; wait for the next one".into()),
+                    None => return self.count_failure(&user, at, "wrong one-time code", "authentication failed: wrong one-time code".into()),
+                }
+            }
+            None => {
+                let role = Role::parse(&user.role)?;
+                must_enrol = policy.require_totp_for_approvers && matches!(role, Role::Approver | Role::Admin);
+            }
+        }
+        if user.failed_logins > 0 {
+            let failures = user.failed_logins;
+            self.store.write(|tx| -> ServiceResult<()> {
+                tx.set_login_failures(user.id, 0, None)?;
+                tx.append_event(&at_text, &user.name, "login.reset_failures", &subject, &json!({ "after_failures": failures }))?;
+                Ok(())
+            })?;
+        }
+        let keys = self.unlock_keyring(&user, credentials.password, &at_text)?;
+        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol, keys })
+    }
+
+    /// Whether a user has enrolled a second factor (so a shell knows to ask for the code
+    /// before logging in, rather than failing the attempt). Unknown users: false.
+    pub fn totp_enrolled(&mut self, user: &str) -> ServiceResult<bool> {
+        Ok(self.store.read(|tx| tx.user_by_name(user))?.is_some_and(|u| u.totp_sealed.is_some()))
+    }
+
+    fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, message: String) -> ServiceResult<T> {
+        let failures = user.failed_logins.saturating_add(1);
+        let at_text = format_utc(at);
+        let subject = format!("user:{}", user.name);
+        let locked_until = LockoutPolicy::default().locked_until(failures, at).map(format_utc);
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_login_failures(user.id, failures, Some(&at_text))?;
+            tx.append_event(&at_text, &user.name, "login.failed", &subject, &json!({ "why": why, "failures": failures }))?;
+            if let Some(until) = &locked_until {
+                tx.append_event(&at_text, "system", "user.locked", &subject, &json!({ "failures": failures, "until": until }))?;
+            }
+            Ok(())
+        })?;
+        Err(ServiceError::AuthenticationFailed(message))
+    }
+
+    /// Logs that `session` was refused an action, and returns the error.
+    pub(super) fn deny<T>(&mut self, session: &Session, action: &str, subject: &str, error: ServiceError) -> ServiceResult<T> {
+        self.refuse(session.user(), "permission.denied", subject, json!({ "attempted": action }), error)
+    }
+
+    /// Whether `session` may do `operation`; a refusal is logged, as the operation itself would.
+    pub fn check_allowed(&mut self, session: &Session, operation: Guarded) -> ServiceResult<()> {
+        let (roles, action, subject, what) = operation.rule();
+        self.authorize(session, roles, action, subject, what)
+    }
+
+    /// Checks `session` has one of `roles` for `action`; a refusal is logged.
+    pub(super) fn authorize(&mut self, session: &Session, roles: &[Role], action: &str, subject: &str, what: &str) -> ServiceResult<()> {
+        match session.require(roles, what) {
+            Ok(()) => Ok(()),
+            Err(e) => self.deny(session, action, subject, e),
+        }
+    }
+
+    /// Adds a user (admin only).
+    pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.add", &subject, "add users")?;
+        check_name("the user name", name)?;
+        password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
+        let hash = password::hash_password(initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let sealed = keys.seal(name, initial_password);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            if tx.user_by_name(name)?.is_some() {
+                return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+            }
+            tx.insert_user(name, role.as_str(), &hash, &at, session.user())?;
+            tx.append_event(&at, session.user(), "user.add", &subject, &json!({ "role": role.as_str() }))?;
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "new user")?;
+            Ok(())
+        })
+    }
+
+    /// Sets a new first password for another user (admin only), e.g. when they forgot theirs.
+    /// Their keyring could only be opened with the old password, so they get a new one (a new
+    /// signing key, and the audit key from the admin's session); a second factor sealed under
+    /// the old password is cleared and must be enrolled again. Failed-login counters reset.
+    pub fn reset_password(&mut self, session: &Session, name: &str, new_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.reset_password", &subject, "reset passwords")?;
+        if name == session.user() {
+            return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
+        }
+        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
+        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let sealed = keys.seal(name, new_password);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+            tx.set_password(user.id, &hash, None)?;
+            tx.append_event(&at, session.user(), "user.reset_password", &subject, &json!({ "second_factor_cleared": user.totp_sealed.is_some() }))?;
+            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "password reset")?;
+            Ok(())
+        })
+    }
+
+    /// Changes the signed-in user's own password: the current one is checked, and the keyring
+    /// and any second factor are sealed again under the new one.
+    pub fn change_password(&mut self, session: &Session, current: &str, new_password: &str) -> ServiceResult<()> {
+        let subject = format!("user:{}", session.user());
+        let user = self.store.read(|tx| tx.user_by_name(session.user()))?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+        if !password::verify_password(current, &user.password_hash).unwrap_or(false) {
+            return self.refuse(session.user(), "user.password_refused", &subject, json!({}), ServiceError::AuthenticationFailed("wrong current password".into()));
+        }
+        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}")))?;
+        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let totp = match &user.totp_sealed {
+            Some(sealed) => {
+                let secret = countersign_core::auth::sealed::open(current, sealed, &subject).map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
+                Some(countersign_core::auth::sealed::seal(new_password, &secret, &subject))
+            }
+            None => None,
+        };
+        let keyring = session.keys().seal(session.user(), new_password);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_password(user.id, &hash, totp.as_deref())?;
+            tx.set_keyring(user.id, &keyring, &session.keys().personal.public_key().to_bytes())?;
+            tx.append_event(&at, session.user(), "user.password_change", &subject, &json!({}))?;
+            Ok(())
+        })
+    }
+
+    /// Disables (or re-enables) a user (admin only). Admins cannot disable themselves.
+    pub fn set_user_disabled(&mut self, session: &Session, name: &str, disabled: bool) -> ServiceResult<()> {
+        let subject = format!("user:{name}");
+        self.authorize(session, &[Role::Admin], "user.disable", &subject, "disable users")?;
+        if name == session.user() && disabled {
+            return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
+        }
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+            tx.set_disabled(user.id, disabled)?;
+            let action = if disabled { "user.disable" } else { "user.enable" };
+            tx.append_event(&at, session.user(), action, &subject, &json!({}))?;
+            Ok(())
+        })
+    }
+
+    /// Enrols a TOTP second factor for the logged-in user, sealed under their password;
+    /// returns the secret for their authenticator app.
+    pub fn enrol_totp(&mut self, session: &Session, password: &str) -> ServiceResult<totp::TotpSecret> {
+        let subject = format!("user:{}", session.user());
+        let secret = totp::TotpSecret::generate();
+        let sealed = countersign_core::auth::sealed::seal(password, secret.as_bytes(), &subject);
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            let user = tx.user_by_name(session.user())?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+            if !password::verify_password(password, &user.password_hash).unwrap_or(false) {
+                return Err(ServiceError::AuthenticationFailed("wrong password".into()));
+            }
+            tx.set_totp(user.id, Some(&sealed))?;
+            tx.append_event(&at, session.user(), "user.totp_enrol", &subject, &json!({}))?;
+            Ok(())
+        })?;
+        Ok(secret)
+    }
+
+    /// Users and their roles (admin and auditor).
+    pub fn users(&mut self, session: &Session) -> ServiceResult<Vec<(String, Role, bool)>> {
+        self.authorize(session, &[Role::Admin, Role::Auditor], "user.list", "users", "list users")?;
+        let rows = self.store.read(|tx| tx.users())?;
+        rows.into_iter().map(|u| Ok((u.name, Role::parse(&u.role)?, u.disabled))).collect()
+    }
+}

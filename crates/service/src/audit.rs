@@ -1,0 +1,336 @@
+//! The auditor's side of the verification log: signed checkpoints written with approvals,
+//! releases and exports; the full check (chain, tree, checkpoints, and a checkpoint kept
+//! outside the database); the evidence bundle; the readable listing. The checks themselves are
+//! pure ([`countersign_core::audit::check`], [`countersign_core::audit::bundle`]); this module reads the store and
+//! decides who may do what.
+
+use serde_json::json;
+
+use super::keyring::AUDIT_KEY;
+
+/// Settings key of the Merkle frontier of the log at the newest checkpoint.
+const AUDIT_FRONTIER: &str = "audit_frontier";
+use super::{now, Guarded, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
+use countersign_core::audit::bundle::{build, BundleParts};
+use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
+use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
+use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::keys::PublicKey;
+use countersign_core::audit::merkle::{leaf_hash, Frontier};
+use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
+use countersign_store::prelude::*;
+use countersign_store::{StoreError, Tx};
+
+/// What `audit verify` found.
+#[derive(Debug)]
+pub struct AuditReport {
+    /// The check of the events and stored checkpoints.
+    pub log: LogReport,
+    /// The organisation's audit keys' fingerprints (current last).
+    pub audit_keys: Vec<Fingerprint>,
+    /// The comparison with a kept checkpoint, when one was given and it held.
+    pub against: Option<Consistency>,
+}
+
+impl AuditReport {
+    /// The first problem, from the log or the kept checkpoint.
+    pub fn problem(&self) -> Option<&Problem> {
+        self.log.problem.as_ref()
+    }
+}
+
+/// The action of the events that log a user's new personal key.
+const USER_KEY_CREATE: &str = "user.key_create";
+
+/// The `user.key_create` events, for [`signing_keys`] when the log is not read anyway.
+fn key_events(tx: &dyn Tx) -> ServiceResult<Vec<LoggedEvent>> {
+    Ok(tx.events_matching(&EventFilter { action: Some(USER_KEY_CREATE.into()), ..Default::default() })?)
+}
+
+/// The keys that sign checkpoints and countersignatures, read from the store. Users' keys are
+/// every personal key each user has had (logged by `user.key_create` among `events`), not only
+/// the current one: a password reset gives a new key, and the approvals countersigned with the
+/// old one must still verify.
+fn signing_keys<'a>(tx: &dyn Tx, events: impl IntoIterator<Item = &'a LoggedEvent>) -> ServiceResult<SigningKeys> {
+    let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{what} is not a valid public key")));
+    let audit = tx
+        .org_public_keys(AUDIT_KEY)?
+        .into_iter()
+        .map(|(k, _, _)| PublicKey::from_bytes(&k).ok_or_else(|| corrupt("an audit key")))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let current = tx
+        .user_public_keys()?
+        .into_iter()
+        .map(|(name, k)| PublicKey::from_bytes(&k).map(|k| (name, k)).ok_or_else(|| corrupt("a user's key")))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let mut users = logged_user_keys(events);
+    for current in current {
+        if !users.contains(&current) {
+            users.push(current);
+        }
+    }
+    Ok(SigningKeys { audit, users })
+}
+
+/// The personal keys logged by the `user.key_create` events among `events`, oldest first. An
+/// event whose details were edited is skipped here; the chain check reports the edit.
+fn logged_user_keys<'a>(events: impl IntoIterator<Item = &'a LoggedEvent>) -> Vec<(String, PublicKey)> {
+    let mut keys: Vec<(String, PublicKey)> = Vec::new();
+    for e in events.into_iter().filter(|e| e.action == USER_KEY_CREATE) {
+        let Some(name) = e.subject.strip_prefix("user:") else { continue };
+        let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+        let Some(key) = details["public_key"].as_str().and_then(PublicKey::from_base64) else { continue };
+        let entry = (name.to_string(), key);
+        if !keys.contains(&entry) {
+            keys.push(entry);
+        }
+    }
+    keys
+}
+
+/// The log's origin line, fixed at the first checkpoint.
+fn origin(tx: &dyn Tx) -> ServiceResult<String> {
+    if let Some(origin) = tx.setting(AUDIT_ORIGIN)? {
+        return Ok(origin);
+    }
+    let fingerprint = tx.setting(ORG_FINGERPRINT)?.ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()))?;
+    let fingerprint = Fingerprint::parse_canonical(&fingerprint).ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()))?;
+    let origin = origin_for(fingerprint.digits());
+    tx.set_setting(AUDIT_ORIGIN, &origin)?;
+    Ok(origin)
+}
+
+/// The root over events 1..=size, from the stored frontier plus the events after it (O(new
+/// events + log n)); rebuilt from every event when there is none or it does not fit. A frontier
+/// altered outside Countersign only yields a checkpoint that `audit verify` reports as wrong.
+fn tree_root(tx: &dyn Tx, size: u64) -> ServiceResult<[u8; 32]> {
+    let mut frontier =
+        tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size).unwrap_or_default();
+    for hash in tx.event_hashes_between(frontier.size() + 1, size)? {
+        frontier.push(leaf_hash(&hash));
+    }
+    tx.set_setting(AUDIT_FRONTIER, &frontier.encode())?;
+    Ok(frontier.root())
+}
+
+/// Signs a checkpoint of the whole log as it stands in `tx` (after the caller's events) and
+/// stores it; with `countersign`, the acting user adds their own signature (approvals). Fails,
+/// and so rolls the caller's change back, if the user holds no copy of the audit key.
+pub(super) fn append_checkpoint(tx: &dyn Tx, session: &Session, reason: &str, at: &str, countersign: bool) -> ServiceResult<LoggedCheckpoint> {
+    let Some(audit) = session.keys().audit.as_ref() else {
+        return Err(ServiceError::NotPermitted(format!(
+            "{0}'s account holds no copy of the organisation's audit key, which signs the log's checkpoints; an admin gives it by resetting the password (countersign user reset-password --name {0})",
+            session.user()
+        )));
+    };
+    let size = tx.event_count()?;
+    let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}")))?;
+    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time };
+    let mut note = checkpoint.sign(audit);
+    if countersign {
+        note = Checkpoint::cosign(&note, session.user(), &session.keys().personal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    let id = tx.insert_checkpoint(size, &checkpoint.root, at, reason, session.user(), &note)?;
+    Ok(LoggedCheckpoint { id, size, root: checkpoint.root, at: at.to_string(), reason: reason.to_string(), signer: session.user().to_string(), note })
+}
+
+fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
+    for (what, value) in [("--from", &filter.from), ("--until", &filter.until)] {
+        if let Some(v) = value {
+            if parse_utc(v).is_none() {
+                return Err(ServiceError::InvalidInput(format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Checks the whole log: every event, the tree, every stored checkpoint and, if given, a
+    /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
+    pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
+        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
+        let (events, checkpoints, keys) =
+            self.store.read(|tx| -> ServiceResult<_> {
+                let events = tx.events_from(1)?;
+                let keys = signing_keys(tx, &events)?;
+                Ok((events, tx.checkpoints()?, keys))
+            })?;
+        let mut log = check_log(&events, &checkpoints, &keys);
+        let mut against = None;
+        if let (Some(kept), None) = (kept, &log.problem) {
+            match check_against(kept, &log.tree, &keys) {
+                Ok(c) => against = Some(c),
+                Err(p) => log.problem = Some(p),
+            }
+        }
+        let at = format_utc(now());
+        let details = json!({
+            "events": log.events,
+            "checkpoints": log.checkpoints,
+            "against": against.as_ref().map(|c| c.old_size),
+            "intact": log.problem.is_none(),
+            "problem": log.problem.as_ref().map(|p| p.kind.code()),
+            "first_bad_seq": log.problem.as_ref().and_then(|p| p.seq),
+        });
+        self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details))?;
+        let audit_keys = keys.audit.iter().map(|k| k.fingerprint()).collect();
+        Ok(AuditReport { log, audit_keys, against })
+    }
+
+    /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the
+    /// workspace and compare with later (`audit verify --against`). Auditors and admins.
+    pub fn save_checkpoint(&mut self, session: &Session) -> ServiceResult<String> {
+        self.check_allowed(session, Guarded::AuditCheckpoint)?;
+        let at = format_utc(now());
+        let checkpoint = self.store.write(|tx| -> ServiceResult<LoggedCheckpoint> {
+            tx.append_event(&at, session.user(), "audit.checkpoint", "audit", &json!({}))?;
+            append_checkpoint(tx, session, "saved", &at, false)
+        })?;
+        Ok(checkpoint.note)
+    }
+
+    /// The evidence bundle of the events `filter` chooses (auditors only): the export is logged
+    /// and a checkpoint signed over the log including that event, which the bundle's proofs use.
+    pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
+        self.check_allowed(session, Guarded::AuditExport)?;
+        check_filter(filter)?;
+        let at = format_utc(now());
+        let card = self.org_card(session)?;
+        self.store.write(|tx| -> ServiceResult<Vec<u8>> {
+            let stored = tx.checkpoints()?;
+            let filter_json = serde_json::to_value(countersign_core::audit::bundle::BundleFilter::from(filter)).expect("serialises");
+            tx.append_event(&at, session.user(), "audit.export", "audit", &json!({ "filter": filter_json }))?;
+            let head = append_checkpoint(tx, session, "audit.export", &at, false)?;
+            let keys = signing_keys(tx, &key_events(tx)?)?;
+            let all_hashes = tx.event_hashes(head.size)?;
+            let events = tx.events_matching(filter)?;
+            let bundle = build(&BundleParts {
+                origin: &origin(tx)?,
+                exported_at: &at,
+                exported_by: session.user(),
+                org_card: &card,
+                audit_keys: &keys.audit,
+                users: &keys.users,
+                filter,
+                all_hashes: &all_hashes,
+                checkpoint: &head.note,
+                events: &events,
+                checkpoints: &stored,
+            });
+            Ok(bundle.to_bytes())
+        })
+    }
+
+    /// Events chosen by `filter`, oldest first (auditors and admins).
+    pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<LoggedEvent>> {
+        self.check_allowed(session, Guarded::AuditLog)?;
+        check_filter(filter)?;
+        Ok(self.store.read(|tx| tx.events_matching(filter))?)
+    }
+
+    /// The stored checkpoints (auditors and admins).
+    pub fn checkpoints(&mut self, session: &Session) -> ServiceResult<Vec<LoggedCheckpoint>> {
+        self.check_allowed(session, Guarded::AuditLog)?;
+        Ok(self.store.read(|tx| tx.checkpoints())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Credentials, InitRequest};
+    use super::*;
+    use countersign_core::audit::check::Tampering;
+
+    fn workspace(dir: &std::path::Path) -> (Workspace, Session) {
+        let mut ws = Workspace::init(
+            dir,
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        (ws, session)
+    }
+
+    #[test]
+    fn checkpoints_follow_the_log_and_a_kept_one_catches_a_rollback() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
+        let first = ws.save_checkpoint(&frank).unwrap();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        let second = ws.save_checkpoint(&frank).unwrap();
+        let report = ws.verify_audit(&frank, Some(&first)).unwrap();
+        assert!(report.problem().is_none(), "{:?}", report.problem());
+        assert_eq!(report.log.checkpoints, 2);
+        let size = |note: &str| Checkpoint::parse_unverified(note).unwrap().size;
+        assert_eq!(report.log.witnessed, size(&second));
+        assert_eq!(report.against.unwrap().old_size, size(&first));
+        // The incremental root (frontier) equals a root over every event.
+        let events = ws.store.read(|tx| tx.events_from(1)).unwrap();
+        let leaves = countersign_core::audit::check::leaves(&events[..size(&second) as usize]);
+        assert_eq!(Checkpoint::parse_unverified(&second).unwrap().root, countersign_core::audit::merkle::root(&leaves));
+
+        // Clerks may not; auditors may export, admins may not.
+        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
+        assert!(matches!(ws.verify_audit(&clara, None), Err(ServiceError::NotPermitted(_))));
+        // The same rules, asked beforehand (a shell does before it opens a save dialog).
+        assert!(matches!(ws.check_allowed(&clara, Guarded::AuditLog), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.check_allowed(&admin, Guarded::AuditExport), Err(ServiceError::NotPermitted(_))));
+        assert!(ws.check_allowed(&frank, Guarded::AuditExport).is_ok());
+        assert!(ws.check_allowed(&admin, Guarded::OrgKeyRotation).is_ok());
+        assert!(matches!(ws.check_allowed(&frank, Guarded::OrgKeyBackup), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.export_audit(&admin, &EventFilter::default()), Err(ServiceError::NotPermitted(_))));
+        let bundle = ws.export_audit(&frank, &EventFilter { actor: Some("alice".into()), ..Default::default() }).unwrap();
+        let checked = countersign_core::audit::bundle::verify_bundle(&bundle, None, Some(&second)).unwrap();
+        assert_eq!(checked.problem, None);
+
+        // Another workspace's checkpoint is refused as foreign.
+        let newest = ws.save_checkpoint(&frank).unwrap();
+        let old_dir = tempfile::tempdir().unwrap();
+        let (mut other, other_admin) = workspace(old_dir.path());
+        let foreign = other.verify_audit(&other_admin, Some(&newest)).unwrap();
+        assert_eq!(foreign.problem().unwrap().kind, Tampering::ForeignCheckpoint);
+    }
+
+    #[test]
+    fn a_users_old_keys_still_count_after_a_password_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "anna", Role::Approver, "anna password 1").unwrap();
+        let before = ws.login(&Credentials { user: "anna", password: "anna password 1", totp: None }).unwrap().keys().personal.public_key();
+        ws.reset_password(&admin, "anna", "anna password 2").unwrap();
+        let after = ws.login(&Credentials { user: "anna", password: "anna password 2", totp: None }).unwrap().keys().personal.public_key();
+        assert_ne!(before, after, "a reset makes a new personal key");
+        let keys = ws.store.read(|tx| signing_keys(tx, &key_events(tx)?)).unwrap();
+        let annas: Vec<&PublicKey> = keys.users.iter().filter(|(n, _)| n == "anna").map(|(_, k)| k).collect();
+        assert_eq!(annas, [&before, &after], "her approvals countersigned before the reset still verify");
+        assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
+    }
+
+    #[test]
+    fn a_user_without_the_audit_key_cannot_write_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
+        // As in a workspace from before keyrings: frank's keyring is gone; his next login makes
+        // him a new one without the audit key (the organisation already has one).
+        let file = dir.path().join(countersign_store::sqlite::DATABASE_FILE);
+        rusqlite::Connection::open(file)
+            .unwrap()
+            .execute("UPDATE users SET keyring = NULL, public_key = NULL WHERE name = 'frank'", [])
+            .unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
+        assert!(frank.keys().audit.is_none());
+        let before = ws.store.read(|tx| tx.event_count()).unwrap();
+        assert!(matches!(ws.save_checkpoint(&frank), Err(ServiceError::NotPermitted(_))));
+        assert_eq!(ws.store.read(|tx| tx.event_count()).unwrap(), before, "the refused checkpoint's event rolled back");
+        // An admin's reset gives him the key.
+        ws.reset_password(&admin, "frank", "frank password 2").unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 2", totp: None }).unwrap();
+        assert!(ws.save_checkpoint(&frank).is_ok());
+        assert!(ws.verify_audit(&frank, None).unwrap().problem().is_none());
+    }
+}

@@ -1,0 +1,429 @@
+//! Cases after receipt: the callback to an on-file number with a fresh challenge, the second
+//! approval, rejection, reopening a locked callback, and release. The rules are
+//! [`countersign_core::cases::flow::decide`]'s; this module gathers the facts, checks the number dialled
+//! against the numbers on file, compares the response with the one the received instruction
+//! yields, and writes each step with its audit event in one transaction.
+
+use serde_json::json;
+use time::Duration;
+
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
+use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
+use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use countersign_core::format::codes::{Challenge, ChallengeResponse};
+use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::format::envelope::{Envelope, FileKind};
+use countersign_core::assess::phone::PhoneNumber;
+use countersign_core::audit::log::LoggedEvent;
+use countersign_store::prelude::*;
+use countersign_core::cases::record::{Callback, Case};
+use countersign_store::{StoreError, Tx};
+
+/// The bank-ready formats a release can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// ISO 20022 pain.001.001.09 credit transfer.
+    Pain001,
+    /// EPC069-12 QR code for SEPA transfers.
+    EpcQr,
+}
+
+impl ExportFormat {
+    /// The CLI's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pain001 => "pain001",
+            Self::EpcQr => "epc-qr",
+        }
+    }
+}
+
+/// A bank file.
+pub enum Export {
+    /// The XML document.
+    Pain001(String),
+    /// The EPC payload and its QR code.
+    EpcQr {
+        /// The text in the code.
+        payload: String,
+        /// The code, to render.
+        qr: countersign_core::export::qr::Qr,
+    },
+}
+
+/// Builds the credit transfer from the verified record of a case and our account.
+fn credit_transfer(case: &Case, org: &super::OrgAccount) -> ServiceResult<CreditTransfer> {
+    let missing = |what: &str| ServiceError::InvalidInput(format!("case {} has no {what}: there is nothing to pay", case.id));
+    let key = case.account_key.as_deref().ok_or_else(|| missing("valid account"))?;
+    let bic = case.account_bic.as_deref().ok_or_else(|| missing("BIC"))?;
+    let creditor_account = BankAccount::from_key(key, bic).ok_or_else(|| StoreError::Corrupt("case account".into()))?;
+    let currency = Currency::parse(case.currency.as_deref().ok_or_else(|| missing("currency"))?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let minor = case.amount_minor.ok_or_else(|| missing("amount"))?;
+    let amount = Money::from_minor(minor, currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let created_at = now();
+    let today = created_at.date();
+    let execution_date = case
+        .due_date
+        .as_deref()
+        .and_then(|d| time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]")).ok())
+        .filter(|d| *d > today)
+        .unwrap_or(today);
+    let instruction_id = case.instruction_id.as_deref().ok_or_else(|| missing("verified instruction"))?;
+    Ok(CreditTransfer {
+        message_id: format!("CS-{}-{}", case.id, created_at.unix_timestamp()),
+        created_at,
+        execution_date,
+        debtor: Debtor {
+            name: org.name.clone(),
+            iban: Iban::parse_electronic(&org.iban).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            bic: Bic::parse(&org.bic).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        },
+        end_to_end_id: instruction_id.chars().filter(|c| *c != '-').take(35).collect(),
+        creditor_name: case.beneficiary_name.clone().ok_or_else(|| missing("payee"))?,
+        creditor_account,
+        amount,
+        remittance: case.reference.clone(),
+    })
+}
+
+/// How long a challenge may be used after it was read out.
+pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(30);
+
+/// What the clerk records after a callback.
+pub struct CallbackReport<'a> {
+    /// The number dialled.
+    pub dialed: &'a str,
+    /// Who answered.
+    pub reached: &'a str,
+    /// The response the partner read back (required to confirm).
+    pub response: Option<&'a str>,
+    /// The outcome.
+    pub outcome: CallbackOutcome,
+    /// A note.
+    pub note: Option<&'a str>,
+}
+
+/// Everything `case show` prints.
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    /// The stored case.
+    pub case: Case,
+    /// The callback attempts.
+    pub callbacks: Vec<Callback>,
+    /// Every audit event about the case, oldest first.
+    pub timeline: Vec<LoggedEvent>,
+    /// The on-file numbers of the case's partner (the only ones to call).
+    pub on_file_numbers: Vec<String>,
+}
+
+fn facts(case: &Case, tx: &dyn Tx) -> ServiceResult<CaseFacts> {
+    let mut called_by: Vec<String> = tx.callbacks(case.id)?.into_iter().map(|c| c.started_by).collect();
+    called_by.sort();
+    called_by.dedup();
+    Ok(CaseFacts {
+        status: case.status,
+        verdict: case.verdict,
+        received_by: case.received_by.clone(),
+        called_by,
+        amount_minor: case.amount_minor,
+        wrong_responses: case.wrong_responses,
+    })
+}
+
+fn refusal(r: Refusal) -> ServiceError {
+    match r {
+        Refusal::NotPermitted(m) => ServiceError::NotPermitted(m),
+        Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m),
+    }
+}
+
+fn load(tx: &dyn Tx, id: i64) -> ServiceResult<Case> {
+    tx.case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))
+}
+
+impl Workspace {
+    /// Decides an action; a refusal by role or dual control is logged before it is returned.
+    fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(Case, Transition)> {
+        session.require_any_role()?;
+        let policy = self.policy()?;
+        let (case, decision) = self.store.read(|tx| -> ServiceResult<_> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            Ok((case, decide(&f, session.user(), session.role(), action, &policy)))
+        })?;
+        match decision {
+            Ok(t) => Ok((case, t)),
+            Err(Refusal::NotPermitted(m)) => self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(m)),
+            Err(other) => Err(refusal(other)),
+        }
+    }
+
+    /// Starts a callback attempt: a fresh random challenge for the clerk to read out.
+    pub fn start_callback(&mut self, session: &Session, id: i64) -> ServiceResult<Challenge> {
+        self.decide_or_refuse(session, id, CaseAction::StartCallback, "case.challenge")?;
+        let challenge = Challenge::generate();
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            // Re-check inside the write transaction: another process may have moved the case.
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &self_policy(tx)?).map_err(refusal)?;
+            tx.insert_callback(id, &challenge.to_string(), session.user(), &at)?;
+            tx.append_event(&at, session.user(), "case.challenge", &format!("case:{id}"), &json!({ "challenge": challenge.to_string() }))?;
+            Ok(())
+        })?;
+        Ok(challenge)
+    }
+
+    /// Records a callback. Only on-file numbers may be dialled; a confirmation needs the
+    /// response the partner's own copy yields for the latest challenge.
+    pub fn record_callback(&mut self, session: &Session, id: i64, report: &CallbackReport<'_>) -> ServiceResult<CaseStatus> {
+        let subject = format!("case:{id}");
+        // Role, state and lock first (the outcome does not matter for that).
+        let probe = CaseAction::RecordCallback { outcome: CallbackOutcome::Unreachable, response_correct: false };
+        let (case, _) = self.decide_or_refuse(session, id, probe, "case.callback")?;
+        let reached = report.reached.trim();
+        if reached.is_empty() {
+            return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
+        }
+        // The number: only numbers on file, never one from the request or the email.
+        let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
+        let (country, on_file) = self.store.read(|tx| -> ServiceResult<_> {
+            let partner = tx.partner(partner_id)?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
+            Ok((partner.country, tx.partner_phones(partner_id)?.into_iter().map(|p| p.e164).collect::<Vec<_>>()))
+        })?;
+        let dialed = PhoneNumber::parse(report.dialed, country.as_deref())
+            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
+        if !on_file.iter().any(|n| n == dialed.as_e164()) {
+            let shown: Vec<String> =
+                on_file.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
+            return self.refuse(
+                session.user(),
+                "case.callback_refused",
+                &subject,
+                json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
+                ServiceError::NotPermitted(format!(
+                    "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
+                    dialed.international(),
+                    case.partner_name.clone().unwrap_or_default(),
+                    shown.join(", ")
+                )),
+            );
+        }
+        let at_time = now();
+        let at = format_utc(at_time);
+        let policy = self.policy()?;
+        let result = self.store.write(|tx| -> ServiceResult<Result<CaseStatus, ServiceError>> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            // Only the newest challenge counts: an earlier one, superseded, never confirms.
+            let attempt = tx
+                .callbacks(id)?
+                .into_iter()
+                .last()
+                .filter(|c| c.outcome.is_none() && c.started_by == session.user())
+                .filter(|c| parse_utc(&c.started_at).is_some_and(|t| at_time - t <= CHALLENGE_LIFETIME))
+                .ok_or_else(|| {
+                    ServiceError::InvalidInput(format!(
+                        "start the callback with `case challenge {id}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
+                        CHALLENGE_LIFETIME.whole_minutes()
+                    ))
+                })?;
+            let response_correct = match (report.outcome, report.response) {
+                (CallbackOutcome::Confirmed, None) => {
+                    return Err(ServiceError::InvalidInput(
+                        "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
+                    ))
+                }
+                (_, Some(text)) => {
+                    let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
+                    let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
+                    let file = tx.case_file(id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
+                    let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    heard == ChallengeResponse::compute(challenge, envelope.payload())
+                }
+                (_, None) => false,
+            };
+            let action = CaseAction::RecordCallback { outcome: report.outcome, response_correct };
+            let response_text = report.response.map(str::trim);
+            match decide(&f, session.user(), session.role(), action, &policy) {
+                Ok(t) => {
+                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, report.outcome.as_str(), report.note, &at)?;
+                    if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
+                        return Err(ServiceError::CheckFailed("the case changed meanwhile; look at it again".into()));
+                    }
+                    tx.set_wrong_responses(id, t.wrong_responses)?;
+                    if t.mark_fraudulent {
+                        if let Some(key) = &case.account_key {
+                            tx.mark_fraudulent(key, &at, session.user(), Some(id), &format!("callback denied on case {id}: {}", report.note.unwrap_or("the partner did not send it")))?;
+                        }
+                    }
+                    tx.append_event(
+                        &at,
+                        session.user(),
+                        "case.callback",
+                        &format!("case:{id}"),
+                        &json!({
+                            "dialed": dialed.as_e164(), "reached": reached, "outcome": report.outcome.as_str(),
+                            "challenge": attempt.challenge, "response_matched": response_correct,
+                            "status": t.status.as_str(), "note": report.note,
+                            "marked_fraudulent": if t.mark_fraudulent { case.account_key.clone() } else { None },
+                        }),
+                    )?;
+                    Ok(Ok(t.status))
+                }
+                Err(Refusal::WrongResponse(message)) => {
+                    // A wrong response is itself a fact to keep: the attempt, the count, the event.
+                    let wrong = f.wrong_responses + 1;
+                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, "wrong_response", report.note, &at)?;
+                    tx.set_wrong_responses(id, wrong)?;
+                    tx.append_event(
+                        &at,
+                        session.user(),
+                        "case.callback_wrong_response",
+                        &format!("case:{id}"),
+                        &json!({ "dialed": dialed.as_e164(), "reached": reached, "challenge": attempt.challenge, "wrong_responses": wrong }),
+                    )?;
+                    Ok(Err(ServiceError::CheckFailed(message)))
+                }
+                Err(other) => Err(refusal(other)),
+            }
+        })?;
+        result
+    }
+
+    /// Approves a case (approver who neither received nor called back on it). The case's
+    /// account becomes the partner's current one.
+    pub fn approve(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
+        self.transition(session, id, CaseAction::Approve, "case.approve", None)
+    }
+
+    /// Rejects an open case (approver), with a reason.
+    pub fn reject(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<CaseStatus> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::InvalidInput("give a reason for the rejection (--reason)".into()));
+        }
+        self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason))
+    }
+
+    /// Reopens a callback locked after wrong responses (approver).
+    pub fn reopen(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
+        self.transition(session, id, CaseAction::Reopen, "case.reopen", None)
+    }
+
+    /// Whether `session` may release case `id` now (the same rule `release` applies), asked by a
+    /// shell before it opens a save dialog for the bank file; a refusal is logged.
+    pub fn check_release(&mut self, session: &Session, id: i64) -> ServiceResult<()> {
+        self.decide_or_refuse(session, id, CaseAction::Release, "case.release").map(|_| ())
+    }
+
+    /// Releases a case: approved, or accepted up to the approval threshold. A case is released
+    /// at most once, even by two processes at the same moment. With `export`, the bank file is
+    /// built first from the verified record (never from the incoming file), so a release that
+    /// cannot produce its export changes nothing.
+    pub fn release(&mut self, session: &Session, id: i64, export: Option<ExportFormat>) -> ServiceResult<(Case, Option<Export>)> {
+        self.decide_or_refuse(session, id, CaseAction::Release, "case.release")?;
+        let artifact = match export {
+            Some(format) => Some(self.build_export(id, format)?),
+            None => None,
+        };
+        self.transition(session, id, CaseAction::Release, "case.release", None)?;
+        Ok((self.store.read(|tx| load(tx, id))?, artifact))
+    }
+
+    /// The bank file of a released case, again (e.g. when saving the first one failed).
+    pub fn export_released(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
+        self.authorize(session, &[Role::Clerk, Role::Approver], "case.export", &format!("case:{id}"), "export payments")?;
+        let case = self.store.read(|tx| load(tx, id))?;
+        if case.status != CaseStatus::Released {
+            return Err(ServiceError::CheckFailed(format!("case {id} is {}: only released payments are exported", case.status)));
+        }
+        let artifact = self.build_export(id, format)?;
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.append_event(&at, session.user(), "case.export", &format!("case:{id}"), &json!({ "format": format.as_str() }))?;
+            super::audit::append_checkpoint(tx, session, "export", &at, false)?;
+            Ok(())
+        })?;
+        Ok(artifact)
+    }
+
+    fn build_export(&mut self, id: i64, format: ExportFormat) -> ServiceResult<Export> {
+        let org = self.org_account()?.ok_or_else(|| {
+            ServiceError::InvalidInput("set our organisation's account first (countersign org account): it is the debtor of the payment".into())
+        })?;
+        let case = self.store.read(|tx| load(tx, id))?;
+        let transfer = credit_transfer(&case, &org)?;
+        let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string());
+        Ok(match format {
+            ExportFormat::Pain001 => Export::Pain001(pain001_xml(&transfer).map_err(bad)?),
+            ExportFormat::EpcQr => Export::EpcQr { payload: epc_qr_payload(&transfer).map_err(bad)?, qr: epc_qr(&transfer).map_err(bad)? },
+        })
+    }
+
+    fn transition(&mut self, session: &Session, id: i64, action: CaseAction, name: &str, reason: Option<&str>) -> ServiceResult<CaseStatus> {
+        self.decide_or_refuse(session, id, action, name)?;
+        let at = format_utc(now());
+        let policy = self.policy()?;
+        self.store.write(|tx| -> ServiceResult<CaseStatus> {
+            let case = load(tx, id)?;
+            let f = facts(&case, tx)?;
+            let t = decide(&f, session.user(), session.role(), action, &policy).map_err(refusal)?;
+            if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
+                return Err(ServiceError::CheckFailed("the case changed meanwhile (another user acted on it); look at it again".into()));
+            }
+            tx.set_wrong_responses(id, t.wrong_responses)?;
+            match action {
+                CaseAction::Approve | CaseAction::Reject => tx.set_decision(id, session.user(), &at, reason)?,
+                CaseAction::Release => tx.set_release(id, session.user(), &at)?,
+                _ => {}
+            }
+            if t.make_account_current {
+                if let (Some(partner), Some(key)) = (case.partner_id, &case.account_key) {
+                    tx.make_account_current(partner, key, &at)?;
+                }
+            }
+            tx.append_event(
+                &at,
+                session.user(),
+                name,
+                &format!("case:{id}"),
+                &json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason }),
+            )?;
+            // Approvals and releases are witnessed by a signed checkpoint; an approval is
+            // countersigned by the approver.
+            match action {
+                CaseAction::Approve => drop(super::audit::append_checkpoint(tx, session, "approval", &at, true)?),
+                CaseAction::Release => drop(super::audit::append_checkpoint(tx, session, "release", &at, false)?),
+                _ => {}
+            }
+            Ok(t.status)
+        })
+    }
+
+    /// Cases, newest first, optionally only those with a status.
+    pub fn cases(&mut self, session: &Session, status: Option<CaseStatus>) -> ServiceResult<Vec<Case>> {
+        session.require_any_role()?;
+        Ok(self.store.read(|tx| tx.cases(status))?)
+    }
+
+    /// One case in full: record, callbacks, timeline, the numbers to call.
+    pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
+        session.require_any_role()?;
+        self.store.read(|tx| -> ServiceResult<CaseDetail> {
+            let case = load(tx, id)?;
+            let on_file_numbers = match case.partner_id {
+                Some(p) => tx.partner_phones(p)?.into_iter().map(|p| p.e164).collect(),
+                None => vec![],
+            };
+            Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline: tx.events_for_subject(&format!("case:{id}"))?, on_file_numbers, case })
+        })
+    }
+}
+
+fn self_policy(tx: &dyn Tx) -> ServiceResult<countersign_core::cases::policy::Policy> {
+    let text = tx.setting(super::POLICY)?.ok_or_else(|| StoreError::Corrupt("policy".into()))?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
+}

@@ -1,0 +1,37 @@
+//! Reading the email that carried an instruction: the context the pure rules of
+//! [`countersign_core::assess::email`] need (the partner's registered domains and contacts, ours, every other
+//! partner's), gathered from the workspace.
+
+use super::{ServiceError, ServiceResult};
+use countersign_core::assess::domain_name::DomainName;
+use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence};
+use countersign_store::Tx;
+
+/// The setting holding our organisation's email domains (a JSON array of strings).
+pub(super) const ORG_DOMAINS: &str = "org_domains";
+
+fn domains(texts: Vec<String>) -> Vec<DomainName> {
+    texts.iter().filter_map(|d| DomainName::parse(d).ok()).collect()
+}
+
+/// Reads `raw` as the email that carried an instruction from `partner_id` (or from an unknown
+/// sender, when the signer is not a pinned partner).
+pub(super) fn read_email(tx: &dyn Tx, partner_id: Option<i64>, raw: &[u8]) -> ServiceResult<EmailEvidence> {
+    let (name, own, others) = match partner_id {
+        Some(id) => {
+            let partner = tx.partner(id)?.map(|p| p.name).unwrap_or_default();
+            (partner, domains(tx.partner_domains(id)?), domains(tx.other_partners_domains(id)?))
+        }
+        None => (String::new(), vec![], domains(tx.other_partners_domains(-1)?)),
+    };
+    let ours: Vec<String> = tx.setting(ORG_DOMAINS)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let ours = domains(ours);
+    let context = EmailContext {
+        partner_name: &name,
+        partner_domains: &own,
+        partner_contacts: &[],
+        our_domains: &ours,
+        other_partner_domains: &others,
+    };
+    assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}")))
+}

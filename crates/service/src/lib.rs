@@ -1,0 +1,295 @@
+//! The service API: the one door every front end (CLI, desktop app, tests) goes through. It
+//! opens a workspace, authenticates the acting user, checks their role, and runs each
+//! operation in one transaction together with its audit event. Rules live here and in the pure
+//! modules it calls, never in a shell.
+
+#![forbid(unsafe_code)]
+
+/// The core's types, for the shells: they name this crate only.
+pub use countersign_core as core;
+
+mod access;
+mod activity;
+mod audit;
+mod cases;
+mod email_evidence;
+pub mod files;
+mod keyring;
+mod org_keys;
+mod organisation;
+mod partners;
+mod receiving;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use countersign_core::format::card::{CardDetails, PartnerCard};
+use countersign_core::encoding::format_utc;
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::keys::{KeyPair, SecretKeyFile};
+use countersign_core::cases::policy::Policy;
+use countersign_store::prelude::*;
+use countersign_store::sqlite::SqliteStore;
+use countersign_store::StoreError;
+
+pub use access::{Credentials, Guarded, Role, Session};
+pub use audit::AuditReport;
+pub use countersign_core::audit::activity::DayActivity;
+pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
+pub use organisation::{IssuedInstruction, OrgAccount};
+pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
+pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
+pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use receiving::{Assessment, InstructionSummary, PartnerRef};
+
+/// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to
+/// exit codes and `{code, message}` objects.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Wrong password, passphrase or second factor; unknown or disabled user; locked account.
+    #[error("{0}")]
+    AuthenticationFailed(String),
+    /// The acting user's role does not allow this, or dual control forbids it.
+    #[error("{0}")]
+    NotPermitted(String),
+    /// The input is not acceptable; the message names the problem.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A check failed (a fingerprint that does not match, a wrong response).
+    #[error("{0}")]
+    CheckFailed(String),
+    /// The object named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The storage failed or refused (newer schema, no workspace).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<countersign_core::auth::UnknownRole> for ServiceError {
+    fn from(e: countersign_core::auth::UnknownRole) -> Self {
+        ServiceError::InvalidInput(e.to_string())
+    }
+}
+
+impl ServiceError {
+    /// A stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AuthenticationFailed(_) => "authentication_failed",
+            Self::NotPermitted(_) => "not_permitted",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::CheckFailed(_) => "check_failed",
+            Self::NotFound(_) => "not_found",
+            Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
+            Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
+            Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
+            Self::Store(_) => "storage_error",
+        }
+    }
+}
+
+/// The default workspace directory: `countersign` in the platform's data directory
+/// (`~/.local/share/countersign` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("countersign"))
+}
+
+/// Result of service operations.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Settings keys.
+const ORG_NAME: &str = "org_name";
+pub(crate) const ORG_FINGERPRINT: &str = "org_fingerprint";
+const POLICY: &str = "policy";
+/// The origin line of the log's checkpoints, fixed when the workspace is made (or when the first
+/// checkpoint of an older workspace is written), so it survives a rotation of the org key.
+pub(crate) const AUDIT_ORIGIN: &str = "audit_origin";
+
+/// What `init` needs.
+pub struct InitRequest<'a> {
+    /// The organisation's legal name.
+    pub org_name: &'a str,
+    /// The first admin's login name.
+    pub admin_name: &'a str,
+    /// Passphrase that seals the organisation key.
+    pub org_passphrase: &'a str,
+    /// The first admin's password.
+    pub admin_password: &'a str,
+}
+
+/// An open workspace.
+pub struct Workspace {
+    store: Box<dyn Store>,
+    dir: PathBuf,
+}
+
+/// The current time, truncated to whole seconds in UTC (the precision the log keeps).
+fn now() -> OffsetDateTime {
+    countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc())
+}
+
+fn check_name(what: &str, name: &str) -> ServiceResult<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
+    if !ok {
+        return Err(ServiceError::InvalidInput(format!(
+            "{what} {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'"
+        )));
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Whether `dir` holds a workspace (without opening it).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(countersign_store::sqlite::DATABASE_FILE).is_file()
+    }
+
+    /// Creates a workspace in `dir`: the database, the organisation key pair (sealed under the
+    /// passphrase) and its card, the default policy and the first admin; logs it all as the
+    /// first events of the audit log.
+    pub fn init(dir: &Path, request: &InitRequest<'_>) -> ServiceResult<Self> {
+        let org_name = request.org_name.trim();
+        if org_name.is_empty() || org_name.chars().count() > 140 {
+            return Err(ServiceError::InvalidInput("the organisation name must have 1 to 140 characters".into()));
+        }
+        check_name("the user name", request.admin_name)?;
+        countersign_core::auth::password::check_password_policy(request.admin_password)
+            .map_err(|e| ServiceError::InvalidInput(format!("the admin password: {e}")))?;
+        countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
+            .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
+        let at = now();
+        let key = KeyPair::generate();
+        let card = PartnerCard::create(&key, CardDetails { name: org_name.to_string(), ..Default::default() }, at)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let sealed = key.seal(org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
+        // as a recovery copy, sealed under the organisation passphrase like the signing key.
+        let audit_key = KeyPair::generate();
+        let audit_escrow = audit_key
+            .seal(&format!("{org_name} audit"), request.org_passphrase)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let admin_keys = keyring::UserKeys::new(Some(&audit_key));
+        let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
+        let password_hash = countersign_core::auth::password::hash_password(request.admin_password)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let mut store: Box<dyn Store> = Box::new(SqliteStore::create(dir)?);
+        let at_text = format_utc(at);
+        let fingerprint = key.fingerprint().to_string();
+        store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(ORG_NAME, org_name)?;
+            tx.set_setting(ORG_FINGERPRINT, &fingerprint)?;
+            tx.set_setting(POLICY, &serde_json::to_string(&Policy::default()).expect("serialises"))?;
+            let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
+            tx.insert_org_key("signing", &fingerprint, &key.public_key().to_bytes(), &sealed_json, Some(&card.to_bytes()), &at_text)?;
+            tx.insert_user(request.admin_name, Role::Admin.as_str(), &password_hash, &at_text, "system")?;
+            tx.append_event(
+                &at_text,
+                "system",
+                "workspace.init",
+                "workspace",
+                &json!({ "org_name": org_name, "org_fingerprint": fingerprint, "schema": countersign_store::sqlite::migrations::latest() }),
+            )?;
+            tx.append_event(&at_text, "system", "user.add", &format!("user:{}", request.admin_name), &json!({ "role": "admin" }))?;
+            tx.set_setting(AUDIT_ORIGIN, &countersign_core::audit::checkpoint::origin_for(key.fingerprint().digits()))?;
+            let escrow = String::from_utf8(audit_escrow.to_bytes()).expect("JSON is UTF-8");
+            keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, "system")?;
+            let admin = tx.user_by_name(request.admin_name)?.ok_or_else(|| StoreError::Corrupt("the first admin".into()))?;
+            keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, "system", "new user")?;
+            Ok(())
+        })?;
+        Ok(Workspace { store, dir: dir.to_path_buf() })
+    }
+
+    /// Opens the workspace in `dir`.
+    pub fn open(dir: &Path) -> ServiceResult<Self> {
+        Ok(Workspace { store: Box::new(SqliteStore::open(dir)?), dir: dir.to_path_buf() })
+    }
+
+    /// The workspace directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Our organisation's name.
+    pub fn org_name(&mut self) -> ServiceResult<String> {
+        self.setting(ORG_NAME)
+    }
+
+    /// Our organisation's fingerprint (the recipient every incoming instruction must name).
+    pub fn org_fingerprint(&mut self) -> ServiceResult<Fingerprint> {
+        let text = self.setting(ORG_FINGERPRINT)?;
+        Fingerprint::parse_canonical(&text).ok_or_else(|| StoreError::Corrupt("organisation fingerprint".into()).into())
+    }
+
+    /// Our organisation's partner card (public), to hand to partners.
+    pub fn org_card(&mut self, session: &Session) -> ServiceResult<Vec<u8>> {
+        session.require_any_role()?;
+        let (_, card) = self
+            .store
+            .read(|tx| tx.active_org_key("signing"))?
+            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        card.ok_or_else(|| StoreError::Corrupt("no organisation card".into()).into())
+    }
+
+    /// Unlocks the organisation's signing key with its passphrase.
+    pub fn unlock_org_key(&mut self, passphrase: &str) -> ServiceResult<KeyPair> {
+        let (sealed, _) = self
+            .store
+            .read(|tx| tx.active_org_key("signing"))?
+            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        file.unlock(passphrase).map_err(|e| match e {
+            countersign_core::format::keys::KeyError::WrongPassphrase => {
+                ServiceError::AuthenticationFailed("wrong passphrase for the organisation key".into())
+            }
+            other => StoreError::Corrupt(other.to_string()).into(),
+        })
+    }
+
+    /// The workspace's policy.
+    pub fn policy(&mut self) -> ServiceResult<Policy> {
+        let text = self.setting(POLICY)?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
+    }
+
+    /// Changes the policy (admin only); the event records the old and the new policy.
+    pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<()> {
+        self.authorize(session, &[Role::Admin], "policy.set", "policy", "change the policy")?;
+        policy.validate().map_err(ServiceError::InvalidInput)?;
+        let old = self.policy()?;
+        let at = format_utc(now());
+        let new_json = serde_json::to_value(policy).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(POLICY, &new_json.to_string())?;
+            tx.append_event(
+                &at,
+                session.user(),
+                "policy.set",
+                "policy",
+                &json!({ "old": serde_json::to_value(&old).expect("serialises"), "new": new_json }),
+            )?;
+            Ok(())
+        })
+    }
+
+    fn setting(&mut self, key: &str) -> ServiceResult<String> {
+        self.store
+            .read(|tx| tx.setting(key))?
+            .ok_or_else(|| StoreError::Corrupt(format!("missing setting {key}")).into())
+    }
+
+    /// Records, in a transaction of its own, that something was refused; then returns `error`.
+    fn refuse<T>(&mut self, actor: &str, action: &str, subject: &str, details: Value, error: ServiceError) -> ServiceResult<T> {
+        let at = format_utc(now());
+        let mut details = details;
+        details["refused"] = json!(error.code());
+        details["reason"] = json!(error.to_string());
+        self.store.write(|tx| tx.append_event(&at, actor, action, subject, &details))?;
+        Err(error)
+    }
+}

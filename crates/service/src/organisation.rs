@@ -1,0 +1,204 @@
+//! Our organisation's own side: its bank account (the debtor in exports, the details `issue`
+//! signs) and outgoing signed instructions to partners, made with the organisation key, so
+//! partners that run Countersign can verify us the same way we verify them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::bank::{AccountDetails, Bic, Currency, Iban};
+use countersign_core::encoding::format_utc;
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::instruction::{Instruction, DEFAULT_VALIDITY};
+use countersign_core::format::signing::sign_instruction;
+use countersign_store::prelude::*;
+use countersign_store::StoreError;
+
+const ORG_ACCOUNT: &str = "org_account";
+
+/// Our organisation's bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccount {
+    /// The account holder's name (the organisation's legal name unless told otherwise).
+    pub name: String,
+    /// IBAN, electronic format.
+    pub iban: String,
+    /// BIC.
+    pub bic: String,
+    /// The currency of the account.
+    pub currency: String,
+}
+
+/// A signed outgoing instruction.
+#[derive(Debug, Clone)]
+pub struct IssuedInstruction {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its id.
+    pub id: String,
+    /// Its confirmation code.
+    pub confirmation_code: String,
+    /// The partner's name.
+    pub partner_name: String,
+}
+
+impl Workspace {
+    /// Sets our organisation's account (admin only).
+    pub fn set_org_account(&mut self, session: &Session, name: Option<&str>, iban: &str, bic: &str, currency: &str) -> ServiceResult<OrgAccount> {
+        self.authorize(session, &[Role::Admin], "org.account", "organisation", "set the organisation's account")?;
+        let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let currency = Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let name = match name {
+            Some(n) if !n.trim().is_empty() && n.trim().chars().count() <= 140 => n.trim().to_string(),
+            Some(_) => return Err(ServiceError::InvalidInput("the account name must have 1 to 140 characters".into())),
+            None => self.org_name()?,
+        };
+        let account = OrgAccount { name, iban: iban.electronic().into(), bic: bic.as_str().into(), currency: currency.code().into() };
+        let at = format_utc(now());
+        let value = serde_json::to_value(&account).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(ORG_ACCOUNT, &value.to_string())?;
+            tx.append_event(&at, session.user(), "org.account", "organisation", &value)?;
+            Ok(())
+        })?;
+        Ok(account)
+    }
+
+    /// Sets our organisation's email domains (admin only): look-alikes of them in an email that
+    /// carried an instruction are flagged.
+    pub fn set_org_domains(&mut self, session: &Session, domains: &[String]) -> ServiceResult<Vec<String>> {
+        self.authorize(session, &[Role::Admin], "org.domains", "organisation", "set the organisation's domains")?;
+        let mut parsed = domains
+            .iter()
+            .map(|d| countersign_core::assess::domain_name::DomainName::parse(d).map(|d| d.to_string()).map_err(|e| ServiceError::InvalidInput(e.to_string())))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        parsed.sort();
+        parsed.dedup();
+        let at = format_utc(now());
+        let value = serde_json::to_value(&parsed).expect("serialises");
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_setting(super::email_evidence::ORG_DOMAINS, &value.to_string())?;
+            tx.append_event(&at, session.user(), "org.domains", "organisation", &json!({ "domains": value }))?;
+            Ok(())
+        })?;
+        Ok(parsed)
+    }
+
+    /// Our organisation's account, if set.
+    pub fn org_account(&mut self) -> ServiceResult<Option<OrgAccount>> {
+        let text = self.store.read(|tx| tx.setting(ORG_ACCOUNT))?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("org account: {e}")).into())).transpose()
+    }
+
+    /// Whether `issue` could sign for this partner, short of the passphrase: the role (a
+    /// refusal is logged), our account, and exactly one active key of the partner. Front ends
+    /// ask before they open a save dialog, so nothing is asked that would be refused anyway.
+    pub fn check_issue(&mut self, session: &Session, partner_id: i64) -> ServiceResult<()> {
+        self.issue_preconditions(session, partner_id).map(|_| ())
+    }
+
+    /// The role check, our account, the partner's name and its one active key.
+    fn issue_preconditions(&mut self, session: &Session, partner_id: i64) -> ServiceResult<(OrgAccount, String, Fingerprint)> {
+        let subject = format!("partner:{partner_id}");
+        self.authorize(session, &[Role::Admin], "instruction.issue", &subject, "issue our bank details")?;
+        let account = self
+            .org_account()?
+            .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
+        let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
+            let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            let active: Vec<_> = tx.partner_keys(partner_id)?.into_iter().filter(|k| k.status == "active").collect();
+            let [key] = active.as_slice() else {
+                return Err(ServiceError::InvalidInput(format!(
+                    "{} has {} active keys; an instruction is addressed to exactly one",
+                    partner.name,
+                    active.len()
+                )));
+            };
+            let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("fingerprint".into()))?;
+            Ok((partner.name, fp))
+        })?;
+        Ok((account, partner_name, recipient))
+    }
+
+    /// Signs our own bank details for a partner with the organisation key (admin only).
+    pub fn issue(&mut self, session: &Session, partner_id: i64, org_passphrase: &str) -> ServiceResult<IssuedInstruction> {
+        let subject = format!("partner:{partner_id}");
+        let (account, partner_name, recipient) = self.issue_preconditions(session, partner_id)?;
+        let key = self.unlock_org_key(org_passphrase)?;
+        let issued_at = now();
+        let instruction = Instruction {
+            id: uuid::Uuid::new_v4().to_string(),
+            issuer: key.fingerprint(),
+            recipient,
+            issued_at,
+            valid_from: issued_at,
+            valid_until: issued_at + DEFAULT_VALIDITY,
+            beneficiary_name: account.name.clone(),
+            account: AccountDetails::Iban { iban: account.iban.clone(), bic: account.bic.clone() },
+            currency: Currency::parse(&account.currency).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            amount: None,
+            reference: None,
+            due_date: None,
+        };
+        let signed = sign_instruction(&key, &instruction, issued_at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let code = signed.confirmation_code.to_string();
+        let bytes = signed.bytes;
+        let at = format_utc(issued_at);
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.append_event(
+                &at,
+                session.user(),
+                "instruction.issue",
+                &subject,
+                &json!({ "id": instruction.id, "recipient": recipient.to_string(), "confirmation_code": code, "account": account.iban }),
+            )?;
+            Ok(())
+        })?;
+        Ok(IssuedInstruction { bytes, id: instruction.id, confirmation_code: code, partner_name })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Credentials, InitRequest, NewPartner, Role, Workspace};
+
+    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
+    const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
+    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+    #[test]
+    fn issuing_is_checked_short_of_the_passphrase_before_anything_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(
+            &dir.path().join("ws"),
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let alice = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        let partner = NewPartner {
+            card: GLOBEX_CARD,
+            confirm_fingerprint: GLOBEX_FPR,
+            phones: &["+49 30 1234567".to_string()],
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        let id = ws.add_partner(&alice, &partner).unwrap();
+        assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input", "our account is not set yet");
+        ws.set_org_account(&alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
+        ws.check_issue(&alice, id).unwrap();
+        assert_eq!(ws.check_issue(&alice, id + 1).unwrap_err().code(), "not_found");
+
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = ws.login(&Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
+        assert_eq!(ws.check_issue(&carol, id).unwrap_err().code(), "not_permitted");
+
+        // What the check passes, issue signs; with no active key, neither goes ahead.
+        assert_eq!(ws.issue(&alice, id, "organisation passphrase").unwrap().partner_name, "Globex Corporation");
+        ws.revoke_partner_key(&alice, id, None, "lost").unwrap();
+        assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.issue(&alice, id, "organisation passphrase").unwrap_err().code(), "invalid_input");
+    }
+}

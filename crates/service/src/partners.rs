@@ -1,0 +1,435 @@
+//! The partner registry: onboarding with an out-of-band fingerprint check (never trust on
+//! first use), on-file phone numbers and domains, the known account from the contract, key
+//! rotation and revocation, and the views `partner list` / `partner show` print.
+
+use serde_json::json;
+
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::bank::{AccountDetails, Country};
+use countersign_core::format::card::PartnerCard;
+use countersign_core::assess::domain_name::DomainName;
+use countersign_core::encoding::format_utc;
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::keys::PublicKey;
+use countersign_core::assess::phone::PhoneNumber;
+use countersign_core::format::rotation::RotationStatement;
+use countersign_store::prelude::*;
+use countersign_store::{NewAccount, StoreError};
+
+/// What an admin gives to onboard a partner.
+pub struct NewPartner<'a> {
+    /// The partner's card file.
+    pub card: &'a [u8],
+    /// The fingerprint the admin typed after reading it back with the partner out of band.
+    pub confirm_fingerprint: &'a str,
+    /// On-file phone numbers, from an independent source (the contract).
+    pub phones: &'a [String],
+    /// Registered email domains (added to those on the card).
+    pub domains: &'a [String],
+    /// Country (default: the card's).
+    pub country: Option<&'a str>,
+    /// The account known from the contract: IBAN and BIC.
+    pub known_account: Option<(&'a str, &'a str)>,
+}
+
+/// A line of `partner list`.
+#[derive(Debug, Clone)]
+pub struct PartnerSummary {
+    /// Partner id.
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+    /// Country.
+    pub country: Option<String>,
+    /// Fingerprints of active keys.
+    pub active_keys: Vec<String>,
+    /// The current account, as people read it.
+    pub current_account: Option<String>,
+}
+
+/// A pinned key as shown.
+#[derive(Debug, Clone)]
+pub struct KeyView {
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// `active`, `retired` or `revoked`.
+    pub status: String,
+    /// How it was verified.
+    pub verified_how: String,
+    /// By whom.
+    pub verified_by: String,
+    /// When.
+    pub verified_at: String,
+    /// When retired or revoked.
+    pub status_changed_at: Option<String>,
+    /// Why.
+    pub status_reason: Option<String>,
+}
+
+/// An on-file number as shown.
+#[derive(Debug, Clone)]
+pub struct PhoneView {
+    /// E.164.
+    pub e164: String,
+    /// For reading: +49 30 1234567.
+    pub display: String,
+    /// Where it came from.
+    pub source: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
+}
+
+/// An account in the history as shown.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// As people read it.
+    pub display: String,
+    /// BIC.
+    pub bic: String,
+    /// Country.
+    pub country: String,
+    /// `current`, `pending`, `retired` or `fraudulent`.
+    pub status: String,
+    /// `contract` or `instruction`.
+    pub source: String,
+    /// First seen.
+    pub first_seen: String,
+    /// Last seen.
+    pub last_seen: String,
+    /// Cases that touched it.
+    pub cases: Vec<i64>,
+}
+
+/// Everything `partner show` prints.
+#[derive(Debug, Clone)]
+pub struct PartnerDetail {
+    /// Id, name, country.
+    pub summary: PartnerSummary,
+    /// Registered domains.
+    pub domains: Vec<String>,
+    /// On-file numbers.
+    pub phones: Vec<PhoneView>,
+    /// Keys, oldest first.
+    pub keys: Vec<KeyView>,
+    /// Accounts, oldest first.
+    pub accounts: Vec<AccountView>,
+    /// Onboarded when and by whom.
+    pub created_at: String,
+    /// By whom.
+    pub created_by: String,
+}
+
+fn invalid(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::InvalidInput(e.to_string())
+}
+
+impl Workspace {
+    /// Checks the fingerprint an admin typed, as read back on the phone, against a card before
+    /// the rest of onboarding is asked for (the onboarding wizard's own step). Pins nothing;
+    /// `add_partner` checks again. A mismatch is refused and logged like one at `add_partner`.
+    /// Returns the card's fingerprint.
+    pub fn confirm_partner_fingerprint(&mut self, session: &Session, card: &[u8], typed: &str) -> ServiceResult<String> {
+        self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
+        let card = PartnerCard::parse(card).map_err(invalid)?;
+        self.check_typed_fingerprint(session, &card, typed)?;
+        Ok(card.fingerprint().to_string())
+    }
+
+    /// The typed fingerprint against the card's: `check_failed` (logged) when they differ.
+    fn check_typed_fingerprint(&mut self, session: &Session, card: &PartnerCard, typed: &str) -> ServiceResult<()> {
+        let typed = Fingerprint::parse_lenient(typed)
+            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
+        if typed != card.fingerprint() {
+            return self.refuse(
+                session.user(),
+                "partner.pin_refused",
+                "partners",
+                json!({ "card_name": card.details().name, "card_fingerprint": card.fingerprint().to_string(), "typed": typed.to_string() }),
+                ServiceError::CheckFailed(format!(
+                    "the fingerprint you typed ({typed}) does not match the card of {} ({}): read it again with the partner on the phone, from a number in the contract; nothing was pinned",
+                    card.details().name,
+                    card.fingerprint()
+                )),
+            );
+        }
+        Ok(())
+    }
+
+    /// Onboards a partner and pins its key, only if the typed fingerprint matches the card.
+    pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<i64> {
+        self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
+        let card = PartnerCard::parse(new.card).map_err(invalid)?;
+        self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
+        let country = match new.country {
+            Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
+            None => card.details().country,
+        };
+        if new.phones.is_empty() {
+            return Err(ServiceError::InvalidInput(
+                "at least one on-file phone number (--phone) is needed for callbacks, taken from the contract, not from an email".into(),
+            ));
+        }
+        let phones = new
+            .phones
+            .iter()
+            .map(|p| PhoneNumber::parse(p, country.as_ref().map(|c| c.as_str())).map_err(invalid))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let mut domains: Vec<DomainName> = card.details().domains.clone();
+        for d in new.domains {
+            domains.push(DomainName::parse(d).map_err(invalid)?);
+        }
+        domains.sort();
+        domains.dedup();
+        let account = match new.known_account {
+            Some((iban, bic)) => {
+                let details = AccountDetails::Iban {
+                    iban: countersign_core::bank::Iban::parse(iban).map_err(invalid)?.electronic().to_string(),
+                    bic: bic.trim().to_ascii_uppercase(),
+                };
+                let (account, _) = details.validate().map_err(|problems| {
+                    ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "))
+                })?;
+                Some(account)
+            }
+            None => None,
+        };
+        let at = format_utc(now());
+        let fingerprint = card.fingerprint().to_string();
+        let name = card.details().name.clone();
+        let by = session.user().to_string();
+        self.store.write(|tx| -> ServiceResult<i64> {
+            if let Some(existing) = tx.key_by_fingerprint(&fingerprint)? {
+                return Err(ServiceError::InvalidInput(format!(
+                    "the key {fingerprint} is already pinned for partner {}",
+                    existing.partner_id
+                )));
+            }
+            let id = tx.insert_partner(&name, country.as_ref().map(|c| c.as_str()), new.card, &at, &by)?;
+            let how = format!("fingerprint read back out of band and typed by {by}");
+            tx.insert_partner_key(id, &fingerprint, &card.public_key().to_bytes(), &how, &by, &at)?;
+            for phone in &phones {
+                tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", &by, &at)?;
+            }
+            for domain in &domains {
+                tx.insert_partner_domain(id, domain.as_str())?;
+            }
+            if let Some(account) = &account {
+                tx.record_account(&NewAccount {
+                    partner_id: id,
+                    account_key: &account.key(),
+                    display: &account.display_number(),
+                    bic: account.bic().as_str(),
+                    country: account.country(),
+                    status: "current",
+                    source: "contract",
+                    seen_at: &at,
+                })?;
+            }
+            tx.append_event(
+                &at,
+                &by,
+                "partner.add",
+                &format!("partner:{id}"),
+                &json!({
+                    "name": name,
+                    "fingerprint": fingerprint,
+                    "phones": phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
+                    "domains": domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                    "country": country.map(|c| c.to_string()),
+                    "known_account": account.as_ref().map(|a| a.key()),
+                }),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// All partners.
+    pub fn partners(&mut self, session: &Session) -> ServiceResult<Vec<PartnerSummary>> {
+        session.require_any_role()?;
+        self.store.read(|tx| -> ServiceResult<Vec<PartnerSummary>> {
+            let mut out = Vec::new();
+            for p in tx.partners()? {
+                let keys = tx.partner_keys(p.id)?;
+                let accounts = tx.partner_accounts(p.id)?;
+                out.push(PartnerSummary {
+                    id: p.id,
+                    name: p.name,
+                    country: p.country,
+                    active_keys: keys.into_iter().filter(|k| k.status == "active").map(|k| k.fingerprint).collect(),
+                    current_account: accounts.into_iter().find(|a| a.status == "current").map(|a| a.display),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// One partner in full.
+    pub fn partner(&mut self, session: &Session, id: i64) -> ServiceResult<PartnerDetail> {
+        session.require_any_role()?;
+        self.store.read(|tx| -> ServiceResult<PartnerDetail> {
+            let p = tx.partner(id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {id}")))?;
+            let keys = tx.partner_keys(id)?;
+            let accounts = tx.partner_accounts(id)?;
+            let mut account_views = Vec::new();
+            for a in &accounts {
+                account_views.push(AccountView {
+                    display: a.display.clone(),
+                    bic: a.bic.clone(),
+                    country: a.country.clone(),
+                    status: a.status.clone(),
+                    source: a.source.clone(),
+                    first_seen: a.first_seen.clone(),
+                    last_seen: a.last_seen.clone(),
+                    cases: tx.cases_for_account(id, &a.account_key)?,
+                });
+            }
+            let phones = tx
+                .partner_phones(id)?
+                .into_iter()
+                .map(|ph| PhoneView {
+                    display: PhoneNumber::from_e164(&ph.e164).map(|n| n.international()).unwrap_or_else(|_| ph.e164.clone()),
+                    e164: ph.e164,
+                    source: ph.source,
+                    recorded_by: ph.recorded_by,
+                    recorded_at: ph.recorded_at,
+                })
+                .collect();
+            Ok(PartnerDetail {
+                summary: PartnerSummary {
+                    id: p.id,
+                    name: p.name,
+                    country: p.country,
+                    active_keys: keys.iter().filter(|k| k.status == "active").map(|k| k.fingerprint.clone()).collect(),
+                    current_account: accounts.iter().find(|a| a.status == "current").map(|a| a.display.clone()),
+                },
+                domains: tx.partner_domains(id)?,
+                phones,
+                keys: keys
+                    .into_iter()
+                    .map(|k| KeyView {
+                        fingerprint: k.fingerprint,
+                        status: k.status,
+                        verified_how: k.verified_how,
+                        verified_by: k.verified_by,
+                        verified_at: k.verified_at,
+                        status_changed_at: k.status_changed_at,
+                        status_reason: k.status_reason,
+                    })
+                    .collect(),
+                accounts: account_views,
+                created_at: p.created_at,
+                created_by: p.created_by,
+            })
+        })
+    }
+
+    /// Accepts a key-rotation statement for a partner (admin only): the statement must be
+    /// signed by one of the partner's active keys; that key is retired and the new one pinned.
+    pub fn rotate_partner_key(&mut self, session: &Session, partner_id: i64, statement: &[u8]) -> ServiceResult<String> {
+        let subject = format!("partner:{partner_id}");
+        self.authorize(session, &[Role::Admin], "partner.rotate_key", &subject, "rotate partner keys")?;
+        let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
+        let at = format_utc(now());
+        let by = session.user().to_string();
+        let result = self.store.write(|tx| -> ServiceResult<String> {
+            tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            let old = tx
+                .key_by_fingerprint(&claimed.to_string())?
+                .filter(|k| k.partner_id == partner_id && k.status == "active")
+                .ok_or_else(|| {
+                    ServiceError::CheckFailed(format!(
+                        "the statement is signed by {claimed}, which is not an active key of partner {partner_id}"
+                    ))
+                })?;
+            let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
+            let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+            let new_card = statement.new_card();
+            let new_fp = new_card.fingerprint().to_string();
+            if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
+                return Err(ServiceError::InvalidInput(format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id)));
+            }
+            tx.set_key_status(old.id, "retired", &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
+            let how = format!("rotation statement signed by the previous key {}, accepted by {by}", old.fingerprint);
+            tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, &by, &at)?;
+            tx.append_event(&at, &by, "partner.rotate_key", &subject, &json!({ "old": old.fingerprint, "new": new_fp }))?;
+            Ok(new_fp)
+        });
+        match result {
+            Err(e @ ServiceError::CheckFailed(_)) => {
+                self.refuse(&by, "partner.rotate_key_refused", &subject, json!({ "signer": claimed.to_string() }), e)
+            }
+            other => other,
+        }
+    }
+
+    /// Revokes a partner's key (admin only): the active one, or the one named.
+    pub fn revoke_partner_key(&mut self, session: &Session, partner_id: i64, fingerprint: Option<&str>, reason: &str) -> ServiceResult<String> {
+        let subject = format!("partner:{partner_id}");
+        self.authorize(session, &[Role::Admin], "partner.revoke_key", &subject, "revoke partner keys")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::InvalidInput("give a reason for the revocation".into()));
+        }
+        let wanted = fingerprint.map(Fingerprint::parse_lenient).transpose().map_err(invalid)?.map(|f| f.to_string());
+        let at = format_utc(now());
+        let by = session.user().to_string();
+        self.store.write(|tx| -> ServiceResult<String> {
+            tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            let keys = tx.partner_keys(partner_id)?;
+            let candidates: Vec<_> = keys
+                .iter()
+                .filter(|k| k.status != "revoked" && wanted.as_ref().is_none_or(|w| *w == k.fingerprint))
+                .filter(|k| wanted.is_some() || k.status == "active")
+                .collect();
+            let key = match candidates.as_slice() {
+                [one] => *one,
+                [] => return Err(ServiceError::NotFound(format!("partner {partner_id} has no such key to revoke"))),
+                _ => return Err(ServiceError::InvalidInput("the partner has several active keys: name one with --fingerprint".into())),
+            };
+            tx.set_key_status(key.id, "revoked", &at, &format!("revoked by {by}: {reason}"))?;
+            tx.append_event(&at, &by, "partner.revoke_key", &subject, &json!({ "fingerprint": key.fingerprint, "reason": reason }))?;
+            Ok(key.fingerprint.clone())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Credentials, InitRequest};
+
+    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
+    const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
+    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+    fn workspace() -> (tempfile::TempDir, Workspace, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(
+            &dir.path().join("ws"),
+            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+        )
+        .unwrap();
+        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        (dir, ws, session)
+    }
+
+    #[test]
+    fn the_typed_fingerprint_is_checked_before_onboarding_and_nothing_is_pinned() {
+        let (_dir, mut ws, alice) = workspace();
+        let misheard = "36653 67829 08626 49730 65424 09250";
+        let refused = ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, misheard).unwrap_err();
+        assert_eq!(refused.code(), "check_failed");
+        assert!(refused.to_string().contains("nothing was pinned"), "{refused}");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, "12345").unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, b"not a card", GLOBEX_FPR).unwrap_err().code(), "invalid_input");
+        let typed = GLOBEX_FPR.replace(' ', "");
+        assert_eq!(ws.confirm_partner_fingerprint(&alice, GLOBEX_CARD, &typed).unwrap(), GLOBEX_FPR);
+        assert!(ws.partners(&alice).unwrap().is_empty(), "confirming pins nothing");
+
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = ws.login(&Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
+        assert_eq!(ws.confirm_partner_fingerprint(&carol, GLOBEX_CARD, GLOBEX_FPR).unwrap_err().code(), "not_permitted");
+    }
+}

@@ -1,0 +1,526 @@
+//! The receiving pipeline: checks a signed instruction against the workspace (pinned keys,
+//! recipient, replay, the partner's history, every other partner's accounts) and yields a
+//! verdict with findings. `verify` only reads (and logs that it verified); `receive` records
+//! the file and opens a case, one transaction per file, so an interrupted batch keeps what it
+//! finished and can simply be run again.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::{now, Role, ServiceResult, Session, Workspace};
+use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, AccountStatus, KnownAccount, PartnerHistory};
+use countersign_core::bank::BankAccount;
+use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::format::envelope::MAX_FILE_SIZE;
+use countersign_core::assess::findings::{Finding, ReasonCode, Verdict};
+use countersign_core::format::fingerprint::Fingerprint;
+use countersign_core::format::instruction::Instruction;
+use countersign_core::format::keys::PublicKey;
+use countersign_core::cases::policy::Policy;
+use countersign_store::prelude::*;
+use countersign_store::{NewAccount, NewCase, StoreError, Tx};
+use countersign_core::format::verify::{check_instruction_file, CheckOptions, FileCheck, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW};
+
+/// The partner an instruction came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRef {
+    /// Partner id.
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+}
+
+/// The instruction's essentials, for display.
+#[derive(Debug, Clone)]
+pub struct InstructionSummary {
+    /// The parsed payload.
+    pub instruction: Instruction,
+    /// The account as people read it, when valid.
+    pub account_display: Option<String>,
+    /// Last four characters of the account, when valid.
+    pub account_last4: Option<String>,
+}
+
+/// The result of checking one file against the workspace.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// The file's name as given.
+    pub file_name: String,
+    /// SHA-256 of the file, hex.
+    pub file_sha256: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Every finding, in the order checked.
+    pub findings: Vec<Finding>,
+    /// The confirmation code, when the signature is valid.
+    pub confirmation_code: Option<String>,
+    /// The signer the file names.
+    pub signer: Option<String>,
+    /// The partner, when the signing key is pinned.
+    pub partner: Option<PartnerRef>,
+    /// The instruction, when the signature is valid.
+    pub instruction: Option<InstructionSummary>,
+    /// The case opened for it (`receive` only).
+    pub case_id: Option<i64>,
+    /// SHA-256 of the email that carried it, when one was given.
+    pub email_sha256: Option<String>,
+}
+
+/// Pinned keys loaded once, for checking many files.
+struct PinnedKeys {
+    by_fingerprint: HashMap<Fingerprint, (i64, PublicKey, Option<String>)>,
+}
+
+impl PinnedKeys {
+    fn load(tx: &dyn Tx) -> ServiceResult<Self> {
+        let mut by_fingerprint = HashMap::new();
+        for key in tx.all_keys()? {
+            let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("key fingerprint".into()))?;
+            let pk = PublicKey::from_bytes(&key.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
+            let why = match key.status.as_str() {
+                "active" => None,
+                _ => Some(key.status_reason.clone().unwrap_or_else(|| key.status.clone())),
+            };
+            let why = why.map(|reason| {
+                format!("{} on {}: {reason}", key.status, key.status_changed_at.clone().unwrap_or_default())
+            });
+            by_fingerprint.insert(fp, (key.partner_id, pk, why));
+        }
+        Ok(PinnedKeys { by_fingerprint })
+    }
+
+    fn partner_of(&self, fp: &Fingerprint) -> Option<i64> {
+        self.by_fingerprint.get(fp).map(|(partner, _, _)| *partner)
+    }
+}
+
+impl SignerLookup for PinnedKeys {
+    fn lookup(&self, signer: &Fingerprint) -> SignerStatus {
+        match self.by_fingerprint.get(signer) {
+            Some((_, key, None)) => SignerStatus::Active(*key),
+            Some((_, key, Some(why))) => SignerStatus::Revoked { key: *key, why: why.clone() },
+            None => SignerStatus::Unknown,
+        }
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn account_status(text: &str) -> AccountStatus {
+    match text {
+        "current" => AccountStatus::Current,
+        "retired" => AccountStatus::Retired,
+        "fraudulent" => AccountStatus::Fraudulent,
+        _ => AccountStatus::Pending,
+    }
+}
+
+/// Everything the pipeline needs that does not change between files of one batch.
+struct Context {
+    keys: PinnedKeys,
+    us: Fingerprint,
+    policy: Policy,
+    /// Our keys retired by rotation, to explain a file still addressed to one of them.
+    retired_us: Vec<super::RetiredOrgKey>,
+}
+
+impl Workspace {
+    fn context(&mut self) -> ServiceResult<Context> {
+        let us = self.org_fingerprint()?;
+        let policy = self.policy()?;
+        let keys = self.store.read(PinnedKeys::load)?;
+        let retired_us = self.retired_org_keys()?;
+        Ok(Context { keys, us, policy, retired_us })
+    }
+
+    /// Checks one file against the workspace without changing anything but the log, which
+    /// records that a verification happened.
+    /// With `email`, the message that carried the file is read too; its findings can only raise
+    /// the verdict.
+    pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8], email: Option<&[u8]>) -> ServiceResult<Assessment> {
+        self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor], "instruction.verify", "instructions", "verify")?;
+        let ctx = self.context()?;
+        let at = now();
+        let checked = check_file(bytes, &ctx, at);
+        let by = session.user().to_string();
+        self.store.write(|tx| -> ServiceResult<Assessment> {
+            let (mut assessment, _) = assess(tx, &ctx, file_name, checked, at)?;
+            if let Some(raw) = email {
+                add_email_evidence(tx, &mut assessment, raw)?;
+            }
+            tx.append_event(
+                &format_utc(at),
+                &by,
+                "instruction.verify",
+                &format!("file:{}", assessment.file_sha256),
+                &event_details(&assessment),
+            )?;
+            Ok(assessment)
+        })
+    }
+
+    /// Receives files: each is checked, recorded with its case and audit event in a
+    /// transaction of its own, in the order given. Signatures are checked on other threads,
+    /// ahead of the recording. `progress` is called after each file with (done, total).
+    pub fn receive(
+        &mut self,
+        session: &Session,
+        files: &[(String, Vec<u8>)],
+        email: Option<&[u8]>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> ServiceResult<Vec<Assessment>> {
+        self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin], "instruction.receive", "instructions", "receive instructions")?;
+        let ctx = self.context()?;
+        let at = now();
+        let at_text = format_utc(at);
+        let by = session.user().to_string();
+        let mut results = Vec::with_capacity(files.len());
+        self.store.bulk(|store| {
+            for_each_checked(files, &ctx, at, |i, checked| {
+                let (name, bytes) = &files[i];
+                let assessment = store.write(|tx| -> ServiceResult<Assessment> {
+                    let (mut assessment, account) = assess(tx, &ctx, name, checked, at)?;
+                    if let Some(raw) = email {
+                        add_email_evidence(tx, &mut assessment, raw)?;
+                    }
+                    let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &at_text)?;
+                    assessment.case_id = Some(case_id);
+                    tx.append_event(&at_text, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
+                    Ok(assessment)
+                })?;
+                results.push(assessment);
+                progress(i + 1, files.len());
+                Ok(())
+            })
+        })??;
+        Ok(results)
+    }
+}
+
+/// What can be known of a file without the workspace's history, worked out on the checking
+/// threads: the checks of [`check_instruction_file`], the file's hash, and the forms of the
+/// instruction that the assessment and the case keep.
+struct Checked {
+    check: FileCheck,
+    file_sha256: String,
+    /// The claimed signer, canonical text.
+    signer: Option<String>,
+    /// When the signature verified.
+    prepared: Option<Prepared>,
+}
+
+/// What is derived from a verified instruction alone.
+struct Prepared {
+    confirmation_code: String,
+    summary: InstructionSummary,
+    /// The account, when its format is valid.
+    account: Option<ValidAccount>,
+}
+
+/// A validated account with the forms the store keeps.
+struct ValidAccount {
+    account: BankAccount,
+    /// [`BankAccount::key`].
+    key: String,
+    /// [`BankAccount::display_number`].
+    display: String,
+    /// Whether the partner's history, as read in the assessment's transaction, has another
+    /// account that is current (true until the assessment has looked).
+    another_current: bool,
+}
+
+fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
+    let options = CheckOptions { now: at, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: Some(ctx.us) };
+    let mut check = check_instruction_file(bytes, &ctx.keys, &options);
+    if let Some(recipient) = check.verified.as_ref().map(|v| v.instruction().recipient) {
+        super::org_keys::explain_retired_recipient(&mut check.findings, recipient, ctx.us, &ctx.retired_us);
+    }
+    let prepared = check.verified.as_ref().map(|verified| {
+        let account = verified
+            .account()
+            .map(|a| ValidAccount { key: a.key(), display: a.display_number(), account: a.clone(), another_current: true });
+        Prepared {
+            confirmation_code: verified.confirmation_code().to_string(),
+            summary: InstructionSummary {
+                instruction: verified.instruction().clone(),
+                account_display: account.as_ref().map(|a| a.display.clone()),
+                account_last4: verified.account().map(|a| a.last4()),
+            },
+            account,
+        }
+    });
+    Checked {
+        file_sha256: sha256_hex(&bytes[..bytes.len().min(MAX_FILE_SIZE + 1)]),
+        signer: check.claimed_signer.map(|s| s.to_string()),
+        prepared,
+        check,
+    }
+}
+
+/// Files handed to a checking thread at a time.
+const CHECK_BLOCK: usize = 32;
+
+/// Calls `each(i, checked)` for every file, in the input order, on this thread, while other
+/// threads check the files ahead (signatures, parsing, hashes), so that checking later files
+/// overlaps with recording earlier ones. Stops at the first error `each` returns.
+fn for_each_checked(
+    files: &[(String, Vec<u8>)],
+    ctx: &Context,
+    at: OffsetDateTime,
+    mut each: impl FnMut(usize, Checked) -> ServiceResult<()>,
+) -> ServiceResult<()> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if files.len() < 16 || threads == 1 {
+        for (i, (_, bytes)) in files.iter().enumerate() {
+            each(i, check_file(bytes, ctx, at))?;
+        }
+        return Ok(());
+    }
+    // This thread records (the longer part of the work); the other cores check.
+    let workers = threads - 1;
+    let blocks = files.len().div_ceil(CHECK_BLOCK);
+    let next_block = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<Checked>)>();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next_block, stop) = (&next_block, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let block = next_block.fetch_add(1, Ordering::Relaxed);
+                    if block >= blocks {
+                        break;
+                    }
+                    let part = &files[block * CHECK_BLOCK..files.len().min((block + 1) * CHECK_BLOCK)];
+                    let checked = part.iter().map(|(_, bytes)| check_file(bytes, ctx, at)).collect();
+                    if sender.send((block, checked)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut early: HashMap<usize, Vec<Checked>> = HashMap::new();
+        let mut consume = || -> ServiceResult<()> {
+            for block in 0..blocks {
+                let checked = loop {
+                    if let Some(checked) = early.remove(&block) {
+                        break checked;
+                    }
+                    let (done, checked) = receiver.recv().expect("a verification thread panicked");
+                    early.insert(done, checked);
+                };
+                for (k, one) in checked.into_iter().enumerate() {
+                    each(block * CHECK_BLOCK + k, one)?;
+                }
+            }
+            Ok(())
+        };
+        let result = consume();
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+/// Adds the workspace's findings (replay, history) to the file's own checks. Also returns the
+/// instruction's validated account when the file is a verified instruction from a known partner.
+fn assess(
+    tx: &dyn Tx,
+    ctx: &Context,
+    file_name: &str,
+    checked: Checked,
+    at: OffsetDateTime,
+) -> ServiceResult<(Assessment, Option<ValidAccount>)> {
+    let Checked { check, file_sha256, signer: signer_text, prepared } = checked;
+    let mut findings = check.findings;
+    let partner_id = check.claimed_signer.as_ref().and_then(|s| ctx.keys.partner_of(s));
+    let partner_row = match partner_id {
+        Some(id) => tx.partner(id)?,
+        None => None,
+    };
+    let partner = partner_row.as_ref().map(|p| PartnerRef { id: p.id, name: p.name.clone() });
+    let mut summary = None;
+    let mut confirmation_code = None;
+    let mut valid_account = None;
+    let mut another_current = true;
+    if let (Some(verified), Some(prepared)) = (&check.verified, prepared) {
+        confirmation_code = Some(prepared.confirmation_code);
+        if let Some(partner_row) = &partner_row {
+            let instruction = verified.instruction();
+            // The verified signer is the claimed one: the signature was checked with the pinned
+            // key of that fingerprint.
+            let signer_text =
+                signer_text.as_deref().ok_or_else(|| StoreError::Corrupt("a verified file without a signer".into()))?;
+            if let Some((case_id, received_at)) = tx.earlier_receipt(signer_text, &instruction.id)? {
+                findings.push(Finding::critical(
+                    ReasonCode::Replayed,
+                    format!("This instruction (id {}) was already received on {received_at} as case {case_id}.", instruction.id),
+                ));
+            } else if let Some(newest) = tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc) {
+                if instruction.issued_at < newest {
+                    findings.push(Finding::critical(
+                        ReasonCode::Replayed,
+                        format!(
+                            "Superseded: issued at {}, before the newest instruction already accepted from this key (issued at {}); an old instruction sent again is a replay.",
+                            format_utc(instruction.issued_at),
+                            format_utc(newest)
+                        ),
+                    ));
+                }
+            }
+            if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
+                let accounts = tx.partner_accounts(partner_row.id)?;
+                another_current = accounts.iter().any(|a| a.status == "current" && a.account_key != valid.key);
+                let history = PartnerHistory {
+                    legal_name: partner_row.name.clone(),
+                    country: partner_row.country.clone(),
+                    accounts: accounts
+                        .iter()
+                        .map(|a| KnownAccount {
+                            key: a.account_key.clone(),
+                            display: a.display.clone(),
+                            country: a.country.clone(),
+                            status: account_status(&a.status),
+                            became_current_at: a.became_current_at.as_deref().and_then(parse_utc),
+                        })
+                        .collect(),
+                    last_key_rotation: tx.last_key_rotation(partner_row.id)?.as_deref().and_then(parse_utc),
+                    amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code())?,
+                };
+                let elsewhere = AccountElsewhere {
+                    fraudulent: tx.fraud_mark(&valid.key)?.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
+                    other_partners: tx.other_partners_with_account(partner_row.id, &valid.key)?,
+                };
+                findings.extend(assess_bank_details(verified, account, &history, &elsewhere, &ctx.policy, at));
+            }
+            summary = Some(prepared.summary);
+            valid_account = prepared.account.map(|valid| ValidAccount { another_current, ..valid });
+        }
+    }
+    let assessment = Assessment {
+        file_name: file_name.to_string(),
+        file_sha256,
+        verdict: Verdict::from_findings(&findings),
+        findings,
+        confirmation_code,
+        signer: signer_text,
+        partner,
+        instruction: summary,
+        case_id: None,
+        email_sha256: None,
+    };
+    Ok((assessment, valid_account))
+}
+
+/// Records a received file: the case, and the account in the partner's history. `account` is
+/// the instruction's account as validated by the checks (None when there is no verified
+/// instruction from a known partner, or its account is not valid).
+fn record(
+    tx: &dyn Tx,
+    a: &Assessment,
+    account: Option<&ValidAccount>,
+    bytes: &[u8],
+    email: Option<&[u8]>,
+    by: &str,
+    at_text: &str,
+) -> ServiceResult<i64> {
+    let findings = serde_json::to_string(&a.findings).expect("findings serialise");
+    let instruction = a.instruction.as_ref().map(|s| &s.instruction);
+    let issued_at = instruction.map(|i| format_utc(i.issued_at));
+    let due_date = instruction.and_then(|i| i.due_date).map(|d| d.to_string());
+    let stored_file: &[u8] = &bytes[..bytes.len().min(MAX_FILE_SIZE)];
+    let case_id = tx.insert_case(&NewCase {
+        status: a.verdict.as_str(),
+        verdict: a.verdict.as_str(),
+        findings: &findings,
+        file_name: stored_name(&a.file_name),
+        file_sha256: &a.file_sha256,
+        file: stored_file,
+        signer: a.signer.as_deref(),
+        partner_id: a.partner.as_ref().map(|p| p.id),
+        instruction_id: instruction.map(|i| i.id.as_str()),
+        issued_at: issued_at.as_deref(),
+        confirmation_code: a.confirmation_code.as_deref(),
+        beneficiary_name: instruction.map(|i| i.beneficiary_name.as_str()),
+        account_key: account.map(|acc| acc.key.as_str()),
+        account_display: a.instruction.as_ref().and_then(|s| s.account_display.as_deref()),
+        currency: instruction.map(|i| i.currency.code()),
+        amount_minor: instruction.and_then(|i| i.amount).map(|m| m.minor_units()),
+        email_sha256: a.email_sha256.as_deref(),
+        email,
+        received_by: by,
+        received_at: at_text,
+        account_bic: account.map(|acc| acc.account.bic().as_str()),
+        reference: instruction.and_then(|i| i.reference.as_deref()),
+        due_date: due_date.as_deref(),
+    })?;
+    if let (Some(partner), Some(account), true) = (&a.partner, account, a.verdict != Verdict::Rejected) {
+        let seen = NewAccount {
+            partner_id: partner.id,
+            account_key: &account.key,
+            display: &account.display,
+            bic: account.account.bic().as_str(),
+            country: account.account.country(),
+            status: "pending",
+            source: "instruction",
+            seen_at: at_text,
+        };
+        if a.verdict == Verdict::Accepted {
+            // Seen, then made current (retiring the partner's other current account, if any).
+            tx.note_current_account(&seen, account.another_current)?;
+        } else {
+            tx.note_account(&seen)?;
+        }
+    }
+    Ok(case_id)
+}
+
+/// The name a received file is kept under in its case and its event: the last part of the path
+/// it was given as, so the log does not record where it lay on someone's disk.
+fn stored_name(file_name: &str) -> &str {
+    std::path::Path::new(file_name).file_name().and_then(|n| n.to_str()).unwrap_or(file_name)
+}
+
+fn event_details(a: &Assessment) -> Value {
+    json!({
+        "file_name": stored_name(&a.file_name),
+        "file_sha256": a.file_sha256,
+        "verdict": a.verdict.as_str(),
+        "codes": a.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
+        "signer": a.signer,
+        "partner": a.partner.as_ref().map(|p| p.id),
+        "instruction_id": a.instruction.as_ref().map(|s| s.instruction.id.clone()),
+        "confirmation_code": a.confirmation_code,
+        "email_sha256": a.email_sha256,
+    })
+}
+
+/// Reads the email that carried the file and adds its findings; they can only raise the
+/// verdict (warnings hold; the one informational finding changes nothing).
+fn add_email_evidence(tx: &dyn Tx, a: &mut Assessment, raw: &[u8]) -> ServiceResult<()> {
+    let evidence = super::email_evidence::read_email(tx, a.partner.as_ref().map(|p| p.id), raw)?;
+    a.findings.extend(evidence.findings);
+    a.verdict = a.verdict.max(Verdict::from_findings(&a.findings));
+    a.email_sha256 = Some(evidence.sha256);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_name;
+
+    #[test]
+    fn a_received_file_is_kept_under_its_own_name_without_its_folders() {
+        assert_eq!(stored_name("/home/dave/Downloads/globex-inv-7760.json"), "globex-inv-7760.json");
+        assert_eq!(stored_name("run/0001.csi"), "0001.csi");
+        assert_eq!(stored_name("Überweisung 114.countersign"), "Überweisung 114.countersign");
+        assert_eq!(stored_name(""), "");
+    }
+}

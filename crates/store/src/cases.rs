@@ -1,0 +1,120 @@
+//! Cases: one received file each, with its verdict, findings and the facts later steps need
+//! (partner, instruction id, account, amount), and the evidence (the file itself).
+
+use countersign_core::cases::flow::CaseStatus;
+use countersign_core::cases::record::{Callback, Case};
+
+use crate::StoreResult;
+
+/// A case to open.
+#[derive(Debug, Clone)]
+pub struct NewCase<'a> {
+    /// Initial status (`accepted`, `hold` or `rejected`).
+    pub status: &'a str,
+    /// The verdict.
+    pub verdict: &'a str,
+    /// Findings as a JSON array.
+    pub findings: &'a str,
+    /// The file's name as received.
+    pub file_name: &'a str,
+    /// SHA-256 of the file, hex.
+    pub file_sha256: &'a str,
+    /// The file.
+    pub file: &'a [u8],
+    /// The signer the file names.
+    pub signer: Option<&'a str>,
+    /// The partner whose key signed it.
+    pub partner_id: Option<i64>,
+    /// The instruction id (only when the signature verified).
+    pub instruction_id: Option<&'a str>,
+    /// When it was issued.
+    pub issued_at: Option<&'a str>,
+    /// The confirmation code.
+    pub confirmation_code: Option<&'a str>,
+    /// Payee.
+    pub beneficiary_name: Option<&'a str>,
+    /// `BankAccount::key`.
+    pub account_key: Option<&'a str>,
+    /// As people read it.
+    pub account_display: Option<&'a str>,
+    /// Currency code.
+    pub currency: Option<&'a str>,
+    /// Amount in minor units.
+    pub amount_minor: Option<u64>,
+    /// SHA-256 of the email that carried it, hex.
+    pub email_sha256: Option<&'a str>,
+    /// The email itself, kept as evidence.
+    pub email: Option<&'a [u8]>,
+    /// Who received it.
+    pub received_by: &'a str,
+    /// When.
+    pub received_at: &'a str,
+    /// The creditor's BIC.
+    pub account_bic: Option<&'a str>,
+    /// The payment reference.
+    pub reference: Option<&'a str>,
+    /// The due date, `YYYY-MM-DD`.
+    pub due_date: Option<&'a str>,
+}
+
+/// Cases and their callbacks.
+pub trait CasesTx {
+    /// Opens a case; returns its id.
+    fn insert_case(&self, c: &NewCase<'_>) -> StoreResult<i64>;
+
+    /// A case by id.
+    fn case(&self, id: i64) -> StoreResult<Option<Case>>;
+
+    /// Cases, newest first, optionally only those with a status.
+    fn cases(&self, status: Option<CaseStatus>) -> StoreResult<Vec<Case>>;
+
+    /// The id of an earlier case holding the same signed instruction (same signer and id),
+    /// whose signature verified.
+    fn earlier_receipt(&self, signer: &str, instruction_id: &str) -> StoreResult<Option<(i64, String)>>;
+
+    /// The newest issue time among instructions from this signer that we accepted (verdict
+    /// accepted, or confirmed on a callback and beyond).
+    fn newest_accepted_issue(&self, signer: &str) -> StoreResult<Option<String>>;
+
+    /// Earlier amounts of a partner in a currency, from cases we accepted (accepted at receipt,
+    /// or confirmed on a callback and beyond): a fraudster's held case never raises the bar.
+    fn partner_amounts(&self, partner_id: i64, currency: &str) -> StoreResult<Vec<u64>>;
+
+    /// Moves a case from `from` to `to` only if it is still in `from`; false if another
+    /// process moved it first (so a case is never released twice).
+    fn move_case(&self, id: i64, from: CaseStatus, to: CaseStatus) -> StoreResult<bool>;
+
+    /// Sets the count of consecutive wrong callback responses.
+    fn set_wrong_responses(&self, id: i64, count: u32) -> StoreResult<()>;
+
+    /// Records who approved or rejected, when and why.
+    fn set_decision(&self, id: i64, by: &str, at: &str, reason: Option<&str>) -> StoreResult<()>;
+
+    /// Records who released, and when.
+    fn set_release(&self, id: i64, by: &str, at: &str) -> StoreResult<()>;
+
+    /// Starts a callback attempt.
+    fn insert_callback(&self, case_id: i64, challenge: &str, by: &str, at: &str) -> StoreResult<i64>;
+
+    /// Records a callback attempt's outcome.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_callback(
+        &self,
+        id: i64,
+        dialed: &str,
+        reached: &str,
+        response: Option<&str>,
+        outcome: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> StoreResult<()>;
+
+    /// A case's callback attempts, oldest first.
+    fn callbacks(&self, case_id: i64) -> StoreResult<Vec<Callback>>;
+
+    /// The stored file of a case.
+    fn case_file(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Case ids that touched an account of a partner.
+    fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>>;
+}

@@ -1,0 +1,150 @@
+//! The workspace's storage: one trait, [`Store`], for everything the service reads and writes,
+//! and its embedded backend, [`sqlite::SqliteStore`] (rusqlite, bundled). The only crate that
+//! knows SQL. Every write happens in one transaction ([`StoreExt::write`]) in which the caller
+//! also appends the audit event, so a change and its event commit together or not at all.
+//!
+//! The trait is split by domain ([`SettingsTx`], [`UsersTx`], [`PartnersTx`], [`CasesTx`],
+//! [`AuditLogTx`]); [`Tx`] is all of them, and what the service's code takes (`&dyn Tx`). The row
+//! types are the trait's plain data: the service turns them into the core's types and its own
+//! views, and never hands them to a shell.
+
+#![forbid(unsafe_code)]
+
+mod audit_log;
+mod cases;
+mod partners;
+pub mod sqlite;
+mod users;
+
+use std::path::PathBuf;
+
+pub use audit_log::AuditLogTx;
+pub use cases::{CasesTx, NewCase};
+pub use partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PartnersTx, PhoneRow};
+pub use users::{UserRow, UsersTx};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer Countersign.
+    #[error("this workspace was written by a newer version of Countersign (schema {found}; this version knows up to {supported}); it was not changed: upgrade Countersign to open it")]
+    NewerSchema {
+        /// The schema version found.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// There is no workspace at the path.
+    #[error("no workspace at {0} (create one with `countersign init`)")]
+    NoWorkspace(PathBuf),
+    /// A workspace already exists at the path.
+    #[error("a workspace already exists at {0}")]
+    AlreadyExists(PathBuf),
+    /// Stored data does not parse: the database was altered outside Countersign.
+    #[error("the workspace database holds invalid data ({0}); it may have been altered outside Countersign")]
+    Corrupt(String),
+    /// Preparing the directory failed.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether a transaction may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxMode {
+    /// A consistent snapshot for reading.
+    Read,
+    /// A write transaction; concurrent writers queue behind it.
+    Write,
+}
+
+/// An open workspace database, whatever the backend.
+pub trait Store: Send {
+    /// The schema version of the open database.
+    fn schema_version(&mut self) -> StoreResult<i64>;
+
+    /// Begins a transaction. Dropping it without [`Transaction::commit`] rolls it back.
+    fn begin(&mut self, mode: TxMode) -> StoreResult<Box<dyn Transaction + '_>>;
+
+    /// Whether a run of many transactions (a payment run) is under way: a backend may trade
+    /// checkpoint frequency for speed while it is, never durability of a commit.
+    fn set_bulk(&mut self, bulk: bool) -> StoreResult<()>;
+}
+
+/// An open transaction: every read and write method of the store, and the commit.
+pub trait Transaction: Tx {
+    /// Commits what the transaction wrote.
+    fn commit(self: Box<Self>) -> StoreResult<()>;
+}
+
+/// Everything the service can ask of a transaction.
+pub trait Tx: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx {}
+impl<T: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx + ?Sized> Tx for T {}
+
+/// The workspace's settings and the organisation's keys.
+pub trait SettingsTx {
+    /// A setting's value.
+    fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+
+    /// Sets a setting.
+    fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// Stores an organisation key (sealed secret) and makes it the active one for its purpose.
+    fn insert_org_key(
+        &self,
+        purpose: &str,
+        fingerprint: &str,
+        public_key: &[u8; 32],
+        sealed: &str,
+        card: Option<&[u8]>,
+        at: &str,
+    ) -> StoreResult<()>;
+
+    /// The active organisation key of a purpose: (sealed key file JSON, card bytes).
+    fn active_org_key(&self, purpose: &str) -> StoreResult<Option<(String, Option<Vec<u8>>)>>;
+
+    /// Every organisation key of a purpose, oldest first: (public key, status, created at).
+    fn org_public_keys(&self, purpose: &str) -> StoreResult<Vec<([u8; 32], String, String)>>;
+}
+
+/// The ways to use a [`Store`]: one closure per transaction.
+pub trait StoreExt: Store {
+    /// Runs `f` in one write transaction; commits if it returns `Ok`, rolls back otherwise.
+    fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        let tx = self.begin(TxMode::Write)?;
+        let value = f(&*tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot).
+    fn read<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        let tx = self.begin(TxMode::Read)?;
+        f(&*tx)
+    }
+
+    /// Runs `f`, which writes many transactions in a row (a payment run), in bulk mode
+    /// ([`Store::set_bulk`]); the normal mode applies again afterwards.
+    fn bulk<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> StoreResult<T> {
+        self.set_bulk(true)?;
+        let value = f(self);
+        self.set_bulk(false)?;
+        Ok(value)
+    }
+}
+impl<S: Store + ?Sized> StoreExt for S {}
+
+/// The traits a caller needs in scope to use a store: `use countersign_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::{AuditLogTx, CasesTx, PartnersTx, SettingsTx, Store, StoreExt, Transaction, Tx, UsersTx};
+}

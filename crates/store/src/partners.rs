@@ -1,0 +1,190 @@
+//! Partners and what is known about them: registered domains, on-file phone numbers, pinned
+//! keys with their status, the history of bank accounts, and accounts marked fraudulent.
+
+use crate::StoreResult;
+
+/// A partner as stored.
+#[derive(Debug, Clone)]
+pub struct PartnerRow {
+    /// Row id (the partner id users see).
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+    /// Registered country.
+    pub country: Option<String>,
+    /// When onboarded.
+    pub created_at: String,
+    /// By whom.
+    pub created_by: String,
+}
+
+/// An on-file phone number.
+#[derive(Debug, Clone)]
+pub struct PhoneRow {
+    /// E.164.
+    pub e164: String,
+    /// Where it was taken from ("recorded at onboarding by admin").
+    pub source: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
+}
+
+/// A pinned key.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    /// Row id.
+    pub id: i64,
+    /// The partner it belongs to.
+    pub partner_id: i64,
+    /// Canonical fingerprint.
+    pub fingerprint: String,
+    /// The 32-byte public key.
+    pub public_key: [u8; 32],
+    /// `active`, `retired` or `revoked`.
+    pub status: String,
+    /// How it was verified before pinning.
+    pub verified_how: String,
+    /// By whom.
+    pub verified_by: String,
+    /// When.
+    pub verified_at: String,
+    /// When it was retired or revoked.
+    pub status_changed_at: Option<String>,
+    /// Why.
+    pub status_reason: Option<String>,
+}
+
+/// An account in a partner's history.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    /// Row id.
+    pub id: i64,
+    /// The partner.
+    pub partner_id: i64,
+    /// `BankAccount::key`.
+    pub account_key: String,
+    /// As people read it.
+    pub display: String,
+    /// The bank's BIC.
+    pub bic: String,
+    /// Country of the account.
+    pub country: String,
+    /// `current`, `pending`, `retired` or `fraudulent`.
+    pub status: String,
+    /// `contract` or `instruction`.
+    pub source: String,
+    /// First seen.
+    pub first_seen: String,
+    /// Last seen.
+    pub last_seen: String,
+    /// When it became current.
+    pub became_current_at: Option<String>,
+}
+
+/// An account to record.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    /// The partner.
+    pub partner_id: i64,
+    /// `BankAccount::key`.
+    pub account_key: &'a str,
+    /// As people read it.
+    pub display: &'a str,
+    /// BIC.
+    pub bic: &'a str,
+    /// Country.
+    pub country: &'a str,
+    /// Initial status when new.
+    pub status: &'a str,
+    /// `contract` or `instruction`.
+    pub source: &'a str,
+    /// When seen.
+    pub seen_at: &'a str,
+}
+
+/// The partner registry: partners, their domains, on-file numbers, pinned keys, the account history and fraud marks.
+pub trait PartnersTx {
+    /// Adds a partner; returns its id.
+    fn insert_partner(&self, name: &str, country: Option<&str>, card: &[u8], at: &str, by: &str) -> StoreResult<i64>;
+
+    /// Registers an email domain for a partner.
+    fn insert_partner_domain(&self, partner_id: i64, domain: &str) -> StoreResult<()>;
+
+    /// Records an on-file phone number.
+    fn insert_partner_phone(&self, partner_id: i64, e164: &str, source: &str, by: &str, at: &str) -> StoreResult<()>;
+
+    /// Pins a key for a partner (status active).
+    fn insert_partner_key(
+        &self,
+        partner_id: i64,
+        fingerprint: &str,
+        public_key: &[u8; 32],
+        verified_how: &str,
+        by: &str,
+        at: &str,
+    ) -> StoreResult<i64>;
+
+    /// Retires or revokes a key.
+    fn set_key_status(&self, key_id: i64, status: &str, at: &str, reason: &str) -> StoreResult<()>;
+
+    /// A partner by id.
+    fn partner(&self, id: i64) -> StoreResult<Option<PartnerRow>>;
+
+    /// Every partner, by id.
+    fn partners(&self) -> StoreResult<Vec<PartnerRow>>;
+
+    /// A partner's registered domains.
+    fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>>;
+
+    /// A partner's on-file phone numbers.
+    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<PhoneRow>>;
+
+    /// A partner's keys, oldest first.
+    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<KeyRow>>;
+
+    /// The pinned key with this fingerprint, whatever its status.
+    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<KeyRow>>;
+
+    /// Every pinned key (for loading a verification cache).
+    fn all_keys(&self) -> StoreResult<Vec<KeyRow>>;
+
+    /// The last time a key of this partner was retired by a rotation.
+    fn last_key_rotation(&self, partner_id: i64) -> StoreResult<Option<String>>;
+
+    /// Records that an account was seen for a partner: inserts it with `status`, or updates
+    /// `last_seen` if it is already known (its status is left as it is). Returns its row.
+    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRow>;
+
+    /// [`Tx::record_account`] without reading the row back (once per file of a payment run).
+    fn note_account(&self, a: &NewAccount<'_>) -> StoreResult<()>;
+
+    /// An account of a partner.
+    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRow>>;
+
+    /// A partner's accounts, oldest first.
+    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRow>>;
+
+    /// Records that an account was seen and makes it the partner's current one: the effect of
+    /// [`Tx::note_account`] followed by [`Tx::make_account_current`], in one statement, or two
+    /// with `retire_others`. The caller passes `retire_others: false` only when it has read, in
+    /// this transaction, that the partner has no other current account (so retiring would change
+    /// nothing). `a.status` is not used: the account becomes current.
+    fn note_current_account(&self, a: &NewAccount<'_>, retire_others: bool) -> StoreResult<()>;
+
+    /// Makes an account the partner's current one; the previous current account is retired.
+    fn make_account_current(&self, partner_id: i64, account_key: &str, at: &str) -> StoreResult<()>;
+
+    /// Names of partners other than `partner_id` with this account in their history (not fraudulent).
+    fn other_partners_with_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<String>>;
+
+    /// Why an account is marked fraudulent, if it is: (marked_at, reason).
+    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<(String, String)>>;
+
+    /// Marks an account fraudulent for every partner.
+    fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()>;
+
+    /// Domains registered for partners other than `partner_id`.
+    fn other_partners_domains(&self, partner_id: i64) -> StoreResult<Vec<String>>;
+}

@@ -1,0 +1,233 @@
+//! The embedded backend: one SQLite file per workspace (rusqlite, bundled), WAL, foreign keys on,
+//! numbered migrations in [`migrations`]. Each domain's SQL is in its own module; this one opens
+//! the file and runs transactions.
+
+mod audit_log;
+mod cases;
+pub mod migrations;
+mod partners;
+mod users;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::{SettingsTx, Store, StoreError, StoreResult, Transaction, TxMode};
+
+/// The database file's name inside a workspace directory.
+pub const DATABASE_FILE: &str = "countersign.db";
+
+/// WAL pages between checkpoints during [`Store::bulk`] (about 40 MiB).
+pub const BULK_WAL_AUTOCHECKPOINT: i64 = 10_000;
+/// WAL pages between checkpoints otherwise (SQLite's default).
+const DEFAULT_WAL_AUTOCHECKPOINT: i64 = 1_000;
+
+/// An open workspace database file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+/// A transaction on a [`SqliteStore`].
+pub struct SqliteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl SqliteStore {
+    /// Creates a new workspace database in `dir` (created if missing).
+    pub fn create(dir: &Path) -> StoreResult<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+        let path = dir.join(DATABASE_FILE);
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::configure(conn)
+    }
+
+    /// Opens the workspace database in `dir`, bringing an older schema up to date; refuses
+    /// (without changing anything) one written by a newer version.
+    pub fn open(dir: &Path) -> StoreResult<Self> {
+        let path = dir.join(DATABASE_FILE);
+        if !path.is_file() {
+            return Err(StoreError::NoWorkspace(dir.to_path_buf()));
+        }
+        {
+            // Look at the version read-only first, so that a newer database is never touched.
+            let probe = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let found: i64 = probe.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if found > migrations::latest() {
+                return Err(StoreError::NewerSchema { found, supported: migrations::latest() });
+            }
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        Self::configure(conn)
+    }
+
+    fn configure(conn: Connection) -> StoreResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL with NORMAL: a crash (even a power cut) leaves a consistent database; a power cut may
+        // lose the last commits, never half of one. FULL would fsync every receipt of a payment run.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Performance only: room for every statement a payment run prepares (about 15 per file;
+        // rusqlite keeps 16 by default), so that none is evicted and parsed again for each file.
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> StoreResult<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > migrations::latest() {
+            return Err(StoreError::NewerSchema { found, supported: migrations::latest() });
+        }
+        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+}
+
+impl Store for SqliteStore {
+    fn schema_version(&mut self) -> StoreResult<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn begin(&mut self, mode: TxMode) -> StoreResult<Box<dyn Transaction + '_>> {
+        // Writers take the lock at BEGIN (IMMEDIATE), so concurrent writers queue instead of
+        // failing at their first write.
+        let behavior = match mode {
+            TxMode::Read => TransactionBehavior::Deferred,
+            TxMode::Write => TransactionBehavior::Immediate,
+        };
+        Ok(Box::new(SqliteTx { tx: self.conn.transaction_with_behavior(behavior)? }))
+    }
+
+    /// In bulk mode the WAL is checkpointed every [`BULK_WAL_AUTOCHECKPOINT`] pages instead of
+    /// SQLite's default 1,000. Performance only: every transaction still commits on its own, in
+    /// WAL mode with `synchronous = NORMAL`; a checkpoint (which syncs the WAL and the database
+    /// file) simply comes after more commits, about 1,500 receipts instead of 150, so a batch pays
+    /// for a few checkpoints instead of dozens. The default applies again afterwards, so the next
+    /// write, or closing the workspace, checkpoints what the batch left in the WAL.
+    fn set_bulk(&mut self, bulk: bool) -> StoreResult<()> {
+        let pages = if bulk { BULK_WAL_AUTOCHECKPOINT } else { DEFAULT_WAL_AUTOCHECKPOINT };
+        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+        Ok(())
+    }
+}
+
+impl Transaction for SqliteTx<'_> {
+    fn commit(self: Box<Self>) -> StoreResult<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl SettingsTx for SqliteTx<'_> {
+    fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    fn insert_org_key(
+        &self,
+        purpose: &str,
+        fingerprint: &str,
+        public_key: &[u8; 32],
+        sealed: &str,
+        card: Option<&[u8]>,
+        at: &str,
+    ) -> StoreResult<()> {
+        self.tx.execute("UPDATE org_keys SET status = 'retired' WHERE purpose = ?1 AND status = 'active'", [purpose])?;
+        self.tx.execute(
+            "INSERT INTO org_keys (purpose, fingerprint, public_key, sealed, card, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6)",
+            rusqlite::params![purpose, fingerprint, &public_key[..], sealed, card, at],
+        )?;
+        Ok(())
+    }
+
+    fn active_org_key(&self, purpose: &str) -> StoreResult<Option<(String, Option<Vec<u8>>)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT sealed, card FROM org_keys WHERE purpose = ?1 AND status = 'active'",
+                [purpose],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn org_public_keys(&self, purpose: &str) -> StoreResult<Vec<([u8; 32], String, String)>> {
+        let mut stmt = self.tx.prepare("SELECT public_key, status, created_at FROM org_keys WHERE purpose = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([purpose], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(k, status, at)| {
+                let key: [u8; 32] = k.try_into().map_err(|_| StoreError::Corrupt("an organisation public key is not 32 bytes".into()))?;
+                Ok((key, status, at))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StoreExt;
+
+    #[test]
+    fn create_open_and_refuse_newer_schemas_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        let mut store = SqliteStore::create(&ws).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::latest());
+        store.write(|tx| tx.set_setting("org_name", "Acme")).unwrap();
+        drop(store);
+        assert!(matches!(SqliteStore::create(&ws), Err(StoreError::AlreadyExists(_))));
+        let mut store = SqliteStore::open(&ws).unwrap();
+        assert_eq!(store.read(|tx| tx.setting("org_name")).unwrap().as_deref(), Some("Acme"));
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(store);
+        let before = std::fs::read(ws.join(DATABASE_FILE)).unwrap();
+        assert!(matches!(SqliteStore::open(&ws), Err(StoreError::NewerSchema { found: 99, .. })));
+        assert_eq!(std::fs::read(ws.join(DATABASE_FILE)).unwrap(), before, "a newer workspace is never modified");
+        assert!(matches!(SqliteStore::open(&dir.path().join("none")), Err(StoreError::NoWorkspace(_))));
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::create(dir.path()).unwrap();
+        let result: Result<(), StoreError> = store.write(|tx| {
+            tx.set_setting("a", "1")?;
+            Err(StoreError::Corrupt("boom".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(store.read(|tx| tx.setting("a")).unwrap(), None);
+    }
+}

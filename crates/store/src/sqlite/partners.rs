@@ -1,0 +1,308 @@
+//! SQLite: partners and what is known about them: registered domains, on-file phone numbers, pinned
+
+use rusqlite::OptionalExtension;
+
+use super::SqliteTx;
+use crate::partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PartnersTx, PhoneRow};
+use crate::{StoreError, StoreResult};
+
+fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRow, Vec<u8>)> {
+    Ok((
+        KeyRow {
+            id: r.get(0)?,
+            partner_id: r.get(1)?,
+            fingerprint: r.get(2)?,
+            public_key: [0; 32],
+            status: r.get(4)?,
+            verified_how: r.get(5)?,
+            verified_by: r.get(6)?,
+            verified_at: r.get(7)?,
+            status_changed_at: r.get(8)?,
+            status_reason: r.get(9)?,
+        },
+        r.get(3)?,
+    ))
+}
+
+fn finish_key((mut row, bytes): (KeyRow, Vec<u8>)) -> StoreResult<KeyRow> {
+    row.public_key = bytes.try_into().map_err(|_| StoreError::Corrupt("a public key is not 32 bytes".into()))?;
+    Ok(row)
+}
+
+const KEY_COLUMNS: &str = "id, partner_id, fingerprint, public_key, status, verified_how, verified_by, verified_at, status_changed_at, status_reason";
+
+const ACCOUNT_COLUMNS: &str =
+    "id, partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at";
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        partner_id: r.get(1)?,
+        account_key: r.get(2)?,
+        display: r.get(3)?,
+        bic: r.get(4)?,
+        country: r.get(5)?,
+        status: r.get(6)?,
+        source: r.get(7)?,
+        first_seen: r.get(8)?,
+        last_seen: r.get(9)?,
+        became_current_at: r.get(10)?,
+    })
+}
+
+impl PartnersTx for SqliteTx<'_> {
+    fn insert_partner(&self, name: &str, country: Option<&str>, card: &[u8], at: &str, by: &str) -> StoreResult<i64> {
+        self.tx.execute(
+            "INSERT INTO partners (name, country, card, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![name, country, card, at, by],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn insert_partner_domain(&self, partner_id: i64, domain: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO partner_domains (partner_id, domain) VALUES (?1, ?2)",
+            rusqlite::params![partner_id, domain],
+        )?;
+        Ok(())
+    }
+
+    fn insert_partner_phone(&self, partner_id: i64, e164: &str, source: &str, by: &str, at: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO partner_phones (partner_id, e164, source, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![partner_id, e164, source, by, at],
+        )?;
+        Ok(())
+    }
+
+    fn insert_partner_key(
+        &self,
+        partner_id: i64,
+        fingerprint: &str,
+        public_key: &[u8; 32],
+        verified_how: &str,
+        by: &str,
+        at: &str,
+    ) -> StoreResult<i64> {
+        self.tx.execute(
+            "INSERT INTO partner_keys (partner_id, fingerprint, public_key, status, verified_how, verified_by, verified_at)
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6)",
+            rusqlite::params![partner_id, fingerprint, &public_key[..], verified_how, by, at],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn set_key_status(&self, key_id: i64, status: &str, at: &str, reason: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE partner_keys SET status = ?1, status_changed_at = ?2, status_reason = ?3 WHERE id = ?4",
+            rusqlite::params![status, at, reason, key_id],
+        )?;
+        Ok(())
+    }
+
+    fn partner(&self, id: i64) -> StoreResult<Option<PartnerRow>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, name, country, created_at, created_by FROM partners WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok(PartnerRow { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+            })
+            .optional()?)
+    }
+
+    fn partners(&self) -> StoreResult<Vec<PartnerRow>> {
+        let mut stmt = self.tx.prepare("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PartnerRow { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT domain FROM partner_domains WHERE partner_id = ?1 ORDER BY domain")?;
+        let rows = stmt.query_map([partner_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<PhoneRow>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([partner_id], |r| {
+                Ok(PhoneRow { e164: r.get(0)?, source: r.get(1)?, recorded_by: r.get(2)?, recorded_at: r.get(3)? })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<KeyRow>> {
+        let mut stmt =
+            self.tx.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 ORDER BY id"))?;
+        let rows: Vec<_> = stmt.query_map([partner_id], key_from_row)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(finish_key).collect()
+    }
+
+    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<KeyRow>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE fingerprint = ?1"))?
+            .query_row([fingerprint], key_from_row)
+            .optional()?;
+        row.map(finish_key).transpose()
+    }
+
+    fn all_keys(&self) -> StoreResult<Vec<KeyRow>> {
+        let mut stmt = self.tx.prepare(&format!("SELECT {KEY_COLUMNS} FROM partner_keys"))?;
+        let rows: Vec<_> = stmt.query_map([], key_from_row)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(finish_key).collect()
+    }
+
+    fn last_key_rotation(&self, partner_id: i64) -> StoreResult<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT MAX(status_changed_at) FROM partner_keys WHERE partner_id = ?1 AND status = 'retired'",
+            )?
+            .query_row([partner_id], |r| r.get(0))?)
+    }
+
+    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRow> {
+        self.note_account(a)?;
+        self.account(a.partner_id, a.account_key)?.ok_or_else(|| StoreError::Corrupt("account vanished".into()))
+    }
+
+    fn note_account(&self, a: &NewAccount<'_>) -> StoreResult<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO accounts (partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN ?6 = 'current' THEN ?8 END)
+                 ON CONFLICT (partner_id, account_key) DO UPDATE SET last_seen = excluded.last_seen",
+            )?
+            .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.status, a.source, a.seen_at])?;
+        Ok(())
+    }
+
+    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRow>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 AND account_key = ?2"))?
+            .query_row(rusqlite::params![partner_id, account_key], account_from_row)
+            .optional()?)
+    }
+
+    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRow>> {
+        let mut stmt =
+            self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([partner_id], account_from_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn note_current_account(&self, a: &NewAccount<'_>, retire_others: bool) -> StoreResult<()> {
+        if retire_others {
+            self.tx
+                .prepare_cached(
+                    "UPDATE accounts SET status = 'retired' WHERE partner_id = ?1 AND status = 'current' AND account_key != ?2",
+                )?
+                .execute(rusqlite::params![a.partner_id, a.account_key])?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO accounts (partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'current', ?6, ?7, ?7, ?7)
+                 ON CONFLICT (partner_id, account_key) DO UPDATE
+                 SET last_seen = excluded.last_seen, status = 'current',
+                     became_current_at = CASE WHEN accounts.status = 'current' THEN accounts.became_current_at
+                                              ELSE excluded.became_current_at END",
+            )?
+            .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.source, a.seen_at])?;
+        Ok(())
+    }
+
+    fn make_account_current(&self, partner_id: i64, account_key: &str, at: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE accounts SET status = 'retired' WHERE partner_id = ?1 AND status = 'current' AND account_key != ?2",
+            rusqlite::params![partner_id, account_key],
+        )?;
+        self.tx.execute(
+            "UPDATE accounts SET status = 'current',
+                 became_current_at = CASE WHEN status = 'current' THEN became_current_at ELSE ?3 END
+             WHERE partner_id = ?1 AND account_key = ?2",
+            rusqlite::params![partner_id, account_key, at],
+        )?;
+        Ok(())
+    }
+
+    fn other_partners_with_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT p.name FROM accounts a JOIN partners p ON p.id = a.partner_id
+             WHERE a.account_key = ?1 AND a.partner_id != ?2 ORDER BY p.name",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![account_key, partner_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT marked_at, reason FROM fraudulent_accounts WHERE account_key = ?1")?
+            .query_row([account_key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO fraudulent_accounts (account_key, marked_at, marked_by, case_id, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![account_key, at, by, case_id, reason],
+        )?;
+        self.tx.execute("UPDATE accounts SET status = 'fraudulent' WHERE account_key = ?1", [account_key])?;
+        Ok(())
+    }
+
+    fn other_partners_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT DISTINCT domain FROM partner_domains WHERE partner_id != ?1 ORDER BY domain")?;
+        let rows = stmt.query_map([partner_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::StoreExt;
+    use super::*;
+
+    /// Regression: every accepted instruction to the current account reset its
+    /// `became_current_at`, so a later change looked like a second change within the window
+    /// (`frequent_changes`) and "current since" showed the last receipt.
+    #[test]
+    fn receiving_again_to_the_current_account_keeps_when_it_became_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::create(dir.path()).unwrap();
+        let account = |at| NewAccount {
+            partner_id: 1,
+            account_key: "iban:DE89370400440532013000",
+            display: "DE89 3704 0044 0532 0130 00",
+            bic: "COBADEFFXXX",
+            country: "DE",
+            status: "current",
+            source: "instruction",
+            seen_at: at,
+        };
+        let row = store
+            .write(|tx| -> StoreResult<AccountRow> {
+                tx.insert_partner("Globex", Some("DE"), b"card", "2026-01-01T00:00:00Z", "admin")?;
+                tx.note_current_account(&account("2026-01-01T00:00:00Z"), false)?;
+                tx.note_current_account(&account("2026-03-01T00:00:00Z"), false)?;
+                tx.make_account_current(1, "iban:DE89370400440532013000", "2026-04-01T00:00:00Z")?;
+                Ok(tx.account(1, "iban:DE89370400440532013000")?.unwrap())
+            })
+            .unwrap();
+        assert_eq!(row.became_current_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(row.last_seen, "2026-03-01T00:00:00Z");
+    }
+}

@@ -1,6 +1,0 @@
-//! Authentication of the people who use a workspace: password hashing, TOTP second factor, lockout policy.
-//! Pure: no I/O; time comes in as a parameter.
-
-pub mod lockout;
-pub mod password;
-pub mod totp;

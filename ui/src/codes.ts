@@ -1,0 +1,42 @@
+// The contract's codes as the Rust side sends them. Their types are generated from the core's
+// enums (bindings/CaseStatus.ts, …); each record below names every member once, and TypeScript
+// refuses a record that misses a member or names one that does not exist, so a status, verdict,
+// severity, role or outcome added in Rust fails the type check here until the UI knows it.
+import type { CallbackOutcome } from "./bindings/CallbackOutcome";
+import type { CaseStatus } from "./bindings/CaseStatus";
+import type { ReasonCode } from "./bindings/ReasonCode";
+import type { Role } from "./bindings/Role";
+import type { Severity } from "./bindings/Severity";
+import type { Verdict } from "./bindings/Verdict";
+
+export type { CallbackOutcome, CaseStatus, ReasonCode, Role, Severity, Verdict };
+
+/** Every case status, in the order a case usually goes through them (the filter's order). */
+const CASE_STATUSES: Record<CaseStatus, true> = {
+  accepted: true,
+  hold: true,
+  callback_confirmed: true,
+  approved: true,
+  released: true,
+  rejected: true,
+  quarantined: true,
+};
+const VERDICTS: Record<Verdict, true> = { accepted: true, hold: true, rejected: true };
+const SEVERITIES: Record<Severity, true> = { info: true, warning: true, critical: true };
+const ROLES: Record<Role, true> = { clerk: true, approver: true, admin: true, auditor: true };
+const OUTCOMES: Record<CallbackOutcome, true> = { confirmed: true, denied: true, unreachable: true };
+
+function members<T extends string>(record: Record<T, true>): readonly T[] {
+  return Object.keys(record) as T[];
+}
+
+export const STATUSES = members(CASE_STATUSES);
+export const VERDICT_CODES = members(VERDICTS);
+export const SEVERITY_CODES = members(SEVERITIES);
+export const ROLE_CODES = members(ROLES);
+export const OUTCOME_CODES = members(OUTCOMES);
+
+/** Whether `text` is a case status (a value read back from a form field). */
+export function isCaseStatus(text: string): text is CaseStatus {
+  return text in CASE_STATUSES;
+}
