@@ -24,7 +24,7 @@
 //!   recomputed and its link checked, the Merkle tree built (leaf and node hashes), every
 //!   checkpoint's audit signature and root checked, approvals' countersignatures checked;
 //! - (c) from disk, unless `COUNTERSIGN_BENCH_SQLITE=0`: the same events and checkpoints written
-//!   (untimed) into a real workspace database (`store::Store::create` in a temporary directory,
+//!   (untimed) into a real workspace database (`SqliteStore::create` in a temporary directory,
 //!   `append_event` and `insert_checkpoint` in one transaction), then, timed, what
 //!   `audit verify` does: open the store, read every event and checkpoint, and `check_log`.
 //!
@@ -43,7 +43,8 @@ use countersign_core::encoding::parse_utc;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::audit::merkle::{Hash, MerkleTree};
 use countersign_core::audit::log::{LoggedCheckpoint, LoggedEvent};
-use countersign_store::{Store, StoreError};
+use countersign_store::sqlite::SqliteStore;
+use countersign_store::{StoreError, StoreExt};
 use sha2::{Digest, Sha256};
 
 const EVENTS: usize = 1_000_000;
@@ -167,7 +168,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (Duration, Duration, Duration, T) {
 
 /// Writes the log into a new workspace database in `dir` (untimed set-up of (c)).
 fn write_store(dir: &std::path::Path, log: &Log) {
-    let mut store = Store::create(dir).expect("a new store");
+    let mut store = SqliteStore::create(dir).expect("a new store");
     store
         .write(|tx| -> Result<(), StoreError> {
             for e in &log.events {
@@ -185,7 +186,7 @@ fn write_store(dir: &std::path::Path, log: &Log) {
 
 /// (c): open, read, check, as `audit verify` does.
 fn verify_from_disk(dir: &std::path::Path, keys: &SigningKeys) -> countersign_core::audit::check::LogReport {
-    let mut store = Store::open(dir).expect("the store");
+    let mut store = SqliteStore::open(dir).expect("the store");
     let (events, checkpoints) = store.read(|tx| -> Result<_, StoreError> { Ok((tx.events_from(1)?, tx.checkpoints()?)) }).expect("read");
     check_log(&events, &checkpoints, keys)
 }

@@ -310,7 +310,7 @@ fn whole_receive(setup: &Setup, run_dir: &Path) -> Whole {
     assert_eq!(results.len(), setup.files.len());
     for (result, file) in results.iter().zip(&setup.files) {
         assert_eq!(
-            result.verdict.as_str(),
+            result.verdict().as_str(),
             file.expected.as_str(),
             "{}: {:?}",
             result.file_name,

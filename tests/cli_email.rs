@@ -82,3 +82,21 @@ fn look_alikes_of_our_own_domains_are_flagged_once_registered() {
     let out = ws.run("clara", &["--json", "verify", &file, "--email", &corpus("lookalike_of_our_domain.eml")]);
     out.ensure(codes_of(&out.json()["findings"]).iter().any(|c| c == "email_lookalike_domain"), "expected our look-alike");
 }
+
+/// The email size limit is checked once, in the service, for every shell: a message over it is
+/// refused with `file_too_large` (exit 2) before anything is verified or recorded.
+#[test]
+fn an_email_over_the_size_limit_is_refused_before_anything_is_recorded() {
+    let dir = TestDir::new();
+    let (ws, file) = office(&dir);
+    let huge = dir.path().join("huge.eml");
+    let mut message = b"From: a@globex.com\r\nTo: b@initech.example\r\nSubject: run\r\n\r\n".to_vec();
+    message.resize(10 * 1024 * 1024 + 1, b'x');
+    std::fs::write(&huge, message).unwrap();
+    let huge = huge.display().to_string();
+    let out = ws.run("clara", &["--json", "receive", &file, "--email", &huge]).assert_code(2);
+    out.ensure(out.stderr().contains("file_too_large") || out.stdout().contains("file_too_large"), "the error names file_too_large");
+    let list = ws.run("clara", &["--json", "case", "list"]).assert_code(0);
+    list.ensure(list.json()["cases"].as_array().unwrap().is_empty(), "nothing was recorded");
+    ws.run("clara", &["--json", "verify", &file, "--email", &huge]).assert_code(2);
+}

@@ -33,7 +33,9 @@ impl From<ServiceError> for CliError {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
             ServiceError::CheckFailed(_) => Exit::Failed,
-            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::Store(_) => Exit::Usage,
+            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::TooLarge(_) | ServiceError::Store(_) => {
+                Exit::Usage
+            }
         };
         CliError { exit, code: e.code(), message: e.to_string() }
     }
@@ -502,7 +504,7 @@ fn assessment_json(a: &Assessment) -> Value {
     json!({
         "file": a.file_name,
         "file_sha256": a.file_sha256,
-        "verdict": a.verdict.as_str(),
+        "verdict": a.verdict().as_str(),
         "findings": a.findings.iter().map(finding_json).collect::<Vec<_>>(),
         "confirmation_code": a.confirmation_code,
         "signer": a.signer,
@@ -514,7 +516,7 @@ fn assessment_json(a: &Assessment) -> Value {
 }
 
 fn assessment_text(a: &Assessment) -> String {
-    let mut out = format!("{:<9} {}", a.verdict.as_str().to_uppercase(), a.file_name);
+    let mut out = format!("{:<9} {}", a.verdict().as_str().to_uppercase(), a.file_name);
     if let Some(id) = a.case_id {
         out += &format!("  (case {id})");
     }
@@ -557,19 +559,13 @@ pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArg
     let email = email.map(read_email_file).transpose()?;
     let assessment = ws.verify(&session, &display(file), &bytes, email.as_deref())?;
     output.emit(assessment_json(&assessment), || assessment_text(&assessment));
-    Ok(Exit::for_verdict(assessment.verdict))
+    Ok(Exit::for_verdict(assessment.verdict()))
 }
 
-/// Reads the .eml given with --email (at most the size the email rules accept).
+/// Reads the .eml given with --email: at most one byte more than the email rules accept, so the
+/// service can tell a message that is too large (and refuse it before anything is recorded).
 fn read_email_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    let bytes = read_file(path, countersign_service::core::assess::email::MAX_EMAIL_SIZE)?;
-    if bytes.len() > countersign_service::core::assess::email::MAX_EMAIL_SIZE {
-        return Err(CliError::usage(
-            "file_too_large",
-            format!("{}: larger than {} MiB; save the message again without attachments", display(path), countersign_service::core::assess::email::MAX_EMAIL_SIZE >> 20),
-        ));
-    }
-    Ok(bytes)
+    read_file(path, countersign_service::core::assess::email::MAX_EMAIL_SIZE)
 }
 
 pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliResult {
@@ -599,7 +595,7 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
         bar.finish_and_clear();
     }
     let results = results?;
-    let worst = results.iter().map(|a| Exit::for_verdict(a.verdict)).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
+    let worst = results.iter().map(|a| Exit::for_verdict(a.verdict())).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
     output.emit(json!({ "results": results.iter().map(assessment_json).collect::<Vec<_>>() }), || {
         results.iter().map(assessment_text).collect::<Vec<_>>().join("\n")
     });

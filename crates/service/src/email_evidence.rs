@@ -4,7 +4,7 @@
 
 use super::{ServiceError, ServiceResult};
 use countersign_core::assess::domain_name::DomainName;
-use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence};
+use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence, MAX_EMAIL_SIZE};
 use countersign_store::Tx;
 
 /// The setting holding our organisation's email domains (a JSON array of strings).
@@ -34,4 +34,16 @@ pub(super) fn read_email(tx: &dyn Tx, partner_id: Option<i64>, raw: &[u8]) -> Se
         other_partner_domains: &others,
     };
     assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}")))
+}
+
+/// Refuses an email larger than the email rules read ([`MAX_EMAIL_SIZE`]): the one place the
+/// limit is checked, before anything is verified or recorded, for every shell alike.
+pub(super) fn check_email_size(raw: Option<&[u8]>) -> ServiceResult<()> {
+    match raw {
+        Some(raw) if raw.len() > MAX_EMAIL_SIZE => Err(ServiceError::TooLarge(format!(
+            "the email is larger than {} MiB: attach the single message (.eml) that carried the instruction, saved without attachments",
+            MAX_EMAIL_SIZE >> 20
+        ))),
+        _ => Ok(()),
+    }
 }

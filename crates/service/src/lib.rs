@@ -63,6 +63,9 @@ pub enum ServiceError {
     /// The object named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A file given to the service is larger than it accepts; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -83,6 +86,7 @@ impl ServiceError {
             Self::InvalidInput(_) => "invalid_input",
             Self::CheckFailed(_) => "check_failed",
             Self::NotFound(_) => "not_found",
+            Self::TooLarge(_) => "file_too_large",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",

@@ -18,7 +18,6 @@ use super::{now, Guarded, ServiceError, ServiceResult, Session, Workspace, ORG_F
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::encoding::format_utc;
 use crate::files::{write_atomic, FileError, Sensitivity};
-use countersign_core::assess::findings::{Finding, ReasonCode};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::{KeyPair, SecretKeyFile};
 use countersign_core::format::rotation::RotationStatement;
@@ -201,26 +200,9 @@ impl Workspace {
     }
 }
 
-/// When an instruction addressed to one of our retired keys was refused as `wrong_recipient`,
-/// says so in the finding: the key was ours, retired on that date, and the partner has to accept
-/// our rotation statement and sign again for the active key. The verdict does not change.
-pub(super) fn explain_retired_recipient(findings: &mut [Finding], recipient: Fingerprint, us: Fingerprint, retired: &[RetiredOrgKey]) {
-    let Some(key) = retired.iter().find(|k| k.fingerprint == recipient.to_string()) else {
-        return;
-    };
-    for finding in findings.iter_mut().filter(|f| f.code == ReasonCode::WrongRecipient) {
-        finding.message = format!(
-            "The instruction is addressed to our previous key {recipient}, retired on {} when we rotated our organisation key; \
-             ask the partner to accept our key-rotation statement and sign again for our key {us}.",
-            key.retired_at
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use countersign_core::assess::findings::Severity;
     use crate::{Credentials, InitRequest, Role};
 
     const PASSPHRASE: &str = "organisation passphrase";
@@ -337,21 +319,5 @@ mod tests {
         assert!(ws.retired_org_keys().unwrap().is_empty());
         assert!(!statement_out.exists());
         assert!(events(&mut ws).iter().all(|(action, details)| action != "org.rotate_key" || details.get("refused").is_some()));
-    }
-
-    #[test]
-    fn the_wrong_recipient_finding_names_our_retired_key() {
-        let old = KeyPair::from_seed(&[7; 32]).fingerprint();
-        let us = KeyPair::from_seed(&[8; 32]).fingerprint();
-        let stranger = KeyPair::from_seed(&[9; 32]).fingerprint();
-        let retired = [RetiredOrgKey { fingerprint: old.to_string(), retired_at: "2026-11-30T10:00:00Z".into() }];
-        let original = Finding::new(ReasonCode::WrongRecipient, Severity::Critical, "addressed to someone else");
-        let mut findings = vec![original.clone()];
-        explain_retired_recipient(&mut findings, stranger, us, &retired);
-        assert_eq!(findings, vec![original.clone()]);
-        explain_retired_recipient(&mut findings, old, us, &retired);
-        assert_eq!(findings[0].code, ReasonCode::WrongRecipient);
-        assert_eq!(findings[0].severity, Severity::Critical);
-        assert!(findings[0].message.contains("our previous key") && findings[0].message.contains("2026-11-30T10:00:00Z"), "{}", findings[0].message);
     }
 }

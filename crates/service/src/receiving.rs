@@ -12,18 +12,21 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{now, Role, ServiceResult, Session, Workspace};
+use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, AccountStatus, KnownAccount, PartnerHistory};
 use countersign_core::bank::BankAccount;
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::envelope::MAX_FILE_SIZE;
-use countersign_core::assess::findings::{Finding, ReasonCode, Verdict};
+use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::Instruction;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::cases::policy::Policy;
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, NewCase, StoreError, Tx};
-use countersign_core::format::verify::{check_instruction_file, CheckOptions, FileCheck, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW};
+use countersign_core::format::verify::{
+    check_instruction_file, CheckOptions, FileCheck, RetiredRecipient, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW,
+};
 
 /// The partner an instruction came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +55,6 @@ pub struct Assessment {
     pub file_name: String,
     /// SHA-256 of the file, hex.
     pub file_sha256: String,
-    /// The verdict.
-    pub verdict: Verdict,
     /// Every finding, in the order checked.
     pub findings: Vec<Finding>,
     /// The confirmation code, when the signature is valid.
@@ -68,6 +69,13 @@ pub struct Assessment {
     pub case_id: Option<i64>,
     /// SHA-256 of the email that carried it, when one was given.
     pub email_sha256: Option<String>,
+}
+
+impl Assessment {
+    /// The verdict: the worst severity among the findings, computed here and nowhere else.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(&self.findings)
+    }
 }
 
 /// Pinned keys loaded once, for checking many files.
@@ -127,7 +135,7 @@ struct Context {
     us: Fingerprint,
     policy: Policy,
     /// Our keys retired by rotation, to explain a file still addressed to one of them.
-    retired_us: Vec<super::RetiredOrgKey>,
+    retired_us: Vec<RetiredRecipient>,
 }
 
 impl Workspace {
@@ -135,7 +143,14 @@ impl Workspace {
         let us = self.org_fingerprint()?;
         let policy = self.policy()?;
         let keys = self.store.read(PinnedKeys::load)?;
-        let retired_us = self.retired_org_keys()?;
+        let retired_us = self
+            .retired_org_keys()?
+            .into_iter()
+            .map(|k| {
+                let fingerprint = k.fingerprint.parse().map_err(|_| StoreError::Corrupt("a retired organisation key".into()))?;
+                Ok(RetiredRecipient { fingerprint, retired_at: k.retired_at })
+            })
+            .collect::<ServiceResult<_>>()?;
         Ok(Context { keys, us, policy, retired_us })
     }
 
@@ -145,6 +160,7 @@ impl Workspace {
     /// the verdict.
     pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8], email: Option<&[u8]>) -> ServiceResult<Assessment> {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor], "instruction.verify", "instructions", "verify")?;
+        super::email_evidence::check_email_size(email)?;
         let ctx = self.context()?;
         let at = now();
         let checked = check_file(bytes, &ctx, at);
@@ -176,6 +192,7 @@ impl Workspace {
         progress: &mut dyn FnMut(usize, usize),
     ) -> ServiceResult<Vec<Assessment>> {
         self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin], "instruction.receive", "instructions", "receive instructions")?;
+        super::email_evidence::check_email_size(email)?;
         let ctx = self.context()?;
         let at = now();
         let at_text = format_utc(at);
@@ -236,11 +253,13 @@ struct ValidAccount {
 }
 
 fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
-    let options = CheckOptions { now: at, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: Some(ctx.us) };
-    let mut check = check_instruction_file(bytes, &ctx.keys, &options);
-    if let Some(recipient) = check.verified.as_ref().map(|v| v.instruction().recipient) {
-        super::org_keys::explain_retired_recipient(&mut check.findings, recipient, ctx.us, &ctx.retired_us);
-    }
+    let options = CheckOptions {
+        now: at,
+        clock_skew: DEFAULT_CLOCK_SKEW,
+        expected_recipient: Some(ctx.us),
+        retired_recipients: ctx.retired_us.clone(),
+    };
+    let check = check_instruction_file(bytes, &ctx.keys, &options);
     let prepared = check.verified.as_ref().map(|verified| {
         let account = verified
             .account()
@@ -358,23 +377,14 @@ fn assess(
             // key of that fingerprint.
             let signer_text =
                 signer_text.as_deref().ok_or_else(|| StoreError::Corrupt("a verified file without a signer".into()))?;
-            if let Some((case_id, received_at)) = tx.earlier_receipt(signer_text, &instruction.id)? {
-                findings.push(Finding::critical(
-                    ReasonCode::Replayed,
-                    format!("This instruction (id {}) was already received on {received_at} as case {case_id}.", instruction.id),
-                ));
-            } else if let Some(newest) = tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc) {
-                if instruction.issued_at < newest {
-                    findings.push(Finding::critical(
-                        ReasonCode::Replayed,
-                        format!(
-                            "Superseded: issued at {}, before the newest instruction already accepted from this key (issued at {}); an old instruction sent again is a replay.",
-                            format_utc(instruction.issued_at),
-                            format_utc(newest)
-                        ),
-                    ));
-                }
-            }
+            let earlier = tx
+                .earlier_receipt(signer_text, &instruction.id)?
+                .map(|(case_id, received_at)| EarlierReceipt { case_id, received_at });
+            let newest_accepted = match earlier {
+                Some(_) => None,
+                None => tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc),
+            };
+            findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
                 let accounts = tx.partner_accounts(partner_row.id)?;
                 another_current = accounts.iter().any(|a| a.status == "current" && a.account_key != valid.key);
@@ -407,7 +417,6 @@ fn assess(
     let assessment = Assessment {
         file_name: file_name.to_string(),
         file_sha256,
-        verdict: Verdict::from_findings(&findings),
         findings,
         confirmation_code,
         signer: signer_text,
@@ -437,8 +446,8 @@ fn record(
     let due_date = instruction.and_then(|i| i.due_date).map(|d| d.to_string());
     let stored_file: &[u8] = &bytes[..bytes.len().min(MAX_FILE_SIZE)];
     let case_id = tx.insert_case(&NewCase {
-        status: a.verdict.as_str(),
-        verdict: a.verdict.as_str(),
+        status: a.verdict().as_str(),
+        verdict: a.verdict().as_str(),
         findings: &findings,
         file_name: stored_name(&a.file_name),
         file_sha256: &a.file_sha256,
@@ -461,7 +470,7 @@ fn record(
         reference: instruction.and_then(|i| i.reference.as_deref()),
         due_date: due_date.as_deref(),
     })?;
-    if let (Some(partner), Some(account), true) = (&a.partner, account, a.verdict != Verdict::Rejected) {
+    if let (Some(partner), Some(account), true) = (&a.partner, account, a.verdict() != Verdict::Rejected) {
         let seen = NewAccount {
             partner_id: partner.id,
             account_key: &account.key,
@@ -472,7 +481,7 @@ fn record(
             source: "instruction",
             seen_at: at_text,
         };
-        if a.verdict == Verdict::Accepted {
+        if a.verdict() == Verdict::Accepted {
             // Seen, then made current (retiring the partner's other current account, if any).
             tx.note_current_account(&seen, account.another_current)?;
         } else {
@@ -492,7 +501,7 @@ fn event_details(a: &Assessment) -> Value {
     json!({
         "file_name": stored_name(&a.file_name),
         "file_sha256": a.file_sha256,
-        "verdict": a.verdict.as_str(),
+        "verdict": a.verdict().as_str(),
         "codes": a.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
         "signer": a.signer,
         "partner": a.partner.as_ref().map(|p| p.id),
@@ -507,7 +516,6 @@ fn event_details(a: &Assessment) -> Value {
 fn add_email_evidence(tx: &dyn Tx, a: &mut Assessment, raw: &[u8]) -> ServiceResult<()> {
     let evidence = super::email_evidence::read_email(tx, a.partner.as_ref().map(|p| p.id), raw)?;
     a.findings.extend(evidence.findings);
-    a.verdict = a.verdict.max(Verdict::from_findings(&a.findings));
     a.email_sha256 = Some(evidence.sha256);
     Ok(())
 }

@@ -104,8 +104,8 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
 
 fn received(a: Assessment) -> Received {
     Received {
+        verdict: a.verdict(),
         file_name: a.file_name,
-        verdict: a.verdict,
         case_id: a.case_id,
         partner: a.partner.map(|p| p.name),
         findings: a.findings.iter().map(finding_view).collect(),
@@ -114,7 +114,13 @@ fn received(a: Assessment) -> Received {
 
 /// Cases, newest first; only those with `status` when given.
 #[tauri::command]
-pub async fn list_cases(state: State<'_, AppState>, status: Option<CaseStatus>) -> CommandResult<Vec<CaseSummary>> {
+pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<CaseSummary>> {
+    // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like
+    // every other refusal rather than a deserialisation error.
+    let status = match status.as_deref().filter(|s| !s.is_empty()) {
+        Some(text) => Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?),
+        None => None,
+    };
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     Ok(ws.cases(session, status)?.iter().map(summary).collect())
@@ -145,14 +151,9 @@ pub async fn receive_files<R: Runtime>(
     let work = move || -> CommandResult<Vec<Received>> {
         let email = match emails.first() {
             Some(p) => {
+                // At most one byte over the limit: the core refuses a message that is too large.
                 let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE)
                     .map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
-                if bytes.len() > MAX_EMAIL_SIZE {
-                    return Err(CommandError::new(
-                        "email_too_large",
-                        format!("{p}: larger than {} MiB; save the message again without attachments.", MAX_EMAIL_SIZE >> 20),
-                    ));
-                }
                 Some(bytes)
             }
             None => None,

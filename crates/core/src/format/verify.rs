@@ -56,7 +56,7 @@ impl SignerLookup for SingleSigner {
 }
 
 /// Settings of the checks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// The current time.
     pub now: OffsetDateTime,
@@ -64,12 +64,24 @@ pub struct CheckOptions {
     pub clock_skew: Duration,
     /// Our own fingerprint, when checking as the recipient; `None` skips the recipient check.
     pub expected_recipient: Option<Fingerprint>,
+    /// Our keys retired by a rotation: an instruction still addressed to one is refused as
+    /// `wrong_recipient` with a message that names the key and what the partner must do.
+    pub retired_recipients: Vec<RetiredRecipient>,
+}
+
+/// One of our keys that a rotation retired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetiredRecipient {
+    /// The retired key.
+    pub fingerprint: Fingerprint,
+    /// When the rotation retired it (UTC, as the log writes it).
+    pub retired_at: String,
 }
 
 impl CheckOptions {
     /// Checks at `now` with the default skew and no recipient check.
     pub fn at(now: OffsetDateTime) -> Self {
-        CheckOptions { now, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: None }
+        CheckOptions { now, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: None, retired_recipients: Vec::new() }
     }
 }
 
@@ -201,10 +213,15 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
     }
     if let Some(expected) = options.expected_recipient {
         if instruction.recipient != expected {
-            findings.push(Finding::critical(
-                ReasonCode::WrongRecipient,
-                format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
-            ));
+            let message = match options.retired_recipients.iter().find(|k| k.fingerprint == instruction.recipient) {
+                Some(retired) => format!(
+                    "The instruction is addressed to our previous key {}, retired on {} when we rotated our organisation key; \
+                     ask the partner to accept our key-rotation statement and sign again for our key {expected}.",
+                    instruction.recipient, retired.retired_at
+                ),
+                None => format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
+            };
+            findings.push(Finding::critical(ReasonCode::WrongRecipient, message));
         }
     }
     if options.now > instruction.valid_until + options.clock_skew {
@@ -260,6 +277,7 @@ fn envelope_finding(error: EnvelopeError) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assess::findings::Severity;
     use crate::encoding::parse_utc;
     use crate::format::instruction::Details;
     use crate::format::keys::KeyPair;
@@ -305,6 +323,15 @@ mod tests {
         assert!(check(&bytes, &key, &at("2026-11-23T08:49:00Z")).has(ReasonCode::NotYetValid));
         let not_us = CheckOptions { expected_recipient: Some(other.fingerprint()), ..CheckOptions::at(now()) };
         assert!(check(&bytes, &key, &not_us).has(ReasonCode::WrongRecipient));
+        let plain = check(&bytes, &key, &not_us).findings[0].message.clone();
+        assert!(plain.contains("not to us"), "{plain}");
+        // Addressed to a key of ours that a rotation retired: the same code, a message that says why.
+        let retired = RetiredRecipient { fingerprint: us, retired_at: "2026-11-30T10:00:00Z".into() };
+        let rotated = CheckOptions { retired_recipients: vec![retired], ..not_us };
+        let check_rotated = check(&bytes, &key, &rotated);
+        let finding = check_rotated.findings.iter().find(|f| f.code == ReasonCode::WrongRecipient).unwrap();
+        assert_eq!(finding.severity, Severity::Critical);
+        assert!(finding.message.contains("our previous key") && finding.message.contains("2026-11-30T10:00:00Z"), "{}", finding.message);
         let revoked = check_instruction_file(
             &bytes,
             &RevokedSigner(key.public_key()),
