@@ -39,10 +39,10 @@ use std::time::{Duration, Instant};
 use countersign_core::audit::chain::{event_hash, EventFields, EVENT_CONTEXT, GENESIS};
 use countersign_core::audit::check::{check_log, leaves, SigningKeys};
 use countersign_core::audit::checkpoint::Checkpoint;
+use countersign_core::audit::log::{LoggedCheckpoint, LoggedEvent};
+use countersign_core::audit::merkle::{Hash, MerkleTree};
 use countersign_core::encoding::parse_utc;
 use countersign_core::format::keys::KeyPair;
-use countersign_core::audit::merkle::{Hash, MerkleTree};
-use countersign_core::audit::log::{LoggedCheckpoint, LoggedEvent};
 use countersign_store::sqlite::SqliteStore;
 use countersign_store::{StoreError, StoreExt};
 use sha2::{Digest, Sha256};
@@ -87,11 +87,21 @@ fn content(seq: usize) -> (String, &'static str, String, String) {
                 partner * 29 % 100_000,
             ),
         ),
-        6 => (clerk.into(), "case.callback", format!("case:{case}"), format!(r#"{{"number":"+49 30 {:07}","outcome":"confirmed","phone_id":{partner}}}"#, partner * 7)),
+        6 => (
+            clerk.into(),
+            "case.callback",
+            format!("case:{case}"),
+            format!(r#"{{"number":"+49 30 {:07}","outcome":"confirmed","phone_id":{partner}}}"#, partner * 7),
+        ),
         7 => ("alice".into(), "case.approve", format!("case:{case}"), r#"{"from":"pending_approval","to":"approved"}"#.into()),
         8 => ("bob".into(), "case.release", format!("case:{case}"), r#"{"from":"approved","to":"released"}"#.into()),
         _ if seq % 20 == 9 => (clerk.into(), "login", format!("user:{clerk}"), r#"{"totp":true}"#.into()),
-        _ => ("admin".into(), "partner.phone_add", format!("partner:{partner}"), format!(r#"{{"number":"+44 20 {:07}","source":"contract"}}"#, partner * 3)),
+        _ => (
+            "admin".into(),
+            "partner.phone_add",
+            format!("partner:{partner}"),
+            format!(r#"{{"number":"+44 20 {:07}","source":"contract"}}"#, partner * 3),
+        ),
     }
 }
 
@@ -137,14 +147,30 @@ fn setup(n: usize) -> Log {
             _ => continue,
         };
         let when = events[seq - 1].at.clone();
-        let cp = Checkpoint { origin: ORIGIN.into(), size: seq as u64, root: tree.root(seq).expect("within"), time: parse_utc(&when).expect("ours") };
+        let cp = Checkpoint {
+            origin: ORIGIN.into(),
+            size: seq as u64,
+            root: tree.root(seq).expect("within"),
+            time: parse_utc(&when).expect("ours"),
+        };
         let mut note = cp.sign(&audit);
         if reason == "approval" {
             note = Checkpoint::cosign(&note, "alice", &alice).expect("well formed");
         }
-        checkpoints.push(LoggedCheckpoint { id: checkpoints.len() as i64 + 1, size: cp.size, root: cp.root, at: when, reason: reason.into(), signer: signer.into(), note });
+        checkpoints.push(LoggedCheckpoint {
+            id: checkpoints.len() as i64 + 1,
+            size: cp.size,
+            root: cp.root,
+            at: when,
+            reason: reason.into(),
+            signer: signer.into(),
+            note,
+        });
     }
-    let keys = SigningKeys { audit: vec![audit.public_key()], users: vec![("alice".into(), alice.public_key()), ("bob".into(), KeyPair::from_seed(&[3; 32]).public_key())] };
+    let keys = SigningKeys {
+        audit: vec![audit.public_key()],
+        users: vec![("alice".into(), alice.public_key()), ("bob".into(), KeyPair::from_seed(&[3; 32]).public_key())],
+    };
     Log { events, checkpoints, keys, encoded }
 }
 
@@ -260,16 +286,35 @@ fn main() {
     let ratios: Vec<f64> = raw.iter().zip(&full).map(|(a, b)| b.as_secs_f64() / a.as_secs_f64()).collect();
     let mut sorted = ratios.clone();
     sorted.sort_by(f64::total_cmp);
-    let median_ratio = if sorted.len() % 2 == 1 { sorted[sorted.len() / 2] } else { (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0 };
+    let median_ratio =
+        if sorted.len() % 2 == 1 { sorted[sorted.len() / 2] } else { (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0 };
     let (a, b) = (median(raw.clone()), median(full.clone()));
-    println!("(a) raw sha2:  min {:8.1} ms, median {:8.1} ms ({:.0} MB/s)", ms(*raw.iter().min().unwrap()), ms(a), log.encoded.len() as f64 / 1e6 / a.as_secs_f64());
-    println!("(b) check_log: min {:8.1} ms, median {:8.1} ms ({:.0} events/s)", ms(*full.iter().min().unwrap()), ms(b), n as f64 / b.as_secs_f64());
+    println!(
+        "(a) raw sha2:  min {:8.1} ms, median {:8.1} ms ({:.0} MB/s)",
+        ms(*raw.iter().min().unwrap()),
+        ms(a),
+        log.encoded.len() as f64 / 1e6 / a.as_secs_f64()
+    );
+    println!(
+        "(b) check_log: min {:8.1} ms, median {:8.1} ms ({:.0} events/s)",
+        ms(*full.iter().min().unwrap()),
+        ms(b),
+        n as f64 / b.as_secs_f64()
+    );
     if !disk.is_empty() {
         println!("(c) from disk: min {:8.1} ms, median {:8.1} ms", ms(*disk.iter().min().unwrap()), ms(median(disk.clone())));
     }
     if raw_cpu.iter().all(|d| !d.is_zero()) {
         let (ac, bc) = (median(raw_cpu), median(full_cpu));
-        println!("time on a core (what neighbours cannot inflate): (a) median {:8.1} ms, (b) median {:8.1} ms, ratio {:.2}x", ms(ac), ms(bc), bc.as_secs_f64() / ac.as_secs_f64());
+        println!(
+            "time on a core (what neighbours cannot inflate): (a) median {:8.1} ms, (b) median {:8.1} ms, ratio {:.2}x",
+            ms(ac),
+            ms(bc),
+            bc.as_secs_f64() / ac.as_secs_f64()
+        );
     }
-    println!("median ratio (b)/(a): {median_ratio:.2}x (target <= 3x); (b) median {:.2} s (target < 2 s for 1,000,000 events)", b.as_secs_f64());
+    println!(
+        "median ratio (b)/(a): {median_ratio:.2}x (target <= 3x); (b) median {:.2} s (target < 2 s for 1,000,000 events)",
+        b.as_secs_f64()
+    );
 }

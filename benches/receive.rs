@@ -45,10 +45,10 @@ use std::time::{Duration, Instant};
 use countersign_core::bank::Country;
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
-use countersign_service::files::read_limited;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::Details;
 use countersign_core::format::keys::{signing_message, KeyPair};
+use countersign_service::files::read_limited;
 use countersign_service::{Credentials, InitRequest, NewPartner, Workspace};
 use ed25519_dalek::{Signature, VerifyingKey};
 use time::OffsetDateTime;
@@ -122,12 +122,7 @@ fn setup(root: &Path) -> Setup {
     let started = Instant::now();
     let mut ws = Workspace::init(
         &template,
-        &InitRequest {
-            org_name: "Bench Buyer AG",
-            admin_name: ADMIN,
-            org_passphrase: ORG_PASSPHRASE,
-            admin_password: ADMIN_PASSWORD,
-        },
+        &InitRequest { org_name: "Bench Buyer AG", admin_name: ADMIN, org_passphrase: ORG_PASSPHRASE, admin_password: ADMIN_PASSWORD },
     )
     .expect("init");
     let session = ws.login(&Credentials { user: ADMIN, password: ADMIN_PASSWORD, totp: None }).expect("login");
@@ -138,12 +133,9 @@ fn setup(root: &Path) -> Setup {
     let mut keys = Vec::with_capacity(PARTNERS);
     for p in 0..PARTNERS {
         let key = KeyPair::generate();
-        let card = PartnerCard::create(
-            &key,
-            CardDetails { name: partner_name(p), country: Some(germany), ..Default::default() },
-            card_time,
-        )
-        .expect("card");
+        let card =
+            PartnerCard::create(&key, CardDetails { name: partner_name(p), country: Some(germany), ..Default::default() }, card_time)
+                .expect("card");
         let phones = [format!("+49 30 {}", 2_000_000 + p)];
         let typed = card.fingerprint().to_string();
         let iban = known_iban(p);
@@ -350,10 +342,7 @@ fn main() {
     for f in &setup.files {
         *mix.entry(f.expected).or_insert(0usize) += 1;
     }
-    println!(
-        "mix: {}",
-        mix.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect::<Vec<_>>().join(", ")
-    );
+    println!("mix: {}", mix.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect::<Vec<_>>().join(", "));
 
     // Warm-up (untimed): caches, allocator, CPU frequency.
     let _ = raw_verify(&setup.files);
@@ -392,11 +381,8 @@ fn main() {
     let whole_min = *wholes.iter().min().expect("runs");
     let whole_med = median(wholes);
     ratios.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
-    let ratio_med = if ratios.len() % 2 == 1 {
-        ratios[ratios.len() / 2]
-    } else {
-        (ratios[ratios.len() / 2 - 1] + ratios[ratios.len() / 2]) / 2.0
-    };
+    let ratio_med =
+        if ratios.len() % 2 == 1 { ratios[ratios.len() / 2] } else { (ratios[ratios.len() / 2 - 1] + ratios[ratios.len() / 2]) / 2.0 };
     let ratio_min_min = whole_min.as_secs_f64() / raw_min.as_secs_f64();
     println!();
     println!(

@@ -13,16 +13,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use countersign_core::audit::chain::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
 use countersign_core::audit::bundle::{build, verify_bundle, BundleParts};
+use countersign_core::audit::chain::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
 use countersign_core::audit::check::{check_chain, leaves, Tampering};
-use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
+use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
+use countersign_core::audit::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
 use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::KeyPair;
-use countersign_core::audit::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
-use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 
 /// RFC 8032 test 1 secret key: the organisation's key (its card; the log's origin).
 const ORG_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -93,7 +93,16 @@ fn events() -> Vec<LoggedEvent> {
         .map(|(i, (at, actor, action, subject, details))| {
             let seq = i as u64 + 1;
             let hash = event_hash(&prev, &EventFields { seq, at, actor, action, subject, details: &details });
-            let e = LoggedEvent { seq, at: at.into(), actor: actor.into(), action: action.into(), subject: subject.into(), details, prev_hash: prev, hash };
+            let e = LoggedEvent {
+                seq,
+                at: at.into(),
+                actor: actor.into(),
+                action: action.into(),
+                subject: subject.into(),
+                details,
+                prev_hash: prev,
+                hash,
+            };
             prev = hash;
             e
         })
@@ -149,9 +158,15 @@ fn stored_checkpoints(all: &[LoggedEvent]) -> Vec<LoggedCheckpoint> {
 fn bundle_bytes() -> Vec<u8> {
     let all = events();
     let org = key(ORG_SEED);
-    let card = PartnerCard::create(&org, CardDetails { name: "Initech GmbH".into(), ..Default::default() }, parse_utc("2026-11-20T08:00:00Z").unwrap()).unwrap();
+    let card = PartnerCard::create(
+        &org,
+        CardDetails { name: "Initech GmbH".into(), ..Default::default() },
+        parse_utc("2026-11-20T08:00:00Z").unwrap(),
+    )
+    .unwrap();
     let hashes: Vec<Hash> = all.iter().map(|e| e.hash).collect();
-    let users = vec![("bob".to_string(), KeyPair::from_seed(&[0x0b; 32]).public_key()), ("carol".to_string(), key(CAROL_SEED).public_key())];
+    let users =
+        vec![("bob".to_string(), KeyPair::from_seed(&[0x0b; 32]).public_key()), ("carol".to_string(), key(CAROL_SEED).public_key())];
     let filter = EventFilter { case: Some(1), ..Default::default() };
     build(&BundleParts {
         origin: &origin(),
@@ -230,10 +245,8 @@ fn checkpoint_file() -> String {
 
 /// A bundle vector: headers, a blank line, the bundle's bytes.
 fn bundle_vector(comment: &str, expect: &str, kind: &str, seq: &str, kept: Option<&str>, bundle: &[u8]) -> String {
-    let mut headers = format!(
-        "comment: {comment}\nexpect: {expect}\nkind: {kind}\nseq: {seq}\naudit-key: {}\n",
-        key(AUDIT_SEED).fingerprint()
-    );
+    let mut headers =
+        format!("comment: {comment}\nexpect: {expect}\nkind: {kind}\nseq: {seq}\naudit-key: {}\n", key(AUDIT_SEED).fingerprint());
     if let Some(kept) = kept {
         headers += &format!("kept-checkpoint: {}\n", b64_encode(kept.as_bytes()));
     }
@@ -283,7 +296,8 @@ fn log_vectors() -> Vec<(&'static str, String)> {
     renumbered.remove(4);
     renumber(&mut renumbered);
     let mut inserted = all.clone();
-    let mut forged = LoggedEvent { actor: "mallory".into(), details: r#"{"from":"pending_approval","to":"approved"}"#.into(), ..all[3].clone() };
+    let mut forged =
+        LoggedEvent { actor: "mallory".into(), details: r#"{"from":"pending_approval","to":"approved"}"#.into(), ..all[3].clone() };
     forged.hash = event_hash(&forged.prev_hash, &fields(&forged));
     inserted.insert(3, forged);
     renumber(&mut inserted);
@@ -298,12 +312,28 @@ fn log_vectors() -> Vec<(&'static str, String)> {
     vec![
         ("audit-log-changed.txt", log_vector("Event 3's actor was edited.", "changed", 3, &changed)),
         ("audit-log-deleted-gap.txt", log_vector("Event 5's row was deleted.", "deleted", 5, &gap)),
-        ("audit-log-deleted-renumbered.txt", log_vector("Event 5 was deleted and the rows after it renumbered.", "deleted", 5, &renumbered)),
+        (
+            "audit-log-deleted-renumbered.txt",
+            log_vector("Event 5 was deleted and the rows after it renumbered.", "deleted", 5, &renumbered),
+        ),
         (
             "audit-log-inserted-renumbered.txt",
-            log_vector("A forged event 4, hashed and linked to event 3, was inserted and the rows after it renumbered.", "inserted", 4, &inserted),
+            log_vector(
+                "A forged event 4, hashed and linked to event 3, was inserted and the rows after it renumbered.",
+                "inserted",
+                4,
+                &inserted,
+            ),
         ),
-        ("audit-log-inserted-unlinked.txt", log_vector("Event 4 was replaced by a forged event hashed to fit its own fields but linked to nothing.", "inserted", 4, &slipped)),
+        (
+            "audit-log-inserted-unlinked.txt",
+            log_vector(
+                "Event 4 was replaced by a forged event hashed to fit its own fields but linked to nothing.",
+                "inserted",
+                4,
+                &slipped,
+            ),
+        ),
         ("audit-log-reordered.txt", log_vector("The contents of rows 5 and 6 were swapped.", "reordered", 5, &swapped)),
     ]
 }
@@ -315,12 +345,18 @@ fn generate() -> Vec<(&'static str, String)> {
         ("audit-events.txt", events_file()),
         ("audit-tree.txt", tree_file()),
         ("audit-checkpoint.txt", checkpoint_file()),
-        ("audit-bundle-intact.txt", bundle_vector("The intact bundle of case 1 (events 3 to 5) exported at event 7.", "intact", "", "", None, intact.as_bytes())),
+        (
+            "audit-bundle-intact.txt",
+            bundle_vector("The intact bundle of case 1 (events 3 to 5) exported at event 7.", "intact", "", "", None, intact.as_bytes()),
+        ),
     ];
     // Event 4's details edited in the bundle.
     let changed = intact.replacen(r#"\"to\":\"approved\""#, r#"\"to\":\"released\""#, 1);
     assert_ne!(changed, intact);
-    v.push(("audit-bundle-changed.txt", bundle_vector("Event 4's details were edited after export.", "tampered", "changed", "4", None, changed.as_bytes())));
+    v.push((
+        "audit-bundle-changed.txt",
+        bundle_vector("Event 4's details were edited after export.", "tampered", "changed", "4", None, changed.as_bytes()),
+    ));
     // Carol's countersignature line removed from the approval checkpoint.
     let approval_note = &stored_checkpoints(&all)[0].note;
     let carol_line = approval_note.lines().last().unwrap();
@@ -329,7 +365,14 @@ fn generate() -> Vec<(&'static str, String)> {
     assert_ne!(uncountersigned, intact);
     v.push((
         "audit-bundle-bad-countersignature.txt",
-        bundle_vector("The approval checkpoint lost carol's countersignature line.", "tampered", "bad_countersignature", "4", None, uncountersigned.as_bytes()),
+        bundle_vector(
+            "The approval checkpoint lost carol's countersignature line.",
+            "tampered",
+            "bad_countersignature",
+            "4",
+            None,
+            uncountersigned.as_bytes(),
+        ),
     ));
     // A kept checkpoint of 7 events whose first 5 differ: event 5 rewritten, chain recomputed.
     let mut rewritten = all.clone();
@@ -357,14 +400,30 @@ fn generate() -> Vec<(&'static str, String)> {
     for (i, at) in ["2026-11-23T12:00:00Z", "2026-11-23T12:30:00Z"].into_iter().enumerate() {
         let prev = longer.last().unwrap().hash;
         let seq = 8 + i as u64;
-        let mut e = LoggedEvent { seq, at: at.into(), actor: "carol".into(), action: "login".into(), subject: "user:carol".into(), details: "{}".into(), prev_hash: prev, hash: [0; 32] };
+        let mut e = LoggedEvent {
+            seq,
+            at: at.into(),
+            actor: "carol".into(),
+            action: "login".into(),
+            subject: "user:carol".into(),
+            details: "{}".into(),
+            prev_hash: prev,
+            hash: [0; 32],
+        };
         e.hash = event_hash(&prev, &fields(&e));
         longer.push(e);
     }
     let kept_longer = note(&longer, 9, "2026-11-23T12:30:00Z");
     v.push((
         "audit-bundle-truncated.txt",
-        bundle_vector("The auditor kept a checkpoint of 9 events; the bundle's log has 7.", "tampered", "truncated", "8", Some(&kept_longer), intact.as_bytes()),
+        bundle_vector(
+            "The auditor kept a checkpoint of 9 events; the bundle's log has 7.",
+            "tampered",
+            "truncated",
+            "8",
+            Some(&kept_longer),
+            intact.as_bytes(),
+        ),
     ));
     v.extend(log_vectors());
     v
@@ -383,7 +442,8 @@ fn audit_vector_files_match_the_generator() {
         let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(&on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
     }
-    let on_disk = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("audit-")).count();
+    let on_disk =
+        std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("audit-")).count();
     assert_eq!(on_disk, vectors.len(), "an audit-* file in tests/vectors is not made by the generator");
 }
 
@@ -482,7 +542,8 @@ fn bundles_get_their_expected_verdicts() {
         }
         let text = read(name);
         let (headers, bundle) = text.split_once("\n\n").unwrap();
-        let h: BTreeMap<&str, &str> = headers.lines().map(|l| l.split_once(": ").unwrap_or_else(|| (l.trim_end_matches(':'), ""))).collect();
+        let h: BTreeMap<&str, &str> =
+            headers.lines().map(|l| l.split_once(": ").unwrap_or_else(|| (l.trim_end_matches(':'), ""))).collect();
         let pinned = Fingerprint::parse_canonical(h["audit-key"]).unwrap();
         let kept = h.get("kept-checkpoint").map(|k| String::from_utf8(b64_decode(k).unwrap()).unwrap());
         let report = verify_bundle(bundle.as_bytes(), Some(&pinned), kept.as_deref()).unwrap();

@@ -272,7 +272,8 @@ fn an_inserted_row_is_caught_at_the_forged_event() {
     drop(db);
     let prev: [u8; 32] = prev_hash.try_into().unwrap();
     let details = r#"{"note":"approved by phone"}"#;
-    let fields = countersign_core::audit::chain::EventFields { seq: k, at: &at, actor: "anna", action: "case.approve", subject: "case:1", details };
+    let fields =
+        countersign_core::audit::chain::EventFields { seq: k, at: &at, actor: "anna", action: "case.approve", subject: "case:1", details };
     let hash = countersign_core::audit::chain::event_hash(&prev, &fields);
     tamper(
         &dir,
@@ -409,7 +410,14 @@ fn a_recomputed_chain_is_caught_by_the_signed_checkpoints() {
     let mut prev = countersign_core::audit::chain::GENESIS;
     for (seq, at, actor, action, subject, details) in rows {
         let actor = if seq as u64 == k { "carl".to_string() } else { actor };
-        let fields = countersign_core::audit::chain::EventFields { seq: seq as u64, at: &at, actor: &actor, action: &action, subject: &subject, details: &details };
+        let fields = countersign_core::audit::chain::EventFields {
+            seq: seq as u64,
+            at: &at,
+            actor: &actor,
+            action: &action,
+            subject: &subject,
+            details: &details,
+        };
         let hash = countersign_core::audit::chain::event_hash(&prev, &fields);
         db.execute(
             "UPDATE audit_events SET actor = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
@@ -621,7 +629,10 @@ fn audit_log_lists_with_filters_and_as_csv() {
     assert_eq!(seqs(&listed("frank", &["--partner", "1"])), seqs_where(&dir, "subject IN ('partner:1', 'case:1', 'case:2')"));
     assert_eq!(seqs(&listed("frank", &["--actor", "clara"])), seqs_where(&dir, "actor = 'clara'"));
     assert_eq!(seqs(&listed("frank", &["--action", "case.release"])), seqs_where(&dir, "action = 'case.release'"));
-    assert_eq!(seqs(&listed("frank", &["--actor", "anna", "--action", "case"])), seqs_where(&dir, "actor = 'anna' AND action LIKE 'case.%'"));
+    assert_eq!(
+        seqs(&listed("frank", &["--actor", "anna", "--action", "case"])),
+        seqs_where(&dir, "actor = 'anna' AND action LIKE 'case.%'")
+    );
     assert!(listed("frank", &["--until", "2000-01-01"]).is_empty());
     assert_eq!(listed("frank", &["--from", "2000-01-01"]).len(), all.len());
 
@@ -687,7 +698,12 @@ fn each_approval_writes_a_checkpoint_countersigned_by_the_approver() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| (u["name"].as_str().unwrap().to_string(), countersign_core::format::keys::PublicKey::from_base64(u["public_key"].as_str().unwrap()).unwrap()))
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().to_string(),
+                countersign_core::format::keys::PublicKey::from_base64(u["public_key"].as_str().unwrap()).unwrap(),
+            )
+        })
         .collect();
     let stored = checkpoints(&dir);
     let approvals: Vec<&Row> = stored.iter().filter(|c| c.reason == "approval").collect();

@@ -53,10 +53,7 @@ fn fresh_code(secret: &TotpSecret) -> String {
 fn an_enrolled_user_needs_the_current_code_and_each_code_works_once() {
     let dir = workspace();
     let secret = enrol(&dir);
-    as_user(&dir, "alice", ADMIN_PASSWORD, &["partner", "list"])
-        .run()
-        .assert_code(4)
-        .assert_stderr_contains("COUNTERSIGN_TOTP");
+    as_user(&dir, "alice", ADMIN_PASSWORD, &["partner", "list"]).run().assert_code(4).assert_stderr_contains("COUNTERSIGN_TOTP");
     let wrong = if code_at(&secret, now()) == "000000" { "111111" } else { "000000" };
     as_user(&dir, "alice", ADMIN_PASSWORD, &["partner", "list"]).env("COUNTERSIGN_TOTP", wrong).run().assert_code(4);
     let code = fresh_code(&secret);
@@ -76,10 +73,7 @@ fn the_totp_secret_is_not_stored_in_plain_text() {
     let db = std::fs::read(dir.join("ws/countersign.db")).unwrap();
     let wal = std::fs::read(dir.join("ws/countersign.db-wal")).unwrap_or_default();
     for haystack in [&db, &wal] {
-        assert!(
-            !haystack.windows(20).any(|w| w == secret.as_bytes()),
-            "the raw TOTP secret is in the database file"
-        );
+        assert!(!haystack.windows(20).any(|w| w == secret.as_bytes()), "the raw TOTP secret is in the database file");
         let b32 = secret.to_base32();
         assert!(!haystack.windows(b32.len()).any(|w| w == b32.as_bytes()), "the base32 TOTP secret is in the database file");
     }
@@ -98,18 +92,12 @@ fn the_policy_can_require_a_second_factor_for_approvers_and_admins() {
         .assert_code(0);
     as_user(&dir, "alice", ADMIN_PASSWORD, &["policy", "set", "require_totp_for_approvers", "true"]).run().assert_code(0);
     // An approver without a second factor may do nothing but enrol one.
-    as_user(&dir, "anna", "anna password 1", &["case", "list"])
-        .run()
-        .assert_code(4)
-        .assert_stderr_contains("second factor");
+    as_user(&dir, "anna", "anna password 1", &["case", "list"]).run().assert_code(4).assert_stderr_contains("second factor");
     // Clerks are not affected.
     as_user(&dir, "clara", "clara password 1", &["case", "list"]).run().assert_code(0);
     let out = as_user(&dir, "anna", "anna password 1", &["--json", "user", "totp-enrol"]).run().assert_code(0);
     let secret = TotpSecret::from_base32(&out.json_str("secret")).unwrap();
-    as_user(&dir, "anna", "anna password 1", &["case", "list"])
-        .env("COUNTERSIGN_TOTP", fresh_code(&secret))
-        .run()
-        .assert_code(0);
+    as_user(&dir, "anna", "anna password 1", &["case", "list"]).env("COUNTERSIGN_TOTP", fresh_code(&secret)).run().assert_code(0);
 }
 
 #[test]

@@ -52,7 +52,6 @@ const ON_FILE_NUMBER_NATIONAL: &str = "030 1234567";
 /// The number in the signature of the (fraudulent) email that carried the instruction.
 const EMAIL_NUMBER: &str = "+44 20 7946 0018";
 
-
 /// The `(actor, action)` pairs of a `case show --json` timeline, in order.
 fn steps(show: &Value) -> Vec<(String, String)> {
     show["timeline"]
@@ -69,10 +68,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The `code`s of a JSON findings array.
 fn codes(findings: &Value) -> Vec<String> {
-    findings
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f["code"].as_str().map(String::from)).collect())
-        .unwrap_or_default()
+    findings.as_array().map(|a| a.iter().filter_map(|f| f["code"].as_str().map(String::from)).collect()).unwrap_or_default()
 }
 
 /// A small workspace toolkit on top of `util`: a workspace in a subdirectory of the test
@@ -146,12 +142,7 @@ mod workspace {
         #[track_caller]
         pub fn export_card(&self, org: &str, out: &str) -> KeyFiles {
             let run = self.json(&self.admin, &["card", "export", "--out", out]).assert_code(OK);
-            KeyFiles {
-                name: org.into(),
-                key: String::new(),
-                card: out.into(),
-                fingerprint: run.json_str("fingerprint"),
-            }
+            KeyFiles { name: org.into(), key: String::new(), card: out.into(), fingerprint: run.json_str("fingerprint") }
         }
 
         /// `partner add` by the admin: the fingerprint is read back from the card with
@@ -163,8 +154,7 @@ mod workspace {
             let read_back = read_back.json_str("fingerprint");
             assert_eq!(read_back, card.fingerprint, "`fingerprint` reads back what keygen/card export printed");
             let typed = read_back.replace(' ', "-");
-            let mut args =
-                vec!["partner", "add", "--card", &card.card, "--confirm-fingerprint", &typed, "--phone", phone];
+            let mut args = vec!["partner", "add", "--card", &card.card, "--confirm-fingerprint", &typed, "--phone", phone];
             if let Some((iban, bic)) = account {
                 args.extend_from_slice(&["--iban", iban, "--bic", bic]);
             }
@@ -199,8 +189,7 @@ mod workspace {
         /// `--json case callback ID --dialed NUM --reached "Hans Meier" [--code C] --outcome O`.
         pub fn callback(&self, user: &str, id: i64, dialed: &str, code: Option<&str>, outcome: &str) -> Output {
             let id = id.to_string();
-            let mut args =
-                vec!["case", "callback", &id, "--dialed", dialed, "--reached", "Hans Meier (accounts receivable)"];
+            let mut args = vec!["case", "callback", &id, "--dialed", dialed, "--reached", "Hans Meier (accounts receivable)"];
             if let Some(code) = code {
                 args.extend_from_slice(&["--code", code]);
             }
@@ -220,10 +209,7 @@ mod workspace {
     /// The partner's side of the call: `respond --challenge C FILE` on their own copy.
     #[track_caller]
     pub fn respond(dir: &TestDir, challenge: &str, file: &str) -> String {
-        dir.countersign(&["--json", "respond", "--challenge", challenge, file])
-            .run()
-            .assert_code(OK)
-            .json_str("response")
+        dir.countersign(&["--json", "respond", "--challenge", challenge, file]).run().assert_code(OK).json_str("response")
     }
 
     /// A response that is certainly not `right`.
@@ -261,8 +247,7 @@ mod workspace {
             ws.add_user("anna", "approver");
             ws.add_user("carl", "clerk");
             let us = ws.export_card("Initech GmbH", "initech.card");
-            let globex =
-                dir.keygen_with("Globex Corporation", "globex", &["--country", "DE", "--domain", "globex.com"]);
+            let globex = dir.keygen_with("Globex Corporation", "globex", &["--country", "DE", "--domain", "globex.com"]);
             let globex_id = ws.add_partner(&globex, ON_FILE_NUMBER, Some((CONTRACT_IBAN, CONTRACT_BIC)));
             Office { ws, us, globex, globex_id }
         }
@@ -292,16 +277,14 @@ mod workspace {
         /// received by clara. Returns the case id and Globex's copy of the file.
         #[track_caller]
         pub fn held_case(&self, name: &str) -> (i64, String) {
-            let (signed, copy) =
-                self.globex_signs(name, &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "48250.00"));
+            let (signed, copy) = self.globex_signs(name, &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "48250.00"));
             (self.receive_as("clara", &signed.file, HOLD, "hold"), copy)
         }
 
         /// An accepted case: Globex's instruction to the account from the contract, 1250.00 EUR.
         #[track_caller]
         pub fn accepted_case(&self, name: &str, receiver: &str) -> i64 {
-            let (signed, _) =
-                self.globex_signs(name, &details("Globex Corporation", CONTRACT_IBAN, CONTRACT_BIC, "1250.00"));
+            let (signed, _) = self.globex_signs(name, &details("Globex Corporation", CONTRACT_IBAN, CONTRACT_BIC, "1250.00"));
             self.receive_as(receiver, &signed.file, OK, "accepted")
         }
 
@@ -347,12 +330,9 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     let received = ws.receive("clara", &signed.file).assert_code(HOLD);
     let result = received.json()["results"][0].clone();
     received.ensure(result["verdict"] == "hold", "expected verdict hold");
+    received.ensure(codes(&result["findings"]).contains(&"bank_details_changed".into()), "expected bank_details_changed");
     received
-        .ensure(codes(&result["findings"]).contains(&"bank_details_changed".into()), "expected bank_details_changed");
-    received.ensure(
-        result["confirmation_code"] == signed.confirmation_code.as_str(),
-        "the confirmation code is the one the partner signed",
-    );
+        .ensure(result["confirmation_code"] == signed.confirmation_code.as_str(), "the confirmation code is the one the partner signed");
     received.ensure(result["partner"]["id"] == office.globex_id, "the case names the pinned partner");
     let id = workspace::case_id(&received);
 
@@ -394,11 +374,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     // The approver, who neither received nor called, approves and releases.
     assert_eq!(status_of(ws.case("anna", "approve", id, &[])), "approved");
     let released = ws.case("anna", "release", id, &[]).assert_code(OK).json();
-    assert_eq!(
-        (released["status"].as_str(), released["released_by"].as_str()),
-        (Some("released"), Some("anna")),
-        "{released:#}"
-    );
+    assert_eq!((released["status"].as_str(), released["released_by"].as_str()), (Some("released"), Some("anna")), "{released:#}");
 
     // The record: what CONTRACT.md promises, and every step with its actor, in order.
     let show = ws.show("anna", id);
@@ -427,10 +403,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     );
     let timeline = show["timeline"].as_array().unwrap();
     assert!(timeline.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "seq increases:\n{show:#}");
-    assert!(
-        timeline.iter().all(|e| e["at"].as_str().is_some_and(|t| t.ends_with('Z'))),
-        "every step has its time:\n{show:#}"
-    );
+    assert!(timeline.iter().all(|e| e["at"].as_str().is_some_and(|t| t.ends_with('Z'))), "every step has its time:\n{show:#}");
     assert_eq!(timeline[1]["details"]["challenge"], first.as_str());
     assert_eq!(timeline[5]["details"]["challenge"], second.as_str());
     assert_eq!(timeline[5]["details"]["response_matched"], true);
@@ -447,10 +420,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     // The human view tells the same story.
     let text = ws.run("anna", &["case", "show", &id.to_string()]).assert_code(OK).stdout();
     assert!(text.contains(&format!("Case {id}: RELEASED (verdict hold)")), "{text}");
-    assert!(
-        text.contains("timeline:") && text.contains("case.callback_refused") && text.contains("case.release"),
-        "{text}"
-    );
+    assert!(text.contains("timeline:") && text.contains("case.callback_refused") && text.contains("case.release"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,11 +443,7 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
     assert_eq!(status_of(denied), "quarantined");
 
     let show = ws.show("clara", id);
-    assert_eq!(
-        (show["status"].as_str(), show["account_fraudulent"].as_bool()),
-        (Some("quarantined"), Some(true)),
-        "{show:#}"
-    );
+    assert_eq!((show["status"].as_str(), show["account_fraudulent"].as_bool()), (Some("quarantined"), Some(true)), "{show:#}");
     let last = show["timeline"].as_array().unwrap().last().cloned().unwrap();
     assert_eq!((last["actor"].as_str(), last["action"].as_str()), (Some("clara"), Some("case.callback")), "{show:#}");
     assert_eq!(last["details"]["outcome"], "denied");
@@ -502,17 +468,12 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
     let out = ws.receive("clara", &signed.file).assert_code(FAILED);
     let result = &out.json()["results"][0];
     out.ensure(result["verdict"] == "rejected", "expected verdict rejected");
-    let fraud =
-        result["findings"].as_array().unwrap().iter().find(|f| f["code"] == "account_known_fraudulent").cloned();
+    let fraud = result["findings"].as_array().unwrap().iter().find(|f| f["code"] == "account_known_fraudulent").cloned();
     let fraud = fraud.unwrap_or_else(|| out.fail("expected account_known_fraudulent"));
     assert_eq!(fraud["severity"], "critical");
     let other = workspace::case_id(&out);
     let show = ws.show("clara", other);
-    assert_eq!(
-        (show["status"].as_str(), show["account_fraudulent"].as_bool()),
-        (Some("rejected"), Some(true)),
-        "{show:#}"
-    );
+    assert_eq!((show["status"].as_str(), show["account_fraudulent"].as_bool()), (Some("rejected"), Some(true)), "{show:#}");
     ws.case("anna", "release", other, &[]).assert_code(FAILED);
 
     // And from the same partner again.
@@ -657,9 +618,7 @@ fn a_callback_needs_a_challenge_first_and_a_confirmation_needs_the_response() {
     let ws = &office.ws;
     let (id, copy) = office.held_case("held");
 
-    ws.callback("clara", id, ON_FILE_NUMBER, Some("1234 5678"), "confirmed")
-        .assert_code(USAGE)
-        .assert_stderr_contains("case challenge");
+    ws.callback("clara", id, ON_FILE_NUMBER, Some("1234 5678"), "confirmed").assert_code(USAGE).assert_stderr_contains("case challenge");
     let challenge = ws.challenge("clara", id);
     ws.callback("clara", id, ON_FILE_NUMBER, None, "confirmed").assert_code(USAGE).assert_stderr_contains("--code");
     let show = ws.show("clara", id);
@@ -671,10 +630,7 @@ fn a_callback_needs_a_challenge_first_and_a_confirmation_needs_the_response() {
     let show = ws.show("clara", id);
     let attempts = show["callbacks"].as_array().unwrap();
     assert_eq!(attempts.len(), 1, "{show:#}");
-    assert_eq!(
-        (attempts[0]["challenge"].as_str(), attempts[0]["outcome"].as_str()),
-        (Some(challenge.as_str()), Some("unreachable"))
-    );
+    assert_eq!((attempts[0]["challenge"].as_str(), attempts[0]["outcome"].as_str()), (Some(challenge.as_str()), Some("unreachable")));
     assert!(attempts[0]["recorded_at"].is_string(), "{show:#}");
 
     // The next attempt: a new challenge, and the partner's response to it confirms.
@@ -783,12 +739,8 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
 
     // org account: admin only.
     ours.json("clara", &["org", "account", "--iban", OUR_IBAN, "--bic", OUR_BIC]).assert_code(NOT_PERMITTED);
-    let account =
-        ours.json("alice", &["org", "account", "--iban", OUR_IBAN, "--bic", "sogedeffxxx"]).assert_code(OK).json();
-    assert_eq!(
-        account,
-        json!({ "name": "Initech GmbH", "iban": "DE75512108001245126199", "bic": "SOGEDEFFXXX", "currency": "EUR" })
-    );
+    let account = ours.json("alice", &["org", "account", "--iban", OUR_IBAN, "--bic", "sogedeffxxx"]).assert_code(OK).json();
+    assert_eq!(account, json!({ "name": "Initech GmbH", "iban": "DE75512108001245126199", "bic": "SOGEDEFFXXX", "currency": "EUR" }));
 
     // The partner runs its own workspace; we pin its organisation card.
     let theirs = Ws::init(&dir, "globex-ws", "Globex Corporation", "gina", "globex organisation passphrase");
@@ -817,11 +769,7 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
     // Anyone with our card verifies it (no workspace), and it carries our account.
     let verified = dir.countersign(&["--json", "verify", "--signer", &us.card, "ours.csi"]).run().assert_code(OK);
     let v = verified.json();
-    assert_eq!(
-        (v["verdict"].as_str(), v["confirmation_code"].as_str()),
-        (Some("accepted"), Some(code.as_str())),
-        "{v:#}"
-    );
+    assert_eq!((v["verdict"].as_str(), v["confirmation_code"].as_str()), (Some("accepted"), Some(code.as_str())), "{v:#}");
     let file = dir.read_json("ours.csi");
     assert_eq!(file["signer"], us.fingerprint.as_str());
     let payload: Value = serde_json::from_slice(&STANDARD.decode(file["payload"].as_str().unwrap()).unwrap()).unwrap();
@@ -845,7 +793,6 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
     received.ensure(codes(&result["findings"]) == ["first_instruction"], "first_instruction is still noted");
     received.ensure(result["partner"]["name"] == "Initech GmbH", "the partner is us");
 }
-
 
 /// Regression: a clerk who released an accepted case and tries again is told they are not
 /// permitted (exit 4) instead of "already released" (exit 1, CONTRACT.md: releasing twice).

@@ -33,10 +33,7 @@ fn backup(ws: &Workspace<'_>, out: &str, passphrase: &str) -> util::Output {
 fn rotate(ws: &Workspace<'_>, args: &[&str]) -> util::Output {
     let mut full = vec!["--json", "org", "rotate-key"];
     full.extend_from_slice(args);
-    ws.cmd(&ws.admin, &full)
-        .env(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE)
-        .env(NEW_ORG_PASSPHRASE_ENV, NEW_ORG_PASSPHRASE)
-        .run()
+    ws.cmd(&ws.admin, &full).env(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE).env(NEW_ORG_PASSPHRASE_ENV, NEW_ORG_PASSPHRASE).run()
 }
 
 #[test]
@@ -104,9 +101,8 @@ fn rotate_key_makes_a_new_key_that_partners_accept_with_the_statement() {
     backup(&ws, "old.key", ORG_PASSPHRASE).assert_code(NOT_PERMITTED);
 
     // Globex accepts the statement as it would any partner's rotation.
-    let accepted = globex_ws
-        .admin(&["--json", "partner", "rotate-key", &us_at_globex.to_string(), "--statement", "rotation.json"])
-        .assert_code(OK);
+    let accepted =
+        globex_ws.admin(&["--json", "partner", "rotate-key", &us_at_globex.to_string(), "--statement", "rotation.json"]).assert_code(OK);
     accepted.ensure(accepted.json_str("new_key") == new_key, "Globex pins our new key");
 
     // A later rotation starts from the new key.
@@ -136,10 +132,21 @@ fn after_a_rotation_instructions_to_the_retired_key_are_wrong_recipient() {
 
     // Signed again for the new card: accepted.
     dir.write_details("DETAILS-2.json", &usual);
-    dir.countersign(&["--json", "sign", "--key", &globex.key, "--to", "initech-2.card", "--details", "DETAILS-2.json", "--out", "to-new-key.csi"])
-        .passphrase()
-        .run()
-        .assert_code(OK);
+    dir.countersign(&[
+        "--json",
+        "sign",
+        "--key",
+        &globex.key,
+        "--to",
+        "initech-2.card",
+        "--details",
+        "DETAILS-2.json",
+        "--out",
+        "to-new-key.csi",
+    ])
+    .passphrase()
+    .run()
+    .assert_code(OK);
     ws.receive("alice", &["to-new-key.csi"]).assert_received(OK, "accepted", None);
 }
 
@@ -161,7 +168,8 @@ fn rotate_key_keep_passphrase_and_the_refusals() {
 
     let clerk = run("clara", &["--out", "r.json"], &[(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE), (NEW_ORG_PASSPHRASE_ENV, NEW_ORG_PASSPHRASE)]);
     assert_eq!(error_code(&clerk.assert_code(NOT_PERMITTED)), "not_permitted");
-    let wrong = run("alice", &["--out", "r.json"], &[(ORG_PASSPHRASE_ENV, "not the passphrase"), (NEW_ORG_PASSPHRASE_ENV, NEW_ORG_PASSPHRASE)]);
+    let wrong =
+        run("alice", &["--out", "r.json"], &[(ORG_PASSPHRASE_ENV, "not the passphrase"), (NEW_ORG_PASSPHRASE_ENV, NEW_ORG_PASSPHRASE)]);
     assert_eq!(error_code(&wrong.assert_code(NOT_PERMITTED)), "authentication_failed");
     let weak = run("alice", &["--out", "r.json"], &[(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE), (NEW_ORG_PASSPHRASE_ENV, "short")]);
     assert_eq!(error_code(&weak.assert_code(USAGE)), "invalid_input");

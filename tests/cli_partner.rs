@@ -88,26 +88,14 @@ fn sign_with_library(dir: &TestDir, from: &KeyFiles, to: &KeyFiles, details: Val
 fn keygen_writes_a_key_and_a_card_and_prints_the_fingerprint() {
     let dir = TestDir::new();
     let out = dir
-        .countersign(&[
-            "keygen",
-            "--name",
-            "Globex Corporation",
-            "--out",
-            "globex",
-            "--country",
-            "DE",
-            "--domain",
-            "globex.com",
-        ])
+        .countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex", "--country", "DE", "--domain", "globex.com"])
         .passphrase()
         .run()
         .assert_code(OK);
     out.ensure(dir.exists("globex.key") && dir.exists("globex.card"), "expected globex.key and globex.card");
     let printed = out.stdout();
-    let fingerprint = printed
-        .lines()
-        .find_map(|l| l.strip_prefix("Fingerprint: "))
-        .unwrap_or_else(|| out.fail("expected a line `Fingerprint: …`"));
+    let fingerprint =
+        printed.lines().find_map(|l| l.strip_prefix("Fingerprint: ")).unwrap_or_else(|| out.fail("expected a line `Fingerprint: …`"));
     out.ensure(is_fingerprint(fingerprint), "expected six groups of five digits");
     out.ensure(printed.contains("globex.key") && printed.contains("globex.card"), "expected both files named");
     out.ensure(!printed.contains(PASSPHRASE) && !out.stderr().contains(PASSPHRASE), "the passphrase was printed");
@@ -116,8 +104,7 @@ fn keygen_writes_a_key_and_a_card_and_prints_the_fingerprint() {
 #[test]
 fn keygen_json_prints_the_fingerprint_in_six_groups_of_five_digits() {
     let dir = TestDir::new();
-    let out =
-        dir.countersign(&["--json", "keygen", "--name", "Globex Corporation", "--out", "globex"]).passphrase().run();
+    let out = dir.countersign(&["--json", "keygen", "--name", "Globex Corporation", "--out", "globex"]).passphrase().run();
     let out = out.assert_code(OK);
     let fingerprint = out.json_str("fingerprint");
     out.ensure(is_fingerprint(&fingerprint), "expected six groups of five digits");
@@ -177,17 +164,11 @@ fn keygen_refuses_to_overwrite_a_key_or_a_card() {
 #[test]
 fn keygen_refuses_a_passphrase_shorter_than_ten_characters() {
     let dir = TestDir::new();
-    let out = dir
-        .countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex"])
-        .env(KEY_PASSPHRASE, "123456789")
-        .run();
+    let out = dir.countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex"]).env(KEY_PASSPHRASE, "123456789").run();
     let out = out.assert_code(USAGE).assert_stderr_contains("10");
     out.ensure(!dir.exists("globex.key") && !dir.exists("globex.card"), "files were written for a weak passphrase");
     // Ten characters are enough.
-    dir.countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex"])
-        .env(KEY_PASSPHRASE, "1234567890")
-        .run()
-        .assert_code(OK);
+    dir.countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex"]).env(KEY_PASSPHRASE, "1234567890").run().assert_code(OK);
 }
 
 #[test]
@@ -201,9 +182,7 @@ fn keygen_without_passphrase_variable_or_terminal_names_the_variable() {
 #[test]
 fn keygen_refuses_an_invalid_country_or_domain() {
     let dir = TestDir::new();
-    for bad in
-        [&["--country", "XX"][..], &["--country", "DEU"], &["--domain", "not a domain"], &["--domain", "-globex.com"]]
-    {
+    for bad in [&["--country", "XX"][..], &["--country", "DEU"], &["--domain", "not a domain"], &["--domain", "-globex.com"]] {
         let mut cmd = dir.countersign(&["keygen", "--name", "Globex Corporation", "--out", "globex"]);
         let out = cmd.args(bad).passphrase().run().assert_code(USAGE);
         out.ensure(!out.stderr().trim().is_empty(), "expected an error message");
@@ -315,10 +294,7 @@ fn sign_prints_code_and_id_and_the_file_verifies_with_the_signers_card() {
     out.ensure(json["confirmation_code"] == code.as_str(), "verify and sign disagree on the confirmation code");
     out.ensure(json["instruction"]["id"] == signed.id.as_str(), "verify and sign disagree on the id");
     out.ensure(json["partner"]["name"] == "Globex Corporation", "expected partner.name from the card");
-    out.ensure(
-        json["instruction"]["account"]["iban"] == "DE89370400440532013000",
-        "expected the IBAN in electronic form",
-    );
+    out.ensure(json["instruction"]["account"]["iban"] == "DE89370400440532013000", "expected the IBAN in electronic form");
 }
 
 #[test]
@@ -331,11 +307,7 @@ fn sign_keeps_a_byte_identical_copy_in_the_outbox_beside_the_key() {
     let copy = format!("keys/outbox/{}.csi", signed.id);
     assert!(dir.exists(&copy), "expected {copy}\n{}", dir.listing());
     assert_eq!(dir.read(&copy), dir.read("instr.csi"), "the outbox copy differs from the signed file");
-    assert!(
-        !dir.exists("outbox"),
-        "the outbox must be beside the key, not in the current directory\n{}",
-        dir.listing()
-    );
+    assert!(!dir.exists("outbox"), "the outbox must be beside the key, not in the current directory\n{}", dir.listing());
     assert_eq!(signed.json["outbox"], copy.as_str());
 }
 
@@ -385,10 +357,7 @@ fn sign_refuses_invalid_bank_details_naming_the_field_and_writes_nothing() {
         let message = out.stderr().to_lowercase();
         out.ensure(message.contains(field), &format!("{field} = {value}: expected the message to name `{field}`"));
         out.ensure(message.contains("details.json"), "expected the message to name the details file");
-        out.ensure(
-            !dir.exists("instr.csi") && dir.entries("outbox").is_empty(),
-            &format!("{field} = {value}: a file was written"),
-        );
+        out.ensure(!dir.exists("instr.csi") && dir.entries("outbox").is_empty(), &format!("{field} = {value}: a file was written"));
     }
 }
 
@@ -471,13 +440,9 @@ fn sign_accepts_a_local_account_with_routing_code_and_country() {
     let out = verify(&dir, &globex.card, "instr.csi").assert_verdict(OK, "accepted", None);
     let json = out.json();
     out.ensure(json["confirmation_code"] == signed.confirmation_code.as_str(), "codes differ");
-    let expected =
-        json!({ "account_number": "123456789", "routing_code": "021000021", "country": "US", "bic": "CHASUS33" });
+    let expected = json!({ "account_number": "123456789", "routing_code": "021000021", "country": "US", "bic": "CHASUS33" });
     out.ensure(json["instruction"]["account"] == expected, "expected the local account as signed");
-    out.ensure(
-        json["instruction"]["amount"] == "10.50" && json["instruction"]["currency"] == "USD",
-        "expected 10.50 USD",
-    );
+    out.ensure(json["instruction"]["amount"] == "10.50" && json["instruction"]["currency"] == "USD", "expected 10.50 USD");
 }
 
 #[test]
@@ -510,10 +475,7 @@ fn expect_rejected(dir: &TestDir, card: &str, envelope: &Value, codes: &[&str], 
         && found.len() == 1
         && codes.contains(&found[0].as_str())
         && out.json()["confirmation_code"].is_null();
-    out.ensure(
-        ok,
-        &format!("{what}: expected exit 1, verdict rejected, one finding of {codes:?} and no confirmation code"),
-    );
+    out.ensure(ok, &format!("{what}: expected exit 1, verdict rejected, one finding of {codes:?} and no confirmation code"));
 }
 
 #[test]
@@ -529,12 +491,7 @@ fn verify_rejects_a_change_of_any_single_payload_byte() {
             changed[i] ^= mask;
             let mut envelope = original.clone();
             envelope["payload"] = b64_encode(&changed);
-            let what = format!(
-                "payload byte {i} of {} changed from {:#04x} to {:#04x}",
-                payload.len(),
-                payload[i],
-                changed[i]
-            );
+            let what = format!("payload byte {i} of {} changed from {:#04x} to {:#04x}", payload.len(), payload[i], changed[i]);
             expect_rejected(&dir, &globex.card, &envelope, &["signature_invalid"], &what);
         }
     }
@@ -568,13 +525,7 @@ fn verify_rejects_a_file_whose_signer_was_replaced() {
     let mut envelope = dir.read_json("instr.csi");
     envelope["signer"] = json!(acme.fingerprint);
     // Against the real signer's card, the named key is not that card's.
-    expect_rejected(
-        &dir,
-        &globex.card,
-        &envelope,
-        &["signature_invalid", "unknown_signer"],
-        "signer replaced, real signer's card",
-    );
+    expect_rejected(&dir, &globex.card, &envelope, &["signature_invalid", "unknown_signer"], "signer replaced, real signer's card");
     // Against the card of the key it now names, the signature does not verify.
     expect_rejected(&dir, &acme.card, &envelope, &["signature_invalid"], "signer replaced, named signer's card");
 }
@@ -736,14 +687,7 @@ fn verify_rejects_an_expired_instruction() {
     let dir = TestDir::new();
     let (globex, acme) = partners(&dir);
     // Signed 60 days ago with the default 30-day window.
-    sign_with_library(
-        &dir,
-        &globex,
-        &acme,
-        default_details(),
-        OffsetDateTime::now_utc() - Duration::days(60),
-        "expired.csi",
-    );
+    sign_with_library(&dir, &globex, &acme, default_details(), OffsetDateTime::now_utc() - Duration::days(60), "expired.csi");
     let out = verify(&dir, &globex.card, "expired.csi").assert_verdict(FAILED, "rejected", Some("expired"));
     out.ensure(out.finding_codes() == ["expired"], "expected only expired");
     out.ensure(out.json()["confirmation_code"].is_string(), "the signature is valid, so the code is shown");
@@ -790,11 +734,8 @@ fn respond_depends_only_on_challenge_and_file() {
     let first = response("305118", "instr.csi");
     assert_eq!(response("305118", "instr.csi"), first, "the same challenge and file gave another response");
     // The partner's outbox copy is the same file, so it gives the same response.
-    let id = dir
-        .entries("outbox")
-        .into_iter()
-        .find(|name| dir.read(format!("outbox/{name}")) == dir.read("instr.csi"))
-        .expect("an outbox copy");
+    let id =
+        dir.entries("outbox").into_iter().find(|name| dir.read(format!("outbox/{name}")) == dir.read("instr.csi")).expect("an outbox copy");
     assert_eq!(response("305118", &format!("outbox/{id}")), first);
     assert_ne!(response("305119", "instr.csi"), first, "another challenge gave the same response");
     assert_ne!(response("305118", "second.csi"), first, "another file gave the same response");
@@ -807,11 +748,7 @@ fn respond_reads_a_challenge_with_spaces_or_dashes() {
     dir.sign_default(&globex, &acme, "instr.csi");
     let plain = respond(&dir, "305118", "instr.csi").assert_code(OK).json_str("response");
     for typed in ["305 118", "305-118", " 305 118 "] {
-        assert_eq!(
-            respond(&dir, typed, "instr.csi").assert_code(OK).json_str("response"),
-            plain,
-            "challenge typed as {typed:?}"
-        );
+        assert_eq!(respond(&dir, typed, "instr.csi").assert_code(OK).json_str("response"), plain, "challenge typed as {typed:?}");
     }
 }
 

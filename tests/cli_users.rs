@@ -87,7 +87,8 @@ fn an_admin_resets_a_password_the_old_one_stops_working_and_the_user_can_still_a
     ws.cmd("clara", &["user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(NOT_PERMITTED);
     ws.cmd("alice", &["user", "reset-password", "--name", "alice"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(USAGE);
     ws.cmd("alice", &["user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, "short").run().assert_code(USAGE);
-    let out = ws.cmd("alice", &["--json", "user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(OK);
+    let out =
+        ws.cmd("alice", &["--json", "user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(OK);
     assert_eq!((out.json()["name"].as_str(), out.json()["reset"].as_bool()), (Some("anna"), Some(true)));
 
     // The old password no longer works, even with her one-time code.
@@ -152,7 +153,10 @@ fn a_user_changes_their_own_password_and_keeps_their_second_factor() {
 
     // The old password is refused; the new one still needs her second factor, which still works.
     as_user(&ws, "clara", &old, Some(&next_step), &["case", "list"]).run().assert_code(NOT_PERMITTED);
-    as_user(&ws, "clara", new_password, None, &["case", "list"]).run().assert_code(NOT_PERMITTED).assert_stderr_contains("COUNTERSIGN_TOTP");
+    as_user(&ws, "clara", new_password, None, &["case", "list"])
+        .run()
+        .assert_code(NOT_PERMITTED)
+        .assert_stderr_contains("COUNTERSIGN_TOTP");
     as_user(&ws, "clara", new_password, Some(&next_step), &["case", "list"]).run().assert_code(OK);
 }
 

@@ -48,7 +48,6 @@ const THIRD_BIC: &str = "INGDDEFFXXX";
 const FRENCH_IBAN: &str = "FR14 2004 1010 0505 0001 3M02 606";
 const FRENCH_BIC: &str = "PSSTFRPPXXX";
 
-
 /// Globex's usual details: its contract account, its legal name.
 fn usual() -> Value {
     details("Globex Corporation", CONTRACT_IBAN, CONTRACT_BIC, "1250.00")
@@ -140,10 +139,7 @@ fn a_genuine_instruction_to_the_known_account_is_accepted_with_the_signers_code(
     let out = s.ws.verify("alice", "invoice.csi").assert_verdict(OK, "accepted", None);
     let json = out.json();
     out.ensure(json["confirmation_code"] == signed.confirmation_code.as_str(), "verify and sign disagree on the code");
-    out.ensure(
-        json["partner"] == json!({ "id": s.globex_id, "name": "Globex Corporation" }),
-        "expected partner id and name",
-    );
+    out.ensure(json["partner"] == json!({ "id": s.globex_id, "name": "Globex Corporation" }), "expected partner id and name");
     out.ensure(json["case_id"].is_null(), "verify is read-only: no case");
     let result = s.ws.receive("alice", &["invoice.csi"]).assert_received(OK, "accepted", None);
     assert_eq!(result["confirmation_code"], signed.confirmation_code.as_str(), "{result:#}");
@@ -160,11 +156,7 @@ fn verify_changes_nothing_so_a_verified_file_is_still_new_to_receive() {
     }
     let cases = s.ws.admin(&["--json", "case", "list"]).assert_code(OK);
     cases.ensure(cases.json()["cases"] == json!([]), "verify opened a case");
-    assert_eq!(
-        accounts(&s.ws.partner_show(s.globex_id)),
-        pairs(&[(CONTRACT_IBAN, "current")]),
-        "verify recorded an account"
-    );
+    assert_eq!(accounts(&s.ws.partner_show(s.globex_id)), pairs(&[(CONTRACT_IBAN, "current")]), "verify recorded an account");
     s.ws.receive("alice", &["changed.csi"]).assert_received(HOLD, "hold", Some("bank_details_changed"));
 }
 
@@ -382,8 +374,7 @@ fn iban_invalid_in_a_signed_file() {
     let bad_iban = |i: &mut countersign_core::format::instruction::Instruction| {
         i.account = AccountDetails::Iban { iban: "DE00370400440532013000".into(), bic: CONTRACT_BIC.into() };
     };
-    let bytes =
-        library_instruction(&key, &s.ws.fingerprint, &usual(), "bad-iban-1", OffsetDateTime::now_utc(), bad_iban);
+    let bytes = library_instruction(&key, &s.ws.fingerprint, &usual(), "bad-iban-1", OffsetDateTime::now_utc(), bad_iban);
     dir.write("bad-iban.csi", bytes);
     let result = s.verify_and_receive("bad-iban.csi", FAILED, "rejected", Some("iban_invalid"));
     assert!(result["confirmation_code"].is_string(), "the signature is valid: {result:#}");
@@ -439,10 +430,7 @@ fn bank_details_changed_is_held_and_the_account_recorded_as_pending() {
     let result = s.verify_and_receive("changed.csi", HOLD, "hold", Some("bank_details_changed"));
     assert_eq!(codes_of(&result["findings"]), ["bank_details_changed"], "{result:#}");
     let message = finding(&result, "bank_details_changed")["message"].as_str().unwrap();
-    assert!(
-        message.contains(CONTRACT_IBAN) && message.contains(CHANGED_IBAN),
-        "expected both accounts named: {message}"
-    );
+    assert!(message.contains(CONTRACT_IBAN) && message.contains(CHANGED_IBAN), "expected both accounts named: {message}");
     let show = s.ws.partner_show(s.globex_id);
     assert_eq!(accounts(&show), pairs(&[(CONTRACT_IBAN, "current"), (CHANGED_IBAN, "pending")]));
     assert_eq!(show["accounts"][1]["cases"], json!([result["case_id"]]), "{show:#}");
@@ -453,11 +441,7 @@ fn account_previously_retired_going_back_to_an_account_that_was_replaced() {
     let dir = TestDir::new();
     let s = scene(&dir);
     add_clerk_and_approver(&s.ws);
-    change_account_through_callback(
-        &s,
-        &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "1250.00"),
-        "changed.csi",
-    );
+    change_account_through_callback(&s, &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "1250.00"), "changed.csi");
     let show = s.ws.partner_show(s.globex_id);
     assert_eq!(accounts(&show), pairs(&[(CONTRACT_IBAN, "retired"), (CHANGED_IBAN, "current")]), "{show:#}");
     // Now an instruction goes back to the contract account.
@@ -472,11 +456,7 @@ fn frequent_changes_a_second_change_of_account_within_90_days() {
     let dir = TestDir::new();
     let s = scene(&dir);
     add_clerk_and_approver(&s.ws);
-    change_account_through_callback(
-        &s,
-        &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "1250.00"),
-        "changed.csi",
-    );
+    change_account_through_callback(&s, &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "1250.00"), "changed.csi");
     s.sign(&details("Globex Corporation", THIRD_IBAN, THIRD_BIC, "1250.00"), "again.csi");
     let result = s.verify_and_receive("again.csi", HOLD, "hold", Some("frequent_changes"));
     assert_eq!(codes_of(&result["findings"]), ["bank_details_changed", "frequent_changes"], "{result:#}");
@@ -577,17 +557,9 @@ fn recent_key_rotation_is_held_and_the_retired_key_verifies_nothing_new() {
     let out = s.ws.admin(&["--json", "partner", "rotate-key", &id, "--statement", "rotation.json"]).assert_code(OK);
     out.ensure(out.json()["new_key"] == new_key.fingerprint.as_str(), "expected the new key pinned");
     let show = s.ws.partner_show(s.globex_id);
-    let keys: Vec<(&str, &str)> = show["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| (k["fingerprint"].as_str().unwrap(), k["status"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        keys,
-        [(s.globex.fingerprint.as_str(), "retired"), (new_key.fingerprint.as_str(), "active")],
-        "{show:#}"
-    );
+    let keys: Vec<(&str, &str)> =
+        show["keys"].as_array().unwrap().iter().map(|k| (k["fingerprint"].as_str().unwrap(), k["status"].as_str().unwrap())).collect();
+    assert_eq!(keys, [(s.globex.fingerprint.as_str(), "retired"), (new_key.fingerprint.as_str(), "active")], "{show:#}");
 
     s.ws.sign(&new_key, &usual(), "new-key.csi");
     let result = s.verify_and_receive("new-key.csi", HOLD, "hold", Some("recent_key_rotation"));
@@ -706,11 +678,7 @@ fn a_workspace_written_by_a_newer_schema_is_refused_untouched() {
     // leave SQLite's empty `-wal` and index `-shm` files beside it; they hold no data.)
     let after = snapshot(&dir.join("ws"));
     assert!(after["countersign.db"] == before["countersign.db"], "the newer workspace was modified\n{}", dir.listing());
-    assert!(
-        after.get("countersign.db-wal").is_none_or(|wal| wal.is_empty()),
-        "something was written\n{}",
-        dir.listing()
-    );
+    assert!(after.get("countersign.db-wal").is_none_or(|wal| wal.is_empty()), "something was written\n{}", dir.listing());
 }
 
 #[test]
@@ -718,8 +686,7 @@ fn a_wrong_password_exits_4_and_five_lock_the_account() {
     let dir = TestDir::new();
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
     ws.add_user("clara", "clerk");
-    let wrong =
-        |user: &str| ws.cmd(user, &["--json", "case", "list"]).env(util::PASSWORD_ENV, "not the password").run();
+    let wrong = |user: &str| ws.cmd(user, &["--json", "case", "list"]).env(util::PASSWORD_ENV, "not the password").run();
     let out = wrong("clara").assert_code(NOT_PERMITTED);
     out.ensure(out.json()["error"]["code"] == "authentication_failed", "expected authentication_failed");
     // An unknown user gets the same answer as a wrong password.
@@ -753,17 +720,7 @@ fn a_clerk_cannot_add_a_partner() {
     let out = ws
         .run(
             "clara",
-            &[
-                "--json",
-                "partner",
-                "add",
-                "--card",
-                &globex.card,
-                "--confirm-fingerprint",
-                &globex.fingerprint,
-                "--phone",
-                DEFAULT_PHONE,
-            ],
+            &["--json", "partner", "add", "--card", &globex.card, "--confirm-fingerprint", &globex.fingerprint, "--phone", DEFAULT_PHONE],
         )
         .assert_code(NOT_PERMITTED);
     out.ensure(out.json()["error"]["code"] == "not_permitted", "expected not_permitted");
@@ -841,17 +798,7 @@ fn partner_add_with_a_wrong_fingerprint_exits_1_and_pins_nothing() {
     wrong[0] = if wrong[0] == '1' { '2' } else { '1' };
     let wrong: String = wrong.into_iter().collect();
     let out = ws
-        .admin(&[
-            "--json",
-            "partner",
-            "add",
-            "--card",
-            &globex.card,
-            "--confirm-fingerprint",
-            &wrong,
-            "--phone",
-            DEFAULT_PHONE,
-        ])
+        .admin(&["--json", "partner", "add", "--card", &globex.card, "--confirm-fingerprint", &wrong, "--phone", DEFAULT_PHONE])
         .assert_code(FAILED);
     out.ensure(out.json()["error"]["code"] == "check_failed", "expected check_failed");
     out.ensure(out.stderr().contains("nothing was pinned"), "expected the message to say nothing was pinned");
@@ -869,38 +816,17 @@ fn partner_add_reads_the_fingerprint_with_dashes_or_without_spaces() {
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
     let globex = dir.keygen("Globex Corporation", "globex");
     let acme = dir.keygen("Acme GmbH", "acme");
-    for (partner, typed) in
-        [(&globex, globex.fingerprint.replace(' ', "-")), (&acme, acme.fingerprint.replace(' ', ""))]
-    {
-        ws.admin(&[
-            "--json",
-            "partner",
-            "add",
-            "--card",
-            &partner.card,
-            "--confirm-fingerprint",
-            &typed,
-            "--phone",
-            DEFAULT_PHONE,
-        ])
-        .assert_code(OK);
+    for (partner, typed) in [(&globex, globex.fingerprint.replace(' ', "-")), (&acme, acme.fingerprint.replace(' ', ""))] {
+        ws.admin(&["--json", "partner", "add", "--card", &partner.card, "--confirm-fingerprint", &typed, "--phone", DEFAULT_PHONE])
+            .assert_code(OK);
     }
     let list = ws.admin(&["--json", "partner", "list"]).assert_code(OK);
     let json = list.json();
     let names: Vec<&str> = json["partners"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Globex Corporation", "Acme GmbH"], "{list}");
     // The same key cannot be pinned twice.
-    ws.admin(&[
-        "partner",
-        "add",
-        "--card",
-        &globex.card,
-        "--confirm-fingerprint",
-        &globex.fingerprint,
-        "--phone",
-        DEFAULT_PHONE,
-    ])
-    .assert_code(USAGE);
+    ws.admin(&["partner", "add", "--card", &globex.card, "--confirm-fingerprint", &globex.fingerprint, "--phone", DEFAULT_PHONE])
+        .assert_code(USAGE);
 }
 
 #[test]
@@ -926,25 +852,19 @@ fn partner_show_lists_keys_on_file_numbers_in_e164_and_the_account_history() {
         ],
     );
     ws.sign(&globex, &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "10.00"), "changed.csi");
-    let case_id = ws.receive("alice", &["changed.csi"]).assert_received(HOLD, "hold", Some("bank_details_changed"))
-        ["case_id"]
-        .clone();
+    let case_id = ws.receive("alice", &["changed.csi"]).assert_received(HOLD, "hold", Some("bank_details_changed"))["case_id"].clone();
 
     let show = ws.partner_show(id);
     assert_eq!(show["id"], id);
     assert_eq!(show["name"], "Globex Corporation");
     assert_eq!(show["country"], "DE");
     assert_eq!(show["domains"], json!(["billing.globex.com", "globex.com"]), "{show:#}");
-    let numbers: Vec<&str> =
-        show["contacts"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
+    let numbers: Vec<&str> = show["contacts"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
     assert_eq!(numbers, ["+49301234567", "+442079460958"], "{show:#}");
     let key = &show["keys"][0];
     assert_eq!(key["fingerprint"], globex.fingerprint.as_str(), "{show:#}");
     assert_eq!(key["status"], "active", "{show:#}");
-    assert!(
-        key["verified_how"].as_str().unwrap().contains("alice"),
-        "expected how and by whom it was verified: {show:#}"
-    );
+    assert!(key["verified_how"].as_str().unwrap().contains("alice"), "expected how and by whom it was verified: {show:#}");
     assert_eq!(accounts(&show), pairs(&[(CONTRACT_IBAN, "current"), (CHANGED_IBAN, "pending")]), "{show:#}");
     assert_eq!(show["accounts"][0]["source"], "contract", "{show:#}");
     assert_eq!(show["accounts"][1]["source"], "instruction", "{show:#}");
@@ -954,9 +874,7 @@ fn partner_show_lists_keys_on_file_numbers_in_e164_and_the_account_history() {
     }
     // The human form shows the same, numbers as people read them.
     let text = ws.admin(&["partner", "show", &id.to_string()]).assert_code(OK).stdout();
-    for needle in
-        ["+49 30 1234567", "+44 20 7946 0958", &globex.fingerprint, CONTRACT_IBAN, CHANGED_IBAN, "current", "pending"]
-    {
+    for needle in ["+49 30 1234567", "+44 20 7946 0958", &globex.fingerprint, CONTRACT_IBAN, CHANGED_IBAN, "current", "pending"] {
         assert!(text.contains(needle), "expected {needle:?} in\n{text}");
     }
     // An unknown partner is exit 2.
@@ -968,9 +886,7 @@ fn partner_add_refuses_without_an_on_file_number() {
     let dir = TestDir::new();
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
     let globex = dir.keygen("Globex Corporation", "globex");
-    let out = ws
-        .admin(&["partner", "add", "--card", &globex.card, "--confirm-fingerprint", &globex.fingerprint])
-        .assert_code(USAGE);
+    let out = ws.admin(&["partner", "add", "--card", &globex.card, "--confirm-fingerprint", &globex.fingerprint]).assert_code(USAGE);
     out.ensure(out.stderr().contains("--phone"), "expected a hint to give --phone");
     let list = ws.admin(&["--json", "partner", "list"]).assert_code(OK);
     list.ensure(list.json()["partners"] == json!([]), "a partner was added without a number");
@@ -1004,10 +920,7 @@ fn every_json_output_of_the_workspace_commands_is_one_document() {
         let json = out.json();
         out.ensure(json.is_object(), "expected a JSON object");
         if out.code() == USAGE || out.code() == NOT_PERMITTED {
-            out.ensure(
-                json["error"]["code"].is_string() && json["error"]["message"].is_string(),
-                "expected {error: {code, message}}",
-            );
+            out.ensure(json["error"]["code"].is_string() && json["error"]["message"].is_string(), "expected {error: {code, message}}");
         }
     }
     let users = s.ws.admin(&["--json", "user", "list"]).json();

@@ -57,22 +57,15 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn corpus() -> Vec<(String, Vec<u8>, String)> {
-    let mut files: Vec<_> = fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
+    let mut files: Vec<_> =
+        fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
     files.sort();
     files
         .into_iter()
         .map(|p| {
-            let expect = fs::read_to_string(p.with_extension("expect"))
-                .unwrap_or_else(|_| panic!("{} has no .expect sidecar", p.display()));
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-                expect,
-            )
+            let expect =
+                fs::read_to_string(p.with_extension("expect")).unwrap_or_else(|_| panic!("{} has no .expect sidecar", p.display()));
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap(), expect)
         })
         .collect()
 }
@@ -96,20 +89,14 @@ fn outcome(result: &Result<EmailEvidence, EmailError>) -> BTreeSet<String> {
 fn every_corpus_message_gives_its_expected_findings() {
     let fixture = Fixture::new();
     let corpus = corpus();
-    assert!(
-        corpus.len() >= 20,
-        "the corpus holds {} messages",
-        corpus.len()
-    );
+    assert!(corpus.len() >= 20, "the corpus holds {} messages", corpus.len());
     let mut failures = Vec::new();
     for (name, raw, expect) in &corpus {
         let result = assess_email(raw, &fixture.ctx());
         let wanted: BTreeSet<String> = expect
             .lines()
             .map(str::trim)
-            .filter(|l| {
-                l.starts_with("expect:") || l.starts_with("info:") || l.starts_with("error:")
-            })
+            .filter(|l| l.starts_with("expect:") || l.starts_with("info:") || l.starts_with("error:"))
             .map(|l| {
                 let (kind, code) = l.split_once(':').unwrap();
                 format!("{kind}: {}", code.trim())
@@ -120,14 +107,8 @@ fn every_corpus_message_gives_its_expected_findings() {
         if got != wanted {
             problems.push(format!("expected {wanted:?}\n   got {got:?}"));
         }
-        for needle in expect
-            .lines()
-            .filter_map(|l| l.strip_prefix("message:"))
-            .map(str::trim)
-        {
-            let found = result
-                .as_ref()
-                .is_ok_and(|e| e.findings.iter().any(|f| f.message.contains(needle)));
+        for needle in expect.lines().filter_map(|l| l.strip_prefix("message:")).map(str::trim) {
+            let found = result.as_ref().is_ok_and(|e| e.findings.iter().any(|f| f.message.contains(needle)));
             if !found {
                 problems.push(format!("no finding says {needle:?}"));
             }
@@ -149,10 +130,7 @@ fn every_corpus_message_gives_its_expected_findings() {
                     .join("\n"),
                 Err(e) => format!("   error: {e}"),
             };
-            failures.push(format!(
-                "{name}:\n {}\n findings:\n{detail}",
-                problems.join("\n ")
-            ));
+            failures.push(format!("{name}:\n {}\n findings:\n{detail}", problems.join("\n ")));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
@@ -164,15 +142,9 @@ fn the_evidence_records_hash_sender_and_subject() {
     let raw = fs::read(corpus_dir().join("clean.eml")).unwrap();
     let e = assess_email(&raw, &fixture.ctx()).unwrap();
     assert_eq!(e.sha256.len(), 64);
-    assert!(e
-        .sha256
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    assert!(e.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     assert_eq!(e.from.as_deref(), Some("Hank Scorpio <hank@globex.com>"));
-    assert_eq!(
-        e.subject.as_deref(),
-        Some("Signed payment instruction, invoice 2026-118")
-    );
+    assert_eq!(e.subject.as_deref(), Some("Signed payment instruction, invoice 2026-118"));
     let other = assess_email(&raw[..raw.len() - 1], &fixture.ctx()).unwrap();
     assert_ne!(other.sha256, e.sha256);
 }
@@ -183,24 +155,11 @@ fn an_oversized_message_is_refused_before_parsing() {
     let fixture = Fixture::new();
     let mut raw = fs::read(corpus_dir().join("clean.eml")).unwrap();
     raw.resize(MAX_EMAIL_SIZE, b'x');
-    assert!(
-        assess_email(&raw, &fixture.ctx()).is_ok(),
-        "exactly the limit is accepted"
-    );
+    assert!(assess_email(&raw, &fixture.ctx()).is_ok(), "exactly the limit is accepted");
     raw.push(b'x');
     let err = assess_email(&raw, &fixture.ctx()).unwrap_err();
-    assert_eq!(
-        err,
-        EmailError::TooLarge {
-            size: MAX_EMAIL_SIZE + 1,
-            limit: MAX_EMAIL_SIZE
-        }
-    );
-    assert!(
-        err.to_string()
-            .contains("more than the 10485760 bytes accepted"),
-        "{err}"
-    );
+    assert_eq!(err, EmailError::TooLarge { size: MAX_EMAIL_SIZE + 1, limit: MAX_EMAIL_SIZE });
+    assert!(err.to_string().contains("more than the 10485760 bytes accepted"), "{err}");
 }
 
 /// Hostile headers within the size limit: thousands of recipients and a huge display name.
@@ -215,13 +174,7 @@ fn huge_headers_stay_bounded() {
     raw.push_str(&"Globex ".repeat(100_000));
     raw.push_str("\" <a@b.example>\r\n\r\n");
     let e = assess_email(raw.as_bytes(), &fixture.ctx()).unwrap();
-    assert!(
-        e.findings
-            .iter()
-            .any(|f| f.message.contains("only the first 1000 were checked")),
-        "{:?}",
-        e.findings
-    );
+    assert!(e.findings.iter().any(|f| f.message.contains("only the first 1000 were checked")), "{:?}", e.findings);
     assert!(e.findings.len() < 60, "{} findings", e.findings.len());
     assert!(e.findings.iter().all(|f| f.message.chars().count() < 1000));
 }
@@ -234,19 +187,13 @@ fn a_full_size_hostile_message_is_assessed_quickly() {
     let mut raw = String::from("From: hank@globex.com\r\nCc: ");
     let mut i = 0;
     while raw.len() < MAX_EMAIL_SIZE - 100 {
-        raw.push_str(&format!(
-            "\"Globex Corp {i}\" <a{i}@globex{i}.example>,\r\n "
-        ));
+        raw.push_str(&format!("\"Globex Corp {i}\" <a{i}@globex{i}.example>,\r\n "));
         i += 1;
     }
     raw.push_str("x@initech.com\r\n\r\n");
     let started = std::time::Instant::now();
     let e = assess_email(raw.as_bytes(), &fixture.ctx()).unwrap();
-    assert!(
-        started.elapsed().as_secs() < 60,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
     assert!(e.findings.len() < 60, "{} findings", e.findings.len());
 }
 

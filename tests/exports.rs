@@ -16,9 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use countersign_core::bank::{BankAccount, Bic, Country, Currency, Iban, Money};
-use countersign_core::export::{
-    epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError, EPC_MAX_PAYLOAD_BYTES,
-};
+use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError, EPC_MAX_PAYLOAD_BYTES};
 use time::macros::{date, datetime};
 
 // ---------------------------------------------------------------------------------------------
@@ -239,9 +237,7 @@ fn pain001_usd_to_a_local_us_account_with_routing_code() {
     assert!(!xml.contains("<PmtTpInf>"), "no service level outside SEPA");
     assert!(xml.contains("<ChrgBr>SHAR</ChrgBr>"));
     assert!(xml.contains("<InstdAmt Ccy=\"USD\">98765.43</InstdAmt>"));
-    assert!(xml.contains(
-        "<ClrSysId>\n                <Cd>USABA</Cd>\n              </ClrSysId>\n              <MmbId>021000021</MmbId>"
-    ));
+    assert!(xml.contains("<ClrSysId>\n                <Cd>USABA</Cd>\n              </ClrSysId>\n              <MmbId>021000021</MmbId>"));
     assert!(xml.contains("<BICFI>CHASUS33</BICFI>"));
     assert!(xml.contains("<Othr>\n              <Id>123456789</Id>"));
 }
@@ -384,10 +380,7 @@ fn pain001_refuses_what_the_schema_or_xml_cannot_carry() {
         ("execution before creation", CreditTransfer { execution_date: date!(2026 - 11 - 22), ..sepa() }),
         (
             "account number with a space",
-            CreditTransfer {
-                creditor_account: local_account("1234 5678", "021000021", "US", "CHASUS33"),
-                ..usd_local()
-            },
+            CreditTransfer { creditor_account: local_account("1234 5678", "021000021", "US", "CHASUS33"), ..usd_local() },
         ),
         (
             "routing code with a hyphen",
@@ -406,11 +399,7 @@ fn pain001_refuses_what_the_schema_or_xml_cannot_carry() {
     assert!(matches!(e, ExportError::ExecutionDateInPast { .. }), "{e:?}");
     assert!(e.to_string().contains("choose that day or a later one"));
     // The creation date is taken in UTC: 00:30 in Berlin on the 24th is still the 23rd in UTC.
-    let t = CreditTransfer {
-        created_at: datetime!(2026-11-24 00:30 +01:00),
-        execution_date: date!(2026 - 11 - 23),
-        ..sepa()
-    };
+    let t = CreditTransfer { created_at: datetime!(2026-11-24 00:30 +01:00), execution_date: date!(2026 - 11 - 23), ..sepa() };
     assert!(pain001_xml(&t).is_ok());
 }
 
@@ -426,10 +415,7 @@ fn epc_payload_of_a_known_transfer() {
     );
     // Without remittance, nothing follows the amount: no trailing separator.
     let payload = epc_qr_payload(&CreditTransfer { remittance: None, amount: money("0.01", "EUR"), ..sepa() }).unwrap();
-    assert_eq!(
-        payload,
-        "BCD\n002\n1\nSCT\nPSSTFRPPPAR\nMüller & Söhne <Bâtiment> SARL\nFR1420041010050500013M02606\nEUR0.01"
-    );
+    assert_eq!(payload, "BCD\n002\n1\nSCT\nPSSTFRPPPAR\nMüller & Söhne <Bâtiment> SARL\nFR1420041010050500013M02606\nEUR0.01");
 }
 
 #[test]

@@ -56,11 +56,7 @@ struct Supplier {
 }
 
 /// `keygen` for the supplier and `partner add` at Initech with its contract's number and account.
-fn onboard(
-    dir: &TestDir,
-    ws: &Workspace<'_>,
-    s: (&str, &str, &str, &'static str, &'static str, &'static str),
-) -> Supplier {
+fn onboard(dir: &TestDir, ws: &Workspace<'_>, s: (&str, &str, &str, &'static str, &'static str, &'static str)) -> Supplier {
     let (name, base, country, phone, iban, bic) = s;
     dir.mkdir(base.split('/').next().unwrap());
     let keys = dir.keygen_with(name, base, &["--country", country]);
@@ -79,11 +75,7 @@ fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
     let hooli = onboard(&dir, &ws, HOOLI);
 
     // --- Ordinary mail: every supplier invoices Initech; Globex also invoices Acme.
-    let october = ws.sign(
-        &globex.keys,
-        &details(GLOBEX.0, globex.iban, globex.bic, "1250.00", "INV-10"),
-        "mail/globex-october.csi",
-    );
+    let october = ws.sign(&globex.keys, &details(GLOBEX.0, globex.iban, globex.bic, "1250.00", "INV-10"), "mail/globex-october.csi");
     // Issue times have whole seconds; November's invoice is issued after October's.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     ws.sign(&globex.keys, &details(GLOBEX.0, globex.iban, globex.bic, "1310.00", "INV-11"), "mail/globex-november.csi");
@@ -116,10 +108,7 @@ fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
     hand_written["format"] = json!("countersign/instruction/v1");
     hand_written["signer"] = json!(globex.keys.fingerprint);
     dir.write("attack/hand-written.csi", serde_json::to_vec_pretty(&hand_written).unwrap());
-    dir.write(
-        "attack/email.csi",
-        "Dear customer, our bank details have changed. Please pay INV-11 to DE02 1203 0000 0000 2020 51.\n",
-    );
+    dir.write("attack/email.csi", "Dear customer, our bank details have changed. Please pay INV-11 to DE02 1203 0000 0000 2020 51.\n");
     let mut forged = dir.read_json("mail/globex-november.csi");
     let payload = String::from_utf8(b64_decode(forged["payload"].as_str().unwrap()).unwrap())
         .unwrap()
@@ -205,25 +194,10 @@ fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
 
     // The fraudster tries again, with the stolen key, to the same account: rejected outright.
     ws.sign(&stolen, &details(GLOBEX.0, MULE_IBAN, MULE_BIC, "1310.00", "INV-11 URGENT"), "attack/stolen-again.csi");
-    ws.receive("clara", &["attack/stolen-again.csi"]).assert_received(
-        FAILED,
-        "rejected",
-        Some("account_known_fraudulent"),
-    );
+    ws.receive("clara", &["attack/stolen-again.csi"]).assert_received(FAILED, "rejected", Some("account_known_fraudulent"));
     // Initech's admin revokes the stolen key; whatever it signs next is rejected.
-    ws.admin(&[
-        "partner",
-        "revoke-key",
-        &globex.id.to_string(),
-        "--reason",
-        "stolen: used for a fraudulent instruction",
-    ])
-    .assert_code(OK);
-    ws.sign(
-        &stolen,
-        &details(GLOBEX.0, "DE44 5001 0517 5407 3249 31", "INGDDEFFXXX", "1310.00", "INV-11"),
-        "attack/after-revocation.csi",
-    );
+    ws.admin(&["partner", "revoke-key", &globex.id.to_string(), "--reason", "stolen: used for a fraudulent instruction"]).assert_code(OK);
+    ws.sign(&stolen, &details(GLOBEX.0, "DE44 5001 0517 5407 3249 31", "INGDDEFFXXX", "1310.00", "INV-11"), "attack/after-revocation.csi");
     ws.receive("clara", &["attack/after-revocation.csi"]).assert_received(FAILED, "rejected", Some("key_revoked"));
 
     // In the end, only the three genuine invoices were accepted, and the mule account is marked.
@@ -232,12 +206,8 @@ fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
     ids.sort();
     assert_eq!(ids, genuine, "{accepted:#}");
     let show = ws.partner_show(globex.id);
-    let statuses: Vec<(&str, &str)> = show["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["account"].as_str().unwrap(), a["status"].as_str().unwrap()))
-        .collect();
+    let statuses: Vec<(&str, &str)> =
+        show["accounts"].as_array().unwrap().iter().map(|a| (a["account"].as_str().unwrap(), a["status"].as_str().unwrap())).collect();
     assert_eq!(statuses, [(GLOBEX.4, "current"), (MULE_IBAN, "fraudulent")], "{show:#}");
 }
 

@@ -4,9 +4,9 @@
 
 #![allow(clippy::inconsistent_digit_grouping)]
 
+use countersign_core::assess::findings::{ReasonCode, Verdict};
 use countersign_core::encoding::parse_utc;
 use countersign_core::format::envelope::{Envelope, FileKind};
-use countersign_core::assess::findings::{ReasonCode, Verdict};
 use countersign_core::format::instruction::Details;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use countersign_core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
-use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
-use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
 use countersign_core::assess::findings::ReasonCode;
+use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign_core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
+use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
@@ -80,9 +80,7 @@ fn generate() -> Vec<Vector> {
     let good = sign(payload(&signer, &recipient, &[]));
     let good_text = String::from_utf8(good.clone()).unwrap();
     let mut v = Vec::new();
-    let mut add = |name, comment, expect, codes: Vec<ReasonCode>, file: Vec<u8>| {
-        v.push(Vector { name, comment, expect, codes, file })
-    };
+    let mut add = |name, comment, expect, codes: Vec<ReasonCode>, file: Vec<u8>| v.push(Vector { name, comment, expect, codes, file });
     add("valid-iban", "A valid instruction: IBAN and BIC, amount, reference and due date.", "accepted", vec![], good.clone());
     add(
         "valid-local-account",
@@ -118,18 +116,12 @@ fn generate() -> Vec<Vector> {
     );
     add("malformed-truncated", "The file is cut off in the middle.", "rejected", vec![MalformedFile], good[..good.len() / 2].to_vec());
     add("malformed-not-json", "Not JSON at all.", "rejected", vec![MalformedFile], b"IBAN: DE89370400440532013000\n".to_vec());
-    add(
-        "malformed-invalid-utf8",
-        "A byte that is not valid UTF-8 in the envelope.",
-        "rejected",
-        vec![MalformedFile],
-        {
-            let at = good.windows(8).position(|w| w == b"\"format\"").unwrap() + 1;
-            let mut bad = good.clone();
-            bad.insert(at, 0xFF);
-            bad
-        },
-    );
+    add("malformed-invalid-utf8", "A byte that is not valid UTF-8 in the envelope.", "rejected", vec![MalformedFile], {
+        let at = good.windows(8).position(|w| w == b"\"format\"").unwrap() + 1;
+        let mut bad = good.clone();
+        bad.insert(at, 0xFF);
+        bad
+    });
     add(
         "malformed-duplicate-field",
         "The envelope has `signer` twice (a second one naming another key).",
@@ -192,17 +184,11 @@ fn generate() -> Vec<Vector> {
             .replacen("\"signer\"", "\"signers_v2\": [],\n  \"signer\"", 1)
             .into_bytes(),
     );
-    add(
-        "file-too-large",
-        "A signed file padded with spaces beyond 65536 bytes.",
-        "rejected",
-        vec![FileTooLarge],
-        {
-            let mut big = good.clone();
-            big.resize(MAX_FILE_SIZE + 1, b' ');
-            big
-        },
-    );
+    add("file-too-large", "A signed file padded with spaces beyond 65536 bytes.", "rejected", vec![FileTooLarge], {
+        let mut big = good.clone();
+        big.resize(MAX_FILE_SIZE + 1, b' ');
+        big
+    });
     add(
         "signature-invalid-payload-changed",
         "One character of the signed payload (a digit of the IBAN) was changed after signing.",
@@ -320,10 +306,7 @@ fn render(vector: &Vector) -> Vec<u8> {
 }
 
 fn check(file: &[u8]) -> countersign_core::format::verify::FileCheck {
-    let options = CheckOptions {
-        expected_recipient: Some(key(RECIPIENT_SEED).fingerprint()),
-        ..CheckOptions::at(parse_utc(NOW).unwrap())
-    };
+    let options = CheckOptions { expected_recipient: Some(key(RECIPIENT_SEED).fingerprint()), ..CheckOptions::at(parse_utc(NOW).unwrap()) };
     check_instruction_file(file, &SingleSigner(key(SIGNER_SEED).public_key()), &options)
 }
 
@@ -355,9 +338,8 @@ fn vector_files_match_the_generator() {
         let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
     }
-    let on_disk = std::fs::read_dir(&dir).unwrap().filter(|e| {
-        e.as_ref().unwrap().path().extension().is_some_and(|x| x == "vector")
-    }).count();
+    let on_disk =
+        std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "vector")).count();
     assert_eq!(on_disk, vectors.len(), "a .vector file in tests/vectors is not made by the generator");
     let negative = vectors.iter().filter(|v| v.expect == "rejected").count();
     assert!(negative >= 12, "issue 2 asks for at least 12 negative vectors, one per failure class");

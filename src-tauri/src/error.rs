@@ -22,10 +22,7 @@ impl CommandError {
     /// An error with a stable `code` (snake_case, never reworded once shipped) and a message for
     /// the user.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     /// The stable code.

@@ -30,7 +30,12 @@ fn workspace(dir: &Path, require_totp: bool) {
     let alice = password("alice");
     let mut ws = Workspace::init(
         dir,
-        &countersign_service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
+        &countersign_service::InitRequest {
+            org_name: "Initech GmbH",
+            admin_name: "alice",
+            org_passphrase: ORG_PASSPHRASE,
+            admin_password: &alice,
+        },
     )
     .unwrap();
     let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();

@@ -30,8 +30,11 @@ fn password(user: &str) -> String {
 /// fingerprint.
 fn workspace(dir: &Path) -> String {
     let alice = password("alice");
-    let mut ws = Workspace::init(dir, &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "TEST-ONLY org audit", admin_password: &alice })
-        .unwrap();
+    let mut ws = Workspace::init(
+        dir,
+        &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "TEST-ONLY org audit", admin_password: &alice },
+    )
+    .unwrap();
     let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
     for (user, role) in [("carol", Role::Clerk), ("frank", Role::Auditor)] {
         ws.add_user(&admin, user, role, &password(user)).unwrap();
@@ -54,7 +57,8 @@ fn workspace(dir: &Path) -> String {
 
 /// An instruction from Globex (signed with its TEST-ONLY key) to pay `iban`.
 fn instruction(us: &str, iban: &str, bic: &str, id: &str) -> Vec<u8> {
-    let key = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap()).unwrap().unlock("TEST-ONLY globex demo").unwrap();
+    let key =
+        SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap()).unwrap().unlock("TEST-ONLY globex demo").unwrap();
     let details = json!({"beneficiary_name": "Globex Corporation", "iban": iban, "bic": bic, "currency": "EUR", "amount": "12950.00", "reference": id});
     let details = countersign_service::core::format::instruction::Details::from_json(details.to_string().as_bytes()).unwrap();
     let us = countersign_service::core::format::fingerprint::Fingerprint::parse_canonical(us).unwrap();
@@ -113,7 +117,11 @@ fn the_auditor_filters_verifies_and_exports() {
     assert!(events[0]["seq"].as_u64() > events[1]["seq"].as_u64());
     let carols = invoke(&main, "audit_log", json!({"filter": {"actor": "carol", "action": "instruction"}})).unwrap();
     assert_eq!(carols["total"], json!(2));
-    assert!(carols["events"].as_array().unwrap().iter().all(|e| e["action"] == json!("instruction.receive") && e["actor"] == json!("carol")));
+    assert!(carols["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["action"] == json!("instruction.receive") && e["actor"] == json!("carol")));
     let case = invoke(&main, "audit_log", json!({"filter": {"case": held, "actor": "  "}})).unwrap();
     assert_eq!(case["total"], json!(1), "blank text is no filter: {case}");
     assert!(case["events"][0]["details"].as_str().unwrap().contains("bank_details_changed"));

@@ -22,10 +22,7 @@ fn committed_typescript_bindings_match_the_rust_types() {
     }
     let extra: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|name| !expected_files.contains(name))
-                .collect()
+            entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|name| !expected_files.contains(name)).collect()
         })
         .unwrap_or_default();
     assert!(

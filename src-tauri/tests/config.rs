@@ -17,16 +17,11 @@ fn conf() -> Value {
 #[test]
 fn csp_names_only_the_apps_own_origin_and_ipc() {
     let conf = conf();
-    let csp = conf["app"]["security"]["csp"]
-        .as_object()
-        .expect("the CSP is a map of directives");
+    let csp = conf["app"]["security"]["csp"].as_object().expect("the CSP is a map of directives");
     assert!(csp.contains_key("default-src"));
     for (directive, sources) in csp {
         for source in sources.as_str().unwrap().split_whitespace() {
-            assert!(
-                ALLOWED_SOURCES.contains(&source),
-                "{directive} allows {source}"
-            );
+            assert!(ALLOWED_SOURCES.contains(&source), "{directive} allows {source}");
         }
     }
     assert_eq!(csp["script-src"], "'self'", "no eval, inline, data: or blob: scripts");
@@ -50,9 +45,6 @@ fn main_window_is_granted_only_the_apps_own_commands() {
     for permission in capability["permissions"].as_array().unwrap() {
         let permission = permission.as_str().expect("a plain permission identifier");
         // Plugin permissions (core:*, fs:*, shell:*) are namespaced; the app's own are not.
-        assert!(
-            permission.starts_with("allow-") && !permission.contains(':'),
-            "{permission} is not one of the app's own commands"
-        );
+        assert!(permission.starts_with("allow-") && !permission.contains(':'), "{permission} is not one of the app's own commands");
     }
 }

@@ -97,9 +97,7 @@ fn app_on(dir: PathBuf) -> App<MockRuntime> {
 }
 
 fn window(app: &App<MockRuntime>, label: &str) -> WebviewWindow<MockRuntime> {
-    WebviewWindowBuilder::new(app, label, Default::default())
-        .build()
-        .expect("a mock window")
+    WebviewWindowBuilder::new(app, label, Default::default()).build().expect("a mock window")
 }
 
 /// An invoke as the UI's `invoke(cmd)` sends it. On Linux the app's own pages are served from
@@ -120,8 +118,7 @@ fn request(cmd: &str, url: &str) -> InvokeRequest {
 fn app_info_returns_the_name_and_the_app_crate_version() {
     let app = app();
     let main = window(&app, "main");
-    let response = get_ipc_response(&main, request("app_info", "tauri://localhost"))
-        .expect("app_info is granted to the main window");
+    let response = get_ipc_response(&main, request("app_info", "tauri://localhost")).expect("app_info is granted to the main window");
     assert_eq!(
         response.deserialize::<serde_json::Value>().unwrap(),
         serde_json::json!({"name": "Countersign", "version": env!("CARGO_PKG_VERSION")})
@@ -148,10 +145,7 @@ fn a_remote_page_in_the_main_window_is_refused() {
 fn core_plugins_are_not_granted() {
     let app = app();
     let main = window(&app, "main");
-    let refused = get_ipc_response(
-        &main,
-        request("plugin:app|version", "tauri://localhost"),
-    );
+    let refused = get_ipc_response(&main, request("plugin:app|version", "tauri://localhost"));
     assert_not_allowed(refused);
 }
 
@@ -283,9 +277,7 @@ mod flow {
         let challenge = script["challenge"].as_str().unwrap().to_string();
         let payload = Envelope::parse(&std::fs::read(&changed).unwrap(), FileKind::Instruction).unwrap().payload().to_vec();
         let right = ChallengeResponse::compute(Challenge::parse(&challenge).unwrap(), &payload).to_string();
-        let report = |dialed: &str, response: &str| {
-            json!({"request": {"case_id": held, "dialed": dialed, "reached": "Greta", "response": response, "outcome": "confirmed", "note": null}})
-        };
+        let report = |dialed: &str, response: &str| json!({"request": {"case_id": held, "dialed": dialed, "reached": "Greta", "response": response, "outcome": "confirmed", "note": null}});
         assert_eq!(code(invoke(&main, "record_callback", report("+44 20 7946 0018", &right))), "not_permitted");
         assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
         assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");

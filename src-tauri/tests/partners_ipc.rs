@@ -15,8 +15,8 @@ use countersign_service::core::format::envelope::{Envelope, FileKind};
 use countersign_service::core::format::instruction::Instruction;
 use countersign_service::core::format::keys::{KeyPair, SecretKeyFile};
 use countersign_service::core::format::rotation::RotationStatement;
-use countersign_service::{Credentials, Role, Workspace};
 use countersign_service::core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_service::{Credentials, Role, Workspace};
 
 mod common;
 use common::{app_on, fresh_dir, invoke, main_window, refusal_with_message};
@@ -101,7 +101,8 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
 
     // Step 2: the fingerprint as misheard on the phone: refused with the core's words, nothing
     // pinned; then as read back right.
-    let (code, message) = refusal_with_message(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
+    let (code, message) =
+        refusal_with_message(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
     assert_eq!(code, "check_failed");
     assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
@@ -180,10 +181,8 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
 
     // Globex's side: a new key, its card, and a statement signed by the current key.
-    let old = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap())
-        .unwrap()
-        .unlock(&password("globex"))
-        .unwrap();
+    let old =
+        SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap()).unwrap().unlock(&password("globex")).unwrap();
     let new = KeyPair::generate();
     let now = time::OffsetDateTime::now_utc();
     let new_card = PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, now).unwrap();
@@ -206,7 +205,8 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "check_failed");
 
     assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "  "}))).0, "invalid_input");
-    let revoked = invoke(&main, "revoke_partner_key", json!({"id": id, "fingerprint": null, "reason": "the laptop holding it was stolen"})).unwrap();
+    let revoked =
+        invoke(&main, "revoke_partner_key", json!({"id": id, "fingerprint": null, "reason": "the laptop holding it was stolen"})).unwrap();
     assert_eq!(revoked, json!(new_fpr));
     let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
     assert_eq!(partner["summary"]["active_keys"], json!([]));

@@ -29,7 +29,12 @@ fn workspace(dir: &Path) -> Vec<u8> {
     let alice = password("alice");
     let mut ws = Workspace::init(
         dir,
-        &countersign_service::InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: ORG_PASSPHRASE, admin_password: &alice },
+        &countersign_service::InitRequest {
+            org_name: "Initech GmbH",
+            admin_name: "alice",
+            org_passphrase: ORG_PASSPHRASE,
+            admin_password: &alice,
+        },
     )
     .unwrap();
     let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
@@ -66,14 +71,20 @@ fn users_are_added_disabled_enabled_and_given_a_new_password() {
     assert_eq!(refusal(invoke(&main, "set_user_disabled", json!({"name": "alice", "disabled": true}))), "invalid_input");
     assert_eq!(refusal(invoke(&main, "set_user_disabled", json!({"name": "nobody", "disabled": true}))), "not_found");
     logout(&main);
-    assert_eq!(refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))), "authentication_failed");
+    assert_eq!(
+        refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))),
+        "authentication_failed"
+    );
 
     login(&main, "alice");
     invoke(&main, "set_user_disabled", json!({"name": "dave", "disabled": false})).unwrap();
     let reset = json!({"request": {"name": "dave", "password": "TEST-ONLY a new first password"}});
     assert_eq!(invoke(&main, "reset_user_password", reset).unwrap(), Value::Null);
     logout(&main);
-    assert_eq!(refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))), "authentication_failed");
+    assert_eq!(
+        refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))),
+        "authentication_failed"
+    );
     invoke(&main, "login", json!({"request": {"user": "dave", "password": "TEST-ONLY a new first password"}})).unwrap();
 }
 
@@ -158,7 +169,8 @@ fn the_organisation_key_is_backed_up_and_rotated() {
     let weak = json!({"request": {"passphrase": ORG_PASSPHRASE, "new_passphrase": "short"}});
     assert_eq!(refusal(invoke(&main, "rotate_org_key", weak)), "invalid_input");
     let new_passphrase = "TEST-ONLY the next org passphrase";
-    let rotated = invoke(&main, "rotate_org_key", json!({"request": {"passphrase": ORG_PASSPHRASE, "new_passphrase": new_passphrase}})).unwrap();
+    let rotated =
+        invoke(&main, "rotate_org_key", json!({"request": {"passphrase": ORG_PASSPHRASE, "new_passphrase": new_passphrase}})).unwrap();
     assert_eq!(rotated["old_fingerprint"], json!(old_card.fingerprint().to_string()));
     let statement = std::fs::read(rotated["saved_to"].as_str().unwrap()).unwrap();
     let statement = RotationStatement::verify(&statement, &old_card.public_key()).unwrap();

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
 use countersign_service::core::audit::bundle::{verify_bundle, MAX_BUNDLE_SIZE};
+use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
 use countersign_service::core::audit::check::Problem;
-use countersign_service::files::{read_limited, write_atomic, Sensitivity};
-use countersign_service::core::format::fingerprint::Fingerprint;
 use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
+use countersign_service::core::format::fingerprint::Fingerprint;
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::Output;

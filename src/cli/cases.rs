@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use countersign_service::core::cases::flow::CallbackOutcome;
-use countersign_service::core::assess::phone::PhoneNumber;
-use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::core::assess::findings::Severity;
+use countersign_service::core::assess::phone::PhoneNumber;
+use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
+use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat};
 
 use super::exit::{CliError, CliResult, Exit};
@@ -239,15 +239,9 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
     if c.status == CaseStatus::Hold {
-        let numbers: Vec<String> = d
-            .on_file_numbers
-            .iter()
-            .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
-            .collect();
-        out += &format!(
-            "  call back on   {} (on file; never a number from the request or its email)\n",
-            numbers.join(", ")
-        );
+        let numbers: Vec<String> =
+            d.on_file_numbers.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
+        out += &format!("  call back on   {} (on file; never a number from the request or its email)\n", numbers.join(", "));
     }
     out += "  timeline:\n";
     for e in &d.timeline {
@@ -309,7 +303,9 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
             )?;
             output.emit(json!({ "case_id": id, "status": status.as_str(), "outcome": outcome.as_str() }), || match status.as_str() {
                 "callback_confirmed" => format!("Case {id}: callback confirmed. It now needs an approver who did not work on it."),
-                "quarantined" => format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner."),
+                "quarantined" => {
+                    format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner.")
+                }
                 other => format!("Case {id}: recorded ({}); the case is still {other}.", outcome.as_str()),
             });
         }
@@ -356,4 +352,3 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
     }
     Ok(Exit::Success)
 }
-

@@ -104,10 +104,7 @@ pub fn run() -> ExitCode {
                     .join(" ")
                     .trim_start_matches("error: ")
                     .to_string();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON")
-                );
+                println!("{}", serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON"));
             }
             let _ = e.print();
             return if e.use_stderr() { exit::Exit::Usage.into() } else { ExitCode::SUCCESS };

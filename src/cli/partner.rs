@@ -7,18 +7,18 @@ use clap::Args;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use countersign_service::core::assess::domain_name::DomainName;
 use countersign_service::core::bank::Country;
+use countersign_service::core::export::qr::{fingerprint_uri, key_uri, Qr};
 use countersign_service::core::format::card::{CardDetails, Contact, ContactKind, PartnerCard};
 use countersign_service::core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
-use countersign_service::core::assess::domain_name::DomainName;
 use countersign_service::core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
-use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 use countersign_service::core::format::fingerprint::Fingerprint;
 use countersign_service::core::format::instruction::{Details, Instruction};
 use countersign_service::core::format::keys::{KeyError, KeyPair, PublicKey, SecretKeyFile};
 use countersign_service::core::format::signing::{check_signable, sign_instruction, SignError};
-use countersign_service::core::export::qr::{fingerprint_uri, key_uri, Qr};
 use countersign_service::core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{check_json, check_text, instruction_json, instruction_lines, Output};
@@ -187,25 +187,22 @@ pub fn keygen(args: &KeygenArgs, output: Output) -> CliResult {
         }
     }
     let pair = KeyPair::generate();
-    let card = PartnerCard::create(&pair, details, OffsetDateTime::now_utc())
-        .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
+    let card =
+        PartnerCard::create(&pair, details, OffsetDateTime::now_utc()).map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
     let passphrase = read_new_secret(KEY_PASSPHRASE, &format!("Passphrase for the new key of {}", args.name))?;
     let sealed = pair.seal(&card.details().name, &passphrase).map_err(|e| key_error(&key_path, e))?;
     write_atomic(&key_path, &sealed.to_bytes(), Sensitivity::Secret, false)?;
     write_atomic(&card_path, &card.to_bytes(), Sensitivity::Public, false)?;
     let fingerprint = pair.fingerprint().to_string();
-    output.emit(
-        json!({ "fingerprint": fingerprint, "key": display(&key_path), "card": display(&card_path) }),
-        || {
-            format!(
-                "Wrote {} (secret key, encrypted) and {} (partner card to hand out).\n\
+    output.emit(json!({ "fingerprint": fingerprint, "key": display(&key_path), "card": display(&card_path) }), || {
+        format!(
+            "Wrote {} (secret key, encrypted) and {} (partner card to hand out).\n\
                  Fingerprint: {fingerprint}\n\
                  Your partners read this fingerprint back to you on the phone before they trust your card.",
-                display(&key_path),
-                display(&card_path)
-            )
-        },
-    );
+            display(&key_path),
+            display(&card_path)
+        )
+    });
     Ok(Exit::Success)
 }
 
@@ -240,10 +237,7 @@ fn identify(path: &Path) -> Result<FingerprintSubject, CliError> {
             .map_err(|e| CliError::usage("malformed_file", format!("{}: {e}", display(path))))?;
         Ok(FingerprintSubject { kind: "instruction", fingerprint: envelope.signer(), public_key: None, name: None })
     } else {
-        Err(CliError::usage(
-            "unknown_file",
-            format!("{}: not a Countersign card, key file or signed instruction", display(path)),
-        ))
+        Err(CliError::usage("unknown_file", format!("{}: not a Countersign card, key file or signed instruction", display(path))))
     }
 }
 
@@ -355,13 +349,12 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
 }
 
 pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
-    let challenge = Challenge::parse(&args.challenge)
-        .map_err(|e| CliError::usage("invalid_challenge", format!("the challenge: {e}")))?;
+    let challenge = Challenge::parse(&args.challenge).map_err(|e| CliError::usage("invalid_challenge", format!("the challenge: {e}")))?;
     let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
     let envelope = Envelope::parse(&bytes, FileKind::Instruction)
         .map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
-    let instruction = Instruction::parse(envelope.payload())
-        .map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
+    let instruction =
+        Instruction::parse(envelope.payload()).map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
     let response = ChallengeResponse::compute(challenge, envelope.payload()).to_string();
     let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
     let last4 = instruction.account.validate().map(|(a, _)| a.last4()).ok();

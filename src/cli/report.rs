@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
+use countersign_service::core::assess::findings::{Finding, Severity};
 use countersign_service::core::bank::AccountDetails;
 use countersign_service::core::encoding::format_utc;
-use countersign_service::core::assess::findings::{Finding, Severity};
 use countersign_service::core::format::instruction::Instruction;
 use countersign_service::core::format::verify::FileCheck;
 

@@ -33,9 +33,7 @@ impl From<ServiceError> for CliError {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
             ServiceError::CheckFailed(_) => Exit::Failed,
-            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::TooLarge(_) | ServiceError::Store(_) => {
-                Exit::Usage
-            }
+            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::TooLarge(_) | ServiceError::Store(_) => Exit::Usage,
         };
         CliError { exit, code: e.code(), message: e.to_string() }
     }
@@ -285,17 +283,14 @@ pub fn init(args: &InitArgs, global: &GlobalArgs, output: Output) -> CliResult {
         &InitRequest { org_name: &args.org_name, admin_name: &args.admin, org_passphrase: &passphrase, admin_password: &password },
     )?;
     let fingerprint = ws.org_fingerprint()?.to_string();
-    output.emit(
-        json!({ "data_dir": display(&dir), "org_name": args.org_name, "fingerprint": fingerprint, "admin": args.admin }),
-        || {
-            format!(
-                "Created the workspace of {} in {}.\nOrganisation fingerprint: {fingerprint}\nAdmin: {}",
-                args.org_name,
-                display(&dir),
-                args.admin
-            )
-        },
-    );
+    output.emit(json!({ "data_dir": display(&dir), "org_name": args.org_name, "fingerprint": fingerprint, "admin": args.admin }), || {
+        format!(
+            "Created the workspace of {} in {}.\nOrganisation fingerprint: {fingerprint}\nAdmin: {}",
+            args.org_name,
+            display(&dir),
+            args.admin
+        )
+    });
     Ok(Exit::Success)
 }
 
@@ -578,10 +573,7 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
     let (mut ws, session) = open_as(global)?;
     let bar = if !output.json && std::io::stderr().is_terminal() && files.len() > 1 {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}")
-                .expect("valid template"),
-        );
+        bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}").expect("valid template"));
         Some(bar)
     } else {
         None
@@ -612,13 +604,11 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
         };
         *slot = serde_json::from_str(value)
             .map_err(|_| CliError::usage("invalid_argument", format!("{value:?} is not a number or true/false")))?;
-        let policy: countersign_service::WorkspacePolicy = serde_json::from_value(current.clone())
-            .map_err(|e| CliError::usage("invalid_argument", format!("{name}: {e}")))?;
+        let policy: countersign_service::WorkspacePolicy =
+            serde_json::from_value(current.clone()).map_err(|e| CliError::usage("invalid_argument", format!("{name}: {e}")))?;
         ws.set_policy(&session, &policy)?;
     }
-    output.emit(current.clone(), || {
-        current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect()
-    });
+    output.emit(current.clone(), || current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect());
     Ok(Exit::Success)
 }
 

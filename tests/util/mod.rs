@@ -134,9 +134,7 @@ impl TestDir {
     /// The names of the entries of a subdirectory, sorted (empty when it does not exist).
     pub fn entries(&self, rel: impl AsRef<Path>) -> Vec<String> {
         let mut names: Vec<String> = match fs::read_dir(self.join(rel)) {
-            Ok(entries) => {
-                entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()
-            }
+            Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
             Err(_) => Vec::new(),
         };
         names.sort();
@@ -196,12 +194,7 @@ impl TestDir {
     pub fn sign(&self, from: &KeyFiles, to: &KeyFiles, details: &str, out: &str) -> Signed {
         let mut cmd = self.sign_cmd(from, to, details, out);
         let run = cmd.passphrase().run().assert_code(0);
-        Signed {
-            file: out.to_string(),
-            confirmation_code: run.json_str("confirmation_code"),
-            id: run.json_str("id"),
-            json: run.json(),
-        }
+        Signed { file: out.to_string(), confirmation_code: run.json_str("confirmation_code"), id: run.json_str("id"), json: run.json() }
     }
 
     /// Writes [`default_details`] to `DETAILS.json` (if not there yet) and signs it.
@@ -335,9 +328,7 @@ impl TestCommand {
         let cwd = self.current_dir.clone().unwrap_or_else(|| self.root.clone());
         cmd.current_dir(&cwd);
         cmd.timeout(TIMEOUT);
-        let output = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("could not run `{}`: {e}\n\n{}", self.command_line(), listing(&self.root)));
+        let output = cmd.output().unwrap_or_else(|e| panic!("could not run `{}`: {e}\n\n{}", self.command_line(), listing(&self.root)));
         Output {
             command_line: self.command_line(),
             cwd,
@@ -609,8 +600,7 @@ impl TestDir {
     /// The `init` command for a workspace in `data_dir`, with the organisation passphrase and the
     /// first admin's password ([`password_of`]) in the environment.
     pub fn init_cmd(&self, data_dir: &str, org_name: &str, admin: &str) -> TestCommand {
-        let mut cmd =
-            self.countersign(&["--json", "--data-dir", data_dir, "init", "--org-name", org_name, "--admin", admin]);
+        let mut cmd = self.countersign(&["--json", "--data-dir", data_dir, "init", "--org-name", org_name, "--admin", admin]);
         cmd.env(ORG_PASSPHRASE_ENV, ORG_PASSPHRASE).env(PASSWORD_ENV, password_of(admin));
         cmd
     }
@@ -631,10 +621,7 @@ impl TestDir {
             fingerprint,
         };
         let export = ws.run(admin, &["--json", "card", "export", "--out", &card]).assert_code(0);
-        export.ensure(
-            export.json_str("fingerprint") == ws.fingerprint,
-            "card export and init disagree on our fingerprint",
-        );
+        export.ensure(export.json_str("fingerprint") == ws.fingerprint, "card export and init disagree on our fingerprint");
         ws
     }
 
@@ -705,8 +692,7 @@ impl Workspace<'_> {
     /// partner id.
     #[track_caller]
     pub fn add_partner(&self, partner: &KeyFiles, extra: &[&str]) -> i64 {
-        let mut args =
-            vec!["--json", "partner", "add", "--card", &partner.card, "--confirm-fingerprint", &partner.fingerprint];
+        let mut args = vec!["--json", "partner", "add", "--card", &partner.card, "--confirm-fingerprint", &partner.fingerprint];
         if !extra.contains(&"--phone") {
             args.extend(["--phone", DEFAULT_PHONE]);
         }
@@ -727,25 +713,10 @@ impl Workspace<'_> {
     #[track_caller]
     pub fn sign(&self, from: &KeyFiles, details: &Value, out: &str) -> Signed {
         let details_file = self.dir.write_details(&format!("{out}.details.json"), details);
-        let mut cmd = self.dir.countersign(&[
-            "--json",
-            "sign",
-            "--key",
-            &from.key,
-            "--to",
-            &self.card,
-            "--details",
-            &details_file,
-            "--out",
-            out,
-        ]);
+        let mut cmd =
+            self.dir.countersign(&["--json", "sign", "--key", &from.key, "--to", &self.card, "--details", &details_file, "--out", out]);
         let run = cmd.passphrase().run().assert_code(0);
-        Signed {
-            file: out.to_string(),
-            confirmation_code: run.json_str("confirmation_code"),
-            id: run.json_str("id"),
-            json: run.json(),
-        }
+        Signed { file: out.to_string(), confirmation_code: run.json_str("confirmation_code"), id: run.json_str("id"), json: run.json() }
     }
 
     /// `verify --json FILE` as `user` (read-only).
@@ -767,8 +738,7 @@ impl Workspace<'_> {
     pub fn callback(&self, clerk: &str, case_id: i64, partner_copy: &str, dialed: &str, outcome: &str) -> Output {
         let id = case_id.to_string();
         let challenge = self.run(clerk, &["--json", "case", "challenge", &id]).assert_code(0).json_str("challenge");
-        let mut args =
-            vec!["--json", "case", "callback", &id, "--dialed", dialed, "--reached", "the partner's accounts payable"];
+        let mut args = vec!["--json", "case", "callback", &id, "--dialed", dialed, "--reached", "the partner's accounts payable"];
         let response;
         if outcome == "confirmed" {
             response = self
@@ -786,10 +756,7 @@ impl Workspace<'_> {
 
 /// The `code`s of a JSON `findings` array, in order.
 pub fn codes_of(findings: &Value) -> Vec<String> {
-    findings
-        .as_array()
-        .map(|f| f.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
+    findings.as_array().map(|f| f.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 impl Output {

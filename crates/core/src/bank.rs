@@ -344,12 +344,9 @@ impl AccountDetails {
         };
         match self {
             Self::Iban { iban, .. } => {
-                let iban = Iban::parse_electronic(iban)
-                    .map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string())))
-                    .ok();
-                let bic = Bic::parse(bic_text)
-                    .map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string())))
-                    .ok();
+                let iban =
+                    Iban::parse_electronic(iban).map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string()))).ok();
+                let bic = Bic::parse(bic_text).map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string()))).ok();
                 let (Some(iban), Some(bic)) = (iban, bic) else { return Err(problems) };
                 let mut warnings = Vec::new();
                 if iban.country() != bic.country() {
@@ -382,12 +379,9 @@ impl AccountDetails {
                         format!("The routing code {routing_code:?} is not 1 to 20 letters and digits."),
                     ));
                 }
-                let country = Country::parse(country)
-                    .map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string())))
-                    .ok();
-                let bic = Bic::parse(bic_text)
-                    .map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string())))
-                    .ok();
+                let country =
+                    Country::parse(country).map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string()))).ok();
+                let bic = Bic::parse(bic_text).map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string()))).ok();
                 let (Some(country), Some(bic), true) = (country, bic, problems.is_empty()) else {
                     return Err(problems);
                 };
@@ -398,12 +392,8 @@ impl AccountDetails {
                         format!("The account is in {country} but the BIC {bic} is a bank in {}.", bic.country()),
                     ));
                 }
-                let account = BankAccount::Local {
-                    account_number: account_number.clone(),
-                    routing_code: routing_code.clone(),
-                    country,
-                    bic,
-                };
+                let account =
+                    BankAccount::Local { account_number: account_number.clone(), routing_code: routing_code.clone(), country, bic };
                 Ok((account, warnings))
             }
         }

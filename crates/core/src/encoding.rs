@@ -27,15 +27,7 @@ pub fn b64_decode_array<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// Formats a UTC time as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds; the one form the files use).
 pub fn format_utc(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` exactly: RFC 3339, UTC (`Z`), whole seconds.

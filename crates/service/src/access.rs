@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 use super::keyring::{store_keyring, UserKeys};
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
+pub use countersign_core::auth::Role;
 use countersign_core::auth::{password, totp};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_store::prelude::*;
 use countersign_store::UserRow;
-pub use countersign_core::auth::Role;
 
 /// An authenticated user. Only [`Workspace::login`] makes one.
 #[derive(Debug, Clone)]
@@ -65,12 +65,7 @@ impl Session {
             return Ok(());
         }
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(ServiceError::NotPermitted(format!(
-            "{} is {}; only {} may {what}",
-            self.name,
-            article(self.role.as_str()),
-            names.join(" or ")
-        )))
+        Err(ServiceError::NotPermitted(format!("{} is {}; only {} may {what}", self.name, article(self.role.as_str()), names.join(" or "))))
     }
 }
 
@@ -134,7 +129,13 @@ impl Workspace {
         let subject = format!("user:{}", credentials.user);
         let user = self.store.read(|tx| tx.user_by_name(credentials.user))?;
         let Some(user) = user else {
-            return self.refuse(credentials.user, "login.failed", &subject, json!({ "why": "unknown user" }), ServiceError::AuthenticationFailed(BAD_LOGIN.into()));
+            return self.refuse(
+                credentials.user,
+                "login.failed",
+                &subject,
+                json!({ "why": "unknown user" }),
+                ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
+            );
         };
         let lockout = LockoutPolicy::default();
         let last_failed = user.last_failed_at.as_deref().and_then(parse_utc);
@@ -187,8 +188,17 @@ impl Workspace {
                     Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
                         self.store.write(|tx| tx.set_totp_last_step(user.id, step))?;
                     }
-                    Some(_) => return self.count_failure(&user, at, "one-time code reused", "that one-time code was already used; wait for the next one".into()),
-                    None => return self.count_failure(&user, at, "wrong one-time code", "authentication failed: wrong one-time code".into()),
+                    Some(_) => {
+                        return self.count_failure(
+                            &user,
+                            at,
+                            "one-time code reused",
+                            "that one-time code was already used; wait for the next one".into(),
+                        )
+                    }
+                    None => {
+                        return self.count_failure(&user, at, "wrong one-time code", "authentication failed: wrong one-time code".into())
+                    }
                 }
             }
             None => {
@@ -289,7 +299,13 @@ impl Workspace {
         self.store.write(|tx| -> ServiceResult<()> {
             let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
             tx.set_password(user.id, &hash, None)?;
-            tx.append_event(&at, session.user(), "user.reset_password", &subject, &json!({ "second_factor_cleared": user.totp_sealed.is_some() }))?;
+            tx.append_event(
+                &at,
+                session.user(),
+                "user.reset_password",
+                &subject,
+                &json!({ "second_factor_cleared": user.totp_sealed.is_some() }),
+            )?;
             store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "password reset")?;
             Ok(())
         })
@@ -301,13 +317,20 @@ impl Workspace {
         let subject = format!("user:{}", session.user());
         let user = self.store.read(|tx| tx.user_by_name(session.user()))?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
         if !password::verify_password(current, &user.password_hash).unwrap_or(false) {
-            return self.refuse(session.user(), "user.password_refused", &subject, json!({}), ServiceError::AuthenticationFailed("wrong current password".into()));
+            return self.refuse(
+                session.user(),
+                "user.password_refused",
+                &subject,
+                json!({}),
+                ServiceError::AuthenticationFailed("wrong current password".into()),
+            );
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}")))?;
         let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let totp = match &user.totp_sealed {
             Some(sealed) => {
-                let secret = countersign_core::auth::sealed::open(current, sealed, &subject).map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
+                let secret = countersign_core::auth::sealed::open(current, sealed, &subject)
+                    .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
                 Some(countersign_core::auth::sealed::seal(new_password, &secret, &subject))
             }
             None => None,

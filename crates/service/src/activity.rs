@@ -33,7 +33,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = Workspace::init(
             dir.path(),
-            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+            &InitRequest {
+                org_name: "Initech GmbH",
+                admin_name: "alice",
+                org_passphrase: "organisation passphrase",
+                admin_password: "alice password 1",
+            },
         )
         .unwrap();
         let admin = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();

@@ -14,11 +14,11 @@ use super::{now, Guarded, Role, ServiceError, ServiceResult, Session, Workspace,
 use countersign_core::audit::bundle::{build, BundleParts};
 use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
+use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
+use countersign_core::audit::merkle::{leaf_hash, Frontier};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
-use countersign_core::audit::merkle::{leaf_hash, Frontier};
-use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use countersign_store::prelude::*;
 use countersign_store::{StoreError, Tx};
 
@@ -105,8 +105,7 @@ fn origin(tx: &dyn Tx) -> ServiceResult<String> {
 /// events + log n)); rebuilt from every event when there is none or it does not fit. A frontier
 /// altered outside Countersign only yields a checkpoint that `audit verify` reports as wrong.
 fn tree_root(tx: &dyn Tx, size: u64) -> ServiceResult<[u8; 32]> {
-    let mut frontier =
-        tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size).unwrap_or_default();
+    let mut frontier = tx.setting(AUDIT_FRONTIER)?.and_then(|t| Frontier::decode(&t)).filter(|f| f.size() <= size).unwrap_or_default();
     for hash in tx.event_hashes_between(frontier.size() + 1, size)? {
         frontier.push(leaf_hash(&hash));
     }
@@ -117,7 +116,13 @@ fn tree_root(tx: &dyn Tx, size: u64) -> ServiceResult<[u8; 32]> {
 /// Signs a checkpoint of the whole log as it stands in `tx` (after the caller's events) and
 /// stores it; with `countersign`, the acting user adds their own signature (approvals). Fails,
 /// and so rolls the caller's change back, if the user holds no copy of the audit key.
-pub(super) fn append_checkpoint(tx: &dyn Tx, session: &Session, reason: &str, at: &str, countersign: bool) -> ServiceResult<LoggedCheckpoint> {
+pub(super) fn append_checkpoint(
+    tx: &dyn Tx,
+    session: &Session,
+    reason: &str,
+    at: &str,
+    countersign: bool,
+) -> ServiceResult<LoggedCheckpoint> {
     let Some(audit) = session.keys().audit.as_ref() else {
         return Err(ServiceError::NotPermitted(format!(
             "{0}'s account holds no copy of the organisation's audit key, which signs the log's checkpoints; an admin gives it by resetting the password (countersign user reset-password --name {0})",
@@ -132,7 +137,15 @@ pub(super) fn append_checkpoint(tx: &dyn Tx, session: &Session, reason: &str, at
         note = Checkpoint::cosign(&note, session.user(), &session.keys().personal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     }
     let id = tx.insert_checkpoint(size, &checkpoint.root, at, reason, session.user(), &note)?;
-    Ok(LoggedCheckpoint { id, size, root: checkpoint.root, at: at.to_string(), reason: reason.to_string(), signer: session.user().to_string(), note })
+    Ok(LoggedCheckpoint {
+        id,
+        size,
+        root: checkpoint.root,
+        at: at.to_string(),
+        reason: reason.to_string(),
+        signer: session.user().to_string(),
+        note,
+    })
 }
 
 fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
@@ -151,12 +164,11 @@ impl Workspace {
     /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
     pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
-        let (events, checkpoints, keys) =
-            self.store.read(|tx| -> ServiceResult<_> {
-                let events = tx.events_from(1)?;
-                let keys = signing_keys(tx, &events)?;
-                Ok((events, tx.checkpoints()?, keys))
-            })?;
+        let (events, checkpoints, keys) = self.store.read(|tx| -> ServiceResult<_> {
+            let events = tx.events_from(1)?;
+            let keys = signing_keys(tx, &events)?;
+            Ok((events, tx.checkpoints()?, keys))
+        })?;
         let mut log = check_log(&events, &checkpoints, &keys);
         let mut against = None;
         if let (Some(kept), None) = (kept, &log.problem) {
@@ -246,7 +258,12 @@ mod tests {
     fn workspace(dir: &std::path::Path) -> (Workspace, Session) {
         let mut ws = Workspace::init(
             dir,
-            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+            &InitRequest {
+                org_name: "Initech GmbH",
+                admin_name: "alice",
+                org_passphrase: "organisation passphrase",
+                admin_password: "alice password 1",
+            },
         )
         .unwrap();
         let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();

@@ -8,16 +8,16 @@ use serde_json::json;
 use time::Duration;
 
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
-use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
-use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
-use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
-use countersign_core::format::codes::{Challenge, ChallengeResponse};
-use countersign_core::encoding::{format_utc, parse_utc};
-use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
-use countersign_store::prelude::*;
+use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
+use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
 use countersign_core::cases::record::{Callback, Case};
+use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
+use countersign_core::format::codes::{Challenge, ChallengeResponse};
+use countersign_core::format::envelope::{Envelope, FileKind};
+use countersign_store::prelude::*;
 use countersign_store::{StoreError, Tx};
 
 /// The bank-ready formats a release can produce.
@@ -58,7 +58,8 @@ fn credit_transfer(case: &Case, org: &super::OrgAccount) -> ServiceResult<Credit
     let key = case.account_key.as_deref().ok_or_else(|| missing("valid account"))?;
     let bic = case.account_bic.as_deref().ok_or_else(|| missing("BIC"))?;
     let creditor_account = BankAccount::from_key(key, bic).ok_or_else(|| StoreError::Corrupt("case account".into()))?;
-    let currency = Currency::parse(case.currency.as_deref().ok_or_else(|| missing("currency"))?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let currency =
+        Currency::parse(case.currency.as_deref().ok_or_else(|| missing("currency"))?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let minor = case.amount_minor.ok_or_else(|| missing("amount"))?;
     let amount = Money::from_minor(minor, currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let created_at = now();
@@ -352,7 +353,9 @@ impl Workspace {
 
     fn build_export(&mut self, id: i64, format: ExportFormat) -> ServiceResult<Export> {
         let org = self.org_account()?.ok_or_else(|| {
-            ServiceError::InvalidInput("set our organisation's account first (countersign org account): it is the debtor of the payment".into())
+            ServiceError::InvalidInput(
+                "set our organisation's account first (countersign org account): it is the debtor of the payment".into(),
+            )
         })?;
         let case = self.store.read(|tx| load(tx, id))?;
         let transfer = credit_transfer(&case, &org)?;
@@ -363,7 +366,14 @@ impl Workspace {
         })
     }
 
-    fn transition(&mut self, session: &Session, id: i64, action: CaseAction, name: &str, reason: Option<&str>) -> ServiceResult<CaseStatus> {
+    fn transition(
+        &mut self,
+        session: &Session,
+        id: i64,
+        action: CaseAction,
+        name: &str,
+        reason: Option<&str>,
+    ) -> ServiceResult<CaseStatus> {
         self.decide_or_refuse(session, id, action, name)?;
         let at = format_utc(now());
         let policy = self.policy()?;

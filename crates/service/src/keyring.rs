@@ -70,7 +70,8 @@ impl UserKeys {
         let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{user}'s keyring: {what}")));
         let plain = countersign_core::auth::sealed::open(password, sealed, &context(user)).map_err(|e| corrupt(&e.to_string()))?;
         let wire: KeyringWire = serde_json::from_slice(&plain).map_err(|_| corrupt("not a keyring"))?;
-        let seed = |text: &str| b64_decode_array::<32>(text).map(|s| KeyPair::from_seed(&s)).ok_or_else(|| corrupt("a key is not 32 bytes"));
+        let seed =
+            |text: &str| b64_decode_array::<32>(text).map(|s| KeyPair::from_seed(&s)).ok_or_else(|| corrupt("a key is not 32 bytes"));
         Ok(UserKeys { personal: seed(&wire.personal)?, audit: wire.audit.as_deref().map(seed).transpose()? })
     }
 }
@@ -92,7 +93,15 @@ pub(super) fn record_audit_key(tx: &dyn Tx, key: &KeyPair, escrow: &str, at: &st
 
 /// Stores `user`'s sealed keyring and logs its public key (so countersignatures can be checked
 /// from the log alone).
-pub(super) fn store_keyring(tx: &dyn Tx, user: &UserRow, keys: &UserKeys, sealed: &str, at: &str, actor: &str, why: &str) -> ServiceResult<()> {
+pub(super) fn store_keyring(
+    tx: &dyn Tx,
+    user: &UserRow,
+    keys: &UserKeys,
+    sealed: &str,
+    at: &str,
+    actor: &str,
+    why: &str,
+) -> ServiceResult<()> {
     let public = keys.personal.public_key();
     tx.set_keyring(user.id, sealed, &public.to_bytes())?;
     tx.append_event(

@@ -25,22 +25,22 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use countersign_core::format::card::{CardDetails, PartnerCard};
+use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::format_utc;
+use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::{KeyPair, SecretKeyFile};
-use countersign_core::cases::policy::Policy;
 use countersign_store::prelude::*;
 use countersign_store::sqlite::SqliteStore;
 use countersign_store::StoreError;
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
+pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
 pub use countersign_core::audit::activity::DayActivity;
+pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
-pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
-pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 
@@ -136,13 +136,10 @@ fn now() -> OffsetDateTime {
 }
 
 fn check_name(what: &str, name: &str) -> ServiceResult<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
+    let ok =
+        !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
     if !ok {
-        return Err(ServiceError::InvalidInput(format!(
-            "{what} {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'"
-        )));
+        return Err(ServiceError::InvalidInput(format!("{what} {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'")));
     }
     Ok(())
 }
@@ -174,9 +171,8 @@ impl Workspace {
         // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
         // as a recovery copy, sealed under the organisation passphrase like the signing key.
         let audit_key = KeyPair::generate();
-        let audit_escrow = audit_key
-            .seal(&format!("{org_name} audit"), request.org_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let audit_escrow =
+            audit_key.seal(&format!("{org_name} audit"), request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let admin_keys = keyring::UserKeys::new(Some(&audit_key));
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
         let password_hash = countersign_core::auth::password::hash_password(request.admin_password)
@@ -233,19 +229,15 @@ impl Workspace {
     /// Our organisation's partner card (public), to hand to partners.
     pub fn org_card(&mut self, session: &Session) -> ServiceResult<Vec<u8>> {
         session.require_any_role()?;
-        let (_, card) = self
-            .store
-            .read(|tx| tx.active_org_key("signing"))?
-            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        let (_, card) =
+            self.store.read(|tx| tx.active_org_key("signing"))?.ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
         card.ok_or_else(|| StoreError::Corrupt("no organisation card".into()).into())
     }
 
     /// Unlocks the organisation's signing key with its passphrase.
     pub fn unlock_org_key(&mut self, passphrase: &str) -> ServiceResult<KeyPair> {
-        let (sealed, _) = self
-            .store
-            .read(|tx| tx.active_org_key("signing"))?
-            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        let (sealed, _) =
+            self.store.read(|tx| tx.active_org_key("signing"))?.ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
         let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         file.unlock(passphrase).map_err(|e| match e {
             countersign_core::format::keys::KeyError::WrongPassphrase => {
@@ -282,9 +274,7 @@ impl Workspace {
     }
 
     fn setting(&mut self, key: &str) -> ServiceResult<String> {
-        self.store
-            .read(|tx| tx.setting(key))?
-            .ok_or_else(|| StoreError::Corrupt(format!("missing setting {key}")).into())
+        self.store.read(|tx| tx.setting(key))?.ok_or_else(|| StoreError::Corrupt(format!("missing setting {key}")).into())
     }
 
     /// Records, in a transaction of its own, that something was refused; then returns `error`.

@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{now, Guarded, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
-use countersign_core::format::card::{CardDetails, PartnerCard};
-use countersign_core::encoding::format_utc;
 use crate::files::{write_atomic, FileError, Sensitivity};
+use countersign_core::encoding::format_utc;
+use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::{KeyPair, SecretKeyFile};
 use countersign_core::format::rotation::RotationStatement;
@@ -75,10 +75,8 @@ fn refuse_existing(path: &Path) -> ServiceResult<()> {
 impl Workspace {
     /// The active organisation key's sealed file, parsed, and its card.
     fn active_org_key_file(&mut self) -> ServiceResult<(SecretKeyFile, Option<Vec<u8>>)> {
-        let (sealed, card) = self
-            .store
-            .read(|tx| tx.active_org_key("signing"))?
-            .ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
+        let (sealed, card) =
+            self.store.read(|tx| tx.active_org_key("signing"))?.ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
         let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok((file, card))
     }
@@ -308,11 +306,17 @@ mod tests {
         let statement_out = dir.path().join("rotation.json");
         let weak = OrgKeyRotationRequest { passphrase: PASSPHRASE, new_passphrase: "short", statement_out: &statement_out, card_out: None };
         assert_eq!(ws.rotate_org_key(&alice, &weak).unwrap_err().code(), "invalid_input");
-        let wrong = OrgKeyRotationRequest { passphrase: "not the passphrase", new_passphrase: PASSPHRASE, statement_out: &statement_out, card_out: None };
+        let wrong = OrgKeyRotationRequest {
+            passphrase: "not the passphrase",
+            new_passphrase: PASSPHRASE,
+            statement_out: &statement_out,
+            card_out: None,
+        };
         assert_eq!(ws.rotate_org_key(&alice, &wrong).unwrap_err().code(), "authentication_failed");
         // A statement file that cannot be written rolls the rotation back.
         let unwritable = dir.path().join("no-such-directory").join("rotation.json");
-        let request = OrgKeyRotationRequest { passphrase: PASSPHRASE, new_passphrase: PASSPHRASE, statement_out: &unwritable, card_out: None };
+        let request =
+            OrgKeyRotationRequest { passphrase: PASSPHRASE, new_passphrase: PASSPHRASE, statement_out: &unwritable, card_out: None };
         assert!(ws.rotate_org_key(&alice, &request).is_err());
         assert_eq!(ws.org_fingerprint().unwrap(), before);
         assert_eq!(ws.unlock_org_key(PASSPHRASE).unwrap().fingerprint(), before);

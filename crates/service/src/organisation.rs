@@ -45,7 +45,14 @@ pub struct IssuedInstruction {
 
 impl Workspace {
     /// Sets our organisation's account (admin only).
-    pub fn set_org_account(&mut self, session: &Session, name: Option<&str>, iban: &str, bic: &str, currency: &str) -> ServiceResult<OrgAccount> {
+    pub fn set_org_account(
+        &mut self,
+        session: &Session,
+        name: Option<&str>,
+        iban: &str,
+        bic: &str,
+        currency: &str,
+    ) -> ServiceResult<OrgAccount> {
         self.authorize(session, &[Role::Admin], "org.account", "organisation", "set the organisation's account")?;
         let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
@@ -72,7 +79,11 @@ impl Workspace {
         self.authorize(session, &[Role::Admin], "org.domains", "organisation", "set the organisation's domains")?;
         let mut parsed = domains
             .iter()
-            .map(|d| countersign_core::assess::domain_name::DomainName::parse(d).map(|d| d.to_string()).map_err(|e| ServiceError::InvalidInput(e.to_string())))
+            .map(|d| {
+                countersign_core::assess::domain_name::DomainName::parse(d)
+                    .map(|d| d.to_string())
+                    .map_err(|e| ServiceError::InvalidInput(e.to_string()))
+            })
             .collect::<ServiceResult<Vec<_>>>()?;
         parsed.sort();
         parsed.dedup();
@@ -173,7 +184,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = Workspace::init(
             &dir.path().join("ws"),
-            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+            &InitRequest {
+                org_name: "Initech GmbH",
+                admin_name: "alice",
+                org_passphrase: "organisation passphrase",
+                admin_password: "alice password 1",
+            },
         )
         .unwrap();
         let alice = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();

@@ -5,13 +5,13 @@
 use serde_json::json;
 
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
-use countersign_core::bank::{AccountDetails, Country};
-use countersign_core::format::card::PartnerCard;
 use countersign_core::assess::domain_name::DomainName;
+use countersign_core::assess::phone::PhoneNumber;
+use countersign_core::bank::{AccountDetails, Country};
 use countersign_core::encoding::format_utc;
+use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
-use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::format::rotation::RotationStatement;
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, StoreError};
@@ -139,8 +139,7 @@ impl Workspace {
 
     /// The typed fingerprint against the card's: `check_failed` (logged) when they differ.
     fn check_typed_fingerprint(&mut self, session: &Session, card: &PartnerCard, typed: &str) -> ServiceResult<()> {
-        let typed = Fingerprint::parse_lenient(typed)
-            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
+        let typed = Fingerprint::parse_lenient(typed).map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
         if typed != card.fingerprint() {
             return self.refuse(
                 session.user(),
@@ -348,7 +347,10 @@ impl Workspace {
             let new_card = statement.new_card();
             let new_fp = new_card.fingerprint().to_string();
             if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
-                return Err(ServiceError::InvalidInput(format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id)));
+                return Err(ServiceError::InvalidInput(format!(
+                    "the new key {new_fp} is already pinned for partner {}",
+                    existing.partner_id
+                )));
             }
             tx.set_key_status(old.id, "retired", &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
             let how = format!("rotation statement signed by the previous key {}, accepted by {by}", old.fingerprint);
@@ -365,7 +367,13 @@ impl Workspace {
     }
 
     /// Revokes a partner's key (admin only): the active one, or the one named.
-    pub fn revoke_partner_key(&mut self, session: &Session, partner_id: i64, fingerprint: Option<&str>, reason: &str) -> ServiceResult<String> {
+    pub fn revoke_partner_key(
+        &mut self,
+        session: &Session,
+        partner_id: i64,
+        fingerprint: Option<&str>,
+        reason: &str,
+    ) -> ServiceResult<String> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, &[Role::Admin], "partner.revoke_key", &subject, "revoke partner keys")?;
         let reason = reason.trim();
@@ -408,7 +416,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = Workspace::init(
             &dir.path().join("ws"),
-            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "organisation passphrase", admin_password: "alice password 1" },
+            &InitRequest {
+                org_name: "Initech GmbH",
+                admin_name: "alice",
+                org_passphrase: "organisation passphrase",
+                admin_password: "alice password 1",
+            },
         )
         .unwrap();
         let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();

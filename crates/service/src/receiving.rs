@@ -12,21 +12,21 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{now, Role, ServiceResult, Session, Workspace};
-use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
+use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, AccountStatus, KnownAccount, PartnerHistory};
+use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
 use countersign_core::bank::BankAccount;
+use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::envelope::MAX_FILE_SIZE;
-use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::Instruction;
 use countersign_core::format::keys::PublicKey;
-use countersign_core::cases::policy::Policy;
-use countersign_store::prelude::*;
-use countersign_store::{NewAccount, NewCase, StoreError, Tx};
 use countersign_core::format::verify::{
     check_instruction_file, CheckOptions, FileCheck, RetiredRecipient, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW,
 };
+use countersign_store::prelude::*;
+use countersign_store::{NewAccount, NewCase, StoreError, Tx};
 
 /// The partner an instruction came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,9 +93,7 @@ impl PinnedKeys {
                 "active" => None,
                 _ => Some(key.status_reason.clone().unwrap_or_else(|| key.status.clone())),
             };
-            let why = why.map(|reason| {
-                format!("{} on {}: {reason}", key.status, key.status_changed_at.clone().unwrap_or_default())
-            });
+            let why = why.map(|reason| format!("{} on {}: {reason}", key.status, key.status_changed_at.clone().unwrap_or_default()));
             by_fingerprint.insert(fp, (key.partner_id, pk, why));
         }
         Ok(PinnedKeys { by_fingerprint })
@@ -159,7 +157,13 @@ impl Workspace {
     /// With `email`, the message that carried the file is read too; its findings can only raise
     /// the verdict.
     pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8], email: Option<&[u8]>) -> ServiceResult<Assessment> {
-        self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor], "instruction.verify", "instructions", "verify")?;
+        self.authorize(
+            session,
+            &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor],
+            "instruction.verify",
+            "instructions",
+            "verify",
+        )?;
         super::email_evidence::check_email_size(email)?;
         let ctx = self.context()?;
         let at = now();
@@ -191,7 +195,13 @@ impl Workspace {
         email: Option<&[u8]>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> ServiceResult<Vec<Assessment>> {
-        self.authorize(session, &[Role::Clerk, Role::Approver, Role::Admin], "instruction.receive", "instructions", "receive instructions")?;
+        self.authorize(
+            session,
+            &[Role::Clerk, Role::Approver, Role::Admin],
+            "instruction.receive",
+            "instructions",
+            "receive instructions",
+        )?;
         super::email_evidence::check_email_size(email)?;
         let ctx = self.context()?;
         let at = now();
@@ -261,9 +271,12 @@ fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
     };
     let check = check_instruction_file(bytes, &ctx.keys, &options);
     let prepared = check.verified.as_ref().map(|verified| {
-        let account = verified
-            .account()
-            .map(|a| ValidAccount { key: a.key(), display: a.display_number(), account: a.clone(), another_current: true });
+        let account = verified.account().map(|a| ValidAccount {
+            key: a.key(),
+            display: a.display_number(),
+            account: a.clone(),
+            another_current: true,
+        });
         Prepared {
             confirmation_code: verified.confirmation_code().to_string(),
             summary: InstructionSummary {
@@ -375,11 +388,9 @@ fn assess(
             let instruction = verified.instruction();
             // The verified signer is the claimed one: the signature was checked with the pinned
             // key of that fingerprint.
-            let signer_text =
-                signer_text.as_deref().ok_or_else(|| StoreError::Corrupt("a verified file without a signer".into()))?;
-            let earlier = tx
-                .earlier_receipt(signer_text, &instruction.id)?
-                .map(|(case_id, received_at)| EarlierReceipt { case_id, received_at });
+            let signer_text = signer_text.as_deref().ok_or_else(|| StoreError::Corrupt("a verified file without a signer".into()))?;
+            let earlier =
+                tx.earlier_receipt(signer_text, &instruction.id)?.map(|(case_id, received_at)| EarlierReceipt { case_id, received_at });
             let newest_accepted = match earlier {
                 Some(_) => None,
                 None => tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc),

@@ -14,8 +14,5 @@ pub struct AppInfo {
 /// The app's name and version.
 #[tauri::command]
 pub fn app_info() -> AppInfo {
-    AppInfo {
-        name: "Countersign",
-        version: env!("CARGO_PKG_VERSION"),
-    }
+    AppInfo { name: "Countersign", version: env!("CARGO_PKG_VERSION") }
 }

@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
 use countersign_service::core::audit::bundle::verify_bundle;
+use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
+use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 use countersign_service::{DayActivity, Guarded};
-use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -210,8 +210,12 @@ pub async fn pick_checkpoint_file<R: Runtime>(window: WebviewWindow<R>) -> Comma
 pub async fn verify_audit(state: State<'_, AppState>, against: Option<String>) -> CommandResult<AuditStatus> {
     let kept = match text(&against) {
         Some(path) => {
-            let bytes = read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
-            Some(String::from_utf8(bytes).map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?)
+            let bytes =
+                read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
+            Some(
+                String::from_utf8(bytes)
+                    .map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?,
+            )
         }
         None => None,
     };
@@ -241,7 +245,9 @@ pub async fn export_audit_bundle<R: Runtime>(
     filter: AuditFilter,
 ) -> CommandResult<AuditFileView> {
     check_allowed(&state, Guarded::AuditExport)?;
-    let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.").await?.path;
+    let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.")
+        .await?
+        .path;
     let bytes = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -254,9 +260,15 @@ pub async fn export_audit_bundle<R: Runtime>(
 
 /// Writes the events `filter` chooses as CSV (auditors and admins) where the auditor chose.
 #[tauri::command]
-pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<AuditFileView> {
+pub async fn export_audit_csv<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    filter: AuditFilter,
+) -> CommandResult<AuditFileView> {
     check_allowed(&state, Guarded::AuditLog)?;
-    let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.").await?.path;
+    let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.")
+        .await?
+        .path;
     let events = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -274,7 +286,9 @@ pub async fn export_audit_csv<R: Runtime>(window: WebviewWindow<R>, state: State
 #[tauri::command]
 pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>) -> CommandResult<AuditFileView> {
     check_allowed(&state, Guarded::AuditCheckpoint)?;
-    let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.").await?.path;
+    let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.")
+        .await?
+        .path;
     let note = {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -289,4 +303,3 @@ fn save(path: &Path, bytes: &[u8], sensitivity: Sensitivity) -> CommandResult<()
     write_atomic(path, bytes, sensitivity, true)
         .map_err(|e| CommandError::new("export_failed", format!("{} could not be written: {e}", path.display())))
 }
-

@@ -63,7 +63,9 @@ pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResul
             .iter()
             .map(|n| PhoneEntry {
                 e164: n.clone(),
-                display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()),
+                display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n)
+                    .map(|p| p.international())
+                    .unwrap_or_else(|_| n.clone()),
             })
             .collect(),
         payee: c.beneficiary_name.clone(),

@@ -1,9 +1,9 @@
 //! One case: everything the case view shows, and the approver's decisions (approve, reject,
 //! release with its bank file).
 
-use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::{Export, ExportFormat};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
@@ -161,8 +161,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
             .collect(),
         None => vec![],
     };
-    let current_account =
-        history.iter().find(|a| a.status == "current" && Some(&a.display) != c.account_display.as_ref()).cloned();
+    let current_account = history.iter().find(|a| a.status == "current" && Some(&a.display) != c.account_display.as_ref()).cloned();
     Ok(CaseView {
         summary: summary(c),
         findings: c.findings.iter().map(finding_view).collect(),

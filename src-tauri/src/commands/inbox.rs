@@ -152,8 +152,7 @@ pub async fn receive_files<R: Runtime>(
         let email = match emails.first() {
             Some(p) => {
                 // At most one byte over the limit: the core refuses a message that is too large.
-                let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE)
-                    .map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+                let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE).map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
                 Some(bytes)
             }
             None => None,
@@ -161,8 +160,7 @@ pub async fn receive_files<R: Runtime>(
         let mut files = Vec::with_capacity(paths.len());
         for p in &paths {
             let path = Path::new(p);
-            let bytes = read_limited(path, MAX_FILE_SIZE)
-                .map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+            let bytes = read_limited(path, MAX_FILE_SIZE).map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.clone());
             files.push((name, bytes));
         }
@@ -174,9 +172,7 @@ pub async fn receive_files<R: Runtime>(
         };
         Ok(ws.receive(session, &files, email.as_deref(), &mut report)?.into_iter().map(received).collect())
     };
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| CommandError::new("internal_error", format!("receiving stopped: {e}")))?
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| CommandError::new("internal_error", format!("receiving stopped: {e}")))?
 }
 
 /// Opens the file chooser (on the Rust side) for instruction files; the chosen paths, none when

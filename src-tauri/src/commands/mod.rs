@@ -24,8 +24,7 @@ pub mod session;
 pub mod settings;
 
 /// The invoke handler for every command of the app.
-pub(crate) fn handler<R: tauri::Runtime>(
-) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app::app_info,
         session::workspace_status,

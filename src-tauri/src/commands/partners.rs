@@ -6,11 +6,11 @@
 
 use std::path::Path;
 
-use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::encoding::format_utc;
+use countersign_service::core::export::qr::{key_uri, Qr};
+use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::files::read_limited;
-use countersign_service::core::export::qr::{key_uri, Qr};
 use countersign_service::{NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
@@ -185,7 +185,13 @@ fn view(d: PartnerDetail) -> PartnerView {
         phones: d
             .phones
             .into_iter()
-            .map(|p| PartnerPhone { e164: p.e164, display: p.display, source: p.source, recorded_by: p.recorded_by, recorded_at: p.recorded_at })
+            .map(|p| PartnerPhone {
+                e164: p.e164,
+                display: p.display,
+                source: p.source,
+                recorded_by: p.recorded_by,
+                recorded_at: p.recorded_at,
+            })
             .collect(),
         keys: d
             .keys

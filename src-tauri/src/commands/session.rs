@@ -25,11 +25,7 @@ pub struct UserView {
 impl UserView {
     /// The view of a session's user.
     pub(crate) fn of(session: &countersign_service::Session) -> Self {
-        UserView {
-            name: session.user().into(),
-            role: session.role(),
-            must_enrol_totp: session.must_enrol_totp().then_some(true),
-        }
+        UserView { name: session.user().into(), role: session.role(), must_enrol_totp: session.must_enrol_totp().then_some(true) }
     }
 }
 

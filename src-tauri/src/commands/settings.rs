@@ -195,11 +195,7 @@ pub struct KeyRotationView {
 pub async fn list_users(state: State<'_, AppState>) -> CommandResult<Vec<UserEntry>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws
-        .users(session)?
-        .into_iter()
-        .map(|(name, role, disabled)| UserEntry { name, role, disabled })
-        .collect())
+    Ok(ws.users(session)?.into_iter().map(|(name, role, disabled)| UserEntry { name, role, disabled }).collect())
 }
 
 /// Adds a user (admins).
@@ -270,11 +266,8 @@ pub async fn org_key_info(state: State<'_, AppState>) -> CommandResult<OrgKeyVie
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     ws.org_card(session)?;
-    let retired = ws
-        .retired_org_keys()?
-        .into_iter()
-        .map(|k| RetiredKeyView { fingerprint: k.fingerprint, retired_at: k.retired_at })
-        .collect();
+    let retired =
+        ws.retired_org_keys()?.into_iter().map(|k| RetiredKeyView { fingerprint: k.fingerprint, retired_at: k.retired_at }).collect();
     Ok(OrgKeyView { fingerprint: ws.org_fingerprint()?.to_string(), retired })
 }
 
@@ -287,7 +280,16 @@ pub async fn backup_org_key<R: Runtime>(
     request: KeyBackupRequest,
 ) -> CommandResult<KeyBackupView> {
     check_allowed(&state, Guarded::OrgKeyBackup)?;
-    let path = save_target(&window, &state, "Save the organisation key backup", "organisation-key-backup", "key", "No file was chosen, so nothing was done.").await?.path;
+    let path = save_target(
+        &window,
+        &state,
+        "Save the organisation key backup",
+        "organisation-key-backup",
+        "key",
+        "No file was chosen, so nothing was done.",
+    )
+    .await?
+    .path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let fingerprint = ws.backup_org_key(session, &request.passphrase, &path)?;
@@ -303,7 +305,16 @@ pub async fn rotate_org_key<R: Runtime>(
     request: KeyRotationRequest,
 ) -> CommandResult<KeyRotationView> {
     check_allowed(&state, Guarded::OrgKeyRotation)?;
-    let path = save_target(&window, &state, "Save the key-rotation statement", "organisation-key-rotation", "json", "No file was chosen, so nothing was done.").await?.path;
+    let path = save_target(
+        &window,
+        &state,
+        "Save the key-rotation statement",
+        "organisation-key-rotation",
+        "json",
+        "No file was chosen, so nothing was done.",
+    )
+    .await?
+    .path;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let rotation = ws.rotate_org_key(

@@ -4,9 +4,9 @@
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use crate::bank::{BankAccount, Currency, Money};
 use crate::assess::findings::{Finding, ReasonCode};
 use crate::assess::payee_name::{compare_names, has_confusables, NameMatch};
+use crate::bank::{BankAccount, Currency, Money};
 use crate::cases::policy::Policy;
 use crate::format::verify::VerifiedInstruction;
 
@@ -317,22 +317,11 @@ fn suspicious_chars(name: &str) -> Vec<String> {
     }
     found
         .into_iter()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                format!("U+{:04X} \"{c}\"", u32::from(c))
-            } else {
-                format!("U+{:04X}", u32::from(c))
-            }
-        })
+        .map(|c| if c.is_alphanumeric() { format!("U+{:04X} \"{c}\"", u32::from(c)) } else { format!("U+{:04X}", u32::from(c)) })
         .collect()
 }
 
-fn country_check(
-    account: &BankAccount,
-    shown: &str,
-    current: Option<&KnownAccount>,
-    partner: &PartnerHistory,
-) -> Option<Finding> {
+fn country_check(account: &BankAccount, shown: &str, current: Option<&KnownAccount>, partner: &PartnerHistory) -> Option<Finding> {
     let country = account.country();
     let differs = |other: &str| !other.trim().eq_ignore_ascii_case(country);
     let known = |c: &&str| !c.trim().is_empty();
@@ -364,8 +353,7 @@ fn country_check(
 /// The account changes (accounts becoming current) within `days` before `now`, oldest first.
 /// The partner's first account becoming current is not a change.
 fn changes_within(partner: &PartnerHistory, now: OffsetDateTime, days: u32) -> Vec<(&KnownAccount, OffsetDateTime)> {
-    let undated_predecessor =
-        partner.accounts.iter().any(|a| a.status == AccountStatus::Retired && a.became_current_at.is_none());
+    let undated_predecessor = partner.accounts.iter().any(|a| a.status == AccountStatus::Retired && a.became_current_at.is_none());
     let first = partner.accounts.iter().filter_map(|a| a.became_current_at).min();
     let mut changes: Vec<(&KnownAccount, OffsetDateTime)> = partner
         .accounts
@@ -423,8 +411,7 @@ fn day(t: OffsetDateTime) -> String {
 
 /// "second", "third", … "tenth", then "11th" style.
 fn ordinal(n: usize) -> String {
-    const WORDS: [&str; 11] =
-        ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+    const WORDS: [&str; 11] = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
     if let Some(word) = WORDS.get(n) {
         return (*word).to_string();
     }
@@ -452,13 +439,13 @@ fn join_and(items: &[String]) -> String {
 #[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
+    use crate::assess::findings::{Severity, Verdict};
+    use crate::assess::payee_name::compare_names;
     use crate::bank::Iban;
     use crate::encoding::parse_utc;
     use crate::format::envelope::{Envelope, FileKind};
-    use crate::assess::findings::{Severity, Verdict};
     use crate::format::instruction::Details;
     use crate::format::keys::KeyPair;
-    use crate::assess::payee_name::compare_names;
     use crate::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
     use proptest::prelude::*;
     use time::PrimitiveDateTime;
@@ -499,13 +486,7 @@ mod tests {
     }
 
     fn order(iban: &str) -> Order {
-        Order {
-            name: "GLOBEX CORP.".into(),
-            iban: Some(iban.into()),
-            local: None,
-            currency: "EUR".into(),
-            amount_minor: None,
-        }
+        Order { name: "GLOBEX CORP.".into(), iban: Some(iban.into()), local: None, currency: "EUR".into(), amount_minor: None }
     }
 
     impl Order {
@@ -607,8 +588,7 @@ mod tests {
         assert_eq!(findings, vec![]);
         assert_eq!(Verdict::from_findings(&findings), Verdict::Accepted);
         // A local (non-IBAN) account is compared by its key too.
-        let local =
-            Order { iban: None, local: Some(("123456789".into(), "021000021".into(), "US".into())), ..order(DE_A) };
+        let local = Order { iban: None, local: Some(("123456789".into(), "021000021".into(), "US".into())), ..order(DE_A) };
         let history = PartnerHistory {
             country: Some("US".into()),
             accounts: vec![KnownAccount {
@@ -638,10 +618,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Info);
         assert!(!f[0].message.contains("callback"));
         // Accounts seen but never confirmed, or retired, do not make a current one.
-        let unconfirmed = partner(vec![
-            known(DE_A, AccountStatus::Pending, None),
-            known(DE_B, AccountStatus::Retired, Some(days_ago(900))),
-        ]);
+        let unconfirmed =
+            partner(vec![known(DE_A, AccountStatus::Pending, None), known(DE_B, AccountStatus::Retired, Some(days_ago(900)))]);
         assert_eq!(codes(&assess(&order(DE_A), &unconfirmed)), vec![ReasonCode::FirstInstruction]);
         // Near miss: a current account is known.
         assert!(!codes(&assess(&order(DE_B), &settled())).contains(&ReasonCode::FirstInstruction));
@@ -649,8 +627,7 @@ mod tests {
 
     #[test]
     fn bank_details_changed_names_both_accounts() {
-        let history =
-            partner(vec![known(DE_A, AccountStatus::Current, Some(parse_utc("2026-03-01T10:00:00Z").unwrap()))]);
+        let history = partner(vec![known(DE_A, AccountStatus::Current, Some(parse_utc("2026-03-01T10:00:00Z").unwrap()))]);
         let f = find(&assess(&order(GB_A), &history), ReasonCode::BankDetailsChanged);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(
@@ -683,10 +660,7 @@ mod tests {
              partner really goes back to it."
         );
         // Near miss: seen before but only pending, never retired.
-        let pending = partner(vec![
-            known(DE_A, AccountStatus::Current, Some(days_ago(400))),
-            known(DE_B, AccountStatus::Pending, None),
-        ]);
+        let pending = partner(vec![known(DE_A, AccountStatus::Current, Some(days_ago(400))), known(DE_B, AccountStatus::Pending, None)]);
         assert_eq!(codes(&assess(&order(DE_B), &pending)), vec![ReasonCode::BankDetailsChanged]);
     }
 
@@ -706,10 +680,7 @@ mod tests {
         );
         assert_eq!(Verdict::from_findings(&findings), Verdict::Rejected);
         // From this partner's own history.
-        let own = partner(vec![
-            known(DE_A, AccountStatus::Current, Some(days_ago(400))),
-            known(DE_B, AccountStatus::Fraudulent, None),
-        ]);
+        let own = partner(vec![known(DE_A, AccountStatus::Current, Some(days_ago(400))), known(DE_B, AccountStatus::Fraudulent, None)]);
         let findings = assess(&order(DE_B), &own);
         let f = find(&findings, ReasonCode::AccountKnownFraudulent);
         assert_eq!(f.severity, Severity::Critical);
@@ -718,18 +689,14 @@ mod tests {
         let both = run(&order(DE_B), &own, &elsewhere, &Policy::default());
         assert_eq!(both.iter().filter(|f| f.code == ReasonCode::AccountKnownFraudulent).count(), 1);
         // Near miss: another account of the partner is the fraudulent one.
-        let other = partner(vec![
-            known(DE_A, AccountStatus::Current, Some(days_ago(400))),
-            known(DE_C, AccountStatus::Fraudulent, None),
-        ]);
+        let other = partner(vec![known(DE_A, AccountStatus::Current, Some(days_ago(400))), known(DE_C, AccountStatus::Fraudulent, None)]);
         assert_eq!(codes(&assess(&order(DE_B), &other)), vec![ReasonCode::BankDetailsChanged]);
     }
 
     #[test]
     fn account_used_by_other_partner_names_them() {
         let elsewhere = AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into()] };
-        let f =
-            only(&run(&order(DE_A), &settled(), &elsewhere, &Policy::default()), ReasonCode::AccountUsedByOtherPartner);
+        let f = only(&run(&order(DE_A), &settled(), &elsewhere, &Policy::default()), ReasonCode::AccountUsedByOtherPartner);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(
             f.message,
@@ -737,10 +704,8 @@ mod tests {
              Confirm with a callback that it really belongs to this partner."
         );
         let noted = Policy { shared_account_needs_callback: false, ..Policy::default() };
-        let several = AccountElsewhere {
-            fraudulent: None,
-            other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()],
-        };
+        let several =
+            AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()] };
         let f = only(&run(&order(DE_A), &settled(), &several, &noted), ReasonCode::AccountUsedByOtherPartner);
         assert_eq!(f.severity, Severity::Info);
         assert_eq!(
@@ -782,10 +747,8 @@ mod tests {
         let fake = "Glob\u{0435}x Corporation"; // Cyrillic е
         assert_eq!(compare_names(LEGAL_NAME, fake).outcome(), NameMatch::Match);
         let relaxed = Policy { close_name_match_needs_callback: false, ..Policy::default() };
-        let f = only(
-            &run(&order(DE_A).name(fake), &settled(), &AccountElsewhere::default(), &relaxed),
-            ReasonCode::BeneficiaryNameMismatch,
-        );
+        let f =
+            only(&run(&order(DE_A).name(fake), &settled(), &AccountElsewhere::default(), &relaxed), ReasonCode::BeneficiaryNameMismatch);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(
             f.message,
@@ -855,10 +818,7 @@ mod tests {
              are confirmed by callback for 30 days after a key rotation."
         );
         assert_eq!(codes(&assess(&order(DE_A), &rotated(days_ago(30)))), vec![ReasonCode::RecentKeyRotation]);
-        assert_eq!(
-            codes(&assess(&order(DE_A), &rotated(now() + Duration::hours(1)))),
-            vec![ReasonCode::RecentKeyRotation]
-        );
+        assert_eq!(codes(&assess(&order(DE_A), &rotated(now() + Duration::hours(1)))), vec![ReasonCode::RecentKeyRotation]);
         let f = only(&assess(&order(DE_A), &rotated(now() - Duration::hours(3))), ReasonCode::RecentKeyRotation);
         assert!(f.message.contains("less than a day ago"), "{}", f.message);
         // Near misses.
@@ -896,10 +856,7 @@ mod tests {
         let onboarded = partner(vec![known(DE_A, AccountStatus::Current, Some(days_ago(5)))]);
         assert_eq!(codes(&assess(&order(DE_C), &onboarded)), vec![ReasonCode::BankDetailsChanged]);
         // Unless an older (undated) account was retired before it.
-        let replaced = partner(vec![
-            known(DE_B, AccountStatus::Retired, None),
-            known(DE_A, AccountStatus::Current, Some(days_ago(5))),
-        ]);
+        let replaced = partner(vec![known(DE_B, AccountStatus::Retired, None), known(DE_A, AccountStatus::Current, Some(days_ago(5)))]);
         assert!(codes(&assess(&order(DE_C), &replaced)).contains(&ReasonCode::FrequentChanges));
         // Two earlier changes in the window.
         let busy = partner(vec![
@@ -953,8 +910,7 @@ mod tests {
             fraudulent: Some("marked fraudulent on 2026-10-01 after a denied callback".into()),
             other_partners: vec!["Initech Ltd".into()],
         };
-        let findings =
-            run(&order(GB_A).name("Umbrella plc").amount(1_000_000_00), &history, &elsewhere, &Policy::default());
+        let findings = run(&order(GB_A).name("Umbrella plc").amount(1_000_000_00), &history, &elsewhere, &Policy::default());
         let expected = vec![
             ReasonCode::BankDetailsChanged,
             ReasonCode::AccountPreviouslyRetired,
@@ -970,10 +926,7 @@ mod tests {
         let position = |c: ReasonCode| ReasonCode::ALL.iter().position(|&x| x == c).unwrap();
         assert!(expected.windows(2).all(|w| position(w[0]) < position(w[1])));
         let first = assess(&order(GB_A).name("Umbrella plc"), &partner(vec![]));
-        assert_eq!(
-            codes(&first),
-            vec![ReasonCode::FirstInstruction, ReasonCode::BeneficiaryNameMismatch, ReasonCode::CountryChanged]
-        );
+        assert_eq!(codes(&first), vec![ReasonCode::FirstInstruction, ReasonCode::BeneficiaryNameMismatch, ReasonCode::CountryChanged]);
     }
 
     #[test]
@@ -1021,55 +974,40 @@ mod tests {
             1 => "\\PC{0,20}",
         ];
         (key, "\\PC{0,30}", any_country(), any_status(), prop::option::of(any_time())).prop_map(
-            |(key, display, country, status, became_current_at)| KnownAccount {
-                key,
-                display,
-                country,
-                status,
-                became_current_at,
-            },
+            |(key, display, country, status, became_current_at)| KnownAccount { key, display, country, status, became_current_at },
         )
     }
 
     fn any_policy() -> impl Strategy<Value = Policy> {
         let small = || prop_oneof![0u32..200, any::<u32>()];
-        (small(), small(), small(), small(), any::<[bool; 3]>()).prop_map(|(change, rotation, factor, min, flags)| {
-            Policy {
-                change_window_days: change,
-                rotation_window_days: rotation,
-                amount_unusual_factor: factor,
-                amount_history_min: min,
-                first_instruction_needs_callback: flags[0],
-                shared_account_needs_callback: flags[1],
-                close_name_match_needs_callback: flags[2],
-                ..Policy::default()
-            }
+        (small(), small(), small(), small(), any::<[bool; 3]>()).prop_map(|(change, rotation, factor, min, flags)| Policy {
+            change_window_days: change,
+            rotation_window_days: rotation,
+            amount_unusual_factor: factor,
+            amount_history_min: min,
+            first_instruction_needs_callback: flags[0],
+            shared_account_needs_callback: flags[1],
+            close_name_match_needs_callback: flags[2],
+            ..Policy::default()
         })
     }
 
     fn any_history() -> impl Strategy<Value = PartnerHistory> {
         let legal_name = prop_oneof![Just(LEGAL_NAME.to_string()), Just("Glob\u{0435}x".to_string()), "\\PC{0,40}"];
         let amounts = prop::collection::vec(prop_oneof![0u64..10_000_000, any::<u64>()], 0..8);
-        (
-            legal_name,
-            prop::option::of(any_country()),
-            prop::collection::vec(any_account(), 0..7),
-            prop::option::of(any_time()),
-            amounts,
-        )
-            .prop_map(|(legal_name, country, accounts, last_key_rotation, amounts_in_currency)| {
-                PartnerHistory { legal_name, country, accounts, last_key_rotation, amounts_in_currency }
+        (legal_name, prop::option::of(any_country()), prop::collection::vec(any_account(), 0..7), prop::option::of(any_time()), amounts)
+            .prop_map(|(legal_name, country, accounts, last_key_rotation, amounts_in_currency)| PartnerHistory {
+                legal_name,
+                country,
+                accounts,
+                last_key_rotation,
+                amounts_in_currency,
             })
     }
 
     fn any_order() -> impl Strategy<Value = Order> {
-        let name = prop::sample::select(vec![
-            "GLOBEX CORP.",
-            "Umbrella plc",
-            "G1obex Corporation",
-            "Glob\u{0435}x Corporation",
-            "Glo\u{200B}bex",
-        ]);
+        let name =
+            prop::sample::select(vec!["GLOBEX CORP.", "Umbrella plc", "G1obex Corporation", "Glob\u{0435}x Corporation", "Glo\u{200B}bex"]);
         let amount = prop::option::of(prop_oneof![1u64..1_000_000, 1u64..100_000_000_000_000_000]);
         (prop::sample::select(vec![DE_A, DE_B, GB_A, FR_A]), name, amount)
             .prop_map(|(iban, name, amount)| Order { amount_minor: amount, ..order(iban).name(name) })

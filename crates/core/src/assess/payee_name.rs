@@ -174,11 +174,7 @@ pub fn compare_names(legal_name: &str, beneficiary_name: &str) -> NameComparison
     let b = prepare(beneficiary_name);
     let confusables = a.confusables || b.confusables;
     if a.forms[0].is_empty() || b.forms[0].is_empty() {
-        return NameComparison {
-            outcome: NameMatch::NoMatch,
-            score: 0.0,
-            confusables,
-        };
+        return NameComparison { outcome: NameMatch::NoMatch, score: 0.0, confusables };
     }
     let fuzzy = a.chars <= MAX_FUZZY_CHARS && b.chars <= MAX_FUZZY_CHARS;
     let mut score: f64 = 0.0;
@@ -201,11 +197,7 @@ pub fn compare_names(legal_name: &str, beneficiary_name: &str) -> NameComparison
     } else {
         NameMatch::NoMatch
     };
-    NameComparison {
-        outcome,
-        score,
-        confusables,
-    }
+    NameComparison { outcome, score, confusables }
 }
 
 /// The normalised form of a name: lower-case ASCII words separated by single spaces, legal forms,
@@ -273,11 +265,7 @@ fn prepare(name: &str) -> Prepared {
             forms.push(alternative);
         }
     }
-    Prepared {
-        forms,
-        confusables: analysis.confusables,
-        chars: nfkc.chars().count(),
-    }
+    Prepared { forms, confusables: analysis.confusables, chars: nfkc.chars().count() }
 }
 
 enum Replacement {
@@ -293,9 +281,8 @@ fn analyse(nfkc: &str) -> Analysis {
     let mut invisible = false;
     for c in nfkc.chars() {
         if is_invisible(c) {
-            let joiner = matches!(c, '\u{200C}' | '\u{200D}')
-                || ('\u{FE00}'..='\u{FE0F}').contains(&c)
-                || ('\u{E0100}'..='\u{E01EF}').contains(&c);
+            let joiner =
+                matches!(c, '\u{200C}' | '\u{200D}') || ('\u{FE00}'..='\u{FE0F}').contains(&c) || ('\u{E0100}'..='\u{E01EF}').contains(&c);
             invisible |= has_latin || !joiner;
             continue;
         }
@@ -311,10 +298,7 @@ fn analyse(nfkc: &str) -> Analysis {
     }
     let mixed = has_latin && lookalikes > 0;
     let whole_script = !has_latin && other_letters > 0 && ascii_lookalikes == other_letters;
-    Analysis {
-        confusables: invisible || mixed || whole_script,
-        map_lookalikes: mixed || whole_script,
-    }
+    Analysis { confusables: invisible || mixed || whole_script, map_lookalikes: mixed || whole_script }
 }
 
 fn latin_set() -> AugmentedScriptSet {
@@ -336,9 +320,7 @@ fn is_latin_letter(c: char) -> bool {
 /// The UTS #39 skeleton of one character with combining marks removed.
 fn bare_skeleton(c: char) -> String {
     let mut buf = [0u8; 4];
-    unicode_security::skeleton(c.encode_utf8(&mut buf))
-        .filter(|&x| !unicode_normalization::char::is_combining_mark(x))
-        .collect()
+    unicode_security::skeleton(c.encode_utf8(&mut buf)).filter(|&x| !unicode_normalization::char::is_combining_mark(x)).collect()
 }
 
 /// A letter or digit of another script whose skeleton is made of Latin letters (Cyrillic `м`
@@ -397,13 +379,7 @@ fn words(text: &str) -> Vec<String> {
     let cleaned: String = ascii
         .chars()
         .filter(|c| !matches!(c, '\'' | '`'))
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                ' '
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
         .collect();
     cleaned.split_whitespace().map(str::to_owned).collect()
 }
@@ -467,11 +443,7 @@ trait EndsWithWords {
 
 impl EndsWithWords for Vec<String> {
     fn ends_with_words(&self, suffix: &[&str]) -> bool {
-        self.len() >= suffix.len()
-            && self[self.len() - suffix.len()..]
-                .iter()
-                .zip(suffix)
-                .all(|(a, b)| a == b)
+        self.len() >= suffix.len() && self[self.len() - suffix.len()..].iter().zip(suffix).all(|(a, b)| a == b)
     }
 }
 
@@ -483,17 +455,9 @@ fn inexact_score(a: &[String], b: &[String]) -> f64 {
     sorted_a.sort();
     sorted_b.sort();
     let sorted = jaro_winkler(&sorted_a.join(" "), &sorted_b.join(" "));
-    let spacing = if a.concat() == b.concat() {
-        SPACING_SCORE
-    } else {
-        0.0
-    };
+    let spacing = if a.concat() == b.concat() { SPACING_SCORE } else { 0.0 };
     let contained = containment_score(a, b).max(containment_score(b, a));
-    joined
-        .max(sorted)
-        .max(spacing)
-        .max(contained)
-        .clamp(0.0, MAX_INEXACT_SCORE)
+    joined.max(sorted).max(spacing).max(contained).clamp(0.0, MAX_INEXACT_SCORE)
 }
 
 /// When every word of `short` occurs in `long`: 0.85 plus 0.10 × the share of `long`'s letters
@@ -527,22 +491,13 @@ mod tests {
 
     #[test]
     fn legal_forms_and_abbreviations_match() {
-        assert_eq!(
-            outcome("Globex Corporation", "GLOBEX CORP."),
-            NameMatch::Match
-        );
+        assert_eq!(outcome("Globex Corporation", "GLOBEX CORP."), NameMatch::Match);
         assert_eq!(outcome("Globex Ltd", "Globex Limited"), NameMatch::Match);
         assert_eq!(outcome("Globex GmbH & Co. KG", "Globex"), NameMatch::Match);
-        assert_eq!(
-            outcome("Hoteles Sol S.L.", "HOTELES SOL SL"),
-            NameMatch::Match
-        );
+        assert_eq!(outcome("Hoteles Sol S.L.", "HOTELES SOL SL"), NameMatch::Match);
         assert_eq!(outcome("Dupont S.A.S.", "DUPONT SAS"), NameMatch::Match);
         assert_eq!(outcome("Rossi S.p.A.", "Rossi SpA"), NameMatch::Match);
-        assert_eq!(
-            outcome("Kowalski Sp. z o.o.", "KOWALSKI SP. Z O.O."),
-            NameMatch::Match
-        );
+        assert_eq!(outcome("Kowalski Sp. z o.o.", "KOWALSKI SP. Z O.O."), NameMatch::Match);
         assert_eq!(outcome("Kowalski Sp. z o.o.", "Kowalski"), NameMatch::Match);
         assert_eq!(outcome("Van Dijk B.V.", "Van Dijk BV"), NameMatch::Match);
         assert_eq!(outcome("Nokia Oyj", "Nokia"), NameMatch::Match);
@@ -555,26 +510,11 @@ mod tests {
 
     #[test]
     fn turkish_legal_forms_and_letters() {
-        assert_eq!(
-            outcome("Acme Tekstil A.Ş.", "ACME TEKSTIL ANONIM SIRKETI"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Acme Tekstil A.Ş.", "Acme Tekstil Anonim Şirketi"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Yıldız Gıda Ltd. Şti.", "YILDIZ GIDA LTD STI"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("İSTANBUL DOĞAL", "istanbul dogal"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            normalise_name("Işık Çelik Sanayi ve Ticaret A.Ş."),
-            "isik celik sanayi ticaret"
-        );
+        assert_eq!(outcome("Acme Tekstil A.Ş.", "ACME TEKSTIL ANONIM SIRKETI"), NameMatch::Match);
+        assert_eq!(outcome("Acme Tekstil A.Ş.", "Acme Tekstil Anonim Şirketi"), NameMatch::Match);
+        assert_eq!(outcome("Yıldız Gıda Ltd. Şti.", "YILDIZ GIDA LTD STI"), NameMatch::Match);
+        assert_eq!(outcome("İSTANBUL DOĞAL", "istanbul dogal"), NameMatch::Match);
+        assert_eq!(normalise_name("Işık Çelik Sanayi ve Ticaret A.Ş."), "isik celik sanayi ticaret");
         assert!(!compare_names("Yıldız Gıda", "Yildiz Gida").confusables());
     }
 
@@ -584,44 +524,20 @@ mod tests {
         assert_eq!(outcome("Müller GmbH", "Mueller GmbH"), NameMatch::Match);
         assert_eq!(outcome("Müller GmbH", "MULLER GMBH"), NameMatch::Match);
         assert_eq!(outcome("Straßenbau AG", "Strassenbau AG"), NameMatch::Match);
-        assert_eq!(
-            outcome("Ærø Shipping ApS", "Aeroe Shipping"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Ærø Shipping ApS", "Aero Shipping"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Øresund Aktiebolag Å", "Oresund Aktiebolag A"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Société Générale", "SOCIETE GENERALE"),
-            NameMatch::Match
-        );
+        assert_eq!(outcome("Ærø Shipping ApS", "Aeroe Shipping"), NameMatch::Match);
+        assert_eq!(outcome("Ærø Shipping ApS", "Aero Shipping"), NameMatch::Match);
+        assert_eq!(outcome("Øresund Aktiebolag Å", "Oresund Aktiebolag A"), NameMatch::Match);
+        assert_eq!(outcome("Société Générale", "SOCIETE GENERALE"), NameMatch::Match);
         // Decomposed input (u + combining diaeresis) is the same name.
         assert_eq!(outcome("Mu\u{308}ller", "Müller"), NameMatch::Match);
     }
 
     #[test]
     fn conjunctions_are_equivalent() {
-        assert_eq!(
-            outcome("Smith & Sons Ltd", "Smith and Sons Limited"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Schmidt und Partner", "Schmidt & Partner"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("García y Hijos S.L.", "Garcia & Hijos"),
-            NameMatch::Match
-        );
-        assert_eq!(
-            outcome("Demir ve Ortakları", "Demir & Ortaklari"),
-            NameMatch::Match
-        );
+        assert_eq!(outcome("Smith & Sons Ltd", "Smith and Sons Limited"), NameMatch::Match);
+        assert_eq!(outcome("Schmidt und Partner", "Schmidt & Partner"), NameMatch::Match);
+        assert_eq!(outcome("García y Hijos S.L.", "Garcia & Hijos"), NameMatch::Match);
+        assert_eq!(outcome("Demir ve Ortakları", "Demir & Ortaklari"), NameMatch::Match);
         assert_eq!(outcome("AT&T Inc.", "AT and T"), NameMatch::Match);
     }
 
@@ -636,25 +552,13 @@ mod tests {
 
     #[test]
     fn near_misses_are_close_matches() {
-        assert_eq!(
-            outcome("Initech Ltd", "Initech Trading Ltd"),
-            NameMatch::CloseMatch
-        );
+        assert_eq!(outcome("Initech Ltd", "Initech Trading Ltd"), NameMatch::CloseMatch);
         assert_eq!(outcome("Globex", "G1obex"), NameMatch::CloseMatch);
-        assert_eq!(
-            outcome("Globex Industries", "Industries Globex"),
-            NameMatch::CloseMatch
-        );
+        assert_eq!(outcome("Globex Industries", "Industries Globex"), NameMatch::CloseMatch);
         assert_eq!(outcome("CocaCola", "Coca Cola"), NameMatch::CloseMatch);
-        assert_eq!(
-            outcome("Acme Textile", "Acme Tekstil"),
-            NameMatch::CloseMatch
-        );
+        assert_eq!(outcome("Acme Textile", "Acme Tekstil"), NameMatch::CloseMatch);
         let c = compare_names("Globex", "G1obex");
-        assert!(
-            c.score() >= CLOSE_MATCH_THRESHOLD && c.score() < 1.0,
-            "{c:?}"
-        );
+        assert!(c.score() >= CLOSE_MATCH_THRESHOLD && c.score() < 1.0, "{c:?}");
         // An ASCII digit for a letter is a typo to look at, not a homoglyph of another script.
         assert!(!c.confusables());
     }
@@ -663,23 +567,13 @@ mod tests {
     fn different_names_do_not_match() {
         assert_eq!(outcome("Globex", "Umbrella"), NameMatch::NoMatch);
         assert_eq!(outcome("Acme Ltd", "Apex Ltd"), NameMatch::NoMatch);
-        assert_eq!(
-            outcome("Globex Corporation", "Globe Telecom"),
-            NameMatch::NoMatch
-        );
+        assert_eq!(outcome("Globex Corporation", "Globe Telecom"), NameMatch::NoMatch);
         assert!(compare_names("Globex", "Umbrella").score() < CLOSE_MATCH_THRESHOLD);
     }
 
     #[test]
     fn empty_names_never_match() {
-        for (a, b) in [
-            ("", ""),
-            ("   ", "  \t"),
-            ("Globex", ""),
-            ("", "Globex"),
-            ("...", "---"),
-            ("\u{200B}", "\u{200B}"),
-        ] {
+        for (a, b) in [("", ""), ("   ", "  \t"), ("Globex", ""), ("", "Globex"), ("...", "---"), ("\u{200B}", "\u{200B}")] {
             let c = compare_names(a, b);
             assert_eq!(c.outcome(), NameMatch::NoMatch, "{a:?} vs {b:?}");
             assert_eq!(c.score(), 0.0);
@@ -740,18 +634,9 @@ mod tests {
 
     #[test]
     fn outcome_serialises_in_snake_case() {
-        assert_eq!(
-            serde_json::to_string(&NameMatch::CloseMatch).unwrap(),
-            "\"close_match\""
-        );
-        assert_eq!(
-            serde_json::to_string(&NameMatch::NoMatch).unwrap(),
-            "\"no_match\""
-        );
-        assert_eq!(
-            serde_json::to_string(&NameMatch::Match).unwrap(),
-            "\"match\""
-        );
+        assert_eq!(serde_json::to_string(&NameMatch::CloseMatch).unwrap(), "\"close_match\"");
+        assert_eq!(serde_json::to_string(&NameMatch::NoMatch).unwrap(), "\"no_match\"");
+        assert_eq!(serde_json::to_string(&NameMatch::Match).unwrap(), "\"match\"");
         assert_eq!(NameMatch::CloseMatch.as_str(), "close_match");
     }
 

@@ -23,9 +23,7 @@ pub const MAX_INPUT_CHARS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
     /// The default region is not an ISO 3166 alpha-2 code that the phone-number metadata knows.
-    #[error(
-        "unknown country {region:?}: give a two-letter ISO 3166 code such as DE, GB, TR, ES or US"
-    )]
+    #[error("unknown country {region:?}: give a two-letter ISO 3166 code such as DE, GB, TR, ES or US")]
     UnknownRegion {
         /// The region as given.
         region: String,
@@ -52,17 +50,13 @@ pub enum PhoneError {
         input: String,
     },
     /// The input carries an extension, which E.164 cannot hold.
-    #[error(
-        "{input:?} has an extension: record the number without it and keep the extension in a note"
-    )]
+    #[error("{input:?} has an extension: record the number without it and keep the extension in a note")]
     Extension {
         /// The number as given.
         input: String,
     },
     /// A stored value that should be canonical E.164 is not.
-    #[error(
-        "{input:?} is not in E.164 form (+ followed by the country code and number, no spaces)"
-    )]
+    #[error("{input:?} is not in E.164 form (+ followed by the country code and number, no spaces)")]
     NotE164 {
         /// The value as found.
         input: String,
@@ -96,51 +90,36 @@ impl PhoneNumber {
             candidates.push((None, format!("+{rest}")));
         }
         if candidates.is_empty() {
-            return Err(PhoneError::MissingCountryCode {
-                input: input.to_owned(),
-            });
+            return Err(PhoneError::MissingCountryCode { input: input.to_owned() });
         }
 
         let mut first_error = None;
         for (region, text) in candidates {
             let error = match phonenumber::parse(region, &text) {
-                Ok(number) if number.extension().is_some() => PhoneError::Extension {
-                    input: input.to_owned(),
-                },
+                Ok(number) if number.extension().is_some() => PhoneError::Extension { input: input.to_owned() },
                 Ok(number) if number.is_valid() => {
                     return Ok(PhoneNumber(number.format().mode(Mode::E164).to_string()));
                 }
-                Ok(_) => PhoneError::Invalid {
-                    input: input.to_owned(),
-                },
-                Err(e) => PhoneError::Unparseable {
-                    input: input.to_owned(),
-                    reason: e.to_string(),
-                },
+                Ok(_) => PhoneError::Invalid { input: input.to_owned() },
+                Err(e) => PhoneError::Unparseable { input: input.to_owned(), reason: e.to_string() },
             };
             first_error.get_or_insert(error);
         }
-        Err(first_error.unwrap_or(PhoneError::Invalid {
-            input: input.to_owned(),
-        }))
+        Err(first_error.unwrap_or(PhoneError::Invalid { input: input.to_owned() }))
     }
 
     /// Reads back a stored value, which must already be canonical E.164 (`+` and digits only)
     /// and valid.
     pub fn from_e164(value: &str) -> Result<Self, PhoneError> {
-        let canonical = value.strip_prefix('+').is_some_and(|digits| {
-            !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit())
-        });
+        let canonical = value
+            .strip_prefix('+')
+            .is_some_and(|digits| !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()));
         if !canonical {
-            return Err(PhoneError::NotE164 {
-                input: value.chars().take(MAX_INPUT_CHARS).collect(),
-            });
+            return Err(PhoneError::NotE164 { input: value.chars().take(MAX_INPUT_CHARS).collect() });
         }
         let number = PhoneNumber::parse(value, None)?;
         if number.0 != value {
-            return Err(PhoneError::NotE164 {
-                input: value.to_owned(),
-            });
+            return Err(PhoneError::NotE164 { input: value.to_owned() });
         }
         Ok(number)
     }
@@ -161,9 +140,7 @@ impl PhoneNumber {
 
     /// The country calling code, e.g. `49`.
     pub fn country_code(&self) -> u16 {
-        phonenumber::parse(None, &self.0)
-            .map(|n| n.code().value())
-            .unwrap_or(0)
+        phonenumber::parse(None, &self.0).map(|n| n.code().value()).unwrap_or(0)
     }
 
     /// The ISO 3166 alpha-2 country the number belongs to, e.g. `"DE"`; `None` for numbers that
@@ -194,9 +171,7 @@ impl FromStr for PhoneNumber {
 
 fn parse_region(region: &str) -> Result<country::Id, PhoneError> {
     let code = region.trim().to_ascii_uppercase();
-    let unknown = || PhoneError::UnknownRegion {
-        region: region.to_owned(),
-    };
+    let unknown = || PhoneError::UnknownRegion { region: region.to_owned() };
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(unknown());
     }
@@ -306,12 +281,7 @@ mod tests {
     #[test]
     fn a_national_number_needs_a_country() {
         let err = PhoneNumber::parse("030 123456", None).unwrap_err();
-        assert_eq!(
-            err,
-            PhoneError::MissingCountryCode {
-                input: "030 123456".into()
-            }
-        );
+        assert_eq!(err, PhoneError::MissingCountryCode { input: "030 123456".into() });
         assert!(err.to_string().contains("030 123456"));
     }
 
@@ -319,12 +289,7 @@ mod tests {
     fn unknown_region_is_refused() {
         for region in ["XX", "UK", "DEU", "", "1A"] {
             let err = PhoneNumber::parse("030 123456", Some(region)).unwrap_err();
-            assert_eq!(
-                err,
-                PhoneError::UnknownRegion {
-                    region: region.into()
-                }
-            );
+            assert_eq!(err, PhoneError::UnknownRegion { region: region.into() });
         }
     }
 
@@ -339,13 +304,7 @@ mod tests {
             ("+90 000 000 00 00", None),
         ] {
             let err = PhoneNumber::parse(input, region).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    PhoneError::Invalid { .. } | PhoneError::Unparseable { .. }
-                ),
-                "{input}: {err:?}"
-            );
+            assert!(matches!(err, PhoneError::Invalid { .. } | PhoneError::Unparseable { .. }), "{input}: {err:?}");
             assert!(err.to_string().contains(input), "{err}");
         }
         for input in ["", "   ", "hello", "+", "+-"] {
@@ -356,44 +315,24 @@ mod tests {
     #[test]
     fn extensions_are_refused() {
         let err = PhoneNumber::parse("+44 20 7946 0958 ext. 12", None).unwrap_err();
-        assert_eq!(
-            err,
-            PhoneError::Extension {
-                input: "+44 20 7946 0958 ext. 12".into()
-            }
-        );
+        assert_eq!(err, PhoneError::Extension { input: "+44 20 7946 0958 ext. 12".into() });
     }
 
     #[test]
     fn overlong_input_is_refused_before_parsing() {
         let long = "1".repeat(1000);
         let err = PhoneNumber::parse(&long, Some("DE")).unwrap_err();
-        assert!(
-            matches!(err, PhoneError::Unparseable { ref input, .. } if input.len() == MAX_INPUT_CHARS)
-        );
+        assert!(matches!(err, PhoneError::Unparseable { ref input, .. } if input.len() == MAX_INPUT_CHARS));
     }
 
     #[test]
     fn stored_values_must_be_canonical() {
         let n = PhoneNumber::from_e164("+4930123456").unwrap();
         assert_eq!(n.as_e164(), "+4930123456");
-        for bad in [
-            "4930123456",
-            "+49 30 123456",
-            "+49-30-123456",
-            "0049301234567",
-            "+",
-            "",
-        ] {
-            assert!(
-                matches!(PhoneNumber::from_e164(bad), Err(PhoneError::NotE164 { .. })),
-                "{bad:?}"
-            );
+        for bad in ["4930123456", "+49 30 123456", "+49-30-123456", "0049301234567", "+", ""] {
+            assert!(matches!(PhoneNumber::from_e164(bad), Err(PhoneError::NotE164 { .. })), "{bad:?}");
         }
-        assert!(matches!(
-            PhoneNumber::from_e164("+491"),
-            Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })
-        ));
+        assert!(matches!(PhoneNumber::from_e164("+491"), Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })));
     }
 
     proptest! {

@@ -18,7 +18,11 @@ pub struct EarlierReceipt {
 
 /// The `replayed` finding for `instruction`, if it is one: the same instruction received before,
 /// or one issued before the newest instruction already accepted from its key (superseded).
-pub fn replay_finding(instruction: &Instruction, earlier: Option<&EarlierReceipt>, newest_accepted: Option<OffsetDateTime>) -> Option<Finding> {
+pub fn replay_finding(
+    instruction: &Instruction,
+    earlier: Option<&EarlierReceipt>,
+    newest_accepted: Option<OffsetDateTime>,
+) -> Option<Finding> {
     if let Some(earlier) = earlier {
         return Some(Finding::critical(
             ReasonCode::Replayed,

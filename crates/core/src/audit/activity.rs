@@ -116,10 +116,8 @@ mod tests {
     #[test]
     fn no_events_no_days_and_a_month_boundary_is_crossed() {
         assert!(daily_activity([]).is_empty());
-        let days = daily_activity([
-            event("2026-12-01T00:00:00Z", "login.failed", "{}"),
-            event("2026-11-30T12:00:00Z", "login.failed", "{}"),
-        ]);
+        let days =
+            daily_activity([event("2026-12-01T00:00:00Z", "login.failed", "{}"), event("2026-11-30T12:00:00Z", "login.failed", "{}")]);
         assert_eq!(days.iter().map(|d| (d.day.as_str(), d.refused)).collect::<Vec<_>>(), [("2026-11-30", 1), ("2026-12-01", 1)]);
     }
 }

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::chain::{event_hash, EventFields};
 use crate::audit::check::{Problem, Tampering};
-use crate::format::card::PartnerCard;
 use crate::audit::checkpoint::Checkpoint;
+use crate::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
+use crate::audit::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash, MerkleTree};
 use crate::encoding::{b64_decode, b64_decode_array, b64_encode};
+use crate::format::card::PartnerCard;
 use crate::format::fingerprint::Fingerprint;
 use crate::format::keys::PublicKey;
-use crate::audit::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash, MerkleTree};
-use crate::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 
 /// The format identifier, first field of every bundle.
 pub const BUNDLE_FORMAT: &str = "countersign/audit-bundle/v1";
@@ -87,7 +87,14 @@ pub struct BundleFilter {
 
 impl From<&EventFilter> for BundleFilter {
     fn from(f: &EventFilter) -> Self {
-        BundleFilter { case: f.case, partner: f.partner, actor: f.actor.clone(), action: f.action.clone(), from: f.from.clone(), until: f.until.clone() }
+        BundleFilter {
+            case: f.case,
+            partner: f.partner,
+            actor: f.actor.clone(),
+            action: f.action.clone(),
+            from: f.from.clone(),
+            until: f.until.clone(),
+        }
     }
 }
 
@@ -272,7 +279,11 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     let users: Vec<(String, PublicKey)> = bundle
         .users
         .iter()
-        .map(|u| PublicKey::from_base64(&u.public_key).map(|k| (u.name.clone(), k)).ok_or_else(|| BundleError(format!("{}'s key is not an Ed25519 public key", u.name))))
+        .map(|u| {
+            PublicKey::from_base64(&u.public_key)
+                .map(|k| (u.name.clone(), k))
+                .ok_or_else(|| BundleError(format!("{}'s key is not an Ed25519 public key", u.name)))
+        })
         .collect::<Result<_, _>>()?;
     let report = |audit_key: Fingerprint, root: Hash, problem: Option<Problem>| BundleReport {
         org_name: card.details().name.clone(),
@@ -290,7 +301,11 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     let signed = audit_keys.iter().find_map(|k| Checkpoint::verify(&bundle.checkpoint, k).ok().map(|c| (k, c)));
     let Some((key, head)) = signed else {
         let fp = audit_keys.first().map(|k| k.fingerprint()).ok_or_else(|| BundleError("no audit key".into()))?;
-        return Ok(report(fp, [0; 32], problem(Tampering::BadCheckpoint, None, "the export checkpoint is not signed by the bundle's audit key".into())));
+        return Ok(report(
+            fp,
+            [0; 32],
+            problem(Tampering::BadCheckpoint, None, "the export checkpoint is not signed by the bundle's audit key".into()),
+        ));
     };
     let fp = key.fingerprint();
     if let Some(expected) = expected_audit_key {
@@ -298,12 +313,20 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
             return Ok(report(
                 fp,
                 head.root,
-                problem(Tampering::ForeignCheckpoint, None, format!("the bundle is signed by audit key {fp}, not the one you expect ({expected})")),
+                problem(
+                    Tampering::ForeignCheckpoint,
+                    None,
+                    format!("the bundle is signed by audit key {fp}, not the one you expect ({expected})"),
+                ),
             ));
         }
     }
     if head.size != bundle.log_size || head.origin != bundle.origin {
-        return Ok(report(fp, head.root, problem(Tampering::BadCheckpoint, None, "the export checkpoint does not match the bundle's log size or origin".into())));
+        return Ok(report(
+            fp,
+            head.root,
+            problem(Tampering::BadCheckpoint, None, "the export checkpoint does not match the bundle's log size or origin".into()),
+        ));
     }
 
     // Events: each hash recomputed, consecutive ones linked, each in the signed tree.
@@ -314,21 +337,37 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
         let proof = proof_field(&e.inclusion_proof, "an inclusion proof hash")?;
         let fields = EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
         if e.seq == 0 || previous.is_some_and(|(seq, _)| e.seq <= seq) {
-            return Ok(report(fp, head.root, problem(Tampering::Reordered, Some(e.seq), format!("event {} is out of order in the bundle", e.seq))));
+            return Ok(report(
+                fp,
+                head.root,
+                problem(Tampering::Reordered, Some(e.seq), format!("event {} is out of order in the bundle", e.seq)),
+            ));
         }
         if event_hash(&prev_hash, &fields) != hash {
-            return Ok(report(fp, head.root, problem(Tampering::Changed, Some(e.seq), format!("event {} was changed: its fields do not hash to its hash", e.seq))));
+            return Ok(report(
+                fp,
+                head.root,
+                problem(Tampering::Changed, Some(e.seq), format!("event {} was changed: its fields do not hash to its hash", e.seq)),
+            ));
         }
         if let Some((seq, h)) = previous {
             if seq + 1 == e.seq && h != prev_hash {
-                return Ok(report(fp, head.root, problem(Tampering::Inserted, Some(e.seq), format!("event {} does not follow event {seq}", e.seq))));
+                return Ok(report(
+                    fp,
+                    head.root,
+                    problem(Tampering::Inserted, Some(e.seq), format!("event {} does not follow event {seq}", e.seq)),
+                ));
             }
         }
         if !verify_inclusion(e.seq - 1, head.size, &leaf_hash(&hash), &proof, &head.root) {
             return Ok(report(
                 fp,
                 head.root,
-                problem(Tampering::Changed, Some(e.seq), format!("event {} is not in the signed log of {} events (its inclusion proof fails)", e.seq, head.size)),
+                problem(
+                    Tampering::Changed,
+                    Some(e.seq),
+                    format!("event {} is not in the signed log of {} events (its inclusion proof fails)", e.seq, head.size),
+                ),
             ));
         }
         previous = Some((e.seq, hash));
@@ -337,10 +376,18 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     // Stored checkpoints: signed, countersigned where an approval, and consistent with the head.
     for (i, c) in bundle.checkpoints.iter().enumerate() {
         let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(&c.note, k).ok()) else {
-            return Ok(report(fp, head.root, problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is not signed by an audit key", i + 1))));
+            return Ok(report(
+                fp,
+                head.root,
+                problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is not signed by an audit key", i + 1)),
+            ));
         };
         if old.origin != bundle.origin {
-            return Ok(report(fp, head.root, problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is of another log ({})", i + 1, old.origin))));
+            return Ok(report(
+                fp,
+                head.root,
+                problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is of another log ({})", i + 1, old.origin)),
+            ));
         }
         if c.reason == "approval" {
             let signer: Vec<(String, PublicKey)> = users.iter().filter(|(n, _)| n == &c.signer).cloned().collect();
@@ -348,7 +395,11 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
                 return Ok(report(
                     fp,
                     head.root,
-                    problem(Tampering::BadCountersignature, Some(old.size), format!("checkpoint {} lacks {}'s countersignature", i + 1, c.signer)),
+                    problem(
+                        Tampering::BadCountersignature,
+                        Some(old.size),
+                        format!("checkpoint {} lacks {}'s countersignature", i + 1, c.signer),
+                    ),
                 ));
             }
         }
@@ -358,7 +409,11 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
             return Ok(report(
                 fp,
                 head.root,
-                problem(Tampering::Rewritten, None, format!("the exported log is not an extension of checkpoint {} ({} events)", i + 1, old.size)),
+                problem(
+                    Tampering::Rewritten,
+                    None,
+                    format!("the exported log is not an extension of checkpoint {} ({} events)", i + 1, old.size),
+                ),
             ));
         }
     }
@@ -366,13 +421,25 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     // A checkpoint the auditor kept: it must be one the exported log extends.
     if let Some(kept) = kept {
         let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(kept, k).ok()).filter(|c| c.origin == bundle.origin) else {
-            return Ok(report(fp, head.root, problem(Tampering::ForeignCheckpoint, None, "the kept checkpoint is not one of this log's (another origin, or not signed by its audit key)".into())));
+            return Ok(report(
+                fp,
+                head.root,
+                problem(
+                    Tampering::ForeignCheckpoint,
+                    None,
+                    "the kept checkpoint is not one of this log's (another origin, or not signed by its audit key)".into(),
+                ),
+            ));
         };
         if old.size > head.size {
             return Ok(report(
                 fp,
                 head.root,
-                problem(Tampering::Truncated, Some(head.size + 1), format!("the kept checkpoint covers {} events but the exported log has only {}", old.size, head.size)),
+                problem(
+                    Tampering::Truncated,
+                    Some(head.size + 1),
+                    format!("the kept checkpoint covers {} events but the exported log has only {}", old.size, head.size),
+                ),
             ));
         }
         let matching = bundle.checkpoints.iter().filter_map(|c| Checkpoint::parse_unverified(&c.note).ok()).find(|c| c.size == old.size);
@@ -416,9 +483,25 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let details = format!("{{\"n\":{seq}}}");
-                let f = EventFields { seq, at: "2026-11-23T09:00:00Z", actor: "a", action: "case.approve", subject: "case:1", details: &details };
+                let f = EventFields {
+                    seq,
+                    at: "2026-11-23T09:00:00Z",
+                    actor: "a",
+                    action: "case.approve",
+                    subject: "case:1",
+                    details: &details,
+                };
                 let hash = event_hash(&prev, &f);
-                let e = LoggedEvent { seq, at: f.at.into(), actor: "a".into(), action: f.action.into(), subject: f.subject.into(), details: details.clone(), prev_hash: prev, hash };
+                let e = LoggedEvent {
+                    seq,
+                    at: f.at.into(),
+                    actor: "a".into(),
+                    action: f.action.into(),
+                    subject: f.subject.into(),
+                    details: details.clone(),
+                    prev_hash: prev,
+                    hash,
+                };
                 prev = hash;
                 e
             })
@@ -427,16 +510,35 @@ mod tests {
 
     fn note(all: &[Hash], size: usize, key: &KeyPair) -> String {
         let leaves: Vec<Hash> = all[..size].iter().map(|h| leaf_hash(h)).collect();
-        Checkpoint { origin: "countersign/audit/1".into(), size: size as u64, root: crate::audit::merkle::root(&leaves), time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap() }.sign(key)
+        Checkpoint {
+            origin: "countersign/audit/1".into(),
+            size: size as u64,
+            root: crate::audit::merkle::root(&leaves),
+            time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap(),
+        }
+        .sign(key)
     }
 
     fn bundle(n: u64, pick: std::ops::Range<usize>) -> (Vec<u8>, KeyPair, Vec<Hash>) {
         let audit = KeyPair::from_seed(&[1; 32]);
         let org = KeyPair::from_seed(&[2; 32]);
-        let card = PartnerCard::create(&org, CardDetails { name: "Example Ltd".into(), ..Default::default() }, crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap()).unwrap();
+        let card = PartnerCard::create(
+            &org,
+            CardDetails { name: "Example Ltd".into(), ..Default::default() },
+            crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap(),
+        )
+        .unwrap();
         let all = events(n);
         let hashes: Vec<Hash> = all.iter().map(|e| e.hash).collect();
-        let old = LoggedCheckpoint { id: 1, size: 3, root: [0; 32], at: "x".into(), reason: "release".into(), signer: "a".into(), note: note(&hashes, 3, &audit) };
+        let old = LoggedCheckpoint {
+            id: 1,
+            size: 3,
+            root: [0; 32],
+            at: "x".into(),
+            reason: "release".into(),
+            signer: "a".into(),
+            note: note(&hashes, 3, &audit),
+        };
         let b = build(&BundleParts {
             origin: "countersign/audit/1",
             exported_at: "2026-11-23T10:00:00Z",

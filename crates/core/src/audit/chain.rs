@@ -111,7 +111,14 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
-        let e = EventFields { seq: 7, at: "2026-11-23T09:00:00Z", actor: "alice", action: "case.reject", subject: "case:3", details: r#"{"reason":"a, \"b\""}"# };
+        let e = EventFields {
+            seq: 7,
+            at: "2026-11-23T09:00:00Z",
+            actor: "alice",
+            action: "case.reject",
+            subject: "case:3",
+            details: r#"{"reason":"a, \"b\""}"#,
+        };
         let text = events_csv([(e, [0xab; 32])]);
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("seq,at,actor,action,subject,details,hash"));

@@ -6,9 +6,9 @@
 
 use crate::audit::chain::{event_hash, EventFields, GENESIS};
 use crate::audit::checkpoint::Checkpoint;
-use crate::format::keys::PublicKey;
-use crate::audit::merkle::{leaf_hash, verify_consistency, Hash, MerkleTree};
 use crate::audit::log::{LoggedCheckpoint, LoggedEvent};
+use crate::audit::merkle::{leaf_hash, verify_consistency, Hash, MerkleTree};
+use crate::format::keys::PublicKey;
 
 /// What kind of tampering was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,8 +192,13 @@ pub fn check_log(events: &[LoggedEvent], checkpoints: &[LoggedCheckpoint], keys:
 
 /// The checkpoint each kind of event is witnessed by, written in the same transaction right
 /// after it (so its size is the event's sequence number), and the reason it records.
-pub const WITNESSED_ACTIONS: &[(&str, &str)] =
-    &[("case.approve", "approval"), ("case.release", "release"), ("case.export", "export"), ("audit.export", "audit.export"), ("audit.checkpoint", "saved")];
+pub const WITNESSED_ACTIONS: &[(&str, &str)] = &[
+    ("case.approve", "approval"),
+    ("case.release", "release"),
+    ("case.export", "export"),
+    ("audit.export", "audit.export"),
+    ("audit.checkpoint", "saved"),
+];
 
 /// Every approval, release and export logged since the organisation had an audit key has its
 /// checkpoint: a deleted checkpoint row is caught here (events from before the audit key, in a
@@ -214,7 +219,13 @@ fn check_witnesses(events: &[LoggedEvent], checkpoints: &[LoggedCheckpoint]) -> 
     None
 }
 
-fn check_checkpoints(checkpoints: &[LoggedCheckpoint], tree: &MerkleTree, count: u64, keys: &SigningKeys, witnessed: &mut u64) -> Option<Problem> {
+fn check_checkpoints(
+    checkpoints: &[LoggedCheckpoint],
+    tree: &MerkleTree,
+    count: u64,
+    keys: &SigningKeys,
+    witnessed: &mut u64,
+) -> Option<Problem> {
     let mut good_size = 0u64;
     for c in checkpoints {
         let Some(note) = verify_note(&c.note, keys) else {
@@ -237,7 +248,11 @@ fn check_checkpoints(checkpoints: &[LoggedCheckpoint], tree: &MerkleTree, count:
                 seq: Some(count + 1),
                 message: format!(
                     "checkpoint {} signed at {} covers {} events but the log has only {count}: events {} to {} were cut off",
-                    c.id, c.at, note.size, count + 1, note.size
+                    c.id,
+                    c.at,
+                    note.size,
+                    count + 1,
+                    note.size
                 ),
             });
         }
@@ -289,7 +304,11 @@ pub fn check_against(kept: &str, tree: &MerkleTree, keys: &SigningKeys) -> Resul
             Ok(_) => "it is not signed by this log's audit key (a checkpoint of another workspace, or altered)",
             Err(_) => "it is not a checkpoint note",
         };
-        return Err(Problem { kind: Tampering::ForeignCheckpoint, seq: None, message: format!("the kept checkpoint cannot be used: {why}") });
+        return Err(Problem {
+            kind: Tampering::ForeignCheckpoint,
+            seq: None,
+            message: format!("the kept checkpoint cannot be used: {why}"),
+        });
     };
     let count = tree.size() as u64;
     if note.size > count {
@@ -407,8 +426,21 @@ mod tests {
 
     fn signed(events: &[LoggedEvent], audit: &crate::format::keys::KeyPair, size: u64) -> LoggedCheckpoint {
         let root = crate::audit::merkle::root(&leaves(&events[..size as usize]));
-        let cp = Checkpoint { origin: "countersign/audit/1".into(), size, root, time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap() };
-        LoggedCheckpoint { id: 1, size, root, at: "2026-11-23T09:00:00Z".into(), reason: "release".into(), signer: "a".into(), note: cp.sign(audit) }
+        let cp = Checkpoint {
+            origin: "countersign/audit/1".into(),
+            size,
+            root,
+            time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap(),
+        };
+        LoggedCheckpoint {
+            id: 1,
+            size,
+            root,
+            at: "2026-11-23T09:00:00Z".into(),
+            reason: "release".into(),
+            signer: "a".into(),
+            note: cp.sign(audit),
+        }
     }
 
     #[test]

@@ -20,9 +20,9 @@
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::audit::merkle::Hash;
 use crate::encoding::{b64_decode, b64_encode, format_utc, parse_utc};
 use crate::format::keys::{KeyPair, PublicKey};
-use crate::audit::merkle::Hash;
 
 /// A checkpoint's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,8 @@ pub fn origin_for(org_fingerprint_digits: &str) -> String {
 }
 
 fn key_id(name: &str, public_key: &PublicKey) -> [u8; 4] {
-    let h = Sha256::new().chain_update(name.as_bytes()).chain_update(b"\n").chain_update([1u8]).chain_update(public_key.to_bytes()).finalize();
+    let h =
+        Sha256::new().chain_update(name.as_bytes()).chain_update(b"\n").chain_update([1u8]).chain_update(public_key.to_bytes()).finalize();
     [h[0], h[1], h[2], h[3]]
 }
 
@@ -134,7 +135,8 @@ impl Checkpoint {
             return Err(bad("the size is not in canonical decimal"));
         }
         let root: Hash = b64_decode(lines[2]).and_then(|v| v.try_into().ok()).ok_or_else(|| bad("the root is not 32 bytes of base64"))?;
-        let time = lines[3].strip_prefix("time ").and_then(parse_utc).ok_or_else(|| bad("the time line is not `time YYYY-MM-DDTHH:MM:SSZ`"))?;
+        let time =
+            lines[3].strip_prefix("time ").and_then(parse_utc).ok_or_else(|| bad("the time line is not `time YYYY-MM-DDTHH:MM:SSZ`"))?;
         Ok(Checkpoint { origin: lines[0].to_string(), size, root, time })
     }
 }
@@ -162,7 +164,10 @@ fn has_signature(body: &str, signatures: &str, name: &str, key: &PublicKey) -> b
     signatures.lines().filter_map(|l| l.strip_prefix("\u{2014} ")).any(|l| {
         let Some((n, sig)) = l.split_once(' ') else { return false };
         let Some(blob) = b64_decode(sig) else { return false };
-        n == name && blob.len() == 68 && blob[..4] == expected_id && key.verify_raw(body.as_bytes(), blob[4..].try_into().expect("64 bytes"))
+        n == name
+            && blob.len() == 68
+            && blob[..4] == expected_id
+            && key.verify_raw(body.as_bytes(), blob[4..].try_into().expect("64 bytes"))
     })
 }
 

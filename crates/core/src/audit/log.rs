@@ -58,4 +58,3 @@ pub struct EventFilter {
     /// Before this UTC time.
     pub until: Option<String>,
 }
-

@@ -31,11 +31,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy {
-            free_failures: 4,
-            first_lock: Duration::minutes(1),
-            max_lock: Duration::hours(24),
-        }
+        LockoutPolicy { free_failures: 4, first_lock: Duration::minutes(1), max_lock: Duration::hours(24) }
     }
 }
 
@@ -43,45 +39,25 @@ impl LockoutPolicy {
     /// How long the account is locked after `failures` consecutive failures, counted from the
     /// last one; `None` when it is not locked at all.
     pub fn lock_duration(&self, failures: u32) -> Option<Duration> {
-        if failures <= self.free_failures
-            || !self.first_lock.is_positive()
-            || !self.max_lock.is_positive()
-        {
+        if failures <= self.free_failures || !self.first_lock.is_positive() || !self.max_lock.is_positive() {
             return None;
         }
         let doublings = failures - self.free_failures - 1;
-        let delay = if doublings >= 31 {
-            self.max_lock
-        } else {
-            self.first_lock
-                .checked_mul(1i32 << doublings)
-                .unwrap_or(self.max_lock)
-        };
+        let delay = if doublings >= 31 { self.max_lock } else { self.first_lock.checked_mul(1i32 << doublings).unwrap_or(self.max_lock) };
         Some(delay.min(self.max_lock))
     }
 
     /// Until when the account is locked after `failures` consecutive failures, the last at
     /// `last_failure`; `None` when this many failures do not lock. The time may already be past:
     /// use [`LockoutPolicy::is_locked`] to ask about a given moment.
-    pub fn locked_until(
-        &self,
-        failures: u32,
-        last_failure: OffsetDateTime,
-    ) -> Option<OffsetDateTime> {
-        self.lock_duration(failures)
-            .map(|delay| last_failure.saturating_add(delay))
+    pub fn locked_until(&self, failures: u32, last_failure: OffsetDateTime) -> Option<OffsetDateTime> {
+        self.lock_duration(failures).map(|delay| last_failure.saturating_add(delay))
     }
 
     /// Whether the account is locked at `now`: the lock ends at [`LockoutPolicy::locked_until`],
     /// exclusive.
-    pub fn is_locked(
-        &self,
-        failures: u32,
-        last_failure: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> bool {
-        self.locked_until(failures, last_failure)
-            .is_some_and(|until| now < until)
+    pub fn is_locked(&self, failures: u32, last_failure: OffsetDateTime, now: OffsetDateTime) -> bool {
+        self.locked_until(failures, last_failure).is_some_and(|until| now < until)
     }
 }
 
@@ -132,11 +108,7 @@ mod tests {
 
     #[test]
     fn a_workspace_can_change_the_numbers() {
-        let policy = LockoutPolicy {
-            free_failures: 2,
-            first_lock: Duration::seconds(30),
-            max_lock: Duration::minutes(5),
-        };
+        let policy = LockoutPolicy { free_failures: 2, first_lock: Duration::seconds(30), max_lock: Duration::minutes(5) };
         assert_eq!(policy.locked_until(2, T), None);
         assert_eq!(policy.locked_until(3, T), Some(T + Duration::seconds(30)));
         assert_eq!(policy.locked_until(6, T), Some(T + Duration::minutes(4)));
@@ -145,28 +117,16 @@ mod tests {
 
     #[test]
     fn cap_below_first_lock_still_caps() {
-        let policy = LockoutPolicy {
-            max_lock: Duration::seconds(10),
-            ..LockoutPolicy::default()
-        };
+        let policy = LockoutPolicy { max_lock: Duration::seconds(10), ..LockoutPolicy::default() };
         assert_eq!(policy.lock_duration(5), Some(Duration::seconds(10)));
     }
 
     #[test]
     fn zero_or_negative_delays_disable_locking() {
         for policy in [
-            LockoutPolicy {
-                first_lock: Duration::ZERO,
-                ..LockoutPolicy::default()
-            },
-            LockoutPolicy {
-                first_lock: Duration::minutes(-1),
-                ..LockoutPolicy::default()
-            },
-            LockoutPolicy {
-                max_lock: Duration::ZERO,
-                ..LockoutPolicy::default()
-            },
+            LockoutPolicy { first_lock: Duration::ZERO, ..LockoutPolicy::default() },
+            LockoutPolicy { first_lock: Duration::minutes(-1), ..LockoutPolicy::default() },
+            LockoutPolicy { max_lock: Duration::ZERO, ..LockoutPolicy::default() },
         ] {
             assert_eq!(policy.locked_until(100, T), None);
         }
@@ -176,11 +136,7 @@ mod tests {
     fn far_future_saturates_instead_of_panicking() {
         let late = OffsetDateTime::new_utc(time::Date::MAX, time::Time::MAX);
         assert_eq!(locked_until(5, late), Some(late));
-        let huge = LockoutPolicy {
-            first_lock: Duration::MAX,
-            max_lock: Duration::MAX,
-            free_failures: 0,
-        };
+        let huge = LockoutPolicy { first_lock: Duration::MAX, max_lock: Duration::MAX, free_failures: 0 };
         assert_eq!(huge.lock_duration(3), Some(Duration::MAX));
     }
 

@@ -82,14 +82,10 @@ pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> 
     let normalised = Zeroizing::new(password.nfkc().collect::<String>());
     let count = normalised.chars().count();
     if count < MIN_PASSWORD_CHARS {
-        return Err(PasswordPolicyError::TooShort {
-            min: MIN_PASSWORD_CHARS,
-        });
+        return Err(PasswordPolicyError::TooShort { min: MIN_PASSWORD_CHARS });
     }
     if count > MAX_PASSWORD_CHARS {
-        return Err(PasswordPolicyError::TooLong {
-            max: MAX_PASSWORD_CHARS,
-        });
+        return Err(PasswordPolicyError::TooLong { max: MAX_PASSWORD_CHARS });
     }
     let mut chars = normalised.chars();
     if let Some(first) = chars.next() {
@@ -105,10 +101,7 @@ pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> 
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     let normalised = Zeroizing::new(password.nfkc().collect::<String>());
     let salt = SaltString::generate(&mut OsRng);
-    hasher()?
-        .hash_password(normalised.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|_| PasswordError::Hashing)
+    hasher()?.hash_password(normalised.as_bytes(), &salt).map(|hash| hash.to_string()).map_err(|_| PasswordError::Hashing)
 }
 
 /// Checks a password against a stored PHC string: `Ok(true)` if it is the password,
@@ -142,8 +135,7 @@ pub fn needs_rehash(stored_phc: &str) -> bool {
 }
 
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|_| PasswordError::Hashing)?;
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_err(|_| PasswordError::Hashing)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -174,19 +166,10 @@ mod tests {
     #[test]
     fn right_password_verifies_and_wrong_does_not() {
         let phc = hash_password("correct horse battery staple").unwrap();
-        assert_eq!(
-            verify_password("correct horse battery staple", &phc),
-            Ok(true)
-        );
-        assert_eq!(
-            verify_password("correct horse battery stapler", &phc),
-            Ok(false)
-        );
+        assert_eq!(verify_password("correct horse battery staple", &phc), Ok(true));
+        assert_eq!(verify_password("correct horse battery stapler", &phc), Ok(false));
         assert_eq!(verify_password("", &phc), Ok(false));
-        assert_eq!(
-            verify_password("Correct horse battery staple", &phc),
-            Ok(false)
-        );
+        assert_eq!(verify_password("Correct horse battery staple", &phc), Ok(false));
     }
 
     #[test]
@@ -194,19 +177,13 @@ mod tests {
         let a = hash_password("correct horse battery staple").unwrap();
         let b = hash_password("correct horse battery staple").unwrap();
         assert_ne!(a, b);
-        assert_eq!(
-            verify_password("correct horse battery staple", &b),
-            Ok(true)
-        );
+        assert_eq!(verify_password("correct horse battery staple", &b), Ok(true));
     }
 
     #[test]
     fn composed_and_decomposed_accents_are_the_same_password() {
         let phc = hash_password("Kennwort für Müller").unwrap();
-        assert_eq!(
-            verify_password("Kennwort fu\u{308}r Mu\u{308}ller", &phc),
-            Ok(true)
-        );
+        assert_eq!(verify_password("Kennwort fu\u{308}r Mu\u{308}ller", &phc), Ok(true));
     }
 
     #[test]
@@ -224,77 +201,42 @@ mod tests {
             // Absurd memory cost (4 TiB).
             "$argon2id$v=19$m=4294967295,t=2,p=1$c29tZXNhbHQ$2NqyXeNQsxnKLm1LZjZrhw",
         ] {
-            assert_eq!(
-                verify_password("correct horse battery staple", bad),
-                Err(PasswordError::CorruptHash),
-                "{bad:?}"
-            );
+            assert_eq!(verify_password("correct horse battery staple", bad), Err(PasswordError::CorruptHash), "{bad:?}");
             assert!(needs_rehash(bad));
         }
     }
 
     #[test]
     fn older_parameters_verify_but_need_rehash() {
-        let weak = Argon2::new(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            Params::new(8192, 1, 1, None).unwrap(),
-        );
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
         let salt = SaltString::generate(&mut OsRng);
-        let phc = weak
-            .hash_password(b"correct horse battery staple", &salt)
-            .unwrap()
-            .to_string();
-        assert_eq!(
-            verify_password("correct horse battery staple", &phc),
-            Ok(true)
-        );
+        let phc = weak.hash_password(b"correct horse battery staple", &salt).unwrap().to_string();
+        assert_eq!(verify_password("correct horse battery staple", &phc), Ok(true));
         assert!(needs_rehash(&phc));
     }
 
     #[test]
     fn policy_requires_ten_characters() {
-        assert_eq!(
-            check_password_policy(""),
-            Err(PasswordPolicyError::TooShort { min: 10 })
-        );
-        assert_eq!(
-            check_password_policy("abcdefghi"),
-            Err(PasswordPolicyError::TooShort { min: 10 })
-        );
+        assert_eq!(check_password_policy(""), Err(PasswordPolicyError::TooShort { min: 10 }));
+        assert_eq!(check_password_policy("abcdefghi"), Err(PasswordPolicyError::TooShort { min: 10 }));
         assert_eq!(check_password_policy("abcdefghij"), Ok(()));
         // Characters, not bytes: nine two-byte letters are still too short.
-        assert_eq!(
-            check_password_policy("ääääääääb"),
-            Err(PasswordPolicyError::TooShort { min: 10 })
-        );
+        assert_eq!(check_password_policy("ääääääääb"), Err(PasswordPolicyError::TooShort { min: 10 }));
         assert_eq!(check_password_policy("çğışöüÇĞİŞ"), Ok(()));
     }
 
     #[test]
     fn policy_refuses_one_repeated_character() {
-        assert_eq!(
-            check_password_policy("aaaaaaaaaa"),
-            Err(PasswordPolicyError::SingleCharacterRepeated)
-        );
-        assert_eq!(
-            check_password_policy("            "),
-            Err(PasswordPolicyError::SingleCharacterRepeated)
-        );
-        assert_eq!(
-            check_password_policy("ßßßßßßßßßßßß"),
-            Err(PasswordPolicyError::SingleCharacterRepeated)
-        );
+        assert_eq!(check_password_policy("aaaaaaaaaa"), Err(PasswordPolicyError::SingleCharacterRepeated));
+        assert_eq!(check_password_policy("            "), Err(PasswordPolicyError::SingleCharacterRepeated));
+        assert_eq!(check_password_policy("ßßßßßßßßßßßß"), Err(PasswordPolicyError::SingleCharacterRepeated));
         assert_eq!(check_password_policy("aaaaaaaaab"), Ok(()));
     }
 
     #[test]
     fn policy_caps_length() {
         assert_eq!(check_password_policy(&"ab".repeat(512)), Ok(()));
-        assert_eq!(
-            check_password_policy(&"ab".repeat(513)),
-            Err(PasswordPolicyError::TooLong { max: 1024 })
-        );
+        assert_eq!(check_password_policy(&"ab".repeat(513)), Err(PasswordPolicyError::TooLong { max: 1024 }));
     }
 
     #[test]

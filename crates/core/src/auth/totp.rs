@@ -70,12 +70,8 @@ impl TotpSecret {
 
     /// Reads the base32 form (RFC 4648; case, spaces and `=` padding ignored).
     pub fn from_base32(text: &str) -> Result<Self, TotpError> {
-        let cleaned: Zeroizing<String> = Zeroizing::new(
-            text.chars()
-                .filter(|c| !c.is_whitespace() && *c != '=')
-                .map(|c| c.to_ascii_uppercase())
-                .collect(),
-        );
+        let cleaned: Zeroizing<String> =
+            Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '=').map(|c| c.to_ascii_uppercase()).collect());
         let encoded = Secret::Encoded(cleaned.to_string());
         let decoded = encoded.to_bytes().map(Zeroizing::new);
         if let Secret::Encoded(mut text) = encoded {
@@ -83,10 +79,7 @@ impl TotpSecret {
         }
         let decoded = decoded.map_err(|_| TotpError::InvalidBase32)?;
         if decoded.len() != Self::LEN {
-            return Err(TotpError::WrongLength {
-                expected: Self::LEN,
-                found: decoded.len(),
-            });
+            return Err(TotpError::WrongLength { expected: Self::LEN, found: decoded.len() });
         }
         let mut secret = TotpSecret([0u8; Self::LEN]);
         secret.0.copy_from_slice(&decoded);
@@ -108,11 +101,7 @@ impl TotpSecret {
     /// module.
     pub fn otpauth_uri(&self, user: &str) -> Zeroizing<String> {
         let secret = self.to_base32();
-        Zeroizing::new(format!(
-            "otpauth://totp/{ISSUER}:{}?secret={}&issuer={ISSUER}",
-            percent_encode(user),
-            secret.as_str()
-        ))
+        Zeroizing::new(format!("otpauth://totp/{ISSUER}:{}?secret={}&issuer={ISSUER}", percent_encode(user), secret.as_str()))
     }
 
     /// A one-step TOTP whose "time" is the step counter itself, so that no step number can
@@ -145,17 +134,12 @@ pub fn code_at(secret: &TotpSecret, unix_time: u64) -> String {
 /// the current step, then the previous one). The caller must refuse a step that is not greater
 /// than the last one it accepted for this user (see the module documentation).
 pub fn verify(secret: &TotpSecret, code: &str, unix_time: u64) -> Option<u64> {
-    let entered: Zeroizing<String> =
-        Zeroizing::new(code.chars().filter(|c| !c.is_whitespace()).collect());
+    let entered: Zeroizing<String> = Zeroizing::new(code.chars().filter(|c| !c.is_whitespace()).collect());
     if entered.len() != DIGITS || !entered.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let current = step_at(unix_time);
-    let candidates = [
-        Some(current),
-        current.checked_sub(ALLOWED_SKEW_STEPS),
-        current.checked_add(ALLOWED_SKEW_STEPS),
-    ];
+    let candidates = [Some(current), current.checked_sub(ALLOWED_SKEW_STEPS), current.checked_add(ALLOWED_SKEW_STEPS)];
     // Every candidate is computed and compared, so timing does not reveal which step matched.
     let mut matched = None;
     for step in candidates.into_iter().flatten() {
@@ -220,11 +204,7 @@ mod tests {
         let secret = rfc_secret();
         for (time, eight) in RFC_VECTORS {
             assert_eq!(code_at(&secret, time), &eight[2..], "t = {time}");
-            assert_eq!(
-                verify(&secret, &eight[2..], time),
-                Some(step_at(time)),
-                "t = {time}"
-            );
+            assert_eq!(verify(&secret, &eight[2..], time), Some(step_at(time)), "t = {time}");
         }
     }
 
@@ -266,15 +246,7 @@ mod tests {
     #[test]
     fn malformed_codes_are_refused() {
         let secret = rfc_secret();
-        for bad in [
-            "",
-            "28708",
-            "2870822",
-            "287-082",
-            "28708a",
-            "94287082",
-            "２８７０８２",
-        ] {
+        for bad in ["", "28708", "2870822", "287-082", "28708a", "94287082", "２８７０８２"] {
             assert_eq!(verify(&secret, bad, 59), None, "{bad:?}");
         }
         assert_eq!(verify(&secret, "000000", 59), None);
@@ -302,17 +274,8 @@ mod tests {
 
     #[test]
     fn bad_base32_is_refused() {
-        assert_eq!(
-            TotpSecret::from_base32("not base32!").unwrap_err(),
-            TotpError::InvalidBase32
-        );
-        assert_eq!(
-            TotpSecret::from_base32("GEZDGNBVGY3TQOJQ").unwrap_err(),
-            TotpError::WrongLength {
-                expected: 20,
-                found: 10
-            }
-        );
+        assert_eq!(TotpSecret::from_base32("not base32!").unwrap_err(), TotpError::InvalidBase32);
+        assert_eq!(TotpSecret::from_base32("GEZDGNBVGY3TQOJQ").unwrap_err(), TotpError::WrongLength { expected: 20, found: 10 });
     }
 
     #[test]
@@ -326,9 +289,7 @@ mod tests {
             secret.otpauth_uri("bob smith@example.com").as_str(),
             "otpauth://totp/Countersign:bob%20smith%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Countersign"
         );
-        assert!(secret
-            .otpauth_uri("a:b&c?d")
-            .contains("Countersign:a%3Ab%26c%3Fd?"));
+        assert!(secret.otpauth_uri("a:b&c?d").contains("Countersign:a%3Ab%26c%3Fd?"));
     }
 
     #[test]

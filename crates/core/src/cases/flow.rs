@@ -12,15 +12,14 @@
 //! wrong challenge responses lock the callback until an approver reopens or rejects the case.
 
 use crate::assess::findings::Verdict;
-use crate::cases::policy::Policy;
 use crate::auth::Role;
+use crate::cases::policy::Policy;
 
 /// Wrong callback responses that lock a case.
 pub const MAX_WRONG_RESPONSES: u32 = 3;
 
 /// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CaseStatus {
@@ -42,15 +41,8 @@ pub enum CaseStatus {
 
 impl CaseStatus {
     /// Every status, in the order a case usually goes through them.
-    pub const ALL: [Self; 7] = [
-        Self::Accepted,
-        Self::Hold,
-        Self::CallbackConfirmed,
-        Self::Approved,
-        Self::Released,
-        Self::Rejected,
-        Self::Quarantined,
-    ];
+    pub const ALL: [Self; 7] =
+        [Self::Accepted, Self::Hold, Self::CallbackConfirmed, Self::Approved, Self::Released, Self::Rejected, Self::Quarantined];
 
     /// The contract's string.
     pub fn as_str(self) -> &'static str {
@@ -91,7 +83,6 @@ impl std::str::FromStr for CaseStatus {
 pub struct UnknownStatus(pub String);
 
 impl CaseStatus {
-
     /// Whether the case can still move (not released, rejected or quarantined).
     pub fn is_open(self) -> bool {
         matches!(self, Self::Accepted | Self::Hold | Self::CallbackConfirmed | Self::Approved)
@@ -99,8 +90,7 @@ impl CaseStatus {
 }
 
 /// The outcome of a callback as the clerk records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CallbackOutcome {
@@ -236,12 +226,9 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
             }
             let RecordCallback { outcome, response_correct } = action else { return Ok(unchanged(facts)) };
             match outcome {
-                CallbackOutcome::Confirmed if response_correct => Ok(Transition {
-                    status: CallbackConfirmed,
-                    wrong_responses: 0,
-                    mark_fraudulent: false,
-                    make_account_current: false,
-                }),
+                CallbackOutcome::Confirmed if response_correct => {
+                    Ok(Transition { status: CallbackConfirmed, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
+                }
                 CallbackOutcome::Confirmed => {
                     let wrong = facts.wrong_responses + 1;
                     let left = MAX_WRONG_RESPONSES.saturating_sub(wrong);
@@ -315,7 +302,12 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
                 _ => return not_allowed("it cannot be released"),
             }
             let current = status == Accepted;
-            Ok(Transition { status: Released, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: current })
+            Ok(Transition {
+                status: Released,
+                wrong_responses: facts.wrong_responses,
+                mark_fraudulent: false,
+                make_account_current: current,
+            })
         }
         Reopen => {
             if role != Role::Approver {
@@ -387,13 +379,8 @@ mod tests {
         action: CaseAction,
     }
 
-    const USERS: [(&str, Role); 5] = [
-        ("clara", Role::Clerk),
-        ("carl", Role::Clerk),
-        ("anna", Role::Approver),
-        ("arne", Role::Approver),
-        ("root", Role::Admin),
-    ];
+    const USERS: [(&str, Role); 5] =
+        [("clara", Role::Clerk), ("carl", Role::Clerk), ("anna", Role::Approver), ("arne", Role::Approver), ("root", Role::Admin)];
 
     fn step() -> impl Strategy<Value = Step> {
         let action = prop_oneof![

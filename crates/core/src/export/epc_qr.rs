@@ -42,11 +42,8 @@ pub fn epc_qr_payload(t: &CreditTransfer) -> Result<String, ExportError> {
         return Err(ExportError::EpcAmountTooLarge { amount: t.amount.decimal() });
     }
     let name = checked_text("creditor name", FORMAT, &t.creditor_name, EPC_MAX_NAME_CHARS)?;
-    let remittance = t
-        .remittance
-        .as_deref()
-        .map(|r| checked_text("remittance information", FORMAT, r, EPC_MAX_REMITTANCE_CHARS))
-        .transpose()?;
+    let remittance =
+        t.remittance.as_deref().map(|r| checked_text("remittance information", FORMAT, r, EPC_MAX_REMITTANCE_CHARS)).transpose()?;
 
     let mut lines = vec![
         "BCD".to_string(),

@@ -23,9 +23,7 @@ mod epc_qr;
 mod pain001;
 pub mod qr;
 
-pub use epc_qr::{
-    epc_qr, epc_qr_payload, EPC_MAX_AMOUNT_MINOR, EPC_MAX_NAME_CHARS, EPC_MAX_PAYLOAD_BYTES, EPC_MAX_REMITTANCE_CHARS,
-};
+pub use epc_qr::{epc_qr, epc_qr_payload, EPC_MAX_AMOUNT_MINOR, EPC_MAX_NAME_CHARS, EPC_MAX_PAYLOAD_BYTES, EPC_MAX_REMITTANCE_CHARS};
 pub use pain001::{pain001_xml, PAIN001_NAMESPACE};
 
 /// Longest message id and end-to-end id (ISO 20022 `Max35Text`).
@@ -90,8 +88,8 @@ impl CreditTransfer {
 /// Serbia) are left out on purpose: a euro payment there is exported as an ordinary
 /// cross-border transfer, which a bank executes either way.
 const SEPA_COUNTRIES: &[&str] = &[
-    "AD", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI", "GR", "HR", "HU", "IE",
-    "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA",
+    "AD", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI", "GR", "HR", "HU", "IE", "IS", "IT", "LI",
+    "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA",
 ];
 
 /// Whether an IBAN country code belongs to the SEPA schemes' geographical scope.
@@ -156,7 +154,9 @@ pub enum ExportError {
         max: usize,
     },
     /// The requested execution date is before the day the message is made.
-    #[error("the requested execution date {execution} is before the message's creation date {created} (UTC): choose that day or a later one")]
+    #[error(
+        "the requested execution date {execution} is before the message's creation date {created} (UTC): choose that day or a later one"
+    )]
     ExecutionDateInPast {
         /// The requested execution date.
         execution: Date,
@@ -206,12 +206,7 @@ pub enum ExportError {
 /// Checks a free-text field for a format and returns it in NFC: not empty, no leading or
 /// trailing white space, at most `max` characters, and only characters both XML 1.0 and a
 /// line-based QR payload can carry.
-pub(crate) fn checked_text(
-    field: &'static str,
-    format: &'static str,
-    value: &str,
-    max: usize,
-) -> Result<String, ExportError> {
+pub(crate) fn checked_text(field: &'static str, format: &'static str, value: &str, max: usize) -> Result<String, ExportError> {
     let text: String = value.nfc().collect();
     if text.is_empty() {
         return Err(ExportError::Empty { field });
@@ -290,10 +285,7 @@ mod tests {
         assert!(matches!(checked_text(f, "x", "", 140), Err(ExportError::Empty { .. })));
         assert!(matches!(checked_text(f, "x", " A", 140), Err(ExportError::Untrimmed { .. })));
         assert!(matches!(checked_text(f, "x", "A\u{a0}", 140), Err(ExportError::Untrimmed { .. })));
-        assert!(matches!(
-            checked_text(f, "x", &"é".repeat(71), 70),
-            Err(ExportError::TooLong { chars: 71, max: 70, .. })
-        ));
+        assert!(matches!(checked_text(f, "x", &"é".repeat(71), 70), Err(ExportError::TooLong { chars: 71, max: 70, .. })));
         assert_eq!(checked_text(f, "x", &"e\u{301}".repeat(70), 70).unwrap().chars().count(), 70, "counted after NFC");
         for bad in [
             '\n',
@@ -325,10 +317,7 @@ mod tests {
             assert!(check_identifier("message id", good).is_ok(), "{good:?}");
         }
         for bad in ["", "a b", "a_b", "/a", "a/", "a//b", "é", "a&b", &"9".repeat(36)] {
-            assert!(
-                matches!(check_identifier("message id", bad), Err(ExportError::InvalidIdentifier { .. })),
-                "{bad:?}"
-            );
+            assert!(matches!(check_identifier("message id", bad), Err(ExportError::InvalidIdentifier { .. })), "{bad:?}");
         }
     }
 

@@ -5,9 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    check_identifier, checked_dates, checked_text, CreditTransfer, ExportError, MAX_TEXT_CHARS, SEPA_MAX_NAME_CHARS,
-};
+use super::{check_identifier, checked_dates, checked_text, CreditTransfer, ExportError, MAX_TEXT_CHARS, SEPA_MAX_NAME_CHARS};
 use crate::bank::BankAccount;
 
 /// The pain.001.001.09 XML namespace (the official schema's target namespace).
@@ -42,15 +40,10 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
     check_identifier("end-to-end id", &t.end_to_end_id)?;
     let (created_at, execution_date) = checked_dates(t)?;
     let sepa = t.is_sepa();
-    let (name_format, name_max) =
-        if sepa { ("a SEPA credit transfer", SEPA_MAX_NAME_CHARS) } else { ("pain.001", MAX_TEXT_CHARS) };
+    let (name_format, name_max) = if sepa { ("a SEPA credit transfer", SEPA_MAX_NAME_CHARS) } else { ("pain.001", MAX_TEXT_CHARS) };
     let debtor_name = checked_text("debtor name", name_format, &t.debtor.name, name_max)?;
     let creditor_name = checked_text("creditor name", name_format, &t.creditor_name, name_max)?;
-    let remittance = t
-        .remittance
-        .as_deref()
-        .map(|r| checked_text("remittance information", "pain.001", r, MAX_TEXT_CHARS))
-        .transpose()?;
+    let remittance = t.remittance.as_deref().map(|r| checked_text("remittance information", "pain.001", r, MAX_TEXT_CHARS)).transpose()?;
     if let BankAccount::Local { account_number, routing_code, .. } = &t.creditor_account {
         check_account_part("account number", account_number, MAX_ACCOUNT_NUMBER_CHARS)?;
         check_account_part("routing code", routing_code, MAX_ROUTING_CODE_CHARS)?;
@@ -231,10 +224,7 @@ mod tests {
         assert!(check_account_part("account number", "123456789", 34).is_ok());
         assert!(check_account_part("account number", &"1".repeat(34), 34).is_ok());
         for bad in ["", "12 34", "12-34", "1234<", &"1".repeat(35)] {
-            assert!(matches!(
-                check_account_part("account number", bad, 34),
-                Err(ExportError::InvalidAccountPart { .. })
-            ));
+            assert!(matches!(check_account_part("account number", bad, 34), Err(ExportError::InvalidAccountPart { .. })));
         }
     }
 

@@ -36,11 +36,7 @@ impl Qr {
 
     /// An SVG document.
     pub fn to_svg(&self) -> String {
-        self.0
-            .render::<qrcode::render::svg::Color<'_>>()
-            .quiet_zone(true)
-            .min_dimensions(256, 256)
-            .build()
+        self.0.render::<qrcode::render::svg::Color<'_>>().quiet_zone(true).min_dimensions(256, 256).build()
     }
 
     /// Text for a terminal, two modules per character cell (dark on light).

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::bank::Country;
 use crate::assess::domain_name::DomainName;
+use crate::bank::Country;
 use crate::encoding::{format_utc, parse_utc, whole_seconds_utc};
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
@@ -123,20 +123,13 @@ impl PartnerCard {
         if !envelope.verify_with(&public_key) {
             return Err(CardError::BadSignature);
         }
-        let wire: CardWire =
-            serde_json::from_slice(envelope.payload()).map_err(|e| CardError::Invalid(e.to_string()))?;
+        let wire: CardWire = serde_json::from_slice(envelope.payload()).map_err(|e| CardError::Invalid(e.to_string()))?;
         if wire.public_key != public_key.to_base64() {
             return Err(CardError::Invalid("the signed key differs from the card's key".into()));
         }
         check_short_text("the name", &wire.name, 140)?;
-        let created_at = parse_utc(&wire.created_at)
-            .ok_or_else(|| CardError::Invalid("created_at is not a UTC time".into()))?;
-        let country = wire
-            .country
-            .as_deref()
-            .map(Country::parse)
-            .transpose()
-            .map_err(|e| CardError::Invalid(e.to_string()))?;
+        let created_at = parse_utc(&wire.created_at).ok_or_else(|| CardError::Invalid("created_at is not a UTC time".into()))?;
+        let country = wire.country.as_deref().map(Country::parse).transpose().map_err(|e| CardError::Invalid(e.to_string()))?;
         if wire.domains.len() > MAX_LIST || wire.contacts.len() > MAX_LIST {
             return Err(CardError::Invalid(format!("at most {MAX_LIST} domains and {MAX_LIST} contacts")));
         }

@@ -31,11 +31,7 @@ fn digits_from_hash(hash: &[u8], digits: usize) -> u64 {
 /// Formats a number as zero-padded digits in groups of `group`, separated by spaces.
 fn grouped(value: u64, digits: usize, group: usize) -> String {
     let text = format!("{value:0digits$}");
-    text.as_bytes()
-        .chunks(group)
-        .map(|c| std::str::from_utf8(c).expect("ASCII"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.as_bytes().chunks(group).map(|c| std::str::from_utf8(c).expect("ASCII")).collect::<Vec<_>>().join(" ")
 }
 
 /// Reads digits typed or heard, ignoring spaces and dashes.
@@ -172,10 +168,7 @@ mod tests {
         assert_eq!(ConfirmationCode::parse("000-000-000-001-234"), Ok(code));
         assert_eq!(Challenge(42).to_string(), "000 042");
         assert_eq!(ChallengeResponse(12_345_678).to_string(), "1234 5678");
-        assert_eq!(
-            ChallengeResponse::parse("1234 567"),
-            Err(CodeError::WrongLength { expected: 8, found: 7 })
-        );
+        assert_eq!(ChallengeResponse::parse("1234 567"), Err(CodeError::WrongLength { expected: 8, found: 7 }));
         assert_eq!(Challenge::parse("12a456"), Err(CodeError::InvalidCharacter('a')));
     }
 

@@ -115,13 +115,7 @@ impl Envelope {
     /// Signs `payload` as a file of `kind` with `key`.
     pub fn sign(kind: FileKind, key: &KeyPair, payload: Vec<u8>) -> Self {
         let signature = key.sign(kind.format_id(), &payload);
-        Envelope {
-            kind,
-            signer: key.fingerprint(),
-            public_key: kind.carries_public_key().then(|| key.public_key()),
-            payload,
-            signature,
-        }
+        Envelope { kind, signer: key.fingerprint(), public_key: kind.carries_public_key().then(|| key.public_key()), payload, signature }
     }
 
     /// Assembles an envelope from parts without signing (test vectors of bad signatures).
@@ -134,44 +128,34 @@ impl Envelope {
         if bytes.len() > MAX_FILE_SIZE {
             return Err(EnvelopeError::TooLarge { size: bytes.len() });
         }
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| EnvelopeError::Malformed(format!("the file is not valid UTF-8 text ({e})")))?;
+        let text = std::str::from_utf8(bytes).map_err(|e| EnvelopeError::Malformed(format!("the file is not valid UTF-8 text ({e})")))?;
         // The format first, so that a future version with new members is reported as
         // `unsupported_version`, not as malformed.
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
-            EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
-        })?;
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+            .map_err(|e| EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description())))?;
         match object.get("format") {
             Some(serde_json::Value::String(format)) => check_format(format, expected)?,
             _ => return Err(EnvelopeError::Malformed("`format` is missing or not a string".into())),
         }
-        let wire: EnvelopeWire = serde_json::from_str(text).map_err(|e| {
-            EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description()))
-        })?;
-        let signer = Fingerprint::parse_canonical(&wire.signer).ok_or_else(|| {
-            EnvelopeError::Malformed("`signer` is not a fingerprint in canonical form".into())
-        })?;
+        let wire: EnvelopeWire = serde_json::from_str(text)
+            .map_err(|e| EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description())))?;
+        let signer = Fingerprint::parse_canonical(&wire.signer)
+            .ok_or_else(|| EnvelopeError::Malformed("`signer` is not a fingerprint in canonical form".into()))?;
         let public_key = match (expected.carries_public_key(), &wire.public_key) {
-            (true, Some(text)) => Some(PublicKey::from_base64(text).ok_or_else(|| {
-                EnvelopeError::Malformed("`public_key` is not a valid Ed25519 public key in canonical base64".into())
-            })?),
+            (true, Some(text)) => Some(
+                PublicKey::from_base64(text)
+                    .ok_or_else(|| EnvelopeError::Malformed("`public_key` is not a valid Ed25519 public key in canonical base64".into()))?,
+            ),
             (true, None) => return Err(EnvelopeError::Malformed("`public_key` is missing".into())),
-            (false, Some(_)) => {
-                return Err(EnvelopeError::Malformed(format!(
-                    "a {} has no `public_key` field",
-                    expected.description()
-                )))
-            }
+            (false, Some(_)) => return Err(EnvelopeError::Malformed(format!("a {} has no `public_key` field", expected.description()))),
             (false, None) => None,
         };
-        let payload = b64_decode(&wire.payload)
-            .ok_or_else(|| EnvelopeError::Malformed("`payload` is not canonical base64".into()))?;
+        let payload = b64_decode(&wire.payload).ok_or_else(|| EnvelopeError::Malformed("`payload` is not canonical base64".into()))?;
         if payload.is_empty() {
             return Err(EnvelopeError::Malformed("`payload` is empty".into()));
         }
-        let signature = b64_decode_array::<64>(&wire.signature).ok_or_else(|| {
-            EnvelopeError::Malformed("`signature` is not 64 bytes of canonical base64".into())
-        })?;
+        let signature = b64_decode_array::<64>(&wire.signature)
+            .ok_or_else(|| EnvelopeError::Malformed("`signature` is not 64 bytes of canonical base64".into()))?;
         Ok(Envelope { kind: expected, signer, public_key, payload, signature })
     }
 
@@ -239,11 +223,7 @@ fn check_format(found: &str, expected: FileKind) -> Result<(), EnvelopeError> {
                 });
             }
             if is_version {
-                return Err(EnvelopeError::Malformed(format!(
-                    "this is a {}, not a {}",
-                    kind.description(),
-                    expected.description()
-                )));
+                return Err(EnvelopeError::Malformed(format!("this is a {}, not a {}", kind.description(), expected.description())));
             }
         }
     }
@@ -278,10 +258,7 @@ mod tests {
         let unknown = text.replacen('{', "{\n  \"extra\": 1,", 1);
         assert!(matches!(Envelope::parse(unknown.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
         let v2 = text.replace("instruction/v1", "instruction/v2").replacen('{', "{\n  \"new_in_v2\": true,", 1);
-        assert!(matches!(
-            Envelope::parse(v2.as_bytes(), FileKind::Instruction),
-            Err(EnvelopeError::UnsupportedVersion { .. })
-        ));
+        assert!(matches!(Envelope::parse(v2.as_bytes(), FileKind::Instruction), Err(EnvelopeError::UnsupportedVersion { .. })));
         assert!(matches!(Envelope::parse(text.as_bytes(), FileKind::Card), Err(EnvelopeError::Malformed(_))));
         let big = vec![b' '; MAX_FILE_SIZE + 1];
         assert_eq!(Envelope::parse(&big, FileKind::Instruction).unwrap_err(), EnvelopeError::TooLarge { size: MAX_FILE_SIZE + 1 });

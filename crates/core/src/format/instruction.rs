@@ -129,9 +129,7 @@ pub fn is_bidi_control(c: char) -> bool {
 }
 
 fn check_id(id: &str) -> Result<(), PayloadError> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_ID_CHARS
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let ok = !id.is_empty() && id.len() <= MAX_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !ok {
         return Err(field("id", format!("must be 1 to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'")));
     }
@@ -161,10 +159,9 @@ impl Instruction {
 
     fn from_wire(w: PayloadWire) -> Result<Self, PayloadError> {
         check_id(&w.id)?;
-        let issuer = Fingerprint::parse_canonical(&w.issuer)
-            .ok_or_else(|| field("issuer", "is not a fingerprint in canonical form"))?;
-        let recipient = Fingerprint::parse_canonical(&w.recipient)
-            .ok_or_else(|| field("recipient", "is not a fingerprint in canonical form"))?;
+        let issuer = Fingerprint::parse_canonical(&w.issuer).ok_or_else(|| field("issuer", "is not a fingerprint in canonical form"))?;
+        let recipient =
+            Fingerprint::parse_canonical(&w.recipient).ok_or_else(|| field("recipient", "is not a fingerprint in canonical form"))?;
         let issued_at = parse_time("issued_at", &w.issued_at)?;
         let valid_from = parse_time("valid_from", &w.valid_from)?;
         let valid_until = parse_time("valid_until", &w.valid_until)?;
@@ -185,17 +182,11 @@ impl Instruction {
                 AccountDetails::Local { account_number, routing_code, country, bic: a.bic }
             }
             _ => {
-                return Err(field(
-                    "account",
-                    "must hold either `iban` and `bic`, or `account_number`, `routing_code`, `country` and `bic`",
-                ))
+                return Err(field("account", "must hold either `iban` and `bic`, or `account_number`, `routing_code`, `country` and `bic`"))
             }
         };
         let currency = Currency::parse(&w.currency).map_err(|e| field("currency", e.to_string()))?;
-        let amount = w
-            .amount
-            .map(|a| Money::parse(&a, currency).map_err(|e| field("amount", e.to_string())))
-            .transpose()?;
+        let amount = w.amount.map(|a| Money::parse(&a, currency).map_err(|e| field("amount", e.to_string()))).transpose()?;
         if let Some(reference) = &w.reference {
             check_text("reference", reference)?;
         }
@@ -319,21 +310,14 @@ impl Details {
                 country: country.trim().to_ascii_uppercase(),
                 bic,
             },
-            _ => {
-                return Err(field(
-                    "iban",
-                    "give either `iban`, or `account_number` with `routing_code` and `country`",
-                ))
-            }
+            _ => return Err(field("iban", "give either `iban`, or `account_number` with `routing_code` and `country`")),
         };
         let currency_text = self.currency.trim().to_ascii_uppercase();
         let currency = Currency::parse(&currency_text).map_err(|e| field("currency", e.to_string()))?;
         let amount = match (&self.amount, self.amount_minor) {
             (Some(_), Some(_)) => return Err(field("amount", "give `amount` or `amount_minor`, not both")),
             (Some(text), None) => Some(Money::parse(text.trim(), currency).map_err(|e| field("amount", e.to_string()))?),
-            (None, Some(minor)) => {
-                Some(Money::from_minor(minor, currency).map_err(|e| field("amount_minor", e.to_string()))?)
-            }
+            (None, Some(minor)) => Some(Money::from_minor(minor, currency).map_err(|e| field("amount_minor", e.to_string()))?),
             (None, None) => None,
         };
         let due_date = self.due_date.as_deref().map(|d| parse_date("due_date", d.trim())).transpose()?;

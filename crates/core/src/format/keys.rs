@@ -154,9 +154,8 @@ impl KeyPair {
         let cipher = XChaCha20Poly1305::new(wrapping_key.as_ref().into());
         let aad = key_file_aad(name, &public_key, &kdf);
         let seed = Zeroizing::new(self.signing.to_bytes());
-        let ciphertext = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: seed.as_ref(), aad: &aad })
-            .map_err(|_| KeyError::Crypto)?;
+        let ciphertext =
+            cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: seed.as_ref(), aad: &aad }).map_err(|_| KeyError::Crypto)?;
         Ok(SecretKeyFile {
             format: SECRET_KEY_FORMAT.into(),
             name: name.into(),
@@ -244,8 +243,7 @@ impl SecretKeyFile {
         if bytes.len() > MAX_KEY_FILE {
             return Err(KeyError::Malformed("file too large".into()));
         }
-        let file: SecretKeyFile =
-            serde_json::from_slice(bytes).map_err(|e| KeyError::Malformed(e.to_string()))?;
+        let file: SecretKeyFile = serde_json::from_slice(bytes).map_err(|e| KeyError::Malformed(e.to_string()))?;
         if file.format != SECRET_KEY_FORMAT {
             return Err(KeyError::Malformed(format!("unknown format {:?}", file.format)));
         }
@@ -278,23 +276,19 @@ impl SecretKeyFile {
 
     /// The public key recorded in the file.
     pub fn public_key(&self) -> Result<PublicKey, KeyError> {
-        PublicKey::from_base64(&self.public_key)
-            .ok_or_else(|| KeyError::Malformed("public key is not a valid Ed25519 key".into()))
+        PublicKey::from_base64(&self.public_key).ok_or_else(|| KeyError::Malformed("public key is not a valid Ed25519 key".into()))
     }
 
     /// Unlocks the secret key with the passphrase.
     pub fn unlock(&self, passphrase: &str) -> Result<KeyPair, KeyError> {
         let public_key = self.public_key()?;
         let nonce = b64_decode_array::<24>(&self.nonce).ok_or_else(|| KeyError::Malformed("bad nonce".into()))?;
-        let ciphertext =
-            b64_decode(&self.ciphertext).ok_or_else(|| KeyError::Malformed("bad ciphertext".into()))?;
+        let ciphertext = b64_decode(&self.ciphertext).ok_or_else(|| KeyError::Malformed("bad ciphertext".into()))?;
         let wrapping_key = derive_wrapping_key(passphrase, &self.kdf)?;
         let cipher = XChaCha20Poly1305::new(wrapping_key.as_ref().into());
         let aad = key_file_aad(&self.name, &public_key, &self.kdf);
         let seed = Zeroizing::new(
-            cipher
-                .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: &aad })
-                .map_err(|_| KeyError::WrongPassphrase)?,
+            cipher.decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: &aad }).map_err(|_| KeyError::WrongPassphrase)?,
         );
         let seed: &[u8; 32] = seed.as_slice().try_into().map_err(|_| KeyError::Malformed("bad seed length".into()))?;
         let pair = KeyPair::from_seed(seed);
@@ -324,8 +318,7 @@ fn key_file_aad(name: &str, public_key: &PublicKey, kdf: &KdfParams) -> Vec<u8> 
 /// Argon2id(passphrase, salt) → 32-byte wrapping key.
 fn derive_wrapping_key(passphrase: &str, kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>, KeyError> {
     let salt = b64_decode(&kdf.salt).ok_or(KeyError::UnsupportedKdf)?;
-    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|_| KeyError::UnsupportedKdf)?;
+    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32)).map_err(|_| KeyError::UnsupportedKdf)?;
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     let mut out = Zeroizing::new([0u8; 32]);
     argon.hash_password_into(passphrase.as_bytes(), &salt, out.as_mut()).map_err(|_| KeyError::Crypto)?;

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::format::card::{CardError, PartnerCard};
 use crate::encoding::{b64_decode, b64_encode, format_utc, parse_utc, whole_seconds_utc};
+use crate::format::card::{CardError, PartnerCard};
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
 use crate::format::keys::{KeyPair, PublicKey};
@@ -74,8 +74,7 @@ impl RotationStatement {
         if !envelope.verify_with(old_key) {
             return Err(RotationError::BadSignature);
         }
-        let wire: RotationWire =
-            serde_json::from_slice(envelope.payload()).map_err(|e| RotationError::Invalid(e.to_string()))?;
+        let wire: RotationWire = serde_json::from_slice(envelope.payload()).map_err(|e| RotationError::Invalid(e.to_string()))?;
         if wire.old_key != old_key.fingerprint().to_string() {
             return Err(RotationError::Invalid("`old_key` is not the signing key".into()));
         }

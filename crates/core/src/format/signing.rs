@@ -4,9 +4,9 @@
 
 use time::OffsetDateTime;
 
+use crate::assess::findings::{Finding, Severity};
 use crate::format::codes::ConfirmationCode;
 use crate::format::envelope::{Envelope, FileKind};
-use crate::assess::findings::{Finding, Severity};
 use crate::format::instruction::Instruction;
 use crate::format::keys::KeyPair;
 use crate::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
@@ -70,10 +70,9 @@ mod tests {
     use crate::format::instruction::Details;
 
     fn instruction(key: &KeyPair, iban: &str, bic: &str) -> Instruction {
-        let details = Details::from_json(
-            format!(r#"{{"beneficiary_name":"Globex","iban":"{iban}","bic":"{bic}","currency":"EUR"}}"#).as_bytes(),
-        )
-        .unwrap();
+        let details =
+            Details::from_json(format!(r#"{{"beneficiary_name":"Globex","iban":"{iban}","bic":"{bic}","currency":"EUR"}}"#).as_bytes())
+                .unwrap();
         let now = parse_utc("2026-11-23T09:00:00Z").unwrap();
         let mut i = details.to_instruction("i-1".into(), key.fingerprint(), KeyPair::from_seed(&[2; 32]).fingerprint(), now).unwrap();
         if bic == "bad" {
@@ -92,8 +91,14 @@ mod tests {
         assert_eq!(mismatch.warnings.len(), 1);
         assert!(matches!(sign_instruction(&key, &instruction(&key, "DE89370400440532013000", "bad"), now), Err(SignError::Invalid(_))));
         let later = parse_utc("2027-01-23T09:00:00Z").unwrap();
-        assert!(matches!(sign_instruction(&key, &instruction(&key, "DE89370400440532013000", "COBADEFFXXX"), later), Err(SignError::Invalid(_))));
+        assert!(matches!(
+            sign_instruction(&key, &instruction(&key, "DE89370400440532013000", "COBADEFFXXX"), later),
+            Err(SignError::Invalid(_))
+        ));
         let other = KeyPair::from_seed(&[3; 32]);
-        assert!(matches!(sign_instruction(&other, &instruction(&key, "DE89370400440532013000", "COBADEFFXXX"), now), Err(SignError::Invalid(_))));
+        assert!(matches!(
+            sign_instruction(&other, &instruction(&key, "DE89370400440532013000", "COBADEFFXXX"), now),
+            Err(SignError::Invalid(_))
+        ));
     }
 }

@@ -7,11 +7,11 @@
 
 use time::{Duration, OffsetDateTime};
 
-use crate::bank::BankAccount;
-use crate::format::codes::ConfirmationCode;
-use crate::encoding::format_utc;
-use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::assess::findings::{Finding, ReasonCode, Verdict};
+use crate::bank::BankAccount;
+use crate::encoding::format_utc;
+use crate::format::codes::ConfirmationCode;
+use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
 use crate::format::instruction::Instruction;
 use crate::format::keys::PublicKey;
@@ -225,10 +225,8 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
         }
     }
     if options.now > instruction.valid_until + options.clock_skew {
-        findings.push(Finding::critical(
-            ReasonCode::Expired,
-            format!("The instruction expired at {}.", format_utc(instruction.valid_until)),
-        ));
+        findings
+            .push(Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until))));
     }
     if options.now + options.clock_skew < instruction.valid_from {
         findings.push(Finding::critical(
@@ -247,13 +245,8 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
         }
     };
     let payload = envelope.payload().to_vec();
-    let verified = VerifiedInstruction {
-        confirmation_code: ConfirmationCode::of_payload(&payload),
-        instruction,
-        payload,
-        signer_key: key,
-        account,
-    };
+    let verified =
+        VerifiedInstruction { confirmation_code: ConfirmationCode::of_payload(&payload), instruction, payload, signer_key: key, account };
     FileCheck { findings, verified: Some(verified), claimed_signer: Some(signer) }
 }
 
@@ -314,9 +307,8 @@ mod tests {
         let us = KeyPair::from_seed(&[2; 32]).fingerprint();
         let bytes = signed(&key, us, "DE89370400440532013000");
         let at = |t: &str| CheckOptions { expected_recipient: Some(us), ..CheckOptions::at(parse_utc(t).unwrap()) };
-        let check = |bytes: &[u8], signer: &KeyPair, opts: &CheckOptions| {
-            check_instruction_file(bytes, &SingleSigner(signer.public_key()), opts)
-        };
+        let check =
+            |bytes: &[u8], signer: &KeyPair, opts: &CheckOptions| check_instruction_file(bytes, &SingleSigner(signer.public_key()), opts);
         assert!(check(&bytes, &other, &at("2026-11-23T09:00:00Z")).has(ReasonCode::UnknownSigner));
         assert!(check(&bytes, &key, &at("2026-12-24T09:00:00Z")).has(ReasonCode::Expired));
         assert!(!check(&bytes, &key, &at("2026-12-23T09:09:00Z")).has(ReasonCode::Expired), "skew");
@@ -332,11 +324,7 @@ mod tests {
         let finding = check_rotated.findings.iter().find(|f| f.code == ReasonCode::WrongRecipient).unwrap();
         assert_eq!(finding.severity, Severity::Critical);
         assert!(finding.message.contains("our previous key") && finding.message.contains("2026-11-30T10:00:00Z"), "{}", finding.message);
-        let revoked = check_instruction_file(
-            &bytes,
-            &RevokedSigner(key.public_key()),
-            &CheckOptions::at(now()),
-        );
+        let revoked = check_instruction_file(&bytes, &RevokedSigner(key.public_key()), &CheckOptions::at(now()));
         assert!(revoked.has(ReasonCode::KeyRevoked));
         assert_eq!(revoked.verdict(), Verdict::Rejected);
     }

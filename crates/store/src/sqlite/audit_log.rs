@@ -123,9 +123,7 @@ impl AuditLogTx for SqliteTx<'_> {
 
 impl SqliteTx<'_> {
     fn query_events(&self, filter: &str, params: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<LoggedEvent>> {
-        let sql = format!(
-            "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter} ORDER BY seq"
-        );
+        let sql = format!("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter} ORDER BY seq");
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let rows = stmt.query_map(params, |r| {
             Ok((
@@ -160,8 +158,8 @@ impl SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;
-    use crate::StoreExt;
     use super::*;
+    use crate::StoreExt;
     use serde_json::json;
 
     #[test]

@@ -118,9 +118,7 @@ impl CasesTx for SqliteTx<'_> {
     fn earlier_receipt(&self, signer: &str, instruction_id: &str) -> StoreResult<Option<(i64, String)>> {
         Ok(self
             .tx
-            .prepare_cached(
-                "SELECT id, received_at FROM cases WHERE signer = ?1 AND instruction_id = ?2 ORDER BY id LIMIT 1",
-            )?
+            .prepare_cached("SELECT id, received_at FROM cases WHERE signer = ?1 AND instruction_id = ?2 ORDER BY id LIMIT 1")?
             .query_row([signer, instruction_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
@@ -226,8 +224,7 @@ impl CasesTx for SqliteTx<'_> {
     }
 
     fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>> {
-        let mut stmt =
-            self.tx.prepare_cached("SELECT id FROM cases WHERE partner_id = ?1 AND account_key = ?2 ORDER BY id")?;
+        let mut stmt = self.tx.prepare_cached("SELECT id FROM cases WHERE partner_id = ?1 AND account_key = ?2 ORDER BY id")?;
         let rows = stmt.query_map(rusqlite::params![partner_id, account_key], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(rows)
     }

@@ -99,7 +99,6 @@ impl SqliteStore {
         tx.commit()?;
         Ok(())
     }
-
 }
 
 impl Store for SqliteStore {
@@ -138,10 +137,7 @@ impl Transaction for SqliteTx<'_> {
 
 impl SettingsTx for SqliteTx<'_> {
     fn setting(&self, key: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .tx
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
@@ -173,11 +169,9 @@ impl SettingsTx for SqliteTx<'_> {
     fn active_org_key(&self, purpose: &str) -> StoreResult<Option<(String, Option<Vec<u8>>)>> {
         Ok(self
             .tx
-            .query_row(
-                "SELECT sealed, card FROM org_keys WHERE purpose = ?1 AND status = 'active'",
-                [purpose],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT sealed, card FROM org_keys WHERE purpose = ?1 AND status = 'active'", [purpose], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 

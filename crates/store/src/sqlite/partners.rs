@@ -29,7 +29,8 @@ fn finish_key((mut row, bytes): (KeyRow, Vec<u8>)) -> StoreResult<KeyRow> {
     Ok(row)
 }
 
-const KEY_COLUMNS: &str = "id, partner_id, fingerprint, public_key, status, verified_how, verified_by, verified_at, status_changed_at, status_reason";
+const KEY_COLUMNS: &str =
+    "id, partner_id, fingerprint, public_key, status, verified_how, verified_by, verified_at, status_changed_at, status_reason";
 
 const ACCOUNT_COLUMNS: &str =
     "id, partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at";
@@ -60,10 +61,8 @@ impl PartnersTx for SqliteTx<'_> {
     }
 
     fn insert_partner_domain(&self, partner_id: i64, domain: &str) -> StoreResult<()> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO partner_domains (partner_id, domain) VALUES (?1, ?2)",
-            rusqlite::params![partner_id, domain],
-        )?;
+        self.tx
+            .execute("INSERT OR IGNORE INTO partner_domains (partner_id, domain) VALUES (?1, ?2)", rusqlite::params![partner_id, domain])?;
         Ok(())
     }
 
@@ -127,9 +126,9 @@ impl PartnersTx for SqliteTx<'_> {
     }
 
     fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<PhoneRow>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = ?1 ORDER BY id",
-        )?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = ?1 ORDER BY id")?;
         let rows = stmt
             .query_map([partner_id], |r| {
                 Ok(PhoneRow { e164: r.get(0)?, source: r.get(1)?, recorded_by: r.get(2)?, recorded_at: r.get(3)? })
@@ -139,8 +138,7 @@ impl PartnersTx for SqliteTx<'_> {
     }
 
     fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<KeyRow>> {
-        let mut stmt =
-            self.tx.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 ORDER BY id"))?;
+        let mut stmt = self.tx.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 ORDER BY id"))?;
         let rows: Vec<_> = stmt.query_map([partner_id], key_from_row)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(finish_key).collect()
     }
@@ -163,9 +161,7 @@ impl PartnersTx for SqliteTx<'_> {
     fn last_key_rotation(&self, partner_id: i64) -> StoreResult<Option<String>> {
         Ok(self
             .tx
-            .prepare_cached(
-                "SELECT MAX(status_changed_at) FROM partner_keys WHERE partner_id = ?1 AND status = 'retired'",
-            )?
+            .prepare_cached("SELECT MAX(status_changed_at) FROM partner_keys WHERE partner_id = ?1 AND status = 'retired'")?
             .query_row([partner_id], |r| r.get(0))?)
     }
 
@@ -194,8 +190,7 @@ impl PartnersTx for SqliteTx<'_> {
     }
 
     fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRow>> {
-        let mut stmt =
-            self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
+        let mut stmt = self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
         let rows = stmt.query_map([partner_id], account_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -262,9 +257,7 @@ impl PartnersTx for SqliteTx<'_> {
     }
 
     fn other_partners_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT DISTINCT domain FROM partner_domains WHERE partner_id != ?1 ORDER BY domain")?;
+        let mut stmt = self.tx.prepare_cached("SELECT DISTINCT domain FROM partner_domains WHERE partner_id != ?1 ORDER BY domain")?;
         let rows = stmt.query_map([partner_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -273,8 +266,8 @@ impl PartnersTx for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;
-    use crate::StoreExt;
     use super::*;
+    use crate::StoreExt;
 
     /// Regression: every accepted instruction to the current account reset its
     /// `became_current_at`, so a later change looked like a second change within the window

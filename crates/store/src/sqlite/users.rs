@@ -35,10 +35,7 @@ impl UsersTx for SqliteTx<'_> {
     }
 
     fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRow>> {
-        Ok(self
-            .tx
-            .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"), [name], user_from_row)
-            .optional()?)
+        Ok(self.tx.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"), [name], user_from_row).optional()?)
     }
 
     fn users(&self) -> StoreResult<Vec<UserRow>> {
@@ -56,18 +53,12 @@ impl UsersTx for SqliteTx<'_> {
     }
 
     fn set_totp_last_step(&self, user_id: i64, step: u64) -> StoreResult<()> {
-        self.tx.execute(
-            "UPDATE users SET totp_last_step = ?1 WHERE id = ?2",
-            rusqlite::params![step as i64, user_id],
-        )?;
+        self.tx.execute("UPDATE users SET totp_last_step = ?1 WHERE id = ?2", rusqlite::params![step as i64, user_id])?;
         Ok(())
     }
 
     fn set_totp(&self, user_id: i64, sealed: Option<&str>) -> StoreResult<()> {
-        self.tx.execute(
-            "UPDATE users SET totp_sealed = ?1, totp_last_step = NULL WHERE id = ?2",
-            rusqlite::params![sealed, user_id],
-        )?;
+        self.tx.execute("UPDATE users SET totp_sealed = ?1, totp_last_step = NULL WHERE id = ?2", rusqlite::params![sealed, user_id])?;
         Ok(())
     }
 
@@ -89,17 +80,12 @@ impl UsersTx for SqliteTx<'_> {
 
     fn user_public_keys(&self) -> StoreResult<Vec<(String, [u8; 32])>> {
         let mut stmt = self.tx.prepare("SELECT name, public_key FROM users WHERE public_key IS NOT NULL ORDER BY name")?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows.into_iter().filter_map(|(n, k)| Some((n, k.try_into().ok()?))).collect())
     }
 
     fn set_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()> {
-        self.tx.execute(
-            "UPDATE users SET disabled = ?1 WHERE id = ?2",
-            rusqlite::params![disabled as i64, user_id],
-        )?;
+        self.tx.execute("UPDATE users SET disabled = ?1 WHERE id = ?2", rusqlite::params![disabled as i64, user_id])?;
         Ok(())
     }
 }

@@ -19,10 +19,7 @@ pub(crate) struct MethodResult {
 impl MethodResult {
     /// The value of a property, if present.
     pub(crate) fn property(&self, name: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -46,11 +43,7 @@ pub(crate) fn parse(value: &str) -> Vec<MethodResult> {
             .filter(|(k, _)| k.contains('.'))
             .map(|(k, v)| (k.to_ascii_lowercase(), v.trim_matches('"').to_string()))
             .collect();
-        results.push(MethodResult {
-            method,
-            result: result.trim_matches('"').to_ascii_lowercase(),
-            properties,
-        });
+        results.push(MethodResult { method, result: result.trim_matches('"').to_ascii_lowercase(), properties });
     }
     results
 }
@@ -125,22 +118,10 @@ mod tests {
              \tdkim=none (message not signed) header.d=none;\r\n dmarc=fail action=none header.from=globex.com",
         );
         assert_eq!(r.len(), 3);
-        assert_eq!(
-            (r[0].method.as_str(), r[0].result.as_str()),
-            ("spf", "pass")
-        );
-        assert_eq!(
-            r[0].property("smtp.mailfrom"),
-            Some("bounce@thirdparty.example")
-        );
-        assert_eq!(
-            (r[1].method.as_str(), r[1].result.as_str()),
-            ("dkim", "none")
-        );
-        assert_eq!(
-            (r[2].method.as_str(), r[2].result.as_str()),
-            ("dmarc", "fail")
-        );
+        assert_eq!((r[0].method.as_str(), r[0].result.as_str()), ("spf", "pass"));
+        assert_eq!(r[0].property("smtp.mailfrom"), Some("bounce@thirdparty.example"));
+        assert_eq!((r[1].method.as_str(), r[1].result.as_str()), ("dkim", "none"));
+        assert_eq!((r[2].method.as_str(), r[2].result.as_str()), ("dmarc", "fail"));
         assert_eq!(r[2].property("header.from"), Some("globex.com"));
     }
 

@@ -18,10 +18,8 @@ pub(crate) const MIN_CONTAINED_LABEL: usize = 4;
 /// Second-level labels under which a country code's registrable names sit (`globex.co.uk`,
 /// `globex.com.tr`): a small list in place of the full public-suffix list, enough to tell the
 /// registrable label of business domains.
-pub(crate) const SECOND_LEVEL_LABELS: &[&str] = &[
-    "co", "com", "net", "org", "gov", "edu", "ac", "ltd", "plc", "or", "ne", "gob", "biz", "info",
-    "nom", "gen", "firm", "web",
-];
+pub(crate) const SECOND_LEVEL_LABELS: &[&str] =
+    &["co", "com", "net", "org", "gov", "edu", "ac", "ltd", "plc", "or", "ne", "gob", "biz", "info", "nom", "gen", "firm", "web"];
 
 /// A domain taken from an email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,17 +43,9 @@ impl MailDomain {
             _ => lower.clone(),
         };
         let (unicode, decoded) = idna::domain_to_unicode(&ascii);
-        let unicode = if decoded.is_ok() && !unicode.is_empty() {
-            unicode
-        } else {
-            lower
-        };
+        let unicode = if decoded.is_ok() && !unicode.is_empty() { unicode } else { lower };
         let skeleton = skeleton(&unicode);
-        Some(MailDomain {
-            ascii,
-            unicode,
-            skeleton,
-        })
+        Some(MailDomain { ascii, unicode, skeleton })
     }
 
     /// The ASCII form (`xn--` for internationalised names).
@@ -78,11 +68,7 @@ impl MailDomain {
     /// it when the two differ.
     pub(crate) fn describe(&self) -> String {
         if self.ascii != self.unicode {
-            format!(
-                "{} (really {})",
-                super::shown(&self.unicode),
-                super::shown(&self.ascii)
-            )
+            format!("{} (really {})", super::shown(&self.unicode), super::shown(&self.ascii))
         } else {
             super::shown(&self.ascii)
         }
@@ -110,8 +96,7 @@ impl MailDomain {
 /// How many trailing labels make the public suffix: one, or two for `co.uk`-style names.
 fn suffix_len(labels: &[&str]) -> usize {
     let n = labels.len();
-    if n >= 3 && labels[n - 1].chars().count() == 2 && SECOND_LEVEL_LABELS.contains(&labels[n - 2])
-    {
+    if n >= 3 && labels[n - 1].chars().count() == 2 && SECOND_LEVEL_LABELS.contains(&labels[n - 2]) {
         2
     } else {
         1
@@ -146,13 +131,8 @@ impl Imitation {
     /// A clause a clerk understands, completing "… which imitates globex.com: …".
     pub(crate) fn explain(self, domain: &MailDomain) -> String {
         match self {
-            Imitation::Confusable if domain.is_international() => {
-                "it is spelt with look-alike letters from another alphabet".to_string()
-            }
-            Imitation::Confusable => {
-                "it is spelt with look-alike characters (such as 1 for l, 0 for o, rn for m)"
-                    .to_string()
-            }
+            Imitation::Confusable if domain.is_international() => "it is spelt with look-alike letters from another alphabet".to_string(),
+            Imitation::Confusable => "it is spelt with look-alike characters (such as 1 for l, 0 for o, rn for m)".to_string(),
             Imitation::OtherEnding => "the same name with a different ending".to_string(),
             Imitation::AddedWords => "the same name with words or hyphens added".to_string(),
             Imitation::Misspelt(1) => "the name with one letter changed".to_string(),
@@ -191,13 +171,8 @@ pub(crate) fn imitation(candidate: &MailDomain, protected: &MailDomain) -> Optio
         return None;
     }
     if c_name == p_name {
-        let same_suffix =
-            c_labels[c_labels.len() - c_suffix..] == p_labels[p_labels.len() - p_suffix..];
-        return Some(if same_suffix {
-            Imitation::Confusable
-        } else {
-            Imitation::OtherEnding
-        });
+        let same_suffix = c_labels[c_labels.len() - c_suffix..] == p_labels[p_labels.len() - p_suffix..];
+        return Some(if same_suffix { Imitation::Confusable } else { Imitation::OtherEnding });
     }
     let p_len = p_plain[p_plain.len() - p_suffix - 1].chars().count();
     let c_names = &c_labels[..c_labels.len() - c_suffix];
@@ -245,61 +220,30 @@ mod tests {
 
     #[test]
     fn confusable_characters() {
-        assert_eq!(
-            imitates("g1obex.com", "globex.com"),
-            Some(Imitation::Confusable)
-        );
-        assert_eq!(
-            imitates("gl0bex.com", "globex.com"),
-            Some(Imitation::Confusable)
-        );
-        assert_eq!(
-            imitates("rnicrosoft.com", "microsoft.com"),
-            Some(Imitation::Confusable)
-        );
+        assert_eq!(imitates("g1obex.com", "globex.com"), Some(Imitation::Confusable));
+        assert_eq!(imitates("gl0bex.com", "globex.com"), Some(Imitation::Confusable));
+        assert_eq!(imitates("rnicrosoft.com", "microsoft.com"), Some(Imitation::Confusable));
         // Cyrillic о, written in Unicode and in its xn-- form.
         let cyrillic = d("gl\u{043E}bex.com");
         assert!(cyrillic.ascii().starts_with("xn--"));
         assert!(cyrillic.is_international());
-        assert_eq!(
-            imitation(&cyrillic, &d("globex.com")),
-            Some(Imitation::Confusable)
-        );
+        assert_eq!(imitation(&cyrillic, &d("globex.com")), Some(Imitation::Confusable));
         let puny = d(cyrillic.ascii());
         assert_eq!(puny.unicode(), "gl\u{043E}bex.com");
-        assert_eq!(
-            imitation(&puny, &d("globex.com")),
-            Some(Imitation::Confusable)
-        );
+        assert_eq!(imitation(&puny, &d("globex.com")), Some(Imitation::Confusable));
         // Latin with a diaeresis, in xn-- form.
         let umlaut = d(d("glöbex.com").ascii());
         assert!(umlaut.ascii().starts_with("xn--"));
         assert_eq!(umlaut.unicode(), "glöbex.com");
-        assert_eq!(
-            imitation(&umlaut, &d("globex.com")),
-            Some(Imitation::Confusable)
-        );
+        assert_eq!(imitation(&umlaut, &d("globex.com")), Some(Imitation::Confusable));
     }
 
     #[test]
     fn other_endings() {
-        for c in [
-            "globex.co",
-            "globex.com.tr",
-            "globex.net",
-            "globex.co.uk",
-            "pay.globex.io",
-        ] {
-            assert_eq!(
-                imitates(c, "globex.com"),
-                Some(Imitation::OtherEnding),
-                "{c}"
-            );
+        for c in ["globex.co", "globex.com.tr", "globex.net", "globex.co.uk", "pay.globex.io"] {
+            assert_eq!(imitates(c, "globex.com"), Some(Imitation::OtherEnding), "{c}");
         }
-        assert_eq!(
-            imitates("globex.com", "globex.co.uk"),
-            Some(Imitation::OtherEnding)
-        );
+        assert_eq!(imitates("globex.com", "globex.co.uk"), Some(Imitation::OtherEnding));
     }
 
     #[test]
@@ -313,36 +257,17 @@ mod tests {
             "g1obex-corp.com",
             "globex.com.secure-login.net",
         ] {
-            assert_eq!(
-                imitates(c, "globex.com"),
-                Some(Imitation::AddedWords),
-                "{c}"
-            );
+            assert_eq!(imitates(c, "globex.com"), Some(Imitation::AddedWords), "{c}");
         }
     }
 
     #[test]
     fn misspellings_within_the_distance() {
-        assert_eq!(
-            imitates("glbex.com", "globex.com"),
-            Some(Imitation::Misspelt(1))
-        );
-        assert_eq!(
-            imitates("golbex.com", "globex.com"),
-            Some(Imitation::Misspelt(1))
-        );
-        assert_eq!(
-            imitates("glovexx.com", "globex.com"),
-            Some(Imitation::Misspelt(2))
-        );
-        assert_eq!(
-            imitates("acne.com", "acme.com"),
-            Some(Imitation::Misspelt(1))
-        );
-        assert_eq!(
-            imitates("initec.de", "initech.de"),
-            Some(Imitation::Misspelt(1))
-        );
+        assert_eq!(imitates("glbex.com", "globex.com"), Some(Imitation::Misspelt(1)));
+        assert_eq!(imitates("golbex.com", "globex.com"), Some(Imitation::Misspelt(1)));
+        assert_eq!(imitates("glovexx.com", "globex.com"), Some(Imitation::Misspelt(2)));
+        assert_eq!(imitates("acne.com", "acme.com"), Some(Imitation::Misspelt(1)));
+        assert_eq!(imitates("initec.de", "initech.de"), Some(Imitation::Misspelt(1)));
     }
 
     #[test]

@@ -113,25 +113,19 @@ pub enum EmailError {
         limit: usize,
     },
     /// The bytes are not an email message whose sender can be read.
-    #[error("the file is not a readable email ({0}): save the message from the mail program as .eml, with all its headers, and attach that")]
+    #[error(
+        "the file is not a readable email ({0}): save the message from the mail program as .eml, with all its headers, and attach that"
+    )]
     Unparseable(String),
 }
 
 /// Reads an email and reports what its headers say about the partner's identity.
 pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence, EmailError> {
     if raw.len() > MAX_EMAIL_SIZE {
-        return Err(EmailError::TooLarge {
-            size: raw.len(),
-            limit: MAX_EMAIL_SIZE,
-        });
+        return Err(EmailError::TooLarge { size: raw.len(), limit: MAX_EMAIL_SIZE });
     }
-    let sha256 = Sha256::digest(raw)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let message = MessageParser::new()
-        .parse_headers(raw)
-        .ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
+    let sha256 = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    let message = MessageParser::new().parse_headers(raw).ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
 
     let (mailboxes, skipped) = read_mailboxes(&message);
     let from = mailboxes
@@ -141,20 +135,14 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
         .ok_or_else(|| EmailError::Unparseable("it has no From address".to_string()))?;
 
     let rules = Rules::new(ctx, &from);
-    let auth_headers: Vec<&str> = message
-        .headers_raw()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
-        .map(|(_, value)| value)
-        .collect();
+    let auth_headers: Vec<&str> =
+        message.headers_raw().filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results")).map(|(_, value)| value).collect();
 
     let mut findings = Vec::new();
     if skipped > 0 {
         findings.push(Finding::warning(
             ReasonCode::EmailLookalikeDomain,
-            format!(
-                "The message lists {} addresses; only the first {MAX_ADDRESSES} were checked",
-                mailboxes.len() + skipped
-            ),
+            format!("The message lists {} addresses; only the first {MAX_ADDRESSES} were checked", mailboxes.len() + skipped),
         ));
     }
     rules.unregistered_domain(&mailboxes, &mut findings);
@@ -164,12 +152,7 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
     rules.display_names(&mailboxes, &mut findings);
     let findings = cap_per_code(findings);
 
-    Ok(EmailEvidence {
-        sha256,
-        from: Some(from.describe()),
-        subject: message.subject().map(shown),
-        findings,
-    })
+    Ok(EmailEvidence { sha256, from: Some(from.describe()), subject: message.subject().map(shown), findings })
 }
 
 /// Reads the addresses of the headers the rules use: the sender's headers (From, Reply-To,
@@ -255,25 +238,10 @@ struct Mailbox {
 
 impl Mailbox {
     fn new(field: Field, name: Option<&str>, address: &str) -> Mailbox {
-        let address = address
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .trim()
-            .to_string();
-        let domain = address
-            .rsplit_once('@')
-            .and_then(|(_, d)| MailDomain::parse(d));
-        let name = name
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
-        Mailbox {
-            field,
-            name,
-            address,
-            domain,
-        }
+        let address = address.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
+        let domain = address.rsplit_once('@').and_then(|(_, d)| MailDomain::parse(d));
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        Mailbox { field, name, address, domain }
     }
 
     /// `Name <address>` or the address, safe to show.
@@ -303,11 +271,7 @@ struct Rules<'c> {
 
 impl<'c> Rules<'c> {
     fn new(ctx: &'c EmailContext<'c>, from: &'c Mailbox) -> Self {
-        let parse = |list: &[DomainName]| -> Vec<MailDomain> {
-            list.iter()
-                .filter_map(|d| MailDomain::parse(d.as_str()))
-                .collect()
-        };
+        let parse = |list: &[DomainName]| -> Vec<MailDomain> { list.iter().filter_map(|d| MailDomain::parse(d.as_str())).collect() };
         let partner = parse(ctx.partner_domains);
         let ours = parse(ctx.our_domains);
         let others = parse(ctx.other_partner_domains);
@@ -317,13 +281,7 @@ impl<'c> Rules<'c> {
             .chain(ours.iter().map(|d| (d.clone(), Owner::Us)))
             .chain(others.into_iter().map(|d| (d, Owner::OtherPartner)))
             .collect();
-        Rules {
-            ctx,
-            from,
-            partner,
-            ours,
-            protected,
-        }
+        Rules { ctx, from, partner, ours, protected }
     }
 
     fn partner_name(&self) -> String {
@@ -340,12 +298,7 @@ impl<'c> Rules<'c> {
 
     /// The partner's registered domains as a clerk reads them ("globex.com or globex.de").
     fn partner_domain_list(&self) -> String {
-        let names: Vec<String> = self
-            .partner
-            .iter()
-            .take(5)
-            .map(MailDomain::describe)
-            .collect();
+        let names: Vec<String> = self.partner.iter().take(5).map(MailDomain::describe).collect();
         let mut text = names.join(" or ");
         if self.partner.len() > 5 {
             text.push_str(&format!(" (or {} more)", self.partner.len() - 5));
@@ -380,10 +333,7 @@ impl<'c> Rules<'c> {
                 ),
                 Some(_) => continue,
             };
-            out.push(Finding::warning(
-                ReasonCode::EmailUnregisteredDomain,
-                message,
-            ));
+            out.push(Finding::warning(ReasonCode::EmailUnregisteredDomain, message));
         }
     }
 
@@ -418,19 +368,12 @@ impl<'c> Rules<'c> {
             let target = if other_domain {
                 format!("not to {}", from_domain.describe())
             } else {
-                format!(
-                    "not to the sender's own mailbox {} on the free-mail service {}",
-                    shown(&self.from.address),
-                    from_domain.describe()
-                )
+                format!("not to the sender's own mailbox {} on the free-mail service {}", shown(&self.from.address), from_domain.describe())
             };
             let message = match m.field {
-                Field::ReplyTo => format!(
-                    "Replies go to {}, {} (Reply-To differs from From {})",
-                    shown(&m.address),
-                    target,
-                    shown(&self.from.address)
-                ),
+                Field::ReplyTo => {
+                    format!("Replies go to {}, {} (Reply-To differs from From {})", shown(&m.address), target, shown(&self.from.address))
+                }
                 Field::ReturnPath => format!(
                     "Bounced mail goes to {}, {} (Return-Path differs from From {})",
                     shown(&m.address),
@@ -456,15 +399,10 @@ impl<'c> Rules<'c> {
             if !seen.insert(domain.ascii().to_string()) {
                 continue;
             }
-            if self.protected.iter().any(|(p, _)| domain.is_within(p))
-                || FREE_MAIL_DOMAINS.contains(&domain.registrable().as_str())
-            {
+            if self.protected.iter().any(|(p, _)| domain.is_within(p)) || FREE_MAIL_DOMAINS.contains(&domain.registrable().as_str()) {
                 continue;
             }
-            let hit = self
-                .protected
-                .iter()
-                .find_map(|(p, owner)| imitation(domain, p).map(|how| (p, *owner, how)));
+            let hit = self.protected.iter().find_map(|(p, owner)| imitation(domain, p).map(|how| (p, *owner, how)));
             if let Some((p, owner, how)) = hit {
                 let whose = match owner {
                     Owner::Partner => format!("{}'s registered domain", self.partner_name()),
@@ -492,10 +430,7 @@ impl<'c> Rules<'c> {
     /// domain that is not the partner's.
     fn authentication(&self, headers: &[&str], mailboxes: &[Mailbox], out: &mut Vec<Finding>) {
         const METHODS: [&str; 3] = ["spf", "dkim", "dmarc"];
-        let results = headers
-            .iter()
-            .map(|h| auth_results::parse(h))
-            .find(|r| r.iter().any(|m| METHODS.contains(&m.method.as_str())));
+        let results = headers.iter().map(|h| auth_results::parse(h)).find(|r| r.iter().any(|m| METHODS.contains(&m.method.as_str())));
         let Some(results) = results else {
             out.push(Finding::info(
                 ReasonCode::EmailAuthFailed,
@@ -503,24 +438,14 @@ impl<'c> Rules<'c> {
             ));
             return;
         };
-        let expected: Vec<&MailDomain> = if self.partner.is_empty() {
-            self.from.domain.iter().collect()
-        } else {
-            self.partner.iter().collect()
-        };
+        let expected: Vec<&MailDomain> =
+            if self.partner.is_empty() { self.from.domain.iter().collect() } else { self.partner.iter().collect() };
         let expected_text = if self.partner.is_empty() {
-            self.from
-                .domain
-                .as_ref()
-                .map(MailDomain::describe)
-                .unwrap_or_else(|| "the sender's domain".into())
+            self.from.domain.as_ref().map(MailDomain::describe).unwrap_or_else(|| "the sender's domain".into())
         } else {
             self.partner_domain_list()
         };
-        let return_path = mailboxes
-            .iter()
-            .find(|m| m.field == Field::ReturnPath)
-            .and_then(|m| m.domain.clone());
+        let return_path = mailboxes.iter().find(|m| m.field == Field::ReturnPath).and_then(|m| m.domain.clone());
         // Failures are reported together, passes for foreign domains one finding per domain.
         let mut failures: Vec<String> = Vec::new();
         let mut failed_methods: Vec<&str> = Vec::new();
@@ -545,26 +470,16 @@ impl<'c> Rules<'c> {
                     _ => self.from.domain.clone(),
                 })
             };
-            let aligned = |d: &Option<MailDomain>| {
-                d.as_ref()
-                    .is_some_and(|d| expected.iter().any(|e| d.is_within(e)))
-            };
-            if of_method
-                .iter()
-                .any(|r| r.result == "pass" && aligned(&domain_of(r)))
-            {
+            let aligned = |d: &Option<MailDomain>| d.as_ref().is_some_and(|d| expected.iter().any(|e| d.is_within(e)));
+            if of_method.iter().any(|r| r.result == "pass" && aligned(&domain_of(r))) {
                 continue;
             }
             if let Some(r) = of_method.iter().find(|r| r.result != "pass") {
-                let for_domain = named(r)
-                    .map(|d| format!(" for {}", d.describe()))
-                    .unwrap_or_default();
+                let for_domain = named(r).map(|d| format!(" for {}", d.describe())).unwrap_or_default();
                 failures.push(format!("{method}={}{for_domain}", shown(&r.result)));
                 failed_methods.push(method);
             } else {
-                let d = domain_of(of_method[0])
-                    .map(|d| d.describe())
-                    .unwrap_or_else(|| "an unnamed domain".into());
+                let d = domain_of(of_method[0]).map(|d| d.describe()).unwrap_or_else(|| "an unnamed domain".into());
                 match foreign.iter_mut().find(|(x, _)| *x == d) {
                     Some((_, methods)) => methods.push(method),
                     None => foreign.push((d, vec![method])),
@@ -607,49 +522,28 @@ impl<'c> Rules<'c> {
                 continue;
             }
             let place = if self.partner.is_empty() {
-                format!(
-                    "an address that is not registered for {}",
-                    self.partner_name()
-                )
+                format!("an address that is not registered for {}", self.partner_name())
             } else {
                 format!("an address outside {}", self.partner_domain_list())
             };
-            let intro = format!(
-                "The {} name \"{}\" is on {} ({})",
-                m.field.header(),
-                shown(name),
-                place,
-                shown(&m.address)
-            );
+            let intro = format!("The {} name \"{}\" is on {} ({})", m.field.header(), shown(name), place, shown(&m.address));
             let embedded = name
-                .split(|c: char| {
-                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';')
-                })
+                .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';'))
                 .filter_map(|t| t.rsplit_once('@'))
                 .filter_map(|(_, d)| MailDomain::parse(d))
                 .find(|d| self.is_partners(d));
             let reason = if let Some(d) = embedded {
-                Some(format!(
-                    "the name shows an address at {}, but the mail comes from elsewhere",
-                    d.describe()
-                ))
+                Some(format!("the name shows an address at {}, but the mail comes from elsewhere", d.describe()))
             } else if let Some(c) = self.ctx.partner_contacts.iter().find(|c| close(c, name)) {
                 // A person's name is the more specific match, so it is named first.
-                Some(format!(
-                    "it reads like {}, a contact at {}",
-                    shown(c.trim()),
-                    self.partner_name()
-                ))
+                Some(format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()))
             } else if close(self.ctx.partner_name, name) {
                 Some(format!("it reads like {}", self.partner_name()))
             } else {
                 None
             };
             if let Some(reason) = reason {
-                out.push(Finding::warning(
-                    ReasonCode::EmailDisplayNameSpoof,
-                    format!("{intro}: {reason}"),
-                ));
+                out.push(Finding::warning(ReasonCode::EmailDisplayNameSpoof, format!("{intro}: {reason}")));
             }
         }
     }
@@ -667,11 +561,7 @@ fn method_list(methods: &[&str]) -> String {
 
 /// Whether a display name equals or closely resembles a name (payee-name rules).
 fn close(known: &str, display: &str) -> bool {
-    !known.trim().is_empty()
-        && matches!(
-            compare_names(known, display).outcome(),
-            NameMatch::Match | NameMatch::CloseMatch
-        )
+    !known.trim().is_empty() && matches!(compare_names(known, display).outcome(), NameMatch::Match | NameMatch::CloseMatch)
 }
 
 /// Keeps at most [`MAX_FINDINGS_PER_CODE`] findings of each code, adding one that counts the rest.
@@ -689,11 +579,7 @@ fn cap_per_code(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     for (code, n) in left_out {
-        kept.push(Finding::new(
-            code,
-            Severity::Warning,
-            format!("… and {n} more like these, not listed"),
-        ));
+        kept.push(Finding::new(code, Severity::Warning, format!("… and {n} more like these, not listed")));
     }
     kept
 }
@@ -754,7 +640,8 @@ mod tests {
 
     #[test]
     fn a_clean_message_yields_nothing() {
-        let e = assess(&format!("{AUTH_OK}From: Hank Scorpio <hank@globex.com>\r\nTo: ap@initech.example\r\nSubject: Invoice 42\r\n\r\nHello"));
+        let e =
+            assess(&format!("{AUTH_OK}From: Hank Scorpio <hank@globex.com>\r\nTo: ap@initech.example\r\nSubject: Invoice 42\r\n\r\nHello"));
         assert!(e.findings.is_empty(), "{:?}", e.findings);
         assert_eq!(e.from.as_deref(), Some("Hank Scorpio <hank@globex.com>"));
         assert_eq!(e.subject.as_deref(), Some("Invoice 42"));
@@ -763,20 +650,9 @@ mod tests {
 
     #[test]
     fn reply_to_on_another_domain_is_named() {
-        let e = assess(&format!(
-            "{AUTH_OK}From: hank@globex.com\r\nReply-To: billing@g1obex-corp.com\r\n\r\n"
-        ));
-        assert_eq!(
-            codes(&e),
-            ["email_reply_to_mismatch", "email_lookalike_domain"]
-        );
-        assert!(
-            e.findings[0]
-                .message
-                .starts_with("Replies go to billing@g1obex-corp.com, not to globex.com"),
-            "{}",
-            e.findings[0].message
-        );
+        let e = assess(&format!("{AUTH_OK}From: hank@globex.com\r\nReply-To: billing@g1obex-corp.com\r\n\r\n"));
+        assert_eq!(codes(&e), ["email_reply_to_mismatch", "email_lookalike_domain"]);
+        assert!(e.findings[0].message.starts_with("Replies go to billing@g1obex-corp.com, not to globex.com"), "{}", e.findings[0].message);
         assert!(e.findings.iter().all(|f| f.severity == Severity::Warning));
     }
 
@@ -803,11 +679,7 @@ mod tests {
         }
         raw.push_str("y@initech.example\r\n\r\n");
         let e = assess(&raw);
-        let lookalikes: Vec<_> = e
-            .findings
-            .iter()
-            .filter(|f| f.code == ReasonCode::EmailLookalikeDomain)
-            .collect();
+        let lookalikes: Vec<_> = e.findings.iter().filter(|f| f.code == ReasonCode::EmailLookalikeDomain).collect();
         assert_eq!(lookalikes.len(), MAX_FINDINGS_PER_CODE + 1);
         assert!(lookalikes.last().unwrap().message.contains("20 more"));
     }
@@ -823,10 +695,7 @@ mod tests {
             other_partner_domains: &[],
         };
         let big = vec![b'a'; MAX_EMAIL_SIZE + 1];
-        assert!(matches!(
-            assess_email(&big, &ctx),
-            Err(EmailError::TooLarge { .. })
-        ));
+        assert!(matches!(assess_email(&big, &ctx), Err(EmailError::TooLarge { .. })));
         let e = assess_email(b"", &ctx).unwrap_err();
         assert!(matches!(e, EmailError::Unparseable(_)), "{e:?}");
         let e = assess_email(b"Subject: hi\r\n\r\nno sender", &ctx).unwrap_err();
