@@ -38,6 +38,7 @@
 // Amounts in minor units are written as units_cents (`1_000_00` is 1 000.00), as in the library.
 #![allow(clippy::inconsistent_digit_grouping)]
 
+use countersign_service::OsRng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -127,12 +128,12 @@ fn setup(root: &Path) -> Setup {
     .expect("init");
     let session = ws.login(&Credentials { user: ADMIN, password: ADMIN_PASSWORD, totp: None }).expect("login");
     let us = ws.org_fingerprint().expect("org fingerprint");
-    let elsewhere: Fingerprint = KeyPair::generate().fingerprint();
+    let elsewhere: Fingerprint = KeyPair::generate(&mut OsRng).fingerprint();
     let germany = Country::parse("DE").expect("DE");
     let card_time = OffsetDateTime::now_utc();
     let mut keys = Vec::with_capacity(PARTNERS);
     for p in 0..PARTNERS {
-        let key = KeyPair::generate();
+        let key = KeyPair::generate(&mut OsRng);
         let card =
             PartnerCard::create(&key, CardDetails { name: partner_name(p), country: Some(germany), ..Default::default() }, card_time)
                 .expect("card");

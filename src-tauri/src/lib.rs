@@ -1,10 +1,12 @@
 //! Countersign's desktop shell: a Tauri app whose commands are thin wrappers over the
-//! `countersign` core.
+//! `countersign` service.
 //!
 //! Only this crate knows Tauri. A command takes the UI's intent, calls the core's service API,
 //! and converts the result; the core decides, never this crate and never the UI. Commands live in
 //! one small module per domain under [`commands`], and every error reaches the UI as a
 //! [`CommandError`] (`{code, message}`).
+
+#![forbid(unsafe_code)]
 
 pub mod bindings;
 pub mod commands;

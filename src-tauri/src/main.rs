@@ -2,6 +2,7 @@
 
 // No console window beside the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+#![forbid(unsafe_code)]
 
 fn main() {
     countersign_app::run();

@@ -3,6 +3,7 @@
 //! right, the wrong role refused, key rotation and revocation, and issuing our bank details.
 //! The workspace is made with the core; cards and keys come from keys/ (TEST-ONLY).
 
+use countersign_service::OsRng;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
@@ -183,14 +184,14 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     // Globex's side: a new key, its card, and a statement signed by the current key.
     let old =
         SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap()).unwrap().unlock(&password("globex")).unwrap();
-    let new = KeyPair::generate();
+    let new = KeyPair::generate(&mut OsRng);
     let now = time::OffsetDateTime::now_utc();
     let new_card = PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, now).unwrap();
     let statement = dir.join("globex-rotation.json");
     std::fs::write(&statement, RotationStatement::create(&old, &new_card, now).unwrap()).unwrap();
     // A statement signed by a key nobody pinned is refused.
     let stranger = dir.join("stranger-rotation.json");
-    std::fs::write(&stranger, RotationStatement::create(&KeyPair::generate(), &new_card, now).unwrap()).unwrap();
+    std::fs::write(&stranger, RotationStatement::create(&KeyPair::generate(&mut OsRng), &new_card, now).unwrap()).unwrap();
     assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": stranger}))).0, "check_failed");
 
     let new_fpr = new.fingerprint().to_string();

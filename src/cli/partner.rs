@@ -1,6 +1,7 @@
 //! The partner half of the CLI, which needs no workspace: `keygen`, `fingerprint`, `sign`,
 //! `respond` and `verify --signer`.
 
+use countersign_service::OsRng;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -186,11 +187,11 @@ pub fn keygen(args: &KeygenArgs, output: Output) -> CliResult {
             return Err(CliError::usage("file_exists", format!("{} already exists; choose another --out", display(path))));
         }
     }
-    let pair = KeyPair::generate();
+    let pair = KeyPair::generate(&mut OsRng);
     let card =
         PartnerCard::create(&pair, details, OffsetDateTime::now_utc()).map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
     let passphrase = read_new_secret(KEY_PASSPHRASE, &format!("Passphrase for the new key of {}", args.name))?;
-    let sealed = pair.seal(&card.details().name, &passphrase).map_err(|e| key_error(&key_path, e))?;
+    let sealed = pair.seal(&mut OsRng, &card.details().name, &passphrase).map_err(|e| key_error(&key_path, e))?;
     write_atomic(&key_path, &sealed.to_bytes(), Sensitivity::Secret, false)?;
     write_atomic(&card_path, &card.to_bytes(), Sensitivity::Public, false)?;
     let fingerprint = pair.fingerprint().to_string();

@@ -1,6 +1,7 @@
 //! Who may do what: roles, logging in (password, lockout, TOTP second factor) and managing
 //! users. Every failed login and every refused permission is logged.
 
+use rand_core::OsRng;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -265,7 +266,7 @@ impl Workspace {
         self.authorize(session, &[Role::Admin], "user.add", &subject, "add users")?;
         check_name("the user name", name)?;
         password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
-        let hash = password::hash_password(initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let hash = password::hash_password(&mut OsRng, initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let keys = UserKeys::new(session.keys().audit.as_ref());
         let sealed = keys.seal(name, initial_password);
         let at = format_utc(now());
@@ -292,7 +293,7 @@ impl Workspace {
             return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
-        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let keys = UserKeys::new(session.keys().audit.as_ref());
         let sealed = keys.seal(name, new_password);
         let at = format_utc(now());
@@ -326,12 +327,12 @@ impl Workspace {
             );
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}")))?;
-        let hash = password::hash_password(new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let totp = match &user.totp_sealed {
             Some(sealed) => {
                 let secret = countersign_core::auth::sealed::open(current, sealed, &subject)
                     .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
-                Some(countersign_core::auth::sealed::seal(new_password, &secret, &subject))
+                Some(countersign_core::auth::sealed::seal(&mut OsRng, new_password, &secret, &subject))
             }
             None => None,
         };
@@ -366,8 +367,8 @@ impl Workspace {
     /// returns the secret for their authenticator app.
     pub fn enrol_totp(&mut self, session: &Session, password: &str) -> ServiceResult<totp::TotpSecret> {
         let subject = format!("user:{}", session.user());
-        let secret = totp::TotpSecret::generate();
-        let sealed = countersign_core::auth::sealed::seal(password, secret.as_bytes(), &subject);
+        let secret = totp::TotpSecret::generate(&mut OsRng);
+        let sealed = countersign_core::auth::sealed::seal(&mut OsRng, password, secret.as_bytes(), &subject);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
             let user = tx.user_by_name(session.user())?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;

@@ -4,6 +4,7 @@
 //! against the numbers on file, compares the response with the one the received instruction
 //! yields, and writes each step with its audit event in one transaction.
 
+use rand_core::OsRng;
 use serde_json::json;
 use time::Duration;
 
@@ -163,7 +164,7 @@ impl Workspace {
     /// Starts a callback attempt: a fresh random challenge for the clerk to read out.
     pub fn start_callback(&mut self, session: &Session, id: i64) -> ServiceResult<Challenge> {
         self.decide_or_refuse(session, id, CaseAction::StartCallback, "case.challenge")?;
-        let challenge = Challenge::generate();
+        let challenge = Challenge::from_random(&mut OsRng);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
             // Re-check inside the write transaction: another process may have moved the case.

@@ -5,6 +5,7 @@
 //! keyring; an admin who adds a user or resets a password seals a new one with the audit key
 //! from their own session.
 
+use rand_core::OsRng;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,7 @@ fn context(user: &str) -> String {
 impl UserKeys {
     /// A new keyring: a fresh personal key and a copy of `audit`, if given.
     pub fn new(audit: Option<&KeyPair>) -> Self {
-        UserKeys { personal: KeyPair::generate(), audit: audit.map(|k| KeyPair::from_seed(&k.secret_seed())) }
+        UserKeys { personal: KeyPair::generate(&mut OsRng), audit: audit.map(|k| KeyPair::from_seed(&k.secret_seed())) }
     }
 
     /// Sealed under `password` for `user`.
@@ -62,7 +63,7 @@ impl UserKeys {
             audit: self.audit.as_ref().map(|k| b64_encode(k.secret_seed().as_ref())),
         };
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(&wire).expect("serialises"));
-        countersign_core::auth::sealed::seal(password, &plain, &context(user))
+        countersign_core::auth::sealed::seal(&mut OsRng, password, &plain, &context(user))
     }
 
     /// Opens `user`'s sealed keyring with their password.
@@ -125,12 +126,12 @@ impl Workspace {
             let audit = match tx.active_org_key(AUDIT_KEY)? {
                 Some(_) => None,
                 None => {
-                    let key = KeyPair::generate();
+                    let key = KeyPair::generate(&mut OsRng);
                     record_audit_key(tx, &key, "", at, &user.name)?;
                     Some(key)
                 }
             };
-            let keys = UserKeys { personal: KeyPair::generate(), audit };
+            let keys = UserKeys { personal: KeyPair::generate(&mut OsRng), audit };
             let sealed = keys.seal(&user.name, password);
             store_keyring(tx, user, &keys, &sealed, at, &user.name, "first login with a keyring")?;
             Ok(keys)

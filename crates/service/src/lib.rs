@@ -7,6 +7,9 @@
 
 /// The core's types, for the shells: they name this crate only.
 pub use countersign_core as core;
+/// The operating system's random source, which the service (and a shell making a key) passes to
+/// the core wherever it needs randomness.
+pub use rand_core::OsRng;
 
 mod access;
 mod activity;
@@ -164,18 +167,19 @@ impl Workspace {
         countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
             .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
         let at = now();
-        let key = KeyPair::generate();
+        let key = KeyPair::generate(&mut OsRng);
         let card = PartnerCard::create(&key, CardDetails { name: org_name.to_string(), ..Default::default() }, at)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let sealed = key.seal(org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let sealed = key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
         // as a recovery copy, sealed under the organisation passphrase like the signing key.
-        let audit_key = KeyPair::generate();
-        let audit_escrow =
-            audit_key.seal(&format!("{org_name} audit"), request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let audit_key = KeyPair::generate(&mut OsRng);
+        let audit_escrow = audit_key
+            .seal(&mut OsRng, &format!("{org_name} audit"), request.org_passphrase)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let admin_keys = keyring::UserKeys::new(Some(&audit_key));
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
-        let password_hash = countersign_core::auth::password::hash_password(request.admin_password)
+        let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let mut store: Box<dyn Store> = Box::new(SqliteStore::create(dir)?);
         let at_text = format_utc(at);

@@ -9,6 +9,7 @@
 //! address. The finding's message says that the key was ours and when it was retired, so the
 //! clerk knows to ask the partner to accept our statement and sign again.
 
+use rand_core::OsRng;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -144,10 +145,10 @@ impl Workspace {
         };
         let at = now();
         let at_text = format_utc(at);
-        let new = KeyPair::generate();
+        let new = KeyPair::generate(&mut OsRng);
         let new_card = PartnerCard::create(&new, details, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let statement = RotationStatement::create(&old, &new_card, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let sealed = new.seal(&org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let sealed = new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
         let (old_fp, new_fp) = (old.fingerprint(), new.fingerprint());
         drop(old);

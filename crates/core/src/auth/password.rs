@@ -16,7 +16,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use rand_core::OsRng;
+use rand_core::CryptoRngCore;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
@@ -98,9 +98,9 @@ pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> 
 
 /// Hashes a password into an argon2id PHC string with a fresh random salt. Does not apply the
 /// policy: call [`check_password_policy`] first for new passwords.
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+pub fn hash_password(rng: &mut impl CryptoRngCore, password: &str) -> Result<String, PasswordError> {
     let normalised = Zeroizing::new(password.nfkc().collect::<String>());
-    let salt = SaltString::generate(&mut OsRng);
+    let salt = SaltString::generate(rng);
     hasher()?.hash_password(normalised.as_bytes(), &salt).map(|hash| hash.to_string()).map_err(|_| PasswordError::Hashing)
 }
 
@@ -155,17 +155,18 @@ fn parse_stored(stored_phc: &str) -> Result<PasswordHash<'_>, PasswordError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::OsRng;
 
     #[test]
     fn hash_is_argon2id_phc_with_owasp_parameters() {
-        let phc = hash_password("correct horse battery staple").unwrap();
+        let phc = hash_password(&mut OsRng, "correct horse battery staple").unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(!needs_rehash(&phc));
     }
 
     #[test]
     fn right_password_verifies_and_wrong_does_not() {
-        let phc = hash_password("correct horse battery staple").unwrap();
+        let phc = hash_password(&mut OsRng, "correct horse battery staple").unwrap();
         assert_eq!(verify_password("correct horse battery staple", &phc), Ok(true));
         assert_eq!(verify_password("correct horse battery stapler", &phc), Ok(false));
         assert_eq!(verify_password("", &phc), Ok(false));
@@ -174,21 +175,21 @@ mod tests {
 
     #[test]
     fn salts_differ_between_hashes_of_the_same_password() {
-        let a = hash_password("correct horse battery staple").unwrap();
-        let b = hash_password("correct horse battery staple").unwrap();
+        let a = hash_password(&mut OsRng, "correct horse battery staple").unwrap();
+        let b = hash_password(&mut OsRng, "correct horse battery staple").unwrap();
         assert_ne!(a, b);
         assert_eq!(verify_password("correct horse battery staple", &b), Ok(true));
     }
 
     #[test]
     fn composed_and_decomposed_accents_are_the_same_password() {
-        let phc = hash_password("Kennwort für Müller").unwrap();
+        let phc = hash_password(&mut OsRng, "Kennwort für Müller").unwrap();
         assert_eq!(verify_password("Kennwort fu\u{308}r Mu\u{308}ller", &phc), Ok(true));
     }
 
     #[test]
     fn corrupt_stored_hashes_are_an_error_not_a_wrong_password() {
-        let phc = hash_password("correct horse battery staple").unwrap();
+        let phc = hash_password(&mut OsRng, "correct horse battery staple").unwrap();
         let truncated = &phc[..phc.len() - 10];
         for bad in [
             "",

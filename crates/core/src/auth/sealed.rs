@@ -5,7 +5,7 @@
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use rand_core::{OsRng, RngCore};
+use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -42,11 +42,11 @@ fn derive(password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, SealError>
 }
 
 /// Seals `secret` under `password`; `context` is bound as associated data (e.g. the user name).
-pub fn seal(password: &str, secret: &[u8], context: &str) -> String {
+pub fn seal(rng: &mut impl CryptoRngCore, password: &str, secret: &[u8], context: &str) -> String {
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 24];
-    OsRng.fill_bytes(&mut salt);
-    OsRng.fill_bytes(&mut nonce);
+    rng.fill_bytes(&mut salt);
+    rng.fill_bytes(&mut nonce);
     let key = derive(password, &salt).expect("fixed parameters are valid");
     let ciphertext = XChaCha20Poly1305::new(key.as_ref().into())
         .encrypt(XNonce::from_slice(&nonce), Payload { msg: secret, aad: context.as_bytes() })
@@ -71,10 +71,11 @@ pub fn open(password: &str, sealed: &str, context: &str) -> Result<Zeroizing<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::OsRng;
 
     #[test]
     fn seal_and_open() {
-        let sealed = seal("a long password", b"twenty bytes secret!", "user:alice");
+        let sealed = seal(&mut OsRng, "a long password", b"twenty bytes secret!", "user:alice");
         assert_eq!(open("a long password", &sealed, "user:alice").unwrap().as_slice(), b"twenty bytes secret!");
         assert_eq!(open("another password", &sealed, "user:alice").unwrap_err(), SealError::WrongPassword);
         assert_eq!(open("a long password", &sealed, "user:bob").unwrap_err(), SealError::WrongPassword);

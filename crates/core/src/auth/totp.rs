@@ -14,7 +14,7 @@
 //! matched step is not strictly greater than it (the same code, or an older one, never works
 //! twice). Rate limiting of wrong codes belongs to the lockout policy.
 
-use rand_core::{OsRng, RngCore};
+use rand_core::CryptoRngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -51,10 +51,10 @@ impl TotpSecret {
     /// Length of the secret in bytes.
     pub const LEN: usize = 20;
 
-    /// A fresh secret from the operating system's cryptographic random number generator.
-    pub fn generate() -> Self {
+    /// A fresh secret from `rng` (the service passes the operating system's random source).
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
         let mut secret = TotpSecret([0u8; Self::LEN]);
-        OsRng.fill_bytes(&mut secret.0);
+        rng.fill_bytes(&mut secret.0);
         secret
     }
 
@@ -182,6 +182,7 @@ fn percent_encode(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rand_core::OsRng;
 
     /// The SHA-1 seed of RFC 6238 Appendix B: the ASCII string "12345678901234567890".
     fn rfc_secret() -> TotpSecret {
@@ -294,8 +295,8 @@ mod tests {
 
     #[test]
     fn generated_secrets_differ_and_debug_hides_them() {
-        let a = TotpSecret::generate();
-        let b = TotpSecret::generate();
+        let a = TotpSecret::generate(&mut OsRng);
+        let b = TotpSecret::generate(&mut OsRng);
         assert_ne!(a.as_bytes(), b.as_bytes());
         assert_eq!(format!("{a:?}"), "TotpSecret(..)");
     }

@@ -177,6 +177,7 @@ impl PartnerCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::OsRng;
 
     fn details() -> CardDetails {
         CardDetails {
@@ -189,7 +190,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let key = KeyPair::generate();
+        let key = KeyPair::generate(&mut OsRng);
         let card = PartnerCard::create(&key, details(), OffsetDateTime::now_utc()).unwrap();
         let parsed = PartnerCard::parse(&card.to_bytes()).unwrap();
         assert_eq!(parsed.details(), &details());
@@ -198,11 +199,11 @@ mod tests {
 
     #[test]
     fn altered_cards_are_refused() {
-        let key = KeyPair::generate();
+        let key = KeyPair::generate(&mut OsRng);
         let card = PartnerCard::create(&key, details(), OffsetDateTime::now_utc()).unwrap();
         let text = String::from_utf8(card.to_bytes()).unwrap();
         // Replace the key (and signer) with another key: the signature no longer verifies.
-        let other = KeyPair::generate();
+        let other = KeyPair::generate(&mut OsRng);
         let swapped = text
             .replace(&key.public_key().to_base64(), &other.public_key().to_base64())
             .replace(&key.fingerprint().to_string(), &other.fingerprint().to_string());

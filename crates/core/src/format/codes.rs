@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use rand_core::{OsRng, RngCore};
+use rand_core::RngCore;
 use sha2::{Digest, Sha256};
 
 /// Domain-separation prefix of the confirmation code's hash.
@@ -94,11 +94,6 @@ impl fmt::Display for ConfirmationCode {
 pub struct Challenge(u32);
 
 impl Challenge {
-    /// A fresh, uniformly random challenge from the operating system's random source.
-    pub fn generate() -> Self {
-        Self::from_random(&mut OsRng)
-    }
-
     /// A uniformly random challenge from the given source (rejection sampling, no modulo bias).
     pub fn from_random(rng: &mut impl RngCore) -> Self {
         const RANGE: u32 = 1_000_000;

@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
-use rand_core::{OsRng, RngCore};
+use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -98,9 +98,9 @@ pub struct KeyPair {
 }
 
 impl KeyPair {
-    /// A fresh key pair from the operating system's random source.
-    pub fn generate() -> Self {
-        KeyPair { signing: SigningKey::generate(&mut OsRng) }
+    /// A fresh key pair from `rng` (the service passes the operating system's random source).
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+        KeyPair { signing: SigningKey::generate(rng) }
     }
 
     /// A key pair from a 32-byte secret seed (test vectors, decrypted key files).
@@ -135,12 +135,12 @@ impl KeyPair {
     }
 
     /// Seals the secret key under a passphrase, producing a key file's contents.
-    pub fn seal(&self, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
+    pub fn seal(&self, rng: &mut impl CryptoRngCore, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
         check_new_passphrase(passphrase)?;
         let mut salt = [0u8; 16];
-        OsRng.fill_bytes(&mut salt);
+        rng.fill_bytes(&mut salt);
         let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
+        rng.fill_bytes(&mut nonce);
         let kdf = KdfParams {
             algorithm: "argon2id".into(),
             version: 19,
@@ -328,13 +328,14 @@ fn derive_wrapping_key(passphrase: &str, kdf: &KdfParams) -> Result<Zeroizing<[u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::OsRng;
 
     const PASS: &str = "correct horse battery";
 
     #[test]
     fn seal_and_unlock_round_trip() {
-        let pair = KeyPair::generate();
-        let file = pair.seal("Globex", PASS).unwrap();
+        let pair = KeyPair::generate(&mut OsRng);
+        let file = pair.seal(&mut OsRng, "Globex", PASS).unwrap();
         let reread = SecretKeyFile::from_bytes(&file.to_bytes()).unwrap();
         let unlocked = reread.unlock(PASS).unwrap();
         assert_eq!(unlocked.public_key(), pair.public_key());
@@ -343,14 +344,14 @@ mod tests {
 
     #[test]
     fn wrong_passphrase_is_refused() {
-        let file = KeyPair::generate().seal("Globex", PASS).unwrap();
+        let file = KeyPair::generate(&mut OsRng).seal(&mut OsRng, "Globex", PASS).unwrap();
         assert!(matches!(file.unlock("correct horse battery!"), Err(KeyError::WrongPassphrase)));
     }
 
     #[test]
     fn swapping_the_public_key_is_detected() {
-        let mut file = KeyPair::generate().seal("Globex", PASS).unwrap();
-        let other = KeyPair::generate().public_key();
+        let mut file = KeyPair::generate(&mut OsRng).seal(&mut OsRng, "Globex", PASS).unwrap();
+        let other = KeyPair::generate(&mut OsRng).public_key();
         file.public_key = other.to_base64();
         file.fingerprint = other.fingerprint().to_string();
         let reread = SecretKeyFile::from_bytes(&file.to_bytes()).unwrap();
@@ -359,15 +360,15 @@ mod tests {
 
     #[test]
     fn weak_passphrases_and_absurd_kdf_settings_are_refused() {
-        assert!(matches!(KeyPair::generate().seal("x", "short"), Err(KeyError::WeakPassphrase)));
-        let mut file = KeyPair::generate().seal("x", PASS).unwrap();
+        assert!(matches!(KeyPair::generate(&mut OsRng).seal(&mut OsRng, "x", "short"), Err(KeyError::WeakPassphrase)));
+        let mut file = KeyPair::generate(&mut OsRng).seal(&mut OsRng, "x", PASS).unwrap();
         file.kdf.memory_kib = 64 * 1024 * 1024;
         assert!(matches!(SecretKeyFile::from_bytes(&file.to_bytes()), Err(KeyError::UnsupportedKdf)));
     }
 
     #[test]
     fn signatures_are_domain_separated() {
-        let pair = KeyPair::generate();
+        let pair = KeyPair::generate(&mut OsRng);
         let sig = pair.sign("countersign/instruction/v1", b"payload");
         assert!(pair.public_key().verify("countersign/instruction/v1", b"payload", &sig));
         assert!(!pair.public_key().verify("countersign/card/v1", b"payload", &sig));

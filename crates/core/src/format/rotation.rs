@@ -107,18 +107,19 @@ impl RotationStatement {
 mod tests {
     use super::*;
     use crate::format::card::CardDetails;
+    use rand_core::OsRng;
 
     #[test]
     fn round_trip_and_forgery() {
         let now = OffsetDateTime::now_utc();
-        let old = KeyPair::generate();
-        let new = KeyPair::generate();
+        let old = KeyPair::generate(&mut OsRng);
+        let new = KeyPair::generate(&mut OsRng);
         let card = PartnerCard::create(&new, CardDetails { name: "Globex".into(), ..Default::default() }, now).unwrap();
         let bytes = RotationStatement::create(&old, &card, now).unwrap();
         assert_eq!(RotationStatement::claimed_signer(&bytes).unwrap(), old.fingerprint());
         let statement = RotationStatement::verify(&bytes, &old.public_key()).unwrap();
         assert_eq!(statement.new_card().fingerprint(), new.fingerprint());
-        let mallory = KeyPair::generate();
+        let mallory = KeyPair::generate(&mut OsRng);
         assert_eq!(RotationStatement::verify(&bytes, &mallory.public_key()).unwrap_err(), RotationError::BadSignature);
         let forged = RotationStatement::create(&mallory, &card, now).unwrap();
         assert_eq!(RotationStatement::verify(&forged, &old.public_key()).unwrap_err(), RotationError::BadSignature);
