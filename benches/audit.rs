@@ -231,6 +231,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+// Long: runs each measurement and prints its figures in the order docs/performance.md reports them.
 fn main() {
     let runs: usize = std::env::var("COUNTERSIGN_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(7).max(1);
     let n: usize = std::env::var("COUNTERSIGN_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(EVENTS).max(1);

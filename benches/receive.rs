@@ -118,6 +118,7 @@ struct Setup {
     files: Vec<SignedFile>,
 }
 
+// Long: builds the benchmark's workspace (partners, keys, history, files) step by step.
 fn setup(root: &Path) -> Setup {
     let template = root.join("template");
     let started = Instant::now();
@@ -333,6 +334,7 @@ fn per_second(d: Duration) -> f64 {
     FILES as f64 / d.as_secs_f64()
 }
 
+// Long: runs each measurement and prints its figures in the order docs/performance.md reports them.
 fn main() {
     let runs: usize = std::env::var("COUNTERSIGN_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(7).max(1);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);

@@ -338,6 +338,7 @@ fn log_vectors() -> Vec<(&'static str, String)> {
     ]
 }
 
+// Long: writes every audit vector in one pass, in the order docs/audit-format.md lists them.
 fn generate() -> Vec<(&'static str, String)> {
     let all = events();
     let intact = String::from_utf8(bundle_bytes()).unwrap();

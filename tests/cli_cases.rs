@@ -317,6 +317,7 @@ fn status_of(out: Output) -> String {
 /// refused; the partner's own `respond` confirms; neither the clerk who called nor another clerk
 /// can approve; the approver approves and releases, once. The timeline records every step.
 #[test]
+// Long: one payment from receipt to release, each step asserted where it happens.
 fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_person_and_released_once() {
     let dir = TestDir::new();
     let office = Office::new(&dir);

@@ -65,6 +65,7 @@ fn onboard(dir: &TestDir, ws: &Workspace<'_>, s: (&str, &str, &str, &'static str
 }
 
 #[test]
+// Long: the incident report's steps, one after another, as a reader checks them against it.
 fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
     let dir = TestDir::new();
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");

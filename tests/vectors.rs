@@ -71,6 +71,7 @@ struct Vector {
     file: Vec<u8>,
 }
 
+// Long: writes every vector file in one pass, in the order docs/format.md lists them.
 fn generate() -> Vec<Vector> {
     use ReasonCode::*;
     let signer = key(SIGNER_SEED);

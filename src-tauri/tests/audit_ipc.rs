@@ -75,6 +75,7 @@ fn no_filter() -> Value {
 }
 
 #[test]
+// Long: the auditor's session from sign-in to export, each step asserted where it happens.
 fn the_auditor_filters_verifies_and_exports() {
     let dir = fresh_dir("audit-ipc", "auditor");
     let us = workspace(&dir.join("ws"));
