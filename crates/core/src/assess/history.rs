@@ -109,111 +109,150 @@ pub fn assess_bank_details(
 ) -> Vec<Finding> {
     let payload = instruction.instruction();
     let key = account.key();
-    let shown = account.display_number();
-    let name = &partner.legal_name;
-    let same = |a: &&KnownAccount| a.key == key;
     let current = current_account(partner, &key);
-    let mut findings = Vec::new();
-
-    if current.is_none() {
-        let message = format!(
-            "No current account of {name:?} is on file (none from the contract, none from an earlier \
-             confirmed instruction), so the account {shown} cannot be compared with one already trusted."
-        );
-        findings.push(if policy.first_instruction_needs_callback {
-            Finding::warning(ReasonCode::FirstInstruction, message + " Confirm it with a callback to a number on file.")
-        } else {
-            Finding::info(ReasonCode::FirstInstruction, message)
-        });
-    }
-
     let changed = current.filter(|c| c.key != key);
-    if let Some(current) = changed {
-        findings.push(Finding::warning(
-            ReasonCode::BankDetailsChanged,
-            format!("The account changes from {} to {shown} ({}).", current.display, since(current)),
-        ));
-    }
-
-    if let Some(retired) = partner.accounts.iter().filter(same).find(|a| a.status == AccountStatus::Retired) {
-        let when = match retired.became_current_at {
-            Some(t) => format!(" (it became the current account on {})", day(t)),
-            None => String::new(),
-        };
-        findings.push(Finding::warning(
-            ReasonCode::AccountPreviouslyRetired,
-            format!(
-                "The account {shown} was used for {name:?} before{when} and has been retired since. \
-                 Confirm with a callback that the partner really goes back to it."
-            ),
-        ));
-    }
-
-    let fraudulent_here = partner.accounts.iter().filter(same).any(|a| a.status == AccountStatus::Fraudulent);
-    if let Some(why) = elsewhere.fraudulent.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        findings.push(Finding::critical(
-            ReasonCode::AccountKnownFraudulent,
-            format!("The account {shown} is known to be fraudulent: {}. Do not pay to it.", why.trim_end_matches('.')),
-        ));
-    } else if elsewhere.fraudulent.is_some() || fraudulent_here {
-        findings.push(Finding::critical(
-            ReasonCode::AccountKnownFraudulent,
-            format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
-        ));
-    }
-
-    if let Some(finding) = other_partners(&shown, &elsewhere.other_partners, policy) {
-        findings.push(finding);
-    }
-
-    if let Some(finding) = name_check(name, &payload.beneficiary_name, policy) {
-        findings.push(finding);
-    }
-
-    if let Some(finding) = country_check(account, &shown, current, partner) {
-        findings.push(finding);
-    }
-
-    if let Some(rotated) = partner.last_key_rotation.filter(|&t| within_days(t, now, policy.rotation_window_days)) {
-        let ago = match (now - rotated).whole_days() {
-            d if d < 0 => String::new(),
-            0 => ", less than a day ago".to_string(),
-            1 => ", 1 day ago".to_string(),
-            d => format!(", {d} days ago"),
-        };
-        findings.push(Finding::warning(
-            ReasonCode::RecentKeyRotation,
-            format!(
-                "The signing key of {name:?} was rotated on {}{ago}; instructions are confirmed by \
-                 callback for {} days after a key rotation.",
-                day(rotated),
-                policy.rotation_window_days
-            ),
-        ));
-    }
-
-    if changed.is_some() {
-        let recent = changes_within(partner, now, policy.change_window_days);
-        if !recent.is_empty() {
-            let earlier: Vec<String> = recent.iter().map(|(a, t)| format!("to {} on {}", a.display, day(*t))).collect();
-            findings.push(Finding::warning(
-                ReasonCode::FrequentChanges,
-                format!(
-                    "This would be the {} change of account within {} days: the account already changed {}.",
-                    ordinal(recent.len().saturating_add(1)),
-                    policy.change_window_days,
-                    join_and(&earlier)
-                ),
-            ));
-        }
-    }
-
-    if let Some(finding) = amount_check(payload.amount, &partner.amounts_in_currency, policy) {
-        findings.push(finding);
-    }
-
+    let a = Assessed { key, shown: account.display_number(), current, changed, partner, policy, now };
+    let findings: Vec<Finding> = [
+        first_instruction(&a),
+        bank_details_changed(&a),
+        previously_retired(&a),
+        known_fraudulent(&a, elsewhere),
+        other_partners(&a.shown, &elsewhere.other_partners, policy),
+        name_check(&partner.legal_name, &payload.beneficiary_name, policy),
+        country_check(account, &a.shown, current, partner),
+        recent_key_rotation(&a),
+        frequent_changes(&a),
+        amount_check(payload.amount, &partner.amounts_in_currency, policy),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     debug_assert!(findings.windows(2).all(|w| w[0].code < w[1].code), "contract order, no duplicates");
     findings
+}
+
+/// What the rules of [`assess_bank_details`] look at: the instruction's account, the partner's history and the policy.
+struct Assessed<'a> {
+    /// [`BankAccount::key`] of the instruction's account.
+    key: String,
+    /// The instruction's account as people read it.
+    shown: String,
+    /// The partner's current account, if any.
+    current: Option<&'a KnownAccount>,
+    /// The current account when the instruction changes away from it.
+    changed: Option<&'a KnownAccount>,
+    partner: &'a PartnerHistory,
+    policy: &'a Policy,
+    now: OffsetDateTime,
+}
+
+impl<'a> Assessed<'a> {
+    /// The entries of the partner's history for the instruction's account.
+    fn same_account(&self) -> impl Iterator<Item = &'a KnownAccount> + '_ {
+        self.partner.accounts.iter().filter(move |a| a.key == self.key)
+    }
+}
+
+/// `first_instruction`: the partner has no current account to compare with.
+fn first_instruction(a: &Assessed<'_>) -> Option<Finding> {
+    if a.current.is_some() {
+        return None;
+    }
+    let (name, shown) = (&a.partner.legal_name, &a.shown);
+    let message = format!(
+        "No current account of {name:?} is on file (none from the contract, none from an earlier \
+         confirmed instruction), so the account {shown} cannot be compared with one already trusted."
+    );
+    Some(if a.policy.first_instruction_needs_callback {
+        Finding::warning(ReasonCode::FirstInstruction, message + " Confirm it with a callback to a number on file.")
+    } else {
+        Finding::info(ReasonCode::FirstInstruction, message)
+    })
+}
+
+/// `bank_details_changed`: the instruction's account is not the partner's current one.
+fn bank_details_changed(a: &Assessed<'_>) -> Option<Finding> {
+    let (current, shown) = (a.changed?, &a.shown);
+    Some(Finding::warning(
+        ReasonCode::BankDetailsChanged,
+        format!("The account changes from {} to {shown} ({}).", current.display, since(current)),
+    ))
+}
+
+/// `account_previously_retired`: the partner goes back to an account retired from its history.
+fn previously_retired(a: &Assessed<'_>) -> Option<Finding> {
+    let retired = a.same_account().find(|k| k.status == AccountStatus::Retired)?;
+    let when = match retired.became_current_at {
+        Some(t) => format!(" (it became the current account on {})", day(t)),
+        None => String::new(),
+    };
+    let (name, shown) = (&a.partner.legal_name, &a.shown);
+    Some(Finding::warning(
+        ReasonCode::AccountPreviouslyRetired,
+        format!(
+            "The account {shown} was used for {name:?} before{when} and has been retired since. \
+             Confirm with a callback that the partner really goes back to it."
+        ),
+    ))
+}
+
+/// `account_known_fraudulent`: the account was marked fraudulent, for any partner, saying why when that is known.
+fn known_fraudulent(a: &Assessed<'_>, elsewhere: &AccountElsewhere) -> Option<Finding> {
+    let shown = &a.shown;
+    let fraudulent_here = a.same_account().any(|k| k.status == AccountStatus::Fraudulent);
+    if let Some(why) = elsewhere.fraudulent.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        Some(Finding::critical(
+            ReasonCode::AccountKnownFraudulent,
+            format!("The account {shown} is known to be fraudulent: {}. Do not pay to it.", why.trim_end_matches('.')),
+        ))
+    } else if elsewhere.fraudulent.is_some() || fraudulent_here {
+        Some(Finding::critical(
+            ReasonCode::AccountKnownFraudulent,
+            format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
+        ))
+    } else {
+        None
+    }
+}
+
+/// `recent_key_rotation`: a key of the partner was rotated within the policy's window.
+fn recent_key_rotation(a: &Assessed<'_>) -> Option<Finding> {
+    let (name, policy, now) = (&a.partner.legal_name, a.policy, a.now);
+    let rotated = a.partner.last_key_rotation.filter(|&t| within_days(t, now, policy.rotation_window_days))?;
+    let ago = match (now - rotated).whole_days() {
+        d if d < 0 => String::new(),
+        0 => ", less than a day ago".to_string(),
+        1 => ", 1 day ago".to_string(),
+        d => format!(", {d} days ago"),
+    };
+    Some(Finding::warning(
+        ReasonCode::RecentKeyRotation,
+        format!(
+            "The signing key of {name:?} was rotated on {}{ago}; instructions are confirmed by \
+             callback for {} days after a key rotation.",
+            day(rotated),
+            policy.rotation_window_days
+        ),
+    ))
+}
+
+/// `frequent_changes`: the account changes again, having already changed within the policy's window.
+fn frequent_changes(a: &Assessed<'_>) -> Option<Finding> {
+    a.changed?; // Only a change can be a frequent one.
+    let recent = changes_within(a.partner, a.now, a.policy.change_window_days);
+    if recent.is_empty() {
+        return None;
+    }
+    let earlier: Vec<String> = recent.iter().map(|(k, t)| format!("to {} on {}", k.display, day(*t))).collect();
+    Some(Finding::warning(
+        ReasonCode::FrequentChanges,
+        format!(
+            "This would be the {} change of account within {} days: the account already changed {}.",
+            ordinal(recent.len().saturating_add(1)),
+            a.policy.change_window_days,
+            join_and(&earlier)
+        ),
+    ))
 }
 
 /// The partner's current account: the instruction's own account if it is a current one,

@@ -269,22 +269,9 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     if bundle.format != BUNDLE_FORMAT {
         return Err(BundleError(format!("format {:?}; this version reads {BUNDLE_FORMAT}", bundle.format)));
     }
-    let card_bytes = b64_decode(&bundle.org_card).ok_or_else(|| BundleError("org_card is not base64".into()))?;
-    let card = PartnerCard::parse(&card_bytes).map_err(|e| BundleError(format!("org_card: {e}")))?;
-    let audit_keys: Vec<PublicKey> = bundle
-        .audit_keys
-        .iter()
-        .map(|k| PublicKey::from_base64(k).ok_or_else(|| BundleError("an audit key is not an Ed25519 public key".into())))
-        .collect::<Result<_, _>>()?;
-    let users: Vec<(String, PublicKey)> = bundle
-        .users
-        .iter()
-        .map(|u| {
-            PublicKey::from_base64(&u.public_key)
-                .map(|k| (u.name.clone(), k))
-                .ok_or_else(|| BundleError(format!("{}'s key is not an Ed25519 public key", u.name)))
-        })
-        .collect::<Result<_, _>>()?;
+    let card = decode_org_card(&bundle.org_card)?;
+    let audit_keys = decode_audit_keys(&bundle.audit_keys)?;
+    let users = decode_users(&bundle.users)?;
     let report = |audit_key: Fingerprint, root: Hash, problem: Option<Problem>| BundleReport {
         org_name: card.details().name.clone(),
         org_fingerprint: card.fingerprint(),
@@ -308,167 +295,202 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
         ));
     };
     let fp = key.fingerprint();
-    if let Some(expected) = expected_audit_key {
-        if &fp != expected {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(
+    let root = head.root;
+    let checks = BundleChecks { bundle: &bundle, audit_keys: &audit_keys, users: &users, head };
+    Ok(report(fp, root, checks.first_problem(&fp, expected_audit_key, kept)?))
+}
+
+/// The organisation's card, decoded and parsed.
+fn decode_org_card(org_card: &str) -> Result<PartnerCard, BundleError> {
+    let card_bytes = b64_decode(org_card).ok_or_else(|| BundleError("org_card is not base64".into()))?;
+    PartnerCard::parse(&card_bytes).map_err(|e| BundleError(format!("org_card: {e}")))
+}
+
+/// The audit public keys, decoded.
+fn decode_audit_keys(audit_keys: &[String]) -> Result<Vec<PublicKey>, BundleError> {
+    audit_keys
+        .iter()
+        .map(|k| PublicKey::from_base64(k).ok_or_else(|| BundleError("an audit key is not an Ed25519 public key".into())))
+        .collect()
+}
+
+/// The users' names and public keys, decoded.
+fn decode_users(users: &[BundleUser]) -> Result<Vec<(String, PublicKey)>, BundleError> {
+    users
+        .iter()
+        .map(|u| {
+            PublicKey::from_base64(&u.public_key)
+                .map(|k| (u.name.clone(), k))
+                .ok_or_else(|| BundleError(format!("{}'s key is not an Ed25519 public key", u.name)))
+        })
+        .collect()
+}
+
+/// A bundle whose export checkpoint is signed by one of its audit keys, with the decoded keys: what the
+/// checks after that signature look at.
+struct BundleChecks<'a> {
+    bundle: &'a Bundle,
+    audit_keys: &'a [PublicKey],
+    users: &'a [(String, PublicKey)],
+    /// The export checkpoint.
+    head: Checkpoint,
+}
+
+impl BundleChecks<'_> {
+    /// The first problem of the bundle, checking in order: the export checkpoint's key and contents, the events,
+    /// the stored checkpoints, then the kept checkpoint.
+    fn first_problem(
+        &self,
+        fp: &Fingerprint,
+        expected_audit_key: Option<&Fingerprint>,
+        kept: Option<&str>,
+    ) -> Result<Option<Problem>, BundleError> {
+        if let Some(found) = self.head_problem(fp, expected_audit_key) {
+            return Ok(Some(found));
+        }
+        if let Some(found) = self.event_problem()? {
+            return Ok(Some(found));
+        }
+        if let Some(found) = self.checkpoint_problem()? {
+            return Ok(Some(found));
+        }
+        match kept {
+            Some(kept) => self.kept_problem(kept),
+            None => Ok(None),
+        }
+    }
+
+    /// The export checkpoint: signed by the pinned key, when one is, and matching the bundle's log size and origin.
+    fn head_problem(&self, fp: &Fingerprint, expected_audit_key: Option<&Fingerprint>) -> Option<Problem> {
+        if let Some(expected) = expected_audit_key {
+            if fp != expected {
+                return problem(
                     Tampering::ForeignCheckpoint,
                     None,
                     format!("the bundle is signed by audit key {fp}, not the one you expect ({expected})"),
-                ),
-            ));
-        }
-    }
-    if head.size != bundle.log_size || head.origin != bundle.origin {
-        return Ok(report(
-            fp,
-            head.root,
-            problem(Tampering::BadCheckpoint, None, "the export checkpoint does not match the bundle's log size or origin".into()),
-        ));
-    }
-
-    // Events: each hash recomputed, consecutive ones linked, each in the signed tree.
-    let mut previous: Option<(u64, Hash)> = None;
-    for e in &bundle.events {
-        let prev_hash = hash_field(&e.prev_hash, "prev_hash")?;
-        let hash = hash_field(&e.hash, "hash")?;
-        let proof = proof_field(&e.inclusion_proof, "an inclusion proof hash")?;
-        let fields = EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
-        if e.seq == 0 || previous.is_some_and(|(seq, _)| e.seq <= seq) {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(Tampering::Reordered, Some(e.seq), format!("event {} is out of order in the bundle", e.seq)),
-            ));
-        }
-        if event_hash(&prev_hash, &fields) != hash {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(Tampering::Changed, Some(e.seq), format!("event {} was changed: its fields do not hash to its hash", e.seq)),
-            ));
-        }
-        if let Some((seq, h)) = previous {
-            if seq + 1 == e.seq && h != prev_hash {
-                return Ok(report(
-                    fp,
-                    head.root,
-                    problem(Tampering::Inserted, Some(e.seq), format!("event {} does not follow event {seq}", e.seq)),
-                ));
+                );
             }
         }
-        if !verify_inclusion(e.seq - 1, head.size, &leaf_hash(&hash), &proof, &head.root) {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(
+        if self.head.size != self.bundle.log_size || self.head.origin != self.bundle.origin {
+            return problem(Tampering::BadCheckpoint, None, "the export checkpoint does not match the bundle's log size or origin".into());
+        }
+        None
+    }
+
+    /// Events: each hash recomputed, consecutive ones linked, each in the signed tree.
+    fn event_problem(&self) -> Result<Option<Problem>, BundleError> {
+        let head = &self.head;
+        let mut previous: Option<(u64, Hash)> = None;
+        for e in &self.bundle.events {
+            let prev_hash = hash_field(&e.prev_hash, "prev_hash")?;
+            let hash = hash_field(&e.hash, "hash")?;
+            let proof = proof_field(&e.inclusion_proof, "an inclusion proof hash")?;
+            let fields =
+                EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
+            if e.seq == 0 || previous.is_some_and(|(seq, _)| e.seq <= seq) {
+                return Ok(problem(Tampering::Reordered, Some(e.seq), format!("event {} is out of order in the bundle", e.seq)));
+            }
+            if event_hash(&prev_hash, &fields) != hash {
+                return Ok(problem(
+                    Tampering::Changed,
+                    Some(e.seq),
+                    format!("event {} was changed: its fields do not hash to its hash", e.seq),
+                ));
+            }
+            if let Some((seq, h)) = previous {
+                if seq + 1 == e.seq && h != prev_hash {
+                    return Ok(problem(Tampering::Inserted, Some(e.seq), format!("event {} does not follow event {seq}", e.seq)));
+                }
+            }
+            if !verify_inclusion(e.seq - 1, head.size, &leaf_hash(&hash), &proof, &head.root) {
+                return Ok(problem(
                     Tampering::Changed,
                     Some(e.seq),
                     format!("event {} is not in the signed log of {} events (its inclusion proof fails)", e.seq, head.size),
-                ),
-            ));
-        }
-        previous = Some((e.seq, hash));
-    }
-
-    // Stored checkpoints: signed, countersigned where an approval, and consistent with the head.
-    for (i, c) in bundle.checkpoints.iter().enumerate() {
-        let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(&c.note, k).ok()) else {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is not signed by an audit key", i + 1)),
-            ));
-        };
-        if old.origin != bundle.origin {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(Tampering::BadCheckpoint, None, format!("checkpoint {} in the bundle is of another log ({})", i + 1, old.origin)),
-            ));
-        }
-        if c.reason == "approval" {
-            let signer: Vec<(String, PublicKey)> = users.iter().filter(|(n, _)| n == &c.signer).cloned().collect();
-            if Checkpoint::cosigners(&c.note, &signer).is_empty() {
-                return Ok(report(
-                    fp,
-                    head.root,
-                    problem(
-                        Tampering::BadCountersignature,
-                        Some(old.size),
-                        format!("checkpoint {} lacks {}'s countersignature", i + 1, c.signer),
-                    ),
                 ));
             }
+            previous = Some((e.seq, hash));
         }
-        let proof = proof_field(&c.consistency_proof, "a consistency proof hash")?;
-        let consistent = old.size == 0 || verify_consistency(old.size, head.size, &old.root, &head.root, &proof);
-        if old.size > head.size || !consistent {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(
+        Ok(None)
+    }
+
+    /// Stored checkpoints: signed, countersigned where an approval, and consistent with the head.
+    fn checkpoint_problem(&self) -> Result<Option<Problem>, BundleError> {
+        let head = &self.head;
+        for (i, c) in self.bundle.checkpoints.iter().enumerate() {
+            let Some(old) = self.audit_keys.iter().find_map(|k| Checkpoint::verify(&c.note, k).ok()) else {
+                return Ok(problem(
+                    Tampering::BadCheckpoint,
+                    None,
+                    format!("checkpoint {} in the bundle is not signed by an audit key", i + 1),
+                ));
+            };
+            if old.origin != self.bundle.origin {
+                return Ok(problem(
+                    Tampering::BadCheckpoint,
+                    None,
+                    format!("checkpoint {} in the bundle is of another log ({})", i + 1, old.origin),
+                ));
+            }
+            if c.reason == "approval" && !self.countersigned(c) {
+                return Ok(problem(
+                    Tampering::BadCountersignature,
+                    Some(old.size),
+                    format!("checkpoint {} lacks {}'s countersignature", i + 1, c.signer),
+                ));
+            }
+            let proof = proof_field(&c.consistency_proof, "a consistency proof hash")?;
+            let consistent = old.size == 0 || verify_consistency(old.size, head.size, &old.root, &head.root, &proof);
+            if old.size > head.size || !consistent {
+                return Ok(problem(
                     Tampering::Rewritten,
                     None,
                     format!("the exported log is not an extension of checkpoint {} ({} events)", i + 1, old.size),
-                ),
-            ));
+                ));
+            }
         }
+        Ok(None)
     }
 
-    // A checkpoint the auditor kept: it must be one the exported log extends.
-    if let Some(kept) = kept {
-        let Some(old) = audit_keys.iter().find_map(|k| Checkpoint::verify(kept, k).ok()).filter(|c| c.origin == bundle.origin) else {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(
-                    Tampering::ForeignCheckpoint,
-                    None,
-                    "the kept checkpoint is not one of this log's (another origin, or not signed by its audit key)".into(),
-                ),
+    /// Whether a stored checkpoint carries its signer's countersignature.
+    fn countersigned(&self, c: &BundleCheckpoint) -> bool {
+        let signer: Vec<(String, PublicKey)> = self.users.iter().filter(|(n, _)| n == &c.signer).cloned().collect();
+        !Checkpoint::cosigners(&c.note, &signer).is_empty()
+    }
+
+    /// A checkpoint the auditor kept: it must be one the exported log extends.
+    fn kept_problem(&self, kept: &str) -> Result<Option<Problem>, BundleError> {
+        let (bundle, head) = (self.bundle, &self.head);
+        let Some(old) = self.audit_keys.iter().find_map(|k| Checkpoint::verify(kept, k).ok()).filter(|c| c.origin == bundle.origin) else {
+            return Ok(problem(
+                Tampering::ForeignCheckpoint,
+                None,
+                "the kept checkpoint is not one of this log's (another origin, or not signed by its audit key)".into(),
             ));
         };
         if old.size > head.size {
-            return Ok(report(
-                fp,
-                head.root,
-                problem(
-                    Tampering::Truncated,
-                    Some(head.size + 1),
-                    format!("the kept checkpoint covers {} events but the exported log has only {}", old.size, head.size),
-                ),
+            return Ok(problem(
+                Tampering::Truncated,
+                Some(head.size + 1),
+                format!("the kept checkpoint covers {} events but the exported log has only {}", old.size, head.size),
             ));
         }
         let matching = bundle.checkpoints.iter().filter_map(|c| Checkpoint::parse_unverified(&c.note).ok()).find(|c| c.size == old.size);
         match matching {
-            Some(c) if c.root == old.root => {}
-            Some(_) => {
-                return Ok(report(
-                    fp,
-                    head.root,
-                    problem(Tampering::Rewritten, None, format!("the first {} events differ from the kept checkpoint's", old.size)),
-                ))
-            }
-            None if old.size == head.size && old.root == head.root => {}
-            None if old.size == head.size => {
-                return Ok(report(
-                    fp,
-                    head.root,
-                    problem(Tampering::Rewritten, None, format!("the exported log of {} events differs from the kept checkpoint of the same size", old.size)),
-                ))
-            }
-            None => {
-                return Err(BundleError(format!(
-                    "the bundle holds no proof for a checkpoint of {} events; check the kept checkpoint against the workspace (audit verify --against)",
-                    old.size
-                )))
-            }
+            Some(c) if c.root == old.root => Ok(None),
+            Some(_) => Ok(problem(Tampering::Rewritten, None, format!("the first {} events differ from the kept checkpoint's", old.size))),
+            None if old.size == head.size && old.root == head.root => Ok(None),
+            None if old.size == head.size => Ok(problem(
+                Tampering::Rewritten,
+                None,
+                format!("the exported log of {} events differs from the kept checkpoint of the same size", old.size),
+            )),
+            None => Err(BundleError(format!(
+                "the bundle holds no proof for a checkpoint of {} events; check the kept checkpoint against the workspace (audit verify --against)",
+                old.size
+            ))),
         }
     }
-    Ok(report(fp, head.root, None))
 }
 
 #[cfg(test)]

@@ -207,118 +207,165 @@ fn unchanged(facts: &CaseFacts) -> Transition {
 
 /// Decides whether `who` (with `role`) may take `action` on a case, and what follows.
 pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, policy: &Policy) -> Result<Transition, Refusal> {
-    use CaseAction::*;
-    use CaseStatus::*;
-    let status = facts.status;
-    let not_allowed = |what: &str| Err(Refusal::NotAllowed(format!("the case is {}: {what}", status.as_str())));
+    let request = Request { facts, who, role, policy };
     match action {
-        StartCallback | RecordCallback { .. } => {
-            if !matches!(role, Role::Clerk | Role::Approver) {
-                return Err(Refusal::NotPermitted(format!("{who} is not a clerk or approver: only they make callbacks")));
-            }
-            if status != Hold {
-                return not_allowed("only a case on hold needs a callback");
-            }
-            if facts.locked() {
-                return not_allowed(&format!(
-                    "the callback is locked after {MAX_WRONG_RESPONSES} wrong responses; an approver must reopen or reject it"
-                ));
-            }
-            let RecordCallback { outcome, response_correct } = action else { return Ok(unchanged(facts)) };
-            match outcome {
-                CallbackOutcome::Confirmed if response_correct => {
-                    Ok(Transition { status: CallbackConfirmed, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
-                }
-                CallbackOutcome::Confirmed => {
-                    let wrong = facts.wrong_responses + 1;
-                    let left = MAX_WRONG_RESPONSES.saturating_sub(wrong);
-                    let tail = if left == 0 {
-                        "The callback is now locked: an approver must reopen or reject the case.".to_string()
-                    } else {
-                        format!("{left} more wrong response(s) lock the case.")
-                    };
-                    Err(Refusal::WrongResponse(format!(
-                        "the response does not match the instruction we received: the caller may hold a different file, or it is not the partner. Do not confirm. {tail}"
-                    )))
-                }
-                CallbackOutcome::Denied => Ok(Transition {
-                    status: Quarantined,
-                    wrong_responses: facts.wrong_responses,
-                    mark_fraudulent: true,
-                    make_account_current: false,
-                }),
-                CallbackOutcome::Unreachable => Ok(unchanged(facts)),
-            }
-        }
-        Approve => {
-            if role != Role::Approver {
-                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers approve")));
-            }
-            if facts.received_by == who {
-                return Err(Refusal::NotPermitted(format!("{who} received this case: a second person must approve it")));
-            }
-            if facts.called_by.iter().any(|c| c == who) {
-                return Err(Refusal::NotPermitted(format!("{who} made the callback on this case: a second person must approve it")));
-            }
-            match status {
-                CallbackConfirmed => {}
-                Accepted if facts.needs_approval(policy) => {}
-                Accepted => return not_allowed("it needs no approval; it can be released"),
-                Hold => return not_allowed("the partner must first be called back on an on-file number"),
-                _ => return not_allowed("it cannot be approved"),
-            }
-            Ok(Transition { status: Approved, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: true })
-        }
-        Reject => {
-            if role != Role::Approver {
-                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reject")));
-            }
-            if !status.is_open() {
-                return not_allowed("it is closed");
-            }
-            Ok(Transition { status: Rejected, ..unchanged(facts) })
-        }
-        Release => {
-            // The state first: releasing twice is "already released" for everyone (exit 1).
-            if status == Released {
-                return not_allowed("it was already released; a payment is never released twice");
-            }
-            if !status.is_open() {
-                return not_allowed("it cannot be released");
-            }
-            let clerk_may = role == Role::Clerk && status == Accepted && !facts.needs_approval(policy);
-            if role != Role::Approver && !clerk_may {
-                return Err(Refusal::NotPermitted(format!(
-                    "{who} may not release this case: approvers release; clerks only accepted cases up to the approval threshold"
-                )));
-            }
-            match status {
-                Approved => {}
-                Accepted if !facts.needs_approval(policy) => {}
-                Accepted => return not_allowed("its amount is over the approval threshold: it needs an approval first"),
-                Released => return not_allowed("it was already released; a payment is never released twice"),
-                Hold => return not_allowed("it needs a callback and an approval first"),
-                CallbackConfirmed => return not_allowed("it needs an approval first"),
-                _ => return not_allowed("it cannot be released"),
-            }
-            let current = status == Accepted;
-            Ok(Transition {
-                status: Released,
-                wrong_responses: facts.wrong_responses,
-                mark_fraudulent: false,
-                make_account_current: current,
-            })
-        }
-        Reopen => {
-            if role != Role::Approver {
-                return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reopen a locked callback")));
-            }
-            if status != Hold || !facts.locked() {
-                return not_allowed("only a case whose callback is locked can be reopened");
-            }
-            Ok(Transition { status: Hold, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
-        }
+        CaseAction::StartCallback => start_callback(&request),
+        CaseAction::RecordCallback { outcome, response_correct } => record_callback(&request, outcome, response_correct),
+        CaseAction::Approve => approve(&request),
+        CaseAction::Reject => reject(&request),
+        CaseAction::Release => release(&request),
+        CaseAction::Reopen => reopen(&request),
     }
+}
+
+/// Who asks for an action on which case, under which policy: what every rule looks at.
+struct Request<'a> {
+    facts: &'a CaseFacts,
+    who: &'a str,
+    role: Role,
+    policy: &'a Policy,
+}
+
+impl Request<'_> {
+    /// The refusal of an action the case's state does not allow, naming the state.
+    fn not_allowed<T>(&self, what: &str) -> Result<T, Refusal> {
+        Err(Refusal::NotAllowed(format!("the case is {}: {what}", self.facts.status.as_str())))
+    }
+}
+
+/// Whether the user may start or record a callback on the case now (clerks and approvers, a case on hold, not locked).
+fn may_call_back(r: &Request<'_>) -> Result<(), Refusal> {
+    let who = r.who;
+    if !matches!(r.role, Role::Clerk | Role::Approver) {
+        return Err(Refusal::NotPermitted(format!("{who} is not a clerk or approver: only they make callbacks")));
+    }
+    if r.facts.status != CaseStatus::Hold {
+        return r.not_allowed("only a case on hold needs a callback");
+    }
+    if r.facts.locked() {
+        return r.not_allowed(&format!(
+            "the callback is locked after {MAX_WRONG_RESPONSES} wrong responses; an approver must reopen or reject it"
+        ));
+    }
+    Ok(())
+}
+
+/// Starting a callback attempt: permitted on a case on hold, and changes nothing.
+fn start_callback(r: &Request<'_>) -> Result<Transition, Refusal> {
+    may_call_back(r)?;
+    Ok(unchanged(r.facts))
+}
+
+/// Recording a callback's outcome: a confirmation with the right response, a wrong response, a denial, or nobody reached.
+fn record_callback(r: &Request<'_>, outcome: CallbackOutcome, response_correct: bool) -> Result<Transition, Refusal> {
+    may_call_back(r)?;
+    match outcome {
+        CallbackOutcome::Confirmed if response_correct => Ok(Transition {
+            status: CaseStatus::CallbackConfirmed,
+            wrong_responses: 0,
+            mark_fraudulent: false,
+            make_account_current: false,
+        }),
+        CallbackOutcome::Confirmed => Err(wrong_response(r.facts)),
+        CallbackOutcome::Denied => Ok(Transition {
+            status: CaseStatus::Quarantined,
+            wrong_responses: r.facts.wrong_responses,
+            mark_fraudulent: true,
+            make_account_current: false,
+        }),
+        CallbackOutcome::Unreachable => Ok(unchanged(r.facts)),
+    }
+}
+
+/// The refusal of a wrong response read back, saying how many more lock the case.
+fn wrong_response(facts: &CaseFacts) -> Refusal {
+    let wrong = facts.wrong_responses + 1;
+    let left = MAX_WRONG_RESPONSES.saturating_sub(wrong);
+    let tail = if left == 0 {
+        "The callback is now locked: an approver must reopen or reject the case.".to_string()
+    } else {
+        format!("{left} more wrong response(s) lock the case.")
+    };
+    Refusal::WrongResponse(format!(
+        "the response does not match the instruction we received: the caller may hold a different file, or it is not the partner. Do not confirm. {tail}"
+    ))
+}
+
+/// The second approval: by an approver who neither received the case nor called back on it, once the state needs it.
+fn approve(r: &Request<'_>) -> Result<Transition, Refusal> {
+    use CaseStatus::*;
+    let who = r.who;
+    if r.role != Role::Approver {
+        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers approve")));
+    }
+    if r.facts.received_by == who {
+        return Err(Refusal::NotPermitted(format!("{who} received this case: a second person must approve it")));
+    }
+    if r.facts.called_by.iter().any(|c| c == who) {
+        return Err(Refusal::NotPermitted(format!("{who} made the callback on this case: a second person must approve it")));
+    }
+    match r.facts.status {
+        CallbackConfirmed => {}
+        Accepted if r.facts.needs_approval(r.policy) => {}
+        Accepted => return r.not_allowed("it needs no approval; it can be released"),
+        Hold => return r.not_allowed("the partner must first be called back on an on-file number"),
+        _ => return r.not_allowed("it cannot be approved"),
+    }
+    Ok(Transition { status: Approved, wrong_responses: r.facts.wrong_responses, mark_fraudulent: false, make_account_current: true })
+}
+
+/// Rejecting: by an approver, on any open case.
+fn reject(r: &Request<'_>) -> Result<Transition, Refusal> {
+    let who = r.who;
+    if r.role != Role::Approver {
+        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reject")));
+    }
+    if !r.facts.status.is_open() {
+        return r.not_allowed("it is closed");
+    }
+    Ok(Transition { status: CaseStatus::Rejected, ..unchanged(r.facts) })
+}
+
+/// Releasing the payment: never twice; by an approver once approved, or by a clerk for an accepted case within the threshold.
+fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
+    use CaseStatus::*;
+    let (who, status) = (r.who, r.facts.status);
+    // The state first: releasing twice is "already released" for everyone (exit 1).
+    if status == Released {
+        return r.not_allowed("it was already released; a payment is never released twice");
+    }
+    if !status.is_open() {
+        return r.not_allowed("it cannot be released");
+    }
+    let clerk_may = r.role == Role::Clerk && status == Accepted && !r.facts.needs_approval(r.policy);
+    if r.role != Role::Approver && !clerk_may {
+        return Err(Refusal::NotPermitted(format!(
+            "{who} may not release this case: approvers release; clerks only accepted cases up to the approval threshold"
+        )));
+    }
+    match status {
+        Approved => {}
+        Accepted if !r.facts.needs_approval(r.policy) => {}
+        Accepted => return r.not_allowed("its amount is over the approval threshold: it needs an approval first"),
+        Released => return r.not_allowed("it was already released; a payment is never released twice"),
+        Hold => return r.not_allowed("it needs a callback and an approval first"),
+        CallbackConfirmed => return r.not_allowed("it needs an approval first"),
+        _ => return r.not_allowed("it cannot be released"),
+    }
+    let current = status == Accepted;
+    Ok(Transition { status: Released, wrong_responses: r.facts.wrong_responses, mark_fraudulent: false, make_account_current: current })
+}
+
+/// Reopening a callback locked after wrong responses: by an approver, and only then.
+fn reopen(r: &Request<'_>) -> Result<Transition, Refusal> {
+    let who = r.who;
+    if r.role != Role::Approver {
+        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reopen a locked callback")));
+    }
+    if r.facts.status != CaseStatus::Hold || !r.facts.locked() {
+        return r.not_allowed("only a case whose callback is locked can be reopened");
+    }
+    Ok(Transition { status: CaseStatus::Hold, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
 }
 
 #[cfg(test)]

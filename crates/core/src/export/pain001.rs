@@ -36,6 +36,34 @@ const CLEARING_SYSTEMS: &[(&str, &str)] = &[
 /// charge bearer `SHAR`, and names of at most 140 characters. A local creditor account is
 /// written as `Othr/Id` with its routing code as the creditor agent's clearing-system member id.
 pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
+    let c = checked_fields(t)?;
+    let mut x = Xml::default();
+    x.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.raw_line(&format!("<Document xmlns=\"{PAIN001_NAMESPACE}\">"));
+    x.depth = 1;
+    x.open("CstmrCdtTrfInitn");
+    write_group_header(&mut x, t, &c);
+    write_payment_information(&mut x, t, &c);
+    x.close("CstmrCdtTrfInitn");
+    x.depth = 0;
+    x.raw_line("</Document>");
+    Ok(x.out)
+}
+
+/// The transfer's texts as written: checked against the schema's types, names within the format's limit.
+struct Checked {
+    created_at: String,
+    execution_date: String,
+    sepa: bool,
+    debtor_name: String,
+    creditor_name: String,
+    remittance: Option<String>,
+    amount: String,
+    currency: &'static str,
+}
+
+/// Checks everything the document will carry before anything is written.
+fn checked_fields(t: &CreditTransfer) -> Result<Checked, ExportError> {
     check_identifier("message id", &t.message_id)?;
     check_identifier("end-to-end id", &t.end_to_end_id)?;
     let (created_at, execution_date) = checked_dates(t)?;
@@ -50,29 +78,30 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
     }
     let amount = t.amount.decimal();
     let currency = t.amount.currency().code();
+    Ok(Checked { created_at, execution_date, sepa, debtor_name, creditor_name, remittance, amount, currency })
+}
 
-    let mut x = Xml::default();
-    x.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    x.raw_line(&format!("<Document xmlns=\"{PAIN001_NAMESPACE}\">"));
-    x.depth = 1;
-    x.open("CstmrCdtTrfInitn");
-
+/// `GrpHdr`: the message id, creation time, one transaction, its sum, and the initiating party.
+fn write_group_header(x: &mut Xml, t: &CreditTransfer, c: &Checked) {
     x.open("GrpHdr");
     x.leaf("MsgId", &t.message_id);
-    x.leaf("CreDtTm", &created_at);
+    x.leaf("CreDtTm", &c.created_at);
     x.leaf("NbOfTxs", "1");
-    x.leaf("CtrlSum", &amount);
+    x.leaf("CtrlSum", &c.amount);
     x.open("InitgPty");
-    x.leaf("Nm", &debtor_name);
+    x.leaf("Nm", &c.debtor_name);
     x.close("InitgPty");
     x.close("GrpHdr");
+}
 
+/// `PmtInf`: the payment information block, with the debtor's side and the one transaction.
+fn write_payment_information(x: &mut Xml, t: &CreditTransfer, c: &Checked) {
     x.open("PmtInf");
     x.leaf("PmtInfId", &t.message_id);
     x.leaf("PmtMtd", "TRF");
     x.leaf("NbOfTxs", "1");
-    x.leaf("CtrlSum", &amount);
-    if sepa {
+    x.leaf("CtrlSum", &c.amount);
+    if c.sepa {
         x.open("PmtTpInf");
         x.open("SvcLvl");
         x.leaf("Cd", "SEPA");
@@ -80,10 +109,10 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
         x.close("PmtTpInf");
     }
     x.open("ReqdExctnDt");
-    x.leaf("Dt", &execution_date);
+    x.leaf("Dt", &c.execution_date);
     x.close("ReqdExctnDt");
     x.open("Dbtr");
-    x.leaf("Nm", &debtor_name);
+    x.leaf("Nm", &c.debtor_name);
     x.close("Dbtr");
     x.open("DbtrAcct");
     x.open("Id");
@@ -95,20 +124,41 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
     x.leaf("BICFI", t.debtor.bic.as_str());
     x.close("FinInstnId");
     x.close("DbtrAgt");
-    x.leaf("ChrgBr", if sepa { "SLEV" } else { "SHAR" });
+    x.leaf("ChrgBr", if c.sepa { "SLEV" } else { "SHAR" });
+    write_transaction(x, t, c);
+    x.close("PmtInf");
+}
 
+/// `CdtTrfTxInf`: the transaction's id, amount, creditor agent, creditor, account and remittance information.
+fn write_transaction(x: &mut Xml, t: &CreditTransfer, c: &Checked) {
     x.open("CdtTrfTxInf");
     x.open("PmtId");
     x.leaf("EndToEndId", &t.end_to_end_id);
     x.close("PmtId");
     x.open("Amt");
     x.indent();
+    let (currency, amount) = (c.currency, &c.amount);
     let _ = writeln!(x.out, "<InstdAmt Ccy=\"{currency}\">{amount}</InstdAmt>");
     x.close("Amt");
+    write_creditor_agent(x, &t.creditor_account);
+    x.open("Cdtr");
+    x.leaf("Nm", &c.creditor_name);
+    x.close("Cdtr");
+    write_creditor_account(x, &t.creditor_account);
+    if let Some(remittance) = &c.remittance {
+        x.open("RmtInf");
+        x.leaf("Ustrd", remittance);
+        x.close("RmtInf");
+    }
+    x.close("CdtTrfTxInf");
+}
+
+/// `CdtrAgt`: the creditor's BIC and, for a local account, its routing code as clearing-system member id.
+fn write_creditor_agent(x: &mut Xml, account: &BankAccount) {
     x.open("CdtrAgt");
     x.open("FinInstnId");
-    x.leaf("BICFI", t.creditor_account.bic().as_str());
-    if let BankAccount::Local { routing_code, country, .. } = &t.creditor_account {
+    x.leaf("BICFI", account.bic().as_str());
+    if let BankAccount::Local { routing_code, country, .. } = account {
         x.open("ClrSysMmbId");
         if let Some((_, code)) = CLEARING_SYSTEMS.iter().find(|(c, _)| *c == country.as_str()) {
             x.open("ClrSysId");
@@ -120,12 +170,13 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
     }
     x.close("FinInstnId");
     x.close("CdtrAgt");
-    x.open("Cdtr");
-    x.leaf("Nm", &creditor_name);
-    x.close("Cdtr");
+}
+
+/// `CdtrAcct`: the creditor's IBAN, or a local account number as `Othr/Id`.
+fn write_creditor_account(x: &mut Xml, account: &BankAccount) {
     x.open("CdtrAcct");
     x.open("Id");
-    match &t.creditor_account {
+    match account {
         BankAccount::Iban { iban, .. } => x.leaf("IBAN", iban.electronic()),
         BankAccount::Local { account_number, .. } => {
             x.open("Othr");
@@ -135,18 +186,6 @@ pub fn pain001_xml(t: &CreditTransfer) -> Result<String, ExportError> {
     }
     x.close("Id");
     x.close("CdtrAcct");
-    if let Some(remittance) = &remittance {
-        x.open("RmtInf");
-        x.leaf("Ustrd", remittance);
-        x.close("RmtInf");
-    }
-    x.close("CdtTrfTxInf");
-
-    x.close("PmtInf");
-    x.close("CstmrCdtTrfInitn");
-    x.depth = 0;
-    x.raw_line("</Document>");
-    Ok(x.out)
 }
 
 /// A local account number or routing code: ASCII letters and digits only, as the bank formats

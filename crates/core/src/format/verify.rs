@@ -167,73 +167,20 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
         Err(e) => return FileCheck::failed(envelope_finding(e), None),
     };
     let signer = envelope.signer();
-    let (key, revoked) = match signers.lookup(&signer) {
-        SignerStatus::Active(key) => (key, None),
-        SignerStatus::Revoked { key, why } => (key, Some(why)),
-        SignerStatus::Unknown => {
-            return FileCheck::failed(
-                Finding::critical(
-                    ReasonCode::UnknownSigner,
-                    format!("Signed with key {signer}, which is not pinned for any partner we know."),
-                ),
-                Some(signer),
-            )
-        }
+    let (key, revoked) = match lookup_signer(signers, signer) {
+        Ok(found) => found,
+        Err(finding) => return FileCheck::failed(finding, Some(signer)),
     };
-    if !envelope.verify_with(&key) {
-        return FileCheck::failed(
-            Finding::critical(
-                ReasonCode::SignatureInvalid,
-                "The signature is invalid: the file was altered after signing, or was not signed by the key it names.",
-            ),
-            Some(signer),
-        );
-    }
-    let instruction = match Instruction::parse(envelope.payload()) {
+    let instruction = match signed_instruction(&envelope, &key) {
         Ok(i) => i,
-        Err(e) => {
-            return FileCheck::failed(
-                Finding::critical(ReasonCode::MalformedFile, format!("The signed content is not a valid instruction: {e}.")),
-                Some(signer),
-            )
-        }
+        Err(finding) => return FileCheck::failed(finding, Some(signer)),
     };
-    if instruction.issuer != signer {
-        return FileCheck::failed(
-            Finding::critical(
-                ReasonCode::MalformedFile,
-                format!("The instruction names issuer {} but was signed by {signer}.", instruction.issuer),
-            ),
-            Some(signer),
-        );
-    }
     let mut findings = Vec::new();
     if let Some(why) = revoked {
         findings.push(Finding::critical(ReasonCode::KeyRevoked, format!("Signed with key {signer}, which is no longer valid: {why}.")));
     }
-    if let Some(expected) = options.expected_recipient {
-        if instruction.recipient != expected {
-            let message = match options.retired_recipients.iter().find(|k| k.fingerprint == instruction.recipient) {
-                Some(retired) => format!(
-                    "The instruction is addressed to our previous key {}, retired on {} when we rotated our organisation key; \
-                     ask the partner to accept our key-rotation statement and sign again for our key {expected}.",
-                    instruction.recipient, retired.retired_at
-                ),
-                None => format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
-            };
-            findings.push(Finding::critical(ReasonCode::WrongRecipient, message));
-        }
-    }
-    if options.now > instruction.valid_until + options.clock_skew {
-        findings
-            .push(Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until))));
-    }
-    if options.now + options.clock_skew < instruction.valid_from {
-        findings.push(Finding::critical(
-            ReasonCode::NotYetValid,
-            format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
-        ));
-    }
+    findings.extend(recipient_finding(&instruction, options));
+    findings.extend(validity_findings(&instruction, options));
     let account = match instruction.account.validate() {
         Ok((account, warnings)) => {
             findings.extend(warnings);
@@ -248,6 +195,72 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
     let verified =
         VerifiedInstruction { confirmation_code: ConfirmationCode::of_payload(&payload), instruction, payload, signer_key: key, account };
     FileCheck { findings, verified: Some(verified), claimed_signer: Some(signer) }
+}
+
+/// The key the file claims to be signed with and, when it was revoked since, why; an unknown key fails the check.
+fn lookup_signer(signers: &dyn SignerLookup, signer: Fingerprint) -> Result<(PublicKey, Option<String>), Finding> {
+    match signers.lookup(&signer) {
+        SignerStatus::Active(key) => Ok((key, None)),
+        SignerStatus::Revoked { key, why } => Ok((key, Some(why))),
+        SignerStatus::Unknown => Err(Finding::critical(
+            ReasonCode::UnknownSigner,
+            format!("Signed with key {signer}, which is not pinned for any partner we know."),
+        )),
+    }
+}
+
+/// The instruction in the envelope, once its signature verifies with `key` and it names that key's owner as issuer.
+fn signed_instruction(envelope: &Envelope, key: &PublicKey) -> Result<Instruction, Finding> {
+    let signer = envelope.signer();
+    if !envelope.verify_with(key) {
+        return Err(Finding::critical(
+            ReasonCode::SignatureInvalid,
+            "The signature is invalid: the file was altered after signing, or was not signed by the key it names.",
+        ));
+    }
+    let instruction = Instruction::parse(envelope.payload())
+        .map_err(|e| Finding::critical(ReasonCode::MalformedFile, format!("The signed content is not a valid instruction: {e}.")))?;
+    if instruction.issuer != signer {
+        return Err(Finding::critical(
+            ReasonCode::MalformedFile,
+            format!("The instruction names issuer {} but was signed by {signer}.", instruction.issuer),
+        ));
+    }
+    Ok(instruction)
+}
+
+/// The `wrong_recipient` finding, when we check as the recipient and the instruction is addressed to another key
+/// (or to one of ours a rotation retired).
+fn recipient_finding(instruction: &Instruction, options: &CheckOptions) -> Option<Finding> {
+    let expected = options.expected_recipient?;
+    if instruction.recipient == expected {
+        return None;
+    }
+    let message = match options.retired_recipients.iter().find(|k| k.fingerprint == instruction.recipient) {
+        Some(retired) => format!(
+            "The instruction is addressed to our previous key {}, retired on {} when we rotated our organisation key; \
+             ask the partner to accept our key-rotation statement and sign again for our key {expected}.",
+            instruction.recipient, retired.retired_at
+        ),
+        None => format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
+    };
+    Some(Finding::critical(ReasonCode::WrongRecipient, message))
+}
+
+/// The `expired` and `not_yet_valid` findings: the validity window, widened by the clock skew at both ends.
+fn validity_findings(instruction: &Instruction, options: &CheckOptions) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if options.now > instruction.valid_until + options.clock_skew {
+        findings
+            .push(Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until))));
+    }
+    if options.now + options.clock_skew < instruction.valid_from {
+        findings.push(Finding::critical(
+            ReasonCode::NotYetValid,
+            format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
+        ));
+    }
+    findings
 }
 
 /// The finding for an envelope that could not be read.
