@@ -12,7 +12,7 @@ use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
 use countersign_service::files::{write_atomic, Sensitivity};
-use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat};
+use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::Output;
@@ -146,6 +146,17 @@ pub enum Outcome {
     Unreachable,
 }
 
+impl Outcome {
+    /// The service's outcome.
+    fn as_core(self) -> CallbackOutcome {
+        match self {
+            Outcome::Confirmed => CallbackOutcome::Confirmed,
+            Outcome::Denied => CallbackOutcome::Denied,
+            Outcome::Unreachable => CallbackOutcome::Unreachable,
+        }
+    }
+}
+
 pub fn case_json(case: &Case) -> Value {
     json!({
         "id": case.id,
@@ -252,103 +263,151 @@ fn detail_text(d: &CaseDetail) -> String {
 
 pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliResult {
     let (mut ws, session) = open_as(global)?;
+    let mut run = CaseRun { ws: &mut ws, session: &session, output };
     match command {
-        CaseCommand::List { status } => {
-            let cases = ws.cases(&session, *status)?;
-            output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>() }), || {
-                if cases.is_empty() {
-                    return "No cases.".into();
-                }
-                cases.iter().map(list_line).collect()
-            });
-        }
-        CaseCommand::Show { id } => {
-            let detail = ws.case(&session, *id)?;
-            output.emit(detail_json(&detail), || detail_text(&detail));
-        }
-        CaseCommand::Challenge { id } => {
-            let challenge = ws.start_callback(&session, *id)?;
-            let detail = ws.case(&session, *id)?;
-            let numbers: Vec<String> = detail
-                .on_file_numbers
-                .iter()
-                .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
-                .collect();
-            let c = &detail.case;
-            output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": detail.on_file_numbers }), || {
-                format!(
-                    "Call {} on a number on file: {}\n(never a number from the request or its email).\n\
-                     1. Ask them to open their own copy of the instruction and run:\n       countersign respond --challenge \"{challenge}\" FILE\n\
-                     2. Read them the challenge: {challenge}\n\
-                     3. Have them read back: the response (8 digits), the payee ({}), the last four characters of the account ({}), and the amount ({}).\n\
-                     4. Record it: countersign case callback {id} --dialed NUMBER --reached NAME --code RESPONSE --outcome confirmed|denied|unreachable",
-                    c.partner_name.as_deref().unwrap_or("the partner"),
-                    numbers.join(", "),
-                    c.beneficiary_name.as_deref().unwrap_or("?"),
-                    c.account_key.as_deref().map(|k| k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()).unwrap_or_default(),
-                    c.amount().map(|m| m.to_string()).unwrap_or_else(|| "no amount".into()),
-                )
-            });
-        }
+        CaseCommand::List { status } => run.list(*status)?,
+        CaseCommand::Show { id } => run.show(*id)?,
+        CaseCommand::Challenge { id } => run.challenge(*id)?,
         CaseCommand::Callback { id, dialed, reached, code, outcome, note } => {
-            let outcome = match outcome {
-                Outcome::Confirmed => CallbackOutcome::Confirmed,
-                Outcome::Denied => CallbackOutcome::Denied,
-                Outcome::Unreachable => CallbackOutcome::Unreachable,
-            };
-            let status = ws.record_callback(
-                &session,
-                *id,
-                &CallbackReport { dialed, reached, response: code.as_deref(), outcome, note: note.as_deref() },
-            )?;
-            output.emit(json!({ "case_id": id, "status": status.as_str(), "outcome": outcome.as_str() }), || match status.as_str() {
-                "callback_confirmed" => format!("Case {id}: callback confirmed. It now needs an approver who did not work on it."),
-                "quarantined" => {
-                    format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner.")
-                }
-                other => format!("Case {id}: recorded ({}); the case is still {other}.", outcome.as_str()),
-            });
+            let report = CallbackReport { dialed, reached, response: code.as_deref(), outcome: outcome.as_core(), note: note.as_deref() };
+            run.callback(*id, &report)?
         }
-        CaseCommand::Approve { id } => {
-            let status = ws.approve(&session, *id)?;
-            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} approved by {}.", session.user()));
-        }
-        CaseCommand::Reject { id, reason } => {
-            let status = ws.reject(&session, *id, reason)?;
-            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} rejected: {reason}"));
-        }
-        CaseCommand::Reopen { id } => {
-            let status = ws.reopen(&session, *id)?;
-            output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id}: the callback may be tried again."));
-        }
-        CaseCommand::Release { id, export, out } => {
-            if let (Some(kind), Some(out)) = (export, out) {
-                check_export_path(*kind, out)?;
-            }
-            let (case, artifact) = ws.release(&session, *id, export.map(ExportKind::format))?;
-            let mut written = None;
-            if let (Some(artifact), Some(out)) = (&artifact, out) {
-                write_export(artifact, out).map_err(|e| CliError {
-                    message: format!("case {id} was released, but the export could not be written: {}; write it again with `countersign case export {id}`", e.message),
-                    ..e
-                })?;
-                written = Some(out.display().to_string());
-            }
-            let mut doc = case_json(&case);
-            doc["export"] = json!(written);
-            output.emit(doc, || match &written {
-                Some(path) => format!("Case {id} released by {}. Bank file: {path}", session.user()),
-                None => format!("Case {id} released by {}.", session.user()),
-            });
-        }
-        CaseCommand::Export { id, export, out } => {
-            check_export_path(*export, out)?;
-            let artifact = ws.export_released(&session, *id, export.format())?;
-            write_export(&artifact, out)?;
-            output.emit(json!({ "case_id": id, "export": out.display().to_string() }), || {
-                format!("Wrote the bank file of case {id} to {}.", out.display())
-            });
-        }
+        CaseCommand::Approve { id } => run.approve(*id)?,
+        CaseCommand::Reject { id, reason } => run.reject(*id, reason)?,
+        CaseCommand::Reopen { id } => run.reopen(*id)?,
+        CaseCommand::Release { id, export, out } => run.release(*id, *export, out.as_deref())?,
+        CaseCommand::Export { id, export, out } => run.export(*id, *export, out)?,
     }
     Ok(Exit::Success)
+}
+
+/// What every `case` subcommand works with: the workspace, the signed-in user, the output mode.
+struct CaseRun<'a> {
+    /// The open workspace.
+    ws: &'a mut Workspace,
+    /// The user acting.
+    session: &'a Session,
+    /// Human or JSON.
+    output: Output,
+}
+
+impl CaseRun<'_> {
+    /// `case list`: the cases, newest first, optionally with one status.
+    fn list(&mut self, status: Option<CaseStatus>) -> Result<(), CliError> {
+        let cases = self.ws.cases(self.session, status)?;
+        self.output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>() }), || {
+            if cases.is_empty() {
+                return "No cases.".into();
+            }
+            cases.iter().map(list_line).collect()
+        });
+        Ok(())
+    }
+
+    /// `case show`: one case in full.
+    fn show(&mut self, id: i64) -> Result<(), CliError> {
+        let detail = self.ws.case(self.session, id)?;
+        self.output.emit(detail_json(&detail), || detail_text(&detail));
+        Ok(())
+    }
+
+    /// `case challenge`: starts a callback and says how to make it.
+    fn challenge(&mut self, id: i64) -> Result<(), CliError> {
+        let challenge = self.ws.start_callback(self.session, id)?;
+        let detail = self.ws.case(self.session, id)?;
+        let numbers: Vec<String> = detail
+            .on_file_numbers
+            .iter()
+            .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
+            .collect();
+        let c = &detail.case;
+        self.output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": detail.on_file_numbers }), || {
+            format!(
+                "Call {} on a number on file: {}\n(never a number from the request or its email).\n\
+                 1. Ask them to open their own copy of the instruction and run:\n       countersign respond --challenge \"{challenge}\" FILE\n\
+                 2. Read them the challenge: {challenge}\n\
+                 3. Have them read back: the response (8 digits), the payee ({}), the last four characters of the account ({}), and the amount ({}).\n\
+                 4. Record it: countersign case callback {id} --dialed NUMBER --reached NAME --code RESPONSE --outcome confirmed|denied|unreachable",
+                c.partner_name.as_deref().unwrap_or("the partner"),
+                numbers.join(", "),
+                c.beneficiary_name.as_deref().unwrap_or("?"),
+                c.account_key.as_deref().map(|k| k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()).unwrap_or_default(),
+                c.amount().map(|m| m.to_string()).unwrap_or_else(|| "no amount".into()),
+            )
+        });
+        Ok(())
+    }
+
+    /// `case callback`: records the callback made.
+    fn callback(&mut self, id: i64, report: &CallbackReport<'_>) -> Result<(), CliError> {
+        let status = self.ws.record_callback(self.session, id, report)?;
+        let outcome = report.outcome;
+        self.output.emit(json!({ "case_id": id, "status": status.as_str(), "outcome": outcome.as_str() }), || match status.as_str() {
+            "callback_confirmed" => format!("Case {id}: callback confirmed. It now needs an approver who did not work on it."),
+            "quarantined" => {
+                format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner.")
+            }
+            other => format!("Case {id}: recorded ({}); the case is still {other}.", outcome.as_str()),
+        });
+        Ok(())
+    }
+
+    /// `case approve`.
+    fn approve(&mut self, id: i64) -> Result<(), CliError> {
+        let status = self.ws.approve(self.session, id)?;
+        self.output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} approved by {}.", self.session.user()));
+        Ok(())
+    }
+
+    /// `case reject`, with the reason.
+    fn reject(&mut self, id: i64, reason: &str) -> Result<(), CliError> {
+        let status = self.ws.reject(self.session, id, reason)?;
+        self.output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id} rejected: {reason}"));
+        Ok(())
+    }
+
+    /// `case reopen`: unlocks a locked callback.
+    fn reopen(&mut self, id: i64) -> Result<(), CliError> {
+        let status = self.ws.reopen(self.session, id)?;
+        self.output.emit(json!({ "case_id": id, "status": status.as_str() }), || format!("Case {id}: the callback may be tried again."));
+        Ok(())
+    }
+
+    /// `case release`: releases the payment and writes its bank file, if one was asked for.
+    fn release(&mut self, id: i64, export: Option<ExportKind>, out: Option<&Path>) -> Result<(), CliError> {
+        if let (Some(kind), Some(out)) = (export, out) {
+            check_export_path(kind, out)?;
+        }
+        let (case, artifact) = self.ws.release(self.session, id, export.map(ExportKind::format))?;
+        let mut written = None;
+        if let (Some(artifact), Some(out)) = (&artifact, out) {
+            write_export(artifact, out).map_err(|e| CliError {
+                message: format!(
+                    "case {id} was released, but the export could not be written: {}; write it again with `countersign case export {id}`",
+                    e.message
+                ),
+                ..e
+            })?;
+            written = Some(out.display().to_string());
+        }
+        let mut doc = case_json(&case);
+        doc["export"] = json!(written);
+        let user = self.session.user();
+        self.output.emit(doc, || match &written {
+            Some(path) => format!("Case {id} released by {user}. Bank file: {path}"),
+            None => format!("Case {id} released by {user}."),
+        });
+        Ok(())
+    }
+
+    /// `case export`: the bank file of a released case, again.
+    fn export(&mut self, id: i64, export: ExportKind, out: &Path) -> Result<(), CliError> {
+        check_export_path(export, out)?;
+        let artifact = self.ws.export_released(self.session, id, export.format())?;
+        write_export(&artifact, out)?;
+        self.output.emit(json!({ "case_id": id, "export": out.display().to_string() }), || {
+            format!("Wrote the bank file of case {id} to {}.", out.display())
+        });
+        Ok(())
+    }
 }

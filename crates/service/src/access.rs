@@ -128,30 +128,29 @@ impl Workspace {
         let at = now();
         let at_text = format_utc(at);
         let subject = format!("user:{}", credentials.user);
+        let user = self.check_password(credentials, at, &subject)?;
+        let must_enrol = self.check_second_factor(&user, credentials, at, &subject)?;
+        if user.failed_logins > 0 {
+            self.reset_login_failures(&user, &at_text, &subject)?;
+        }
+        let keys = self.unlock_keyring(&user, credentials.password, &at_text)?;
+        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol, keys })
+    }
+
+    /// The user whose password `credentials` gives, if the account exists, is not locked out and
+    /// is enabled; unknown, locked and wrong-password attempts all get [`BAD_LOGIN`], logged.
+    fn check_password(&mut self, credentials: &Credentials<'_>, at: OffsetDateTime, subject: &str) -> ServiceResult<UserRow> {
         let user = self.store.read(|tx| tx.user_by_name(credentials.user))?;
         let Some(user) = user else {
             return self.refuse(
                 credentials.user,
                 "login.failed",
-                &subject,
+                subject,
                 json!({ "why": "unknown user" }),
                 ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
             );
         };
-        let lockout = LockoutPolicy::default();
-        let last_failed = user.last_failed_at.as_deref().and_then(parse_utc);
-        if let Some(last) = last_failed {
-            if lockout.is_locked(user.failed_logins, last, at) {
-                let until = lockout.locked_until(user.failed_logins, last).map(format_utc).unwrap_or_default();
-                return self.refuse(
-                    credentials.user,
-                    "login.locked_out",
-                    &subject,
-                    json!({ "locked_until": until, "failures": user.failed_logins }),
-                    ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
-                );
-            }
-        }
+        self.refuse_if_locked(credentials.user, &user, at, subject)?;
         let password_ok = password::verify_password(credentials.password, &user.password_hash)
             .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
         if !password_ok {
@@ -162,61 +161,96 @@ impl Workspace {
             return self.refuse(
                 credentials.user,
                 "login.failed",
-                &subject,
+                subject,
                 json!({ "why": "disabled" }),
                 ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
             );
         }
+        Ok(user)
+    }
+
+    /// Refuses (with [`BAD_LOGIN`], logged as `login.locked_out`) while the account is locked out.
+    fn refuse_if_locked(&mut self, actor: &str, user: &UserRow, at: OffsetDateTime, subject: &str) -> ServiceResult<()> {
+        let lockout = LockoutPolicy::default();
+        let Some(last) = user.last_failed_at.as_deref().and_then(parse_utc) else { return Ok(()) };
+        if !lockout.is_locked(user.failed_logins, last, at) {
+            return Ok(());
+        }
+        let until = lockout.locked_until(user.failed_logins, last).map(format_utc).unwrap_or_default();
+        self.refuse(
+            actor,
+            "login.locked_out",
+            subject,
+            json!({ "locked_until": until, "failures": user.failed_logins }),
+            ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
+        )
+    }
+
+    /// Checks the one-time code of a user who enrolled a second factor; for one who did not,
+    /// returns whether the policy requires them to enrol one before anything else.
+    fn check_second_factor(
+        &mut self,
+        user: &UserRow,
+        credentials: &Credentials<'_>,
+        at: OffsetDateTime,
+        subject: &str,
+    ) -> ServiceResult<bool> {
         let policy = self.policy()?;
-        let mut must_enrol = false;
         match &user.totp_sealed {
             Some(sealed) => {
-                let Some(code) = credentials.totp else {
-                    return self.count_failure(
-                        &user,
-                        at,
-                        "no one-time code",
-                        format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
-                    );
-                };
-                let secret = countersign_core::auth::sealed::open(credentials.password, sealed, &subject)
-                    .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
-                let secret: [u8; totp::TotpSecret::LEN] =
-                    secret.as_slice().try_into().map_err(|_| countersign_store::StoreError::Corrupt("TOTP secret".into()))?;
-                let secret = totp::TotpSecret::from_bytes(secret);
-                let step = totp::verify(&secret, code, at.unix_timestamp() as u64);
-                match step {
-                    Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
-                        self.store.write(|tx| tx.set_totp_last_step(user.id, step))?;
-                    }
-                    Some(_) => {
-                        return self.count_failure(
-                            &user,
-                            at,
-                            "one-time code reused",
-                            "that one-time code was already used; wait for the next one".into(),
-                        )
-                    }
-                    None => {
-                        return self.count_failure(&user, at, "wrong one-time code", "authentication failed: wrong one-time code".into())
-                    }
-                }
+                self.check_totp(user, credentials, sealed, at, subject)?;
+                Ok(false)
             }
             None => {
                 let role = Role::parse(&user.role)?;
-                must_enrol = policy.require_totp_for_approvers && matches!(role, Role::Approver | Role::Admin);
+                Ok(policy.require_totp_for_approvers && matches!(role, Role::Approver | Role::Admin))
             }
         }
-        if user.failed_logins > 0 {
-            let failures = user.failed_logins;
-            self.store.write(|tx| -> ServiceResult<()> {
-                tx.set_login_failures(user.id, 0, None)?;
-                tx.append_event(&at_text, &user.name, "login.reset_failures", &subject, &json!({ "after_failures": failures }))?;
+    }
+
+    /// Checks the one-time code against the second factor sealed under the password; a missing,
+    /// wrong or reused code counts as a failed login. The step used is remembered.
+    fn check_totp(
+        &mut self,
+        user: &UserRow,
+        credentials: &Credentials<'_>,
+        sealed: &str,
+        at: OffsetDateTime,
+        subject: &str,
+    ) -> ServiceResult<()> {
+        let Some(code) = credentials.totp else {
+            return self.count_failure(
+                user,
+                at,
+                "no one-time code",
+                format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
+            );
+        };
+        let secret = countersign_core::auth::sealed::open(credentials.password, sealed, subject)
+            .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
+        let secret: [u8; totp::TotpSecret::LEN] =
+            secret.as_slice().try_into().map_err(|_| countersign_store::StoreError::Corrupt("TOTP secret".into()))?;
+        let secret = totp::TotpSecret::from_bytes(secret);
+        match totp::verify(&secret, code, at.unix_timestamp() as u64) {
+            Some(step) if user.totp_last_step.is_none_or(|last| step > last) => {
+                self.store.write(|tx| tx.set_totp_last_step(user.id, step))?;
                 Ok(())
-            })?;
+            }
+            Some(_) => {
+                self.count_failure(user, at, "one-time code reused", "that one-time code was already used; wait for the next one".into())
+            }
+            None => self.count_failure(user, at, "wrong one-time code", "authentication failed: wrong one-time code".into()),
         }
-        let keys = self.unlock_keyring(&user, credentials.password, &at_text)?;
-        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol, keys })
+    }
+
+    /// Clears the failed-login count after a successful login, with its `login.reset_failures` event.
+    fn reset_login_failures(&mut self, user: &UserRow, at_text: &str, subject: &str) -> ServiceResult<()> {
+        let failures = user.failed_logins;
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.set_login_failures(user.id, 0, None)?;
+            tx.append_event(at_text, &user.name, "login.reset_failures", subject, &json!({ "after_failures": failures }))?;
+            Ok(())
+        })
     }
 
     /// Whether a user has enrolled a second factor (so a shell knows to ask for the code

@@ -6,13 +6,14 @@
 
 use rand_core::OsRng;
 use serde_json::json;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
 use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use countersign_core::cases::policy::Policy;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
@@ -144,6 +145,163 @@ fn load(tx: &dyn Tx, id: i64) -> ServiceResult<Case> {
     tx.case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))
 }
 
+/// A callback whose reporter, role and number passed the checks: what the write transaction records.
+struct CheckedCall<'r, 'a> {
+    /// The case.
+    id: i64,
+    /// What the clerk reported.
+    report: &'r CallbackReport<'a>,
+    /// Who answered, trimmed.
+    reached: &'r str,
+    /// The number dialled, on file.
+    dialed: PhoneNumber,
+    /// When the callback is recorded.
+    at_time: OffsetDateTime,
+    /// The same, as stored.
+    at: String,
+}
+
+/// Records a checked callback in the write transaction: the attempt, the case's move, a fraud mark
+/// and the audit event; a wrong response is recorded too, and comes back as the inner error.
+fn record_checked_call(
+    tx: &dyn Tx,
+    session: &Session,
+    call: &CheckedCall<'_, '_>,
+    policy: &Policy,
+) -> ServiceResult<Result<CaseStatus, ServiceError>> {
+    let case = load(tx, call.id)?;
+    let f = facts(&case, tx)?;
+    let attempt = open_attempt(tx, session, call)?;
+    let response_correct = response_matches(tx, call, &attempt)?;
+    let action = CaseAction::RecordCallback { outcome: call.report.outcome, response_correct };
+    let write = CallbackWrite { tx, session, call, case, facts: f, attempt };
+    match decide(&write.facts, session.user(), session.role(), action, policy) {
+        Ok(t) => write.record(&t, response_correct).map(Ok),
+        Err(Refusal::WrongResponse(message)) => write.record_wrong_response(message).map(Err),
+        Err(other) => Err(refusal(other)),
+    }
+}
+
+/// The attempt a callback answers: the newest, still open, started by this user, its challenge not expired.
+fn open_attempt(tx: &dyn Tx, session: &Session, call: &CheckedCall<'_, '_>) -> ServiceResult<Callback> {
+    // Only the newest challenge counts: an earlier one, superseded, never confirms.
+    tx.callbacks(call.id)?
+        .into_iter()
+        .last()
+        .filter(|c| c.outcome.is_none() && c.started_by == session.user())
+        .filter(|c| parse_utc(&c.started_at).is_some_and(|t| call.at_time - t <= CHALLENGE_LIFETIME))
+        .ok_or_else(|| {
+            ServiceError::InvalidInput(format!(
+                "start the callback with `case challenge {}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
+                call.id,
+                CHALLENGE_LIFETIME.whole_minutes()
+            ))
+        })
+}
+
+/// Whether the response typed is the one the received instruction yields for the attempt's
+/// challenge (false without one); a confirmation without a response is refused.
+fn response_matches(tx: &dyn Tx, call: &CheckedCall<'_, '_>, attempt: &Callback) -> ServiceResult<bool> {
+    match (call.report.outcome, call.report.response) {
+        (CallbackOutcome::Confirmed, None) => Err(ServiceError::InvalidInput(
+            "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
+        )),
+        (_, Some(text)) => {
+            let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
+            let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
+            let file = tx.case_file(call.id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
+            let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(heard == ChallengeResponse::compute(challenge, envelope.payload()))
+        }
+        (_, None) => Ok(false),
+    }
+}
+
+/// A checked callback inside the write transaction, with the case, its facts and the open attempt
+/// as the transaction sees them.
+struct CallbackWrite<'w> {
+    /// The write transaction.
+    tx: &'w dyn Tx,
+    /// Who records the callback.
+    session: &'w Session,
+    /// The checked callback.
+    call: &'w CheckedCall<'w, 'w>,
+    /// The case.
+    case: Case,
+    /// Its facts.
+    facts: CaseFacts,
+    /// The attempt the callback answers.
+    attempt: Callback,
+}
+
+impl CallbackWrite<'_> {
+    /// Finishes the attempt, moves the case, marks a denied account fraudulent and writes the
+    /// `case.callback` event.
+    fn record(&self, t: &Transition, response_correct: bool) -> ServiceResult<CaseStatus> {
+        let (tx, call, id, user) = (self.tx, self.call, self.call.id, self.session.user());
+        let report = call.report;
+        let dialed = call.dialed.as_e164();
+        tx.finish_callback(
+            self.attempt.id,
+            dialed,
+            call.reached,
+            report.response.map(str::trim),
+            report.outcome.as_str(),
+            report.note,
+            &call.at,
+        )?;
+        if t.status != self.facts.status && !tx.move_case(id, self.facts.status, t.status)? {
+            return Err(ServiceError::CheckFailed("the case changed meanwhile; look at it again".into()));
+        }
+        tx.set_wrong_responses(id, t.wrong_responses)?;
+        if t.mark_fraudulent {
+            if let Some(key) = &self.case.account_key {
+                let reason = format!("callback denied on case {id}: {}", report.note.unwrap_or("the partner did not send it"));
+                tx.mark_fraudulent(key, &call.at, user, Some(id), &reason)?;
+            }
+        }
+        tx.append_event(
+            &call.at,
+            user,
+            "case.callback",
+            &format!("case:{id}"),
+            &json!({
+                "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(),
+                "challenge": self.attempt.challenge, "response_matched": response_correct,
+                "status": t.status.as_str(), "note": report.note,
+                "marked_fraudulent": if t.mark_fraudulent { self.case.account_key.clone() } else { None },
+            }),
+        )?;
+        Ok(t.status)
+    }
+
+    /// Keeps a wrong response as a fact (the attempt, the count, the
+    /// `case.callback_wrong_response` event) and returns the refusal to report.
+    fn record_wrong_response(&self, message: String) -> ServiceResult<ServiceError> {
+        let (tx, call, id) = (self.tx, self.call, self.call.id);
+        let wrong = self.facts.wrong_responses + 1;
+        let response_text = call.report.response.map(str::trim);
+        tx.finish_callback(
+            self.attempt.id,
+            call.dialed.as_e164(),
+            call.reached,
+            response_text,
+            "wrong_response",
+            call.report.note,
+            &call.at,
+        )?;
+        tx.set_wrong_responses(id, wrong)?;
+        tx.append_event(
+            &call.at,
+            self.session.user(),
+            "case.callback_wrong_response",
+            &format!("case:{id}"),
+            &json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
+        )?;
+        Ok(ServiceError::CheckFailed(message))
+    }
+}
+
 impl Workspace {
     /// Decides an action; a refusal by role or dual control is logged before it is returned.
     fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(Case, Transition)> {
@@ -181,7 +339,6 @@ impl Workspace {
     /// Records a callback. Only on-file numbers may be dialled; a confirmation needs the
     /// response the partner's own copy yields for the latest challenge.
     pub fn record_callback(&mut self, session: &Session, id: i64, report: &CallbackReport<'_>) -> ServiceResult<CaseStatus> {
-        let subject = format!("case:{id}");
         // Role, state and lock first (the outcome does not matter for that).
         let probe = CaseAction::RecordCallback { outcome: CallbackOutcome::Unreachable, response_correct: false };
         let (case, _) = self.decide_or_refuse(session, id, probe, "case.callback")?;
@@ -189,110 +346,42 @@ impl Workspace {
         if reached.is_empty() {
             return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
         }
+        let dialed = self.check_on_file_number(session, id, &case, report.dialed)?;
+        let at_time = now();
+        let call = CheckedCall { id, report, reached, dialed, at_time, at: format_utc(at_time) };
+        let policy = self.policy()?;
+        // A wrong response is kept (the transaction commits) and still returned as an error.
+        self.store.write(|tx| record_checked_call(tx, session, &call, &policy))?
+    }
+
+    /// The number dialled, parsed, if it is on file for the case's partner; any other number is
+    /// refused, and the refusal logged in its own transaction.
+    fn check_on_file_number(&mut self, session: &Session, id: i64, case: &Case, dialed: &str) -> ServiceResult<PhoneNumber> {
         // The number: only numbers on file, never one from the request or the email.
         let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
         let (country, on_file) = self.store.read(|tx| -> ServiceResult<_> {
             let partner = tx.partner(partner_id)?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
             Ok((partner.country, tx.partner_phones(partner_id)?.into_iter().map(|p| p.e164).collect::<Vec<_>>()))
         })?;
-        let dialed = PhoneNumber::parse(report.dialed, country.as_deref())
-            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
-        if !on_file.iter().any(|n| n == dialed.as_e164()) {
-            let shown: Vec<String> =
-                on_file.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
-            return self.refuse(
-                session.user(),
-                "case.callback_refused",
-                &subject,
-                json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
-                ServiceError::NotPermitted(format!(
-                    "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
-                    dialed.international(),
-                    case.partner_name.clone().unwrap_or_default(),
-                    shown.join(", ")
-                )),
-            );
+        let dialed =
+            PhoneNumber::parse(dialed, country.as_deref()).map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
+        if on_file.iter().any(|n| n == dialed.as_e164()) {
+            return Ok(dialed);
         }
-        let at_time = now();
-        let at = format_utc(at_time);
-        let policy = self.policy()?;
-        let result = self.store.write(|tx| -> ServiceResult<Result<CaseStatus, ServiceError>> {
-            let case = load(tx, id)?;
-            let f = facts(&case, tx)?;
-            // Only the newest challenge counts: an earlier one, superseded, never confirms.
-            let attempt = tx
-                .callbacks(id)?
-                .into_iter()
-                .last()
-                .filter(|c| c.outcome.is_none() && c.started_by == session.user())
-                .filter(|c| parse_utc(&c.started_at).is_some_and(|t| at_time - t <= CHALLENGE_LIFETIME))
-                .ok_or_else(|| {
-                    ServiceError::InvalidInput(format!(
-                        "start the callback with `case challenge {id}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
-                        CHALLENGE_LIFETIME.whole_minutes()
-                    ))
-                })?;
-            let response_correct = match (report.outcome, report.response) {
-                (CallbackOutcome::Confirmed, None) => {
-                    return Err(ServiceError::InvalidInput(
-                        "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
-                    ))
-                }
-                (_, Some(text)) => {
-                    let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
-                    let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
-                    let file = tx.case_file(id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
-                    let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    heard == ChallengeResponse::compute(challenge, envelope.payload())
-                }
-                (_, None) => false,
-            };
-            let action = CaseAction::RecordCallback { outcome: report.outcome, response_correct };
-            let response_text = report.response.map(str::trim);
-            match decide(&f, session.user(), session.role(), action, &policy) {
-                Ok(t) => {
-                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, report.outcome.as_str(), report.note, &at)?;
-                    if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
-                        return Err(ServiceError::CheckFailed("the case changed meanwhile; look at it again".into()));
-                    }
-                    tx.set_wrong_responses(id, t.wrong_responses)?;
-                    if t.mark_fraudulent {
-                        if let Some(key) = &case.account_key {
-                            tx.mark_fraudulent(key, &at, session.user(), Some(id), &format!("callback denied on case {id}: {}", report.note.unwrap_or("the partner did not send it")))?;
-                        }
-                    }
-                    tx.append_event(
-                        &at,
-                        session.user(),
-                        "case.callback",
-                        &format!("case:{id}"),
-                        &json!({
-                            "dialed": dialed.as_e164(), "reached": reached, "outcome": report.outcome.as_str(),
-                            "challenge": attempt.challenge, "response_matched": response_correct,
-                            "status": t.status.as_str(), "note": report.note,
-                            "marked_fraudulent": if t.mark_fraudulent { case.account_key.clone() } else { None },
-                        }),
-                    )?;
-                    Ok(Ok(t.status))
-                }
-                Err(Refusal::WrongResponse(message)) => {
-                    // A wrong response is itself a fact to keep: the attempt, the count, the event.
-                    let wrong = f.wrong_responses + 1;
-                    tx.finish_callback(attempt.id, dialed.as_e164(), reached, response_text, "wrong_response", report.note, &at)?;
-                    tx.set_wrong_responses(id, wrong)?;
-                    tx.append_event(
-                        &at,
-                        session.user(),
-                        "case.callback_wrong_response",
-                        &format!("case:{id}"),
-                        &json!({ "dialed": dialed.as_e164(), "reached": reached, "challenge": attempt.challenge, "wrong_responses": wrong }),
-                    )?;
-                    Ok(Err(ServiceError::CheckFailed(message)))
-                }
-                Err(other) => Err(refusal(other)),
-            }
-        })?;
-        result
+        let shown: Vec<String> =
+            on_file.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
+        self.refuse(
+            session.user(),
+            "case.callback_refused",
+            &format!("case:{id}"),
+            json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
+            ServiceError::NotPermitted(format!(
+                "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
+                dialed.international(),
+                case.partner_name.clone().unwrap_or_default(),
+                shown.join(", ")
+            )),
+        )
     }
 
     /// Approves a case (approver who neither received nor called back on it). The case's

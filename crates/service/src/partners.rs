@@ -7,14 +7,14 @@ use serde_json::json;
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
-use countersign_core::bank::{AccountDetails, Country};
+use countersign_core::bank::{AccountDetails, BankAccount, Country};
 use countersign_core::encoding::format_utc;
 use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::format::rotation::RotationStatement;
 use countersign_store::prelude::*;
-use countersign_store::{NewAccount, StoreError};
+use countersign_store::{NewAccount, StoreError, Tx};
 
 /// What an admin gives to onboard a partner.
 pub struct NewPartner<'a> {
@@ -125,6 +125,120 @@ fn invalid(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::InvalidInput(e.to_string())
 }
 
+/// A partner's onboarding with its details checked: what `add_partner` writes.
+struct Onboarding<'c> {
+    /// The card, its fingerprint confirmed.
+    card: &'c PartnerCard,
+    /// The card file as given.
+    card_file: &'c [u8],
+    /// The card's fingerprint.
+    fingerprint: String,
+    /// The partner's legal name, from the card.
+    name: String,
+    /// Country.
+    country: Option<Country>,
+    /// On-file numbers.
+    phones: Vec<PhoneNumber>,
+    /// Registered domains: the card's and those given, sorted, without duplicates.
+    domains: Vec<DomainName>,
+    /// The account known from the contract.
+    account: Option<BankAccount>,
+}
+
+impl<'c> Onboarding<'c> {
+    /// Checks the country, numbers, domains and known account given for `card`.
+    fn check(card: &'c PartnerCard, new: &NewPartner<'c>) -> ServiceResult<Self> {
+        let country = match new.country {
+            Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
+            None => card.details().country,
+        };
+        if new.phones.is_empty() {
+            return Err(ServiceError::InvalidInput(
+                "at least one on-file phone number (--phone) is needed for callbacks, taken from the contract, not from an email".into(),
+            ));
+        }
+        let phones = new
+            .phones
+            .iter()
+            .map(|p| PhoneNumber::parse(p, country.as_ref().map(|c| c.as_str())).map_err(invalid))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let mut domains: Vec<DomainName> = card.details().domains.clone();
+        for d in new.domains {
+            domains.push(DomainName::parse(d).map_err(invalid)?);
+        }
+        domains.sort();
+        domains.dedup();
+        let account = new.known_account.map(|(iban, bic)| known_account(iban, bic)).transpose()?;
+        Ok(Self {
+            card,
+            card_file: new.card,
+            fingerprint: card.fingerprint().to_string(),
+            name: card.details().name.clone(),
+            country,
+            phones,
+            domains,
+            account,
+        })
+    }
+
+    /// Pins the key and records the partner, its numbers, domains and known account, with the
+    /// `partner.add` event, in the write transaction; a key pinned already is refused.
+    fn write(&self, tx: &dyn Tx, at: &str, by: &str) -> ServiceResult<i64> {
+        let fingerprint = &self.fingerprint;
+        if let Some(existing) = tx.key_by_fingerprint(fingerprint)? {
+            return Err(ServiceError::InvalidInput(format!("the key {fingerprint} is already pinned for partner {}", existing.partner_id)));
+        }
+        let id = tx.insert_partner(&self.name, self.country.as_ref().map(|c| c.as_str()), self.card_file, at, by)?;
+        let how = format!("fingerprint read back out of band and typed by {by}");
+        tx.insert_partner_key(id, fingerprint, &self.card.public_key().to_bytes(), &how, by, at)?;
+        for phone in &self.phones {
+            tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", by, at)?;
+        }
+        for domain in &self.domains {
+            tx.insert_partner_domain(id, domain.as_str())?;
+        }
+        if let Some(account) = &self.account {
+            tx.record_account(&NewAccount {
+                partner_id: id,
+                account_key: &account.key(),
+                display: &account.display_number(),
+                bic: account.bic().as_str(),
+                country: account.country(),
+                status: "current",
+                source: "contract",
+                seen_at: at,
+            })?;
+        }
+        tx.append_event(
+            at,
+            by,
+            "partner.add",
+            &format!("partner:{id}"),
+            &json!({
+                "name": self.name,
+                "fingerprint": fingerprint,
+                "phones": self.phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
+                "domains": self.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                "country": self.country.map(|c| c.to_string()),
+                "known_account": self.account.as_ref().map(|a| a.key()),
+            }),
+        )?;
+        Ok(id)
+    }
+}
+
+/// The account known from the contract, checked: the problems found are the error.
+fn known_account(iban: &str, bic: &str) -> ServiceResult<BankAccount> {
+    let details = AccountDetails::Iban {
+        iban: countersign_core::bank::Iban::parse(iban).map_err(invalid)?.electronic().to_string(),
+        bic: bic.trim().to_ascii_uppercase(),
+    };
+    let (account, _) = details
+        .validate()
+        .map_err(|problems| ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")))?;
+    Ok(account)
+}
+
 impl Workspace {
     /// Checks the fingerprint an admin typed, as read back on the phone, against a card before
     /// the rest of onboarding is asked for (the onboarding wizard's own step). Pins nothing;
@@ -161,87 +275,10 @@ impl Workspace {
         self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
         let card = PartnerCard::parse(new.card).map_err(invalid)?;
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
-        let country = match new.country {
-            Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
-            None => card.details().country,
-        };
-        if new.phones.is_empty() {
-            return Err(ServiceError::InvalidInput(
-                "at least one on-file phone number (--phone) is needed for callbacks, taken from the contract, not from an email".into(),
-            ));
-        }
-        let phones = new
-            .phones
-            .iter()
-            .map(|p| PhoneNumber::parse(p, country.as_ref().map(|c| c.as_str())).map_err(invalid))
-            .collect::<ServiceResult<Vec<_>>>()?;
-        let mut domains: Vec<DomainName> = card.details().domains.clone();
-        for d in new.domains {
-            domains.push(DomainName::parse(d).map_err(invalid)?);
-        }
-        domains.sort();
-        domains.dedup();
-        let account = match new.known_account {
-            Some((iban, bic)) => {
-                let details = AccountDetails::Iban {
-                    iban: countersign_core::bank::Iban::parse(iban).map_err(invalid)?.electronic().to_string(),
-                    bic: bic.trim().to_ascii_uppercase(),
-                };
-                let (account, _) = details.validate().map_err(|problems| {
-                    ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "))
-                })?;
-                Some(account)
-            }
-            None => None,
-        };
+        let onboarding = Onboarding::check(&card, new)?;
         let at = format_utc(now());
-        let fingerprint = card.fingerprint().to_string();
-        let name = card.details().name.clone();
         let by = session.user().to_string();
-        self.store.write(|tx| -> ServiceResult<i64> {
-            if let Some(existing) = tx.key_by_fingerprint(&fingerprint)? {
-                return Err(ServiceError::InvalidInput(format!(
-                    "the key {fingerprint} is already pinned for partner {}",
-                    existing.partner_id
-                )));
-            }
-            let id = tx.insert_partner(&name, country.as_ref().map(|c| c.as_str()), new.card, &at, &by)?;
-            let how = format!("fingerprint read back out of band and typed by {by}");
-            tx.insert_partner_key(id, &fingerprint, &card.public_key().to_bytes(), &how, &by, &at)?;
-            for phone in &phones {
-                tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", &by, &at)?;
-            }
-            for domain in &domains {
-                tx.insert_partner_domain(id, domain.as_str())?;
-            }
-            if let Some(account) = &account {
-                tx.record_account(&NewAccount {
-                    partner_id: id,
-                    account_key: &account.key(),
-                    display: &account.display_number(),
-                    bic: account.bic().as_str(),
-                    country: account.country(),
-                    status: "current",
-                    source: "contract",
-                    seen_at: &at,
-                })?;
-            }
-            tx.append_event(
-                &at,
-                &by,
-                "partner.add",
-                &format!("partner:{id}"),
-                &json!({
-                    "name": name,
-                    "fingerprint": fingerprint,
-                    "phones": phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
-                    "domains": domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                    "country": country.map(|c| c.to_string()),
-                    "known_account": account.as_ref().map(|a| a.key()),
-                }),
-            )?;
-            Ok(id)
-        })
+        self.store.write(|tx| onboarding.write(tx, &at, &by))
     }
 
     /// All partners.
