@@ -54,7 +54,9 @@ fn forbidden(package: &str) -> Vec<&'static str> {
         // The store knows SQL, never the service or a shell.
         "countersign-store" => rules.extend(["countersign-service", "countersign", "countersign-app", "clap", "tauri", "dirs"]),
         // The service reaches the database through the store's trait only, and knows no shell.
-        "countersign-service" => rules.extend(["rusqlite", "postgres", "tokio-postgres", "sqlx", "clap", "rpassword", "indicatif", "tauri", "gtk"]),
+        "countersign-service" => {
+            rules.extend(["rusqlite", "postgres", "tokio-postgres", "sqlx", "clap", "rpassword", "indicatif", "tauri", "gtk"])
+        }
         // The shells name the service only: never the store, the core directly, or a database.
         "countersign" | "countersign-app" => {
             rules.extend(["countersign-store", "countersign-core", "rusqlite", "postgres", "tokio-postgres", "sqlx"])

@@ -7,6 +7,7 @@ use ts_rs::{Config, TS};
 use countersign_service::core::assess::findings::{ReasonCode, Severity, Verdict};
 use countersign_service::core::auth::Role;
 use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
+use countersign_service::core::registry::{AccountStatus, KeyStatus};
 
 use crate::commands::{account, app, audit, callbacks, cases, inbox, issue, partners, session, settings};
 
@@ -30,6 +31,8 @@ pub fn all() -> Vec<(String, String)> {
         CaseStatus,
         CallbackOutcome,
         Role,
+        KeyStatus,
+        AccountStatus,
         app::AppInfo,
         session::UserView,
         session::WorkspaceStatus,

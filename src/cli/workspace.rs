@@ -444,18 +444,21 @@ fn partner_json(d: &countersign_service::PartnerDetail) -> Value {
         "created_at": d.created_at,
         "created_by": d.created_by,
         "contacts": d.phones.iter().map(|p| json!({
-            "kind": "phone", "number": p.e164, "display": p.display, "source": p.source,
-            "recorded_by": p.recorded_by, "recorded_at": p.recorded_at,
+            "kind": "phone", "number": p.number.e164, "display": p.display, "source": p.number.source,
+            "recorded_by": p.number.recorded_by, "recorded_at": p.number.recorded_at,
         })).collect::<Vec<_>>(),
         "keys": d.keys.iter().map(|k| json!({
-            "fingerprint": k.fingerprint, "status": k.status, "verified_how": k.verified_how,
+            "fingerprint": k.fingerprint, "status": k.status.as_str(), "verified_how": k.verified_how,
             "verified_by": k.verified_by, "verified_at": k.verified_at,
             "status_changed_at": k.status_changed_at, "status_reason": k.status_reason,
         })).collect::<Vec<_>>(),
-        "accounts": d.accounts.iter().map(|a| json!({
-            "account": a.display, "bic": a.bic, "country": a.country, "status": a.status, "source": a.source,
-            "first_seen": a.first_seen, "last_seen": a.last_seen, "cases": a.cases,
-        })).collect::<Vec<_>>(),
+        "accounts": d.accounts.iter().map(|view| {
+            let a = &view.account;
+            json!({
+                "account": a.display, "bic": a.bic, "country": a.country, "status": a.status.as_str(), "source": a.source,
+                "first_seen": a.first_seen, "last_seen": a.last_seen, "cases": view.cases,
+            })
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -469,7 +472,7 @@ fn partner_text(d: &countersign_service::PartnerDetail) -> String {
     );
     out += "  on-file numbers (the only ones to call back):\n";
     for p in &d.phones {
-        out += &format!("    {}   recorded by {} on {}\n", p.display, p.recorded_by, p.recorded_at);
+        out += &format!("    {}   recorded by {} on {}\n", p.display, p.number.recorded_by, p.number.recorded_at);
     }
     out += "  keys:\n";
     for k in &d.keys {
@@ -479,7 +482,8 @@ fn partner_text(d: &countersign_service::PartnerDetail) -> String {
     if d.accounts.is_empty() {
         out += "    (none known yet)\n";
     }
-    for a in &d.accounts {
+    for view in &d.accounts {
+        let a = &view.account;
         out += &format!(
             "    {}  {}  {:<10} from {}, seen {} to {}{}\n",
             a.display,
@@ -488,7 +492,7 @@ fn partner_text(d: &countersign_service::PartnerDetail) -> String {
             a.source,
             a.first_seen,
             a.last_seen,
-            if a.cases.is_empty() { String::new() } else { format!(", cases {:?}", a.cases) }
+            if view.cases.is_empty() { String::new() } else { format!(", cases {:?}", view.cases) }
         );
     }
     out

@@ -12,7 +12,8 @@
 //! - [`cases`]: the case state machine and the policy it applies;
 //! - [`audit`]: the hash chain, Merkle tree, checkpoints, the log check, bundles, the activity chart;
 //! - [`export`]: pain.001, the EPC QR code and QR matrices;
-//! - [`auth`]: roles, passwords, second factor, lockout and secrets sealed under a password.
+//! - [`auth`]: roles, passwords, second factor, lockout and secrets sealed under a password;
+//! - [`registry`]: partners, pinned keys, numbers on file and accounts as the workspace records them.
 
 #![forbid(unsafe_code)]
 // Amounts in minor units are written as units_cents (`10_000_00` is 10 000.00).
@@ -27,6 +28,7 @@ pub mod encoding;
 pub mod export;
 pub mod format;
 mod json;
+pub mod registry;
 
 #[cfg(test)]
 mod boundary_names {

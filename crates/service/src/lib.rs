@@ -44,7 +44,7 @@ pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
-pub use partners::{AccountView, KeyView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use partners::{AccountView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 
 /// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to

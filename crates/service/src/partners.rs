@@ -13,6 +13,7 @@ use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::format::rotation::RotationStatement;
+use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, PinnedKey};
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, StoreError, Tx};
 
@@ -47,57 +48,20 @@ pub struct PartnerSummary {
     pub current_account: Option<String>,
 }
 
-/// A pinned key as shown.
-#[derive(Debug, Clone)]
-pub struct KeyView {
-    /// Fingerprint.
-    pub fingerprint: String,
-    /// `active`, `retired` or `revoked`.
-    pub status: String,
-    /// How it was verified.
-    pub verified_how: String,
-    /// By whom.
-    pub verified_by: String,
-    /// When.
-    pub verified_at: String,
-    /// When retired or revoked.
-    pub status_changed_at: Option<String>,
-    /// Why.
-    pub status_reason: Option<String>,
-}
-
-/// An on-file number as shown.
+/// An on-file number as shown: the record and the number as people read it.
 #[derive(Debug, Clone)]
 pub struct PhoneView {
-    /// E.164.
-    pub e164: String,
+    /// The number on file.
+    pub number: OnFileNumber,
     /// For reading: +49 30 1234567.
     pub display: String,
-    /// Where it came from.
-    pub source: String,
-    /// Who recorded it.
-    pub recorded_by: String,
-    /// When.
-    pub recorded_at: String,
 }
 
-/// An account in the history as shown.
+/// An account in the history as shown: the record and the cases that touched it.
 #[derive(Debug, Clone)]
 pub struct AccountView {
-    /// As people read it.
-    pub display: String,
-    /// BIC.
-    pub bic: String,
-    /// Country.
-    pub country: String,
-    /// `current`, `pending`, `retired` or `fraudulent`.
-    pub status: String,
-    /// `contract` or `instruction`.
-    pub source: String,
-    /// First seen.
-    pub first_seen: String,
-    /// Last seen.
-    pub last_seen: String,
+    /// The account.
+    pub account: AccountRecord,
     /// Cases that touched it.
     pub cases: Vec<i64>,
 }
@@ -112,7 +76,7 @@ pub struct PartnerDetail {
     /// On-file numbers.
     pub phones: Vec<PhoneView>,
     /// Keys, oldest first.
-    pub keys: Vec<KeyView>,
+    pub keys: Vec<PinnedKey>,
     /// Accounts, oldest first.
     pub accounts: Vec<AccountView>,
     /// Onboarded when and by whom.
@@ -204,7 +168,7 @@ impl<'c> Onboarding<'c> {
                 display: &account.display_number(),
                 bic: account.bic().as_str(),
                 country: account.country(),
-                status: "current",
+                status: AccountStatus::Current,
                 source: "contract",
                 seen_at: at,
             })?;
@@ -293,8 +257,8 @@ impl Workspace {
                     id: p.id,
                     name: p.name,
                     country: p.country,
-                    active_keys: keys.into_iter().filter(|k| k.status == "active").map(|k| k.fingerprint).collect(),
-                    current_account: accounts.into_iter().find(|a| a.status == "current").map(|a| a.display),
+                    active_keys: keys.into_iter().filter(|k| k.status == KeyStatus::Active).map(|k| k.fingerprint).collect(),
+                    current_account: accounts.into_iter().find(|a| a.status == AccountStatus::Current).map(|a| a.display),
                 });
             }
             Ok(out)
@@ -310,26 +274,14 @@ impl Workspace {
             let accounts = tx.partner_accounts(id)?;
             let mut account_views = Vec::new();
             for a in &accounts {
-                account_views.push(AccountView {
-                    display: a.display.clone(),
-                    bic: a.bic.clone(),
-                    country: a.country.clone(),
-                    status: a.status.clone(),
-                    source: a.source.clone(),
-                    first_seen: a.first_seen.clone(),
-                    last_seen: a.last_seen.clone(),
-                    cases: tx.cases_for_account(id, &a.account_key)?,
-                });
+                account_views.push(AccountView { cases: tx.cases_for_account(id, &a.account_key)?, account: a.clone() });
             }
             let phones = tx
                 .partner_phones(id)?
                 .into_iter()
-                .map(|ph| PhoneView {
-                    display: PhoneNumber::from_e164(&ph.e164).map(|n| n.international()).unwrap_or_else(|_| ph.e164.clone()),
-                    e164: ph.e164,
-                    source: ph.source,
-                    recorded_by: ph.recorded_by,
-                    recorded_at: ph.recorded_at,
+                .map(|number| PhoneView {
+                    display: PhoneNumber::from_e164(&number.e164).map(|n| n.international()).unwrap_or_else(|_| number.e164.clone()),
+                    number,
                 })
                 .collect();
             Ok(PartnerDetail {
@@ -337,23 +289,12 @@ impl Workspace {
                     id: p.id,
                     name: p.name,
                     country: p.country,
-                    active_keys: keys.iter().filter(|k| k.status == "active").map(|k| k.fingerprint.clone()).collect(),
-                    current_account: accounts.iter().find(|a| a.status == "current").map(|a| a.display.clone()),
+                    active_keys: keys.iter().filter(|k| k.status == KeyStatus::Active).map(|k| k.fingerprint.clone()).collect(),
+                    current_account: accounts.iter().find(|a| a.status == AccountStatus::Current).map(|a| a.display.clone()),
                 },
                 domains: tx.partner_domains(id)?,
                 phones,
-                keys: keys
-                    .into_iter()
-                    .map(|k| KeyView {
-                        fingerprint: k.fingerprint,
-                        status: k.status,
-                        verified_how: k.verified_how,
-                        verified_by: k.verified_by,
-                        verified_at: k.verified_at,
-                        status_changed_at: k.status_changed_at,
-                        status_reason: k.status_reason,
-                    })
-                    .collect(),
+                keys,
                 accounts: account_views,
                 created_at: p.created_at,
                 created_by: p.created_by,
@@ -373,7 +314,7 @@ impl Workspace {
             tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
             let old = tx
                 .key_by_fingerprint(&claimed.to_string())?
-                .filter(|k| k.partner_id == partner_id && k.status == "active")
+                .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
                 .ok_or_else(|| {
                     ServiceError::CheckFailed(format!(
                         "the statement is signed by {claimed}, which is not an active key of partner {partner_id}"
@@ -389,7 +330,7 @@ impl Workspace {
                     existing.partner_id
                 )));
             }
-            tx.set_key_status(old.id, "retired", &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
+            tx.set_key_status(old.id, KeyStatus::Retired, &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
             let how = format!("rotation statement signed by the previous key {}, accepted by {by}", old.fingerprint);
             tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, &by, &at)?;
             tx.append_event(&at, &by, "partner.rotate_key", &subject, &json!({ "old": old.fingerprint, "new": new_fp }))?;
@@ -425,15 +366,15 @@ impl Workspace {
             let keys = tx.partner_keys(partner_id)?;
             let candidates: Vec<_> = keys
                 .iter()
-                .filter(|k| k.status != "revoked" && wanted.as_ref().is_none_or(|w| *w == k.fingerprint))
-                .filter(|k| wanted.is_some() || k.status == "active")
+                .filter(|k| k.status != KeyStatus::Revoked && wanted.as_ref().is_none_or(|w| *w == k.fingerprint))
+                .filter(|k| wanted.is_some() || k.status == KeyStatus::Active)
                 .collect();
             let key = match candidates.as_slice() {
                 [one] => *one,
                 [] => return Err(ServiceError::NotFound(format!("partner {partner_id} has no such key to revoke"))),
                 _ => return Err(ServiceError::InvalidInput("the partner has several active keys: name one with --fingerprint".into())),
             };
-            tx.set_key_status(key.id, "revoked", &at, &format!("revoked by {by}: {reason}"))?;
+            tx.set_key_status(key.id, KeyStatus::Revoked, &at, &format!("revoked by {by}: {reason}"))?;
             tx.append_event(&at, &by, "partner.revoke_key", &subject, &json!({ "fingerprint": key.fingerprint, "reason": reason }))?;
             Ok(key.fingerprint.clone())
         })

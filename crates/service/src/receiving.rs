@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::{now, Role, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, Verdict};
-use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, AccountStatus, KnownAccount, PartnerHistory};
+use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
@@ -25,6 +25,7 @@ use countersign_core::format::keys::PublicKey;
 use countersign_core::format::verify::{
     check_instruction_file, CheckOptions, FileCheck, RetiredRecipient, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW,
 };
+use countersign_core::registry::{AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, NewCase, StoreError, Tx};
 
@@ -89,9 +90,9 @@ impl PinnedKeys {
         for key in tx.all_keys()? {
             let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("key fingerprint".into()))?;
             let pk = PublicKey::from_bytes(&key.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
-            let why = match key.status.as_str() {
-                "active" => None,
-                _ => Some(key.status_reason.clone().unwrap_or_else(|| key.status.clone())),
+            let why = match key.status {
+                KeyStatus::Active => None,
+                _ => Some(key.status_reason.clone().unwrap_or_else(|| key.status.to_string())),
             };
             let why = why.map(|reason| format!("{} on {}: {reason}", key.status, key.status_changed_at.clone().unwrap_or_default()));
             by_fingerprint.insert(fp, (key.partner_id, pk, why));
@@ -116,15 +117,6 @@ impl SignerLookup for PinnedKeys {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn account_status(text: &str) -> AccountStatus {
-    match text {
-        "current" => AccountStatus::Current,
-        "retired" => AccountStatus::Retired,
-        "fraudulent" => AccountStatus::Fraudulent,
-        _ => AccountStatus::Pending,
-    }
 }
 
 /// Everything the pipeline needs that does not change between files of one batch.
@@ -398,7 +390,7 @@ fn assess(
             findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
                 let accounts = tx.partner_accounts(partner_row.id)?;
-                another_current = accounts.iter().any(|a| a.status == "current" && a.account_key != valid.key);
+                another_current = accounts.iter().any(|a| a.status == AccountStatus::Current && a.account_key != valid.key);
                 let history = PartnerHistory {
                     legal_name: partner_row.name.clone(),
                     country: partner_row.country.clone(),
@@ -408,7 +400,7 @@ fn assess(
                             key: a.account_key.clone(),
                             display: a.display.clone(),
                             country: a.country.clone(),
-                            status: account_status(&a.status),
+                            status: a.status,
                             became_current_at: a.became_current_at.as_deref().and_then(parse_utc),
                         })
                         .collect(),
@@ -488,7 +480,7 @@ fn record(
             display: &account.display,
             bic: account.account.bic().as_str(),
             country: account.account.country(),
-            status: "pending",
+            status: AccountStatus::Pending,
             source: "instruction",
             seen_at: at_text,
         };

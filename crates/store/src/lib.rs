@@ -5,8 +5,8 @@
 //!
 //! The trait is split by domain ([`SettingsTx`], [`UsersTx`], [`PartnersTx`], [`CasesTx`],
 //! [`AuditLogTx`]); [`Tx`] is all of them, and what the service's code takes (`&dyn Tx`). The row
-//! types are the trait's plain data: the service turns them into the core's types and its own
-//! views, and never hands them to a shell.
+//! types (users) are the trait's plain data; cases, the registry and the log come back as the core's
+//! records, which the service hands on or turns into its own views.
 
 #![forbid(unsafe_code)]
 
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 pub use audit_log::AuditLogTx;
 pub use cases::{CasesTx, NewCase};
-pub use partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PartnersTx, PhoneRow};
+pub use partners::{NewAccount, PartnersTx};
 pub use users::{UserRow, UsersTx};
 
 /// Errors of the store.

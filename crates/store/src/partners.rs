@@ -1,87 +1,9 @@
 //! Partners and what is known about them: registered domains, on-file phone numbers, pinned
 //! keys with their status, the history of bank accounts, and accounts marked fraudulent.
 
+use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
+
 use crate::StoreResult;
-
-/// A partner as stored.
-#[derive(Debug, Clone)]
-pub struct PartnerRow {
-    /// Row id (the partner id users see).
-    pub id: i64,
-    /// Legal name.
-    pub name: String,
-    /// Registered country.
-    pub country: Option<String>,
-    /// When onboarded.
-    pub created_at: String,
-    /// By whom.
-    pub created_by: String,
-}
-
-/// An on-file phone number.
-#[derive(Debug, Clone)]
-pub struct PhoneRow {
-    /// E.164.
-    pub e164: String,
-    /// Where it was taken from ("recorded at onboarding by admin").
-    pub source: String,
-    /// Who recorded it.
-    pub recorded_by: String,
-    /// When.
-    pub recorded_at: String,
-}
-
-/// A pinned key.
-#[derive(Debug, Clone)]
-pub struct KeyRow {
-    /// Row id.
-    pub id: i64,
-    /// The partner it belongs to.
-    pub partner_id: i64,
-    /// Canonical fingerprint.
-    pub fingerprint: String,
-    /// The 32-byte public key.
-    pub public_key: [u8; 32],
-    /// `active`, `retired` or `revoked`.
-    pub status: String,
-    /// How it was verified before pinning.
-    pub verified_how: String,
-    /// By whom.
-    pub verified_by: String,
-    /// When.
-    pub verified_at: String,
-    /// When it was retired or revoked.
-    pub status_changed_at: Option<String>,
-    /// Why.
-    pub status_reason: Option<String>,
-}
-
-/// An account in a partner's history.
-#[derive(Debug, Clone)]
-pub struct AccountRow {
-    /// Row id.
-    pub id: i64,
-    /// The partner.
-    pub partner_id: i64,
-    /// `BankAccount::key`.
-    pub account_key: String,
-    /// As people read it.
-    pub display: String,
-    /// The bank's BIC.
-    pub bic: String,
-    /// Country of the account.
-    pub country: String,
-    /// `current`, `pending`, `retired` or `fraudulent`.
-    pub status: String,
-    /// `contract` or `instruction`.
-    pub source: String,
-    /// First seen.
-    pub first_seen: String,
-    /// Last seen.
-    pub last_seen: String,
-    /// When it became current.
-    pub became_current_at: Option<String>,
-}
 
 /// An account to record.
 #[derive(Debug, Clone)]
@@ -97,7 +19,7 @@ pub struct NewAccount<'a> {
     /// Country.
     pub country: &'a str,
     /// Initial status when new.
-    pub status: &'a str,
+    pub status: AccountStatus,
     /// `contract` or `instruction`.
     pub source: &'a str,
     /// When seen.
@@ -127,44 +49,44 @@ pub trait PartnersTx {
     ) -> StoreResult<i64>;
 
     /// Retires or revokes a key.
-    fn set_key_status(&self, key_id: i64, status: &str, at: &str, reason: &str) -> StoreResult<()>;
+    fn set_key_status(&self, key_id: i64, status: KeyStatus, at: &str, reason: &str) -> StoreResult<()>;
 
     /// A partner by id.
-    fn partner(&self, id: i64) -> StoreResult<Option<PartnerRow>>;
+    fn partner(&self, id: i64) -> StoreResult<Option<Partner>>;
 
     /// Every partner, by id.
-    fn partners(&self) -> StoreResult<Vec<PartnerRow>>;
+    fn partners(&self) -> StoreResult<Vec<Partner>>;
 
     /// A partner's registered domains.
     fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>>;
 
     /// A partner's on-file phone numbers.
-    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<PhoneRow>>;
+    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>>;
 
     /// A partner's keys, oldest first.
-    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<KeyRow>>;
+    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>>;
 
     /// The pinned key with this fingerprint, whatever its status.
-    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<KeyRow>>;
+    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<PinnedKey>>;
 
     /// Every pinned key (for loading a verification cache).
-    fn all_keys(&self) -> StoreResult<Vec<KeyRow>>;
+    fn all_keys(&self) -> StoreResult<Vec<PinnedKey>>;
 
     /// The last time a key of this partner was retired by a rotation.
     fn last_key_rotation(&self, partner_id: i64) -> StoreResult<Option<String>>;
 
     /// Records that an account was seen for a partner: inserts it with `status`, or updates
     /// `last_seen` if it is already known (its status is left as it is). Returns its row.
-    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRow>;
+    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRecord>;
 
     /// [`Tx::record_account`] without reading the row back (once per file of a payment run).
     fn note_account(&self, a: &NewAccount<'_>) -> StoreResult<()>;
 
     /// An account of a partner.
-    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRow>>;
+    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRecord>>;
 
     /// A partner's accounts, oldest first.
-    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRow>>;
+    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>>;
 
     /// Records that an account was seen and makes it the partner's current one: the effect of
     /// [`Tx::note_account`] followed by [`Tx::make_account_current`], in one statement, or two

@@ -3,6 +3,7 @@
 
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::registry::AccountStatus;
 use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::{Export, ExportFormat};
 use serde::{Deserialize, Serialize};
@@ -21,8 +22,8 @@ pub struct AccountEntry {
     pub display: String,
     /// BIC.
     pub bic: String,
-    /// `current`, `retired`, `proposed`, `fraudulent`, …
-    pub status: String,
+    /// Where it stands in the partner's history.
+    pub status: AccountStatus,
     /// First seen (UTC).
     pub first_seen: String,
     /// Last seen (UTC).
@@ -157,11 +158,15 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
             .partner(session, p)?
             .accounts
             .into_iter()
-            .map(|a| AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen })
+            .map(|view| {
+                let a = view.account;
+                AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen }
+            })
             .collect(),
         None => vec![],
     };
-    let current_account = history.iter().find(|a| a.status == "current" && Some(&a.display) != c.account_display.as_ref()).cloned();
+    let current_account =
+        history.iter().find(|a| a.status == AccountStatus::Current && Some(&a.display) != c.account_display.as_ref()).cloned();
     Ok(CaseView {
         summary: summary(c),
         findings: c.findings.iter().map(finding_view).collect(),

@@ -10,6 +10,7 @@ use countersign_service::core::encoding::format_utc;
 use countersign_service::core::export::qr::{key_uri, Qr};
 use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::core::registry::{AccountStatus, KeyStatus};
 use countersign_service::files::read_limited;
 use countersign_service::{NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
@@ -42,8 +43,8 @@ pub struct PartnerRow {
 pub struct PartnerKey {
     /// Fingerprint, six groups of five digits.
     pub fingerprint: String,
-    /// `active`, `retired` or `revoked`.
-    pub status: String,
+    /// Whether it may sign now.
+    pub status: KeyStatus,
     /// How it was verified (read back on the phone, or a rotation statement).
     pub verified_how: String,
     /// By whom.
@@ -80,8 +81,8 @@ pub struct PartnerAccount {
     pub bic: String,
     /// Country.
     pub country: String,
-    /// `current`, `pending`, `retired` or `fraudulent`.
-    pub status: String,
+    /// Where it stands in the partner's history.
+    pub status: AccountStatus,
     /// `contract` or `instruction`.
     pub source: String,
     /// First seen (UTC).
@@ -186,11 +187,11 @@ fn view(d: PartnerDetail) -> PartnerView {
             .phones
             .into_iter()
             .map(|p| PartnerPhone {
-                e164: p.e164,
+                e164: p.number.e164,
                 display: p.display,
-                source: p.source,
-                recorded_by: p.recorded_by,
-                recorded_at: p.recorded_at,
+                source: p.number.source,
+                recorded_by: p.number.recorded_by,
+                recorded_at: p.number.recorded_at,
             })
             .collect(),
         keys: d
@@ -209,15 +210,18 @@ fn view(d: PartnerDetail) -> PartnerView {
         accounts: d
             .accounts
             .into_iter()
-            .map(|a| PartnerAccount {
-                display: a.display,
-                bic: a.bic,
-                country: a.country,
-                status: a.status,
-                source: a.source,
-                first_seen: a.first_seen,
-                last_seen: a.last_seen,
-                cases: a.cases,
+            .map(|view| {
+                let a = view.account;
+                PartnerAccount {
+                    display: a.display,
+                    bic: a.bic,
+                    country: a.country,
+                    status: a.status,
+                    source: a.source,
+                    first_seen: a.first_seen,
+                    last_seen: a.last_seen,
+                    cases: view.cases,
+                }
             })
             .collect(),
         created_at: d.created_at,

@@ -4,7 +4,7 @@
 // the codes the Rust side sends (statuses, verdicts, …) exist for every code it knows.
 import { describe, expect, it } from "vitest";
 import { LOCALES, areas, hasKey, missingKeys, placeholders } from "./index";
-import { OUTCOME_CODES, ROLE_CODES, SEVERITY_CODES, STATUSES, VERDICT_CODES } from "../codes";
+import { ACCOUNT_STATUS_CODES, KEY_STATUS_CODES, OUTCOME_CODES, ROLE_CODES, SEVERITY_CODES, STATUSES, VERDICT_CODES } from "../codes";
 
 /** Every TypeScript source of the UI, by path, read as text at build time. */
 const SOURCES = import.meta.glob("../**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -94,7 +94,9 @@ describe("the message catalogues", () => {
       role: [...ROLE_CODES],
       // A recorded attempt can also have gone wrong or be still open.
       outcome: [...OUTCOME_CODES, "wrong_response", "open"],
-      account: ["current", "retired", "fraudulent", "proposed"],
+      account: [...ACCOUNT_STATUS_CODES],
+      "partners.account": [...ACCOUNT_STATUS_CODES],
+      "partners.key": [...KEY_STATUS_CODES],
     };
     const unnamed = Object.entries(codes).flatMap(([group, list]) => list.map((code) => `${group}.${code}`).filter((key) => !hasKey(key)));
     expect(unnamed).toEqual([]);

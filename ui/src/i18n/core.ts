@@ -70,7 +70,7 @@ const catalogue: AreaCatalogue = {
     "account.current": "current",
     "account.retired": "retired",
     "account.fraudulent": "fraudulent",
-    "account.proposed": "proposed",
+    "account.pending": "pending",
     "common.unknownSigner": "unknown signer",
 
     "setup.title": "Create your workspace",
@@ -270,7 +270,7 @@ const catalogue: AreaCatalogue = {
     "account.current": "geçerli",
     "account.retired": "kullanımdan kaldırıldı",
     "account.fraudulent": "sahte",
-    "account.proposed": "önerilen",
+    "account.pending": "beklemede",
     "common.unknownSigner": "bilinmeyen imzacı",
 
     "setup.title": "Çalışma alanınızı oluşturun",
@@ -470,7 +470,7 @@ const catalogue: AreaCatalogue = {
     "account.current": "vigente",
     "account.retired": "dada de baja",
     "account.fraudulent": "fraudulenta",
-    "account.proposed": "propuesta",
+    "account.pending": "pendiente",
     "common.unknownSigner": "firmante desconocido",
 
     "setup.title": "Cree su espacio de trabajo",

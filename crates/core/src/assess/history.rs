@@ -4,24 +4,13 @@
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
+pub use crate::registry::AccountStatus;
+
 use crate::assess::findings::{Finding, ReasonCode};
 use crate::assess::payee_name::{compare_names, has_confusables, NameMatch};
 use crate::bank::{BankAccount, Currency, Money};
 use crate::cases::policy::Policy;
 use crate::format::verify::VerifiedInstruction;
-
-/// The status of an account in a partner's history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountStatus {
-    /// The account payments currently go to.
-    Current,
-    /// Seen in an instruction, not (yet) confirmed.
-    Pending,
-    /// Used before, replaced since.
-    Retired,
-    /// Marked fraudulent after a denied callback.
-    Fraudulent,
-}
 
 /// One account in a partner's history.
 #[derive(Debug, Clone)]

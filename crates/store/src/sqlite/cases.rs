@@ -2,7 +2,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::SqliteTx;
+use super::{parse_column, SqliteTx};
 use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
@@ -15,16 +15,6 @@ const CASE_COLUMNS: &str = "c.id, c.status, c.verdict, c.findings, c.file_name, 
     c.amount_minor, c.email_sha256, c.received_by, c.received_at, c.account_bic, c.reference, c.due_date, c.wrong_responses,
     c.decided_by, c.decided_at, c.decision_reason, c.released_by, c.released_at,
     EXISTS (SELECT 1 FROM fraudulent_accounts f WHERE f.account_key = c.account_key)";
-
-/// A text column parsed into a core type; text that does not parse is a database altered outside
-/// Countersign, reported as a conversion failure of that column.
-fn parse_column<T>(r: &rusqlite::Row<'_>, column: usize, parse: impl FnOnce(&str) -> Option<T>) -> rusqlite::Result<T> {
-    let text: String = r.get(column)?;
-    parse(&text).ok_or_else(|| {
-        let message = format!("column {column} holds {text:?}, which Countersign never writes");
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
-    })
-}
 
 fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
     Ok(Case {

@@ -22,6 +22,16 @@ pub const BULK_WAL_AUTOCHECKPOINT: i64 = 10_000;
 /// WAL pages between checkpoints otherwise (SQLite's default).
 const DEFAULT_WAL_AUTOCHECKPOINT: i64 = 1_000;
 
+/// A text column parsed into a core type; text that does not parse is a database altered outside
+/// Countersign, reported as a conversion failure of that column.
+pub(crate) fn parse_column<T>(r: &rusqlite::Row<'_>, column: usize, parse: impl FnOnce(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let text: String = r.get(column)?;
+    parse(&text).ok_or_else(|| {
+        let message = format!("column {column} holds {text:?}, which Countersign never writes");
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+    })
+}
+
 /// An open workspace database file.
 pub struct SqliteStore {
     conn: Connection,

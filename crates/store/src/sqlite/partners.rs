@@ -3,17 +3,20 @@
 use rusqlite::OptionalExtension;
 
 use super::SqliteTx;
-use crate::partners::{AccountRow, KeyRow, NewAccount, PartnerRow, PartnersTx, PhoneRow};
+use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
+
+use super::parse_column;
+use crate::partners::{NewAccount, PartnersTx};
 use crate::{StoreError, StoreResult};
 
-fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRow, Vec<u8>)> {
+fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(PinnedKey, Vec<u8>)> {
     Ok((
-        KeyRow {
+        PinnedKey {
             id: r.get(0)?,
             partner_id: r.get(1)?,
             fingerprint: r.get(2)?,
             public_key: [0; 32],
-            status: r.get(4)?,
+            status: parse_column(r, 4, KeyStatus::parse)?,
             verified_how: r.get(5)?,
             verified_by: r.get(6)?,
             verified_at: r.get(7)?,
@@ -24,7 +27,7 @@ fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRow, Vec<u8>)> {
     ))
 }
 
-fn finish_key((mut row, bytes): (KeyRow, Vec<u8>)) -> StoreResult<KeyRow> {
+fn finish_key((mut row, bytes): (PinnedKey, Vec<u8>)) -> StoreResult<PinnedKey> {
     row.public_key = bytes.try_into().map_err(|_| StoreError::Corrupt("a public key is not 32 bytes".into()))?;
     Ok(row)
 }
@@ -35,15 +38,15 @@ const KEY_COLUMNS: &str =
 const ACCOUNT_COLUMNS: &str =
     "id, partner_id, account_key, display, bic, country, status, source, first_seen, last_seen, became_current_at";
 
-fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
-    Ok(AccountRow {
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRecord> {
+    Ok(AccountRecord {
         id: r.get(0)?,
         partner_id: r.get(1)?,
         account_key: r.get(2)?,
         display: r.get(3)?,
         bic: r.get(4)?,
         country: r.get(5)?,
-        status: r.get(6)?,
+        status: parse_column(r, 6, AccountStatus::parse)?,
         source: r.get(7)?,
         first_seen: r.get(8)?,
         last_seen: r.get(9)?,
@@ -91,29 +94,29 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn set_key_status(&self, key_id: i64, status: &str, at: &str, reason: &str) -> StoreResult<()> {
+    fn set_key_status(&self, key_id: i64, status: KeyStatus, at: &str, reason: &str) -> StoreResult<()> {
         self.tx.execute(
             "UPDATE partner_keys SET status = ?1, status_changed_at = ?2, status_reason = ?3 WHERE id = ?4",
-            rusqlite::params![status, at, reason, key_id],
+            rusqlite::params![status.as_str(), at, reason, key_id],
         )?;
         Ok(())
     }
 
-    fn partner(&self, id: i64) -> StoreResult<Option<PartnerRow>> {
+    fn partner(&self, id: i64) -> StoreResult<Option<Partner>> {
         Ok(self
             .tx
             .prepare_cached("SELECT id, name, country, created_at, created_by FROM partners WHERE id = ?1")?
             .query_row([id], |r| {
-                Ok(PartnerRow { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+                Ok(Partner { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
             })
             .optional()?)
     }
 
-    fn partners(&self) -> StoreResult<Vec<PartnerRow>> {
+    fn partners(&self) -> StoreResult<Vec<Partner>> {
         let mut stmt = self.tx.prepare("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(PartnerRow { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+                Ok(Partner { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
@@ -125,25 +128,25 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<PhoneRow>> {
+    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = ?1 ORDER BY id")?;
         let rows = stmt
             .query_map([partner_id], |r| {
-                Ok(PhoneRow { e164: r.get(0)?, source: r.get(1)?, recorded_by: r.get(2)?, recorded_at: r.get(3)? })
+                Ok(OnFileNumber { e164: r.get(0)?, source: r.get(1)?, recorded_by: r.get(2)?, recorded_at: r.get(3)? })
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
-    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<KeyRow>> {
+    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>> {
         let mut stmt = self.tx.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 ORDER BY id"))?;
         let rows: Vec<_> = stmt.query_map([partner_id], key_from_row)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(finish_key).collect()
     }
 
-    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<KeyRow>> {
+    fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<PinnedKey>> {
         let row = self
             .tx
             .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE fingerprint = ?1"))?
@@ -152,7 +155,7 @@ impl PartnersTx for SqliteTx<'_> {
         row.map(finish_key).transpose()
     }
 
-    fn all_keys(&self) -> StoreResult<Vec<KeyRow>> {
+    fn all_keys(&self) -> StoreResult<Vec<PinnedKey>> {
         let mut stmt = self.tx.prepare(&format!("SELECT {KEY_COLUMNS} FROM partner_keys"))?;
         let rows: Vec<_> = stmt.query_map([], key_from_row)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(finish_key).collect()
@@ -165,7 +168,7 @@ impl PartnersTx for SqliteTx<'_> {
             .query_row([partner_id], |r| r.get(0))?)
     }
 
-    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRow> {
+    fn record_account(&self, a: &NewAccount<'_>) -> StoreResult<AccountRecord> {
         self.note_account(a)?;
         self.account(a.partner_id, a.account_key)?.ok_or_else(|| StoreError::Corrupt("account vanished".into()))
     }
@@ -177,11 +180,11 @@ impl PartnersTx for SqliteTx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN ?6 = 'current' THEN ?8 END)
                  ON CONFLICT (partner_id, account_key) DO UPDATE SET last_seen = excluded.last_seen",
             )?
-            .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.status, a.source, a.seen_at])?;
+            .execute(rusqlite::params![a.partner_id, a.account_key, a.display, a.bic, a.country, a.status.as_str(), a.source, a.seen_at])?;
         Ok(())
     }
 
-    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRow>> {
+    fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRecord>> {
         Ok(self
             .tx
             .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 AND account_key = ?2"))?
@@ -189,7 +192,7 @@ impl PartnersTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRow>> {
+    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>> {
         let mut stmt = self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
         let rows = stmt.query_map([partner_id], account_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
@@ -282,12 +285,12 @@ mod tests {
             display: "DE89 3704 0044 0532 0130 00",
             bic: "COBADEFFXXX",
             country: "DE",
-            status: "current",
+            status: AccountStatus::Current,
             source: "instruction",
             seen_at: at,
         };
         let row = store
-            .write(|tx| -> StoreResult<AccountRow> {
+            .write(|tx| -> StoreResult<AccountRecord> {
                 tx.insert_partner("Globex", Some("DE"), b"card", "2026-01-01T00:00:00Z", "admin")?;
                 tx.note_current_account(&account("2026-01-01T00:00:00Z"), false)?;
                 tx.note_current_account(&account("2026-03-01T00:00:00Z"), false)?;
