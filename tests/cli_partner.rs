@@ -847,3 +847,20 @@ fn json_usage_error_for_a_missing_argument_names_the_argument() {
     let message = out.json()["error"]["message"].as_str().unwrap().to_string();
     out.ensure(message.contains("--name"), "the JSON message should name the missing argument --name");
 }
+
+/// Regression (issue 16): `sign` and `verify` panicked (exit 101, "resulting value is out of
+/// range") on a validly signed instruction whose window ends in the last minutes of year 9999.
+/// Years up to 9999 are allowed: `sign` makes the file and `verify` gives a verdict.
+#[test]
+fn a_window_ending_at_the_end_of_year_9999_is_signed_and_verified_without_a_panic() {
+    let dir = TestDir::new();
+    let (globex, initech) = partners(&dir);
+    let mut details = default_details();
+    details["valid_from"] = json!("9999-12-30T23:00:00Z");
+    details["valid_until"] = json!("9999-12-31T23:59:59Z");
+    let file = dir.write_details("late.json", &details);
+    // `sign` checks the file as its recipient will, at the start of its window.
+    dir.sign_cmd(&globex, &initech, &file, "late.csi").passphrase().run().assert_code(OK);
+    let out = verify(&dir, &globex.card, "late.csi");
+    out.assert_verdict(FAILED, "rejected", Some("not_yet_valid"));
+}

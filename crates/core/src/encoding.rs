@@ -30,17 +30,24 @@ pub fn format_utc(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SSZ` exactly: RFC 3339, UTC (`Z`), whole seconds.
+/// Parses `YYYY-MM-DDTHH:MM:SSZ` exactly: RFC 3339, UTC (`Z`), whole seconds, years 0001–9999.
 pub fn parse_utc(text: &str) -> Option<OffsetDateTime> {
     let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
-    (format_utc(t) == text).then_some(t)
+    (format_utc(t) == text && in_years(t.year())).then_some(t)
+}
+
+/// Whether a year is one the formats allow: 0001 to 9999 (RFC 3339 also allows 0000).
+pub fn in_years(year: i32) -> bool {
+    (1..=9999).contains(&year)
 }
 
 /// Parses any RFC 3339 time (with an offset) and converts it to UTC, dropping fractions of a
 /// second. For user input such as DETAILS.json, not for signed files.
 pub fn parse_rfc3339_lenient(text: &str) -> Option<OffsetDateTime> {
     let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
-    t.to_offset(UtcOffset::UTC).replace_nanosecond(0).ok()
+    // The offset may move the time into year 0000 or 10000, which `to_offset` cannot represent.
+    let utc = t.checked_to_offset(UtcOffset::UTC)?.replace_nanosecond(0).ok()?;
+    in_years(utc.year()).then_some(utc)
 }
 
 /// Truncates a time to whole seconds in UTC, the precision the files carry.
@@ -51,6 +58,19 @@ pub fn whole_seconds_utc(t: OffsetDateTime) -> OffsetDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 16): year 0000 is RFC 3339 but not one of the formats' years (0001–9999).
+    #[test]
+    fn year_0000_is_refused_strictly_and_leniently() {
+        assert!(parse_utc("0000-01-01T00:00:00Z").is_none());
+        assert!(parse_utc("0001-01-01T00:00:00Z").is_some());
+        assert!(parse_utc("9999-12-31T23:59:59Z").is_some());
+        assert!(parse_rfc3339_lenient("0000-06-01T00:00:00Z").is_none());
+        // An offset that moves the time across a year boundary out of range, both ways.
+        assert!(parse_rfc3339_lenient("0001-01-01T00:30:00+01:00").is_none());
+        assert!(parse_rfc3339_lenient("9999-12-31T23:30:00-01:00").is_none());
+        assert!(parse_rfc3339_lenient("2026-01-01T00:30:00+01:00").is_some());
+    }
 
     #[test]
     fn base64_round_trips_and_refuses_non_canonical_forms() {

@@ -137,12 +137,15 @@ fn check_id(id: &str) -> Result<(), PayloadError> {
 }
 
 fn parse_time(name: &'static str, text: &str) -> Result<OffsetDateTime, PayloadError> {
-    parse_utc(text).ok_or_else(|| field(name, format!("{text:?} is not a UTC time of the form 2026-01-31T09:00:00Z")))
+    parse_utc(text).ok_or_else(|| field(name, format!("{text:?} is not a UTC time of the form 2026-01-31T09:00:00Z (years 0001 to 9999)")))
 }
 
 fn parse_date(name: &'static str, text: &str) -> Result<Date, PayloadError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format).map_err(|_| field(name, format!("{text:?} is not a date of the form 2026-01-31")))
+    Date::parse(text, &format)
+        .ok()
+        .filter(|d| crate::encoding::in_years(d.year()))
+        .ok_or_else(|| field(name, format!("{text:?} is not a date of the form 2026-01-31 (years 0001 to 9999)")))
 }
 
 fn format_date(date: Date) -> String {
@@ -297,7 +300,13 @@ impl Details {
                 .transpose()
         };
         let valid_from = lenient_time("valid_from", &self.valid_from)?.unwrap_or(issued_at);
-        let valid_until = lenient_time("valid_until", &self.valid_until)?.unwrap_or(valid_from + DEFAULT_VALIDITY);
+        let valid_until = match lenient_time("valid_until", &self.valid_until)? {
+            Some(until) => until,
+            None => valid_from
+                .checked_add(DEFAULT_VALIDITY)
+                .filter(|t| crate::encoding::in_years(t.year()))
+                .ok_or_else(|| field("valid_until", "cannot default to 30 days after valid_from: that is after the year 9999"))?,
+        };
         let bic = self.bic.trim().to_ascii_uppercase();
         let account = match (&self.iban, &self.account_number, &self.routing_code, &self.country) {
             (Some(iban), None, None, None) => AccountDetails::Iban {
@@ -393,6 +402,37 @@ mod tests {
         }
         assert!(Instruction::parse(b"\xff").is_err());
         assert!(Instruction::parse(b"[]").is_err());
+    }
+
+    /// Regression (issue 16): year 0000 was accepted in `issued_at` and `due_date`, and a
+    /// `valid_from` of year 0000 was reported as a window too long; each is now refused for what
+    /// it is, by the field's name.
+    #[test]
+    fn year_0000_is_refused_in_every_time_and_date_field() {
+        let good = String::from_utf8(details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap().to_payload_bytes()).unwrap();
+        let issued = good.replacen("\"issued_at\":\"2026-11-23T09:00:00Z\"", "\"issued_at\":\"0000-01-01T00:00:00Z\"", 1);
+        let due = good.replace("\"due_date\":\"2026-12-01\"", "\"due_date\":\"0000-01-01\"");
+        let from = good.replacen("\"valid_from\":\"2026-11-23T09:00:00Z\"", "\"valid_from\":\"0000-01-01T00:00:00Z\"", 1);
+        for (case, name) in [(issued, "issued_at"), (due, "due_date"), (from, "valid_from")] {
+            assert_ne!(case, good, "the replacement for {name} must apply");
+            match Instruction::parse(case.as_bytes()) {
+                Err(PayloadError::Field { field, problem: message }) => {
+                    assert_eq!(field, name);
+                    assert!(message.contains("0001 to 9999"), "{message}");
+                }
+                other => panic!("{name}: expected a field error, got {other:?}"),
+            }
+        }
+    }
+
+    /// Regression (issue 16): a `valid_from` in the last days of year 9999 with no `valid_until`
+    /// defaulted to 30 days later and overflowed; `sign` now says why it cannot.
+    #[test]
+    fn a_default_window_past_year_9999_is_refused_not_a_panic() {
+        let mut d = details();
+        d.valid_from = Some("9999-12-25T00:00:00Z".into());
+        let at = parse_utc("9999-12-24T00:00:00Z").unwrap();
+        assert!(matches!(d.to_instruction("x".into(), fp(1), fp(2), at), Err(PayloadError::Field { field: "valid_until", .. })));
     }
 
     #[test]

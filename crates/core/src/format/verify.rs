@@ -250,11 +250,13 @@ fn recipient_finding(instruction: &Instruction, options: &CheckOptions) -> Optio
 /// The `expired` and `not_yet_valid` findings: the validity window, widened by the clock skew at both ends.
 fn validity_findings(instruction: &Instruction, options: &CheckOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if options.now > instruction.valid_until + options.clock_skew {
+    // Near the end of year 9999 the time plus the skew cannot be represented: such a window has
+    // not ended, and such a `now` is past every start (a verdict, never an overflow).
+    if instruction.valid_until.checked_add(options.clock_skew).is_some_and(|end| options.now > end) {
         findings
             .push(Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until))));
     }
-    if options.now + options.clock_skew < instruction.valid_from {
+    if options.now.checked_add(options.clock_skew).is_some_and(|late_now| late_now < instruction.valid_from) {
         findings.push(Finding::critical(
             ReasonCode::NotYetValid,
             format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
@@ -311,6 +313,34 @@ mod tests {
         assert_eq!(check.findings, vec![]);
         assert_eq!(check.verdict(), Verdict::Accepted);
         assert!(check.confirmation_code().is_some());
+    }
+
+    /// Regression (issue 16): a window ending in the last minutes of year 9999 made the validity
+    /// check overflow (`valid_until` plus the clock skew) and panic; years up to 9999 are allowed,
+    /// so such a file gets a verdict like any other.
+    #[test]
+    fn a_window_ending_at_the_end_of_year_9999_gets_a_verdict_not_a_panic() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let us = KeyPair::from_seed(&[2; 32]).fingerprint();
+        let issue = |from: &str, until: &str| {
+            let details = Details::from_json(
+                format!(
+                    r#"{{"beneficiary_name":"Globex","iban":"DE89370400440532013000","bic":"COBADEFFXXX","currency":"EUR","valid_from":"{from}","valid_until":"{until}"}}"#
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+            let instruction = details.to_instruction("i-9999".into(), key.fingerprint(), us, parse_utc(from).unwrap()).unwrap();
+            Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes()
+        };
+        let bytes = issue("9999-12-01T00:00:00Z", "9999-12-31T23:59:59Z");
+        for (at, expect) in
+            [("2026-11-23T09:00:00Z", Some(ReasonCode::NotYetValid)), ("9999-12-31T23:55:00Z", None), ("9999-12-31T23:59:59Z", None)]
+        {
+            let options = CheckOptions { expected_recipient: Some(us), ..CheckOptions::at(parse_utc(at).unwrap()) };
+            let check = check_instruction_file(&bytes, &SingleSigner(key.public_key()), &options);
+            assert_eq!(check.findings.first().map(|f| f.code), expect, "at {at}: {:?}", check.findings);
+        }
     }
 
     #[test]
