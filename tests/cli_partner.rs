@@ -864,3 +864,29 @@ fn a_window_ending_at_the_end_of_year_9999_is_signed_and_verified_without_a_pani
     let out = verify(&dir, &globex.card, "late.csi");
     out.assert_verdict(FAILED, "rejected", Some("not_yet_valid"));
 }
+
+/// Regression (issue 16): a command whose standard output was closed panicked (exit 101) when it
+/// printed its result, after doing its work; `receive F | true` then left a recorded case and an
+/// exit code that said it had crashed. The output is dropped and the exit code is the command's.
+#[test]
+fn a_closed_standard_output_drops_the_text_and_keeps_the_exit_code() {
+    let dir = TestDir::new();
+    let (globex, initech) = partners(&dir);
+    let signed = dir.sign(&globex, &initech, &dir.write_details("d.json", &default_details()), "invoice.csi");
+    let bin = assert_cmd::cargo::cargo_bin!("countersign");
+    for (what, redirect) in [("closed", ">&-"), ("a pipe nobody reads", "| (exec 0<&-; true)")] {
+        for json in ["", "--json"] {
+            let script = format!(
+                "cd {:?} && {{ sleep 0.2; {:?} {json} verify --signer {:?} {:?}; echo \"exit $?\" >&2; }} {redirect}",
+                dir.path(),
+                bin,
+                globex.card,
+                signed.file
+            );
+            let out = std::process::Command::new("bash").args(["-c", &script]).output().expect("bash runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("panicked"), "{what} {json}: {stderr}");
+            assert!(stderr.contains("exit 0"), "{what} {json}: the verdict's exit code (accepted): {stderr}");
+        }
+    }
+}

@@ -167,7 +167,7 @@ pub fn audit(command: &AuditCommand, global: &GlobalArgs, output: Output) -> Cli
             let (mut ws, session) = open_as(global)?;
             let events = ws.audit_log(&session, &filter.to_filter())?;
             if *csv {
-                print!("{}", events_csv(events.iter().map(|e| (fields(e), e.hash))));
+                super::report::print_out(&events_csv(events.iter().map(|e| (fields(e), e.hash))));
                 return Ok(Exit::Success);
             }
             output.emit(Value::Array(events.iter().map(event_json).collect()), || log_text(&events));

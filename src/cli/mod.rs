@@ -104,7 +104,10 @@ pub fn run() -> ExitCode {
                     .join(" ")
                     .trim_start_matches("error: ")
                     .to_string();
-                println!("{}", serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON"));
+                report::print_out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&json!({ "error": { "code": "usage", "message": first } })).expect("JSON")
+                ));
             }
             let _ = e.print();
             return if e.use_stderr() { exit::Exit::Usage.into() } else { ExitCode::SUCCESS };
@@ -136,13 +139,13 @@ pub fn run() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(error) => {
             if output.json {
-                println!(
-                    "{}",
+                report::print_out(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&json!({ "error": { "code": error.code, "message": error.message } }))
                         .expect("JSON serialises")
-                );
+                ));
             }
-            eprintln!("countersign: {}", error.message);
+            report::print_err(&format!("countersign: {}", error.message));
             error.exit.into()
         }
     }

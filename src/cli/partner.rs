@@ -327,7 +327,7 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
     }
     let code = signed.confirmation_code.to_string();
     for warning in &signed.warnings {
-        eprintln!("warning: {}", warning.message);
+        super::report::print_err(&format!("warning: {}", warning.message));
     }
     output.emit(
         json!({

@@ -1,6 +1,8 @@
 //! How the CLI shows things: JSON views of the core's types (serialisation stays at the edge)
 //! and short human-readable text.
 
+use std::io::Write;
+
 use serde_json::{json, Value};
 
 use countersign_service::core::assess::findings::{Finding, Severity};
@@ -20,14 +22,27 @@ impl Output {
     /// Prints either the JSON document or the human text.
     pub fn emit(&self, document: Value, human: impl FnOnce() -> String) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&document).expect("JSON serialises"));
+            print_out(&format!("{}\n", serde_json::to_string_pretty(&document).expect("JSON serialises")));
         } else {
             let text = human();
             if !text.is_empty() {
-                println!("{}", text.trim_end());
+                print_out(&format!("{}\n", text.trim_end()));
             }
         }
     }
+}
+
+/// Writes to standard output. A closed output (`countersign … | head -1`, `>&-`) is no error:
+/// whatever the command did is done and logged, and its exit code still says how it went, so
+/// the text is dropped rather than the process panicking halfway (issue 16).
+pub fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes a line to standard error, dropping it when standard error is closed (as [`print_out`]).
+pub fn print_err(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// A finding as JSON.

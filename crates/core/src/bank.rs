@@ -367,20 +367,22 @@ impl AccountDetails {
                 let simple = |s: &str, max: usize| {
                     !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                 };
+                // One `iban_invalid` however many of the account's fields are wrong (format §3.2),
+                // its message naming each of them.
+                let mut wrong = Vec::new();
                 if !simple(account_number, 34) {
-                    problems.push(Finding::critical(
-                        ReasonCode::IbanInvalid,
-                        format!("The account number {account_number:?} is not 1 to 34 letters and digits."),
-                    ));
+                    wrong.push(format!("the account number {account_number:?} is not 1 to 34 letters and digits"));
                 }
                 if !simple(routing_code, 20) {
-                    problems.push(Finding::critical(
-                        ReasonCode::IbanInvalid,
-                        format!("The routing code {routing_code:?} is not 1 to 20 letters and digits."),
-                    ));
+                    wrong.push(format!("the routing code {routing_code:?} is not 1 to 20 letters and digits"));
                 }
-                let country =
-                    Country::parse(country).map_err(|e| problems.push(Finding::critical(ReasonCode::IbanInvalid, e.to_string()))).ok();
+                let country = Country::parse(country).map_err(|e| wrong.push(e.to_string())).ok();
+                if !wrong.is_empty() {
+                    let message = wrong.join("; ");
+                    let mut chars = message.chars();
+                    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+                    problems.push(Finding::critical(ReasonCode::IbanInvalid, format!("{first}{}.", chars.as_str())));
+                }
                 let bic = Bic::parse(bic_text).map_err(|e| problems.push(Finding::critical(ReasonCode::BicInvalid, e.to_string()))).ok();
                 let (Some(country), Some(bic), true) = (country, bic, problems.is_empty()) else {
                     return Err(problems);
@@ -486,6 +488,19 @@ mod tests {
         let both_bad = AccountDetails::Iban { iban: "DE00370400440532013000".into(), bic: "nope".into() };
         let codes: Vec<_> = both_bad.validate().unwrap_err().iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![ReasonCode::IbanInvalid, ReasonCode::BicInvalid]);
+        // Regression (issue 16): a domestic account with every field wrong was reported as
+        // `iban_invalid` three times; it is one finding that names each field.
+        let all_wrong = AccountDetails::Local {
+            account_number: "12 34".into(),
+            routing_code: "".into(),
+            country: "ZZ".into(),
+            bic: "CHASUS33".into(),
+        };
+        let findings = all_wrong.validate().unwrap_err();
+        assert_eq!(findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec![ReasonCode::IbanInvalid]);
+        for field in ["account number", "routing code", "ZZ"] {
+            assert!(findings[0].message.contains(field), "{field} in {}", findings[0].message);
+        }
         let local = AccountDetails::Local {
             account_number: "123456789".into(),
             routing_code: "021000021".into(),

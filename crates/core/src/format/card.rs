@@ -136,7 +136,15 @@ impl PartnerCard {
         let domains = wire
             .domains
             .iter()
-            .map(|d| DomainName::parse(d).map_err(|e| CardError::Invalid(e.to_string())))
+            .map(|d| {
+                // Signed cards carry domains in the one spelling of format §4: lower case, no
+                // trailing dot (typed input is normalised before it is signed, never after).
+                let domain = DomainName::parse(d).map_err(|e| CardError::Invalid(e.to_string()))?;
+                match domain.as_str() == d {
+                    true => Ok(domain),
+                    false => Err(CardError::Invalid(format!("the domain {d:?} is not in canonical form (lower case, no trailing dot)"))),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         for contact in &wire.contacts {
             check_short_text("a contact", &contact.value, 200)?;
@@ -195,6 +203,25 @@ mod tests {
         let parsed = PartnerCard::parse(&card.to_bytes()).unwrap();
         assert_eq!(parsed.details(), &details());
         assert_eq!(parsed.fingerprint(), key.fingerprint());
+    }
+
+    /// Regression (issue 16): cards whose domains were `Globex.com` or `globex.com.` were accepted;
+    /// format §4 allows lower-case labels only, so a signed card must carry the canonical spelling.
+    #[test]
+    fn a_signed_card_with_a_domain_not_in_canonical_form_is_refused() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let card = PartnerCard::create(&key, details(), parse_utc("2026-11-23T09:00:00Z").unwrap()).unwrap();
+        let payload = String::from_utf8(card.envelope.payload().to_vec()).unwrap();
+        assert!(payload.contains("\"globex.com\""), "{payload}");
+        for spelling in ["Globex.com", "globex.com.", "GLOBEX.COM"] {
+            let altered = payload.replace("\"globex.com\"", &format!("\"{spelling}\""));
+            let signed = Envelope::sign(FileKind::Card, &key, altered.into_bytes()).to_bytes();
+            match PartnerCard::parse(&signed) {
+                Err(CardError::Invalid(message)) => assert!(message.contains("canonical"), "{spelling}: {message}"),
+                other => panic!("{spelling}: expected Invalid, got {:?}", other.map(|c| c.details().domains.clone())),
+            }
+        }
+        assert!(PartnerCard::parse(&card.to_bytes()).is_ok());
     }
 
     #[test]
