@@ -890,3 +890,17 @@ fn a_closed_standard_output_drops_the_text_and_keeps_the_exit_code() {
         }
     }
 }
+
+/// Regression (issue 16): a FIFO given as a file blocked `verify` forever; anything that is not
+/// a regular file is refused at once with a usage error naming it.
+#[test]
+fn a_fifo_or_a_device_given_as_a_file_is_refused_at_once() {
+    let dir = TestDir::new();
+    let (globex, _) = partners(&dir);
+    let fifo = dir.path().join("instruction.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs").success());
+    for file in [fifo.display().to_string(), "/dev/urandom".to_string()] {
+        let out = dir.countersign(&["--json", "verify", "--signer", &globex.card, &file]).run().assert_code(USAGE);
+        out.ensure(out.stderr().contains("not a regular file"), "the message says what is wrong");
+    }
+}

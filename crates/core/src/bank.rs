@@ -490,12 +490,8 @@ mod tests {
         assert_eq!(codes, vec![ReasonCode::IbanInvalid, ReasonCode::BicInvalid]);
         // Regression (issue 16): a domestic account with every field wrong was reported as
         // `iban_invalid` three times; it is one finding that names each field.
-        let all_wrong = AccountDetails::Local {
-            account_number: "12 34".into(),
-            routing_code: "".into(),
-            country: "ZZ".into(),
-            bic: "CHASUS33".into(),
-        };
+        let all_wrong =
+            AccountDetails::Local { account_number: "12 34".into(), routing_code: "".into(), country: "ZZ".into(), bic: "CHASUS33".into() };
         let findings = all_wrong.validate().unwrap_err();
         assert_eq!(findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec![ReasonCode::IbanInvalid]);
         for field in ["account number", "routing code", "ZZ"] {

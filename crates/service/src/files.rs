@@ -25,6 +25,10 @@ pub enum FileError {
         /// The cause.
         source: io::Error,
     },
+    /// The path names something other than a regular file (a FIFO, a device, a directory), which
+    /// could block a read forever or never end.
+    #[error("{} is not a regular file; give the path of a file", .0.display())]
+    NotAFile(PathBuf),
     /// The file exists and overwriting was not asked for.
     #[error("{} already exists; choose another name or remove it first", .0.display())]
     Exists(PathBuf),
@@ -40,10 +44,18 @@ pub enum Sensitivity {
 }
 
 /// Reads at most `limit + 1` bytes, so that the caller can tell "too large" without reading a
-/// huge file into memory.
+/// huge file into memory. Only regular files (or links to one) are read: a FIFO would block the
+/// open forever and a device such as `/dev/urandom` would never end (issue 16).
 pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
     let err = |source| FileError::Read { path: path.to_path_buf(), source };
+    if !fs::metadata(path).map_err(err)?.is_file() {
+        return Err(FileError::NotAFile(path.to_path_buf()));
+    }
     let file = File::open(path).map_err(err)?;
+    // Checked again on what was opened, in case the path was replaced in between.
+    if !file.metadata().map_err(err)?.is_file() {
+        return Err(FileError::NotAFile(path.to_path_buf()));
+    }
     let mut bytes = Vec::new();
     file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(err)?;
     Ok(bytes)
@@ -108,5 +120,23 @@ mod tests {
         }
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary files left");
         assert_eq!(read_limited(&path, 1).unwrap(), b"tw");
+    }
+
+    /// Regression (issue 16): a FIFO blocked every command that reads files forever, and a
+    /// device such as `/dev/urandom` was read up to the limit; both are refused at once.
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(read_limited(dir.path(), 10), Err(FileError::NotAFile(_))));
+        assert!(matches!(read_limited(Path::new("/dev/urandom"), 1 << 30), Err(FileError::NotAFile(_))));
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo (coreutils) runs");
+            assert!(made.success());
+            assert!(matches!(read_limited(&fifo, 10), Err(FileError::NotAFile(_))));
+        }
+        let missing = dir.path().join("missing");
+        assert!(matches!(read_limited(&missing, 10), Err(FileError::Read { .. })));
     }
 }
