@@ -290,6 +290,26 @@ fn an_inserted_row_is_caught_at_the_forged_event() {
     assert!(report["message"].as_str().unwrap().contains("inserted"), "{report:#}");
 }
 
+/// Regression (issue 16): a row numbered 0 (or below) was invisible to `audit verify` (exit 0)
+/// while `audit log` and `case show` showed it; every row is accounted for.
+#[test]
+fn a_row_numbered_below_1_is_caught_as_inserted() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    for seq in [0, -7] {
+        tamper(
+            &dir,
+            &format!(
+                "INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash)
+                 VALUES ({seq}, '2026-11-23T09:00:00Z', 'anna', 'case.approve', 'case:1', '{{}}', X'{zero}', X'{zero}');",
+                zero = "00".repeat(32)
+            ),
+        );
+        let report = assert_tampered(verify(&ws, &[]), "inserted", None);
+        assert!(report["message"].as_str().unwrap().contains("numbered"), "{report:#}");
+    }
+}
+
 #[test]
 fn swapped_rows_are_caught_as_reordered() {
     let dir = TestDir::new();

@@ -12,7 +12,7 @@ use super::keyring::AUDIT_KEY;
 const AUDIT_FRONTIER: &str = "audit_frontier";
 use super::{now, Guarded, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
 use countersign_core::audit::bundle::{build, BundleParts};
-use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys};
+use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys, Tampering};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use countersign_core::audit::merkle::{leaf_hash, Frontier};
@@ -164,12 +164,24 @@ impl Workspace {
     /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
     pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
-        let (events, checkpoints, keys) = self.store.read(|tx| -> ServiceResult<_> {
+        let (events, stray, checkpoints, keys) = self.store.read(|tx| -> ServiceResult<_> {
             let events = tx.events_from(1)?;
             let keys = signing_keys(tx, &events)?;
-            Ok((events, tx.checkpoints()?, keys))
+            Ok((events, tx.stray_event_seqs()?, tx.checkpoints()?, keys))
         })?;
         let mut log = check_log(&events, &checkpoints, &keys);
+        // Every row is accounted for: one numbered below 1 was never appended, whatever the
+        // chain from 1 on says (issue 16).
+        if let (Some(seq), None) = (stray.first(), &log.problem) {
+            log.problem = Some(Problem {
+                kind: Tampering::Inserted,
+                seq: None,
+                message: format!(
+                    "a row numbered {seq} was inserted into the log table: events are numbered from 1, and {} such row(s) were found",
+                    stray.len()
+                ),
+            });
+        }
         let mut against = None;
         if let (Some(kept), None) = (kept, &log.problem) {
             match check_against(kept, &log.tree, &keys) {

@@ -35,4 +35,8 @@ pub trait AuditLogTx {
 
     /// Every event from `from_seq` on, oldest first.
     fn events_from(&self, from_seq: u64) -> StoreResult<Vec<LoggedEvent>>;
+
+    /// The sequence numbers of rows below 1, which no append ever writes: a row slipped into the
+    /// table by hand, invisible to [`AuditLogTx::events_from`].
+    fn stray_event_seqs(&self) -> StoreResult<Vec<i64>>;
 }

@@ -119,6 +119,12 @@ impl AuditLogTx for SqliteTx<'_> {
     fn events_from(&self, from_seq: u64) -> StoreResult<Vec<LoggedEvent>> {
         self.query_events("WHERE seq >= ?1", rusqlite::params![from_seq as i64])
     }
+
+    fn stray_event_seqs(&self) -> StoreResult<Vec<i64>> {
+        let mut stmt = self.tx.prepare_cached("SELECT seq FROM audit_events WHERE seq < 1 ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
 }
 
 impl SqliteTx<'_> {
