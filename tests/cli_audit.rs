@@ -506,6 +506,26 @@ fn an_approval_checkpoint_without_the_approvers_countersignature_is_caught() {
     assert_tampered(verify(&ws, &[]), "bad_countersignature", Some(approval.size));
 }
 
+/// Regression (issue 16): countersignatures were also checked against the key in the `users`
+/// table, so replacing an approver's key there and re-signing his countersignature passed. Only
+/// keys the log itself records (`user.key_create`) count.
+#[test]
+fn an_approvers_key_replaced_in_the_users_table_and_re_signed_is_caught() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let approval = checkpoints(&dir).into_iter().find(|c| c.reason == "approval").unwrap();
+    let stripped: String =
+        approval.note.lines().filter(|l| !l.starts_with("\u{2014} countersign-user:")).map(|l| format!("{l}\n")).collect();
+    let forger = countersign_core::format::keys::KeyPair::from_seed(&[66; 32]);
+    let forged = countersign_core::audit::checkpoint::Checkpoint::cosign(&stripped, "anna", &forger).unwrap();
+    let db = db(&dir);
+    db.execute_batch("DROP TRIGGER checkpoints_no_update;").unwrap();
+    db.execute("UPDATE checkpoints SET note = ?1 WHERE id = ?2", rusqlite::params![forged, approval.id]).unwrap();
+    db.execute("UPDATE users SET public_key = ?1 WHERE name = 'anna'", rusqlite::params![forger.public_key().to_bytes().to_vec()]).unwrap();
+    drop(db);
+    assert_tampered(verify(&ws, &[]), "bad_countersignature", Some(approval.size));
+}
+
 #[test]
 fn a_checkpoint_of_another_workspace_is_refused_as_foreign() {
     let dir = TestDir::new();

@@ -49,8 +49,8 @@ fn key_events(tx: &dyn Tx) -> ServiceResult<Vec<LoggedEvent>> {
 }
 
 /// The keys that sign checkpoints and countersignatures, read from the store. Users' keys are
-/// every personal key each user has had (logged by `user.key_create` among `events`), not only
-/// the current one: a password reset gives a new key, and the approvals countersigned with the
+/// every personal key each user has had as the log records it (`user.key_create` among
+/// `events`), never the `users` table's, and not only the current one: a password reset gives a new key, and the approvals countersigned with the
 /// old one must still verify.
 fn signing_keys<'a>(tx: &dyn Tx, events: impl IntoIterator<Item = &'a LoggedEvent>) -> ServiceResult<SigningKeys> {
     let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(format!("{what} is not a valid public key")));
@@ -59,18 +59,10 @@ fn signing_keys<'a>(tx: &dyn Tx, events: impl IntoIterator<Item = &'a LoggedEven
         .into_iter()
         .map(|(k, _, _)| PublicKey::from_bytes(&k).ok_or_else(|| corrupt("an audit key")))
         .collect::<ServiceResult<Vec<_>>>()?;
-    let current = tx
-        .user_public_keys()?
-        .into_iter()
-        .map(|(name, k)| PublicKey::from_bytes(&k).map(|k| (name, k)).ok_or_else(|| corrupt("a user's key")))
-        .collect::<ServiceResult<Vec<_>>>()?;
-    let mut users = logged_user_keys(events);
-    for current in current {
-        if !users.contains(&current) {
-            users.push(current);
-        }
-    }
-    Ok(SigningKeys { audit, users })
+    // Only the keys the log records count: the `users` table is a row like any other, and a key
+    // replaced there must not make a re-signed countersignature pass (issue 16). Every personal
+    // key is logged by `user.key_create` in the transaction that stores it.
+    Ok(SigningKeys { audit, users: logged_user_keys(events) })
 }
 
 /// The personal keys logged by the `user.key_create` events among `events`, oldest first. An

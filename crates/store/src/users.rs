@@ -55,9 +55,6 @@ pub trait UsersTx {
     /// Stores a user's sealed keyring and the public half of their signing key.
     fn set_keyring(&self, user_id: i64, keyring: &str, public_key: &[u8; 32]) -> StoreResult<()>;
 
-    /// Users' public signing keys, by name (those who have one).
-    fn user_public_keys(&self) -> StoreResult<Vec<(String, [u8; 32])>>;
-
     /// Disables or re-enables a user.
     fn set_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()>;
 }

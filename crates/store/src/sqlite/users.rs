@@ -78,12 +78,6 @@ impl UsersTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn user_public_keys(&self) -> StoreResult<Vec<(String, [u8; 32])>> {
-        let mut stmt = self.tx.prepare("SELECT name, public_key FROM users WHERE public_key IS NOT NULL ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows.into_iter().filter_map(|(n, k)| Some((n, k.try_into().ok()?))).collect())
-    }
-
     fn set_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()> {
         self.tx.execute("UPDATE users SET disabled = ?1 WHERE id = ?2", rusqlite::params![disabled as i64, user_id])?;
         Ok(())
