@@ -890,3 +890,29 @@ fn release_writes_a_schema_valid_pain001_and_an_epc_qr_from_the_verified_record(
     ws.case("anna", "export", id, &["--export", "epc-qr", "--out", "payment.svg"]).assert_code(OK);
     assert!(dir.read_string("payment.svg").contains("<svg"));
 }
+
+/// Regression (issue 16): free text had no length limit (120 KB values were stored in the
+/// database and the log). Who answered, a note and a reason have documented limits and are
+/// refused beyond them, naming the limit, with nothing changed.
+#[test]
+fn free_text_beyond_its_limit_is_refused_and_changes_nothing() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    let (id, _) = office.held_case("held");
+    let long_reason = "x".repeat(1001);
+    ws.case("anna", "reject", id, &["--reason", &long_reason]).assert_code(USAGE).assert_stderr_contains("at most 1000");
+    ws.case("anna", "reject", id, &["--reason", &"y".repeat(1000)]).assert_code(OK);
+    assert_eq!(ws.show("anna", id)["decision_reason"].as_str().map(str::len), Some(1000));
+    let (held, _) = office.held_case("held-2");
+    let challenge = held.to_string();
+    ws.json("clara", &["case", "challenge", &challenge]).assert_code(OK);
+    let long_name = "z".repeat(201);
+    let args = ["case", "callback", &challenge, "--dialed", ON_FILE_NUMBER, "--reached", &long_name, "--outcome", "unreachable"];
+    ws.json("clara", &args).assert_code(USAGE).assert_stderr_contains("at most 200");
+    let long_note = "n".repeat(1001);
+    let args =
+        ["case", "callback", &challenge, "--dialed", ON_FILE_NUMBER, "--reached", "Hans", "--outcome", "unreachable", "--note", &long_note];
+    ws.json("clara", &args).assert_code(USAGE).assert_stderr_contains("at most 1000");
+    assert!(ws.show("clara", held)["callbacks"].as_array().unwrap().iter().all(|c| c["outcome"].is_null()), "no attempt was recorded");
+}

@@ -346,6 +346,10 @@ impl Workspace {
         if reached.is_empty() {
             return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
         }
+        super::check_free_text("who answered (--reached)", reached, super::MAX_REACHED_CHARS)?;
+        if let Some(note) = report.note {
+            super::check_free_text("the note (--note)", note, super::MAX_NOTE_CHARS)?;
+        }
         let dialed = self.check_on_file_number(session, id, &case, report.dialed)?;
         let at_time = now();
         let call = CheckedCall { id, report, reached, dialed, at_time, at: format_utc(at_time) };
@@ -396,6 +400,7 @@ impl Workspace {
         if reason.is_empty() {
             return Err(ServiceError::InvalidInput("give a reason for the rejection (--reason)".into()));
         }
+        super::check_free_text("the reason (--reason)", reason, super::MAX_NOTE_CHARS)?;
         self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason))
     }
 

@@ -147,6 +147,21 @@ fn check_name(what: &str, name: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Most characters kept of who answered a callback.
+pub const MAX_REACHED_CHARS: usize = 200;
+/// Most characters kept of a note or a reason (a callback's note, a rejection, a revocation).
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// Refuses free text longer than `max` characters (issue 16: 120 KB values reached the database
+/// and the log), naming the field and the limit.
+fn check_free_text(what: &str, text: &str, max: usize) -> ServiceResult<()> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(ServiceError::InvalidInput(format!("{what} is {chars} characters long; at most {max} are kept: shorten it")));
+    }
+    Ok(())
+}
+
 impl Workspace {
     /// Whether `dir` holds a workspace (without opening it).
     pub fn exists(dir: &Path) -> bool {

@@ -358,6 +358,7 @@ impl Workspace {
         if reason.is_empty() {
             return Err(ServiceError::InvalidInput("give a reason for the revocation".into()));
         }
+        super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
         let wanted = fingerprint.map(Fingerprint::parse_lenient).transpose().map_err(invalid)?.map(|f| f.to_string());
         let at = format_utc(now());
         let by = session.user().to_string();
