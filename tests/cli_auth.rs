@@ -116,3 +116,37 @@ fn a_disabled_user_can_do_nothing() {
     as_user(&dir, "alice", ADMIN_PASSWORD, &["user", "enable", "--name", "clara"]).run().assert_code(0);
     as_user(&dir, "clara", "clara password 1", &["case", "list"]).run().assert_code(0);
 }
+
+/// Regression (issue 16): the failure counter was read outside the transaction that raised it,
+/// so bursts of parallel wrong passwords (48 guesses) left it at 3 and never locked the account.
+/// Every counted failure raises it by one, however many run at once, and the lockout follows.
+#[test]
+fn parallel_wrong_passwords_each_count_and_lock_the_account() {
+    let dir = workspace();
+    let bin = assert_cmd::cargo::cargo_bin!("countersign");
+    let guesses: Vec<std::process::Child> = (0..12)
+        .map(|i| {
+            std::process::Command::new(bin)
+                .current_dir(dir.path())
+                .args(["--data-dir", "ws", "--as", "alice", "--json", "case", "list"])
+                .env("COUNTERSIGN_PASSWORD", format!("wrong guess {i}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("the CLI starts")
+        })
+        .collect();
+    for mut guess in guesses {
+        assert_eq!(guess.wait().unwrap().code(), Some(4), "a wrong password exits 4");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("ws/countersign.db")).unwrap();
+    let counter: i64 = db.query_row("SELECT failed_logins FROM users WHERE name = 'alice'", [], |r| r.get(0)).unwrap();
+    let counted: i64 = db
+        .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND details LIKE '%wrong password%'", [], |r| r.get(0))
+        .unwrap();
+    assert!(counted >= 5, "at least the attempts before the lock were counted: {counted}");
+    assert_eq!(counter, counted, "every counted failure raised the counter");
+    let locks: i64 = db.query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'user.locked'", [], |r| r.get(0)).unwrap();
+    assert!(locks >= 1, "the account was locked");
+    as_user(&dir, "alice", ADMIN_PASSWORD, &["case", "list"]).run().assert_code(4);
+}

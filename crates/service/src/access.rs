@@ -260,11 +260,14 @@ impl Workspace {
     }
 
     fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, message: String) -> ServiceResult<T> {
-        let failures = user.failed_logins.saturating_add(1);
         let at_text = format_utc(at);
         let subject = format!("user:{}", user.name);
-        let locked_until = LockoutPolicy::default().locked_until(failures, at).map(format_utc);
         self.store.write(|tx| -> ServiceResult<()> {
+            // The count is read in the write transaction that raises it: attempts made in
+            // parallel queue here and each one counts (issue 16: 48 parallel guesses left 3).
+            let counted = tx.user_by_name(&user.name)?.map_or(user.failed_logins, |u| u.failed_logins);
+            let failures = counted.saturating_add(1);
+            let locked_until = LockoutPolicy::default().locked_until(failures, at).map(format_utc);
             tx.set_login_failures(user.id, failures, Some(&at_text))?;
             tx.append_event(&at_text, &user.name, "login.failed", &subject, &json!({ "why": why, "failures": failures }))?;
             if let Some(until) = &locked_until {
