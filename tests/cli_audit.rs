@@ -310,6 +310,17 @@ fn a_row_numbered_below_1_is_caught_as_inserted() {
     }
 }
 
+/// Regression (issue 16): a stored hash of the wrong length ended `audit verify` with
+/// `storage_error` (exit 2) instead of a tamper verdict; it is the row it is in that changed.
+#[test]
+fn a_stored_hash_of_the_wrong_length_is_caught_as_changed_at_its_event() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let k = seq_of(&dir, "case.approve", 0);
+    tamper(&dir, &format!("UPDATE audit_events SET hash = X'0102' WHERE seq = {k};"));
+    assert_tampered(verify(&ws, &[]), "changed", Some(k));
+}
+
 #[test]
 fn swapped_rows_are_caught_as_reordered() {
     let dir = TestDir::new();

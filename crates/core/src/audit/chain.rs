@@ -31,6 +31,16 @@ pub struct EventFields<'a> {
     pub details: &'a str,
 }
 
+/// What a stored hash that is not 32 bytes long is read back as, so that the log check can name
+/// the row (as `changed`, or `inserted` for a broken link) instead of the read failing: SHA-256
+/// of a domain-separated copy of the stored bytes, which no event's fields hash to.
+pub fn unreadable_hash(stored: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"countersign/audit/unreadable-hash\0");
+    h.update(stored);
+    h.finalize().into()
+}
+
 /// The hash of an event chained to `prev_hash`.
 pub fn event_hash(prev_hash: &[u8; 32], event: &EventFields<'_>) -> [u8; 32] {
     let mut h = Sha256::new();
