@@ -289,8 +289,25 @@ impl Workspace {
         self.authorize(session, roles, action, subject, what)
     }
 
+    /// Fails unless `session`'s user still is what it was at sign-in: not disabled, not removed,
+    /// the same role (issue 16: an open app session kept the role and enabled state of its
+    /// login, so disabling or demoting a user changed nothing until they signed out). Every
+    /// operation asks, through this or [`Workspace::authorize`].
+    pub(super) fn require_signed_in(&mut self, session: &Session) -> ServiceResult<()> {
+        session.require_any_role()?;
+        let user = self.store.read(|tx| tx.user_by_name(session.user()))?;
+        match user {
+            Some(u) if !u.disabled && Role::parse(&u.role).ok() == Some(session.role()) => Ok(()),
+            _ => Err(ServiceError::AuthenticationFailed(format!(
+                "{} was disabled or given another role since signing in: sign in again",
+                session.user()
+            ))),
+        }
+    }
+
     /// Checks `session` has one of `roles` for `action`; a refusal is logged.
     pub(super) fn authorize(&mut self, session: &Session, roles: &[Role], action: &str, subject: &str, what: &str) -> ServiceResult<()> {
+        self.require_signed_in(session)?;
         match session.require(roles, what) {
             Ok(()) => Ok(()),
             Err(e) => self.deny(session, action, subject, e),
@@ -424,5 +441,37 @@ impl Workspace {
         self.authorize(session, &[Role::Admin, Role::Auditor], "user.list", "users", "list users")?;
         let rows = self.store.read(|tx| tx.users())?;
         rows.into_iter().map(|u| Ok((u.name, Role::parse(&u.role)?, u.disabled))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::InitRequest;
+
+    /// Regression (issue 16): a session opened before its user was disabled kept working (the app
+    /// keeps sessions open); it is refused at its next operation, and the refusal says why.
+    #[test]
+    fn a_session_of_a_user_disabled_since_it_signed_in_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = InitRequest {
+            org_name: "Initech GmbH",
+            admin_name: "alice",
+            org_passphrase: "organisation passphrase",
+            admin_password: "alice password 1",
+        };
+        let mut ws = Workspace::init(&dir.path().join("ws"), &request).unwrap();
+        let admin = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
+        assert!(ws.cases(&clara, None).is_ok());
+        ws.set_user_disabled(&admin, "clara", true).unwrap();
+        match ws.cases(&clara, None) {
+            Err(ServiceError::AuthenticationFailed(message)) => assert!(message.contains("sign in again"), "{message}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(matches!(ws.partners(&clara), Err(ServiceError::AuthenticationFailed(_))));
+        ws.set_user_disabled(&admin, "clara", false).unwrap();
+        assert!(ws.cases(&clara, None).is_ok(), "enabled again, the session works again");
     }
 }

@@ -305,7 +305,7 @@ impl CallbackWrite<'_> {
 impl Workspace {
     /// Decides an action; a refusal by role or dual control is logged before it is returned.
     fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(Case, Transition)> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         let policy = self.policy()?;
         let (case, decision) = self.store.read(|tx| -> ServiceResult<_> {
             let case = load(tx, id)?;
@@ -510,13 +510,13 @@ impl Workspace {
 
     /// Cases, newest first, optionally only those with a status.
     pub fn cases(&mut self, session: &Session, status: Option<CaseStatus>) -> ServiceResult<Vec<Case>> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         Ok(self.store.read(|tx| tx.cases(status))?)
     }
 
     /// One case in full: record, callbacks, timeline, the numbers to call.
     pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         self.store.read(|tx| -> ServiceResult<CaseDetail> {
             let case = load(tx, id)?;
             let on_file_numbers = match case.partner_id {

@@ -247,7 +247,7 @@ impl Workspace {
 
     /// Our organisation's partner card (public), to hand to partners.
     pub fn org_card(&mut self, session: &Session) -> ServiceResult<Vec<u8>> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         let (_, card) =
             self.store.read(|tx| tx.active_org_key("signing"))?.ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
         card.ok_or_else(|| StoreError::Corrupt("no organisation card".into()).into())

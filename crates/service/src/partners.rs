@@ -247,7 +247,7 @@ impl Workspace {
 
     /// All partners.
     pub fn partners(&mut self, session: &Session) -> ServiceResult<Vec<PartnerSummary>> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         self.store.read(|tx| -> ServiceResult<Vec<PartnerSummary>> {
             let mut out = Vec::new();
             for p in tx.partners()? {
@@ -267,7 +267,7 @@ impl Workspace {
 
     /// One partner in full.
     pub fn partner(&mut self, session: &Session, id: i64) -> ServiceResult<PartnerDetail> {
-        session.require_any_role()?;
+        self.require_signed_in(session)?;
         self.store.read(|tx| -> ServiceResult<PartnerDetail> {
             let p = tx.partner(id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {id}")))?;
             let keys = tx.partner_keys(id)?;
