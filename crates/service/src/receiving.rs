@@ -196,21 +196,24 @@ impl Workspace {
         )?;
         super::email_evidence::check_email_size(email)?;
         let ctx = self.context()?;
+        // Files are checked as of the batch's start (on the checking threads, ahead of the
+        // recording); each is recorded, and its event written, at its own time (issue 16: a batch
+        // of 114 s gave every event its first second).
         let at = now();
-        let at_text = format_utc(at);
         let by = session.user().to_string();
         let mut results = Vec::with_capacity(files.len());
         self.store.bulk(|store| {
             for_each_checked(files, &ctx, at, |i, checked| {
                 let (name, bytes) = &files[i];
                 let assessment = store.write(|tx| -> ServiceResult<Assessment> {
+                    let recorded_at = format_utc(now());
                     let (mut assessment, account) = assess(tx, &ctx, name, checked, at)?;
                     if let Some(raw) = email {
                         add_email_evidence(tx, &mut assessment, raw)?;
                     }
-                    let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &at_text)?;
+                    let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &recorded_at)?;
                     assessment.case_id = Some(case_id);
-                    tx.append_event(&at_text, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
+                    tx.append_event(&recorded_at, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
                     Ok(assessment)
                 })?;
                 results.push(assessment);
@@ -526,6 +529,36 @@ fn add_email_evidence(tx: &dyn Tx, a: &mut Assessment, raw: &[u8]) -> ServiceRes
 #[cfg(test)]
 mod tests {
     use super::stored_name;
+    use crate::{Credentials, InitRequest, Workspace};
+    use countersign_core::audit::log::EventFilter;
+    use countersign_store::prelude::*;
+
+    /// Regression (issue 16): every event of a batch carried the batch's start time (one batch ran
+    /// 114 s); each file is recorded, and its event written, at its own time.
+    #[test]
+    fn each_file_of_a_batch_is_recorded_at_its_own_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = InitRequest {
+            org_name: "Initech GmbH",
+            admin_name: "alice",
+            org_passphrase: "organisation passphrase",
+            admin_password: "alice password 1",
+        };
+        let mut ws = Workspace::init(&dir.path().join("ws"), &request).unwrap();
+        let admin = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        // Unreadable files are recorded too (rejected, malformed_file), which is all this needs.
+        let files = vec![("first.csi".to_string(), b"not an instruction".to_vec()), ("second.csi".to_string(), b"nor this".to_vec())];
+        let mut slow = |done: usize, _total: usize| {
+            if done == 1 {
+                std::thread::sleep(std::time::Duration::from_millis(1_100));
+            }
+        };
+        ws.receive(&admin, &files, None, &mut slow).unwrap();
+        let filter = EventFilter { action: Some("instruction.receive".into()), ..Default::default() };
+        let events = ws.store.read(|tx| tx.events_matching(&filter)).unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(events[0].at < events[1].at, "{} then {}", events[0].at, events[1].at);
+    }
 
     #[test]
     fn a_received_file_is_kept_under_its_own_name_without_its_folders() {
