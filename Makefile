@@ -28,7 +28,7 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	lint test test-rust test-independent test-ui test-e2e screenshots run demo clean package
+	lint fuzz test test-rust test-independent test-ui test-e2e screenshots run demo clean package
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
@@ -38,6 +38,7 @@ help:
 	@echo "make build  ui/dist, $(APP_BIN) (assets embedded) and $(CLI_BIN)"
 	@echo "make deps   install missing system packages, npm packages and tauri-driver"
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
+	@echo "make fuzz   every parser of untrusted input mutated for FUZZ_SECONDS (600) each"
 	@echo "make clean  remove everything built or installed into the tree"
 
 ## Dependencies: each step does nothing when what it installs is already there.
@@ -126,6 +127,14 @@ test-e2e: build-app $(E2E_DEPS)
 # docs/screenshots/README.md) over the committed ones.
 screenshots: build-app build-cli $(E2E_DEPS)
 	COUNTERSIGN_SCREENSHOTS=docs/screenshots tests/e2e/run.sh
+
+## Fuzzing (not part of `make test`; docs/fuzzing.md)
+
+# Each target for FUZZ_SECONDS (10 minutes by default); inputs that panic are kept in
+# fuzz/crashes/ and replayed by `make test` (tests/fuzz_regressions.rs).
+FUZZ_SECONDS ?= 600
+fuzz:
+	cargo run --release --locked --example fuzz -- --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Run
 
