@@ -383,16 +383,16 @@ def account_findings(acct: dict) -> list[str]:
             acct_country = acct["iban"][:2]
         else:
             codes.append("iban_invalid")
-    bic_cc = bic_country(acct["bic"])
-    if bic_cc is None:
-        codes.append("bic_invalid")
     if "account_number" in acct:
         if (ACCOUNT_NUMBER_RE.fullmatch(acct["account_number"])
                 and ROUTING_CODE_RE.fullmatch(acct["routing_code"])
                 and assigned_alpha2(acct["country"])):
             acct_country = acct["country"]
-        elif "iban_invalid" not in codes:
+        else:
             codes.append("iban_invalid")
+    bic_cc = bic_country(acct["bic"])
+    if bic_cc is None:
+        codes.append("bic_invalid")
     if acct_country is not None and bic_cc is not None and acct_country != bic_cc:
         codes.append("iban_bic_country_mismatch")
     return codes

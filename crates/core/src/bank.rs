@@ -497,6 +497,12 @@ mod tests {
         for field in ["account number", "routing code", "ZZ"] {
             assert!(findings[0].message.contains(field), "{field} in {}", findings[0].message);
         }
+        // Settled in format §3.2 (issue 16): the account comes first in both shapes, so a
+        // domestic account with wrong fields and a wrong BIC gives iban_invalid, then bic_invalid.
+        let both_bad_domestic =
+            AccountDetails::Local { account_number: "".into(), routing_code: "021000021".into(), country: "US".into(), bic: "nope".into() };
+        let codes: Vec<_> = both_bad_domestic.validate().unwrap_err().iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec![ReasonCode::IbanInvalid, ReasonCode::BicInvalid]);
         let local = AccountDetails::Local {
             account_number: "123456789".into(),
             routing_code: "021000021".into(),
