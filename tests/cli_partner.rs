@@ -904,3 +904,28 @@ fn a_fifo_or_a_device_given_as_a_file_is_refused_at_once() {
         out.ensure(out.stderr().contains("not a regular file"), "the message says what is wrong");
     }
 }
+
+/// `verify --signer CARD FILE --at TIME` checks as of a given time (issue 16: vectors whose
+/// times are in the past could not be checked with the CLI). The vectors' own `now` gives their
+/// expected verdict; a later time expires the same file; a bad time or `--at` without
+/// `--signer` is a usage error.
+#[test]
+fn verify_at_a_given_time_checks_a_vector_as_it_stood_then() {
+    use countersign_core::format::card::{CardDetails, PartnerCard};
+    let dir = TestDir::new();
+    let vector = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/valid-iban.vector")).unwrap();
+    let split = vector.windows(2).position(|w| w == b"\n\n").unwrap();
+    dir.write("valid-iban.csi", &vector[split + 2..]);
+    let seed: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let key = countersign_core::format::keys::KeyPair::from_seed(&seed.try_into().unwrap());
+    let details = CardDetails { name: "Vector Signer".into(), country: None, domains: vec![], contacts: vec![] };
+    let card = PartnerCard::create(&key, details, OffsetDateTime::now_utc()).unwrap();
+    dir.write("signer.card", card.to_bytes());
+    let at = |time: &str| dir.countersign(&["--json", "verify", "--signer", "signer.card", "valid-iban.csi", "--at", time]).run();
+    at("2026-11-23T09:00:00Z").assert_verdict(OK, "accepted", None);
+    at("2027-01-01T00:00:00Z").assert_verdict(FAILED, "rejected", Some("expired"));
+    at("yesterday").assert_code(USAGE);
+    dir.countersign(&["verify", "valid-iban.csi", "--at", "2026-11-23T09:00:00Z"]).run().assert_code(USAGE);
+}

@@ -132,6 +132,10 @@ pub struct VerifyArgs {
     /// The email that carried it (workspace mode).
     #[arg(long, value_name = "MSG.eml")]
     pub email: Option<PathBuf>,
+    /// With --signer: check as of this UTC time (YYYY-MM-DDTHH:MM:SSZ) instead of now, to check
+    /// a test vector or an old file as it stood then. Never used with a workspace.
+    #[arg(long, value_name = "TIME", requires = "signer")]
+    pub at: Option<String>,
 }
 
 fn display(path: &Path) -> String {
@@ -383,9 +387,15 @@ pub fn verify(args: &VerifyArgs, output: Output) -> CliResult {
     if args.email.is_some() {
         return Err(CliError::usage("invalid_argument", "--email needs a workspace; it cannot be used with --signer"));
     }
+    let at = match &args.at {
+        Some(text) => countersign_service::core::encoding::parse_utc(text).ok_or_else(|| {
+            CliError::usage("invalid_argument", format!("--at {text:?} is not a UTC time of the form 2026-01-31T09:00:00Z"))
+        })?,
+        None => OffsetDateTime::now_utc(),
+    };
     let card = load_card(card_path)?;
     let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
-    let check = check_instruction_file(&bytes, &SingleSigner(card.public_key()), &CheckOptions::at(OffsetDateTime::now_utc()));
+    let check = check_instruction_file(&bytes, &SingleSigner(card.public_key()), &CheckOptions::at(at));
     let file = display(&args.file);
     let mut document = check_json(&file, &check);
     // The card's holder is the partner only if the card's key verified the file.
