@@ -447,21 +447,13 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::InitRequest;
+    use crate::test_support::admin_workspace;
 
     /// Regression (issue 16): a session opened before its user was disabled kept working (the app
     /// keeps sessions open); it is refused at its next operation, and the refusal says why.
     #[test]
     fn a_session_of_a_user_disabled_since_it_signed_in_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let request = InitRequest {
-            org_name: "Initech GmbH",
-            admin_name: "alice",
-            org_passphrase: "organisation passphrase",
-            admin_password: "alice password 1",
-        };
-        let mut ws = Workspace::init(&dir.path().join("ws"), &request).unwrap();
-        let admin = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        let (_dir, mut ws, admin) = admin_workspace();
         ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
         let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
         assert!(ws.cases(&clara, None).is_ok());

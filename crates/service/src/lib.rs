@@ -22,6 +22,8 @@ mod org_keys;
 mod organisation;
 mod partners;
 mod receiving;
+#[cfg(test)]
+mod test_support;
 
 use std::path::{Path, PathBuf};
 

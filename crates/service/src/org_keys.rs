@@ -202,20 +202,11 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Credentials, InitRequest, Role};
+    use crate::{Credentials, Role};
 
-    const PASSPHRASE: &str = "organisation passphrase";
+    use crate::test_support::ORG_PASSPHRASE as PASSPHRASE;
 
-    fn workspace() -> (tempfile::TempDir, Workspace, Session) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::init(
-            &dir.path().join("ws"),
-            &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: PASSPHRASE, admin_password: "alice password 1" },
-        )
-        .unwrap();
-        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
-        (dir, ws, session)
-    }
+    use crate::test_support::admin_workspace as workspace;
 
     /// The organisation's audit events as (action, details).
     fn events(ws: &mut Workspace) -> Vec<(String, serde_json::Value)> {

@@ -385,27 +385,13 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Credentials, InitRequest};
+    use crate::Credentials;
 
     /// Globex's TEST-ONLY card from keys/ and its fingerprint.
     const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
     const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
 
-    fn workspace() -> (tempfile::TempDir, Workspace, Session) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::init(
-            &dir.path().join("ws"),
-            &InitRequest {
-                org_name: "Initech GmbH",
-                admin_name: "alice",
-                org_passphrase: "organisation passphrase",
-                admin_password: "alice password 1",
-            },
-        )
-        .unwrap();
-        let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
-        (dir, ws, session)
-    }
+    use crate::test_support::admin_workspace as workspace;
 
     #[test]
     fn the_typed_fingerprint_is_checked_before_onboarding_and_nothing_is_pinned() {

@@ -529,7 +529,7 @@ fn add_email_evidence(tx: &dyn Tx, a: &mut Assessment, raw: &[u8]) -> ServiceRes
 #[cfg(test)]
 mod tests {
     use super::stored_name;
-    use crate::{Credentials, InitRequest, Workspace};
+    use crate::test_support::admin_workspace;
     use countersign_core::audit::log::EventFilter;
     use countersign_store::prelude::*;
 
@@ -537,15 +537,7 @@ mod tests {
     /// 114 s); each file is recorded, and its event written, at its own time.
     #[test]
     fn each_file_of_a_batch_is_recorded_at_its_own_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let request = InitRequest {
-            org_name: "Initech GmbH",
-            admin_name: "alice",
-            org_passphrase: "organisation passphrase",
-            admin_password: "alice password 1",
-        };
-        let mut ws = Workspace::init(&dir.path().join("ws"), &request).unwrap();
-        let admin = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
+        let (_dir, mut ws, admin) = admin_workspace();
         // Unreadable files are recorded too (rejected, malformed_file), which is all this needs.
         let files = vec![("first.csi".to_string(), b"not an instruction".to_vec()), ("second.csi".to_string(), b"nor this".to_vec())];
         let mut slow = |done: usize, _total: usize| {
