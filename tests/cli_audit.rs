@@ -17,11 +17,11 @@
 mod util;
 
 use std::fs;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use util::snapshot::Snapshot;
 use util::{details, KeyFiles, Output, TestDir, Workspace};
 
 const FAILED: i32 = 1;
@@ -38,10 +38,9 @@ const CHANGED: [(&str, &str); 3] = [
     ("DE75 5121 0800 1245 1261 99", "SOGEDEFFXXX"),
 ];
 
-/// The workspace every test starts from, as files (path relative to the test directory, mode,
-/// contents; `None` for a directory).
+/// The workspace every test starts from.
 struct Template {
-    files: Vec<(PathBuf, u32, Option<Vec<u8>>)>,
+    files: Snapshot,
     fingerprint: String,
     globex: KeyFiles,
 }
@@ -73,50 +72,19 @@ fn approved_and_released(ws: &Workspace<'_>, globex: &KeyFiles, name: &str, (iba
     id
 }
 
-fn snapshot(dir: &TestDir) -> Vec<(PathBuf, u32, Option<Vec<u8>>)> {
-    use std::os::unix::fs::PermissionsExt;
-    fn walk(root: &std::path::Path, here: &std::path::Path, out: &mut Vec<(PathBuf, u32, Option<Vec<u8>>)>) {
-        let mut entries: Vec<_> = fs::read_dir(here).unwrap().map(|e| e.unwrap()).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let path = entry.path();
-            let meta = entry.metadata().unwrap();
-            let rel = path.strip_prefix(root).unwrap().to_path_buf();
-            let mode = meta.permissions().mode() & 0o777;
-            if meta.is_dir() {
-                out.push((rel, mode, None));
-                walk(root, &path, out);
-            } else {
-                out.push((rel, mode, Some(fs::read(&path).unwrap())));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir.path(), dir.path(), &mut out);
-    out
-}
-
 fn template() -> &'static Template {
     static TEMPLATE: OnceLock<Template> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let dir = TestDir::new();
         let (fingerprint, globex) = build_template(&dir);
-        Template { files: snapshot(&dir), fingerprint, globex }
+        Template { files: Snapshot::of(&dir), fingerprint, globex }
     })
 }
 
 /// A fresh test directory holding a copy of the template workspace.
 fn office(dir: &TestDir) -> Workspace<'_> {
-    use std::os::unix::fs::PermissionsExt;
     let t = template();
-    for (rel, mode, contents) in &t.files {
-        let path = dir.join(rel);
-        match contents {
-            None => fs::create_dir_all(&path).unwrap(),
-            Some(bytes) => fs::write(&path, bytes).unwrap(),
-        }
-        fs::set_permissions(&path, fs::Permissions::from_mode(*mode)).unwrap();
-    }
+    t.files.restore(dir);
     Workspace {
         dir,
         data_dir: "ws".into(),
@@ -369,8 +337,12 @@ fn a_cut_tail_with_its_checkpoints_deleted_is_caught_only_from_outside() {
     tamper(&dir, &format!("DELETE FROM audit_events WHERE seq > {keep}; DELETE FROM checkpoints WHERE size > {keep};"));
     assert_eq!(checkpoints(&dir).len(), 2, "only the first case's checkpoints are left");
 
-    // From inside, nothing shows.
-    assert_intact(verify(&ws, &[]));
+    // From inside, the log alone shows nothing; the rows the cut events made are still there,
+    // and no signed statement backs them (issue 14). An attacker who also removes those rows
+    // makes the database consistent again: only a checkpoint kept outside says the log was cut.
+    let inside = verify(&ws, &[]).assert_code(1).json();
+    assert_eq!(inside["problem"], "state_mismatch", "{inside}");
+    assert!(inside["state_mismatches"].as_array().unwrap().iter().any(|m| m["table"] == "cases" && m["row"] == "2"), "{inside}");
     // Against the saved checkpoint, and against the early bundle's checkpoint: cut.
     let count = event_count(&dir);
     assert_tampered(verify(&ws, &["--against", "kept.checkpoint"]), "truncated", Some(count + 1));

@@ -220,6 +220,12 @@ fn verify_workspace(args: &VerifyArgs, global: &GlobalArgs, output: Output) -> C
                 "old_size": c.old_size, "old_root": hex(&c.old_root), "new_size": c.new_size, "new_root": hex(&c.new_root),
                 "consistency_proof": c.proof.iter().map(|h| hex(h)).collect::<Vec<_>>(),
             })),
+            "statement_problems": report.statements.iter().map(|p| json!({
+                "seq": p.seq, "action": p.action, "subject": p.subject, "why": p.why,
+            })).collect::<Vec<_>>(),
+            "state_mismatches": report.state.iter().map(|m| json!({
+                "table": m.table, "row": m.row, "what": m.what, "event": m.event,
+            })).collect::<Vec<_>>(),
         }),
         problem_json(problem),
     );

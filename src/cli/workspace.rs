@@ -32,7 +32,7 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
-            ServiceError::CheckFailed(_) => Exit::Failed,
+            ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) => Exit::Failed,
             ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::TooLarge(_) | ServiceError::Store(_) => Exit::Usage,
         };
         CliError { exit, code: e.code(), message: e.to_string() }

@@ -30,6 +30,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+pub mod snapshot;
+
 /// The environment variable holding a standalone key file's passphrase (CONTRACT.md).
 pub const KEY_PASSPHRASE: &str = "COUNTERSIGN_KEY_PASSPHRASE";
 /// The passphrase the helpers give every key they make.

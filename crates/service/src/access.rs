@@ -8,6 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::keyring::{store_keyring, UserKeys};
+use super::statements::{append_statement, Signer};
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
 pub use countersign_core::auth::Role;
@@ -129,12 +130,30 @@ impl Workspace {
         let at_text = format_utc(at);
         let subject = format!("user:{}", credentials.user);
         let user = self.check_password(credentials, at, &subject)?;
+        // The role and enabled state are the signed statements' (issue 14: rows edited by hand
+        // gave roles); a workspace from before them is upgraded at its first login.
+        let legacy = self.implied_state()?.is_legacy();
+        let role = match legacy {
+            true => Role::parse(&user.role)?,
+            false => self.verified(&user.name, &subject, |_, state| Ok(super::statements::check_user(state, &user)?))?,
+        };
         let must_enrol = self.check_second_factor(&user, credentials, at, &subject)?;
         if user.failed_logins > 0 {
             self.reset_login_failures(&user, &at_text, &subject)?;
         }
         let keys = self.unlock_keyring(&user, credentials.password, &at_text)?;
-        Ok(Session { name: user.name.clone(), role: Role::parse(&user.role)?, must_enrol_totp: must_enrol, keys })
+        let session = Session { name: user.name.clone(), role, must_enrol_totp: must_enrol, keys };
+        if legacy {
+            self.upgrade_to_signed_statements(&session, &at_text)?;
+        }
+        // The key unsealed must be the one an admin's statement gave.
+        self.verified(&user.name, &subject, |_, state| match state.user(&user.name).and_then(|u| u.key) {
+            Some(given) if given != session.keys.personal.public_key() => {
+                Ok(super::statements::differs("users", &user.name, "its keyring holds another key than the one an admin's statement gave")?)
+            }
+            _ => Ok(()),
+        })?;
+        Ok(session)
     }
 
     /// The user whose password `credentials` gives, if the account exists, is not locked out and
@@ -195,7 +214,12 @@ impl Workspace {
         at: OffsetDateTime,
         subject: &str,
     ) -> ServiceResult<bool> {
-        let policy = self.policy()?;
+        // The signed policy decides, whatever its row says: a row edited by hand must neither
+        // drop the second factor nor lock everyone (auditors included) out.
+        let policy = match self.implied_state()? {
+            state if state.is_legacy() => self.policy()?,
+            state => state.policy.clone(),
+        };
         match &user.totp_sealed {
             Some(sealed) => {
                 self.check_totp(user, credentials, sealed, at, subject)?;
@@ -293,16 +317,24 @@ impl Workspace {
     /// the same role (issue 16: an open app session kept the role and enabled state of its
     /// login, so disabling or demoting a user changed nothing until they signed out). Every
     /// operation asks, through this or [`Workspace::authorize`].
+    ///
+    /// The signed statements decide (issue 14): a user they disabled or gave another role is
+    /// refused even if the row says otherwise, and a row that differs from them is refused as
+    /// `state_unverified`.
     pub(super) fn require_signed_in(&mut self, session: &Session) -> ServiceResult<()> {
         session.require_any_role()?;
-        let user = self.store.read(|tx| tx.user_by_name(session.user()))?;
-        match user {
-            Some(u) if !u.disabled && Role::parse(&u.role).ok() == Some(session.role()) => Ok(()),
-            _ => Err(ServiceError::AuthenticationFailed(format!(
+        let changed = || {
+            ServiceError::AuthenticationFailed(format!(
                 "{} was disabled or given another role since signing in: sign in again",
                 session.user()
-            ))),
-        }
+            ))
+        };
+        let subject = format!("user:{}", session.user());
+        self.verified(session.user(), &subject, |tx, state| {
+            state.user(session.user()).filter(|u| u.enabled && u.role == session.role()).ok_or_else(changed)?;
+            let row = tx.user_by_name(session.user())?.ok_or_else(changed)?;
+            Ok(super::statements::check_user(state, &row).map(drop)?)
+        })
     }
 
     /// Checks `session` has one of `roles` for `action`; a refusal is logged.
@@ -329,9 +361,9 @@ impl Workspace {
                 return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
             }
             tx.insert_user(name, role.as_str(), &hash, &at, session.user())?;
-            tx.append_event(&at, session.user(), "user.add", &subject, &json!({ "role": role.as_str() }))?;
+            append_statement(tx, session, &at, "user.add", &subject, json!({ "role": role.as_str() }))?;
             let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
-            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "new user")?;
+            store_keyring(tx, &user, &keys, &sealed, &at, &Signer::User(session), "new user")?;
             Ok(())
         })
     }
@@ -354,14 +386,15 @@ impl Workspace {
         self.store.write(|tx| -> ServiceResult<()> {
             let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
             tx.set_password(user.id, &hash, None)?;
-            tx.append_event(
+            append_statement(
+                tx,
+                session,
                 &at,
-                session.user(),
                 "user.reset_password",
                 &subject,
-                &json!({ "second_factor_cleared": user.totp_sealed.is_some() }),
+                json!({ "second_factor_cleared": user.totp_sealed.is_some() }),
             )?;
-            store_keyring(tx, &user, &keys, &sealed, &at, session.user(), "password reset")?;
+            store_keyring(tx, &user, &keys, &sealed, &at, &Signer::User(session), "password reset")?;
             Ok(())
         })
     }
@@ -412,7 +445,7 @@ impl Workspace {
             let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
             tx.set_disabled(user.id, disabled)?;
             let action = if disabled { "user.disable" } else { "user.enable" };
-            tx.append_event(&at, session.user(), action, &subject, &json!({}))?;
+            append_statement(tx, session, &at, action, &subject, json!({}))?;
             Ok(())
         })
     }

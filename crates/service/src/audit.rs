@@ -16,6 +16,7 @@ use countersign_core::audit::check::{check_against, check_log, Consistency, LogR
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use countersign_core::audit::merkle::{leaf_hash, Frontier};
+use countersign_core::audit::state::{ImpliedState, StateMismatch, StatementProblem};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
@@ -31,6 +32,11 @@ pub struct AuditReport {
     pub audit_keys: Vec<Fingerprint>,
     /// The comparison with a kept checkpoint, when one was given and it held.
     pub against: Option<Consistency>,
+    /// The statements that do not count (a signature that does not verify, a decision the
+    /// signer's role did not allow), oldest first.
+    pub statements: Vec<StatementProblem>,
+    /// The rows that differ from the state the signed statements imply.
+    pub state: Vec<StateMismatch>,
 }
 
 impl AuditReport {
@@ -151,6 +157,35 @@ fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
     Ok(())
 }
 
+/// The first problem of the statements or the rows, as the report's problem: statements that
+/// do not count first (`statement_invalid`), then rows that differ (`state_mismatch`).
+fn statement_or_state_problem(statements: &[StatementProblem], state: &[StateMismatch]) -> Option<Problem> {
+    let listed = |items: Vec<String>| {
+        let more = if items.len() > 5 { format!("; and {} more", items.len() - 5) } else { String::new() };
+        format!("{}{more}", items.into_iter().take(5).collect::<Vec<_>>().join("; "))
+    };
+    if let Some(first) = statements.first() {
+        return Some(Problem {
+            kind: Tampering::StatementInvalid,
+            seq: Some(first.seq),
+            message: format!(
+                "{} signed statement(s) do not count: {}",
+                statements.len(),
+                listed(statements.iter().map(ToString::to_string).collect())
+            ),
+        });
+    }
+    state.first().map(|first| Problem {
+        kind: Tampering::StateMismatch,
+        seq: first.event,
+        message: format!(
+            "{} row(s) differ from what the signed statements imply: {}",
+            state.len(),
+            listed(state.iter().map(ToString::to_string).collect())
+        ),
+    })
+}
+
 impl Workspace {
     /// Checks the whole log: every event, the tree, every stored checkpoint and, if given, a
     /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
@@ -181,6 +216,13 @@ impl Workspace {
                 Err(p) => log.problem = Some(p),
             }
         }
+        // The rows against the state the signed statements imply (issue 14).
+        let implied = ImpliedState::replay(events.iter());
+        let state = self.store.read(|tx| super::statements::compare_all(tx, &implied))?;
+        let statements = implied.problems.clone();
+        if log.problem.is_none() {
+            log.problem = statement_or_state_problem(&statements, &state);
+        }
         let at = format_utc(now());
         let details = json!({
             "events": log.events,
@@ -192,7 +234,7 @@ impl Workspace {
         });
         self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details))?;
         let audit_keys = keys.audit.iter().map(|k| k.fingerprint()).collect();
-        Ok(AuditReport { log, audit_keys, against })
+        Ok(AuditReport { log, audit_keys, against, statements, state })
     }
 
     /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the
@@ -331,23 +373,25 @@ mod tests {
         assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
     }
 
+    /// A personal key is only ever given by an admin's statement (issue 14): a user whose keyring
+    /// row was removed by hand does not get a new one of their own making at the next login, as a
+    /// user from before keyrings did; an admin's reset gives one, with the audit key.
     #[test]
-    fn a_user_without_the_audit_key_cannot_write_a_checkpoint() {
+    fn a_user_whose_keyring_was_removed_is_refused_until_an_admin_resets_it() {
         let dir = tempfile::tempdir().unwrap();
         let (mut ws, admin) = workspace(dir.path());
         ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
-        // As in a workspace from before keyrings: frank's keyring is gone; his next login makes
-        // him a new one without the audit key (the organisation already has one).
         let file = dir.path().join(countersign_store::sqlite::DATABASE_FILE);
         rusqlite::Connection::open(file)
             .unwrap()
             .execute("UPDATE users SET keyring = NULL, public_key = NULL WHERE name = 'frank'", [])
             .unwrap();
-        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
-        assert!(frank.keys().audit.is_none());
         let before = ws.store.read(|tx| tx.event_count()).unwrap();
-        assert!(matches!(ws.save_checkpoint(&frank), Err(ServiceError::NotPermitted(_))));
-        assert_eq!(ws.store.read(|tx| tx.event_count()).unwrap(), before, "the refused checkpoint's event rolled back");
+        match ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }) {
+            Err(ServiceError::AuthenticationFailed(message)) => assert!(message.contains("reset the password"), "{message}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(ws.store.read(|tx| tx.event_count()).unwrap(), before, "no key of his own making was logged");
         // An admin's reset gives him the key.
         ws.reset_password(&admin, "frank", "frank password 2").unwrap();
         let frank = ws.login(&Credentials { user: "frank", password: "frank password 2", totp: None }).unwrap();

@@ -8,12 +8,15 @@ use rand_core::OsRng;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
+use sha2::Digest;
+
+use super::statements::{append_statement, checked_case, refresh};
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
+use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
 use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
-use countersign_core::cases::policy::Policy;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
@@ -52,6 +55,18 @@ pub enum Export {
         /// The code, to render.
         qr: countersign_core::export::qr::Qr,
     },
+}
+
+impl Export {
+    /// SHA-256 of the bank file as written (the XML document, or the QR code's text), hex: what
+    /// the release or export statement records.
+    pub fn sha256(&self) -> String {
+        let bytes = match self {
+            Export::Pain001(xml) => xml.as_bytes(),
+            Export::EpcQr { payload, .. } => payload.as_bytes(),
+        };
+        countersign_core::audit::chain::hex(&sha2::Sha256::digest(bytes))
+    }
 }
 
 /// Builds the credit transfer from the verified record of a case and our account.
@@ -120,20 +135,6 @@ pub struct CaseDetail {
     pub on_file_numbers: Vec<String>,
 }
 
-fn facts(case: &Case, tx: &dyn Tx) -> ServiceResult<CaseFacts> {
-    let mut called_by: Vec<String> = tx.callbacks(case.id)?.into_iter().map(|c| c.started_by).collect();
-    called_by.sort();
-    called_by.dedup();
-    Ok(CaseFacts {
-        status: case.status,
-        verdict: case.verdict,
-        received_by: case.received_by.clone(),
-        called_by,
-        amount_minor: case.amount_minor,
-        wrong_responses: case.wrong_responses,
-    })
-}
-
 fn refusal(r: Refusal) -> ServiceError {
     match r {
         Refusal::NotPermitted(m) => ServiceError::NotPermitted(m),
@@ -167,10 +168,11 @@ fn record_checked_call(
     tx: &dyn Tx,
     session: &Session,
     call: &CheckedCall<'_, '_>,
-    policy: &Policy,
+    state: &mut ImpliedState,
 ) -> ServiceResult<Result<CaseStatus, ServiceError>> {
-    let case = load(tx, call.id)?;
-    let f = facts(&case, tx)?;
+    refresh(tx, state)?;
+    let policy = &state.policy;
+    let (case, f) = checked_case(tx, state, call.id)?;
     let attempt = open_attempt(tx, session, call)?;
     let response_correct = response_matches(tx, call, &attempt)?;
     let action = CaseAction::RecordCallback { outcome: call.report.outcome, response_correct };
@@ -260,12 +262,13 @@ impl CallbackWrite<'_> {
                 tx.mark_fraudulent(key, &call.at, user, Some(id), &reason)?;
             }
         }
-        tx.append_event(
+        append_statement(
+            tx,
+            self.session,
             &call.at,
-            user,
             "case.callback",
             &format!("case:{id}"),
-            &json!({
+            json!({
                 "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(),
                 "challenge": self.attempt.challenge, "response_matched": response_correct,
                 "status": t.status.as_str(), "note": report.note,
@@ -291,12 +294,13 @@ impl CallbackWrite<'_> {
             &call.at,
         )?;
         tx.set_wrong_responses(id, wrong)?;
-        tx.append_event(
+        append_statement(
+            tx,
+            self.session,
             &call.at,
-            self.session.user(),
             "case.callback_wrong_response",
             &format!("case:{id}"),
-            &json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
+            json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
         )?;
         Ok(ServiceError::CheckFailed(message))
     }
@@ -306,10 +310,9 @@ impl Workspace {
     /// Decides an action; a refusal by role or dual control is logged before it is returned.
     fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(Case, Transition)> {
         self.require_signed_in(session)?;
-        let policy = self.policy()?;
-        let (case, decision) = self.store.read(|tx| -> ServiceResult<_> {
-            let case = load(tx, id)?;
-            let f = facts(&case, tx)?;
+        let policy = self.verified_policy(session.user())?;
+        let (case, decision) = self.verified(session.user(), &format!("case:{id}"), |tx, state| -> ServiceResult<_> {
+            let (case, f) = checked_case(tx, state, id)?;
             Ok((case, decide(&f, session.user(), session.role(), action, &policy)))
         })?;
         match decision {
@@ -324,13 +327,14 @@ impl Workspace {
         self.decide_or_refuse(session, id, CaseAction::StartCallback, "case.challenge")?;
         let challenge = Challenge::from_random(&mut OsRng);
         let at = format_utc(now());
+        let state = &mut self.implied;
         self.store.write(|tx| -> ServiceResult<()> {
             // Re-check inside the write transaction: another process may have moved the case.
-            let case = load(tx, id)?;
-            let f = facts(&case, tx)?;
-            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &self_policy(tx)?).map_err(refusal)?;
+            refresh(tx, state)?;
+            let (_, f) = checked_case(tx, state, id)?;
+            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &state.policy).map_err(refusal)?;
             tx.insert_callback(id, &challenge.to_string(), session.user(), &at)?;
-            tx.append_event(&at, session.user(), "case.challenge", &format!("case:{id}"), &json!({ "challenge": challenge.to_string() }))?;
+            append_statement(tx, session, &at, "case.challenge", &format!("case:{id}"), json!({ "challenge": challenge.to_string() }))?;
             Ok(())
         })?;
         Ok(challenge)
@@ -353,9 +357,9 @@ impl Workspace {
         let dialed = self.check_on_file_number(session, id, &case, report.dialed)?;
         let at_time = now();
         let call = CheckedCall { id, report, reached, dialed, at_time, at: format_utc(at_time) };
-        let policy = self.policy()?;
         // A wrong response is kept (the transaction commits) and still returned as an error.
-        self.store.write(|tx| record_checked_call(tx, session, &call, &policy))?
+        let state = &mut self.implied;
+        self.store.write(|tx| record_checked_call(tx, session, &call, state))?
     }
 
     /// The number dialled, parsed, if it is on file for the case's partner; any other number is
@@ -363,10 +367,9 @@ impl Workspace {
     fn check_on_file_number(&mut self, session: &Session, id: i64, case: &Case, dialed: &str) -> ServiceResult<PhoneNumber> {
         // The number: only numbers on file, never one from the request or the email.
         let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
-        let (country, on_file) = self.store.read(|tx| -> ServiceResult<_> {
-            let partner = tx.partner(partner_id)?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
-            Ok((partner.country, tx.partner_phones(partner_id)?.into_iter().map(|p| p.e164).collect::<Vec<_>>()))
-        })?;
+        let country = self.store.read(|tx| tx.partner(partner_id))?.ok_or_else(|| StoreError::Corrupt("partner".into()))?.country;
+        // Only numbers a signed statement put on file (issue 14: a row inserted by hand was dialled).
+        let on_file = self.verified_phones(session.user(), partner_id)?;
         let dialed =
             PhoneNumber::parse(dialed, country.as_deref()).map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
         if on_file.iter().any(|n| n == dialed.as_e164()) {
@@ -391,7 +394,7 @@ impl Workspace {
     /// Approves a case (approver who neither received nor called back on it). The case's
     /// account becomes the partner's current one.
     pub fn approve(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
-        self.transition(session, id, CaseAction::Approve, "case.approve", None)
+        self.transition(session, id, CaseAction::Approve, "case.approve", None, None)
     }
 
     /// Rejects an open case (approver), with a reason.
@@ -401,12 +404,12 @@ impl Workspace {
             return Err(ServiceError::InvalidInput("give a reason for the rejection (--reason)".into()));
         }
         super::check_free_text("the reason (--reason)", reason, super::MAX_NOTE_CHARS)?;
-        self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason))
+        self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason), None)
     }
 
     /// Reopens a callback locked after wrong responses (approver).
     pub fn reopen(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
-        self.transition(session, id, CaseAction::Reopen, "case.reopen", None)
+        self.transition(session, id, CaseAction::Reopen, "case.reopen", None, None)
     }
 
     /// Whether `session` may release case `id` now (the same rule `release` applies), asked by a
@@ -422,10 +425,14 @@ impl Workspace {
     pub fn release(&mut self, session: &Session, id: i64, export: Option<ExportFormat>) -> ServiceResult<(Case, Option<Export>)> {
         self.decide_or_refuse(session, id, CaseAction::Release, "case.release")?;
         let artifact = match export {
-            Some(format) => Some(self.build_export(id, format)?),
+            Some(format) => Some(self.build_export(session, id, format)?),
             None => None,
         };
-        self.transition(session, id, CaseAction::Release, "case.release", None)?;
+        let bank_file = match (export, &artifact) {
+            (Some(format), Some(artifact)) => Some((format, artifact.sha256())),
+            _ => None,
+        };
+        self.transition(session, id, CaseAction::Release, "case.release", None, bank_file)?;
         Ok((self.store.read(|tx| load(tx, id))?, artifact))
     }
 
@@ -436,23 +443,35 @@ impl Workspace {
         if case.status != CaseStatus::Released {
             return Err(ServiceError::CheckFailed(format!("case {id} is {}: only released payments are exported", case.status)));
         }
-        let artifact = self.build_export(id, format)?;
+        let artifact = self.build_export(session, id, format)?;
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
-            tx.append_event(&at, session.user(), "case.export", &format!("case:{id}"), &json!({ "format": format.as_str() }))?;
+            let details = json!({ "format": format.as_str(), "bank_file_sha256": artifact.sha256() });
+            append_statement(tx, session, &at, "case.export", &format!("case:{id}"), details)?;
             super::audit::append_checkpoint(tx, session, "export", &at, false)?;
             Ok(())
         })?;
         Ok(artifact)
     }
 
-    fn build_export(&mut self, id: i64, format: ExportFormat) -> ServiceResult<Export> {
+    fn build_export(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
         let org = self.org_account()?.ok_or_else(|| {
             ServiceError::InvalidInput(
                 "set our organisation's account first (countersign org account): it is the debtor of the payment".into(),
             )
         })?;
-        let case = self.store.read(|tx| load(tx, id))?;
+        // The debtor and the case are the signed statements' (issue 14).
+        let stored = serde_json::to_value(&org).expect("serialises");
+        let case = self.verified(session.user(), &format!("case:{id}"), |tx, state| {
+            if state.org_account.as_ref() != Some(&stored) {
+                return Ok(super::statements::differs(
+                    "settings",
+                    "org_account",
+                    "our account differs from the one a signed statement set",
+                )?);
+            }
+            Ok(checked_case(tx, state, id)?.0)
+        })?;
         let transfer = credit_transfer(&case, &org)?;
         let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string());
         Ok(match format {
@@ -468,14 +487,15 @@ impl Workspace {
         action: CaseAction,
         name: &str,
         reason: Option<&str>,
+        bank_file: Option<(ExportFormat, String)>,
     ) -> ServiceResult<CaseStatus> {
         self.decide_or_refuse(session, id, action, name)?;
         let at = format_utc(now());
-        let policy = self.policy()?;
+        let state = &mut self.implied;
         self.store.write(|tx| -> ServiceResult<CaseStatus> {
-            let case = load(tx, id)?;
-            let f = facts(&case, tx)?;
-            let t = decide(&f, session.user(), session.role(), action, &policy).map_err(refusal)?;
+            refresh(tx, state)?;
+            let (case, f) = checked_case(tx, state, id)?;
+            let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal)?;
             if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
                 return Err(ServiceError::CheckFailed("the case changed meanwhile (another user acted on it); look at it again".into()));
             }
@@ -490,13 +510,12 @@ impl Workspace {
                     tx.make_account_current(partner, key, &at)?;
                 }
             }
-            tx.append_event(
-                &at,
-                session.user(),
-                name,
-                &format!("case:{id}"),
-                &json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason }),
-            )?;
+            let mut details = json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason });
+            if let Some(bank_file) = bank_file {
+                details["format"] = json!(bank_file.0.as_str());
+                details["bank_file_sha256"] = json!(bank_file.1);
+            }
+            append_statement(tx, session, &at, name, &format!("case:{id}"), details)?;
             // Approvals and releases are witnessed by a signed checkpoint; an approval is
             // countersigned by the approver.
             match action {
@@ -526,9 +545,4 @@ impl Workspace {
             Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline: tx.events_for_subject(&format!("case:{id}"))?, on_file_numbers, case })
         })
     }
-}
-
-fn self_policy(tx: &dyn Tx) -> ServiceResult<countersign_core::cases::policy::Policy> {
-    let text = tx.setting(super::POLICY)?.ok_or_else(|| StoreError::Corrupt("policy".into()))?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
 }

@@ -2,9 +2,11 @@
 //! [`countersign_core::assess::email`] need (the partner's registered domains and contacts, ours, every other
 //! partner's), gathered from the workspace.
 
+use super::statements::differs;
 use super::{ServiceError, ServiceResult};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence, MAX_EMAIL_SIZE};
+use countersign_core::audit::state::ImpliedState;
 use countersign_store::Tx;
 
 /// The setting holding our organisation's email domains (a JSON array of strings).
@@ -16,15 +18,27 @@ fn domains(texts: Vec<String>) -> Vec<DomainName> {
 
 /// Reads `raw` as the email that carried an instruction from `partner_id` (or from an unknown
 /// sender, when the signer is not a pinned partner).
-pub(super) fn read_email(tx: &dyn Tx, partner_id: Option<i64>, raw: &[u8]) -> ServiceResult<EmailEvidence> {
+///
+/// The domains are the rows checked against the signed statements (issue 14): a domain added by
+/// hand would silence `email_unregistered_domain`.
+pub(super) fn read_email(tx: &dyn Tx, state: &ImpliedState, partner_id: Option<i64>, raw: &[u8]) -> ServiceResult<EmailEvidence> {
     let (name, own, others) = match partner_id {
         Some(id) => {
             let partner = tx.partner(id)?.map(|p| p.name).unwrap_or_default();
-            (partner, domains(tx.partner_domains(id)?), domains(tx.other_partners_domains(id)?))
+            let own = tx.partner_domains(id)?;
+            let signed = state.partners.get(&id).map(|p| &p.domains);
+            if let Some(extra) = own.iter().find(|d| !signed.is_some_and(|s| s.contains(*d))) {
+                return Ok(differs("partner_domains", format!("{id} {extra}"), "no signed statement registered this domain")?);
+            }
+            (partner, domains(own), domains(tx.other_partners_domains(id)?))
         }
         None => (String::new(), vec![], domains(tx.other_partners_domains(-1)?)),
     };
-    let ours: Vec<String> = tx.setting(ORG_DOMAINS)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let stored = tx.setting(ORG_DOMAINS)?.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    if stored.is_some() && stored != state.org_domains {
+        return Ok(differs("settings", "org_domains", "our domains differ from the ones a signed statement set")?);
+    }
+    let ours: Vec<String> = stored.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
     let ours = domains(ours);
     let context = EmailContext {
         partner_name: &name,

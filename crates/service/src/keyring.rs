@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::statements::Signer;
 use super::{ServiceError, ServiceResult, Workspace};
 use countersign_core::encoding::{b64_decode_array, b64_encode};
 use countersign_core::format::keys::KeyPair;
@@ -79,61 +80,63 @@ impl UserKeys {
 
 /// Records a new audit key in the organisation's key table (the secret lives only in keyrings,
 /// and, for workspaces made by `init`, sealed under the organisation passphrase).
-pub(super) fn record_audit_key(tx: &dyn Tx, key: &KeyPair, escrow: &str, at: &str, actor: &str) -> ServiceResult<()> {
+pub(super) fn record_audit_key(tx: &dyn Tx, key: &KeyPair, escrow: &str, at: &str, by: &Signer<'_>) -> ServiceResult<()> {
     let fingerprint = key.fingerprint().to_string();
     tx.insert_org_key(AUDIT_KEY, &fingerprint, &key.public_key().to_bytes(), escrow, None, at)?;
-    tx.append_event(
-        at,
-        actor,
-        "audit.key_create",
-        "audit",
-        &json!({ "fingerprint": fingerprint, "public_key": key.public_key().to_base64() }),
-    )?;
+    by.append(tx, at, "audit.key_create", "audit", json!({ "fingerprint": fingerprint, "public_key": key.public_key().to_base64() }))?;
     Ok(())
 }
 
-/// Stores `user`'s sealed keyring and logs its public key (so countersignatures can be checked
-/// from the log alone).
+/// Stores `user`'s sealed keyring and logs its public key in a `user.key_create` statement signed
+/// by `by` (the admin who created or reset the user, or the organisation key at `init`): the
+/// statement every later one of the user rests on, and what countersignatures are checked with.
 pub(super) fn store_keyring(
     tx: &dyn Tx,
     user: &UserRow,
     keys: &UserKeys,
     sealed: &str,
     at: &str,
-    actor: &str,
+    by: &Signer<'_>,
     why: &str,
 ) -> ServiceResult<()> {
     let public = keys.personal.public_key();
     tx.set_keyring(user.id, sealed, &public.to_bytes())?;
-    tx.append_event(
+    by.append(
+        tx,
         at,
-        actor,
         "user.key_create",
         &format!("user:{}", user.name),
-        &json!({ "fingerprint": public.fingerprint().to_string(), "public_key": public.to_base64(), "holds_audit_key": keys.audit.is_some(), "why": why }),
+        json!({ "fingerprint": public.fingerprint().to_string(), "public_key": public.to_base64(), "holds_audit_key": keys.audit.is_some(), "why": why }),
     )?;
     Ok(())
 }
 
 impl Workspace {
-    /// Opens `user`'s keyring at login. A user without one (their account predates keyrings)
-    /// gets one now, with a new audit key if the organisation has none yet.
+    /// Opens `user`'s keyring at login. In a workspace that predates signed statements, a user
+    /// without one (their account predates keyrings) gets one now, with a new audit key if the
+    /// organisation has none yet; in any other, a personal key is only ever given by an admin.
     pub(super) fn unlock_keyring(&mut self, user: &UserRow, password: &str, at: &str) -> ServiceResult<Arc<UserKeys>> {
         if let Some(sealed) = &user.keyring {
             return Ok(Arc::new(UserKeys::open(sealed, &user.name, password)?));
+        }
+        if !self.implied_state()?.is_legacy() {
+            return Err(ServiceError::AuthenticationFailed(format!(
+                "{} has no personal key, which only an admin can give: ask an admin to reset the password (countersign user reset-password --name {})",
+                user.name, user.name
+            )));
         }
         let keys = self.store.write(|tx| -> ServiceResult<UserKeys> {
             let audit = match tx.active_org_key(AUDIT_KEY)? {
                 Some(_) => None,
                 None => {
                     let key = KeyPair::generate(&mut OsRng);
-                    record_audit_key(tx, &key, "", at, &user.name)?;
+                    record_audit_key(tx, &key, "", at, &Signer::Legacy(&user.name))?;
                     Some(key)
                 }
             };
             let keys = UserKeys { personal: KeyPair::generate(&mut OsRng), audit };
             let sealed = keys.seal(&user.name, password);
-            store_keyring(tx, user, &keys, &sealed, at, &user.name, "first login with a keyring")?;
+            store_keyring(tx, user, &keys, &sealed, at, &Signer::Legacy(&user.name), "first login with a keyring")?;
             Ok(keys)
         })?;
         Ok(Arc::new(keys))

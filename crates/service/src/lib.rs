@@ -22,6 +22,7 @@ mod org_keys;
 mod organisation;
 mod partners;
 mod receiving;
+mod statements;
 #[cfg(test)]
 mod test_support;
 
@@ -71,6 +72,10 @@ pub enum ServiceError {
     /// A file given to the service is larger than it accepts; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// A row the service was about to act on has no valid signed statement behind it (issue 14);
+    /// the message names the table and the row.
+    #[error("{0}")]
+    StateUnverified(String),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -92,6 +97,7 @@ impl ServiceError {
             Self::CheckFailed(_) => "check_failed",
             Self::NotFound(_) => "not_found",
             Self::TooLarge(_) => "file_too_large",
+            Self::StateUnverified(_) => "state_unverified",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
@@ -133,6 +139,8 @@ pub struct InitRequest<'a> {
 pub struct Workspace {
     store: Box<dyn Store>,
     dir: PathBuf,
+    /// The state the signed statements imply, as far as this process has replayed the log.
+    implied: countersign_core::audit::state::ImpliedState,
 }
 
 /// The current time, truncated to whole seconds in UTC (the precision the log keeps).
@@ -208,27 +216,33 @@ impl Workspace {
             let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
             tx.insert_org_key("signing", &fingerprint, &key.public_key().to_bytes(), &sealed_json, Some(&card.to_bytes()), &at_text)?;
             tx.insert_user(request.admin_name, Role::Admin.as_str(), &password_hash, &at_text, "system")?;
-            tx.append_event(
+            // The organisation key signs the first statements: the root every later one rests on.
+            let system = statements::Signer::System(&key);
+            let policy = serde_json::to_value(Policy::default()).expect("serialises");
+            system.append(
+                tx,
                 &at_text,
-                "system",
                 "workspace.init",
                 "workspace",
-                &json!({ "org_name": org_name, "org_fingerprint": fingerprint, "schema": countersign_store::sqlite::migrations::latest() }),
+                json!({
+                    "org_name": org_name, "org_fingerprint": fingerprint, "org_public_key": key.public_key().to_base64(),
+                    "policy": policy, "schema": countersign_store::sqlite::migrations::latest(),
+                }),
             )?;
-            tx.append_event(&at_text, "system", "user.add", &format!("user:{}", request.admin_name), &json!({ "role": "admin" }))?;
+            system.append(tx, &at_text, "user.add", &format!("user:{}", request.admin_name), json!({ "role": "admin" }))?;
             tx.set_setting(AUDIT_ORIGIN, &countersign_core::audit::checkpoint::origin_for(key.fingerprint().digits()))?;
             let escrow = String::from_utf8(audit_escrow.to_bytes()).expect("JSON is UTF-8");
-            keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, "system")?;
+            keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, &system)?;
             let admin = tx.user_by_name(request.admin_name)?.ok_or_else(|| StoreError::Corrupt("the first admin".into()))?;
-            keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, "system", "new user")?;
+            keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, &system, "new user")?;
             Ok(())
         })?;
-        Ok(Workspace { store, dir: dir.to_path_buf() })
+        Ok(Workspace { store, dir: dir.to_path_buf(), implied: Default::default() })
     }
 
     /// Opens the workspace in `dir`.
     pub fn open(dir: &Path) -> ServiceResult<Self> {
-        Ok(Workspace { store: Box::new(SqliteStore::open(dir)?), dir: dir.to_path_buf() })
+        Ok(Workspace { store: Box::new(SqliteStore::open(dir)?), dir: dir.to_path_buf(), implied: Default::default() })
     }
 
     /// The workspace directory.
@@ -283,12 +297,13 @@ impl Workspace {
         let new_json = serde_json::to_value(policy).expect("serialises");
         self.store.write(|tx| -> ServiceResult<()> {
             tx.set_setting(POLICY, &new_json.to_string())?;
-            tx.append_event(
+            statements::append_statement(
+                tx,
+                session,
                 &at,
-                session.user(),
                 "policy.set",
                 "policy",
-                &json!({ "old": serde_json::to_value(&old).expect("serialises"), "new": new_json }),
+                json!({ "old": serde_json::to_value(&old).expect("serialises"), "new": new_json }),
             )?;
             Ok(())
         })

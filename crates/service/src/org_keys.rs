@@ -82,10 +82,13 @@ impl Workspace {
         Ok((file, card))
     }
 
-    /// Unlocks the active organisation key for `action`; a wrong passphrase is logged.
+    /// Unlocks the active organisation key for `action`; a wrong passphrase is logged (as
+    /// `ACTION_refused`: a refusal is never a statement).
     fn unlock_org_key_for(&mut self, session: &Session, passphrase: &str, action: &str) -> ServiceResult<KeyPair> {
         match self.unlock_org_key(passphrase) {
-            Err(e @ ServiceError::AuthenticationFailed(_)) => self.refuse(session.user(), action, "organisation", json!({}), e),
+            Err(e @ ServiceError::AuthenticationFailed(_)) => {
+                self.refuse(session.user(), &format!("{action}_refused"), "organisation", json!({}), e)
+            }
             other => other,
         }
     }
@@ -156,7 +159,6 @@ impl Workspace {
         let mut retired = self.retired_org_keys()?;
         retired.push(RetiredOrgKey { fingerprint: old_fp.to_string(), retired_at: at_text.clone() });
         let retired_json = serde_json::to_string(&retired).expect("serialises");
-        let by = session.user().to_string();
         let result = self.store.write(|tx| -> ServiceResult<()> {
             if tx.setting(ORG_FINGERPRINT)?.as_deref() != Some(old_fp.to_string().as_str()) {
                 return Err(ServiceError::CheckFailed("the organisation key changed meanwhile; try again".into()));
@@ -164,12 +166,13 @@ impl Workspace {
             tx.insert_org_key("signing", &new_fp.to_string(), &new.public_key().to_bytes(), &sealed_json, Some(&card_bytes), &at_text)?;
             tx.set_setting(ORG_FINGERPRINT, &new_fp.to_string())?;
             tx.set_setting(RETIRED_ORG_KEYS, &retired_json)?;
-            tx.append_event(
+            super::statements::append_statement(
+                tx,
+                session,
                 &at_text,
-                &by,
                 "org.rotate_key",
                 "organisation",
-                &json!({
+                json!({
                     "old": old_fp.to_string(),
                     "new": new_fp.to_string(),
                     "statement": request.statement_out.display().to_string(),
@@ -243,7 +246,7 @@ mod tests {
         assert_eq!(err.code(), "authentication_failed");
         assert!(!out.exists());
         let (action, details) = events(&mut ws).pop().unwrap();
-        assert_eq!((action.as_str(), &details["refused"]), ("org.key_backup", &serde_json::json!("authentication_failed")));
+        assert_eq!((action.as_str(), &details["refused"]), ("org.key_backup_refused", &serde_json::json!("authentication_failed")));
     }
 
     #[test]
@@ -314,6 +317,6 @@ mod tests {
         assert_eq!(ws.unlock_org_key(PASSPHRASE).unwrap().fingerprint(), before);
         assert!(ws.retired_org_keys().unwrap().is_empty());
         assert!(!statement_out.exists());
-        assert!(events(&mut ws).iter().all(|(action, details)| action != "org.rotate_key" || details.get("refused").is_some()));
+        assert!(events(&mut ws).iter().all(|(action, _)| action != "org.rotate_key"));
     }
 }

@@ -15,7 +15,7 @@ use countersign_core::registry::KeyStatus;
 use countersign_store::prelude::*;
 use countersign_store::StoreError;
 
-const ORG_ACCOUNT: &str = "org_account";
+pub(super) const ORG_ACCOUNT: &str = "org_account";
 
 /// Our organisation's bank account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ impl Workspace {
         let value = serde_json::to_value(&account).expect("serialises");
         self.store.write(|tx| -> ServiceResult<()> {
             tx.set_setting(ORG_ACCOUNT, &value.to_string())?;
-            tx.append_event(&at, session.user(), "org.account", "organisation", &value)?;
+            super::statements::append_statement(tx, session, &at, "org.account", "organisation", value.clone())?;
             Ok(())
         })?;
         Ok(account)
@@ -92,7 +92,7 @@ impl Workspace {
         let value = serde_json::to_value(&parsed).expect("serialises");
         self.store.write(|tx| -> ServiceResult<()> {
             tx.set_setting(super::email_evidence::ORG_DOMAINS, &value.to_string())?;
-            tx.append_event(&at, session.user(), "org.domains", "organisation", &json!({ "domains": value }))?;
+            super::statements::append_statement(tx, session, &at, "org.domains", "organisation", json!({ "domains": value }))?;
             Ok(())
         })?;
         Ok(parsed)

@@ -147,7 +147,8 @@ impl<'c> Onboarding<'c> {
 
     /// Pins the key and records the partner, its numbers, domains and known account, with the
     /// `partner.add` event, in the write transaction; a key pinned already is refused.
-    fn write(&self, tx: &dyn Tx, at: &str, by: &str) -> ServiceResult<i64> {
+    fn write(&self, tx: &dyn Tx, at: &str, session: &Session) -> ServiceResult<i64> {
+        let by = session.user();
         let fingerprint = &self.fingerprint;
         if let Some(existing) = tx.key_by_fingerprint(fingerprint)? {
             return Err(ServiceError::InvalidInput(format!("the key {fingerprint} is already pinned for partner {}", existing.partner_id)));
@@ -173,12 +174,13 @@ impl<'c> Onboarding<'c> {
                 seen_at: at,
             })?;
         }
-        tx.append_event(
+        super::statements::append_statement(
+            tx,
+            session,
             at,
-            by,
             "partner.add",
             &format!("partner:{id}"),
-            &json!({
+            json!({
                 "name": self.name,
                 "fingerprint": fingerprint,
                 "phones": self.phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
@@ -241,8 +243,7 @@ impl Workspace {
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let onboarding = Onboarding::check(&card, new)?;
         let at = format_utc(now());
-        let by = session.user().to_string();
-        self.store.write(|tx| onboarding.write(tx, &at, &by))
+        self.store.write(|tx| onboarding.write(tx, &at, session))
     }
 
     /// All partners.
@@ -333,7 +334,14 @@ impl Workspace {
             tx.set_key_status(old.id, KeyStatus::Retired, &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
             let how = format!("rotation statement signed by the previous key {}, accepted by {by}", old.fingerprint);
             tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, &by, &at)?;
-            tx.append_event(&at, &by, "partner.rotate_key", &subject, &json!({ "old": old.fingerprint, "new": new_fp }))?;
+            super::statements::append_statement(
+                tx,
+                session,
+                &at,
+                "partner.rotate_key",
+                &subject,
+                json!({ "old": old.fingerprint, "new": new_fp }),
+            )?;
             Ok(new_fp)
         });
         match result {
@@ -376,7 +384,14 @@ impl Workspace {
                 _ => return Err(ServiceError::InvalidInput("the partner has several active keys: name one with --fingerprint".into())),
             };
             tx.set_key_status(key.id, KeyStatus::Revoked, &at, &format!("revoked by {by}: {reason}"))?;
-            tx.append_event(&at, &by, "partner.revoke_key", &subject, &json!({ "fingerprint": key.fingerprint, "reason": reason }))?;
+            super::statements::append_statement(
+                tx,
+                session,
+                &at,
+                "partner.revoke_key",
+                &subject,
+                json!({ "fingerprint": key.fingerprint, "reason": reason }),
+            )?;
             Ok(key.fingerprint.clone())
         })
     }

@@ -11,10 +11,12 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{now, Role, ServiceResult, Session, Workspace};
+use super::statements::{check_account, check_key, differs, refresh};
+use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
+use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{format_utc, parse_utc};
@@ -25,7 +27,7 @@ use countersign_core::format::keys::PublicKey;
 use countersign_core::format::verify::{
     check_instruction_file, CheckOptions, FileCheck, RetiredRecipient, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW,
 };
-use countersign_core::registry::{AccountStatus, KeyStatus};
+use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, NewCase, StoreError, Tx};
 
@@ -129,10 +131,17 @@ struct Context {
 }
 
 impl Workspace {
-    fn context(&mut self) -> ServiceResult<Context> {
+    /// The batch's context: our fingerprint, the policy and the pinned keys, each checked against
+    /// the signed statements (a refusal is logged as `session`'s).
+    fn context(&mut self, session: &Session) -> ServiceResult<Context> {
         let us = self.org_fingerprint()?;
-        let policy = self.policy()?;
-        let keys = self.store.read(PinnedKeys::load)?;
+        let policy = self.verified_policy(session.user())?;
+        let keys = self.verified(session.user(), "partners", |tx, state| {
+            for key in tx.all_keys()? {
+                check_key(state, &key)?;
+            }
+            PinnedKeys::load(tx)
+        })?;
         let retired_us = self
             .retired_org_keys()?
             .into_iter()
@@ -157,14 +166,16 @@ impl Workspace {
             "verify",
         )?;
         super::email_evidence::check_email_size(email)?;
-        let ctx = self.context()?;
+        let ctx = self.context(session)?;
         let at = now();
         let checked = check_file(bytes, &ctx, at);
         let by = session.user().to_string();
-        self.store.write(|tx| -> ServiceResult<Assessment> {
-            let (mut assessment, _) = assess(tx, &ctx, file_name, checked, at)?;
+        let state = &mut self.implied;
+        let result = self.store.write(|tx| -> ServiceResult<Assessment> {
+            refresh(tx, state)?;
+            let (mut assessment, _) = assess(tx, &ctx, state, file_name, checked, at)?;
             if let Some(raw) = email {
-                add_email_evidence(tx, &mut assessment, raw)?;
+                add_email_evidence(tx, state, &mut assessment, raw)?;
             }
             tx.append_event(
                 &format_utc(at),
@@ -174,7 +185,8 @@ impl Workspace {
                 &event_details(&assessment),
             )?;
             Ok(assessment)
-        })
+        });
+        self.log_unverified(&by, "instructions", result)
     }
 
     /// Receives files: each is checked, recorded with its case and audit event in a
@@ -195,32 +207,43 @@ impl Workspace {
             "receive instructions",
         )?;
         super::email_evidence::check_email_size(email)?;
-        let ctx = self.context()?;
+        let ctx = self.context(session)?;
         // Files are checked as of the batch's start (on the checking threads, ahead of the
         // recording); each is recorded, and its event written, at its own time (issue 16: a batch
         // of 114 s gave every event its first second).
         let at = now();
         let by = session.user().to_string();
         let mut results = Vec::with_capacity(files.len());
-        self.store.bulk(|store| {
+        let state = &mut self.implied;
+        let outcome = self.store.bulk(|store| {
             for_each_checked(files, &ctx, at, |i, checked| {
                 let (name, bytes) = &files[i];
                 let assessment = store.write(|tx| -> ServiceResult<Assessment> {
                     let recorded_at = format_utc(now());
-                    let (mut assessment, account) = assess(tx, &ctx, name, checked, at)?;
+                    refresh(tx, state)?;
+                    let (mut assessment, account) = assess(tx, &ctx, state, name, checked, at)?;
                     if let Some(raw) = email {
-                        add_email_evidence(tx, &mut assessment, raw)?;
+                        add_email_evidence(tx, state, &mut assessment, raw)?;
                     }
                     let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &recorded_at)?;
                     assessment.case_id = Some(case_id);
-                    tx.append_event(&recorded_at, &by, "instruction.receive", &format!("case:{case_id}"), &event_details(&assessment))?;
+                    let mut details = event_details(&assessment);
+                    details["account_key"] = json!(account.as_ref().map(|a| a.key.as_str()));
+                    details["account_bic"] = json!(account.as_ref().map(|a| a.account.bic().as_str()));
+                    let instruction = assessment.instruction.as_ref().map(|s| &s.instruction);
+                    details["amount_minor"] = json!(instruction.and_then(|i| i.amount).map(|m| m.minor_units()));
+                    details["currency"] = json!(instruction.map(|i| i.currency.code()));
+                    let subject = format!("case:{case_id}");
+                    super::statements::append_statement(tx, session, &recorded_at, "instruction.receive", &subject, details)?;
                     Ok(assessment)
                 })?;
                 results.push(assessment);
                 progress(i + 1, files.len());
                 Ok(())
             })
-        })??;
+        });
+        let outcome = outcome.map_err(ServiceError::from).and_then(|inner| inner);
+        self.log_unverified(&by, "instructions", outcome)?;
         Ok(results)
     }
 }
@@ -361,6 +384,7 @@ fn for_each_checked(
 fn assess(
     tx: &dyn Tx,
     ctx: &Context,
+    state: &ImpliedState,
     file_name: &str,
     checked: Checked,
     at: OffsetDateTime,
@@ -392,7 +416,7 @@ fn assess(
             };
             findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
-                let accounts = tx.partner_accounts(partner_row.id)?;
+                let (accounts, fraud_mark) = checked_history(tx, state, partner_row.id, &valid.key)?;
                 another_current = accounts.iter().any(|a| a.status == AccountStatus::Current && a.account_key != valid.key);
                 let history = PartnerHistory {
                     legal_name: partner_row.name.clone(),
@@ -411,7 +435,7 @@ fn assess(
                     amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code())?,
                 };
                 let elsewhere = AccountElsewhere {
-                    fraudulent: tx.fraud_mark(&valid.key)?.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
+                    fraudulent: fraud_mark.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
                     other_partners: tx.other_partners_with_account(partner_row.id, &valid.key)?,
                 };
                 findings.extend(assess_bank_details(verified, account, &history, &elsewhere, &ctx.policy, at));
@@ -432,6 +456,32 @@ fn assess(
         email_sha256: None,
     };
     Ok((assessment, valid_account))
+}
+
+/// When and why an account was marked fraudulent.
+type FraudMark = (String, String);
+
+/// A partner's account history and the fraud mark of `account_key`, from their rows checked
+/// against the signed statements (issue 14: a mule account set to current by hand was accepted).
+fn checked_history(
+    tx: &dyn Tx,
+    state: &ImpliedState,
+    partner_id: i64,
+    account_key: &str,
+) -> ServiceResult<(Vec<AccountRecord>, Option<FraudMark>)> {
+    let accounts = tx.partner_accounts(partner_id)?;
+    for a in &accounts {
+        check_account(state, a)?;
+    }
+    let fraud_mark = tx.fraud_mark(account_key)?;
+    if fraud_mark.is_some() != state.fraudulent.contains(account_key) {
+        let what = match fraud_mark {
+            Some(_) => "no signed statement marked it fraudulent",
+            None => "a signed callback marked it fraudulent; the mark is gone",
+        };
+        return Ok(differs("fraudulent_accounts", account_key, what)?);
+    }
+    Ok((accounts, fraud_mark))
 }
 
 /// Records a received file: the case, and the account in the partner's history. `account` is
@@ -519,8 +569,8 @@ fn event_details(a: &Assessment) -> Value {
 
 /// Reads the email that carried the file and adds its findings; they can only raise the
 /// verdict (warnings hold; the one informational finding changes nothing).
-fn add_email_evidence(tx: &dyn Tx, a: &mut Assessment, raw: &[u8]) -> ServiceResult<()> {
-    let evidence = super::email_evidence::read_email(tx, a.partner.as_ref().map(|p| p.id), raw)?;
+fn add_email_evidence(tx: &dyn Tx, state: &ImpliedState, a: &mut Assessment, raw: &[u8]) -> ServiceResult<()> {
+    let evidence = super::email_evidence::read_email(tx, state, a.partner.as_ref().map(|p| p.id), raw)?;
     a.findings.extend(evidence.findings);
     a.email_sha256 = Some(evidence.sha256);
     Ok(())

@@ -34,6 +34,11 @@ pub enum Tampering {
     ForeignCheckpoint,
     /// An approval, release or export has no checkpoint of its own: the row was deleted.
     MissingCheckpoint,
+    /// A signed statement does not verify, or its signer's role did not allow it (see
+    /// [`crate::audit::state`]).
+    StatementInvalid,
+    /// A row differs from the state the signed statements imply.
+    StateMismatch,
 }
 
 impl Tampering {
@@ -50,6 +55,8 @@ impl Tampering {
             Self::BadCountersignature => "bad_countersignature",
             Self::ForeignCheckpoint => "foreign_checkpoint",
             Self::MissingCheckpoint => "missing_checkpoint",
+            Self::StatementInvalid => "statement_invalid",
+            Self::StateMismatch => "state_mismatch",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The tamper-evident log's mathematics: the hash chain of events ([`chain`]), the RFC 6962
 //! Merkle tree ([`merkle`]), signed checkpoints ([`checkpoint`]), the check of a whole log
-//! ([`check`]), the auditor's evidence bundle ([`bundle`]) and the activity chart ([`activity`]).
+//! ([`check`]), signed statements ([`statement`]) and the state they imply ([`state`]), the auditor's evidence bundle ([`bundle`]) and the activity chart ([`activity`]).
 //! Pure: the events come in as [`log::LoggedEvent`]s read by the service from the store.
 
 pub mod activity;
@@ -10,3 +10,5 @@ pub mod check;
 pub mod checkpoint;
 pub mod log;
 pub mod merkle;
+pub mod state;
+pub mod statement;

@@ -1,0 +1,806 @@
+//! The state the log's signed statements imply (pure): who the users are, with which role, whether
+//! enabled and with which personal key; each partner's pinned keys and their status, on-file
+//! numbers, domains and accounts; the accounts marked fraudulent; every case's status and the
+//! facts the dual-control rules read; the policy; our account and domains. The service compares
+//! the rows it is about to act on with this state (a row with no valid statement behind it is
+//! refused as `state_unverified`); `audit verify` compares every row (`state_mismatch`).
+//!
+//! Replay is a fold over the events in order. A statement counts only if it is signed by the
+//! current personal key of its actor (by the organisation key for `system` at `init`), that actor
+//! is enabled, and the actor's role, as the statements before it gave it, allowed the decision:
+//! case decisions are put through [`crate::cases::flow::decide`] exactly as the service did.
+//! A statement that fails is reported as a [`StatementProblem`] and changes nothing.
+//!
+//! A workspace from before signed statements carries a `workspace.upgrade` statement: the events
+//! up to the one it names (by sequence number and hash) are taken as they stand, unsigned.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::log::LoggedEvent;
+use super::statement::{fields_of, signature_of, verify};
+use crate::assess::findings::Verdict;
+use crate::auth::Role;
+use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal};
+use crate::cases::policy::Policy;
+use crate::format::keys::PublicKey;
+use crate::registry::{AccountStatus, KeyStatus};
+
+/// The actions whose events are signed statements.
+pub const STATEMENT_ACTIONS: &[&str] = &[
+    "workspace.init",
+    "workspace.upgrade",
+    "audit.key_create",
+    "user.add",
+    "user.key_create",
+    "user.disable",
+    "user.enable",
+    "user.reset_password",
+    "policy.set",
+    "org.account",
+    "org.domains",
+    "org.rotate_key",
+    "partner.add",
+    "partner.rotate_key",
+    "partner.revoke_key",
+    "instruction.receive",
+    "case.challenge",
+    "case.callback",
+    "case.callback_wrong_response",
+    "case.approve",
+    "case.reject",
+    "case.reopen",
+    "case.release",
+    "case.export",
+];
+
+/// Whether events with this action must be signed.
+pub fn is_statement(action: &str) -> bool {
+    STATEMENT_ACTIONS.contains(&action)
+}
+
+/// The actor of the statements that the organisation key signs at `init`.
+pub const SYSTEM: &str = "system";
+
+/// A user as the statements make them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    /// The role granted.
+    pub role: Role,
+    /// Not disabled.
+    pub enabled: bool,
+    /// The current personal key, once one was created.
+    pub key: Option<PublicKey>,
+}
+
+/// A partner as the statements make it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartnerState {
+    /// The legal name recorded at onboarding.
+    pub name: String,
+    /// Pinned keys by canonical fingerprint, with their status.
+    pub keys: BTreeMap<String, KeyStatus>,
+    /// On-file numbers, E.164.
+    pub phones: BTreeSet<String>,
+    /// Registered email domains.
+    pub domains: BTreeSet<String>,
+}
+
+/// A case as the statements make it: what the dual-control rules read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    /// Its status.
+    pub status: CaseStatus,
+    /// The verdict at receipt.
+    pub verdict: Verdict,
+    /// The partner whose key signed the file.
+    pub partner: Option<i64>,
+    /// The account paid (`BankAccount::key`).
+    pub account_key: Option<String>,
+    /// The amount in minor units.
+    pub amount_minor: Option<u64>,
+    /// The currency.
+    pub currency: Option<String>,
+    /// The creditor's BIC.
+    pub account_bic: Option<String>,
+    /// SHA-256 of the received file, hex.
+    pub file_sha256: String,
+    /// Who received it.
+    pub received_by: String,
+    /// Who started callbacks on it, in order, without repeats.
+    pub called_by: Vec<String>,
+    /// Consecutive wrong responses.
+    pub wrong_responses: u32,
+    /// Who approved or rejected it.
+    pub decided_by: Option<String>,
+    /// Who released it.
+    pub released_by: Option<String>,
+}
+
+impl CaseState {
+    /// The facts [`decide`] reads.
+    pub fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            status: self.status,
+            verdict: self.verdict,
+            received_by: self.received_by.clone(),
+            called_by: self.called_by.clone(),
+            amount_minor: self.amount_minor,
+            wrong_responses: self.wrong_responses,
+        }
+    }
+}
+
+/// Everything the statements imply.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImpliedState {
+    /// The organisation key named by `workspace.init`: the root of trust.
+    pub org_key: Option<PublicKey>,
+    /// Users by name.
+    pub users: BTreeMap<String, UserState>,
+    /// Partners by id.
+    pub partners: BTreeMap<i64, PartnerState>,
+    /// Accounts in partners' histories: (partner, account key) → status.
+    pub accounts: BTreeMap<(i64, String), AccountStatus>,
+    /// Accounts marked fraudulent, for every partner.
+    pub fraudulent: BTreeSet<String>,
+    /// Cases by id.
+    pub cases: BTreeMap<i64, CaseState>,
+    /// The policy.
+    pub policy: Policy,
+    /// Our account, as `org.account` gave it (without the signature).
+    pub org_account: Option<Value>,
+    /// Our email domains.
+    pub org_domains: Option<Value>,
+    /// The events up to this sequence number predate signed statements (0: none do).
+    pub legacy_through: u64,
+    /// The sequence number and hash of the last event replayed.
+    pub last: Option<(u64, [u8; 32])>,
+    /// The statements that did not count, oldest first.
+    pub problems: Vec<StatementProblem>,
+    /// For each row the statements shape (`TABLE:ROW`), the last statement that did.
+    pub sources: BTreeMap<String, u64>,
+}
+
+/// A statement that does not count, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementProblem {
+    /// Its position in the log.
+    pub seq: u64,
+    /// Its action.
+    pub action: String,
+    /// Its subject.
+    pub subject: String,
+    /// What is wrong with it.
+    pub why: String,
+}
+
+impl std::fmt::Display for StatementProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "event {} ({} {}): {}", self.seq, self.action, self.subject, self.why)
+    }
+}
+
+/// A row that differs from the state the statements imply, as `audit verify` reports it
+/// (`state_mismatch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateMismatch {
+    /// The table.
+    pub table: String,
+    /// The row (its id, name, fingerprint or key).
+    pub row: String,
+    /// How it differs.
+    pub what: String,
+    /// The statement that should have produced the row as it is meant to be (None: no event).
+    pub event: Option<u64>,
+}
+
+impl std::fmt::Display for StateMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let event = self.event.map_or("no event".to_string(), |seq| format!("event {seq}"));
+        write!(f, "{} row {}: {} ({})", self.table, self.row, self.what, event)
+    }
+}
+
+/// The boundary a `workspace.upgrade` statement among `events` names: the events up to it are
+/// taken unsigned. Looked for before the replay, which then checks the statement itself.
+pub fn legacy_boundary<'a>(events: impl IntoIterator<Item = &'a LoggedEvent>) -> u64 {
+    events
+        .into_iter()
+        .find(|e| e.action == "workspace.upgrade")
+        .and_then(|e| serde_json::from_str::<Value>(&e.details).ok())
+        .and_then(|d| d["legacy_through"].as_u64())
+        .unwrap_or(0)
+}
+
+impl ImpliedState {
+    /// The state implied by `events` (a whole log, oldest first).
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a LoggedEvent> + Clone) -> Self {
+        let mut state = ImpliedState { legacy_through: legacy_boundary(events.clone()), ..Default::default() };
+        state.apply_all(events);
+        state
+    }
+
+    /// Applies further events, oldest first (after [`ImpliedState::last`]).
+    pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a LoggedEvent>) {
+        for event in events {
+            self.apply(event);
+        }
+    }
+
+    /// Applies one event: a statement that counts changes the state; one that does not is
+    /// recorded as a problem; other events change nothing.
+    pub fn apply(&mut self, event: &LoggedEvent) {
+        self.last = Some((event.seq, event.hash));
+        if !is_statement(&event.action) {
+            return;
+        }
+        let details: Value = match serde_json::from_str(&event.details) {
+            Ok(v) => v,
+            Err(_) => return self.problem(event, "its details are not JSON".into()),
+        };
+        if let Err(why) = self.check_signature(event, &details).and_then(|()| self.effect(event, &details)) {
+            self.problem(event, why);
+        }
+    }
+
+    /// Records that the statement `seq` shaped row `row` of `table`.
+    fn shaped(&mut self, table: &str, row: impl std::fmt::Display, seq: u64) {
+        self.sources.insert(format!("{table}:{row}"), seq);
+    }
+
+    /// The last statement that shaped row `row` of `table`, if any did.
+    pub fn source_of(&self, table: &str, row: impl std::fmt::Display) -> Option<u64> {
+        self.sources.get(&format!("{table}:{row}")).copied()
+    }
+
+    fn problem(&mut self, event: &LoggedEvent, why: String) {
+        self.problems.push(StatementProblem { seq: event.seq, action: event.action.clone(), subject: event.subject.clone(), why });
+    }
+
+    /// The key the actor must have signed with: the organisation key for `system`, the user's
+    /// current personal key otherwise (an enabled user's).
+    fn check_signature(&self, event: &LoggedEvent, details: &Value) -> Result<(), String> {
+        let legacy = event.seq <= self.legacy_through && event.action != "workspace.upgrade";
+        if legacy && signature_of(details).is_err() {
+            return Ok(());
+        }
+        if event.action == "workspace.init" {
+            let key = details["org_public_key"].as_str().and_then(PublicKey::from_base64).ok_or("it names no organisation key")?;
+            return verify(&fields_of(event), details, &key).map_err(|e| e.to_string());
+        }
+        let key = if event.actor == SYSTEM {
+            self.org_key.ok_or("it is signed as the system, but the log has no organisation key")?
+        } else {
+            let user = self.users.get(&event.actor).ok_or_else(|| format!("{} is not a user the statements added", event.actor))?;
+            if !user.enabled {
+                return Err(format!("{} was disabled", event.actor));
+            }
+            user.key.ok_or_else(|| format!("{} has no personal key", event.actor))?
+        };
+        verify(&fields_of(event), details, &key).map_err(|e| e.to_string())
+    }
+
+    /// The role the actor's statements rest on (`system` acts as an admin).
+    fn role_of(&self, actor: &str) -> Option<Role> {
+        if actor == SYSTEM {
+            return Some(Role::Admin);
+        }
+        self.users.get(actor).map(|u| u.role)
+    }
+
+    fn require(&self, event: &LoggedEvent, roles: &[Role]) -> Result<Role, String> {
+        match self.role_of(&event.actor) {
+            Some(role) if roles.contains(&role) => Ok(role),
+            Some(role) => Err(format!("{} is {}, which may not do this", event.actor, role.as_str())),
+            None => Err(format!("{} is not a user the statements added", event.actor)),
+        }
+    }
+
+    fn effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+        let admin = [Role::Admin];
+        match event.action.as_str() {
+            "workspace.init" => {
+                if event.seq != 1 {
+                    return Err("only the first event may make the workspace".into());
+                }
+                self.org_key = d["org_public_key"].as_str().and_then(PublicKey::from_base64);
+                if let Some(policy) = d.get("policy") {
+                    self.policy = serde_json::from_value(policy.clone()).map_err(|e| format!("its policy: {e}"))?;
+                    self.shaped("settings", "policy", event.seq);
+                }
+                Ok(())
+            }
+            "workspace.upgrade" | "audit.key_create" | "org.rotate_key" | "user.reset_password" => self.require(event, &admin).map(drop),
+            "user.add" => {
+                self.require(event, &admin)?;
+                let name = user_subject(event)?;
+                let role = d["role"].as_str().and_then(|r| Role::parse(r).ok()).ok_or("it names no valid role")?;
+                if self.users.contains_key(name) {
+                    return Err(format!("{name} exists already"));
+                }
+                self.users.insert(name.to_string(), UserState { role, enabled: true, key: None });
+                self.shaped("users", name, event.seq);
+                Ok(())
+            }
+            "user.key_create" => {
+                let name = user_subject(event)?;
+                // A user's own key is given by an admin (or the organisation key at init), never by themselves.
+                if event.actor == name && event.seq > self.legacy_through {
+                    return Err(format!("{name} cannot give themselves a personal key"));
+                }
+                if event.seq > self.legacy_through {
+                    self.require(event, &admin)?;
+                }
+                let key = d["public_key"].as_str().and_then(PublicKey::from_base64).ok_or("it names no valid public key")?;
+                self.users.get_mut(name).ok_or_else(|| format!("{name} is not a user"))?.key = Some(key);
+                self.shaped("users", name, event.seq);
+                Ok(())
+            }
+            "user.disable" | "user.enable" => {
+                self.require(event, &admin)?;
+                let name = user_subject(event)?;
+                self.users.get_mut(name).ok_or_else(|| format!("{name} is not a user"))?.enabled = event.action == "user.enable";
+                self.shaped("users", name, event.seq);
+                Ok(())
+            }
+            "policy.set" => {
+                self.require(event, &admin)?;
+                self.policy = serde_json::from_value(d["new"].clone()).map_err(|e| format!("its policy: {e}"))?;
+                self.shaped("settings", "policy", event.seq);
+                Ok(())
+            }
+            "org.account" => {
+                self.require(event, &admin)?;
+                self.org_account = Some(unsigned(d));
+                self.shaped("settings", "org_account", event.seq);
+                Ok(())
+            }
+            "org.domains" => {
+                self.require(event, &admin)?;
+                self.org_domains = Some(d["domains"].clone());
+                self.shaped("settings", "org_domains", event.seq);
+                Ok(())
+            }
+            "partner.add" | "partner.rotate_key" | "partner.revoke_key" => {
+                self.require(event, &admin)?;
+                self.partner_effect(event, d)
+            }
+            "instruction.receive" => {
+                self.require(event, &[Role::Clerk, Role::Approver, Role::Admin])?;
+                self.receive_effect(event, d)
+            }
+            _ => self.case_effect(event, d),
+        }
+    }
+
+    fn partner_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+        let id = id_subject(event, "partner:")?;
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let strings = |v: &Value| v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect::<BTreeSet<_>>());
+        match event.action.as_str() {
+            "partner.add" => {
+                if self.partners.contains_key(&id) {
+                    return Err(format!("partner {id} exists already"));
+                }
+                let fingerprint = text(&d["fingerprint"]).ok_or("it names no key")?;
+                if self.partners.values().any(|p| p.keys.contains_key(&fingerprint)) {
+                    return Err(format!("the key {fingerprint} is pinned for another partner"));
+                }
+                let partner = PartnerState {
+                    name: text(&d["name"]).unwrap_or_default(),
+                    keys: BTreeMap::from([(fingerprint, KeyStatus::Active)]),
+                    phones: strings(&d["phones"]).unwrap_or_default(),
+                    domains: strings(&d["domains"]).unwrap_or_default(),
+                };
+                for fingerprint in partner.keys.keys() {
+                    self.shaped("partner_keys", fingerprint, event.seq);
+                }
+                self.partners.insert(id, partner);
+                self.shaped("partners", id, event.seq);
+                if let Some(account) = text(&d["known_account"]) {
+                    self.shaped("accounts", format!("{id}:{account}"), event.seq);
+                    self.accounts.insert((id, account), AccountStatus::Current);
+                }
+                Ok(())
+            }
+            "partner.rotate_key" => {
+                let (old, new) = (text(&d["old"]).ok_or("it names no old key")?, text(&d["new"]).ok_or("it names no new key")?);
+                let partner = self.partners.get_mut(&id).ok_or_else(|| format!("partner {id} does not exist"))?;
+                if partner.keys.get(&old) != Some(&KeyStatus::Active) {
+                    return Err(format!("{old} is not an active key of partner {id}"));
+                }
+                partner.keys.insert(old.clone(), KeyStatus::Retired);
+                partner.keys.insert(new.clone(), KeyStatus::Active);
+                self.shaped("partner_keys", old, event.seq);
+                self.shaped("partner_keys", new, event.seq);
+                Ok(())
+            }
+            _ => {
+                let fingerprint = text(&d["fingerprint"]).ok_or("it names no key")?;
+                let partner = self.partners.get_mut(&id).ok_or_else(|| format!("partner {id} does not exist"))?;
+                let status = partner.keys.get_mut(&fingerprint).ok_or_else(|| format!("{fingerprint} is not a key of partner {id}"))?;
+                *status = KeyStatus::Revoked;
+                self.shaped("partner_keys", fingerprint, event.seq);
+                Ok(())
+            }
+        }
+    }
+
+    fn receive_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+        let id = id_subject(event, "case:")?;
+        if self.cases.contains_key(&id) {
+            return Err(format!("case {id} was received already"));
+        }
+        let verdict: Verdict = serde_json::from_value(d["verdict"].clone()).map_err(|_| "it names no verdict")?;
+        let partner = d["partner"].as_i64();
+        let account_key = d["account_key"].as_str().map(str::to_string);
+        let case = CaseState {
+            status: CaseStatus::parse(verdict.as_str()).ok_or("its verdict is not a status")?,
+            verdict,
+            partner,
+            account_key: account_key.clone(),
+            amount_minor: d["amount_minor"].as_u64(),
+            currency: d["currency"].as_str().map(str::to_string),
+            account_bic: d["account_bic"].as_str().map(str::to_string),
+            file_sha256: d["file_sha256"].as_str().unwrap_or_default().to_string(),
+            received_by: event.actor.clone(),
+            called_by: vec![],
+            wrong_responses: 0,
+            decided_by: None,
+            released_by: None,
+        };
+        self.cases.insert(id, case);
+        self.shaped("cases", id, event.seq);
+        if let (Some(partner), Some(key), true) = (partner, account_key, verdict != Verdict::Rejected) {
+            if verdict == Verdict::Accepted {
+                self.make_current(partner, &key, true, event.seq);
+            } else if !self.accounts.contains_key(&(partner, key.clone())) {
+                self.shaped("accounts", format!("{partner}:{key}"), event.seq);
+                self.accounts.insert((partner, key), AccountStatus::Pending);
+            }
+        }
+        Ok(())
+    }
+
+    /// The account becomes the partner's current one and its other current account is retired;
+    /// with `insert`, an account not yet in the history is added (as a receipt does).
+    fn make_current(&mut self, partner: i64, key: &str, insert: bool, seq: u64) {
+        let mut shaped = vec![];
+        for ((p, k), status) in self.accounts.iter_mut() {
+            if *p == partner && k != key && *status == AccountStatus::Current {
+                *status = AccountStatus::Retired;
+                shaped.push(k.clone());
+            }
+        }
+        match self.accounts.get_mut(&(partner, key.to_string())) {
+            Some(status) => {
+                *status = AccountStatus::Current;
+                shaped.push(key.to_string());
+            }
+            None if insert => {
+                self.accounts.insert((partner, key.to_string()), AccountStatus::Current);
+                shaped.push(key.to_string());
+            }
+            None => {}
+        }
+        for k in shaped {
+            self.shaped("accounts", format!("{partner}:{k}"), seq);
+        }
+    }
+
+    fn case_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+        let id = id_subject(event, "case:")?;
+        let case = self.cases.get(&id).ok_or_else(|| format!("case {id} was never received"))?;
+        let role = self.role_of(&event.actor).ok_or_else(|| format!("{} is not a user the statements added", event.actor))?;
+        let action = match event.action.as_str() {
+            "case.challenge" => CaseAction::StartCallback,
+            "case.callback" => {
+                let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
+                CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
+            }
+            "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
+            "case.approve" => CaseAction::Approve,
+            "case.reject" => CaseAction::Reject,
+            "case.reopen" => CaseAction::Reopen,
+            "case.release" => CaseAction::Release,
+            "case.export" => {
+                return if case.status == CaseStatus::Released { Ok(()) } else { Err(format!("case {id} is not released")) };
+            }
+            other => return Err(format!("{other} is not a statement")),
+        };
+        let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
+        let case = self.cases.get_mut(&id).expect("looked up above");
+        let transition = match (event.action.as_str(), decision) {
+            ("case.callback_wrong_response", Err(Refusal::WrongResponse(_))) => {
+                case.wrong_responses += 1;
+                return Ok(());
+            }
+            (_, Ok(t)) => t,
+            (_, Err(refusal)) => return Err(format!("the rules refuse it: {refusal}")),
+        };
+        if event.action == "case.callback_wrong_response" {
+            return Err("a wrong response is recorded only when the response did not match".into());
+        }
+        self.sources.insert(format!("cases:{id}"), event.seq);
+        case.status = transition.status;
+        case.wrong_responses = transition.wrong_responses;
+        match action {
+            CaseAction::StartCallback if !case.called_by.contains(&event.actor) => case.called_by.push(event.actor.clone()),
+            CaseAction::Approve | CaseAction::Reject => case.decided_by = Some(event.actor.clone()),
+            CaseAction::Release => case.released_by = Some(event.actor.clone()),
+            _ => {}
+        }
+        let (partner, account) = (case.partner, case.account_key.clone());
+        if let (true, Some(key)) = (transition.mark_fraudulent, &account) {
+            self.fraudulent.insert(key.clone());
+            self.shaped("fraudulent_accounts", key, event.seq);
+            let mut marked = vec![];
+            for ((p, k), status) in self.accounts.iter_mut() {
+                if k == key {
+                    *status = AccountStatus::Fraudulent;
+                    marked.push(format!("{p}:{k}"));
+                }
+            }
+            for row in marked {
+                self.shaped("accounts", row, event.seq);
+            }
+        }
+        if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
+            self.make_current(partner, key, false, event.seq);
+        }
+        Ok(())
+    }
+
+    /// Whether the log predates signed statements and was not upgraded yet: its first event is
+    /// an unsigned `workspace.init` and no `workspace.upgrade` names a boundary.
+    pub fn is_legacy(&self) -> bool {
+        self.org_key.is_none() && self.legacy_through == 0
+    }
+
+    /// A user's role and enabled state, if the statements made them a user.
+    pub fn user(&self, name: &str) -> Option<&UserState> {
+        self.users.get(name)
+    }
+}
+
+fn user_subject(event: &LoggedEvent) -> Result<&str, String> {
+    event.subject.strip_prefix("user:").ok_or_else(|| format!("its subject {:?} is not a user", event.subject))
+}
+
+fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, String> {
+    event
+        .subject
+        .strip_prefix(prefix)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("its subject {:?} is not {prefix}ID", event.subject))
+}
+
+/// Details without their signature member.
+fn unsigned(details: &Value) -> Value {
+    let mut d = details.clone();
+    if let Some(map) = d.as_object_mut() {
+        map.remove(super::statement::SIGNATURE_MEMBER);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::chain::{canonical_json, event_hash, EventFields, GENESIS};
+    use crate::audit::statement::{sign, StatementFields};
+    use crate::format::keys::KeyPair;
+    use serde_json::json;
+
+    /// A log written the way the service writes it: each statement signed by the key given.
+    #[derive(Default)]
+    struct Log {
+        events: Vec<LoggedEvent>,
+    }
+
+    impl Log {
+        fn push(&mut self, key: Option<&KeyPair>, actor: &str, action: &str, subject: &str, details: Value) -> &mut Self {
+            let seq = self.events.len() as u64 + 1;
+            let at = format!("2026-12-03T09:{:02}:00Z", seq % 60);
+            let details = match key {
+                Some(key) => sign(key, &StatementFields { at: &at, actor, action, subject }, details),
+                None => details,
+            };
+            let details = canonical_json(&details);
+            let prev = self.events.last().map_or(GENESIS, |e| e.hash);
+            let fields = EventFields { seq, at: &at, actor, action, subject, details: &details };
+            let hash = event_hash(&prev, &fields);
+            self.events.push(LoggedEvent {
+                seq,
+                at: at.clone(),
+                actor: actor.into(),
+                action: action.into(),
+                subject: subject.into(),
+                details,
+                prev_hash: prev,
+                hash,
+            });
+            self
+        }
+
+        fn state(&self) -> ImpliedState {
+            ImpliedState::replay(self.events.iter())
+        }
+    }
+
+    struct Office {
+        log: Log,
+        org: KeyPair,
+        alice: KeyPair,
+        clara: KeyPair,
+        anna: KeyPair,
+    }
+
+    /// `init` (the organisation key signs the first admin, alice), then alice adds clara
+    /// (clerk) and anna (approver) with their keys, and onboards partner 1.
+    fn office() -> Office {
+        let (org, alice, clara, anna) =
+            (KeyPair::from_seed(&[1; 32]), KeyPair::from_seed(&[2; 32]), KeyPair::from_seed(&[3; 32]), KeyPair::from_seed(&[4; 32]));
+        let mut log = Log::default();
+        let init = json!({ "org_public_key": org.public_key().to_base64(), "policy": Policy::default() });
+        log.push(Some(&org), SYSTEM, "workspace.init", "workspace", init);
+        log.push(Some(&org), SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
+        log.push(Some(&org), SYSTEM, "user.key_create", "user:alice", json!({ "public_key": alice.public_key().to_base64() }));
+        for (name, role, key) in [("clara", "clerk", &clara), ("anna", "approver", &anna)] {
+            log.push(Some(&alice), "alice", "user.add", &format!("user:{name}"), json!({ "role": role }));
+            log.push(
+                Some(&alice),
+                "alice",
+                "user.key_create",
+                &format!("user:{name}"),
+                json!({ "public_key": key.public_key().to_base64() }),
+            );
+        }
+        let partner = json!({ "name": "Globex", "fingerprint": "F1", "phones": ["+49301234567"], "domains": ["globex.example"], "known_account": "iban:DE1" });
+        log.push(Some(&alice), "alice", "partner.add", "partner:1", partner);
+        Office { log, org, alice, clara, anna }
+    }
+
+    fn receive(o: &mut Office, case: i64, verdict: &str, account: &str) {
+        let details = json!({ "verdict": verdict, "partner": 1, "account_key": account, "amount_minor": 4_820_000, "currency": "EUR", "file_sha256": "ab" });
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "instruction.receive", &format!("case:{case}"), details);
+    }
+
+    #[test]
+    fn the_statements_of_an_office_give_its_users_partners_and_accounts() {
+        let o = office();
+        let state = o.log.state();
+        assert!(state.problems.is_empty(), "{:?}", state.problems);
+        assert_eq!(state.user("alice").map(|u| (u.role, u.enabled, u.key)), Some((Role::Admin, true, Some(o.alice.public_key()))));
+        assert_eq!(state.user("anna").map(|u| u.role), Some(Role::Approver));
+        assert_eq!(state.partners[&1].keys["F1"], KeyStatus::Active);
+        assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Current);
+        assert_eq!(state.source_of("users", "clara"), Some(5), "her key_create");
+        assert!(!state.is_legacy());
+    }
+
+    #[test]
+    fn a_statement_signed_by_another_key_or_edited_does_not_count() {
+        let mut o = office();
+        // Clara's key signs a grant in alice's name.
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "alice", "user.add", "user:mallory", json!({ "role": "approver" }));
+        // A genuine statement whose details were edited afterwards.
+        o.log.push(Some(&o.alice), "alice", "user.disable", "user:anna", json!({}));
+        let last = o.log.events.last_mut().unwrap();
+        last.subject = "user:clara".into();
+        let state = o.log.state();
+        assert!(state.user("mallory").is_none());
+        assert!(state.user("clara").unwrap().enabled && state.user("anna").unwrap().enabled);
+        let whys: Vec<&str> = state.problems.iter().map(|p| p.why.as_str()).collect();
+        assert!(whys[0].contains("is signed by"), "{whys:?}");
+        assert!(whys[1].contains("does not verify"), "{whys:?}");
+    }
+
+    #[test]
+    fn a_decision_the_signers_role_does_not_allow_does_not_count() {
+        let mut o = office();
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "user.add", "user:mallory", json!({ "role": "admin" }));
+        o.log.push(
+            Some(&clara),
+            "clara",
+            "policy.set",
+            "policy",
+            json!({ "new": Policy { approval_threshold_minor: u64::MAX, ..Default::default() } }),
+        );
+        let unsigned = json!({ "role": "approver" });
+        o.log.push(None, "alice", "user.add", "user:eve", unsigned);
+        let state = o.log.state();
+        assert!(state.user("mallory").is_none() && state.user("eve").is_none());
+        assert_eq!(state.policy, Policy::default());
+        assert_eq!(state.problems.len(), 3, "{:?}", state.problems);
+        assert!(state.problems[2].why.contains("not signed"), "{:?}", state.problems);
+    }
+
+    #[test]
+    fn a_held_case_is_approved_only_after_a_confirmed_callback_by_another_approver() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let anna = KeyPair::from_seed(&o.anna.secret_seed());
+        // Approving before the callback: the rules refuse it, so it does not count.
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Hold);
+        assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Pending);
+        assert!(state.problems[0].why.contains("the rules refuse it"), "{:?}", state.problems);
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        // Only approvers release an approved case.
+        o.log.push(Some(&clara), "clara", "case.release", "case:1", json!({}));
+        assert_eq!(o.log.state().cases[&1].status, CaseStatus::Approved);
+        o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Released);
+        assert_eq!(state.cases[&1].called_by, ["clara"]);
+        assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
+        assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
+        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+    }
+
+    #[test]
+    fn a_denied_callback_marks_the_account_fraudulent_everywhere() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "denied" }));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Quarantined);
+        assert!(state.fraudulent.contains("iban:MULE"));
+        assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Fraudulent);
+    }
+
+    #[test]
+    fn a_disabled_users_statements_do_not_count() {
+        let mut o = office();
+        o.log.push(Some(&o.alice), "alice", "user.disable", "user:clara", json!({}));
+        receive(&mut o, 1, "accepted", "iban:DE1");
+        let state = o.log.state();
+        assert!(!state.cases.contains_key(&1));
+        assert!(state.problems[0].why.contains("disabled"), "{:?}", state.problems);
+    }
+
+    #[test]
+    fn a_user_cannot_give_themselves_a_key_and_a_reset_replaces_it() {
+        let mut o = office();
+        let own = KeyPair::from_seed(&[9; 32]);
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "user.key_create", "user:clara", json!({ "public_key": own.public_key().to_base64() }));
+        assert_eq!(o.log.state().user("clara").unwrap().key, Some(o.clara.public_key()));
+        o.log.push(Some(&o.alice), "alice", "user.key_create", "user:clara", json!({ "public_key": own.public_key().to_base64() }));
+        receive(&mut o, 1, "accepted", "iban:DE1");
+        let state = o.log.state();
+        assert_eq!(state.user("clara").unwrap().key, Some(own.public_key()));
+        assert!(!state.cases.contains_key(&1), "signed with her old key after the reset");
+        let _ = &o.org;
+    }
+
+    #[test]
+    fn events_before_an_upgrade_count_unsigned_and_later_ones_do_not() {
+        let alice = KeyPair::from_seed(&[2; 32]);
+        let mut log = Log::default();
+        log.push(None, SYSTEM, "workspace.init", "workspace", json!({}));
+        log.push(None, SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
+        log.push(None, "alice", "user.key_create", "user:alice", json!({ "public_key": alice.public_key().to_base64() }));
+        assert!(log.state().is_legacy());
+        log.push(Some(&alice), "alice", "workspace.upgrade", "workspace", json!({ "legacy_through": 3 }));
+        log.push(None, "alice", "user.add", "user:eve", json!({ "role": "admin" }));
+        log.push(Some(&alice), "alice", "user.add", "user:bob", json!({ "role": "clerk" }));
+        let state = log.state();
+        assert!(!state.is_legacy());
+        assert_eq!(state.user("alice").map(|u| u.role), Some(Role::Admin));
+        assert!(state.user("eve").is_none() && state.user("bob").is_some());
+        assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
+    }
+}
