@@ -274,12 +274,17 @@ fn verify_bundle_file(path: &Path, args: &VerifyArgs, output: Output) -> CliResu
             "exported_at": report.exported_at,
             "events": report.events,
             "checkpoints": report.checkpoints,
+            "statements_checked": report.statements_checked,
         }),
         problem_json(problem),
     );
+    let statements = match report.statements_checked {
+        true => "\nThe signed decisions among them verify, each by a user whose key and role the bundle's statements give.",
+        false => "\nThe bundle predates signed decisions: who decided what is not checked.",
+    };
     output.emit(document, || match problem {
         None => format!(
-            "The bundle is intact: {} events of a log of {} (exported {}), each in the checkpoint signed by audit key\n  {}\nof {} ({}); {} earlier checkpoints consistent with it.{}",
+            "The bundle is intact: {} events of a log of {} (exported {}), each in the checkpoint signed by audit key\n  {}\nof {} ({}); {} earlier checkpoints consistent with it.{statements}{}",
             report.events,
             report.log_size,
             report.exported_at,

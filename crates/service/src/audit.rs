@@ -16,7 +16,7 @@ use countersign_core::audit::check::{check_against, check_log, Consistency, LogR
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use countersign_core::audit::merkle::{leaf_hash, Frontier};
-use countersign_core::audit::state::{ImpliedState, StateMismatch, StatementProblem};
+use countersign_core::audit::state::{ImpliedState, StateMismatch, StatementProblem, AUTHORITY_ACTIONS};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
@@ -263,7 +263,15 @@ impl Workspace {
             let head = append_checkpoint(tx, session, "audit.export", &at, false)?;
             let keys = signing_keys(tx, &key_events(tx)?)?;
             let all_hashes = tx.event_hashes(head.size)?;
-            let events = tx.events_matching(filter)?;
+            // The chosen events, and the statements every signer's key and role rest on, so that
+            // the bundle's statements can be checked offline (issue 14).
+            let mut events = tx.events_matching(filter)?;
+            for action in AUTHORITY_ACTIONS {
+                events.extend(tx.events_matching(&EventFilter { action: Some((*action).into()), ..Default::default() })?);
+            }
+            events.sort_by_key(|e| e.seq);
+            events.dedup_by_key(|e| e.seq);
+            events.retain(|e| e.seq <= head.size);
             let bundle = build(&BundleParts {
                 origin: &origin(tx)?,
                 exported_at: &at,

@@ -11,6 +11,7 @@ use crate::audit::check::{Problem, Tampering};
 use crate::audit::checkpoint::Checkpoint;
 use crate::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use crate::audit::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash, MerkleTree};
+use crate::audit::state::{ImpliedState, StatementFault};
 use crate::encoding::{b64_decode, b64_decode_array, b64_encode};
 use crate::format::card::PartnerCard;
 use crate::format::fingerprint::Fingerprint;
@@ -247,6 +248,15 @@ pub struct BundleReport {
     pub checkpoints: usize,
     /// The first problem found, if any.
     pub problem: Option<Problem>,
+    /// Whether the signed statements were checked (the bundle carries `workspace.init`, as
+    /// bundles exported since issue 14 do).
+    pub statements_checked: bool,
+}
+
+/// Whether a bundle holds the log's first event, `workspace.init`, which names the root key of the
+/// signed statements.
+fn carries_root(bundle: &Bundle) -> bool {
+    bundle.events.first().is_some_and(|e| e.seq == 1 && e.action == "workspace.init")
 }
 
 fn hash_field(text: &str, what: &str) -> Result<Hash, BundleError> {
@@ -282,6 +292,7 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
         events: bundle.events.len(),
         checkpoints: bundle.checkpoints.len(),
         problem,
+        statements_checked: carries_root(&bundle),
     };
 
     // The export checkpoint: signed by one of the bundle's audit keys, and by the pinned one.
@@ -354,6 +365,9 @@ impl BundleChecks<'_> {
         if let Some(found) = self.checkpoint_problem()? {
             return Ok(Some(found));
         }
+        if let Some(found) = self.statement_problem()? {
+            return Ok(Some(found));
+        }
         match kept {
             Some(kept) => self.kept_problem(kept),
             None => Ok(None),
@@ -412,6 +426,43 @@ impl BundleChecks<'_> {
             previous = Some((e.seq, hash));
         }
         Ok(None)
+    }
+
+    /// The signed statements among the events (docs/audit-format.md §12), replayed as the
+    /// workspace replays its whole log: the bundle carries the statements every signer's key and
+    /// role rest on. A statement about something the bundle does not hold (a case whose receipt
+    /// was not chosen) cannot be judged here and is passed over. A bundle without the log's first
+    /// event (`workspace.init`, which names the root key) was exported before statements were
+    /// signed, and is not judged ([`BundleReport::statements_checked`]).
+    fn statement_problem(&self) -> Result<Option<Problem>, BundleError> {
+        if !self.statements_checked() {
+            return Ok(None);
+        }
+        let mut events = Vec::with_capacity(self.bundle.events.len());
+        for e in &self.bundle.events {
+            events.push(LoggedEvent {
+                seq: e.seq,
+                at: e.at.clone(),
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                subject: e.subject.clone(),
+                details: e.details.clone(),
+                prev_hash: hash_field(&e.prev_hash, "prev_hash")?,
+                hash: hash_field(&e.hash, "hash")?,
+            });
+        }
+        let state = ImpliedState::replay(events.iter());
+        let judged: Vec<_> = state.problems.iter().filter(|p| p.kind != StatementFault::Missing).collect();
+        Ok(judged.first().map(|first| Problem {
+            kind: Tampering::StatementInvalid,
+            seq: Some(first.seq),
+            message: format!("{} signed statement(s) in the bundle do not count; the first: {first}", judged.len()),
+        }))
+    }
+
+    /// Whether the bundle carries the root of its statements: the log's first event, `workspace.init`.
+    fn statements_checked(&self) -> bool {
+        carries_root(self.bundle)
     }
 
     /// Stored checkpoints: signed, countersigned where an approval, and consistent with the head.

@@ -55,6 +55,12 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.export",
 ];
 
+/// The statements every signer's key and role, and the policy the case rules read, rest on: an
+/// evidence bundle carries them whatever events it was asked for, so that the statements it holds
+/// can be checked offline.
+pub const AUTHORITY_ACTIONS: &[&str] =
+    &["workspace.init", "workspace.upgrade", "user.add", "user.key_create", "user.disable", "user.enable", "policy.set"];
+
 /// Whether events with this action must be signed.
 pub fn is_statement(action: &str) -> bool {
     STATEMENT_ACTIONS.contains(&action)
@@ -157,6 +163,8 @@ pub struct ImpliedState {
     pub legacy_through: u64,
     /// The sequence number and hash of the last event replayed.
     pub last: Option<(u64, [u8; 32])>,
+    /// The hash of event `legacy_through`, once replayed.
+    pub legacy_hash: Option<[u8; 32]>,
     /// The statements that did not count, oldest first.
     pub problems: Vec<StatementProblem>,
     /// For each row the statements shape (`TABLE:ROW`), the last statement that did.
@@ -172,8 +180,50 @@ pub struct StatementProblem {
     pub action: String,
     /// Its subject.
     pub subject: String,
+    /// What kind of fault.
+    pub kind: StatementFault,
     /// What is wrong with it.
     pub why: String,
+}
+
+/// Why a statement does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementFault {
+    /// Unsigned, signed by another key than the one it must be, or changed after it was signed.
+    Signature,
+    /// Its signer is not a user the statements made, was disabled, or their role does not allow it.
+    Authority,
+    /// The rules refuse it (a case decision, a second receipt of one case, a key pinned twice).
+    Rules,
+    /// It is about something no earlier statement made (a partner, a user, a case): in a whole log,
+    /// tampering; in an evidence bundle, which holds part of the log, expected.
+    Missing,
+    /// Its details lack what it must say.
+    Malformed,
+}
+
+/// A statement's fault and its explanation, while it is applied.
+struct Fault {
+    kind: StatementFault,
+    why: String,
+}
+
+impl Fault {
+    fn new(kind: StatementFault, why: String) -> Self {
+        Fault { kind, why }
+    }
+}
+
+impl From<String> for Fault {
+    fn from(why: String) -> Self {
+        Fault::new(StatementFault::Malformed, why)
+    }
+}
+
+impl From<&str> for Fault {
+    fn from(why: &str) -> Self {
+        Fault::new(StatementFault::Malformed, why.to_string())
+    }
 }
 
 impl std::fmt::Display for StatementProblem {
@@ -233,15 +283,18 @@ impl ImpliedState {
     /// recorded as a problem; other events change nothing.
     pub fn apply(&mut self, event: &LoggedEvent) {
         self.last = Some((event.seq, event.hash));
+        if event.seq == self.legacy_through {
+            self.legacy_hash = Some(event.hash);
+        }
         if !is_statement(&event.action) {
             return;
         }
         let details: Value = match serde_json::from_str(&event.details) {
             Ok(v) => v,
-            Err(_) => return self.problem(event, "its details are not JSON".into()),
+            Err(_) => return self.problem(event, Fault::new(StatementFault::Malformed, "its details are not JSON".into())),
         };
-        if let Err(why) = self.check_signature(event, &details).and_then(|()| self.effect(event, &details)) {
-            self.problem(event, why);
+        if let Err(fault) = self.check_signature(event, &details).and_then(|()| self.effect(event, &details)) {
+            self.problem(event, fault);
         }
     }
 
@@ -255,31 +308,34 @@ impl ImpliedState {
         self.sources.get(&format!("{table}:{row}")).copied()
     }
 
-    fn problem(&mut self, event: &LoggedEvent, why: String) {
-        self.problems.push(StatementProblem { seq: event.seq, action: event.action.clone(), subject: event.subject.clone(), why });
+    fn problem(&mut self, event: &LoggedEvent, fault: Fault) {
+        let (kind, why) = (fault.kind, fault.why);
+        self.problems.push(StatementProblem { seq: event.seq, action: event.action.clone(), subject: event.subject.clone(), kind, why });
     }
 
     /// The key the actor must have signed with: the organisation key for `system`, the user's
     /// current personal key otherwise (an enabled user's).
-    fn check_signature(&self, event: &LoggedEvent, details: &Value) -> Result<(), String> {
+    fn check_signature(&self, event: &LoggedEvent, details: &Value) -> Result<(), Fault> {
         let legacy = event.seq <= self.legacy_through && event.action != "workspace.upgrade";
         if legacy && signature_of(details).is_err() {
             return Ok(());
         }
         if event.action == "workspace.init" {
             let key = details["org_public_key"].as_str().and_then(PublicKey::from_base64).ok_or("it names no organisation key")?;
-            return verify(&fields_of(event), details, &key).map_err(|e| e.to_string());
+            return verify(&fields_of(event), details, &key).map_err(|e| Fault::new(StatementFault::Signature, e.to_string()));
         }
         let key = if event.actor == SYSTEM {
             self.org_key.ok_or("it is signed as the system, but the log has no organisation key")?
         } else {
-            let user = self.users.get(&event.actor).ok_or_else(|| format!("{} is not a user the statements added", event.actor))?;
+            let authority = |why: String| Fault::new(StatementFault::Authority, why);
+            let user =
+                self.users.get(&event.actor).ok_or_else(|| authority(format!("{} is not a user the statements added", event.actor)))?;
             if !user.enabled {
-                return Err(format!("{} was disabled", event.actor));
+                return Err(authority(format!("{} was disabled", event.actor)));
             }
-            user.key.ok_or_else(|| format!("{} has no personal key", event.actor))?
+            user.key.ok_or_else(|| authority(format!("{} has no personal key", event.actor)))?
         };
-        verify(&fields_of(event), details, &key).map_err(|e| e.to_string())
+        verify(&fields_of(event), details, &key).map_err(|e| Fault::new(StatementFault::Signature, e.to_string()))
     }
 
     /// The role the actor's statements rest on (`system` acts as an admin).
@@ -290,20 +346,22 @@ impl ImpliedState {
         self.users.get(actor).map(|u| u.role)
     }
 
-    fn require(&self, event: &LoggedEvent, roles: &[Role]) -> Result<Role, String> {
+    fn require(&self, event: &LoggedEvent, roles: &[Role]) -> Result<Role, Fault> {
         match self.role_of(&event.actor) {
             Some(role) if roles.contains(&role) => Ok(role),
-            Some(role) => Err(format!("{} is {}, which may not do this", event.actor, role.as_str())),
-            None => Err(format!("{} is not a user the statements added", event.actor)),
+            Some(role) => {
+                Err(Fault::new(StatementFault::Authority, format!("{} is {}, which may not do this", event.actor, role.as_str())))
+            }
+            None => Err(Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor))),
         }
     }
 
-    fn effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+    fn effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let admin = [Role::Admin];
         match event.action.as_str() {
             "workspace.init" => {
                 if event.seq != 1 {
-                    return Err("only the first event may make the workspace".into());
+                    return Err(Fault::new(StatementFault::Rules, "only the first event may make the workspace".into()));
                 }
                 self.org_key = d["org_public_key"].as_str().and_then(PublicKey::from_base64);
                 if let Some(policy) = d.get("policy") {
@@ -312,39 +370,19 @@ impl ImpliedState {
                 }
                 Ok(())
             }
-            "workspace.upgrade" | "audit.key_create" | "org.rotate_key" | "user.reset_password" => self.require(event, &admin).map(drop),
-            "user.add" => {
-                self.require(event, &admin)?;
-                let name = user_subject(event)?;
-                let role = d["role"].as_str().and_then(|r| Role::parse(r).ok()).ok_or("it names no valid role")?;
-                if self.users.contains_key(name) {
-                    return Err(format!("{name} exists already"));
+            "workspace.upgrade" => {
+                self.require(event, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor])?;
+                let named = d["legacy_through_hash"].as_str().unwrap_or_default();
+                match &self.legacy_hash {
+                    Some(hash) if crate::audit::chain::hex(hash) == named => Ok(()),
+                    _ => Err(Fault::new(
+                        StatementFault::Signature,
+                        "the hash it names is not that of the last event before it: the old log was changed".into(),
+                    )),
                 }
-                self.users.insert(name.to_string(), UserState { role, enabled: true, key: None });
-                self.shaped("users", name, event.seq);
-                Ok(())
             }
-            "user.key_create" => {
-                let name = user_subject(event)?;
-                // A user's own key is given by an admin (or the organisation key at init), never by themselves.
-                if event.actor == name && event.seq > self.legacy_through {
-                    return Err(format!("{name} cannot give themselves a personal key"));
-                }
-                if event.seq > self.legacy_through {
-                    self.require(event, &admin)?;
-                }
-                let key = d["public_key"].as_str().and_then(PublicKey::from_base64).ok_or("it names no valid public key")?;
-                self.users.get_mut(name).ok_or_else(|| format!("{name} is not a user"))?.key = Some(key);
-                self.shaped("users", name, event.seq);
-                Ok(())
-            }
-            "user.disable" | "user.enable" => {
-                self.require(event, &admin)?;
-                let name = user_subject(event)?;
-                self.users.get_mut(name).ok_or_else(|| format!("{name} is not a user"))?.enabled = event.action == "user.enable";
-                self.shaped("users", name, event.seq);
-                Ok(())
-            }
+            "audit.key_create" | "org.rotate_key" | "user.reset_password" => self.require(event, &admin).map(drop),
+            "user.add" | "user.key_create" | "user.disable" | "user.enable" => self.user_effect(event, d),
             "policy.set" => {
                 self.require(event, &admin)?;
                 self.policy = serde_json::from_value(d["new"].clone()).map_err(|e| format!("its policy: {e}"))?;
@@ -375,18 +413,52 @@ impl ImpliedState {
         }
     }
 
-    fn partner_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+    /// `user.add`, `user.key_create`, `user.disable`, `user.enable`: admins only; a user's own key
+    /// is given by an admin (or the organisation key at init), never by themselves.
+    fn user_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
+        let admin = [Role::Admin];
+        let name = user_subject(event)?;
+        let missing = || Fault::new(StatementFault::Missing, format!("{name} is not a user"));
+        match event.action.as_str() {
+            "user.add" => {
+                self.require(event, &admin)?;
+                let role = d["role"].as_str().and_then(|r| Role::parse(r).ok()).ok_or("it names no valid role")?;
+                if self.users.contains_key(name) {
+                    return Err(Fault::new(StatementFault::Rules, format!("{name} exists already")));
+                }
+                self.users.insert(name.to_string(), UserState { role, enabled: true, key: None });
+            }
+            "user.key_create" => {
+                if event.seq > self.legacy_through {
+                    if event.actor == name {
+                        return Err(Fault::new(StatementFault::Authority, format!("{name} cannot give themselves a personal key")));
+                    }
+                    self.require(event, &admin)?;
+                }
+                let key = d["public_key"].as_str().and_then(PublicKey::from_base64).ok_or("it names no valid public key")?;
+                self.users.get_mut(name).ok_or_else(missing)?.key = Some(key);
+            }
+            _ => {
+                self.require(event, &admin)?;
+                self.users.get_mut(name).ok_or_else(missing)?.enabled = event.action == "user.enable";
+            }
+        }
+        self.shaped("users", name, event.seq);
+        Ok(())
+    }
+
+    fn partner_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let id = id_subject(event, "partner:")?;
         let text = |v: &Value| v.as_str().map(str::to_string);
         let strings = |v: &Value| v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect::<BTreeSet<_>>());
         match event.action.as_str() {
             "partner.add" => {
                 if self.partners.contains_key(&id) {
-                    return Err(format!("partner {id} exists already"));
+                    return Err(Fault::new(StatementFault::Rules, format!("partner {id} exists already")));
                 }
                 let fingerprint = text(&d["fingerprint"]).ok_or("it names no key")?;
                 if self.partners.values().any(|p| p.keys.contains_key(&fingerprint)) {
-                    return Err(format!("the key {fingerprint} is pinned for another partner"));
+                    return Err(Fault::new(StatementFault::Rules, format!("the key {fingerprint} is pinned for another partner")));
                 }
                 let partner = PartnerState {
                     name: text(&d["name"]).unwrap_or_default(),
@@ -407,9 +479,12 @@ impl ImpliedState {
             }
             "partner.rotate_key" => {
                 let (old, new) = (text(&d["old"]).ok_or("it names no old key")?, text(&d["new"]).ok_or("it names no new key")?);
-                let partner = self.partners.get_mut(&id).ok_or_else(|| format!("partner {id} does not exist"))?;
+                let partner = self
+                    .partners
+                    .get_mut(&id)
+                    .ok_or_else(|| Fault::new(StatementFault::Missing, format!("partner {id} does not exist")))?;
                 if partner.keys.get(&old) != Some(&KeyStatus::Active) {
-                    return Err(format!("{old} is not an active key of partner {id}"));
+                    return Err(Fault::new(StatementFault::Rules, format!("{old} is not an active key of partner {id}")));
                 }
                 partner.keys.insert(old.clone(), KeyStatus::Retired);
                 partner.keys.insert(new.clone(), KeyStatus::Active);
@@ -419,8 +494,14 @@ impl ImpliedState {
             }
             _ => {
                 let fingerprint = text(&d["fingerprint"]).ok_or("it names no key")?;
-                let partner = self.partners.get_mut(&id).ok_or_else(|| format!("partner {id} does not exist"))?;
-                let status = partner.keys.get_mut(&fingerprint).ok_or_else(|| format!("{fingerprint} is not a key of partner {id}"))?;
+                let partner = self
+                    .partners
+                    .get_mut(&id)
+                    .ok_or_else(|| Fault::new(StatementFault::Missing, format!("partner {id} does not exist")))?;
+                let status = partner
+                    .keys
+                    .get_mut(&fingerprint)
+                    .ok_or_else(|| Fault::new(StatementFault::Missing, format!("{fingerprint} is not a key of partner {id}")))?;
                 *status = KeyStatus::Revoked;
                 self.shaped("partner_keys", fingerprint, event.seq);
                 Ok(())
@@ -428,10 +509,10 @@ impl ImpliedState {
         }
     }
 
-    fn receive_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+    fn receive_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let id = id_subject(event, "case:")?;
         if self.cases.contains_key(&id) {
-            return Err(format!("case {id} was received already"));
+            return Err(Fault::new(StatementFault::Rules, format!("case {id} was received already")));
         }
         let verdict: Verdict = serde_json::from_value(d["verdict"].clone()).map_err(|_| "it names no verdict")?;
         let partner = d["partner"].as_i64();
@@ -490,10 +571,12 @@ impl ImpliedState {
         }
     }
 
-    fn case_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), String> {
+    fn case_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let id = id_subject(event, "case:")?;
-        let case = self.cases.get(&id).ok_or_else(|| format!("case {id} was never received"))?;
-        let role = self.role_of(&event.actor).ok_or_else(|| format!("{} is not a user the statements added", event.actor))?;
+        let case = self.cases.get(&id).ok_or_else(|| Fault::new(StatementFault::Missing, format!("case {id} was never received")))?;
+        let role = self
+            .role_of(&event.actor)
+            .ok_or_else(|| Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor)))?;
         let action = match event.action.as_str() {
             "case.challenge" => CaseAction::StartCallback,
             "case.callback" => {
@@ -506,9 +589,12 @@ impl ImpliedState {
             "case.reopen" => CaseAction::Reopen,
             "case.release" => CaseAction::Release,
             "case.export" => {
-                return if case.status == CaseStatus::Released { Ok(()) } else { Err(format!("case {id} is not released")) };
+                return match case.status {
+                    CaseStatus::Released => Ok(()),
+                    _ => Err(Fault::new(StatementFault::Rules, format!("case {id} is not released"))),
+                };
             }
-            other => return Err(format!("{other} is not a statement")),
+            other => return Err(format!("{other} is not a statement").into()),
         };
         let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
         let case = self.cases.get_mut(&id).expect("looked up above");
@@ -518,10 +604,10 @@ impl ImpliedState {
                 return Ok(());
             }
             (_, Ok(t)) => t,
-            (_, Err(refusal)) => return Err(format!("the rules refuse it: {refusal}")),
+            (_, Err(refusal)) => return Err(Fault::new(StatementFault::Rules, format!("the rules refuse it: {refusal}"))),
         };
         if event.action == "case.callback_wrong_response" {
-            return Err("a wrong response is recorded only when the response did not match".into());
+            return Err(Fault::new(StatementFault::Rules, "a wrong response is recorded only when the response did not match".into()));
         }
         self.sources.insert(format!("cases:{id}"), event.seq);
         case.status = transition.status;
@@ -565,16 +651,16 @@ impl ImpliedState {
     }
 }
 
-fn user_subject(event: &LoggedEvent) -> Result<&str, String> {
-    event.subject.strip_prefix("user:").ok_or_else(|| format!("its subject {:?} is not a user", event.subject))
+fn user_subject(event: &LoggedEvent) -> Result<&str, Fault> {
+    event.subject.strip_prefix("user:").ok_or_else(|| format!("its subject {:?} is not a user", event.subject).into())
 }
 
-fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, String> {
+fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, Fault> {
     event
         .subject
         .strip_prefix(prefix)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("its subject {:?} is not {prefix}ID", event.subject))
+        .ok_or_else(|| format!("its subject {:?} is not {prefix}ID", event.subject).into())
 }
 
 /// Details without their signature member.
@@ -794,7 +880,8 @@ mod tests {
         log.push(None, SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
         log.push(None, "alice", "user.key_create", "user:alice", json!({ "public_key": alice.public_key().to_base64() }));
         assert!(log.state().is_legacy());
-        log.push(Some(&alice), "alice", "workspace.upgrade", "workspace", json!({ "legacy_through": 3 }));
+        let hash = crate::audit::chain::hex(&log.events[2].hash);
+        log.push(Some(&alice), "alice", "workspace.upgrade", "workspace", json!({ "legacy_through": 3, "legacy_through_hash": hash }));
         log.push(None, "alice", "user.add", "user:eve", json!({ "role": "admin" }));
         log.push(Some(&alice), "alice", "user.add", "user:bob", json!({ "role": "clerk" }));
         let state = log.state();
