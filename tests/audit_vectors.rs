@@ -1,7 +1,8 @@
 //! Audit format test vectors (docs/audit-format.md §10): tests/vectors/audit-* hold a small log's
 //! events with their encodings and hashes, its Merkle roots and proofs, a countersigned
-//! checkpoint note, evidence bundles (one intact, some tampered, with the verdict expected) and
-//! the small log with rows edited in the database (the tamper kind and first bad event expected).
+//! checkpoint note, evidence bundles (one intact, some tampered, with the verdict expected), the
+//! small log with rows edited in the database (the tamper kind and first bad event expected) and a
+//! log of signed statements (§12, §13: each one's signed message, and whether it counts or why not).
 //! This test checks every file against the implementation, and checks that the files are exactly
 //! what the generator below makes (fixed RFC 8032 keys, fixed times; Ed25519 is deterministic),
 //! so they cannot drift from the code. tests/independent/verify_audit.py checks the same files
@@ -14,15 +15,23 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use countersign_core::audit::bundle::{build, verify_bundle, BundleParts};
-use countersign_core::audit::chain::{event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
+use countersign_core::audit::chain::{canonical_json, event_hash, hex, EventFields, EVENT_CONTEXT, GENESIS};
 use countersign_core::audit::check::{check_chain, leaves, Tampering};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
 use countersign_core::audit::merkle::{consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash};
+use countersign_core::audit::state::{ImpliedState, StatementFault, SYSTEM};
+use countersign_core::audit::statement::{sign, signed_message, StatementFields};
+use countersign_core::auth::Role;
+use countersign_core::cases::flow::CaseStatus;
+use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::KeyPair;
+use countersign_core::registry::AccountStatus;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 /// RFC 8032 test 1 secret key: the organisation's key (its card; the log's origin).
 const ORG_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -338,6 +347,179 @@ fn log_vectors() -> Vec<(&'static str, String)> {
     ]
 }
 
+// ---------------------------------------------------------------------------------------------
+// Signed statements (docs/audit-format.md §12, §13): audit-statements.txt. The organisation key
+// (RFC 8032 test 1) signs `init`'s statements as `system`; the audit key is RFC 8032 test 2 and
+// carol, the approver, has RFC 8032 test 3 as in audit-events.txt; the other users have the
+// fixed seeds below.
+
+/// alice, the first admin, given her key by the organisation key at `init`.
+const ALICE_SEED: [u8; 32] = [0xa1; 32];
+/// clara, a clerk alice adds.
+const CLARA_SEED: [u8; 32] = [0xc1; 32];
+/// The key alice tries to give herself.
+const ALICE_OWN_SEED: [u8; 32] = [0xa2; 32];
+/// Globex's signing key, pinned by `partner.add`.
+const GLOBEX_SEED: [u8; 32] = [0x47; 32];
+/// Globex's account known from the contract, and the new one its instruction of case 1 asks for.
+const GLOBEX_KNOWN_ACCOUNT: &str = "iban:GB33BUKB20201555555555";
+const GLOBEX_NEW_ACCOUNT: &str = "iban:GB94BARC10201530093459";
+
+/// A statement of audit-statements.txt as stored, and what replaying the log must make of it.
+struct Statement {
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    /// As stored: signed, and for one of them edited afterwards.
+    details: Value,
+    /// `None`: it counts; otherwise it does not, with the fault (`why`) and a comment.
+    expect: Option<(&'static str, &'static str)>,
+}
+
+impl Statement {
+    fn invalid(&mut self, why: &'static str, comment: &'static str) {
+        self.expect = Some((why, comment));
+    }
+}
+
+#[derive(Default)]
+struct Statements(Vec<Statement>);
+
+impl Statements {
+    /// Appends a statement signed with `key` (not necessarily the actor's), expected to count.
+    fn push(&mut self, key: &KeyPair, at: &str, actor: &str, action: &str, subject: &str, details: Value) -> &mut Statement {
+        let details = sign(key, &StatementFields { at, actor, action, subject }, details);
+        let (at, actor, action, subject) = (at.into(), actor.into(), action.into(), subject.into());
+        self.0.push(Statement { at, actor, action, subject, details, expect: None });
+        self.0.last_mut().expect("just pushed")
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// The details of a `user.key_create`, as the service writes them.
+fn key_details(key: &KeyPair, why: &str) -> Value {
+    let public = key.public_key();
+    json!({ "fingerprint": public.fingerprint().to_string(), "holds_audit_key": true, "public_key": public.to_base64(), "why": why })
+}
+
+/// The details of an `instruction.receive` from Globex (partner 1), as the service writes them.
+fn receipt(verdict: &str, codes: &[&str], account: &str, bic: &str, amount_minor: u64, file: &str) -> Value {
+    json!({
+        "account_bic": bic, "account_key": account, "amount_minor": amount_minor, "codes": codes, "currency": "GBP",
+        "email_sha256": null, "file_name": file, "file_sha256": sha256_hex(file), "partner": 1,
+        "signer": KeyPair::from_seed(&GLOBEX_SEED).fingerprint().to_string(), "verdict": verdict,
+    })
+}
+
+/// The details of a case decision, as the service writes them.
+fn decision(from: &str, to: &str) -> Value {
+    json!({ "from": from, "reason": null, "to": to })
+}
+
+// Long: the log reads top to bottom as the story docs/audit-format.md §10 tells.
+fn statement_log() -> Vec<Statement> {
+    let (org, audit, carol) = (key(ORG_SEED), key(AUDIT_SEED), key(CAROL_SEED));
+    let (alice, clara) = (KeyPair::from_seed(&ALICE_SEED), KeyPair::from_seed(&CLARA_SEED));
+    let threshold = |minor: u64| Policy { approval_threshold_minor: minor, ..Policy::default() };
+    let mut log = Statements::default();
+    // `init`: the organisation key signs the workspace, the first admin, the audit key and her key.
+    let init = "2026-12-01T09:00:00Z";
+    let workspace = json!({
+        "org_fingerprint": org.fingerprint().to_string(), "org_name": "Initech GmbH",
+        "org_public_key": org.public_key().to_base64(), "policy": Policy::default(),
+    });
+    log.push(&org, init, SYSTEM, "workspace.init", "workspace", workspace);
+    log.push(&org, init, SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
+    let audit_key = json!({ "fingerprint": audit.fingerprint().to_string(), "public_key": audit.public_key().to_base64() });
+    log.push(&org, init, SYSTEM, "audit.key_create", "audit", audit_key);
+    log.push(&org, init, SYSTEM, "user.key_create", "user:alice", key_details(&alice, "new user"));
+    // alice adds a clerk and an approver with their keys, onboards Globex, lowers the threshold.
+    log.push(&alice, "2026-12-01T09:10:00Z", "alice", "user.add", "user:clara", json!({ "role": "clerk" }));
+    log.push(&alice, "2026-12-01T09:10:05Z", "alice", "user.key_create", "user:clara", key_details(&clara, "new user"));
+    log.push(&alice, "2026-12-01T09:12:00Z", "alice", "user.add", "user:carol", json!({ "role": "approver" }));
+    log.push(&alice, "2026-12-01T09:12:05Z", "alice", "user.key_create", "user:carol", key_details(&carol, "new user"));
+    let globex = json!({
+        "country": "GB", "domains": ["globex.example"], "fingerprint": KeyPair::from_seed(&GLOBEX_SEED).fingerprint().to_string(),
+        "known_account": GLOBEX_KNOWN_ACCOUNT, "name": "Globex Ltd", "phones": ["+442079460000"],
+    });
+    log.push(&alice, "2026-12-01T09:20:00Z", "alice", "partner.add", "partner:1", globex);
+    let policy = json!({ "new": threshold(500_000), "old": Policy::default() });
+    log.push(&alice, "2026-12-01T09:25:00Z", "alice", "policy.set", "policy", policy);
+    // Case 1: Globex asks for a new account; held, called back by clara, approved and released by carol.
+    let held = receipt("hold", &["bank_details_changed"], GLOBEX_NEW_ACCOUNT, "BARCGB22", 4_820_000, "globex-114.countersign");
+    log.push(&clara, "2026-12-01T10:02:13Z", "clara", "instruction.receive", "case:1", held);
+    log.push(&clara, "2026-12-01T10:05:00Z", "clara", "case.challenge", "case:1", json!({ "challenge": "492817" }));
+    let callback = json!({
+        "challenge": "492817", "dialed": "+442079460000", "marked_fraudulent": null, "note": null, "outcome": "confirmed",
+        "reached": "J. Smith, accounts payable", "response_matched": true, "status": "callback_confirmed",
+    });
+    log.push(&clara, "2026-12-01T10:09:00Z", "clara", "case.callback", "case:1", callback);
+    log.push(&clara, "2026-12-01T10:12:00Z", "clara", "case.approve", "case:1", decision("callback_confirmed", "approved")).invalid(
+        "rules",
+        "clara, a clerk who called back on case 1, approves it: only an approver who neither received nor called back on it may",
+    );
+    log.push(&carol, "2026-12-01T10:40:00Z", "carol", "case.approve", "case:1", decision("callback_confirmed", "approved"));
+    let mut release = decision("approved", "released");
+    release["format"] = json!("pain001");
+    release["bank_file_sha256"] = json!(sha256_hex("pain.001 of case 1"));
+    log.push(&carol, "2026-12-01T10:41:30Z", "carol", "case.release", "case:1", release);
+    // What does not count.
+    let raised = json!({ "new": threshold(250_000), "old": threshold(500_000) });
+    let edited = log.push(&alice, "2026-12-01T11:00:00Z", "alice", "policy.set", "policy", raised);
+    edited.details["new"]["approval_threshold_minor"] = json!(9_999_999_999u64);
+    edited.invalid("signature", "alice signed a threshold of 250000; the stored details say 9999999999 (edited after signing)");
+    log.push(&clara, "2026-12-01T11:05:00Z", "alice", "user.add", "user:mallory", json!({ "role": "admin" }))
+        .invalid("signature", "a statement in alice's name signed with clara's key (the wrong key)");
+    log.push(&clara, "2026-12-01T11:06:00Z", "clara", "user.add", "user:mallory", json!({ "role": "admin" }))
+        .invalid("authority", "clara is a clerk: only admins add users");
+    let own = key_details(&KeyPair::from_seed(&ALICE_OWN_SEED), "password reset");
+    log.push(&alice, "2026-12-01T11:10:00Z", "alice", "user.key_create", "user:alice", own)
+        .invalid("authority", "alice gives herself a personal key: an admin gives keys, never to themselves");
+    log.push(&alice, "2026-12-01T11:20:00Z", "alice", "user.disable", "user:clara", json!({}));
+    let accepted = receipt("accepted", &[], GLOBEX_NEW_ACCOUNT, "BARCGB22", 120_000, "globex-115.countersign");
+    log.push(&clara, "2026-12-01T11:30:00Z", "clara", "instruction.receive", "case:2", accepted)
+        .invalid("authority", "clara was disabled at event 21: her statements no longer count");
+    log.0
+}
+
+/// The message M of docs/audit-format.md §12.2, spelled out here from the document (the check
+/// below compares it with the implementation's `signed_message`).
+fn statement_message(s: &Statement) -> Vec<u8> {
+    let mut unsigned = s.details.clone();
+    unsigned.as_object_mut().expect("an object").remove("signature");
+    let mut out = b"countersign/statement/v1\0".to_vec();
+    for part in [s.at.as_str(), &s.actor, &s.action, &s.subject, &canonical_json(&unsigned)] {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
+}
+
+fn statements_file() -> String {
+    let mut out = String::new();
+    for (i, s) in statement_log().iter().enumerate() {
+        out += &format!(
+            "seq: {}\nat: {}\nactor: {}\naction: {}\nsubject: {}\ndetails: {}\nsigned-message: {}\n",
+            i + 1,
+            s.at,
+            s.actor,
+            s.action,
+            s.subject,
+            canonical_json(&s.details),
+            hex(&statement_message(s))
+        );
+        out += &match s.expect {
+            None => "expect: counts\n\n".to_string(),
+            Some((why, comment)) => format!("expect: invalid\nwhy: {why}\ncomment: {comment}\n\n"),
+        };
+    }
+    out
+}
+
 // Long: writes every audit vector in one pass, in the order docs/audit-format.md lists them.
 fn generate() -> Vec<(&'static str, String)> {
     let all = events();
@@ -427,6 +609,7 @@ fn generate() -> Vec<(&'static str, String)> {
         ),
     ));
     v.extend(log_vectors());
+    v.push(("audit-statements.txt", statements_file()));
     v
 }
 
@@ -591,4 +774,62 @@ fn tampered_logs_get_their_expected_kind_and_seq() {
         seen += 1;
     }
     assert_eq!(seen, 6);
+}
+
+/// The `why` of audit-statements.txt for a replay's fault (docs/audit-format.md §10).
+fn fault_name(kind: StatementFault) -> &'static str {
+    match kind {
+        StatementFault::Signature => "signature",
+        StatementFault::Authority => "authority",
+        StatementFault::Rules => "rules",
+        StatementFault::Missing => "missing",
+        StatementFault::Malformed => "malformed",
+    }
+}
+
+#[test]
+fn statements_sign_their_message_and_replay_to_the_expected_problems() {
+    let recs = records(&read("audit-statements.txt"));
+    let (mut events, mut expected, mut prev) = (Vec::new(), Vec::new(), GENESIS);
+    for (i, r) in recs.iter().enumerate() {
+        let seq: u64 = r["seq"].parse().unwrap();
+        assert_eq!(seq, i as u64 + 1);
+        let details: Value = serde_json::from_str(&r["details"]).unwrap();
+        assert_eq!(canonical_json(&details), r["details"], "event {seq}: details are canonical");
+        assert!(details["signature"]["by"].is_string() && details["signature"]["ed25519"].is_string(), "event {seq} is signed");
+        let statement = StatementFields { at: &r["at"], actor: &r["actor"], action: &r["action"], subject: &r["subject"] };
+        assert_eq!(hex(&signed_message(&statement, &details)), r["signed-message"], "event {seq}: the signed message");
+        match r["expect"].as_str() {
+            "counts" => assert!(!r.contains_key("why"), "event {seq}"),
+            "invalid" => expected.push((seq, r["why"].clone())),
+            other => panic!("event {seq}: expect {other}"),
+        }
+        let e = LoggedEvent {
+            seq,
+            at: r["at"].clone(),
+            actor: r["actor"].clone(),
+            action: r["action"].clone(),
+            subject: r["subject"].clone(),
+            details: r["details"].clone(),
+            prev_hash: prev,
+            hash: [0; 32],
+        };
+        prev = event_hash(&prev, &fields(&e));
+        events.push(LoggedEvent { hash: prev, ..e });
+    }
+    assert_eq!(events.len(), 22);
+    let state = ImpliedState::replay(events.iter());
+    let got: Vec<(u64, String)> = state.problems.iter().map(|p| (p.seq, fault_name(p.kind).to_string())).collect();
+    assert_eq!(got, expected, "{:#?}", state.problems);
+    // The state the statements that count imply.
+    let user = |name: &str| state.users.get(name).map(|u| (u.role, u.enabled, u.key));
+    assert_eq!(user("alice"), Some((Role::Admin, true, Some(KeyPair::from_seed(&ALICE_SEED).public_key()))));
+    assert_eq!(user("clara"), Some((Role::Clerk, false, Some(KeyPair::from_seed(&CLARA_SEED).public_key()))));
+    assert_eq!(user("carol"), Some((Role::Approver, true, Some(key(CAROL_SEED).public_key()))));
+    assert_eq!(user("mallory"), None);
+    assert_eq!(state.policy.approval_threshold_minor, 500_000);
+    assert_eq!(state.cases.keys().collect::<Vec<_>>(), [&1]);
+    assert_eq!((state.cases[&1].status, state.cases[&1].called_by.as_slice()), (CaseStatus::Released, ["clara".to_string()].as_slice()));
+    assert_eq!(state.accounts[&(1, GLOBEX_NEW_ACCOUNT.to_string())], AccountStatus::Current);
+    assert_eq!(state.accounts[&(1, GLOBEX_KNOWN_ACCOUNT.to_string())], AccountStatus::Retired);
 }

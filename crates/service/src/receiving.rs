@@ -16,6 +16,7 @@ use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
+use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
@@ -234,7 +235,21 @@ impl Workspace {
                     details["amount_minor"] = json!(instruction.and_then(|i| i.amount).map(|m| m.minor_units()));
                     details["currency"] = json!(instruction.map(|i| i.currency.code()));
                     let subject = format!("case:{case_id}");
-                    super::statements::append_statement(tx, session, &recorded_at, "instruction.receive", &subject, details)?;
+                    let seq =
+                        super::statements::append_statement(tx, session, &recorded_at, "instruction.receive", &subject, details.clone())?;
+                    // Applied as written, rather than read back and its fresh signature checked again
+                    // at the next file (10,000 of them in a payment run).
+                    let own = LoggedEvent {
+                        seq,
+                        at: recorded_at,
+                        actor: by.clone(),
+                        action: "instruction.receive".into(),
+                        subject,
+                        details: String::new(),
+                        prev_hash: [0; 32],
+                        hash: [0; 32],
+                    };
+                    state.apply_own(&own, &details);
                     Ok(assessment)
                 })?;
                 results.push(assessment);

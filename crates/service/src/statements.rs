@@ -423,3 +423,101 @@ pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> Servic
     }
     Ok((case, signed.facts()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::admin_workspace;
+    use crate::{Credentials, ServiceError};
+    use countersign_core::audit::chain::{canonical_json, event_hash, EventFields, GENESIS};
+    use countersign_core::audit::statement::SIGNATURE_MEMBER;
+
+    /// Turns the workspace in `dir` into one from before signed statements: every event's
+    /// signature removed and the chain recomputed, as the old version wrote it (and its
+    /// checkpoints, which would no longer match, removed).
+    fn make_legacy(dir: &std::path::Path) {
+        let db = rusqlite::Connection::open(dir.join("ws").join(countersign_store::sqlite::DATABASE_FILE)).unwrap();
+        db.execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER checkpoints_no_delete; DELETE FROM checkpoints;").unwrap();
+        let rows: Vec<(i64, String, String, String, String, String)> = db
+            .prepare("SELECT seq, at, actor, action, subject, details FROM audit_events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut prev = GENESIS;
+        for (seq, at, actor, action, subject, details) in rows {
+            let mut value: Value = serde_json::from_str(&details).unwrap();
+            value.as_object_mut().unwrap().remove(SIGNATURE_MEMBER);
+            value.as_object_mut().unwrap().remove("org_public_key");
+            let details = canonical_json(&value);
+            let fields = EventFields { seq: seq as u64, at: &at, actor: &actor, action: &action, subject: &subject, details: &details };
+            let hash = event_hash(&prev, &fields);
+            db.execute(
+                "UPDATE audit_events SET details = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+                rusqlite::params![details, &prev[..], &hash[..], seq],
+            )
+            .unwrap();
+            prev = hash;
+        }
+    }
+
+    fn login(ws: &mut Workspace, user: &str, password: &str) -> ServiceResult<Session> {
+        ws.login(&Credentials { user, password, totp: None })
+    }
+
+    /// Issue 14: an existing workspace is upgraded at its first login by a statement that names the
+    /// old log's last event; the old events count as they stand, later ones must be signed.
+    #[test]
+    fn a_workspace_from_before_signed_statements_is_upgraded_at_its_first_login() {
+        let (dir, mut ws, admin) = admin_workspace();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        drop(ws);
+        make_legacy(dir.path());
+        let mut ws = Workspace::open(&dir.path().join("ws")).unwrap();
+        assert!(ws.implied_state().unwrap().is_legacy());
+        let clara = login(&mut ws, "clara", "clara password 1").unwrap();
+        let state = ws.implied_state().unwrap();
+        assert!(!state.is_legacy());
+        assert!(state.problems.is_empty(), "{:?}", state.problems);
+        let upgrade = ws.store.read(|tx| {
+            tx.events_matching(&countersign_core::audit::log::EventFilter {
+                action: Some("workspace.upgrade".into()),
+                ..Default::default()
+            })
+        });
+        let upgrade = upgrade.unwrap().pop().expect("one upgrade statement");
+        assert_eq!(upgrade.actor, "clara");
+        let details: Value = serde_json::from_str(&upgrade.details).unwrap();
+        assert_eq!(details["legacy_through"], upgrade.seq - 1);
+        assert_eq!(details["unproven"], json!([]));
+        // Work goes on, signed; and a second login does not upgrade again.
+        assert!(ws.cases(&clara, None).is_ok());
+        let admin = login(&mut ws, "alice", "alice password 1").unwrap();
+        ws.add_user(&admin, "anna", Role::Approver, "anna password 1").unwrap();
+        let report = ws.verify_audit(&admin, None).unwrap();
+        assert!(report.statements.is_empty() && report.state.is_empty(), "{:?} {:?}", report.statements, report.state);
+    }
+
+    /// A row edited before the upgrade is listed once by the upgrade, and stays refused.
+    #[test]
+    fn a_row_the_old_log_does_not_account_for_stays_unverified_after_the_upgrade() {
+        let (dir, mut ws, admin) = admin_workspace();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        drop(ws);
+        make_legacy(dir.path());
+        let db = rusqlite::Connection::open(dir.path().join("ws").join(countersign_store::sqlite::DATABASE_FILE)).unwrap();
+        db.execute("UPDATE users SET role = 'approver' WHERE name = 'clara'", []).unwrap();
+        let mut ws = Workspace::open(&dir.path().join("ws")).unwrap();
+        login(&mut ws, "alice", "alice password 1").unwrap();
+        let upgrade = ws.store.read(|tx| tx.events_from(1)).unwrap().into_iter().find(|e| e.action == "workspace.upgrade").unwrap();
+        let details: Value = serde_json::from_str(&upgrade.details).unwrap();
+        let unproven = details["unproven"].as_array().unwrap();
+        assert_eq!(unproven.len(), 1, "{unproven:?}");
+        assert!(unproven[0].as_str().unwrap().starts_with("users row clara: its role is approver"), "{unproven:?}");
+        match login(&mut ws, "clara", "clara password 1") {
+            Err(ServiceError::StateUnverified(message)) => assert!(message.contains("users row clara"), "{message}"),
+            other => panic!("expected state_unverified, got {other:?}"),
+        }
+    }
+}

@@ -116,6 +116,8 @@ pub struct CaseState {
     pub received_by: String,
     /// Who started callbacks on it, in order, without repeats.
     pub called_by: Vec<String>,
+    /// Who started the newest callback attempt, while it is open: only they may record it.
+    pub open_attempt_by: Option<String>,
     /// Consecutive wrong responses.
     pub wrong_responses: u32,
     /// Who approved or rejected it.
@@ -294,6 +296,18 @@ impl ImpliedState {
             Err(_) => return self.problem(event, Fault::new(StatementFault::Malformed, "its details are not JSON".into())),
         };
         if let Err(fault) = self.check_signature(event, &details).and_then(|()| self.effect(event, &details)) {
+            self.problem(event, fault);
+        }
+    }
+
+    /// Applies a statement that this process has just signed and appended as the event after
+    /// [`ImpliedState::last`] (a payment run's receipts), without checking again the signature it
+    /// has just made; the authority and the rules are checked as for any statement. `event.hash`
+    /// may be zeros: it is only kept as `last`.
+    pub fn apply_own(&mut self, event: &LoggedEvent, details: &Value) {
+        debug_assert_eq!(self.last.map_or(1, |(seq, _)| seq + 1), event.seq, "the event right after the last one seen");
+        self.last = Some((event.seq, event.hash));
+        if let Err(fault) = self.effect(event, details) {
             self.problem(event, fault);
         }
     }
@@ -528,6 +542,7 @@ impl ImpliedState {
             file_sha256: d["file_sha256"].as_str().unwrap_or_default().to_string(),
             received_by: event.actor.clone(),
             called_by: vec![],
+            open_attempt_by: None,
             wrong_responses: 0,
             decided_by: None,
             released_by: None,
@@ -549,8 +564,10 @@ impl ImpliedState {
     /// with `insert`, an account not yet in the history is added (as a receipt does).
     fn make_current(&mut self, partner: i64, key: &str, insert: bool, seq: u64) {
         let mut shaped = vec![];
-        for ((p, k), status) in self.accounts.iter_mut() {
-            if *p == partner && k != key && *status == AccountStatus::Current {
+        // The partner's accounts only: the keys are ordered by partner first.
+        let partners_accounts = self.accounts.range_mut((partner, String::new())..(partner + 1, String::new()));
+        for ((_, k), status) in partners_accounts {
+            if k != key && *status == AccountStatus::Current {
                 *status = AccountStatus::Retired;
                 shaped.push(k.clone());
             }
@@ -596,11 +613,17 @@ impl ImpliedState {
             }
             other => return Err(format!("{other} is not a statement").into()),
         };
+        // A callback is recorded by the one who started its attempt (the service's rule too): an
+        // approver cannot record a callback they never made, then approve it.
+        if matches!(action, CaseAction::RecordCallback { .. }) && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
+            return Err(Fault::new(StatementFault::Rules, format!("{} started no open callback attempt on case {id}", event.actor)));
+        }
         let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
         let case = self.cases.get_mut(&id).expect("looked up above");
         let transition = match (event.action.as_str(), decision) {
             ("case.callback_wrong_response", Err(Refusal::WrongResponse(_))) => {
                 case.wrong_responses += 1;
+                case.open_attempt_by = None;
                 return Ok(());
             }
             (_, Ok(t)) => t,
@@ -613,7 +636,13 @@ impl ImpliedState {
         case.status = transition.status;
         case.wrong_responses = transition.wrong_responses;
         match action {
-            CaseAction::StartCallback if !case.called_by.contains(&event.actor) => case.called_by.push(event.actor.clone()),
+            CaseAction::StartCallback => {
+                case.open_attempt_by = Some(event.actor.clone());
+                if !case.called_by.contains(&event.actor) {
+                    case.called_by.push(event.actor.clone());
+                }
+            }
+            CaseAction::RecordCallback { .. } => case.open_attempt_by = None,
             CaseAction::Approve | CaseAction::Reject => case.decided_by = Some(event.actor.clone()),
             CaseAction::Release => case.released_by = Some(event.actor.clone()),
             _ => {}
@@ -829,9 +858,30 @@ mod tests {
         let state = o.log.state();
         assert_eq!(state.cases[&1].status, CaseStatus::Released);
         assert_eq!(state.cases[&1].called_by, ["clara"]);
+        assert_eq!(state.cases[&1].open_attempt_by, None, "the attempt was recorded");
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
         assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
         assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+    }
+
+    /// The replay keeps the service's rule: a callback is recorded on an attempt its recorder
+    /// started. Without it, one approver's password would pay a held case: a callback "recorded"
+    /// with no challenge of their own, then their approval.
+    #[test]
+    fn a_callback_without_an_attempt_of_ones_own_does_not_count() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let anna = KeyPair::from_seed(&o.anna.secret_seed());
+        o.log.push(Some(&anna), "anna", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&anna), "anna", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Hold);
+        let whys: Vec<&str> = state.problems.iter().map(|p| p.why.as_str()).collect();
+        assert_eq!(whys.len(), 3, "{whys:?}");
+        assert!(whys[0].contains("started no open callback attempt") && whys[1].contains("started no open callback attempt"), "{whys:?}");
     }
 
     #[test]

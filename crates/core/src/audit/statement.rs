@@ -4,7 +4,7 @@
 //! things were written; a statement's signature says who decided them, and cannot be made by
 //! someone who holds the database file but no password.
 //!
-//! The signed message (docs/audit-format.md §7):
+//! The signed message (docs/audit-format.md §12.2):
 //! `"countersign/statement/v1" ‖ 0x00 ‖ lp(at) ‖ lp(actor) ‖ lp(action) ‖ lp(subject) ‖
 //! lp(canonical JSON of the details without their "signature" member)`, where `lp(s)` is a
 //! 4-byte big-endian length and the UTF-8 bytes. The details then carry

@@ -1,0 +1,493 @@
+#!/usr/bin/env python3
+"""Independent verifier of the signed statements vector, written from docs/audit-format.md §12, §13.
+
+Checks tests/vectors/audit-statements.txt (docs/audit-format.md §10), a log of statements replayed
+oldest first as §13 prescribes. For each record:
+- its details are canonical JSON (§3) carrying a `signature` member (§12.2);
+- the signed message M of §12.2 recomputed from the fields equals the record's `signed-message`;
+- the signer's key is resolved as §12.3 says (the key `workspace.init` names; that organisation
+  key for `system`; otherwise the actor's current personal key, from the last `user.key_create`
+  about them that counted, the actor enabled), `by` must be that key's fingerprint and the
+  signature must verify strictly over M;
+- the authority table of §12.4 and the case rules of §12.6 are applied;
+- the verdict, `counts` or `invalid` with the fault (`signature`, `authority` or `rules`), is
+  compared with the record's `expect` and `why`.
+Then the implied state at the end (§13) is compared with what the log's statements say, and a few
+self-tests change the log (a field edited, a signature made malleable, a record dropped) and check
+that the replay notices.
+
+Ed25519 is verify_vectors.py's (PyNaCl with the strict pre-checks of docs/format.md §2), canonical
+JSON and the record reader are verify_audit.py's; both are the verifiers beside this file.
+
+Prints one line per check and ends with "N passed, M failed"; exits 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+
+from verify_audit import canonical_json, lp, read, records
+from verify_vectors import FINGERPRINT_RE, canonical_b64, fingerprint, public_key_acceptable, strict_json, verify_strict
+
+VECTOR = "audit-statements.txt"
+STATEMENT_CONTEXT = b"countersign/statement/v1\x00"
+# §12.1: these actions, and only these, are statements.
+STATEMENT_ACTIONS = {
+    "workspace.init", "workspace.upgrade", "audit.key_create", "user.add", "user.key_create",
+    "user.disable", "user.enable", "user.reset_password", "policy.set", "org.account",
+    "org.domains", "org.rotate_key", "partner.add", "partner.rotate_key", "partner.revoke_key",
+    "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
+    "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
+}
+ROLES = {"clerk", "approver", "admin", "auditor"}
+SYSTEM = "system"
+# §13: the policy is docs/cli.md's default unless workspace.init names one; its threshold is the
+# one member the case rules read.
+DEFAULT_POLICY = {"approval_threshold_minor": 1000000}
+# §12.6: a callback is locked after 3 wrong responses.
+MAX_WRONG_RESPONSES = 3
+OPEN_STATUSES = {"accepted", "hold", "callback_confirmed", "approved"}
+
+
+class Invalid(Exception):
+    """A statement that does not count: the fault (`why` of the vector) and a message."""
+
+    def __init__(self, why: str, message: str):
+        super().__init__(message)
+        self.why = why
+        self.message = message
+
+
+# ---------------------------------------------------------------------------------------------
+# §12.2 the signed message
+
+
+def without_signature(details: dict) -> dict:
+    return {k: v for k, v in details.items() if k != "signature"}
+
+
+def signed_message(at: str, actor: str, action: str, subject: str, details: dict) -> bytes:
+    d = canonical_json(without_signature(details))
+    return STATEMENT_CONTEXT + lp(at) + lp(actor) + lp(action) + lp(subject) + lp(d)
+
+
+def check_signature(message: bytes, details: dict, pk: bytes) -> None:
+    """§12.2: signed by key pk when `by` is pk's fingerprint and the signature verifies strictly."""
+    sig = details.get("signature")
+    if sig is None:
+        raise Invalid("signature", "it is not signed")
+    by = sig.get("by") if isinstance(sig, dict) else None
+    raw = canonical_b64(sig.get("ed25519")) if isinstance(sig, dict) and isinstance(sig.get("ed25519"), str) else None
+    if not isinstance(by, str) or not FINGERPRINT_RE.fullmatch(by) or raw is None or len(raw) != 64:
+        raise Invalid("signature", "its signature member is malformed")
+    if by != fingerprint(pk):
+        raise Invalid("signature", f"it is signed by {by}, not by {fingerprint(pk)}")
+    if not verify_strict(pk, message, raw):
+        raise Invalid("signature", "its signature does not verify")
+
+
+# ---------------------------------------------------------------------------------------------
+# §13 the implied state, §12.3 the signer, §12.4 authority, §12.6 the case rules
+
+
+def public_key(text) -> bytes | None:
+    raw = canonical_b64(text) if isinstance(text, str) else None
+    return raw if raw is not None and len(raw) == 32 and public_key_acceptable(raw) else None
+
+
+def described(role: str | None) -> str:
+    return {"admin": "an admin", "approver": "an approver", "auditor": "an auditor", "clerk": "a clerk"}.get(role, "not a user")
+
+
+def subject_id(subject: str, prefix: str) -> int:
+    rest = subject[len(prefix):] if subject.startswith(prefix) else ""
+    if not rest.isdigit():
+        raise Invalid("malformed", f"its subject {subject!r} is not {prefix}ID")
+    return int(rest)
+
+
+class State:
+    def __init__(self):
+        self.org_key: bytes | None = None
+        self.users: dict[str, dict] = {}          # name -> role, enabled, key
+        self.partners: dict[int, dict] = {}       # id -> name, keys {fingerprint: status}, phones, domains
+        self.accounts: dict[tuple[int, str], str] = {}
+        self.fraudulent: set[str] = set()
+        self.cases: dict[int, dict] = {}
+        self.policy: dict = dict(DEFAULT_POLICY)
+        self.org_account = None
+        self.org_domains = None
+
+    # §12.3
+    def signer_key(self, seq: int, actor: str, action: str, details: dict) -> bytes:
+        if action == "workspace.init":
+            pk = public_key(details.get("org_public_key"))
+            if pk is None:
+                raise Invalid("malformed", "it names no organisation key")
+            return pk
+        if actor == SYSTEM:
+            if self.org_key is None:
+                raise Invalid("signature", "signed as the system, but no workspace.init named the organisation key")
+            return self.org_key
+        user = self.users.get(actor)
+        if user is None:
+            raise Invalid("authority", f"{actor} is not a user the statements added")
+        if not user["enabled"]:
+            raise Invalid("authority", f"{actor} was disabled")
+        if user["key"] is None:
+            raise Invalid("authority", f"{actor} has no personal key")
+        return user["key"]
+
+    # §12.4 "Admin means: the actor's role is admin, or the actor is system."
+    def role(self, actor: str) -> str | None:
+        if actor == SYSTEM:
+            return "admin"
+        user = self.users.get(actor)
+        return user["role"] if user else None
+
+    def require(self, actor: str, roles: set[str]) -> str:
+        role = self.role(actor)
+        if role not in roles:
+            raise Invalid("authority", f"{actor} is {described(role)}, which may not do this")
+        return role
+
+    def apply(self, seq: int, actor: str, action: str, subject: str, details: dict) -> str:
+        """Applies a statement that passed its signature check; raises Invalid (changing nothing) if it does not count."""
+        if action == "workspace.init":
+            if seq != 1:
+                raise Invalid("rules", "workspace.init must be event 1")
+            self.org_key = public_key(details["org_public_key"])
+            if "policy" in details:
+                self.policy = details["policy"]
+            return "the workspace, rooted in the organisation key " + fingerprint(self.org_key)
+        if action in ("user.add", "user.key_create", "user.disable", "user.enable"):
+            return self.apply_user(actor, action, subject, details)
+        if action in ("audit.key_create", "org.rotate_key", "user.reset_password"):
+            self.require(actor, {"admin"})
+            return "no effect on the state"
+        if action == "policy.set":
+            self.require(actor, {"admin"})
+            if not isinstance(details.get("new"), dict) or not isinstance(details["new"].get("approval_threshold_minor"), int):
+                raise Invalid("malformed", "it names no policy")
+            self.policy = details["new"]
+            return f"the policy (approval threshold {self.policy.get('approval_threshold_minor')})"
+        if action in ("org.account", "org.domains"):
+            self.require(actor, {"admin"})
+            if action == "org.account":
+                self.org_account = without_signature(details)
+            else:
+                self.org_domains = details.get("domains")
+            return "our " + action[4:]
+        if action.startswith("partner."):
+            self.require(actor, {"admin"})
+            return self.apply_partner(action, subject, details)
+        if action == "instruction.receive":
+            self.require(actor, {"clerk", "approver", "admin"})
+            return self.receive(actor, subject, details)
+        if action.startswith("case."):
+            return self.apply_case(actor, action, subject, details)
+        raise Invalid("malformed", f"{action} is not handled by this verifier")
+
+    def apply_user(self, actor: str, action: str, subject: str, details: dict) -> str:
+        if not subject.startswith("user:"):
+            raise Invalid("malformed", f"its subject {subject!r} is not a user")
+        name = subject[5:]
+        if action == "user.key_create" and actor == name:
+            raise Invalid("authority", f"{name} gives themselves a personal key (admin, never NAME itself)")
+        self.require(actor, {"admin"})
+        if action == "user.add":
+            if details.get("role") not in ROLES:
+                raise Invalid("malformed", "it names no valid role")
+            if name in self.users:
+                raise Invalid("rules", f"{name} exists already")
+            self.users[name] = {"role": details["role"], "enabled": True, "key": None}
+            return f"{name}, {details['role']}, enabled, without a key"
+        if name not in self.users:
+            raise Invalid("missing", f"{name} is not a user")
+        if action == "user.key_create":
+            pk = public_key(details.get("public_key"))
+            if pk is None:
+                raise Invalid("malformed", "it names no valid public key")
+            self.users[name]["key"] = pk
+            return f"{name}'s current key {fingerprint(pk)}"
+        self.users[name]["enabled"] = action == "user.enable"
+        return f"{name} {action[5:]}d"
+
+    def apply_partner(self, action: str, subject: str, details: dict) -> str:
+        pid = subject_id(subject, "partner:")
+        if action == "partner.add":
+            fp = details.get("fingerprint")
+            if pid in self.partners:
+                raise Invalid("rules", f"partner {pid} exists already")
+            if any(fp in p["keys"] for p in self.partners.values()):
+                raise Invalid("rules", f"{fp} is pinned for another partner")
+            self.partners[pid] = {"name": details.get("name"), "keys": {fp: "active"},
+                                  "phones": set(details.get("phones") or []), "domains": set(details.get("domains") or [])}
+            if details.get("known_account") is not None:
+                self.make_current(pid, details["known_account"], insert=True)
+            return f"partner {pid} with key {fp} active"
+        partner = self.partners.get(pid)
+        if partner is None:
+            raise Invalid("missing", f"partner {pid} does not exist")
+        if action == "partner.rotate_key":
+            if partner["keys"].get(details.get("old")) != "active":
+                raise Invalid("rules", f"{details.get('old')} is not an active key of partner {pid}")
+            if not isinstance(details.get("new"), str):
+                raise Invalid("malformed", "it names no new key")
+            partner["keys"][details["old"]] = "retired"
+            partner["keys"][details["new"]] = "active"
+            return f"partner {pid}'s key rotated"
+        if details.get("fingerprint") not in partner["keys"]:
+            raise Invalid("missing", f"{details.get('fingerprint')} is not a key of partner {pid}")
+        partner["keys"][details["fingerprint"]] = "revoked"
+        return f"partner {pid}'s key revoked"
+
+    def make_current(self, partner: int, account: str, insert: bool) -> None:
+        for (p, k), status in list(self.accounts.items()):
+            if p == partner and k != account and status == "current":
+                self.accounts[(p, k)] = "retired"
+        if (partner, account) in self.accounts or insert:
+            self.accounts[(partner, account)] = "current"
+
+    def receive(self, actor: str, subject: str, details: dict) -> str:
+        cid = subject_id(subject, "case:")
+        verdict = details.get("verdict")
+        if verdict not in ("accepted", "hold", "rejected"):
+            raise Invalid("malformed", "it names no verdict")
+        if cid in self.cases:
+            # §12.4 does not say; a case is opened once.
+            raise Invalid("rules", f"case {cid} was received already")
+        partner, account = details.get("partner"), details.get("account_key")
+        self.cases[cid] = {"status": verdict, "verdict": verdict, "partner": partner, "account": account,
+                           "amount_minor": details.get("amount_minor"), "received_by": actor, "callers": [],
+                           "wrong": 0}
+        if verdict != "rejected" and partner is not None and account is not None:
+            if verdict == "accepted":
+                self.make_current(partner, account, insert=True)
+            elif (partner, account) not in self.accounts:
+                self.accounts[(partner, account)] = "pending"
+        return f"case {cid} opened, {verdict}, received by {actor}"
+
+    def needs_approval(self, case: dict) -> bool:
+        amount = case["amount_minor"]
+        return case["verdict"] != "accepted" or (amount is not None and amount > self.policy["approval_threshold_minor"])
+
+    def apply_case(self, actor: str, action: str, subject: str, details: dict) -> str:
+        cid = subject_id(subject, "case:")
+        case = self.cases.get(cid)
+        if case is None:
+            raise Invalid("missing", f"case {cid} was never received")
+        role = self.role(actor)
+        status = case["status"]
+
+        def refuse(message: str):
+            raise Invalid("rules", f"the case rules refuse it: {message}")
+
+        def may_call_back():
+            if role not in ("clerk", "approver"):
+                refuse(f"{actor} is {described(role)}: callbacks are made by clerks and approvers")
+            if status != "hold":
+                refuse(f"the case is {status}, not on hold")
+            if case["wrong"] >= MAX_WRONG_RESPONSES:
+                refuse("the callback is locked after 3 wrong responses")
+
+        if action == "case.challenge":
+            may_call_back()
+            if actor not in case["callers"]:
+                case["callers"].append(actor)
+            return f"{actor} among case {cid}'s callers"
+        if action in ("case.callback", "case.callback_wrong_response"):
+            may_call_back()
+            outcome = "confirmed" if action == "case.callback_wrong_response" else details.get("outcome")
+            matched = action == "case.callback" and details.get("response_matched") is True
+            if outcome == "confirmed" and not matched:
+                if action == "case.callback":
+                    refuse("a confirmation needs response_matched")
+                case["wrong"] += 1
+                return f"case {cid}: {case['wrong']} wrong response(s)"
+            if action == "case.callback_wrong_response":
+                refuse("a wrong response is recorded only when the response did not match")
+            if outcome == "confirmed":
+                case["status"] = "callback_confirmed"
+            elif outcome == "denied":
+                case["status"] = "quarantined"
+                if case["account"] is not None:
+                    self.fraudulent.add(case["account"])
+                    for key in self.accounts:
+                        if key[1] == case["account"]:
+                            self.accounts[key] = "fraudulent"
+            elif outcome != "unreachable":
+                raise Invalid("malformed", "it names no outcome")
+            return f"case {cid} {case['status']}"
+        if action == "case.approve":
+            if role != "approver":
+                refuse(f"{actor} is {described(role)}: only approvers approve")
+            if actor == case["received_by"] or actor in case["callers"]:
+                refuse(f"{actor} received or called back on case {cid}: a second person must approve")
+            # After a confirmed callback; an accepted case over the threshold (docs/cli-cases.md).
+            if not (status == "callback_confirmed" or (status == "accepted" and self.needs_approval(case))):
+                refuse(f"the case is {status}")
+            case["status"] = "approved"
+            if case["partner"] is not None and case["account"] is not None:
+                self.make_current(case["partner"], case["account"], insert=False)
+            return f"case {cid} approved by {actor}; its account current"
+        if action == "case.release":
+            if status == "released":
+                refuse("a case is released at most once")
+            approver_may = role == "approver" and status in ("approved", "accepted")
+            clerk_may = role == "clerk" and status == "accepted" and not self.needs_approval(case)
+            if not (approver_may or clerk_may):
+                refuse(f"{actor} ({role}) may not release a case that is {status}")
+            case["status"] = "released"
+            return f"case {cid} released by {actor}"
+        if action == "case.reject":
+            if role != "approver" or status not in OPEN_STATUSES:
+                refuse(f"{actor} ({role}) may not reject a case that is {status}")
+            case["status"] = "rejected"
+            return f"case {cid} rejected"
+        if action == "case.reopen":
+            if role != "approver" or status != "hold" or case["wrong"] < MAX_WRONG_RESPONSES:
+                refuse("only an approver reopens a locked callback")
+            case["wrong"] = 0
+            return f"case {cid} reopened"
+        if action == "case.export":
+            if status != "released":
+                refuse(f"case {cid} is {status}, not released")
+            return "no effect on the state"
+        raise Invalid("malformed", f"{action} is not handled by this verifier")
+
+
+def judge(state: State, r: dict[str, str]):
+    """(why or None, message, M) for one record, applied to state when it counts."""
+    seq, actor, action, subject = int(r["seq"]), r["actor"], r["action"], r["subject"]
+    details = strict_json(r["details"])
+    if not isinstance(details, dict):
+        return "malformed", "its details are not an object", b""
+    message = signed_message(r["at"], actor, action, subject, details)
+    if action not in STATEMENT_ACTIONS:
+        return None, "not a statement", message
+    try:
+        pk = state.signer_key(seq, actor, action, details)
+        check_signature(message, details, pk)
+        return None, state.apply(seq, actor, action, subject, details), message
+    except Invalid as e:
+        return e.why, e.message, message
+
+
+def replay(recs: list[dict[str, str]]):
+    state = State()
+    return state, [(int(r["seq"]), *judge(state, r)) for r in recs]
+
+
+# ---------------------------------------------------------------------------------------------
+# the vector
+
+
+def check_records(recs: list[dict[str, str]]) -> tuple[list[tuple[str, bool, str]], State]:
+    out = []
+    state = State()
+    for i, r in enumerate(recs):
+        seq = int(r["seq"])
+        name = f"statement {seq} ({r['actor']} {r['action']} {r['subject']})"
+        details = strict_json(r["details"])
+        shape = seq == i + 1 and canonical_json(details) == r["details"] and "signature" in details
+        out.append((f"{name}: seq in order, canonical details with a signature", shape, ""))
+        why, message, m = judge(state, r)
+        out.append((f"{name}: signed message", m.hex() == r["signed-message"], "M recomputed differs"))
+        got = "counts" if why is None else f"invalid, {why}"
+        want = "counts" if r["expect"] == "counts" else f"invalid, {r.get('why')}"
+        out.append((f"{name}: {got}: {message}", got == want, f"the vector says {want}"))
+    return out, state
+
+
+def check_final_state(state: State, recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
+    """The state the log's statements imply (§13), as the vector's story tells it."""
+    keys = {}
+    for r in recs:
+        if r["action"] == "user.key_create" and r["expect"] == "counts":
+            keys[r["subject"][5:]] = base64.b64decode(strict_json(r["details"])["public_key"])
+    users = {n: (u["role"], u["enabled"], u["key"]) for n, u in state.users.items()}
+    want_users = {"alice": ("admin", True, keys["alice"]), "clara": ("clerk", False, keys["clara"]),
+                  "carol": ("approver", True, keys["carol"])}
+    case = state.cases.get(1, {})
+    return [
+        ("state: users alice (admin), clara (clerk, disabled), carol (approver), with their keys; no mallory",
+         users == want_users, f"got {users}"),
+        ("state: the policy's approval threshold is 500000", state.policy.get("approval_threshold_minor") == 500000,
+         f"got {state.policy.get('approval_threshold_minor')}"),
+        ("state: only case 1, released, called back by clara", (list(state.cases), case.get("status"), case.get("callers"))
+         == ([1], "released", ["clara"]), f"got {list(state.cases)} {case}"),
+        ("state: the approved account is partner 1's current one, the contract's retired",
+         sorted(v for k, v in state.accounts.items() if k[0] == 1) == ["current", "retired"]
+         and state.accounts.get((1, case.get("account"))) == "current", f"got {state.accounts}"),
+    ]
+
+
+def with_field(recs: list[dict[str, str]], seq: int, **changes) -> list[dict[str, str]]:
+    return [dict(r, **changes) if int(r["seq"]) == seq else r for r in recs]
+
+
+def verdicts(results) -> dict[int, str | None]:
+    return {seq: why for seq, why, _, _ in results}
+
+
+def self_tests(recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
+    out = []
+    by_seq = {int(r["seq"]): r for r in recs}
+    base = verdicts(replay(recs)[1])
+    # A counted statement whose time is changed no longer verifies.
+    got = verdicts(replay(with_field(recs, 5, at="2026-12-01T09:10:01Z"))[1])[5]
+    out.append(("self-test: a changed `at` breaks the signature", got == "signature", f"got {got}"))
+    # S + L: the same signature, malleated; a strict verifier refuses it.
+    details = strict_json(by_seq[5]["details"])
+    raw = base64.b64decode(details["signature"]["ed25519"])
+    s = int.from_bytes(raw[32:], "little") + 2**252 + 27742317777372353535851937790883648493
+    details["signature"]["ed25519"] = base64.b64encode(raw[:32] + s.to_bytes(32, "little")).decode()
+    got = verdicts(replay(with_field(recs, 5, details=canonical_json(details)))[1])[5]
+    out.append(("self-test: a malleated S (S + L) is refused", got == "signature", f"got {got}"))
+    # `by` without its spaces is not the canonical fingerprint.
+    details = strict_json(by_seq[5]["details"])
+    details["signature"]["by"] = details["signature"]["by"].replace(" ", "")
+    got = verdicts(replay(with_field(recs, 5, details=canonical_json(details)))[1])[5]
+    out.append(("self-test: a non-canonical `by` is malformed", got == "signature", f"got {got}"))
+    # No signature at all.
+    details = without_signature(strict_json(by_seq[9]["details"]))
+    got = verdicts(replay(with_field(recs, 9, details=canonical_json(details)))[1])[9]
+    out.append(("self-test: an unsigned partner.add does not count", got == "signature", f"got {got}"))
+    # Without the confirmed callback, carol's approval and release are refused by the case rules.
+    got = verdicts(replay([r for r in recs if r["seq"] != "13"])[1])
+    out.append(("self-test: no callback, so no approval and no release", (got[15], got[16]) == ("rules", "rules"),
+                f"got {got[15]}, {got[16]}"))
+    # Without alice's disabling clara, clara's receipt of case 2 counts.
+    got = verdicts(replay([r for r in recs if r["seq"] != "21"])[1])
+    out.append(("self-test: clara, not disabled, receives case 2", got[22] is None, f"got {got[22]}"))
+    out.append(("self-test: the vector has faults of each kind",
+                {v for v in base.values() if v} == {"signature", "authority", "rules"}, f"got {base}"))
+    return out
+
+
+def main() -> int:
+    results = []
+    try:
+        recs = records(read(VECTOR))
+        record_results, state = check_records(recs)
+        results.extend(record_results)
+        results.append((f"{len(recs)} statements", len(recs) == 22, ""))
+        results.extend(check_final_state(state, recs))
+        results.extend(self_tests(recs))
+    except Exception as e:  # a crash is a failure, not a pass
+        results.append(("crash", False, f"{type(e).__name__}: {e}"))
+    passed = failed = 0
+    for name, ok, msg in results:
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {msg}" if msg and not ok else ""))
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
