@@ -549,6 +549,16 @@ fn bundle_seqs(bundle: &Value) -> Vec<u64> {
     bundle["events"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect()
 }
 
+/// The statements every bundle carries whatever its filter (issue 14): what signers' keys and
+/// roles and the policy rest on, so that its signed decisions can be checked offline.
+const AUTHORITY: &str = "action IN ('workspace.init', 'workspace.upgrade', 'user.add', 'user.key_create', 'user.disable', 'user.enable', 'policy.set')";
+
+/// The sequence numbers a bundle with the filter `condition` holds: the chosen events and the
+/// authority statements, in order.
+fn chosen_and_authority(dir: &TestDir, condition: &str) -> Vec<u64> {
+    seqs_where(dir, &format!("({condition}) OR {AUTHORITY}"))
+}
+
 #[test]
 fn audit_export_is_for_auditors_and_its_filters_choose_the_events() {
     let dir = TestDir::new();
@@ -559,33 +569,35 @@ fn audit_export_is_for_auditors_and_its_filters_choose_the_events() {
 
     // One case: its receipt, challenge, callback, approval and release, nothing else.
     let case1 = export(&ws, "case1.bundle", &["--case", "1"]);
-    let actions: Vec<&str> = case1["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let about_case: Vec<&Value> = case1["events"].as_array().unwrap().iter().filter(|e| e["subject"] == "case:1").collect();
+    let actions: Vec<&str> = about_case.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["instruction.receive", "case.challenge", "case.callback", "case.approve", "case.release"], "{case1:#}");
-    assert!(case1["events"].as_array().unwrap().iter().all(|e| e["subject"] == "case:1"));
     assert_eq!(case1["filter"], serde_json::json!({ "case": 1 }));
-    assert_eq!(bundle_seqs(&case1), seqs_where(&dir, "subject = 'case:1'"));
+    assert_eq!(bundle_seqs(&case1), chosen_and_authority(&dir, "subject = 'case:1'"));
+    assert_eq!(case1["events"][0]["action"], "workspace.init", "the root of the statements comes first");
 
     // The partner: its onboarding and both of its cases.
     let partner = export(&ws, "partner.bundle", &["--partner", "1"]);
-    assert_eq!(bundle_seqs(&partner), seqs_where(&dir, "subject IN ('partner:1', 'case:1', 'case:2')"));
+    assert_eq!(bundle_seqs(&partner), chosen_and_authority(&dir, "subject IN ('partner:1', 'case:1', 'case:2')"));
     assert!(partner["events"].as_array().unwrap().iter().any(|e| e["action"] == "partner.add"));
 
     // An actor; an action and an action prefix.
     let anna = export(&ws, "anna.bundle", &["--actor", "anna"]);
     assert!(!bundle_seqs(&anna).is_empty());
-    assert_eq!(bundle_seqs(&anna), seqs_where(&dir, "actor = 'anna'"));
+    assert_eq!(bundle_seqs(&anna), chosen_and_authority(&dir, "actor = 'anna'"));
     let approvals = export(&ws, "approvals.bundle", &["--action", "case.approve"]);
-    assert_eq!(bundle_seqs(&approvals).len(), 2);
+    assert_eq!(bundle_seqs(&approvals), chosen_and_authority(&dir, "action = 'case.approve'"));
+    assert_eq!(seqs_where(&dir, "action = 'case.approve'").len(), 2);
     let cases = export(&ws, "cases.bundle", &["--action", "case"]);
-    assert_eq!(bundle_seqs(&cases), seqs_where(&dir, "action LIKE 'case.%'"));
+    assert_eq!(bundle_seqs(&cases), chosen_and_authority(&dir, "action LIKE 'case.%'"));
 
     // A period: from the second case's receipt on, until a date long past, from a date long past.
     let second = seq_of(&dir, "instruction.receive", 1);
     let at: String = db(&dir).query_row(&format!("SELECT at FROM audit_events WHERE seq = {second}"), [], |r| r.get(0)).unwrap();
     let later = export(&ws, "later.bundle", &["--from", &at, "--action", "instruction"]);
-    assert_eq!(bundle_seqs(&later), seqs_where(&dir, &format!("action LIKE 'instruction.%' AND at >= '{at}'")));
+    assert_eq!(bundle_seqs(&later), chosen_and_authority(&dir, &format!("action LIKE 'instruction.%' AND at >= '{at}'")));
     assert!(bundle_seqs(&later).contains(&second) && !bundle_seqs(&later).contains(&seq_of(&dir, "instruction.receive", 0)));
-    assert!(bundle_seqs(&export(&ws, "none.bundle", &["--until", "2000-01-01"])).is_empty());
+    assert_eq!(bundle_seqs(&export(&ws, "none.bundle", &["--until", "2000-01-01"])), seqs_where(&dir, AUTHORITY));
     let all = export(&ws, "all.bundle", &["--from", "2000-01-01"]);
     assert_eq!(bundle_seqs(&all), seqs_where(&dir, "1"), "every event up to the export");
     assert_eq!(all["log_size"].as_u64(), Some(event_count(&dir)), "the export's own event is in the signed log");
@@ -611,7 +623,9 @@ fn a_bundle_verifies_offline_and_an_edit_or_another_audit_key_is_caught() {
     assert_eq!(report["audit_key"], audit_key.as_str());
     assert_eq!(report["organisation"], "Initech GmbH");
     assert_eq!(report["org_fingerprint"], ws.fingerprint.as_str());
-    assert_eq!(report["events"].as_u64(), Some(5));
+    let authority = seqs_where(&dir, AUTHORITY).len() as u64;
+    assert_eq!(report["events"].as_u64(), Some(5 + authority), "the case's five events and the authority statements");
+    assert_eq!(report["statements_checked"], true, "{report}");
     assert_intact(offline("case2.bundle", &["--audit-key", &audit_key]));
     assert_eq!(dir.entries("elsewhere"), ["case2.bundle"], "nothing written, no workspace made");
 

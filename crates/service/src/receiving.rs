@@ -18,6 +18,7 @@ use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, K
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
+use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{format_utc, parse_utc};
@@ -214,53 +215,136 @@ impl Workspace {
         // of 114 s gave every event its first second).
         let at = now();
         let by = session.user().to_string();
+        let key = &session.keys().personal;
         let mut results = Vec::with_capacity(files.len());
         let state = &mut self.implied;
-        let outcome = self.store.bulk(|store| {
-            for_each_checked(files, &ctx, at, |i, checked| {
-                let (name, bytes) = &files[i];
-                let assessment = store.write(|tx| -> ServiceResult<Assessment> {
-                    let recorded_at = format_utc(now());
-                    refresh(tx, state)?;
-                    let (mut assessment, account) = assess(tx, &ctx, state, name, checked, at)?;
-                    if let Some(raw) = email {
-                        add_email_evidence(tx, state, &mut assessment, raw)?;
+        let outcome = std::thread::scope(|scope| {
+            // Each receipt is a statement signed with the clerk's key (issue 14), on this thread,
+            // while the recording thread assesses the next files of the group.
+            let (jobs, job_queue) = std::sync::mpsc::channel::<(String, String, Value)>();
+            let (signatures, signed) = std::sync::mpsc::channel::<Value>();
+            let actor = by.as_str();
+            scope.spawn(move || {
+                for (at, subject, details) in job_queue {
+                    let fields = StatementFields { at: &at, actor, action: RECEIVE, subject: &subject };
+                    if signatures.send(sign(key, &fields, details)).is_err() {
+                        break;
                     }
-                    let case_id = record(tx, &assessment, account.as_ref(), bytes, email, &by, &recorded_at)?;
-                    assessment.case_id = Some(case_id);
-                    let mut details = event_details(&assessment);
-                    details["account_key"] = json!(account.as_ref().map(|a| a.key.as_str()));
-                    details["account_bic"] = json!(account.as_ref().map(|a| a.account.bic().as_str()));
-                    let instruction = assessment.instruction.as_ref().map(|s| &s.instruction);
-                    details["amount_minor"] = json!(instruction.and_then(|i| i.amount).map(|m| m.minor_units()));
-                    details["currency"] = json!(instruction.map(|i| i.currency.code()));
-                    let subject = format!("case:{case_id}");
-                    let seq =
-                        super::statements::append_statement(tx, session, &recorded_at, "instruction.receive", &subject, details.clone())?;
-                    // Applied as written, rather than read back and its fresh signature checked again
-                    // at the next file (10,000 of them in a payment run).
-                    let own = LoggedEvent {
-                        seq,
-                        at: recorded_at,
-                        actor: by.clone(),
-                        action: "instruction.receive".into(),
-                        subject,
-                        details: String::new(),
-                        prev_hash: [0; 32],
-                        hash: [0; 32],
-                    };
-                    state.apply_own(&own, &details);
-                    Ok(assessment)
+                }
+            });
+            let run = PaymentRun { ctx: &ctx, files, email, by: actor, at, jobs, signed };
+            let outcome = self.store.bulk(|store| {
+                let mut group = Vec::with_capacity(RECORD_GROUP);
+                let mut flush = |group: &mut Vec<(usize, Checked)>| -> ServiceResult<()> {
+                    let recorded = store.write(|tx| run.record_group(tx, state, std::mem::take(group)))?;
+                    for (i, assessment) in recorded {
+                        results.push(assessment);
+                        progress(i + 1, files.len());
+                    }
+                    Ok(())
+                };
+                for_each_checked(files, &ctx, at, |i, checked| {
+                    group.push((i, checked));
+                    match group.len() == RECORD_GROUP {
+                        true => flush(&mut group),
+                        false => Ok(()),
+                    }
                 })?;
-                results.push(assessment);
-                progress(i + 1, files.len());
-                Ok(())
-            })
+                flush(&mut group)
+            });
+            drop(run);
+            outcome
         });
         let outcome = outcome.map_err(ServiceError::from).and_then(|inner| inner);
+        if outcome.is_err() {
+            // Receipts applied to the cache in a group that did not commit: replay afresh.
+            self.implied = ImpliedState::default();
+        }
         self.log_unverified(&by, "instructions", outcome)?;
         Ok(results)
     }
+}
+
+/// The action of a receipt.
+const RECEIVE: &str = "instruction.receive";
+
+/// Files of a payment run recorded in one write transaction: a crash loses at most the group
+/// being written, never part of a file, and the receipts' signatures are made on another thread
+/// while the group's next files are assessed.
+const RECORD_GROUP: usize = 64;
+
+/// What recording a payment run needs besides the store and the implied state.
+struct PaymentRun<'r> {
+    ctx: &'r Context,
+    files: &'r [(String, Vec<u8>)],
+    email: Option<&'r [u8]>,
+    /// The clerk.
+    by: &'r str,
+    /// When the files were checked.
+    at: OffsetDateTime,
+    /// Receipts to sign: (time, subject, details).
+    jobs: std::sync::mpsc::Sender<(String, String, Value)>,
+    /// Their signed details, in the same order.
+    signed: std::sync::mpsc::Receiver<Value>,
+}
+
+impl PaymentRun<'_> {
+    /// Assesses and records a group of checked files in `tx`: each file's case and account history,
+    /// its receipt applied to `state` as it will be logged (the next file's checks read it), then
+    /// the receipts, signed meanwhile, appended in order.
+    fn record_group(&self, tx: &dyn Tx, state: &mut ImpliedState, group: Vec<(usize, Checked)>) -> ServiceResult<Vec<(usize, Assessment)>> {
+        refresh(tx, state)?;
+        let first_seq = tx.event_count()? + 1;
+        let mut recorded = Vec::with_capacity(group.len());
+        for (n, (i, checked)) in group.into_iter().enumerate() {
+            let (name, bytes) = &self.files[i];
+            let recorded_at = format_utc(now());
+            let (mut assessment, account) = assess(tx, self.ctx, state, name, checked, self.at)?;
+            if let Some(raw) = self.email {
+                add_email_evidence(tx, state, &mut assessment, raw)?;
+            }
+            let case_id = record(tx, &assessment, account.as_ref(), bytes, self.email, self.by, &recorded_at)?;
+            assessment.case_id = Some(case_id);
+            let details = receipt_details(&assessment, account.as_ref());
+            let subject = format!("case:{case_id}");
+            self.jobs.send((recorded_at.clone(), subject.clone(), details.clone())).expect("the signing thread runs until the run ends");
+            let own = LoggedEvent {
+                seq: first_seq + n as u64,
+                at: recorded_at.clone(),
+                actor: self.by.to_string(),
+                action: RECEIVE.into(),
+                subject: subject.clone(),
+                details: String::new(),
+                prev_hash: [0; 32],
+                hash: [0; 32],
+            };
+            state.apply_own(&own, &details);
+            recorded.push((i, assessment, recorded_at, subject));
+        }
+        let mut done = Vec::with_capacity(recorded.len());
+        for (n, (i, assessment, recorded_at, subject)) in recorded.into_iter().enumerate() {
+            let signed = self.signed.recv().expect("the signing thread answers every receipt");
+            let seq = tx.append_event(&recorded_at, self.by, RECEIVE, &subject, &signed)?;
+            if seq != first_seq + n as u64 {
+                return Err(
+                    StoreError::Corrupt(format!("receipt {subject} was logged as event {seq}, not {}", first_seq + n as u64)).into()
+                );
+            }
+            done.push((i, assessment));
+        }
+        Ok(done)
+    }
+}
+
+/// The receipt statement's details: the assessment's, and what the state keeps of the case.
+fn receipt_details(assessment: &Assessment, account: Option<&ValidAccount>) -> Value {
+    let mut details = event_details(assessment);
+    details["account_key"] = json!(account.map(|a| a.key.as_str()));
+    details["account_bic"] = json!(account.map(|a| a.account.bic().as_str()));
+    let instruction = assessment.instruction.as_ref().map(|s| &s.instruction);
+    details["amount_minor"] = json!(instruction.and_then(|i| i.amount).map(|m| m.minor_units()));
+    details["currency"] = json!(instruction.map(|i| i.currency.code()));
+    details
 }
 
 /// What can be known of a file without the workspace's history, worked out on the checking
@@ -604,17 +688,21 @@ mod tests {
     fn each_file_of_a_batch_is_recorded_at_its_own_time() {
         let (_dir, mut ws, admin) = admin_workspace();
         // Unreadable files are recorded too (rejected, malformed_file), which is all this needs.
-        let files = vec![("first.csi".to_string(), b"not an instruction".to_vec()), ("second.csi".to_string(), b"nor this".to_vec())];
+        // One more than a group: the last file is recorded after the first group was reported.
+        let files: Vec<(String, Vec<u8>)> =
+            (0..=super::RECORD_GROUP).map(|i| (format!("{i}.csi"), b"not an instruction".to_vec())).collect();
         let mut slow = |done: usize, _total: usize| {
-            if done == 1 {
+            if done == super::RECORD_GROUP {
                 std::thread::sleep(std::time::Duration::from_millis(1_100));
             }
         };
         ws.receive(&admin, &files, None, &mut slow).unwrap();
         let filter = EventFilter { action: Some("instruction.receive".into()), ..Default::default() };
         let events = ws.store.read(|tx| tx.events_matching(&filter)).unwrap();
-        assert_eq!(events.len(), 2);
-        assert!(events[0].at < events[1].at, "{} then {}", events[0].at, events[1].at);
+        assert_eq!(events.len(), files.len());
+        let (before, after) = (&events[super::RECORD_GROUP - 1], &events[super::RECORD_GROUP]);
+        assert!(before.at < after.at, "{} then {}", before.at, after.at);
+        assert!(ws.implied_state().unwrap().problems.is_empty(), "every receipt signed and counted");
     }
 
     #[test]
