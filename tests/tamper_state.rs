@@ -329,3 +329,63 @@ fn a_statement_edited_in_the_log_does_not_count() {
     let problems = report["statement_problems"].as_array().unwrap();
     assert!(problems.iter().any(|p| p["subject"] == "user:clara" && p["why"].as_str().unwrap().contains("does not verify")), "{report}");
 }
+
+/// An attacker's key pinned for the partner by hand, as a rotation would have (partner.rotate_key):
+/// a file signed with it is refused before it is assessed.
+#[test]
+fn a_key_pinned_by_hand_verifies_nothing() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let attacker = dir.keygen("Globex Corporation", "attacker");
+    let card = std::fs::read(dir.join(&attacker.card)).unwrap();
+    let public_key = countersign_core::format::card::PartnerCard::parse(&card).unwrap().public_key().to_bytes();
+    let db = rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
+    db.execute(
+        "INSERT INTO partner_keys (partner_id, fingerprint, public_key, verified_how, status, verified_by, verified_at)
+         VALUES (1, ?1, ?2, 'rotation statement', 'active', 'alice', '2026-12-01T09:00:00Z')",
+        rusqlite::params![attacker.fingerprint, &public_key[..]],
+    )
+    .unwrap();
+    let forged = ws.sign(&attacker, &details("Globex Corporation", MULE_IBAN, MULE_BIC, "9990.00"), "forged.csi");
+    assert_unverified(&ws, ws.receive("clara", &[&forged.file]), "partner_keys", &attacker.fingerprint);
+    assert_eq!(assert_mismatch(&ws, "partner_keys", &attacker.fingerprint)["event"], Value::Null);
+}
+
+/// A rejected case set back to hold by hand, to call it back and pay it (case.reject).
+#[test]
+fn a_rejection_undone_by_hand_is_refused() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("anna", &["--json", "case", "reject", "2", "--reason", "not ours"]).assert_code(OK);
+    tamper(&dir, "UPDATE cases SET status = 'hold' WHERE id = 2");
+    assert_unverified(&ws, ws.run("clara", &["--json", "case", "challenge", "2"]), "cases", "2");
+    let mismatch = assert_mismatch(&ws, "cases", "2");
+    assert_eq!(mismatch["event"], event_seq(&ws, "case.reject", "case:2"), "{mismatch}");
+}
+
+/// The count of wrong responses reset by hand, to try more responses than the lock allows
+/// (case.callback_wrong_response).
+#[test]
+fn wrong_responses_forgotten_by_hand_are_refused() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    let challenge = ws.run("clara", &["--json", "case", "challenge", "2"]).assert_code(OK).json_str("challenge");
+    assert!(!challenge.is_empty());
+    let wrong =
+        ["--json", "case", "callback", "2", "--dialed", ON_FILE, "--reached", "someone", "--code", "00000000", "--outcome", "confirmed"];
+    ws.run("clara", &wrong).assert_code(FAILED);
+    tamper(&dir, "UPDATE cases SET wrong_responses = 0 WHERE id = 2");
+    assert_unverified(&ws, ws.run("clara", &["--json", "case", "challenge", "2"]), "cases", "2");
+    assert_eq!(assert_mismatch(&ws, "cases", "2")["what"], "its count of wrong responses differs from the signed statements");
+}
+
+/// Our domains changed by hand (org.domains): reported by `audit verify`.
+#[test]
+fn our_domains_changed_by_hand_are_reported() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.admin(&["--json", "org", "domains", "--domain", "initech.example"]).assert_code(OK);
+    tamper(&dir, "UPDATE settings SET value = '[\"initech.example\",\"initech-pay.example\"]' WHERE key = 'org_domains'");
+    let mismatch = assert_mismatch(&ws, "settings", "org_domains");
+    assert_eq!(mismatch["event"], event_seq(&ws, "org.domains", "organisation"), "{mismatch}");
+}

@@ -158,6 +158,9 @@ pub(super) fn check_case(state: &ImpliedState, case: &Case) -> Result<(), Differ
     if case.received_by != signed.received_by {
         return other("receiver");
     }
+    if case.wrong_responses != signed.wrong_responses {
+        return differs("cases", id, "its count of wrong responses differs from the signed statements");
+    }
     Ok(())
 }
 
@@ -417,9 +420,6 @@ pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> Servic
     expected.sort();
     if called != expected {
         return Ok(differs("callbacks", id, "the callers of its attempts differ from the signed challenges")?);
-    }
-    if case.wrong_responses != signed.wrong_responses {
-        return Ok(differs("cases", id, "its count of wrong responses differs from the signed statements")?);
     }
     Ok((case, signed.facts()))
 }
