@@ -269,7 +269,7 @@ impl CallbackWrite<'_> {
             "case.callback",
             &format!("case:{id}"),
             json!({
-                "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(),
+                "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(), "response": report.response.map(str::trim),
                 "challenge": self.attempt.challenge, "response_matched": response_correct,
                 "status": t.status.as_str(), "note": report.note,
                 "marked_fraudulent": if t.mark_fraudulent { self.case.account_key.clone() } else { None },
@@ -300,7 +300,7 @@ impl CallbackWrite<'_> {
             &call.at,
             "case.callback_wrong_response",
             &format!("case:{id}"),
-            json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
+            json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "response": response_text, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
         )?;
         Ok(ServiceError::CheckFailed(message))
     }
