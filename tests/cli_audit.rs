@@ -84,15 +84,7 @@ fn template() -> &'static Template {
 /// A fresh test directory holding a copy of the template workspace.
 fn office(dir: &TestDir) -> Workspace<'_> {
     let t = template();
-    t.files.restore(dir);
-    Workspace {
-        dir,
-        data_dir: "ws".into(),
-        org_name: "Initech GmbH".into(),
-        admin: "alice".into(),
-        card: "ws.card".into(),
-        fingerprint: t.fingerprint.clone(),
-    }
+    t.files.restore_workspace(dir, "Initech GmbH", "alice", &t.fingerprint)
 }
 
 fn db(dir: &TestDir) -> rusqlite::Connection {

@@ -5,7 +5,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::TestDir;
+use super::{TestDir, Workspace};
 
 /// The files of a test directory: path relative to it, mode, contents (`None`: a directory).
 pub struct Snapshot {
@@ -34,6 +34,20 @@ impl Snapshot {
         let mut files = Vec::new();
         walk(dir.path(), dir.path(), &mut files);
         Snapshot { files }
+    }
+
+    /// Writes the files into `dir` and returns the workspace made by
+    /// `init_workspace("ws", org_name, admin)` among them, whose fingerprint is `fingerprint`.
+    pub fn restore_workspace<'d>(&self, dir: &'d TestDir, org_name: &str, admin: &str, fingerprint: &str) -> Workspace<'d> {
+        self.restore(dir);
+        Workspace {
+            dir,
+            data_dir: "ws".into(),
+            org_name: org_name.into(),
+            admin: admin.into(),
+            card: "ws.card".into(),
+            fingerprint: fingerprint.into(),
+        }
     }
 
     /// Writes the files into `dir`, with their modes.
