@@ -741,6 +741,27 @@ fn respond_depends_only_on_challenge_and_file() {
     assert_ne!(response("305118", "second.csi"), first, "another file gave the same response");
 }
 
+/// Regression (issue 16, settled in format §3.5): `respond` answers for the partner's own copy
+/// without checking its signature, and says so; a copy whose signature was broken gives the same
+/// response (the response covers the payload), still marked unchecked.
+#[test]
+fn respond_says_it_does_not_check_the_signature() {
+    let dir = TestDir::new();
+    let (globex, acme) = partners(&dir);
+    dir.sign_default(&globex, &acme, "instr.csi");
+    let genuine = respond(&dir, "305118", "instr.csi").assert_code(OK).json();
+    assert_eq!(genuine["signature_checked"], false, "{genuine}");
+    let mut file: serde_json::Value = dir.read_json("instr.csi");
+    let mut signature = countersign_core::encoding::b64_decode(file["signature"].as_str().unwrap()).unwrap();
+    signature[0] ^= 1;
+    file["signature"] = countersign_core::encoding::b64_encode(&signature).into();
+    dir.write("broken.csi", serde_json::to_vec_pretty(&file).unwrap());
+    let broken = respond(&dir, "305118", "broken.csi").assert_code(OK).json();
+    assert_eq!((broken["response"].clone(), broken["signature_checked"].clone()), (genuine["response"].clone(), false.into()));
+    let text = dir.countersign(&["respond", "--challenge", "305118", "instr.csi"]).run().assert_code(OK);
+    text.ensure(text.stdout().contains("its signature is not checked here"), "the text says the signature is not checked");
+}
+
 #[test]
 fn respond_reads_a_challenge_with_spaces_or_dashes() {
     let dir = TestDir::new();

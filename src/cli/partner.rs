@@ -366,6 +366,8 @@ pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
     output.emit(
         json!({
             "response": response,
+            // The partner's own copy: no key to check its signature with (format §3.5).
+            "signature_checked": false,
             "challenge": challenge.to_string(),
             "confirmation_code": code,
             "last4": last4,
@@ -374,7 +376,8 @@ pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
         || {
             format!(
                 "Response: {response}\n\
-                 Read it to the caller only if this is the instruction you sent them:\n  confirmation  {code}\n{}",
+                 Read it to the caller only if this is your own copy of the instruction you sent them\n\
+                 (its signature is not checked here):\n  confirmation  {code}\n{}",
                 instruction_lines(&instruction)
             )
         },

@@ -224,6 +224,25 @@ mod tests {
         assert!(PartnerCard::parse(&card.to_bytes()).is_ok());
     }
 
+    /// Settled in format §4 (issue 16): empty `domains` and `contacts` mean the same as absent;
+    /// `null` is not an array; an unknown or repeated member makes the card invalid.
+    #[test]
+    fn empty_lists_mean_absent_and_null_or_extra_members_are_refused() {
+        let key = KeyPair::from_seed(&[6; 32]);
+        let public_key = key.public_key().to_base64();
+        let card = |members: &str| {
+            let payload = format!(r#"{{"name":"Globex","public_key":"{public_key}","created_at":"2026-11-23T09:00:00Z"{members}}}"#);
+            PartnerCard::parse(&Envelope::sign(FileKind::Card, &key, payload.into_bytes()).to_bytes())
+        };
+        let absent = card("").unwrap();
+        let empty = card(r#","domains":[],"contacts":[]"#).unwrap();
+        assert_eq!(absent.details(), empty.details());
+        assert!(empty.details().domains.is_empty() && empty.details().contacts.is_empty());
+        for bad in [r#","domains":null"#, r#","contacts":null"#, r#","extra":1"#, r#","name":"Globex""#] {
+            assert!(card(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
     #[test]
     fn altered_cards_are_refused() {
         let key = KeyPair::generate(&mut OsRng);

@@ -265,6 +265,25 @@ mod tests {
         assert!(matches!(Envelope::parse(b"\xff\xfe", FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
     }
 
+    /// Regression (issue 16, settled in format §2.1 step 3): nesting 128 deep or more (the
+    /// outer object counts as one) is `malformed_file` whatever the version, and the deepest a
+    /// 64 KiB file can nest is refused without exhausting the stack.
+    #[test]
+    fn json_nested_128_deep_or_more_is_malformed() {
+        let nested =
+            |depth: usize, format: &str| format!(r#"{{"format":"{format}","x":{}{}}}"#, "[".repeat(depth), "]".repeat(depth)).into_bytes();
+        for format in ["countersign/instruction/v1", "countersign/instruction/v2"] {
+            // The outer object and `depth` arrays: 127 levels in all, then 128.
+            for depth in [126, 127, 32_000] {
+                let result = Envelope::parse(&nested(depth, format), FileKind::Instruction);
+                match (depth, format.ends_with("v2")) {
+                    (126, true) => assert!(matches!(result, Err(EnvelopeError::UnsupportedVersion { .. })), "{depth} {format}: {result:?}"),
+                    _ => assert!(matches!(result, Err(EnvelopeError::Malformed(_))), "{depth} {format}: {result:?}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn another_file_types_signature_does_not_verify() {
         let key = KeyPair::from_seed(&[3; 32]);

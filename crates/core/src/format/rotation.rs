@@ -109,6 +109,33 @@ mod tests {
     use crate::format::card::CardDetails;
     use rand_core::OsRng;
 
+    /// Settled in format §4.1 (issue 16): exactly `old_key`, `new_card`, `issued_at`; `old_key`
+    /// must be the signer; the new card valid and another key.
+    #[test]
+    fn the_payload_is_exactly_as_specified() {
+        let now = parse_utc("2026-11-23T09:00:00Z").unwrap();
+        let old = KeyPair::from_seed(&[1; 32]);
+        let new = KeyPair::from_seed(&[2; 32]);
+        let card = PartnerCard::create(&new, CardDetails { name: "Globex".into(), ..Default::default() }, now).unwrap();
+        let signed = |payload: String| Envelope::sign(FileKind::KeyRotation, &old, payload.into_bytes()).to_bytes();
+        let members = |old_key: &str, card_b64: &str, extra: &str| {
+            format!(r#"{{"old_key":"{old_key}","new_card":"{card_b64}","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#)
+        };
+        let (fp, card_b64) = (old.fingerprint().to_string(), b64_encode(&card.to_bytes()));
+        assert!(RotationStatement::verify(&signed(members(&fp, &card_b64, "")), &old.public_key()).is_ok());
+        let other_fp = KeyPair::from_seed(&[3; 32]).fingerprint().to_string();
+        let own_card = PartnerCard::create(&old, CardDetails { name: "Globex".into(), ..Default::default() }, now).unwrap();
+        for (what, payload) in [
+            ("an unknown member", members(&fp, &card_b64, r#","note":"x""#)),
+            ("a repeated member", members(&fp, &card_b64, &format!(r#","old_key":"{fp}""#))),
+            ("old_key not the signer", members(&other_fp, &card_b64, "")),
+            ("new_card not canonical base64", members(&fp, &format!("{card_b64}\n"), "")),
+            ("the same key as old and new", members(&fp, &b64_encode(&own_card.to_bytes()), "")),
+        ] {
+            assert!(RotationStatement::verify(&signed(payload), &old.public_key()).is_err(), "{what} was accepted");
+        }
+    }
+
     #[test]
     fn round_trip_and_forgery() {
         let now = OffsetDateTime::now_utc();
