@@ -862,6 +862,7 @@ fn release_writes_a_schema_valid_pain001_and_an_epc_qr_from_the_verified_record(
     let dir = TestDir::new();
     let office = Office::new(&dir);
     let ws = &office.ws;
+    let small = office.accepted_case("small", "clara");
     let (id, copy) = office.held_case("held");
     office.confirm_callback("clara", id, &copy);
     ws.case("anna", "approve", id, &[]).assert_code(OK);
@@ -885,10 +886,76 @@ fn release_writes_a_schema_valid_pain001_and_an_epc_qr_from_the_verified_record(
         .output()
         .expect("xmllint runs (install libxml2-utils; `make deps` does)");
     assert!(check.status.success(), "pain.001 is not schema-valid:\n{}", String::from_utf8_lossy(&check.stderr));
-    ws.case("anna", "export", id, &["--export", "epc-qr", "--out", "payment.png"]).assert_code(OK);
+    // Another payment, released with an EPC QR code; exported again as an image of the same code.
+    ws.case("anna", "release", small, &["--export", "epc-qr", "--out", "payment.png"]).assert_code(OK);
     assert_eq!(&dir.read("payment.png")[..8], b"\x89PNG\r\n\x1a\n");
-    ws.case("anna", "export", id, &["--export", "epc-qr", "--out", "payment.svg"]).assert_code(OK);
+    ws.case("anna", "export", small, &["--export", "epc-qr", "--out", "payment.svg"]).assert_code(OK);
     assert!(dir.read_string("payment.svg").contains("<svg"));
+}
+
+/// Regression (issue 16): `case export` of a released case gave a new file (fresh MsgId, same
+/// EndToEndId and amount: a double payment waiting to happen), `--out` overwrote silently, and a
+/// release into a missing directory committed and then failed. A payment's bank file is one
+/// artefact whose SHA-256 is in the log: exported again it is the same bytes, said to be a copy
+/// and logged; nothing is overwritten; a bad target is refused before anything is released.
+#[test]
+fn a_released_payment_has_one_bank_file_exported_again_identical_and_never_overwritten() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+    let (id, copy) = office.held_case("held");
+    office.confirm_callback("clara", id, &copy);
+    ws.case("anna", "approve", id, &[]).assert_code(OK);
+    let refused = ws.case("anna", "release", id, &["--export", "pain001", "--out", "missing/payment.xml"]).assert_code(USAGE);
+    refused.ensure(refused.json()["error"]["code"] == "no_directory", "a missing directory is named");
+    dir.write("taken.xml", "someone else's file");
+    let refused = ws.case("anna", "release", id, &["--export", "pain001", "--out", "taken.xml"]).assert_code(USAGE);
+    refused.ensure(refused.json()["error"]["code"] == "file_exists", "an existing file is refused");
+    assert_eq!(dir.read_string("taken.xml"), "someone else's file");
+    assert_eq!(ws.show("anna", id)["status"], "approved", "nothing was released");
+
+    ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
+    let again = ws.case("clara", "export", id, &["--export", "pain001", "--out", "again.xml"]).assert_code(OK).json();
+    assert_eq!(dir.read("again.xml"), dir.read("payment.xml"), "the same bytes, not a new file");
+    assert_eq!(again["copy"], true, "{again}");
+    ws.case("clara", "export", id, &["--export", "pain001", "--out", "again.xml"]).assert_code(USAGE);
+    let other = ws.case("clara", "export", id, &["--export", "epc-qr", "--out", "payment.png"]).assert_code(USAGE);
+    other.ensure(other.stdout().contains("one bank file"), "another format is refused: one payment, one bank file");
+    assert!(!dir.exists("payment.png"));
+    let log = ws.json("alice", &["audit", "log", "--case", &id.to_string(), "--action", "case.export"]).assert_code(OK).json();
+    let exports = log.as_array().unwrap();
+    assert_eq!(exports.len(), 1, "{log}");
+    assert_eq!(exports[0]["details"]["copy"], true);
+    let release = ws.json("alice", &["audit", "log", "--case", &id.to_string(), "--action", "case.release"]).assert_code(OK).json();
+    let sha = exports[0]["details"]["bank_file_sha256"].clone();
+    assert_eq!(release[0]["details"]["bank_file_sha256"], sha, "the export is the release's file");
+}
+
+/// Regression (issue 16): a kill between the release's commit and the file's rename left the case
+/// released and no file, silently. The next start says so, and the file can be written again,
+/// identical. (The state after such a kill is made directly: the file gone, and no record that
+/// it was ever saved.)
+#[test]
+fn a_release_interrupted_before_its_file_was_written_is_found_at_the_next_start() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+    let (id, copy) = office.held_case("held");
+    office.confirm_callback("clara", id, &copy);
+    ws.case("anna", "approve", id, &[]).assert_code(OK);
+    ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
+    let made = dir.read("payment.xml");
+    std::fs::remove_file(dir.join("payment.xml")).unwrap();
+    let db = rusqlite::Connection::open(dir.join(format!("{}/countersign.db", ws.data_dir))).unwrap();
+    db.execute("UPDATE bank_files SET saved_at = NULL", []).unwrap();
+    let next = ws.case("clara", "show", id, &[]).assert_code(OK);
+    next.ensure(next.stderr().contains(&format!("case {id} was released, but its bank file was never saved")), "the next start says so");
+    ws.case("clara", "export", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
+    assert_eq!(dir.read("payment.xml"), made, "written again, identical");
+    let after = ws.case("clara", "show", id, &[]).assert_code(OK);
+    after.ensure(!after.stderr().contains("never saved"), "saved now: no more warning");
 }
 
 /// Regression (issue 16): free text had no length limit (120 KB values were stored in the

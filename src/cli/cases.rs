@@ -117,22 +117,38 @@ impl ExportKind {
 }
 
 /// Checks the output path suits the export before anything is released.
+/// The bank file's path, checked before anything is released (issue 16: a release into a missing
+/// directory committed, then failed): the right extension, a directory that exists, and no file
+/// there already (a bank file is never overwritten).
 fn check_export_path(kind: ExportKind, out: &Path) -> Result<(), CliError> {
     let ext = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match (kind, ext.as_deref()) {
-        (ExportKind::Pain001, Some("xml")) | (ExportKind::EpcQr, Some("png" | "svg")) => Ok(()),
-        (ExportKind::Pain001, _) => Err(CliError::usage("invalid_argument", "--out for pain001 must name a .xml file")),
-        (ExportKind::EpcQr, _) => Err(CliError::usage("invalid_argument", "--out for epc-qr must name a .png or .svg file")),
+        (ExportKind::Pain001, Some("xml")) | (ExportKind::EpcQr, Some("png" | "svg")) => {}
+        (ExportKind::Pain001, _) => return Err(CliError::usage("invalid_argument", "--out for pain001 must name a .xml file")),
+        (ExportKind::EpcQr, _) => return Err(CliError::usage("invalid_argument", "--out for epc-qr must name a .png or .svg file")),
+    }
+    if out.exists() {
+        return Err(CliError::usage(
+            "file_exists",
+            format!("{} exists: a bank file is never overwritten; choose another name (nothing was done)", out.display()),
+        ));
+    }
+    match out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => {
+            Err(CliError::usage("no_directory", format!("{} is not a directory: nothing was done", dir.display())))
+        }
+        _ => Ok(()),
     }
 }
 
+/// Writes the bank file where `out` says, never over an existing file.
 fn write_export(export: &Export, out: &Path) -> Result<(), CliError> {
     let bytes = match export {
         Export::Pain001(xml) => xml.clone().into_bytes(),
         Export::EpcQr { qr, .. } if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => qr.to_svg().into_bytes(),
         Export::EpcQr { qr, .. } => qr.to_png().map_err(|e| CliError::usage("qr_failed", e.to_string()))?,
     };
-    write_atomic(out, &bytes, Sensitivity::Public, true)?;
+    write_atomic(out, &bytes, Sensitivity::Public, false)?;
     Ok(())
 }
 
@@ -389,6 +405,7 @@ impl CaseRun<'_> {
                 ..e
             })?;
             written = Some(out.display().to_string());
+            self.ws.bank_file_saved(self.session, id, &out.display().to_string())?;
         }
         let mut doc = case_json(&case);
         doc["export"] = json!(written);
@@ -403,11 +420,20 @@ impl CaseRun<'_> {
     /// `case export`: the bank file of a released case, again.
     fn export(&mut self, id: i64, export: ExportKind, out: &Path) -> Result<(), CliError> {
         check_export_path(export, out)?;
-        let artifact = self.ws.export_released(self.session, id, export.format())?;
-        write_export(&artifact, out)?;
-        self.output.emit(json!({ "case_id": id, "export": out.display().to_string() }), || {
-            format!("Wrote the bank file of case {id} to {}.", out.display())
-        });
+        let exported = self.ws.export_released(self.session, id, export.format())?;
+        write_export(&exported.export, out)?;
+        self.ws.bank_file_saved(self.session, id, &out.display().to_string())?;
+        let copy_of = exported.copy_of.clone();
+        self.output.emit(
+            json!({ "case_id": id, "export": out.display().to_string(), "copy": copy_of.is_some(), "made_at": copy_of, "sha256": exported.export.sha256() }),
+            || match &copy_of {
+                Some(made) => format!(
+                    "Wrote a copy of the bank file of case {id}, identical to the one made at {made}, to {}. It is the same payment: do not submit it twice.",
+                    out.display()
+                ),
+                None => format!("Wrote the bank file of case {id} to {}.", out.display()),
+            },
+        );
         Ok(())
     }
 }

@@ -263,7 +263,18 @@ pub(super) fn open_as(global: &GlobalArgs) -> Result<(Workspace, Session), CliEr
         Err(_) => None,
     };
     let session = ws.login(&Credentials { user, password: &password, totp: totp.as_deref() })?;
+    warn_of_unsaved_bank_files(&mut ws, &session);
     Ok((ws, session))
+}
+
+/// Says, on stderr, which releases were interrupted before their bank file was written (issue
+/// 16): each can be written again, identical.
+fn warn_of_unsaved_bank_files(ws: &mut Workspace, session: &Session) {
+    for id in ws.unsaved_bank_files(session).unwrap_or_default() {
+        eprintln!(
+            "countersign: case {id} was released, but its bank file was never saved: write it again, identical, with `countersign case export {id} --export FORMAT --out FILE`"
+        );
+    }
 }
 
 fn display(path: &Path) -> String {

@@ -23,7 +23,7 @@ use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransf
 use countersign_core::format::codes::{Challenge, ChallengeResponse};
 use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_store::prelude::*;
-use countersign_store::{StoreError, Tx};
+use countersign_store::{BankFile, StoreError, Tx};
 
 /// The bank-ready formats a release can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,15 +58,46 @@ pub enum Export {
 }
 
 impl Export {
-    /// SHA-256 of the bank file as written (the XML document, or the QR code's text), hex: what
-    /// the release or export statement records.
-    pub fn sha256(&self) -> String {
-        let bytes = match self {
+    /// The bank file's content as kept: the XML document, or the QR code's text (the image is
+    /// rendered from it, the same every time).
+    fn content(&self) -> &[u8] {
+        match self {
             Export::Pain001(xml) => xml.as_bytes(),
             Export::EpcQr { payload, .. } => payload.as_bytes(),
-        };
-        countersign_core::audit::chain::hex(&sha2::Sha256::digest(bytes))
+        }
     }
+
+    /// SHA-256 of [`Export::content`], hex: what the release or export statement records.
+    pub fn sha256(&self) -> String {
+        sha256_hex(self.content())
+    }
+
+    /// The bank file kept for a case, as it was made.
+    fn from_kept(file: &BankFile) -> ServiceResult<Self> {
+        let text = String::from_utf8(file.bytes.clone()).map_err(|_| StoreError::Corrupt("a bank file is not UTF-8".into()))?;
+        match file.format.as_str() {
+            "pain001" => Ok(Export::Pain001(text)),
+            "epc-qr" => {
+                let qr =
+                    countersign_core::export::qr::Qr::new(&text).map_err(|e| StoreError::Corrupt(format!("a kept EPC QR code: {e}")))?;
+                Ok(Export::EpcQr { payload: text, qr })
+            }
+            other => Err(StoreError::Corrupt(format!("a bank file of format {other:?}")).into()),
+        }
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    countersign_core::audit::chain::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// A released payment's bank file, from `case export`.
+pub struct ExportedBankFile {
+    /// The file.
+    pub export: Export,
+    /// When the file was first made, if this is a copy of it (identical to the byte); `None` when
+    /// this export made it (the case was released without one).
+    pub copy_of: Option<String>,
 }
 
 /// Builds the credit transfer from the verified record of a case and our account.
@@ -429,29 +460,81 @@ impl Workspace {
             None => None,
         };
         let bank_file = match (export, &artifact) {
-            (Some(format), Some(artifact)) => Some((format, artifact.sha256())),
+            (Some(format), Some(artifact)) => Some((format, artifact)),
             _ => None,
         };
         self.transition(session, id, CaseAction::Release, "case.release", None, bank_file)?;
         Ok((self.store.read(|tx| load(tx, id))?, artifact))
     }
 
-    /// The bank file of a released case, again (e.g. when saving the first one failed).
-    pub fn export_released(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
-        self.authorize(session, &[Role::Clerk, Role::Approver], "case.export", &format!("case:{id}"), "export payments")?;
-        let case = self.store.read(|tx| load(tx, id))?;
+    /// The bank file of a released case (e.g. when saving the first one failed): the one made at
+    /// its release or first export, identical to the byte and said to be a copy; made now (and
+    /// kept) only if the case was released without one. A payment has one bank file: another
+    /// format than the kept one's is refused. Logged, signed, and witnessed by a checkpoint.
+    pub fn export_released(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<ExportedBankFile> {
+        let subject = format!("case:{id}");
+        self.authorize(session, &[Role::Clerk, Role::Approver], "case.export", &subject, "export payments")?;
+        let (case, kept) = self.verified(session.user(), &subject, |tx, state| {
+            let (case, _) = checked_case(tx, state, id)?;
+            let kept = tx.bank_file(id)?;
+            let signed = state.cases.get(&id).and_then(|c| c.bank_file_sha256.as_deref());
+            if let Some(file) = &kept {
+                if sha256_hex(&file.bytes) != file.sha256 || signed != Some(file.sha256.as_str()) {
+                    return Ok(super::statements::differs(
+                        "bank_files",
+                        id,
+                        "the kept bank file is not the one its release or export statement names",
+                    )?);
+                }
+            }
+            Ok((case, kept))
+        })?;
         if case.status != CaseStatus::Released {
             return Err(ServiceError::CheckFailed(format!("case {id} is {}: only released payments are exported", case.status)));
         }
-        let artifact = self.build_export(session, id, format)?;
+        let (export, copy_of) = match &kept {
+            Some(file) if file.format != format.as_str() => {
+                return Err(ServiceError::InvalidInput(format!(
+                    "case {id} was paid with a {} file made on {}: a payment has one bank file; export it as {} (a copy, identical)",
+                    file.format, file.created_at, file.format
+                )))
+            }
+            Some(file) => (Export::from_kept(file)?, Some(file.created_at.clone())),
+            None => (self.build_export(session, id, format)?, None),
+        };
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
-            let details = json!({ "format": format.as_str(), "bank_file_sha256": artifact.sha256() });
-            append_statement(tx, session, &at, "case.export", &format!("case:{id}"), details)?;
+            if copy_of.is_none() {
+                tx.insert_bank_file(id, format.as_str(), &export.sha256(), export.content(), &at)?;
+            }
+            let details = json!({ "format": format.as_str(), "bank_file_sha256": export.sha256(), "copy": copy_of.is_some() });
+            append_statement(tx, session, &at, "case.export", &subject, details)?;
             super::audit::append_checkpoint(tx, session, "export", &at, false)?;
             Ok(())
         })?;
-        Ok(artifact)
+        Ok(ExportedBankFile { export, copy_of })
+    }
+
+    /// Records that the bank file of case `id` was written out (the shells call this once the
+    /// file is on disk); until then the release counts as interrupted
+    /// ([`Workspace::unsaved_bank_files`]).
+    pub fn bank_file_saved(&mut self, session: &Session, id: i64, saved_to: &str) -> ServiceResult<()> {
+        self.require_signed_in(session)?;
+        let at = format_utc(now());
+        self.store.write(|tx| -> ServiceResult<()> {
+            tx.bank_file(id)?.ok_or_else(|| ServiceError::NotFound(format!("case {id} has no bank file")))?;
+            tx.set_bank_file_saved(id, &at)?;
+            let file_name = std::path::Path::new(saved_to).file_name().map(|n| n.to_string_lossy().into_owned());
+            tx.append_event(&at, session.user(), "case.bank_file_saved", &format!("case:{id}"), &json!({ "file_name": file_name }))?;
+            Ok(())
+        })
+    }
+
+    /// Cases released with a bank file that was never written out (a release interrupted between
+    /// its commit and the file): each can be written again, identical, with `case export`.
+    pub fn unsaved_bank_files(&mut self, session: &Session) -> ServiceResult<Vec<i64>> {
+        self.require_signed_in(session)?;
+        Ok(self.store.read(|tx| tx.unsaved_bank_files())?)
     }
 
     fn build_export(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
@@ -487,7 +570,7 @@ impl Workspace {
         action: CaseAction,
         name: &str,
         reason: Option<&str>,
-        bank_file: Option<(ExportFormat, String)>,
+        bank_file: Option<(ExportFormat, &Export)>,
     ) -> ServiceResult<CaseStatus> {
         self.decide_or_refuse(session, id, action, name)?;
         let at = format_utc(now());
@@ -511,9 +594,11 @@ impl Workspace {
                 }
             }
             let mut details = json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason });
-            if let Some(bank_file) = bank_file {
-                details["format"] = json!(bank_file.0.as_str());
-                details["bank_file_sha256"] = json!(bank_file.1);
+            if let Some((format, file)) = bank_file {
+                // The one bank file of this payment, kept: exporting again gives these bytes.
+                tx.insert_bank_file(id, format.as_str(), &file.sha256(), file.content(), &at)?;
+                details["format"] = json!(format.as_str());
+                details["bank_file_sha256"] = json!(file.sha256());
             }
             append_statement(tx, session, &at, name, &format!("case:{id}"), details)?;
             // Approvals and releases are witnessed by a signed checkpoint; an approval is

@@ -42,7 +42,7 @@ use countersign_store::StoreError;
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
-pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, CHALLENGE_LIFETIME};
+pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
 pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};

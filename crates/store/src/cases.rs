@@ -57,6 +57,21 @@ pub struct NewCase<'a> {
     pub due_date: Option<&'a str>,
 }
 
+/// A released payment's bank file, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankFile {
+    /// `pain001` or `epc-qr`.
+    pub format: String,
+    /// SHA-256 of `bytes`, hex.
+    pub sha256: String,
+    /// The XML document, or the EPC QR code's text.
+    pub bytes: Vec<u8>,
+    /// When it was made.
+    pub created_at: String,
+    /// When it was last written out, if ever.
+    pub saved_at: Option<String>,
+}
+
 /// Cases and their callbacks.
 pub trait CasesTx {
     /// Opens a case; returns its id.
@@ -114,6 +129,18 @@ pub trait CasesTx {
 
     /// The stored file of a case.
     fn case_file(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Keeps the bank file of a released case (once: a second one for the case fails).
+    fn insert_bank_file(&self, case_id: i64, format: &str, sha256: &str, bytes: &[u8], at: &str) -> StoreResult<()>;
+
+    /// The bank file of a case, if one was made.
+    fn bank_file(&self, case_id: i64) -> StoreResult<Option<BankFile>>;
+
+    /// Records that a case's bank file was written out.
+    fn set_bank_file_saved(&self, case_id: i64, at: &str) -> StoreResult<()>;
+
+    /// Cases whose bank file was made but never written out, oldest first.
+    fn unsaved_bank_files(&self) -> StoreResult<Vec<i64>>;
 
     /// Case ids that touched an account of a partner.
     fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>>;

@@ -19,7 +19,7 @@ mod users;
 use std::path::PathBuf;
 
 pub use audit_log::AuditLogTx;
-pub use cases::{CasesTx, NewCase};
+pub use cases::{BankFile, CasesTx, NewCase};
 pub use partners::{NewAccount, PartnersTx};
 pub use users::{UserRow, UsersTx};
 

@@ -245,7 +245,18 @@ pub async fn release_case<R: Runtime>(
                 ws.check_release(session, id)?;
             }
             let cancelled = format!("No file was chosen, so case {id} was not released.");
-            Some(save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path)
+            let path = save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path;
+            // A bank file is never overwritten (issue 16): refused before anything is released.
+            if path.exists() {
+                return Err(CommandError::new(
+                    "file_exists",
+                    format!(
+                        "{} exists: a bank file is never overwritten. Choose another name; case {id} was not released.",
+                        path.display()
+                    ),
+                ));
+            }
+            Some(path)
         }
         _ => None,
     };
@@ -260,16 +271,19 @@ pub async fn release_case<R: Runtime>(
     let mut view = ReleaseView { summary: summary(&case), saved_to: None, qr: None };
     match (artifact, target) {
         (Some(Export::Pain001(xml)), Some(path)) => {
-            // Overwriting is what the save dialog confirmed; an unattended name is always new.
-            write_atomic(&path, xml.as_bytes(), Sensitivity::Public, true).map_err(|e| {
+            write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
                 CommandError::new(
                     "export_failed",
                     format!("Case {id} was released, but its bank file could not be saved: {e}. Export it again with `countersign case export {id}`."),
                 )
             })?;
+            ws.bank_file_saved(session, id, &path.display().to_string())?;
             view.saved_to = Some(path.display().to_string());
         }
-        (Some(Export::EpcQr { payload, .. }), _) => view.qr = Some(qr_view(payload)?),
+        (Some(Export::EpcQr { payload, .. }), _) => {
+            view.qr = Some(qr_view(payload)?);
+            ws.bank_file_saved(session, id, "shown on screen")?;
+        }
         _ => {}
     }
     Ok(view)

@@ -124,6 +124,8 @@ pub struct CaseState {
     pub decided_by: Option<String>,
     /// Who released it.
     pub released_by: Option<String>,
+    /// SHA-256 of its one bank file (hex), as its release or first export stated it.
+    pub bank_file_sha256: Option<String>,
 }
 
 impl CaseState {
@@ -546,6 +548,7 @@ impl ImpliedState {
             wrong_responses: 0,
             decided_by: None,
             released_by: None,
+            bank_file_sha256: None,
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
@@ -606,10 +609,10 @@ impl ImpliedState {
             "case.reopen" => CaseAction::Reopen,
             "case.release" => CaseAction::Release,
             "case.export" => {
-                return match case.status {
-                    CaseStatus::Released => Ok(()),
-                    _ => Err(Fault::new(StatementFault::Rules, format!("case {id} is not released"))),
-                };
+                if case.status != CaseStatus::Released {
+                    return Err(Fault::new(StatementFault::Rules, format!("case {id} is not released")));
+                }
+                return self.bank_file_effect(id, d);
             }
             other => return Err(format!("{other} is not a statement").into()),
         };
@@ -644,7 +647,10 @@ impl ImpliedState {
             }
             CaseAction::RecordCallback { .. } => case.open_attempt_by = None,
             CaseAction::Approve | CaseAction::Reject => case.decided_by = Some(event.actor.clone()),
-            CaseAction::Release => case.released_by = Some(event.actor.clone()),
+            CaseAction::Release => {
+                case.released_by = Some(event.actor.clone());
+                case.bank_file_sha256 = d["bank_file_sha256"].as_str().map(str::to_string);
+            }
             _ => {}
         }
         let (partner, account) = (case.partner, case.account_key.clone());
@@ -672,6 +678,20 @@ impl ImpliedState {
     /// an unsigned `workspace.init` and no `workspace.upgrade` names a boundary.
     pub fn is_legacy(&self) -> bool {
         self.org_key.is_none() && self.legacy_through == 0
+    }
+
+    /// An export's bank file: the first one made for a released case is its one bank file; an
+    /// export of another file for the same payment does not count.
+    fn bank_file_effect(&mut self, id: i64, d: &Value) -> Result<(), Fault> {
+        let sha256 = d["bank_file_sha256"].as_str().ok_or("it names no bank file")?;
+        let case = self.cases.get_mut(&id).expect("looked up by the caller");
+        match &case.bank_file_sha256 {
+            None => case.bank_file_sha256 = Some(sha256.to_string()),
+            Some(known) if known == sha256 => {}
+            Some(known) => return Err(Fault::new(StatementFault::Rules, format!("case {id}'s bank file is {known}, not {sha256}"))),
+        }
+        self.shaped("bank_files", id, self.last.map_or(0, |(seq, _)| seq));
+        Ok(())
     }
 
     /// A user's role and enabled state, if the statements made them a user.

@@ -7,7 +7,7 @@ use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 
-use crate::cases::{CasesTx, NewCase};
+use crate::cases::{BankFile, CasesTx, NewCase};
 use crate::StoreResult;
 
 const CASE_COLUMNS: &str = "c.id, c.status, c.verdict, c.findings, c.file_name, c.file_sha256, c.signer, c.partner_id, p.name,
@@ -211,6 +211,35 @@ impl CasesTx for SqliteTx<'_> {
 
     fn case_file(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
         Ok(self.tx.prepare_cached("SELECT file FROM cases WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    fn insert_bank_file(&self, case_id: i64, format: &str, sha256: &str, bytes: &[u8], at: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT INTO bank_files (case_id, format, sha256, bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![case_id, format, sha256, bytes, at],
+        )?;
+        Ok(())
+    }
+
+    fn bank_file(&self, case_id: i64) -> StoreResult<Option<BankFile>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT format, sha256, bytes, created_at, saved_at FROM bank_files WHERE case_id = ?1")?
+            .query_row([case_id], |r| {
+                Ok(BankFile { format: r.get(0)?, sha256: r.get(1)?, bytes: r.get(2)?, created_at: r.get(3)?, saved_at: r.get(4)? })
+            })
+            .optional()?)
+    }
+
+    fn set_bank_file_saved(&self, case_id: i64, at: &str) -> StoreResult<()> {
+        self.tx.execute("UPDATE bank_files SET saved_at = ?2 WHERE case_id = ?1", rusqlite::params![case_id, at])?;
+        Ok(())
+    }
+
+    fn unsaved_bank_files(&self) -> StoreResult<Vec<i64>> {
+        let mut stmt = self.tx.prepare_cached("SELECT case_id FROM bank_files WHERE saved_at IS NULL ORDER BY case_id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>> {

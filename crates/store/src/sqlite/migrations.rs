@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -200,4 +200,18 @@ CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+"#;
+
+/// The bank file of each released payment, kept as the one artefact its release or first export
+/// made (issue 16): exporting again gives these bytes, and `saved_at` says whether a file was
+/// ever written out (a release interrupted before it was is found at the next start).
+const V5: &str = r#"
+CREATE TABLE bank_files (
+    case_id    INTEGER PRIMARY KEY REFERENCES cases(id),
+    format     TEXT NOT NULL CHECK (format IN ('pain001', 'epc-qr')),
+    sha256     TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    saved_at   TEXT
+) STRICT;
 "#;
