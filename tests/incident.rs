@@ -316,3 +316,58 @@ fn a_payment_run_of_1000_files_in_one_receive_and_an_interrupted_run_received_ag
         assert_eq!(codes_of(&results[i]["findings"]), codes_of(&reference[i]["findings"]), "file {i}");
     }
 }
+
+/// Regression (issue 16, item 6): while a 6,000-file `receive` ran, `partner revoke-key` waited
+/// 20 s and failed with "database is locked"; with 2,000 files it committed only after the whole
+/// run, and the run went on using the keys it loaded at its start. An emergency revocation now
+/// commits while the run goes on (the run yields to it between transactions), and every file
+/// recorded after it sees it: `rejected`, `key_revoked`.
+#[test]
+fn an_emergency_revocation_during_a_payment_run_takes_effect_at_once() {
+    const FILES: usize = 2_000;
+    let dir = TestDir::new();
+    dir.mkdir("globex");
+    let globex_keys = dir.keygen_with(GLOBEX.0, GLOBEX.1, &["--country", "DE"]);
+    let globex = dir.unlock(&globex_keys);
+    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    ws.add_partner(&globex_keys, &["--phone", GLOBEX.3, "--iban", GLOBEX.4, "--bic", GLOBEX.5]);
+    let now = OffsetDateTime::now_utc();
+    let paths: Vec<String> = (0..FILES)
+        .map(|i| {
+            let path = format!("run/{i:04}.csi");
+            let details = details(GLOBEX.0, GLOBEX.4, GLOBEX.5, "120.00", &format!("RUN-{i}"));
+            dir.write(&path, library_instruction(&globex, &ws.fingerprint, &details, &format!("run-{i:04}"), now, |_| {}));
+            path
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let db = || rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
+    let count = |sql: &str| db().query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+    let took = std::thread::scope(|scope| {
+        let run = scope.spawn(|| ws.receive("alice", &paths));
+        let waiting = std::time::Instant::now();
+        while count("SELECT COUNT(*) FROM cases") < 100 {
+            assert!(waiting.elapsed() < std::time::Duration::from_secs(120), "the run never got going");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let start = std::time::Instant::now();
+        ws.admin(&["--json", "partner", "revoke-key", "1", "--reason", "laptop stolen"]).assert_code(OK);
+        let took = start.elapsed();
+        run.join().unwrap().assert_code(FAILED);
+        took
+    });
+    eprintln!("the revocation, a whole command with its login, took {took:?} during the run");
+    let revoked_at = count("SELECT seq FROM audit_events WHERE action = 'partner.revoke_key'");
+    let after = count(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'instruction.receive' AND seq > {revoked_at}"));
+    assert!(after > 0, "the revocation committed during the run, not after it");
+    let not_revoked = count(&format!(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'instruction.receive' AND seq > {revoked_at}
+         AND NOT (details LIKE '%\"verdict\":\"rejected\"%' AND details LIKE '%\"key_revoked\"%')"
+    ));
+    assert_eq!(not_revoked, 0, "every file recorded after the revocation is rejected as key_revoked");
+    let before = count(&format!("SELECT COUNT(*) FROM cases WHERE verdict = 'accepted' AND id IN (SELECT CAST(substr(subject, 6) AS INTEGER) FROM audit_events WHERE action = 'instruction.receive' AND seq < {revoked_at})"));
+    assert!(before >= 100, "the files before it were accepted");
+    // Liveness, not speed: without the yield the revocation queued behind the whole run (10 s
+    // of busy timeout, then "database is locked").
+    assert!(took < std::time::Duration::from_secs(8), "the revocation waited {took:?}");
+}

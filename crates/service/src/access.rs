@@ -441,6 +441,8 @@ impl Workspace {
             return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
         }
         let at = format_utc(now());
+        // Disabling is urgent, as a revocation is: a payment run in another process yields to it.
+        let _urgent = if disabled { Some(self.store.announce_urgent_write()?) } else { None };
         self.store.write(|tx| -> ServiceResult<()> {
             let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
             tx.set_disabled(user.id, disabled)?;

@@ -370,6 +370,9 @@ impl Workspace {
         let wanted = fingerprint.map(Fingerprint::parse_lenient).transpose().map_err(invalid)?.map(|f| f.to_string());
         let at = format_utc(now());
         let by = session.user().to_string();
+        // An emergency: a payment run under way in another process yields to it between its
+        // transactions, and checks every file it records after it against the revoked key (issue 16).
+        let _urgent = self.store.announce_urgent_write()?;
         self.store.write(|tx| -> ServiceResult<String> {
             tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
             let keys = tx.partner_keys(partner_id)?;

@@ -4,6 +4,7 @@
 //! the file and opens a case, one transaction per file, so an interrupted batch keeps what it
 //! finished and can simply be run again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -232,10 +233,12 @@ impl Workspace {
                     }
                 }
             });
-            let run = PaymentRun { ctx: &ctx, files, email, by: actor, at, jobs, signed };
+            let keys_as_of = state.keys_changed_at;
+            let run = PaymentRun { ctx: &ctx, files, email, by: actor, at, jobs, signed, keys_as_of, reloaded: RefCell::new(None) };
             let outcome = self.store.bulk(|store| {
                 let mut group = Vec::with_capacity(RECORD_GROUP);
                 let mut flush = |group: &mut Vec<(usize, Checked)>| -> ServiceResult<()> {
+                    yield_to_urgent_writes(&*store);
                     let recorded = store.write(|tx| run.record_group(tx, state, std::mem::take(group)))?;
                     for (i, assessment) in recorded {
                         results.push(assessment);
@@ -286,6 +289,25 @@ struct PaymentRun<'r> {
     jobs: std::sync::mpsc::Sender<(String, String, Value)>,
     /// Their signed details, in the same order.
     signed: std::sync::mpsc::Receiver<Value>,
+    /// The statement the keys of `ctx` were loaded after ([`ImpliedState::keys_changed_at`]).
+    keys_as_of: u64,
+    /// The keys loaded again after a partner key changed during the run (an emergency
+    /// revocation in another process), with the statement they were loaded after.
+    reloaded: RefCell<Option<(u64, Context)>>,
+}
+
+/// How long a payment run yields, at most, to an urgent write announced by another process
+/// ([`Store::announce_urgent_write`]) before it goes on.
+const URGENT_YIELD: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits between two transactions of a payment run while another process has announced an urgent
+/// write (a revocation, disabling a user), so that it gets the lock now, not after the run (issue
+/// 16: a revocation waited 20 s and failed).
+fn yield_to_urgent_writes(store: &dyn Store) {
+    let start = std::time::Instant::now();
+    while store.urgent_write_waiting() && start.elapsed() < URGENT_YIELD {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 impl PaymentRun<'_> {
@@ -294,10 +316,12 @@ impl PaymentRun<'_> {
     /// the receipts, signed meanwhile, appended in order.
     fn record_group(&self, tx: &dyn Tx, state: &mut ImpliedState, group: Vec<(usize, Checked)>) -> ServiceResult<Vec<(usize, Assessment)>> {
         refresh(tx, state)?;
+        self.reload_keys_if_changed(tx, state)?;
         let first_seq = tx.event_count()? + 1;
         let mut recorded = Vec::with_capacity(group.len());
         for (n, (i, checked)) in group.into_iter().enumerate() {
             let (name, bytes) = &self.files[i];
+            let checked = self.checked_again_if_its_key_changed(bytes, checked);
             let recorded_at = format_utc(now());
             let (mut assessment, account) = assess(tx, self.ctx, state, name, checked, self.at)?;
             if let Some(raw) = self.email {
@@ -333,6 +357,40 @@ impl PaymentRun<'_> {
             done.push((i, assessment));
         }
         Ok(done)
+    }
+}
+
+impl PaymentRun<'_> {
+    /// Loads the pinned keys again (checked against the statements) when a statement since the
+    /// last load pinned, retired or revoked one.
+    fn reload_keys_if_changed(&self, tx: &dyn Tx, state: &ImpliedState) -> ServiceResult<()> {
+        let loaded_after = self.reloaded.borrow().as_ref().map_or(self.keys_as_of, |(seq, _)| *seq);
+        if state.keys_changed_at <= loaded_after {
+            return Ok(());
+        }
+        for key in tx.all_keys()? {
+            check_key(state, &key)?;
+        }
+        let ctx = Context {
+            keys: PinnedKeys::load(tx)?,
+            us: self.ctx.us,
+            policy: self.ctx.policy.clone(),
+            retired_us: self.ctx.retired_us.clone(),
+        };
+        *self.reloaded.borrow_mut() = Some((state.keys_changed_at, ctx));
+        Ok(())
+    }
+
+    /// A file checked on the checking threads with the keys of the run's start, checked again if
+    /// its signer's key has changed since (every file recorded after a revocation sees it).
+    fn checked_again_if_its_key_changed(&self, bytes: &[u8], checked: Checked) -> Checked {
+        let reloaded = self.reloaded.borrow();
+        let (Some((_, fresh)), Some(signer)) = (reloaded.as_ref(), checked.check.claimed_signer.as_ref()) else { return checked };
+        let (before, now) = (self.ctx.keys.lookup(signer), fresh.keys.lookup(signer));
+        if std::mem::discriminant(&before) == std::mem::discriminant(&now) {
+            return checked;
+        }
+        check_file(bytes, fresh, self.at)
     }
 }
 

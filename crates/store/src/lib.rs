@@ -79,6 +79,37 @@ pub trait Store: Send {
     /// Whether a run of many transactions (a payment run) is under way: a backend may trade
     /// checkpoint frequency for speed while it is, never durability of a commit.
     fn set_bulk(&mut self, bulk: bool) -> StoreResult<()>;
+
+    /// Announces a write that must not wait behind a payment run (an emergency revocation,
+    /// disabling a user): until the guard is dropped, a run under way in another process yields
+    /// between its transactions ([`Store::urgent_write_waiting`]), so the write gets the lock
+    /// within a transaction's time instead of queuing behind the whole run.
+    fn announce_urgent_write(&self) -> StoreResult<UrgentWrite>;
+
+    /// Whether another process announced an urgent write in the last few seconds.
+    fn urgent_write_waiting(&self) -> bool;
+}
+
+/// An announced urgent write ([`Store::announce_urgent_write`]); dropping it withdraws the
+/// announcement.
+#[derive(Debug)]
+pub struct UrgentWrite {
+    marker: Option<std::path::PathBuf>,
+}
+
+impl UrgentWrite {
+    /// An announcement kept as the file `marker`, removed on drop (`None`: nothing to withdraw).
+    pub fn new(marker: Option<std::path::PathBuf>) -> Self {
+        UrgentWrite { marker }
+    }
+}
+
+impl Drop for UrgentWrite {
+    fn drop(&mut self) {
+        if let Some(marker) = &self.marker {
+            let _ = std::fs::remove_file(marker);
+        }
+    }
 }
 
 /// An open transaction: every read and write method of the store, and the commit.

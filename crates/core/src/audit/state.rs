@@ -173,6 +173,9 @@ pub struct ImpliedState {
     pub problems: Vec<StatementProblem>,
     /// For each row the statements shape (`TABLE:ROW`), the last statement that did.
     pub sources: BTreeMap<String, u64>,
+    /// The last statement that pinned, retired or revoked a partner key (0: none): a payment run
+    /// that loaded the keys before it loads them again.
+    pub keys_changed_at: u64,
 }
 
 /// A statement that does not count, and why.
@@ -464,6 +467,12 @@ impl ImpliedState {
     }
 
     fn partner_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
+        self.partner_keys_effect(event, d)?;
+        self.keys_changed_at = event.seq;
+        Ok(())
+    }
+
+    fn partner_keys_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let id = id_subject(event, "partner:")?;
         let text = |v: &Value| v.as_str().map(str::to_string);
         let strings = |v: &Value| v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect::<BTreeSet<_>>());

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::{SettingsTx, Store, StoreError, StoreResult, Transaction, TxMode};
+use crate::{SettingsTx, Store, StoreError, StoreResult, Transaction, TxMode, UrgentWrite};
 
 /// The database file's name inside a workspace directory.
 pub const DATABASE_FILE: &str = "countersign.db";
@@ -97,6 +97,13 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> StoreResult<()> {
+        // Up to date (the usual case): no write lock at all, so opening the workspace never
+        // queues behind a payment run in another process (issue 16: a revocation did, until
+        // SQLite gave up with "database is locked").
+        let current: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current == migrations::latest() {
+            return Ok(());
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > migrations::latest() {
@@ -136,6 +143,39 @@ impl Store for SqliteStore {
         let pages = if bulk { BULK_WAL_AUTOCHECKPOINT } else { DEFAULT_WAL_AUTOCHECKPOINT };
         self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
+    }
+
+    fn announce_urgent_write(&self) -> StoreResult<UrgentWrite> {
+        let Some((dir, prefix)) = self.urgent_marker_prefix() else { return Ok(UrgentWrite::new(None)) };
+        let marker = dir.join(format!("{prefix}{}", std::process::id()));
+        std::fs::write(&marker, b"").map_err(|source| StoreError::Io { path: marker.clone(), source })?;
+        Ok(UrgentWrite::new(Some(marker)))
+    }
+
+    fn urgent_write_waiting(&self) -> bool {
+        let Some((dir, prefix)) = self.urgent_marker_prefix() else { return false };
+        let own = format!("{prefix}{}", std::process::id());
+        let Ok(entries) = std::fs::read_dir(&dir) else { return false };
+        entries.filter_map(Result::ok).any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let fresh =
+                entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age < URGENT_WRITE_FRESH);
+            name.starts_with(&prefix) && name != own && fresh
+        })
+    }
+}
+
+/// How long an announced urgent write is honoured: an announcement older than this was left by a
+/// process that died, and is ignored.
+const URGENT_WRITE_FRESH: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl SqliteStore {
+    /// The prefix of urgent-write announcements: files `countersign.db-urgent-PID` beside the
+    /// database (a file, because the writer waiting for SQLite's lock cannot say so inside it).
+    fn urgent_marker_prefix(&self) -> Option<(std::path::PathBuf, String)> {
+        let db = std::path::Path::new(self.conn.path()?);
+        let dir = db.parent()?.to_path_buf();
+        Some((dir, format!("{}-urgent-", db.file_name()?.to_string_lossy())))
     }
 }
 
