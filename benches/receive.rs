@@ -25,8 +25,12 @@
 //!   for the 10,000 signatures (keys decompressed and messages built beforehand);
 //! - (b) whole: reading the 10,000 files from disk (`files::read_limited`, as the CLI does) and
 //!   `Workspace::receive` of them: envelope and payload parsing, signature checks (on all cores),
-//!   the workspace's assessment, the case, the account history and the audit event, one
-//!   transaction per file.
+//!   the workspace's assessment, the case, the account history and the signed receipt, in
+//!   transactions of 64 files.
+//!
+//! Then (unless `COUNTERSIGN_BENCH_HISTORY=0`) the long-history run of issue 16: 1,000 files of
+//! one partner into a workspace holding 100,000 earlier receipts of that partner, against the
+//! same files into one where the partner has none; target: within 1.5x.
 //!
 //! Every file's verdict is checked against the mix. It prints every run, then min and median of
 //! each, files per second, the ratio (b)/(a) and the targets of the issue: whole run < 1.5 s on
@@ -415,4 +419,117 @@ fn main() {
         verdict(ratio_min_min <= TARGET_RATIO),
         verdict(ratio_med <= TARGET_RATIO),
     );
+    if std::env::var("COUNTERSIGN_BENCH_HISTORY").as_deref() != Ok("0") {
+        long_history(root.path(), runs.min(5));
+    }
+}
+
+/// Earlier receipts of the one partner in the long-history run (issue 16, item 8).
+const HISTORY: usize = 100_000;
+/// The files timed in the long-history run.
+const LATER: usize = 1_000;
+/// The long-history run's target: the same files into a long history within this factor of
+/// the time into an empty one.
+const TARGET_HISTORY_RATIO: f64 = 1.5;
+
+/// Signed instruction files of one partner to its known account, ids `{prefix}-{i}`, all issued
+/// at `issued` (so none supersedes another), as (name, bytes).
+fn one_partners_files(key: &KeyPair, us: Fingerprint, issued: OffsetDateTime, prefix: &str, n: usize) -> Vec<(String, Vec<u8>)> {
+    (0..n)
+        .map(|i| {
+            let details = Details {
+                beneficiary_name: partner_name(0),
+                iban: Some(known_iban(0)),
+                account_number: None,
+                routing_code: None,
+                country: None,
+                bic: BIC.into(),
+                currency: "EUR".into(),
+                amount: None,
+                amount_minor: Some(1_000_00 + (i % 100) as u64),
+                reference: Some(format!("INV-{prefix}-{i}")),
+                due_date: None,
+                valid_from: None,
+                valid_until: None,
+            };
+            let id = format!("{prefix}-{i}");
+            let instruction = details.to_instruction(id.clone(), key.fingerprint(), us, issued).expect("instruction");
+            (format!("{id}.csi"), Envelope::sign(FileKind::Instruction, key, instruction.to_payload_bytes()).to_bytes())
+        })
+        .collect()
+}
+
+/// Receives `files` into a fresh copy of `template` and returns how long the receive took (the
+/// login, and its replay of the log, untimed); every file must be accepted.
+fn timed_receive(template: &Path, run_dir: &Path, files: &[(String, Vec<u8>)]) -> Duration {
+    copy_dir(template, run_dir);
+    let mut ws = Workspace::open(run_dir).expect("open");
+    let session = ws.login(&Credentials { user: ADMIN, password: ADMIN_PASSWORD, totp: None }).expect("login");
+    let started = Instant::now();
+    let results = ws.receive(&session, files, None, &mut |_, _| {}).expect("receive");
+    let took = started.elapsed();
+    assert!(results.iter().all(|r| r.verdict().as_str() == "accepted"), "every later file is accepted");
+    drop(ws);
+    let _ = std::fs::remove_dir_all(run_dir);
+    took
+}
+
+/// Issue 16, item 8: 1,000 files from one partner on top of 100,000 earlier receipts of that
+/// partner, against the same files into a workspace where the partner has no history, in the
+/// same run. Set-up untimed: the workspace, the partner, 101,000 signed files, the history
+/// received in batches of 10,000.
+// Long: the set-up, then each run's two receives and the report, in the order a reader checks them.
+fn long_history(root: &Path, runs: usize) {
+    println!();
+    println!("long history: {LATER} files of one partner on top of {HISTORY} earlier receipts of it, against the same files into an empty history");
+    let started = Instant::now();
+    let empty = root.join("history-empty");
+    let mut ws = Workspace::init(
+        &empty,
+        &InitRequest { org_name: "Bench Buyer AG", admin_name: ADMIN, org_passphrase: ORG_PASSPHRASE, admin_password: ADMIN_PASSWORD },
+    )
+    .expect("init");
+    let session = ws.login(&Credentials { user: ADMIN, password: ADMIN_PASSWORD, totp: None }).expect("login");
+    let us = ws.org_fingerprint().expect("org fingerprint");
+    let key = KeyPair::generate(&mut OsRng);
+    let germany = Country::parse("DE").expect("DE");
+    let details = CardDetails { name: partner_name(0), country: Some(germany), ..Default::default() };
+    let card = PartnerCard::create(&key, details, OffsetDateTime::now_utc()).expect("card");
+    let (typed, iban) = (card.fingerprint().to_string(), known_iban(0));
+    let phones = ["+49 30 2000000".to_string()];
+    let partner = NewPartner {
+        card: &card.to_bytes(),
+        confirm_fingerprint: &typed,
+        phones: &phones,
+        domains: &[],
+        country: None,
+        known_account: Some((&iban, BIC)),
+    };
+    ws.add_partner(&session, &partner).expect("add_partner");
+    drop(ws);
+    let issued = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    let earlier = one_partners_files(&key, us, issued, "earlier", HISTORY);
+    let later = one_partners_files(&key, us, issued, "later", LATER);
+    let long = root.join("history-long");
+    copy_dir(&empty, &long);
+    let mut ws = Workspace::open(&long).expect("open");
+    let session = ws.login(&Credentials { user: ADMIN, password: ADMIN_PASSWORD, totp: None }).expect("login");
+    for batch in earlier.chunks(10_000) {
+        ws.receive(&session, batch, None, &mut |_, _| {}).expect("receive the history");
+    }
+    drop(ws);
+    println!("set-up (untimed): {} files signed and {HISTORY} received in {:.1} s", HISTORY + LATER, started.elapsed().as_secs_f64());
+    println!("run | empty history | long history | long/empty");
+    let mut ratios = Vec::new();
+    for run in 1..=runs {
+        let fresh = timed_receive(&empty, &root.join(format!("history-run-empty-{run}")), &later);
+        let after = timed_receive(&long, &root.join(format!("history-run-long-{run}")), &later);
+        let ratio = after.as_secs_f64() / fresh.as_secs_f64();
+        println!("{run:>3} | {:>9.1} ms  | {:>9.1} ms | {ratio:>6.2}x", ms(fresh), ms(after));
+        ratios.push(ratio);
+    }
+    ratios.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+    let median = ratios[ratios.len() / 2];
+    let verdict = if median <= TARGET_HISTORY_RATIO { "met" } else { "NOT met" };
+    println!("target long/empty <= {TARGET_HISTORY_RATIO:.1}x: {verdict} at the median ({median:.2}x)");
 }

@@ -87,7 +87,10 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
     // Exits 0 only for an intact bundle (execFileSync throws otherwise).
     const checked = JSON.parse(execFileSync(CLI, ["--json", "audit", "verify", "--bundle", bundle], { encoding: "utf8" }));
     assert.equal(checked.intact, true);
-    assert.equal(checked.events, total);
+    // The chosen events and, whatever the filter, the signed statements every signer's key and
+    // role rest on (issue 14), which the CLI checked offline.
+    assert.equal(checked.statements_checked, true);
+    assert.ok(checked.events > total, `${checked.events} events in the bundle, ${total} chosen`);
     assert.equal(checked.organisation, "Initech GmbH");
 
     await click("audit-export-csv");

@@ -589,7 +589,7 @@ fn assess(
                         })
                         .collect(),
                     last_key_rotation: tx.last_key_rotation(partner_row.id)?.as_deref().and_then(parse_utc),
-                    amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code())?,
+                    amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code(), ctx.policy.amount_history_min)?,
                 };
                 let elsewhere = AccountElsewhere {
                     fraudulent: fraud_mark.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),

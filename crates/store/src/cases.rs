@@ -1,6 +1,7 @@
 //! Cases: one received file each, with its verdict, findings and the facts later steps need
 //! (partner, instruction id, account, amount), and the evidence (the file itself).
 
+use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 
@@ -91,9 +92,10 @@ pub trait CasesTx {
     /// accepted, or confirmed on a callback and beyond).
     fn newest_accepted_issue(&self, signer: &str) -> StoreResult<Option<String>>;
 
-    /// Earlier amounts of a partner in a currency, from cases we accepted (accepted at receipt,
-    /// or confirmed on a callback and beyond): a fraudster's held case never raises the bar.
-    fn partner_amounts(&self, partner_id: i64, currency: &str) -> StoreResult<Vec<u64>>;
+    /// A partner's earlier amounts in a currency, from cases we accepted (accepted at receipt, or
+    /// confirmed on a callback and beyond: a fraudster's held case never raises the bar): their
+    /// largest, and how many, counted up to `enough`. The cost does not grow with the history.
+    fn partner_amounts(&self, partner_id: i64, currency: &str, enough: u32) -> StoreResult<EarlierAmounts>;
 
     /// Moves a case from `from` to `to` only if it is still in `from`; false if another
     /// process moved it first (so a case is never released twice).

@@ -38,9 +38,26 @@ pub struct PartnerHistory {
     pub accounts: Vec<KnownAccount>,
     /// When a key of this partner was last rotated.
     pub last_key_rotation: Option<OffsetDateTime>,
-    /// Earlier amounts (minor units) in the instruction's currency, from earlier instructions
-    /// that were not rejected.
-    pub amounts_in_currency: Vec<u64>,
+    /// The partner's earlier amounts in the instruction's currency, from instructions we accepted.
+    pub amounts_in_currency: EarlierAmounts,
+}
+
+/// What the amount rule needs of a partner's earlier amounts in one currency: how many (counted
+/// only as far as the rule needs, so that the cost does not grow with the history) and the
+/// largest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EarlierAmounts {
+    /// How many there are, or at least [`Policy::amount_history_min`] of them when there are more.
+    pub count: u32,
+    /// The largest, in minor units.
+    pub largest: Option<u64>,
+}
+
+impl EarlierAmounts {
+    /// The figures of a list of amounts (in tests, and wherever the list is at hand).
+    pub fn of(amounts: &[u64]) -> Self {
+        EarlierAmounts { count: u32::try_from(amounts.len()).unwrap_or(u32::MAX), largest: amounts.iter().copied().max() }
+    }
 }
 
 /// What the workspace knows about the instruction's account outside this partner.
@@ -111,7 +128,7 @@ pub fn assess_bank_details(
         country_check(account, &a.shown, current, partner),
         recent_key_rotation(&a),
         frequent_changes(&a),
-        amount_check(payload.amount, &partner.amounts_in_currency, policy),
+        amount_check(payload.amount, partner.amounts_in_currency, policy),
     ]
     .into_iter()
     .flatten()
@@ -394,10 +411,10 @@ fn changes_within(partner: &PartnerHistory, now: OffsetDateTime, days: u32) -> V
     changes
 }
 
-fn amount_check(amount: Option<Money>, earlier: &[u64], policy: &Policy) -> Option<Finding> {
+fn amount_check(amount: Option<Money>, earlier: EarlierAmounts, policy: &Policy) -> Option<Finding> {
     let amount = amount?;
-    let enough = usize::try_from(policy.amount_history_min).is_ok_and(|min| earlier.len() >= min);
-    let largest = earlier.iter().copied().max()?;
+    let enough = earlier.count >= policy.amount_history_min;
+    let largest = earlier.largest?;
     let limit = largest.saturating_mul(u64::from(policy.amount_unusual_factor));
     if !enough || amount.minor_units() <= limit {
         return None;
@@ -406,10 +423,9 @@ fn amount_check(amount: Option<Money>, earlier: &[u64], policy: &Policy) -> Opti
     Some(Finding::warning(
         ReasonCode::AmountUnusual,
         format!(
-            "The amount {amount} is more than {} times the largest of the {} earlier amounts in {currency} \
-             from this partner ({} {currency}).",
+            "The amount {amount} is more than {} times the largest earlier amount in {currency} from this partner \
+             ({} {currency}).",
             policy.amount_unusual_factor,
-            earlier.len(),
             decimal(largest, currency)
         ),
     ))
@@ -579,7 +595,7 @@ mod tests {
             country: Some("DE".into()),
             accounts,
             last_key_rotation: None,
-            amounts_in_currency: Vec::new(),
+            amounts_in_currency: EarlierAmounts::default(),
         }
     }
 
@@ -899,21 +915,20 @@ mod tests {
 
     #[test]
     fn amount_unusual_above_factor_times_the_largest_earlier_amount() {
-        let history = PartnerHistory { amounts_in_currency: vec![1_000_00, 2_000_00, 1_500_00], ..settled() };
+        let history = PartnerHistory { amounts_in_currency: EarlierAmounts::of(&[1_000_00, 2_000_00, 1_500_00]), ..settled() };
         let f = only(&assess(&order(DE_A).amount(6_000_01), &history), ReasonCode::AmountUnusual);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(
             f.message,
-            "The amount 6000.01 EUR is more than 3 times the largest of the 3 earlier amounts in EUR from \
-             this partner (2000.00 EUR)."
+            "The amount 6000.01 EUR is more than 3 times the largest earlier amount in EUR from this partner (2000.00 EUR)."
         );
         // Near misses: exactly the factor; too little history; no amount.
         assert_eq!(assess(&order(DE_A).amount(6_000_00), &history), vec![]);
-        let short = PartnerHistory { amounts_in_currency: vec![1_000_00, 2_000_00], ..settled() };
+        let short = PartnerHistory { amounts_in_currency: EarlierAmounts::of(&[1_000_00, 2_000_00]), ..settled() };
         assert_eq!(assess(&order(DE_A).amount(1_000_000_00), &short), vec![]);
         assert_eq!(assess(&order(DE_A), &history), vec![]);
         // Integer arithmetic cannot overflow into a false alarm.
-        let huge = PartnerHistory { amounts_in_currency: vec![u64::MAX, 1, 2], ..settled() };
+        let huge = PartnerHistory { amounts_in_currency: EarlierAmounts::of(&[u64::MAX, 1, 2]), ..settled() };
         assert_eq!(assess(&order(DE_A).amount(99_999_999_999_999_99), &huge), vec![]);
         // A currency without minor units.
         let yen = Order { currency: "JPY".into(), ..order(DE_A).amount(600_001) };
@@ -932,7 +947,7 @@ mod tests {
                 known(DE_A, AccountStatus::Current, Some(days_ago(20))),
             ],
             last_key_rotation: Some(days_ago(3)),
-            amounts_in_currency: vec![100_00; 5],
+            amounts_in_currency: EarlierAmounts::of(&[100_00; 5]),
         };
         let elsewhere = AccountElsewhere {
             fraudulent: Some("marked fraudulent on 2026-10-01 after a denied callback".into()),
@@ -1029,7 +1044,7 @@ mod tests {
                 country,
                 accounts,
                 last_key_rotation,
-                amounts_in_currency,
+                amounts_in_currency: EarlierAmounts::of(&amounts_in_currency),
             })
     }
 

@@ -4,6 +4,7 @@ use rusqlite::OptionalExtension;
 
 use super::{parse_column, SqliteTx};
 use countersign_core::assess::findings::{Finding, Verdict};
+use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 
@@ -114,6 +115,8 @@ impl CasesTx for SqliteTx<'_> {
     }
 
     fn newest_accepted_issue(&self, signer: &str) -> StoreResult<Option<String>> {
+        // Served by the partial index `cases_accepted_issue` (its WHERE, word for word): the
+        // newest of a signer's accepted issue times in O(log n), however long its history.
         Ok(self
             .tx
             .prepare_cached(
@@ -123,16 +126,24 @@ impl CasesTx for SqliteTx<'_> {
             .query_row([signer], |r| r.get(0))?)
     }
 
-    fn partner_amounts(&self, partner_id: i64, currency: &str) -> StoreResult<Vec<u64>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT amount_minor FROM cases WHERE partner_id = ?1 AND currency = ?2 AND amount_minor IS NOT NULL
-             AND status IN ('accepted', 'callback_confirmed', 'approved', 'released')",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![partner_id, currency], |r| r.get::<_, i64>(0))?
-            .map(|r| r.map(|a| a as u64))
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+    fn partner_amounts(&self, partner_id: i64, currency: &str, enough: u32) -> StoreResult<EarlierAmounts> {
+        // Served by the partial index `cases_accepted_amounts`: the largest in O(log n), and the
+        // count only as far as `enough` (issue 16: every past amount was loaded for each file).
+        let largest: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT MAX(amount_minor) FROM cases WHERE partner_id = ?1 AND currency = ?2 AND amount_minor IS NOT NULL
+                 AND status IN ('accepted', 'callback_confirmed', 'approved', 'released')",
+            )?
+            .query_row(rusqlite::params![partner_id, currency], |r| r.get(0))?;
+        let count: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE partner_id = ?1 AND currency = ?2 AND amount_minor IS NOT NULL
+                 AND status IN ('accepted', 'callback_confirmed', 'approved', 'released') LIMIT ?3)",
+            )?
+            .query_row(rusqlite::params![partner_id, currency, i64::from(enough)], |r| r.get(0))?;
+        Ok(EarlierAmounts { count: count as u32, largest: largest.map(|a| a as u64) })
     }
 
     fn move_case(&self, id: i64, from: CaseStatus, to: CaseStatus) -> StoreResult<bool> {

@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -214,4 +214,15 @@ CREATE TABLE bank_files (
     created_at TEXT NOT NULL,
     saved_at   TEXT
 ) STRICT;
+"#;
+
+/// Indexes that keep the cost of a receipt flat as a partner's history grows (issue 16: a batch
+/// of 1,000 files took 1 s at first and 50 s after 30,000 receipts of the same partner). Partial
+/// indexes over the accepted cases only; the queries repeat their WHERE word for word, which is
+/// what lets SQLite use them.
+const V6: &str = r#"
+CREATE INDEX cases_accepted_issue ON cases(signer, issued_at)
+    WHERE status IN ('accepted', 'callback_confirmed', 'approved', 'released');
+CREATE INDEX cases_accepted_amounts ON cases(partner_id, currency, amount_minor)
+    WHERE amount_minor IS NOT NULL AND status IN ('accepted', 'callback_confirmed', 'approved', 'released');
 "#;

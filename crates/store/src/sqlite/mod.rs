@@ -244,6 +244,31 @@ mod tests {
     use super::*;
     use crate::StoreExt;
 
+    /// Regression (issue 16): the per-file queries whose cost grew with a partner's history
+    /// (the newest accepted issue time, the earlier amounts) are served by the partial indexes of
+    /// migration V6, so their cost stays flat; SQLite's own plan says so.
+    #[test]
+    fn the_history_queries_of_a_receipt_use_their_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::create(&dir.path().join("ws")).unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        let accepted = "status IN ('accepted', 'callback_confirmed', 'approved', 'released')";
+        let issue = plan(&format!("SELECT MAX(issued_at) FROM cases WHERE signer = 'x' AND {accepted}"));
+        assert!(issue.contains("cases_accepted_issue"), "{issue}");
+        let largest = plan(&format!(
+            "SELECT MAX(amount_minor) FROM cases WHERE partner_id = 1 AND currency = 'EUR' AND amount_minor IS NOT NULL AND {accepted}"
+        ));
+        assert!(largest.contains("cases_accepted_amounts"), "{largest}");
+        let count = plan(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE partner_id = 1 AND currency = 'EUR' AND amount_minor IS NOT NULL AND {accepted} LIMIT 3)"
+        ));
+        assert!(count.contains("cases_accepted_amounts"), "{count}");
+    }
+
     #[test]
     fn create_open_and_refuse_newer_schemas_untouched() {
         let dir = tempfile::tempdir().unwrap();
