@@ -166,10 +166,38 @@ impl NameComparison {
     }
 }
 
+/// Names compared on this thread, remembered: a payment run compares a partner's legal name
+/// with the same beneficiary name for file after file, and the comparison (about 12 µs) was
+/// a tenth of a receipt's cost. A pure function's results, so remembering changes nothing but
+/// the time; bounded, and emptied when full.
+const REMEMBERED_COMPARISONS: usize = 4_096;
+
+thread_local! {
+    static COMPARED: std::cell::RefCell<std::collections::HashMap<(String, String), NameComparison>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Compares the partner's legal name with the beneficiary name of an instruction.
 ///
 /// Symmetric in its arguments; never panics. See the module documentation for the rules.
 pub fn compare_names(legal_name: &str, beneficiary_name: &str) -> NameComparison {
+    let key = (legal_name.to_string(), beneficiary_name.to_string());
+    if let Some(known) = COMPARED.with(|c| c.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let comparison = compare_names_afresh(legal_name, beneficiary_name);
+    COMPARED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= REMEMBERED_COMPARISONS {
+            c.clear();
+        }
+        c.insert(key, comparison.clone());
+    });
+    comparison
+}
+
+/// [`compare_names`] without remembering.
+fn compare_names_afresh(legal_name: &str, beneficiary_name: &str) -> NameComparison {
     let a = prepare(legal_name);
     let b = prepare(beneficiary_name);
     let confusables = a.confusables || b.confusables;
@@ -649,6 +677,15 @@ mod tests {
     }
 
     proptest! {
+        /// Remembering comparisons changes nothing but the time: the first and the remembered
+        /// answer are the fresh one.
+        #[test]
+        fn a_remembered_comparison_is_the_fresh_one(a in "\\PC{0,30}", b in "(Globex|Glob\u{0435}x|Acme|\\PC{0,20})") {
+            let fresh = compare_names_afresh(&a, &b);
+            prop_assert_eq!(compare_names(&a, &b), fresh.clone());
+            prop_assert_eq!(compare_names(&a, &b), fresh);
+        }
+
         #[test]
         fn normalisation_is_idempotent(s in any::<String>()) {
             let once = normalise_name(&s);
