@@ -381,3 +381,27 @@ fn our_domains_changed_by_hand_are_reported() {
     let mismatch = assert_mismatch(&ws, "settings", "org_domains");
     assert_eq!(mismatch["event"], event_seq(&ws, "org.domains", "organisation"), "{mismatch}");
 }
+
+/// A released payment's kept bank file edited by hand, the creditor's IBAN swapped and its hash
+/// recomputed (case.release, case.export): exporting it again is refused, and `audit verify` says
+/// so.
+#[test]
+fn a_kept_bank_file_edited_by_hand_is_not_handed_out() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    ws.run("clara", &["--json", "case", "release", "1", "--export", "pain001", "--out", "pay.xml"]).assert_code(OK);
+    let genuine = dir.read_string("pay.xml");
+    let contract = CONTRACT_IBAN.replace(' ', "");
+    assert!(genuine.contains(&contract), "{genuine}");
+    let forged = genuine.replace(&contract, &MULE_IBAN.replace(' ', ""));
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(forged.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let db = rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
+    db.execute("UPDATE bank_files SET bytes = ?1, sha256 = ?2 WHERE case_id = 1", rusqlite::params![forged.as_bytes(), sha]).unwrap();
+    let out = ws.run("clara", &["--json", "case", "export", "1", "--export", "pain001", "--out", "again.xml"]);
+    assert_unverified(&ws, out, "bank_files", "1");
+    assert!(!dir.exists("again.xml"));
+    assert_mismatch(&ws, "bank_files", "1");
+}

@@ -87,7 +87,7 @@ impl Export {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
     countersign_core::audit::chain::hex(&sha2::Sha256::digest(bytes))
 }
 

@@ -326,6 +326,14 @@ impl Mismatches<'_> {
         for id in self.state.cases.keys().filter(|id| !cases.iter().any(|c| c.id == **id)) {
             self.add("cases", id, "a signed receipt opened this case; the row is gone");
         }
+        for case in &cases {
+            let signed = self.state.cases.get(&case.id).and_then(|c| c.bank_file_sha256.clone());
+            let kept = tx.bank_file(case.id)?;
+            let kept_sha = kept.as_ref().map(|f| super::cases::sha256_hex(&f.bytes));
+            if kept_sha != signed || kept.as_ref().is_some_and(|f| Some(&f.sha256) != signed.as_ref()) {
+                self.add("bank_files", case.id, "the kept bank file is not the one its release or export statement names");
+            }
+        }
         Ok(())
     }
 
