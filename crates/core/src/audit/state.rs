@@ -664,23 +664,28 @@ impl ImpliedState {
         }
         let (partner, account) = (case.partner, case.account_key.clone());
         if let (true, Some(key)) = (transition.mark_fraudulent, &account) {
-            self.fraudulent.insert(key.clone());
-            self.shaped("fraudulent_accounts", key, event.seq);
-            let mut marked = vec![];
-            for ((p, k), status) in self.accounts.iter_mut() {
-                if k == key {
-                    *status = AccountStatus::Fraudulent;
-                    marked.push(format!("{p}:{k}"));
-                }
-            }
-            for row in marked {
-                self.shaped("accounts", row, event.seq);
-            }
+            self.mark_fraudulent(key, event.seq);
         }
         if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
             self.make_current(partner, key, false, event.seq);
         }
         Ok(())
+    }
+
+    /// A denied callback's mark: the account is fraudulent for every partner.
+    fn mark_fraudulent(&mut self, key: &str, seq: u64) {
+        self.fraudulent.insert(key.to_string());
+        self.shaped("fraudulent_accounts", key, seq);
+        let mut marked = vec![];
+        for ((p, k), status) in self.accounts.iter_mut() {
+            if k == key {
+                *status = AccountStatus::Fraudulent;
+                marked.push(format!("{p}:{k}"));
+            }
+        }
+        for row in marked {
+            self.shaped("accounts", row, seq);
+        }
     }
 
     /// Whether the log predates signed statements and was not upgraded yet: its first event is
