@@ -288,6 +288,18 @@ mod workspace {
             self.receive_as(receiver, &signed.file, OK, "accepted")
         }
 
+        /// Our account set (the debtor of bank files), then a held case called back by clara and
+        /// approved by anna: ready to release. Returns its id.
+        #[track_caller]
+        pub fn approved_case_with_a_debtor(&self) -> i64 {
+            let ws = &self.ws;
+            ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+            let (id, copy) = self.held_case("held");
+            self.confirm_callback("clara", id, &copy);
+            ws.case("anna", "approve", id, &[]).assert_code(OK);
+            id
+        }
+
         /// A full good callback by `user`: challenge, the partner's response, confirmed.
         #[track_caller]
         pub fn confirm_callback(&self, user: &str, id: i64, copy: &str) {
@@ -903,10 +915,7 @@ fn a_released_payment_has_one_bank_file_exported_again_identical_and_never_overw
     let dir = TestDir::new();
     let office = Office::new(&dir);
     let ws = &office.ws;
-    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
-    let (id, copy) = office.held_case("held");
-    office.confirm_callback("clara", id, &copy);
-    ws.case("anna", "approve", id, &[]).assert_code(OK);
+    let id = office.approved_case_with_a_debtor();
     let refused = ws.case("anna", "release", id, &["--export", "pain001", "--out", "missing/payment.xml"]).assert_code(USAGE);
     refused.ensure(refused.json()["error"]["code"] == "no_directory", "a missing directory is named");
     dir.write("taken.xml", "someone else's file");
@@ -941,10 +950,7 @@ fn a_release_interrupted_before_its_file_was_written_is_found_at_the_next_start(
     let dir = TestDir::new();
     let office = Office::new(&dir);
     let ws = &office.ws;
-    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
-    let (id, copy) = office.held_case("held");
-    office.confirm_callback("clara", id, &copy);
-    ws.case("anna", "approve", id, &[]).assert_code(OK);
+    let id = office.approved_case_with_a_debtor();
     ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
     let made = dir.read("payment.xml");
     std::fs::remove_file(dir.join("payment.xml")).unwrap();
