@@ -78,6 +78,25 @@ fn german_iban(bank_code: u32, account: u64) -> String {
     format!("DE{:02}{bban}", 98 - remainder)
 }
 
+/// What partner `p` asks to be paid: `amount_minor` EUR to `iban`, with `reference`.
+fn payment_details(p: usize, iban: String, amount_minor: u64, reference: String) -> Details {
+    Details {
+        beneficiary_name: partner_name(p),
+        iban: Some(iban),
+        account_number: None,
+        routing_code: None,
+        country: None,
+        bic: BIC.into(),
+        currency: "EUR".into(),
+        amount: None,
+        amount_minor: Some(amount_minor),
+        reference: Some(reference),
+        due_date: None,
+        valid_from: None,
+        valid_until: None,
+    }
+}
+
 fn partner_name(p: usize) -> String {
     format!("Bench Supplier {p:04} GmbH")
 }
@@ -178,21 +197,7 @@ fn setup(root: &Path) -> Setup {
                 (9, 4) => (known_iban(p), elsewhere, Expected::Rejected),
                 _ => (known_iban(p), us, Expected::Accepted),
             };
-            let details = Details {
-                beneficiary_name: partner_name(p),
-                iban: Some(iban),
-                account_number: None,
-                routing_code: None,
-                country: None,
-                bic: BIC.into(),
-                currency: "EUR".into(),
-                amount: None,
-                amount_minor: Some(1_000_00 + (j as u64) * 10_00 + p as u64),
-                reference: Some(format!("INV-{p:04}-{j}")),
-                due_date: None,
-                valid_from: None,
-                valid_until: None,
-            };
+            let details = payment_details(p, iban, 1_000_00 + (j as u64) * 10_00 + p as u64, format!("INV-{p:04}-{j}"));
             let id = format!("bench-p{p:04}-{j}");
             let instruction = details.to_instruction(id.clone(), key.fingerprint(), recipient, issued).expect("instruction");
             let envelope = Envelope::sign(FileKind::Instruction, key, instruction.to_payload_bytes());
@@ -437,21 +442,7 @@ const TARGET_HISTORY_RATIO: f64 = 1.5;
 fn one_partners_files(key: &KeyPair, us: Fingerprint, issued: OffsetDateTime, prefix: &str, n: usize) -> Vec<(String, Vec<u8>)> {
     (0..n)
         .map(|i| {
-            let details = Details {
-                beneficiary_name: partner_name(0),
-                iban: Some(known_iban(0)),
-                account_number: None,
-                routing_code: None,
-                country: None,
-                bic: BIC.into(),
-                currency: "EUR".into(),
-                amount: None,
-                amount_minor: Some(1_000_00 + (i % 100) as u64),
-                reference: Some(format!("INV-{prefix}-{i}")),
-                due_date: None,
-                valid_from: None,
-                valid_until: None,
-            };
+            let details = payment_details(0, known_iban(0), 1_000_00 + (i % 100) as u64, format!("INV-{prefix}-{i}"));
             let id = format!("{prefix}-{i}");
             let instruction = details.to_instruction(id.clone(), key.fingerprint(), us, issued).expect("instruction");
             (format!("{id}.csi"), Envelope::sign(FileKind::Instruction, key, instruction.to_payload_bytes()).to_bytes())
