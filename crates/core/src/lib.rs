@@ -10,6 +10,7 @@
 //! - [`assess`]: the findings and the rules that produce them (history, payee names, phones,
 //!   domains, the email that carried a file);
 //! - [`cases`]: the case state machine and the policy it applies;
+//! - [`changes`]: four eyes on the registry and the controls (pending changes, setup mode);
 //! - [`audit`]: the hash chain, Merkle tree, checkpoints, the log check, bundles, the activity chart;
 //! - [`export`]: pain.001, the EPC QR code and QR matrices;
 //! - [`auth`]: roles, passwords, second factor, lockout and secrets sealed under a password;
@@ -24,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod cases;
+pub mod changes;
 pub mod encoding;
 pub mod export;
 pub mod format;

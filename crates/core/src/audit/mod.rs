@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod chain;
 pub mod check;
 pub mod checkpoint;
+mod four_eyes;
 pub mod log;
 pub mod merkle;
 pub mod state;

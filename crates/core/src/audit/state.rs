@@ -24,6 +24,7 @@ use crate::assess::findings::Verdict;
 use crate::auth::Role;
 use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal};
 use crate::cases::policy::Policy;
+use crate::changes::{ChangeStatus, Proposal};
 use crate::format::keys::PublicKey;
 use crate::registry::{AccountStatus, KeyStatus};
 
@@ -53,6 +54,11 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.reopen",
     "case.release",
     "case.export",
+    "change.propose",
+    "change.approve",
+    "change.reject",
+    "account.confirm_fraud",
+    "account.clear",
 ];
 
 /// The statements every signer's key and role, and the policy the case rules read, rest on: an
@@ -153,8 +159,9 @@ pub struct ImpliedState {
     pub partners: BTreeMap<i64, PartnerState>,
     /// Accounts in partners' histories: (partner, account key) → status.
     pub accounts: BTreeMap<(i64, String), AccountStatus>,
-    /// Accounts marked fraudulent, for every partner.
-    pub fraudulent: BTreeSet<String>,
+    /// Accounts marked after a denied callback, for every partner: suspected at once, confirmed
+    /// fraudulent by a second person, or cleared with four eyes.
+    pub marks: BTreeMap<String, AccountMark>,
     /// Cases by id.
     pub cases: BTreeMap<i64, CaseState>,
     /// The policy.
@@ -176,6 +183,48 @@ pub struct ImpliedState {
     /// The last statement that pinned, retired or revoked a partner key (0: none): a payment run
     /// that loaded the keys before it loads them again.
     pub keys_changed_at: u64,
+    /// Pending changes by id (issue 15).
+    pub changes: BTreeMap<i64, ChangeState>,
+    /// The statement from which the workspace had two people who can check: four-eyes mode
+    /// (`None`: still in setup mode).
+    pub four_eyes_since: Option<u64>,
+    /// The change whose effects the events right after its approval are writing.
+    pub(super) applying: Option<Applying>,
+    /// While an effect of a change is applied: its maker, whose role the effect rests on.
+    pub(super) acting_for: Option<String>,
+}
+
+/// A mark on an account after a denied callback (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountMark {
+    /// Confirmed fraudulent by a second person (otherwise suspected).
+    pub confirmed: bool,
+    /// Who recorded the denied callback that marked it.
+    pub marked_by: String,
+}
+
+/// A pending change as the statements make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeState {
+    /// What the maker proposed.
+    pub proposal: Proposal,
+    /// The maker.
+    pub proposed_by: String,
+    /// Where it stands.
+    pub status: ChangeStatus,
+    /// The checker who approved or rejected it (or the maker who withdrew it).
+    pub decided_by: Option<String>,
+}
+
+/// An approved change whose effects are being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Applying {
+    /// The change.
+    pub change: i64,
+    /// The checker, who signs the effects.
+    pub checker: String,
+    /// How many of its effects were written.
+    pub written: usize,
 }
 
 /// A statement that does not count, and why.
@@ -210,13 +259,13 @@ pub enum StatementFault {
 }
 
 /// A statement's fault and its explanation, while it is applied.
-struct Fault {
+pub(super) struct Fault {
     kind: StatementFault,
     why: String,
 }
 
 impl Fault {
-    fn new(kind: StatementFault, why: String) -> Self {
+    pub(super) fn new(kind: StatementFault, why: String) -> Self {
         Fault { kind, why }
     }
 }
@@ -294,6 +343,8 @@ impl ImpliedState {
             self.legacy_hash = Some(event.hash);
         }
         if !is_statement(&event.action) {
+            // The effects of an approved change follow its approval without a gap.
+            self.applying = None;
             return;
         }
         let details: Value = match serde_json::from_str(&event.details) {
@@ -318,7 +369,7 @@ impl ImpliedState {
     }
 
     /// Records that the statement `seq` shaped row `row` of `table`.
-    fn shaped(&mut self, table: &str, row: impl std::fmt::Display, seq: u64) {
+    pub(super) fn shaped(&mut self, table: &str, row: impl std::fmt::Display, seq: u64) {
         self.sources.insert(format!("{table}:{row}"), seq);
     }
 
@@ -358,24 +409,27 @@ impl ImpliedState {
     }
 
     /// The role the actor's statements rest on (`system` acts as an admin).
-    fn role_of(&self, actor: &str) -> Option<Role> {
+    pub(super) fn role_of(&self, actor: &str) -> Option<Role> {
         if actor == SYSTEM {
             return Some(Role::Admin);
         }
         self.users.get(actor).map(|u| u.role)
     }
 
-    fn require(&self, event: &LoggedEvent, roles: &[Role]) -> Result<Role, Fault> {
-        match self.role_of(&event.actor) {
+    /// The role the statement rests on must be one of `roles`: its signer's, or for an effect of
+    /// an approved change, its maker's.
+    pub(super) fn require(&self, event: &LoggedEvent, roles: &[Role]) -> Result<Role, Fault> {
+        let actor = self.acting_for.as_deref().unwrap_or(&event.actor);
+        match self.role_of(actor) {
             Some(role) if roles.contains(&role) => Ok(role),
-            Some(role) => {
-                Err(Fault::new(StatementFault::Authority, format!("{} is {}, which may not do this", event.actor, role.as_str())))
-            }
-            None => Err(Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor))),
+            Some(role) => Err(Fault::new(StatementFault::Authority, format!("{actor} is {}, which may not do this", role.as_str()))),
+            None => Err(Fault::new(StatementFault::Authority, format!("{actor} is not a user the statements added"))),
         }
     }
 
-    fn effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
+    /// The effect of a statement that is not about pending changes, under the rules its
+    /// signer's role allows (for an effect of an approved change: its maker's role).
+    pub(super) fn decision_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let admin = [Role::Admin];
         match event.action.as_str() {
             "workspace.init" => {
@@ -428,6 +482,7 @@ impl ImpliedState {
                 self.require(event, &[Role::Clerk, Role::Approver, Role::Admin])?;
                 self.receive_effect(event, d)
             }
+            "account.confirm_fraud" | "account.clear" => self.mark_effect(event),
             _ => self.case_effect(event, d),
         }
     }
@@ -664,7 +719,7 @@ impl ImpliedState {
         }
         let (partner, account) = (case.partner, case.account_key.clone());
         if let (true, Some(key)) = (transition.mark_fraudulent, &account) {
-            self.mark_fraudulent(key, event.seq);
+            self.mark_fraudulent(key, &event.actor, event.seq);
         }
         if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
             self.make_current(partner, key, false, event.seq);
@@ -672,9 +727,10 @@ impl ImpliedState {
         Ok(())
     }
 
-    /// A denied callback's mark: the account is fraudulent for every partner.
-    fn mark_fraudulent(&mut self, key: &str, seq: u64) {
-        self.fraudulent.insert(key.to_string());
+    /// A denied callback's mark: the account is suspected for every partner, and its rows in
+    /// partners' histories are marked.
+    fn mark_fraudulent(&mut self, key: &str, by: &str, seq: u64) {
+        self.marks.entry(key.to_string()).or_insert(AccountMark { confirmed: false, marked_by: by.to_string() });
         self.shaped("fraudulent_accounts", key, seq);
         let mut marked = vec![];
         for ((p, k), status) in self.accounts.iter_mut() {
@@ -686,6 +742,38 @@ impl ImpliedState {
         for row in marked {
             self.shaped("accounts", row, seq);
         }
+    }
+
+    /// `account.confirm_fraud` (an approver or admin other than the one who marked it) and
+    /// `account.clear` (four eyes: the mark goes, and the account is only *pending* in every
+    /// history, so the next payment to it needs a callback again).
+    fn mark_effect(&mut self, event: &LoggedEvent) -> Result<(), Fault> {
+        let key = event.subject.strip_prefix("account:").ok_or("its subject is not an account")?.to_string();
+        self.require(event, crate::changes::CHECKER_ROLES)?;
+        let mark = self.marks.get(&key).ok_or_else(|| Fault::new(StatementFault::Missing, format!("{key} is not marked")))?;
+        if event.action == "account.confirm_fraud" {
+            if mark.confirmed {
+                return Err(Fault::new(StatementFault::Rules, format!("{key} is confirmed fraudulent already")));
+            }
+            if mark.marked_by == event.actor {
+                return Err(Fault::new(StatementFault::Authority, format!("{} marked {key}: a second person confirms it", event.actor)));
+            }
+            self.marks.get_mut(&key).expect("looked up above").confirmed = true;
+        } else {
+            self.marks.remove(&key);
+            let mut cleared = vec![];
+            for ((p, k), status) in self.accounts.iter_mut() {
+                if *k == key && *status == AccountStatus::Fraudulent {
+                    *status = AccountStatus::Pending;
+                    cleared.push(format!("{p}:{k}"));
+                }
+            }
+            for row in cleared {
+                self.shaped("accounts", row, event.seq);
+            }
+        }
+        self.shaped("fraudulent_accounts", key, event.seq);
+        Ok(())
     }
 
     /// Whether the log predates signed statements and was not upgraded yet: its first event is
@@ -714,11 +802,11 @@ impl ImpliedState {
     }
 }
 
-fn user_subject(event: &LoggedEvent) -> Result<&str, Fault> {
+pub(super) fn user_subject(event: &LoggedEvent) -> Result<&str, Fault> {
     event.subject.strip_prefix("user:").ok_or_else(|| format!("its subject {:?} is not a user", event.subject).into())
 }
 
-fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, Fault> {
+pub(super) fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, Fault> {
     event
         .subject
         .strip_prefix(prefix)
@@ -727,7 +815,7 @@ fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, Fault> {
 }
 
 /// Details without their signature member.
-fn unsigned(details: &Value) -> Value {
+pub(super) fn unsigned(details: &Value) -> Value {
     let mut d = details.clone();
     if let Some(map) = d.as_object_mut() {
         map.remove(super::statement::SIGNATURE_MEMBER);
@@ -807,9 +895,27 @@ mod tests {
                 json!({ "public_key": key.public_key().to_base64() }),
             );
         }
+        // Two people can check from anna's key on: alice proposes the partner, anna approves.
         let partner = json!({ "name": "Globex", "fingerprint": "F1", "phones": ["+49301234567"], "domains": ["globex.example"], "known_account": "iban:DE1" });
-        log.push(Some(&alice), "alice", "partner.add", "partner:1", partner);
-        Office { log, org, alice, clara, anna }
+        let mut o = Office { log, org, alice, clara, anna };
+        o.change(1, "partner_add", ("partner.add", "partner:new", partner), "partner:1");
+        o
+    }
+
+    impl Office {
+        /// Change `id` of `kind`, one effect: alice proposes it, anna approves it and writes the
+        /// effect with `subject`.
+        fn change(&mut self, id: i64, kind: &str, effect: (&str, &str, Value), subject: &str) {
+            let (action, proposed_subject, details) = effect;
+            let proposal = json!({ "kind": kind, "summary": "s", "request_sha256": "aa",
+                "effects": [{ "action": action, "subject": proposed_subject, "details": details }] });
+            let (alice, anna) = (KeyPair::from_seed(&self.alice.secret_seed()), KeyPair::from_seed(&self.anna.secret_seed()));
+            self.log.push(Some(&alice), "alice", "change.propose", &format!("change:{id}"), proposal);
+            self.log.push(Some(&anna), "anna", "change.approve", &format!("change:{id}"), json!({ "request_sha256": "aa" }));
+            let mut applied = details.clone();
+            applied["change"] = json!(id);
+            self.log.push(Some(&anna), "anna", action, subject, applied);
+        }
     }
 
     fn receive(o: &mut Office, case: i64, verdict: &str, account: &str) {
@@ -927,7 +1033,7 @@ mod tests {
         o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "denied" }));
         let state = o.log.state();
         assert_eq!(state.cases[&1].status, CaseStatus::Quarantined);
-        assert!(state.fraudulent.contains("iban:MULE"));
+        assert!(state.marks.get("iban:MULE").is_some_and(|m| !m.confirmed && m.marked_by == "clara"));
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Fraudulent);
     }
 
@@ -948,12 +1054,128 @@ mod tests {
         let clara = KeyPair::from_seed(&o.clara.secret_seed());
         o.log.push(Some(&clara), "clara", "user.key_create", "user:clara", json!({ "public_key": own.public_key().to_base64() }));
         assert_eq!(o.log.state().user("clara").unwrap().key, Some(o.clara.public_key()));
-        o.log.push(Some(&o.alice), "alice", "user.key_create", "user:clara", json!({ "public_key": own.public_key().to_base64() }));
+        let new_key = json!({ "public_key": own.public_key().to_base64() });
+        o.log.push(Some(&o.alice), "alice", "user.key_create", "user:clara", new_key.clone());
+        assert_eq!(
+            o.log.state().user("clara").unwrap().key,
+            Some(o.clara.public_key()),
+            "a new key for a user who has one needs four eyes"
+        );
+        o.change(2, "user_reset_password", ("user.key_create", "user:clara", new_key), "user:clara");
         receive(&mut o, 1, "accepted", "iban:DE1");
         let state = o.log.state();
         assert_eq!(state.user("clara").unwrap().key, Some(own.public_key()));
         assert!(!state.cases.contains_key(&1), "signed with her old key after the reset");
         let _ = &o.org;
+    }
+
+    #[test]
+    fn a_workspace_is_in_setup_mode_until_two_people_can_check() {
+        let mut log = Log::default();
+        let (org, alice, anna) = (KeyPair::from_seed(&[1; 32]), KeyPair::from_seed(&[2; 32]), KeyPair::from_seed(&[4; 32]));
+        log.push(Some(&org), SYSTEM, "workspace.init", "workspace", json!({ "org_public_key": org.public_key().to_base64() }));
+        log.push(Some(&org), SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
+        log.push(Some(&org), SYSTEM, "user.key_create", "user:alice", json!({ "public_key": alice.public_key().to_base64() }));
+        log.push(Some(&alice), "alice", "partner.add", "partner:1", json!({ "name": "Globex", "fingerprint": "F1" }));
+        let state = log.state();
+        assert!(state.in_setup_mode() && state.partners.contains_key(&1), "{:?}", state.problems);
+        log.push(Some(&alice), "alice", "user.add", "user:anna", json!({ "role": "approver" }));
+        log.push(Some(&alice), "alice", "user.key_create", "user:anna", json!({ "public_key": anna.public_key().to_base64() }));
+        log.push(Some(&alice), "alice", "partner.add", "partner:2", json!({ "name": "Acme", "fingerprint": "F2" }));
+        let state = log.state();
+        assert_eq!((state.four_eyes_since, state.checkers()), (Some(6), vec!["alice", "anna"]));
+        assert!(!state.partners.contains_key(&2));
+        assert!(state.problems[0].why.contains("needs a second person"), "{:?}", state.problems);
+    }
+
+    #[test]
+    fn one_person_alone_cannot_pin_add_an_approver_reset_or_loosen_once_two_can_check() {
+        let mut o = office();
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "partner.add", "partner:2", json!({ "name": "Alice Ltd", "fingerprint": "F9" }));
+        o.log.push(Some(&alice), "alice", "user.add", "user:mallory", json!({ "role": "approver" }));
+        o.log.push(Some(&alice), "alice", "user.add", "user:colin", json!({ "role": "clerk" }));
+        o.log.push(Some(&alice), "alice", "user.reset_password", "user:anna", json!({}));
+        let looser = Policy { approval_threshold_minor: 1_000_000_00, ..Policy::default() };
+        o.log.push(Some(&alice), "alice", "policy.set", "policy", json!({ "old": Policy::default(), "new": looser }));
+        let tighter = Policy { approval_threshold_minor: 1_00, ..Policy::default() };
+        o.log.push(Some(&alice), "alice", "policy.set", "policy", json!({ "old": Policy::default(), "new": tighter }));
+        let state = o.log.state();
+        let refused: Vec<_> = state.problems.iter().map(|p| p.action.as_str()).collect();
+        assert_eq!(refused, ["partner.add", "user.add", "user.reset_password", "policy.set"]);
+        assert!(state.user("colin").is_some() && state.user("mallory").is_none(), "a clerk needs no second person");
+        assert_eq!(state.policy.approval_threshold_minor, 1_00, "tightening takes effect at once");
+    }
+
+    #[test]
+    fn a_change_counts_only_when_another_checker_approves_it_and_writes_what_was_proposed() {
+        let mut o = office();
+        let (alice, anna) = (KeyPair::from_seed(&o.alice.secret_seed()), KeyPair::from_seed(&o.anna.secret_seed()));
+        let effect = json!({ "name": "Acme", "fingerprint": "F2" });
+        let proposal = |id: i64| {
+            json!({ "kind": "partner_add", "summary": "s", "request_sha256": format!("{id:02}"),
+            "effects": [{ "action": "partner.add", "subject": "partner:new", "details": effect }] })
+        };
+        // The maker approves her own change: refused; it stays pending.
+        o.log.push(Some(&alice), "alice", "change.propose", "change:2", proposal(2));
+        o.log.push(Some(&alice), "alice", "change.approve", "change:2", json!({ "request_sha256": "02" }));
+        // Approved, but the effect written differs from the proposal.
+        o.log.push(Some(&anna), "anna", "change.approve", "change:2", json!({ "request_sha256": "02" }));
+        o.log.push(Some(&anna), "anna", "partner.add", "partner:2", json!({ "name": "Acme", "fingerprint": "F666", "change": 2 }));
+        // Approved, then something else, then the effect: not right after its approval.
+        o.log.push(Some(&alice), "alice", "change.propose", "change:3", proposal(3));
+        o.log.push(Some(&anna), "anna", "change.approve", "change:3", json!({ "request_sha256": "03" }));
+        receive(&mut o, 1, "hold", "iban:DE1");
+        o.log.push(Some(&anna), "anna", "partner.add", "partner:2", json!({ "name": "Acme", "fingerprint": "F2", "change": 3 }));
+        // A change approved for another request.
+        o.log.push(Some(&alice), "alice", "change.propose", "change:4", proposal(4));
+        o.log.push(Some(&anna), "anna", "change.approve", "change:4", json!({ "request_sha256": "05" }));
+        let state = o.log.state();
+        let refused: Vec<_> = state.problems.iter().map(|p| (p.action.as_str(), p.subject.as_str())).collect();
+        assert_eq!(
+            refused,
+            [("change.approve", "change:2"), ("partner.add", "partner:2"), ("partner.add", "partner:2"), ("change.approve", "change:4")]
+        );
+        assert!(!state.partners.contains_key(&2));
+        assert_eq!(state.changes[&2].status, ChangeStatus::Approved);
+        assert_eq!(state.changes[&4].status, ChangeStatus::Pending);
+        o.change(5, "partner_add", ("partner.add", "partner:new", effect.clone()), "partner:2");
+        assert_eq!(o.log.state().partners[&2].name, "Acme");
+    }
+
+    #[test]
+    fn a_workspace_with_two_checkers_cannot_fall_back_to_one() {
+        let mut o = office();
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "user.disable", "user:anna", json!({}));
+        o.log.push(Some(&alice), "alice", "user.disable", "user:clara", json!({}));
+        let state = o.log.state();
+        assert!(state.user("anna").unwrap().enabled && !state.user("clara").unwrap().enabled);
+        assert!(state.problems[0].why.contains("fewer than two"), "{:?}", state.problems);
+        assert!(!state.in_setup_mode());
+    }
+
+    #[test]
+    fn a_suspected_account_is_confirmed_by_a_second_person_and_cleared_only_with_four_eyes() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let (clara, alice, anna) = (
+            KeyPair::from_seed(&o.clara.secret_seed()),
+            KeyPair::from_seed(&o.alice.secret_seed()),
+            KeyPair::from_seed(&o.anna.secret_seed()),
+        );
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "denied" }));
+        o.log.push(Some(&clara), "clara", "account.confirm_fraud", "account:iban:MULE", json!({ "reason": "r" }));
+        o.log.push(Some(&alice), "alice", "account.clear", "account:iban:MULE", json!({ "reason": "r" }));
+        assert!(o.log.state().marks.get("iban:MULE").is_some_and(|m| !m.confirmed), "a clerk confirms nothing; one admin clears nothing");
+        o.log.push(Some(&anna), "anna", "account.confirm_fraud", "account:iban:MULE", json!({ "reason": "r" }));
+        assert!(o.log.state().marks["iban:MULE"].confirmed);
+        o.change(2, "account_clear", ("account.clear", "account:iban:MULE", json!({ "reason": "r" })), "account:iban:MULE");
+        let state = o.log.state();
+        assert!(!state.marks.contains_key("iban:MULE"));
+        assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Pending);
+        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
     }
 
     #[test]

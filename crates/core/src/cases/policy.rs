@@ -61,6 +61,28 @@ impl Policy {
         }
         Ok(())
     }
+
+    /// The settings in which `self` is looser than `old`: fewer findings raised, fewer cases
+    /// held, fewer people or factors asked for. Loosening a control needs a second person
+    /// (issue 15); tightening takes effect at once.
+    pub fn loosened_from(&self, old: &Policy) -> Vec<&'static str> {
+        let mut looser = vec![];
+        let mut check = |name, loosens: bool| {
+            if loosens {
+                looser.push(name);
+            }
+        };
+        check("change_window_days", self.change_window_days < old.change_window_days);
+        check("rotation_window_days", self.rotation_window_days < old.rotation_window_days);
+        check("amount_unusual_factor", self.amount_unusual_factor > old.amount_unusual_factor);
+        check("amount_history_min", self.amount_history_min > old.amount_history_min);
+        check("first_instruction_needs_callback", old.first_instruction_needs_callback && !self.first_instruction_needs_callback);
+        check("shared_account_needs_callback", old.shared_account_needs_callback && !self.shared_account_needs_callback);
+        check("close_name_match_needs_callback", old.close_name_match_needs_callback && !self.close_name_match_needs_callback);
+        check("require_totp_for_approvers", old.require_totp_for_approvers && !self.require_totp_for_approvers);
+        check("approval_threshold_minor", self.approval_threshold_minor > old.approval_threshold_minor);
+        looser
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +98,24 @@ mod tests {
         assert_eq!(serde_json::from_str::<Policy>("{}").unwrap(), p, "missing fields take defaults");
         assert!(serde_json::from_str::<Policy>(r#"{"nope":1}"#).is_err());
         assert!(Policy { amount_unusual_factor: 1, ..p }.validate().is_err());
+    }
+
+    #[test]
+    fn raising_a_threshold_or_dropping_a_check_loosens_and_the_opposite_tightens() {
+        let p = Policy::default();
+        assert!(p.loosened_from(&p).is_empty());
+        let raised = Policy { approval_threshold_minor: p.approval_threshold_minor + 1, ..p.clone() };
+        assert_eq!(raised.loosened_from(&p), ["approval_threshold_minor"]);
+        assert!(p.loosened_from(&raised).is_empty(), "lowering the threshold tightens");
+        let at_threshold = Policy { approval_threshold_minor: p.approval_threshold_minor, ..p.clone() };
+        assert!(at_threshold.loosened_from(&p).is_empty(), "the same value is no change");
+        let dropped = Policy { first_instruction_needs_callback: false, change_window_days: 1, amount_unusual_factor: 4, ..p.clone() };
+        assert_eq!(dropped.loosened_from(&p), ["change_window_days", "amount_unusual_factor", "first_instruction_needs_callback"]);
+        let strict = Policy { require_totp_for_approvers: true, ..p.clone() };
+        assert_eq!(p.loosened_from(&strict), ["require_totp_for_approvers"]);
+        assert_eq!(
+            Policy { amount_history_min: 4, rotation_window_days: 29, ..p.clone() }.loosened_from(&p),
+            ["rotation_window_days", "amount_history_min"]
+        );
     }
 }
