@@ -27,6 +27,9 @@ pub const CHECKER_ROLES: &[Role] = &[Role::Approver, Role::Admin];
 /// How many people who can check a workspace needs to leave setup mode.
 pub const CHECKERS_FOR_FOUR_EYES: usize = 2;
 
+/// The member of an effect's details naming the change it applies.
+pub const CHANGE_MEMBER: &str = "change";
+
 /// The subject of an effect whose row does not exist until the change is applied (a new
 /// partner's id is given then): `partner:new`.
 pub const NEW_ROW: &str = "new";

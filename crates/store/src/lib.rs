@@ -12,6 +12,7 @@
 
 mod audit_log;
 mod cases;
+mod changes;
 mod partners;
 pub mod sqlite;
 mod users;
@@ -20,7 +21,8 @@ use std::path::PathBuf;
 
 pub use audit_log::AuditLogTx;
 pub use cases::{BankFile, CasesTx, NewCase};
-pub use partners::{NewAccount, PartnersTx};
+pub use changes::{ChangeRow, ChangesTx};
+pub use partners::{FraudMark, NewAccount, PartnersTx};
 pub use users::{UserRow, UsersTx};
 
 /// Errors of the store.
@@ -119,8 +121,8 @@ pub trait Transaction: Tx {
 }
 
 /// Everything the service can ask of a transaction.
-pub trait Tx: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx {}
-impl<T: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx + ?Sized> Tx for T {}
+pub trait Tx: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx + ChangesTx {}
+impl<T: SettingsTx + UsersTx + PartnersTx + CasesTx + AuditLogTx + ChangesTx + ?Sized> Tx for T {}
 
 /// The workspace's settings and the organisation's keys.
 pub trait SettingsTx {
@@ -177,5 +179,5 @@ impl<S: Store + ?Sized> StoreExt for S {}
 
 /// The traits a caller needs in scope to use a store: `use countersign_store::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AuditLogTx, CasesTx, PartnersTx, SettingsTx, Store, StoreExt, Transaction, Tx, UsersTx};
+    pub use crate::{AuditLogTx, CasesTx, ChangesTx, PartnersTx, SettingsTx, Store, StoreExt, Transaction, Tx, UsersTx};
 }

@@ -26,6 +26,23 @@ pub struct NewAccount<'a> {
     pub seen_at: &'a str,
 }
 
+/// The mark on an account after a denied callback (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FraudMark {
+    /// The account (`BankAccount::key`).
+    pub account_key: String,
+    /// When it was marked (UTC).
+    pub marked_at: String,
+    /// Who recorded the denied callback.
+    pub marked_by: String,
+    /// The case of that callback.
+    pub case_id: Option<i64>,
+    /// Why.
+    pub reason: String,
+    /// Who confirmed it as fraudulent, and when (UTC); `None`: only suspected.
+    pub confirmed: Option<(String, String)>,
+}
+
 /// The partner registry: partners, their domains, on-file numbers, pinned keys, the account history and fraud marks.
 pub trait PartnersTx {
     /// Adds a partner; returns its id.
@@ -101,11 +118,20 @@ pub trait PartnersTx {
     /// Names of partners other than `partner_id` with this account in their history (not fraudulent).
     fn other_partners_with_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<String>>;
 
-    /// Why an account is marked fraudulent, if it is: (marked_at, reason).
-    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<(String, String)>>;
+    /// The mark on an account after a denied callback, if it has one.
+    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<FraudMark>>;
 
-    /// Marks an account fraudulent for every partner.
+    /// Every marked account, newest first.
+    fn fraud_marks(&self) -> StoreResult<Vec<FraudMark>>;
+
+    /// Marks an account suspected for every partner (its rows in histories become `fraudulent`).
     fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()>;
+
+    /// A second person confirms a suspected account as fraudulent.
+    fn confirm_fraud(&self, account_key: &str, at: &str, by: &str) -> StoreResult<()>;
+
+    /// Clears an account's mark: its rows in histories become `pending` (seen, not confirmed).
+    fn clear_fraud_mark(&self, account_key: &str) -> StoreResult<()>;
 
     /// Domains registered for partners other than `partner_id`.
     fn other_partners_domains(&self, partner_id: i64) -> StoreResult<Vec<String>>;

@@ -43,8 +43,11 @@ pub enum ReasonCode {
     BankDetailsChanged,
     /// The account was used before and later retired.
     AccountPreviouslyRetired,
-    /// The account was marked fraudulent after a denied callback.
+    /// The account was marked fraudulent after a denied callback, and a second person confirmed it.
     AccountKnownFraudulent,
+    /// A callback about the account was denied: it is suspected until a second person confirms or
+    /// clears the mark (issue 15).
+    AccountSuspected,
     /// The account is registered to another partner.
     AccountUsedByOtherPartner,
     /// The beneficiary name does not match the partner's legal name.
@@ -72,7 +75,7 @@ pub enum ReasonCode {
 
 impl ReasonCode {
     /// Every reason code, in contract order.
-    pub const ALL: [ReasonCode; 28] = [
+    pub const ALL: [ReasonCode; 29] = [
         Self::MalformedFile,
         Self::UnsupportedVersion,
         Self::FileTooLarge,
@@ -90,6 +93,7 @@ impl ReasonCode {
         Self::BankDetailsChanged,
         Self::AccountPreviouslyRetired,
         Self::AccountKnownFraudulent,
+        Self::AccountSuspected,
         Self::AccountUsedByOtherPartner,
         Self::BeneficiaryNameMismatch,
         Self::CountryChanged,
@@ -123,6 +127,7 @@ impl ReasonCode {
             Self::BankDetailsChanged => "bank_details_changed",
             Self::AccountPreviouslyRetired => "account_previously_retired",
             Self::AccountKnownFraudulent => "account_known_fraudulent",
+            Self::AccountSuspected => "account_suspected",
             Self::AccountUsedByOtherPartner => "account_used_by_other_partner",
             Self::BeneficiaryNameMismatch => "beneficiary_name_mismatch",
             Self::CountryChanged => "country_changed",

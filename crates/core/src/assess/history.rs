@@ -63,8 +63,10 @@ impl EarlierAmounts {
 /// What the workspace knows about the instruction's account outside this partner.
 #[derive(Debug, Clone, Default)]
 pub struct AccountElsewhere {
-    /// Marked fraudulent (for any partner) after a denied callback; the text says when and why.
+    /// Marked (for any partner) after a denied callback; the text says when and why.
     pub fraudulent: Option<String>,
+    /// The mark is only a suspicion: no second person confirmed it yet (issue 15).
+    pub suspected: bool,
     /// Names of other partners this account is registered to.
     pub other_partners: Vec<String>,
 }
@@ -202,23 +204,33 @@ fn previously_retired(a: &Assessed<'_>) -> Option<Finding> {
     ))
 }
 
-/// `account_known_fraudulent`: the account was marked fraudulent, for any partner, saying why when that is known.
+/// `account_known_fraudulent` (a second person confirmed the mark) or `account_suspected` (a
+/// callback about it was denied; not confirmed yet): the account was marked, for any partner,
+/// saying why when that is known. Both block the payment.
 fn known_fraudulent(a: &Assessed<'_>, elsewhere: &AccountElsewhere) -> Option<Finding> {
     let shown = &a.shown;
     let fraudulent_here = a.same_account().any(|k| k.status == AccountStatus::Fraudulent);
-    if let Some(why) = elsewhere.fraudulent.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        Some(Finding::critical(
-            ReasonCode::AccountKnownFraudulent,
-            format!("The account {shown} is known to be fraudulent: {}. Do not pay to it.", why.trim_end_matches('.')),
-        ))
-    } else if elsewhere.fraudulent.is_some() || fraudulent_here {
-        Some(Finding::critical(
-            ReasonCode::AccountKnownFraudulent,
-            format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
-        ))
-    } else {
-        None
+    if elsewhere.fraudulent.is_none() && !fraudulent_here {
+        return None;
     }
+    let why = elsewhere.fraudulent.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(|w| w.trim_end_matches('.'));
+    if elsewhere.suspected {
+        let why = why.map(|w| format!(": {w}")).unwrap_or_default();
+        return Some(Finding::critical(
+            ReasonCode::AccountSuspected,
+            format!(
+                "The account {shown} is suspected after a denied callback{why}. Payments to it are blocked until a second \
+                 person confirms it as fraudulent or clears the mark."
+            ),
+        ));
+    }
+    Some(Finding::critical(
+        ReasonCode::AccountKnownFraudulent,
+        match why {
+            Some(why) => format!("The account {shown} is known to be fraudulent: {why}. Do not pay to it."),
+            None => format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
+        },
+    ))
 }
 
 /// `recent_key_rotation`: a key of the partner was rotated within the policy's window.
@@ -713,7 +725,12 @@ mod tests {
         let elsewhere = AccountElsewhere {
             fraudulent: Some("marked fraudulent on 2026-10-01 after a denied callback for Initech Ltd.".into()),
             other_partners: vec![],
+            suspected: false,
         };
+        let suspected = AccountElsewhere { suspected: true, ..elsewhere.clone() };
+        let findings = run(&order(DE_B), &settled(), &suspected, &Policy::default());
+        assert_eq!(codes(&findings), vec![ReasonCode::BankDetailsChanged, ReasonCode::AccountSuspected], "a mark no second person confirmed is a suspicion");
+        assert_eq!(Verdict::from_findings(&findings), Verdict::Rejected, "and blocks the payment at once");
         let findings = run(&order(DE_B), &settled(), &elsewhere, &Policy::default());
         let f = find(&findings, ReasonCode::AccountKnownFraudulent);
         assert_eq!(f.severity, Severity::Critical);
@@ -739,7 +756,7 @@ mod tests {
 
     #[test]
     fn account_used_by_other_partner_names_them() {
-        let elsewhere = AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into()] };
+        let elsewhere = AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into()], suspected: false };
         let f = only(&run(&order(DE_A), &settled(), &elsewhere, &Policy::default()), ReasonCode::AccountUsedByOtherPartner);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(
@@ -749,7 +766,7 @@ mod tests {
         );
         let noted = Policy { shared_account_needs_callback: false, ..Policy::default() };
         let several =
-            AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()] };
+            AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()], suspected: false };
         let f = only(&run(&order(DE_A), &settled(), &several, &noted), ReasonCode::AccountUsedByOtherPartner);
         assert_eq!(f.severity, Severity::Info);
         assert_eq!(
@@ -952,6 +969,7 @@ mod tests {
         let elsewhere = AccountElsewhere {
             fraudulent: Some("marked fraudulent on 2026-10-01 after a denied callback".into()),
             other_partners: vec!["Initech Ltd".into()],
+            suspected: false,
         };
         let findings = run(&order(GB_A).name("Umbrella plc").amount(1_000_000_00), &history, &elsewhere, &Policy::default());
         let expected = vec![
@@ -1069,13 +1087,13 @@ mod tests {
             now in any_time(),
         ) {
             let (instruction, account) = verified(&order);
-            let elsewhere = AccountElsewhere { fraudulent, other_partners };
+            let elsewhere = AccountElsewhere { fraudulent, other_partners, suspected: false };
             let findings = assess_bank_details(&instruction, &account, &history, &elsewhere, &policy, now);
             prop_assert!(findings.windows(2).all(|w| w[0].code < w[1].code), "order or duplicate: {:?}", codes(&findings));
             for f in &findings {
                 prop_assert!(!f.message.trim().is_empty());
                 prop_assert!(f.message.ends_with('.'), "{}", f.message);
-                prop_assert_eq!(f.severity == Severity::Critical, f.code == ReasonCode::AccountKnownFraudulent);
+                prop_assert_eq!(f.severity == Severity::Critical, matches!(f.code, ReasonCode::AccountKnownFraudulent | ReasonCode::AccountSuspected));
                 prop_assert!(!f.code.is_identity_failure());
             }
             let has = |c: ReasonCode| findings.iter().any(|f| f.code == c);

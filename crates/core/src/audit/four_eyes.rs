@@ -10,10 +10,7 @@ use super::log::LoggedEvent;
 use super::state::{id_subject, unsigned, Applying, ChangeState, Fault, ImpliedState, StatementFault};
 use crate::auth::Role;
 use crate::cases::policy::Policy;
-use crate::changes::{ChangeStatus, Proposal, CHECKERS_FOR_FOUR_EYES, CHECKER_ROLES};
-
-/// The member of an effect's details naming the change it applies.
-pub const CHANGE_MEMBER: &str = "change";
+use crate::changes::{ChangeStatus, Proposal, CHANGE_MEMBER, CHECKERS_FOR_FOUR_EYES, CHECKER_ROLES};
 
 impl ImpliedState {
     /// The effect of a statement whose signature was checked.

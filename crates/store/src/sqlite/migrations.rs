@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -225,4 +225,27 @@ CREATE INDEX cases_accepted_issue ON cases(signer, issued_at)
     WHERE status IN ('accepted', 'callback_confirmed', 'approved', 'released');
 CREATE INDEX cases_accepted_amounts ON cases(partner_id, currency, amount_minor)
     WHERE amount_minor IS NOT NULL AND status IN ('accepted', 'callback_confirmed', 'approved', 'released');
+"#;
+
+/// Four eyes (issue 15): pending changes, each with the proposal its maker signed and the request
+/// applying it needs; and the marks of accounts after a denied callback, suspected at once and
+/// confirmed fraudulent by a second person (marks made before this version become suspected, as
+/// one person made each of them).
+const V7: &str = r#"
+CREATE TABLE pending_changes (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    proposal    TEXT NOT NULL,
+    request     TEXT NOT NULL,
+    proposed_by TEXT NOT NULL,
+    proposed_at TEXT NOT NULL,
+    decided_by  TEXT,
+    decided_at  TEXT,
+    reason      TEXT
+) STRICT;
+CREATE INDEX pending_changes_open ON pending_changes(id) WHERE status = 'pending';
+ALTER TABLE fraudulent_accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'suspected' CHECK (status IN ('suspected', 'fraudulent'));
+ALTER TABLE fraudulent_accounts ADD COLUMN confirmed_by TEXT;
+ALTER TABLE fraudulent_accounts ADD COLUMN confirmed_at TEXT;
 "#;

@@ -4,6 +4,7 @@
 
 mod audit_log;
 mod cases;
+mod changes;
 pub mod migrations;
 mod partners;
 mod users;

@@ -6,7 +6,7 @@ use super::SqliteTx;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
 
 use super::parse_column;
-use crate::partners::{NewAccount, PartnersTx};
+use crate::partners::{FraudMark, NewAccount, PartnersTx};
 use crate::{StoreError, StoreResult};
 
 fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(PinnedKey, Vec<u8>)> {
@@ -52,6 +52,18 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRecord> {
         last_seen: r.get(9)?,
         became_current_at: r.get(10)?,
     })
+}
+
+const MARK_COLUMNS: &str = "account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at";
+
+fn fraud_mark_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FraudMark> {
+    let status: String = r.get(5)?;
+    let confirmed = match (status.as_str(), r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?) {
+        ("fraudulent", Some(by), Some(at)) => Some((by, at)),
+        ("fraudulent", ..) => Some((String::new(), String::new())),
+        _ => None,
+    };
+    Ok(FraudMark { account_key: r.get(0)?, marked_at: r.get(1)?, marked_by: r.get(2)?, case_id: r.get(3)?, reason: r.get(4)?, confirmed })
 }
 
 impl PartnersTx for SqliteTx<'_> {
@@ -242,20 +254,38 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<(String, String)>> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT marked_at, reason FROM fraudulent_accounts WHERE account_key = ?1")?
-            .query_row([account_key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+    fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<FraudMark>> {
+        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts WHERE account_key = ?1");
+        Ok(self.tx.prepare_cached(&sql)?.query_row([account_key], fraud_mark_row).optional()?)
+    }
+
+    fn fraud_marks(&self) -> StoreResult<Vec<FraudMark>> {
+        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts ORDER BY marked_at DESC, account_key");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], fraud_mark_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()> {
         self.tx.execute(
-            "INSERT OR IGNORE INTO fraudulent_accounts (account_key, marked_at, marked_by, case_id, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO fraudulent_accounts (account_key, marked_at, marked_by, case_id, reason, status) VALUES (?1, ?2, ?3, ?4, ?5, 'suspected')",
             rusqlite::params![account_key, at, by, case_id, reason],
         )?;
         self.tx.execute("UPDATE accounts SET status = 'fraudulent' WHERE account_key = ?1", [account_key])?;
+        Ok(())
+    }
+
+    fn confirm_fraud(&self, account_key: &str, at: &str, by: &str) -> StoreResult<()> {
+        self.tx.execute(
+            "UPDATE fraudulent_accounts SET status = 'fraudulent', confirmed_by = ?2, confirmed_at = ?3 WHERE account_key = ?1",
+            rusqlite::params![account_key, by, at],
+        )?;
+        Ok(())
+    }
+
+    fn clear_fraud_mark(&self, account_key: &str) -> StoreResult<()> {
+        self.tx.execute("DELETE FROM fraudulent_accounts WHERE account_key = ?1", [account_key])?;
+        self.tx.execute("UPDATE accounts SET status = 'pending' WHERE account_key = ?1 AND status = 'fraudulent'", [account_key])?;
         Ok(())
     }
 
