@@ -3,6 +3,7 @@
 
 mod audit;
 mod cases;
+mod changes;
 mod exit;
 mod partner;
 mod report;
@@ -82,6 +83,12 @@ enum Command {
     /// The workspace's assessment and control policy.
     #[command(subcommand)]
     Policy(workspace::PolicyCommand),
+    /// Pending changes: what one person asked for and a second approves (four eyes).
+    #[command(subcommand)]
+    Change(changes::ChangeCommand),
+    /// Accounts marked after a denied callback: suspected, confirmed fraudulent, cleared.
+    #[command(subcommand)]
+    Account(changes::AccountCommand),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -134,6 +141,8 @@ pub fn run() -> ExitCode {
         Command::Org(command) => workspace::org(&command, &cli.global, output),
         Command::Issue(args) => workspace::issue(&args, &cli.global, output),
         Command::Policy(command) => workspace::policy(&command, &cli.global, output),
+        Command::Change(command) => changes::change(&command, &cli.global, output),
+        Command::Account(command) => changes::account(&command, &cli.global, output),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
-use countersign_service::{Assessment, Credentials, InitRequest, NewPartner, Role, ServiceError, Session, Workspace};
+use countersign_service::{Assessment, Credentials, InitRequest, KeyRotation, NewPartner, Outcome, Role, ServiceError, Session, Workspace};
 
+use super::changes::report_outcome;
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, Output};
 use super::secrets::{read_new_secret, read_secret};
@@ -116,6 +117,12 @@ pub enum PartnerCommand {
         /// The statement the partner made with `countersign rotate`.
         #[arg(long)]
         statement: PathBuf,
+        /// The new key's fingerprint, as the partner read it back on a call to a number on file.
+        #[arg(long, value_name = "FPR")]
+        confirm_fingerprint: String,
+        /// The number dialled for that call (one on file for the partner).
+        #[arg(long, value_name = "NUM")]
+        dialed: String,
     },
     /// Revoke a partner's key (admin only).
     RevokeKey {
@@ -323,8 +330,10 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
         UserCommand::Add { name, role } => {
             let role = Role::parse(role).map_err(ServiceError::from)?;
             let password = read_new_secret(NEW_PASSWORD, &format!("First password for {name}"))?;
-            ws.add_user(&session, name, role, &password)?;
-            output.emit(json!({ "name": name, "role": role.as_str() }), || format!("Added {name} ({}).", role.as_str()));
+            let outcome = ws.add_user(&session, name, role, &password)?;
+            return report_outcome(outcome, output, |_| {
+                (json!({ "name": name, "role": role.as_str() }), format!("Added {name} ({}).", role.as_str()))
+            });
         }
         UserCommand::List => {
             let users = ws.users(&session)?;
@@ -340,15 +349,16 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
         }
         UserCommand::Disable { name } | UserCommand::Enable { name } => {
             let disabled = matches!(command, UserCommand::Disable { .. });
-            ws.set_user_disabled(&session, name, disabled)?;
+            let outcome = ws.set_user_disabled(&session, name, disabled)?;
             let word = if disabled { "disabled" } else { "enabled" };
-            output.emit(json!({ "name": name, "disabled": disabled }), || format!("{name} is {word}."));
+            return report_outcome(outcome, output, |_| (json!({ "name": name, "disabled": disabled }), format!("{name} is {word}.")));
         }
         UserCommand::ResetPassword { name } => {
             let password = read_new_secret(NEW_PASSWORD, &format!("New password for {name}"))?;
-            ws.reset_password(&session, name, &password)?;
-            output.emit(json!({ "name": name, "reset": true }), || {
-                format!("{name} has a new password; they sign in with it (and enrol a second factor again if they had one).")
+            let outcome = ws.reset_password(&session, name, &password)?;
+            return report_outcome(outcome, output, |_| {
+                let text = format!("{name} has a new password; they sign in with it (and enrol a second factor again if they had one).");
+                (json!({ "name": name, "reset": true }), text)
             });
         }
         UserCommand::Password => {
@@ -383,7 +393,7 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
     match command {
         PartnerCommand::Add(args) => {
             let card = read_file(&args.card, MAX_FILE_SIZE)?;
-            let id = ws.add_partner(
+            let outcome = ws.add_partner(
                 &session,
                 &NewPartner {
                     card: &card,
@@ -394,6 +404,8 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                     known_account: args.iban.as_deref().zip(args.bic.as_deref()),
                 },
             )?;
+            let Outcome::Applied(applied) = outcome else { return report_outcome(outcome, output, |v| (v, String::new())) };
+            let id = applied["partner_id"].as_i64().unwrap_or_default();
             let detail = ws.partner(&session, id)?;
             output.emit(partner_json(&detail), || {
                 format!("Pinned the key of {} as partner {id}.\n{}", detail.summary.name, partner_text(&detail))
@@ -429,11 +441,13 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
             let detail = ws.partner(&session, *id)?;
             output.emit(partner_json(&detail), || partner_text(&detail));
         }
-        PartnerCommand::RotateKey { id, statement } => {
+        PartnerCommand::RotateKey { id, statement, confirm_fingerprint, dialed } => {
             let bytes = read_file(statement, MAX_FILE_SIZE)?;
-            let new = ws.rotate_partner_key(&session, *id, &bytes)?;
-            output.emit(json!({ "partner": id, "new_key": new }), || {
-                format!("Partner {id} now signs with {new}; the previous key is retired.")
+            let rotation = KeyRotation { statement: &bytes, confirm_fingerprint, dialed };
+            let outcome = ws.rotate_partner_key(&session, *id, &rotation)?;
+            return report_outcome(outcome, output, |applied| {
+                let new = applied["new"].as_str().unwrap_or_default().to_string();
+                (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is retired."))
             });
         }
         PartnerCommand::RevokeKey { id, reason, fingerprint } => {
@@ -621,7 +635,9 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
             .map_err(|_| CliError::usage("invalid_argument", format!("{value:?} is not a number or true/false")))?;
         let policy: countersign_service::WorkspacePolicy =
             serde_json::from_value(current.clone()).map_err(|e| CliError::usage("invalid_argument", format!("{name}: {e}")))?;
-        ws.set_policy(&session, &policy)?;
+        if let Outcome::Pending(change) = ws.set_policy(&session, &policy)? {
+            return report_outcome(Outcome::Pending(change), output, |v| (v, String::new()));
+        }
     }
     output.emit(current.clone(), || current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect());
     Ok(Exit::Success)
@@ -631,9 +647,11 @@ pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResu
     let (mut ws, session) = open_as(global)?;
     match command {
         OrgCommand::Account { iban, bic, name, currency } => {
-            let account = ws.set_org_account(&session, name.as_deref(), iban, bic, currency)?;
-            output.emit(serde_json::to_value(&account).expect("serialises"), || {
-                format!("Our account: {} · {} · {} ({})", account.name, account.iban, account.bic, account.currency)
+            let outcome = ws.set_org_account(&session, name.as_deref(), iban, bic, currency)?;
+            return report_outcome(outcome, output, |account| {
+                let text = |f: &str| account[f].as_str().unwrap_or_default().to_string();
+                let line = format!("Our account: {} · {} · {} ({})", text("name"), text("iban"), text("bic"), text("currency"));
+                (account, line)
             });
         }
         OrgCommand::Domains { domains } => {

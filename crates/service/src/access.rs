@@ -4,18 +4,20 @@
 use rand_core::OsRng;
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::keyring::{store_keyring, UserKeys};
-use super::statements::{append_statement, Signer};
+use super::changes::{text_field, Applier, ChangeRequest, Outcome};
+use super::keyring::{key_create_details, UserKeys};
+use super::statements::append_statement;
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
 pub use countersign_core::auth::Role;
 use countersign_core::auth::{password, totp};
+use countersign_core::changes::{ChangeKind, ProposedEffect, CHECKERS_FOR_FOUR_EYES, CHECKER_ROLES};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_store::prelude::*;
-use countersign_store::UserRow;
+use countersign_store::{StoreError, Tx, UserRow};
 
 /// An authenticated user. Only [`Workspace::login`] makes one.
 #[derive(Debug, Clone)]
@@ -346,57 +348,77 @@ impl Workspace {
         }
     }
 
-    /// Adds a user (admin only).
-    pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<()> {
+    /// Adds a user (admin only). A clerk or auditor is added at once; an approver or admin, who
+    /// could check changes and approve payments, is a change another approver or admin approves
+    /// once the workspace has two people who can check (issue 15). Their keyring is made now, by
+    /// the admin's session, sealed under the first password.
+    pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
         self.authorize(session, &[Role::Admin], "user.add", &subject, "add users")?;
         check_name("the user name", name)?;
         password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
-        let hash = password::hash_password(&mut OsRng, initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let keys = UserKeys::new(session.keys().audit.as_ref());
-        let sealed = keys.seal(name, initial_password);
+        if self.store.read(|tx| tx.user_by_name(name))?.is_some() {
+            return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+        }
+        let credentials = NewCredentials::make(session, name, initial_password)?;
+        let effects = vec![
+            ProposedEffect { action: "user.add".into(), subject: subject.clone(), details: json!({ "role": role.as_str() }) },
+            credentials.key_effect(&subject, "new user"),
+        ];
+        let mut request = credentials.request(name);
+        request["role"] = json!(role.as_str());
+        let change = ChangeRequest {
+            kind: ChangeKind::UserAdd,
+            summary: format!("Add {name} as {}", article(role.as_str())),
+            request,
+            effects,
+            flags: vec![],
+            before: Value::Null,
+            after: json!({ "name": name, "role": role.as_str() }),
+        };
+        if CHECKER_ROLES.contains(&role) {
+            return self.submit(session, change);
+        }
         let at = format_utc(now());
-        self.store.write(|tx| -> ServiceResult<()> {
-            if tx.user_by_name(name)?.is_some() {
-                return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
-            }
-            tx.insert_user(name, role.as_str(), &hash, &at, session.user())?;
-            append_statement(tx, session, &at, "user.add", &subject, json!({ "role": role.as_str() }))?;
-            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
-            store_keyring(tx, &user, &keys, &sealed, &at, &Signer::User(session), "new user")?;
-            Ok(())
-        })
+        let applier = Applier::at_once(session, &at, &change.effects);
+        self.store.write(|tx| apply_user_add(tx, &change.request, &applier)).map(Outcome::Applied)
     }
 
     /// Sets a new first password for another user (admin only), e.g. when they forgot theirs.
     /// Their keyring could only be opened with the old password, so they get a new one (a new
     /// signing key, and the audit key from the admin's session); a second factor sealed under
-    /// the old password is cleared and must be enrolled again. Failed-login counters reset.
-    pub fn reset_password(&mut self, session: &Session, name: &str, new_password: &str) -> ServiceResult<()> {
+    /// the old password is cleared and must be enrolled again. Failed-login counters reset. Whoever
+    /// sets a password can act as that user, so this is a change a second person approves once
+    /// the workspace has two people who can check (issue 15).
+    pub fn reset_password(&mut self, session: &Session, name: &str, new_password: &str) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
         self.authorize(session, &[Role::Admin], "user.reset_password", &subject, "reset passwords")?;
         if name == session.user() {
             return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
-        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let keys = UserKeys::new(session.keys().audit.as_ref());
-        let sealed = keys.seal(name, new_password);
-        let at = format_utc(now());
-        self.store.write(|tx| -> ServiceResult<()> {
-            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
-            tx.set_password(user.id, &hash, None)?;
-            append_statement(
-                tx,
-                session,
-                &at,
-                "user.reset_password",
-                &subject,
-                json!({ "second_factor_cleared": user.totp_sealed.is_some() }),
-            )?;
-            store_keyring(tx, &user, &keys, &sealed, &at, &Signer::User(session), "password reset")?;
-            Ok(())
-        })
+        let user = self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+        let credentials = NewCredentials::make(session, name, new_password)?;
+        let effects = vec![
+            ProposedEffect {
+                action: "user.reset_password".into(),
+                subject: subject.clone(),
+                details: json!({ "second_factor_cleared": user.totp_sealed.is_some() }),
+            },
+            credentials.key_effect(&subject, "password reset"),
+        ];
+        self.submit(
+            session,
+            ChangeRequest {
+                kind: ChangeKind::UserResetPassword,
+                summary: format!("Reset the password (and key) of {name}, {}", article(&user.role)),
+                request: credentials.request(name),
+                effects,
+                flags: vec![],
+                before: Value::Null,
+                after: json!({ "name": name }),
+            },
+        )
     }
 
     /// Changes the signed-in user's own password: the current one is checked, and the keyring
@@ -433,12 +455,38 @@ impl Workspace {
         })
     }
 
-    /// Disables (or re-enables) a user (admin only). Admins cannot disable themselves.
-    pub fn set_user_disabled(&mut self, session: &Session, name: &str, disabled: bool) -> ServiceResult<()> {
+    /// Disables (or re-enables) a user (admin only). Admins cannot disable themselves, and a
+    /// workspace with two people who can check changes cannot fall back to one (issue 15).
+    /// Enabling an approver or admin again is a change a second person approves.
+    pub fn set_user_disabled(&mut self, session: &Session, name: &str, disabled: bool) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
         self.authorize(session, &[Role::Admin], "user.disable", &subject, "disable users")?;
         if name == session.user() && disabled {
             return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
+        }
+        let user = self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+        let mode = self.workspace_mode()?;
+        if disabled && !mode.setup && mode.checkers.iter().any(|c| c == name) && mode.checkers.len() <= CHECKERS_FOR_FOUR_EYES {
+            let message = format!(
+                "disabling {name} would leave fewer than two people who can check changes (now: {}); add another approver or admin first",
+                mode.checkers.join(", ")
+            );
+            return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(message));
+        }
+        let role = Role::parse(&user.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if !disabled && CHECKER_ROLES.contains(&role) {
+            return self.submit(
+                session,
+                ChangeRequest {
+                    kind: ChangeKind::UserEnable,
+                    summary: format!("Enable {name} again, {}", article(role.as_str())),
+                    request: json!({ "name": name }),
+                    effects: vec![ProposedEffect { action: "user.enable".into(), subject: subject.clone(), details: json!({}) }],
+                    flags: vec![],
+                    before: json!({ "name": name, "enabled": false }),
+                    after: json!({ "name": name, "enabled": true }),
+                },
+            );
         }
         let at = format_utc(now());
         // Disabling is urgent, as a revocation is: a payment run in another process yields to it.
@@ -449,7 +497,8 @@ impl Workspace {
             let action = if disabled { "user.disable" } else { "user.enable" };
             append_statement(tx, session, &at, action, &subject, json!({}))?;
             Ok(())
-        })
+        })?;
+        Ok(Outcome::Applied(json!({ "name": name, "enabled": !disabled })))
     }
 
     /// Enrols a TOTP second factor for the logged-in user, sealed under their password;
@@ -501,4 +550,82 @@ mod tests {
         ws.set_user_disabled(&admin, "clara", false).unwrap();
         assert!(ws.cases(&clara, None).is_ok(), "enabled again, the session works again");
     }
+}
+
+/// A user's new password and keyring, made by the admin's session: what adding the user or
+/// resetting their password keeps until it is applied.
+struct NewCredentials {
+    password_hash: String,
+    keys: UserKeys,
+    sealed: String,
+}
+
+impl NewCredentials {
+    fn make(session: &Session, name: &str, password: &str) -> ServiceResult<Self> {
+        let password_hash = password::hash_password(&mut OsRng, password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let sealed = keys.seal(name, password);
+        Ok(NewCredentials { password_hash, keys, sealed })
+    }
+
+    /// The `user.key_create` statement that gives the user their new key.
+    fn key_effect(&self, subject: &str, why: &str) -> ProposedEffect {
+        ProposedEffect { action: "user.key_create".into(), subject: subject.into(), details: key_create_details(&self.keys, why) }
+    }
+
+    /// The request kept to apply it: the password's hash and the sealed keyring, never the
+    /// password itself.
+    fn request(&self, name: &str) -> Value {
+        json!({
+            "name": name,
+            "password_hash": self.password_hash,
+            "keyring": self.sealed,
+            "public_key": self.keys.personal.public_key().to_base64(),
+        })
+    }
+}
+
+/// The user's keyring from a request: the sealed text and its public key.
+fn requested_keyring(request: &Value) -> ServiceResult<(&str, [u8; 32])> {
+    let public = countersign_core::encoding::b64_decode_array(text_field(request, "public_key")?)
+        .ok_or_else(|| StoreError::Corrupt("the change's public key".into()))?;
+    Ok((text_field(request, "keyring")?, public))
+}
+
+/// Applies a user's addition from its request: the row, the keyring and both statements.
+pub(super) fn apply_user_add(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let (name, role) = (text_field(request, "name")?, text_field(request, "role")?);
+    if tx.user_by_name(name)?.is_some() {
+        return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+    }
+    let id = tx.insert_user(name, role, text_field(request, "password_hash")?, applier.at(), applier.by())?;
+    let (sealed, public) = requested_keyring(request)?;
+    tx.set_keyring(id, sealed, &public)?;
+    let subject = format!("user:{name}");
+    applier.write(tx, 0, &subject)?;
+    applier.write(tx, 1, &subject)?;
+    Ok(json!({ "name": name, "role": role }))
+}
+
+/// Applies a password reset from its request: the new password (any second factor cleared), the
+/// new keyring and both statements.
+pub(super) fn apply_password_reset(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let name = text_field(request, "name")?;
+    let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+    tx.set_password(user.id, text_field(request, "password_hash")?, None)?;
+    let (sealed, public) = requested_keyring(request)?;
+    tx.set_keyring(user.id, sealed, &public)?;
+    let subject = format!("user:{name}");
+    applier.write(tx, 0, &subject)?;
+    applier.write(tx, 1, &subject)?;
+    Ok(json!({ "name": name }))
+}
+
+/// Applies the enabling of an approver or admin again.
+pub(super) fn apply_user_enable(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let name = text_field(request, "name")?;
+    let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+    tx.set_disabled(user.id, false)?;
+    applier.write(tx, 0, &format!("user:{name}"))?;
+    Ok(json!({ "name": name, "enabled": true }))
 }

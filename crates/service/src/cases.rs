@@ -396,13 +396,26 @@ impl Workspace {
     /// The number dialled, parsed, if it is on file for the case's partner; any other number is
     /// refused, and the refusal logged in its own transaction.
     fn check_on_file_number(&mut self, session: &Session, id: i64, case: &Case, dialed: &str) -> ServiceResult<PhoneNumber> {
-        // The number: only numbers on file, never one from the request or the email.
         let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
-        let country = self.store.read(|tx| tx.partner(partner_id))?.ok_or_else(|| StoreError::Corrupt("partner".into()))?.country;
+        self.on_file_number(session, partner_id, dialed, "case.callback_refused", &format!("case:{id}"))
+    }
+
+    /// The number dialled, parsed, if a signed statement put it on file for the partner; any other
+    /// number is refused (`not_permitted`) and the refusal logged as `refused_action` in its own
+    /// transaction: only numbers on file, never one from the request or the email.
+    pub(super) fn on_file_number(
+        &mut self,
+        session: &Session,
+        partner_id: i64,
+        dialed: &str,
+        refused_action: &str,
+        subject: &str,
+    ) -> ServiceResult<PhoneNumber> {
+        let partner = self.store.read(|tx| tx.partner(partner_id))?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
         // Only numbers a signed statement put on file (issue 14: a row inserted by hand was dialled).
         let on_file = self.verified_phones(session.user(), partner_id)?;
-        let dialed =
-            PhoneNumber::parse(dialed, country.as_deref()).map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
+        let dialed = PhoneNumber::parse(dialed, partner.country.as_deref())
+            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
         if on_file.iter().any(|n| n == dialed.as_e164()) {
             return Ok(dialed);
         }
@@ -410,13 +423,13 @@ impl Workspace {
             on_file.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
         self.refuse(
             session.user(),
-            "case.callback_refused",
-            &format!("case:{id}"),
+            refused_action,
+            subject,
             json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
             ServiceError::NotPermitted(format!(
                 "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
                 dialed.international(),
-                case.partner_name.clone().unwrap_or_default(),
+                partner.name,
                 shown.join(", ")
             )),
         )

@@ -101,14 +101,14 @@ pub(super) fn store_keyring(
 ) -> ServiceResult<()> {
     let public = keys.personal.public_key();
     tx.set_keyring(user.id, sealed, &public.to_bytes())?;
-    by.append(
-        tx,
-        at,
-        "user.key_create",
-        &format!("user:{}", user.name),
-        json!({ "fingerprint": public.fingerprint().to_string(), "public_key": public.to_base64(), "holds_audit_key": keys.audit.is_some(), "why": why }),
-    )?;
+    by.append(tx, at, "user.key_create", &format!("user:{}", user.name), key_create_details(keys, why))?;
     Ok(())
+}
+
+/// The details of the `user.key_create` statement that gives a user `keys`.
+pub(super) fn key_create_details(keys: &UserKeys, why: &str) -> serde_json::Value {
+    let public = keys.personal.public_key();
+    json!({ "fingerprint": public.fingerprint().to_string(), "public_key": public.to_base64(), "holds_audit_key": keys.audit.is_some(), "why": why })
 }
 
 impl Workspace {

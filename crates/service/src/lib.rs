@@ -15,9 +15,12 @@ mod access;
 mod activity;
 mod audit;
 mod cases;
+mod changes;
 mod email_evidence;
 pub mod files;
 mod keyring;
+mod lookalikes;
+mod marks;
 mod org_keys;
 mod organisation;
 mod partners;
@@ -31,23 +34,27 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use changes::ChangeRequest;
 use countersign_core::cases::policy::Policy;
+use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::format_utc;
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::{KeyPair, SecretKeyFile};
 use countersign_store::prelude::*;
 use countersign_store::sqlite::SqliteStore;
-use countersign_store::StoreError;
+use countersign_store::{StoreError, Tx};
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
 pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
+pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
+pub use marks::FraudMarkView;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
-pub use partners::{AccountView, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use partners::{AccountView, KeyRotation, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 
 /// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to
@@ -146,6 +153,19 @@ pub struct Workspace {
 /// The current time, truncated to whole seconds in UTC (the precision the log keeps).
 fn now() -> OffsetDateTime {
     countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc())
+}
+
+/// Applies a policy change from its request, if the policy is still the one it changes from.
+fn apply_policy(tx: &dyn Tx, request: &Value, applier: &changes::Applier<'_>) -> ServiceResult<Value> {
+    let parse = |value: Value| serde_json::from_value::<Policy>(value).map_err(|e| StoreError::Corrupt(format!("policy: {e}")));
+    let current = parse(tx.setting(POLICY)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null))?;
+    if current != parse(changes::field(request, "old")?.clone())? {
+        return Err(ServiceError::CheckFailed("the policy changed since this change was proposed: propose it again".into()));
+    }
+    let new = changes::field(request, "new")?;
+    tx.set_setting(POLICY, &new.to_string())?;
+    applier.write(tx, 0, "policy")?;
+    Ok(new.clone())
 }
 
 fn check_name(what: &str, name: &str) -> ServiceResult<()> {
@@ -288,25 +308,34 @@ impl Workspace {
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("policy: {e}")).into())
     }
 
-    /// Changes the policy (admin only); the event records the old and the new policy.
-    pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<()> {
+    /// Changes the policy (admin only); the event records the old and the new policy. Tightening
+    /// takes effect at once; loosening is a change a second person approves once the workspace
+    /// has two people who can check (issue 15), and the change names the settings it loosens.
+    pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<Outcome> {
         self.authorize(session, &[Role::Admin], "policy.set", "policy", "change the policy")?;
         policy.validate().map_err(ServiceError::InvalidInput)?;
         let old = self.policy()?;
+        let (old_json, new_json) = (serde_json::to_value(&old).expect("serialises"), serde_json::to_value(policy).expect("serialises"));
+        let loosened = policy.loosened_from(&old);
+        let change = ChangeRequest {
+            kind: ChangeKind::PolicySet,
+            summary: format!("Loosen the policy: {}", loosened.join(", ")),
+            request: json!({ "old": old_json, "new": new_json }),
+            effects: vec![ProposedEffect {
+                action: "policy.set".into(),
+                subject: "policy".into(),
+                details: json!({ "old": old_json, "new": new_json }),
+            }],
+            flags: vec![],
+            before: old_json.clone(),
+            after: new_json.clone(),
+        };
+        if !loosened.is_empty() {
+            return self.submit(session, change);
+        }
         let at = format_utc(now());
-        let new_json = serde_json::to_value(policy).expect("serialises");
-        self.store.write(|tx| -> ServiceResult<()> {
-            tx.set_setting(POLICY, &new_json.to_string())?;
-            statements::append_statement(
-                tx,
-                session,
-                &at,
-                "policy.set",
-                "policy",
-                json!({ "old": serde_json::to_value(&old).expect("serialises"), "new": new_json }),
-            )?;
-            Ok(())
-        })
+        let applier = changes::Applier::at_once(session, &at, &change.effects);
+        self.store.write(|tx| apply_policy(tx, &change.request, &applier)).map(Outcome::Applied)
     }
 
     fn setting(&mut self, key: &str) -> ServiceResult<String> {

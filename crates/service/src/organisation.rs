@@ -3,17 +3,19 @@
 //! partners that run Countersign can verify us the same way we verify them.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
+use super::changes::{Applier, ChangeRequest, Outcome};
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::bank::{AccountDetails, Bic, Currency, Iban};
+use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::format_utc;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::{Instruction, DEFAULT_VALIDITY};
 use countersign_core::format::signing::sign_instruction;
 use countersign_core::registry::KeyStatus;
 use countersign_store::prelude::*;
-use countersign_store::StoreError;
+use countersign_store::{StoreError, Tx};
 
 pub(super) const ORG_ACCOUNT: &str = "org_account";
 
@@ -44,8 +46,17 @@ pub struct IssuedInstruction {
     pub partner_name: String,
 }
 
+/// Applies our own account from a change's request (an `org_account` change).
+pub(super) fn apply_org_account(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let _: OrgAccount = serde_json::from_value(request.clone()).map_err(|e| StoreError::Corrupt(format!("the change's account: {e}")))?;
+    tx.set_setting(ORG_ACCOUNT, &request.to_string())?;
+    applier.write(tx, 0, "organisation")?;
+    Ok(request.clone())
+}
+
 impl Workspace {
-    /// Sets our organisation's account (admin only).
+    /// Sets our organisation's account (admin only): where partners pay us and the debtor of our
+    /// bank files, so a change needs a second person once the workspace has two who can check.
     pub fn set_org_account(
         &mut self,
         session: &Session,
@@ -53,7 +64,7 @@ impl Workspace {
         iban: &str,
         bic: &str,
         currency: &str,
-    ) -> ServiceResult<OrgAccount> {
+    ) -> ServiceResult<Outcome> {
         self.authorize(session, &[Role::Admin], "org.account", "organisation", "set the organisation's account")?;
         let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
@@ -64,14 +75,20 @@ impl Workspace {
             None => self.org_name()?,
         };
         let account = OrgAccount { name, iban: iban.electronic().into(), bic: bic.as_str().into(), currency: currency.code().into() };
-        let at = format_utc(now());
         let value = serde_json::to_value(&account).expect("serialises");
-        self.store.write(|tx| -> ServiceResult<()> {
-            tx.set_setting(ORG_ACCOUNT, &value.to_string())?;
-            super::statements::append_statement(tx, session, &at, "org.account", "organisation", value.clone())?;
-            Ok(())
-        })?;
-        Ok(account)
+        let before = self.org_account()?.map(|a| serde_json::to_value(a).expect("serialises")).unwrap_or(Value::Null);
+        self.submit(
+            session,
+            ChangeRequest {
+                kind: ChangeKind::OrgAccount,
+                summary: format!("Set our own account to {} ({})", account.iban, account.bic),
+                request: value.clone(),
+                effects: vec![ProposedEffect { action: "org.account".into(), subject: "organisation".into(), details: value.clone() }],
+                flags: vec![],
+                before,
+                after: value,
+            },
+        )
     }
 
     /// Sets our organisation's email domains (admin only): look-alikes of them in an email that

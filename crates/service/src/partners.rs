@@ -2,13 +2,15 @@
 //! first use), on-file phone numbers and domains, the known account from the contract, key
 //! rotation and revocation, and the views `partner list` / `partner show` print.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
+use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::bank::{AccountDetails, BankAccount, Country};
-use countersign_core::encoding::format_utc;
+use countersign_core::changes::{ChangeKind, ProposedEffect, NEW_ROW};
+use countersign_core::encoding::{b64_decode, b64_encode, format_utc};
 use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
@@ -16,6 +18,16 @@ use countersign_core::format::rotation::RotationStatement;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, PinnedKey};
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, StoreError, Tx};
+
+/// What an admin gives to accept a partner's key rotation.
+pub struct KeyRotation<'a> {
+    /// The rotation statement file the partner sent.
+    pub statement: &'a [u8],
+    /// The new key's fingerprint, as the partner read it back on the call.
+    pub confirm_fingerprint: &'a str,
+    /// The number dialled for that call: one on file.
+    pub dialed: &'a str,
+}
 
 /// What an admin gives to onboard a partner.
 pub struct NewPartner<'a> {
@@ -145,19 +157,40 @@ impl<'c> Onboarding<'c> {
         })
     }
 
-    /// Pins the key and records the partner, its numbers, domains and known account, with the
-    /// `partner.add` event, in the write transaction; a key pinned already is refused.
-    fn write(&self, tx: &dyn Tx, at: &str, session: &Session) -> ServiceResult<i64> {
-        let by = session.user();
-        let fingerprint = &self.fingerprint;
-        if let Some(existing) = tx.key_by_fingerprint(fingerprint)? {
-            return Err(ServiceError::InvalidInput(format!("the key {fingerprint} is already pinned for partner {}", existing.partner_id)));
+    /// The `partner.add` statement's details.
+    fn effect_details(&self) -> Value {
+        json!({
+            "name": self.name,
+            "fingerprint": self.fingerprint,
+            "phones": self.phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
+            "domains": self.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+            "country": self.country.map(|c| c.to_string()),
+            "known_account": self.account.as_ref().map(|a| a.key()),
+        })
+    }
+
+    /// Refuses a key pinned already.
+    fn refuse_pinned(&self, tx: &dyn Tx) -> ServiceResult<()> {
+        match tx.key_by_fingerprint(&self.fingerprint)? {
+            Some(existing) => Err(ServiceError::InvalidInput(format!(
+                "the key {} is already pinned for partner {}",
+                self.fingerprint, existing.partner_id
+            ))),
+            None => Ok(()),
         }
-        let id = tx.insert_partner(&self.name, self.country.as_ref().map(|c| c.as_str()), self.card_file, at, by)?;
-        let how = format!("fingerprint read back out of band and typed by {by}");
+    }
+
+    /// Pins the key and records the partner, its numbers, domains and known account, in the
+    /// write transaction (`typed_by` read the fingerprint back; `by` applies it); a key pinned
+    /// already is refused. Returns the partner's id.
+    fn write_rows(&self, tx: &dyn Tx, at: &str, typed_by: &str, by: &str) -> ServiceResult<i64> {
+        self.refuse_pinned(tx)?;
+        let fingerprint = &self.fingerprint;
+        let id = tx.insert_partner(&self.name, self.country.as_ref().map(|c| c.as_str()), self.card_file, at, typed_by)?;
+        let how = format!("fingerprint read back out of band and typed by {typed_by}, approved by {by}");
         tx.insert_partner_key(id, fingerprint, &self.card.public_key().to_bytes(), &how, by, at)?;
         for phone in &self.phones {
-            tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", by, at)?;
+            tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", typed_by, at)?;
         }
         for domain in &self.domains {
             tx.insert_partner_domain(id, domain.as_str())?;
@@ -174,23 +207,86 @@ impl<'c> Onboarding<'c> {
                 seen_at: at,
             })?;
         }
-        super::statements::append_statement(
-            tx,
-            session,
-            at,
-            "partner.add",
-            &format!("partner:{id}"),
-            json!({
-                "name": self.name,
-                "fingerprint": fingerprint,
-                "phones": self.phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
-                "domains": self.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                "country": self.country.map(|c| c.to_string()),
-                "known_account": self.account.as_ref().map(|a| a.key()),
-            }),
-        )?;
         Ok(id)
     }
+}
+
+/// A rotation statement for `partner_id` checked against its pinned keys: signed by an active
+/// key, for a new key pinned nowhere. Returns the old key's fingerprint, the new card and the
+/// partner's name.
+fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8]) -> ServiceResult<(String, PartnerCard, String)> {
+    let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+    let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
+    let old = tx
+        .key_by_fingerprint(&claimed.to_string())?
+        .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
+        .ok_or_else(|| {
+            ServiceError::CheckFailed(format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}"))
+        })?;
+    let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
+    let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+    let new_card = statement.new_card().clone();
+    let new_fp = new_card.fingerprint().to_string();
+    if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
+        return Err(ServiceError::InvalidInput(format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id)));
+    }
+    Ok((old.fingerprint, new_card, partner.name))
+}
+
+/// Applies an accepted key rotation (a `partner_rotate_key` change) from its request: the old key
+/// is retired and the new one pinned, if the partner's keys are still as they were proposed.
+pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let partner_id = field(request, "partner")?.as_i64().ok_or_else(|| StoreError::Corrupt("the change's partner".into()))?;
+    let statement = b64_decode(text_field(request, "statement")?).ok_or_else(|| StoreError::Corrupt("the change's statement".into()))?;
+    let (old, new_card, _) = check_rotation(tx, partner_id, &statement)?;
+    if old != text_field(request, "old")? {
+        return Err(ServiceError::CheckFailed(format!(
+            "partner {partner_id}'s keys changed since the rotation was proposed: propose it again"
+        )));
+    }
+    let old_row = tx.key_by_fingerprint(&old)?.ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
+    let (new_fp, at, by) = (new_card.fingerprint().to_string(), applier.at(), applier.by());
+    tx.set_key_status(old_row.id, KeyStatus::Retired, at, &format!("replaced by {new_fp} (rotation statement approved by {by})"))?;
+    let how = format!("rotation statement signed by the previous key {old}, fingerprint read back on a call, approved by {by}");
+    tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, by, at)?;
+    applier.write(tx, 0, &format!("partner:{partner_id}"))?;
+    Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp }))
+}
+
+/// What onboarding keeps to apply it once approved: everything the admin gave.
+fn onboarding_request(new: &NewPartner<'_>, typed_by: &str) -> Value {
+    json!({
+        "card": b64_encode(new.card),
+        "confirm_fingerprint": new.confirm_fingerprint,
+        "phones": new.phones,
+        "domains": new.domains,
+        "country": new.country,
+        "known_account": new.known_account.map(|(iban, bic)| json!({ "iban": iban, "bic": bic })),
+        "typed_by": typed_by,
+    })
+}
+
+/// Applies an onboarding (issue 15: a `partner_add` change) from its request.
+pub(super) fn apply_partner_add(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let card_file = b64_decode(text_field(request, "card")?).ok_or_else(|| StoreError::Corrupt("the change's card".into()))?;
+    let strings = |name: &str| -> Vec<String> {
+        request[name].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+    };
+    let (phones, domains) = (strings("phones"), strings("domains"));
+    let account = &request["known_account"];
+    let new = NewPartner {
+        card: &card_file,
+        confirm_fingerprint: text_field(request, "confirm_fingerprint")?,
+        phones: &phones,
+        domains: &domains,
+        country: request["country"].as_str(),
+        known_account: account["iban"].as_str().zip(account["bic"].as_str()),
+    };
+    let card = PartnerCard::parse(&card_file).map_err(invalid)?;
+    let onboarding = Onboarding::check(&card, &new)?;
+    let id = onboarding.write_rows(tx, applier.at(), text_field(request, "typed_by")?, applier.by())?;
+    applier.write(tx, 0, &format!("partner:{id}"))?;
+    Ok(json!({ "partner_id": id, "fingerprint": onboarding.fingerprint }))
 }
 
 /// The account known from the contract, checked: the problems found are the error.
@@ -236,14 +332,35 @@ impl Workspace {
         Ok(())
     }
 
-    /// Onboards a partner and pins its key, only if the typed fingerprint matches the card.
-    pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<i64> {
+    /// Onboards a partner and pins its key, only if the typed fingerprint matches the card. Once
+    /// the workspace has two people who can check, this proposes a change that another approver
+    /// or admin approves (issue 15); look-alikes of partners on file are flagged on it.
+    pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<Outcome> {
         self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
         let card = PartnerCard::parse(new.card).map_err(invalid)?;
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let onboarding = Onboarding::check(&card, new)?;
-        let at = format_utc(now());
-        self.store.write(|tx| onboarding.write(tx, &at, session))
+        let flags = self.store.read(|tx| -> ServiceResult<_> {
+            onboarding.refuse_pinned(tx)?;
+            super::lookalikes::onboarding_flags(tx, &onboarding.name, &onboarding.domains, onboarding.account.as_ref())
+        })?;
+        let details = onboarding.effect_details();
+        self.submit(
+            session,
+            ChangeRequest {
+                kind: ChangeKind::PartnerAdd,
+                summary: format!("Onboard {} and pin its key {}", onboarding.name, onboarding.fingerprint),
+                request: onboarding_request(new, session.user()),
+                effects: vec![ProposedEffect {
+                    action: "partner.add".into(),
+                    subject: format!("partner:{NEW_ROW}"),
+                    details: details.clone(),
+                }],
+                flags,
+                before: Value::Null,
+                after: details,
+            },
+        )
     }
 
     /// All partners.
@@ -303,53 +420,46 @@ impl Workspace {
         })
     }
 
-    /// Accepts a key-rotation statement for a partner (admin only): the statement must be
-    /// signed by one of the partner's active keys; that key is retired and the new one pinned.
-    pub fn rotate_partner_key(&mut self, session: &Session, partner_id: i64, statement: &[u8]) -> ServiceResult<String> {
+    /// Accepts a key-rotation statement for a partner (admin only): the statement must be signed
+    /// by one of the partner's active keys, and the new key's fingerprint must have been read
+    /// back on a call to a number on file (issue 15: a rotation is a pinning, and a stolen key
+    /// signs rotations too). Once the workspace has two people who can check, this proposes a
+    /// change: until another approver or admin approves it, the old key stays current.
+    pub fn rotate_partner_key(&mut self, session: &Session, partner_id: i64, rotation: &KeyRotation<'_>) -> ServiceResult<Outcome> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, &[Role::Admin], "partner.rotate_key", &subject, "rotate partner keys")?;
-        let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
-        let at = format_utc(now());
-        let by = session.user().to_string();
-        let result = self.store.write(|tx| -> ServiceResult<String> {
-            tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
-            let old = tx
-                .key_by_fingerprint(&claimed.to_string())?
-                .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
-                .ok_or_else(|| {
-                    ServiceError::CheckFailed(format!(
-                        "the statement is signed by {claimed}, which is not an active key of partner {partner_id}"
-                    ))
-                })?;
-            let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
-            let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
-            let new_card = statement.new_card();
-            let new_fp = new_card.fingerprint().to_string();
-            if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
-                return Err(ServiceError::InvalidInput(format!(
-                    "the new key {new_fp} is already pinned for partner {}",
-                    existing.partner_id
-                )));
-            }
-            tx.set_key_status(old.id, KeyStatus::Retired, &at, &format!("replaced by {new_fp} (rotation statement accepted by {by})"))?;
-            let how = format!("rotation statement signed by the previous key {}, accepted by {by}", old.fingerprint);
-            tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, &by, &at)?;
-            super::statements::append_statement(
-                tx,
-                session,
-                &at,
-                "partner.rotate_key",
-                &subject,
-                json!({ "old": old.fingerprint, "new": new_fp }),
-            )?;
-            Ok(new_fp)
-        });
-        match result {
+        let claimed = RotationStatement::claimed_signer(rotation.statement).map_err(invalid)?;
+        let checked = self.store.read(|tx| check_rotation(tx, partner_id, rotation.statement));
+        let (old, new_card, name) = match checked {
             Err(e @ ServiceError::CheckFailed(_)) => {
-                self.refuse(&by, "partner.rotate_key_refused", &subject, json!({ "signer": claimed.to_string() }), e)
+                return self.refuse(session.user(), "partner.rotate_key_refused", &subject, json!({ "signer": claimed.to_string() }), e)
             }
-            other => other,
+            other => other?,
+        };
+        let new_fp = new_card.fingerprint().to_string();
+        let typed = Fingerprint::parse_lenient(rotation.confirm_fingerprint)
+            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
+        if typed.to_string() != new_fp {
+            let message = format!(
+                "the fingerprint you typed ({typed}) is not that of the new key in the statement ({new_fp}): read it back again with {name} on a number on file; nothing was changed"
+            );
+            let details = json!({ "signer": claimed.to_string(), "new": new_fp, "typed": typed.to_string() });
+            return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(message));
         }
+        let dialed = self.on_file_number(session, partner_id, rotation.dialed, "partner.rotate_key_refused", &subject)?;
+        let details = json!({ "old": old, "new": new_fp, "dialed": dialed.as_e164(), "read_back_by": session.user() });
+        self.submit(
+            session,
+            ChangeRequest {
+                kind: ChangeKind::PartnerRotateKey,
+                summary: format!("Accept {name}'s new key {new_fp} in place of {old}"),
+                request: json!({ "partner": partner_id, "statement": b64_encode(rotation.statement), "old": old }),
+                effects: vec![ProposedEffect { action: "partner.rotate_key".into(), subject: subject.clone(), details }],
+                flags: vec![],
+                before: json!({ "active_key": old }),
+                after: json!({ "active_key": new_fp }),
+            },
+        )
     }
 
     /// Revokes a partner's key (admin only): the active one, or the one named.

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::statements::{check_account, check_key, differs, refresh};
+use super::marks::check_mark;
+use super::statements::{check_account, check_key, refresh};
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
@@ -32,7 +33,7 @@ use countersign_core::format::verify::{
 };
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
-use countersign_store::{NewAccount, NewCase, StoreError, Tx};
+use countersign_store::{FraudMark, NewAccount, NewCase, StoreError, Tx};
 
 /// The partner an instruction came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -592,7 +593,8 @@ fn assess(
                     amounts_in_currency: tx.partner_amounts(partner_row.id, instruction.currency.code(), ctx.policy.amount_history_min)?,
                 };
                 let elsewhere = AccountElsewhere {
-                    fraudulent: fraud_mark.map(|(when, reason)| format!("marked fraudulent on {when}: {reason}")),
+                    suspected: fraud_mark.as_ref().is_some_and(|m| m.confirmed.is_none()),
+                    fraudulent: fraud_mark.map(|m| format!("marked on {} after a denied callback: {}", m.marked_at, m.reason)),
                     other_partners: tx.other_partners_with_account(partner_row.id, &valid.key)?,
                 };
                 findings.extend(assess_bank_details(verified, account, &history, &elsewhere, &ctx.policy, at));
@@ -615,11 +617,8 @@ fn assess(
     Ok((assessment, valid_account))
 }
 
-/// When and why an account was marked fraudulent.
-type FraudMark = (String, String);
-
-/// A partner's account history and the fraud mark of `account_key`, from their rows checked
-/// against the signed statements (issue 14: a mule account set to current by hand was accepted).
+/// A partner's account history and the mark of `account_key`, from their rows checked against
+/// the signed statements (issue 14: a mule account set to current by hand was accepted).
 fn checked_history(
     tx: &dyn Tx,
     state: &ImpliedState,
@@ -631,13 +630,7 @@ fn checked_history(
         check_account(state, a)?;
     }
     let fraud_mark = tx.fraud_mark(account_key)?;
-    if fraud_mark.is_some() != state.fraudulent.contains(account_key) {
-        let what = match fraud_mark {
-            Some(_) => "no signed statement marked it fraudulent",
-            None => "a signed callback marked it fraudulent; the mark is gone",
-        };
-        return Ok(differs("fraudulent_accounts", account_key, what)?);
-    }
+    check_mark(state, account_key, fraud_mark.as_ref())?;
     Ok((accounts, fraud_mark))
 }
 

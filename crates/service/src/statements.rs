@@ -55,8 +55,6 @@ pub(super) fn append_statement(
 /// Who signs a statement written by code shared between `init`, an admin's session and the
 /// upgrade of an old workspace.
 pub(super) enum Signer<'a> {
-    /// A signed-in user, with their personal key.
-    User(&'a Session),
     /// The system at `init`, with the organisation key.
     System(&'a KeyPair),
     /// A user of a workspace that predates signed statements, not yet upgraded: unsigned, and
@@ -68,7 +66,6 @@ impl Signer<'_> {
     /// Appends the statement, signed as this signer signs.
     pub(super) fn append(&self, tx: &dyn Tx, at: &str, action: &str, subject: &str, details: Value) -> ServiceResult<u64> {
         match self {
-            Signer::User(session) => append_statement(tx, session, at, action, subject, details),
             Signer::System(key) => append_signed(tx, key, at, SYSTEM, action, subject, details),
             Signer::Legacy(name) => Ok(tx.append_event(at, name, action, subject, &details)?),
         }
@@ -337,6 +334,29 @@ impl Mismatches<'_> {
         Ok(())
     }
 
+    /// Fraud marks and pending changes (issue 15).
+    fn four_eyes(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
+        let marks = tx.fraud_marks()?;
+        for mark in &marks {
+            if let Err(d) = super::marks::check_mark(self.state, &mark.account_key, Some(mark)) {
+                self.add_difference(d);
+            }
+        }
+        for key in self.state.marks.keys().filter(|k| !marks.iter().any(|m| &m.account_key == *k)) {
+            self.add("fraudulent_accounts", key, "a signed statement marked this account; the mark is gone");
+        }
+        let changes = tx.changes(None)?;
+        for change in &changes {
+            if let Err(d) = super::changes::check_change(self.state, change) {
+                self.add_difference(d);
+            }
+        }
+        for id in self.state.changes.keys().filter(|id| !changes.iter().any(|c| c.id == **id)) {
+            self.add("pending_changes", id, "a signed statement proposed this change; the row is gone");
+        }
+        Ok(())
+    }
+
     fn settings(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
         let policy = tx.setting(super::POLICY)?.and_then(|t| serde_json::from_str::<Policy>(&t).ok());
         if policy.as_ref() != Some(&self.state.policy) {
@@ -360,6 +380,7 @@ pub(super) fn compare_all(tx: &dyn Tx, state: &ImpliedState) -> ServiceResult<Ve
     m.users(tx)?;
     m.partners(tx)?;
     m.cases(tx)?;
+    m.four_eyes(tx)?;
     m.settings(tx)?;
     Ok(m.found)
 }
@@ -378,7 +399,7 @@ impl Workspace {
             }
             let events = tx.events_from(1)?;
             let through = events.last().map_or(0, |e| e.seq);
-            let mut legacy = ImpliedState { legacy_through: through, ..Default::default() };
+            let mut legacy = ImpliedState::taking_as_legacy(through);
             legacy.apply_all(events.iter());
             let unproven: Vec<String> = compare_all(tx, &legacy)?.iter().map(ToString::to_string).collect();
             let hash = events.last().map(|e| countersign_core::audit::chain::hex(&e.hash)).unwrap_or_default();

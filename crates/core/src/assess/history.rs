@@ -729,7 +729,11 @@ mod tests {
         };
         let suspected = AccountElsewhere { suspected: true, ..elsewhere.clone() };
         let findings = run(&order(DE_B), &settled(), &suspected, &Policy::default());
-        assert_eq!(codes(&findings), vec![ReasonCode::BankDetailsChanged, ReasonCode::AccountSuspected], "a mark no second person confirmed is a suspicion");
+        assert_eq!(
+            codes(&findings),
+            vec![ReasonCode::BankDetailsChanged, ReasonCode::AccountSuspected],
+            "a mark no second person confirmed is a suspicion"
+        );
         assert_eq!(Verdict::from_findings(&findings), Verdict::Rejected, "and blocks the payment at once");
         let findings = run(&order(DE_B), &settled(), &elsewhere, &Policy::default());
         let f = find(&findings, ReasonCode::AccountKnownFraudulent);
@@ -765,8 +769,11 @@ mod tests {
              Confirm with a callback that it really belongs to this partner."
         );
         let noted = Policy { shared_account_needs_callback: false, ..Policy::default() };
-        let several =
-            AccountElsewhere { fraudulent: None, other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()], suspected: false };
+        let several = AccountElsewhere {
+            fraudulent: None,
+            other_partners: vec!["Initech Ltd".into(), "Umbrella plc".into(), "Initech Ltd".into()],
+            suspected: false,
+        };
         let f = only(&run(&order(DE_A), &settled(), &several, &noted), ReasonCode::AccountUsedByOtherPartner);
         assert_eq!(f.severity, Severity::Info);
         assert_eq!(

@@ -9,6 +9,7 @@ pub mod domain_name;
 pub mod email;
 pub mod findings;
 pub mod history;
+pub mod lookalike;
 pub mod payee_name;
 pub mod phone;
 pub mod replay;

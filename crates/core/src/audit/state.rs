@@ -328,6 +328,12 @@ impl ImpliedState {
         state
     }
 
+    /// An empty state that will take the events up to `through` as they stand, unsigned (what the
+    /// upgrade of a workspace from before signed statements checks its rows against).
+    pub fn taking_as_legacy(through: u64) -> Self {
+        ImpliedState { legacy_through: through, ..Default::default() }
+    }
+
     /// Applies further events, oldest first (after [`ImpliedState::last`]).
     pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a LoggedEvent>) {
         for event in events {

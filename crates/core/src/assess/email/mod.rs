@@ -16,7 +16,7 @@
 //!   characters are written as `\u{…}` escapes and long values are cut short.
 
 mod auth_results;
-mod domains;
+pub(crate) mod domains;
 
 use std::collections::HashSet;
 
