@@ -39,9 +39,6 @@ fingerprint() { "$CLI" fingerprint --json "$1" | sed -n 's/.*"fingerprint": *"\(
 
 COUNTERSIGN_PASSWORD="TEST-ONLY alice demo" cs init --org-name "Initech GmbH" --admin alice
 as alice org account --iban "DE02 1203 0000 0000 2020 51" --bic BYLADEM1001 >/dev/null
-for user in carol:clerk dave:approver erin:approver frank:auditor; do
-  COUNTERSIGN_NEW_PASSWORD="TEST-ONLY ${user%%:*} demo" as alice user add --name "${user%%:*}" --role "${user#*:}" >/dev/null
-done
 as alice card export --out "$DIR/org.card" >/dev/null
 
 # Partners, each pinned with the fingerprint read back on the phone, their numbers and the
@@ -53,6 +50,19 @@ add_partner() { # CARD PHONE COUNTRY IBAN BIC DOMAIN
 add_partner globex "+49 30 1234567" DE "DE89 3704 0044 0532 0130 00" COBADEFFXXX globex.example
 add_partner acme "+90 212 555 0101" TR "TR33 0006 1005 1978 6457 8413 26" ISBKTRISXXX acme.example
 add_partner umbrella "+34 91 555 0102" ES "ES91 2100 0418 4502 0005 1332" CAIXESBBXXX umbrella.example
+
+# The team. Until two people can check changes the workspace is in setup mode and alice's
+# onboarding above applied at once; from dave on, pinning, rotations, approvers, resets, our
+# account and a looser policy are pending changes a second person approves (issue 15).
+add_user() { # NAME ROLE: prints the pending change's id, if the addition is one
+  COUNTERSIGN_NEW_PASSWORD="TEST-ONLY $1 demo" as alice --json user add --name "$1" --role "$2" |
+    sed -n '/"pending_change"/,/}/s/.*"id": *\([0-9]*\).*/\1/p'
+}
+for user in carol:clerk dave:approver frank:auditor; do
+  add_user "${user%%:*}" "${user#*:}" >/dev/null
+done
+# A second approver is the first pending change: alice proposes erin, dave approves.
+as dave change approve "$(add_user erin approver)" >/dev/null
 
 details() { # NAME IBAN BIC AMOUNT REFERENCE
   printf '{"beneficiary_name": "%s", "iban": "%s", "bic": "%s", "currency": "EUR", "amount": "%s", "reference": "%s"}\n' "$@"

@@ -201,6 +201,13 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// Whether the change is about `user` (adds, resets or enables them): they cannot check it,
+    /// as no one approves a change to themselves.
+    pub fn is_about(&self, user: &str) -> bool {
+        let subject = format!("user:{user}");
+        self.effects.iter().any(|e| e.subject == subject)
+    }
+
     /// Reads a proposal's details (the signature member is ignored).
     pub fn from_details(details: &Value) -> Result<Self, String> {
         let mut d = details.clone();

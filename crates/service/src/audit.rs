@@ -371,14 +371,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut ws, admin) = workspace(dir.path());
         ws.add_user(&admin, "anna", Role::Approver, "anna password 1").unwrap();
-        let before = ws.login(&Credentials { user: "anna", password: "anna password 1", totp: None }).unwrap().keys().personal.public_key();
-        ws.reset_password(&admin, "anna", "anna password 2").unwrap();
+        let anna = ws.login(&Credentials { user: "anna", password: "anna password 1", totp: None }).unwrap();
+        let before = anna.keys().personal.public_key();
+        // Two people can check now: a second approver, erin, is a change anna approves; anna's
+        // reset is one she cannot approve herself, and erin does.
+        let erin = ws.add_user(&admin, "erin", Role::Approver, "erin password 1").unwrap();
+        ws.approve_change(&anna, erin.pending().unwrap().id).unwrap();
+        let erin = ws.login(&Credentials { user: "erin", password: "erin password 1", totp: None }).unwrap();
+        let reset = ws.reset_password(&admin, "anna", "anna password 2").unwrap();
+        let reset = reset.pending().unwrap().id;
+        assert_eq!(ws.approve_change(&anna, reset).unwrap_err().code(), "not_permitted", "a change about herself");
+        ws.approve_change(&erin, reset).unwrap();
         let after = ws.login(&Credentials { user: "anna", password: "anna password 2", totp: None }).unwrap().keys().personal.public_key();
         assert_ne!(before, after, "a reset makes a new personal key");
         let keys = ws.store.read(|tx| signing_keys(tx, &key_events(tx)?)).unwrap();
         let annas: Vec<&PublicKey> = keys.users.iter().filter(|(n, _)| n == "anna").map(|(_, k)| k).collect();
         assert_eq!(annas, [&before, &after], "her approvals countersigned before the reset still verify");
         assert_eq!(keys.users.iter().filter(|(n, _)| n == "alice").count(), 1);
+        assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
     }
 
     /// A personal key is only ever given by an admin's statement (issue 14): a user whose keyring

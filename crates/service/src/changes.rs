@@ -48,6 +48,24 @@ pub enum Outcome {
     Pending(PendingChange),
 }
 
+impl Outcome {
+    /// What was made, if the change was applied at once.
+    pub fn applied(&self) -> Option<&Value> {
+        match self {
+            Outcome::Applied(value) => Some(value),
+            Outcome::Pending(_) => None,
+        }
+    }
+
+    /// The change, if it waits for a second person.
+    pub fn pending(&self) -> Option<&PendingChange> {
+        match self {
+            Outcome::Pending(change) => Some(change),
+            Outcome::Applied(_) => None,
+        }
+    }
+}
+
 /// A change waiting for a second person, as the command that proposed it reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PendingChange {
@@ -281,6 +299,11 @@ impl Workspace {
         let row = self.checked_change(session, id)?;
         if row.proposed_by == session.user() {
             let message = format!("you proposed change {id}: another approver or admin must check it (four eyes)");
+            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
+        }
+        let proposal: Proposal = serde_json::from_str(&row.proposal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if proposal.is_about(session.user()) {
+            let message = format!("change {id} is about you: another approver or admin must check it (four eyes)");
             return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
         }
         let at = format_utc(now());

@@ -219,7 +219,7 @@ mod tests {
             country: None,
             known_account: None,
         };
-        let id = ws.add_partner(&alice, &partner).unwrap();
+        let id = ws.add_partner(&alice, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap();
         assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input", "our account is not set yet");
         ws.set_org_account(&alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
         ws.check_issue(&alice, id).unwrap();

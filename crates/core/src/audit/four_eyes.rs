@@ -115,6 +115,9 @@ impl ImpliedState {
             if approve && by_maker {
                 return Err(Fault::new(StatementFault::Authority, format!("{} cannot approve their own change", event.actor)));
             }
+            if approve && change.proposal.is_about(&event.actor) {
+                return Err(Fault::new(StatementFault::Authority, format!("change {id} is about {}, who cannot approve it", event.actor)));
+            }
             if approve && d["request_sha256"].as_str() != Some(change.proposal.request_sha256.as_str()) {
                 return Err(Fault::new(StatementFault::Rules, format!("it approves another request than change {id} proposed")));
             }
