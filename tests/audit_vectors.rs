@@ -446,7 +446,22 @@ fn statement_log() -> Vec<Statement> {
         "country": "GB", "domains": ["globex.example"], "fingerprint": KeyPair::from_seed(&GLOBEX_SEED).fingerprint().to_string(),
         "known_account": GLOBEX_KNOWN_ACCOUNT, "name": "Globex Ltd", "phones": ["+442079460000"],
     });
-    log.push(&alice, "2026-12-01T09:20:00Z", "alice", "partner.add", "partner:1", globex);
+    // From carol's key on two people can check: onboarding is a change alice proposes and carol
+    // approves, and its statement follows the approval, signed by carol (issue 15).
+    log.push(&alice, "2026-12-01T09:19:00Z", "alice", "partner.add", "partner:1", globex.clone())
+        .invalid("authority", "alice onboards Globex alone: once two people can check, a pinning needs a second person");
+    let proposal = json!({
+        "effects": [{ "action": "partner.add", "details": globex, "subject": "partner:new" }], "kind": "partner_add",
+        "request_sha256": sha256_hex("the request alice's onboarding keeps"), "summary": "Onboard Globex Ltd and pin its key",
+    });
+    log.push(&alice, "2026-12-01T09:20:00Z", "alice", "change.propose", "change:1", proposal.clone());
+    let approval = json!({ "request_sha256": proposal["request_sha256"] });
+    log.push(&alice, "2026-12-01T09:20:30Z", "alice", "change.approve", "change:1", approval.clone())
+        .invalid("authority", "alice approves her own change: the checker is never the maker");
+    log.push(&carol, "2026-12-01T09:21:00Z", "carol", "change.approve", "change:1", approval);
+    let mut pinned = globex.clone();
+    pinned["change"] = json!(1);
+    log.push(&carol, "2026-12-01T09:21:00Z", "carol", "partner.add", "partner:1", pinned);
     let policy = json!({ "new": threshold(500_000), "old": Policy::default() });
     log.push(&alice, "2026-12-01T09:25:00Z", "alice", "policy.set", "policy", policy);
     // Case 1: Globex asks for a new account; held, called back by clara, approved and released by carol.
@@ -482,7 +497,7 @@ fn statement_log() -> Vec<Statement> {
     log.push(&alice, "2026-12-01T11:20:00Z", "alice", "user.disable", "user:clara", json!({}));
     let accepted = receipt("accepted", &[], GLOBEX_NEW_ACCOUNT, "BARCGB22", 120_000, "globex-115.countersign");
     log.push(&clara, "2026-12-01T11:30:00Z", "clara", "instruction.receive", "case:2", accepted)
-        .invalid("authority", "clara was disabled at event 21: her statements no longer count");
+        .invalid("authority", "clara was disabled at event 25: her statements no longer count");
     log.0
 }
 
@@ -817,7 +832,7 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
         prev = event_hash(&prev, &fields(&e));
         events.push(LoggedEvent { hash: prev, ..e });
     }
-    assert_eq!(events.len(), 22);
+    assert_eq!(events.len(), 26);
     let state = ImpliedState::replay(events.iter());
     let got: Vec<(u64, String)> = state.problems.iter().map(|p| (p.seq, fault_name(p.kind).to_string())).collect();
     assert_eq!(got, expected, "{:#?}", state.problems);

@@ -39,7 +39,22 @@ STATEMENT_ACTIONS = {
     "org.domains", "org.rotate_key", "partner.add", "partner.rotate_key", "partner.revoke_key",
     "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
     "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
+    "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
 }
+# §12.7 four eyes: who checks, how many make a workspace leave setup mode, what each kind writes.
+CHECKER_ROLES = {"approver", "admin"}
+CHECKERS_FOR_FOUR_EYES = 2
+EFFECTS = {
+    "partner_add": {"partner.add"}, "partner_rotate_key": {"partner.rotate_key"},
+    "user_add": {"user.add", "user.key_create"}, "user_reset_password": {"user.reset_password", "user.key_create"},
+    "user_enable": {"user.enable"}, "policy_set": {"policy.set"}, "org_account": {"org.account"},
+    "account_clear": {"account.clear"},
+}
+# The policy settings and the direction in which each loosens a control (§12.7).
+LOOSER_WHEN_SMALLER = ("change_window_days", "rotation_window_days")
+LOOSER_WHEN_LARGER = ("amount_unusual_factor", "amount_history_min", "approval_threshold_minor")
+LOOSER_WHEN_DROPPED = ("first_instruction_needs_callback", "shared_account_needs_callback",
+                       "close_name_match_needs_callback", "require_totp_for_approvers")
 ROLES = {"clerk", "approver", "admin", "auditor"}
 SYSTEM = "system"
 # §13: the policy is docs/cli.md's default unless workspace.init names one; its threshold is the
@@ -118,6 +133,11 @@ class State:
         self.policy: dict = dict(DEFAULT_POLICY)
         self.org_account = None
         self.org_domains = None
+        self.changes: dict[int, dict] = {}        # id -> proposal, maker, status, checker
+        self.applying = None                      # [change id, checker, effects written]
+        self.acting_for: str | None = None        # the maker whose role an applied effect rests on
+        self.four_eyes_since: int | None = None
+        self.marks: dict[str, dict] = {}          # account -> confirmed, marked_by
 
     # §12.3
     def signer_key(self, seq: int, actor: str, action: str, details: dict) -> bytes:
@@ -147,6 +167,7 @@ class State:
         return user["role"] if user else None
 
     def require(self, actor: str, roles: set[str]) -> str:
+        actor = self.acting_for or actor
         role = self.role(actor)
         if role not in roles:
             raise Invalid("authority", f"{actor} is {described(role)}, which may not do this")
@@ -154,6 +175,134 @@ class State:
 
     def apply(self, seq: int, actor: str, action: str, subject: str, details: dict) -> str:
         """Applies a statement that passed its signature check; raises Invalid (changing nothing) if it does not count."""
+        if action in ("change.propose", "change.approve", "change.reject"):
+            self.applying = None
+            return self.apply_change(actor, action, subject, details)
+        if "change" in details:
+            result = self.apply_effect(seq, actor, action, subject, details)
+        else:
+            self.applying = None
+            self.refuse_one_person(seq, actor, action, subject, details)
+            result = self.apply_decision(seq, actor, action, subject, details)
+        if action.startswith("user.") and self.four_eyes_since is None and len(self.checkers()) >= CHECKERS_FOR_FOUR_EYES:
+            self.four_eyes_since = seq
+        return result
+
+    # §12.7 four eyes
+    def checkers(self) -> list[str]:
+        return sorted(n for n, u in self.users.items() if u["enabled"] and u["key"] is not None and u["role"] in CHECKER_ROLES)
+
+    def loosens(self, new: dict) -> bool:
+        old = {**self.policy}
+        def value(policy, name):
+            return policy.get(name, DEFAULT_POLICY.get(name))
+        return (any(value(new, n) is not None and value(old, n) is not None and value(new, n) < value(old, n) for n in LOOSER_WHEN_SMALLER)
+                or any(value(new, n) is not None and value(old, n) is not None and value(new, n) > value(old, n) for n in LOOSER_WHEN_LARGER)
+                or any(old.get(n) is True and new.get(n) is False for n in LOOSER_WHEN_DROPPED))
+
+    def needs_four_eyes(self, action: str, subject: str, details: dict) -> bool:
+        user = self.users.get(subject[5:]) if subject.startswith("user:") else None
+        if action in ("partner.add", "partner.rotate_key", "user.reset_password", "org.account", "account.clear"):
+            return True
+        if action == "user.add":
+            return details.get("role") in CHECKER_ROLES
+        if action == "user.enable":
+            return user is not None and user["role"] in CHECKER_ROLES
+        if action == "user.key_create":
+            return user is not None and (user["key"] is not None or user["role"] in CHECKER_ROLES)
+        if action == "policy.set":
+            return not isinstance(details.get("new"), dict) or self.loosens(details["new"])
+        return False
+
+    def refuse_one_person(self, seq: int, actor: str, action: str, subject: str, details: dict) -> None:
+        if self.four_eyes_since is None:
+            return
+        if self.needs_four_eyes(action, subject, details):
+            raise Invalid("authority", f"{action} needs a second person's approval, and {actor} wrote it alone")
+        checkers = self.checkers()
+        if action == "user.disable" and subject[5:] in checkers and len(checkers) <= CHECKERS_FOR_FOUR_EYES:
+            raise Invalid("rules", f"disabling {subject} would leave fewer than two people who can check changes")
+
+    def apply_change(self, actor: str, action: str, subject: str, details: dict) -> str:
+        cid = subject_id(subject, "change:")
+        if action == "change.propose":
+            kind, effects = details.get("kind"), details.get("effects")
+            if kind not in EFFECTS or not isinstance(effects, list) or not effects \
+                    or any(not isinstance(e, dict) or e.get("action") not in EFFECTS[kind] for e in effects):
+                raise Invalid("malformed", "not a proposal")
+            self.require(actor, CHECKER_ROLES if kind == "account_clear" else {"admin"})
+            if cid in self.changes:
+                raise Invalid("rules", f"change {cid} was proposed already")
+            self.changes[cid] = {"proposal": without_signature(details), "maker": actor, "status": "pending", "checker": None}
+            return f"change {cid} pending, proposed by {actor}"
+        change = self.changes.get(cid)
+        if change is None:
+            raise Invalid("missing", f"change {cid} was never proposed")
+        if change["status"] != "pending":
+            raise Invalid("rules", f"change {cid} is {change['status']} already")
+        by_maker = actor == change["maker"]
+        approve = action == "change.approve"
+        if approve and by_maker:
+            raise Invalid("authority", f"{actor} cannot approve their own change")
+        if approve and any(e.get("subject") == f"user:{actor}" for e in change["proposal"]["effects"]):
+            raise Invalid("authority", f"change {cid} is about {actor}")
+        if approve and details.get("request_sha256") != change["proposal"].get("request_sha256"):
+            raise Invalid("rules", f"it approves another request than change {cid} proposed")
+        if not by_maker:
+            self.require(actor, CHECKER_ROLES)
+        change["status"], change["checker"] = ("approved" if approve else "rejected"), actor
+        if approve:
+            self.applying = [cid, actor, 0]
+        return f"change {cid} {change['status']} by {actor}"
+
+    def apply_effect(self, seq: int, actor: str, action: str, subject: str, details: dict) -> str:
+        cid = details["change"]
+        if self.applying is None or self.applying[0] != cid:
+            raise Invalid("rules", f"it applies change {cid}, which was not approved right before it")
+        if self.applying[1] != actor:
+            raise Invalid("authority", f"change {cid} was approved by {self.applying[1]}, not {actor}")
+        change = self.changes[cid]
+        effects = change["proposal"]["effects"]
+        expected = effects[self.applying[2]] if self.applying[2] < len(effects) else None
+        plain = {k: v for k, v in without_signature(details).items() if k != "change"}
+        proposed = expected.get("subject", "") if expected else ""
+        same_subject = subject.startswith(proposed[:-3]) if proposed.endswith(":new") else subject == proposed
+        if expected is None or expected.get("action") != action or not same_subject or expected.get("details") != plain:
+            raise Invalid("rules", f"it is not the statement change {cid} proposed")
+        if not self.users.get(change["maker"], {}).get("enabled"):
+            raise Invalid("authority", f"{change['maker']}, who proposed change {cid}, was disabled")
+        self.acting_for = change["maker"]
+        try:
+            result = self.apply_decision(seq, actor, action, subject, details)
+        finally:
+            self.acting_for = None
+        self.applying[2] += 1
+        return f"{result} (change {cid}, approved by {actor})"
+
+    def apply_marks(self, actor: str, action: str, subject: str) -> str:
+        key = subject[len("account:"):] if subject.startswith("account:") else None
+        if key is None:
+            raise Invalid("malformed", "its subject is not an account")
+        self.require(actor, CHECKER_ROLES)
+        mark = self.marks.get(key)
+        if mark is None:
+            raise Invalid("missing", f"{key} is not marked")
+        if action == "account.confirm_fraud":
+            if mark["confirmed"]:
+                raise Invalid("rules", f"{key} is confirmed fraudulent already")
+            if mark["marked_by"] == actor:
+                raise Invalid("authority", f"{actor} marked {key}: a second person confirms it")
+            mark["confirmed"] = True
+            return f"{key} confirmed fraudulent"
+        del self.marks[key]
+        for k, status in list(self.accounts.items()):
+            if k[1] == key and status == "fraudulent":
+                self.accounts[k] = "pending"
+        return f"{key}'s mark cleared"
+
+    def apply_decision(self, seq: int, actor: str, action: str, subject: str, details: dict) -> str:
+        if action in ("account.confirm_fraud", "account.clear"):
+            return self.apply_marks(actor, action, subject)
         if action == "workspace.init":
             if seq != 1:
                 raise Invalid("rules", "workspace.init must be event 1")
@@ -314,6 +463,7 @@ class State:
                 case["status"] = "quarantined"
                 if case["account"] is not None:
                     self.fraudulent.add(case["account"])
+                    self.marks.setdefault(case["account"], {"confirmed": False, "marked_by": actor})
                     for key in self.accounts:
                         if key[1] == case["account"]:
                             self.accounts[key] = "fraudulent"
@@ -366,6 +516,7 @@ def judge(state: State, r: dict[str, str]):
         return "malformed", "its details are not an object", b""
     message = signed_message(r["at"], actor, action, subject, details)
     if action not in STATEMENT_ACTIONS:
+        state.applying = None
         return None, "not a statement", message
     try:
         pk = state.signer_key(seq, actor, action, details)
@@ -452,16 +603,24 @@ def self_tests(recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
     got = verdicts(replay(with_field(recs, 5, details=canonical_json(details)))[1])[5]
     out.append(("self-test: a non-canonical `by` is malformed", got == "signature", f"got {got}"))
     # No signature at all.
-    details = without_signature(strict_json(by_seq[9]["details"]))
-    got = verdicts(replay(with_field(recs, 9, details=canonical_json(details)))[1])[9]
+    details = without_signature(strict_json(by_seq[13]["details"]))
+    got = verdicts(replay(with_field(recs, 13, details=canonical_json(details)))[1])[13]
     out.append(("self-test: an unsigned partner.add does not count", got == "signature", f"got {got}"))
+    # §12.7: without carol's approval, the pinning she signs is no change's effect.
+    got = verdicts(replay([r for r in recs if r["seq"] != "12"])[1])[13]
+    out.append(("self-test: a change's effect without its approval does not count", got == "rules", f"got {got}"))
+    # §12.7: an effect that differs from the proposal (another phone on file) does not count.
+    details = strict_json(by_seq[13]["details"])
+    details["phones"] = ["+15555550100"]
+    got = verdicts(replay(with_field(recs, 13, details=canonical_json(details)))[1])[13]
+    out.append(("self-test: an effect other than the one proposed does not count", got in ("rules", "signature"), f"got {got}"))
     # Without the confirmed callback, carol's approval and release are refused by the case rules.
-    got = verdicts(replay([r for r in recs if r["seq"] != "13"])[1])
-    out.append(("self-test: no callback, so no approval and no release", (got[15], got[16]) == ("rules", "rules"),
-                f"got {got[15]}, {got[16]}"))
+    got = verdicts(replay([r for r in recs if r["seq"] != "17"])[1])
+    out.append(("self-test: no callback, so no approval and no release", (got[19], got[20]) == ("rules", "rules"),
+                f"got {got[19]}, {got[20]}"))
     # Without alice's disabling clara, clara's receipt of case 2 counts.
-    got = verdicts(replay([r for r in recs if r["seq"] != "21"])[1])
-    out.append(("self-test: clara, not disabled, receives case 2", got[22] is None, f"got {got[22]}"))
+    got = verdicts(replay([r for r in recs if r["seq"] != "25"])[1])
+    out.append(("self-test: clara, not disabled, receives case 2", got[26] is None, f"got {got[26]}"))
     out.append(("self-test: the vector has faults of each kind",
                 {v for v in base.values() if v} == {"signature", "authority", "rules"}, f"got {base}"))
     return out
@@ -473,7 +632,7 @@ def main() -> int:
         recs = records(read(VECTOR))
         record_results, state = check_records(recs)
         results.extend(record_results)
-        results.append((f"{len(recs)} statements", len(recs) == 22, ""))
+        results.append((f"{len(recs)} statements", len(recs) == 26, ""))
         results.extend(check_final_state(state, recs))
         results.extend(self_tests(recs))
     except Exception as e:  # a crash is a failure, not a pass

@@ -678,7 +678,8 @@ impl Workspace<'_> {
         self.run(&self.admin, args)
     }
 
-    /// Adds a user with `user add` (as the admin), password [`password_of`].
+    /// Adds a user with `user add` (as the admin), password [`password_of`]; an approver or admin
+    /// added once two people can check is a pending change, which another checker approves here.
     #[track_caller]
     pub fn add_user(&self, name: &str, role: &str) {
         let out = self
@@ -686,7 +687,44 @@ impl Workspace<'_> {
             .env(NEW_PASSWORD_ENV, password_of(name))
             .run()
             .assert_code(0);
-        out.ensure(out.json()["role"] == role, "expected the role echoed");
+        let out = self.applied(&self.admin, Some(name), out);
+        let json = out.json();
+        out.ensure(json["role"] == role || json["applied"]["role"] == role, "expected the role echoed");
+    }
+
+    /// An approver or admin other than `maker` and `about` who can approve a change (the first
+    /// enabled one `user list` shows; each with the password [`password_of`]).
+    #[track_caller]
+    pub fn second_checker(&self, maker: &str, about: Option<&str>) -> String {
+        let users = self.admin(&["--json", "user", "list"]).assert_code(0).json();
+        users["users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["disabled"] == false && (u["role"] == "approver" || u["role"] == "admin"))
+            .filter_map(|u| u["name"].as_str())
+            .find(|n| *n != maker && Some(*n) != about)
+            .unwrap_or_else(|| self.dir.fail(&format!("no second person to approve a change of {maker}")))
+            .to_string()
+    }
+
+    /// `out` as it is if the command took effect; if it proposed a pending change, that change
+    /// approved by a [`Workspace::second_checker`] (not `about`, whom it concerns), and the
+    /// approval's output.
+    #[track_caller]
+    pub fn applied(&self, maker: &str, about: Option<&str>, out: Output) -> Output {
+        let Some(id) = serde_json::from_str::<Value>(&out.stdout()).ok().and_then(|j| j["pending_change"]["id"].as_i64()) else {
+            return out;
+        };
+        let checker = self.second_checker(maker, about);
+        self.run(&checker, &["--json", "change", "approve", &id.to_string()]).assert_code(0)
+    }
+
+    /// Runs `args` as the first admin; a pending change it proposes is approved by a second
+    /// person ([`Workspace::applied`]).
+    #[track_caller]
+    pub fn admin_applied(&self, args: &[&str]) -> Output {
+        self.applied(&self.admin, None, self.admin(args))
     }
 
     /// Onboards a partner with `partner add` (as the admin), typing back the fingerprint
@@ -700,7 +738,18 @@ impl Workspace<'_> {
         }
         args.extend_from_slice(extra);
         let out = self.admin(&args).assert_code(0);
-        let json = out.json();
+        let (out, id) = match out.json()["applied"]["partner_id"].as_i64() {
+            None => {
+                let approved = self.applied(&self.admin, None, out);
+                let id = approved.json()["applied"]["partner_id"].as_i64();
+                (approved, id)
+            }
+            id => (out, id),
+        };
+        let json = match id {
+            Some(id) => self.partner_show(id),
+            None => out.json(),
+        };
         out.ensure(json["name"] == partner.name.as_str(), "expected the partner's name from the card");
         json["id"].as_i64().unwrap_or_else(|| out.fail("expected a numeric partner id"))
     }
