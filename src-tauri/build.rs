@@ -48,6 +48,14 @@ const COMMANDS: &[&str] = &[
     "export_audit_bundle",
     "export_audit_csv",
     "save_audit_checkpoint",
+    "workspace_mode",
+    "list_changes",
+    "change_detail",
+    "approve_change",
+    "reject_change",
+    "list_fraud_marks",
+    "confirm_fraud",
+    "clear_fraud_mark",
 ];
 
 fn main() {

@@ -7,9 +7,10 @@ use ts_rs::{Config, TS};
 use countersign_service::core::assess::findings::{ReasonCode, Severity, Verdict};
 use countersign_service::core::auth::Role;
 use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
+use countersign_service::core::changes::{ChangeKind, ChangeStatus};
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
 
-use crate::commands::{account, app, audit, callbacks, cases, inbox, issue, partners, session, settings};
+use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, session, settings};
 
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
@@ -33,6 +34,8 @@ pub fn all() -> Vec<(String, String)> {
         Role,
         KeyStatus,
         AccountStatus,
+        ChangeKind,
+        ChangeStatus,
         app::AppInfo,
         session::UserView,
         session::WorkspaceStatus,
@@ -64,6 +67,7 @@ pub fn all() -> Vec<(String, String)> {
         partners::CardPreview,
         partners::NewPartnerRequest,
         partners::PartnerFile,
+        partners::PartnerRotationRequest,
         issue::IssueRequest,
         issue::IssuedView,
         settings::UserEntry,
@@ -84,6 +88,13 @@ pub fn all() -> Vec<(String, String)> {
         audit::AuditStatus,
         audit::AuditFileView,
         audit::ActivityDay,
+        changes::Outcome<()>,
+        changes::FlagView,
+        changes::PendingView,
+        changes::FieldChange,
+        changes::ChangeEntry,
+        changes::WorkspaceModeView,
+        marks::FraudMarkEntry,
         crate::CommandError,
     );
     out

@@ -167,7 +167,7 @@ mod flow {
     use countersign_service::core::format::codes::{Challenge, ChallengeResponse};
     use countersign_service::core::format::envelope::{Envelope, FileKind};
     use countersign_service::core::format::keys::SecretKeyFile;
-    use countersign_service::{Credentials, NewPartner, Role, Workspace};
+    use countersign_service::{Credentials, NewPartner, Outcome, Role, Workspace};
 
     const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
     const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
@@ -191,9 +191,7 @@ mod flow {
         )
         .unwrap();
         let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
-        for (user, role) in [("carol", Role::Clerk), ("dave", Role::Approver), ("erin", Role::Approver)] {
-            ws.add_user(&admin, user, role, &password(user)).unwrap();
-        }
+        // In setup mode (alice alone can check changes) our account and the partner apply at once.
         ws.set_org_account(&admin, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
         let card = std::fs::read(format!("{KEYS}/globex.card")).unwrap();
         ws.add_partner(
@@ -208,6 +206,16 @@ mod flow {
             },
         )
         .unwrap();
+        for (user, role) in [("carol", Role::Clerk), ("dave", Role::Approver)] {
+            ws.add_user(&admin, user, role, &password(user)).unwrap();
+        }
+        // With dave, two can check: erin, a second approver, waits for dave (four eyes).
+        let Outcome::Pending(erin) = ws.add_user(&admin, "erin", Role::Approver, &password("erin")).unwrap() else {
+            panic!("adding an approver after setup is a pending change");
+        };
+        let dave = password("dave");
+        let dave = ws.login(&Credentials { user: "dave", password: &dave, totp: None }).unwrap();
+        ws.approve_change(&dave, erin.id).unwrap();
         ws.org_fingerprint().unwrap().to_string()
     }
 

@@ -1,6 +1,8 @@
 //! Partners and outgoing instructions through Tauri's real IPC path on the mock runtime, with the
 //! app's real configuration and capabilities: onboarding with a fingerprint typed wrong then
-//! right, the wrong role refused, key rotation and revocation, and issuing our bank details.
+//! right, the wrong role refused, key rotation (the new fingerprint read back on a call to a number
+//! on file) and revocation, and issuing our bank details. One admin: setup mode, so changes apply
+//! at once (tests/changes_ipc.rs has the four-eyes side).
 //! The workspace is made with the core; cards and keys come from keys/ (TEST-ONLY).
 
 use countersign_service::OsRng;
@@ -122,7 +124,10 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(refusal_with_message(invoke(&main, "add_partner", half.take())).0, "invalid_input");
 
     // Read back right (typed without spaces): pinned, with the on-file number and the known account.
-    let partner = add_globex(&main, &GLOBEX_FPR.replace(' ', "")).unwrap();
+    // Alice is the only one who can check changes: setup mode, so it applies at once.
+    let outcome = add_globex(&main, &GLOBEX_FPR.replace(' ', "")).unwrap();
+    assert_eq!(outcome["outcome"], json!("applied"));
+    let partner = outcome["value"].clone();
     assert_eq!(partner["summary"]["name"], json!("Globex Corporation"));
     assert_eq!(partner["summary"]["active_keys"], json!([GLOBEX_FPR]));
     let keys = partner["keys"].as_array().unwrap();
@@ -151,7 +156,7 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
     login(&main, "alice");
-    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["value"]["summary"]["id"].clone();
     invoke(&main, "logout", json!({})).unwrap();
 
     login(&main, "carol");
@@ -163,7 +168,9 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
     assert_eq!(refusal_with_message(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");
     let statement = dir.join("statement.json");
     std::fs::write(&statement, b"{}").unwrap();
-    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "not_permitted");
+    let rotation =
+        json!({"request": {"id": id, "statement_path": statement, "confirm_fingerprint": GLOBEX_FPR, "dialed": "+49 30 1234567"}});
+    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", rotation)).0, "not_permitted");
     assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
     assert_eq!(
         refusal_with_message(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
@@ -179,7 +186,7 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
     login(&main, "alice");
-    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["value"]["summary"]["id"].clone();
 
     // Globex's side: a new key, its card, and a statement signed by the current key.
     let old =
@@ -192,10 +199,24 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     // A statement signed by a key nobody pinned is refused.
     let stranger = dir.join("stranger-rotation.json");
     std::fs::write(&stranger, RotationStatement::create(&KeyPair::generate(&mut OsRng), &new_card, now).unwrap()).unwrap();
-    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": stranger}))).0, "check_failed");
-
     let new_fpr = new.fingerprint().to_string();
-    assert_eq!(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement})).unwrap(), json!(new_fpr));
+    let rotate = |path: &Path, typed: &str, dialed: &str| {
+        invoke(
+            &main,
+            "rotate_partner_key",
+            json!({"request": {"id": id, "statement_path": path, "confirm_fingerprint": typed, "dialed": dialed}}),
+        )
+    };
+    assert_eq!(refusal_with_message(rotate(&stranger, &new_fpr, "+49 30 1234567")).0, "check_failed");
+    // The new key's fingerprint must be read back on a call to a number on file.
+    let (code, message) = refusal_with_message(rotate(&statement, GLOBEX_FPR, "+49 30 1234567"));
+    assert_eq!(code, "check_failed");
+    assert!(message.contains("not that of the new key"), "{message}");
+    assert_eq!(refusal_with_message(rotate(&statement, &new_fpr, "+49 30 7654321")).0, "not_permitted");
+    assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["active_keys"], json!([GLOBEX_FPR]));
+
+    let rotated = rotate(&statement, &new_fpr, "+49301234567").unwrap();
+    assert_eq!(rotated, json!({"outcome": "applied", "value": new_fpr}));
     let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
     assert_eq!(partner["summary"]["active_keys"], json!([new_fpr]));
     assert_eq!(partner["keys"][0]["fingerprint"], json!(GLOBEX_FPR));
@@ -203,7 +224,7 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert_eq!(partner["keys"][1]["status"], json!("active"));
     assert!(partner["keys"][1]["verified_how"].as_str().unwrap().contains("rotation statement"));
     // The old key is retired: the same statement again is refused.
-    assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", json!({"id": id, "statementPath": statement}))).0, "check_failed");
+    assert_eq!(refusal_with_message(rotate(&statement, &new_fpr, "+49301234567")).0, "check_failed");
 
     assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "  "}))).0, "invalid_input");
     let revoked =
@@ -229,7 +250,7 @@ fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
     login(&main, "alice");
-    let id = add_globex(&main, GLOBEX_FPR).unwrap()["summary"]["id"].clone();
+    let id = add_globex(&main, GLOBEX_FPR).unwrap()["value"]["summary"]["id"].clone();
 
     let wrong = json!({"request": {"partner_id": id, "passphrase": "not the passphrase"}});
     assert_eq!(refusal_with_message(invoke(&main, "issue_instruction", wrong)).0, "authentication_failed");

@@ -63,29 +63,43 @@ fn users_are_added_disabled_enabled_and_given_a_new_password() {
     assert_eq!(refusal(invoke(&main, "add_user", weak)), "invalid_input");
     let bad_role = json!({"request": {"name": "dave", "role": "boss", "password": password("dave")}});
     assert_eq!(refusal(invoke(&main, "add_user", bad_role)), "invalid_input");
+    // Alice alone can check changes (setup mode): dave is added at once, and then two can.
     let added = invoke(&main, "add_user", json!({"request": {"name": "dave", "role": "approver", "password": password("dave")}})).unwrap();
-    assert_eq!(added, json!({"name": "dave", "role": "approver", "disabled": false}));
+    assert_eq!(added, json!({"outcome": "applied", "value": {"name": "dave", "role": "approver", "disabled": false}}));
+    assert_eq!(invoke(&main, "workspace_mode", json!({})).unwrap(), json!({"setup": false, "checkers": ["alice", "dave"]}));
 
-    invoke(&main, "set_user_disabled", json!({"name": "dave", "disabled": true})).unwrap();
-    assert_eq!(invoke(&main, "list_users", json!({})).unwrap()[2]["disabled"], json!(true));
+    // Disabling dave would leave one person who can check: refused. A clerk is disabled at once.
+    assert_eq!(refusal(invoke(&main, "set_user_disabled", json!({"name": "dave", "disabled": true}))), "not_permitted");
+    let disabled = invoke(&main, "set_user_disabled", json!({"name": "carol", "disabled": true})).unwrap();
+    assert_eq!(disabled, json!({"outcome": "applied", "value": null}));
+    assert_eq!(invoke(&main, "list_users", json!({})).unwrap()[1]["disabled"], json!(true));
     assert_eq!(refusal(invoke(&main, "set_user_disabled", json!({"name": "alice", "disabled": true}))), "invalid_input");
     assert_eq!(refusal(invoke(&main, "set_user_disabled", json!({"name": "nobody", "disabled": true}))), "not_found");
     logout(&main);
     assert_eq!(
-        refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))),
+        refusal(invoke(&main, "login", json!({"request": {"user": "carol", "password": password("carol")}}))),
         "authentication_failed"
     );
 
+    // Enabling a clerk applies at once; a new first password waits for a second person.
     login(&main, "alice");
-    invoke(&main, "set_user_disabled", json!({"name": "dave", "disabled": false})).unwrap();
-    let reset = json!({"request": {"name": "dave", "password": "TEST-ONLY a new first password"}});
-    assert_eq!(invoke(&main, "reset_user_password", reset).unwrap(), Value::Null);
+    invoke(&main, "set_user_disabled", json!({"name": "carol", "disabled": false})).unwrap();
+    let reset = json!({"request": {"name": "carol", "password": "TEST-ONLY a new first password"}});
+    let pending = invoke(&main, "reset_user_password", reset).unwrap();
+    assert_eq!(pending["outcome"], json!("pending"));
+    assert_eq!(pending["change"]["kind"], json!("user_reset_password"));
+    let change = pending["change"]["id"].clone();
+    logout(&main);
+    invoke(&main, "login", json!({"request": {"user": "carol", "password": password("carol")}})).unwrap();
+    logout(&main);
+    login(&main, "dave");
+    assert_eq!(invoke(&main, "approve_change", json!({"id": change})).unwrap()["status"], json!("approved"));
     logout(&main);
     assert_eq!(
-        refusal(invoke(&main, "login", json!({"request": {"user": "dave", "password": password("dave")}}))),
+        refusal(invoke(&main, "login", json!({"request": {"user": "carol", "password": password("carol")}}))),
         "authentication_failed"
     );
-    invoke(&main, "login", json!({"request": {"user": "dave", "password": "TEST-ONLY a new first password"}})).unwrap();
+    invoke(&main, "login", json!({"request": {"user": "carol", "password": "TEST-ONLY a new first password"}})).unwrap();
 }
 
 #[test]
@@ -127,7 +141,8 @@ fn the_policy_and_our_account_are_read_and_changed() {
     assert_eq!(refusal(invoke(&main, "set_policy", json!({"policy": policy.clone()}))), "invalid_input");
     policy["amount_unusual_factor"] = json!(5);
     policy["close_name_match_needs_callback"] = json!(true);
-    assert_eq!(invoke(&main, "set_policy", json!({"policy": policy.clone()})).unwrap(), policy);
+    // Alice alone can check changes (setup mode): even a looser policy applies at once.
+    assert_eq!(invoke(&main, "set_policy", json!({"policy": policy.clone()})).unwrap(), json!({"outcome": "applied", "value": policy}));
     assert_eq!(invoke(&main, "get_policy", json!({})).unwrap(), policy);
 
     assert_eq!(invoke(&main, "get_org_account", json!({})).unwrap(), Value::Null);
@@ -135,7 +150,7 @@ fn the_policy_and_our_account_are_read_and_changed() {
     assert_eq!(refusal(invoke(&main, "set_org_account", bad)), "invalid_input");
     let good = json!({"account": {"name": "", "iban": "DE02 1203 0000 0000 2020 51", "bic": "byladem1001", "currency": "eur"}});
     let expected = json!({"name": "Initech GmbH", "iban": "DE02120300000000202051", "bic": "BYLADEM1001", "currency": "EUR"});
-    assert_eq!(invoke(&main, "set_org_account", good).unwrap(), expected);
+    assert_eq!(invoke(&main, "set_org_account", good).unwrap(), json!({"outcome": "applied", "value": expected}));
     assert_eq!(invoke(&main, "get_org_account", json!({})).unwrap(), expected);
 }
 

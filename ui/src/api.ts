@@ -46,6 +46,16 @@ import type { AuditStatus } from "./bindings/AuditStatus";
 import type { PasswordChangeRequest } from "./bindings/PasswordChangeRequest";
 import type { TotpEnrolment } from "./bindings/TotpEnrolment";
 import type { QrView } from "./bindings/QrView";
+import type { ChangeEntry } from "./bindings/ChangeEntry";
+import type { ChangeKind } from "./bindings/ChangeKind";
+import type { ChangeStatus } from "./bindings/ChangeStatus";
+import type { FieldChange } from "./bindings/FieldChange";
+import type { FlagView } from "./bindings/FlagView";
+import type { FraudMarkEntry } from "./bindings/FraudMarkEntry";
+import type { Outcome } from "./bindings/Outcome";
+import type { PartnerRotationRequest } from "./bindings/PartnerRotationRequest";
+import type { PendingView } from "./bindings/PendingView";
+import type { WorkspaceModeView } from "./bindings/WorkspaceModeView";
 
 export type {
   AppInfo,
@@ -90,6 +100,16 @@ export type {
   PasswordChangeRequest,
   TotpEnrolment,
   QrView,
+  ChangeEntry,
+  ChangeKind,
+  ChangeStatus,
+  FieldChange,
+  FlagView,
+  FraudMarkEntry,
+  Outcome,
+  PartnerRotationRequest,
+  PendingView,
+  WorkspaceModeView,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -237,14 +257,20 @@ export function confirmFingerprint(cardPath: string, fingerprint: string): Promi
   return call("confirm_fingerprint", { cardPath, fingerprint });
 }
 
-/** Onboards a partner; the core pins the key only if the typed fingerprint matches the card. */
-export function addPartner(request: NewPartnerRequest): Promise<PartnerView> {
+/**
+ * Onboards a partner; the core pins the key only if the typed fingerprint matches the card. Once
+ * two people can check changes, the pinning is a pending change another approver or admin approves.
+ */
+export function addPartner(request: NewPartnerRequest): Promise<Outcome<PartnerView>> {
   return call("add_partner", { request });
 }
 
-/** Accepts a key-rotation statement read from `statementPath`; the new key's fingerprint. */
-export function rotatePartnerKey(id: number, statementPath: string): Promise<string> {
-  return call("rotate_partner_key", { id, statementPath });
+/**
+ * Accepts a key-rotation statement, with the new key's fingerprint as read back on a call to the
+ * on-file number dialled; applied, the new key's fingerprint, else the pending change.
+ */
+export function rotatePartnerKey(request: PartnerRotationRequest): Promise<Outcome<string>> {
+  return call("rotate_partner_key", { request });
 }
 
 /** Revokes a key (the active one when `fingerprint` is null); the revoked fingerprint. */
@@ -263,17 +289,17 @@ export function listUsers(): Promise<UserEntry[]> {
 }
 
 /** Adds a user with a first password (admins). */
-export function addUser(request: NewUserRequest): Promise<UserEntry> {
+export function addUser(request: NewUserRequest): Promise<Outcome<UserEntry>> {
   return call("add_user", { request });
 }
 
 /** Disables or enables a user (admins). */
-export function setUserDisabled(name: string, disabled: boolean): Promise<null> {
+export function setUserDisabled(name: string, disabled: boolean): Promise<Outcome<null>> {
   return call("set_user_disabled", { name, disabled });
 }
 
 /** Sets a new first password for another user (admins). */
-export function resetUserPassword(request: ResetPasswordRequest): Promise<null> {
+export function resetUserPassword(request: ResetPasswordRequest): Promise<Outcome<null>> {
   return call("reset_user_password", { request });
 }
 
@@ -281,8 +307,8 @@ export function getPolicy(): Promise<PolicyView> {
   return call("get_policy");
 }
 
-/** Changes the policy (admins; the core validates it); the policy as stored. */
-export function setPolicy(policy: PolicyView): Promise<PolicyView> {
+/** Changes the policy (admins; the core validates it); the policy as stored, or a pending change when it loosens. */
+export function setPolicy(policy: PolicyView): Promise<Outcome<PolicyView>> {
   return call("set_policy", { policy });
 }
 
@@ -292,7 +318,7 @@ export function getOrgAccount(): Promise<OrgAccountView | null> {
 }
 
 /** Sets our organisation's bank account (admins); an empty name means the organisation's. */
-export function setOrgAccount(account: OrgAccountView): Promise<OrgAccountView> {
+export function setOrgAccount(account: OrgAccountView): Promise<Outcome<OrgAccountView>> {
   return call("set_org_account", { account });
 }
 
@@ -344,4 +370,43 @@ export function exportAuditCsv(filter: AuditFilter): Promise<AuditFileView> {
 /** Signs a checkpoint of the log now and saves it to keep outside the workspace. */
 export function saveAuditCheckpoint(): Promise<AuditFileView> {
   return call("save_audit_checkpoint");
+}
+
+/** Whether the workspace is in setup mode (changes apply at once), and who can check changes. */
+export function workspaceMode(): Promise<WorkspaceModeView> {
+  return call("workspace_mode");
+}
+
+/** Changes, newest first; only those with `status` when given. */
+export function listChanges(status: ChangeStatus | null): Promise<ChangeEntry[]> {
+  return call("list_changes", { status });
+}
+
+export function changeDetail(id: number): Promise<ChangeEntry> {
+  return call("change_detail", { id });
+}
+
+/** Approves another person's change, which then applies (the core refuses its maker). */
+export function approveChange(id: number): Promise<ChangeEntry> {
+  return call("approve_change", { id });
+}
+
+/** Rejects a change with a reason (or withdraws one's own); nothing is applied. */
+export function rejectChange(id: number, reason: string): Promise<ChangeEntry> {
+  return call("reject_change", { id, reason });
+}
+
+/** Accounts marked suspected (a denied callback) or fraudulent (confirmed), newest first. */
+export function listFraudMarks(): Promise<FraudMarkEntry[]> {
+  return call("list_fraud_marks");
+}
+
+/** Confirms a suspected account as fraudulent (a second person: not who recorded the callback). */
+export function confirmFraud(accountKey: string, reason: string): Promise<FraudMarkEntry> {
+  return call("confirm_fraud", { accountKey, reason });
+}
+
+/** Proposes clearing an account's mark (four eyes); applied, the account's key. */
+export function clearFraudMark(accountKey: string, reason: string): Promise<Outcome<string>> {
+  return call("clear_fraud_mark", { accountKey, reason });
 }

@@ -3,9 +3,12 @@
 // `main[data-screen]` names the screen (setup, login, inbox, case, account, …), for people and
 // for tests. A session that must enrol a second factor opens on My account, with no other views.
 // The language picker in the header re-renders the app in the chosen language and re-opens the
-// screen that was open (every `open…` method of the shell is remembered as it is called).
-import { appInfo, logout, toCommandError, workspaceStatus, type UserView } from "./api";
-import type { CaseStatus } from "./codes";
+// screen that was open (every `open…` method of the shell is remembered as it is called). Every
+// working screen shows the setup-mode banner (`#setup-banner`) while fewer than two people can
+// check changes, and approvers and admins see how many changes wait (`#changes-count`), both
+// asked again whenever a screen opens.
+import { appInfo, listChanges, logout, toCommandError, workspaceMode, workspaceStatus, type UserView } from "./api";
+import type { CaseStatus, ChangeStatus } from "./codes";
 import { errorBox, h } from "./dom";
 import { LOCALES, codeName, locale, setLocale, t, type Locale } from "./i18n";
 import { renderSetup } from "./screens/setup";
@@ -17,6 +20,7 @@ import { renderPartner } from "./screens/partner";
 import { renderSettings } from "./screens/settings";
 import { renderAudit } from "./screens/audit";
 import { renderAccount } from "./screens/account";
+import { renderChange, renderChanges } from "./screens/changes";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -35,6 +39,12 @@ export interface Shell {
   openAudit?(): void;
   /** My account (every role): one's own password and second factor. */
   openAccount?(): void;
+  /** Pending changes (four eyes), waiting ones unless `filter` says otherwise. */
+  openChanges?(filter?: ChangeStatus | null, message?: string): void;
+  /** One change, with Approve and Reject while it waits. */
+  openChange?(id: number, message?: string): void;
+  /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
+  refreshStatus?(): void;
   setScreen(name: string): void;
 }
 
@@ -82,6 +92,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       };
       // A session that must enrol a second factor may do nothing else: no views to offer.
       const mustEnrol = user.must_enrol_totp === true;
+      const checker = user.role === "approver" || user.role === "admin";
+      const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
+      content.before(banner);
+      const refreshStatus = () => void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null);
       const nav = mustEnrol
         ? null
         : h(
@@ -94,6 +108,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
             user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
             // The audit view for auditors and admins; the core refuses anyone else regardless.
             (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
+            // Pending changes for those who can check them; the core decides who may.
+            checker && changesButton(() => shell.openChanges?.()),
           );
       // The signed-in user's name opens My account.
       const account = h(
@@ -142,8 +158,17 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
           setScreen("account");
           renderAccount(shell, () => void signOut());
         },
+        openChanges: (filter, message) => {
+          setScreen("changes");
+          void renderChanges(shell, filter, message);
+        },
+        openChange: (id, message) => {
+          setScreen("change");
+          void renderChange(shell, id, message);
+        },
+        refreshStatus,
       };
-      rememberOpened(shell, (again) => (reopen = again));
+      rememberOpened(shell, (again) => (reopen = again), refreshStatus);
       if (mustEnrol) shell.openAccount?.();
       else if (resume.reopen) resume.reopen(shell);
       else shell.openInbox();
@@ -174,14 +199,49 @@ function languagePicker(choose: (next: Locale) => void): HTMLElement {
  * Wraps every `open…` method of the shell so that each call is remembered as the way back to
  * the screen it opened (a method added to Shell later is covered too).
  */
-function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void) => void): void {
+function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void) => void, opened: () => void): void {
   const methods = shell as unknown as Record<string, unknown>;
   for (const [name, method] of Object.entries(methods)) {
     if (!name.startsWith("open") || typeof method !== "function") continue;
     methods[name] = (...args: unknown[]) => {
       remember((again) => (again as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args));
+      opened();
       return method.apply(shell, args);
     };
+  }
+}
+
+/** "Pending changes" in the nav, with the count of changes waiting (filled by `showStatus`). */
+function changesButton(onClick: () => void): HTMLButtonElement {
+  const b = button("nav-changes", t("changes.nav"), onClick);
+  b.append(" ", h("span", { id: "changes-count", class: "count", hidden: true }));
+  return b;
+}
+
+/**
+ * The setup-mode banner (shown while fewer than two people can check changes, so changes apply
+ * at once) and the count of waiting changes on `count`. Each is left as it was when the Rust
+ * side does not answer: they inform, and every screen answers for itself.
+ */
+export async function showStatus(banner: HTMLElement, count: HTMLElement | null): Promise<void> {
+  const [mode, waiting] = await Promise.all([
+    workspaceMode().catch(() => null),
+    count ? listChanges("pending").catch(() => null) : Promise.resolve(null),
+  ]);
+  if (mode) {
+    banner.hidden = !mode.setup;
+    banner.dataset.setup = String(mode.setup);
+    banner.replaceChildren(
+      ...(mode.setup
+        ? [h("strong", {}, t("setup.banner")), " ", h("span", { id: "setup-checkers" }, t("setup.checkers", { names: mode.checkers.join(", ") || "—" }))]
+        : []),
+    );
+  }
+  if (count && waiting) {
+    count.textContent = String(waiting.length);
+    count.hidden = waiting.length === 0;
+    count.title = t("changes.navCount", { n: waiting.length });
+    count.dataset.count = String(waiting.length);
   }
 }
 

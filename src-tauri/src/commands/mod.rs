@@ -1,7 +1,8 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
 //! run, sign-in), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
-//! instructions, and the admin's settings (users, policy, our account, the organisation key). Each
+//! instructions, the admin's settings (users, policy, our account, the organisation key), the
+//! pending changes a second person checks (four eyes) and the marked accounts. Each
 //! command is a few lines: parse the UI's arguments,
 //! call the core, convert the result.
 //!
@@ -16,8 +17,10 @@ pub mod app;
 pub mod audit;
 pub mod callbacks;
 pub mod cases;
+pub mod changes;
 pub mod inbox;
 pub mod issue;
+pub mod marks;
 pub mod partners;
 mod save;
 pub mod session;
@@ -71,5 +74,13 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         audit::export_audit_bundle,
         audit::export_audit_csv,
         audit::save_audit_checkpoint,
+        changes::workspace_mode,
+        changes::list_changes,
+        changes::change_detail,
+        changes::approve_change,
+        changes::reject_change,
+        marks::list_fraud_marks,
+        marks::confirm_fraud,
+        marks::clear_fraud_mark,
     ]
 }

@@ -1,8 +1,9 @@
 //! Partners: the list, one partner's keys, on-file numbers and account history, the onboarding
 //! wizard (a card read from a file the user chose, its fingerprint and QR code, then the
-//! fingerprint typed as read back on the phone), key rotation and revocation. The core pins a
-//! key only when the typed fingerprint matches the card, and decides who may do what (admins);
-//! this module reads the chosen files and carries the words across.
+//! fingerprint typed as read back on the phone), key rotation (the new key's fingerprint read
+//! back on a call to a number on file) and revocation. The core pins a key only when the typed
+//! fingerprint matches, decides who may do what (admins), and whether the pinning waits for a
+//! second person (issue 15); this module reads the chosen files and carries the words across.
 
 use std::path::Path;
 
@@ -12,12 +13,14 @@ use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
 use countersign_service::files::read_limited;
-use countersign_service::{NewPartner, PartnerDetail, PartnerSummary};
+use countersign_service::{KeyRotation, NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use super::cases::QrView;
+use super::changes::Outcome;
 use crate::dialog;
 use crate::state::AppState;
 use crate::{CommandError, CommandResult};
@@ -314,9 +317,10 @@ pub async fn confirm_fingerprint(state: State<'_, AppState>, card_path: String, 
 }
 
 /// Onboards a partner: the core pins the card's key only if the typed fingerprint matches it
-/// (`check_failed` otherwise, logged, nothing pinned).
+/// (`check_failed` otherwise, logged, nothing pinned). In setup mode it applies at once (the
+/// partner as pinned); afterwards it is a pending change another approver or admin approves.
 #[tauri::command]
-pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest) -> CommandResult<PartnerView> {
+pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest) -> CommandResult<Outcome<PartnerView>> {
     let card = read_chosen(&request.card_path)?;
     let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let phones: Vec<String> = request.phones.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
@@ -329,7 +333,7 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
     };
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    let id = ws.add_partner(
+    let outcome = ws.add_partner(
         session,
         &NewPartner {
             card: &card,
@@ -340,16 +344,41 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
             known_account,
         },
     )?;
-    Ok(view(ws.partner(session, id)?))
+    Outcome::from_service(outcome, |made| Ok(view(ws.partner(session, applied_id(&made, "partner_id")?)?)))
 }
 
-/// Accepts a key-rotation statement read from `statement_path`; the new key's fingerprint.
+/// A number member of what an applied change made.
+fn applied_id(made: &Value, member: &str) -> CommandResult<i64> {
+    made[member].as_i64().ok_or_else(|| CommandError::new("unexpected", format!("the change made no {member}")))
+}
+
+/// A key rotation: the statement the partner sent, and the read-back on a call.
+#[derive(Debug, Deserialize, TS)]
+pub struct PartnerRotationRequest {
+    /// The partner.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The rotation statement file chosen.
+    pub statement_path: String,
+    /// The new key's fingerprint, as the partner read it back on the call.
+    pub confirm_fingerprint: String,
+    /// The number dialled for that call: one of the partner's on-file numbers (E.164).
+    pub dialed: String,
+}
+
+/// Accepts a key-rotation statement read from the chosen file, once the new key's fingerprint
+/// was read back on a call to a number on file (the core checks both, logs a refusal). Applied,
+/// it gives the new key's fingerprint; otherwise the pending change.
 #[tauri::command]
-pub async fn rotate_partner_key(state: State<'_, AppState>, id: i64, statement_path: String) -> CommandResult<String> {
-    let statement = read_chosen(&statement_path)?;
+pub async fn rotate_partner_key(state: State<'_, AppState>, request: PartnerRotationRequest) -> CommandResult<Outcome<String>> {
+    let statement = read_chosen(&request.statement_path)?;
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.rotate_partner_key(session, id, &statement)?)
+    let rotation = KeyRotation { statement: &statement, confirm_fingerprint: &request.confirm_fingerprint, dialed: &request.dialed };
+    let outcome = ws.rotate_partner_key(session, request.id, &rotation)?;
+    Outcome::from_service(outcome, |made| {
+        made["new"].as_str().map(str::to_string).ok_or_else(|| CommandError::new("unexpected", "the rotation named no new key"))
+    })
 }
 
 /// Revokes a key (the active one, or the one named) with a reason; the revoked fingerprint.

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
+use super::changes::Outcome;
 use super::save::{check_allowed, save_target};
 use crate::state::AppState;
-use crate::CommandResult;
+use crate::{CommandError, CommandResult};
 
 /// A user as the settings list shows them.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -198,31 +199,34 @@ pub async fn list_users(state: State<'_, AppState>) -> CommandResult<Vec<UserEnt
     Ok(ws.users(session)?.into_iter().map(|(name, role, disabled)| UserEntry { name, role, disabled }).collect())
 }
 
-/// Adds a user (admins).
+/// Adds a user (admins). An approver or admin is a pending change once the workspace has two
+/// people who can check.
 #[tauri::command]
-pub async fn add_user(state: State<'_, AppState>, request: NewUserRequest) -> CommandResult<UserEntry> {
+pub async fn add_user(state: State<'_, AppState>, request: NewUserRequest) -> CommandResult<Outcome<UserEntry>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let role = Role::parse(&request.role).map_err(ServiceError::from)?;
     let name = request.name.trim();
-    ws.add_user(session, name, role, &request.password)?;
-    Ok(UserEntry { name: name.into(), role, disabled: false })
+    let outcome = ws.add_user(session, name, role, &request.password)?;
+    Outcome::from_service(outcome, |_| Ok(UserEntry { name: name.into(), role, disabled: false }))
 }
 
-/// Disables or enables a user (admins; never oneself).
+/// Disables or enables a user (admins; never oneself, and never the last but one who can check).
+/// Enabling an approver or admin again is a pending change once the workspace has two who can.
 #[tauri::command]
-pub async fn set_user_disabled(state: State<'_, AppState>, name: String, disabled: bool) -> CommandResult<()> {
+pub async fn set_user_disabled(state: State<'_, AppState>, name: String, disabled: bool) -> CommandResult<Outcome<()>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.set_user_disabled(session, &name, disabled)?)
+    Outcome::from_service(ws.set_user_disabled(session, &name, disabled)?, |_| Ok(()))
 }
 
-/// Sets a new first password for another user (admins).
+/// Sets a new first password for another user (admins): a pending change once the workspace has
+/// two people who can check.
 #[tauri::command]
-pub async fn reset_user_password(state: State<'_, AppState>, request: ResetPasswordRequest) -> CommandResult<()> {
+pub async fn reset_user_password(state: State<'_, AppState>, request: ResetPasswordRequest) -> CommandResult<Outcome<()>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    Ok(ws.reset_password(session, &request.name, &request.password)?)
+    Outcome::from_service(ws.reset_password(session, &request.name, &request.password)?, |_| Ok(()))
 }
 
 /// The workspace's policy.
@@ -233,13 +237,14 @@ pub async fn get_policy(state: State<'_, AppState>) -> CommandResult<PolicyView>
     Ok(ws.policy()?.into())
 }
 
-/// Changes the policy (admins; the core validates it).
+/// Changes the policy (admins; the core validates it). Tightening applies at once (the policy as
+/// stored); loosening is a pending change once the workspace has two people who can check.
 #[tauri::command]
-pub async fn set_policy(state: State<'_, AppState>, policy: PolicyView) -> CommandResult<PolicyView> {
+pub async fn set_policy(state: State<'_, AppState>, policy: PolicyView) -> CommandResult<Outcome<PolicyView>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
-    ws.set_policy(session, &policy.into())?;
-    Ok(ws.policy()?.into())
+    let outcome = ws.set_policy(session, &policy.into())?;
+    Outcome::from_service(outcome, |_| Ok(ws.policy()?.into()))
 }
 
 /// Our organisation's account, if set.
@@ -250,14 +255,17 @@ pub async fn get_org_account(state: State<'_, AppState>) -> CommandResult<Option
     Ok(ws.org_account()?.map(|a| OrgAccountView { name: a.name, iban: a.iban, bic: a.bic, currency: a.currency }))
 }
 
-/// Sets our organisation's account (admins). An empty name means the organisation's name.
+/// Sets our organisation's account (admins). An empty name means the organisation's name. A
+/// pending change once the workspace has two people who can check.
 #[tauri::command]
-pub async fn set_org_account(state: State<'_, AppState>, account: OrgAccountView) -> CommandResult<OrgAccountView> {
+pub async fn set_org_account(state: State<'_, AppState>, account: OrgAccountView) -> CommandResult<Outcome<OrgAccountView>> {
     let mut inner = state.lock();
     let (ws, session) = inner.signed_in()?;
     let name = Some(account.name.trim()).filter(|n| !n.is_empty());
-    let a = ws.set_org_account(session, name, &account.iban, &account.bic, &account.currency)?;
-    Ok(OrgAccountView { name: a.name, iban: a.iban, bic: a.bic, currency: a.currency })
+    let outcome = ws.set_org_account(session, name, &account.iban, &account.bic, &account.currency)?;
+    Outcome::from_service(outcome, |made| {
+        serde_json::from_value(made).map_err(|e| CommandError::new("unexpected", format!("the account made: {e}")))
+    })
 }
 
 /// The organisation key's fingerprint and the keys it replaced.

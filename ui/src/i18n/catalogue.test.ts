@@ -4,7 +4,19 @@
 // the codes the Rust side sends (statuses, verdicts, …) exist for every code it knows.
 import { describe, expect, it } from "vitest";
 import { LOCALES, areas, hasKey, missingKeys, placeholders } from "./index";
-import { ACCOUNT_STATUS_CODES, KEY_STATUS_CODES, OUTCOME_CODES, ROLE_CODES, SEVERITY_CODES, STATUSES, VERDICT_CODES } from "../codes";
+import {
+  ACCOUNT_STATUS_CODES,
+  CHANGE_KIND_CODES,
+  CHANGE_STATUS_CODES,
+  KEY_STATUS_CODES,
+  MARK_STATUS_CODES,
+  OUTCOME_CODES,
+  REASON_CODES,
+  ROLE_CODES,
+  SEVERITY_CODES,
+  STATUSES,
+  VERDICT_CODES,
+} from "../codes";
 
 /** Every TypeScript source of the UI, by path, read as text at build time. */
 const SOURCES = import.meta.glob("../**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -97,8 +109,16 @@ describe("the message catalogues", () => {
       account: [...ACCOUNT_STATUS_CODES],
       "partners.account": [...ACCOUNT_STATUS_CODES],
       "partners.key": [...KEY_STATUS_CODES],
+      changeKind: [...CHANGE_KIND_CODES],
+      changeStatus: [...CHANGE_STATUS_CODES],
+      mark: [...MARK_STATUS_CODES],
     };
     const unnamed = Object.entries(codes).flatMap(([group, list]) => list.map((code) => `${group}.${code}`).filter((key) => !hasKey(key)));
     expect(unnamed).toEqual([]);
+  });
+
+  it("explain account_suspected, the reason code of an account a denied callback marked", () => {
+    expect(REASON_CODES).toContain("account_suspected");
+    for (const { code } of LOCALES) expect(areas().changes[code]["reason.account_suspected"]).toBeTruthy();
   });
 });

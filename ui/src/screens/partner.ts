@@ -1,6 +1,8 @@
 // One partner: its keys (status and how each was verified), the on-file numbers (the only ones a
 // callback may dial), the account history as a timeline, and the admin's actions: accept a
-// key-rotation statement, revoke a key with a reason, issue our bank details to this partner.
+// key-rotation statement (the new key's fingerprint read back by the partner on a call to a number
+// on file, chosen from those numbers), revoke a key with a reason, issue our bank details to this
+// partner. Once two people can check changes, an accepted rotation waits for a second person.
 // The buttons show for everyone; whether the signed-in user may act is the core's answer,
 // shown beside the button.
 import {
@@ -16,6 +18,7 @@ import { formatDateTime, hasKey, t } from "../i18n";
 import type { Shell } from "../app";
 import { fingerprintGroups } from "./partners";
 import { renderIssue } from "./issue";
+import { outcomeText } from "./changes";
 
 export async function renderPartner(shell: Shell, id: number, message?: string): Promise<void> {
   const { content } = shell;
@@ -168,21 +171,36 @@ function actionsSection(
       fail(reason);
     }
   });
+  const readBack = h("input", { id: "rotate-typed", type: "text", autocomplete: "off", spellcheck: "false", inputmode: "numeric", required: true });
+  // Only the partner's on-file numbers: never one from the email or the statement.
+  const dialed = h("select", { id: "rotate-dialed", required: true }, ...view.phones.map((ph) => h("option", { value: ph.e164 }, ph.display)));
   const rotate = h(
     "form",
     { id: "rotate-form" },
     h("h4", {}, t("partners.rotate.title")),
     h("p", { class: "hint" }, t("partners.rotate.hint")),
     h("div", { class: "field" }, h("label", { for: "rotate-path" }, t("partners.rotate.file")), h("div", { class: "row" }, statement, pick)),
+    h("p", { class: "warning" }, t("partners.rotate.readbackHint")),
+    view.phones.length > 0
+      ? h("div", { class: "field" }, h("label", { for: "rotate-dialed" }, t("partners.rotate.dialed")), dialed)
+      : h("p", { id: "rotate-no-phones", class: "error" }, t("partners.rotate.noPhones")),
+    h("div", { class: "field" }, h("label", { for: "rotate-typed" }, t("partners.rotate.readback")), readBack),
     h("button", { id: "rotate-submit", type: "submit" }, t("partners.rotate.submit")),
   );
   rotate.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const fingerprint = await rotatePartnerKey(id, statement.value.trim());
-      reload(t("partners.rotate.done", { fingerprint }));
+      const outcome = await rotatePartnerKey({
+        id,
+        statement_path: statement.value.trim(),
+        confirm_fingerprint: readBack.value,
+        dialed: dialed.value,
+      });
+      shell.refreshStatus?.();
+      reload(outcomeText(outcome, (fingerprint) => t("partners.rotate.done", { fingerprint })));
     } catch (reason) {
       fail(reason);
+      readBack.select();
     }
   });
 

@@ -4,10 +4,10 @@
 // details (the passphrase sent once and cleared, the code and its QR shown).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import type { CardPreview, PartnerRow, PartnerView } from "../api";
+import type { CardPreview, FraudMarkEntry, PartnerRow, PartnerView } from "../api";
 import type { Shell } from "../app";
 import { setLocale } from "../i18n";
-import { lines, renderOnboarding, renderPartners } from "./partners";
+import { lines, renderMarks, renderOnboarding, renderPartners } from "./partners";
 import { renderPartner } from "./partner";
 import { renderIssue } from "./issue";
 
@@ -147,7 +147,7 @@ describe("the onboarding wizard", () => {
         }
         return GLOBEX_FPR;
       }
-      if (cmd === "add_partner") return detail;
+      if (cmd === "add_partner") return { outcome: "applied", value: detail };
       throw new Error(cmd);
     });
     const s = shell();
@@ -210,6 +210,48 @@ describe("the onboarding wizard", () => {
     expect(s.opened).toContain("partner 1");
   });
 
+  it("says the pinning waits for a second person when the core makes it a pending change", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "preview_card") return preview;
+      if (cmd === "confirm_fingerprint") return GLOBEX_FPR;
+      if (cmd === "add_partner") {
+        return {
+          outcome: "pending",
+          change: {
+            id: 9,
+            kind: "partner_add",
+            summary: `Onboard Globex Corporation and pin its key ${GLOBEX_FPR}`,
+            flags: [{ code: "lookalike_domain", message: "globex.example looks like gl0bex.example, a domain on file" }],
+          },
+        };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    const opened: string[] = [];
+    s.openChanges = () => opened.push("changes");
+    renderOnboarding(s);
+    set(s.content, "onboard-card-path", "/cards/globex.card");
+    submit(s.content, "onboard-card-form");
+    await flush();
+    click(s.content, "onboard-next");
+    set(s.content, "onboard-typed", GLOBEX_FPR);
+    submit(s.content, "onboard-readback-form");
+    await flush();
+    set(s.content, "onboard-phones", "+49 30 1234567");
+    submit(s.content, "onboard-details-form");
+    await flush();
+    expect(s.content.querySelector<HTMLElement>("#onboard")!.dataset.step).toBe("done");
+    const box = s.content.querySelector<HTMLElement>("#onboard-pending")!;
+    expect(box.textContent).toContain(`Pending change 9: Onboard Globex Corporation and pin its key ${GLOBEX_FPR} — waits for another approver or admin.`);
+    expect(box.querySelector("li[data-code=lookalike_domain]")?.textContent).toContain("gl0bex.example");
+    // Nothing is pinned, so there is no partner to open yet.
+    expect(s.content.querySelector("#onboard-open")).toBeNull();
+    expect(s.content.querySelector("#onboard-done")).toBeNull();
+    click(s.content, "onboard-changes");
+    expect(opened).toEqual(["changes"]);
+  });
+
   it("shows an unreadable card's error and stays on the first step", async () => {
     mockIPC(() => {
       throw { code: "invalid_card", message: "the signature does not verify" };
@@ -255,7 +297,7 @@ describe("the partner page", () => {
       if (cmd === "pick_partner_file") return "/in/globex-rotation.json";
       if (cmd === "rotate_partner_key") {
         rotated = true;
-        return NEW_FPR;
+        return { outcome: "applied", value: NEW_FPR };
       }
       throw new Error(cmd);
     });
@@ -270,13 +312,42 @@ describe("the partner page", () => {
     expect(history[1].textContent).toContain("#2");
     expect(history[1].querySelector("time")?.getAttribute("datetime")).toBe("2026-02-01T00:00:00Z");
 
+    // The number dialled is one of the on-file numbers, chosen, never typed.
+    const dialed = s.content.querySelector<HTMLSelectElement>("#rotate-dialed")!;
+    expect([...dialed.options].map((o) => [o.value, o.textContent])).toEqual([["+49301234567", "+49 30 1234567"]]);
     click(s.content, "rotate-pick");
     await flush();
+    set(s.content, "rotate-typed", NEW_FPR);
     submit(s.content, "rotate-form");
     await flush();
-    expect(calls.find((c) => c.cmd === "rotate_partner_key")?.args).toEqual({ id: 1, statementPath: "/in/globex-rotation.json" });
+    expect(calls.find((c) => c.cmd === "rotate_partner_key")?.args).toEqual({
+      request: { id: 1, statement_path: "/in/globex-rotation.json", confirm_fingerprint: NEW_FPR, dialed: "+49301234567" },
+    });
     expect(s.content.querySelector("#partner-notice")?.textContent).toContain(NEW_FPR);
     expect([...s.content.querySelectorAll("#partner-keys li")].map((li) => li.getAttribute("data-status"))).toEqual(["retired", "active"]);
+  });
+
+  it("says an accepted rotation waits for a second person, and offers no number when none is on file", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "partner_detail") return detail;
+      if (cmd === "rotate_partner_key") {
+        return { outcome: "pending", change: { id: 12, kind: "partner_rotate_key", summary: `Accept Globex Corporation's new key ${NEW_FPR} in place of ${GLOBEX_FPR}`, flags: [] } };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    set(s.content, "rotate-path", "/in/globex-rotation.json");
+    set(s.content, "rotate-typed", NEW_FPR);
+    submit(s.content, "rotate-form");
+    await flush();
+    expect(s.content.querySelector("#partner-notice")?.textContent).toContain("Pending change 12: Accept Globex Corporation's new key");
+    expect(s.content.querySelector("#partner-keys li")?.getAttribute("data-status")).toBe("active");
+
+    mockIPC(() => ({ ...detail, phones: [] }));
+    await renderPartner(s, 1);
+    expect(s.content.querySelector("#rotate-dialed")).toBeNull();
+    expect(s.content.querySelector("#rotate-no-phones")?.textContent).toContain("no number on file");
   });
 
   it("shows the core's refusal of a revocation beside the form", async () => {
@@ -335,5 +406,88 @@ describe("issuing our bank details", () => {
     expect(s.content.querySelector("#issue-qr path")).not.toBeNull();
     expect(s.content.querySelector("#issue-saved")?.textContent).toBe("/exports/bank-details-for-partner-2.json");
     expect(s.content.textContent).not.toContain("TEST-ONLY org demo");
+  });
+});
+
+describe("marked accounts", () => {
+  const suspected: FraudMarkEntry = {
+    account_key: "iban:GB82WEST12345698765432",
+    display: "GB82 WEST 1234 5698 7654 32",
+    status: "suspected",
+    marked_at: "2026-12-01T09:00:00Z",
+    marked_by: "carol",
+    case_id: 2,
+    reason: "the partner denied the change on the callback",
+    confirmed_by: null,
+  };
+  const fraudulent: FraudMarkEntry = { ...suspected, account_key: "iban:DE02100100109307118603", display: "DE02 1001 0010 9307 1186 03", status: "fraudulent", confirmed_by: "dave" };
+
+  it("lists each account with its status, who marked it and why; confirms fraud and proposes clearing", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    let marks = [suspected, fraudulent];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "list_fraud_marks") return marks;
+      if (cmd === "confirm_fraud") {
+        marks = [{ ...suspected, status: "fraudulent", confirmed_by: "dave" }, fraudulent];
+        return marks[0];
+      }
+      if (cmd === "clear_fraud_mark") {
+        return { outcome: "pending", change: { id: 4, kind: "account_clear", summary: "Clear the mark on iban:DE02100100109307118603 (fraudulent): a mix-up", flags: [] } };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    s.user = { name: "dave", role: "approver" };
+    const section = document.createElement("section");
+    await renderMarks(section, s);
+    const rows = [...section.querySelectorAll<HTMLElement>("#marks-table tbody tr")];
+    expect(rows.map((r) => r.dataset.status)).toEqual(["suspected", "fraudulent"]);
+    expect(rows[0].textContent).toContain("GB82 WEST 1234 5698 7654 32");
+    expect(rows[0].textContent).toContain("by carol");
+    expect(rows[0].textContent).toContain("case #2");
+    expect(rows[0].querySelector(".badge")?.getAttribute("title")).toContain("a callback about this account was denied");
+    expect(rows[1].textContent).toContain("confirmed by dave");
+    // Only a suspected account can be confirmed; either can be cleared (by a second person).
+    expect(section.querySelector("#mark-confirm-0")).not.toBeNull();
+    expect(section.querySelector("#mark-confirm-1")).toBeNull();
+
+    section.querySelector<HTMLInputElement>("#mark-reason-0")!.value = "the partner's CFO confirmed in writing";
+    section.querySelector<HTMLButtonElement>("#mark-confirm-0")!.click();
+    await flush();
+    expect(calls.find((c) => c.cmd === "confirm_fraud")?.args).toEqual({ accountKey: suspected.account_key, reason: "the partner's CFO confirmed in writing" });
+    expect(section.querySelector("#marks-notice")?.textContent).toBe("GB82 WEST 1234 5698 7654 32 is confirmed fraudulent.");
+
+    section.querySelector<HTMLInputElement>("#mark-reason-1")!.value = "a mix-up";
+    section.querySelector<HTMLButtonElement>("#mark-clear-1")!.click();
+    await flush();
+    expect(calls.find((c) => c.cmd === "clear_fraud_mark")?.args).toEqual({ accountKey: fraudulent.account_key, reason: "a mix-up" });
+    expect(section.querySelector("#marks-notice")?.textContent).toContain("Pending change 4: Clear the mark");
+  });
+
+  it("shows the core's refusal, and offers no buttons to a clerk", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_fraud_marks") return [suspected];
+      if (cmd === "confirm_fraud") throw { code: "not_permitted", message: "you recorded the denied callback that marked it: a second person confirms it" };
+      throw new Error(cmd);
+    });
+    const s = shell();
+    s.user = { name: "carol", role: "approver" };
+    const section = document.createElement("section");
+    await renderMarks(section, s);
+    section.querySelector<HTMLButtonElement>("#mark-confirm-0")!.click();
+    await flush();
+    expect(section.querySelector("#marks-action-error")?.getAttribute("data-code")).toBe("not_permitted");
+    expect(section.querySelector<HTMLButtonElement>("#mark-confirm-0")!.disabled).toBe(false);
+
+    s.user = { name: "carol", role: "clerk" };
+    await renderMarks(section, s);
+    expect(section.querySelector("#marks-table")).not.toBeNull();
+    expect(section.querySelector("#mark-confirm-0")).toBeNull();
+    expect(section.querySelector("#mark-clear-0")).toBeNull();
+
+    mockIPC(() => []);
+    await renderMarks(section, s);
+    expect(section.querySelector("#marks-empty")?.textContent).toBe("No account is marked.");
   });
 });

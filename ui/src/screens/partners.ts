@@ -1,23 +1,32 @@
 // Partners: the list, and the onboarding wizard. The wizard's steps: choose the partner's card →
 // its fingerprint (large, in groups) and QR code → the fingerprint typed as the partner reads it
 // on the phone (the core compares it with the card and refuses a wrong one; nothing is pinned) →
-// the on-file numbers, domains, country and known account from the contract → done. Every
-// decision (who may onboard, whether the fingerprint matches) is the core's.
+// the on-file numbers, domains, country and known account from the contract → done (pinned, or,
+// once two people can check changes, a pending change another approver or admin approves). Every
+// decision (who may onboard, whether the fingerprint matches, whether it waits) is the core's.
+// Below the list, the marked accounts: suspected after a denied callback, or confirmed
+// fraudulent; approvers and admins confirm a mark or propose clearing it (four eyes).
 import {
   addPartner,
+  clearFraudMark,
   confirmFingerprint,
+  confirmFraud,
+  listFraudMarks,
   listPartners,
   pickPartnerFile,
   previewCard,
   toCommandError,
   type CardPreview,
+  type FraudMarkEntry,
+  type Outcome,
   type PartnerRow,
   type PartnerView,
 } from "../api";
 import { errorBox, h, notice } from "../dom";
-import { formatDateTime, t } from "../i18n";
+import { codeName, formatDateTime, t } from "../i18n";
 import type { Shell } from "../app";
 import { qrImage, renderIssue } from "./issue";
+import { outcomeNotice, pendingNotice } from "./changes";
 
 /** The partner list, with the way into onboarding and into issuing our bank details. */
 export async function renderPartners(shell: Shell, message?: string): Promise<void> {
@@ -41,8 +50,100 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
     content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), errorBox(toCommandError(reason), "partners-error"));
     return;
   }
-  content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), partnerTable(shell, partners));
+  const marks = h("section", { id: "marks", class: "card", "aria-labelledby": "marks-title" });
+  content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), partnerTable(shell, partners), marks);
   title.focus();
+  await renderMarks(marks, shell);
+}
+
+/** The marked accounts, with Confirm fraud and Clear for approvers and admins. */
+export async function renderMarks(section: HTMLElement, shell: Shell, message?: HTMLElement): Promise<void> {
+  const heading = h("h3", { id: "marks-title" }, t("marks.title"));
+  const hint = h("p", { class: "hint" }, t("marks.hint"));
+  let marks: FraudMarkEntry[];
+  try {
+    marks = await listFraudMarks();
+  } catch (reason) {
+    section.replaceChildren(heading, hint, errorBox(toCommandError(reason), "marks-error"));
+    return;
+  }
+  const feedback = h("div", { id: "marks-feedback", "aria-live": "polite" }, message ?? null);
+  const again = (done: HTMLElement) => void renderMarks(section, shell, done);
+  const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "marks-action-error"));
+  // Only approvers and admins are offered the buttons; the core refuses anyone else regardless.
+  const checker = shell.user.role === "approver" || shell.user.role === "admin";
+  const table =
+    marks.length === 0
+      ? h("p", { id: "marks-empty", class: "hint" }, t("marks.empty"))
+      : h(
+          "table",
+          { id: "marks-table" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              h("th", {}, t("marks.col.account")),
+              h("th", {}, t("marks.col.status")),
+              h("th", {}, t("marks.col.marked")),
+              h("th", {}, t("marks.col.reason")),
+              checker ? h("th", {}, t("marks.col.actions")) : null,
+            ),
+          ),
+          h("tbody", {}, ...marks.map((m, i) => markRow(m, i, checker, again, fail))),
+        );
+  section.replaceChildren(heading, hint, table, feedback);
+}
+
+function markRow(mark: FraudMarkEntry, index: number, checker: boolean, again: (done: HTMLElement) => void, fail: (reason: unknown) => void): HTMLElement {
+  const status = h(
+    "span",
+    { class: `badge mark-${mark.status}`, title: mark.status === "suspected" ? t("reason.account_suspected") : undefined },
+    codeName("mark", mark.status),
+  );
+  const marked = [
+    t("marks.markedBy", { who: mark.marked_by, at: formatDateTime(mark.marked_at) }),
+    mark.case_id !== null ? ` · ${t("marks.case", { id: mark.case_id })}` : "",
+    mark.confirmed_by ? ` · ${t("marks.confirmedBy", { who: mark.confirmed_by })}` : "",
+  ].join("");
+  let actions: HTMLElement | null = null;
+  if (checker) {
+    const reason = h("input", { id: `mark-reason-${index}`, type: "text", autocomplete: "off", "aria-label": t("marks.reason"), placeholder: t("marks.reason") });
+    const confirm = h("button", { id: `mark-confirm-${index}`, type: "button", class: "danger" }, t("marks.confirm"));
+    const clear = h("button", { id: `mark-clear-${index}`, type: "button", class: "secondary" }, t("marks.clear"));
+    const run = async (button: HTMLButtonElement, send: () => Promise<HTMLElement>) => {
+      button.disabled = true;
+      try {
+        again(await send());
+      } catch (e) {
+        fail(e);
+        button.disabled = false;
+      }
+    };
+    confirm.addEventListener("click", () =>
+      void run(confirm, async () => {
+        const done = await confirmFraud(mark.account_key, reason.value);
+        return notice(t("marks.confirmed", { account: done.display }), "marks-notice");
+      }),
+    );
+    clear.addEventListener("click", () =>
+      void run(clear, async () => {
+        const outcome: Outcome<string> = await clearFraudMark(mark.account_key, reason.value);
+        return outcomeNotice(outcome, "marks-notice", () => t("marks.cleared", { account: mark.display }));
+      }),
+    );
+    actions = h("td", {}, reason, " ", mark.status === "suspected" ? confirm : null, " ", clear);
+  }
+  return h(
+    "tr",
+    { "data-account-key": mark.account_key, "data-status": mark.status },
+    h("td", { class: "account" }, mark.display),
+    h("td", {}, status),
+    h("td", {}, marked),
+    h("td", {}, mark.reason),
+    actions,
+  );
 }
 
 function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
@@ -239,7 +340,7 @@ export function renderOnboarding(shell: Shell): void {
       problems.replaceChildren();
       const orNull = (v: string) => (v.trim() === "" ? null : v.trim());
       try {
-        const added = await addPartner({
+        const outcome = await addPartner({
           card_path: p.path,
           confirm_fingerprint: typed,
           phones: lines(text("onboard-phones")),
@@ -248,7 +349,7 @@ export function renderOnboarding(shell: Shell): void {
           iban: orNull(text("onboard-iban")),
           bic: orNull(text("onboard-bic")),
         });
-        doneStep(added);
+        doneStep(outcome);
       } catch (reason) {
         fail(problems, reason);
       }
@@ -256,11 +357,25 @@ export function renderOnboarding(shell: Shell): void {
     show("details", form);
   };
 
-  const doneStep = (added: PartnerView) => {
-    const open = h("button", { id: "onboard-open", type: "button" }, t("partners.done.open"));
-    open.addEventListener("click", () => shell.openPartner(added.summary.id));
+  const doneStep = (outcome: Outcome<PartnerView>) => {
     const list = h("button", { id: "onboard-list", type: "button", class: "secondary" }, t("partners.done.list"));
     list.addEventListener("click", () => shell.openPartners());
+    if (outcome.outcome === "pending") {
+      // Nothing is pinned yet: another approver or admin approves the change first.
+      const changes = h("button", { id: "onboard-changes", type: "button" }, t("changes.openList"));
+      changes.addEventListener("click", () => shell.openChanges?.());
+      show(
+        "done",
+        h("h3", { tabindex: -1 }, t("partners.done.pendingTitle")),
+        pendingNotice(outcome.change, "onboard-pending"),
+        h("div", { class: "row" }, list, shell.openChanges ? changes : null),
+      );
+      shell.refreshStatus?.();
+      return;
+    }
+    const added = outcome.value;
+    const open = h("button", { id: "onboard-open", type: "button" }, t("partners.done.open"));
+    open.addEventListener("click", () => shell.openPartner(added.summary.id));
     show(
       "done",
       h("h3", { tabindex: -1 }, t("partners.done.title")),

@@ -53,6 +53,11 @@ function shell(): Shell {
 
 type Call = { cmd: string; args: Record<string, unknown> };
 
+/** What a command that may need four eyes answers when it took effect. */
+const applied = <T>(value: T) => ({ outcome: "applied", value });
+/** What it answers when it waits for a second person. */
+const pending = (id: number, kind: string, summary: string) => ({ outcome: "pending", change: { id, kind, summary, flags: [] } });
+
 /** A mocked Rust side with a small workspace; `override` answers first (or throws). */
 function backend(override: (cmd: string, args: Record<string, unknown>) => unknown = () => undefined): Call[] {
   const calls: Call[] = [];
@@ -72,21 +77,21 @@ function backend(override: (cmd: string, args: Record<string, unknown>) => unkno
       case "add_user": {
         const request = args.request as { name: string; role: Role };
         users = [...users, { name: request.name, role: request.role, disabled: false }];
-        return users[users.length - 1];
+        return applied(users[users.length - 1]);
       }
       case "set_user_disabled":
         users = users.map((u) => (u.name === args.name ? { ...u, disabled: args.disabled as boolean } : u));
-        return null;
+        return applied(null);
       case "reset_user_password":
-        return null;
+        return applied(null);
       case "get_policy":
         return policy;
       case "set_policy":
-        return args.policy;
+        return applied(args.policy);
       case "get_org_account":
         return null;
       case "set_org_account":
-        return { name: "Initech GmbH", iban: "DE02120300000000202051", bic: "BYLADEM1001", currency: "EUR" };
+        return applied({ name: "Initech GmbH", iban: "DE02120300000000202051", bic: "BYLADEM1001", currency: "EUR" });
       case "org_key_info":
         return key;
       case "backup_org_key":
@@ -243,6 +248,46 @@ describe("settings", () => {
     expect(input(s.content, "account-iban").value).toBe("DE02120300000000202051");
     expect(input(s.content, "account-name").value).toBe("Initech GmbH");
     expect(s.content.querySelector("#account-unset")).toBeNull();
+  });
+
+  it("says which changes wait for a second person instead of pretending they took effect", async () => {
+    const calls = backend((cmd) => {
+      if (cmd === "add_user") return pending(4, "user_add", "Add erin as an approver");
+      if (cmd === "reset_user_password") return pending(5, "user_reset_password", "Reset the password (and key) of carol, a clerk");
+      if (cmd === "set_policy") return pending(6, "policy_set", "Loosen the policy: amount_unusual_factor");
+      if (cmd === "set_org_account") return pending(7, "org_account", "Set our own account to DE89370400440532013000 (COBADEFFXXX)");
+    });
+    const s = shell();
+    await renderSettings(s);
+    input(s.content, "new-user-name").value = "erin";
+    s.content.querySelector<HTMLSelectElement>("#new-user-role")!.value = "approver";
+    input(s.content, "new-user-password").value = "TEST-ONLY erin first";
+    submit(s.content, "new-user-form");
+    await flush();
+    const added = s.content.querySelector<HTMLElement>("#users-notice")!;
+    expect(added.textContent).toBe("Pending change 4: Add erin as an approver — waits for another approver or admin.");
+    expect(added.dataset.changeId).toBe("4");
+    expect(s.content.querySelector("#users-table")?.textContent).not.toContain("erin");
+
+    click(s.content, "user-reset-carol");
+    input(s.content, "reset-password").value = "TEST-ONLY carol again";
+    submit(s.content, "reset-form");
+    await flush();
+    expect(s.content.querySelector("#users-notice")?.textContent).toContain("Pending change 5: Reset the password");
+
+    input(s.content, "policy-amount_unusual_factor").value = "5";
+    submit(s.content, "policy-form");
+    await flush();
+    expect(s.content.querySelector("#policy-notice")?.textContent).toContain("Pending change 6: Loosen the policy");
+
+    input(s.content, "account-iban").value = "DE89 3704 0044 0532 0130 00";
+    input(s.content, "account-bic").value = "COBADEFFXXX";
+    submit(s.content, "account-form");
+    await flush();
+    expect(s.content.querySelector("#account-notice")?.textContent).toContain("Pending change 7: Set our own account");
+    // Nothing changed yet: the account stays unset.
+    expect(s.content.querySelector("#account-unset")).not.toBeNull();
+    expect(calls.filter((c) => c.cmd === "set_org_account")).toHaveLength(1);
   });
 
   it("backs up the key: a wrong passphrase is refused, and the passphrase never stays in the form", async () => {

@@ -4,7 +4,9 @@
 // the statement for partners). Each section loads and answers on its own, so one refusal does
 // not hide the rest. Every decision (who may, what is valid, whether a passphrase is right) is
 // the core's; its answer is shown with its code beside the form. Passwords and passphrases live
-// only in their form fields and are cleared as soon as they have been sent.
+// only in their form fields and are cleared as soon as they have been sent. Once two people can
+// check changes, an approver or admin added or enabled, a new first password, a looser policy and
+// our account wait for a second person: the notice says "Pending change N: …" instead.
 import {
   addUser,
   backupOrgKey,
@@ -26,6 +28,7 @@ import {
 import { errorBox, h, notice } from "../dom";
 import { codeName, formatDateTime, t } from "../i18n";
 import type { Shell } from "../app";
+import { outcomeNotice } from "./changes";
 
 const ROLES = ["clerk", "approver", "admin", "auditor"] as const;
 
@@ -48,7 +51,7 @@ export async function renderSettings(shell: Shell): Promise<void> {
   const key = h("section", { id: "settings-key", class: "card" });
   shell.content.replaceChildren(title, users, policy, account, key);
   title.focus();
-  await Promise.all([renderUsers(users, shell), renderPolicy(policy), renderAccount(account), renderKey(key)]);
+  await Promise.all([renderUsers(users, shell), renderPolicy(policy, shell), renderAccount(account, shell), renderKey(key)]);
 }
 
 /** A labelled input. */
@@ -62,13 +65,21 @@ function secret(id: string, label: string): [HTMLElement, HTMLInputElement] {
   return input(id, label, { type: "password", autocomplete: "new-password", required: true });
 }
 
-/** Runs `send` with the button disabled; its error goes to `feedback`, its success too. */
-async function submitting(button: HTMLButtonElement, feedback: HTMLElement, id: string, send: () => Promise<string | null>): Promise<boolean> {
+/**
+ * Runs `send` with the button disabled; its error goes to `feedback`, its success too (a sentence,
+ * or a notice already made, such as a pending change's).
+ */
+async function submitting(
+  button: HTMLButtonElement,
+  feedback: HTMLElement,
+  id: string,
+  send: () => Promise<string | HTMLElement | null>,
+): Promise<boolean> {
   feedback.replaceChildren();
   button.disabled = true;
   try {
     const done = await send();
-    if (done) feedback.replaceChildren(notice(done, `${id}-notice`));
+    if (done) feedback.replaceChildren(typeof done === "string" ? notice(done, `${id}-notice`) : done);
     return true;
   } catch (reason) {
     feedback.replaceChildren(errorBox(toCommandError(reason), `${id}-error`));
@@ -80,9 +91,9 @@ async function submitting(button: HTMLButtonElement, feedback: HTMLElement, id: 
 
 // Users --------------------------------------------------------------------------------------
 
-async function renderUsers(section: HTMLElement, shell: Shell, message?: string): Promise<void> {
+async function renderUsers(section: HTMLElement, shell: Shell, message?: HTMLElement): Promise<void> {
   const heading = h("h3", {}, t("settings.users.title"));
-  const feedback = h("div", { id: "users-feedback", "aria-live": "polite" }, message ? notice(message, "users-notice") : null);
+  const feedback = h("div", { id: "users-feedback", "aria-live": "polite" }, message ?? null);
   let list: UserEntry[];
   try {
     list = await listUsers();
@@ -90,7 +101,10 @@ async function renderUsers(section: HTMLElement, shell: Shell, message?: string)
     section.replaceChildren(heading, errorBox(toCommandError(reason), "users-error"));
     return;
   }
-  const again = (done: string) => void renderUsers(section, shell, done);
+  const again = (done: HTMLElement) => {
+    shell.refreshStatus?.();
+    void renderUsers(section, shell, done);
+  };
   const rows = list.map((user) => userRow(user, shell, feedback, again));
   const table = h(
     "table",
@@ -105,7 +119,7 @@ async function renderUsers(section: HTMLElement, shell: Shell, message?: string)
   section.replaceChildren(heading, table, feedback, addUserForm(again));
 }
 
-function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (done: string) => void): HTMLElement {
+function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (done: HTMLElement) => void): HTMLElement {
   const actions = h("td", {});
   if (user.name === shell.user.name) {
     // The core refuses to disable oneself or to set one's own first password: one's own
@@ -114,7 +128,7 @@ function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (d
     open.addEventListener("click", () => shell.openAccount?.());
     actions.append(h("span", { class: "hint" }, t("account.settings.self")), " ", open);
   } else {
-    actions.append(...otherUserActions(user, feedback, again));
+    actions.append(...otherUserActions(user, feedback, again, shell));
   }
   return h(
     "tr",
@@ -127,7 +141,7 @@ function userRow(user: UserEntry, shell: Shell, feedback: HTMLElement, again: (d
 }
 
 /** Disable or enable another user, or set their new first password. */
-function otherUserActions(user: UserEntry, feedback: HTMLElement, again: (done: string) => void): (HTMLElement | string)[] {
+function otherUserActions(user: UserEntry, feedback: HTMLElement, again: (done: HTMLElement) => void, shell: Shell): (HTMLElement | string)[] {
   const toggle = h(
     "button",
     { id: `user-toggle-${user.name}`, type: "button", class: "secondary" },
@@ -136,21 +150,21 @@ function otherUserActions(user: UserEntry, feedback: HTMLElement, again: (done: 
   toggle.addEventListener("click", () => {
     const disable = !user.disabled;
     void submitting(toggle, feedback, "users", async () => {
-      await setUserDisabled(user.name, disable);
-      again(t(disable ? "settings.users.disabledDone" : "settings.users.enabledDone", { name: user.name }));
+      const outcome = await setUserDisabled(user.name, disable);
+      again(outcomeNotice(outcome, "users-notice", () => t(disable ? "settings.users.disabledDone" : "settings.users.enabledDone", { name: user.name })));
       return null;
     });
   });
   const reset = h("button", { id: `user-reset-${user.name}`, type: "button", class: "secondary" }, t("settings.users.reset"));
   reset.addEventListener("click", () => {
-    reset.replaceWith(resetForm(user.name, feedback));
+    reset.replaceWith(resetForm(user.name, feedback, shell));
     document.getElementById("reset-password")?.focus();
   });
   return [toggle, " ", reset];
 }
 
 /** An inline form for another user's new first password. */
-function resetForm(name: string, feedback: HTMLElement): HTMLElement {
+function resetForm(name: string, feedback: HTMLElement, shell: Shell): HTMLElement {
   const [field, password] = secret("reset-password", t("settings.users.newPassword", { name }));
   const submit = h("button", { id: "reset-submit", type: "submit" }, t("settings.users.resetSubmit"));
   const form = h("form", { id: "reset-form", class: "inline" }, field, h("p", { class: "hint" }, t("settings.users.resetHint")), submit);
@@ -159,14 +173,15 @@ function resetForm(name: string, feedback: HTMLElement): HTMLElement {
     const typed = password.value;
     password.value = "";
     void submitting(submit, feedback, "users", async () => {
-      await resetUserPassword({ name, password: typed });
-      return t("settings.users.resetDone", { name });
+      const outcome = await resetUserPassword({ name, password: typed });
+      shell.refreshStatus?.();
+      return outcomeNotice(outcome, "users-notice", () => t("settings.users.resetDone", { name }));
     });
   });
   return form;
 }
 
-function addUserForm(again: (done: string) => void): HTMLElement {
+function addUserForm(again: (done: HTMLElement) => void): HTMLElement {
   const [nameField, name] = input("new-user-name", t("settings.users.name"), { required: true });
   const role = h("select", { id: "new-user-role", name: "new-user-role" }, ...ROLES.map((r) => h("option", { value: r }, codeName("role", r))));
   const [passwordField, password] = secret("new-user-password", t("settings.users.firstPassword"));
@@ -188,8 +203,8 @@ function addUserForm(again: (done: string) => void): HTMLElement {
     const typed = password.value;
     password.value = "";
     void submitting(submit, feedback, "new-user", async () => {
-      const added = await addUser({ name: name.value, role: role.value, password: typed });
-      again(t("settings.users.added", { name: added.name, role: codeName("role", added.role) }));
+      const outcome = await addUser({ name: name.value, role: role.value, password: typed });
+      again(outcomeNotice(outcome, "users-notice", (added) => t("settings.users.added", { name: added.name, role: codeName("role", added.role) })));
       return null;
     });
   });
@@ -198,7 +213,7 @@ function addUserForm(again: (done: string) => void): HTMLElement {
 
 // Policy -------------------------------------------------------------------------------------
 
-async function renderPolicy(section: HTMLElement): Promise<void> {
+async function renderPolicy(section: HTMLElement, shell: Shell): Promise<void> {
   const heading = h("h3", {}, t("settings.policy.title"));
   let current: PolicyView;
   try {
@@ -229,8 +244,10 @@ async function renderPolicy(section: HTMLElement): Promise<void> {
     NUMBERS.forEach((name, i) => (next[name] = Number(numbers[i][1].value)));
     FLAGS.forEach((name, i) => (next[name] = flags[i][1].checked));
     void submitting(submit, feedback, "policy", async () => {
-      current = await setPolicy(next);
-      return t("settings.policy.saved");
+      const outcome = await setPolicy(next);
+      shell.refreshStatus?.();
+      if (outcome.outcome === "applied") current = outcome.value;
+      return outcomeNotice(outcome, "policy-notice", () => t("settings.policy.saved"));
     });
   });
   section.replaceChildren(heading, form);
@@ -238,7 +255,7 @@ async function renderPolicy(section: HTMLElement): Promise<void> {
 
 // Organisation account -----------------------------------------------------------------------
 
-async function renderAccount(section: HTMLElement): Promise<void> {
+async function renderAccount(section: HTMLElement, shell: Shell): Promise<void> {
   const heading = h("h3", {}, t("settings.account.title"));
   let current: OrgAccountView | null;
   try {
@@ -269,7 +286,10 @@ async function renderAccount(section: HTMLElement): Promise<void> {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     void submitting(submit, feedback, "account", async () => {
-      const saved = await setOrgAccount({ name: name.value, iban: iban.value, bic: bic.value, currency: currency.value });
+      const outcome = await setOrgAccount({ name: name.value, iban: iban.value, bic: bic.value, currency: currency.value });
+      shell.refreshStatus?.();
+      if (outcome.outcome === "pending") return outcomeNotice(outcome, "account-notice", () => "");
+      const saved = outcome.value;
       form.querySelector("#account-unset")?.remove();
       name.value = saved.name;
       iban.value = saved.iban;
