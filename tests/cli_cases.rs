@@ -123,19 +123,43 @@ mod workspace {
             self.run(user, &full)
         }
 
-        /// `user add` by the admin.
+        /// `out` as it is, or, if the admin's command proposed a pending change (issue 15), that
+        /// change approved by another approver or admin who is not `about`, and the approval's
+        /// output.
+        #[track_caller]
+        pub fn applied(&self, about: Option<&str>, out: Output) -> Output {
+            let Some(id) = serde_json::from_str::<Value>(&out.stdout()).ok().and_then(|j| j["pending_change"]["id"].as_i64()) else {
+                return out;
+            };
+            let users = self.json(&self.admin, &["user", "list"]).assert_code(OK).json();
+            let checker = users["users"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|u| u["disabled"] == false && (u["role"] == "approver" || u["role"] == "admin"))
+                .filter_map(|u| u["name"].as_str())
+                .find(|n| *n != self.admin && Some(*n) != about)
+                .unwrap_or_else(|| out.fail("no second person to approve the change"))
+                .to_string();
+            self.json(&checker, &["change", "approve", &id.to_string()]).assert_code(OK)
+        }
+
+        /// `user add` by the admin (approved by a second person if it is a pending change).
         #[track_caller]
         pub fn add_user(&self, name: &str, role: &str) {
-            self.cmd(&self.admin, &["user", "add", "--name", name, "--role", role])
+            let out = self
+                .cmd(&self.admin, &["--json", "user", "add", "--name", name, "--role", role])
                 .env("COUNTERSIGN_NEW_PASSWORD", password(name))
                 .run()
                 .assert_code(OK);
+            self.applied(Some(name), out);
         }
 
-        /// `policy set NAME VALUE` by the admin.
+        /// `policy set NAME VALUE` by the admin (approved by a second person if it loosens).
         #[track_caller]
         pub fn set_policy(&self, name: &str, value: &str) {
-            self.run(&self.admin, &["policy", "set", name, value]).assert_code(OK);
+            let out = self.json(&self.admin, &["policy", "set", name, value]).assert_code(OK);
+            self.applied(None, out);
         }
 
         /// `card export` to `out`: our card, as a partner would keep it (no key file).
@@ -158,8 +182,8 @@ mod workspace {
             if let Some((iban, bic)) = account {
                 args.extend_from_slice(&["--iban", iban, "--bic", bic]);
             }
-            let out = self.json(&self.admin, &args).assert_code(OK);
-            match out.json()["id"].as_i64() {
+            let out = self.applied(None, self.json(&self.admin, &args).assert_code(OK));
+            match out.json()["id"].as_i64().or(out.json()["applied"]["partner_id"].as_i64()) {
                 Some(id) => id,
                 None => out.fail("`partner add --json` printed no numeric id"),
             }
@@ -293,7 +317,10 @@ mod workspace {
         #[track_caller]
         pub fn approved_case_with_a_debtor(&self) -> i64 {
             let ws = &self.ws;
-            ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+            ws.applied(
+                None,
+                ws.json("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK),
+            );
             let (id, copy) = self.held_case("held");
             self.confirm_callback("clara", id, &copy);
             ws.case("anna", "approve", id, &[]).assert_code(OK);
@@ -883,7 +910,10 @@ fn release_writes_a_schema_valid_pain001_and_an_epc_qr_from_the_verified_record(
         .assert_code(USAGE)
         .assert_stderr_contains("org account");
     assert_eq!(ws.show("anna", id)["status"], "approved");
-    ws.run("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK);
+    ws.applied(
+        None,
+        ws.json("alice", &["org", "account", "--iban", "DE44 5001 0517 5407 3249 31", "--bic", "INGDDEFFXXX"]).assert_code(OK),
+    );
     ws.case("anna", "release", id, &["--export", "pain001", "--out", "payment.xml"]).assert_code(OK);
     let xml = dir.read_string("payment.xml");
     for expected in ["<IBAN>DE44500105175407324931</IBAN>", "<Nm>Globex Corporation</Nm>", "Ccy=\"EUR\">48250.00</InstdAmt>"] {

@@ -10,7 +10,7 @@
 
 mod util;
 
-use util::{details, TestDir, Workspace, ORG_PASSPHRASE, ORG_PASSPHRASE_ENV};
+use util::{details, TestDir, Workspace, DEFAULT_PHONE, ORG_PASSPHRASE, ORG_PASSPHRASE_ENV};
 
 /// Exit codes of CONTRACT.md.
 const OK: i32 = 0;
@@ -101,8 +101,20 @@ fn rotate_key_makes_a_new_key_that_partners_accept_with_the_statement() {
     backup(&ws, "old.key", ORG_PASSPHRASE).assert_code(NOT_PERMITTED);
 
     // Globex accepts the statement as it would any partner's rotation.
-    let accepted =
-        globex_ws.admin(&["--json", "partner", "rotate-key", &us_at_globex.to_string(), "--statement", "rotation.json"]).assert_code(OK);
+    let id = us_at_globex.to_string();
+    let args = [
+        "--json",
+        "partner",
+        "rotate-key",
+        &id,
+        "--statement",
+        "rotation.json",
+        "--confirm-fingerprint",
+        &new_key,
+        "--dialed",
+        DEFAULT_PHONE,
+    ];
+    let accepted = globex_ws.admin(&args).assert_code(OK);
     accepted.ensure(accepted.json_str("new_key") == new_key, "Globex pins our new key");
 
     // A later rotation starts from the new key.

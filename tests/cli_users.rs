@@ -87,9 +87,18 @@ fn an_admin_resets_a_password_the_old_one_stops_working_and_the_user_can_still_a
     ws.cmd("clara", &["user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(NOT_PERMITTED);
     ws.cmd("alice", &["user", "reset-password", "--name", "alice"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(USAGE);
     ws.cmd("alice", &["user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, "short").run().assert_code(USAGE);
+    // Whoever sets a password can act as that user: the reset is a pending change (issue 15),
+    // which neither alice (its maker) nor anna (whom it is about) may approve; erin does.
+    ws.add_user("erin", "approver");
     let out =
         ws.cmd("alice", &["--json", "user", "reset-password", "--name", "anna"]).env(NEW_PASSWORD_ENV, new_password).run().assert_code(OK);
-    assert_eq!((out.json()["name"].as_str(), out.json()["reset"].as_bool()), (Some("anna"), Some(true)));
+    let change = out.json()["pending_change"]["id"].as_i64().expect("a pending change").to_string();
+    ws.run("alice", &["change", "approve", &change]).assert_code(NOT_PERMITTED).assert_stderr_contains("another approver");
+    ws.run("anna", &["change", "approve", &change]).assert_code(NOT_PERMITTED).assert_stderr_contains("about you");
+    let login = ws.cmd("anna", &["case", "list"]).env(PASSWORD_ENV, new_password).run();
+    login.assert_code(NOT_PERMITTED);
+    let out = ws.run("erin", &["--json", "change", "approve", &change]).assert_code(OK);
+    assert_eq!(out.json()["applied"]["name"], "anna", "{}", out.stdout());
 
     // The old password no longer works, even with her one-time code.
     let code = code_at(&secret, now());

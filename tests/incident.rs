@@ -195,7 +195,7 @@ fn the_reported_incident_every_inserted_change_is_rejected_or_held() {
 
     // The fraudster tries again, with the stolen key, to the same account: rejected outright.
     ws.sign(&stolen, &details(GLOBEX.0, MULE_IBAN, MULE_BIC, "1310.00", "INV-11 URGENT"), "attack/stolen-again.csi");
-    ws.receive("clara", &["attack/stolen-again.csi"]).assert_received(FAILED, "rejected", Some("account_known_fraudulent"));
+    ws.receive("clara", &["attack/stolen-again.csi"]).assert_received(FAILED, "rejected", Some("account_suspected"));
     // Initech's admin revokes the stolen key; whatever it signs next is rejected.
     ws.admin(&["partner", "revoke-key", &globex.id.to_string(), "--reason", "stolen: used for a fraudulent instruction"]).assert_code(OK);
     ws.sign(&stolen, &details(GLOBEX.0, "DE44 5001 0517 5407 3249 31", "INGDDEFFXXX", "1310.00", "INV-11"), "attack/after-revocation.csi");

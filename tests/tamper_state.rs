@@ -46,7 +46,7 @@ fn template() -> &'static Template {
         for (name, role) in [("frank", "auditor"), ("clara", "clerk"), ("anna", "approver")] {
             ws.add_user(name, role);
         }
-        ws.admin(&["--json", "org", "account", "--iban", "DE75 5121 0800 1245 1261 99", "--bic", "SOGEDEFFXXX"]).assert_code(OK);
+        ws.admin_applied(&["--json", "org", "account", "--iban", "DE75 5121 0800 1245 1261 99", "--bic", "SOGEDEFFXXX"]).assert_code(OK);
         let globex = dir.keygen("Globex Corporation", "globex");
         ws.add_partner(&globex, &["--phone", ON_FILE, "--iban", CONTRACT_IBAN, "--bic", CONTRACT_BIC]);
         let small = ws.sign(&globex, &details("Globex Corporation", CONTRACT_IBAN, CONTRACT_BIC, "120.00"), "small.csi");

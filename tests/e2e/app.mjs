@@ -134,5 +134,28 @@ export function session(getDriver) {
     await type("login-password", `TEST-ONLY ${user} demo`);
     await (await byId("login-password")).sendKeys(Key.ENTER);
   };
-  return { byId, retry, soon, textOf, click, type, screen, signIn };
+  /** "Switch user" in the header, then signs in as `user` and waits for the inbox. */
+  const switchUser = async (user) => {
+    await click("switch-user");
+    await signIn(user);
+    await screen("inbox");
+  };
+  /**
+   * As the signed-in user, opens Pending changes, then change `id`, and approves it (four eyes:
+   * never its maker); waits until the change says it is approved.
+   */
+  const approveChange = async (id) => {
+    await click("nav-changes");
+    await screen("changes");
+    await click(`change-open-${id}`);
+    await screen("change");
+    await getDriver().wait(soon(async () => (await textOf("change-title")).startsWith(`Change ${id}:`)), 20_000, `change ${id}`);
+    await click("change-approve");
+    await getDriver().wait(
+      soon(async () => (await (await byId("change-status")).getAttribute("data-status")) === "approved"),
+      20_000,
+      `change ${id} approved`,
+    );
+  };
+  return { byId, retry, soon, textOf, click, type, screen, signIn, switchUser, approveChange };
 }

@@ -1,8 +1,10 @@
 // The admin's partner work in the real app, on the demo workspace run.sh builds: onboarding a new
 // partner whose card and keys the CLI makes here (the fingerprint typed as misheard on the phone
-// is refused and nothing is pinned; read back right, the key is pinned), accepting the partner's
-// key-rotation statement (made with the CLI's `rotate`), and issuing our bank details to it (the
-// file saved to COUNTERSIGN_EXPORT_DIR and checked with the CLI against our card).
+// is refused and nothing is pinned; read back right, the pinning is a pending change that dave
+// approves, four eyes), accepting the partner's key-rotation statement (made with the CLI's
+// `rotate`; the new key's fingerprint read back on a call to the number on file; approved by
+// dave), and issuing our bank details to it (the file saved to COUNTERSIGN_EXPORT_DIR and checked
+// with the CLI against our card).
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
@@ -22,7 +24,7 @@ const cli = (...args) =>
 
 describe("partners: onboarding, key rotation and an outgoing instruction", { timeout: 300_000 }, () => {
   let driver;
-  const { byId, retry, textOf, click, type, screen, signIn } = session(() => driver);
+  const { byId, retry, textOf, click, type, screen, signIn, switchUser, approveChange } = session(() => driver);
   let fingerprint;
   let newFingerprint;
 
@@ -53,7 +55,23 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     await driver?.quit();
   });
 
-  it("onboards a partner: a misheard fingerprint is refused and pins nothing, the right one pins the key", async () => {
+  /** Opens Hooli's page from the partner list. */
+  const openHooli = async () => {
+    await click("nav-partners");
+    await screen("partners");
+    const open = await retry(async () => {
+      for (const button of await driver.findElements(By.css("#partners-table button[id^=partner-open-]"))) {
+        if ((await button.getText()) === "Hooli Ltd") return button;
+      }
+      return null;
+    });
+    assert.ok(open, "Hooli Ltd is in the partner list");
+    await open.click();
+    await screen("partner");
+    assert.equal(await textOf("partner-title"), "Hooli Ltd");
+  };
+
+  it("onboards a partner: a misheard fingerprint is refused and pins nothing, the right one is pinned once dave approves", async () => {
     await signIn("alice");
     await screen("inbox");
     await click("nav-partners");
@@ -100,22 +118,38 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     await type("onboard-bic", "BUKBGB22");
     await click("onboard-submit");
     await step("done");
-    assert.match(await textOf("onboard-done"), /Hooli Ltd/);
-    await click("onboard-open");
-    await screen("partner");
-    assert.equal(await textOf("partner-title"), "Hooli Ltd");
+    // Two people can check changes in the demo: the pinning waits for one who is not alice.
+    const pending = await byId("onboard-pending");
+    assert.match(await pending.getText(), /^Pending change \d+: Onboard Hooli Ltd .* waits for another approver or admin\./);
+    const change = await pending.getAttribute("data-change-id");
+    await switchUser("dave");
+    await approveChange(change);
+    await openHooli();
     assert.deepEqual(await keyStatuses(), ["active"]);
+    const pinned = await retry(async () => (await driver.findElement(By.css('#partner-keys li[data-status="active"]'))).getAttribute("data-fingerprint"));
+    assert.equal(pinned, fingerprint);
     assert.match(await textOf("partner-phones"), /\+44 20 7946 0000/);
     assert.match(await textOf("partner-accounts"), /GB33 BUKB/);
     await screenshot(driver, "partners-3-partner");
     await docScreenshot(driver, "partner");
   });
 
-  it("accepts the partner's key-rotation statement: the old key retired, the new one active", async () => {
+  it("accepts the partner's key-rotation statement read back on a call: the old key retired, the new one active once dave approves", async () => {
+    await switchUser("alice");
+    await openHooli();
     await type("rotate-path", path.join(WORK, "hooli-rotation.json"));
+    // The number dialled is chosen from the on-file numbers, never typed.
+    const numbers = await retry(async () => Promise.all((await driver.findElements(By.css("#rotate-dialed option"))).map((o) => o.getAttribute("value"))));
+    assert.deepEqual(numbers, ["+442079460000"]);
+    await type("rotate-typed", newFingerprint);
     await click("rotate-submit");
     await driver.wait(until.elementLocated(By.id("partner-notice")), 20_000);
-    assert.match(await textOf("partner-notice"), new RegExp(newFingerprint));
+    const notice = await textOf("partner-notice");
+    assert.match(notice, new RegExp(`^Pending change \\d+: Accept Hooli Ltd's new key ${newFingerprint}`));
+    assert.deepEqual(await keyStatuses(), ["active"], "the old key stays current until approved");
+    await switchUser("dave");
+    await approveChange(notice.match(/Pending change (\d+)/)[1]);
+    await openHooli();
     assert.deepEqual(await keyStatuses(), ["retired", "active"]);
     const active = await retry(async () => (await driver.findElement(By.css('#partner-keys li[data-status="active"]'))).getAttribute("data-fingerprint"));
     assert.equal(active, newFingerprint);
@@ -123,6 +157,8 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
   });
 
   it("issues our bank details to the partner: the code and its QR shown, the file saved and ours", async () => {
+    await switchUser("alice");
+    await openHooli();
     await click("partner-issue");
     await screen("issue");
     await type("issue-passphrase", "TEST-ONLY org demo");

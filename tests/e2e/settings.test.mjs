@@ -1,5 +1,5 @@
 // The admin's settings in the real app, on the demo workspace run.sh builds: adding a user and
-// disabling them, a policy value the core refuses, a backup of the organisation key (a wrong
+// disabling them, a policy value the core refuses (tightened at once, loosened as a pending change), a backup of the organisation key (a wrong
 // passphrase refused; the file checked with the CLI) and a rotation of the key (the statement
 // signed by the old key, the new key what the CLI's `card export` gives). Runs after the tests
 // that receive the demo's files, since a rotation changes the key they are addressed to.
@@ -63,9 +63,14 @@ describe("settings: users, policy and the organisation key", { timeout: 300_000 
     await click("policy-submit");
     assert.equal(await errorCode("policy-error"), "invalid_input");
     assert.match(await textOf("policy-error"), /amount_unusual_factor/);
-    await type("policy-amount_unusual_factor", "4");
+    // Tightening takes effect at once; loosening waits for a second person (four eyes).
+    await type("policy-amount_unusual_factor", "2");
     await click("policy-submit");
     assert.equal(await textOf("policy-notice"), "The policy is saved.");
+    await type("policy-amount_unusual_factor", "4");
+    await click("policy-submit");
+    await driver.wait(async () => /^Pending change/.test(await textOf("policy-notice")), 20_000);
+    assert.match(await textOf("policy-notice"), /^Pending change \d+: Loosen the policy: amount_unusual_factor — waits for another approver or admin\.$/);
   });
 
   it("backs up the organisation key: a wrong passphrase is refused, the file holds our key", async () => {
