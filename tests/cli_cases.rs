@@ -502,14 +502,15 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
     ws.case("anna", "approve", id, &[]).assert_code(FAILED);
     ws.case("anna", "release", id, &[]).assert_code(FAILED);
 
-    // The same account from another partner: rejected, account_known_fraudulent.
+    // The same account from another partner: rejected, account_suspected (a second person has
+    // not confirmed the mark yet: issue 15).
     dir.write_details("umbrella.json", &details("Umbrella Ltd", CHANGED_IBAN, CHANGED_BIC, "500.00"));
     let signed = dir.sign(&umbrella, &office.us, "umbrella.json", "umbrella.csi");
     let out = ws.receive("clara", &signed.file).assert_code(FAILED);
     let result = &out.json()["results"][0];
     out.ensure(result["verdict"] == "rejected", "expected verdict rejected");
-    let fraud = result["findings"].as_array().unwrap().iter().find(|f| f["code"] == "account_known_fraudulent").cloned();
-    let fraud = fraud.unwrap_or_else(|| out.fail("expected account_known_fraudulent"));
+    let fraud = result["findings"].as_array().unwrap().iter().find(|f| f["code"] == "account_suspected").cloned();
+    let fraud = fraud.unwrap_or_else(|| out.fail("expected account_suspected"));
     assert_eq!(fraud["severity"], "critical");
     let other = workspace::case_id(&out);
     let show = ws.show("clara", other);
@@ -519,7 +520,16 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
     // And from the same partner again.
     let (again, _) = office.globex_signs("again", &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "100.00"));
     let out = ws.receive("clara", &again.file).assert_code(FAILED);
+    assert!(codes(&out.json()["results"][0]["findings"]).contains(&"account_suspected".into()), "{out}");
+
+    // anna, a second person, confirms it: from then on it is account_known_fraudulent; clearing it
+    // is a change that alice proposes and another approver must check (issue 15).
+    ws.json("anna", &["account", "confirm-fraud", CHANGED_IBAN, "--reason", "the partner never sent it"]).assert_code(OK);
+    let (third, _) = office.globex_signs("third", &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "100.00"));
+    let out = ws.receive("clara", &third.file).assert_code(FAILED);
     assert!(codes(&out.json()["results"][0]["findings"]).contains(&"account_known_fraudulent".into()), "{out}");
+    let marks = ws.json("clara", &["account", "list"]).assert_code(OK).json();
+    assert_eq!((marks["accounts"][0]["status"].as_str(), marks["accounts"][0]["marked_by"].as_str()), (Some("fraudulent"), Some("clara")));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ describe("four eyes: a pending change refused for its maker and approved by a se
     await docScreenshot(driver, "changes");
     await click(`change-open-${change}`);
     await screen("change");
-    assert.match(await textOf("change-proposed"), /^Proposed by alice/);
+    assert.match(await textOf("change-proposed"), /^alice, /);
     const after = await retry(async () => (await driver.findElement(By.css('#change-diff tr[data-field="fingerprint"] td.after'))).getText());
     assert.equal(after, fingerprint);
     assert.equal(await (await byId("change-approve")).isEnabled(), true);
@@ -122,7 +122,7 @@ describe("four eyes: a pending change refused for its maker and approved by a se
     await click("change-approve");
     await driver.wait(soon(async () => (await (await byId("change-status")).getAttribute("data-status")) === "approved"), 20_000, "approved");
     assert.equal(await textOf("change-notice"), `Change ${change} is approved and applied.`);
-    assert.match(await textOf("change-decided"), /^Decided by dave/);
+    assert.match(await textOf("change-decided"), /^dave, /);
     await screenshot(driver, "changes-4-approved");
 
     await click("nav-partners");

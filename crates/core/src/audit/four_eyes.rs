@@ -150,10 +150,7 @@ impl ImpliedState {
             ));
         }
         let change = &self.changes[&id];
-        let mut plain = unsigned(d);
-        if let Some(map) = plain.as_object_mut() {
-            map.remove(CHANGE_MEMBER);
-        }
+        let plain = unsigned(d);
         let expected = change.proposal.effects.get(applying.written);
         if !expected.is_some_and(|e| e.matches(&event.action, &event.subject, &plain)) {
             return Err(Fault::new(StatementFault::Rules, format!("it is not the statement change {id} proposed")));

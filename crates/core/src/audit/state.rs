@@ -820,11 +820,13 @@ pub(super) fn id_subject(event: &LoggedEvent, prefix: &str) -> Result<i64, Fault
         .ok_or_else(|| format!("its subject {:?} is not {prefix}ID", event.subject).into())
 }
 
-/// Details without their signature member.
+/// Details without their signature member, and without the change they apply (what the row
+/// holds).
 pub(super) fn unsigned(details: &Value) -> Value {
     let mut d = details.clone();
     if let Some(map) = d.as_object_mut() {
         map.remove(super::statement::SIGNATURE_MEMBER);
+        map.remove(crate::changes::CHANGE_MEMBER);
     }
     d
 }

@@ -1,0 +1,98 @@
+// Marked accounts in the real app (issue 15), on the demo workspace run.sh builds: carol (clerk)
+// records that Globex denied the demo's held instruction on the callback, so the mule's account is
+// marked suspected at once; dave (approver, not the one who recorded the callback) confirms it as
+// fraudulent and then proposes clearing the mark, which waits for a second person until alice
+// approves it. Runs after the flow test, which pays a later instruction to the same account.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { By, until } from "selenium-webdriver";
+import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+
+const DEMO = process.env.E2E_DEMO_DIR;
+const CLI = process.env.COUNTERSIGN_CLI;
+/** The demo's held case: Globex's stolen key asking to pay the mule's account (case 2). */
+const HELD_FILE = path.join(DEMO ?? "", "work/globex-new-bank-details.json");
+const MULE = "iban:GB82WEST12345698765432";
+
+describe("marked accounts: suspected on a denied callback, confirmed and cleared by second persons", { timeout: 300_000 }, () => {
+  let driver;
+  const { byId, retry, soon, textOf, click, type, screen, signIn, switchUser, approveChange } = session(() => driver);
+
+  const mark = () => retry(async () => driver.findElement(By.css(`#marks-table tr[data-account-key="${MULE}"]`)));
+  const openMarks = async () => {
+    await click("nav-partners");
+    await screen("partners");
+    await byId("marks-title");
+  };
+
+  before(async () => {
+    assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");
+    driver = await openApp();
+  });
+
+  after(async () => {
+    await driver?.quit();
+  });
+
+  it("marks the account suspected when the partner denies the instruction on the callback", async () => {
+    await signIn("carol");
+    await screen("inbox");
+    await retry(async () => (await driver.findElement(By.css('#cases button[data-case-id="2"]'))).click());
+    await screen("case");
+    assert.equal(await textOf("case-status"), "hold");
+    await click("start-callback");
+    const challenge = await textOf("callback-challenge");
+    const response = JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, HELD_FILE], { encoding: "utf8" })).response;
+    await type("callback-dialed", "+49 30 1234567");
+    await type("callback-reached", "Greta Globex");
+    await type("callback-response", response);
+    await byId("callback-outcome");
+    await driver.executeScript("document.getElementById('callback-outcome').value = 'denied';");
+    await click("callback-submit");
+    await driver.wait(until.elementLocated(By.id("case-notice")), 20_000);
+    await driver.wait(soon(async () => (await textOf("case-status")) === "quarantined"), 20_000, "quarantined");
+    assert.match(await textOf("case-notice"), /marked suspected/);
+
+    await openMarks();
+    const row = await mark();
+    assert.equal(await row.getAttribute("data-status"), "suspected");
+    assert.match(await row.getText(), /GB82 WEST 1234 5698 7654 32/);
+    assert.match(await row.getText(), /by carol/);
+    assert.equal((await driver.findElements(By.css("#marks-table button"))).length, 0, "a clerk is offered no buttons");
+  });
+
+  it("lets dave confirm it as fraudulent, then propose clearing it, which alice approves", async () => {
+    await switchUser("dave");
+    await openMarks();
+    const index = await retry(async () => {
+      const rows = await driver.findElements(By.css("#marks-table tbody tr"));
+      for (let i = 0; i < rows.length; i++) if ((await rows[i].getAttribute("data-account-key")) === MULE) return i;
+      return -1;
+    });
+    assert.ok(index >= 0);
+    await type(`mark-reason-${index}`, "Globex's CFO confirmed the instruction was not theirs");
+    await click(`mark-confirm-${index}`);
+    await driver.wait(soon(async () => (await textOf("marks-notice")).endsWith("is confirmed fraudulent.")), 20_000, "confirmed");
+    assert.equal(await (await mark()).getAttribute("data-status"), "fraudulent");
+    assert.match(await (await mark()).getText(), /confirmed by dave/);
+    await screenshot(driver, "marks-1-confirmed");
+    await docScreenshot(driver, "marks");
+
+    // Clearing a mark could send money to the account again: it waits for a second person.
+    await type(`mark-reason-${index}`, "a mix-up: the account is Globex's new one after all");
+    await click(`mark-clear-${index}`);
+    const pending = await retry(async () => byId("marks-notice"));
+    await driver.wait(soon(async () => (await textOf("marks-notice")).startsWith("Pending change")), 20_000, "pending");
+    const change = await retry(async () => (await byId("marks-notice")).getAttribute("data-change-id"));
+    assert.ok(pending && /^\d+$/.test(change), `change ${change}`);
+    assert.equal(await (await mark()).getAttribute("data-status"), "fraudulent", "still marked until approved");
+
+    await switchUser("alice");
+    await approveChange(change);
+    await openMarks();
+    await driver.wait(soon(async () => (await driver.findElements(By.css(`#marks-table tr[data-account-key="${MULE}"]`))).length === 0), 20_000, "cleared");
+    await screenshot(driver, "marks-2-cleared");
+  });
+});
