@@ -41,7 +41,7 @@ STATEMENT_ACTIONS = {
     "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
     "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
 }
-# §12.7 four eyes: who checks, how many make a workspace leave setup mode, what each kind writes.
+# §12.8 four eyes: who checks, how many make a workspace leave setup mode, what each kind writes.
 CHECKER_ROLES = {"approver", "admin"}
 CHECKERS_FOR_FOUR_EYES = 2
 EFFECTS = {
@@ -50,7 +50,7 @@ EFFECTS = {
     "user_enable": {"user.enable"}, "policy_set": {"policy.set"}, "org_account": {"org.account"},
     "account_clear": {"account.clear"},
 }
-# The policy settings and the direction in which each loosens a control (§12.7).
+# The policy settings and the direction in which each loosens a control (§12.8).
 LOOSER_WHEN_SMALLER = ("change_window_days", "rotation_window_days")
 LOOSER_WHEN_LARGER = ("amount_unusual_factor", "amount_history_min", "approval_threshold_minor")
 LOOSER_WHEN_DROPPED = ("first_instruction_needs_callback", "shared_account_needs_callback",
@@ -188,7 +188,7 @@ class State:
             self.four_eyes_since = seq
         return result
 
-    # §12.7 four eyes
+    # §12.8 four eyes
     def checkers(self) -> list[str]:
         return sorted(n for n, u in self.users.items() if u["enabled"] and u["key"] is not None and u["role"] in CHECKER_ROLES)
 
@@ -606,10 +606,10 @@ def self_tests(recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
     details = without_signature(strict_json(by_seq[13]["details"]))
     got = verdicts(replay(with_field(recs, 13, details=canonical_json(details)))[1])[13]
     out.append(("self-test: an unsigned partner.add does not count", got == "signature", f"got {got}"))
-    # §12.7: without carol's approval, the pinning she signs is no change's effect.
+    # §12.8: without carol's approval, the pinning she signs is no change's effect.
     got = verdicts(replay([r for r in recs if r["seq"] != "12"])[1])[13]
     out.append(("self-test: a change's effect without its approval does not count", got == "rules", f"got {got}"))
-    # §12.7: an effect that differs from the proposal (another phone on file) does not count.
+    # §12.8: an effect that differs from the proposal (another phone on file) does not count.
     details = strict_json(by_seq[13]["details"])
     details["phones"] = ["+15555550100"]
     got = verdicts(replay(with_field(recs, 13, details=canonical_json(details)))[1])[13]
