@@ -1,20 +1,22 @@
 // Marked accounts in the real app (issue 15), on the demo workspace run.sh builds: carol (clerk)
-// records that Globex denied the demo's held instruction on the callback, so the mule's account is
-// marked suspected at once; dave (approver, not the one who recorded the callback) confirms it as
-// fraudulent and then proposes clearing the mark, which waits for a second person until alice
-// approves it. Runs after the flow test, which pays a later instruction to the same account.
+// receives an instruction signed with Acme's TEST-ONLY key asking to pay a new account (held),
+// and records on the callback that Acme denies it, so the account is marked suspected at once;
+// dave (approver, not the one who recorded the callback) confirms it as fraudulent and then
+// proposes clearing the mark, which waits for a second person until alice approves it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, ROOT, docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
-/** The demo's held case: Globex's stolen key asking to pay the mule's account (case 2). */
-const HELD_FILE = path.join(DEMO ?? "", "work/globex-new-bank-details.json");
-const MULE = "iban:GB82WEST12345698765432";
+const WORK = path.join(OUT_DIR, "home/marks");
+/** Acme's instruction to pay a new account, signed here with its TEST-ONLY key. */
+const HELD_FILE = path.join(WORK, "acme-new-account.json");
+const MULE = "iban:TR290006400000112345678901";
 
 describe("marked accounts: suspected on a denied callback, confirmed and cleared by second persons", { timeout: 300_000 }, () => {
   let driver;
@@ -29,6 +31,16 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
 
   before(async () => {
     assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");
+    rmSync(WORK, { recursive: true, force: true });
+    mkdirSync(WORK, { recursive: true });
+    const details = path.join(WORK, "details.json");
+    writeFileSync(
+      details,
+      JSON.stringify({ beneficiary_name: "Acme Tekstil A.S.", iban: "TR29 0006 4000 0011 2345 6789 01", bic: "ISBKTRISXXX", currency: "EUR", amount: "9100.00", reference: "INV-A-0107 new account" }),
+    );
+    execFileSync(CLI, ["sign", "--key", path.join(ROOT, "keys/acme.key"), "--to", path.join(DEMO, "org.card"), "--details", details, "--out", HELD_FILE], {
+      env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: "TEST-ONLY acme demo" },
+    });
     driver = await openApp();
   });
 
@@ -39,14 +51,18 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
   it("marks the account suspected when the partner denies the instruction on the callback", async () => {
     await signIn("carol");
     await screen("inbox");
-    await retry(async () => (await driver.findElement(By.css('#cases button[data-case-id="2"]'))).click());
+    await type("receive-paths", HELD_FILE);
+    await click("receive-submit");
+    const result = await driver.wait(until.elementLocated(By.css("#receive-results li[data-verdict]")), 60_000);
+    assert.equal(await result.getAttribute("data-verdict"), "hold");
+    await (await result.findElement(By.css("button[data-case-id]"))).click();
     await screen("case");
     assert.equal(await textOf("case-status"), "hold");
     await click("start-callback");
     const challenge = await textOf("callback-challenge");
     const response = JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, HELD_FILE], { encoding: "utf8" })).response;
-    await type("callback-dialed", "+49 30 1234567");
-    await type("callback-reached", "Greta Globex");
+    await type("callback-dialed", "+90 212 555 0101");
+    await type("callback-reached", "Ayşe Acme");
     await type("callback-response", response);
     await byId("callback-outcome");
     await driver.executeScript("document.getElementById('callback-outcome').value = 'denied';");
@@ -58,7 +74,7 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
     await openMarks();
     const row = await mark();
     assert.equal(await row.getAttribute("data-status"), "suspected");
-    assert.match(await row.getText(), /GB82 WEST 1234 5698 7654 32/);
+    assert.match(await row.getText(), /TR29 0006 4000 0011 2345 6789 01/);
     assert.match(await row.getText(), /by carol/);
     assert.equal((await driver.findElements(By.css("#marks-table button"))).length, 0, "a clerk is offered no buttons");
   });
@@ -72,7 +88,7 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
       return -1;
     });
     assert.ok(index >= 0);
-    await type(`mark-reason-${index}`, "Globex's CFO confirmed the instruction was not theirs");
+    await type(`mark-reason-${index}`, "Acme's CFO confirmed the instruction was not theirs");
     await click(`mark-confirm-${index}`);
     await driver.wait(soon(async () => (await textOf("marks-notice")).endsWith("is confirmed fraudulent.")), 20_000, "confirmed");
     assert.equal(await (await mark()).getAttribute("data-status"), "fraudulent");
@@ -81,7 +97,7 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
     await docScreenshot(driver, "marks");
 
     // Clearing a mark could send money to the account again: it waits for a second person.
-    await type(`mark-reason-${index}`, "a mix-up: the account is Globex's new one after all");
+    await type(`mark-reason-${index}`, "a mix-up: the account is Acme's new one after all");
     await click(`mark-clear-${index}`);
     const pending = await retry(async () => byId("marks-notice"));
     await driver.wait(soon(async () => (await textOf("marks-notice")).startsWith("Pending change")), 20_000, "pending");

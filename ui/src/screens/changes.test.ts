@@ -117,7 +117,7 @@ describe("pending changes", () => {
     await renderChange(s, 8);
     expect(s.content.querySelector("#change-title")?.textContent).toBe("Change 8: Change our own account");
     expect(s.content.querySelector("#change-summary")?.textContent).toBe(accountChange.summary);
-    expect(s.content.querySelector("#change-proposed")?.textContent).toContain("Proposed by alice");
+    expect(s.content.querySelector("#change-proposed")?.textContent).toMatch(/^alice, /);
     const rows = [...s.content.querySelectorAll<HTMLElement>("#change-diff tbody tr")];
     expect(rows.map((r) => [r.dataset.field, r.dataset.changed])).toEqual([
       ["bic", "true"],

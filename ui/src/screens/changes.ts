@@ -170,10 +170,10 @@ export async function renderChange(shell: Shell, id: number, message?: string): 
     h("dt", {}, t("changes.col.status")),
     h("dd", {}, h("span", { id: "change-status", class: `badge change-${change.status}`, "data-status": change.status }, codeName("changeStatus", change.status))),
     h("dt", {}, t("changes.col.by")),
-    h("dd", { id: "change-proposed" }, t("changes.detail.proposed", { who: change.proposed_by, at: formatDateTime(change.proposed_at) })),
-    change.decided_by && change.decided_at ? h("dt", {}, t("changes.col.status")) : null,
+    h("dd", { id: "change-proposed" }, t("changes.detail.byAt", { who: change.proposed_by, at: formatDateTime(change.proposed_at) })),
+    change.decided_by && change.decided_at ? h("dt", {}, t("changes.col.decided")) : null,
     change.decided_by && change.decided_at
-      ? h("dd", { id: "change-decided" }, t("changes.detail.decided", { who: change.decided_by, at: formatDateTime(change.decided_at) }))
+      ? h("dd", { id: "change-decided" }, t("changes.detail.byAt", { who: change.decided_by, at: formatDateTime(change.decided_at) }))
       : null,
     change.reason ? h("dt", {}, t("marks.col.reason")) : null,
     change.reason ? h("dd", { id: "change-reason" }, t("changes.detail.reason", { reason: change.reason })) : null,
