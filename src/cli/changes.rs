@@ -109,13 +109,35 @@ fn change_text(c: &ChangeView) -> String {
     for flag in &c.flags {
         text.push_str(&format!("  ! {}: {}\n", flag.code, flag.message));
     }
-    if !c.before.is_null() {
-        text.push_str(&format!("  before: {}\n", c.before));
-    }
-    if !c.after.is_null() {
-        text.push_str(&format!("  after:  {}\n", c.after));
+    for line in difference(&c.before, &c.after) {
+        text.push_str(&format!("  {line}\n"));
     }
     text
+}
+
+/// What a change changes, field by field, for the checker: `name: before → after` for each
+/// member that differs (objects), or the whole value before and after.
+fn difference(before: &Value, after: &Value) -> Vec<String> {
+    let shown = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "(none)".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+            names.sort();
+            names.dedup();
+            names
+                .into_iter()
+                .filter(|n| b.get(*n) != a.get(*n))
+                .map(|n| format!("{n}: {} → {}", shown(b.get(n)), shown(a.get(n))))
+                .collect()
+        }
+        (Value::Null, Value::Object(a)) => a.iter().map(|(n, v)| format!("{n}: {}", shown(Some(v)))).collect(),
+        (Value::Null, Value::Null) => vec![],
+        (b, a) => vec![format!("before: {}", shown(Some(b))), format!("after: {}", shown(Some(a)))],
+    }
 }
 
 pub fn change(command: &ChangeCommand, global: &GlobalArgs, output: Output) -> CliResult {
@@ -201,4 +223,20 @@ pub fn account(command: &AccountCommand, global: &GlobalArgs, output: Output) ->
         }
     }
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_difference_names_each_member_that_changes() {
+        let before = json!({ "approval_threshold_minor": 1_000_000, "change_window_days": 90 });
+        let after = json!({ "approval_threshold_minor": 99_999_999, "change_window_days": 90 });
+        assert_eq!(difference(&before, &after), ["approval_threshold_minor: 1000000 → 99999999"]);
+        let new = json!({ "name": "Globex", "phones": ["+49301234567"] });
+        assert_eq!(difference(&Value::Null, &new), ["name: Globex", "phones: [\"+49301234567\"]"]);
+        assert_eq!(difference(&json!({ "active_key": "1" }), &json!({ "active_key": "2" })), ["active_key: 1 → 2"]);
+        assert!(difference(&Value::Null, &Value::Null).is_empty());
+    }
 }
