@@ -206,6 +206,7 @@ pub fn case_json(case: &Case) -> Value {
 fn detail_json(d: &CaseDetail) -> Value {
     let mut v = case_json(&d.case);
     v["on_file_numbers"] = json!(d.on_file_numbers);
+    v["setup_mode"] = json!(d.setup_mode);
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -242,6 +243,9 @@ fn list_line(c: &Case) -> String {
 fn detail_text(d: &CaseDetail) -> String {
     let c = &d.case;
     let mut out = format!("Case {}: {} (verdict {})\n", c.id, c.status.as_str().to_uppercase(), c.verdict);
+    if d.setup_mode {
+        out += "  SETUP MODE: fewer than two people can check changes; partners, users and the policy were set by one person alone\n";
+    }
     out += &format!("  partner       {}\n", c.partner_name.as_deref().unwrap_or("(unknown signer)"));
     if let Some(code) = &c.confirmation_code {
         out += &format!("  confirmation  {code}\n");

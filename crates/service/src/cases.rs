@@ -164,6 +164,9 @@ pub struct CaseDetail {
     pub timeline: Vec<LoggedEvent>,
     /// The on-file numbers of the case's partner (the only ones to call).
     pub on_file_numbers: Vec<String>,
+    /// The workspace is still in setup mode: fewer than two people could ever check changes, so
+    /// its registry and controls were changed by one person alone (issue 15).
+    pub setup_mode: bool,
 }
 
 fn refusal(r: Refusal) -> ServiceError {
@@ -634,13 +637,15 @@ impl Workspace {
     /// One case in full: record, callbacks, timeline, the numbers to call.
     pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
         self.require_signed_in(session)?;
+        let setup_mode = self.implied_state()?.in_setup_mode();
         self.store.read(|tx| -> ServiceResult<CaseDetail> {
             let case = load(tx, id)?;
             let on_file_numbers = match case.partner_id {
                 Some(p) => tx.partner_phones(p)?.into_iter().map(|p| p.e164).collect(),
                 None => vec![],
             };
-            Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline: tx.events_for_subject(&format!("case:{id}"))?, on_file_numbers, case })
+            let timeline = tx.events_for_subject(&format!("case:{id}"))?;
+            Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline, on_file_numbers, case, setup_mode })
         })
     }
 }
