@@ -11,7 +11,7 @@ use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
-use countersign_service::files::{write_atomic, Sensitivity};
+use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
 use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
@@ -127,18 +127,15 @@ fn check_export_path(kind: ExportKind, out: &Path) -> Result<(), CliError> {
         (ExportKind::Pain001, _) => return Err(CliError::usage("invalid_argument", "--out for pain001 must name a .xml file")),
         (ExportKind::EpcQr, _) => return Err(CliError::usage("invalid_argument", "--out for epc-qr must name a .png or .svg file")),
     }
-    if out.exists() {
-        return Err(CliError::usage(
-            "file_exists",
-            format!("{} exists: a bank file is never overwritten; choose another name (nothing was done)", out.display()),
-        ));
-    }
-    match out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) if !dir.is_dir() => {
-            Err(CliError::usage("no_directory", format!("{} is not a directory: nothing was done", dir.display())))
-        }
-        _ => Ok(()),
-    }
+    check_new_file(out).map_err(|e| {
+        let message = match &e {
+            FileError::Exists(path) => {
+                format!("{} exists: a bank file is never overwritten; choose another name (nothing was done)", path.display())
+            }
+            other => format!("{other}: nothing was done"),
+        };
+        CliError::usage(e.code(), message)
+    })
 }
 
 /// Writes the bank file where `out` says, never over an existing file.

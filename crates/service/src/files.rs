@@ -32,6 +32,34 @@ pub enum FileError {
     /// The file exists and overwriting was not asked for.
     #[error("{} already exists; choose another name or remove it first", .0.display())]
     Exists(PathBuf),
+    /// The directory a new file would go into does not exist.
+    #[error("{} is not a directory", .0.display())]
+    NoDirectory(PathBuf),
+}
+
+impl FileError {
+    /// A stable code for the shells: `file_exists`, `no_directory`, `not_a_file` or `io_error`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::Exists(_) => "file_exists",
+            FileError::NoDirectory(_) => "no_directory",
+            FileError::NotAFile(_) => "not_a_file",
+            FileError::Read { .. } | FileError::Write { .. } => "io_error",
+        }
+    }
+}
+
+/// Checks, before anything is done, that a new file can be written at `path`: nothing is there
+/// (a bank file is never overwritten: issue 16) and its directory exists. The shells call it
+/// before a release, so a release never commits with nowhere to put its file.
+pub fn check_new_file(path: &Path) -> Result<(), FileError> {
+    if path.exists() {
+        return Err(FileError::Exists(path.to_path_buf()));
+    }
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if !dir.is_dir() => Err(FileError::NoDirectory(dir.to_path_buf())),
+        _ => Ok(()),
+    }
 }
 
 /// Whether the file may hold secrets (created 0600) or not (0644 minus the umask).
