@@ -528,30 +528,6 @@ impl Workspace {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_support::admin_workspace;
-
-    /// Regression (issue 16): a session opened before its user was disabled kept working (the app
-    /// keeps sessions open); it is refused at its next operation, and the refusal says why.
-    #[test]
-    fn a_session_of_a_user_disabled_since_it_signed_in_is_refused() {
-        let (_dir, mut ws, admin) = admin_workspace();
-        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
-        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
-        assert!(ws.cases(&clara, None).is_ok());
-        ws.set_user_disabled(&admin, "clara", true).unwrap();
-        match ws.cases(&clara, None) {
-            Err(ServiceError::AuthenticationFailed(message)) => assert!(message.contains("sign in again"), "{message}"),
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-        assert!(matches!(ws.partners(&clara), Err(ServiceError::AuthenticationFailed(_))));
-        ws.set_user_disabled(&admin, "clara", false).unwrap();
-        assert!(ws.cases(&clara, None).is_ok(), "enabled again, the session works again");
-    }
-}
-
 /// A user's new password and keyring, made by the admin's session: what adding the user or
 /// resetting their password keeps until it is applied.
 struct NewCredentials {
@@ -628,4 +604,28 @@ pub(super) fn apply_user_enable(tx: &dyn Tx, request: &Value, applier: &Applier<
     tx.set_disabled(user.id, false)?;
     applier.write(tx, 0, &format!("user:{name}"))?;
     Ok(json!({ "name": name, "enabled": true }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::admin_workspace;
+
+    /// Regression (issue 16): a session opened before its user was disabled kept working (the app
+    /// keeps sessions open); it is refused at its next operation, and the refusal says why.
+    #[test]
+    fn a_session_of_a_user_disabled_since_it_signed_in_is_refused() {
+        let (_dir, mut ws, admin) = admin_workspace();
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
+        assert!(ws.cases(&clara, None).is_ok());
+        ws.set_user_disabled(&admin, "clara", true).unwrap();
+        match ws.cases(&clara, None) {
+            Err(ServiceError::AuthenticationFailed(message)) => assert!(message.contains("sign in again"), "{message}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(matches!(ws.partners(&clara), Err(ServiceError::AuthenticationFailed(_))));
+        ws.set_user_disabled(&admin, "clara", false).unwrap();
+        assert!(ws.cases(&clara, None).is_ok(), "enabled again, the session works again");
+    }
 }
