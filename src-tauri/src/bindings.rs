@@ -12,30 +12,47 @@ use countersign_service::core::registry::{AccountStatus, KeyStatus};
 
 use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, session, settings};
 
+/// One exported type as (file name, TypeScript source).
+fn export<T: TS + ?Sized + 'static>(cfg: &Config) -> (String, String) {
+    (T::output_path().expect("exportable").display().to_string(), T::export_to_string(cfg).expect("exports"))
+}
+
+macro_rules! exports {
+    ($cfg:expr; $($t:ty),* $(,)?) => { vec![$(export::<$t>($cfg)),*] };
+}
+
 /// Every exported type as (file name, TypeScript source).
 pub fn all() -> Vec<(String, String)> {
     let cfg = Config::new().with_large_int("number");
-    let mut out = Vec::new();
-    macro_rules! add {
-        ($($t:ty),* $(,)?) => {$(
-            out.push((
-                <$t as TS>::output_path().expect("exportable").display().to_string(),
-                <$t as TS>::export_to_string(&cfg).expect("exports"),
-            ));
-        )*};
-    }
-    // The core's enums: union types of the contract's strings, written once in Rust.
-    add!(
-        ReasonCode,
-        Severity,
-        Verdict,
-        CaseStatus,
-        CallbackOutcome,
-        Role,
-        KeyStatus,
-        AccountStatus,
-        ChangeKind,
-        ChangeStatus,
+    let mut out = core_enums(&cfg);
+    out.extend(commands(&cfg));
+    out.extend(four_eyes(&cfg));
+    out
+}
+
+/// The core's enums: union types of the contract's strings, written once in Rust.
+fn core_enums(cfg: &Config) -> Vec<(String, String)> {
+    exports!(cfg; ReasonCode, Severity, Verdict, CaseStatus, CallbackOutcome, Role, KeyStatus, AccountStatus, ChangeKind, ChangeStatus)
+}
+
+/// The four-eyes views: what a command that may wait says, the changes, the marked accounts.
+fn four_eyes(cfg: &Config) -> Vec<(String, String)> {
+    exports!(
+        cfg;
+        changes::Outcome<()>,
+        changes::FlagView,
+        changes::PendingView,
+        changes::FieldChange,
+        changes::ChangeEntry,
+        changes::WorkspaceModeView,
+        marks::FraudMarkEntry,
+    )
+}
+
+/// The requests and views of the other commands, and the error shape.
+fn commands(cfg: &Config) -> Vec<(String, String)> {
+    exports!(
+        cfg;
         app::AppInfo,
         session::UserView,
         session::WorkspaceStatus,
@@ -88,14 +105,6 @@ pub fn all() -> Vec<(String, String)> {
         audit::AuditStatus,
         audit::AuditFileView,
         audit::ActivityDay,
-        changes::Outcome<()>,
-        changes::FlagView,
-        changes::PendingView,
-        changes::FieldChange,
-        changes::ChangeEntry,
-        changes::WorkspaceModeView,
-        marks::FraudMarkEntry,
         crate::CommandError,
-    );
-    out
+    )
 }
