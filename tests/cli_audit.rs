@@ -543,8 +543,8 @@ fn bundle_seqs(bundle: &Value) -> Vec<u64> {
 
 /// The statements every bundle carries whatever its filter (issue 14): what signers' keys and
 /// roles and the policy rest on, so that its signed decisions can be checked offline.
-const AUTHORITY: &str =
-    "action IN ('workspace.init', 'workspace.upgrade', 'user.add', 'user.key_create', 'user.disable', 'user.enable', 'policy.set')";
+const AUTHORITY: &str = "action IN ('workspace.init', 'workspace.upgrade', 'user.add', 'user.key_create', 'user.disable', \
+     'user.enable', 'policy.set', 'change.propose', 'change.approve', 'change.reject')";
 
 /// The sequence numbers a bundle with the filter `condition` holds: the chosen events and the
 /// authority statements, in order.

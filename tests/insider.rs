@@ -42,6 +42,9 @@ fn office(dir: &TestDir) -> Office<'_> {
     let acme_id = ws.add_partner(&acme, &["--phone", ACME_PHONE, "--iban", ACME_IBAN, "--bic", ACME_BIC]);
     ws.add_user("clara", "clerk");
     ws.add_user("dave", "approver");
+    ws.add_user("frank", "auditor");
+    // A second approver once two can check: a change alice proposes and dave approves.
+    ws.add_user("erin", "approver");
     let mode = ws.admin(&["--json", "change", "list"]).assert_code(OK).json();
     assert_eq!(mode["setup_mode"], false, "two people can check from dave on");
     Office { ws, globex, acme, acme_id }
@@ -152,6 +155,11 @@ fn one_clerk_cannot_cut_a_partner_off_for_good() {
     assert_eq!(result["results"][0]["verdict"], "hold", "a cleared account is seen again through a callback: {result:#}");
     let show = ws.partner_show(o.acme_id);
     assert_eq!(show["accounts"][0]["status"], "pending", "{show:#}");
+    // An auditor's bundle of the denied case verifies offline: its statements carry the
+    // decisions on changes that erin's approval rests on.
+    ws.run("frank", &["--json", "audit", "export", "--out", "case.bundle", "--case", &case.to_string()]).assert_code(OK);
+    let report = ws.run("frank", &["--json", "audit", "verify", "--bundle", "case.bundle"]).assert_code(OK).json();
+    assert_eq!((report["intact"].as_bool(), report["statements_checked"].as_bool()), (Some(true), Some(true)), "{report:#}");
 }
 
 /// A stolen key rotates itself: the rotation statement signed with the stolen Globex key names

@@ -64,8 +64,20 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
 /// The statements every signer's key and role, and the policy the case rules read, rest on: an
 /// evidence bundle carries them whatever events it was asked for, so that the statements it holds
 /// can be checked offline.
-pub const AUTHORITY_ACTIONS: &[&str] =
-    &["workspace.init", "workspace.upgrade", "user.add", "user.key_create", "user.disable", "user.enable", "policy.set"];
+/// The decisions on pending changes are among them: an approver added, or a policy loosened,
+/// counts only right after its approval (issue 15).
+pub const AUTHORITY_ACTIONS: &[&str] = &[
+    "workspace.init",
+    "workspace.upgrade",
+    "user.add",
+    "user.key_create",
+    "user.disable",
+    "user.enable",
+    "policy.set",
+    "change.propose",
+    "change.approve",
+    "change.reject",
+];
 
 /// Whether events with this action must be signed.
 pub fn is_statement(action: &str) -> bool {
