@@ -4,7 +4,7 @@
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::registry::AccountStatus;
-use countersign_service::files::{write_atomic, Sensitivity};
+use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
 use countersign_service::{Export, ExportFormat};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
@@ -246,16 +246,15 @@ pub async fn release_case<R: Runtime>(
             }
             let cancelled = format!("No file was chosen, so case {id} was not released.");
             let path = save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path;
-            // A bank file is never overwritten (issue 16): refused before anything is released.
-            if path.exists() {
-                return Err(CommandError::new(
-                    "file_exists",
-                    format!(
-                        "{} exists: a bank file is never overwritten. Choose another name; case {id} was not released.",
-                        path.display()
-                    ),
-                ));
-            }
+            // A bank file is never overwritten, nor released with nowhere to go (issue 16): the
+            // service's one check, before anything is released.
+            check_new_file(&path).map_err(|e| {
+                let message = match &e {
+                    FileError::Exists(p) => format!("{} exists: a bank file is never overwritten. Choose another name", p.display()),
+                    other => other.to_string(),
+                };
+                CommandError::new(e.code(), format!("{message}; case {id} was not released."))
+            })?;
             Some(path)
         }
         _ => None,
