@@ -443,6 +443,7 @@ fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
         clock_skew: DEFAULT_CLOCK_SKEW,
         expected_recipient: Some(ctx.us),
         retired_recipients: ctx.retired_us.clone(),
+        expected_callback_key: ctx.callback_key,
     };
     let check = check_instruction_file(bytes, &ctx.keys, &options);
     let prepared = check.verified.as_ref().map(|verified| {
