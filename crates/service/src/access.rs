@@ -353,7 +353,7 @@ impl Workspace {
         check_name("the user name", name)?;
         password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
         let hash = password::hash_password(&mut OsRng, initial_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let keys = UserKeys::for_role(session.keys(), role);
         let sealed = keys.seal(name, initial_password);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
@@ -380,7 +380,8 @@ impl Workspace {
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
         let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let role = self.implied_state()?.user(name).map_or(Role::Clerk, |u| u.role);
+        let keys = UserKeys::for_role(session.keys(), role);
         let sealed = keys.seal(name, new_password);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
