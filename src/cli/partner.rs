@@ -435,7 +435,10 @@ fn signer_key(path: &Path, envelope: &Envelope) -> Result<KeyPair, CliError> {
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(path)))?;
     let pair = key_file.unlock(&passphrase).map_err(|e| key_error(path, e))?;
     if !envelope.verify_with(&pair.public_key()) {
-        return Err(CliError::failed("signature_invalid", "the file's signature does not verify with your key: it is not the file you signed"));
+        return Err(CliError::failed(
+            "signature_invalid",
+            "the file's signature does not verify with your key: it is not the file you signed",
+        ));
     }
     Ok(pair)
 }

@@ -217,7 +217,8 @@ fn expected_response(tx: &dyn Tx, session: &Session, file: &CaseFile, challenge:
     let Some(secret) = session.keys().callback.as_ref().filter(|s| s.public_key() == named) else {
         return Ok(None);
     };
-    let signer = tx.key_by_fingerprint(&file.envelope.signer().to_string())?.ok_or_else(|| StoreError::Corrupt("the case's signer".into()))?;
+    let signer =
+        tx.key_by_fingerprint(&file.envelope.signer().to_string())?.ok_or_else(|| StoreError::Corrupt("the case's signer".into()))?;
     let key = PublicKey::from_bytes(&signer.public_key).ok_or_else(|| StoreError::Corrupt("the case's signer key".into()))?;
     let shared = secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
     Ok(Some(ChallengeResponse::compute_v2(&shared, challenge, file.envelope.payload())))

@@ -119,7 +119,9 @@ impl UserKeys {
         let callback = wire
             .callback
             .as_deref()
-            .map(|text| b64_decode_array::<32>(text).map(|s| CallbackSecret::from_bytes(&s)).ok_or_else(|| corrupt("a key is not 32 bytes")))
+            .map(|text| {
+                b64_decode_array::<32>(text).map(|s| CallbackSecret::from_bytes(&s)).ok_or_else(|| corrupt("a key is not 32 bytes"))
+            })
             .transpose()?;
         Ok(UserKeys { personal: seed(&wire.personal)?, audit: wire.audit.as_deref().map(seed).transpose()?, callback })
     }
@@ -242,7 +244,13 @@ impl Workspace {
         }
         let sealed = change.map(|_| keys.seal(&user.name, password));
         let users: Vec<(String, PublicKey)> = match keys.callback.is_some() {
-            true => self.implied_state()?.users.iter().filter(|(n, u)| *n != &user.name && u.enabled && holds_callback_key(u.role)).filter_map(|(n, u)| u.key.map(|k| (n.clone(), k))).collect(),
+            true => self
+                .implied_state()?
+                .users
+                .iter()
+                .filter(|(n, u)| *n != &user.name && u.enabled && holds_callback_key(u.role))
+                .filter_map(|(n, u)| u.key.map(|k| (n.clone(), k)))
+                .collect(),
             false => vec![],
         };
         self.store.write(|tx| -> ServiceResult<()> {
@@ -251,7 +259,13 @@ impl Workspace {
                 tx.set_setting(&grant_setting(&user.name), &keys.callback.as_ref().map(|k| held(&k.public_key())).unwrap_or_default())?;
                 match (action, &keys.callback) {
                     ("org.callback_key", Some(secret)) => record_callback_key(tx, secret, at, &user.name, &keys.personal)?,
-                    _ => drop(tx.append_event(at, &user.name, action, &format!("user:{}", user.name), &json!({ "callback_key": current.map(|k| k.to_base64()) }))?),
+                    _ => drop(tx.append_event(
+                        at,
+                        &user.name,
+                        action,
+                        &format!("user:{}", user.name),
+                        &json!({ "callback_key": current.map(|k| k.to_base64()) }),
+                    )?),
                 }
             }
             if let Some(secret) = &keys.callback {

@@ -344,7 +344,9 @@ fn approve_checking_response(r: &Request<'_>, response_correct: bool) -> Result<
         return r.not_allowed("it has no unchecked response to check");
     }
     match response_correct {
-        true => Ok(Transition { status: CaseStatus::Approved, make_account_current: true, response_unchecked: false, ..unchanged(r.facts) }),
+        true => {
+            Ok(Transition { status: CaseStatus::Approved, make_account_current: true, response_unchecked: false, ..unchanged(r.facts) })
+        }
         false => Ok(Transition {
             status: CaseStatus::Hold,
             wrong_responses: r.facts.wrong_responses + 1,

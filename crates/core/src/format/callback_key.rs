@@ -149,6 +149,11 @@ fn x25519_scalar(key: &KeyPair) -> Zeroizing<[u8; 32]> {
     scalar
 }
 
+/// An Ed25519 public key as an X25519 public key (its u-coordinate, format §3.7; test vectors).
+pub fn x25519_public_of(key: &PublicKey) -> [u8; 32] {
+    montgomery_of(key).0
+}
+
 /// An Ed25519 public key as an X25519 u-coordinate: u = (1 + y) / (1 − y) mod 2^255 − 19.
 fn montgomery_of(key: &PublicKey) -> MontgomeryPoint {
     CompressedEdwardsY(key.to_bytes()).decompress().expect("a PublicKey is a valid point").to_montgomery()

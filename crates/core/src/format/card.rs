@@ -147,9 +147,11 @@ impl PartnerCard {
         }
         check_short_text("the name", &wire.name, 140)?;
         let callback_key = match (envelope.version(), wire.callback_key.as_deref()) {
-            (2, Some(text)) => Some(CallbackPublicKey::from_base64(text).ok_or_else(|| {
-                CardError::Invalid("callback_key is not 32 bytes of canonical base64, or is a low-order point".into())
-            })?),
+            (2, Some(text)) => {
+                Some(CallbackPublicKey::from_base64(text).ok_or_else(|| {
+                    CardError::Invalid("callback_key is not 32 bytes of canonical base64, or is a low-order point".into())
+                })?)
+            }
             (2, None) => return Err(CardError::Invalid("a version-2 card must carry callback_key".into())),
             (_, Some(_)) => return Err(CardError::Invalid("unknown field `callback_key`: it is a member of version-2 cards only".into())),
             (_, None) => None,
