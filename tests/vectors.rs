@@ -299,7 +299,7 @@ fn generate() -> Vec<Vector> {
     v
 }
 
-// Long: the version-2 vectors of format §3.7, one `add` each, in the order docs/format.md lists them.
+/// The version-2 vectors of format §3.7, in the order docs/format.md lists them.
 fn generate_v2(signer: &KeyPair, recipient: &Fingerprint) -> Vec<Vector> {
     use ReasonCode::*;
     let ours = callback_secret(CALLBACK_SECRET).public_key().to_base64();

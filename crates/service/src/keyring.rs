@@ -296,6 +296,53 @@ fn grant_to(tx: &dyn Tx, secret: &CallbackSecret, users: &[(String, PublicKey)],
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::admin_workspace;
+    use crate::Credentials;
+
+    /// Reseals `name`'s keyring by hand with (or without) `callback`, as a keyring from before the
+    /// callback key (or a demoted user's) would be.
+    fn reseal(ws: &mut Workspace, name: &str, password: &str, callback: Option<CallbackSecret>) {
+        ws.store
+            .write(|tx| -> ServiceResult<()> {
+                let user = tx.user_by_name(name)?.unwrap();
+                let mut keys = UserKeys::open(user.keyring.as_deref().unwrap(), name, password)?;
+                keys.callback = callback;
+                tx.set_keyring(user.id, &keys.seal(name, password), &keys.personal.public_key().to_bytes())?;
+                tx.set_setting(&grant_setting(name), "")?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Issue 15: approvers and admins hold the callback secret, clerks never. An approver without
+    /// it receives it through a grant sealed at a holder's login and opened at theirs; a clerk
+    /// whose keyring holds it loses it at their next login.
+    #[test]
+    fn the_callback_key_reaches_approvers_through_grants_and_never_stays_with_a_clerk() {
+        let (_dir, mut ws, alice) = admin_workspace();
+        let ours = alice.keys().callback.as_ref().expect("made at init").public_key();
+        assert_eq!(ws.callback_public_key("alice").unwrap(), Some(ours));
+        ws.add_user(&alice, "anna", Role::Approver, "anna password 1").unwrap();
+        ws.add_user(&alice, "clara", Role::Clerk, "clara password 1").unwrap();
+        let login =
+            |ws: &mut Workspace, user: &str| ws.login(&Credentials { user, password: &format!("{user} password 1"), totp: None }).unwrap();
+        assert_eq!(login(&mut ws, "anna").keys().callback.as_ref().map(CallbackSecret::public_key), Some(ours), "sealed at user add");
+        assert!(login(&mut ws, "clara").keys().callback.is_none());
+
+        reseal(&mut ws, "anna", "anna password 1", None);
+        assert!(login(&mut ws, "anna").keys().callback.is_none(), "no grant yet");
+        login(&mut ws, "alice");
+        let grant = ws.store.read(|tx| tx.setting(&grant_setting("anna"))).unwrap().unwrap();
+        assert_eq!(grant_callback_key(&grant), Some(ours), "a holder's login seals a grant");
+        assert_eq!(login(&mut ws, "anna").keys().callback.as_ref().map(CallbackSecret::public_key), Some(ours));
+        assert_eq!(ws.store.read(|tx| tx.setting(&grant_setting("anna"))).unwrap().unwrap(), held(&ours));
+
+        let copy = CallbackSecret::from_bytes(&alice.keys().callback.as_ref().unwrap().to_bytes());
+        reseal(&mut ws, "clara", "clara password 1", Some(copy));
+        assert!(login(&mut ws, "clara").keys().callback.is_none(), "taken away at login");
+        let sealed = ws.store.read(|tx| tx.user_by_name("clara")).unwrap().unwrap().keyring.unwrap();
+        assert!(UserKeys::open(&sealed, "clara", "clara password 1").unwrap().callback.is_none(), "and from the keyring");
+    }
 
     #[test]
     fn seal_and_open_round_trip() {
