@@ -243,37 +243,59 @@ impl Workspace {
             }
         }
         let sealed = change.map(|_| keys.seal(&user.name, password));
-        let users: Vec<(String, PublicKey)> = match keys.callback.is_some() {
-            true => self
-                .implied_state()?
-                .users
-                .iter()
-                .filter(|(n, u)| *n != &user.name && u.enabled && holds_callback_key(u.role))
-                .filter_map(|(n, u)| u.key.map(|k| (n.clone(), k)))
-                .collect(),
-            false => vec![],
+        // Only the current key is granted (one just made counts as current).
+        let created = change == Some("org.callback_key");
+        let users = match keys.callback.as_ref().filter(|s| current.map_or(created, |c| c == s.public_key())) {
+            Some(secret) => self.users_without(secret, &user.name)?,
+            None => vec![],
         };
+        // Most logins change nothing and take no write lock (a payment run may hold it).
+        if change.is_none() && users.is_empty() {
+            return Ok(keys);
+        }
         self.store.write(|tx| -> ServiceResult<()> {
             if let (Some(action), Some(sealed)) = (change, &sealed) {
                 tx.set_keyring(user.id, sealed, &keys.personal.public_key().to_bytes())?;
                 tx.set_setting(&grant_setting(&user.name), &keys.callback.as_ref().map(|k| held(&k.public_key())).unwrap_or_default())?;
                 match (action, &keys.callback) {
                     ("org.callback_key", Some(secret)) => record_callback_key(tx, secret, at, &user.name, &keys.personal)?,
-                    _ => drop(tx.append_event(
-                        at,
-                        &user.name,
-                        action,
-                        &format!("user:{}", user.name),
-                        &json!({ "callback_key": current.map(|k| k.to_base64()) }),
-                    )?),
+                    _ => {
+                        let details = json!({ "callback_key": current.map(|k| k.to_base64()) });
+                        tx.append_event(at, &user.name, action, &format!("user:{}", user.name), &details)?;
+                    }
                 }
             }
-            if let Some(secret) = &keys.callback {
+            if let (Some(secret), false) = (&keys.callback, users.is_empty()) {
                 grant_to(tx, secret, &users, at, &user.name)?;
             }
             Ok(())
         })?;
         Ok(keys)
+    }
+}
+
+impl Workspace {
+    /// The enabled approvers and admins other than `holder` (name, personal key) who neither hold
+    /// `secret` nor have a grant of it waiting.
+    fn users_without(&mut self, secret: &CallbackSecret, holder: &str) -> ServiceResult<Vec<(String, PublicKey)>> {
+        let public = secret.public_key();
+        let candidates: Vec<(String, PublicKey)> = self
+            .implied_state()?
+            .users
+            .iter()
+            .filter(|(name, u)| name.as_str() != holder && u.enabled && holds_callback_key(u.role))
+            .filter_map(|(name, u)| u.key.map(|k| (name.clone(), k)))
+            .collect();
+        self.store.read(|tx| -> ServiceResult<_> {
+            let mut without = vec![];
+            for (name, key) in candidates {
+                let setting = tx.setting(&grant_setting(&name))?.unwrap_or_default();
+                if setting != held(&public) && grant_callback_key(&setting) != Some(public) {
+                    without.push((name, key));
+                }
+            }
+            Ok(without)
+        })
     }
 }
 
