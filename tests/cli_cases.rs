@@ -233,7 +233,7 @@ mod workspace {
     /// The partner's side of the call: `respond --challenge C FILE` on their own copy.
     #[track_caller]
     pub fn respond(dir: &TestDir, challenge: &str, file: &str) -> String {
-        dir.countersign(&["--json", "respond", "--challenge", challenge, file]).run().assert_code(OK).json_str("response")
+        dir.respond(challenge, file).assert_code(OK).json_str("response")
     }
 
     /// A response that is certainly not `right`.
@@ -393,13 +393,18 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     assert_eq!(refusal["actor"], "clara");
     assert_eq!(refusal["details"]["dialed"], "+442079460018", "the number dialled is logged, normalised");
 
-    // On file, but the response read back is wrong: refused (exit 1), counted.
+    // On file, but the response read back is wrong. The file is v2 (our card carries a callback
+    // key): a clerk holds no callback key, so the response is recorded unchecked (issue 15)...
     let right = respond(&dir, &first, &partner_copy);
-    ws.callback("clara", id, ON_FILE_NUMBER, Some(&wrong_response(&right)), "confirmed").assert_code(FAILED);
+    let unchecked = ws.callback("clara", id, ON_FILE_NUMBER, Some(&wrong_response(&right)), "confirmed").assert_code(OK);
+    assert_eq!(unchecked.json()["status"], "callback_confirmed");
+    assert_eq!(ws.show("clara", id)["callback_response_checked"], false);
+    // ...and the approver's check refuses it (exit 1): back on hold, counted.
+    ws.case("anna", "approve", id, &[]).assert_code(FAILED).assert_stderr_contains("back on hold");
     let show = ws.show("clara", id);
     assert_eq!((show["status"].as_str(), show["wrong_responses"].as_i64()), (Some("hold"), Some(1)), "{show:#}");
 
-    // Each attempt uses a fresh challenge; the partner answers it from their own copy.
+    // Each attempt uses a fresh challenge; the partner answers it from their own copy, with their key.
     let second = ws.challenge("clara", id);
     assert_ne!(first, second, "a fresh challenge for every attempt");
     let response = respond(&dir, &second, &partner_copy);
@@ -411,7 +416,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     ws.case("carl", "approve", id, &[]).assert_code(NOT_PERMITTED).assert_stderr_contains("not an approver");
     assert_eq!(ws.show("anna", id)["status"], "callback_confirmed", "refused approvals change nothing");
 
-    // The approver, who neither received nor called, approves and releases.
+    // The approver, who neither received nor called, checks the response, approves and releases.
     assert_eq!(status_of(ws.case("anna", "approve", id, &[])), "approved");
     let released = ws.case("anna", "release", id, &[]).assert_code(OK).json();
     assert_eq!((released["status"].as_str(), released["released_by"].as_str()), (Some("released"), Some("anna")), "{released:#}");
@@ -431,7 +436,8 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
             ("clara", "instruction.receive"),
             ("clara", "case.challenge"),
             ("clara", "case.callback_refused"),
-            ("clara", "case.callback_wrong_response"),
+            ("clara", "case.callback"),
+            ("anna", "case.response_check_failed"),
             ("clara", "case.challenge"),
             ("clara", "case.callback"),
             ("clara", "permission.denied"),
@@ -445,10 +451,15 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     assert!(timeline.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "seq increases:\n{show:#}");
     assert!(timeline.iter().all(|e| e["at"].as_str().is_some_and(|t| t.ends_with('Z'))), "every step has its time:\n{show:#}");
     assert_eq!(timeline[1]["details"]["challenge"], first.as_str());
-    assert_eq!(timeline[5]["details"]["challenge"], second.as_str());
-    assert_eq!(timeline[5]["details"]["response_matched"], true);
-    assert_eq!(timeline[5]["details"]["dialed"], "+49301234567");
-    assert_eq!(timeline[6]["details"]["attempted"], "case.approve");
+    assert_eq!(timeline[3]["details"]["response_checked"], false);
+    assert_eq!(timeline[4]["details"]["response_correct"], false);
+    assert_eq!(timeline[6]["details"]["challenge"], second.as_str());
+    assert_eq!(timeline[6]["details"]["response_checked"], false);
+    assert_eq!(timeline[6]["details"]["dialed"], "+49301234567");
+    assert_eq!(timeline[7]["details"]["attempted"], "case.approve");
+    assert_eq!(timeline[9]["details"]["response_checked"], true);
+    assert_eq!(show["callback_response_checked"], true);
+    assert_eq!(show["callback_response_version"], 2);
 
     // Never twice.
     ws.case("anna", "release", id, &[]).assert_code(FAILED).assert_stderr_contains("already released");
@@ -536,18 +547,20 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
 // 3. Three wrong responses
 
 /// Three wrong responses lock the callback: no fourth challenge, a clerk cannot reopen, an
-/// approver can, and then a good callback confirms.
+/// approver can, and then a good callback confirms. The calls are an approver's (arne), who
+/// holds the callback key, so each v2 response is checked as it is recorded (issue 15).
 #[test]
 fn three_wrong_responses_lock_the_case_until_an_approver_reopens_it() {
     let dir = TestDir::new();
     let office = Office::new(&dir);
     let ws = &office.ws;
+    ws.add_user("arne", "approver");
     let (id, copy) = office.held_case("held");
 
     for attempt in 1..=3 {
-        let challenge = ws.challenge("clara", id);
+        let challenge = ws.challenge("arne", id);
         let wrong = wrong_response(&respond(&dir, &challenge, &copy));
-        let out = ws.callback("clara", id, ON_FILE_NUMBER, Some(&wrong), "confirmed").assert_code(FAILED);
+        let out = ws.callback("arne", id, ON_FILE_NUMBER, Some(&wrong), "confirmed").assert_code(FAILED);
         if attempt == 3 {
             out.assert_stderr_contains("locked");
         }
@@ -891,14 +904,16 @@ fn regression_the_response_to_a_superseded_challenge_does_not_confirm() {
     let dir = TestDir::new();
     let office = Office::new(&dir);
     let ws = &office.ws;
+    // An approver calls, who holds the callback key: the v2 response is checked at once.
+    ws.add_user("arne", "approver");
     let (id, copy) = office.held_case("held");
-    let older = ws.challenge("clara", id);
-    let latest = ws.challenge("clara", id);
+    let older = ws.challenge("arne", id);
+    let latest = ws.challenge("arne", id);
     let wrong = wrong_response(&respond(&dir, &latest, &copy));
-    ws.callback("clara", id, ON_FILE_NUMBER, Some(&wrong), "confirmed").assert_code(FAILED);
+    ws.callback("arne", id, ON_FILE_NUMBER, Some(&wrong), "confirmed").assert_code(FAILED);
     // The latest challenge is used up; the older one is not the latest and must not confirm.
     let stale = respond(&dir, &older, &copy);
-    let out = ws.callback("clara", id, ON_FILE_NUMBER, Some(&stale), "confirmed");
+    let out = ws.callback("arne", id, ON_FILE_NUMBER, Some(&stale), "confirmed");
     assert_ne!(out.code(), OK, "a superseded challenge confirmed the case:\n{out}");
     assert_eq!(ws.show("clara", id)["status"], "hold");
 }
@@ -1028,4 +1043,56 @@ fn free_text_beyond_its_limit_is_refused_and_changes_nothing() {
         ["case", "callback", &challenge, "--dialed", ON_FILE_NUMBER, "--reached", "Hans", "--outcome", "unreachable", "--note", &long_note];
     ws.json("clara", &args).assert_code(USAGE).assert_stderr_contains("at most 1000");
     assert!(ws.show("clara", held)["callbacks"].as_array().unwrap().iter().all(|c| c["outcome"].is_null()), "no attempt was recorded");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15, item 6: a callback that passes without a call
+
+/// Regression (issue 15): the response depended only on the challenge and the file, which the
+/// clerk holds, so `respond` on the clerk's own desktop confirmed a callback nobody made. With a
+/// v2 file the clerk cannot compute it without the partner's key, a made-up code recorded by the
+/// clerk is refused at approval (the case back on hold, one wrong response), and the genuine
+/// partner's `respond --key` gets the case approved.
+#[test]
+fn a_clerk_cannot_confirm_a_v2_callback_without_the_partner_and_a_made_up_code_is_refused_at_approval() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    let (id, copy) = office.held_case("held");
+    let show = ws.show("clara", id);
+    assert_eq!((show["callback_response_version"].as_i64(), show["callback_response_proves_partner_key"].as_bool()), (Some(2), Some(true)));
+
+    // The clerk computes the response herself: refused without the partner's key (exit 2).
+    let challenge = ws.challenge("clara", id);
+    let own = dir.countersign(&["--json", "respond", "--challenge", &challenge, &copy]).run().assert_code(USAGE);
+    assert_eq!(own.json()["error"]["code"], "key_required", "{own}");
+    // Nor with a key that did not sign the file (exit 1), before any passphrase is asked.
+    let mallory = dir.keygen("Mallory", "mallory");
+    let other = dir.countersign(&["--json", "respond", "--key", &mallory.key, "--challenge", &challenge, &copy]).run();
+    assert_eq!((other.code(), other.json()["error"]["code"].as_str()), (FAILED, Some("wrong_key")), "{other}");
+
+    // A made-up code: the clerk's session cannot check it, so it is recorded unchecked...
+    let recorded = ws.callback("clara", id, ON_FILE_NUMBER, Some("1234 5678"), "confirmed").assert_code(OK);
+    assert_eq!(recorded.json()["status"], "callback_confirmed");
+    let show = ws.show("clara", id);
+    assert_eq!(show["callback_response_checked"], false, "{show:#}");
+    let text = ws.run("clara", &["case", "show", &id.to_string()]).assert_code(OK).stdout();
+    assert!(text.contains("UNCHECKED"), "{text}");
+    // ...and the approver's approval checks it: refused (exit 1), back on hold, counted, logged.
+    ws.case("anna", "approve", id, &[]).assert_code(FAILED).assert_stderr_contains("not the one the partner's key gives");
+    let show = ws.show("anna", id);
+    assert_eq!((show["status"].as_str(), show["wrong_responses"].as_i64()), (Some("hold"), Some(1)), "{show:#}");
+    assert!(show.get("callback_response_checked").is_none(), "no confirmed callback any more: {show:#}");
+    let failed = show["timeline"].as_array().unwrap().iter().find(|e| e["action"] == "case.response_check_failed");
+    assert_eq!(failed.map(|e| e["actor"].clone()), Some(json!("anna")), "{show:#}");
+
+    // The genuine partner answers with their key: recorded unchecked, checked and approved.
+    office.confirm_callback("clara", id, &copy);
+    assert_eq!(status_of(ws.case("anna", "approve", id, &[])), "approved");
+    let show = ws.show("anna", id);
+    assert_eq!(show["callback_response_checked"], true, "{show:#}");
+    let approval = show["timeline"].as_array().unwrap().iter().rev().find(|e| e["action"] == "case.approve").cloned();
+    assert_eq!(approval.map(|e| e["details"]["response_checked"].clone()), Some(json!(true)), "{show:#}");
+    // The log's statements still imply every row (the new transitions replay).
+    ws.json("alice", &["audit", "verify"]).assert_code(OK);
 }

@@ -584,8 +584,8 @@ fn verify_rejects_an_unsupported_format_version() {
     let (globex, acme) = partners(&dir);
     dir.sign_default(&globex, &acme, "instr.csi");
     let mut envelope = dir.read_json("instr.csi");
-    envelope["format"] = json!("countersign/instruction/v2");
-    expect_rejected(&dir, &globex.card, &envelope, &["unsupported_version"], "format v2");
+    envelope["format"] = json!("countersign/instruction/v3");
+    expect_rejected(&dir, &globex.card, &envelope, &["unsupported_version"], "format v3 (v2 is known since issue 15)");
 }
 
 #[test]

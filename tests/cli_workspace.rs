@@ -196,9 +196,9 @@ fn unsupported_version_of_the_format_is_rejected() {
     let s = scene(&dir);
     s.sign(&usual(), "invoice.csi");
     let mut envelope = dir.read_json("invoice.csi");
-    envelope["format"] = json!("countersign/instruction/v2");
-    dir.write("v2.csi", serde_json::to_vec_pretty(&envelope).unwrap());
-    s.verify_and_receive("v2.csi", FAILED, "rejected", Some("unsupported_version"));
+    envelope["format"] = json!("countersign/instruction/v3");
+    dir.write("v3.csi", serde_json::to_vec_pretty(&envelope).unwrap());
+    s.verify_and_receive("v3.csi", FAILED, "rejected", Some("unsupported_version"));
 }
 
 #[test]

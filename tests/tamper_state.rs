@@ -365,7 +365,9 @@ fn wrong_responses_forgotten_by_hand_are_refused() {
     assert!(!challenge.is_empty());
     let wrong =
         ["--json", "case", "callback", "2", "--dialed", ON_FILE, "--reached", "someone", "--code", "00000000", "--outcome", "confirmed"];
-    ws.run("clara", &wrong).assert_code(FAILED);
+    // A v2 file: the clerk's response is recorded unchecked; the approver's check counts it wrong.
+    ws.run("clara", &wrong).assert_code(OK);
+    ws.run("anna", &["--json", "case", "approve", "2"]).assert_code(FAILED);
     tamper(&dir, "UPDATE cases SET wrong_responses = 0 WHERE id = 2");
     assert_unverified(&ws, ws.run("clara", &["--json", "case", "challenge", "2"]), "cases", "2");
     assert_eq!(assert_mismatch(&ws, "cases", "2")["what"], "its count of wrong responses differs from the signed statements");

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use countersign_core::assess::findings::ReasonCode;
 use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
+use countersign_core::format::callback_key::{partner_shared_secret, x25519_public_of, CallbackSecret};
+use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
 use countersign_core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
 use countersign_core::format::fingerprint::Fingerprint;
@@ -24,10 +26,27 @@ const RECIPIENT_SEED: &str = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da
 const OTHER_SEED: &str = "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7";
 const NOW: &str = "2026-11-23T09:00:00Z";
 const CHALLENGE: &str = "305118";
+/// TEST-ONLY: the recipient's callback secret, RFC 7748 §6.1 Alice's X25519 private key.
+const CALLBACK_SECRET: &str = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+/// TEST-ONLY: another callback secret (RFC 7748 §6.1 Bob's): a v2 file naming its public key is
+/// addressed to a callback key that is not the recipient's.
+const OTHER_CALLBACK_SECRET: &str = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+
+fn hex32(hex: &str) -> [u8; 32] {
+    let bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
+    bytes.try_into().unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn callback_secret(hex_text: &str) -> CallbackSecret {
+    CallbackSecret::from_bytes(&hex32(hex_text))
+}
 
 fn key(seed_hex: &str) -> KeyPair {
-    let bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&seed_hex[2 * i..2 * i + 2], 16).unwrap()).collect();
-    KeyPair::from_seed(&bytes.try_into().unwrap())
+    KeyPair::from_seed(&hex32(seed_hex))
 }
 
 fn vectors_dir() -> PathBuf {
@@ -173,7 +192,7 @@ fn generate() -> Vec<Vector> {
         "A future version of the format.",
         "rejected",
         vec![UnsupportedVersion],
-        good_text.replace("countersign/instruction/v1", "countersign/instruction/v2").into_bytes(),
+        good_text.replace("countersign/instruction/v1", "countersign/instruction/v3").into_bytes(),
     );
     add(
         "unsupported-version-new-member",
@@ -181,8 +200,8 @@ fn generate() -> Vec<Vector> {
         "rejected",
         vec![UnsupportedVersion],
         good_text
-            .replace("countersign/instruction/v1", "countersign/instruction/v2")
-            .replacen("\"signer\"", "\"signers_v2\": [],\n  \"signer\"", 1)
+            .replace("countersign/instruction/v1", "countersign/instruction/v3")
+            .replacen("\"signer\"", "\"signers_v3\": [],\n  \"signer\"", 1)
             .into_bytes(),
     );
     add("file-too-large", "A signed file padded with spaces beyond 65536 bytes.", "rejected", vec![FileTooLarge], {
@@ -276,6 +295,58 @@ fn generate() -> Vec<Vector> {
         vec![IbanBicCountryMismatch],
         sign(payload(&signer, &recipient, &[("account", r#"{"iban":"DE89370400440532013000","bic":"BNPAFRPPXXX"}"#)])),
     );
+    v.extend(generate_v2(&signer, &recipient));
+    v
+}
+
+/// The version-2 vectors of format §3.7, in the order docs/format.md lists them.
+fn generate_v2(signer: &KeyPair, recipient: &Fingerprint) -> Vec<Vector> {
+    use ReasonCode::*;
+    let ours = callback_secret(CALLBACK_SECRET).public_key().to_base64();
+    let theirs = callback_secret(OTHER_CALLBACK_SECRET).public_key().to_base64();
+    let v2 = |key: &str| payload(signer, recipient, &[("callback_key", &format!("\"{key}\""))]);
+    let sign_v2 = |payload: Vec<u8>| Envelope::sign_version(FileKind::Instruction, 2, signer, payload).to_bytes();
+    let mut v = Vec::new();
+    let mut add = |name, comment, expect, codes: Vec<ReasonCode>, file: Vec<u8>| v.push(Vector { name, comment, expect, codes, file });
+    add("v2-valid-iban", "A valid version-2 instruction naming the recipient's callback key.", "accepted", vec![], sign_v2(v2(&ours)));
+    add(
+        "v2-other-callback-key",
+        "Version 2, addressed to the recipient but naming another callback key: nobody there could check its response.",
+        "rejected",
+        vec![WrongRecipient],
+        sign_v2(v2(&theirs)),
+    );
+    add(
+        "v2-missing-callback-key",
+        "Validly signed as version 2, but the payload has no callback_key.",
+        "rejected",
+        vec![MalformedFile],
+        sign_v2(payload(signer, recipient, &[])),
+    );
+    add(
+        "v2-low-order-callback-key",
+        "Validly signed as version 2, but the callback key is a low-order point (u = 0).",
+        "rejected",
+        vec![MalformedFile],
+        sign_v2(v2(&b64_encode(&[0; 32]))),
+    );
+    add(
+        "v1-with-callback-key",
+        "Validly signed as version 1, but the payload has callback_key, a member of version 2 only.",
+        "rejected",
+        vec![MalformedFile],
+        Envelope::sign(FileKind::Instruction, signer, v2(&ours)).to_bytes(),
+    );
+    add(
+        "v2-signed-as-v1",
+        "A version-2 file whose signature was made over the version-1 context.",
+        "rejected",
+        vec![SignatureInvalid],
+        String::from_utf8(Envelope::sign(FileKind::Instruction, signer, v2(&ours)).to_bytes())
+            .unwrap()
+            .replace("countersign/instruction/v1", "countersign/instruction/v2")
+            .into_bytes(),
+    );
     v
 }
 
@@ -291,14 +362,23 @@ fn render(vector: &Vector) -> Vec<u8> {
         key(RECIPIENT_SEED).fingerprint(),
     );
     let check = check(&vector.file);
+    if vector.name.starts_with("v2-") {
+        headers += &format!(
+            "recipient-callback-key: {}\ncallback-secret: {CALLBACK_SECRET}\n",
+            callback_secret(CALLBACK_SECRET).public_key().to_base64()
+        );
+    }
     if let Some(verified) = &check.verified {
         let challenge = Challenge::parse(CHALLENGE).unwrap();
-        headers += &format!(
-            "confirmation-code: {}\nchallenge: {}\nresponse: {}\n",
-            verified.confirmation_code(),
-            challenge,
-            ChallengeResponse::compute(challenge, verified.payload())
-        );
+        headers += &format!("confirmation-code: {}\nchallenge: {}\n", verified.confirmation_code(), challenge);
+        headers += &match verified.instruction().callback_key {
+            Some(named) => {
+                let shared = partner_shared_secret(&signer, &named).unwrap();
+                let response = ChallengeResponse::compute_v2(&shared, challenge, verified.payload());
+                format!("shared-secret: {}\nresponse: {response}\n", hex(shared.as_bytes()))
+            }
+            None => format!("response: {}\n", ChallengeResponse::compute(challenge, verified.payload())),
+        };
     }
     let mut out = headers.into_bytes();
     out.push(b'\n');
@@ -307,7 +387,11 @@ fn render(vector: &Vector) -> Vec<u8> {
 }
 
 fn check(file: &[u8]) -> countersign_core::format::verify::FileCheck {
-    let options = CheckOptions { expected_recipient: Some(key(RECIPIENT_SEED).fingerprint()), ..CheckOptions::at(parse_utc(NOW).unwrap()) };
+    let options = CheckOptions {
+        expected_recipient: Some(key(RECIPIENT_SEED).fingerprint()),
+        expected_callback_key: Some(callback_secret(CALLBACK_SECRET).public_key()),
+        ..CheckOptions::at(parse_utc(NOW).unwrap())
+    };
     check_instruction_file(file, &SingleSigner(key(SIGNER_SEED).public_key()), &options)
 }
 
@@ -364,7 +448,21 @@ fn every_vector_yields_its_expected_verdict_and_codes() {
                 assert_eq!(&v.confirmation_code().to_string(), code, "{name}");
                 assert_eq!(ConfirmationCode::of_payload(v.payload()).to_string(), *code);
                 let challenge = Challenge::parse(&headers["challenge"]).unwrap();
-                assert_eq!(ChallengeResponse::compute(challenge, v.payload()).to_string(), headers["response"], "{name}");
+                let response = match v.instruction().callback_key {
+                    // The partner's response: their key with the callback key the file names; when
+                    // that is ours, our side (our callback secret, their public key) gives the same.
+                    Some(named) => {
+                        let shared = partner_shared_secret(&key(SIGNER_SEED), &named).unwrap();
+                        assert_eq!(hex(shared.as_bytes()), headers["shared-secret"], "{name}");
+                        let ours = callback_secret(&headers["callback-secret"]);
+                        if ours.public_key() == named {
+                            assert_eq!(ours.shared_secret(&v.signer_key()).unwrap().as_bytes(), shared.as_bytes(), "{name}");
+                        }
+                        ChallengeResponse::compute_v2(&shared, challenge, v.payload())
+                    }
+                    None => ChallengeResponse::compute(challenge, v.payload()),
+                };
+                assert_eq!(response.to_string(), headers["response"], "{name}");
             }
             (None, None) => {}
             other => panic!("{name}: confirmation code header and verification disagree: {other:?}"),
@@ -382,4 +480,71 @@ fn the_key_vector_matches() {
         let line = format!("{name} seed={seed} public_key={} fingerprint={}", k.public_key().to_base64(), k.fingerprint());
         assert!(text.lines().any(|l| l == line), "keys.txt lacks: {line}");
     }
+}
+
+/// The partner card of format §4 with a callback key (version 2): the recipient's key (RFC 8032
+/// test 2) and the callback key of [`CALLBACK_SECRET`].
+fn callback_card() -> Vec<u8> {
+    let recipient = key(RECIPIENT_SEED);
+    let callback = callback_secret(CALLBACK_SECRET).public_key();
+    let details = CardDetails { name: "Initech GmbH".into(), ..Default::default() };
+    let card =
+        PartnerCard::create_with_callback_key(&recipient, details, Some(callback), parse_utc("2026-11-20T08:00:00Z").unwrap()).unwrap();
+    let mut out = format!(
+        "comment: TEST-ONLY. A version-2 partner card (format §4): the recipient key of the vectors with a callback key.\n\
+         public-key: {}\nfingerprint: {}\ncallback-key: {}\n\n",
+        recipient.public_key().to_base64(),
+        recipient.fingerprint(),
+        callback.to_base64()
+    )
+    .into_bytes();
+    out.extend_from_slice(&card.to_bytes());
+    out
+}
+
+/// The version-2 response derivation of format §3.7, step by step, for three key pairs.
+fn response_vectors() -> String {
+    let mut out = String::from(
+        "# TEST-ONLY keys. Version-2 challenge responses (format §3.7): the partner's Ed25519 seed, our callback secret,\n\
+         # a challenge and a payload give the shared secret (the same from both sides) and the response.\n",
+    );
+    let cases = [
+        (SIGNER_SEED, CALLBACK_SECRET, "305118", b"{\"id\":\"vector-0001\"}".to_vec()),
+        (OTHER_SEED, OTHER_CALLBACK_SECRET, "000000", b"x".to_vec()),
+        (RECIPIENT_SEED, CALLBACK_SECRET, "999999", "Zahlungsanweisung für Globex".as_bytes().to_vec()),
+    ];
+    for (seed, secret, challenge, payload) in cases {
+        let partner = key(seed);
+        let ours = callback_secret(secret);
+        let shared = partner_shared_secret(&partner, &ours.public_key()).unwrap();
+        assert_eq!(shared.as_bytes(), ours.shared_secret(&partner.public_key()).unwrap().as_bytes(), "both sides agree");
+        let challenge = Challenge::parse(challenge).unwrap();
+        out += &format!(
+            "\npartner-seed: {seed}\npartner-public-key: {}\npartner-x25519-public-key: {}\ncallback-secret: {secret}\n\
+             callback-public-key: {}\nchallenge: {challenge}\npayload-base64: {}\nshared-secret: {}\nresponse: {}\n",
+            partner.public_key().to_base64(),
+            hex(&x25519_public_of(&partner.public_key())),
+            ours.public_key().to_base64(),
+            b64_encode(&payload),
+            hex(shared.as_bytes()),
+            ChallengeResponse::compute_v2(&shared, challenge, &payload)
+        );
+    }
+    out
+}
+
+/// The card and response vectors of issue 15 are what the code makes (regenerated like the others).
+#[test]
+fn the_callback_key_vectors_match() {
+    let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
+    for (name, expected) in [("callback-card.txt", callback_card()), ("callback-responses.txt", response_vectors().into_bytes())] {
+        let path = vectors_dir().join(name);
+        if regenerate {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
+    }
+    let (_, card) = parse_vector(&callback_card());
+    assert_eq!(PartnerCard::parse(&card).unwrap().callback_key(), Some(callback_secret(CALLBACK_SECRET).public_key()));
 }

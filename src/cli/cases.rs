@@ -204,6 +204,14 @@ fn detail_json(d: &CaseDetail) -> Value {
     let mut v = case_json(&d.case);
     v["on_file_numbers"] = json!(d.on_file_numbers);
     v["setup_mode"] = json!(d.setup_mode);
+    // Issue 15: what the callback response proves (format §3.7), and whether it was checked.
+    if let Some(version) = d.response_version {
+        v["callback_response_version"] = json!(version);
+        v["callback_response_proves_partner_key"] = json!(version >= 2);
+    }
+    if let Some(checked) = d.response_checked {
+        v["callback_response_checked"] = json!(checked);
+    }
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -266,6 +274,7 @@ fn detail_text(d: &CaseDetail) -> String {
         };
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
+    out += &response_line(d);
     if c.status == CaseStatus::Hold {
         let numbers: Vec<String> =
             d.on_file_numbers.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
@@ -276,6 +285,21 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("    {}  {:<10} {}\n", e.at, e.actor, e.action);
     }
     out
+}
+
+/// What the callback response of this case proves, and whether it was checked (issue 15).
+fn response_line(d: &CaseDetail) -> String {
+    let proves = match d.response_version {
+        Some(1) => "v1: anyone holding the file can compute it, so a callback proves only that someone answered the number dialled",
+        Some(_) => "v2: only the partner's secret key gives it",
+        None => return String::new(),
+    };
+    let checked = match d.response_checked {
+        Some(true) => "; the confirmed response was checked",
+        Some(false) => "; the confirmed response is UNCHECKED: the approval checks it",
+        None => "",
+    };
+    format!("  response      {proves}{checked}\n")
 }
 
 pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliResult {

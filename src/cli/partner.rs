@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use countersign_service::core::assess::domain_name::DomainName;
 use countersign_service::core::bank::Country;
 use countersign_service::core::export::qr::{fingerprint_uri, key_uri, Qr};
+use countersign_service::core::format::callback_key::partner_shared_secret;
 use countersign_service::core::format::card::{CardDetails, Contact, ContactKind, PartnerCard};
 use countersign_service::core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
 use countersign_service::core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
@@ -87,6 +88,10 @@ pub struct RespondArgs {
     /// The challenge the caller read out (six digits).
     #[arg(long, value_name = "C")]
     challenge: String,
+    /// Your secret-key file, the one that signed FILE (passphrase from COUNTERSIGN_KEY_PASSPHRASE
+    /// or a prompt). Required for version-2 files: their response needs your key.
+    #[arg(long, value_name = "PARTNER.key")]
+    key: Option<PathBuf>,
     /// Your own copy of the signed instruction (see the outbox beside your key).
     file: PathBuf,
 }
@@ -300,9 +305,11 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
     let details = Details::from_json(&details_bytes).map_err(|e| bad_details(e.to_string()))?;
     let signer_key = key_file.public_key().map_err(|e| key_error(&args.key, e))?;
     let now = OffsetDateTime::now_utc();
-    let instruction = details
+    let mut instruction = details
         .to_instruction(uuid::Uuid::new_v4().to_string(), signer_key.fingerprint(), recipient.fingerprint(), now)
         .map_err(|e| bad_details(e.to_string()))?;
+    // A recipient card with a callback key gets a v2 file naming it (format §3.7).
+    instruction.callback_key = recipient.callback_key();
     // Refuse what a verifier would reject before asking for the passphrase.
     check_signable(&instruction, now).map_err(|e| bad_details(e.to_string()))?;
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
@@ -339,6 +346,7 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
             "id": instruction.id,
             "out": display(&args.out),
             "outbox": display(&outbox),
+            "format_version": instruction.version(),
             "recipient": { "name": recipient.details().name, "fingerprint": recipient.fingerprint().to_string() },
         }),
         || {
@@ -356,33 +364,83 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
 pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
     let challenge = Challenge::parse(&args.challenge).map_err(|e| CliError::usage("invalid_challenge", format!("the challenge: {e}")))?;
     let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
-    let envelope = Envelope::parse(&bytes, FileKind::Instruction)
-        .map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
-    let instruction =
-        Instruction::parse(envelope.payload()).map_err(|e| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file))))?;
-    let response = ChallengeResponse::compute(challenge, envelope.payload()).to_string();
+    let malformed = |e: String| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file)));
+    let envelope = Envelope::parse(&bytes, FileKind::Instruction).map_err(|e| malformed(e.to_string()))?;
+    let instruction = Instruction::parse_signed(&envelope).map_err(|e| malformed(e.to_string()))?;
+    if instruction.callback_key.is_some() && args.key.is_none() {
+        return Err(CliError::usage(
+            "key_required",
+            format!(
+                "{} is a version-2 instruction: its response needs the secret key that signed it; add --key YOUR.key \
+                 (only you can answer for it, not whoever holds the file)",
+                display(&args.file)
+            ),
+        ));
+    }
+    let key = args.key.as_deref().map(|path| signer_key(path, &envelope)).transpose()?;
+    let response = match (&key, instruction.callback_key) {
+        (Some(pair), Some(callback)) => {
+            let shared = partner_shared_secret(pair, &callback).map_err(|e| malformed(e.to_string()))?;
+            ChallengeResponse::compute_v2(&shared, challenge, envelope.payload())
+        }
+        _ => ChallengeResponse::compute(challenge, envelope.payload()),
+    }
+    .to_string();
     let code = ConfirmationCode::of_payload(envelope.payload()).to_string();
     let last4 = instruction.account.validate().map(|(a, _)| a.last4()).ok();
+    let checked = key.is_some();
     output.emit(
         json!({
             "response": response,
-            // The partner's own copy: no key to check its signature with (format §3.5).
-            "signature_checked": false,
+            // Without --key, the partner's own copy: no key to check its signature with (format §3.5).
+            "signature_checked": checked,
+            "format_version": envelope.version(),
             "challenge": challenge.to_string(),
             "confirmation_code": code,
             "last4": last4,
             "instruction": instruction_json(&instruction),
         }),
         || {
+            let copy = match checked {
+                true => "(signed with your key: checked)",
+                false => "(its signature is not checked here)",
+            };
             format!(
                 "Response: {response}\n\
                  Read it to the caller only if this is your own copy of the instruction you sent them\n\
-                 (its signature is not checked here):\n  confirmation  {code}\n{}",
+                 {copy}:\n  confirmation  {code}\n{}",
                 instruction_lines(&instruction)
             )
         },
     );
     Ok(Exit::Success)
+}
+
+/// The key pair of `path`, once it is the one that signed `envelope` (checked before the passphrase
+/// is asked, and the signature verified with it after).
+fn signer_key(path: &Path, envelope: &Envelope) -> Result<KeyPair, CliError> {
+    let key_file = load_key_file(path)?;
+    let public = key_file.public_key().map_err(|e| key_error(path, e))?;
+    if public.fingerprint() != envelope.signer() {
+        return Err(CliError::failed(
+            "wrong_key",
+            format!(
+                "{} is the key {}, but the instruction was signed by {}: answer only for instructions you signed",
+                display(path),
+                public.fingerprint(),
+                envelope.signer()
+            ),
+        ));
+    }
+    let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(path)))?;
+    let pair = key_file.unlock(&passphrase).map_err(|e| key_error(path, e))?;
+    if !envelope.verify_with(&pair.public_key()) {
+        return Err(CliError::failed(
+            "signature_invalid",
+            "the file's signature does not verify with your key: it is not the file you signed",
+        ));
+    }
+    Ok(pair)
 }
 
 pub fn verify(args: &VerifyArgs, output: Output) -> CliResult {

@@ -13,6 +13,9 @@ import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
 const INCIDENT_FILE = path.join(DEMO ?? "", "inbox/globex-inv-7760.json");
+// Globex's TEST-ONLY key (keys/, passphrase as in scripts/demo-workspace.sh): a version-2 file's
+// response needs the partner's key (issue 15).
+const GLOBEX_KEY = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../keys/globex.key");
 
 describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   let driver;
@@ -40,7 +43,12 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
       return { text: await box.getText(), code: await box.getAttribute("data-code") };
     });
   const respond = (challenge) =>
-    JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, INCIDENT_FILE], { encoding: "utf8" })).response;
+    JSON.parse(
+      execFileSync(CLI, ["respond", "--json", "--key", GLOBEX_KEY, "--challenge", challenge, INCIDENT_FILE], {
+        encoding: "utf8",
+        env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: "TEST-ONLY globex demo" },
+      }),
+    ).response;
 
   before(async () => {
     assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");

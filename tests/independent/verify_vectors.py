@@ -3,9 +3,14 @@
 
 For every tests/vectors/*.vector file: parse the headers and the raw file, check the file as
 docs/format.md prescribes (§2.1, §3.1-§3.4), compute the verdict, the reason codes, the
-confirmation code (§3.5) and the challenge response (§3.6), and compare them with the headers.
-Also recompute the public keys and fingerprints in keys.txt from the seeds (§1), and the
-RFC 8032 test 1 fingerprint quoted in §1.
+confirmation code (§3.5) and the challenge response (§3.6; §3.7 for version 2), and compare them
+with the headers. Also recompute the public keys and fingerprints in keys.txt from the seeds (§1),
+the RFC 8032 test 1 fingerprint quoted in §1, the version-2 card of callback-card.txt (§4) and the
+step-by-step response derivations of callback-responses.txt (§3.7).
+
+X25519 (RFC 7748) and the Ed25519 -> X25519 conversions of §3.7 are written here in pure Python
+(the Montgomery ladder, u = (1 + y) / (1 - y) mod p, SHA-512(seed)[0..32] clamped); a self-test
+compares the conversion with libsodium's.
 
 Libraries: PyNaCl (libsodium) for Ed25519, plus the explicit verify_strict pre-checks of §2
 done here in pure Python; schwifty for the IBAN country registry (length + BBAN structure);
@@ -19,12 +24,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 import sys
 import unicodedata
 from pathlib import Path
 
+import nacl.bindings
 import nacl.exceptions
 import nacl.signing
 import pycountry
@@ -34,7 +41,7 @@ from schwifty import exceptions as iban_exceptions
 
 VECTOR_DIR = Path(__file__).resolve().parent.parent / "vectors"
 
-INSTRUCTION_FORMAT = "countersign/instruction/v1"
+INSTRUCTION_FORMATS = {"countersign/instruction/v1": 1, "countersign/instruction/v2": 2}
 MAX_FILE = 65536
 SKEW = dt.timedelta(minutes=10)
 MAX_VALIDITY = dt.timedelta(days=400)
@@ -70,6 +77,77 @@ BIDI_CONTROLS = set(
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# §3.7 X25519 (RFC 7748 §5) and the Ed25519 -> X25519 conversions, in pure Python
+
+P = 2**255 - 19
+A24 = 121665
+
+
+def clamp(k: bytes) -> int:
+    b = bytearray(k)
+    b[0] &= 248
+    b[31] &= 127
+    b[31] |= 64
+    return int.from_bytes(bytes(b), "little")
+
+
+def x25519(k: bytes, u: bytes) -> bytes:
+    """RFC 7748 §5: the scalar k (clamped) times the u-coordinate u (top bit masked)."""
+    scalar = clamp(k)
+    x1 = int.from_bytes(u, "little") & ((1 << 255) - 1)
+    x2, z2, x3, z3, swap = 1, 0, x1, 1, 0
+    for t in reversed(range(255)):
+        bit = (scalar >> t) & 1
+        swap ^= bit
+        if swap:
+            x2, x3, z2, z3 = x3, x2, z3, z2
+        swap = bit
+        a, b = (x2 + z2) % P, (x2 - z2) % P
+        aa, bb = a * a % P, b * b % P
+        e = (aa - bb) % P
+        c, d = (x3 + z3) % P, (x3 - z3) % P
+        da, cb = d * a % P, c * b % P
+        x3 = (da + cb) ** 2 % P
+        z3 = x1 * (da - cb) ** 2 % P
+        x2 = aa * bb % P
+        z2 = e * (aa + A24 * e) % P
+    if swap:
+        x2, z2 = x3, z3
+    return (x2 * pow(z2, P - 2, P) % P).to_bytes(32, "little")
+
+
+def ed25519_pk_to_x25519(pk: bytes) -> bytes:
+    """u = (1 + y) / (1 - y) mod p, y the Edwards y-coordinate (the sign bit dropped)."""
+    y = int.from_bytes(pk, "little") & ((1 << 255) - 1)
+    return ((1 + y) * pow((1 - y) % P, P - 2, P) % P).to_bytes(32, "little")
+
+
+def ed25519_seed_to_x25519(seed: bytes) -> bytes:
+    """SHA-512(seed)[0..32]: clamped by x25519() when used."""
+    return hashlib.sha512(seed).digest()[:32]
+
+
+def callback_key_acceptable(key: bytes) -> bool:
+    """§3.7: not a low-order point (a low-order point times a clamped scalar is zero)."""
+    return len(key) == 32 and x25519(b"\x55" * 32, key) != bytes(32)
+
+
+def challenge_response_v2(shared: bytes, challenge_digits: str, payload: bytes) -> str:
+    msg = (b"countersign/challenge-response/v2" + b"\x00" + challenge_digits.encode("ascii")
+           + b"\x00" + hashlib.sha256(payload).digest())
+    n = int.from_bytes(hmac.new(shared, msg, hashlib.sha256).digest()[:8], "big") % 10**8
+    s = f"{n:08d}"
+    return s[:4] + " " + s[4:]
+
+
+def shared_secret(scalar_source: bytes, u: bytes) -> bytes:
+    s = x25519(scalar_source, u)
+    if s == bytes(32):
+        raise ValueError("all-zero shared secret (§3.7)")
+    return s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,12 +380,17 @@ IBAN_SHAPE = {"iban", "bic"}
 DOMESTIC_SHAPE = {"account_number", "routing_code", "country", "bic"}
 
 
-def payload_valid(p) -> bool:
-    """§3.1 table and §3.2 shape. Any violation: malformed_file."""
+def payload_valid(p, version: int = 1) -> bool:
+    """§3.1 table and §3.2 shape (§3.7: callback_key in version 2 only). Any violation: malformed_file."""
     if not isinstance(p, dict):
         return False
     required = {"id", "issuer", "recipient", "issued_at", "valid_from", "valid_until",
                 "beneficiary_name", "account", "currency"}
+    if version == 2:
+        required = required | {"callback_key"}
+        key = canonical_b64(p.get("callback_key")) if isinstance(p.get("callback_key"), str) else None
+        if key is None or len(key) != 32 or not callback_key_acceptable(key):
+            return False
     optional = {"amount", "reference", "due_date"}
     keys = set(p)
     if not required <= keys or not keys <= required | optional:
@@ -407,6 +490,7 @@ class Result:
         self.codes: list[str] = []
         self.signature_valid = False
         self.payload_bytes: bytes | None = None
+        self.payload: dict | None = None
 
     @property
     def verdict(self) -> str:
@@ -418,7 +502,8 @@ class Result:
 
 
 def check_instruction(raw: bytes, known_keys: dict[str, bytes], own_fp: str | None,
-                      now: dt.datetime, revoked: set[str] = frozenset()) -> Result:
+                      now: dt.datetime, revoked: set[str] = frozenset(),
+                      own_callback_key: bytes | None = None) -> Result:
     res = Result()
 
     def stop(code):
@@ -448,10 +533,11 @@ def check_instruction(raw: bytes, known_keys: dict[str, bytes], own_fp: str | No
     fmt = loose.get("format")
     if not isinstance(fmt, str):
         return stop("malformed_file")
-    if fmt != INSTRUCTION_FORMAT:
+    if fmt not in INSTRUCTION_FORMATS:
         if re.fullmatch(r"countersign/instruction/v[0-9]+", fmt):
             return stop("unsupported_version")
         return stop("malformed_file")
+    version = INSTRUCTION_FORMATS[fmt]
     # 4. Members (strict JSON: duplicates, lone surrogates, NaN refused)
     try:
         env = strict_json(text)
@@ -487,8 +573,9 @@ def check_instruction(raw: bytes, known_keys: dict[str, bytes], own_fp: str | No
         p = strict_json(payload.decode("utf-8", errors="strict"))
     except (UnicodeDecodeError, BadJSON):
         return stop("malformed_file")
-    if not payload_valid(p):
+    if not payload_valid(p, version):
         return stop("malformed_file")
+    res.payload = p
     # §3.3.1
     if p["issuer"] != signer:
         return stop("malformed_file")
@@ -496,6 +583,9 @@ def check_instruction(raw: bytes, known_keys: dict[str, bytes], own_fp: str | No
     if signer in revoked:
         res.codes.append("key_revoked")
     if own_fp is not None and p["recipient"] != own_fp:
+        res.codes.append("wrong_recipient")
+    elif own_fp is not None and version == 2 and canonical_b64(p["callback_key"]) != own_callback_key:
+        # §3.7: addressed to us, but naming a callback key that is not our current one.
         res.codes.append("wrong_recipient")
     if now > parse_time(p["valid_until"]) + SKEW:
         res.codes.append("expired")
@@ -540,7 +630,8 @@ def run_vector(path: Path) -> tuple[bool, str]:
     if not FINGERPRINT_RE.fullmatch(own_fp):
         return False, "recipient header is not a canonical fingerprint"
 
-    res = check_instruction(raw, {fingerprint(signer_pk): signer_pk}, own_fp, now)
+    own_callback = canonical_b64(headers["recipient-callback-key"]) if "recipient-callback-key" in headers else None
+    res = check_instruction(raw, {fingerprint(signer_pk): signer_pk}, own_fp, now, own_callback_key=own_callback)
 
     problems = []
     expected_codes = headers["codes"].split()
@@ -563,6 +654,9 @@ def run_vector(path: Path) -> tuple[bool, str]:
             ch = headers["challenge"]
             if not re.fullmatch(r"[0-9]{3} [0-9]{3}", ch):
                 problems.append(f"challenge header {ch!r} not two groups of three digits")
+            elif res.payload is not None and "callback_key" in res.payload:
+                resp = v2_response(headers, res, signer_pk, ch.replace(" ", ""), problems)
+                extra = f" code={cc} response={resp} (v2)"
             else:
                 resp = challenge_response(ch.replace(" ", ""), res.payload_bytes)
                 if resp != headers["response"]:
@@ -578,6 +672,80 @@ def run_vector(path: Path) -> tuple[bool, str]:
     if problems:
         return False, summary + ": " + "; ".join(problems)
     return True, summary
+
+
+def vector_seed(name: str) -> bytes:
+    """The TEST-ONLY seed of `name` in keys.txt."""
+    for line in (VECTOR_DIR / "keys.txt").read_text("utf-8").splitlines():
+        m = re.fullmatch(rf"{name} seed=([0-9a-f]{{64}}) .*", line)
+        if m:
+            return bytes.fromhex(m.group(1))
+    raise ValueError(f"no {name} in keys.txt")
+
+
+def v2_response(headers, res: Result, signer_pk: bytes, digits: str, problems: list) -> str:
+    """§3.7: the partner's response (their converted seed, the callback key the file names); when
+    that key is the recipient's, the recipient's side (its callback secret, the signer's converted
+    public key) must give the same shared secret."""
+    named = canonical_b64(res.payload["callback_key"])
+    shared = shared_secret(ed25519_seed_to_x25519(vector_seed("signer")), named)
+    if shared.hex() != headers.get("shared-secret"):
+        problems.append(f"shared-secret {shared.hex()} != {headers.get('shared-secret')}")
+    secret = bytes.fromhex(headers["callback-secret"])
+    if x25519(secret, (9).to_bytes(32, "little")) == named:
+        ours = shared_secret(secret, ed25519_pk_to_x25519(signer_pk))
+        if ours != shared:
+            problems.append("the recipient's side gives another shared secret")
+    resp = challenge_response_v2(shared, digits, res.payload_bytes)
+    if resp != headers["response"]:
+        problems.append(f"response {resp} != {headers['response']}")
+    return resp
+
+
+def run_callback_vectors() -> list[tuple[str, bool, str]]:
+    """callback-card.txt (§4, version 2) and callback-responses.txt (§3.7, step by step)."""
+    out = []
+    headers, raw = parse_vector((VECTOR_DIR / "callback-card.txt").read_bytes())
+    env = strict_json(raw.decode("utf-8"))
+    payload = canonical_b64(env["payload"])
+    pk = canonical_b64(env["public_key"])
+    card = strict_json(payload.decode("utf-8"))
+    problems = []
+    if env["format"] != "countersign/card/v2":
+        problems.append(f"format {env['format']}")
+    if not verify_strict(pk, b"countersign/card/v2\x00" + payload, canonical_b64(env["signature"])):
+        problems.append("signature does not verify over the card/v2 context")
+    if env["signer"] != fingerprint(pk) or headers["fingerprint"] != fingerprint(pk):
+        problems.append("signer is not the key's fingerprint")
+    if card.get("public_key") != env["public_key"] or card.get("callback_key") != headers["callback-key"]:
+        problems.append("the payload's keys differ from the envelope's and the header's")
+    if not callback_key_acceptable(canonical_b64(card["callback_key"])):
+        problems.append("the callback key is of low order")
+    out.append(("callback-card", not problems, "; ".join(problems) or f"callback_key {card['callback_key']}"))
+    text = (VECTOR_DIR / "callback-responses.txt").read_text("utf-8")
+    for i, block in enumerate(b for b in text.split("\n\n") if not b.startswith("#")):
+        h = dict(line.split(": ", 1) for line in block.strip().split("\n"))
+        seed, secret = bytes.fromhex(h["partner-seed"]), bytes.fromhex(h["callback-secret"])
+        partner_pk = bytes(nacl.signing.SigningKey(seed).verify_key)
+        callback_pk = x25519(secret, (9).to_bytes(32, "little"))
+        problems = []
+        if base64.b64encode(partner_pk).decode() != h["partner-public-key"]:
+            problems.append("partner-public-key")
+        if ed25519_pk_to_x25519(partner_pk).hex() != h["partner-x25519-public-key"]:
+            problems.append("partner-x25519-public-key")
+        if x25519(ed25519_seed_to_x25519(seed), (9).to_bytes(32, "little")) != ed25519_pk_to_x25519(partner_pk):
+            problems.append("the converted secret's public key is not the converted public key")
+        if base64.b64encode(callback_pk).decode() != h["callback-public-key"]:
+            problems.append("callback-public-key")
+        partner_side = shared_secret(ed25519_seed_to_x25519(seed), callback_pk)
+        our_side = shared_secret(secret, ed25519_pk_to_x25519(partner_pk))
+        if partner_side != our_side or partner_side.hex() != h["shared-secret"]:
+            problems.append("shared-secret")
+        resp = challenge_response_v2(partner_side, h["challenge"].replace(" ", ""), base64.b64decode(h["payload-base64"]))
+        if resp != h["response"]:
+            problems.append(f"response {resp} != {h['response']}")
+        out.append((f"callback-responses #{i + 1}", not problems, "; ".join(problems) or f"response {resp}"))
+    return out
 
 
 def run_keys() -> list[tuple[str, bool, str]]:
@@ -639,6 +807,20 @@ def self_tests() -> list[tuple[str, bool, str]]:
          and not public_key_acceptable(b"\x01" + bytes(31))),
         ("duplicate JSON refused", _raises(lambda: strict_json('{"a":1,"a":2}'))),
         ("NaN refused", _raises(lambda: strict_json('{"a":NaN}'))),
+        # RFC 7748 §5.2 first test vector, then §6.1's Alice public key.
+        ("X25519 RFC 7748 5.2", x25519(
+            bytes.fromhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
+            bytes.fromhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c")).hex()
+         == "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"),
+        ("X25519 RFC 7748 6.1", x25519(
+            bytes.fromhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"),
+            (9).to_bytes(32, "little")).hex()
+         == "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"),
+        ("Ed25519->X25519 as libsodium", all(
+            ed25519_pk_to_x25519(pk) == nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(pk)
+            for pk in (bytes(nacl.signing.SigningKey(bytes([i]) * 32).verify_key) for i in (1, 2, 3)))),
+        ("low-order callback key refused", not callback_key_acceptable(bytes(32))
+         and not callback_key_acceptable(b"\x01" + bytes(31))),
     ]
     return [(f"self-test {n}", ok, "") for n, ok in cases]
 
@@ -665,6 +847,7 @@ def main() -> int:
             ok, msg = False, f"error: {type(e).__name__}: {e}"
         results.append((path.stem, ok, msg))
     results.extend(run_keys())
+    results.extend(run_callback_vectors())
     results.extend(self_tests())
     for name, ok, msg in results:
         print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {msg}" if msg else ""))

@@ -167,6 +167,44 @@ impl TestDir {
         cmd
     }
 
+    /// The partner's side of a callback: `respond --key KEY --challenge C FILE`, with the key file in
+    /// this directory (or a subdirectory) that signed FILE, found by its fingerprint (issue 15: a
+    /// v2 file's response needs the partner's key); without `--key` when no such key file is here.
+    pub fn respond(&self, challenge: &str, file: &str) -> Output {
+        let signer = std::fs::read(self.join(file))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v["signer"].as_str().map(str::to_string));
+        let key = signer.and_then(|signer| self.key_file_of(&signer));
+        let mut args = vec!["--json", "respond", "--challenge", challenge];
+        if let Some(key) = &key {
+            args.extend(["--key", key]);
+        }
+        args.push(file);
+        let mut cmd = self.countersign(&args);
+        cmd.passphrase();
+        cmd.run()
+    }
+
+    /// The `.key` file (path relative to this directory) whose fingerprint is `fingerprint`.
+    fn key_file_of(&self, fingerprint: &str) -> Option<String> {
+        let mut dirs = vec![self.path().to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "key") {
+                    let json = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+                    if json.is_some_and(|v| v["fingerprint"] == fingerprint) {
+                        return path.strip_prefix(self.path()).ok().map(|p| p.to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// Makes a key pair with `keygen --name NAME --out BASE` (passphrase [`PASSPHRASE`]) and
     /// returns its files and fingerprint. Extra arguments (`--country`, `--domain`…) go in `extra`.
     #[track_caller]
@@ -792,12 +830,7 @@ impl Workspace<'_> {
         let mut args = vec!["--json", "case", "callback", &id, "--dialed", dialed, "--reached", "the partner's accounts payable"];
         let response;
         if outcome == "confirmed" {
-            response = self
-                .dir
-                .countersign(&["--json", "respond", "--challenge", &challenge, partner_copy])
-                .run()
-                .assert_code(0)
-                .json_str("response");
+            response = self.dir.respond(&challenge, partner_copy).assert_code(0).json_str("response");
             args.extend(["--code", &response]);
         }
         args.extend(["--outcome", outcome]);

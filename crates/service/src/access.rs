@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::changes::{text_field, Applier, ChangeRequest, Outcome};
-use super::keyring::{key_create_details, UserKeys};
+use super::keyring::{grant_value, key_create_details, record_grant, UserKeys};
 use super::statements::append_statement;
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
@@ -360,7 +360,7 @@ impl Workspace {
         if self.store.read(|tx| tx.user_by_name(name))?.is_some() {
             return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
         }
-        let credentials = NewCredentials::make(session, name, initial_password)?;
+        let credentials = NewCredentials::make(session, name, initial_password, role)?;
         let effects = vec![
             ProposedEffect { action: "user.add".into(), subject: subject.clone(), details: json!({ "role": role.as_str() }) },
             credentials.key_effect(&subject, "new user"),
@@ -398,7 +398,8 @@ impl Workspace {
         }
         password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
         let user = self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
-        let credentials = NewCredentials::make(session, name, new_password)?;
+        let role = self.implied_state()?.user(name).map_or(Role::Clerk, |u| u.role);
+        let credentials = NewCredentials::make(session, name, new_password, role)?;
         let effects = vec![
             ProposedEffect {
                 action: "user.reset_password".into(),
@@ -537,9 +538,11 @@ struct NewCredentials {
 }
 
 impl NewCredentials {
-    fn make(session: &Session, name: &str, password: &str) -> ServiceResult<Self> {
+    /// A new password and keyring for `name` of `role` (an approver's or admin's holds the
+    /// callback secret, from the admin's session).
+    fn make(session: &Session, name: &str, password: &str, role: Role) -> ServiceResult<Self> {
         let password_hash = password::hash_password(&mut OsRng, password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let keys = UserKeys::new(session.keys().audit.as_ref());
+        let keys = UserKeys::for_role(session.keys(), role);
         let sealed = keys.seal(name, password);
         Ok(NewCredentials { password_hash, keys, sealed })
     }
@@ -557,6 +560,7 @@ impl NewCredentials {
             "password_hash": self.password_hash,
             "keyring": self.sealed,
             "public_key": self.keys.personal.public_key().to_base64(),
+            "callback_grant": grant_value(&self.keys),
         })
     }
 }
@@ -577,6 +581,7 @@ pub(super) fn apply_user_add(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     let id = tx.insert_user(name, role, text_field(request, "password_hash")?, applier.at(), applier.by())?;
     let (sealed, public) = requested_keyring(request)?;
     tx.set_keyring(id, sealed, &public)?;
+    record_grant(tx, name, text_field(request, "callback_grant")?)?;
     let subject = format!("user:{name}");
     applier.write(tx, 0, &subject)?;
     applier.write(tx, 1, &subject)?;
@@ -591,6 +596,7 @@ pub(super) fn apply_password_reset(tx: &dyn Tx, request: &Value, applier: &Appli
     tx.set_password(user.id, text_field(request, "password_hash")?, None)?;
     let (sealed, public) = requested_keyring(request)?;
     tx.set_keyring(user.id, sealed, &public)?;
+    record_grant(tx, name, text_field(request, "callback_grant")?)?;
     let subject = format!("user:{name}");
     applier.write(tx, 0, &subject)?;
     applier.write(tx, 1, &subject)?;

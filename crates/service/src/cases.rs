@@ -3,6 +3,12 @@
 //! [`countersign_core::cases::flow::decide`]'s; this module gathers the facts, checks the number dialled
 //! against the numbers on file, compares the response with the one the received instruction
 //! yields, and writes each step with its audit event in one transaction.
+//!
+//! The response to a v2 file (format §3.7) can be computed, and so checked, only with the partner's
+//! key or our callback secret, which clerks never hold: a clerk's confirmation is recorded with the
+//! response unchecked, and the approver's session checks it at approval (a wrong one sends the case
+//! back to `hold` as a wrong response). A v1 response can be computed from the file alone: it proves
+//! only that someone answered the number dialled, and `case show` says so.
 
 use rand_core::OsRng;
 use serde_json::json;
@@ -20,8 +26,11 @@ use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFac
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
+use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::codes::{Challenge, ChallengeResponse};
 use countersign_core::format::envelope::{Envelope, FileKind};
+use countersign_core::format::instruction::Instruction;
+use countersign_core::format::keys::PublicKey;
 use countersign_store::prelude::*;
 use countersign_store::{BankFile, StoreError, Tx};
 
@@ -167,6 +176,55 @@ pub struct CaseDetail {
     /// The workspace is still in setup mode: fewer than two people could ever check changes, so
     /// its registry and controls were changed by one person alone (issue 15).
     pub setup_mode: bool,
+    /// The format version of the case's file (1 or 2), when it has one that parses: a v1 response
+    /// can be computed by anyone holding the file, a v2 response only with the partner's key.
+    pub response_version: Option<u32>,
+    /// Whether the response of the confirmed callback was checked against the expected one (false:
+    /// recorded unchecked, the approval checks it); absent unless the newest callback confirmed.
+    pub response_checked: Option<bool>,
+}
+
+/// How the response heard compares with the one expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseCheck {
+    /// The expected one.
+    Matched,
+    /// Another one, or none.
+    Wrong,
+    /// A v2 response the session cannot compute (it holds no callback secret): checked at approval.
+    Unchecked,
+}
+
+/// The case's stored file: its envelope and the callback key a v2 file names.
+struct CaseFile {
+    envelope: Envelope,
+    callback_key: Option<CallbackPublicKey>,
+}
+
+fn case_file(tx: &dyn Tx, id: i64) -> ServiceResult<CaseFile> {
+    let file = tx.case_file(id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
+    let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let callback_key = match envelope.version() {
+        1 => None,
+        _ => Instruction::parse_signed(&envelope).map_err(|e| StoreError::Corrupt(e.to_string()))?.callback_key,
+    };
+    Ok(CaseFile { envelope, callback_key })
+}
+
+/// The response `session` expects for `challenge` on the case's file: always for v1; for v2 only
+/// with the callback secret the file names (`None` otherwise).
+fn expected_response(tx: &dyn Tx, session: &Session, file: &CaseFile, challenge: Challenge) -> ServiceResult<Option<ChallengeResponse>> {
+    let Some(named) = file.callback_key else {
+        return Ok(Some(ChallengeResponse::compute(challenge, file.envelope.payload())));
+    };
+    let Some(secret) = session.keys().callback.as_ref().filter(|s| s.public_key() == named) else {
+        return Ok(None);
+    };
+    let signer =
+        tx.key_by_fingerprint(&file.envelope.signer().to_string())?.ok_or_else(|| StoreError::Corrupt("the case's signer".into()))?;
+    let key = PublicKey::from_bytes(&signer.public_key).ok_or_else(|| StoreError::Corrupt("the case's signer key".into()))?;
+    let shared = secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+    Ok(Some(ChallengeResponse::compute_v2(&shared, challenge, file.envelope.payload())))
 }
 
 fn refusal(r: Refusal) -> ServiceError {
@@ -208,11 +266,18 @@ fn record_checked_call(
     let policy = &state.policy;
     let (case, f) = checked_case(tx, state, call.id)?;
     let attempt = open_attempt(tx, session, call)?;
-    let response_correct = response_matches(tx, call, &attempt)?;
-    let action = CaseAction::RecordCallback { outcome: call.report.outcome, response_correct };
-    let write = CallbackWrite { tx, session, call, case, facts: f, attempt };
+    let file = case_file(tx, call.id)?;
+    if f.response_needs_callback_key != file.callback_key.is_some() {
+        return Ok(super::statements::differs("cases", call.id, "its file's version differs from the one its signed receipt names")?);
+    }
+    let check = check_response(tx, session, call, &attempt, &file)?;
+    let action = match (call.report.outcome, check) {
+        (CallbackOutcome::Confirmed, ResponseCheck::Unchecked) => CaseAction::ConfirmUnchecked,
+        (outcome, check) => CaseAction::RecordCallback { outcome, response_correct: check == ResponseCheck::Matched },
+    };
+    let write = CallbackWrite { tx, session, call, case, facts: f, attempt, v2: file.callback_key.is_some() };
     match decide(&write.facts, session.user(), session.role(), action, policy) {
-        Ok(t) => write.record(&t, response_correct).map(Ok),
+        Ok(t) => write.record(&t, check).map(Ok),
         Err(Refusal::WrongResponse(message)) => write.record_wrong_response(message).map(Err),
         Err(other) => Err(refusal(other)),
     }
@@ -236,8 +301,15 @@ fn open_attempt(tx: &dyn Tx, session: &Session, call: &CheckedCall<'_, '_>) -> S
 }
 
 /// Whether the response typed is the one the received instruction yields for the attempt's
-/// challenge (false without one); a confirmation without a response is refused.
-fn response_matches(tx: &dyn Tx, call: &CheckedCall<'_, '_>, attempt: &Callback) -> ServiceResult<bool> {
+/// challenge (wrong without one; unchecked for a v2 file when the session holds no callback
+/// secret); a confirmation without a response is refused.
+fn check_response(
+    tx: &dyn Tx,
+    session: &Session,
+    call: &CheckedCall<'_, '_>,
+    attempt: &Callback,
+    file: &CaseFile,
+) -> ServiceResult<ResponseCheck> {
     match (call.report.outcome, call.report.response) {
         (CallbackOutcome::Confirmed, None) => Err(ServiceError::InvalidInput(
             "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
@@ -245,12 +317,34 @@ fn response_matches(tx: &dyn Tx, call: &CheckedCall<'_, '_>, attempt: &Callback)
         (_, Some(text)) => {
             let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
             let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
-            let file = tx.case_file(call.id)?.ok_or_else(|| StoreError::Corrupt("case file".into()))?;
-            let envelope = Envelope::parse(&file, FileKind::Instruction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(heard == ChallengeResponse::compute(challenge, envelope.payload()))
+            Ok(match expected_response(tx, session, file, challenge)? {
+                None => ResponseCheck::Unchecked,
+                Some(expected) if expected == heard => ResponseCheck::Matched,
+                Some(_) => ResponseCheck::Wrong,
+            })
         }
-        (_, None) => Ok(false),
+        (_, None) => Ok(ResponseCheck::Wrong),
     }
+}
+
+/// Whether the response recorded with the case's confirmed callback is the one `session` expects
+/// (`None`: the session cannot compute it, holding no callback secret or another one).
+fn recorded_response_correct(tx: &dyn Tx, session: &Session, id: i64) -> ServiceResult<Option<bool>> {
+    let confirmed = tx.callbacks(id)?.into_iter().last().filter(|c| c.outcome.as_deref() == Some("confirmed"));
+    let confirmed = confirmed.ok_or_else(|| StoreError::Corrupt(format!("case {id} has no confirmed callback")))?;
+    let challenge = Challenge::parse(&confirmed.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
+    let heard = confirmed.response.as_deref().and_then(|r| ChallengeResponse::parse(r).ok());
+    let expected = expected_response(tx, session, &case_file(tx, id)?, challenge)?;
+    Ok(expected.map(|e| Some(e) == heard))
+}
+
+/// After a failed check at approval, the confirmed attempt is recorded as what it was: a wrong response.
+fn mark_confirmation_wrong(tx: &dyn Tx, id: i64) -> ServiceResult<()> {
+    let c = tx.callbacks(id)?.into_iter().last().ok_or_else(|| StoreError::Corrupt(format!("case {id} has no callback")))?;
+    let recorded_at = c.recorded_at.clone().unwrap_or_default();
+    let (dialed, reached) = (c.dialed.unwrap_or_default(), c.reached.unwrap_or_default());
+    tx.finish_callback(c.id, &dialed, &reached, c.response.as_deref(), "wrong_response", c.note.as_deref(), &recorded_at)?;
+    Ok(())
 }
 
 /// A checked callback inside the write transaction, with the case, its facts and the open attempt
@@ -268,12 +362,14 @@ struct CallbackWrite<'w> {
     facts: CaseFacts,
     /// The attempt the callback answers.
     attempt: Callback,
+    /// The case's file is of format v2.
+    v2: bool,
 }
 
 impl CallbackWrite<'_> {
     /// Finishes the attempt, moves the case, marks a denied account fraudulent and writes the
     /// `case.callback` event.
-    fn record(&self, t: &Transition, response_correct: bool) -> ServiceResult<CaseStatus> {
+    fn record(&self, t: &Transition, check: ResponseCheck) -> ServiceResult<CaseStatus> {
         let (tx, call, id, user) = (self.tx, self.call, self.call.id, self.session.user());
         let report = call.report;
         let dialed = call.dialed.as_e164();
@@ -296,19 +392,17 @@ impl CallbackWrite<'_> {
                 tx.mark_fraudulent(key, &call.at, user, Some(id), &reason)?;
             }
         }
-        append_statement(
-            tx,
-            self.session,
-            &call.at,
-            "case.callback",
-            &format!("case:{id}"),
-            json!({
-                "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(), "response": report.response.map(str::trim),
-                "challenge": self.attempt.challenge, "response_matched": response_correct,
-                "status": t.status.as_str(), "note": report.note,
-                "marked_fraudulent": if t.mark_fraudulent { self.case.account_key.clone() } else { None },
-            }),
-        )?;
+        let mut details = json!({
+            "dialed": dialed, "reached": call.reached, "outcome": report.outcome.as_str(), "response": report.response.map(str::trim),
+            "challenge": self.attempt.challenge, "response_matched": (check != ResponseCheck::Unchecked).then_some(check == ResponseCheck::Matched),
+            "status": t.status.as_str(), "note": report.note,
+            "marked_fraudulent": if t.mark_fraudulent { self.case.account_key.clone() } else { None },
+        });
+        if self.v2 {
+            // The replay's rule: only an unchecked confirmation is checked at approval.
+            details["response_checked"] = json!(check != ResponseCheck::Unchecked);
+        }
+        append_statement(tx, self.session, &call.at, "case.callback", &format!("case:{id}"), details)?;
         Ok(t.status)
     }
 
@@ -440,8 +534,40 @@ impl Workspace {
 
     /// Approves a case (approver who neither received nor called back on it). The case's
     /// account becomes the partner's current one.
+    ///
+    /// A case whose v2 response was recorded unchecked is approved only once the approver's
+    /// callback secret confirms the response; a wrong one sends the case back to `hold` (a wrong
+    /// response towards the lock), is logged and refused.
     pub fn approve(&mut self, session: &Session, id: i64) -> ServiceResult<CaseStatus> {
-        self.transition(session, id, CaseAction::Approve, "case.approve", None, None)
+        let subject = format!("case:{id}");
+        let unchecked = self.verified(session.user(), &subject, |tx, state| Ok(checked_case(tx, state, id)?.1.response_unchecked))?;
+        if !unchecked {
+            return self.transition(session, id, CaseAction::Approve, "case.approve", None, None);
+        }
+        // Role and dual control first (a refusal is logged), then the check.
+        self.decide_or_refuse(session, id, CaseAction::ApproveCheckingResponse { response_correct: true }, "case.approve")?;
+        match self.store.read(|tx| recorded_response_correct(tx, session, id))? {
+            Some(true) => self.transition(session, id, CaseAction::ApproveCheckingResponse { response_correct: true }, "case.approve", None, None),
+            Some(false) => {
+                let action = CaseAction::ApproveCheckingResponse { response_correct: false };
+                self.transition(session, id, action, "case.response_check_failed", None, None)?;
+                Err(ServiceError::CheckFailed(format!(
+                    "the response recorded for case {id} is not the one the partner's key gives: the callback did not reach the partner \
+                     (or the response was mistyped). The case is back on hold for another call to a number on file; \
+                     each wrong response counts towards the lock."
+                )))
+            }
+            None => self.deny(
+                session,
+                "case.approve",
+                &subject,
+                ServiceError::NotPermitted(format!(
+                    "the partner's response on case {id} was recorded unchecked and is checked with our organisation's callback key, \
+                     which {}'s keyring does not hold yet: sign in again once an admin or approver who holds it has signed in (they grant it)",
+                    session.user()
+                )),
+            ),
+        }
     }
 
     /// Rejects an open case (approver), with a reason.
@@ -600,7 +726,10 @@ impl Workspace {
             }
             tx.set_wrong_responses(id, t.wrong_responses)?;
             match action {
-                CaseAction::Approve | CaseAction::Reject => tx.set_decision(id, session.user(), &at, reason)?,
+                CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true } | CaseAction::Reject => {
+                    tx.set_decision(id, session.user(), &at, reason)?
+                }
+                CaseAction::ApproveCheckingResponse { response_correct: false } => mark_confirmation_wrong(tx, id)?,
                 CaseAction::Release => tx.set_release(id, session.user(), &at)?,
                 _ => {}
             }
@@ -610,6 +739,11 @@ impl Workspace {
                 }
             }
             let mut details = json!({ "from": f.status.as_str(), "to": t.status.as_str(), "reason": reason });
+            if let CaseAction::ApproveCheckingResponse { response_correct } = action {
+                details["response_checked"] = json!(true);
+                details["response_correct"] = json!(response_correct);
+                details["wrong_responses"] = json!(t.wrong_responses);
+            }
             if let Some((format, file)) = bank_file {
                 // The one bank file of this payment, kept: exporting again gives these bytes.
                 tx.insert_bank_file(id, format.as_str(), &file.sha256(), file.content(), &at)?;
@@ -620,7 +754,9 @@ impl Workspace {
             // Approvals and releases are witnessed by a signed checkpoint; an approval is
             // countersigned by the approver.
             match action {
-                CaseAction::Approve => drop(super::audit::append_checkpoint(tx, session, "approval", &at, true)?),
+                CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true } => {
+                    drop(super::audit::append_checkpoint(tx, session, "approval", &at, true)?)
+                }
                 CaseAction::Release => drop(super::audit::append_checkpoint(tx, session, "release", &at, false)?),
                 _ => {}
             }
@@ -637,15 +773,27 @@ impl Workspace {
     /// One case in full: record, callbacks, timeline, the numbers to call.
     pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
         self.require_signed_in(session)?;
-        let setup_mode = self.implied_state()?.in_setup_mode();
+        let state = &mut self.implied;
         self.store.read(|tx| -> ServiceResult<CaseDetail> {
+            refresh(tx, state)?;
             let case = load(tx, id)?;
             let on_file_numbers = match case.partner_id {
                 Some(p) => tx.partner_phones(p)?.into_iter().map(|p| p.e164).collect(),
                 None => vec![],
             };
-            let timeline = tx.events_for_subject(&format!("case:{id}"))?;
-            Ok(CaseDetail { callbacks: tx.callbacks(id)?, timeline, on_file_numbers, case, setup_mode })
+            let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
+            let callbacks = tx.callbacks(id)?;
+            let confirmed = callbacks.last().is_some_and(|c| c.outcome.as_deref() == Some("confirmed"));
+            let unchecked = state.cases.get(&id).is_some_and(|c| c.response_unchecked);
+            Ok(CaseDetail {
+                callbacks,
+                timeline: tx.events_for_subject(&format!("case:{id}"))?,
+                on_file_numbers,
+                setup_mode: state.in_setup_mode(),
+                response_version: file.map(|e| e.version()),
+                response_checked: confirmed.then_some(!unchecked),
+                case,
+            })
         })
     }
 }

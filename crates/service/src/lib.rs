@@ -51,6 +51,7 @@ pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFi
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
+pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
@@ -213,7 +214,11 @@ impl Workspace {
             .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
         let at = now();
         let key = KeyPair::generate(&mut OsRng);
-        let card = PartnerCard::create(&key, CardDetails { name: org_name.to_string(), ..Default::default() }, at)
+        // The callback key (format §3.7): its public half on our card, its secret in the keyrings
+        // of approvers and admins only.
+        let callback = countersign_core::format::callback_key::CallbackSecret::generate(&mut OsRng);
+        let details = CardDetails { name: org_name.to_string(), ..Default::default() };
+        let card = PartnerCard::create_with_callback_key(&key, details, Some(callback.public_key()), at)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let sealed = key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
@@ -222,7 +227,7 @@ impl Workspace {
         let audit_escrow = audit_key
             .seal(&mut OsRng, &format!("{org_name} audit"), request.org_passphrase)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let admin_keys = keyring::UserKeys::new(Some(&audit_key));
+        let admin_keys = keyring::UserKeys { callback: Some(callback), ..keyring::UserKeys::new(Some(&audit_key)) };
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
         let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
@@ -253,6 +258,8 @@ impl Workspace {
             tx.set_setting(AUDIT_ORIGIN, &countersign_core::audit::checkpoint::origin_for(key.fingerprint().digits()))?;
             let escrow = String::from_utf8(audit_escrow.to_bytes()).expect("JSON is UTF-8");
             keyring::record_audit_key(tx, &audit_key, &escrow, &at_text, &system)?;
+            let callback = admin_keys.callback.as_ref().expect("made above");
+            keyring::record_callback_key(tx, callback, &at_text, countersign_core::audit::state::SYSTEM, &key)?;
             let admin = tx.user_by_name(request.admin_name)?.ok_or_else(|| StoreError::Corrupt("the first admin".into()))?;
             keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, &system, "new user")?;
             Ok(())

@@ -149,7 +149,11 @@ impl Workspace {
         let at = now();
         let at_text = format_utc(at);
         let new = KeyPair::generate(&mut OsRng);
-        let new_card = PartnerCard::create(&new, details, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        // The new card names our current callback key (a v2 card), so partners who accept the
+        // rotation sign v2 instructions (format §3.7).
+        let callback = self.callback_public_key(session.user())?;
+        let new_card =
+            PartnerCard::create_with_callback_key(&new, details, callback, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let statement = RotationStatement::create(&old, &new_card, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let sealed = new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");

@@ -161,6 +161,7 @@ impl Workspace {
             id: uuid::Uuid::new_v4().to_string(),
             issuer: key.fingerprint(),
             recipient,
+            callback_key: None,
             issued_at,
             valid_from: issued_at,
             valid_until: issued_at + DEFAULT_VALIDITY,

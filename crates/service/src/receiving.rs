@@ -24,6 +24,7 @@ use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::envelope::MAX_FILE_SIZE;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::Instruction;
@@ -132,6 +133,8 @@ struct Context {
     policy: Policy,
     /// Our keys retired by rotation, to explain a file still addressed to one of them.
     retired_us: Vec<RetiredRecipient>,
+    /// Our callback key, which a v2 file must name.
+    callback_key: Option<CallbackPublicKey>,
 }
 
 impl Workspace {
@@ -154,7 +157,8 @@ impl Workspace {
                 Ok(RetiredRecipient { fingerprint, retired_at: k.retired_at })
             })
             .collect::<ServiceResult<_>>()?;
-        Ok(Context { keys, us, policy, retired_us })
+        let callback_key = self.callback_public_key(session.user())?;
+        Ok(Context { keys, us, policy, retired_us, callback_key })
     }
 
     /// Checks one file against the workspace without changing anything but the log, which
@@ -377,6 +381,7 @@ impl PaymentRun<'_> {
             us: self.ctx.us,
             policy: self.ctx.policy.clone(),
             retired_us: self.ctx.retired_us.clone(),
+            callback_key: self.ctx.callback_key,
         };
         *self.reloaded.borrow_mut() = Some((state.keys_changed_at, ctx));
         Ok(())
@@ -444,6 +449,7 @@ fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
         clock_skew: DEFAULT_CLOCK_SKEW,
         expected_recipient: Some(ctx.us),
         retired_recipients: ctx.retired_us.clone(),
+        expected_callback_key: ctx.callback_key,
     };
     let check = check_instruction_file(bytes, &ctx.keys, &options);
     let prepared = check.verified.as_ref().map(|verified| {
@@ -704,7 +710,7 @@ fn stored_name(file_name: &str) -> &str {
 }
 
 fn event_details(a: &Assessment) -> Value {
-    json!({
+    let mut details = json!({
         "file_name": stored_name(&a.file_name),
         "file_sha256": a.file_sha256,
         "verdict": a.verdict().as_str(),
@@ -714,7 +720,12 @@ fn event_details(a: &Assessment) -> Value {
         "instruction_id": a.instruction.as_ref().map(|s| s.instruction.id.clone()),
         "confirmation_code": a.confirmation_code,
         "email_sha256": a.email_sha256,
-    })
+    });
+    // A v2 file: its callback response is checked with the callback secret (the replay's rule too).
+    if let Some(key) = a.instruction.as_ref().and_then(|s| s.instruction.callback_key) {
+        details["callback_key"] = json!(key.to_base64());
+    }
+    details
 }
 
 /// Reads the email that carried the file and adds its findings; they can only raise the

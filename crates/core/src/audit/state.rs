@@ -49,6 +49,8 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.challenge",
     "case.callback",
     "case.callback_wrong_response",
+    "case.response_check_failed",
+    "org.callback_key",
     "case.approve",
     "case.reject",
     "case.reopen",
@@ -144,6 +146,10 @@ pub struct CaseState {
     pub released_by: Option<String>,
     /// SHA-256 of its one bank file (hex), as its release or first export stated it.
     pub bank_file_sha256: Option<String>,
+    /// The file is of format v2 (its receipt named a callback key): see [`CaseFacts`].
+    pub response_needs_callback_key: bool,
+    /// A confirmed callback's response awaits the approver's check.
+    pub response_unchecked: bool,
 }
 
 impl CaseState {
@@ -156,6 +162,8 @@ impl CaseState {
             called_by: self.called_by.clone(),
             amount_minor: self.amount_minor,
             wrong_responses: self.wrong_responses,
+            response_needs_callback_key: self.response_needs_callback_key,
+            response_unchecked: self.response_unchecked,
         }
     }
 }
@@ -182,6 +190,8 @@ pub struct ImpliedState {
     pub org_account: Option<Value>,
     /// Our email domains.
     pub org_domains: Option<Value>,
+    /// Our callback public key (base64), as the last `org.callback_key` gave it.
+    pub callback_key: Option<String>,
     /// The events up to this sequence number predate signed statements (0: none do).
     pub legacy_through: u64,
     /// The sequence number and hash of the last event replayed.
@@ -486,6 +496,12 @@ impl ImpliedState {
                 self.shaped("settings", "org_account", event.seq);
                 Ok(())
             }
+            "org.callback_key" => {
+                self.require(event, &admin)?;
+                self.callback_key = Some(d["public_key"].as_str().ok_or("it names no callback key")?.to_string());
+                self.shaped("settings", "callback_key", event.seq);
+                Ok(())
+            }
             "org.domains" => {
                 self.require(event, &admin)?;
                 self.org_domains = Some(d["domains"].clone());
@@ -631,6 +647,8 @@ impl ImpliedState {
             decided_by: None,
             released_by: None,
             bank_file_sha256: None,
+            response_needs_callback_key: d["callback_key"].is_string(),
+            response_unchecked: false,
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
@@ -681,11 +699,14 @@ impl ImpliedState {
             .ok_or_else(|| Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor)))?;
         let action = match event.action.as_str() {
             "case.challenge" => CaseAction::StartCallback,
+            "case.callback" if d["response_checked"] == Value::Bool(false) => CaseAction::ConfirmUnchecked,
             "case.callback" => {
                 let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
                 CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
             }
             "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
+            "case.approve" if d["response_checked"] == Value::Bool(true) => CaseAction::ApproveCheckingResponse { response_correct: true },
+            "case.response_check_failed" => CaseAction::ApproveCheckingResponse { response_correct: false },
             "case.approve" => CaseAction::Approve,
             "case.reject" => CaseAction::Reject,
             "case.reopen" => CaseAction::Reopen,
@@ -700,7 +721,8 @@ impl ImpliedState {
         };
         // A callback is recorded by the one who started its attempt (the service's rule too): an
         // approver cannot record a callback they never made, then approve it.
-        if matches!(action, CaseAction::RecordCallback { .. }) && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
+        let records_callback = matches!(action, CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked);
+        if records_callback && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
             return Err(Fault::new(StatementFault::Rules, format!("{} started no open callback attempt on case {id}", event.actor)));
         }
         let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
@@ -720,6 +742,7 @@ impl ImpliedState {
         self.sources.insert(format!("cases:{id}"), event.seq);
         case.status = transition.status;
         case.wrong_responses = transition.wrong_responses;
+        case.response_unchecked = transition.response_unchecked;
         match action {
             CaseAction::StartCallback => {
                 case.open_attempt_by = Some(event.actor.clone());
@@ -727,8 +750,10 @@ impl ImpliedState {
                     case.called_by.push(event.actor.clone());
                 }
             }
-            CaseAction::RecordCallback { .. } => case.open_attempt_by = None,
-            CaseAction::Approve | CaseAction::Reject => case.decided_by = Some(event.actor.clone()),
+            CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked => case.open_attempt_by = None,
+            CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true } | CaseAction::Reject => {
+                case.decided_by = Some(event.actor.clone())
+            }
             CaseAction::Release => {
                 case.released_by = Some(event.actor.clone());
                 case.bank_file_sha256 = d["bank_file_sha256"].as_str().map(str::to_string);
@@ -1021,6 +1046,40 @@ mod tests {
         assert_eq!(state.cases[&1].open_attempt_by, None, "the attempt was recorded");
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
         assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
+        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+    }
+
+    /// Issue 15: a v2 file's confirmation by a clerk is unchecked; a "checked" one by a clerk does
+    /// not count (clerks hold no callback key); the approval checks it, and a failed check sends
+    /// the case back to hold as a wrong response.
+    #[test]
+    fn a_v2_confirmation_is_unchecked_until_the_approval_checks_it() {
+        let mut o = office();
+        let details = json!({ "verdict": "hold", "partner": 1, "account_key": "iban:NEW", "file_sha256": "ab", "callback_key": "K" });
+        let (clara, anna) = (KeyPair::from_seed(&o.clara.secret_seed()), KeyPair::from_seed(&o.anna.secret_seed()));
+        o.log.push(Some(&clara), "clara", "instruction.receive", "case:1", details);
+        assert!(o.log.state().cases[&1].response_needs_callback_key);
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        let claimed = json!({ "outcome": "confirmed", "response_matched": true });
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", claimed);
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Hold);
+        assert!(state.problems[0].why.contains("holds no callback key"), "{:?}", state.problems);
+        let unchecked = json!({ "outcome": "confirmed", "response_checked": false });
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", unchecked.clone());
+        assert!(o.log.state().cases[&1].response_unchecked);
+        // An approval that does not say it checked the response does not count.
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        assert_eq!(o.log.state().cases[&1].status, CaseStatus::CallbackConfirmed);
+        o.log.push(Some(&anna), "anna", "case.response_check_failed", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!((state.cases[&1].status, state.cases[&1].wrong_responses), (CaseStatus::Hold, 1));
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "D" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", unchecked);
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({ "response_checked": true }));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Approved);
+        assert!(!state.cases[&1].response_unchecked);
         assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
     }
 

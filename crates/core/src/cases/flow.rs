@@ -10,6 +10,11 @@
 //!
 //! Dual control: an approver may never approve a case they received or called back on; three
 //! wrong challenge responses lock the callback until an approver reopens or rejects the case.
+//!
+//! A file of format v2 has a response only the partner's key or our callback secret gives
+//! (format §3.7). A clerk holds no callback secret, so their confirmation is recorded with the
+//! response *unchecked*; the approver checks it when approving (`ApproveCheckingResponse`): a
+//! wrong one sends the case back to `hold` and counts as a wrong response.
 
 use crate::assess::findings::Verdict;
 use crate::auth::Role;
@@ -138,6 +143,10 @@ pub struct CaseFacts {
     pub amount_minor: Option<u64>,
     /// Consecutive wrong responses since the last reopen.
     pub wrong_responses: u32,
+    /// The file is of format v2: its callback response can be checked only with the callback secret.
+    pub response_needs_callback_key: bool,
+    /// A confirmed callback's response was recorded unchecked: the approval must check it.
+    pub response_unchecked: bool,
 }
 
 impl CaseFacts {
@@ -164,8 +173,17 @@ pub enum CaseAction {
         /// Whether the response read back matched the one expected (only for `Confirmed`).
         response_correct: bool,
     },
+    /// Record a confirmed callback of a v2 file whose response the recorder cannot check (they
+    /// hold no callback secret): it is checked at approval.
+    ConfirmUnchecked,
     /// Second approval.
     Approve,
+    /// Second approval of a case whose response was recorded unchecked, after checking it with the
+    /// callback secret: right approves, wrong sends the case back to `hold` as a wrong response.
+    ApproveCheckingResponse {
+        /// Whether the recorded response is the one expected.
+        response_correct: bool,
+    },
     /// Refuse payment.
     Reject,
     /// Release the payment.
@@ -185,6 +203,8 @@ pub struct Transition {
     pub mark_fraudulent: bool,
     /// The case's account becomes the partner's current one.
     pub make_account_current: bool,
+    /// The confirmed callback's response is unchecked after the action.
+    pub response_unchecked: bool,
 }
 
 /// Why an action was refused.
@@ -202,7 +222,13 @@ pub enum Refusal {
 }
 
 fn unchanged(facts: &CaseFacts) -> Transition {
-    Transition { status: facts.status, wrong_responses: facts.wrong_responses, mark_fraudulent: false, make_account_current: false }
+    Transition {
+        status: facts.status,
+        wrong_responses: facts.wrong_responses,
+        mark_fraudulent: false,
+        make_account_current: false,
+        response_unchecked: facts.response_unchecked,
+    }
 }
 
 /// Decides whether `who` (with `role`) may take `action` on a case, and what follows.
@@ -211,7 +237,9 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
     match action {
         CaseAction::StartCallback => start_callback(&request),
         CaseAction::RecordCallback { outcome, response_correct } => record_callback(&request, outcome, response_correct),
+        CaseAction::ConfirmUnchecked => confirm_unchecked(&request),
         CaseAction::Approve => approve(&request),
+        CaseAction::ApproveCheckingResponse { response_correct } => approve_checking_response(&request, response_correct),
         CaseAction::Reject => reject(&request),
         CaseAction::Release => release(&request),
         CaseAction::Reopen => reopen(&request),
@@ -259,22 +287,30 @@ fn start_callback(r: &Request<'_>) -> Result<Transition, Refusal> {
 /// Recording a callback's outcome: a confirmation with the right response, a wrong response, a denial, or nobody reached.
 fn record_callback(r: &Request<'_>, outcome: CallbackOutcome, response_correct: bool) -> Result<Transition, Refusal> {
     may_call_back(r)?;
+    let confirmed = Transition { status: CaseStatus::CallbackConfirmed, wrong_responses: 0, ..unchanged(r.facts) };
     match outcome {
-        CallbackOutcome::Confirmed if response_correct => Ok(Transition {
-            status: CaseStatus::CallbackConfirmed,
-            wrong_responses: 0,
-            mark_fraudulent: false,
-            make_account_current: false,
-        }),
+        // Only the holder of the callback secret can have checked a v2 response; clerks hold none.
+        CallbackOutcome::Confirmed if response_correct && r.facts.response_needs_callback_key && r.role == Role::Clerk => {
+            Err(Refusal::NotPermitted(format!(
+                "{} is a clerk and holds no callback key: the response to a v2 file is checked at approval",
+                r.who
+            )))
+        }
+        CallbackOutcome::Confirmed if response_correct => Ok(Transition { response_unchecked: false, ..confirmed }),
         CallbackOutcome::Confirmed => Err(wrong_response(r.facts)),
-        CallbackOutcome::Denied => Ok(Transition {
-            status: CaseStatus::Quarantined,
-            wrong_responses: r.facts.wrong_responses,
-            mark_fraudulent: true,
-            make_account_current: false,
-        }),
+        CallbackOutcome::Denied => Ok(Transition { status: CaseStatus::Quarantined, mark_fraudulent: true, ..unchanged(r.facts) }),
         CallbackOutcome::Unreachable => Ok(unchanged(r.facts)),
     }
+}
+
+/// Recording a confirmation of a v2 file with the response unchecked (the recorder holds no
+/// callback secret): the case is confirmed, and its approval must check the response.
+fn confirm_unchecked(r: &Request<'_>) -> Result<Transition, Refusal> {
+    may_call_back(r)?;
+    if !r.facts.response_needs_callback_key {
+        return r.not_allowed("the response to a version-1 file is checked when the callback is recorded");
+    }
+    Ok(Transition { status: CaseStatus::CallbackConfirmed, wrong_responses: 0, response_unchecked: true, ..unchanged(r.facts) })
 }
 
 /// The refusal of a wrong response read back, saying how many more lock the case.
@@ -293,6 +329,35 @@ fn wrong_response(facts: &CaseFacts) -> Refusal {
 
 /// The second approval: by an approver who neither received the case nor called back on it, once the state needs it.
 fn approve(r: &Request<'_>) -> Result<Transition, Refusal> {
+    may_approve(r)?;
+    if r.facts.response_unchecked {
+        return r.not_allowed("the partner's response was recorded unchecked: the approval must check it with the callback key");
+    }
+    Ok(Transition { status: CaseStatus::Approved, make_account_current: true, ..unchanged(r.facts) })
+}
+
+/// The second approval of a case whose response was recorded unchecked: the approver's session
+/// checked it; right approves, wrong sends the case back to `hold` for another call.
+fn approve_checking_response(r: &Request<'_>, response_correct: bool) -> Result<Transition, Refusal> {
+    may_approve(r)?;
+    if !r.facts.response_unchecked {
+        return r.not_allowed("it has no unchecked response to check");
+    }
+    match response_correct {
+        true => {
+            Ok(Transition { status: CaseStatus::Approved, make_account_current: true, response_unchecked: false, ..unchanged(r.facts) })
+        }
+        false => Ok(Transition {
+            status: CaseStatus::Hold,
+            wrong_responses: r.facts.wrong_responses + 1,
+            response_unchecked: false,
+            ..unchanged(r.facts)
+        }),
+    }
+}
+
+/// Whether the user may approve the case now: an approver who neither received nor called back on it, a state that needs it.
+fn may_approve(r: &Request<'_>) -> Result<(), Refusal> {
     use CaseStatus::*;
     let who = r.who;
     if r.role != Role::Approver {
@@ -311,7 +376,7 @@ fn approve(r: &Request<'_>) -> Result<Transition, Refusal> {
         Hold => return r.not_allowed("the partner must first be called back on an on-file number"),
         _ => return r.not_allowed("it cannot be approved"),
     }
-    Ok(Transition { status: Approved, wrong_responses: r.facts.wrong_responses, mark_fraudulent: false, make_account_current: true })
+    Ok(())
 }
 
 /// Rejecting: by an approver, on any open case.
@@ -353,7 +418,7 @@ fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
         _ => return r.not_allowed("it cannot be released"),
     }
     let current = status == Accepted;
-    Ok(Transition { status: Released, wrong_responses: r.facts.wrong_responses, mark_fraudulent: false, make_account_current: current })
+    Ok(Transition { status: Released, make_account_current: current, ..unchanged(r.facts) })
 }
 
 /// Reopening a callback locked after wrong responses: by an approver, and only then.
@@ -365,7 +430,7 @@ fn reopen(r: &Request<'_>) -> Result<Transition, Refusal> {
     if r.facts.status != CaseStatus::Hold || !r.facts.locked() {
         return r.not_allowed("only a case whose callback is locked can be reopened");
     }
-    Ok(Transition { status: CaseStatus::Hold, wrong_responses: 0, mark_fraudulent: false, make_account_current: false })
+    Ok(Transition { status: CaseStatus::Hold, wrong_responses: 0, ..unchanged(r.facts) })
 }
 
 #[cfg(test)]
@@ -374,7 +439,40 @@ mod tests {
     use proptest::prelude::*;
 
     fn facts(status: CaseStatus, verdict: Verdict) -> CaseFacts {
-        CaseFacts { status, verdict, received_by: "clara".into(), called_by: vec![], amount_minor: Some(100_00), wrong_responses: 0 }
+        CaseFacts {
+            status,
+            verdict,
+            received_by: "clara".into(),
+            called_by: vec![],
+            amount_minor: Some(100_00),
+            wrong_responses: 0,
+            response_needs_callback_key: false,
+            response_unchecked: false,
+        }
+    }
+
+    /// A v2 file: the clerk's confirmation is unchecked, the approval checks it; a wrong response
+    /// found at approval sends the case back to hold and counts towards the lock.
+    #[test]
+    fn a_v2_response_recorded_unchecked_is_checked_at_approval() {
+        let p = Policy::default();
+        let mut f = CaseFacts { response_needs_callback_key: true, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        f.called_by.push("clara".into());
+        let checked = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: true };
+        assert!(matches!(decide(&f, "clara", Role::Clerk, checked, &p), Err(Refusal::NotPermitted(_))), "a clerk cannot check");
+        assert!(!decide(&f, "arne", Role::Approver, checked, &p).unwrap().response_unchecked);
+        let t = decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p).unwrap();
+        assert_eq!((t.status, t.response_unchecked), (CaseStatus::CallbackConfirmed, true));
+        let confirmed = CaseFacts { status: t.status, response_unchecked: true, ..f.clone() };
+        assert!(matches!(decide(&confirmed, "anna", Role::Approver, CaseAction::Approve, &p), Err(Refusal::NotAllowed(_))));
+        let wrong = CaseAction::ApproveCheckingResponse { response_correct: false };
+        assert!(matches!(decide(&confirmed, "clara", Role::Approver, wrong, &p), Err(Refusal::NotPermitted(_))), "dual control first");
+        let back = decide(&confirmed, "anna", Role::Approver, wrong, &p).unwrap();
+        assert_eq!((back.status, back.wrong_responses, back.response_unchecked), (CaseStatus::Hold, 1, false));
+        let right = decide(&confirmed, "anna", Role::Approver, CaseAction::ApproveCheckingResponse { response_correct: true }, &p).unwrap();
+        assert_eq!((right.status, right.make_account_current, right.response_unchecked), (CaseStatus::Approved, true, false));
+        let v1 = facts(CaseStatus::Hold, Verdict::Hold);
+        assert!(matches!(decide(&v1, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
     }
 
     #[test]
@@ -436,7 +534,9 @@ mod tests {
                 outcome: [CallbackOutcome::Confirmed, CallbackOutcome::Denied, CallbackOutcome::Unreachable][o as usize],
                 response_correct: ok
             }),
+            Just(CaseAction::ConfirmUnchecked),
             Just(CaseAction::Approve),
+            any::<bool>().prop_map(|ok| CaseAction::ApproveCheckingResponse { response_correct: ok }),
             Just(CaseAction::Reject),
             Just(CaseAction::Release),
             Just(CaseAction::Reopen),
@@ -451,11 +551,15 @@ mod tests {
             verdict in prop_oneof![Just(Verdict::Accepted), Just(Verdict::Hold)],
             receiver in 0..USERS.len(),
             amount in prop_oneof![Just(None), (1u64..2_000_000_00).prop_map(Some)],
+            v2 in any::<bool>(),
             steps in proptest::collection::vec(step(), 0..40),
         ) {
             let policy = Policy::default();
             let status = if verdict == Verdict::Accepted { CaseStatus::Accepted } else { CaseStatus::Hold };
-            let mut f = CaseFacts { status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0 };
+            let mut f = CaseFacts {
+                status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0,
+                response_needs_callback_key: v2, response_unchecked: false,
+            };
             let mut confirmed_by_callback = false;
             let mut approvers: Vec<String> = vec![];
             let mut released = 0;
@@ -464,7 +568,10 @@ mod tests {
                 let before = f.clone();
                 match decide(&f, who, role, s.action, &policy) {
                     Ok(t) => {
-                        if matches!(s.action, CaseAction::StartCallback | CaseAction::RecordCallback { .. }) && !f.called_by.iter().any(|c| c == who) {
+                        if t.status == CaseStatus::Approved {
+                            prop_assert!(!t.response_unchecked, "approved with an unchecked response");
+                        }
+                        if matches!(s.action, CaseAction::StartCallback | CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked) && !f.called_by.iter().any(|c| c == who) {
                             f.called_by.push(who.into());
                         }
                         if let CaseAction::RecordCallback { outcome: CallbackOutcome::Denied, .. } = s.action {
@@ -474,7 +581,7 @@ mod tests {
                         if t.status == CaseStatus::CallbackConfirmed && before.status == CaseStatus::Hold {
                             confirmed_by_callback = true;
                         }
-                        if s.action == CaseAction::Approve {
+                        if matches!(s.action, CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true }) {
                             prop_assert!(who != before.received_by && !before.called_by.iter().any(|c| c == who));
                             prop_assert_eq!(role, Role::Approver);
                             approvers.push(who.into());
@@ -491,6 +598,7 @@ mod tests {
                         }
                         f.status = t.status;
                         f.wrong_responses = t.wrong_responses;
+                        f.response_unchecked = t.response_unchecked;
                     }
                     Err(Refusal::WrongResponse(_)) => {
                         prop_assert_eq!(f.status, CaseStatus::Hold);

@@ -1,6 +1,8 @@
 //! Partner cards: a partner's public key with its name, country, domains and contacts, signed
-//! by that same key (`countersign/card/v1`). A card proves only that whoever made it holds the
-//! key; importing one pins nothing. Trust comes from reading the fingerprint back out of band.
+//! by that same key (`countersign/card/v1`); version 2 (`countersign/card/v2`) also carries the
+//! holder's callback key (format §4), which instructions signed for it name. A card proves only
+//! that whoever made it holds the key; importing one pins nothing. Trust comes from reading the
+//! fingerprint back out of band.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -8,6 +10,7 @@ use time::OffsetDateTime;
 use crate::assess::domain_name::DomainName;
 use crate::bank::Country;
 use crate::encoding::{format_utc, parse_utc, whole_seconds_utc};
+use crate::format::callback_key::CallbackPublicKey;
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
 use crate::format::instruction::is_bidi_control;
@@ -64,6 +67,8 @@ struct CardWire {
     domains: Vec<String>,
     #[serde(default)]
     contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    callback_key: Option<String>,
 }
 
 /// Why a card was refused.
@@ -85,6 +90,7 @@ pub enum CardError {
 pub struct PartnerCard {
     details: CardDetails,
     public_key: PublicKey,
+    callback_key: Option<CallbackPublicKey>,
     created_at: OffsetDateTime,
     envelope: Envelope,
 }
@@ -98,8 +104,18 @@ fn check_short_text(what: &str, value: &str, max: usize) -> Result<(), CardError
 }
 
 impl PartnerCard {
-    /// Makes and signs a card for `key`.
+    /// Makes and signs a card (version 1) for `key`.
     pub fn create(key: &KeyPair, details: CardDetails, now: OffsetDateTime) -> Result<Self, CardError> {
+        Self::create_with_callback_key(key, details, None, now)
+    }
+
+    /// Makes and signs a card for `key`: version 2 with `callback_key`, version 1 without.
+    pub fn create_with_callback_key(
+        key: &KeyPair,
+        details: CardDetails,
+        callback_key: Option<CallbackPublicKey>,
+        now: OffsetDateTime,
+    ) -> Result<Self, CardError> {
         let wire = CardWire {
             name: details.name.clone(),
             public_key: key.public_key().to_base64(),
@@ -107,9 +123,11 @@ impl PartnerCard {
             country: details.country.map(|c| c.to_string()),
             domains: details.domains.iter().map(|d| d.to_string()).collect(),
             contacts: details.contacts.clone(),
+            callback_key: callback_key.map(|k| k.to_base64()),
         };
         let payload = serde_json::to_vec(&wire).expect("card serialises");
-        let envelope = Envelope::sign(FileKind::Card, key, payload);
+        let version = if callback_key.is_some() { 2 } else { 1 };
+        let envelope = Envelope::sign_version(FileKind::Card, version, key, payload);
         Self::from_envelope(envelope)
     }
 
@@ -128,6 +146,16 @@ impl PartnerCard {
             return Err(CardError::Invalid("the signed key differs from the card's key".into()));
         }
         check_short_text("the name", &wire.name, 140)?;
+        let callback_key = match (envelope.version(), wire.callback_key.as_deref()) {
+            (2, Some(text)) => {
+                Some(CallbackPublicKey::from_base64(text).ok_or_else(|| {
+                    CardError::Invalid("callback_key is not 32 bytes of canonical base64, or is a low-order point".into())
+                })?)
+            }
+            (2, None) => return Err(CardError::Invalid("a version-2 card must carry callback_key".into())),
+            (_, Some(_)) => return Err(CardError::Invalid("unknown field `callback_key`: it is a member of version-2 cards only".into())),
+            (_, None) => None,
+        };
         let created_at = parse_utc(&wire.created_at).ok_or_else(|| CardError::Invalid("created_at is not a UTC time".into()))?;
         let country = wire.country.as_deref().map(Country::parse).transpose().map_err(|e| CardError::Invalid(e.to_string()))?;
         if wire.domains.len() > MAX_LIST || wire.contacts.len() > MAX_LIST {
@@ -153,7 +181,7 @@ impl PartnerCard {
             }
         }
         let details = CardDetails { name: wire.name, country, domains, contacts: wire.contacts };
-        Ok(PartnerCard { details, public_key, created_at, envelope })
+        Ok(PartnerCard { details, public_key, callback_key, created_at, envelope })
     }
 
     /// The card file's bytes.
@@ -169,6 +197,11 @@ impl PartnerCard {
     /// The holder's public key.
     pub fn public_key(&self) -> PublicKey {
         self.public_key
+    }
+
+    /// The holder's callback key (version-2 cards): instructions signed for this card name it.
+    pub fn callback_key(&self) -> Option<CallbackPublicKey> {
+        self.callback_key
     }
 
     /// The key's fingerprint.
@@ -241,6 +274,28 @@ mod tests {
         for bad in [r#","domains":null"#, r#","contacts":null"#, r#","extra":1"#, r#","name":"Globex""#] {
             assert!(card(bad).is_err(), "{bad} was accepted");
         }
+    }
+
+    /// Format §4: a card with a callback key is version 2; version 1 has no such member.
+    #[test]
+    fn a_card_with_a_callback_key_is_version_2() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let callback = crate::format::callback_key::CallbackSecret::from_bytes(&[9; 32]).public_key();
+        let at = parse_utc("2026-11-23T09:00:00Z").unwrap();
+        let card = PartnerCard::create_with_callback_key(&key, details(), Some(callback), at).unwrap();
+        let bytes = card.to_bytes();
+        assert!(String::from_utf8(bytes.clone()).unwrap().contains("countersign/card/v2"));
+        let parsed = PartnerCard::parse(&bytes).unwrap();
+        assert_eq!(parsed.callback_key(), Some(callback));
+        assert_eq!(parsed.details(), &details());
+        assert_eq!(PartnerCard::parse(&PartnerCard::create(&key, details(), at).unwrap().to_bytes()).unwrap().callback_key(), None);
+        let payload = String::from_utf8(card.envelope.payload().to_vec()).unwrap();
+        let as_v1 = Envelope::sign(FileKind::Card, &key, payload.clone().into_bytes()).to_bytes();
+        assert!(matches!(PartnerCard::parse(&as_v1), Err(CardError::Invalid(_))), "v1 has no callback_key");
+        let without = payload.replace(&format!(r#","callback_key":"{}""#, callback.to_base64()), "");
+        assert_ne!(without, payload);
+        let v2_without = Envelope::sign_version(FileKind::Card, 2, &key, without.into_bytes()).to_bytes();
+        assert!(matches!(PartnerCard::parse(&v2_without), Err(CardError::Invalid(_))), "v2 requires it");
     }
 
     #[test]

@@ -7,16 +7,23 @@
 //! - the **response** is what the partner's own copy of the instruction yields for that
 //!   challenge (8 digits). A forger who ground a file until its confirmation code matched the
 //!   genuine one offline cannot also match responses to a challenge chosen during the call.
+//!   Version 1 depends on the challenge and the file only; version 2 (files of format v2) also
+//!   on the secret shared by the partner's key and our callback key
+//!   ([`crate::format::callback_key`]), so whoever holds only the file cannot compute it.
 
 use std::fmt;
 
 use rand_core::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::format::callback_key::{hmac_sha256, SharedSecret};
+
 /// Domain-separation prefix of the confirmation code's hash.
 pub const CONFIRMATION_CONTEXT: &[u8] = b"countersign/confirmation-code/v1\0";
 /// Domain-separation prefix of the challenge response's hash.
 pub const RESPONSE_CONTEXT: &[u8] = b"countersign/challenge-response/v1\0";
+/// Domain-separation prefix of the version-2 challenge response's HMAC message.
+pub const RESPONSE_CONTEXT_V2: &[u8] = b"countersign/challenge-response/v2\0";
 
 const CONFIRMATION_DIGITS: usize = 15;
 const CHALLENGE_DIGITS: usize = 6;
@@ -139,6 +146,14 @@ impl ChallengeResponse {
         ChallengeResponse(digits_from_hash(&hash, RESPONSE_DIGITS) as u32)
     }
 
+    /// Version 2 (format §3.7): HMAC-SHA256 under the shared secret of the partner's key and our
+    /// callback key, over context ‖ six challenge digits ‖ 0x00 ‖ SHA-256(payload), reduced to 8 digits.
+    pub fn compute_v2(shared: &SharedSecret, challenge: Challenge, payload: &[u8]) -> Self {
+        let digest = Sha256::digest(payload);
+        let mac = hmac_sha256(shared.as_bytes(), &[RESPONSE_CONTEXT_V2, challenge.digits().as_bytes(), &[0u8], &digest]);
+        ChallengeResponse(digits_from_hash(&mac, RESPONSE_DIGITS) as u32)
+    }
+
     /// Parses a response as heard.
     pub fn parse(text: &str) -> Result<Self, CodeError> {
         parse_digits(text, RESPONSE_DIGITS).map(|v| ChallengeResponse(v as u32))
@@ -174,6 +189,23 @@ mod tests {
         assert_ne!(a, ChallengeResponse::compute(Challenge(2), b"payload"));
         assert_ne!(a, ChallengeResponse::compute(Challenge(1), b"payloae"));
         assert_ne!(ConfirmationCode::of_payload(b"a"), ConfirmationCode::of_payload(b"b"));
+    }
+
+    /// Version 2 depends on the shared secret too: the same challenge and file give another
+    /// response under another partner key, so the file alone does not give it.
+    #[test]
+    fn v2_responses_depend_on_the_shared_secret() {
+        use crate::format::callback_key::{partner_shared_secret, CallbackSecret};
+        use crate::format::keys::KeyPair;
+        let ours = CallbackSecret::from_bytes(&[9; 32]);
+        let partner = KeyPair::from_seed(&[7; 32]);
+        let s = partner_shared_secret(&partner, &ours.public_key()).unwrap();
+        let r = ChallengeResponse::compute_v2(&s, Challenge(305_118), b"payload");
+        assert_eq!(r, ChallengeResponse::compute_v2(&ours.shared_secret(&partner.public_key()).unwrap(), Challenge(305_118), b"payload"));
+        let other = partner_shared_secret(&KeyPair::from_seed(&[8; 32]), &ours.public_key()).unwrap();
+        assert_ne!(r, ChallengeResponse::compute_v2(&other, Challenge(305_118), b"payload"));
+        assert_ne!(r, ChallengeResponse::compute_v2(&s, Challenge(305_119), b"payload"));
+        assert_ne!(r, ChallengeResponse::compute(Challenge(305_118), b"payload"));
     }
 
     proptest! {

@@ -15,13 +15,14 @@ use crate::format::keys::{KeyPair, PublicKey};
 /// Largest signed file accepted, in bytes.
 pub const MAX_FILE_SIZE: usize = 64 * 1024;
 
-/// The kinds of signed file. Each has its own `format` identifier, which is also the
-/// signature's domain-separation context.
+/// The kinds of signed file. Each version of each has its own `format` identifier, which is
+/// also the signature's domain-separation context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// A payment instruction (bank details), `countersign/instruction/v1`.
+    /// A payment instruction (bank details), `countersign/instruction/v1` or `v2` (with the
+    /// recipient's callback key).
     Instruction,
-    /// A self-signed partner card, `countersign/card/v1`.
+    /// A self-signed partner card, `countersign/card/v1` or `v2` (with a callback key).
     Card,
     /// A key-rotation statement, `countersign/key-rotation/v1`.
     KeyRotation,
@@ -55,6 +56,25 @@ impl FileKind {
         }
     }
 
+    /// The `format` identifier of `version`, if this build knows that version of the kind.
+    pub fn format_id_of(self, version: u32) -> Option<&'static str> {
+        match (self, version) {
+            (_, 1) => Some(self.format_id()),
+            (Self::Instruction, 2) => Some("countersign/instruction/v2"),
+            (Self::Card, 2) => Some("countersign/card/v2"),
+            _ => None,
+        }
+    }
+
+    /// The identifiers this build reads, for messages.
+    fn supported(self) -> &'static str {
+        match self {
+            Self::Instruction => "countersign/instruction/v1 and v2",
+            Self::Card => "countersign/card/v1 and v2",
+            Self::KeyRotation => "countersign/key-rotation/v1",
+        }
+    }
+
     /// Whether the envelope carries the signer's public key (only self-signed cards do).
     fn carries_public_key(self) -> bool {
         matches!(self, Self::Card)
@@ -78,13 +98,13 @@ pub enum EnvelopeError {
     #[error("{0}")]
     Malformed(String),
     /// A Countersign file of this kind, but of a version this build does not know.
-    #[error("this is a {kind} in format {found:?}; this version of Countersign reads only {expected:?}")]
+    #[error("this is a {kind} in format {found:?}; this version of Countersign reads only {expected}")]
     UnsupportedVersion {
         /// What the file is.
         kind: &'static str,
         /// The format identifier found.
         found: String,
-        /// The one this build reads.
+        /// The ones this build reads.
         expected: &'static str,
     },
 }
@@ -105,6 +125,8 @@ struct EnvelopeWire {
 #[derive(Debug, Clone)]
 pub struct Envelope {
     kind: FileKind,
+    /// The version of `kind` (1 or 2), from `format`.
+    version: u32,
     signer: Fingerprint,
     public_key: Option<PublicKey>,
     payload: Vec<u8>,
@@ -112,15 +134,25 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Signs `payload` as a file of `kind` with `key`.
+    /// Signs `payload` as a file of `kind`, version 1, with `key`.
     pub fn sign(kind: FileKind, key: &KeyPair, payload: Vec<u8>) -> Self {
-        let signature = key.sign(kind.format_id(), &payload);
-        Envelope { kind, signer: key.fingerprint(), public_key: kind.carries_public_key().then(|| key.public_key()), payload, signature }
+        Self::sign_version(kind, 1, key, payload)
     }
 
-    /// Assembles an envelope from parts without signing (test vectors of bad signatures).
+    /// Signs `payload` as a file of `kind` and `version` with `key`.
+    ///
+    /// # Panics
+    /// If this build does not know `version` of `kind` (a programming error).
+    pub fn sign_version(kind: FileKind, version: u32, key: &KeyPair, payload: Vec<u8>) -> Self {
+        let format = kind.format_id_of(version).expect("a version this build writes");
+        let signature = key.sign(format, &payload);
+        let public_key = kind.carries_public_key().then(|| key.public_key());
+        Envelope { kind, version, signer: key.fingerprint(), public_key, payload, signature }
+    }
+
+    /// Assembles an envelope (version 1) from parts without signing (test vectors of bad signatures).
     pub fn from_parts(kind: FileKind, signer: Fingerprint, payload: Vec<u8>, signature: [u8; 64]) -> Self {
-        Envelope { kind, signer, public_key: None, payload, signature }
+        Envelope { kind, version: 1, signer, public_key: None, payload, signature }
     }
 
     /// Parses a file's bytes as an envelope of the expected kind.
@@ -133,10 +165,10 @@ impl Envelope {
         // `unsupported_version`, not as malformed.
         let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
             .map_err(|e| EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description())))?;
-        match object.get("format") {
+        let version = match object.get("format") {
             Some(serde_json::Value::String(format)) => check_format(format, expected)?,
             _ => return Err(EnvelopeError::Malformed("`format` is missing or not a string".into())),
-        }
+        };
         let wire: EnvelopeWire = serde_json::from_str(text)
             .map_err(|e| EnvelopeError::Malformed(format!("the file is not a {} ({e})", expected.description())))?;
         let signer = Fingerprint::parse_canonical(&wire.signer)
@@ -156,13 +188,13 @@ impl Envelope {
         }
         let signature = b64_decode_array::<64>(&wire.signature)
             .ok_or_else(|| EnvelopeError::Malformed("`signature` is not 64 bytes of canonical base64".into()))?;
-        Ok(Envelope { kind: expected, signer, public_key, payload, signature })
+        Ok(Envelope { kind: expected, version, signer, public_key, payload, signature })
     }
 
     /// The file's bytes: pretty JSON ending in a newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let wire = EnvelopeWire {
-            format: self.kind.format_id().into(),
+            format: self.format_id().into(),
             signer: self.signer.to_string(),
             public_key: self.public_key.map(|k| k.to_base64()),
             payload: b64_encode(&self.payload),
@@ -176,6 +208,16 @@ impl Envelope {
     /// The kind of file.
     pub fn kind(&self) -> FileKind {
         self.kind
+    }
+
+    /// The version of the kind (1 or 2).
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The `format` identifier, which is also the signing context.
+    pub fn format_id(&self) -> &'static str {
+        self.kind.format_id_of(self.version).expect("only known versions are parsed or signed")
     }
 
     /// The fingerprint the file claims was used to sign it.
@@ -201,15 +243,18 @@ impl Envelope {
     /// True when `key` is the claimed signer and the signature verifies over this file's
     /// domain-separated message.
     pub fn verify_with(&self, key: &PublicKey) -> bool {
-        key.fingerprint() == self.signer && key.verify(self.kind.format_id(), &self.payload, &self.signature)
+        key.fingerprint() == self.signer && key.verify(self.format_id(), &self.payload, &self.signature)
     }
 }
 
-/// Checks the `format` identifier: the expected one passes; the same kind with another version
-/// is `UnsupportedVersion`; anything else is malformed (naming what it is, when we know).
-fn check_format(found: &str, expected: FileKind) -> Result<(), EnvelopeError> {
-    if found == expected.format_id() {
-        return Ok(());
+/// Checks the `format` identifier: a version of the expected kind this build knows passes (its
+/// number is returned); the same kind with another version is `UnsupportedVersion`; anything else
+/// is malformed (naming what it is, when we know).
+fn check_format(found: &str, expected: FileKind) -> Result<u32, EnvelopeError> {
+    for version in [1, 2] {
+        if expected.format_id_of(version) == Some(found) {
+            return Ok(version);
+        }
     }
     for kind in FileKind::all() {
         let prefix = format!("countersign/{}/v", kind.word());
@@ -219,7 +264,7 @@ fn check_format(found: &str, expected: FileKind) -> Result<(), EnvelopeError> {
                 return Err(EnvelopeError::UnsupportedVersion {
                     kind: expected.description(),
                     found: found.into(),
-                    expected: expected.format_id(),
+                    expected: expected.supported(),
                 });
             }
             if is_version {
@@ -257,8 +302,13 @@ mod tests {
         assert!(matches!(Envelope::parse(dup.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
         let unknown = text.replacen('{', "{\n  \"extra\": 1,", 1);
         assert!(matches!(Envelope::parse(unknown.as_bytes(), FileKind::Instruction), Err(EnvelopeError::Malformed(_))));
-        let v2 = text.replace("instruction/v1", "instruction/v2").replacen('{', "{\n  \"new_in_v2\": true,", 1);
-        assert!(matches!(Envelope::parse(v2.as_bytes(), FileKind::Instruction), Err(EnvelopeError::UnsupportedVersion { .. })));
+        let v3 = text.replace("instruction/v1", "instruction/v3").replacen('{', "{\n  \"new_in_v3\": true,", 1);
+        assert!(matches!(Envelope::parse(v3.as_bytes(), FileKind::Instruction), Err(EnvelopeError::UnsupportedVersion { .. })));
+        // A v1 signature does not verify as v2: the version is part of the signed context.
+        let v2 = text.replace("instruction/v1", "instruction/v2");
+        let parsed = Envelope::parse(v2.as_bytes(), FileKind::Instruction).unwrap();
+        assert_eq!(parsed.version(), 2);
+        assert!(!parsed.verify_with(&KeyPair::from_seed(&[3; 32]).public_key()));
         assert!(matches!(Envelope::parse(text.as_bytes(), FileKind::Card), Err(EnvelopeError::Malformed(_))));
         let big = vec![b' '; MAX_FILE_SIZE + 1];
         assert_eq!(Envelope::parse(&big, FileKind::Instruction).unwrap_err(), EnvelopeError::TooLarge { size: MAX_FILE_SIZE + 1 });
@@ -272,11 +322,11 @@ mod tests {
     fn json_nested_128_deep_or_more_is_malformed() {
         let nested =
             |depth: usize, format: &str| format!(r#"{{"format":"{format}","x":{}{}}}"#, "[".repeat(depth), "]".repeat(depth)).into_bytes();
-        for format in ["countersign/instruction/v1", "countersign/instruction/v2"] {
+        for format in ["countersign/instruction/v1", "countersign/instruction/v3"] {
             // The outer object and `depth` arrays: 127 levels in all, then 128.
             for depth in [126, 127, 32_000] {
                 let result = Envelope::parse(&nested(depth, format), FileKind::Instruction);
-                match (depth, format.ends_with("v2")) {
+                match (depth, format.ends_with("v3")) {
                     (126, true) => assert!(matches!(result, Err(EnvelopeError::UnsupportedVersion { .. })), "{depth} {format}: {result:?}"),
                     _ => assert!(matches!(result, Err(EnvelopeError::Malformed(_))), "{depth} {format}: {result:?}"),
                 }

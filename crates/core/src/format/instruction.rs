@@ -1,5 +1,6 @@
-//! The signed payment instruction, format v1: the payload's fields, strict parsing of the
-//! signed payload bytes, and building a payload from the partner's `DETAILS.json`.
+//! The signed payment instruction, formats v1 and v2 (v2 adds the recipient's callback key, format
+//! §3.7): the payload's fields, strict parsing of the signed payload bytes, and building a payload
+//! from the partner's `DETAILS.json`.
 //!
 //! The payload is a JSON object with no unknown, duplicate or `null` fields. Structural problems
 //! (a missing field, a bad time, an unknown currency) make the file `malformed_file`; bank
@@ -11,6 +12,8 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::bank::{AccountDetails, BankError, Currency, Iban, Money};
 use crate::encoding::{format_utc, parse_rfc3339_lenient, parse_utc, whole_seconds_utc};
+use crate::format::callback_key::CallbackPublicKey;
+use crate::format::envelope::Envelope;
 use crate::format::fingerprint::Fingerprint;
 
 /// Longest beneficiary name or reference (the ISO 20022 `Max140Text`).
@@ -31,6 +34,9 @@ pub struct Instruction {
     pub issuer: Fingerprint,
     /// Fingerprint of the one recipient it is meant for.
     pub recipient: Fingerprint,
+    /// The recipient's callback key (format v2 only): the partner's response to a callback
+    /// challenge rests on it, so only the partner's key or the recipient's callback secret gives it.
+    pub callback_key: Option<CallbackPublicKey>,
     /// When it was signed.
     pub issued_at: OffsetDateTime,
     /// Start of validity.
@@ -73,6 +79,8 @@ struct PayloadWire {
     id: String,
     issuer: String,
     recipient: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    callback_key: Option<String>,
     issued_at: String,
     valid_from: String,
     valid_until: String,
@@ -153,11 +161,36 @@ fn format_date(date: Date) -> String {
 }
 
 impl Instruction {
-    /// Parses the exact signed payload bytes strictly.
+    /// Parses the exact signed payload bytes of a version-1 file strictly.
     pub fn parse(bytes: &[u8]) -> Result<Self, PayloadError> {
+        Self::parse_version(bytes, 1)
+    }
+
+    /// Parses the payload of an envelope, by the envelope's version (its signature is not checked here).
+    pub fn parse_signed(envelope: &Envelope) -> Result<Self, PayloadError> {
+        Self::parse_version(envelope.payload(), envelope.version())
+    }
+
+    /// Parses the exact signed payload bytes of a file of format `version` strictly: `callback_key`
+    /// is required in version 2 and not a member of version 1.
+    pub fn parse_version(bytes: &[u8], version: u32) -> Result<Self, PayloadError> {
         let text = std::str::from_utf8(bytes).map_err(|_| PayloadError::Json("not valid UTF-8".into()))?;
         let wire: PayloadWire = serde_json::from_str(text).map_err(|e| PayloadError::Json(e.to_string()))?;
+        match (version, &wire.callback_key) {
+            (1, Some(_)) => return Err(PayloadError::Json("unknown field `callback_key`: it is a member of version 2 only".into())),
+            (2, None) => return Err(PayloadError::Json("missing field `callback_key`".into())),
+            _ => {}
+        }
         Self::from_wire(wire)
+    }
+
+    /// The format version this instruction is signed in: 2 when it names a callback key.
+    pub fn version(&self) -> u32 {
+        if self.callback_key.is_some() {
+            2
+        } else {
+            1
+        }
     }
 
     fn from_wire(w: PayloadWire) -> Result<Self, PayloadError> {
@@ -165,6 +198,14 @@ impl Instruction {
         let issuer = Fingerprint::parse_canonical(&w.issuer).ok_or_else(|| field("issuer", "is not a fingerprint in canonical form"))?;
         let recipient =
             Fingerprint::parse_canonical(&w.recipient).ok_or_else(|| field("recipient", "is not a fingerprint in canonical form"))?;
+        let callback_key = w
+            .callback_key
+            .as_deref()
+            .map(|k| {
+                CallbackPublicKey::from_base64(k)
+                    .ok_or_else(|| field("callback_key", "is not 32 bytes of canonical base64, or is a low-order point"))
+            })
+            .transpose()?;
         let issued_at = parse_time("issued_at", &w.issued_at)?;
         let valid_from = parse_time("valid_from", &w.valid_from)?;
         let valid_until = parse_time("valid_until", &w.valid_until)?;
@@ -198,6 +239,7 @@ impl Instruction {
             id: w.id,
             issuer,
             recipient,
+            callback_key,
             issued_at,
             valid_from,
             valid_until,
@@ -222,6 +264,7 @@ impl Instruction {
             id: self.id.clone(),
             issuer: self.issuer.to_string(),
             recipient: self.recipient.to_string(),
+            callback_key: self.callback_key.map(|k| k.to_base64()),
             issued_at: format_utc(self.issued_at),
             valid_from: format_utc(self.valid_from),
             valid_until: format_utc(self.valid_until),
@@ -334,6 +377,7 @@ impl Details {
             id,
             issuer,
             recipient,
+            callback_key: None,
             issued_at,
             valid_from,
             valid_until,
@@ -407,6 +451,24 @@ mod tests {
     /// Regression (issue 16): year 0000 was accepted in `issued_at` and `due_date`, and a
     /// `valid_from` of year 0000 was reported as a window too long; each is now refused for what
     /// it is, by the field's name.
+    /// Format §3.7: `callback_key` is required in a v2 payload and not a member of v1; it must be
+    /// a usable X25519 key.
+    #[test]
+    fn callback_key_belongs_to_version_2_only() {
+        let key = crate::format::callback_key::CallbackSecret::from_bytes(&[9; 32]).public_key();
+        let mut instruction = details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap();
+        let v1 = instruction.to_payload_bytes();
+        instruction.callback_key = Some(key);
+        assert_eq!(instruction.version(), 2);
+        let v2 = instruction.to_payload_bytes();
+        assert_eq!(Instruction::parse_version(&v2, 2).unwrap(), instruction);
+        assert!(String::from_utf8(v2.clone()).unwrap().contains(&format!(r#""recipient":"{}","callback_key":"#, fp(2))));
+        assert!(Instruction::parse(&v2).is_err(), "v1 has no callback_key");
+        assert!(Instruction::parse_version(&v1, 2).is_err(), "v2 requires it");
+        let zero = String::from_utf8(v2).unwrap().replace(&key.to_base64(), &crate::encoding::b64_encode(&[0; 32]));
+        assert!(matches!(Instruction::parse_version(zero.as_bytes(), 2), Err(PayloadError::Field { field: "callback_key", .. })));
+    }
+
     #[test]
     fn year_0000_is_refused_in_every_time_and_date_field() {
         let good = String::from_utf8(details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap().to_payload_bytes()).unwrap();

@@ -1,8 +1,10 @@
 //! The signed files and what they rest on: Ed25519 keys and their fingerprints, the envelope
 //! every signed file shares, the instruction payload, partner cards, key-rotation statements,
-//! the confirmation code and callback challenge read on the phone, the one signing path, and the
-//! check of one file without history ([`verify`]).
+//! the confirmation code and callback challenge read on the phone, the organisation's callback key
+//! (X25519) the version-2 response rests on, the one signing path, and the check of one file
+//! without history ([`verify`]).
 
+pub mod callback_key;
 pub mod card;
 pub mod codes;
 pub mod envelope;

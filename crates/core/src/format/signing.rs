@@ -36,7 +36,7 @@ pub enum SignError {
 /// The checks that need no key: valid bank details, a window that has not ended, a payload
 /// that parses back exactly. Run before asking for a passphrase.
 pub fn check_signable(instruction: &Instruction, now: OffsetDateTime) -> Result<(), SignError> {
-    Instruction::parse(&instruction.to_payload_bytes()).map_err(|e| SignError::Invalid(e.to_string()))?;
+    Instruction::parse_version(&instruction.to_payload_bytes(), instruction.version()).map_err(|e| SignError::Invalid(e.to_string()))?;
     if let Err(problems) = instruction.account.validate() {
         return Err(SignError::Invalid(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")));
     }
@@ -54,8 +54,12 @@ pub fn sign_instruction(key: &KeyPair, instruction: &Instruction, now: OffsetDat
         return Err(SignError::Invalid("the instruction names another issuer than the signing key".into()));
     }
     let payload = instruction.to_payload_bytes();
-    let bytes = Envelope::sign(FileKind::Instruction, key, payload.clone()).to_bytes();
-    let options = CheckOptions { expected_recipient: Some(instruction.recipient), ..CheckOptions::at(now.max(instruction.valid_from)) };
+    let bytes = Envelope::sign_version(FileKind::Instruction, instruction.version(), key, payload.clone()).to_bytes();
+    let options = CheckOptions {
+        expected_recipient: Some(instruction.recipient),
+        expected_callback_key: instruction.callback_key,
+        ..CheckOptions::at(now.max(instruction.valid_from))
+    };
     let check = check_instruction_file(&bytes, &SingleSigner(key.public_key()), &options);
     if check.findings.iter().any(|f| f.severity == Severity::Critical) {
         return Err(SignError::SelfCheck(check.findings.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")));

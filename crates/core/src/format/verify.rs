@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 use crate::assess::findings::{Finding, ReasonCode, Verdict};
 use crate::bank::BankAccount;
 use crate::encoding::format_utc;
+use crate::format::callback_key::CallbackPublicKey;
 use crate::format::codes::ConfirmationCode;
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
@@ -67,6 +68,9 @@ pub struct CheckOptions {
     /// Our keys retired by a rotation: an instruction still addressed to one is refused as
     /// `wrong_recipient` with a message that names the key and what the partner must do.
     pub retired_recipients: Vec<RetiredRecipient>,
+    /// Our current callback key, when checking as the recipient: a v2 instruction naming another
+    /// one (or any, when we have none) is refused as `wrong_recipient` (format §3.7).
+    pub expected_callback_key: Option<CallbackPublicKey>,
 }
 
 /// One of our keys that a rotation retired.
@@ -81,7 +85,13 @@ pub struct RetiredRecipient {
 impl CheckOptions {
     /// Checks at `now` with the default skew and no recipient check.
     pub fn at(now: OffsetDateTime) -> Self {
-        CheckOptions { now, clock_skew: DEFAULT_CLOCK_SKEW, expected_recipient: None, retired_recipients: Vec::new() }
+        CheckOptions {
+            now,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            expected_recipient: None,
+            retired_recipients: Vec::new(),
+            expected_callback_key: None,
+        }
     }
 }
 
@@ -115,6 +125,11 @@ impl VerifiedInstruction {
     /// The signer's fingerprint.
     pub fn signer(&self) -> Fingerprint {
         self.signer_key.fingerprint()
+    }
+
+    /// The format version the file was signed in (2: the callback response needs the partner's key).
+    pub fn version(&self) -> u32 {
+        self.instruction.version()
     }
 
     /// The confirmation code both sides read on the phone.
@@ -218,7 +233,7 @@ fn signed_instruction(envelope: &Envelope, key: &PublicKey) -> Result<Instructio
             "The signature is invalid: the file was altered after signing, or was not signed by the key it names.",
         ));
     }
-    let instruction = Instruction::parse(envelope.payload())
+    let instruction = Instruction::parse_signed(envelope)
         .map_err(|e| Finding::critical(ReasonCode::MalformedFile, format!("The signed content is not a valid instruction: {e}.")))?;
     if instruction.issuer != signer {
         return Err(Finding::critical(
@@ -234,7 +249,7 @@ fn signed_instruction(envelope: &Envelope, key: &PublicKey) -> Result<Instructio
 fn recipient_finding(instruction: &Instruction, options: &CheckOptions) -> Option<Finding> {
     let expected = options.expected_recipient?;
     if instruction.recipient == expected {
-        return None;
+        return callback_key_finding(instruction, options);
     }
     let message = match options.retired_recipients.iter().find(|k| k.fingerprint == instruction.recipient) {
         Some(retired) => format!(
@@ -243,6 +258,28 @@ fn recipient_finding(instruction: &Instruction, options: &CheckOptions) -> Optio
             instruction.recipient, retired.retired_at
         ),
         None => format!("The instruction is addressed to key {}, not to us ({expected}).", instruction.recipient),
+    };
+    Some(Finding::critical(ReasonCode::WrongRecipient, message))
+}
+
+/// The `wrong_recipient` finding of a v2 instruction addressed to us whose callback key is not our
+/// current one: its callback response could not be checked by anyone here.
+fn callback_key_finding(instruction: &Instruction, options: &CheckOptions) -> Option<Finding> {
+    let named = instruction.callback_key?;
+    if Some(named) == options.expected_callback_key {
+        return None;
+    }
+    let message = match options.expected_callback_key {
+        Some(ours) => format!(
+            "The instruction names the callback key {}, not ours ({}): the partner signed it for an old or forged card of ours; \
+             ask them to sign again with our current card (countersign card export).",
+            named.to_base64(),
+            ours.to_base64()
+        ),
+        None => format!(
+            "The instruction names the callback key {}, but we have none yet: an admin must sign in once to create it.",
+            named.to_base64()
+        ),
     };
     Some(Finding::critical(ReasonCode::WrongRecipient, message))
 }
@@ -370,6 +407,31 @@ mod tests {
         let revoked = check_instruction_file(&bytes, &RevokedSigner(key.public_key()), &CheckOptions::at(now()));
         assert!(revoked.has(ReasonCode::KeyRevoked));
         assert_eq!(revoked.verdict(), Verdict::Rejected);
+    }
+
+    /// Format §3.7: a v2 file addressed to us must name our current callback key.
+    #[test]
+    fn a_v2_file_naming_another_callback_key_is_wrong_recipient() {
+        use crate::format::callback_key::CallbackSecret;
+        let key = KeyPair::from_seed(&[1; 32]);
+        let us = KeyPair::from_seed(&[2; 32]).fingerprint();
+        let (ours, theirs) = (CallbackSecret::from_bytes(&[9; 32]).public_key(), CallbackSecret::from_bytes(&[10; 32]).public_key());
+        let details =
+            Details::from_json(br#"{"beneficiary_name":"Globex","iban":"DE89370400440532013000","bic":"COBADEFFXXX","currency":"EUR"}"#)
+                .unwrap();
+        let mut instruction = details.to_instruction("i-2".into(), key.fingerprint(), us, now()).unwrap();
+        instruction.callback_key = Some(ours);
+        let bytes = Envelope::sign_version(FileKind::Instruction, 2, &key, instruction.to_payload_bytes()).to_bytes();
+        let at = |callback| CheckOptions { expected_recipient: Some(us), expected_callback_key: callback, ..CheckOptions::at(now()) };
+        let check = |opts: &CheckOptions| check_instruction_file(&bytes, &SingleSigner(key.public_key()), opts);
+        let good = check(&at(Some(ours)));
+        assert_eq!(good.findings, vec![]);
+        assert_eq!(good.verified.unwrap().version(), 2);
+        for callback in [Some(theirs), None] {
+            let found = check(&at(callback));
+            assert!(found.has(ReasonCode::WrongRecipient) && found.findings[0].message.contains("callback key"), "{:?}", found.findings);
+        }
+        assert_eq!(check(&CheckOptions::at(now())).findings, vec![], "without a workspace, no recipient check");
     }
 
     struct RevokedSigner(PublicKey);
