@@ -207,6 +207,17 @@ fn our_account_changed_by_hand_exports_nothing() {
     assert_eq!(mismatch["event"], event_seq(&ws, "org.account", "organisation"), "{mismatch}");
 }
 
+/// Our callback key replaced by hand, to answer callbacks with a secret one knows
+/// (org.callback_key): `audit verify` names it.
+#[test]
+fn our_callback_key_replaced_by_hand_is_reported() {
+    let dir = TestDir::new();
+    let ws = office(&dir);
+    tamper(&dir, "UPDATE settings SET value = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=' WHERE key = 'callback_key'");
+    let mismatch = assert_mismatch(&ws, "settings", "callback_key");
+    assert_eq!(mismatch["event"], event_seq(&ws, "org.callback_key", "callback_key"), "{mismatch}");
+}
+
 /// A user row inserted by hand, with a known password's hash, cannot sign in (user.add).
 #[test]
 fn a_user_added_by_hand_cannot_sign_in() {

@@ -275,12 +275,14 @@ fn verify_bundle_file(path: &Path, args: &VerifyArgs, output: Output) -> CliResu
             "events": report.events,
             "checkpoints": report.checkpoints,
             "statements_checked": report.statements_checked,
+            "setup_mode": report.setup_mode,
         }),
         problem_json(problem),
     );
-    let statements = match report.statements_checked {
-        true => "\nThe signed decisions among them verify, each by a user whose key and role the bundle's statements give.",
-        false => "\nThe bundle predates signed decisions: who decided what is not checked.",
+    let statements = match (report.statements_checked, report.setup_mode) {
+        (true, Some(true)) => "\nThe signed decisions among them verify, each by a user whose key and role the bundle's statements give.\nSETUP MODE: fewer than two people could ever check changes; partners, users and the policy were set by one person alone.",
+        (true, _) => "\nThe signed decisions among them verify, each by a user whose key and role the bundle's statements give.",
+        (false, _) => "\nThe bundle predates signed decisions: who decided what is not checked.",
     };
     output.emit(document, || match problem {
         None => format!(

@@ -366,6 +366,10 @@ impl Mismatches<'_> {
         if account != self.state.org_account {
             self.add("settings", "org_account", "our account differs from the one a signed statement set");
         }
+        let callback_key = tx.setting(super::keyring::CALLBACK_KEY)?.filter(|v| !v.is_empty());
+        if callback_key != self.state.callback_key {
+            self.add("settings", "callback_key", "our callback key differs from the one a signed statement set");
+        }
         let domains = tx.setting(super::email_evidence::ORG_DOMAINS)?.and_then(|t| serde_json::from_str::<Value>(&t).ok());
         if domains.is_some() && domains != self.state.org_domains {
             self.add("settings", "org_domains", "our domains differ from the ones a signed statement set");

@@ -251,6 +251,9 @@ pub struct BundleReport {
     /// Whether the signed statements were checked (the bundle carries `workspace.init`, as
     /// bundles exported since issue 14 do).
     pub statements_checked: bool,
+    /// Whether the workspace was still in setup mode at the bundle's last event (issue 15), when
+    /// its statements are checked.
+    pub setup_mode: Option<bool>,
 }
 
 /// Whether a bundle holds the log's first event, `workspace.init`, which names the root key of the
@@ -293,6 +296,7 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
         checkpoints: bundle.checkpoints.len(),
         problem,
         statements_checked: carries_root(&bundle),
+        setup_mode: setup_mode(&bundle),
     };
 
     // The export checkpoint: signed by one of the bundle's audit keys, and by the pinned one.
@@ -309,6 +313,32 @@ pub fn verify_bundle(bytes: &[u8], expected_audit_key: Option<&Fingerprint>, kep
     let root = head.root;
     let checks = BundleChecks { bundle: &bundle, audit_keys: &audit_keys, users: &users, head };
     Ok(report(fp, root, checks.first_problem(&fp, expected_audit_key, kept)?))
+}
+
+/// The bundle's events as the log hands them over.
+fn logged_events(bundle: &Bundle) -> Result<Vec<LoggedEvent>, BundleError> {
+    let mut events = Vec::with_capacity(bundle.events.len());
+    for e in &bundle.events {
+        events.push(LoggedEvent {
+            seq: e.seq,
+            at: e.at.clone(),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            details: e.details.clone(),
+            prev_hash: hash_field(&e.prev_hash, "prev_hash")?,
+            hash: hash_field(&e.hash, "hash")?,
+        });
+    }
+    Ok(events)
+}
+
+/// Whether the bundle's statements leave the workspace in setup mode (issue 15: fewer than two
+/// people could ever check changes, so one person set its registry and controls alone); `None`
+/// when its statements are not checked.
+fn setup_mode(bundle: &Bundle) -> Option<bool> {
+    let events = logged_events(bundle).ok().filter(|_| carries_root(bundle))?;
+    Some(ImpliedState::replay(events.iter()).in_setup_mode())
 }
 
 /// The organisation's card, decoded and parsed.
@@ -438,19 +468,7 @@ impl BundleChecks<'_> {
         if !self.statements_checked() {
             return Ok(None);
         }
-        let mut events = Vec::with_capacity(self.bundle.events.len());
-        for e in &self.bundle.events {
-            events.push(LoggedEvent {
-                seq: e.seq,
-                at: e.at.clone(),
-                actor: e.actor.clone(),
-                action: e.action.clone(),
-                subject: e.subject.clone(),
-                details: e.details.clone(),
-                prev_hash: hash_field(&e.prev_hash, "prev_hash")?,
-                hash: hash_field(&e.hash, "hash")?,
-            });
-        }
+        let events = logged_events(self.bundle)?;
         let state = ImpliedState::replay(events.iter());
         let judged: Vec<_> = state.problems.iter().filter(|p| p.kind != StatementFault::Missing).collect();
         Ok(judged.first().map(|first| Problem {
