@@ -60,7 +60,13 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
     assert.equal(await textOf("case-status"), "hold");
     await click("start-callback");
     const challenge = await textOf("callback-challenge");
-    const response = JSON.parse(execFileSync(CLI, ["respond", "--json", "--challenge", challenge, HELD_FILE], { encoding: "utf8" })).response;
+    // The partner's answer needs its own key (format v2: docs/format.md §3.7).
+    const response = JSON.parse(
+      execFileSync(CLI, ["respond", "--json", "--key", path.join(ROOT, "keys/acme.key"), "--challenge", challenge, HELD_FILE], {
+        encoding: "utf8",
+        env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: "TEST-ONLY acme demo" },
+      }),
+    ).response;
     await type("callback-dialed", "+90 212 555 0101");
     await type("callback-reached", "Ayşe Acme");
     await type("callback-response", response);
