@@ -152,6 +152,7 @@ fn setup(n: usize) -> Log {
             size: seq as u64,
             root: tree.root(seq).expect("within"),
             time: parse_utc(&when).expect("ours"),
+            setup_mode: false,
         };
         let mut note = cp.sign(&audit);
         if reason == "approval" {

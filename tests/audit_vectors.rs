@@ -140,7 +140,13 @@ fn origin() -> String {
 
 /// The log's checkpoint of its first `size` events, signed with the audit key at `at`.
 fn note(all: &[LoggedEvent], size: usize, at: &str) -> String {
-    let cp = Checkpoint { origin: origin(), size: size as u64, root: root(&leaves(&all[..size])), time: parse_utc(at).unwrap() };
+    let cp = Checkpoint {
+        origin: origin(),
+        size: size as u64,
+        root: root(&leaves(&all[..size])),
+        time: parse_utc(at).unwrap(),
+        setup_mode: false,
+    };
     cp.sign(&key(AUDIT_SEED))
 }
 

@@ -239,3 +239,36 @@ fn look_alike_partners_are_flagged_for_the_checker() {
     let mule = dir.keygen_with("Mule Trading GmbH", "mule", &["--country", "DE"]);
     onboard(&mule, &["--iban", ALICE_IBAN, "--bic", ALICE_BIC]).assert_code(FAILED).assert_stderr_contains("confirmed fraudulent");
 }
+
+/// Setup mode (issue 15, item 2): a workspace whose changes one person could make alone says so
+/// in `change list`, `case show`, its checkpoints and its bundles; once two people can check, it
+/// says so no more and cannot fall back.
+#[test]
+fn setup_mode_is_said_everywhere_until_two_can_check_and_never_comes_back() {
+    let dir = TestDir::new();
+    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    ws.add_user("clara", "clerk");
+    ws.add_user("frank", "auditor");
+    let globex = dir.keygen_with("Globex Corporation", "globex", &["--country", "DE"]);
+    ws.add_partner(&globex, &["--iban", GLOBEX_IBAN, "--bic", GLOBEX_BIC]);
+    let said = |expected: bool| {
+        let list = ws.admin(&["--json", "change", "list"]).assert_code(OK).json();
+        assert_eq!(list["setup_mode"], expected, "change list");
+        assert_eq!(ws.run("clara", &["--json", "case", "show", "1"]).assert_code(OK).json()["setup_mode"], expected, "case show");
+        let note = ws.run("frank", &["--json", "audit", "checkpoint"]).assert_code(OK).json_str("checkpoint");
+        assert_eq!(note.contains("\nmode setup\n"), expected, "the signed checkpoint: {note}");
+        ws.run("frank", &["--json", "audit", "export", "--out", "b.bundle", "--case", "1"]).assert_code(OK);
+        let report = ws.run("frank", &["--json", "audit", "verify", "--bundle", "b.bundle"]).assert_code(OK).json();
+        assert_eq!(report["setup_mode"], expected, "the bundle: {report:#}");
+        std::fs::remove_file(dir.join("b.bundle")).unwrap();
+    };
+    let signed = ws.sign(&globex, &details("Globex Corporation", GLOBEX_IBAN, GLOBEX_BIC, "120.00"), "small.csi");
+    ws.receive("clara", &[&signed.file]).assert_received(OK, "accepted", None);
+    said(true);
+    let text = ws.run("clara", &["case", "show", "1"]).assert_code(OK).stdout();
+    assert!(text.contains("SETUP MODE"), "{text}");
+    ws.add_user("dave", "approver");
+    said(false);
+    ws.run("alice", &["user", "disable", "--name", "dave"]).assert_code(NOT_PERMITTED).assert_stderr_contains("fewer than two");
+    said(false);
+}

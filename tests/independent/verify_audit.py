@@ -201,8 +201,11 @@ def split_note(note: str) -> tuple[str, list[str]]:
 
 def parse_body(body: str) -> tuple[str, int, bytes, str]:
     lines = body[:-1].split("\n")
+    # §5: a fifth line, exactly `mode setup`, marks a checkpoint made in setup mode (issue 15).
+    if len(lines) == 5 and lines[4] == "mode setup":
+        lines = lines[:4]
     if len(lines) != 4:
-        raise Malformed("four body lines")
+        raise Malformed("four body lines (and `mode setup`)")
     origin, size_s, root_s, time_line = lines
     if not re.fullmatch(r"0|[1-9][0-9]*", size_s):
         raise Malformed("size")

@@ -114,12 +114,14 @@ fn tree_root(tx: &dyn Tx, size: u64) -> ServiceResult<[u8; 32]> {
 /// Signs a checkpoint of the whole log as it stands in `tx` (after the caller's events) and
 /// stores it; with `countersign`, the acting user adds their own signature (approvals). Fails,
 /// and so rolls the caller's change back, if the user holds no copy of the audit key.
+/// `setup_mode`: the workspace is still in setup mode, which the checkpoint then says (issue 15).
 pub(super) fn append_checkpoint(
     tx: &dyn Tx,
     session: &Session,
     reason: &str,
     at: &str,
     countersign: bool,
+    setup_mode: bool,
 ) -> ServiceResult<LoggedCheckpoint> {
     let Some(audit) = session.keys().audit.as_ref() else {
         return Err(ServiceError::NotPermitted(format!(
@@ -129,7 +131,7 @@ pub(super) fn append_checkpoint(
     };
     let size = tx.event_count()?;
     let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}")))?;
-    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time };
+    let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time, setup_mode };
     let mut note = checkpoint.sign(audit);
     if countersign {
         note = Checkpoint::cosign(&note, session.user(), &session.keys().personal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -242,9 +244,10 @@ impl Workspace {
     pub fn save_checkpoint(&mut self, session: &Session) -> ServiceResult<String> {
         self.check_allowed(session, Guarded::AuditCheckpoint)?;
         let at = format_utc(now());
+        let setup_mode = self.implied_state()?.in_setup_mode();
         let checkpoint = self.store.write(|tx| -> ServiceResult<LoggedCheckpoint> {
             tx.append_event(&at, session.user(), "audit.checkpoint", "audit", &json!({}))?;
-            append_checkpoint(tx, session, "saved", &at, false)
+            append_checkpoint(tx, session, "saved", &at, false, setup_mode)
         })?;
         Ok(checkpoint.note)
     }
@@ -256,11 +259,12 @@ impl Workspace {
         check_filter(filter)?;
         let at = format_utc(now());
         let card = self.org_card(session)?;
+        let setup_mode = self.implied_state()?.in_setup_mode();
         self.store.write(|tx| -> ServiceResult<Vec<u8>> {
             let stored = tx.checkpoints()?;
             let filter_json = serde_json::to_value(countersign_core::audit::bundle::BundleFilter::from(filter)).expect("serialises");
             tx.append_event(&at, session.user(), "audit.export", "audit", &json!({ "filter": filter_json }))?;
-            let head = append_checkpoint(tx, session, "audit.export", &at, false)?;
+            let head = append_checkpoint(tx, session, "audit.export", &at, false, setup_mode)?;
             let keys = signing_keys(tx, &key_events(tx)?)?;
             let all_hashes = tx.event_hashes(head.size)?;
             // The chosen events, and the statements every signer's key and role rest on, so that

@@ -645,13 +645,14 @@ impl Workspace {
             None => (self.build_export(session, id, format)?, None),
         };
         let at = format_utc(now());
+        let setup_mode = self.implied_state()?.in_setup_mode();
         self.store.write(|tx| -> ServiceResult<()> {
             if copy_of.is_none() {
                 tx.insert_bank_file(id, format.as_str(), &export.sha256(), export.content(), &at)?;
             }
             let details = json!({ "format": format.as_str(), "bank_file_sha256": export.sha256(), "copy": copy_of.is_some() });
             append_statement(tx, session, &at, "case.export", &subject, details)?;
-            super::audit::append_checkpoint(tx, session, "export", &at, false)?;
+            super::audit::append_checkpoint(tx, session, "export", &at, false, setup_mode)?;
             Ok(())
         })?;
         Ok(ExportedBankFile { export, copy_of })
@@ -755,9 +756,9 @@ impl Workspace {
             // countersigned by the approver.
             match action {
                 CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true } => {
-                    drop(super::audit::append_checkpoint(tx, session, "approval", &at, true)?)
+                    drop(super::audit::append_checkpoint(tx, session, "approval", &at, true, state.in_setup_mode())?)
                 }
-                CaseAction::Release => drop(super::audit::append_checkpoint(tx, session, "release", &at, false)?),
+                CaseAction::Release => drop(super::audit::append_checkpoint(tx, session, "release", &at, false, state.in_setup_mode())?),
                 _ => {}
             }
             Ok(t.status)

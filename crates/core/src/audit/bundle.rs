@@ -606,6 +606,7 @@ mod tests {
             size: size as u64,
             root: crate::audit::merkle::root(&leaves),
             time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap(),
+            setup_mode: false,
         }
         .sign(key)
     }

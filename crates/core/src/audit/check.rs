@@ -438,6 +438,7 @@ mod tests {
             size,
             root,
             time: crate::encoding::parse_utc("2026-11-23T09:00:00Z").unwrap(),
+            setup_mode: false,
         };
         LoggedCheckpoint {
             id: 1,

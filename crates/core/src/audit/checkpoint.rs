@@ -8,6 +8,7 @@
 //! 1234                                                ← tree size
 //! 3q2+7w…=                                            ← root hash, base64
 //! time 2026-11-23T09:00:00Z                           ← extension line
+//! mode setup                                          ← only while in setup mode (issue 15)
 //!
 //! — countersign-audit-<audit key digits> AbCd…=      ← key name, base64(key id ‖ signature)
 //! — countersign-user:carol EfGh…=                     ← an approver's countersignature
@@ -35,7 +36,14 @@ pub struct Checkpoint {
     pub root: Hash,
     /// When it was made.
     pub time: OffsetDateTime,
+    /// Made while the workspace was in setup mode: fewer than two people could ever check
+    /// changes, so one person set its registry and controls alone (issue 15). Signed as the
+    /// extension line `mode setup`.
+    pub setup_mode: bool,
 }
+
+/// The extension line of a checkpoint made in setup mode.
+pub const SETUP_MODE_LINE: &str = "mode setup";
 
 /// Why a checkpoint was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,7 +80,8 @@ fn key_id(name: &str, public_key: &PublicKey) -> [u8; 4] {
 impl Checkpoint {
     /// The note body (each line ends in a newline).
     pub fn body(&self) -> String {
-        format!("{}\n{}\n{}\ntime {}\n", self.origin, self.size, b64_encode(&self.root), format_utc(self.time))
+        let mode = if self.setup_mode { format!("{SETUP_MODE_LINE}\n") } else { String::new() };
+        format!("{}\n{}\n{}\ntime {}\n{mode}", self.origin, self.size, b64_encode(&self.root), format_utc(self.time))
     }
 
     /// The signed note.
@@ -127,7 +136,12 @@ impl Checkpoint {
     fn parse_body(body: &str) -> Result<Self, CheckpointError> {
         let bad = |m: &str| CheckpointError::Malformed(m.to_string());
         let lines: Vec<&str> = body.lines().collect();
-        if lines.len() != 4 {
+        let setup_mode = match lines.get(4) {
+            None => false,
+            Some(&SETUP_MODE_LINE) if lines.len() == 5 => true,
+            Some(_) => return Err(bad("the body must have four lines, origin, size, root, time, and `mode setup` only in setup mode")),
+        };
+        if lines.len() < 4 {
             return Err(bad("the body must have four lines: origin, size, root, time"));
         }
         let size: u64 = lines[1].parse().map_err(|_| bad("the size is not a number"))?;
@@ -137,7 +151,7 @@ impl Checkpoint {
         let root: Hash = b64_decode(lines[2]).and_then(|v| v.try_into().ok()).ok_or_else(|| bad("the root is not 32 bytes of base64"))?;
         let time =
             lines[3].strip_prefix("time ").and_then(parse_utc).ok_or_else(|| bad("the time line is not `time YYYY-MM-DDTHH:MM:SSZ`"))?;
-        Ok(Checkpoint { origin: lines[0].to_string(), size, root, time })
+        Ok(Checkpoint { origin: lines[0].to_string(), size, root, time, setup_mode })
     }
 }
 
@@ -176,7 +190,27 @@ mod tests {
     use super::*;
 
     fn checkpoint() -> Checkpoint {
-        Checkpoint { origin: origin_for("123"), size: 42, root: [7; 32], time: parse_utc("2026-11-23T09:00:00Z").unwrap() }
+        Checkpoint {
+            origin: origin_for("123"),
+            size: 42,
+            root: [7; 32],
+            time: parse_utc("2026-11-23T09:00:00Z").unwrap(),
+            setup_mode: false,
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_made_in_setup_mode_says_so_in_its_signed_body() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let setup = Checkpoint { setup_mode: true, ..checkpoint() };
+        let note = setup.sign(&key);
+        assert!(note.contains("\ntime 2026-11-23T09:00:00Z\nmode setup\n\n"), "{note}");
+        assert_eq!(Checkpoint::verify(&note, &key.public_key()).unwrap(), setup);
+        // Removing the line breaks the signature; any other fifth line is malformed.
+        let hidden = note.replace("mode setup\n", "");
+        assert_eq!(Checkpoint::verify(&hidden, &key.public_key()).unwrap_err(), CheckpointError::BadSignature);
+        let other = note.replace("mode setup", "mode other");
+        assert!(matches!(Checkpoint::verify(&other, &key.public_key()), Err(CheckpointError::Malformed(_))));
     }
 
     #[test]
