@@ -699,7 +699,8 @@ impl ImpliedState {
             .ok_or_else(|| Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor)))?;
         let action = match event.action.as_str() {
             "case.challenge" => CaseAction::StartCallback,
-            "case.callback" if d["response_checked"] == Value::Bool(false) => CaseAction::ConfirmUnchecked,
+            // A v2 confirmation the recorder could not check; a denial or no answer is what it says.
+            "case.callback" if d["response_checked"] == Value::Bool(false) && d["outcome"] == "confirmed" => CaseAction::ConfirmUnchecked,
             "case.callback" => {
                 let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
                 CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
@@ -1146,6 +1147,21 @@ mod tests {
         assert_eq!(state.user("clara").unwrap().key, Some(own.public_key()));
         assert!(!state.cases.contains_key(&1), "signed with her old key after the reset");
         let _ = &o.org;
+    }
+
+    /// A denied callback on a version-2 file, whose response the clerk could not check, is a
+    /// denial all the same: the case quarantined and the account suspected.
+    #[test]
+    fn a_denied_callback_on_a_v2_file_marks_the_account() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "denied", "response_checked": false }));
+        let state = o.log.state();
+        assert!(state.problems.is_empty(), "{:?}", state.problems);
+        assert_eq!(state.cases[&1].status, CaseStatus::Quarantined);
+        assert!(state.marks.contains_key("iban:MULE"));
     }
 
     #[test]
