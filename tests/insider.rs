@@ -202,7 +202,9 @@ fn a_stolen_key_cannot_rotate_itself() {
     assert_eq!(keys.as_array().unwrap().len(), 1, "{keys:#}");
     assert_eq!(keys[0]["status"], "active");
     ws.sign(&attacker, &details("Globex Corporation", ALICE_IBAN, ALICE_BIC, "48200.00"), "attacker.csi");
-    ws.receive("clara", &["attacker.csi"]).assert_received(FAILED, "rejected", Some("unknown_signer"));
+    let refused = ws.receive("clara", &["attacker.csi"]).assert_received(FAILED, "rejected", Some("unknown_signer"));
+    let message = refused["findings"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&format!("change {change}")) && message.contains("second person"), "{message}");
     ws.sign(&o.globex, &details("Globex Corporation", GLOBEX_IBAN, GLOBEX_BIC, "120.00"), "genuine.csi");
     ws.receive("clara", &["genuine.csi"]).assert_received(OK, "accepted", None);
 }

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::marks::check_mark;
 use super::statements::{check_account, check_key, refresh};
 use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
-use countersign_core::assess::findings::{Finding, Verdict};
+use countersign_core::assess::findings::{Finding, ReasonCode, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
 use countersign_core::audit::log::LoggedEvent;
@@ -23,6 +23,7 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
+use countersign_core::changes::{ChangeKind, ChangeStatus, Proposal};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::envelope::MAX_FILE_SIZE;
@@ -135,6 +136,21 @@ struct Context {
     retired_us: Vec<RetiredRecipient>,
     /// Our callback key, which a v2 file must name.
     callback_key: Option<CallbackPublicKey>,
+    /// The new keys of rotations waiting for a second person (issue 15), by fingerprint: the
+    /// change's id and summary, to explain why a file they sign is refused.
+    pending_keys: HashMap<String, (i64, String)>,
+}
+
+/// The new keys of the pending key rotations (the `new` of each proposed `partner.rotate_key`).
+fn pending_rotation_keys(tx: &dyn Tx) -> ServiceResult<HashMap<String, (i64, String)>> {
+    let mut keys = HashMap::new();
+    for change in tx.changes(Some(ChangeStatus::Pending))?.into_iter().filter(|c| c.kind == ChangeKind::PartnerRotateKey) {
+        let proposal: Proposal = serde_json::from_str(&change.proposal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for new in proposal.effects.iter().filter_map(|e| e.details["new"].as_str()) {
+            keys.insert(new.to_string(), (change.id, proposal.summary.clone()));
+        }
+    }
+    Ok(keys)
 }
 
 impl Workspace {
@@ -158,7 +174,8 @@ impl Workspace {
             })
             .collect::<ServiceResult<_>>()?;
         let callback_key = self.callback_public_key(session.user())?;
-        Ok(Context { keys, us, policy, retired_us, callback_key })
+        let pending_keys = self.store.read(pending_rotation_keys)?;
+        Ok(Context { keys, us, policy, retired_us, callback_key, pending_keys })
     }
 
     /// Checks one file against the workspace without changing anything but the log, which
@@ -382,6 +399,7 @@ impl PaymentRun<'_> {
             policy: self.ctx.policy.clone(),
             retired_us: self.ctx.retired_us.clone(),
             callback_key: self.ctx.callback_key,
+            pending_keys: pending_rotation_keys(tx)?,
         };
         *self.reloaded.borrow_mut() = Some((state.keys_changed_at, ctx));
         Ok(())
@@ -451,7 +469,16 @@ fn check_file(bytes: &[u8], ctx: &Context, at: OffsetDateTime) -> Checked {
         retired_recipients: ctx.retired_us.clone(),
         expected_callback_key: ctx.callback_key,
     };
-    let check = check_instruction_file(bytes, &ctx.keys, &options);
+    let mut check = check_instruction_file(bytes, &ctx.keys, &options);
+    // A key a pending rotation names is not pinned yet: say so, and what to do (issue 15).
+    if let Some((change, summary)) = check.claimed_signer.and_then(|s| ctx.pending_keys.get(&s.to_string())) {
+        for finding in check.findings.iter_mut().filter(|f| f.code == ReasonCode::UnknownSigner) {
+            finding.message = format!(
+                "Signed with a key that is not pinned yet: a key rotation names it and waits for a second person's approval \
+                 (change {change}: {summary}). Files it signs are refused until the change is approved; receive this one again then."
+            );
+        }
+    }
     let prepared = check.verified.as_ref().map(|verified| {
         let account = verified.account().map(|a| ValidAccount {
             key: a.key(),
