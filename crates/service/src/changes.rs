@@ -277,16 +277,16 @@ impl Workspace {
     /// One change, checked against the statements.
     pub fn change(&mut self, session: &Session, id: i64) -> ServiceResult<ChangeView> {
         self.require_signed_in(session)?;
-        let row = self.checked_change(session, id)?;
-        let proposal = serde_json::from_str(&row.proposal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (row, proposal) = self.checked_change(session, id)?;
         Ok(view(&row, proposal))
     }
 
-    fn checked_change(&mut self, session: &Session, id: i64) -> ServiceResult<ChangeRow> {
+    /// A change's row and its proposal, as the statements have it.
+    fn checked_change(&mut self, session: &Session, id: i64) -> ServiceResult<(ChangeRow, Proposal)> {
         self.verified(session.user(), &format!("change:{id}"), |tx, state| {
             let row = tx.change(id)?.ok_or_else(|| ServiceError::NotFound(format!("no change with id {id}")))?;
-            check_change(state, &row)?;
-            Ok(row)
+            let proposal = check_change(state, &row)?;
+            Ok((row, proposal))
         })
     }
 
@@ -296,12 +296,11 @@ impl Workspace {
     pub fn approve_change(&mut self, session: &Session, id: i64) -> ServiceResult<Value> {
         let subject = format!("change:{id}");
         self.authorize(session, CHECKER_ROLES, "change.approve", &subject, "check changes")?;
-        let row = self.checked_change(session, id)?;
+        let (row, proposal) = self.checked_change(session, id)?;
         if row.proposed_by == session.user() {
             let message = format!("you proposed change {id}: another approver or admin must check it (four eyes)");
             return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
         }
-        let proposal: Proposal = serde_json::from_str(&row.proposal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if proposal.is_about(session.user()) {
             let message = format!("change {id} is about you: another approver or admin must check it (four eyes)");
             return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
@@ -333,7 +332,7 @@ impl Workspace {
             return Err(ServiceError::InvalidInput("give a reason for rejecting the change (--reason)".into()));
         }
         super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
-        let row = self.checked_change(session, id)?;
+        let (row, _) = self.checked_change(session, id)?;
         if row.proposed_by != session.user() {
             self.authorize(session, CHECKER_ROLES, "change.reject", &subject, "check changes")?;
         }
