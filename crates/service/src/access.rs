@@ -412,7 +412,7 @@ impl Workspace {
             session,
             ChangeRequest {
                 kind: ChangeKind::UserResetPassword,
-                summary: format!("Reset the password (and key) of {name}, {}", article(&user.role)),
+                summary: format!("Reset the password (and key) of {name}, {}", article(role.as_str())),
                 request: credentials.request(name),
                 effects,
                 flags: vec![],
@@ -465,7 +465,7 @@ impl Workspace {
         if name == session.user() && disabled {
             return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
         }
-        let user = self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+        self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
         let mode = self.workspace_mode()?;
         if disabled && !mode.setup && mode.checkers.iter().any(|c| c == name) && mode.checkers.len() <= CHECKERS_FOR_FOUR_EYES {
             let message = format!(
@@ -474,7 +474,9 @@ impl Workspace {
             );
             return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(message));
         }
-        let role = Role::parse(&user.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Whether enabling needs a second person is decided on the role the statements give,
+        // never on the row's (an edited row must not turn an approver into a clerk here).
+        let role = self.implied_state()?.user(name).map_or(Role::Clerk, |u| u.role);
         if !disabled && CHECKER_ROLES.contains(&role) {
             return self.submit(
                 session,

@@ -5,29 +5,37 @@
 
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::lookalike::{partner_lookalikes, PartnerOnFile};
+use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::BankAccount;
 use countersign_core::changes::ChangeFlag;
 use countersign_store::Tx;
 
+use super::marks::check_mark;
 use super::{ServiceError, ServiceResult};
 
 /// The flags for onboarding `name` with `domains` and the contract `account`; an account
 /// confirmed fraudulent is refused (`check_failed`).
 pub(super) fn onboarding_flags(
     tx: &dyn Tx,
+    state: &ImpliedState,
     name: &str,
     domains: &[DomainName],
     account: Option<&BankAccount>,
 ) -> ServiceResult<Vec<ChangeFlag>> {
-    let mut on_file = vec![];
-    for p in tx.partners()? {
-        on_file.push(PartnerOnFile { id: p.id, domains: tx.partner_domains(p.id)?, name: p.name });
-    }
+    // The partners as the signed statements have them (names and domains), not as rows say.
+    let on_file: Vec<PartnerOnFile> = state
+        .partners
+        .iter()
+        .map(|(id, p)| PartnerOnFile { id: *id, name: p.name.clone(), domains: p.domains.iter().cloned().collect() })
+        .collect();
     let domains: Vec<String> = domains.iter().map(|d| d.as_str().to_string()).collect();
     let mut flags = partner_lookalikes(name, &domains, &on_file);
     let Some(account) = account else { return Ok(flags) };
     let (key, shown) = (account.key(), account.display_number());
-    if let Some(mark) = tx.fraud_mark(&key)? {
+    // The mark as the statements have it: a mark removed or forged by hand is refused here too.
+    let mark = tx.fraud_mark(&key)?;
+    check_mark(state, &key, mark.as_ref())?;
+    if let Some(mark) = mark {
         if mark.confirmed.is_some() {
             return Err(ServiceError::CheckFailed(format!(
                 "the account {shown} is confirmed fraudulent ({}): it cannot be a partner's contract account",

@@ -340,9 +340,9 @@ impl Workspace {
         let card = PartnerCard::parse(new.card).map_err(invalid)?;
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let onboarding = Onboarding::check(&card, new)?;
-        let flags = self.store.read(|tx| -> ServiceResult<_> {
+        let flags = self.verified(session.user(), "partners", |tx, state| -> ServiceResult<_> {
             onboarding.refuse_pinned(tx)?;
-            super::lookalikes::onboarding_flags(tx, &onboarding.name, &onboarding.domains, onboarding.account.as_ref())
+            super::lookalikes::onboarding_flags(tx, state, &onboarding.name, &onboarding.domains, onboarding.account.as_ref())
         })?;
         let details = onboarding.effect_details();
         self.submit(
