@@ -1,6 +1,7 @@
 //! The workspace's storage: one trait, [`Store`], for everything the service reads and writes,
-//! and its embedded backend, [`sqlite::SqliteStore`] (rusqlite, bundled). The only crate that
-//! knows SQL. Every write happens in one transaction ([`StoreExt::write`]) in which the caller
+//! and its two backends: [`sqlite::SqliteStore`] (rusqlite, bundled), the embedded default, one
+//! file per workspace; and [`postgres::PgStore`], one schema on a PostgreSQL server that a team's
+//! desktops share. The only crate that knows SQL. Every write happens in one transaction ([`StoreExt::write`]) in which the caller
 //! also appends the audit event, so a change and its event commit together or not at all.
 //!
 //! The trait is split by domain ([`SettingsTx`], [`UsersTx`], [`PartnersTx`], [`CasesTx`],
@@ -14,7 +15,10 @@ mod audit_log;
 mod cases;
 mod changes;
 mod partners;
+pub mod postgres;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod users;
 
 use std::path::PathBuf;
@@ -39,12 +43,27 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i64,
     },
-    /// There is no workspace at the path.
+    /// There is no workspace at the place named (a directory, or a database and schema).
     #[error("no workspace at {0} (create one with `countersign init`)")]
-    NoWorkspace(PathBuf),
-    /// A workspace already exists at the path.
+    NoWorkspace(String),
+    /// A workspace already exists at the place named.
     #[error("a workspace already exists at {0}")]
-    AlreadyExists(PathBuf),
+    AlreadyExists(String),
+    /// The PostgreSQL server reported an error, or the connection to it failed mid-way.
+    #[error("database server: {}", postgres::describe(.0))]
+    Postgres(#[from] ::postgres::Error),
+    /// The database server cannot be reached or refused the connection; the message names the
+    /// server (never the password) and the cause.
+    #[error("{0}")]
+    Connect(String),
+    /// A team workspace's schema is older than this build: only its owner may migrate it.
+    #[error("this team workspace has schema {found} and this version of Countersign needs {supported}: the database owner runs `countersign database migrate` first (desktops never change the schema)")]
+    SchemaBehind {
+        /// The schema version found.
+        found: i64,
+        /// The version this build needs.
+        supported: i64,
+    },
     /// Stored data does not parse: the database was altered outside Countersign.
     #[error("the workspace database holds invalid data ({0}); it may have been altered outside Countersign")]
     Corrupt(String),

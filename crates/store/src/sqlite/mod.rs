@@ -54,7 +54,7 @@ impl SqliteStore {
         }
         let path = dir.join(DATABASE_FILE);
         if path.exists() {
-            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+            return Err(StoreError::AlreadyExists(dir.display().to_string()));
         }
         let conn = Connection::open_with_flags(
             &path,
@@ -68,7 +68,7 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> StoreResult<Self> {
         let path = dir.join(DATABASE_FILE);
         if !path.is_file() {
-            return Err(StoreError::NoWorkspace(dir.to_path_buf()));
+            return Err(StoreError::NoWorkspace(dir.display().to_string()));
         }
         {
             // Look at the version read-only first, so that a newer database is never touched.

@@ -1,0 +1,229 @@
+//! The store's contract, run against every backend (issue 17): SQLite always, PostgreSQL on the
+//! server `make test` starts. What one backend does, the other must do the same way: ids, order,
+//! conditional updates, the log's chain and its append-only guard, rollback.
+
+use countersign_core::audit::chain::{event_hash, EventFields, GENESIS};
+use countersign_core::audit::log::EventFilter;
+use countersign_core::cases::flow::CaseStatus;
+use countersign_core::changes::{ChangeKind, ChangeStatus};
+use countersign_core::registry::{AccountStatus, KeyStatus};
+use countersign_store::prelude::*;
+use countersign_store::testing::every_backend;
+use countersign_store::{NewAccount, NewCase, StoreError, StoreResult};
+use serde_json::json;
+
+const AT: &str = "2026-11-23T09:00:00Z";
+
+fn new_case<'a>(signer: &'a str, instruction: &'a str, status: &'a str, amount: u64) -> NewCase<'a> {
+    NewCase {
+        status,
+        verdict: if status == "hold" { "hold" } else { "accepted" },
+        findings: "[]",
+        file_name: "f.json",
+        file_sha256: "00",
+        file: b"{}",
+        signer: Some(signer),
+        partner_id: Some(1),
+        instruction_id: Some(instruction),
+        issued_at: Some(AT),
+        confirmation_code: None,
+        beneficiary_name: Some("Globex"),
+        account_key: Some("iban:DE89370400440532013000"),
+        account_display: Some("DE89 3704 0044 0532 0130 00"),
+        currency: Some("EUR"),
+        amount_minor: Some(amount),
+        email_sha256: None,
+        email: None,
+        received_by: "carol",
+        received_at: AT,
+        account_bic: Some("COBADEFFXXX"),
+        reference: None,
+        due_date: None,
+    }
+}
+
+#[test]
+fn a_new_store_is_at_the_latest_schema_on_every_backend() {
+    for mut t in every_backend() {
+        assert_eq!(t.store.schema_version().unwrap(), countersign_store::sqlite::migrations::latest(), "{}", t.backend);
+    }
+    assert_eq!(countersign_store::postgres::migrations::latest(), countersign_store::sqlite::migrations::latest());
+}
+
+#[test]
+fn a_failed_write_changes_nothing() {
+    for mut t in every_backend() {
+        let result: Result<(), StoreError> = t.store.write(|tx| {
+            tx.set_setting("a", "1")?;
+            tx.append_event(AT, "alice", "x.y", "s", &json!({}))?;
+            Err(StoreError::Corrupt("boom".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(t.store.read(|tx| tx.setting("a")).unwrap(), None, "{}", t.backend);
+        assert_eq!(t.store.read(|tx| tx.event_count()).unwrap(), 0, "{}", t.backend);
+    }
+}
+
+#[test]
+fn events_chain_filter_and_stay_append_only() {
+    for mut t in every_backend() {
+        t.store
+            .write(|tx| {
+                tx.append_event(AT, "alice", "case.receive", "case:1", &json!({"b": 2, "a": 1}))?;
+                tx.append_event("2026-11-23T09:00:01Z", "bob", "case.approve", "case:1", &json!({}))?;
+                tx.append_event("2026-11-23T09:00:02Z", "bob", "cases", "partner:1", &json!({}))
+            })
+            .unwrap();
+        let events = t.store.read(|tx| tx.events_from(1)).unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].prev_hash, GENESIS);
+        assert_eq!(events[1].prev_hash, events[0].hash);
+        assert_eq!(events[0].details, r#"{"a":1,"b":2}"#);
+        let fields = EventFields { seq: 1, at: AT, actor: "alice", action: "case.receive", subject: "case:1", details: &events[0].details };
+        assert_eq!(event_hash(&GENESIS, &fields), events[0].hash, "{}", t.backend);
+        let mut matching = |filter: EventFilter| t.store.read(|tx| tx.events_matching(&filter)).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>();
+        // `case` matches `case.receive` and `case.approve`, not `cases`.
+        assert_eq!(matching(EventFilter { action: Some("case".into()), ..Default::default() }), [1, 2], "{}", t.backend);
+        assert_eq!(matching(EventFilter { actor: Some("bob".into()), from: Some("2026-11-23T09:00:02Z".into()), ..Default::default() }), [3]);
+        assert_eq!(matching(EventFilter { case: Some(1), until: Some("2026-11-23T09:00:01Z".into()), ..Default::default() }), [1]);
+        assert_eq!(t.store.read(|tx| tx.event_hashes_between(2, 3)).unwrap(), [events[1].hash, events[2].hash]);
+        let id = t.store.write(|tx| tx.insert_checkpoint(3, &events[2].hash, AT, "manual", "fp", "")).unwrap();
+        let checkpoints = t.store.read(|tx| tx.checkpoints()).unwrap();
+        assert_eq!((checkpoints[0].id, checkpoints[0].size, checkpoints[0].root), (id, 3, events[2].hash));
+        assert!(t.store.read(|tx| tx.stray_event_seqs()).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_case_moves_once_and_its_history_is_counted() {
+    for mut t in every_backend() {
+        let (first, second) = t
+            .store
+            .write(|tx| -> StoreResult<_> {
+                tx.insert_partner("Globex", Some("DE"), b"card", AT, "admin")?;
+                let first = tx.insert_case(&new_case("fp1", "INV-1", "accepted", 1_000))?;
+                let second = tx.insert_case(&new_case("fp1", "INV-2", "hold", 5_000))?;
+                tx.insert_case(&new_case("fp1", "INV-3", "accepted", 3_000))?;
+                Ok((first, second))
+            })
+            .unwrap();
+        assert_eq!((first, second), (1, 2), "{}", t.backend);
+        let moved = |t: &mut countersign_store::testing::TestStore| {
+            t.store.write(|tx| tx.move_case(second, CaseStatus::Hold, CaseStatus::CallbackConfirmed)).unwrap()
+        };
+        assert!(moved(&mut t));
+        assert!(!moved(&mut t), "{}: a case moves from a status only once", t.backend);
+        let amounts = t.store.read(|tx| tx.partner_amounts(1, "EUR", 2)).unwrap();
+        assert_eq!((amounts.count, amounts.largest), (2, Some(5_000)), "{}", t.backend);
+        let case = t.store.read(|tx| tx.case(second)).unwrap().unwrap();
+        assert_eq!((case.status, case.partner_name.as_deref(), case.amount_minor), (CaseStatus::CallbackConfirmed, Some("Globex"), Some(5_000)));
+        assert_eq!(t.store.read(|tx| tx.cases(Some(CaseStatus::Accepted))).unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(t.store.read(|tx| tx.earlier_receipt("fp1", "INV-2")).unwrap(), Some((2, AT.to_string())));
+        assert_eq!(t.store.read(|tx| tx.newest_accepted_issue("fp1")).unwrap().as_deref(), Some(AT));
+        let callback = t.store.write(|tx| tx.insert_callback(second, "123456", "carol", AT)).unwrap();
+        t.store.write(|tx| tx.finish_callback(callback, "+4930123", "Jane", Some("ABC"), "confirmed", None, AT)).unwrap();
+        let callbacks = t.store.read(|tx| tx.callbacks(second)).unwrap();
+        assert_eq!((callbacks[0].outcome.as_deref(), callbacks[0].dialed.as_deref()), (Some("confirmed"), Some("+4930123")));
+        t.store.write(|tx| tx.insert_bank_file(first, "pain001", "ab", b"<xml/>", AT)).unwrap();
+        assert_eq!(t.store.read(|tx| tx.unsaved_bank_files()).unwrap(), [first]);
+        t.store.write(|tx| tx.set_bank_file_saved(first, AT)).unwrap();
+        assert!(t.store.read(|tx| tx.unsaved_bank_files()).unwrap().is_empty());
+        let twice = t.store.write(|tx| tx.insert_bank_file(first, "pain001", "cd", b"<xml/>", AT));
+        assert!(twice.is_err(), "{}: one bank file per case", t.backend);
+    }
+}
+
+#[test]
+fn registry_rows_read_back_the_same() {
+    for mut t in every_backend() {
+        let account = |at| NewAccount {
+            partner_id: 1,
+            account_key: "iban:DE89370400440532013000",
+            display: "DE89 3704 0044 0532 0130 00",
+            bic: "COBADEFFXXX",
+            country: "DE",
+            status: AccountStatus::Current,
+            source: "instruction",
+            seen_at: at,
+        };
+        let row = t
+            .store
+            .write(|tx| -> StoreResult<_> {
+                tx.insert_partner("Globex", Some("DE"), b"card", AT, "admin")?;
+                tx.insert_partner("Acme", None, b"card", AT, "admin")?;
+                tx.insert_partner_domain(1, "globex.com")?;
+                tx.insert_partner_domain(1, "globex.com")?;
+                tx.insert_partner_domain(2, "acme.example")?;
+                tx.insert_partner_phone(1, "+4930123", "contract", "admin", AT)?;
+                let key = tx.insert_partner_key(1, "fp1", &[7; 32], "phone", "admin", AT)?;
+                tx.set_key_status(key, KeyStatus::Retired, "2026-12-01T00:00:00Z", "rotated")?;
+                tx.note_current_account(&account("2026-01-01T00:00:00Z"), false)?;
+                tx.note_current_account(&account("2026-03-01T00:00:00Z"), false)?;
+                tx.make_account_current(1, "iban:DE89370400440532013000", "2026-04-01T00:00:00Z")?;
+                Ok(tx.account(1, "iban:DE89370400440532013000")?.unwrap())
+            })
+            .unwrap();
+        assert_eq!(row.became_current_at.as_deref(), Some("2026-01-01T00:00:00Z"), "{}", t.backend);
+        assert_eq!(row.last_seen, "2026-03-01T00:00:00Z");
+        t.store
+            .read(|tx| -> StoreResult<()> {
+                assert_eq!(tx.partner_domains(1)?, ["globex.com"]);
+                assert_eq!(tx.other_partners_domains(1)?, ["acme.example"]);
+                assert_eq!(tx.partner_phones(1)?[0].e164, "+4930123");
+                let key = tx.key_by_fingerprint("fp1")?.unwrap();
+                assert_eq!((key.public_key, key.status), ([7; 32], KeyStatus::Retired));
+                assert_eq!(tx.last_key_rotation(1)?.as_deref(), Some("2026-12-01T00:00:00Z"));
+                assert_eq!(tx.partners()?.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Globex", "Acme"]);
+                Ok(())
+            })
+            .unwrap();
+        t.store.write(|tx| tx.mark_fraudulent("iban:DE89370400440532013000", AT, "carol", Some(1), "denied")).unwrap();
+        let mark = t.store.read(|tx| tx.fraud_mark("iban:DE89370400440532013000")).unwrap().unwrap();
+        assert_eq!((mark.case_id, mark.confirmed.is_none()), (Some(1), true), "{}", t.backend);
+        t.store.write(|tx| tx.confirm_fraud("iban:DE89370400440532013000", AT, "dave")).unwrap();
+        let mark = t.store.read(|tx| tx.fraud_mark("iban:DE89370400440532013000")).unwrap().unwrap();
+        assert_eq!(mark.confirmed, Some(("dave".into(), AT.into())));
+        t.store.write(|tx| tx.clear_fraud_mark("iban:DE89370400440532013000")).unwrap();
+        assert_eq!(t.store.read(|tx| tx.fraud_marks()).unwrap(), []);
+        assert_eq!(t.store.read(|tx| tx.account(1, "iban:DE89370400440532013000")).unwrap().unwrap().status, AccountStatus::Pending);
+    }
+}
+
+#[test]
+fn users_changes_and_settings_read_back_the_same() {
+    for mut t in every_backend() {
+        t.store
+            .write(|tx| -> StoreResult<()> {
+                tx.insert_user("zoe", "clerk", "hash", AT, "system")?;
+                let alice = tx.insert_user("alice", "admin", "hash", AT, "system")?;
+                tx.set_login_failures(alice, 3, Some(AT))?;
+                tx.set_keyring(alice, "ring", &[9; 32])?;
+                tx.set_disabled(alice, true)?;
+                tx.insert_org_key("signing", "fpa", &[1; 32], "sealed-a", Some(b"card"), AT)?;
+                tx.insert_org_key("signing", "fpb", &[2; 32], "sealed-b", None, AT)?;
+                Ok(())
+            })
+            .unwrap();
+        let users = t.store.read(|tx| tx.users()).unwrap();
+        assert_eq!(users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["alice", "zoe"], "{}", t.backend);
+        assert_eq!((users[0].failed_logins, users[0].disabled, users[0].public_key), (3, true, Some([9; 32])));
+        assert!(t.store.write(|tx| tx.insert_user("zoe", "clerk", "hash", AT, "system")).is_err(), "{}: names are unique", t.backend);
+        assert_eq!(t.store.read(|tx| tx.active_org_key("signing")).unwrap(), Some(("sealed-b".into(), None)));
+        let keys = t.store.read(|tx| tx.org_public_keys("signing")).unwrap();
+        assert_eq!(keys.iter().map(|(k, s, _)| (k[0], s.as_str())).collect::<Vec<_>>(), [(1, "retired"), (2, "active")]);
+        // A rolled-back proposal leaves no gap: the id a proposal names is the id it gets.
+        let _ = t.store.write(|tx| -> StoreResult<()> {
+            tx.insert_change(ChangeKind::PolicySet, "{}", "{}", "alice", AT)?;
+            Err(StoreError::Corrupt("rolled back".into()))
+        });
+        let (named, got) = t
+            .store
+            .write(|tx| -> StoreResult<_> { Ok((tx.next_change_id()?, tx.insert_change(ChangeKind::PolicySet, "{}", "{}", "alice", AT)?)) })
+            .unwrap();
+        assert_eq!((named, got), (1, 1), "{}", t.backend);
+        assert!(t.store.write(|tx| tx.decide_change(1, ChangeStatus::Approved, "dave", AT, None)).unwrap());
+        assert!(!t.store.write(|tx| tx.decide_change(1, ChangeStatus::Rejected, "erin", AT, None)).unwrap(), "{}", t.backend);
+        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Approved))).unwrap().len(), 1);
+        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Pending))).unwrap().len(), 0);
+    }
+}
