@@ -1,0 +1,204 @@
+//! What only the PostgreSQL backend has to show (issue 17): the same schema as SQLite, one chain
+//! under concurrent writers, a case released once however many desktops try, the desktops' role
+//! unable to rewrite the log or the schema, schema versions checked without changing anything, and
+//! notifications of writes. Runs on the server `make test` starts (`COUNTERSIGN_TEST_POSTGRES`).
+
+use std::collections::BTreeMap;
+
+use countersign_core::audit::chain::{event_hash, EventFields, GENESIS};
+use countersign_core::cases::flow::CaseStatus;
+use countersign_store::postgres::{listen, DatabaseUrl, PgStore};
+use countersign_store::prelude::*;
+use countersign_store::sqlite::SqliteStore;
+use countersign_store::testing::fresh_database;
+use countersign_store::{NewCase, StoreError, StoreResult};
+use serde_json::json;
+
+const AT: &str = "2026-11-23T09:00:00Z";
+
+/// A new team workspace, or `None` when no test server is configured.
+fn team() -> Option<(DatabaseUrl, PgStore)> {
+    let url = fresh_database()?;
+    let store = PgStore::create(&url, None).expect("a new team workspace");
+    Some((url, store))
+}
+
+/// Each table's columns, by name, on both backends.
+#[test]
+fn both_backends_have_the_same_tables_and_columns() {
+    let Some((_url, pg)) = team() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    drop(SqliteStore::create(dir.path()).unwrap());
+    let conn = rusqlite::Connection::open(dir.path().join(countersign_store::sqlite::DATABASE_FILE)).unwrap();
+    let mut sqlite: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for table in tables {
+        let mut columns: Vec<String> =
+            conn.prepare(&format!("PRAGMA table_info({table})")).unwrap().query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect();
+        columns.sort();
+        sqlite.insert(table, columns);
+    }
+    let mut postgres: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let schema = pg.url().schema().to_string();
+    let mut client = pg.url().connect().unwrap();
+    for row in client
+        .query("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = $1", &[&schema])
+        .unwrap()
+    {
+        let (table, column): (String, String) = (row.get(0), row.get(1));
+        if table != "schema_version" {
+            postgres.entry(table).or_default().push(column);
+        }
+    }
+    postgres.values_mut().for_each(|c| c.sort());
+    assert_eq!(sqlite, postgres);
+}
+
+#[test]
+fn eight_writers_extend_one_chain_and_release_a_case_once() {
+    let Some((url, mut store)) = team() else { return };
+    let case = store
+        .write(|tx| -> StoreResult<i64> {
+            tx.insert_partner("Globex", None, b"card", AT, "admin")?;
+            tx.insert_case(&NewCase {
+                status: "approved",
+                verdict: "accepted",
+                findings: "[]",
+                file_name: "f",
+                file_sha256: "00",
+                file: b"{}",
+                signer: None,
+                partner_id: Some(1),
+                instruction_id: None,
+                issued_at: None,
+                confirmation_code: None,
+                beneficiary_name: None,
+                account_key: None,
+                account_display: None,
+                currency: None,
+                amount_minor: None,
+                email_sha256: None,
+                email: None,
+                received_by: "carol",
+                received_at: AT,
+                account_bic: None,
+                reference: None,
+                due_date: None,
+            })
+        })
+        .unwrap();
+    let writers: Vec<_> = (0..8)
+        .map(|writer| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut store = PgStore::open(&url).unwrap();
+                let mut released = 0;
+                for i in 0..25 {
+                    let won = store
+                        .write(|tx| -> StoreResult<bool> {
+                            let won = tx.move_case(case, CaseStatus::Approved, CaseStatus::Released)?;
+                            let action = if won { "case.release" } else { "note" };
+                            tx.append_event(AT, &format!("w{writer}"), action, &format!("w:{i}"), &json!({}))?;
+                            Ok(won)
+                        })
+                        .unwrap();
+                    released += usize::from(won);
+                }
+                released
+            })
+        })
+        .collect();
+    let released: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(released, 1, "the case was released exactly once");
+    let events = store.read(|tx| tx.events_from(1)).unwrap();
+    assert_eq!(events.len(), 200);
+    let mut prev = GENESIS;
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1, "no gap, no duplicate");
+        let fields = EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
+        assert_eq!(e.prev_hash, prev, "one chain, no fork at {}", e.seq);
+        assert_eq!(event_hash(&prev, &fields), e.hash);
+        prev = e.hash;
+    }
+    assert_eq!(events.iter().filter(|e| e.action == "case.release").count(), 1);
+}
+
+#[test]
+fn the_desktops_role_cannot_rewrite_the_log_or_the_schema() {
+    let Some(url) = fresh_database() else { return };
+    let role = format!("app_{}", url.schema());
+    let mut admin = url.connect().unwrap();
+    admin.batch_execute(&format!("CREATE ROLE {role} LOGIN")).unwrap();
+    let mut owner = PgStore::create(&url, Some(&role)).unwrap();
+    owner.write(|tx| tx.append_event(AT, "alice", "workspace.init", "workspace", &json!({}))).unwrap();
+    let base = std::env::var(countersign_store::testing::TEST_POSTGRES_ENV).unwrap();
+    let as_app = DatabaseUrl::parse(&base.replacen("cs@", &format!("{role}@"), 1)).unwrap().with_schema(url.schema()).unwrap();
+    let mut app = PgStore::open(&as_app).unwrap();
+    // What a desktop does works.
+    app.write(|tx| -> StoreResult<()> {
+        tx.set_setting("org_name", "Initech")?;
+        tx.append_event(AT, "carol", "case.receive", "case:1", &json!({}))?;
+        tx.insert_partner("Globex", None, b"card", AT, "alice")?;
+        tx.mark_fraudulent("iban:X", AT, "carol", None, "denied")?;
+        tx.clear_fraud_mark("iban:X")
+    })
+    .unwrap();
+    for sql in [
+        "UPDATE audit_events SET actor = 'mallory'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "DELETE FROM checkpoints",
+        "UPDATE schema_version SET version = 99",
+        "CREATE TABLE extra (x int)",
+        "DROP TRIGGER audit_events_append_only ON audit_events",
+        "DELETE FROM cases",
+    ] {
+        let e = app.execute_as_administrator(sql).unwrap_err().to_string();
+        assert!(e.contains("permission denied") || e.contains("must be owner"), "{sql}: {e}");
+    }
+    // Even the owner cannot edit the log without first dropping its trigger.
+    for sql in ["UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
+        let e = owner.execute_as_administrator(sql).unwrap_err().to_string();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+    drop(app);
+    drop(owner);
+    admin.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).unwrap();
+}
+
+#[test]
+fn opening_checks_the_schema_version_and_never_changes_it() {
+    let Some((url, mut store)) = team() else { return };
+    assert!(matches!(PgStore::create(&url, None), Err(StoreError::AlreadyExists(_))));
+    store.execute_as_administrator("UPDATE schema_version SET version = 99").unwrap();
+    assert!(matches!(PgStore::open(&url), Err(StoreError::NewerSchema { found: 99, .. })));
+    assert!(matches!(PgStore::migrate(&url, None), Err(StoreError::NewerSchema { found: 99, .. })));
+    store.execute_as_administrator("UPDATE schema_version SET version = 6").unwrap();
+    let behind = PgStore::open(&url).err().expect("an older schema is refused").to_string();
+    assert!(behind.contains("countersign database migrate"), "{behind}");
+    store.execute_as_administrator(&format!("UPDATE schema_version SET version = {}", countersign_store::postgres::migrations::latest())).unwrap();
+    assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, 7));
+    let missing = url.with_schema(&format!("{}_none", url.schema())).unwrap();
+    assert!(matches!(PgStore::open(&missing), Err(StoreError::NoWorkspace(_))));
+}
+
+#[test]
+fn a_write_on_one_desktop_notifies_the_others() {
+    let Some((url, mut store)) = team() else { return };
+    let mut listener = listen(&url).unwrap();
+    assert!(!listener.wait(std::time::Duration::from_millis(50)).unwrap(), "nothing written yet");
+    store.write(|tx| tx.set_setting("a", "1")).unwrap();
+    assert!(listener.wait(std::time::Duration::from_secs(5)).unwrap());
+    store.read(|tx| tx.setting("a")).unwrap();
+    assert!(!listener.wait(std::time::Duration::from_millis(50)).unwrap(), "a read notifies nobody");
+    let other = url.with_schema(&format!("{}_other", url.schema())).unwrap();
+    let mut elsewhere = PgStore::create(&other, None).unwrap();
+    elsewhere.write(|tx| tx.set_setting("a", "1")).unwrap();
+    assert!(!listener.wait(std::time::Duration::from_millis(200)).unwrap(), "another workspace's writes are not ours");
+}
