@@ -26,6 +26,7 @@ mod organisation;
 mod partners;
 mod receiving;
 mod statements;
+mod team;
 #[cfg(test)]
 mod test_support;
 
@@ -41,9 +42,13 @@ use countersign_core::encoding::format_utc;
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::{KeyPair, SecretKeyFile};
+use countersign_store::postgres::PgStore;
 use countersign_store::prelude::*;
 use countersign_store::sqlite::SqliteStore;
 use countersign_store::{StoreError, Tx};
+
+pub use countersign_store::postgres::DatabaseUrl;
+pub use team::{kept_log_path, KeptLog};
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
@@ -109,6 +114,8 @@ impl ServiceError {
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
+            Self::Store(StoreError::SchemaBehind { .. }) => "schema_behind",
+            Self::Store(StoreError::Connect(_)) => "database_unreachable",
             Self::Store(_) => "storage_error",
         }
     }
@@ -143,10 +150,43 @@ pub struct InitRequest<'a> {
     pub admin_password: &'a str,
 }
 
+/// Where a workspace lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// The embedded SQLite file in a directory: one person, one desktop.
+    Directory(PathBuf),
+    /// A team workspace on a PostgreSQL server (issue 17); `local` is this desktop's own data
+    /// directory, where it keeps what it last saw of the server's log ([`KeptLog`]).
+    Team {
+        /// The server, database and schema.
+        url: DatabaseUrl,
+        /// This desktop's data directory.
+        local: PathBuf,
+    },
+}
+
+impl Location {
+    /// The directory on this computer: the workspace itself, or the desktop's own for a team.
+    pub fn local_dir(&self) -> &Path {
+        match self {
+            Location::Directory(dir) | Location::Team { local: dir, .. } => dir,
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Directory(dir) => write!(f, "{}", dir.display()),
+            Location::Team { url, .. } => write!(f, "{url}"),
+        }
+    }
+}
+
 /// An open workspace.
 pub struct Workspace {
     store: Box<dyn Store>,
-    dir: PathBuf,
+    location: Location,
     /// The state the signed statements imply, as far as this process has replayed the log.
     implied: countersign_core::audit::state::ImpliedState,
 }
@@ -203,6 +243,17 @@ impl Workspace {
     /// passphrase) and its card, the default policy and the first admin; logs it all as the
     /// first events of the audit log.
     pub fn init(dir: &Path, request: &InitRequest<'_>) -> ServiceResult<Self> {
+        Self::init_at(Location::Directory(dir.to_path_buf()), None, request)
+    }
+
+    /// Creates a team workspace on a PostgreSQL server (issue 17), connected as the role that
+    /// will own its schema; `app_role`, when given, is the role the desktops connect with, granted
+    /// what they need and no more. This desktop then keeps what it saw of the log in `local`.
+    pub fn init_team(url: &DatabaseUrl, local: &Path, app_role: Option<&str>, request: &InitRequest<'_>) -> ServiceResult<Self> {
+        Self::init_at(Location::Team { url: url.clone(), local: local.to_path_buf() }, app_role, request)
+    }
+
+    fn init_at(location: Location, app_role: Option<&str>, request: &InitRequest<'_>) -> ServiceResult<Self> {
         let org_name = request.org_name.trim();
         if org_name.is_empty() || org_name.chars().count() > 140 {
             return Err(ServiceError::InvalidInput("the organisation name must have 1 to 140 characters".into()));
@@ -231,7 +282,10 @@ impl Workspace {
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
         let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let mut store: Box<dyn Store> = Box::new(SqliteStore::create(dir)?);
+        let mut store: Box<dyn Store> = match &location {
+            Location::Directory(dir) => Box::new(SqliteStore::create(dir)?),
+            Location::Team { url, .. } => Box::new(PgStore::create(url, app_role)?),
+        };
         let at_text = format_utc(at);
         let fingerprint = key.fingerprint().to_string();
         store.write(|tx| -> ServiceResult<()> {
@@ -264,17 +318,39 @@ impl Workspace {
             keyring::store_keyring(tx, &admin, &admin_keys, &admin_keyring, &at_text, &system, "new user")?;
             Ok(())
         })?;
-        Ok(Workspace { store, dir: dir.to_path_buf(), implied: Default::default() })
+        if let Location::Team { url, local } = &location {
+            team::check_server_log(&mut *store, local, url)?;
+        }
+        Ok(Workspace { store, location, implied: Default::default() })
     }
 
     /// Opens the workspace in `dir`.
     pub fn open(dir: &Path) -> ServiceResult<Self> {
-        Ok(Workspace { store: Box::new(SqliteStore::open(dir)?), dir: dir.to_path_buf(), implied: Default::default() })
+        Self::open_at(&Location::Directory(dir.to_path_buf()))
     }
 
-    /// The workspace directory.
+    /// Opens the workspace at `location`. A team workspace's log is first checked against what
+    /// this desktop last saw of it (rolled back or rewritten: refused, [`ServiceError::CheckFailed`]).
+    pub fn open_at(location: &Location) -> ServiceResult<Self> {
+        let store: Box<dyn Store> = match location {
+            Location::Directory(dir) => Box::new(SqliteStore::open(dir)?),
+            Location::Team { url, local } => {
+                let mut store = PgStore::open(url)?;
+                team::check_server_log(&mut store, local, url)?;
+                Box::new(store)
+            }
+        };
+        Ok(Workspace { store, location: location.clone(), implied: Default::default() })
+    }
+
+    /// The directory on this computer: the workspace's, or this desktop's own for a team.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.location.local_dir()
+    }
+
+    /// Where the workspace lives.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Our organisation's name.

@@ -460,7 +460,7 @@ pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> Servic
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::admin_workspace;
+    use crate::test_support::sqlite_admin_workspace as admin_workspace;
     use crate::{Credentials, ServiceError};
     use countersign_core::audit::chain::{canonical_json, event_hash, EventFields, GENESIS};
     use countersign_core::audit::statement::SIGNATURE_MEMBER;

@@ -81,10 +81,14 @@ fn events_chain_filter_and_stay_append_only() {
         assert_eq!(events[0].details, r#"{"a":1,"b":2}"#);
         let fields = EventFields { seq: 1, at: AT, actor: "alice", action: "case.receive", subject: "case:1", details: &events[0].details };
         assert_eq!(event_hash(&GENESIS, &fields), events[0].hash, "{}", t.backend);
-        let mut matching = |filter: EventFilter| t.store.read(|tx| tx.events_matching(&filter)).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>();
+        let mut matching =
+            |filter: EventFilter| t.store.read(|tx| tx.events_matching(&filter)).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>();
         // `case` matches `case.receive` and `case.approve`, not `cases`.
         assert_eq!(matching(EventFilter { action: Some("case".into()), ..Default::default() }), [1, 2], "{}", t.backend);
-        assert_eq!(matching(EventFilter { actor: Some("bob".into()), from: Some("2026-11-23T09:00:02Z".into()), ..Default::default() }), [3]);
+        assert_eq!(
+            matching(EventFilter { actor: Some("bob".into()), from: Some("2026-11-23T09:00:02Z".into()), ..Default::default() }),
+            [3]
+        );
         assert_eq!(matching(EventFilter { case: Some(1), until: Some("2026-11-23T09:00:01Z".into()), ..Default::default() }), [1]);
         assert_eq!(t.store.read(|tx| tx.event_hashes_between(2, 3)).unwrap(), [events[1].hash, events[2].hash]);
         let id = t.store.write(|tx| tx.insert_checkpoint(3, &events[2].hash, AT, "manual", "fp", "")).unwrap();
@@ -116,7 +120,10 @@ fn a_case_moves_once_and_its_history_is_counted() {
         let amounts = t.store.read(|tx| tx.partner_amounts(1, "EUR", 2)).unwrap();
         assert_eq!((amounts.count, amounts.largest), (2, Some(5_000)), "{}", t.backend);
         let case = t.store.read(|tx| tx.case(second)).unwrap().unwrap();
-        assert_eq!((case.status, case.partner_name.as_deref(), case.amount_minor), (CaseStatus::CallbackConfirmed, Some("Globex"), Some(5_000)));
+        assert_eq!(
+            (case.status, case.partner_name.as_deref(), case.amount_minor),
+            (CaseStatus::CallbackConfirmed, Some("Globex"), Some(5_000))
+        );
         assert_eq!(t.store.read(|tx| tx.cases(Some(CaseStatus::Accepted))).unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), [3, 1]);
         assert_eq!(t.store.read(|tx| tx.earlier_receipt("fp1", "INV-2")).unwrap(), Some((2, AT.to_string())));
         assert_eq!(t.store.read(|tx| tx.newest_accepted_issue("fp1")).unwrap().as_deref(), Some(AT));

@@ -39,8 +39,13 @@ fn both_backends_have_the_same_tables_and_columns() {
         .map(Result::unwrap)
         .collect();
     for table in tables {
-        let mut columns: Vec<String> =
-            conn.prepare(&format!("PRAGMA table_info({table})")).unwrap().query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect();
+        let mut columns: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .unwrap()
+            .query_map([], |r| r.get(1))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         columns.sort();
         sqlite.insert(table, columns);
     }
@@ -182,7 +187,9 @@ fn opening_checks_the_schema_version_and_never_changes_it() {
     store.execute_as_administrator("UPDATE schema_version SET version = 6").unwrap();
     let behind = PgStore::open(&url).err().expect("an older schema is refused").to_string();
     assert!(behind.contains("countersign database migrate"), "{behind}");
-    store.execute_as_administrator(&format!("UPDATE schema_version SET version = {}", countersign_store::postgres::migrations::latest())).unwrap();
+    store
+        .execute_as_administrator(&format!("UPDATE schema_version SET version = {}", countersign_store::postgres::migrations::latest()))
+        .unwrap();
     assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, 7));
     let missing = url.with_schema(&format!("{}_none", url.schema())).unwrap();
     assert!(matches!(PgStore::open(&missing), Err(StoreError::NoWorkspace(_))));

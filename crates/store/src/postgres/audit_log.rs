@@ -53,8 +53,7 @@ impl AuditLogTx for PgTx<'_> {
     }
 
     fn event_hashes_between(&self, from: u64, to: u64) -> StoreResult<Vec<[u8; 32]>> {
-        let rows =
-            self.query("SELECT hash FROM audit_events WHERE seq BETWEEN $1 AND $2 ORDER BY seq", &[&(from as i64), &(to as i64)])?;
+        let rows = self.query("SELECT hash FROM audit_events WHERE seq BETWEEN $1 AND $2 ORDER BY seq", &[&(from as i64), &(to as i64)])?;
         rows.into_iter().map(|r| bytes32(r.try_get(0)?, "an audit hash")).collect()
     }
 

@@ -125,7 +125,10 @@ impl CasesTx for PgTx<'_> {
         let history = format!("FROM cases WHERE partner_id = $1 AND currency = $2 AND amount_minor IS NOT NULL AND {ACCEPTED}");
         let largest: Option<i64> = self.query_one(&format!("SELECT MAX(amount_minor) {history}"), &[&partner_id, &currency])?.try_get(0)?;
         let count: i64 = self
-            .query_one(&format!("SELECT COUNT(*) FROM (SELECT 1 {history} LIMIT $3) AS earlier"), &[&partner_id, &currency, &i64::from(enough)])?
+            .query_one(
+                &format!("SELECT COUNT(*) FROM (SELECT 1 {history} LIMIT $3) AS earlier"),
+                &[&partner_id, &currency, &i64::from(enough)],
+            )?
             .try_get(0)?;
         Ok(EarlierAmounts { count: count as u32, largest: largest.map(|a| a as u64) })
     }
@@ -236,7 +239,8 @@ impl CasesTx for PgTx<'_> {
     }
 
     fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>> {
-        let rows = self.query("SELECT id FROM cases WHERE partner_id = $1 AND account_key = $2 ORDER BY id", &[&partner_id, &account_key])?;
+        let rows =
+            self.query("SELECT id FROM cases WHERE partner_id = $1 AND account_key = $2 ORDER BY id", &[&partner_id, &account_key])?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 }

@@ -115,9 +115,7 @@ impl DatabaseUrl {
     pub fn is_local(&self) -> bool {
         self.config.get_hosts().iter().all(|host| match host {
             Host::Unix(_) => true,
-            Host::Tcp(name) => {
-                name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-            }
+            Host::Tcp(name) => name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()),
         })
     }
 
@@ -217,8 +215,10 @@ mod tests {
 
     #[test]
     fn parses_our_parameters_and_never_shows_the_password() {
-        let url = DatabaseUrl::parse("postgres://clerk:s3cret@db.example.com:6543/payments?schema=acme&sslrootcert=%2Fetc%2Fca.pem&sslmode=require")
-            .unwrap();
+        let url = DatabaseUrl::parse(
+            "postgres://clerk:s3cret@db.example.com:6543/payments?schema=acme&sslrootcert=%2Fetc%2Fca.pem&sslmode=require",
+        )
+        .unwrap();
         assert_eq!(url.schema(), "acme");
         assert_eq!(url.ca_file(), Some(Path::new("/etc/ca.pem")));
         assert!(url.has_password());

@@ -129,7 +129,10 @@ impl PartnersTx for PgTx<'_> {
     }
 
     fn partners(&self) -> StoreResult<Vec<Partner>> {
-        self.query("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id", &[])?.iter().map(partner_from_row).collect()
+        self.query("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id", &[])?
+            .iter()
+            .map(partner_from_row)
+            .collect()
     }
 
     fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
@@ -137,10 +140,12 @@ impl PartnersTx for PgTx<'_> {
     }
 
     fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>> {
-        let rows =
-            self.query("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = $1 ORDER BY id", &[&partner_id])?;
+        let rows = self
+            .query("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = $1 ORDER BY id", &[&partner_id])?;
         rows.iter()
-            .map(|r| Ok(OnFileNumber { e164: r.try_get(0)?, source: r.try_get(1)?, recorded_by: r.try_get(2)?, recorded_at: r.try_get(3)? }))
+            .map(|r| {
+                Ok(OnFileNumber { e164: r.try_get(0)?, source: r.try_get(1)?, recorded_by: r.try_get(2)?, recorded_at: r.try_get(3)? })
+            })
             .collect()
     }
 
@@ -163,7 +168,8 @@ impl PartnersTx for PgTx<'_> {
     }
 
     fn last_key_rotation(&self, partner_id: i64) -> StoreResult<Option<String>> {
-        let row = self.query_one("SELECT MAX(status_changed_at) FROM partner_keys WHERE partner_id = $1 AND status = 'retired'", &[&partner_id])?;
+        let row =
+            self.query_one("SELECT MAX(status_changed_at) FROM partner_keys WHERE partner_id = $1 AND status = 'retired'", &[&partner_id])?;
         Ok(row.try_get(0)?)
     }
 
@@ -183,10 +189,13 @@ impl PartnersTx for PgTx<'_> {
     }
 
     fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRecord>> {
-        self.query_opt(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = $1 AND account_key = $2"), &[&partner_id, &account_key])?
-            .as_ref()
-            .map(account_from_row)
-            .transpose()
+        self.query_opt(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = $1 AND account_key = $2"),
+            &[&partner_id, &account_key],
+        )?
+        .as_ref()
+        .map(account_from_row)
+        .transpose()
     }
 
     fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>> {
