@@ -8,6 +8,7 @@ mod exit;
 mod partner;
 mod report;
 mod secrets;
+mod team;
 mod workspace;
 
 use std::path::PathBuf;
@@ -37,6 +38,11 @@ pub struct GlobalArgs {
     /// Print one JSON document on stdout and nothing else.
     #[arg(long, global = true)]
     json: bool,
+    /// A team workspace on a PostgreSQL server: postgres://USER@HOST[:PORT]/DB[?schema=NAME&sslrootcert=CA.pem].
+    /// The password comes from COUNTERSIGN_DATABASE_PASSWORD, never from the command line;
+    /// --data-dir is then this desktop's own directory.
+    #[arg(long, global = true, env = "COUNTERSIGN_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
     /// The acting user, for commands that read or change a workspace.
     #[arg(long = "as", global = true, value_name = "USER")]
     acting_user: Option<String>,
@@ -58,6 +64,9 @@ enum Command {
     Rotate(partner::RotateArgs),
     /// Create a workspace: database, organisation key, first admin.
     Init(workspace::InitArgs),
+    /// A team workspace's schema on its server: `database migrate`, by the schema's owner.
+    #[command(subcommand)]
+    Database(team::DatabaseCommand),
     /// Our organisation's partner card.
     #[command(subcommand)]
     Card(workspace::CardCommand),
@@ -132,6 +141,7 @@ pub fn run() -> ExitCode {
         },
         Command::Rotate(args) => partner::rotate(&args, output),
         Command::Init(args) => workspace::init(&args, &cli.global, output),
+        Command::Database(command) => team::database(&command, &cli.global, output),
         Command::Card(command) => workspace::card(&command, &cli.global, output),
         Command::User(command) => workspace::user(&command, &cli.global, output),
         Command::Partner(command) => workspace::partner(&command, &cli.global, output),

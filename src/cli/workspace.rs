@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
-use countersign_service::{Assessment, Credentials, InitRequest, KeyRotation, NewPartner, Outcome, Role, ServiceError, Session, Workspace};
+use countersign_service::{
+    Assessment, Credentials, InitRequest, KeyRotation, Location, NewPartner, Outcome, Role, ServiceError, Session, Workspace,
+};
 
 use super::changes::report_outcome;
 use super::exit::{CliError, CliResult, Exit};
@@ -48,6 +50,10 @@ pub struct InitArgs {
     /// The first admin's user name (password from COUNTERSIGN_PASSWORD or a prompt).
     #[arg(long)]
     admin: String,
+    /// With --database: the role the team's desktops connect with, granted what they need and no
+    /// more (it must exist on the server; init itself runs as the schema's owner).
+    #[arg(long, value_name = "ROLE", requires = "database")]
+    app_role: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -243,7 +249,7 @@ pub struct ReceiveArgs {
 }
 
 /// The workspace directory: --data-dir, COUNTERSIGN_DATA_DIR, or the platform default.
-fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
+pub(super) fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
     match &global.data_dir {
         Some(dir) => Ok(dir.clone()),
         None => countersign_service::default_data_dir()
@@ -252,7 +258,7 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
 }
 
 fn open(global: &GlobalArgs) -> Result<Workspace, CliError> {
-    Ok(Workspace::open(&data_dir(global)?)?)
+    Ok(Workspace::open_at(&super::team::location(global)?)?)
 }
 
 /// Opens the workspace and logs in as --as USER.
@@ -293,21 +299,26 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
 }
 
 pub fn init(args: &InitArgs, global: &GlobalArgs, output: Output) -> CliResult {
-    let dir = data_dir(global)?;
+    let location = super::team::location(global)?;
     let passphrase = read_new_secret(ORG_PASSPHRASE, "Passphrase for the organisation key")?;
     let password = read_new_secret(PASSWORD, &format!("Password for {}", args.admin))?;
-    let mut ws = Workspace::init(
-        &dir,
-        &InitRequest { org_name: &args.org_name, admin_name: &args.admin, org_passphrase: &passphrase, admin_password: &password },
-    )?;
+    let request = InitRequest { org_name: &args.org_name, admin_name: &args.admin, org_passphrase: &passphrase, admin_password: &password };
+    let mut ws = match &location {
+        Location::Directory(dir) => Workspace::init(dir, &request)?,
+        Location::Team { url, local } => Workspace::init_team(url, local, args.app_role.as_deref(), &request)?,
+    };
     let fingerprint = ws.org_fingerprint()?.to_string();
-    output.emit(json!({ "data_dir": display(&dir), "org_name": args.org_name, "fingerprint": fingerprint, "admin": args.admin }), || {
-        format!(
-            "Created the workspace of {} in {}.\nOrganisation fingerprint: {fingerprint}\nAdmin: {}",
-            args.org_name,
-            display(&dir),
-            args.admin
-        )
+    let dir = display(location.local_dir());
+    let database = match &location {
+        Location::Team { url, .. } => Some(url.to_string()),
+        Location::Directory(_) => None,
+    };
+    let mut report = json!({ "data_dir": dir, "org_name": args.org_name, "fingerprint": fingerprint, "admin": args.admin });
+    if let Some(database) = &database {
+        report["database"] = json!(database);
+    }
+    output.emit(report, || {
+        format!("Created the workspace of {} in {location}.\nOrganisation fingerprint: {fingerprint}\nAdmin: {}", args.org_name, args.admin)
     });
     Ok(Exit::Success)
 }
@@ -568,8 +579,11 @@ fn assessment_text(a: &Assessment) -> String {
 
 /// `verify FILE` with a workspace.
 pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
-    let dir = data_dir(global)?;
-    if !Workspace::exists(&dir) {
+    // A team workspace is checked when it is opened; a directory first for a workspace at all.
+    if let Location::Directory(dir) = super::team::location(global)? {
+        if Workspace::exists(&dir) {
+            return verify_opened(file, email, global, output);
+        }
         return Err(CliError::usage(
             "no_workspace",
             format!(
@@ -578,6 +592,10 @@ pub fn verify_in_workspace(file: &Path, email: Option<&Path>, global: &GlobalArg
             ),
         ));
     }
+    verify_opened(file, email, global, output)
+}
+
+fn verify_opened(file: &Path, email: Option<&Path>, global: &GlobalArgs, output: Output) -> CliResult {
     let (mut ws, session) = open_as(global)?;
     let bytes = read_file(file, MAX_FILE_SIZE)?;
     let email = email.map(read_email_file).transpose()?;

@@ -127,6 +127,12 @@ pub fn default_data_dir() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("countersign"))
 }
 
+/// Brings a team workspace's schema to this build's version, as the schema's owner, and grants
+/// `app_role` (the desktops' role) its privileges again: `(version before, version after)`.
+pub fn migrate_team_schema(url: &DatabaseUrl, app_role: Option<&str>) -> ServiceResult<(i64, i64)> {
+    Ok(PgStore::migrate(url, app_role)?)
+}
+
 /// Result of service operations.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
