@@ -17,9 +17,11 @@ export PATH := $(CARGO_HOME)/bin:$(PATH)
 
 # What Tauri needs to build and what the end-to-end run needs (Xvfb, WebKitWebDriver, a D-Bus
 # session, ps for cleanup); xmllint checks exports against the ISO 20022 schema; python3-venv
-# runs the independent verifier of the format's test vectors.
+# runs the independent verifier of the format's test vectors; postgresql gives the tests their own
+# throwaway server (initdb and pg_ctl in a temporary directory: no service is used).
 APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev \
-	librsvg2-dev libxdo-dev pkg-config file xvfb webkit2gtk-driver dbus-x11 procps libxml2-utils
+	librsvg2-dev libxdo-dev pkg-config file xvfb webkit2gtk-driver dbus-x11 procps libxml2-utils \
+	postgresql
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 APP_BIN := target/debug/countersign-app
@@ -102,8 +104,16 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# Every Rust test, with a PostgreSQL server of its own (scripts/test-postgres.sh), stopped and
+# removed afterwards whatever happens: the store's contract and the team tests run on both
+# backends; then the service's suite again with its workspaces on PostgreSQL.
 test-rust:
-	cargo test --workspace --locked
+	pg=$$(mktemp -d /tmp/countersign-pg.XXXXXX); \
+	trap 'scripts/test-postgres.sh stop "$$pg"' EXIT; \
+	COUNTERSIGN_TEST_POSTGRES=$$(scripts/test-postgres.sh start "$$pg"); \
+	export COUNTERSIGN_TEST_POSTGRES COUNTERSIGN_REQUIRE_POSTGRES=1; \
+	cargo test --workspace --locked; \
+	COUNTERSIGN_TEST_BACKEND=postgres cargo test --locked -p countersign-service
 
 # docs/format.md checked by a verifier written from it alone, in Python, in its own venv.
 PY_VENV := target/independent-venv

@@ -620,7 +620,9 @@ pub fn password_of(user: &str) -> String {
 }
 
 /// A workspace made by `init` in a directory of a [`TestDir`], with our organisation's card
-/// exported beside it (partners sign `--to` that card).
+/// exported beside it (partners sign `--to` that card); or a team workspace on a PostgreSQL
+/// server, `data_dir` then being one desktop's own directory.
+#[derive(Clone)]
 pub struct Workspace<'a> {
     /// The test directory it lives in.
     pub dir: &'a TestDir,
@@ -634,6 +636,8 @@ pub struct Workspace<'a> {
     pub card: String,
     /// Our organisation key's fingerprint.
     pub fingerprint: String,
+    /// `--database URL` of a team workspace.
+    pub database: Option<String>,
 }
 
 impl TestDir {
@@ -649,7 +653,21 @@ impl TestDir {
     /// `card export`, and checks both report the same fingerprint.
     #[track_caller]
     pub fn init_workspace(&self, data_dir: &str, org_name: &str, admin: &str) -> Workspace<'_> {
-        let init = self.init_cmd(data_dir, org_name, admin).run().assert_code(0);
+        self.init_workspace_at(data_dir, None, org_name, admin)
+    }
+
+    /// [`TestDir::init_workspace`] of a team workspace at `database`, from the desktop whose
+    /// directory is `data_dir`.
+    pub fn init_team_workspace(&self, data_dir: &str, database: &str, org_name: &str, admin: &str) -> Workspace<'_> {
+        self.init_workspace_at(data_dir, Some(database), org_name, admin)
+    }
+
+    fn init_workspace_at(&self, data_dir: &str, database: Option<&str>, org_name: &str, admin: &str) -> Workspace<'_> {
+        let mut init = self.init_cmd(data_dir, org_name, admin);
+        if let Some(database) = database {
+            init.args(&["--database", database]);
+        }
+        let init = init.run().assert_code(0);
         let fingerprint = init.json_str("fingerprint");
         let card = format!("{data_dir}.card");
         let ws = Workspace {
@@ -659,6 +677,7 @@ impl TestDir {
             admin: admin.to_string(),
             card: card.clone(),
             fingerprint,
+            database: database.map(str::to_string),
         };
         let export = ws.run(admin, &["--json", "card", "export", "--out", &card]).assert_code(0);
         export.ensure(export.json_str("fingerprint") == ws.fingerprint, "card export and init disagree on our fingerprint");
@@ -702,8 +721,16 @@ impl Workspace<'_> {
     /// [`password_of`] in the environment), followed by `args`.
     pub fn cmd(&self, user: &str, args: &[&str]) -> TestCommand {
         let mut cmd = self.dir.countersign(&["--data-dir", &self.data_dir, "--as", user]);
+        if let Some(database) = &self.database {
+            cmd.args(&["--database", database]);
+        }
         cmd.args(args).env(PASSWORD_ENV, password_of(user));
         cmd
+    }
+
+    /// The same team workspace seen from another desktop, whose own directory is `data_dir`.
+    pub fn on_desktop(&self, data_dir: &str) -> Workspace<'_> {
+        Workspace { data_dir: data_dir.to_string(), ..self.clone() }
     }
 
     /// Runs `args` as `user`.

@@ -47,6 +47,7 @@ impl Snapshot {
             admin: admin.into(),
             card: "ws.card".into(),
             fingerprint: fingerprint.into(),
+            database: None,
         }
     }
 
