@@ -65,6 +65,10 @@ fn a_clerk_on_one_desktop_and_an_approver_on_another_work_one_case() {
     // The clerk's desktop sees the release; a second release from anywhere is refused.
     assert_eq!(case_status(&clerk_desk, "carol", case), "released");
     admin_desk.run("erin", &["case", "release", &case.to_string()]).assert_code(FAILED);
+    // A desktop that joined connects again without --database (its team.json, with no password).
+    let again = util::Workspace { database: None, ..clerk_desk.clone() };
+    assert_eq!(case_status(&again, "carol", case), "released");
+    assert!(!dir.read_string("carol-desk/team.json").contains("password"));
     // One log, intact, seen the same from every desktop.
     let verify = admin_desk.run("alice", &["--json", "audit", "verify"]).assert_code(OK).json();
     assert_eq!(verify["intact"], true, "{verify:#}");

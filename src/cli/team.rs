@@ -1,6 +1,7 @@
-//! Team workspaces on the command line (issue 17): where `--database` (or the environment) points,
-//! with the password from the environment only, and `database migrate`, the schema owner's one
-//! command. Every rule is the service's.
+//! Team workspaces on the command line (issue 17): where `--database` (or the environment, or the
+//! `team.json` a desktop directory keeps once it joined) points, with the password from the
+//! environment only, and `database migrate`, the schema owner's one command. Every rule is the
+//! service's.
 
 use clap::Subcommand;
 use serde_json::json;
@@ -34,7 +35,11 @@ pub enum DatabaseCommand {
 /// `COUNTERSIGN_DATABASE_PASSWORD`, or inside `COUNTERSIGN_DATABASE_URL`.
 pub(super) fn location(global: &GlobalArgs) -> Result<Location, CliError> {
     let dir = data_dir(global)?;
-    let Some(text) = &global.database else { return Ok(Location::Directory(dir)) };
+    let Some(text) = &global.database else {
+        // A desktop directory that joined a team workspace connects there again.
+        let password = std::env::var(DATABASE_PASSWORD).ok();
+        return Ok(Location::of_dir(&dir, password.as_deref())?);
+    };
     Ok(Location::Team { url: database_url(text)?, local: dir })
 }
 

@@ -48,7 +48,7 @@ use countersign_store::sqlite::SqliteStore;
 use countersign_store::{StoreError, Tx};
 
 pub use countersign_store::postgres::DatabaseUrl;
-pub use team::{kept_log_path, KeptLog};
+pub use team::{kept_log_path, ChangeWatcher, KeptLog, TEAM_FILE};
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
@@ -172,6 +172,21 @@ pub enum Location {
 }
 
 impl Location {
+    /// What a data directory stands for: the team workspace it joined (its [`TEAM_FILE`], written
+    /// by `init --database` or by joining in the app), with `password` when the server needs one;
+    /// otherwise the workspace in the directory itself.
+    pub fn of_dir(dir: &Path, password: Option<&str>) -> ServiceResult<Location> {
+        Ok(match team::joined_team(dir)? {
+            Some(mut url) => {
+                if let Some(password) = password.filter(|_| !url.has_password()) {
+                    url.set_password(password.as_bytes());
+                }
+                Location::Team { url, local: dir.to_path_buf() }
+            }
+            None => Location::Directory(dir.to_path_buf()),
+        })
+    }
+
     /// The directory on this computer: the workspace itself, or the desktop's own for a team.
     pub fn local_dir(&self) -> &Path {
         match self {
@@ -326,6 +341,7 @@ impl Workspace {
         })?;
         if let Location::Team { url, local } = &location {
             team::check_server_log(&mut *store, local, url)?;
+            team::remember_team(local, url)?;
         }
         Ok(Workspace { store, location, implied: Default::default() })
     }
@@ -343,6 +359,7 @@ impl Workspace {
             Location::Team { url, local } => {
                 let mut store = PgStore::open(url)?;
                 team::check_server_log(&mut store, local, url)?;
+                team::remember_team(local, url)?;
                 Box::new(store)
             }
         };

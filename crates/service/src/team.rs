@@ -23,6 +23,55 @@ use countersign_store::prelude::*;
 use crate::files::{write_atomic, Sensitivity};
 use crate::{now, ServiceError, ServiceResult};
 
+/// The file in a desktop's data directory naming the team workspace it joined.
+pub const TEAM_FILE: &str = "team.json";
+
+/// What [`TEAM_FILE`] holds: the URL without its password.
+#[derive(Debug, Serialize, Deserialize)]
+struct TeamFile {
+    database: String,
+}
+
+/// Records in `local` that this desktop uses the team workspace at `url` (never its password),
+/// so that opening `local` again connects there.
+pub(crate) fn remember_team(local: &Path, url: &DatabaseUrl) -> ServiceResult<()> {
+    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display())))?;
+    let bytes = serde_json::to_vec_pretty(&TeamFile { database: url.without_password().to_string() }).expect("serialises");
+    write_atomic(&local.join(TEAM_FILE), &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string()))
+}
+
+/// The team workspace a desktop directory joined, if it did ([`TEAM_FILE`]).
+pub(crate) fn joined_team(local: &Path) -> ServiceResult<Option<DatabaseUrl>> {
+    let path = local.join(TEAM_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()))),
+    };
+    let file: TeamFile = serde_json::from_slice(&bytes)
+        .map_err(|e| ServiceError::InvalidInput(format!("{} does not name a team workspace ({e})", path.display())))?;
+    Ok(Some(DatabaseUrl::parse(&file.database)?))
+}
+
+/// Waits for what other desktops write to a team workspace (issue 17: a live queue), over a
+/// connection of its own (LISTEN/NOTIFY). Notifications sent while it is disconnected are lost:
+/// after an error, reconnect with [`ChangeWatcher::connect`] and re-read what is shown.
+pub struct ChangeWatcher {
+    listener: countersign_store::postgres::Listener,
+}
+
+impl ChangeWatcher {
+    /// Starts listening to the workspace at `url`.
+    pub fn connect(url: &DatabaseUrl) -> ServiceResult<Self> {
+        Ok(ChangeWatcher { listener: countersign_store::postgres::listen(url)? })
+    }
+
+    /// Waits up to `timeout`; true when another desktop (or this one) wrote to the workspace.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> ServiceResult<bool> {
+        Ok(self.listener.wait(timeout)?)
+    }
+}
+
 /// What a desktop keeps of a team workspace's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptLog {

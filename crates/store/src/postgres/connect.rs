@@ -25,6 +25,8 @@ pub struct DatabaseUrl {
     config: Config,
     schema: String,
     ca_file: Option<PathBuf>,
+    /// The URL as given, without its password: what a desktop may keep on disk.
+    without_password: String,
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -63,14 +65,26 @@ impl DatabaseUrl {
             return Err(invalid("it must start with postgres:// (for example postgres://clerk@db.example.com/payments)".into()));
         }
         let (base, query) = text.split_once('?').unwrap_or((text, ""));
-        let (mut schema, mut ca_file, mut rest) = (DEFAULT_SCHEMA.to_string(), None, Vec::new());
+        let (mut schema, mut ca_file, mut rest, mut kept) = (DEFAULT_SCHEMA.to_string(), None, Vec::new(), Vec::new());
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
-                Some(("schema", value)) => schema = percent_decode(value).map_err(invalid)?,
-                Some(("sslrootcert", value)) => ca_file = Some(PathBuf::from(percent_decode(value).map_err(invalid)?)),
-                _ => rest.push(pair),
+                Some(("schema", value)) => {
+                    schema = percent_decode(value).map_err(invalid)?;
+                    kept.push(pair);
+                }
+                Some(("sslrootcert", value)) => {
+                    ca_file = Some(PathBuf::from(percent_decode(value).map_err(invalid)?));
+                    kept.push(pair);
+                }
+                Some(("password", _)) => rest.push(pair),
+                _ => {
+                    rest.push(pair);
+                    kept.push(pair);
+                }
             }
         }
+        let without_password =
+            without_userinfo_password(base) + &if kept.is_empty() { String::new() } else { format!("?{}", kept.join("&")) };
         check_schema_name(&schema).map_err(invalid)?;
         let rebuilt = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
         // The parser's own message never repeats the URL, so it cannot leak a password.
@@ -81,7 +95,12 @@ impl DatabaseUrl {
         if config.get_application_name().is_none() {
             config.application_name("countersign");
         }
-        Ok(DatabaseUrl { config, schema, ca_file })
+        Ok(DatabaseUrl { config, schema, ca_file, without_password })
+    }
+
+    /// The URL as given, without any password: what a desktop keeps to connect again.
+    pub fn without_password(&self) -> &str {
+        &self.without_password
     }
 
     /// The workspace's schema on the server.
@@ -163,6 +182,20 @@ impl DatabaseUrl {
     }
 }
 
+/// `postgres://user:secret@host/db` without `:secret`.
+fn without_userinfo_password(base: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => format!("{}@{hosts}", userinfo.split(':').next().unwrap_or("")),
+        None => authority.to_string(),
+    };
+    match path {
+        Some(path) => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
 /// A schema name we create and quote: lower-case letters, digits and `_`, starting with a
 /// letter, at most 63 bytes (PostgreSQL's limit), and not one of the server's own.
 fn check_schema_name(name: &str) -> Result<(), String> {
@@ -239,6 +272,14 @@ mod tests {
         let shown = url.to_string();
         assert_eq!(shown, "postgres://clerk@db.example.com:6543/payments (schema acme)");
         assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(
+            url.without_password(),
+            "postgres://clerk@db.example.com:6543/payments?schema=acme&sslrootcert=%2Fetc%2Fca.pem&sslmode=require"
+        );
+        let url = DatabaseUrl::parse("postgres://clerk@db.example.com/payments?password=s3cret&sslmode=require").unwrap();
+        assert!(url.has_password());
+        assert_eq!(url.without_password(), "postgres://clerk@db.example.com/payments?sslmode=require");
+        assert_eq!(DatabaseUrl::parse(url.without_password()).unwrap().to_string(), url.to_string());
     }
 
     #[test]
