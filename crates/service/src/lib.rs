@@ -157,6 +157,8 @@ pub struct InitRequest<'a> {
 }
 
 /// Where a workspace lives.
+// A location is made once per open: the size of the server's connection settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Location {
     /// The embedded SQLite file in a directory: one person, one desktop.
