@@ -70,6 +70,7 @@ fn restored<'a>(ws: &Workspace<'a>, data_dir: &str) -> Workspace<'a> {
         admin: ws.admin.clone(),
         card: ws.card.clone(),
         fingerprint: ws.fingerprint.clone(),
+        database: None,
     }
 }
 

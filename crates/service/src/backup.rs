@@ -94,7 +94,7 @@ fn check_pending(copy: &PendingCopy, what: &str) -> ServiceResult<BackupReport> 
 /// beside no database would be read into the restored one).
 fn check_empty_place(into_dir: &Path) -> ServiceResult<()> {
     if Workspace::exists(into_dir) {
-        return Err(StoreError::AlreadyExists(into_dir.to_path_buf()).into());
+        return Err(StoreError::AlreadyExists(into_dir.display().to_string()).into());
     }
     for suffix in ["-wal", "-shm", "-journal"] {
         let leftover = into_dir.join(format!("{DATABASE_FILE}{suffix}"));
@@ -194,7 +194,7 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::admin_workspace;
+    use crate::test_support::sqlite_admin_workspace as admin_workspace;
     use crate::Credentials;
 
     /// Names of the entries in `dir`, sorted.
