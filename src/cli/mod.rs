@@ -10,6 +10,7 @@ mod report;
 mod secrets;
 mod team;
 mod workspace;
+mod workspace_admin;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,6 +99,9 @@ enum Command {
     /// Accounts marked after a denied callback: suspected, confirmed fraudulent, cleared.
     #[command(subcommand)]
     Account(changes::AccountCommand),
+    /// The workspace as a whole: a checked backup, and restoring one.
+    #[command(subcommand)]
+    Workspace(workspace_admin::WorkspaceCommand),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -153,6 +157,7 @@ pub fn run() -> ExitCode {
         Command::Policy(command) => workspace::policy(&command, &cli.global, output),
         Command::Change(command) => changes::change(&command, &cli.global, output),
         Command::Account(command) => changes::account(&command, &cli.global, output),
+        Command::Workspace(command) => workspace_admin::workspace(&command, &cli.global, output),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -188,55 +188,65 @@ fn statement_or_state_problem(statements: &[StatementProblem], state: &[StateMis
     })
 }
 
+/// The check of `audit verify` on any store, with no session: the chain, the tree, every stored
+/// checkpoint and, if given, a kept one; then the signed statements and every row against the
+/// state they imply. Reads only; the caller decides who may ask and logs it (or, for a copy of a
+/// workspace being backed up or restored, checks it before putting it in place).
+pub(super) fn check_store(store: &mut dyn Store, kept: Option<&str>) -> ServiceResult<AuditReport> {
+    let (events, stray, checkpoints, keys) = store.read(|tx| -> ServiceResult<_> {
+        let events = tx.events_from(1)?;
+        let keys = signing_keys(tx, &events)?;
+        Ok((events, tx.stray_event_seqs()?, tx.checkpoints()?, keys))
+    })?;
+    let mut log = check_log(&events, &checkpoints, &keys);
+    // Every row is accounted for: one numbered below 1 was never appended, whatever the
+    // chain from 1 on says (issue 16).
+    if let (Some(seq), None) = (stray.first(), &log.problem) {
+        log.problem = Some(Problem {
+            kind: Tampering::Inserted,
+            seq: None,
+            message: format!(
+                "a row numbered {seq} was inserted into the log table: events are numbered from 1, and {} such row(s) were found",
+                stray.len()
+            ),
+        });
+    }
+    let mut against = None;
+    if let (Some(kept), None) = (kept, &log.problem) {
+        match check_against(kept, &log.tree, &keys) {
+            Ok(c) => against = Some(c),
+            Err(p) => log.problem = Some(p),
+        }
+    }
+    // The rows against the state the signed statements imply (issue 14).
+    let implied = ImpliedState::replay(events.iter());
+    let state = store.read(|tx| super::statements::compare_all(tx, &implied))?;
+    let statements = implied.problems.clone();
+    if log.problem.is_none() {
+        log.problem = statement_or_state_problem(&statements, &state);
+    }
+    let audit_keys = keys.audit.iter().map(|k| k.fingerprint()).collect();
+    Ok(AuditReport { log, audit_keys, against, statements, state })
+}
+
 impl Workspace {
     /// Checks the whole log: every event, the tree, every stored checkpoint and, if given, a
     /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
     pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
         self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
-        let (events, stray, checkpoints, keys) = self.store.read(|tx| -> ServiceResult<_> {
-            let events = tx.events_from(1)?;
-            let keys = signing_keys(tx, &events)?;
-            Ok((events, tx.stray_event_seqs()?, tx.checkpoints()?, keys))
-        })?;
-        let mut log = check_log(&events, &checkpoints, &keys);
-        // Every row is accounted for: one numbered below 1 was never appended, whatever the
-        // chain from 1 on says (issue 16).
-        if let (Some(seq), None) = (stray.first(), &log.problem) {
-            log.problem = Some(Problem {
-                kind: Tampering::Inserted,
-                seq: None,
-                message: format!(
-                    "a row numbered {seq} was inserted into the log table: events are numbered from 1, and {} such row(s) were found",
-                    stray.len()
-                ),
-            });
-        }
-        let mut against = None;
-        if let (Some(kept), None) = (kept, &log.problem) {
-            match check_against(kept, &log.tree, &keys) {
-                Ok(c) => against = Some(c),
-                Err(p) => log.problem = Some(p),
-            }
-        }
-        // The rows against the state the signed statements imply (issue 14).
-        let implied = ImpliedState::replay(events.iter());
-        let state = self.store.read(|tx| super::statements::compare_all(tx, &implied))?;
-        let statements = implied.problems.clone();
-        if log.problem.is_none() {
-            log.problem = statement_or_state_problem(&statements, &state);
-        }
+        let report = check_store(&mut *self.store, kept)?;
+        let log = &report.log;
         let at = format_utc(now());
         let details = json!({
             "events": log.events,
             "checkpoints": log.checkpoints,
-            "against": against.as_ref().map(|c| c.old_size),
+            "against": report.against.as_ref().map(|c| c.old_size),
             "intact": log.problem.is_none(),
             "problem": log.problem.as_ref().map(|p| p.kind.code()),
             "first_bad_seq": log.problem.as_ref().and_then(|p| p.seq),
         });
         self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details))?;
-        let audit_keys = keys.audit.iter().map(|k| k.fingerprint()).collect();
-        Ok(AuditReport { log, audit_keys, against, statements, state })
+        Ok(report)
     }
 
     /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the

@@ -14,6 +14,7 @@ pub use rand_core::OsRng;
 mod access;
 mod activity;
 mod audit;
+mod backup;
 mod cases;
 mod changes;
 mod email_evidence;
@@ -52,6 +53,7 @@ pub use team::{kept_log_path, ChangeWatcher, KeptLog, TEAM_FILE};
 
 pub use access::{Credentials, Guarded, Role, Session};
 pub use audit::AuditReport;
+pub use backup::{BackupReport, RestoreReport};
 pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use countersign_core::audit::activity::DayActivity;

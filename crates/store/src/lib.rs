@@ -109,6 +109,14 @@ pub trait Store: Send {
 
     /// Whether another process announced an urgent write in the last few seconds.
     fn urgent_write_waiting(&self) -> bool;
+
+    /// Writes an online, consistent copy of the open database into `copy`, an empty file the
+    /// caller made beside the backup's place ([`sqlite::backup::PendingCopy`]), while other
+    /// processes keep writing. A backend without a database file of its own refuses.
+    fn write_backup(&mut self, copy: &std::path::Path) -> StoreResult<()> {
+        let source = std::io::Error::new(std::io::ErrorKind::Unsupported, "this workspace's storage cannot be backed up to a file");
+        Err(StoreError::Io { path: copy.to_path_buf(), source })
+    }
 }
 
 /// An announced urgent write ([`Store::announce_urgent_write`]); dropping it withdraws the

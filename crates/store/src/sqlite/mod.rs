@@ -3,6 +3,7 @@
 //! the file and runs transactions.
 
 mod audit_log;
+pub mod backup;
 mod cases;
 mod changes;
 pub mod migrations;
@@ -151,6 +152,10 @@ impl Store for SqliteStore {
         let marker = dir.join(format!("{prefix}{}", std::process::id()));
         std::fs::write(&marker, b"").map_err(|source| StoreError::Io { path: marker.clone(), source })?;
         Ok(UrgentWrite::new(Some(marker)))
+    }
+
+    fn write_backup(&mut self, copy: &Path) -> StoreResult<()> {
+        self.backup_to_file(copy)
     }
 
     fn urgent_write_waiting(&self) -> bool {
