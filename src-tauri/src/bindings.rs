@@ -10,7 +10,7 @@ use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
 use countersign_service::core::changes::{ChangeKind, ChangeStatus};
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
 
-use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, session, settings};
+use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, session, settings, team};
 
 /// One exported type as (file name, TypeScript source).
 fn export<T: TS + ?Sized + 'static>(cfg: &Config) -> (String, String) {
@@ -27,7 +27,20 @@ pub fn all() -> Vec<(String, String)> {
     let mut out = core_enums(&cfg);
     out.extend(commands(&cfg));
     out.extend(four_eyes(&cfg));
+    out.extend(teams(&cfg));
     out
+}
+
+/// Team workspaces on a server: joining, creating, the password, the live queue.
+fn teams(cfg: &Config) -> Vec<(String, String)> {
+    exports!(
+        cfg;
+        crate::team::TeamView,
+        crate::team::ServerRequest,
+        team::NewTeamWorkspace,
+        team::DatabasePassword,
+        crate::live::LiveEvent,
+    )
 }
 
 /// The core's enums: union types of the contract's strings, written once in Rust.

@@ -12,7 +12,9 @@ pub mod bindings;
 pub mod commands;
 mod dialog;
 mod error;
+pub mod live;
 mod state;
+pub mod team;
 
 pub use error::{CommandError, CommandResult};
 pub use state::AppState;

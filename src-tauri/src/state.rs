@@ -1,16 +1,26 @@
-//! The app's one piece of state: the open workspace and the signed-in user's session.
+//! The app's one piece of state: where the workspace is, the open workspace and the signed-in
+//! user's session.
 //!
 //! The core's `Workspace` holds a database connection, which is `Send` but not `Sync`, so it lives
 //! behind a `Mutex` together with the `Session` it belongs to. Commands lock it for the few
 //! milliseconds a core call takes; the long one (receiving a payment run) runs on a blocking
 //! thread, never on the UI thread.
+//!
+//! The data directory stands for a [`Location`]: the workspace in it, or the team workspace its
+//! `team.json` names (issue 17), with the database password held in memory only (from
+//! `COUNTERSIGN_DATABASE_PASSWORD` or typed in the app). While a team workspace is open, its live
+//! queue runs on a thread of its own ([`crate::live`]); after that thread lost and regained the
+//! server, the next command opens the workspace's connection again, keeping the session.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use countersign_service::{ServiceError, Session, Workspace};
+use countersign_service::{Location, ServiceError, Session, Workspace};
 use tauri::ipc::Channel;
 
+use crate::live::{self, LiveWatch, Sink};
+use crate::team::team_error;
 use crate::{CommandError, CommandResult};
 
 /// Managed by Tauri; see the module docs.
@@ -19,33 +29,64 @@ pub struct AppState {
     /// Where paths of files dropped on the window go (the inbox's channel), kept apart from the
     /// workspace lock so a drop never waits for a payment run.
     drops: Mutex<Option<Channel<Vec<String>>>>,
+    /// The UI's channel for the live queue, also kept apart from the workspace lock.
+    sink: Sink,
 }
 
 /// What the lock guards.
 pub(crate) struct Inner {
-    /// Where the workspace is (or will be created).
+    /// This desktop's data directory: the workspace's, or the one that names a team workspace.
     pub dir: PathBuf,
+    /// The database password from the environment, if any (held in memory only).
+    pub env_password: Option<String>,
+    /// What `dir` stands for, once read (with the password typed or from the environment).
+    location: Option<Location>,
     /// The workspace, once opened or created.
     pub workspace: Option<Workspace>,
     /// The signed-in user, if any.
     pub session: Option<Session>,
+    /// The live queue of the open team workspace.
+    live: Option<LiveWatch>,
+    /// Where the live queue's events go (the UI's channel).
+    sink: Sink,
+    /// Set by the live queue when it regained the server: the workspace's own connection is
+    /// opened again before the next command uses it.
+    reopen: Arc<AtomicBool>,
 }
 
 impl AppState {
     /// State for the workspace in `dir` (opened lazily: it may not exist yet).
     pub fn new(dir: PathBuf) -> Self {
-        Self { inner: Mutex::new(Inner { dir, workspace: None, session: None }), drops: Mutex::new(None) }
+        Self::with_password(dir, None)
+    }
+
+    /// State for `dir`, with the database password of a team workspace.
+    pub fn with_password(dir: PathBuf, env_password: Option<String>) -> Self {
+        let sink = Sink::default();
+        let inner = Inner {
+            dir,
+            env_password,
+            location: None,
+            workspace: None,
+            session: None,
+            live: None,
+            sink: sink.clone(),
+            reopen: Arc::new(AtomicBool::new(false)),
+        };
+        Self { inner: Mutex::new(inner), drops: Mutex::new(None), sink }
     }
 
     /// The directory the CLI would use too: `COUNTERSIGN_DATA_DIR`, else the platform data
-    /// directory (`~/.local/share/countersign` on Linux).
+    /// directory (`~/.local/share/countersign` on Linux); the database password from
+    /// `COUNTERSIGN_DATABASE_PASSWORD`, if set.
     pub fn from_env() -> Self {
         let dir = std::env::var_os("COUNTERSIGN_DATA_DIR")
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
             .or_else(countersign_service::default_data_dir)
             .unwrap_or_else(|| PathBuf::from("countersign-data"));
-        Self::new(dir)
+        let password = std::env::var(crate::team::PASSWORD_ENV).ok().filter(|p| !p.is_empty());
+        Self::with_password(dir, password)
     }
 
     /// Locks the state. A panic while it was held leaves nothing half-written (the core writes
@@ -61,6 +102,11 @@ impl AppState {
         *self.drops.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
     }
 
+    /// The UI's channel for the live queue (replaces the previous one).
+    pub(crate) fn set_live_listener(&self, channel: Channel<crate::live::LiveEvent>) {
+        self.sink.set(channel);
+    }
+
     /// Hands dropped paths to the UI, if it listens; the UI only fills them into the inbox form.
     pub fn files_dropped(&self, paths: &[PathBuf]) {
         if let Some(channel) = self.drops.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
@@ -70,12 +116,44 @@ impl AppState {
 }
 
 impl Inner {
-    /// The workspace, opened on first use.
+    /// What the data directory stands for: read once (its `team.json`, if any), with the
+    /// environment's database password.
+    pub fn location(&mut self) -> CommandResult<&Location> {
+        if self.location.is_none() {
+            self.location = Some(Location::of_dir(&self.dir, self.env_password.as_deref())?);
+        }
+        Ok(self.location.as_ref().expect("just read"))
+    }
+
+    /// The workspace, opened on first use (and again after the live queue regained the server).
     pub fn workspace(&mut self) -> CommandResult<&mut Workspace> {
+        if self.reopen.swap(false, Ordering::SeqCst) && self.workspace.as_ref().is_some_and(|ws| is_team(ws.location())) {
+            self.workspace = None;
+        }
         if self.workspace.is_none() {
-            self.workspace = Some(Workspace::open(&self.dir)?);
+            let location = self.location()?.clone();
+            let ws = Workspace::open_at(&location).map_err(|e| opening_error(&location, e))?;
+            self.opened(ws);
         }
         Ok(self.workspace.as_mut().expect("just opened"))
+    }
+
+    /// Works on `ws` from now on (one just created or joined, or a team workspace opened with the
+    /// password typed in the app); nobody is signed in.
+    pub fn use_workspace(&mut self, ws: Workspace) {
+        self.session = None;
+        self.opened(ws);
+    }
+
+    /// Keeps `ws` open, with its location, and runs the live queue of a team workspace.
+    fn opened(&mut self, ws: Workspace) {
+        if let Location::Team { url, .. } = ws.location() {
+            if self.live.as_ref().is_none_or(|live| live.server != url.to_string()) {
+                self.live = Some(live::start(url.clone(), self.sink.clone(), self.reopen.clone()));
+            }
+        }
+        self.location = Some(ws.location().clone());
+        self.workspace = Some(ws);
     }
 
     /// The workspace and the signed-in user's session; `not_signed_in` without one.
@@ -88,6 +166,18 @@ impl Inner {
             (Some(ws), Some(session)) => Ok((ws, session)),
             _ => unreachable!("checked above"),
         }
+    }
+}
+
+fn is_team(location: &Location) -> bool {
+    matches!(location, Location::Team { .. })
+}
+
+/// A failure to open the workspace at `location`, as a sentence.
+fn opening_error(location: &Location, error: ServiceError) -> CommandError {
+    match location {
+        Location::Team { url, .. } => team_error(url, error),
+        Location::Directory(_) => error.into(),
     }
 }
 

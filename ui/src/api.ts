@@ -56,6 +56,11 @@ import type { Outcome } from "./bindings/Outcome";
 import type { PartnerRotationRequest } from "./bindings/PartnerRotationRequest";
 import type { PendingView } from "./bindings/PendingView";
 import type { WorkspaceModeView } from "./bindings/WorkspaceModeView";
+import type { DatabasePassword } from "./bindings/DatabasePassword";
+import type { LiveEvent } from "./bindings/LiveEvent";
+import type { NewTeamWorkspace } from "./bindings/NewTeamWorkspace";
+import type { ServerRequest } from "./bindings/ServerRequest";
+import type { TeamView } from "./bindings/TeamView";
 
 export type {
   AppInfo,
@@ -110,6 +115,11 @@ export type {
   PartnerRotationRequest,
   PendingView,
   WorkspaceModeView,
+  DatabasePassword,
+  LiveEvent,
+  NewTeamWorkspace,
+  ServerRequest,
+  TeamView,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -155,6 +165,33 @@ export function workspaceStatus(): Promise<WorkspaceStatus> {
 /** First run: creates the workspace. */
 export function createWorkspace(request: NewWorkspace): Promise<WorkspaceStatus> {
   return call("create_workspace", { request });
+}
+
+/** First run: joins the team workspace on a server (the password is held in memory only). */
+export function joinTeam(request: ServerRequest): Promise<WorkspaceStatus> {
+  return call("join_team", { request });
+}
+
+/** First run: creates a new team workspace on a server. */
+export function createTeamWorkspace(request: NewTeamWorkspace): Promise<WorkspaceStatus> {
+  return call("create_team_workspace", { request });
+}
+
+/** The database password the team workspace's server asks for. */
+export function unlockTeam(request: DatabasePassword): Promise<WorkspaceStatus> {
+  return call("unlock_team", { request });
+}
+
+/** Opens the file chooser on the Rust side for the server's CA certificate; null when cancelled. */
+export function pickCaFile(): Promise<string | null> {
+  return call("pick_ca_file");
+}
+
+/** What happens on the team workspace's server is passed to `onEvent` (the live queue). */
+export function watchWorkspace(onEvent: (event: LiveEvent) => void): Promise<null> {
+  const channel = new Channel<LiveEvent>();
+  channel.onmessage = onEvent;
+  return call("watch_workspace", { channel });
 }
 
 export function login(request: LoginRequest): Promise<UserView> {

@@ -6,12 +6,16 @@
 // screen that was open (every `open…` method of the shell is remembered as it is called). Every
 // working screen shows the setup-mode banner (`#setup-banner`) while fewer than two people can
 // check changes, and approvers and admins see how many changes wait (`#changes-count`), both
-// asked again whenever a screen opens.
-import { appInfo, listChanges, logout, toCommandError, workspaceMode, workspaceStatus, type UserView } from "./api";
+// asked again whenever a screen opens. On a team workspace (issue 17) a status line under the
+// header names the server and follows the connection, and the live queue refreshes the counts and
+// the screen that is open (each screen sets `shell.live`) when any desktop changed the workspace.
+import { appInfo, listChanges, logout, toCommandError, watchWorkspace, workspaceMode, workspaceStatus, type UserView } from "./api";
 import type { CaseStatus, ChangeStatus } from "./codes";
 import { errorBox, h } from "./dom";
 import { LOCALES, codeName, locale, setLocale, t, type Locale } from "./i18n";
 import { renderSetup } from "./screens/setup";
+import { renderUnlock } from "./screens/unlock";
+import { teamStatus } from "./live";
 import { renderLogin } from "./screens/login";
 import { renderInbox } from "./screens/inbox";
 import { renderCase } from "./screens/case";
@@ -45,6 +49,11 @@ export interface Shell {
   openChange?(id: number, message?: string): void;
   /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
   refreshStatus?(): void;
+  /**
+   * What the open screen asks again when another desktop changed the team workspace; each screen
+   * sets it when drawn, and opening another screen clears it.
+   */
+  live?: (() => void | Promise<void>) | null;
   setScreen(name: string): void;
 }
 
@@ -76,7 +85,19 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
     const [info, status] = await Promise.all([appInfo(), workspaceStatus()]);
     version.textContent = info.version;
     const again = () => void renderApp(root);
-    if (!status.exists) {
+    let onChange: (() => void) | null = null;
+    if (status.team) {
+      const line = teamStatus(status.team);
+      header.after(line.element);
+      void watchWorkspace((event) => {
+        line.update(event);
+        if (event !== "lost") onChange?.();
+      }).catch(() => undefined);
+    }
+    if (status.team && status.needs_password) {
+      setScreen("unlock");
+      renderUnlock(content, status.team, again);
+    } else if (!status.exists) {
       setScreen("setup");
       renderSetup(content, status, again);
       restoreTyped(content, resume.typed);
@@ -168,7 +189,15 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         },
         refreshStatus,
       };
-      rememberOpened(shell, (again) => (reopen = again), refreshStatus);
+      onChange = () => {
+        if (mustEnrol) return;
+        refreshStatus();
+        void shell.live?.();
+      };
+      rememberOpened(shell, (again) => (reopen = again), () => {
+        shell.live = null;
+        refreshStatus();
+      });
       if (mustEnrol) shell.openAccount?.();
       else if (resume.reopen) resume.reopen(shell);
       else shell.openInbox();
@@ -176,7 +205,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
     root.dataset.state = "ready";
   } catch (reason) {
     version.textContent = t("app.versionUnknown");
-    content.replaceChildren(errorBox(toCommandError(reason), "app-error"));
+    content.replaceChildren(errorBox(toCommandError(reason), "app-error"), h("div", { class: "row" }, button("app-retry", t("app.retry"), () => void renderApp(root))));
     root.dataset.state = "error";
   }
 }

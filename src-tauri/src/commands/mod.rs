@@ -1,5 +1,5 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
-//! run, sign-in), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
+//! run, sign-in; team workspaces on a server and their live queue), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
 //! instructions, the admin's settings (users, policy, our account, the organisation key), the
 //! pending changes a second person checks (four eyes) and the marked accounts. Each
@@ -25,6 +25,7 @@ pub mod partners;
 mod save;
 pub mod session;
 pub mod settings;
+pub mod team;
 
 /// The invoke handler for every command of the app.
 pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
@@ -34,6 +35,11 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         session::create_workspace,
         session::login,
         session::logout,
+        team::join_team,
+        team::create_team_workspace,
+        team::unlock_team,
+        team::watch_workspace,
+        team::pick_ca_file,
         account::change_password,
         account::enrol_totp,
         inbox::list_cases,

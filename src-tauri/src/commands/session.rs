@@ -6,6 +6,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::state::AppState;
+use crate::team::{TeamView, PASSWORD_CODE};
 use crate::CommandResult;
 
 /// The signed-in user as the UI shows them.
@@ -40,6 +41,11 @@ pub struct WorkspaceStatus {
     pub org_name: Option<String>,
     /// The signed-in user.
     pub user: Option<UserView>,
+    /// The team workspace on a server this desktop uses; absent for a workspace on this computer.
+    pub team: Option<TeamView>,
+    /// True when the team workspace's server asks for a database password this desktop does not
+    /// have (or refused the one it has): the app asks for it.
+    pub needs_password: bool,
 }
 
 /// What creating a workspace needs.
@@ -66,15 +72,20 @@ pub struct LoginRequest {
     pub totp: Option<String>,
 }
 
-/// Which workspace the app is on and who is signed in.
+/// Which workspace the app is on and who is signed in. A team workspace whose server is
+/// unreachable, or whose log was rolled back, is an error whose message says so.
 #[tauri::command]
 pub async fn workspace_status(state: State<'_, AppState>) -> CommandResult<WorkspaceStatus> {
     let mut inner = state.lock();
     let dir = inner.dir.display().to_string();
     let user = inner.session.as_ref().map(UserView::of);
+    let team = TeamView::of_location(inner.location()?);
+    let on_server = team.is_some();
+    let status = |exists, org_name, user, needs_password| WorkspaceStatus { dir, exists, org_name, user, team, needs_password };
     match inner.workspace() {
-        Ok(ws) => Ok(WorkspaceStatus { dir, exists: true, org_name: Some(ws.org_name()?), user }),
-        Err(e) if e.code() == "no_workspace" => Ok(WorkspaceStatus { dir, exists: false, org_name: None, user: None }),
+        Ok(ws) => Ok(status(true, Some(ws.org_name()?), user, false)),
+        Err(e) if e.code() == "no_workspace" && !on_server => Ok(status(false, None, None, false)),
+        Err(e) if e.code() == PASSWORD_CODE => Ok(status(false, None, None, true)),
         Err(e) => Err(e),
     }
 }
@@ -91,8 +102,7 @@ pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace)
             admin_password: &request.password,
         };
         let ws = Workspace::init(&inner.dir, &init)?;
-        inner.workspace = Some(ws);
-        inner.session = None;
+        inner.use_workspace(ws);
     }
     workspace_status(state).await
 }

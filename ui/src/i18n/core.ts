@@ -73,8 +73,6 @@ const catalogue: AreaCatalogue = {
     "account.pending": "pending",
     "common.unknownSigner": "unknown signer",
 
-    "setup.title": "Create your workspace",
-    "setup.intro": "No workspace yet in {dir}. Create one for your organisation; you will be its first administrator.",
     "setup.org": "Organisation name",
     "setup.admin": "Your user name",
     "setup.password": "Your password",
@@ -273,8 +271,6 @@ const catalogue: AreaCatalogue = {
     "account.pending": "beklemede",
     "common.unknownSigner": "bilinmeyen imzacı",
 
-    "setup.title": "Çalışma alanınızı oluşturun",
-    "setup.intro": "{dir} içinde henüz bir çalışma alanı yok. Kuruluşunuz için bir tane oluşturun; ilk yöneticisi siz olacaksınız.",
     "setup.org": "Kuruluş adı",
     "setup.admin": "Kullanıcı adınız",
     "setup.password": "Parolanız",
@@ -473,8 +469,6 @@ const catalogue: AreaCatalogue = {
     "account.pending": "pendiente",
     "common.unknownSigner": "firmante desconocido",
 
-    "setup.title": "Cree su espacio de trabajo",
-    "setup.intro": "Todavía no hay ningún espacio de trabajo en {dir}. Cree uno para su organización; usted será su primer administrador.",
     "setup.org": "Nombre de la organización",
     "setup.admin": "Su nombre de usuario",
     "setup.password": "Su contraseña",

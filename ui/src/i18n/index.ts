@@ -1,13 +1,15 @@
 // The message catalogues and locale formatting: every string the UI shows comes from `t(key)`,
 // in English, Turkish or Spanish. Catalogues are split by area (core.ts: first run, sign-in,
 // inbox, case and callback; admin.ts: partners, outgoing instructions and settings; auditor.ts:
-// the auditor's view; changes.ts: four eyes, pending changes and marked accounts), each holding
+// the auditor's view; changes.ts: four eyes, pending changes and marked accounts; team.ts: team
+// workspaces on a server and the live queue), each holding
 // the same keys in every language; `missingKeys()` lists any gap and a test fails on one. Dates
 // and amounts are formatted with Intl for the chosen locale.
 import core from "./core";
 import admin from "./admin";
 import auditor from "./auditor";
 import changes from "./changes";
+import team from "./team";
 
 export type Locale = "en" | "tr" | "es";
 
@@ -21,7 +23,7 @@ export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
   { code: "es", name: "Español", tag: "es-ES" },
 ];
 
-const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes };
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team };
 const STORAGE_KEY = "countersign.locale";
 
 function merged(locale: Locale): Record<string, string> {

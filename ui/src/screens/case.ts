@@ -22,6 +22,7 @@ import type { Shell } from "../app";
 import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
 import { label, severityName, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
+import { viewRefresh } from "../live";
 
 export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
   const { content } = shell;
@@ -74,6 +75,10 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   ];
   content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   title.focus();
+  // Another desktop's change (a team workspace): drawn again, keeping the notice shown, unless the
+  // person is in the middle of a callback or typing a reason.
+  const notes = () => content.querySelector("#case-notice")?.textContent ?? undefined;
+  shell.live = viewRefresh(content, feedback, view, () => caseDetail(id), () => reload(notes()), () => wizard.childElementCount > 0);
 
   // A refusal is shown beside the buttons that caused it, and scrolled into view.
   const actionError = h("div", { "aria-live": "assertive" });

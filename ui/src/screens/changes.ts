@@ -18,6 +18,7 @@ import {
   type Outcome,
   type PendingView,
 } from "../api";
+import { viewRefresh } from "../live";
 import { CHANGE_STATUS_CODES } from "../codes";
 import { changedCharacters } from "../diff";
 import { errorBox, h, notice } from "../dom";
@@ -90,6 +91,9 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
   }
   content.replaceChildren(...head, changeTable(shell, changes));
   title.focus();
+  // Another desktop's change (a team workspace): the list is drawn again when it differs.
+  const slot = head[head.length - 1];
+  shell.live = viewRefresh(content, slot, changes, () => listChanges(filter), () => void renderChanges(shell, filter, message));
 }
 
 function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
@@ -196,6 +200,10 @@ export async function renderChange(shell: Shell, id: number, message?: string): 
   ];
   content.replaceChildren(...sections.filter((n): n is HTMLElement => n !== null));
   title.focus();
+  // Another desktop's change (a team workspace): drawn again when it differs, unless a reason is being typed.
+  const slot = content.querySelector<HTMLElement>("#change-feedback")!;
+  const notes = () => content.querySelector("#change-notice")?.textContent ?? undefined;
+  shell.live = viewRefresh(content, slot, change, () => changeDetail(id), () => void renderChange(shell, id, notes()));
 }
 
 /** Approve and Reject for a waiting change. The maker may only withdraw (Reject). */

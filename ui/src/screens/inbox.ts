@@ -189,6 +189,8 @@ export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): P
     }
   });
 
+  // Another desktop's change (a team workspace): the list is asked again; the form keeps what was typed.
+  shell.live = load;
   await load();
 }
 
