@@ -141,3 +141,30 @@ fn a_database_password_is_never_taken_from_the_command_line() {
         .assert_code(USAGE);
     assert!(out.json()["error"]["message"].as_str().unwrap().contains("must use TLS"), "{out}");
 }
+
+#[test]
+fn a_desktop_workspace_moves_to_a_team_server_with_its_log() {
+    let Some(url) = team_url() else { return };
+    let dir = TestDir::new();
+    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    ws.add_user("carol", "clerk");
+    let globex = dir.keygen_with("Globex Corporation", "globex", &["--country", "DE"]);
+    ws.add_partner(&globex, &["--iban", GLOBEX_IBAN, "--bic", GLOBEX_BIC]);
+    ws.sign(&globex, &details("Globex Corporation", GLOBEX_IBAN, GLOBEX_BIC, "1250.00"), "invoice.csi");
+    ws.receive("carol", &["invoice.csi"]).assert_code(OK);
+    let before = ws.admin(&["--json", "audit", "verify"]).assert_code(OK).json();
+    ws.run("carol", &["workspace", "migrate", "--to", &url]).assert_code(4);
+    let moved = ws.admin(&["--json", "workspace", "migrate", "--to", &url]).assert_code(OK).json();
+    assert!(moved["events"].as_u64() > before["events"].as_u64(), "{moved:#}");
+    assert_eq!(moved["rows"]["cases"], 1);
+    // The directory now works on the server; the file stays behind, with its note.
+    assert!(dir.read_string("ws/MOVED.txt").contains("moved to the team workspace"));
+    let cases = ws.run("carol", &["--json", "case", "list"]).assert_code(OK).json();
+    assert_eq!(cases["cases"].as_array().map(Vec::len), Some(1), "{cases:#}");
+    // The same log on the server: the same events and root as the file had at the move.
+    let after = ws.admin(&["--json", "audit", "verify"]).assert_code(OK).json();
+    assert_eq!(after["intact"], true);
+    assert_eq!((&after["events"], &after["root"]), (&moved["events"], &moved["root"]), "{after:#}");
+    // Moving again is refused: it is a team workspace now.
+    ws.admin(&["workspace", "migrate", "--to", &url]).assert_code(USAGE);
+}

@@ -43,7 +43,7 @@ pub(super) fn location(global: &GlobalArgs) -> Result<Location, CliError> {
     Ok(Location::Team { url: database_url(text)?, local: dir })
 }
 
-fn database_url(text: &str) -> Result<DatabaseUrl, CliError> {
+pub(super) fn database_url(text: &str) -> Result<DatabaseUrl, CliError> {
     let mut url = DatabaseUrl::parse(text).map_err(|e| CliError::usage("invalid_database_url", e.to_string()))?;
     let from_environment = std::env::var(DATABASE_URL).is_ok_and(|env| env == text);
     if url.has_password() && !from_environment {

@@ -1,6 +1,7 @@
 //! `workspace backup` and `workspace restore`: a checked copy of the whole workspace database,
 //! and that copy put back as the workspace of an empty `--data-dir`. The service checks each copy
-//! (an intact workspace whose audit log verifies) before it is put in place.
+//! (an intact workspace whose audit log verifies) before it is put in place. And `workspace
+//! migrate --to URL`: a desktop workspace moved to a team workspace on a PostgreSQL server.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,18 @@ pub enum WorkspaceCommand {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Move this desktop workspace to a new team workspace on a PostgreSQL server, with its log
+    /// and checkpoints (admins). The file stays behind read-only; this --data-dir then connects
+    /// to the server. Run as the role that will own the schema; the password from
+    /// COUNTERSIGN_DATABASE_PASSWORD.
+    Migrate {
+        /// The team workspace to create: postgres://OWNER@HOST[:PORT]/DB[?schema=NAME&sslrootcert=CA.pem].
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The role the team's desktops will connect with (granted what they need and no more).
+        #[arg(long, value_name = "ROLE")]
+        app_role: Option<String>,
+    },
 }
 
 /// The facts of a copy as JSON (`path`, `size`, `sha256`, `events`, `root`).
@@ -60,7 +73,28 @@ pub fn workspace(command: &WorkspaceCommand, global: &GlobalArgs, output: Output
     match command {
         WorkspaceCommand::Backup { out } => backup(out, global, output),
         WorkspaceCommand::Restore { from } => restore(from, global, output),
+        WorkspaceCommand::Migrate { to, app_role } => migrate(to, app_role.as_deref(), global, output),
     }
+}
+
+fn migrate(to: &str, app_role: Option<&str>, global: &GlobalArgs, output: Output) -> CliResult {
+    let url = super::team::database_url(to)?;
+    let (mut ws, session) = open_as(global)?;
+    let report = ws.move_to_team(&session, &url, app_role)?;
+    let tables: serde_json::Map<String, serde_json::Value> = report.tables.iter().map(|(t, n)| (t.clone(), json!(n))).collect();
+    let document = json!({ "to": report.to, "events": report.events, "root": hex(&report.root), "rows": tables });
+    output.emit(document, || {
+        let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+        format!(
+            "Moved the workspace to {}: {rows} rows, {} events (the audit log verifies on both sides).\n  root     {}\n\
+             The file in {} stays behind read-only (see MOVED.txt); this directory now connects to the team workspace.",
+            report.to,
+            report.events,
+            hex(&report.root),
+            ws.dir().display()
+        )
+    });
+    Ok(Exit::Success)
 }
 
 fn backup(out: &Path, global: &GlobalArgs, output: Output) -> CliResult {

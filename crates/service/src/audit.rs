@@ -245,7 +245,11 @@ impl Workspace {
             "problem": log.problem.as_ref().map(|p| p.kind.code()),
             "first_bad_seq": log.problem.as_ref().and_then(|p| p.seq),
         });
-        self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details))?;
+        match self.store.write(|tx| tx.append_event(&at, session.user(), "audit.verify", "audit", &details)) {
+            // A workspace that moved to a team server is kept read-only: checked, not logged.
+            Err(StoreError::Moved(_)) => {}
+            other => drop(other?),
+        }
         Ok(report)
     }
 

@@ -22,6 +22,7 @@ pub mod files;
 mod keyring;
 mod lookalikes;
 mod marks;
+mod moving;
 mod org_keys;
 mod organisation;
 mod partners;
@@ -60,6 +61,7 @@ pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
+pub use moving::{MoveReport, MOVED_NOTE};
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use partners::{AccountView, KeyRotation, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
@@ -118,6 +120,7 @@ impl ServiceError {
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
             Self::Store(StoreError::SchemaBehind { .. }) => "schema_behind",
             Self::Store(StoreError::Connect(_)) => "database_unreachable",
+            Self::Store(StoreError::Moved(_)) => "workspace_moved",
             Self::Store(_) => "storage_error",
         }
     }

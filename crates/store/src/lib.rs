@@ -14,6 +14,7 @@
 mod audit_log;
 mod cases;
 mod changes;
+pub mod copy;
 mod partners;
 pub mod postgres;
 pub mod sqlite;
@@ -52,6 +53,10 @@ pub enum StoreError {
     /// The PostgreSQL server reported an error, or the connection to it failed mid-way.
     #[error("database server: {}", postgres::describe(.0))]
     Postgres(#[from] ::postgres::Error),
+    /// The workspace moved to a team workspace (`workspace migrate --to`): this copy is kept
+    /// read-only.
+    #[error("this workspace moved to the team workspace at {0}; it is kept here read-only. Open the team workspace instead (this directory's team.json connects there)")]
+    Moved(String),
     /// The database server cannot be reached or refused the connection; the message names the
     /// server (never the password) and the cause.
     #[error("{0}")]

@@ -111,7 +111,12 @@ impl DatabaseUrl {
     /// The same server and database, another schema (tests; a second workspace on one server).
     pub fn with_schema(&self, schema: &str) -> Result<Self, StoreError> {
         check_schema_name(schema).map_err(|why| StoreError::Connect(format!("the schema name is not valid: {why}")))?;
-        Ok(DatabaseUrl { schema: schema.to_string(), ..self.clone() })
+        let (base, query) = self.without_password.split_once('?').unwrap_or((&self.without_password, ""));
+        let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("schema=")).collect();
+        let named = format!("schema={schema}");
+        pairs.insert(0, &named);
+        let without_password = format!("{base}?{}", pairs.join("&"));
+        Ok(DatabaseUrl { schema: schema.to_string(), without_password, ..self.clone() })
     }
 
     /// Whether the URL itself carries a password (the shells refuse one given on the command line).
@@ -280,6 +285,9 @@ mod tests {
         assert!(url.has_password());
         assert_eq!(url.without_password(), "postgres://clerk@db.example.com/payments?sslmode=require");
         assert_eq!(DatabaseUrl::parse(url.without_password()).unwrap().to_string(), url.to_string());
+        let other = url.with_schema("other").unwrap();
+        assert_eq!(other.without_password(), "postgres://clerk@db.example.com/payments?schema=other&sslmode=require");
+        assert_eq!(DatabaseUrl::parse(other.without_password()).unwrap().schema(), "other");
     }
 
     #[test]

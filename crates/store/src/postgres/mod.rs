@@ -146,6 +146,11 @@ impl PgStore {
         &self.url
     }
 
+    /// The connection, for copying a workspace in ([`crate::copy`]).
+    pub(crate) fn client_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
     /// Runs raw SQL on the connection, outside the store's rules: for tests that play a
     /// database administrator editing rows by hand.
     pub fn execute_as_administrator(&mut self, sql: &str) -> StoreResult<()> {
@@ -154,7 +159,7 @@ impl PgStore {
 }
 
 /// Takes the workspace's advisory lock for the rest of the transaction.
-fn lock_workspace(tx: &mut postgres::Transaction<'_>, schema: &str) -> StoreResult<()> {
+pub(crate) fn lock_workspace(tx: &mut postgres::Transaction<'_>, schema: &str) -> StoreResult<()> {
     tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&LOCK_CLASS, &schema])?;
     Ok(())
 }

@@ -258,7 +258,7 @@ impl SqliteStore {
             return Err(StoreError::Corrupt(format!("the copy stayed in journal mode {mode}")));
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, moved_to: None };
         store.migrate()?;
         Ok(store)
     }

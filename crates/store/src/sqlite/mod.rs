@@ -37,11 +37,16 @@ pub(crate) fn parse_column<T>(r: &rusqlite::Row<'_>, column: usize, parse: impl 
 /// An open workspace database file.
 pub struct SqliteStore {
     conn: Connection,
+    /// Where the workspace moved ([`MOVED_TO`]), which leaves this file read-only.
+    moved_to: Option<String>,
 }
+
+/// The setting naming the team workspace a desktop workspace moved to (`workspace migrate --to`).
+pub const MOVED_TO: &str = "moved_to";
 
 /// A transaction on a [`SqliteStore`].
 pub struct SqliteTx<'c> {
-    tx: rusqlite::Transaction<'c>,
+    pub(crate) tx: rusqlite::Transaction<'c>,
 }
 
 impl SqliteStore {
@@ -93,8 +98,9 @@ impl SqliteStore {
         // Performance only: room for every statement a payment run prepares (about 15 per file;
         // rusqlite keeps 16 by default), so that none is evicted and parsed again for each file.
         conn.set_prepared_statement_cache_capacity(64);
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, moved_to: None };
         store.migrate()?;
+        store.moved_to = store.conn.query_row("SELECT value FROM settings WHERE key = ?1", [MOVED_TO], |r| r.get(0)).optional()?;
         Ok(store)
     }
 
@@ -120,6 +126,13 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The connection, for copying the workspace out ([`crate::copy`]).
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
 impl Store for SqliteStore {
     fn schema_version(&mut self) -> StoreResult<i64> {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -132,6 +145,9 @@ impl Store for SqliteStore {
             TxMode::Read => TransactionBehavior::Deferred,
             TxMode::Write => TransactionBehavior::Immediate,
         };
+        if let (TxMode::Write, Some(to)) = (mode, &self.moved_to) {
+            return Err(StoreError::Moved(to.clone()));
+        }
         Ok(Box::new(SqliteTx { tx: self.conn.transaction_with_behavior(behavior)? }))
     }
 
