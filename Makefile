@@ -30,7 +30,7 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	lint fuzz test test-rust test-independent test-ui test-e2e screenshots run demo clean package
+	lint fuzz bench bench-team test test-rust test-independent test-ui test-e2e screenshots run demo clean package
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
@@ -41,6 +41,7 @@ help:
 	@echo "make deps   install missing system packages, npm packages and tauri-driver"
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
 	@echo "make fuzz   every parser of untrusted input mutated for FUZZ_SECONDS (600) each"
+	@echo "make bench  the payment-run and audit benchmarks; make bench-team: PostgreSQL (docs/performance.md)"
 	@echo "make clean  remove everything built or installed into the tree"
 
 ## Dependencies: each step does nothing when what it installs is already there.
@@ -138,6 +139,16 @@ test-e2e: build-app $(E2E_DEPS)
 # docs/screenshots/README.md) over the committed ones.
 screenshots: build-app build-cli $(E2E_DEPS)
 	COUNTERSIGN_SCREENSHOTS=docs/screenshots tests/e2e/run.sh
+
+## Benchmarks (not part of `make test`; docs/performance.md)
+
+bench:
+	cargo bench --locked --bench receive
+	cargo bench --locked --bench audit
+
+# The team benchmarks on a PostgreSQL server of their own (issue 17).
+bench-team:
+	cargo bench --locked --bench team
 
 ## Fuzzing (not part of `make test`; docs/fuzzing.md)
 
