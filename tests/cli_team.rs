@@ -168,3 +168,30 @@ fn a_desktop_workspace_moves_to_a_team_server_with_its_log() {
     // Moving again is refused: it is a team workspace now.
     ws.admin(&["workspace", "migrate", "--to", &url]).assert_code(USAGE);
 }
+
+#[test]
+fn desktops_connect_with_a_role_that_cannot_rewrite_the_log() {
+    let Some(url) = team_url() else { return };
+    let base = std::env::var(countersign_store::testing::TEST_POSTGRES_ENV).unwrap();
+    let schema = url.rsplit("schema=").next().unwrap().to_string();
+    let role = format!("desk_{schema}");
+    let mut admin = countersign_store::postgres::DatabaseUrl::parse(&base).unwrap().connect().unwrap();
+    admin.batch_execute(&format!("CREATE ROLE {role} LOGIN")).unwrap();
+    let dir = TestDir::new();
+    let owner_desk = dir.init_team_workspace("owner-desk", &url, "Initech GmbH", "alice");
+    // init granted nothing yet (no --app-role); the owner grants the desktops' role with migrate.
+    let migrated =
+        dir.countersign(&["--json", "--database", &url, "database", "migrate", "--app-role", &role]).run().assert_code(OK).json();
+    assert_eq!((migrated["from"].as_i64(), migrated["to"].as_i64()), (Some(7), Some(7)), "{migrated:#}");
+    owner_desk.add_user("carol", "clerk");
+    let as_desktop = format!("{}?schema={schema}", base.replacen("cs@", &format!("{role}@"), 1));
+    let desk = util::Workspace { data_dir: "carol-desk".into(), database: Some(as_desktop.clone()), ..owner_desk.clone() };
+    let cases = desk.run("carol", &["--json", "case", "list"]).assert_code(OK).json();
+    assert_eq!(cases["cases"], serde_json::json!([]));
+    // The desktops' role cannot create a workspace or change the schema.
+    let other = format!("{}_other", as_desktop);
+    dir.init_cmd("x", "Initech GmbH", "alice").args(&["--database", &other]).run().assert_code(USAGE);
+    dir.countersign(&["--database", &as_desktop, "database", "migrate", "--app-role", &role]).run().assert_code(USAGE);
+    drop(desk);
+    admin.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).unwrap();
+}

@@ -100,6 +100,21 @@ impl PgStore {
         let mut store = Self::connect(url)?;
         let mut tx = store.client.transaction()?;
         lock_workspace(&mut tx, url.schema())?;
+        // Only the owner changes the schema or grants on it (a desktop's GRANT would only warn).
+        let owner = tx.query_opt(
+            "SELECT pg_get_userbyid(nspowner)::text, pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = $1",
+            &[&url.schema()],
+        )?;
+        match owner {
+            None => return Err(StoreError::NoWorkspace(url.to_string())),
+            Some(row) if !row.get::<_, bool>(1) => {
+                return Err(StoreError::Connect(format!(
+                    "`database migrate` runs as the schema's owner, {}: connect as that role",
+                    row.get::<_, String>(0)
+                )))
+            }
+            Some(_) => {}
+        }
         let found: i64 = match tx.query_opt("SELECT version FROM schema_version", &[]) {
             Ok(Some(row)) => row.get(0),
             Ok(None) => return Err(StoreError::Corrupt("the schema_version table is empty".into())),
