@@ -113,6 +113,7 @@ test-rust:
 	trap 'scripts/test-postgres.sh stop "$$pg"' EXIT; \
 	COUNTERSIGN_TEST_POSTGRES=$$(scripts/test-postgres.sh start "$$pg"); \
 	export COUNTERSIGN_TEST_POSTGRES COUNTERSIGN_REQUIRE_POSTGRES=1; \
+	if [ -f "$$pg/tls-url" ]; then export COUNTERSIGN_TEST_POSTGRES_TLS=$$(cat "$$pg/tls-url"); fi; \
 	cargo test --workspace --locked; \
 	COUNTERSIGN_TEST_BACKEND=postgres cargo test --locked -p countersign-service
 

@@ -12,6 +12,9 @@ use crate::Store;
 
 /// The base URL of the test server.
 pub const TEST_POSTGRES_ENV: &str = "COUNTERSIGN_TEST_POSTGRES";
+/// The URL of the same test server on a network address, over TLS with the run's own CA
+/// (`sslrootcert`), when it listens on one.
+pub const TEST_POSTGRES_TLS_ENV: &str = "COUNTERSIGN_TEST_POSTGRES_TLS";
 /// Set to make a missing test server an error.
 pub const REQUIRE_POSTGRES_ENV: &str = "COUNTERSIGN_REQUIRE_POSTGRES";
 

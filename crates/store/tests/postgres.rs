@@ -209,3 +209,30 @@ fn a_write_on_one_desktop_notifies_the_others() {
     elsewhere.write(|tx| tx.set_setting("a", "1")).unwrap();
     assert!(!listener.wait(std::time::Duration::from_millis(200)).unwrap(), "another workspace's writes are not ours");
 }
+
+/// A server that is not on this machine is reached over TLS, its certificate checked against the
+/// CA the URL names; against another CA it is refused. Runs where the test server also listens on
+/// a network address (`scripts/test-postgres.sh` writes `COUNTERSIGN_TEST_POSTGRES_TLS` then).
+#[test]
+fn a_remote_server_is_reached_over_tls_with_its_certificate_checked() {
+    let Ok(tls) = std::env::var(countersign_store::testing::TEST_POSTGRES_TLS_ENV) else {
+        eprintln!("no TLS test server on a network address: the TLS path is not exercised here");
+        return;
+    };
+    let url = DatabaseUrl::parse(&tls).unwrap();
+    assert!(!url.is_local(), "{url}");
+    let mut client = url.connect().unwrap();
+    let encrypted: bool = client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
+    assert!(encrypted, "the connection to {url} is not encrypted");
+    // The same server checked against the system's CAs, which did not sign its certificate.
+    let (base, _) = tls.split_once('?').unwrap();
+    let e = DatabaseUrl::parse(base).unwrap().connect().err().expect("an unknown certificate is refused").to_string();
+    assert!(e.contains("cannot connect") && (e.contains("certificate") || e.contains("CA file")), "{e}");
+    // And a team workspace works over it.
+    let schema = format!("tls_{}", std::process::id());
+    let team = url.with_schema(&schema).unwrap();
+    let mut store = PgStore::create(&team, None).unwrap();
+    store.write(|tx| tx.append_event(AT, "alice", "workspace.init", "workspace", &json!({}))).unwrap();
+    assert_eq!(PgStore::open(&team).unwrap().read(|tx| tx.event_count()).unwrap(), 1);
+    store.execute_as_administrator(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+}
