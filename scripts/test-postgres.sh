@@ -18,8 +18,9 @@ for candidate in /usr/lib/postgresql/*/bin; do
 done
 [ -n "$bin" ] || bin=$(dirname "$(command -v initdb)")
 
+# From /, which the server's user can always enter (the caller's directory may be private).
 as_server() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case $command in
