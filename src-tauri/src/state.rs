@@ -76,13 +76,12 @@ impl AppState {
         Self { inner: Mutex::new(inner), drops: Mutex::new(None), sink }
     }
 
-    /// The directory the CLI would use too: `COUNTERSIGN_DATA_DIR`, else the platform data
-    /// directory (`~/.local/share/countersign` on Linux); the database password from
-    /// `COUNTERSIGN_DATABASE_PASSWORD`, if set.
+    /// The directory the CLI would use too: `--data-dir DIR` on the command line, else
+    /// `COUNTERSIGN_DATA_DIR`, else the platform data directory (`~/.local/share/countersign` on
+    /// Linux); the database password from `COUNTERSIGN_DATABASE_PASSWORD`, if set.
     pub fn from_env() -> Self {
-        let dir = std::env::var_os("COUNTERSIGN_DATA_DIR")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
+        let dir = data_dir_arg(std::env::args().skip(1))
+            .or_else(|| std::env::var_os("COUNTERSIGN_DATA_DIR").filter(|d| !d.is_empty()).map(PathBuf::from))
             .or_else(countersign_service::default_data_dir)
             .unwrap_or_else(|| PathBuf::from("countersign-data"));
         let password = std::env::var(crate::team::PASSWORD_ENV).ok().filter(|p| !p.is_empty());
@@ -169,6 +168,29 @@ impl Inner {
     }
 }
 
+/// Runs `f` (a command's work on the workspace) on a thread of its own and waits for it.
+/// Commands are `async`, so they run on the async runtime's workers, where a team workspace's
+/// database client, which blocks on a runtime of its own, would panic ("cannot start a runtime
+/// from within a runtime"); a plain thread is outside any runtime. `f` may borrow: the thread is
+/// scoped. A panic in `f` is raised again here.
+pub(crate) fn blocking<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| scope.spawn(f).join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+}
+
+/// `--data-dir DIR` (or `--data-dir=DIR`) among the app's arguments, as the CLI takes it; two
+/// desktops on one computer (the end-to-end tests of a team) each get their own.
+fn data_dir_arg(mut args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            return args.next().filter(|d| !d.is_empty()).map(PathBuf::from);
+        }
+        if let Some(dir) = arg.strip_prefix("--data-dir=").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+    }
+    None
+}
+
 fn is_team(location: &Location) -> bool {
     matches!(location, Location::Team { .. })
 }
@@ -192,5 +214,23 @@ impl From<ServiceError> for CommandError {
             other => other.to_string(),
         };
         CommandError::new(error.code(), message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter().map(|a| a.to_string()).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn the_data_directory_may_be_given_on_the_command_line() {
+        assert_eq!(data_dir_arg(args(&["--data-dir", "/tmp/a b"])), Some(PathBuf::from("/tmp/a b")));
+        assert_eq!(data_dir_arg(args(&["-x", "--data-dir=/tmp/b"])), Some(PathBuf::from("/tmp/b")));
+        assert_eq!(data_dir_arg(args(&["--data-dir"])), None);
+        assert_eq!(data_dir_arg(args(&["--data-dir="])), None);
+        assert_eq!(data_dir_arg(args(&[])), None);
     }
 }

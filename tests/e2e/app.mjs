@@ -10,14 +10,18 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const OUT_DIR = process.env.E2E_OUT_DIR ?? path.join(ROOT, "target/e2e");
 const APP = process.env.COUNTERSIGN_APP ?? path.join(ROOT, "target/debug/countersign-app");
 const DRIVER_URL = process.env.E2E_DRIVER_URL ?? "http://127.0.0.1:4444";
+/** The second tauri-driver run.sh starts, for a second app window at the same time. */
+export const SECOND_DRIVER_URL = process.env.E2E_SECOND_DRIVER_URL ?? "http://127.0.0.1:4446";
 
 /**
  * Starts the app in a new WebDriver session. No `browserName`: tauri-driver picks the native
- * driver itself and launches `tauri:options.application`.
+ * driver itself and launches `tauri:options.application` with `args` (for example
+ * `["--data-dir", DIR]`). A tauri-driver holds one session at a time: a second window at once
+ * needs the second driver run.sh starts (`driverUrl: SECOND_DRIVER_URL`).
  */
-export async function openApp({ timeoutMs = 30_000 } = {}) {
-  const executor = new http.Executor(new http.HttpClient(DRIVER_URL));
-  const capabilities = new Capabilities({ "tauri:options": { application: APP } });
+export async function openApp({ timeoutMs = 30_000, args = [], driverUrl = DRIVER_URL } = {}) {
+  const executor = new http.Executor(new http.HttpClient(driverUrl));
+  const capabilities = new Capabilities({ "tauri:options": { application: APP, args } });
   const driver = WebDriver.createSession(executor, capabilities);
   let timer;
   const timeout = new Promise((_, reject) => {

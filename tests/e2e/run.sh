@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests (tests/e2e/*.test.mjs) against the built app binary, on a virtual
-# display, and leaves no process behind, whether the tests pass, fail or are interrupted.
+# Runs the end-to-end tests (tests/e2e/*.test.mjs, or the files named: `run.sh team.test.mjs`)
+# against the built app binary, on a virtual display, and leaves no process behind, whether the
+# tests pass, fail or are interrupted.
 #
 #   Xvfb (own display)    setsid dbus-run-session -- tauri-driver    node --test
 #                         '-> WebKitWebDriver -> countersign-app -> WebKit helpers
+#   PostgreSQL (scripts/test-postgres.sh) and a second tauri-driver, for team.test.mjs (issue 17:
+#   two desktops on one team workspace at once; a tauri-driver holds one session at a time)
 #
-# Everything under setsid is one session and process group; cleanup ends it with SIGTERM
-# (tauri-driver only stops its WebKitWebDriver on SIGTERM), then stops Xvfb. Every process the
-# run starts carries E2E_RUN_ID in its environment, so one that left the group is still found.
+# Everything under setsid is one session and process group; cleanup ends each with SIGTERM
+# (tauri-driver only stops its WebKitWebDriver on SIGTERM), stops the PostgreSQL server and
+# removes its directory, then stops Xvfb. Every process the run starts carries E2E_RUN_ID in its
+# environment, so one that left the group is still found.
 #
 # Needs: the app built with `cargo build -p countersign-app --features custom-protocol`,
 # tauri-driver, Xvfb, dbus-run-session, WebKitWebDriver (`make deps` installs them) and
@@ -20,10 +24,26 @@ OUT=${E2E_OUT_DIR:-$ROOT/target/e2e}
 APP=${COUNTERSIGN_APP:-$ROOT/target/debug/countersign-app}
 PORT=${E2E_PORT:-4444}
 NATIVE_PORT=${E2E_NATIVE_PORT:-4445}
+SECOND_PORT=${E2E_SECOND_PORT:-$((PORT + 2))}
+SECOND_NATIVE_PORT=${E2E_SECOND_NATIVE_PORT:-$((PORT + 3))}
 RUN_ID="countersign-e2e-$$-$(date +%s%N)"
+
+# The test files: those named on the command line (in this folder), else all of them.
+TESTS=()
+for name in "$@"; do
+  TESTS+=("$HERE/$(basename "$name")")
+done
+((${#TESTS[@]})) || TESTS=("$HERE"/*.test.mjs)
+TEAM_TEST=
+for file in "${TESTS[@]}"; do
+  [[ -f $file ]] || { echo "e2e: no test file $file" >&2; exit 2; }
+  [[ $(basename "$file") == team.test.mjs ]] && TEAM_TEST=1
+done
 
 XVFB_PID=
 DRIVER_PID=
+SECOND_DRIVER_PID=
+PG_DIR=
 TESTS_PID=
 
 log() { echo "e2e: $*" >&2; }
@@ -50,6 +70,20 @@ wait_group_gone() {
   done
 }
 
+# Ends the process group of tauri-driver $1 (its WebKitWebDriver, the app, WebKit's helpers).
+stop_driver() {
+  local pid=$1
+  ps -o pid,pgid,rss,args -g "$pid" >>"$OUT/processes.log" 2>&1 || true
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  if ! wait_group_gone "$pid" 100; then
+    log "still running 10 s after SIGTERM, killing:"
+    ps -o pid,pgid,args -g "$pid" >&2 || true
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait_group_gone "$pid" 50 || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
   local status=$? left
   # Finish cleaning up even if interrupted again.
@@ -59,16 +93,11 @@ cleanup() {
     kill -TERM "$TESTS_PID" 2>/dev/null || true
     wait "$TESTS_PID" 2>/dev/null || true
   fi
-  if [[ -n $DRIVER_PID ]]; then
-    ps -o pid,pgid,rss,args -g "$DRIVER_PID" >"$OUT/processes.log" 2>&1 || true
-    kill -TERM -- "-$DRIVER_PID" 2>/dev/null || true
-    if ! wait_group_gone "$DRIVER_PID" 100; then
-      log "still running 10 s after SIGTERM, killing:"
-      ps -o pid,pgid,args -g "$DRIVER_PID" >&2 || true
-      kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true
-      wait_group_gone "$DRIVER_PID" 50 || true
-    fi
-    wait "$DRIVER_PID" 2>/dev/null || true
+  : >"$OUT/processes.log"
+  [[ -z $DRIVER_PID ]] || stop_driver "$DRIVER_PID"
+  [[ -z $SECOND_DRIVER_PID ]] || stop_driver "$SECOND_DRIVER_PID"
+  if [[ -n $PG_DIR ]]; then
+    "$ROOT/scripts/test-postgres.sh" stop "$PG_DIR" >>"$OUT/postgres.log" 2>&1 || log "stopping PostgreSQL failed: see $OUT/postgres.log"
   fi
   if [[ -n $XVFB_PID ]]; then
     kill -TERM "$XVFB_PID" 2>/dev/null || true
@@ -105,7 +134,9 @@ done
   exit 2
 }
 [[ -d $HERE/node_modules ]] || { log "run 'npm ci' in tests/e2e (or 'make deps')"; exit 2; }
-for port in "$PORT" "$NATIVE_PORT"; do
+ports=("$PORT" "$NATIVE_PORT")
+[[ -z $TEAM_TEST ]] || ports+=("$SECOND_PORT" "$SECOND_NATIVE_PORT")
+for port in "${ports[@]}"; do
   if port_in_use "$port"; then
     log "port $port is in use (another tauri-driver?); set E2E_PORT / E2E_NATIVE_PORT"
     exit 2
@@ -136,10 +167,11 @@ unset WAYLAND_DISPLAY
 export XDG_DATA_HOME=$OUT/home/data XDG_CONFIG_HOME=$OUT/home/config XDG_CACHE_HOME=$OUT/home/cache
 # The demo workspace (scripts/demo-workspace.sh, with the CLI) is what the app opens: partners,
 # users of every role, three cases, and files in $E2E_DEMO_DIR/inbox to receive.
+# The newer of the release and debug CLIs (an old one may predate what the tests use).
 CLI=${COUNTERSIGN_CLI:-}
 if [[ -z $CLI ]]; then
   for candidate in "$ROOT/target/release/countersign" "$ROOT/target/debug/countersign"; do
-    [[ -x $candidate ]] && { CLI=$candidate; break; }
+    [[ -x $candidate ]] && [[ -z $CLI || $candidate -nt $CLI ]] && CLI=$candidate
   done
 fi
 [[ -n $CLI ]] || { log "no countersign CLI: run 'cargo build --release -p countersign --bin countersign'"; exit 2; }
@@ -149,6 +181,21 @@ log "building the demo workspace with $CLI"
   || { log "the demo workspace failed:"; cat "$OUT/demo.log" >&2; exit 1; }
 export COUNTERSIGN_DATA_DIR=$E2E_DEMO_DIR/workspace COUNTERSIGN_EXPORT_DIR=$OUT/home/exports
 export E2E_DEMO_DIR COUNTERSIGN_CLI=$CLI
+
+# A team workspace (issue 17): a throwaway PostgreSQL server of this run's own, and the same demo
+# built on it with the CLI, whose data directory is then the approver's desktop.
+if [[ -n $TEAM_TEST ]]; then
+  PG_DIR=$(mktemp -d /tmp/countersign-e2e-pg.XXXXXX)
+  E2E_PG_URL=$(E2E_RUN_ID=$RUN_ID "$ROOT/scripts/test-postgres.sh" start "$PG_DIR" 2>"$OUT/postgres.log") \
+    || { log "PostgreSQL did not start (initdb and pg_ctl are needed: 'make deps'):"; cat "$OUT/postgres.log" >&2; exit 1; }
+  E2E_TEAM_DIR=$OUT/home/team E2E_TEAM_SCHEMA=e2e_team
+  log "PostgreSQL at $E2E_PG_URL; building the team demo workspace on it"
+  COUNTERSIGN_DATABASE_URL="$E2E_PG_URL?schema=$E2E_TEAM_SCHEMA" "$ROOT/scripts/demo-workspace.sh" "$E2E_TEAM_DIR/demo" "$CLI" \
+    >"$OUT/team-demo.log" 2>&1 || { log "the team demo workspace failed:"; cat "$OUT/team-demo.log" >&2; exit 1; }
+  [[ -f $E2E_TEAM_DIR/demo/workspace/team.json ]] \
+    || { log "$CLI made no team workspace: it predates them, rebuild it ('cargo build --bin countersign')"; exit 1; }
+  export E2E_PG_URL E2E_TEAM_DIR E2E_TEAM_SCHEMA
+fi
 
 # Not a process group leader (no job control here), so setsid does not fork: $! is the
 # session's and the group's id.
@@ -166,11 +213,24 @@ port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
   log "tauri-driver is not in a process group of its own"
   exit 1
 }
+if [[ -n $TEAM_TEST ]]; then
+  E2E_RUN_ID=$RUN_ID setsid dbus-run-session -- \
+    tauri-driver --port "$SECOND_PORT" --native-port "$SECOND_NATIVE_PORT" \
+    >"$OUT/tauri-driver-2.log" 2>&1 </dev/null &
+  SECOND_DRIVER_PID=$!
+  for _ in $(seq 300); do
+    port_in_use "$SECOND_PORT" && break
+    kill -0 "$SECOND_DRIVER_PID" 2>/dev/null || { log "the second tauri-driver failed:"; cat "$OUT/tauri-driver-2.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  port_in_use "$SECOND_PORT" || { log "the second tauri-driver is not listening on $SECOND_PORT"; exit 1; }
+fi
 
 log "running tests against $APP"
 # In the background and waited for, so that a signal to this script is handled at once.
 E2E_RUN_ID=$RUN_ID COUNTERSIGN_APP=$APP E2E_OUT_DIR=$OUT E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
-  timeout --foreground 600 node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$HERE"/*.test.mjs </dev/null &
+  E2E_SECOND_DRIVER_URL="http://127.0.0.1:$SECOND_PORT" \
+  timeout --foreground 600 node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "${TESTS[@]}" </dev/null &
 TESTS_PID=$!
 status=0
 wait "$TESTS_PID" || status=$?

@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use super::cases::QrView;
 use super::partners::qr_matrix;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::CommandResult;
 
 /// A change of one's own password.
@@ -61,17 +61,21 @@ impl std::fmt::Debug for TotpEnrolment {
 /// Changes the signed-in user's own password (the current one is checked by the core).
 #[tauri::command]
 pub async fn change_password(state: State<'_, AppState>, request: PasswordChangeRequest) -> CommandResult<()> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.change_password(session, &request.current, &request.new)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.change_password(session, &request.current, &request.new)?)
+    })
 }
 
 /// Enrols a second factor for the signed-in user; from then on signing in needs its code.
 #[tauri::command]
 pub async fn enrol_totp(state: State<'_, AppState>, request: TotpEnrolRequest) -> CommandResult<TotpEnrolment> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let secret = ws.enrol_totp(session, &request.password)?;
-    let uri = secret.otpauth_uri(session.user());
-    Ok(TotpEnrolment { secret: secret.to_base32().to_string(), otpauth_uri: uri.to_string(), qr: qr_matrix(uri.to_string())? })
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let secret = ws.enrol_totp(session, &request.password)?;
+        let uri = secret.otpauth_uri(session.user());
+        Ok(TotpEnrolment { secret: secret.to_base32().to_string(), otpauth_uri: uri.to_string(), qr: qr_matrix(uri.to_string())? })
+    })
 }

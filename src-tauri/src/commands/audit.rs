@@ -18,7 +18,7 @@ use ts_rs::TS;
 
 use super::save::{check_allowed, save_target};
 use crate::dialog;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// The largest checkpoint file read (as the CLI).
@@ -183,18 +183,22 @@ fn event_view(e: &LoggedEvent) -> AuditEvent {
 /// The events `filter` chooses (auditors and admins): the newest [`LOG_LIMIT`], newest first.
 #[tauri::command]
 pub async fn audit_log(state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<AuditLogView> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let events = ws.audit_log(session, &filter.to_core())?;
-    Ok(AuditLogView { total: events.len() as u64, events: events.iter().rev().take(LOG_LIMIT).map(event_view).collect() })
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let events = ws.audit_log(session, &filter.to_core())?;
+        Ok(AuditLogView { total: events.len() as u64, events: events.iter().rev().take(LOG_LIMIT).map(event_view).collect() })
+    })
 }
 
 /// Per-day verifications, denials and refusals of the events `filter` chooses.
 #[tauri::command]
 pub async fn audit_activity(state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<Vec<ActivityDay>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.activity(session, &filter.to_core())?.into_iter().map(ActivityDay::from).collect())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.activity(session, &filter.to_core())?.into_iter().map(ActivityDay::from).collect())
+    })
 }
 
 /// Asks for a checkpoint kept outside the workspace; its path, or nothing when cancelled.
@@ -208,30 +212,32 @@ pub async fn pick_checkpoint_file<R: Runtime>(window: WebviewWindow<R>) -> Comma
 /// and, with `against`, the checkpoint kept in that file. The check itself is logged.
 #[tauri::command]
 pub async fn verify_audit(state: State<'_, AppState>, against: Option<String>) -> CommandResult<AuditStatus> {
-    let kept = match text(&against) {
-        Some(path) => {
-            let bytes =
-                read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
-            Some(
-                String::from_utf8(bytes)
-                    .map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?,
-            )
-        }
-        None => None,
-    };
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let report = ws.verify_audit(session, kept.as_deref())?;
-    let log = &report.log;
-    Ok(AuditStatus {
-        intact: report.problem().is_none(),
-        events: log.events,
-        checkpoints: log.checkpoints as u64,
-        witnessed: log.witnessed,
-        root: hex(&log.root),
-        audit_key: report.audit_keys.last().map(|f| f.to_string()),
-        against: report.against.as_ref().map(|c| c.old_size),
-        problem: report.problem().map(|p| AuditProblem { code: p.kind.code().to_string(), seq: p.seq, message: p.message.clone() }),
+    blocking(|| {
+        let kept = match text(&against) {
+            Some(path) => {
+                let bytes =
+                    read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
+                Some(
+                    String::from_utf8(bytes)
+                        .map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?,
+                )
+            }
+            None => None,
+        };
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let report = ws.verify_audit(session, kept.as_deref())?;
+        let log = &report.log;
+        Ok(AuditStatus {
+            intact: report.problem().is_none(),
+            events: log.events,
+            checkpoints: log.checkpoints as u64,
+            witnessed: log.witnessed,
+            root: hex(&log.root),
+            audit_key: report.audit_keys.last().map(|f| f.to_string()),
+            against: report.against.as_ref().map(|c| c.old_size),
+            problem: report.problem().map(|p| AuditProblem { code: p.kind.code().to_string(), seq: p.seq, message: p.message.clone() }),
+        })
     })
 }
 
@@ -248,11 +254,11 @@ pub async fn export_audit_bundle<R: Runtime>(
     let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.")
         .await?
         .path;
-    let bytes = {
+    let bytes = blocking(|| -> CommandResult<_> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.export_audit(session, &filter.to_core())?
-    };
+        Ok(ws.export_audit(session, &filter.to_core())?)
+    })?;
     let report = verify_bundle(&bytes, None, None).map_err(|e| CommandError::new("bad_bundle", e.to_string()))?;
     save(&path, &bytes, Sensitivity::Secret)?;
     Ok(AuditFileView { saved_to: path.display().to_string(), events: report.events as u64 })
@@ -269,11 +275,11 @@ pub async fn export_audit_csv<R: Runtime>(
     let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.")
         .await?
         .path;
-    let events = {
+    let events = blocking(|| -> CommandResult<_> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.audit_log(session, &filter.to_core())?
-    };
+        Ok(ws.audit_log(session, &filter.to_core())?)
+    })?;
     let csv = events_csv(events.iter().map(|e| {
         (EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details }, e.hash)
     }));
@@ -289,11 +295,11 @@ pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: 
     let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.")
         .await?
         .path;
-    let note = {
+    let note = blocking(|| -> CommandResult<_> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.save_checkpoint(session)?
-    };
+        Ok(ws.save_checkpoint(session)?)
+    })?;
     let size = countersign_service::core::audit::checkpoint::Checkpoint::parse_unverified(&note).map(|c| c.size).unwrap_or(0);
     save(&path, note.as_bytes(), Sensitivity::Public)?;
     Ok(AuditFileView { saved_to: path.display().to_string(), events: size })

@@ -9,7 +9,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use super::cases::PhoneEntry;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// Step one of the wizard: whom to call, on which numbers, and what to read out and hear back.
@@ -50,27 +50,29 @@ pub struct CallbackRequest {
 /// Starts a callback attempt: a fresh challenge, and the script around it.
 #[tauri::command]
 pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResult<CallbackScript> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let challenge = ws.start_callback(session, id)?;
-    let d = ws.case(session, id)?;
-    let c = &d.case;
-    Ok(CallbackScript {
-        challenge: challenge.to_string(),
-        partner: c.partner_name.clone(),
-        on_file_numbers: d
-            .on_file_numbers
-            .iter()
-            .map(|n| PhoneEntry {
-                e164: n.clone(),
-                display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n)
-                    .map(|p| p.international())
-                    .unwrap_or_else(|_| n.clone()),
-            })
-            .collect(),
-        payee: c.beneficiary_name.clone(),
-        account_last4: c.account_key.as_deref().map(|k| k.chars().skip(k.chars().count().saturating_sub(4)).collect()),
-        amount: c.amount().map(|m| m.to_string()),
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let challenge = ws.start_callback(session, id)?;
+        let d = ws.case(session, id)?;
+        let c = &d.case;
+        Ok(CallbackScript {
+            challenge: challenge.to_string(),
+            partner: c.partner_name.clone(),
+            on_file_numbers: d
+                .on_file_numbers
+                .iter()
+                .map(|n| PhoneEntry {
+                    e164: n.clone(),
+                    display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n)
+                        .map(|p| p.international())
+                        .unwrap_or_else(|_| n.clone()),
+                })
+                .collect(),
+            payee: c.beneficiary_name.clone(),
+            account_last4: c.account_key.as_deref().map(|k| k.chars().skip(k.chars().count().saturating_sub(4)).collect()),
+            amount: c.amount().map(|m| m.to_string()),
+        })
     })
 }
 
@@ -78,16 +80,18 @@ pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResul
 /// (`check_failed`) and counted by the core.
 #[tauri::command]
 pub async fn record_callback(state: State<'_, AppState>, request: CallbackRequest) -> CommandResult<CaseStatus> {
-    let outcome = CallbackOutcome::parse(&request.outcome)
-        .ok_or_else(|| CommandError::new("invalid_input", "The outcome must be confirmed, denied or unreachable."))?;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let report = CallbackReport {
-        dialed: &request.dialed,
-        reached: &request.reached,
-        response: request.response.as_deref().map(str::trim).filter(|r| !r.is_empty()),
-        outcome,
-        note: request.note.as_deref().map(str::trim).filter(|n| !n.is_empty()),
-    };
-    Ok(ws.record_callback(session, request.case_id, &report)?)
+    blocking(|| {
+        let outcome = CallbackOutcome::parse(&request.outcome)
+            .ok_or_else(|| CommandError::new("invalid_input", "The outcome must be confirmed, denied or unreachable."))?;
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let report = CallbackReport {
+            dialed: &request.dialed,
+            reached: &request.reached,
+            response: request.response.as_deref().map(str::trim).filter(|r| !r.is_empty()),
+            outcome,
+            note: request.note.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+        };
+        Ok(ws.record_callback(session, request.case_id, &report)?)
+    })
 }

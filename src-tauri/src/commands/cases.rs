@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::inbox::{finding_view, summary, CaseSummary, FindingView};
 use super::save::save_target;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// A bank account in the partner's history.
@@ -149,81 +149,89 @@ fn phone(e164: &str) -> PhoneEntry {
 /// Everything about one case.
 #[tauri::command]
 pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<CaseView> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let d = ws.case(session, id)?;
-    let c = &d.case;
-    let history: Vec<AccountEntry> = match c.partner_id {
-        Some(p) => ws
-            .partner(session, p)?
-            .accounts
-            .into_iter()
-            .map(|view| {
-                let a = view.account;
-                AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen }
-            })
-            .collect(),
-        None => vec![],
-    };
-    let current_account =
-        history.iter().find(|a| a.status == AccountStatus::Current && Some(&a.display) != c.account_display.as_ref()).cloned();
-    Ok(CaseView {
-        summary: summary(c),
-        findings: c.findings.iter().map(finding_view).collect(),
-        email_sha256: c.email_sha256.clone(),
-        partner_id: c.partner_id,
-        confirmation_code: c.confirmation_code.clone(),
-        bic: c.account_bic.clone(),
-        reference: c.reference.clone(),
-        wrong_responses: c.wrong_responses,
-        decided_by: c.decided_by.clone(),
-        decision_reason: c.decision_reason.clone(),
-        released_by: c.released_by.clone(),
-        current_account,
-        account_history: history,
-        on_file_numbers: d.on_file_numbers.iter().map(|n| phone(n)).collect(),
-        callbacks: d
-            .callbacks
-            .iter()
-            .map(|cb| CallbackEntry {
-                challenge: cb.challenge.clone(),
-                started_by: cb.started_by.clone(),
-                started_at: cb.started_at.clone(),
-                dialed: cb.dialed.clone(),
-                reached: cb.reached.clone(),
-                outcome: cb.outcome.clone(),
-            })
-            .collect(),
-        timeline: d
-            .timeline
-            .iter()
-            .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
-            .collect(),
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let d = ws.case(session, id)?;
+        let c = &d.case;
+        let history: Vec<AccountEntry> = match c.partner_id {
+            Some(p) => ws
+                .partner(session, p)?
+                .accounts
+                .into_iter()
+                .map(|view| {
+                    let a = view.account;
+                    AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen }
+                })
+                .collect(),
+            None => vec![],
+        };
+        let current_account =
+            history.iter().find(|a| a.status == AccountStatus::Current && Some(&a.display) != c.account_display.as_ref()).cloned();
+        Ok(CaseView {
+            summary: summary(c),
+            findings: c.findings.iter().map(finding_view).collect(),
+            email_sha256: c.email_sha256.clone(),
+            partner_id: c.partner_id,
+            confirmation_code: c.confirmation_code.clone(),
+            bic: c.account_bic.clone(),
+            reference: c.reference.clone(),
+            wrong_responses: c.wrong_responses,
+            decided_by: c.decided_by.clone(),
+            decision_reason: c.decision_reason.clone(),
+            released_by: c.released_by.clone(),
+            current_account,
+            account_history: history,
+            on_file_numbers: d.on_file_numbers.iter().map(|n| phone(n)).collect(),
+            callbacks: d
+                .callbacks
+                .iter()
+                .map(|cb| CallbackEntry {
+                    challenge: cb.challenge.clone(),
+                    started_by: cb.started_by.clone(),
+                    started_at: cb.started_at.clone(),
+                    dialed: cb.dialed.clone(),
+                    reached: cb.reached.clone(),
+                    outcome: cb.outcome.clone(),
+                })
+                .collect(),
+            timeline: d
+                .timeline
+                .iter()
+                .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
+                .collect(),
+        })
     })
 }
 
 /// Approves a case; the core refuses the user's own cases and the wrong role.
 #[tauri::command]
 pub async fn approve_case(state: State<'_, AppState>, id: i64) -> CommandResult<CaseStatus> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.approve(session, id)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.approve(session, id)?)
+    })
 }
 
 /// Rejects a case with a reason.
 #[tauri::command]
 pub async fn reject_case(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<CaseStatus> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.reject(session, id, &reason)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.reject(session, id, &reason)?)
+    })
 }
 
 /// Reopens a callback locked after wrong responses (approvers; the core checks).
 #[tauri::command]
 pub async fn reopen_case(state: State<'_, AppState>, id: i64) -> CommandResult<CaseStatus> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.reopen(session, id)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.reopen(session, id)?)
+    })
 }
 
 /// Releases a case (the core checks role, approval and "at most once"); with `pain001` the
@@ -239,11 +247,11 @@ pub async fn release_case<R: Runtime>(
         ReleaseFormat::Pain001 => {
             // The core's rule first, so a refused release opens no dialog; then where the file
             // goes, asked before anything is released, so cancelling releases nothing.
-            {
+            blocking(|| -> CommandResult<()> {
                 let mut inner = state.lock();
                 let (ws, session) = inner.signed_in()?;
-                ws.check_release(session, id)?;
-            }
+                Ok(ws.check_release(session, id)?)
+            })?;
             let cancelled = format!("No file was chosen, so case {id} was not released.");
             let path = save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path;
             // A bank file is never overwritten, nor released with nowhere to go (issue 16): the
@@ -259,33 +267,35 @@ pub async fn release_case<R: Runtime>(
         }
         _ => None,
     };
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let export = match format {
-        ReleaseFormat::None => None,
-        ReleaseFormat::Pain001 => Some(ExportFormat::Pain001),
-        ReleaseFormat::EpcQr => Some(ExportFormat::EpcQr),
-    };
-    let (case, artifact) = ws.release(session, id, export)?;
-    let mut view = ReleaseView { summary: summary(&case), saved_to: None, qr: None };
-    match (artifact, target) {
-        (Some(Export::Pain001(xml)), Some(path)) => {
-            write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let export = match format {
+            ReleaseFormat::None => None,
+            ReleaseFormat::Pain001 => Some(ExportFormat::Pain001),
+            ReleaseFormat::EpcQr => Some(ExportFormat::EpcQr),
+        };
+        let (case, artifact) = ws.release(session, id, export)?;
+        let mut view = ReleaseView { summary: summary(&case), saved_to: None, qr: None };
+        match (artifact, target) {
+            (Some(Export::Pain001(xml)), Some(path)) => {
+                write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
                 CommandError::new(
                     "export_failed",
                     format!("Case {id} was released, but its bank file could not be saved: {e}. Export it again with `countersign case export {id}`."),
                 )
             })?;
-            ws.bank_file_saved(session, id, &path.display().to_string())?;
-            view.saved_to = Some(path.display().to_string());
+                ws.bank_file_saved(session, id, &path.display().to_string())?;
+                view.saved_to = Some(path.display().to_string());
+            }
+            (Some(Export::EpcQr { payload, .. }), _) => {
+                view.qr = Some(qr_view(payload)?);
+                ws.bank_file_saved(session, id, "shown on screen")?;
+            }
+            _ => {}
         }
-        (Some(Export::EpcQr { payload, .. }), _) => {
-            view.qr = Some(qr_view(payload)?);
-            ws.bank_file_saved(session, id, "shown on screen")?;
-        }
-        _ => {}
-    }
-    Ok(view)
+        Ok(view)
+    })
 }
 
 /// The same code the core renders (level M), as a matrix.

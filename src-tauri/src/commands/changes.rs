@@ -13,7 +13,7 @@ use serde_json::Value;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// What a command that may need four eyes did: applied at once (setup mode, or a change in the
@@ -211,44 +211,54 @@ fn status_filter(status: Option<&str>) -> CommandResult<Option<ChangeStatus>> {
 /// Whether the workspace is in setup mode, and who can check changes.
 #[tauri::command]
 pub async fn workspace_mode(state: State<'_, AppState>) -> CommandResult<WorkspaceModeView> {
-    let mut inner = state.lock();
-    let (ws, _) = inner.signed_in()?;
-    Ok(ws.workspace_mode()?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, _) = inner.signed_in()?;
+        Ok(ws.workspace_mode()?.into())
+    })
 }
 
 /// Changes, newest first; only those with `status` when given.
 #[tauri::command]
 pub async fn list_changes(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<ChangeEntry>> {
-    let status = status_filter(status.as_deref())?;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.changes(session, status)?.into_iter().map(ChangeEntry::from).collect())
+    blocking(|| {
+        let status = status_filter(status.as_deref())?;
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.changes(session, status)?.into_iter().map(ChangeEntry::from).collect())
+    })
 }
 
 /// One change in full.
 #[tauri::command]
 pub async fn change_detail(state: State<'_, AppState>, id: i64) -> CommandResult<ChangeEntry> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.change(session, id)?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.change(session, id)?.into())
+    })
 }
 
 /// Approves another person's change and applies it (the maker is refused, `not_permitted`); the
 /// change as it stands afterwards.
 #[tauri::command]
 pub async fn approve_change(state: State<'_, AppState>, id: i64) -> CommandResult<ChangeEntry> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    ws.approve_change(session, id)?;
-    Ok(ws.change(session, id)?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        ws.approve_change(session, id)?;
+        Ok(ws.change(session, id)?.into())
+    })
 }
 
 /// Rejects a change with a reason (or withdraws one's own); nothing is applied.
 #[tauri::command]
 pub async fn reject_change(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<ChangeEntry> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.reject_change(session, id, &reason)?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.reject_change(session, id, &reason)?.into())
+    })
 }
 
 #[cfg(test)]

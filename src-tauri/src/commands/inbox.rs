@@ -15,7 +15,7 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use crate::dialog;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// One finding, as the contract spells it.
@@ -115,15 +115,17 @@ fn received(a: Assessment) -> Received {
 /// Cases, newest first; only those with `status` when given.
 #[tauri::command]
 pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<CaseSummary>> {
-    // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like
-    // every other refusal rather than a deserialisation error.
-    let status = match status.as_deref().filter(|s| !s.is_empty()) {
-        Some(text) => Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?),
-        None => None,
-    };
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.cases(session, status)?.iter().map(summary).collect())
+    blocking(|| {
+        // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like
+        // every other refusal rather than a deserialisation error.
+        let status = match status.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?),
+            None => None,
+        };
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.cases(session, status)?.iter().map(summary).collect())
+    })
 }
 
 /// Whether `path` names an email message (`.eml`), the one that carried the instruction files.

@@ -11,7 +11,7 @@ use ts_rs::TS;
 use super::cases::QrView;
 use super::partners::qr_matrix;
 use super::save::save_target;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// What the admin asks for.
@@ -55,11 +55,11 @@ pub async fn issue_instruction<R: Runtime>(
 ) -> CommandResult<IssuedView> {
     // Everything the core would refuse short of the passphrase (role, our account, the
     // partner's one active key) is refused before a dialog opens.
-    {
+    blocking(|| -> CommandResult<()> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.check_issue(session, request.partner_id)?;
-    }
+        Ok(ws.check_issue(session, request.partner_id)?)
+    })?;
     let target = save_target(
         &window,
         &state,
@@ -70,11 +70,11 @@ pub async fn issue_instruction<R: Runtime>(
     )
     .await?;
     let (path, overwrite) = (target.path, target.chosen);
-    let issued = {
+    let issued = blocking(|| -> CommandResult<_> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        ws.issue(session, request.partner_id, &request.passphrase)?
-    };
+        Ok(ws.issue(session, request.partner_id, &request.passphrase)?)
+    })?;
     write_atomic(&path, &issued.bytes, Sensitivity::Public, overwrite).map_err(|e| {
         CommandError::new(
             "export_failed",

@@ -10,7 +10,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use super::changes::Outcome;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::CommandResult;
 
 /// A marked account.
@@ -62,28 +62,34 @@ impl From<FraudMarkView> for FraudMarkEntry {
 /// The marked accounts, newest first.
 #[tauri::command]
 pub async fn list_fraud_marks(state: State<'_, AppState>) -> CommandResult<Vec<FraudMarkEntry>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.fraud_marks(session)?.into_iter().map(FraudMarkEntry::from).collect())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.fraud_marks(session)?.into_iter().map(FraudMarkEntry::from).collect())
+    })
 }
 
 /// Confirms a suspected account as fraudulent (an approver or admin who did not record the
 /// denied callback).
 #[tauri::command]
 pub async fn confirm_fraud(state: State<'_, AppState>, account_key: String, reason: String) -> CommandResult<FraudMarkEntry> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.confirm_fraud(session, &account_key, &reason)?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.confirm_fraud(session, &account_key, &reason)?.into())
+    })
 }
 
 /// Clears an account's mark: a change another approver or admin approves (at once in setup
 /// mode); applied, it gives the account's key.
 #[tauri::command]
 pub async fn clear_fraud_mark(state: State<'_, AppState>, account_key: String, reason: String) -> CommandResult<Outcome<String>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let outcome = ws.clear_fraud_mark(session, &account_key, &reason)?;
-    Outcome::from_service(outcome, |_| Ok(account_key))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let outcome = ws.clear_fraud_mark(session, &account_key, &reason)?;
+        Outcome::from_service(outcome, |_| Ok(account_key))
+    })
 }
 
 #[cfg(test)]

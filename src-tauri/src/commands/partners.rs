@@ -22,7 +22,7 @@ use ts_rs::TS;
 use super::cases::QrView;
 use super::changes::Outcome;
 use crate::dialog;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// A row of the partner list.
@@ -250,17 +250,21 @@ fn read_chosen(path: &str) -> CommandResult<Vec<u8>> {
 /// All partners (any signed-in user; the core decides).
 #[tauri::command]
 pub async fn list_partners(state: State<'_, AppState>) -> CommandResult<Vec<PartnerRow>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.partners(session)?.into_iter().map(row).collect())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.partners(session)?.into_iter().map(row).collect())
+    })
 }
 
 /// One partner in full.
 #[tauri::command]
 pub async fn partner_detail(state: State<'_, AppState>, id: i64) -> CommandResult<PartnerView> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(view(ws.partner(session, id)?))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(view(ws.partner(session, id)?))
+    })
 }
 
 /// Opens the file chooser for a card or a rotation statement; the chosen path, none when
@@ -279,29 +283,31 @@ pub async fn pick_partner_file<R: Runtime>(window: WebviewWindow<R>, kind: Partn
 /// that its maker holds the key.
 #[tauri::command]
 pub async fn preview_card(state: State<'_, AppState>, path: String) -> CommandResult<CardPreview> {
-    state.lock().signed_in()?;
-    let card = PartnerCard::parse(&read_chosen(&path)?).map_err(|e| CommandError::new("invalid_card", e.to_string()))?;
-    let details = card.details();
-    Ok(CardPreview {
-        path,
-        name: details.name.clone(),
-        country: details.country.as_ref().map(|c| c.to_string()),
-        domains: details.domains.iter().map(|d| d.to_string()).collect(),
-        contacts: details
-            .contacts
-            .iter()
-            .map(|c| CardContact {
-                kind: match c.kind {
-                    ContactKind::Phone => "phone".into(),
-                    ContactKind::Email => "email".into(),
-                },
-                value: c.value.clone(),
-                label: c.label.clone(),
-            })
-            .collect(),
-        created_at: format_utc(card.created_at()),
-        fingerprint: card.fingerprint().to_string(),
-        qr: qr_matrix(key_uri(&card.public_key()))?,
+    blocking(|| {
+        state.lock().signed_in()?;
+        let card = PartnerCard::parse(&read_chosen(&path)?).map_err(|e| CommandError::new("invalid_card", e.to_string()))?;
+        let details = card.details();
+        Ok(CardPreview {
+            path,
+            name: details.name.clone(),
+            country: details.country.as_ref().map(|c| c.to_string()),
+            domains: details.domains.iter().map(|d| d.to_string()).collect(),
+            contacts: details
+                .contacts
+                .iter()
+                .map(|c| CardContact {
+                    kind: match c.kind {
+                        ContactKind::Phone => "phone".into(),
+                        ContactKind::Email => "email".into(),
+                    },
+                    value: c.value.clone(),
+                    label: c.label.clone(),
+                })
+                .collect(),
+            created_at: format_utc(card.created_at()),
+            fingerprint: card.fingerprint().to_string(),
+            qr: qr_matrix(key_uri(&card.public_key()))?,
+        })
     })
 }
 
@@ -310,10 +316,12 @@ pub async fn preview_card(state: State<'_, AppState>, path: String) -> CommandRe
 /// nothing; `add_partner` checks again.
 #[tauri::command]
 pub async fn confirm_fingerprint(state: State<'_, AppState>, card_path: String, fingerprint: String) -> CommandResult<String> {
-    let card = read_chosen(&card_path)?;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.confirm_partner_fingerprint(session, &card, &fingerprint)?)
+    blocking(|| {
+        let card = read_chosen(&card_path)?;
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.confirm_partner_fingerprint(session, &card, &fingerprint)?)
+    })
 }
 
 /// Onboards a partner: the core pins the card's key only if the typed fingerprint matches it
@@ -321,30 +329,32 @@ pub async fn confirm_fingerprint(state: State<'_, AppState>, card_path: String, 
 /// partner as pinned); afterwards it is a pending change another approver or admin approves.
 #[tauri::command]
 pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest) -> CommandResult<Outcome<PartnerView>> {
-    let card = read_chosen(&request.card_path)?;
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let phones: Vec<String> = request.phones.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    let domains: Vec<String> = request.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
-    let (country, iban, bic) = (blank(&request.country), blank(&request.iban), blank(&request.bic));
-    let known_account = match (&iban, &bic) {
-        (Some(iban), Some(bic)) => Some((iban.as_str(), bic.as_str())),
-        (None, None) => None,
-        _ => return Err(CommandError::new("invalid_input", "Give both the IBAN and the BIC of the known account, or neither.")),
-    };
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let outcome = ws.add_partner(
-        session,
-        &NewPartner {
-            card: &card,
-            confirm_fingerprint: &request.confirm_fingerprint,
-            phones: &phones,
-            domains: &domains,
-            country: country.as_deref(),
-            known_account,
-        },
-    )?;
-    Outcome::from_service(outcome, |made| Ok(view(ws.partner(session, applied_id(&made, "partner_id")?)?)))
+    blocking(|| {
+        let card = read_chosen(&request.card_path)?;
+        let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let phones: Vec<String> = request.phones.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+        let domains: Vec<String> = request.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+        let (country, iban, bic) = (blank(&request.country), blank(&request.iban), blank(&request.bic));
+        let known_account = match (&iban, &bic) {
+            (Some(iban), Some(bic)) => Some((iban.as_str(), bic.as_str())),
+            (None, None) => None,
+            _ => return Err(CommandError::new("invalid_input", "Give both the IBAN and the BIC of the known account, or neither.")),
+        };
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let outcome = ws.add_partner(
+            session,
+            &NewPartner {
+                card: &card,
+                confirm_fingerprint: &request.confirm_fingerprint,
+                phones: &phones,
+                domains: &domains,
+                country: country.as_deref(),
+                known_account,
+            },
+        )?;
+        Outcome::from_service(outcome, |made| Ok(view(ws.partner(session, applied_id(&made, "partner_id")?)?)))
+    })
 }
 
 /// A number member of what an applied change made.
@@ -371,20 +381,24 @@ pub struct PartnerRotationRequest {
 /// it gives the new key's fingerprint; otherwise the pending change.
 #[tauri::command]
 pub async fn rotate_partner_key(state: State<'_, AppState>, request: PartnerRotationRequest) -> CommandResult<Outcome<String>> {
-    let statement = read_chosen(&request.statement_path)?;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let rotation = KeyRotation { statement: &statement, confirm_fingerprint: &request.confirm_fingerprint, dialed: &request.dialed };
-    let outcome = ws.rotate_partner_key(session, request.id, &rotation)?;
-    Outcome::from_service(outcome, |made| {
-        made["new"].as_str().map(str::to_string).ok_or_else(|| CommandError::new("unexpected", "the rotation named no new key"))
+    blocking(|| {
+        let statement = read_chosen(&request.statement_path)?;
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let rotation = KeyRotation { statement: &statement, confirm_fingerprint: &request.confirm_fingerprint, dialed: &request.dialed };
+        let outcome = ws.rotate_partner_key(session, request.id, &rotation)?;
+        Outcome::from_service(outcome, |made| {
+            made["new"].as_str().map(str::to_string).ok_or_else(|| CommandError::new("unexpected", "the rotation named no new key"))
+        })
     })
 }
 
 /// Revokes a key (the active one, or the one named) with a reason; the revoked fingerprint.
 #[tauri::command]
 pub async fn revoke_partner_key(state: State<'_, AppState>, id: i64, fingerprint: Option<String>, reason: String) -> CommandResult<String> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.revoke_partner_key(session, id, fingerprint.as_deref().filter(|f| !f.trim().is_empty()), &reason)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.revoke_partner_key(session, id, fingerprint.as_deref().filter(|f| !f.trim().is_empty()), &reason)?)
+    })
 }

@@ -10,7 +10,7 @@ use countersign_service::Guarded;
 use tauri::{Runtime, State, WebviewWindow};
 
 use crate::dialog;
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// The chosen path, and whether the user chose it in the dialog (and so confirmed replacing a
@@ -35,9 +35,11 @@ pub(crate) fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<Path
 /// Whether the signed-in user may do `operation`, asked before a save dialog opens so that a
 /// refusal comes before anything is chosen (the core logs it).
 pub(crate) fn check_allowed(state: &State<'_, AppState>, operation: Guarded) -> CommandResult<()> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.check_allowed(session, operation)?)
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.check_allowed(session, operation)?)
+    })
 }
 
 /// Asks where `STEM.EXT` goes (see the module docs); `cancelled` is the message when the user

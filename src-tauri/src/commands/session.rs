@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::state::AppState;
+use crate::state::{blocking, AppState, Inner};
 use crate::team::{TeamView, PASSWORD_CODE};
 use crate::CommandResult;
 
@@ -76,7 +76,11 @@ pub struct LoginRequest {
 /// unreachable, or whose log was rolled back, is an error whose message says so.
 #[tauri::command]
 pub async fn workspace_status(state: State<'_, AppState>) -> CommandResult<WorkspaceStatus> {
-    let mut inner = state.lock();
+    blocking(|| status_of(&mut state.lock()))
+}
+
+/// Where the app stands, with the state locked (the workspace is opened if it is not yet).
+pub(crate) fn status_of(inner: &mut Inner) -> CommandResult<WorkspaceStatus> {
     let dir = inner.dir.display().to_string();
     let user = inner.session.as_ref().map(UserView::of);
     let team = TeamView::of_location(inner.location()?);
@@ -93,7 +97,7 @@ pub async fn workspace_status(state: State<'_, AppState>) -> CommandResult<Works
 /// Creates the workspace (first run); nobody is signed in afterwards.
 #[tauri::command]
 pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace) -> CommandResult<WorkspaceStatus> {
-    {
+    blocking(|| {
         let mut inner = state.lock();
         let init = InitRequest {
             org_name: &request.org_name,
@@ -103,25 +107,29 @@ pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace)
         };
         let ws = Workspace::init(&inner.dir, &init)?;
         inner.use_workspace(ws);
-    }
-    workspace_status(state).await
+        status_of(&mut inner)
+    })
 }
 
 /// Signs a user in (replacing whoever was signed in).
 #[tauri::command]
 pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> CommandResult<UserView> {
-    let mut inner = state.lock();
-    inner.session = None;
-    let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
-    let user = UserView::of(&session);
-    inner.session = Some(session);
-    Ok(user)
+    blocking(|| {
+        let mut inner = state.lock();
+        inner.session = None;
+        let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
+        let user = UserView::of(&session);
+        inner.session = Some(session);
+        Ok(user)
+    })
 }
 
 /// Signs the current user out.
 #[tauri::command]
 pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {
-    state.lock().session = None;
-    Ok(())
+    blocking(|| {
+        state.lock().session = None;
+        Ok(())
+    })
 }

@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use super::changes::Outcome;
 use super::save::{check_allowed, save_target};
-use crate::state::AppState;
+use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
 /// A user as the settings list shows them.
@@ -194,89 +194,107 @@ pub struct KeyRotationView {
 /// Users and their roles (admins and auditors).
 #[tauri::command]
 pub async fn list_users(state: State<'_, AppState>) -> CommandResult<Vec<UserEntry>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Ok(ws.users(session)?.into_iter().map(|(name, role, disabled)| UserEntry { name, role, disabled }).collect())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.users(session)?.into_iter().map(|(name, role, disabled)| UserEntry { name, role, disabled }).collect())
+    })
 }
 
 /// Adds a user (admins). An approver or admin is a pending change once the workspace has two
 /// people who can check.
 #[tauri::command]
 pub async fn add_user(state: State<'_, AppState>, request: NewUserRequest) -> CommandResult<Outcome<UserEntry>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let role = Role::parse(&request.role).map_err(ServiceError::from)?;
-    let name = request.name.trim();
-    let outcome = ws.add_user(session, name, role, &request.password)?;
-    Outcome::from_service(outcome, |_| Ok(UserEntry { name: name.into(), role, disabled: false }))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let role = Role::parse(&request.role).map_err(ServiceError::from)?;
+        let name = request.name.trim();
+        let outcome = ws.add_user(session, name, role, &request.password)?;
+        Outcome::from_service(outcome, |_| Ok(UserEntry { name: name.into(), role, disabled: false }))
+    })
 }
 
 /// Disables or enables a user (admins; never oneself, and never the last but one who can check).
 /// Enabling an approver or admin again is a pending change once the workspace has two who can.
 #[tauri::command]
 pub async fn set_user_disabled(state: State<'_, AppState>, name: String, disabled: bool) -> CommandResult<Outcome<()>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Outcome::from_service(ws.set_user_disabled(session, &name, disabled)?, |_| Ok(()))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Outcome::from_service(ws.set_user_disabled(session, &name, disabled)?, |_| Ok(()))
+    })
 }
 
 /// Sets a new first password for another user (admins): a pending change once the workspace has
 /// two people who can check.
 #[tauri::command]
 pub async fn reset_user_password(state: State<'_, AppState>, request: ResetPasswordRequest) -> CommandResult<Outcome<()>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    Outcome::from_service(ws.reset_password(session, &request.name, &request.password)?, |_| Ok(()))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Outcome::from_service(ws.reset_password(session, &request.name, &request.password)?, |_| Ok(()))
+    })
 }
 
 /// The workspace's policy.
 #[tauri::command]
 pub async fn get_policy(state: State<'_, AppState>) -> CommandResult<PolicyView> {
-    let mut inner = state.lock();
-    let (ws, _) = inner.signed_in()?;
-    Ok(ws.policy()?.into())
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, _) = inner.signed_in()?;
+        Ok(ws.policy()?.into())
+    })
 }
 
 /// Changes the policy (admins; the core validates it). Tightening applies at once (the policy as
 /// stored); loosening is a pending change once the workspace has two people who can check.
 #[tauri::command]
 pub async fn set_policy(state: State<'_, AppState>, policy: PolicyView) -> CommandResult<Outcome<PolicyView>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let outcome = ws.set_policy(session, &policy.into())?;
-    Outcome::from_service(outcome, |_| Ok(ws.policy()?.into()))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let outcome = ws.set_policy(session, &policy.into())?;
+        Outcome::from_service(outcome, |_| Ok(ws.policy()?.into()))
+    })
 }
 
 /// Our organisation's account, if set.
 #[tauri::command]
 pub async fn get_org_account(state: State<'_, AppState>) -> CommandResult<Option<OrgAccountView>> {
-    let mut inner = state.lock();
-    let (ws, _) = inner.signed_in()?;
-    Ok(ws.org_account()?.map(|a| OrgAccountView { name: a.name, iban: a.iban, bic: a.bic, currency: a.currency }))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, _) = inner.signed_in()?;
+        Ok(ws.org_account()?.map(|a| OrgAccountView { name: a.name, iban: a.iban, bic: a.bic, currency: a.currency }))
+    })
 }
 
 /// Sets our organisation's account (admins). An empty name means the organisation's name. A
 /// pending change once the workspace has two people who can check.
 #[tauri::command]
 pub async fn set_org_account(state: State<'_, AppState>, account: OrgAccountView) -> CommandResult<Outcome<OrgAccountView>> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let name = Some(account.name.trim()).filter(|n| !n.is_empty());
-    let outcome = ws.set_org_account(session, name, &account.iban, &account.bic, &account.currency)?;
-    Outcome::from_service(outcome, |made| {
-        serde_json::from_value(made).map_err(|e| CommandError::new("unexpected", format!("the account made: {e}")))
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let name = Some(account.name.trim()).filter(|n| !n.is_empty());
+        let outcome = ws.set_org_account(session, name, &account.iban, &account.bic, &account.currency)?;
+        Outcome::from_service(outcome, |made| {
+            serde_json::from_value(made).map_err(|e| CommandError::new("unexpected", format!("the account made: {e}")))
+        })
     })
 }
 
 /// The organisation key's fingerprint and the keys it replaced.
 #[tauri::command]
 pub async fn org_key_info(state: State<'_, AppState>) -> CommandResult<OrgKeyView> {
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    ws.org_card(session)?;
-    let retired =
-        ws.retired_org_keys()?.into_iter().map(|k| RetiredKeyView { fingerprint: k.fingerprint, retired_at: k.retired_at }).collect();
-    Ok(OrgKeyView { fingerprint: ws.org_fingerprint()?.to_string(), retired })
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        ws.org_card(session)?;
+        let retired =
+            ws.retired_org_keys()?.into_iter().map(|k| RetiredKeyView { fingerprint: k.fingerprint, retired_at: k.retired_at }).collect();
+        Ok(OrgKeyView { fingerprint: ws.org_fingerprint()?.to_string(), retired })
+    })
 }
 
 /// Writes a backup of the organisation key (admins; the passphrase must open it) to a file the
@@ -298,10 +316,12 @@ pub async fn backup_org_key<R: Runtime>(
     )
     .await?
     .path;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let fingerprint = ws.backup_org_key(session, &request.passphrase, &path)?;
-    Ok(KeyBackupView { fingerprint: fingerprint.to_string(), saved_to: path.display().to_string() })
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let fingerprint = ws.backup_org_key(session, &request.passphrase, &path)?;
+        Ok(KeyBackupView { fingerprint: fingerprint.to_string(), saved_to: path.display().to_string() })
+    })
 }
 
 /// Rotates the organisation key (admins) and saves the rotation statement, signed by the old
@@ -323,20 +343,22 @@ pub async fn rotate_org_key<R: Runtime>(
     )
     .await?
     .path;
-    let mut inner = state.lock();
-    let (ws, session) = inner.signed_in()?;
-    let rotation = ws.rotate_org_key(
-        session,
-        &OrgKeyRotationRequest {
-            passphrase: &request.passphrase,
-            new_passphrase: &request.new_passphrase,
-            statement_out: &path,
-            card_out: None,
-        },
-    )?;
-    Ok(KeyRotationView {
-        old_fingerprint: rotation.old_fingerprint.to_string(),
-        new_fingerprint: rotation.new_fingerprint.to_string(),
-        saved_to: path.display().to_string(),
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let rotation = ws.rotate_org_key(
+            session,
+            &OrgKeyRotationRequest {
+                passphrase: &request.passphrase,
+                new_passphrase: &request.new_passphrase,
+                statement_out: &path,
+                card_out: None,
+            },
+        )?;
+        Ok(KeyRotationView {
+            old_fingerprint: rotation.old_fingerprint.to_string(),
+            new_fingerprint: rotation.new_fingerprint.to_string(),
+            saved_to: path.display().to_string(),
+        })
     })
 }

@@ -8,9 +8,9 @@ use tauri::ipc::Channel;
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
-use crate::commands::session::{workspace_status, NewWorkspace, WorkspaceStatus};
+use crate::commands::session::{status_of, NewWorkspace, WorkspaceStatus};
 use crate::live::LiveEvent;
-use crate::state::{AppState, Inner};
+use crate::state::{blocking, AppState, Inner};
 use crate::team::{server_url, team_error, ServerRequest};
 use crate::{dialog, CommandError, CommandResult};
 
@@ -45,21 +45,21 @@ fn check_first_run(inner: &Inner) -> CommandResult<()> {
 /// the password); nobody is signed in afterwards.
 #[tauri::command]
 pub async fn join_team(state: State<'_, AppState>, request: ServerRequest) -> CommandResult<WorkspaceStatus> {
-    {
+    blocking(|| {
         let mut inner = state.lock();
         check_first_run(&inner)?;
         let url = server_url(&request, inner.env_password.as_deref())?;
         let ws = Workspace::open_at(&Location::Team { url: url.clone(), local: inner.dir.clone() }).map_err(|e| team_error(&url, e))?;
         inner.use_workspace(ws);
-    }
-    workspace_status(state).await
+        status_of(&mut inner)
+    })
 }
 
 /// Creates a new team workspace on a server (first run), connected as the role that will own its
 /// schema; nobody is signed in afterwards.
 #[tauri::command]
 pub async fn create_team_workspace(state: State<'_, AppState>, request: NewTeamWorkspace) -> CommandResult<WorkspaceStatus> {
-    {
+    blocking(|| {
         let mut inner = state.lock();
         check_first_run(&inner)?;
         let url = server_url(&request.server, inner.env_password.as_deref())?;
@@ -68,14 +68,14 @@ pub async fn create_team_workspace(state: State<'_, AppState>, request: NewTeamW
             InitRequest { org_name: &w.org_name, admin_name: w.admin.trim(), org_passphrase: &w.passphrase, admin_password: &w.password };
         let ws = Workspace::init_team(&url, &inner.dir, None, &init).map_err(|e| team_error(&url, e))?;
         inner.use_workspace(ws);
-    }
-    workspace_status(state).await
+        status_of(&mut inner)
+    })
 }
 
 /// Opens the team workspace this desktop joined with the database password its server asks for.
 #[tauri::command]
 pub async fn unlock_team(state: State<'_, AppState>, request: DatabasePassword) -> CommandResult<WorkspaceStatus> {
-    {
+    blocking(|| {
         let mut inner = state.lock();
         let Location::Team { url, local } = inner.location()?.clone() else {
             return Err(CommandError::new("invalid_input", "This desktop's workspace is on this computer: it needs no database password."));
@@ -87,8 +87,8 @@ pub async fn unlock_team(state: State<'_, AppState>, request: DatabasePassword) 
         url.set_password(request.password.as_bytes());
         let ws = Workspace::open_at(&Location::Team { url: url.clone(), local }).map_err(|e| team_error(&url, e))?;
         inner.use_workspace(ws);
-    }
-    workspace_status(state).await
+        status_of(&mut inner)
+    })
 }
 
 /// The live queue of a team workspace: what happens on the server is told to `channel`

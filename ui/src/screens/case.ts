@@ -24,17 +24,22 @@ import { label, severityName, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 import { viewRefresh } from "../live";
 
+/** Counts the case screen's renders: one that a later render overtook while it waited is dropped. */
+let renders = 0;
+
 export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
   const { content } = shell;
+  const generation = ++renders;
   const back = h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, t("case.back"));
   back.addEventListener("click", () => shell.openInbox());
   let view: CaseView;
   try {
     view = await caseDetail(id);
   } catch (reason) {
-    content.replaceChildren(back, errorBox(toCommandError(reason), "case-error"));
+    if (generation === renders) content.replaceChildren(back, errorBox(toCommandError(reason), "case-error"));
     return;
   }
+  if (generation !== renders) return;
   const c = view.summary;
   const title = h("h2", { id: "case-title", tabindex: -1 }, `${t("case.title", { id: c.id })} `, h("span", { id: "case-status", class: `status ${c.status}` }, label(c.status)));
   const feedback = h("div", { id: "case-feedback", "aria-live": "polite" }, message ? notice(message, "case-notice") : null);
@@ -75,15 +80,17 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   ];
   content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   title.focus();
-  // Another desktop's change (a team workspace): drawn again, keeping the notice shown, unless the
-  // person is in the middle of a callback or typing a reason.
-  const notes = () => content.querySelector("#case-notice")?.textContent ?? undefined;
-  shell.live = viewRefresh(content, feedback, view, () => caseDetail(id), () => reload(notes()), () => wizard.childElementCount > 0);
+  // Another desktop's change (a team workspace): drawn again, unless the person is in the middle
+  // of a callback, typing a reason, or waiting for an action of their own (whose result, a
+  // notice or a QR code, its own render shows).
+  let acting = false;
+  shell.live = viewRefresh(content, feedback, view, () => caseDetail(id), () => reload(), () => acting || wizard.childElementCount > 0);
 
   // A refusal is shown beside the buttons that caused it, and scrolled into view.
   const actionError = h("div", { "aria-live": "assertive" });
   actions.append(actionError);
   const fail = (reason: unknown) => {
+    acting = false;
     const box = errorBox(toCommandError(reason), "case-error");
     actionError.replaceChildren(box);
     box.scrollIntoView?.({ block: "nearest" });
@@ -92,6 +99,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     const b = h("button", { id, type: "button" }, text);
     b.addEventListener("click", async () => {
       b.disabled = true;
+      acting = true;
       try {
         reload(after(await run()));
       } catch (reason) {
@@ -118,7 +126,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     actions.append(act("approve", t("case.approve"), () => approveCase(id), () => t("case.approved", { id, user: shell.user.name })));
   }
   if (s === "approved" || s === "accepted") {
-    actions.append(releaseForm(id, reload, fail));
+    actions.append(releaseForm(id, reload, fail, () => (acting = true)));
   }
   if (["hold", "callback_confirmed", "accepted", "approved"].includes(s)) {
     const reason = h("input", { id: "reject-reason", type: "text", autocomplete: "off" });
@@ -131,6 +139,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      acting = true;
       try {
         await rejectCase(id, reason.value);
         reload(t("case.rejected", { id }));
@@ -284,7 +293,7 @@ function timelineSection(view: CaseView): HTMLElement {
   );
 }
 
-function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, fail: (r: unknown) => void): HTMLElement {
+function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, fail: (r: unknown) => void, started: () => void): HTMLElement {
   const format = h(
     "select",
     { id: "release-format" },
@@ -301,6 +310,7 @@ function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, 
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    started();
     try {
       const released = await releaseCase(id, format.value as ReleaseFormat);
       reload(t("case.releasedNotice", { id }), released);

@@ -93,7 +93,7 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
   title.focus();
   // Another desktop's change (a team workspace): the list is drawn again when it differs.
   const slot = head[head.length - 1];
-  shell.live = viewRefresh(content, slot, changes, () => listChanges(filter), () => void renderChanges(shell, filter, message));
+  shell.live = viewRefresh(content, slot, changes, () => listChanges(filter), () => void renderChanges(shell, filter));
 }
 
 function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
@@ -202,8 +202,7 @@ export async function renderChange(shell: Shell, id: number, message?: string): 
   title.focus();
   // Another desktop's change (a team workspace): drawn again when it differs, unless a reason is being typed.
   const slot = content.querySelector<HTMLElement>("#change-feedback")!;
-  const notes = () => content.querySelector("#change-notice")?.textContent ?? undefined;
-  shell.live = viewRefresh(content, slot, change, () => changeDetail(id), () => void renderChange(shell, id, notes()));
+  shell.live = viewRefresh(content, slot, change, () => changeDetail(id), () => void renderChange(shell, id));
 }
 
 /** Approve and Reject for a waiting change. The maker may only withdraw (Reject). */
