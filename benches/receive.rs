@@ -58,6 +58,7 @@ use countersign_core::format::keys::KeyPair;
 use countersign_service::{Credentials, InitRequest, NewPartner, Workspace};
 use time::OffsetDateTime;
 
+// Long: the runs, then each figure and target in the order docs/performance.md reports them.
 fn main() {
     let runs: usize = std::env::var("COUNTERSIGN_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(7).max(1);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);

@@ -30,6 +30,9 @@ start)
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_server "$bin/initdb" -D "$dir/data" -U cs --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
+    # One role, password_probe, must give its password (the tests of a refused password); every
+    # other role is trusted.
+    sed -i '1i host all password_probe 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
     listen=127.0.0.1
     tls=""
     ip=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' | grep -v '^127\.' | head -n 1 || true)

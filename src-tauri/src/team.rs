@@ -133,22 +133,20 @@ fn encode(text: &str) -> String {
     out
 }
 
-/// Whether the server refused the connection for want of the right password. The service has no
-/// typed variant for it (it is a `database_unreachable`), so this reads the client's and the
-/// server's words: "password missing" (none given) and "password authentication failed"
-/// (SQLSTATE 28P01).
+/// Whether the server refused the connection for want of the right password (the service's
+/// `database_password`: none given, or a wrong one).
 pub fn is_password_refusal(error: &ServiceError) -> bool {
-    refuses_password(error.code(), &error.to_string())
+    refuses_password(error.code())
 }
 
-fn refuses_password(code: &str, text: &str) -> bool {
-    code == "database_unreachable" && (text.contains("password missing") || text.contains("password authentication failed"))
+fn refuses_password(code: &str) -> bool {
+    code == PASSWORD_CODE
 }
 
 /// A failure to open or create the team workspace at `url`, as a sentence.
 pub fn team_error(url: &DatabaseUrl, error: ServiceError) -> CommandError {
     match error.code() {
-        "database_unreachable" | "no_workspace" | "workspace_exists" | "check_failed" => {
+        "database_unreachable" | "database_password" | "no_workspace" | "workspace_exists" | "check_failed" => {
             team_message(url, error.code(), &error.to_string())
         }
         _ => CommandError::from(error),
@@ -161,7 +159,7 @@ fn team_message(url: &DatabaseUrl, code: &'static str, text: &str) -> CommandErr
     let (server, schema) = (&team.server, &team.schema);
     let user = url.user().unwrap_or("");
     let message = match code {
-        _ if refuses_password(code, text) => {
+        _ if refuses_password(code) => {
             let message = if url.has_password() {
                 format!("The server {server} refused the password of the database user {user}: type it again.")
             } else {
@@ -257,11 +255,12 @@ mod tests {
     fn connection_failures_become_sentences() {
         let url = server_url(&ServerRequest { password: "".into(), ..request() }, None).unwrap();
         let connect = |why: &str| team_message(&url, "database_unreachable", &format!("cannot connect to {url}: {why}"));
-        let e = connect("invalid configuration: password missing");
+        let e =
+            team_message(&url, PASSWORD_CODE, &format!("the server {url} refused the connection: invalid configuration: password missing"));
         assert_eq!(e.code(), PASSWORD_CODE);
         assert_eq!(e.message(), "The server clerk@db.example.com:5432/payments asks for the password of the database user clerk.");
         let with_password = server_url(&request(), None).unwrap();
-        let e = team_message(&with_password, "database_unreachable", "db error: password authentication failed for user \"clerk\"");
+        let e = team_message(&with_password, PASSWORD_CODE, "db error: password authentication failed for user \"clerk\"");
         assert_eq!(e.code(), PASSWORD_CODE);
         assert!(e.message().contains("refused the password") && !e.message().contains("s3cret"), "{}", e.message());
         let e = connect("error connecting to server: Connection refused (os error 111)");

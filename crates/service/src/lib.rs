@@ -120,6 +120,7 @@ impl ServiceError {
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
             Self::Store(StoreError::SchemaBehind { .. }) => "schema_behind",
             Self::Store(StoreError::Connect(_)) => "database_unreachable",
+            Self::Store(StoreError::DatabasePassword(_)) => "database_password",
             Self::Store(StoreError::Moved(_)) => "workspace_moved",
             Self::Store(_) => "storage_error",
         }

@@ -53,6 +53,10 @@ pub enum StoreError {
     /// The PostgreSQL server reported an error, or the connection to it failed mid-way.
     #[error("database server: {}", postgres::describe(.0))]
     Postgres(#[from] ::postgres::Error),
+    /// The database server refused the connection for want of the right password (none given,
+    /// or a wrong one); the message names the server and user, never the password.
+    #[error("{0}")]
+    DatabasePassword(String),
     /// The workspace moved to a team workspace (`workspace migrate --to`): this copy is kept
     /// read-only.
     #[error("this workspace moved to the team workspace at {0}; it is kept here read-only. Open the team workspace instead (this directory's team.json connects there)")]

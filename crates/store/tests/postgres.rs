@@ -236,3 +236,26 @@ fn a_remote_server_is_reached_over_tls_with_its_certificate_checked() {
     assert_eq!(PgStore::open(&team).unwrap().read(|tx| tx.event_count()).unwrap(), 1);
     store.execute_as_administrator(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }
+
+/// A role that must give a password: none, or a wrong one, is `DatabasePassword` (the app then
+/// asks for it), never a password in the message; the right one connects. The test server asks
+/// `password_probe` for its password (`scripts/test-postgres.sh`).
+#[test]
+fn a_missing_or_wrong_database_password_is_said_as_such() {
+    let Some(url) = fresh_database() else { return };
+    let mut admin = url.connect().unwrap();
+    admin.batch_execute("DROP ROLE IF EXISTS password_probe; CREATE ROLE password_probe LOGIN PASSWORD 'probe secret 1'").unwrap();
+    let base = std::env::var(countersign_store::testing::TEST_POSTGRES_ENV).unwrap();
+    let mut probe = DatabaseUrl::parse(&base.replacen("cs@", "password_probe@", 1)).unwrap();
+    let refused = |url: &DatabaseUrl| match url.connect() {
+        Err(StoreError::DatabasePassword(message)) => message,
+        Err(other) => panic!("expected a password refusal, got {other}"),
+        Ok(_) => panic!("expected a password refusal, got a connection"),
+    };
+    assert!(refused(&probe).contains("password_probe@"));
+    probe.set_password(b"wrong secret");
+    let message = refused(&probe);
+    assert!(!message.contains("wrong secret"), "{message}");
+    probe.set_password(b"probe secret 1");
+    probe.connect().unwrap();
+}

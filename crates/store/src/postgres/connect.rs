@@ -146,7 +146,13 @@ impl DatabaseUrl {
     /// Connects: in the clear to a server on this machine, otherwise over TLS, verifying the
     /// server's certificate and name against `sslrootcert` (or the system's CA bundle).
     pub fn connect(&self) -> Result<Client, StoreError> {
-        let failed = |e: postgres::Error| StoreError::Connect(format!("cannot connect to {self}: {}", describe(&e)));
+        let failed = |e: postgres::Error| {
+            if refuses_password(&e) {
+                StoreError::DatabasePassword(format!("the server {self} refused the connection: {}", describe(&e)))
+            } else {
+                StoreError::Connect(format!("cannot connect to {self}: {}", describe(&e)))
+            }
+        };
         if self.is_local() {
             return self.config.connect(NoTls).map_err(failed);
         }
@@ -233,6 +239,17 @@ fn percent_decode(text: &str) -> Result<String, String> {
         }
     }
     String::from_utf8(out).map_err(|_| "a parameter that is not UTF-8".to_string())
+}
+
+/// Whether the server refused the connection for want of the right password: SQLSTATE 28P01
+/// (password authentication failed) or 28000 (no such role or method), or the client's own
+/// "password missing" when the server asked for one and none was given.
+fn refuses_password(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    match e.as_db_error() {
+        Some(db) => *db.code() == SqlState::INVALID_PASSWORD || *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+        None => describe(e).contains("password missing"),
+    }
 }
 
 /// The server's own message for an error (its SQLSTATE message and detail) when it has one,
