@@ -214,7 +214,11 @@ port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
   exit 1
 }
 if [[ -n $TEAM_TEST ]]; then
-  E2E_RUN_ID=$RUN_ID setsid dbus-run-session -- \
+  # The second desktop has a home of its own: two WebKit instances sharing one data and cache
+  # directory (local storage, caches) is not what two desktops are, and WebKit does not expect it.
+  mkdir -p "$OUT/home2/data" "$OUT/home2/config" "$OUT/home2/cache"
+  E2E_RUN_ID=$RUN_ID XDG_DATA_HOME=$OUT/home2/data XDG_CONFIG_HOME=$OUT/home2/config XDG_CACHE_HOME=$OUT/home2/cache \
+    setsid dbus-run-session -- \
     tauri-driver --port "$SECOND_PORT" --native-port "$SECOND_NATIVE_PORT" \
     >"$OUT/tauri-driver-2.log" 2>&1 </dev/null &
   SECOND_DRIVER_PID=$!
