@@ -140,6 +140,8 @@ fn a_case_moves_once_and_its_history_is_counted() {
     }
 }
 
+/// Also the regression of a receipt to the current account resetting `became_current_at` (a later
+/// change then looked like a second change within the window, `frequent_changes`).
 #[test]
 fn registry_rows_read_back_the_same() {
     for mut t in every_backend() {
