@@ -197,22 +197,26 @@ if [[ -n $TEAM_TEST ]]; then
   export E2E_PG_URL E2E_TEAM_DIR E2E_TEAM_SCHEMA
 fi
 
+# Waits until the tauri-driver started as PID (in a process group of its own) listens on PORT;
+# stops the run, showing LOG, if it dies or never does.
+wait_for_driver() {
+  local pid=$1 port=$2 driver_log=$3 name=$4
+  for _ in $(seq 300); do
+    port_in_use "$port" && break
+    kill -0 "$pid" 2>/dev/null || { log "$name failed:"; cat "$driver_log" >&2; exit 1; }
+    sleep 0.1
+  done
+  port_in_use "$port" || { log "$name is not listening on $port"; exit 1; }
+  [[ $(ps -o pgid= -p "$pid" | tr -d ' ') == "$pid" ]] || { log "$name is not in a process group of its own"; exit 1; }
+}
+
 # Not a process group leader (no job control here), so setsid does not fork: $! is the
 # session's and the group's id.
 E2E_RUN_ID=$RUN_ID setsid dbus-run-session -- \
   tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" \
   >"$OUT/tauri-driver.log" 2>&1 </dev/null &
 DRIVER_PID=$!
-for _ in $(seq 300); do
-  port_in_use "$PORT" && break
-  kill -0 "$DRIVER_PID" 2>/dev/null || { log "tauri-driver failed:"; cat "$OUT/tauri-driver.log" >&2; exit 1; }
-  sleep 0.1
-done
-port_in_use "$PORT" || { log "tauri-driver is not listening on $PORT"; exit 1; }
-[[ $(ps -o pgid= -p "$DRIVER_PID" | tr -d ' ') == "$DRIVER_PID" ]] || {
-  log "tauri-driver is not in a process group of its own"
-  exit 1
-}
+wait_for_driver "$DRIVER_PID" "$PORT" "$OUT/tauri-driver.log" "tauri-driver"
 if [[ -n $TEAM_TEST ]]; then
   # The second desktop has a home of its own: two WebKit instances sharing one data and cache
   # directory (local storage, caches) is not what two desktops are, and WebKit does not expect it.
@@ -222,12 +226,7 @@ if [[ -n $TEAM_TEST ]]; then
     tauri-driver --port "$SECOND_PORT" --native-port "$SECOND_NATIVE_PORT" \
     >"$OUT/tauri-driver-2.log" 2>&1 </dev/null &
   SECOND_DRIVER_PID=$!
-  for _ in $(seq 300); do
-    port_in_use "$SECOND_PORT" && break
-    kill -0 "$SECOND_DRIVER_PID" 2>/dev/null || { log "the second tauri-driver failed:"; cat "$OUT/tauri-driver-2.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  port_in_use "$SECOND_PORT" || { log "the second tauri-driver is not listening on $SECOND_PORT"; exit 1; }
+  wait_for_driver "$SECOND_DRIVER_PID" "$SECOND_PORT" "$OUT/tauri-driver-2.log" "the second tauri-driver"
 fi
 
 log "running tests against $APP"

@@ -104,35 +104,29 @@ pub(crate) fn check_server_log(store: &mut dyn Store, local: &Path, url: &Databa
             path.display()
         ))
     };
-    let (hashes, count, recent) = store.read(|tx| -> ServiceResult<_> {
+    // The hashes of what this desktop saw, and the events after it whole (their hashes among
+    // them): each row is read once.
+    let kept_size = kept.as_ref().map_or(0, |k| k.size);
+    let (seen, count, recent) = store.read(|tx| -> ServiceResult<_> {
         let count = tx.event_count()?;
-        let from = kept.as_ref().map_or(1, |k| k.size + 1);
-        Ok((tx.event_hashes(count)?, count, tx.events_from(from)?))
+        Ok((tx.event_hashes(kept_size.min(count))?, count, tx.events_from(kept_size + 1)?))
     })?;
-    if hashes.len() as u64 != count {
-        return Err(refuse(format!("numbers its last event {count} but holds {} events", hashes.len())));
-    }
     if let Some(kept) = &kept {
         if count < kept.size {
             return Err(refuse(format!("has {count} events, fewer than the {} this desktop saw on {}", kept.size, kept.seen_at)));
         }
     }
-    let kept_size = kept.as_ref().map_or(0, |k| k.size) as usize;
+    if seen.len() as u64 + recent.len() as u64 != count {
+        return Err(refuse(format!("numbers its last event {count} but holds {} events", seen.len() + recent.len())));
+    }
     let mut frontier = Frontier::default();
-    for hash in &hashes[..kept_size] {
+    for hash in &seen {
         frontier.push(leaf_hash(hash));
     }
     if let Some(kept) = &kept {
         check_kept_root(kept, &frontier).map_err(&refuse)?;
     }
-    if recent.len() != hashes.len() - kept_size {
-        return Err(refuse(format!(
-            "lists {} events after the {kept_size} this desktop saw, and {} hashes",
-            recent.len(),
-            hashes.len() - kept_size
-        )));
-    }
-    let mut prev = if kept_size == 0 { GENESIS } else { hashes[kept_size - 1] };
+    let mut prev = seen.last().copied().unwrap_or(GENESIS);
     for e in &recent {
         let fields = EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details };
         if e.prev_hash != prev || event_hash(&prev, &fields) != e.hash {

@@ -30,21 +30,6 @@ pub const TABLES: &[&str] = &[
     "checkpoints",
 ];
 
-/// Tables whose `id` is an identity column on PostgreSQL: its sequence continues after the
-/// copied ids.
-const IDENTITY_TABLES: &[&str] = &[
-    "org_keys",
-    "users",
-    "partners",
-    "partner_phones",
-    "partner_keys",
-    "accounts",
-    "cases",
-    "callbacks",
-    "pending_changes",
-    "checkpoints",
-];
-
 /// One value read from SQLite, as PostgreSQL is given it.
 enum Cell {
     Null,
@@ -108,7 +93,13 @@ fn copy_rows(snapshot: &rusqlite::Transaction<'_>, target: &mut PgStore, dest: &
         }
         copied.push((table.to_string(), count));
     }
-    for table in IDENTITY_TABLES {
+    // Each identity column's sequence goes on after the copied ids (the schema says which).
+    let identities = tx.query(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'id' AND is_identity = 'YES'",
+        &[&dest.schema()],
+    )?;
+    for row in identities {
+        let table: String = row.get(0);
         tx.execute(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"), &[])?;
     }
     tx.commit()?;
