@@ -13,6 +13,8 @@
 //! - [`changes`]: four eyes on the registry and the controls (pending changes, setup mode);
 //! - [`audit`]: the hash chain, Merkle tree, checkpoints, the log check, bundles, the activity chart;
 //! - [`export`]: pain.001, the EPC QR code and QR matrices;
+//! - [`screen`]: the ERP's pain.001 payment file read against the official schema and screened
+//!   line by line against the partners' signed history;
 //! - [`auth`]: roles, passwords, second factor, lockout and secrets sealed under a password;
 //! - [`registry`]: partners, pinned keys, numbers on file and accounts as the workspace records them.
 
@@ -31,6 +33,7 @@ pub mod export;
 pub mod format;
 mod json;
 pub mod registry;
+pub mod screen;
 
 #[cfg(test)]
 mod boundary_names {
