@@ -26,6 +26,9 @@ pub struct Policy {
     pub require_totp_for_approvers: bool,
     /// Accepted cases with an amount above this (in minor units, any currency) need approval too.
     pub approval_threshold_minor: u64,
+    /// After a partner's account changes, payments to the new account wait this many hours
+    /// (0: no wait). The payment-file screening holds them (`account_cooling_off`).
+    pub cooling_off_hours: u32,
 }
 
 impl Default for Policy {
@@ -40,6 +43,7 @@ impl Default for Policy {
             close_name_match_needs_callback: false,
             require_totp_for_approvers: false,
             approval_threshold_minor: 10_000_00,
+            cooling_off_hours: 24,
         }
     }
 }
@@ -58,6 +62,9 @@ impl Policy {
         }
         if !(1..=1000).contains(&self.amount_history_min) {
             return Err("amount_history_min must be between 1 and 1000".into());
+        }
+        if self.cooling_off_hours > 24 * 90 {
+            return Err("cooling_off_hours must be between 0 and 2160 (90 days)".into());
         }
         Ok(())
     }
@@ -81,6 +88,7 @@ impl Policy {
         check("close_name_match_needs_callback", old.close_name_match_needs_callback && !self.close_name_match_needs_callback);
         check("require_totp_for_approvers", old.require_totp_for_approvers && !self.require_totp_for_approvers);
         check("approval_threshold_minor", self.approval_threshold_minor > old.approval_threshold_minor);
+        check("cooling_off_hours", self.cooling_off_hours < old.cooling_off_hours);
         looser
     }
 }

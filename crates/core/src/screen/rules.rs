@@ -1,0 +1,670 @@
+//! The screening rules (pure): each credit transfer of the ERP's file judged against what the
+//! partners signed, and the file's own arithmetic checked. A line is `ok` only when it pays a
+//! partner's current account that a signed instruction established and whose case cleared the
+//! controls the policy asks for, under the partner's name, within its history's amounts. The
+//! service gathers [`ScreenFacts`] from the signed statements; this module decides.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::decimal::Decimal;
+use super::pain001::{CreditLine, FileAccount, PaymentFile};
+use super::Pain001Version;
+use crate::assess::history::EarlierAmounts;
+use crate::assess::payee_name::{compare_names, normalise_name, NameMatch};
+use crate::bank::{Bic, Currency, Iban};
+use crate::cases::policy::Policy;
+use crate::registry::AccountStatus;
+
+/// A line's verdict, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum LineVerdict {
+    /// Pays a partner's verified current account, as its history expects.
+    Ok,
+    /// Needs a person to look before the file goes to the bank.
+    Hold,
+    /// Must not be paid: the account is retired, marked, or someone else's.
+    Blocked,
+}
+
+impl LineVerdict {
+    /// The contract's string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Hold => "hold",
+            Self::Blocked => "blocked",
+        }
+    }
+}
+
+macro_rules! screen_reasons {
+    ($($variant:ident => $text:literal, $doc:literal;)*) => {
+        /// Why a line or the file is not `ok`: stable strings, in the style of the contract's
+        /// reason codes (the same string where the meaning is the same).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub enum ScreenReason {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ScreenReason {
+            /// Every reason, in the order reports list them.
+            pub const ALL: &'static [ScreenReason] = &[$(Self::$variant),*];
+
+            /// The stable string.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+screen_reasons! {
+    AccountKnownFraudulent => "account_known_fraudulent", "The account was confirmed fraudulent after a denied callback.";
+    AccountSuspected => "account_suspected", "A callback about the account was denied; no second person has cleared it.";
+    AccountUsedByOtherPartner => "account_used_by_other_partner", "The account is another partner's than the one the line names.";
+    AccountRetired => "account_retired", "The account was the partner's and has been replaced.";
+    PartnerKeyRevoked => "partner_key_revoked", "The partner has no key that may sign any more.";
+    CreditorNotPartner => "creditor_not_partner", "Neither the account nor the name is a partner's.";
+    AccountNotOnFile => "account_not_on_file", "The name is a partner's, the account is not in its history.";
+    AccountInvalid => "account_invalid", "The IBAN fails its checksum or country format, or the BIC is malformed.";
+    AccountUnconfirmed => "account_unconfirmed", "The account was seen in an instruction not yet through callback and approval.";
+    AccountNotSigned => "account_not_signed", "The account is on file, but no signed instruction of the partner established it.";
+    AccountCoolingOff => "account_cooling_off", "The account became current less than the policy's cooling-off time ago.";
+    BeneficiaryNameMismatch => "beneficiary_name_mismatch", "The creditor name is not the partner's legal name.";
+    BeneficiaryNameClose => "beneficiary_name_close", "The creditor name is close to the partner's legal name, not the same.";
+    AmountUnusual => "amount_unusual", "The amount is far outside the partner's history.";
+    AmountInvalid => "amount_invalid", "The amount has more decimals than its currency, or is zero.";
+    CurrencyInvalid => "currency_invalid", "Not an ISO 4217 currency with minor units, or not EUR on a SEPA line.";
+    CurrencyUnusual => "currency_unusual", "The partner was paid before, never in this currency.";
+    DuplicateLine => "duplicate_line", "The same creditor account, amount and reference as an earlier line.";
+    DuplicateEndToEndId => "duplicate_end_to_end_id", "The same end-to-end id as an earlier line.";
+    DebtorAccountNotOurs => "debtor_account_not_ours", "The block pays from an account that is not ours.";
+    ExecutionDatePast => "execution_date_past", "The block's requested execution date is before today.";
+    TransactionCountMismatch => "transaction_count_mismatch", "NbOfTxs does not count the lines there are.";
+    ControlSumMismatch => "control_sum_mismatch", "CtrlSum is not the sum of the amounts there are.";
+}
+
+/// One reason, its weight and a sentence for the person screening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// The stable code.
+    pub code: ScreenReason,
+    /// `hold` or `blocked`.
+    pub verdict: LineVerdict,
+    /// What was found, with the facts.
+    pub message: String,
+}
+
+/// A partner as the screening needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartnerRef {
+    /// Id in the workspace.
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+}
+
+/// The verdict on one credit transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineReport {
+    /// Position in the file, from 1.
+    pub number: usize,
+    /// `PmtInfId` of its block.
+    pub block: String,
+    /// `EndToEndId`.
+    pub end_to_end_id: String,
+    /// The creditor name as written.
+    pub creditor_name: String,
+    /// The account as people read it.
+    pub account: String,
+    /// Its identity for comparisons (`iban:…`, `local:…`, `other:…`).
+    pub account_key: String,
+    /// The creditor agent's BIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+    /// The amount as written.
+    pub amount: String,
+    /// Its currency.
+    pub currency: String,
+    /// Remittance information.
+    pub remittance: String,
+    /// The partner it was matched to, by account or by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<PartnerRef>,
+    /// The worst of the reasons' verdicts (`ok` with none).
+    pub verdict: LineVerdict,
+    /// Why it is not `ok`, worst first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A finding about the file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileFinding {
+    /// The stable code.
+    pub code: ScreenReason,
+    /// The block it is about (`PmtInfId`), or none for the group header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<String>,
+    /// What was found.
+    pub message: String,
+}
+
+/// How many lines got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictCounts {
+    /// All lines.
+    pub lines: usize,
+    /// `ok`.
+    pub ok: usize,
+    /// `hold`.
+    pub hold: usize,
+    /// `blocked`.
+    pub blocked: usize,
+}
+
+/// The screening of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScreenReport {
+    /// The message version.
+    pub version: Pain001Version,
+    /// `GrpHdr/MsgId`.
+    pub message_id: String,
+    /// `GrpHdr/CreDtTm`.
+    pub created_at: String,
+    /// Every line, in file order.
+    pub lines: Vec<LineReport>,
+    /// The file's own findings (counts and sums).
+    pub file_findings: Vec<FileFinding>,
+    /// Lines per verdict.
+    pub counts: VerdictCounts,
+    /// `ok` only when every line is `ok` and the file has no finding.
+    pub verdict: LineVerdict,
+}
+
+/// One account in a partner's history, as the statements make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerAccount {
+    /// `BankAccount::key`.
+    pub key: String,
+    /// Its status.
+    pub status: AccountStatus,
+    /// An instruction the partner signed named it, and its case cleared the controls the
+    /// policy asked for (accepted, approved or released).
+    pub signed: bool,
+    /// When it became current after another account was: the start of its cooling-off.
+    pub changed_at: Option<OffsetDateTime>,
+}
+
+/// A partner as the screening reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerFacts {
+    /// Id and legal name.
+    pub partner: PartnerRef,
+    /// Whether any pinned key may still sign.
+    pub has_active_key: bool,
+    /// Its account history.
+    pub accounts: Vec<PartnerAccount>,
+    /// Its earlier amounts by currency code, from cases that cleared their controls.
+    pub amounts: BTreeMap<String, EarlierAmounts>,
+}
+
+/// Everything the rules read besides the file.
+#[derive(Debug, Clone)]
+pub struct ScreenFacts {
+    /// Every partner.
+    pub partners: Vec<PartnerFacts>,
+    /// Marked accounts by key: `true` when confirmed fraudulent, `false` while suspected.
+    pub marks: BTreeMap<String, bool>,
+    /// Keys of our own accounts (empty when none is on file).
+    pub our_accounts: Vec<String>,
+    /// The policy.
+    pub policy: Policy,
+    /// Now.
+    pub now: OffsetDateTime,
+}
+
+/// Screens a read file. Pure and deterministic: the same file and facts give the same report.
+pub fn screen(file: &PaymentFile, facts: &ScreenFacts) -> ScreenReport {
+    let index = PartnerIndex::new(&facts.partners);
+    let mut seen = Seen::default();
+    let lines: Vec<LineReport> = file.lines.iter().map(|line| screen_line(file, line, facts, &index, &mut seen)).collect();
+    let file_findings = file_findings(file);
+    let mut counts = VerdictCounts { lines: lines.len(), ..VerdictCounts::default() };
+    for line in &lines {
+        match line.verdict {
+            LineVerdict::Ok => counts.ok += 1,
+            LineVerdict::Hold => counts.hold += 1,
+            LineVerdict::Blocked => counts.blocked += 1,
+        }
+    }
+    let worst_line = lines.iter().map(|l| l.verdict).max().unwrap_or(LineVerdict::Ok);
+    let verdict = if file_findings.is_empty() { worst_line } else { worst_line.max(LineVerdict::Hold) };
+    ScreenReport {
+        version: file.version,
+        message_id: file.message_id.clone(),
+        created_at: file.created_at.clone(),
+        lines,
+        file_findings,
+        counts,
+        verdict,
+    }
+}
+
+/// Lookups over the partners: who holds an account, whose name a creditor name is.
+struct PartnerIndex<'f> {
+    partners: &'f [PartnerFacts],
+    by_account: HashMap<&'f str, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// Names already looked up by similarity.
+    similar: std::cell::RefCell<HashMap<String, Option<(usize, NameMatch)>>>,
+}
+
+impl<'f> PartnerIndex<'f> {
+    fn new(partners: &'f [PartnerFacts]) -> Self {
+        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in partners.iter().enumerate() {
+            for a in &p.accounts {
+                by_account.entry(a.key.as_str()).or_default().push(i);
+            }
+            by_name.entry(normalise_name(&p.partner.name)).or_default().push(i);
+        }
+        PartnerIndex { partners, by_account, by_name, similar: Default::default() }
+    }
+
+    /// The partners whose history holds the account.
+    fn holders(&self, key: &str) -> &[usize] {
+        self.by_account.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The partner the name is most like, if any is a match or a close match.
+    fn named(&self, name: &str) -> Option<(usize, NameMatch)> {
+        let normal = normalise_name(name);
+        if let Some(&first) = self.by_name.get(&normal).and_then(|v| v.first()) {
+            if !normal.is_empty() {
+                return Some((first, NameMatch::Match));
+            }
+        }
+        if let Some(known) = self.similar.borrow().get(name) {
+            return *known;
+        }
+        let best = self
+            .partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, compare_names(&p.partner.name, name)))
+            .filter(|(_, c)| c.outcome() != NameMatch::NoMatch)
+            .max_by(|(_, a), (_, b)| a.score().total_cmp(&b.score()))
+            .map(|(i, c)| (i, c.outcome()));
+        self.similar.borrow_mut().insert(name.to_string(), best);
+        best
+    }
+}
+
+/// What earlier lines of the file were: for the duplicate checks.
+#[derive(Default)]
+struct Seen {
+    payments: HashMap<(String, Option<Decimal>, String, String), usize>,
+    end_to_end: HashMap<String, usize>,
+}
+
+/// The account's identity and how people read it.
+fn account_identity(line: &CreditLine) -> (String, String, Option<String>) {
+    let FileAccount { iban, other_id, other_scheme } = &line.account;
+    if let Some(iban) = iban {
+        return match Iban::parse_electronic(iban) {
+            Ok(valid) => (format!("iban:{}", valid.electronic()), valid.grouped(), None),
+            Err(e) => (format!("iban:{iban}"), iban.clone(), Some(format!("the IBAN {iban} is not valid: {e}"))),
+        };
+    }
+    let id = other_id.clone().unwrap_or_default();
+    let country = line
+        .clearing_system
+        .as_deref()
+        .and_then(clearing_country)
+        .or(line.bic.as_deref().and_then(|b| b.get(4..6)))
+        .or(line.agent_country.as_deref());
+    match (&line.routing_code, country) {
+        (Some(routing), Some(country)) => (format!("local:{country}:{routing}:{id}"), format!("{id} (routing {routing}, {country})"), None),
+        _ => {
+            let scheme = other_scheme.as_deref().unwrap_or("");
+            (format!("other:{scheme}:{id}"), if scheme.is_empty() { id.clone() } else { format!("{id} ({scheme})") }, None)
+        }
+    }
+}
+
+/// The country of a clearing-system code (`USABA`: US), as the exports write them.
+fn clearing_country(code: &str) -> Option<&str> {
+    code.get(..2).filter(|c| c.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
+// Long: the rules in the order they are documented; each arm is two or three lines.
+fn screen_line(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, index: &PartnerIndex<'_>, seen: &mut Seen) -> LineReport {
+    let (key, display, invalid) = account_identity(line);
+    let mut reasons = Reasons::default();
+    if let Some(problem) = invalid.or_else(|| bic_problem(line.bic.as_deref())) {
+        reasons.hold(ScreenReason::AccountInvalid, problem);
+    }
+    let partner = match_partner(line, &key, facts, index, &mut reasons);
+    account_rules(&key, partner, facts, &mut reasons);
+    if let Some(p) = partner {
+        name_rules(p, &line.creditor_name, &mut reasons);
+    }
+    let amount = amount_rules(line, partner, facts, &mut reasons);
+    block_rules(file, line, facts, &mut reasons);
+    duplicate_rules(line, &key, amount, seen, &mut reasons);
+    let mut reasons = reasons.0;
+    reasons.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.code.cmp(&b.code)));
+    LineReport {
+        number: line.number,
+        block: file.blocks.get(line.block).map(|b| b.id.clone()).unwrap_or_default(),
+        end_to_end_id: line.end_to_end_id.clone(),
+        creditor_name: line.creditor_name.clone(),
+        account: display,
+        account_key: key,
+        bic: line.bic.clone(),
+        amount: line.amount.clone(),
+        currency: line.currency.clone(),
+        remittance: line.remittance.clone(),
+        partner: partner.map(|p| p.partner.clone()),
+        verdict: reasons.iter().map(|r| r.verdict).max().unwrap_or(LineVerdict::Ok),
+        reasons,
+    }
+}
+
+#[derive(Default)]
+struct Reasons(Vec<Reason>);
+
+impl Reasons {
+    fn hold(&mut self, code: ScreenReason, message: String) {
+        self.0.push(Reason { code, verdict: LineVerdict::Hold, message });
+    }
+
+    fn block(&mut self, code: ScreenReason, message: String) {
+        self.0.push(Reason { code, verdict: LineVerdict::Blocked, message });
+    }
+}
+
+fn bic_problem(bic: Option<&str>) -> Option<String> {
+    let bic = bic?;
+    Bic::parse(bic).err().map(|e| format!("the BIC {bic} is not valid: {e}"))
+}
+
+/// The partner the line pays: the holder of its account (the one the name fits best when several
+/// hold it), else the partner the name is. Adds the reasons the match itself gives.
+fn match_partner<'f>(
+    line: &CreditLine,
+    key: &str,
+    facts: &'f ScreenFacts,
+    index: &PartnerIndex<'f>,
+    reasons: &mut Reasons,
+) -> Option<&'f PartnerFacts> {
+    let holders = index.holders(key);
+    let named = index.named(&line.creditor_name);
+    let partners = &facts.partners;
+    if holders.is_empty() {
+        return match named {
+            Some((i, _)) => {
+                let p = &partners[i];
+                reasons.hold(
+                    ScreenReason::AccountNotOnFile,
+                    format!(
+                        "{} is not in the account history of {}: its bank details may have been changed in the ERP",
+                        line_account(line),
+                        p.partner.name
+                    ),
+                );
+                Some(p)
+            }
+            None => {
+                reasons.hold(
+                    ScreenReason::CreditorNotPartner,
+                    format!("neither the account nor the name {:?} is a partner's", line.creditor_name),
+                );
+                None
+            }
+        };
+    }
+    let holder = match named {
+        Some((i, _)) if holders.contains(&i) => i,
+        _ => holders[0],
+    };
+    let others: Vec<&str> = holders.iter().filter(|&&i| i != holder).map(|&i| partners[i].partner.name.as_str()).collect();
+    if let Some((i, NameMatch::Match)) = named.filter(|(i, _)| !holders.contains(i)) {
+        reasons.block(
+            ScreenReason::AccountUsedByOtherPartner,
+            format!("the line names {} but the account is {}'s", partners[i].partner.name, partners[holder].partner.name),
+        );
+    } else if !others.is_empty() {
+        reasons.block(ScreenReason::AccountUsedByOtherPartner, format!("the account is in the history of {} as well", others.join(", ")));
+    }
+    Some(&partners[holder])
+}
+
+fn line_account(line: &CreditLine) -> String {
+    account_identity(line).1
+}
+
+/// The marks and the account's place in the partner's history.
+fn account_rules(key: &str, partner: Option<&PartnerFacts>, facts: &ScreenFacts, reasons: &mut Reasons) {
+    match facts.marks.get(key) {
+        Some(true) => {
+            reasons.block(ScreenReason::AccountKnownFraudulent, "the account was confirmed fraudulent after a denied callback".into())
+        }
+        Some(false) => reasons.block(
+            ScreenReason::AccountSuspected,
+            "a callback about this account was denied: it is blocked until a second person clears it".into(),
+        ),
+        None => {}
+    }
+    let Some(p) = partner else { return };
+    let has_current = p.accounts.iter().any(|a| a.status == AccountStatus::Current);
+    if !p.has_active_key {
+        let message = format!("{} has no key that may sign any more (revoked)", p.partner.name);
+        match has_current {
+            true => reasons.hold(ScreenReason::PartnerKeyRevoked, message),
+            false => reasons.block(ScreenReason::PartnerKeyRevoked, format!("{message} and no current account")),
+        }
+    }
+    let Some(account) = p.accounts.iter().find(|a| a.key == key) else { return };
+    let name = &p.partner.name;
+    match account.status {
+        AccountStatus::Fraudulent => {
+            if !facts.marks.contains_key(key) {
+                reasons.block(ScreenReason::AccountKnownFraudulent, format!("the account is marked fraudulent in {name}'s history"));
+            }
+        }
+        AccountStatus::Retired => reasons.block(ScreenReason::AccountRetired, format!("the account was {name}'s and has been replaced")),
+        AccountStatus::Pending => reasons.hold(
+            ScreenReason::AccountUnconfirmed,
+            format!("the account came in an instruction of {name} that has not been through callback and approval"),
+        ),
+        AccountStatus::Current if !account.signed => reasons.hold(
+            ScreenReason::AccountNotSigned,
+            format!("the account is on file for {name}, but no instruction {name} signed has established it"),
+        ),
+        AccountStatus::Current => cooling_off(account, facts, name, reasons),
+    }
+}
+
+fn cooling_off(account: &PartnerAccount, facts: &ScreenFacts, name: &str, reasons: &mut Reasons) {
+    let Some(changed) = account.changed_at else { return };
+    let until = changed + Duration::hours(i64::from(facts.policy.cooling_off_hours));
+    if facts.now < until {
+        let left = until - facts.now;
+        reasons.hold(
+            ScreenReason::AccountCoolingOff,
+            format!(
+                "{name}'s account changed on {}: the first payments to it wait {} hours (about {} h {:02} min left)",
+                crate::encoding::format_utc(changed),
+                facts.policy.cooling_off_hours,
+                left.whole_hours(),
+                left.whole_minutes() % 60
+            ),
+        );
+    }
+}
+
+fn name_rules(p: &PartnerFacts, creditor_name: &str, reasons: &mut Reasons) {
+    let comparison = compare_names(&p.partner.name, creditor_name);
+    let legal = &p.partner.name;
+    if comparison.confusables() {
+        reasons.hold(
+            ScreenReason::BeneficiaryNameMismatch,
+            format!("the name {creditor_name:?} has look-alike or invisible characters (partner: {legal})"),
+        );
+        return;
+    }
+    match comparison.outcome() {
+        NameMatch::Match => {}
+        NameMatch::CloseMatch => {
+            reasons.hold(ScreenReason::BeneficiaryNameClose, format!("the name {creditor_name:?} is close to {legal:?}, not the same"))
+        }
+        NameMatch::NoMatch => reasons
+            .hold(ScreenReason::BeneficiaryNameMismatch, format!("the name {creditor_name:?} is not the partner's legal name {legal:?}")),
+    }
+}
+
+/// The amount and currency against the partner's history; the amount, when it reads.
+fn amount_rules(line: &CreditLine, partner: Option<&PartnerFacts>, facts: &ScreenFacts, reasons: &mut Reasons) -> Option<Decimal> {
+    let decimal = Decimal::parse(&line.amount);
+    let currency = match Currency::parse(&line.currency) {
+        Ok(c) => c,
+        Err(_) => {
+            reasons.hold(ScreenReason::CurrencyInvalid, format!("{:?} is not an ISO 4217 currency with minor units", line.currency));
+            return decimal;
+        }
+    };
+    let sepa = line.service_level.as_deref() == Some("SEPA");
+    if sepa && currency.code() != "EUR" {
+        reasons.hold(ScreenReason::CurrencyInvalid, format!("a SEPA transfer is in EUR, this line is in {}", currency.code()));
+    }
+    let minor = decimal.and_then(|d| d.to_minor(currency.minor_digits())).filter(|&m| m > 0);
+    let Some(minor) = minor else {
+        reasons.hold(
+            ScreenReason::AmountInvalid,
+            format!("{} {} is zero or has more decimals than {} has", line.amount, currency.code(), currency.code()),
+        );
+        return decimal;
+    };
+    let Some(p) = partner else { return decimal };
+    match p.amounts.get(currency.code()) {
+        None if !p.amounts.is_empty() => reasons.hold(
+            ScreenReason::CurrencyUnusual,
+            format!("{} was paid before in {} only", p.partner.name, p.amounts.keys().cloned().collect::<Vec<_>>().join(", ")),
+        ),
+        Some(earlier) if earlier.count >= facts.policy.amount_history_min => {
+            let factor = u64::from(facts.policy.amount_unusual_factor);
+            if let Some(largest) = earlier.largest.filter(|&l| minor > l.saturating_mul(factor)) {
+                reasons.hold(
+                    ScreenReason::AmountUnusual,
+                    format!(
+                        "{} {} is more than {factor} times the largest earlier payment to {} ({})",
+                        line.amount,
+                        currency.code(),
+                        p.partner.name,
+                        crate::bank::Money::from_minor(largest, currency).map(|m| m.decimal()).unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+    decimal
+}
+
+/// The block's debtor account and execution date, for each of its lines.
+fn block_rules(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, reasons: &mut Reasons) {
+    let Some(block) = file.blocks.get(line.block) else { return };
+    if let Some(ours) = debtor_key(&block.debtor_account) {
+        if !facts.our_accounts.is_empty() && !facts.our_accounts.contains(&ours) {
+            let shown = block.debtor_account.iban.clone().or(block.debtor_account.other_id.clone()).unwrap_or_default();
+            reasons.hold(
+                ScreenReason::DebtorAccountNotOurs,
+                format!("block {} pays from {shown}, which is not our account on file", block.id),
+            );
+        }
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(date) = Date::parse(&block.execution_date, format) {
+        if date < facts.now.date() {
+            reasons.hold(
+                ScreenReason::ExecutionDatePast,
+                format!("block {} asks for execution on {}, before today", block.id, block.execution_date),
+            );
+        }
+    }
+}
+
+fn debtor_key(account: &FileAccount) -> Option<String> {
+    match (&account.iban, &account.other_id) {
+        (Some(iban), _) => {
+            Some(Iban::parse_electronic(iban).map_or_else(|_| format!("iban:{iban}"), |i| format!("iban:{}", i.electronic())))
+        }
+        (None, Some(id)) => Some(format!("other::{id}")),
+        (None, None) => None,
+    }
+}
+
+fn duplicate_rules(line: &CreditLine, key: &str, amount: Option<Decimal>, seen: &mut Seen, reasons: &mut Reasons) {
+    let payment = (key.to_string(), amount, line.currency.clone(), line.remittance.clone());
+    if let Some(first) = seen.payments.get(&payment) {
+        reasons.hold(ScreenReason::DuplicateLine, format!("line {first} pays the same account the same amount with the same reference"));
+    } else {
+        seen.payments.insert(payment, line.number);
+    }
+    if line.end_to_end_id != "NOTPROVIDED" {
+        match seen.end_to_end.get(&line.end_to_end_id) {
+            Some(first) => {
+                reasons.hold(ScreenReason::DuplicateEndToEndId, format!("line {first} has the end-to-end id {:?} too", line.end_to_end_id))
+            }
+            None => {
+                seen.end_to_end.insert(line.end_to_end_id.clone(), line.number);
+            }
+        }
+    }
+}
+
+/// The group header's and each block's `NbOfTxs` and `CtrlSum` against the lines.
+fn file_findings(file: &PaymentFile) -> Vec<FileFinding> {
+    let mut found = vec![];
+    let mut check = |block: Option<&str>, count: Option<&str>, sum: Option<&str>, lines: &[&CreditLine]| {
+        let place = block.map_or("the group header".to_string(), |b| format!("block {b}"));
+        if let Some(count) = count {
+            if count.trim().parse::<usize>().ok() != Some(lines.len()) {
+                found.push(FileFinding {
+                    code: ScreenReason::TransactionCountMismatch,
+                    block: block.map(str::to_string),
+                    message: format!("{place} says {count} transactions, there are {}", lines.len()),
+                });
+            }
+        }
+        if let Some(sum) = sum {
+            let actual = lines.iter().try_fold(Decimal::ZERO, |s, l| Decimal::parse(&l.amount).and_then(|a| s.checked_add(a)));
+            if actual.is_none() || Decimal::parse(sum) != actual {
+                let actual = actual.map_or("not computable".to_string(), |a| a.to_string());
+                found.push(FileFinding {
+                    code: ScreenReason::ControlSumMismatch,
+                    block: block.map(str::to_string),
+                    message: format!("{place} says the amounts sum to {sum}, they sum to {actual}"),
+                });
+            }
+        }
+    };
+    let all: Vec<&CreditLine> = file.lines.iter().collect();
+    check(None, Some(&file.count), file.control_sum.as_deref(), &all);
+    for (i, block) in file.blocks.iter().enumerate() {
+        let lines: Vec<&CreditLine> = file.lines.iter().filter(|l| l.block == i).collect();
+        check(Some(&block.id), block.count.as_deref(), block.control_sum.as_deref(), &lines);
+    }
+    found
+}
