@@ -668,3 +668,214 @@ fn file_findings(file: &PaymentFile) -> Vec<FileFinding> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::pain001::PaymentBlock;
+    use time::macros::datetime;
+
+    const GLOBEX_IBAN: &str = "DE89370400440532013000";
+    const ACME_IBAN: &str = "FR1420041010050500013M02606";
+    const OURS: &str = "DE02120300000000202051";
+    const NOW: OffsetDateTime = datetime!(2026-12-03 12:00 UTC);
+
+    fn account(iban: &str, status: AccountStatus, signed: bool) -> PartnerAccount {
+        PartnerAccount { key: format!("iban:{iban}"), status, signed, changed_at: None }
+    }
+
+    fn partner(id: i64, name: &str, accounts: Vec<PartnerAccount>) -> PartnerFacts {
+        PartnerFacts {
+            partner: PartnerRef { id, name: name.into() },
+            has_active_key: true,
+            accounts,
+            amounts: BTreeMap::from([("EUR".to_string(), EarlierAmounts::of(&[1000_00, 1500_00, 1200_00]))]),
+        }
+    }
+
+    fn facts() -> ScreenFacts {
+        ScreenFacts {
+            partners: vec![
+                partner(1, "Globex Corporation", vec![account(GLOBEX_IBAN, AccountStatus::Current, true)]),
+                partner(2, "Acme GmbH", vec![account(ACME_IBAN, AccountStatus::Current, true)]),
+            ],
+            marks: BTreeMap::new(),
+            our_accounts: vec![format!("iban:{OURS}")],
+            policy: Policy::default(),
+            now: NOW,
+        }
+    }
+
+    fn line(number: usize, name: &str, iban: &str, amount: &str) -> CreditLine {
+        CreditLine {
+            number,
+            end_to_end_id: format!("E2E-{number}"),
+            amount: amount.into(),
+            currency: "EUR".into(),
+            creditor_name: name.into(),
+            account: FileAccount { iban: Some(iban.into()), ..FileAccount::default() },
+            bic: Some("COBADEFFXXX".into()),
+            service_level: Some("SEPA".into()),
+            remittance: format!("Invoice {number}"),
+            ..CreditLine::default()
+        }
+    }
+
+    fn file(lines: Vec<CreditLine>) -> PaymentFile {
+        let block = PaymentBlock {
+            id: "B1".into(),
+            execution_date: "2026-12-04".into(),
+            debtor_account: FileAccount { iban: Some(OURS.into()), ..FileAccount::default() },
+            ..PaymentBlock::default()
+        };
+        PaymentFile {
+            version: Pain001Version::V03,
+            message_id: "M1".into(),
+            created_at: "2026-12-03T09:00:00".into(),
+            count: lines.len().to_string(),
+            control_sum: None,
+            count_span: 0..0,
+            control_sum_span: None,
+            blocks: vec![block],
+            lines,
+        }
+    }
+
+    /// The codes of each line of a one-file screening.
+    fn codes(report: &ScreenReport) -> Vec<Vec<&'static str>> {
+        report.lines.iter().map(|l| l.reasons.iter().map(|r| r.code.as_str()).collect()).collect()
+    }
+
+    fn screen_one(l: CreditLine, facts: &ScreenFacts) -> LineReport {
+        screen(&file(vec![l]), facts).lines.remove(0)
+    }
+
+    #[test]
+    fn a_verified_current_account_under_its_name_is_ok() {
+        let report = screen(&file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "1400.00"), line(2, "ACME GmbH", ACME_IBAN, "10")]), &facts());
+        assert_eq!(codes(&report), [Vec::<&str>::new(), vec![]]);
+        assert_eq!((report.verdict, report.counts.ok), (LineVerdict::Ok, 2));
+        assert_eq!(report.lines[0].partner.as_ref().map(|p| p.id), Some(1));
+        assert_eq!(report.lines[0].account, "DE89 3704 0044 0532 0130 00");
+    }
+
+    #[test]
+    fn the_vendor_master_trick_is_held_and_another_partners_account_is_blocked() {
+        let f = facts();
+        let changed = screen_one(line(1, "Globex Corporation", "GB29NWBK60161331926819", "1400.00"), &f);
+        assert_eq!((changed.verdict, changed.reasons[0].code), (LineVerdict::Hold, ScreenReason::AccountNotOnFile));
+        assert!(changed.reasons[0].message.contains("Globex Corporation"), "{:?}", changed.reasons);
+        let swapped = screen_one(line(1, "Globex Corporation", ACME_IBAN, "1400.00"), &f);
+        assert_eq!((swapped.verdict, swapped.reasons[0].code), (LineVerdict::Blocked, ScreenReason::AccountUsedByOtherPartner));
+        assert_eq!(swapped.partner.as_ref().map(|p| p.id), Some(2), "matched by account first");
+        let stranger = screen_one(line(1, "Initech", "GB29NWBK60161331926819", "10"), &f);
+        assert_eq!(stranger.reasons.iter().map(|r| r.code).collect::<Vec<_>>(), [ScreenReason::CreditorNotPartner]);
+        assert_eq!(stranger.partner, None);
+    }
+
+    #[test]
+    fn each_account_status_and_mark_gives_its_verdict() {
+        let cases = [
+            (AccountStatus::Retired, true, LineVerdict::Blocked, ScreenReason::AccountRetired),
+            (AccountStatus::Fraudulent, true, LineVerdict::Blocked, ScreenReason::AccountKnownFraudulent),
+            (AccountStatus::Pending, false, LineVerdict::Hold, ScreenReason::AccountUnconfirmed),
+            (AccountStatus::Current, false, LineVerdict::Hold, ScreenReason::AccountNotSigned),
+        ];
+        for (status, signed, verdict, code) in cases {
+            let mut f = facts();
+            f.partners[0].accounts = vec![account(GLOBEX_IBAN, status, signed)];
+            let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+            assert_eq!((r.verdict, r.reasons[0].code), (verdict, code), "{status:?}");
+        }
+        for (confirmed, code) in [(true, ScreenReason::AccountKnownFraudulent), (false, ScreenReason::AccountSuspected)] {
+            let mut f = facts();
+            f.marks.insert(format!("iban:{GLOBEX_IBAN}"), confirmed);
+            let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+            assert_eq!((r.verdict, r.reasons[0].code), (LineVerdict::Blocked, code));
+        }
+    }
+
+    #[test]
+    fn a_changed_account_cools_off_for_the_policys_hours_exactly() {
+        let mut f = facts();
+        f.partners[0].accounts[0].changed_at = Some(NOW - Duration::hours(23));
+        let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+        assert_eq!(r.reasons[0].code, ScreenReason::AccountCoolingOff);
+        assert!(r.reasons[0].message.contains("about 1 h 00 min left"), "{}", r.reasons[0].message);
+        f.partners[0].accounts[0].changed_at = Some(NOW - Duration::hours(24));
+        assert_eq!(screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f).verdict, LineVerdict::Ok);
+        f.policy.cooling_off_hours = 0;
+        f.partners[0].accounts[0].changed_at = Some(NOW);
+        assert_eq!(screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f).verdict, LineVerdict::Ok, "0 hours: no wait");
+    }
+
+    #[test]
+    fn names_amounts_and_currencies_against_the_history() {
+        let f = facts();
+        let code = |l: CreditLine| screen_one(l, &f).reasons.iter().map(|r| r.code).collect::<Vec<_>>();
+        assert_eq!(code(line(1, "Globex Corp", GLOBEX_IBAN, "10")), [], "legal forms do not count");
+        assert_eq!(code(line(1, "Globx Corporation", GLOBEX_IBAN, "10")), [ScreenReason::BeneficiaryNameClose]);
+        assert_eq!(code(line(1, "Hooli Ltd", GLOBEX_IBAN, "10")), [ScreenReason::BeneficiaryNameMismatch]);
+        assert_eq!(code(line(1, "Glоbex Corporation", GLOBEX_IBAN, "10")), [ScreenReason::BeneficiaryNameMismatch], "Cyrillic о");
+        assert_eq!(code(line(1, "Globex Corporation", GLOBEX_IBAN, "4500.00")), [], "exactly three times the largest is not unusual");
+        assert_eq!(code(line(1, "Globex Corporation", GLOBEX_IBAN, "4500.01")), [ScreenReason::AmountUnusual]);
+        assert_eq!(code(line(1, "Globex Corporation", GLOBEX_IBAN, "10.001")), [ScreenReason::AmountInvalid]);
+        assert_eq!(code(line(1, "Globex Corporation", GLOBEX_IBAN, "0.00")), [ScreenReason::AmountInvalid]);
+        let usd = CreditLine { currency: "USD".into(), service_level: None, ..line(1, "Globex Corporation", GLOBEX_IBAN, "10") };
+        assert_eq!(code(usd.clone()), [ScreenReason::CurrencyUnusual]);
+        assert_eq!(code(CreditLine { service_level: Some("SEPA".into()), ..usd }), [ScreenReason::CurrencyInvalid, ScreenReason::CurrencyUnusual]);
+        let bad = line(1, "Globex Corporation", "DE89370400440532013001", "10");
+        assert_eq!(code(bad), [ScreenReason::AccountNotOnFile, ScreenReason::AccountInvalid], "a wrong check digit is no partner's account");
+    }
+
+    #[test]
+    fn duplicates_blocks_and_the_files_sums_are_checked() {
+        let f = facts();
+        let mut lines = vec![line(1, "Globex Corporation", GLOBEX_IBAN, "10"), line(2, "Globex Corporation", GLOBEX_IBAN, "10.00")];
+        lines[1].remittance = lines[0].remittance.clone();
+        lines.push(line(3, "Acme GmbH", ACME_IBAN, "5"));
+        lines[2].end_to_end_id = "E2E-1".into();
+        let mut pf = file(lines);
+        pf.count = "4".into();
+        pf.control_sum = Some("25.01".into());
+        pf.blocks[0].execution_date = "2026-12-02".into();
+        pf.blocks[0].debtor_account.iban = Some("DE75512108001245126199".into());
+        let report = screen(&pf, &f);
+        assert_eq!(
+            codes(&report),
+            [
+                vec!["debtor_account_not_ours", "execution_date_past"],
+                vec!["duplicate_line", "debtor_account_not_ours", "execution_date_past"],
+                vec!["duplicate_end_to_end_id", "debtor_account_not_ours", "execution_date_past"]
+            ]
+        );
+        let file_codes: Vec<_> = report.file_findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(file_codes, ["transaction_count_mismatch", "control_sum_mismatch"]);
+        assert!(report.file_findings[1].message.contains("they sum to 25"), "{:?}", report.file_findings);
+        pf.count = "3".into();
+        pf.control_sum = Some("25.00".into());
+        assert!(screen(&pf, &f).file_findings.is_empty());
+    }
+
+    #[test]
+    fn a_partner_without_a_signing_key_is_held_or_blocked() {
+        let mut f = facts();
+        f.partners[0].has_active_key = false;
+        let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+        assert_eq!((r.verdict, r.reasons[0].code), (LineVerdict::Hold, ScreenReason::PartnerKeyRevoked));
+        f.partners[0].accounts[0].status = AccountStatus::Retired;
+        let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+        assert_eq!(r.verdict, LineVerdict::Blocked);
+        assert!(r.reasons.iter().any(|x| x.code == ScreenReason::PartnerKeyRevoked && x.verdict == LineVerdict::Blocked));
+    }
+
+    #[test]
+    fn the_report_is_the_same_for_the_same_file_and_facts() {
+        let pf = file(vec![line(1, "Globex Corp", GLOBEX_IBAN, "10"), line(2, "Stranger", OURS, "10")]);
+        assert_eq!(screen(&pf, &facts()), screen(&pf, &facts()));
+        let strings: Vec<&str> = ScreenReason::ALL.iter().map(|r| r.as_str()).collect();
+        for (r, s) in ScreenReason::ALL.iter().zip(&strings) {
+            assert_eq!(serde_json::to_value(r).unwrap(), *s);
+        }
+    }
+}
