@@ -71,11 +71,12 @@ screen_reasons! {
     AccountKnownFraudulent => "account_known_fraudulent", "The account was confirmed fraudulent after a denied callback.";
     AccountSuspected => "account_suspected", "A callback about the account was denied; no second person has cleared it.";
     AccountUsedByOtherPartner => "account_used_by_other_partner", "The account is another partner's than the one the line names.";
-    AccountRetired => "account_retired", "The account was the partner's and has been replaced.";
+    AccountPreviouslyRetired => "account_previously_retired", "The account was the partner's and has been replaced.";
     PartnerKeyRevoked => "partner_key_revoked", "The partner has no key that may sign any more.";
     CreditorNotPartner => "creditor_not_partner", "Neither the account nor the name is a partner's.";
     AccountNotOnFile => "account_not_on_file", "The name is a partner's, the account is not in its history.";
-    AccountInvalid => "account_invalid", "The IBAN fails its checksum or country format, or the BIC is malformed.";
+    IbanInvalid => "iban_invalid", "The IBAN fails its country format or checksum.";
+    BicInvalid => "bic_invalid", "The creditor agent's BIC is not a well-formed business identifier code.";
     AccountUnconfirmed => "account_unconfirmed", "The account was seen in an instruction not yet through callback and approval.";
     AccountNotSigned => "account_not_signed", "The account is on file, but no signed instruction of the partner established it.";
     AccountCoolingOff => "account_cooling_off", "The account became current less than the policy's cooling-off time ago.";
@@ -351,8 +352,11 @@ fn clearing_country(code: &str) -> Option<&str> {
 fn screen_line(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, index: &PartnerIndex<'_>, seen: &mut Seen) -> LineReport {
     let (key, display, invalid) = account_identity(line);
     let mut reasons = Reasons::default();
-    if let Some(problem) = invalid.or_else(|| bic_problem(line.bic.as_deref())) {
-        reasons.hold(ScreenReason::AccountInvalid, problem);
+    if let Some(problem) = invalid {
+        reasons.hold(ScreenReason::IbanInvalid, problem);
+    }
+    if let Some(problem) = bic_problem(line.bic.as_deref()) {
+        reasons.hold(ScreenReason::BicInvalid, problem);
     }
     let partner = match_partner(line, &key, facts, index, &mut reasons);
     account_rules(&key, partner, facts, &mut reasons);
@@ -483,7 +487,7 @@ fn account_rules(key: &str, partner: Option<&PartnerFacts>, facts: &ScreenFacts,
                 reasons.block(ScreenReason::AccountKnownFraudulent, format!("the account is marked fraudulent in {name}'s history"));
             }
         }
-        AccountStatus::Retired => reasons.block(ScreenReason::AccountRetired, format!("the account was {name}'s and has been replaced")),
+        AccountStatus::Retired => reasons.block(ScreenReason::AccountPreviouslyRetired, format!("the account was {name}'s and has been replaced")),
         AccountStatus::Pending => reasons.hold(
             ScreenReason::AccountUnconfirmed,
             format!("the account came in an instruction of {name} that has not been through callback and approval"),
@@ -776,7 +780,7 @@ mod tests {
     #[test]
     fn each_account_status_and_mark_gives_its_verdict() {
         let cases = [
-            (AccountStatus::Retired, true, LineVerdict::Blocked, ScreenReason::AccountRetired),
+            (AccountStatus::Retired, true, LineVerdict::Blocked, ScreenReason::AccountPreviouslyRetired),
             (AccountStatus::Fraudulent, true, LineVerdict::Blocked, ScreenReason::AccountKnownFraudulent),
             (AccountStatus::Pending, false, LineVerdict::Hold, ScreenReason::AccountUnconfirmed),
             (AccountStatus::Current, false, LineVerdict::Hold, ScreenReason::AccountNotSigned),
@@ -825,7 +829,9 @@ mod tests {
         assert_eq!(code(usd.clone()), [ScreenReason::CurrencyUnusual]);
         assert_eq!(code(CreditLine { service_level: Some("SEPA".into()), ..usd }), [ScreenReason::CurrencyInvalid, ScreenReason::CurrencyUnusual]);
         let bad = line(1, "Globex Corporation", "DE89370400440532013001", "10");
-        assert_eq!(code(bad), [ScreenReason::AccountNotOnFile, ScreenReason::AccountInvalid], "a wrong check digit is no partner's account");
+        let bad_bic = CreditLine { bic: Some("COBA-DEFF".into()), ..line(1, "Globex Corporation", GLOBEX_IBAN, "10") };
+        assert_eq!(code(bad_bic), [ScreenReason::BicInvalid]);
+        assert_eq!(code(bad), [ScreenReason::AccountNotOnFile, ScreenReason::IbanInvalid], "a wrong check digit is no partner's account");
     }
 
     #[test]
