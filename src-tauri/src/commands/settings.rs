@@ -78,6 +78,9 @@ pub struct PolicyView {
     pub require_totp_for_approvers: bool,
     /// Accepted cases above this amount (minor units) need approval too.
     pub approval_threshold_minor: u64,
+    /// How long after a partner's account changed its first payments wait (`account_cooling_off`
+    /// in the payment-file screening); 0: no wait.
+    pub cooling_off_hours: u32,
 }
 
 impl From<WorkspacePolicy> for PolicyView {
@@ -92,6 +95,7 @@ impl From<WorkspacePolicy> for PolicyView {
             close_name_match_needs_callback: p.close_name_match_needs_callback,
             require_totp_for_approvers: p.require_totp_for_approvers,
             approval_threshold_minor: p.approval_threshold_minor,
+            cooling_off_hours: p.cooling_off_hours,
         }
     }
 }
@@ -108,6 +112,7 @@ impl From<PolicyView> for WorkspacePolicy {
             close_name_match_needs_callback: p.close_name_match_needs_callback,
             require_totp_for_approvers: p.require_totp_for_approvers,
             approval_threshold_minor: p.approval_threshold_minor,
+            cooling_off_hours: p.cooling_off_hours,
         }
     }
 }

@@ -39,4 +39,9 @@ require_totp_for_approvers: boolean,
 /**
  * Accepted cases above this amount (minor units) need approval too.
  */
-approval_threshold_minor: number, };
+approval_threshold_minor: number, 
+/**
+ * How long after a partner's account changed its first payments wait (`account_cooling_off`
+ * in the payment-file screening); 0: no wait.
+ */
+cooling_off_hours: number, };

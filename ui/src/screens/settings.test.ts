@@ -35,6 +35,7 @@ const policy: PolicyView = {
   close_name_match_needs_callback: false,
   require_totp_for_approvers: false,
   approval_threshold_minor: 1000000,
+  cooling_off_hours: 24,
 };
 
 function shell(): Shell {

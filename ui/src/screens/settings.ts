@@ -33,7 +33,7 @@ import { outcomeNotice } from "./changes";
 const ROLES = ["clerk", "approver", "admin", "auditor"] as const;
 
 /** The policy's numeric settings, in the order shown. */
-const NUMBERS = ["change_window_days", "rotation_window_days", "amount_unusual_factor", "amount_history_min", "approval_threshold_minor"] as const;
+const NUMBERS = ["change_window_days", "rotation_window_days", "amount_unusual_factor", "amount_history_min", "approval_threshold_minor", "cooling_off_hours"] as const;
 /** The policy's yes/no settings, in the order shown. */
 const FLAGS = [
   "first_instruction_needs_callback",
