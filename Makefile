@@ -146,6 +146,7 @@ screenshots: build-app build-cli $(E2E_DEPS)
 bench:
 	cargo bench --locked --bench receive
 	cargo bench --locked --bench audit
+	cargo bench --locked --bench screen
 
 # The team benchmarks on a PostgreSQL server of their own (issue 17).
 bench-team:

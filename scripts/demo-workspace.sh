@@ -8,7 +8,8 @@
 # accepted payment to Umbrella, a hold from the incident scenario (Globex's stolen key asks to pay
 # a new account; received with its email, keys/demo-incident.eml, kept as evidence) and a
 # rejected forgery (signed with a key nobody pinned). DIR/inbox holds more signed files to
-# receive in the app (the same incident, fresh), and DIR/org.card our card.
+# receive in the app (the same incident, fresh) and an ERP payment run to screen
+# (erp-payment-run.xml, pain.001.001.03), and DIR/org.card our card.
 #
 # Demo credentials (TEST-ONLY, also in README.md):
 #   admin alice, clerk carol, approvers dave and erin, auditor frank;
@@ -109,5 +110,40 @@ sign "$KEYS/globex" "TEST-ONLY globex demo" \
 sign "$KEYS/acme" "TEST-ONLY acme demo" \
   "$(details "Acme Tekstil A.S." "TR33 0006 1005 1978 6457 8413 26" ISBKTRISXXX 7300.00 "INV-A-0098")" \
   "$DIR/inbox/acme-inv-0098.json"
+# The ERP's payment run (pain.001.001.03), to screen: Umbrella's verified account (ok), Globex's
+# contract account no signed instruction established, the incident's new account still on hold,
+# Acme's contract account, and Umbrella's line again (a duplicate).
+payment() { # E2E AMOUNT NAME IBAN BIC REFERENCE
+  printf '      <CdtTrfTxInf>
+        <PmtId><EndToEndId>%s</EndToEndId></PmtId>
+        <Amt><InstdAmt Ccy="EUR">%s</InstdAmt></Amt>
+        <CdtrAgt><FinInstnId><BIC>%s</BIC></FinInstnId></CdtrAgt>
+        <Cdtr><Nm>%s</Nm></Cdtr>
+        <CdtrAcct><Id><IBAN>%s</IBAN></Id></CdtrAcct>
+        <RmtInf><Ustrd>%s</Ustrd></RmtInf>
+      </CdtTrfTxInf>\n' "$1" "$2" "$5" "$3" "$4" "$6"
+}
+{
+  printf '<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">
+  <CstmrCdtTrfInitn>
+    <GrpHdr><MsgId>ERP-RUN-2026-12-0042</MsgId><CreDtTm>2026-12-01T08:00:00</CreDtTm><NbOfTxs>5</NbOfTxs><CtrlSum>36570.00</CtrlSum><InitgPty><Nm>Initech GmbH</Nm></InitgPty></GrpHdr>
+    <PmtInf>
+      <PmtInfId>RUN-0042-EUR</PmtInfId><PmtMtd>TRF</PmtMtd><BtchBookg>true</BtchBookg><NbOfTxs>5</NbOfTxs><CtrlSum>36570.00</CtrlSum>
+      <PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl></PmtTpInf>
+      <ReqdExctnDt>2099-12-31</ReqdExctnDt>
+      <Dbtr><Nm>Initech GmbH</Nm></Dbtr>
+      <DbtrAcct><Id><IBAN>DE02120300000000202051</IBAN></Id></DbtrAcct>
+      <DbtrAgt><FinInstnId><BIC>BYLADEM1001</BIC></FinInstnId></DbtrAgt>
+      <ChrgBr>SLEV</ChrgBr>\n'
+  payment RUN-0042-1 1840.00 "Umbrella Logistics S.L." ES9121000418450200051332 CAIXESBBXXX "INV-0413"
+  payment RUN-0042-2 12500.00 "Globex Corporation" DE89370400440532013000 COBADEFFXXX "INV-7761"
+  payment RUN-0042-3 12950.00 "Globex Corporation" GB82WEST12345698765432 WESTGB2LXXX "INV-7760"
+  payment RUN-0042-4 7440.00 "Acme Tekstil A.S." TR330006100519786457841326 ISBKTRISXXX "INV-A-0099"
+  payment RUN-0042-5 1840.00 "Umbrella Logistics S.L." ES9121000418450200051332 CAIXESBBXXX "INV-0413"
+  printf '    </PmtInf>
+  </CstmrCdtTrfInitn>
+</Document>\n'
+} > "$DIR/inbox/erp-payment-run.xml"
 rm -f "$DIR/work/forger.key"
 echo "demo workspace: $WS (files to receive in $DIR/inbox)"

@@ -7,6 +7,7 @@ mod changes;
 mod exit;
 mod partner;
 mod report;
+mod screen;
 mod secrets;
 mod team;
 mod workspace;
@@ -102,6 +103,9 @@ enum Command {
     /// The workspace as a whole: a checked backup, and restoring one.
     #[command(subcommand)]
     Workspace(workspace_admin::WorkspaceCommand),
+    /// Screen the ERP's pain.001 payment file against the partners' signed history before it
+    /// goes to the bank; --check tells whether a file is the one screened.
+    Screen(screen::ScreenArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -158,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Change(command) => changes::change(&command, &cli.global, output),
         Command::Account(command) => changes::account(&command, &cli.global, output),
         Command::Workspace(command) => workspace_admin::workspace(&command, &cli.global, output),
+        Command::Screen(args) => screen::screen(&args, &cli.global, output),
     };
     match result {
         Ok(exit) => exit.into(),

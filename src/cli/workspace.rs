@@ -36,7 +36,11 @@ impl From<ServiceError> for CliError {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
             ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) => Exit::Failed,
-            ServiceError::InvalidInput(_) | ServiceError::NotFound(_) | ServiceError::TooLarge(_) | ServiceError::Store(_) => Exit::Usage,
+            ServiceError::InvalidInput(_)
+            | ServiceError::NotFound(_)
+            | ServiceError::TooLarge(_)
+            | ServiceError::PaymentFileInvalid(_)
+            | ServiceError::Store(_) => Exit::Usage,
         };
         CliError { exit, code: e.code(), message: e.to_string() }
     }

@@ -27,6 +27,7 @@ mod org_keys;
 mod organisation;
 mod partners;
 mod receiving;
+mod screening;
 mod statements;
 mod team;
 #[cfg(test)]
@@ -66,6 +67,7 @@ pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use partners::{AccountView, KeyRotation, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
+pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, ScreeningRecord, SCREEN_ACTION};
 
 /// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to
 /// exit codes and `{code, message}` objects.
@@ -89,6 +91,10 @@ pub enum ServiceError {
     /// A file given to the service is larger than it accepts; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// A payment file to screen is unreadable, not XML, or not a schema-valid pain.001.001.03 or
+    /// .09 file; the message names the line and the problem.
+    #[error("{0}")]
+    PaymentFileInvalid(String),
     /// A row the service was about to act on has no valid signed statement behind it (issue 14);
     /// the message names the table and the row.
     #[error("{0}")]
@@ -114,6 +120,7 @@ impl ServiceError {
             Self::CheckFailed(_) => "check_failed",
             Self::NotFound(_) => "not_found",
             Self::TooLarge(_) => "file_too_large",
+            Self::PaymentFileInvalid(_) => "payment_file_invalid",
             Self::StateUnverified(_) => "state_unverified",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",

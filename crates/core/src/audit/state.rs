@@ -61,6 +61,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "change.reject",
     "account.confirm_fraud",
     "account.clear",
+    "payment_file.screen",
 ];
 
 /// The statements every signer's key and role, and the policy the case rules read, rest on: an
@@ -179,6 +180,9 @@ pub struct ImpliedState {
     pub partners: BTreeMap<i64, PartnerState>,
     /// Accounts in partners' histories: (partner, account key) → status.
     pub accounts: BTreeMap<(i64, String), AccountStatus>,
+    /// When an account became its partner's current one in place of another (the time of the
+    /// statement that made it so): where a change's cooling-off starts.
+    pub account_changed_at: BTreeMap<(i64, String), String>,
     /// Accounts marked after a denied callback, for every partner: suspected at once, confirmed
     /// fraudulent by a second person, or cleared with four eyes.
     pub marks: BTreeMap<String, AccountMark>,
@@ -483,6 +487,8 @@ impl ImpliedState {
                 }
             }
             "audit.key_create" | "org.rotate_key" | "user.reset_password" => self.require(event, &admin).map(drop),
+            // A screening changes no state; only who may screen is checked (issue 18).
+            "payment_file.screen" => self.require(event, &[Role::Clerk, Role::Approver, Role::Admin]).map(drop),
             "user.add" | "user.key_create" | "user.disable" | "user.enable" => self.user_effect(event, d),
             "policy.set" => {
                 self.require(event, &admin)?;
@@ -654,7 +660,7 @@ impl ImpliedState {
         self.shaped("cases", id, event.seq);
         if let (Some(partner), Some(key), true) = (partner, account_key, verdict != Verdict::Rejected) {
             if verdict == Verdict::Accepted {
-                self.make_current(partner, &key, true, event.seq);
+                self.make_current(partner, &key, true, event);
             } else if !self.accounts.contains_key(&(partner, key.clone())) {
                 self.shaped("accounts", format!("{partner}:{key}"), event.seq);
                 self.accounts.insert((partner, key), AccountStatus::Pending);
@@ -665,7 +671,8 @@ impl ImpliedState {
 
     /// The account becomes the partner's current one and its other current account is retired;
     /// with `insert`, an account not yet in the history is added (as a receipt does).
-    fn make_current(&mut self, partner: i64, key: &str, insert: bool, seq: u64) {
+    fn make_current(&mut self, partner: i64, key: &str, insert: bool, event: &LoggedEvent) {
+        let seq = event.seq;
         let mut shaped = vec![];
         // The partner's accounts only: the keys are ordered by partner first.
         let partners_accounts = self.accounts.range_mut((partner, String::new())..(partner + 1, String::new()));
@@ -685,6 +692,10 @@ impl ImpliedState {
                 shaped.push(key.to_string());
             }
             None => {}
+        }
+        let replaced = shaped.iter().any(|k| k != key);
+        if replaced && self.accounts.get(&(partner, key.to_string())) == Some(&AccountStatus::Current) {
+            self.account_changed_at.insert((partner, key.to_string()), event.at.clone());
         }
         for k in shaped {
             self.shaped("accounts", format!("{partner}:{k}"), seq);
@@ -766,7 +777,7 @@ impl ImpliedState {
             self.mark_fraudulent(key, &event.actor, event.seq);
         }
         if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
-            self.make_current(partner, key, false, event.seq);
+            self.make_current(partner, key, false, event);
         }
         Ok(())
     }
@@ -1048,6 +1059,11 @@ mod tests {
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
         assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
         assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+        // The change dates from the approval that made the new account current (issue 18's
+        // cooling-off); the first account, from the contract, was no change.
+        let approvals: Vec<&String> = o.log.events.iter().filter(|e| e.action == "case.approve").map(|e| &e.at).collect();
+        assert_eq!(state.account_changed_at.get(&(1, "iban:MULE".to_string())), approvals.last().copied());
+        assert!(!state.account_changed_at.contains_key(&(1, "iban:DE1".to_string())));
     }
 
     /// Issue 15: a v2 file's confirmation by a clerk is unchecked; a "checked" one by a clerk does

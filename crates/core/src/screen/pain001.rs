@@ -180,28 +180,34 @@ impl Extractor {
     }
 
     /// Takes the value of the element closing now, whose bytes are `span`.
-    // Long: one arm per element read, in the schema's order; splitting it would hide the mapping.
     fn take(&mut self, span: Range<usize>) {
+        // The buffer goes back afterwards, so that its allocation serves the next element.
         let text = std::mem::take(&mut self.text);
+        self.assign(&text, span);
+        self.text = text;
+    }
+
+    // Long: one arm per element read, in the schema's order; splitting it would hide the mapping.
+    fn assign(&mut self, text: &str, span: Range<usize>) {
         let path = self.path.as_str();
         let Some(rest) = path.strip_prefix("PmtInf/CdtTrfTxInf") else {
             match path {
-                "GrpHdr/MsgId" => self.file.message_id = text,
-                "GrpHdr/CreDtTm" => self.file.created_at = text,
-                "GrpHdr/NbOfTxs" => (self.file.count, self.file.count_span) = (text, span),
-                "GrpHdr/CtrlSum" => (self.file.control_sum, self.file.control_sum_span) = (Some(text), Some(span)),
-                "PmtInf/PmtInfId" => self.block.id = text,
+                "GrpHdr/MsgId" => self.file.message_id = text.to_string(),
+                "GrpHdr/CreDtTm" => self.file.created_at = text.to_string(),
+                "GrpHdr/NbOfTxs" => (self.file.count, self.file.count_span) = (text.to_string(), span),
+                "GrpHdr/CtrlSum" => (self.file.control_sum, self.file.control_sum_span) = (Some(text.to_string()), Some(span)),
+                "PmtInf/PmtInfId" => self.block.id = text.to_string(),
                 "PmtInf/BtchBookg" => self.block.batch_booking = Some(matches!(text.trim(), "true" | "1")),
-                "PmtInf/NbOfTxs" => (self.block.count, self.block.count_span) = (Some(text), Some(span)),
-                "PmtInf/CtrlSum" => (self.block.control_sum, self.block.control_sum_span) = (Some(text), Some(span)),
-                "PmtInf/PmtTpInf/SvcLvl/Cd" => self.block.service_level = Some(text),
+                "PmtInf/NbOfTxs" => (self.block.count, self.block.count_span) = (Some(text.to_string()), Some(span)),
+                "PmtInf/CtrlSum" => (self.block.control_sum, self.block.control_sum_span) = (Some(text.to_string()), Some(span)),
+                "PmtInf/PmtTpInf/SvcLvl/Cd" => self.block.service_level = Some(text.to_string()),
                 // In .09 the element holds `Dt` or `DtTm`, and only whitespace of its own.
                 "PmtInf/ReqdExctnDt" if !text.trim().is_empty() => self.block.execution_date = text.trim().to_string(),
                 "PmtInf/ReqdExctnDt/Dt" => self.block.execution_date = text.trim().to_string(),
                 "PmtInf/ReqdExctnDt/DtTm" => self.block.execution_date = text.trim().chars().take(10).collect(),
-                "PmtInf/Dbtr/Nm" => self.block.debtor_name = text,
-                "PmtInf/DbtrAcct/Id/IBAN" => self.block.debtor_account.iban = Some(text),
-                "PmtInf/DbtrAcct/Id/Othr/Id" => self.block.debtor_account.other_id = Some(text),
+                "PmtInf/Dbtr/Nm" => self.block.debtor_name = text.to_string(),
+                "PmtInf/DbtrAcct/Id/IBAN" => self.block.debtor_account.iban = Some(text.to_string()),
+                "PmtInf/DbtrAcct/Id/Othr/Id" => self.block.debtor_account.other_id = Some(text.to_string()),
                 "PmtInf" => {
                     let mut block = std::mem::take(&mut self.block);
                     block.span = span;
@@ -213,20 +219,20 @@ impl Extractor {
         };
         let line = &mut self.line;
         match rest {
-            "/PmtId/InstrId" => line.instruction_id = Some(text),
-            "/PmtId/EndToEndId" => line.end_to_end_id = text,
-            "/PmtTpInf/SvcLvl/Cd" => line.service_level = Some(text),
+            "/PmtId/InstrId" => line.instruction_id = Some(text.to_string()),
+            "/PmtId/EndToEndId" => line.end_to_end_id = text.to_string(),
+            "/PmtTpInf/SvcLvl/Cd" => line.service_level = Some(text.to_string()),
             "/Amt/InstdAmt" | "/Amt/EqvtAmt/Amt" => line.amount = text.trim().to_string(),
-            "/CdtrAgt/FinInstnId/BIC" | "/CdtrAgt/FinInstnId/BICFI" => line.bic = Some(text),
-            "/CdtrAgt/FinInstnId/ClrSysMmbId/MmbId" => line.routing_code = Some(text),
-            "/CdtrAgt/FinInstnId/ClrSysMmbId/ClrSysId/Cd" => line.clearing_system = Some(text),
-            "/CdtrAgt/FinInstnId/PstlAdr/Ctry" => line.agent_country = Some(text),
-            "/Cdtr/Nm" => line.creditor_name = text,
-            "/CdtrAcct/Id/IBAN" => line.account.iban = Some(text),
-            "/CdtrAcct/Id/Othr/Id" => line.account.other_id = Some(text),
-            "/CdtrAcct/Id/Othr/SchmeNm/Cd" | "/CdtrAcct/Id/Othr/SchmeNm/Prtry" => line.account.other_scheme = Some(text),
-            "/RmtInf/Ustrd" => append_remittance(&mut line.remittance, &text),
-            "/RmtInf/Strd/CdtrRefInf/Ref" => append_remittance(&mut line.remittance, &text),
+            "/CdtrAgt/FinInstnId/BIC" | "/CdtrAgt/FinInstnId/BICFI" => line.bic = Some(text.to_string()),
+            "/CdtrAgt/FinInstnId/ClrSysMmbId/MmbId" => line.routing_code = Some(text.to_string()),
+            "/CdtrAgt/FinInstnId/ClrSysMmbId/ClrSysId/Cd" => line.clearing_system = Some(text.to_string()),
+            "/CdtrAgt/FinInstnId/PstlAdr/Ctry" => line.agent_country = Some(text.to_string()),
+            "/Cdtr/Nm" => line.creditor_name = text.to_string(),
+            "/CdtrAcct/Id/IBAN" => line.account.iban = Some(text.to_string()),
+            "/CdtrAcct/Id/Othr/Id" => line.account.other_id = Some(text.to_string()),
+            "/CdtrAcct/Id/Othr/SchmeNm/Cd" | "/CdtrAcct/Id/Othr/SchmeNm/Prtry" => line.account.other_scheme = Some(text.to_string()),
+            "/RmtInf/Ustrd" => append_remittance(&mut line.remittance, text),
+            "/RmtInf/Strd/CdtrRefInf/Ref" => append_remittance(&mut line.remittance, text),
             "" => {
                 let mut line = std::mem::take(&mut self.line);
                 if line.service_level.is_none() {

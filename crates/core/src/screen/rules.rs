@@ -265,7 +265,7 @@ struct PartnerIndex<'f> {
     partners: &'f [PartnerFacts],
     by_account: HashMap<&'f str, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
-    /// Names already looked up by similarity.
+    /// Names already looked up.
     similar: std::cell::RefCell<HashMap<String, Option<(usize, NameMatch)>>>,
 }
 
@@ -287,27 +287,32 @@ impl<'f> PartnerIndex<'f> {
         self.by_account.get(key).map_or(&[], Vec::as_slice)
     }
 
-    /// The partner the name is most like, if any is a match or a close match.
+    /// The partner the name is most like, if any is a match or a close match. A payment run
+    /// names the same creditors line after line: each name is looked up once.
     fn named(&self, name: &str) -> Option<(usize, NameMatch)> {
+        if let Some(known) = self.similar.borrow().get(name) {
+            return *known;
+        }
+        let found = self.named_afresh(name);
+        self.similar.borrow_mut().insert(name.to_string(), found);
+        found
+    }
+
+    fn named_afresh(&self, name: &str) -> Option<(usize, NameMatch)> {
         let normal = normalise_name(name);
         if let Some(&first) = self.by_name.get(&normal).and_then(|v| v.first()) {
             if !normal.is_empty() {
                 return Some((first, NameMatch::Match));
             }
         }
-        if let Some(known) = self.similar.borrow().get(name) {
-            return *known;
-        }
-        let best = self
+        self
             .partners
             .iter()
             .enumerate()
             .map(|(i, p)| (i, compare_names(&p.partner.name, name)))
             .filter(|(_, c)| c.outcome() != NameMatch::NoMatch)
             .max_by(|(_, a), (_, b)| a.score().total_cmp(&b.score()))
-            .map(|(i, c)| (i, c.outcome()));
-        self.similar.borrow_mut().insert(name.to_string(), best);
-        best
+            .map(|(i, c)| (i, c.outcome()))
     }
 }
 
@@ -358,7 +363,7 @@ fn screen_line(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, index
     if let Some(problem) = bic_problem(line.bic.as_deref()) {
         reasons.hold(ScreenReason::BicInvalid, problem);
     }
-    let partner = match_partner(line, &key, facts, index, &mut reasons);
+    let partner = match_partner(line, (&key, &display), facts, index, &mut reasons);
     account_rules(&key, partner, facts, &mut reasons);
     if let Some(p) = partner {
         name_rules(p, &line.creditor_name, &mut reasons);
@@ -407,7 +412,7 @@ fn bic_problem(bic: Option<&str>) -> Option<String> {
 /// hold it), else the partner the name is. Adds the reasons the match itself gives.
 fn match_partner<'f>(
     line: &CreditLine,
-    key: &str,
+    (key, display): (&str, &str),
     facts: &'f ScreenFacts,
     index: &PartnerIndex<'f>,
     reasons: &mut Reasons,
@@ -421,11 +426,7 @@ fn match_partner<'f>(
                 let p = &partners[i];
                 reasons.hold(
                     ScreenReason::AccountNotOnFile,
-                    format!(
-                        "{} is not in the account history of {}: its bank details may have been changed in the ERP",
-                        line_account(line),
-                        p.partner.name
-                    ),
+                    format!("{display} is not in the account history of {}: its bank details may have been changed in the ERP", p.partner.name),
                 );
                 Some(p)
             }
@@ -452,10 +453,6 @@ fn match_partner<'f>(
         reasons.block(ScreenReason::AccountUsedByOtherPartner, format!("the account is in the history of {} as well", others.join(", ")));
     }
     Some(&partners[holder])
-}
-
-fn line_account(line: &CreditLine) -> String {
-    account_identity(line).1
 }
 
 /// The marks and the account's place in the partner's history.
@@ -494,7 +491,7 @@ fn account_rules(key: &str, partner: Option<&PartnerFacts>, facts: &ScreenFacts,
         ),
         AccountStatus::Current if !account.signed => reasons.hold(
             ScreenReason::AccountNotSigned,
-            format!("the account is on file for {name}, but no instruction {name} signed has established it"),
+            format!("the account is on file for {name}, but no instruction signed by {name} has established it"),
         ),
         AccountStatus::Current => cooling_off(account, facts, name, reasons),
     }
