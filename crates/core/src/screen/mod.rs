@@ -3,6 +3,7 @@
 //! its credit transfers taken out ([`pain001`]) and each one judged against the partners' signed
 //! history ([`rules`]). Pure: the service gathers the history and logs the report.
 
+pub mod schema;
 pub mod xml;
 
 /// The pain.001 versions read: the ones ERPs and banks use.
