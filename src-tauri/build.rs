@@ -61,6 +61,10 @@ const COMMANDS: &[&str] = &[
     "list_fraud_marks",
     "confirm_fraud",
     "clear_fraud_mark",
+    "pick_payment_file",
+    "screen_payment_file",
+    "save_approved_copy",
+    "check_payment_file",
 ];
 
 fn main() {

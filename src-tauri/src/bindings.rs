@@ -9,8 +9,9 @@ use countersign_service::core::auth::Role;
 use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
 use countersign_service::core::changes::{ChangeKind, ChangeStatus};
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
+use countersign_service::core::screen::rules::{LineVerdict, ScreenReason};
 
-use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, session, settings, team};
+use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, screening, session, settings, team};
 
 /// One exported type as (file name, TypeScript source).
 fn export<T: TS + ?Sized + 'static>(cfg: &Config) -> (String, String) {
@@ -28,7 +29,27 @@ pub fn all() -> Vec<(String, String)> {
     out.extend(commands(&cfg));
     out.extend(four_eyes(&cfg));
     out.extend(teams(&cfg));
+    out.extend(payment_files(&cfg));
     out
+}
+
+/// The ERP's payment file: its screening, the approved copy, the check (issue 18).
+fn payment_files(cfg: &Config) -> Vec<(String, String)> {
+    exports!(
+        cfg;
+        LineVerdict,
+        ScreenReason,
+        screening::ScreenReasonView,
+        screening::ScreenPartnerView,
+        screening::ScreenLineView,
+        screening::ScreenFindingView,
+        screening::ScreenCounts,
+        screening::ScreenView,
+        screening::ApprovedCopyView,
+        screening::CheckStanding,
+        screening::ScreeningEntry,
+        screening::FileCheckView,
+    )
 }
 
 /// Team workspaces on a server: joining, creating, the password, the live queue.

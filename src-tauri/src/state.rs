@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use countersign_service::{Location, ServiceError, Session, Workspace};
 use tauri::ipc::Channel;
 
+use crate::commands::screening::HeldCopy as ScreenedCopy;
 use crate::live::{self, LiveWatch, Sink};
 use crate::team::team_error;
 use crate::{CommandError, CommandResult};
@@ -45,6 +46,9 @@ pub(crate) struct Inner {
     pub workspace: Option<Workspace>,
     /// The signed-in user, if any.
     pub session: Option<Session>,
+    /// The approved copy of the last payment file screened, to save, until another file is
+    /// screened or the user signs out (`commands::screening`).
+    pub screened_copy: Option<ScreenedCopy>,
     /// The live queue of the open team workspace.
     live: Option<LiveWatch>,
     /// Where the live queue's events go (the UI's channel).
@@ -69,6 +73,7 @@ impl AppState {
             location: None,
             workspace: None,
             session: None,
+            screened_copy: None,
             live: None,
             sink: sink.clone(),
             reopen: Arc::new(AtomicBool::new(false)),
@@ -140,8 +145,14 @@ impl Inner {
     /// Works on `ws` from now on (one just created or joined, or a team workspace opened with the
     /// password typed in the app); nobody is signed in.
     pub fn use_workspace(&mut self, ws: Workspace) {
-        self.session = None;
+        self.signed_out();
         self.opened(ws);
+    }
+
+    /// Nobody is signed in, and nothing of the last user's is kept.
+    pub fn signed_out(&mut self) {
+        self.session = None;
+        self.screened_copy = None;
     }
 
     /// Keeps `ws` open, with its location, and runs the live queue of a team workspace.

@@ -2,7 +2,8 @@
 //! run, sign-in; team workspaces on a server and their live queue), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
 //! instructions, the admin's settings (users, policy, our account, the organisation key), the
-//! pending changes a second person checks (four eyes) and the marked accounts. Each
+//! pending changes a second person checks (four eyes), the marked accounts, and the ERP's payment
+//! file (screening, its approved copy, the check whether a file is the one screened). Each
 //! command is a few lines: parse the UI's arguments,
 //! call the core, convert the result.
 //!
@@ -23,6 +24,7 @@ pub mod issue;
 pub mod marks;
 pub mod partners;
 mod save;
+pub mod screening;
 pub mod session;
 pub mod settings;
 pub mod team;
@@ -88,5 +90,9 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         marks::list_fraud_marks,
         marks::confirm_fraud,
         marks::clear_fraud_mark,
+        screening::pick_payment_file,
+        screening::screen_payment_file,
+        screening::save_approved_copy,
+        screening::check_payment_file,
     ]
 }

@@ -116,7 +116,7 @@ pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace)
 pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> CommandResult<UserView> {
     blocking(|| {
         let mut inner = state.lock();
-        inner.session = None;
+        inner.signed_out();
         let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
         let user = UserView::of(&session);
@@ -129,7 +129,7 @@ pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> Command
 #[tauri::command]
 pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {
     blocking(|| {
-        state.lock().session = None;
+        state.lock().signed_out();
         Ok(())
     })
 }

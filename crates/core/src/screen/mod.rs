@@ -6,9 +6,9 @@
 pub mod decimal;
 pub mod pain001;
 pub mod rules;
-pub mod schema;
 #[cfg(any(test, feature = "samples"))]
 pub mod sample;
+pub mod schema;
 pub mod xml;
 
 /// The pain.001 versions read: the ones ERPs and banks use.
