@@ -61,6 +61,14 @@ import type { LiveEvent } from "./bindings/LiveEvent";
 import type { NewTeamWorkspace } from "./bindings/NewTeamWorkspace";
 import type { ServerRequest } from "./bindings/ServerRequest";
 import type { TeamView } from "./bindings/TeamView";
+import type { ApprovedCopyView } from "./bindings/ApprovedCopyView";
+import type { CheckStanding } from "./bindings/CheckStanding";
+import type { FileCheckView } from "./bindings/FileCheckView";
+import type { ScreenFindingView } from "./bindings/ScreenFindingView";
+import type { ScreenLineView } from "./bindings/ScreenLineView";
+import type { ScreenReasonView } from "./bindings/ScreenReasonView";
+import type { ScreeningEntry } from "./bindings/ScreeningEntry";
+import type { ScreenView } from "./bindings/ScreenView";
 
 export type {
   AppInfo,
@@ -120,6 +128,14 @@ export type {
   NewTeamWorkspace,
   ServerRequest,
   TeamView,
+  ApprovedCopyView,
+  CheckStanding,
+  FileCheckView,
+  ScreenFindingView,
+  ScreenLineView,
+  ScreenReasonView,
+  ScreeningEntry,
+  ScreenView,
 };
 
 /** Code for a failure that did not come from a command: Tauri refused or lost the call. */
@@ -446,4 +462,27 @@ export function confirmFraud(accountKey: string, reason: string): Promise<FraudM
 /** Proposes clearing an account's mark (four eyes); applied, the account's key. */
 export function clearFraudMark(accountKey: string, reason: string): Promise<Outcome<string>> {
   return call("clear_fraud_mark", { accountKey, reason });
+}
+
+/** Asks for a payment file (the open dialog is Rust's); its path, null when cancelled. */
+export function pickPaymentFile(): Promise<string | null> {
+  return call("pick_payment_file");
+}
+
+/**
+ * Screens the ERP's payment file at `path` (read on the Rust side; clerks, approvers, admins):
+ * every line's verdict and reasons, logged as one signed statement.
+ */
+export function screenPaymentFile(path: string): Promise<ScreenView> {
+  return call("screen_payment_file", { path });
+}
+
+/** Saves the approved copy of screening `event` (the save dialog is Rust's). */
+export function saveApprovedCopy(event: number): Promise<ApprovedCopyView> {
+  return call("save_approved_copy", { event });
+}
+
+/** Whether the file at `path` is one screened (as all ok, an approved copy, with holds), changed, or never screened. */
+export function checkPaymentFile(path: string): Promise<FileCheckView> {
+  return call("check_payment_file", { path });
 }

@@ -25,6 +25,7 @@ import { renderSettings } from "./screens/settings";
 import { renderAudit } from "./screens/audit";
 import { renderAccount } from "./screens/account";
 import { renderChange, renderChanges } from "./screens/changes";
+import { renderScreening } from "./screens/screening";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -47,6 +48,8 @@ export interface Shell {
   openChanges?(filter?: ChangeStatus | null, message?: string): void;
   /** One change, with Approve and Reject while it waits. */
   openChange?(id: number, message?: string): void;
+  /** The ERP's payment file: screen it (clerks, approvers, admins) or check it (every role). */
+  openScreening?(): void;
   /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
   refreshStatus?(): void;
   /**
@@ -125,6 +128,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
             button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
             button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
             button("nav-partners", t("partners.nav"), () => shell.openPartners()),
+            // Every role: auditors are offered the check only, the others screening too.
+            button("nav-screening", t("screening.nav"), () => shell.openScreening?.()),
             // Only admins are offered the settings; the core refuses anyone else regardless.
             user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
             // The audit view for auditors and admins; the core refuses anyone else regardless.
@@ -178,6 +183,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         openAccount: () => {
           setScreen("account");
           renderAccount(shell, () => void signOut());
+        },
+        openScreening: () => {
+          setScreen("screening");
+          renderScreening(shell);
         },
         openChanges: (filter, message) => {
           setScreen("changes");

@@ -1,20 +1,24 @@
 // The contract's codes as the Rust side sends them. Their types are generated from the core's
 // enums (bindings/CaseStatus.ts, …); each record below names every member once, and TypeScript
 // refuses a record that misses a member or names one that does not exist, so a status, verdict,
-// severity, role, outcome, key or account status, change kind or status, or reason code added in
-// Rust fails the type check here until the UI knows it.
+// severity, role, outcome, key or account status, change kind or status, reason code, or a
+// payment file's line verdict or screening reason added in Rust fails the type check here until
+// the UI knows it.
 import type { AccountStatus } from "./bindings/AccountStatus";
 import type { CallbackOutcome } from "./bindings/CallbackOutcome";
 import type { CaseStatus } from "./bindings/CaseStatus";
+import type { CheckStanding } from "./bindings/CheckStanding";
 import type { ChangeKind } from "./bindings/ChangeKind";
 import type { ChangeStatus } from "./bindings/ChangeStatus";
 import type { KeyStatus } from "./bindings/KeyStatus";
 import type { ReasonCode } from "./bindings/ReasonCode";
+import type { LineVerdict } from "./bindings/LineVerdict";
 import type { Role } from "./bindings/Role";
+import type { ScreenReason } from "./bindings/ScreenReason";
 import type { Severity } from "./bindings/Severity";
 import type { Verdict } from "./bindings/Verdict";
 
-export type { AccountStatus, CallbackOutcome, CaseStatus, ChangeKind, ChangeStatus, KeyStatus, ReasonCode, Role, Severity, Verdict };
+export type { AccountStatus, CallbackOutcome, CaseStatus, ChangeKind, CheckStanding, ChangeStatus, KeyStatus, LineVerdict, ReasonCode, Role, ScreenReason, Severity, Verdict };
 
 /** Every case status, in the order a case usually goes through them (the filter's order). */
 const CASE_STATUSES: Record<CaseStatus, true> = {
@@ -87,6 +91,44 @@ const REASONS: Record<ReasonCode, true> = {
   email_unregistered_domain: true,
 };
 
+/** A payment-file line's verdict (issue 18), best first. */
+const LINE_VERDICTS: Record<LineVerdict, true> = { ok: true, hold: true, blocked: true };
+
+/**
+ * Every reason the payment-file screening gives, in the core's order (`ScreenReason::ALL`). Each
+ * has a title in every language (`screenReason.<code>`, i18n/screening.ts); the sentence with the
+ * facts is the core's.
+ */
+const SCREEN_REASONS: Record<ScreenReason, true> = {
+  account_known_fraudulent: true,
+  account_suspected: true,
+  account_used_by_other_partner: true,
+  account_previously_retired: true,
+  partner_key_revoked: true,
+  creditor_not_partner: true,
+  account_not_on_file: true,
+  iban_invalid: true,
+  bic_invalid: true,
+  account_unconfirmed: true,
+  account_not_signed: true,
+  account_cooling_off: true,
+  beneficiary_name_mismatch: true,
+  beneficiary_name_close: true,
+  amount_unusual: true,
+  amount_invalid: true,
+  currency_invalid: true,
+  currency_unusual: true,
+  duplicate_line: true,
+  duplicate_end_to_end_id: true,
+  debtor_account_not_ours: true,
+  execution_date_past: true,
+  transaction_count_mismatch: true,
+  control_sum_mismatch: true,
+};
+
+/** What the log says about a payment file checked (`FileCheckView.standing`). */
+const CHECK_STANDINGS: Record<CheckStanding, true> = { screened_ok: true, approved_copy: true, screened_not_ok: true, changed: true, not_screened: true };
+
 function members<T extends string>(record: Record<T, true>): readonly T[] {
   return Object.keys(record) as T[];
 }
@@ -102,6 +144,9 @@ export const CHANGE_KIND_CODES = members(CHANGE_KINDS);
 export const CHANGE_STATUS_CODES = members(CHANGE_STATUSES);
 export const MARK_STATUS_CODES = members(MARK_STATUSES);
 export const REASON_CODES = members(REASONS);
+export const LINE_VERDICT_CODES = members(LINE_VERDICTS);
+export const SCREEN_REASON_CODES = members(SCREEN_REASONS);
+export const CHECK_STANDING_CODES = members(CHECK_STANDINGS);
 
 /** Whether `text` is a case status (a value read back from a form field). */
 export function isCaseStatus(text: string): text is CaseStatus {

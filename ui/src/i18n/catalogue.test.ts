@@ -8,11 +8,14 @@ import {
   ACCOUNT_STATUS_CODES,
   CHANGE_KIND_CODES,
   CHANGE_STATUS_CODES,
+  CHECK_STANDING_CODES,
   KEY_STATUS_CODES,
+  LINE_VERDICT_CODES,
   MARK_STATUS_CODES,
   OUTCOME_CODES,
   REASON_CODES,
   ROLE_CODES,
+  SCREEN_REASON_CODES,
   SEVERITY_CODES,
   STATUSES,
   VERDICT_CODES,
@@ -112,6 +115,14 @@ describe("the message catalogues", () => {
       changeKind: [...CHANGE_KIND_CODES],
       changeStatus: [...CHANGE_STATUS_CODES],
       mark: [...MARK_STATUS_CODES],
+      lineVerdict: [...LINE_VERDICT_CODES],
+      screenReason: [...SCREEN_REASON_CODES],
+      // The payment file (issue 18): the report's verdict sentence and count per verdict, and the
+      // check's name and sentence per standing.
+      "screening.verdict": [...LINE_VERDICT_CODES],
+      "screening.counts": [...LINE_VERDICT_CODES],
+      "screening.standingName": [...CHECK_STANDING_CODES],
+      "screening.standing": [...CHECK_STANDING_CODES],
     };
     const unnamed = Object.entries(codes).flatMap(([group, list]) => list.map((code) => `${group}.${code}`).filter((key) => !hasKey(key)));
     expect(unnamed).toEqual([]);
