@@ -184,6 +184,16 @@ fn an_invalid_file_is_named_with_its_line_and_problem() {
     let (code, message) = refusal_with_message(invoke(&main, "screen_payment_file", json!({"path": &file})));
     assert_eq!(code, "payment_file_invalid");
     assert!(message.starts_with("bad.xml: line 2:") && message.contains("DTD"), "{message}");
+    // Well-formed, but not what the schema allows: the group header without its message id.
+    let invalid = dir.join("no-msgid.xml");
+    std::fs::write(
+        &invalid,
+        pain001("ERP-RUN-67", &[("Globex Corporation", GLOBEX_IBAN, "980.00")]).replace("<MsgId>ERP-RUN-67</MsgId>", ""),
+    )
+    .unwrap();
+    let (code, message) = refusal_with_message(invoke(&main, "screen_payment_file", json!({"path": &invalid})));
+    assert_eq!(code, "payment_file_invalid");
+    assert!(message.starts_with("no-msgid.xml: line 3:"), "{message}");
     assert_eq!(refusal(invoke(&main, "screen_payment_file", json!({"path": dir.join("missing.xml")}))), "file_unreadable");
     assert_eq!(refusal(invoke(&main, "screen_payment_file", json!({"path": "  "}))), "invalid_input");
 }
