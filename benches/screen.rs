@@ -52,7 +52,8 @@ fn payment_run(lines: usize) -> Vec<u8> {
                 true => ("Hooli Ltd".to_string(), "GB29NWBK60161331926819".to_string()),
                 false => (format!("Supplier {p} GmbH"), iban(p)),
             };
-            let mut line = SampleLine::sepa(&format!("RUN-{i}"), &format!("{}.{:02}", 100 + i % 4000, i % 100), &name, &account, "COBADEFFXXX");
+            let mut line =
+                SampleLine::sepa(&format!("RUN-{i}"), &format!("{}.{:02}", 100 + i % 4000, i % 100), &name, &account, "COBADEFFXXX");
             line.structured_reference = Some(format!("RF{:02}{i:08}", i % 90 + 10));
             line
         })
@@ -79,7 +80,12 @@ fn facts() -> ScreenFacts {
         .map(|p| PartnerFacts {
             partner: PartnerRef { id: p as i64 + 1, name: format!("Supplier {p} GmbH") },
             has_active_key: true,
-            accounts: vec![PartnerAccount { key: format!("iban:{}", iban(p)), status: AccountStatus::Current, signed: true, changed_at: None }],
+            accounts: vec![PartnerAccount {
+                key: format!("iban:{}", iban(p)),
+                status: AccountStatus::Current,
+                signed: true,
+                changed_at: None,
+            }],
             amounts: BTreeMap::from([("EUR".to_string(), EarlierAmounts::of(&[400_000, 300_000, 350_000]))]),
         })
         .collect();

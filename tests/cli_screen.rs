@@ -159,7 +159,10 @@ fn each_line_gets_its_verdict_the_file_exits_1_and_one_signed_statement_records_
         assert_eq!((got[i].0.as_str(), &got[i].1), (*verdict, &codes.iter().map(|c| c.to_string()).collect::<Vec<_>>()), "line {}", i + 1);
     }
     assert_eq!(report["verdict"], "blocked");
-    assert_eq!((report["counts"]["ok"].as_u64(), report["counts"]["hold"].as_u64(), report["counts"]["blocked"].as_u64()), (Some(1), Some(4), Some(2)));
+    assert_eq!(
+        (report["counts"]["ok"].as_u64(), report["counts"]["hold"].as_u64(), report["counts"]["blocked"].as_u64()),
+        (Some(1), Some(4), Some(2))
+    );
     assert_eq!(report["lines"][1]["partner"]["name"], "Globex Corporation");
     let events = screen_events(&ws);
     assert_eq!(events.len(), 1, "one event per screening");
@@ -229,11 +232,20 @@ fn unreadable_hostile_and_invalid_files_exit_2_and_log_nothing() {
     let valid = payment_file(Pain001Version::V03, vec![sepa("E1", "950.00", "Umbrella Logistics S.L.", UMBRELLA_IBAN)]).xml();
     let body = valid.split_once("?>\n").expect("a declaration").1;
     let cases: Vec<(&str, String, &str)> = vec![
-        ("xxe.xml", format!("<!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n{}", body.replace("Invoice E1", "&x;")), "document type declaration"),
-        ("laughs.xml", format!("<!DOCTYPE Document [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n{body}"), "document type declaration"),
+        (
+            "xxe.xml",
+            format!("<!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n{}", body.replace("Invoice E1", "&x;")),
+            "document type declaration",
+        ),
+        (
+            "laughs.xml",
+            format!("<!DOCTYPE Document [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n{body}"),
+            "document type declaration",
+        ),
         ("entity.xml", valid.replace("Invoice E1", "&x;"), "entity &x;"),
         ("namespace.xml", valid.replace("pain.001.001.03", "pain.001.001.02"), "only pain.001.001.03 and pain.001.001.09"),
-        ("malformed.xml", valid.replace("</Cdtr>", ""), "not well-formed"),
+        ("malformed.xml", valid.replace("</Cdtr>", "</Cdtor>"), "not well-formed"),
+        ("cut.xml", valid[..valid.len() - 20].to_string(), "not well-formed"),
         ("schema.xml", valid.replace("<PmtMtd>TRF</PmtMtd>", ""), "PmtInf"),
         ("iban.xml", valid.replace(UMBRELLA_IBAN, "de44500105175407324931"), "IBAN"),
         ("latin1.xml", valid.replace("UTF-8", "ISO-8859-1"), "UTF-8"),

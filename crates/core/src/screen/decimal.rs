@@ -50,7 +50,7 @@ impl Decimal {
 
     /// Without trailing fraction zeros, so that equal values compare equal.
     fn normalised(mut self) -> Decimal {
-        while self.scale > 0 && self.digits % 10 == 0 {
+        while self.scale > 0 && self.digits.is_multiple_of(10) {
             self.digits /= 10;
             self.scale -= 1;
         }

@@ -76,7 +76,11 @@ pub fn read_payment_file(bytes: &[u8]) -> Result<pain001::PaymentFile, ReadError
         Ok(())
     })?;
     let (validator, extractor) = reading.expect("read_xml refuses a document without a root");
-    validator.finish().map_err(|why| xml::XmlError { line: bytes.iter().filter(|&&b| b == b'\n').count() + 1, offset: bytes.len(), problem: xml::XmlProblem::Rejected(why) })?;
+    validator.finish().map_err(|why| xml::XmlError {
+        line: bytes.iter().filter(|&&b| b == b'\n').count() + 1,
+        offset: bytes.len(),
+        problem: xml::XmlProblem::Rejected(why),
+    })?;
     Ok(extractor.finish())
 }
 

@@ -387,6 +387,7 @@ mod tests {
             creditor_name: "Initech Inc.".into(),
             account: "123456789".into(),
             routing: Some(("USABA".into(), "021000021".into())),
+            other_scheme: None,
             bic: None,
             remittance: None,
             structured_reference: None,

@@ -305,8 +305,7 @@ impl<'f> PartnerIndex<'f> {
                 return Some((first, NameMatch::Match));
             }
         }
-        self
-            .partners
+        self.partners
             .iter()
             .enumerate()
             .map(|(i, p)| (i, compare_names(&p.partner.name, name)))
@@ -426,7 +425,10 @@ fn match_partner<'f>(
                 let p = &partners[i];
                 reasons.hold(
                     ScreenReason::AccountNotOnFile,
-                    format!("{display} is not in the account history of {}: its bank details may have been changed in the ERP", p.partner.name),
+                    format!(
+                        "{display} is not in the account history of {}: its bank details may have been changed in the ERP",
+                        p.partner.name
+                    ),
                 );
                 Some(p)
             }
@@ -484,7 +486,9 @@ fn account_rules(key: &str, partner: Option<&PartnerFacts>, facts: &ScreenFacts,
                 reasons.block(ScreenReason::AccountKnownFraudulent, format!("the account is marked fraudulent in {name}'s history"));
             }
         }
-        AccountStatus::Retired => reasons.block(ScreenReason::AccountPreviouslyRetired, format!("the account was {name}'s and has been replaced")),
+        AccountStatus::Retired => {
+            reasons.block(ScreenReason::AccountPreviouslyRetired, format!("the account was {name}'s and has been replaced"))
+        }
         AccountStatus::Pending => reasons.hold(
             ScreenReason::AccountUnconfirmed,
             format!("the account came in an instruction of {name} that has not been through callback and approval"),
@@ -753,7 +757,8 @@ mod tests {
 
     #[test]
     fn a_verified_current_account_under_its_name_is_ok() {
-        let report = screen(&file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "1400.00"), line(2, "ACME GmbH", ACME_IBAN, "10")]), &facts());
+        let report =
+            screen(&file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "1400.00"), line(2, "ACME GmbH", ACME_IBAN, "10")]), &facts());
         assert_eq!(codes(&report), [Vec::<&str>::new(), vec![]]);
         assert_eq!((report.verdict, report.counts.ok), (LineVerdict::Ok, 2));
         assert_eq!(report.lines[0].partner.as_ref().map(|p| p.id), Some(1));
@@ -824,7 +829,10 @@ mod tests {
         assert_eq!(code(line(1, "Globex Corporation", GLOBEX_IBAN, "0.00")), [ScreenReason::AmountInvalid]);
         let usd = CreditLine { currency: "USD".into(), service_level: None, ..line(1, "Globex Corporation", GLOBEX_IBAN, "10") };
         assert_eq!(code(usd.clone()), [ScreenReason::CurrencyUnusual]);
-        assert_eq!(code(CreditLine { service_level: Some("SEPA".into()), ..usd }), [ScreenReason::CurrencyInvalid, ScreenReason::CurrencyUnusual]);
+        assert_eq!(
+            code(CreditLine { service_level: Some("SEPA".into()), ..usd }),
+            [ScreenReason::CurrencyInvalid, ScreenReason::CurrencyUnusual]
+        );
         let bad = line(1, "Globex Corporation", "DE89370400440532013001", "10");
         let bad_bic = CreditLine { bic: Some("COBA-DEFF".into()), ..line(1, "Globex Corporation", GLOBEX_IBAN, "10") };
         assert_eq!(code(bad_bic), [ScreenReason::BicInvalid]);

@@ -22,6 +22,8 @@ pub struct SampleLine {
     pub account: String,
     /// `ClrSysMmbId` (clearing-system code, member id) for a local account.
     pub routing: Option<(String, String)>,
+    /// `Othr/SchmeNm/Prtry`: the account is `Othr/Id` of this scheme (as with `routing`).
+    pub other_scheme: Option<String>,
     /// The creditor agent's BIC.
     pub bic: Option<String>,
     /// `RmtInf/Ustrd`.
@@ -40,6 +42,7 @@ impl SampleLine {
             creditor_name: creditor_name.into(),
             account: iban.into(),
             routing: None,
+            other_scheme: None,
             bic: Some(bic.into()),
             remittance: Some(format!("Invoice {end_to_end_id}")),
             structured_reference: None,
@@ -164,16 +167,18 @@ fn write_line(x: &mut String, l: &SampleLine, bic: &str) {
         "        <Cdtr>\n          <Nm>{}</Nm>\n          <PstlAdr>\n            <Ctry>DE</Ctry>\n          </PstlAdr>\n        </Cdtr>\n",
         escape(&l.creditor_name)
     );
-    match &l.routing {
-        None => {
+    match (&l.routing, &l.other_scheme) {
+        (None, None) => {
             let _ = writeln!(
                 x,
                 "        <CdtrAcct>\n          <Id>\n            <IBAN>{}</IBAN>\n          </Id>\n        </CdtrAcct>",
                 l.account
             );
         }
-        Some(_) => {
-            let _ = writeln!(x, "        <CdtrAcct>\n          <Id>\n            <Othr>\n              <Id>{}</Id>\n            </Othr>\n          </Id>\n        </CdtrAcct>", l.account);
+        (_, scheme) => {
+            let scheme = scheme.as_ref().map_or(String::new(), |s| format!("<SchmeNm><Prtry>{}</Prtry></SchmeNm>", escape(s)));
+            let othr = format!("<Othr><Id>{}</Id>{scheme}</Othr>", l.account);
+            let _ = writeln!(x, "        <CdtrAcct>\n          <Id>{othr}</Id>\n        </CdtrAcct>");
         }
     }
     if l.remittance.is_some() || l.structured_reference.is_some() {
