@@ -504,6 +504,23 @@ fn statement_log() -> Vec<Statement> {
     let accepted = receipt("accepted", &[], GLOBEX_NEW_ACCOUNT, "BARCGB22", 120_000, "globex-115.countersign");
     log.push(&clara, "2026-12-01T11:30:00Z", "clara", "instruction.receive", "case:2", accepted)
         .invalid("authority", "clara was disabled at event 25: her statements no longer count");
+    // Issue 18: carol screens the ERP's payment file; one line held. A screening changes no state.
+    let file_sha256 = sha256_hex("the ERP's pain.001 payment run");
+    let screening = json!({
+        "file_sha256": file_sha256,
+        "file_name": "payment-run.xml",
+        "version": "pain.001.001.03",
+        "message_id": "ERP-RUN-0042",
+        "verdict": "hold",
+        "counts": { "lines": 2, "ok": 1, "hold": 1, "blocked": 0 },
+        "file_findings": [],
+        "lines_not_ok": [{
+            "line": 2, "end_to_end_id": "E2", "creditor_name": "Globex Corporation", "account_key": GLOBEX_NEW_ACCOUNT,
+            "amount": "48250.00", "currency": "EUR", "verdict": "hold", "reasons": ["account_not_on_file"]
+        }],
+        "approved_copy": null,
+    });
+    log.push(&carol, "2026-12-01T11:40:00Z", "carol", "payment_file.screen", &format!("payment_file:{file_sha256}"), screening);
     log.0
 }
 
@@ -838,7 +855,7 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
         prev = event_hash(&prev, &fields(&e));
         events.push(LoggedEvent { hash: prev, ..e });
     }
-    assert_eq!(events.len(), 26);
+    assert_eq!(events.len(), 27);
     let state = ImpliedState::replay(events.iter());
     let got: Vec<(u64, String)> = state.problems.iter().map(|p| (p.seq, fault_name(p.kind).to_string())).collect();
     assert_eq!(got, expected, "{:#?}", state.problems);

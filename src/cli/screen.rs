@@ -57,7 +57,13 @@ pub fn screen(args: &ScreenArgs, global: &GlobalArgs, output: Output) -> CliResu
             Some(copy) => {
                 write_atomic(out, &copy.bytes, Sensitivity::Public, false)?;
                 document["approved_copy"]["path"] = json!(out.display().to_string());
-                note = format!("\nApproved copy: {} ({} of {} lines; SHA-256 {})\n", out.display(), copy.lines, screened.report.counts.lines, copy.sha256);
+                note = format!(
+                    "\nApproved copy: {} ({} of {} lines; SHA-256 {})\n",
+                    out.display(),
+                    copy.lines,
+                    screened.report.counts.lines,
+                    copy.sha256
+                );
             }
             None => note = "\nNo approved copy was written: no line is ok.\n".into(),
         }

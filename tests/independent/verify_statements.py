@@ -40,6 +40,7 @@ STATEMENT_ACTIONS = {
     "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
     "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
     "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
+    "payment_file.screen",
 }
 # §12.8 four eyes: who checks, how many make a workspace leave setup mode, what each kind writes.
 CHECKER_ROLES = {"approver", "admin"}
@@ -51,7 +52,7 @@ EFFECTS = {
     "account_clear": {"account.clear"},
 }
 # The policy settings and the direction in which each loosens a control (§12.8).
-LOOSER_WHEN_SMALLER = ("change_window_days", "rotation_window_days")
+LOOSER_WHEN_SMALLER = ("change_window_days", "rotation_window_days", "cooling_off_hours")
 LOOSER_WHEN_LARGER = ("amount_unusual_factor", "amount_history_min", "approval_threshold_minor")
 LOOSER_WHEN_DROPPED = ("first_instruction_needs_callback", "shared_account_needs_callback",
                        "close_name_match_needs_callback", "require_totp_for_approvers")
@@ -315,6 +316,9 @@ class State:
         if action in ("audit.key_create", "org.rotate_key", "user.reset_password"):
             self.require(actor, {"admin"})
             return "no effect on the state"
+        if action == "payment_file.screen":
+            self.require(actor, {"clerk", "approver", "admin"})
+            return "a payment file screened: no effect on the state"
         if action == "policy.set":
             self.require(actor, {"admin"})
             if not isinstance(details.get("new"), dict) or not isinstance(details["new"].get("approval_threshold_minor"), int):
@@ -632,7 +636,7 @@ def main() -> int:
         recs = records(read(VECTOR))
         record_results, state = check_records(recs)
         results.extend(record_results)
-        results.append((f"{len(recs)} statements", len(recs) == 26, ""))
+        results.append((f"{len(recs)} statements", len(recs) == 27, ""))
         results.extend(check_final_state(state, recs))
         results.extend(self_tests(recs))
     except Exception as e:  # a crash is a failure, not a pass

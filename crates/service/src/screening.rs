@@ -15,7 +15,6 @@ use super::cases::sha256_hex;
 use super::statements::{append_statement, refresh};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::history::EarlierAmounts;
-use countersign_store::prelude::*;
 use countersign_core::audit::log::{EventFilter, LoggedEvent};
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Role;
@@ -24,8 +23,11 @@ use countersign_core::cases::flow::CaseStatus;
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::registry::KeyStatus;
 use countersign_core::screen::pain001::{approved_copy, PaymentFile};
-use countersign_core::screen::rules::{screen, LineVerdict, PartnerAccount, PartnerFacts, PartnerRef, ScreenFacts, ScreenReport, VerdictCounts};
 use countersign_core::screen::read_payment_file;
+use countersign_core::screen::rules::{
+    screen, LineVerdict, PartnerAccount, PartnerFacts, PartnerRef, ScreenFacts, ScreenReport, VerdictCounts,
+};
+use countersign_store::prelude::*;
 use time::OffsetDateTime;
 
 /// The action of a screening's statement.
@@ -127,7 +129,13 @@ impl Workspace {
     /// statement; with `want_copy`, also the copy with only the `ok` lines (its hash logged).
     /// A file that is not a readable, schema-valid pain.001.001.03 or .09 is refused as
     /// `payment_file_invalid` and nothing is logged.
-    pub fn screen_payment_file(&mut self, session: &Session, bytes: &[u8], file_name: &str, want_copy: bool) -> ServiceResult<ScreenedFile> {
+    pub fn screen_payment_file(
+        &mut self,
+        session: &Session,
+        bytes: &[u8],
+        file_name: &str,
+        want_copy: bool,
+    ) -> ServiceResult<ScreenedFile> {
         let file_sha256 = sha256_hex(bytes);
         let subject = format!("payment_file:{file_sha256}");
         self.authorize(session, SCREENERS, SCREEN_ACTION, &subject, "screen payment files")?;
