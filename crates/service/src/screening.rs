@@ -311,3 +311,59 @@ fn record_of(event: &LoggedEvent) -> Option<ScreeningRecord> {
         approved_copy_sha256: d["approved_copy"]["sha256"].as_str().map(str::to_string),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::admin_workspace;
+    use crate::Credentials;
+    use countersign_core::screen::sample::{SampleBlock, SampleFile, SampleLine};
+    use countersign_core::screen::Pain001Version;
+
+    fn run(amount: &str) -> Vec<u8> {
+        SampleFile {
+            version: Pain001Version::V09,
+            message_id: "ERP-1".into(),
+            debtor_name: "Initech GmbH".into(),
+            control_sums: true,
+            blocks: vec![SampleBlock {
+                id: "B1".into(),
+                batch_booking: Some(true),
+                execution_date: "2099-12-31".into(),
+                debtor_iban: "DE75512108001245126199".into(),
+                sepa: true,
+                lines: vec![SampleLine::sepa("E1", amount, "Hooli Ltd", "GB29NWBK60161331926819", "NWBKGB2LXXX")],
+            }],
+        }
+        .xml()
+        .into_bytes()
+    }
+
+    fn screenings(ws: &mut Workspace) -> usize {
+        let filter = EventFilter { action: Some(SCREEN_ACTION.into()), ..EventFilter::default() };
+        ws.store.read(|tx| tx.events_matching(&filter)).unwrap().len()
+    }
+
+    /// On both backends (the suite runs on SQLite and PostgreSQL): a screening is one statement
+    /// that `check_screened_file` reads back; a changed file is named; an invalid one logs nothing;
+    /// auditors only check.
+    #[test]
+    fn a_screening_is_logged_once_and_read_back_by_the_check() {
+        let (_dir, mut ws, alice) = admin_workspace();
+        ws.add_user(&alice, "frank", Role::Auditor, "frank password 1").unwrap();
+        let frank = ws.login(&Credentials { user: "frank", password: "frank password 1", totp: None }).unwrap();
+        let screened = ws.screen_payment_file(&alice, &run("10.00"), "run.xml", true).unwrap();
+        assert_eq!((screened.report.verdict, screened.report.counts.hold), (LineVerdict::Hold, 1));
+        assert!(screened.approved_copy.is_none(), "no line is ok: no copy");
+        assert_eq!(screenings(&mut ws), 1);
+        let check = ws.check_screened_file(&frank, &run("10.00")).unwrap();
+        assert_eq!(check.standing, FileStanding::ScreenedNotOk);
+        assert_eq!(check.screening.as_ref().map(|s| (s.event, s.by.as_str())), Some((screened.event, "alice")));
+        let changed = ws.check_screened_file(&frank, &run("10.01")).unwrap();
+        assert_eq!((changed.standing, changed.same_message.len()), (FileStanding::Changed, 1));
+        let invalid = ws.screen_payment_file(&alice, b"<Document/>", "x.xml", false);
+        assert!(matches!(invalid, Err(ServiceError::PaymentFileInvalid(_))), "{invalid:?}");
+        assert!(matches!(ws.screen_payment_file(&frank, &run("10.00"), "run.xml", false), Err(ServiceError::NotPermitted(_))));
+        assert_eq!(screenings(&mut ws), 1, "neither the invalid file nor the auditor's attempt is a screening");
+    }
+}

@@ -656,7 +656,9 @@ fn file_findings(file: &PaymentFile) -> Vec<FileFinding> {
         if let Some(sum) = sum {
             let actual = lines.iter().try_fold(Decimal::ZERO, |s, l| Decimal::parse(&l.amount).and_then(|a| s.checked_add(a)));
             if actual.is_none() || Decimal::parse(sum) != actual {
-                let actual = actual.map_or("not computable".to_string(), |a| a.to_string());
+                // Written with as many decimals as the stated sum, so the two read alike.
+                let decimals = sum.trim().split_once('.').map_or(0, |(_, f)| u32::try_from(f.len()).unwrap_or(0));
+                let actual = actual.map_or("not computable".to_string(), |a| a.to_text(decimals));
                 found.push(FileFinding {
                     code: ScreenReason::ControlSumMismatch,
                     block: block.map(str::to_string),
@@ -862,7 +864,7 @@ mod tests {
         );
         let file_codes: Vec<_> = report.file_findings.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(file_codes, ["transaction_count_mismatch", "control_sum_mismatch"]);
-        assert!(report.file_findings[1].message.contains("they sum to 25"), "{:?}", report.file_findings);
+        assert!(report.file_findings[1].message.ends_with("they sum to 25.00"), "{:?}", report.file_findings);
         pf.count = "3".into();
         pf.control_sum = Some("25.00".into());
         assert!(screen(&pf, &f).file_findings.is_empty());
