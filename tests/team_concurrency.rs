@@ -131,7 +131,7 @@ fn check_the_workspace(url: &DatabaseUrl, dir: &TestDir, released: Vec<i64>, rec
     let released_rows: BTreeSet<i64> = cases.iter().filter(|c| c.status == CaseStatus::Released).map(|c| c.id).collect();
     assert_eq!(released_rows, unique, "the released cases are those the workers released");
     assert!(!unique.is_empty(), "the run released payments");
-    let log = ws.audit_log(&frank, &Default::default()).unwrap();
+    let log = ws.audit_log(&frank, &Default::default()).unwrap().items;
     let mut release_events: BTreeMap<String, usize> = BTreeMap::new();
     for e in log.iter().filter(|e| e.action == "case.release") {
         *release_events.entry(e.subject.clone()).or_default() += 1;

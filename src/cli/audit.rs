@@ -15,7 +15,7 @@ use countersign_service::core::format::fingerprint::Fingerprint;
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 
 use super::exit::{CliError, CliResult, Exit};
-use super::report::Output;
+use super::report::{more_line, Output, PageArgs};
 use super::workspace::open_as;
 use super::GlobalArgs;
 
@@ -45,6 +45,8 @@ pub enum AuditCommand {
     Log {
         #[command(flatten)]
         filter: FilterArgs,
+        #[command(flatten)]
+        page: PageArgs,
         /// CSV instead of a table.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
@@ -100,6 +102,7 @@ impl FilterArgs {
             action: self.action.clone(),
             from: time_arg(&self.from),
             until: time_arg(&self.until),
+            page: Default::default(),
         }
     }
 }
@@ -159,18 +162,25 @@ pub fn audit(command: &AuditCommand, global: &GlobalArgs, output: Output) -> Cli
             );
             Ok(Exit::Success)
         }
-        AuditCommand::Log { filter, csv } => {
+        AuditCommand::Log { filter, page, csv } => {
             // clap's conflicts_with does not see the global --json given before the subcommand.
             if *csv && output.json {
                 return Err(CliError::usage("csv_and_json", "--csv and --json choose different outputs: give one of them"));
             }
             let (mut ws, session) = open_as(global)?;
-            let events = ws.audit_log(&session, &filter.to_filter())?;
+            let chosen = EventFilter { page: page.page()?, ..filter.to_filter() };
+            let events = ws.audit_log(&session, &chosen)?;
             if *csv {
-                super::report::print_out(&events_csv(events.iter().map(|e| (fields(e), e.hash))));
+                super::report::print_out(&events_csv(events.items.iter().map(|e| (fields(e), e.hash))));
+                if let Some(next) = events.next {
+                    super::report::print_err(&format!("More: --after {next}"));
+                }
                 return Ok(Exit::Success);
             }
-            output.emit(Value::Array(events.iter().map(event_json).collect()), || log_text(&events));
+            let listed = Value::Array(events.items.iter().map(event_json).collect());
+            // Without a page, the array alone (as before paging); with one, the page and its cursor.
+            let document = if page.given() { json!({ "events": listed, "next": events.next }) } else { listed };
+            output.emit(document, || format!("{}{}", log_text(&events.items), more_line(events.next)));
             Ok(Exit::Success)
         }
     }

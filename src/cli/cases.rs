@@ -15,7 +15,7 @@ use countersign_service::files::{check_new_file, write_atomic, FileError, Sensit
 use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
-use super::report::Output;
+use super::report::{more_line, Output, PageArgs};
 use super::workspace::open_as;
 use super::GlobalArgs;
 
@@ -26,6 +26,8 @@ pub enum CaseCommand {
         /// Only cases with this status.
         #[arg(long)]
         status: Option<CaseStatus>,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// Show a case: verdict, findings, callbacks and the timeline of every step.
     Show {
@@ -306,7 +308,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
     let (mut ws, session) = open_as(global)?;
     let mut run = CaseRun { ws: &mut ws, session: &session, output };
     match command {
-        CaseCommand::List { status } => run.list(*status)?,
+        CaseCommand::List { status, page } => run.list(*status, page)?,
         CaseCommand::Show { id } => run.show(*id)?,
         CaseCommand::Challenge { id } => run.challenge(*id)?,
         CaseCommand::Callback { id, dialed, reached, code, outcome, note } => {
@@ -334,13 +336,14 @@ struct CaseRun<'a> {
 
 impl CaseRun<'_> {
     /// `case list`: the cases, newest first, optionally with one status.
-    fn list(&mut self, status: Option<CaseStatus>) -> Result<(), CliError> {
-        let cases = self.ws.cases(self.session, status)?;
-        self.output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>() }), || {
+    fn list(&mut self, status: Option<CaseStatus>, page: &PageArgs) -> Result<(), CliError> {
+        let listed = self.ws.cases_page(self.session, status, &page.page()?)?;
+        let cases = &listed.items;
+        self.output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>(), "next": listed.next }), || {
             if cases.is_empty() {
                 return "No cases.".into();
             }
-            cases.iter().map(list_line).collect()
+            cases.iter().map(list_line).chain([more_line(listed.next)]).collect()
         });
         Ok(())
     }

@@ -137,3 +137,32 @@ pub fn check_text(file: &str, check: &FileCheck, signer_name: Option<&str>) -> S
     }
     out
 }
+
+/// `--limit` and `--after`: one page of a list that grows (the contract's paging).
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct PageArgs {
+    /// At most this many items (1 to 10000); the output says where the next page starts.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// Continue after the item with this id (the `next` of the page before).
+    #[arg(long, value_name = "ID")]
+    pub after: Option<i64>,
+}
+
+impl PageArgs {
+    /// The page asked for, checked (exit 2 otherwise).
+    pub fn page(&self) -> Result<countersign_service::core::paging::Page, super::exit::CliError> {
+        countersign_service::core::paging::Page::new(self.limit, self.after)
+            .map_err(|message| super::exit::CliError::usage("invalid_argument", message))
+    }
+
+    /// Whether a page was asked for at all.
+    pub fn given(&self) -> bool {
+        self.limit.is_some() || self.after.is_some()
+    }
+}
+
+/// The line after a page that another page follows.
+pub fn more_line(next: Option<i64>) -> String {
+    next.map_or(String::new(), |n| format!("More: --after {n}\n"))
+}

@@ -16,7 +16,8 @@
 //! - [`screen`]: the ERP's pain.001 payment file read against the official schema and screened
 //!   line by line against the partners' signed history;
 //! - [`auth`]: roles, passwords, second factor, lockout and secrets sealed under a password;
-//! - [`registry`]: partners, pinned keys, numbers on file and accounts as the workspace records them.
+//! - [`registry`]: partners, pinned keys, numbers on file and accounts as the workspace records them;
+//! - [`paging`]: pages of the lists that grow (`--limit`, `--after`).
 
 #![forbid(unsafe_code)]
 // Amounts in minor units are written as units_cents (`10_000_00` is 10 000.00).
@@ -32,6 +33,7 @@ pub mod encoding;
 pub mod export;
 pub mod format;
 mod json;
+pub mod paging;
 pub mod registry;
 pub mod screen;
 

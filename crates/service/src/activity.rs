@@ -11,7 +11,7 @@ use countersign_core::audit::log::EventFilter;
 impl Workspace {
     /// Per-day activity of the events `filter` chooses, oldest day first (auditors and admins).
     pub fn activity(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<DayActivity>> {
-        let events = self.audit_log(session, filter)?;
+        let events = self.audit_log(session, filter)?.items;
         Ok(daily_activity(events.iter().map(|e| EventFields {
             seq: e.seq,
             at: &e.at,

@@ -20,6 +20,7 @@ use countersign_core::audit::state::{ImpliedState, StateMismatch, StatementProbl
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
+use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{StoreError, Tx};
 
@@ -271,6 +272,9 @@ impl Workspace {
     pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
         self.check_allowed(session, Guarded::AuditExport)?;
         check_filter(filter)?;
+        // A bundle holds every event the filter chooses: it is never a page.
+        let whole = EventFilter { page: Page::default(), ..filter.clone() };
+        let filter = &whole;
         let at = format_utc(now());
         let card = self.org_card(session)?;
         let setup_mode = self.implied_state()?.in_setup_mode();
@@ -307,11 +311,13 @@ impl Workspace {
         })
     }
 
-    /// Events chosen by `filter`, oldest first (auditors and admins).
-    pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<LoggedEvent>> {
+    /// Events chosen by `filter`, oldest first (auditors and admins); a page of them when the
+    /// filter names one (`next`: the `after` of the next page).
+    pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Paged<LoggedEvent>> {
         self.check_allowed(session, Guarded::AuditLog)?;
         check_filter(filter)?;
-        Ok(self.store.read(|tx| tx.events_matching(filter))?)
+        let rows = self.store.read(|tx| tx.events_matching(filter))?;
+        Ok(Paged::of(rows, &filter.page, |e| i64::try_from(e.seq).unwrap_or(i64::MAX)))
     }
 
     /// The stored checkpoints (auditors and admins).

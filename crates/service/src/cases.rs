@@ -31,6 +31,7 @@ use countersign_core::format::codes::{Challenge, ChallengeResponse};
 use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_core::format::instruction::Instruction;
 use countersign_core::format::keys::PublicKey;
+use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{BankFile, StoreError, Tx};
 
@@ -767,8 +768,14 @@ impl Workspace {
 
     /// Cases, newest first, optionally only those with a status.
     pub fn cases(&mut self, session: &Session, status: Option<CaseStatus>) -> ServiceResult<Vec<Case>> {
+        Ok(self.cases_page(session, status, &Page::default())?.items)
+    }
+
+    /// One page of the cases, newest first (`case list --limit --after`).
+    pub fn cases_page(&mut self, session: &Session, status: Option<CaseStatus>, page: &Page) -> ServiceResult<Paged<Case>> {
         self.require_signed_in(session)?;
-        Ok(self.store.read(|tx| tx.cases(status))?)
+        let rows = self.store.read(|tx| tx.cases(status, page))?;
+        Ok(Paged::of(rows, page, |c| c.id))
     }
 
     /// One case in full: record, callbacks, timeline, the numbers to call.

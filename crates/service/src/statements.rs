@@ -21,6 +21,7 @@ use countersign_core::cases::flow::CaseFacts;
 use countersign_core::cases::policy::Policy;
 use countersign_core::cases::record::Case;
 use countersign_core::format::keys::KeyPair;
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, PinnedKey};
 use countersign_store::prelude::*;
 use countersign_store::{Tx, UserRow};
@@ -304,7 +305,7 @@ impl Mismatches<'_> {
     }
 
     fn cases(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
-        let cases = tx.cases(None)?;
+        let cases = tx.cases(None, &Page::default())?;
         for case in &cases {
             if let Err(d) = check_case(self.state, case) {
                 self.add_difference(d);

@@ -4,6 +4,7 @@
 use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
+use countersign_core::paging::Page;
 
 use crate::StoreResult;
 
@@ -81,8 +82,9 @@ pub trait CasesTx {
     /// A case by id.
     fn case(&self, id: i64) -> StoreResult<Option<Case>>;
 
-    /// Cases, newest first, optionally only those with a status.
-    fn cases(&self, status: Option<CaseStatus>) -> StoreResult<Vec<Case>>;
+    /// Cases, newest first, optionally only those with a status; of a page, the cases older than
+    /// `page.after` and at most one more than `page.limit` (see [`Page::fetch`]).
+    fn cases(&self, status: Option<CaseStatus>, page: &Page) -> StoreResult<Vec<Case>>;
 
     /// The id of an earlier case holding the same signed instruction (same signer and id),
     /// whose signature verified.

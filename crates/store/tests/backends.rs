@@ -6,6 +6,7 @@ use countersign_core::audit::chain::{event_hash, EventFields, GENESIS};
 use countersign_core::audit::log::EventFilter;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::changes::{ChangeKind, ChangeStatus};
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
 use countersign_store::testing::every_backend;
@@ -90,6 +91,11 @@ fn events_chain_filter_and_stay_append_only() {
             [3]
         );
         assert_eq!(matching(EventFilter { case: Some(1), until: Some("2026-11-23T09:00:01Z".into()), ..Default::default() }), [1]);
+        // A page: after a sequence number, one more than the limit fetched.
+        let page = |limit, after| Page { limit: Some(limit), after };
+        assert_eq!(matching(EventFilter { page: page(1, None), ..Default::default() }), [1, 2], "{}", t.backend);
+        assert_eq!(matching(EventFilter { page: page(1, Some(2)), ..Default::default() }), [3], "{}", t.backend);
+        assert_eq!(matching(EventFilter { action: Some("case".into()), page: page(5, Some(1)), ..Default::default() }), [2]);
         assert_eq!(t.store.read(|tx| tx.event_hashes_between(2, 3)).unwrap(), [events[1].hash, events[2].hash]);
         let id = t.store.write(|tx| tx.insert_checkpoint(3, &events[2].hash, AT, "manual", "fp", "")).unwrap();
         let checkpoints = t.store.read(|tx| tx.checkpoints()).unwrap();
@@ -124,7 +130,14 @@ fn a_case_moves_once_and_its_history_is_counted() {
             (case.status, case.partner_name.as_deref(), case.amount_minor),
             (CaseStatus::CallbackConfirmed, Some("Globex"), Some(5_000))
         );
-        assert_eq!(t.store.read(|tx| tx.cases(Some(CaseStatus::Accepted))).unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), [3, 1]);
+        let ids = |t: &mut countersign_store::testing::TestStore, status, page: Page| {
+            t.store.read(|tx| tx.cases(status, &page)).unwrap().iter().map(|c| c.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&mut t, Some(CaseStatus::Accepted), Page::default()), [3, 1]);
+        // Pages: newest first, one extra row fetched, then the cases older than the cursor.
+        assert_eq!(ids(&mut t, None, Page { limit: Some(1), after: None }), [3, 2], "{}", t.backend);
+        assert_eq!(ids(&mut t, None, Page { limit: Some(1), after: Some(2) }), [1], "{}", t.backend);
+        assert_eq!(ids(&mut t, Some(CaseStatus::Accepted), Page { limit: Some(5), after: Some(3) }), [1], "{}", t.backend);
         assert_eq!(t.store.read(|tx| tx.earlier_receipt("fp1", "INV-2")).unwrap(), Some((2, AT.to_string())));
         assert_eq!(t.store.read(|tx| tx.newest_accepted_issue("fp1")).unwrap().as_deref(), Some(AT));
         let callback = t.store.write(|tx| tx.insert_callback(second, "123456", "carol", AT)).unwrap();

@@ -64,6 +64,7 @@ impl AuditFilter {
             action: text(&self.action),
             from: time(&self.from),
             until: time(&self.until),
+            page: Default::default(),
         }
     }
 }
@@ -186,7 +187,7 @@ pub async fn audit_log(state: State<'_, AppState>, filter: AuditFilter) -> Comma
     blocking(|| {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        let events = ws.audit_log(session, &filter.to_core())?;
+        let events = ws.audit_log(session, &filter.to_core())?.items;
         Ok(AuditLogView { total: events.len() as u64, events: events.iter().rev().take(LOG_LIMIT).map(event_view).collect() })
     })
 }
@@ -278,7 +279,7 @@ pub async fn export_audit_csv<R: Runtime>(
     let events = blocking(|| -> CommandResult<_> {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        Ok(ws.audit_log(session, &filter.to_core())?)
+        Ok(ws.audit_log(session, &filter.to_core())?.items)
     })?;
     let csv = events_csv(events.iter().map(|e| {
         (EventFields { seq: e.seq, at: &e.at, actor: &e.actor, action: &e.action, subject: &e.subject, details: &e.details }, e.hash)

@@ -57,4 +57,7 @@ pub struct EventFilter {
     pub from: Option<String>,
     /// Before this UTC time.
     pub until: Option<String>,
+    /// Which page of the events chosen (`audit log --limit --after`): `after` is a sequence
+    /// number; the store fetches one more than `limit` (see [`crate::paging::Page::fetch`]).
+    pub page: crate::paging::Page,
 }

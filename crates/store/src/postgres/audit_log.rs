@@ -92,8 +92,14 @@ impl AuditLogTx for PgTx<'_> {
             if let Some(until) = &filter.until {
                 clauses.push(format!("at < {}", p(Box::new(until.clone()))));
             }
+            if let Some(after) = filter.page.after {
+                clauses.push(format!("seq > {}", p(Box::new(after))));
+            }
         }
-        let filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let mut filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        if let Some(fetch) = filter.page.fetch() {
+            filter_sql = format!("{filter_sql} ORDER BY seq LIMIT {fetch}");
+        }
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v.as_ref()).collect();
         self.query_events(&filter_sql, &refs)
     }
@@ -139,7 +145,9 @@ impl AuditLogTx for PgTx<'_> {
 
 impl PgTx<'_> {
     fn query_events(&self, filter: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<LoggedEvent>> {
-        let rows = self.query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events {filter} ORDER BY seq"), params)?;
+        // A filter may end in its own `ORDER BY seq LIMIT n` (a page).
+        let order = if filter.contains("ORDER BY") { "" } else { "ORDER BY seq" };
+        let rows = self.query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events {filter} {order}"), params)?;
         rows.iter().map(event_from_row).collect()
     }
 }

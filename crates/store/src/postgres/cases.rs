@@ -9,6 +9,7 @@ use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
+use countersign_core::paging::Page;
 
 use crate::cases::{BankFile, CasesTx, NewCase};
 use crate::StoreResult;
@@ -100,12 +101,13 @@ impl CasesTx for PgTx<'_> {
         self.query_opt(&sql, &[&id])?.as_ref().map(case_from_row).transpose()
     }
 
-    fn cases(&self, status: Option<CaseStatus>) -> StoreResult<Vec<Case>> {
+    fn cases(&self, status: Option<CaseStatus>, page: &Page) -> StoreResult<Vec<Case>> {
+        // PostgreSQL reads LIMIT NULL as none.
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN partners p ON p.id = c.partner_id
-             WHERE $1::text IS NULL OR c.status = $1 ORDER BY c.id DESC"
+             WHERE ($1::text IS NULL OR c.status = $1) AND ($2::bigint IS NULL OR c.id < $2) ORDER BY c.id DESC LIMIT $3"
         );
-        self.query(&sql, &[&status.map(CaseStatus::as_str)])?.iter().map(case_from_row).collect()
+        self.query(&sql, &[&status.map(CaseStatus::as_str), &page.after, &page.fetch()])?.iter().map(case_from_row).collect()
     }
 
     fn earlier_receipt(&self, signer: &str, instruction_id: &str) -> StoreResult<Option<(i64, String)>> {

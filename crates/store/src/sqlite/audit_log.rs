@@ -84,8 +84,14 @@ impl AuditLogTx for SqliteTx<'_> {
             if let Some(until) = &filter.until {
                 clauses.push(format!("at < {}", p(Sql::Text(until.clone()))));
             }
+            if let Some(after) = filter.page.after {
+                clauses.push(format!("seq > {}", p(Sql::Integer(after))));
+            }
         }
-        let filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let mut filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        if let Some(fetch) = filter.page.fetch() {
+            filter_sql = format!("{filter_sql} ORDER BY seq LIMIT {fetch}");
+        }
         let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
         self.query_events(&filter_sql, &refs)
     }
@@ -129,7 +135,9 @@ impl AuditLogTx for SqliteTx<'_> {
 
 impl SqliteTx<'_> {
     fn query_events(&self, filter: &str, params: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<LoggedEvent>> {
-        let sql = format!("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter} ORDER BY seq");
+        // A filter may end in its own `ORDER BY seq LIMIT n` (a page).
+        let order = if filter.contains("ORDER BY") { "" } else { "ORDER BY seq" };
+        let sql = format!("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter} {order}");
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let rows = stmt.query_map(params, |r| {
             Ok((

@@ -7,6 +7,7 @@ use countersign_core::assess::findings::{Finding, Verdict};
 use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
+use countersign_core::paging::Page;
 
 use crate::cases::{BankFile, CasesTx, NewCase};
 use crate::StoreResult;
@@ -97,12 +98,14 @@ impl CasesTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn cases(&self, status: Option<CaseStatus>) -> StoreResult<Vec<Case>> {
+    fn cases(&self, status: Option<CaseStatus>, page: &Page) -> StoreResult<Vec<Case>> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN partners p ON p.id = c.partner_id
-             WHERE ?1 IS NULL OR c.status = ?1 ORDER BY c.id DESC"
+             WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3"
         ))?;
-        let rows = stmt.query_map([status.map(CaseStatus::as_str)], case_from_row)?.collect::<Result<_, _>>()?;
+        // SQLite reads a negative LIMIT as none.
+        let params = rusqlite::params![status.map(CaseStatus::as_str), page.after, page.fetch().unwrap_or(-1)];
+        let rows = stmt.query_map(params, case_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
