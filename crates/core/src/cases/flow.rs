@@ -310,7 +310,9 @@ fn confirm_unchecked(r: &Request<'_>) -> Result<Transition, Refusal> {
     if !r.facts.response_needs_callback_key {
         return r.not_allowed("the response to a version-1 file is checked when the callback is recorded");
     }
-    Ok(Transition { status: CaseStatus::CallbackConfirmed, wrong_responses: 0, response_unchecked: true, ..unchanged(r.facts) })
+    // The count stands: whether this response is right is known only at approval, where a
+    // wrong one counts towards the lock like any other.
+    Ok(Transition { status: CaseStatus::CallbackConfirmed, response_unchecked: true, ..unchanged(r.facts) })
 }
 
 /// The refusal of a wrong response read back, saying how many more lock the case.
@@ -473,6 +475,24 @@ mod tests {
         assert_eq!((right.status, right.make_account_current, right.response_unchecked), (CaseStatus::Approved, true, false));
         let v1 = facts(CaseStatus::Hold, Verdict::Hold);
         assert!(matches!(decide(&v1, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    /// Regression (issue 21, found by the model test): an unchecked confirmation reset the count
+    /// of wrong responses, so wrong responses found at approval never added up to the lock.
+    #[test]
+    fn wrong_responses_found_at_approval_add_up_to_the_lock() {
+        let p = Policy::default();
+        let mut f = CaseFacts { response_needs_callback_key: true, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        for n in 1..=MAX_WRONG_RESPONSES {
+            let t = decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p).unwrap();
+            assert_eq!(t.wrong_responses, n - 1, "an unchecked confirmation keeps the count");
+            f = CaseFacts { status: t.status, response_unchecked: t.response_unchecked, ..f };
+            let back = decide(&f, "anna", Role::Approver, CaseAction::ApproveCheckingResponse { response_correct: false }, &p).unwrap();
+            f = CaseFacts { status: back.status, wrong_responses: back.wrong_responses, response_unchecked: back.response_unchecked, ..f };
+            assert_eq!(f.wrong_responses, n);
+        }
+        assert!(f.locked());
+        assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
     }
 
     #[test]
