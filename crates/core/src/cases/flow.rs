@@ -495,6 +495,77 @@ mod tests {
         assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
     }
 
+    /// The contract's names: every status and outcome parses back from its string, shows as it
+    /// (padded like any string), and an unknown name is refused with the list of names.
+    #[test]
+    fn names_parse_back_and_show_as_the_contract_strings() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+            assert_eq!(s.as_str().parse::<CaseStatus>(), Ok(s));
+            assert_eq!(format!("[{s:<18}]"), format!("[{:<18}]", s.as_str()));
+        }
+        let names: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["accepted", "hold", "callback_confirmed", "approved", "released", "rejected", "quarantined"]);
+        assert_eq!(CaseStatus::parse("paid"), None);
+        let unknown = "paid".parse::<CaseStatus>().unwrap_err();
+        assert_eq!(unknown, UnknownStatus("paid".into()));
+        assert!(unknown.to_string().contains("use accepted, hold"), "{unknown}");
+        let open: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
+        assert_eq!(open, [CaseStatus::Accepted, CaseStatus::Hold, CaseStatus::CallbackConfirmed, CaseStatus::Approved]);
+        for (o, name) in
+            [(CallbackOutcome::Confirmed, "confirmed"), (CallbackOutcome::Denied, "denied"), (CallbackOutcome::Unreachable, "unreachable")]
+        {
+            assert_eq!((o.as_str(), CallbackOutcome::parse(name)), (name, Some(o)));
+        }
+        assert_eq!(CallbackOutcome::parse("wrong_response"), None);
+    }
+
+    fn refusal(f: &CaseFacts, who: &str, role: Role, action: CaseAction) -> String {
+        match decide(f, who, role, action, &Policy::default()) {
+            Err(r) => r.to_string(),
+            Ok(t) => panic!("{action:?} by {who} was allowed: {t:?}"),
+        }
+    }
+
+    /// A refusal names what is missing in the contract's words (docs/cli-cases.md): the user
+    /// reads it to know what to do next.
+    #[test]
+    fn refusals_say_what_is_missing() {
+        let release = |status| refusal(&facts(status, Verdict::Hold), "anna", Role::Approver, CaseAction::Release);
+        assert!(release(CaseStatus::Released).contains("already released"), "{}", release(CaseStatus::Released));
+        assert_eq!(
+            refusal(&facts(CaseStatus::Released, Verdict::Accepted), "clara", Role::Clerk, CaseAction::Release),
+            "the case is released: it was already released; a payment is never released twice",
+            "the state first, whoever asks"
+        );
+        assert!(release(CaseStatus::Hold).ends_with("it needs a callback and an approval first"));
+        assert!(release(CaseStatus::CallbackConfirmed).ends_with(": it needs an approval first"));
+        assert!(release(CaseStatus::Rejected).ends_with("it cannot be released"));
+        let approve = |status, verdict| refusal(&facts(status, verdict), "anna", Role::Approver, CaseAction::Approve);
+        assert!(approve(CaseStatus::Hold, Verdict::Hold).ends_with("must first be called back on an on-file number"));
+        assert!(approve(CaseStatus::Accepted, Verdict::Accepted).ends_with("it needs no approval; it can be released"));
+        assert!(approve(CaseStatus::Approved, Verdict::Hold).ends_with("it cannot be approved"));
+        let wrong = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false };
+        let said = |n| refusal(&CaseFacts { wrong_responses: n, ..facts(CaseStatus::Hold, Verdict::Hold) }, "clara", Role::Clerk, wrong);
+        assert!(said(0).ends_with("2 more wrong response(s) lock the case."), "{}", said(0));
+        assert!(said(1).ends_with("1 more wrong response(s) lock the case."), "{}", said(1));
+        assert!(said(2).ends_with("The callback is now locked: an approver must reopen or reject the case."), "{}", said(2));
+    }
+
+    /// Reopening unlocks a locked callback on hold, and nothing else: not a closed case that was
+    /// locked when it was rejected, not a case on hold short of the lock.
+    #[test]
+    fn only_a_locked_case_on_hold_is_reopened() {
+        let locked = |status| CaseFacts { wrong_responses: MAX_WRONG_RESPONSES, ..facts(status, Verdict::Hold) };
+        let reopen = |f: &CaseFacts| decide(f, "anna", Role::Approver, CaseAction::Reopen, &Policy::default());
+        assert_eq!(reopen(&locked(CaseStatus::Hold)).unwrap().status, CaseStatus::Hold);
+        for status in [CaseStatus::Rejected, CaseStatus::Quarantined, CaseStatus::CallbackConfirmed] {
+            assert!(matches!(reopen(&locked(status)), Err(Refusal::NotAllowed(_))), "{status}");
+        }
+        let short = CaseFacts { wrong_responses: MAX_WRONG_RESPONSES - 1, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        assert!(matches!(reopen(&short), Err(Refusal::NotAllowed(_))));
+    }
+
     #[test]
     fn the_happy_path_of_a_hold() {
         let p = Policy::default();
