@@ -541,6 +541,12 @@ mod tests {
         assert!(release(CaseStatus::Hold).ends_with("it needs a callback and an approval first"));
         assert!(release(CaseStatus::CallbackConfirmed).ends_with(": it needs an approval first"));
         assert!(release(CaseStatus::Rejected).ends_with("it cannot be released"));
+        let over = CaseFacts {
+            amount_minor: Some(Policy::default().approval_threshold_minor + 1),
+            ..facts(CaseStatus::Accepted, Verdict::Accepted)
+        };
+        assert!(refusal(&over, "anna", Role::Approver, CaseAction::Release)
+            .ends_with("over the approval threshold: it needs an approval first"));
         let approve = |status, verdict| refusal(&facts(status, verdict), "anna", Role::Approver, CaseAction::Approve);
         assert!(approve(CaseStatus::Hold, Verdict::Hold).ends_with("must first be called back on an on-file number"));
         assert!(approve(CaseStatus::Accepted, Verdict::Accepted).ends_with("it needs no approval; it can be released"));
@@ -550,6 +556,16 @@ mod tests {
         assert!(said(0).ends_with("2 more wrong response(s) lock the case."), "{}", said(0));
         assert!(said(1).ends_with("1 more wrong response(s) lock the case."), "{}", said(1));
         assert!(said(2).ends_with("The callback is now locked: an approver must reopen or reject the case."), "{}", said(2));
+    }
+
+    /// A right response checked at the call ends the run of wrong ones and is checked, whatever
+    /// an earlier attempt left: the approval that follows needs no second check.
+    #[test]
+    fn a_response_checked_at_the_call_leaves_nothing_unchecked() {
+        let f = CaseFacts { response_unchecked: true, wrong_responses: 2, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        let right = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: true };
+        let t = decide(&f, "arne", Role::Approver, right, &Policy::default()).unwrap();
+        assert_eq!((t.status, t.wrong_responses, t.response_unchecked), (CaseStatus::CallbackConfirmed, 0, false));
     }
 
     /// Reopening unlocks a locked callback on hold, and nothing else: not a closed case that was
