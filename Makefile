@@ -30,7 +30,8 @@ UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	lint fuzz bench bench-team test test-rust test-independent test-ui test-e2e screenshots run demo clean package
+	lint fuzz bench bench-team test test-rust test-independent test-ui test-e2e screenshots run demo clean package \
+	deps-mutants mutants mutants-diff
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
@@ -42,6 +43,7 @@ help:
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
 	@echo "make fuzz   every parser of untrusted input mutated for FUZZ_SECONDS (600) each"
 	@echo "make bench  the payment-run and audit benchmarks; make bench-team: PostgreSQL (docs/performance.md)"
+	@echo "make mutants  mutation testing of the core, figures per module; make mutants-diff: this branch's lines (docs/testing.md)"
 	@echo "make clean  remove everything built or installed into the tree"
 
 ## Dependencies: each step does nothing when what it installs is already there.
@@ -159,6 +161,37 @@ bench-team:
 FUZZ_SECONDS ?= 600
 fuzz:
 	cargo run --release --locked --example fuzz -- --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## Mutation testing (not part of `make test`; docs/testing.md)
+
+# Every mutant of the core tried against the core's own tests (.cargo/mutants.toml), then the
+# caught, missed and unviable figures per module file. MUTANTS_ARGS narrows or widens the run
+# (`MUTANTS_ARGS='-f crates/core/src/cases/flow.rs'`); MUTANTS_JOBS builds that many mutants at
+# once. The exit status is the tool's: 2 when a mutant was missed, 3 when one timed out.
+MUTANTS_JOBS ?= 1
+MUTANTS_ARGS ?=
+MUTANTS_BASE ?= main
+MUTANTS_OUT := target/mutants
+
+deps-mutants:
+	@command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
+
+mutants: deps-mutants
+	mkdir -p $(MUTANTS_OUT)
+	status=0; \
+	cargo mutants -p countersign-core -j $(MUTANTS_JOBS) --output $(MUTANTS_OUT) $(MUTANTS_ARGS) || status=$$?; \
+	if [ -f $(MUTANTS_OUT)/mutants.out/outcomes.json ]; then scripts/mutants-table.py $(MUTANTS_OUT)/mutants.out/outcomes.json; fi; \
+	exit $$status
+
+# Only the mutants on lines this branch changes (git diff $(MUTANTS_BASE)...HEAD): minutes, not hours.
+mutants-diff: deps-mutants
+	mkdir -p $(MUTANTS_OUT)-diff
+	git diff $(MUTANTS_BASE)...HEAD > $(MUTANTS_OUT)-diff/branch.diff
+	status=0; \
+	cargo mutants -p countersign-core -j $(MUTANTS_JOBS) --in-diff $(MUTANTS_OUT)-diff/branch.diff \
+		--output $(MUTANTS_OUT)-diff $(MUTANTS_ARGS) || status=$$?; \
+	if [ -f $(MUTANTS_OUT)-diff/mutants.out/outcomes.json ]; then scripts/mutants-table.py $(MUTANTS_OUT)-diff/mutants.out/outcomes.json; fi; \
+	exit $$status
 
 ## Run
 

@@ -277,6 +277,36 @@ impl fmt::Display for Verdict {
 mod tests {
     use super::*;
 
+    /// The format and identity group (docs/format.md): exactly these codes make a file unusable.
+    #[test]
+    fn the_identity_group_is_the_format_and_identity_codes() {
+        use ReasonCode::*;
+        let group = [
+            MalformedFile,
+            UnsupportedVersion,
+            FileTooLarge,
+            SignatureInvalid,
+            UnknownSigner,
+            KeyRevoked,
+            WrongRecipient,
+            Expired,
+            NotYetValid,
+            Replayed,
+        ];
+        for code in ReasonCode::ALL {
+            assert_eq!(code.is_identity_failure(), group.contains(&code), "{code}");
+        }
+    }
+
+    /// Codes and verdicts show as their contract strings, padded like any string.
+    #[test]
+    fn codes_and_verdicts_display_as_their_strings() {
+        assert_eq!(format!("[{:<24}]", ReasonCode::BankDetailsChanged), format!("[{:<24}]", "bank_details_changed"));
+        for v in [Verdict::Accepted, Verdict::Hold, Verdict::Rejected] {
+            assert_eq!(format!("{v:>9}"), format!("{:>9}", v.as_str()));
+        }
+    }
+
     #[test]
     fn every_code_round_trips_and_is_unique() {
         let mut seen = std::collections::HashSet::new();

@@ -113,6 +113,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A stored hash that cannot be read stands for a hash of its own bytes under its own
+    /// context (known answer from Python's hashlib), so two different unreadable hashes differ
+    /// and neither is a constant any event could be made to match.
+    #[test]
+    fn an_unreadable_hash_is_a_hash_of_its_bytes() {
+        assert_eq!(hex(&unreadable_hash(b"abc")), "a3450c7df2f71617e3bf1bff3ec6c2644a4c88d73454cbbf1a0103f8dd9fc78a");
+        assert_ne!(unreadable_hash(b"abc"), unreadable_hash(b"abd"));
+    }
+
     #[test]
     fn canonical_json_sorts_keys_recursively() {
         let v = json!({"b": 1, "a": {"d": [3, {"z": null, "y": "é"}], "c": true}});

@@ -118,6 +118,14 @@ pub fn check_chain(events: &[LoggedEvent]) -> Option<Problem> {
     let mut prev = GENESIS;
     for (i, e) in events.iter().enumerate() {
         let expected = i as u64 + 1;
+        if e.seq < expected {
+            // A number already used, or 0: the row's number was edited (or a row repeated).
+            return Some(Problem {
+                kind: Tampering::Changed,
+                seq: Some(expected),
+                message: format!("event {expected} carries the sequence number {}: a row's number was changed", e.seq),
+            });
+        }
         if e.seq != expected {
             return Some(Problem {
                 kind: Tampering::Deleted,
@@ -429,6 +437,24 @@ mod tests {
         swapped[5] = LoggedEvent { seq: 6, ..b };
         swapped[6] = LoggedEvent { seq: 7, ..a };
         assert_eq!(kinds(&swapped), Some((Tampering::Reordered, Some(6))));
+    }
+
+    /// Regression (issue 21, found by the model test of the log): a row numbered 0 made the check
+    /// overflow (a panic in a debug build, a nonsense range in a release build), and a repeated
+    /// number was reported as a range of deleted events running backwards.
+    #[test]
+    fn a_row_numbered_0_or_repeated_is_reported_where_it_is() {
+        let mut zero = chain(5);
+        zero[0].seq = 0;
+        assert_eq!(kinds(&zero), Some((Tampering::Changed, Some(1))));
+        let mut repeated = chain(5);
+        repeated[3].seq = 3;
+        let p = check_chain(&repeated).unwrap();
+        assert_eq!((p.kind, p.seq), (Tampering::Changed, Some(4)));
+        assert!(p.message.contains("carries the sequence number 3"), "{}", p.message);
+        let mut past = chain(5);
+        past[4].seq = 9;
+        assert_eq!(kinds(&past), Some((Tampering::Deleted, Some(5))));
     }
 
     fn signed(events: &[LoggedEvent], audit: &crate::format::keys::KeyPair, size: u64) -> LoggedCheckpoint {

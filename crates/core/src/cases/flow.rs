@@ -310,7 +310,9 @@ fn confirm_unchecked(r: &Request<'_>) -> Result<Transition, Refusal> {
     if !r.facts.response_needs_callback_key {
         return r.not_allowed("the response to a version-1 file is checked when the callback is recorded");
     }
-    Ok(Transition { status: CaseStatus::CallbackConfirmed, wrong_responses: 0, response_unchecked: true, ..unchanged(r.facts) })
+    // The count stands: whether this response is right is known only at approval, where a
+    // wrong one counts towards the lock like any other.
+    Ok(Transition { status: CaseStatus::CallbackConfirmed, response_unchecked: true, ..unchanged(r.facts) })
 }
 
 /// The refusal of a wrong response read back, saying how many more lock the case.
@@ -473,6 +475,111 @@ mod tests {
         assert_eq!((right.status, right.make_account_current, right.response_unchecked), (CaseStatus::Approved, true, false));
         let v1 = facts(CaseStatus::Hold, Verdict::Hold);
         assert!(matches!(decide(&v1, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    /// Regression (issue 21, found by the model test): an unchecked confirmation reset the count
+    /// of wrong responses, so wrong responses found at approval never added up to the lock.
+    #[test]
+    fn wrong_responses_found_at_approval_add_up_to_the_lock() {
+        let p = Policy::default();
+        let mut f = CaseFacts { response_needs_callback_key: true, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        for n in 1..=MAX_WRONG_RESPONSES {
+            let t = decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p).unwrap();
+            assert_eq!(t.wrong_responses, n - 1, "an unchecked confirmation keeps the count");
+            f = CaseFacts { status: t.status, response_unchecked: t.response_unchecked, ..f };
+            let back = decide(&f, "anna", Role::Approver, CaseAction::ApproveCheckingResponse { response_correct: false }, &p).unwrap();
+            f = CaseFacts { status: back.status, wrong_responses: back.wrong_responses, response_unchecked: back.response_unchecked, ..f };
+            assert_eq!(f.wrong_responses, n);
+        }
+        assert!(f.locked());
+        assert!(matches!(decide(&f, "clara", Role::Clerk, CaseAction::ConfirmUnchecked, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    /// The contract's names: every status and outcome parses back from its string, shows as it
+    /// (padded like any string), and an unknown name is refused with the list of names.
+    #[test]
+    fn names_parse_back_and_show_as_the_contract_strings() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+            assert_eq!(s.as_str().parse::<CaseStatus>(), Ok(s));
+            assert_eq!(format!("[{s:<18}]"), format!("[{:<18}]", s.as_str()));
+        }
+        let names: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["accepted", "hold", "callback_confirmed", "approved", "released", "rejected", "quarantined"]);
+        assert_eq!(CaseStatus::parse("paid"), None);
+        let unknown = "paid".parse::<CaseStatus>().unwrap_err();
+        assert_eq!(unknown, UnknownStatus("paid".into()));
+        assert!(unknown.to_string().contains("use accepted, hold"), "{unknown}");
+        let open: Vec<CaseStatus> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
+        assert_eq!(open, [CaseStatus::Accepted, CaseStatus::Hold, CaseStatus::CallbackConfirmed, CaseStatus::Approved]);
+        for (o, name) in
+            [(CallbackOutcome::Confirmed, "confirmed"), (CallbackOutcome::Denied, "denied"), (CallbackOutcome::Unreachable, "unreachable")]
+        {
+            assert_eq!((o.as_str(), CallbackOutcome::parse(name)), (name, Some(o)));
+        }
+        assert_eq!(CallbackOutcome::parse("wrong_response"), None);
+    }
+
+    fn refusal(f: &CaseFacts, who: &str, role: Role, action: CaseAction) -> String {
+        match decide(f, who, role, action, &Policy::default()) {
+            Err(r) => r.to_string(),
+            Ok(t) => panic!("{action:?} by {who} was allowed: {t:?}"),
+        }
+    }
+
+    /// A refusal names what is missing in the contract's words (docs/cli-cases.md): the user
+    /// reads it to know what to do next.
+    #[test]
+    fn refusals_say_what_is_missing() {
+        let release = |status| refusal(&facts(status, Verdict::Hold), "anna", Role::Approver, CaseAction::Release);
+        assert!(release(CaseStatus::Released).contains("already released"), "{}", release(CaseStatus::Released));
+        assert_eq!(
+            refusal(&facts(CaseStatus::Released, Verdict::Accepted), "clara", Role::Clerk, CaseAction::Release),
+            "the case is released: it was already released; a payment is never released twice",
+            "the state first, whoever asks"
+        );
+        assert!(release(CaseStatus::Hold).ends_with("it needs a callback and an approval first"));
+        assert!(release(CaseStatus::CallbackConfirmed).ends_with(": it needs an approval first"));
+        assert!(release(CaseStatus::Rejected).ends_with("it cannot be released"));
+        let over = CaseFacts {
+            amount_minor: Some(Policy::default().approval_threshold_minor + 1),
+            ..facts(CaseStatus::Accepted, Verdict::Accepted)
+        };
+        assert!(refusal(&over, "anna", Role::Approver, CaseAction::Release)
+            .ends_with("over the approval threshold: it needs an approval first"));
+        let approve = |status, verdict| refusal(&facts(status, verdict), "anna", Role::Approver, CaseAction::Approve);
+        assert!(approve(CaseStatus::Hold, Verdict::Hold).ends_with("must first be called back on an on-file number"));
+        assert!(approve(CaseStatus::Accepted, Verdict::Accepted).ends_with("it needs no approval; it can be released"));
+        assert!(approve(CaseStatus::Approved, Verdict::Hold).ends_with("it cannot be approved"));
+        let wrong = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false };
+        let said = |n| refusal(&CaseFacts { wrong_responses: n, ..facts(CaseStatus::Hold, Verdict::Hold) }, "clara", Role::Clerk, wrong);
+        assert!(said(0).ends_with("2 more wrong response(s) lock the case."), "{}", said(0));
+        assert!(said(1).ends_with("1 more wrong response(s) lock the case."), "{}", said(1));
+        assert!(said(2).ends_with("The callback is now locked: an approver must reopen or reject the case."), "{}", said(2));
+    }
+
+    /// A right response checked at the call ends the run of wrong ones and is checked, whatever
+    /// an earlier attempt left: the approval that follows needs no second check.
+    #[test]
+    fn a_response_checked_at_the_call_leaves_nothing_unchecked() {
+        let f = CaseFacts { response_unchecked: true, wrong_responses: 2, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        let right = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: true };
+        let t = decide(&f, "arne", Role::Approver, right, &Policy::default()).unwrap();
+        assert_eq!((t.status, t.wrong_responses, t.response_unchecked), (CaseStatus::CallbackConfirmed, 0, false));
+    }
+
+    /// Reopening unlocks a locked callback on hold, and nothing else: not a closed case that was
+    /// locked when it was rejected, not a case on hold short of the lock.
+    #[test]
+    fn only_a_locked_case_on_hold_is_reopened() {
+        let locked = |status| CaseFacts { wrong_responses: MAX_WRONG_RESPONSES, ..facts(status, Verdict::Hold) };
+        let reopen = |f: &CaseFacts| decide(f, "anna", Role::Approver, CaseAction::Reopen, &Policy::default());
+        assert_eq!(reopen(&locked(CaseStatus::Hold)).unwrap().status, CaseStatus::Hold);
+        for status in [CaseStatus::Rejected, CaseStatus::Quarantined, CaseStatus::CallbackConfirmed] {
+            assert!(matches!(reopen(&locked(status)), Err(Refusal::NotAllowed(_))), "{status}");
+        }
+        let short = CaseFacts { wrong_responses: MAX_WRONG_RESPONSES - 1, ..facts(CaseStatus::Hold, Verdict::Hold) };
+        assert!(matches!(reopen(&short), Err(Refusal::NotAllowed(_))));
     }
 
     #[test]

@@ -108,6 +108,55 @@ mod tests {
         assert!(Policy { amount_unusual_factor: 1, ..p }.validate().is_err());
     }
 
+    /// Each bound of `validate`: the edge values pass, one past them is refused with the field named.
+    #[test]
+    fn every_bound_of_validate_is_where_its_message_says() {
+        let p = Policy::default();
+        type With = fn(u32) -> Policy;
+        let cases: [(&str, With, u32, u32); 5] = [
+            ("change_window_days", |v| Policy { change_window_days: v, ..Policy::default() }, 1, 3650),
+            ("rotation_window_days", |v| Policy { rotation_window_days: v, ..Policy::default() }, 1, 3650),
+            ("amount_unusual_factor", |v| Policy { amount_unusual_factor: v, ..Policy::default() }, 2, 1000),
+            ("amount_history_min", |v| Policy { amount_history_min: v, ..Policy::default() }, 1, 1000),
+            ("cooling_off_hours", |v| Policy { cooling_off_hours: v, ..Policy::default() }, 0, 2160),
+        ];
+        for (field, with, low, high) in cases {
+            assert_eq!(with(low).validate(), Ok(()), "{field} = {low}");
+            assert_eq!(with(high).validate(), Ok(()), "{field} = {high}");
+            let above = with(high + 1).validate().unwrap_err();
+            assert!(above.starts_with(field), "{field} = {}: {above}", high + 1);
+            if low > 0 {
+                assert!(with(low - 1).validate().unwrap_err().starts_with(field), "{field} = {}", low - 1);
+            }
+        }
+        assert_eq!(p.validate(), Ok(()));
+    }
+
+    /// Every setting, one at a time: moving it the loose way is named, the strict way is not.
+    #[test]
+    fn each_setting_loosens_one_way_only() {
+        let p = Policy::default();
+        // The two checks off by default are loosened from a policy that has them on.
+        let on = Policy { close_name_match_needs_callback: true, require_totp_for_approvers: true, ..p.clone() };
+        let cases: [(&str, &Policy, Policy); 10] = [
+            ("change_window_days", &p, Policy { change_window_days: 89, ..p.clone() }),
+            ("rotation_window_days", &p, Policy { rotation_window_days: 29, ..p.clone() }),
+            ("amount_unusual_factor", &p, Policy { amount_unusual_factor: 4, ..p.clone() }),
+            ("amount_history_min", &p, Policy { amount_history_min: 4, ..p.clone() }),
+            ("first_instruction_needs_callback", &p, Policy { first_instruction_needs_callback: false, ..p.clone() }),
+            ("shared_account_needs_callback", &p, Policy { shared_account_needs_callback: false, ..p.clone() }),
+            ("close_name_match_needs_callback", &on, Policy { close_name_match_needs_callback: false, ..on.clone() }),
+            ("require_totp_for_approvers", &on, Policy { require_totp_for_approvers: false, ..on.clone() }),
+            ("approval_threshold_minor", &p, Policy { approval_threshold_minor: p.approval_threshold_minor + 1, ..p.clone() }),
+            ("cooling_off_hours", &p, Policy { cooling_off_hours: 23, ..p.clone() }),
+        ];
+        for (field, base, loose) in cases {
+            assert_eq!(loose.loosened_from(base), [field], "{field} loosened");
+            assert!(base.loosened_from(&loose).is_empty(), "{field} tightened back");
+            assert!(loose.loosened_from(&loose).is_empty(), "{field} unchanged");
+        }
+    }
+
     #[test]
     fn raising_a_threshold_or_dropping_a_check_loosens_and_the_opposite_tightens() {
         let p = Policy::default();

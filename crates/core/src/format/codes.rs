@@ -171,6 +171,43 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Known answers computed from format §3 by another implementation (Python's hashlib): the
+    /// first 8 bytes of the hash, big-endian, modulo 10^15 (the code) or 10^8 (the response).
+    #[test]
+    fn known_answers() {
+        assert_eq!(ConfirmationCode::of_payload(b"payload").to_string(), "532 275 951 931 713");
+        assert_eq!(ChallengeResponse::compute(Challenge(305_118), b"payload").to_string(), "1341 4554");
+    }
+
+    /// A source that returns the numbers given, in order.
+    struct Script(Vec<u32>);
+
+    impl rand_core::RngCore for Script {
+        fn next_u32(&mut self) -> u32 {
+            self.0.remove(0)
+        }
+        fn next_u64(&mut self) -> u64 {
+            u64::from(self.next_u32())
+        }
+        fn fill_bytes(&mut self, _: &mut [u8]) {
+            unreachable!("challenges draw u32s")
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), rand_core::Error> {
+            unreachable!("challenges draw u32s")
+        }
+    }
+
+    /// Rejection sampling: a draw from the incomplete last block of a million (4 294 000 000 and
+    /// above) is drawn again, so no challenge is likelier than another; others are reduced.
+    #[test]
+    fn challenges_draw_again_past_the_last_whole_million() {
+        let challenge = |draws: &[u32]| Challenge::from_random(&mut Script(draws.to_vec())).to_string();
+        assert_eq!(challenge(&[1_234_567]), "234 567");
+        assert_eq!(challenge(&[4_293_999_999]), "999 999");
+        assert_eq!(challenge(&[4_294_000_000, 7]), "000 007");
+        assert_eq!(challenge(&[4_294_962_000, u32::MAX, 42]), "000 042");
+    }
+
     #[test]
     fn formats() {
         let code = ConfirmationCode(1_234);

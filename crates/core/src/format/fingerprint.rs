@@ -105,6 +105,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Debug output (in logs and failed assertions) shows the canonical form.
+    #[test]
+    fn debug_shows_the_canonical_form() {
+        let fp = Fingerprint::of_public_key(&[7; 32]);
+        assert_eq!(format!("{fp:?}"), format!("Fingerprint({fp})"));
+        assert_eq!(fp.groups().collect::<Vec<_>>().join(" "), fp.to_string());
+    }
+
     #[test]
     fn known_vector() {
         // Public key of RFC 8032 test 1 (secret key 9d61b19d…).
