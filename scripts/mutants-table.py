@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Per-module figures of a mutation-testing run: reads the outcomes JSON the run wrote
 (OUT/mutants.out/outcomes.json) and prints, for each source file, how many mutants were caught,
-missed, unviable and timed out, and the share of viable mutants caught; then every missed mutant.
+missed, unviable and timed out, and the share of viable mutants caught (a timeout counts as not
+caught); then every mutant not caught.
 
-Usage: scripts/mutants-table.py OUTCOMES_JSON
+Several files may be given, oldest first: a mutant's outcome in a later run (an `--iterate` run
+that tried again only the mutants missed before, after tests were added) replaces its earlier one.
+
+Usage: scripts/mutants-table.py OUTCOMES_JSON [LATER_OUTCOMES_JSON ...]
 """
 
 import json
@@ -20,19 +24,27 @@ def mutant_of(outcome):
     return scenario.get("Mutant") if isinstance(scenario, dict) else None
 
 
-def main(path):
-    with open(path, encoding="utf-8") as f:
-        outcomes = json.load(f)["outcomes"]
+def latest_outcomes(paths):
+    """Each mutant's outcome in the last run that tried it: name -> (file, kind)."""
+    latest = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            outcomes = json.load(f)["outcomes"]
+        for outcome in outcomes:
+            mutant = mutant_of(outcome)
+            kind = SUMMARY.get(outcome.get("summary"))
+            if mutant is not None and kind is not None:
+                latest[mutant["name"]] = (mutant["file"], kind)
+    return latest
+
+
+def main(paths):
     per_file = defaultdict(lambda: dict.fromkeys(KINDS, 0))
     missed = []
-    for outcome in outcomes:
-        mutant = mutant_of(outcome)
-        kind = SUMMARY.get(outcome.get("summary"))
-        if mutant is None or kind is None:
-            continue
-        per_file[mutant["file"]][kind] += 1
+    for name, (file, kind) in sorted(latest_outcomes(paths).items()):
+        per_file[file][kind] += 1
         if kind in ("missed", "timeout"):
-            missed.append(f"{kind:7}  {mutant['name']}")
+            missed.append(f"{kind:7}  {name}")
     if not per_file:
         print("no mutants were tested")
         return
@@ -58,6 +70,6 @@ def print_row(name, row, width):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(sys.argv[1:])
