@@ -14,44 +14,19 @@ use tauri::WebviewWindow;
 use countersign_service::core::audit::bundle::verify_bundle;
 use countersign_service::core::format::envelope::{Envelope, FileKind};
 use countersign_service::core::format::keys::SecretKeyFile;
-use countersign_service::{Credentials, InitRequest, NewPartner, Role, Workspace};
+use countersign_service::{Credentials, Workspace};
 
 mod common;
-use common::{app_on, fresh_dir, invoke, logout, main_window, refusal};
-
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
-const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+use common::{app_on, fresh_dir, globex_office, invoke, logout, main_window, password_in, refusal, KEYS};
 
 fn password(user: &str) -> String {
-    format!("TEST-ONLY {user} audit")
+    password_in("audit", user)
 }
 
 /// A workspace with admin alice, clerk carol and auditor frank, and partner Globex; returns our
 /// fingerprint.
 fn workspace(dir: &Path) -> String {
-    let alice = password("alice");
-    let mut ws = Workspace::init(
-        dir,
-        &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "TEST-ONLY org audit", admin_password: &alice },
-    )
-    .unwrap();
-    let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
-    for (user, role) in [("carol", Role::Clerk), ("frank", Role::Auditor)] {
-        ws.add_user(&admin, user, role, &password(user)).unwrap();
-    }
-    let card = std::fs::read(format!("{KEYS}/globex.card")).unwrap();
-    ws.add_partner(
-        &admin,
-        &NewPartner {
-            card: &card,
-            confirm_fingerprint: GLOBEX_FPR,
-            phones: &["+49 30 1234567".to_string()],
-            domains: &[],
-            country: Some("DE"),
-            known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),
-        },
-    )
-    .unwrap();
+    let (mut ws, _) = globex_office(dir, "audit");
     ws.org_fingerprint().unwrap().to_string()
 }
 

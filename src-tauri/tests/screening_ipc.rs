@@ -14,45 +14,20 @@ use tauri::WebviewWindow;
 use countersign_service::core::assess::findings::Verdict;
 use countersign_service::core::format::envelope::{Envelope, FileKind};
 use countersign_service::core::format::keys::SecretKeyFile;
-use countersign_service::{Credentials, InitRequest, NewPartner, Role, Workspace};
 
 mod common;
-use common::{app_on, fresh_dir, invoke, logout, main_window, refusal, refusal_with_message};
+use common::{app_on, fresh_dir, globex_office, invoke, logout, main_window, password_in, refusal, refusal_with_message, KEYS};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
-const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
 const GLOBEX_IBAN: &str = "DE89370400440532013000";
 
 fn password(user: &str) -> String {
-    format!("TEST-ONLY {user} screening")
+    password_in("screening", user)
 }
 
 /// A workspace with admin alice, clerk carol and auditor frank, partner Globex, and one accepted
 /// instruction of Globex's to its account on file (so that account is signed).
 fn workspace(dir: &Path) {
-    let alice = password("alice");
-    let mut ws = Workspace::init(
-        dir,
-        &InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: "TEST-ONLY org screening", admin_password: &alice },
-    )
-    .unwrap();
-    let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
-    for (user, role) in [("carol", Role::Clerk), ("frank", Role::Auditor)] {
-        ws.add_user(&admin, user, role, &password(user)).unwrap();
-    }
-    let card = std::fs::read(format!("{KEYS}/globex.card")).unwrap();
-    ws.add_partner(
-        &admin,
-        &NewPartner {
-            card: &card,
-            confirm_fingerprint: GLOBEX_FPR,
-            phones: &["+49 30 1234567".to_string()],
-            domains: &[],
-            country: Some("DE"),
-            known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),
-        },
-    )
-    .unwrap();
+    let (mut ws, admin) = globex_office(dir, "screening");
     let us = ws.org_fingerprint().unwrap().to_string();
     let files = vec![("globex-7761.json".to_string(), instruction(&us))];
     let received = ws.receive(&admin, &files, None, &mut |_, _| {}).unwrap();

@@ -67,3 +67,39 @@ pub fn refusal(result: Result<Value, Value>) -> String {
 pub fn logout(main: &WebviewWindow<MockRuntime>) {
     invoke(main, "logout", json!({})).unwrap();
 }
+
+/// Where the TEST-ONLY keys live.
+pub const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys");
+/// The fingerprint of Globex's TEST-ONLY card, as read back on the phone.
+pub const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+/// The password the IPC tests of `suite` give `user`.
+pub fn password_in(suite: &str, user: &str) -> String {
+    format!("TEST-ONLY {user} {suite}")
+}
+
+/// A workspace in `dir` with admin alice, clerk carol and auditor frank (passwords
+/// [`password_in`] `suite`), and partner Globex pinned from its TEST-ONLY card with its account on
+/// file; returned with alice signed in.
+pub fn globex_office(dir: &std::path::Path, suite: &str) -> (countersign_service::Workspace, countersign_service::Session) {
+    use countersign_service::{Credentials, InitRequest, NewPartner, Role, Workspace};
+    let alice = password_in(suite, "alice");
+    let passphrase = format!("TEST-ONLY org {suite}");
+    let request = InitRequest { org_name: "Initech GmbH", admin_name: "alice", org_passphrase: &passphrase, admin_password: &alice };
+    let mut ws = Workspace::init(dir, &request).unwrap();
+    let admin = ws.login(&Credentials { user: "alice", password: &alice, totp: None }).unwrap();
+    for (user, role) in [("carol", Role::Clerk), ("frank", Role::Auditor)] {
+        ws.add_user(&admin, user, role, &password_in(suite, user)).unwrap();
+    }
+    let card = std::fs::read(format!("{KEYS}/globex.card")).unwrap();
+    let partner = NewPartner {
+        card: &card,
+        confirm_fingerprint: GLOBEX_FPR,
+        phones: &["+49 30 1234567".to_string()],
+        domains: &[],
+        country: Some("DE"),
+        known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),
+    };
+    ws.add_partner(&admin, &partner).unwrap();
+    (ws, admin)
+}
