@@ -27,7 +27,7 @@ use countersign_core::cases::policy::Policy;
 use countersign_core::registry::AccountStatus;
 use countersign_core::screen::read_payment_file;
 use countersign_core::screen::rules::{screen, PartnerAccount, PartnerFacts, PartnerRef, ScreenFacts};
-use countersign_core::screen::sample::{SampleBlock, SampleFile, SampleLine};
+use countersign_core::screen::sample::{SampleFile, SampleLine};
 use countersign_core::screen::Pain001Version;
 
 const PARTNERS: usize = 200;
@@ -58,21 +58,7 @@ fn payment_run(lines: usize) -> Vec<u8> {
             line
         })
         .collect();
-    let file = SampleFile {
-        version: Pain001Version::V09,
-        message_id: "BENCH-RUN".into(),
-        debtor_name: "Initech GmbH".into(),
-        control_sums: true,
-        blocks: vec![SampleBlock {
-            id: "B1".into(),
-            batch_booking: Some(true),
-            execution_date: "2099-12-31".into(),
-            debtor_iban: "DE75512108001245126199".into(),
-            sepa: true,
-            lines: transfers,
-        }],
-    };
-    file.xml().into_bytes()
+    SampleFile::one_block(Pain001Version::V09, "BENCH-RUN", "DE75512108001245126199", transfers).xml().into_bytes()
 }
 
 fn facts() -> ScreenFacts {

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use countersign_core::screen::sample::{SampleBlock, SampleFile, SampleLine};
+use countersign_core::screen::sample::{SampleFile, SampleLine};
 use countersign_core::screen::Pain001Version;
 use util::snapshot::Snapshot;
 use util::{details, KeyFiles, TestDir, Workspace};
@@ -84,20 +84,7 @@ fn sepa(e2e: &str, amount: &str, name: &str, iban: &str) -> SampleLine {
 }
 
 fn payment_file(version: Pain001Version, lines: Vec<SampleLine>) -> SampleFile {
-    SampleFile {
-        version,
-        message_id: "ERP-RUN-0042".into(),
-        debtor_name: "Initech GmbH".into(),
-        control_sums: true,
-        blocks: vec![SampleBlock {
-            id: "RUN-0042-1".into(),
-            batch_booking: Some(true),
-            execution_date: "2099-12-31".into(),
-            debtor_iban: OUR_IBAN.into(),
-            sepa: true,
-            lines,
-        }],
-    }
+    SampleFile::one_block(version, "ERP-RUN-0042", OUR_IBAN, lines)
 }
 
 /// One line of each kind, in this order: ok, cooling off, retired, not signed, stranger,

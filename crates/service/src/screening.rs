@@ -293,12 +293,7 @@ fn statement(report: &ScreenReport, file_sha256: &str, file_name: &str, copy: Op
 /// A screening statement read back; `None` for one whose particulars do not parse.
 fn record_of(event: &LoggedEvent) -> Option<ScreeningRecord> {
     let d: Value = serde_json::from_str(&event.details).ok()?;
-    let verdict = match d["verdict"].as_str()? {
-        "ok" => LineVerdict::Ok,
-        "hold" => LineVerdict::Hold,
-        "blocked" => LineVerdict::Blocked,
-        _ => return None,
-    };
+    let verdict: LineVerdict = serde_json::from_value(d["verdict"].clone()).ok()?;
     let count = |k: &str| d["counts"][k].as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
     Some(ScreeningRecord {
         event: event.seq,
@@ -317,26 +312,12 @@ mod tests {
     use super::*;
     use crate::test_support::admin_workspace;
     use crate::Credentials;
-    use countersign_core::screen::sample::{SampleBlock, SampleFile, SampleLine};
+    use countersign_core::screen::sample::{SampleFile, SampleLine};
     use countersign_core::screen::Pain001Version;
 
     fn run(amount: &str) -> Vec<u8> {
-        SampleFile {
-            version: Pain001Version::V09,
-            message_id: "ERP-1".into(),
-            debtor_name: "Initech GmbH".into(),
-            control_sums: true,
-            blocks: vec![SampleBlock {
-                id: "B1".into(),
-                batch_booking: Some(true),
-                execution_date: "2099-12-31".into(),
-                debtor_iban: "DE75512108001245126199".into(),
-                sepa: true,
-                lines: vec![SampleLine::sepa("E1", amount, "Hooli Ltd", "GB29NWBK60161331926819", "NWBKGB2LXXX")],
-            }],
-        }
-        .xml()
-        .into_bytes()
+        let line = SampleLine::sepa("E1", amount, "Hooli Ltd", "GB29NWBK60161331926819", "NWBKGB2LXXX");
+        SampleFile::one_block(Pain001Version::V09, "ERP-1", "DE75512108001245126199", vec![line]).xml().into_bytes()
     }
 
     fn screenings(ws: &mut Workspace) -> usize {

@@ -79,6 +79,12 @@ impl Decimal {
     }
 }
 
+/// How many fraction digits a decimal is written with (`1500.50`: 2; `7`: 0), trailing zeros
+/// counted: sums are written back with as many.
+pub fn written_decimals(text: &str) -> u32 {
+    text.trim().split_once('.').map_or(0, |(_, f)| u32::try_from(f.len()).unwrap_or(u32::MAX))
+}
+
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_text(0))

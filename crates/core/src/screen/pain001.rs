@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::decimal::Decimal;
+use super::decimal::{written_decimals, Decimal};
 use super::xml::XmlEvent;
 use super::Pain001Version;
 
@@ -314,7 +314,7 @@ impl Totals {
         for line in lines {
             let amount = Decimal::parse(&line.amount)
                 .ok_or_else(|| format!("line {}: the amount {:?} is not a decimal", line.number, line.amount))?;
-            let fraction = line.amount.split_once('.').map_or(0, |(_, f)| u32::try_from(f.trim_end().len()).unwrap_or(0));
+            let fraction = written_decimals(&line.amount);
             totals.add(&Totals { count: 1, amount, fraction })?;
         }
         Ok(totals)

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::decimal::Decimal;
+use super::decimal::{written_decimals, Decimal};
 use super::pain001::{CreditLine, FileAccount, PaymentFile};
 use super::Pain001Version;
 use crate::assess::history::EarlierAmounts;
@@ -19,7 +19,7 @@ use crate::cases::policy::Policy;
 use crate::registry::AccountStatus;
 
 /// A line's verdict, from best to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum LineVerdict {
@@ -657,8 +657,7 @@ fn file_findings(file: &PaymentFile) -> Vec<FileFinding> {
             let actual = lines.iter().try_fold(Decimal::ZERO, |s, l| Decimal::parse(&l.amount).and_then(|a| s.checked_add(a)));
             if actual.is_none() || Decimal::parse(sum) != actual {
                 // Written with as many decimals as the stated sum, so the two read alike.
-                let decimals = sum.trim().split_once('.').map_or(0, |(_, f)| u32::try_from(f.len()).unwrap_or(0));
-                let actual = actual.map_or("not computable".to_string(), |a| a.to_text(decimals));
+                let actual = actual.map_or("not computable".to_string(), |a| a.to_text(written_decimals(sum)));
                 found.push(FileFinding {
                     code: ScreenReason::ControlSumMismatch,
                     block: block.map(str::to_string),

@@ -83,6 +83,25 @@ pub struct SampleFile {
 }
 
 impl SampleFile {
+    /// A payment run as most ERPs write one: one SEPA block with batch booking, executed on the
+    /// last day of 2099, from `debtor_iban`, with control sums.
+    pub fn one_block(version: Pain001Version, message_id: &str, debtor_iban: &str, lines: Vec<SampleLine>) -> SampleFile {
+        SampleFile {
+            version,
+            message_id: message_id.into(),
+            debtor_name: "Initech GmbH".into(),
+            control_sums: true,
+            blocks: vec![SampleBlock {
+                id: format!("{message_id}-1"),
+                batch_booking: Some(true),
+                execution_date: "2099-12-31".into(),
+                debtor_iban: debtor_iban.into(),
+                sepa: true,
+                lines,
+            }],
+        }
+    }
+
     /// The XML, with the header's and the blocks' counts and sums computed from the lines.
     pub fn xml(&self) -> String {
         let mut x = String::with_capacity(1024 + 900 * self.blocks.iter().map(|b| b.lines.len()).sum::<usize>());
