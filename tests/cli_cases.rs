@@ -586,6 +586,65 @@ fn three_wrong_responses_lock_the_case_until_an_approver_reopens_it() {
 // ---------------------------------------------------------------------------------------------
 // 4. The rules, one by one
 
+/// `case queue --json` as `user`: each step's count and case ids, and the changes to check.
+#[track_caller]
+fn queue_of(ws: &Ws<'_>, user: &str) -> (Vec<(String, u64, Vec<i64>)>, u64) {
+    let queue = ws.json(user, &["case", "queue"]).assert_code(OK).json();
+    let groups = queue["queue"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no queue array:\n{queue:#}"))
+        .iter()
+        .map(|g| {
+            let ids = g["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+            (g["step"].as_str().unwrap().to_string(), g["count"].as_u64().unwrap(), ids)
+        })
+        .collect();
+    (groups, queue["changes_to_check"].as_u64().unwrap())
+}
+
+fn group(step: &str, ids: &[i64]) -> (String, u64, Vec<i64>) {
+    (step.to_string(), ids.len() as u64, ids.to_vec())
+}
+
+/// The work queue lists, for each user, the cases waiting for a step the rules would let them
+/// take, and `case show` offers exactly those steps: the approver who called back is offered no
+/// approval, an auditor nothing, and each step offered succeeds when taken.
+#[test]
+fn the_queue_and_the_next_steps_are_what_the_rules_let_each_user_do() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    ws.add_user("arne", "approver");
+    ws.add_user("otto", "auditor");
+    let (held, copy) = office.held_case("held");
+    let small = office.accepted_case("small", "clara");
+
+    let (clara, _) = queue_of(ws, "clara");
+    assert_eq!(clara, vec![group("call_back", &[held]), group("approve", &[]), group("release", &[small]), group("reopen", &[])]);
+    let (otto, otto_changes) = queue_of(ws, "otto");
+    assert!(otto.iter().all(|(_, count, _)| *count == 0) && otto_changes == 0, "an auditor has no work: {otto:?}");
+    assert_eq!(ws.show("otto", held)["next_steps"], json!([]));
+    assert_eq!(ws.show("clara", held)["next_steps"], json!(["call_back"]));
+    assert_eq!(ws.show("anna", held)["next_steps"], json!(["call_back", "reject"]));
+
+    office.confirm_callback("anna", held, &copy);
+    let (anna, _) = queue_of(ws, "anna");
+    assert_eq!(anna[1], group("approve", &[]), "anna called back: the approval is not hers");
+    assert_eq!(ws.show("anna", held)["next_steps"], json!(["reject"]));
+    let (arne, _) = queue_of(ws, "arne");
+    assert_eq!(arne[1], group("approve", &[held]));
+    assert_eq!(ws.show("arne", held)["next_steps"], json!(["approve", "reject"]));
+    assert_eq!(status_of(ws.case("arne", "approve", held, &[])), "approved");
+    assert_eq!(queue_of(ws, "clara").0[2], group("release", &[small]), "an approved case is released by approvers");
+    assert_eq!(queue_of(ws, "anna").0[2], group("release", &[held, small]), "oldest first");
+    assert_eq!(status_of(ws.case("anna", "release", held, &[])), "released");
+    assert_eq!(ws.show("clara", held)["next_steps"], json!(["export_bank_file"]));
+
+    // A change alice proposes waits for the other checkers, not for her.
+    ws.json("alice", &["policy", "set", "approval_threshold_minor", "99999999"]).assert_code(OK);
+    assert_eq!((queue_of(ws, "alice").1, queue_of(ws, "anna").1, queue_of(ws, "clara").1), (0, 1, 0));
+}
+
 /// Approval comes after the callback, never instead of it.
 #[test]
 fn approving_a_case_still_on_hold_fails() {

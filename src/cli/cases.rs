@@ -11,8 +11,9 @@ use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
+use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, Workspace};
+use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, WorkQueue, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{more_line, Output, PageArgs};
@@ -28,6 +29,13 @@ pub enum CaseCommand {
         status: Option<CaseStatus>,
         #[command(flatten)]
         page: PageArgs,
+    },
+    /// What waits for you: the open cases to call back, approve, release or reopen, oldest first,
+    /// as the rules decide for your role, and the changes you may check.
+    Queue {
+        /// The most cases listed per step (each step's count is always complete).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
     },
     /// Show a case: verdict, findings, callbacks and the timeline of every step.
     Show {
@@ -214,6 +222,7 @@ fn detail_json(d: &CaseDetail) -> Value {
     if let Some(checked) = d.response_checked {
         v["callback_response_checked"] = json!(checked);
     }
+    v["next_steps"] = json!(d.next_steps);
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -234,6 +243,26 @@ fn detail_json(d: &CaseDetail) -> Value {
     v
 }
 
+/// `case queue` for people: each step with its count and its oldest cases, then the changes.
+fn queue_text(queue: &WorkQueue) -> String {
+    let mut out = String::new();
+    for group in &queue.groups {
+        let title = match group.step {
+            CaseStep::CallBack => "To call back",
+            CaseStep::Approve => "To approve",
+            CaseStep::Release => "To release",
+            CaseStep::Reopen => "Callback locked, to reopen or reject",
+            CaseStep::Reject | CaseStep::ExportBankFile => continue,
+        };
+        out += &format!("{title}: {}\n", group.count);
+        out.extend(group.cases.iter().map(list_line));
+        if group.cases.len() < group.count {
+            out += &format!("  … and {} more (case list --status, or a larger --limit)\n", group.count - group.cases.len());
+        }
+    }
+    out + &format!("Changes to check: {}\n", queue.changes_to_check)
+}
+
 fn list_line(c: &Case) -> String {
     format!(
         "{:>5}  {:<18} {:<9} {:<28} {:>16}  {}{}\n",
@@ -250,6 +279,10 @@ fn list_line(c: &Case) -> String {
 fn detail_text(d: &CaseDetail) -> String {
     let c = &d.case;
     let mut out = format!("Case {}: {} (verdict {})\n", c.id, c.status.as_str().to_uppercase(), c.verdict);
+    if !d.next_steps.is_empty() {
+        let steps: Vec<&str> = d.next_steps.iter().map(|s| s.as_str()).collect();
+        out += &format!("  you may       {}\n", steps.join(", "));
+    }
     if d.setup_mode {
         out += "  SETUP MODE: fewer than two people can check changes; partners, users and the policy were set by one person alone\n";
     }
@@ -309,6 +342,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
     let mut run = CaseRun { ws: &mut ws, session: &session, output };
     match command {
         CaseCommand::List { status, page } => run.list(*status, page)?,
+        CaseCommand::Queue { limit } => run.queue(usize::from(*limit))?,
         CaseCommand::Show { id } => run.show(*id)?,
         CaseCommand::Challenge { id } => run.challenge(*id)?,
         CaseCommand::Callback { id, dialed, reached, code, outcome, note } => {
@@ -345,6 +379,18 @@ impl CaseRun<'_> {
             }
             cases.iter().map(list_line).chain([more_line(listed.next)]).collect()
         });
+        Ok(())
+    }
+
+    /// `case queue`: what waits for the signed-in user, step by step.
+    fn queue(&mut self, limit: usize) -> Result<(), CliError> {
+        let queue = self.ws.work_queue(self.session, limit)?;
+        let groups: Vec<Value> = queue
+            .groups
+            .iter()
+            .map(|g| json!({ "step": g.step.as_str(), "count": g.count, "cases": g.cases.iter().map(case_json).collect::<Vec<_>>() }))
+            .collect();
+        self.output.emit(json!({ "queue": groups, "changes_to_check": queue.changes_to_check }), || queue_text(&queue));
         Ok(())
     }
 

@@ -12,8 +12,8 @@ use super::keyring::{grant_value, key_create_details, record_grant, UserKeys};
 use super::statements::append_statement;
 use super::{check_name, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
-pub use countersign_core::auth::Role;
 use countersign_core::auth::{password, totp};
+pub use countersign_core::auth::{Permission, Role};
 use countersign_core::changes::{ChangeKind, ProposedEffect, CHECKERS_FOR_FOUR_EYES, CHECKER_ROLES};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_store::prelude::*;
@@ -73,40 +73,26 @@ impl Session {
     }
 }
 
+/// The subject a refusal asked about before any particular thing is logged under.
+fn area(permission: Permission) -> &'static str {
+    match permission.code().split_once('.').map_or("", |(area, _)| area) {
+        "org" => "organisation",
+        "user" => "users",
+        "partner" => "partners",
+        "instruction" => "instructions",
+        "case" => "cases",
+        "change" => "changes",
+        "account" => "accounts",
+        "payment_file" => "payment_files",
+        area => area,
+    }
+}
+
 fn article(word: &str) -> String {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         format!("an {word}")
     } else {
         format!("a {word}")
-    }
-}
-
-/// Operations a shell may ask about before it opens a file dialog, so that a refusal comes
-/// before anything is chosen. Each operation checks itself through the same rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Guarded {
-    /// Writing a backup of the organisation key (admins).
-    OrgKeyBackup,
-    /// Rotating the organisation key (admins).
-    OrgKeyRotation,
-    /// Reading the audit log and exporting it as CSV (auditors, admins).
-    AuditLog,
-    /// Saving a signed checkpoint (auditors, admins).
-    AuditCheckpoint,
-    /// Exporting an evidence bundle (auditors).
-    AuditExport,
-}
-
-impl Guarded {
-    /// Who may, the action logged on a refusal, its subject, and what the refusal says.
-    fn rule(self) -> (&'static [Role], &'static str, &'static str, &'static str) {
-        match self {
-            Self::OrgKeyBackup => (&[Role::Admin], "org.key_backup", "organisation", "back up the organisation key"),
-            Self::OrgKeyRotation => (&[Role::Admin], "org.rotate_key", "organisation", "rotate the organisation key"),
-            Self::AuditLog => (&[Role::Auditor, Role::Admin], "audit.log", "audit", "read the audit log"),
-            Self::AuditCheckpoint => (&[Role::Auditor, Role::Admin], "audit.checkpoint", "audit", "save checkpoints"),
-            Self::AuditExport => (&[Role::Auditor], "audit.export", "audit", "export evidence bundles"),
-        }
     }
 }
 
@@ -309,10 +295,11 @@ impl Workspace {
         self.refuse(session.user(), "permission.denied", subject, json!({ "attempted": action }), error)
     }
 
-    /// Whether `session` may do `operation`; a refusal is logged, as the operation itself would.
-    pub fn check_allowed(&mut self, session: &Session, operation: Guarded) -> ServiceResult<()> {
-        let (roles, action, subject, what) = operation.rule();
-        self.authorize(session, roles, action, subject, what)
+    /// Whether `session` may do `permission` (a shell asks before it opens a file dialog, so that
+    /// a refusal comes before anything is chosen); a refusal is logged, as the operation itself
+    /// would log it.
+    pub fn check_allowed(&mut self, session: &Session, permission: Permission) -> ServiceResult<()> {
+        self.authorize(session, permission, area(permission))
     }
 
     /// Fails unless `session`'s user still is what it was at sign-in: not disabled, not removed,
@@ -339,12 +326,13 @@ impl Workspace {
         })
     }
 
-    /// Checks `session` has one of `roles` for `action`; a refusal is logged.
-    pub(super) fn authorize(&mut self, session: &Session, roles: &[Role], action: &str, subject: &str, what: &str) -> ServiceResult<()> {
+    /// Checks `session`'s role has `permission` (the core's table); a refusal is logged under
+    /// the permission's code, about `subject`.
+    pub(super) fn authorize(&mut self, session: &Session, permission: Permission, subject: &str) -> ServiceResult<()> {
         self.require_signed_in(session)?;
-        match session.require(roles, what) {
+        match session.require(permission.roles(), permission.what()) {
             Ok(()) => Ok(()),
-            Err(e) => self.deny(session, action, subject, e),
+            Err(e) => self.deny(session, permission.code(), subject, e),
         }
     }
 
@@ -354,7 +342,7 @@ impl Workspace {
     /// the admin's session, sealed under the first password.
     pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
-        self.authorize(session, &[Role::Admin], "user.add", &subject, "add users")?;
+        self.authorize(session, Permission::AddUsers, &subject)?;
         check_name("the user name", name)?;
         password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
         if self.store.read(|tx| tx.user_by_name(name))?.is_some() {
@@ -392,7 +380,7 @@ impl Workspace {
     /// the workspace has two people who can check (issue 15).
     pub fn reset_password(&mut self, session: &Session, name: &str, new_password: &str) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
-        self.authorize(session, &[Role::Admin], "user.reset_password", &subject, "reset passwords")?;
+        self.authorize(session, Permission::ResetPasswords, &subject)?;
         if name == session.user() {
             return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
         }
@@ -461,7 +449,7 @@ impl Workspace {
     /// Enabling an approver or admin again is a change a second person approves.
     pub fn set_user_disabled(&mut self, session: &Session, name: &str, disabled: bool) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
-        self.authorize(session, &[Role::Admin], "user.disable", &subject, "disable users")?;
+        self.authorize(session, Permission::DisableUsers, &subject)?;
         if name == session.user() && disabled {
             return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
         }
@@ -525,7 +513,7 @@ impl Workspace {
 
     /// Users and their roles (admin and auditor).
     pub fn users(&mut self, session: &Session) -> ServiceResult<Vec<(String, Role, bool)>> {
-        self.authorize(session, &[Role::Admin, Role::Auditor], "user.list", "users", "list users")?;
+        self.authorize(session, Permission::ListUsers, "users")?;
         let rows = self.store.read(|tx| tx.users())?;
         rows.into_iter().map(|u| Ok((u.name, Role::parse(&u.role)?, u.disabled))).collect()
     }

@@ -10,7 +10,7 @@ use super::keyring::AUDIT_KEY;
 
 /// Settings key of the Merkle frontier of the log at the newest checkpoint.
 const AUDIT_FRONTIER: &str = "audit_frontier";
-use super::{now, Guarded, Role, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
 use countersign_core::audit::bundle::{build, BundleParts};
 use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys, Tampering};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
@@ -234,7 +234,7 @@ impl Workspace {
     /// Checks the whole log: every event, the tree, every stored checkpoint and, if given, a
     /// checkpoint the auditor kept (auditors and admins). The check itself is logged after it.
     pub fn verify_audit(&mut self, session: &Session, kept: Option<&str>) -> ServiceResult<AuditReport> {
-        self.authorize(session, &[Role::Auditor, Role::Admin], "audit.verify", "audit", "verify the audit log")?;
+        self.authorize(session, Permission::VerifyAuditLog, "audit")?;
         let report = check_store(&mut *self.store, kept)?;
         let log = &report.log;
         let at = format_utc(now());
@@ -257,7 +257,7 @@ impl Workspace {
     /// Signs a checkpoint of the log now and returns it, for an auditor to keep outside the
     /// workspace and compare with later (`audit verify --against`). Auditors and admins.
     pub fn save_checkpoint(&mut self, session: &Session) -> ServiceResult<String> {
-        self.check_allowed(session, Guarded::AuditCheckpoint)?;
+        self.check_allowed(session, Permission::SaveCheckpoints)?;
         let at = format_utc(now());
         let setup_mode = self.implied_state()?.in_setup_mode();
         let checkpoint = self.store.write(|tx| -> ServiceResult<LoggedCheckpoint> {
@@ -270,7 +270,7 @@ impl Workspace {
     /// The evidence bundle of the events `filter` chooses (auditors only): the export is logged
     /// and a checkpoint signed over the log including that event, which the bundle's proofs use.
     pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
-        self.check_allowed(session, Guarded::AuditExport)?;
+        self.check_allowed(session, Permission::ExportEvidence)?;
         check_filter(filter)?;
         // A bundle holds every event the filter chooses: it is never a page.
         let whole = EventFilter { page: Page::default(), ..filter.clone() };
@@ -314,7 +314,7 @@ impl Workspace {
     /// Events chosen by `filter`, oldest first (auditors and admins); a page of them when the
     /// filter names one (`next`: the `after` of the next page).
     pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Paged<LoggedEvent>> {
-        self.check_allowed(session, Guarded::AuditLog)?;
+        self.check_allowed(session, Permission::ReadAuditLog)?;
         check_filter(filter)?;
         let rows = self.store.read(|tx| tx.events_matching(filter))?;
         Ok(Paged::of(rows, &filter.page, |e| i64::try_from(e.seq).unwrap_or(i64::MAX)))
@@ -322,7 +322,7 @@ impl Workspace {
 
     /// The stored checkpoints (auditors and admins).
     pub fn checkpoints(&mut self, session: &Session) -> ServiceResult<Vec<LoggedCheckpoint>> {
-        self.check_allowed(session, Guarded::AuditLog)?;
+        self.check_allowed(session, Permission::ReadAuditLog)?;
         Ok(self.store.read(|tx| tx.checkpoints())?)
     }
 }
@@ -331,6 +331,7 @@ impl Workspace {
 mod tests {
     use super::super::{Credentials, InitRequest};
     use super::*;
+    use crate::Role;
     use countersign_core::audit::check::Tampering;
 
     fn workspace(dir: &std::path::Path) -> (Workspace, Session) {
@@ -372,11 +373,11 @@ mod tests {
         let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
         assert!(matches!(ws.verify_audit(&clara, None), Err(ServiceError::NotPermitted(_))));
         // The same rules, asked beforehand (a shell does before it opens a save dialog).
-        assert!(matches!(ws.check_allowed(&clara, Guarded::AuditLog), Err(ServiceError::NotPermitted(_))));
-        assert!(matches!(ws.check_allowed(&admin, Guarded::AuditExport), Err(ServiceError::NotPermitted(_))));
-        assert!(ws.check_allowed(&frank, Guarded::AuditExport).is_ok());
-        assert!(ws.check_allowed(&admin, Guarded::OrgKeyRotation).is_ok());
-        assert!(matches!(ws.check_allowed(&frank, Guarded::OrgKeyBackup), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.check_allowed(&clara, Permission::ReadAuditLog), Err(ServiceError::NotPermitted(_))));
+        assert!(matches!(ws.check_allowed(&admin, Permission::ExportEvidence), Err(ServiceError::NotPermitted(_))));
+        assert!(ws.check_allowed(&frank, Permission::ExportEvidence).is_ok());
+        assert!(ws.check_allowed(&admin, Permission::RotateOrgKey).is_ok());
+        assert!(matches!(ws.check_allowed(&frank, Permission::BackUpOrgKey), Err(ServiceError::NotPermitted(_))));
         assert!(matches!(ws.export_audit(&admin, &EventFilter::default()), Err(ServiceError::NotPermitted(_))));
         let bundle = ws.export_audit(&frank, &EventFilter { actor: Some("alice".into()), ..Default::default() }).unwrap();
         let checked = countersign_core::audit::bundle::verify_bundle(&bundle, None, Some(&second)).unwrap();

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use crate::files::{check_new_file, FileError};
 use countersign_core::audit::chain::hex;
 use countersign_core::encoding::format_utc;
@@ -140,7 +140,7 @@ impl Workspace {
     /// check is removed, the refusal logged, and nothing is written. The backup is logged
     /// (`workspace.backup`: the copy's SHA-256, size and events) in the transaction that places it.
     pub fn backup(&mut self, session: &Session, dest: &Path) -> ServiceResult<BackupReport> {
-        self.authorize(session, &[Role::Admin, Role::Auditor], "workspace.backup", "workspace", "back up the workspace")?;
+        self.authorize(session, Permission::BackUpWorkspace, "workspace")?;
         check_new_file(dest).map_err(file_error)?;
         let copy = PendingCopy::beside(dest)?;
         self.store.write_backup(copy.path())?;
@@ -196,6 +196,7 @@ mod tests {
     use super::*;
     use crate::test_support::sqlite_admin_workspace as admin_workspace;
     use crate::Credentials;
+    use crate::Role;
 
     /// Names of the entries in `dir`, sorted.
     fn names(dir: &Path) -> Vec<String> {

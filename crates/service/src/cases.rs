@@ -17,13 +17,14 @@ use time::{Duration, OffsetDateTime};
 use sha2::Digest;
 
 use super::statements::{append_statement, checked_case, refresh};
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
 use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
 use countersign_core::cases::record::{Callback, Case};
+use countersign_core::cases::steps::{offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use countersign_core::format::callback_key::CallbackPublicKey;
@@ -183,6 +184,9 @@ pub struct CaseDetail {
     /// Whether the response of the confirmed callback was checked against the expected one (false:
     /// recorded unchecked, the approval checks it); absent unless the newest callback confirmed.
     pub response_checked: Option<bool>,
+    /// What the signed-in user may do next on it, as the core decides from the signed facts: the
+    /// controls a shell offers (none that the core would refuse).
+    pub next_steps: Vec<CaseStep>,
 }
 
 /// How the response heard compares with the one expected.
@@ -616,7 +620,7 @@ impl Workspace {
     /// format than the kept one's is refused. Logged, signed, and witnessed by a checkpoint.
     pub fn export_released(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<ExportedBankFile> {
         let subject = format!("case:{id}");
-        self.authorize(session, &[Role::Clerk, Role::Approver], "case.export", &subject, "export payments")?;
+        self.authorize(session, Permission::ExportPayments, &subject)?;
         let (case, kept) = self.verified(session.user(), &subject, |tx, state| {
             let (case, _) = checked_case(tx, state, id)?;
             let kept = tx.bank_file(id)?;
@@ -792,8 +796,11 @@ impl Workspace {
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
             let callbacks = tx.callbacks(id)?;
             let confirmed = callbacks.last().is_some_and(|c| c.outcome.as_deref() == Some("confirmed"));
-            let unchecked = state.cases.get(&id).is_some_and(|c| c.response_unchecked);
+            let signed = state.cases.get(&id);
+            let unchecked = signed.is_some_and(|c| c.response_unchecked);
+            let next_steps = signed.map_or_else(Vec::new, |c| offered_steps(&c.facts(), session.user(), session.role(), &state.policy));
             Ok(CaseDetail {
+                next_steps,
                 callbacks,
                 timeline: tx.events_for_subject(&format!("case:{id}"))?,
                 on_file_numbers,

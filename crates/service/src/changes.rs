@@ -16,7 +16,8 @@ use super::cases::sha256_hex;
 use super::statements::{append_statement, differs, refresh, Difference};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::audit::state::ImpliedState;
-use countersign_core::changes::{ChangeFlag, ChangeKind, ChangeStatus, Proposal, ProposedEffect, CHANGE_MEMBER, CHECKER_ROLES};
+use countersign_core::auth::Permission;
+use countersign_core::changes::{ChangeFlag, ChangeKind, ChangeStatus, Proposal, ProposedEffect, CHANGE_MEMBER};
 use countersign_core::encoding::format_utc;
 use countersign_store::prelude::*;
 use countersign_store::{ChangeRow, StoreError, Tx};
@@ -295,7 +296,7 @@ impl Workspace {
     /// refused (`not_permitted`, logged), whatever their role.
     pub fn approve_change(&mut self, session: &Session, id: i64) -> ServiceResult<Value> {
         let subject = format!("change:{id}");
-        self.authorize(session, CHECKER_ROLES, "change.approve", &subject, "check changes")?;
+        self.authorize(session, Permission::ApproveChanges, &subject)?;
         let (row, proposal) = self.checked_change(session, id)?;
         if row.proposed_by == session.user() {
             let message = format!("you proposed change {id}: another approver or admin must check it (four eyes)");
@@ -334,7 +335,7 @@ impl Workspace {
         super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
         let (row, _) = self.checked_change(session, id)?;
         if row.proposed_by != session.user() {
-            self.authorize(session, CHECKER_ROLES, "change.reject", &subject, "check changes")?;
+            self.authorize(session, Permission::RejectChanges, &subject)?;
         }
         let at = format_utc(now());
         let state = &mut self.implied;

@@ -26,6 +26,7 @@ mod moving;
 mod org_keys;
 mod organisation;
 mod partners;
+mod queue;
 mod receiving;
 mod screening;
 mod statements;
@@ -53,7 +54,7 @@ use countersign_store::{StoreError, Tx};
 pub use countersign_store::postgres::DatabaseUrl;
 pub use team::{kept_log_path, ChangeWatcher, KeptLog, TEAM_FILE};
 
-pub use access::{Credentials, Guarded, Role, Session};
+pub use access::{Credentials, Permission, Role, Session};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
 pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
@@ -66,6 +67,7 @@ pub use moving::{MoveReport, MOVED_NOTE};
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use partners::{AccountView, KeyRotation, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use queue::{QueueGroup, WorkQueue};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, ScreeningRecord, SCREEN_ACTION};
 
@@ -433,7 +435,7 @@ impl Workspace {
     /// takes effect at once; loosening is a change a second person approves once the workspace
     /// has two people who can check (issue 15), and the change names the settings it loosens.
     pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<Outcome> {
-        self.authorize(session, &[Role::Admin], "policy.set", "policy", "change the policy")?;
+        self.authorize(session, Permission::SetPolicy, "policy")?;
         policy.validate().map_err(ServiceError::InvalidInput)?;
         let old = self.policy()?;
         let (old_json, new_json) = (serde_json::to_value(&old).expect("serialises"), serde_json::to_value(policy).expect("serialises"));

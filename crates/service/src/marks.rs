@@ -11,7 +11,8 @@ use super::changes::{text_field, Applier, ChangeRequest, Outcome};
 use super::statements::{append_statement, differs, refresh, Difference};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::audit::state::ImpliedState;
-use countersign_core::changes::{ChangeKind, ProposedEffect, CHECKER_ROLES};
+use countersign_core::auth::Permission;
+use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::format_utc;
 use countersign_store::prelude::*;
 use countersign_store::{FraudMark, Tx};
@@ -109,7 +110,7 @@ impl Workspace {
     /// denied callback (refused as `not_permitted` and logged otherwise).
     pub fn confirm_fraud(&mut self, session: &Session, account_key: &str, reason: &str) -> ServiceResult<FraudMarkView> {
         let subject = format!("account:{account_key}");
-        self.authorize(session, CHECKER_ROLES, "account.confirm_fraud", &subject, "confirm fraud marks")?;
+        self.authorize(session, Permission::ConfirmFraudMarks, &subject)?;
         let reason = checked_reason(reason)?;
         let mark = self.checked_mark(session, account_key)?;
         if mark.confirmed.is_some() {
@@ -135,7 +136,7 @@ impl Workspace {
     /// mode). The reason is signed with it.
     pub fn clear_fraud_mark(&mut self, session: &Session, account_key: &str, reason: &str) -> ServiceResult<Outcome> {
         let subject = format!("account:{account_key}");
-        self.authorize(session, CHECKER_ROLES, "account.clear", &subject, "clear fraud marks")?;
+        self.authorize(session, Permission::ClearFraudMarks, &subject)?;
         let reason = checked_reason(reason)?;
         let mark = FraudMarkView::from(self.checked_mark(session, account_key)?);
         self.submit(

@@ -15,7 +15,7 @@ use countersign_store::sqlite::{SqliteStore, MOVED_TO};
 
 use crate::audit::check_store;
 use crate::files::{write_atomic, Sensitivity};
-use crate::{now, team, Location, Role, ServiceError, ServiceResult, Session, Workspace};
+use crate::{now, team, Location, Permission, ServiceError, ServiceResult, Session, Workspace};
 
 /// The note left beside a workspace that moved.
 pub const MOVED_NOTE: &str = "MOVED.txt";
@@ -38,7 +38,7 @@ impl Workspace {
     /// role that will own its schema; `app_role` is the desktops' role. Afterwards this workspace
     /// is the team one, and the file stays behind read-only.
     pub fn move_to_team(&mut self, session: &Session, url: &DatabaseUrl, app_role: Option<&str>) -> ServiceResult<MoveReport> {
-        self.authorize(session, &[Role::Admin], "workspace.move", "workspace", "move the workspace to a team server")?;
+        self.authorize(session, Permission::MoveWorkspace, "workspace")?;
         let Location::Directory(dir) = self.location.clone() else {
             return Err(ServiceError::InvalidInput("this is already a team workspace".into()));
         };
@@ -92,6 +92,7 @@ mod tests {
     use super::*;
     use crate::test_support::sqlite_admin_workspace;
     use crate::Credentials;
+    use crate::Role;
 
     #[test]
     fn a_desktop_workspace_moves_with_its_log_and_stays_behind_read_only() {

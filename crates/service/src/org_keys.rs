@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{now, Guarded, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
 use crate::files::{write_atomic, FileError, Sensitivity};
 use countersign_core::encoding::format_utc;
 use countersign_core::format::card::{CardDetails, PartnerCard};
@@ -98,7 +98,7 @@ impl Workspace {
     /// checking that `passphrase` opens it, so the backup is known to be usable. The file is
     /// written (mode 0600, never over an existing file) in the transaction of its audit event.
     pub fn backup_org_key(&mut self, session: &Session, passphrase: &str, out: &Path) -> ServiceResult<Fingerprint> {
-        self.check_allowed(session, Guarded::OrgKeyBackup)?;
+        self.check_allowed(session, Permission::BackUpOrgKey)?;
         refuse_existing(out)?;
         let key = self.unlock_org_key_for(session, passphrase, "org.key_backup")?;
         let fingerprint = key.fingerprint();
@@ -129,7 +129,7 @@ impl Workspace {
     /// one is retired, `org_fingerprint` names the new key, and the event is logged, all in one
     /// transaction (the files are written inside it, so a failed write changes nothing).
     pub fn rotate_org_key(&mut self, session: &Session, request: &OrgKeyRotationRequest<'_>) -> ServiceResult<OrgKeyRotation> {
-        self.check_allowed(session, Guarded::OrgKeyRotation)?;
+        self.check_allowed(session, Permission::RotateOrgKey)?;
         refuse_existing(request.statement_out)?;
         if let Some(card_out) = request.card_out {
             refuse_existing(card_out)?;

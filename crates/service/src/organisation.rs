@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::changes::{Applier, ChangeRequest, Outcome};
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::bank::{AccountDetails, Bic, Currency, Iban};
 use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::format_utc;
@@ -65,7 +65,7 @@ impl Workspace {
         bic: &str,
         currency: &str,
     ) -> ServiceResult<Outcome> {
-        self.authorize(session, &[Role::Admin], "org.account", "organisation", "set the organisation's account")?;
+        self.authorize(session, Permission::SetOrgAccount, "organisation")?;
         let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         let currency = Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
@@ -94,7 +94,7 @@ impl Workspace {
     /// Sets our organisation's email domains (admin only): look-alikes of them in an email that
     /// carried an instruction are flagged.
     pub fn set_org_domains(&mut self, session: &Session, domains: &[String]) -> ServiceResult<Vec<String>> {
-        self.authorize(session, &[Role::Admin], "org.domains", "organisation", "set the organisation's domains")?;
+        self.authorize(session, Permission::SetOrgDomains, "organisation")?;
         let mut parsed = domains
             .iter()
             .map(|d| {
@@ -131,7 +131,7 @@ impl Workspace {
     /// The role check, our account, the partner's name and its one active key.
     fn issue_preconditions(&mut self, session: &Session, partner_id: i64) -> ServiceResult<(OrgAccount, String, Fingerprint)> {
         let subject = format!("partner:{partner_id}");
-        self.authorize(session, &[Role::Admin], "instruction.issue", &subject, "issue our bank details")?;
+        self.authorize(session, Permission::IssueInstructions, &subject)?;
         let account = self
             .org_account()?
             .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;

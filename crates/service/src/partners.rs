@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::bank::{AccountDetails, BankAccount, Country};
@@ -307,7 +307,7 @@ impl Workspace {
     /// `add_partner` checks again. A mismatch is refused and logged like one at `add_partner`.
     /// Returns the card's fingerprint.
     pub fn confirm_partner_fingerprint(&mut self, session: &Session, card: &[u8], typed: &str) -> ServiceResult<String> {
-        self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
+        self.authorize(session, Permission::OnboardPartners, "partners")?;
         let card = PartnerCard::parse(card).map_err(invalid)?;
         self.check_typed_fingerprint(session, &card, typed)?;
         Ok(card.fingerprint().to_string())
@@ -336,7 +336,7 @@ impl Workspace {
     /// the workspace has two people who can check, this proposes a change that another approver
     /// or admin approves (issue 15); look-alikes of partners on file are flagged on it.
     pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<Outcome> {
-        self.authorize(session, &[Role::Admin], "partner.add", "partners", "onboard partners")?;
+        self.authorize(session, Permission::OnboardPartners, "partners")?;
         let card = PartnerCard::parse(new.card).map_err(invalid)?;
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let onboarding = Onboarding::check(&card, new)?;
@@ -427,7 +427,7 @@ impl Workspace {
     /// change: until another approver or admin approves it, the old key stays current.
     pub fn rotate_partner_key(&mut self, session: &Session, partner_id: i64, rotation: &KeyRotation<'_>) -> ServiceResult<Outcome> {
         let subject = format!("partner:{partner_id}");
-        self.authorize(session, &[Role::Admin], "partner.rotate_key", &subject, "rotate partner keys")?;
+        self.authorize(session, Permission::RotatePartnerKeys, &subject)?;
         let claimed = RotationStatement::claimed_signer(rotation.statement).map_err(invalid)?;
         let checked = self.store.read(|tx| check_rotation(tx, partner_id, rotation.statement));
         let (old, new_card, name) = match checked {
@@ -471,7 +471,7 @@ impl Workspace {
         reason: &str,
     ) -> ServiceResult<String> {
         let subject = format!("partner:{partner_id}");
-        self.authorize(session, &[Role::Admin], "partner.revoke_key", &subject, "revoke partner keys")?;
+        self.authorize(session, Permission::RevokePartnerKeys, &subject)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(ServiceError::InvalidInput("give a reason for the revocation".into()));
@@ -512,8 +512,7 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::Credentials;
+    use crate::{Credentials, Role};
 
     /// Globex's TEST-ONLY card from keys/ and its fingerprint.
     const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::marks::check_mark;
 use super::statements::{check_account, check_key, refresh};
-use super::{now, Role, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, ReasonCode, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
@@ -183,13 +183,7 @@ impl Workspace {
     /// With `email`, the message that carried the file is read too; its findings can only raise
     /// the verdict.
     pub fn verify(&mut self, session: &Session, file_name: &str, bytes: &[u8], email: Option<&[u8]>) -> ServiceResult<Assessment> {
-        self.authorize(
-            session,
-            &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor],
-            "instruction.verify",
-            "instructions",
-            "verify",
-        )?;
+        self.authorize(session, Permission::VerifyInstructions, "instructions")?;
         super::email_evidence::check_email_size(email)?;
         let ctx = self.context(session)?;
         let at = now();
@@ -224,13 +218,7 @@ impl Workspace {
         email: Option<&[u8]>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> ServiceResult<Vec<Assessment>> {
-        self.authorize(
-            session,
-            &[Role::Clerk, Role::Approver, Role::Admin],
-            "instruction.receive",
-            "instructions",
-            "receive instructions",
-        )?;
+        self.authorize(session, Permission::ReceiveInstructions, "instructions")?;
         super::email_evidence::check_email_size(email)?;
         let ctx = self.context(session)?;
         // Files are checked as of the batch's start (on the checking threads, ahead of the

@@ -17,7 +17,7 @@ use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::audit::log::{EventFilter, LoggedEvent};
 use countersign_core::audit::state::ImpliedState;
-use countersign_core::auth::Role;
+use countersign_core::auth::Permission;
 use countersign_core::bank::Iban;
 use countersign_core::cases::flow::CaseStatus;
 use countersign_core::encoding::{format_utc, parse_utc};
@@ -32,9 +32,6 @@ use time::OffsetDateTime;
 
 /// The action of a screening's statement.
 pub const SCREEN_ACTION: &str = "payment_file.screen";
-
-/// Who may screen a payment file: whoever prepares or releases payments. Auditors check.
-const SCREENERS: &[Role] = &[Role::Clerk, Role::Approver, Role::Admin];
 
 /// The copy of the file with only its `ok` lines, for the bank.
 #[derive(Debug, Clone, Serialize)]
@@ -138,7 +135,7 @@ impl Workspace {
     ) -> ServiceResult<ScreenedFile> {
         let file_sha256 = sha256_hex(bytes);
         let subject = format!("payment_file:{file_sha256}");
-        self.authorize(session, SCREENERS, SCREEN_ACTION, &subject, "screen payment files")?;
+        self.authorize(session, Permission::ScreenPaymentFiles, &subject)?;
         super::check_free_text("the file name", file_name, super::MAX_NOTE_CHARS)?;
         let file = read_payment_file(bytes).map_err(|e| ServiceError::PaymentFileInvalid(format!("{file_name}: {e}")))?;
         let at = now();
@@ -312,6 +309,7 @@ mod tests {
     use super::*;
     use crate::test_support::admin_workspace;
     use crate::Credentials;
+    use crate::Role;
     use countersign_core::screen::sample::{SampleFile, SampleLine};
     use countersign_core::screen::Pain001Version;
 

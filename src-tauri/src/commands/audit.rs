@@ -11,7 +11,7 @@ use countersign_service::core::audit::bundle::verify_bundle;
 use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
 use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
-use countersign_service::{DayActivity, Guarded};
+use countersign_service::{DayActivity, Permission};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -251,7 +251,7 @@ pub async fn export_audit_bundle<R: Runtime>(
     state: State<'_, AppState>,
     filter: AuditFilter,
 ) -> CommandResult<AuditFileView> {
-    check_allowed(&state, Guarded::AuditExport)?;
+    check_allowed(&state, Permission::ExportEvidence)?;
     let path = save_target(&window, &state, "Save the evidence bundle", "audit-bundle", "json", "No file was chosen, so nothing was done.")
         .await?
         .path;
@@ -272,7 +272,7 @@ pub async fn export_audit_csv<R: Runtime>(
     state: State<'_, AppState>,
     filter: AuditFilter,
 ) -> CommandResult<AuditFileView> {
-    check_allowed(&state, Guarded::AuditLog)?;
+    check_allowed(&state, Permission::ReadAuditLog)?;
     let path = save_target(&window, &state, "Save the audit log as CSV", "audit-log", "csv", "No file was chosen, so nothing was done.")
         .await?
         .path;
@@ -292,7 +292,7 @@ pub async fn export_audit_csv<R: Runtime>(
 /// to keep outside the workspace and verify against later.
 #[tauri::command]
 pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: State<'_, AppState>) -> CommandResult<AuditFileView> {
-    check_allowed(&state, Guarded::AuditCheckpoint)?;
+    check_allowed(&state, Permission::SaveCheckpoints)?;
     let path = save_target(&window, &state, "Save the checkpoint", "audit-checkpoint", "txt", "No file was chosen, so nothing was done.")
         .await?
         .path;

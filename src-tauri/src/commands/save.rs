@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign_service::Guarded;
+use countersign_service::Permission;
 use tauri::{Runtime, State, WebviewWindow};
 
 use crate::dialog;
@@ -34,7 +34,7 @@ pub(crate) fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<Path
 
 /// Whether the signed-in user may do `operation`, asked before a save dialog opens so that a
 /// refusal comes before anything is chosen (the core logs it).
-pub(crate) fn check_allowed(state: &State<'_, AppState>, operation: Guarded) -> CommandResult<()> {
+pub(crate) fn check_allowed(state: &State<'_, AppState>, operation: Permission) -> CommandResult<()> {
     blocking(|| {
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;

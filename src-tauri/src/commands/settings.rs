@@ -4,7 +4,7 @@
 //! the call, go to the core and are dropped: never stored, logged or returned, and the request
 //! types print without them.
 
-use countersign_service::{Guarded, OrgKeyRotationRequest, Role, ServiceError, WorkspacePolicy};
+use countersign_service::{OrgKeyRotationRequest, Permission, Role, ServiceError, WorkspacePolicy};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -310,7 +310,7 @@ pub async fn backup_org_key<R: Runtime>(
     state: State<'_, AppState>,
     request: KeyBackupRequest,
 ) -> CommandResult<KeyBackupView> {
-    check_allowed(&state, Guarded::OrgKeyBackup)?;
+    check_allowed(&state, Permission::BackUpOrgKey)?;
     let path = save_target(
         &window,
         &state,
@@ -337,7 +337,7 @@ pub async fn rotate_org_key<R: Runtime>(
     state: State<'_, AppState>,
     request: KeyRotationRequest,
 ) -> CommandResult<KeyRotationView> {
-    check_allowed(&state, Guarded::OrgKeyRotation)?;
+    check_allowed(&state, Permission::RotateOrgKey)?;
     let path = save_target(
         &window,
         &state,

@@ -3,8 +3,10 @@
 
 pub mod lockout;
 pub mod password;
+pub mod permission;
 pub mod role;
 pub mod sealed;
 pub mod totp;
 
+pub use permission::Permission;
 pub use role::{Role, UnknownRole};

@@ -4,3 +4,4 @@
 pub mod flow;
 pub mod policy;
 pub mod record;
+pub mod steps;
