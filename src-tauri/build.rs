@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "change_password",
     "enrol_totp",
     "list_cases",
+    "work_queue",
     "receive_files",
     "pick_files",
     "watch_drops",

@@ -81,7 +81,8 @@ fn a_user_changes_their_own_password() {
     logout(&main);
     assert_eq!(refusal(login_with(&main, "carol", &password("carol"), None)), "authentication_failed");
     let user = login_with(&main, "carol", new, None).unwrap();
-    assert_eq!(user, json!({"name": "carol", "role": "clerk"}));
+    let clerk = json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen"]);
+    assert_eq!(user, json!({"name": "carol", "role": "clerk", "permissions": clerk}));
     assert!(invoke(&main, "list_cases", json!({})).is_ok());
 }
 
@@ -108,7 +109,8 @@ fn an_enrolled_second_factor_signs_in() {
     logout(&main);
     assert_eq!(refusal(login_with(&main, "erin", &password("erin"), None)), "authentication_failed");
     let user = login_with(&main, "erin", &password("erin"), Some(&current_code(secret))).unwrap();
-    assert_eq!(user, json!({"name": "erin", "role": "approver"}));
+    assert_eq!(user["role"], json!("approver"));
+    assert!(user["permissions"].as_array().unwrap().contains(&json!("change.approve")), "{user}");
 }
 
 #[test]
@@ -118,7 +120,7 @@ fn a_user_required_to_enrol_may_enrol_and_nothing_else() {
     let app = app_on(dir.join("ws"));
     let main = main_window(&app);
     let user = login_with(&main, "erin", &password("erin"), None).unwrap();
-    assert_eq!(user, json!({"name": "erin", "role": "approver", "must_enrol_totp": true}));
+    assert_eq!(user, json!({"name": "erin", "role": "approver", "must_enrol_totp": true, "permissions": []}), "may only enrol");
     assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"], user);
     assert_eq!(refusal(invoke(&main, "list_cases", json!({}))), "not_permitted");
     assert_eq!(refusal(invoke(&main, "list_partners", json!({}))), "not_permitted");
@@ -128,10 +130,11 @@ fn a_user_required_to_enrol_may_enrol_and_nothing_else() {
     logout(&main);
     let code = current_code(enrolled["secret"].as_str().unwrap());
     let user = login_with(&main, "erin", &password("erin"), Some(&code)).unwrap();
-    assert_eq!(user, json!({"name": "erin", "role": "approver"}));
+    assert_eq!(user["role"], json!("approver"));
+    assert!(user["permissions"].as_array().unwrap().contains(&json!("change.approve")), "{user}");
     assert!(invoke(&main, "list_cases", json!({})).is_ok());
 
     // A clerk is not required to enrol: no flag.
     logout(&main);
-    assert_eq!(login_with(&main, "carol", &password("carol"), None).unwrap(), json!({"name": "carol", "role": "clerk"}));
+    assert_eq!(login_with(&main, "carol", &password("carol"), None).unwrap().get("must_enrol_totp"), None);
 }

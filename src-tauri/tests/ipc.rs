@@ -64,7 +64,8 @@ fn first_run_creates_a_workspace_then_login_logout() {
     let wrong = json!({"request": {"user": "alice", "password": "wrong password here", "totp": null}});
     assert_eq!(code(invoke(&main, "login", wrong)), "authentication_failed");
     let user = invoke(&main, "login", json!({"request": {"user": "alice", "password": ADMIN_PASSWORD}})).unwrap();
-    assert_eq!(user, json!({"name": "alice", "role": "admin"}));
+    assert_eq!((&user["name"], &user["role"]), (&json!("alice"), &json!("admin")));
+    assert!(user["permissions"].as_array().unwrap().contains(&json!("partner.add")), "{user}");
     assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"], user);
     assert_eq!(invoke(&main, "list_cases", json!({})).unwrap(), json!([]));
     assert_eq!(code(invoke(&main, "list_cases", json!({"status": "bogus"}))), "invalid_input");
@@ -278,6 +279,14 @@ mod flow {
         assert_eq!(view["on_file_numbers"][0]["e164"], json!("+49301234567"));
         assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["action"] == json!("instruction.receive")));
         assert_eq!(code(invoke(&main, "case_detail", json!({"id": 999}))), "not_found");
+        assert_eq!(view["next_steps"], json!(["call_back", "reject"]), "what the core offers dave (approver) on a held case");
+        let queue = invoke(&main, "work_queue", json!({})).unwrap();
+        let waiting: Vec<(String, Value)> =
+            queue["groups"].as_array().unwrap().iter().map(|g| (g["step"].as_str().unwrap().into(), g["count"].clone())).collect();
+        // The accepted case is over the approval threshold and dave received it: not his to approve.
+        let expected = [("call_back", 1), ("approve", 0), ("release", 0), ("reopen", 0)].map(|(s, n)| (s.to_string(), json!(n)));
+        assert_eq!(waiting, expected, "{queue:#}");
+        assert_eq!(queue["groups"][0]["cases"][0]["id"], json!(held));
 
         // The callback: a number not on file, a wrong response, then the right one.
         let script = invoke(&main, "start_callback", json!({"id": held})).unwrap();
@@ -293,9 +302,12 @@ mod flow {
         let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();
         assert_eq!(invoke(&main, "record_callback", report(ON_FILE, &right)).unwrap(), json!("callback_confirmed"));
 
-        // Dual control: dave called back, so dave may not approve; erin may.
+        // Dual control: dave called back, so dave may not approve (nor is he offered to); erin may.
+        assert_eq!(invoke(&main, "case_detail", json!({"id": held})).unwrap()["next_steps"], json!(["reject"]));
         assert_eq!(code(invoke(&main, "approve_case", json!({"id": held}))), "not_permitted");
         login(&main, "erin");
+        assert_eq!(invoke(&main, "case_detail", json!({"id": held})).unwrap()["next_steps"], json!(["approve", "reject"]));
+        assert_eq!(invoke(&main, "work_queue", json!({})).unwrap()["groups"][1]["cases"][0]["id"], json!(held));
         assert_eq!(invoke(&main, "approve_case", json!({"id": held})).unwrap(), json!("approved"));
         let released = invoke(&main, "release_case", json!({"id": held, "format": "pain001"})).unwrap();
         assert_eq!(released["summary"]["status"], json!("released"));
@@ -309,6 +321,11 @@ mod flow {
 
         // A clerk may not approve, and after logout nothing is allowed.
         login(&main, "carol");
+        let carol = invoke(&main, "workspace_status", json!({})).unwrap();
+        assert_eq!(
+            carol["user"]["permissions"],
+            json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen"])
+        );
         assert_eq!(code(invoke(&main, "approve_case", json!({"id": clean}))), "not_permitted");
         invoke(&main, "logout", json!({})).unwrap();
         assert_eq!(code(invoke(&main, "start_callback", json!({"id": held}))), "not_signed_in");

@@ -138,10 +138,12 @@ export function session(getDriver) {
     await type("login-password", `TEST-ONLY ${user} demo`);
     await (await byId("login-password")).sendKeys(Key.ENTER);
   };
-  /** "Switch user" in the header, then signs in as `user` and waits for the inbox. */
+  /** "Switch user" in the header, then signs in as `user`, lands on My work, and opens All cases. */
   const switchUser = async (user) => {
     await click("switch-user");
     await signIn(user);
+    await screen("queue");
+    await click("nav-inbox");
     await screen("inbox");
   };
   /**

@@ -42,7 +42,8 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
 
   it("offers Audit to frank (auditor) and verifies the log as intact", async () => {
     await signIn("frank");
-    await screen("inbox");
+    await screen("queue");
+    assert.equal(await (await byId("queue-summary")).getAttribute("data-count"), "0", "nothing waits for an auditor");
     assert.equal((await driver.findElements(By.id("nav-settings"))).length, 0, "no settings for an auditor");
     await click("nav-audit");
     await screen("audit");
@@ -113,7 +114,7 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
   it("lets alice (admin) verify but not export a bundle; her settings screen", async () => {
     await click("switch-user");
     await signIn("alice");
-    await screen("inbox");
+    await screen("queue");
     await click("nav-audit");
     await screen("audit");
     await logReady();

@@ -50,7 +50,7 @@ describe("four eyes: a pending change refused for its maker and approved by a se
 
   it("makes alice's onboarding a pending change: nothing pinned, no setup-mode banner", async () => {
     await signIn("alice");
-    await screen("inbox");
+    await screen("queue");
     // Alice, dave and erin can check changes: the workspace is past setup mode.
     assert.equal(await (await byId("setup-banner")).isDisplayed(), false);
     await click("nav-partners");

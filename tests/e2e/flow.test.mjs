@@ -24,6 +24,9 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
 
   const login = async (user) => {
     await signIn(user);
+    await screen("queue");
+    await byId("queue-title");
+    await click("nav-inbox");
     await screen("inbox");
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
   };

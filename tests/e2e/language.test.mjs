@@ -9,7 +9,7 @@ import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
 
 describe("the language picker", { timeout: 300_000 }, () => {
   let driver;
-  const { byId, retry, textOf, screen } = session(() => driver);
+  const { byId, click, retry, textOf, screen } = session(() => driver);
 
   /** Chooses a language the way a person does: opens the picker and clicks the option. */
   const choose = async (code) => {
@@ -75,6 +75,9 @@ describe("the language picker", { timeout: 300_000 }, () => {
       await user.sendKeys("dave");
     });
     await retry(async () => (await byId("login-password")).sendKeys("TEST-ONLY dave demo", Key.ENTER));
+    await screen("queue");
+    assert.equal(await textOf("nav-queue"), "Mi trabajo");
+    await click("nav-inbox");
     await screen("inbox");
     assert.equal(await waitText("cases-title", "Casos"), "Casos");
     assert.equal(await textOf("nav-inbox"), "Todos los casos");
@@ -96,6 +99,8 @@ describe("the language picker", { timeout: 300_000 }, () => {
 
   it("keeps the choice across a reload and a restart", async () => {
     await driver.navigate().refresh();
+    await screen("queue");
+    await click("nav-inbox");
     await screen("inbox");
     assert.equal(await waitText("cases-title", "Vakalar"), "Vakalar");
     assert.equal(await (await byId("language")).getAttribute("value"), "tr");

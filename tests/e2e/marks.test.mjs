@@ -50,6 +50,8 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
 
   it("marks the account suspected when the partner denies the instruction on the callback", async () => {
     await signIn("carol");
+    await screen("queue");
+    await click("nav-inbox");
     await screen("inbox");
     await type("receive-paths", HELD_FILE);
     await click("receive-submit");

@@ -73,7 +73,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
 
   it("onboards a partner: a misheard fingerprint is refused and pins nothing, the right one is pinned once dave approves", async () => {
     await signIn("alice");
-    await screen("inbox");
+    await screen("queue");
     await click("nav-partners");
     await screen("partners");
     await byId("partners-table");

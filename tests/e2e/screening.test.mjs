@@ -108,7 +108,7 @@ describe("the ERP's payment file: screened, its approved copy written and checke
 
   it("screens the run as a clerk: the verdicts, a held line's reason in words, the file's figures", async () => {
     await signIn("carol");
-    await screen("inbox");
+    await screen("queue");
     await openPaymentFiles();
     assert.equal(await textOf("screening-title"), "Screen a payment file");
     await type("payment-file-path", RUN);

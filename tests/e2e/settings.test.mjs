@@ -40,7 +40,7 @@ describe("settings: users, policy and the organisation key", { timeout: 300_000 
 
   it("offers Settings to alice (admin) and adds and disables a user", async () => {
     await signIn("alice");
-    await screen("inbox");
+    await screen("queue");
     await click("nav-settings");
     await screen("settings");
     await byId("users-table");

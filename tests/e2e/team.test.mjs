@@ -98,7 +98,7 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
 
   it("the approver's desktop opens the workspace the CLI joined and watches the approvals", async () => {
     await B.signIn("dave");
-    await B.screen("inbox");
+    await B.screen("queue");
     assert.match(await B.textOf("team-status"), new RegExp(`^Team workspace on .* \\(schema ${SCHEMA}\\)$`));
     await B.click("nav-approvals");
     await B.screen("inbox");
@@ -110,6 +110,8 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
 
   it("the clerk's callback reaches the approver's list without a reload", async () => {
     await A.signIn("carol");
+    await A.screen("queue");
+    await A.click("nav-inbox");
     await A.screen("inbox");
     await openCase(clerk, A, 2);
     assert.equal(await A.textOf("case-status"), "hold");

@@ -26,6 +26,7 @@ import type { ReleaseFormat } from "./bindings/ReleaseFormat";
 import type { ReleaseView } from "./bindings/ReleaseView";
 import type { UserView } from "./bindings/UserView";
 import type { WorkspaceStatus } from "./bindings/WorkspaceStatus";
+import type { WorkQueueView } from "./bindings/WorkQueueView";
 import type { KeyBackupRequest } from "./bindings/KeyBackupRequest";
 import type { KeyBackupView } from "./bindings/KeyBackupView";
 import type { KeyRotationRequest } from "./bindings/KeyRotationRequest";
@@ -72,6 +73,7 @@ import type { ScreenView } from "./bindings/ScreenView";
 
 export type {
   AppInfo,
+  WorkQueueView,
   CallbackRequest,
   CallbackScript,
   CardPreview,
@@ -226,6 +228,11 @@ export function changePassword(request: PasswordChangeRequest): Promise<null> {
 /** Enrols a second factor for the signed-in user; the secret is shown once and not kept. */
 export function enrolTotp(password: string): Promise<TotpEnrolment> {
   return call("enrol_totp", { request: { password } });
+}
+
+/** What waits for the signed-in user, as the core decides: per step, the count and the oldest cases. */
+export function workQueue(): Promise<WorkQueueView> {
+  return call("work_queue");
 }
 
 /** Cases, newest first; only those with `status` when given. */

@@ -6,6 +6,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { renderApp } from "./app";
 import type { CaseView } from "./api";
 import { locale, setLocale } from "./i18n";
+import { queueOf, userOf } from "./testing";
 
 afterEach(() => {
   clearMocks();
@@ -52,6 +53,7 @@ const holdCase: CaseView = {
   on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456" }],
   callbacks: [],
   timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
+  next_steps: ["call_back"],
 };
 
 function setInput(root: HTMLElement, id: string, value: string) {
@@ -115,9 +117,11 @@ describe("the app", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return status(true, { name: "carol", role: "clerk" });
+          return status(true, userOf("carol", "clerk"));
         case "list_cases":
           return [holdCase.summary];
+        case "work_queue":
+          return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
           return holdCase;
         case "start_callback":
@@ -132,6 +136,11 @@ describe("the app", () => {
     });
     const root = document.createElement("main");
     await renderApp(root);
+    await flush();
+    expect(root.dataset.screen).toBe("queue");
+    expect(root.querySelector("#queue-call_back tbody tr")?.getAttribute("data-case-id")).toBe("2");
+    expect(root.querySelector("#queue-count")?.textContent).toBe("1");
+    root.querySelector<HTMLButtonElement>("#nav-inbox")!.click();
     await flush();
     expect(root.dataset.screen).toBe("inbox");
     expect(root.querySelector("#current-user")?.textContent).toBe("carol (clerk)");
@@ -148,6 +157,8 @@ describe("the app", () => {
     expect(finding.textContent).toContain("The account differs from the one on file.");
     expect(root.querySelectorAll("#account-new mark.changed").length).toBeGreaterThan(0);
     expect(root.querySelector("#account-current")?.textContent).toContain("DE89 3704");
+    // The core offers a clerk the callback on a held case, and nothing else.
+    expect(["#start-callback", "#approve", "#release-form", "#reject-form", "#reopen"].map((id) => root.querySelector(id) !== null)).toEqual([true, false, false, false, false]);
 
     root.querySelector<HTMLButtonElement>("#start-callback")!.click();
     await flush();
@@ -178,9 +189,11 @@ describe("the app", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return status(true, { name: "carol", role: "clerk" });
+          return status(true, userOf("carol", "clerk"));
         case "list_cases":
           return [holdCase.summary];
+        case "work_queue":
+          return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
           return withEmail;
         default:
@@ -208,9 +221,11 @@ describe("the app", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return status(true, { name: "carol", role: "clerk" });
+          return status(true, userOf("carol", "clerk"));
         case "list_cases":
           return sent ? [holdCase.summary] : [];
+        case "work_queue":
+          return queueOf();
         case "watch_drops":
           return null;
         case "pick_files":
@@ -234,6 +249,8 @@ describe("the app", () => {
     const root = document.createElement("main");
     await renderApp(root);
     await flush();
+    root.querySelector<HTMLButtonElement>("#nav-inbox")!.click();
+    await flush();
     root.querySelector<HTMLButtonElement>("#pick-files")!.click();
     await flush();
     expect(root.querySelector<HTMLTextAreaElement>("#receive-paths")!.value).toBe("/in/a.json\n/in/b.json\n/in/message.EML");
@@ -249,7 +266,7 @@ describe("the app", () => {
   });
 
   it("an approver approves and releases with the EPC QR drawn on screen", async () => {
-    let current: CaseView = { ...holdCase, summary: { ...holdCase.summary, status: "callback_confirmed" } };
+    let current: CaseView = { ...holdCase, summary: { ...holdCase.summary, status: "callback_confirmed" }, next_steps: ["approve", "reject"] };
     const calls: string[] = [];
     mockIPC((cmd, args) => {
       calls.push(cmd);
@@ -257,18 +274,20 @@ describe("the app", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return status(true, { name: "erin", role: "approver" });
+          return status(true, userOf("erin", "approver"));
         case "list_cases":
           expect((args as { status: string | null }).status).toBe("callback_confirmed");
           return [current.summary];
+        case "work_queue":
+          return queueOf("approve", [current.summary]);
         case "case_detail":
           return current;
         case "approve_case":
-          current = { ...current, summary: { ...current.summary, status: "approved" } };
+          current = { ...current, summary: { ...current.summary, status: "approved" }, next_steps: ["release", "reject"] };
           return "approved";
         case "release_case":
           expect((args as { format: string }).format).toBe("epc_qr");
-          current = { ...current, summary: { ...current.summary, status: "released" } };
+          current = { ...current, summary: { ...current.summary, status: "released" }, next_steps: ["export_bank_file"] };
           return { summary: current.summary, saved_to: null, qr: { width: 2, dark: [true, false, false, true], payload: "BCD\n002" } };
         default:
           throw new Error(cmd);
@@ -345,9 +364,11 @@ describe("the app", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return status(true, { name: "carol", role: "clerk" });
+          return status(true, userOf("carol", "clerk"));
         case "list_cases":
           return [holdCase.summary];
+        case "work_queue":
+          return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
           return holdCase;
         default:
@@ -356,6 +377,8 @@ describe("the app", () => {
     });
     const root = document.createElement("main");
     await renderApp(root);
+    await flush();
+    root.querySelector<HTMLButtonElement>("#nav-inbox")!.click();
     await flush();
     expect(root.querySelector("#cases thead")?.textContent).toBe("CaseVerdictPartnerPayeeAmountAgeStatus");
     root.querySelector<HTMLButtonElement>(".open-case")!.click();

@@ -1,5 +1,5 @@
 // The app shell: asks the Rust side where it stands (workspace? who is signed in?) and shows the
-// first-run, sign-in or working screens. `main[data-state]` is `loading`, `ready` or `error`;
+// first-run, sign-in or working screens; a signed-in user lands on My work (screens/queue.ts). `main[data-state]` is `loading`, `ready` or `error`;
 // `main[data-screen]` names the screen (setup, login, inbox, case, account, …), for people and
 // for tests. A session that must enrol a second factor opens on My account, with no other views.
 // The language picker in the header re-renders the app in the chosen language and re-opens the
@@ -9,7 +9,8 @@
 // asked again whenever a screen opens. On a team workspace (issue 17) a status line under the
 // header names the server and follows the connection, and the live queue refreshes the counts and
 // the screen that is open (each screen sets `shell.live`) when any desktop changed the workspace.
-import { appInfo, listChanges, logout, toCommandError, watchWorkspace, workspaceMode, workspaceStatus, type UserView } from "./api";
+import { appInfo, listChanges, logout, toCommandError, watchWorkspace, workQueue, workspaceMode, workspaceStatus, type UserView } from "./api";
+import { may } from "./access";
 import type { CaseStatus, ChangeStatus } from "./codes";
 import { errorBox, h } from "./dom";
 import { LOCALES, codeName, locale, setLocale, t, type Locale } from "./i18n";
@@ -18,6 +19,7 @@ import { renderUnlock } from "./screens/unlock";
 import { teamStatus } from "./live";
 import { renderLogin } from "./screens/login";
 import { renderInbox } from "./screens/inbox";
+import { renderQueue, waitingCount } from "./screens/queue";
 import { renderCase } from "./screens/case";
 import { renderPartners } from "./screens/partners";
 import { renderPartner } from "./screens/partner";
@@ -33,6 +35,8 @@ export interface Shell {
   org: string;
   /** The area below the header, to render into. */
   content: HTMLElement;
+  /** My work: what waits for the signed-in user (the landing screen). */
+  openQueue(): void;
   openInbox(filter?: CaseStatus): void;
   openCase(id: number): void;
   /** The partner list (any role may look; the core decides what each may do). */
@@ -116,25 +120,26 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       };
       // A session that must enrol a second factor may do nothing else: no views to offer.
       const mustEnrol = user.must_enrol_totp === true;
-      const checker = user.role === "approver" || user.role === "admin";
+      // What the navigation offers is the core's permission table (UserView.permissions); each
+      // screen's own controls follow it too, and the core refuses anyone else regardless.
+      const checker = may(user, "change.approve");
       const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
       content.before(banner);
-      const refreshStatus = () => void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null);
+      const refreshStatus = () =>
+        void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null, mustEnrol ? null : root.querySelector<HTMLElement>("#queue-count"));
       const nav = mustEnrol
         ? null
         : h(
             "nav",
             { "aria-label": t("nav.label") },
+            queueButton(() => shell.openQueue()),
             button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
             button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
             button("nav-partners", t("partners.nav"), () => shell.openPartners()),
             // Every role: auditors are offered the check only, the others screening too.
             button("nav-screening", t("screening.nav"), () => shell.openScreening?.()),
-            // Only admins are offered the settings; the core refuses anyone else regardless.
-            user.role === "admin" && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
-            // The audit view for auditors and admins; the core refuses anyone else regardless.
-            (user.role === "auditor" || user.role === "admin") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
-            // Pending changes for those who can check them; the core decides who may.
+            may(user, "policy.set") && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
+            may(user, "audit.log") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
             checker && changesButton(() => shell.openChanges?.()),
           );
       // The signed-in user's name opens My account.
@@ -156,6 +161,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         org: status.org_name ?? "",
         content,
         setScreen,
+        openQueue: () => {
+          setScreen("queue");
+          void renderQueue(shell);
+        },
         openInbox: (filter) => {
           setScreen("inbox");
           void renderInbox(shell, filter);
@@ -209,7 +218,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       });
       if (mustEnrol) shell.openAccount?.();
       else if (resume.reopen) resume.reopen(shell);
-      else shell.openInbox();
+      else shell.openQueue();
     }
     root.dataset.state = "ready";
   } catch (reason) {
@@ -249,6 +258,13 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
   }
 }
 
+/** "My work" in the nav, with the count of cases waiting for the user (filled by `showStatus`). */
+function queueButton(onClick: () => void): HTMLButtonElement {
+  const b = button("nav-queue", t("nav.queue"), onClick);
+  b.append(" ", h("span", { id: "queue-count", class: "count", hidden: true }));
+  return b;
+}
+
 /** "Pending changes" in the nav, with the count of changes waiting (filled by `showStatus`). */
 function changesButton(onClick: () => void): HTMLButtonElement {
   const b = button("nav-changes", t("changes.nav"), onClick);
@@ -261,10 +277,11 @@ function changesButton(onClick: () => void): HTMLButtonElement {
  * at once) and the count of waiting changes on `count`. Each is left as it was when the Rust
  * side does not answer: they inform, and every screen answers for itself.
  */
-export async function showStatus(banner: HTMLElement, count: HTMLElement | null): Promise<void> {
-  const [mode, waiting] = await Promise.all([
+export async function showStatus(banner: HTMLElement, count: HTMLElement | null, queueCount: HTMLElement | null = null): Promise<void> {
+  const [mode, waiting, queue] = await Promise.all([
     workspaceMode().catch(() => null),
     count ? listChanges("pending").catch(() => null) : Promise.resolve(null),
+    queueCount ? workQueue().catch(() => null) : Promise.resolve(null),
   ]);
   if (mode) {
     banner.hidden = !mode.setup;
@@ -280,6 +297,13 @@ export async function showStatus(banner: HTMLElement, count: HTMLElement | null)
     count.hidden = waiting.length === 0;
     count.title = t("changes.navCount", { n: waiting.length });
     count.dataset.count = String(waiting.length);
+  }
+  if (queueCount && queue) {
+    const n = waitingCount(queue);
+    queueCount.textContent = String(n);
+    queueCount.hidden = n === 0;
+    queueCount.title = t("nav.queueCount", { n });
+    queueCount.dataset.count = String(n);
   }
 }
 

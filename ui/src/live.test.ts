@@ -5,10 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { Channel } from "@tauri-apps/api/core";
 import { renderApp } from "./app";
-import type { CaseView, LiveEvent } from "./api";
+import type { CaseSummary, CaseView, LiveEvent } from "./api";
 import { h } from "./dom";
 import { setLocale } from "./i18n";
 import { busy, differs, teamLine, teamStatus, viewRefresh } from "./live";
+import { queueOf, userOf } from "./testing";
 
 afterEach(() => {
   clearMocks();
@@ -116,6 +117,7 @@ const caseView = (status: string): CaseView =>
     on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456" }],
     callbacks: [],
     timeline: [],
+    next_steps: status === "hold" ? ["call_back", "reject"] : status === "callback_confirmed" ? ["approve", "reject"] : ["release", "reject"],
   }) as unknown as CaseView;
 
 describe("another desktop's change", () => {
@@ -130,7 +132,7 @@ describe("another desktop's change", () => {
         case "app_info":
           return { name: "Countersign", version: "1" };
         case "workspace_status":
-          return { dir: "/d", exists: true, org_name: "Initech GmbH", user: { name: "dave", role: "approver" }, team, needs_password: false };
+          return { dir: "/d", exists: true, org_name: "Initech GmbH", user: userOf("dave", "approver"), team, needs_password: false };
         case "watch_workspace":
           live = (args as { channel: Channel<LiveEvent> }).channel;
           return null;
@@ -142,6 +144,8 @@ describe("another desktop's change", () => {
           return Array.from({ length: pending }, (_, i) => ({ id: i + 1 }));
         case "list_cases":
           return [{ ...summary, status }];
+        case "work_queue":
+          return queueOf(status === "hold" ? "call_back" : "approve", [{ ...summary, status } as unknown as CaseSummary]);
         case "case_detail":
           return caseView(status);
         default:
@@ -151,6 +155,10 @@ describe("another desktop's change", () => {
     const root = document.createElement("main");
     document.body.append(root);
     await renderApp(root);
+    await flush();
+    expect(root.dataset.screen).toBe("queue");
+    expect(root.querySelector("#queue-call_back")?.getAttribute("data-count")).toBe("1");
+    root.querySelector<HTMLButtonElement>("#nav-inbox")!.click();
     await flush();
     expect(root.dataset.screen).toBe("inbox");
     const paths = root.querySelector<HTMLTextAreaElement>("#receive-paths")!;

@@ -3,6 +3,7 @@
 
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::registry::AccountStatus;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
 use countersign_service::{Export, ExportFormat};
@@ -105,6 +106,8 @@ pub struct CaseView {
     pub callbacks: Vec<CallbackEntry>,
     /// Who did what, oldest first.
     pub timeline: Vec<EventEntry>,
+    /// What the signed-in user may do next, as the core decides: the only controls shown.
+    pub next_steps: Vec<CaseStep>,
 }
 
 /// The bank file asked for on release.
@@ -200,6 +203,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
                 .iter()
                 .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
                 .collect(),
+            next_steps: d.next_steps.clone(),
         })
     })
 }

@@ -6,6 +6,7 @@ use countersign_service::core::assess::email::MAX_EMAIL_SIZE;
 use countersign_service::core::assess::findings::{Finding, ReasonCode, Severity, Verdict};
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
+use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::files::read_limited;
 use countersign_service::Assessment;
@@ -55,6 +56,28 @@ pub struct CaseSummary {
     pub received_at: String,
     /// Who received it.
     pub received_by: String,
+}
+
+/// The cases that wait for one step of the signed-in user, oldest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QueueGroupView {
+    /// The step they wait for.
+    pub step: CaseStep,
+    /// How many cases wait for it.
+    #[ts(type = "number")]
+    pub count: usize,
+    /// The oldest of them, at most the limit asked for.
+    pub cases: Vec<CaseSummary>,
+}
+
+/// What waits for the signed-in user: the landing screen and the counts in the navigation.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WorkQueueView {
+    /// One group per step that is work, in the core's order, empty ones included.
+    pub groups: Vec<QueueGroupView>,
+    /// Pending changes proposed by someone else that this user may check.
+    #[ts(type = "number")]
+    pub changes_to_check: usize,
 }
 
 /// The outcome for one received file.
@@ -125,6 +148,27 @@ pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> C
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         Ok(ws.cases(session, status)?.iter().map(summary).collect())
+    })
+}
+
+/// The most cases listed per step of the work queue; each step's count is complete.
+const QUEUE_LIMIT: usize = 200;
+
+/// What waits for the signed-in user, as the core decides from the signed facts.
+#[tauri::command]
+pub async fn work_queue(state: State<'_, AppState>) -> CommandResult<WorkQueueView> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let queue = ws.work_queue(session, QUEUE_LIMIT)?;
+        Ok(WorkQueueView {
+            groups: queue
+                .groups
+                .iter()
+                .map(|g| QueueGroupView { step: g.step, count: g.count, cases: g.cases.iter().map(summary).collect() })
+                .collect(),
+            changes_to_check: queue.changes_to_check,
+        })
     })
 }
 

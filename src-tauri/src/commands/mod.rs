@@ -45,6 +45,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         account::change_password,
         account::enrol_totp,
         inbox::list_cases,
+        inbox::work_queue,
         inbox::receive_files,
         inbox::pick_files,
         inbox::watch_drops,

@@ -1,6 +1,6 @@
 //! First run and sign-in: which workspace the app is on, creating one, login, logout.
 
-use countersign_service::{Credentials, InitRequest, Role, Workspace};
+use countersign_service::{Credentials, InitRequest, Permission, Role, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -21,12 +21,21 @@ pub struct UserView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub must_enrol_totp: Option<bool>,
+    /// What the role may do outside the case steps (the core's table): the controls and
+    /// screens the app offers. A session that must enrol a second factor has none.
+    pub permissions: Vec<Permission>,
 }
 
 impl UserView {
     /// The view of a session's user.
     pub(crate) fn of(session: &countersign_service::Session) -> Self {
-        UserView { name: session.user().into(), role: session.role(), must_enrol_totp: session.must_enrol_totp().then_some(true) }
+        let must_enrol = session.must_enrol_totp();
+        UserView {
+            name: session.user().into(),
+            role: session.role(),
+            must_enrol_totp: must_enrol.then_some(true),
+            permissions: if must_enrol { vec![] } else { Permission::of(session.role()) },
+        }
     }
 }
 

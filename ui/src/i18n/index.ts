@@ -2,7 +2,8 @@
 // in English, Turkish or Spanish. Catalogues are split by area (core.ts: first run, sign-in,
 // inbox, case and callback; admin.ts: partners, outgoing instructions and settings; auditor.ts:
 // the auditor's view; changes.ts: four eyes, pending changes and marked accounts; team.ts: team
-// workspaces on a server and the live queue; screening.ts: the ERP's payment file), each holding
+// workspaces on a server and the live queue; screening.ts: the ERP's payment file; queue.ts: My
+// work, the work queue), each holding
 // the same keys in every language; `missingKeys()` lists any gap and a test fails on one. Dates
 // and amounts are formatted with Intl for the chosen locale.
 import core from "./core";
@@ -11,6 +12,7 @@ import auditor from "./auditor";
 import changes from "./changes";
 import team from "./team";
 import screening from "./screening";
+import queue from "./queue";
 
 export type Locale = "en" | "tr" | "es";
 
@@ -24,7 +26,7 @@ export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
   { code: "es", name: "Español", tag: "es-ES" },
 ];
 
-const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening };
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue };
 const STORAGE_KEY = "countersign.locale";
 
 function merged(locale: Locale): Record<string, string> {

@@ -10,6 +10,7 @@ import type { TotpEnrolment, UserView } from "../api";
 import { renderApp } from "../app";
 import { setLocale } from "../i18n";
 import { ROLE_CODES } from "../codes";
+import { queueOf, userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -47,6 +48,8 @@ function backend(user: UserView, override: (cmd: string, args: Record<string, un
         return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: signedIn };
       case "list_cases":
         return [];
+      case "work_queue":
+        return queueOf();
       case "change_password":
         return null;
       case "enrol_totp":
@@ -84,7 +87,7 @@ async function openAccount(user: UserView, override?: (cmd: string, args: Record
   const root = document.createElement("main");
   await renderApp(root);
   await flush();
-  expect(root.dataset.screen).toBe("inbox");
+  expect(root.dataset.screen).toBe("queue");
   click(root, "nav-account");
   await flush();
   expect(root.dataset.screen).toBe("account");
@@ -93,7 +96,7 @@ async function openAccount(user: UserView, override?: (cmd: string, args: Record
 
 describe("my account", () => {
   it.each(ROLE_CODES)("is opened from the user's name in the header by a %s", async (role) => {
-    const [root] = await openAccount({ name: "carol", role });
+    const [root] = await openAccount(userOf("carol", role));
     expect(root.querySelector("#current-user")?.textContent).toBe(`carol (${role})`);
     expect(root.querySelector("#my-account-title")?.textContent).toBe("My account");
     expect(root.querySelector("#my-account-user")?.textContent).toBe(`Signed in as carol (${role}).`);
@@ -103,7 +106,7 @@ describe("my account", () => {
   });
 
   it("changes the password: both sent once, the fields cleared", async () => {
-    const [root, calls] = await openAccount({ name: "carol", role: "clerk" });
+    const [root, calls] = await openAccount(userOf("carol", "clerk"));
     input(root, "my-current-password").value = "TEST-ONLY old";
     input(root, "my-new-password").value = "TEST-ONLY a new passphrase";
     input(root, "my-repeat-password").value = "TEST-ONLY a new passphrase";
@@ -117,7 +120,7 @@ describe("my account", () => {
   });
 
   it("shows the core's refusal of a wrong current password, and sends nothing for two different new ones", async () => {
-    const [root, calls] = await openAccount({ name: "carol", role: "clerk" }, (cmd) => {
+    const [root, calls] = await openAccount(userOf("carol", "clerk"), (cmd) => {
       if (cmd === "change_password") throw { code: "authentication_failed", message: "wrong current password" };
     });
     input(root, "my-current-password").value = "TEST-ONLY wrong";
@@ -140,7 +143,7 @@ describe("my account", () => {
   });
 
   it("enrols a second factor: the password sent once and cleared, the secret and its QR code shown", async () => {
-    const [root, calls] = await openAccount({ name: "erin", role: "approver" });
+    const [root, calls] = await openAccount(userOf("erin", "approver"));
     input(root, "my-totp-password").value = "TEST-ONLY erin";
     submit(root, "my-totp-form");
     expect(input(root, "my-totp-password").value).toBe("");
@@ -154,7 +157,7 @@ describe("my account", () => {
   });
 
   it("shows the core's refusal of a wrong password when enrolling", async () => {
-    const [root] = await openAccount({ name: "erin", role: "approver" }, (cmd) => {
+    const [root] = await openAccount(userOf("erin", "approver"), (cmd) => {
       if (cmd === "enrol_totp") throw { code: "authentication_failed", message: "wrong password" };
     });
     input(root, "my-totp-password").value = "TEST-ONLY wrong";
@@ -165,7 +168,7 @@ describe("my account", () => {
   });
 
   it("opens directly, with no other views, when the session must enrol; then signs out to sign in with a code", async () => {
-    const calls = backend({ name: "erin", role: "approver", must_enrol_totp: true });
+    const calls = backend(userOf("erin", "approver", { must_enrol_totp: true }));
     const root = document.createElement("main");
     await renderApp(root);
     await flush();
@@ -189,7 +192,7 @@ describe("my account", () => {
   });
 
   it("is shown in Spanish and Turkish", async () => {
-    const [root] = await openAccount({ name: "carol", role: "clerk" });
+    const [root] = await openAccount(userOf("carol", "clerk"));
     setLocale("es");
     await renderApp(root);
     await flush();

@@ -11,6 +11,7 @@ import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { activityChart, CHART_DAYS, noFilter, renderAudit } from "./audit";
 import type { Role } from "../codes";
+import { userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -37,9 +38,10 @@ const days: ActivityDay[] = [
 
 function shell(role: Role = "auditor"): Shell {
   return {
-    user: { name: "frank", role },
+    user: userOf("frank", role),
     org: "Initech GmbH",
     content: document.createElement("div"),
+    openQueue: vi.fn(),
     openInbox: vi.fn(),
     openCase: vi.fn(),
     openPartners: vi.fn(),
@@ -248,7 +250,7 @@ describe("the Audit button", () => {
   async function app(role: string): Promise<HTMLElement> {
     backend((cmd) => {
       if (cmd === "app_info") return { name: "Countersign", version: "1" };
-      if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: { name: "frank", role } };
+      if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: userOf("frank", role as Role) };
       if (cmd === "list_cases") return [];
     });
     const root = document.createElement("main");

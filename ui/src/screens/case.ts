@@ -1,8 +1,8 @@
 // One case: the verdict and every finding, the new bank details beside the account on file with
 // the changed characters marked, the partner's account history, the callbacks and the case's
-// own timeline; then what may be done next. Buttons follow the case's status; whether the
-// signed-in user may do it is the core's answer, shown as it comes. Every string comes from the
-// catalogues (i18n/core.ts); times and amounts are formatted for the locale.
+// own timeline; then what may be done next: only the steps the core offers the signed-in user on
+// this case (CaseView.next_steps), and the core still answers for each when pressed. Every
+// string comes from the catalogues (i18n/core.ts); times and amounts are formatted for the locale.
 import {
   approveCase,
   caseDetail,
@@ -23,6 +23,7 @@ import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
 import { label, severityName, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 import { viewRefresh } from "../live";
+import { offers } from "../access";
 
 /** Counts the case screen's renders: one that a later render overtook while it waited is dropped. */
 let renders = 0;
@@ -110,25 +111,21 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     return b;
   };
 
+  // Only the steps the core offers this user on this case are shown (CaseView.next_steps): a
+  // clerk sees no approval, the approver who called back no approval either, an auditor nothing.
   const s = c.status;
-  if (s === "hold") {
+  if (s === "hold" && view.wrong_responses > 0) actions.append(h("p", { class: "warning" }, tn("case.wrongResponses", view.wrong_responses)));
+  if (offers(view, "call_back")) {
     const start = h("button", { id: "start-callback", type: "button" }, t("case.startCallback"));
     start.addEventListener("click", () => renderCallbackWizard(wizard, view, reload, fail));
     actions.append(h("p", {}, t("case.holdHint")), start);
-    if (view.wrong_responses > 0) {
-      actions.append(
-        h("p", { class: "warning" }, tn("case.wrongResponses", view.wrong_responses)),
-        act("reopen", t("case.reopen"), () => reopenCase(id), () => t("case.reopened", { id })),
-      );
-    }
   }
-  if (s === "callback_confirmed" || s === "accepted") {
+  if (offers(view, "reopen")) actions.append(act("reopen", t("case.reopen"), () => reopenCase(id), () => t("case.reopened", { id })));
+  if (offers(view, "approve")) {
     actions.append(act("approve", t("case.approve"), () => approveCase(id), () => t("case.approved", { id, user: shell.user.name })));
   }
-  if (s === "approved" || s === "accepted") {
-    actions.append(releaseForm(id, reload, fail, () => (acting = true)));
-  }
-  if (["hold", "callback_confirmed", "accepted", "approved"].includes(s)) {
+  if (offers(view, "release")) actions.append(releaseForm(id, reload, fail, () => (acting = true)));
+  if (offers(view, "reject")) {
     const reason = h("input", { id: "reject-reason", type: "text", autocomplete: "off" });
     const form = h(
       "form",
@@ -149,6 +146,8 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     });
     actions.append(form);
   }
+  const open = s === "hold" || s === "callback_confirmed" || s === "accepted" || s === "approved";
+  if (view.next_steps.length === 0 && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
   if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
 }
 

@@ -10,6 +10,7 @@ import { renderApp, showStatus, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { outcomeText, pendingNotice, renderChange, renderChanges } from "./changes";
 import type { Role } from "../codes";
+import { userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -59,9 +60,10 @@ function shell(name: string, role: Role): Shell & { opened: Opened } {
   const opened: Opened = [];
   const s: Shell & { opened: Opened } = {
     opened,
-    user: { name, role },
+    user: userOf(name, role),
     org: "Initech GmbH",
     content: document.createElement("div"),
+    openQueue: vi.fn(),
     openInbox: vi.fn(),
     openCase: vi.fn(),
     openPartners: vi.fn(),
@@ -253,7 +255,7 @@ describe("the shell", () => {
     for (const [role, offered] of [["approver", true], ["admin", true], ["clerk", false], ["auditor", false]] as const) {
       mockIPC((cmd) => {
         if (cmd === "app_info") return { name: "Countersign", version: "1" };
-        if (cmd === "workspace_status") return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: { name: "x", role } };
+        if (cmd === "workspace_status") return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: userOf("x", role as Role) };
         if (cmd === "workspace_mode") return { setup: true, checkers: ["alice"] };
         if (cmd === "list_changes") return [onboarding];
         if (cmd === "list_cases") return [];

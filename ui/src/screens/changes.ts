@@ -23,6 +23,7 @@ import { CHANGE_STATUS_CODES } from "../codes";
 import { changedCharacters } from "../diff";
 import { errorBox, h, notice } from "../dom";
 import { codeName, formatDateTime, t } from "../i18n";
+import { may } from "../access";
 import type { Shell } from "../app";
 
 /** The sentence for a change that waits: "Pending change N: … waits for another approver or admin." */
@@ -250,7 +251,7 @@ function decision(shell: Shell, change: ChangeEntry): HTMLElement {
       fail(e);
     }
   });
-  const checker = shell.user.role === "approver" || shell.user.role === "admin";
+  const checker = may(shell.user, "change.approve");
   return h(
     "section",
     { id: "change-decision", class: "card" },

@@ -4,6 +4,7 @@
 import { listCases, pickFiles, receiveFiles, toCommandError, watchDrops, type CaseSummary, type Received } from "../api";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
+import { may } from "../access";
 import { codeName, formatDateTime, formatMoney, formatNumber, t, tn } from "../i18n";
 import { isCaseStatus, STATUSES, type CaseStatus, type Severity, type Verdict } from "../codes";
 
@@ -56,7 +57,30 @@ export function severityName(severity: Severity): string {
   return codeName("severity", severity);
 }
 
-function columns(): string[] {
+/** One row of a case table (the inbox, the work queue): the case number opens it. */
+export function caseRow(c: CaseSummary, shell: Shell, now: Date): HTMLTableRowElement {
+  const open = h("button", { type: "button", class: "link open-case", "data-case-id": c.id }, `#${c.id}`);
+  open.addEventListener("click", () => shell.openCase(c.id));
+  return h(
+    "tr",
+    { "data-case-id": c.id, "data-status": c.status },
+    h("td", {}, open),
+    h("td", {}, h("span", { class: `badge ${c.verdict}` }, verdictName(c.verdict))),
+    h("td", {}, c.partner ?? t("common.unknownSigner")),
+    h("td", {}, c.payee ?? ""),
+    h("td", { class: "num" }, c.amount ? formatMoney(c.amount) : ""),
+    h("td", {}, h("time", { datetime: c.received_at, title: formatDateTime(c.received_at) }, age(c.received_at, now))),
+    h(
+      "td",
+      {},
+      h("span", { class: `status ${c.status}` }, label(c.status)),
+      c.account_fraudulent ? h("span", { class: "badge rejected" }, ` ${t("inbox.fraudulentAccount")}`) : null,
+    ),
+  );
+}
+
+/** The header cells of a case table, in `caseRow`'s order. */
+export function columns(): string[] {
   return [t("inbox.col.case"), t("inbox.col.verdict"), t("inbox.col.partner"), t("inbox.col.payee"), t("inbox.col.amount"), t("inbox.col.age"), t("inbox.col.status")];
 }
 
@@ -118,33 +142,15 @@ export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): P
     count,
     table,
   );
-  content.replaceChildren(receiveForm, list);
+  // Receiving is offered only to the roles the core lets receive (auditors never).
+  content.replaceChildren(...(may(shell.user, "instruction.receive") ? [receiveForm] : []), list);
 
   let cases: CaseSummary[] = [];
   const draw = () => {
     const shown = search(cases, query.value);
     const now = new Date();
     body.replaceChildren(
-      ...shown.slice(0, MAX_ROWS).map((c) => {
-        const open = h("button", { type: "button", class: "link open-case", "data-case-id": c.id }, `#${c.id}`);
-        open.addEventListener("click", () => shell.openCase(c.id));
-        return h(
-          "tr",
-          { "data-case-id": c.id, "data-status": c.status },
-          h("td", {}, open),
-          h("td", {}, h("span", { class: `badge ${c.verdict}` }, verdictName(c.verdict))),
-          h("td", {}, c.partner ?? t("common.unknownSigner")),
-          h("td", {}, c.payee ?? ""),
-          h("td", { class: "num" }, c.amount ? formatMoney(c.amount) : ""),
-          h("td", {}, h("time", { datetime: c.received_at, title: formatDateTime(c.received_at) }, age(c.received_at, now))),
-          h(
-            "td",
-            {},
-            h("span", { class: `status ${c.status}` }, label(c.status)),
-            c.account_fraudulent ? h("span", { class: "badge rejected" }, ` ${t("inbox.fraudulentAccount")}`) : null,
-          ),
-        );
-      }),
+      ...shown.slice(0, MAX_ROWS).map((c) => caseRow(c, shell, now)),
     );
     count.textContent =
       shown.length > MAX_ROWS

@@ -10,6 +10,7 @@ import { setLocale } from "../i18n";
 import { lines, renderMarks, renderOnboarding, renderPartners } from "./partners";
 import { renderPartner } from "./partner";
 import { renderIssue } from "./issue";
+import { userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -27,9 +28,10 @@ function shell(): Shell & { opened: string[] } {
   const opened: string[] = [];
   return {
     opened,
-    user: { name: "alice", role: "admin" },
+    user: userOf("alice", "admin"),
     org: "Initech GmbH",
     content: document.createElement("div"),
+    openQueue: vi.fn(),
     openInbox: vi.fn(),
     openCase: vi.fn(),
     openPartners: (message?: string) => opened.push(`partners${message ? `: ${message}` : ""}`),
@@ -438,7 +440,7 @@ describe("marked accounts", () => {
       throw new Error(cmd);
     });
     const s = shell();
-    s.user = { name: "dave", role: "approver" };
+    s.user = userOf("dave", "approver");
     const section = document.createElement("section");
     await renderMarks(section, s);
     const rows = [...section.querySelectorAll<HTMLElement>("#marks-table tbody tr")];
@@ -472,7 +474,7 @@ describe("marked accounts", () => {
       throw new Error(cmd);
     });
     const s = shell();
-    s.user = { name: "carol", role: "approver" };
+    s.user = userOf("carol", "approver");
     const section = document.createElement("section");
     await renderMarks(section, s);
     section.querySelector<HTMLButtonElement>("#mark-confirm-0")!.click();
@@ -480,7 +482,7 @@ describe("marked accounts", () => {
     expect(section.querySelector("#marks-action-error")?.getAttribute("data-code")).toBe("not_permitted");
     expect(section.querySelector<HTMLButtonElement>("#mark-confirm-0")!.disabled).toBe(false);
 
-    s.user = { name: "carol", role: "clerk" };
+    s.user = userOf("carol", "clerk");
     await renderMarks(section, s);
     expect(section.querySelector("#marks-table")).not.toBeNull();
     expect(section.querySelector("#mark-confirm-0")).toBeNull();

@@ -24,6 +24,7 @@ import {
 } from "../api";
 import { errorBox, h, notice } from "../dom";
 import { codeName, formatDateTime, t } from "../i18n";
+import { may } from "../access";
 import type { Shell } from "../app";
 import { qrImage, renderIssue } from "./issue";
 import { outcomeNotice, pendingNotice } from "./changes";
@@ -42,7 +43,9 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
     shell.setScreen("issue");
     void renderIssue(shell);
   });
-  const head = [title, message ? notice(message, "partners-notice") : null, h("div", { class: "row" }, onboard, issue)];
+  // Onboarding and issuing our details are offered only to the roles the core lets do them.
+  const offered = [may(shell.user, "partner.add") && onboard, may(shell.user, "instruction.issue") && issue];
+  const head = [title, message ? notice(message, "partners-notice") : null, h("div", { class: "row" }, ...offered)];
   let partners: PartnerRow[];
   try {
     partners = await listPartners();
@@ -71,7 +74,7 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
   const again = (done: HTMLElement) => void renderMarks(section, shell, done);
   const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "marks-action-error"));
   // Only approvers and admins are offered the buttons; the core refuses anyone else regardless.
-  const checker = shell.user.role === "approver" || shell.user.role === "admin";
+  const checker = may(shell.user, "account.confirm_fraud");
   const table =
     marks.length === 0
       ? h("p", { id: "marks-empty", class: "hint" }, t("marks.empty"))

@@ -12,6 +12,7 @@ import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { MAX_LINES, renderScreening, sortLines } from "./screening";
 import type { LineVerdict, Role } from "../codes";
+import { userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -79,9 +80,10 @@ function check(standing: FileCheckView["standing"]): FileCheckView {
 
 function shell(role: Role = "clerk"): Shell {
   return {
-    user: { name: role === "auditor" ? "frank" : "carol", role },
+    user: userOf(role === "auditor" ? "frank" : "carol", role),
     org: "Initech GmbH",
     content: document.createElement("div"),
+    openQueue: vi.fn(),
     openInbox: vi.fn(),
     openCase: vi.fn(),
     openPartners: vi.fn(),
@@ -336,7 +338,7 @@ describe("the Payment files button", () => {
     for (const role of ["clerk", "approver", "admin", "auditor"]) {
       backend((cmd) => {
         if (cmd === "app_info") return { name: "Countersign", version: "1" };
-        if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: { name: "x", role } };
+        if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: userOf("x", role as Role) };
         if (cmd === "list_cases") return [];
       });
       const root = document.createElement("main");

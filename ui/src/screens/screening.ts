@@ -22,9 +22,10 @@ import {
   type ScreeningEntry,
 } from "../api";
 import { errorBox, h } from "../dom";
+import { may } from "../access";
 import type { Shell } from "../app";
 import { codeName, formatAmount, formatDateTime, formatNumber, t, tParts, tn } from "../i18n";
-import type { LineVerdict, Role } from "../codes";
+import type { LineVerdict } from "../codes";
 
 /** Lines drawn at once, in the chosen order (a payment run may have tens of thousands). */
 export const MAX_LINES = 500;
@@ -34,11 +35,6 @@ export const SORTS = ["worst", "line", "creditor", "amount"] as const;
 export type Sort = (typeof SORTS)[number];
 
 const RANK: Record<LineVerdict, number> = { blocked: 0, hold: 1, ok: 2 };
-
-/** Who may screen; everyone may check. The core decides regardless. */
-export function canScreen(role: Role): boolean {
-  return role === "clerk" || role === "approver" || role === "admin";
-}
 
 /** The lines in `sort` order: worst first (then by line), by line, by creditor, or largest amount first. */
 export function sortLines(lines: readonly ScreenLineView[], sort: Sort): ScreenLineView[] {
@@ -62,7 +58,8 @@ let last: { user: string; draw: (shell: Shell) => HTMLElement } | null = null;
 
 export function renderScreening(shell: Shell): void {
   const { content } = shell;
-  const screener = canScreen(shell.user.role);
+  // Who may screen is the core's permission table; everyone may check.
+  const screener = may(shell.user, "payment_file.screen");
   const path = h("input", { id: "payment-file-path", type: "text", spellcheck: "false", autocomplete: "off", placeholder: t("screening.pathPlaceholder") });
   const result = h("div", { id: "screen-result", "aria-live": "polite" });
   const pick = h("button", { id: "pick-payment-file", type: "button", class: "secondary" }, t("screening.pick"));

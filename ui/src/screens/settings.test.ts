@@ -12,6 +12,7 @@ import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { renderSettings } from "./settings";
 import type { Role } from "../codes";
+import { userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -40,9 +41,10 @@ const policy: PolicyView = {
 
 function shell(): Shell {
   return {
-    user: { name: "alice", role: "admin" },
+    user: userOf("alice", "admin"),
     org: "Initech GmbH",
     content: document.createElement("div"),
+    openQueue: vi.fn(),
     openInbox: vi.fn(),
     openCase: vi.fn(),
     openPartners: vi.fn(),
@@ -358,7 +360,7 @@ describe("the Settings button", () => {
   async function app(role: string): Promise<HTMLElement> {
     backend((cmd) => {
       if (cmd === "app_info") return { name: "Countersign", version: "1" };
-      if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: { name: "alice", role } };
+      if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: userOf("alice", role as Role) };
       if (cmd === "list_cases") return [];
     });
     const root = document.createElement("main");

@@ -1,0 +1,140 @@
+// My work against a mocked Rust side: each step with its count and its oldest cases (a case opens
+// in one click), an empty step said so, the cut past the limit said so, the changes waiting for a
+// check one click away; and the controls of other screens shown by the core's permissions only.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { CaseSummary, PartnerRow, UserView, WorkQueueView } from "../api";
+import type { Shell } from "../app";
+import type { Role } from "../bindings/Role";
+import { setLocale } from "../i18n";
+import { renderQueue, waitingCount } from "./queue";
+import { renderInbox } from "./inbox";
+import { renderPartners } from "./partners";
+import { queueOf, userOf } from "../testing";
+
+afterEach(() => {
+  clearMocks();
+  setLocale("en");
+});
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+function summary(id: number, status: CaseSummary["status"]): CaseSummary {
+  return {
+    id,
+    status,
+    verdict: status === "accepted" ? "accepted" : "hold",
+    partner: "Globex Corporation",
+    payee: "Globex Corporation",
+    amount: "1250.00 EUR",
+    account: "DE89 3704 0044 0532 0130 00",
+    account_fraudulent: false,
+    file_name: `case-${id}.csi`,
+    received_at: "2026-01-01T00:00:00Z",
+    received_by: "carol",
+  };
+}
+
+function shell(user: UserView): Shell {
+  return {
+    user,
+    org: "Initech GmbH",
+    content: document.createElement("div"),
+    openQueue: vi.fn(),
+    openInbox: vi.fn(),
+    openCase: vi.fn(),
+    openPartners: vi.fn(),
+    openPartner: vi.fn(),
+    openChanges: vi.fn(),
+    setScreen: vi.fn(),
+  };
+}
+
+describe("my work", () => {
+  it("lists each step's cases, oldest first, says which steps are empty, and opens a case", async () => {
+    const queue: WorkQueueView = queueOf("approve", [summary(3, "callback_confirmed"), summary(7, "accepted")]);
+    queue.groups[2] = { step: "release", count: 250, cases: [summary(1, "approved")] };
+    queue.changes_to_check = 2;
+    mockIPC((cmd) => {
+      if (cmd === "work_queue") return queue;
+      throw new Error(cmd);
+    });
+    const s = shell(userOf("erin", "approver"));
+    await renderQueue(s);
+    await flush();
+    const steps = [...s.content.querySelectorAll<HTMLElement>(".queue-group")].map((g) => [g.dataset.step, g.dataset.count]);
+    expect(steps).toEqual([["call_back", "0"], ["approve", "2"], ["release", "250"], ["reopen", "0"]]);
+    expect(s.content.querySelector("#queue-title")?.textContent).toBe("What waits for erin");
+    expect(s.content.querySelector("#queue-summary")?.textContent).toBe("252 cases wait for you.");
+    expect(s.content.querySelector("#queue-call_back")?.textContent).toContain("None.");
+    expect([...s.content.querySelectorAll("#queue-approve tbody tr")].map((r) => r.getAttribute("data-case-id"))).toEqual(["3", "7"]);
+    expect(s.content.querySelector("#queue-release")?.textContent).toContain("The oldest 1 of 250");
+    s.content.querySelector<HTMLButtonElement>("#queue-approve .open-case")!.click();
+    expect(s.openCase).toHaveBeenCalledWith(3);
+    expect(s.content.querySelector("#queue-changes")?.textContent).toContain("2 pending changes wait for your check.");
+    s.content.querySelector<HTMLButtonElement>("#queue-open-changes")!.click();
+    expect(s.openChanges).toHaveBeenCalled();
+    expect(waitingCount(queue)).toBe(252);
+  });
+
+  it("says when nothing waits, in the user's language", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "work_queue") return queueOf();
+      throw new Error(cmd);
+    });
+    setLocale("es");
+    const s = shell(userOf("frank", "auditor"));
+    await renderQueue(s);
+    expect(s.content.querySelector("#queue-summary")?.textContent).toBe("Nada le espera.");
+    expect(s.content.querySelector("#queue-call_back h3")?.textContent).toContain("Por devolver la llamada");
+    expect(s.content.querySelector("#queue-changes")).toBeNull();
+  });
+
+  it("shows the core's refusal when the queue cannot be read", async () => {
+    mockIPC(() => {
+      throw { code: "state_unverified", message: "the row of case 4 differs from the signed statements" };
+    });
+    const s = shell(userOf("carol", "clerk"));
+    await renderQueue(s);
+    expect(s.content.querySelector("#queue-error")?.getAttribute("data-code")).toBe("state_unverified");
+  });
+});
+
+describe("the controls each role is offered", () => {
+  it.each<[Role, boolean]>([
+    ["clerk", true],
+    ["approver", true],
+    ["admin", true],
+    ["auditor", false],
+  ])("the inbox offers receiving to a %s: %s", async (role, offered) => {
+    mockIPC((cmd) => {
+      if (cmd === "list_cases") return [];
+      if (cmd === "watch_drops") return null;
+      throw new Error(cmd);
+    });
+    const s = shell(userOf("x", role));
+    await renderInbox(s);
+    expect(s.content.querySelector("#receive-form") !== null).toBe(offered);
+    expect(s.content.querySelector("#cases")).not.toBeNull();
+  });
+
+  it.each<[Role, boolean]>([
+    ["clerk", false],
+    ["approver", false],
+    ["admin", true],
+    ["auditor", false],
+  ])("the partner list offers onboarding and issuing to a %s: %s", async (role, offered) => {
+    const row: PartnerRow = { id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null };
+    mockIPC((cmd) => {
+      if (cmd === "list_partners") return [row];
+      if (cmd === "list_fraud_marks") return [];
+      throw new Error(cmd);
+    });
+    const s = shell(userOf("x", role));
+    await renderPartners(s);
+    await flush();
+    expect([s.content.querySelector("#partner-onboard") !== null, s.content.querySelector("#issue-open") !== null]).toEqual([offered, offered]);
+  });
+});

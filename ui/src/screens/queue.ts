@@ -1,0 +1,62 @@
+// My work: the landing screen. What waits for the signed-in user, step by step (to call back, to
+// approve, to release, callbacks locked), oldest first, as the core decides from the signed facts
+// for this user's role and part in each case; then the pending changes they may check. Each case
+// opens in one click or with Enter; empty steps say so. The counts also show in the navigation.
+import { toCommandError, workQueue, type WorkQueueView } from "../api";
+import { errorBox, h } from "../dom";
+import type { Shell } from "../app";
+import { codeName, formatNumber, t, tn } from "../i18n";
+import { caseRow, columns } from "./inbox";
+
+/** Every case waiting in the queue, each once (a case can wait for two steps). */
+export function waitingCount(queue: WorkQueueView): number {
+  return queue.groups.reduce((sum, g) => sum + g.count, 0);
+}
+
+export async function renderQueue(shell: Shell): Promise<void> {
+  const { content } = shell;
+  const title = h("h2", { id: "queue-title", tabindex: -1 }, t("queue.title", { name: shell.user.name }));
+  let queue: WorkQueueView;
+  try {
+    queue = await workQueue();
+  } catch (reason) {
+    content.replaceChildren(title, errorBox(toCommandError(reason), "queue-error"));
+    return;
+  }
+  const total = waitingCount(queue);
+  const summary = h("p", { id: "queue-summary", class: "hint", "data-count": total }, total === 0 && queue.changes_to_check === 0 ? t("queue.nothing") : tn("queue.waiting", total));
+  const now = new Date();
+  const groups = queue.groups.map((g) => {
+    const id = `queue-${g.step}`;
+    const heading = h("h3", { id: `${id}-title` }, codeName("step", g.step), " ", h("span", { class: "count", "data-count": g.count }, formatNumber(g.count)));
+    const body =
+      g.count === 0
+        ? h("p", { class: "hint" }, t("queue.none"))
+        : h(
+            "table",
+            { class: "cases" },
+            h("thead", {}, h("tr", {}, ...columns().map((name) => h("th", { scope: "col" }, name)))),
+            h("tbody", {}, ...g.cases.map((c) => caseRow(c, shell, now))),
+          );
+    const more = g.cases.length < g.count ? h("p", { class: "hint" }, t("queue.more", { shown: formatNumber(g.cases.length), total: formatNumber(g.count) })) : null;
+    return h("section", { id, class: "card queue-group", "data-step": g.step, "data-count": g.count, "aria-labelledby": `${id}-title` }, heading, body, more);
+  });
+  const changes =
+    queue.changes_to_check > 0
+      ? h(
+          "section",
+          { id: "queue-changes", class: "card", "data-count": queue.changes_to_check },
+          h("p", {}, tn("queue.changes", queue.changes_to_check), " "),
+          button(t("queue.openChanges"), () => shell.openChanges?.()),
+        )
+      : null;
+  content.replaceChildren(...[title, summary, changes, ...groups].filter((p): p is HTMLElement => p !== null));
+  title.focus();
+  shell.live = () => renderQueue(shell);
+}
+
+function button(label: string, onClick: () => void): HTMLButtonElement {
+  const b = h("button", { id: "queue-open-changes", type: "button", class: "secondary" }, label);
+  b.addEventListener("click", onClick);
+  return b;
+}
