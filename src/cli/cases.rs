@@ -234,7 +234,8 @@ fn detail_json(d: &CaseDetail) -> Value {
     v
 }
 
-fn list_line(c: &Case) -> String {
+/// A case as a line of `case list` (and of `partner show --history cases`).
+pub fn list_line(c: &Case) -> String {
     format!(
         "{:>5}  {:<18} {:<9} {:<28} {:>16}  {}{}\n",
         c.id,
