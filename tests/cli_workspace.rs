@@ -943,7 +943,7 @@ fn every_json_output_of_the_workspace_commands_is_one_document() {
     let users = s.ws.admin(&["--json", "user", "list"]).json();
     assert_eq!(
         users["users"],
-        json!([{ "name": "alice", "role": "admin", "disabled": false }, { "name": "clara", "role": "clerk", "disabled": false }])
+        json!([{ "id": 1, "name": "alice", "role": "admin", "disabled": false }, { "id": 2, "name": "clara", "role": "clerk", "disabled": false }])
     );
 }
 

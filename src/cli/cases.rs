@@ -263,7 +263,8 @@ fn queue_text(queue: &WorkQueue) -> String {
     out + &format!("Changes to check: {}\n", queue.changes_to_check)
 }
 
-fn list_line(c: &Case) -> String {
+/// A case as a line of `case list` (and of `partner show --history cases`).
+pub fn list_line(c: &Case) -> String {
     format!(
         "{:>5}  {:<18} {:<9} {:<28} {:>16}  {}{}\n",
         c.id,

@@ -10,7 +10,7 @@ use countersign_service::core::changes::ChangeStatus;
 use countersign_service::{ChangeView, FraudMarkView, Outcome, PendingChange};
 
 use super::exit::{CliError, CliResult, Exit};
-use super::report::Output;
+use super::report::{more_line, Output, PageArgs};
 use super::workspace::open_as;
 use super::GlobalArgs;
 
@@ -21,6 +21,8 @@ pub enum ChangeCommand {
         /// pending (the default), approved, rejected or all.
         #[arg(long, default_value = "pending")]
         status: String,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// One change: what it does, before and after, what to look at twice.
     Show {
@@ -44,8 +46,12 @@ pub enum ChangeCommand {
 
 #[derive(Subcommand)]
 pub enum AccountCommand {
-    /// Accounts marked after a denied callback: suspected, or confirmed fraudulent.
-    List,
+    /// Accounts marked after a denied callback, the latest marked first: suspected, or confirmed
+    /// fraudulent.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
     /// Confirm a suspected account as fraudulent (an approver or admin who did not record the
     /// denied callback).
     ConfirmFraud {
@@ -143,16 +149,17 @@ fn difference(before: &Value, after: &Value) -> Vec<String> {
 pub fn change(command: &ChangeCommand, global: &GlobalArgs, output: Output) -> CliResult {
     let (mut ws, session) = open_as(global)?;
     match command {
-        ChangeCommand::List { status } => {
+        ChangeCommand::List { status, page } => {
             let status = match status.as_str() {
                 "all" => None,
                 other => Some(ChangeStatus::parse(other).ok_or_else(|| {
                     CliError::usage("invalid_argument", format!("{other:?} is not a status: pending, approved, rejected or all"))
                 })?),
             };
-            let changes = ws.changes(&session, status)?;
+            let listed = ws.changes_page(&session, status, &page.page()?)?;
+            let changes = &listed.items;
             let mode = ws.workspace_mode()?;
-            output.emit(json!({ "changes": changes, "setup_mode": mode.setup }), || {
+            output.emit(json!({ "changes": changes, "setup_mode": mode.setup, "next": listed.next }), || {
                 let mut text = String::new();
                 if mode.setup {
                     text.push_str("Setup mode: fewer than two people can check changes, so changes apply at once.\n");
@@ -160,10 +167,10 @@ pub fn change(command: &ChangeCommand, global: &GlobalArgs, output: Output) -> C
                 if changes.is_empty() {
                     text.push_str("No changes.\n");
                 }
-                for c in &changes {
+                for c in changes {
                     text.push_str(&format!("{:>4}  {:<9} {:<20} {}\n", c.id, c.status.as_str(), c.proposed_by, c.summary));
                 }
-                text
+                text + &more_line(listed.next)
             });
         }
         ChangeCommand::Show { id } => {
@@ -200,13 +207,14 @@ fn mark_line(m: &FraudMarkView) -> String {
 pub fn account(command: &AccountCommand, global: &GlobalArgs, output: Output) -> CliResult {
     let (mut ws, session) = open_as(global)?;
     match command {
-        AccountCommand::List => {
-            let marks = ws.fraud_marks(&session)?;
-            output.emit(json!({ "accounts": marks }), || {
+        AccountCommand::List { page } => {
+            let listed = ws.fraud_marks_page(&session, &page.page()?)?;
+            let marks = &listed.items;
+            output.emit(json!({ "accounts": marks, "next": listed.next }), || {
                 if marks.is_empty() {
                     "No marked accounts.".into()
                 } else {
-                    marks.iter().map(mark_line).collect()
+                    marks.iter().map(mark_line).chain([more_line(listed.next)]).collect()
                 }
             });
         }

@@ -6,6 +6,7 @@ mod cases;
 mod changes;
 mod exit;
 mod partner;
+mod partner_views;
 mod report;
 mod screen;
 mod secrets;

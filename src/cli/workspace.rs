@@ -16,7 +16,8 @@ use countersign_service::{
 
 use super::changes::report_outcome;
 use super::exit::{CliError, CliResult, Exit};
-use super::report::{finding_json, finding_line, instruction_json, instruction_lines, Output};
+use super::partner_views::{partner_json, partner_text, HistoryArg};
+use super::report::{finding_json, finding_line, instruction_json, instruction_lines, more_line, Output, PageArgs};
 use super::secrets::{read_new_secret, read_secret};
 use super::GlobalArgs;
 
@@ -81,8 +82,11 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
-    /// List users and roles (admin, auditor).
-    List,
+    /// List users and roles, by name (admin, auditor).
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
     /// Disable a user (admin only): they can do nothing until enabled again.
     Disable {
         /// Login name.
@@ -113,12 +117,21 @@ pub enum UserCommand {
 pub enum PartnerCommand {
     /// Onboard a partner; pins the key only if FPR matches the card.
     Add(PartnerAddArgs),
-    /// List partners.
-    List,
-    /// Show a partner: keys, contacts, the account history.
+    /// List partners, by id.
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show a partner: a summary, keys, contacts, the account history; with --limit, the first
+    /// page of each history; with --history, one page of that history.
     Show {
         /// Partner id.
         id: i64,
+        /// Page through this history alone (with --limit and --after).
+        #[arg(long, value_enum, value_name = "H")]
+        history: Option<HistoryArg>,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// Accept a key-rotation statement (admin only).
     RotateKey {
@@ -350,15 +363,17 @@ pub fn user(command: &UserCommand, global: &GlobalArgs, output: Output) -> CliRe
                 (json!({ "name": name, "role": role.as_str() }), format!("Added {name} ({}).", role.as_str()))
             });
         }
-        UserCommand::List => {
-            let users = ws.users(&session)?;
+        UserCommand::List { page } => {
+            let listed = ws.users_page(&session, &page.page()?)?;
+            let users = &listed.items;
             output.emit(
-                json!({ "users": users.iter().map(|(n, r, d)| json!({ "name": n, "role": r.as_str(), "disabled": d })).collect::<Vec<_>>() }),
+                json!({
+                    "users": users.iter().map(|u| json!({ "id": u.id, "name": u.name, "role": u.role.as_str(), "disabled": u.disabled })).collect::<Vec<_>>(),
+                    "next": listed.next,
+                }),
                 || {
-                    users
-                        .iter()
-                        .map(|(n, r, d)| format!("{n:<20} {:<9}{}\n", r.as_str(), if *d { " (disabled)" } else { "" }))
-                        .collect()
+                    let lines = users.iter().map(|u| format!("{:<20} {:<9}{}\n", u.name, u.role.as_str(), if u.disabled { " (disabled)" } else { "" }));
+                    lines.chain([more_line(listed.next)]).collect()
                 },
             );
         }
@@ -426,36 +441,8 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                 format!("Pinned the key of {} as partner {id}.\n{}", detail.summary.name, partner_text(&detail))
             });
         }
-        PartnerCommand::List => {
-            let partners = ws.partners(&session)?;
-            output.emit(
-                json!({ "partners": partners.iter().map(|p| json!({
-                    "id": p.id, "name": p.name, "country": p.country,
-                    "active_keys": p.active_keys, "current_account": p.current_account,
-                })).collect::<Vec<_>>() }),
-                || {
-                    if partners.is_empty() {
-                        return "No partners yet (countersign partner add).".into();
-                    }
-                    partners
-                        .iter()
-                        .map(|p| {
-                            format!(
-                                "{:>4}  {:<32} {:<3} {}\n",
-                                p.id,
-                                p.name,
-                                p.country.as_deref().unwrap_or("-"),
-                                p.current_account.as_deref().unwrap_or("(no known account)")
-                            )
-                        })
-                        .collect()
-                },
-            );
-        }
-        PartnerCommand::Show { id } => {
-            let detail = ws.partner(&session, *id)?;
-            output.emit(partner_json(&detail), || partner_text(&detail));
-        }
+        PartnerCommand::List { page } => super::partner_views::list(&mut ws, &session, page, output)?,
+        PartnerCommand::Show { id, history, page } => super::partner_views::show(&mut ws, &session, *id, *history, page, output)?,
         PartnerCommand::RotateKey { id, statement, confirm_fingerprint, dialed } => {
             let bytes = read_file(statement, MAX_FILE_SIZE)?;
             let rotation = KeyRotation { statement: &bytes, confirm_fingerprint, dialed };
@@ -473,69 +460,6 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
         }
     }
     Ok(Exit::Success)
-}
-
-fn partner_json(d: &countersign_service::PartnerDetail) -> Value {
-    json!({
-        "id": d.summary.id,
-        "name": d.summary.name,
-        "country": d.summary.country,
-        "domains": d.domains,
-        "created_at": d.created_at,
-        "created_by": d.created_by,
-        "contacts": d.phones.iter().map(|p| json!({
-            "kind": "phone", "number": p.number.e164, "display": p.display, "source": p.number.source,
-            "recorded_by": p.number.recorded_by, "recorded_at": p.number.recorded_at,
-        })).collect::<Vec<_>>(),
-        "keys": d.keys.iter().map(|k| json!({
-            "fingerprint": k.fingerprint, "status": k.status.as_str(), "verified_how": k.verified_how,
-            "verified_by": k.verified_by, "verified_at": k.verified_at,
-            "status_changed_at": k.status_changed_at, "status_reason": k.status_reason,
-        })).collect::<Vec<_>>(),
-        "accounts": d.accounts.iter().map(|view| {
-            let a = &view.account;
-            json!({
-                "account": a.display, "bic": a.bic, "country": a.country, "status": a.status.as_str(), "source": a.source,
-                "first_seen": a.first_seen, "last_seen": a.last_seen, "cases": view.cases,
-            })
-        }).collect::<Vec<_>>(),
-    })
-}
-
-fn partner_text(d: &countersign_service::PartnerDetail) -> String {
-    let mut out = format!(
-        "Partner {}: {} ({})\n  domains   {}\n",
-        d.summary.id,
-        d.summary.name,
-        d.summary.country.as_deref().unwrap_or("country not recorded"),
-        if d.domains.is_empty() { "(none)".to_string() } else { d.domains.join(", ") }
-    );
-    out += "  on-file numbers (the only ones to call back):\n";
-    for p in &d.phones {
-        out += &format!("    {}   recorded by {} on {}\n", p.display, p.number.recorded_by, p.number.recorded_at);
-    }
-    out += "  keys:\n";
-    for k in &d.keys {
-        out += &format!("    {}  {:<8} {}\n", k.fingerprint, k.status, k.status_reason.as_deref().unwrap_or(&k.verified_how));
-    }
-    out += "  accounts:\n";
-    if d.accounts.is_empty() {
-        out += "    (none known yet)\n";
-    }
-    for view in &d.accounts {
-        let a = &view.account;
-        out += &format!(
-            "    {}  {}  {:<10} from {}, seen {} to {}{}\n",
-            a.display,
-            a.bic,
-            a.status,
-            a.source,
-            a.first_seen,
-            a.last_seen,
-            if view.cases.is_empty() { String::new() } else { format!(", cases {:?}", view.cases) }
-        );
-    }
-    out
 }
 
 /// The contract's object for one assessed file.

@@ -16,8 +16,22 @@ use countersign_core::auth::{password, totp};
 pub use countersign_core::auth::{Permission, Role};
 use countersign_core::changes::{ChangeKind, ProposedEffect, CHECKERS_FOR_FOUR_EYES, CHECKER_ROLES};
 use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{StoreError, Tx, UserRow};
+
+/// A line of `user list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    /// Row id (the cursor of `user list --after`).
+    pub id: i64,
+    /// Login name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Disabled users can do nothing.
+    pub disabled: bool,
+}
 
 /// An authenticated user. Only [`Workspace::login`] makes one.
 #[derive(Debug, Clone)]
@@ -513,9 +527,27 @@ impl Workspace {
 
     /// Users and their roles (admin and auditor).
     pub fn users(&mut self, session: &Session) -> ServiceResult<Vec<(String, Role, bool)>> {
+        Ok(self.users_page(session, &Page::default())?.items.into_iter().map(|u| (u.name, u.role, u.disabled)).collect())
+    }
+
+    /// One page of the users, by name (`user list --limit --after`; admin and auditor): the
+    /// cursor is the id of the last user of the page before, and one that names no user is
+    /// refused.
+    pub fn users_page(&mut self, session: &Session, page: &Page) -> ServiceResult<Paged<UserSummary>> {
         self.authorize(session, Permission::ListUsers, "users")?;
-        let rows = self.store.read(|tx| tx.users())?;
-        rows.into_iter().map(|u| Ok((u.name, Role::parse(&u.role)?, u.disabled))).collect()
+        let rows = self.store.read(|tx| -> ServiceResult<_> {
+            if let Some(after) = page.after {
+                if tx.user_by_id(after)?.is_none() {
+                    return Err(ServiceError::InvalidInput(format!("--after {after} names no user: give the id of the last user listed")));
+                }
+            }
+            Ok(tx.users(page)?)
+        })?;
+        let users = rows
+            .into_iter()
+            .map(|u| Ok(UserSummary { id: u.id, role: Role::parse(&u.role)?, name: u.name, disabled: u.disabled }))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        Ok(Paged::of(users, page, |u| u.id))
     }
 }
 

@@ -790,7 +790,7 @@ impl Workspace {
             refresh(tx, state)?;
             let case = load(tx, id)?;
             let on_file_numbers = match case.partner_id {
-                Some(p) => tx.partner_phones(p)?.into_iter().map(|p| p.e164).collect(),
+                Some(p) => tx.partner_phones(p, &Page::default())?.into_iter().map(|p| p.e164).collect(),
                 None => vec![],
             };
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());

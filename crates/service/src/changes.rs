@@ -19,6 +19,7 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::changes::{ChangeFlag, ChangeKind, ChangeStatus, Proposal, ProposedEffect, CHANGE_MEMBER};
 use countersign_core::encoding::format_utc;
+use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{ChangeRow, StoreError, Tx};
 
@@ -269,10 +270,17 @@ impl Workspace {
     /// Changes, newest first (optionally only those with `status`), each checked against the
     /// statements.
     pub fn changes(&mut self, session: &Session, status: Option<ChangeStatus>) -> ServiceResult<Vec<ChangeView>> {
+        Ok(self.changes_page(session, status, &Page::default())?.items)
+    }
+
+    /// One page of the changes, newest first (`change list --limit --after`), each checked
+    /// against the statements.
+    pub fn changes_page(&mut self, session: &Session, status: Option<ChangeStatus>, page: &Page) -> ServiceResult<Paged<ChangeView>> {
         self.require_signed_in(session)?;
-        self.verified(session.user(), "changes", |tx, state| {
-            tx.changes(status)?.iter().map(|row| Ok(view(row, check_change(state, row)?))).collect()
-        })
+        let rows = self.verified(session.user(), "changes", |tx, state| {
+            tx.changes(status, page)?.iter().map(|row| Ok(view(row, check_change(state, row)?))).collect::<ServiceResult<Vec<_>>>()
+        })?;
+        Ok(Paged::of(rows, page, |c| c.id))
     }
 
     /// One change, checked against the statements.

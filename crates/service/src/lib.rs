@@ -54,19 +54,22 @@ use countersign_store::{StoreError, Tx};
 pub use countersign_store::postgres::DatabaseUrl;
 pub use team::{kept_log_path, ChangeWatcher, KeptLog, TEAM_FILE};
 
-pub use access::{Credentials, Permission, Role, Session};
+pub use access::{Credentials, Permission, Role, Session, UserSummary};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
 pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
+pub use countersign_store::PartnerCounts;
 pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
 pub use moving::{MoveReport, MOVED_NOTE};
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
-pub use partners::{AccountView, KeyRotation, NewPartner, PartnerDetail, PartnerSummary, PhoneView};
+pub use partners::{
+    AccountView, HistoryCursors, HistoryPage, KeyRotation, NewPartner, PartnerDetail, PartnerHistory, PartnerSummary, PhoneView,
+};
 pub use queue::{QueueGroup, WorkQueue};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
 pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, ScreeningRecord, SCREEN_ACTION};

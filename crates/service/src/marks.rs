@@ -14,12 +14,15 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::format_utc;
+use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{FraudMark, Tx};
 
 /// A marked account as `account list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FraudMarkView {
+    /// The mark's id: marks are numbered as they are made (the cursor of `account list`).
+    pub id: i64,
     /// The account (`BankAccount::key`).
     pub account_key: String,
     /// `suspected` or `fraudulent`.
@@ -41,6 +44,7 @@ pub struct FraudMarkView {
 impl From<FraudMark> for FraudMarkView {
     fn from(m: FraudMark) -> Self {
         FraudMarkView {
+            id: m.id,
             status: if m.confirmed.is_some() { "fraudulent" } else { "suspected" },
             confirmed_by: m.confirmed.map(|(by, _)| by),
             account_key: m.account_key,
@@ -86,16 +90,23 @@ pub(super) fn apply_clear(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -
 }
 
 impl Workspace {
-    /// The marked accounts, newest first, each checked against the statements.
+    /// The marked accounts, the latest marked first, each checked against the statements.
     pub fn fraud_marks(&mut self, session: &Session) -> ServiceResult<Vec<FraudMarkView>> {
+        Ok(self.fraud_marks_page(session, &Page::default())?.items)
+    }
+
+    /// One page of the marked accounts, the latest marked first (`account list --limit
+    /// --after`), each checked against the statements.
+    pub fn fraud_marks_page(&mut self, session: &Session, page: &Page) -> ServiceResult<Paged<FraudMarkView>> {
         self.require_signed_in(session)?;
-        self.verified(session.user(), "fraudulent_accounts", |tx, state| {
-            let rows = tx.fraud_marks()?;
+        let rows = self.verified(session.user(), "fraudulent_accounts", |tx, state| {
+            let rows = tx.fraud_marks(page)?;
             for row in &rows {
                 check_mark(state, &row.account_key, Some(row))?;
             }
-            Ok(rows.into_iter().map(FraudMarkView::from).collect())
-        })
+            Ok(rows.into_iter().map(FraudMarkView::from).collect::<Vec<_>>())
+        })?;
+        Ok(Paged::of(rows, page, |m| m.id))
     }
 
     fn checked_mark(&mut self, session: &Session, key: &str) -> ServiceResult<FraudMark> {

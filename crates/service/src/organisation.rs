@@ -13,7 +13,6 @@ use countersign_core::encoding::format_utc;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::{Instruction, DEFAULT_VALIDITY};
 use countersign_core::format::signing::sign_instruction;
-use countersign_core::registry::KeyStatus;
 use countersign_store::prelude::*;
 use countersign_store::{StoreError, Tx};
 
@@ -137,7 +136,7 @@ impl Workspace {
             .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
         let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
             let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
-            let active: Vec<_> = tx.partner_keys(partner_id)?.into_iter().filter(|k| k.status == KeyStatus::Active).collect();
+            let active = tx.active_keys(partner_id)?;
             let [key] = active.as_slice() else {
                 return Err(ServiceError::InvalidInput(format!(
                     "{} has {} active keys; an instruction is addressed to exactly one",

@@ -1,6 +1,7 @@
 //! The partner registry: onboarding with an out-of-band fingerprint check (never trust on
 //! first use), on-file phone numbers and domains, the known account from the contract, key
-//! rotation and revocation, and the views `partner list` / `partner show` print.
+//! rotation and revocation, and the views `partner list` / `partner show` print: a page at a
+//! time, each history of a partner (keys, numbers, accounts, cases) a page of its own.
 
 use serde_json::{json, Value};
 
@@ -9,15 +10,17 @@ use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::bank::{AccountDetails, BankAccount, Country};
+use countersign_core::cases::record::Case;
 use countersign_core::changes::{ChangeKind, ProposedEffect, NEW_ROW};
 use countersign_core::encoding::{b64_decode, b64_encode, format_utc};
 use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::format::rotation::RotationStatement;
-use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, PinnedKey};
+use countersign_core::paging::{Page, Paged};
+use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
 use countersign_store::prelude::*;
-use countersign_store::{NewAccount, StoreError, Tx};
+use countersign_store::{NewAccount, PartnerCounts, StoreError, Tx};
 
 /// What an admin gives to accept a partner's key rotation.
 pub struct KeyRotation<'a> {
@@ -74,27 +77,105 @@ pub struct PhoneView {
 pub struct AccountView {
     /// The account.
     pub account: AccountRecord,
-    /// Cases that touched it.
+    /// Cases that touched it, oldest first; of a page, the first page of them.
     pub cases: Vec<i64>,
+    /// How many cases touched it in all.
+    pub case_count: u64,
 }
 
-/// Everything `partner show` prints.
+/// Where the next page of each of a partner's histories starts (`partner show --limit`); `None`
+/// when the history is all shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryCursors {
+    /// After this key.
+    pub keys: Option<i64>,
+    /// After this on-file number.
+    pub contacts: Option<i64>,
+    /// After this account.
+    pub accounts: Option<i64>,
+}
+
+/// Everything `partner show` prints: each history in full, or the first page of each.
 #[derive(Debug, Clone)]
 pub struct PartnerDetail {
-    /// Id, name, country.
+    /// Id, name, country, the active keys and the current account.
     pub summary: PartnerSummary,
+    /// How long each history is in all.
+    pub counts: PartnerCounts,
     /// Registered domains.
     pub domains: Vec<String>,
-    /// On-file numbers.
+    /// On-file numbers, oldest first.
     pub phones: Vec<PhoneView>,
     /// Keys, oldest first.
     pub keys: Vec<PinnedKey>,
     /// Accounts, oldest first.
     pub accounts: Vec<AccountView>,
+    /// Where the histories shown only in part continue.
+    pub next: HistoryCursors,
     /// Onboarded when and by whom.
     pub created_at: String,
     /// By whom.
     pub created_by: String,
+}
+
+/// One of a partner's histories that `partner show --history` pages through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerHistory {
+    /// Pinned keys, oldest first.
+    Keys,
+    /// On-file numbers, oldest first.
+    Contacts,
+    /// Accounts, oldest first.
+    Accounts,
+    /// Cases of instructions from the partner, newest first.
+    Cases,
+}
+
+/// One page of one of a partner's histories.
+#[derive(Debug, Clone)]
+pub enum HistoryPage {
+    /// Of its keys.
+    Keys(Paged<PinnedKey>),
+    /// Of its on-file numbers.
+    Contacts(Paged<PhoneView>),
+    /// Of its accounts.
+    Accounts(Paged<AccountView>),
+    /// Of its cases.
+    Cases(Paged<Case>),
+}
+
+/// A number on file as shown.
+fn phone_view(number: OnFileNumber) -> PhoneView {
+    PhoneView { display: PhoneNumber::from_e164(&number.e164).map(|n| n.international()).unwrap_or_else(|_| number.e164.clone()), number }
+}
+
+/// A line of `partner list` for `p`: its active keys and its current account, read on their own.
+fn summary(tx: &dyn Tx, p: &Partner) -> ServiceResult<PartnerSummary> {
+    Ok(PartnerSummary {
+        id: p.id,
+        name: p.name.clone(),
+        country: p.country.clone(),
+        active_keys: tx.active_keys(p.id)?.into_iter().map(|k| k.fingerprint).collect(),
+        current_account: tx.current_account(p.id)?.map(|a| a.display),
+    })
+}
+
+/// A page of a partner's accounts, each with the first page of its cases (`page.limit` of them).
+fn account_views(tx: &dyn Tx, partner_id: i64, page: &Page) -> ServiceResult<Paged<AccountView>> {
+    let accounts = Paged::of(tx.partner_accounts(partner_id, page)?, page, |a| a.id);
+    let first = Page { after: None, ..*page };
+    let mut views = Vec::with_capacity(accounts.items.len());
+    for account in accounts.items {
+        let cases = Paged::of(tx.cases_for_account(partner_id, &account.account_key, &first)?, &first, |&c| c).items;
+        let case_count = tx.count_cases_for_account(partner_id, &account.account_key)?;
+        views.push(AccountView { account, cases, case_count });
+    }
+    Ok(Paged { items: views, next: accounts.next })
+}
+
+/// The partner `id`, or `not_found`.
+fn existing_partner(tx: &dyn Tx, id: i64) -> ServiceResult<Partner> {
+    tx.partner(id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {id}")))
 }
 
 fn invalid(e: impl std::fmt::Display) -> ServiceError {
@@ -363,59 +444,69 @@ impl Workspace {
         )
     }
 
-    /// All partners.
+    /// All partners, by id.
     pub fn partners(&mut self, session: &Session) -> ServiceResult<Vec<PartnerSummary>> {
+        Ok(self.partners_page(session, &Page::default())?.items)
+    }
+
+    /// One page of the partners, by id (`partner list --limit --after`).
+    pub fn partners_page(&mut self, session: &Session, page: &Page) -> ServiceResult<Paged<PartnerSummary>> {
         self.require_signed_in(session)?;
-        self.store.read(|tx| -> ServiceResult<Vec<PartnerSummary>> {
-            let mut out = Vec::new();
-            for p in tx.partners()? {
-                let keys = tx.partner_keys(p.id)?;
-                let accounts = tx.partner_accounts(p.id)?;
-                out.push(PartnerSummary {
-                    id: p.id,
-                    name: p.name,
-                    country: p.country,
-                    active_keys: keys.into_iter().filter(|k| k.status == KeyStatus::Active).map(|k| k.fingerprint).collect(),
-                    current_account: accounts.into_iter().find(|a| a.status == AccountStatus::Current).map(|a| a.display),
-                });
-            }
-            Ok(out)
+        self.store.read(|tx| -> ServiceResult<Paged<PartnerSummary>> {
+            let partners = Paged::of(tx.partners(page)?, page, |p| p.id);
+            let items = partners.items.iter().map(|p| summary(tx, p)).collect::<ServiceResult<_>>()?;
+            Ok(Paged { items, next: partners.next })
         })
     }
 
-    /// One partner in full.
+    /// One partner in full: every history whole.
     pub fn partner(&mut self, session: &Session, id: i64) -> ServiceResult<PartnerDetail> {
+        self.partner_page(session, id, &Page::default())
+    }
+
+    /// One partner: its summary and counts, and the first page of each history (`partner show
+    /// --limit`: at most `page.limit` keys, numbers and accounts, and of each account's cases);
+    /// every history whole without a limit. `page.after` names an item of one history only, so
+    /// it is refused here: see [`Workspace::partner_history`].
+    pub fn partner_page(&mut self, session: &Session, id: i64, page: &Page) -> ServiceResult<PartnerDetail> {
         self.require_signed_in(session)?;
+        if page.after.is_some() {
+            return Err(ServiceError::InvalidInput("--after continues one history of a partner: name it with --history".into()));
+        }
         self.store.read(|tx| -> ServiceResult<PartnerDetail> {
-            let p = tx.partner(id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {id}")))?;
-            let keys = tx.partner_keys(id)?;
-            let accounts = tx.partner_accounts(id)?;
-            let mut account_views = Vec::new();
-            for a in &accounts {
-                account_views.push(AccountView { cases: tx.cases_for_account(id, &a.account_key)?, account: a.clone() });
-            }
-            let phones = tx
-                .partner_phones(id)?
-                .into_iter()
-                .map(|number| PhoneView {
-                    display: PhoneNumber::from_e164(&number.e164).map(|n| n.international()).unwrap_or_else(|_| number.e164.clone()),
-                    number,
-                })
-                .collect();
+            let p = existing_partner(tx, id)?;
+            let keys = Paged::of(tx.partner_keys(id, page)?, page, |k| k.id);
+            let phones = Paged::of(tx.partner_phones(id, page)?, page, |n| n.id);
+            let accounts = account_views(tx, id, page)?;
             Ok(PartnerDetail {
-                summary: PartnerSummary {
-                    id: p.id,
-                    name: p.name,
-                    country: p.country,
-                    active_keys: keys.iter().filter(|k| k.status == KeyStatus::Active).map(|k| k.fingerprint.clone()).collect(),
-                    current_account: accounts.iter().find(|a| a.status == AccountStatus::Current).map(|a| a.display.clone()),
-                },
+                summary: summary(tx, &p)?,
+                counts: tx.partner_counts(id)?,
                 domains: tx.partner_domains(id)?,
-                phones,
-                keys,
-                accounts: account_views,
+                phones: phones.items.into_iter().map(phone_view).collect(),
+                keys: keys.items,
+                accounts: accounts.items,
+                next: HistoryCursors { keys: keys.next, contacts: phones.next, accounts: accounts.next },
                 created_at: p.created_at,
                 created_by: p.created_by,
+            })
+        })
+    }
+
+    /// One page of one of a partner's histories (`partner show ID --history H --limit --after`):
+    /// keys, numbers and accounts oldest first, cases newest first, each after the id of the
+    /// last item of the page before.
+    pub fn partner_history(&mut self, session: &Session, id: i64, history: PartnerHistory, page: &Page) -> ServiceResult<HistoryPage> {
+        self.require_signed_in(session)?;
+        self.store.read(|tx| -> ServiceResult<HistoryPage> {
+            existing_partner(tx, id)?;
+            Ok(match history {
+                PartnerHistory::Keys => HistoryPage::Keys(Paged::of(tx.partner_keys(id, page)?, page, |k| k.id)),
+                PartnerHistory::Contacts => {
+                    let phones = Paged::of(tx.partner_phones(id, page)?, page, |n| n.id);
+                    HistoryPage::Contacts(Paged { items: phones.items.into_iter().map(phone_view).collect(), next: phones.next })
+                }
+                PartnerHistory::Accounts => HistoryPage::Accounts(account_views(tx, id, page)?),
+                PartnerHistory::Cases => HistoryPage::Cases(Paged::of(tx.partner_cases(id, page)?, page, |c| c.id)),
             })
         })
     }
@@ -485,7 +576,7 @@ impl Workspace {
         let _urgent = self.store.announce_urgent_write()?;
         self.store.write(|tx| -> ServiceResult<String> {
             tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
-            let keys = tx.partner_keys(partner_id)?;
+            let keys = tx.partner_keys(partner_id, &Page::default())?;
             let candidates: Vec<_> = keys
                 .iter()
                 .filter(|k| k.status != KeyStatus::Revoked && wanted.as_ref().is_none_or(|w| *w == k.fingerprint))
@@ -512,6 +603,7 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::{Credentials, Role};
 
     /// Globex's TEST-ONLY card from keys/ and its fingerprint.
@@ -536,5 +628,51 @@ mod tests {
         ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
         let carol = ws.login(&Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
         assert_eq!(ws.confirm_partner_fingerprint(&carol, GLOBEX_CARD, GLOBEX_FPR).unwrap_err().code(), "not_permitted");
+    }
+
+    /// Issue 19: `partner show` a page at a time, on the backend the tests run on.
+    #[test]
+    fn a_partner_is_shown_a_page_of_each_history_at_a_time() {
+        let (_dir, mut ws, alice) = workspace();
+        let phones = ["+49 30 1234567", "+44 20 7946 0958", "+33 1 23 45 67 89"].map(String::from);
+        let new = NewPartner {
+            card: GLOBEX_CARD,
+            confirm_fingerprint: GLOBEX_FPR,
+            phones: &phones,
+            domains: &[],
+            country: None,
+            known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),
+        };
+        ws.add_partner(&alice, &new).unwrap();
+        let page = Page::new(Some(1), None).unwrap();
+        let first = ws.partner_page(&alice, 1, &page).unwrap();
+        assert_eq!((first.phones.len(), first.counts.phones, first.counts.accounts), (1, 3, 1));
+        assert_eq!(first.next, HistoryCursors { keys: None, contacts: Some(first.phones[0].number.id), accounts: None });
+        assert_eq!(first.summary.current_account.as_deref(), Some("DE89 3704 0044 0532 0130 00"));
+        let mut seen = vec![first.phones[0].number.e164.clone()];
+        let mut after = first.next.contacts;
+        while let Some(cursor) = after {
+            let HistoryPage::Contacts(next) =
+                ws.partner_history(&alice, 1, PartnerHistory::Contacts, &Page::new(Some(1), Some(cursor)).unwrap()).unwrap()
+            else {
+                panic!("contacts asked for")
+            };
+            seen.extend(next.items.iter().map(|p| p.number.e164.clone()));
+            after = next.next;
+        }
+        assert_eq!(seen, ["+49301234567", "+442079460958", "+33123456789"]);
+        let whole = ws.partner(&alice, 1).unwrap();
+        assert_eq!((whole.phones.len(), whole.next), (3, HistoryCursors::default()));
+        let after_one = Page::new(Some(1), Some(1)).unwrap();
+        assert_eq!(ws.partner_page(&alice, 1, &after_one).unwrap_err().code(), "invalid_input", "--after needs a history");
+        assert_eq!(ws.partner_history(&alice, 9, PartnerHistory::Keys, &page).unwrap_err().code(), "not_found");
+        assert_eq!(ws.partners_page(&alice, &page).unwrap().items[0].active_keys, [GLOBEX_FPR]);
+        let users = ws.users_page(&alice, &page).unwrap();
+        assert_eq!((users.items[0].name.as_str(), users.next), ("alice", None));
+        assert_eq!(
+            ws.users_page(&alice, &Page::new(None, Some(99)).unwrap()).unwrap_err().code(),
+            "invalid_input",
+            "a cursor naming no user"
+        );
     }
 }

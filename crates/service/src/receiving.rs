@@ -33,6 +33,7 @@ use countersign_core::format::keys::PublicKey;
 use countersign_core::format::verify::{
     check_instruction_file, CheckOptions, FileCheck, RetiredRecipient, SignerLookup, SignerStatus, DEFAULT_CLOCK_SKEW,
 };
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
 use countersign_store::{FraudMark, NewAccount, NewCase, StoreError, Tx};
@@ -144,7 +145,8 @@ struct Context {
 /// The new keys of the pending key rotations (the `new` of each proposed `partner.rotate_key`).
 fn pending_rotation_keys(tx: &dyn Tx) -> ServiceResult<HashMap<String, (i64, String)>> {
     let mut keys = HashMap::new();
-    for change in tx.changes(Some(ChangeStatus::Pending))?.into_iter().filter(|c| c.kind == ChangeKind::PartnerRotateKey) {
+    for change in tx.changes(Some(ChangeStatus::Pending), &Page::default())?.into_iter().filter(|c| c.kind == ChangeKind::PartnerRotateKey)
+    {
         let proposal: Proposal = serde_json::from_str(&change.proposal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for new in proposal.effects.iter().filter_map(|e| e.details["new"].as_str()) {
             keys.insert(new.to_string(), (change.id, proposal.summary.clone()));
@@ -646,7 +648,7 @@ fn checked_history(
     partner_id: i64,
     account_key: &str,
 ) -> ServiceResult<(Vec<AccountRecord>, Option<FraudMark>)> {
-    let accounts = tx.partner_accounts(partner_id)?;
+    let accounts = tx.partner_accounts(partner_id, &Page::default())?;
     for a in &accounts {
         check_account(state, a)?;
     }

@@ -248,7 +248,7 @@ impl Mismatches<'_> {
     }
 
     fn users(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
-        let rows = tx.users()?;
+        let rows = tx.users(&Page::default())?;
         for row in &rows {
             if let Err(d) = check_user(self.state, row) {
                 self.add_difference(d);
@@ -261,13 +261,13 @@ impl Mismatches<'_> {
     }
 
     fn partners(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
-        let partners = tx.partners()?;
+        let partners = tx.partners(&Page::default())?;
         for p in &partners {
             let Some(signed) = self.state.partners.get(&p.id) else {
                 self.add("partners", p.id, "no signed statement onboarded this partner");
                 continue;
             };
-            let phones: BTreeSet<String> = tx.partner_phones(p.id)?.into_iter().map(|n| n.e164).collect();
+            let phones: BTreeSet<String> = tx.partner_phones(p.id, &Page::default())?.into_iter().map(|n| n.e164).collect();
             for extra in phones.difference(&signed.phones) {
                 self.add("partner_phones", format!("{} {extra}", p.id), "no signed statement put this number on file");
             }
@@ -281,7 +281,7 @@ impl Mismatches<'_> {
             for missing in signed.domains.difference(&domains) {
                 self.add("partner_domains", format!("{} {missing}", p.id), "a signed statement registered this domain; the row is gone");
             }
-            for account in tx.partner_accounts(p.id)? {
+            for account in tx.partner_accounts(p.id, &Page::default())? {
                 if let Err(d) = check_account(self.state, &account) {
                     self.add_difference(d);
                 }
@@ -337,7 +337,7 @@ impl Mismatches<'_> {
 
     /// Fraud marks and pending changes (issue 15).
     fn four_eyes(&mut self, tx: &dyn Tx) -> ServiceResult<()> {
-        let marks = tx.fraud_marks()?;
+        let marks = tx.fraud_marks(&Page::default())?;
         for mark in &marks {
             if let Err(d) = super::marks::check_mark(self.state, &mark.account_key, Some(mark)) {
                 self.add_difference(d);
@@ -346,7 +346,7 @@ impl Mismatches<'_> {
         for key in self.state.marks.keys().filter(|k| !marks.iter().any(|m| &m.account_key == *k)) {
             self.add("fraudulent_accounts", key, "a signed statement marked this account; the mark is gone");
         }
-        let changes = tx.changes(None)?;
+        let changes = tx.changes(None, &Page::default())?;
         for change in &changes {
             if let Err(d) = super::changes::check_change(self.state, change) {
                 self.add_difference(d);
@@ -434,7 +434,7 @@ impl Workspace {
     /// The on-file numbers of a partner, from their rows checked against the signed statements.
     pub(super) fn verified_phones(&mut self, actor: &str, partner_id: i64) -> ServiceResult<Vec<String>> {
         self.verified(actor, &format!("partner:{partner_id}"), |tx, state| {
-            let rows: Vec<String> = tx.partner_phones(partner_id)?.into_iter().map(|p| p.e164).collect();
+            let rows: Vec<String> = tx.partner_phones(partner_id, &Page::default())?.into_iter().map(|p| p.e164).collect();
             check_phones(state, partner_id, &rows)?;
             Ok(rows)
         })

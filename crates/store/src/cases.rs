@@ -146,6 +146,13 @@ pub trait CasesTx {
     /// Cases whose bank file was made but never written out, oldest first.
     fn unsaved_bank_files(&self) -> StoreResult<Vec<i64>>;
 
-    /// Case ids that touched an account of a partner.
-    fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>>;
+    /// Case ids that touched an account of a partner, oldest first; of a page, those after
+    /// `page.after`.
+    fn cases_for_account(&self, partner_id: i64, account_key: &str, page: &Page) -> StoreResult<Vec<i64>>;
+
+    /// How many cases touched an account of a partner.
+    fn count_cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<u64>;
+
+    /// A partner's cases, newest first; of a page, those older than `page.after`.
+    fn partner_cases(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<Case>>;
 }

@@ -3,6 +3,7 @@
 //! service reads and compares with them.
 
 use countersign_core::changes::{ChangeKind, ChangeStatus};
+use countersign_core::paging::Page;
 
 use crate::StoreResult;
 
@@ -42,8 +43,9 @@ pub trait ChangesTx {
     /// A change by id.
     fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>>;
 
-    /// Changes, newest first, optionally only those with `status`.
-    fn changes(&self, status: Option<ChangeStatus>) -> StoreResult<Vec<ChangeRow>>;
+    /// Changes, newest first, optionally only those with `status`; of a page, those older than
+    /// `page.after` and at most one more than `page.limit`.
+    fn changes(&self, status: Option<ChangeStatus>, page: &Page) -> StoreResult<Vec<ChangeRow>>;
 
     /// Decides a pending change; false if it was no longer pending (another desktop decided it).
     fn decide_change(&self, id: i64, status: ChangeStatus, by: &str, at: &str, reason: Option<&str>) -> StoreResult<bool>;

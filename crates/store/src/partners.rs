@@ -1,6 +1,7 @@
 //! Partners and what is known about them: registered domains, on-file phone numbers, pinned
 //! keys with their status, the history of bank accounts, and accounts marked fraudulent.
 
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
 
 use crate::StoreResult;
@@ -26,9 +27,26 @@ pub struct NewAccount<'a> {
     pub seen_at: &'a str,
 }
 
+/// How long each of a partner's histories is (`partner show`'s summary), counted in the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartnerCounts {
+    /// Pinned keys, whatever their status.
+    pub keys: u64,
+    /// Accounts in the history.
+    pub accounts: u64,
+    /// On-file phone numbers.
+    pub phones: u64,
+    /// Registered email domains.
+    pub domains: u64,
+    /// Cases of instructions from the partner.
+    pub cases: u64,
+}
+
 /// The mark on an account after a denied callback (issue 15).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FraudMark {
+    /// Its row id: marks are numbered as they are made (the cursor of `account list`).
+    pub id: i64,
     /// The account (`BankAccount::key`).
     pub account_key: String,
     /// When it was marked (UTC).
@@ -71,17 +89,24 @@ pub trait PartnersTx {
     /// A partner by id.
     fn partner(&self, id: i64) -> StoreResult<Option<Partner>>;
 
-    /// Every partner, by id.
-    fn partners(&self) -> StoreResult<Vec<Partner>>;
+    /// Partners, by id; of a page, those after `page.after` and at most one more than
+    /// `page.limit` (see [`Page::fetch`]).
+    fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>>;
+
+    /// How many keys, accounts, numbers, domains and cases a partner has.
+    fn partner_counts(&self, partner_id: i64) -> StoreResult<PartnerCounts>;
 
     /// A partner's registered domains.
     fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>>;
 
-    /// A partner's on-file phone numbers.
-    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>>;
+    /// A partner's on-file phone numbers, oldest first; of a page, those after `page.after`.
+    fn partner_phones(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<OnFileNumber>>;
 
-    /// A partner's keys, oldest first.
-    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>>;
+    /// A partner's keys, oldest first; of a page, those after `page.after`.
+    fn partner_keys(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<PinnedKey>>;
+
+    /// A partner's active keys, oldest first.
+    fn active_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>>;
 
     /// The pinned key with this fingerprint, whatever its status.
     fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<PinnedKey>>;
@@ -102,8 +127,11 @@ pub trait PartnersTx {
     /// An account of a partner.
     fn account(&self, partner_id: i64, account_key: &str) -> StoreResult<Option<AccountRecord>>;
 
-    /// A partner's accounts, oldest first.
-    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>>;
+    /// A partner's accounts, oldest first; of a page, those after `page.after`.
+    fn partner_accounts(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<AccountRecord>>;
+
+    /// A partner's current account (the oldest, should there be several).
+    fn current_account(&self, partner_id: i64) -> StoreResult<Option<AccountRecord>>;
 
     /// Records that an account was seen and makes it the partner's current one: the effect of
     /// [`Tx::note_account`] followed by [`Tx::make_account_current`], in one statement, or two
@@ -121,8 +149,9 @@ pub trait PartnersTx {
     /// The mark on an account after a denied callback, if it has one.
     fn fraud_mark(&self, account_key: &str) -> StoreResult<Option<FraudMark>>;
 
-    /// Every marked account, newest first.
-    fn fraud_marks(&self) -> StoreResult<Vec<FraudMark>>;
+    /// Marked accounts, the latest marked first; of a page, those marked before the mark
+    /// `page.after`.
+    fn fraud_marks(&self, page: &Page) -> StoreResult<Vec<FraudMark>>;
 
     /// Marks an account suspected for every partner (its rows in histories become `fraudulent`).
     fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()>;

@@ -1,5 +1,7 @@
 //! The users table: names, roles, password hashes, sealed TOTP secrets and lockout counters.
 
+use countersign_core::paging::Page;
+
 use crate::StoreResult;
 
 /// A user as stored.
@@ -37,8 +39,12 @@ pub trait UsersTx {
     /// A user by name.
     fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRow>>;
 
-    /// Every user, by name.
-    fn users(&self) -> StoreResult<Vec<UserRow>>;
+    /// A user by id.
+    fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>>;
+
+    /// Users, by name; of a page, those whose name comes after that of the user with id
+    /// `page.after` (none if there is no such user), at most one more than `page.limit`.
+    fn users(&self, page: &Page) -> StoreResult<Vec<UserRow>>;
 
     /// Records the lockout counters after a login attempt.
     fn set_login_failures(&self, user_id: i64, failed: u32, last_failed_at: Option<&str>) -> StoreResult<()>;

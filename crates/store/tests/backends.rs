@@ -10,7 +10,7 @@ use countersign_core::paging::Page;
 use countersign_core::registry::{AccountStatus, KeyStatus};
 use countersign_store::prelude::*;
 use countersign_store::testing::every_backend;
-use countersign_store::{NewAccount, NewCase, StoreError, StoreResult};
+use countersign_store::{NewAccount, NewCase, PartnerCounts, StoreError, StoreResult};
 use serde_json::json;
 
 const AT: &str = "2026-11-23T09:00:00Z";
@@ -191,11 +191,11 @@ fn registry_rows_read_back_the_same() {
             .read(|tx| -> StoreResult<()> {
                 assert_eq!(tx.partner_domains(1)?, ["globex.com"]);
                 assert_eq!(tx.other_partners_domains(1)?, ["acme.example"]);
-                assert_eq!(tx.partner_phones(1)?[0].e164, "+4930123");
+                assert_eq!(tx.partner_phones(1, &Page::default())?[0].e164, "+4930123");
                 let key = tx.key_by_fingerprint("fp1")?.unwrap();
                 assert_eq!((key.public_key, key.status), ([7; 32], KeyStatus::Retired));
                 assert_eq!(tx.last_key_rotation(1)?.as_deref(), Some("2026-12-01T00:00:00Z"));
-                assert_eq!(tx.partners()?.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Globex", "Acme"]);
+                assert_eq!(tx.partners(&Page::default())?.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Globex", "Acme"]);
                 Ok(())
             })
             .unwrap();
@@ -206,7 +206,7 @@ fn registry_rows_read_back_the_same() {
         let mark = t.store.read(|tx| tx.fraud_mark("iban:DE89370400440532013000")).unwrap().unwrap();
         assert_eq!(mark.confirmed, Some(("dave".into(), AT.into())));
         t.store.write(|tx| tx.clear_fraud_mark("iban:DE89370400440532013000")).unwrap();
-        assert_eq!(t.store.read(|tx| tx.fraud_marks()).unwrap(), []);
+        assert_eq!(t.store.read(|tx| tx.fraud_marks(&Page::default())).unwrap(), []);
         assert_eq!(t.store.read(|tx| tx.account(1, "iban:DE89370400440532013000")).unwrap().unwrap().status, AccountStatus::Pending);
     }
 }
@@ -226,7 +226,7 @@ fn users_changes_and_settings_read_back_the_same() {
                 Ok(())
             })
             .unwrap();
-        let users = t.store.read(|tx| tx.users()).unwrap();
+        let users = t.store.read(|tx| tx.users(&Page::default())).unwrap();
         assert_eq!(users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["alice", "zoe"], "{}", t.backend);
         assert_eq!((users[0].failed_logins, users[0].disabled, users[0].public_key), (3, true, Some([9; 32])));
         assert!(t.store.write(|tx| tx.insert_user("zoe", "clerk", "hash", AT, "system")).is_err(), "{}: names are unique", t.backend);
@@ -245,7 +245,135 @@ fn users_changes_and_settings_read_back_the_same() {
         assert_eq!((named, got), (1, 1), "{}", t.backend);
         assert!(t.store.write(|tx| tx.decide_change(1, ChangeStatus::Approved, "dave", AT, None)).unwrap());
         assert!(!t.store.write(|tx| tx.decide_change(1, ChangeStatus::Rejected, "erin", AT, None)).unwrap(), "{}", t.backend);
-        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Approved))).unwrap().len(), 1);
-        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Pending))).unwrap().len(), 0);
+        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Approved), &Page::default())).unwrap().len(), 1);
+        assert_eq!(t.store.read(|tx| tx.changes(Some(ChangeStatus::Pending), &Page::default())).unwrap().len(), 0);
+    }
+}
+
+/// A page of `limit` items after `after`, as the CLI's `--limit` and `--after` give it.
+fn page(limit: u32, after: Option<i64>) -> Page {
+    Page { limit: Some(limit), after }
+}
+
+/// Issue 19: every list is read a page at a time in the store (one row more than the page, to
+/// know that another follows), after the id of the last item of the page before.
+#[test]
+fn the_registry_lists_page_after_an_id() {
+    for mut t in every_backend() {
+        let account = |key: &'static str, status| NewAccount {
+            partner_id: 1,
+            account_key: key,
+            display: key,
+            bic: "COBADEFFXXX",
+            country: "DE",
+            status,
+            source: "instruction",
+            seen_at: AT,
+        };
+        t.store
+            .write(|tx| -> StoreResult<()> {
+                for name in ["Globex", "Acme", "Initech"] {
+                    tx.insert_partner(name, None, b"card", AT, "admin")?;
+                }
+                for (i, phone) in ["+49301", "+49302", "+49303"].into_iter().enumerate() {
+                    tx.insert_partner_phone(1, phone, "contract", "admin", AT)?;
+                    let key = tx.insert_partner_key(1, &format!("fp{i}"), &[i as u8; 32], "phone", "admin", AT)?;
+                    if i < 2 {
+                        tx.set_key_status(key, KeyStatus::Retired, AT, "rotated")?;
+                    }
+                }
+                tx.insert_partner_domain(1, "globex.com")?;
+                tx.record_account(&account("iban:A", AccountStatus::Retired))?;
+                tx.record_account(&account("iban:B", AccountStatus::Current))?;
+                tx.record_account(&account("iban:C", AccountStatus::Pending))?;
+                for (i, key) in ["iban:B", "iban:C", "iban:B", "iban:B"].into_iter().enumerate() {
+                    tx.insert_case(&NewCase { account_key: Some(key), ..new_case("fp2", &format!("INV-{i}"), "accepted", 100) })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let b = &t.backend;
+        t.store
+            .read(|tx| -> StoreResult<()> {
+                let ids = |ids: Vec<i64>| ids;
+                assert_eq!(ids(tx.partners(&page(2, None))?.iter().map(|p| p.id).collect()), [1, 2, 3], "{b}");
+                assert_eq!(ids(tx.partners(&page(2, Some(2)))?.iter().map(|p| p.id).collect()), [3], "{b}");
+                let keys = tx.partner_keys(1, &page(1, None))?;
+                assert_eq!(keys.len(), 2, "{b}: one more than the page");
+                let rest = tx.partner_keys(1, &page(5, Some(keys[0].id)))?;
+                assert_eq!(rest.iter().map(|k| k.fingerprint.as_str()).collect::<Vec<_>>(), ["fp1", "fp2"], "{b}");
+                assert_eq!(tx.active_keys(1)?.iter().map(|k| k.fingerprint.as_str()).collect::<Vec<_>>(), ["fp2"], "{b}");
+                let phones = tx.partner_phones(1, &page(1, None))?;
+                let after = tx.partner_phones(1, &page(1, Some(phones[0].id)))?;
+                assert_eq!((phones[0].e164.as_str(), after[0].e164.as_str(), after.len()), ("+49301", "+49302", 2), "{b}");
+                let accounts = tx.partner_accounts(1, &page(1, Some(1)))?;
+                assert_eq!(accounts.iter().map(|a| a.account_key.as_str()).collect::<Vec<_>>(), ["iban:B", "iban:C"], "{b}");
+                assert_eq!(tx.current_account(1)?.map(|a| a.account_key), Some("iban:B".into()), "{b}");
+                assert_eq!(tx.current_account(2)?, None);
+                let counts = tx.partner_counts(1)?;
+                assert_eq!((counts.keys, counts.accounts, counts.phones, counts.domains, counts.cases), (3, 3, 3, 1, 4), "{b}");
+                assert_eq!(tx.partner_counts(3)?, PartnerCounts::default());
+                assert_eq!(tx.cases_for_account(1, "iban:B", &Page::default())?, [1, 3, 4], "{b}");
+                assert_eq!(tx.cases_for_account(1, "iban:B", &page(1, Some(1)))?, [3, 4], "{b}");
+                assert_eq!(tx.count_cases_for_account(1, "iban:B")?, 3, "{b}");
+                assert_eq!(ids(tx.partner_cases(1, &page(2, None))?.iter().map(|c| c.id).collect()), [4, 3, 2], "{b}: newest first");
+                assert_eq!(ids(tx.partner_cases(1, &page(2, Some(2)))?.iter().map(|c| c.id).collect()), [1], "{b}");
+                assert!(tx.partner_cases(2, &Page::default())?.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn users_changes_and_marks_page_after_an_id() {
+    for mut t in every_backend() {
+        let b = t.backend;
+        t.store
+            .write(|tx| -> StoreResult<()> {
+                for name in ["zoe", "alice", "mike"] {
+                    tx.insert_user(name, "clerk", "hash", AT, "system")?;
+                }
+                for i in 1..=4 {
+                    tx.insert_change(ChangeKind::PolicySet, "{}", "{}", "alice", AT)?;
+                    if i % 2 == 0 {
+                        tx.decide_change(i, ChangeStatus::Approved, "mike", AT, None)?;
+                    }
+                }
+                for key in ["iban:A", "iban:B", "iban:C"] {
+                    tx.mark_fraudulent(key, AT, "zoe", None, "denied")?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let names = |t: &mut countersign_store::testing::TestStore, page: Page| -> Vec<(i64, String)> {
+            t.store.read(|tx| tx.users(&page)).unwrap().into_iter().map(|u| (u.id, u.name)).collect()
+        };
+        // By name; the cursor is the id of the last user listed (alice is 2).
+        assert_eq!(names(&mut t, page(1, None)), [(2, "alice".into()), (3, "mike".into())], "{b}");
+        t.store.write(|tx| tx.insert_user("bob", "clerk", "hash", AT, "system")).unwrap();
+        assert_eq!(names(&mut t, page(1, Some(3))), [(1, "zoe".into())], "{b}: a user added before the cursor does not shift the page");
+        assert_eq!(names(&mut t, page(5, Some(2))).len(), 3, "{b}: bob, mike, zoe");
+        assert!(names(&mut t, page(5, Some(99))).is_empty(), "{b}: after no user, nothing");
+        assert_eq!(t.store.read(|tx| tx.user_by_id(4)).unwrap().map(|u| u.name), Some("bob".into()));
+        assert!(t.store.read(|tx| tx.user_by_id(99)).unwrap().is_none());
+
+        let changes = |t: &mut countersign_store::testing::TestStore, status, page: Page| -> Vec<i64> {
+            t.store.read(|tx| tx.changes(status, &page)).unwrap().iter().map(|c| c.id).collect()
+        };
+        assert_eq!(changes(&mut t, None, page(2, None)), [4, 3, 2], "{b}");
+        assert_eq!(changes(&mut t, None, page(2, Some(2))), [1], "{b}");
+        assert_eq!(changes(&mut t, Some(ChangeStatus::Approved), page(1, Some(4))), [2], "{b}");
+
+        let marks = |t: &mut countersign_store::testing::TestStore, page: Page| -> Vec<(i64, String)> {
+            t.store.read(|tx| tx.fraud_marks(&page)).unwrap().into_iter().map(|m| (m.id, m.account_key)).collect()
+        };
+        assert_eq!(marks(&mut t, page(1, None)), [(3, "iban:C".into()), (2, "iban:B".into())], "{b}: the latest marked first");
+        assert_eq!(marks(&mut t, page(1, Some(2))), [(1, "iban:A".into())], "{b}");
+        // A mark cleared and another made: the pages after a cursor stay as they were.
+        t.store.write(|tx| tx.clear_fraud_mark("iban:B")).unwrap();
+        t.store.write(|tx| tx.mark_fraudulent("iban:D", AT, "zoe", None, "denied")).unwrap();
+        assert_eq!(marks(&mut t, page(5, Some(3))), [(1, "iban:A".into())], "{b}");
+        assert_eq!(marks(&mut t, Page::default())[0], (4, "iban:D".into()), "{b}");
     }
 }

@@ -190,7 +190,8 @@ fn opening_checks_the_schema_version_and_never_changes_it() {
     store
         .execute_as_administrator(&format!("UPDATE schema_version SET version = {}", countersign_store::postgres::migrations::latest()))
         .unwrap();
-    assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, 7));
+    let latest = countersign_store::postgres::migrations::latest();
+    assert_eq!(PgStore::migrate(&url, None).unwrap(), (latest, latest));
     let missing = url.with_schema(&format!("{}_none", url.schema())).unwrap();
     assert!(matches!(PgStore::open(&missing), Err(StoreError::NoWorkspace(_))));
 }
@@ -258,4 +259,28 @@ fn a_missing_or_wrong_database_password_is_said_as_such() {
     assert!(!message.contains("wrong secret"), "{message}");
     probe.set_password(b"probe secret 1");
     probe.connect().unwrap();
+}
+
+/// A team workspace of version 7 migrated to 8: its fraud marks are numbered in the order they
+/// were listed (the latest marked first, then by account key), and the next mark follows them.
+#[test]
+fn version_8_numbers_the_marks_in_the_order_they_were_listed() {
+    let Some((url, mut store)) = team() else { return };
+    store
+        .execute_as_administrator(
+            "ALTER TABLE fraudulent_accounts DROP COLUMN id;
+             DROP INDEX cases_by_account; DROP INDEX cases_by_partner_newest;
+             UPDATE schema_version SET version = 7;
+             INSERT INTO fraudulent_accounts (account_key, marked_at, marked_by, reason) VALUES
+                 ('iban:B', '2026-01-02T00:00:00Z', 'carol', 'denied'),
+                 ('iban:A', '2026-01-02T00:00:00Z', 'carol', 'denied'),
+                 ('iban:C', '2026-01-01T00:00:00Z', 'carol', 'denied');",
+        )
+        .unwrap();
+    assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, 8));
+    let mut store = PgStore::open(&url).unwrap();
+    store.write(|tx| tx.mark_fraudulent("iban:D", AT, "carol", None, "denied")).unwrap();
+    let marks = store.read(|tx| tx.fraud_marks(&Default::default())).unwrap();
+    let listed: Vec<(i64, &str)> = marks.iter().map(|m| (m.id, m.account_key.as_str())).collect();
+    assert_eq!(listed, [(4, "iban:D"), (3, "iban:A"), (2, "iban:B"), (1, "iban:C")]);
 }

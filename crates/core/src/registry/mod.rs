@@ -61,6 +61,8 @@ pub struct PinnedKey {
 /// A phone number on file for callbacks, from an independent source (the contract).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnFileNumber {
+    /// Its row id (the cursor of `partner show --history contacts`).
+    pub id: i64,
     /// The number in E.164.
     pub e164: String,
     /// Where it came from.

@@ -240,9 +240,24 @@ impl CasesTx for PgTx<'_> {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>> {
-        let rows =
-            self.query("SELECT id FROM cases WHERE partner_id = $1 AND account_key = $2 ORDER BY id", &[&partner_id, &account_key])?;
+    fn cases_for_account(&self, partner_id: i64, account_key: &str, page: &Page) -> StoreResult<Vec<i64>> {
+        let rows = self.query(
+            "SELECT id FROM cases WHERE partner_id = $1 AND account_key = $2 AND ($3::bigint IS NULL OR id > $3) ORDER BY id LIMIT $4",
+            &[&partner_id, &account_key, &page.after, &page.fetch()],
+        )?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn count_cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<u64> {
+        let r = self.query_one("SELECT COUNT(*) FROM cases WHERE partner_id = $1 AND account_key = $2", &[&partner_id, &account_key])?;
+        Ok(r.try_get::<_, i64>(0)? as u64)
+    }
+
+    fn partner_cases(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<Case>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN partners p ON p.id = c.partner_id
+             WHERE c.partner_id = $1 AND ($2::bigint IS NULL OR c.id < $2) ORDER BY c.id DESC LIMIT $3"
+        );
+        self.query(&sql, &[&partner_id, &page.after, &page.fetch()])?.iter().map(case_from_row).collect()
     }
 }

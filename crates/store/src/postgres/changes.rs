@@ -6,6 +6,7 @@ use super::{parse_column, PgTx};
 use crate::changes::{ChangeRow, ChangesTx};
 use crate::StoreResult;
 use countersign_core::changes::{ChangeKind, ChangeStatus};
+use countersign_core::paging::Page;
 
 const COLUMNS: &str = "id, kind, status, proposal, request, proposed_by, proposed_at, decided_by, decided_at, reason";
 
@@ -45,9 +46,12 @@ impl ChangesTx for PgTx<'_> {
         self.query_opt(&format!("SELECT {COLUMNS} FROM pending_changes WHERE id = $1"), &[&id])?.as_ref().map(row).transpose()
     }
 
-    fn changes(&self, status: Option<ChangeStatus>) -> StoreResult<Vec<ChangeRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM pending_changes WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC");
-        self.query(&sql, &[&status.map(ChangeStatus::as_str)])?.iter().map(row).collect()
+    fn changes(&self, status: Option<ChangeStatus>, page: &Page) -> StoreResult<Vec<ChangeRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM pending_changes WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR id < $2)
+             ORDER BY id DESC LIMIT $3"
+        );
+        self.query(&sql, &[&status.map(ChangeStatus::as_str), &page.after, &page.fetch()])?.iter().map(row).collect()
     }
 
     fn decide_change(&self, id: i64, status: ChangeStatus, by: &str, at: &str, reason: Option<&str>) -> StoreResult<bool> {

@@ -9,7 +9,24 @@
 pub const BASELINE: i64 = 7;
 
 /// Migrations after the baseline, in order: `(version it brings the schema to, SQL)`.
-pub const MIGRATIONS: &[(i64, &str)] = &[];
+pub const MIGRATIONS: &[(i64, &str)] = &[(8, V8)];
+
+/// Paging (issue 19), as SQLite's version 8: a fraud mark gets a row id, numbered in the order
+/// the marks were made (those made before keep the order they were listed in: the latest marked
+/// first, then by account key), and given as `MAX(id) + 1` under the write lock like SQLite's row
+/// ids; the cases of one account of a partner are found by an index. SQLite's index on
+/// `cases(partner_id)` holds the row id, so it lists a partner's cases newest first; here that
+/// takes an index of its own.
+const V8: &str = r#"
+ALTER TABLE fraudulent_accounts ADD COLUMN id BIGINT;
+UPDATE fraudulent_accounts f SET id = o.n
+    FROM (SELECT account_key, row_number() OVER (ORDER BY marked_at, account_key DESC) AS n FROM fraudulent_accounts) o
+    WHERE o.account_key = f.account_key;
+ALTER TABLE fraudulent_accounts ALTER COLUMN id SET NOT NULL;
+ALTER TABLE fraudulent_accounts ADD CONSTRAINT fraudulent_accounts_id_key UNIQUE (id);
+CREATE INDEX cases_by_account ON cases(partner_id, account_key, id);
+CREATE INDEX cases_by_partner_newest ON cases(partner_id, id);
+"#;
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

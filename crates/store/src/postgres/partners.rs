@@ -4,9 +4,10 @@
 use postgres::Row;
 
 use super::{bytes32, parse_column, PgTx};
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
 
-use crate::partners::{FraudMark, NewAccount, PartnersTx};
+use crate::partners::{FraudMark, NewAccount, PartnerCounts, PartnersTx};
 use crate::{StoreError, StoreResult};
 
 const KEY_COLUMNS: &str =
@@ -46,7 +47,7 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRecord> {
     })
 }
 
-const MARK_COLUMNS: &str = "account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at";
+const MARK_COLUMNS: &str = "account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at, id";
 
 fn fraud_mark_row(r: &Row) -> StoreResult<FraudMark> {
     let status: String = r.try_get(5)?;
@@ -56,6 +57,7 @@ fn fraud_mark_row(r: &Row) -> StoreResult<FraudMark> {
         _ => None,
     };
     Ok(FraudMark {
+        id: r.try_get(8)?,
         account_key: r.try_get(0)?,
         marked_at: r.try_get(1)?,
         marked_by: r.try_get(2)?,
@@ -67,6 +69,20 @@ fn fraud_mark_row(r: &Row) -> StoreResult<FraudMark> {
 
 fn partner_from_row(r: &Row) -> StoreResult<Partner> {
     Ok(Partner { id: r.try_get(0)?, name: r.try_get(1)?, country: r.try_get(2)?, created_at: r.try_get(3)?, created_by: r.try_get(4)? })
+}
+
+fn phone_from_row(r: &Row) -> StoreResult<OnFileNumber> {
+    Ok(OnFileNumber {
+        id: r.try_get(0)?,
+        e164: r.try_get(1)?,
+        source: r.try_get(2)?,
+        recorded_by: r.try_get(3)?,
+        recorded_at: r.try_get(4)?,
+    })
+}
+
+fn count(r: &Row, i: usize) -> StoreResult<u64> {
+    Ok(r.try_get::<_, i64>(i)? as u64)
 }
 
 fn texts(rows: Vec<Row>) -> StoreResult<Vec<String>> {
@@ -128,32 +144,70 @@ impl PartnersTx for PgTx<'_> {
             .transpose()
     }
 
-    fn partners(&self) -> StoreResult<Vec<Partner>> {
-        self.query("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id", &[])?
-            .iter()
-            .map(partner_from_row)
-            .collect()
+    fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>> {
+        // PostgreSQL reads LIMIT NULL as none.
+        self.query(
+            "SELECT id, name, country, created_at, created_by FROM partners WHERE $1::bigint IS NULL OR id > $1 ORDER BY id LIMIT $2",
+            &[&page.after, &page.fetch()],
+        )?
+        .iter()
+        .map(partner_from_row)
+        .collect()
+    }
+
+    fn partner_counts(&self, partner_id: i64) -> StoreResult<PartnerCounts> {
+        let r = self.query_one(
+            "SELECT (SELECT COUNT(*) FROM partner_keys WHERE partner_id = $1),
+                    (SELECT COUNT(*) FROM accounts WHERE partner_id = $1),
+                    (SELECT COUNT(*) FROM partner_phones WHERE partner_id = $1),
+                    (SELECT COUNT(*) FROM partner_domains WHERE partner_id = $1),
+                    (SELECT COUNT(*) FROM cases WHERE partner_id = $1)",
+            &[&partner_id],
+        )?;
+        Ok(PartnerCounts {
+            keys: count(&r, 0)?,
+            accounts: count(&r, 1)?,
+            phones: count(&r, 2)?,
+            domains: count(&r, 3)?,
+            cases: count(&r, 4)?,
+        })
     }
 
     fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
         texts(self.query("SELECT domain FROM partner_domains WHERE partner_id = $1 ORDER BY domain", &[&partner_id])?)
     }
 
-    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>> {
-        let rows = self
-            .query("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = $1 ORDER BY id", &[&partner_id])?;
-        rows.iter()
-            .map(|r| {
-                Ok(OnFileNumber { e164: r.try_get(0)?, source: r.try_get(1)?, recorded_by: r.try_get(2)?, recorded_at: r.try_get(3)? })
-            })
-            .collect()
+    fn partner_phones(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<OnFileNumber>> {
+        self.query(
+            "SELECT id, e164, source, recorded_by, recorded_at FROM partner_phones
+             WHERE partner_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3",
+            &[&partner_id, &page.after, &page.fetch()],
+        )?
+        .iter()
+        .map(phone_from_row)
+        .collect()
     }
 
-    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>> {
-        self.query(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = $1 ORDER BY id"), &[&partner_id])?
-            .iter()
-            .map(key_from_row)
-            .collect()
+    fn partner_keys(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<PinnedKey>> {
+        self.query(
+            &format!(
+                "SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3"
+            ),
+            &[&partner_id, &page.after, &page.fetch()],
+        )?
+        .iter()
+        .map(key_from_row)
+        .collect()
+    }
+
+    fn active_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>> {
+        self.query(
+            &format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = $1 AND status = 'active' ORDER BY id"),
+            &[&partner_id],
+        )?
+        .iter()
+        .map(key_from_row)
+        .collect()
     }
 
     fn key_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<PinnedKey>> {
@@ -198,11 +252,21 @@ impl PartnersTx for PgTx<'_> {
         .transpose()
     }
 
-    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>> {
-        self.query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = $1 ORDER BY id"), &[&partner_id])?
-            .iter()
-            .map(account_from_row)
-            .collect()
+    fn partner_accounts(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<AccountRecord>> {
+        self.query(
+            &format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3"
+            ),
+            &[&partner_id, &page.after, &page.fetch()],
+        )?
+        .iter()
+        .map(account_from_row)
+        .collect()
+    }
+
+    fn current_account(&self, partner_id: i64) -> StoreResult<Option<AccountRecord>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = $1 AND status = 'current' ORDER BY id LIMIT 1");
+        self.query_opt(&sql, &[&partner_id])?.as_ref().map(account_from_row).transpose()
     }
 
     fn note_current_account(&self, a: &NewAccount<'_>, retire_others: bool) -> StoreResult<()> {
@@ -251,15 +315,17 @@ impl PartnersTx for PgTx<'_> {
         self.query_opt(&sql, &[&account_key])?.as_ref().map(fraud_mark_row).transpose()
     }
 
-    fn fraud_marks(&self) -> StoreResult<Vec<FraudMark>> {
-        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts ORDER BY marked_at DESC, account_key");
-        self.query(&sql, &[])?.iter().map(fraud_mark_row).collect()
+    fn fraud_marks(&self, page: &Page) -> StoreResult<Vec<FraudMark>> {
+        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2");
+        self.query(&sql, &[&page.after, &page.fetch()])?.iter().map(fraud_mark_row).collect()
     }
 
     fn mark_fraudulent(&self, account_key: &str, at: &str, by: &str, case_id: Option<i64>, reason: &str) -> StoreResult<()> {
         self.execute(
-            "INSERT INTO fraudulent_accounts (account_key, marked_at, marked_by, case_id, reason, status)
-             VALUES ($1, $2, $3, $4, $5, 'suspected') ON CONFLICT DO NOTHING",
+            // The id is MAX(id) + 1 under the write lock, as SQLite numbers its rows.
+            "INSERT INTO fraudulent_accounts (id, account_key, marked_at, marked_by, case_id, reason, status)
+             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM fraudulent_accounts), $1, $2, $3, $4, $5, 'suspected')
+             ON CONFLICT DO NOTHING",
             &[&account_key, &at, &by, &case_id, &reason],
         )?;
         self.execute("UPDATE accounts SET status = 'fraudulent' WHERE account_key = $1", &[&account_key])?;

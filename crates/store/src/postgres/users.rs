@@ -6,6 +6,7 @@ use postgres::Row;
 use super::PgTx;
 use crate::users::{UserRow, UsersTx};
 use crate::StoreResult;
+use countersign_core::paging::Page;
 
 const USER_COLUMNS: &str =
     "id, name, role, password_hash, totp_sealed, totp_last_step, disabled, failed_logins, last_failed_at, keyring, public_key";
@@ -39,8 +40,16 @@ impl UsersTx for PgTx<'_> {
         self.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = $1"), &[&name])?.as_ref().map(user_from_row).transpose()
     }
 
-    fn users(&self) -> StoreResult<Vec<UserRow>> {
-        self.query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY name"), &[])?.iter().map(user_from_row).collect()
+    fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        self.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), &[&id])?.as_ref().map(user_from_row).transpose()
+    }
+
+    fn users(&self, page: &Page) -> StoreResult<Vec<UserRow>> {
+        // Names are unique and never change: the keyset is the name of the cursor's user.
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE $1::bigint IS NULL OR name > (SELECT name FROM users WHERE id = $1) ORDER BY name LIMIT $2"
+        );
+        self.query(&sql, &[&page.after, &page.fetch()])?.iter().map(user_from_row).collect()
     }
 
     fn set_login_failures(&self, user_id: i64, failed: u32, last_failed_at: Option<&str>) -> StoreResult<()> {

@@ -103,8 +103,7 @@ impl CasesTx for SqliteTx<'_> {
             "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN partners p ON p.id = c.partner_id
              WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3"
         ))?;
-        // SQLite reads a negative LIMIT as none.
-        let params = rusqlite::params![status.map(CaseStatus::as_str), page.after, page.fetch().unwrap_or(-1)];
+        let params = rusqlite::params![status.map(CaseStatus::as_str), page.after, super::fetch(page)];
         let rows = stmt.query_map(params, case_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -256,9 +255,27 @@ impl CasesTx for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<Vec<i64>> {
-        let mut stmt = self.tx.prepare_cached("SELECT id FROM cases WHERE partner_id = ?1 AND account_key = ?2 ORDER BY id")?;
-        let rows = stmt.query_map(rusqlite::params![partner_id, account_key], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    fn cases_for_account(&self, partner_id: i64, account_key: &str, page: &Page) -> StoreResult<Vec<i64>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id FROM cases WHERE partner_id = ?1 AND account_key = ?2 AND (?3 IS NULL OR id > ?3) ORDER BY id LIMIT ?4",
+        )?;
+        let params = rusqlite::params![partner_id, account_key, page.after, super::fetch(page)];
+        let rows = stmt.query_map(params, |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn count_cases_for_account(&self, partner_id: i64, account_key: &str) -> StoreResult<u64> {
+        let mut stmt = self.tx.prepare_cached("SELECT COUNT(*) FROM cases WHERE partner_id = ?1 AND account_key = ?2")?;
+        Ok(stmt.query_row(rusqlite::params![partner_id, account_key], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn partner_cases(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<Case>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN partners p ON p.id = c.partner_id
+             WHERE c.partner_id = ?1 AND (?2 IS NULL OR c.id < ?2) ORDER BY c.id DESC LIMIT ?3"
+        ))?;
+        let rows =
+            stmt.query_map(rusqlite::params![partner_id, page.after, super::fetch(page)], case_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 }

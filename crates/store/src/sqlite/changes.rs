@@ -2,10 +2,11 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{parse_column, SqliteTx};
+use super::{fetch, parse_column, SqliteTx};
 use crate::changes::{ChangeRow, ChangesTx};
 use crate::StoreResult;
 use countersign_core::changes::{ChangeKind, ChangeStatus};
+use countersign_core::paging::Page;
 
 const COLUMNS: &str = "id, kind, status, proposal, request, proposed_by, proposed_at, decided_by, decided_at, reason";
 
@@ -42,10 +43,13 @@ impl ChangesTx for SqliteTx<'_> {
         Ok(self.tx.prepare_cached(&sql)?.query_row([id], row).optional()?)
     }
 
-    fn changes(&self, status: Option<ChangeStatus>) -> StoreResult<Vec<ChangeRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM pending_changes WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC");
+    fn changes(&self, status: Option<ChangeStatus>, page: &Page) -> StoreResult<Vec<ChangeRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM pending_changes WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3"
+        );
         let mut stmt = self.tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map([status.map(ChangeStatus::as_str)], row)?.collect::<Result<_, _>>()?;
+        let rows =
+            stmt.query_map(rusqlite::params![status.map(ChangeStatus::as_str), page.after, fetch(page)], row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 

@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -249,3 +249,58 @@ ALTER TABLE fraudulent_accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'suspect
 ALTER TABLE fraudulent_accounts ADD COLUMN confirmed_by TEXT;
 ALTER TABLE fraudulent_accounts ADD COLUMN confirmed_at TEXT;
 "#;
+
+/// Paging (issue 19): every list pages by a key that never changes. A fraud mark gets a row id,
+/// numbered in the order the marks were made (the marks made before keep the order they were
+/// listed in: the latest marked first, then by account key); the table is made again for it, as
+/// SQLite adds no INTEGER PRIMARY KEY to a table. The cases of one account of a partner are found
+/// by an index instead of reading all the partner's cases.
+const V8: &str = r#"
+CREATE TABLE fraudulent_accounts_v8 (
+    id           INTEGER PRIMARY KEY,
+    account_key  TEXT NOT NULL UNIQUE,
+    marked_at    TEXT NOT NULL,
+    marked_by    TEXT NOT NULL,
+    case_id      INTEGER,
+    reason       TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'suspected' CHECK (status IN ('suspected', 'fraudulent')),
+    confirmed_by TEXT,
+    confirmed_at TEXT
+) STRICT;
+INSERT INTO fraudulent_accounts_v8 (account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at)
+    SELECT account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at
+    FROM fraudulent_accounts ORDER BY marked_at, account_key DESC;
+DROP TABLE fraudulent_accounts;
+ALTER TABLE fraudulent_accounts_v8 RENAME TO fraudulent_accounts;
+CREATE INDEX cases_by_account ON cases(partner_id, account_key, id);
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The marks of a workspace of version 7 keep the order they were listed in once numbered.
+    #[test]
+    fn version_8_numbers_the_marks_in_the_order_they_were_listed() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO fraudulent_accounts (account_key, marked_at, marked_by, reason) VALUES
+                 ('iban:B', '2026-01-02T00:00:00Z', 'carol', 'denied'),
+                 ('iban:A', '2026-01-02T00:00:00Z', 'carol', 'denied'),
+                 ('iban:C', '2026-01-01T00:00:00Z', 'carol', 'denied');",
+        )
+        .unwrap();
+        conn.execute_batch(V8).unwrap();
+        let listed: Vec<(i64, String)> = conn
+            .prepare("SELECT id, account_key FROM fraudulent_accounts ORDER BY id DESC")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(listed, [(3, "iban:A".to_string()), (2, "iban:B".to_string()), (1, "iban:C".to_string())]);
+    }
+}

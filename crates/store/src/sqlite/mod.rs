@@ -34,6 +34,12 @@ pub(crate) fn parse_column<T>(r: &rusqlite::Row<'_>, column: usize, parse: impl 
     })
 }
 
+/// The LIMIT of a page's query: one more row than the page holds (see [`Page::fetch`]), or -1,
+/// which SQLite reads as none, for a whole list.
+pub(crate) fn fetch(page: &countersign_core::paging::Page) -> i64 {
+    page.fetch().unwrap_or(-1)
+}
+
 /// An open workspace database file.
 pub struct SqliteStore {
     conn: Connection,
@@ -289,6 +295,25 @@ mod tests {
             "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE partner_id = 1 AND currency = 'EUR' AND amount_minor IS NOT NULL AND {accepted} LIMIT 3)"
         ));
         assert!(count.contains("cases_accepted_amounts"), "{count}");
+    }
+
+    /// Issue 19: a page of a partner's history is found by an index, not by reading the whole
+    /// history (or every case) and sorting it.
+    #[test]
+    fn the_pages_of_a_partners_history_use_their_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::create(&dir.path().join("ws")).unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        let of_account = plan("SELECT id FROM cases WHERE partner_id = 1 AND account_key = 'k' AND id > 5 ORDER BY id LIMIT 3");
+        assert!(of_account.contains("cases_by_account") && !of_account.contains("TEMP B-TREE"), "{of_account}");
+        let newest = plan("SELECT id FROM cases WHERE partner_id = 1 AND id < 9 ORDER BY id DESC LIMIT 3");
+        assert!(newest.contains("INDEX") && !newest.contains("TEMP B-TREE"), "{newest}");
+        let marks = plan("SELECT account_key FROM fraudulent_accounts WHERE id < 9 ORDER BY id DESC LIMIT 3");
+        assert!(!marks.contains("TEMP B-TREE"), "{marks}");
     }
 
     #[test]

@@ -3,10 +3,11 @@
 use rusqlite::OptionalExtension;
 
 use super::SqliteTx;
+use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
 
-use super::parse_column;
-use crate::partners::{FraudMark, NewAccount, PartnersTx};
+use super::{fetch, parse_column};
+use crate::partners::{FraudMark, NewAccount, PartnerCounts, PartnersTx};
 use crate::{StoreError, StoreResult};
 
 fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(PinnedKey, Vec<u8>)> {
@@ -54,7 +55,7 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRecord> {
     })
 }
 
-const MARK_COLUMNS: &str = "account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at";
+const MARK_COLUMNS: &str = "account_key, marked_at, marked_by, case_id, reason, status, confirmed_by, confirmed_at, id";
 
 fn fraud_mark_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FraudMark> {
     let status: String = r.get(5)?;
@@ -63,7 +64,23 @@ fn fraud_mark_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FraudMark> {
         ("fraudulent", ..) => Some((String::new(), String::new())),
         _ => None,
     };
-    Ok(FraudMark { account_key: r.get(0)?, marked_at: r.get(1)?, marked_by: r.get(2)?, case_id: r.get(3)?, reason: r.get(4)?, confirmed })
+    Ok(FraudMark {
+        id: r.get(8)?,
+        account_key: r.get(0)?,
+        marked_at: r.get(1)?,
+        marked_by: r.get(2)?,
+        case_id: r.get(3)?,
+        reason: r.get(4)?,
+        confirmed,
+    })
+}
+
+fn partner_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Partner> {
+    Ok(Partner { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
+}
+
+fn phone_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OnFileNumber> {
+    Ok(OnFileNumber { id: r.get(0)?, e164: r.get(1)?, source: r.get(2)?, recorded_by: r.get(3)?, recorded_at: r.get(4)? })
 }
 
 impl PartnersTx for SqliteTx<'_> {
@@ -118,20 +135,36 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(self
             .tx
             .prepare_cached("SELECT id, name, country, created_at, created_by FROM partners WHERE id = ?1")?
-            .query_row([id], |r| {
-                Ok(Partner { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
-            })
+            .query_row([id], partner_from_row)
             .optional()?)
     }
 
-    fn partners(&self) -> StoreResult<Vec<Partner>> {
-        let mut stmt = self.tx.prepare("SELECT id, name, country, created_at, created_by FROM partners ORDER BY id")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Partner { id: r.get(0)?, name: r.get(1)?, country: r.get(2)?, created_at: r.get(3)?, created_by: r.get(4)? })
-            })?
-            .collect::<Result<_, _>>()?;
+    fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, name, country, created_at, created_by FROM partners WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![page.after, fetch(page)], partner_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    fn partner_counts(&self, partner_id: i64) -> StoreResult<PartnerCounts> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM partner_keys WHERE partner_id = ?1),
+                    (SELECT COUNT(*) FROM accounts WHERE partner_id = ?1),
+                    (SELECT COUNT(*) FROM partner_phones WHERE partner_id = ?1),
+                    (SELECT COUNT(*) FROM partner_domains WHERE partner_id = ?1),
+                    (SELECT COUNT(*) FROM cases WHERE partner_id = ?1)",
+        )?;
+        let count = |r: &rusqlite::Row<'_>, i| r.get::<_, i64>(i).map(|n| n as u64);
+        Ok(stmt.query_row([partner_id], |r| {
+            Ok(PartnerCounts {
+                keys: count(r, 0)?,
+                accounts: count(r, 1)?,
+                phones: count(r, 2)?,
+                domains: count(r, 3)?,
+                cases: count(r, 4)?,
+            })
+        })?)
     }
 
     fn partner_domains(&self, partner_id: i64) -> StoreResult<Vec<String>> {
@@ -140,20 +173,28 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn partner_phones(&self, partner_id: i64) -> StoreResult<Vec<OnFileNumber>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT e164, source, recorded_by, recorded_at FROM partner_phones WHERE partner_id = ?1 ORDER BY id")?;
-        let rows = stmt
-            .query_map([partner_id], |r| {
-                Ok(OnFileNumber { e164: r.get(0)?, source: r.get(1)?, recorded_by: r.get(2)?, recorded_at: r.get(3)? })
-            })?
-            .collect::<Result<_, _>>()?;
+    fn partner_phones(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<OnFileNumber>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, e164, source, recorded_by, recorded_at FROM partner_phones
+             WHERE partner_id = ?1 AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![partner_id, page.after, fetch(page)], phone_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
-    fn partner_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>> {
-        let mut stmt = self.tx.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 ORDER BY id"))?;
+    fn partner_keys(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<PinnedKey>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3"
+        ))?;
+        let rows: Vec<_> =
+            stmt.query_map(rusqlite::params![partner_id, page.after, fetch(page)], key_from_row)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(finish_key).collect()
+    }
+
+    fn active_keys(&self, partner_id: i64) -> StoreResult<Vec<PinnedKey>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM partner_keys WHERE partner_id = ?1 AND status = 'active' ORDER BY id"))?;
         let rows: Vec<_> = stmt.query_map([partner_id], key_from_row)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(finish_key).collect()
     }
@@ -204,10 +245,17 @@ impl PartnersTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn partner_accounts(&self, partner_id: i64) -> StoreResult<Vec<AccountRecord>> {
-        let mut stmt = self.tx.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 ORDER BY id"))?;
-        let rows = stmt.query_map([partner_id], account_from_row)?.collect::<Result<_, _>>()?;
+    fn partner_accounts(&self, partner_id: i64, page: &Page) -> StoreResult<Vec<AccountRecord>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![partner_id, page.after, fetch(page)], account_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    fn current_account(&self, partner_id: i64) -> StoreResult<Option<AccountRecord>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE partner_id = ?1 AND status = 'current' ORDER BY id LIMIT 1");
+        Ok(self.tx.prepare_cached(&sql)?.query_row([partner_id], account_from_row).optional()?)
     }
 
     fn note_current_account(&self, a: &NewAccount<'_>, retire_others: bool) -> StoreResult<()> {
@@ -259,10 +307,10 @@ impl PartnersTx for SqliteTx<'_> {
         Ok(self.tx.prepare_cached(&sql)?.query_row([account_key], fraud_mark_row).optional()?)
     }
 
-    fn fraud_marks(&self) -> StoreResult<Vec<FraudMark>> {
-        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts ORDER BY marked_at DESC, account_key");
+    fn fraud_marks(&self, page: &Page) -> StoreResult<Vec<FraudMark>> {
+        let sql = format!("SELECT {MARK_COLUMNS} FROM fraudulent_accounts WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2");
         let mut stmt = self.tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], fraud_mark_row)?.collect::<Result<_, _>>()?;
+        let rows = stmt.query_map(rusqlite::params![page.after, fetch(page)], fraud_mark_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 

@@ -2,9 +2,10 @@
 
 use rusqlite::OptionalExtension;
 
-use super::SqliteTx;
+use super::{fetch, SqliteTx};
 use crate::users::{UserRow, UsersTx};
 use crate::StoreResult;
+use countersign_core::paging::Page;
 
 const USER_COLUMNS: &str =
     "id, name, role, password_hash, totp_sealed, totp_last_step, disabled, failed_logins, last_failed_at, keyring, public_key";
@@ -38,9 +39,16 @@ impl UsersTx for SqliteTx<'_> {
         Ok(self.tx.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"), [name], user_from_row).optional()?)
     }
 
-    fn users(&self) -> StoreResult<Vec<UserRow>> {
-        let mut stmt = self.tx.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY name"))?;
-        let rows = stmt.query_map([], user_from_row)?.collect::<Result<_, _>>()?;
+    fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        Ok(self.tx.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id], user_from_row).optional()?)
+    }
+
+    fn users(&self, page: &Page) -> StoreResult<Vec<UserRow>> {
+        // Names are unique and never change: the keyset is the name of the cursor's user.
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE ?1 IS NULL OR name > (SELECT name FROM users WHERE id = ?1) ORDER BY name LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![page.after, fetch(page)], user_from_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
