@@ -93,7 +93,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.ok(overflow <= 0, `horizontal overflow at 125 %: ${overflow}px`);
   });
 
-  it("the callback wizard refuses a number not on file and a wrong response, then accepts the right one", async () => {
+  it("the callback wizard offers only the numbers on file, refuses a wrong response, then accepts the right one", async () => {
     await click("start-callback");
     const challenge = await textOf("callback-challenge");
     assert.match(challenge, /\d/);
@@ -101,21 +101,21 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screenshot(driver, "flow-3-callback");
     await docScreenshot(driver, "callback");
 
-    // The number in the fraudster's email: refused, and the attempt stays open.
-    await type("callback-dialed", "+44 20 7946 0018");
-    await type("callback-reached", "Greta Globex");
-    await type("callback-response", respond(challenge));
-    await click("callback-submit");
-    let error = await errorText("callback-error");
-    assert.equal(error.code, "not_permitted");
-    assert.match(error.text, /not a number on file/);
+    // The numbers on file are the only choices (the one in the fraudster's email is not among
+    // them), none is chosen beforehand, and neither is the outcome.
+    const offered = await driver.findElements(By.css("#callback-numbers input[type=radio]"));
+    assert.deepEqual(await Promise.all(offered.map((n) => n.getAttribute("value"))), ["+49 30 1234567"]);
+    assert.equal((await driver.findElements(By.css("#callback-form input[type=radio]:checked"))).length, 0);
+    assert.equal((await driver.findElements(By.id("start-callback"))).length === 0 || !(await (await byId("start-callback")).isDisplayed()), true, "one challenge at a time");
 
     // The number on file, but the wrong response: refused and counted.
-    await type("callback-dialed", "+49 30 1234567");
+    await click("callback-dialed-0");
+    await type("callback-reached", "Greta Globex");
     await type("callback-response", "1234 5678");
+    await click("callback-outcome-confirmed");
     await click("callback-submit");
     await driver.wait(async () => (await errorText("callback-error")).code === "check_failed", 20_000);
-    error = await errorText("callback-error");
+    const error = await errorText("callback-error");
     assert.match(error.text, /does not match/);
     await screenshot(driver, "flow-4-wrong-response");
 
@@ -123,9 +123,10 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await click("callback-again");
     await driver.wait(async () => (await textOf("callback-challenge")) !== challenge, 20_000);
     const fresh = await textOf("callback-challenge");
-    await type("callback-dialed", "+49 30 1234567");
+    await click("callback-dialed-0");
     await type("callback-reached", "Greta Globex");
     await type("callback-response", respond(fresh));
+    await click("callback-outcome-confirmed");
     await click("callback-submit");
     await driver.wait(until.elementLocated(By.id("case-notice")), 20_000);
     assert.equal(await status(), "callback confirmed");

@@ -69,11 +69,10 @@ describe("marked accounts: suspected on a denied callback, confirmed and cleared
         env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: "TEST-ONLY acme demo" },
       }),
     ).response;
-    await type("callback-dialed", "+90 212 555 0101");
+    await click("callback-dialed-0");
     await type("callback-reached", "Ayşe Acme");
     await type("callback-response", response);
-    await byId("callback-outcome");
-    await driver.executeScript("document.getElementById('callback-outcome').value = 'denied';");
+    await click("callback-outcome-denied");
     await click("callback-submit");
     await driver.wait(until.elementLocated(By.id("case-notice")), 20_000);
     await driver.wait(soon(async () => (await textOf("case-status")) === "quarantined"), 20_000, "quarantined");

@@ -117,9 +117,10 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
     assert.equal(await A.textOf("case-status"), "hold");
     await A.click("start-callback");
     const challenge = await A.textOf("callback-challenge");
-    await A.type("callback-dialed", "+49 30 1234567");
+    await A.click("callback-dialed-0");
     await A.type("callback-reached", "Greta Globex");
     await A.type("callback-response", respond(challenge));
+    await A.click("callback-outcome-confirmed");
     await A.click("callback-submit");
     await clerk.wait(A.soon(async () => (await A.textOf("case-status")) === "callback confirmed"), 20_000);
     const ms = await within(

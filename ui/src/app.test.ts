@@ -162,17 +162,36 @@ describe("the app", () => {
 
     root.querySelector<HTMLButtonElement>("#start-callback")!.click();
     await flush();
+    expect(root.querySelector<HTMLElement>("#start-callback")!.hidden).toBe(true);
     expect(root.querySelector("#callback-challenge")?.textContent).toBe("4821 0937");
-    expect(root.querySelector("#callback-numbers")?.textContent).toContain("+49 30 123456");
     expect(root.querySelector("#callback-why")?.textContent).toMatch(/Never use a number from the request/);
+    // The numbers on file are the only choices; nothing is typed and nothing is chosen beforehand.
+    const numbers = [...root.querySelectorAll<HTMLInputElement>("#callback-numbers input[type=radio]")];
+    expect(numbers.map((n) => n.value)).toEqual(["+49 30 123456"]);
+    expect(root.querySelector("#callback-numbers input[type=tel], #callback-numbers input[type=text]")).toBeNull();
+    expect(root.querySelectorAll("#callback-form input[type=radio]:checked").length).toBe(0);
     setInput(root, "callback-reached", "Greta");
     setInput(root, "callback-response", "1111 1111");
+    submit(root, "callback-form");
+    await flush();
+    expect(root.querySelector("#callback-incomplete")?.textContent).toBe("Choose the number on file you dialled.");
+    numbers[0].checked = true;
+    submit(root, "callback-form");
+    await flush();
+    expect(root.querySelector("#callback-incomplete")?.textContent).toBe("Choose what happened on the call.");
+    expect(calls.some(([c]) => c === "record_callback")).toBe(false);
+    root.querySelector<HTMLInputElement>("#callback-outcome-confirmed")!.checked = true;
     submit(root, "callback-form");
     await flush();
     expect(root.querySelector("#callback-error")?.textContent).toContain("does not match");
     expect(root.querySelector("#callback-again")).not.toBeNull();
     const recorded = calls.find(([c]) => c === "record_callback")![1] as { request: Record<string, unknown> };
     expect(recorded.request).toMatchObject({ case_id: 2, dialed: "+49 30 123456", reached: "Greta", response: "1111 1111", outcome: "confirmed" });
+    const started = calls.filter(([c]) => c === "start_callback").length;
+    root.querySelector<HTMLButtonElement>("#callback-renew")!.click();
+    await flush();
+    expect(calls.filter(([c]) => c === "start_callback").length).toBe(started + 1);
+    expect(root.querySelector("#callback-voided")?.textContent).toContain("4821 0937");
   });
 
   it("shows the email's findings apart, in an Email evidence panel with the email's SHA-256", async () => {

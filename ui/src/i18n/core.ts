@@ -203,6 +203,10 @@ const catalogue: AreaCatalogue = {
     "callback.quarantined": "The partner denied it: the case is quarantined and the account marked suspected until a second person confirms the fraud or clears the mark (Partners → Marked accounts).",
     "callback.recorded": "Callback recorded; the case is {status}.",
     "callback.again": "Start a new callback with a fresh challenge",
+    "callback.renew": "Issue a new challenge (the one above becomes void)",
+    "callback.voided": "The challenge {challenge} read out before is void: read out the new one below.",
+    "callback.chooseNumber": "Choose the number on file you dialled.",
+    "callback.chooseOutcome": "Choose what happened on the call.",
   },
 
   tr: {
@@ -402,6 +406,10 @@ const catalogue: AreaCatalogue = {
     "callback.quarantined": "İş ortağı talimatı yalanladı: vaka karantinaya alındı ve hesap, ikinci bir kişi dolandırıcılığı doğrulayana ya da işareti kaldırana kadar şüpheli olarak işaretlendi (İş ortakları → İşaretli hesaplar).",
     "callback.recorded": "Geri arama kaydedildi; vakanın durumu: {status}.",
     "callback.again": "Yeni bir sınama koduyla yeni bir geri arama başlat",
+    "callback.renew": "Yeni bir sınama kodu ver (yukarıdaki geçersiz olur)",
+    "callback.voided": "Daha önce okunan {challenge} sınama kodu geçersizdir: aşağıdaki yenisini okuyun.",
+    "callback.chooseNumber": "Aradığınız kayıtlı numarayı seçin.",
+    "callback.chooseOutcome": "Görüşmede ne olduğunu seçin.",
   },
 
   es: {
@@ -601,6 +609,10 @@ const catalogue: AreaCatalogue = {
     "callback.quarantined": "El socio lo negó: el caso está en cuarentena y la cuenta, marcada como sospechosa hasta que una segunda persona confirme el fraude o quite la marca (Socios → Cuentas marcadas).",
     "callback.recorded": "Llamada registrada; el caso está {status}.",
     "callback.again": "Iniciar una nueva llamada con un desafío nuevo",
+    "callback.renew": "Emitir un nuevo desafío (el de arriba queda anulado)",
+    "callback.voided": "El desafío {challenge} leído antes queda anulado: lea el nuevo de abajo.",
+    "callback.chooseNumber": "Elija el número registrado al que llamó.",
+    "callback.chooseOutcome": "Elija qué pasó en la llamada.",
   },
 };
 

@@ -1,7 +1,9 @@
-// The callback wizard. Step 1: the numbers on file (and why not the one in the request) and a
-// fresh challenge with the script to read. Step 2: what the clerk heard: the number dialled, who
-// answered, the response typed as heard (there is no "yes" button) and the outcome. The core
-// checks the number against the numbers on file and the response against the instruction.
+// The callback wizard, three flat steps. 1: the number dialled, picked from the numbers on file
+// (never typed; why not the one in the request). 2: the challenge to read out, the script, and
+// what to check; a new challenge only on purpose, the old one then said to be void. 3: what the
+// clerk heard: who answered, the response typed as heard (there is no "yes" button) and the
+// outcome, none chosen beforehand. The core checks the number against the numbers on file and
+// the response against the instruction.
 // Every string comes from the catalogues (i18n/core.ts).
 import { recordCallback, startCallback, toCommandError, type CallbackScript, type CaseView } from "../api";
 import { errorBox, h } from "../dom";
@@ -14,6 +16,7 @@ export async function renderCallbackWizard(
   view: CaseView,
   done: (message: string) => void,
   fail: (reason: unknown) => void,
+  voided: string | null = null,
 ): Promise<void> {
   let script: CallbackScript;
   try {
@@ -22,60 +25,69 @@ export async function renderCallbackWizard(
     fail(reason);
     return;
   }
-  const numbers = h("ul", { id: "callback-numbers" }, ...script.on_file_numbers.map((n) => h("li", {}, h("strong", { class: "phone" }, n.display))));
-  const outcome = h(
-    "select",
-    { id: "callback-outcome" },
-    h("option", { value: "confirmed" }, t("callback.outcome.confirmed")),
-    h("option", { value: "denied" }, t("callback.outcome.denied")),
-    h("option", { value: "unreachable" }, t("callback.outcome.unreachable")),
+  // The number is picked from those on file, never typed; nothing is chosen for the clerk.
+  const numbers = h(
+    "fieldset",
+    { id: "callback-numbers", class: "choices" },
+    h("legend", {}, t("callback.dialled")),
+    ...script.on_file_numbers.map((n, i) => choice("callback-dialed", `callback-dialed-${i}`, n.display, h("strong", { class: "phone" }, n.display))),
   );
-  const dialed = field("callback-dialed", t("callback.dialled"), "tel");
-  dialed.querySelector("input")!.value = script.on_file_numbers[0]?.display ?? "";
+  const outcomes = ["confirmed", "denied", "unreachable"] as const;
+  const outcome = h(
+    "fieldset",
+    { id: "callback-outcome", class: "choices" },
+    h("legend", {}, t("callback.outcome")),
+    ...outcomes.map((o) => choice("callback-outcome", `callback-outcome-${o}`, o, t(`callback.outcome.${o}`))),
+  );
   const errors = h("div", { "aria-live": "assertive" });
+  // One challenge at a time: a new one only on purpose, and the one read out before is void.
+  const renew = h("button", { id: "callback-renew", type: "button", class: "secondary" }, t("callback.renew"));
+  renew.addEventListener("click", () => void renderCallbackWizard(area, view, done, fail, script.challenge));
   const form = h(
     "form",
     { id: "callback-form", class: "card wizard" },
     h("h3", { tabindex: -1, id: "callback-title" }, script.partner ? t("callback.title", { partner: script.partner }) : t("callback.titleUnknown")),
+    voided ? h("p", { id: "callback-voided", class: "warning" }, t("callback.voided", { challenge: voided })) : null,
     h("h4", {}, t("callback.step1")),
-    numbers,
     h("p", { class: "warning", id: "callback-why" }, t("callback.why")),
+    numbers,
     h("h4", {}, t("callback.step2")),
     h("p", { id: "callback-challenge", class: "challenge" }, script.challenge),
+    h("p", { id: "callback-script" }, t("callback.script1"), " ", t("callback.script2")),
     h(
-      "ol",
-      { id: "callback-script" },
-      h("li", {}, t("callback.script1")),
-      h("li", {}, t("callback.script2")),
-      h(
-        "li",
-        { id: "callback-check" },
-        ...tParts("callback.check", {
-          payee: h("strong", {}, script.payee ?? "?"),
-          last4: h("strong", {}, script.account_last4 ?? "?"),
-          amount: h("strong", {}, script.amount ? formatMoney(script.amount) : t("callback.noAmount")),
-        }),
-      ),
+      "p",
+      { id: "callback-check" },
+      ...tParts("callback.check", {
+        payee: h("strong", {}, script.payee ?? "?"),
+        last4: h("strong", {}, script.account_last4 ?? "?"),
+        amount: h("strong", {}, script.amount ? formatMoney(script.amount) : t("callback.noAmount")),
+      }),
     ),
+    h("div", { class: "row" }, renew),
     h("h4", {}, t("callback.step3")),
-    dialed,
     field("callback-reached", t("callback.reached"), "text", "off"),
     field("callback-response", t("callback.response"), "text", "off", false),
-    h("div", { class: "field" }, h("label", { for: "callback-outcome" }, t("callback.outcome")), outcome),
+    outcome,
     h("button", { id: "callback-submit", type: "submit" }, t("callback.submit")),
     errors,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errors.replaceChildren();
+    const dialed = chosen(form, "callback-dialed");
+    const what = chosen(form, "callback-outcome");
+    if (!dialed || !what) {
+      errors.replaceChildren(h("p", { id: "callback-incomplete", class: "error", role: "alert" }, t(dialed ? "callback.chooseOutcome" : "callback.chooseNumber")));
+      return;
+    }
     const response = value(form, "callback-response").trim();
     try {
       const status = await recordCallback({
         case_id: view.summary.id,
-        dialed: value(form, "callback-dialed"),
+        dialed,
         reached: value(form, "callback-reached"),
         response: response || null,
-        outcome: outcome.value,
+        outcome: what,
         note: null,
       });
       done(
@@ -98,4 +110,14 @@ export async function renderCallbackWizard(
   });
   area.replaceChildren(form);
   form.querySelector<HTMLElement>("#callback-title")?.focus();
+}
+
+/** One radio choice of the group `name`, with its label. */
+function choice(name: string, id: string, value: string, text: string | HTMLElement): HTMLElement {
+  return h("div", { class: "choice" }, h("input", { type: "radio", name, id, value, required: true }), h("label", { for: id }, text));
+}
+
+/** The value chosen in the radio group `name`, if any. */
+function chosen(form: HTMLElement, name: string): string | null {
+  return form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? null;
 }

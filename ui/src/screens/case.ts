@@ -117,7 +117,14 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   if (s === "hold" && view.wrong_responses > 0) actions.append(h("p", { class: "warning" }, tn("case.wrongResponses", view.wrong_responses)));
   if (offers(view, "call_back")) {
     const start = h("button", { id: "start-callback", type: "button" }, t("case.startCallback"));
-    start.addEventListener("click", () => renderCallbackWizard(wizard, view, reload, fail));
+    // One challenge at a time: once the wizard is open, a new one is asked for there, on purpose.
+    start.addEventListener("click", () => {
+      start.hidden = true;
+      void renderCallbackWizard(wizard, view, reload, (reason) => {
+        start.hidden = false;
+        fail(reason);
+      });
+    });
     actions.append(h("p", {}, t("case.holdHint")), start);
   }
   if (offers(view, "reopen")) actions.append(act("reopen", t("case.reopen"), () => reopenCase(id), () => t("case.reopened", { id })));
