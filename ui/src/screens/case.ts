@@ -154,7 +154,9 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     actions.append(form);
   }
   const open = s === "hold" || s === "callback_confirmed" || s === "accepted" || s === "approved";
-  if (view.next_steps.length === 0 && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
+  // An open case whose next step is someone else's (rejecting is always possible for approvers).
+  const work = view.next_steps.some((step) => step !== "reject" && step !== "export_bank_file");
+  if (!work && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
   if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
 }
 
