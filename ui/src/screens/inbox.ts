@@ -1,12 +1,16 @@
 // The inbox: receive instruction files (a payment run shows progress), and the case list with
-// verdict, partner, amount, age and status, filtered by status and searched as you type. Every
+// verdict, partner, amount, age and status, filtered by status and searched (by case number with or
+// without #, partner, amount as stored or shown, account with or without spaces) as typing pauses. Every
 // string comes from the catalogues (i18n/core.ts); times and amounts are formatted for the locale.
 import { listCases, pickFiles, receiveFiles, toCommandError, watchDrops, type CaseSummary, type Received } from "../api";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
 import { may } from "../access";
-import { codeName, formatDateTime, formatMoney, formatNumber, t, tn } from "../i18n";
+import { codeName, formatDateTime, formatMoney, formatNumber, locale, t, tn } from "../i18n";
 import { isCaseStatus, STATUSES, type CaseStatus, type Severity, type Verdict } from "../codes";
+
+/** How long typing must pause before the list is searched again. */
+export const SEARCH_DELAY_MS = 120;
 
 /** Rows drawn at once; the search narrows the rest. Keeps thousands of cases fast. */
 export const MAX_ROWS = 300;
@@ -21,20 +25,43 @@ export function age(at: string, now: Date = new Date()): string {
 }
 
 /**
- * Cases whose id, partner, payee, amount, account, file or status (its code or its name in the
- * chosen language) contain every word of `query`.
+ * Cases that match every word of `query`. A word `#155` is case number 155 exactly; any other
+ * word is looked for in the case number, partner, payee, amount (as stored, and as the locale
+ * shows it: "48200", "48,200.00", "€48,200.00"), account (with or without its spaces), file and
+ * status (its code or its name in the chosen language).
  */
 export function search(cases: CaseSummary[], query: string): CaseSummary[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return cases;
-  const names = new Map(STATUSES.map((s) => [s, label(s)]));
-  return cases.filter((c) => {
-    const hay = [c.id, c.partner, c.payee, c.amount, c.account, c.file_name, c.status, names.get(c.status), c.verdict]
-      .filter((v) => v !== null)
-      .join(" ")
-      .toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
+  const numbers = words.filter((w) => /^#\d+$/.test(w)).map((w) => Number(w.slice(1)));
+  const others = words.filter((w) => !/^#\d+$/.test(w));
+  return cases.filter((c) => numbers.every((n) => c.id === n) && others.every((w) => haystack(c).includes(w)));
+}
+
+/** What a case is searched by, lower-cased; kept per case and language (a search runs per keystroke). */
+const haystacks = new WeakMap<CaseSummary, { locale: string; text: string }>();
+
+function haystack(c: CaseSummary): string {
+  const cached = haystacks.get(c);
+  if (cached && cached.locale === locale()) return cached.text;
+  const text = [
+    c.id,
+    c.partner,
+    c.payee,
+    c.amount,
+    c.amount ? formatMoney(c.amount) : null,
+    c.account,
+    c.account?.replace(/\s+/g, ""),
+    c.file_name,
+    c.status,
+    label(c.status),
+    c.verdict,
+  ]
+    .filter((v) => v !== null && v !== undefined)
+    .join(" ")
+    .toLowerCase();
+  haystacks.set(c, { locale: locale(), text });
+  return text;
 }
 
 /** Whether a path is an email message (`.eml`): the Rust side reads it as the email that carried the files. */
@@ -167,7 +194,12 @@ export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): P
     }
   };
   status.addEventListener("change", () => void load());
-  query.addEventListener("input", draw);
+  // Searched once typing pauses, not on every keystroke.
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  query.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(draw, SEARCH_DELAY_MS);
+  });
 
   receiveForm.addEventListener("submit", async (event) => {
     event.preventDefault();
