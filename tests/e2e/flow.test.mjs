@@ -26,6 +26,8 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await signIn(user);
     await screen("queue");
     await byId("queue-title");
+    await screenshot(driver, `flow-0-my-work-${user}`);
+    await docScreenshot(driver, "my-work");
     await click("nav-inbox");
     await screen("inbox");
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
