@@ -642,7 +642,15 @@ fn init_refuses_weak_secrets_and_creates_nothing() {
     let mut cmd = dir.init_cmd("ws2", "Initech GmbH", "alice");
     cmd.env(util::ORG_PASSPHRASE_ENV, "short");
     cmd.run().assert_code(USAGE);
-    assert!(!dir.exists("ws/countersign.db") && !dir.exists("ws2/countersign.db"), "{}", dir.listing());
+    // The organisation passphrase may not be the admin's password: one secret would hold both.
+    let mut cmd = dir.init_cmd("ws3", "Initech GmbH", "alice");
+    cmd.env(util::ORG_PASSPHRASE_ENV, "the same long secret").env(util::PASSWORD_ENV, "the same long secret");
+    cmd.run().assert_code(USAGE).assert_stderr_contains("must differ from the admin password");
+    assert!(
+        !dir.exists("ws/countersign.db") && !dir.exists("ws2/countersign.db") && !dir.exists("ws3/countersign.db"),
+        "{}",
+        dir.listing()
+    );
 }
 
 /// Every file of a directory with its contents.

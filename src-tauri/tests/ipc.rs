@@ -51,7 +51,10 @@ fn first_run(main: &WebviewWindow<MockRuntime>) {
     .unwrap();
     assert_eq!(created["exists"], json!(true));
     assert_eq!(created["org_name"], json!("Initech GmbH"));
-    assert_eq!(created["user"], Value::Null);
+    // The admin is signed in straight away; the tests that follow start signed out.
+    assert_eq!(created["user"]["name"], json!("alice"));
+    assert_eq!(invoke(main, "list_cases", json!({})).unwrap(), json!([]));
+    invoke(main, "logout", json!({})).unwrap();
 }
 
 #[test]
@@ -80,6 +83,8 @@ fn creating_a_second_workspace_is_refused_and_weak_secrets_are_named() {
     let main = window(&app, "main");
     let weak = json!({"request": {"org_name": "X", "admin": "alice", "passphrase": "short", "password": ADMIN_PASSWORD}});
     assert_eq!(code(invoke(&main, "create_workspace", weak)), "invalid_input");
+    let same = json!({"request": {"org_name": "X", "admin": "alice", "passphrase": ADMIN_PASSWORD, "password": ADMIN_PASSWORD}});
+    assert_eq!(code(invoke(&main, "create_workspace", same)), "invalid_input", "the passphrase may not be the password");
     first_run(&main);
     let again = json!({"request": {"org_name": "Y", "admin": "bob", "passphrase": "TEST-ONLY organisation passphrase", "password": ADMIN_PASSWORD}});
     assert_eq!(code(invoke(&main, "create_workspace", again)), "workspace_exists");

@@ -67,15 +67,18 @@ function submit(root: HTMLElement, id: string) {
 }
 
 describe("the app", () => {
-  it("first run: creates the workspace with what was typed, then asks to sign in", async () => {
+  it("first run: each secret typed twice, the workspace created with what was typed, and the admin signed in on My work", async () => {
     let created: unknown = null;
     mockIPC((cmd, args) => {
       if (cmd === "app_info") return { name: "Countersign", version: "1.2.3" };
-      if (cmd === "workspace_status") return status(created !== null, null);
+      if (cmd === "workspace_status") return status(created !== null, created ? userOf("alice", "admin") : null);
       if (cmd === "create_workspace") {
         created = (args as { request: unknown }).request;
-        return status(true, null);
+        return status(true, userOf("alice", "admin"));
       }
+      if (cmd === "work_queue") return queueOf();
+      if (cmd === "workspace_mode") return { setup: true, checkers: ["alice"] };
+      if (cmd === "list_changes") return [];
       throw new Error(cmd);
     });
     const root = document.createElement("main");
@@ -85,11 +88,25 @@ describe("the app", () => {
     setInput(root, "setup-org", "Initech GmbH");
     setInput(root, "setup-admin", "alice");
     setInput(root, "setup-password", "pw pw pw pw pw");
+    setInput(root, "setup-password-again", "pw pw pw pw pq");
     setInput(root, "setup-passphrase", "a long passphrase");
+    setInput(root, "setup-passphrase-again", "a long passphrase");
+    submit(root, "setup-form");
+    await flush();
+    expect(root.querySelector("#setup-error")?.textContent).toBe("The two passwords differ: type the same password twice.");
+    expect(created).toBeNull();
+    setInput(root, "setup-password-again", "pw pw pw pw pw");
+    setInput(root, "setup-passphrase-again", "a long passphrase.");
+    submit(root, "setup-form");
+    await flush();
+    expect(root.querySelector("#setup-error")?.textContent).toBe("The two passphrases differ: type the same passphrase twice.");
+    expect(created).toBeNull();
+    setInput(root, "setup-passphrase-again", "a long passphrase");
     submit(root, "setup-form");
     await flush();
     expect(created).toEqual({ org_name: "Initech GmbH", admin: "alice", passphrase: "a long passphrase", password: "pw pw pw pw pw" });
-    expect(root.dataset.screen).toBe("login");
+    expect(root.dataset.screen).toBe("queue");
+    expect(root.querySelector("#current-user")?.textContent).toBe("alice (admin)");
   });
 
   it("shows the core's refusal of a login with its code", async () => {

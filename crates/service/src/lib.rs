@@ -304,6 +304,13 @@ impl Workspace {
             .map_err(|e| ServiceError::InvalidInput(format!("the admin password: {e}")))?;
         countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
             .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
+        // Two secrets, kept apart: whoever learnt the admin's password would otherwise hold the
+        // organisation key too (issue 19).
+        if request.org_passphrase == request.admin_password {
+            return Err(ServiceError::InvalidInput(
+                "the organisation passphrase must differ from the admin password: choose another passphrase".into(),
+            ));
+        }
         let at = now();
         let key = KeyPair::generate(&mut OsRng);
         // The callback key (format §3.7): its public half on our card, its secret in the keyrings

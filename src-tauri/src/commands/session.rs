@@ -114,8 +114,11 @@ pub async fn create_workspace(state: State<'_, AppState>, request: NewWorkspace)
             org_passphrase: &request.passphrase,
             admin_password: &request.password,
         };
-        let ws = Workspace::init(&inner.dir, &init)?;
+        let mut ws = Workspace::init(&inner.dir, &init)?;
+        // The admin who just chose the password is signed in straight away.
+        let session = ws.login(&Credentials { user: init.admin_name, password: &request.password, totp: None })?;
         inner.use_workspace(ws);
+        inner.session = Some(session);
         status_of(&mut inner)
     })
 }

@@ -139,7 +139,9 @@ describe("first run", () => {
     type(root, "setup-org", "Initech GmbH");
     type(root, "setup-admin", "alice");
     type(root, "setup-password", "pw pw pw pw pw");
+    type(root, "setup-password-again", "pw pw pw pw pw");
     type(root, "setup-passphrase", "a long passphrase");
+    type(root, "setup-passphrase-again", "a long passphrase");
     submit(root, "setup-form");
     await flush();
     expect(sent).toEqual({

@@ -59,6 +59,13 @@ export function newWorkspace(form: ParentNode): NewWorkspace {
   };
 }
 
+/** The catalogue key of the first secret whose two typings differ, if any. */
+export function typedTwiceMismatch(form: ParentNode): string | null {
+  if (value(form, "setup-password") !== value(form, "setup-password-again")) return "setup.passwordMismatch";
+  if (value(form, "setup-passphrase") !== value(form, "setup-passphrase-again")) return "setup.passphraseMismatch";
+  return null;
+}
+
 /** What the mode asks for: the server's fields, the workspace's fields, and the button. */
 export function modeParts(mode: SetupMode): { server: boolean; workspace: boolean; submit: string } {
   switch (mode) {
@@ -102,6 +109,13 @@ export function renderSetup(content: HTMLElement, status: WorkspaceStatus, done:
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     form.querySelector("#setup-error")?.remove();
+    // Each secret is typed twice; a slip is caught here, before anything is made. (The core
+    // refuses a passphrase equal to the password itself.)
+    const mismatch = workspace.disabled ? null : typedTwiceMismatch(form);
+    if (mismatch) {
+      form.append(h("p", { id: "setup-error", class: "error", role: "alert", "data-code": "mismatch" }, t(mismatch)));
+      return;
+    }
     submit.disabled = true;
     progress.hidden = mode === "local";
     try {
@@ -183,7 +197,9 @@ function workspaceFields(): HTMLFieldSetElement {
     field("setup-org", t("setup.org"), "text", "organization"),
     field("setup-admin", t("setup.admin"), "text", "username"),
     field("setup-password", t("setup.password"), "password", "new-password"),
+    field("setup-password-again", t("setup.passwordAgain"), "password", "new-password"),
     field("setup-passphrase", t("setup.passphrase"), "password", "off"),
+    field("setup-passphrase-again", t("setup.passphraseAgain"), "password", "off"),
     h("p", { class: "hint" }, t("setup.passphraseHint")),
   );
 }
