@@ -61,6 +61,18 @@ describe("the message catalogues", () => {
     expect(missingKeys()).toEqual([]);
   });
 
+  it("name no command and no flag of the command line: the app is not a terminal", () => {
+    const terminal = /\bcountersign [a-z]|(^|\s|\()--[a-z]/;
+    const found: string[] = [];
+    for (const [name, area] of Object.entries(areas())) {
+      for (const { code } of LOCALES) {
+        for (const [key, text] of Object.entries(area[code])) if (terminal.test(text)) found.push(`${name} ${code} ${key}: ${text}`);
+      }
+    }
+    expect(found).toEqual([]);
+    expect(terminal.test("run countersign respond --key K")).toBe(true);
+  });
+
   it("keep every placeholder of the English string in each translation, and add none", () => {
     const drift: string[] = [];
     for (const [name, area] of Object.entries(areas())) {
