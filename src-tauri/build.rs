@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "enrol_totp",
     "list_cases",
     "work_queue",
+    "setup_checklist",
     "receive_files",
     "pick_files",
     "watch_drops",

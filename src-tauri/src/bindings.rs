@@ -123,6 +123,7 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         inbox::CaseSummary,
         inbox::QueueGroupView,
         inbox::WorkQueueView,
+        inbox::SetupChecklistView,
         inbox::Received,
         inbox::ReceiveProgress,
         cases::AccountEntry,

@@ -195,3 +195,17 @@ fn an_auditor_may_check_a_file_but_not_screen_it() {
     assert_eq!(check["standing"], json!("screened_ok"));
     assert_eq!(check["screening"]["by"], json!("carol"));
 }
+
+/// The admin's first-run checklist reads the workspace: Globex pinned, our account not set, alice
+/// alone to check changes, the organisation key never backed up.
+#[test]
+fn the_setup_checklist_says_what_the_workspace_still_lacks() {
+    let dir = fresh_dir("screening-ipc", "checklist");
+    globex_office(&dir.join("ws"), "screening");
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    assert_eq!(refusal(invoke(&main, "setup_checklist", json!({}))), "not_signed_in");
+    login(&main, "alice");
+    let list = invoke(&main, "setup_checklist", json!({})).unwrap();
+    assert_eq!(list, json!({"our_account": false, "first_partner": true, "second_checker": false, "key_backed_up": false}));
+}

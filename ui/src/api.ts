@@ -27,6 +27,7 @@ import type { ReleaseView } from "./bindings/ReleaseView";
 import type { UserView } from "./bindings/UserView";
 import type { WorkspaceStatus } from "./bindings/WorkspaceStatus";
 import type { WorkQueueView } from "./bindings/WorkQueueView";
+import type { SetupChecklistView } from "./bindings/SetupChecklistView";
 import type { KeyBackupRequest } from "./bindings/KeyBackupRequest";
 import type { KeyBackupView } from "./bindings/KeyBackupView";
 import type { KeyRotationRequest } from "./bindings/KeyRotationRequest";
@@ -73,6 +74,7 @@ import type { ScreenView } from "./bindings/ScreenView";
 
 export type {
   AppInfo,
+  SetupChecklistView,
   WorkQueueView,
   CallbackRequest,
   CallbackScript,
@@ -233,6 +235,11 @@ export function enrolTotp(password: string): Promise<TotpEnrolment> {
 /** What waits for the signed-in user, as the core decides: per step, the count and the oldest cases. */
 export function workQueue(): Promise<WorkQueueView> {
   return call("work_queue");
+}
+
+/** What the workspace has done of its set-up (the admin's checklist on My work). */
+export function setupChecklist(): Promise<SetupChecklistView> {
+  return call("setup_checklist");
 }
 
 /** Cases, newest first; only those with `status` when given. */

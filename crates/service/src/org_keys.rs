@@ -75,7 +75,7 @@ fn refuse_existing(path: &Path) -> ServiceResult<()> {
 
 impl Workspace {
     /// The active organisation key's sealed file, parsed, and its card.
-    fn active_org_key_file(&mut self) -> ServiceResult<(SecretKeyFile, Option<Vec<u8>>)> {
+    pub(super) fn active_org_key_file(&mut self) -> ServiceResult<(SecretKeyFile, Option<Vec<u8>>)> {
         let (sealed, card) =
             self.store.read(|tx| tx.active_org_key("signing"))?.ok_or_else(|| StoreError::Corrupt("no organisation key".into()))?;
         let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -80,6 +80,19 @@ pub struct WorkQueueView {
     pub changes_to_check: usize,
 }
 
+/// What a new workspace has done of its set-up: the admin's checklist on My work.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SetupChecklistView {
+    /// Our organisation's account is set.
+    pub our_account: bool,
+    /// At least one partner is pinned.
+    pub first_partner: bool,
+    /// Two people can check changes (four eyes in force).
+    pub second_checker: bool,
+    /// The current organisation key was backed up.
+    pub key_backed_up: bool,
+}
+
 /// The outcome for one received file.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Received {
@@ -168,6 +181,22 @@ pub async fn work_queue(state: State<'_, AppState>) -> CommandResult<WorkQueueVi
                 .map(|g| QueueGroupView { step: g.step, count: g.count, cases: g.cases.iter().map(summary).collect() })
                 .collect(),
             changes_to_check: queue.changes_to_check,
+        })
+    })
+}
+
+/// What the workspace has done of its set-up, from the signed statements and the log.
+#[tauri::command]
+pub async fn setup_checklist(state: State<'_, AppState>) -> CommandResult<SetupChecklistView> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let list = ws.setup_checklist(session)?;
+        Ok(SetupChecklistView {
+            our_account: list.our_account,
+            first_partner: list.first_partner,
+            second_checker: list.second_checker,
+            key_backed_up: list.key_backed_up,
         })
     })
 }

@@ -46,6 +46,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         account::enrol_totp,
         inbox::list_cases,
         inbox::work_queue,
+        inbox::setup_checklist,
         inbox::receive_files,
         inbox::pick_files,
         inbox::watch_drops,

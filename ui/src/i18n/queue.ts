@@ -1,5 +1,5 @@
 // My work (issue 19): the work queue of the signed-in user and the names of the steps the core
-// offers on a case (`step.<code>`, one per CaseStep).
+// offers on a case (`step.<code>`, one per CaseStep); the admin's first-run checklist.
 import type { AreaCatalogue } from "./index";
 
 const queue: AreaCatalogue = {
@@ -21,6 +21,14 @@ const queue: AreaCatalogue = {
     "step.reopen": "Callback locked: reopen or reject",
     "step.reject": "Reject",
     "step.export_bank_file": "Save the bank file again",
+    "checklist.title": "Setting up the workspace",
+    "checklist.done": "done",
+    "checklist.todo": "to do",
+    "checklist.open": "Open",
+    "checklist.our_account": "Our organisation's account, the debtor of every bank file",
+    "checklist.first_partner": "A first partner, its key pinned",
+    "checklist.second_checker": "A second person who can check changes (until then, one person changes everything alone)",
+    "checklist.key_backed_up": "A backup of the organisation key",
   },
   tr: {
     "nav.queue": "İşlerim",
@@ -40,6 +48,14 @@ const queue: AreaCatalogue = {
     "step.reopen": "Geri arama kilitli: yeniden aç veya reddet",
     "step.reject": "Reddet",
     "step.export_bank_file": "Banka dosyasını yeniden kaydet",
+    "checklist.title": "Çalışma alanının kurulumu",
+    "checklist.done": "tamam",
+    "checklist.todo": "yapılacak",
+    "checklist.open": "Aç",
+    "checklist.our_account": "Kuruluşumuzun hesabı, her banka dosyasının borçlusu",
+    "checklist.first_partner": "Anahtarı sabitlenmiş ilk iş ortağı",
+    "checklist.second_checker": "Değişiklikleri kontrol edebilecek ikinci bir kişi (o zamana kadar her şeyi tek kişi değiştirir)",
+    "checklist.key_backed_up": "Kuruluş anahtarının yedeği",
   },
   es: {
     "nav.queue": "Mi trabajo",
@@ -59,6 +75,14 @@ const queue: AreaCatalogue = {
     "step.reopen": "Devolución de llamada bloqueada: reabrir o rechazar",
     "step.reject": "Rechazar",
     "step.export_bank_file": "Guardar de nuevo el fichero bancario",
+    "checklist.title": "Configuración del espacio de trabajo",
+    "checklist.done": "hecho",
+    "checklist.todo": "pendiente",
+    "checklist.open": "Abrir",
+    "checklist.our_account": "La cuenta de nuestra organización, deudora de cada fichero bancario",
+    "checklist.first_partner": "Un primer socio, con su clave fijada",
+    "checklist.second_checker": "Una segunda persona que pueda revisar cambios (hasta entonces, una sola persona lo cambia todo)",
+    "checklist.key_backed_up": "Una copia de seguridad de la clave de la organización",
   },
 };
 

@@ -102,6 +102,42 @@ describe("my work", () => {
   });
 });
 
+describe("the first-run checklist", () => {
+  it("shows an admin what the workspace still lacks, each item one click from where it is done", async () => {
+    const asked: string[] = [];
+    mockIPC((cmd) => {
+      asked.push(cmd);
+      if (cmd === "work_queue") return queueOf();
+      if (cmd === "setup_checklist") return { our_account: false, first_partner: true, second_checker: false, key_backed_up: false };
+      throw new Error(cmd);
+    });
+    const s = { ...shell(userOf("alice", "admin")), openSettings: vi.fn() };
+    await renderQueue(s);
+    const items = [...s.content.querySelectorAll<HTMLElement>("#setup-checklist li")].map((li) => [li.dataset.item, li.dataset.done]);
+    expect(items).toEqual([["our_account", "false"], ["first_partner", "true"], ["second_checker", "false"], ["key_backed_up", "false"]]);
+    expect(s.content.querySelector("#checklist-open-first_partner")).toBeNull();
+    s.content.querySelector<HTMLButtonElement>("#checklist-open-our_account")!.click();
+    expect(s.openSettings).toHaveBeenCalled();
+  });
+
+  it("is gone once everything is done, and never asked for by a clerk", async () => {
+    const asked: string[] = [];
+    mockIPC((cmd) => {
+      asked.push(cmd);
+      if (cmd === "work_queue") return queueOf();
+      if (cmd === "setup_checklist") return { our_account: true, first_partner: true, second_checker: true, key_backed_up: true };
+      throw new Error(cmd);
+    });
+    const admin = shell(userOf("alice", "admin"));
+    await renderQueue(admin);
+    expect(admin.content.querySelector("#setup-checklist")).toBeNull();
+    const clerk = shell(userOf("carol", "clerk"));
+    asked.length = 0;
+    await renderQueue(clerk);
+    expect(asked).toEqual(["work_queue"]);
+  });
+});
+
 describe("the controls each role is offered", () => {
   it.each<[Role, boolean]>([
     ["clerk", true],

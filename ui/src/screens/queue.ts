@@ -2,7 +2,11 @@
 // approve, to release, callbacks locked), oldest first, as the core decides from the signed facts
 // for this user's role and part in each case; then the pending changes they may check. Each case
 // opens in one click or with Enter; empty steps say so. The counts also show in the navigation.
-import { toCommandError, workQueue, type WorkQueueView } from "../api";
+// An admin whose workspace is not fully set up sees the first-run checklist first (our account,
+// a first partner, a second person to check changes, a backup of the organisation key), each
+// item done or one click from where it is done, until all are.
+import { setupChecklist, toCommandError, workQueue, type SetupChecklistView, type WorkQueueView } from "../api";
+import { may } from "../access";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
 import { codeName, formatNumber, t, tn } from "../i18n";
@@ -50,7 +54,9 @@ export async function renderQueue(shell: Shell): Promise<void> {
           button(t("queue.openChanges"), () => shell.openChanges?.()),
         )
       : null;
-  content.replaceChildren(...[title, summary, changes, ...groups].filter((p): p is HTMLElement => p !== null));
+  const list = may(shell.user, "org.account") ? await setupChecklist().catch(() => null) : null;
+  const checklist = list && !isDone(list) ? checklistCard(shell, list) : null;
+  content.replaceChildren(...[title, checklist, summary, changes, ...groups].filter((p): p is HTMLElement => p !== null));
   title.focus();
   shell.live = () => renderQueue(shell);
 }
@@ -59,4 +65,36 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
   const b = h("button", { id: "queue-open-changes", type: "button", class: "secondary" }, label);
   b.addEventListener("click", onClick);
   return b;
+}
+
+type ChecklistItem = keyof SetupChecklistView;
+
+const CHECKLIST: ChecklistItem[] = ["our_account", "first_partner", "second_checker", "key_backed_up"];
+
+function isDone(list: SetupChecklistView): boolean {
+  return CHECKLIST.every((item) => list[item]);
+}
+
+/** The first-run checklist: each item done, or a button to where it is done. */
+function checklistCard(shell: Shell, list: SetupChecklistView): HTMLElement {
+  const where: Record<ChecklistItem, () => void> = {
+    our_account: () => shell.openSettings?.(),
+    first_partner: () => shell.openPartners(),
+    second_checker: () => shell.openSettings?.(),
+    key_backed_up: () => shell.openSettings?.(),
+  };
+  const items = CHECKLIST.map((item) => {
+    const open = h("button", { type: "button", class: "link", id: `checklist-open-${item}` }, t("checklist.open"));
+    open.addEventListener("click", where[item]);
+    return h(
+      "li",
+      { "data-item": item, "data-done": String(list[item]) },
+      h("span", { class: list[item] ? "badge accepted" : "badge hold" }, t(list[item] ? "checklist.done" : "checklist.todo")),
+      " ",
+      t(`checklist.${item}`),
+      list[item] ? null : " ",
+      list[item] ? null : open,
+    );
+  });
+  return h("section", { id: "setup-checklist", class: "card", "aria-labelledby": "checklist-title" }, h("h3", { id: "checklist-title" }, t("checklist.title")), h("ul", {}, ...items));
 }
