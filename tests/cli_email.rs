@@ -100,3 +100,39 @@ fn an_email_over_the_size_limit_is_refused_before_anything_is_recorded() {
     list.ensure(list.json()["cases"].as_array().unwrap().is_empty(), "nothing was recorded");
     ws.run("clara", &["--json", "verify", &file, "--email", &huge]).assert_code(2);
 }
+
+/// One email dropped with a batch of files belongs only to the files it carried (issue 19: an
+/// unrelated instruction was held with another's email findings): the attached file gets its
+/// evidence, the other none. A single file with an email keeps the pairing the user chose.
+#[test]
+fn an_email_received_with_several_files_marks_only_the_one_it_carried() {
+    use base64::Engine;
+    let dir = TestDir::new();
+    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    ws.add_user("clara", "clerk");
+    let globex = dir.keygen_with("Globex Corporation", "globex", &["--country", "DE", "--domain", "globex.com"]);
+    ws.add_partner(&globex, &["--iban", "DE89 3704 0044 0532 0130 00", "--bic", "COBADEFFXXX"]);
+    let recipient = util::KeyFiles { card: ws.card.clone(), ..globex.clone() };
+    let carried = dir.sign(&globex, &recipient, &dir.write_details("a.json", &default_details()), "a.csi").file;
+    let mut second = default_details();
+    second["reference"] = "INV-2026-200".into();
+    let other = dir.sign(&globex, &recipient, &dir.write_details("b.json", &second), "b.csi").file;
+
+    // The incident's message, now carrying a.csi as its attachment.
+    let incident = std::fs::read_to_string(corpus("incident_compromised_third_party.eml")).unwrap();
+    let (headers, _) = incident.split_once("MIME-Version: 1.0").unwrap();
+    let attachment = base64::engine::general_purpose::STANDARD.encode(std::fs::read(dir.join(&carried)).unwrap());
+    let eml = format!(
+        "{headers}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nPlease use the attached signed instruction.\r\n\
+         --b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"a.csi\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{attachment}\r\n--b--\r\n"
+    );
+    let eml = dir.write("batch.eml", eml).display().to_string();
+    let out = ws.run("clara", &["--json", "receive", &carried, &other, "--email", &eml]).assert_code(3);
+    let results = out.results();
+    let email_codes = |r: &serde_json::Value| codes_of(&r["findings"]).into_iter().filter(|c| c.starts_with("email_")).count();
+    out.ensure(results[0]["email_sha256"].is_string() && email_codes(&results[0]) > 0, "the attached file keeps the email");
+    out.ensure(results[1]["email_sha256"].is_null() && email_codes(&results[1]) == 0, "the other file gets none of it");
+    out.ensure(results[1]["verdict"] == "accepted", "the other file is judged on its own");
+}

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use super::marks::check_mark;
 use super::statements::{check_account, check_key, refresh};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::assess::email::attachment_sha256s;
 use countersign_core::assess::findings::{Finding, ReasonCode, Verdict};
 use countersign_core::assess::history::{assess_bank_details, AccountElsewhere, KnownAccount, PartnerHistory};
 use countersign_core::assess::replay::{replay_finding, EarlierReceipt};
@@ -222,6 +223,10 @@ impl Workspace {
     ) -> ServiceResult<Vec<Assessment>> {
         self.authorize(session, Permission::ReceiveInstructions, "instructions")?;
         super::email_evidence::check_email_size(email)?;
+        let email_attachments = match email {
+            Some(raw) => attachment_sha256s(raw).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}")))?,
+            None => vec![],
+        };
         let ctx = self.context(session)?;
         // Files are checked as of the batch's start (on the checking threads, ahead of the
         // recording); each is recorded, and its event written, at its own time (issue 16: a batch
@@ -246,7 +251,18 @@ impl Workspace {
                 }
             });
             let keys_as_of = state.keys_changed_at;
-            let run = PaymentRun { ctx: &ctx, files, email, by: actor, at, jobs, signed, keys_as_of, reloaded: RefCell::new(None) };
+            let run = PaymentRun {
+                ctx: &ctx,
+                files,
+                email,
+                email_attachments,
+                by: actor,
+                at,
+                jobs,
+                signed,
+                keys_as_of,
+                reloaded: RefCell::new(None),
+            };
             let outcome = self.store.bulk(|store| {
                 let mut group = Vec::with_capacity(RECORD_GROUP);
                 let mut flush = |group: &mut Vec<(usize, Checked)>| -> ServiceResult<()> {
@@ -293,6 +309,9 @@ struct PaymentRun<'r> {
     ctx: &'r Context,
     files: &'r [(String, Vec<u8>)],
     email: Option<&'r [u8]>,
+    /// The SHA-256 of each attachment of the email: with several files, its evidence goes only
+    /// to the files it carried (issue 19: one email dropped with a batch marked every file).
+    email_attachments: Vec<String>,
     /// The clerk.
     by: &'r str,
     /// When the files were checked.
@@ -323,6 +342,13 @@ fn yield_to_urgent_writes(store: &dyn Store) {
 }
 
 impl PaymentRun<'_> {
+    /// The email that carried this file: the one given with a single file (the user chose the
+    /// pair), or, with several, only if the file is one of its attachments.
+    fn email_of(&self, bytes: &[u8]) -> Option<&[u8]> {
+        let carried = self.files.len() == 1 || self.email_attachments.contains(&super::cases::sha256_hex(bytes));
+        self.email.filter(|_| carried)
+    }
+
     /// Assesses and records a group of checked files in `tx`: each file's case and account history,
     /// its receipt applied to `state` as it will be logged (the next file's checks read it), then
     /// the receipts, signed meanwhile, appended in order.
@@ -336,10 +362,11 @@ impl PaymentRun<'_> {
             let checked = self.checked_again_if_its_key_changed(bytes, checked);
             let recorded_at = format_utc(now());
             let (mut assessment, account) = assess(tx, self.ctx, state, name, checked, self.at)?;
-            if let Some(raw) = self.email {
+            let email = self.email_of(bytes);
+            if let Some(raw) = email {
                 add_email_evidence(tx, state, &mut assessment, raw)?;
             }
-            let case_id = record(tx, &assessment, account.as_ref(), bytes, self.email, self.by, &recorded_at)?;
+            let case_id = record(tx, &assessment, account.as_ref(), bytes, email, self.by, &recorded_at)?;
             assessment.case_id = Some(case_id);
             let details = receipt_details(&assessment, account.as_ref());
             let subject = format!("case:{case_id}");

@@ -119,6 +119,16 @@ pub enum EmailError {
     Unparseable(String),
 }
 
+/// The SHA-256 (hex) of each attachment the message carries, decoded: which files of a batch it
+/// brought, so that its evidence is kept with those files and no other (issue 19).
+pub fn attachment_sha256s(raw: &[u8]) -> Result<Vec<String>, EmailError> {
+    if raw.len() > MAX_EMAIL_SIZE {
+        return Err(EmailError::TooLarge { size: raw.len(), limit: MAX_EMAIL_SIZE });
+    }
+    let message = MessageParser::new().parse(raw).ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
+    Ok(message.attachments().map(|part| Sha256::digest(part.contents()).iter().map(|b| format!("{b:02x}")).collect()).collect())
+}
+
 /// Reads an email and reports what its headers say about the partner's identity.
 pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence, EmailError> {
     if raw.len() > MAX_EMAIL_SIZE {
@@ -613,6 +623,35 @@ mod tests {
 
     fn domains(list: &[&str]) -> Vec<DomainName> {
         list.iter().map(|d| DomainName::parse(d).unwrap()).collect()
+    }
+
+    fn hex_sha256(bytes: &[u8]) -> String {
+        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn the_attachments_are_named_by_the_sha256_of_their_decoded_contents() {
+        let first = b"{\"format\":\"countersign\"}";
+        let second = b"second file";
+        let raw = format!(
+            "From: Hank <hank@globex.com>\r\nTo: ap@initech.example\r\nSubject: New details\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nPlease pay the new account.\r\n\
+             --b\r\nContent-Type: application/json\r\nContent-Disposition: attachment; filename=\"a.csi\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+             --b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"b.csi\"\r\n\r\nsecond file\r\n\
+             --b--\r\n",
+            base64_of(first)
+        );
+        assert_eq!(attachment_sha256s(raw.as_bytes()).unwrap(), vec![hex_sha256(first), hex_sha256(second)]);
+        let plain = "From: Hank <hank@globex.com>\r\nSubject: hi\r\n\r\nno attachment\r\n";
+        assert_eq!(attachment_sha256s(plain.as_bytes()).unwrap(), Vec::<String>::new());
+        let huge = vec![b'a'; MAX_EMAIL_SIZE + 1];
+        assert!(matches!(attachment_sha256s(&huge), Err(EmailError::TooLarge { .. })));
+    }
+
+    fn base64_of(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
     fn assess(raw: &str) -> EmailEvidence {
