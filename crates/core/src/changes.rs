@@ -254,6 +254,56 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_ending_in_new_is_a_new_row_only_after_its_table() {
+        // "user:renew" names a user called renew, not a row the change creates in "user:re…".
+        let named = ProposedEffect { action: "user.enable".into(), subject: "user:renew".into(), details: json!({}) };
+        assert!(named.matches("user.enable", "user:renew", &json!({})));
+        assert!(!named.matches("user.enable", "user:rex", &json!({})));
+    }
+
+    #[test]
+    fn only_clearing_an_account_may_be_proposed_by_an_approver() {
+        for kind in ChangeKind::ALL {
+            let expected: &[Role] = if kind == ChangeKind::AccountClear { &[Role::Approver, Role::Admin] } else { &[Role::Admin] };
+            assert_eq!(kind.proposer_roles(), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn each_kind_writes_its_own_statements() {
+        let actions: Vec<(&str, &[&str])> = ChangeKind::ALL.iter().map(|k| (k.as_str(), k.effect_actions())).collect();
+        assert_eq!(
+            actions,
+            [
+                ("partner_add", &["partner.add"][..]),
+                ("partner_rotate_key", &["partner.rotate_key"]),
+                ("user_add", &["user.add", "user.key_create"]),
+                ("user_reset_password", &["user.reset_password", "user.key_create"]),
+                ("user_enable", &["user.enable"]),
+                ("policy_set", &["policy.set"]),
+                ("org_account", &["org.account"]),
+                ("account_clear", &["account.clear"]),
+            ]
+        );
+        assert_eq!(ChangeStatus::parse("withdrawn"), None);
+    }
+
+    #[test]
+    fn a_change_is_about_the_user_its_effects_name() {
+        let details = json!({ "kind": "user_add", "summary": "s", "request_sha256": "00", "signature": "ignored",
+            "effects": [{ "action": "user.add", "subject": "user:bob", "details": { "role": "approver" } }] });
+        let proposal = Proposal::from_details(&details).expect("the signature member is ignored");
+        assert!(proposal.is_about("bob"));
+        assert!(!proposal.is_about("bo") && !proposal.is_about("alice"));
+    }
+
+    #[test]
+    fn a_proposal_writes_at_least_one_statement() {
+        let empty = json!({ "kind": "policy_set", "summary": "s", "request_sha256": "00", "effects": [] });
+        assert_eq!(Proposal::from_details(&empty).unwrap_err(), "a policy_set change writes only policy.set");
+    }
+
+    #[test]
     fn a_proposal_may_only_write_the_statements_of_its_kind() {
         let details = |action: &str| {
             json!({ "kind": "policy_set", "summary": "s", "request_sha256": "00",

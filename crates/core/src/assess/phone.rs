@@ -326,6 +326,14 @@ mod tests {
     }
 
     #[test]
+    fn input_of_exactly_the_limit_is_parsed() {
+        let at_limit = format!("{:<width$}", "+49 30 123456", width = MAX_INPUT_CHARS);
+        assert_eq!(e164(&at_limit, None), "+4930123456");
+        let over = format!("{at_limit} ");
+        assert!(matches!(PhoneNumber::parse(&over, None), Err(PhoneError::Unparseable { .. })));
+    }
+
+    #[test]
     fn stored_values_must_be_canonical() {
         let n = PhoneNumber::from_e164("+4930123456").unwrap();
         assert_eq!(n.as_e164(), "+4930123456");

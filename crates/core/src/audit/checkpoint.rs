@@ -226,6 +226,61 @@ mod tests {
         assert!(matches!(Checkpoint::verify("nonsense", &key.public_key()), Err(CheckpointError::Malformed(_))));
     }
 
+    /// The note with its first signature line's blob (key id ‖ signature) replaced by `edit`'s.
+    fn with_blob(note: &str, edit: impl Fn(&mut Vec<u8>)) -> String {
+        let (body, line) = note.split_once("\n\n").unwrap();
+        let (name, blob) = line.trim_end().rsplit_once(' ').unwrap();
+        let mut bytes = b64_decode(blob).unwrap();
+        edit(&mut bytes);
+        format!("{body}\n\n{name} {}\n", b64_encode(&bytes))
+    }
+
+    #[test]
+    fn a_signature_line_carries_the_signed_note_key_id() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let note = checkpoint().sign(&key);
+        let name = key_name(&key.public_key());
+        assert_eq!(name, format!("countersign-audit-{}", key.public_key().fingerprint().digits()));
+        let id = Sha256::new().chain_update(format!("{name}\n\u{1}")).chain_update(key.public_key().to_bytes()).finalize();
+        let blob = with_blob(&note, |b| assert_eq!(b[..4], id[..4]));
+        assert_eq!(blob, note);
+        // A valid signature under another key id, or with a byte more, does not count.
+        let other_id = with_blob(&note, |b| b[0] ^= 1);
+        assert_eq!(Checkpoint::verify(&other_id, &key.public_key()).unwrap_err(), CheckpointError::BadSignature);
+        let longer = with_blob(&note, |b| b.push(0));
+        assert_eq!(Checkpoint::verify(&longer, &key.public_key()).unwrap_err(), CheckpointError::BadSignature);
+        let unreadable = note.replace(&note[note.len() - 5..], "!!!!\n");
+        assert_eq!(Checkpoint::verify(&unreadable, &key.public_key()).unwrap_err(), CheckpointError::BadSignature);
+    }
+
+    #[test]
+    fn a_body_is_four_canonical_lines_and_the_mode() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let note = checkpoint().sign(&key);
+        // Unverified parsing reads the body whoever signed it.
+        assert_eq!(Checkpoint::parse_unverified(&checkpoint().sign(&KeyPair::from_seed(&[6; 32]))).unwrap(), checkpoint());
+        let body = checkpoint().body();
+        for (bad, why) in [
+            (body.replace("\n42\n", "\n042\n"), "size in canonical decimal"),
+            (body.replace("\n42\n", "\n+42\n"), "size in canonical decimal"),
+            (body.replace("\n42\n", "\nmany\n"), "size a number"),
+            (body.replace("time 2026", "at 2026"), "a time line"),
+            (body.replace(&b64_encode(&[7; 32]), &b64_encode(&[7; 31])), "a 32-byte root"),
+            ("countersign/audit/123\n42\n".to_string() + &b64_encode(&[7; 32]) + "\n", "four lines"),
+            (format!("{body}{SETUP_MODE_LINE}\nmore\n"), "nothing after the mode"),
+        ] {
+            let note = format!("{bad}\n— x y\n");
+            assert!(matches!(Checkpoint::parse_unverified(&note), Err(CheckpointError::Malformed(_))), "{why}: {bad:?}");
+        }
+        assert_eq!(user_key_name("carol"), "countersign-user:carol");
+        assert_eq!(
+            Checkpoint::signature_names(&Checkpoint::cosign(&note, "carol", &key).unwrap()),
+            [key_name(&key.public_key()), user_key_name("carol")]
+        );
+        assert!(Checkpoint::signature_names("no blank line").is_empty());
+        assert!(Checkpoint::cosign("no blank line", "carol", &key).is_err());
+    }
+
     #[test]
     fn countersignatures() {
         let audit = KeyPair::from_seed(&[5; 32]);

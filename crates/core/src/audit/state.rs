@@ -723,12 +723,7 @@ impl ImpliedState {
             "case.reject" => CaseAction::Reject,
             "case.reopen" => CaseAction::Reopen,
             "case.release" => CaseAction::Release,
-            "case.export" => {
-                if case.status != CaseStatus::Released {
-                    return Err(Fault::new(StatementFault::Rules, format!("case {id} is not released")));
-                }
-                return self.bank_file_effect(id, d);
-            }
+            "case.export" => return self.bank_file_effect(event, id, d),
             other => return Err(format!("{other} is not a statement").into()),
         };
         // A callback is recorded by the one who started its attempt (the service's rule too): an
@@ -838,10 +833,16 @@ impl ImpliedState {
     }
 
     /// An export's bank file: the first one made for a released case is its one bank file; an
-    /// export of another file for the same payment does not count.
-    fn bank_file_effect(&mut self, id: i64, d: &Value) -> Result<(), Fault> {
-        let sha256 = d["bank_file_sha256"].as_str().ok_or("it names no bank file")?;
+    /// export of another file for the same payment does not count. Clerks and approvers export
+    /// (docs/cli-cases.md), as the service checks: an admin's or auditor's export, even signed by
+    /// their own key, sets no bank file.
+    fn bank_file_effect(&mut self, event: &LoggedEvent, id: i64, d: &Value) -> Result<(), Fault> {
+        self.require(event, &[Role::Clerk, Role::Approver])?;
         let case = self.cases.get_mut(&id).expect("looked up by the caller");
+        if case.status != CaseStatus::Released {
+            return Err(Fault::new(StatementFault::Rules, format!("case {id} is not released")));
+        }
+        let sha256 = d["bank_file_sha256"].as_str().ok_or("it names no bank file")?;
         match &case.bank_file_sha256 {
             None => case.bank_file_sha256 = Some(sha256.to_string()),
             Some(known) if known == sha256 => {}
@@ -1064,6 +1065,40 @@ mod tests {
         let approvals: Vec<&String> = o.log.events.iter().filter(|e| e.action == "case.approve").map(|e| &e.at).collect();
         assert_eq!(state.account_changed_at.get(&(1, "iban:MULE".to_string())), approvals.last().copied());
         assert!(!state.account_changed_at.contains_key(&(1, "iban:DE1".to_string())));
+    }
+
+    /// The service lets only clerks and approvers export; the replay once let any user's signed
+    /// `case.export` set a released case's bank file, so an admin or auditor could name one.
+    #[test]
+    fn an_export_by_an_admin_or_auditor_does_not_set_the_bank_file() {
+        let mut o = office();
+        let frank = KeyPair::from_seed(&[5; 32]);
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "user.add", "user:frank", json!({ "role": "auditor" }));
+        o.log.push(Some(&alice), "alice", "user.key_create", "user:frank", json!({ "public_key": frank.public_key().to_base64() }));
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let (clara, anna) = (KeyPair::from_seed(&o.clara.secret_seed()), KeyPair::from_seed(&o.anna.secret_seed()));
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
+        assert!(o.log.state().problems.is_empty(), "{:?}", o.log.state().problems);
+        let file = |n: u8| json!({ "format": "pain001", "bank_file_sha256": format!("{n:064}"), "copy": false });
+        o.log.push(Some(&alice), "alice", "case.export", "case:1", file(1));
+        o.log.push(Some(&frank), "frank", "case.export", "case:1", file(2));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].bank_file_sha256, None);
+        let problems: Vec<(StatementFault, &str)> = state.problems.iter().map(|p| (p.kind, p.why.as_str())).collect();
+        assert_eq!(
+            problems,
+            [
+                (StatementFault::Authority, "alice is admin, which may not do this"),
+                (StatementFault::Authority, "frank is auditor, which may not do this")
+            ]
+        );
+        // A clerk's export counts, and later exports must name the same file.
+        o.log.push(Some(&clara), "clara", "case.export", "case:1", file(3));
+        assert_eq!(o.log.state().cases[&1].bank_file_sha256, Some(format!("{:064}", 3)));
     }
 
     /// Issue 15: a v2 file's confirmation by a clerk is unchecked; a "checked" one by a clerk does

@@ -254,6 +254,14 @@ mod tests {
     }
 
     #[test]
+    fn differences_in_two_digits_do_not_cancel_out() {
+        // "287082" is the code at 59; "397082" differs in two digits by the same bit.
+        let secret = rfc_secret();
+        assert_eq!(verify(&secret, "397082", 59), None);
+        assert_eq!(verify(&secret, "287083", 59), None);
+    }
+
+    #[test]
     fn extreme_times_do_not_overflow() {
         let secret = rfc_secret();
         let code = code_at(&secret, 0);

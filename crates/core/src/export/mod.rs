@@ -20,6 +20,8 @@ use crate::bank::{BankAccount, Bic, Iban, Money};
 use crate::export::qr::QrError;
 
 mod epc_qr;
+#[cfg(test)]
+mod known_transfers;
 mod pain001;
 pub mod qr;
 

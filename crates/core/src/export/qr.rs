@@ -107,6 +107,28 @@ mod tests {
     }
 
     #[test]
+    fn the_png_draws_each_module_as_an_8_pixel_square_inside_the_quiet_zone() {
+        let qr = Qr::new("countersign:key?fp=366536782908626497036542409250").unwrap();
+        let (width, dark) = qr.modules();
+        let png = qr.to_png().unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        let side = (width + 2 * QUIET_ZONE) * PNG_SCALE;
+        assert_eq!((info.width as usize, info.height as usize, info.color_type), (side, side, png::ColorType::Grayscale));
+        for y in 0..side {
+            for x in 0..side {
+                let (mx, my) = ((x / PNG_SCALE).checked_sub(QUIET_ZONE), (y / PNG_SCALE).checked_sub(QUIET_ZONE));
+                let module_dark = match (mx, my) {
+                    (Some(mx), Some(my)) if mx < width && my < width => dark[my * width + mx],
+                    _ => false,
+                };
+                assert_eq!(pixels[y * side + x], if module_dark { 0 } else { 255 }, "pixel ({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
     fn modules_are_the_square_matrix_with_its_finder_patterns() {
         let (width, dark) = Qr::new("countersign:key?fp=366536782908626497036542409250").unwrap().modules();
         assert_eq!(dark.len(), width * width);

@@ -301,6 +301,111 @@ mod tests {
         assert!(!sealed.contains(&b64_encode(secret.to_bytes().as_ref())));
     }
 
+    /// A counter standing in for the random source, so that a sealed grant is known to the byte.
+    struct Counter(u8);
+
+    impl rand_core::RngCore for Counter {
+        fn next_u32(&mut self) -> u32 {
+            rand_core::impls::next_u32_via_fill(self)
+        }
+        fn next_u64(&mut self) -> u64 {
+            rand_core::impls::next_u64_via_fill(self)
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            for byte in dest {
+                self.0 = self.0.wrapping_add(1);
+                *byte = self.0;
+            }
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+
+    impl rand_core::CryptoRng for Counter {}
+
+    /// A known answer: the derivation, the associated data and the layout of a grant are pinned,
+    /// not only that sealing and opening agree with each other.
+    #[test]
+    fn a_grant_sealed_with_known_randomness_is_known_to_the_byte() {
+        let secret = CallbackSecret::from_bytes(&[9; 32]);
+        let anna = KeyPair::from_seed(&[21; 32]);
+        let sealed = seal_grant(&mut Counter(0), &secret, "anna", &anna.public_key());
+        let wire: serde_json::Value = serde_json::from_str(&sealed).unwrap();
+        assert_eq!(wire["callback_key"], secret.public_key().to_base64());
+        assert_eq!(wire["ephemeral"], CallbackSecret::from_bytes(&std::array::from_fn(|i| i as u8 + 1)).public_key().to_base64());
+        assert_eq!(wire["nonce"], b64_encode(&std::array::from_fn::<u8, 24, _>(|i| i as u8 + 33)));
+        // The same grant derived here step by step (format §3.7): HKDF-SHA256 with the ephemeral
+        // and the recipient's X25519 keys as salt, and each part of the associated data after its
+        // length as four bytes, big-endian.
+        let ephemeral = CallbackSecret::from_bytes(&std::array::from_fn(|i| i as u8 + 1));
+        let shared = ephemeral.shared_secret(&anna.public_key()).unwrap();
+        let mac = |key: &[u8], data: &[u8]| -> Vec<u8> {
+            let mut m = <HmacSha256 as Mac>::new_from_slice(key).unwrap();
+            m.update(data);
+            m.finalize().into_bytes().to_vec()
+        };
+        let salt = [ephemeral.public_key().to_bytes(), x25519_public_of(&anna.public_key())].concat();
+        let key = mac(&mac(&salt, shared.as_bytes()), &[GRANT_CONTEXT, &[1]].concat());
+        let mut aad = b"countersign/callback-key-grant/v1\0\0\0\0\x04anna\0\0\0\x20".to_vec();
+        aad.extend_from_slice(&anna.public_key().to_bytes());
+        aad.extend_from_slice(&[0, 0, 0, 32]);
+        aad.extend_from_slice(&secret.public_key().to_bytes());
+        aad.extend_from_slice(&[0, 0, 0, 32]);
+        aad.extend_from_slice(&ephemeral.public_key().to_bytes());
+        let nonce: [u8; 24] = std::array::from_fn(|i| i as u8 + 33);
+        let expected = XChaCha20Poly1305::new(key.as_slice().into())
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &[9; 32], aad: &aad })
+            .unwrap();
+        assert_eq!(wire["ciphertext"], b64_encode(&expected));
+        assert_eq!(open_grant(&sealed, "anna", &anna).unwrap().to_bytes().as_ref(), &[9; 32]);
+    }
+
+    #[test]
+    fn a_grant_that_is_not_one_or_names_another_key_does_not_open() {
+        let secret = CallbackSecret::from_bytes(&[9; 32]);
+        let anna = KeyPair::from_seed(&[21; 32]);
+        let sealed = seal_grant(&mut Counter(0), &secret, "anna", &anna.public_key());
+        let wire: serde_json::Value = serde_json::from_str(&sealed).unwrap();
+        let edited = |member: &str, value: String| {
+            let mut w = wire.clone();
+            w[member] = value.into();
+            open_grant(&w.to_string(), "anna", &anna).err()
+        };
+        let other_key = CallbackSecret::from_bytes(&[10; 32]).public_key().to_base64();
+        assert_eq!(edited("callback_key", other_key.clone()), Some(CallbackKeyError::Grant), "names another callback key");
+        assert_eq!(edited("callback_key", b64_encode(&[0; 32])), Some(CallbackKeyError::Grant));
+        assert_eq!(edited("ephemeral", b64_encode(&[0; 32])), Some(CallbackKeyError::Grant));
+        assert_eq!(edited("ephemeral", other_key), Some(CallbackKeyError::Grant));
+        assert_eq!(edited("nonce", b64_encode(&[0; 23])), Some(CallbackKeyError::Grant));
+        assert_eq!(edited("ciphertext", "not base64".into()), Some(CallbackKeyError::Grant));
+        assert_eq!(open_grant("{}", "anna", &anna).err(), Some(CallbackKeyError::Grant));
+        assert_eq!(grant_callback_key("{}"), None);
+        assert_eq!(grant_callback_key(&wire.to_string()), Some(secret.public_key()));
+        // 31 bytes sealed the same way: it opens, but is not a callback secret.
+        let ephemeral = CallbackSecret::from_bytes(&[5; 32]);
+        let shared = ephemeral.shared_secret(&anna.public_key()).unwrap();
+        let key =
+            hkdf_32(&[ephemeral.public_key().to_bytes(), montgomery_of(&anna.public_key()).0].concat(), shared.as_bytes(), GRANT_CONTEXT);
+        let aad = grant_aad("anna", &anna.public_key(), &secret.public_key(), &ephemeral.public_key().to_bytes());
+        let short = XChaCha20Poly1305::new(key.as_ref().into())
+            .encrypt(XNonce::from_slice(&[7; 24]), Payload { msg: &[9; 31], aad: &aad })
+            .unwrap();
+        let grant = serde_json::json!({ "callback_key": secret.public_key().to_base64(), "ephemeral": ephemeral.public_key().to_base64(),
+            "nonce": b64_encode(&[7; 24]), "ciphertext": b64_encode(&short) });
+        assert_eq!(open_grant(&grant.to_string(), "anna", &anna).err(), Some(CallbackKeyError::Grant));
+    }
+
+    #[test]
+    fn a_callback_key_reads_back_from_its_base64_and_shows_it() {
+        let key = CallbackSecret::from_bytes(&[9; 32]).public_key();
+        assert_eq!(CallbackPublicKey::from_base64(&key.to_base64()), Some(key));
+        assert_eq!(CallbackPublicKey::from_bytes(&key.to_bytes()), Some(key));
+        assert_eq!(format!("{key:?}"), format!("CallbackPublicKey({})", key.to_base64()));
+        assert_eq!(CallbackSecret::from_bytes(&[9; 32]).to_bytes().as_ref(), &[9; 32]);
+    }
+
     /// RFC 4231 test case 2, so that the HMAC this module builds on is the standard one.
     #[test]
     fn hmac_is_rfc_4231() {

@@ -298,6 +298,77 @@ mod tests {
         assert!(matches!(PartnerCard::parse(&v2_without), Err(CardError::Invalid(_))), "v2 requires it");
     }
 
+    /// A card signed by `key` whose payload is `name`, the key, a fixed time and `members`.
+    fn signed_card(key: &KeyPair, name: &str, members: &str) -> Result<PartnerCard, CardError> {
+        let public_key = key.public_key().to_base64();
+        let name = serde_json::to_string(name).unwrap();
+        let payload = format!(r#"{{"name":{name},"public_key":"{public_key}","created_at":"2026-11-23T09:00:00Z"{members}}}"#);
+        PartnerCard::parse(&Envelope::sign(FileKind::Card, key, payload.into_bytes()).to_bytes())
+    }
+
+    fn invalid(result: Result<PartnerCard, CardError>) -> String {
+        match result {
+            Err(CardError::Invalid(why)) => why,
+            other => panic!("expected Invalid, got {:?}", other.map(|c| c.details().clone())),
+        }
+    }
+
+    #[test]
+    fn names_contacts_and_labels_are_short_printable_text() {
+        let key = KeyPair::from_seed(&[7; 32]);
+        let card = signed_card(&key, &"N".repeat(140), "").unwrap();
+        assert_eq!(card.details().name.chars().count(), 140);
+        assert_eq!(card.created_at(), parse_utc("2026-11-23T09:00:00Z").unwrap());
+        for bad in [String::new(), "N".repeat(141), " Globex".into(), "Globex ".into(), "Glo\u{7}bex".into(), "Glo\u{202e}bex".into()] {
+            let why = invalid(signed_card(&key, &bad, ""));
+            assert_eq!(why, "the name must be 1 to 140 printable characters without surrounding spaces", "{bad:?}");
+        }
+        let contact = |value: &str, label: &str| format!(r#","contacts":[{{"kind":"email","value":"{value}"{label}}}]"#);
+        let at_limits = signed_card(&key, "Globex", &contact(&"v".repeat(200), &format!(r#","label":"{}""#, "l".repeat(100)))).unwrap();
+        assert_eq!(at_limits.details().contacts[0].label.as_deref().map(str::len), Some(100));
+        assert!(invalid(signed_card(&key, "Globex", &contact(&"v".repeat(201), ""))).starts_with("a contact must be 1 to 200"));
+        let long_label = contact("ap@globex.com", &format!(r#","label":"{}""#, "l".repeat(101)));
+        assert!(invalid(signed_card(&key, "Globex", &long_label)).starts_with("a contact's label must be 1 to 100"));
+    }
+
+    #[test]
+    fn a_card_lists_at_most_20_domains_and_20_contacts() {
+        let key = KeyPair::from_seed(&[7; 32]);
+        let domains = |n: usize| format!(r#","domains":[{}]"#, (0..n).map(|i| format!(r#""d{i}.example""#)).collect::<Vec<_>>().join(","));
+        let contacts = |n: usize| {
+            format!(
+                r#","contacts":[{}]"#,
+                (0..n).map(|i| format!(r#"{{"kind":"phone","value":"+4930{i}"}}"#)).collect::<Vec<_>>().join(",")
+            )
+        };
+        assert_eq!(signed_card(&key, "Globex", &domains(20)).unwrap().details().domains.len(), 20);
+        assert_eq!(signed_card(&key, "Globex", &contacts(20)).unwrap().details().contacts.len(), 20);
+        assert_eq!(invalid(signed_card(&key, "Globex", &domains(21))), "at most 20 domains and 20 contacts");
+        assert_eq!(invalid(signed_card(&key, "Globex", &contacts(21))), "at most 20 domains and 20 contacts");
+    }
+
+    #[test]
+    fn the_signed_key_time_country_and_callback_key_must_be_valid() {
+        let key = KeyPair::from_seed(&[7; 32]);
+        assert_eq!(signed_card(&key, "Globex", r#","country":"TR""#).unwrap().details().country, Some(Country::parse("TR").unwrap()));
+        assert!(matches!(signed_card(&key, "Globex", r#","country":"XX""#), Err(CardError::Invalid(_))));
+        // The payload names another key than the one that signed it.
+        let other = KeyPair::from_seed(&[8; 32]).public_key().to_base64();
+        let payload = format!(r#"{{"name":"Globex","public_key":"{other}","created_at":"2026-11-23T09:00:00Z"}}"#);
+        let swapped = PartnerCard::parse(&Envelope::sign(FileKind::Card, &key, payload.into_bytes()).to_bytes());
+        assert_eq!(invalid(swapped), "the signed key differs from the card's key");
+        let payload = format!(r#"{{"name":"Globex","public_key":"{}","created_at":"23 Nov 2026"}}"#, key.public_key().to_base64());
+        let undated = PartnerCard::parse(&Envelope::sign(FileKind::Card, &key, payload.into_bytes()).to_bytes());
+        assert_eq!(invalid(undated), "created_at is not a UTC time");
+        let low_order = format!(
+            r#"{{"name":"Globex","public_key":"{}","created_at":"2026-11-23T09:00:00Z","callback_key":"{}"}}"#,
+            key.public_key().to_base64(),
+            crate::encoding::b64_encode(&[0; 32])
+        );
+        let v2 = PartnerCard::parse(&Envelope::sign_version(FileKind::Card, 2, &key, low_order.into_bytes()).to_bytes());
+        assert!(invalid(v2).contains("low-order point"));
+    }
+
     #[test]
     fn altered_cards_are_refused() {
         let key = KeyPair::generate(&mut OsRng);

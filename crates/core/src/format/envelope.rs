@@ -334,6 +334,105 @@ mod tests {
         }
     }
 
+    fn malformed(bytes: &[u8], kind: FileKind) -> String {
+        match Envelope::parse(bytes, kind) {
+            Err(EnvelopeError::Malformed(why)) => why,
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_of_exactly_the_size_limit_is_read() {
+        let (key, env) = signed();
+        let mut bytes = env.to_bytes();
+        bytes.resize(MAX_FILE_SIZE, b' ');
+        let parsed = Envelope::parse(&bytes, FileKind::Instruction).unwrap();
+        assert!(parsed.verify_with(&key.public_key()));
+        assert_eq!((parsed.kind(), parsed.signature(), parsed.signer()), (FileKind::Instruction, env.signature(), key.fingerprint()));
+    }
+
+    #[test]
+    fn each_kind_has_its_formats_and_names() {
+        let table: Vec<_> = FileKind::all().iter().map(|k| (k.word(), k.description(), [0, 1, 2, 3].map(|v| k.format_id_of(v)))).collect();
+        assert_eq!(
+            table,
+            [
+                (
+                    "instruction",
+                    "signed payment instruction",
+                    [None, Some("countersign/instruction/v1"), Some("countersign/instruction/v2"), None]
+                ),
+                ("card", "partner card", [None, Some("countersign/card/v1"), Some("countersign/card/v2"), None]),
+                ("key-rotation", "key-rotation statement", [None, Some("countersign/key-rotation/v1"), None, None]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_format_of_another_kind_or_version_is_named_in_the_refusal() {
+        let (_, env) = signed();
+        let text = String::from_utf8(env.to_bytes()).unwrap();
+        let with_format = |format: &str| text.replace("countersign/instruction/v1", format).into_bytes();
+        assert_eq!(
+            malformed(&with_format("countersign/card/v1"), FileKind::Instruction),
+            "this is a partner card, not a signed payment instruction"
+        );
+        assert_eq!(
+            malformed(&with_format("countersign/key-rotation/v1"), FileKind::Card),
+            "this is a key-rotation statement, not a partner card"
+        );
+        assert_eq!(
+            malformed(&with_format("countersign/instruction/v"), FileKind::Instruction),
+            r#"unknown file format "countersign/instruction/v""#
+        );
+        assert_eq!(
+            malformed(&with_format("countersign/instruction/v2b"), FileKind::Instruction),
+            r#"unknown file format "countersign/instruction/v2b""#
+        );
+        for (format, kind, expected) in [
+            ("countersign/card/v3", FileKind::Card, "countersign/card/v1 and v2"),
+            ("countersign/key-rotation/v2", FileKind::KeyRotation, "countersign/key-rotation/v1"),
+            ("countersign/instruction/v10", FileKind::Instruction, "countersign/instruction/v1 and v2"),
+        ] {
+            let result = Envelope::parse(&with_format(format), kind);
+            let wanted = EnvelopeError::UnsupportedVersion { kind: kind.description(), found: format.into(), expected };
+            assert_eq!(result.unwrap_err(), wanted);
+        }
+        let formatless = text.replace(r#""format": "countersign/instruction/v1""#, r#""format": 1"#);
+        assert_eq!(malformed(formatless.as_bytes(), FileKind::Instruction), "`format` is missing or not a string");
+    }
+
+    #[test]
+    fn only_a_card_carries_its_public_key_and_every_field_is_canonical() {
+        let key = KeyPair::from_seed(&[3; 32]);
+        let card = Envelope::sign(FileKind::Card, &key, b"{}".to_vec());
+        assert_eq!(card.embedded_public_key(), Some(key.public_key()));
+        let card_text = String::from_utf8(card.to_bytes()).unwrap();
+        assert_eq!(Envelope::parse(card_text.as_bytes(), FileKind::Card).unwrap().embedded_public_key(), Some(key.public_key()));
+        let line = format!("  \"public_key\": \"{}\",\n", key.public_key().to_base64());
+        assert!(card_text.contains(&line));
+        assert_eq!(malformed(card_text.replace(&line, "").as_bytes(), FileKind::Card), "`public_key` is missing");
+        let bad_key = card_text.replace(&key.public_key().to_base64(), &crate::encoding::b64_encode(&[0; 31]));
+        assert!(malformed(bad_key.as_bytes(), FileKind::Card).starts_with("`public_key` is not a valid Ed25519 public key"));
+        let (_, env) = signed();
+        let text = String::from_utf8(env.to_bytes()).unwrap();
+        let with_key = text.replacen("\n  \"payload\"", &format!("\n{line}  \"payload\""), 1);
+        assert_eq!(malformed(with_key.as_bytes(), FileKind::Instruction), "a signed payment instruction has no `public_key` field");
+        assert!(Envelope::parse(text.as_bytes(), FileKind::Instruction).unwrap().embedded_public_key().is_none());
+        let signer = env.signer().to_string();
+        let spaced = text.replace(&signer, &signer.replace(' ', ""));
+        assert_eq!(malformed(spaced.as_bytes(), FileKind::Instruction), "`signer` is not a fingerprint in canonical form");
+        let payload = crate::encoding::b64_encode(env.payload());
+        assert_eq!(malformed(text.replace(&payload, "").as_bytes(), FileKind::Instruction), "`payload` is empty");
+        assert_eq!(malformed(text.replace(&payload, "e30").as_bytes(), FileKind::Instruction), "`payload` is not canonical base64");
+        let signature = crate::encoding::b64_encode(env.signature());
+        let short = crate::encoding::b64_encode(&env.signature()[..63]);
+        assert_eq!(
+            malformed(text.replace(&signature, &short).as_bytes(), FileKind::Instruction),
+            "`signature` is not 64 bytes of canonical base64"
+        );
+    }
+
     #[test]
     fn another_file_types_signature_does_not_verify() {
         let key = KeyPair::from_seed(&[3; 32]);

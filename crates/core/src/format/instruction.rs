@@ -510,6 +510,115 @@ mod tests {
         assert!(matches!(d.to_instruction("x".into(), fp(1), fp(2), now()), Err(PayloadError::Field { field: "valid_until", .. })));
     }
 
+    /// The payload of [`details`] with `edit` applied to its JSON, parsed as version 1.
+    fn parse_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Instruction, PayloadError> {
+        let bytes = details().to_instruction("id-1".into(), fp(1), fp(2), now()).unwrap().to_payload_bytes();
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        edit(&mut value);
+        Instruction::parse(&serde_json::to_vec(&value).unwrap())
+    }
+
+    fn field_error(result: Result<Instruction, PayloadError>) -> (&'static str, String) {
+        match result {
+            Err(PayloadError::Field { field, problem }) => (field, problem),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_validity_window_is_ordered_and_at_most_400_days() {
+        let window = |from: &str, until: &str, issued: &str| {
+            let (from, until, issued) = (from.to_string(), until.to_string(), issued.to_string());
+            parse_edited(move |v| {
+                v["valid_from"] = from.into();
+                v["valid_until"] = until.into();
+                v["issued_at"] = issued.into();
+            })
+        };
+        let longest = window("2026-01-01T00:00:00Z", "2027-02-05T00:00:00Z", "2027-02-05T00:00:00Z").unwrap();
+        assert_eq!(longest.valid_until - longest.valid_from, MAX_VALIDITY);
+        assert!(window("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z").is_ok(), "an empty window is ordered");
+        assert_eq!(
+            field_error(window("2026-01-01T00:00:00Z", "2027-02-05T00:00:01Z", "2026-01-01T00:00:00Z")),
+            ("valid_until", "the validity window may be at most 400 days".into())
+        );
+        assert_eq!(field_error(window("2026-01-02T00:00:00Z", "2026-01-01T23:59:59Z", "2026-01-01T00:00:00Z")).0, "valid_until");
+        assert_eq!(
+            field_error(window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T00:00:01Z")),
+            ("issued_at", "is after valid_until".into())
+        );
+    }
+
+    #[test]
+    fn ids_and_texts_have_their_limits_and_characters() {
+        let id = |text: String| parse_edited(move |v| v["id"] = text.into());
+        assert_eq!(id("a-b_c.D9".repeat(8)).unwrap().id.len(), MAX_ID_CHARS);
+        for bad in ["x".repeat(65), String::new(), "a/b".into(), "é".into()] {
+            assert_eq!(field_error(id(bad.clone())), ("id", "must be 1 to 64 letters, digits, '-', '_' or '.'".into()), "{bad:?}");
+        }
+        let name = |text: String| parse_edited(move |v| v["beneficiary_name"] = text.into());
+        assert_eq!(name("N".repeat(140)).unwrap().beneficiary_name.len(), MAX_TEXT_CHARS);
+        assert_eq!(field_error(name("N".repeat(141))), ("beneficiary_name", "must have 1 to 140 characters".into()));
+        assert_eq!(field_error(name(String::new())), ("beneficiary_name", "must have 1 to 140 characters".into()));
+        assert_eq!(field_error(name("Globex ".into())), ("beneficiary_name", "must not start or end with spaces".into()));
+        for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{7}'] {
+            let (field, problem) = field_error(name(format!("Glo{c}bex")));
+            assert_eq!((field, problem.as_str()), ("beneficiary_name", "must not contain control or text-direction characters"), "{c:?}");
+        }
+        assert!(!is_bidi_control('\u{2065}') && !is_bidi_control('\u{202F}') && !is_bidi_control('\u{200D}'));
+        let reference = |text: String| parse_edited(move |v| v["reference"] = text.into());
+        assert_eq!(field_error(reference("r".repeat(141))).0, "reference");
+        assert!(reference("r".repeat(140)).is_ok());
+    }
+
+    #[test]
+    fn a_local_account_round_trips_and_an_account_is_one_shape_or_the_other() {
+        let d = Details::from_json(
+            br#"{"beneficiary_name":" Acme ","account_number":"1234 5678","routing_code":"021 000 021","country":" us",
+                 "bic":" chasus33 ","currency":" usd ","amount_minor":9876543,"due_date":" 2026-12-01 "}"#,
+        )
+        .unwrap();
+        let instruction = d.to_instruction("id-2".into(), fp(1), fp(2), now()).unwrap();
+        let local = AccountDetails::Local {
+            account_number: "12345678".into(),
+            routing_code: "021000021".into(),
+            country: "US".into(),
+            bic: "CHASUS33".into(),
+        };
+        assert_eq!(instruction.account, local);
+        assert_eq!((instruction.beneficiary_name.as_str(), instruction.currency.code()), ("Acme", "USD"));
+        assert_eq!(instruction.amount.unwrap().decimal(), "98765.43");
+        assert_eq!(instruction.due_date.map(format_date).as_deref(), Some("2026-12-01"));
+        assert_eq!(instruction.version(), 1);
+        let envelope = Envelope::sign(
+            crate::format::envelope::FileKind::Instruction,
+            &crate::format::keys::KeyPair::from_seed(&[1; 32]),
+            instruction.to_payload_bytes(),
+        );
+        assert_eq!(Instruction::parse_signed(&envelope).unwrap(), instruction);
+        let mixed = parse_edited(|v| v["account"]["country"] = "DE".into());
+        assert_eq!(field_error(mixed).0, "account");
+        let mut both = details();
+        both.amount_minor = Some(125_050);
+        assert_eq!(
+            field_error(both.to_instruction("x".into(), fp(1), fp(2), now())),
+            ("amount", "give `amount` or `amount_minor`, not both".into())
+        );
+        let mut neither = details();
+        neither.iban = None;
+        assert_eq!(field_error(neither.to_instruction("x".into(), fp(1), fp(2), now())).0, "iban");
+    }
+
+    #[test]
+    fn dates_are_written_with_four_digit_years() {
+        assert_eq!(format_date(time::macros::date!(0999 - 01 - 05)), "0999-01-05");
+        assert_eq!(field_error(parse_edited(|v| v["due_date"] = "2026-1-5".into())).0, "due_date");
+        assert_eq!(field_error(parse_edited(|v| v["currency"] = "XXY".into())).0, "currency");
+        assert_eq!(field_error(parse_edited(|v| v["amount"] = "12.345".into())).0, "amount");
+        assert_eq!(field_error(parse_edited(|v| v["issuer"] = "123".into())), ("issuer", "is not a fingerprint in canonical form".into()));
+        assert_eq!(field_error(parse_edited(|v| v["recipient"] = "123".into())).0, "recipient");
+    }
+
     proptest! {
         #[test]
         fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -13,4 +13,6 @@ pub mod instruction;
 pub mod keys;
 pub mod rotation;
 pub mod signing;
+#[cfg(test)]
+mod vectors;
 pub mod verify;

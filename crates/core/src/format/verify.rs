@@ -434,6 +434,88 @@ mod tests {
         assert_eq!(check(&CheckOptions::at(now())).findings, vec![], "without a workspace, no recipient check");
     }
 
+    #[test]
+    fn the_window_widened_by_the_skew_is_valid_to_the_second() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let bytes = signed(&key, KeyPair::from_seed(&[2; 32]).fingerprint(), "DE89370400440532013000");
+        let codes = |at: &str| -> Vec<ReasonCode> {
+            let check = check_instruction_file(&bytes, &SingleSigner(key.public_key()), &CheckOptions::at(parse_utc(at).unwrap()));
+            check.findings.iter().map(|f| f.code).collect()
+        };
+        // Valid from 2026-11-23T09:00:00Z for 30 days; ten minutes' skew at both ends.
+        assert_eq!(codes("2026-11-23T08:50:00Z"), []);
+        assert_eq!(codes("2026-11-23T08:49:59Z"), [ReasonCode::NotYetValid]);
+        assert_eq!(codes("2026-12-23T09:10:00Z"), []);
+        assert_eq!(codes("2026-12-23T09:10:01Z"), [ReasonCode::Expired]);
+        let late =
+            check_instruction_file(&bytes, &SingleSigner(key.public_key()), &CheckOptions::at(parse_utc("2027-01-01T00:00:00Z").unwrap()));
+        assert_eq!(late.findings[0].message, "The instruction expired at 2026-12-23T09:00:00Z.");
+        let early =
+            check_instruction_file(&bytes, &SingleSigner(key.public_key()), &CheckOptions::at(parse_utc("2026-01-01T00:00:00Z").unwrap()));
+        assert_eq!(early.findings[0].message, "The instruction is valid only from 2026-11-23T09:00:00Z.");
+    }
+
+    #[test]
+    fn a_verified_instruction_carries_its_signer_code_and_account() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let bytes = signed(&key, KeyPair::from_seed(&[2; 32]).fingerprint(), "DE89370400440532013000");
+        let check = check_instruction_file(&bytes, &SingleSigner(key.public_key()), &CheckOptions::at(now()));
+        assert_eq!(check.claimed_signer, Some(key.fingerprint()));
+        let v = check.verified.as_ref().unwrap();
+        assert_eq!((v.signer(), v.signer_key(), v.version()), (key.fingerprint(), key.public_key(), 1));
+        assert_eq!(v.confirmation_code(), ConfirmationCode::of_payload(v.payload()));
+        assert_eq!(check.confirmation_code(), Some(v.confirmation_code()));
+        assert_eq!(v.instruction().id, "i-1");
+        assert!(matches!(v.account(), Some(BankAccount::Iban { iban, .. }) if iban.electronic() == "DE89370400440532013000"));
+        // An IBAN with a wrong check digit: the file verifies, the account does not.
+        let details =
+            Details::from_json(br#"{"beneficiary_name":"Globex","iban":"DE89370400440532013000","bic":"COBADEFFXXX","currency":"EUR"}"#)
+                .unwrap();
+        let mut instruction =
+            details.to_instruction("i-1".into(), key.fingerprint(), KeyPair::from_seed(&[2; 32]).fingerprint(), now()).unwrap();
+        instruction.account = crate::bank::AccountDetails::Iban { iban: "DE89370400440532013001".into(), bic: "COBADEFFXXX".into() };
+        let bad = Envelope::sign(FileKind::Instruction, &key, instruction.to_payload_bytes()).to_bytes();
+        let check = check_instruction_file(&bad, &SingleSigner(key.public_key()), &CheckOptions::at(now()));
+        assert!(check.has(ReasonCode::IbanInvalid) && check.verified.as_ref().unwrap().account().is_none(), "{:?}", check.findings);
+    }
+
+    #[test]
+    fn each_failure_is_one_finding_in_a_sentence() {
+        let key = KeyPair::from_seed(&[1; 32]);
+        let bytes = signed(&key, KeyPair::from_seed(&[2; 32]).fingerprint(), "DE89370400440532013000");
+        let only = |bytes: &[u8], signer: &KeyPair| {
+            let check = check_instruction_file(bytes, &SingleSigner(signer.public_key()), &CheckOptions::at(now()));
+            assert!(check.verified.is_none(), "{:?}", check.findings);
+            assert_eq!(check.findings.len(), 1, "{:?}", check.findings);
+            (check.findings[0].code, check.findings[0].message.clone(), check.claimed_signer)
+        };
+        let (code, message, claimed) = only(&vec![b' '; crate::format::envelope::MAX_FILE_SIZE + 1], &key);
+        assert_eq!((code, claimed), (ReasonCode::FileTooLarge, None));
+        assert_eq!(message, "The file is 65537 bytes; a signed file may have at most 65536.");
+        let (code, message, _) = only(b"{\"format\": \"countersign/instruction/v9\"}", &key);
+        assert_eq!(code, ReasonCode::UnsupportedVersion);
+        assert!(message.starts_with("This is a signed payment instruction in format") && message.ends_with("v1 and v2."), "{message}");
+        let (code, message, _) = only(b"{\"format\": 1}", &key);
+        assert_eq!((code, message.as_str()), (ReasonCode::MalformedFile, "`format` is missing or not a string."));
+        let other = KeyPair::from_seed(&[3; 32]);
+        let (code, message, claimed) = only(&bytes, &other);
+        assert_eq!((code, claimed), (ReasonCode::UnknownSigner, Some(key.fingerprint())));
+        assert_eq!(message, format!("Signed with key {}, which is not pinned for any partner we know.", key.fingerprint()));
+        // Signed by the other key in the name of the first: it names an issuer that did not sign it.
+        let details =
+            Details::from_json(br#"{"beneficiary_name":"Globex","iban":"DE89370400440532013000","bic":"COBADEFFXXX","currency":"EUR"}"#)
+                .unwrap();
+        let forged = details.to_instruction("i-1".into(), key.fingerprint(), other.fingerprint(), now()).unwrap();
+        let mismatched = Envelope::sign(FileKind::Instruction, &other, forged.to_payload_bytes()).to_bytes();
+        let (code, message, _) = only(&mismatched, &other);
+        assert_eq!(code, ReasonCode::MalformedFile);
+        assert_eq!(message, format!("The instruction names issuer {} but was signed by {}.", key.fingerprint(), other.fingerprint()));
+        let unsigned = Envelope::sign(FileKind::Instruction, &key, b"{}".to_vec()).to_bytes();
+        let (code, message, _) = only(&unsigned, &key);
+        assert_eq!(code, ReasonCode::MalformedFile);
+        assert!(message.starts_with("The signed content is not a valid instruction: "), "{message}");
+    }
+
     struct RevokedSigner(PublicKey);
     impl SignerLookup for RevokedSigner {
         fn lookup(&self, _: &Fingerprint) -> SignerStatus {
