@@ -416,6 +416,21 @@ mod tests {
         }
     }
 
+    /// No proof exists from an empty tree or from a larger one, and none verifies.
+    #[test]
+    fn no_proof_from_an_empty_or_a_larger_tree() {
+        let leaves = ct_leaves();
+        assert_eq!(consistency_proof(0, &leaves), None);
+        assert_eq!(consistency_proof(leaves.len() + 1, &leaves), None);
+        assert!(consistency_proof(leaves.len(), &leaves).is_some_and(|p| p.is_empty()));
+        let (r1, r8) = (root(&leaves[..1]), root(&leaves));
+        let proof = consistency_proof(1, &leaves).unwrap();
+        assert!(verify_consistency(1, 8, &r1, &r8, &proof));
+        assert!(!verify_consistency(0, 8, &empty_root(), &r8, &proof));
+        assert!(!verify_consistency(9, 8, &r1, &r8, &proof));
+        assert!(!verify_consistency(8, 1, &r8, &r1, &proof));
+    }
+
     #[test]
     fn proofs_match_the_reference() {
         let leaves = ct_leaves();
