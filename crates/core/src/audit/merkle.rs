@@ -429,6 +429,11 @@ mod tests {
         assert!(!verify_consistency(0, 8, &empty_root(), &r8, &proof));
         assert!(!verify_consistency(9, 8, &r1, &r8, &proof));
         assert!(!verify_consistency(8, 1, &r8, &r1, &proof));
+        let tree = MerkleTree::new(leaves.clone());
+        assert_eq!(tree.consistency_proof(5, 3), None, "from a larger tree");
+        assert_eq!(tree.consistency_proof(0, 3), None, "from an empty tree");
+        assert_eq!(tree.consistency_proof(1, 9), None, "to more leaves than there are");
+        assert_eq!(tree.consistency_proof(3, 5), consistency_proof(3, &leaves[..5]));
     }
 
     #[test]
