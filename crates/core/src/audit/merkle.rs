@@ -358,6 +358,7 @@ mod tests {
         for (n, leaf) in leaves.iter().enumerate() {
             frontier.push(*leaf);
             assert_eq!(frontier.root(), root(&leaves[..=n]), "size {}", n + 1);
+            assert_eq!(frontier.size(), n as u64 + 1);
             let again = Frontier::decode(&frontier.encode()).unwrap();
             assert_eq!(again, frontier);
         }
