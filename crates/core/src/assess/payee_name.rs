@@ -555,6 +555,9 @@ mod tests {
         assert_eq!(outcome("Ærø Shipping ApS", "Aeroe Shipping"), NameMatch::Match);
         assert_eq!(outcome("Ærø Shipping ApS", "Aero Shipping"), NameMatch::Match);
         assert_eq!(outcome("Øresund Aktiebolag Å", "Oresund Aktiebolag A"), NameMatch::Match);
+        assert_eq!(outcome("Bäcker Åkesson AB", "Baecker Aakesson"), NameMatch::Match);
+        assert_eq!(outcome("BÄCKER ÅKESSON AB", "baecker aakesson"), NameMatch::Match);
+        assert_eq!(outcome("Jörg Schütz Ødegård", "Joerg Schuetz Oedegaard"), NameMatch::Match);
         assert_eq!(outcome("Société Générale", "SOCIETE GENERALE"), NameMatch::Match);
         // Decomposed input (u + combining diaeresis) is the same name.
         assert_eq!(outcome("Mu\u{308}ller", "Müller"), NameMatch::Match);
@@ -651,6 +654,62 @@ mod tests {
         assert!(!has_confusables("Müller Straße Ærø İstanbul Łódź"));
     }
 
+    /// Only letters that look like Latin letters make a Latin name mixed: kanji beside it do not,
+    /// nor a Cyrillic letter that looks like a digit (З, "3"); a name with no letters at all is
+    /// no whole-script look-alike.
+    #[test]
+    fn only_latin_look_alikes_make_a_name_mixed() {
+        assert!(!looks_latin('З') && !looks_latin('山') && looks_latin('О'));
+        for name in ["Yamada Shoji K.K. 山田商事株式会社", "Globex З", "4711", "2026 & 2027", ""] {
+            assert!(!has_confusables(name), "{name:?}");
+        }
+        assert!(!compare_names("4711", "4711").confusables());
+        assert!(has_confusables("Gl\u{041E}bex"), "a Cyrillic O in a Latin name");
+    }
+
+    /// A name whose words all occur in the other, longer one: 0.85 plus 0.10 times the share of
+    /// the longer name's letters they cover, a close match however the words are ordered.
+    #[test]
+    fn a_name_contained_in_a_longer_one_is_a_close_match_by_its_share() {
+        let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let (short, long) = (words("globex"), words("ocean blue globex"));
+        assert!((containment_score(&short, &long) - 0.89).abs() < 1e-12, "{}", containment_score(&short, &long));
+        assert_eq!(containment_score(&long, &short), 0.0, "the longer is not contained in the shorter");
+        assert_eq!(containment_score(&words("blue globex"), &words("globex blue")), 0.0, "as many words");
+        assert_eq!(containment_score(&words("globex red"), &long), 0.0, "a word missing");
+        let c = compare_names("Globex", "Ocean Blue Globex");
+        assert_eq!(c.outcome(), NameMatch::CloseMatch);
+        assert!((c.score() - 0.89).abs() < 1e-12, "{}", c.score());
+    }
+
+    /// A name of conjunctions only keeps them: they are all there is to compare.
+    #[test]
+    fn a_name_of_conjunctions_only_keeps_them() {
+        assert_eq!(normalise_name("Et Y"), "et y");
+        assert_eq!(normalise_name("Smith and Jones"), "smith jones");
+        assert_eq!(outcome("And", "AND"), NameMatch::Match);
+    }
+
+    /// Only letters and digits are read as the Latin letters they look like: the Hebrew paseq
+    /// (a punctuation mark) looks like an `l`, but stays punctuation.
+    #[test]
+    fn punctuation_of_another_script_is_not_read_as_a_letter() {
+        assert_eq!(bare_skeleton('\u{05C0}'), "l");
+        assert_eq!(normalise_name("Gl\u{041E}bex \u{05C0}"), "globex");
+    }
+
+    /// Joiners and variation selectors belong to some scripts' spelling: a Persian name with a
+    /// zero-width non-joiner, a kanji with an ideographic variation selector. Not in a Latin name.
+    #[test]
+    fn joiners_and_variation_selectors_are_flagged_only_in_latin_names() {
+        for name in ["می\u{200C}خواهم", "श्री\u{200D}राम", "葛\u{E0100}飾商事", "東京\u{FE00}商事"] {
+            assert!(!has_confusables(name), "{name:?}");
+        }
+        for name in ["Glo\u{200C}bex", "Glo\u{200D}bex", "Globex\u{FE0F}", "Globex\u{E0100}"] {
+            assert!(has_confusables(name), "{name:?}");
+        }
+    }
+
     #[test]
     fn invisible_characters_are_removed_and_flagged() {
         let c = compare_names("Globex", "Glo\u{200B}bex");
@@ -674,6 +733,12 @@ mod tests {
         let long_b = format!("{long_a}x");
         assert_eq!(outcome(&long_a, &long_a), NameMatch::Match);
         assert_eq!(outcome(&long_a, &long_b), NameMatch::NoMatch);
+        // One long name is enough: "Globex" would otherwise be contained in it, a close match.
+        let padded = format!("Globex {}", "x".repeat(MAX_FUZZY_CHARS));
+        assert_eq!(outcome("Globex", &padded), NameMatch::NoMatch);
+        assert_eq!(outcome(&padded, "Globex"), NameMatch::NoMatch);
+        let fits = format!("Globex {}", "x".repeat(MAX_FUZZY_CHARS - 7));
+        assert_eq!(outcome("Globex", &fits), NameMatch::CloseMatch, "a name of exactly the limit is compared");
     }
 
     proptest! {

@@ -387,6 +387,59 @@ mod tests {
         check_chain(events).map(|p| (p.kind, p.seq))
     }
 
+    /// Rows swapped from further apart than the window are still tampering, named less precisely.
+    #[test]
+    fn a_swap_beyond_the_window_is_reported_as_changed() {
+        let swapped = |a: usize, b: usize| {
+            let mut events = chain(140);
+            let (ea, eb) = (events[a - 1].clone(), events[b - 1].clone());
+            events[a - 1] = LoggedEvent { seq: a as u64, ..eb };
+            events[b - 1] = LoggedEvent { seq: b as u64, ..ea };
+            kinds(&events)
+        };
+        assert_eq!(swapped(2, 2 + MOVE_WINDOW as usize), Some((Tampering::Reordered, Some(2))));
+        assert_eq!(swapped(2, 3 + MOVE_WINDOW as usize), Some((Tampering::Changed, Some(2))));
+        assert_eq!(swapped(2, 100), Some((Tampering::Changed, Some(2))));
+    }
+
+    /// The codes are the JSON's and the CLI's contract (docs/cli.md, `audit verify --json`).
+    #[test]
+    fn each_kind_of_tampering_has_its_stable_code() {
+        let codes: Vec<&str> = [
+            Tampering::Changed,
+            Tampering::Deleted,
+            Tampering::Inserted,
+            Tampering::Reordered,
+            Tampering::Truncated,
+            Tampering::Rewritten,
+            Tampering::BadCheckpoint,
+            Tampering::BadCountersignature,
+            Tampering::ForeignCheckpoint,
+            Tampering::MissingCheckpoint,
+            Tampering::StatementInvalid,
+            Tampering::StateMismatch,
+        ]
+        .map(Tampering::code)
+        .to_vec();
+        assert_eq!(
+            codes,
+            [
+                "changed",
+                "deleted",
+                "inserted",
+                "reordered",
+                "truncated",
+                "rewritten",
+                "bad_checkpoint",
+                "bad_countersignature",
+                "foreign_checkpoint",
+                "missing_checkpoint",
+                "statement_invalid",
+                "state_mismatch"
+            ]
+        );
+    }
+
     #[test]
     fn names_each_kind_of_tampering() {
         assert_eq!(kinds(&chain(8)), None);

@@ -358,6 +358,7 @@ mod tests {
         for (n, leaf) in leaves.iter().enumerate() {
             frontier.push(*leaf);
             assert_eq!(frontier.root(), root(&leaves[..=n]), "size {}", n + 1);
+            assert_eq!(frontier.size(), n as u64 + 1);
             let again = Frontier::decode(&frontier.encode()).unwrap();
             assert_eq!(again, frontier);
         }
@@ -414,6 +415,26 @@ mod tests {
         for (n, expected) in CT_ROOTS.iter().enumerate() {
             assert_eq!(root(&leaves[..n]), hex(expected), "size {n}");
         }
+    }
+
+    /// No proof exists from an empty tree or from a larger one, and none verifies.
+    #[test]
+    fn no_proof_from_an_empty_or_a_larger_tree() {
+        let leaves = ct_leaves();
+        assert_eq!(consistency_proof(0, &leaves), None);
+        assert_eq!(consistency_proof(leaves.len() + 1, &leaves), None);
+        assert!(consistency_proof(leaves.len(), &leaves).is_some_and(|p| p.is_empty()));
+        let (r1, r8) = (root(&leaves[..1]), root(&leaves));
+        let proof = consistency_proof(1, &leaves).unwrap();
+        assert!(verify_consistency(1, 8, &r1, &r8, &proof));
+        assert!(!verify_consistency(0, 8, &empty_root(), &r8, &proof));
+        assert!(!verify_consistency(9, 8, &r1, &r8, &proof));
+        assert!(!verify_consistency(8, 1, &r8, &r1, &proof));
+        let tree = MerkleTree::new(leaves.clone());
+        assert_eq!(tree.consistency_proof(5, 3), None, "from a larger tree");
+        assert_eq!(tree.consistency_proof(0, 3), None, "from an empty tree");
+        assert_eq!(tree.consistency_proof(1, 9), None, "to more leaves than there are");
+        assert_eq!(tree.consistency_proof(3, 5), consistency_proof(3, &leaves[..5]));
     }
 
     #[test]

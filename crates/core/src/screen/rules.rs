@@ -757,6 +757,77 @@ mod tests {
     }
 
     #[test]
+    fn the_report_counts_each_verdict_and_names_it() {
+        let mut f = facts();
+        f.partners[1].accounts[0].status = AccountStatus::Retired;
+        let lines = vec![
+            line(1, "Globex Corporation", GLOBEX_IBAN, "10"),
+            line(2, "Globex Corporation", GLOBEX_IBAN, "11"),
+            line(3, "Initech", "DE75512108001245126199", "12"),
+            line(4, "Acme GmbH", ACME_IBAN, "13"),
+        ];
+        let report = screen(&file(lines), &f);
+        let verdicts: Vec<&str> = report.lines.iter().map(|l| l.verdict.as_str()).collect();
+        assert_eq!(verdicts, ["ok", "ok", "hold", "blocked"]);
+        assert_eq!(report.counts, VerdictCounts { lines: 4, ok: 2, hold: 1, blocked: 1 });
+        assert_eq!(report.verdict, LineVerdict::Blocked);
+        for verdict in [LineVerdict::Ok, LineVerdict::Hold, LineVerdict::Blocked] {
+            assert_eq!(serde_json::to_value(verdict).unwrap(), serde_json::json!(verdict.as_str()));
+        }
+    }
+
+    /// Two partners whose names normalise alike (the look-alike check at onboarding only warns):
+    /// a name is matched to the first of them, and a name with no letters to none.
+    #[test]
+    fn a_name_two_partners_share_is_matched_to_the_first() {
+        let mut f = facts();
+        f.partners.push(partner(3, "GLOBEX CORP.", vec![]));
+        f.partners.push(partner(4, "***", vec![]));
+        let report = screen_one(line(1, "Globex", "DE75512108001245126199", "10"), &f);
+        assert_eq!(report.partner.map(|p| p.id), Some(1));
+        let report = screen_one(line(1, "+++", "DE75512108001245126199", "10"), &f);
+        assert_eq!((report.partner.clone(), codes_of(&report)), (None, vec!["creditor_not_partner"]));
+    }
+
+    /// An account in two partners' histories: the line belongs to the one it names, and is blocked
+    /// naming the other.
+    #[test]
+    fn a_shared_account_is_the_named_holders_and_blocked() {
+        let mut f = facts();
+        f.partners[1].accounts.push(account(GLOBEX_IBAN, AccountStatus::Current, true));
+        let report = screen_one(line(1, "Acme GmbH", GLOBEX_IBAN, "10"), &f);
+        assert_eq!(report.partner.as_ref().map(|p| p.id), Some(2));
+        assert_eq!(codes_of(&report), ["account_used_by_other_partner"]);
+        assert_eq!(report.reasons[0].message, "the account is in the history of Globex Corporation as well");
+    }
+
+    /// A partner never paid has no usual currency, and one paid fewer times than the policy's
+    /// `amount_history_min` no usual amount.
+    #[test]
+    fn too_short_a_history_says_nothing_about_currency_or_amount() {
+        let mut f = facts();
+        f.partners[0].amounts.clear();
+        assert_eq!(codes_of(&screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "99999.00"), &f)), Vec::<&str>::new());
+        f.partners[0].amounts.insert("EUR".into(), EarlierAmounts::of(&[1000_00, 1500_00]));
+        assert_eq!(codes_of(&screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "99999.00"), &f)), Vec::<&str>::new());
+        f.partners[0].amounts.insert("EUR".into(), EarlierAmounts::of(&[1000_00, 1500_00, 1200_00]));
+        assert_eq!(codes_of(&screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "99999.00"), &f)), ["amount_unusual"]);
+    }
+
+    #[test]
+    fn a_block_may_ask_for_execution_today() {
+        let mut pf = file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "10")]);
+        pf.blocks[0].execution_date = "2026-12-03".into();
+        assert_eq!(codes(&screen(&pf, &facts())), [Vec::<&str>::new()]);
+        pf.blocks[0].execution_date = "2026-12-02".into();
+        assert_eq!(codes(&screen(&pf, &facts())), [vec!["execution_date_past"]]);
+    }
+
+    fn codes_of(report: &LineReport) -> Vec<&'static str> {
+        report.reasons.iter().map(|r| r.code.as_str()).collect()
+    }
+
+    #[test]
     fn a_verified_current_account_under_its_name_is_ok() {
         let report =
             screen(&file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "1400.00"), line(2, "ACME GmbH", ACME_IBAN, "10")]), &facts());
