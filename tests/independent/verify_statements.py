@@ -506,6 +506,8 @@ class State:
             case["wrong"] = 0
             return f"case {cid} reopened"
         if action == "case.export":
+            # Clerks and approvers export payments (§12.4); an admin's or auditor's export is refused.
+            self.require(actor, {"clerk", "approver"})
             if status != "released":
                 refuse(f"case {cid} is {status}, not released")
             return "no effect on the state"
