@@ -1,6 +1,9 @@
 // What the Rust side sends, for the UI's tests: users of each role, whose permissions are the
-// core's table (bindings/rolePermissions.ts, generated, never a list written here), and work queues.
+// core's table (bindings/rolePermissions.ts, generated, never a list written here), work queues,
+// and a shell whose every `open…` is a mock.
+import { vi } from "vitest";
 import type { CaseSummary, UserView, WorkQueueView } from "./api";
+import type { Shell } from "./app";
 import type { CaseStep } from "./bindings/CaseStep";
 import type { Role } from "./bindings/Role";
 import { ROLE_PERMISSIONS } from "./bindings/rolePermissions";
@@ -17,5 +20,22 @@ export function queueOf(step: CaseStep | null = null, cases: CaseSummary[] = [])
   return {
     groups: steps.map((s) => (s === step ? { step: s, count: cases.length, cases } : { step: s, count: 0, cases: [] })),
     changes_to_check: 0,
+  };
+}
+
+/** A shell for `user` rendering into a fresh element, every `open…` a mock; `extra` adds or replaces. */
+export function shellOf(user: UserView, extra: Partial<Shell> = {}): Shell {
+  return {
+    user,
+    org: "Initech GmbH",
+    content: document.createElement("div"),
+    openQueue: vi.fn(),
+    openInbox: vi.fn(),
+    openCase: vi.fn(),
+    openPartners: vi.fn(),
+    openPartner: vi.fn(),
+    openChanges: vi.fn(),
+    setScreen: vi.fn(),
+    ...extra,
   };
 }

@@ -4,14 +4,14 @@
 // reset; the log capped with "showing N of M"; the chart's bars and totals per series; the
 // exports sending the current filter and saying where the file went; the core's refusals shown
 // with their codes; the Audit button offered to auditors and admins only.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { ActivityDay, AuditEvent, AuditFilter, AuditStatus } from "../api";
 import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { activityChart, CHART_DAYS, noFilter, renderAudit } from "./audit";
 import type { Role } from "../codes";
-import { userOf } from "../testing";
+import { shellOf, userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -37,17 +37,7 @@ const days: ActivityDay[] = [
 ];
 
 function shell(role: Role = "auditor"): Shell {
-  return {
-    user: userOf("frank", role),
-    org: "Initech GmbH",
-    content: document.createElement("div"),
-    openQueue: vi.fn(),
-    openInbox: vi.fn(),
-    openCase: vi.fn(),
-    openPartners: vi.fn(),
-    openPartner: vi.fn(),
-    setScreen: vi.fn(),
-  };
+  return shellOf(userOf("frank", role));
 }
 
 type Call = { cmd: string; args: Record<string, unknown> };

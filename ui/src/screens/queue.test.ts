@@ -10,7 +10,7 @@ import { setLocale } from "../i18n";
 import { renderQueue, waitingCount } from "./queue";
 import { renderInbox } from "./inbox";
 import { renderPartners } from "./partners";
-import { queueOf, userOf } from "../testing";
+import { queueOf, shellOf, userOf } from "../testing";
 
 afterEach(() => {
   clearMocks();
@@ -37,20 +37,7 @@ function summary(id: number, status: CaseSummary["status"]): CaseSummary {
   };
 }
 
-function shell(user: UserView): Shell {
-  return {
-    user,
-    org: "Initech GmbH",
-    content: document.createElement("div"),
-    openQueue: vi.fn(),
-    openInbox: vi.fn(),
-    openCase: vi.fn(),
-    openPartners: vi.fn(),
-    openPartner: vi.fn(),
-    openChanges: vi.fn(),
-    setScreen: vi.fn(),
-  };
-}
+const shell = (user: UserView): Shell => shellOf(user);
 
 describe("my work", () => {
   it("lists each step's cases, oldest first, says which steps are empty, and opens a case", async () => {

@@ -436,11 +436,12 @@ fn reopen(r: &Request<'_>) -> Result<Transition, Refusal> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn facts(status: CaseStatus, verdict: Verdict) -> CaseFacts {
+    /// A case received by clara, 100.00, no callback yet: what each test changes.
+    pub(crate) fn facts(status: CaseStatus, verdict: Verdict) -> CaseFacts {
         CaseFacts {
             status,
             verdict,

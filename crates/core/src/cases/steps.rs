@@ -72,19 +72,7 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
 mod tests {
     use super::*;
     use crate::assess::findings::Verdict;
-
-    fn facts(status: CaseStatus, verdict: Verdict) -> CaseFacts {
-        CaseFacts {
-            status,
-            verdict,
-            received_by: "clara".into(),
-            called_by: vec![],
-            amount_minor: Some(100_00),
-            wrong_responses: 0,
-            response_needs_callback_key: false,
-            response_unchecked: false,
-        }
-    }
+    use crate::cases::flow::tests::facts;
 
     fn steps(f: &CaseFacts, who: &str, role: Role) -> Vec<CaseStep> {
         offered_steps(f, who, role, &Policy::default())

@@ -272,6 +272,13 @@ mod tests {
     use super::*;
     use crate::StoreExt;
 
+    /// SQLite's plan for `sql`, its steps joined by "; ".
+    fn query_plan(store: &SqliteStore, sql: &str) -> String {
+        let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    }
+
     /// Regression (issue 16): the per-file queries whose cost grew with a partner's history
     /// (the newest accepted issue time, the earlier amounts) are served by the partial indexes of
     /// migration V6, so their cost stays flat; SQLite's own plan says so.
@@ -279,11 +286,7 @@ mod tests {
     fn the_history_queries_of_a_receipt_use_their_indexes() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::create(&dir.path().join("ws")).unwrap();
-        let plan = |sql: &str| -> String {
-            let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
-            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
-        };
+        let plan = |sql: &str| query_plan(&store, sql);
         let accepted = "status IN ('accepted', 'callback_confirmed', 'approved', 'released')";
         let issue = plan(&format!("SELECT MAX(issued_at) FROM cases WHERE signer = 'x' AND {accepted}"));
         assert!(issue.contains("cases_accepted_issue"), "{issue}");
@@ -303,11 +306,7 @@ mod tests {
     fn the_pages_of_a_partners_history_use_their_indexes() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::create(&dir.path().join("ws")).unwrap();
-        let plan = |sql: &str| -> String {
-            let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
-            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
-        };
+        let plan = |sql: &str| query_plan(&store, sql);
         let of_account = plan("SELECT id FROM cases WHERE partner_id = 1 AND account_key = 'k' AND id > 5 ORDER BY id LIMIT 3");
         assert!(of_account.contains("cases_by_account") && !of_account.contains("TEMP B-TREE"), "{of_account}");
         let newest = plan("SELECT id FROM cases WHERE partner_id = 1 AND id < 9 ORDER BY id DESC LIMIT 3");
