@@ -599,15 +599,23 @@ fn block_rules(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, reaso
             );
         }
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(date) = Date::parse(&block.execution_date, format) {
-        if date < facts.now.date() {
-            reasons.hold(
-                ScreenReason::ExecutionDatePast,
-                format!("block {} asks for execution on {}, before today", block.id, block.execution_date),
-            );
-        }
+    if is_before(&block.execution_date, facts.now.date()) {
+        reasons.hold(
+            ScreenReason::ExecutionDatePast,
+            format!("block {} asks for execution on {}, before today", block.id, block.execution_date),
+        );
     }
+}
+
+/// Whether a schema-valid `xs:date` is before `today`: its calendar date, any time zone
+/// (`2020-01-02Z`, `2020-01-02+01:00`, which the schema allows) set aside. A year before 1
+/// (`-0004-…`) is before; a year after 9999 is not.
+fn is_before(date: &str, today: Date) -> bool {
+    if date.starts_with('-') {
+        return true;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.get(..10).and_then(|d| Date::parse(d, format).ok()).is_some_and(|d| d < today)
 }
 
 fn debtor_key(account: &FileAccount) -> Option<String> {
@@ -821,6 +829,26 @@ mod tests {
         assert_eq!(codes(&screen(&pf, &facts())), [Vec::<&str>::new()]);
         pf.blocks[0].execution_date = "2026-12-02".into();
         assert_eq!(codes(&screen(&pf, &facts())), [vec!["execution_date_past"]]);
+    }
+
+    /// A past date with a time zone, as the schema's `xs:date` allows, was not read as a date at
+    /// all, so a payment run dated in the past went through without `execution_date_past`.
+    #[test]
+    fn a_past_execution_date_with_a_time_zone_is_past() {
+        let mut pf = file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "10")]);
+        for (date, past) in [
+            ("2026-12-02Z", true),
+            ("2026-12-02+14:00", true),
+            ("2026-12-02-05:00", true),
+            ("-0004-02-29", true),
+            ("2026-12-03Z", false),
+            ("2026-12-04+01:00", false),
+            ("10000-01-01", false),
+        ] {
+            pf.blocks[0].execution_date = date.into();
+            let expected: Vec<&str> = if past { vec!["execution_date_past"] } else { vec![] };
+            assert_eq!(codes(&screen(&pf, &facts())), [expected], "{date}");
+        }
     }
 
     fn codes_of(report: &LineReport) -> Vec<&'static str> {
