@@ -122,6 +122,7 @@ fn main() {
         full.push(t.elapsed());
         assert_eq!((file.lines.len(), report.counts.lines), (lines, lines));
         assert_eq!(report.counts.hold, lines / 1000, "one line in 1,000 is a stranger's");
+        assert_eq!(report.counts.ok, lines - lines / 1000, "every other line pays its partner's signed account");
         println!(
             "run {run}: (a) parse {:>8.1} ms   (b) read {:>8.1} ms   (c) screen {:>8.1} ms",
             parse[run - 1].as_secs_f64() * 1e3,
