@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { By } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const CLI = process.env.COUNTERSIGN_CLI;
 const EXPORTS = process.env.COUNTERSIGN_EXPORT_DIR;
@@ -63,9 +63,9 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
       assert.equal(await retry(async () => (await driver.findElement(By.css(`[data-series-total="${series}"]`))).getText()), "1", series);
     }
     await screenshot(driver, "auditor-1-verified");
-    await docScreenshot(driver, "audit");
+    await mainScreen(driver, "audit");
     await driver.executeScript("document.getElementById('audit-chart').scrollIntoView();");
-    await docScreenshot(driver, "audit-chart");
+    await mainScreen(driver, "audit-chart");
     await driver.executeScript("window.scrollTo(0, 0);");
   });
 
@@ -127,6 +127,6 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
     await screen("settings");
     await byId("users-table");
     await byId("policy-form");
-    await docScreenshot(driver, "settings");
+    await mainScreen(driver, "settings");
   });
 });

@@ -5,6 +5,7 @@
 // (accepted, held, rejected) and denials (callbacks denied, refused attempts) per day. Who may
 // do what is the core's; its refusals are shown with their codes. The chart is SVG drawn here
 // (presentation attributes and classes only: the CSP forbids inline styles).
+import { sortable } from "../sortable";
 import {
   auditActivity,
   auditLog,
@@ -234,6 +235,7 @@ async function renderLog(section: HTMLElement, filter: AuditFilter): Promise<voi
       ),
     ),
   );
+  sortable(table, { initial: { column: 0, direction: "descending" } });
   section.replaceChildren(heading, count, table);
   section.dataset.state = "ready";
 }
