@@ -62,6 +62,11 @@ export interface Shell {
   openChange?(id: number, message?: string): void;
   /** The ERP's payment file: screen it (clerks, approvers, admins) or check it (every role). */
   openScreening?(): void;
+  /**
+   * Shows a detail beside the list on screen, drawn by `draw` into the detail pane (an audit
+   * event beside the log); the list stays as it is.
+   */
+  showBeside?(draw: (pane: HTMLElement) => void): void;
   /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
   refreshStatus?(): void;
   /**
@@ -160,6 +165,7 @@ const SPLITS = {
   cases: ["inbox", "case"],
   partners: ["partners", "partner"],
   changes: ["changes", "change"],
+  audit: ["audit"],
 } as const;
 type SplitKind = keyof typeof SPLITS;
 
@@ -230,6 +236,8 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
     cases: () => shell.openInbox(),
     partners: () => shell.openPartners(),
     changes: () => shell.openChanges?.(),
+    // The log's check and filters stay as they were: the detail closes, nothing is asked again.
+    audit: () => split?.view.closeDetail(),
   };
   const detailIn = (kind: SplitKind) => {
     if (split?.kind === kind && split.view.element.isConnected) {
@@ -245,8 +253,9 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
     }
   };
   const setScreen = (name: string) => {
-    // A screen of its own drawn from a list (onboarding from the partners): the detail closes.
-    if (split && !(SPLITS[split.kind] as readonly string[]).includes(name) && split.view.isOpen()) split.view.closeDetail();
+    // A screen of its own drawn from a list or a detail (onboarding, issuing our details): it
+    // takes the whole screen area.
+    if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) plain();
     show(name);
   };
   const shell: Shell = {
@@ -283,9 +292,13 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
       void renderSettings(shell);
     },
     openAudit: () => {
-      plain();
       setScreen("audit");
-      void renderAudit(shell);
+      listIn("audit", () => renderAudit(shell));
+    },
+    showBeside: (draw) => {
+      if (!split?.view.element.isConnected) return;
+      split.view.showDetail();
+      draw(split.view.detail);
     },
     openAccount: () => {
       plain();

@@ -1,5 +1,5 @@
 // The work tool's layout (issue 19): the side navigation's settings, the list beside its detail,
-// the sortable tables and the keyboard shortcuts overlay.
+// the sortable tables, the keyboard shortcuts overlay, and an audit event shown beside the log.
 import type { AreaCatalogue } from "./index";
 
 const layout: AreaCatalogue = {
@@ -21,6 +21,8 @@ const layout: AreaCatalogue = {
     "keys.altDigit": "Go to the first, second, … view",
     "keys.escape": "Close a dialog, or the details beside a list",
     "keys.help": "Show these shortcuts",
+    "audit.event.title": "Event {seq}",
+    "audit.event.open": "Show event {seq}",
   },
   tr: {
     "layout.close": "Kapat",
@@ -40,6 +42,8 @@ const layout: AreaCatalogue = {
     "keys.altDigit": "Birinci, ikinci, … görünüme git",
     "keys.escape": "Bir pencereyi veya listenin yanındaki ayrıntıları kapat",
     "keys.help": "Bu kısayolları göster",
+    "audit.event.title": "Olay {seq}",
+    "audit.event.open": "{seq} numaralı olayı göster",
   },
   es: {
     "layout.close": "Cerrar",
@@ -59,6 +63,8 @@ const layout: AreaCatalogue = {
     "keys.altDigit": "Ir a la primera, segunda, … vista",
     "keys.escape": "Cerrar un diálogo o los detalles junto a una lista",
     "keys.help": "Mostrar estos atajos",
+    "audit.event.title": "Evento {seq}",
+    "audit.event.open": "Mostrar el evento {seq}",
   },
 };
 
