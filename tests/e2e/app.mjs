@@ -182,11 +182,18 @@ export function session(getDriver) {
   const screen = async (name) => {
     const driver = getDriver();
     const main = await driver.wait(until.elementLocated(By.css("main#app")), 20_000);
-    await driver.wait(
-      soon(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready"),
-      20_000,
-      `screen ${name}`,
-    );
+    try {
+      await driver.wait(
+        soon(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready"),
+        20_000,
+        `screen ${name}`,
+      );
+    } catch (e) {
+      // What was on screen instead, for the one reading the failure.
+      const file = await screenshot(driver, `timeout-screen-${name}`).catch(() => "no screenshot");
+      e.message += ` (the screen is ${await main.getAttribute("data-screen")}, ${await main.getAttribute("data-state")}; ${file})`;
+      throw e;
+    }
   };
   /** Signs in as a demo user (password "TEST-ONLY <user> demo") from the sign-in screen. */
   const signIn = async (user) => {

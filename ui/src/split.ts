@@ -74,6 +74,8 @@ export function splitView(options: SplitOptions): SplitView {
       view.closeDetail();
       const top = list.scrollTop;
       await draw();
+      // Another detail opened while the list was drawn: the focus stays there.
+      if (view.isOpen()) return;
       list.scrollTop = top;
       const again = key ? list.querySelector<HTMLElement>(key) : null;
       const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
