@@ -2,8 +2,9 @@
 // goes to All cases with g i, receives a new Globex file (a new account: held), finds it with /
 // and the case number, selects it with j and opens it with Enter, and makes the callback (the
 // number on file and the outcome chosen with the arrow keys); erin approves and releases it with
-// a pain.001 file. On the way: the shortcuts overlay (? opens it, Escape closes it and gives the
-// focus back), and the side navigation at 1024, 1280 and 1440 px wide with nothing wrapped.
+// a pain.001 file. On the way: the side navigation at 1024, 1280 and 1440 px wide with nothing
+// wrapped, compact rows (lower rows, chosen with Space), and the shortcuts overlay (? opens it,
+// Escape closes it and gives the focus back).
 // WebDriver reads the screen (which element has the focus, texts); every action is a key.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -26,7 +27,7 @@ function newGlobexFile() {
   const file = path.join(dir, "globex-inv-7801.json");
   writeFileSync(
     details,
-    JSON.stringify({ beneficiary_name: "Globex Corporation", iban: "GB33 BUKB 2020 1555 5555 55", bic: "BUKBGB22", currency: "EUR", amount: "3150.00", reference: "INV-7801 keyboard" }),
+    JSON.stringify({ beneficiary_name: "Globex Corporation", iban: "GB29 NWBK 6016 1331 9268 19", bic: "NWBKGB2L", currency: "EUR", amount: "3150.00", reference: "INV-7801 keyboard" }),
   );
   execFileSync(CLI, ["sign", "--key", GLOBEX_KEY, "--to", path.join(DEMO, "org.card"), "--details", details, "--out", file], {
     env: { ...process.env, COUNTERSIGN_KEY_PASSPHRASE: GLOBEX_PASSPHRASE },
@@ -135,6 +136,27 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     } finally {
       await window.setRect({ width: before.width, height: before.height });
     }
+  });
+
+  it("makes the rows lower with Compact rows, chosen with the keyboard", async () => {
+    await keys("g", "p");
+    await screen("partners");
+    const rowHeight = () =>
+      driver.wait(async () => {
+        const heights = await driver.executeScript(
+          "return [...document.querySelectorAll('#partners-table tbody tr')].map((r) => r.getBoundingClientRect().height);",
+        );
+        return heights.length > 0 && heights.reduce((a, b) => a + b, 0);
+      }, 20_000);
+    const comfortable = await rowHeight();
+    await tabTo("density-compact", { back: true });
+    await keys(Key.SPACE);
+    assert.equal(await driver.executeScript("return document.documentElement.dataset.density;"), "compact");
+    const compact = await rowHeight();
+    assert.ok(compact < comfortable * 0.85, `rows ${comfortable} px high, compact ${compact} px`);
+    await screenshot(driver, "keyboard-1-compact");
+    await keys(Key.SPACE);
+    assert.equal(await driver.executeScript("return document.documentElement.dataset.density;"), "comfortable");
   });
 
   it("shows the shortcuts with ?, and Escape closes them and gives the focus back", async () => {

@@ -29,6 +29,8 @@ describe("the first run", { timeout: 180_000 }, () => {
     await type("setup-password-again", "TEST-ONLY alice first run");
     await type("setup-passphrase", "TEST-ONLY organisation first run");
     await type("setup-passphrase-again", "TEST-ONLY organisation first run");
+    // The whole form from its top, as it opens.
+    await driver.executeScript("window.scrollTo(0, 0);");
     await mainScreen(driver, "setup");
     await click("setup-submit");
     await screen("queue");
