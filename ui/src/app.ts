@@ -206,45 +206,7 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   root.dataset.layout = "work";
   (root as ShortcutRoot).stopShortcuts = installShortcuts(root, () => content);
 
-  // The screen area: a screen draws into `shell.content`, which is the area itself, or one pane
-  // of a split view when a list shows its detail beside it.
-  let split: { kind: SplitKind; view: SplitView } | null = null;
-  const plain = () => {
-    split = null;
-    shell.content = content;
-  };
-  const listIn = (kind: SplitKind, draw: () => Promise<void> | void) => {
-    // Back from a detail to its list: the list drawn afresh where it was.
-    if (split?.kind === kind && split.view.element.isConnected && split.view.isOpen()) {
-      shell.content = split.view.list;
-      void split.view.refreshList(draw);
-      return;
-    }
-    const view = splitView({
-      id: `split-${kind}`,
-      listLabel: t("layout.list"),
-      detailLabel: t("layout.detail"),
-      backLabel: t("layout.back"),
-      onBack: () => back[kind](),
-    });
-    content.replaceChildren(view.element);
-    split = { kind, view };
-    shell.content = view.list;
-    void draw();
-  };
-  const back: Record<SplitKind, () => void> = {
-    cases: () => shell.openInbox(),
-    partners: () => shell.openPartners(),
-    changes: () => shell.openChanges?.(),
-    // The log's check and filters stay as they were: the detail closes, nothing is asked again.
-    audit: () => split?.view.closeDetail(),
-  };
-  const detailIn = (kind: SplitKind) => {
-    if (split?.kind === kind && split.view.element.isConnected) {
-      split.view.showDetail();
-      shell.content = split.view.detail;
-    } else plain();
-  };
+  const area = screenArea(content, () => shell);
   const show = (name: string) => {
     parts.setScreen(name);
     for (const entry of nav?.querySelectorAll<HTMLElement>("[data-screens]") ?? []) {
@@ -255,72 +217,10 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   const setScreen = (name: string) => {
     // A screen of its own drawn from a list or a detail (onboarding, issuing our details): it
     // takes the whole screen area.
-    if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) plain();
+    area.leaveFor(name);
     show(name);
   };
-  const shell: Shell = {
-    user,
-    org: parts.org,
-    content,
-    setScreen,
-    openQueue: () => {
-      plain();
-      setScreen("queue");
-      void renderQueue(shell);
-    },
-    openInbox: (filter) => {
-      setScreen("inbox");
-      listIn("cases", () => renderInbox(shell, filter));
-    },
-    openCase: (id) => {
-      detailIn("cases");
-      setScreen("case");
-      void renderCase(shell, id);
-    },
-    openPartners: (message) => {
-      setScreen("partners");
-      listIn("partners", () => renderPartners(shell, message));
-    },
-    openPartner: (id, message) => {
-      detailIn("partners");
-      setScreen("partner");
-      void renderPartner(shell, id, message);
-    },
-    openSettings: () => {
-      plain();
-      setScreen("settings");
-      void renderSettings(shell);
-    },
-    openAudit: () => {
-      setScreen("audit");
-      listIn("audit", () => renderAudit(shell));
-    },
-    showBeside: (draw) => {
-      if (!split?.view.element.isConnected) return;
-      split.view.showDetail();
-      draw(split.view.detail);
-    },
-    openAccount: () => {
-      plain();
-      setScreen("account");
-      renderAccount(shell, () => void signOut());
-    },
-    openScreening: () => {
-      plain();
-      setScreen("screening");
-      renderScreening(shell);
-    },
-    openChanges: (filter, message) => {
-      setScreen("changes");
-      listIn("changes", () => renderChanges(shell, filter, message));
-    },
-    openChange: (id, message) => {
-      detailIn("changes");
-      setScreen("change");
-      void renderChange(shell, id, message);
-    },
-    refreshStatus,
-  };
+  const shell: Shell = workingShell(user, parts.org, content, area, setScreen, refreshStatus, () => void signOut());
   rememberOpened(shell, remember, () => {
     shell.live = null;
     refreshStatus();
@@ -333,6 +233,137 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
     refreshStatus();
     void shell.live?.();
   };
+}
+
+/** The shell the working screens get: each `open…` draws its screen where the area says. */
+function workingShell(
+  user: UserView,
+  org: string,
+  content: HTMLElement,
+  area: ScreenArea,
+  setScreen: (name: string) => void,
+  refreshStatus: () => void,
+  signOut: () => void,
+): Shell {
+  const shell: Shell = {
+    user,
+    org,
+    content,
+    setScreen,
+    openQueue: () => {
+      area.plain();
+      setScreen("queue");
+      void renderQueue(shell);
+    },
+    openInbox: (filter) => {
+      setScreen("inbox");
+      area.listIn("cases", () => renderInbox(shell, filter));
+    },
+    openCase: (id) => {
+      area.detailIn("cases");
+      setScreen("case");
+      void renderCase(shell, id);
+    },
+    openPartners: (message) => {
+      setScreen("partners");
+      area.listIn("partners", () => renderPartners(shell, message));
+    },
+    openPartner: (id, message) => {
+      area.detailIn("partners");
+      setScreen("partner");
+      void renderPartner(shell, id, message);
+    },
+    openSettings: () => {
+      area.plain();
+      setScreen("settings");
+      void renderSettings(shell);
+    },
+    openAudit: () => {
+      setScreen("audit");
+      area.listIn("audit", () => renderAudit(shell));
+    },
+    showBeside: (draw) => area.showBeside(draw),
+    openAccount: () => {
+      area.plain();
+      setScreen("account");
+      renderAccount(shell, signOut);
+    },
+    openScreening: () => {
+      area.plain();
+      setScreen("screening");
+      renderScreening(shell);
+    },
+    openChanges: (filter, message) => {
+      setScreen("changes");
+      area.listIn("changes", () => renderChanges(shell, filter, message));
+    },
+    openChange: (id, message) => {
+      area.detailIn("changes");
+      setScreen("change");
+      void renderChange(shell, id, message);
+    },
+    refreshStatus,
+  };
+  return shell;
+}
+
+/** Where screens draw (`shell.content`): the screen area itself, or a pane of a split view. */
+interface ScreenArea {
+  /** The whole area, for a screen of its own. */
+  plain(): void;
+  /** A list screen, in the list pane of a split of `kind` (drawn afresh where it was, coming back from its detail). */
+  listIn(kind: SplitKind, draw: () => Promise<void> | void): void;
+  /** A detail screen: beside its list when that list is on screen, else the whole area. */
+  detailIn(kind: SplitKind): void;
+  /** A detail with no screen of its own (an audit event), beside the list on screen. */
+  showBeside(draw: (pane: HTMLElement) => void): void;
+  /** Screen `name` opens: one that belongs to neither the list nor its detail takes the whole area. */
+  leaveFor(name: string): void;
+}
+
+function screenArea(content: HTMLElement, shell: () => Shell): ScreenArea {
+  let split: { kind: SplitKind; view: SplitView } | null = null;
+  const back: Record<SplitKind, () => void> = {
+    cases: () => shell().openInbox(),
+    partners: () => shell().openPartners(),
+    changes: () => shell().openChanges?.(),
+    // The log's check and filters stay as they were: the detail closes, nothing is asked again.
+    audit: () => split?.view.closeDetail(),
+  };
+  const area: ScreenArea = {
+    plain() {
+      split = null;
+      shell().content = content;
+    },
+    listIn(kind, draw) {
+      // Back from a detail to its list: the list drawn afresh where it was.
+      if (split?.kind === kind && split.view.element.isConnected && split.view.isOpen()) {
+        shell().content = split.view.list;
+        void split.view.refreshList(draw);
+        return;
+      }
+      const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack: () => back[kind]() });
+      content.replaceChildren(view.element);
+      split = { kind, view };
+      shell().content = view.list;
+      void draw();
+    },
+    detailIn(kind) {
+      if (split?.kind === kind && split.view.element.isConnected) {
+        split.view.showDetail();
+        shell().content = split.view.detail;
+      } else area.plain();
+    },
+    showBeside(draw) {
+      if (!split?.view.element.isConnected) return;
+      split.view.showDetail();
+      draw(split.view.detail);
+    },
+    leaveFor(name) {
+      if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) area.plain();
+    },
+  };
+  return area;
 }
 
 /**
