@@ -127,6 +127,10 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
             const boxes = [...row.children].map((c) => c.getBoundingClientRect()).filter((r) => r.height > 0);
             if (boxes.some((a) => boxes.some((b) => a.top >= b.bottom))) wrapped.push(row.className || row.textContent.trim());
           }
+          // A label cut short by its ellipsis.
+          for (const label of document.querySelectorAll("#sidebar .nav-label")) {
+            if (label.scrollWidth > label.clientWidth) wrapped.push("cut: " + label.textContent);
+          }
           return wrapped;`);
         assert.deepEqual(wrapped, [], `wrapped at ${width} px`);
         const overflow = await driver.executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");

@@ -372,7 +372,9 @@ function screenArea(content: HTMLElement, shell: () => Shell): ScreenArea {
  */
 function sideNav(user: UserView, shell: () => Shell): HTMLElement {
   const entry = (id: string, label: string, key: string, screens: string, onClick: () => void, count?: string) => {
-    const b = button(id, label, onClick, "nav-entry");
+    // The label shrinks (an ellipsis, the whole of it in the title) before anything wraps.
+    const b = h("button", { id, type: "button", class: "nav-entry", title: label }, h("span", { class: "nav-label" }, label));
+    b.addEventListener("click", onClick);
     b.dataset.shortcut = key;
     b.dataset.label = label;
     b.dataset.screens = screens;
