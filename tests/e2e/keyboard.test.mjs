@@ -123,10 +123,13 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
             if (content > line * 1.6) wrapped.push(e.id || e.textContent.trim());
           }
           // A row of controls broken in two: one child starts below another's end.
-          for (const row of document.querySelectorAll("#sidebar .language, #sidebar .who .row, #sidebar nav li")) {
+          for (const row of document.querySelectorAll("#sidebar .language, #sidebar nav li")) {
             const boxes = [...row.children].map((c) => c.getBoundingClientRect()).filter((r) => r.height > 0);
             if (boxes.some((a) => boxes.some((b) => a.top >= b.bottom))) wrapped.push(row.className || row.textContent.trim());
           }
+          // Anything wider than the side navigation.
+          const sidebar = document.getElementById("sidebar");
+          if (sidebar.scrollWidth > sidebar.clientWidth) wrapped.push("the side navigation scrolls sideways");
           // A label cut short by its ellipsis.
           for (const label of document.querySelectorAll("#sidebar .nav-label")) {
             if (label.scrollWidth > label.clientWidth) wrapped.push("cut: " + label.textContent);
