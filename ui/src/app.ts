@@ -5,9 +5,9 @@
 // sign-in and `work` after it. The working layout (issue 19) is a side navigation (the views the
 // user's permissions offer, each with its shortcut; the counts of My work `#queue-count` and of
 // pending changes `#changes-count`; the user, Switch user and Sign out; the language, the density
-// and the shortcuts overlay) beside the screen area. Lists of cases, partners and changes show the
-// item opened beside them (split.ts). A session that must enrol a second factor opens on My
-// account, with no other views. The language picker re-renders the app in the chosen language and
+// and the shortcuts overlay) beside the screen area. Lists of cases, partners, changes and the audit
+// log show the item opened beside them (split.ts). A session that must enrol a second factor opens
+// on My account, with no other views. The language picker re-renders the app in the chosen language and
 // re-opens the screen that was open (every `open…` method of the shell is remembered as it is
 // called). Every working screen shows the setup-mode banner (`#setup-banner`) while fewer than two
 // people can check changes; the banner and the counts are asked again whenever a screen opens. On
