@@ -164,6 +164,11 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     await screenshot(driver, "keyboard-1-compact");
     await keys(Key.SPACE);
     assert.equal(await driver.executeScript("return document.documentElement.dataset.density;"), "comfortable");
+    // My account, from the user's name: no test else opens it, so axe-core looks at it here.
+    await tabTo("nav-account", { back: true });
+    await keys(Key.ENTER);
+    await screen("account");
+    await checkAccessibility(driver, "account");
   });
 
   it("shows the shortcuts with ?, and Escape closes them and gives the focus back", async () => {
