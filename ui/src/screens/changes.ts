@@ -5,6 +5,7 @@
 // difference before → after field by field (changed characters marked), and Approve / Reject
 // with a reason. Approve is disabled for the change's maker, with the reason beside it; the
 // core refuses the maker anyway (`not_permitted`), and its refusal is shown if it comes.
+import { sortable } from "../sortable";
 import {
   approveChange,
   changeDetail,
@@ -99,9 +100,9 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
 
 function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
   if (changes.length === 0) return h("p", { id: "changes-empty", class: "hint" }, t("changes.empty"));
-  return h(
+  const table = h(
     "table",
-    { id: "changes-table", class: "cases" },
+    { id: "changes-table", class: "cases", "data-listnav": "tr[data-change-id]" },
     h(
       "thead",
       {},
@@ -124,6 +125,8 @@ function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
       }),
     ),
   );
+  sortable(table);
+  return table;
 }
 
 /** One side of a field: the value, with the characters that differ from `other` marked. */

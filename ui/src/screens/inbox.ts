@@ -155,7 +155,8 @@ export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): P
   const body = h("tbody", {});
   const table = h(
     "table",
-    { id: "cases" },
+    // Rows move with j/k and the arrows, Enter opens (listnav.ts).
+    { id: "cases", "data-listnav": "tr[data-case-id]" },
     h("thead", {}, h("tr", {}, ...columns().map((name) => h("th", { scope: "col" }, name)))),
     body,
   );

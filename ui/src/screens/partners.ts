@@ -27,6 +27,7 @@ import { codeName, formatDateTime, t } from "../i18n";
 import { may } from "../access";
 import type { Shell } from "../app";
 import { qrImage, renderIssue } from "./issue";
+import { sortable } from "../sortable";
 import { outcomeNotice, pendingNotice } from "./changes";
 
 /** The partner list, with the way into onboarding and into issuing our bank details. */
@@ -75,7 +76,7 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
   const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "marks-action-error"));
   // Only approvers and admins are offered the buttons; the core refuses anyone else regardless.
   const checker = may(shell.user, "account.confirm_fraud");
-  const table =
+  const table: HTMLElement =
     marks.length === 0
       ? h("p", { id: "marks-empty", class: "hint" }, t("marks.empty"))
       : h(
@@ -96,6 +97,7 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
           ),
           h("tbody", {}, ...marks.map((m, i) => markRow(m, i, checker, again, fail))),
         );
+  if (table instanceof HTMLTableElement) sortable(table, { skip: checker ? [4] : [] });
   section.replaceChildren(heading, hint, table, feedback);
 }
 
@@ -151,9 +153,9 @@ function markRow(mark: FraudMarkEntry, index: number, checker: boolean, again: (
 
 function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
   if (partners.length === 0) return h("p", { id: "partners-empty", class: "hint" }, t("partners.empty"));
-  return h(
+  const table = h(
     "table",
-    { id: "partners-table", class: "cases" },
+    { id: "partners-table", class: "cases", "data-listnav": "tr[data-id]" },
     h(
       "thead",
       {},
@@ -176,6 +178,8 @@ function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
       }),
     ),
   );
+  sortable(table);
+  return table;
 }
 
 /** A fingerprint as large digit groups, each group its own element (easy to read aloud). */
