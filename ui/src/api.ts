@@ -9,6 +9,10 @@ import type { CallbackScript } from "./bindings/CallbackScript";
 import type { CardPreview } from "./bindings/CardPreview";
 import type { IssuedView } from "./bindings/IssuedView";
 import type { IssueRequest } from "./bindings/IssueRequest";
+import type { AnswerRequest } from "./bindings/AnswerRequest";
+import type { AnswerView } from "./bindings/AnswerView";
+import type { IssuedEntry } from "./bindings/IssuedEntry";
+import type { IssuedPage } from "./bindings/IssuedPage";
 import type { NewPartnerRequest } from "./bindings/NewPartnerRequest";
 import type { PartnerFile } from "./bindings/PartnerFile";
 import type { PartnerRow } from "./bindings/PartnerRow";
@@ -81,6 +85,10 @@ export type {
   CardPreview,
   IssuedView,
   IssueRequest,
+  AnswerRequest,
+  AnswerView,
+  IssuedEntry,
+  IssuedPage,
   NewPartnerRequest,
   PartnerFile,
   PartnerRow,
@@ -348,6 +356,19 @@ export function revokePartnerKey(id: number, fingerprint: string | null, reason:
 /** Signs our bank details for a partner and saves the file (the save dialog is Rust's). */
 export function issueInstruction(request: IssueRequest): Promise<IssuedView> {
   return call("issue_instruction", { request });
+}
+
+/**
+ * The instructions we issued, newest first, narrowed by `query` (partner, id, confirmation code,
+ * account or amount); `after` is the page before's `next`.
+ */
+export function listIssuedInstructions(query: string | null, limit: number, after: number | null): Promise<IssuedPage> {
+  return call("list_issued_instructions", { query, limit, after });
+}
+
+/** The response to a customer's challenge about an instruction we issued (logged by the core). */
+export function answerCallback(request: AnswerRequest): Promise<AnswerView> {
+  return call("answer_callback", { request });
 }
 
 /** Users and their roles (admins and auditors). */

@@ -28,6 +28,7 @@ import { renderAudit } from "./screens/audit";
 import { renderAccount } from "./screens/account";
 import { renderChange, renderChanges } from "./screens/changes";
 import { renderScreening } from "./screens/screening";
+import { renderAnswer } from "./screens/answer";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -54,6 +55,8 @@ export interface Shell {
   openChange?(id: number, message?: string): void;
   /** The ERP's payment file: screen it (clerks, approvers, admins) or check it (every role). */
   openScreening?(): void;
+  /** Answer a customer's callback about an instruction we issued (the partner's side). */
+  openAnswer?(): void;
   /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
   refreshStatus?(): void;
   /**
@@ -138,6 +141,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
             button("nav-partners", t("partners.nav"), () => shell.openPartners()),
             // Every role: auditors are offered the check only, the others screening too.
             button("nav-screening", t("screening.nav"), () => shell.openScreening?.()),
+            may(user, "instruction.respond") && button("nav-answer", t("answer.nav"), () => shell.openAnswer?.()),
             may(user, "policy.set") && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
             may(user, "audit.log") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
             checker && changesButton(() => shell.openChanges?.()),
@@ -196,6 +200,10 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         openScreening: () => {
           setScreen("screening");
           renderScreening(shell);
+        },
+        openAnswer: () => {
+          setScreen("answer");
+          void renderAnswer(shell);
         },
         openChanges: (filter, message) => {
           setScreen("changes");
