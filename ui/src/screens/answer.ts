@@ -123,7 +123,7 @@ function issuedRow(entry: IssuedEntry, choose: (entry: IssuedEntry) => void, pre
     h("td", {}, h("time", { datetime: entry.issued_at }, formatDateTime(entry.issued_at)), " ", h("span", { class: "hint" }, t("answer.by", { name: entry.issued_by }))),
     h("td", {}, amountText(entry)),
     h("td", { class: "account" }, `•••• ${entry.account_last4}`),
-    h("td", { class: "code" }, entry.confirmation_code),
+    h("td", { class: "confirmation" }, entry.confirmation_code),
     h("td", {}, standing ?? pick),
   );
 }
@@ -182,7 +182,7 @@ export function answerResult(answer: AnswerView): HTMLElement {
       "dl",
       { class: "facts" },
       h("dt", {}, t("answer.code")),
-      h("dd", { id: "answer-code", class: "code" }, i.confirmation_code),
+      h("dd", { id: "answer-code", class: "confirmation" }, i.confirmation_code),
       h("dt", {}, t("answer.last4")),
       h("dd", { id: "answer-last4", class: "account" }, i.account_last4),
       h("dt", {}, t("answer.payee")),
