@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "rotate_partner_key",
     "revoke_partner_key",
     "issue_instruction",
+    "list_issued_instructions",
+    "answer_callback",
     "list_users",
     "add_user",
     "set_user_disabled",

@@ -916,6 +916,51 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
     received.ensure(result["partner"]["name"] == "Initech GmbH", "the partner is us");
 }
 
+/// The partner's side of a callback about an instruction we issued (issue 19): `respond --issued`
+/// answers from the workspace's own copy with the organisation key, the response `respond` gives
+/// on the file; clerks may answer, auditors may not; the answer is logged with the challenge and
+/// without the response.
+#[test]
+fn respond_issued_answers_from_the_workspaces_copy_with_the_organisation_key() {
+    let dir = TestDir::new();
+    let ours = Ws::init(&dir, "ws", "Initech GmbH", "alice", "initech organisation passphrase");
+    ours.add_user("clara", "clerk");
+    ours.add_user("frank", "auditor");
+    ours.json("alice", &["org", "account", "--iban", OUR_IBAN, "--bic", OUR_BIC]).assert_code(OK);
+    let theirs = Ws::init(&dir, "globex-ws", "Globex Corporation", "gina", "globex organisation passphrase");
+    let to = ours.add_partner(&theirs.export_card("Globex Corporation", "globex.card"), ON_FILE_NUMBER, None).to_string();
+    let issued = ours
+        .cmd("alice", &["--json", "issue", "--to", &to, "--out", "ours.csi"])
+        .env("COUNTERSIGN_PASSPHRASE", &ours.passphrase)
+        .run()
+        .assert_code(OK);
+    let id = issued.json_str("id");
+    let respond = |user: &str, challenge: &str, passphrase: &str| {
+        ours.cmd(user, &["--json", "respond", "--issued", &id, "--challenge", challenge]).env("COUNTERSIGN_PASSPHRASE", passphrase).run()
+    };
+
+    let from_file = dir.countersign(&["--json", "respond", "--challenge", "305118", "ours.csi"]).run().assert_code(OK).json_str("response");
+    let answered = respond("clara", "305 118", &ours.passphrase).assert_code(OK);
+    let answer = answered.json();
+    assert_eq!(answer["response"], from_file.as_str(), "{answer:#}");
+    assert_eq!((answer["confirmation_code"].clone(), answer["last4"].clone()), (issued.json()["confirmation_code"].clone(), json!("6199")));
+    assert_eq!((answer["signature_checked"].clone(), answer["format_version"].clone()), (json!(true), json!(1)));
+
+    respond("clara", "305 118", "not the passphrase").assert_code(NOT_PERMITTED);
+    respond("frank", "305 118", &ours.passphrase).assert_code(NOT_PERMITTED);
+    respond("clara", "30511", &ours.passphrase).assert_code(USAGE);
+    ours.cmd("clara", &["--json", "respond", "--issued", "not-ours", "--challenge", "305118"])
+        .env("COUNTERSIGN_PASSPHRASE", &ours.passphrase)
+        .run()
+        .assert_code(USAGE);
+
+    let logged = ours.json("alice", &["audit", "log", "--action", "instruction.respond"]).assert_code(OK).json();
+    let logged = logged.as_array().unwrap();
+    assert_eq!(logged.len(), 1, "{logged:#?}");
+    assert_eq!((logged[0]["actor"].as_str(), logged[0]["details"]["challenge"].as_str()), (Some("clara"), Some("305 118")));
+    assert!(!logged[0].to_string().contains(from_file.as_str()), "the response is never logged: {:#}", logged[0]);
+}
+
 /// Regression: a clerk who released an accepted case and tries again is told they are not
 /// permitted (exit 4) instead of "already released" (exit 1, CONTRACT.md: releasing twice).
 #[test]

@@ -12,7 +12,9 @@ use countersign_service::core::changes::{ChangeKind, ChangeStatus};
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
 use countersign_service::core::screen::rules::{LineVerdict, ScreenReason};
 
-use crate::commands::{account, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, screening, session, settings, team};
+use crate::commands::{
+    account, answer, app, audit, callbacks, cases, changes, inbox, issue, marks, partners, screening, session, settings, team,
+};
 
 /// One exported type as (file name, TypeScript source).
 fn export<T: TS + ?Sized + 'static>(cfg: &Config) -> (String, String) {
@@ -136,6 +138,10 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         cases::ReleaseView,
         callbacks::CallbackScript,
         callbacks::CallbackRequest,
+        answer::IssuedEntry,
+        answer::IssuedPage,
+        answer::AnswerRequest,
+        answer::AnswerView,
         partners::PartnerRow,
         partners::PartnerKey,
         partners::PartnerPhone,

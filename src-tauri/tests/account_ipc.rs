@@ -81,7 +81,7 @@ fn a_user_changes_their_own_password() {
     logout(&main);
     assert_eq!(refusal(login_with(&main, "carol", &password("carol"), None)), "authentication_failed");
     let user = login_with(&main, "carol", new, None).unwrap();
-    let clerk = json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen"]);
+    let clerk = json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen", "instruction.respond"]);
     assert_eq!(user, json!({"name": "carol", "role": "clerk", "permissions": clerk}));
     assert!(invoke(&main, "list_cases", json!({})).is_ok());
 }

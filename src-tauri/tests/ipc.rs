@@ -335,7 +335,7 @@ mod flow {
         let carol = invoke(&main, "workspace_status", json!({})).unwrap();
         assert_eq!(
             carol["user"]["permissions"],
-            json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen"])
+            json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen", "instruction.respond"])
         );
         assert_eq!(code(invoke(&main, "approve_case", json!({"id": clean}))), "not_permitted");
         invoke(&main, "logout", json!({})).unwrap();

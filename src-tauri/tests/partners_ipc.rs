@@ -1,7 +1,7 @@
 //! Partners and outgoing instructions through Tauri's real IPC path on the mock runtime, with the
 //! app's real configuration and capabilities: onboarding with a fingerprint typed wrong then
 //! right, the wrong role refused, key rotation (the new fingerprint read back on a call to a number
-//! on file) and revocation, and issuing our bank details. One admin: setup mode, so changes apply
+//! on file) and revocation, issuing our bank details and answering a callback about them. One admin: setup mode, so changes apply
 //! at once (tests/changes_ipc.rs has the four-eyes side).
 //! The workspace is made with the core; cards and keys come from keys/ (TEST-ONLY).
 
@@ -13,7 +13,7 @@ use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
 
 use countersign_service::core::format::card::{CardDetails, PartnerCard};
-use countersign_service::core::format::codes::ConfirmationCode;
+use countersign_service::core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
 use countersign_service::core::format::envelope::{Envelope, FileKind};
 use countersign_service::core::format::instruction::Instruction;
 use countersign_service::core::format::keys::{KeyPair, SecretKeyFile};
@@ -280,4 +280,31 @@ fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
     let again = invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}})).unwrap();
     assert_ne!(again["saved_to"], issued["saved_to"]);
     assert_ne!(again["confirmation_code"], issued["confirmation_code"]);
+    answers_a_callback_about_it(&main, &instruction.id, &bytes);
+}
+
+/// The partner's side of a callback about the instruction issued (issue 19): it is in the list of
+/// what we issued, a wrong passphrase and a malformed challenge are refused, and a clerk's answer
+/// is the response the saved file gives, never carrying the passphrase back.
+fn answers_a_callback_about_it(main: &WebviewWindow<MockRuntime>, id: &str, bytes: &[u8]) {
+    let listed = invoke(main, "list_issued_instructions", json!({"query": "globex", "limit": 1, "after": null})).unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_ne!(listed["items"][0]["id"], json!(id), "newest first: the second one issued");
+    assert!(listed["next"].is_number());
+    let older = invoke(main, "list_issued_instructions", json!({"query": null, "limit": 1, "after": listed["next"]})).unwrap();
+    assert_eq!((older["items"][0]["id"].clone(), older["items"][0]["standing"].clone()), (json!(id), json!("answerable")));
+
+    let ask = |challenge: &str, passphrase: &str| {
+        invoke(main, "answer_callback", json!({"request": {"id": id, "challenge": challenge, "passphrase": passphrase}}))
+    };
+    assert_eq!(refusal_with_message(ask("305 118", "not the passphrase")).0, "authentication_failed");
+    assert_eq!(refusal_with_message(ask("305 11", ORG_PASSPHRASE)).0, "invalid_input");
+    invoke(main, "logout", json!({})).unwrap();
+    login(main, "carol");
+    let answer = ask("305 118", ORG_PASSPHRASE).unwrap();
+    let payload = Envelope::parse(bytes, FileKind::Instruction).unwrap().payload().to_vec();
+    let expected = ChallengeResponse::compute(Challenge::parse("305118").unwrap(), &payload);
+    assert_eq!(answer["response"], json!(expected.to_string()));
+    assert_eq!(answer["instruction"]["account_last4"], json!("2051"));
+    assert!(!answer.to_string().contains(ORG_PASSPHRASE), "the passphrase never comes back");
 }

@@ -59,7 +59,8 @@ enum Command {
     Fingerprint(partner::FingerprintArgs),
     /// Sign payment instructions for one recipient.
     Sign(partner::SignArgs),
-    /// Partner side of a callback: the response code for a challenge and a signed instruction.
+    /// Partner side of a callback: the response code for a challenge and a signed instruction
+    /// (--issued ID: one this workspace issued, answered with the organisation key).
     Respond(partner::RespondArgs),
     /// Check a signed instruction (read-only).
     Verify(partner::VerifyArgs),
@@ -143,7 +144,10 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => partner::keygen(&args, output),
         Command::Fingerprint(args) => partner::fingerprint(&args, output),
         Command::Sign(args) => partner::sign(&args, output),
-        Command::Respond(args) => partner::respond(&args, output),
+        Command::Respond(args) => match &args.issued {
+            Some(id) => workspace::respond_issued(id, &args.challenge, &cli.global, output),
+            None => partner::respond(&args, output),
+        },
         Command::Verify(args) => match &args.signer {
             Some(_) => partner::verify(&args, output),
             None => workspace::verify_in_workspace(&args.file, args.email.as_deref(), &cli.global, output),

@@ -87,13 +87,18 @@ pub struct SignArgs {
 pub struct RespondArgs {
     /// The challenge the caller read out (six digits).
     #[arg(long, value_name = "C")]
-    challenge: String,
+    pub(super) challenge: String,
     /// Your secret-key file, the one that signed FILE (passphrase from COUNTERSIGN_KEY_PASSPHRASE
     /// or a prompt). Required for version-2 files: their response needs your key.
-    #[arg(long, value_name = "PARTNER.key")]
+    #[arg(long, value_name = "PARTNER.key", conflicts_with = "issued")]
     key: Option<PathBuf>,
+    /// The id of an instruction this workspace issued (`issue`): answered from the workspace's
+    /// own copy with the organisation key (passphrase from COUNTERSIGN_PASSPHRASE), as --as USER.
+    #[arg(long, value_name = "ID", conflicts_with = "file")]
+    pub(super) issued: Option<String>,
     /// Your own copy of the signed instruction (see the outbox beside your key).
-    file: PathBuf,
+    #[arg(required_unless_present = "issued")]
+    file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -363,8 +368,9 @@ pub fn sign(args: &SignArgs, output: Output) -> CliResult {
 
 pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
     let challenge = Challenge::parse(&args.challenge).map_err(|e| CliError::usage("invalid_challenge", format!("the challenge: {e}")))?;
-    let bytes = read_file(&args.file, MAX_FILE_SIZE)?;
-    let malformed = |e: String| CliError::failed("malformed_file", format!("{}: {e}", display(&args.file)));
+    let file = args.file.as_deref().ok_or_else(|| CliError::usage("invalid_input", "name the signed instruction FILE, or --issued ID"))?;
+    let bytes = read_file(file, MAX_FILE_SIZE)?;
+    let malformed = |e: String| CliError::failed("malformed_file", format!("{}: {e}", display(file)));
     let envelope = Envelope::parse(&bytes, FileKind::Instruction).map_err(|e| malformed(e.to_string()))?;
     let instruction = Instruction::parse_signed(&envelope).map_err(|e| malformed(e.to_string()))?;
     if instruction.callback_key.is_some() && args.key.is_none() {
@@ -373,7 +379,7 @@ pub fn respond(args: &RespondArgs, output: Output) -> CliResult {
             format!(
                 "{} is a version-2 instruction: its response needs the secret key that signed it; add --key YOUR.key \
                  (only you can answer for it, not whoever holds the file)",
-                display(&args.file)
+                display(file)
             ),
         ));
     }

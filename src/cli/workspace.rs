@@ -675,3 +675,32 @@ pub fn issue(args: &IssueArgs, global: &GlobalArgs, output: Output) -> CliResult
     );
     Ok(Exit::Success)
 }
+
+/// `respond --issued ID`: the partner's side of a callback about an instruction this workspace
+/// issued, answered by the service from its own copy with the organisation key and logged
+/// (`instruction.respond`), as the desktop app's "Answer a callback" does.
+pub fn respond_issued(id: &str, challenge: &str, global: &GlobalArgs, output: Output) -> CliResult {
+    let (mut ws, session) = open_as(global)?;
+    let passphrase = read_secret(ORG_PASSPHRASE, "Passphrase of the organisation key")?;
+    let answer = ws.answer_callback(&session, id, challenge, &passphrase)?;
+    let i = &answer.instruction;
+    output.emit(
+        json!({
+            "response": answer.response,
+            "signature_checked": true,
+            "format_version": i.format_version,
+            "challenge": answer.challenge,
+            "confirmation_code": i.confirmation_code,
+            "last4": i.account_last4,
+            "id": i.id,
+            "partner": i.partner_name,
+        }),
+        || {
+            format!(
+                "Response: {}\nRead it to the caller once they have read you this confirmation code:\n  confirmation  {}\n  issued to     {} ({})\n  account       ending {}",
+                answer.response, i.confirmation_code, i.partner_name, i.issued_at, i.account_last4
+            )
+        },
+    );
+    Ok(Exit::Success)
+}

@@ -16,6 +16,10 @@ import type { CallbackScript } from "./bindings/CallbackScript";
 import type { CardPreview } from "./bindings/CardPreview";
 import type { IssuedView } from "./bindings/IssuedView";
 import type { IssueRequest } from "./bindings/IssueRequest";
+import type { AnswerRequest } from "./bindings/AnswerRequest";
+import type { AnswerView } from "./bindings/AnswerView";
+import type { IssuedEntry } from "./bindings/IssuedEntry";
+import type { IssuedPage } from "./bindings/IssuedPage";
 import type { NewPartnerRequest } from "./bindings/NewPartnerRequest";
 import type { PartnerFile } from "./bindings/PartnerFile";
 import type { PartnerRow } from "./bindings/PartnerRow";
@@ -87,6 +91,10 @@ export type {
   CardPreview,
   IssuedView,
   IssueRequest,
+  AnswerRequest,
+  AnswerView,
+  IssuedEntry,
+  IssuedPage,
   NewPartnerRequest,
   PartnerFile,
   PartnerRow,

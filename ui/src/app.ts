@@ -36,6 +36,7 @@ import { renderScreening } from "./screens/screening";
 import { splitView, type SplitView } from "./split";
 import { applyDensity, density, setDensity } from "./density";
 import { installShortcuts, showShortcuts } from "./shortcuts";
+import { renderAnswer } from "./screens/answer";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -62,6 +63,8 @@ export interface Shell {
   openChange?(id: number, message?: string): void;
   /** The ERP's payment file: screen it (clerks, approvers, admins) or check it (every role). */
   openScreening?(): void;
+  /** Answer a customer's callback about an instruction we issued (the partner's side). */
+  openAnswer?(): void;
   /**
    * Shows a detail beside the list on screen, drawn by `draw` into the detail pane (an audit
    * event beside the log); the list stays as it is.
@@ -293,6 +296,11 @@ function workingShell(
       setScreen("screening");
       renderScreening(shell);
     },
+    openAnswer: () => {
+      area.plain();
+      setScreen("answer");
+      void renderAnswer(shell);
+    },
     openChanges: (filter, message) => {
       setScreen("changes");
       area.listIn("changes", () => renderChanges(shell, filter, message));
@@ -394,6 +402,7 @@ function sideNav(user: UserView, shell: () => Shell): HTMLElement {
       entry("nav-partners", t("partners.nav"), "p", "partners partner onboard issue", () => shell().openPartners()),
       // Every role: auditors are offered the check only, the others screening too.
       entry("nav-screening", t("screening.nav"), "f", "screening", () => shell().openScreening?.()),
+      may(user, "instruction.respond") && entry("nav-answer", t("answer.nav"), "r", "answer", () => shell().openAnswer?.()),
       may(user, "change.approve") && entry("nav-changes", t("changes.nav"), "c", "changes change", () => shell().openChanges?.(), "changes-count"),
       may(user, "audit.log") && entry("nav-audit", t("audit.nav"), "l", "audit", () => shell().openAudit?.()),
       may(user, "policy.set") && entry("nav-settings", t("settings.nav"), "s", "settings", () => shell().openSettings?.()),

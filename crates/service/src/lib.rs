@@ -13,6 +13,7 @@ pub use rand_core::OsRng;
 
 mod access;
 mod activity;
+mod answering;
 mod audit;
 mod backup;
 mod cases;
@@ -56,6 +57,7 @@ pub use countersign_store::postgres::DatabaseUrl;
 pub use team::{kept_log_path, ChangeWatcher, KeptLog, TEAM_FILE};
 
 pub use access::{Credentials, Permission, Role, Session, UserSummary};
+pub use answering::{CallbackAnswer, IssuedStanding, IssuedSummary};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
 pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};

@@ -84,7 +84,7 @@ impl Workspace {
 
     /// Unlocks the active organisation key for `action`; a wrong passphrase is logged (as
     /// `ACTION_refused`: a refusal is never a statement).
-    fn unlock_org_key_for(&mut self, session: &Session, passphrase: &str, action: &str) -> ServiceResult<KeyPair> {
+    pub(super) fn unlock_org_key_for(&mut self, session: &Session, passphrase: &str, action: &str) -> ServiceResult<KeyPair> {
         match self.unlock_org_key(passphrase) {
             Err(e @ ServiceError::AuthenticationFailed(_)) => {
                 self.refuse(session.user(), &format!("{action}_refused"), "organisation", json!({}), e)

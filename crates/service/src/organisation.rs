@@ -9,7 +9,7 @@ use super::changes::{Applier, ChangeRequest, Outcome};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::bank::{AccountDetails, Bic, Currency, Iban};
 use countersign_core::changes::{ChangeKind, ProposedEffect};
-use countersign_core::encoding::format_utc;
+use countersign_core::encoding::{b64_encode, format_utc};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::instruction::{Instruction, DEFAULT_VALIDITY};
 use countersign_core::format::signing::sign_instruction;
@@ -150,7 +150,9 @@ impl Workspace {
         Ok((account, partner_name, recipient))
     }
 
-    /// Signs our own bank details for a partner with the organisation key (admin only).
+    /// Signs our own bank details for a partner with the organisation key (admin only). The
+    /// signed file is kept in the `instruction.issue` event, so the workspace can answer the
+    /// partner's callbacks about it ([`Workspace::answer_callback`]).
     pub fn issue(&mut self, session: &Session, partner_id: i64, org_passphrase: &str) -> ServiceResult<IssuedInstruction> {
         let subject = format!("partner:{partner_id}");
         let (account, partner_name, recipient) = self.issue_preconditions(session, partner_id)?;
@@ -181,7 +183,15 @@ impl Workspace {
                 session.user(),
                 "instruction.issue",
                 &subject,
-                &json!({ "id": instruction.id, "recipient": recipient.to_string(), "confirmation_code": code, "account": account.iban }),
+                &json!({
+                    "id": instruction.id,
+                    "recipient": recipient.to_string(),
+                    "confirmation_code": code,
+                    "account": account.iban,
+                    // The signed file itself, under the log's hash chain: the copy the workspace
+                    // answers the partner's callbacks from (`answering.rs`).
+                    "file": b64_encode(&bytes),
+                }),
             )?;
             Ok(())
         })?;

@@ -1,7 +1,7 @@
 //! The app's `#[tauri::command]`s, one module per domain: the app itself, the session (first
 //! run, sign-in; team workspaces on a server and their live queue), my account (own password, second factor), the inbox (receiving, the case list), one case (view, approve, reject,
 //! reopen, release), the callback wizard, partners (onboarding, rotation, revocation) and outgoing
-//! instructions, the admin's settings (users, policy, our account, the organisation key), the
+//! instructions (issuing them, answering a customer's callback about one), the admin's settings (users, policy, our account, the organisation key), the
 //! pending changes a second person checks (four eyes), the marked accounts, and the ERP's payment
 //! file (screening, its approved copy, the check whether a file is the one screened). Each
 //! command is a few lines: parse the UI's arguments,
@@ -16,6 +16,7 @@
 //! the commands disagree); regenerate with `UPDATE_BINDINGS=1 cargo test -p countersign-app --test bindings`.
 
 pub mod account;
+pub mod answer;
 pub mod app;
 pub mod audit;
 pub mod callbacks;
@@ -68,6 +69,8 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         partners::rotate_partner_key,
         partners::revoke_partner_key,
         issue::issue_instruction,
+        answer::list_issued_instructions,
+        answer::answer_callback,
         settings::list_users,
         settings::add_user,
         settings::set_user_disabled,

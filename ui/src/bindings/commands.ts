@@ -4,6 +4,8 @@
 import { call } from "../ipc";
 import type { Channel } from "@tauri-apps/api/core";
 import type { ActivityDay } from "./ActivityDay";
+import type { AnswerRequest } from "./AnswerRequest";
+import type { AnswerView } from "./AnswerView";
 import type { AppInfo } from "./AppInfo";
 import type { ApprovedCopyView } from "./ApprovedCopyView";
 import type { AuditFileView } from "./AuditFileView";
@@ -22,6 +24,7 @@ import type { DatabasePassword } from "./DatabasePassword";
 import type { FileCheckView } from "./FileCheckView";
 import type { FraudMarkEntry } from "./FraudMarkEntry";
 import type { IssueRequest } from "./IssueRequest";
+import type { IssuedPage } from "./IssuedPage";
 import type { IssuedView } from "./IssuedView";
 import type { KeyBackupRequest } from "./KeyBackupRequest";
 import type { KeyBackupView } from "./KeyBackupView";
@@ -70,6 +73,22 @@ export function changePassword(request: PasswordChangeRequest): Promise<null> {
  */
 export function enrolTotp(request: TotpEnrolRequest): Promise<TotpEnrolment> {
   return call("enrol_totp", { request });
+}
+
+/**
+ * The instructions we issued, newest first, narrowed by `query` (partner, id, confirmation code,
+ * account or amount); `limit` and `after` page them.
+ */
+export function listIssuedInstructions(query: string | null, limit: number | null, after: number | null): Promise<IssuedPage> {
+  return call("list_issued_instructions", { query, limit, after });
+}
+
+/**
+ * The response to a customer's challenge about an instruction we issued (clerks, approvers and
+ * admins; the core checks the role, the challenge, our copy and the passphrase, and logs it).
+ */
+export function answerCallback(request: AnswerRequest): Promise<AnswerView> {
+  return call("answer_callback", { request });
 }
 
 /**

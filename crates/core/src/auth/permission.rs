@@ -40,6 +40,10 @@ pub enum Permission {
     /// Issue our own signed bank details to a partner.
     #[serde(rename = "instruction.issue")]
     IssueInstructions,
+    /// Answer a partner's callback about an instruction we issued: the response to its
+    /// challenge, computed with the organisation key.
+    #[serde(rename = "instruction.respond")]
+    AnswerCallbacks,
     /// Set our organisation's account.
     #[serde(rename = "org.account")]
     SetOrgAccount,
@@ -101,7 +105,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::VerifyInstructions,
         Permission::ReceiveInstructions,
         Permission::ExportPayments,
@@ -110,6 +114,7 @@ impl Permission {
         Permission::RotatePartnerKeys,
         Permission::RevokePartnerKeys,
         Permission::IssueInstructions,
+        Permission::AnswerCallbacks,
         Permission::SetOrgAccount,
         Permission::SetOrgDomains,
         Permission::BackUpOrgKey,
@@ -136,7 +141,7 @@ impl Permission {
         use Permission::*;
         match self {
             VerifyInstructions => EVERYONE,
-            ReceiveInstructions | ScreenPaymentFiles => RECEIVERS,
+            ReceiveInstructions | ScreenPaymentFiles | AnswerCallbacks => RECEIVERS,
             ExportPayments => PAYMENT_HANDLERS,
             OnboardPartners | RotatePartnerKeys | RevokePartnerKeys | IssueInstructions => ADMIN,
             SetOrgAccount | SetOrgDomains | BackUpOrgKey | RotateOrgKey | SetPolicy | MoveWorkspace => ADMIN,
@@ -165,6 +170,7 @@ impl Permission {
             RotatePartnerKeys => "partner.rotate_key",
             RevokePartnerKeys => "partner.revoke_key",
             IssueInstructions => "instruction.issue",
+            AnswerCallbacks => "instruction.respond",
             SetOrgAccount => "org.account",
             SetOrgDomains => "org.domains",
             BackUpOrgKey => "org.key_backup",
@@ -199,6 +205,7 @@ impl Permission {
             RotatePartnerKeys => "rotate partner keys",
             RevokePartnerKeys => "revoke partner keys",
             IssueInstructions => "issue our bank details",
+            AnswerCallbacks => "answer callbacks about the instructions we issued",
             SetOrgAccount => "set the organisation's account",
             SetOrgDomains => "set the organisation's domains",
             BackUpOrgKey => "back up the organisation key",
@@ -243,7 +250,10 @@ mod tests {
     #[test]
     fn each_role_has_its_permissions_and_no_more() {
         use Permission::*;
-        assert_eq!(Permission::of(Role::Clerk), vec![VerifyInstructions, ReceiveInstructions, ExportPayments, ScreenPaymentFiles]);
+        assert_eq!(
+            Permission::of(Role::Clerk),
+            vec![VerifyInstructions, ReceiveInstructions, ExportPayments, ScreenPaymentFiles, AnswerCallbacks]
+        );
         assert_eq!(
             Permission::of(Role::Approver),
             vec![
@@ -251,6 +261,7 @@ mod tests {
                 ReceiveInstructions,
                 ExportPayments,
                 ScreenPaymentFiles,
+                AnswerCallbacks,
                 ApproveChanges,
                 RejectChanges,
                 ConfirmFraudMarks,
@@ -263,6 +274,7 @@ mod tests {
         );
         let admin = Permission::of(Role::Admin);
         assert!(!admin.contains(&ExportPayments) && !admin.contains(&ExportEvidence));
+        assert!(admin.contains(&AnswerCallbacks) && !Permission::of(Role::Auditor).contains(&AnswerCallbacks));
         assert_eq!(admin.len(), Permission::ALL.len() - 2, "an admin has every other permission");
     }
 }
