@@ -218,6 +218,14 @@ export function login(request: LoginRequest): Promise<UserView> {
   return call("login", { request });
 }
 
+/**
+ * "Switch user": another person signs in over the open window. The core's login decides (lockout,
+ * second factor); the user signed in stays until a login succeeds.
+ */
+export function switchUser(request: LoginRequest): Promise<UserView> {
+  return call("switch_user", { request });
+}
+
 export function logout(): Promise<null> {
   return call("logout");
 }

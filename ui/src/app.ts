@@ -28,6 +28,7 @@ import { renderAudit } from "./screens/audit";
 import { renderAccount } from "./screens/account";
 import { renderChange, renderChanges } from "./screens/changes";
 import { renderScreening } from "./screens/screening";
+import { openSwitchUser } from "./screens/switchUser";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -153,7 +154,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
         h("span", { class: "org" }, status.org_name ?? ""),
         ...(nav ? [nav] : []),
         account,
-        button("switch-user", t("header.switchUser"), signOut),
+        // Another person signs in over the open screen, which is opened again for them.
+        button("switch-user", t("header.switchUser"), () => openSwitchUser(root, user.name, () => void renderApp(root, { reopen }))),
         button("logout", t("header.logout"), signOut),
       );
       const shell: Shell = {
