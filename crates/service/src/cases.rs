@@ -866,3 +866,42 @@ impl Workspace {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewPartner;
+    use countersign_core::bank::Country;
+    use countersign_core::format::card::{CardDetails, Contact};
+    use countersign_core::format::keys::KeyPair;
+
+    /// Issue 19: the callback's numbers carry how the partner's own card names the same number
+    /// (matched in E.164 whatever the card's spelling); a number the card does not list has none.
+    #[test]
+    fn each_number_on_file_carries_the_label_the_partners_card_gives_it() {
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        let key = KeyPair::from_seed(&[7; 32]);
+        let contact =
+            |value: &str, label: Option<&str>| Contact { kind: ContactKind::Phone, value: value.into(), label: label.map(String::from) };
+        let details = CardDetails {
+            name: "Globex Corporation".into(),
+            country: Some(Country::parse("DE").unwrap()),
+            domains: vec![],
+            contacts: vec![contact("030 1234567", Some("Accounts receivable")), contact("+49 30 7654321", None)],
+        };
+        let card = PartnerCard::create(&key, details, now()).unwrap();
+        let phones = ["+49 30 1234567".to_string(), "+44 20 7946 0958".to_string()];
+        let new = NewPartner {
+            card: &card.to_bytes(),
+            confirm_fingerprint: &card.fingerprint().to_string(),
+            phones: &phones,
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        ws.add_partner(&alice, &new).unwrap();
+        let numbers = ws.store.read(|tx| numbers_on_file(tx, 1)).unwrap();
+        let labelled: Vec<(&str, Option<&str>)> = numbers.iter().map(|n| (n.number.e164.as_str(), n.label.as_deref())).collect();
+        assert_eq!(labelled, [("+49301234567", Some("Accounts receivable")), ("+442079460958", None)]);
+    }
+}
