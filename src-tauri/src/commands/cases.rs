@@ -310,7 +310,7 @@ pub async fn release_case<R: Runtime>(
                 write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
                 CommandError::new(
                     "export_failed",
-                    format!("Case {id} was released, but its bank file could not be saved: {e}. Export it again with `countersign case export {id}`."),
+                    format!("Case {id} was released, but its bank file could not be saved: {e}. The file is kept with the case and can be exported again."),
                 )
             })?;
                 ws.bank_file_saved(session, id, &path.display().to_string())?;
