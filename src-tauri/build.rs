@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "create_workspace",
     "login",
     "logout",
+    "switch_user",
     "join_team",
     "create_team_workspace",
     "unlock_team",

@@ -1200,3 +1200,41 @@ fn a_clerk_cannot_confirm_a_v2_callback_without_the_partner_and_a_made_up_code_i
     // The log's statements still imply every row (the new transitions replay).
     ws.json("alice", &["audit", "verify"]).assert_code(OK);
 }
+
+/// Issue 19 reported: "after case #5 approved a new account, held case #2 still says 'On file:
+/// the same account'". That is what is on file by then: the account on file is read when a case
+/// is shown, never kept from its receipt. Before the other case's approval the held case pays
+/// another account than the one on file; afterwards the account on file is the one it pays,
+/// current since that approval, while its findings stay those of its receipt.
+#[test]
+fn the_account_on_file_is_read_when_a_case_is_shown_not_kept_from_its_receipt() {
+    let dir = TestDir::new();
+    let office = Office::new(&dir);
+    let ws = &office.ws;
+    let (held, _) = office.held_case("first");
+    let show = ws.show("clara", held);
+    assert_eq!(show["on_file_account"]["display"], CONTRACT_IBAN, "{show:#}");
+    assert_eq!(show["on_file_account"]["same_as_case"], false, "{show:#}");
+    ws.run("clara", &["case", "show", &held.to_string()])
+        .assert_code(OK)
+        .assert_stdout_contains(&format!("on file       {CONTRACT_IBAN} · {CONTRACT_BIC}"))
+        .assert_stdout_contains("(this case pays another account)");
+
+    // A later instruction to the same new account is called back and approved: it becomes current.
+    let (other, copy) = office.held_case("second");
+    office.confirm_callback("clara", other, &copy);
+    assert_eq!(status_of(ws.case("anna", "approve", other, &[])), "approved");
+
+    let show = ws.show("clara", held);
+    assert_eq!(show["status"], "hold", "the held case still waits for its own callback");
+    assert_eq!(show["on_file_account"]["display"], CHANGED_IBAN, "{show:#}");
+    assert_eq!(show["on_file_account"]["same_as_case"], true, "{show:#}");
+    let approved_at =
+        ws.show("clara", other)["timeline"].as_array().unwrap().iter().rev().find(|e| e["action"] == "case.approve").unwrap()["at"].clone();
+    assert_eq!(show["on_file_account"]["became_current_at"], approved_at, "current since the other case's approval");
+    assert!(codes(&show["findings"]).contains(&"bank_details_changed".into()), "the findings are those of the receipt: {show:#}");
+    ws.run("clara", &["case", "show", &held.to_string()])
+        .assert_code(OK)
+        .assert_stdout_contains(&format!("on file       {CHANGED_IBAN} · {CHANGED_BIC}"))
+        .assert_stdout_contains("(the account this case pays)");
+}

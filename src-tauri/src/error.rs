@@ -8,6 +8,30 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// The codes the app itself gives, beside the service's (`ServiceError::CODES`) and the file
+/// checks' (`FileError::CODES`); `ui/src/bindings/coreCodes.ts` lists them all for the UI, whose
+/// catalogues word each one.
+pub const APP_CODES: &[&str] = &[
+    "not_signed_in",
+    "cancelled",
+    "file_unreadable",
+    "export_failed",
+    "qr_failed",
+    "invalid_card",
+    "bad_bundle",
+    "unsupported",
+    "unexpected",
+    "internal_error",
+];
+
+/// Every code a command can fail with: the app's own, the service's and the file checks'.
+pub fn error_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = countersign_service::ServiceError::CODES.to_vec();
+    codes.extend_from_slice(countersign_service::files::FileError::CODES);
+    codes.extend_from_slice(APP_CODES);
+    codes
+}
+
 /// What every command returns.
 pub type CommandResult<T> = Result<T, CommandError>;
 
@@ -22,6 +46,8 @@ impl CommandError {
     /// An error with a stable `code` (snake_case, never reworded once shipped) and a message for
     /// the user.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        // Every code has words in the UI's catalogues only if it is listed (the tests run this).
+        debug_assert!(error_codes().contains(&code), "the error code {code} is not in error::APP_CODES");
         Self { code, message: message.into() }
     }
 
@@ -47,6 +73,22 @@ impl std::error::Error for CommandError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each code the app's source gives literally is listed, so the UI words it.
+    #[test]
+    fn every_literal_error_code_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![dir.join("state.rs"), dir.join("team.rs"), dir.join("dialog.rs"), dir.join("live.rs")];
+        files.extend(std::fs::read_dir(dir.join("commands")).unwrap().map(|e| e.unwrap().path()));
+        let codes = error_codes();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for part in text.split("CommandError::new(\"").skip(1) {
+                let code = part.split('"').next().unwrap();
+                assert!(codes.contains(&code), "{code} ({}) is not in APP_CODES", file.display());
+            }
+        }
+    }
 
     /// The UI (ui/src/api.ts) reads exactly these two fields; this pins the shape.
     #[test]

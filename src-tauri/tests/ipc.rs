@@ -57,6 +57,31 @@ fn first_run(main: &WebviewWindow<MockRuntime>) {
     invoke(main, "logout", json!({})).unwrap();
 }
 
+/// "Switch user" (issue 19): another person signs in over the open window. A refused attempt
+/// (wrong password) leaves the user who was signed in; a right one replaces them, and the core
+/// answers for the new user from then on (a clerk may not add users).
+#[test]
+fn switch_user_replaces_the_session_only_when_the_new_login_succeeds() {
+    let app = app_on(fresh_dir("switch-user"));
+    let main = window(&app, "main");
+    first_run(&main);
+    let anyone = json!({"request": {"user": "alice", "password": ADMIN_PASSWORD}});
+    assert_eq!(code(invoke(&main, "switch_user", anyone.clone())), "not_signed_in", "switching needs someone signed in");
+    invoke(&main, "login", anyone).unwrap();
+    let clerk = json!({"request": {"name": "carol", "role": "clerk", "password": "carol's long password"}});
+    invoke(&main, "add_user", clerk).unwrap();
+
+    let wrong = json!({"request": {"user": "carol", "password": "not her password", "totp": null}});
+    assert_eq!(code(invoke(&main, "switch_user", wrong)), "authentication_failed");
+    assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"]["name"], json!("alice"), "a refused switch keeps alice");
+
+    let carol = invoke(&main, "switch_user", json!({"request": {"user": "carol", "password": "carol's long password"}})).unwrap();
+    assert_eq!((&carol["name"], &carol["role"]), (&json!("carol"), &json!("clerk")));
+    assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"], carol);
+    let another = json!({"request": {"name": "dave", "role": "clerk", "password": "dave's long password"}});
+    assert_eq!(code(invoke(&main, "add_user", another)), "not_permitted", "the core decides for carol now");
+}
+
 #[test]
 fn first_run_creates_a_workspace_then_login_logout() {
     let app = app_on(fresh_dir("first-run"));
@@ -288,7 +313,8 @@ mod flow {
 
         let view = invoke(&main, "case_detail", json!({"id": held})).unwrap();
         assert_eq!(view["summary"]["status"], json!("hold"));
-        assert_eq!(view["current_account"]["display"], json!("DE89 3704 0044 0532 0130 00"));
+        assert_eq!(view["on_file_account"]["display"], json!("DE89 3704 0044 0532 0130 00"));
+        assert_eq!(view["pays_account_on_file"], json!(false), "the held case pays another account than the one on file");
         assert_eq!(view["on_file_numbers"][0]["e164"], json!("+49301234567"));
         assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["action"] == json!("instruction.receive")));
         assert_eq!(code(invoke(&main, "case_detail", json!({"id": 999}))), "not_found");

@@ -13,7 +13,7 @@ use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, Session, WorkQueue, Workspace};
+use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{more_line, Output, PageArgs};
@@ -212,7 +212,15 @@ pub fn case_json(case: &Case) -> Value {
 
 fn detail_json(d: &CaseDetail) -> Value {
     let mut v = case_json(&d.case);
-    v["on_file_numbers"] = json!(d.on_file_numbers);
+    v["on_file_numbers"] = json!(e164s(d));
+    // Issue 19: the partner's current account as it stands when shown, and whether the case pays it.
+    v["on_file_account"] = match &d.on_file_account {
+        Some(a) => json!({
+            "display": a.display, "bic": a.bic, "became_current_at": a.became_current_at,
+            "same_as_case": d.pays_account_on_file(),
+        }),
+        None => Value::Null,
+    };
     v["setup_mode"] = json!(d.setup_mode);
     // Issue 15: what the callback response proves (format §3.7), and whether it was checked.
     if let Some(version) = d.response_version {
@@ -311,9 +319,9 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
     out += &response_line(d);
+    out += &on_file_line(d);
     if c.status == CaseStatus::Hold {
-        let numbers: Vec<String> =
-            d.on_file_numbers.iter().map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone())).collect();
+        let numbers: Vec<String> = d.on_file_numbers.iter().map(number_text).collect();
         out += &format!("  call back on   {} (on file; never a number from the request or its email)\n", numbers.join(", "));
     }
     out += "  timeline:\n";
@@ -321,6 +329,36 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("    {}  {:<10} {}\n", e.at, e.actor, e.action);
     }
     out
+}
+
+/// The on-file numbers in E.164, as `--json` gives them.
+fn e164s(d: &CaseDetail) -> Vec<&str> {
+    d.on_file_numbers.iter().map(|n| n.number.e164.as_str()).collect()
+}
+
+/// A number on file as people read it, with the label the partner's card gives it.
+fn number_text(n: &NumberOnFile) -> String {
+    let e164 = &n.number.e164;
+    let shown = PhoneNumber::from_e164(e164).map(|p| p.international()).unwrap_or_else(|_| e164.clone());
+    match &n.label {
+        Some(label) => format!("{shown} ({label})"),
+        None => shown,
+    }
+}
+
+/// The partner's current account now, beside the case's (issue 19: read when shown, so a case
+/// received before another case changed the account says what is on file today).
+fn on_file_line(d: &CaseDetail) -> String {
+    let Some(a) = &d.on_file_account else {
+        return if d.case.partner_id.is_some() { "  on file       no current account\n".into() } else { String::new() };
+    };
+    let since = a.became_current_at.as_deref().map(|t| format!(", current since {t}")).unwrap_or_default();
+    let same = match d.pays_account_on_file() {
+        Some(true) => " (the account this case pays)",
+        Some(false) => " (this case pays another account)",
+        None => "",
+    };
+    format!("  on file       {} · {}{since}{same}\n", a.display, a.bic)
 }
 
 /// What the callback response of this case proves, and whether it was checked (issue 15).
@@ -406,13 +444,9 @@ impl CaseRun<'_> {
     fn challenge(&mut self, id: i64) -> Result<(), CliError> {
         let challenge = self.ws.start_callback(self.session, id)?;
         let detail = self.ws.case(self.session, id)?;
-        let numbers: Vec<String> = detail
-            .on_file_numbers
-            .iter()
-            .map(|n| PhoneNumber::from_e164(n).map(|p| p.international()).unwrap_or_else(|_| n.clone()))
-            .collect();
+        let numbers: Vec<String> = detail.on_file_numbers.iter().map(number_text).collect();
         let c = &detail.case;
-        self.output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": detail.on_file_numbers }), || {
+        self.output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": e164s(&detail) }), || {
             format!(
                 "Call {} on a number on file: {}\n(never a number from the request or its email).\n\
                  1. Ask them to open their own copy of the instruction and run:\n       countersign respond --challenge \"{challenge}\" FILE\n\

@@ -202,11 +202,24 @@ export function session(getDriver) {
     await type("login-password", `TEST-ONLY ${user} demo`);
     await (await byId("login-password")).sendKeys(Key.ENTER);
   };
-  /** "Switch user" in the header, then signs in as `user`, lands on My work, and opens All cases. */
-  const switchUser = async (user) => {
+  /**
+   * "Switch user" in the header: `user` signs in over the open screen (the form in front of it),
+   * and the screen that was open is opened again for them. Waits until the header names them.
+   */
+  const switchTo = async (user) => {
     await click("switch-user");
-    await signIn(user);
-    await screen("queue");
+    await type("switch-user-name", user);
+    await type("switch-password", `TEST-ONLY ${user} demo`);
+    await (await byId("switch-password")).sendKeys(Key.ENTER);
+    await getDriver().wait(
+      soon(async () => (await textOf("current-user")).startsWith(`${user} `)),
+      20_000,
+      `signed in as ${user}`,
+    );
+  };
+  /** Switches to `user` (see switchTo), then opens All cases. */
+  const switchUser = async (user) => {
+    await switchTo(user);
     await click("nav-inbox");
     await screen("inbox");
   };
@@ -227,5 +240,5 @@ export function session(getDriver) {
       `change ${id} approved`,
     );
   };
-  return { byId, retry, soon, textOf, click, type, screen, signIn, switchUser, approveChange };
+  return { byId, retry, soon, textOf, click, type, screen, signIn, switchTo, switchUser, approveChange };
 }

@@ -19,7 +19,7 @@ const cli = (...args) =>
 
 describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () => {
   let driver;
-  const { byId, retry, textOf, click, type, screen, signIn } = session(() => driver);
+  const { byId, retry, textOf, click, type, screen, signIn, switchTo } = session(() => driver);
 
   const attr = (id, name) => retry(async () => (await byId(id)).getAttribute(name));
   const logReady = () => driver.wait(async () => (await attr("audit-log", "data-state")) === "ready", 20_000, "the log loaded");
@@ -126,9 +126,7 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
   });
 
   it("lets alice (admin) verify but not export a bundle; her settings screen", async () => {
-    await click("switch-user");
-    await signIn("alice");
-    await screen("queue");
+    await switchTo("alice");
     await click("nav-audit");
     await screen("audit");
     await logReady();

@@ -19,7 +19,7 @@ const GLOBEX_KEY = path.resolve(path.dirname(new URL(import.meta.url).pathname),
 
 describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   let driver;
-  const { byId, retry, soon, textOf, click, type, screen, signIn } = session(() => driver);
+  const { byId, retry, soon, textOf, click, type, screen, signIn, switchTo } = session(() => driver);
   let caseId;
 
   const login = async (user) => {
@@ -31,10 +31,6 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await click("nav-inbox");
     await screen("inbox");
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
-  };
-  const switchUser = async (user) => {
-    await click("switch-user");
-    await login(user);
   };
   const openCase = async (id) => {
     await retry(async () => (await driver.findElement(By.css(`#cases button[data-case-id="${id}"]`))).click());
@@ -84,6 +80,19 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.match(await (await byId("account-current")).getText(), /DE89 3704/);
     await screenshot(driver, "flow-2-case");
     await mainScreen(driver, "case");
+
+    // The bar with the verdict and the action needed first stays on screen as the page scrolls.
+    const [scrolled, top, place] = await driver.executeScript(
+      "const bar = document.getElementById('case-bar');" +
+        "const place = bar.getBoundingClientRect().top + window.scrollY;" +
+        "window.scrollTo(0, document.documentElement.scrollHeight);" +
+        "return [window.scrollY, bar.getBoundingClientRect().top, place];",
+    );
+    assert.ok(scrolled > place, `the case page scrolls past the bar's place (${scrolled} > ${place})`);
+    assert.ok(Math.abs(top) < 2, `the bar stays at the top of the window: ${top}`);
+    await byId("start-callback");
+    await screenshot(driver, "flow-2-case-scrolled");
+    await driver.executeScript("window.scrollTo(0, 0);");
 
     // Readable at 125 % zoom: the layout reflows, nothing needs horizontal scrolling.
     const overflow = await driver.executeScript(
@@ -141,8 +150,14 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screenshot(driver, "flow-5-same-user-not-offered");
     assert.equal(await status(), "callback confirmed");
 
-    await switchUser("erin");
-    await openCase(caseId);
+    // Switch user (issue 19): erin signs in over dave's screen; the case stays open for her, and
+    // the core decides again what she may do there (she did not call back: she may approve).
+    await switchTo("erin");
+    await screen("case");
+    assert.ok((await textOf("case-title")).startsWith(`Case #${caseId}:`), "the case that was open stays open");
+    await byId("approve");
+    assert.equal((await driver.findElements(By.id("case-not-yours"))).length, 0, "the case is erin's to approve");
+    await screenshot(driver, "flow-5b-switched-to-erin");
     await click("approve");
     await driver.wait(async () => (await status()) === "approved", 20_000);
     await retry(async () => (await byId("release-format")).sendKeys("pain.001"));

@@ -4,7 +4,7 @@
 // Ends in English again, so the tests that run after this one find the app as it starts.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { By, Key } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
 import { mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 describe("the language picker", { timeout: 300_000 }, () => {
@@ -95,6 +95,18 @@ describe("the language picker", { timeout: 300_000 }, () => {
     assert.equal(await textOf("receive-submit"), "Teslim al");
     await screenshot(driver, "language-3-inbox-tr");
     await mainScreen(driver, "inbox-turkish");
+
+    // The demo's held case in Turkish: findings, timeline and its events worded by their codes.
+    await retry(async () => (await driver.findElement(By.css('#cases button[data-case-id="2"]'))).click());
+    await screen("case");
+    const finding = await driver.wait(until.elementLocated(By.css('#findings li[data-code="bank_details_changed"] .message')), 20_000);
+    assert.equal(await finding.getText(), "Banka hesabı kayıtlı olandan farklı.");
+    const events = await Promise.all((await driver.findElements(By.css("#timeline li .event"))).map((e) => e.getText()));
+    assert.ok(events.some((e) => e.endsWith("talimatı aldı")), `timeline: ${events}`);
+    assert.ok(!(await textOf("content")).includes("instruction.receive"), "no event code on screen");
+    await screenshot(driver, "language-4-case-tr");
+    await click("back-to-inbox");
+    await screen("inbox");
   });
 
   it("keeps the choice across a reload and a restart", async () => {

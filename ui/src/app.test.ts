@@ -38,7 +38,14 @@ const holdCase: CaseView = {
     received_at: "2026-01-01T00:00:00Z",
     received_by: "carol",
   },
-  findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file." }],
+  findings: [
+    {
+      code: "bank_details_changed",
+      severity: "warning",
+      message: "The account differs from the one on file.",
+      values: { from: "DE89 3704 0044 0532 0130 00", to: "GB82 WEST 1234 5698 7654 32" },
+    },
+  ],
   email_sha256: null,
   partner_id: 1,
   confirmation_code: "1234 5678",
@@ -48,9 +55,10 @@ const holdCase: CaseView = {
   decided_by: null,
   decision_reason: null,
   released_by: null,
-  current_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y" },
+  on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
+  pays_account_on_file: false,
   account_history: [],
-  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456" }],
+  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: "Accounts receivable", recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
   callbacks: [],
   timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
   next_steps: ["call_back"],
@@ -122,7 +130,10 @@ describe("the app", () => {
     setInput(root, "login-password", "nope");
     submit(root, "login-form");
     await flush();
-    expect(root.querySelector("#login-error")?.textContent).toBe("wrong user name or password (authentication_failed)");
+    // Worded by its code, the core's particulars after it; the code itself is not shown.
+    expect(root.querySelector("#login-error .error-text")?.textContent).toMatch(/^Sign-in refused/);
+    expect(root.querySelector("#login-error")?.textContent).toContain("wrong user name or password");
+    expect(root.querySelector("#login-error")?.textContent).not.toContain("authentication_failed");
     expect(root.querySelector("#login-error")?.getAttribute("data-code")).toBe("authentication_failed");
   });
 
@@ -171,9 +182,20 @@ describe("the app", () => {
     expect(root.dataset.screen).toBe("case");
     const finding = root.querySelector("#findings li")!;
     expect(finding.getAttribute("data-code")).toBe("bank_details_changed");
+    // In words by its code, with the values it names; the core's English sentence beside it.
+    expect(finding.querySelector(".message")?.textContent).toBe("The bank account differs from the one on file.");
+    expect(finding.querySelector(".finding-values")?.textContent).toBe("on fileDE89 3704 0044 0532 0130 00in this instructionGB82 WEST 1234 5698 7654 32");
     expect(finding.textContent).toContain("The account differs from the one on file.");
     expect(root.querySelectorAll("#account-new mark.changed").length).toBeGreaterThan(0);
     expect(root.querySelector("#account-current")?.textContent).toContain("DE89 3704");
+    expect(root.querySelector("#account-since")?.textContent).toBe("the partner's current account since 2 Nov 2025, 09:00");
+    // The order a clerk decides in: the bar (verdict, the action first), the accounts, the
+    // findings, the evidence and the timeline in words.
+    const order = [...root.querySelectorAll("#content > section")].map((s) => s.id || s.getAttribute("aria-labelledby"));
+    expect(order).toEqual(["case-bar", "callback-area", "account-title", "findings-title", "email-evidence", "timeline-title", "facts-title"]);
+    expect(root.querySelector("#case-bar #case-verdict")?.textContent).toBe("hold");
+    expect(root.querySelector("#case-bar #case-actions")?.firstElementChild?.id).toBe("start-callback");
+    expect(root.querySelector("#timeline li")?.textContent).toBe("1 Jan 2026, 00:00 carol received the instruction");
     // The core offers a clerk the callback on a held case, and nothing else.
     expect(["#start-callback", "#approve", "#release-form", "#reject-form", "#reopen"].map((id) => root.querySelector(id) !== null)).toEqual([true, false, false, false, false]);
 
@@ -185,6 +207,8 @@ describe("the app", () => {
     // The numbers on file are the only choices; nothing is typed and nothing is chosen beforehand.
     const numbers = [...root.querySelectorAll<HTMLInputElement>("#callback-numbers input[type=radio]")];
     expect(numbers.map((n) => n.value)).toEqual(["+49 30 123456"]);
+    // Each with its label and who put it on file when.
+    expect(root.querySelector("#callback-numbers label")?.textContent).toBe("+49 30 123456 · Accounts receivable (on file since 1 Oct 2025, recorded by alice)");
     expect(root.querySelector("#callback-numbers input[type=tel], #callback-numbers input[type=text]")).toBeNull();
     expect(root.querySelectorAll("#callback-form input[type=radio]:checked").length).toBe(0);
     setInput(root, "callback-reached", "Greta");
@@ -216,7 +240,7 @@ describe("the app", () => {
       ...holdCase,
       findings: [
         ...holdCase.findings,
-        { code: "email_lookalike_domain", severity: "critical", message: "Replies would go to a look-alike of the partner's domain." },
+        { code: "email_lookalike_domain", severity: "critical", message: "Replies would go to a look-alike of the partner's domain.", values: {} },
       ],
       email_sha256: "ab".repeat(32),
     };
@@ -274,7 +298,7 @@ describe("the app", () => {
               verdict: "hold",
               case_id: 2,
               partner: "Globex Corporation",
-              findings: [...holdCase.findings, { code: "email_dmarc_fail", severity: "warning", message: "The sender's domain did not pass DMARC." }],
+              findings: [...holdCase.findings, { code: "email_dmarc_fail", severity: "warning", message: "The sender's domain did not pass DMARC.", values: {} }],
             },
             { file_name: "b.json", verdict: "rejected", case_id: 3, partner: null, findings: [] },
           ];
@@ -446,5 +470,117 @@ describe("the app", () => {
     expect(root.querySelector("#cases thead")?.textContent).toBe("VakaKararİş ortağıAlacaklıTutarSüreDurum");
     expect(root.querySelector("#cases tbody .status")?.textContent).toBe("beklemede");
     expect(root.querySelector("#case-count")?.textContent).toBe("1 vakadan 1 tanesi");
+  });
+
+  it("says the account on file is this case's own once another case made it current, and since when", async () => {
+    const sameNow: CaseView = {
+      ...holdCase,
+      on_file_account: { ...holdCase.on_file_account!, display: "GB82 WEST 1234 5698 7654 32", bic: "WESTGB2L", became_current_at: "2026-01-05T10:00:00Z" },
+      pays_account_on_file: true,
+    };
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1" };
+      if (cmd === "workspace_status") return status(true, userOf("carol", "clerk"));
+      if (cmd === "case_detail") return sameNow;
+      if (cmd === "work_queue") return queueOf();
+      return null;
+    });
+    const root = document.createElement("main");
+    await renderApp(root, { reopen: (shell) => shell.openCase(2) });
+    await flush();
+    expect(root.querySelector("#account-current")?.textContent).toBe("the same account as in this instruction");
+    expect(root.querySelector("#account-current")?.getAttribute("data-same")).toBe("true");
+    expect(root.querySelector("#account-since")?.textContent).toBe("the partner's current account since 5 Jan 2026, 10:00");
+    expect(root.querySelectorAll("#account-new mark").length).toBe(0);
+  });
+
+  it("words a case in Turkish: findings, events and refusals by their codes, the core's English only under Details", async () => {
+    setLocale("tr");
+    const refusedCase: CaseView = {
+      ...holdCase,
+      timeline: [
+        ...holdCase.timeline,
+        { at: "2026-01-02T00:00:00Z", actor: "carol", action: "case.callback_refused", details: JSON.stringify({ dialed: "+442079460018", refused: "not_permitted", reason: "not on file" }) },
+      ],
+    };
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1" };
+      if (cmd === "workspace_status") return status(true, userOf("carol", "clerk"));
+      if (cmd === "case_detail") return refusedCase;
+      if (cmd === "work_queue") return queueOf();
+      return null;
+    });
+    const root = document.createElement("main");
+    await renderApp(root, { reopen: (shell) => shell.openCase(2) });
+    await flush();
+    expect(root.querySelector("#findings .message")?.textContent).toBe("Banka hesabı kayıtlı olandan farklı.");
+    expect(root.querySelector("#findings details summary")?.textContent).toBe("İngilizce");
+    const events = [...root.querySelectorAll("#timeline li .event")].map((e) => e.textContent);
+    expect(events).toEqual(["carol: talimatı aldı", "carol: kayıtlı olmayan bir numara reddedildi"]);
+    expect(root.querySelector("#timeline li:last-child .event-details")?.textContent).toContain("reddetme nedeni: İzin verilmedi");
+    // Nothing English from the core outside the collapsed details: no code, no core sentence.
+    const visible = [...root.querySelectorAll("#content section")].map((s) => {
+      const copy = s.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll("details").forEach((d) => d.remove());
+      return copy.textContent ?? "";
+    });
+    expect(visible.join(" ")).not.toMatch(/instruction\.receive|case\.callback|not_permitted|bank_details_changed|differs from the one on file|not on file/);
+  });
+
+  it("Switch user keeps the window: a refused sign-in keeps the clerk, the approver gets the open case with their own steps", async () => {
+    let user = userOf("carol", "clerk");
+    const switches: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return { name: "Countersign", version: "1" };
+      if (cmd === "workspace_status") return status(true, user);
+      if (cmd === "work_queue") return queueOf();
+      if (cmd === "workspace_mode") return { setup: false, checkers: ["alice", "erin"] };
+      if (cmd === "list_changes") return [];
+      if (cmd === "case_detail") return user.name === "erin" ? { ...holdCase, summary: { ...holdCase.summary, status: "callback_confirmed" }, next_steps: ["approve", "reject"] } : holdCase;
+      if (cmd === "logout") throw new Error("Switch user must not sign out");
+      if (cmd === "switch_user") {
+        const request = (args as { request: { user: string; password: string } }).request;
+        switches.push(request);
+        if (request.password !== "erin's password") throw { code: "authentication_failed", message: "wrong user name or password" };
+        user = userOf("erin", "approver");
+        return user;
+      }
+      return null;
+    });
+    const root = document.createElement("main");
+    document.body.append(root);
+    try {
+      await renderApp(root, { reopen: (shell) => shell.openCase(2) });
+      await flush();
+      expect(root.querySelector("#start-callback")).not.toBeNull();
+      root.querySelector<HTMLButtonElement>("#switch-user")!.click();
+      const dialog = root.querySelector<HTMLElement>("#switch-user[role=dialog]")!;
+      expect(dialog).not.toBeNull();
+      // The case stays on screen behind the form.
+      expect(root.querySelector("#case-title")?.textContent).toContain("Case #2");
+      setInput(root, "switch-user-name", "erin");
+      setInput(root, "switch-password", "wrong");
+      submit(root, "switch-form");
+      await flush();
+      expect(root.querySelector("#switch-error")?.getAttribute("data-code")).toBe("authentication_failed");
+      expect(root.querySelector<HTMLInputElement>("#switch-password")?.value).toBe("");
+      expect(root.querySelector("#current-user")?.textContent).toBe("carol (clerk)");
+      setInput(root, "switch-password", "erin's password");
+      submit(root, "switch-form");
+      await flush();
+      expect(switches).toEqual([
+        { user: "erin", password: "wrong", totp: null },
+        { user: "erin", password: "erin's password", totp: null },
+      ]);
+      expect(root.querySelector("#switch-user[role=dialog]")).toBeNull();
+      expect(root.querySelector("#current-user")?.textContent).toBe("erin (approver)");
+      expect(root.dataset.screen).toBe("case");
+      expect(root.querySelector("#case-title")?.textContent).toContain("Case #2");
+      // The core decided again for erin: she may approve; the clerk's callback is gone.
+      expect(root.querySelector("#approve")).not.toBeNull();
+      expect(root.querySelector("#start-callback")).toBeNull();
+    } finally {
+      root.remove();
+    }
   });
 });

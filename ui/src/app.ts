@@ -37,6 +37,7 @@ import { splitView, type SplitView } from "./split";
 import { applyDensity, density, setDensity } from "./density";
 import { installShortcuts, showShortcuts } from "./shortcuts";
 import { renderAnswer } from "./screens/answer";
+import { openSwitchUser } from "./screens/switchUser";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
@@ -135,7 +136,9 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       renderLogin(content, status, again);
       restoreTyped(content, resume.typed);
     } else {
-      onChange = renderWorking(root, { user: status.user, org: status.org_name ?? "", brand, picker, version, footer, workarea, content, again, resume, setScreen }, (r) => (reopen = r));
+      const name = status.user.name;
+      const switchUser = () => openSwitchUser(root, name, () => void renderApp(root, { reopen }));
+      onChange = renderWorking(root, { user: status.user, org: status.org_name ?? "", brand, picker, version, footer, workarea, content, again, resume, setScreen, switchUser }, (r) => (reopen = r));
     }
     root.dataset.state = "ready";
   } catch (reason) {
@@ -161,6 +164,8 @@ interface WorkingParts {
   again: () => void;
   resume: Resume;
   setScreen: (name: string) => void;
+  /** Another person signs in over the open screen, which is opened again for them. */
+  switchUser: () => void;
 }
 
 /** The lists that show their detail beside them: the list's screen, the detail's screen. */
@@ -198,7 +203,7 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
     { id: "sidebar", class: "sidebar" },
     parts.brand,
     nav,
-    userBlock(user, parts.org, () => shell.openAccount?.(), signOut),
+    userBlock(user, parts.org, () => shell.openAccount?.(), parts.switchUser, signOut),
     h("div", { class: "preferences" }, parts.picker, densityToggle(), shortcutsButton(root)),
     parts.footer,
   );
@@ -411,7 +416,7 @@ function sideNav(user: UserView, shell: () => Shell): HTMLElement {
 }
 
 /** The signed-in user: the name opens My account; Switch user and Sign out. */
-function userBlock(user: UserView, org: string, openAccount: () => void, signOut: () => void): HTMLElement {
+function userBlock(user: UserView, org: string, openAccount: () => void, switchUser: () => void, signOut: () => void): HTMLElement {
   const account = h(
     "button",
     { id: "nav-account", type: "button", class: "secondary user", title: t("account.nav") },
@@ -422,7 +427,7 @@ function userBlock(user: UserView, org: string, openAccount: () => void, signOut
     "section",
     { class: "who", "aria-label": t("layout.signedIn"), "data-org": org },
     account,
-    h("div", { class: "row tight" }, button("switch-user", t("header.switchUser"), signOut), button("logout", t("header.logout"), signOut)),
+    h("div", { class: "row tight" }, button("switch-user", t("header.switchUser"), switchUser), button("logout", t("header.logout"), signOut)),
   );
 }
 

@@ -1,6 +1,9 @@
 // Building DOM without HTML strings: text only through textContent, nothing from the Rust side is
 // ever parsed as markup.
 
+import { t } from "./i18n";
+import { coreSpeaksTheLanguage, errorText } from "./words";
+
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | null>;
 
@@ -36,9 +39,17 @@ export function svg(tag: string, attrs: Record<string, string | number>): SVGEle
   return node;
 }
 
-/** A message box for a command's error: its sentence and its stable code. */
+/**
+ * A message box for a command's error, worded by its stable code in the user's language (the
+ * code itself is on `data-code`, never shown). The core's own sentence, which names the
+ * particulars, follows it in English; in another language it is one click away, under "Details".
+ */
 export function errorBox(error: { code: string; message: string }, id = "error"): HTMLElement {
-  return h("p", { id, class: "error", role: "alert", "data-code": error.code }, error.message, h("span", { class: "code" }, ` (${error.code})`));
+  const headline = h("strong", { class: "error-text" }, errorText(error.code));
+  const detail = coreSpeaksTheLanguage()
+    ? h("span", { class: "error-detail" }, ` ${error.message}`)
+    : h("details", { class: "error-detail" }, h("summary", {}, t("error.details")), h("span", { lang: "en" }, error.message));
+  return h("div", { id, class: "error", role: "alert", "data-code": error.code }, headline, detail);
 }
 
 /** A short notice (success). */

@@ -38,7 +38,7 @@ const summary = (id: number) => ({
 
 const caseOf = (id: number): CaseView => ({
   summary: summary(id),
-  findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file." }],
+  findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file.", values: {} }],
   email_sha256: null,
   partner_id: 1,
   confirmation_code: "1234 5678",
@@ -48,9 +48,10 @@ const caseOf = (id: number): CaseView => ({
   decided_by: null,
   decision_reason: null,
   released_by: null,
-  current_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y" },
+  on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
+  pays_account_on_file: false,
   account_history: [],
-  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456" }],
+  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: null, recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
   callbacks: [],
   timeline: [],
   next_steps: ["call_back"],

@@ -4,13 +4,13 @@
 // while they type, it only offers "Show the latest".
 import type { LiveEvent, TeamView } from "./api";
 import { h } from "./dom";
-import { localeTag, t } from "./i18n";
+import { formatTime, t } from "./i18n";
 
 /** The status line's text for `team` after `event` (`null`: as opened). */
 export function teamLine(team: TeamView, event: LiveEvent | null, at: Date = new Date()): string {
   const { server, schema } = team;
   if (event === "lost") return t("team.lost", { server });
-  if (event === "restored") return t("team.restored", { server, schema, time: at.toLocaleTimeString(localeTag()) });
+  if (event === "restored") return t("team.restored", { server, schema, time: formatTime(at) });
   return t("team.status", { server, schema });
 }
 

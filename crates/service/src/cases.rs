@@ -16,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use sha2::Digest;
 
-use super::statements::{append_statement, checked_case, refresh};
+use super::statements::{append_statement, check_account, checked_case, refresh};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
@@ -28,11 +28,13 @@ use countersign_core::cases::steps::{offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use countersign_core::format::callback_key::CallbackPublicKey;
+use countersign_core::format::card::{ContactKind, PartnerCard};
 use countersign_core::format::codes::{Challenge, ChallengeResponse};
 use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_core::format::instruction::Instruction;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::paging::{Page, Paged};
+use countersign_core::registry::{AccountRecord, OnFileNumber};
 use countersign_store::prelude::*;
 use countersign_store::{BankFile, StoreError, Tx};
 
@@ -173,8 +175,13 @@ pub struct CaseDetail {
     pub callbacks: Vec<Callback>,
     /// Every audit event about the case, oldest first.
     pub timeline: Vec<LoggedEvent>,
-    /// The on-file numbers of the case's partner (the only ones to call).
-    pub on_file_numbers: Vec<String>,
+    /// The on-file numbers of the case's partner (the only ones to call), each with the label
+    /// the partner's card gives it.
+    pub on_file_numbers: Vec<NumberOnFile>,
+    /// The partner's current account, read when the case is shown and checked against the signed
+    /// statements (issue 19: never a fact kept from an earlier view); none when the partner has
+    /// none, or the case has no known partner.
+    pub on_file_account: Option<AccountRecord>,
     /// The workspace is still in setup mode: fewer than two people could ever check changes, so
     /// its registry and controls were changed by one person alone (issue 15).
     pub setup_mode: bool,
@@ -187,6 +194,52 @@ pub struct CaseDetail {
     /// What the signed-in user may do next on it, as the core decides from the signed facts: the
     /// controls a shell offers (none that the core would refuse).
     pub next_steps: Vec<CaseStep>,
+}
+
+/// A number on file as the callback shows it.
+#[derive(Debug, Clone)]
+pub struct NumberOnFile {
+    /// The record: E.164, where it came from, who recorded it and when.
+    pub number: OnFileNumber,
+    /// How the partner's card names the same number ("Accounts receivable"), when it does.
+    pub label: Option<String>,
+}
+
+impl CaseDetail {
+    /// Whether the case pays the partner's current account, as it stands now: `None` when either
+    /// is unknown.
+    pub fn pays_account_on_file(&self) -> Option<bool> {
+        Some(self.on_file_account.as_ref()?.account_key == *self.case.account_key.as_ref()?)
+    }
+}
+
+/// The partner's on-file numbers, each with the label the partner's own card gives the same
+/// number (informative only: the number is on file because an admin recorded it from the
+/// contract, never because the card lists it).
+fn numbers_on_file(tx: &dyn Tx, partner_id: i64) -> ServiceResult<Vec<NumberOnFile>> {
+    let card = tx.partner_card(partner_id)?.and_then(|bytes| PartnerCard::parse(&bytes).ok());
+    let country = card.as_ref().and_then(|c| c.details().country).map(|c| c.to_string());
+    let labels: Vec<(String, String)> = card
+        .iter()
+        .flat_map(|c| c.details().contacts.iter())
+        .filter(|c| c.kind == ContactKind::Phone)
+        .filter_map(|c| Some((PhoneNumber::parse(&c.value, country.as_deref()).ok()?.as_e164().to_string(), c.label.clone()?)))
+        .collect();
+    let numbers = tx.partner_phones(partner_id, &Page::default())?;
+    Ok(numbers
+        .into_iter()
+        .map(|number| {
+            let label = labels.iter().find(|(e164, _)| *e164 == number.e164).map(|(_, label)| label.clone());
+            NumberOnFile { number, label }
+        })
+        .collect())
+}
+
+/// The partner's current account as the signed statements give it, read now.
+fn account_on_file(tx: &dyn Tx, state: &ImpliedState, partner_id: i64) -> ServiceResult<Option<AccountRecord>> {
+    let Some(account) = tx.current_account(partner_id)? else { return Ok(None) };
+    check_account(state, &account)?;
+    Ok(Some(account))
 }
 
 /// How the response heard compares with the one expected.
@@ -789,9 +842,9 @@ impl Workspace {
         self.store.read(|tx| -> ServiceResult<CaseDetail> {
             refresh(tx, state)?;
             let case = load(tx, id)?;
-            let on_file_numbers = match case.partner_id {
-                Some(p) => tx.partner_phones(p, &Page::default())?.into_iter().map(|p| p.e164).collect(),
-                None => vec![],
+            let (on_file_numbers, on_file_account) = match case.partner_id {
+                Some(p) => (numbers_on_file(tx, p)?, account_on_file(tx, state, p)?),
+                None => (vec![], None),
             };
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
             let callbacks = tx.callbacks(id)?;
@@ -804,11 +857,51 @@ impl Workspace {
                 callbacks,
                 timeline: tx.events_for_subject(&format!("case:{id}"))?,
                 on_file_numbers,
+                on_file_account,
                 setup_mode: state.in_setup_mode(),
                 response_version: file.map(|e| e.version()),
                 response_checked: confirmed.then_some(!unchecked),
                 case,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewPartner;
+    use countersign_core::bank::Country;
+    use countersign_core::format::card::{CardDetails, Contact};
+    use countersign_core::format::keys::KeyPair;
+
+    /// Issue 19: the callback's numbers carry how the partner's own card names the same number
+    /// (matched in E.164 whatever the card's spelling); a number the card does not list has none.
+    #[test]
+    fn each_number_on_file_carries_the_label_the_partners_card_gives_it() {
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        let key = KeyPair::from_seed(&[7; 32]);
+        let contact =
+            |value: &str, label: Option<&str>| Contact { kind: ContactKind::Phone, value: value.into(), label: label.map(String::from) };
+        let details = CardDetails {
+            name: "Globex Corporation".into(),
+            country: Some(Country::parse("DE").unwrap()),
+            domains: vec![],
+            contacts: vec![contact("030 1234567", Some("Accounts receivable")), contact("+49 30 7654321", None)],
+        };
+        let card = PartnerCard::create(&key, details, now()).unwrap();
+        let phones = ["+49 30 1234567".to_string(), "+44 20 7946 0958".to_string()];
+        let new = NewPartner {
+            card: &card.to_bytes(),
+            confirm_fingerprint: &card.fingerprint().to_string(),
+            phones: &phones,
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        ws.add_partner(&alice, &new).unwrap();
+        let numbers = ws.store.read(|tx| numbers_on_file(tx, 1)).unwrap();
+        let labelled: Vec<(&str, Option<&str>)> = numbers.iter().map(|n| (n.number.e164.as_str(), n.label.as_deref())).collect();
+        assert_eq!(labelled, [("+49301234567", Some("Accounts receivable")), ("+442079460958", None)]);
     }
 }

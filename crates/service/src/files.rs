@@ -38,6 +38,9 @@ pub enum FileError {
 }
 
 impl FileError {
+    /// Every code [`FileError::code`] gives (`tests/codes.rs` checks).
+    pub const CODES: &'static [&'static str] = &["file_exists", "no_directory", "not_a_file", "io_error"];
+
     /// A stable code for the shells: `file_exists`, `no_directory`, `not_a_file` or `io_error`.
     pub fn code(&self) -> &'static str {
         match self {

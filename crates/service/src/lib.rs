@@ -60,7 +60,7 @@ pub use access::{Credentials, Permission, Role, Session, UserSummary};
 pub use answering::{CallbackAnswer, IssuedStanding, IssuedSummary};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
-pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, CHALLENGE_LIFETIME};
+pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, NumberOnFile, CHALLENGE_LIFETIME};
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use checklist::SetupChecklist;
 pub use countersign_core::audit::activity::DayActivity;
@@ -120,6 +120,27 @@ impl From<countersign_core::auth::UnknownRole> for ServiceError {
 }
 
 impl ServiceError {
+    /// Every code [`ServiceError::code`] gives, for the shells' lists of codes to word (the app's
+    /// catalogues); `tests/codes.rs` fails when `code` gives one missing here.
+    pub const CODES: &'static [&'static str] = &[
+        "authentication_failed",
+        "not_permitted",
+        "invalid_input",
+        "check_failed",
+        "not_found",
+        "file_too_large",
+        "payment_file_invalid",
+        "state_unverified",
+        "newer_workspace",
+        "no_workspace",
+        "workspace_exists",
+        "schema_behind",
+        "database_unreachable",
+        "database_password",
+        "workspace_moved",
+        "storage_error",
+    ];
+
     /// A stable snake_case code.
     pub fn code(&self) -> &'static str {
         match self {

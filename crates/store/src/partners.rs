@@ -89,6 +89,9 @@ pub trait PartnersTx {
     /// A partner by id.
     fn partner(&self, id: i64) -> StoreResult<Option<Partner>>;
 
+    /// The card file a partner was onboarded with, as it was given (the labels of its contacts).
+    fn partner_card(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+
     /// Partners, by id; of a page, those after `page.after` and at most one more than
     /// `page.limit` (see [`Page::fetch`]).
     fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>>;

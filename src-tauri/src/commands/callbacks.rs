@@ -59,16 +59,7 @@ pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResul
         Ok(CallbackScript {
             challenge: challenge.to_string(),
             partner: c.partner_name.clone(),
-            on_file_numbers: d
-                .on_file_numbers
-                .iter()
-                .map(|n| PhoneEntry {
-                    e164: n.clone(),
-                    display: countersign_service::core::assess::phone::PhoneNumber::from_e164(n)
-                        .map(|p| p.international())
-                        .unwrap_or_else(|_| n.clone()),
-                })
-                .collect(),
+            on_file_numbers: d.on_file_numbers.iter().map(PhoneEntry::of).collect(),
             payee: c.beneficiary_name.clone(),
             account_last4: c.account_key.as_deref().map(|k| k.chars().skip(k.chars().count().saturating_sub(4)).collect()),
             amount: c.amount().map(|m| m.to_string()),

@@ -4,9 +4,9 @@
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::steps::CaseStep;
-use countersign_service::core::registry::AccountStatus;
+use countersign_service::core::registry::{AccountRecord, AccountStatus};
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{Export, ExportFormat};
+use countersign_service::{Export, ExportFormat, NumberOnFile};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -29,6 +29,8 @@ pub struct AccountEntry {
     pub first_seen: String,
     /// Last seen (UTC).
     pub last_seen: String,
+    /// When it became the current account, if it ever did (UTC).
+    pub became_current_at: Option<String>,
 }
 
 /// A phone number on file.
@@ -38,6 +40,27 @@ pub struct PhoneEntry {
     pub e164: String,
     /// International format, to read and dial.
     pub display: String,
+    /// How the partner's card names this number ("Accounts receivable"), when it does.
+    pub label: Option<String>,
+    /// Who put it on file.
+    pub recorded_by: String,
+    /// When (UTC).
+    pub recorded_at: String,
+}
+
+impl PhoneEntry {
+    /// The view of a number on file.
+    pub(crate) fn of(n: &NumberOnFile) -> Self {
+        let e164 = &n.number.e164;
+        let display = PhoneNumber::from_e164(e164).map(|p| p.international()).unwrap_or_else(|_| e164.clone());
+        PhoneEntry {
+            e164: e164.clone(),
+            display,
+            label: n.label.clone(),
+            recorded_by: n.number.recorded_by.clone(),
+            recorded_at: n.number.recorded_at.clone(),
+        }
+    }
 }
 
 /// One callback attempt.
@@ -96,8 +119,10 @@ pub struct CaseView {
     pub decision_reason: Option<String>,
     /// Who released.
     pub released_by: Option<String>,
-    /// The partner's current account on file, when it differs from this case's.
-    pub current_account: Option<AccountEntry>,
+    /// The partner's current account, as it stands now (read when the case is shown).
+    pub on_file_account: Option<AccountEntry>,
+    /// Whether this case pays that account; absent when either is unknown.
+    pub pays_account_on_file: Option<bool>,
     /// The partner's accounts, oldest first.
     pub account_history: Vec<AccountEntry>,
     /// The only numbers to call.
@@ -144,9 +169,17 @@ pub struct ReleaseView {
     pub qr: Option<QrView>,
 }
 
-fn phone(e164: &str) -> PhoneEntry {
-    let display = PhoneNumber::from_e164(e164).map(|p| p.international()).unwrap_or_else(|_| e164.to_string());
-    PhoneEntry { e164: e164.into(), display }
+impl AccountEntry {
+    fn of(a: &AccountRecord) -> Self {
+        AccountEntry {
+            display: a.display.clone(),
+            bic: a.bic.clone(),
+            status: a.status,
+            first_seen: a.first_seen.clone(),
+            last_seen: a.last_seen.clone(),
+            became_current_at: a.became_current_at.clone(),
+        }
+    }
 }
 
 /// Everything about one case.
@@ -158,19 +191,9 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
         let d = ws.case(session, id)?;
         let c = &d.case;
         let history: Vec<AccountEntry> = match c.partner_id {
-            Some(p) => ws
-                .partner(session, p)?
-                .accounts
-                .into_iter()
-                .map(|view| {
-                    let a = view.account;
-                    AccountEntry { display: a.display, bic: a.bic, status: a.status, first_seen: a.first_seen, last_seen: a.last_seen }
-                })
-                .collect(),
+            Some(p) => ws.partner(session, p)?.accounts.iter().map(|view| AccountEntry::of(&view.account)).collect(),
             None => vec![],
         };
-        let current_account =
-            history.iter().find(|a| a.status == AccountStatus::Current && Some(&a.display) != c.account_display.as_ref()).cloned();
         Ok(CaseView {
             summary: summary(c),
             findings: c.findings.iter().map(finding_view).collect(),
@@ -183,9 +206,10 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
             decided_by: c.decided_by.clone(),
             decision_reason: c.decision_reason.clone(),
             released_by: c.released_by.clone(),
-            current_account,
+            on_file_account: d.on_file_account.as_ref().map(AccountEntry::of),
+            pays_account_on_file: d.pays_account_on_file(),
             account_history: history,
-            on_file_numbers: d.on_file_numbers.iter().map(|n| phone(n)).collect(),
+            on_file_numbers: d.on_file_numbers.iter().map(PhoneEntry::of).collect(),
             callbacks: d
                 .callbacks
                 .iter()
@@ -286,7 +310,7 @@ pub async fn release_case<R: Runtime>(
                 write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
                 CommandError::new(
                     "export_failed",
-                    format!("Case {id} was released, but its bank file could not be saved: {e}. Export it again with `countersign case export {id}`."),
+                    format!("Case {id} was released, but its bank file could not be saved: {e}. The file is kept with the case and can be exported again."),
                 )
             })?;
                 ws.bank_file_saved(session, id, &path.display().to_string())?;

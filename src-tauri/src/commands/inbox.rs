@@ -26,8 +26,11 @@ pub struct FindingView {
     pub code: ReasonCode,
     /// How much it weighs.
     pub severity: Severity,
-    /// A sentence for the clerk.
+    /// A sentence for the clerk, in English (the UI words the finding by its code in the user's
+    /// language, from `values`).
     pub message: String,
+    /// The values the message names (`from`, `to`, `amount`, `at`, …), for the UI to word.
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 /// A row of the case list.
@@ -135,7 +138,7 @@ pub(crate) fn summary(case: &Case) -> CaseSummary {
 }
 
 pub(crate) fn finding_view(f: &Finding) -> FindingView {
-    FindingView { code: f.code, severity: f.severity, message: f.message.clone() }
+    FindingView { code: f.code, severity: f.severity, message: f.message.clone(), values: f.values.clone() }
 }
 
 fn received(a: Assessment) -> Received {

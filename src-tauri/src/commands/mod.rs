@@ -40,6 +40,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         session::create_workspace,
         session::login,
         session::logout,
+        session::switch_user,
         team::join_team,
         team::create_team_workspace,
         team::unlock_team,

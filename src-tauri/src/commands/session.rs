@@ -137,6 +137,24 @@ pub async fn login(state: State<'_, AppState>, request: LoginRequest) -> Command
     })
 }
 
+/// "Switch user": another person signs in over the open window (the approver after a clerk's
+/// callback). The service's login decides, with its lockout and second-factor rules unchanged;
+/// only a login that succeeds replaces the session (nothing of the last user's is kept), so a
+/// refused attempt leaves the window with the user who was signed in.
+#[tauri::command]
+pub async fn switch_user(state: State<'_, AppState>, request: LoginRequest) -> CommandResult<UserView> {
+    blocking(|| {
+        let mut inner = state.lock();
+        inner.signed_in()?;
+        let totp = request.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let session = inner.workspace()?.login(&Credentials { user: request.user.trim(), password: &request.password, totp })?;
+        inner.signed_out();
+        let user = UserView::of(&session);
+        inner.session = Some(session);
+        Ok(user)
+    })
+}
+
 /// Signs the current user out.
 #[tauri::command]
 pub async fn logout(state: State<'_, AppState>) -> CommandResult<()> {

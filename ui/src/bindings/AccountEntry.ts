@@ -24,4 +24,8 @@ first_seen: string,
 /**
  * Last seen (UTC).
  */
-last_seen: string, };
+last_seen: string, 
+/**
+ * When it became the current account, if it ever did (UTC).
+ */
+became_current_at: string | null, };

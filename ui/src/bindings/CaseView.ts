@@ -56,9 +56,13 @@ decision_reason: string | null,
  */
 released_by: string | null, 
 /**
- * The partner's current account on file, when it differs from this case's.
+ * The partner's current account, as it stands now (read when the case is shown).
  */
-current_account: AccountEntry | null, 
+on_file_account: AccountEntry | null, 
+/**
+ * Whether this case pays that account; absent when either is unknown.
+ */
+pays_account_on_file: boolean | null, 
 /**
  * The partner's accounts, oldest first.
  */

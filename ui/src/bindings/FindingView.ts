@@ -15,6 +15,11 @@ code: ReasonCode,
  */
 severity: Severity, 
 /**
- * A sentence for the clerk.
+ * A sentence for the clerk, in English (the UI words the finding by its code in the user's
+ * language, from `values`).
  */
-message: string, };
+message: string, 
+/**
+ * The values the message names (`from`, `to`, `amount`, `at`, …), for the UI to word.
+ */
+values: { [key in string]: string }, };

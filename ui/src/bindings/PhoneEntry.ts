@@ -11,4 +11,16 @@ e164: string,
 /**
  * International format, to read and dial.
  */
-display: string, };
+display: string, 
+/**
+ * How the partner's card names this number ("Accounts receivable"), when it does.
+ */
+label: string | null, 
+/**
+ * Who put it on file.
+ */
+recorded_by: string, 
+/**
+ * When (UTC).
+ */
+recorded_at: string, };

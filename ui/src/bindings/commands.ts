@@ -434,6 +434,16 @@ export function login(request: LoginRequest): Promise<UserView> {
 }
 
 /**
+ * "Switch user": another person signs in over the open window (the approver after a clerk's
+ * callback). The service's login decides, with its lockout and second-factor rules unchanged;
+ * only a login that succeeds replaces the session (nothing of the last user's is kept), so a
+ * refused attempt leaves the window with the user who was signed in.
+ */
+export function switchUser(request: LoginRequest): Promise<UserView> {
+  return call("switch_user", { request });
+}
+
+/**
  * Signs the current user out.
  */
 export function logout(): Promise<null> {

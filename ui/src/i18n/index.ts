@@ -4,9 +4,11 @@
 // the auditor's view; changes.ts: four eyes, pending changes and marked accounts; team.ts: team
 // workspaces on a server and the live queue; screening.ts: the ERP's payment file; queue.ts: My
 // work, the work queue; layout.ts: the side navigation, split views, sorting and shortcuts;
-// answer.ts: answering a customer's callback about our details), each holding
+// answer.ts: answering a customer's callback about our details; codes.ts: the words for the codes
+// the Rust side sends: findings, errors, the log's events), each holding
 // the same keys in every language; `missingKeys()` lists any gap and a test fails on one. Dates
-// and amounts are formatted with Intl for the chosen locale.
+// and amounts are formatted with Intl for the chosen locale: one date format and one amount format
+// per language (`formatDate`, `formatDateTime`, `formatTime` share the date style and the time style).
 import core from "./core";
 import admin from "./admin";
 import auditor from "./auditor";
@@ -16,6 +18,7 @@ import screening from "./screening";
 import queue from "./queue";
 import layout from "./layout";
 import answer from "./answer";
+import codes from "./codes";
 
 export type Locale = "en" | "tr" | "es";
 
@@ -29,7 +32,7 @@ export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
   { code: "es", name: "Español", tag: "es-ES" },
 ];
 
-const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue, layout, answer };
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue, layout, answer, codes };
 const STORAGE_KEY = "countersign.locale";
 
 function merged(locale: Locale): Record<string, string> {
@@ -157,18 +160,27 @@ export function areas(): Record<string, AreaCatalogue> {
   return AREAS;
 }
 
-/** A UTC time (`YYYY-MM-DDTHH:MM:SSZ`) as a date and time in the chosen locale. */
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(localeTag(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+/** The one date style and the one time style of every language (see formatDate and formatDateTime). */
+const DATE_STYLE = "medium";
+const TIME_STYLE = "short";
+
+/** A UTC time (`YYYY-MM-DDTHH:MM:SSZ`, or a `Date`) as a date and time in the chosen locale. */
+export function formatDateTime(iso: string | Date): string {
+  const date = typeof iso === "string" ? new Date(iso) : iso;
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(localeTag(), { dateStyle: DATE_STYLE, timeStyle: TIME_STYLE }).format(date);
 }
 
-/** A date (`YYYY-MM-DD` or a full time) as a date in the chosen locale. */
+/** A time of day (a `Date`) in the chosen locale, in the time style of `formatDateTime`. */
+export function formatTime(date: Date): string {
+  return new Intl.DateTimeFormat(localeTag(), { timeStyle: TIME_STYLE }).format(date);
+}
+
+/** A date (`YYYY-MM-DD` or a full time) as a date in the chosen locale, in the date style of `formatDateTime`. */
 export function formatDate(iso: string): string {
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(localeTag(), { dateStyle: "medium", timeZone: iso.length === 10 ? "UTC" : undefined }).format(date);
+  return new Intl.DateTimeFormat(localeTag(), { dateStyle: DATE_STYLE, timeZone: iso.length === 10 ? "UTC" : undefined }).format(date);
 }
 
 /** An amount (a decimal string such as "1250.00") in `currency`, formatted for the locale. */

@@ -148,7 +148,12 @@ describe("the audit screen", () => {
     expect(s.content.querySelector("#audit-count")?.textContent).toBe("Showing the newest 2 of 900 events.");
     const rows = [...s.content.querySelectorAll<HTMLElement>("#audit-table tbody tr")];
     expect(rows.map((r) => r.dataset.seq)).toEqual(["900", "899"]);
-    expect(rows[0].textContent).toContain("instruction.receive");
+    // In words: what the actor did and the details people read, never the action code or JSON.
+    expect(rows[0].dataset.action).toBe("instruction.receive");
+    expect(rows[0].querySelector(".event")?.textContent).toBe("received the instruction");
+    expect(rows[0].querySelector(".details")?.textContent).toContain("verdict: hold");
+    expect(rows[0].textContent).not.toContain("instruction.receive");
+    expect(rows[0].textContent).not.toMatch(/[{}"]/);
   });
 
   it("sends the filters as typed, and clears them", async () => {

@@ -26,6 +26,8 @@ import {
 } from "../api";
 import { errorBox, h, notice, svg } from "../dom";
 import { codeName, formatDate, formatDateTime, formatNumber, t, tn } from "../i18n";
+import { eventDetails, eventText } from "../words";
+import { EVENT_ACTIONS } from "../bindings/coreCodes";
 import type { Shell } from "../app";
 
 /** The most days the chart draws (the newest). */
@@ -147,7 +149,13 @@ function filterForm(partners: PartnerRow[], apply: (filter: AuditFilter) => void
     : h("input", { id: "filter-partner", type: "number", min: 1, step: 1, inputmode: "numeric" });
   const actor = h("input", { id: "filter-actor", type: "text", autocomplete: "off", spellcheck: "false" });
   const action = h("input", { id: "filter-action", type: "text", autocomplete: "off", spellcheck: "false", list: "filter-actions" });
-  const actions = h("datalist", { id: "filter-actions" }, ...ACTIONS.map((a) => h("option", { value: a })));
+  // The prefixes, then every action the log knows, each with its words.
+  const actions = h(
+    "datalist",
+    { id: "filter-actions" },
+    ...ACTIONS.map((a) => h("option", { value: a })),
+    ...EVENT_ACTIONS.map((a) => h("option", { value: a }, eventText(a))),
+  );
   const from = h("input", { id: "filter-from", type: "date" });
   const until = h("input", { id: "filter-until", type: "date" });
   const submit = h("button", { id: "filter-apply", type: "submit" }, t("audit.filter.apply"));
@@ -230,9 +238,9 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
           h("td", { class: "num", "data-sort": e.seq }, eventButton(e, shell)),
           h("td", {}, h("time", { datetime: e.at }, formatDateTime(e.at))),
           h("td", {}, e.actor),
-          h("td", {}, h("code", {}, e.action)),
+          h("td", { class: "event" }, eventText(e.action)),
           h("td", {}, e.subject),
-          h("td", { class: "details", title: e.details }, e.details.length > 120 ? `${e.details.slice(0, 120)}…` : e.details),
+          h("td", { class: "details" }, ...detailsInWords(e.details)),
         ),
       ),
     ),
@@ -240,6 +248,18 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
   sortable(table, { initial: { column: 0, direction: "descending" } });
   section.replaceChildren(heading, count, table);
   section.dataset.state = "ready";
+}
+
+/**
+ * An event's details in words (issue 19: no raw JSON): the details people read, each labelled;
+ * the rest (hashes, signatures) stays in the log, the bundle and the CSV.
+ */
+function detailsInWords(details: string): HTMLElement[] {
+  const facts = eventDetails(details);
+  const shown = facts.slice(0, 4);
+  const items = shown.map(([name, value]) => h("span", { class: "detail" }, h("span", { class: "detail-name" }, `${name}: `), value));
+  if (facts.length > shown.length) items.push(h("span", { class: "hint" }, t("audit.details.more", { n: facts.length - shown.length })));
+  return items;
 }
 
 // The chart --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// The callback wizard, three flat steps. 1: the number dialled, picked from the numbers on file
-// (never typed; why not the one in the request). 2: the challenge to read out, the script, and
+// The callback wizard, three flat steps. 1: the number dialled, picked from the numbers on file,
+// each with its label (how the partner's card names it) and who put it on file when (never typed;
+// why not the one in the request). 2: the challenge to read out, the script, and
 // what to check; a new challenge only on purpose, the old one then said to be void. 3: what the
 // clerk heard: who answered, the response typed as heard (there is no "yes" button) and the
 // outcome, none chosen beforehand. The core checks the number against the numbers on file and
@@ -7,7 +8,7 @@
 // Every string comes from the catalogues (i18n/core.ts).
 import { recordCallback, startCallback, toCommandError, type CallbackScript, type CaseView } from "../api";
 import { errorBox, h } from "../dom";
-import { formatMoney, t, tParts } from "../i18n";
+import { formatDate, formatMoney, t, tParts } from "../i18n";
 import { field, value } from "./form";
 import { label } from "./inbox";
 
@@ -30,7 +31,20 @@ export async function renderCallbackWizard(
     "fieldset",
     { id: "callback-numbers", class: "choices" },
     h("legend", {}, t("callback.dialled")),
-    ...script.on_file_numbers.map((n, i) => choice("callback-dialed", `callback-dialed-${i}`, n.display, h("strong", { class: "phone" }, n.display))),
+    ...script.on_file_numbers.map((n, i) =>
+      choice(
+        "callback-dialed",
+        `callback-dialed-${i}`,
+        n.display,
+        h(
+          "span",
+          {},
+          h("strong", { class: "phone" }, n.display),
+          n.label ? h("span", { class: "phone-label" }, ` · ${n.label}`) : null,
+          h("span", { class: "hint phone-recorded" }, ` (${t("callback.recordedBy", { at: formatDate(n.recorded_at), user: n.recorded_by })})`),
+        ),
+      ),
+    ),
   );
   const outcomes = ["confirmed", "denied", "unreachable"] as const;
   const outcome = h(

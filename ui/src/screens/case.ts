@@ -1,8 +1,12 @@
-// One case: the verdict and every finding, the new bank details beside the account on file with
-// the changed characters marked, the partner's account history, the callbacks and the case's
-// own timeline; then what may be done next: only the steps the core offers the signed-in user on
-// this case (CaseView.next_steps), and the core still answers for each when pressed. Every
-// string comes from the catalogues (i18n/core.ts); times and amounts are formatted for the locale.
+// One case, in the order a clerk decides (issue 19): first a bar that stays on screen as the page
+// scrolls, with the case's status, its verdict, what happened last and the one action it needs
+// first (only the steps the core offers the signed-in user: CaseView.next_steps; the core still
+// answers for each when pressed); then the account on file beside the one in this instruction,
+// the changed characters marked; then the findings in words; then the evidence (the email that
+// carried it, the callbacks) and the timeline in words, each entry with who and when. Facts are
+// the core's as they stand when the page is drawn (the account on file is read now, not kept from
+// the receipt). Every string comes from the catalogues (i18n/core.ts, i18n/codes.ts); times and
+// amounts are formatted for the locale.
 import {
   approveCase,
   caseDetail,
@@ -23,6 +27,7 @@ import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
 import { label, severityName, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 import { viewRefresh } from "../live";
+import { coreSpeaksTheLanguage, eventDetails, eventText, findingText, findingValues } from "../words";
 import { offers } from "../access";
 
 /** Counts the case screen's renders: one that a later render overtook while it waited is dropped. */
@@ -45,39 +50,28 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   const title = h("h2", { id: "case-title", tabindex: -1 }, `${t("case.title", { id: c.id })} `, h("span", { id: "case-status", class: `status ${c.status}` }, label(c.status)));
   const feedback = h("div", { id: "case-feedback", "aria-live": "polite" }, message ? notice(message, "case-notice") : null);
   const reload = (text?: string, artefact?: ReleaseView) => void renderCase(shell, id, text, artefact);
-  const actions = h("section", { id: "case-actions", class: "card", "aria-label": t("case.actions") });
+  const actions = h("div", { id: "case-actions", class: "row actions", role: "group", "aria-label": t("case.actions") });
   const wizard = h("section", { id: "callback-area" });
+  // The bar that stays on screen: the verdict, the last word and the action needed first.
+  const bar = h(
+    "section",
+    { id: "case-bar", class: "card case-bar", "aria-label": t("case.actions") },
+    h("div", { class: "row" }, back, title),
+    h("p", {}, `${t("case.verdict")} `, h("span", { id: "case-verdict", class: `badge ${c.verdict}` }, verdictName(c.verdict))),
+    feedback,
+    actions,
+  );
 
   const parts: (HTMLElement | null)[] = [
-    h("div", { class: "row" }, back),
-    title,
-    feedback,
+    bar,
     released ? releaseResult(released) : null,
-    h(
-      "section",
-      { class: "card" },
-      h("p", {}, `${t("case.verdict")} `, h("span", { id: "case-verdict", class: `badge ${c.verdict}` }, verdictName(c.verdict))),
-      h(
-        "dl",
-        { class: "facts" },
-        ...fact(t("case.partner"), c.partner ?? t("common.unknownSigner"), "case-partner"),
-        ...fact(t("case.payee"), c.payee ?? "—", "case-payee"),
-        ...fact(t("case.amount"), c.amount ? formatMoney(c.amount) : "—", "case-amount"),
-        ...fact(t("case.reference"), view.reference ?? "—"),
-        ...fact(t("case.confirmationCode"), view.confirmation_code ?? "—", "case-confirmation"),
-        ...fact(t("case.file"), c.file_name),
-        ...fact(t("case.received"), t("case.receivedBy", { at: formatDateTime(c.received_at), user: c.received_by })),
-        ...(view.decided_by ? fact(t("case.decidedBy"), `${view.decided_by}${view.decision_reason ? `: ${view.decision_reason}` : ""}`) : []),
-        ...(view.released_by ? fact(t("case.releasedBy"), view.released_by) : []),
-      ),
-    ),
+    wizard,
+    accountSection(view),
     findingsSection(view),
     emailSection(view),
-    accountSection(view),
-    actions,
-    wizard,
     callbacksSection(view),
     timelineSection(view),
+    factsSection(view),
   ];
   content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   title.focus();
@@ -87,9 +81,9 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   let acting = false;
   shell.live = viewRefresh(content, feedback, view, () => caseDetail(id), () => reload(), () => acting || wizard.childElementCount > 0);
 
-  // A refusal is shown beside the buttons that caused it, and scrolled into view.
+  // A refusal is shown beside the buttons that caused it, in the bar that stays on screen.
   const actionError = h("div", { "aria-live": "assertive" });
-  actions.append(actionError);
+  bar.append(actionError);
   const fail = (reason: unknown) => {
     acting = false;
     const box = errorBox(toCommandError(reason), "case-error");
@@ -113,6 +107,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
 
   // Only the steps the core offers this user on this case are shown (CaseView.next_steps): a
   // clerk sees no approval, the approver who called back no approval either, an auditor nothing.
+  // The one the case needs first comes first; rejecting, always possible for approvers, last.
   const s = c.status;
   if (s === "hold" && view.wrong_responses > 0) actions.append(h("p", { class: "warning" }, tn("case.wrongResponses", view.wrong_responses)));
   if (offers(view, "call_back")) {
@@ -125,7 +120,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
         fail(reason);
       });
     });
-    actions.append(h("p", {}, t("case.holdHint")), start);
+    actions.append(start, h("p", { class: "hint" }, t("case.holdHint")));
   }
   if (offers(view, "reopen")) actions.append(act("reopen", t("case.reopen"), () => reopenCase(id), () => t("case.reopened", { id })));
   if (offers(view, "approve")) {
@@ -157,7 +152,30 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   // An open case whose next step is someone else's (rejecting is always possible for approvers).
   const work = view.next_steps.some((step) => step !== "reject" && step !== "export_bank_file");
   if (!work && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
-  if (actions.childElementCount === 1) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
+  if (actions.childElementCount === 0) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
+}
+
+/** The payment's particulars and who received and decided it. */
+function factsSection(view: CaseView): HTMLElement {
+  const c = view.summary;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "facts-title" },
+    h("h3", { id: "facts-title" }, t("case.factsTitle")),
+    h(
+      "dl",
+      { class: "facts" },
+      ...fact(t("case.partner"), c.partner ?? t("common.unknownSigner"), "case-partner"),
+      ...fact(t("case.payee"), c.payee ?? "—", "case-payee"),
+      ...fact(t("case.amount"), c.amount ? formatMoney(c.amount) : "—", "case-amount"),
+      ...fact(t("case.reference"), view.reference ?? "—"),
+      ...fact(t("case.confirmationCode"), view.confirmation_code ?? "—", "case-confirmation"),
+      ...fact(t("case.file"), c.file_name),
+      ...fact(t("case.received"), t("case.receivedBy", { at: formatDateTime(c.received_at), user: c.received_by })),
+      ...(view.decided_by ? fact(t("case.decidedBy"), `${view.decided_by}${view.decision_reason ? `: ${view.decision_reason}` : ""}`) : []),
+      ...(view.released_by ? fact(t("case.releasedBy"), view.released_by) : []),
+    ),
+  );
 }
 
 function fact(term: string, value: string, id?: string): HTMLElement[] {
@@ -169,20 +187,29 @@ export function isEmailFinding(f: FindingView): boolean {
   return f.code.startsWith("email_");
 }
 
+/**
+ * Findings in words: each reason code's sentence in the user's language, with the values it names
+ * (an account, an amount, a date) as labelled facts; the core's own English sentence is shown too
+ * where English is the user's language, and otherwise kept one click away.
+ */
 function findingList(id: string, findings: FindingView[]): HTMLElement {
   return h(
     "ul",
     { id },
-    ...findings.map((f) =>
-      h(
+    ...findings.map((f) => {
+      const values = findingValues(f.values);
+      return h(
         "li",
         { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
         h("span", { class: `severity sev-${f.severity}` }, severityName(f.severity)),
         " ",
-        h("span", { class: "message" }, f.message),
-        h("span", { class: "code" }, ` ${f.code}`),
-      ),
-    ),
+        h("span", { class: "message" }, findingText(f.code)),
+        values.length > 0 ? h("dl", { class: "finding-values" }, ...values.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])) : null,
+        coreSpeaksTheLanguage()
+          ? h("p", { class: "hint finding-detail" }, f.message)
+          : h("details", { class: "finding-detail" }, h("summary", {}, t("case.findingDetails")), h("span", { lang: "en" }, f.message)),
+      );
+    }),
   );
 }
 
@@ -218,33 +245,41 @@ function emailSection(view: CaseView): HTMLElement {
   );
 }
 
+/**
+ * The account on file beside the one this instruction pays, the changed characters marked. The
+ * account on file is the partner's current one as the core reads it now: after another case made
+ * this account current, it is the same account, and the page says since when.
+ */
 function accountSection(view: CaseView): HTMLElement {
   const account = view.summary.account;
-  const current = view.current_account;
+  const onFile = view.on_file_account;
+  const same = view.pays_account_on_file === true;
   const newAccount = h("dd", { id: "account-new", class: "account" });
-  if (account && current) {
-    for (const seg of changedCharacters(current.display, account)) {
+  if (account && onFile && !same) {
+    for (const seg of changedCharacters(onFile.display, account)) {
       newAccount.append(seg.changed ? h("mark", { class: "changed" }, seg.text) : seg.text);
     }
   } else {
     newAccount.textContent = account ?? "—";
   }
+  const since = onFile?.became_current_at ? t("case.onFileSince", { at: formatDateTime(onFile.became_current_at) }) : null;
+  const current = h(
+    "dd",
+    { id: "account-current", class: "account", "data-same": String(same) },
+    onFile ? (same ? t("case.sameAccount") : `${onFile.display} · ${onFile.bic}`) : t("case.noAccountOnFile"),
+  );
   return h(
     "section",
     { class: "card", "aria-labelledby": "account-title" },
     h("h3", { id: "account-title" }, t("case.bankTitle")),
     h(
-      "dl",
-      { id: "account-compare", class: "facts" },
-      h("dt", {}, t("case.inInstruction")),
-      newAccount,
-      h("dt", {}, t("case.bic")),
-      h("dd", {}, view.bic ?? "—"),
-      h("dt", {}, t("case.onFile")),
-      h("dd", { id: "account-current", class: "account" }, current ? `${current.display} · ${current.bic}` : account ? t("case.sameAccount") : "—"),
+      "div",
+      { id: "account-compare", class: "compare" },
+      h("dl", { class: "facts" }, h("dt", {}, t("case.onFile")), current, since ? h("dd", { class: "hint", id: "account-since" }, since) : null),
+      h("dl", { class: "facts" }, h("dt", {}, t("case.inInstruction")), newAccount, h("dt", {}, t("case.bic")), h("dd", {}, view.bic ?? "—")),
     ),
     view.summary.account_fraudulent ? h("p", { class: "error", role: "alert" }, t("case.fraudulent")) : null,
-    current ? h("p", { class: "hint" }, t("case.changedHint")) : null,
+    onFile && !same && account ? h("p", { class: "hint" }, t("case.changedHint")) : null,
     view.account_history.length > 0
       ? h(
           "ol",
@@ -288,6 +323,7 @@ function callbacksSection(view: CaseView): HTMLElement | null {
   );
 }
 
+/** The case's timeline in words: when, who, what they did, and the details people read. */
 function timelineSection(view: CaseView): HTMLElement {
   return h(
     "section",
@@ -296,7 +332,17 @@ function timelineSection(view: CaseView): HTMLElement {
     h(
       "ol",
       { id: "timeline", class: "timeline" },
-      ...view.timeline.map((e) => h("li", { "data-action": e.action }, h("time", { datetime: e.at }, formatDateTime(e.at)), ` ${e.actor} · ${e.action}`)),
+      ...view.timeline.map((e) => {
+        const details = eventDetails(e.details);
+        return h(
+          "li",
+          { "data-action": e.action },
+          h("time", { datetime: e.at }, formatDateTime(e.at)),
+          " ",
+          h("span", { class: "event" }, t("case.timelineEntry", { actor: e.actor, event: eventText(e.action) })),
+          details.length > 0 ? h("span", { class: "hint event-details" }, ` · ${details.map(([k, v]) => `${k}: ${v}`).join(" · ")}`) : null,
+        );
+      }),
     ),
   );
 }

@@ -195,6 +195,8 @@ impl Severity {
     }
 }
 
+use std::collections::BTreeMap;
+
 /// One thing an assessment found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,12 +207,23 @@ pub struct Finding {
     pub severity: Severity,
     /// A sentence a clerk understands, naming the value that caused it.
     pub message: String,
+    /// The values the message names (an account, an amount, a time, a count), by name, so that a
+    /// shell can word the finding in the user's language; absent when the message names none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
 }
 
 impl Finding {
     /// A finding with the given code, severity and message.
     pub fn new(code: ReasonCode, severity: Severity, message: impl Into<String>) -> Self {
-        Finding { code, severity, message: message.into() }
+        Finding { code, severity, message: message.into(), values: BTreeMap::new() }
+    }
+
+    /// The finding with one more value its message names (`name` in snake_case: `from`,
+    /// `amount`, `at`, …); times in the UTC spelling, amounts as `Money` writes them.
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.values.insert(name.to_string(), value.into());
+        self
     }
 
     /// A critical finding.

@@ -171,20 +171,28 @@ fn first_instruction(a: &Assessed<'_>) -> Option<Finding> {
         "No current account of {name:?} is on file (none from the contract, none from an earlier \
          confirmed instruction), so the account {shown} cannot be compared with one already trusted."
     );
-    Some(if a.policy.first_instruction_needs_callback {
-        Finding::warning(ReasonCode::FirstInstruction, message + " Confirm it with a callback to a number on file.")
-    } else {
-        Finding::info(ReasonCode::FirstInstruction, message)
-    })
+    Some(
+        if a.policy.first_instruction_needs_callback {
+            Finding::warning(ReasonCode::FirstInstruction, message + " Confirm it with a callback to a number on file.")
+        } else {
+            Finding::info(ReasonCode::FirstInstruction, message)
+        }
+        .with("partner", name.as_str())
+        .with("account", shown.as_str()),
+    )
 }
 
 /// `bank_details_changed`: the instruction's account is not the partner's current one.
 fn bank_details_changed(a: &Assessed<'_>) -> Option<Finding> {
     let (current, shown) = (a.changed?, &a.shown);
-    Some(Finding::warning(
-        ReasonCode::BankDetailsChanged,
-        format!("The account changes from {} to {shown} ({}).", current.display, since(current)),
-    ))
+    Some(
+        Finding::warning(
+            ReasonCode::BankDetailsChanged,
+            format!("The account changes from {} to {shown} ({}).", current.display, since(current)),
+        )
+        .with("from", current.display.as_str())
+        .with("to", shown.as_str()),
+    )
 }
 
 /// `account_previously_retired`: the partner goes back to an account retired from its history.
@@ -195,13 +203,16 @@ fn previously_retired(a: &Assessed<'_>) -> Option<Finding> {
         None => String::new(),
     };
     let (name, shown) = (&a.partner.legal_name, &a.shown);
-    Some(Finding::warning(
-        ReasonCode::AccountPreviouslyRetired,
-        format!(
-            "The account {shown} was used for {name:?} before{when} and has been retired since. \
+    Some(
+        Finding::warning(
+            ReasonCode::AccountPreviouslyRetired,
+            format!(
+                "The account {shown} was used for {name:?} before{when} and has been retired since. \
              Confirm with a callback that the partner really goes back to it."
-        ),
-    ))
+            ),
+        )
+        .with("account", shown.as_str()),
+    )
 }
 
 /// `account_known_fraudulent` (a second person confirmed the mark) or `account_suspected` (a
@@ -216,21 +227,27 @@ fn known_fraudulent(a: &Assessed<'_>, elsewhere: &AccountElsewhere) -> Option<Fi
     let why = elsewhere.fraudulent.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(|w| w.trim_end_matches('.'));
     if elsewhere.suspected {
         let why = why.map(|w| format!(": {w}")).unwrap_or_default();
-        return Some(Finding::critical(
-            ReasonCode::AccountSuspected,
-            format!(
-                "The account {shown} is suspected after a denied callback{why}. Payments to it are blocked until a second \
+        return Some(
+            Finding::critical(
+                ReasonCode::AccountSuspected,
+                format!(
+                    "The account {shown} is suspected after a denied callback{why}. Payments to it are blocked until a second \
                  person confirms it as fraudulent or clears the mark."
-            ),
-        ));
+                ),
+            )
+            .with("account", shown.as_str()),
+        );
     }
-    Some(Finding::critical(
-        ReasonCode::AccountKnownFraudulent,
-        match why {
-            Some(why) => format!("The account {shown} is known to be fraudulent: {why}. Do not pay to it."),
-            None => format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
-        },
-    ))
+    Some(
+        Finding::critical(
+            ReasonCode::AccountKnownFraudulent,
+            match why {
+                Some(why) => format!("The account {shown} is known to be fraudulent: {why}. Do not pay to it."),
+                None => format!("The account {shown} was marked fraudulent after a denied callback. Do not pay to it."),
+            },
+        )
+        .with("account", shown.as_str()),
+    )
 }
 
 /// `recent_key_rotation`: a key of the partner was rotated within the policy's window.
@@ -243,15 +260,19 @@ fn recent_key_rotation(a: &Assessed<'_>) -> Option<Finding> {
         1 => ", 1 day ago".to_string(),
         d => format!(", {d} days ago"),
     };
-    Some(Finding::warning(
-        ReasonCode::RecentKeyRotation,
-        format!(
-            "The signing key of {name:?} was rotated on {}{ago}; instructions are confirmed by \
+    Some(
+        Finding::warning(
+            ReasonCode::RecentKeyRotation,
+            format!(
+                "The signing key of {name:?} was rotated on {}{ago}; instructions are confirmed by \
              callback for {} days after a key rotation.",
-            day(rotated),
-            policy.rotation_window_days
-        ),
-    ))
+                day(rotated),
+                policy.rotation_window_days
+            ),
+        )
+        .with("at", day(rotated))
+        .with("days", policy.rotation_window_days.to_string()),
+    )
 }
 
 /// `frequent_changes`: the account changes again, having already changed within the policy's window.
@@ -262,15 +283,19 @@ fn frequent_changes(a: &Assessed<'_>) -> Option<Finding> {
         return None;
     }
     let earlier: Vec<String> = recent.iter().map(|(k, t)| format!("to {} on {}", k.display, day(*t))).collect();
-    Some(Finding::warning(
-        ReasonCode::FrequentChanges,
-        format!(
-            "This would be the {} change of account within {} days: the account already changed {}.",
-            ordinal(recent.len().saturating_add(1)),
-            a.policy.change_window_days,
-            join_and(&earlier)
-        ),
-    ))
+    Some(
+        Finding::warning(
+            ReasonCode::FrequentChanges,
+            format!(
+                "This would be the {} change of account within {} days: the account already changed {}.",
+                ordinal(recent.len().saturating_add(1)),
+                a.policy.change_window_days,
+                join_and(&earlier)
+            ),
+        )
+        .with("count", recent.len().saturating_add(1).to_string())
+        .with("days", a.policy.change_window_days.to_string()),
+    )
 }
 
 /// The partner's current account: the instruction's own account if it is a current one,
@@ -310,14 +335,18 @@ fn other_partners(shown: &str, others: &[String], policy: &Policy) -> Option<Fin
         format!("{} other partners: {}", names.len(), join_and(&listed))
     };
     let message = format!("The account {shown} is also registered to {whom}.");
-    Some(if policy.shared_account_needs_callback {
-        Finding::warning(
-            ReasonCode::AccountUsedByOtherPartner,
-            message + " Confirm with a callback that it really belongs to this partner.",
-        )
-    } else {
-        Finding::info(ReasonCode::AccountUsedByOtherPartner, message)
-    })
+    Some(
+        if policy.shared_account_needs_callback {
+            Finding::warning(
+                ReasonCode::AccountUsedByOtherPartner,
+                message + " Confirm with a callback that it really belongs to this partner.",
+            )
+        } else {
+            Finding::info(ReasonCode::AccountUsedByOtherPartner, message)
+        }
+        .with("account", shown)
+        .with("partners", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")),
+    )
 }
 
 /// The Verification-of-Payee style name check.
@@ -356,11 +385,15 @@ fn name_check(legal_name: &str, beneficiary: &str, policy: &Policy) -> Option<Fi
         }
     }
     let warning = confusables || comparison.outcome() == NameMatch::NoMatch || policy.close_name_match_needs_callback;
-    Some(if warning {
-        Finding::warning(ReasonCode::BeneficiaryNameMismatch, message)
-    } else {
-        Finding::info(ReasonCode::BeneficiaryNameMismatch, message)
-    })
+    Some(
+        if warning {
+            Finding::warning(ReasonCode::BeneficiaryNameMismatch, message)
+        } else {
+            Finding::info(ReasonCode::BeneficiaryNameMismatch, message)
+        }
+        .with("payee", beneficiary)
+        .with("legal_name", legal_name),
+    )
 }
 
 /// The characters of a flagged name that are look-alikes or invisible, as `U+0435 "е"` (or just
@@ -392,6 +425,9 @@ fn country_check(account: &BankAccount, shown: &str, current: Option<&KnownAccou
                     current.country.trim()
                 ),
             )
+            .with("account", shown)
+            .with("country", country)
+            .with("registered", current.country.trim())
         });
     }
     let registered = partner.country.as_deref().filter(known)?;
@@ -404,6 +440,9 @@ fn country_check(account: &BankAccount, shown: &str, current: Option<&KnownAccou
                 registered.trim()
             ),
         )
+        .with("account", shown)
+        .with("country", country)
+        .with("registered", registered.trim())
     })
 }
 
@@ -432,15 +471,20 @@ fn amount_check(amount: Option<Money>, earlier: EarlierAmounts, policy: &Policy)
         return None;
     }
     let currency = amount.currency();
-    Some(Finding::warning(
-        ReasonCode::AmountUnusual,
-        format!(
-            "The amount {amount} is more than {} times the largest earlier amount in {currency} from this partner \
+    Some(
+        Finding::warning(
+            ReasonCode::AmountUnusual,
+            format!(
+                "The amount {amount} is more than {} times the largest earlier amount in {currency} from this partner \
              ({} {currency}).",
-            policy.amount_unusual_factor,
-            decimal(largest, currency)
-        ),
-    ))
+                policy.amount_unusual_factor,
+                decimal(largest, currency)
+            ),
+        )
+        .with("amount", amount.to_string())
+        .with("times", policy.amount_unusual_factor.to_string())
+        .with("largest", format!("{} {currency}", decimal(largest, currency))),
+    )
 }
 
 /// Minor units as a decimal string with the currency's digits (`1250.00`), for any value.

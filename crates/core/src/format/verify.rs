@@ -192,7 +192,10 @@ pub fn check_instruction_file(bytes: &[u8], signers: &dyn SignerLookup, options:
     };
     let mut findings = Vec::new();
     if let Some(why) = revoked {
-        findings.push(Finding::critical(ReasonCode::KeyRevoked, format!("Signed with key {signer}, which is no longer valid: {why}.")));
+        findings.push(
+            Finding::critical(ReasonCode::KeyRevoked, format!("Signed with key {signer}, which is no longer valid: {why}."))
+                .with("key", signer.to_string()),
+        );
     }
     findings.extend(recipient_finding(&instruction, options));
     findings.extend(validity_findings(&instruction, options));
@@ -220,7 +223,8 @@ fn lookup_signer(signers: &dyn SignerLookup, signer: Fingerprint) -> Result<(Pub
         SignerStatus::Unknown => Err(Finding::critical(
             ReasonCode::UnknownSigner,
             format!("Signed with key {signer}, which is not pinned for any partner we know."),
-        )),
+        )
+        .with("key", signer.to_string())),
     }
 }
 
@@ -290,14 +294,19 @@ fn validity_findings(instruction: &Instruction, options: &CheckOptions) -> Vec<F
     // Near the end of year 9999 the time plus the skew cannot be represented: such a window has
     // not ended, and such a `now` is past every start (a verdict, never an overflow).
     if instruction.valid_until.checked_add(options.clock_skew).is_some_and(|end| options.now > end) {
-        findings
-            .push(Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until))));
+        findings.push(
+            Finding::critical(ReasonCode::Expired, format!("The instruction expired at {}.", format_utc(instruction.valid_until)))
+                .with("at", format_utc(instruction.valid_until)),
+        );
     }
     if options.now.checked_add(options.clock_skew).is_some_and(|late_now| late_now < instruction.valid_from) {
-        findings.push(Finding::critical(
-            ReasonCode::NotYetValid,
-            format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
-        ));
+        findings.push(
+            Finding::critical(
+                ReasonCode::NotYetValid,
+                format!("The instruction is valid only from {}.", format_utc(instruction.valid_from)),
+            )
+            .with("at", format_utc(instruction.valid_from)),
+        );
     }
     findings
 }

@@ -144,6 +144,10 @@ impl PartnersTx for PgTx<'_> {
             .transpose()
     }
 
+    fn partner_card(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+        self.query_opt("SELECT card FROM partners WHERE id = $1", &[&id])?.map(|row| Ok(row.try_get(0)?)).transpose()
+    }
+
     fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>> {
         // PostgreSQL reads LIMIT NULL as none.
         self.query(

@@ -139,6 +139,10 @@ impl PartnersTx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn partner_card(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.tx.prepare_cached("SELECT card FROM partners WHERE id = ?1")?.query_row([id], |row| row.get(0)).optional()?)
+    }
+
     fn partners(&self, page: &Page) -> StoreResult<Vec<Partner>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT id, name, country, created_at, created_by FROM partners WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
