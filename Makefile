@@ -175,7 +175,8 @@ fuzz:
 # One module (or a few): MUTANTS_FILE names the files to mutate; each mutant is then built with
 # only the library's unit tests (`-C --lib`), plus the integration tests MUTANTS_TEST_TARGETS
 # names, and runs only the tests whose names contain a word of MUTANTS_TESTS (all of them when
-# empty), with a test timeout of MUTANTS_TIMEOUT seconds. About half the time per mutant or less:
+# empty), with a test timeout of MUTANTS_TIMEOUT seconds. That saves building and running the
+# other test targets (a quarter to over half of a mutant's time here: docs/testing.md):
 #   make mutants MUTANTS_FILE=crates/core/src/format/callback_key.rs MUTANTS_TESTS=format::
 # A narrower run can only lower a figure: a mutant only a left-out test would catch is missed.
 MUTANTS_PACKAGE ?= countersign-core
