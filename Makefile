@@ -31,7 +31,7 @@ E2E_DEPS := tests/e2e/node_modules/.installed
 
 .PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
 	lint fuzz bench bench-team test test-rust test-independent test-ui test-e2e screenshots run demo clean package \
-	deps-mutants mutants mutants-diff
+	deps-mutants mutants mutants-diff mutants-store mutants-service
 
 help:
 	@echo "make run    build and open the desktop app on a fresh demo workspace"
@@ -43,7 +43,8 @@ help:
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
 	@echo "make fuzz   every parser of untrusted input mutated for FUZZ_SECONDS (600) each"
 	@echo "make bench  the payment-run and audit benchmarks; make bench-team: PostgreSQL (docs/performance.md)"
-	@echo "make mutants  mutation testing of the core, figures per module; make mutants-diff: this branch's lines (docs/testing.md)"
+	@echo "make mutants  mutation testing of the core, figures per module; make mutants-diff: this branch's lines;"
+	@echo "             make mutants-store, make mutants-service: their rules on SQLite (docs/testing.md)"
 	@echo "make clean  remove everything built or installed into the tree"
 
 ## Dependencies: each step does nothing when what it installs is already there.
@@ -167,13 +168,31 @@ fuzz:
 ## Mutation testing (not part of `make test`; docs/testing.md)
 
 # Every mutant of the core tried against the core's own tests (.cargo/mutants.toml), then the
-# caught, missed and unviable figures per module file. MUTANTS_ARGS narrows or widens the run
-# (`MUTANTS_ARGS='-f crates/core/src/cases/flow.rs'`); MUTANTS_JOBS builds that many mutants at
+# caught, missed, unviable and timed-out figures per module file (a timeout, a hang, counts as
+# caught). MUTANTS_ARGS adds cargo-mutants options; MUTANTS_JOBS builds that many mutants at
 # once. The exit status is the tool's: 2 when a mutant was missed, 3 when one timed out.
+#
+# One module (or a few): MUTANTS_FILE names the files to mutate; each mutant is then built with
+# only the library's unit tests (`-C --lib`), plus the integration tests MUTANTS_TEST_TARGETS
+# names, and runs only the tests whose names contain a word of MUTANTS_TESTS (all of them when
+# empty), with a test timeout of MUTANTS_TIMEOUT seconds. That saves building and running the
+# other test targets (a quarter to over half of a mutant's time here: docs/testing.md):
+#   make mutants MUTANTS_FILE=crates/core/src/format/callback_key.rs MUTANTS_TESTS=format::
+# A narrower run can only lower a figure: a mutant only a left-out test would catch is missed.
+MUTANTS_PACKAGE ?= countersign-core
 MUTANTS_JOBS ?= 1
 MUTANTS_ARGS ?=
 MUTANTS_BASE ?= main
-MUTANTS_OUT := target/mutants
+MUTANTS_OUT ?= target/mutants
+MUTANTS_FILE ?=
+MUTANTS_TESTS ?=
+MUTANTS_TEST_TARGETS ?=
+MUTANTS_TIMEOUT ?= 120
+MUTANTS_NARROW = $(if $(strip $(MUTANTS_FILE)),--no-config $(foreach f,$(MUTANTS_FILE),-f $(f)) -C --lib \
+	$(foreach t,$(MUTANTS_TEST_TARGETS),-C --test=$(t)) --timeout $(MUTANTS_TIMEOUT))
+MUTANTS_FILTER = $(if $(strip $(MUTANTS_TESTS)),-- -- $(MUTANTS_TESTS))
+MUTANTS_SQLITE := env -u COUNTERSIGN_TEST_POSTGRES -u COUNTERSIGN_REQUIRE_POSTGRES COUNTERSIGN_TEST_BACKEND=sqlite
+MUTANTS_RUN = cargo mutants -p $(MUTANTS_PACKAGE) -j $(MUTANTS_JOBS)
 
 deps-mutants:
 	@command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
@@ -181,7 +200,7 @@ deps-mutants:
 mutants: deps-mutants
 	mkdir -p $(MUTANTS_OUT)
 	status=0; \
-	cargo mutants -p countersign-core -j $(MUTANTS_JOBS) --output $(MUTANTS_OUT) $(MUTANTS_ARGS) || status=$$?; \
+	$(MUTANTS_RUN) --output $(MUTANTS_OUT) $(MUTANTS_NARROW) $(MUTANTS_ARGS) $(MUTANTS_FILTER) || status=$$?; \
 	if [ -f $(MUTANTS_OUT)/mutants.out/outcomes.json ]; then scripts/mutants-table.py $(MUTANTS_OUT)/mutants.out/outcomes.json; fi; \
 	exit $$status
 
@@ -190,10 +209,34 @@ mutants-diff: deps-mutants
 	mkdir -p $(MUTANTS_OUT)-diff
 	git diff $(MUTANTS_BASE)...HEAD > $(MUTANTS_OUT)-diff/branch.diff
 	status=0; \
-	cargo mutants -p countersign-core -j $(MUTANTS_JOBS) --in-diff $(MUTANTS_OUT)-diff/branch.diff \
-		--output $(MUTANTS_OUT)-diff $(MUTANTS_ARGS) || status=$$?; \
+	$(MUTANTS_RUN) --in-diff $(MUTANTS_OUT)-diff/branch.diff --output $(MUTANTS_OUT)-diff \
+		$(MUTANTS_NARROW) $(MUTANTS_ARGS) $(MUTANTS_FILTER) || status=$$?; \
 	if [ -f $(MUTANTS_OUT)-diff/mutants.out/outcomes.json ]; then scripts/mutants-table.py $(MUTANTS_OUT)-diff/mutants.out/outcomes.json; fi; \
 	exit $$status
+
+# The store and the service, on SQLite only (no PostgreSQL server: the store's tests then leave it
+# out, and the service's use COUNTERSIGN_TEST_BACKEND=sqlite), narrowed to the modules whose rules
+# matter and the tests that reach them, so that a mutant's tests take seconds. The whole suites
+# need PostgreSQL and minutes a run. Each is `make mutants` with its own files and filters:
+# MUTANTS_FILE and MUTANTS_TESTS given on the command line replace them.
+#
+# The store: opening a workspace (a newer schema refused untouched, an older one migrated) and the
+# LIMIT of a page (one row more than the page), against its unit tests and its contract
+# (tests/backends.rs). The rest of the store is SQL text, which cargo-mutants does not change.
+STORE_MUTANTS_FILE := crates/store/src/sqlite/mod.rs crates/store/src/sqlite/migrations.rs
+STORE_MUTANTS_ARGS := -F fetch -F SqliteStore::open -F SqliteStore::migrate -F latest
+# The service: the work queue and the screening of payment files, against their unit tests.
+SERVICE_MUTANTS_FILE := crates/service/src/queue.rs crates/service/src/screening.rs
+SERVICE_MUTANTS_TESTS := queue:: screening::
+
+mutants-store:
+	$(MUTANTS_SQLITE) $(MAKE) --no-print-directory mutants MUTANTS_PACKAGE=countersign-store MUTANTS_OUT=$(MUTANTS_OUT)-store \
+		MUTANTS_FILE='$(or $(MUTANTS_FILE),$(STORE_MUTANTS_FILE))' MUTANTS_TEST_TARGETS='$(or $(MUTANTS_TEST_TARGETS),backends)' \
+		MUTANTS_TESTS='$(MUTANTS_TESTS)' MUTANTS_ARGS='$(or $(MUTANTS_ARGS),$(if $(MUTANTS_FILE),,$(STORE_MUTANTS_ARGS)))'
+
+mutants-service:
+	$(MUTANTS_SQLITE) $(MAKE) --no-print-directory mutants MUTANTS_PACKAGE=countersign-service MUTANTS_OUT=$(MUTANTS_OUT)-service \
+		MUTANTS_FILE='$(or $(MUTANTS_FILE),$(SERVICE_MUTANTS_FILE))' MUTANTS_TESTS='$(or $(MUTANTS_TESTS),$(SERVICE_MUTANTS_TESTS))'
 
 ## Run
 

@@ -73,3 +73,47 @@ fn listed_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> ServiceResult<Case
     check_case(state, &case)?;
     Ok(case)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{admin_workspace, receive_from_a_new_partner};
+    use crate::{Credentials, Outcome, Role};
+
+    fn login(ws: &mut Workspace, user: &str) -> Session {
+        ws.login(&Credentials { user, password: &format!("{user} password 1"), totp: None }).unwrap()
+    }
+
+    /// The counts of each group of `session`'s queue, in [`CaseStep::ALL`]'s order, with the ids
+    /// listed; and the changes to check.
+    fn queue_of(ws: &mut Workspace, session: &Session) -> (Vec<(CaseStep, usize, Vec<i64>)>, usize) {
+        let queue = ws.work_queue(session, 10).unwrap();
+        let groups = queue.groups.into_iter().map(|g| (g.step, g.count, g.cases.iter().map(|c| c.id).collect())).collect();
+        (groups, queue.changes_to_check)
+    }
+
+    /// A case on hold waits in the callback group of whoever may call back, and in no other; a
+    /// pending change waits for the checkers who did not propose it, never for its proposer.
+    /// (Mutation testing of the service found no test of the queue's grouping or of the count.)
+    #[test]
+    fn each_case_waits_under_its_own_step_and_a_change_for_the_other_checkers() {
+        let (_dir, mut ws, alice) = admin_workspace();
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = login(&mut ws, "carol");
+        let (case, _) = receive_from_a_new_partner(&mut ws, &alice, &carol, false, "100.00");
+        let waiting_for_a_callback = vec![
+            (CaseStep::CallBack, 1, vec![case]),
+            (CaseStep::Approve, 0, vec![]),
+            (CaseStep::Release, 0, vec![]),
+            (CaseStep::Reopen, 0, vec![]),
+        ];
+        assert_eq!(queue_of(&mut ws, &carol), (waiting_for_a_callback.clone(), 0), "a clerk checks no changes");
+
+        ws.add_user(&alice, "dave", Role::Approver, "dave password 1").unwrap();
+        let proposed = ws.add_user(&alice, "erin", Role::Approver, "erin password 1").unwrap();
+        assert!(matches!(proposed, Outcome::Pending(_)), "two checkers: adding an approver waits for the other");
+        let dave = login(&mut ws, "dave");
+        assert_eq!(queue_of(&mut ws, &dave), (waiting_for_a_callback, 1), "alice's change waits for dave");
+        assert_eq!(queue_of(&mut ws, &alice).1, 0, "not for alice, who proposed it");
+    }
+}

@@ -307,7 +307,7 @@ fn record_of(event: &LoggedEvent) -> Option<ScreeningRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::admin_workspace;
+    use crate::test_support::{admin_workspace, onboard_a_partner, receive_an_instruction, PARTNER_IBAN, PARTNER_NAME};
     use crate::Credentials;
     use crate::Role;
     use countersign_core::screen::sample::{SampleFile, SampleLine};
@@ -344,5 +344,60 @@ mod tests {
         assert!(matches!(invalid, Err(ServiceError::PaymentFileInvalid(_))), "{invalid:?}");
         assert!(matches!(ws.screen_payment_file(&frank, &run("10.00"), "run.xml", false), Err(ServiceError::NotPermitted(_))));
         assert_eq!(screenings(&mut ws), 1, "neither the invalid file nor the auditor's attempt is a screening");
+    }
+
+    /// A file of `lines` under `message_id`.
+    fn file_of(message_id: &str, lines: Vec<SampleLine>) -> Vec<u8> {
+        SampleFile::one_block(Pain001Version::V09, message_id, "DE75512108001245126199", lines).xml().into_bytes()
+    }
+
+    /// A line to the partner's signed account, under its name: `ok`.
+    fn to_the_partner(end_to_end_id: &str) -> SampleLine {
+        SampleLine::sepa(end_to_end_id, "950.00", PARTNER_NAME, PARTNER_IBAN.0, PARTNER_IBAN.1)
+    }
+
+    /// The statement of the latest screening.
+    fn latest_statement(ws: &mut Workspace) -> Value {
+        let filter = EventFilter { action: Some(SCREEN_ACTION.into()), ..EventFilter::default() };
+        let events = ws.store.read(|tx| tx.events_matching(&filter)).unwrap();
+        serde_json::from_str(&events.last().expect("a screening").details).unwrap()
+    }
+
+    /// A line to a partner's account its own signed instruction confirmed is `ok` (the partner's
+    /// active key and accounts read from the signed state); the approved copy keeps only the ok
+    /// lines, the statement lists only the others, and the check tells a file screened as all
+    /// ok, an approved copy, a file never screened and a received instruction apart. (Mutation
+    /// testing of the service: no test here had an `ok` line, an approved copy, or a check of a
+    /// file never screened.)
+    #[test]
+    fn an_ok_line_goes_into_the_approved_copy_and_the_check_tells_each_file_apart() {
+        let (_dir, mut ws, alice) = admin_workspace();
+        let key = onboard_a_partner(&mut ws, &alice, true);
+        receive_an_instruction(&mut ws, &alice, &key, "INV-1", PARTNER_IBAN, "1000.00");
+        // Held (another account): its receipt's statement has a verdict, `hold`, and the file's hash.
+        let (_, held) = receive_an_instruction(&mut ws, &alice, &key, "INV-2", ("DE02120300000000202051", "BYLADEM1001"), "1000.00");
+        let stranger = SampleLine::sepa("E2", "77.00", "Hooli Ltd", "GB29NWBK60161331926819", "NWBKGB2LXXX");
+        let mixed = file_of("ERP-1", vec![to_the_partner("E1"), stranger]);
+        let screened = ws.screen_payment_file(&alice, &mixed, "run.xml", true).unwrap();
+        let counts = &screened.report.counts;
+        assert_eq!((screened.report.verdict, counts.ok, counts.hold), (LineVerdict::Hold, 1, 1));
+        let copy = screened.approved_copy.expect("one line is ok: a copy");
+        let copy_text = String::from_utf8(copy.bytes.clone()).unwrap();
+        assert_eq!(copy.lines, 1);
+        assert!(copy_text.contains("<EndToEndId>E1</EndToEndId>") && !copy_text.contains("<EndToEndId>E2</EndToEndId>"), "{copy_text}");
+        let not_ok = latest_statement(&mut ws)["lines_not_ok"].clone();
+        assert_eq!(not_ok.as_array().map(|l| l.iter().map(|l| l["end_to_end_id"].clone()).collect::<Vec<_>>()), Some(vec![json!("E2")]));
+        let of_copy = ws.check_screened_file(&alice, &copy.bytes).unwrap();
+        assert_eq!((of_copy.standing, of_copy.approved_copy), (FileStanding::ScreenedOk, true));
+
+        let all_ok = file_of("ERP-2", vec![to_the_partner("E3")]);
+        assert_eq!(ws.screen_payment_file(&alice, &all_ok, "ok.xml", false).unwrap().report.verdict, LineVerdict::Ok);
+        let checked = ws.check_screened_file(&alice, &all_ok).unwrap();
+        assert_eq!((checked.standing, checked.approved_copy), (FileStanding::ScreenedOk, false));
+
+        let never = ws.check_screened_file(&alice, &file_of("ERP-3", vec![to_the_partner("E4")])).unwrap();
+        assert_eq!((never.standing, never.same_message.len()), (FileStanding::NotScreened, 0), "other messages are not this one");
+        let received = ws.check_screened_file(&alice, &held).unwrap();
+        assert_eq!(received.standing, FileStanding::NotScreened, "a receipt's statement is no screening");
     }
 }

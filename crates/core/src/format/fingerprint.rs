@@ -40,7 +40,10 @@ impl Fingerprint {
         let hash = Sha256::new().chain_update(FINGERPRINT_CONTEXT).chain_update(public_key).finalize();
         let mut digits = [0u8; FINGERPRINT_DIGITS];
         for (group, chunk) in hash.chunks_exact(5).take(GROUPS).enumerate() {
-            let value = chunk.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)) % 100_000;
+            // The chunk's 5 bytes as the low end of a big-endian u64.
+            let mut wide = [0u8; 8];
+            wide[8 - chunk.len()..].copy_from_slice(chunk);
+            let value = u64::from_be_bytes(wide) % 100_000;
             let text = format!("{value:05}");
             digits[group * GROUP_DIGITS..][..GROUP_DIGITS].copy_from_slice(text.as_bytes());
         }

@@ -334,6 +334,67 @@ mod tests {
         assert!(matches!(SqliteStore::open(&dir.path().join("none")), Err(StoreError::NoWorkspace(_))));
     }
 
+    /// A workspace as version 7 of the schema left it (before paging), in WAL mode as every
+    /// workspace is, with a setting and a fraud mark.
+    fn workspace_of_version_7(ws: &Path) {
+        std::fs::create_dir_all(ws).unwrap();
+        let conn = Connection::open(ws.join(DATABASE_FILE)).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        for sql in &migrations::MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO settings (key, value) VALUES ('org_name', 'Acme');
+             INSERT INTO fraudulent_accounts (account_key, marked_at, marked_by, reason)
+                 VALUES ('iban:A', '2026-01-02T00:00:00Z', 'carol', 'denied');",
+        )
+        .unwrap();
+    }
+
+    /// A workspace an older version wrote is brought up to date when it is opened, its rows
+    /// kept; opening it again finds nothing more to do. (Before this test nothing opened an
+    /// older workspace through `open`: refusing one as newer, `>` made `<` in `open`'s check,
+    /// would have gone unnoticed.)
+    #[test]
+    fn an_older_workspace_is_brought_up_to_date_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        workspace_of_version_7(&ws);
+        let mut store = SqliteStore::open(&ws).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::latest());
+        assert_eq!(store.read(|tx| tx.setting("org_name")).unwrap().as_deref(), Some("Acme"));
+        let marks = store.read(|tx| tx.fraud_marks(&countersign_core::paging::Page::default())).unwrap();
+        assert_eq!(marks.iter().map(|m| (m.id, m.account_key.as_str())).collect::<Vec<_>>(), [(1, "iban:A")], "numbered by V8");
+        drop(store);
+        let mut again = SqliteStore::open(&ws).unwrap();
+        assert_eq!(again.schema_version().unwrap(), migrations::latest());
+    }
+
+    /// Two processes open the same older workspace at once (the app and the command line after
+    /// an upgrade): the one that waited for the other's migration finds the schema up to date
+    /// and opens it, instead of refusing it as newer. (Mutation testing: `found > latest` made
+    /// `>=` in `migrate` went unnoticed.) If the opening thread were slower than the pause and
+    /// read the version only after the migration, the test would pass without reaching the
+    /// check; it never fails wrongly.
+    #[test]
+    fn a_workspace_another_process_migrates_meanwhile_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        workspace_of_version_7(&ws);
+        let mut other = Connection::open(ws.join(DATABASE_FILE)).unwrap();
+        let migrating = other.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
+        let opening = std::thread::spawn(move || SqliteStore::open(&ws).and_then(|mut store| store.schema_version()));
+        // Meanwhile the opening thread reads version 7 and waits for the write lock.
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        for sql in &migrations::MIGRATIONS[7..] {
+            migrating.execute_batch(sql).unwrap();
+        }
+        migrating.pragma_update(None, "user_version", migrations::latest()).unwrap();
+        migrating.commit().unwrap();
+        assert_eq!(opening.join().unwrap().unwrap(), migrations::latest());
+    }
+
     #[test]
     fn a_failed_write_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
