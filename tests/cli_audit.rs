@@ -55,6 +55,8 @@ fn build_template(dir: &TestDir) -> (String, KeyFiles) {
     let globex = dir.keygen("Globex Corporation", "globex");
     ws.add_partner(&globex, &["--iban", CONTRACT_IBAN, "--bic", CONTRACT_BIC]);
     approved_and_released(&ws, &globex, "first", CHANGED[0]);
+    // The log keeps whole seconds: the period filters' test needs the two receipts apart.
+    next_whole_second();
     approved_and_released(&ws, &globex, "second", CHANGED[1]);
     (ws.fingerprint.clone(), globex)
 }
@@ -70,6 +72,15 @@ fn approved_and_released(ws: &Workspace<'_>, globex: &KeyFiles, name: &str, (iba
     ws.run("anna", &["--json", "case", "approve", &id.to_string()]).assert_code(0);
     ws.run("anna", &["--json", "case", "release", &id.to_string()]).assert_code(0);
     id
+}
+
+/// Waits until the clock is in a later whole second than when called.
+fn next_whole_second() {
+    let second = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let start = second();
+    while second() == start {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 fn template() -> &'static Template {

@@ -138,6 +138,7 @@ export const EVENT_ACTIONS: readonly string[] = [
   "instruction.receive",
   "instruction.verify",
   "instruction.issue",
+  "instruction.respond",
   "case.challenge",
   "case.callback",
   "case.callback_refused",

@@ -49,6 +49,7 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "instruction.receive",
     "instruction.verify",
     "instruction.issue",
+    "instruction.respond",
     "case.challenge",
     "case.callback",
     "case.callback_refused",
