@@ -15,6 +15,9 @@ import type { PartnerRow } from "./bindings/PartnerRow";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { CaseStatus } from "./bindings/CaseStatus";
 import type { CaseSummary } from "./bindings/CaseSummary";
+import type { CasePageRequest } from "./bindings/CasePageRequest";
+import type { CasePageView } from "./bindings/CasePageView";
+import type { CaseSortKey } from "./bindings/CaseSortKey";
 import type { CaseView } from "./bindings/CaseView";
 import type { CommandError } from "./bindings/CommandError";
 import type { FindingView } from "./bindings/FindingView";
@@ -86,6 +89,9 @@ export type {
   PartnerRow,
   PartnerView,
   CaseSummary,
+  CasePageRequest,
+  CasePageView,
+  CaseSortKey,
   CaseView,
   CommandError,
   FindingView,
@@ -242,9 +248,12 @@ export function setupChecklist(): Promise<SetupChecklistView> {
   return call("setup_checklist");
 }
 
-/** Cases, newest first; only those with `status` when given. */
-export function listCases(status: CaseStatus | null): Promise<CaseSummary[]> {
-  return call("list_cases", { status });
+/**
+ * One page of the cases with a status that a search finds, in the order of one column; the
+ * service searches, sorts and pages (`next` is the `after` of the following page).
+ */
+export function casePage(request: CasePageRequest): Promise<CasePageView> {
+  return call("case_page", { request });
 }
 
 /** Receives files (read on the Rust side); `onProgress` hears after each file. */

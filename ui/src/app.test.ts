@@ -135,8 +135,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -226,8 +226,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -258,8 +258,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return sent ? [holdCase.summary] : [];
+        case "case_page":
+          return { cases: sent ? [holdCase.summary] : [], next: null };
         case "work_queue":
           return queueOf();
         case "watch_drops":
@@ -311,9 +311,9 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("erin", "approver"));
-        case "list_cases":
-          expect((args as { status: string | null }).status).toBe("callback_confirmed");
-          return [current.summary];
+        case "case_page":
+          expect((args as { request: { status: string | null } }).request.status).toBe("callback_confirmed");
+          return { cases: [current.summary], next: null };
         case "work_queue":
           return queueOf("approve", [current.summary]);
         case "case_detail":
@@ -401,8 +401,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -445,6 +445,6 @@ describe("the app", () => {
     expect(root.dataset.screen).toBe("inbox");
     expect(root.querySelector("#cases thead")?.textContent).toBe("VakaKararİş ortağıAlacaklıTutarSüreDurum");
     expect(root.querySelector("#cases tbody .status")?.textContent).toBe("beklemede");
-    expect(root.querySelector("#case-count")?.textContent).toBe("1 vakadan 1 tanesi");
+    expect(root.querySelector("#case-count")?.textContent).toBe("1 vaka");
   });
 });
