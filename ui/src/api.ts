@@ -309,9 +309,9 @@ export function recordCallback(request: CallbackRequest): Promise<CaseStatus> {
   return call("record_callback", { request });
 }
 
-/** All partners (any signed-in user may look; the core decides). */
-export function listPartners(): Promise<PartnerRow[]> {
-  return call("list_partners");
+/** Partners by id, all or a page of `limit` after `after` (any signed-in user may look; the core decides). */
+export function listPartners(page: { limit: number; after: number | null } | null = null): Promise<PartnerRow[]> {
+  return call("list_partners", page ?? {});
 }
 
 export function partnerDetail(id: number): Promise<PartnerView> {
@@ -453,9 +453,9 @@ export function workspaceMode(): Promise<WorkspaceModeView> {
   return call("workspace_mode");
 }
 
-/** Changes, newest first; only those with `status` when given. */
-export function listChanges(status: ChangeStatus | null): Promise<ChangeEntry[]> {
-  return call("list_changes", { status });
+/** Changes, newest first; only those with `status` when given; all, or a page of `limit` older than `after`. */
+export function listChanges(status: ChangeStatus | null, page: { limit: number; after: number | null } | null = null): Promise<ChangeEntry[]> {
+  return call("list_changes", { status, ...page });
 }
 
 export function changeDetail(id: number): Promise<ChangeEntry> {

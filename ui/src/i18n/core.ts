@@ -129,6 +129,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countAll.one": "{n} case",
     "inbox.countAll.other": "{n} cases",
     "inbox.countMore": "{shown} cases so far; more load as you scroll",
+    "list.more": "Load more",
 
     "case.back": "← Inbox",
     "case.title": "Case #{id}:",
@@ -337,6 +338,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countAll.one": "{n} vaka",
     "inbox.countAll.other": "{n} vaka",
     "inbox.countMore": "Şimdilik {shown} vaka; kaydırdıkça diğerleri yüklenir",
+    "list.more": "Daha fazla yükle",
 
     "case.back": "← Gelen kutusu",
     "case.title": "Vaka #{id}:",
@@ -545,6 +547,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countAll.one": "{n} caso",
     "inbox.countAll.other": "{n} casos",
     "inbox.countMore": "{shown} casos por ahora; se cargan más al desplazarse",
+    "list.more": "Cargar más",
 
     "case.back": "← Bandeja de entrada",
     "case.title": "Caso #{id}:",
