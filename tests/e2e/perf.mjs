@@ -57,7 +57,8 @@ function pss() {
       const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
       if (!environ.includes(`E2E_RUN_ID=${runId}`)) continue;
       const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (!/countersign-app|WebKit/.test(comm)) continue;
+      // The app and WebKit's processes for it (comm is cut at 15 characters); not WebKitWebDriver, the test's.
+      if (!/^(countersign-app|WebKitWebProces|WebKitNetworkPr|WebKitGPUProces)$/.test(comm)) continue;
       const kib = Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
       rows.push({ pid, comm, kib });
     } catch {
