@@ -472,9 +472,9 @@ export function rejectChange(id: number, reason: string): Promise<ChangeEntry> {
   return call("reject_change", { id, reason });
 }
 
-/** Accounts marked suspected (a denied callback) or fraudulent (confirmed), newest first. */
-export function listFraudMarks(): Promise<FraudMarkEntry[]> {
-  return call("list_fraud_marks");
+/** Accounts marked suspected (a denied callback) or fraudulent (confirmed), newest first; all, or a page of `limit` after `after`. */
+export function listFraudMarks(page: { limit: number; after: number | null } | null = null): Promise<FraudMarkEntry[]> {
+  return call("list_fraud_marks", page ?? {});
 }
 
 /** Confirms a suspected account as fraudulent (a second person: not who recorded the callback). */

@@ -69,9 +69,11 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
 export async function renderMarks(section: HTMLElement, shell: Shell, message?: HTMLElement): Promise<void> {
   const heading = h("h3", { id: "marks-title" }, t("marks.title"));
   const hint = h("p", { class: "hint" }, t("marks.hint"));
+  const fetch = (limit: number, after: number | null) => listFraudMarks({ limit, after });
   let marks: FraudMarkEntry[];
+  let next: number | null;
   try {
-    marks = await listFraudMarks();
+    ({ items: marks, next } = await pageOf(fetch, (m) => m.id));
   } catch (reason) {
     section.replaceChildren(heading, hint, errorBox(toCommandError(reason), "marks-error"));
     return;
@@ -102,7 +104,13 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
           ),
           h("tbody", {}, ...marks.map((m, i) => markRow(m, i, checker, again, fail))),
         );
-  section.replaceChildren(heading, hint, table, feedback);
+  let shown = marks.length;
+  const append = (more: FraudMarkEntry[]) => {
+    table.querySelector("tbody")?.append(...more.map((m, i) => markRow(m, shown + i, checker, again, fail)));
+    shown += more.length;
+  };
+  const more = loadMoreButton("marks-more", next, fetch, (m) => m.id, append, fail);
+  section.replaceChildren(heading, hint, table, ...(more ? [more] : []), feedback);
 }
 
 function markRow(mark: FraudMarkEntry, index: number, checker: boolean, again: (done: HTMLElement) => void, fail: (reason: unknown) => void): HTMLElement {
