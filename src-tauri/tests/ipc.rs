@@ -102,6 +102,12 @@ fn first_run_creates_a_workspace_then_login_logout() {
         )),
         "invalid_input"
     );
+    // The search and the page are checked by the core as the CLI's are: nine words, no page.
+    for (search, limit) in [("a b c d e f g h i", 100), ("", 0)] {
+        let request =
+            json!({"request": {"status": null, "search": search, "sort": "amount", "descending": false, "limit": limit, "after": null}});
+        assert_eq!(code(invoke(&main, "case_page", request)), "invalid_input", "{search:?} {limit}");
+    }
 
     invoke(&main, "logout", json!({})).unwrap();
     assert_eq!(code(invoke(&main, "case_detail", json!({"id": 1}))), "not_signed_in");
