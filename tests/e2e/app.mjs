@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { By, Capabilities, Key, WebDriver, until } from "selenium-webdriver";
@@ -99,6 +100,61 @@ export async function docScreenshot(driver, name) {
   return file;
 }
 
+/** The widths the documentation's screenshots are taken at: the window's own, and a wide one. */
+export const DOC_WIDTHS = [1024, 1440];
+
+/**
+ * A main screen reached: checked with axe-core (`checkAccessibility`), and for `make screenshots`
+ * saved as NAME.png at 1024 px wide and NAME-1440.png at 1440 px, the window put back as it was.
+ */
+export async function mainScreen(driver, name) {
+  await checkAccessibility(driver, name);
+  if (!process.env.COUNTERSIGN_SCREENSHOTS) return;
+  const window = driver.manage().window();
+  const before = await window.getRect();
+  try {
+    for (const width of DOC_WIDTHS) {
+      await window.setRect({ width, height: width === 1024 ? 720 : 900 });
+      await docScreenshot(driver, width === 1024 ? name : `${name}-${width}`);
+    }
+  } finally {
+    await window.setRect({ width: before.width, height: before.height });
+  }
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** The violations axe-core finds on the page as it is, each `{id, impact, help, nodes: [selector…]}`. */
+export async function axeViolations(driver) {
+  await settle(driver);
+  const injected = await driver.executeScript("return typeof window.axe === 'object';");
+  if (!injected) await driver.executeScript(`${AXE_SOURCE}\n;window.axe = axe;`);
+  const found = await driver.executeAsyncScript(`
+    const done = arguments[arguments.length - 1];
+    // The isolation pattern's hidden frame is Tauri's, not a screen: left out, and frames not entered.
+    window.axe
+      .run({ exclude: [["#__tauri_isolation__"]] }, { iframes: false, resultTypes: ["violations"] })
+      .then((r) => done(JSON.stringify(r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + (n.failureSummary || "").replace(/\\s+/g, " ")),
+      })))))
+      .catch((e) => done(JSON.stringify({ error: String(e) })));
+  `);
+  const parsed = JSON.parse(found);
+  if (parsed.error) throw new Error(`axe-core failed: ${parsed.error}`);
+  return parsed;
+}
+
+/** Fails on any serious or critical axe-core violation on the screen shown (named `name`). */
+export async function checkAccessibility(driver, name) {
+  const serious = (await axeViolations(driver)).filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length > 0) {
+    await screenshot(driver, `axe-${name}`);
+    const lines = serious.flatMap((v) => [`${v.impact} ${v.id}: ${v.help}`, ...v.nodes.map((n) => `    ${n}`)]);
+    throw new Error(`axe-core on ${name}:\n${lines.join("\n")}`);
+  }
+}
+
 /**
  * What every test does with an app session, bound to `getDriver()` (the session a `before` hook
  * opens). Screens re-render after each answer from Rust, so an element found a moment ago may be
@@ -143,11 +199,18 @@ export function session(getDriver) {
   const screen = async (name) => {
     const driver = getDriver();
     const main = await driver.wait(until.elementLocated(By.css("main#app")), 20_000);
-    await driver.wait(
-      soon(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready"),
-      20_000,
-      `screen ${name}`,
-    );
+    try {
+      await driver.wait(
+        soon(async () => (await main.getAttribute("data-screen")) === name && (await main.getAttribute("data-state")) === "ready"),
+        20_000,
+        `screen ${name}`,
+      );
+    } catch (e) {
+      // What was on screen instead, for the one reading the failure.
+      const file = await screenshot(driver, `timeout-screen-${name}`).catch(() => "no screenshot");
+      e.message += ` (the screen is ${await main.getAttribute("data-screen")}, ${await main.getAttribute("data-state")}; ${file})`;
+      throw e;
+    }
   };
   /** Signs in as a demo user (password "TEST-ONLY <user> demo") from the sign-in screen. */
   const signIn = async (user) => {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { By } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { By, Key, until } from "selenium-webdriver";
+import { mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const CLI = process.env.COUNTERSIGN_CLI;
 const EXPORTS = process.env.COUNTERSIGN_EXPORT_DIR;
@@ -63,9 +63,9 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
       assert.equal(await retry(async () => (await driver.findElement(By.css(`[data-series-total="${series}"]`))).getText()), "1", series);
     }
     await screenshot(driver, "auditor-1-verified");
-    await docScreenshot(driver, "audit");
+    await mainScreen(driver, "audit");
     await driver.executeScript("document.getElementById('audit-chart').scrollIntoView();");
-    await docScreenshot(driver, "audit-chart");
+    await mainScreen(driver, "audit-chart");
     await driver.executeScript("window.scrollTo(0, 0);");
   });
 
@@ -78,6 +78,20 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
     assert.ok(actions.length >= 3, `rows: ${actions}`);
     assert.ok(actions.every((a) => a.startsWith("instruction.")), `rows: ${actions}`);
     assert.match(await textOf("audit-count"), /^\d+ events\.$/);
+  });
+
+  it("shows an event beside the log, and Escape leaves the log as it was", async () => {
+    const first = await driver.findElement(By.css("#audit-table tbody button[data-seq]"));
+    const seq = await first.getAttribute("data-seq");
+    await first.click();
+    await driver.wait(until.elementLocated(By.css(`#audit-event[data-seq="${seq}"]`)), 10_000);
+    assert.equal(await (await byId("split-audit")).getAttribute("data-detail"), "open");
+    assert.equal(await textOf("audit-event-title"), `Event ${seq}`);
+    await screenshot(driver, "auditor-2-event");
+    await mainScreen(driver, "audit-event");
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await driver.wait(async () => (await (await byId("split-audit")).getAttribute("data-detail")) === "closed", 10_000);
+    assert.equal(await (await byId("filter-action")).getAttribute("value"), "instruction", "the filter kept");
   });
 
   it("exports an evidence bundle the CLI verifies, and the same events as CSV", async () => {
@@ -127,6 +141,6 @@ describe("auditor: verify, filter and export the log", { timeout: 300_000 }, () 
     await screen("settings");
     await byId("users-table");
     await byId("policy-form");
-    await docScreenshot(driver, "settings");
+    await mainScreen(driver, "settings");
   });
 });

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By } from "selenium-webdriver";
-import { OUT_DIR, docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const CLI = process.env.COUNTERSIGN_CLI;
 const WORK = path.join(OUT_DIR, "home/changes");
@@ -111,14 +111,14 @@ describe("four eyes: a pending change refused for its maker and approved by a se
     const row = await byId(`change-open-${change}`);
     assert.match(await row.getText(), /Onboard Initrode AG/);
     await screenshot(driver, "changes-3-list");
-    await docScreenshot(driver, "changes");
+    await mainScreen(driver, "changes");
     await click(`change-open-${change}`);
     await screen("change");
     assert.match(await textOf("change-proposed"), /^alice, /);
     const after = await retry(async () => (await driver.findElement(By.css('#change-diff tr[data-field="fingerprint"] td.after'))).getText());
     assert.equal(after, fingerprint);
     assert.equal(await (await byId("change-approve")).isEnabled(), true);
-    await docScreenshot(driver, "change");
+    await mainScreen(driver, "change");
     await click("change-approve");
     await driver.wait(soon(async () => (await (await byId("change-status")).getAttribute("data-status")) === "approved"), 20_000, "approved");
     assert.equal(await textOf("change-notice"), `Change ${change} is approved and applied.`);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -27,7 +27,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screen("queue");
     await byId("queue-title");
     await screenshot(driver, `flow-0-my-work-${user}`);
-    await docScreenshot(driver, "my-work");
+    await mainScreen(driver, "my-work");
     await click("nav-inbox");
     await screen("inbox");
     assert.match(await (await byId("current-user")).getText(), new RegExp(`^${user} `));
@@ -73,7 +73,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     const open = await result.findElement(By.css("button[data-case-id]"));
     caseId = Number(await open.getAttribute("data-case-id"));
     await screenshot(driver, "flow-1-inbox");
-    await docScreenshot(driver, "inbox");
+    await mainScreen(driver, "inbox");
     await open.click();
     await screen("case");
     assert.equal(await status(), "hold");
@@ -83,7 +83,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.ok(marked.length > 0, "changed characters are marked");
     assert.match(await (await byId("account-current")).getText(), /DE89 3704/);
     await screenshot(driver, "flow-2-case");
-    await docScreenshot(driver, "case");
+    await mainScreen(driver, "case");
 
     // Readable at 125 % zoom: the layout reflows, nothing needs horizontal scrolling.
     const overflow = await driver.executeScript(
@@ -101,7 +101,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     assert.match(challenge, /\d/);
     assert.match(await (await byId("callback-why")).getText(), /Never use a number from the request/);
     await screenshot(driver, "flow-3-callback");
-    await docScreenshot(driver, "callback");
+    await mainScreen(driver, "callback");
 
     // The numbers on file are the only choices (the one in the fraudster's email is not among
     // them), none is chosen beforehand, and neither is the outcome.
@@ -166,7 +166,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     const modules = Number(await (await qr.findElement(By.css("path"))).getAttribute("data-modules"));
     assert.ok(modules > 100, `the code's modules are drawn (${modules})`);
     await screenshot(driver, "flow-7-qr");
-    await docScreenshot(driver, "release-qr");
+    await mainScreen(driver, "release-qr");
   });
 
   it("filters and searches the list, shows the incident's email evidence, and rejects the case with a reason", async () => {

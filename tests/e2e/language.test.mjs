@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { By, Key } from "selenium-webdriver";
-import { docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 describe("the language picker", { timeout: 300_000 }, () => {
   let driver;
@@ -94,7 +94,7 @@ describe("the language picker", { timeout: 300_000 }, () => {
     assert.equal(await textOf("nav-inbox"), "Tüm vakalar");
     assert.equal(await textOf("receive-submit"), "Teslim al");
     await screenshot(driver, "language-3-inbox-tr");
-    await docScreenshot(driver, "inbox-turkish");
+    await mainScreen(driver, "inbox-turkish");
   });
 
   it("keeps the choice across a reload and a restart", async () => {
@@ -115,7 +115,7 @@ describe("the language picker", { timeout: 300_000 }, () => {
     await choose("en");
     assert.match(await waitText("login-title", /^Sign in to /), /^Sign in to /);
     await screenshot(driver, "language-4-login-en");
-    await docScreenshot(driver, "login");
+    await mainScreen(driver, "login");
     // English is kept too: the tests after this one find the app in English.
     await restart();
     await screen("login");

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { OUT_DIR, docScreenshot, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -77,7 +77,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     await click("nav-partners");
     await screen("partners");
     await byId("partners-table");
-    await docScreenshot(driver, "partners");
+    await mainScreen(driver, "partners");
     await click("partner-onboard");
     await step("card");
     await type("onboard-card-path", path.join(WORK, "hooli.card"));
@@ -88,7 +88,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     const qrModules = Number(await retry(async () => (await driver.findElement(By.css("#onboard-qr path"))).getAttribute("data-modules")));
     assert.ok(qrModules > 100, `the QR code is drawn (${qrModules} modules)`);
     await screenshot(driver, "partners-1-fingerprint");
-    await docScreenshot(driver, "partner-onboarding");
+    await mainScreen(driver, "partner-onboarding");
 
     // Two digits swapped, as a mishearing on the phone gives.
     await click("onboard-next");
@@ -131,7 +131,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     assert.match(await textOf("partner-phones"), /\+44 20 7946 0000/);
     assert.match(await textOf("partner-accounts"), /GB33 BUKB/);
     await screenshot(driver, "partners-3-partner");
-    await docScreenshot(driver, "partner");
+    await mainScreen(driver, "partner");
   });
 
   it("accepts the partner's key-rotation statement read back on a call: the old key retired, the new one active once dave approves", async () => {

@@ -150,7 +150,7 @@ mkdir -p "$OUT/home/data" "$OUT/home/config" "$OUT/home/cache"
 
 # Xvfb picks a free display itself and writes its number to fd 3.
 rm -f "$OUT/display"
-E2E_RUN_ID=$RUN_ID Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp \
+E2E_RUN_ID=$RUN_ID Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp \
   3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 </dev/null &
 XVFB_PID=$!
 for _ in $(seq 100); do

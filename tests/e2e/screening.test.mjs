@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { OUT_DIR, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, mainScreen, openApp, screenshot, session } from "./app.mjs";
 
 const WORK = path.join(OUT_DIR, "home/screening");
 const RUN = path.join(WORK, "erp-run-0042.xml");
@@ -134,6 +134,7 @@ describe("the ERP's payment file: screened, its approved copy written and checke
     assert.doesNotMatch(await textOf("screen-report"), /creditor_not_partner|account_used_by_other_partner|control_sum_mismatch/);
     assert.match(await textOf("copy-hint"), /^The copy keeps the 2 ok lines of 4/);
     await screenshot(driver, "screening-1-report");
+    await mainScreen(driver, "screening");
     await driver.executeScript("document.getElementById('screen-report').scrollIntoView()");
     await screenshot(driver, "screening-1-figures");
     await driver.executeScript("document.getElementById('screen-lines-section').scrollIntoView()");

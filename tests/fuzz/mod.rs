@@ -20,6 +20,11 @@ use countersign_core::format::instruction::Details;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::format::rotation::RotationStatement;
 use countersign_core::format::verify::{check_instruction_file, CheckOptions, SingleSigner};
+use countersign_core::screen::pain001::approved_copy;
+use countersign_core::screen::read_payment_file;
+use countersign_core::screen::rules::{screen, ScreenFacts};
+use countersign_core::screen::sample::{SampleFile, SampleLine};
+use countersign_core::screen::Pain001Version;
 
 /// One parser under test.
 pub struct Target {
@@ -131,6 +136,36 @@ fn run_bundle(input: &[u8]) {
     let _ = verify_bundle(input, None, None);
 }
 
+/// The ERP's payment file: read and schema-checked, and when it reads, screened against no
+/// partners and cut to every other line as an approved copy.
+fn run_payment_file(input: &[u8]) {
+    if let Ok(file) = read_payment_file(input) {
+        let facts = ScreenFacts {
+            partners: vec![],
+            marks: Default::default(),
+            our_accounts: vec!["iban:DE75512108001245126199".into()],
+            policy: Default::default(),
+            now: now(),
+        };
+        let _ = screen(&file, &facts);
+        let _ = approved_copy(input, &file, &|number| number % 2 == 1);
+    }
+}
+
+/// Payment runs of both versions from the sample writer, besides `fuzz/corpus/payment-file/`.
+fn seed_payment_files(_root: &Path) -> Vec<Vec<u8>> {
+    let lines = || {
+        vec![
+            SampleLine::sepa("E2E-1", "1840.00", "Umbrella Logistics S.L.", "ES9121000418450200051332", "CAIXESBBXXX"),
+            SampleLine::sepa("E2E-2", "12500.50", "Société Générale & Fils", "FR7630006000011234567890189", "BNPAFRPPXXX"),
+        ]
+    };
+    Pain001Version::ALL
+        .into_iter()
+        .map(|version| SampleFile::one_block(version, "FUZZ-RUN", "DE75512108001245126199", lines()).xml().into_bytes())
+        .collect()
+}
+
 fn run_checkpoint(input: &[u8]) {
     if let Ok(text) = std::str::from_utf8(input) {
         let _ = Checkpoint::parse_unverified(text);
@@ -190,6 +225,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "eml", run: run_eml, seeds: seed_emails },
     Target { name: "bundle", run: run_bundle, seeds: seed_bundles },
     Target { name: "checkpoint", run: run_checkpoint, seeds: seed_checkpoints },
+    Target { name: "payment-file", run: run_payment_file, seeds: seed_payment_files },
 ];
 
 /// A small, fast pseudo-random source (xorshift64*): fuzzing needs variety, not secrecy.
@@ -238,6 +274,15 @@ const TOKENS: &[&[u8]] = &[
     b"\r\n",
     b"=?utf-8?b?",
     b"xn--",
+    b"<",
+    b"</",
+    b"&amp;",
+    b"&#0;",
+    b"&e;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!DOCTYPE d [<!ENTITY e \"x\">]>",
+    b" xmlns:p=\"urn:p\"",
 ];
 
 /// One mutation of `input`, guided by `corpus` for splices.

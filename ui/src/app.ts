@@ -1,14 +1,19 @@
 // The app shell: asks the Rust side where it stands (workspace? who is signed in?) and shows the
-// first-run, sign-in or working screens; a signed-in user lands on My work (screens/queue.ts). `main[data-state]` is `loading`, `ready` or `error`;
-// `main[data-screen]` names the screen (setup, login, inbox, case, account, …), for people and
-// for tests. A session that must enrol a second factor opens on My account, with no other views.
-// The language picker in the header re-renders the app in the chosen language and re-opens the
-// screen that was open (every `open…` method of the shell is remembered as it is called). Every
-// working screen shows the setup-mode banner (`#setup-banner`) while fewer than two people can
-// check changes, and approvers and admins see how many changes wait (`#changes-count`), both
-// asked again whenever a screen opens. On a team workspace (issue 17) a status line under the
-// header names the server and follows the connection, and the live queue refreshes the counts and
-// the screen that is open (each screen sets `shell.live`) when any desktop changed the workspace.
+// first-run, sign-in or working screens; a signed-in user lands on My work (screens/queue.ts).
+// `main[data-state]` is `loading`, `ready` or `error`; `main[data-screen]` names the screen (setup,
+// login, inbox, case, account, …), for people and for tests; `main[data-layout]` is `plain` before
+// sign-in and `work` after it. The working layout (issue 19) is a side navigation (the views the
+// user's permissions offer, each with its shortcut; the counts of My work `#queue-count` and of
+// pending changes `#changes-count`; the user, Switch user and Sign out; the language, the density
+// and the shortcuts overlay) beside the screen area. Lists of cases, partners, changes and the audit
+// log show the item opened beside them (split.ts). A session that must enrol a second factor opens
+// on My account, with no other views. The language picker re-renders the app in the chosen language and
+// re-opens the screen that was open (every `open…` method of the shell is remembered as it is
+// called). Every working screen shows the setup-mode banner (`#setup-banner`) while fewer than two
+// people can check changes; the banner and the counts are asked again whenever a screen opens. On
+// a team workspace (issue 17) a status line above the screen names the server and follows the
+// connection, and the live queue refreshes the counts and the screen that is open (each screen
+// sets `shell.live`) when any desktop changed the workspace.
 import { appInfo, listChanges, logout, toCommandError, watchWorkspace, workQueue, workspaceMode, workspaceStatus, type UserView } from "./api";
 import { may } from "./access";
 import type { CaseStatus, ChangeStatus } from "./codes";
@@ -28,12 +33,15 @@ import { renderAudit } from "./screens/audit";
 import { renderAccount } from "./screens/account";
 import { renderChange, renderChanges } from "./screens/changes";
 import { renderScreening } from "./screens/screening";
+import { splitView, type SplitView } from "./split";
+import { applyDensity, density, setDensity } from "./density";
+import { installShortcuts, showShortcuts } from "./shortcuts";
 
 /** What a working screen needs from the shell. */
 export interface Shell {
   user: UserView;
   org: string;
-  /** The area below the header, to render into. */
+  /** Where the open screen draws: the screen area, or one pane of a split view (list, detail). */
   content: HTMLElement;
   /** My work: what waits for the signed-in user (the landing screen). */
   openQueue(): void;
@@ -54,6 +62,11 @@ export interface Shell {
   openChange?(id: number, message?: string): void;
   /** The ERP's payment file: screen it (clerks, approvers, admins) or check it (every role). */
   openScreening?(): void;
+  /**
+   * Shows a detail beside the list on screen, drawn by `draw` into the detail pane (an audit
+   * event beside the log); the list stays as it is.
+   */
+  showBeside?(draw: (pane: HTMLElement) => void): void;
   /** Asks again whether the workspace is in setup mode and how many changes wait (banner, count). */
   refreshStatus?(): void;
   /**
@@ -75,12 +88,16 @@ export interface Resume {
 /** Renders whatever the app's state calls for into `root`. */
 export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise<void> {
   root.dataset.state = "loading";
+  root.dataset.layout = "plain";
   document.documentElement.lang = locale();
+  applyDensity();
   const version = h("span", { id: "app-version" }, "…");
-  const header = h("header", { class: "bar" }, h("h1", { id: "app-name" }, "Countersign"));
+  const brand = h("div", { class: "brand" }, h("h1", { id: "app-name" }, "Countersign"));
+  const header = h("header", { class: "bar" }, brand);
   const content = h("div", { id: "content" });
+  const workarea = h("div", { id: "workarea" }, content);
   const footer = h("footer", {}, h("span", { id: "app-tagline" }, t("app.tagline")), ` · ${t("app.version")} `, version);
-  root.replaceChildren(header, content, footer);
+  root.replaceChildren(header, workarea, footer);
   const setScreen = (name: string) => (root.dataset.screen = name);
   let reopen: Resume["reopen"];
   const picker = languagePicker((next) => {
@@ -88,6 +105,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
     void renderApp(root, { reopen, typed: typedText(content) }).then(() => root.querySelector<HTMLElement>("#language")?.focus());
   });
   header.append(picker);
+  (root as ShortcutRoot).stopShortcuts?.();
+  (root as ShortcutRoot).stopShortcuts = undefined;
   try {
     const [info, status] = await Promise.all([appInfo(), workspaceStatus()]);
     version.textContent = info.version;
@@ -95,7 +114,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
     let onChange: (() => void) | null = null;
     if (status.team) {
       const line = teamStatus(status.team);
-      header.after(line.element);
+      workarea.prepend(line.element);
       void watchWorkspace((event) => {
         line.update(event);
         if (event !== "lost") onChange?.();
@@ -113,112 +132,7 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
       renderLogin(content, status, again);
       restoreTyped(content, resume.typed);
     } else {
-      const user = status.user;
-      const signOut = async () => {
-        await logout().catch(() => undefined);
-        again();
-      };
-      // A session that must enrol a second factor may do nothing else: no views to offer.
-      const mustEnrol = user.must_enrol_totp === true;
-      // What the navigation offers is the core's permission table (UserView.permissions); each
-      // screen's own controls follow it too, and the core refuses anyone else regardless.
-      const checker = may(user, "change.approve");
-      const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
-      content.before(banner);
-      const refreshStatus = () =>
-        void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null, mustEnrol ? null : root.querySelector<HTMLElement>("#queue-count"));
-      const nav = mustEnrol
-        ? null
-        : h(
-            "nav",
-            { "aria-label": t("nav.label") },
-            queueButton(() => shell.openQueue()),
-            button("nav-inbox", t("nav.inbox"), () => shell.openInbox()),
-            button("nav-approvals", t("nav.approvals"), () => shell.openInbox("callback_confirmed")),
-            button("nav-partners", t("partners.nav"), () => shell.openPartners()),
-            // Every role: auditors are offered the check only, the others screening too.
-            button("nav-screening", t("screening.nav"), () => shell.openScreening?.()),
-            may(user, "policy.set") && button("nav-settings", t("settings.nav"), () => shell.openSettings?.()),
-            may(user, "audit.log") && button("nav-audit", t("audit.nav"), () => shell.openAudit?.()),
-            checker && changesButton(() => shell.openChanges?.()),
-          );
-      // The signed-in user's name opens My account.
-      const account = h(
-        "button",
-        { id: "nav-account", type: "button", class: "secondary user", title: t("account.nav") },
-        h("span", { id: "current-user" }, t("header.user", { name: user.name, role: codeName("role", user.role) })),
-      );
-      account.addEventListener("click", () => shell.openAccount?.());
-      picker.before(
-        h("span", { class: "org" }, status.org_name ?? ""),
-        ...(nav ? [nav] : []),
-        account,
-        button("switch-user", t("header.switchUser"), signOut),
-        button("logout", t("header.logout"), signOut),
-      );
-      const shell: Shell = {
-        user,
-        org: status.org_name ?? "",
-        content,
-        setScreen,
-        openQueue: () => {
-          setScreen("queue");
-          void renderQueue(shell);
-        },
-        openInbox: (filter) => {
-          setScreen("inbox");
-          void renderInbox(shell, filter);
-        },
-        openCase: (id) => {
-          setScreen("case");
-          void renderCase(shell, id);
-        },
-        openPartners: (message) => {
-          setScreen("partners");
-          void renderPartners(shell, message);
-        },
-        openPartner: (id, message) => {
-          setScreen("partner");
-          void renderPartner(shell, id, message);
-        },
-        openSettings: () => {
-          setScreen("settings");
-          void renderSettings(shell);
-        },
-        openAudit: () => {
-          setScreen("audit");
-          void renderAudit(shell);
-        },
-        openAccount: () => {
-          setScreen("account");
-          renderAccount(shell, () => void signOut());
-        },
-        openScreening: () => {
-          setScreen("screening");
-          renderScreening(shell);
-        },
-        openChanges: (filter, message) => {
-          setScreen("changes");
-          void renderChanges(shell, filter, message);
-        },
-        openChange: (id, message) => {
-          setScreen("change");
-          void renderChange(shell, id, message);
-        },
-        refreshStatus,
-      };
-      onChange = () => {
-        if (mustEnrol) return;
-        refreshStatus();
-        void shell.live?.();
-      };
-      rememberOpened(shell, (again) => (reopen = again), () => {
-        shell.live = null;
-        refreshStatus();
-      });
-      if (mustEnrol) shell.openAccount?.();
-      else if (resume.reopen) resume.reopen(shell);
-      else shell.openQueue();
+      onChange = renderWorking(root, { user: status.user, org: status.org_name ?? "", brand, picker, version, footer, workarea, content, again, resume, setScreen }, (r) => (reopen = r));
     }
     root.dataset.state = "ready";
   } catch (reason) {
@@ -226,6 +140,296 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
     content.replaceChildren(errorBox(toCommandError(reason), "app-error"), h("div", { class: "row" }, button("app-retry", t("app.retry"), () => void renderApp(root))));
     root.dataset.state = "error";
   }
+}
+
+/** The root remembers how to stop the shortcuts of the previous render. */
+type ShortcutRoot = HTMLElement & { stopShortcuts?: () => void };
+
+/** What the working layout is built from. */
+interface WorkingParts {
+  user: UserView;
+  org: string;
+  brand: HTMLElement;
+  picker: HTMLElement;
+  version: HTMLElement;
+  footer: HTMLElement;
+  workarea: HTMLElement;
+  content: HTMLElement;
+  again: () => void;
+  resume: Resume;
+  setScreen: (name: string) => void;
+}
+
+/** The lists that show their detail beside them: the list's screen, the detail's screen. */
+const SPLITS = {
+  cases: ["inbox", "case"],
+  partners: ["partners", "partner"],
+  changes: ["changes", "change"],
+  audit: ["audit"],
+} as const;
+type SplitKind = keyof typeof SPLITS;
+
+/**
+ * The signed-in layout: the side navigation (the views the user's permissions offer, with their
+ * counts and shortcuts; the user, the language and the density) beside the screen area. Returns
+ * what to do when another desktop changed the team workspace.
+ */
+function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen: (shell: Shell) => void) => void): () => void {
+  const { user, content } = parts;
+  const signOut = async () => {
+    await logout().catch(() => undefined);
+    parts.again();
+  };
+  // A session that must enrol a second factor may do nothing else: no views to offer.
+  const mustEnrol = user.must_enrol_totp === true;
+  // What the navigation offers is the core's permission table (UserView.permissions); each
+  // screen's own controls follow it too, and the core refuses anyone else regardless.
+  const checker = may(user, "change.approve");
+  const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
+  content.before(banner);
+  const refreshStatus = () =>
+    void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null, mustEnrol ? null : root.querySelector<HTMLElement>("#queue-count"));
+  const nav = mustEnrol ? null : sideNav(user, () => shell);
+  const sidebar = h(
+    "div",
+    { id: "sidebar", class: "sidebar" },
+    parts.brand,
+    nav,
+    userBlock(user, parts.org, () => shell.openAccount?.(), signOut),
+    h("div", { class: "preferences" }, parts.picker, densityToggle(), shortcutsButton(root)),
+    parts.footer,
+  );
+  parts.brand.append(h("span", { class: "org" }, parts.org));
+  // The side navigation's foot: the version alone (the tagline is the sign-in screen's).
+  parts.footer.replaceChildren(`${t("app.version")} `, parts.version);
+  root.replaceChildren(sidebar, parts.workarea);
+  root.dataset.layout = "work";
+  (root as ShortcutRoot).stopShortcuts = installShortcuts(root, () => content);
+
+  const area = screenArea(content, () => shell);
+  const show = (name: string) => {
+    parts.setScreen(name);
+    for (const entry of nav?.querySelectorAll<HTMLElement>("[data-screens]") ?? []) {
+      if (entry.dataset.screens!.split(" ").includes(name)) entry.setAttribute("aria-current", "page");
+      else entry.removeAttribute("aria-current");
+    }
+  };
+  const setScreen = (name: string) => {
+    // A screen of its own drawn from a list or a detail (onboarding, issuing our details): it
+    // takes the whole screen area.
+    area.leaveFor(name);
+    show(name);
+  };
+  const shell: Shell = workingShell(user, parts.org, content, area, setScreen, refreshStatus, () => void signOut());
+  rememberOpened(shell, remember, () => {
+    shell.live = null;
+    refreshStatus();
+  });
+  if (mustEnrol) shell.openAccount?.();
+  else if (parts.resume.reopen) parts.resume.reopen(shell);
+  else shell.openQueue();
+  return () => {
+    if (mustEnrol) return;
+    refreshStatus();
+    void shell.live?.();
+  };
+}
+
+/** The shell the working screens get: each `open…` draws its screen where the area says. */
+function workingShell(
+  user: UserView,
+  org: string,
+  content: HTMLElement,
+  area: ScreenArea,
+  setScreen: (name: string) => void,
+  refreshStatus: () => void,
+  signOut: () => void,
+): Shell {
+  const shell: Shell = {
+    user,
+    org,
+    content,
+    setScreen,
+    openQueue: () => {
+      area.plain();
+      setScreen("queue");
+      void renderQueue(shell);
+    },
+    openInbox: (filter) => {
+      setScreen("inbox");
+      area.listIn("cases", () => renderInbox(shell, filter));
+    },
+    openCase: (id) => {
+      area.detailIn("cases");
+      setScreen("case");
+      void renderCase(shell, id);
+    },
+    openPartners: (message) => {
+      setScreen("partners");
+      area.listIn("partners", () => renderPartners(shell, message));
+    },
+    openPartner: (id, message) => {
+      area.detailIn("partners");
+      setScreen("partner");
+      void renderPartner(shell, id, message);
+    },
+    openSettings: () => {
+      area.plain();
+      setScreen("settings");
+      void renderSettings(shell);
+    },
+    openAudit: () => {
+      setScreen("audit");
+      area.listIn("audit", () => renderAudit(shell));
+    },
+    showBeside: (draw) => area.showBeside(draw),
+    openAccount: () => {
+      area.plain();
+      setScreen("account");
+      renderAccount(shell, signOut);
+    },
+    openScreening: () => {
+      area.plain();
+      setScreen("screening");
+      renderScreening(shell);
+    },
+    openChanges: (filter, message) => {
+      setScreen("changes");
+      area.listIn("changes", () => renderChanges(shell, filter, message));
+    },
+    openChange: (id, message) => {
+      area.detailIn("changes");
+      setScreen("change");
+      void renderChange(shell, id, message);
+    },
+    refreshStatus,
+  };
+  return shell;
+}
+
+/** Where screens draw (`shell.content`): the screen area itself, or a pane of a split view. */
+interface ScreenArea {
+  /** The whole area, for a screen of its own. */
+  plain(): void;
+  /** A list screen, in the list pane of a split of `kind` (drawn afresh where it was, coming back from its detail). */
+  listIn(kind: SplitKind, draw: () => Promise<void> | void): void;
+  /** A detail screen: beside its list when that list is on screen, else the whole area. */
+  detailIn(kind: SplitKind): void;
+  /** A detail with no screen of its own (an audit event), beside the list on screen. */
+  showBeside(draw: (pane: HTMLElement) => void): void;
+  /** Screen `name` opens: one that belongs to neither the list nor its detail takes the whole area. */
+  leaveFor(name: string): void;
+}
+
+function screenArea(content: HTMLElement, shell: () => Shell): ScreenArea {
+  let split: { kind: SplitKind; view: SplitView } | null = null;
+  const back: Record<SplitKind, () => void> = {
+    cases: () => shell().openInbox(),
+    partners: () => shell().openPartners(),
+    changes: () => shell().openChanges?.(),
+    // The log's check and filters stay as they were: the detail closes, nothing is asked again.
+    audit: () => split?.view.closeDetail(),
+  };
+  const area: ScreenArea = {
+    plain() {
+      split = null;
+      shell().content = content;
+    },
+    listIn(kind, draw) {
+      // Back from a detail to its list: the list drawn afresh where it was.
+      if (split?.kind === kind && split.view.element.isConnected && split.view.isOpen()) {
+        shell().content = split.view.list;
+        void split.view.refreshList(draw);
+        return;
+      }
+      const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack: () => back[kind]() });
+      content.replaceChildren(view.element);
+      split = { kind, view };
+      shell().content = view.list;
+      void draw();
+    },
+    detailIn(kind) {
+      if (split?.kind === kind && split.view.element.isConnected) {
+        split.view.showDetail();
+        shell().content = split.view.detail;
+      } else area.plain();
+    },
+    showBeside(draw) {
+      if (!split?.view.element.isConnected) return;
+      split.view.showDetail();
+      draw(split.view.detail);
+    },
+    leaveFor(name) {
+      if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) area.plain();
+    },
+  };
+  return area;
+}
+
+/**
+ * The side navigation: the views this user's permissions offer, each with the letter that goes
+ * to it after g (shown beside it) and the screens it stands for (`aria-current` on the open one).
+ */
+function sideNav(user: UserView, shell: () => Shell): HTMLElement {
+  const entry = (id: string, label: string, key: string, screens: string, onClick: () => void, count?: string) => {
+    // The label shrinks (an ellipsis, the whole of it in the title) before anything wraps.
+    const b = h("button", { id, type: "button", class: "nav-entry", title: label }, h("span", { class: "nav-label" }, label));
+    b.addEventListener("click", onClick);
+    b.dataset.shortcut = key;
+    b.dataset.label = label;
+    b.dataset.screens = screens;
+    b.setAttribute("aria-keyshortcuts", `g ${key}`);
+    if (count) b.append(" ", h("span", { id: count, class: "count", hidden: true }));
+    return h("li", {}, b, h("kbd", { class: "nav-key", "aria-hidden": "true" }, `g ${key}`));
+  };
+  return h(
+    "nav",
+    { "aria-label": t("nav.label") },
+    h(
+      "ul",
+      {},
+      entry("nav-queue", t("nav.queue"), "w", "queue", () => shell().openQueue(), "queue-count"),
+      entry("nav-inbox", t("nav.inbox"), "i", "inbox case", () => shell().openInbox()),
+      entry("nav-approvals", t("nav.approvals"), "a", "", () => shell().openInbox("callback_confirmed")),
+      entry("nav-partners", t("partners.nav"), "p", "partners partner onboard issue", () => shell().openPartners()),
+      // Every role: auditors are offered the check only, the others screening too.
+      entry("nav-screening", t("screening.nav"), "f", "screening", () => shell().openScreening?.()),
+      may(user, "change.approve") && entry("nav-changes", t("changes.nav"), "c", "changes change", () => shell().openChanges?.(), "changes-count"),
+      may(user, "audit.log") && entry("nav-audit", t("audit.nav"), "l", "audit", () => shell().openAudit?.()),
+      may(user, "policy.set") && entry("nav-settings", t("settings.nav"), "s", "settings", () => shell().openSettings?.()),
+    ),
+  );
+}
+
+/** The signed-in user: the name opens My account; Switch user and Sign out. */
+function userBlock(user: UserView, org: string, openAccount: () => void, signOut: () => void): HTMLElement {
+  const account = h(
+    "button",
+    { id: "nav-account", type: "button", class: "secondary user", title: t("account.nav") },
+    h("span", { id: "current-user" }, t("header.user", { name: user.name, role: codeName("role", user.role) })),
+  );
+  account.addEventListener("click", openAccount);
+  return h(
+    "section",
+    { class: "who", "aria-label": t("layout.signedIn"), "data-org": org },
+    account,
+    h("div", { class: "row tight" }, button("switch-user", t("header.switchUser"), signOut), button("logout", t("header.logout"), signOut)),
+  );
+}
+
+/** The density setting: compact rows or not, remembered on this desktop. */
+function densityToggle(): HTMLElement {
+  const box = h("input", { id: "density-compact", type: "checkbox" });
+  box.checked = density() === "compact";
+  box.addEventListener("change", () => setDensity(box.checked ? "compact" : "comfortable"));
+  return h("label", { class: "check", for: "density-compact" }, box, ` ${t("layout.density")}`);
+}
+
+/** Opens the shortcuts overlay; the same as `?`. */
+function shortcutsButton(root: HTMLElement): HTMLElement {
+  const b = button("shortcuts-open", t("layout.shortcuts"), () => void showShortcuts(root), "link");
+  b.setAttribute("aria-keyshortcuts", "?");
+  return h("p", { class: "shortcuts-hint" }, b, " ", h("kbd", { "aria-hidden": "true" }, "?"));
 }
 
 export function button(id: string, label: string, onClick: () => void, cls = "secondary"): HTMLButtonElement {
@@ -258,20 +462,6 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
   }
 }
 
-/** "My work" in the nav, with the count of cases waiting for the user (filled by `showStatus`). */
-function queueButton(onClick: () => void): HTMLButtonElement {
-  const b = button("nav-queue", t("nav.queue"), onClick);
-  b.append(" ", h("span", { id: "queue-count", class: "count", hidden: true }));
-  return b;
-}
-
-/** "Pending changes" in the nav, with the count of changes waiting (filled by `showStatus`). */
-function changesButton(onClick: () => void): HTMLButtonElement {
-  const b = button("nav-changes", t("changes.nav"), onClick);
-  b.append(" ", h("span", { id: "changes-count", class: "count", hidden: true }));
-  return b;
-}
-
 /**
  * The setup-mode banner (shown while fewer than two people can check changes, so changes apply
  * at once) and the count of waiting changes on `count`. Each is left as it was when the Rust
@@ -280,7 +470,7 @@ function changesButton(onClick: () => void): HTMLButtonElement {
 export async function showStatus(banner: HTMLElement, count: HTMLElement | null, queueCount: HTMLElement | null = null): Promise<void> {
   const [mode, waiting, queue] = await Promise.all([
     workspaceMode().catch(() => null),
-    count ? listChanges("pending").catch(() => null) : Promise.resolve(null),
+    count ? listChanges("pending", null, null).catch(() => null) : Promise.resolve(null),
     queueCount ? workQueue().catch(() => null) : Promise.resolve(null),
   ]);
   if (mode) {

@@ -10,8 +10,10 @@
 //! Adding a command: write it in its domain's module, list it in [`handler`] below and in
 //! `COMMANDS` in `build.rs` (which generates its `allow-*` permission), and grant it in
 //! `capabilities/main.json`. A command not granted there is refused before it runs. Types the UI
-//! sees derive `ts_rs::TS` and are listed in `bindings::export_all` (tests/bindings.rs fails when
-//! ui/src/bindings/ is stale).
+//! sees derive `ts_rs::TS` and are listed in `bindings::all`. The UI's function for the command
+//! is generated from its signature and doc comment into ui/src/bindings/commands.ts
+//! (tests/bindings.rs fails when ui/src/bindings/ is stale, and when the three lists above and
+//! the commands disagree); regenerate with `UPDATE_BINDINGS=1 cargo test -p countersign-app --test bindings`.
 
 pub mod account;
 pub mod app;

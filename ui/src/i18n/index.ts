@@ -3,7 +3,7 @@
 // inbox, case and callback; admin.ts: partners, outgoing instructions and settings; auditor.ts:
 // the auditor's view; changes.ts: four eyes, pending changes and marked accounts; team.ts: team
 // workspaces on a server and the live queue; screening.ts: the ERP's payment file; queue.ts: My
-// work, the work queue), each holding
+// work, the work queue; layout.ts: the side navigation, split views, sorting and shortcuts), each holding
 // the same keys in every language; `missingKeys()` lists any gap and a test fails on one. Dates
 // and amounts are formatted with Intl for the chosen locale.
 import core from "./core";
@@ -13,6 +13,7 @@ import changes from "./changes";
 import team from "./team";
 import screening from "./screening";
 import queue from "./queue";
+import layout from "./layout";
 
 export type Locale = "en" | "tr" | "es";
 
@@ -26,7 +27,7 @@ export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
   { code: "es", name: "Español", tag: "es-ES" },
 ];
 
-const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue };
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue, layout };
 const STORAGE_KEY = "countersign.locale";
 
 function merged(locale: Locale): Record<string, string> {

@@ -81,7 +81,7 @@ function renderTotp(section: HTMLElement, mustEnrol: boolean, signOut: () => voi
     const typed = password.value;
     password.value = "";
     void submitting(submit, feedback, "my-totp", async () => {
-      const enrolled = await enrolTotp(typed);
+      const enrolled = await enrolTotp({ password: typed });
       feedback.replaceChildren(enrolment(enrolled, mustEnrol, signOut));
       return null;
     });

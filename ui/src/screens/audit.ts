@@ -5,6 +5,7 @@
 // (accepted, held, rejected) and denials (callbacks denied, refused attempts) per day. Who may
 // do what is the core's; its refusals are shown with their codes. The chart is SVG drawn here
 // (presentation attributes and classes only: the CSP forbids inline styles).
+import { sortable } from "../sortable";
 import {
   auditActivity,
   auditLog,
@@ -18,6 +19,7 @@ import {
   type ActivityDay,
   type AuditFileView,
   type AuditFilter,
+  type AuditEvent,
   type AuditLogView,
   type AuditStatus,
   type PartnerRow,
@@ -53,11 +55,11 @@ export async function renderAudit(shell: Shell): Promise<void> {
   renderStatus(status, null);
   let partners: PartnerRow[] = [];
   try {
-    partners = await listPartners();
+    partners = await listPartners(null, null);
   } catch {
     // The partner filter then takes an id; the log itself answers for the role.
   }
-  const show = (filter: AuditFilter) => Promise.all([renderChart(chart, filter), renderLog(log, filter)]);
+  const show = (filter: AuditFilter) => Promise.all([renderChart(chart, filter), renderLog(log, filter, shell)]);
   filters.replaceChildren(...filterForm(partners, (filter) => void show(filter)));
   await show(noFilter());
 }
@@ -187,7 +189,7 @@ function filterForm(partners: PartnerRow[], apply: (filter: AuditFilter) => void
 
 // The log ----------------------------------------------------------------------------------------
 
-async function renderLog(section: HTMLElement, filter: AuditFilter): Promise<void> {
+async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell): Promise<void> {
   const heading = h("h3", {}, t("audit.log.title"));
   section.dataset.state = "loading";
   let view: AuditLogView;
@@ -211,7 +213,8 @@ async function renderLog(section: HTMLElement, filter: AuditFilter): Promise<voi
   }
   const table = h(
     "table",
-    { id: "audit-table" },
+    // j/k and the arrows go through the events, Enter shows one beside the log (listnav.ts).
+    { id: "audit-table", "data-listnav": "tr[data-seq]" },
     h(
       "thead",
       {},
@@ -224,7 +227,7 @@ async function renderLog(section: HTMLElement, filter: AuditFilter): Promise<voi
         h(
           "tr",
           { "data-seq": e.seq, "data-action": e.action },
-          h("td", { class: "num" }, String(e.seq)),
+          h("td", { class: "num", "data-sort": e.seq }, eventButton(e, shell)),
           h("td", {}, h("time", { datetime: e.at }, formatDateTime(e.at))),
           h("td", {}, e.actor),
           h("td", {}, h("code", {}, e.action)),
@@ -234,6 +237,7 @@ async function renderLog(section: HTMLElement, filter: AuditFilter): Promise<voi
       ),
     ),
   );
+  sortable(table, { initial: { column: 0, direction: "descending" } });
   section.replaceChildren(heading, count, table);
   section.dataset.state = "ready";
 }
@@ -319,4 +323,43 @@ export function activityChart(all: ActivityDay[]): HTMLElement[] {
   );
   const caption = h("p", { class: "hint" }, t("audit.chart.caption", { from: formatDate(days[0].day), until: formatDate(days[days.length - 1].day) }));
   return [h("figure", { class: "chart" }, image), legend, caption];
+}
+
+/** The event's number, which shows the event beside the log. */
+function eventButton(e: AuditEvent, shell: Shell): HTMLElement {
+  const open = h("button", { type: "button", class: "link", "data-seq": e.seq, "aria-label": t("audit.event.open", { seq: e.seq }) }, String(e.seq));
+  open.addEventListener("click", () => shell.showBeside?.((pane) => pane.replaceChildren(eventDetail(e))));
+  return open;
+}
+
+/** One event of the log in full: when, who, what, about what, and its details laid out. */
+export function eventDetail(e: AuditEvent): HTMLElement {
+  const title = h("h3", { id: "audit-event-title", tabindex: -1 }, t("audit.event.title", { seq: e.seq }));
+  const fact = (key: string, value: Node | string) => [h("dt", {}, t(`audit.log.col.${key}`)), h("dd", {}, value)];
+  const detail = h(
+    "article",
+    { id: "audit-event", class: "card", "data-seq": e.seq, "aria-labelledby": "audit-event-title" },
+    title,
+    h(
+      "dl",
+      { class: "facts" },
+      ...fact("at", h("time", { datetime: e.at }, formatDateTime(e.at))),
+      ...fact("actor", e.actor),
+      ...fact("action", h("code", {}, e.action)),
+      ...fact("subject", e.subject),
+    ),
+    h("h4", {}, t("audit.log.col.details")),
+    h("pre", { id: "audit-event-details", class: "details" }, laidOut(e.details)),
+  );
+  queueMicrotask(() => title.focus());
+  return detail;
+}
+
+/** Details that are JSON, indented one field a line; anything else as it is. */
+export function laidOut(details: string): string {
+  try {
+    return JSON.stringify(JSON.parse(details), null, 2);
+  } catch {
+    return details;
+  }
 }

@@ -116,7 +116,13 @@ export function caseListView(shell: Shell, inputs: CaseListInputs): CaseListView
     });
     return h("th", { scope: "col", "aria-sort": ariaSort(order, key) }, button);
   });
-  const table = h("table", { id: "cases", "aria-rowcount": -1 }, h("thead", {}, h("tr", { "aria-rowindex": 1 }, ...heads)), body);
+  // Rows move with j/k and the arrows, Enter opens (listnav.ts).
+  const table = h(
+    "table",
+    { id: "cases", "aria-rowcount": -1, "data-listnav": "tr[data-case-id]" },
+    h("thead", {}, h("tr", { "aria-rowindex": 1 }, ...heads)),
+    body,
+  );
   const viewport = h("div", { id: "cases-viewport", class: "virtual-viewport", tabindex: 0, "aria-label": t("inbox.casesTitle") }, table);
   const request = (after: number | null, limit: number) =>
     casePage({ status: inputs.status(), search: normaliseSearch(inputs.search()), sort: order.key, descending: order.descending, limit, after });

@@ -5,6 +5,7 @@
 // difference before → after field by field (changed characters marked), and Approve / Reject
 // with a reason. Approve is disabled for the change's maker, with the reason beside it; the
 // core refuses the maker anyway (`not_permitted`), and its refusal is shown if it comes.
+import { sortable } from "../sortable";
 import {
   approveChange,
   changeDetail,
@@ -84,7 +85,7 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
     message ? notice(message, "changes-notice") : null,
     h("div", { class: "row" }, h("label", { for: "changes-filter" }, t("changes.filter")), select),
   ].filter((n): n is HTMLElement => n !== null);
-  const fetch = (limit: number, after: number | null) => listChanges(filter, { limit, after });
+  const fetch = (limit: number, after: number | null) => listChanges(filter, limit, after);
   let first: ListPage<ChangeEntry>;
   try {
     first = await pageOf(fetch, (c) => c.id);
@@ -106,9 +107,9 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
 
 function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
   if (changes.length === 0) return h("p", { id: "changes-empty", class: "hint" }, t("changes.empty"));
-  return h(
+  const table = h(
     "table",
-    { id: "changes-table", class: "cases" },
+    { id: "changes-table", class: "cases", "data-listnav": "tr[data-change-id]" },
     h(
       "thead",
       {},
@@ -120,6 +121,8 @@ function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
       ...changes.map((c) => changeRow(shell, c)),
     ),
   );
+  sortable(table);
+  return table;
 }
 
 function changeRow(shell: Shell, c: ChangeEntry): HTMLTableRowElement {

@@ -28,6 +28,7 @@ import { codeName, formatDateTime, t } from "../i18n";
 import { may } from "../access";
 import type { Shell } from "../app";
 import { qrImage, renderIssue } from "./issue";
+import { sortable } from "../sortable";
 import { outcomeNotice, pendingNotice } from "./changes";
 
 /** The partner list, with the way into onboarding and into issuing our bank details. */
@@ -47,7 +48,7 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
   // Onboarding and issuing our details are offered only to the roles the core lets do them.
   const offered = [may(shell.user, "partner.add") && onboard, may(shell.user, "instruction.issue") && issue];
   const head = [title, message ? notice(message, "partners-notice") : null, h("div", { class: "row" }, ...offered)];
-  const fetch = (limit: number, after: number | null) => listPartners({ limit, after });
+  const fetch = (limit: number, after: number | null) => listPartners(limit, after);
   let first: ListPage<PartnerRow>;
   try {
     first = await pageOf(fetch, (p) => p.id);
@@ -69,7 +70,7 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
 export async function renderMarks(section: HTMLElement, shell: Shell, message?: HTMLElement): Promise<void> {
   const heading = h("h3", { id: "marks-title" }, t("marks.title"));
   const hint = h("p", { class: "hint" }, t("marks.hint"));
-  const fetch = (limit: number, after: number | null) => listFraudMarks({ limit, after });
+  const fetch = (limit: number, after: number | null) => listFraudMarks(limit, after);
   let marks: FraudMarkEntry[];
   let next: number | null;
   try {
@@ -83,7 +84,7 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
   const fail = (reason: unknown) => feedback.replaceChildren(errorBox(toCommandError(reason), "marks-action-error"));
   // Only approvers and admins are offered the buttons; the core refuses anyone else regardless.
   const checker = may(shell.user, "account.confirm_fraud");
-  const table =
+  const table: HTMLElement =
     marks.length === 0
       ? h("p", { id: "marks-empty", class: "hint" }, t("marks.empty"))
       : h(
@@ -110,6 +111,7 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
     shown += more.length;
   };
   const more = loadMoreButton("marks-more", next, fetch, (m) => m.id, append, fail);
+  if (table instanceof HTMLTableElement) sortable(table, { skip: checker ? [4] : [] });
   section.replaceChildren(heading, hint, table, ...(more ? [more] : []), feedback);
 }
 
@@ -165,9 +167,9 @@ function markRow(mark: FraudMarkEntry, index: number, checker: boolean, again: (
 
 function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
   if (partners.length === 0) return h("p", { id: "partners-empty", class: "hint" }, t("partners.empty"));
-  return h(
+  const table = h(
     "table",
-    { id: "partners-table", class: "cases" },
+    { id: "partners-table", class: "cases", "data-listnav": "tr[data-id]" },
     h(
       "thead",
       {},
@@ -179,6 +181,8 @@ function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
       ...partners.map((p) => partnerRow(shell, p)),
     ),
   );
+  sortable(table);
+  return table;
 }
 
 function partnerRow(shell: Shell, p: PartnerRow): HTMLTableRowElement {

@@ -56,7 +56,9 @@ export async function renderQueue(shell: Shell): Promise<void> {
       : null;
   const list = may(shell.user, "org.account") ? await setupChecklist().catch(() => null) : null;
   const checklist = list && !isDone(list) ? checklistCard(shell, list) : null;
-  content.replaceChildren(...[title, checklist, summary, changes, ...groups].filter((p): p is HTMLElement => p !== null));
+  // j/k and the arrows move through the cases of every group (listnav.ts).
+  const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups);
+  content.replaceChildren(...[title, checklist, summary, changes, waiting].filter((p): p is HTMLElement => p !== null));
   title.focus();
   shell.live = () => renderQueue(shell);
 }

@@ -7,6 +7,7 @@
 // only in their form fields and are cleared as soon as they have been sent. Once two people can
 // check changes, an approver or admin added or enabled, a new first password, a looser policy and
 // our account wait for a second person: the notice says "Pending change N: …" instead.
+import { sortable } from "../sortable";
 import {
   addUser,
   backupOrgKey,
@@ -116,6 +117,7 @@ async function renderUsers(section: HTMLElement, shell: Shell, message?: HTMLEle
     ),
     h("tbody", {}, ...rows),
   );
+  sortable(table, { skip: [3] });
   section.replaceChildren(heading, table, feedback, addUserForm(again));
 }
 

@@ -447,13 +447,14 @@ fn remove_conjunctions(words: &mut Vec<String>) {
     }
 }
 
+/// [`LEGAL_FORMS`] as word lists, split once.
+fn legal_forms() -> &'static [Vec<&'static str>] {
+    static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(|| LEGAL_FORMS.iter().map(|form| form.split(' ').collect()).collect())
+}
+
 fn strip_legal_form(words: &mut Vec<String>) {
-    let longest = LEGAL_FORMS
-        .iter()
-        .map(|form| form.split(' ').collect::<Vec<_>>())
-        .filter(|form| form.len() < words.len() && words.ends_with_words(form))
-        .map(|form| form.len())
-        .max();
+    let longest = legal_forms().iter().filter(|form| form.len() < words.len() && words.ends_with_words(form)).map(|form| form.len()).max();
     if let Some(n) = longest {
         words.truncate(words.len() - n);
     }

@@ -13,7 +13,7 @@ use super::decimal::{written_decimals, Decimal};
 use super::pain001::{CreditLine, FileAccount, PaymentFile};
 use super::Pain001Version;
 use crate::assess::history::EarlierAmounts;
-use crate::assess::payee_name::{compare_names, normalise_name, NameMatch};
+use crate::assess::payee_name::{compare_names, normalise_name, NameComparison, NameMatch};
 use crate::bank::{Bic, Currency, Iban};
 use crate::cases::policy::Policy;
 use crate::registry::AccountStatus;
@@ -267,6 +267,10 @@ struct PartnerIndex<'f> {
     by_name: HashMap<String, Vec<usize>>,
     /// Names already looked up.
     similar: std::cell::RefCell<HashMap<String, Option<(usize, NameMatch)>>>,
+    /// Creditor names already compared with a partner's legal name, by partner id: a run pays
+    /// each partner line after line, and the comparison costs more than the rest of a line's
+    /// rules (the comparison's own bounded memory is too small for a run to thousands of partners).
+    compared: std::cell::RefCell<HashMap<(i64, String), NameComparison>>,
 }
 
 impl<'f> PartnerIndex<'f> {
@@ -279,7 +283,7 @@ impl<'f> PartnerIndex<'f> {
             }
             by_name.entry(normalise_name(&p.partner.name)).or_default().push(i);
         }
-        PartnerIndex { partners, by_account, by_name, similar: Default::default() }
+        PartnerIndex { partners, by_account, by_name, similar: Default::default(), compared: Default::default() }
     }
 
     /// The partners whose history holds the account.
@@ -296,6 +300,17 @@ impl<'f> PartnerIndex<'f> {
         let found = self.named_afresh(name);
         self.similar.borrow_mut().insert(name.to_string(), found);
         found
+    }
+
+    /// The creditor name compared with the partner's legal name, once per pair in a screening.
+    fn compare(&self, partner: &PartnerFacts, creditor_name: &str) -> NameComparison {
+        let key = (partner.partner.id, creditor_name.to_string());
+        if let Some(known) = self.compared.borrow().get(&key) {
+            return known.clone();
+        }
+        let comparison = compare_names(&partner.partner.name, creditor_name);
+        self.compared.borrow_mut().insert(key, comparison.clone());
+        comparison
     }
 
     fn named_afresh(&self, name: &str) -> Option<(usize, NameMatch)> {
@@ -365,7 +380,7 @@ fn screen_line(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, index
     let partner = match_partner(line, (&key, &display), facts, index, &mut reasons);
     account_rules(&key, partner, facts, &mut reasons);
     if let Some(p) = partner {
-        name_rules(p, &line.creditor_name, &mut reasons);
+        name_rules(p, &index.compare(p, &line.creditor_name), &line.creditor_name, &mut reasons);
     }
     let amount = amount_rules(line, partner, facts, &mut reasons);
     block_rules(file, line, facts, &mut reasons);
@@ -519,8 +534,7 @@ fn cooling_off(account: &PartnerAccount, facts: &ScreenFacts, name: &str, reason
     }
 }
 
-fn name_rules(p: &PartnerFacts, creditor_name: &str, reasons: &mut Reasons) {
-    let comparison = compare_names(&p.partner.name, creditor_name);
+fn name_rules(p: &PartnerFacts, comparison: &NameComparison, creditor_name: &str, reasons: &mut Reasons) {
     let legal = &p.partner.name;
     if comparison.confusables() {
         reasons.hold(
@@ -599,15 +613,23 @@ fn block_rules(file: &PaymentFile, line: &CreditLine, facts: &ScreenFacts, reaso
             );
         }
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(date) = Date::parse(&block.execution_date, format) {
-        if date < facts.now.date() {
-            reasons.hold(
-                ScreenReason::ExecutionDatePast,
-                format!("block {} asks for execution on {}, before today", block.id, block.execution_date),
-            );
-        }
+    if is_before(&block.execution_date, facts.now.date()) {
+        reasons.hold(
+            ScreenReason::ExecutionDatePast,
+            format!("block {} asks for execution on {}, before today", block.id, block.execution_date),
+        );
     }
+}
+
+/// Whether a schema-valid `xs:date` is before `today`: its calendar date, any time zone
+/// (`2020-01-02Z`, `2020-01-02+01:00`, which the schema allows) set aside. A year before 1
+/// (`-0004-…`) is before; a year after 9999 is not.
+fn is_before(date: &str, today: Date) -> bool {
+    if date.starts_with('-') {
+        return true;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.get(..10).and_then(|d| Date::parse(d, format).ok()).is_some_and(|d| d < today)
 }
 
 fn debtor_key(account: &FileAccount) -> Option<String> {
@@ -821,6 +843,26 @@ mod tests {
         assert_eq!(codes(&screen(&pf, &facts())), [Vec::<&str>::new()]);
         pf.blocks[0].execution_date = "2026-12-02".into();
         assert_eq!(codes(&screen(&pf, &facts())), [vec!["execution_date_past"]]);
+    }
+
+    /// A past date with a time zone, as the schema's `xs:date` allows, was not read as a date at
+    /// all, so a payment run dated in the past went through without `execution_date_past`.
+    #[test]
+    fn a_past_execution_date_with_a_time_zone_is_past() {
+        let mut pf = file(vec![line(1, "Globex Corporation", GLOBEX_IBAN, "10")]);
+        for (date, past) in [
+            ("2026-12-02Z", true),
+            ("2026-12-02+14:00", true),
+            ("2026-12-02-05:00", true),
+            ("-0004-02-29", true),
+            ("2026-12-03Z", false),
+            ("2026-12-04+01:00", false),
+            ("10000-01-01", false),
+        ] {
+            pf.blocks[0].execution_date = date.into();
+            let expected: Vec<&str> = if past { vec!["execution_date_past"] } else { vec![] };
+            assert_eq!(codes(&screen(&pf, &facts())), [expected], "{date}");
+        }
     }
 
     fn codes_of(report: &LineReport) -> Vec<&'static str> {

@@ -1,0 +1,102 @@
+// A list beside its detail (issue 19): a generic split view. The list stays where it was (its own
+// scroll, its selection) while the detail beside it changes; on narrow windows (CSS decides: under
+// 1280 px wide) the open detail takes the list's place and its back control brings the list back,
+// scrolled as it was, with the focus on the row that opened the detail. Going back may draw the
+// list afresh (`refreshList`: what the detail changed shows), and the same row is selected again.
+// The shell renders a list screen into `list` and a detail screen into `detail`; nothing here
+// knows what is listed.
+import { h } from "./dom";
+import { LISTNAV_ATTRIBUTE, select } from "./listnav";
+
+export interface SplitView {
+  /** The whole view, to put into the screen area (`.split`, `data-detail` open or closed). */
+  element: HTMLElement;
+  /** Where the list screen renders. */
+  list: HTMLElement;
+  /** Where the detail screen renders (below the back control). */
+  detail: HTMLElement;
+  /** Shows the detail pane; remembers the list's scroll and the element that opened it. */
+  showDetail(): void;
+  /** Back to the list alone: the list's scroll restored, the focus back on what opened the detail. */
+  closeDetail(): void;
+  isOpen(): boolean;
+  /**
+   * Closes the detail and draws the list again with `draw`, then puts back its scroll and selects
+   * the row that opened the detail (found again by its `data-…-id` attributes).
+   */
+  refreshList(draw: () => Promise<void> | void): Promise<void>;
+}
+
+export interface SplitOptions {
+  /** The split's id (`split-<kind>`), so the shell can tell whose list is shown. */
+  id: string;
+  /** The accessible names of the two panes and the back control's text. */
+  listLabel: string;
+  detailLabel: string;
+  backLabel: string;
+  /** What the back control (and Escape) does; closing the detail unless given. */
+  onBack?: () => void;
+}
+
+export function splitView(options: SplitOptions): SplitView {
+  const list = h("section", { class: "split-list", "aria-label": options.listLabel });
+  const back = h("button", { id: "split-back", type: "button", class: "secondary split-back" }, `← ${options.backLabel}`);
+  const detail = h("div", { class: "split-body" });
+  const detailPane = h("section", { class: "split-detail", "aria-label": options.detailLabel, hidden: true }, h("div", { class: "split-bar" }, back), detail);
+  const element = h("div", { id: options.id, class: "split", "data-detail": "closed" }, list, detailPane);
+  let scrolled = 0;
+  let opener: HTMLElement | null = null;
+  const view: SplitView = {
+    element,
+    list,
+    detail,
+    showDetail() {
+      if (!view.isOpen()) scrolled = list.scrollTop;
+      // Opened from the list: that row is where the focus goes back to (a detail opened from
+      // within the detail keeps the row that opened the first one).
+      const active = document.activeElement;
+      if (active instanceof HTMLElement && list.contains(active)) opener = active;
+      else if (!view.isOpen()) opener = null;
+      element.dataset.detail = "open";
+      detailPane.hidden = false;
+    },
+    closeDetail() {
+      element.dataset.detail = "closed";
+      detailPane.hidden = true;
+      detail.replaceChildren();
+      list.scrollTop = scrolled;
+      const row = opener?.isConnected ? opener : list.querySelector<HTMLElement>("[aria-selected=true]");
+      row?.focus();
+    },
+    isOpen: () => element.dataset.detail === "open",
+    async refreshList(draw) {
+      const key = rowKey(opener);
+      view.closeDetail();
+      const top = list.scrollTop;
+      await draw();
+      // Another detail opened while the list was drawn: the focus stays there.
+      if (view.isOpen()) return;
+      list.scrollTop = top;
+      const again = key ? list.querySelector<HTMLElement>(key) : null;
+      const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
+      if (again && container) select(container, again);
+      else again?.focus();
+    },
+  };
+  back.addEventListener("click", () => (options.onBack ? options.onBack() : view.closeDetail()));
+  return view;
+}
+
+/**
+ * A selector that finds the row holding `element` again after the list is drawn afresh: the row
+ * (the list's row selector, else the table row) with the same `data-…id` attributes.
+ */
+export function rowKey(element: Element | null): string | null {
+  if (!element) return null;
+  const selector = element.closest(`[${LISTNAV_ATTRIBUTE}]`)?.getAttribute(LISTNAV_ATTRIBUTE) || "tr";
+  const row = element.closest(selector);
+  if (!row) return null;
+  const ids = Array.from(row.attributes).filter((a) => /^data-(.+-)?id$/.test(a.name));
+  if (ids.length === 0) return null;
+  return `${row.tagName.toLowerCase()}${ids.map((a) => `[${a.name}="${a.value.replace(/["\\]/g, "\\$&")}"]`).join("")}`;
+}
