@@ -29,8 +29,8 @@ CLI_BIN := target/release/countersign
 UI_DEPS := ui/node_modules/.installed
 E2E_DEPS := tests/e2e/node_modules/.installed
 
-.PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli \
-	lint fuzz bench bench-team test test-rust test-independent test-ui test-e2e screenshots run demo clean package \
+.PHONY: help deps deps-apt deps-node deps-tauri-driver build build-ui build-app build-cli build-scale \
+	lint fuzz bench bench-team perf-app test test-rust test-independent test-ui test-e2e screenshots run demo clean package \
 	deps-mutants mutants mutants-diff mutants-store mutants-service
 
 help:
@@ -43,6 +43,7 @@ help:
 	@echo "make package  release .deb and AppImage in $(BUNDLE_DIR)/ (README: Install)"
 	@echo "make fuzz   every parser of untrusted input mutated for FUZZ_SECONDS (600) each"
 	@echo "make bench  the payment-run and audit benchmarks; make bench-team: PostgreSQL (docs/performance.md)"
+	@echo "make perf-app  the release app on 10,000 cases: start, queue, search, memory (docs/performance.md)"
 	@echo "make mutants  mutation testing of the core, figures per module; make mutants-diff: this branch's lines;"
 	@echo "             make mutants-store, make mutants-service: their rules on SQLite (docs/testing.md)"
 	@echo "make clean  remove everything built or installed into the tree"
@@ -94,6 +95,10 @@ build-app: build-ui
 build-cli:
 	cargo build --release -p countersign --bin countersign
 
+# The generator of a workspace of 10,000 cases for tests/e2e/scale.test.mjs (not the product's).
+build-scale:
+	cargo build --example scale_workspace
+
 ## Test: any failing step stops the run with a non-zero exit.
 
 # A whole run gains nothing from incremental state, and it costs GiBs of disk on a fresh clone.
@@ -138,12 +143,12 @@ test-ui: $(UI_DEPS)
 	cd ui && npm test
 
 # Starts and stops its own Xvfb and tauri-driver; no process outlives it.
-test-e2e: build-app $(E2E_DEPS)
+test-e2e: build-app build-scale $(E2E_DEPS)
 	tests/e2e/run.sh
 
 # The end-to-end run again, with the tests saving a PNG of every main screen (see
 # docs/screenshots/README.md) over the committed ones.
-screenshots: build-app build-cli $(E2E_DEPS)
+screenshots: build-app build-cli build-scale $(E2E_DEPS)
 	COUNTERSIGN_SCREENSHOTS=docs/screenshots tests/e2e/run.sh
 
 ## Benchmarks (not part of `make test`; docs/performance.md)
@@ -156,6 +161,15 @@ bench:
 # The team benchmarks on a PostgreSQL server of their own (issue 17).
 bench-team:
 	cargo bench --locked --bench team
+
+# The app's figures of issue 19 (release build, 10,000 cases): cold start, the queue after
+# sign-in, search, memory; printed by tests/e2e/perf.mjs, never asserted. Honours CARGO_TARGET_DIR.
+PERF_TARGET = $(or $(CARGO_TARGET_DIR),target)
+perf-app: deps build-ui build-cli $(E2E_DEPS)
+	cargo build --release --locked -p countersign-app --features custom-protocol
+	cargo build --release --locked --example scale_workspace
+	COUNTERSIGN_APP=$(PERF_TARGET)/release/countersign-app COUNTERSIGN_CLI=$(PERF_TARGET)/release/countersign \
+		COUNTERSIGN_SCALE_GENERATOR=$(PERF_TARGET)/release/examples/scale_workspace tests/e2e/run.sh perf.mjs
 
 ## Fuzzing (not part of `make test`; docs/fuzzing.md)
 

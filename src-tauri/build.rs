@@ -16,7 +16,7 @@ const COMMANDS: &[&str] = &[
     "pick_ca_file",
     "change_password",
     "enrol_totp",
-    "list_cases",
+    "case_page",
     "work_queue",
     "setup_checklist",
     "receive_files",

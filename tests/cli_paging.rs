@@ -43,6 +43,7 @@ fn case_list_and_audit_log_page_with_a_stable_cursor() {
     assert_eq!((ids(&all, "cases", "id"), all["next"].as_i64()), (vec![6, 5, 4, 3, 2, 1], None), "no --limit: every case");
     let text = ws.run("clara", &["case", "list", "--limit", "1"]).assert_code(0).stdout();
     assert!(text.ends_with("More: --after 6\n"), "{text}");
+    searched_and_sorted(&ws);
 
     // The log, oldest first: the pages put together are the whole log.
     let whole = ws.admin(&["--json", "audit", "log"]).assert_code(0).json();
@@ -68,6 +69,23 @@ fn case_list_and_audit_log_page_with_a_stable_cursor() {
     for bad in [["--limit", "0"], ["--limit", "10001"], ["--after", "-1"]] {
         ws.run("clara", &["case", "list", bad[0], bad[1]]).assert_code(2);
     }
+}
+
+/// `case list --search --sort`: found and ordered by the service, paged with the same cursor (the
+/// page before's last case). The cases 1 to 6 pay 100.00, 101.00, 102.00, 103.00, 104.00, 99.00.
+fn searched_and_sorted(ws: &Workspace<'_>) {
+    let list = |args: &[&str]| {
+        let mut all = vec!["--json", "case", "list"];
+        all.extend_from_slice(args);
+        ids(&ws.run("clara", &all).assert_code(0).json(), "cases", "id")
+    };
+    assert_eq!(list(&["--search", "#3"]), [3], "a case number with #");
+    assert_eq!(list(&["--search", "102.00"]), [3], "an amount as typed");
+    assert_eq!(list(&["--search", "globex DE89370400440532013000"]).len(), 6, "an IBAN without spaces");
+    assert_eq!(list(&["--sort", "-amount"]), [5, 4, 3, 2, 1, 6]);
+    assert_eq!(walk(ws, "clara", &["case", "list", "--sort", "amount"], "cases", 4), [vec![6, 1, 2, 3], vec![4, 5]]);
+    ws.run("clara", &["case", "list", "--sort", "size"]).assert_code(2);
+    ws.run("clara", &["case", "list", "--search", "a b c d e f g h i"]).assert_code(2);
 }
 
 const A_IBAN: &str = "DE89 3704 0044 0532 0130 00";

@@ -7,6 +7,7 @@ use ts_rs::{Config, TS};
 use countersign_service::core::assess::findings::{ReasonCode, Severity, Verdict};
 use countersign_service::core::auth::{Permission, Role};
 use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
+use countersign_service::core::cases::search::CaseSortKey;
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::changes::{ChangeKind, ChangeStatus};
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
@@ -118,7 +119,7 @@ fn teams(cfg: &Config) -> Vec<(String, String)> {
 
 /// The core's enums: union types of the contract's strings, written once in Rust.
 fn core_enums(cfg: &Config) -> Vec<(String, String)> {
-    exports!(cfg; ReasonCode, Severity, Verdict, CaseStatus, CallbackOutcome, Role, Permission, CaseStep, KeyStatus, AccountStatus, ChangeKind, ChangeStatus)
+    exports!(cfg; ReasonCode, Severity, Verdict, CaseSortKey, CaseStatus, CallbackOutcome, Role, Permission, CaseStep, KeyStatus, AccountStatus, ChangeKind, ChangeStatus)
 }
 
 /// The four-eyes views: what a command that may wait says, the changes, the marked accounts.
@@ -149,6 +150,8 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         account::TotpEnrolment,
         inbox::FindingView,
         inbox::CaseSummary,
+        inbox::CasePageRequest,
+        inbox::CasePageView,
         inbox::QueueGroupView,
         inbox::WorkQueueView,
         inbox::SetupChecklistView,

@@ -83,7 +83,12 @@ fn a_user_changes_their_own_password() {
     let user = login_with(&main, "carol", new, None).unwrap();
     let clerk = json!(["instruction.verify", "instruction.receive", "case.export", "payment_file.screen", "instruction.respond"]);
     assert_eq!(user, json!({"name": "carol", "role": "clerk", "permissions": clerk}));
-    assert!(invoke(&main, "list_cases", json!({})).is_ok());
+    assert!(invoke(
+        &main,
+        "case_page",
+        json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+    )
+    .is_ok());
 }
 
 #[test]
@@ -122,17 +127,37 @@ fn a_user_required_to_enrol_may_enrol_and_nothing_else() {
     let user = login_with(&main, "erin", &password("erin"), None).unwrap();
     assert_eq!(user, json!({"name": "erin", "role": "approver", "must_enrol_totp": true, "permissions": []}), "may only enrol");
     assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"], user);
-    assert_eq!(refusal(invoke(&main, "list_cases", json!({}))), "not_permitted");
+    assert_eq!(
+        refusal(invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )),
+        "not_permitted"
+    );
     assert_eq!(refusal(invoke(&main, "list_partners", json!({}))), "not_permitted");
 
     let enrolled = invoke(&main, "enrol_totp", json!({"request": {"password": password("erin")}})).unwrap();
-    assert_eq!(refusal(invoke(&main, "list_cases", json!({}))), "not_permitted", "this session stays limited");
+    assert_eq!(
+        refusal(invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )),
+        "not_permitted",
+        "this session stays limited"
+    );
     logout(&main);
     let code = current_code(enrolled["secret"].as_str().unwrap());
     let user = login_with(&main, "erin", &password("erin"), Some(&code)).unwrap();
     assert_eq!(user["role"], json!("approver"));
     assert!(user["permissions"].as_array().unwrap().contains(&json!("change.approve")), "{user}");
-    assert!(invoke(&main, "list_cases", json!({})).is_ok());
+    assert!(invoke(
+        &main,
+        "case_page",
+        json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+    )
+    .is_ok());
 
     // A clerk is not required to enrol: no flag.
     logout(&main);

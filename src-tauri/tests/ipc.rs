@@ -53,7 +53,15 @@ fn first_run(main: &WebviewWindow<MockRuntime>) {
     assert_eq!(created["org_name"], json!("Initech GmbH"));
     // The admin is signed in straight away; the tests that follow start signed out.
     assert_eq!(created["user"]["name"], json!("alice"));
-    assert_eq!(invoke(main, "list_cases", json!({})).unwrap(), json!([]));
+    assert_eq!(
+        invoke(
+            main,
+            "case_page",
+            json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )
+        .unwrap(),
+        json!({"cases": [], "next": null})
+    );
     invoke(main, "logout", json!({})).unwrap();
 }
 
@@ -88,15 +96,43 @@ fn first_run_creates_a_workspace_then_login_logout() {
     let main = window(&app, "main");
     first_run(&main);
 
-    assert_eq!(code(invoke(&main, "list_cases", json!({}))), "not_signed_in");
+    assert_eq!(
+        code(invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )),
+        "not_signed_in"
+    );
     let wrong = json!({"request": {"user": "alice", "password": "wrong password here", "totp": null}});
     assert_eq!(code(invoke(&main, "login", wrong)), "authentication_failed");
     let user = invoke(&main, "login", json!({"request": {"user": "alice", "password": ADMIN_PASSWORD}})).unwrap();
     assert_eq!((&user["name"], &user["role"]), (&json!("alice"), &json!("admin")));
     assert!(user["permissions"].as_array().unwrap().contains(&json!("partner.add")), "{user}");
     assert_eq!(invoke(&main, "workspace_status", json!({})).unwrap()["user"], user);
-    assert_eq!(invoke(&main, "list_cases", json!({})).unwrap(), json!([]));
-    assert_eq!(code(invoke(&main, "list_cases", json!({"status": "bogus"}))), "invalid_input");
+    assert_eq!(
+        invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": null, "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )
+        .unwrap(),
+        json!({"cases": [], "next": null})
+    );
+    assert_eq!(
+        code(invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": "bogus", "search": "", "sort": "number", "descending": true, "limit": 100, "after": null}})
+        )),
+        "invalid_input"
+    );
+    // The search and the page are checked by the core as the CLI's are: nine words, no page.
+    for (search, limit) in [("a b c d e f g h i", 100), ("", 0)] {
+        let request =
+            json!({"request": {"status": null, "search": search, "sort": "amount", "descending": false, "limit": limit, "after": null}});
+        assert_eq!(code(invoke(&main, "case_page", request)), "invalid_input", "{search:?} {limit}");
+    }
 
     invoke(&main, "logout", json!({})).unwrap();
     assert_eq!(code(invoke(&main, "case_detail", json!({"id": 1}))), "not_signed_in");
@@ -306,10 +342,15 @@ mod flow {
         let held = received[0]["case_id"].as_i64().unwrap();
         let clean = received[1]["case_id"].as_i64().unwrap();
 
-        let on_hold = invoke(&main, "list_cases", json!({"status": "hold"})).unwrap();
-        assert_eq!(on_hold.as_array().unwrap().len(), 1);
-        assert_eq!(on_hold[0]["partner"], json!("Globex Corporation"));
-        assert_eq!(on_hold[0]["amount"], json!("12950.00 EUR"));
+        let on_hold = invoke(
+            &main,
+            "case_page",
+            json!({"request": {"status": "hold", "search": "12950.00", "sort": "number", "descending": true, "limit": 100, "after": null}}),
+        )
+        .unwrap();
+        assert_eq!((on_hold["cases"].as_array().unwrap().len(), &on_hold["next"]), (1, &json!(null)));
+        assert_eq!(on_hold["cases"][0]["partner"], json!("Globex Corporation"));
+        assert_eq!(on_hold["cases"][0]["amount"], json!("12950.00 EUR"));
 
         let view = invoke(&main, "case_detail", json!({"id": held})).unwrap();
         assert_eq!(view["summary"]["status"], json!("hold"));

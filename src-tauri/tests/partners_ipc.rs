@@ -143,6 +143,10 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     let list = invoke(&main, "list_partners", json!({})).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     let id = list[0]["id"].clone();
+    // A page at a time (issue 19): at most `limit` after partner `after`; a bad page is refused.
+    assert_eq!(invoke(&main, "list_partners", json!({"limit": 1, "after": null})).unwrap(), list);
+    assert_eq!(invoke(&main, "list_partners", json!({"limit": 1, "after": id})).unwrap(), json!([]));
+    assert_eq!(refusal_with_message(invoke(&main, "list_partners", json!({"limit": 0}))).0, "invalid_input");
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap(), partner);
     assert_eq!(refusal_with_message(invoke(&main, "partner_detail", json!({"id": 999}))).0, "not_found");
     // The same card twice is refused.

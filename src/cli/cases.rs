@@ -11,9 +11,10 @@ use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
+use countersign_service::core::cases::search::{CaseSearch, CaseSort};
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{CallbackReport, CaseDetail, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace};
+use countersign_service::{CallbackReport, CaseDetail, CaseListQuery, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{more_line, Output, PageArgs};
@@ -22,11 +23,20 @@ use super::GlobalArgs;
 
 #[derive(Subcommand)]
 pub enum CaseCommand {
-    /// List cases, newest first.
+    /// List cases, newest first, or found by a search and sorted by a column.
     List {
         /// Only cases with this status.
         #[arg(long)]
         status: Option<CaseStatus>,
+        /// Only cases that match every word: `#155` is that case; other words are looked for in
+        /// the case number, partner, payee, reference, account (with or without spaces) and
+        /// amount (`48200` or `48200.00`).
+        #[arg(long, value_name = "WORDS")]
+        search: Option<String>,
+        /// The order: number, verdict, partner, payee, amount, received or status; a leading -
+        /// sorts largest first (default -number, newest first).
+        #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
+        sort: Option<String>,
         #[command(flatten)]
         page: PageArgs,
     },
@@ -380,7 +390,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
     let (mut ws, session) = open_as(global)?;
     let mut run = CaseRun { ws: &mut ws, session: &session, output };
     match command {
-        CaseCommand::List { status, page } => run.list(*status, page)?,
+        CaseCommand::List { status, search, sort, page } => run.list(*status, search.as_deref(), sort.as_deref(), page)?,
         CaseCommand::Queue { limit } => run.queue(usize::from(*limit))?,
         CaseCommand::Show { id } => run.show(*id)?,
         CaseCommand::Challenge { id } => run.challenge(*id)?,
@@ -408,9 +418,14 @@ struct CaseRun<'a> {
 }
 
 impl CaseRun<'_> {
-    /// `case list`: the cases, newest first, optionally with one status.
-    fn list(&mut self, status: Option<CaseStatus>, page: &PageArgs) -> Result<(), CliError> {
-        let listed = self.ws.cases_page(self.session, status, &page.page()?)?;
+    /// `case list`: the cases, newest first unless sorted otherwise, optionally with one status
+    /// and only those a search finds.
+    fn list(&mut self, status: Option<CaseStatus>, search: Option<&str>, sort: Option<&str>, page: &PageArgs) -> Result<(), CliError> {
+        let usage = |message| CliError::usage("invalid_argument", message);
+        let search = CaseSearch::parse(search.unwrap_or_default()).map_err(usage)?;
+        let sort = sort.map(CaseSort::parse).transpose().map_err(usage)?.unwrap_or_default();
+        let query = CaseListQuery { status, search: &search, sort };
+        let listed = self.ws.case_list_page(self.session, &query, &page.page()?)?;
         let cases = &listed.items;
         self.output.emit(json!({ "cases": cases.iter().map(case_json).collect::<Vec<_>>(), "next": listed.next }), || {
             if cases.is_empty() {

@@ -1,5 +1,6 @@
 // Helpers for driving the real Countersign binary through tauri-driver (a W3C WebDriver server
 // in front of WebKitWebDriver). run.sh starts tauri-driver and sets the variables read here.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -38,6 +39,22 @@ export async function openApp({ timeoutMs = 30_000, args = [], driverUrl = DRIVE
     clearTimeout(timer);
   }
   return driver;
+}
+
+/** The generator of a workspace of many cases (`examples/scale_workspace.rs`), built by `make test-e2e`. */
+const SCALE_GENERATOR = process.env.COUNTERSIGN_SCALE_GENERATOR ?? path.join(ROOT, "target/debug/examples/scale_workspace");
+/** Where the scale tests make it (run.sh starts each run with a fresh home). */
+export const SCALE_DIR = path.join(OUT_DIR, "home", "scale");
+
+/**
+ * Makes a workspace of `cases` cases in SCALE_DIR/workspace (alice, admin, "TEST-ONLY alice demo")
+ * and returns the facts its `scale.json` names: the cases to find by number, IBAN and amount.
+ */
+export function makeScaleWorkspace(cases = 10_000) {
+  const started = Date.now();
+  const out = execFileSync(SCALE_GENERATOR, [SCALE_DIR, "--cases", String(cases)], { encoding: "utf8", timeout: 600_000 });
+  console.log(`${out.trim()} (${((Date.now() - started) / 1000).toFixed(1)} s with start-up)`);
+  return JSON.parse(readFileSync(path.join(SCALE_DIR, "scale.json"), "utf8"));
 }
 
 /** Waits until the web view has painted twice, so a screenshot shows the current DOM. */

@@ -230,10 +230,11 @@ if [[ -n $TEAM_TEST ]]; then
 fi
 
 log "running tests against $APP"
-# In the background and waited for, so that a signal to this script is handled at once.
+# In the background and waited for, so that a signal to this script is handled at once. The
+# timeout only guards against a hang (the scale test alone takes about a minute of it).
 E2E_RUN_ID=$RUN_ID COUNTERSIGN_APP=$APP E2E_OUT_DIR=$OUT E2E_DRIVER_URL="http://127.0.0.1:$PORT" \
   E2E_SECOND_DRIVER_URL="http://127.0.0.1:$SECOND_PORT" \
-  timeout --foreground 600 node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "${TESTS[@]}" </dev/null &
+  timeout --foreground 900 node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "${TESTS[@]}" </dev/null &
 TESTS_PID=$!
 status=0
 wait "$TESTS_PID" || status=$?

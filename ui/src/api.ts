@@ -25,6 +25,9 @@ import type { PartnerFile } from "./bindings/PartnerFile";
 import type { PartnerRow } from "./bindings/PartnerRow";
 import type { PartnerView } from "./bindings/PartnerView";
 import type { CaseSummary } from "./bindings/CaseSummary";
+import type { CasePageRequest } from "./bindings/CasePageRequest";
+import type { CasePageView } from "./bindings/CasePageView";
+import type { CaseSortKey } from "./bindings/CaseSortKey";
 import type { CaseView } from "./bindings/CaseView";
 import type { CommandError } from "./bindings/CommandError";
 import type { FindingView } from "./bindings/FindingView";
@@ -100,6 +103,9 @@ export type {
   PartnerRow,
   PartnerView,
   CaseSummary,
+  CasePageRequest,
+  CasePageView,
+  CaseSortKey,
   CaseView,
   CommandError,
   FindingView,

@@ -146,8 +146,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -250,8 +250,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -282,8 +282,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return sent ? [holdCase.summary] : [];
+        case "case_page":
+          return { cases: sent ? [holdCase.summary] : [], next: null };
         case "work_queue":
           return queueOf();
         case "watch_drops":
@@ -335,9 +335,9 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("erin", "approver"));
-        case "list_cases":
-          expect((args as { status: string | null }).status).toBe("callback_confirmed");
-          return [current.summary];
+        case "case_page":
+          expect((args as { request: { status: string | null } }).request.status).toBe("callback_confirmed");
+          return { cases: [current.summary], next: null };
         case "work_queue":
           return queueOf("approve", [current.summary]);
         case "case_detail":
@@ -425,8 +425,8 @@ describe("the app", () => {
           return { name: "Countersign", version: "1" };
         case "workspace_status":
           return status(true, userOf("carol", "clerk"));
-        case "list_cases":
-          return [holdCase.summary];
+        case "case_page":
+          return { cases: [holdCase.summary], next: null };
         case "work_queue":
           return queueOf("call_back", [holdCase.summary]);
         case "case_detail":
@@ -469,7 +469,7 @@ describe("the app", () => {
     expect(root.dataset.screen).toBe("inbox");
     expect(root.querySelector("#cases thead")?.textContent).toBe("VakaKararİş ortağıAlacaklıTutarSüreDurum");
     expect(root.querySelector("#cases tbody .status")?.textContent).toBe("beklemede");
-    expect(root.querySelector("#case-count")?.textContent).toBe("1 vakadan 1 tanesi");
+    expect(root.querySelector("#case-count")?.textContent).toBe("1 vaka");
   });
 
   it("says the account on file is this case's own once another case made it current, and since when", async () => {

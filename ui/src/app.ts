@@ -484,7 +484,7 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
 export async function showStatus(banner: HTMLElement, count: HTMLElement | null, queueCount: HTMLElement | null = null): Promise<void> {
   const [mode, waiting, queue] = await Promise.all([
     workspaceMode().catch(() => null),
-    count ? listChanges("pending").catch(() => null) : Promise.resolve(null),
+    count ? listChanges("pending", null, null).catch(() => null) : Promise.resolve(null),
     queueCount ? workQueue().catch(() => null) : Promise.resolve(null),
   ]);
   if (mode) {

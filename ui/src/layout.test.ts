@@ -70,8 +70,8 @@ function signedIn(role: Role) {
         return { setup: false, checkers: ["dave", "erin"] };
       case "list_changes":
         return [];
-      case "list_cases":
-        return [summary(2), summary(3), summary(4)];
+      case "case_page":
+        return { cases: [summary(2), summary(3), summary(4)], next: null };
       case "case_detail":
         return caseOf((args as { id: number }).id);
       default:

@@ -143,8 +143,8 @@ describe("another desktop's change", () => {
           return { setup: false, checkers: ["alice", "dave"] };
         case "list_changes":
           return Array.from({ length: pending }, (_, i) => ({ id: i + 1 }));
-        case "list_cases":
-          return [{ ...summary, status }];
+        case "case_page":
+          return { cases: [{ ...summary, status }], next: null };
         case "work_queue":
           return queueOf(status === "hold" ? "call_back" : "approve", [{ ...summary, status } as unknown as CaseSummary]);
         case "case_detail":

@@ -6,6 +6,7 @@ use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::paging::Page;
 
+use crate::case_query::CaseQuery;
 use crate::StoreResult;
 
 /// A case to open.
@@ -85,6 +86,13 @@ pub trait CasesTx {
     /// Cases, newest first, optionally only those with a status; of a page, the cases older than
     /// `page.after` and at most one more than `page.limit` (see [`Page::fetch`]).
     fn cases(&self, status: Option<CaseStatus>, page: &Page) -> StoreResult<Vec<Case>>;
+
+    /// The cases a query finds, in its order; of a page, the cases after the case `page.after`
+    /// in that order, at most one more than `page.limit` (see [`Page::fetch`]).
+    fn search_cases(&self, query: &CaseQuery<'_>) -> StoreResult<Vec<Case>>;
+
+    /// The currencies the cases are in, each once: what an amount typed in a search can mean.
+    fn case_currencies(&self) -> StoreResult<Vec<String>>;
 
     /// The id of an earlier case holding the same signed instruction (same signer and id),
     /// whose signature verified.

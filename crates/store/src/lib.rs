@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod audit_log;
+mod case_query;
 mod cases;
 mod changes;
 pub mod copy;
@@ -25,6 +26,7 @@ mod users;
 use std::path::PathBuf;
 
 pub use audit_log::AuditLogTx;
+pub use case_query::{CaseQuery, CaseWord};
 pub use cases::{BankFile, CasesTx, NewCase};
 pub use changes::{ChangeRow, ChangesTx};
 pub use partners::{FraudMark, NewAccount, PartnerCounts, PartnersTx};

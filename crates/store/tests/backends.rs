@@ -377,3 +377,100 @@ fn users_changes_and_marks_page_after_an_id() {
         assert_eq!(marks(&mut t, Page::default())[0], (4, "iban:D".into()), "{b}");
     }
 }
+
+/// Issue 19: the case list searched and sorted in SQL, a page at a time, the same on every
+/// backend: each word must match; the cursor is the page before's last case in the order asked.
+// Long: one set of cases, then each search and each sort's pages walked to the end.
+#[test]
+fn cases_are_searched_and_sorted_a_page_at_a_time() {
+    use countersign_core::cases::search::{CaseSort, CaseSortKey};
+    use countersign_store::{CaseQuery, CaseWord};
+    for mut t in every_backend() {
+        // (partner, payee, amount, status, received, reference); case 5 to another account
+        type Row<'a> = (Option<i64>, &'a str, Option<u64>, &'a str, &'a str, &'a str);
+        let rows: [Row<'_>; 6] = [
+            (Some(1), "Globex", Some(4_820_000), "hold", "2026-11-23T09:00:05Z", "INV-7760"),
+            (Some(2), "acme 50% off", Some(100_000), "accepted", "2026-11-23T09:00:01Z", "R_1"),
+            (None, "Unknown", None, "rejected", "2026-11-23T09:00:03Z", "R-2"),
+            (Some(1), "Globex", Some(100_000), "released", "2026-11-23T09:00:01Z", "R-3"),
+            (Some(2), "Acme", Some(155), "hold", "2026-11-23T09:00:02Z", "R-155"),
+            (Some(1), "Globex", Some(4_820_000), "accepted", "2026-11-23T09:00:04Z", "R-5"),
+        ];
+        t.store
+            .write(|tx| -> StoreResult<()> {
+                tx.insert_partner("Globex Corporation", None, b"card", AT, "admin")?;
+                tx.insert_partner("Acme Tekstil", None, b"card", AT, "admin")?;
+                for (i, (partner, payee, amount, status, received, reference)) in rows.into_iter().enumerate() {
+                    let (key, display) = match i {
+                        4 => ("iban:GB29NWBK60161331926819", "GB29 NWBK 6016 1331 9268 19"),
+                        _ => ("iban:DE89370400440532013000", "DE89 3704 0044 0532 0130 00"),
+                    };
+                    tx.insert_case(&NewCase {
+                        partner_id: partner,
+                        beneficiary_name: Some(payee),
+                        amount_minor: amount,
+                        currency: amount.map(|_| "EUR"),
+                        received_at: received,
+                        reference: Some(reference),
+                        account_key: Some(key),
+                        account_display: Some(display),
+                        ..new_case("fp", &format!("INV-{i}"), status, 0)
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let b = t.backend;
+        let text = |w: &str| CaseWord::Text { text: w.into(), amounts: vec![] };
+        let find = |t: &mut countersign_store::testing::TestStore, words: &[CaseWord], status: Option<CaseStatus>| {
+            let query = CaseQuery { status, words, sort: CaseSort::default(), page: &Page::default() };
+            t.store.read(|tx| tx.search_cases(&query)).unwrap().iter().map(|c| c.id).collect::<Vec<_>>()
+        };
+        assert_eq!(find(&mut t, &[CaseWord::Number(5)], None), [5], "{b}: #5 is case 5 only");
+        assert_eq!(find(&mut t, &[text("r-155")], None), [5], "{b}: the reference");
+        assert_eq!(find(&mut t, &[text("globex")], None), [6, 4, 1], "{b}: the partner's name");
+        assert_eq!(find(&mut t, &[text("globex"), text("inv-7760")], None), [1], "{b}: every word, the reference");
+        assert_eq!(find(&mut t, &[text("gb29nwbk60161331926819")], None), [5], "{b}: an IBAN without spaces");
+        assert_eq!(find(&mut t, &[text("nwbk"), text("6016")], None), [5], "{b}: an IBAN as shown, word by word");
+        assert_eq!(find(&mut t, &[text("50%")], None), [2], "{b}: % is matched as itself");
+        assert_eq!(find(&mut t, &[text("r_1")], None), [2], "{b}: _ is matched as itself");
+        assert_eq!(find(&mut t, &[text("globex")], Some(CaseStatus::Hold)), [1], "{b}: with a status");
+        let amount = |minor: i64, currencies: &[&str]| CaseWord::Text {
+            text: "none-such".into(),
+            amounts: vec![(minor, currencies.iter().map(|c| c.to_string()).collect())],
+        };
+        assert_eq!(find(&mut t, &[amount(4_820_000, &["EUR"])], None), [6, 1], "{b}: an amount in its currency");
+        assert!(find(&mut t, &[amount(4_820_000, &["JPY"])], None).is_empty(), "{b}: not in another currency");
+
+        let walk = |t: &mut countersign_store::testing::TestStore, key: CaseSortKey, descending: bool| {
+            let (mut seen, mut after) = (Vec::new(), None);
+            loop {
+                let page = Page { limit: Some(2), after };
+                let query = CaseQuery { status: None, words: &[], sort: CaseSort { key, descending }, page: &page };
+                let rows = t.store.read(|tx| tx.search_cases(&query)).unwrap();
+                let paged = countersign_core::paging::Paged::of(rows, &page, |c| c.id);
+                seen.extend(paged.items.iter().map(|c| c.id));
+                match paged.next {
+                    Some(next) => after = Some(next),
+                    None => return seen,
+                }
+            }
+        };
+        let orders: [(CaseSortKey, [i64; 6]); 7] = [
+            (CaseSortKey::Number, [1, 2, 3, 4, 5, 6]),
+            (CaseSortKey::Verdict, [2, 3, 4, 6, 1, 5]),
+            (CaseSortKey::Partner, [3, 2, 5, 1, 4, 6]),
+            (CaseSortKey::Payee, [5, 2, 1, 4, 6, 3]),
+            (CaseSortKey::Amount, [3, 5, 2, 4, 1, 6]),
+            (CaseSortKey::Received, [2, 4, 5, 3, 6, 1]),
+            (CaseSortKey::Status, [2, 6, 1, 5, 4, 3]),
+        ];
+        for (key, ascending) in orders {
+            assert_eq!(walk(&mut t, key, false), ascending, "{b}: by {key:?}, pages of two");
+            let mut descending = ascending;
+            descending.reverse();
+            assert_eq!(walk(&mut t, key, true), descending, "{b}: by {key:?}, largest first");
+        }
+        assert_eq!(t.store.read(|tx| tx.case_currencies()).unwrap(), ["EUR"], "{b}");
+    }
+}

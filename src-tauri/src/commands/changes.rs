@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use countersign_service::core::changes::{ChangeKind, ChangeStatus};
+use countersign_service::core::paging::Page;
 use countersign_service::{ChangeView, PendingChange, WorkspaceMode};
 use serde::Serialize;
 use serde_json::Value;
@@ -218,14 +219,21 @@ pub async fn workspace_mode(state: State<'_, AppState>) -> CommandResult<Workspa
     })
 }
 
-/// Changes, newest first; only those with `status` when given.
+/// Changes, newest first; only those with `status` when given; all of them, or a page of `limit`
+/// older than change `after`.
 #[tauri::command]
-pub async fn list_changes(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<ChangeEntry>> {
+pub async fn list_changes(
+    state: State<'_, AppState>,
+    status: Option<String>,
+    limit: Option<u32>,
+    after: Option<i64>,
+) -> CommandResult<Vec<ChangeEntry>> {
     blocking(|| {
         let status = status_filter(status.as_deref())?;
+        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        Ok(ws.changes(session, status)?.into_iter().map(ChangeEntry::from).collect())
+        Ok(ws.changes_page(session, status, &page)?.items.into_iter().map(ChangeEntry::from).collect())
     })
 }
 

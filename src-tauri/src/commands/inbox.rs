@@ -6,11 +6,13 @@ use countersign_service::core::assess::email::MAX_EMAIL_SIZE;
 use countersign_service::core::assess::findings::{Finding, ReasonCode, Severity, Verdict};
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
+use countersign_service::core::cases::search::{CaseSearch, CaseSort, CaseSortKey};
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::core::paging::Page;
 use countersign_service::files::read_limited;
-use countersign_service::Assessment;
-use serde::Serialize;
+use countersign_service::{Assessment, CaseListQuery};
+use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use ts_rs::TS;
@@ -151,19 +153,57 @@ fn received(a: Assessment) -> Received {
     }
 }
 
-/// Cases, newest first; only those with `status` when given.
+/// What the case list asks for: one page of the cases with a status that a search finds, in the
+/// order of one column.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CasePageRequest {
+    /// Only cases with this status (the contract's word); any when absent or empty.
+    pub status: Option<String>,
+    /// The words typed (amounts as displayed already normalised by the UI to `48200.00`).
+    pub search: String,
+    /// The column to sort by.
+    pub sort: CaseSortKey,
+    /// Largest first.
+    pub descending: bool,
+    /// At most this many cases.
+    pub limit: u32,
+    /// After this case in the order asked (the `next` of the page before).
+    #[ts(type = "number | null")]
+    pub after: Option<i64>,
+}
+
+/// One page of the case list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CasePageView {
+    /// The cases, in the order asked.
+    pub cases: Vec<CaseSummary>,
+    /// The `after` of the next page; none on the last.
+    #[ts(type = "number | null")]
+    pub next: Option<i64>,
+}
+
+fn status_filter(status: Option<&str>) -> CommandResult<Option<CaseStatus>> {
+    // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like every
+    // other refusal rather than a deserialisation error.
+    match status.filter(|s| !s.is_empty()) {
+        Some(text) => Ok(Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?)),
+        None => Ok(None),
+    }
+}
+
+/// One page of the cases a search finds, in the order asked (the service searches and sorts).
 #[tauri::command]
-pub async fn list_cases(state: State<'_, AppState>, status: Option<String>) -> CommandResult<Vec<CaseSummary>> {
+pub async fn case_page(state: State<'_, AppState>, request: CasePageRequest) -> CommandResult<CasePageView> {
     blocking(|| {
-        // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like
-        // every other refusal rather than a deserialisation error.
-        let status = match status.as_deref().filter(|s| !s.is_empty()) {
-            Some(text) => Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?),
-            None => None,
-        };
+        let status = status_filter(request.status.as_deref())?;
+        let invalid = |message: String| CommandError::new("invalid_input", message);
+        let search = CaseSearch::parse(&request.search).map_err(invalid)?;
+        let page = Page::new(Some(request.limit), request.after).map_err(invalid)?;
+        let sort = CaseSort { key: request.sort, descending: request.descending };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        Ok(ws.cases(session, status)?.iter().map(summary).collect())
+        let listed = ws.case_list_page(session, &CaseListQuery { status, search: &search, sort }, &page)?;
+        Ok(CasePageView { cases: listed.items.iter().map(summary).collect(), next: listed.next })
     })
 }
 

@@ -4,6 +4,7 @@
 //! this module converts.
 
 use countersign_service::core::bank::Iban;
+use countersign_service::core::paging::Page;
 use countersign_service::FraudMarkView;
 use serde::Serialize;
 use tauri::State;
@@ -11,11 +12,14 @@ use ts_rs::TS;
 
 use super::changes::Outcome;
 use crate::state::{blocking, AppState};
-use crate::CommandResult;
+use crate::{CommandError, CommandResult};
 
 /// A marked account.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FraudMarkEntry {
+    /// The mark's id: marks are numbered as they are made (the cursor of a page of them).
+    #[ts(type = "number")]
+    pub id: i64,
     /// The account's stable key (`iban:DE89…`, `local:US:…`), what the commands take.
     pub account_key: String,
     /// The account as people read it (an IBAN in groups of four).
@@ -47,6 +51,7 @@ fn display(key: &str) -> String {
 impl From<FraudMarkView> for FraudMarkEntry {
     fn from(m: FraudMarkView) -> Self {
         FraudMarkEntry {
+            id: m.id,
             display: display(&m.account_key),
             account_key: m.account_key,
             status: m.status.to_string(),
@@ -59,13 +64,14 @@ impl From<FraudMarkView> for FraudMarkEntry {
     }
 }
 
-/// The marked accounts, newest first.
+/// The marked accounts, newest first: all of them, or a page of `limit` after mark `after`.
 #[tauri::command]
-pub async fn list_fraud_marks(state: State<'_, AppState>) -> CommandResult<Vec<FraudMarkEntry>> {
+pub async fn list_fraud_marks(state: State<'_, AppState>, limit: Option<u32>, after: Option<i64>) -> CommandResult<Vec<FraudMarkEntry>> {
     blocking(|| {
+        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        Ok(ws.fraud_marks(session)?.into_iter().map(FraudMarkEntry::from).collect())
+        Ok(ws.fraud_marks_page(session, &page)?.items.into_iter().map(FraudMarkEntry::from).collect())
     })
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         team::pick_ca_file,
         account::change_password,
         account::enrol_totp,
-        inbox::list_cases,
+        inbox::case_page,
         inbox::work_queue,
         inbox::setup_checklist,
         inbox::receive_files,

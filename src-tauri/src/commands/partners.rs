@@ -11,6 +11,7 @@ use countersign_service::core::encoding::format_utc;
 use countersign_service::core::export::qr::{key_uri, Qr};
 use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
+use countersign_service::core::paging::Page;
 use countersign_service::core::registry::{AccountStatus, KeyStatus};
 use countersign_service::files::read_limited;
 use countersign_service::{KeyRotation, NewPartner, PartnerDetail, PartnerSummary};
@@ -247,13 +248,15 @@ fn read_chosen(path: &str) -> CommandResult<Vec<u8>> {
     read_limited(Path::new(path), MAX_FILE_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))
 }
 
-/// All partners (any signed-in user; the core decides).
+/// Partners by id (any signed-in user; the core decides): all of them, or a page of `limit` after
+/// partner `after`.
 #[tauri::command]
-pub async fn list_partners(state: State<'_, AppState>) -> CommandResult<Vec<PartnerRow>> {
+pub async fn list_partners(state: State<'_, AppState>, limit: Option<u32>, after: Option<i64>) -> CommandResult<Vec<PartnerRow>> {
     blocking(|| {
+        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        Ok(ws.partners(session)?.into_iter().map(row).collect())
+        Ok(ws.partners_page(session, &page)?.items.into_iter().map(row).collect())
     })
 }
 

@@ -14,8 +14,7 @@ use syn::{FnArg, GenericArgument, Item, ItemFn, Pat, PathArguments, ReturnType, 
 /// Parameters the Rust side takes as text on purpose, so that a value outside the core's enum is
 /// refused by the core's own parser as an `invalid_input` CommandError (not a deserialisation
 /// failure), while the UI may only send the enum's values: (command, parameter, TypeScript type).
-const TEXT_PARAMETERS: &[(&str, &str, &str)] =
-    &[("list_cases", "status", "CaseStatus | null"), ("list_changes", "status", "ChangeStatus | null")];
+const TEXT_PARAMETERS: &[(&str, &str, &str)] = &[("list_changes", "status", "ChangeStatus | null")];
 
 /// One command as the UI calls it.
 pub struct Command {

@@ -5,6 +5,10 @@
  */
 export type FraudMarkEntry = { 
 /**
+ * The mark's id: marks are numbered as they are made (the cursor of a page of them).
+ */
+id: number, 
+/**
  * The account's stable key (`iban:DE89…`, `local:US:…`), what the commands take.
  */
 account_key: string, 

@@ -15,8 +15,9 @@ import type { AuditStatus } from "./AuditStatus";
 import type { CallbackRequest } from "./CallbackRequest";
 import type { CallbackScript } from "./CallbackScript";
 import type { CardPreview } from "./CardPreview";
+import type { CasePageRequest } from "./CasePageRequest";
+import type { CasePageView } from "./CasePageView";
 import type { CaseStatus } from "./CaseStatus";
-import type { CaseSummary } from "./CaseSummary";
 import type { CaseView } from "./CaseView";
 import type { ChangeEntry } from "./ChangeEntry";
 import type { ChangeStatus } from "./ChangeStatus";
@@ -210,10 +211,11 @@ export function workspaceMode(): Promise<WorkspaceModeView> {
 }
 
 /**
- * Changes, newest first; only those with `status` when given.
+ * Changes, newest first; only those with `status` when given; all of them, or a page of `limit`
+ * older than change `after`.
  */
-export function listChanges(status: ChangeStatus | null): Promise<ChangeEntry[]> {
-  return call("list_changes", { status });
+export function listChanges(status: ChangeStatus | null, limit: number | null, after: number | null): Promise<ChangeEntry[]> {
+  return call("list_changes", { status, limit, after });
 }
 
 /**
@@ -239,10 +241,10 @@ export function rejectChange(id: number, reason: string): Promise<ChangeEntry> {
 }
 
 /**
- * Cases, newest first; only those with `status` when given.
+ * One page of the cases a search finds, in the order asked (the service searches and sorts).
  */
-export function listCases(status: CaseStatus | null): Promise<CaseSummary[]> {
-  return call("list_cases", { status });
+export function casePage(request: CasePageRequest): Promise<CasePageView> {
+  return call("case_page", { request });
 }
 
 /**
@@ -293,10 +295,10 @@ export function issueInstruction(request: IssueRequest): Promise<IssuedView> {
 }
 
 /**
- * The marked accounts, newest first.
+ * The marked accounts, newest first: all of them, or a page of `limit` after mark `after`.
  */
-export function listFraudMarks(): Promise<FraudMarkEntry[]> {
-  return call("list_fraud_marks");
+export function listFraudMarks(limit: number | null, after: number | null): Promise<FraudMarkEntry[]> {
+  return call("list_fraud_marks", { limit, after });
 }
 
 /**
@@ -316,10 +318,11 @@ export function clearFraudMark(accountKey: string, reason: string): Promise<Outc
 }
 
 /**
- * All partners (any signed-in user; the core decides).
+ * Partners by id (any signed-in user; the core decides): all of them, or a page of `limit` after
+ * partner `after`.
  */
-export function listPartners(): Promise<PartnerRow[]> {
-  return call("list_partners");
+export function listPartners(limit: number | null, after: number | null): Promise<PartnerRow[]> {
+  return call("list_partners", { limit, after });
 }
 
 /**

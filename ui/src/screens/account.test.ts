@@ -46,8 +46,8 @@ function backend(user: UserView, override: (cmd: string, args: Record<string, un
         return { name: "Countersign", version: "1" };
       case "workspace_status":
         return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: signedIn };
-      case "list_cases":
-        return [];
+      case "case_page":
+        return { cases: [], next: null };
       case "work_queue":
         return queueOf();
       case "change_password":
@@ -176,7 +176,7 @@ describe("my account", () => {
     expect(root.querySelector("#my-account-must-enrol")?.textContent).toContain("requires you to use a second factor");
     expect(root.querySelector("#nav-inbox")).toBeNull();
     expect(root.querySelector("#nav-partners")).toBeNull();
-    expect(calls.some((c) => c.cmd === "list_cases")).toBe(false);
+    expect(calls.some((c) => c.cmd === "case_page")).toBe(false);
     // The second factor comes first.
     const sections = [...root.querySelectorAll("#content section")].map((s) => s.id);
     expect(sections).toEqual(["my-totp", "my-password"]);

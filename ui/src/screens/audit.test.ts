@@ -246,7 +246,7 @@ describe("the Audit button", () => {
     backend((cmd) => {
       if (cmd === "app_info") return { name: "Countersign", version: "1" };
       if (cmd === "workspace_status") return { dir: "/ws", exists: true, org_name: "Initech GmbH", user: userOf("frank", role as Role) };
-      if (cmd === "list_cases") return [];
+      if (cmd === "case_page") return { cases: [], next: null };
     });
     const root = document.createElement("main");
     await renderApp(root);

@@ -57,7 +57,7 @@ export async function renderAudit(shell: Shell): Promise<void> {
   renderStatus(status, null);
   let partners: PartnerRow[] = [];
   try {
-    partners = await listPartners();
+    partners = await listPartners(null, null);
   } catch {
     // The partner filter then takes an id; the log itself answers for the role.
   }

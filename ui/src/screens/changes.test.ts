@@ -258,7 +258,7 @@ describe("the shell", () => {
         if (cmd === "workspace_status") return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: userOf("x", role as Role) };
         if (cmd === "workspace_mode") return { setup: true, checkers: ["alice"] };
         if (cmd === "list_changes") return [onboarding];
-        if (cmd === "list_cases") return [];
+        if (cmd === "case_page") return { cases: [], next: null };
         throw new Error(cmd);
       });
       const root = document.createElement("main");

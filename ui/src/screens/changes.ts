@@ -20,6 +20,7 @@ import {
   type PendingView,
 } from "../api";
 import { viewRefresh } from "../live";
+import { loadMoreButton, pageOf, type ListPage } from "../loadmore";
 import { CHANGE_STATUS_CODES } from "../codes";
 import { changedCharacters } from "../diff";
 import { errorBox, h, notice } from "../dom";
@@ -84,18 +85,24 @@ export async function renderChanges(shell: Shell, filter: ChangeStatus | null = 
     message ? notice(message, "changes-notice") : null,
     h("div", { class: "row" }, h("label", { for: "changes-filter" }, t("changes.filter")), select),
   ].filter((n): n is HTMLElement => n !== null);
-  let changes: ChangeEntry[];
+  const fetch = (limit: number, after: number | null) => listChanges(filter, limit, after);
+  let first: ListPage<ChangeEntry>;
   try {
-    changes = await listChanges(filter);
+    first = await pageOf(fetch, (c) => c.id);
   } catch (reason) {
     content.replaceChildren(...head, errorBox(toCommandError(reason), "changes-error"));
     return;
   }
-  content.replaceChildren(...head, changeTable(shell, changes));
+  const table = changeTable(shell, first.items);
+  const failed = (reason: unknown) => more?.after(errorBox(toCommandError(reason), "changes-error"));
+  const append = (rows: ChangeEntry[]) => table.querySelector("tbody")?.append(...rows.map((c) => changeRow(shell, c)));
+  const more = loadMoreButton("changes-more", first.next, fetch, (c) => c.id, append, failed);
+  content.replaceChildren(...head, table, ...(more ? [more] : []));
   title.focus();
-  // Another desktop's change (a team workspace): the list is drawn again when it differs.
+  // Another desktop's change (a team workspace): the list is drawn again when its first page differs.
   const slot = head[head.length - 1];
-  shell.live = viewRefresh(content, slot, changes, () => listChanges(filter), () => void renderChanges(shell, filter));
+  const firstPage = async () => (await pageOf(fetch, (c) => c.id)).items;
+  shell.live = viewRefresh(content, slot, first.items, firstPage, () => void renderChanges(shell, filter));
 }
 
 function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
@@ -111,22 +118,24 @@ function changeTable(shell: Shell, changes: ChangeEntry[]): HTMLElement {
     h(
       "tbody",
       {},
-      ...changes.map((c) => {
-        const open = h("button", { id: `change-open-${c.id}`, type: "button", class: "link" }, c.summary);
-        open.addEventListener("click", () => shell.openChange?.(c.id));
-        return h(
-          "tr",
-          { "data-change-id": c.id, "data-status": c.status, "data-kind": c.kind },
-          h("td", { class: "num" }, String(c.id)),
-          h("td", {}, h("strong", {}, codeName("changeKind", c.kind)), h("br"), open, c.flags.length > 0 ? h("span", { class: "badge hold" }, ` ⚠ ${c.flags.length}`) : null),
-          h("td", {}, c.proposed_by, h("br"), h("span", { class: "hint" }, formatDateTime(c.proposed_at))),
-          h("td", {}, h("span", { class: `badge change-${c.status}` }, codeName("changeStatus", c.status))),
-        );
-      }),
+      ...changes.map((c) => changeRow(shell, c)),
     ),
   );
   sortable(table);
   return table;
+}
+
+function changeRow(shell: Shell, c: ChangeEntry): HTMLTableRowElement {
+  const open = h("button", { id: `change-open-${c.id}`, type: "button", class: "link" }, c.summary);
+  open.addEventListener("click", () => shell.openChange?.(c.id));
+  return h(
+    "tr",
+    { "data-change-id": c.id, "data-status": c.status, "data-kind": c.kind },
+    h("td", { class: "num" }, String(c.id)),
+    h("td", {}, h("strong", {}, codeName("changeKind", c.kind)), h("br"), open, c.flags.length > 0 ? h("span", { class: "badge hold" }, ` ⚠ ${c.flags.length}`) : null),
+    h("td", {}, c.proposed_by, h("br"), h("span", { class: "hint" }, formatDateTime(c.proposed_at))),
+    h("td", {}, h("span", { class: `badge change-${c.status}` }, codeName("changeStatus", c.status))),
+  );
 }
 
 /** One side of a field: the value, with the characters that differ from `other` marked. */

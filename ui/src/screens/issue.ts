@@ -29,7 +29,7 @@ export async function renderIssue(shell: Shell, partnerId?: number): Promise<voi
   const title = h("h2", { id: "issue-title", tabindex: -1 }, t("issue.title"));
   let partners: PartnerRow[];
   try {
-    partners = await listPartners();
+    partners = await listPartners(null, null);
   } catch (reason) {
     content.replaceChildren(h("div", { class: "row" }, back), title, errorBox(toCommandError(reason), "issue-error"));
     return;

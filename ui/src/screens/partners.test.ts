@@ -411,8 +411,32 @@ describe("issuing our bank details", () => {
   });
 });
 
+describe("a long partner list", () => {
+  it("shows the first page and adds the next with Load more, asking the Rust side by id", async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_fraud_marks") return [];
+      if (cmd !== "list_partners") throw new Error(cmd);
+      const { limit, after } = args as { limit: number; after: number | null };
+      asked.push([limit, after]);
+      const from = (after ?? 0) + 1;
+      return Array.from({ length: Math.max(0, Math.min(limit, 250 - from + 1)) }, (_, i) => ({ ...row, id: from + i, name: `Partner ${from + i}` }));
+    });
+    const s = shell();
+    await renderPartners(s);
+    await flush();
+    const rows = () => s.content.querySelectorAll("#partners-table tbody tr").length;
+    expect([rows(), asked]).toEqual([200, [[201, null]]]);
+    s.content.querySelector<HTMLButtonElement>("#partners-more")!.click();
+    await flush();
+    expect([rows(), asked.at(-1)]).toEqual([250, [201, 200]]);
+    expect(s.content.querySelector("#partners-more"), "no page follows").toBeNull();
+  });
+});
+
 describe("marked accounts", () => {
   const suspected: FraudMarkEntry = {
+    id: 1,
     account_key: "iban:GB82WEST12345698765432",
     display: "GB82 WEST 1234 5698 7654 32",
     status: "suspected",

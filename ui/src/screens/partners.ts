@@ -22,6 +22,7 @@ import {
   type PartnerRow,
   type PartnerView,
 } from "../api";
+import { loadMoreButton, pageOf, type ListPage } from "../loadmore";
 import { errorBox, h, notice } from "../dom";
 import { codeName, formatDateTime, t } from "../i18n";
 import { may } from "../access";
@@ -47,15 +48,20 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
   // Onboarding and issuing our details are offered only to the roles the core lets do them.
   const offered = [may(shell.user, "partner.add") && onboard, may(shell.user, "instruction.issue") && issue];
   const head = [title, message ? notice(message, "partners-notice") : null, h("div", { class: "row" }, ...offered)];
-  let partners: PartnerRow[];
+  const fetch = (limit: number, after: number | null) => listPartners(limit, after);
+  let first: ListPage<PartnerRow>;
   try {
-    partners = await listPartners();
+    first = await pageOf(fetch, (p) => p.id);
   } catch (reason) {
     content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), errorBox(toCommandError(reason), "partners-error"));
     return;
   }
   const marks = h("section", { id: "marks", class: "card", "aria-labelledby": "marks-title" });
-  content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), partnerTable(shell, partners), marks);
+  const table = partnerTable(shell, first.items);
+  const failed = (reason: unknown) => more?.after(errorBox(toCommandError(reason), "partners-error"));
+  const append = (rows: PartnerRow[]) => table.querySelector("tbody")?.append(...rows.map((p) => partnerRow(shell, p)));
+  const more = loadMoreButton("partners-more", first.next, fetch, (p) => p.id, append, failed);
+  content.replaceChildren(...head.filter((n): n is HTMLElement => n !== null), table, ...(more ? [more] : []), marks);
   title.focus();
   await renderMarks(marks, shell);
 }
@@ -64,9 +70,11 @@ export async function renderPartners(shell: Shell, message?: string): Promise<vo
 export async function renderMarks(section: HTMLElement, shell: Shell, message?: HTMLElement): Promise<void> {
   const heading = h("h3", { id: "marks-title" }, t("marks.title"));
   const hint = h("p", { class: "hint" }, t("marks.hint"));
+  const fetch = (limit: number, after: number | null) => listFraudMarks(limit, after);
   let marks: FraudMarkEntry[];
+  let next: number | null;
   try {
-    marks = await listFraudMarks();
+    ({ items: marks, next } = await pageOf(fetch, (m) => m.id));
   } catch (reason) {
     section.replaceChildren(heading, hint, errorBox(toCommandError(reason), "marks-error"));
     return;
@@ -97,8 +105,14 @@ export async function renderMarks(section: HTMLElement, shell: Shell, message?: 
           ),
           h("tbody", {}, ...marks.map((m, i) => markRow(m, i, checker, again, fail))),
         );
+  let shown = marks.length;
+  const append = (more: FraudMarkEntry[]) => {
+    table.querySelector("tbody")?.append(...more.map((m, i) => markRow(m, shown + i, checker, again, fail)));
+    shown += more.length;
+  };
+  const more = loadMoreButton("marks-more", next, fetch, (m) => m.id, append, fail);
   if (table instanceof HTMLTableElement) sortable(table, { skip: checker ? [4] : [] });
-  section.replaceChildren(heading, hint, table, feedback);
+  section.replaceChildren(heading, hint, table, ...(more ? [more] : []), feedback);
 }
 
 function markRow(mark: FraudMarkEntry, index: number, checker: boolean, again: (done: HTMLElement) => void, fail: (reason: unknown) => void): HTMLElement {
@@ -164,22 +178,24 @@ function partnerTable(shell: Shell, partners: PartnerRow[]): HTMLElement {
     h(
       "tbody",
       {},
-      ...partners.map((p) => {
-        const open = h("button", { id: `partner-open-${p.id}`, type: "button", class: "link" }, p.name);
-        open.addEventListener("click", () => shell.openPartner(p.id));
-        return h(
-          "tr",
-          { "data-id": p.id },
-          h("td", {}, open),
-          h("td", {}, p.country ?? "—"),
-          h("td", { class: "fingerprint-small" }, p.active_keys.length > 0 ? p.active_keys.join(", ") : t("partners.noActiveKey")),
-          h("td", { class: "account" }, p.current_account ?? t("partners.noAccount")),
-        );
-      }),
+      ...partners.map((p) => partnerRow(shell, p)),
     ),
   );
   sortable(table);
   return table;
+}
+
+function partnerRow(shell: Shell, p: PartnerRow): HTMLTableRowElement {
+  const open = h("button", { id: `partner-open-${p.id}`, type: "button", class: "link" }, p.name);
+  open.addEventListener("click", () => shell.openPartner(p.id));
+  return h(
+    "tr",
+    { "data-id": p.id },
+    h("td", {}, open),
+    h("td", {}, p.country ?? "—"),
+    h("td", { class: "fingerprint-small" }, p.active_keys.length > 0 ? p.active_keys.join(", ") : t("partners.noActiveKey")),
+    h("td", { class: "account" }, p.current_account ?? t("partners.noAccount")),
+  );
 }
 
 /** A fingerprint as large digit groups, each group its own element (easy to read aloud). */

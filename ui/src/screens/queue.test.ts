@@ -133,7 +133,7 @@ describe("the controls each role is offered", () => {
     ["auditor", false],
   ])("the inbox offers receiving to a %s: %s", async (role, offered) => {
     mockIPC((cmd) => {
-      if (cmd === "list_cases") return [];
+      if (cmd === "case_page") return { cases: [], next: null };
       if (cmd === "watch_drops") return null;
       throw new Error(cmd);
     });

@@ -4,4 +4,5 @@
 pub mod flow;
 pub mod policy;
 pub mod record;
+pub mod search;
 pub mod steps;

@@ -11,6 +11,7 @@ use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::paging::Page;
 
+use crate::case_query::{self, CaseQuery, Dialect, Param};
 use crate::cases::{BankFile, CasesTx, NewCase};
 use crate::StoreResult;
 
@@ -108,6 +109,28 @@ impl CasesTx for PgTx<'_> {
              WHERE ($1::text IS NULL OR c.status = $1) AND ($2::bigint IS NULL OR c.id < $2) ORDER BY c.id DESC LIMIT $3"
         );
         self.query(&sql, &[&status.map(CaseStatus::as_str), &page.after, &page.fetch()])?.iter().map(case_from_row).collect()
+    }
+
+    fn search_cases(&self, query: &CaseQuery<'_>) -> StoreResult<Vec<Case>> {
+        let dialect = Dialect { placeholder: '$', text_collation: " COLLATE \"C\"" };
+        let built = case_query::build(query, &dialect, CASE_COLUMNS);
+        let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = built
+            .params
+            .into_iter()
+            .map(|p| -> Box<dyn postgres::types::ToSql + Sync> {
+                match p {
+                    Param::Int(i) => Box::new(i),
+                    Param::Text(t) => Box::new(t),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+        self.query(&built.sql, &refs)?.iter().map(case_from_row).collect()
+    }
+
+    fn case_currencies(&self) -> StoreResult<Vec<String>> {
+        let rows = self.query("SELECT DISTINCT currency FROM cases WHERE currency IS NOT NULL ORDER BY currency", &[])?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     fn earlier_receipt(&self, signer: &str, instruction_id: &str) -> StoreResult<Option<(i64, String)>> {

@@ -9,6 +9,7 @@ use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::paging::Page;
 
+use crate::case_query::{self, CaseQuery, Dialect, Param};
 use crate::cases::{BankFile, CasesTx, NewCase};
 use crate::StoreResult;
 
@@ -105,6 +106,24 @@ impl CasesTx for SqliteTx<'_> {
         ))?;
         let params = rusqlite::params![status.map(CaseStatus::as_str), page.after, super::fetch(page)];
         let rows = stmt.query_map(params, case_from_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn search_cases(&self, query: &CaseQuery<'_>) -> StoreResult<Vec<Case>> {
+        let dialect = Dialect { placeholder: '?', text_collation: "" };
+        let built = case_query::build(query, &dialect, CASE_COLUMNS);
+        let params = built.params.into_iter().map(|p| match p {
+            Param::Int(i) => rusqlite::types::Value::Integer(i),
+            Param::Text(t) => rusqlite::types::Value::Text(t),
+        });
+        let mut stmt = self.tx.prepare_cached(&built.sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), case_from_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn case_currencies(&self) -> StoreResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT DISTINCT currency FROM cases WHERE currency IS NOT NULL ORDER BY currency")?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
