@@ -3,8 +3,33 @@
 // `tr[data-case-id]`). j or ArrowDown and k or ArrowUp select the next or previous row
 // (`aria-selected`, focused, scrolled into view), Enter opens the selected row (its first button
 // or link is pressed). The list moved through is the one holding the focus, else the first list
-// on screen. Keys typed into a field are left alone.
+// on screen. Keys typed into a field are left alone. A list that draws only some of its rows (a
+// virtual list) registers a `RowSource` for its container: the keys then move through all of its
+// rows, drawn or not, and the selection is the source's to keep across its redraws.
 export const LISTNAV_ATTRIBUTE = "data-listnav";
+
+/** The rows of a list that are not all in the DOM at once (virtuallist.ts). */
+export interface RowSource {
+  /** How many rows the list holds, drawn or not. */
+  count(): number;
+  /** The index of the selected row, or -1. */
+  selectedIndex(): number;
+  /** The index of a drawn row. */
+  indexOf(row: HTMLElement): number;
+  /** The index of the first row in view, where a first move starts. */
+  firstInView(): number;
+  /** Draws row `index`, scrolled into view, and returns it. */
+  reveal(index: number): HTMLElement | null;
+  /** Remembers `row` (one drawn) as the selected one, so that it is drawn selected again. */
+  choose(row: HTMLElement): void;
+}
+
+const sources = new WeakMap<HTMLElement, RowSource>();
+
+/** Makes the keys move through `source`'s rows when `container` is the list they act on. */
+export function setRowSource(container: HTMLElement, source: RowSource): void {
+  sources.set(container, source);
+}
 
 /** Whether a key event was typed into a field (text, a select, an editable element). */
 export function typingIn(target: EventTarget | null): boolean {
@@ -45,12 +70,29 @@ export function select(container: HTMLElement, row: HTMLElement): void {
   }
   row.setAttribute("aria-selected", "true");
   row.tabIndex = -1;
-  row.focus();
+  sources.get(container)?.choose(row);
+  row.focus({ preventScroll: true });
   row.scrollIntoView?.({ block: "nearest" });
+}
+
+/**
+ * The selected row of `container`, drawn and focused again (a list shown again after a detail hid
+ * it). With none (or one no longer loaded: the list was sorted again meanwhile), the list itself
+ * takes the focus when it can (a virtual list's viewport), so the keys still act on it.
+ */
+export function refocus(container: HTMLElement): HTMLElement | null {
+  const source = sources.get(container);
+  const at = source?.selectedIndex() ?? -1;
+  const row = source && at >= 0 ? source.reveal(at) : container.querySelector<HTMLElement>("[aria-selected=true]");
+  if (row) select(container, row);
+  else container.closest<HTMLElement>("[tabindex]")?.focus({ preventScroll: true });
+  return row;
 }
 
 /** Moves the selection `delta` rows (clamped to the list); the first move selects the first row. */
 export function move(container: HTMLElement, delta: number): HTMLElement | null {
+  const source = sources.get(container);
+  if (source) return moveThrough(container, source, delta);
   const rows = rowsOf(container);
   if (rows.length === 0) return null;
   const focused = document.activeElement;
@@ -59,6 +101,20 @@ export function move(container: HTMLElement, delta: number): HTMLElement | null 
   const next = at < 0 ? (delta > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, at + delta));
   select(container, rows[next]);
   return rows[next];
+}
+
+/** `move` through a list whose rows are drawn as needed: the next row is drawn before it is selected. */
+function moveThrough(container: HTMLElement, source: RowSource, delta: number): HTMLElement | null {
+  const count = source.count();
+  if (count === 0) return null;
+  const focused = document.activeElement;
+  const holding = focused instanceof HTMLElement ? rowsOf(container).find((r) => r.contains(focused)) : undefined;
+  const at = holding ? source.indexOf(holding) : source.selectedIndex();
+  // The first move selects the first row in view (the list may be scrolled far from its top).
+  const next = at < 0 ? source.firstInView() : Math.min(count - 1, Math.max(0, at + delta));
+  const row = source.reveal(next);
+  if (row) select(container, row);
+  return row;
 }
 
 /** Opens a row: presses its first button or link. */

@@ -1,12 +1,13 @@
 // A list beside its detail (issue 19): a generic split view. The list stays where it was (its own
 // scroll, its selection) while the detail beside it changes; on narrow windows (CSS decides: under
 // 1280 px wide) the open detail takes the list's place and its back control brings the list back,
-// scrolled as it was, with the focus on the row that opened the detail. Going back may draw the
-// list afresh (`refreshList`: what the detail changed shows), and the same row is selected again.
-// The shell renders a list screen into `list` and a detail screen into `detail`; nothing here
-// knows what is listed.
+// scrolled as it was, with the focus on the row that opened the detail. Going back may ask the
+// list again (`refreshList`: what the detail changed shows), and the same row is selected again.
+// The back control (`#split-back`) is the detail's only way back: a detail screen drawn here shows
+// none of its own (`Shell.beside`). The shell renders a list screen into `list` and a detail
+// screen into `detail`; nothing here knows what is listed.
 import { h } from "./dom";
-import { LISTNAV_ATTRIBUTE, select } from "./listnav";
+import { LISTNAV_ATTRIBUTE, refocus, select } from "./listnav";
 
 export interface SplitView {
   /** The whole view, to put into the screen area (`.split`, `data-detail` open or closed). */
@@ -21,8 +22,9 @@ export interface SplitView {
   closeDetail(): void;
   isOpen(): boolean;
   /**
-   * Closes the detail and draws the list again with `draw`, then puts back its scroll and selects
-   * the row that opened the detail (found again by its `data-…-id` attributes).
+   * Closes the detail and asks the list again with `draw` (drawn afresh, or its rows asked again
+   * in place), then puts back its scroll and selects the row that opened the detail (found again
+   * by its `data-…-id` attributes, or the list's own selection when that row is not drawn).
    */
   refreshList(draw: () => Promise<void> | void): Promise<void>;
 }
@@ -65,8 +67,13 @@ export function splitView(options: SplitOptions): SplitView {
       detailPane.hidden = true;
       detail.replaceChildren();
       list.scrollTop = scrolled;
-      const row = opener?.isConnected ? opener : list.querySelector<HTMLElement>("[aria-selected=true]");
-      row?.focus();
+      // The row that opened the detail; drawn afresh meanwhile (a virtual list), the selected row
+      // of the list, drawn again where it is.
+      if (opener?.isConnected) opener.focus();
+      else {
+        const container = list.querySelector<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
+        if (container) refocus(container);
+      }
     },
     isOpen: () => element.dataset.detail === "open",
     async refreshList(draw) {
@@ -78,9 +85,10 @@ export function splitView(options: SplitOptions): SplitView {
       if (view.isOpen()) return;
       list.scrollTop = top;
       const again = key ? list.querySelector<HTMLElement>(key) : null;
-      const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
+      const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`) ?? list.querySelector<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
       if (again && container) select(container, again);
-      else again?.focus();
+      else if (again) again.focus();
+      else if (container) refocus(container);
     },
   };
   back.addEventListener("click", () => (options.onBack ? options.onBack() : view.closeDetail()));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { move, setRowSource } from "./listnav";
 import { rowWindow, VirtualList } from "./virtuallist";
 
 /** A viewport `height` pixels tall (happy-dom lays nothing out). */
@@ -15,10 +16,10 @@ function listOf(count: number, pages: number[][] = [], height = 200) {
   const list: VirtualList<number> = new VirtualList<number>({
     viewport,
     body,
-    columns: 3,
     rowHeight: 20,
     overscan: 2,
     loadAhead: 5,
+    key: (n) => n,
     renderRow: (n) => {
       const tr = document.createElement("tr");
       tr.textContent = `row ${n}`;
@@ -88,8 +89,8 @@ describe("virtual list", () => {
     const list = new VirtualList<number>({
       viewport,
       body: document.createElement("tbody"),
-      columns: 1,
       rowHeight: 20,
+      key: (n) => n,
       renderRow: () => document.createElement("tr"),
       loadMore: async () => {
         asked++;
@@ -110,5 +111,93 @@ describe("virtual list", () => {
     expect(viewport.scrollTop).toBe(4000);
     list.reset([1, 2, 3], false);
     expect(viewport.scrollTop).toBe(0);
+  });
+});
+
+/** A list of `count` rows in a table with keyboard navigation, in the document (for the focus). */
+function navigable(count: number, pages: number[][] = []) {
+  const made = listOf(count, pages);
+  const table = document.createElement("table");
+  table.setAttribute("data-listnav", "tr[data-row]");
+  table.append(made.body);
+  made.viewport.tabIndex = 0;
+  made.viewport.append(table);
+  document.body.replaceChildren(made.viewport);
+  setRowSource(table, made.list);
+  return { ...made, table };
+}
+
+const selectedRows = (body: HTMLElement) => [...body.querySelectorAll("tr[aria-selected=true]")].map((tr) => Number(tr.getAttribute("data-row")));
+const focusedRow = () => Number(document.activeElement?.getAttribute("data-row") ?? NaN);
+
+describe("the selection in a virtual list", () => {
+  it("follows j far past the rows first drawn, each selected row drawn, focused and in the window", () => {
+    const { table, body } = navigable(1000);
+    expect(drawn(body).at(-1), "12 rows drawn at first").toBe(11);
+    for (let i = 0; i < 150; i++) move(table, 1);
+    expect(focusedRow()).toBe(149);
+    expect(selectedRows(body)).toEqual([149]);
+    expect(drawn(body)).toContain(149);
+    expect(drawn(body).length, "still only a window of rows").toBeLessThan(20);
+    for (let i = 0; i < 40; i++) move(table, -1);
+    expect(focusedRow()).toBe(109);
+    expect(selectedRows(body)).toEqual([109]);
+  });
+
+  it("keeps the focused row itself when a page arrives", async () => {
+    const { table, body, list, viewport } = navigable(20, [[...Array(10).keys()].map((i) => 20 + i)]);
+    for (let i = 0; i < 10; i++) move(table, 1);
+    const row = document.activeElement;
+    expect(focusedRow()).toBe(9);
+    viewport.scrollTop = 100;
+    list.draw();
+    await list.settled();
+    expect(list.rows.length, "the next page came").toBe(30);
+    expect(document.activeElement, "the same element, never removed").toBe(row);
+    expect(selectedRows(body)).toEqual([9]);
+    move(table, 1);
+    expect(focusedRow()).toBe(10);
+  });
+
+  it("selects the same row again when the rows are replaced or a search answers, by its key", () => {
+    const { table, body, list } = navigable(100);
+    for (let i = 0; i < 5; i++) move(table, 1);
+    expect(focusedRow()).toBe(4);
+    // Another desktop's change: the same rows afresh, one more on top.
+    list.replace([-1, ...Array(100).keys()], false);
+    expect(selectedRows(body)).toEqual([5]);
+    expect(focusedRow(), "the new row element took the focus").toBe(5);
+    expect(document.activeElement?.textContent).toBe("row 4");
+    // A search whose answer holds the selected row: still selected, and j goes on from it.
+    list.reset([2, 3, 4, 50, 60], false);
+    expect(selectedRows(body)).toEqual([2]);
+    move(table, 1);
+    expect(document.activeElement?.textContent).toBe("row 50");
+    // One that does not: nothing is selected, and j starts at the first row in view.
+    list.reset([7, 8, 9], false);
+    expect(selectedRows(body)).toEqual([]);
+    move(table, 1);
+    expect(document.activeElement?.textContent).toBe("row 7");
+  });
+
+  it("goes on from the selected row after it was scrolled out of the DOM, the focus kept in the list", () => {
+    const { table, body, list, viewport } = navigable(1000);
+    for (let i = 0; i < 3; i++) move(table, 1);
+    viewport.scrollTop = 10_000;
+    list.draw();
+    expect(drawn(body)).not.toContain(2);
+    expect(document.activeElement, "the viewport holds the focus").toBe(viewport);
+    move(table, 1);
+    expect(focusedRow()).toBe(3);
+    expect(selectedRows(body)).toEqual([3]);
+  });
+
+  it("selects the row whose button takes the focus (a click)", () => {
+    const { body, list } = navigable(10);
+    const button = document.createElement("button");
+    body.querySelector('tr[data-row="4"] td, tr[data-row="4"]')!.append(button);
+    button.focus();
+    expect(selectedRows(body)).toEqual([4]);
+    expect(list.selectedIndex()).toBe(4);
   });
 });

@@ -8,6 +8,7 @@ import type { Shell } from "../app";
 import type { CaseStatus } from "../codes";
 import { errorBox, h } from "../dom";
 import { formatNumber, localeTag, t, tn } from "../i18n";
+import { setRowSource } from "../listnav";
 import { VirtualList } from "../virtuallist";
 import { caseRow, columns } from "./inbox";
 
@@ -135,8 +136,8 @@ export function caseListView(shell: Shell, inputs: CaseListInputs): CaseListView
   const list = new VirtualList<CaseSummary>({
     viewport,
     body,
-    columns: COLUMN_KEYS.length,
     rowHeight: ROW_HEIGHT,
+    key: (c) => c.id,
     renderRow: (c) => caseRow(c, shell, now),
     loadMore: async () => {
       const mine = generation;
@@ -152,6 +153,8 @@ export function caseListView(shell: Shell, inputs: CaseListInputs): CaseListView
       }
     },
   });
+  // j/k move through every case loaded, drawn or not; the selection outlives the list's redraws.
+  setRowSource(table, list);
   const fetchFirst = async (limit: number, keepPlace: boolean) => {
     const mine = ++generation;
     inputs.error.replaceChildren();
