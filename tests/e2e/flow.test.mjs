@@ -185,7 +185,8 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   });
 
   it("filters and searches the list, shows the incident's email evidence, and rejects the case with a reason", async () => {
-    await click("back-to-inbox");
+    // Opened from the list: the split's back control is the one way back.
+    await click("split-back");
     await screen("inbox");
     const choose = (value) =>
       retry(async () => (await driver.findElement(By.css(`#filter-status option[value="${value}"]`))).click());

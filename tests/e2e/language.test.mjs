@@ -105,7 +105,7 @@ describe("the language picker", { timeout: 300_000 }, () => {
     assert.ok(events.some((e) => e.endsWith("talimatı aldı")), `timeline: ${events}`);
     assert.ok(!(await textOf("content")).includes("instruction.receive"), "no event code on screen");
     await screenshot(driver, "language-4-case-tr");
-    await click("back-to-inbox");
+    await click("split-back");
     await screen("inbox");
   });
 

@@ -191,7 +191,7 @@ describe("the app", () => {
     expect(root.querySelector("#account-since")?.textContent).toBe("the partner's current account since 2 Nov 2025, 09:00");
     // The order a clerk decides in: the bar (verdict, the action first), the accounts, the
     // findings, the evidence and the timeline in words.
-    const order = [...root.querySelectorAll("#content > section")].map((s) => s.id || s.getAttribute("aria-labelledby"));
+    const order = [...root.querySelectorAll("#content > .screen > section")].map((s) => s.id || s.getAttribute("aria-labelledby"));
     expect(order).toEqual(["case-bar", "callback-area", "account-title", "findings-title", "email-evidence", "timeline-title", "facts-title"]);
     expect(root.querySelector("#case-bar #case-verdict")?.textContent).toBe("hold");
     expect(root.querySelector("#case-bar #case-actions")?.firstElementChild?.id).toBe("start-callback");

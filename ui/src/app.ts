@@ -43,8 +43,13 @@ import { openSwitchUser } from "./screens/switchUser";
 export interface Shell {
   user: UserView;
   org: string;
-  /** Where the open screen draws: the screen area, or one pane of a split view (list, detail). */
+  /**
+   * Where the screen draws: an element of its own in the screen area or in one pane of a split
+   * view (list, detail), taken off the screen when another screen opens.
+   */
   content: HTMLElement;
+  /** Drawn beside its list, whose back control is the way back: the screen shows none of its own. */
+  beside?: boolean;
   /** My work: what waits for the signed-in user (the landing screen). */
   openQueue(): void;
   openInbox(filter?: CaseStatus): void;
@@ -214,7 +219,6 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   root.dataset.layout = "work";
   (root as ShortcutRoot).stopShortcuts = installShortcuts(root, () => content);
 
-  const area = screenArea(content, () => shell);
   const show = (name: string) => {
     parts.setScreen(name);
     for (const entry of nav?.querySelectorAll<HTMLElement>("[data-screens]") ?? []) {
@@ -222,120 +226,99 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
       else entry.removeAttribute("aria-current");
     }
   };
-  const setScreen = (name: string) => {
-    // A screen of its own drawn from a list or a detail (onboarding, issuing our details): it
-    // takes the whole screen area.
-    area.leaveFor(name);
-    show(name);
-  };
-  const shell: Shell = workingShell(user, parts.org, content, area, setScreen, refreshStatus, () => void signOut());
-  rememberOpened(shell, remember, () => {
-    shell.live = null;
-    refreshStatus();
-  });
+  const area = screenArea(content, () => shell, show);
+  const shell: Shell = workingShell(user, parts.org, content, area, show, refreshStatus, () => void signOut());
+  rememberOpened(shell, remember, refreshStatus);
   if (mustEnrol) shell.openAccount?.();
   else if (parts.resume.reopen) parts.resume.reopen(shell);
   else shell.openQueue();
   return () => {
     if (mustEnrol) return;
     refreshStatus();
-    void shell.live?.();
+    void area.current()?.live?.();
   };
 }
 
-/** The shell the working screens get: each `open…` draws its screen where the area says. */
+/**
+ * The shell the working screens get. Each `open…` names the screen and asks the area for the
+ * shell that screen renders with (its own `content`, where the area puts it).
+ */
 function workingShell(
   user: UserView,
   org: string,
   content: HTMLElement,
   area: ScreenArea,
-  setScreen: (name: string) => void,
+  show: (name: string) => void,
   refreshStatus: () => void,
   signOut: () => void,
 ): Shell {
+  const open = (name: string, screen: Shell) => {
+    show(name);
+    return screen;
+  };
   const shell: Shell = {
     user,
     org,
     content,
-    setScreen,
-    openQueue: () => {
-      area.plain();
-      setScreen("queue");
-      void renderQueue(shell);
-    },
+    setScreen: show,
+    openQueue: () => void renderQueue(open("queue", area.plain())),
     openInbox: (filter) => {
-      setScreen("inbox");
-      area.listIn("cases", () => renderInbox(shell, filter));
+      show("inbox");
+      area.listIn("cases", (screen) => renderInbox(screen, filter));
     },
-    openCase: (id) => {
-      area.detailIn("cases");
-      setScreen("case");
-      void renderCase(shell, id);
-    },
+    openCase: (id) => void renderCase(open("case", area.detailIn("cases")), id),
     openPartners: (message) => {
-      setScreen("partners");
-      area.listIn("partners", () => renderPartners(shell, message));
+      show("partners");
+      area.listIn("partners", (screen) => renderPartners(screen, message));
     },
-    openPartner: (id, message) => {
-      area.detailIn("partners");
-      setScreen("partner");
-      void renderPartner(shell, id, message);
-    },
-    openSettings: () => {
-      area.plain();
-      setScreen("settings");
-      void renderSettings(shell);
-    },
+    openPartner: (id, message) => void renderPartner(open("partner", area.detailIn("partners")), id, message),
+    openSettings: () => void renderSettings(open("settings", area.plain())),
     openAudit: () => {
-      setScreen("audit");
-      area.listIn("audit", () => renderAudit(shell));
+      show("audit");
+      area.listIn("audit", (screen) => renderAudit(screen));
     },
     showBeside: (draw) => area.showBeside(draw),
-    openAccount: () => {
-      area.plain();
-      setScreen("account");
-      renderAccount(shell, signOut);
-    },
-    openScreening: () => {
-      area.plain();
-      setScreen("screening");
-      renderScreening(shell);
-    },
-    openAnswer: () => {
-      area.plain();
-      setScreen("answer");
-      void renderAnswer(shell);
-    },
+    openAccount: () => renderAccount(open("account", area.plain()), signOut),
+    openScreening: () => renderScreening(open("screening", area.plain())),
+    openAnswer: () => void renderAnswer(open("answer", area.plain())),
     openChanges: (filter, message) => {
-      setScreen("changes");
-      area.listIn("changes", () => renderChanges(shell, filter, message));
+      show("changes");
+      area.listIn("changes", (screen) => renderChanges(screen, filter, message));
     },
-    openChange: (id, message) => {
-      area.detailIn("changes");
-      setScreen("change");
-      void renderChange(shell, id, message);
-    },
+    openChange: (id, message) => void renderChange(open("change", area.detailIn("changes")), id, message),
     refreshStatus,
   };
   return shell;
 }
 
-/** Where screens draw (`shell.content`): the screen area itself, or a pane of a split view. */
+/**
+ * Where screens draw. Every screen opened renders with a shell of its own whose `content` is an
+ * element of its own, put where the screen goes (the whole area, or a pane of a split view);
+ * opening another screen takes that element off the screen. So a screen still waiting for its
+ * command's answer when the user went elsewhere draws into an element no one sees, and its
+ * `live` is no longer asked: no screen needs a check of its own against a later one.
+ */
 interface ScreenArea {
   /** The whole area, for a screen of its own. */
-  plain(): void;
-  /** A list screen, in the list pane of a split of `kind` (drawn afresh where it was, coming back from its detail). */
-  listIn(kind: SplitKind, draw: () => Promise<void> | void): void;
+  plain(): Shell;
+  /**
+   * A list screen, drawn by `draw` in the list pane of a split of `kind`. Coming back to it from
+   * its detail, the list stays as it was (its search, its scroll) and is asked again in place
+   * (its `live`), with the row that opened the detail selected again; a list without `live` is
+   * drawn afresh where it was.
+   */
+  listIn(kind: SplitKind, draw: (screen: Shell) => Promise<void> | void): void;
   /** A detail screen: beside its list when that list is on screen, else the whole area. */
-  detailIn(kind: SplitKind): void;
+  detailIn(kind: SplitKind): Shell;
   /** A detail with no screen of its own (an audit event), beside the list on screen. */
   showBeside(draw: (pane: HTMLElement) => void): void;
-  /** Screen `name` opens: one that belongs to neither the list nor its detail takes the whole area. */
-  leaveFor(name: string): void;
+  /** The shell of the screen opened last, while it is on screen. */
+  current(): Shell | null;
 }
 
-function screenArea(content: HTMLElement, shell: () => Shell): ScreenArea {
-  let split: { kind: SplitKind; view: SplitView } | null = null;
+function screenArea(content: HTMLElement, shell: () => Shell, show: (name: string) => void): ScreenArea {
+  let split: { kind: SplitKind; view: SplitView; list: Shell } | null = null;
+  let current: Shell | null = null;
   const back: Record<SplitKind, () => void> = {
     cases: () => shell().openInbox(),
     partners: () => shell().openPartners(),
@@ -343,38 +326,61 @@ function screenArea(content: HTMLElement, shell: () => Shell): ScreenArea {
     // The log's check and filters stay as they were: the detail closes, nothing is asked again.
     audit: () => split?.view.closeDetail(),
   };
+  /** A screen's own shell, drawing into a fresh element that replaces what `pane` held. */
+  const begin = (pane: HTMLElement): Shell => {
+    const element = h("div", { class: "screen" });
+    pane.replaceChildren(element);
+    const screen: Shell = Object.create(shell());
+    screen.content = element;
+    screen.live = null;
+    // A screen of its own opened from this one (onboarding, issuing our details) draws where this
+    // one did; one that belongs to neither a list nor its detail takes the whole area.
+    screen.setScreen = (name) => {
+      if (!element.isConnected) return;
+      if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) {
+        split = null;
+        content.replaceChildren(element);
+      }
+      current = screen;
+      show(name);
+    };
+    current = screen;
+    return screen;
+  };
   const area: ScreenArea = {
     plain() {
       split = null;
-      shell().content = content;
+      return begin(content);
     },
     listIn(kind, draw) {
-      // Back from a detail to its list: the list drawn afresh where it was.
       if (split?.kind === kind && split.view.element.isConnected && split.view.isOpen()) {
-        shell().content = split.view.list;
-        void split.view.refreshList(draw);
+        const list = split.list;
+        const view = split.view;
+        current = list;
+        void view.refreshList(() => (list.live && list.content.isConnected ? list.live() : draw((split!.list = begin(view.list)))));
         return;
       }
       const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack: () => back[kind]() });
       content.replaceChildren(view.element);
-      split = { kind, view };
-      shell().content = view.list;
-      void draw();
+      split = { kind, view, list: begin(view.list) };
+      void draw(split.list);
     },
     detailIn(kind) {
-      if (split?.kind === kind && split.view.element.isConnected) {
-        split.view.showDetail();
-        shell().content = split.view.detail;
-      } else area.plain();
+      if (split?.kind !== kind || !split.view.element.isConnected) return area.plain();
+      split.view.showDetail();
+      const screen = begin(split.view.detail);
+      // The split's back control is the way back: the screen draws none of its own.
+      screen.beside = true;
+      return screen;
     },
     showBeside(draw) {
       if (!split?.view.element.isConnected) return;
       split.view.showDetail();
-      draw(split.view.detail);
+      const element = h("div", { class: "screen" });
+      split.view.detail.replaceChildren(element);
+      draw(element);
     },
-    leaveFor(name) {
-      if (split && !(SPLITS[split.kind] as readonly string[]).includes(name)) area.plain();
-    },
+    current: () => (current?.content.isConnected ? current : null),
   };
   return area;
 }

@@ -164,6 +164,9 @@ describe("a case beside the case list", () => {
     expect(split.dataset.detail).toBe("open");
     expect(split.querySelector(".split-detail #case-title")?.textContent).toContain("#3");
     expect(root.querySelector("#cases")).toBe(table); // the same list, not drawn again
+    // One way back: the split's own, none drawn by the case page beside it.
+    const backs = [...root.querySelectorAll<HTMLElement>("#content button")].filter((b) => /^(split-)?back/.test(b.id)).map((b) => b.id);
+    expect(backs).toEqual(["split-back"]);
     // Another case from the same list replaces the detail only.
     const next = root.querySelector<HTMLButtonElement>('#cases button[data-case-id="4"]')!;
     next.focus();
@@ -210,5 +213,7 @@ describe("a case beside the case list", () => {
     expect(root.dataset.screen).toBe("case");
     expect(root.querySelector(".split")).toBeNull();
     expect(root.querySelector("#content #case-title")?.textContent).toContain("#2");
+    // On its own, the case page has its way back.
+    expect(root.querySelector("#back-to-inbox")).not.toBeNull();
   });
 });

@@ -36,13 +36,13 @@ let renders = 0;
 export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
   const { content } = shell;
   const generation = ++renders;
-  const back = h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, t("case.back"));
-  back.addEventListener("click", () => shell.openInbox());
+  const back = shell.beside ? null : h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, t("case.back"));
+  back?.addEventListener("click", () => shell.openInbox());
   let view: CaseView;
   try {
     view = await caseDetail(id);
   } catch (reason) {
-    if (generation === renders) content.replaceChildren(back, errorBox(toCommandError(reason), "case-error"));
+    if (generation === renders) content.replaceChildren(...(back ? [back] : []), errorBox(toCommandError(reason), "case-error"));
     return;
   }
   if (generation !== renders) return;

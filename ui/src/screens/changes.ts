@@ -171,13 +171,13 @@ export function diffTable(fields: FieldChange[]): HTMLElement {
 /** One change, with Approve and Reject while it waits. */
 export async function renderChange(shell: Shell, id: number, message?: string): Promise<void> {
   const { content } = shell;
-  const back = h("button", { id: "back-to-changes", type: "button", class: "secondary" }, t("changes.back"));
-  back.addEventListener("click", () => shell.openChanges?.());
+  const back = shell.beside ? null : h("button", { id: "back-to-changes", type: "button", class: "secondary" }, t("changes.back"));
+  back?.addEventListener("click", () => shell.openChanges?.());
   let change: ChangeEntry;
   try {
     change = await changeDetail(id);
   } catch (reason) {
-    content.replaceChildren(h("div", { class: "row" }, back), errorBox(toCommandError(reason), "change-error"));
+    content.replaceChildren(...(back ? [h("div", { class: "row" }, back)] : []), errorBox(toCommandError(reason), "change-error"));
     return;
   }
   const title = h("h2", { id: "change-title", tabindex: -1 }, t("changes.detail.title", { id: change.id, kind: codeName("changeKind", change.kind) }));
@@ -197,7 +197,7 @@ export async function renderChange(shell: Shell, id: number, message?: string): 
   );
   const flags = flagList(change.flags, "change-flags");
   const sections: (HTMLElement | null)[] = [
-    h("div", { class: "row" }, back),
+    back ? h("div", { class: "row" }, back) : null,
     title,
     h("div", { id: "change-feedback", "aria-live": "polite" }, message ? notice(message, "change-notice") : null),
     h("section", { class: "card" }, h("p", { id: "change-summary", class: "summary" }, change.summary), facts),

@@ -22,13 +22,13 @@ import { outcomeText } from "./changes";
 
 export async function renderPartner(shell: Shell, id: number, message?: string): Promise<void> {
   const { content } = shell;
-  const back = h("button", { id: "back-to-partners", type: "button", class: "secondary" }, t("partners.back"));
-  back.addEventListener("click", () => shell.openPartners());
+  const back = shell.beside ? null : h("button", { id: "back-to-partners", type: "button", class: "secondary" }, t("partners.back"));
+  back?.addEventListener("click", () => shell.openPartners());
   let view: PartnerView;
   try {
     view = await partnerDetail(id);
   } catch (reason) {
-    content.replaceChildren(h("div", { class: "row" }, back), errorBox(toCommandError(reason), "partner-error"));
+    content.replaceChildren(...(back ? [h("div", { class: "row" }, back)] : []), errorBox(toCommandError(reason), "partner-error"));
     return;
   }
   const p = view.summary;
@@ -41,7 +41,7 @@ export async function renderPartner(shell: Shell, id: number, message?: string):
     box.scrollIntoView?.({ block: "nearest" });
   };
   content.replaceChildren(
-    h("div", { class: "row" }, back),
+    ...(back ? [h("div", { class: "row" }, back)] : []),
     title,
     h("div", { id: "partner-feedback", "aria-live": "polite" }, message ? notice(message, "partner-notice") : null),
     h(

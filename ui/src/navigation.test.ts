@@ -1,0 +1,234 @@
+// Moving quickly between screens (issue 19): a screen still waiting for its command's answer when
+// the user went elsewhere must not draw over the screen they went to, nor answer for it when the
+// workspace changes. The answers here are deferred promises, resolved only after the next screen
+// is on show, so each test reproduces the race deterministically, whatever the screen.
+import { afterEach, describe, expect, it } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { renderApp } from "./app";
+import type { CaseView, LiveEvent } from "./api";
+import type { Channel } from "@tauri-apps/api/core";
+import { setLocale } from "./i18n";
+import { queueOf, userOf } from "./testing";
+
+afterEach(() => {
+  live = null;
+  teamWorkspace = false;
+  status = "hold";
+  clearMocks();
+  setLocale("en");
+  document.body.replaceChildren();
+});
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+const summary = (id: number) => ({
+  id,
+  status,
+  verdict: "hold" as const,
+  partner: "Globex Corporation",
+  payee: "Globex Corporation",
+  amount: "48200.00 EUR",
+  account: "GB82 WEST 1234 5698 7654 32",
+  account_fraudulent: false,
+  file_name: `globex-${id}.json`,
+  received_at: "2026-01-01T00:00:00Z",
+  received_by: "carol",
+});
+
+const caseOf = (id: number): CaseView => ({
+  summary: summary(id),
+  findings: [],
+  email_sha256: null,
+  partner_id: 1,
+  confirmation_code: "1234 5678",
+  bic: "WESTGB2L",
+  reference: "INV-1",
+  wrong_responses: 0,
+  decided_by: null,
+  decision_reason: null,
+  released_by: null,
+  on_file_account: null,
+  pays_account_on_file: false,
+  account_history: [],
+  on_file_numbers: [],
+  callbacks: [],
+  timeline: [],
+  next_steps: [],
+});
+
+/** The live queue of a team workspace, once the app listens to it. */
+let live: Channel<LiveEvent> | null = null;
+/** Whether the workspace is a team's (with a live queue). */
+let teamWorkspace = false;
+/** The status of every case. */
+let status: "hold" | "approved" = "hold";
+
+/** What the mocked Rust side answers at once. */
+function answer(cmd: string, args: unknown): unknown {
+  switch (cmd) {
+    case "app_info":
+      return { name: "Countersign", version: "1" };
+    case "workspace_status": {
+      const team = teamWorkspace ? { team: { server: "cs@127.0.0.1:5432/postgres", schema: "team" }, needs_password: false } : {};
+      return { dir: "/tmp/ws", exists: true, org_name: "Initech GmbH", user: userOf("dave", "approver"), ...team };
+    }
+    case "watch_workspace":
+      live = (args as { channel: Channel<LiveEvent> }).channel;
+      return null;
+    case "watch_drops":
+      return null;
+    case "work_queue":
+      return queueOf("call_back", [summary(2)]);
+    case "workspace_mode":
+      return { setup: false, checkers: ["dave", "erin"] };
+    case "list_changes":
+    case "list_fraud_marks":
+      return [];
+    case "list_partners":
+      return [{ id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null }];
+    case "case_page":
+      return { cases: [summary(2), summary(3), summary(4)], next: null };
+    case "case_detail":
+      return caseOf((args as { id: number }).id);
+    default:
+      throw new Error(cmd);
+  }
+}
+
+/**
+ * The mocked Rust side, where `held(cmd, args)` says which calls wait: their answers are deferred
+ * until `release()`.
+ */
+function backend(held: (cmd: string, args: unknown) => boolean) {
+  const waiting: (() => void)[] = [];
+  mockIPC((cmd, args) => {
+    if (!held(cmd, args)) return answer(cmd, args);
+    return new Promise((resolve, reject) => {
+      waiting.push(() => {
+        try {
+          resolve(answer(cmd, args));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  });
+  return {
+    /** Answers every call held so far. */
+    release: async () => {
+      for (const done of waiting.splice(0)) done();
+      await flush();
+    },
+    get pending() {
+      return waiting.length;
+    },
+  };
+}
+
+async function app(): Promise<HTMLElement> {
+  const root = document.createElement("main");
+  document.body.append(root);
+  await renderApp(root);
+  await flush();
+  return root;
+}
+
+const click = async (root: HTMLElement, selector: string) => {
+  const target = root.querySelector<HTMLElement>(selector);
+  if (!target) throw new Error(`no ${selector}`);
+  target.focus();
+  target.click();
+  await flush();
+};
+
+describe("a screen that answers after the user went elsewhere", () => {
+  it("My work, still waiting, does not draw over the case list opened after it", async () => {
+    const side = backend((cmd) => cmd === "work_queue");
+    const root = await app();
+    expect(root.querySelector("#queue-summary"), "My work is waiting for its answer").toBeNull();
+    await click(root, "#nav-inbox");
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelectorAll("#cases tbody tr[data-case-id]")).toHaveLength(3);
+    expect(side.pending).toBeGreaterThan(0);
+    await side.release();
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelector("#queue-summary"), "My work's late answer is drawn nowhere").toBeNull();
+    expect(root.querySelector("#cases")).not.toBeNull();
+    expect(root.querySelector("#queue-count")?.textContent, "the count still shows").toBe("1");
+  });
+
+  it("My work, answering late, is not what another desktop's change refreshes: the screen on show is", async () => {
+    teamWorkspace = true;
+    const side = backend((cmd) => cmd === "work_queue");
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await side.release();
+    status = "approved";
+    live!.onmessage("changed");
+    await side.release();
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelector("#queue-summary")).toBeNull();
+    expect(root.querySelector("#cases tbody tr")?.getAttribute("data-status"), "the case list asked again").toBe("approved");
+  });
+
+  it("the case list, still waiting, does not draw over the partners opened after it", async () => {
+    const side = backend((cmd) => cmd === "case_page");
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, "#nav-partners");
+    expect(root.querySelector("#partners-table")).not.toBeNull();
+    await side.release();
+    expect(root.dataset.screen).toBe("partners");
+    expect(root.querySelector("#partners-table")).not.toBeNull();
+    expect(root.querySelector("#cases"), "the case list's late answer is drawn nowhere").toBeNull();
+    expect(root.querySelector("#case-count")).toBeNull();
+  });
+
+  it("the partners, still waiting, do not draw over My work opened after them", async () => {
+    const side = backend((cmd) => cmd === "list_partners");
+    const root = await app();
+    await click(root, "#nav-partners");
+    await click(root, "#nav-queue");
+    await side.release();
+    expect(root.dataset.screen).toBe("queue");
+    expect(root.querySelector("#queue-summary")).not.toBeNull();
+    expect(root.querySelector("#partners-table")).toBeNull();
+  });
+
+  it("a case beside the list, still waiting, does not draw over the partners opened after it", async () => {
+    const side = backend((cmd) => cmd === "case_detail");
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#nav-partners");
+    await side.release();
+    expect(root.dataset.screen).toBe("partners");
+    expect(root.querySelector("#case-title"), "the case's late answer is drawn nowhere").toBeNull();
+    expect(root.querySelector("#partners-table")).not.toBeNull();
+  });
+
+  it("a case opened from My work, still waiting, does not draw over the case list opened after it", async () => {
+    const side = backend((cmd) => cmd === "case_detail");
+    const root = await app();
+    await click(root, '#queue-call_back button[data-case-id="2"]');
+    await click(root, "#nav-inbox");
+    await side.release();
+    expect(root.dataset.screen).toBe("inbox");
+    expect(root.querySelector("#case-title")).toBeNull();
+    expect(root.querySelector("#cases")).not.toBeNull();
+  });
+
+  it("the list coming back from its detail is the screen the workspace's changes refresh, not the closed case", async () => {
+    const side = backend((cmd, args) => cmd === "case_detail" && (args as { id: number }).id === 3);
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#split-back");
+    expect(root.dataset.screen).toBe("inbox");
+    await side.release();
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+    expect(root.querySelector("#case-title"), "the closed case's late answer is drawn nowhere").toBeNull();
+  });
+});
