@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { CasePageRequest, CaseSummary } from "../api";
-import { setLocale } from "../i18n";
-import { age, isEmailPath, renderInbox, SEARCH_DELAY_MS } from "./inbox";
+import { setLocale, t } from "../i18n";
+import { age, caseRow, isEmailPath, renderInbox, SEARCH_DELAY_MS } from "./inbox";
 import { ariaSort, DEFAULT_ORDER, nextOrder, normaliseSearch, PAGE_SIZE } from "./caselist";
 import { shellOf, userOf } from "../testing";
 
@@ -165,6 +165,15 @@ describe("inbox", () => {
     await flush();
     expect(shell.content.querySelector("#cases-error")?.getAttribute("data-code")).toBe("invalid_input");
     expect(calls).toBe(4);
+  });
+
+  it("names a row by every column, so a narrow list that hides some still says them all", () => {
+    const c = { ...row(7), payee: "Globex Treasury Services", account_fraudulent: true };
+    const tr = caseRow(c, shellOf(userOf("carol", "clerk")), new Date("2026-01-03T00:00:00Z"));
+    expect(tr.getAttribute("aria-label")).toBe(
+      `Case: #7, Verdict: hold, Partner: Globex Corporation, Payee: Globex Treasury Services, Amount: €12,400.00, Age: 2 d, Status: hold ${t("inbox.fraudulentAccount")}`,
+    );
+    expect(tr.children[3].getAttribute("title"), "a payee cut short keeps its whole text").toBe("Globex Treasury Services");
   });
 
   it("says how old a case is", () => {

@@ -46,22 +46,35 @@ export function severityName(severity: Severity): string {
   return codeName("severity", severity);
 }
 
-/** One row of a case table (the inbox, the work queue): the case number opens it. */
+/**
+ * One row of a case table (the inbox, the work queue): the case number opens it. The row is named
+ * by every column's header and value, so a narrow list that hides some columns (style.css) still
+ * says all of them; a long partner or payee cut short keeps its whole text in the cell's title.
+ */
 export function caseRow(c: CaseSummary, shell: Shell, now: Date): HTMLTableRowElement {
   const open = h("button", { type: "button", class: "link open-case", "data-case-id": c.id }, `#${c.id}`);
   open.addEventListener("click", () => shell.openCase(c.id));
+  const partner = c.partner ?? t("common.unknownSigner");
+  const amount = c.amount ? formatMoney(c.amount) : "";
+  const ago = age(c.received_at, now);
+  const status = c.account_fraudulent ? `${label(c.status)} ${t("inbox.fraudulentAccount")}` : label(c.status);
+  const values = [`#${c.id}`, verdictName(c.verdict), partner, c.payee ?? "", amount, ago, status];
+  const name = columns()
+    .map((column, i) => (values[i] ? `${column}: ${values[i]}` : ""))
+    .filter(Boolean)
+    .join(", ");
   return h(
     "tr",
-    { "data-case-id": c.id, "data-status": c.status },
+    { "data-case-id": c.id, "data-status": c.status, "aria-label": name },
     h("td", {}, open),
     h("td", {}, h("span", { class: `badge ${c.verdict}` }, verdictName(c.verdict))),
-    h("td", {}, c.partner ?? t("common.unknownSigner")),
-    h("td", {}, c.payee ?? ""),
-    h("td", { class: "num" }, c.amount ? formatMoney(c.amount) : ""),
-    h("td", {}, h("time", { datetime: c.received_at, title: formatDateTime(c.received_at) }, age(c.received_at, now))),
+    h("td", { title: partner }, partner),
+    h("td", { title: c.payee ?? undefined }, c.payee ?? ""),
+    h("td", { class: "num" }, amount),
+    h("td", {}, h("time", { datetime: c.received_at, title: formatDateTime(c.received_at) }, ago)),
     h(
       "td",
-      {},
+      { title: status },
       h("span", { class: `status ${c.status}` }, label(c.status)),
       c.account_fraudulent ? h("span", { class: "badge rejected" }, ` ${t("inbox.fraudulentAccount")}`) : null,
     ),
