@@ -3,8 +3,9 @@
 // and the case number, selects it with j and opens it with Enter, and makes the callback (the
 // number on file and the outcome chosen with the arrow keys); erin approves and releases it with
 // a pain.001 file. On the way: the side navigation at 1024, 1280 and 1440 px wide with nothing
-// wrapped, compact rows (lower rows, chosen with Space), and the shortcuts overlay (? opens it,
-// Escape closes it and gives the focus back).
+// wrapped, compact rows (lower rows, chosen with Space), the shortcuts overlay (? opens it,
+// Escape closes it and gives the focus back), and the one way back from a case to the list, which
+// gives the focus back to the case's row.
 // WebDriver reads the screen (which element has the focus, texts); every action is a key.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -201,6 +202,19 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     await openByKeys(caseId);
     assert.equal(await status(), "hold");
     await screenshot(driver, "keyboard-2-case");
+    // One way back, the split's: pressed with the keyboard, it brings the list back with the focus
+    // on the row the case was opened from, and Enter opens the case again.
+    const backs = await driver.executeScript(
+      "return [...document.querySelectorAll('#content button')].filter((b) => /^(split-)?back/.test(b.id) && b.offsetParent !== null).map((b) => b.id);",
+    );
+    assert.deepEqual(backs, ["split-back"], "one way back");
+    await tabTo("split-back", { back: true });
+    await keys(Key.ENTER);
+    await screen("inbox");
+    assert.equal(await focused(), `row:${caseId}`, "the focus back on the row");
+    await keys(Key.ENTER);
+    await screen("case");
+    await driver.wait(soon(async () => (await textOf("case-title")).startsWith(`Case #${caseId}:`)), 20_000);
 
     await tabTo("start-callback");
     await keys(Key.ENTER);
