@@ -239,9 +239,12 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
   });
 
   it("a second approver approves and releases it with keys only", async () => {
+    // Switch user: the sign-in form over the open screen, its first field focused.
     await tabTo("switch-user", { back: true });
     await keys(Key.ENTER);
-    await signIn("erin");
+    assert.equal(await focused(), "switch-user-name");
+    await keys("erin", Key.TAB, "TEST-ONLY erin demo", Key.ENTER);
+    await driver.wait(soon(async () => (await textOf("current-user")).startsWith("erin ")), 20_000, "signed in as erin");
     await openByKeys(caseId);
     await tabTo("approve");
     await keys(Key.ENTER);
