@@ -5,9 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { renderApp } from "./app";
-import type { CaseView } from "./api";
 import { setLocale } from "./i18n";
-import { queueOf, userOf } from "./testing";
+import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 import { ROLE_CODES } from "./codes";
 import type { Role } from "./bindings/Role";
 
@@ -22,40 +21,8 @@ const flush = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-const summary = (id: number) => ({
-  id,
-  status: "hold" as const,
-  verdict: "hold" as const,
-  partner: "Globex Corporation",
-  payee: "Globex Corporation",
-  amount: "48200.00 EUR",
-  account: "GB82 WEST 1234 5698 7654 32",
-  account_fraudulent: false,
-  file_name: `globex-${id}.json`,
-  received_at: "2026-01-01T00:00:00Z",
-  received_by: "carol",
-});
-
-const caseOf = (id: number): CaseView => ({
-  summary: summary(id),
-  findings: [{ code: "bank_details_changed", severity: "warning", message: "The account differs from the one on file.", values: {} }],
-  email_sha256: null,
-  partner_id: 1,
-  confirmation_code: "1234 5678",
-  bic: "WESTGB2L",
-  reference: "INV-1",
-  wrong_responses: 0,
-  decided_by: null,
-  decision_reason: null,
-  released_by: null,
-  on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
-  pays_account_on_file: false,
-  account_history: [],
-  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: null, recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
-  callbacks: [],
-  timeline: [],
-  next_steps: ["call_back"],
-});
+const summary = (id: number) => summaryOf(id);
+const caseOf = (id: number) => caseViewOf(summary(id));
 
 function signedIn(role: Role) {
   mockIPC((cmd, args) => {

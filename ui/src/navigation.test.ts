@@ -5,10 +5,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { renderApp } from "./app";
-import type { CaseView, LiveEvent } from "./api";
+import type { LiveEvent } from "./api";
 import type { Channel } from "@tauri-apps/api/core";
 import { setLocale } from "./i18n";
-import { queueOf, userOf } from "./testing";
+import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 
 afterEach(() => {
   live = null;
@@ -23,40 +23,8 @@ const flush = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-const summary = (id: number) => ({
-  id,
-  status,
-  verdict: "hold" as const,
-  partner: "Globex Corporation",
-  payee: "Globex Corporation",
-  amount: "48200.00 EUR",
-  account: "GB82 WEST 1234 5698 7654 32",
-  account_fraudulent: false,
-  file_name: `globex-${id}.json`,
-  received_at: "2026-01-01T00:00:00Z",
-  received_by: "carol",
-});
-
-const caseOf = (id: number): CaseView => ({
-  summary: summary(id),
-  findings: [],
-  email_sha256: null,
-  partner_id: 1,
-  confirmation_code: "1234 5678",
-  bic: "WESTGB2L",
-  reference: "INV-1",
-  wrong_responses: 0,
-  decided_by: null,
-  decision_reason: null,
-  released_by: null,
-  on_file_account: null,
-  pays_account_on_file: false,
-  account_history: [],
-  on_file_numbers: [],
-  callbacks: [],
-  timeline: [],
-  next_steps: [],
-});
+/** Case `id` in the list, with the status every case has now. */
+const summary = (id: number) => summaryOf(id, { status });
 
 /** The live queue of a team workspace, once the app listens to it. */
 let live: Channel<LiveEvent> | null = null;
@@ -91,7 +59,7 @@ function answer(cmd: string, args: unknown): unknown {
     case "case_page":
       return { cases: [summary(2), summary(3), summary(4)], next: null };
     case "case_detail":
-      return caseOf((args as { id: number }).id);
+      return caseViewOf(summary((args as { id: number }).id));
     default:
       throw new Error(cmd);
   }
