@@ -52,7 +52,7 @@ const fingerprintOf = (card) => JSON.parse(execFileSync(CLI, ["fingerprint", "--
 
 describe("answering a customer's callback about the bank details we issued", { timeout: 300_000 }, () => {
   let driver;
-  const { byId, retry, soon, textOf, click, type, screen, signIn } = session(() => driver);
+  const { byId, retry, soon, textOf, click, type, screen, signIn, switchTo } = session(() => driver);
   let saved;
   let code;
   let caseId;
@@ -117,9 +117,8 @@ describe("answering a customer's callback about the bank details we issued", { t
   });
 
   it("carol answers in the app: the response of `countersign respond`, with the code and the last four to read out", async () => {
-    await click("switch-user");
-    await signIn("carol");
-    await screen("queue");
+    // Switch user: carol signs in over the open screen.
+    await switchTo("carol");
     await click("nav-answer");
     await screen("answer");
     await byId("answer-table");
