@@ -303,9 +303,10 @@ interface ScreenArea {
   plain(): Shell;
   /**
    * A list screen, drawn by `draw` in the list pane of a split of `kind`. Coming back to it from
-   * its detail, the list stays as it was (its search, its scroll) and is asked again in place
-   * (its `live`), with the row that opened the detail selected again; a list without `live` is
-   * drawn afresh where it was.
+   * its detail by the back control, the list stays as it was (its search, its scroll) and is
+   * asked again in place (its `live`), with the row that opened the detail selected again; a list
+   * without `live`, or one opened afresh (from the navigation, another filter), is drawn afresh
+   * where it was.
    */
   listIn(kind: SplitKind, draw: (screen: Shell) => Promise<void> | void): void;
   /** A detail screen: beside its list when that list is on screen, else the whole area. */
@@ -319,6 +320,8 @@ interface ScreenArea {
 function screenArea(content: HTMLElement, shell: () => Shell, show: (name: string) => void): ScreenArea {
   let split: { kind: SplitKind; view: SplitView; list: Shell } | null = null;
   let current: Shell | null = null;
+  // Set while the split's back control takes the user back to the list (not a fresh visit).
+  let returning = false;
   const back: Record<SplitKind, () => void> = {
     cases: () => shell().openInbox(),
     partners: () => shell().openPartners(),
@@ -357,10 +360,19 @@ function screenArea(content: HTMLElement, shell: () => Shell, show: (name: strin
         const list = split.list;
         const view = split.view;
         current = list;
-        void view.refreshList(() => (list.live && list.content.isConnected ? list.live() : draw((split!.list = begin(view.list)))));
+        const inPlace = returning && list.live && list.content.isConnected;
+        void view.refreshList(() => (inPlace ? list.live!() : draw((split!.list = begin(view.list)))));
         return;
       }
-      const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack: () => back[kind]() });
+      const onBack = () => {
+        returning = true;
+        try {
+          back[kind]();
+        } finally {
+          returning = false;
+        }
+      };
+      const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack });
       content.replaceChildren(view.element);
       split = { kind, view, list: begin(view.list) };
       void draw(split.list);

@@ -12,6 +12,7 @@ import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 
 afterEach(() => {
   live = null;
+  pages = [];
   teamWorkspace = false;
   status = "hold";
   clearMocks();
@@ -30,6 +31,8 @@ const summary = (id: number) => summaryOf(id, { status });
 let live: Channel<LiveEvent> | null = null;
 /** Whether the workspace is a team's (with a live queue). */
 let teamWorkspace = false;
+/** The status filter of each case page asked for. */
+let pages: (string | null)[] = [];
 /** The status of every case. */
 let status: "hold" | "approved" = "hold";
 
@@ -57,6 +60,7 @@ function answer(cmd: string, args: unknown): unknown {
     case "list_partners":
       return [{ id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null }];
     case "case_page":
+      pages.push((args as { request: { status: string | null } }).request.status);
       return { cases: [summary(2), summary(3), summary(4)], next: null };
     case "case_detail":
       return caseViewOf(summary((args as { id: number }).id));
@@ -198,5 +202,19 @@ describe("a screen that answers after the user went elsewhere", () => {
     await side.release();
     expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
     expect(root.querySelector("#case-title"), "the closed case's late answer is drawn nowhere").toBeNull();
+  });
+
+  it("goes back from a case to the list as it was, but a view opened from the navigation is drawn afresh", async () => {
+    backend(() => false);
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#split-back");
+    expect(pages, "back: the same list asked again in place").toEqual([null, null]);
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#nav-approvals");
+    expect(pages.at(-1), "Awaiting approval, not the list that was open").toBe("callback_confirmed");
+    expect(root.querySelector<HTMLSelectElement>("#filter-status")?.value).toBe("callback_confirmed");
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
   });
 });
