@@ -378,6 +378,9 @@ mod flow {
         let right = ChallengeResponse::compute(Challenge::parse(&challenge).unwrap(), &payload).to_string();
         let report = |dialed: &str, response: &str| json!({"request": {"case_id": held, "dialed": dialed, "reached": "Greta", "response": response, "outcome": "confirmed", "note": null}});
         assert_eq!(code(invoke(&main, "record_callback", report("+44 20 7946 0018", &right))), "not_permitted");
+        let refused = invoke(&main, "record_callback", report("+44 20 7946 0018", &right)).unwrap_err();
+        assert_eq!((&refused["detail"], &refused["values"]["number"]), (&json!("number_not_on_file"), &json!("+44 20 7946 0018")));
+        assert_eq!(refused["values"]["partner"], json!("Globex Corporation"));
         assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
         assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");
         let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();

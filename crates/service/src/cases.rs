@@ -588,12 +588,17 @@ impl Workspace {
             refused_action,
             subject,
             json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
-            ServiceError::NotPermitted(format!(
-                "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
-                dialed.international(),
-                partner.name,
-                shown.join(", ")
-            ).into()),
+            ServiceError::NotPermitted(
+                ErrorText::detailed("number_not_on_file", format!(
+                    "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
+                    dialed.international(),
+                    partner.name,
+                    shown.join(", ")
+                ))
+                .with("number", dialed.international())
+                .with("partner", &partner.name)
+                .with("numbers", shown.join(", ")),
+            ),
         )
     }
 
@@ -616,21 +621,28 @@ impl Workspace {
             Some(false) => {
                 let action = CaseAction::ApproveCheckingResponse { response_correct: false };
                 self.transition(session, id, action, "case.response_check_failed", None, None)?;
-                Err(ServiceError::CheckFailed(format!(
-                    "the response recorded for case {id} is not the one the partner's key gives: the callback did not reach the partner \
-                     (or the response was mistyped). The case is back on hold for another call to a number on file; \
-                     each wrong response counts towards the lock."
-                ).into()))
+                Err(ServiceError::CheckFailed(
+                    ErrorText::detailed("response_wrong", format!(
+                        "the response recorded for case {id} is not the one the partner's key gives: the callback did not reach the partner \
+                         (or the response was mistyped). The case is back on hold for another call to a number on file; \
+                         each wrong response counts towards the lock."
+                    ))
+                    .with("case", id),
+                ))
             }
             None => self.deny(
                 session,
                 "case.approve",
                 &subject,
-                ServiceError::NotPermitted(format!(
-                    "the partner's response on case {id} was recorded unchecked and is checked with our organisation's callback key, \
-                     which {}'s keyring does not hold yet: sign in again once an admin or approver who holds it has signed in (they grant it)",
-                    session.user()
-                ).into()),
+                ServiceError::NotPermitted(
+                    ErrorText::detailed("callback_key_missing", format!(
+                        "the partner's response on case {id} was recorded unchecked and is checked with our organisation's callback key, \
+                         which {}'s keyring does not hold yet: sign in again once an admin or approver who holds it has signed in (they grant it)",
+                        session.user()
+                    ))
+                    .with("case", id)
+                    .with("user", session.user()),
+                ),
             ),
         }
     }

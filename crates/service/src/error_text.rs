@@ -42,6 +42,9 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "check_failed", detail: "confirmed_already", values: &["account"] },
     ErrorDetail { code: "check_failed", detail: "changed_meanwhile", values: &[] },
     ErrorDetail { code: "not_permitted", detail: "role", values: &["user", "role", "roles"] },
+    ErrorDetail { code: "not_permitted", detail: "number_not_on_file", values: &["number", "partner", "numbers"] },
+    ErrorDetail { code: "not_permitted", detail: "callback_key_missing", values: &["case", "user"] },
+    ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
     ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
     ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
 ];

@@ -117,6 +117,9 @@ export const ERROR_DETAILS: readonly { code: string; detail: string; values: rea
   { code: "check_failed", detail: "confirmed_already", values: ["account"] },
   { code: "check_failed", detail: "changed_meanwhile", values: [] },
   { code: "not_permitted", detail: "role", values: ["user", "role", "roles"] },
+  { code: "not_permitted", detail: "number_not_on_file", values: ["number", "partner", "numbers"] },
+  { code: "not_permitted", detail: "callback_key_missing", values: ["case", "user"] },
+  { code: "check_failed", detail: "response_wrong", values: ["case"] },
   { code: "authentication_failed", detail: "disabled", values: ["user"] },
   { code: "file_too_large", detail: "email", values: ["limit"] },
 ];
