@@ -381,7 +381,11 @@ mod flow {
         let refused = invoke(&main, "record_callback", report("+44 20 7946 0018", &right)).unwrap_err();
         assert_eq!((&refused["detail"], &refused["values"]["number"]), (&json!("number_not_on_file"), &json!("+44 20 7946 0018")));
         assert_eq!(refused["values"]["partner"], json!("Globex Corporation"));
-        assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
+        let wrong = invoke(&main, "record_callback", report(ON_FILE, "1234 5678")).unwrap_err();
+        assert_eq!(
+            (&wrong["code"], &wrong["detail"], &wrong["values"]),
+            (&json!("check_failed"), &json!("response_mismatch"), &json!({"left": "2"}))
+        );
         assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");
         let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();
         let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();

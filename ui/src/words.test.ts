@@ -66,6 +66,7 @@ describe("words for codes", () => {
     expect(errorText(tooLong)).toBe("Gerekçe 1200 karakter uzunluğunda; en çok 1000 karakter saklanır: kısaltın.");
     expect(errorText(role)).toBe("carol kullanıcısının rolü muhasebe memuru; bunu yalnızca onaylayıcı, yönetici yapabilir.");
     expect(errorText(notReleased)).toBe("#4 numaralı vaka beklemede: yalnızca serbest bırakılmış ödemeler dışa aktarılır.");
+    expect(errorText({ code: "check_failed", detail: "response_mismatch", values: { left: "2" } })).toMatch(/^Yanıt, aldığımız talimatla eşleşmiyor.* hakkı: 2\.$/);
     const box = errorBox(missing, "x");
     expect(box.querySelector(".error-text")?.textContent).toBe("#7 numaralı vaka yok.");
     expect(box.querySelector("details span")?.textContent).toBe("no case with id 7");

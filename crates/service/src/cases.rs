@@ -495,7 +495,14 @@ impl CallbackWrite<'_> {
             &format!("case:{id}"),
             json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "response": response_text, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
         )?;
-        Ok(ServiceError::CheckFailed(message.into()))
+        // The core's sentence says how many more wrong responses lock the case; so do the values.
+        let left = countersign_core::cases::flow::MAX_WRONG_RESPONSES.saturating_sub(wrong);
+        let text = if left == 0 {
+            ErrorText::detailed("response_mismatch_locked", message)
+        } else {
+            ErrorText::detailed("response_mismatch", message).with("left", left)
+        };
+        Ok(ServiceError::CheckFailed(text))
     }
 }
 

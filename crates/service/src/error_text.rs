@@ -45,6 +45,8 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "not_permitted", detail: "number_not_on_file", values: &["number", "partner", "numbers"] },
     ErrorDetail { code: "not_permitted", detail: "callback_key_missing", values: &["case", "user"] },
     ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["left"] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &[] },
     ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
     ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
 ];

@@ -120,6 +120,8 @@ export const ERROR_DETAILS: readonly { code: string; detail: string; values: rea
   { code: "not_permitted", detail: "number_not_on_file", values: ["number", "partner", "numbers"] },
   { code: "not_permitted", detail: "callback_key_missing", values: ["case", "user"] },
   { code: "check_failed", detail: "response_wrong", values: ["case"] },
+  { code: "check_failed", detail: "response_mismatch", values: ["left"] },
+  { code: "check_failed", detail: "response_mismatch_locked", values: [] },
   { code: "authentication_failed", detail: "disabled", values: ["user"] },
   { code: "file_too_large", detail: "email", values: ["limit"] },
 ];
