@@ -362,7 +362,7 @@ impl Workspace {
         let subject = format!("user:{name}");
         self.authorize(session, Permission::AddUsers, &subject)?;
         check_name(name)?;
-        password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}").into()))?;
+        password::check_password_policy(initial_password).map_err(|e| super::weak_password(("password", "the password"), e))?;
         if self.store.read(|tx| tx.user_by_name(name))?.is_some() {
             return Err(ServiceError::InvalidInput(
                 ErrorText::detailed("user_exists", format!("a user named {name} already exists")).with("user", name),
@@ -404,7 +404,7 @@ impl Workspace {
         if name == session.user() {
             return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
         }
-        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}").into()))?;
+        password::check_password_policy(new_password).map_err(|e| super::weak_password(("password", "the password"), e))?;
         let user = self
             .store
             .read(|tx| tx.user_by_name(name))?
@@ -447,7 +447,7 @@ impl Workspace {
                 ServiceError::AuthenticationFailed("wrong current password".into()),
             );
         }
-        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}").into()))?;
+        password::check_password_policy(new_password).map_err(|e| super::weak_password(("new_password", "the new password"), e))?;
         let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let totp = match &user.totp_sealed {
             Some(sealed) => {

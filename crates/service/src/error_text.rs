@@ -36,6 +36,9 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "invalid_input", detail: "nothing_to_pay", values: &["case", "field"] },
     ErrorDetail { code: "invalid_input", detail: "key_pinned", values: &["fingerprint", "partner"] },
     ErrorDetail { code: "invalid_input", detail: "reason_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "password_too_short", values: &["field", "min"] },
+    ErrorDetail { code: "invalid_input", detail: "password_too_long", values: &["field", "max"] },
+    ErrorDetail { code: "invalid_input", detail: "password_repeated", values: &["field"] },
     ErrorDetail { code: "check_failed", detail: "change_decided", values: &["change", "status"] },
     ErrorDetail { code: "check_failed", detail: "not_released", values: &["case", "status"] },
     ErrorDetail { code: "check_failed", detail: "not_marked", values: &["account"] },
@@ -161,6 +164,16 @@ mod tests {
             detail_and_values(&role),
             ("not_permitted", Some("role"), vec![("user", "alice"), ("role", "admin"), ("roles", "approver,auditor")])
         );
+
+        let weak = crate::weak_password(
+            ("new_password", "the new password"),
+            countersign_core::auth::password::check_password_policy("short").unwrap_err(),
+        );
+        assert_eq!(
+            weak.to_string(),
+            "the new password: the password is too short: use at least 10 characters (a few unrelated words make a good one)"
+        );
+        assert_eq!(detail_and_values(&weak), ("invalid_input", Some("password_too_short"), vec![("field", "new_password"), ("min", "10")]));
 
         let plain = crate::ServiceError::CheckFailed("the fingerprint does not match".into());
         assert_eq!(detail_and_values(&plain), ("check_failed", None, vec![]));

@@ -315,6 +315,18 @@ fn check_name(name: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Refuses a new password the policy refuses, naming the field (its code for the shells' words,
+/// and its English name) and the limit.
+fn weak_password((field, what): (&'static str, &str), error: countersign_core::auth::password::PasswordPolicyError) -> ServiceError {
+    use countersign_core::auth::password::PasswordPolicyError as Weak;
+    let text = format!("{what}: {error}");
+    ServiceError::InvalidInput(match error {
+        Weak::TooShort { min } => ErrorText::detailed("password_too_short", text).with("field", field).with("min", min),
+        Weak::TooLong { max } => ErrorText::detailed("password_too_long", text).with("field", field).with("max", max),
+        Weak::SingleCharacterRepeated => ErrorText::detailed("password_repeated", text).with("field", field),
+    })
+}
+
 /// Most characters kept of who answered a callback.
 pub const MAX_REACHED_CHARS: usize = 200;
 /// Most characters kept of a note or a reason (a callback's note, a rejection, a revocation).
@@ -361,7 +373,7 @@ impl Workspace {
         }
         check_name(request.admin_name)?;
         countersign_core::auth::password::check_password_policy(request.admin_password)
-            .map_err(|e| ServiceError::InvalidInput(format!("the admin password: {e}").into()))?;
+            .map_err(|e| weak_password(("admin_password", "the admin password"), e))?;
         countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
             .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}").into()))?;
         // Two secrets, kept apart: whoever learnt the admin's password would otherwise hold the
