@@ -44,6 +44,8 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "check_failed", detail: "not_marked", values: &["account"] },
     ErrorDetail { code: "check_failed", detail: "confirmed_already", values: &["account"] },
     ErrorDetail { code: "check_failed", detail: "changed_meanwhile", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
+    ErrorDetail { code: "check_failed", detail: "rotation_fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
     ErrorDetail { code: "not_permitted", detail: "role", values: &["user", "role", "roles"] },
     ErrorDetail { code: "not_permitted", detail: "number_not_on_file", values: &["number", "partner", "numbers"] },
     ErrorDetail { code: "not_permitted", detail: "callback_key_missing", values: &["case", "user"] },

@@ -412,11 +412,16 @@ impl Workspace {
                 "partner.pin_refused",
                 "partners",
                 json!({ "card_name": card.details().name, "card_fingerprint": card.fingerprint().to_string(), "typed": typed.to_string() }),
-                ServiceError::CheckFailed(format!(
-                    "the fingerprint you typed ({typed}) does not match the card of {} ({}): read it again with the partner on the phone, from a number in the contract; nothing was pinned",
-                    card.details().name,
-                    card.fingerprint()
-                ).into()),
+                ServiceError::CheckFailed(
+                    ErrorText::detailed("fingerprint_mismatch", format!(
+                        "the fingerprint you typed ({typed}) does not match the card of {} ({}): read it again with the partner on the phone, from a number in the contract; nothing was pinned",
+                        card.details().name,
+                        card.fingerprint()
+                    ))
+                    .with("typed", typed)
+                    .with("partner", &card.details().name)
+                    .with("fingerprint", card.fingerprint()),
+                ),
             );
         }
         Ok(())
@@ -544,7 +549,11 @@ impl Workspace {
                 "the fingerprint you typed ({typed}) is not that of the new key in the statement ({new_fp}): read it back again with {name} on a number on file; nothing was changed"
             );
             let details = json!({ "signer": claimed.to_string(), "new": new_fp, "typed": typed.to_string() });
-            return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(message.into()));
+            let text = ErrorText::detailed("rotation_fingerprint_mismatch", message)
+                .with("typed", typed)
+                .with("partner", &name)
+                .with("fingerprint", &new_fp);
+            return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(text));
         }
         let dialed = self.on_file_number(session, partner_id, rotation.dialed, "partner.rotate_key_refused", &subject)?;
         let details = json!({ "old": old, "new": new_fp, "dialed": dialed.as_e164(), "read_back_by": session.user() });

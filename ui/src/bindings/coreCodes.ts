@@ -119,6 +119,8 @@ export const ERROR_DETAILS: readonly { code: string; detail: string; values: rea
   { code: "check_failed", detail: "not_marked", values: ["account"] },
   { code: "check_failed", detail: "confirmed_already", values: ["account"] },
   { code: "check_failed", detail: "changed_meanwhile", values: [] },
+  { code: "check_failed", detail: "fingerprint_mismatch", values: ["typed", "partner", "fingerprint"] },
+  { code: "check_failed", detail: "rotation_fingerprint_mismatch", values: ["typed", "partner", "fingerprint"] },
   { code: "not_permitted", detail: "role", values: ["user", "role", "roles"] },
   { code: "not_permitted", detail: "number_not_on_file", values: ["number", "partner", "numbers"] },
   { code: "not_permitted", detail: "callback_key_missing", values: ["case", "user"] },
