@@ -1,9 +1,14 @@
-//! The one shape in which a failed command reaches the UI: `{"code": ..., "message": ...}`.
+//! The one shape in which a failed command reaches the UI:
+//! `{"code": ..., "message": ..., "detail": ..., "values": {...}}`.
 //!
 //! `code` is a stable, machine-readable string the UI may branch on (the same vocabulary as the
-//! CLI's reason and error codes); `message` is a sentence for the person at the screen. Nothing
-//! else crosses the boundary: no Rust type names, no paths, no secrets.
+//! CLI's reason and error codes); `message` is the service's English sentence; `detail` and
+//! `values` (issue 19) say which of the code's sentences it is and the particulars it names (a
+//! case, a user, a field, a limit), as the service's [`countersign_service::ERROR_DETAILS`] lists
+//! them, so the UI words the error in the user's language. Nothing else crosses the boundary: no
+//! Rust type names, no paths, no secrets.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -35,11 +40,19 @@ pub fn error_codes() -> Vec<&'static str> {
 /// What every command returns.
 pub type CommandResult<T> = Result<T, CommandError>;
 
-/// An error as the UI sees it. Serialises as `{"code": "...", "message": "..."}`.
+/// An error as the UI sees it. Serialises as
+/// `{"code": "...", "message": "...", "detail": "..." | null, "values": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
+    /// The stable code.
     code: &'static str,
+    /// The sentence in English (the UI words the code, with `detail` and `values`, in the user's
+    /// language and keeps this one as the details).
     message: String,
+    /// Which of the code's sentences this is, when it names particulars (`case`, `too_long`, …).
+    detail: Option<&'static str>,
+    /// The particulars, by name (`{"case": "7"}`); empty without a detail.
+    values: BTreeMap<String, String>,
 }
 
 impl CommandError {
@@ -48,7 +61,29 @@ impl CommandError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         // Every code has words in the UI's catalogues only if it is listed (the tests run this).
         debug_assert!(error_codes().contains(&code), "the error code {code} is not in error::APP_CODES");
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), detail: None, values: BTreeMap::new() }
+    }
+
+    /// The same error with the wording `detail` of its code and the particulars it names.
+    pub fn with_detail(mut self, detail: Option<&'static str>, values: &[(&'static str, String)]) -> Self {
+        debug_assert!(
+            detail.is_none_or(|d| countersign_service::ERROR_DETAILS.iter().any(|e| e.code == self.code && e.detail == d)),
+            "the error detail {detail:?} is not one of {}'s",
+            self.code
+        );
+        self.detail = detail;
+        self.values = values.iter().map(|(name, value)| (name.to_string(), value.clone())).collect();
+        self
+    }
+
+    /// Which of the code's sentences this is, when it names particulars.
+    pub fn detail(&self) -> Option<&'static str> {
+        self.detail
+    }
+
+    /// The particulars the error names, by name.
+    pub fn values(&self) -> &BTreeMap<String, String> {
+        &self.values
     }
 
     /// The stable code.
@@ -90,13 +125,18 @@ mod tests {
         }
     }
 
-    /// The UI (ui/src/api.ts) reads exactly these two fields; this pins the shape.
+    /// The UI (ui/src/ipc.ts) reads exactly these fields; this pins the shape.
     #[test]
-    fn serialises_as_code_and_message_only() {
+    fn serialises_as_code_message_detail_and_values() {
         let err = CommandError::new("not_permitted", "Only an approver can approve a case.");
         assert_eq!(
             serde_json::to_value(&err).unwrap(),
-            serde_json::json!({"code": "not_permitted", "message": "Only an approver can approve a case."})
+            serde_json::json!({"code": "not_permitted", "message": "Only an approver can approve a case.", "detail": null, "values": {}})
+        );
+        let err = CommandError::new("not_found", "no case with id 7").with_detail(Some("case"), &[("case", "7".into())]);
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            serde_json::json!({"code": "not_found", "message": "no case with id 7", "detail": "case", "values": {"case": "7"}})
         );
     }
 }

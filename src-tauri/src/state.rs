@@ -224,7 +224,7 @@ impl From<ServiceError> for CommandError {
             ServiceError::Store(_) => format!("The workspace could not be read or written: {error}"),
             other => other.to_string(),
         };
-        CommandError::new(error.code(), message)
+        CommandError::new(error.code(), message).with_detail(error.detail(), error.values())
     }
 }
 

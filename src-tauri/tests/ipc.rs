@@ -359,6 +359,10 @@ mod flow {
         assert_eq!(view["on_file_numbers"][0]["e164"], json!("+49301234567"));
         assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["action"] == json!("instruction.receive")));
         assert_eq!(code(invoke(&main, "case_detail", json!({"id": 999}))), "not_found");
+        // The particulars cross as values, for the UI to word the error in the user's language.
+        let missing = invoke(&main, "case_detail", json!({"id": 999})).unwrap_err();
+        assert_eq!((&missing["detail"], &missing["values"]), (&json!("case"), &json!({"case": "999"})));
+        assert_eq!(missing["message"], json!("no case with id 999"), "the English sentence is kept");
         assert_eq!(view["next_steps"], json!(["call_back", "reject"]), "what the core offers dave (approver) on a held case");
         // The accepted case is over the approval threshold and dave received it: not his to approve.
         assert_eq!(
@@ -374,7 +378,14 @@ mod flow {
         let right = ChallengeResponse::compute(Challenge::parse(&challenge).unwrap(), &payload).to_string();
         let report = |dialed: &str, response: &str| json!({"request": {"case_id": held, "dialed": dialed, "reached": "Greta", "response": response, "outcome": "confirmed", "note": null}});
         assert_eq!(code(invoke(&main, "record_callback", report("+44 20 7946 0018", &right))), "not_permitted");
-        assert_eq!(code(invoke(&main, "record_callback", report(ON_FILE, "1234 5678"))), "check_failed");
+        let refused = invoke(&main, "record_callback", report("+44 20 7946 0018", &right)).unwrap_err();
+        assert_eq!((&refused["detail"], &refused["values"]["number"]), (&json!("number_not_on_file"), &json!("+44 20 7946 0018")));
+        assert_eq!(refused["values"]["partner"], json!("Globex Corporation"));
+        let wrong = invoke(&main, "record_callback", report(ON_FILE, "1234 5678")).unwrap_err();
+        assert_eq!(
+            (&wrong["code"], &wrong["detail"], &wrong["values"]),
+            (&json!("check_failed"), &json!("response_mismatch"), &json!({"left": "2"}))
+        );
         assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");
         let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();
         let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();
@@ -431,6 +442,10 @@ mod flow {
         let view = invoke(&main, "case_detail", json!({"id": received[0]["case_id"]})).unwrap();
         assert_eq!(view["email_sha256"].as_str().unwrap().len(), 64);
         assert!(view["findings"].as_array().unwrap().iter().any(|f| f["code"].as_str().unwrap().starts_with("email_")));
+        // The email findings name their particulars as values, as the others do.
+        for f in view["findings"].as_array().unwrap().iter().filter(|f| f["code"].as_str().unwrap().starts_with("email_")) {
+            assert!(f["values"].as_object().is_some_and(|v| !v.is_empty()), "{f}");
+        }
     }
 
     #[test]

@@ -108,6 +108,10 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
         refusal_with_message(invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})));
     assert_eq!(code, "check_failed");
     assert!(message.contains("does not match the card") && message.contains("nothing was pinned"), "{message}");
+    // The particulars cross as values, for the UI to word the refusal in the user's language.
+    let refused = invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": MISHEARD_FPR})).unwrap_err();
+    assert_eq!((&refused["detail"], &refused["values"]["fingerprint"]), (&json!("fingerprint_mismatch"), &json!(GLOBEX_FPR)));
+    assert_eq!(refused["values"]["typed"], json!(MISHEARD_FPR));
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
     let confirmed = invoke(&main, "confirm_fingerprint", json!({"cardPath": globex_card(), "fingerprint": GLOBEX_FPR})).unwrap();
     assert_eq!(confirmed, json!(GLOBEX_FPR));

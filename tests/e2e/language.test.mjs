@@ -1,11 +1,16 @@
 // The language picker in the real app, on the demo workspace run.sh builds: the sign-in screen
 // switches to Turkish and to Spanish without a restart, a signed-in screen re-renders in place
-// with amounts formatted for the locale, and the choice is kept across a reload and a restart.
+// with amounts formatted for the locale, an error and the email's findings are worded in Turkish
+// with their particulars, and the choice is kept across a reload and a restart.
 // Ends in English again, so the tests that run after this one find the app as it starts.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { mainScreen, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, mainScreen, openApp, screenshot, session } from "./app.mjs";
+
+const DEMO = process.env.E2E_DEMO_DIR;
 
 describe("the language picker", { timeout: 300_000 }, () => {
   let driver;
@@ -99,6 +104,24 @@ describe("the language picker", { timeout: 300_000 }, () => {
     await screenshot(driver, "language-3-inbox-tr");
     await mainScreen(driver, "inbox-turkish");
 
+    // An error that names a particular (the email's size limit) is worded in Turkish with it; the
+    // core's English sentence stays folded away under "Ayrıntılar". Nothing is received.
+    assert.ok(DEMO, "run.sh sets E2E_DEMO_DIR");
+    const bigEmail = path.join(OUT_DIR, "language-too-large.eml");
+    fs.writeFileSync(bigEmail, `From: hank@globex.com\r\nSubject: big\r\n\r\n${"x".repeat(10 * 1024 * 1024 + 1)}`);
+    // One path a line (WebDriver's typing leaves the line break out of a textarea here).
+    const paths = [path.join(DEMO, "inbox/acme-inv-0098.json"), bigEmail].join("\n");
+    await driver.executeScript("const f = document.getElementById('receive-paths'); f.value = arguments[0]; f.dispatchEvent(new Event('input'))", paths);
+    await click("receive-submit");
+    const refusal = await byId("receive-error");
+    assert.equal(await refusal.getAttribute("data-code"), "file_too_large");
+    assert.equal(await waitText("receive-error", /^E-posta 10 MiB'tan büyük/), await refusal.getText());
+    const headline = await refusal.findElement(By.css(".error-text")).getText();
+    assert.doesNotMatch(headline, /email is larger|attach the single/, "no English in the sentence");
+    assert.equal(await refusal.findElement(By.css("details")).getAttribute("open"), null, "the English sentence folded away");
+    await screenshot(driver, "language-3-error-tr");
+    fs.rmSync(bigEmail);
+
     // The demo's held case in Turkish: findings, timeline and its events worded by their codes.
     await retry(async () => (await driver.findElement(By.css('#cases button[data-case-id="2"]'))).click());
     await screen("case");
@@ -108,6 +131,17 @@ describe("the language picker", { timeout: 300_000 }, () => {
     assert.ok(events.some((e) => e.endsWith("talimatı aldı")), `timeline: ${events}`);
     assert.ok(!(await textOf("content")).includes("instruction.receive"), "no event code on screen");
     await screenshot(driver, "language-4-case-tr");
+    // The email's findings in Turkish with their particulars as labelled facts, as the others.
+    const emailFindings = await driver.findElements(By.css("#email-findings > li"));
+    assert.ok(emailFindings.length > 0, "the demo's held case came with its email");
+    for (const li of emailFindings) {
+      const sentence = await li.findElement(By.css(".message")).getText();
+      assert.doesNotMatch(sentence, /\b(The|the|email|from|domain)\b/, "worded by its code in Turkish");
+      const labels = await Promise.all((await li.findElements(By.css(".finding-values dt"))).map((dt) => dt.getText()));
+      assert.ok(labels.length > 0, `${sentence}: its values`);
+    }
+    await driver.executeScript("document.getElementById('email-evidence').scrollIntoView()");
+    await screenshot(driver, "language-5-email-tr");
     await click("split-back");
     await screen("inbox");
   });

@@ -322,6 +322,10 @@ describe("the app", () => {
     expect(verdicts).toEqual(["hold", "rejected"]);
     const codes = [...root.querySelectorAll("#receive-results .received-findings li")].map((li) => li.getAttribute("data-code"));
     expect(codes).toEqual(["bank_details_changed", "email_dmarc_fail"]);
+    // Worded by their codes, as on the case page; the core's English sentence is the detail.
+    const first = root.querySelector("#receive-results .received-findings li")!;
+    expect(first.querySelector(".message")?.textContent).toBe("The bank account differs from the one on file.");
+    expect(first.querySelector(".finding-detail")?.textContent).toBe(holdCase.findings[0].message);
     expect(root.querySelectorAll("#cases tbody tr").length).toBe(1);
   });
 

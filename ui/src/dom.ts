@@ -1,8 +1,8 @@
 // Building DOM without HTML strings: text only through textContent, nothing from the Rust side is
 // ever parsed as markup.
 
-import { t } from "./i18n";
-import { coreSpeaksTheLanguage, errorText } from "./words";
+import { hasKey, t } from "./i18n";
+import { coreSpeaksTheLanguage, errorText, type ErrorWords } from "./words";
 
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | null>;
@@ -40,13 +40,17 @@ export function svg(tag: string, attrs: Record<string, string | number>): SVGEle
 }
 
 /**
- * A message box for a command's error, worded by its stable code in the user's language (the
- * code itself is on `data-code`, never shown). The core's own sentence, which names the
- * particulars, follows it in English; in another language it is one click away, under "Details".
+ * A message box for a command's error, worded by its stable code in the user's language, with the
+ * particulars the error names (its detail and values) filled in (the code itself is on
+ * `data-code`, never shown). The core's own English sentence follows it in English; in another
+ * language, or when the sentence was worded with the error's particulars, it is one click away,
+ * under "Details".
  */
-export function errorBox(error: { code: string; message: string }, id = "error"): HTMLElement {
-  const headline = h("strong", { class: "error-text" }, errorText(error.code));
-  const detail = coreSpeaksTheLanguage()
+export function errorBox(error: ErrorWords & { message: string }, id = "error"): HTMLElement {
+  const headline = h("strong", { class: "error-text" }, errorText(error));
+  // A sentence worded with the error's own particulars says all the English one says.
+  const worded = error.detail != null && hasKey(`error.${error.code}.${error.detail}`);
+  const detail = coreSpeaksTheLanguage() && !worded
     ? h("span", { class: "error-detail" }, ` ${error.message}`)
     : h("details", { class: "error-detail" }, h("summary", {}, t("error.details")), h("span", { lang: "en" }, error.message));
   return h("div", { id, class: "error", role: "alert", "data-code": error.code }, headline, detail);

@@ -19,11 +19,12 @@ export function isCommandError(value: unknown): value is CommandError {
 /** Turns whatever an invoke rejected with into a CommandError. */
 export function toCommandError(reason: unknown): CommandError {
   if (isCommandError(reason)) {
-    return { code: reason.code, message: reason.message };
+    const { detail, values } = reason as Partial<CommandError>;
+    return { code: reason.code, message: reason.message, detail: typeof detail === "string" ? detail : null, values: values ?? {} };
   }
   const message =
     typeof reason === "string" ? reason : reason instanceof Error ? reason.message : String(reason);
-  return { code: IPC_ERROR, message };
+  return { code: IPC_ERROR, message, detail: null, values: {} };
 }
 
 /** Invokes one command; rejects with a CommandError. */

@@ -49,4 +49,33 @@ describe("words for codes", () => {
     expect(tr.querySelector("details summary")?.textContent).toBe("Ayrıntılar");
     expect(tr.textContent).not.toContain("not_permitted");
   });
+
+  it("word an error that names particulars with its values, in each language", () => {
+    const missing = { code: "not_found", message: "no case with id 7", detail: "case", values: { case: "7" } };
+    expect(errorText(missing)).toBe("There is no case #7.");
+    const english = errorBox(missing, "x");
+    expect(english.querySelector(".error-text")?.textContent).toBe("There is no case #7.");
+    expect(english.querySelector("details span")?.textContent).toBe("no case with id 7");
+    const tooLong = { code: "invalid_input", detail: "too_long", values: { field: "reason", chars: "1200", max: "1000" } };
+    const role = { code: "not_permitted", detail: "role", values: { user: "carol", role: "clerk", roles: "approver,admin" } };
+    const notReleased = { code: "check_failed", detail: "not_released", values: { case: "4", status: "hold" } };
+    expect(errorText(tooLong)).toBe("The reason is 1200 characters long; at most 1000 are kept: shorten it.");
+    expect(errorText(role)).toBe("carol is clerk; only approver, admin may do this.");
+    setLocale("tr");
+    expect(errorText(missing)).toBe("#7 numaralı vaka yok.");
+    expect(errorText(tooLong)).toBe("Gerekçe 1200 karakter uzunluğunda; en çok 1000 karakter saklanır: kısaltın.");
+    expect(errorText(role)).toBe("carol kullanıcısının rolü muhasebe memuru; bunu yalnızca onaylayıcı, yönetici yapabilir.");
+    expect(errorText(notReleased)).toBe("#4 numaralı vaka beklemede: yalnızca serbest bırakılmış ödemeler dışa aktarılır.");
+    expect(errorText({ code: "check_failed", detail: "response_mismatch", values: { left: "2" } })).toMatch(/^Yanıt, aldığımız talimatla eşleşmiyor.* hakkı: 2\.$/);
+    const box = errorBox(missing, "x");
+    expect(box.querySelector(".error-text")?.textContent).toBe("#7 numaralı vaka yok.");
+    expect(box.querySelector("details span")?.textContent).toBe("no case with id 7");
+    setLocale("es");
+    expect(errorText(missing)).toBe("No existe el caso #7.");
+    expect(errorText(tooLong)).toBe("El motivo tiene 1200 caracteres; se guardan como máximo 1000: acórtelo.");
+    expect(errorText(notReleased)).toMatch(/^El caso #4 está /);
+    // Without a detail, or with one the catalogues do not know, the code's own sentence.
+    expect(errorText({ code: "not_found", detail: null, values: {} })).toBe(errorText("not_found"));
+    expect(errorText({ code: "not_found", detail: "no_such_detail", values: {} })).toBe(errorText("not_found"));
+  });
 });

@@ -3,7 +3,7 @@
 // code, and an event of the log by its action with its details as labelled facts. The words are
 // the `codes` catalogue's (i18n/codes.ts); the core's English sentences are kept only as the
 // detail behind them. No raw code and no raw JSON reaches the screen.
-import { formatDate, formatDateTime, formatMoney, hasKey, locale, t } from "./i18n";
+import { codeName, formatDate, formatDateTime, formatMoney, hasKey, locale, t } from "./i18n";
 
 /** A code without words yet (never expected: codes.test.ts checks every code), made readable. */
 function readable(code: string): string {
@@ -29,8 +29,30 @@ export function findingValues(values: Record<string, string | undefined>): [stri
     .map(([name, value]) => [hasKey(`findingValue.${name}`) ? t(`findingValue.${name}`) : readable(name), valueText(value)]);
 }
 
-/** The sentence for a command's error code. */
-export function errorText(code: string): string {
+/** What a command's error says, as the UI receives it (`CommandError`; detail and values optional). */
+export type ErrorWords = { code: string; detail?: string | null; values?: Record<string, string | undefined> };
+
+/** A value an error names, in words: fields, roles and statuses by their names, the rest as sent. */
+function errorValue(name: string, value: string): string {
+  if (name === "field") return codeName("errorField", value);
+  if (name === "role") return codeName("role", value);
+  if (name === "roles") return value.split(",").map((r) => codeName("role", r)).join(", ");
+  if (name === "status") return hasKey(`status.${value}`) ? t(`status.${value}`) : codeName("changeStatus", value);
+  return valueText(value);
+}
+
+/**
+ * The sentence for a command's error: by its code and detail with the particulars it names
+ * (`error.not_found.case`: "There is no case #7."), else by its code alone. An error code (a
+ * string) alone is worded by its code.
+ */
+export function errorText(error: string | ErrorWords): string {
+  const { code, detail, values } = typeof error === "string" ? { code: error, detail: null, values: {} } : error;
+  if (detail && hasKey(`error.${code}.${detail}`)) {
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values ?? {})) if (value !== undefined) params[name] = errorValue(name, value);
+    return t(`error.${code}.${detail}`, params);
+  }
   return hasKey(`error.${code}`) ? t(`error.${code}`) : readable(code);
 }
 

@@ -1,6 +1,7 @@
 //! Who may do what: roles, logging in (password, lockout, TOTP second factor) and managing
 //! users. Every failed login and every refused permission is logged.
 
+use crate::ErrorText;
 use rand_core::OsRng;
 use std::sync::Arc;
 
@@ -68,10 +69,9 @@ impl Session {
 
     pub(super) fn require_any_role(&self) -> ServiceResult<()> {
         if self.must_enrol_totp {
-            return Err(ServiceError::NotPermitted(format!(
-                "{} must enrol a second factor first (countersign user totp-enrol)",
-                self.name
-            )));
+            return Err(ServiceError::NotPermitted(
+                format!("{} must enrol a second factor first (countersign user totp-enrol)", self.name).into(),
+            ));
         }
         Ok(())
     }
@@ -83,7 +83,10 @@ impl Session {
             return Ok(());
         }
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(ServiceError::NotPermitted(format!("{} is {}; only {} may {what}", self.name, article(self.role.as_str()), names.join(" or "))))
+        let text = format!("{} is {}; only {} may {what}", self.name, article(self.role.as_str()), names.join(" or "));
+        Err(ServiceError::NotPermitted(
+            ErrorText::detailed("role", text).with("user", &self.name).with("role", self.role.as_str()).with("roles", names.join(",")),
+        ))
     }
 }
 
@@ -184,7 +187,9 @@ impl Workspace {
                 "login.failed",
                 subject,
                 json!({ "why": "disabled" }),
-                ServiceError::AuthenticationFailed(format!("{} is disabled; ask an admin", user.name)),
+                ServiceError::AuthenticationFailed(
+                    ErrorText::detailed("disabled", format!("{} is disabled; ask an admin", user.name)).with("user", &user.name),
+                ),
             );
         }
         Ok(user)
@@ -301,7 +306,7 @@ impl Workspace {
             }
             Ok(())
         })?;
-        Err(ServiceError::AuthenticationFailed(message))
+        Err(ServiceError::AuthenticationFailed(message.into()))
     }
 
     /// Logs that `session` was refused an action, and returns the error.
@@ -327,10 +332,9 @@ impl Workspace {
     pub(super) fn require_signed_in(&mut self, session: &Session) -> ServiceResult<()> {
         session.require_any_role()?;
         let changed = || {
-            ServiceError::AuthenticationFailed(format!(
-                "{} was disabled or given another role since signing in: sign in again",
-                session.user()
-            ))
+            ServiceError::AuthenticationFailed(
+                format!("{} was disabled or given another role since signing in: sign in again", session.user()).into(),
+            )
         };
         let subject = format!("user:{}", session.user());
         self.verified(session.user(), &subject, |tx, state| {
@@ -357,10 +361,12 @@ impl Workspace {
     pub fn add_user(&mut self, session: &Session, name: &str, role: Role, initial_password: &str) -> ServiceResult<Outcome> {
         let subject = format!("user:{name}");
         self.authorize(session, Permission::AddUsers, &subject)?;
-        check_name("the user name", name)?;
-        password::check_password_policy(initial_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
+        check_name(name)?;
+        password::check_password_policy(initial_password).map_err(|e| super::weak_password(("password", "the password"), e))?;
         if self.store.read(|tx| tx.user_by_name(name))?.is_some() {
-            return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+            return Err(ServiceError::InvalidInput(
+                ErrorText::detailed("user_exists", format!("a user named {name} already exists")).with("user", name),
+            ));
         }
         let credentials = NewCredentials::make(session, name, initial_password, role)?;
         let effects = vec![
@@ -398,8 +404,11 @@ impl Workspace {
         if name == session.user() {
             return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
         }
-        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the password: {e}")))?;
-        let user = self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+        password::check_password_policy(new_password).map_err(|e| super::weak_password(("password", "the password"), e))?;
+        let user = self
+            .store
+            .read(|tx| tx.user_by_name(name))?
+            .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("user", format!("no user named {name}")).with("user", name)))?;
         let role = self.implied_state()?.user(name).map_or(Role::Clerk, |u| u.role);
         let credentials = NewCredentials::make(session, name, new_password, role)?;
         let effects = vec![
@@ -438,8 +447,8 @@ impl Workspace {
                 ServiceError::AuthenticationFailed("wrong current password".into()),
             );
         }
-        password::check_password_policy(new_password).map_err(|e| ServiceError::InvalidInput(format!("the new password: {e}")))?;
-        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        password::check_password_policy(new_password).map_err(|e| super::weak_password(("new_password", "the new password"), e))?;
+        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let totp = match &user.totp_sealed {
             Some(sealed) => {
                 let secret = countersign_core::auth::sealed::open(current, sealed, &subject)
@@ -467,14 +476,16 @@ impl Workspace {
         if name == session.user() && disabled {
             return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
         }
-        self.store.read(|tx| tx.user_by_name(name))?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+        self.store
+            .read(|tx| tx.user_by_name(name))?
+            .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("user", format!("no user named {name}")).with("user", name)))?;
         let mode = self.workspace_mode()?;
         if disabled && !mode.setup && mode.checkers.iter().any(|c| c == name) && mode.checkers.len() <= CHECKERS_FOR_FOUR_EYES {
             let message = format!(
                 "disabling {name} would leave fewer than two people who can check changes (now: {}); add another approver or admin first",
                 mode.checkers.join(", ")
             );
-            return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(message));
+            return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(message.into()));
         }
         // Whether enabling needs a second person is decided on the role the statements give,
         // never on the row's (an edited row must not turn an approver into a clerk here).
@@ -497,7 +508,9 @@ impl Workspace {
         // Disabling is urgent, as a revocation is: a payment run in another process yields to it.
         let _urgent = if disabled { Some(self.store.announce_urgent_write()?) } else { None };
         self.store.write(|tx| -> ServiceResult<()> {
-            let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+            let user = tx
+                .user_by_name(name)?
+                .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("user", format!("no user named {name}")).with("user", name)))?;
             tx.set_disabled(user.id, disabled)?;
             let action = if disabled { "user.disable" } else { "user.enable" };
             append_statement(tx, session, &at, action, &subject, json!({}))?;
@@ -538,7 +551,9 @@ impl Workspace {
         let rows = self.store.read(|tx| -> ServiceResult<_> {
             if let Some(after) = page.after {
                 if tx.user_by_id(after)?.is_none() {
-                    return Err(ServiceError::InvalidInput(format!("--after {after} names no user: give the id of the last user listed")));
+                    return Err(ServiceError::InvalidInput(
+                        format!("--after {after} names no user: give the id of the last user listed").into(),
+                    ));
                 }
             }
             Ok(tx.users(page)?)
@@ -563,7 +578,7 @@ impl NewCredentials {
     /// A new password and keyring for `name` of `role` (an approver's or admin's holds the
     /// callback secret, from the admin's session).
     fn make(session: &Session, name: &str, password: &str, role: Role) -> ServiceResult<Self> {
-        let password_hash = password::hash_password(&mut OsRng, password).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let password_hash = password::hash_password(&mut OsRng, password).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let keys = UserKeys::for_role(session.keys(), role);
         let sealed = keys.seal(name, password);
         Ok(NewCredentials { password_hash, keys, sealed })
@@ -598,7 +613,9 @@ fn requested_keyring(request: &Value) -> ServiceResult<(&str, [u8; 32])> {
 pub(super) fn apply_user_add(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let (name, role) = (text_field(request, "name")?, text_field(request, "role")?);
     if tx.user_by_name(name)?.is_some() {
-        return Err(ServiceError::InvalidInput(format!("a user named {name} already exists")));
+        return Err(ServiceError::InvalidInput(
+            ErrorText::detailed("user_exists", format!("a user named {name} already exists")).with("user", name),
+        ));
     }
     let id = tx.insert_user(name, role, text_field(request, "password_hash")?, applier.at(), applier.by())?;
     let (sealed, public) = requested_keyring(request)?;
@@ -614,7 +631,9 @@ pub(super) fn apply_user_add(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
 /// new keyring and both statements.
 pub(super) fn apply_password_reset(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let name = text_field(request, "name")?;
-    let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+    let user = tx
+        .user_by_name(name)?
+        .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("user", format!("no user named {name}")).with("user", name)))?;
     tx.set_password(user.id, text_field(request, "password_hash")?, None)?;
     let (sealed, public) = requested_keyring(request)?;
     tx.set_keyring(user.id, sealed, &public)?;
@@ -628,7 +647,9 @@ pub(super) fn apply_password_reset(tx: &dyn Tx, request: &Value, applier: &Appli
 /// Applies the enabling of an approver or admin again.
 pub(super) fn apply_user_enable(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let name = text_field(request, "name")?;
-    let user = tx.user_by_name(name)?.ok_or_else(|| ServiceError::NotFound(format!("no user named {name}")))?;
+    let user = tx
+        .user_by_name(name)?
+        .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("user", format!("no user named {name}")).with("user", name)))?;
     tx.set_disabled(user.id, false)?;
     applier.write(tx, 0, &format!("user:{name}"))?;
     Ok(json!({ "name": name, "enabled": true }))

@@ -15,6 +15,7 @@
 //! auditors and exported in bundles should not hold one (for version 2 only the organisation key
 //! can make it).
 
+use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
@@ -213,39 +214,48 @@ impl Workspace {
     /// passphrase or an altered copy as `instruction.respond_refused`.
     pub fn answer_callback(&mut self, session: &Session, id: &str, challenge: &str, org_passphrase: &str) -> ServiceResult<CallbackAnswer> {
         self.check_allowed(session, Permission::AnswerCallbacks)?;
-        let challenge = Challenge::parse(challenge).map_err(|e| ServiceError::InvalidInput(format!("the challenge: {e}")))?;
-        let record = self
-            .issued_records()?
-            .into_iter()
-            .rfind(|r| r.summary.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("no instruction {id} was issued from this workspace")))?;
+        let challenge = Challenge::parse(challenge).map_err(|e| ServiceError::InvalidInput(format!("the challenge: {e}").into()))?;
+        let record = self.issued_records()?.into_iter().rfind(|r| r.summary.id == id).ok_or_else(|| {
+            ServiceError::NotFound(
+                ErrorText::detailed("instruction", format!("no instruction {id} was issued from this workspace")).with("instruction", id),
+            )
+        })?;
         let summary = record.summary;
         let subject = format!("partner:{}", summary.partner_id);
         let refused = json!({ "id": summary.id, "confirmation_code": summary.confirmation_code });
         let (envelope, instruction) = match (summary.standing, record.copy) {
             (IssuedStanding::Answerable, Some(copy)) => copy,
             (IssuedStanding::RetiredKey, _) => {
-                return Err(ServiceError::InvalidInput(format!(
-                    "instruction {id} was signed with an organisation key that has since been retired: partners who accepted our \
+                return Err(ServiceError::InvalidInput(
+                    format!(
+                        "instruction {id} was signed with an organisation key that has since been retired: partners who accepted our \
                      new key refuse it, so do not answer for it; issue our details to {} again",
-                    summary.partner_name
-                )))
+                        summary.partner_name
+                    )
+                    .into(),
+                ))
             }
             _ => {
-                let error = ServiceError::CheckFailed(format!(
-                    "our copy of instruction {id} is not the file that was issued (it was changed in the workspace): do not \
+                let error = ServiceError::CheckFailed(
+                    format!(
+                        "our copy of instruction {id} is not the file that was issued (it was changed in the workspace): do not \
                      answer the caller; have the audit log verified"
-                ));
+                    )
+                    .into(),
+                );
                 return self.refuse(session.user(), &format!("{RESPOND_ACTION}_refused"), &subject, refused, error);
             }
         };
         let key = self.unlock_org_key_for(session, org_passphrase, RESPOND_ACTION)?;
         if key.fingerprint() != envelope.signer() || !envelope.verify_with(&key.public_key()) {
-            return Err(ServiceError::CheckFailed("the organisation key changed meanwhile; try again".into()));
+            return Err(ServiceError::CheckFailed(ErrorText::detailed(
+                "changed_meanwhile",
+                "the organisation key changed meanwhile; try again",
+            )));
         }
         let response = match instruction.callback_key {
             Some(callback) => {
-                let shared = partner_shared_secret(&key, &callback).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+                let shared = partner_shared_secret(&key, &callback).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
                 ChallengeResponse::compute_v2(&shared, challenge, envelope.payload())
             }
             None => ChallengeResponse::compute(challenge, envelope.payload()),

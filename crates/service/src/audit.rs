@@ -128,10 +128,10 @@ pub(super) fn append_checkpoint(
         return Err(ServiceError::NotPermitted(format!(
             "{0}'s account holds no copy of the organisation's audit key, which signs the log's checkpoints; an admin gives it by resetting the password (countersign user reset-password --name {0})",
             session.user()
-        )));
+        ).into()));
     };
     let size = tx.event_count()?;
-    let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}")))?;
+    let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}").into()))?;
     let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time, setup_mode };
     let mut note = checkpoint.sign(audit);
     if countersign {
@@ -153,7 +153,7 @@ fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
     for (what, value) in [("--from", &filter.from), ("--until", &filter.until)] {
         if let Some(v) = value {
             if parse_utc(v).is_none() {
-                return Err(ServiceError::InvalidInput(format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")));
+                return Err(ServiceError::InvalidInput(format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ").into()));
             }
         }
     }

@@ -45,7 +45,7 @@ pub struct BackupReport {
 pub type RestoreReport = BackupReport;
 
 fn file_error(e: FileError) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string())
+    ServiceError::InvalidInput(e.to_string().into())
 }
 
 /// The SHA-256 of a file, read in pieces.
@@ -63,23 +63,21 @@ fn check_pending(copy: &PendingCopy, what: &str) -> ServiceResult<BackupReport> 
     match check_copy(copy.path())? {
         CopyCheck::Workspace { .. } => {}
         CopyCheck::NotSqlite => {
-            return Err(ServiceError::InvalidInput(format!("{what} is not a Countersign workspace (not a SQLite database)")))
+            return Err(ServiceError::InvalidInput(format!("{what} is not a Countersign workspace (not a SQLite database)").into()))
         }
         CopyCheck::NotWorkspace => {
-            return Err(ServiceError::InvalidInput(format!("{what} is a SQLite database but not a Countersign workspace")));
+            return Err(ServiceError::InvalidInput(format!("{what} is a SQLite database but not a Countersign workspace").into()));
         }
         CopyCheck::Newer { found } => return Err(StoreError::NewerSchema { found, supported: migrations::latest() }.into()),
-        CopyCheck::Damaged(why) => return Err(ServiceError::CheckFailed(format!("{what} cannot be trusted: {why}"))),
+        CopyCheck::Damaged(why) => return Err(ServiceError::CheckFailed(format!("{what} cannot be trusted: {why}").into())),
     }
     let mut store: Box<dyn Store> = Box::new(SqliteStore::open_copy(copy.path())?);
     let audit = super::audit::check_store(&mut *store, None)?;
     drop(store);
     if let Some(problem) = audit.problem() {
-        return Err(ServiceError::CheckFailed(format!(
-            "the audit log of {what} does not verify ({}): {}",
-            problem.kind.code(),
-            problem.message
-        )));
+        return Err(ServiceError::CheckFailed(
+            format!("the audit log of {what} does not verify ({}): {}", problem.kind.code(), problem.message).into(),
+        ));
     }
     Ok(BackupReport {
         path: copy.dest().to_path_buf(),
@@ -99,10 +97,9 @@ fn check_empty_place(into_dir: &Path) -> ServiceResult<()> {
     for suffix in ["-wal", "-shm", "-journal"] {
         let leftover = into_dir.join(format!("{DATABASE_FILE}{suffix}"));
         if leftover.exists() {
-            return Err(ServiceError::InvalidInput(format!(
-                "{} is left from an earlier workspace: remove it (and restore into an empty directory)",
-                leftover.display()
-            )));
+            return Err(ServiceError::InvalidInput(
+                format!("{} is left from an earlier workspace: remove it (and restore into an empty directory)", leftover.display()).into(),
+            ));
         }
     }
     Ok(())

@@ -10,6 +10,7 @@
 //! back to `hold` as a wrong response). A v1 response can be computed from the file alone: it proves
 //! only that someone answered the number dialled, and `case show` says so.
 
+use crate::ErrorText;
 use rand_core::OsRng;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -115,13 +116,16 @@ pub struct ExportedBankFile {
 
 /// Builds the credit transfer from the verified record of a case and our account.
 fn credit_transfer(case: &Case, org: &super::OrgAccount) -> ServiceResult<CreditTransfer> {
-    let missing = |what: &str| ServiceError::InvalidInput(format!("case {} has no {what}: there is nothing to pay", case.id));
-    let key = case.account_key.as_deref().ok_or_else(|| missing("valid account"))?;
-    let bic = case.account_bic.as_deref().ok_or_else(|| missing("BIC"))?;
+    let missing = |(field, what): (&'static str, &str)| {
+        let text = format!("case {} has no {what}: there is nothing to pay", case.id);
+        ServiceError::InvalidInput(ErrorText::detailed("nothing_to_pay", text).with("case", case.id).with("field", field))
+    };
+    let key = case.account_key.as_deref().ok_or_else(|| missing(("account", "valid account")))?;
+    let bic = case.account_bic.as_deref().ok_or_else(|| missing(("bic", "BIC")))?;
     let creditor_account = BankAccount::from_key(key, bic).ok_or_else(|| StoreError::Corrupt("case account".into()))?;
-    let currency =
-        Currency::parse(case.currency.as_deref().ok_or_else(|| missing("currency"))?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let minor = case.amount_minor.ok_or_else(|| missing("amount"))?;
+    let currency = Currency::parse(case.currency.as_deref().ok_or_else(|| missing(("currency", "currency")))?)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let minor = case.amount_minor.ok_or_else(|| missing(("amount", "amount")))?;
     let amount = Money::from_minor(minor, currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let created_at = now();
     let today = created_at.date();
@@ -131,7 +135,7 @@ fn credit_transfer(case: &Case, org: &super::OrgAccount) -> ServiceResult<Credit
         .and_then(|d| time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]")).ok())
         .filter(|d| *d > today)
         .unwrap_or(today);
-    let instruction_id = case.instruction_id.as_deref().ok_or_else(|| missing("verified instruction"))?;
+    let instruction_id = case.instruction_id.as_deref().ok_or_else(|| missing(("instruction", "verified instruction")))?;
     Ok(CreditTransfer {
         message_id: format!("CS-{}-{}", case.id, created_at.unix_timestamp()),
         created_at,
@@ -142,7 +146,7 @@ fn credit_transfer(case: &Case, org: &super::OrgAccount) -> ServiceResult<Credit
             bic: Bic::parse(&org.bic).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         },
         end_to_end_id: instruction_id.chars().filter(|c| *c != '-').take(35).collect(),
-        creditor_name: case.beneficiary_name.clone().ok_or_else(|| missing("payee"))?,
+        creditor_name: case.beneficiary_name.clone().ok_or_else(|| missing(("payee", "payee")))?,
         creditor_account,
         amount,
         remittance: case.reference.clone(),
@@ -281,19 +285,19 @@ fn expected_response(tx: &dyn Tx, session: &Session, file: &CaseFile, challenge:
     let signer =
         tx.key_by_fingerprint(&file.envelope.signer().to_string())?.ok_or_else(|| StoreError::Corrupt("the case's signer".into()))?;
     let key = PublicKey::from_bytes(&signer.public_key).ok_or_else(|| StoreError::Corrupt("the case's signer key".into()))?;
-    let shared = secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+    let shared = secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
     Ok(Some(ChallengeResponse::compute_v2(&shared, challenge, file.envelope.payload())))
 }
 
 fn refusal(r: Refusal) -> ServiceError {
     match r {
-        Refusal::NotPermitted(m) => ServiceError::NotPermitted(m),
-        Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m),
+        Refusal::NotPermitted(m) => ServiceError::NotPermitted(m.into()),
+        Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m.into()),
     }
 }
 
 fn load(tx: &dyn Tx, id: i64) -> ServiceResult<Case> {
-    tx.case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))
+    tx.case(id)?.ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("case", format!("no case with id {id}")).with("case", id)))
 }
 
 /// A callback whose reporter, role and number passed the checks: what the write transaction records.
@@ -354,7 +358,7 @@ fn open_attempt(tx: &dyn Tx, session: &Session, call: &CheckedCall<'_, '_>) -> S
                 "start the callback with `case challenge {}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
                 call.id,
                 CHALLENGE_LIFETIME.whole_minutes()
-            ))
+            ).into())
         })
 }
 
@@ -373,7 +377,7 @@ fn check_response(
             "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
         )),
         (_, Some(text)) => {
-            let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}")))?;
+            let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}").into()))?;
             let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
             Ok(match expected_response(tx, session, file, challenge)? {
                 None => ResponseCheck::Unchecked,
@@ -441,7 +445,10 @@ impl CallbackWrite<'_> {
             &call.at,
         )?;
         if t.status != self.facts.status && !tx.move_case(id, self.facts.status, t.status)? {
-            return Err(ServiceError::CheckFailed("the case changed meanwhile; look at it again".into()));
+            return Err(ServiceError::CheckFailed(ErrorText::detailed(
+                "changed_meanwhile",
+                "the case changed meanwhile; look at it again",
+            )));
         }
         tx.set_wrong_responses(id, t.wrong_responses)?;
         if t.mark_fraudulent {
@@ -488,7 +495,14 @@ impl CallbackWrite<'_> {
             &format!("case:{id}"),
             json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "response": response_text, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
         )?;
-        Ok(ServiceError::CheckFailed(message))
+        // The core's sentence says how many more wrong responses lock the case; so do the values.
+        let left = countersign_core::cases::flow::MAX_WRONG_RESPONSES.saturating_sub(wrong);
+        let text = if left == 0 {
+            ErrorText::detailed("response_mismatch_locked", message)
+        } else {
+            ErrorText::detailed("response_mismatch", message).with("left", left)
+        };
+        Ok(ServiceError::CheckFailed(text))
     }
 }
 
@@ -503,7 +517,7 @@ impl Workspace {
         })?;
         match decision {
             Ok(t) => Ok((case, t)),
-            Err(Refusal::NotPermitted(m)) => self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(m)),
+            Err(Refusal::NotPermitted(m)) => self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(m.into())),
             Err(other) => Err(refusal(other)),
         }
     }
@@ -536,9 +550,9 @@ impl Workspace {
         if reached.is_empty() {
             return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
         }
-        super::check_free_text("who answered (--reached)", reached, super::MAX_REACHED_CHARS)?;
+        super::check_free_text(("reached", "who answered (--reached)"), reached, super::MAX_REACHED_CHARS)?;
         if let Some(note) = report.note {
-            super::check_free_text("the note (--note)", note, super::MAX_NOTE_CHARS)?;
+            super::check_free_text(("note", "the note (--note)"), note, super::MAX_NOTE_CHARS)?;
         }
         let dialed = self.check_on_file_number(session, id, &case, report.dialed)?;
         let at_time = now();
@@ -570,7 +584,7 @@ impl Workspace {
         // Only numbers a signed statement put on file (issue 14: a row inserted by hand was dialled).
         let on_file = self.verified_phones(session.user(), partner_id)?;
         let dialed = PhoneNumber::parse(dialed, partner.country.as_deref())
-            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}")))?;
+            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}").into()))?;
         if on_file.iter().any(|n| n == dialed.as_e164()) {
             return Ok(dialed);
         }
@@ -581,12 +595,17 @@ impl Workspace {
             refused_action,
             subject,
             json!({ "dialed": dialed.as_e164(), "on_file": on_file }),
-            ServiceError::NotPermitted(format!(
-                "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
-                dialed.international(),
-                partner.name,
-                shown.join(", ")
-            )),
+            ServiceError::NotPermitted(
+                ErrorText::detailed("number_not_on_file", format!(
+                    "{} is not a number on file for {}. Call only: {}. Never use a number given in the request or the email that carried it: it may be the fraudster's.",
+                    dialed.international(),
+                    partner.name,
+                    shown.join(", ")
+                ))
+                .with("number", dialed.international())
+                .with("partner", &partner.name)
+                .with("numbers", shown.join(", ")),
+            ),
         )
     }
 
@@ -609,21 +628,28 @@ impl Workspace {
             Some(false) => {
                 let action = CaseAction::ApproveCheckingResponse { response_correct: false };
                 self.transition(session, id, action, "case.response_check_failed", None, None)?;
-                Err(ServiceError::CheckFailed(format!(
-                    "the response recorded for case {id} is not the one the partner's key gives: the callback did not reach the partner \
-                     (or the response was mistyped). The case is back on hold for another call to a number on file; \
-                     each wrong response counts towards the lock."
-                )))
+                Err(ServiceError::CheckFailed(
+                    ErrorText::detailed("response_wrong", format!(
+                        "the response recorded for case {id} is not the one the partner's key gives: the callback did not reach the partner \
+                         (or the response was mistyped). The case is back on hold for another call to a number on file; \
+                         each wrong response counts towards the lock."
+                    ))
+                    .with("case", id),
+                ))
             }
             None => self.deny(
                 session,
                 "case.approve",
                 &subject,
-                ServiceError::NotPermitted(format!(
-                    "the partner's response on case {id} was recorded unchecked and is checked with our organisation's callback key, \
-                     which {}'s keyring does not hold yet: sign in again once an admin or approver who holds it has signed in (they grant it)",
-                    session.user()
-                )),
+                ServiceError::NotPermitted(
+                    ErrorText::detailed("callback_key_missing", format!(
+                        "the partner's response on case {id} was recorded unchecked and is checked with our organisation's callback key, \
+                         which {}'s keyring does not hold yet: sign in again once an admin or approver who holds it has signed in (they grant it)",
+                        session.user()
+                    ))
+                    .with("case", id)
+                    .with("user", session.user()),
+                ),
             ),
         }
     }
@@ -632,9 +658,9 @@ impl Workspace {
     pub fn reject(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<CaseStatus> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(ServiceError::InvalidInput("give a reason for the rejection (--reason)".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("reason_needed", "give a reason for the rejection (--reason)")));
         }
-        super::check_free_text("the reason (--reason)", reason, super::MAX_NOTE_CHARS)?;
+        super::check_free_text(("reason", "the reason (--reason)"), reason, super::MAX_NOTE_CHARS)?;
         self.transition(session, id, CaseAction::Reject, "case.reject", Some(reason), None)
     }
 
@@ -690,14 +716,18 @@ impl Workspace {
             Ok((case, kept))
         })?;
         if case.status != CaseStatus::Released {
-            return Err(ServiceError::CheckFailed(format!("case {id} is {}: only released payments are exported", case.status)));
+            let text = format!("case {id} is {}: only released payments are exported", case.status);
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("not_released", text).with("case", id).with("status", case.status)));
         }
         let (export, copy_of) = match &kept {
             Some(file) if file.format != format.as_str() => {
-                return Err(ServiceError::InvalidInput(format!(
-                    "case {id} was paid with a {} file made on {}: a payment has one bank file; export it as {} (a copy, identical)",
-                    file.format, file.created_at, file.format
-                )))
+                return Err(ServiceError::InvalidInput(
+                    format!(
+                        "case {id} was paid with a {} file made on {}: a payment has one bank file; export it as {} (a copy, identical)",
+                        file.format, file.created_at, file.format
+                    )
+                    .into(),
+                ))
             }
             Some(file) => (Export::from_kept(file)?, Some(file.created_at.clone())),
             None => (self.build_export(session, id, format)?, None),
@@ -723,7 +753,9 @@ impl Workspace {
         self.require_signed_in(session)?;
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
-            tx.bank_file(id)?.ok_or_else(|| ServiceError::NotFound(format!("case {id} has no bank file")))?;
+            tx.bank_file(id)?.ok_or_else(|| {
+                ServiceError::NotFound(ErrorText::detailed("bank_file", format!("case {id} has no bank file")).with("case", id))
+            })?;
             tx.set_bank_file_saved(id, &at)?;
             let file_name = std::path::Path::new(saved_to).file_name().map(|n| n.to_string_lossy().into_owned());
             tx.append_event(&at, session.user(), "case.bank_file_saved", &format!("case:{id}"), &json!({ "file_name": file_name }))?;
@@ -757,7 +789,7 @@ impl Workspace {
             Ok(checked_case(tx, state, id)?.0)
         })?;
         let transfer = credit_transfer(&case, &org)?;
-        let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string());
+        let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string().into());
         Ok(match format {
             ExportFormat::Pain001 => Export::Pain001(pain001_xml(&transfer).map_err(bad)?),
             ExportFormat::EpcQr => Export::EpcQr { payload: epc_qr_payload(&transfer).map_err(bad)?, qr: epc_qr(&transfer).map_err(bad)? },
@@ -781,7 +813,10 @@ impl Workspace {
             let (case, f) = checked_case(tx, state, id)?;
             let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal)?;
             if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
-                return Err(ServiceError::CheckFailed("the case changed meanwhile (another user acted on it); look at it again".into()));
+                return Err(ServiceError::CheckFailed(ErrorText::detailed(
+                    "changed_meanwhile",
+                    "the case changed meanwhile (another user acted on it); look at it again",
+                )));
             }
             tx.set_wrong_responses(id, t.wrong_responses)?;
             match action {

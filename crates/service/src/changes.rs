@@ -9,6 +9,7 @@
 //! applied: the functions that apply a kind (`apply_*` beside the command they belong to) write
 //! the rows from the kept request and each statement through an [`Applier`].
 
+use crate::ErrorText;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -293,7 +294,9 @@ impl Workspace {
     /// A change's row and its proposal, as the statements have it.
     fn checked_change(&mut self, session: &Session, id: i64) -> ServiceResult<(ChangeRow, Proposal)> {
         self.verified(session.user(), &format!("change:{id}"), |tx, state| {
-            let row = tx.change(id)?.ok_or_else(|| ServiceError::NotFound(format!("no change with id {id}")))?;
+            let row = tx.change(id)?.ok_or_else(|| {
+                ServiceError::NotFound(ErrorText::detailed("change", format!("no change with id {id}")).with("change", id))
+            })?;
             let proposal = check_change(state, &row)?;
             Ok((row, proposal))
         })
@@ -308,20 +311,26 @@ impl Workspace {
         let (row, proposal) = self.checked_change(session, id)?;
         if row.proposed_by == session.user() {
             let message = format!("you proposed change {id}: another approver or admin must check it (four eyes)");
-            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
+            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message.into()));
         }
         if proposal.is_about(session.user()) {
             let message = format!("change {id} is about you: another approver or admin must check it (four eyes)");
-            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message));
+            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message.into()));
         }
         let at = format_utc(now());
         let state = &mut self.implied;
         let result = self.store.write(|tx| -> ServiceResult<Value> {
             refresh(tx, state)?;
-            let row = tx.change(id)?.ok_or_else(|| ServiceError::NotFound(format!("no change with id {id}")))?;
+            let row = tx.change(id)?.ok_or_else(|| {
+                ServiceError::NotFound(ErrorText::detailed("change", format!("no change with id {id}")).with("change", id))
+            })?;
             let proposal = check_change(state, &row)?;
             if row.status != ChangeStatus::Pending || !tx.decide_change(id, ChangeStatus::Approved, session.user(), &at, None)? {
-                return Err(ServiceError::CheckFailed(format!("change {id} is {} already", row.status.as_str())));
+                return Err(ServiceError::CheckFailed(
+                    ErrorText::detailed("change_decided", format!("change {id} is {} already", row.status.as_str()))
+                        .with("change", id)
+                        .with("status", row.status.as_str()),
+                ));
             }
             let request: Value = serde_json::from_str(&row.request).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             append_statement(tx, session, &at, "change.approve", &subject, json!({ "request_sha256": proposal.request_sha256 }))?;
@@ -338,9 +347,12 @@ impl Workspace {
         self.require_signed_in(session)?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(ServiceError::InvalidInput("give a reason for rejecting the change (--reason)".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "reason_needed",
+                "give a reason for rejecting the change (--reason)",
+            )));
         }
-        super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
+        super::check_free_text(("reason", "the reason"), reason, super::MAX_NOTE_CHARS)?;
         let (row, _) = self.checked_change(session, id)?;
         if row.proposed_by != session.user() {
             self.authorize(session, Permission::RejectChanges, &subject)?;
@@ -349,10 +361,16 @@ impl Workspace {
         let state = &mut self.implied;
         let result = self.store.write(|tx| -> ServiceResult<()> {
             refresh(tx, state)?;
-            let row = tx.change(id)?.ok_or_else(|| ServiceError::NotFound(format!("no change with id {id}")))?;
+            let row = tx.change(id)?.ok_or_else(|| {
+                ServiceError::NotFound(ErrorText::detailed("change", format!("no change with id {id}")).with("change", id))
+            })?;
             check_change(state, &row)?;
             if row.status != ChangeStatus::Pending || !tx.decide_change(id, ChangeStatus::Rejected, session.user(), &at, Some(reason))? {
-                return Err(ServiceError::CheckFailed(format!("change {id} is {} already", row.status.as_str())));
+                return Err(ServiceError::CheckFailed(
+                    ErrorText::detailed("change_decided", format!("change {id} is {} already", row.status.as_str()))
+                        .with("change", id)
+                        .with("status", row.status.as_str()),
+                ));
             }
             append_statement(tx, session, &at, "change.reject", &subject, json!({ "reason": reason }))?;
             Ok(())

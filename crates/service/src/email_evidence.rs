@@ -4,6 +4,7 @@
 
 use super::statements::differs;
 use super::{ServiceError, ServiceResult};
+use crate::ErrorText;
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence, MAX_EMAIL_SIZE};
 use countersign_core::audit::state::ImpliedState;
@@ -47,17 +48,20 @@ pub(super) fn read_email(tx: &dyn Tx, state: &ImpliedState, partner_id: Option<i
         our_domains: &ours,
         other_partner_domains: &others,
     };
-    assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}")))
+    assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}").into()))
 }
 
 /// Refuses an email larger than the email rules read ([`MAX_EMAIL_SIZE`]): the one place the
 /// limit is checked, before anything is verified or recorded, for every shell alike.
 pub(super) fn check_email_size(raw: Option<&[u8]>) -> ServiceResult<()> {
     match raw {
-        Some(raw) if raw.len() > MAX_EMAIL_SIZE => Err(ServiceError::TooLarge(format!(
-            "the email is larger than {} MiB: attach the single message (.eml) that carried the instruction, saved without attachments",
-            MAX_EMAIL_SIZE >> 20
-        ))),
+        Some(raw) if raw.len() > MAX_EMAIL_SIZE => {
+            let limit = MAX_EMAIL_SIZE >> 20;
+            let text = format!(
+                "the email is larger than {limit} MiB: attach the single message (.eml) that carried the instruction, saved without attachments"
+            );
+            Err(ServiceError::TooLarge(ErrorText::detailed("email", text).with("limit", limit)))
+        }
         _ => Ok(()),
     }
 }

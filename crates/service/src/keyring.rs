@@ -187,7 +187,7 @@ impl Workspace {
             return Err(ServiceError::AuthenticationFailed(format!(
                 "{} has no personal key, which only an admin can give: ask an admin to reset the password (countersign user reset-password --name {})",
                 user.name, user.name
-            )));
+            ).into()));
         }
         let keys = self.store.write(|tx| -> ServiceResult<UserKeys> {
             let audit = match tx.active_org_key(AUDIT_KEY)? {

@@ -21,6 +21,7 @@ mod cases;
 mod changes;
 mod checklist;
 mod email_evidence;
+mod error_text;
 pub mod files;
 mod keyring;
 mod lookalikes;
@@ -68,6 +69,7 @@ pub use checklist::SetupChecklist;
 pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use countersign_store::PartnerCounts;
+pub use error_text::{ErrorDetail, ErrorText, ERROR_DETAILS};
 pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
 pub use moving::{MoveReport, MOVED_NOTE};
@@ -86,30 +88,30 @@ pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, Screeni
 pub enum ServiceError {
     /// Wrong password, passphrase or second factor; unknown or disabled user; locked account.
     #[error("{0}")]
-    AuthenticationFailed(String),
+    AuthenticationFailed(ErrorText),
     /// The acting user's role does not allow this, or dual control forbids it.
     #[error("{0}")]
-    NotPermitted(String),
+    NotPermitted(ErrorText),
     /// The input is not acceptable; the message names the problem.
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(ErrorText),
     /// A check failed (a fingerprint that does not match, a wrong response).
     #[error("{0}")]
-    CheckFailed(String),
+    CheckFailed(ErrorText),
     /// The object named does not exist.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(ErrorText),
     /// A file given to the service is larger than it accepts; the message names the limit.
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(ErrorText),
     /// A payment file to screen is unreadable, not XML, or not a schema-valid pain.001.001.03 or
     /// .09 file; the message names the line and the problem.
     #[error("{0}")]
-    PaymentFileInvalid(String),
+    PaymentFileInvalid(ErrorText),
     /// A row the service was about to act on has no valid signed statement behind it (issue 14);
     /// the message names the table and the row.
     #[error("{0}")]
-    StateUnverified(String),
+    StateUnverified(ErrorText),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -117,7 +119,7 @@ pub enum ServiceError {
 
 impl From<countersign_core::auth::UnknownRole> for ServiceError {
     fn from(e: countersign_core::auth::UnknownRole) -> Self {
-        ServiceError::InvalidInput(e.to_string())
+        ServiceError::InvalidInput(e.to_string().into())
     }
 }
 
@@ -142,6 +144,31 @@ impl ServiceError {
         "workspace_moved",
         "storage_error",
     ];
+
+    /// What the error says, when it is the service's own (a storage error says its own).
+    fn text(&self) -> Option<&ErrorText> {
+        match self {
+            Self::AuthenticationFailed(t)
+            | Self::NotPermitted(t)
+            | Self::InvalidInput(t)
+            | Self::CheckFailed(t)
+            | Self::NotFound(t)
+            | Self::TooLarge(t)
+            | Self::PaymentFileInvalid(t)
+            | Self::StateUnverified(t) => Some(t),
+            Self::Store(_) => None,
+        }
+    }
+
+    /// Which wording of its code the error is, when it names particulars ([`ERROR_DETAILS`]).
+    pub fn detail(&self) -> Option<&'static str> {
+        self.text().and_then(ErrorText::detail)
+    }
+
+    /// The particulars the error names, by name, for a shell to word it in another language.
+    pub fn values(&self) -> &[(&'static str, String)] {
+        self.text().map(ErrorText::values).unwrap_or_default()
+    }
 
     /// A stable snake_case code.
     pub fn code(&self) -> &'static str {
@@ -277,13 +304,27 @@ fn apply_policy(tx: &dyn Tx, request: &Value, applier: &changes::Applier<'_>) ->
     Ok(new.clone())
 }
 
-fn check_name(what: &str, name: &str) -> ServiceResult<()> {
+/// Refuses a user name that is not 1 to 64 letters, digits, '.', '_', '-' or '@'.
+fn check_name(name: &str) -> ServiceResult<()> {
     let ok =
         !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
     if !ok {
-        return Err(ServiceError::InvalidInput(format!("{what} {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'")));
+        let text = format!("the user name {name:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@'");
+        return Err(ServiceError::InvalidInput(ErrorText::detailed("name", text).with("field", "user_name").with("name", name)));
     }
     Ok(())
+}
+
+/// Refuses a new password the policy refuses, naming the field (its code for the shells' words,
+/// and its English name) and the limit.
+fn weak_password((field, what): (&'static str, &str), error: countersign_core::auth::password::PasswordPolicyError) -> ServiceError {
+    use countersign_core::auth::password::PasswordPolicyError as Weak;
+    let text = format!("{what}: {error}");
+    ServiceError::InvalidInput(match error {
+        Weak::TooShort { min } => ErrorText::detailed("password_too_short", text).with("field", field).with("min", min),
+        Weak::TooLong { max } => ErrorText::detailed("password_too_long", text).with("field", field).with("max", max),
+        Weak::SingleCharacterRepeated => ErrorText::detailed("password_repeated", text).with("field", field),
+    })
 }
 
 /// Most characters kept of who answered a callback.
@@ -292,11 +333,15 @@ pub const MAX_REACHED_CHARS: usize = 200;
 pub const MAX_NOTE_CHARS: usize = 1000;
 
 /// Refuses free text longer than `max` characters (issue 16: 120 KB values reached the database
-/// and the log), naming the field and the limit.
-fn check_free_text(what: &str, text: &str, max: usize) -> ServiceResult<()> {
+/// and the log), naming the field (its code for the shells' words, and its English name) and the
+/// limit.
+fn check_free_text((field, what): (&'static str, &str), text: &str, max: usize) -> ServiceResult<()> {
     let chars = text.chars().count();
     if chars > max {
-        return Err(ServiceError::InvalidInput(format!("{what} is {chars} characters long; at most {max} are kept: shorten it")));
+        let message = format!("{what} is {chars} characters long; at most {max} are kept: shorten it");
+        return Err(ServiceError::InvalidInput(
+            ErrorText::detailed("too_long", message).with("field", field).with("chars", chars).with("max", max),
+        ));
     }
     Ok(())
 }
@@ -326,11 +371,11 @@ impl Workspace {
         if org_name.is_empty() || org_name.chars().count() > 140 {
             return Err(ServiceError::InvalidInput("the organisation name must have 1 to 140 characters".into()));
         }
-        check_name("the user name", request.admin_name)?;
+        check_name(request.admin_name)?;
         countersign_core::auth::password::check_password_policy(request.admin_password)
-            .map_err(|e| ServiceError::InvalidInput(format!("the admin password: {e}")))?;
+            .map_err(|e| weak_password(("admin_password", "the admin password"), e))?;
         countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}")))?;
+            .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}").into()))?;
         // Two secrets, kept apart: whoever learnt the admin's password would otherwise hold the
         // organisation key too (issue 19).
         if request.org_passphrase == request.admin_password {
@@ -345,18 +390,19 @@ impl Workspace {
         let callback = countersign_core::format::callback_key::CallbackSecret::generate(&mut OsRng);
         let details = CardDetails { name: org_name.to_string(), ..Default::default() };
         let card = PartnerCard::create_with_callback_key(&key, details, Some(callback.public_key()), at)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let sealed = key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let sealed =
+            key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
         // as a recovery copy, sealed under the organisation passphrase like the signing key.
         let audit_key = KeyPair::generate(&mut OsRng);
         let audit_escrow = audit_key
             .seal(&mut OsRng, &format!("{org_name} audit"), request.org_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let admin_keys = keyring::UserKeys { callback: Some(callback), ..keyring::UserKeys::new(Some(&audit_key)) };
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
         let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let mut store: Box<dyn Store> = match &location {
             Location::Directory(dir) => Box::new(SqliteStore::create(dir)?),
             Location::Team { url, .. } => Box::new(PgStore::create(url, app_role)?),
@@ -473,7 +519,7 @@ impl Workspace {
     /// has two people who can check (issue 15), and the change names the settings it loosens.
     pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<Outcome> {
         self.authorize(session, Permission::SetPolicy, "policy")?;
-        policy.validate().map_err(ServiceError::InvalidInput)?;
+        policy.validate().map_err(|e| ServiceError::InvalidInput(e.into()))?;
         let old = self.policy()?;
         let (old_json, new_json) = (serde_json::to_value(&old).expect("serialises"), serde_json::to_value(policy).expect("serialises"));
         let loosened = policy.loosened_from(&old);

@@ -37,10 +37,9 @@ pub(super) fn onboarding_flags(
     check_mark(state, &key, mark.as_ref())?;
     if let Some(mark) = mark {
         if mark.confirmed.is_some() {
-            return Err(ServiceError::CheckFailed(format!(
-                "the account {shown} is confirmed fraudulent ({}): it cannot be a partner's contract account",
-                mark.reason
-            )));
+            return Err(ServiceError::CheckFailed(
+                format!("the account {shown} is confirmed fraudulent ({}): it cannot be a partner's contract account", mark.reason).into(),
+            ));
         }
         flags.push(ChangeFlag {
             code: "account_suspected".into(),

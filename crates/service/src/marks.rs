@@ -4,6 +4,7 @@
 //! clearing it is proposed as a change that another person approves: one clerk cannot cut a
 //! partner off for good, and one admin cannot reopen an account to fraud.
 
+use crate::ErrorText;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -82,7 +83,9 @@ fn mark_status(confirmed: bool) -> &'static str {
 pub(super) fn apply_clear(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let key = text_field(request, "account_key")?;
     if tx.fraud_mark(key)?.is_none() {
-        return Err(ServiceError::CheckFailed(format!("{key} is not marked (any more)")));
+        return Err(ServiceError::CheckFailed(
+            ErrorText::detailed("not_marked", format!("{key} is not marked (any more)")).with("account", key),
+        ));
     }
     tx.clear_fraud_mark(key)?;
     applier.write(tx, 0, &format!("account:{key}"))?;
@@ -113,7 +116,9 @@ impl Workspace {
         self.verified(session.user(), &format!("account:{key}"), |tx, state| {
             let row = tx.fraud_mark(key)?;
             check_mark(state, key, row.as_ref())?;
-            row.ok_or_else(|| ServiceError::NotFound(format!("the account {key} is not marked")))
+            row.ok_or_else(|| {
+                ServiceError::NotFound(ErrorText::detailed("mark", format!("the account {key} is not marked")).with("account", key))
+            })
         })
     }
 
@@ -125,11 +130,14 @@ impl Workspace {
         let reason = checked_reason(reason)?;
         let mark = self.checked_mark(session, account_key)?;
         if mark.confirmed.is_some() {
-            return Err(ServiceError::CheckFailed(format!("{account_key} is confirmed fraudulent already")));
+            return Err(ServiceError::CheckFailed(
+                ErrorText::detailed("confirmed_already", format!("{account_key} is confirmed fraudulent already"))
+                    .with("account", account_key),
+            ));
         }
         if mark.marked_by == session.user() {
             let message = format!("you recorded the denied callback that marked {account_key}: a second person confirms it");
-            return self.deny(session, "account.confirm_fraud", &subject, ServiceError::NotPermitted(message));
+            return self.deny(session, "account.confirm_fraud", &subject, ServiceError::NotPermitted(message.into()));
         }
         let at = format_utc(now());
         let state = &mut self.implied;
@@ -168,8 +176,8 @@ impl Workspace {
 fn checked_reason(reason: &str) -> ServiceResult<String> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ServiceError::InvalidInput("give a reason (--reason)".into()));
+        return Err(ServiceError::InvalidInput(ErrorText::detailed("reason_needed", "give a reason (--reason)")));
     }
-    super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
+    super::check_free_text(("reason", "the reason"), reason, super::MAX_NOTE_CHARS)?;
     Ok(reason.to_string())
 }

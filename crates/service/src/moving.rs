@@ -44,7 +44,9 @@ impl Workspace {
         };
         let before = check_store(&mut *self.store, None)?;
         if let Some(problem) = before.problem() {
-            return Err(ServiceError::CheckFailed(format!("the workspace's log is not intact ({}): it was not moved", problem.message)));
+            return Err(ServiceError::CheckFailed(
+                format!("the workspace's log is not intact ({}): it was not moved", problem.message).into(),
+            ));
         }
         let at = format_utc(now());
         let to = url.without_password().to_string();
@@ -63,7 +65,7 @@ impl Workspace {
         let left = check_store(&mut SqliteStore::open(&dir)?, None)?;
         let same = copied.log.root == left.log.root && copied.log.events == left.log.events;
         if let (Some(problem), _) | (None, Some(problem)) = (copied.problem(), left.problem()) {
-            return Err(ServiceError::CheckFailed(format!("after the move, a log is not intact: {}", problem.message)));
+            return Err(ServiceError::CheckFailed(format!("after the move, a log is not intact: {}", problem.message).into()));
         }
         if !same {
             return Err(ServiceError::CheckFailed("after the move, the two logs differ: tell your auditor".into()));
@@ -84,7 +86,8 @@ fn leave_note(dir: &Path, to: &str, by: &str, at: &str) -> ServiceResult<()> {
          The database file beside this note is kept read-only, as it was at the move; its log is the first part of the team's.\n\
          Countersign on this computer opens the team workspace from this directory (team.json).\n"
     );
-    write_atomic(&dir.join(MOVED_NOTE), note.as_bytes(), Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string()))
+    write_atomic(&dir.join(MOVED_NOTE), note.as_bytes(), Sensitivity::Public, true)
+        .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
 }
 
 #[cfg(test)]

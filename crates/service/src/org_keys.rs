@@ -9,6 +9,7 @@
 //! address. The finding's message says that the key was ours and when it was retired, so the
 //! clerk knows to ask the partner to accept our statement and sign again.
 
+use crate::ErrorText;
 use rand_core::OsRng;
 use std::path::Path;
 
@@ -63,12 +64,12 @@ pub struct OrgKeyRotation {
 }
 
 fn file_error(e: FileError) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string())
+    ServiceError::InvalidInput(e.to_string().into())
 }
 
 fn refuse_existing(path: &Path) -> ServiceResult<()> {
     if path.exists() {
-        return Err(ServiceError::InvalidInput(format!("{} already exists; choose another file", path.display())));
+        return Err(ServiceError::InvalidInput(format!("{} already exists; choose another file", path.display()).into()));
     }
     Ok(())
 }
@@ -105,7 +106,10 @@ impl Workspace {
         drop(key);
         let (file, _) = self.active_org_key_file()?;
         if file.fingerprint != fingerprint.to_string() {
-            return Err(ServiceError::CheckFailed("the organisation key changed meanwhile; try again".into()));
+            return Err(ServiceError::CheckFailed(ErrorText::detailed(
+                "changed_meanwhile",
+                "the organisation key changed meanwhile; try again",
+            )));
         }
         let bytes = file.to_bytes();
         let at = format_utc(now());
@@ -138,7 +142,7 @@ impl Workspace {
             }
         }
         countersign_core::format::keys::check_new_passphrase(request.new_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(format!("the new passphrase: {e}")))?;
+            .map_err(|e| ServiceError::InvalidInput(format!("the new passphrase: {e}").into()))?;
         let old = self.unlock_org_key_for(session, request.passphrase, "org.rotate_key")?;
         let (_, old_card) = self.active_org_key_file()?;
         let org_name = self.org_name()?;
@@ -152,10 +156,11 @@ impl Workspace {
         // The new card names our current callback key (a v2 card), so partners who accept the
         // rotation sign v2 instructions (format §3.7).
         let callback = self.callback_public_key(session.user())?;
-        let new_card =
-            PartnerCard::create_with_callback_key(&new, details, callback, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let statement = RotationStatement::create(&old, &new_card, at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let sealed = new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let new_card = PartnerCard::create_with_callback_key(&new, details, callback, at)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let statement = RotationStatement::create(&old, &new_card, at).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let sealed =
+            new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
         let (old_fp, new_fp) = (old.fingerprint(), new.fingerprint());
         drop(old);
@@ -165,7 +170,10 @@ impl Workspace {
         let retired_json = serde_json::to_string(&retired).expect("serialises");
         let result = self.store.write(|tx| -> ServiceResult<()> {
             if tx.setting(ORG_FINGERPRINT)?.as_deref() != Some(old_fp.to_string().as_str()) {
-                return Err(ServiceError::CheckFailed("the organisation key changed meanwhile; try again".into()));
+                return Err(ServiceError::CheckFailed(ErrorText::detailed(
+                    "changed_meanwhile",
+                    "the organisation key changed meanwhile; try again",
+                )));
             }
             tx.insert_org_key("signing", &new_fp.to_string(), &new.public_key().to_bytes(), &sealed_json, Some(&card_bytes), &at_text)?;
             tx.set_setting(ORG_FINGERPRINT, &new_fp.to_string())?;

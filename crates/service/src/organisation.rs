@@ -2,6 +2,7 @@
 //! signs) and outgoing signed instructions to partners, made with the organisation key, so
 //! partners that run Countersign can verify us the same way we verify them.
 
+use crate::ErrorText;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -65,9 +66,10 @@ impl Workspace {
         currency: &str,
     ) -> ServiceResult<Outcome> {
         self.authorize(session, Permission::SetOrgAccount, "organisation")?;
-        let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
-        let currency = Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let currency =
+            Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let name = match name {
             Some(n) if !n.trim().is_empty() && n.trim().chars().count() <= 140 => n.trim().to_string(),
             Some(_) => return Err(ServiceError::InvalidInput("the account name must have 1 to 140 characters".into())),
@@ -99,7 +101,7 @@ impl Workspace {
             .map(|d| {
                 countersign_core::assess::domain_name::DomainName::parse(d)
                     .map(|d| d.to_string())
-                    .map_err(|e| ServiceError::InvalidInput(e.to_string()))
+                    .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
         parsed.sort();
@@ -135,14 +137,16 @@ impl Workspace {
             .org_account()?
             .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
         let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
-            let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            let partner = tx.partner(partner_id)?.ok_or_else(|| {
+                ServiceError::NotFound(
+                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
+                )
+            })?;
             let active = tx.active_keys(partner_id)?;
             let [key] = active.as_slice() else {
-                return Err(ServiceError::InvalidInput(format!(
-                    "{} has {} active keys; an instruction is addressed to exactly one",
-                    partner.name,
-                    active.len()
-                )));
+                return Err(ServiceError::InvalidInput(
+                    format!("{} has {} active keys; an instruction is addressed to exactly one", partner.name, active.len()).into(),
+                ));
             };
             let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("fingerprint".into()))?;
             Ok((partner.name, fp))
@@ -173,7 +177,7 @@ impl Workspace {
             reference: None,
             due_date: None,
         };
-        let signed = sign_instruction(&key, &instruction, issued_at).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let signed = sign_instruction(&key, &instruction, issued_at).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
         let code = signed.confirmation_code.to_string();
         let bytes = signed.bytes;
         let at = format_utc(issued_at);

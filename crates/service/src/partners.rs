@@ -3,6 +3,7 @@
 //! rotation and revocation, and the views `partner list` / `partner show` print: a page at a
 //! time, each history of a partner (keys, numbers, accounts, cases) a page of its own.
 
+use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
@@ -175,11 +176,12 @@ fn account_views(tx: &dyn Tx, partner_id: i64, page: &Page) -> ServiceResult<Pag
 
 /// The partner `id`, or `not_found`.
 fn existing_partner(tx: &dyn Tx, id: i64) -> ServiceResult<Partner> {
-    tx.partner(id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {id}")))
+    tx.partner(id)?
+        .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {id}")).with("partner", id)))
 }
 
 fn invalid(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string())
+    ServiceError::InvalidInput(e.to_string().into())
 }
 
 /// A partner's onboarding with its details checked: what `add_partner` writes.
@@ -253,10 +255,9 @@ impl<'c> Onboarding<'c> {
     /// Refuses a key pinned already.
     fn refuse_pinned(&self, tx: &dyn Tx) -> ServiceResult<()> {
         match tx.key_by_fingerprint(&self.fingerprint)? {
-            Some(existing) => Err(ServiceError::InvalidInput(format!(
-                "the key {} is already pinned for partner {}",
-                self.fingerprint, existing.partner_id
-            ))),
+            Some(existing) => Err(ServiceError::InvalidInput(
+                format!("the key {} is already pinned for partner {}", self.fingerprint, existing.partner_id).into(),
+            )),
             None => Ok(()),
         }
     }
@@ -296,20 +297,27 @@ impl<'c> Onboarding<'c> {
 /// key, for a new key pinned nowhere. Returns the old key's fingerprint, the new card and the
 /// partner's name.
 fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8]) -> ServiceResult<(String, PartnerCard, String)> {
-    let partner = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+    let partner = tx.partner(partner_id)?.ok_or_else(|| {
+        ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id))
+    })?;
     let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
     let old = tx
         .key_by_fingerprint(&claimed.to_string())?
         .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
         .ok_or_else(|| {
-            ServiceError::CheckFailed(format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}"))
+            ServiceError::CheckFailed(
+                format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}").into(),
+            )
         })?;
     let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
-    let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string()))?;
+    let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
     let new_card = statement.new_card().clone();
     let new_fp = new_card.fingerprint().to_string();
     if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
-        return Err(ServiceError::InvalidInput(format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id)));
+        let text = format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id);
+        return Err(ServiceError::InvalidInput(
+            ErrorText::detailed("key_pinned", text).with("fingerprint", &new_fp).with("partner", existing.partner_id),
+        ));
     }
     Ok((old.fingerprint, new_card, partner.name))
 }
@@ -321,9 +329,9 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     let statement = b64_decode(text_field(request, "statement")?).ok_or_else(|| StoreError::Corrupt("the change's statement".into()))?;
     let (old, new_card, _) = check_rotation(tx, partner_id, &statement)?;
     if old != text_field(request, "old")? {
-        return Err(ServiceError::CheckFailed(format!(
-            "partner {partner_id}'s keys changed since the rotation was proposed: propose it again"
-        )));
+        return Err(ServiceError::CheckFailed(
+            format!("partner {partner_id}'s keys changed since the rotation was proposed: propose it again").into(),
+        ));
     }
     let old_row = tx.key_by_fingerprint(&old)?.ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
     let (new_fp, at, by) = (new_card.fingerprint().to_string(), applier.at(), applier.by());
@@ -378,7 +386,7 @@ fn known_account(iban: &str, bic: &str) -> ServiceResult<BankAccount> {
     };
     let (account, _) = details
         .validate()
-        .map_err(|problems| ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ")))?;
+        .map_err(|problems| ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ").into()))?;
     Ok(account)
 }
 
@@ -396,18 +404,24 @@ impl Workspace {
 
     /// The typed fingerprint against the card's: `check_failed` (logged) when they differ.
     fn check_typed_fingerprint(&mut self, session: &Session, card: &PartnerCard, typed: &str) -> ServiceResult<()> {
-        let typed = Fingerprint::parse_lenient(typed).map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
+        let typed =
+            Fingerprint::parse_lenient(typed).map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}").into()))?;
         if typed != card.fingerprint() {
             return self.refuse(
                 session.user(),
                 "partner.pin_refused",
                 "partners",
                 json!({ "card_name": card.details().name, "card_fingerprint": card.fingerprint().to_string(), "typed": typed.to_string() }),
-                ServiceError::CheckFailed(format!(
-                    "the fingerprint you typed ({typed}) does not match the card of {} ({}): read it again with the partner on the phone, from a number in the contract; nothing was pinned",
-                    card.details().name,
-                    card.fingerprint()
-                )),
+                ServiceError::CheckFailed(
+                    ErrorText::detailed("fingerprint_mismatch", format!(
+                        "the fingerprint you typed ({typed}) does not match the card of {} ({}): read it again with the partner on the phone, from a number in the contract; nothing was pinned",
+                        card.details().name,
+                        card.fingerprint()
+                    ))
+                    .with("typed", typed)
+                    .with("partner", &card.details().name)
+                    .with("fingerprint", card.fingerprint()),
+                ),
             );
         }
         Ok(())
@@ -529,13 +543,17 @@ impl Workspace {
         };
         let new_fp = new_card.fingerprint().to_string();
         let typed = Fingerprint::parse_lenient(rotation.confirm_fingerprint)
-            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}")))?;
+            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}").into()))?;
         if typed.to_string() != new_fp {
             let message = format!(
                 "the fingerprint you typed ({typed}) is not that of the new key in the statement ({new_fp}): read it back again with {name} on a number on file; nothing was changed"
             );
             let details = json!({ "signer": claimed.to_string(), "new": new_fp, "typed": typed.to_string() });
-            return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(message));
+            let text = ErrorText::detailed("rotation_fingerprint_mismatch", message)
+                .with("typed", typed)
+                .with("partner", &name)
+                .with("fingerprint", &new_fp);
+            return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(text));
         }
         let dialed = self.on_file_number(session, partner_id, rotation.dialed, "partner.rotate_key_refused", &subject)?;
         let details = json!({ "old": old, "new": new_fp, "dialed": dialed.as_e164(), "read_back_by": session.user() });
@@ -565,9 +583,9 @@ impl Workspace {
         self.authorize(session, Permission::RevokePartnerKeys, &subject)?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(ServiceError::InvalidInput("give a reason for the revocation".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("reason_needed", "give a reason for the revocation")));
         }
-        super::check_free_text("the reason", reason, super::MAX_NOTE_CHARS)?;
+        super::check_free_text(("reason", "the reason"), reason, super::MAX_NOTE_CHARS)?;
         let wanted = fingerprint.map(Fingerprint::parse_lenient).transpose().map_err(invalid)?.map(|f| f.to_string());
         let at = format_utc(now());
         let by = session.user().to_string();
@@ -575,7 +593,11 @@ impl Workspace {
         // transactions, and checks every file it records after it against the revoked key (issue 16).
         let _urgent = self.store.announce_urgent_write()?;
         self.store.write(|tx| -> ServiceResult<String> {
-            tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}")))?;
+            tx.partner(partner_id)?.ok_or_else(|| {
+                ServiceError::NotFound(
+                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
+                )
+            })?;
             let keys = tx.partner_keys(partner_id, &Page::default())?;
             let candidates: Vec<_> = keys
                 .iter()
@@ -584,7 +606,7 @@ impl Workspace {
                 .collect();
             let key = match candidates.as_slice() {
                 [one] => *one,
-                [] => return Err(ServiceError::NotFound(format!("partner {partner_id} has no such key to revoke"))),
+                [] => return Err(ServiceError::NotFound(format!("partner {partner_id} has no such key to revoke").into())),
                 _ => return Err(ServiceError::InvalidInput("the partner has several active keys: name one with --fingerprint".into())),
             };
             tx.set_key_status(key.id, KeyStatus::Revoked, &at, &format!("revoked by {by}: {reason}"))?;

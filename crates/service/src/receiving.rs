@@ -224,7 +224,7 @@ impl Workspace {
         self.authorize(session, Permission::ReceiveInstructions, "instructions")?;
         super::email_evidence::check_email_size(email)?;
         let email_attachments = match email {
-            Some(raw) => attachment_sha256s(raw).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}")))?,
+            Some(raw) => attachment_sha256s(raw).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}").into()))?,
             None => vec![],
         };
         let ctx = self.context(session)?;

@@ -136,8 +136,8 @@ impl Workspace {
         let file_sha256 = sha256_hex(bytes);
         let subject = format!("payment_file:{file_sha256}");
         self.authorize(session, Permission::ScreenPaymentFiles, &subject)?;
-        super::check_free_text("the file name", file_name, super::MAX_NOTE_CHARS)?;
-        let file = read_payment_file(bytes).map_err(|e| ServiceError::PaymentFileInvalid(format!("{file_name}: {e}")))?;
+        super::check_free_text(("file_name", "the file name"), file_name, super::MAX_NOTE_CHARS)?;
+        let file = read_payment_file(bytes).map_err(|e| ServiceError::PaymentFileInvalid(format!("{file_name}: {e}").into()))?;
         let at = now();
         let screened_at = format_utc(at);
         let state = &mut self.implied;
@@ -249,9 +249,9 @@ fn facts(state: &ImpliedState, now: OffsetDateTime) -> ScreenFacts {
 
 fn copy_of(bytes: &[u8], file: &PaymentFile, report: &ScreenReport) -> ServiceResult<ApprovedCopy> {
     let ok: BTreeSet<usize> = report.lines.iter().filter(|l| l.verdict == LineVerdict::Ok).map(|l| l.number).collect();
-    let copy = approved_copy(bytes, file, &|n| ok.contains(&n)).map_err(ServiceError::CheckFailed)?;
+    let copy = approved_copy(bytes, file, &|n| ok.contains(&n)).map_err(|e| ServiceError::CheckFailed(e.into()))?;
     // The copy is checked as any file would be: it must read, and be schema-valid.
-    read_payment_file(&copy).map_err(|e| ServiceError::CheckFailed(format!("the approved copy would not be schema-valid: {e}")))?;
+    read_payment_file(&copy).map_err(|e| ServiceError::CheckFailed(format!("the approved copy would not be schema-valid: {e}").into()))?;
     Ok(ApprovedCopy { sha256: sha256_hex(&copy), lines: ok.len(), bytes: copy })
 }
 

@@ -8,6 +8,7 @@
 //! The implied state is replayed once per process and then brought up to date with the events
 //! written since (by this process or another); the replay checks every signature.
 
+use crate::ErrorText;
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
@@ -105,7 +106,7 @@ impl From<Difference> for ServiceError {
         ServiceError::StateUnverified(format!(
             "the {} row {} is not backed by a signed statement: {}. Nothing was done; run `countersign audit verify` and restore the workspace from a backup",
             d.table, d.row, d.what
-        ))
+        ).into())
     }
 }
 
@@ -444,7 +445,9 @@ impl Workspace {
 /// A case and the facts the dual-control rules read, from its rows (the case, its callback
 /// attempts) checked against the signed statements; the facts are the statements'.
 pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> ServiceResult<(Case, CaseFacts)> {
-    let case = tx.case(id)?.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))?;
+    let case = tx
+        .case(id)?
+        .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("case", format!("no case with id {id}")).with("case", id)))?;
     check_case(state, &case)?;
     let signed = state.cases.get(&id).expect("check_case found it");
     let mut called: Vec<String> = tx.callbacks(id)?.into_iter().map(|c| c.started_by).collect();

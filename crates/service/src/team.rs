@@ -35,9 +35,9 @@ struct TeamFile {
 /// Records in `local` that this desktop uses the team workspace at `url` (never its password),
 /// so that opening `local` again connects there.
 pub(crate) fn remember_team(local: &Path, url: &DatabaseUrl) -> ServiceResult<()> {
-    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display())))?;
+    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display()).into()))?;
     let bytes = serde_json::to_vec_pretty(&TeamFile { database: url.without_password().to_string() }).expect("serialises");
-    write_atomic(&local.join(TEAM_FILE), &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string()))
+    write_atomic(&local.join(TEAM_FILE), &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
 }
 
 /// The team workspace a desktop directory joined, if it did ([`TEAM_FILE`]).
@@ -46,10 +46,10 @@ pub(crate) fn joined_team(local: &Path) -> ServiceResult<Option<DatabaseUrl>> {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => return Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()).into())),
     };
     let file: TeamFile = serde_json::from_slice(&bytes)
-        .map_err(|e| ServiceError::InvalidInput(format!("{} does not name a team workspace ({e})", path.display())))?;
+        .map_err(|e| ServiceError::InvalidInput(format!("{} does not name a team workspace ({e})", path.display()).into()))?;
     Ok(Some(DatabaseUrl::parse(&file.database)?))
 }
 
@@ -98,11 +98,14 @@ pub(crate) fn check_server_log(store: &mut dyn Store, local: &Path, url: &Databa
     let kept = read_kept(&path)?;
     let server = url.to_string();
     let refuse = |what: String| {
-        ServiceError::CheckFailed(format!(
-            "the log of the team workspace at {server} {what}: it was rolled back or rewritten on the server; nothing was changed. \
+        ServiceError::CheckFailed(
+            format!(
+                "the log of the team workspace at {server} {what}: it was rolled back or rewritten on the server; nothing was changed. \
              Tell your administrator and auditor; this desktop's record of the log is {}",
-            path.display()
-        ))
+                path.display()
+            )
+            .into(),
+        )
     };
     // The hashes of what this desktop saw, and the events after it whole (their hashes among
     // them): each row is read once.
@@ -137,8 +140,8 @@ pub(crate) fn check_server_log(store: &mut dyn Store, local: &Path, url: &Databa
     }
     let now_kept = KeptLog { server, size: count, root: hex(&frontier.root()), seen_at: format_utc(now()) };
     let bytes = serde_json::to_vec_pretty(&now_kept).expect("serialises");
-    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display())))?;
-    write_atomic(&path, &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display()).into()))?;
+    write_atomic(&path, &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
     Ok(now_kept)
 }
 
@@ -153,10 +156,10 @@ fn check_kept_root(kept: &KeptLog, frontier: &Frontier) -> Result<(), String> {
 fn read_kept(path: &Path) -> ServiceResult<Option<KeptLog>> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            ServiceError::CheckFailed(format!("this desktop's record of the team log, {}, is not readable ({e})", path.display()))
+            ServiceError::CheckFailed(format!("this desktop's record of the team log, {}, is not readable ({e})", path.display()).into())
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()).into())),
     }
 }
 

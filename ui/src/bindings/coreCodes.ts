@@ -96,6 +96,41 @@ export const ERROR_CODES: readonly string[] = [
   "internal_error",
 ];
 
+/** Every wording of an error code that names particulars (the service's `ERROR_DETAILS`): the code, the detail and the names of the values it carries. */
+export const ERROR_DETAILS: readonly { code: string; detail: string; values: readonly string[] }[] = [
+  { code: "not_found", detail: "case", values: ["case"] },
+  { code: "not_found", detail: "partner", values: ["partner"] },
+  { code: "not_found", detail: "user", values: ["user"] },
+  { code: "not_found", detail: "change", values: ["change"] },
+  { code: "not_found", detail: "instruction", values: ["instruction"] },
+  { code: "not_found", detail: "bank_file", values: ["case"] },
+  { code: "not_found", detail: "mark", values: ["account"] },
+  { code: "invalid_input", detail: "too_long", values: ["field", "chars", "max"] },
+  { code: "invalid_input", detail: "name", values: ["field", "name"] },
+  { code: "invalid_input", detail: "user_exists", values: ["user"] },
+  { code: "invalid_input", detail: "nothing_to_pay", values: ["case", "field"] },
+  { code: "invalid_input", detail: "key_pinned", values: ["fingerprint", "partner"] },
+  { code: "invalid_input", detail: "reason_needed", values: [] },
+  { code: "invalid_input", detail: "password_too_short", values: ["field", "min"] },
+  { code: "invalid_input", detail: "password_too_long", values: ["field", "max"] },
+  { code: "invalid_input", detail: "password_repeated", values: ["field"] },
+  { code: "check_failed", detail: "change_decided", values: ["change", "status"] },
+  { code: "check_failed", detail: "not_released", values: ["case", "status"] },
+  { code: "check_failed", detail: "not_marked", values: ["account"] },
+  { code: "check_failed", detail: "confirmed_already", values: ["account"] },
+  { code: "check_failed", detail: "changed_meanwhile", values: [] },
+  { code: "check_failed", detail: "fingerprint_mismatch", values: ["typed", "partner", "fingerprint"] },
+  { code: "check_failed", detail: "rotation_fingerprint_mismatch", values: ["typed", "partner", "fingerprint"] },
+  { code: "not_permitted", detail: "role", values: ["user", "role", "roles"] },
+  { code: "not_permitted", detail: "number_not_on_file", values: ["number", "partner", "numbers"] },
+  { code: "not_permitted", detail: "callback_key_missing", values: ["case", "user"] },
+  { code: "check_failed", detail: "response_wrong", values: ["case"] },
+  { code: "check_failed", detail: "response_mismatch", values: ["left"] },
+  { code: "check_failed", detail: "response_mismatch_locked", values: [] },
+  { code: "authentication_failed", detail: "disabled", values: ["user"] },
+  { code: "file_too_large", detail: "email", values: ["limit"] },
+];
+
 /** Every action an event of the log can carry (`countersign_core::audit::actions::EVENT_ACTIONS`). */
 export const EVENT_ACTIONS: readonly string[] = [
   "workspace.init",

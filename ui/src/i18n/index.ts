@@ -5,7 +5,8 @@
 // workspaces on a server and the live queue; screening.ts: the ERP's payment file; queue.ts: My
 // work, the work queue; layout.ts: the side navigation, split views, sorting and shortcuts;
 // answer.ts: answering a customer's callback about our details; codes.ts: the words for the codes
-// the Rust side sends: findings, errors, the log's events), each holding
+// the Rust side sends: findings, errors, the log's events; errors.ts: the sentences of errors that
+// name particulars, with their values as placeholders), each holding
 // the same keys in every language; `missingKeys()` lists any gap and a test fails on one. Dates
 // and amounts are formatted with Intl for the chosen locale: one date format and one amount format
 // per language (`formatDate`, `formatDateTime`, `formatTime` share the date style and the time style).
@@ -19,6 +20,7 @@ import queue from "./queue";
 import layout from "./layout";
 import answer from "./answer";
 import codes from "./codes";
+import errors from "./errors";
 
 export type Locale = "en" | "tr" | "es";
 
@@ -32,7 +34,7 @@ export const LOCALES: readonly { code: Locale; name: string; tag: string }[] = [
   { code: "es", name: "Español", tag: "es-ES" },
 ];
 
-const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue, layout, answer, codes };
+const AREAS: Record<string, AreaCatalogue> = { core, admin, auditor, changes, team, screening, queue, layout, answer, codes, errors };
 const STORAGE_KEY = "countersign.locale";
 
 function merged(locale: Locale): Record<string, string> {

@@ -15,7 +15,6 @@ import {
   reopenCase,
   toCommandError,
   type CaseView,
-  type FindingView,
   type ReleaseFormat,
   type ReleaseView,
 } from "../api";
@@ -24,10 +23,11 @@ import { changedCharacters } from "../diff";
 import { errorBox, h, notice, svg } from "../dom";
 import type { Shell } from "../app";
 import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
-import { label, severityName, verdictName } from "./inbox";
+import { label, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 import { viewRefresh } from "../live";
-import { coreSpeaksTheLanguage, eventDetails, eventText, findingText, findingValues } from "../words";
+import { eventDetails, eventText } from "../words";
+import { findingList, isEmailFinding } from "../findings";
 import { offers } from "../access";
 
 /** Counts the case screen's renders: one that a later render overtook while it waited is dropped. */
@@ -182,37 +182,6 @@ function fact(term: string, value: string, id?: string): HTMLElement[] {
   return [h("dt", {}, term), h("dd", { id }, value)];
 }
 
-/** Whether a finding is about the email that carried the instruction (not the file itself). */
-export function isEmailFinding(f: FindingView): boolean {
-  return f.code.startsWith("email_");
-}
-
-/**
- * Findings in words: each reason code's sentence in the user's language, with the values it names
- * (an account, an amount, a date) as labelled facts; the core's own English sentence is shown too
- * where English is the user's language, and otherwise kept one click away.
- */
-function findingList(id: string, findings: FindingView[]): HTMLElement {
-  return h(
-    "ul",
-    { id },
-    ...findings.map((f) => {
-      const values = findingValues(f.values);
-      return h(
-        "li",
-        { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-        h("span", { class: `severity sev-${f.severity}` }, severityName(f.severity)),
-        " ",
-        h("span", { class: "message" }, findingText(f.code)),
-        values.length > 0 ? h("dl", { class: "finding-values" }, ...values.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])) : null,
-        coreSpeaksTheLanguage()
-          ? h("p", { class: "hint finding-detail" }, f.message)
-          : h("details", { class: "finding-detail" }, h("summary", {}, t("case.findingDetails")), h("span", { lang: "en" }, f.message)),
-      );
-    }),
-  );
-}
-
 function findingsSection(view: CaseView): HTMLElement {
   const own = view.findings.filter((f) => !isEmailFinding(f));
   return h(
@@ -221,7 +190,7 @@ function findingsSection(view: CaseView): HTMLElement {
     h("h3", { id: "findings-title" }, t("case.findingsTitle")),
     own.length === 0
       ? h("p", { class: "hint" }, t("case.noFindings"))
-      : findingList("findings", own),
+      : findingList(own, { id: "findings" }),
   );
 }
 
@@ -239,7 +208,7 @@ function emailSection(view: CaseView): HTMLElement {
           {},
           found.length === 0
             ? h("p", { class: "hint", id: "email-clean" }, t("case.emailClean"))
-            : findingList("email-findings", found),
+            : findingList(found, { id: "email-findings" }),
           h("dl", { class: "facts" }, ...fact(t("case.emailSha"), view.email_sha256, "email-sha256")),
         ),
   );

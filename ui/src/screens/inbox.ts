@@ -1,9 +1,11 @@
-// The inbox: receive instruction files (a payment run shows progress), and the case list with
+// The inbox: receive instruction files (a payment run shows progress; each file's verdict and
+// findings worded by their codes with the values they name, findings.ts), and the case list with
 // verdict, partner, amount, age and status, filtered by status and searched by the service (case
 // number with or without #, partner, payee, reference, amount as typed or shown, account with or
 // without spaces) as typing pauses, sorted by any column, a page at a time (caselist.ts). Every
 // string comes from the catalogues (i18n/core.ts); times and amounts are formatted for the locale.
 import { pickFiles, receiveFiles, toCommandError, watchDrops, type CaseSummary, type Received } from "../api";
+import { findingList } from "../findings";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
 import { may } from "../access";
@@ -200,21 +202,7 @@ function receivedList(received: Received[], shell: Shell): HTMLElement {
         h("span", { class: `badge ${r.verdict}` }, verdictName(r.verdict)),
         ` ${r.partner ? t("inbox.receivedFrom", { file: r.file_name, partner: r.partner }) : r.file_name}: ${tn("inbox.findings", r.findings.length)} `,
         open,
-        r.findings.length === 0
-          ? null
-          : h(
-              "ul",
-              { class: "received-findings" },
-              ...r.findings.map((f) =>
-                h(
-                  "li",
-                  { class: `finding finding-${f.severity}`, "data-code": f.code, "data-severity": f.severity },
-                  h("span", { class: `severity sev-${f.severity}` }, severityName(f.severity)),
-                  f.code.startsWith("email_") ? ` ${t("inbox.emailFinding")} ` : " ",
-                  f.message,
-                ),
-              ),
-            ),
+        r.findings.length === 0 ? null : findingList(r.findings, { class: "received-findings" }, true),
       );
     }),
   );

@@ -150,10 +150,15 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
 
     let mut findings = Vec::new();
     if skipped > 0 {
-        findings.push(Finding::warning(
-            ReasonCode::EmailLookalikeDomain,
-            format!("The message lists {} addresses; only the first {MAX_ADDRESSES} were checked", mailboxes.len() + skipped),
-        ));
+        let listed = mailboxes.len() + skipped;
+        findings.push(
+            Finding::warning(
+                ReasonCode::EmailLookalikeDomain,
+                format!("The message lists {listed} addresses; only the first {MAX_ADDRESSES} were checked"),
+            )
+            .with("addresses", listed.to_string())
+            .with("checked", MAX_ADDRESSES.to_string()),
+        );
     }
     rules.unregistered_domain(&mailboxes, &mut findings);
     rules.reply_to_mismatch(&mailboxes, &mut findings);
@@ -316,6 +321,25 @@ impl<'c> Rules<'c> {
         text
     }
 
+    /// The domains an authentication result should name, as a value of a finding: the partner's,
+    /// or the sender's own when the partner has none registered.
+    fn expected_domains_value(&self) -> String {
+        if self.partner.is_empty() {
+            self.from.domain.as_ref().map(MailDomain::describe).unwrap_or_default()
+        } else {
+            self.partner_domains_value()
+        }
+    }
+
+    /// The partner's registered domains as a value of a finding: a plain list, "…" after five.
+    fn partner_domains_value(&self) -> String {
+        let mut names: Vec<String> = self.partner.iter().take(5).map(MailDomain::describe).collect();
+        if self.partner.len() > 5 {
+            names.push("…".to_string());
+        }
+        names.join(", ")
+    }
+
     /// email_unregistered_domain: a From domain not among the partner's registered domains.
     fn unregistered_domain(&self, mailboxes: &[Mailbox], out: &mut Vec<Finding>) {
         let mut seen = HashSet::new();
@@ -323,6 +347,7 @@ impl<'c> Rules<'c> {
             if !seen.insert(m.address.to_lowercase()) {
                 continue;
             }
+            let mut values = vec![("address", shown(&m.address))];
             let message = match &m.domain {
                 None => format!(
                     "The message is from {}, which has no valid domain, so it cannot be matched to {}",
@@ -334,16 +359,20 @@ impl<'c> Rules<'c> {
                     shown(&m.address),
                     self.partner_name()
                 ),
-                Some(d) if !self.is_partners(d) => format!(
-                    "The message is from {}: {} is not one of {}'s registered domains ({})",
-                    shown(&m.address),
-                    d.describe(),
-                    self.partner_name(),
-                    self.partner_domain_list()
-                ),
+                Some(d) if !self.is_partners(d) => {
+                    values.push(("domain", d.describe()));
+                    values.push(("domains", self.partner_domains_value()));
+                    format!(
+                        "The message is from {}: {} is not one of {}'s registered domains ({})",
+                        shown(&m.address),
+                        d.describe(),
+                        self.partner_name(),
+                        self.partner_domain_list()
+                    )
+                }
                 Some(_) => continue,
             };
-            out.push(Finding::warning(ReasonCode::EmailUnregisteredDomain, message));
+            out.push(with_values(Finding::warning(ReasonCode::EmailUnregisteredDomain, message), values));
         }
     }
 
@@ -397,7 +426,8 @@ impl<'c> Rules<'c> {
                     target.replacen("not to", "not", 1)
                 ),
             };
-            out.push(Finding::warning(ReasonCode::EmailReplyToMismatch, message));
+            let values = [("header", m.field.header().to_string()), ("address", shown(&m.address)), ("sender", shown(&self.from.address))];
+            out.push(with_values(Finding::warning(ReasonCode::EmailReplyToMismatch, message), values));
         }
     }
 
@@ -419,18 +449,22 @@ impl<'c> Rules<'c> {
                     Owner::Us => "our own domain".to_string(),
                     Owner::OtherPartner => "another partner's registered domain".to_string(),
                 };
-                out.push(Finding::warning(
-                    ReasonCode::EmailLookalikeDomain,
-                    format!(
-                        "The {} address {} uses {}, which imitates {} ({}): {}",
-                        m.field.header(),
-                        shown(&m.address),
-                        domain.describe(),
-                        p.describe(),
-                        whose,
-                        how.explain(domain)
-                    ),
-                ));
+                let message = format!(
+                    "The {} address {} uses {}, which imitates {} ({}): {}",
+                    m.field.header(),
+                    shown(&m.address),
+                    domain.describe(),
+                    p.describe(),
+                    whose,
+                    how.explain(domain)
+                );
+                let values = [
+                    ("header", m.field.header().to_string()),
+                    ("address", shown(&m.address)),
+                    ("domain", domain.describe()),
+                    ("imitates", p.describe()),
+                ];
+                out.push(with_values(Finding::warning(ReasonCode::EmailLookalikeDomain, message), values));
             }
         }
     }
@@ -455,6 +489,7 @@ impl<'c> Rules<'c> {
         } else {
             self.partner_domain_list()
         };
+        let expected_value = self.expected_domains_value();
         let return_path = mailboxes.iter().find(|m| m.field == Field::ReturnPath).and_then(|m| m.domain.clone());
         // Failures are reported together, passes for foreign domains one finding per domain.
         let mut failures: Vec<String> = Vec::new();
@@ -497,24 +532,23 @@ impl<'c> Rules<'c> {
             }
         }
         if !failures.is_empty() {
-            out.push(Finding::warning(
-                ReasonCode::EmailAuthFailed,
-                format!(
-                    "Authentication-Results: {} did not pass ({}), so the message is not proven to come from {expected_text}",
-                    method_list(&failed_methods),
-                    failures.join(", ")
-                ),
-            ));
+            let message = format!(
+                "Authentication-Results: {} did not pass ({}), so the message is not proven to come from {expected_text}",
+                method_list(&failed_methods),
+                failures.join(", ")
+            );
+            let values =
+                [("methods", method_names(&failed_methods)), ("result", failures.join(", ")), ("expected", expected_value.clone())];
+            out.push(with_values(Finding::warning(ReasonCode::EmailAuthFailed, message), values));
         }
         for (domain, methods) in foreign {
-            out.push(Finding::warning(
-                ReasonCode::EmailAuthFailed,
-                format!(
-                    "Authentication-Results: {} passed, but for {domain}, not for {expected_text}: the message was sent through a server that is not {}'s",
-                    method_list(&methods),
-                    self.partner_name()
-                ),
-            ));
+            let message = format!(
+                "Authentication-Results: {} passed, but for {domain}, not for {expected_text}: the message was sent through a server that is not {}'s",
+                method_list(&methods),
+                self.partner_name()
+            );
+            let values = [("methods", method_names(&methods)), ("domain", domain), ("expected", expected_value.clone())];
+            out.push(with_values(Finding::warning(ReasonCode::EmailAuthFailed, message), values));
         }
     }
 
@@ -543,20 +577,36 @@ impl<'c> Rules<'c> {
                 .filter_map(|(_, d)| MailDomain::parse(d))
                 .find(|d| self.is_partners(d));
             let reason = if let Some(d) = embedded {
-                Some(format!("the name shows an address at {}, but the mail comes from elsewhere", d.describe()))
+                Some((format!("the name shows an address at {}, but the mail comes from elsewhere", d.describe()), d.describe()))
             } else if let Some(c) = self.ctx.partner_contacts.iter().find(|c| close(c, name)) {
                 // A person's name is the more specific match, so it is named first.
-                Some(format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()))
+                Some((format!("it reads like {}, a contact at {}", shown(c.trim()), self.partner_name()), shown(c.trim())))
             } else if close(self.ctx.partner_name, name) {
-                Some(format!("it reads like {}", self.partner_name()))
+                Some((format!("it reads like {}", self.partner_name()), self.partner_name()))
             } else {
                 None
             };
-            if let Some(reason) = reason {
-                out.push(Finding::warning(ReasonCode::EmailDisplayNameSpoof, format!("{intro}: {reason}")));
+            if let Some((reason, imitated)) = reason {
+                let values = [
+                    ("header", m.field.header().to_string()),
+                    ("name", shown(name)),
+                    ("address", shown(&m.address)),
+                    ("imitates", imitated),
+                ];
+                out.push(with_values(Finding::warning(ReasonCode::EmailDisplayNameSpoof, format!("{intro}: {reason}")), values));
             }
         }
     }
+}
+
+/// A finding with the values its message names (by name, for a shell to word in another language).
+fn with_values(finding: Finding, values: impl IntoIterator<Item = (&'static str, String)>) -> Finding {
+    values.into_iter().fold(finding, |f, (name, value)| f.with(name, value))
+}
+
+/// The methods' names as a list without words: "SPF", "SPF, DKIM" (a shell words the list).
+fn method_names(methods: &[&str]) -> String {
+    methods.iter().map(|m| m.to_ascii_uppercase()).collect::<Vec<_>>().join(", ")
 }
 
 /// "SPF", "SPF and DKIM", "SPF, DKIM and DMARC".
@@ -589,7 +639,7 @@ fn cap_per_code(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     for (code, n) in left_out {
-        kept.push(Finding::new(code, Severity::Warning, format!("… and {n} more like these, not listed")));
+        kept.push(Finding::new(code, Severity::Warning, format!("… and {n} more like these, not listed")).with("more", n.to_string()));
     }
     kept
 }
@@ -693,6 +743,41 @@ mod tests {
         assert_eq!(codes(&e), ["email_reply_to_mismatch", "email_lookalike_domain"]);
         assert!(e.findings[0].message.starts_with("Replies go to billing@g1obex-corp.com, not to globex.com"), "{}", e.findings[0].message);
         assert!(e.findings.iter().all(|f| f.severity == Severity::Warning));
+    }
+
+    /// The email findings name their particulars as values (issue 19: shown on the case page in
+    /// the user's language, as the other findings' values are).
+    #[test]
+    fn email_findings_carry_their_particulars_as_values() {
+        let value = |f: &Finding, name: &str| f.values.get(name).cloned().unwrap_or_default();
+        let e = assess(&format!("{AUTH_OK}From: hank@globex.com\r\nReply-To: billing@g1obex-corp.com\r\n\r\n"));
+        let reply = &e.findings[0];
+        assert_eq!(
+            (value(reply, "header"), value(reply, "address"), value(reply, "sender")),
+            ("Reply-To".into(), "billing@g1obex-corp.com".into(), "hank@globex.com".into())
+        );
+        let lookalike = &e.findings[1];
+        assert_eq!((value(lookalike, "domain"), value(lookalike, "imitates")), ("g1obex-corp.com".into(), "globex.com".into()));
+
+        let e = assess("Authentication-Results: mx; spf=fail smtp.mailfrom=globex.com; dkim=pass header.d=mailer.example\r\nFrom: Hank Scorpio <hank@mailer.example>\r\n\r\n");
+        let by_code = |code: ReasonCode| e.findings.iter().filter(move |f| f.code == code);
+        let auth: Vec<_> = by_code(ReasonCode::EmailAuthFailed).collect();
+        assert_eq!(
+            (value(auth[0], "methods"), value(auth[0], "result"), value(auth[0], "expected")),
+            ("SPF".into(), "spf=fail for globex.com".into(), "globex.com".into())
+        );
+        assert_eq!((value(auth[1], "methods"), value(auth[1], "domain")), ("DKIM".into(), "mailer.example".into()));
+        let unregistered = by_code(ReasonCode::EmailUnregisteredDomain).next().unwrap();
+        assert_eq!(
+            (value(unregistered, "address"), value(unregistered, "domain"), value(unregistered, "domains")),
+            ("hank@mailer.example".into(), "mailer.example".into(), "globex.com".into())
+        );
+        let spoof = by_code(ReasonCode::EmailDisplayNameSpoof).next().unwrap();
+        assert_eq!(
+            (value(spoof, "name"), value(spoof, "address"), value(spoof, "imitates")),
+            ("Hank Scorpio".into(), "hank@mailer.example".into(), "Hank Scorpio".into())
+        );
+        assert!(e.findings.iter().all(|f| !f.values.is_empty()), "{:?}", e.findings);
     }
 
     #[test]

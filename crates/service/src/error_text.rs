@@ -1,0 +1,192 @@
+//! What a [`ServiceError`](crate::ServiceError) says: its English sentence (what the CLI prints,
+//! unchanged) and, where the error names particulars (a case, a user, a field, a limit), those
+//! particulars by name with the `detail` that says which sentence they belong to, so a shell words
+//! the error in the user's language (issue 19). [`ERROR_DETAILS`] is the one list of the details
+//! and the values each may carry; the app's catalogues are checked against it.
+
+use std::fmt;
+use std::ops::Deref;
+
+/// One wording of an error code that names particulars: the error's `code`, the `detail` that
+/// tells it from the code's other errors, and the names of the values it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorDetail {
+    /// The error's stable code (`not_found`, `invalid_input`, …).
+    pub code: &'static str,
+    /// Which of that code's errors it is (`case`, `too_long`, …); stable like the code.
+    pub detail: &'static str,
+    /// The names of the values it carries.
+    pub values: &'static [&'static str],
+}
+
+/// Every error detail the service gives, with the values each carries. A shell words
+/// `code` + `detail` with these values as placeholders; an error without a detail is worded by its
+/// code alone.
+pub const ERROR_DETAILS: &[ErrorDetail] = &[
+    ErrorDetail { code: "not_found", detail: "case", values: &["case"] },
+    ErrorDetail { code: "not_found", detail: "partner", values: &["partner"] },
+    ErrorDetail { code: "not_found", detail: "user", values: &["user"] },
+    ErrorDetail { code: "not_found", detail: "change", values: &["change"] },
+    ErrorDetail { code: "not_found", detail: "instruction", values: &["instruction"] },
+    ErrorDetail { code: "not_found", detail: "bank_file", values: &["case"] },
+    ErrorDetail { code: "not_found", detail: "mark", values: &["account"] },
+    ErrorDetail { code: "invalid_input", detail: "too_long", values: &["field", "chars", "max"] },
+    ErrorDetail { code: "invalid_input", detail: "name", values: &["field", "name"] },
+    ErrorDetail { code: "invalid_input", detail: "user_exists", values: &["user"] },
+    ErrorDetail { code: "invalid_input", detail: "nothing_to_pay", values: &["case", "field"] },
+    ErrorDetail { code: "invalid_input", detail: "key_pinned", values: &["fingerprint", "partner"] },
+    ErrorDetail { code: "invalid_input", detail: "reason_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "password_too_short", values: &["field", "min"] },
+    ErrorDetail { code: "invalid_input", detail: "password_too_long", values: &["field", "max"] },
+    ErrorDetail { code: "invalid_input", detail: "password_repeated", values: &["field"] },
+    ErrorDetail { code: "check_failed", detail: "change_decided", values: &["change", "status"] },
+    ErrorDetail { code: "check_failed", detail: "not_released", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "not_marked", values: &["account"] },
+    ErrorDetail { code: "check_failed", detail: "confirmed_already", values: &["account"] },
+    ErrorDetail { code: "check_failed", detail: "changed_meanwhile", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
+    ErrorDetail { code: "check_failed", detail: "rotation_fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
+    ErrorDetail { code: "not_permitted", detail: "role", values: &["user", "role", "roles"] },
+    ErrorDetail { code: "not_permitted", detail: "number_not_on_file", values: &["number", "partner", "numbers"] },
+    ErrorDetail { code: "not_permitted", detail: "callback_key_missing", values: &["case", "user"] },
+    ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["left"] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &[] },
+    ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
+    ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
+];
+
+/// The English sentence of an error, with the particulars it names when it has a detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorText {
+    text: String,
+    detail: Option<&'static str>,
+    values: Vec<(&'static str, String)>,
+}
+
+impl ErrorText {
+    /// A sentence of the detail `detail` (one of [`ERROR_DETAILS`]); add its values with
+    /// [`ErrorText::with`].
+    pub fn detailed(detail: &'static str, text: impl Into<String>) -> Self {
+        debug_assert!(ERROR_DETAILS.iter().any(|d| d.detail == detail), "the error detail {detail} is not in ERROR_DETAILS");
+        ErrorText { text: text.into(), detail: Some(detail), values: Vec::new() }
+    }
+
+    /// The same error with one more particular, by the name [`ERROR_DETAILS`] gives it.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        debug_assert!(
+            ERROR_DETAILS.iter().any(|d| Some(d.detail) == self.detail && d.values.contains(&name)),
+            "the error detail {:?} carries no value {name}",
+            self.detail
+        );
+        self.values.push((name, value.to_string()));
+        self
+    }
+
+    /// The English sentence.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Which wording of its code this is, when it names particulars.
+    pub fn detail(&self) -> Option<&'static str> {
+        self.detail
+    }
+
+    /// The particulars, by name.
+    pub fn values(&self) -> &[(&'static str, String)] {
+        &self.values
+    }
+}
+
+impl From<String> for ErrorText {
+    fn from(text: String) -> Self {
+        ErrorText { text, detail: None, values: Vec::new() }
+    }
+}
+
+impl From<&str> for ErrorText {
+    fn from(text: &str) -> Self {
+        text.to_string().into()
+    }
+}
+
+impl Deref for ErrorText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for ErrorText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_unique_and_their_values_named_once() {
+        for (i, d) in ERROR_DETAILS.iter().enumerate() {
+            assert!(ERROR_DETAILS[..i].iter().all(|e| e.detail != d.detail), "{} twice", d.detail);
+            assert!(crate::ServiceError::CODES.contains(&d.code), "{} is no code of the service", d.code);
+            for (j, v) in d.values.iter().enumerate() {
+                assert!(!d.values[..j].contains(v), "{}: {v} twice", d.detail);
+            }
+        }
+    }
+
+    fn detail_and_values(error: &crate::ServiceError) -> (&'static str, Option<&'static str>, Vec<(&'static str, &str)>) {
+        (error.code(), error.detail(), error.values().iter().map(|(n, v)| (*n, v.as_str())).collect())
+    }
+
+    /// The service's errors carry their particulars as values beside the English sentence, which
+    /// stays what the CLI prints.
+    #[test]
+    fn errors_name_their_particulars_as_values() {
+        let long = crate::check_free_text(("reason", "the reason"), &"x".repeat(1001), 1000).unwrap_err();
+        assert_eq!(long.to_string(), "the reason is 1001 characters long; at most 1000 are kept: shorten it");
+        assert_eq!(
+            detail_and_values(&long),
+            ("invalid_input", Some("too_long"), vec![("field", "reason"), ("chars", "1001"), ("max", "1000")])
+        );
+
+        let (_dir, mut ws, admin) = crate::test_support::admin_workspace();
+        let missing = ws.case(&admin, 999).unwrap_err();
+        assert_eq!(missing.to_string(), "no case with id 999");
+        assert_eq!(detail_and_values(&missing), ("not_found", Some("case"), vec![("case", "999")]));
+
+        let role = admin.require(&[crate::Role::Approver, crate::Role::Auditor], "do this").unwrap_err();
+        assert_eq!(role.to_string(), "alice is an admin; only approver or auditor may do this");
+        assert_eq!(
+            detail_and_values(&role),
+            ("not_permitted", Some("role"), vec![("user", "alice"), ("role", "admin"), ("roles", "approver,auditor")])
+        );
+
+        let weak = crate::weak_password(
+            ("new_password", "the new password"),
+            countersign_core::auth::password::check_password_policy("short").unwrap_err(),
+        );
+        assert_eq!(
+            weak.to_string(),
+            "the new password: the password is too short: use at least 10 characters (a few unrelated words make a good one)"
+        );
+        assert_eq!(detail_and_values(&weak), ("invalid_input", Some("password_too_short"), vec![("field", "new_password"), ("min", "10")]));
+
+        let plain = crate::ServiceError::CheckFailed("the fingerprint does not match".into());
+        assert_eq!(detail_and_values(&plain), ("check_failed", None, vec![]));
+    }
+
+    #[test]
+    fn the_english_sentence_is_kept_whole() {
+        let text = ErrorText::detailed("case", "no case with id 7").with("case", 7);
+        assert_eq!(text.to_string(), "no case with id 7");
+        assert_eq!((text.detail(), text.values()), (Some("case"), &[("case", "7".to_string())][..]));
+        let plain = ErrorText::from("the case changed meanwhile");
+        assert_eq!((plain.detail(), plain.values().len()), (None, 0));
+    }
+}
