@@ -30,6 +30,8 @@ export function showQueueCount(count: HTMLElement | null, queue: WorkQueueView):
 export async function renderQueue(shell: Shell): Promise<void> {
   const { content } = shell;
   const title = h("h2", { id: "queue-title", tabindex: -1 }, t("queue.title", { name: shell.user.name }));
+  // Both asked at once: the checklist's answer need not wait for the queue's.
+  const asked = may(shell.user, "org.account") ? setupChecklist().catch(() => null) : Promise.resolve(null);
   let queue: WorkQueueView;
   try {
     queue = await workQueue();
@@ -65,7 +67,7 @@ export async function renderQueue(shell: Shell): Promise<void> {
           button(t("queue.openChanges"), () => shell.openChanges?.()),
         )
       : null;
-  const list = may(shell.user, "org.account") ? await setupChecklist().catch(() => null) : null;
+  const list = await asked;
   const checklist = list && !isDone(list) ? checklistCard(shell, list) : null;
   // j/k and the arrows move through the cases of every group (listnav.ts).
   const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups);
