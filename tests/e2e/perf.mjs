@@ -61,8 +61,10 @@ function pss() {
       const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
       // The app and WebKit's processes for it (comm is cut at 15 characters); not WebKitWebDriver, the test's.
       if (!/^(countersign-app|WebKitWebProces|WebKitNetworkPr|WebKitGPUProces)$/.test(comm)) continue;
-      const kib = Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
-      rows.push({ pid, comm, kib });
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const field = (name) => Number(rollup.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
+      // Where it goes: anonymous memory (heaps, JavaScript, caches), mapped files (libraries), shared memory.
+      rows.push({ pid, comm, kib: field("Pss"), anon: field("Pss_Anon"), file: field("Pss_File"), shmem: field("Pss_Shmem") });
     } catch {
       // Gone meanwhile, or not ours to read.
     }
@@ -175,7 +177,8 @@ describe("performance of the app on 10,000 cases and 100,000 events", { timeout:
     await byId("queue-summary");
     await new Promise((r) => setTimeout(r, 2000));
     const rows = pss();
-    for (const r of rows) console.log(`perf:   ${r.comm} (${r.pid}): ${(r.kib / 1024).toFixed(1)} MiB PSS`);
+    const mib = (kib) => (kib / 1024).toFixed(1);
+    for (const r of rows) console.log(`perf:   ${r.comm} (${r.pid}): ${mib(r.kib)} MiB PSS (anonymous ${mib(r.anon)}, files ${mib(r.file)}, shared memory ${mib(r.shmem)})`);
     assert.ok(rows.some((r) => /countersign-app/.test(r.comm)), "the app's process was found");
     report("PSS of the app and its WebKit processes", rows.reduce((sum, r) => sum + r.kib, 0) / 1024, "MiB", "≤ 300 MiB");
   });
