@@ -117,6 +117,9 @@ describe("performance of the app on 10,000 cases and 100,000 events", { timeout:
     assert.ok(signedIn !== null, "the signed-in mark");
     report("sign-in submitted to the queue shown (the password's Argon2id and the log's replay included)", took, "ms");
     report("signed in (login answered) to the queue shown", start + took - signedIn, "ms", "≤ 300 ms");
+    // Where the memory was before any browsing: the sign-in's replay and My work only.
+    report("PSS of the app and its WebKit processes with My work shown", pss().reduce((sum, r) => sum + r.kib, 0) / 1024, "MiB");
+    for (const r of pss()) console.log(`perf:   ${r.comm}: ${(r.kib / 1024).toFixed(1)} MiB PSS with My work shown (anonymous ${(r.anon / 1024).toFixed(1)})`);
   });
 
   it("search results after the last keystroke", async () => {
