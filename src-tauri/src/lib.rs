@@ -15,6 +15,7 @@ mod error;
 pub mod live;
 mod state;
 pub mod team;
+mod webview;
 
 pub use error::{CommandError, CommandResult};
 pub use state::AppState;
@@ -31,6 +32,13 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 pub fn run() {
     with_commands(tauri::Builder::default())
         .manage(AppState::from_env())
+        .setup(|app| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window)?;
+            }
+            Ok(())
+        })
         .on_window_event(|window, event| {
             use tauri::Manager;
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {

@@ -1,7 +1,7 @@
 // Helpers for driving the real Countersign binary through tauri-driver (a W3C WebDriver server
 // in front of WebKitWebDriver). run.sh starts tauri-driver and sets the variables read here.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -49,11 +49,35 @@ export const SCALE_DIR = path.join(OUT_DIR, "home", "scale");
 /**
  * Makes a workspace of `cases` cases in SCALE_DIR/workspace (alice, admin, "TEST-ONLY alice demo")
  * and returns the facts its `scale.json` names: the cases to find by number, IBAN and amount.
+ * With `events`, the generator goes on with months of work until the log holds that many events
+ * (a commit each: about a minute in a release build, written in /dev/shm): such a workspace is kept
+ * in OUT_DIR/scale-cache, named after the generator binary's size and time and the counts, and
+ * copied from there by the next run.
  */
-export function makeScaleWorkspace(cases = 10_000) {
+export function makeScaleWorkspace(cases = 10_000, events = null) {
   const started = Date.now();
-  const out = execFileSync(SCALE_GENERATOR, [SCALE_DIR, "--cases", String(cases)], { encoding: "utf8", timeout: 600_000 });
-  console.log(`${out.trim()} (${((Date.now() - started) / 1000).toFixed(1)} s with start-up)`);
+  const args = ["--cases", String(cases), ...(events ? ["--events", String(events)] : [])];
+  const generator = statSync(SCALE_GENERATOR);
+  const cached = events && path.join(OUT_DIR, "scale-cache", `${cases}-${events}-${generator.size}-${Math.round(generator.mtimeMs)}`);
+  rmSync(SCALE_DIR, { recursive: true, force: true });
+  if (cached && existsSync(path.join(cached, "scale.json"))) {
+    cpSync(cached, SCALE_DIR, { recursive: true });
+    console.log(`the scale workspace copied from ${cached} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } else {
+    // Months of work commit once per event: on a disk each commit waits for its sync, so they are
+    // written in memory (/dev/shm) where the machine has it, then copied.
+    const scratch = events && existsSync("/dev/shm") ? mkdtempSync("/dev/shm/countersign-scale-") : null;
+    const out = execFileSync(SCALE_GENERATOR, [scratch ?? SCALE_DIR, ...args], { encoding: "utf8", timeout: 3_600_000 });
+    if (scratch) {
+      cpSync(scratch, SCALE_DIR, { recursive: true });
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    console.log(`${out.trim()} (${((Date.now() - started) / 1000).toFixed(1)} s with start-up)`);
+    if (cached) {
+      rmSync(path.join(OUT_DIR, "scale-cache"), { recursive: true, force: true });
+      cpSync(SCALE_DIR, cached, { recursive: true });
+    }
+  }
   return JSON.parse(readFileSync(path.join(SCALE_DIR, "scale.json"), "utf8"));
 }
 

@@ -168,6 +168,9 @@ describe("the app", () => {
     expect(root.dataset.screen).toBe("queue");
     expect(root.querySelector("#queue-call_back tbody tr")?.getAttribute("data-case-id")).toBe("2");
     expect(root.querySelector("#queue-count")?.textContent).toBe("1");
+    // The landing screen's queue also gives the navigation's count: asked once (issue 19's queue
+    // after sign-in waited for a second, identical question).
+    expect(calls.filter(([cmd]) => cmd === "work_queue")).toHaveLength(1);
     root.querySelector<HTMLButtonElement>("#nav-inbox")!.click();
     await flush();
     expect(root.dataset.screen).toBe("inbox");

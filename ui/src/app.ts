@@ -24,7 +24,7 @@ import { renderUnlock } from "./screens/unlock";
 import { teamStatus } from "./live";
 import { renderLogin } from "./screens/login";
 import { renderInbox } from "./screens/inbox";
-import { renderQueue, waitingCount } from "./screens/queue";
+import { renderQueue, showQueueCount } from "./screens/queue";
 import { renderCase } from "./screens/case";
 import { renderPartners } from "./screens/partners";
 import { renderPartner } from "./screens/partner";
@@ -200,8 +200,14 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   const checker = may(user, "change.approve");
   const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
   content.before(banner);
-  const refreshStatus = () =>
-    void showStatus(banner, checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null, mustEnrol ? null : root.querySelector<HTMLElement>("#queue-count"));
+  // On My work the screen's own work queue sets the navigation's count (showQueueCount): asking
+  // for the queue twice after sign-in would keep the screen waiting for the second answer.
+  const refreshStatus = (queueShown = root.dataset.screen === "queue") =>
+    void showStatus(
+      banner,
+      checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null,
+      mustEnrol || queueShown ? null : root.querySelector<HTMLElement>("#queue-count"),
+    );
   const nav = mustEnrol ? null : sideNav(user, () => shell);
   const sidebar = h(
     "div",
@@ -228,7 +234,7 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   };
   const area = screenArea(content, () => shell, show);
   const shell: Shell = workingShell(user, parts.org, content, area, show, refreshStatus, () => void signOut());
-  rememberOpened(shell, remember, refreshStatus);
+  rememberOpened(shell, remember, (method) => refreshStatus(method === "openQueue"));
   if (mustEnrol) shell.openAccount?.();
   else if (parts.resume.reopen) parts.resume.reopen(shell);
   else shell.openQueue();
@@ -482,13 +488,13 @@ function languagePicker(choose: (next: Locale) => void): HTMLElement {
  * Wraps every `open…` method of the shell so that each call is remembered as the way back to
  * the screen it opened (a method added to Shell later is covered too).
  */
-function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void) => void, opened: () => void): void {
+function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void) => void, opened: (method: string) => void): void {
   const methods = shell as unknown as Record<string, unknown>;
   for (const [name, method] of Object.entries(methods)) {
     if (!name.startsWith("open") || typeof method !== "function") continue;
     methods[name] = (...args: unknown[]) => {
       remember((again) => (again as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args));
-      opened();
+      opened(name);
       return method.apply(shell, args);
     };
   }
@@ -520,13 +526,7 @@ export async function showStatus(banner: HTMLElement, count: HTMLElement | null,
     count.title = t("changes.navCount", { n: waiting.length });
     count.dataset.count = String(waiting.length);
   }
-  if (queueCount && queue) {
-    const n = waitingCount(queue);
-    queueCount.textContent = String(n);
-    queueCount.hidden = n === 0;
-    queueCount.title = t("nav.queueCount", { n });
-    queueCount.dataset.count = String(n);
-  }
+  if (queueCount && queue) showQueueCount(queueCount, queue);
 }
 
 /** The text typed in a form's plain text fields (never a password), to keep across a re-render. */

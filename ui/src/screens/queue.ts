@@ -17,9 +17,21 @@ export function waitingCount(queue: WorkQueueView): number {
   return queue.groups.reduce((sum, g) => sum + g.count, 0);
 }
 
+/** The count of the navigation's My work (`#queue-count`, when shown) from a work queue. */
+export function showQueueCount(count: HTMLElement | null, queue: WorkQueueView): void {
+  if (!count) return;
+  const n = waitingCount(queue);
+  count.textContent = String(n);
+  count.hidden = n === 0;
+  count.title = t("nav.queueCount", { n });
+  count.dataset.count = String(n);
+}
+
 export async function renderQueue(shell: Shell): Promise<void> {
   const { content } = shell;
   const title = h("h2", { id: "queue-title", tabindex: -1 }, t("queue.title", { name: shell.user.name }));
+  // Both asked at once: the checklist's answer need not wait for the queue's.
+  const asked = may(shell.user, "org.account") ? setupChecklist().catch(() => null) : Promise.resolve(null);
   let queue: WorkQueueView;
   try {
     queue = await workQueue();
@@ -27,6 +39,7 @@ export async function renderQueue(shell: Shell): Promise<void> {
     content.replaceChildren(title, errorBox(toCommandError(reason), "queue-error"));
     return;
   }
+  showQueueCount((content.getRootNode() as ParentNode).querySelector<HTMLElement>("#queue-count"), queue);
   const total = waitingCount(queue);
   const summary = h("p", { id: "queue-summary", class: "hint", "data-count": total }, total === 0 && queue.changes_to_check === 0 ? t("queue.nothing") : tn("queue.waiting", total));
   const now = new Date();
@@ -54,7 +67,7 @@ export async function renderQueue(shell: Shell): Promise<void> {
           button(t("queue.openChanges"), () => shell.openChanges?.()),
         )
       : null;
-  const list = may(shell.user, "org.account") ? await setupChecklist().catch(() => null) : null;
+  const list = await asked;
   const checklist = list && !isDone(list) ? checklistCard(shell, list) : null;
   // j/k and the arrows move through the cases of every group (listnav.ts).
   const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups);
