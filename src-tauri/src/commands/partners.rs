@@ -350,7 +350,8 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
             &NewPartner {
                 card: &card,
                 confirm_fingerprint: &request.confirm_fingerprint,
-                phones: &phones,
+                phones: &phones.iter().map(|p| countersign_service::NewNumber::plain(p)).collect::<Vec<_>>(),
+                card_numbers: false,
                 domains: &domains,
                 country: country.as_deref(),
                 known_account,
