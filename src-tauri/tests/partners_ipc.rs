@@ -70,7 +70,7 @@ fn add_globex(main: &WebviewWindow<MockRuntime>, fingerprint: &str) -> Result<Va
         json!({"request": {
             "card_path": globex_card(),
             "confirm_fingerprint": fingerprint,
-            "phones": ["+49 30 1234567", " "],
+            "phones": [{"number": "+49 30 1234567", "label": "Accounts receivable"}, {"number": " ", "label": null}], "card_numbers": false,
             "domains": ["globex.example"],
             "country": "DE",
             "iban": "DE89 3704 0044 0532 0130 00",
@@ -120,7 +120,7 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
 
     // Half a known account is refused before the core is asked.
-    let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": ["+49 30 1234567"], "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
+    let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": [{"number": "+49 30 1234567", "label": null}], "card_numbers": false, "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
     assert_eq!(refusal_with_message(invoke(&main, "add_partner", half.take())).0, "invalid_input");
 
     // Read back right (typed without spaces): pinned, with the on-file number and the known account.
@@ -136,6 +136,8 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert!(keys[0]["verified_how"].as_str().unwrap().contains("read back out of band"));
     assert_eq!(partner["phones"].as_array().unwrap().len(), 1, "the blank number is dropped");
     assert_eq!(partner["phones"][0]["e164"], json!("+49301234567"));
+    // Issue 20: the label the admin typed, and where the number came from, as codes.
+    assert_eq!((&partner["phones"][0]["label"], &partner["phones"][0]["source"]), (&json!("Accounts receivable"), &json!("onboarding")));
     assert!(partner["domains"].as_array().unwrap().contains(&json!("globex.example")));
     assert_eq!(partner["accounts"][0]["status"], json!("current"));
     assert_eq!(partner["accounts"][0]["source"], json!("contract"));
@@ -166,7 +168,7 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
     login(&main, "carol");
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap().as_array().unwrap().len(), 1);
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["name"], json!("Globex Corporation"));
-    let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": ["+34 91 555 0102"], "domains": [], "country": null, "iban": null, "bic": null}});
+    let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": [{"number": "+34 91 555 0102", "label": null}], "card_numbers": false, "domains": [], "country": null, "iban": null, "bic": null}});
     assert_eq!(refusal_with_message(invoke(&main, "add_partner", umbrella)).0, "not_permitted");
     let check = json!({"cardPath": format!("{KEYS}/umbrella.card"), "fingerprint": "29120 23143 23349 64902 21655 85485"});
     assert_eq!(refusal_with_message(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");

@@ -220,7 +220,7 @@ impl CaseDetail {
 }
 
 /// The partner's on-file numbers, each with its provenance from the signed statements (a row no
-/// statement put on file is refused), its label, and, for the callback of case `case` (when
+/// statement put on file is left out), its label, and, for the callback of case `case` (when
 /// given), whether it is withheld and why ([`countersign_core::cases::callback_numbers`]).
 fn numbers_on_file(tx: &dyn Tx, state: &ImpliedState, partner_id: i64, case: Option<i64>) -> ServiceResult<Vec<NumberOnFile>> {
     let card = tx.partner_card(partner_id)?.and_then(|bytes| PartnerCard::parse(&bytes).ok());
@@ -235,13 +235,9 @@ fn numbers_on_file(tx: &dyn Tx, state: &ImpliedState, partner_id: i64, case: Opt
     let receipt = case.and_then(|id| state.cases.get(&id)).map(|c| Receipt { seq: c.received_seq, email_numbers: &c.email_numbers });
     let mut numbers = vec![];
     for number in tx.partner_phones(partner_id, &Page::default())? {
-        let Some(provenance) = signed.and_then(|p| p.numbers.get(&number.e164)).cloned() else {
-            return Ok(super::statements::differs(
-                "partner_phones",
-                format!("{partner_id} {}", number.e164),
-                "no signed statement put this number on file",
-            )?);
-        };
+        // A row no signed statement put on file is never offered as a number to call; dialling it
+        // is refused (`state_unverified`, logged) by `on_file_number`, and `audit verify` names it.
+        let Some(provenance) = signed.and_then(|p| p.numbers.get(&number.e164)).cloned() else { continue };
         let card_label = card_labels.iter().find(|(e164, _)| *e164 == number.e164).map(|(_, label)| label.clone());
         let withheld = receipt.as_ref().and_then(|r| withheld(&number.e164, &provenance, r));
         numbers.push(NumberOnFile { label: provenance.label.clone().or(card_label), number, provenance, withheld });

@@ -17,6 +17,7 @@ import { errorBox, h, notice } from "../dom";
 import { formatDateTime, hasKey, t } from "../i18n";
 import type { Shell } from "../app";
 import { fingerprintGroups } from "./partners";
+import { provenanceText } from "../provenance";
 import { renderIssue } from "./issue";
 import { outcomeText } from "./changes";
 
@@ -110,8 +111,10 @@ function phonesSection(view: PartnerView): HTMLElement {
           "li",
           { "data-e164": ph.e164 },
           h("strong", { class: "phone" }, ph.display),
+          ph.label ? h("span", { class: "phone-label" }, ` · ${ph.label}`) : null,
           " ",
-          h("span", { class: "hint" }, t("partners.page.recorded", { source: ph.source, who: ph.recorded_by, at: formatDateTime(ph.recorded_at) })),
+          // Issue 20: where it came from, worded by its code in the user's language.
+          h("span", { class: "hint phone-provenance", "data-source": ph.source }, provenanceText(ph)),
         ),
       ),
     ),
