@@ -178,11 +178,24 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
         json!({"request": {"id": id, "statement_path": statement, "confirm_fingerprint": GLOBEX_FPR, "dialed": "+49 30 1234567"}});
     assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", rotation)).0, "not_permitted");
     assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
+    let phone = json!({"id": id, "phone": {"number": "+49 30 7654321", "label": "Treasury"}});
+    assert_eq!(refusal_with_message(invoke(&main, "add_partner_phone", phone.clone())).0, "not_permitted");
     assert_eq!(
         refusal_with_message(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
         "not_permitted"
     );
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["keys"][0]["status"], json!("active"));
+
+    // Issue 20: an admin puts a number on file with its label; it says it came from a change.
+    invoke(&main, "logout", json!({})).unwrap();
+    login(&main, "alice");
+    let added = invoke(&main, "add_partner_phone", phone).unwrap();
+    let phones = added["value"]["phones"].as_array().unwrap().clone();
+    let treasury = phones.iter().find(|p| p["e164"] == json!("+49307654321")).expect("the number is on file");
+    assert_eq!(
+        (&treasury["label"], &treasury["source"], &treasury["recorded_by"]),
+        (&json!("Treasury"), &json!("change"), &json!("alice"))
+    );
 }
 
 #[test]

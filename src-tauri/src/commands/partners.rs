@@ -419,6 +419,19 @@ pub async fn rotate_partner_key(state: State<'_, AppState>, request: PartnerRota
     })
 }
 
+/// Puts one more number on file for a partner, with its label (issue 20): in setup mode at once
+/// (the partner as it is then), otherwise a pending change another approver or admin approves. It
+/// is never offered for the callback of an instruction that arrived before it.
+#[tauri::command]
+pub async fn add_partner_phone(state: State<'_, AppState>, id: i64, phone: PhoneInput) -> CommandResult<Outcome<PartnerView>> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let outcome = ws.add_partner_phone(session, id, &NewNumber { number: phone.number.trim().to_string(), label: phone.label })?;
+        Outcome::from_service(outcome, |_| Ok(view(ws.partner(session, id)?)))
+    })
+}
+
 /// Revokes a key (the active one, or the one named) with a reason; the revoked fingerprint.
 #[tauri::command]
 pub async fn revoke_partner_key(state: State<'_, AppState>, id: i64, fingerprint: Option<String>, reason: String) -> CommandResult<String> {

@@ -363,6 +363,31 @@ describe("the partner page", () => {
     expect(phones.join(" ")).not.toMatch(/onboarding|change|typed|approved/);
   });
 
+  // Issue 20: an admin puts one more number on file with its label; a second person approves it.
+  it("puts a number on file with its label, as a change for a second person; a clerk is not offered it", async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === "partner_detail") return detail;
+      if (cmd === "add_partner_phone") {
+        return { outcome: "pending", change: { id: 14, kind: "partner_add_phone", summary: "Put +49 30 7654322 on file for Globex Corporation", flags: [] } };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    set(s.content, "phone-number", " +49 30 7654322 ");
+    set(s.content, "phone-label", "Treasury");
+    submit(s.content, "phone-form");
+    await flush();
+    expect(calls.find((c) => c.cmd === "add_partner_phone")?.args).toEqual({ id: 1, phone: { number: " +49 30 7654322 ", label: "Treasury" } });
+    expect(s.content.querySelector("#partner-notice")?.textContent).toContain("Put +49 30 7654322 on file");
+
+    const clerk = { ...shell(), user: userOf("carol", "clerk") };
+    await renderPartner(clerk, 1);
+    expect(clerk.content.querySelector("#phone-form")).toBeNull();
+  });
+
   it("says an accepted rotation waits for a second person, and offers no number when none is on file", async () => {
     mockIPC((cmd) => {
       if (cmd === "partner_detail") return detail;
