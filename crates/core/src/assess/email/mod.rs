@@ -172,7 +172,7 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
     rules.authentication(&auth_headers, &mailboxes, &mut findings);
     rules.display_names(&mailboxes, &mut findings);
     let contacts = contacts::read_contacts(&message_text(raw), ctx.partner_country);
-    rules.contacts_not_on_file(&contacts, &mut findings);
+    rules.contacts_not_on_file(&contacts, &mailboxes, &mut findings);
     let findings = cap_per_code(findings);
     let numbers = contacts.numbers.iter().map(|n| n.as_e164().to_string()).collect();
 
@@ -378,8 +378,10 @@ impl<'c> Rules<'c> {
 
     /// email_number_not_on_file and email_domain_not_on_file (issue 20): a number the message's
     /// text gives that is not on file for the partner, and an address or link on a domain
-    /// registered neither for the partner nor for us.
-    fn contacts_not_on_file(&self, contacts: &contacts::Contacts, out: &mut Vec<Finding>) {
+    /// registered neither for the partner nor for us. A domain of the address headers is left to
+    /// the rules above (a quoted reply repeats the thread's addresses in its text).
+    fn contacts_not_on_file(&self, contacts: &contacts::Contacts, mailboxes: &[Mailbox], out: &mut Vec<Finding>) {
+        let in_headers = |d: &MailDomain| mailboxes.iter().filter_map(|m| m.domain.as_ref()).any(|h| h.ascii() == d.ascii());
         let partner = self.partner_name();
         for number in contacts.numbers.iter().filter(|n| !self.ctx.partner_numbers.iter().any(|p| p == n.as_e164())) {
             let message = format!(
@@ -390,7 +392,7 @@ impl<'c> Rules<'c> {
                 Finding::warning(ReasonCode::EmailNumberNotOnFile, message).with("number", number.as_e164()).with("partner", &partner),
             );
         }
-        for domain in contacts.domains.iter().filter(|d| !self.is_partners(d) && !self.is_ours(d)) {
+        for domain in contacts.domains.iter().filter(|d| !self.is_partners(d) && !self.is_ours(d) && !in_headers(d)) {
             let message = format!(
                 "The message's text gives an address or link on {}, which is registered neither for {partner} nor for us",
                 domain.describe()
@@ -792,9 +794,10 @@ mod tests {
             partner_numbers: &on_file,
             partner_country: Some("DE"),
         };
-        let raw = "From: Hank <hank@globex.com>\r\nTo: ap@initech.example\r\nSubject: new bank\r\n\r\n\
+        let raw = "From: Hank <hank@globex.com>\r\nTo: ap@initech.example\r\nCc: maria@umbrella.example\r\nSubject: new bank\r\n\r\n\
                    Call me on +44 20 7946 0999 or at the office, 030 1234567.\r\n\
-                   Write to ap@initech.example, hank@globex.com or pay@globex-payments.com.\r\n";
+                   Write to ap@initech.example, hank@globex.com or pay@globex-payments.com.\r\n\
+                   > On Monday, maria@umbrella.example wrote: (a quoted reply names the thread's addresses)\r\n";
         let evidence = assess_email(raw.as_bytes(), &ctx).unwrap();
         assert_eq!(evidence.numbers, ["+442079460999", "+49301234567"], "every number the text gives, on file or not");
         let found: Vec<_> = evidence
