@@ -146,7 +146,8 @@ fn five_desktops(server: &Server, root: &Path) {
         let partner = NewPartner {
             card: &card.to_bytes(),
             confirm_fingerprint: &typed,
-            phones: &phones,
+            phones: &phones.iter().map(|p| countersign_service::NewNumber::plain(p)).collect::<Vec<_>>(),
+            card_numbers: false,
             domains: &[],
             country: None,
             known_account: Some((&iban, BIC)),

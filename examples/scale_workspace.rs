@@ -93,7 +93,8 @@ fn onboard(ws: &mut Workspace, session: &countersign_service::Session) -> Vec<Ke
             let new = NewPartner {
                 card: &card.to_bytes(),
                 confirm_fingerprint: &typed,
-                phones: &phones,
+                phones: &phones.iter().map(|p| countersign_service::NewNumber::plain(p)).collect::<Vec<_>>(),
+                card_numbers: false,
                 domains: &[],
                 country: None,
                 known_account: Some((&iban, BIC)),

@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "add_partner",
     "rotate_partner_key",
     "revoke_partner_key",
+    "add_partner_phone",
     "issue_instruction",
     "list_issued_instructions",
     "answer_callback",

@@ -48,6 +48,8 @@ impl Fixture {
             partner_contacts: &self.contacts,
             our_domains: &self.ours,
             other_partner_domains: &self.others,
+            partner_numbers: &[],
+            partner_country: None,
         }
     }
 }

@@ -132,7 +132,8 @@ pub fn setup(root: &Path) -> Setup {
             &NewPartner {
                 card: &card.to_bytes(),
                 confirm_fingerprint: &typed,
-                phones: &phones,
+                phones: &phones.iter().map(|p| countersign_service::NewNumber::plain(p)).collect::<Vec<_>>(),
+                card_numbers: false,
                 domains: &[],
                 country: None,
                 known_account: Some((&iban, BIC)),

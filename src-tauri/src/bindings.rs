@@ -6,11 +6,12 @@ use ts_rs::{Config, TS};
 
 use countersign_service::core::assess::findings::{ReasonCode, Severity, Verdict};
 use countersign_service::core::auth::{Permission, Role};
+use countersign_service::core::cases::callback_numbers::Withheld;
 use countersign_service::core::cases::flow::{CallbackOutcome, CaseStatus};
 use countersign_service::core::cases::search::CaseSortKey;
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::changes::{ChangeKind, ChangeStatus};
-use countersign_service::core::registry::{AccountStatus, KeyStatus};
+use countersign_service::core::registry::{AccountStatus, KeyStatus, NumberSource};
 use countersign_service::core::screen::rules::{LineVerdict, ScreenReason};
 
 use crate::commands::{
@@ -129,7 +130,7 @@ fn teams(cfg: &Config) -> Vec<(String, String)> {
 
 /// The core's enums: union types of the contract's strings, written once in Rust.
 fn core_enums(cfg: &Config) -> Vec<(String, String)> {
-    exports!(cfg; ReasonCode, Severity, Verdict, CaseSortKey, CaseStatus, CallbackOutcome, Role, Permission, CaseStep, KeyStatus, AccountStatus, ChangeKind, ChangeStatus)
+    exports!(cfg; ReasonCode, Severity, Verdict, CaseSortKey, CaseStatus, CallbackOutcome, Role, Permission, CaseStep, KeyStatus, AccountStatus, NumberSource, Withheld, ChangeKind, ChangeStatus)
 }
 
 /// The four-eyes views: what a command that may wait says, the changes, the marked accounts.
@@ -189,6 +190,7 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         partners::CardContact,
         partners::CardPreview,
         partners::NewPartnerRequest,
+        partners::PhoneInput,
         partners::PartnerFile,
         partners::PartnerRotationRequest,
         issue::IssueRequest,

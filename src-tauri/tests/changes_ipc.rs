@@ -45,7 +45,7 @@ fn onboard_globex(main: &WebviewWindow<MockRuntime>) -> Value {
     let request = json!({"request": {
         "card_path": format!("{KEYS}/globex.card"),
         "confirm_fingerprint": GLOBEX_FPR,
-        "phones": ["+49 30 1234567"],
+        "phones": [{"number": "+49 30 1234567", "label": null}], "card_numbers": false,
         "domains": ["globex.example"],
         "country": "DE",
         "iban": "DE89 3704 0044 0532 0130 00",

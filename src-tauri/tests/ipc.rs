@@ -266,7 +266,8 @@ mod flow {
             &NewPartner {
                 card: &card,
                 confirm_fingerprint: GLOBEX_FPR,
-                phones: &[ON_FILE.to_string()],
+                phones: &[countersign_service::NewNumber::plain(ON_FILE)],
+                card_numbers: false,
                 domains: &[],
                 country: Some("DE"),
                 known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),

@@ -70,7 +70,7 @@ fn add_globex(main: &WebviewWindow<MockRuntime>, fingerprint: &str) -> Result<Va
         json!({"request": {
             "card_path": globex_card(),
             "confirm_fingerprint": fingerprint,
-            "phones": ["+49 30 1234567", " "],
+            "phones": [{"number": "+49 30 1234567", "label": "Accounts receivable"}, {"number": " ", "label": null}], "card_numbers": false,
             "domains": ["globex.example"],
             "country": "DE",
             "iban": "DE89 3704 0044 0532 0130 00",
@@ -124,7 +124,7 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap(), json!([]));
 
     // Half a known account is refused before the core is asked.
-    let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": ["+49 30 1234567"], "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
+    let mut half = json!({"request": {"card_path": globex_card(), "confirm_fingerprint": GLOBEX_FPR, "phones": [{"number": "+49 30 1234567", "label": null}], "card_numbers": false, "domains": [], "country": null, "iban": "DE89 3704 0044 0532 0130 00", "bic": ""}});
     assert_eq!(refusal_with_message(invoke(&main, "add_partner", half.take())).0, "invalid_input");
 
     // Read back right (typed without spaces): pinned, with the on-file number and the known account.
@@ -140,6 +140,8 @@ fn onboarding_refuses_a_misheard_fingerprint_and_pins_the_right_one() {
     assert!(keys[0]["verified_how"].as_str().unwrap().contains("read back out of band"));
     assert_eq!(partner["phones"].as_array().unwrap().len(), 1, "the blank number is dropped");
     assert_eq!(partner["phones"][0]["e164"], json!("+49301234567"));
+    // Issue 20: the label the admin typed, and where the number came from, as codes.
+    assert_eq!((&partner["phones"][0]["label"], &partner["phones"][0]["source"]), (&json!("Accounts receivable"), &json!("onboarding")));
     assert!(partner["domains"].as_array().unwrap().contains(&json!("globex.example")));
     assert_eq!(partner["accounts"][0]["status"], json!("current"));
     assert_eq!(partner["accounts"][0]["source"], json!("contract"));
@@ -170,7 +172,7 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
     login(&main, "carol");
     assert_eq!(invoke(&main, "list_partners", json!({})).unwrap().as_array().unwrap().len(), 1);
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["name"], json!("Globex Corporation"));
-    let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": ["+34 91 555 0102"], "domains": [], "country": null, "iban": null, "bic": null}});
+    let umbrella = json!({"request": {"card_path": format!("{KEYS}/umbrella.card"), "confirm_fingerprint": "29120 23143 23349 64902 21655 85485", "phones": [{"number": "+34 91 555 0102", "label": null}], "card_numbers": false, "domains": [], "country": null, "iban": null, "bic": null}});
     assert_eq!(refusal_with_message(invoke(&main, "add_partner", umbrella)).0, "not_permitted");
     let check = json!({"cardPath": format!("{KEYS}/umbrella.card"), "fingerprint": "29120 23143 23349 64902 21655 85485"});
     assert_eq!(refusal_with_message(invoke(&main, "confirm_fingerprint", check)).0, "not_permitted");
@@ -180,11 +182,24 @@ fn a_clerk_may_look_but_not_onboard_rotate_revoke_or_issue() {
         json!({"request": {"id": id, "statement_path": statement, "confirm_fingerprint": GLOBEX_FPR, "dialed": "+49 30 1234567"}});
     assert_eq!(refusal_with_message(invoke(&main, "rotate_partner_key", rotation)).0, "not_permitted");
     assert_eq!(refusal_with_message(invoke(&main, "revoke_partner_key", json!({"id": id, "reason": "lost laptop"}))).0, "not_permitted");
+    let phone = json!({"id": id, "phone": {"number": "+49 30 7654321", "label": "Treasury"}});
+    assert_eq!(refusal_with_message(invoke(&main, "add_partner_phone", phone.clone())).0, "not_permitted");
     assert_eq!(
         refusal_with_message(invoke(&main, "issue_instruction", json!({"request": {"partner_id": id, "passphrase": ORG_PASSPHRASE}}))).0,
         "not_permitted"
     );
     assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["keys"][0]["status"], json!("active"));
+
+    // Issue 20: an admin puts a number on file with its label; it says it came from a change.
+    invoke(&main, "logout", json!({})).unwrap();
+    login(&main, "alice");
+    let added = invoke(&main, "add_partner_phone", phone).unwrap();
+    let phones = added["value"]["phones"].as_array().unwrap().clone();
+    let treasury = phones.iter().find(|p| p["e164"] == json!("+49307654321")).expect("the number is on file");
+    assert_eq!(
+        (&treasury["label"], &treasury["source"], &treasury["recorded_by"]),
+        (&json!("Treasury"), &json!("change"), &json!("alice"))
+    );
 }
 
 #[test]

@@ -223,6 +223,9 @@ pub fn case_json(case: &Case) -> Value {
 fn detail_json(d: &CaseDetail) -> Value {
     let mut v = case_json(&d.case);
     v["on_file_numbers"] = json!(e164s(d));
+    // Issue 20: each number with where it came from, and whether it is offered for this case's
+    // callback (and why not).
+    v["callback_numbers"] = json!(d.on_file_numbers.iter().map(callback_number_json).collect::<Vec<_>>());
     // Issue 19: the partner's current account as it stands when shown, and whether the case pays it.
     v["on_file_account"] = match &d.on_file_account {
         Some(a) => json!({
@@ -331,8 +334,7 @@ fn detail_text(d: &CaseDetail) -> String {
     out += &response_line(d);
     out += &on_file_line(d);
     if c.status == CaseStatus::Hold {
-        let numbers: Vec<String> = d.on_file_numbers.iter().map(number_text).collect();
-        out += &format!("  call back on   {} (on file; never a number from the request or its email)\n", numbers.join(", "));
+        out += &callback_lines(d);
     }
     out += "  timeline:\n";
     for e in &d.timeline {
@@ -344,6 +346,38 @@ fn detail_text(d: &CaseDetail) -> String {
 /// The on-file numbers in E.164, as `--json` gives them.
 fn e164s(d: &CaseDetail) -> Vec<&str> {
     d.on_file_numbers.iter().map(|n| n.number.e164.as_str()).collect()
+}
+
+/// A number on file in `case show --json` (issue 20).
+fn callback_number_json(n: &NumberOnFile) -> Value {
+    let mut v = json!({ "number": n.number.e164, "display": shown_number(&n.number.e164), "offered": n.withheld.is_none() });
+    super::partner_views::provenance_json(&mut v, &n.provenance);
+    v["label"] = json!(n.label);
+    if let Some(reason) = n.withheld {
+        v["withheld"] = json!(reason.as_str());
+        v["withheld_reason"] = json!(reason.explain(&shown_number(&n.number.e164)));
+    }
+    v
+}
+
+/// The numbers to call back on, each with where it came from, and those withheld with why.
+fn callback_lines(d: &CaseDetail) -> String {
+    let offered: Vec<String> = d.on_file_numbers.iter().filter(|n| n.withheld.is_none()).map(number_text).collect();
+    let mut out = match offered.is_empty() {
+        true => "  call back on   no number on file can be used for this case's callback\n".to_string(),
+        false => format!("  call back on   {} (on file; never a number from the request or its email)\n", offered.join(", ")),
+    };
+    for n in &d.on_file_numbers {
+        out += &format!("    {}  {}\n", number_text(n), super::partner_views::provenance_text(&n.provenance));
+        if let Some(reason) = n.withheld {
+            out += &format!("      not offered: {}\n", reason.explain(&shown_number(&n.number.e164)));
+        }
+    }
+    out
+}
+
+fn shown_number(e164: &str) -> String {
+    PhoneNumber::from_e164(e164).map(|p| p.international()).unwrap_or_else(|_| e164.to_string())
 }
 
 /// A number on file as people read it, with the label the partner's card gives it.
@@ -459,9 +493,12 @@ impl CaseRun<'_> {
     fn challenge(&mut self, id: i64) -> Result<(), CliError> {
         let challenge = self.ws.start_callback(self.session, id)?;
         let detail = self.ws.case(self.session, id)?;
-        let numbers: Vec<String> = detail.on_file_numbers.iter().map(number_text).collect();
+        let numbers: Vec<String> = detail.on_file_numbers.iter().filter(|n| n.withheld.is_none()).map(number_text).collect();
         let c = &detail.case;
-        self.output.emit(json!({ "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": e164s(&detail) }), || {
+        self.output.emit(json!({
+            "challenge": challenge.to_string(), "case_id": id, "on_file_numbers": e164s(&detail),
+            "callback_numbers": detail.on_file_numbers.iter().map(callback_number_json).collect::<Vec<_>>(),
+        }), || {
             format!(
                 "Call {} on a number on file: {}\n(never a number from the request or its email).\n\
                  1. Ask them to open their own copy of the instruction and run:\n       countersign respond --challenge \"{challenge}\" FILE\n\

@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 use serde_json::{json, Value};
 
-use countersign_service::core::registry::PinnedKey;
+use countersign_service::core::registry::{NumberProvenance, NumberSource, PinnedKey};
 use countersign_service::{AccountView, HistoryPage, PartnerDetail, PartnerHistory, PartnerSummary, PhoneView, Session, Workspace};
 
 use super::cases::{case_json, list_line};
@@ -127,14 +127,36 @@ fn key_line(k: &PinnedKey) -> String {
 }
 
 fn phone_json(p: &PhoneView) -> Value {
-    json!({
-        "id": p.number.id, "kind": "phone", "number": p.number.e164, "display": p.display, "source": p.number.source,
-        "recorded_by": p.number.recorded_by, "recorded_at": p.number.recorded_at,
-    })
+    let mut v = json!({ "id": p.number.id, "kind": "phone", "number": p.number.e164, "display": p.display });
+    provenance_json(&mut v, &p.provenance);
+    v
 }
 
 fn phone_line(p: &PhoneView) -> String {
-    format!("    {}   recorded by {} on {}\n", p.display, p.number.recorded_by, p.number.recorded_at)
+    let label = p.provenance.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+    format!("    {}{label}   {}\n", p.display, provenance_text(&p.provenance))
+}
+
+/// Adds where a number came from to its JSON object (issue 20): `source` (`onboarding`,
+/// `partner_card`, `change`), `label`, `recorded_by`, `approved_by`, `recorded_at`, as the signed
+/// statements say.
+pub(super) fn provenance_json(v: &mut Value, p: &NumberProvenance) {
+    v["source"] = json!(p.source.as_str());
+    v["label"] = json!(p.label);
+    v["recorded_by"] = json!(p.recorded_by);
+    v["approved_by"] = json!(p.approved_by);
+    v["recorded_at"] = json!(p.at);
+}
+
+/// Where a number came from, in words (issue 20).
+pub(super) fn provenance_text(p: &NumberProvenance) -> String {
+    let how = match p.source {
+        NumberSource::Onboarding => format!("typed at onboarding by {} (contract or onboarding call)", p.recorded_by),
+        NumberSource::PartnerCard => format!("from the partner's signed card, taken by {}", p.recorded_by),
+        NumberSource::Change => format!("added by {}'s change", p.recorded_by),
+    };
+    let approved = p.approved_by.as_deref().map(|a| format!(", approved by {a}")).unwrap_or_default();
+    format!("{how}{approved}, on {}", p.at)
 }
 
 fn account_json(view: &AccountView) -> Value {

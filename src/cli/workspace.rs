@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 use countersign_service::{
-    Assessment, Credentials, InitRequest, KeyRotation, Location, NewPartner, Outcome, Role, ServiceError, Session, Workspace,
+    Assessment, Credentials, InitRequest, KeyRotation, Location, NewNumber, NewPartner, Outcome, Role, ServiceError, Session, Workspace,
 };
 
 use super::changes::report_outcome;
@@ -35,7 +35,7 @@ const TOTP: &str = "COUNTERSIGN_TOTP";
 impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let exit = match &e {
-            ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) => Exit::NotPermitted,
+            ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) | ServiceError::NumberWithheld(_) => Exit::NotPermitted,
             ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) => Exit::Failed,
             ServiceError::InvalidInput(_)
             | ServiceError::NotFound(_)
@@ -147,6 +147,16 @@ pub enum PartnerCommand {
         #[arg(long, value_name = "NUM")]
         dialed: String,
     },
+    /// Put one more number on file for a partner (admin only; a change a second person approves).
+    /// It is never offered for the callback of an instruction that arrived before it.
+    AddPhone {
+        /// Partner id.
+        id: i64,
+        /// The number, from an independent source (never from an email), optionally with its
+        /// label: `NUM` or `NUM=LABEL`.
+        #[arg(long, value_name = "NUM[=LABEL]")]
+        phone: String,
+    },
     /// Revoke a partner's key (admin only).
     RevokeKey {
         /// Partner id.
@@ -168,9 +178,13 @@ pub struct PartnerAddArgs {
     /// The fingerprint as read back with the partner over the phone (spaces, dashes ignored).
     #[arg(long, value_name = "FPR")]
     confirm_fingerprint: String,
-    /// On-file phone number from the contract (repeatable, at least one).
-    #[arg(long = "phone", value_name = "NUM")]
+    /// On-file phone number from the contract or the onboarding call, optionally with its label:
+    /// `NUM` or `NUM=LABEL` (repeatable; at least one, unless --card-phones gives one).
+    #[arg(long = "phone", value_name = "NUM[=LABEL]")]
     phones: Vec<String>,
+    /// Also put on file the phone numbers the partner's signed card lists, with its labels.
+    #[arg(long)]
+    card_phones: bool,
     /// Registered email domain (repeatable).
     #[arg(long = "domain", value_name = "D")]
     domains: Vec<String>,
@@ -423,12 +437,14 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
     match command {
         PartnerCommand::Add(args) => {
             let card = read_file(&args.card, MAX_FILE_SIZE)?;
+            let phones: Vec<NewNumber> = args.phones.iter().map(|p| new_number(p)).collect();
             let outcome = ws.add_partner(
                 &session,
                 &NewPartner {
                     card: &card,
                     confirm_fingerprint: &args.confirm_fingerprint,
-                    phones: &args.phones,
+                    phones: &phones,
+                    card_numbers: args.card_phones,
                     domains: &args.domains,
                     country: args.country.as_deref(),
                     known_account: args.iban.as_deref().zip(args.bic.as_deref()),
@@ -452,6 +468,13 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                 (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is retired."))
             });
         }
+        PartnerCommand::AddPhone { id, phone } => {
+            let outcome = ws.add_partner_phone(&session, *id, &new_number(phone))?;
+            return report_outcome(outcome, output, |applied| {
+                let number = applied["number"].as_str().unwrap_or_default().to_string();
+                (json!({ "partner": id, "number": number }), format!("{number} is on file for partner {id}."))
+            });
+        }
         PartnerCommand::RevokeKey { id, reason, fingerprint } => {
             let revoked = ws.revoke_partner_key(&session, *id, fingerprint.as_deref(), reason)?;
             output.emit(json!({ "partner": id, "revoked": revoked }), || {
@@ -460,6 +483,14 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
         }
     }
     Ok(Exit::Success)
+}
+
+/// A number as `--phone` gives it: `NUM` or `NUM=LABEL` (a number never holds `=`).
+fn new_number(text: &str) -> NewNumber {
+    match text.split_once('=') {
+        Some((number, label)) => NewNumber { number: number.trim().to_string(), label: Some(label.to_string()) },
+        None => NewNumber::plain(text),
+    }
 }
 
 /// The contract's object for one assessed file.

@@ -128,6 +128,8 @@ fn run_eml(input: &[u8]) {
         partner_contacts: &[],
         our_domains: &ours,
         other_partner_domains: &others,
+        partner_numbers: &[],
+        partner_country: None,
     };
     let _ = assess_email(input, &ctx);
 }

@@ -36,8 +36,8 @@ STATEMENT_CONTEXT = b"countersign/statement/v1\x00"
 STATEMENT_ACTIONS = {
     "workspace.init", "workspace.upgrade", "audit.key_create", "user.add", "user.key_create",
     "user.disable", "user.enable", "user.reset_password", "policy.set", "org.account",
-    "org.domains", "org.rotate_key", "partner.add", "partner.rotate_key", "partner.revoke_key",
-    "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
+    "org.domains", "org.rotate_key", "partner.add", "partner.add_phone", "partner.rotate_key",
+    "partner.revoke_key", "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
     "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
     "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
     "payment_file.screen",
@@ -46,7 +46,7 @@ STATEMENT_ACTIONS = {
 CHECKER_ROLES = {"approver", "admin"}
 CHECKERS_FOR_FOUR_EYES = 2
 EFFECTS = {
-    "partner_add": {"partner.add"}, "partner_rotate_key": {"partner.rotate_key"},
+    "partner_add": {"partner.add"}, "partner_rotate_key": {"partner.rotate_key"}, "partner_add_phone": {"partner.add_phone"},
     "user_add": {"user.add", "user.key_create"}, "user_reset_password": {"user.reset_password", "user.key_create"},
     "user_enable": {"user.enable"}, "policy_set": {"policy.set"}, "org_account": {"org.account"},
     "account_clear": {"account.clear"},
@@ -203,7 +203,7 @@ class State:
 
     def needs_four_eyes(self, action: str, subject: str, details: dict) -> bool:
         user = self.users.get(subject[5:]) if subject.startswith("user:") else None
-        if action in ("partner.add", "partner.rotate_key", "user.reset_password", "org.account", "account.clear"):
+        if action in ("partner.add", "partner.add_phone", "partner.rotate_key", "user.reset_password", "org.account", "account.clear"):
             return True
         if action == "user.add":
             return details.get("role") in CHECKER_ROLES
@@ -383,6 +383,14 @@ class State:
         partner = self.partners.get(pid)
         if partner is None:
             raise Invalid("missing", f"partner {pid} does not exist")
+        if action == "partner.add_phone":
+            number = details.get("e164")
+            if not isinstance(number, str):
+                raise Invalid("malformed", "it names no number")
+            if number in partner["phones"]:
+                raise Invalid("rules", f"{number} is on file for partner {pid} already")
+            partner["phones"].add(number)
+            return f"{number} on file for partner {pid}"
         if action == "partner.rotate_key":
             if partner["keys"].get(details.get("old")) != "active":
                 raise Invalid("rules", f"{details.get('old')} is not an active key of partner {pid}")

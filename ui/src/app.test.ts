@@ -58,7 +58,11 @@ const holdCase: CaseView = {
   on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
   pays_account_on_file: false,
   account_history: [],
-  on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: "Accounts receivable", recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
+  on_file_numbers: [
+    { e164: "+4930123456", display: "+49 30 123456", label: "Accounts receivable", source: "onboarding", recorded_by: "alice", approved_by: "dave", recorded_at: "2025-10-01T08:00:00Z", withheld: null },
+    { e164: "+442079460958", display: "+44 20 7946 0958", label: null, source: "partner_card", recorded_by: "alice", approved_by: "dave", recorded_at: "2025-10-01T08:00:00Z", withheld: "in_email" },
+    { e164: "+4930765432", display: "+49 30 765432", label: "Treasury", source: "change", recorded_by: "alice", approved_by: "erin", recorded_at: "2026-01-02T08:00:00Z", withheld: "added_after_instruction" },
+  ],
   callbacks: [],
   timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
   next_steps: ["call_back"],
@@ -210,8 +214,21 @@ describe("the app", () => {
     // The numbers on file are the only choices; nothing is typed and nothing is chosen beforehand.
     const numbers = [...root.querySelectorAll<HTMLInputElement>("#callback-numbers input[type=radio]")];
     expect(numbers.map((n) => n.value)).toEqual(["+49 30 123456"]);
-    // Each with its label and who put it on file when.
-    expect(root.querySelector("#callback-numbers label")?.textContent).toBe("+49 30 123456 · Accounts receivable (on file since 1 Oct 2025, recorded by alice)");
+    // Each with its label and where it came from (issue 20): how, by whom, approved by whom, when.
+    expect(root.querySelector("#callback-numbers label")?.textContent).toBe(
+      "+49 30 123456 · Accounts receivable (typed at onboarding by alice (contract or onboarding call), approved by dave, on 1 Oct 2025)",
+    );
+    // The numbers the core withholds for this case are shown apart, not offered, each with why.
+    const withheld = [...root.querySelectorAll<HTMLElement>("#callback-withheld li")];
+    expect(withheld.map((li) => [li.dataset.e164, li.dataset.withheld])).toEqual([
+      ["+442079460958", "in_email"],
+      ["+4930765432", "added_after_instruction"],
+    ]);
+    expect(withheld[0].querySelector(".phone-provenance")?.textContent).toBe(" (from the partner's signed card, taken by alice, approved by dave, on 1 Oct 2025)");
+    expect(withheld[0].querySelector(".withheld-reason")?.textContent).toMatch(/appears in the email that came with this instruction/);
+    expect(withheld[1].querySelector(".withheld-reason")?.textContent).toMatch(/put on file after this instruction arrived/);
+    expect(withheld[1].textContent).toContain("added later by alice's change, approved by erin");
+    expect(root.querySelector("#callback-withheld input")).toBeNull();
     expect(root.querySelector("#callback-numbers input[type=tel], #callback-numbers input[type=text]")).toBeNull();
     expect(root.querySelectorAll("#callback-form input[type=radio]:checked").length).toBe(0);
     setInput(root, "callback-reached", "Greta");

@@ -40,6 +40,7 @@ const ACCOUNT_STATUSES: Record<AccountStatus, true> = { current: true, pending: 
 const CHANGE_KINDS: Record<ChangeKind, true> = {
   partner_add: true,
   partner_rotate_key: true,
+  partner_add_phone: true,
   user_add: true,
   user_reset_password: true,
   user_enable: true,
@@ -89,6 +90,9 @@ const REASONS: Record<ReasonCode, true> = {
   email_auth_failed: true,
   email_display_name_spoof: true,
   email_unregistered_domain: true,
+  // Issue 20: a number or a domain the email's text gives that is not on file.
+  email_number_not_on_file: true,
+  email_domain_not_on_file: true,
 };
 
 /** A payment-file line's verdict (issue 18), best first. */

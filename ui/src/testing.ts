@@ -75,7 +75,7 @@ export function caseViewOf(summary: CaseSummary, extra: Partial<CaseView> = {}):
     on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
     pays_account_on_file: false,
     account_history: [],
-    on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: null, recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
+    on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: null, source: "onboarding", recorded_by: "alice", approved_by: null, recorded_at: "2025-10-01T08:00:00Z", withheld: null }],
     callbacks: [],
     timeline: [],
     next_steps: ["call_back"],

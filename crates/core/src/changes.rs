@@ -43,6 +43,8 @@ pub enum ChangeKind {
     PartnerAdd,
     /// Accepting a partner's key rotation.
     PartnerRotateKey,
+    /// Putting one more number on file for a partner (issue 20).
+    PartnerAddPhone,
     /// Adding a user with the approver or admin role.
     UserAdd,
     /// Resetting another user's password (and so their key and second factor).
@@ -59,9 +61,10 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind.
-    pub const ALL: [ChangeKind; 8] = [
+    pub const ALL: [ChangeKind; 9] = [
         ChangeKind::PartnerAdd,
         ChangeKind::PartnerRotateKey,
+        ChangeKind::PartnerAddPhone,
         ChangeKind::UserAdd,
         ChangeKind::UserResetPassword,
         ChangeKind::UserEnable,
@@ -75,6 +78,7 @@ impl ChangeKind {
         match self {
             ChangeKind::PartnerAdd => "partner_add",
             ChangeKind::PartnerRotateKey => "partner_rotate_key",
+            ChangeKind::PartnerAddPhone => "partner_add_phone",
             ChangeKind::UserAdd => "user_add",
             ChangeKind::UserResetPassword => "user_reset_password",
             ChangeKind::UserEnable => "user_enable",
@@ -103,6 +107,7 @@ impl ChangeKind {
         match self {
             ChangeKind::PartnerAdd => &["partner.add"],
             ChangeKind::PartnerRotateKey => &["partner.rotate_key"],
+            ChangeKind::PartnerAddPhone => &["partner.add_phone"],
             ChangeKind::UserAdd => &["user.add", "user.key_create"],
             ChangeKind::UserResetPassword => &["user.reset_password", "user.key_create"],
             ChangeKind::UserEnable => &["user.enable"],
@@ -277,6 +282,7 @@ mod tests {
             [
                 ("partner_add", &["partner.add"][..]),
                 ("partner_rotate_key", &["partner.rotate_key"]),
+                ("partner_add_phone", &["partner.add_phone"]),
                 ("user_add", &["user.add", "user.key_create"]),
                 ("user_reset_password", &["user.reset_password", "user.key_create"]),
                 ("user_enable", &["user.enable"]),

@@ -291,7 +291,8 @@ mod tests {
         let partner = NewPartner {
             card: GLOBEX_CARD,
             confirm_fingerprint: GLOBEX_FPR,
-            phones: &["+49 30 1234567".to_string()],
+            phones: &[crate::NewNumber::plain("+49 30 1234567")],
+            card_numbers: false,
             domains: &[],
             country: None,
             known_account: None,

@@ -93,7 +93,8 @@ mod tests {
         let new = NewPartner {
             card: &card.to_bytes(),
             confirm_fingerprint: &typed,
-            phones: &phones,
+            phones: &phones.iter().map(|p| crate::NewNumber::plain(p)).collect::<Vec<_>>(),
+            card_numbers: false,
             domains: &[],
             country: Some("DE"),
             known_account: Some((IBAN, "COBADEFFXXX")),

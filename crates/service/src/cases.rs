@@ -23,19 +23,20 @@ use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
+use countersign_core::cases::callback_numbers::{withheld, Receipt, Withheld};
 use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::cases::steps::{offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use countersign_core::format::callback_key::CallbackPublicKey;
-use countersign_core::format::card::{ContactKind, PartnerCard};
+use countersign_core::format::card::PartnerCard;
 use countersign_core::format::codes::{Challenge, ChallengeResponse};
 use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_core::format::instruction::Instruction;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::paging::{Page, Paged};
-use countersign_core::registry::{AccountRecord, OnFileNumber};
+use countersign_core::registry::{AccountRecord, NumberProvenance, OnFileNumber};
 use countersign_store::prelude::*;
 use countersign_store::{BankFile, StoreError, Tx};
 
@@ -179,8 +180,8 @@ pub struct CaseDetail {
     pub callbacks: Vec<Callback>,
     /// Every audit event about the case, oldest first.
     pub timeline: Vec<LoggedEvent>,
-    /// The on-file numbers of the case's partner (the only ones to call), each with the label
-    /// the partner's card gives it.
+    /// The on-file numbers of the case's partner (the only ones to call), each with its label,
+    /// where it came from, and why it is not offered for this case's callback when it is not.
     pub on_file_numbers: Vec<NumberOnFile>,
     /// The partner's current account, read when the case is shown and checked against the signed
     /// statements (issue 19: never a fact kept from an earlier view); none when the partner has
@@ -203,10 +204,15 @@ pub struct CaseDetail {
 /// A number on file as the callback shows it.
 #[derive(Debug, Clone)]
 pub struct NumberOnFile {
-    /// The record: E.164, where it came from, who recorded it and when.
+    /// The record: E.164 and when it was recorded.
     pub number: OnFileNumber,
-    /// How the partner's card names the same number ("Accounts receivable"), when it does.
+    /// How it is named: the label its signed statement gives it, else the partner's card's label
+    /// for the same number ("Accounts receivable"), when either does.
     pub label: Option<String>,
+    /// Where it came from, as the signed statements say (issue 20).
+    pub provenance: NumberProvenance,
+    /// Why it is not offered for this case's callback, when it is not (issue 20).
+    pub withheld: Option<Withheld>,
 }
 
 impl CaseDetail {
@@ -217,26 +223,30 @@ impl CaseDetail {
     }
 }
 
-/// The partner's on-file numbers, each with the label the partner's own card gives the same
-/// number (informative only: the number is on file because an admin recorded it from the
-/// contract, never because the card lists it).
-fn numbers_on_file(tx: &dyn Tx, partner_id: i64) -> ServiceResult<Vec<NumberOnFile>> {
+/// The partner's on-file numbers, each with its provenance from the signed statements (a row no
+/// statement put on file is left out), its label, and, for the callback of case `case` (when
+/// given), whether it is withheld and why ([`countersign_core::cases::callback_numbers`]).
+fn numbers_on_file(tx: &dyn Tx, state: &ImpliedState, partner_id: i64, case: Option<i64>) -> ServiceResult<Vec<NumberOnFile>> {
     let card = tx.partner_card(partner_id)?.and_then(|bytes| PartnerCard::parse(&bytes).ok());
-    let country = card.as_ref().and_then(|c| c.details().country).map(|c| c.to_string());
-    let labels: Vec<(String, String)> = card
-        .iter()
-        .flat_map(|c| c.details().contacts.iter())
-        .filter(|c| c.kind == ContactKind::Phone)
-        .filter_map(|c| Some((PhoneNumber::parse(&c.value, country.as_deref()).ok()?.as_e164().to_string(), c.label.clone()?)))
-        .collect();
-    let numbers = tx.partner_phones(partner_id, &Page::default())?;
-    Ok(numbers
+    let card_labels: Vec<(String, String)> = card
+        .as_ref()
+        .map(super::partners::card_numbers)
+        .unwrap_or_default()
         .into_iter()
-        .map(|number| {
-            let label = labels.iter().find(|(e164, _)| *e164 == number.e164).map(|(_, label)| label.clone());
-            NumberOnFile { number, label }
-        })
-        .collect())
+        .filter_map(|(number, label)| Some((number.as_e164().to_string(), label?)))
+        .collect();
+    let signed = state.partners.get(&partner_id);
+    let receipt = case.and_then(|id| state.cases.get(&id)).map(|c| Receipt { seq: c.received_seq, email_numbers: &c.email_numbers });
+    let mut numbers = vec![];
+    for number in tx.partner_phones(partner_id, &Page::default())? {
+        // A row no signed statement put on file is never offered as a number to call; dialling it
+        // is refused (`state_unverified`, logged) by `on_file_number`, and `audit verify` names it.
+        let Some(provenance) = signed.and_then(|p| p.numbers.get(&number.e164)).cloned() else { continue };
+        let card_label = card_labels.iter().find(|(e164, _)| *e164 == number.e164).map(|(_, label)| label.clone());
+        let withheld = receipt.as_ref().and_then(|r| withheld(&number.e164, &provenance, r));
+        numbers.push(NumberOnFile { label: provenance.label.clone().or(card_label), number, provenance, withheld });
+    }
+    Ok(numbers)
 }
 
 /// The partner's current account as the signed statements give it, read now.
@@ -562,11 +572,27 @@ impl Workspace {
         self.store.write(|tx| record_checked_call(tx, session, &call, state))?
     }
 
-    /// The number dialled, parsed, if it is on file for the case's partner; any other number is
-    /// refused, and the refusal logged in its own transaction.
+    /// The number dialled, parsed, if it is on file for the case's partner and offered for this
+    /// case's callback; any other number is refused (a withheld one with `number_withheld` and its
+    /// reason, issue 20), and the refusal logged in its own transaction.
     fn check_on_file_number(&mut self, session: &Session, id: i64, case: &Case, dialed: &str) -> ServiceResult<PhoneNumber> {
         let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
-        self.on_file_number(session, partner_id, dialed, "case.callback_refused", &format!("case:{id}"))
+        let subject = format!("case:{id}");
+        let dialed = self.on_file_number(session, partner_id, dialed, "case.callback_refused", &subject)?;
+        let withheld = self.verified(session.user(), &subject, |tx, state| {
+            let numbers = numbers_on_file(tx, state, partner_id, Some(id))?;
+            Ok(numbers.into_iter().find(|n| n.number.e164 == dialed.as_e164()).and_then(|n| n.withheld))
+        })?;
+        match withheld {
+            None => Ok(dialed),
+            Some(reason) => self.refuse(
+                session.user(),
+                "case.callback_refused",
+                &subject,
+                json!({ "dialed": dialed.as_e164(), "withheld": reason.as_str() }),
+                ServiceError::NumberWithheld(reason.explain(&dialed.international()).into()),
+            ),
+        }
     }
 
     /// The number dialled, parsed, if a signed statement put it on file for the partner; any other
@@ -878,7 +904,7 @@ impl Workspace {
             refresh(tx, state)?;
             let case = load(tx, id)?;
             let (on_file_numbers, on_file_account) = match case.partner_id {
-                Some(p) => (numbers_on_file(tx, p)?, account_on_file(tx, state, p)?),
+                Some(p) => (numbers_on_file(tx, state, p, Some(id))?, account_on_file(tx, state, p)?),
                 None => (vec![], None),
             };
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
@@ -905,15 +931,18 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NewPartner;
+    use crate::{NewNumber, NewPartner, Role};
     use countersign_core::bank::Country;
-    use countersign_core::format::card::{CardDetails, Contact};
+    use countersign_core::format::card::{CardDetails, Contact, ContactKind};
     use countersign_core::format::keys::KeyPair;
+    use countersign_core::registry::NumberSource;
 
     /// Issue 19: the callback's numbers carry how the partner's own card names the same number
     /// (matched in E.164 whatever the card's spelling); a number the card does not list has none.
+    /// Issue 20: a label the admin typed comes first, and each number says where it came from:
+    /// typed at onboarding, or taken from the partner's signed card.
     #[test]
-    fn each_number_on_file_carries_the_label_the_partners_card_gives_it() {
+    fn each_number_on_file_carries_its_label_and_where_it_came_from() {
         let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
         let key = KeyPair::from_seed(&[7; 32]);
         let contact =
@@ -922,21 +951,89 @@ mod tests {
             name: "Globex Corporation".into(),
             country: Some(Country::parse("DE").unwrap()),
             domains: vec![],
-            contacts: vec![contact("030 1234567", Some("Accounts receivable")), contact("+49 30 7654321", None)],
+            contacts: vec![
+                contact("030 1234567", Some("Accounts receivable")),
+                contact("+49 30 7654321", Some("Treasury")),
+                contact("+44 20 7946 0958", Some("London")),
+            ],
         };
         let card = PartnerCard::create(&key, details, now()).unwrap();
-        let phones = ["+49 30 1234567".to_string(), "+44 20 7946 0958".to_string()];
+        let phones =
+            [NewNumber::plain("+49 30 1234567"), NewNumber { number: "+44 20 7946 0958".into(), label: Some(" Office in London ".into()) }];
         let new = NewPartner {
             card: &card.to_bytes(),
             confirm_fingerprint: &card.fingerprint().to_string(),
             phones: &phones,
+            card_numbers: true,
             domains: &[],
             country: None,
             known_account: None,
         };
         ws.add_partner(&alice, &new).unwrap();
-        let numbers = ws.store.read(|tx| numbers_on_file(tx, 1)).unwrap();
-        let labelled: Vec<(&str, Option<&str>)> = numbers.iter().map(|n| (n.number.e164.as_str(), n.label.as_deref())).collect();
-        assert_eq!(labelled, [("+49301234567", Some("Accounts receivable")), ("+442079460958", None)]);
+        let numbers = ws.verified("alice", "partner:1", |tx, state| numbers_on_file(tx, state, 1, None)).unwrap();
+        let shown: Vec<(&str, Option<&str>, NumberSource, &str)> = numbers
+            .iter()
+            .map(|n| (n.number.e164.as_str(), n.label.as_deref(), n.provenance.source, n.provenance.recorded_by.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("+49301234567", Some("Accounts receivable"), NumberSource::Onboarding, "alice"),
+                ("+442079460958", Some("Office in London"), NumberSource::Onboarding, "alice"),
+                ("+49307654321", Some("Treasury"), NumberSource::PartnerCard, "alice"),
+            ]
+        );
+        assert!(numbers.iter().all(|n| n.withheld.is_none() && n.provenance.approved_by.is_none()), "setup mode: no second person");
+        let long = NewNumber { number: "+49 30 1234568".into(), label: Some("x".repeat(crate::partners::MAX_LABEL_CHARS + 1)) };
+        assert_eq!(ws.add_partner_phone(&alice, 1, &long).unwrap_err().code(), "invalid_input");
+    }
+
+    /// Issue 20: a number that appears in the instruction's email, or was put on file after the
+    /// instruction arrived, is not offered for its callback, and a callback to it is refused with
+    /// its reason and logged; a number on file before and not in the email is offered.
+    #[test]
+    fn a_number_from_the_email_or_added_after_the_instruction_is_withheld_and_refused() {
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        ws.add_user(&alice, "carol", Role::Clerk, "carol password 1").unwrap();
+        let carol = ws.login(&crate::Credentials { user: "carol", password: "carol password 1", totp: None }).unwrap();
+        let key = crate::test_support::onboard_a_partner(&mut ws, &alice, true);
+        ws.add_partner_phone(&alice, 1, &NewNumber::plain("+44 20 7946 0958")).unwrap();
+        let email = b"From: Hank <hank@globex.example>\r\nSubject: new bank\r\n\r\nCall me: +44 20 7946 0958 or +33 1 23 45 67 89\r\n";
+        let account = ("FR1420041010050500013M02606", "PSSTFRPPLIL");
+        let (id, _) = crate::test_support::receive_with_email(&mut ws, &carol, &key, "INV-9", account, "100.00", Some(email));
+        ws.add_partner_phone(&alice, 1, &NewNumber { number: "+49 30 7654321".into(), label: Some("Treasury".into()) }).unwrap();
+
+        let detail = ws.case(&carol, id).unwrap();
+        let codes: Vec<&str> = detail.case.findings.iter().map(|f| f.code.as_str()).collect();
+        assert!(codes.contains(&"email_number_not_on_file"), "+33 is in the email and not on file: {codes:?}");
+        let offered: Vec<(&str, Option<Withheld>)> = detail.on_file_numbers.iter().map(|n| (n.number.e164.as_str(), n.withheld)).collect();
+        assert_eq!(
+            offered,
+            [("+49301234567", None), ("+442079460958", Some(Withheld::InEmail)), ("+49307654321", Some(Withheld::AddedAfterInstruction)),]
+        );
+        assert_eq!(detail.on_file_numbers[2].provenance.source, NumberSource::Change);
+
+        ws.start_callback(&carol, id).unwrap();
+        for (dialed, reason) in [("+44 20 7946 0958", "in the email"), ("+49 30 7654321", "after this instruction arrived")] {
+            let report = CallbackReport { dialed, reached: "Hank", response: None, outcome: CallbackOutcome::Unreachable, note: None };
+            let refused = ws.record_callback(&carol, id, &report).unwrap_err();
+            assert_eq!(refused.code(), "number_withheld", "{dialed}");
+            assert!(refused.to_string().contains(reason), "{refused}");
+        }
+        let refusals = ws.store.read(|tx| tx.events_for_subject(&format!("case:{id}"))).unwrap();
+        let withheld: Vec<String> = refusals
+            .iter()
+            .filter(|e| e.action == "case.callback_refused")
+            .map(|e| serde_json::from_str::<serde_json::Value>(&e.details).unwrap()["withheld"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(withheld, ["in_email", "added_after_instruction"]);
+        let report = CallbackReport {
+            dialed: "+49 30 1234567",
+            reached: "Maria",
+            response: None,
+            outcome: CallbackOutcome::Unreachable,
+            note: None,
+        };
+        assert_eq!(ws.record_callback(&carol, id, &report).unwrap(), CaseStatus::Hold, "the number on file before, not in the email");
     }
 }

@@ -173,6 +173,7 @@ fn apply(tx: &dyn Tx, kind: ChangeKind, request: &Value, applier: &Applier<'_>) 
     match kind {
         ChangeKind::PartnerAdd => super::partners::apply_partner_add(tx, request, applier),
         ChangeKind::PartnerRotateKey => super::partners::apply_rotation(tx, request, applier),
+        ChangeKind::PartnerAddPhone => super::partners::apply_partner_add_phone(tx, request, applier),
         ChangeKind::UserAdd => super::access::apply_user_add(tx, request, applier),
         ChangeKind::UserResetPassword => super::access::apply_password_reset(tx, request, applier),
         ChangeKind::UserEnable => super::access::apply_user_enable(tx, request, applier),

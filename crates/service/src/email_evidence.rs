@@ -1,6 +1,6 @@
 //! Reading the email that carried an instruction: the context the pure rules of
-//! [`countersign_core::assess::email`] need (the partner's registered domains and contacts, ours, every other
-//! partner's), gathered from the workspace.
+//! [`countersign_core::assess::email`] need (the partner's registered domains, numbers on file and
+//! contacts, ours, every other partner's), gathered from the workspace.
 
 use super::statements::differs;
 use super::{ServiceError, ServiceResult};
@@ -8,6 +8,7 @@ use crate::ErrorText;
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::email::{assess_email, EmailContext, EmailEvidence, MAX_EMAIL_SIZE};
 use countersign_core::audit::state::ImpliedState;
+use countersign_core::paging::Page;
 use countersign_store::Tx;
 
 /// The setting holding our organisation's email domains (a JSON array of strings).
@@ -23,18 +24,22 @@ fn domains(texts: Vec<String>) -> Vec<DomainName> {
 /// The domains are the rows checked against the signed statements (issue 14): a domain added by
 /// hand would silence `email_unregistered_domain`.
 pub(super) fn read_email(tx: &dyn Tx, state: &ImpliedState, partner_id: Option<i64>, raw: &[u8]) -> ServiceResult<EmailEvidence> {
-    let (name, own, others) = match partner_id {
+    let (partner, own, others, numbers) = match partner_id {
         Some(id) => {
-            let partner = tx.partner(id)?.map(|p| p.name).unwrap_or_default();
+            let partner = tx.partner(id)?;
             let own = tx.partner_domains(id)?;
             let signed = state.partners.get(&id).map(|p| &p.domains);
             if let Some(extra) = own.iter().find(|d| !signed.is_some_and(|s| s.contains(*d))) {
                 return Ok(differs("partner_domains", format!("{id} {extra}"), "no signed statement registered this domain")?);
             }
-            (partner, domains(own), domains(tx.other_partners_domains(id)?))
+            // The numbers it gives are compared with those on file, checked against the statements.
+            let numbers: Vec<String> = tx.partner_phones(id, &Page::default())?.into_iter().map(|n| n.e164).collect();
+            super::statements::check_phones(state, id, &numbers)?;
+            (partner, domains(own), domains(tx.other_partners_domains(id)?), numbers)
         }
-        None => (String::new(), vec![], domains(tx.other_partners_domains(-1)?)),
+        None => (None, vec![], domains(tx.other_partners_domains(-1)?), vec![]),
     };
+    let name = partner.as_ref().map(|p| p.name.clone()).unwrap_or_default();
     let stored = tx.setting(ORG_DOMAINS)?.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
     if stored.is_some() && stored != state.org_domains {
         return Ok(differs("settings", "org_domains", "our domains differ from the ones a signed statement set")?);
@@ -47,6 +52,8 @@ pub(super) fn read_email(tx: &dyn Tx, state: &ImpliedState, partner_id: Option<i
         partner_contacts: &[],
         our_domains: &ours,
         other_partner_domains: &others,
+        partner_numbers: &numbers,
+        partner_country: partner.as_ref().and_then(|p| p.country.as_deref()),
     };
     assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}").into()))
 }

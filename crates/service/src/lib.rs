@@ -76,7 +76,7 @@ pub use moving::{MoveReport, MOVED_NOTE};
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use partners::{
-    AccountView, HistoryCursors, HistoryPage, KeyRotation, NewPartner, PartnerDetail, PartnerHistory, PartnerSummary, PhoneView,
+    AccountView, HistoryCursors, HistoryPage, KeyRotation, NewNumber, NewPartner, PartnerDetail, PartnerHistory, PartnerSummary, PhoneView,
 };
 pub use queue::{QueueGroup, WorkQueue};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
@@ -92,6 +92,11 @@ pub enum ServiceError {
     /// The acting user's role does not allow this, or dual control forbids it.
     #[error("{0}")]
     NotPermitted(ErrorText),
+    /// The number dialled is on file but not offered for this case's callback (issue 20): it
+    /// appears in the email that came with the instruction, or was put on file after it arrived;
+    /// the message says which.
+    #[error("{0}")]
+    NumberWithheld(ErrorText),
     /// The input is not acceptable; the message names the problem.
     #[error("{0}")]
     InvalidInput(ErrorText),
@@ -129,6 +134,7 @@ impl ServiceError {
     pub const CODES: &'static [&'static str] = &[
         "authentication_failed",
         "not_permitted",
+        "number_withheld",
         "invalid_input",
         "check_failed",
         "not_found",
@@ -155,7 +161,8 @@ impl ServiceError {
             | Self::NotFound(t)
             | Self::TooLarge(t)
             | Self::PaymentFileInvalid(t)
-            | Self::StateUnverified(t) => Some(t),
+            | Self::StateUnverified(t)
+            | Self::NumberWithheld(t) => Some(t),
             Self::Store(_) => None,
         }
     }
@@ -175,6 +182,7 @@ impl ServiceError {
         match self {
             Self::AuthenticationFailed(_) => "authentication_failed",
             Self::NotPermitted(_) => "not_permitted",
+            Self::NumberWithheld(_) => "number_withheld",
             Self::InvalidInput(_) => "invalid_input",
             Self::CheckFailed(_) => "check_failed",
             Self::NotFound(_) => "not_found",

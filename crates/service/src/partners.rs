@@ -7,19 +7,24 @@ use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
+use super::statements::differs;
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
+use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{AccountDetails, BankAccount, Country};
 use countersign_core::cases::record::Case;
 use countersign_core::changes::{ChangeKind, ProposedEffect, NEW_ROW};
 use countersign_core::encoding::{b64_decode, b64_encode, format_utc};
+use countersign_core::format::card::ContactKind;
 use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::format::rotation::RotationStatement;
 use countersign_core::paging::{Page, Paged};
-use countersign_core::registry::{AccountRecord, AccountStatus, KeyStatus, OnFileNumber, Partner, PinnedKey};
+use countersign_core::registry::{
+    AccountRecord, AccountStatus, KeyStatus, NumberProvenance, NumberSource, OnFileNumber, Partner, PinnedKey,
+};
 use countersign_store::prelude::*;
 use countersign_store::{NewAccount, PartnerCounts, StoreError, Tx};
 
@@ -33,14 +38,45 @@ pub struct KeyRotation<'a> {
     pub dialed: &'a str,
 }
 
+/// A number an admin types to put on file, with the label they give it (issue 20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNumber {
+    /// The number as typed.
+    pub number: String,
+    /// How the partner names it ("Accounts receivable"), if the admin gives a label.
+    pub label: Option<String>,
+}
+
+impl NewNumber {
+    /// A number without a label.
+    pub fn plain(number: &str) -> Self {
+        NewNumber { number: number.to_string(), label: None }
+    }
+
+    /// The label, trimmed and checked; `None` when empty.
+    fn checked_label(&self) -> ServiceResult<Option<String>> {
+        let label = self.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        if let Some(label) = label {
+            super::check_free_text(("label", "a number's label"), label, MAX_LABEL_CHARS)?;
+        }
+        Ok(label.map(str::to_string))
+    }
+}
+
+/// Longest label of a number on file, in characters.
+pub const MAX_LABEL_CHARS: usize = 80;
+
 /// What an admin gives to onboard a partner.
 pub struct NewPartner<'a> {
     /// The partner's card file.
     pub card: &'a [u8],
     /// The fingerprint the admin typed after reading it back with the partner out of band.
     pub confirm_fingerprint: &'a str,
-    /// On-file phone numbers, from an independent source (the contract).
-    pub phones: &'a [String],
+    /// On-file phone numbers, typed from an independent source (the contract or the onboarding
+    /// call), each with its label.
+    pub phones: &'a [NewNumber],
+    /// Also put on file the numbers the partner's signed card lists, with the card's labels.
+    pub card_numbers: bool,
     /// Registered email domains (added to those on the card).
     pub domains: &'a [String],
     /// Country (default: the card's).
@@ -71,6 +107,8 @@ pub struct PhoneView {
     pub number: OnFileNumber,
     /// For reading: +49 30 1234567.
     pub display: String,
+    /// Where it came from, as the signed statements say (issue 20).
+    pub provenance: NumberProvenance,
 }
 
 /// An account in the history as shown: the record and the cases that touched it.
@@ -145,9 +183,21 @@ pub enum HistoryPage {
     Cases(Paged<Case>),
 }
 
-/// A number on file as shown.
-fn phone_view(number: OnFileNumber) -> PhoneView {
-    PhoneView { display: PhoneNumber::from_e164(&number.e164).map(|n| n.international()).unwrap_or_else(|_| number.e164.clone()), number }
+/// A number on file as shown, with its provenance from the signed statements; a row that no
+/// statement put on file is refused (`state_unverified`).
+fn phone_view(state: &ImpliedState, partner_id: i64, number: OnFileNumber) -> ServiceResult<PhoneView> {
+    let Some(provenance) = state.partners.get(&partner_id).and_then(|p| p.numbers.get(&number.e164)).cloned() else {
+        return Ok(differs("partner_phones", format!("{partner_id} {}", number.e164), "no signed statement put this number on file")?);
+    };
+    let display = PhoneNumber::from_e164(&number.e164).map(|n| n.international()).unwrap_or_else(|_| number.e164.clone());
+    Ok(PhoneView { display, number, provenance })
+}
+
+/// A page of a partner's numbers as shown.
+fn phone_views(tx: &dyn Tx, state: &ImpliedState, partner_id: i64, page: &Page) -> ServiceResult<Paged<PhoneView>> {
+    let phones = Paged::of(tx.partner_phones(partner_id, page)?, page, |n| n.id);
+    let items = phones.items.into_iter().map(|n| phone_view(state, partner_id, n)).collect::<ServiceResult<_>>()?;
+    Ok(Paged { items, next: phones.next })
 }
 
 /// A line of `partner list` for `p`: its active keys and its current account, read on their own.
@@ -196,8 +246,8 @@ struct Onboarding<'c> {
     name: String,
     /// Country.
     country: Option<Country>,
-    /// On-file numbers.
-    phones: Vec<PhoneNumber>,
+    /// On-file numbers: each with its source (typed, or from the card) and label.
+    phones: Vec<(PhoneNumber, NumberSource, Option<String>)>,
     /// Registered domains: the card's and those given, sorted, without duplicates.
     domains: Vec<DomainName>,
     /// The account known from the contract.
@@ -211,16 +261,26 @@ impl<'c> Onboarding<'c> {
             Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
             None => card.details().country,
         };
-        if new.phones.is_empty() {
+        let region = country.as_ref().map(|c| c.as_str());
+        let mut phones = Vec::new();
+        for typed in new.phones {
+            let number = PhoneNumber::parse(&typed.number, region).map_err(invalid)?;
+            if !phones.iter().any(|(n, _, _)| *n == number) {
+                phones.push((number, NumberSource::Onboarding, typed.checked_label()?));
+            }
+        }
+        if new.card_numbers {
+            for (number, label) in card_numbers(card) {
+                if !phones.iter().any(|(n, _, _)| *n == number) {
+                    phones.push((number, NumberSource::PartnerCard, label));
+                }
+            }
+        }
+        if phones.is_empty() {
             return Err(ServiceError::InvalidInput(
-                "at least one on-file phone number (--phone) is needed for callbacks, taken from the contract, not from an email".into(),
+                "at least one on-file phone number (--phone, or --card-phones with a card that lists one) is needed for callbacks, taken from the contract, not from an email".into(),
             ));
         }
-        let phones = new
-            .phones
-            .iter()
-            .map(|p| PhoneNumber::parse(p, country.as_ref().map(|c| c.as_str())).map_err(invalid))
-            .collect::<ServiceResult<Vec<_>>>()?;
         let mut domains: Vec<DomainName> = card.details().domains.clone();
         for d in new.domains {
             domains.push(DomainName::parse(d).map_err(invalid)?);
@@ -245,7 +305,8 @@ impl<'c> Onboarding<'c> {
         json!({
             "name": self.name,
             "fingerprint": self.fingerprint,
-            "phones": self.phones.iter().map(|p| p.as_e164()).collect::<Vec<_>>(),
+            "phones": self.phones.iter().map(|(p, _, _)| p.as_e164()).collect::<Vec<_>>(),
+            "numbers": self.phones.iter().map(|(p, source, label)| json!({ "e164": p.as_e164(), "source": source.as_str(), "label": label })).collect::<Vec<_>>(),
             "domains": self.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
             "country": self.country.map(|c| c.to_string()),
             "known_account": self.account.as_ref().map(|a| a.key()),
@@ -271,8 +332,8 @@ impl<'c> Onboarding<'c> {
         let id = tx.insert_partner(&self.name, self.country.as_ref().map(|c| c.as_str()), self.card_file, at, typed_by)?;
         let how = format!("fingerprint read back out of band and typed by {typed_by}, approved by {by}");
         tx.insert_partner_key(id, fingerprint, &self.card.public_key().to_bytes(), &how, by, at)?;
-        for phone in &self.phones {
-            tx.insert_partner_phone(id, phone.as_e164(), "recorded at onboarding from an independent source", typed_by, at)?;
+        for (phone, source, _) in &self.phones {
+            tx.insert_partner_phone(id, phone.as_e164(), source.as_str(), typed_by, at)?;
         }
         for domain in &self.domains {
             tx.insert_partner_domain(id, domain.as_str())?;
@@ -342,12 +403,26 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp }))
 }
 
+/// The phone numbers a partner's card lists, each with the card's label for it; numbers that do
+/// not parse (in the card's country) are left out.
+pub(super) fn card_numbers(card: &PartnerCard) -> Vec<(PhoneNumber, Option<String>)> {
+    let country = card.details().country.map(|c| c.to_string());
+    card.details()
+        .contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Phone)
+        .filter_map(|c| Some((PhoneNumber::parse(&c.value, country.as_deref()).ok()?, c.label.clone())))
+        .collect()
+}
+
 /// What onboarding keeps to apply it once approved: everything the admin gave.
 fn onboarding_request(new: &NewPartner<'_>, typed_by: &str) -> Value {
     json!({
         "card": b64_encode(new.card),
         "confirm_fingerprint": new.confirm_fingerprint,
-        "phones": new.phones,
+        "phones": new.phones.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(),
+        "labels": new.phones.iter().map(|p| p.label.as_deref()).collect::<Vec<_>>(),
+        "card_numbers": new.card_numbers,
         "domains": new.domains,
         "country": new.country,
         "known_account": new.known_account.map(|(iban, bic)| json!({ "iban": iban, "bic": bic })),
@@ -361,12 +436,19 @@ pub(super) fn apply_partner_add(tx: &dyn Tx, request: &Value, applier: &Applier<
     let strings = |name: &str| -> Vec<String> {
         request[name].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
     };
-    let (phones, domains) = (strings("phones"), strings("domains"));
+    let labels = request["labels"].as_array();
+    let phones: Vec<NewNumber> = strings("phones")
+        .into_iter()
+        .enumerate()
+        .map(|(i, number)| NewNumber { number, label: labels.and_then(|l| l.get(i)).and_then(Value::as_str).map(str::to_string) })
+        .collect();
+    let domains = strings("domains");
     let account = &request["known_account"];
     let new = NewPartner {
         card: &card_file,
         confirm_fingerprint: text_field(request, "confirm_fingerprint")?,
         phones: &phones,
+        card_numbers: request["card_numbers"].as_bool().unwrap_or(false),
         domains: &domains,
         country: request["country"].as_str(),
         known_account: account["iban"].as_str().zip(account["bic"].as_str()),
@@ -376,6 +458,27 @@ pub(super) fn apply_partner_add(tx: &dyn Tx, request: &Value, applier: &Applier<
     let id = onboarding.write_rows(tx, applier.at(), text_field(request, "typed_by")?, applier.by())?;
     applier.write(tx, 0, &format!("partner:{id}"))?;
     Ok(json!({ "partner_id": id, "fingerprint": onboarding.fingerprint }))
+}
+
+/// Refuses a number that is on file already.
+fn refuse_on_file(rows: &[String], number: &PhoneNumber, name: &str) -> ServiceResult<()> {
+    if rows.iter().any(|n| n == number.as_e164()) {
+        return Err(ServiceError::InvalidInput(format!("{} is on file for {name} already", number.international()).into()));
+    }
+    Ok(())
+}
+
+/// Applies a number put on file (issue 20: a `partner_add_phone` change) from its request, if it
+/// is not on file meanwhile.
+pub(super) fn apply_partner_add_phone(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+    let partner_id = field(request, "partner")?.as_i64().ok_or_else(|| StoreError::Corrupt("the change's partner".into()))?;
+    let number = PhoneNumber::from_e164(text_field(request, "number")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let partner = existing_partner(tx, partner_id)?;
+    let rows: Vec<String> = tx.partner_phones(partner_id, &Page::default())?.into_iter().map(|p| p.e164).collect();
+    refuse_on_file(&rows, &number, &partner.name)?;
+    tx.insert_partner_phone(partner_id, number.as_e164(), NumberSource::Change.as_str(), text_field(request, "typed_by")?, applier.at())?;
+    applier.write(tx, 0, &format!("partner:{partner_id}"))?;
+    Ok(json!({ "partner_id": partner_id, "number": number.as_e164() }))
 }
 
 /// The account known from the contract, checked: the problems found are the error.
@@ -487,16 +590,16 @@ impl Workspace {
         if page.after.is_some() {
             return Err(ServiceError::InvalidInput("--after continues one history of a partner: name it with --history".into()));
         }
-        self.store.read(|tx| -> ServiceResult<PartnerDetail> {
+        self.verified(session.user(), &format!("partner:{id}"), |tx, state| -> ServiceResult<PartnerDetail> {
             let p = existing_partner(tx, id)?;
             let keys = Paged::of(tx.partner_keys(id, page)?, page, |k| k.id);
-            let phones = Paged::of(tx.partner_phones(id, page)?, page, |n| n.id);
+            let phones = phone_views(tx, state, id, page)?;
             let accounts = account_views(tx, id, page)?;
             Ok(PartnerDetail {
                 summary: summary(tx, &p)?,
                 counts: tx.partner_counts(id)?,
                 domains: tx.partner_domains(id)?,
-                phones: phones.items.into_iter().map(phone_view).collect(),
+                phones: phones.items,
                 keys: keys.items,
                 accounts: accounts.items,
                 next: HistoryCursors { keys: keys.next, contacts: phones.next, accounts: accounts.next },
@@ -511,14 +614,11 @@ impl Workspace {
     /// last item of the page before.
     pub fn partner_history(&mut self, session: &Session, id: i64, history: PartnerHistory, page: &Page) -> ServiceResult<HistoryPage> {
         self.require_signed_in(session)?;
-        self.store.read(|tx| -> ServiceResult<HistoryPage> {
+        self.verified(session.user(), &format!("partner:{id}"), |tx, state| -> ServiceResult<HistoryPage> {
             existing_partner(tx, id)?;
             Ok(match history {
                 PartnerHistory::Keys => HistoryPage::Keys(Paged::of(tx.partner_keys(id, page)?, page, |k| k.id)),
-                PartnerHistory::Contacts => {
-                    let phones = Paged::of(tx.partner_phones(id, page)?, page, |n| n.id);
-                    HistoryPage::Contacts(Paged { items: phones.items.into_iter().map(phone_view).collect(), next: phones.next })
-                }
+                PartnerHistory::Contacts => HistoryPage::Contacts(phone_views(tx, state, id, page)?),
                 PartnerHistory::Accounts => HistoryPage::Accounts(account_views(tx, id, page)?),
                 PartnerHistory::Cases => HistoryPage::Cases(Paged::of(tx.partner_cases(id, page)?, page, |c| c.id)),
             })
@@ -567,6 +667,37 @@ impl Workspace {
                 flags: vec![],
                 before: json!({ "active_key": old }),
                 after: json!({ "active_key": new_fp }),
+            },
+        )
+    }
+
+    /// Puts one more number on file for a partner (admin only; issue 20): a change that another
+    /// approver or admin approves once two people can check. The number keeps its source (this
+    /// change, typed by the maker and approved by the checker), its label and when; it is never
+    /// offered for the callback of an instruction that arrived before it.
+    pub fn add_partner_phone(&mut self, session: &Session, partner_id: i64, new: &NewNumber) -> ServiceResult<Outcome> {
+        let subject = format!("partner:{partner_id}");
+        self.authorize(session, Permission::OnboardPartners, &subject)?;
+        let label = new.checked_label()?;
+        let (number, name) = self.verified(session.user(), &subject, |tx, state| -> ServiceResult<_> {
+            let partner = existing_partner(tx, partner_id)?;
+            let number = PhoneNumber::parse(&new.number, partner.country.as_deref()).map_err(invalid)?;
+            let rows: Vec<String> = tx.partner_phones(partner_id, &Page::default())?.into_iter().map(|p| p.e164).collect();
+            super::statements::check_phones(state, partner_id, &rows)?;
+            refuse_on_file(&rows, &number, &partner.name)?;
+            Ok((number, partner.name))
+        })?;
+        let details = json!({ "e164": number.as_e164(), "label": label });
+        self.submit(
+            session,
+            ChangeRequest {
+                kind: ChangeKind::PartnerAddPhone,
+                summary: format!("Put {} on file for {name}", number.international()),
+                request: json!({ "partner": partner_id, "number": number.as_e164(), "label": label, "typed_by": session.user() }),
+                effects: vec![ProposedEffect { action: "partner.add_phone".into(), subject, details: details.clone() }],
+                flags: vec![],
+                before: Value::Null,
+                after: details,
             },
         )
     }
@@ -660,7 +791,8 @@ mod tests {
         let new = NewPartner {
             card: GLOBEX_CARD,
             confirm_fingerprint: GLOBEX_FPR,
-            phones: &phones,
+            phones: &phones.iter().map(|p| crate::NewNumber::plain(p)).collect::<Vec<_>>(),
+            card_numbers: false,
             domains: &[],
             country: None,
             known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),

@@ -80,6 +80,9 @@ pub struct Assessment {
     pub case_id: Option<i64>,
     /// SHA-256 of the email that carried it, when one was given.
     pub email_sha256: Option<String>,
+    /// The phone numbers that email gives, E.164 (issue 20): kept in the signed receipt, so none
+    /// of them is offered for the case's callback.
+    pub email_numbers: Vec<String>,
 }
 
 impl Assessment {
@@ -663,6 +666,7 @@ fn assess(
         instruction: summary,
         case_id: None,
         email_sha256: None,
+        email_numbers: vec![],
     };
     Ok((assessment, valid_account))
 }
@@ -765,6 +769,10 @@ fn event_details(a: &Assessment) -> Value {
         "confirmation_code": a.confirmation_code,
         "email_sha256": a.email_sha256,
     });
+    if !a.email_numbers.is_empty() {
+        // Never offered for the case's callback (issue 20; the replay's rule too).
+        details["email_numbers"] = json!(a.email_numbers);
+    }
     // A v2 file: its callback response is checked with the callback secret (the replay's rule too).
     if let Some(key) = a.instruction.as_ref().and_then(|s| s.instruction.callback_key) {
         details["callback_key"] = json!(key.to_base64());
@@ -778,6 +786,7 @@ fn add_email_evidence(tx: &dyn Tx, state: &ImpliedState, a: &mut Assessment, raw
     let evidence = super::email_evidence::read_email(tx, state, a.partner.as_ref().map(|p| p.id), raw)?;
     a.findings.extend(evidence.findings);
     a.email_sha256 = Some(evidence.sha256);
+    a.email_numbers = evidence.numbers;
     Ok(())
 }
 

@@ -59,11 +59,18 @@ pub(crate) fn onboard_a_partner(ws: &mut Workspace, admin: &Session, account_on_
     let key = KeyPair::from_seed(&[7; 32]);
     let details = CardDetails { name: PARTNER_NAME.into(), country: None, domains: vec![], contacts: vec![] };
     let card = PartnerCard::create(&key, details, OffsetDateTime::now_utc()).unwrap().to_bytes();
-    let phones = ["+49 30 1234567".to_string()];
+    let phones = [crate::NewNumber::plain("+49 30 1234567")];
     let fingerprint = key.fingerprint().to_string();
     let known_account = account_on_file.then_some(PARTNER_IBAN);
-    let partner =
-        NewPartner { card: &card, confirm_fingerprint: &fingerprint, phones: &phones, domains: &[], country: None, known_account };
+    let partner = NewPartner {
+        card: &card,
+        confirm_fingerprint: &fingerprint,
+        phones: &phones,
+        card_numbers: false,
+        domains: &[],
+        country: None,
+        known_account,
+    };
     ws.add_partner(admin, &partner).unwrap();
     key
 }
@@ -78,6 +85,19 @@ pub(crate) fn receive_an_instruction(
     (iban, bic): (&str, &str),
     amount: &str,
 ) -> (i64, Vec<u8>) {
+    receive_with_email(ws, clerk, key, id, (iban, bic), amount, None)
+}
+
+/// [`receive_an_instruction`], with the email that carried it.
+pub(crate) fn receive_with_email(
+    ws: &mut Workspace,
+    clerk: &Session,
+    key: &KeyPair,
+    id: &str,
+    (iban, bic): (&str, &str),
+    amount: &str,
+    email: Option<&[u8]>,
+) -> (i64, Vec<u8>) {
     let now = OffsetDateTime::now_utc();
     let payment = format!(r#"{{"beneficiary_name":"{PARTNER_NAME}","iban":"{iban}","bic":"{bic}","currency":"EUR","amount":"{amount}"}}"#);
     let instruction = Details::from_json(payment.as_bytes())
@@ -85,7 +105,7 @@ pub(crate) fn receive_an_instruction(
         .to_instruction(id.into(), key.fingerprint(), ws.org_fingerprint().unwrap(), now)
         .unwrap();
     let signed = sign_instruction(key, &instruction, now).unwrap();
-    let received = ws.receive(clerk, &[(format!("{id}.json"), signed.bytes.clone())], None, &mut |_, _| {}).unwrap();
+    let received = ws.receive(clerk, &[(format!("{id}.json"), signed.bytes.clone())], email, &mut |_, _| {}).unwrap();
     (received[0].case_id.expect("a case was opened"), signed.bytes)
 }
 

@@ -2,9 +2,10 @@
 //! release with its bank file).
 
 use countersign_service::core::assess::phone::PhoneNumber;
+use countersign_service::core::cases::callback_numbers::Withheld;
 use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::steps::CaseStep;
-use countersign_service::core::registry::{AccountRecord, AccountStatus};
+use countersign_service::core::registry::{AccountRecord, AccountStatus, NumberSource};
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
 use countersign_service::{Export, ExportFormat, NumberOnFile};
 use serde::{Deserialize, Serialize};
@@ -40,12 +41,19 @@ pub struct PhoneEntry {
     pub e164: String,
     /// International format, to read and dial.
     pub display: String,
-    /// How the partner's card names this number ("Accounts receivable"), when it does.
+    /// How it is named ("Accounts receivable"): the label it was put on file with, else the
+    /// partner's card's, when either names it.
     pub label: Option<String>,
-    /// Who put it on file.
+    /// Where it came from, as the signed statements say (issue 20).
+    pub source: NumberSource,
+    /// Who typed or chose it.
     pub recorded_by: String,
-    /// When (UTC).
+    /// Who approved it, when a second person did.
+    pub approved_by: Option<String>,
+    /// When it was put on file (UTC).
     pub recorded_at: String,
+    /// Why it is not offered for this case's callback, when it is not (issue 20).
+    pub withheld: Option<Withheld>,
 }
 
 impl PhoneEntry {
@@ -57,8 +65,11 @@ impl PhoneEntry {
             e164: e164.clone(),
             display,
             label: n.label.clone(),
-            recorded_by: n.number.recorded_by.clone(),
-            recorded_at: n.number.recorded_at.clone(),
+            source: n.provenance.source,
+            recorded_by: n.provenance.recorded_by.clone(),
+            approved_by: n.provenance.approved_by.clone(),
+            recorded_at: n.provenance.at.clone(),
+            withheld: n.withheld,
         }
     }
 }

@@ -69,6 +69,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         partners::add_partner,
         partners::rotate_partner_key,
         partners::revoke_partner_key,
+        partners::add_partner_phone,
         issue::issue_instruction,
         answer::list_issued_instructions,
         answer::answer_callback,

@@ -12,9 +12,9 @@ use countersign_service::core::export::qr::{key_uri, Qr};
 use countersign_service::core::format::card::{ContactKind, PartnerCard};
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::core::paging::Page;
-use countersign_service::core::registry::{AccountStatus, KeyStatus};
+use countersign_service::core::registry::{AccountStatus, KeyStatus, NumberSource};
 use countersign_service::files::read_limited;
-use countersign_service::{KeyRotation, NewPartner, PartnerDetail, PartnerSummary};
+use countersign_service::{KeyRotation, NewNumber, NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::{Runtime, State, WebviewWindow};
@@ -68,12 +68,25 @@ pub struct PartnerPhone {
     pub e164: String,
     /// International format, to read and dial.
     pub display: String,
-    /// Where it came from.
-    pub source: String,
-    /// Who recorded it.
+    /// Its label, when it was put on file with one.
+    pub label: Option<String>,
+    /// Where it came from, as the signed statements say (issue 20): worded by the UI.
+    pub source: NumberSource,
+    /// Who typed or chose it.
     pub recorded_by: String,
-    /// When (UTC).
+    /// Who approved it, when a second person did.
+    pub approved_by: Option<String>,
+    /// When it was put on file (UTC).
     pub recorded_at: String,
+}
+
+/// A number typed at onboarding, with the label the admin gives it.
+#[derive(Debug, Deserialize, TS)]
+pub struct PhoneInput {
+    /// The number as typed.
+    pub number: String,
+    /// Its label, if any.
+    pub label: Option<String>,
 }
 
 /// An account in the partner's history.
@@ -157,8 +170,10 @@ pub struct NewPartnerRequest {
     pub card_path: String,
     /// The fingerprint the partner read back on the phone, as typed.
     pub confirm_fingerprint: String,
-    /// On-file phone numbers.
-    pub phones: Vec<String>,
+    /// On-file phone numbers, each with its label.
+    pub phones: Vec<PhoneInput>,
+    /// Also put on file the numbers the partner's signed card lists.
+    pub card_numbers: bool,
     /// Email domains (added to the card's).
     pub domains: Vec<String>,
     /// Country (ISO 3166 alpha-2); the card's when absent.
@@ -193,9 +208,11 @@ fn view(d: PartnerDetail) -> PartnerView {
             .map(|p| PartnerPhone {
                 e164: p.number.e164,
                 display: p.display,
-                source: p.number.source,
-                recorded_by: p.number.recorded_by,
-                recorded_at: p.number.recorded_at,
+                label: p.provenance.label,
+                source: p.provenance.source,
+                recorded_by: p.provenance.recorded_by,
+                approved_by: p.provenance.approved_by,
+                recorded_at: p.provenance.at,
             })
             .collect(),
         keys: d
@@ -335,7 +352,12 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
     blocking(|| {
         let card = read_chosen(&request.card_path)?;
         let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let phones: Vec<String> = request.phones.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+        let phones: Vec<NewNumber> = request
+            .phones
+            .iter()
+            .filter(|p| !p.number.trim().is_empty())
+            .map(|p| NewNumber { number: p.number.trim().to_string(), label: p.label.clone() })
+            .collect();
         let domains: Vec<String> = request.domains.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
         let (country, iban, bic) = (blank(&request.country), blank(&request.iban), blank(&request.bic));
         let known_account = match (&iban, &bic) {
@@ -351,6 +373,7 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
                 card: &card,
                 confirm_fingerprint: &request.confirm_fingerprint,
                 phones: &phones,
+                card_numbers: request.card_numbers,
                 domains: &domains,
                 country: country.as_deref(),
                 known_account,
@@ -393,6 +416,19 @@ pub async fn rotate_partner_key(state: State<'_, AppState>, request: PartnerRota
         Outcome::from_service(outcome, |made| {
             made["new"].as_str().map(str::to_string).ok_or_else(|| CommandError::new("unexpected", "the rotation named no new key"))
         })
+    })
+}
+
+/// Puts one more number on file for a partner, with its label (issue 20): in setup mode at once
+/// (the partner as it is then), otherwise a pending change another approver or admin approves. It
+/// is never offered for the callback of an instruction that arrived before it.
+#[tauri::command]
+pub async fn add_partner_phone(state: State<'_, AppState>, id: i64, phone: PhoneInput) -> CommandResult<Outcome<PartnerView>> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let outcome = ws.add_partner_phone(session, id, &NewNumber { number: phone.number.trim().to_string(), label: phone.label })?;
+        Outcome::from_service(outcome, |_| Ok(view(ws.partner(session, id)?)))
     })
 }
 

@@ -95,7 +95,8 @@ pub fn globex_office(dir: &std::path::Path, suite: &str) -> (countersign_service
     let partner = NewPartner {
         card: &card,
         confirm_fingerprint: GLOBEX_FPR,
-        phones: &["+49 30 1234567".to_string()],
+        phones: &[countersign_service::NewNumber::plain("+49 30 1234567")],
+        card_numbers: false,
         domains: &[],
         country: Some("DE"),
         known_account: Some(("DE89 3704 0044 0532 0130 00", "COBADEFFXXX")),

@@ -45,6 +45,7 @@ import type { PartnerRotationRequest } from "./PartnerRotationRequest";
 import type { PartnerRow } from "./PartnerRow";
 import type { PartnerView } from "./PartnerView";
 import type { PasswordChangeRequest } from "./PasswordChangeRequest";
+import type { PhoneInput } from "./PhoneInput";
 import type { PolicyView } from "./PolicyView";
 import type { ReceiveProgress } from "./ReceiveProgress";
 import type { Received } from "./Received";
@@ -373,6 +374,15 @@ export function addPartner(request: NewPartnerRequest): Promise<Outcome<PartnerV
  */
 export function rotatePartnerKey(request: PartnerRotationRequest): Promise<Outcome<string>> {
   return call("rotate_partner_key", { request });
+}
+
+/**
+ * Puts one more number on file for a partner, with its label (issue 20): in setup mode at once
+ * (the partner as it is then), otherwise a pending change another approver or admin approves. It
+ * is never offered for the callback of an instruction that arrived before it.
+ */
+export function addPartnerPhone(id: number, phone: PhoneInput): Promise<Outcome<PartnerView>> {
+  return call("add_partner_phone", { id, phone });
 }
 
 /**

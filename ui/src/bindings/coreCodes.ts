@@ -32,6 +32,8 @@ export const FINDING_CODES: readonly string[] = [
   "email_auth_failed",
   "email_display_name_spoof",
   "email_unregistered_domain",
+  "email_number_not_on_file",
+  "email_domain_not_on_file",
 ];
 
 /** Every reason of the payment-file screening (`ScreenReason::ALL`). */
@@ -66,6 +68,7 @@ export const SCREEN_REASON_CODES: readonly string[] = [
 export const ERROR_CODES: readonly string[] = [
   "authentication_failed",
   "not_permitted",
+  "number_withheld",
   "invalid_input",
   "check_failed",
   "not_found",
@@ -164,6 +167,7 @@ export const EVENT_ACTIONS: readonly string[] = [
   "permission.denied",
   "state.unverified",
   "partner.add",
+  "partner.add_phone",
   "partner.pin_refused",
   "partner.rotate_key",
   "partner.rotate_key_refused",

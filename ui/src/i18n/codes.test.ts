@@ -7,6 +7,7 @@ import { ERROR_CODES, EVENT_ACTIONS, FINDING_CODES, SCREEN_REASON_CODES } from "
 import { REASON_CODES, SCREEN_REASON_CODES as SCREEN_REASONS_TYPED } from "../codes";
 import { LOCALES, areas, type AreaCatalogue } from "./index";
 import { IPC_ERROR } from "../api";
+import { NUMBER_SOURCE_CODES, WITHHELD_CODES } from "../provenance";
 
 /** The keys `prefix.<code>` missing (or empty) in some language of any area. */
 function unworded(prefix: string, codes: readonly string[]): string[] {
@@ -35,6 +36,13 @@ describe("the codes from Rust", () => {
     expect(unworded("screenReason", SCREEN_REASON_CODES)).toEqual([]);
     expect(unworded("error", [...ERROR_CODES, IPC_ERROR])).toEqual([]);
     expect(unworded("event", EVENT_ACTIONS)).toEqual([]);
+  });
+
+  // Issue 20: where a number on file came from, and why one is not offered for a callback.
+  it("have words in every language: the sources of numbers and the reasons one is withheld", () => {
+    expect(NUMBER_SOURCE_CODES).toEqual(["onboarding", "partner_card", "change"]);
+    expect(unworded("numberSource", NUMBER_SOURCE_CODES)).toEqual([]);
+    expect(unworded("withheld", WITHHELD_CODES)).toEqual([]);
   });
 
   it("the check notices a code without words", () => {

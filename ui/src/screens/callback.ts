@@ -1,14 +1,18 @@
 // The callback wizard, three flat steps. 1: the number dialled, picked from the numbers on file,
-// each with its label (how the partner's card names it) and who put it on file when (never typed;
-// why not the one in the request). 2: the challenge to read out, the script, and
+// each with its label and where it came from (issue 20: typed at onboarding, the partner's card or
+// an approved change; by whom, approved by whom, when), never typed; a number the core withholds
+// for this case (it appears in the email, or was put on file after the instruction arrived) is
+// shown, not offered, with the reason. 2: the challenge to read out, the script, and
 // what to check; a new challenge only on purpose, the old one then said to be void. 3: what the
 // clerk heard: who answered, the response typed as heard (there is no "yes" button) and the
 // outcome, none chosen beforehand. The core checks the number against the numbers on file and
 // the response against the instruction.
 // Every string comes from the catalogues (i18n/core.ts).
 import { recordCallback, startCallback, toCommandError, type CallbackScript, type CaseView } from "../api";
+import type { PhoneEntry } from "../bindings/PhoneEntry";
 import { errorBox, h } from "../dom";
-import { formatDate, formatMoney, t, tParts } from "../i18n";
+import { formatMoney, t, tParts } from "../i18n";
+import { provenanceText, withheldText } from "../provenance";
 import { field, value } from "./form";
 import { label } from "./inbox";
 
@@ -26,26 +30,37 @@ export async function renderCallbackWizard(
     fail(reason);
     return;
   }
-  // The number is picked from those on file, never typed; nothing is chosen for the clerk.
+  // The number is picked from those on file, never typed; nothing is chosen for the clerk. Those
+  // the core withholds for this case are listed apart, with why, and cannot be picked.
+  const offered = script.on_file_numbers.filter((n) => n.withheld === null);
+  const withheld = script.on_file_numbers.filter((n) => n.withheld !== null);
+  const describe = (n: PhoneEntry) => [
+    h("strong", { class: "phone" }, n.display),
+    n.label ? h("span", { class: "phone-label" }, ` · ${n.label}`) : null,
+    h("span", { class: "hint phone-provenance" }, ` (${provenanceText(n)})`),
+  ];
   const numbers = h(
     "fieldset",
     { id: "callback-numbers", class: "choices" },
     h("legend", {}, t("callback.dialled")),
-    ...script.on_file_numbers.map((n, i) =>
-      choice(
-        "callback-dialed",
-        `callback-dialed-${i}`,
-        n.display,
-        h(
-          "span",
-          {},
-          h("strong", { class: "phone" }, n.display),
-          n.label ? h("span", { class: "phone-label" }, ` · ${n.label}`) : null,
-          h("span", { class: "hint phone-recorded" }, ` (${t("callback.recordedBy", { at: formatDate(n.recorded_at), user: n.recorded_by })})`),
-        ),
-      ),
-    ),
+    ...offered.map((n, i) => choice("callback-dialed", `callback-dialed-${i}`, n.display, h("span", {}, ...describe(n)))),
+    offered.length === 0 ? h("p", { id: "callback-none-offered", class: "error" }, t("callback.noneOffered")) : null,
   );
+  const notOffered =
+    withheld.length === 0
+      ? null
+      : h(
+          "div",
+          { id: "callback-withheld", class: "card warning" },
+          h("h5", {}, t("callback.withheld")),
+          h(
+            "ul",
+            {},
+            ...withheld.map((n) =>
+              h("li", { "data-e164": n.e164, "data-withheld": n.withheld ?? "" }, ...describe(n), h("p", { class: "withheld-reason" }, withheldText(n.withheld!))),
+            ),
+          ),
+        );
   const outcomes = ["confirmed", "denied", "unreachable"] as const;
   const outcome = h(
     "fieldset",
@@ -65,6 +80,7 @@ export async function renderCallbackWizard(
     h("h4", {}, t("callback.step1")),
     h("p", { class: "warning", id: "callback-why" }, t("callback.why")),
     numbers,
+    notOffered,
     h("h4", {}, t("callback.step2")),
     h("p", { id: "callback-challenge", class: "challenge" }, script.challenge),
     h("p", { id: "callback-script" }, t("callback.script1"), " ", t("callback.script2")),

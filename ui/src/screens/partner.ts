@@ -6,6 +6,7 @@
 // The buttons show for everyone; whether the signed-in user may act is the core's answer,
 // shown beside the button.
 import {
+  addPartnerPhone,
   partnerDetail,
   pickPartnerFile,
   revokePartnerKey,
@@ -17,6 +18,8 @@ import { errorBox, h, notice } from "../dom";
 import { formatDateTime, hasKey, t } from "../i18n";
 import type { Shell } from "../app";
 import { fingerprintGroups } from "./partners";
+import { provenanceText } from "../provenance";
+import { may } from "../access";
 import { renderIssue } from "./issue";
 import { outcomeText } from "./changes";
 
@@ -110,8 +113,10 @@ function phonesSection(view: PartnerView): HTMLElement {
           "li",
           { "data-e164": ph.e164 },
           h("strong", { class: "phone" }, ph.display),
+          ph.label ? h("span", { class: "phone-label" }, ` · ${ph.label}`) : null,
           " ",
-          h("span", { class: "hint" }, t("partners.page.recorded", { source: ph.source, who: ph.recorded_by, at: formatDateTime(ph.recorded_at) })),
+          // Issue 20: where it came from, worded by its code in the user's language.
+          h("span", { class: "hint phone-provenance", "data-source": ph.source }, provenanceText(ph)),
         ),
       ),
     ),
@@ -230,6 +235,31 @@ function actionsSection(
     }
   });
 
+  // Issue 20: one more number on file, with its label; a change a second person approves, never
+  // offered for an instruction that arrived before it.
+  const number = h("input", { id: "phone-number", type: "tel", autocomplete: "off", spellcheck: "false", required: true });
+  const numberLabel = h("input", { id: "phone-label", type: "text", autocomplete: "off" });
+  const addPhone = h(
+    "form",
+    { id: "phone-form" },
+    h("h4", {}, t("partners.phone.title")),
+    h("p", { class: "hint" }, t("partners.phone.hint")),
+    h("div", { class: "field" }, h("label", { for: "phone-number" }, t("partners.phone.number")), number),
+    h("div", { class: "field" }, h("label", { for: "phone-label" }, t("partners.phone.label")), numberLabel),
+    h("button", { id: "phone-submit", type: "submit" }, t("partners.phone.submit")),
+  );
+  addPhone.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const label = numberLabel.value.trim();
+      const outcome = await addPartnerPhone(id, { number: number.value, label: label === "" ? null : label });
+      shell.refreshStatus?.();
+      reload(outcomeText(outcome, () => t("partners.phone.done", { number: number.value.trim() })));
+    } catch (reason) {
+      fail(reason);
+    }
+  });
+
   const issue = h("button", { id: "partner-issue", type: "button", class: "secondary" }, t("issue.forPartner"));
   issue.addEventListener("click", () => {
     shell.setScreen("issue");
@@ -242,6 +272,7 @@ function actionsSection(
     h("h3", {}, t("partners.page.actions")),
     rotate,
     revocable.length > 0 ? revoke : h("p", { class: "hint" }, t("partners.revoke.none")),
+    may(shell.user, "partner.add") ? addPhone : null,
     h("div", { class: "row" }, issue),
     actionError,
   );

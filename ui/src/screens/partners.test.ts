@@ -64,7 +64,10 @@ const preview: CardPreview = {
 const detail: PartnerView = {
   summary: row,
   domains: ["globex.example"],
-  phones: [{ e164: "+49301234567", display: "+49 30 1234567", source: "recorded at onboarding", recorded_by: "alice", recorded_at: "2026-01-01T00:00:00Z" }],
+  phones: [
+    { e164: "+49301234567", display: "+49 30 1234567", label: "Accounts receivable", source: "onboarding", recorded_by: "alice", approved_by: "dave", recorded_at: "2026-01-01T00:00:00Z" },
+    { e164: "+49307654321", display: "+49 30 7654321", label: null, source: "change", recorded_by: "alice", approved_by: "dave", recorded_at: "2026-01-02T00:00:00Z" },
+  ],
   keys: [
     {
       fingerprint: GLOBEX_FPR,
@@ -189,7 +192,10 @@ describe("the onboarding wizard", () => {
     await flush();
     expect(area().dataset.step).toBe("details");
     expect(s.content.querySelector<HTMLInputElement>("#onboard-country")!.value).toBe("DE");
-    set(s.content, "onboard-phones", "+49 30 1234567\n");
+    set(s.content, "onboard-phones", "+49 30 1234567, Accounts receivable\n+44 20 7946 0958");
+    // The card lists a number: the admin may put it on file too (issue 20: its source is the card).
+    expect(s.content.querySelector("label[for=onboard-card-numbers]")?.textContent).toContain("+49 30 999999 (Accounts)");
+    s.content.querySelector<HTMLInputElement>("#onboard-card-numbers")!.checked = true;
     set(s.content, "onboard-domains", "globex-group.example");
     set(s.content, "onboard-iban", "DE89 3704 0044 0532 0130 00");
     set(s.content, "onboard-bic", "COBADEFFXXX");
@@ -199,7 +205,11 @@ describe("the onboarding wizard", () => {
       request: {
         card_path: "/cards/globex.card",
         confirm_fingerprint: GLOBEX_FPR.replace(/ /g, ""),
-        phones: ["+49 30 1234567"],
+        phones: [
+          { number: "+49 30 1234567", label: "Accounts receivable" },
+          { number: "+44 20 7946 0958", label: null },
+        ],
+        card_numbers: true,
         domains: ["globex-group.example"],
         country: "DE",
         iban: "DE89 3704 0044 0532 0130 00",
@@ -309,6 +319,12 @@ describe("the partner page", () => {
     expect(keys.querySelector("li")?.getAttribute("data-status")).toBe("active");
     expect(keys.textContent).toContain("read back out of band");
     expect(s.content.querySelector("#partner-phones")?.textContent).toContain("+49 30 1234567");
+    // Issue 20: each number with its label and where it came from, worded by its source's code.
+    const phones = [...s.content.querySelectorAll<HTMLElement>("#partner-phones li")];
+    expect(phones[0].querySelector(".phone-label")?.textContent).toBe(" · Accounts receivable");
+    expect(phones.map((li) => li.querySelector<HTMLElement>(".phone-provenance")?.dataset.source)).toEqual(["onboarding", "change"]);
+    expect(phones[0].querySelector(".phone-provenance")?.textContent).toMatch(/^typed at onboarding by alice \(contract or onboarding call\), approved by dave, on /);
+    expect(phones[1].querySelector(".phone-provenance")?.textContent).toMatch(/^added later by alice's change, approved by dave, on /);
     const history = [...s.content.querySelectorAll("#partner-accounts li")];
     expect(history.map((li) => li.getAttribute("data-status"))).toEqual(["current", "fraudulent"]);
     expect(history[1].textContent).toContain("#2");
@@ -316,7 +332,10 @@ describe("the partner page", () => {
 
     // The number dialled is one of the on-file numbers, chosen, never typed.
     const dialed = s.content.querySelector<HTMLSelectElement>("#rotate-dialed")!;
-    expect([...dialed.options].map((o) => [o.value, o.textContent])).toEqual([["+49301234567", "+49 30 1234567"]]);
+    expect([...dialed.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["+49301234567", "+49 30 1234567"],
+      ["+49307654321", "+49 30 7654321"],
+    ]);
     click(s.content, "rotate-pick");
     await flush();
     set(s.content, "rotate-typed", NEW_FPR);
@@ -327,6 +346,46 @@ describe("the partner page", () => {
     });
     expect(s.content.querySelector("#partner-notice")?.textContent).toContain(NEW_FPR);
     expect([...s.content.querySelectorAll("#partner-keys li")].map((li) => li.getAttribute("data-status"))).toEqual(["retired", "active"]);
+  });
+
+  // Issue 20 (left over from issue 19): the numbers' provenance was English whatever the language.
+  it("words where each number came from in the user's language", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "partner_detail") return detail;
+      throw new Error(cmd);
+    });
+    setLocale("es");
+    const s = shell();
+    await renderPartner(s, 1);
+    const phones = [...s.content.querySelectorAll<HTMLElement>("#partner-phones .phone-provenance")].map((e) => e.textContent ?? "");
+    expect(phones[0]).toMatch(/^introducido en el alta por alice \(contrato o llamada de alta\), aprobado por dave, el /);
+    expect(phones[1]).toMatch(/^añadido después mediante un cambio de alice, aprobado por dave, el /);
+    expect(phones.join(" ")).not.toMatch(/onboarding|change|typed|approved/);
+  });
+
+  // Issue 20: an admin puts one more number on file with its label; a second person approves it.
+  it("puts a number on file with its label, as a change for a second person; a clerk is not offered it", async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === "partner_detail") return detail;
+      if (cmd === "add_partner_phone") {
+        return { outcome: "pending", change: { id: 14, kind: "partner_add_phone", summary: "Put +49 30 7654322 on file for Globex Corporation", flags: [] } };
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    set(s.content, "phone-number", " +49 30 7654322 ");
+    set(s.content, "phone-label", "Treasury");
+    submit(s.content, "phone-form");
+    await flush();
+    expect(calls.find((c) => c.cmd === "add_partner_phone")?.args).toEqual({ id: 1, phone: { number: " +49 30 7654322 ", label: "Treasury" } });
+    expect(s.content.querySelector("#partner-notice")?.textContent).toContain("Put +49 30 7654322 on file");
+
+    const clerk = { ...shell(), user: userOf("carol", "clerk") };
+    await renderPartner(clerk, 1);
+    expect(clerk.content.querySelector("#phone-form")).toBeNull();
   });
 
   it("says an accepted rotation waits for a second person, and offers no number when none is on file", async () => {

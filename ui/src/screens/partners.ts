@@ -22,6 +22,7 @@ import {
   type PartnerRow,
   type PartnerView,
 } from "../api";
+import type { PhoneInput } from "../bindings/PhoneInput";
 import { loadMoreButton, pageOf, type ListPage } from "../loadmore";
 import { errorBox, h, notice } from "../dom";
 import { codeName, formatDateTime, t } from "../i18n";
@@ -205,6 +206,23 @@ export function fingerprintGroups(fingerprint: string, id: string): HTMLElement 
   return h("p", { id, class: "fingerprint", "aria-label": groups.join(" ") }, ...spans);
 }
 
+/**
+ * The numbers typed at onboarding, one a line (or separated by `;`), each with the label after a
+ * comma: "+49 30 1234567, Accounts receivable" (issue 19: the admin names each number).
+ */
+export function phoneLines(text: string): PhoneInput[] {
+  return text
+    .split(/[\n;]+/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .map((line) => {
+      const comma = line.indexOf(",");
+      if (comma < 0) return { number: line, label: null };
+      const label = line.slice(comma + 1).trim();
+      return { number: line.slice(0, comma).trim(), label: label === "" ? null : label };
+    });
+}
+
 /** Lines of a textarea, trimmed, blank ones left out. */
 export function lines(text: string): string[] {
   return text
@@ -345,12 +363,21 @@ export function renderOnboarding(shell: Shell): void {
     const input = (id: string, label: string, value = "", required = false) =>
       h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", value, required }));
     const problems = errors();
+    const cardNumbers = p.contacts.filter((c) => c.kind === "phone").map((c) => `${c.value}${c.label ? ` (${c.label})` : ""}`);
     const form = h(
       "form",
       { id: "onboard-details-form" },
       h("h3", { tabindex: -1 }, t("partners.details.title")),
       h("p", { class: "hint" }, t("partners.details.hint")),
-      textArea("onboard-phones", t("partners.details.phones"), t("partners.details.phonesHint")),
+      textArea("onboard-phones", t("partners.details.phones"), `${t("partners.details.phonesHint")} ${t("partners.details.phonesLabelHint")}`),
+      cardNumbers.length > 0
+        ? h(
+            "div",
+            { class: "field choice" },
+            h("input", { id: "onboard-card-numbers", type: "checkbox" }),
+            h("label", { for: "onboard-card-numbers" }, t("partners.details.cardNumbers", { numbers: cardNumbers.join(", ") })),
+          )
+        : null,
       textArea("onboard-domains", t("partners.details.domains"), t("partners.details.domainsHint", { domains: p.domains.join(", ") || "—" })),
       input("onboard-country", t("partners.details.country"), p.country ?? ""),
       h("fieldset", {}, h("legend", {}, t("partners.details.account")), input("onboard-iban", t("partners.details.iban")), input("onboard-bic", t("partners.details.bic"))),
@@ -366,7 +393,8 @@ export function renderOnboarding(shell: Shell): void {
         const outcome = await addPartner({
           card_path: p.path,
           confirm_fingerprint: typed,
-          phones: lines(text("onboard-phones")),
+          phones: phoneLines(text("onboard-phones")),
+          card_numbers: form.querySelector<HTMLInputElement>("#onboard-card-numbers")?.checked ?? false,
           domains: lines(text("onboard-domains")),
           country: orNull(text("onboard-country")),
           iban: orNull(text("onboard-iban")),

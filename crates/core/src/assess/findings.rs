@@ -71,11 +71,16 @@ pub enum ReasonCode {
     EmailDisplayNameSpoof,
     /// The sender's domain is not registered for the partner.
     EmailUnregisteredDomain,
+    /// The message gives a phone number that is not on file for the partner (issue 20).
+    EmailNumberNotOnFile,
+    /// The message's text gives an address or link on a domain registered neither for the
+    /// partner nor for us (issue 20).
+    EmailDomainNotOnFile,
 }
 
 impl ReasonCode {
     /// Every reason code, in contract order.
-    pub const ALL: [ReasonCode; 29] = [
+    pub const ALL: [ReasonCode; 31] = [
         Self::MalformedFile,
         Self::UnsupportedVersion,
         Self::FileTooLarge,
@@ -105,6 +110,8 @@ impl ReasonCode {
         Self::EmailAuthFailed,
         Self::EmailDisplayNameSpoof,
         Self::EmailUnregisteredDomain,
+        Self::EmailNumberNotOnFile,
+        Self::EmailDomainNotOnFile,
     ];
 
     /// The stable string of the contract.
@@ -139,6 +146,8 @@ impl ReasonCode {
             Self::EmailAuthFailed => "email_auth_failed",
             Self::EmailDisplayNameSpoof => "email_display_name_spoof",
             Self::EmailUnregisteredDomain => "email_unregistered_domain",
+            Self::EmailNumberNotOnFile => "email_number_not_on_file",
+            Self::EmailDomainNotOnFile => "email_domain_not_on_file",
         }
     }
 

@@ -39,6 +39,7 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "state.unverified",
     // Partners and their accounts.
     "partner.add",
+    "partner.add_phone",
     "partner.pin_refused",
     "partner.rotate_key",
     "partner.rotate_key_refused",

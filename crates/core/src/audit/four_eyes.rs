@@ -56,7 +56,7 @@ impl ImpliedState {
         let user = || subject.strip_prefix("user:").and_then(|name| self.users.get(name));
         let checker_role = |role: Role| CHECKER_ROLES.contains(&role);
         match action {
-            "partner.add" | "partner.rotate_key" | "user.reset_password" | "org.account" | "account.clear" => true,
+            "partner.add" | "partner.add_phone" | "partner.rotate_key" | "user.reset_password" | "org.account" | "account.clear" => true,
             "user.add" => details["role"].as_str().and_then(|r| Role::parse(r).ok()).is_some_and(checker_role),
             "user.enable" => user().is_some_and(|u| checker_role(u.role)),
             // A first key for a new clerk or auditor comes with their addition; any other key

@@ -26,7 +26,7 @@ use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseSta
 use crate::cases::policy::Policy;
 use crate::changes::{ChangeStatus, Proposal};
 use crate::format::keys::PublicKey;
-use crate::registry::{AccountStatus, KeyStatus};
+use crate::registry::{AccountStatus, KeyStatus, NumberProvenance, NumberSource};
 
 /// The actions whose events are signed statements.
 pub const STATEMENT_ACTIONS: &[&str] = &[
@@ -43,6 +43,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "org.domains",
     "org.rotate_key",
     "partner.add",
+    "partner.add_phone",
     "partner.rotate_key",
     "partner.revoke_key",
     "instruction.receive",
@@ -110,6 +111,8 @@ pub struct PartnerState {
     pub keys: BTreeMap<String, KeyStatus>,
     /// On-file numbers, E.164.
     pub phones: BTreeSet<String>,
+    /// Where each on-file number came from, by E.164 (issue 20).
+    pub numbers: BTreeMap<String, NumberProvenance>,
     /// Registered email domains.
     pub domains: BTreeSet<String>,
 }
@@ -151,6 +154,12 @@ pub struct CaseState {
     pub response_needs_callback_key: bool,
     /// A confirmed callback's response awaits the approver's check.
     pub response_unchecked: bool,
+    /// The position in the log of its receipt: numbers put on file after it are not offered for
+    /// its callback (issue 20).
+    pub received_seq: u64,
+    /// The numbers the email that came with it gives, E.164: none of them is offered for its
+    /// callback (issue 20).
+    pub email_numbers: Vec<String>,
 }
 
 impl CaseState {
@@ -518,6 +527,10 @@ impl ImpliedState {
                 self.require(event, &admin)?;
                 self.partner_effect(event, d)
             }
+            "partner.add_phone" => {
+                self.require(event, &admin)?;
+                self.add_phone_effect(event, d)
+            }
             "instruction.receive" => {
                 self.require(event, &[Role::Clerk, Role::Approver, Role::Admin])?;
                 self.receive_effect(event, d)
@@ -580,10 +593,13 @@ impl ImpliedState {
                 if self.partners.values().any(|p| p.keys.contains_key(&fingerprint)) {
                     return Err(Fault::new(StatementFault::Rules, format!("the key {fingerprint} is pinned for another partner")));
                 }
+                let phones = strings(&d["phones"]).unwrap_or_default();
+                let numbers = self.onboarding_numbers(event, &phones, d);
                 let partner = PartnerState {
                     name: text(&d["name"]).unwrap_or_default(),
                     keys: BTreeMap::from([(fingerprint, KeyStatus::Active)]),
-                    phones: strings(&d["phones"]).unwrap_or_default(),
+                    phones,
+                    numbers,
                     domains: strings(&d["domains"]).unwrap_or_default(),
                 };
                 for fingerprint in partner.keys.keys() {
@@ -629,6 +645,45 @@ impl ImpliedState {
         }
     }
 
+    /// The provenance of the numbers a `partner.add` puts on file: as its `numbers` member says
+    /// (source and label of each), or typed at onboarding for a statement from before issue 20.
+    fn onboarding_numbers(&self, event: &LoggedEvent, phones: &BTreeSet<String>, d: &Value) -> BTreeMap<String, NumberProvenance> {
+        let described = |e164: &str| d["numbers"].as_array().and_then(|a| a.iter().find(|n| n["e164"] == e164));
+        phones
+            .iter()
+            .map(|e164| {
+                let entry = described(e164);
+                let source = entry.and_then(|n| n["source"].as_str()).and_then(NumberSource::parse).unwrap_or(NumberSource::Onboarding);
+                let label = entry.and_then(|n| n["label"].as_str()).map(str::to_string);
+                (e164.clone(), self.provenance(event, source, label))
+            })
+            .collect()
+    }
+
+    /// A number's provenance from the statement putting it on file: its maker typed or chose it,
+    /// and the statement's signer approved it when they are another person (a change's checker).
+    fn provenance(&self, event: &LoggedEvent, source: NumberSource, label: Option<String>) -> NumberProvenance {
+        let recorded_by = self.acting_for.clone().unwrap_or_else(|| event.actor.clone());
+        let approved_by = self.acting_for.as_ref().map(|_| event.actor.clone());
+        NumberProvenance { source, label, recorded_by, approved_by, at: event.at.clone(), seq: event.seq }
+    }
+
+    /// `partner.add_phone` (issue 20): one more number on file, from an admin's change.
+    fn add_phone_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
+        let id = id_subject(event, "partner:")?;
+        let e164 = d["e164"].as_str().ok_or("it names no number")?.to_string();
+        let label = d["label"].as_str().map(str::to_string);
+        let provenance = self.provenance(event, NumberSource::Change, label);
+        let partner =
+            self.partners.get_mut(&id).ok_or_else(|| Fault::new(StatementFault::Missing, format!("partner {id} does not exist")))?;
+        if !partner.phones.insert(e164.clone()) {
+            return Err(Fault::new(StatementFault::Rules, format!("{e164} is on file for partner {id} already")));
+        }
+        partner.numbers.insert(e164.clone(), provenance);
+        self.shaped("partner_phones", format!("{id} {e164}"), event.seq);
+        Ok(())
+    }
+
     fn receive_effect(&mut self, event: &LoggedEvent, d: &Value) -> Result<(), Fault> {
         let id = id_subject(event, "case:")?;
         if self.cases.contains_key(&id) {
@@ -655,6 +710,11 @@ impl ImpliedState {
             bank_file_sha256: None,
             response_needs_callback_key: d["callback_key"].is_string(),
             response_unchecked: false,
+            received_seq: event.seq,
+            email_numbers: d["email_numbers"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default(),
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
@@ -980,6 +1040,46 @@ mod tests {
         let details = json!({ "verdict": verdict, "partner": 1, "account_key": account, "amount_minor": 4_820_000, "currency": "EUR", "file_sha256": "ab" });
         let clara = KeyPair::from_seed(&o.clara.secret_seed());
         o.log.push(Some(&clara), "clara", "instruction.receive", &format!("case:{case}"), details);
+    }
+
+    /// Issue 20: where each number on file came from is the statements', and a receipt keeps the
+    /// numbers of its email and its place in the log.
+    #[test]
+    fn each_number_on_file_has_the_provenance_its_statement_gives() {
+        let mut o = office();
+        let onboarded = &o.log.state().partners[&1].numbers["+49301234567"];
+        assert_eq!(onboarded.source, NumberSource::Onboarding, "a partner.add from before issue 20: typed at onboarding");
+        assert_eq!(
+            (onboarded.recorded_by.as_str(), onboarded.approved_by.as_deref(), onboarded.label.as_deref()),
+            ("alice", Some("anna"), None)
+        );
+        let email =
+            json!({ "verdict": "hold", "partner": 1, "account_key": "iban:DE2", "file_sha256": "cd", "email_numbers": ["+442079460999"] });
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        o.log.push(Some(&clara), "clara", "instruction.receive", "case:1", email);
+        let received = o.log.events.len() as u64;
+        o.change(
+            2,
+            "partner_add_phone",
+            ("partner.add_phone", "partner:1", json!({ "e164": "+442079460958", "label": "Treasury" })),
+            "partner:1",
+        );
+        let state = o.log.state();
+        assert!(state.problems.is_empty(), "{:?}", state.problems);
+        let case = &state.cases[&1];
+        assert_eq!((case.received_seq, case.email_numbers.as_slice()), (received, &["+442079460999".to_string()][..]));
+        let added = &state.partners[&1].numbers["+442079460958"];
+        assert_eq!(
+            (added.source, added.label.as_deref(), added.approved_by.as_deref()),
+            (NumberSource::Change, Some("Treasury"), Some("anna"))
+        );
+        assert!(added.seq > received && state.partners[&1].phones.contains("+442079460958"));
+        // One person alone cannot put a number on file once two can check.
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "partner.add_phone", "partner:1", json!({ "e164": "+442079460000" }));
+        let state = o.log.state();
+        assert!(!state.partners[&1].phones.contains("+442079460000"));
+        assert_eq!(state.problems.last().map(|p| p.action.as_str()), Some("partner.add_phone"));
     }
 
     #[test]

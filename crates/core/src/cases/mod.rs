@@ -1,6 +1,7 @@
 //! Cases: the state machine that decides whether a case may move (callback, approval, rejection,
 //! release) and the policy it applies. Pure: the acting user, their role and the time come in.
 
+pub mod callback_numbers;
 pub mod flow;
 pub mod policy;
 pub mod record;

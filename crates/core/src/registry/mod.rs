@@ -73,6 +73,39 @@ pub struct OnFileNumber {
     pub recorded_at: String,
 }
 
+/// Where a number on file came from (issue 20): the callback is only as good as the number
+/// dialled, so each number says how it reached the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum NumberSource {
+    /// Typed at onboarding, from the contract or the onboarding call.
+    Onboarding,
+    /// Listed on the partner's signed card, whose key was pinned after a fingerprint check.
+    PartnerCard,
+    /// Added after onboarding by an admin's change that a second person approved.
+    Change,
+}
+
+/// Where a number on file came from, as the signed statements say (issue 20): never a column
+/// anyone could edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberProvenance {
+    /// How it reached the file.
+    pub source: NumberSource,
+    /// How the partner's card, or the admin who typed it, names it ("Accounts receivable").
+    pub label: Option<String>,
+    /// Who typed or chose it (the maker of the change).
+    pub recorded_by: String,
+    /// Who approved it, when a second person did (none in setup mode).
+    pub approved_by: Option<String>,
+    /// When it was put on file (the statement's time, UTC).
+    pub at: String,
+    /// The statement that put it on file: its position in the log, which orders it against the
+    /// receipt of an instruction.
+    pub seq: u64,
+}
+
 /// The status of an account in a partner's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +176,7 @@ macro_rules! contract_strings {
 }
 
 contract_strings!(KeyStatus { Active => "active", Retired => "retired", Revoked => "revoked" });
+contract_strings!(NumberSource { Onboarding => "onboarding", PartnerCard => "partner_card", Change => "change" });
 contract_strings!(AccountStatus { Current => "current", Pending => "pending", Retired => "retired", Fraudulent => "fraudulent" });
 
 #[cfg(test)]
@@ -157,6 +191,10 @@ mod tests {
         }
         for s in AccountStatus::ALL {
             assert_eq!(AccountStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in NumberSource::ALL {
+            assert_eq!(NumberSource::parse(s.as_str()), Some(*s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!(KeyStatus::parse("Active"), None);

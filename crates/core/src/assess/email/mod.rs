@@ -16,6 +16,7 @@
 //!   characters are written as `\u{…}` escapes and long values are cut short.
 
 mod auth_results;
+mod contacts;
 pub(crate) mod domains;
 
 use std::collections::HashSet;
@@ -85,6 +86,12 @@ pub struct EmailContext<'a> {
     pub our_domains: &'a [DomainName],
     /// Every other partner's registered domains: look-alikes of those count too.
     pub other_partner_domains: &'a [DomainName],
+    /// The partner's numbers on file, E.164 (issue 20): a number the message gives that is not
+    /// among them is a finding.
+    pub partner_numbers: &'a [String],
+    /// The partner's country (ISO 3166 alpha-2): how a number the message writes without a
+    /// country code is read.
+    pub partner_country: Option<&'a str>,
 }
 
 /// What the message says, as evidence for a case.
@@ -97,8 +104,12 @@ pub struct EmailEvidence {
     /// The subject, made safe to display.
     pub subject: Option<String>,
     /// The findings, in rule order: unregistered domain, reply-to mismatch, look-alike domain,
-    /// authentication, display name.
+    /// authentication, display name, then the numbers and domains the text gives that are not on
+    /// file.
     pub findings: Vec<Finding>,
+    /// Every valid phone number the message's text gives, E.164, in order (issue 20): none of
+    /// them is offered for the callback of the case the message came with.
+    pub numbers: Vec<String>,
 }
 
 /// Why an email could not be read.
@@ -165,9 +176,27 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
     rules.lookalike_domains(&mailboxes, &mut findings);
     rules.authentication(&auth_headers, &mailboxes, &mut findings);
     rules.display_names(&mailboxes, &mut findings);
+    let contacts = contacts::read_contacts(&message_text(raw), ctx.partner_country);
+    rules.contacts_not_on_file(&contacts, &mailboxes, &mut findings);
     let findings = cap_per_code(findings);
+    let numbers = contacts.numbers.iter().map(|n| n.as_e164().to_string()).collect();
 
-    Ok(EmailEvidence { sha256, from: Some(from.describe()), subject: message.subject().map(shown), findings })
+    Ok(EmailEvidence { sha256, from: Some(from.describe()), subject: message.subject().map(shown), findings, numbers })
+}
+
+/// The message's text: its subject and text bodies (HTML bodies as text), as far as they can be
+/// read; empty when they cannot.
+fn message_text(raw: &[u8]) -> String {
+    let Some(message) = MessageParser::new().parse(raw) else { return String::new() };
+    let mut text = message.subject().unwrap_or_default().to_string();
+    for i in 0..message.text_body_count() {
+        if text.len() > contacts::MAX_TEXT_CHARS {
+            break;
+        }
+        text.push('\n');
+        text.push_str(&message.body_text(i).unwrap_or_default());
+    }
+    text
 }
 
 /// Reads the addresses of the headers the rules use: the sender's headers (From, Reply-To,
@@ -373,6 +402,31 @@ impl<'c> Rules<'c> {
                 Some(_) => continue,
             };
             out.push(with_values(Finding::warning(ReasonCode::EmailUnregisteredDomain, message), values));
+        }
+    }
+
+    /// email_number_not_on_file and email_domain_not_on_file (issue 20): a number the message's
+    /// text gives that is not on file for the partner, and an address or link on a domain
+    /// registered neither for the partner nor for us. A domain of the address headers is left to
+    /// the rules above (a quoted reply repeats the thread's addresses in its text).
+    fn contacts_not_on_file(&self, contacts: &contacts::Contacts, mailboxes: &[Mailbox], out: &mut Vec<Finding>) {
+        let in_headers = |d: &MailDomain| mailboxes.iter().filter_map(|m| m.domain.as_ref()).any(|h| h.ascii() == d.ascii());
+        let partner = self.partner_name();
+        for number in contacts.numbers.iter().filter(|n| !self.ctx.partner_numbers.iter().any(|p| p == n.as_e164())) {
+            let message = format!(
+                "The message gives the phone number {}, which is not on file for {partner}: never call it; call back only on a number on file",
+                number.international()
+            );
+            out.push(
+                Finding::warning(ReasonCode::EmailNumberNotOnFile, message).with("number", number.as_e164()).with("partner", &partner),
+            );
+        }
+        for domain in contacts.domains.iter().filter(|d| !self.is_partners(d) && !self.is_ours(d) && !in_headers(d)) {
+            let message = format!(
+                "The message's text gives an address or link on {}, which is registered neither for {partner} nor for us",
+                domain.describe()
+            );
+            out.push(Finding::warning(ReasonCode::EmailDomainNotOnFile, message).with("domain", domain.ascii()).with("partner", &partner));
         }
     }
 
@@ -715,6 +769,8 @@ mod tests {
             partner_contacts: &contacts,
             our_domains: &ours,
             other_partner_domains: &others,
+            partner_numbers: &[],
+            partner_country: None,
         };
         assess_email(raw.as_bytes(), &ctx).unwrap()
     }
@@ -808,6 +864,40 @@ mod tests {
         assert!(lookalikes.last().unwrap().message.contains("20 more"));
     }
 
+    /// Issue 20: the numbers and domains the text gives are compared with those on file.
+    #[test]
+    fn numbers_and_domains_the_text_gives_are_compared_with_those_on_file() {
+        let partner = domains(&["globex.com"]);
+        let ours = domains(&["initech.example"]);
+        let on_file = ["+49301234567".to_string()];
+        let ctx = EmailContext {
+            partner_name: "Globex",
+            partner_domains: &partner,
+            partner_contacts: &[],
+            our_domains: &ours,
+            other_partner_domains: &[],
+            partner_numbers: &on_file,
+            partner_country: Some("DE"),
+        };
+        let raw = "From: Hank <hank@globex.com>\r\nTo: ap@initech.example\r\nCc: maria@umbrella.example\r\nSubject: new bank\r\n\r\n\
+                   Call me on +44 20 7946 0999 or at the office, 030 1234567.\r\n\
+                   Write to ap@initech.example, hank@globex.com or pay@globex-payments.com.\r\n\
+                   > On Monday, maria@umbrella.example wrote: (a quoted reply names the thread's addresses)\r\n";
+        let evidence = assess_email(raw.as_bytes(), &ctx).unwrap();
+        assert_eq!(evidence.numbers, ["+442079460999", "+49301234567"], "every number the text gives, on file or not");
+        let found: Vec<_> = evidence
+            .findings
+            .iter()
+            .filter(|f| matches!(f.code, ReasonCode::EmailNumberNotOnFile | ReasonCode::EmailDomainNotOnFile))
+            .map(|f| (f.code.as_str(), f.values.get("number").or(f.values.get("domain")).cloned().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            found,
+            [("email_number_not_on_file", "+442079460999".to_string()), ("email_domain_not_on_file", "globex-payments.com".to_string())]
+        );
+        assert!(evidence.findings.iter().all(|f| f.severity != Severity::Critical), "email evidence only holds");
+    }
+
     #[test]
     fn errors_are_clear() {
         let partner = domains(&["globex.com"]);
@@ -817,6 +907,8 @@ mod tests {
             partner_contacts: &[],
             our_domains: &[],
             other_partner_domains: &[],
+            partner_numbers: &[],
+            partner_country: None,
         };
         let big = vec![b'a'; MAX_EMAIL_SIZE + 1];
         assert!(matches!(assess_email(&big, &ctx), Err(EmailError::TooLarge { .. })));
@@ -830,7 +922,7 @@ mod tests {
         #[test]
         fn never_panics_on_arbitrary_bytes(raw in proptest::collection::vec(any::<u8>(), 0..2048)) {
             let partner = domains(&["globex.com"]);
-            let ctx = EmailContext { partner_name: "Globex", partner_domains: &partner, partner_contacts: &[], our_domains: &[], other_partner_domains: &[] };
+            let ctx = EmailContext { partner_name: "Globex", partner_domains: &partner, partner_contacts: &[], our_domains: &[], other_partner_domains: &[], partner_numbers: &[], partner_country: None };
             let _ = assess_email(&raw, &ctx);
         }
 
@@ -838,7 +930,7 @@ mod tests {
         fn never_panics_on_header_like_text(raw in "((From|Reply-To|Sender|Return-Path|Cc|To|Authentication-Results): [ -~\u{430}-\u{44f}<>@.;=()\"]{0,60}\r\n){0,8}\r\n") {
             let partner = domains(&["globex.com"]);
             let contacts = vec!["Hank Scorpio".to_string()];
-            let ctx = EmailContext { partner_name: "Globex", partner_domains: &partner, partner_contacts: &contacts, our_domains: &partner, other_partner_domains: &partner };
+            let ctx = EmailContext { partner_name: "Globex", partner_domains: &partner, partner_contacts: &contacts, our_domains: &partner, other_partner_domains: &partner, partner_numbers: &[], partner_country: None };
             let _ = assess_email(raw.as_bytes(), &ctx);
         }
     }
