@@ -22,7 +22,9 @@ use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
-use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use countersign_core::cases::flow::{
+    decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition, EARLY_RELEASE_APPROVERS,
+};
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::cases::steps::{offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
@@ -194,6 +196,64 @@ pub struct CaseDetail {
     /// What the signed-in user may do next on it, as the core decides from the signed facts: the
     /// controls a shell offers (none that the core would refuse).
     pub next_steps: Vec<CaseStep>,
+    /// The cooling-off the case's release waits for (issue 20): present while the case is open
+    /// and the cooling-off of the account it pays is not over.
+    pub cooling_off: Option<CoolingOffView>,
+}
+
+/// A cooling-off as `case show` and the app show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoolingOffView {
+    /// When the account became the partner's current one in place of another (UTC).
+    pub since: String,
+    /// When the cooling-off ends (UTC).
+    pub until: String,
+    /// The policy's `cooling_off_hours`.
+    pub hours: u32,
+    /// Seconds left when the case was read.
+    pub left_seconds: i64,
+    /// The early-release requests so far, oldest first.
+    pub early_releases: Vec<EarlyRelease>,
+    /// How many distinct approvers must ask before the case may be released early.
+    pub needed: usize,
+}
+
+/// One approver's request to release early, as its signed statement gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyRelease {
+    /// The approver.
+    pub by: String,
+    /// When (UTC).
+    pub at: String,
+    /// Their written reason.
+    pub reason: String,
+}
+
+/// The cooling-off the release of an open case waits for, with the early-release requests its
+/// timeline holds; `None` when there is none, it is over, or the case is closed.
+fn cooling_off_view(
+    facts: &CaseFacts,
+    policy: &countersign_core::cases::policy::Policy,
+    timeline: &[LoggedEvent],
+) -> Option<CoolingOffView> {
+    let c = facts.cooling_off.as_ref().filter(|_| facts.status.is_open())?;
+    let left = c.left(policy)?;
+    let early_releases = timeline
+        .iter()
+        .filter(|e| e.action == "case.release_early" && facts.early_release_by.contains(&e.actor))
+        .map(|e| {
+            let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            EarlyRelease { by: e.actor.clone(), at: e.at.clone(), reason: details["reason"].as_str().unwrap_or_default().to_string() }
+        })
+        .collect();
+    Some(CoolingOffView {
+        since: format_utc(c.since),
+        until: format_utc(c.until(policy)),
+        hours: policy.cooling_off_hours,
+        left_seconds: left.whole_seconds(),
+        early_releases,
+        needed: EARLY_RELEASE_APPROVERS,
+    })
 }
 
 /// A number on file as the callback shows it.
@@ -289,6 +349,7 @@ fn refusal(r: Refusal) -> ServiceError {
     match r {
         Refusal::NotPermitted(m) => ServiceError::NotPermitted(m),
         Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m),
+        Refusal::CoolingOff(m) => ServiceError::CoolingOff(m),
     }
 }
 
@@ -643,6 +704,23 @@ impl Workspace {
         self.transition(session, id, CaseAction::Reopen, "case.reopen", None, None)
     }
 
+    /// An approver's request, with a written reason, to release case `id` inside the cooling-off
+    /// of the account it pays (issue 20): logged as a signed `case.release_early` statement. The
+    /// approver must have taken no part in the change or the case; once
+    /// [`EARLY_RELEASE_APPROVERS`] approvers asked, the case may be released (`release`).
+    /// Returns the approvers who asked so far.
+    pub fn release_early(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<Vec<String>> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::InvalidInput("give a reason for releasing early (--reason)".into()));
+        }
+        super::check_free_text("the reason (--reason)", reason, super::MAX_NOTE_CHARS)?;
+        self.transition(session, id, CaseAction::ReleaseEarly, "case.release_early", Some(reason), None)?;
+        let state = &mut self.implied;
+        self.store.read(|tx| refresh(tx, state))?;
+        Ok(state.cases.get(&id).map(|c| c.early_release_by.clone()).unwrap_or_default())
+    }
+
     /// Whether `session` may release case `id` now (the same rule `release` applies), asked by a
     /// shell before it opens a save dialog for the bank file; a refusal is logged.
     pub fn check_release(&mut self, session: &Session, id: i64) -> ServiceResult<()> {
@@ -849,13 +927,15 @@ impl Workspace {
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
             let callbacks = tx.callbacks(id)?;
             let confirmed = callbacks.last().is_some_and(|c| c.outcome.as_deref() == Some("confirmed"));
-            let signed = state.cases.get(&id);
-            let unchecked = signed.is_some_and(|c| c.response_unchecked);
-            let next_steps = signed.map_or_else(Vec::new, |c| offered_steps(&c.facts(), session.user(), session.role(), &state.policy));
+            let unchecked = state.cases.get(&id).is_some_and(|c| c.response_unchecked);
+            let facts = state.case_facts(id, now());
+            let next_steps = facts.as_ref().map_or_else(Vec::new, |f| offered_steps(f, session.user(), session.role(), &state.policy));
+            let timeline = tx.events_for_subject(&format!("case:{id}"))?;
             Ok(CaseDetail {
                 next_steps,
+                cooling_off: facts.as_ref().and_then(|f| cooling_off_view(f, &state.policy, &timeline)),
                 callbacks,
-                timeline: tx.events_for_subject(&format!("case:{id}"))?,
+                timeline,
                 on_file_numbers,
                 on_file_account,
                 setup_mode: state.in_setup_mode(),

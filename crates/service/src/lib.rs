@@ -20,6 +20,7 @@ mod case_list;
 mod cases;
 mod changes;
 mod checklist;
+mod clock;
 mod email_evidence;
 pub mod files;
 mod keyring;
@@ -62,7 +63,9 @@ pub use answering::{CallbackAnswer, IssuedStanding, IssuedSummary};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
 pub use case_list::CaseListQuery;
-pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, NumberOnFile, CHALLENGE_LIFETIME};
+pub use cases::{
+    CallbackReport, CaseDetail, CoolingOffView, EarlyRelease, Export, ExportFormat, ExportedBankFile, NumberOnFile, CHALLENGE_LIFETIME,
+};
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use checklist::SetupChecklist;
 pub use countersign_core::audit::activity::DayActivity;
@@ -110,6 +113,10 @@ pub enum ServiceError {
     /// the message names the table and the row.
     #[error("{0}")]
     StateUnverified(String),
+    /// A release inside the cooling-off of the account it pays (issue 20); the message says how
+    /// long is left and who may release it early.
+    #[error("{0}")]
+    CoolingOff(String),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -133,6 +140,7 @@ impl ServiceError {
         "file_too_large",
         "payment_file_invalid",
         "state_unverified",
+        "cooling_off",
         "newer_workspace",
         "no_workspace",
         "workspace_exists",
@@ -154,6 +162,7 @@ impl ServiceError {
             Self::TooLarge(_) => "file_too_large",
             Self::PaymentFileInvalid(_) => "payment_file_invalid",
             Self::StateUnverified(_) => "state_unverified",
+            Self::CoolingOff(_) => "cooling_off",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
@@ -259,9 +268,10 @@ pub struct Workspace {
     implied: countersign_core::audit::state::ImpliedState,
 }
 
-/// The current time, truncated to whole seconds in UTC (the precision the log keeps).
+/// The current time, truncated to whole seconds in UTC (the precision the log keeps), as the
+/// service's clock gives it (`clock.rs`: tests move it forward).
 fn now() -> OffsetDateTime {
-    countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc())
+    countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc() + clock::ahead())
 }
 
 /// Applies a policy change from its request, if the policy is still the one it changes from.

@@ -17,14 +17,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::log::LoggedEvent;
 use super::statement::{fields_of, signature_of, verify};
 use crate::assess::findings::Verdict;
 use crate::auth::Role;
-use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal};
+use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, CoolingOff, Refusal};
 use crate::cases::policy::Policy;
 use crate::changes::{ChangeStatus, Proposal};
+use crate::encoding::parse_utc;
 use crate::format::keys::PublicKey;
 use crate::registry::{AccountStatus, KeyStatus};
 
@@ -55,6 +57,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.reject",
     "case.reopen",
     "case.release",
+    "case.release_early",
     "case.export",
     "change.propose",
     "change.approve",
@@ -151,11 +154,14 @@ pub struct CaseState {
     pub response_needs_callback_key: bool,
     /// A confirmed callback's response awaits the approver's check.
     pub response_unchecked: bool,
+    /// The approvers who asked to release it early (issue 20), in order, without repeats.
+    pub early_release_by: Vec<String>,
 }
 
 impl CaseState {
-    /// The facts [`decide`] reads.
-    pub fn facts(&self) -> CaseFacts {
+    /// The facts [`decide`] reads, short of the cooling-off (which needs the partner's accounts
+    /// and a time: [`ImpliedState::case_facts`]).
+    fn facts_without_cooling_off(&self) -> CaseFacts {
         CaseFacts {
             status: self.status,
             verdict: self.verdict,
@@ -165,6 +171,12 @@ impl CaseState {
             wrong_responses: self.wrong_responses,
             response_needs_callback_key: self.response_needs_callback_key,
             response_unchecked: self.response_unchecked,
+            approved_by: match self.status {
+                CaseStatus::Approved | CaseStatus::Released => self.decided_by.clone(),
+                _ => None,
+            },
+            cooling_off: None,
+            early_release_by: self.early_release_by.clone(),
         }
     }
 }
@@ -183,6 +195,9 @@ pub struct ImpliedState {
     /// When an account became its partner's current one in place of another (the time of the
     /// statement that made it so): where a change's cooling-off starts.
     pub account_changed_at: BTreeMap<(i64, String), String>,
+    /// Who received, called back on or approved the case that made that change (issue 20: none
+    /// of them may release a payment to the account early).
+    pub account_changed_by: BTreeMap<(i64, String), Vec<String>>,
     /// Accounts marked after a denied callback, for every partner: suspected at once, confirmed
     /// fraudulent by a second person, or cleared with four eyes.
     pub marks: BTreeMap<String, AccountMark>,
@@ -655,12 +670,13 @@ impl ImpliedState {
             bank_file_sha256: None,
             response_needs_callback_key: d["callback_key"].is_string(),
             response_unchecked: false,
+            early_release_by: vec![],
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
         if let (Some(partner), Some(key), true) = (partner, account_key, verdict != Verdict::Rejected) {
             if verdict == Verdict::Accepted {
-                self.make_current(partner, &key, true, event);
+                self.make_current(partner, &key, true, event, vec![event.actor.clone()]);
             } else if !self.accounts.contains_key(&(partner, key.clone())) {
                 self.shaped("accounts", format!("{partner}:{key}"), event.seq);
                 self.accounts.insert((partner, key), AccountStatus::Pending);
@@ -670,8 +686,10 @@ impl ImpliedState {
     }
 
     /// The account becomes the partner's current one and its other current account is retired;
-    /// with `insert`, an account not yet in the history is added (as a receipt does).
-    fn make_current(&mut self, partner: i64, key: &str, insert: bool, event: &LoggedEvent) {
+    /// with `insert`, an account not yet in the history is added (as a receipt does). When it
+    /// replaces another, its cooling-off starts, and `people` (who received, called back on or
+    /// approved the case) are those who made the change.
+    fn make_current(&mut self, partner: i64, key: &str, insert: bool, event: &LoggedEvent, people: Vec<String>) {
         let seq = event.seq;
         let mut shaped = vec![];
         // The partner's accounts only: the keys are ordered by partner first.
@@ -696,6 +714,7 @@ impl ImpliedState {
         let replaced = shaped.iter().any(|k| k != key);
         if replaced && self.accounts.get(&(partner, key.to_string())) == Some(&AccountStatus::Current) {
             self.account_changed_at.insert((partner, key.to_string()), event.at.clone());
+            self.account_changed_by.insert((partner, key.to_string()), people);
         }
         for k in shaped {
             self.shaped("accounts", format!("{partner}:{k}"), seq);
@@ -723,6 +742,12 @@ impl ImpliedState {
             "case.reject" => CaseAction::Reject,
             "case.reopen" => CaseAction::Reopen,
             "case.release" => CaseAction::Release,
+            "case.release_early" => {
+                if d["reason"].as_str().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(Fault::new(StatementFault::Malformed, "an early release gives no reason".into()));
+                }
+                CaseAction::ReleaseEarly
+            }
             "case.export" => return self.bank_file_effect(event, id, d),
             other => return Err(format!("{other} is not a statement").into()),
         };
@@ -732,7 +757,10 @@ impl ImpliedState {
         if records_callback && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
             return Err(Fault::new(StatementFault::Rules, format!("{} started no open callback attempt on case {id}", event.actor)));
         }
-        let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
+        let at =
+            parse_utc(&event.at).ok_or_else(|| Fault::new(StatementFault::Malformed, format!("its time {:?} is not UTC", event.at)))?;
+        let facts = self.case_facts(id, at).expect("looked up above");
+        let decision = decide(&facts, &event.actor, role, action, &self.policy);
         let case = self.cases.get_mut(&id).expect("looked up above");
         let transition = match (event.action.as_str(), decision) {
             ("case.callback_wrong_response", Err(Refusal::WrongResponse(_))) => {
@@ -765,6 +793,7 @@ impl ImpliedState {
                 case.released_by = Some(event.actor.clone());
                 case.bank_file_sha256 = d["bank_file_sha256"].as_str().map(str::to_string);
             }
+            CaseAction::ReleaseEarly => case.early_release_by.push(event.actor.clone()),
             _ => {}
         }
         let (partner, account) = (case.partner, case.account_key.clone());
@@ -772,7 +801,9 @@ impl ImpliedState {
             self.mark_fraudulent(key, &event.actor, event.seq);
         }
         if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
-            self.make_current(partner, key, false, event);
+            let case = &self.cases[&id];
+            let people = std::iter::once(&case.received_by).chain(&case.called_by).chain(&case.decided_by).cloned().collect();
+            self.make_current(partner, key, false, event, people);
         }
         Ok(())
     }
@@ -850,6 +881,24 @@ impl ImpliedState {
         }
         self.shaped("bank_files", id, self.last.map_or(0, |(seq, _)| seq));
         Ok(())
+    }
+
+    /// The facts [`decide`] reads for case `id` at time `at`, with the cooling-off of the account
+    /// it pays when that account replaced another; `None` when no statement received the case.
+    pub fn case_facts(&self, id: i64, at: OffsetDateTime) -> Option<CaseFacts> {
+        let case = self.cases.get(&id)?;
+        let mut facts = case.facts_without_cooling_off();
+        if let (Some(partner), Some(key)) = (case.partner, &case.account_key) {
+            let account = (partner, key.clone());
+            // Only while the account is still the partner's current one: a retired or marked
+            // account is refused by other rules.
+            let current = self.accounts.get(&account) == Some(&AccountStatus::Current);
+            if let (true, Some(since)) = (current, self.account_changed_at.get(&account).and_then(|t| parse_utc(t))) {
+                let change_made_by = self.account_changed_by.get(&account).cloned().unwrap_or_default();
+                facts.cooling_off = Some(CoolingOff { since, at, change_made_by });
+            }
+        }
+        Some(facts)
     }
 
     /// A user's role and enabled state, if the statements made them a user.

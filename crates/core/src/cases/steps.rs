@@ -24,12 +24,22 @@ pub enum CaseStep {
     Reject,
     /// Write the bank file of a released payment again (clerks and approvers).
     ExportBankFile,
+    /// Ask, with a reason, to release a payment inside its account's cooling-off (approvers who
+    /// took no part in the change or the case; two are needed).
+    ReleaseEarly,
 }
 
 impl CaseStep {
     /// Every step, in the order a case usually meets them (the work queue's order).
-    pub const ALL: [CaseStep; 6] =
-        [CaseStep::CallBack, CaseStep::Approve, CaseStep::Release, CaseStep::Reopen, CaseStep::Reject, CaseStep::ExportBankFile];
+    pub const ALL: [CaseStep; 7] = [
+        CaseStep::CallBack,
+        CaseStep::Approve,
+        CaseStep::Release,
+        CaseStep::ReleaseEarly,
+        CaseStep::Reopen,
+        CaseStep::Reject,
+        CaseStep::ExportBankFile,
+    ];
 
     /// The step's code, as the shells receive it.
     pub fn as_str(self) -> &'static str {
@@ -40,14 +50,15 @@ impl CaseStep {
             CaseStep::Reopen => "reopen",
             CaseStep::Reject => "reject",
             CaseStep::ExportBankFile => "export_bank_file",
+            CaseStep::ReleaseEarly => "release_early",
         }
     }
 
     /// Whether a case offering this step waits for the user: the work queue lists those.
-    /// Rejecting is always possible on an open case and exporting again is a repair, so neither
-    /// is work waiting.
+    /// Rejecting is always possible on an open case, exporting again is a repair and an early
+    /// release an exception to a wait, so none is work waiting.
     pub fn is_work(self) -> bool {
-        !matches!(self, CaseStep::Reject | CaseStep::ExportBankFile)
+        !matches!(self, CaseStep::Reject | CaseStep::ExportBankFile | CaseStep::ReleaseEarly)
     }
 }
 
@@ -64,6 +75,7 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
             CaseStep::Reopen => permits(CaseAction::Reopen),
             CaseStep::Reject => permits(CaseAction::Reject),
             CaseStep::ExportBankFile => facts.status == CaseStatus::Released && Permission::ExportPayments.allows(role),
+            CaseStep::ReleaseEarly => permits(CaseAction::ReleaseEarly),
         })
         .collect()
 }
