@@ -942,12 +942,15 @@ mod tests {
     #[derive(Default)]
     struct Log {
         events: Vec<LoggedEvent>,
+        /// Hours waited: later events are this much later.
+        waited: i64,
     }
 
     impl Log {
         fn push(&mut self, key: Option<&KeyPair>, actor: &str, action: &str, subject: &str, details: Value) -> &mut Self {
             let seq = self.events.len() as u64 + 1;
-            let at = format!("2026-12-03T09:{:02}:00Z", seq % 60);
+            let start = parse_utc("2026-12-03T09:00:00Z").expect("a time");
+            let at = crate::encoding::format_utc(start + time::Duration::minutes(seq as i64 % 60) + time::Duration::hours(self.waited));
             let details = match key {
                 Some(key) => sign(key, &StatementFields { at: &at, actor, action, subject }, details),
                 None => details,
@@ -1098,9 +1101,14 @@ mod tests {
         o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
         o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
         o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
-        // Only approvers release an approved case.
+        // Only approvers release an approved case, and not inside the new account's cooling-off
+        // (issue 20).
         o.log.push(Some(&clara), "clara", "case.release", "case:1", json!({}));
-        assert_eq!(o.log.state().cases[&1].status, CaseStatus::Approved);
+        o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Approved);
+        assert!(state.problems[2].why.contains("24 hours"), "{:?}", state.problems);
+        o.log.waited = 24;
         o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
         let state = o.log.state();
         assert_eq!(state.cases[&1].status, CaseStatus::Released);
@@ -1108,7 +1116,8 @@ mod tests {
         assert_eq!(state.cases[&1].open_attempt_by, None, "the attempt was recorded");
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
         assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
-        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+        assert_eq!(state.problems.len(), 3, "{:?}", state.problems);
+        assert_eq!(state.account_changed_by[&(1, "iban:MULE".to_string())], ["clara", "clara", "anna"], "who made the change");
         // The change dates from the approval that made the new account current (issue 18's
         // cooling-off); the first account, from the contract, was no change.
         let approvals: Vec<&String> = o.log.events.iter().filter(|e| e.action == "case.approve").map(|e| &e.at).collect();
@@ -1130,6 +1139,7 @@ mod tests {
         o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
         o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
         o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        o.log.waited = 24;
         o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
         assert!(o.log.state().problems.is_empty(), "{:?}", o.log.state().problems);
         let file = |n: u8| json!({ "format": "pain001", "bank_file_sha256": format!("{n:064}"), "copy": false });

@@ -739,6 +739,64 @@ pub(crate) mod tests {
         assert_eq!(approved.status, CaseStatus::Approved);
     }
 
+    /// An approved case whose account replaced another `hours_ago`, called back by clara and
+    /// approved by anna (who made the change).
+    fn cooling(hours_ago: i64) -> CaseFacts {
+        let at = crate::encoding::parse_utc("2026-12-04T10:00:00Z").unwrap();
+        CaseFacts {
+            called_by: vec!["clara".into()],
+            approved_by: Some("anna".into()),
+            cooling_off: Some(CoolingOff {
+                since: at - Duration::hours(hours_ago),
+                at,
+                change_made_by: vec!["carl".into(), "clara".into(), "anna".into()],
+            }),
+            ..facts(CaseStatus::Approved, Verdict::Hold)
+        }
+    }
+
+    /// Issue 20: inside the cooling-off a release is refused with the time left; once over (or
+    /// with 0 hours) it goes.
+    #[test]
+    fn a_release_waits_for_the_cooling_off_of_a_changed_account() {
+        let p = Policy::default();
+        let refused = decide(&cooling(1), "anna", Role::Approver, CaseAction::Release, &p).unwrap_err();
+        let Refusal::CoolingOff(message) = &refused else { panic!("{refused:?}") };
+        assert!(message.contains("23 h 00 min left (until 2026-12-05T09:00:00Z)") && message.contains("0 asked"), "{message}");
+        assert_eq!(decide(&cooling(24), "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        let none = Policy { cooling_off_hours: 0, ..p.clone() };
+        assert_eq!(decide(&cooling(0), "anna", Role::Approver, CaseAction::Release, &none).unwrap().status, CaseStatus::Released);
+        let c = cooling(1).cooling_off.unwrap();
+        assert_eq!((c.left(&p), c.left(&none)), (Some(Duration::hours(23)), None));
+        // The state first: a case that could not be released anyway says why, not the wait.
+        let hold = CaseFacts { status: CaseStatus::Hold, ..cooling(1) };
+        assert!(matches!(decide(&hold, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    /// Two approvers who took no part in the change or the case, each once, let it go early;
+    /// no one else may ask, and nobody asks when there is nothing to wait for.
+    #[test]
+    fn two_other_approvers_release_early() {
+        let p = Policy::default();
+        let f = cooling(1);
+        let early = |f: &CaseFacts, who: &str, role| decide(f, who, role, CaseAction::ReleaseEarly, &p);
+        for (who, role) in [("carl", Role::Approver), ("clara", Role::Approver), ("anna", Role::Approver), ("bert", Role::Clerk)] {
+            assert!(matches!(early(&f, who, role), Err(Refusal::NotPermitted(_))), "{who}");
+        }
+        let received = CaseFacts { received_by: "arne".into(), ..f.clone() };
+        assert!(matches!(early(&received, "arne", Role::Approver), Err(Refusal::NotPermitted(_))), "arne received it");
+        let t = early(&f, "arne", Role::Approver).unwrap();
+        assert_eq!(t, unchanged(&f), "a request moves nothing");
+        let one = CaseFacts { early_release_by: vec!["arne".into()], ..f.clone() };
+        assert!(matches!(early(&one, "arne", Role::Approver), Err(Refusal::NotAllowed(_))), "once each");
+        assert!(matches!(decide(&one, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::CoolingOff(_))));
+        let two = CaseFacts { early_release_by: vec!["arne".into(), "ava".into()], ..f.clone() };
+        assert_eq!(decide(&two, "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        assert!(matches!(early(&cooling(25), "arne", Role::Approver), Err(Refusal::NotAllowed(_))), "the period is over");
+        let released = CaseFacts { status: CaseStatus::Released, ..f.clone() };
+        assert!(matches!(early(&released, "arne", Role::Approver), Err(Refusal::NotAllowed(_))));
+    }
+
     #[derive(Debug, Clone)]
     struct Step {
         user: usize,
@@ -761,6 +819,7 @@ pub(crate) mod tests {
             Just(CaseAction::Reject),
             Just(CaseAction::Release),
             Just(CaseAction::Reopen),
+            Just(CaseAction::ReleaseEarly),
         ];
         (0..USERS.len(), action).prop_map(|(user, action)| Step { user, action })
     }
