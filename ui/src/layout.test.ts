@@ -55,6 +55,7 @@ const caseOf = (id: number): CaseView => ({
   callbacks: [],
   timeline: [],
   next_steps: ["call_back"],
+  cooling_off: null,
 });
 
 function signedIn(role: Role) {

@@ -984,4 +984,74 @@ mod tests {
         let labelled: Vec<(&str, Option<&str>)> = numbers.iter().map(|n| (n.number.e164.as_str(), n.label.as_deref())).collect();
         assert_eq!(labelled, [("+49301234567", Some("Accounts receivable")), ("+442079460958", None)]);
     }
+
+    /// Issue 20, on the backend the suite runs on: after a change of account is called back and
+    /// approved, its release is refused (`cooling_off`) until two approvers who took no part asked
+    /// to release early; each request is a signed statement the replay counts; the case shows the
+    /// time left; a day later (the service's clock moved ahead) a change's payment goes at once.
+    #[test]
+    fn a_changed_accounts_payment_waits_its_cooling_off_unless_two_other_approvers_release_early() {
+        use crate::changes::Outcome;
+        use countersign_core::auth::Role;
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        let login = |ws: &mut Workspace, user: &str| {
+            ws.login(&crate::Credentials { user, password: &format!("{user} password 1"), totp: None }).unwrap()
+        };
+        ws.add_user(&alice, "clara", Role::Clerk, "clara password 1").unwrap();
+        let key = crate::test_support::onboard_a_partner(&mut ws, &alice, true);
+        for name in ["anna", "arne", "ava", "gil"] {
+            if let Outcome::Pending(change) = ws.add_user(&alice, name, Role::Approver, &format!("{name} password 1")).unwrap() {
+                let anna = login(&mut ws, "anna");
+                ws.approve_change(&anna, change.id).unwrap();
+            }
+        }
+        let (clara, anna, arne, ava, gil) =
+            (login(&mut ws, "clara"), login(&mut ws, "anna"), login(&mut ws, "arne"), login(&mut ws, "ava"), login(&mut ws, "gil"));
+        let changed = |ws: &mut Workspace, n: &str, new: (&str, &str)| {
+            let (id, file) = crate::test_support::receive_an_instruction(ws, &clara, &key, n, new, "500.00");
+            let challenge = ws.start_callback(&arne, id).unwrap();
+            let envelope = Envelope::parse(&file, FileKind::Instruction).unwrap();
+            let response = ChallengeResponse::compute(challenge, envelope.payload()).to_string();
+            let report = CallbackReport {
+                dialed: "+49 30 1234567",
+                reached: "Hans",
+                response: Some(&response),
+                outcome: CallbackOutcome::Confirmed,
+                note: None,
+            };
+            assert_eq!(ws.record_callback(&arne, id, &report).unwrap(), CaseStatus::CallbackConfirmed);
+            id
+        };
+        let id = changed(&mut ws, "INV-2", ("DE02120300000000202051", "BYLADEM1001"));
+        ws.approve(&anna, id).unwrap();
+
+        let refused = ws.release(&anna, id, None).err().expect("refused inside the cooling-off");
+        assert_eq!(refused.code(), "cooling_off", "{refused}");
+        let detail = ws.case(&gil, id).unwrap();
+        let cooling = detail.cooling_off.expect("the case shows its cooling-off");
+        assert!((23 * 3600..=24 * 3600).contains(&cooling.left_seconds), "{cooling:?}");
+        assert_eq!((cooling.hours, cooling.needed, detail.next_steps), (24, 2, vec![CaseStep::ReleaseEarly, CaseStep::Reject]));
+        for made_the_change in [&arne, &anna] {
+            assert_eq!(ws.release_early(made_the_change, id, "urgent").unwrap_err().code(), "not_permitted");
+        }
+        assert_eq!(ws.release_early(&ava, id, "  ").unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.release_early(&ava, id, "payroll due").unwrap(), ["ava"]);
+        assert_eq!(ws.release(&anna, id, None).err().map(|e| e.code()), Some("cooling_off"), "one request is not enough");
+        assert_eq!(ws.release_early(&ava, id, "again").unwrap_err().code(), "check_failed");
+        assert_eq!(ws.case(&gil, id).unwrap().cooling_off.unwrap().early_releases[0].reason, "payroll due");
+        assert_eq!(ws.release_early(&gil, id, "seen in person").unwrap(), ["ava", "gil"]);
+        assert_eq!(ws.release(&anna, id, None).unwrap().0.status, CaseStatus::Released);
+        let events = ws.store.read(|tx| tx.events_for_subject(&format!("case:{id}"))).unwrap();
+        let asked: Vec<&str> = events.iter().filter(|e| e.action == "case.release_early").map(|e| e.actor.as_str()).collect();
+        assert_eq!(asked, ["ava", "gil"]);
+        assert!(ws.implied_state().unwrap().problems.is_empty());
+
+        let later = changed(&mut ws, "INV-3", ("DE94100700000000000002", "DEUTDEBBXXX"));
+        ws.approve(&anna, later).unwrap();
+        crate::clock::move_ahead(time::Duration::hours(25));
+        assert!(ws.case(&anna, later).unwrap().cooling_off.is_none());
+        assert_eq!(ws.release_early(&gil, later, "no need").unwrap_err().code(), "check_failed");
+        assert_eq!(ws.release(&anna, later, None).unwrap().0.status, CaseStatus::Released);
+        assert!(ws.implied_state().unwrap().problems.is_empty());
+    }
 }
