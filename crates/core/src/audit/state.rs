@@ -727,30 +727,10 @@ impl ImpliedState {
         let role = self
             .role_of(&event.actor)
             .ok_or_else(|| Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor)))?;
-        let action = match event.action.as_str() {
-            "case.challenge" => CaseAction::StartCallback,
-            // A v2 confirmation the recorder could not check; a denial or no answer is what it says.
-            "case.callback" if d["response_checked"] == Value::Bool(false) && d["outcome"] == "confirmed" => CaseAction::ConfirmUnchecked,
-            "case.callback" => {
-                let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
-                CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
-            }
-            "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
-            "case.approve" if d["response_checked"] == Value::Bool(true) => CaseAction::ApproveCheckingResponse { response_correct: true },
-            "case.response_check_failed" => CaseAction::ApproveCheckingResponse { response_correct: false },
-            "case.approve" => CaseAction::Approve,
-            "case.reject" => CaseAction::Reject,
-            "case.reopen" => CaseAction::Reopen,
-            "case.release" => CaseAction::Release,
-            "case.release_early" => {
-                if d["reason"].as_str().is_none_or(|r| r.trim().is_empty()) {
-                    return Err(Fault::new(StatementFault::Malformed, "an early release gives no reason".into()));
-                }
-                CaseAction::ReleaseEarly
-            }
-            "case.export" => return self.bank_file_effect(event, id, d),
-            other => return Err(format!("{other} is not a statement").into()),
-        };
+        if event.action == "case.export" {
+            return self.bank_file_effect(event, id, d);
+        }
+        let action = case_action(event, d)?;
         // A callback is recorded by the one who started its attempt (the service's rule too): an
         // approver cannot record a callback they never made, then approve it.
         let records_callback = matches!(action, CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked);
@@ -905,6 +885,33 @@ impl ImpliedState {
     pub fn user(&self, name: &str) -> Option<&UserState> {
         self.users.get(name)
     }
+}
+
+/// The case action a case statement (other than `case.export`) asks the rules for.
+fn case_action(event: &LoggedEvent, d: &Value) -> Result<CaseAction, Fault> {
+    Ok(match event.action.as_str() {
+        "case.challenge" => CaseAction::StartCallback,
+        // A v2 confirmation the recorder could not check; a denial or no answer is what it says.
+        "case.callback" if d["response_checked"] == Value::Bool(false) && d["outcome"] == "confirmed" => CaseAction::ConfirmUnchecked,
+        "case.callback" => {
+            let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
+            CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
+        }
+        "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
+        "case.approve" if d["response_checked"] == Value::Bool(true) => CaseAction::ApproveCheckingResponse { response_correct: true },
+        "case.response_check_failed" => CaseAction::ApproveCheckingResponse { response_correct: false },
+        "case.approve" => CaseAction::Approve,
+        "case.reject" => CaseAction::Reject,
+        "case.reopen" => CaseAction::Reopen,
+        "case.release" => CaseAction::Release,
+        "case.release_early" => {
+            if d["reason"].as_str().is_none_or(|r| r.trim().is_empty()) {
+                return Err(Fault::new(StatementFault::Malformed, "an early release gives no reason".into()));
+            }
+            CaseAction::ReleaseEarly
+        }
+        other => return Err(format!("{other} is not a statement").into()),
+    })
 }
 
 pub(super) fn user_subject(event: &LoggedEvent) -> Result<&str, Fault> {
