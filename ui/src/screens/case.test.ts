@@ -88,6 +88,7 @@ describe("the case page in a cooling-off", () => {
     // erin approved it: the core offers her no early release and no release, so neither is shown.
     expect(shell.content.querySelector("#early-form")).toBeNull();
     expect(shell.content.querySelector("#release-form")).toBeNull();
+    expect(shell.content.querySelector("#case-not-yours")).toBeNull();
   });
 
   it("words the countdown in Turkish and Spanish", async () => {

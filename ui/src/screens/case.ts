@@ -154,7 +154,8 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   const open = s === "hold" || s === "callback_confirmed" || s === "accepted" || s === "approved";
   // An open case whose next step is someone else's (rejecting is always possible for approvers).
   const work = view.next_steps.some((step) => step !== "reject" && step !== "export_bank_file");
-  if (!work && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
+  // A release waiting for its cooling-off is nobody's step yet: the cooling-off section says why.
+  if (!work && open && !view.cooling_off) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
   if (actions.childElementCount === 0) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
 }
 
