@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { mainScreen, openApp, screenshot, session } from "./app.mjs";
+import { mainScreen, noCoolingOff, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -168,10 +168,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screenshot(driver, "flow-5c-cooling-off");
     // The demo has no third approver to release early: alice sets the cooling-off to 0 with the
     // CLI (a loosening: dave approves it), and the page, opened again, offers the release.
-    const cli = (user, args) =>
-      JSON.parse(execFileSync(CLI, ["--json", "--as", user, ...args], { encoding: "utf8", env: { ...process.env, COUNTERSIGN_PASSWORD: `TEST-ONLY ${user} demo` } }));
-    const proposed = cli("alice", ["policy", "set", "cooling_off_hours", "0"]);
-    cli("dave", ["change", "approve", String(proposed.pending_change.id)]);
+    noCoolingOff(CLI);
     await click("back-to-inbox");
     await screen("inbox");
     await openCase(caseId);
