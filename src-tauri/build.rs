@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "approve_case",
     "reject_case",
     "reopen_case",
+    "release_early",
     "release_case",
     "start_callback",
     "record_callback",

@@ -470,7 +470,8 @@ fn statement_log() -> Vec<Statement> {
     log.push(&carol, "2026-12-01T09:21:00Z", "carol", "partner.add", "partner:1", pinned);
     let policy = json!({ "new": threshold(500_000), "old": Policy::default() });
     log.push(&alice, "2026-12-01T09:25:00Z", "alice", "policy.set", "policy", policy);
-    // Case 1: Globex asks for a new account; held, called back by clara, approved and released by carol.
+    // Case 1: Globex asks for a new account; held, called back by clara, approved by carol, and
+    // released by her a day later, once the new account's cooling-off (24 hours, issue 20) is over.
     let held = receipt("hold", &["bank_details_changed"], GLOBEX_NEW_ACCOUNT, "BARCGB22", 4_820_000, "globex-114.countersign");
     log.push(&clara, "2026-12-01T10:02:13Z", "clara", "instruction.receive", "case:1", held);
     log.push(&clara, "2026-12-01T10:05:00Z", "clara", "case.challenge", "case:1", json!({ "challenge": "492817" }));
@@ -487,22 +488,22 @@ fn statement_log() -> Vec<Statement> {
     let mut release = decision("approved", "released");
     release["format"] = json!("pain001");
     release["bank_file_sha256"] = json!(sha256_hex("pain.001 of case 1"));
-    log.push(&carol, "2026-12-01T10:41:30Z", "carol", "case.release", "case:1", release);
+    log.push(&carol, "2026-12-02T10:41:30Z", "carol", "case.release", "case:1", release);
     // What does not count.
     let raised = json!({ "new": threshold(250_000), "old": threshold(500_000) });
-    let edited = log.push(&alice, "2026-12-01T11:00:00Z", "alice", "policy.set", "policy", raised);
+    let edited = log.push(&alice, "2026-12-02T11:00:00Z", "alice", "policy.set", "policy", raised);
     edited.details["new"]["approval_threshold_minor"] = json!(9_999_999_999u64);
     edited.invalid("signature", "alice signed a threshold of 250000; the stored details say 9999999999 (edited after signing)");
-    log.push(&clara, "2026-12-01T11:05:00Z", "alice", "user.add", "user:mallory", json!({ "role": "admin" }))
+    log.push(&clara, "2026-12-02T11:05:00Z", "alice", "user.add", "user:mallory", json!({ "role": "admin" }))
         .invalid("signature", "a statement in alice's name signed with clara's key (the wrong key)");
-    log.push(&clara, "2026-12-01T11:06:00Z", "clara", "user.add", "user:mallory", json!({ "role": "admin" }))
+    log.push(&clara, "2026-12-02T11:06:00Z", "clara", "user.add", "user:mallory", json!({ "role": "admin" }))
         .invalid("authority", "clara is a clerk: only admins add users");
     let own = key_details(&KeyPair::from_seed(&ALICE_OWN_SEED), "password reset");
-    log.push(&alice, "2026-12-01T11:10:00Z", "alice", "user.key_create", "user:alice", own)
+    log.push(&alice, "2026-12-02T11:10:00Z", "alice", "user.key_create", "user:alice", own)
         .invalid("authority", "alice gives herself a personal key: an admin gives keys, never to themselves");
-    log.push(&alice, "2026-12-01T11:20:00Z", "alice", "user.disable", "user:clara", json!({}));
+    log.push(&alice, "2026-12-02T11:20:00Z", "alice", "user.disable", "user:clara", json!({}));
     let accepted = receipt("accepted", &[], GLOBEX_NEW_ACCOUNT, "BARCGB22", 120_000, "globex-115.countersign");
-    log.push(&clara, "2026-12-01T11:30:00Z", "clara", "instruction.receive", "case:2", accepted)
+    log.push(&clara, "2026-12-02T11:30:00Z", "clara", "instruction.receive", "case:2", accepted)
         .invalid("authority", "clara was disabled at event 25: her statements no longer count");
     // Issue 18: carol screens the ERP's payment file; one line held. A screening changes no state.
     let file_sha256 = sha256_hex("the ERP's pain.001 payment run");
@@ -520,7 +521,7 @@ fn statement_log() -> Vec<Statement> {
         }],
         "approved_copy": null,
     });
-    log.push(&carol, "2026-12-01T11:40:00Z", "carol", "payment_file.screen", &format!("payment_file:{file_sha256}"), screening);
+    log.push(&carol, "2026-12-02T11:40:00Z", "carol", "payment_file.screen", &format!("payment_file:{file_sha256}"), screening);
     log.0
 }
 

@@ -49,6 +49,9 @@ struct Template {
 /// contract account; two held cases, each called back by clara, approved and released by anna.
 fn build_template(dir: &TestDir) -> (String, KeyFiles) {
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    // No cooling-off (issue 20): anna releases each change at once (tests/cli_cooling_off.rs has
+    // the wait).
+    ws.admin(&["--json", "policy", "set", "cooling_off_hours", "0"]).assert_code(0);
     ws.add_user("frank", "auditor");
     ws.add_user("clara", "clerk");
     ws.add_user("anna", "approver");

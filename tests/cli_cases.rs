@@ -267,6 +267,8 @@ mod workspace {
         #[track_caller]
         pub fn new(dir: &'d TestDir) -> Office<'d> {
             let ws = Ws::init(dir, "ws", "Initech GmbH", "alice", "initech organisation passphrase");
+            // No cooling-off (issue 20): these tests release a change at once; tests/cli_cooling_off.rs has the wait.
+            ws.set_policy("cooling_off_hours", "0");
             ws.add_user("clara", "clerk");
             ws.add_user("anna", "approver");
             ws.add_user("carl", "clerk");

@@ -35,6 +35,8 @@ fn a_clerk_on_one_desktop_and_an_approver_on_another_work_one_case() {
     let Some(url) = team_url() else { return };
     let dir = TestDir::new();
     let admin_desk = dir.init_team_workspace("alice-desk", &url, "Initech GmbH", "alice");
+    // No cooling-off (issue 20): dave releases the change at once (tests/cli_cooling_off.rs).
+    admin_desk.admin(&["--json", "policy", "set", "cooling_off_hours", "0"]).assert_code(OK);
     admin_desk.add_user("carol", "clerk");
     admin_desk.add_user("dave", "approver");
     admin_desk.add_user("erin", "approver");

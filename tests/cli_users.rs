@@ -26,6 +26,8 @@ const CHANGED: [(&str, &str); 2] = [("DE02 1203 0000 0000 2020 51", "BYLADEM1001
 /// alice (admin), clara (clerk), anna (approver); partner Globex with its contract account.
 fn office(dir: &TestDir) -> (Workspace<'_>, KeyFiles) {
     let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+    // No cooling-off (issue 20): these tests release a change at once; tests/cli_cooling_off.rs has the wait.
+    ws.admin(&["--json", "policy", "set", "cooling_off_hours", "0"]).assert_code(OK);
     ws.add_user("clara", "clerk");
     ws.add_user("anna", "approver");
     let globex = dir.keygen("Globex Corporation", "globex");

@@ -43,6 +43,8 @@ fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
         let dir = TestDir::new();
         let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
+        // No cooling-off (issue 20): these tests release a change at once; tests/cli_cooling_off.rs has the wait.
+        ws.admin(&["--json", "policy", "set", "cooling_off_hours", "0"]).assert_code(OK);
         for (name, role) in [("frank", "auditor"), ("clara", "clerk"), ("anna", "approver")] {
             ws.add_user(name, role);
         }

@@ -176,6 +176,8 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         cases::ReleaseFormat,
         cases::QrView,
         cases::ReleaseView,
+        cases::CoolingOffEntry,
+        cases::EarlyReleaseEntry,
         callbacks::CallbackScript,
         callbacks::CallbackRequest,
         answer::IssuedEntry,

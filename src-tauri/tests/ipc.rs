@@ -287,6 +287,18 @@ mod flow {
         ws.org_fingerprint().unwrap().to_string()
     }
 
+    /// The policy's cooling-off set to 0 hours on the workspace in `dir` (a loosening: alice
+    /// proposes it, dave approves), through the service as another desktop would.
+    fn no_cooling_off(dir: &std::path::Path) {
+        let mut ws = Workspace::open(dir).unwrap();
+        let login = |ws: &mut Workspace, user: &str| ws.login(&Credentials { user, password: &password(user), totp: None }).unwrap();
+        let alice = login(&mut ws, "alice");
+        let policy = countersign_service::WorkspacePolicy { cooling_off_hours: 0, ..ws.policy().unwrap() };
+        let Outcome::Pending(change) = ws.set_policy(&alice, &policy).unwrap() else { panic!("a loosening waits for a second person") };
+        let dave = login(&mut ws, "dave");
+        ws.approve_change(&dave, change.id).unwrap();
+    }
+
     /// An instruction from Globex (signed with its TEST-ONLY key) to pay `iban`.
     fn instruction(us: &str, iban: &str, bic: &str, id: &str) -> Vec<u8> {
         let key = SecretKeyFile::from_bytes(&std::fs::read(format!("{KEYS}/globex.key")).unwrap())
@@ -399,6 +411,15 @@ mod flow {
         assert_eq!(invoke(&main, "case_detail", json!({"id": held})).unwrap()["next_steps"], json!(["approve", "reject"]));
         assert_eq!(waiting(&main)[1], ("approve".into(), vec![held, clean]));
         assert_eq!(invoke(&main, "approve_case", json!({"id": held})).unwrap(), json!("approved"));
+        // Issue 20: the new account's payment waits its cooling-off; erin approved it, so she may
+        // not release it early either (and the demo office has no third approver).
+        assert_eq!(code(invoke(&main, "release_case", json!({"id": held, "format": "none"}))), "cooling_off");
+        let detail = invoke(&main, "case_detail", json!({"id": held})).unwrap();
+        assert_eq!((detail["cooling_off"]["hours"].clone(), detail["next_steps"].clone()), (json!(24), json!(["reject"])));
+        assert!(detail["cooling_off"]["left_seconds"].as_i64().unwrap() > 23 * 3600);
+        assert_eq!(code(invoke(&main, "release_early", json!({"id": held, "reason": "urgent"}))), "not_permitted");
+        no_cooling_off(&dir.join("ws"));
+        assert_eq!(invoke(&main, "case_detail", json!({"id": held})).unwrap()["cooling_off"], Value::Null);
         let released = invoke(&main, "release_case", json!({"id": held, "format": "pain001"})).unwrap();
         assert_eq!(released["summary"]["status"], json!("released"));
         let saved = released["saved_to"].as_str().unwrap();

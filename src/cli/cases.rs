@@ -9,12 +9,14 @@ use serde_json::{json, Value};
 use countersign_service::core::assess::findings::Severity;
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CallbackOutcome;
-use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::cases::flow::{CaseStatus, EARLY_RELEASE_APPROVERS};
 use countersign_service::core::cases::record::Case;
 use countersign_service::core::cases::search::{CaseSearch, CaseSort};
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{CallbackReport, CaseDetail, CaseListQuery, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace};
+use countersign_service::{
+    CallbackReport, CaseDetail, CaseListQuery, CoolingOffView, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace,
+};
 
 use super::exit::{CliError, CliResult, Exit};
 use super::report::{more_line, Output, PageArgs};
@@ -95,10 +97,18 @@ pub enum CaseCommand {
         /// Case id.
         id: i64,
     },
-    /// Release the payment, optionally with its bank file.
+    /// Release the payment, optionally with its bank file. Inside the cooling-off of a changed
+    /// account, two approvers who took no part in the change each release it early with a reason.
     Release {
         /// Case id.
         id: i64,
+        /// Release inside the cooling-off of the account it pays: your request is logged, and the
+        /// payment is released once two approvers who took no part in the change asked.
+        #[arg(long, requires = "reason")]
+        early: bool,
+        /// Why it cannot wait (with --early).
+        #[arg(long, requires = "early")]
+        reason: Option<String>,
         /// A bank-ready export: ISO 20022 pain.001 (XML) or an EPC QR code (.png or .svg).
         #[arg(long, value_enum, requires = "out")]
         export: Option<ExportKind>,
@@ -244,6 +254,13 @@ fn detail_json(d: &CaseDetail) -> Value {
         v["callback_response_checked"] = json!(checked);
     }
     v["next_steps"] = json!(d.next_steps);
+    // Issue 20: how long the release waits, and who asked to release it early.
+    v["cooling_off"] = d.cooling_off.as_ref().map_or(Value::Null, |c| {
+        json!({
+            "since": c.since, "until": c.until, "hours": c.hours, "left_seconds": c.left_seconds, "needed": c.needed,
+            "early_releases": c.early_releases.iter().map(|e| json!({ "by": e.by, "at": e.at, "reason": e.reason })).collect::<Vec<_>>(),
+        })
+    });
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -273,7 +290,7 @@ fn queue_text(queue: &WorkQueue) -> String {
             CaseStep::Approve => "To approve",
             CaseStep::Release => "To release",
             CaseStep::Reopen => "Callback locked, to reopen or reject",
-            CaseStep::Reject | CaseStep::ExportBankFile => continue,
+            CaseStep::Reject | CaseStep::ExportBankFile | CaseStep::ReleaseEarly => continue,
         };
         out += &format!("{title}: {}\n", group.count);
         out.extend(group.cases.iter().map(list_line));
@@ -333,6 +350,9 @@ fn detail_text(d: &CaseDetail) -> String {
     }
     out += &response_line(d);
     out += &on_file_line(d);
+    if let Some(c) = &d.cooling_off {
+        out += &cooling_off_text(c);
+    }
     if c.status == CaseStatus::Hold {
         out += &callback_lines(d);
     }
@@ -340,6 +360,20 @@ fn detail_text(d: &CaseDetail) -> String {
     for e in &d.timeline {
         out += &format!("    {}  {:<10} {}\n", e.at, e.actor, e.action);
     }
+    out
+}
+
+/// The cooling-off a release waits for: how long is left, and the early-release requests so far.
+fn cooling_off_text(c: &CoolingOffView) -> String {
+    let (hours, minutes) = (c.left_seconds / 3600, c.left_seconds / 60 % 60);
+    let mut out = format!(
+        "  cooling-off   release waits until {} ({hours} h {minutes:02} min left): the account became current on {}, and the policy holds the first payments to a changed account for {} hours\n",
+        c.until, c.since, c.hours
+    );
+    for e in &c.early_releases {
+        out += &format!("  early release asked by {} at {}: {}\n", e.by, e.at, e.reason);
+    }
+    out += &format!("  early release {} of {} approvers who took no part in the change asked\n", c.early_releases.len(), c.needed);
     out
 }
 
@@ -435,7 +469,10 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
         CaseCommand::Approve { id } => run.approve(*id)?,
         CaseCommand::Reject { id, reason } => run.reject(*id, reason)?,
         CaseCommand::Reopen { id } => run.reopen(*id)?,
-        CaseCommand::Release { id, export, out } => run.release(*id, *export, out.as_deref())?,
+        CaseCommand::Release { id, early, reason, export, out } => {
+            let early = early.then_some(reason.as_deref()).flatten();
+            run.release(*id, early, *export, out.as_deref())?
+        }
         CaseCommand::Export { id, export, out } => run.export(*id, *export, out)?,
     }
     Ok(Exit::Success)
@@ -550,10 +587,30 @@ impl CaseRun<'_> {
         Ok(())
     }
 
-    /// `case release`: releases the payment and writes its bank file, if one was asked for.
-    fn release(&mut self, id: i64, export: Option<ExportKind>, out: Option<&Path>) -> Result<(), CliError> {
+    /// `case release`: releases the payment and writes its bank file, if one was asked for. With
+    /// an early-release reason, the request is logged first; the payment is released only once
+    /// enough approvers asked.
+    fn release(&mut self, id: i64, early: Option<&str>, export: Option<ExportKind>, out: Option<&Path>) -> Result<(), CliError> {
         if let (Some(kind), Some(out)) = (export, out) {
             check_export_path(kind, out)?;
+        }
+        if let Some(reason) = early {
+            let asked = self.ws.release_early(self.session, id, reason)?;
+            if asked.len() < EARLY_RELEASE_APPROVERS {
+                let status = self.ws.case(self.session, id)?.case.status;
+                let doc = json!({
+                    "case_id": id, "status": status.as_str(), "released": false,
+                    "early_release": { "asked_by": asked, "needed": EARLY_RELEASE_APPROVERS },
+                });
+                self.output.emit(doc, || {
+                    format!(
+                        "Case {id}: your request to release early is logged ({} of {EARLY_RELEASE_APPROVERS}); nothing is released yet. \
+                         Another approver who took no part in the change must release it early too, with a reason.",
+                        asked.len()
+                    )
+                });
+                return Ok(());
+            }
         }
         let (case, artifact) = self.ws.release(self.session, id, export.map(ExportKind::format))?;
         let mut written = None;
@@ -570,6 +627,7 @@ impl CaseRun<'_> {
         }
         let mut doc = case_json(&case);
         doc["export"] = json!(written);
+        doc["released"] = json!(true);
         let user = self.session.user();
         self.output.emit(doc, || match &written {
             Some(path) => format!("Case {id} released by {user}. Bank file: {path}"),

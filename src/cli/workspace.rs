@@ -36,7 +36,7 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) | ServiceError::NumberWithheld(_) => Exit::NotPermitted,
-            ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) => Exit::Failed,
+            ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) | ServiceError::CoolingOff(_) => Exit::Failed,
             ServiceError::InvalidInput(_)
             | ServiceError::NotFound(_)
             | ServiceError::TooLarge(_)
@@ -616,8 +616,21 @@ pub fn policy(command: &PolicyCommand, global: &GlobalArgs, output: Output) -> C
             return report_outcome(Outcome::Pending(change), output, |v| (v, String::new()));
         }
     }
-    output.emit(current.clone(), || current.as_object().expect("object").iter().map(|(k, v)| format!("{k:<36} {v}\n")).collect());
+    output.emit(current.clone(), || current.as_object().expect("object").iter().map(|(k, v)| policy_line(k, v)).collect());
     Ok(Exit::Success)
+}
+
+/// One line of `policy show`; the cooling-off says what its value means, 0 included (issue 20).
+fn policy_line(name: &str, value: &Value) -> String {
+    match (name, value.as_u64()) {
+        ("cooling_off_hours", Some(0)) => {
+            format!("{name:<36} {value}  (no cooling-off: a payment to a changed account may be released at once)\n")
+        }
+        ("cooling_off_hours", Some(hours)) => format!(
+            "{name:<36} {value}  (the first payments to a changed account wait {hours} hours before release; 0 would mean no wait)\n"
+        ),
+        _ => format!("{name:<36} {value}\n"),
+    }
 }
 
 pub fn org(command: &OrgCommand, global: &GlobalArgs, output: Output) -> CliResult {

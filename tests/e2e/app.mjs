@@ -82,6 +82,19 @@ export function makeScaleWorkspace(cases = 10_000, events = null) {
 }
 
 /** Waits until the web view has painted twice, so a screenshot shows the current DOM. */
+/**
+ * Sets the demo workspace's cooling-off to 0 hours (issue 20) with the CLI `cli`, so a change
+ * approved a moment ago can be released in the test: alice proposes the loosening and dave
+ * approves it (nothing to approve when it is 0 already). `args`: where the workspace is
+ * (`["--data-dir", DIR]`; none for the app's, COUNTERSIGN_DATA_DIR).
+ */
+export function noCoolingOff(cli, args = []) {
+  const run = (user, more) =>
+    JSON.parse(execFileSync(cli, ["--json", ...args, "--as", user, ...more], { encoding: "utf8", env: { ...process.env, COUNTERSIGN_PASSWORD: `TEST-ONLY ${user} demo` } }));
+  const proposed = run("alice", ["policy", "set", "cooling_off_hours", "0"]);
+  if (proposed.pending_change) run("dave", ["change", "approve", String(proposed.pending_change.id)]);
+}
+
 export async function settle(driver) {
   await driver.executeAsyncScript(
     "const done = arguments[arguments.length - 1];" +

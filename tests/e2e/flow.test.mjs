@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By, Key, until } from "selenium-webdriver";
-import { mainScreen, openApp, screenshot, session } from "./app.mjs";
+import { mainScreen, noCoolingOff, openApp, screenshot, session } from "./app.mjs";
 
 const DEMO = process.env.E2E_DEMO_DIR;
 const CLI = process.env.COUNTERSIGN_CLI;
@@ -164,6 +164,19 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
     await screenshot(driver, "flow-5b-switched-to-erin");
     await click("approve");
     await driver.wait(async () => (await status()) === "approved", 20_000);
+    // Issue 20: the new account's payment waits its cooling-off. The page counts it down; erin
+    // approved, so she is offered neither the release nor an early release.
+    assert.match(await textOf("cooling-off-left"), /left\.$/);
+    assert.equal((await driver.findElements(By.id("release-form"))).length, 0);
+    assert.equal((await driver.findElements(By.id("early-form"))).length, 0);
+    await screenshot(driver, "flow-5c-cooling-off");
+    // The demo has no third approver to release early: alice sets the cooling-off to 0 with the
+    // CLI (a loosening: dave approves it), and the page, opened again, offers the release.
+    noCoolingOff(CLI);
+    await click("back-to-inbox");
+    await screen("inbox");
+    await openCase(caseId);
+    assert.equal((await driver.findElements(By.id("cooling-off"))).length, 0);
     await retry(async () => (await byId("release-format")).sendKeys("pain.001"));
     await click("release-submit");
     await driver.wait(async () => (await status()) === "released", 20_000);

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import sys
+from datetime import datetime, timedelta
 
 from verify_audit import canonical_json, lp, read, records
 from verify_vectors import FINGERPRINT_RE, canonical_b64, fingerprint, public_key_acceptable, strict_json, verify_strict
@@ -38,7 +39,7 @@ STATEMENT_ACTIONS = {
     "user.disable", "user.enable", "user.reset_password", "policy.set", "org.account",
     "org.domains", "org.rotate_key", "partner.add", "partner.add_phone", "partner.rotate_key",
     "partner.revoke_key", "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
-    "case.approve", "case.reject", "case.reopen", "case.release", "case.export",
+    "case.approve", "case.reject", "case.reopen", "case.release", "case.release_early", "case.export",
     "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
     "payment_file.screen",
 }
@@ -139,6 +140,10 @@ class State:
         self.acting_for: str | None = None        # the maker whose role an applied effect rests on
         self.four_eyes_since: int | None = None
         self.marks: dict[str, dict] = {}          # account -> confirmed, marked_by
+        # §12.6 cooling-off (issue 20): (partner, account) -> (when it replaced another as current,
+        # who received, called back on or approved the case that made it so)
+        self.changed: dict[tuple[int, str], tuple[datetime, list[str]]] = {}
+        self.now: datetime | None = None          # the time of the statement being applied
 
     # §12.3
     def signer_key(self, seq: int, actor: str, action: str, details: dict) -> bytes:
@@ -404,12 +409,26 @@ class State:
         partner["keys"][details["fingerprint"]] = "revoked"
         return f"partner {pid}'s key revoked"
 
-    def make_current(self, partner: int, account: str, insert: bool) -> None:
+    def make_current(self, partner: int, account: str, insert: bool, people: list[str] | None = None) -> None:
+        replaced = False
         for (p, k), status in list(self.accounts.items()):
             if p == partner and k != account and status == "current":
                 self.accounts[(p, k)] = "retired"
+                replaced = True
         if (partner, account) in self.accounts or insert:
             self.accounts[(partner, account)] = "current"
+            if replaced:
+                self.changed[(partner, account)] = (self.now, list(people or []))
+
+    def cooling_off(self, case: dict) -> list[str] | None:
+        """Who made the change of the case's account, while its cooling-off lasts (§12.6); else None."""
+        key = (case["partner"], case["account"])
+        if self.accounts.get(key) != "current" or key not in self.changed:
+            return None
+        since, people = self.changed[key]
+        if self.now >= since + timedelta(hours=self.policy.get("cooling_off_hours", 24)):
+            return None
+        return people
 
     def receive(self, actor: str, subject: str, details: dict) -> str:
         cid = subject_id(subject, "case:")
@@ -422,10 +441,10 @@ class State:
         partner, account = details.get("partner"), details.get("account_key")
         self.cases[cid] = {"status": verdict, "verdict": verdict, "partner": partner, "account": account,
                            "amount_minor": details.get("amount_minor"), "received_by": actor, "callers": [],
-                           "wrong": 0}
+                           "wrong": 0, "approved_by": None, "early": []}
         if verdict != "rejected" and partner is not None and account is not None:
             if verdict == "accepted":
-                self.make_current(partner, account, insert=True)
+                self.make_current(partner, account, insert=True, people=[actor])
             elif (partner, account) not in self.accounts:
                 self.accounts[(partner, account)] = "pending"
         return f"case {cid} opened, {verdict}, received by {actor}"
@@ -491,8 +510,10 @@ class State:
             if not (status == "callback_confirmed" or (status == "accepted" and self.needs_approval(case))):
                 refuse(f"the case is {status}")
             case["status"] = "approved"
+            case["approved_by"] = actor
             if case["partner"] is not None and case["account"] is not None:
-                self.make_current(case["partner"], case["account"], insert=False)
+                people = [case["received_by"], *case["callers"], actor]
+                self.make_current(case["partner"], case["account"], insert=False, people=people)
             return f"case {cid} approved by {actor}; its account current"
         if action == "case.release":
             if status == "released":
@@ -501,8 +522,28 @@ class State:
             clerk_may = role == "clerk" and status == "accepted" and not self.needs_approval(case)
             if not (approver_may or clerk_may):
                 refuse(f"{actor} ({role}) may not release a case that is {status}")
+            if self.cooling_off(case) is not None and len(case["early"]) < 2:
+                refuse(f"case {cid}'s account is in its cooling-off and {len(case['early'])} approver(s) asked to release early")
             case["status"] = "released"
             return f"case {cid} released by {actor}"
+        if action == "case.release_early":
+            if role != "approver":
+                refuse(f"{actor} is {described(role)}: only approvers release early")
+            if status not in ("approved", "accepted") or (status == "accepted" and self.needs_approval(case)):
+                refuse(f"a case that is {status} cannot be released")
+            people = self.cooling_off(case)
+            if people is None:
+                refuse(f"case {cid}'s account is in no cooling-off")
+            approved = [case["approved_by"]] if case["approved_by"] and status == "approved" else []
+            if actor in {*people, *case["callers"], *approved, case["received_by"]}:
+                refuse(f"{actor} took part in the change or the case")
+            if actor in case["early"]:
+                refuse(f"{actor} asked already")
+            reason = details.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise Invalid("malformed", "an early release gives no reason")
+            case["early"].append(actor)
+            return f"{actor} asked to release case {cid} early"
         if action == "case.reject":
             if role != "approver" or status not in OPEN_STATUSES:
                 refuse(f"{actor} ({role}) may not reject a case that is {status}")
@@ -533,6 +574,7 @@ def judge(state: State, r: dict[str, str]):
         state.applying = None
         return None, "not a statement", message
     try:
+        state.now = datetime.strptime(r["at"], "%Y-%m-%dT%H:%M:%SZ")
         pk = state.signer_key(seq, actor, action, details)
         check_signature(message, details, pk)
         return None, state.apply(seq, actor, action, subject, details), message
@@ -632,6 +674,19 @@ def self_tests(recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
     got = verdicts(replay([r for r in recs if r["seq"] != "17"])[1])
     out.append(("self-test: no callback, so no approval and no release", (got[19], got[20]) == ("rules", "rules"),
                 f"got {got[19]}, {got[20]}"))
+    # §12.6 cooling-off (issue 20): carol's release of case 1 counts a day after her approval of
+    # the new account; an hour after it, it would not, nor would her own request to release early.
+    state = replay([r for r in recs if int(r["seq"]) <= 19])[0]
+    refused = []
+    for action, details in (("case.release", {}), ("case.release_early", {"reason": "urgent"})):
+        state.now = datetime.strptime(by_seq[19]["at"], "%Y-%m-%dT%H:%M:%SZ") + timedelta(hours=1)
+        try:
+            state.apply_case("carol", action, "case:1", details)
+            refused.append(None)
+        except Invalid as e:
+            refused.append(e.why)
+    out.append(("self-test: inside the cooling-off, no release and no early release by the approver",
+                refused == ["rules", "rules"], f"got {refused}"))
     # Without alice's disabling clara, clara's receipt of case 2 counts.
     got = verdicts(replay([r for r in recs if r["seq"] != "25"])[1])
     out.append(("self-test: clara, not disabled, receives case 2", got[26] is None, f"got {got[26]}"))

@@ -66,6 +66,7 @@ const holdCase: CaseView = {
   callbacks: [],
   timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
   next_steps: ["call_back"],
+  cooling_off: null,
 };
 
 function setInput(root: HTMLElement, id: string, value: string) {

@@ -79,6 +79,7 @@ export function caseViewOf(summary: CaseSummary, extra: Partial<CaseView> = {}):
     callbacks: [],
     timeline: [],
     next_steps: ["call_back"],
+    cooling_off: null,
     ...extra,
   };
 }

@@ -14,6 +14,12 @@
 //! Besides agreeing with the model, every state reached must keep the controls: no release
 //! without the callback and approval the policy asks for, never the same person in two roles on
 //! one case, closed states stay closed, a payment released at most once.
+//!
+//! Cooling-off (issue 20): every case pays one of a few accounts of one partner, whose contract
+//! account is on file; an account that becomes current in place of another starts a cooling-off
+//! of the policy's hours, during which a release is refused unless two approvers who took no part
+//! in the change or the case asked to release early. Time passes between steps (`Op::Wait`), so
+//! releases land inside and after the period.
 
 use std::sync::OnceLock;
 
@@ -23,8 +29,9 @@ use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::{ImpliedState, SYSTEM};
 use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::auth::Role;
-use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, CoolingOff, Refusal, Transition};
 use countersign_core::cases::policy::Policy;
+use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::format::keys::KeyPair;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -73,6 +80,48 @@ struct Case {
     released_by: Option<String>,
     releases: u32,
     bank_file: Option<String>,
+    /// The account it pays (an index into [`ACCOUNTS`]).
+    account: usize,
+    /// The approvers who asked to release it early.
+    early: Vec<String>,
+}
+
+/// The accounts cases pay: the partner's contract account first.
+const ACCOUNTS: [&str; 3] = ["iban:DE00CONTRACT", "iban:DE01NEW", "iban:DE02OTHER"];
+
+/// The partner's accounts as the model keeps them: which one is current, and the cooling-off of
+/// one that replaced another (its start and who made the change).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Accounts {
+    /// Per account: in the history, current.
+    known: [Option<bool>; 3],
+    /// Per account: when it replaced another as current, and who received, called back on or
+    /// approved the case that made it so.
+    changed: [Option<(i64, Vec<String>)>; 3],
+}
+
+impl Accounts {
+    /// The office's partner: the contract account on file and current, no change.
+    fn contract() -> Self {
+        Accounts { known: [Some(true), None, None], changed: Default::default() }
+    }
+
+    /// The account becomes current, the others retired; it starts a cooling-off when it replaced
+    /// another. `insert`: a receipt adds it to the history when missing.
+    fn make_current(&mut self, account: usize, insert: bool, at: i64, people: Vec<String>) {
+        let replaced = (0..3).any(|a| a != account && self.known[a] == Some(true));
+        for a in 0..3 {
+            if a != account && self.known[a] == Some(true) {
+                self.known[a] = Some(false);
+            }
+        }
+        if self.known[account].is_some() || insert {
+            self.known[account] = Some(true);
+        }
+        if replaced && self.known[account] == Some(true) {
+            self.changed[account] = Some((at, people));
+        }
+    }
 }
 
 /// What the model says of a step.
@@ -84,6 +133,8 @@ enum Expect {
     NotAllowed,
     /// A wrong response: refused, and counted.
     WrongResponse,
+    /// Refused: the payment waits for its account's cooling-off (exit 1, `cooling_off`).
+    CoolingOff,
     /// Done: the case afterwards.
     Moves(Box<Case>),
 }
@@ -101,7 +152,20 @@ impl Case {
         self.wrong >= 3
     }
 
-    fn facts(&self) -> CaseFacts {
+    /// The cooling-off in effect at `at` (seconds), with who made the change; `None` when the
+    /// account is not current, did not replace another, or the period is over.
+    fn cooling_off(&self, accounts: &Accounts, at: i64) -> Option<Vec<String>> {
+        let (since, people) = accounts.changed[self.account].as_ref().filter(|_| accounts.known[self.account] == Some(true))?;
+        (at < since + i64::from(Policy::default().cooling_off_hours) * 3600).then(|| people.clone())
+    }
+
+    fn facts(&self, accounts: &Accounts, at: i64) -> CaseFacts {
+        let current = accounts.known[self.account] == Some(true);
+        let cooling_off = accounts.changed[self.account].as_ref().filter(|_| current).map(|(since, people)| CoolingOff {
+            since: time_of(*since),
+            at: time_of(at),
+            change_made_by: people.clone(),
+        });
         CaseFacts {
             status: self.status,
             verdict: self.verdict,
@@ -111,12 +175,20 @@ impl Case {
             wrong_responses: self.wrong,
             response_needs_callback_key: self.v2,
             response_unchecked: self.unchecked,
+            approved_by: self.approved_by.clone().filter(|_| matches!(self.status, CaseStatus::Approved | CaseStatus::Released)),
+            cooling_off,
+            early_release_by: self.early.clone(),
         }
     }
 }
 
-/// The model of one step by `who` (with `role`).
-fn expect(c: &Case, who: &str, role: Role, action: CaseAction) -> Expect {
+/// A model time (seconds from the start of the log) as the log spells it.
+fn time_of(seconds: i64) -> time::OffsetDateTime {
+    parse_utc("2026-12-03T08:00:00Z").expect("a time") + time::Duration::seconds(seconds)
+}
+
+/// The model of one step by `who` (with `role`), at `at` seconds, with the partner's accounts.
+fn expect(c: &Case, who: &str, role: Role, action: CaseAction, accounts: &Accounts, at: i64) -> Expect {
     use CaseAction::*;
     match action {
         StartCallback | RecordCallback { .. } | ConfirmUnchecked => expect_callback(c, who, role, action),
@@ -127,8 +199,37 @@ fn expect(c: &Case, who: &str, role: Role, action: CaseAction) -> Expect {
         Reopen if role != Role::Approver => Expect::NotPermitted,
         Reopen if c.status != CaseStatus::Hold || !c.locked() => Expect::NotAllowed,
         Reopen => moved(Case { wrong: 0, ..c.clone() }),
-        Release => expect_release(c, who, role),
+        Release => match expect_release(c, who, role) {
+            Expect::Moves(_) if c.cooling_off(accounts, at).is_some() && c.early.len() < 2 => Expect::CoolingOff,
+            other => other,
+        },
+        ReleaseEarly => expect_early_release(c, who, role, accounts, at),
     }
+}
+
+/// `case release --early`: an approver; a case that could be released but for the cooling-off
+/// of its account; who took no part in the change or the case (received, called back on,
+/// approved); once each.
+fn expect_early_release(c: &Case, who: &str, role: Role, accounts: &Accounts, at: i64) -> Expect {
+    if role != Role::Approver {
+        return Expect::NotPermitted;
+    }
+    match expect_release(c, who, role) {
+        Expect::Moves(_) => {}
+        refused => return refused,
+    }
+    let Some(change_made_by) = c.cooling_off(accounts, at) else { return Expect::NotAllowed };
+    let approved_by = c.approved_by.iter().filter(|_| matches!(c.status, CaseStatus::Approved | CaseStatus::Released));
+    let took_part = change_made_by.iter().chain(&c.called_by).chain(approved_by).any(|u| u == who) || c.received_by == who;
+    if took_part {
+        return Expect::NotPermitted;
+    }
+    if c.early.iter().any(|u| u == who) {
+        return Expect::NotAllowed;
+    }
+    let mut early = c.early.clone();
+    early.push(who.into());
+    moved(Case { early, ..c.clone() })
 }
 
 fn moved(c: Case) -> Expect {
@@ -218,7 +319,8 @@ fn agrees(expected: &Expect, before: &Case, action: CaseAction, got: &Result<Tra
     match (expected, got) {
         (Expect::NotPermitted, Err(Refusal::NotPermitted(_)))
         | (Expect::NotAllowed, Err(Refusal::NotAllowed(_)))
-        | (Expect::WrongResponse, Err(Refusal::WrongResponse(_))) => true,
+        | (Expect::WrongResponse, Err(Refusal::WrongResponse(_)))
+        | (Expect::CoolingOff, Err(Refusal::CoolingOff(_))) => true,
         (Expect::Moves(next), Ok(t)) => {
             let denied = matches!(action, CaseAction::RecordCallback { outcome: CallbackOutcome::Denied, .. });
             let becomes_current = (next.status == CaseStatus::Approved && before.status != CaseStatus::Approved)
@@ -276,12 +378,19 @@ fn org_key() -> &'static KeyPair {
 struct Log {
     events: Vec<LoggedEvent>,
     state: ImpliedState,
+    /// Seconds waited between steps so far (`Op::Wait`).
+    waited: i64,
 }
 
 impl Log {
+    /// The time of the next event, in seconds from 08:00: one second per event, plus the waits.
+    fn next_at(&self) -> i64 {
+        self.waited + self.events.len() as i64 + 1
+    }
+
     fn event(&self, key: &KeyPair, actor: &str, action: &str, subject: &str, details: Value) -> LoggedEvent {
         let seq = self.events.len() as u64 + 1;
-        let at = format!("2026-12-03T{:02}:{:02}:{:02}Z", 8 + seq / 3600, seq / 60 % 60, seq % 60);
+        let at = format_utc(time_of(self.next_at()));
         let details = canonical_json(&sign(key, &StatementFields { at: &at, actor, action, subject }, details));
         let prev = self.events.last().map_or(GENESIS, |e| e.hash);
         let hash = event_hash(&prev, &EventFields { seq, at: &at, actor, action, subject, details: &details });
@@ -317,13 +426,16 @@ fn user_index(name: &str) -> usize {
 fn office() -> &'static Log {
     static OFFICE: OnceLock<Log> = OnceLock::new();
     OFFICE.get_or_init(|| {
-        let mut log = Log { events: vec![], state: ImpliedState::default() };
+        let mut log = Log { events: vec![], state: ImpliedState::default(), waited: 0 };
         let init = json!({ "org_public_key": org_key().public_key().to_base64(), "policy": Policy::default() });
         log.push(org_key(), SYSTEM, "workspace.init", "workspace", init);
         log.push(org_key(), SYSTEM, "user.add", "user:alice", json!({ "role": "admin" }));
         let alice = user_index("alice");
         let key = |u: usize| json!({ "public_key": key_of(u).public_key().to_base64() });
         log.push(org_key(), SYSTEM, "user.key_create", "user:alice", key(alice));
+        // The one partner every case pays, its contract account on file (setup mode: alice alone).
+        let partner = json!({ "fingerprint": "11111", "name": "Globex Corporation", "known_account": ACCOUNTS[0] });
+        log.by(alice, "partner.add", "partner:1", partner);
         for name in ["clara", "carl", "cleo", "otto", "olga", "anna"] {
             let u = user_index(name);
             log.by(alice, "user.add", &format!("user:{name}"), json!({ "role": USERS[u].1.as_str() }));
@@ -368,6 +480,7 @@ fn statement_of(action: CaseAction, bank_file: Option<&str>) -> (&'static str, V
         ApproveCheckingResponse { response_correct: false } => ("case.response_check_failed", json!({})),
         Reject => ("case.reject", json!({ "reason": "r" })),
         Reopen => ("case.reopen", json!({})),
+        ReleaseEarly => ("case.release_early", json!({ "reason": "the supplier's payroll" })),
         Release => ("case.release", bank_file.map_or(json!({}), |f| json!({ "bank_file_sha256": f }))),
     }
 }
@@ -378,8 +491,10 @@ fn statement_of(action: CaseAction, bank_file: Option<&str>) -> (&'static str, V
 /// One step of a random sequence.
 #[derive(Debug, Clone)]
 enum Op {
-    /// `receive` of a new case.
-    Receive { by: usize, verdict: Verdict, amount: Option<u64>, v2: bool },
+    /// `receive` of a new case paying one of [`ACCOUNTS`].
+    Receive { by: usize, verdict: Verdict, amount: Option<u64>, v2: bool, account: usize },
+    /// Hours pass before the next step.
+    Wait { hours: i64 },
     /// `receive` again of a case already received (its id reused): never counts.
     ReceiveAgain { case: usize, by: usize },
     /// A case action; a release may come with its bank file (0: none; 1 or 2: one of two files).
@@ -399,6 +514,7 @@ fn action() -> impl Strategy<Value = CaseAction> {
         1 => Just(CaseAction::Reject),
         2 => Just(CaseAction::Release),
         1 => Just(CaseAction::Reopen),
+        2 => Just(CaseAction::ReleaseEarly),
     ]
 }
 
@@ -411,7 +527,9 @@ fn op() -> impl Strategy<Value = Op> {
     let users = 0..USERS.len();
     let verdict = prop_oneof![Just(Verdict::Accepted), Just(Verdict::Hold), Just(Verdict::Rejected)];
     prop_oneof![
-        2 => (users.clone(), verdict, amount(), any::<bool>()).prop_map(|(by, verdict, amount, v2)| Op::Receive { by, verdict, amount, v2 }),
+        2 => (users.clone(), verdict, amount(), any::<bool>(), 0..ACCOUNTS.len())
+            .prop_map(|(by, verdict, amount, v2, account)| Op::Receive { by, verdict, amount, v2, account }),
+        1 => (0..30i64).prop_map(|hours| Op::Wait { hours }),
         1 => (0..8usize, users.clone()).prop_map(|(case, by)| Op::ReceiveAgain { case, by }),
         20 => (0..8usize, users.clone(), action(), 0..3u8).prop_map(|(case, by, action, file)| Op::Act { case, by, action, file }),
         1 => (0..8usize, users, 1..3u8).prop_map(|(case, by, file)| Op::Export { case, by, file }),
@@ -422,11 +540,12 @@ fn op() -> impl Strategy<Value = Op> {
 struct Run {
     log: Log,
     cases: Vec<Case>,
+    accounts: Accounts,
 }
 
 impl Run {
     fn new() -> Self {
-        Run { log: office().clone(), cases: vec![] }
+        Run { log: office().clone(), cases: vec![], accounts: Accounts::contract() }
     }
 
     fn subject(case: usize) -> String {
@@ -435,7 +554,11 @@ impl Run {
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         match *op {
-            Op::Receive { by, verdict, amount, v2 } => self.receive(by, verdict, amount, v2),
+            Op::Receive { by, verdict, amount, v2, account } => self.receive(by, verdict, amount, v2, account),
+            Op::Wait { hours } => {
+                self.log.waited += hours * 3600;
+                Ok(())
+            }
             Op::ReceiveAgain { case, by } if !self.cases.is_empty() => {
                 let case = case % self.cases.len();
                 let details = json!({ "verdict": "accepted", "amount_minor": 1 });
@@ -449,8 +572,8 @@ impl Run {
     }
 
     /// `receive`: clerks, approvers and admins; the verdict is the first status.
-    fn receive(&mut self, by: usize, verdict: Verdict, amount: Option<u64>, v2: bool) -> Result<(), TestCaseError> {
-        let mut details = json!({ "verdict": verdict.as_str(), "file_sha256": "ab" });
+    fn receive(&mut self, by: usize, verdict: Verdict, amount: Option<u64>, v2: bool, account: usize) -> Result<(), TestCaseError> {
+        let mut details = json!({ "verdict": verdict.as_str(), "file_sha256": "ab", "partner": 1, "account_key": ACCOUNTS[account] });
         if let Some(a) = amount {
             details["amount_minor"] = json!(a);
         }
@@ -462,7 +585,13 @@ impl Run {
             prop_assert!(self.log.refuses(by, "instruction.receive", &subject, details), "an auditor's receipt counted");
             return Ok(());
         }
+        let at = self.log.next_at();
         self.log.by(by, "instruction.receive", &subject, details);
+        match verdict {
+            Verdict::Accepted => self.accounts.make_current(account, true, at, vec![USERS[by].0.into()]),
+            Verdict::Hold if self.accounts.known[account].is_none() => self.accounts.known[account] = Some(false),
+            _ => {}
+        }
         let status = CaseStatus::parse(verdict.as_str()).expect("every verdict is a status");
         self.cases.push(Case {
             status,
@@ -480,6 +609,8 @@ impl Run {
             released_by: None,
             releases: 0,
             bank_file: None,
+            account,
+            early: vec![],
         });
         self.replay_agrees(self.cases.len() - 1)
     }
@@ -502,8 +633,9 @@ impl Run {
     fn decide_and_log(&mut self, case: usize, by: usize, action: CaseAction, bank_file: Option<String>) -> Result<(), TestCaseError> {
         let (who, role) = USERS[by];
         let before = self.cases[case].clone();
-        let expected = expect(&before, who, role, action);
-        let got = decide(&before.facts(), who, role, action, &Policy::default());
+        let at = self.log.next_at();
+        let expected = expect(&before, who, role, action, &self.accounts, at);
+        let got = decide(&before.facts(&self.accounts, at), who, role, action, &Policy::default());
         prop_assert!(
             agrees(&expected, &before, action, &got),
             "{who} ({role:?}) {action:?} on {before:?}: model {expected:?}, decide {got:?}"
@@ -519,14 +651,39 @@ impl Run {
                 self.log.by(by, statement, &subject, details);
                 Case { wrong: before.wrong + 1, open_attempt: None, ..before.clone() }
             }
-            Expect::NotPermitted | Expect::NotAllowed => {
+            Expect::NotPermitted | Expect::NotAllowed | Expect::CoolingOff => {
                 prop_assert!(self.log.refuses(by, statement, &subject, details), "{who}'s refused {action:?} counted in the replay");
                 before.clone()
             }
         };
         keeps_the_controls(&before, &after).map_err(TestCaseError::fail)?;
+        if after.releases > before.releases {
+            if let Some(change_made_by) = before.cooling_off(&self.accounts, at) {
+                let early = &before.early;
+                prop_assert!(early.len() >= 2, "released inside the cooling-off with {} early request(s)", early.len());
+                prop_assert!(early.iter().all(|u| !change_made_by.contains(u)), "{early:?} took part in the change {change_made_by:?}");
+            }
+        }
+        self.account_effects(&before, &after, at);
         self.cases[case] = after;
         self.replay_agrees(case)
+    }
+
+    /// What a step does to the partner's accounts: an approval (and the release of an accepted
+    /// case) makes the case's account current, a denial marks it.
+    fn account_effects(&mut self, before: &Case, after: &Case, at: i64) {
+        let approved = after.status == CaseStatus::Approved && before.status != CaseStatus::Approved;
+        let released_accepted = after.status == CaseStatus::Released && before.status == CaseStatus::Accepted;
+        if approved || released_accepted {
+            let people = std::iter::once(&after.received_by).chain(&after.called_by).chain(&after.decided_by).cloned().collect();
+            self.accounts.make_current(after.account, false, at, people);
+        }
+        if after.status == CaseStatus::Quarantined
+            && before.status != CaseStatus::Quarantined
+            && self.accounts.known[after.account].is_some()
+        {
+            self.accounts.known[after.account] = Some(false);
+        }
     }
 
     /// `case export`: the bank file of a released case; the first one made is its one file.
@@ -554,6 +711,7 @@ impl Run {
         prop_assert_eq!((&r.called_by, &r.open_attempt_by, r.wrong_responses), (&m.called_by, &m.open_attempt, m.wrong));
         prop_assert_eq!((r.response_needs_callback_key, r.response_unchecked), (m.v2, m.unchecked));
         prop_assert_eq!((&r.decided_by, &r.released_by, &r.bank_file_sha256), (&m.decided_by, &m.released_by, &m.bank_file));
+        prop_assert_eq!(&r.early_release_by, &m.early);
         Ok(())
     }
 }
@@ -570,7 +728,7 @@ proptest! {
     ) {
         let mut run = Run::new();
         let (by, verdict, amount, v2) = first;
-        run.step(&Op::Receive { by: by % 8, verdict, amount, v2 })?;
+        run.step(&Op::Receive { by: by % 8, verdict, amount, v2, account: 1 })?;
         for op in &ops {
             run.step(op)?;
         }
@@ -588,12 +746,53 @@ proptest! {
 fn wrong_responses_found_at_approval_lock_the_callback() {
     let mut run = Run::new();
     let (clara, anna) = (user_index("clara"), user_index("anna"));
-    run.receive(user_index("carl"), Verdict::Hold, Some(5_00), true).unwrap();
+    run.receive(user_index("carl"), Verdict::Hold, Some(5_00), true, 1).unwrap();
     for _ in 0..3 {
         run.act(0, clara, CaseAction::ConfirmUnchecked, 0).unwrap();
         run.act(0, anna, CaseAction::ApproveCheckingResponse { response_correct: false }, 0).unwrap();
     }
     assert_eq!((run.cases[0].status, run.cases[0].wrong), (CaseStatus::Hold, 3));
-    let locked = decide(&run.cases[0].facts(), "clara", Role::Clerk, CaseAction::StartCallback, &Policy::default());
+    let locked =
+        decide(&run.cases[0].facts(&run.accounts, run.log.next_at()), "clara", Role::Clerk, CaseAction::StartCallback, &Policy::default());
     assert!(matches!(locked, Err(Refusal::NotAllowed(_))), "{locked:?}");
+}
+
+/// Issue 20: a change of account called back and approved starts a cooling-off; its release is
+/// refused (also after one early request, and an early request by those who made the change does
+/// not count) until two other approvers asked; after the period a change's payment goes at once.
+#[test]
+fn a_changed_account_waits_its_cooling_off_unless_two_other_approvers_release_early() {
+    let mut run = Run::new();
+    let (clara, anna, arne, ava) = (user_index("clara"), user_index("anna"), user_index("arne"), user_index("ava"));
+    let confirm = CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: true };
+    run.receive(clara, Verdict::Hold, Some(5_00), false, 1).unwrap();
+    run.act(0, arne, confirm, 0).unwrap();
+    run.act(0, anna, CaseAction::Approve, 0).unwrap();
+    let refused = |run: &Run, who: usize, action| {
+        let (name, role) = USERS[who];
+        decide(&run.cases[0].facts(&run.accounts, run.log.next_at()), name, role, action, &Policy::default())
+    };
+    assert!(matches!(refused(&run, anna, CaseAction::Release), Err(Refusal::CoolingOff(_))));
+    for made_the_change in [arne, anna] {
+        assert!(matches!(refused(&run, made_the_change, CaseAction::ReleaseEarly), Err(Refusal::NotPermitted(_))));
+        run.act(0, made_the_change, CaseAction::ReleaseEarly, 0).unwrap();
+    }
+    run.act(0, ava, CaseAction::ReleaseEarly, 0).unwrap();
+    assert!(matches!(refused(&run, anna, CaseAction::Release), Err(Refusal::CoolingOff(_))), "one request is not enough");
+    assert!(matches!(refused(&run, ava, CaseAction::ReleaseEarly), Err(Refusal::NotAllowed(_))), "once each");
+    // The office has three approvers and two made the change: this payment waits the period.
+    // A second payment to the same account waits too.
+    run.receive(clara, Verdict::Accepted, Some(5_00), false, 1).unwrap();
+    run.act(1, ava, CaseAction::ReleaseEarly, 0).unwrap();
+    assert!(
+        matches!(
+            decide(&run.cases[1].facts(&run.accounts, run.log.next_at()), "clara", Role::Clerk, CaseAction::Release, &Policy::default()),
+            Err(Refusal::CoolingOff(_))
+        ),
+        "a second payment to the changed account waits"
+    );
+    run.step(&Op::Wait { hours: 24 }).unwrap();
+    run.act(0, anna, CaseAction::Release, 0).unwrap();
+    run.act(1, clara, CaseAction::Release, 0).unwrap();
+    assert_eq!((run.cases[0].status, run.cases[1].status), (CaseStatus::Released, CaseStatus::Released));
 }

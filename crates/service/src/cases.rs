@@ -24,7 +24,9 @@ use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
 use countersign_core::cases::callback_numbers::{withheld, Receipt, Withheld};
-use countersign_core::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition};
+use countersign_core::cases::flow::{
+    decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition, EARLY_RELEASE_APPROVERS,
+};
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::cases::steps::{offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
@@ -199,6 +201,64 @@ pub struct CaseDetail {
     /// What the signed-in user may do next on it, as the core decides from the signed facts: the
     /// controls a shell offers (none that the core would refuse).
     pub next_steps: Vec<CaseStep>,
+    /// The cooling-off the case's release waits for (issue 20): present while the case is open
+    /// and the cooling-off of the account it pays is not over.
+    pub cooling_off: Option<CoolingOffView>,
+}
+
+/// A cooling-off as `case show` and the app show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoolingOffView {
+    /// When the account became the partner's current one in place of another (UTC).
+    pub since: String,
+    /// When the cooling-off ends (UTC).
+    pub until: String,
+    /// The policy's `cooling_off_hours`.
+    pub hours: u32,
+    /// Seconds left when the case was read.
+    pub left_seconds: i64,
+    /// The early-release requests so far, oldest first.
+    pub early_releases: Vec<EarlyRelease>,
+    /// How many distinct approvers must ask before the case may be released early.
+    pub needed: usize,
+}
+
+/// One approver's request to release early, as its signed statement gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyRelease {
+    /// The approver.
+    pub by: String,
+    /// When (UTC).
+    pub at: String,
+    /// Their written reason.
+    pub reason: String,
+}
+
+/// The cooling-off the release of an open case waits for, with the early-release requests its
+/// timeline holds; `None` when there is none, it is over, or the case is closed.
+fn cooling_off_view(
+    facts: &CaseFacts,
+    policy: &countersign_core::cases::policy::Policy,
+    timeline: &[LoggedEvent],
+) -> Option<CoolingOffView> {
+    let c = facts.cooling_off.as_ref().filter(|_| facts.status.is_open())?;
+    let left = c.left(policy)?;
+    let early_releases = timeline
+        .iter()
+        .filter(|e| e.action == "case.release_early" && facts.early_release_by.contains(&e.actor))
+        .map(|e| {
+            let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            EarlyRelease { by: e.actor.clone(), at: e.at.clone(), reason: details["reason"].as_str().unwrap_or_default().to_string() }
+        })
+        .collect();
+    Some(CoolingOffView {
+        since: format_utc(c.since),
+        until: format_utc(c.until(policy)),
+        hours: policy.cooling_off_hours,
+        left_seconds: left.whole_seconds(),
+        early_releases,
+        needed: EARLY_RELEASE_APPROVERS,
+    })
 }
 
 /// A number on file as the callback shows it.
@@ -303,6 +363,7 @@ fn refusal(r: Refusal) -> ServiceError {
     match r {
         Refusal::NotPermitted(m) => ServiceError::NotPermitted(m.into()),
         Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m.into()),
+        Refusal::CoolingOff(m) => ServiceError::CoolingOff(m.into()),
     }
 }
 
@@ -695,6 +756,23 @@ impl Workspace {
         self.transition(session, id, CaseAction::Reopen, "case.reopen", None, None)
     }
 
+    /// An approver's request, with a written reason, to release case `id` inside the cooling-off
+    /// of the account it pays (issue 20): logged as a signed `case.release_early` statement. The
+    /// approver must have taken no part in the change or the case; once
+    /// [`EARLY_RELEASE_APPROVERS`] approvers asked, the case may be released (`release`).
+    /// Returns the approvers who asked so far.
+    pub fn release_early(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<Vec<String>> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::InvalidInput("give a reason for releasing early (--reason)".into()));
+        }
+        super::check_free_text(("reason", "the reason (--reason)"), reason, super::MAX_NOTE_CHARS)?;
+        self.transition(session, id, CaseAction::ReleaseEarly, "case.release_early", Some(reason), None)?;
+        let state = &mut self.implied;
+        self.store.read(|tx| refresh(tx, state))?;
+        Ok(state.cases.get(&id).map(|c| c.early_release_by.clone()).unwrap_or_default())
+    }
+
     /// Whether `session` may release case `id` now (the same rule `release` applies), asked by a
     /// shell before it opens a save dialog for the bank file; a refusal is logged.
     pub fn check_release(&mut self, session: &Session, id: i64) -> ServiceResult<()> {
@@ -910,13 +988,15 @@ impl Workspace {
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
             let callbacks = tx.callbacks(id)?;
             let confirmed = callbacks.last().is_some_and(|c| c.outcome.as_deref() == Some("confirmed"));
-            let signed = state.cases.get(&id);
-            let unchecked = signed.is_some_and(|c| c.response_unchecked);
-            let next_steps = signed.map_or_else(Vec::new, |c| offered_steps(&c.facts(), session.user(), session.role(), &state.policy));
+            let unchecked = state.cases.get(&id).is_some_and(|c| c.response_unchecked);
+            let facts = state.case_facts(id, now());
+            let next_steps = facts.as_ref().map_or_else(Vec::new, |f| offered_steps(f, session.user(), session.role(), &state.policy));
+            let timeline = tx.events_for_subject(&format!("case:{id}"))?;
             Ok(CaseDetail {
                 next_steps,
+                cooling_off: facts.as_ref().and_then(|f| cooling_off_view(f, &state.policy, &timeline)),
                 callbacks,
-                timeline: tx.events_for_subject(&format!("case:{id}"))?,
+                timeline,
                 on_file_numbers,
                 on_file_account,
                 setup_mode: state.in_setup_mode(),
@@ -1035,5 +1115,75 @@ mod tests {
             note: None,
         };
         assert_eq!(ws.record_callback(&carol, id, &report).unwrap(), CaseStatus::Hold, "the number on file before, not in the email");
+    }
+
+    /// Issue 20, on the backend the suite runs on: after a change of account is called back and
+    /// approved, its release is refused (`cooling_off`) until two approvers who took no part asked
+    /// to release early; each request is a signed statement the replay counts; the case shows the
+    /// time left; a day later (the service's clock moved ahead) a change's payment goes at once.
+    #[test]
+    fn a_changed_accounts_payment_waits_its_cooling_off_unless_two_other_approvers_release_early() {
+        use crate::changes::Outcome;
+        use countersign_core::auth::Role;
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        let login = |ws: &mut Workspace, user: &str| {
+            ws.login(&crate::Credentials { user, password: &format!("{user} password 1"), totp: None }).unwrap()
+        };
+        ws.add_user(&alice, "clara", Role::Clerk, "clara password 1").unwrap();
+        let key = crate::test_support::onboard_a_partner(&mut ws, &alice, true);
+        for name in ["anna", "arne", "ava", "gil"] {
+            if let Outcome::Pending(change) = ws.add_user(&alice, name, Role::Approver, &format!("{name} password 1")).unwrap() {
+                let anna = login(&mut ws, "anna");
+                ws.approve_change(&anna, change.id).unwrap();
+            }
+        }
+        let (clara, anna, arne, ava, gil) =
+            (login(&mut ws, "clara"), login(&mut ws, "anna"), login(&mut ws, "arne"), login(&mut ws, "ava"), login(&mut ws, "gil"));
+        let changed = |ws: &mut Workspace, n: &str, new: (&str, &str)| {
+            let (id, file) = crate::test_support::receive_an_instruction(ws, &clara, &key, n, new, "500.00");
+            let challenge = ws.start_callback(&arne, id).unwrap();
+            let envelope = Envelope::parse(&file, FileKind::Instruction).unwrap();
+            let response = ChallengeResponse::compute(challenge, envelope.payload()).to_string();
+            let report = CallbackReport {
+                dialed: "+49 30 1234567",
+                reached: "Hans",
+                response: Some(&response),
+                outcome: CallbackOutcome::Confirmed,
+                note: None,
+            };
+            assert_eq!(ws.record_callback(&arne, id, &report).unwrap(), CaseStatus::CallbackConfirmed);
+            id
+        };
+        let id = changed(&mut ws, "INV-2", ("DE02120300000000202051", "BYLADEM1001"));
+        ws.approve(&anna, id).unwrap();
+
+        let refused = ws.release(&anna, id, None).err().expect("refused inside the cooling-off");
+        assert_eq!(refused.code(), "cooling_off", "{refused}");
+        let detail = ws.case(&gil, id).unwrap();
+        let cooling = detail.cooling_off.expect("the case shows its cooling-off");
+        assert!((23 * 3600..=24 * 3600).contains(&cooling.left_seconds), "{cooling:?}");
+        assert_eq!((cooling.hours, cooling.needed, detail.next_steps), (24, 2, vec![CaseStep::ReleaseEarly, CaseStep::Reject]));
+        for made_the_change in [&arne, &anna] {
+            assert_eq!(ws.release_early(made_the_change, id, "urgent").unwrap_err().code(), "not_permitted");
+        }
+        assert_eq!(ws.release_early(&ava, id, "  ").unwrap_err().code(), "invalid_input");
+        assert_eq!(ws.release_early(&ava, id, "payroll due").unwrap(), ["ava"]);
+        assert_eq!(ws.release(&anna, id, None).err().map(|e| e.code()), Some("cooling_off"), "one request is not enough");
+        assert_eq!(ws.release_early(&ava, id, "again").unwrap_err().code(), "check_failed");
+        assert_eq!(ws.case(&gil, id).unwrap().cooling_off.unwrap().early_releases[0].reason, "payroll due");
+        assert_eq!(ws.release_early(&gil, id, "seen in person").unwrap(), ["ava", "gil"]);
+        assert_eq!(ws.release(&anna, id, None).unwrap().0.status, CaseStatus::Released);
+        let events = ws.store.read(|tx| tx.events_for_subject(&format!("case:{id}"))).unwrap();
+        let asked: Vec<&str> = events.iter().filter(|e| e.action == "case.release_early").map(|e| e.actor.as_str()).collect();
+        assert_eq!(asked, ["ava", "gil"]);
+        assert!(ws.implied_state().unwrap().problems.is_empty());
+
+        let later = changed(&mut ws, "INV-3", ("DE94100700000000000002", "DEUTDEBBXXX"));
+        ws.approve(&anna, later).unwrap();
+        crate::clock::move_ahead(time::Duration::hours(25));
+        assert!(ws.case(&anna, later).unwrap().cooling_off.is_none());
+        assert_eq!(ws.release_early(&gil, later, "no need").unwrap_err().code(), "check_failed");
+        assert_eq!(ws.release(&anna, later, None).unwrap().0.status, CaseStatus::Released);
+        assert!(ws.implied_state().unwrap().problems.is_empty());
     }
 }

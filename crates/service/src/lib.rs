@@ -20,6 +20,7 @@ mod case_list;
 mod cases;
 mod changes;
 mod checklist;
+mod clock;
 mod email_evidence;
 mod error_text;
 pub mod files;
@@ -63,7 +64,9 @@ pub use answering::{CallbackAnswer, IssuedStanding, IssuedSummary};
 pub use audit::AuditReport;
 pub use backup::{BackupReport, RestoreReport};
 pub use case_list::CaseListQuery;
-pub use cases::{CallbackReport, CaseDetail, Export, ExportFormat, ExportedBankFile, NumberOnFile, CHALLENGE_LIFETIME};
+pub use cases::{
+    CallbackReport, CaseDetail, CoolingOffView, EarlyRelease, Export, ExportFormat, ExportedBankFile, NumberOnFile, CHALLENGE_LIFETIME,
+};
 pub use changes::{ChangeView, Outcome, PendingChange, WorkspaceMode};
 pub use checklist::SetupChecklist;
 pub use countersign_core::audit::activity::DayActivity;
@@ -117,6 +120,10 @@ pub enum ServiceError {
     /// the message names the table and the row.
     #[error("{0}")]
     StateUnverified(ErrorText),
+    /// A release inside the cooling-off of the account it pays (issue 20); the message says how
+    /// long is left and who may release it early.
+    #[error("{0}")]
+    CoolingOff(ErrorText),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -141,6 +148,7 @@ impl ServiceError {
         "file_too_large",
         "payment_file_invalid",
         "state_unverified",
+        "cooling_off",
         "newer_workspace",
         "no_workspace",
         "workspace_exists",
@@ -162,7 +170,8 @@ impl ServiceError {
             | Self::TooLarge(t)
             | Self::PaymentFileInvalid(t)
             | Self::StateUnverified(t)
-            | Self::NumberWithheld(t) => Some(t),
+            | Self::NumberWithheld(t)
+            | Self::CoolingOff(t) => Some(t),
             Self::Store(_) => None,
         }
     }
@@ -189,6 +198,7 @@ impl ServiceError {
             Self::TooLarge(_) => "file_too_large",
             Self::PaymentFileInvalid(_) => "payment_file_invalid",
             Self::StateUnverified(_) => "state_unverified",
+            Self::CoolingOff(_) => "cooling_off",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",
@@ -294,9 +304,10 @@ pub struct Workspace {
     implied: countersign_core::audit::state::ImpliedState,
 }
 
-/// The current time, truncated to whole seconds in UTC (the precision the log keeps).
+/// The current time, truncated to whole seconds in UTC (the precision the log keeps), as the
+/// service's clock gives it (`clock.rs`: tests move it forward).
 fn now() -> OffsetDateTime {
-    countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc())
+    countersign_core::encoding::whole_seconds_utc(OffsetDateTime::now_utc() + clock::ahead())
 }
 
 /// Applies a policy change from its request, if the policy is still the one it changes from.

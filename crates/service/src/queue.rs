@@ -42,8 +42,10 @@ impl Workspace {
             let mut waiting: Vec<(CaseStep, Vec<i64>)> =
                 CaseStep::ALL.into_iter().filter(|s| s.is_work()).map(|s| (s, Vec::new())).collect();
             // Only open cases offer work; `state.cases` is ordered by id, so oldest first.
-            for (id, signed) in state.cases.iter().filter(|(_, c)| c.status.is_open()) {
-                for step in offered_steps(&signed.facts(), who, role, &state.policy) {
+            let at = super::now();
+            for (id, _) in state.cases.iter().filter(|(_, c)| c.status.is_open()) {
+                let facts = state.case_facts(*id, at).expect("a case of the state");
+                for step in offered_steps(&facts, who, role, &state.policy) {
                     if let Some((_, ids)) = waiting.iter_mut().find(|(s, _)| *s == step) {
                         ids.push(*id);
                     }

@@ -443,7 +443,8 @@ impl Workspace {
 }
 
 /// A case and the facts the dual-control rules read, from its rows (the case, its callback
-/// attempts) checked against the signed statements; the facts are the statements'.
+/// attempts) checked against the signed statements; the facts are the statements', as they stand
+/// now (the cooling-off of the account it pays counts from the service's clock).
 pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> ServiceResult<(Case, CaseFacts)> {
     let case = tx
         .case(id)?
@@ -458,7 +459,8 @@ pub(super) fn checked_case(tx: &dyn Tx, state: &ImpliedState, id: i64) -> Servic
     if called != expected {
         return Ok(differs("callbacks", id, "the callers of its attempts differ from the signed challenges")?);
     }
-    Ok((case, signed.facts()))
+    let facts = state.case_facts(id, super::now()).expect("check_case found it");
+    Ok((case, facts))
 }
 
 #[cfg(test)]

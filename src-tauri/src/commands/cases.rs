@@ -144,6 +144,37 @@ pub struct CaseView {
     pub timeline: Vec<EventEntry>,
     /// What the signed-in user may do next, as the core decides: the only controls shown.
     pub next_steps: Vec<CaseStep>,
+    /// The cooling-off the release waits for (issue 20), while the case is open and it is not over.
+    pub cooling_off: Option<CoolingOffEntry>,
+}
+
+/// The cooling-off of a changed account, as the case page counts it down.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CoolingOffEntry {
+    /// When the account became the partner's current one in place of another (UTC).
+    pub since: String,
+    /// When the release may go (UTC).
+    pub until: String,
+    /// The policy's hours.
+    pub hours: u32,
+    /// Seconds left when the case was read (the page counts down from it).
+    #[ts(type = "number")]
+    pub left_seconds: i64,
+    /// The approvers who asked to release it early, with their reasons, oldest first.
+    pub early_releases: Vec<EarlyReleaseEntry>,
+    /// How many approvers must ask before it may be released early.
+    pub needed: u32,
+}
+
+/// One approver's request to release early.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EarlyReleaseEntry {
+    /// The approver.
+    pub by: String,
+    /// When (UTC).
+    pub at: String,
+    /// Their written reason.
+    pub reason: String,
 }
 
 /// The bank file asked for on release.
@@ -239,7 +270,31 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
                 .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
                 .collect(),
             next_steps: d.next_steps.clone(),
+            cooling_off: d.cooling_off.as_ref().map(|c| CoolingOffEntry {
+                since: c.since.clone(),
+                until: c.until.clone(),
+                hours: c.hours,
+                left_seconds: c.left_seconds,
+                early_releases: c
+                    .early_releases
+                    .iter()
+                    .map(|e| EarlyReleaseEntry { by: e.by.clone(), at: e.at.clone(), reason: e.reason.clone() })
+                    .collect(),
+                needed: c.needed as u32,
+            }),
         })
+    })
+}
+
+/// Asks, with a written reason, to release a case inside its account's cooling-off (approvers
+/// who took no part in the change; the core checks). Returns who asked so far: once enough did,
+/// the case offers its release.
+#[tauri::command]
+pub async fn release_early(state: State<'_, AppState>, id: i64, reason: String) -> CommandResult<Vec<String>> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.release_early(session, id, &reason)?)
     })
 }
 

@@ -58,6 +58,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         cases::approve_case,
         cases::reject_case,
         cases::reopen_case,
+        cases::release_early,
         cases::release_case,
         callbacks::start_callback,
         callbacks::record_callback,

@@ -3,4 +3,4 @@
 /**
  * Something a user can do next on a case; the work queue groups cases by it.
  */
-export type CaseStep = "call_back" | "approve" | "release" | "reopen" | "reject" | "export_bank_file";
+export type CaseStep = "call_back" | "approve" | "release" | "reopen" | "reject" | "export_bank_file" | "release_early";

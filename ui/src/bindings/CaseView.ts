@@ -3,6 +3,7 @@ import type { AccountEntry } from "./AccountEntry";
 import type { CallbackEntry } from "./CallbackEntry";
 import type { CaseStep } from "./CaseStep";
 import type { CaseSummary } from "./CaseSummary";
+import type { CoolingOffEntry } from "./CoolingOffEntry";
 import type { EventEntry } from "./EventEntry";
 import type { FindingView } from "./FindingView";
 import type { PhoneEntry } from "./PhoneEntry";
@@ -82,4 +83,8 @@ timeline: Array<EventEntry>,
 /**
  * What the signed-in user may do next, as the core decides: the only controls shown.
  */
-next_steps: Array<CaseStep>, };
+next_steps: Array<CaseStep>, 
+/**
+ * The cooling-off the release waits for (issue 20), while the case is open and it is not over.
+ */
+cooling_off: CoolingOffEntry | null, };

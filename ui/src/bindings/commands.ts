@@ -176,6 +176,15 @@ export function caseDetail(id: number): Promise<CaseView> {
 }
 
 /**
+ * Asks, with a written reason, to release a case inside its account's cooling-off (approvers
+ * who took no part in the change; the core checks). Returns who asked so far: once enough did,
+ * the case offers its release.
+ */
+export function releaseEarly(id: number, reason: string): Promise<string[]> {
+  return call("release_early", { id, reason });
+}
+
+/**
  * Approves a case; the core refuses the user's own cases and the wrong role.
  */
 export function approveCase(id: number): Promise<CaseStatus> {

@@ -207,6 +207,17 @@ export function formatMoney(text: string): string {
   return formatAmount(m[2], currency);
 }
 
+/**
+ * A length of time (whole seconds) in the chosen locale's units: hours and minutes, or minutes
+ * and seconds under an hour (the cooling-off's countdown).
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const unit = (value: number, name: string) => new Intl.NumberFormat(localeTag(), { style: "unit", unit: name, unitDisplay: "short" }).format(value);
+  const hours = Math.floor(s / 3600);
+  return hours > 0 ? `${unit(hours, "hour")} ${unit(Math.floor((s % 3600) / 60), "minute")}` : `${unit(Math.floor(s / 60), "minute")} ${unit(s % 60, "second")}`;
+}
+
 /** A count formatted for the locale. */
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat(localeTag()).format(value);

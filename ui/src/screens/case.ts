@@ -12,6 +12,7 @@ import {
   caseDetail,
   rejectCase,
   releaseCase,
+  releaseEarly,
   reopenCase,
   toCommandError,
   type CaseView,
@@ -22,7 +23,7 @@ import type { QrView } from "../bindings/QrView";
 import { changedCharacters } from "../diff";
 import { errorBox, h, notice, svg } from "../dom";
 import type { Shell } from "../app";
-import { codeName, formatDateTime, formatMoney, t, tn } from "../i18n";
+import { codeName, formatDateTime, formatDuration, formatMoney, t, tn } from "../i18n";
 import { label, verdictName } from "./inbox";
 import { renderCallbackWizard } from "./callback";
 import { viewRefresh } from "../live";
@@ -65,6 +66,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   const parts: (HTMLElement | null)[] = [
     bar,
     released ? releaseResult(released) : null,
+    coolingOffSection(view),
     wizard,
     accountSection(view),
     findingsSection(view),
@@ -127,6 +129,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     actions.append(act("approve", t("case.approve"), () => approveCase(id), () => t("case.approved", { id, user: shell.user.name })));
   }
   if (offers(view, "release")) actions.append(releaseForm(id, reload, fail, () => (acting = true)));
+  if (offers(view, "release_early")) actions.append(earlyReleaseForm(view, reload, fail, () => (acting = true)));
   if (offers(view, "reject")) {
     const reason = h("input", { id: "reject-reason", type: "text", autocomplete: "off" });
     const form = h(
@@ -151,7 +154,8 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   const open = s === "hold" || s === "callback_confirmed" || s === "accepted" || s === "approved";
   // An open case whose next step is someone else's (rejecting is always possible for approvers).
   const work = view.next_steps.some((step) => step !== "reject" && step !== "export_bank_file");
-  if (!work && open) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
+  // A release waiting for its cooling-off is nobody's step yet: the cooling-off section says why.
+  if (!work && open && !view.cooling_off) actions.append(h("p", { class: "hint", id: "case-not-yours" }, t("case.notYours", { status: label(s) })));
   if (actions.childElementCount === 0) actions.append(h("p", { class: "hint" }, t("case.nothingLeft", { status: label(s) })));
 }
 
@@ -314,6 +318,64 @@ function timelineSection(view: CaseView): HTMLElement {
       }),
     ),
   );
+}
+
+/**
+ * The cooling-off a release waits for (issue 20): a countdown in the user's language from the
+ * seconds the core counted when the case was read, why, and the early-release requests with their
+ * reasons. Absent when there is nothing to wait for.
+ */
+export function coolingOffSection(view: CaseView): HTMLElement | null {
+  const c = view.cooling_off;
+  if (!c) return null;
+  const left = h("p", { id: "cooling-off-left", "aria-live": "off" });
+  const end = Date.now() + c.left_seconds * 1000;
+  const tick = () => {
+    const seconds = Math.round((end - Date.now()) / 1000);
+    left.textContent = seconds > 0 ? t("case.coolingOffLeft", { until: formatDateTime(c.until), left: formatDuration(seconds) }) : t("case.coolingOffOver");
+    return seconds > 0;
+  };
+  tick();
+  // Once a second while the page shows it; it stops when the page is drawn again or the time is up.
+  const timer = setInterval(() => {
+    if (!left.isConnected || !tick()) clearInterval(timer);
+  }, 1000);
+  return h(
+    "section",
+    { id: "cooling-off", class: "card", "aria-labelledby": "cooling-off-title" },
+    h("h3", { id: "cooling-off-title" }, t("case.coolingOffTitle")),
+    left,
+    h("p", { class: "hint" }, t("case.coolingOffWhy", { since: formatDateTime(c.since), hours: c.hours })),
+    c.early_releases.length > 0
+      ? h("ul", { id: "early-releases" }, ...c.early_releases.map((e) => h("li", { "data-by": e.by }, t("case.earlyAsked", { user: e.by, at: formatDateTime(e.at), reason: e.reason }))))
+      : null,
+    h("p", { id: "early-count", class: "hint" }, t("case.earlyCount", { count: c.early_releases.length, needed: c.needed })),
+  );
+}
+
+/** An approver's request to release early, with the reason it is logged with. */
+function earlyReleaseForm(view: CaseView, reload: (m?: string) => void, fail: (r: unknown) => void, started: () => void): HTMLElement {
+  const id = view.summary.id;
+  const reason = h("input", { id: "early-reason", type: "text", autocomplete: "off", required: true });
+  const form = h(
+    "form",
+    { id: "early-form", class: "row" },
+    h("label", { for: "early-reason" }, t("case.earlyReason")),
+    reason,
+    h("button", { id: "early-submit", type: "submit" }, t("case.earlySubmit")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    started();
+    try {
+      const asked = await releaseEarly(id, reason.value);
+      const needed = view.cooling_off?.needed ?? 2;
+      reload(asked.length >= needed ? t("case.earlyReadyNotice", { id }) : t("case.earlyAskedNotice", { id, count: asked.length, needed }));
+    } catch (e) {
+      fail(e);
+    }
+  });
+  return form;
 }
 
 function releaseForm(id: number, reload: (m?: string, r?: ReleaseView) => void, fail: (r: unknown) => void, started: () => void): HTMLElement {

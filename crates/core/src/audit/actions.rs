@@ -60,6 +60,7 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "case.reject",
     "case.reopen",
     "case.release",
+    "case.release_early",
     "case.export",
     "case.bank_file_saved",
     // Four eyes.

@@ -17,14 +17,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::log::LoggedEvent;
 use super::statement::{fields_of, signature_of, verify};
 use crate::assess::findings::Verdict;
 use crate::auth::Role;
-use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal};
+use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, CoolingOff, Refusal};
 use crate::cases::policy::Policy;
 use crate::changes::{ChangeStatus, Proposal};
+use crate::encoding::parse_utc;
 use crate::format::keys::PublicKey;
 use crate::registry::{AccountStatus, KeyStatus, NumberProvenance, NumberSource};
 
@@ -56,6 +58,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.reject",
     "case.reopen",
     "case.release",
+    "case.release_early",
     "case.export",
     "change.propose",
     "change.approve",
@@ -160,11 +163,14 @@ pub struct CaseState {
     /// The numbers the email that came with it gives, E.164: none of them is offered for its
     /// callback (issue 20).
     pub email_numbers: Vec<String>,
+    /// The approvers who asked to release it early (issue 20), in order, without repeats.
+    pub early_release_by: Vec<String>,
 }
 
 impl CaseState {
-    /// The facts [`decide`] reads.
-    pub fn facts(&self) -> CaseFacts {
+    /// The facts [`decide`] reads, short of the cooling-off (which needs the partner's accounts
+    /// and a time: [`ImpliedState::case_facts`]).
+    fn facts_without_cooling_off(&self) -> CaseFacts {
         CaseFacts {
             status: self.status,
             verdict: self.verdict,
@@ -174,6 +180,12 @@ impl CaseState {
             wrong_responses: self.wrong_responses,
             response_needs_callback_key: self.response_needs_callback_key,
             response_unchecked: self.response_unchecked,
+            approved_by: match self.status {
+                CaseStatus::Approved | CaseStatus::Released => self.decided_by.clone(),
+                _ => None,
+            },
+            cooling_off: None,
+            early_release_by: self.early_release_by.clone(),
         }
     }
 }
@@ -192,6 +204,9 @@ pub struct ImpliedState {
     /// When an account became its partner's current one in place of another (the time of the
     /// statement that made it so): where a change's cooling-off starts.
     pub account_changed_at: BTreeMap<(i64, String), String>,
+    /// Who received, called back on or approved the case that made that change (issue 20: none
+    /// of them may release a payment to the account early).
+    pub account_changed_by: BTreeMap<(i64, String), Vec<String>>,
     /// Accounts marked after a denied callback, for every partner: suspected at once, confirmed
     /// fraudulent by a second person, or cleared with four eyes.
     pub marks: BTreeMap<String, AccountMark>,
@@ -715,12 +730,13 @@ impl ImpliedState {
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default(),
+            early_release_by: vec![],
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
         if let (Some(partner), Some(key), true) = (partner, account_key, verdict != Verdict::Rejected) {
             if verdict == Verdict::Accepted {
-                self.make_current(partner, &key, true, event);
+                self.make_current(partner, &key, true, event, vec![event.actor.clone()]);
             } else if !self.accounts.contains_key(&(partner, key.clone())) {
                 self.shaped("accounts", format!("{partner}:{key}"), event.seq);
                 self.accounts.insert((partner, key), AccountStatus::Pending);
@@ -730,8 +746,10 @@ impl ImpliedState {
     }
 
     /// The account becomes the partner's current one and its other current account is retired;
-    /// with `insert`, an account not yet in the history is added (as a receipt does).
-    fn make_current(&mut self, partner: i64, key: &str, insert: bool, event: &LoggedEvent) {
+    /// with `insert`, an account not yet in the history is added (as a receipt does). When it
+    /// replaces another, its cooling-off starts, and `people` (who received, called back on or
+    /// approved the case) are those who made the change.
+    fn make_current(&mut self, partner: i64, key: &str, insert: bool, event: &LoggedEvent, people: Vec<String>) {
         let seq = event.seq;
         let mut shaped = vec![];
         // The partner's accounts only: the keys are ordered by partner first.
@@ -756,6 +774,7 @@ impl ImpliedState {
         let replaced = shaped.iter().any(|k| k != key);
         if replaced && self.accounts.get(&(partner, key.to_string())) == Some(&AccountStatus::Current) {
             self.account_changed_at.insert((partner, key.to_string()), event.at.clone());
+            self.account_changed_by.insert((partner, key.to_string()), people);
         }
         for k in shaped {
             self.shaped("accounts", format!("{partner}:{k}"), seq);
@@ -768,31 +787,20 @@ impl ImpliedState {
         let role = self
             .role_of(&event.actor)
             .ok_or_else(|| Fault::new(StatementFault::Authority, format!("{} is not a user the statements added", event.actor)))?;
-        let action = match event.action.as_str() {
-            "case.challenge" => CaseAction::StartCallback,
-            // A v2 confirmation the recorder could not check; a denial or no answer is what it says.
-            "case.callback" if d["response_checked"] == Value::Bool(false) && d["outcome"] == "confirmed" => CaseAction::ConfirmUnchecked,
-            "case.callback" => {
-                let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
-                CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
-            }
-            "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
-            "case.approve" if d["response_checked"] == Value::Bool(true) => CaseAction::ApproveCheckingResponse { response_correct: true },
-            "case.response_check_failed" => CaseAction::ApproveCheckingResponse { response_correct: false },
-            "case.approve" => CaseAction::Approve,
-            "case.reject" => CaseAction::Reject,
-            "case.reopen" => CaseAction::Reopen,
-            "case.release" => CaseAction::Release,
-            "case.export" => return self.bank_file_effect(event, id, d),
-            other => return Err(format!("{other} is not a statement").into()),
-        };
+        if event.action == "case.export" {
+            return self.bank_file_effect(event, id, d);
+        }
+        let action = case_action(event, d)?;
         // A callback is recorded by the one who started its attempt (the service's rule too): an
         // approver cannot record a callback they never made, then approve it.
         let records_callback = matches!(action, CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked);
         if records_callback && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
             return Err(Fault::new(StatementFault::Rules, format!("{} started no open callback attempt on case {id}", event.actor)));
         }
-        let decision = decide(&case.facts(), &event.actor, role, action, &self.policy);
+        let at =
+            parse_utc(&event.at).ok_or_else(|| Fault::new(StatementFault::Malformed, format!("its time {:?} is not UTC", event.at)))?;
+        let facts = self.case_facts(id, at).expect("looked up above");
+        let decision = decide(&facts, &event.actor, role, action, &self.policy);
         let case = self.cases.get_mut(&id).expect("looked up above");
         let transition = match (event.action.as_str(), decision) {
             ("case.callback_wrong_response", Err(Refusal::WrongResponse(_))) => {
@@ -825,6 +833,7 @@ impl ImpliedState {
                 case.released_by = Some(event.actor.clone());
                 case.bank_file_sha256 = d["bank_file_sha256"].as_str().map(str::to_string);
             }
+            CaseAction::ReleaseEarly => case.early_release_by.push(event.actor.clone()),
             _ => {}
         }
         let (partner, account) = (case.partner, case.account_key.clone());
@@ -832,7 +841,9 @@ impl ImpliedState {
             self.mark_fraudulent(key, &event.actor, event.seq);
         }
         if let (true, Some(partner), Some(key)) = (transition.make_account_current, partner, &account) {
-            self.make_current(partner, key, false, event);
+            let case = &self.cases[&id];
+            let people = std::iter::once(&case.received_by).chain(&case.called_by).chain(&case.decided_by).cloned().collect();
+            self.make_current(partner, key, false, event, people);
         }
         Ok(())
     }
@@ -912,10 +923,55 @@ impl ImpliedState {
         Ok(())
     }
 
+    /// The facts [`decide`] reads for case `id` at time `at`, with the cooling-off of the account
+    /// it pays when that account replaced another; `None` when no statement received the case.
+    pub fn case_facts(&self, id: i64, at: OffsetDateTime) -> Option<CaseFacts> {
+        let case = self.cases.get(&id)?;
+        let mut facts = case.facts_without_cooling_off();
+        if let (Some(partner), Some(key)) = (case.partner, &case.account_key) {
+            let account = (partner, key.clone());
+            // Only while the account is still the partner's current one: a retired or marked
+            // account is refused by other rules.
+            let current = self.accounts.get(&account) == Some(&AccountStatus::Current);
+            if let (true, Some(since)) = (current, self.account_changed_at.get(&account).and_then(|t| parse_utc(t))) {
+                let change_made_by = self.account_changed_by.get(&account).cloned().unwrap_or_default();
+                facts.cooling_off = Some(CoolingOff { since, at, change_made_by });
+            }
+        }
+        Some(facts)
+    }
+
     /// A user's role and enabled state, if the statements made them a user.
     pub fn user(&self, name: &str) -> Option<&UserState> {
         self.users.get(name)
     }
+}
+
+/// The case action a case statement (other than `case.export`) asks the rules for.
+fn case_action(event: &LoggedEvent, d: &Value) -> Result<CaseAction, Fault> {
+    Ok(match event.action.as_str() {
+        "case.challenge" => CaseAction::StartCallback,
+        // A v2 confirmation the recorder could not check; a denial or no answer is what it says.
+        "case.callback" if d["response_checked"] == Value::Bool(false) && d["outcome"] == "confirmed" => CaseAction::ConfirmUnchecked,
+        "case.callback" => {
+            let outcome = d["outcome"].as_str().and_then(CallbackOutcome::parse).ok_or("it names no outcome")?;
+            CaseAction::RecordCallback { outcome, response_correct: d["response_matched"].as_bool().unwrap_or(false) }
+        }
+        "case.callback_wrong_response" => CaseAction::RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false },
+        "case.approve" if d["response_checked"] == Value::Bool(true) => CaseAction::ApproveCheckingResponse { response_correct: true },
+        "case.response_check_failed" => CaseAction::ApproveCheckingResponse { response_correct: false },
+        "case.approve" => CaseAction::Approve,
+        "case.reject" => CaseAction::Reject,
+        "case.reopen" => CaseAction::Reopen,
+        "case.release" => CaseAction::Release,
+        "case.release_early" => {
+            if d["reason"].as_str().is_none_or(|r| r.trim().is_empty()) {
+                return Err(Fault::new(StatementFault::Malformed, "an early release gives no reason".into()));
+            }
+            CaseAction::ReleaseEarly
+        }
+        other => return Err(format!("{other} is not a statement").into()),
+    })
 }
 
 pub(super) fn user_subject(event: &LoggedEvent) -> Result<&str, Fault> {
@@ -953,12 +1009,15 @@ mod tests {
     #[derive(Default)]
     struct Log {
         events: Vec<LoggedEvent>,
+        /// Hours waited: later events are this much later.
+        waited: i64,
     }
 
     impl Log {
         fn push(&mut self, key: Option<&KeyPair>, actor: &str, action: &str, subject: &str, details: Value) -> &mut Self {
             let seq = self.events.len() as u64 + 1;
-            let at = format!("2026-12-03T09:{:02}:00Z", seq % 60);
+            let start = parse_utc("2026-12-03T09:00:00Z").expect("a time");
+            let at = crate::encoding::format_utc(start + time::Duration::minutes(seq as i64 % 60) + time::Duration::hours(self.waited));
             let details = match key {
                 Some(key) => sign(key, &StatementFields { at: &at, actor, action, subject }, details),
                 None => details,
@@ -1149,9 +1208,14 @@ mod tests {
         o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
         o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
         o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
-        // Only approvers release an approved case.
+        // Only approvers release an approved case, and not inside the new account's cooling-off
+        // (issue 20).
         o.log.push(Some(&clara), "clara", "case.release", "case:1", json!({}));
-        assert_eq!(o.log.state().cases[&1].status, CaseStatus::Approved);
+        o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Approved);
+        assert!(state.problems[2].why.contains("24 hours"), "{:?}", state.problems);
+        o.log.waited = 24;
         o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
         let state = o.log.state();
         assert_eq!(state.cases[&1].status, CaseStatus::Released);
@@ -1159,7 +1223,8 @@ mod tests {
         assert_eq!(state.cases[&1].open_attempt_by, None, "the attempt was recorded");
         assert_eq!(state.accounts[&(1, "iban:MULE".to_string())], AccountStatus::Current);
         assert_eq!(state.accounts[&(1, "iban:DE1".to_string())], AccountStatus::Retired);
-        assert_eq!(state.problems.len(), 2, "{:?}", state.problems);
+        assert_eq!(state.problems.len(), 3, "{:?}", state.problems);
+        assert_eq!(state.account_changed_by[&(1, "iban:MULE".to_string())], ["clara", "clara", "anna"], "who made the change");
         // The change dates from the approval that made the new account current (issue 18's
         // cooling-off); the first account, from the contract, was no change.
         let approvals: Vec<&String> = o.log.events.iter().filter(|e| e.action == "case.approve").map(|e| &e.at).collect();
@@ -1181,6 +1246,7 @@ mod tests {
         o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
         o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
         o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        o.log.waited = 24;
         o.log.push(Some(&anna), "anna", "case.release", "case:1", json!({}));
         assert!(o.log.state().problems.is_empty(), "{:?}", o.log.state().problems);
         let file = |n: u8| json!({ "format": "pain001", "bank_file_sha256": format!("{n:064}"), "copy": false });

@@ -11,10 +11,18 @@
 //! Dual control: an approver may never approve a case they received or called back on; three
 //! wrong challenge responses lock the callback until an approver reopens or rejects the case.
 //!
+//! Cooling-off (issue 20): a payment to an account that became its partner's current one in place
+//! of another less than the policy's `cooling_off_hours` ago is not released
+//! ([`Refusal::CoolingOff`]), unless [`EARLY_RELEASE_APPROVERS`] approvers who took no part in the
+//! change nor in the case each asked to release it early, with a written reason
+//! ([`CaseAction::ReleaseEarly`]).
+//!
 //! A file of format v2 has a response only the partner's key or our callback secret gives
 //! (format §3.7). A clerk holds no callback secret, so their confirmation is recorded with the
 //! response *unchecked*; the approver checks it when approving (`ApproveCheckingResponse`): a
 //! wrong one sends the case back to `hold` and counts as a wrong response.
+
+use time::{Duration, OffsetDateTime};
 
 use crate::assess::findings::Verdict;
 use crate::auth::Role;
@@ -22,6 +30,9 @@ use crate::cases::policy::Policy;
 
 /// Wrong callback responses that lock a case.
 pub const MAX_WRONG_RESPONSES: u32 = 3;
+
+/// Distinct approvers who must ask to release a payment early, inside its cooling-off.
+pub const EARLY_RELEASE_APPROVERS: usize = 2;
 
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -147,6 +158,38 @@ pub struct CaseFacts {
     pub response_needs_callback_key: bool,
     /// A confirmed callback's response was recorded unchecked: the approval must check it.
     pub response_unchecked: bool,
+    /// Who approved it, once approved.
+    pub approved_by: Option<String>,
+    /// The cooling-off of the account it pays, when that account replaced another as the
+    /// partner's current one (none otherwise).
+    pub cooling_off: Option<CoolingOff>,
+    /// The approvers who asked to release it early, in order, without repeats.
+    pub early_release_by: Vec<String>,
+}
+
+/// The cooling-off of a changed account (issue 20), as it stands at the time of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoolingOff {
+    /// When the account became its partner's current one in place of another: the start.
+    pub since: OffsetDateTime,
+    /// The time of the decision: the service's clock, or a replayed statement's own time.
+    pub at: OffsetDateTime,
+    /// Who received, called back on or approved the case that made the change: none of them may
+    /// ask to release early.
+    pub change_made_by: Vec<String>,
+}
+
+impl CoolingOff {
+    /// When the cooling-off ends under `policy`.
+    pub fn until(&self, policy: &Policy) -> OffsetDateTime {
+        self.since + Duration::hours(i64::from(policy.cooling_off_hours))
+    }
+
+    /// The time left at [`CoolingOff::at`]; `None` once it is over (at once with 0 hours).
+    pub fn left(&self, policy: &Policy) -> Option<Duration> {
+        let until = self.until(policy);
+        (self.at < until).then(|| until - self.at)
+    }
 }
 
 impl CaseFacts {
@@ -190,6 +233,9 @@ pub enum CaseAction {
     Release,
     /// Unlock a callback locked after wrong responses.
     Reopen,
+    /// An approver's request, with a written reason, to release a payment inside its account's
+    /// cooling-off; [`EARLY_RELEASE_APPROVERS`] of them let it be released.
+    ReleaseEarly,
 }
 
 /// What a permitted action changes.
@@ -219,6 +265,9 @@ pub enum Refusal {
     /// The response read back did not match: recorded as a failed attempt (exit 1).
     #[error("{0}")]
     WrongResponse(String),
+    /// The payment waits for its account's cooling-off (exit 1, `cooling_off`).
+    #[error("{0}")]
+    CoolingOff(String),
 }
 
 fn unchanged(facts: &CaseFacts) -> Transition {
@@ -243,6 +292,7 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
         CaseAction::Reject => reject(&request),
         CaseAction::Release => release(&request),
         CaseAction::Reopen => reopen(&request),
+        CaseAction::ReleaseEarly => release_early(&request),
     }
 }
 
@@ -393,8 +443,68 @@ fn reject(r: &Request<'_>) -> Result<Transition, Refusal> {
     Ok(Transition { status: CaseStatus::Rejected, ..unchanged(r.facts) })
 }
 
-/// Releasing the payment: never twice; by an approver once approved, or by a clerk for an accepted case within the threshold.
+/// Releasing the payment: never twice; by an approver once approved, or by a clerk for an
+/// accepted case within the threshold; not inside its account's cooling-off unless enough
+/// approvers asked to release it early.
 fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
+    let t = may_release(r)?;
+    if let Some(left) = cooling_off_left(r) {
+        let asked = r.facts.early_release_by.len();
+        if asked < EARLY_RELEASE_APPROVERS {
+            return Err(Refusal::CoolingOff(cooling_off_message(r, left, asked)));
+        }
+    }
+    Ok(t)
+}
+
+/// The time left of the cooling-off of the account the case pays, if it is not over.
+fn cooling_off_left(r: &Request<'_>) -> Option<Duration> {
+    r.facts.cooling_off.as_ref()?.left(r.policy)
+}
+
+/// Why a release waits: since when, how long, how much is left, and who may release it early.
+fn cooling_off_message(r: &Request<'_>, left: Duration, asked: usize) -> String {
+    let c = r.facts.cooling_off.as_ref().expect("a cooling-off is in effect");
+    format!(
+        "the account it pays became the partner's current one on {} and the policy holds the first payments to a changed account for {} hours: {} h {:02} min left (until {}). {} approvers who took no part in the change may release it early, each with a reason; {asked} asked so far",
+        crate::encoding::format_utc(c.since),
+        r.policy.cooling_off_hours,
+        left.whole_hours(),
+        left.whole_minutes() % 60,
+        crate::encoding::format_utc(c.until(r.policy)),
+        EARLY_RELEASE_APPROVERS,
+    )
+}
+
+/// An approver's request to release early: the case could be released but for its cooling-off,
+/// and the approver took no part in the change or the case and has not asked already.
+fn release_early(r: &Request<'_>) -> Result<Transition, Refusal> {
+    let who = r.who;
+    if r.role != Role::Approver {
+        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers release a payment early")));
+    }
+    // Only a case that could be released but for its cooling-off; the request moves nothing.
+    may_release(r)?;
+    if cooling_off_left(r).is_none() {
+        return r.not_allowed("its account is not in a cooling-off period: release it");
+    }
+    let c = r.facts.cooling_off.as_ref().expect("a cooling-off is in effect");
+    let took_part =
+        c.change_made_by.iter().chain(&r.facts.called_by).chain(&r.facts.approved_by).any(|u| u == who) || r.facts.received_by == who;
+    if took_part {
+        return Err(Refusal::NotPermitted(format!(
+            "{who} received, called back on or approved this case or the change of its account: {EARLY_RELEASE_APPROVERS} other approvers must release it early"
+        )));
+    }
+    if r.facts.early_release_by.iter().any(|u| u == who) {
+        return r.not_allowed(&format!("{who} asked to release it early already; another approver must ask too"));
+    }
+    Ok(unchanged(r.facts))
+}
+
+/// The rules of a release apart from the cooling-off: never twice; by an approver once
+/// approved, or by a clerk for an accepted case within the threshold.
+fn may_release(r: &Request<'_>) -> Result<Transition, Refusal> {
     use CaseStatus::*;
     let (who, status) = (r.who, r.facts.status);
     // The state first: releasing twice is "already released" for everyone (exit 1).
@@ -451,6 +561,9 @@ pub(crate) mod tests {
             wrong_responses: 0,
             response_needs_callback_key: false,
             response_unchecked: false,
+            approved_by: None,
+            cooling_off: None,
+            early_release_by: vec![],
         }
     }
 
@@ -626,6 +739,64 @@ pub(crate) mod tests {
         assert_eq!(approved.status, CaseStatus::Approved);
     }
 
+    /// An approved case whose account replaced another `hours_ago`, called back by clara and
+    /// approved by anna (who made the change).
+    fn cooling(hours_ago: i64) -> CaseFacts {
+        let at = crate::encoding::parse_utc("2026-12-04T10:00:00Z").unwrap();
+        CaseFacts {
+            called_by: vec!["clara".into()],
+            approved_by: Some("anna".into()),
+            cooling_off: Some(CoolingOff {
+                since: at - Duration::hours(hours_ago),
+                at,
+                change_made_by: vec!["carl".into(), "clara".into(), "anna".into()],
+            }),
+            ..facts(CaseStatus::Approved, Verdict::Hold)
+        }
+    }
+
+    /// Issue 20: inside the cooling-off a release is refused with the time left; once over (or
+    /// with 0 hours) it goes.
+    #[test]
+    fn a_release_waits_for_the_cooling_off_of_a_changed_account() {
+        let p = Policy::default();
+        let refused = decide(&cooling(1), "anna", Role::Approver, CaseAction::Release, &p).unwrap_err();
+        let Refusal::CoolingOff(message) = &refused else { panic!("{refused:?}") };
+        assert!(message.contains("23 h 00 min left (until 2026-12-05T09:00:00Z)") && message.contains("0 asked"), "{message}");
+        assert_eq!(decide(&cooling(24), "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        let none = Policy { cooling_off_hours: 0, ..p.clone() };
+        assert_eq!(decide(&cooling(0), "anna", Role::Approver, CaseAction::Release, &none).unwrap().status, CaseStatus::Released);
+        let c = cooling(1).cooling_off.unwrap();
+        assert_eq!((c.left(&p), c.left(&none)), (Some(Duration::hours(23)), None));
+        // The state first: a case that could not be released anyway says why, not the wait.
+        let hold = CaseFacts { status: CaseStatus::Hold, ..cooling(1) };
+        assert!(matches!(decide(&hold, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::NotAllowed(_))));
+    }
+
+    /// Two approvers who took no part in the change or the case, each once, let it go early;
+    /// no one else may ask, and nobody asks when there is nothing to wait for.
+    #[test]
+    fn two_other_approvers_release_early() {
+        let p = Policy::default();
+        let f = cooling(1);
+        let early = |f: &CaseFacts, who: &str, role| decide(f, who, role, CaseAction::ReleaseEarly, &p);
+        for (who, role) in [("carl", Role::Approver), ("clara", Role::Approver), ("anna", Role::Approver), ("bert", Role::Clerk)] {
+            assert!(matches!(early(&f, who, role), Err(Refusal::NotPermitted(_))), "{who}");
+        }
+        let received = CaseFacts { received_by: "arne".into(), ..f.clone() };
+        assert!(matches!(early(&received, "arne", Role::Approver), Err(Refusal::NotPermitted(_))), "arne received it");
+        let t = early(&f, "arne", Role::Approver).unwrap();
+        assert_eq!(t, unchanged(&f), "a request moves nothing");
+        let one = CaseFacts { early_release_by: vec!["arne".into()], ..f.clone() };
+        assert!(matches!(early(&one, "arne", Role::Approver), Err(Refusal::NotAllowed(_))), "once each");
+        assert!(matches!(decide(&one, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::CoolingOff(_))));
+        let two = CaseFacts { early_release_by: vec!["arne".into(), "ava".into()], ..f.clone() };
+        assert_eq!(decide(&two, "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        assert!(matches!(early(&cooling(25), "arne", Role::Approver), Err(Refusal::NotAllowed(_))), "the period is over");
+        let released = CaseFacts { status: CaseStatus::Released, ..f.clone() };
+        assert!(matches!(early(&released, "arne", Role::Approver), Err(Refusal::NotAllowed(_))));
+    }
+
     #[derive(Debug, Clone)]
     struct Step {
         user: usize,
@@ -648,6 +819,7 @@ pub(crate) mod tests {
             Just(CaseAction::Reject),
             Just(CaseAction::Release),
             Just(CaseAction::Reopen),
+            Just(CaseAction::ReleaseEarly),
         ];
         (0..USERS.len(), action).prop_map(|(user, action)| Step { user, action })
     }
@@ -666,7 +838,8 @@ pub(crate) mod tests {
             let status = if verdict == Verdict::Accepted { CaseStatus::Accepted } else { CaseStatus::Hold };
             let mut f = CaseFacts {
                 status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0,
-                response_needs_callback_key: v2, response_unchecked: false,
+                response_needs_callback_key: v2, response_unchecked: false, approved_by: None, cooling_off: None,
+                early_release_by: vec![],
             };
             let mut confirmed_by_callback = false;
             let mut approvers: Vec<String> = vec![];

@@ -24,12 +24,22 @@ pub enum CaseStep {
     Reject,
     /// Write the bank file of a released payment again (clerks and approvers).
     ExportBankFile,
+    /// Ask, with a reason, to release a payment inside its account's cooling-off (approvers who
+    /// took no part in the change or the case; two are needed).
+    ReleaseEarly,
 }
 
 impl CaseStep {
     /// Every step, in the order a case usually meets them (the work queue's order).
-    pub const ALL: [CaseStep; 6] =
-        [CaseStep::CallBack, CaseStep::Approve, CaseStep::Release, CaseStep::Reopen, CaseStep::Reject, CaseStep::ExportBankFile];
+    pub const ALL: [CaseStep; 7] = [
+        CaseStep::CallBack,
+        CaseStep::Approve,
+        CaseStep::Release,
+        CaseStep::ReleaseEarly,
+        CaseStep::Reopen,
+        CaseStep::Reject,
+        CaseStep::ExportBankFile,
+    ];
 
     /// The step's code, as the shells receive it.
     pub fn as_str(self) -> &'static str {
@@ -40,14 +50,15 @@ impl CaseStep {
             CaseStep::Reopen => "reopen",
             CaseStep::Reject => "reject",
             CaseStep::ExportBankFile => "export_bank_file",
+            CaseStep::ReleaseEarly => "release_early",
         }
     }
 
     /// Whether a case offering this step waits for the user: the work queue lists those.
-    /// Rejecting is always possible on an open case and exporting again is a repair, so neither
-    /// is work waiting.
+    /// Rejecting is always possible on an open case, exporting again is a repair and an early
+    /// release an exception to a wait, so none is work waiting.
     pub fn is_work(self) -> bool {
-        !matches!(self, CaseStep::Reject | CaseStep::ExportBankFile)
+        !matches!(self, CaseStep::Reject | CaseStep::ExportBankFile | CaseStep::ReleaseEarly)
     }
 }
 
@@ -64,6 +75,7 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
             CaseStep::Reopen => permits(CaseAction::Reopen),
             CaseStep::Reject => permits(CaseAction::Reject),
             CaseStep::ExportBankFile => facts.status == CaseStatus::Released && Permission::ExportPayments.allows(role),
+            CaseStep::ReleaseEarly => permits(CaseAction::ReleaseEarly),
         })
         .collect()
 }
@@ -140,10 +152,26 @@ mod tests {
         assert_eq!(steps(&released, "frank", Role::Auditor), vec![]);
     }
 
+    /// Issue 20: inside the cooling-off, the release is offered to no one, the early release only
+    /// to approvers who took no part in the change.
+    #[test]
+    fn a_case_in_its_cooling_off_offers_the_early_release_instead_of_the_release() {
+        let at = crate::encoding::parse_utc("2026-12-04T10:00:00Z").unwrap();
+        let cooling_off =
+            Some(crate::cases::flow::CoolingOff { since: at, at, change_made_by: vec!["clara".into(), "bert".into(), "anna".into()] });
+        let f = CaseFacts { approved_by: Some("anna".into()), cooling_off, ..facts(CaseStatus::Approved, Verdict::Hold) };
+        assert_eq!(steps(&f, "arne", Role::Approver), vec![CaseStep::ReleaseEarly, CaseStep::Reject]);
+        assert_eq!(steps(&f, "anna", Role::Approver), vec![CaseStep::Reject]);
+        assert_eq!(steps(&f, "clara", Role::Clerk), vec![]);
+        let none = Policy { cooling_off_hours: 0, ..Policy::default() };
+        assert_eq!(offered_steps(&f, "arne", Role::Approver, &none), vec![CaseStep::Release, CaseStep::Reject]);
+    }
+
     #[test]
     fn only_waiting_work_goes_to_the_queue() {
         let work: Vec<_> = CaseStep::ALL.into_iter().filter(|s| s.is_work()).collect();
         assert_eq!(work, vec![CaseStep::CallBack, CaseStep::Approve, CaseStep::Release, CaseStep::Reopen]);
+        assert!(!CaseStep::ReleaseEarly.is_work(), "an exception to a wait is not work waiting");
         let codes: Vec<_> = CaseStep::ALL.iter().map(|s| serde_json::to_value(s).unwrap()).collect();
         let names: Vec<_> = CaseStep::ALL.iter().map(|s| serde_json::Value::from(s.as_str())).collect();
         assert_eq!(codes, names, "as_str is the serialised code");
