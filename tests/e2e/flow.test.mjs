@@ -187,7 +187,7 @@ describe("a payment from receipt to release", { timeout: 300_000 }, () => {
   });
 
   it("releases the demo's accepted payment with an EPC QR code on screen", async () => {
-    await click("back-to-inbox");
+    await click("split-back");
     await screen("inbox");
     await type("search", "umbrella");
     // Clicked once the search has answered (a click on a row being replaced lands on neither).
