@@ -6,7 +6,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { renderApp } from "./app";
 import type { CaseView } from "./api";
 import { locale, setLocale } from "./i18n";
-import { queueOf, userOf } from "./testing";
+import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 
 afterEach(() => {
   clearMocks();
@@ -24,20 +24,7 @@ const status = (exists: boolean, user: { name: string; role: string } | null) =>
   user,
 });
 
-const holdCase: CaseView = {
-  summary: {
-    id: 2,
-    status: "hold",
-    verdict: "hold",
-    partner: "Globex Corporation",
-    payee: "Globex Corporation",
-    amount: "48200.00 EUR",
-    account: "GB82 WEST 1234 5698 7654 32",
-    account_fraudulent: false,
-    file_name: "globex-new-bank.json",
-    received_at: "2026-01-01T00:00:00Z",
-    received_by: "carol",
-  },
+const holdCase: CaseView = caseViewOf(summaryOf(2, { file_name: "globex-new-bank.json" }), {
   findings: [
     {
       code: "bank_details_changed",
@@ -46,28 +33,13 @@ const holdCase: CaseView = {
       values: { from: "DE89 3704 0044 0532 0130 00", to: "GB82 WEST 1234 5698 7654 32" },
     },
   ],
-  email_sha256: null,
-  partner_id: 1,
-  confirmation_code: "1234 5678",
-  bic: "WESTGB2L",
-  reference: "INV-1",
-  wrong_responses: 0,
-  decided_by: null,
-  decision_reason: null,
-  released_by: null,
-  on_file_account: { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", status: "current", first_seen: "x", last_seen: "y", became_current_at: "2025-11-02T09:00:00Z" },
-  pays_account_on_file: false,
-  account_history: [],
   on_file_numbers: [
     { e164: "+4930123456", display: "+49 30 123456", label: "Accounts receivable", source: "onboarding", recorded_by: "alice", approved_by: "dave", recorded_at: "2025-10-01T08:00:00Z", withheld: null },
     { e164: "+442079460958", display: "+44 20 7946 0958", label: null, source: "partner_card", recorded_by: "alice", approved_by: "dave", recorded_at: "2025-10-01T08:00:00Z", withheld: "in_email" },
     { e164: "+4930765432", display: "+49 30 765432", label: "Treasury", source: "change", recorded_by: "alice", approved_by: "erin", recorded_at: "2026-01-02T08:00:00Z", withheld: "added_after_instruction" },
   ],
-  callbacks: [],
   timeline: [{ at: "2026-01-01T00:00:00Z", actor: "carol", action: "instruction.receive", details: "{}" }],
-  next_steps: ["call_back"],
-  cooling_off: null,
-};
+});
 
 function setInput(root: HTMLElement, id: string, value: string) {
   const input = root.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`);

@@ -9,7 +9,7 @@ import type { CaseSummary, CaseView, LiveEvent } from "./api";
 import { h } from "./dom";
 import { setLocale } from "./i18n";
 import { busy, differs, teamLine, teamStatus, viewRefresh } from "./live";
-import { queueOf, userOf } from "./testing";
+import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 
 afterEach(() => {
   clearMocks();
@@ -85,41 +85,18 @@ describe("a refresh", () => {
   });
 });
 
-const summary = {
-  id: 2,
-  status: "hold",
-  verdict: "hold",
-  partner: "Globex Corporation",
-  payee: "Globex Corporation",
-  amount: "48200.00 EUR",
-  account: "GB82 WEST 1234 5698 7654 32",
-  account_fraudulent: false,
-  file_name: "globex.json",
-  received_at: "2026-01-01T00:00:00Z",
-  received_by: "carol",
-};
+const summary = summaryOf(2, { file_name: "globex.json" });
 
 const caseView = (status: string): CaseView =>
-  ({
-    summary: { ...summary, status },
-    findings: [],
-    email_sha256: null,
-    partner_id: 1,
-    confirmation_code: "1234 5678",
-    bic: "WESTGB2L",
-    reference: "INV-1",
-    wrong_responses: 0,
-    decided_by: null,
-    decision_reason: null,
-    released_by: null,
-    on_file_account: null,
-    pays_account_on_file: null,
-    account_history: [],
-    on_file_numbers: [{ e164: "+4930123456", display: "+49 30 123456", label: null, recorded_by: "alice", recorded_at: "2025-10-01T08:00:00Z" }],
-    callbacks: [],
-    timeline: [],
-    next_steps: status === "hold" ? ["call_back", "reject"] : status === "callback_confirmed" ? ["approve", "reject"] : ["release", "reject"],
-  }) as unknown as CaseView;
+  caseViewOf(
+    { ...summary, status: status as CaseView["summary"]["status"] },
+    {
+      findings: [],
+      on_file_account: null,
+      pays_account_on_file: null,
+      next_steps: status === "hold" ? ["call_back", "reject"] : status === "callback_confirmed" ? ["approve", "reject"] : ["release", "reject"],
+    },
+  );
 
 describe("another desktop's change", () => {
   it("reaches the inbox, the count of pending changes and the open case without a reload", async () => {

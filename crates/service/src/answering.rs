@@ -277,27 +277,14 @@ impl Workspace {
 mod tests {
     use super::*;
     use crate::test_support::{admin_workspace, sqlite_admin_workspace, ORG_PASSPHRASE};
-    use crate::{Credentials, NewPartner, Role};
+    use crate::{Credentials, Role};
     use countersign_core::format::callback_key::CallbackSecret;
     use countersign_core::format::signing::sign_instruction;
     use rand_core::OsRng;
 
-    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
-    const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
-    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
-
     /// Globex onboarded and our account set, ready to `issue`: the partner's id.
     fn ready_to_issue(ws: &mut Workspace, alice: &Session) -> i64 {
-        let partner = NewPartner {
-            card: GLOBEX_CARD,
-            confirm_fingerprint: GLOBEX_FPR,
-            phones: &[crate::NewNumber::plain("+49 30 1234567")],
-            card_numbers: false,
-            domains: &[],
-            country: None,
-            known_account: None,
-        };
-        let id = ws.add_partner(alice, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap();
+        let id = crate::test_support::onboard_globex(ws, alice);
         ws.set_org_account(alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
         id
     }

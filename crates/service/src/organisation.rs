@@ -205,36 +205,13 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Credentials, InitRequest, NewPartner, Role, Workspace};
-
-    /// Globex's TEST-ONLY card from keys/ and its fingerprint.
-    const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
-    const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+    use crate::test_support::{onboard_globex, sqlite_admin_workspace};
+    use crate::{Credentials, Role};
 
     #[test]
     fn issuing_is_checked_short_of_the_passphrase_before_anything_is_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::init(
-            &dir.path().join("ws"),
-            &InitRequest {
-                org_name: "Initech GmbH",
-                admin_name: "alice",
-                org_passphrase: "organisation passphrase",
-                admin_password: "alice password 1",
-            },
-        )
-        .unwrap();
-        let alice = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
-        let partner = NewPartner {
-            card: GLOBEX_CARD,
-            confirm_fingerprint: GLOBEX_FPR,
-            phones: &[crate::NewNumber::plain("+49 30 1234567")],
-            card_numbers: false,
-            domains: &[],
-            country: None,
-            known_account: None,
-        };
-        let id = ws.add_partner(&alice, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap();
+        let (_dir, mut ws, alice) = sqlite_admin_workspace();
+        let id = onboard_globex(&mut ws, &alice);
         assert_eq!(ws.check_issue(&alice, id).unwrap_err().code(), "invalid_input", "our account is not set yet");
         ws.set_org_account(&alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").unwrap();
         ws.check_issue(&alice, id).unwrap();

@@ -75,6 +75,25 @@ pub(crate) fn onboard_a_partner(ws: &mut Workspace, admin: &Session, account_on_
     key
 }
 
+/// Globex's TEST-ONLY card from keys/ and its fingerprint.
+const GLOBEX_CARD: &[u8] = include_bytes!("../../../keys/globex.card");
+const GLOBEX_FPR: &str = "36653 67829 08626 49703 65424 09250";
+
+/// Onboards Globex from its TEST-ONLY card in keys/ (the demo's partner, whose key signs the
+/// demo's files), one phone on file and no account: the partner's id.
+pub(crate) fn onboard_globex(ws: &mut Workspace, admin: &Session) -> i64 {
+    let partner = NewPartner {
+        card: GLOBEX_CARD,
+        confirm_fingerprint: GLOBEX_FPR,
+        phones: &[crate::NewNumber::plain("+49 30 1234567")],
+        card_numbers: false,
+        domains: &[],
+        country: None,
+        known_account: None,
+    };
+    ws.add_partner(admin, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap()
+}
+
 /// `clerk` receives the partner's instruction `id`, signed with `key`, to pay `amount` EUR to
 /// `(iban, bic)`: the case's id and the file's bytes.
 pub(crate) fn receive_an_instruction(
