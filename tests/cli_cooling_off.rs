@@ -73,6 +73,18 @@ fn refused_early_requests(ws: &Workspace<'_>, id: &str) {
     early(ws, "gina", id, "   ").assert_code(USAGE);
 }
 
+/// `user`'s queue lists case `id` apart, waiting for the clock until `until`, and not as work.
+fn queue_lists_it_waiting(ws: &Workspace<'_>, user: &str, id: &str, until: &Value) {
+    let queue = ws.run(user, &["--json", "case", "queue"]).assert_code(OK).json();
+    assert_eq!(queue["cooling_off"]["count"], 1, "{queue:#}");
+    assert_eq!(queue["cooling_off"]["cases"][0]["case"]["id"].to_string(), id);
+    assert_eq!(&queue["cooling_off"]["cases"][0]["until"], until);
+    let release = queue["queue"].as_array().unwrap().iter().find(|g| g["step"] == "release").unwrap();
+    assert_eq!(release["count"], 0, "not work before the period ends");
+    let text = ws.run(user, &["case", "queue"]).assert_code(OK);
+    text.ensure(text.stdout().contains("Waiting out the cooling-off of a changed account (to release after it): 1"), "the text lists it");
+}
+
 /// The done-when line of issue 20: a release inside the cooling-off is refused unless two other
 /// approvers override; after the period it goes at once.
 #[test]
@@ -96,6 +108,7 @@ fn a_release_inside_the_cooling_off_is_refused_unless_two_other_approvers_releas
     let left = cooling["left_seconds"].as_i64().unwrap();
     assert!((23 * 3600..=24 * 3600).contains(&left), "{left} seconds left");
     assert_eq!(shown["next_steps"], serde_json::json!(["release_early", "reject"]), "gina may release early, not release");
+    queue_lists_it_waiting(&ws, "erin", &id, &cooling["until"]);
     let erin_sees = ws.run("erin", &["--json", "case", "show", &id]).assert_code(OK).json();
     assert_eq!(erin_sees["next_steps"], serde_json::json!(["reject"]), "erin approved it: no early release for her");
     let text = ws.run("gina", &["case", "show", &id]).assert_code(OK);

@@ -163,6 +163,7 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         inbox::CaseSummary,
         inbox::CasePageRequest,
         inbox::CasePageView,
+        inbox::CoolingOffWaitView,
         inbox::QueueGroupView,
         inbox::WorkQueueView,
         inbox::SetupChecklistView,

@@ -13,6 +13,7 @@ use countersign_service::core::cases::flow::{CaseStatus, EARLY_RELEASE_APPROVERS
 use countersign_service::core::cases::record::Case;
 use countersign_service::core::cases::search::{CaseSearch, CaseSort};
 use countersign_service::core::cases::steps::CaseStep;
+use countersign_service::core::encoding::format_utc;
 use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
 use countersign_service::{
     CallbackReport, CaseDetail, CaseListQuery, CoolingOffView, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace,
@@ -298,7 +299,17 @@ fn queue_text(queue: &WorkQueue) -> String {
             out += &format!("  … and {} more (case list --status, or a larger --limit)\n", group.count - group.cases.len());
         }
     }
-    out + &format!("Changes to check: {}\n", queue.changes_to_check)
+    out += &format!("Changes to check: {}\n", queue.changes_to_check);
+    if queue.cooling_off_count > 0 {
+        out += &format!("Waiting out the cooling-off of a changed account (to release after it): {}\n", queue.cooling_off_count);
+        for wait in &queue.cooling_off {
+            out += &format!("{}       from {}\n", list_line(&wait.case).trim_end(), format_utc(wait.until));
+        }
+        if queue.cooling_off.len() < queue.cooling_off_count {
+            out += &format!("  … and {} more\n", queue.cooling_off_count - queue.cooling_off.len());
+        }
+    }
+    out
 }
 
 /// A case as a line of `case list` (and of `partner show --history cases`).
@@ -515,7 +526,12 @@ impl CaseRun<'_> {
             .iter()
             .map(|g| json!({ "step": g.step.as_str(), "count": g.count, "cases": g.cases.iter().map(case_json).collect::<Vec<_>>() }))
             .collect();
-        self.output.emit(json!({ "queue": groups, "changes_to_check": queue.changes_to_check }), || queue_text(&queue));
+        let cooling: Vec<Value> =
+            queue.cooling_off.iter().map(|w| json!({ "until": format_utc(w.until), "case": case_json(&w.case) })).collect();
+        let cooling_off = json!({ "count": queue.cooling_off_count, "cases": cooling });
+        self.output.emit(json!({ "queue": groups, "changes_to_check": queue.changes_to_check, "cooling_off": cooling_off }), || {
+            queue_text(&queue)
+        });
         Ok(())
     }
 

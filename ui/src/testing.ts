@@ -20,6 +20,8 @@ export function queueOf(step: CaseStep | null = null, cases: CaseSummary[] = [])
   return {
     groups: steps.map((s) => (s === step ? { step: s, count: cases.length, cases } : { step: s, count: 0, cases: [] })),
     changes_to_check: 0,
+    cooling_off_count: 0,
+    cooling_off: [],
   };
 }
 

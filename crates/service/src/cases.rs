@@ -1157,6 +1157,13 @@ mod tests {
         let id = changed(&mut ws, "INV-2", ("DE02120300000000202051", "BYLADEM1001"));
         ws.approve(&anna, id).unwrap();
 
+        // The queue shows it waiting for the clock, for those who could release it, not as work.
+        let queue = ws.work_queue(&anna, 10).unwrap();
+        let waits: Vec<i64> = queue.cooling_off.iter().map(|w| w.case.id).collect();
+        let release = queue.groups.iter().find(|g| g.step == CaseStep::Release).unwrap();
+        assert_eq!((waits, queue.cooling_off_count, release.count), (vec![id], 1, 0));
+        assert_eq!(format_utc(queue.cooling_off[0].until), ws.case(&anna, id).unwrap().cooling_off.unwrap().until);
+        assert_eq!(ws.work_queue(&clara, 10).unwrap().cooling_off_count, 0, "a clerk does not release an approved case");
         let refused = ws.release(&anna, id, None).err().expect("refused inside the cooling-off");
         assert_eq!(refused.code(), "cooling_off", "{refused}");
         let detail = ws.case(&gil, id).unwrap();
@@ -1180,8 +1187,12 @@ mod tests {
 
         let later = changed(&mut ws, "INV-3", ("DE94100700000000000002", "DEUTDEBBXXX"));
         ws.approve(&anna, later).unwrap();
+        assert_eq!(ws.work_queue(&anna, 10).unwrap().cooling_off.iter().map(|w| w.case.id).collect::<Vec<_>>(), [later]);
         crate::clock::move_ahead(time::Duration::hours(25));
         assert!(ws.case(&anna, later).unwrap().cooling_off.is_none());
+        let queue = ws.work_queue(&anna, 10).unwrap();
+        let release = queue.groups.iter().find(|g| g.step == CaseStep::Release).unwrap();
+        assert_eq!((queue.cooling_off_count, release.cases.iter().map(|c| c.id).collect::<Vec<_>>()), (0, vec![later]), "over: work");
         assert_eq!(ws.release_early(&gil, later, "no need").unwrap_err().code(), "check_failed");
         assert_eq!(ws.release(&anna, later, None).unwrap().0.status, CaseStatus::Released);
         assert!(ws.implied_state().unwrap().problems.is_empty());

@@ -1,16 +1,18 @@
 //! The work queue: what waits for the signed-in user. Each open case is grouped by the steps the
 //! core offers this user on it ([`offered_steps`]), computed from the signed statements' facts,
 //! never from rows; the rows listed are checked against them. Pending changes that this user may
-//! check are counted beside.
+//! check are counted beside, and the cases that wait only for the end of their account's
+//! cooling-off ([`release_waits_until`]) are listed apart: they wait for the clock, not the user.
 
 use super::statements::{check_case, differs};
 use super::{ServiceResult, Session, Workspace};
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::cases::record::Case;
-use countersign_core::cases::steps::{offered_steps, CaseStep};
+use countersign_core::cases::steps::{offered_steps, release_waits_until, CaseStep};
 use countersign_core::changes::ChangeStatus;
 use countersign_store::prelude::*;
+use time::OffsetDateTime;
 
 /// The cases that wait for one step of the user, oldest first.
 #[derive(Debug, Clone)]
@@ -23,6 +25,15 @@ pub struct QueueGroup {
     pub cases: Vec<Case>,
 }
 
+/// A case the user could release but for its account's cooling-off, and when that ends.
+#[derive(Debug, Clone)]
+pub struct CoolingOffWait {
+    /// The case, as listed.
+    pub case: Case,
+    /// When the cooling-off ends and the release is offered.
+    pub until: OffsetDateTime,
+}
+
 /// What waits for the signed-in user.
 #[derive(Debug, Clone)]
 pub struct WorkQueue {
@@ -31,6 +42,10 @@ pub struct WorkQueue {
     pub groups: Vec<QueueGroup>,
     /// Pending changes proposed by someone else that this user may check (four eyes).
     pub changes_to_check: usize,
+    /// How many cases this user could release once their cooling-off ends (not work yet).
+    pub cooling_off_count: usize,
+    /// The first of them to come out of their cooling-off, at most the limit asked for.
+    pub cooling_off: Vec<CoolingOffWait>,
 }
 
 impl Workspace {
@@ -38,9 +53,10 @@ impl Workspace {
     pub fn work_queue(&mut self, session: &Session, limit: usize) -> ServiceResult<WorkQueue> {
         self.require_signed_in(session)?;
         let (who, role) = (session.user(), session.role());
-        let groups = self.verified(who, "cases", |tx, state| -> ServiceResult<Vec<QueueGroup>> {
+        let (groups, cooling_off_count, cooling_off) = self.verified(who, "cases", |tx, state| -> ServiceResult<_> {
             let mut waiting: Vec<(CaseStep, Vec<i64>)> =
                 CaseStep::ALL.into_iter().filter(|s| s.is_work()).map(|s| (s, Vec::new())).collect();
+            let mut cooling: Vec<(OffsetDateTime, i64)> = Vec::new();
             // Only open cases offer work; `state.cases` is ordered by id, so oldest first.
             let at = super::now();
             for (id, _) in state.cases.iter().filter(|(_, c)| c.status.is_open()) {
@@ -50,20 +66,31 @@ impl Workspace {
                         ids.push(*id);
                     }
                 }
+                if let Some(until) = release_waits_until(&facts, who, role, &state.policy) {
+                    cooling.push((until, *id));
+                }
             }
-            waiting
+            let groups = waiting
                 .into_iter()
                 .map(|(step, ids)| {
                     let cases = ids.iter().take(limit).map(|&id| listed_case(tx, state, id)).collect::<ServiceResult<_>>()?;
                     Ok(QueueGroup { step, count: ids.len(), cases })
                 })
-                .collect()
+                .collect::<ServiceResult<Vec<_>>>()?;
+            // The first to be released first.
+            cooling.sort();
+            let waits = cooling
+                .iter()
+                .take(limit)
+                .map(|&(until, id)| Ok(CoolingOffWait { case: listed_case(tx, state, id)?, until }))
+                .collect::<ServiceResult<Vec<_>>>()?;
+            Ok((groups, cooling.len(), waits))
         })?;
         let changes_to_check = match Permission::ApproveChanges.allows(role) {
             true => self.changes(session, Some(ChangeStatus::Pending))?.iter().filter(|c| c.proposed_by != who).count(),
             false => 0,
         };
-        Ok(WorkQueue { groups, changes_to_check })
+        Ok(WorkQueue { groups, changes_to_check, cooling_off_count, cooling_off })
     }
 }
 

@@ -8,6 +8,7 @@ use countersign_service::core::cases::flow::CaseStatus;
 use countersign_service::core::cases::record::Case;
 use countersign_service::core::cases::search::{CaseSearch, CaseSort, CaseSortKey};
 use countersign_service::core::cases::steps::CaseStep;
+use countersign_service::core::encoding::format_utc;
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::core::paging::Page;
 use countersign_service::files::read_limited;
@@ -83,6 +84,21 @@ pub struct WorkQueueView {
     /// Pending changes proposed by someone else that this user may check.
     #[ts(type = "number")]
     pub changes_to_check: usize,
+    /// How many cases this user could release once their account's cooling-off ends.
+    #[ts(type = "number")]
+    pub cooling_off_count: usize,
+    /// The first of them to come out of their cooling-off.
+    pub cooling_off: Vec<CoolingOffWaitView>,
+}
+
+/// A case that waits only for the end of its account's cooling-off before this user may
+/// release it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CoolingOffWaitView {
+    /// The case.
+    pub case: CaseSummary,
+    /// When the cooling-off ends (UTC, RFC 3339).
+    pub until: String,
 }
 
 /// What a new workspace has done of its set-up: the admin's checklist on My work.
@@ -224,6 +240,12 @@ pub async fn work_queue(state: State<'_, AppState>) -> CommandResult<WorkQueueVi
                 .map(|g| QueueGroupView { step: g.step, count: g.count, cases: g.cases.iter().map(summary).collect() })
                 .collect(),
             changes_to_check: queue.changes_to_check,
+            cooling_off_count: queue.cooling_off_count,
+            cooling_off: queue
+                .cooling_off
+                .iter()
+                .map(|w| CoolingOffWaitView { case: summary(&w.case), until: format_utc(w.until) })
+                .collect(),
         })
     })
 }

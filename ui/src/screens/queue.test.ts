@@ -66,6 +66,35 @@ describe("my work", () => {
     expect(waitingCount(queue)).toBe(252);
   });
 
+  it("lists apart the payments waiting out their cooling-off, with when each may go, not counted as work", async () => {
+    const queue: WorkQueueView = queueOf();
+    queue.cooling_off_count = 3;
+    queue.cooling_off = [{ case: summary(4, "approved"), until: "2026-12-05T09:00:00Z" }];
+    mockIPC((cmd) => {
+      if (cmd === "work_queue") return queue;
+      throw new Error(cmd);
+    });
+    const s = shell(userOf("anna", "approver"));
+    await renderQueue(s);
+    const card = s.content.querySelector<HTMLElement>("#queue-cooling-off")!;
+    expect(card.dataset.count).toBe("3");
+    expect(card.querySelector("h3")?.textContent).toBe("Waiting out the cooling-off 3");
+    const row = card.querySelector<HTMLTableRowElement>("tbody tr[data-case-id='4']")!;
+    expect(row.querySelector("time[datetime='2026-12-05T09:00:00Z']")).not.toBeNull();
+    expect(row.getAttribute("aria-label")).toContain("Release from:");
+    expect(card.querySelectorAll("thead th").length).toBe(row.cells.length);
+    expect(card.textContent).toContain("The first 1 of 3 to end.");
+    expect(s.content.querySelector("#queue-summary")?.textContent).toBe("Nothing waits for you.");
+    row.querySelector<HTMLButtonElement>(".open-case")!.click();
+    expect(s.openCase).toHaveBeenCalledWith(4);
+    expect(waitingCount(queue)).toBe(0);
+    queue.cooling_off_count = 0;
+    queue.cooling_off = [];
+    const none = shell(userOf("anna", "approver"));
+    await renderQueue(none);
+    expect(none.content.querySelector("#queue-cooling-off")).toBeNull();
+  });
+
   it("says when nothing waits, in the user's language", async () => {
     mockIPC((cmd) => {
       if (cmd === "work_queue") return queueOf();

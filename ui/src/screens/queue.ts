@@ -2,6 +2,8 @@
 // approve, to release, callbacks locked), oldest first, as the core decides from the signed facts
 // for this user's role and part in each case; then the pending changes they may check. Each case
 // opens in one click or with Enter; empty steps say so. The counts also show in the navigation.
+// Payments the user could release but for the cooling-off of the changed account they pay are
+// listed apart with the time each may go: they wait for the clock, not for the user.
 // An admin whose workspace is not fully set up sees the first-run checklist first (our account,
 // a first partner, a second person to check changes, a backup of the organisation key), each
 // item done or one click from where it is done, until all are.
@@ -9,7 +11,7 @@ import { setupChecklist, toCommandError, workQueue, type SetupChecklistView, typ
 import { may } from "../access";
 import { errorBox, h } from "../dom";
 import type { Shell } from "../app";
-import { codeName, formatNumber, t, tn } from "../i18n";
+import { codeName, formatDateTime, formatNumber, t, tn } from "../i18n";
 import { caseRow, columns } from "./inbox";
 
 /** Every case waiting in the queue, each once (a case can wait for two steps). */
@@ -67,13 +69,40 @@ export async function renderQueue(shell: Shell): Promise<void> {
           button(t("queue.openChanges"), () => shell.openChanges?.()),
         )
       : null;
+  const cooling = coolingOffCard(shell, queue, now);
   const list = await asked;
   const checklist = list && !isDone(list) ? checklistCard(shell, list) : null;
   // j/k and the arrows move through the cases of every group (listnav.ts).
-  const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups);
+  const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups, cooling);
   content.replaceChildren(...[title, checklist, summary, changes, waiting].filter((p): p is HTMLElement => p !== null));
   title.focus();
   shell.live = () => renderQueue(shell);
+}
+
+/** The payments waiting out their account's cooling-off, with when each may be released; none: nothing. */
+function coolingOffCard(shell: Shell, queue: WorkQueueView, now: Date): HTMLElement | null {
+  if (queue.cooling_off_count === 0) return null;
+  const rows = queue.cooling_off.map((w) => {
+    const row = caseRow(w.case, shell, now);
+    const from = formatDateTime(w.until);
+    row.append(h("td", {}, h("time", { datetime: w.until }, from)));
+    row.setAttribute("aria-label", `${row.getAttribute("aria-label")}, ${t("queue.coolingOff.from")}: ${from}`);
+    return row;
+  });
+  const more = queue.cooling_off.length < queue.cooling_off_count ? h("p", { class: "hint" }, t("queue.coolingOff.more", { shown: formatNumber(queue.cooling_off.length), total: formatNumber(queue.cooling_off_count) })) : null;
+  return h(
+    "section",
+    { id: "queue-cooling-off", class: "card queue-waiting", "data-count": queue.cooling_off_count, "aria-labelledby": "queue-cooling-off-title" },
+    h("h3", { id: "queue-cooling-off-title" }, t("queue.coolingOff.title"), " ", h("span", { class: "count", "data-count": queue.cooling_off_count }, formatNumber(queue.cooling_off_count))),
+    h("p", { class: "hint" }, t("queue.coolingOff.hint")),
+    h(
+      "table",
+      { class: "cases" },
+      h("thead", {}, h("tr", {}, ...[...columns(), t("queue.coolingOff.from")].map((name) => h("th", { scope: "col" }, name)))),
+      h("tbody", {}, ...rows),
+    ),
+    more,
+  );
 }
 
 function button(label: string, onClick: () => void): HTMLButtonElement {

@@ -6,6 +6,7 @@
 use crate::auth::{Permission, Role};
 use crate::cases::flow::{decide, CaseAction, CaseFacts, CaseStatus};
 use crate::cases::policy::Policy;
+use time::OffsetDateTime;
 
 /// Something a user can do next on a case; the work queue groups cases by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -78,6 +79,20 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
             CaseStep::ReleaseEarly => permits(CaseAction::ReleaseEarly),
         })
         .collect()
+}
+
+/// When `who` could release the case now but for its account's cooling-off: the time the
+/// cooling-off ends, so the work queue can show the case as waiting for the clock rather than
+/// for anyone. `None` when the release is already possible (the period is over, or enough
+/// approvers asked to release early) or would be refused for another reason.
+pub fn release_waits_until(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) -> Option<OffsetDateTime> {
+    let cooling_off = facts.cooling_off.as_ref()?;
+    cooling_off.left(policy)?;
+    if decide(facts, who, role, CaseAction::Release, policy).is_ok() {
+        return None;
+    }
+    let without_wait = CaseFacts { cooling_off: None, ..facts.clone() };
+    decide(&without_wait, who, role, CaseAction::Release, policy).is_ok().then(|| cooling_off.until(policy))
 }
 
 #[cfg(test)]
@@ -165,6 +180,27 @@ mod tests {
         assert_eq!(steps(&f, "clara", Role::Clerk), vec![]);
         let none = Policy { cooling_off_hours: 0, ..Policy::default() };
         assert_eq!(offered_steps(&f, "arne", Role::Approver, &none), vec![CaseStep::Release, CaseStep::Reject]);
+    }
+
+    /// Issue 20: a case inside its cooling-off waits for the clock for those who could release it
+    /// once it is over; for no one who could not, and no longer once two approvers asked to
+    /// release it early or the period is over.
+    #[test]
+    fn a_release_waits_for_the_end_of_the_cooling_off_only_for_those_who_could_release() {
+        let at = crate::encoding::parse_utc("2026-12-04T10:00:00Z").unwrap();
+        let cooling_off = Some(crate::cases::flow::CoolingOff { since: at, at, change_made_by: vec!["bert".into(), "anna".into()] });
+        let f = CaseFacts { approved_by: Some("anna".into()), cooling_off, ..facts(CaseStatus::Approved, Verdict::Hold) };
+        let p = Policy::default();
+        let until = at + time::Duration::hours(i64::from(p.cooling_off_hours));
+        assert_eq!(release_waits_until(&f, "anna", Role::Approver, &p), Some(until));
+        assert_eq!(release_waits_until(&f, "clara", Role::Clerk, &p), None, "a clerk does not release an approved case");
+        assert_eq!(release_waits_until(&f, "alice", Role::Admin, &p), None);
+        let none = Policy { cooling_off_hours: 0, ..p.clone() };
+        assert_eq!(release_waits_until(&f, "anna", Role::Approver, &none), None, "no cooling-off: released at once");
+        let asked = CaseFacts { early_release_by: vec!["arne".into(), "ava".into()], ..f.clone() };
+        assert_eq!(release_waits_until(&asked, "anna", Role::Approver, &p), None, "two approvers asked: released now");
+        let hold = CaseFacts { status: CaseStatus::Hold, ..f.clone() };
+        assert_eq!(release_waits_until(&hold, "anna", Role::Approver, &p), None, "on hold it waits for a callback, not the clock");
     }
 
     #[test]
