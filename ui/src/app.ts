@@ -237,8 +237,10 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
 
   const show = (name: string) => {
     parts.setScreen(name);
+    // A case beside My work belongs to My work in the navigation, not to All cases.
+    const section = name === "case" && content.querySelector("#split-queue[data-detail=open]") ? "queue" : name;
     for (const entry of nav?.querySelectorAll<HTMLElement>("[data-screens]") ?? []) {
-      if (entry.dataset.screens!.split(" ").includes(name)) entry.setAttribute("aria-current", "page");
+      if (entry.dataset.screens!.split(" ").includes(section)) entry.setAttribute("aria-current", "page");
       else entry.removeAttribute("aria-current");
     }
   };

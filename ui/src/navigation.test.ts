@@ -241,6 +241,8 @@ describe("the way back from a case", () => {
     // One way back, the split's.
     const backs = [...root.querySelectorAll<HTMLElement>("#content button")].filter((b) => /^(split-|case-)?back/.test(b.id)).map((b) => b.id);
     expect(backs).toEqual(["split-back"]);
+    expect(root.querySelector("#nav-queue")?.getAttribute("aria-current"), "the navigation says where the case was opened").toBe("page");
+    expect(root.querySelector("#nav-inbox")?.getAttribute("aria-current")).toBeNull();
     await click(root, "#split-back");
     expect(root.dataset.screen, "My work, not All cases").toBe("queue");
     expect(root.querySelector("#queue-summary")).not.toBeNull();
