@@ -50,8 +50,7 @@ fn core_codes() -> (String, String) {
     let screening = list(ScreenReason::ALL.iter().map(|c| c.as_str()).collect());
     let errors = list(crate::error::error_codes());
     let actions = list(countersign_service::core::audit::actions::EVENT_ACTIONS.to_vec());
-    let details: String = countersign_service::ERROR_DETAILS
-        .iter()
+    let details: String = crate::error::error_details()
         .map(|d| {
             let values: Vec<String> = d.values.iter().map(|v| format!("\"{v}\"")).collect();
             format!("  {{ code: \"{}\", detail: \"{}\", values: [{}] }},\n", d.code, d.detail, values.join(", "))
@@ -66,7 +65,7 @@ fn core_codes() -> (String, String) {
          export const SCREEN_REASON_CODES: readonly string[] = [\n{screening}];\n\n\
          /** Every code a command can fail with (`CommandError`: the service's, the file checks' and the app's). */\n\
          export const ERROR_CODES: readonly string[] = [\n{errors}];\n\n\
-         /** Every wording of an error code that names particulars (the service's `ERROR_DETAILS`): \
+         /** Every wording of an error code that names particulars (the service's `ERROR_DETAILS` and the app's `APP_ERROR_DETAILS`): \
          the code, the detail and the names of the values it carries. */\n\
          export const ERROR_DETAILS: readonly {{ code: string; detail: string; values: readonly string[] }}[] = [\n{details}];\n\n\
          /** Every action an event of the log can carry (`countersign_core::audit::actions::EVENT_ACTIONS`). */\n\

@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use countersign_service::files::FileError;
+use countersign_service::ErrorDetail;
 use serde::Serialize;
 
 /// The codes the app itself gives, beside the service's (`ServiceError::CODES`) and the file
@@ -35,6 +37,43 @@ pub fn error_codes() -> Vec<&'static str> {
     codes.extend_from_slice(countersign_service::files::FileError::CODES);
     codes.extend_from_slice(APP_CODES);
     codes
+}
+
+/// The wordings of the app's own errors that name particulars (issue 19), beside the service's
+/// [`countersign_service::ERROR_DETAILS`]: the team workspace's connection, files read, written
+/// and dropped. `ui/src/bindings/coreCodes.ts` lists both for the UI's catalogues.
+pub const APP_ERROR_DETAILS: &[ErrorDetail] = &[
+    ErrorDetail { code: "database_password", detail: "password_refused", values: &["server", "user"] },
+    ErrorDetail { code: "database_password", detail: "password_asked", values: &["server", "user"] },
+    ErrorDetail { code: "database_unreachable", detail: "server_unreachable", values: &["server"] },
+    ErrorDetail { code: "no_workspace", detail: "no_team_workspace", values: &["server", "schema"] },
+    ErrorDetail { code: "workspace_exists", detail: "team_workspace_exists", values: &["server", "schema"] },
+    ErrorDetail { code: "check_failed", detail: "team_refused", values: &["server"] },
+    ErrorDetail { code: "workspace_exists", detail: "workspace_on_this_computer", values: &["folder"] },
+    ErrorDetail { code: "invalid_input", detail: "no_database_password_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "database_password_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "server_name_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "port_invalid", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "server_fields_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "server_url_invalid", values: &[] },
+    ErrorDetail { code: "file_unreadable", detail: "cannot_read", values: &["file"] },
+    ErrorDetail { code: "file_unreadable", detail: "not_a_file", values: &["file"] },
+    ErrorDetail { code: "file_exists", detail: "bank_file_exists", values: &["file", "case"] },
+    ErrorDetail { code: "no_directory", detail: "bank_file_no_folder", values: &["folder", "case"] },
+    ErrorDetail { code: "file_exists", detail: "copy_exists", values: &["file"] },
+    ErrorDetail { code: "no_directory", detail: "copy_no_folder", values: &["folder"] },
+    ErrorDetail { code: "export_failed", detail: "bank_file_unsaved", values: &["case", "file"] },
+    ErrorDetail { code: "export_failed", detail: "not_written", values: &["file"] },
+    ErrorDetail { code: "export_failed", detail: "folder_not_made", values: &["folder"] },
+    ErrorDetail { code: "export_failed", detail: "no_free_name", values: &["folder"] },
+    ErrorDetail { code: "invalid_input", detail: "instruction_files_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "one_email_only", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "file_needed", values: &[] },
+];
+
+/// Every wording of an error code that names particulars: the service's and the app's.
+pub fn error_details() -> impl Iterator<Item = &'static ErrorDetail> {
+    countersign_service::ERROR_DETAILS.iter().chain(APP_ERROR_DETAILS)
 }
 
 /// What every command returns.
@@ -64,12 +103,22 @@ impl CommandError {
         Self { code, message: message.into(), detail: None, values: BTreeMap::new() }
     }
 
+    /// An error of the app's own with the wording `detail` of its code (one of
+    /// [`APP_ERROR_DETAILS`]) and the particulars it names.
+    pub fn detailed(code: &'static str, detail: &'static str, message: impl Into<String>, values: &[(&'static str, String)]) -> Self {
+        Self::new(code, message).with_detail(Some(detail), values)
+    }
+
     /// The same error with the wording `detail` of its code and the particulars it names.
     pub fn with_detail(mut self, detail: Option<&'static str>, values: &[(&'static str, String)]) -> Self {
         debug_assert!(
-            detail.is_none_or(|d| countersign_service::ERROR_DETAILS.iter().any(|e| e.code == self.code && e.detail == d)),
+            detail.is_none_or(|d| error_details().any(|e| e.code == self.code && e.detail == d)),
             "the error detail {detail:?} is not one of {}'s",
             self.code
+        );
+        debug_assert!(
+            detail.is_none_or(|d| error_details().any(|e| e.detail == d && values.iter().all(|(name, _)| e.values.contains(name)))),
+            "the error detail {detail:?} carries no value among {values:?}"
         );
         self.detail = detail;
         self.values = values.iter().map(|(name, value)| (name.to_string(), value.clone())).collect();
@@ -95,6 +144,28 @@ impl CommandError {
     pub fn message(&self) -> &str {
         &self.message
     }
+}
+
+/// A file chosen or dropped that could not be read, named by its name.
+pub fn unreadable(e: FileError) -> CommandError {
+    let (detail, path) = match &e {
+        FileError::NotAFile(path) => ("not_a_file", path.clone()),
+        FileError::Read { path, .. } | FileError::Write { path, .. } | FileError::Exists(path) | FileError::NoDirectory(path) => {
+            ("cannot_read", path.clone())
+        }
+    };
+    CommandError::detailed("file_unreadable", detail, e.to_string(), &[("file", file_name(&path))])
+}
+
+/// A file that could not be written at `path`.
+pub fn not_written(path: &std::path::Path, e: impl fmt::Display) -> CommandError {
+    let message = format!("{} could not be written: {e}", path.display());
+    CommandError::detailed("export_failed", "not_written", message, &[("file", file_name(path))])
+}
+
+/// The name of the file at `path` (the whole path when it has none), as the user chose it.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 impl fmt::Display for CommandError {
@@ -123,6 +194,51 @@ mod tests {
                 assert!(codes.contains(&code), "{code} ({}) is not in APP_CODES", file.display());
             }
         }
+    }
+
+    /// The app's own details are its codes' and none is the service's too.
+    #[test]
+    fn the_apps_details_are_its_codes_and_its_own() {
+        let codes = error_codes();
+        for (i, d) in APP_ERROR_DETAILS.iter().enumerate() {
+            assert!(codes.contains(&d.code), "{}: {} is no error code", d.detail, d.code);
+            assert!(error_details().filter(|e| e.detail == d.detail).count() == 1, "{} twice", d.detail);
+            assert!(APP_ERROR_DETAILS[..i].iter().all(|e| e.detail != d.detail));
+        }
+    }
+
+    /// Errors the app words with their particulars (issue 19: the team workspace's connection and
+    /// files showed a generic sentence with the English one under "Details"): their codes are
+    /// given only through a detailed error, and the team workspace's modules give no other.
+    #[test]
+    fn file_and_team_errors_are_worded_with_their_values() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![dir.join("state.rs"), dir.join("team.rs"), dir.join("dialog.rs"), dir.join("live.rs")];
+        files.extend(std::fs::read_dir(dir.join("commands")).unwrap().map(|e| e.unwrap().path()));
+        let worded = ["file_unreadable", "export_failed", "database_password", "database_unreachable", "no_workspace", "workspace_exists"];
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for name in worded {
+                assert!(!code.contains(&format!("CommandError::new(\"{name}\"")), "{} gives {name} without its detail", file.display());
+            }
+            assert!(!code.contains("CommandError::new(e.code()"), "{} gives a file error's code without its detail", file.display());
+            if file.ends_with("team.rs") {
+                assert!(!code.contains("CommandError::new("), "{} gives an error without its detail", file.display());
+            }
+        }
+    }
+
+    /// A file error names the file by its name.
+    #[test]
+    fn a_file_error_names_the_file() {
+        let e = unreadable(countersign_service::files::read_limited(std::path::Path::new("/nonexistent/globex.cs1"), 10).unwrap_err());
+        assert_eq!(
+            (e.code(), e.detail(), e.values().get("file").map(String::as_str)),
+            ("file_unreadable", Some("cannot_read"), Some("globex.cs1"))
+        );
+        let e = unreadable(countersign_service::files::read_limited(std::path::Path::new("/"), 10).unwrap_err());
+        assert_eq!((e.detail(), e.values().get("file").map(String::as_str)), (Some("not_a_file"), Some("/")));
     }
 
     /// The UI (ui/src/ipc.ts) reads exactly these fields; this pins the shape.

@@ -88,17 +88,17 @@ impl std::fmt::Debug for ServerRequest {
 /// The URL of the workspace `request` names, with its password (or `env_password` when the form
 /// left it empty).
 pub fn server_url(request: &ServerRequest, env_password: Option<&str>) -> CommandResult<DatabaseUrl> {
-    let invalid = |what: &str| CommandError::new("invalid_input", what.to_string());
+    let invalid = |detail: &'static str, what: &str| CommandError::detailed("invalid_input", detail, what, &[]);
     let host = request.host.trim();
     if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "/@?#".contains(c)) {
-        return Err(invalid("Type the server's name or address, for example db.example.com."));
+        return Err(invalid("server_name_needed", "Type the server's name or address, for example db.example.com."));
     }
     if request.port == 0 {
-        return Err(invalid("The port must be a number from 1 to 65535 (PostgreSQL's is 5432)."));
+        return Err(invalid("port_invalid", "The port must be a number from 1 to 65535 (PostgreSQL's is 5432)."));
     }
     let (database, schema, user) = (request.database.trim(), request.schema.trim(), request.user.trim());
     if database.is_empty() || user.is_empty() || schema.is_empty() {
-        return Err(invalid("Fill in the database, the schema and the database user."));
+        return Err(invalid("server_fields_needed", "Fill in the database, the schema and the database user."));
     }
     let host = if host.contains(':') { format!("[{}]", host.trim_matches(['[', ']'])) } else { host.to_string() };
     let mut text = format!(
@@ -111,7 +111,7 @@ pub fn server_url(request: &ServerRequest, env_password: Option<&str>) -> Comman
     if let Some(ca) = request.ca_file.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         text.push_str(&format!("&sslrootcert={}", encode(ca)));
     }
-    let mut url = DatabaseUrl::parse(&text).map_err(|e| CommandError::new("invalid_input", capitalised(&e.to_string())))?;
+    let mut url = DatabaseUrl::parse(&text).map_err(|e| invalid("server_url_invalid", &capitalised(&e.to_string())))?;
     match (request.password.as_str(), env_password) {
         ("", Some(env)) if !env.is_empty() => url.set_password(env.as_bytes()),
         ("", _) => {}
@@ -158,32 +158,42 @@ fn team_message(url: &DatabaseUrl, code: &'static str, text: &str) -> CommandErr
     let team = TeamView::of(url);
     let (server, schema) = (&team.server, &team.schema);
     let user = url.user().unwrap_or("");
-    let message = match code {
+    let (detail, message) = match code {
         _ if refuses_password(code) => {
             let message = if url.has_password() {
-                format!("The server {server} refused the password of the database user {user}: type it again.")
+                ("password_refused", format!("The server {server} refused the password of the database user {user}: type it again."))
             } else {
-                format!("The server {server} asks for the password of the database user {user}.")
+                ("password_asked", format!("The server {server} asks for the password of the database user {user}."))
             };
-            return CommandError::new(PASSWORD_CODE, message);
+            let values = [("server", server.clone()), ("user", user.to_string())];
+            return CommandError::detailed(PASSWORD_CODE, message.0, message.1, &values);
         }
         "database_unreachable" => {
             let reason = text.split_once(&format!("{url}: ")).map_or(text, |(_, why)| why);
-            format!(
+            let message = format!(
                 "Cannot reach the team workspace's server {server}: {reason}. Check the server's name and port and this \
                  computer's network, then try again."
-            )
+            );
+            ("server_unreachable", message)
         }
-        "no_workspace" => format!(
-            "There is no Countersign workspace in schema {schema} on {server}. Check the schema's name with your administrator, \
-             or create a new team workspace there."
+        "no_workspace" => (
+            "no_team_workspace",
+            format!(
+                "There is no Countersign workspace in schema {schema} on {server}. Check the schema's name with your \
+                 administrator, or create a new team workspace there."
+            ),
         ),
-        "workspace_exists" => {
-            format!("There is already a workspace in schema {schema} on {server}: join it instead, or choose another schema.")
-        }
-        _ => format!("This desktop refused the team workspace: {text}"),
+        "workspace_exists" => (
+            "team_workspace_exists",
+            format!("There is already a workspace in schema {schema} on {server}: join it instead, or choose another schema."),
+        ),
+        _ => ("team_refused", format!("This desktop refused the team workspace: {text}")),
     };
-    CommandError::new(code, capitalised(&message))
+    let values: &[(&'static str, String)] = match detail {
+        "no_team_workspace" | "team_workspace_exists" => &[("server", server.clone()), ("schema", schema.clone())],
+        _ => &[("server", server.clone())],
+    };
+    CommandError::detailed(code, detail, capitalised(&message), values)
 }
 
 /// `text` with its first letter in upper case.

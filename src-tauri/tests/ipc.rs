@@ -397,9 +397,15 @@ mod flow {
         let wrong = invoke(&main, "record_callback", report(ON_FILE, "1234 5678")).unwrap_err();
         assert_eq!(
             (&wrong["code"], &wrong["detail"], &wrong["values"]),
-            (&json!("check_failed"), &json!("response_mismatch"), &json!({"left": "2"}))
+            (&json!("check_failed"), &json!("response_mismatch"), &json!({"case": held.to_string(), "left": "2"}))
         );
-        assert_eq!(code(invoke(&main, "reopen_case", json!({"id": held}))), "check_failed", "not locked after one wrong response");
+        // The case flow's refusals reach the UI with their detail and values (issue 19).
+        let not_locked = invoke(&main, "reopen_case", json!({"id": held})).unwrap_err();
+        assert_eq!(
+            (&not_locked["code"], &not_locked["detail"], &not_locked["values"]),
+            (&json!("check_failed"), &json!("not_locked"), &json!({"case": held.to_string(), "status": "hold"})),
+            "not locked after one wrong response"
+        );
         let fresh = invoke(&main, "start_callback", json!({"id": held})).unwrap();
         let right = ChallengeResponse::compute(Challenge::parse(fresh["challenge"].as_str().unwrap()).unwrap(), &payload).to_string();
         assert_eq!(invoke(&main, "record_callback", report(ON_FILE, &right)).unwrap(), json!("callback_confirmed"));

@@ -1,11 +1,12 @@
 // Keys only (issue 19): a case from receipt to release without a click. Approver dave signs in,
 // goes to All cases with g i, receives a new Globex file (a new account: held), finds it with /
 // and the case number, selects it with j and opens it with Enter, and makes the callback (the
-// number on file and the outcome chosen with the arrow keys); erin approves and releases it with
-// a pain.001 file. On the way: the side navigation at 1024, 1280 and 1440 px wide with nothing
+// number on file and the outcome chosen with the arrow keys); erin finds it in My work, approves
+// it beside My work, goes back there (the focus on its row, now waiting for its release) and
+// releases it with a pain.001 file. On the way: the side navigation at 1024, 1280 and 1440 px wide with nothing
 // wrapped, compact rows (lower rows, chosen with Space), the shortcuts overlay (? opens it,
-// Escape closes it and gives the focus back), and the one way back from a case to the list, which
-// gives the focus back to the case's row.
+// Escape closes it and gives the focus back), and the one way back from a case to the list it was
+// opened from (All cases, then My work), which gives the focus back to the case's row.
 // WebDriver reads the screen (which element has the focus, texts); every action is a key.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -95,6 +96,11 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     await driver.wait(soon(async () => (await textOf("case-title")).startsWith(`Case #${id}:`)), 20_000);
   };
   const status = () => textOf("case-status");
+  /** The ways back on screen, by id: the split's, or a case page's own. */
+  const backControls = () =>
+    driver.executeScript(
+      "return [...document.querySelectorAll('#content button')].filter((b) => /^(split-|case-)?back/.test(b.id) && b.offsetParent !== null).map((b) => b.id);",
+    );
 
   before(async () => {
     assert.ok(DEMO && CLI, "run.sh sets E2E_DEMO_DIR and COUNTERSIGN_CLI");
@@ -207,10 +213,7 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     await screenshot(driver, "keyboard-2-case");
     // One way back, the split's: pressed with the keyboard, it brings the list back with the focus
     // on the row the case was opened from, and Enter opens the case again.
-    const backs = await driver.executeScript(
-      "return [...document.querySelectorAll('#content button')].filter((b) => /^(split-)?back/.test(b.id) && b.offsetParent !== null).map((b) => b.id);",
-    );
-    assert.deepEqual(backs, ["split-back"], "one way back");
+    assert.deepEqual(await backControls(), ["split-back"], "one way back");
     await tabTo("split-back", { back: true });
     await keys(Key.ENTER);
     await screen("inbox");
@@ -248,10 +251,29 @@ describe("keys only: a case from receipt to release", { timeout: 300_000 }, () =
     assert.equal(await focused(), "switch-user-name");
     await keys("erin", Key.TAB, "TEST-ONLY erin demo", Key.ENTER);
     await driver.wait(soon(async () => (await textOf("current-user")).startsWith("erin ")), 20_000, "signed in as erin");
-    await openByKeys(caseId);
+    // My work: the case waits for erin's approval there. j selects it, Enter opens it beside My
+    // work, and the one way back returns to My work (not All cases), the focus on the case's row.
+    await keys("g", "w");
+    await screen("queue");
+    await driver.wait(until.elementLocated(By.css(`#queue-approve tr[data-case-id="${caseId}"]`)), 20_000);
+    for (let i = 0; i < 30 && (await focused()) !== `row:${caseId}`; i++) await keys("j");
+    assert.equal(await focused(), `row:${caseId}`, "j selects the case in My work");
+    await keys(Key.ENTER);
+    await screen("case");
+    await driver.wait(soon(async () => (await textOf("case-title")).startsWith(`Case #${caseId}:`)), 20_000);
+    assert.deepEqual(await backControls(), ["split-back"], "one way back, beside My work");
     await tabTo("approve");
     await keys(Key.ENTER);
     await driver.wait(soon(async () => (await status()) === "approved"), 20_000);
+    await tabTo("split-back", { back: true });
+    await keys(Key.ENTER);
+    await screen("queue");
+    await driver.wait(soon(async () => (await focused()) === `row:${caseId}`), 20_000, "back on My work, the focus on the case's row");
+    assert.equal(await driver.executeScript("return document.activeElement.closest('section[data-step]')?.dataset.step;"), "release", "it now waits for its release");
+    await screenshot(driver, "keyboard-4-back-to-my-work");
+    await keys(Key.ENTER);
+    await screen("case");
+    await driver.wait(soon(async () => (await textOf("case-title")).startsWith(`Case #${caseId}:`)), 20_000);
     await tabTo("release-submit");
     assert.equal(await (await byId("release-format")).getAttribute("value"), "pain001");
     await keys(Key.ENTER);

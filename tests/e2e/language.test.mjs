@@ -1,7 +1,7 @@
 // The language picker in the real app, on the demo workspace run.sh builds: the sign-in screen
 // switches to Turkish and to Spanish without a restart, a signed-in screen re-renders in place
-// with amounts formatted for the locale, an error and the email's findings are worded in Turkish
-// with their particulars, and the choice is kept across a reload and a restart.
+// with amounts formatted for the locale, errors (the email's size, a file gone, a folder given for
+// a file) and the email's findings are worded in Turkish with their particulars, and the choice is kept across a reload and a restart.
 // Ends in English again, so the tests that run after this one find the app as it starts.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -121,6 +121,22 @@ describe("the language picker", { timeout: 300_000 }, () => {
     assert.equal(await refusal.findElement(By.css("details")).getAttribute("open"), null, "the English sentence folded away");
     await screenshot(driver, "language-3-error-tr");
     fs.rmSync(bigEmail);
+    // The app's own file errors too (issue 19): a file gone since it was chosen, named by its name,
+    // and a folder given for a file; in Turkish, with no English but under "Ayrıntılar".
+    const gone = path.join(OUT_DIR, "globex-gone.json");
+    const receive = async (value) => {
+      await driver.executeScript("const f = document.getElementById('receive-paths'); f.value = arguments[0]; f.dispatchEvent(new Event('input'))", value);
+      await click("receive-submit");
+    };
+    await receive(gone);
+    assert.equal(await waitText("receive-error", /^globex-gone\.json dosyası okunamıyor/), await (await byId("receive-error")).getText());
+    assert.equal(await (await byId("receive-error")).getAttribute("data-code"), "file_unreadable");
+    await screenshot(driver, "language-3-file-error-tr");
+    await receive(OUT_DIR);
+    const folder = path.basename(OUT_DIR).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    await waitText("receive-error", new RegExp(`^${folder} bir dosya değil: klasör değil, bir dosya seçin ya da bırakın\\.`));
+    const fileHeadline = await (await byId("receive-error")).findElement(By.css(".error-text")).getText();
+    assert.doesNotMatch(fileHeadline, /cannot read|not a regular file|give the path/, "no English in the sentence");
 
     // The demo's held case in Turkish: findings, timeline and its events worded by their codes.
     await retry(async () => (await driver.findElement(By.css('#cases button[data-case-id="2"]'))).click());

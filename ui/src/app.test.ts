@@ -461,7 +461,8 @@ describe("the app", () => {
     root.querySelector<HTMLSelectElement>("#language")!.dispatchEvent(new Event("change"));
     await flush();
     expect(root.querySelector("#case-title")?.textContent).toBe("Vaka #2: beklemede");
-    root.querySelector<HTMLButtonElement>("#back-to-inbox")!.click();
+    // Opened again on its own (nowhere it came from in this rendering): back goes to All cases.
+    root.querySelector<HTMLButtonElement>("#case-back")!.click();
     await flush();
     expect(root.dataset.screen).toBe("inbox");
     expect(root.querySelector("#cases thead")?.textContent).toBe("VakaKararİş ortağıAlacaklıTutarSüreDurum");

@@ -50,6 +50,11 @@ export interface Shell {
   content: HTMLElement;
   /** Drawn beside its list, whose back control is the way back: the screen shows none of its own. */
   beside?: boolean;
+  /**
+   * Back to where the user came from (the screen opened before this one), for a detail opened on
+   * its own, beside no list; All cases when the app opened on it.
+   */
+  goBack?(): void;
   /** My work: what waits for the signed-in user (the landing screen). */
   openQueue(): void;
   openInbox(filter?: CaseStatus): void;
@@ -173,9 +178,14 @@ interface WorkingParts {
   switchUser: () => void;
 }
 
-/** The lists that show their detail beside them: the list's screen, the detail's screen. */
+/**
+ * The lists that show their detail beside them: the list's screen, the detail's screen. A case
+ * opens beside the list it was opened from (All cases or My work), whose back control returns to
+ * that list.
+ */
 const SPLITS = {
   cases: ["inbox", "case"],
+  queue: ["queue", "case"],
   partners: ["partners", "partner"],
   changes: ["changes", "change"],
   audit: ["audit"],
@@ -227,14 +237,24 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
 
   const show = (name: string) => {
     parts.setScreen(name);
+    // A case beside My work belongs to My work in the navigation, not to All cases.
+    const section = name === "case" && content.querySelector("#split-queue[data-detail=open]") ? "queue" : name;
     for (const entry of nav?.querySelectorAll<HTMLElement>("[data-screens]") ?? []) {
-      if (entry.dataset.screens!.split(" ").includes(name)) entry.setAttribute("aria-current", "page");
+      if (entry.dataset.screens!.split(" ").includes(section)) entry.setAttribute("aria-current", "page");
       else entry.removeAttribute("aria-current");
     }
   };
   const area = screenArea(content, () => shell, show);
   const shell: Shell = workingShell(user, parts.org, content, area, show, refreshStatus, () => void signOut());
-  rememberOpened(shell, remember, (method) => refreshStatus(method === "openQueue"));
+  // The screens opened last, the one before the open one being where a detail on its own goes back to.
+  const trail: ((shell: Shell) => void)[] = [];
+  const opened = (reopen: (shell: Shell) => void) => {
+    remember(reopen);
+    trail.push(reopen);
+    if (trail.length > 2) trail.shift();
+  };
+  rememberOpened(shell, opened, (method) => refreshStatus(method === "openQueue"));
+  shell.goBack = () => (trail.length > 1 ? trail[0](shell) : shell.openInbox());
   if (mustEnrol) shell.openAccount?.();
   else if (parts.resume.reopen) parts.resume.reopen(shell);
   else shell.openQueue();
@@ -267,12 +287,15 @@ function workingShell(
     org,
     content,
     setScreen: show,
-    openQueue: () => void renderQueue(open("queue", area.plain())),
+    openQueue: () => {
+      show("queue");
+      area.listIn("queue", (screen) => renderQueue(screen));
+    },
     openInbox: (filter) => {
       show("inbox");
       area.listIn("cases", (screen) => renderInbox(screen, filter));
     },
-    openCase: (id) => void renderCase(open("case", area.detailIn("cases")), id),
+    openCase: (id) => void renderCase(open("case", area.detailIn("cases", "queue")), id),
     openPartners: (message) => {
       show("partners");
       area.listIn("partners", (screen) => renderPartners(screen, message));
@@ -315,8 +338,8 @@ interface ScreenArea {
    * where it was.
    */
   listIn(kind: SplitKind, draw: (screen: Shell) => Promise<void> | void): void;
-  /** A detail screen: beside its list when that list is on screen, else the whole area. */
-  detailIn(kind: SplitKind): Shell;
+  /** A detail screen: beside its list when one of `kinds` is on screen, else the whole area. */
+  detailIn(...kinds: SplitKind[]): Shell;
   /** A detail with no screen of its own (an audit event), beside the list on screen. */
   showBeside(draw: (pane: HTMLElement) => void): void;
   /** The shell of the screen opened last, while it is on screen. */
@@ -330,6 +353,7 @@ function screenArea(content: HTMLElement, shell: () => Shell, show: (name: strin
   let returning = false;
   const back: Record<SplitKind, () => void> = {
     cases: () => shell().openInbox(),
+    queue: () => shell().openQueue(),
     partners: () => shell().openPartners(),
     changes: () => shell().openChanges?.(),
     // The log's check and filters stay as they were: the detail closes, nothing is asked again.
@@ -383,8 +407,8 @@ function screenArea(content: HTMLElement, shell: () => Shell, show: (name: strin
       split = { kind, view, list: begin(view.list) };
       void draw(split.list);
     },
-    detailIn(kind) {
-      if (split?.kind !== kind || !split.view.element.isConnected) return area.plain();
+    detailIn(...kinds) {
+      if (!split || !kinds.includes(split.kind) || !split.view.element.isConnected) return area.plain();
       split.view.showDetail();
       const screen = begin(split.view.detail);
       // The split's back control is the way back: the screen draws none of its own.

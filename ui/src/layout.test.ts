@@ -173,14 +173,18 @@ describe("a case beside the case list", () => {
     expect(document.activeElement?.getAttribute("data-case-id")).toBe("3");
   });
 
-  it("opens a case from My work on its own, with no list beside it", async () => {
+  it("opens a case from My work beside My work, whose back control returns there", async () => {
     const root = await app("clerk");
     root.querySelector<HTMLButtonElement>('#queue-call_back button[data-case-id="2"]')!.click();
     await flush();
     expect(root.dataset.screen).toBe("case");
-    expect(root.querySelector(".split")).toBeNull();
-    expect(root.querySelector("#content #case-title")?.textContent).toContain("#2");
-    // On its own, the case page has its way back.
-    expect(root.querySelector("#back-to-inbox")).not.toBeNull();
+    expect(root.querySelector("#split-queue")?.getAttribute("data-detail")).toBe("open");
+    expect(root.querySelector("#split-queue .split-detail #case-title")?.textContent).toContain("#2");
+    // Beside its list, the split's back control is the one way back.
+    expect(root.querySelector("#case-back")).toBeNull();
+    root.querySelector<HTMLButtonElement>("#split-back")!.click();
+    await flush();
+    expect(root.dataset.screen).toBe("queue");
+    expect(root.querySelector("#split-queue")?.getAttribute("data-detail")).toBe("closed");
   });
 });

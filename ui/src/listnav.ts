@@ -22,6 +22,11 @@ export interface RowSource {
   reveal(index: number): HTMLElement | null;
   /** Remembers `row` (one drawn) as the selected one, so that it is drawn selected again. */
   choose(row: HTMLElement): void;
+  /**
+   * Loads the list's next pages until the selected row is among those loaded (the list was
+   * sorted again and it went beyond them) or none is left; its index, or -1.
+   */
+  seekSelected?(): Promise<number>;
 }
 
 const sources = new WeakMap<HTMLElement, RowSource>();
@@ -87,6 +92,16 @@ export function refocus(container: HTMLElement): HTMLElement | null {
   if (row) select(container, row);
   else container.closest<HTMLElement>("[tabindex]")?.focus({ preventScroll: true });
   return row;
+}
+
+/**
+ * `refocus`, after loading as much of a paged list as it takes to find its selected row again,
+ * wherever a new order put it (the way back to a list sorted again while its detail was open).
+ */
+export async function refocusLoading(container: HTMLElement): Promise<HTMLElement | null> {
+  const source = sources.get(container);
+  if (source?.seekSelected && source.selectedIndex() < 0) await source.seekSelected();
+  return container.isConnected ? refocus(container) : null;
 }
 
 /** Moves the selection `delta` rows (clamped to the list); the first move selects the first row. */

@@ -9,12 +9,14 @@ import type { LiveEvent } from "./api";
 import type { Channel } from "@tauri-apps/api/core";
 import { setLocale } from "./i18n";
 import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
+import type { Shell } from "./app";
 
 afterEach(() => {
   live = null;
   pages = [];
   teamWorkspace = false;
   status = "hold";
+  cases = 3;
   clearMocks();
   setLocale("en");
   document.body.replaceChildren();
@@ -35,6 +37,8 @@ let teamWorkspace = false;
 let pages: (string | null)[] = [];
 /** The status of every case. */
 let status: "hold" | "approved" = "hold";
+/** How many cases the list holds; more than a page makes the list ask for pages in the order asked. */
+let cases = 3;
 
 /** What the mocked Rust side answers at once. */
 function answer(cmd: string, args: unknown): unknown {
@@ -59,9 +63,16 @@ function answer(cmd: string, args: unknown): unknown {
       return [];
     case "list_partners":
       return [{ id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null }];
-    case "case_page":
-      pages.push((args as { request: { status: string | null } }).request.status);
-      return { cases: [summary(2), summary(3), summary(4)], next: null };
+    case "case_page": {
+      const request = (args as { request: { status: string | null; descending: boolean; limit: number; after: number | null } }).request;
+      pages.push(request.status);
+      if (cases <= 3) return { cases: [summary(2), summary(3), summary(4)], next: null };
+      // Cases 1..n by number, in the order asked, a page at a time (`after`: where the last ended).
+      const ids = Array.from({ length: cases }, (_, i) => (request.descending ? cases - i : i + 1));
+      const start = request.after ?? 0;
+      const page = ids.slice(start, start + request.limit);
+      return { cases: page.map(summary), next: start + page.length < ids.length ? start + page.length : null };
+    }
     case "case_detail":
       return caseViewOf(summary((args as { id: number }).id));
     default:
@@ -216,5 +227,71 @@ describe("a screen that answers after the user went elsewhere", () => {
     expect(pages.at(-1), "Awaiting approval, not the list that was open").toBe("callback_confirmed");
     expect(root.querySelector<HTMLSelectElement>("#filter-status")?.value).toBe("callback_confirmed");
     expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+  });
+});
+
+describe("the way back from a case", () => {
+  it("goes back to My work from a case opened there, the focus on the case's row", async () => {
+    backend(() => false);
+    const root = await app();
+    await click(root, '#queue-call_back button[data-case-id="2"]');
+    expect(root.dataset.screen).toBe("case");
+    expect(root.querySelector("#split-queue")?.getAttribute("data-detail")).toBe("open");
+    expect(root.querySelector("#case-title")?.textContent).toContain("#2");
+    // One way back, the split's.
+    const backs = [...root.querySelectorAll<HTMLElement>("#content button")].filter((b) => /^(split-|case-)?back/.test(b.id)).map((b) => b.id);
+    expect(backs).toEqual(["split-back"]);
+    expect(root.querySelector("#nav-queue")?.getAttribute("aria-current"), "the navigation says where the case was opened").toBe("page");
+    expect(root.querySelector("#nav-inbox")?.getAttribute("aria-current")).toBeNull();
+    await click(root, "#split-back");
+    expect(root.dataset.screen, "My work, not All cases").toBe("queue");
+    expect(root.querySelector("#queue-summary")).not.toBeNull();
+    expect(root.querySelector("#cases")).toBeNull();
+    expect(root.querySelector("#nav-queue")?.getAttribute("aria-current")).toBe("page");
+    expect(document.activeElement?.closest("tr")?.getAttribute("data-case-id")).toBe("2");
+  });
+
+  it("goes back to where the user came from from a case opened on its own", async () => {
+    backend(() => false);
+    const root = document.createElement("main");
+    document.body.append(root);
+    let shell: Shell | null = null;
+    await renderApp(root, {
+      reopen: (s) => {
+        shell = s;
+        s.openPartner(1);
+      },
+    });
+    await flush();
+    expect(root.dataset.screen).toBe("partner");
+    shell!.openCase(3);
+    await flush();
+    expect(root.dataset.screen).toBe("case");
+    expect(root.querySelector(".split-detail #case-title"), "on its own, beside no list").toBeNull();
+    await click(root, "#case-back");
+    expect(root.dataset.screen, "back to the partner's page").toBe("partner");
+    // With nowhere it came from (the app opened on the case), back goes to All cases.
+    await renderApp(root, { reopen: (s) => s.openCase(3) });
+    await flush();
+    await click(root, "#case-back");
+    expect(root.dataset.screen).toBe("inbox");
+  });
+
+  it("gives the focus back to the case's row after the list was sorted again while the case was open", async () => {
+    cases = 250;
+    backend(() => false);
+    const root = await app();
+    await click(root, "#nav-inbox");
+    // Newest first: case 249 is the second row.
+    await click(root, '#cases button[data-case-id="249"]');
+    expect(root.querySelector("#case-title")?.textContent).toContain("#249");
+    // Sorted the other way while the case is open: case 249 is now far beyond the first page.
+    await click(root, '#cases th button[data-sort="number"]');
+    expect(root.querySelector('#cases tr[data-case-id="249"]'), "not loaded in the new order").toBeNull();
+    await click(root, "#split-back");
+    expect(root.dataset.screen).toBe("inbox");
+    const row = document.activeElement?.closest("tr");
+    expect(row?.getAttribute("data-case-id"), "the focus on the case's row, wherever it now is").toBe("249");
+    expect(row?.getAttribute("aria-selected")).toBe("true");
   });
 });

@@ -2,12 +2,13 @@
 // scroll, its selection) while the detail beside it changes; on narrow windows (CSS decides: under
 // 1280 px wide) the open detail takes the list's place and its back control brings the list back,
 // scrolled as it was, with the focus on the row that opened the detail. Going back may ask the
-// list again (`refreshList`: what the detail changed shows), and the same row is selected again.
+// list again (`refreshList`: what the detail changed shows), and the same row is selected again,
+// wherever it now is (a list sorted again meanwhile is loaded as far as it takes to find it).
 // The back control (`#split-back`) is the detail's only way back: a detail screen drawn here shows
 // none of its own (`Shell.beside`). The shell renders a list screen into `list` and a detail
 // screen into `detail`; nothing here knows what is listed.
 import { h } from "./dom";
-import { LISTNAV_ATTRIBUTE, refocus, select } from "./listnav";
+import { LISTNAV_ATTRIBUTE, refocus, refocusLoading, select } from "./listnav";
 
 export interface SplitView {
   /** The whole view, to put into the screen area (`.split`, `data-detail` open or closed). */
@@ -88,7 +89,9 @@ export function splitView(options: SplitOptions): SplitView {
       const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`) ?? list.querySelector<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
       if (again && container) select(container, again);
       else if (again) again.focus();
-      else if (container) refocus(container);
+      // Not drawn, or not even loaded (the list was sorted again while the detail was open): the
+      // list's selection, found wherever it now is and scrolled into view.
+      else if (container) await refocusLoading(container);
     },
   };
   back.addEventListener("click", () => (options.onBack ? options.onBack() : view.closeDetail()));

@@ -154,6 +154,24 @@ export class VirtualList<T> implements RowSource {
     return this.items.length;
   }
 
+  async seekSelected(): Promise<number> {
+    await this.settled();
+    while (this.selectedKey !== null && this.selectedIndex() < 0 && this.more) {
+      const before = this.items.length;
+      this.loading = this.options.loadMore();
+      try {
+        await this.loading;
+      } catch {
+        this.more = false;
+      } finally {
+        this.loading = null;
+      }
+      // A page dropped (the list was asked afresh meanwhile): stop rather than ask again and again.
+      if (this.items.length <= before) break;
+    }
+    return this.selectedIndex();
+  }
+
   selectedIndex(): number {
     if (this.selectedKey === null) return -1;
     const at = this.selectedAt;

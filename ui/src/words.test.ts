@@ -78,4 +78,25 @@ describe("words for codes", () => {
     expect(errorText({ code: "not_found", detail: null, values: {} })).toBe(errorText("not_found"));
     expect(errorText({ code: "not_found", detail: "no_such_detail", values: {} })).toBe(errorText("not_found"));
   });
+
+  it("word the case flow's refusals and the app's file errors with their values (issue 19)", () => {
+    const twice = { code: "check_failed", detail: "released_twice", values: { case: "5", status: "released" } };
+    const second = { code: "not_permitted", detail: "approver_received_it", values: { case: "5", user: "clara" } };
+    const waiting = {
+      code: "cooling_off",
+      detail: "cooling_off",
+      values: { case: "5", since: "2026-12-04T09:00:00Z", hours: "24", hours_left: "23", minutes_left: "05", until: "2026-12-05T09:00:00Z", approvers: "2", asked: "0" },
+    };
+    const unreadable = { code: "file_unreadable", detail: "cannot_read", values: { file: "globex.cs1" } };
+    expect(errorText(twice)).toBe("Case #5 was already released: a payment is never released twice.");
+    expect(errorText(waiting)).toMatch(/23 h 05 min left/);
+    setLocale("tr");
+    expect(errorText(twice)).toBe("#5 numaralı vaka zaten serbest bırakıldı: bir ödeme asla iki kez serbest bırakılmaz.");
+    expect(errorText(second)).toBe("#5 numaralı vakayı clara teslim aldı: onu ikinci bir kişi onaylamalı.");
+    expect(errorText(waiting)).toMatch(/23 sa 05 dk kaldı/);
+    expect(errorText(waiting)).not.toContain("2026-12-05T09:00:00Z");
+    expect(errorText(unreadable)).toMatch(/^globex\.cs1 dosyası okunamıyor/);
+    setLocale("es");
+    expect(errorText({ code: "check_failed", detail: "cannot_release", values: { case: "5", status: "rejected" } })).toMatch(/^El caso #5 está rechazado/);
+  });
 });

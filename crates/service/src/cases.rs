@@ -25,7 +25,7 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::bank::{BankAccount, Bic, Currency, Iban, Money};
 use countersign_core::cases::callback_numbers::{withheld, Receipt, Withheld};
 use countersign_core::cases::flow::{
-    decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Transition, EARLY_RELEASE_APPROVERS,
+    decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Refused, Transition, EARLY_RELEASE_APPROVERS,
 };
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::cases::steps::{offered_steps, CaseStep};
@@ -355,16 +355,38 @@ fn expected_response(tx: &dyn Tx, session: &Session, file: &CaseFile, challenge:
     let signer =
         tx.key_by_fingerprint(&file.envelope.signer().to_string())?.ok_or_else(|| StoreError::Corrupt("the case's signer".into()))?;
     let key = PublicKey::from_bytes(&signer.public_key).ok_or_else(|| StoreError::Corrupt("the case's signer key".into()))?;
-    let shared = secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
+    let shared =
+        secret.shared_secret(&key).map_err(|e| ServiceError::CheckFailed(ErrorText::detailed("callback_key_unusable", e.to_string())))?;
     Ok(Some(ChallengeResponse::compute_v2(&shared, challenge, file.envelope.payload())))
 }
 
-fn refusal(r: Refusal) -> ServiceError {
-    match r {
-        Refusal::NotPermitted(m) => ServiceError::NotPermitted(m.into()),
-        Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m.into()),
-        Refusal::CoolingOff(m) => ServiceError::CoolingOff(m.into()),
+/// Why the number `dialed`, on file, is not offered for this case's callback, in a sentence with
+/// the number.
+fn withheld_text(reason: Withheld, dialed: &PhoneNumber) -> ErrorText {
+    let detail = match reason {
+        Withheld::InEmail => "withheld_in_email",
+        Withheld::AddedAfterInstruction => "withheld_added_after_instruction",
+    };
+    ErrorText::detailed(detail, reason.explain(&dialed.international())).with("number", dialed.international())
+}
+
+/// The core's refusal of an action on case `id` as the service's error: its sentence, which
+/// refusal it is and its particulars, with the case.
+fn refusal(id: i64) -> impl Fn(Refusal) -> ServiceError {
+    move |r| {
+        let text = refused_text(r.refused(), id);
+        match r {
+            Refusal::NotPermitted(_) => ServiceError::NotPermitted(text),
+            Refusal::NotAllowed(_) | Refusal::WrongResponse(_) => ServiceError::CheckFailed(text),
+            Refusal::CoolingOff(_) => ServiceError::CoolingOff(text),
+        }
     }
+}
+
+/// A refusal's sentence and particulars, with the case it is about.
+fn refused_text(r: &Refused, id: i64) -> ErrorText {
+    let text = ErrorText::detailed(r.detail(), r.message()).with("case", id);
+    r.values().iter().fold(text, |text, (name, value)| text.with(name, value))
 }
 
 fn load(tx: &dyn Tx, id: i64) -> ServiceResult<Case> {
@@ -412,7 +434,7 @@ fn record_checked_call(
     match decide(&write.facts, session.user(), session.role(), action, policy) {
         Ok(t) => write.record(&t, check).map(Ok),
         Err(Refusal::WrongResponse(message)) => write.record_wrong_response(message).map(Err),
-        Err(other) => Err(refusal(other)),
+        Err(other) => Err(refusal(call.id)(other)),
     }
 }
 
@@ -425,11 +447,12 @@ fn open_attempt(tx: &dyn Tx, session: &Session, call: &CheckedCall<'_, '_>) -> S
         .filter(|c| c.outcome.is_none() && c.started_by == session.user())
         .filter(|c| parse_utc(&c.started_at).is_some_and(|t| call.at_time - t <= CHALLENGE_LIFETIME))
         .ok_or_else(|| {
-            ServiceError::InvalidInput(format!(
-                "start the callback with `case challenge {}` and read the challenge to the partner first (a challenge is valid for {} minutes)",
+            let minutes = CHALLENGE_LIFETIME.whole_minutes();
+            let text = format!(
+                "start the callback with `case challenge {}` and read the challenge to the partner first (a challenge is valid for {minutes} minutes)",
                 call.id,
-                CHALLENGE_LIFETIME.whole_minutes()
-            ).into())
+            );
+            ServiceError::InvalidInput(ErrorText::detailed("challenge_first", text).with("case", call.id).with("minutes", minutes))
         })
 }
 
@@ -444,11 +467,13 @@ fn check_response(
     file: &CaseFile,
 ) -> ServiceResult<ResponseCheck> {
     match (call.report.outcome, call.report.response) {
-        (CallbackOutcome::Confirmed, None) => Err(ServiceError::InvalidInput(
-            "to confirm, type the response the partner read back (--code); a yes on the phone is not enough".into(),
-        )),
+        (CallbackOutcome::Confirmed, None) => Err(ServiceError::InvalidInput(ErrorText::detailed(
+            "response_needed",
+            "to confirm, type the response the partner read back (--code); a yes on the phone is not enough",
+        ))),
         (_, Some(text)) => {
-            let heard = ChallengeResponse::parse(text).map_err(|e| ServiceError::InvalidInput(format!("the response: {e}").into()))?;
+            let heard = ChallengeResponse::parse(text)
+                .map_err(|e| ServiceError::InvalidInput(ErrorText::detailed("response_unreadable", format!("the response: {e}"))))?;
             let challenge = Challenge::parse(&attempt.challenge).map_err(|_| StoreError::Corrupt("challenge".into()))?;
             Ok(match expected_response(tx, session, file, challenge)? {
                 None => ResponseCheck::Unchecked,
@@ -544,7 +569,7 @@ impl CallbackWrite<'_> {
 
     /// Keeps a wrong response as a fact (the attempt, the count, the
     /// `case.callback_wrong_response` event) and returns the refusal to report.
-    fn record_wrong_response(&self, message: String) -> ServiceResult<ServiceError> {
+    fn record_wrong_response(&self, refused: Refused) -> ServiceResult<ServiceError> {
         let (tx, call, id) = (self.tx, self.call, self.call.id);
         let wrong = self.facts.wrong_responses + 1;
         let response_text = call.report.response.map(str::trim);
@@ -566,14 +591,8 @@ impl CallbackWrite<'_> {
             &format!("case:{id}"),
             json!({ "dialed": call.dialed.as_e164(), "reached": call.reached, "response": response_text, "challenge": self.attempt.challenge, "wrong_responses": wrong }),
         )?;
-        // The core's sentence says how many more wrong responses lock the case; so do the values.
-        let left = countersign_core::cases::flow::MAX_WRONG_RESPONSES.saturating_sub(wrong);
-        let text = if left == 0 {
-            ErrorText::detailed("response_mismatch_locked", message)
-        } else {
-            ErrorText::detailed("response_mismatch", message).with("left", left)
-        };
-        Ok(ServiceError::CheckFailed(text))
+        // The core's refusal says how many more wrong responses lock the case.
+        Ok(ServiceError::CheckFailed(refused_text(&refused, id)))
     }
 }
 
@@ -588,8 +607,10 @@ impl Workspace {
         })?;
         match decision {
             Ok(t) => Ok((case, t)),
-            Err(Refusal::NotPermitted(m)) => self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(m.into())),
-            Err(other) => Err(refusal(other)),
+            Err(Refusal::NotPermitted(m)) => {
+                self.deny(session, name, &format!("case:{id}"), ServiceError::NotPermitted(refused_text(&m, id)))
+            }
+            Err(other) => Err(refusal(id)(other)),
         }
     }
 
@@ -603,7 +624,7 @@ impl Workspace {
             // Re-check inside the write transaction: another process may have moved the case.
             refresh(tx, state)?;
             let (_, f) = checked_case(tx, state, id)?;
-            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &state.policy).map_err(refusal)?;
+            decide(&f, session.user(), session.role(), CaseAction::StartCallback, &state.policy).map_err(refusal(id))?;
             tx.insert_callback(id, &challenge.to_string(), session.user(), &at)?;
             append_statement(tx, session, &at, "case.challenge", &format!("case:{id}"), json!({ "challenge": challenge.to_string() }))?;
             Ok(())
@@ -619,7 +640,7 @@ impl Workspace {
         let (case, _) = self.decide_or_refuse(session, id, probe, "case.callback")?;
         let reached = report.reached.trim();
         if reached.is_empty() {
-            return Err(ServiceError::InvalidInput("say who answered the call (--reached NAME)".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("reached_needed", "say who answered the call (--reached NAME)")));
         }
         super::check_free_text(("reached", "who answered (--reached)"), reached, super::MAX_REACHED_CHARS)?;
         if let Some(note) = report.note {
@@ -637,7 +658,9 @@ impl Workspace {
     /// case's callback; any other number is refused (a withheld one with `number_withheld` and its
     /// reason, issue 20), and the refusal logged in its own transaction.
     fn check_on_file_number(&mut self, session: &Session, id: i64, case: &Case, dialed: &str) -> ServiceResult<PhoneNumber> {
-        let partner_id = case.partner_id.ok_or_else(|| ServiceError::CheckFailed("the case has no partner to call".into()))?;
+        let partner_id = case.partner_id.ok_or_else(|| {
+            ServiceError::CheckFailed(ErrorText::detailed("no_partner_to_call", "the case has no partner to call").with("case", id))
+        })?;
         let subject = format!("case:{id}");
         let dialed = self.on_file_number(session, partner_id, dialed, "case.callback_refused", &subject)?;
         let withheld = self.verified(session.user(), &subject, |tx, state| {
@@ -651,7 +674,7 @@ impl Workspace {
                 "case.callback_refused",
                 &subject,
                 json!({ "dialed": dialed.as_e164(), "withheld": reason.as_str() }),
-                ServiceError::NumberWithheld(reason.explain(&dialed.international()).into()),
+                ServiceError::NumberWithheld(withheld_text(reason, &dialed)),
             ),
         }
     }
@@ -670,8 +693,9 @@ impl Workspace {
         let partner = self.store.read(|tx| tx.partner(partner_id))?.ok_or_else(|| StoreError::Corrupt("partner".into()))?;
         // Only numbers a signed statement put on file (issue 14: a row inserted by hand was dialled).
         let on_file = self.verified_phones(session.user(), partner_id)?;
-        let dialed = PhoneNumber::parse(dialed, partner.country.as_deref())
-            .map_err(|e| ServiceError::InvalidInput(format!("the number dialled: {e}").into()))?;
+        let dialed = PhoneNumber::parse(dialed, partner.country.as_deref()).map_err(|e| {
+            ServiceError::InvalidInput(ErrorText::detailed("number_unreadable", format!("the number dialled: {e}")).with("number", dialed))
+        })?;
         if on_file.iter().any(|n| n == dialed.as_e164()) {
             return Ok(dialed);
         }
@@ -764,7 +788,7 @@ impl Workspace {
     pub fn release_early(&mut self, session: &Session, id: i64, reason: &str) -> ServiceResult<Vec<String>> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(ServiceError::InvalidInput("give a reason for releasing early (--reason)".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("reason_needed", "give a reason for releasing early (--reason)")));
         }
         super::check_free_text(("reason", "the reason (--reason)"), reason, super::MAX_NOTE_CHARS)?;
         self.transition(session, id, CaseAction::ReleaseEarly, "case.release_early", Some(reason), None)?;
@@ -825,13 +849,12 @@ impl Workspace {
         }
         let (export, copy_of) = match &kept {
             Some(file) if file.format != format.as_str() => {
-                return Err(ServiceError::InvalidInput(
-                    format!(
-                        "case {id} was paid with a {} file made on {}: a payment has one bank file; export it as {} (a copy, identical)",
-                        file.format, file.created_at, file.format
-                    )
-                    .into(),
-                ))
+                let text = format!(
+                    "case {id} was paid with a {} file made on {}: a payment has one bank file; export it as {} (a copy, identical)",
+                    file.format, file.created_at, file.format
+                );
+                let text = ErrorText::detailed("paid_in_other_format", text).with("case", id).with("format", &file.format);
+                return Err(ServiceError::InvalidInput(text.with("made", &file.created_at)));
             }
             Some(file) => (Export::from_kept(file)?, Some(file.created_at.clone())),
             None => (self.build_export(session, id, format)?, None),
@@ -876,9 +899,10 @@ impl Workspace {
 
     fn build_export(&mut self, session: &Session, id: i64, format: ExportFormat) -> ServiceResult<Export> {
         let org = self.org_account()?.ok_or_else(|| {
-            ServiceError::InvalidInput(
-                "set our organisation's account first (countersign org account): it is the debtor of the payment".into(),
-            )
+            ServiceError::InvalidInput(ErrorText::detailed(
+                "org_account_needed",
+                "set our organisation's account first (countersign org account): it is the debtor of the payment",
+            ))
         })?;
         // The debtor and the case are the signed statements' (issue 14).
         let stored = serde_json::to_value(&org).expect("serialises");
@@ -893,7 +917,7 @@ impl Workspace {
             Ok(checked_case(tx, state, id)?.0)
         })?;
         let transfer = credit_transfer(&case, &org)?;
-        let bad = |e: ExportError| ServiceError::InvalidInput(e.to_string().into());
+        let bad = |e: ExportError| ServiceError::InvalidInput(ErrorText::detailed("bank_file_impossible", e.to_string()).with("case", id));
         Ok(match format {
             ExportFormat::Pain001 => Export::Pain001(pain001_xml(&transfer).map_err(bad)?),
             ExportFormat::EpcQr => Export::EpcQr { payload: epc_qr_payload(&transfer).map_err(bad)?, qr: epc_qr(&transfer).map_err(bad)? },
@@ -915,7 +939,7 @@ impl Workspace {
         self.store.write(|tx| -> ServiceResult<CaseStatus> {
             refresh(tx, state)?;
             let (case, f) = checked_case(tx, state, id)?;
-            let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal)?;
+            let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal(id))?;
             if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
                 return Err(ServiceError::CheckFailed(ErrorText::detailed(
                     "changed_meanwhile",

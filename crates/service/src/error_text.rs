@@ -50,10 +50,56 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "not_permitted", detail: "number_not_on_file", values: &["number", "partner", "numbers"] },
     ErrorDetail { code: "not_permitted", detail: "callback_key_missing", values: &["case", "user"] },
     ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
-    ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["left"] },
-    ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["case", "left"] },
+    ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &["case"] },
     ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
     ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
+    // The case flow's refusals (the core's `REFUSAL_DETAILS`, each with the case).
+    ErrorDetail { code: "not_permitted", detail: "callback_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "not_permitted", detail: "clerk_holds_no_callback_key", values: &["case", "user"] },
+    ErrorDetail { code: "not_permitted", detail: "approve_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "not_permitted", detail: "approver_received_it", values: &["case", "user"] },
+    ErrorDetail { code: "not_permitted", detail: "approver_called_back", values: &["case", "user"] },
+    ErrorDetail { code: "not_permitted", detail: "reject_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "not_permitted", detail: "release_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "not_permitted", detail: "early_release_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "not_permitted", detail: "early_release_took_part", values: &["case", "user", "approvers"] },
+    ErrorDetail { code: "not_permitted", detail: "reopen_role", values: &["case", "user", "role"] },
+    ErrorDetail { code: "check_failed", detail: "not_on_hold", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "callback_locked", values: &["case", "status", "max"] },
+    ErrorDetail { code: "check_failed", detail: "response_checked_at_callback", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "response_unchecked", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "no_unchecked_response", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "needs_no_approval", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "callback_first", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "cannot_approve", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "closed", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "not_cooling_off", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "asked_early_already", values: &["case", "status", "user"] },
+    ErrorDetail { code: "check_failed", detail: "released_twice", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "cannot_release", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "over_threshold", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "callback_and_approval_first", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "approval_first", values: &["case", "status"] },
+    ErrorDetail { code: "check_failed", detail: "not_locked", values: &["case", "status"] },
+    ErrorDetail {
+        code: "cooling_off",
+        detail: "cooling_off",
+        values: &["case", "since", "hours", "hours_left", "minutes_left", "until", "approvers", "asked"],
+    },
+    // The rest of the case flow's errors (cases.rs).
+    ErrorDetail { code: "check_failed", detail: "callback_key_unusable", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "challenge_first", values: &["case", "minutes"] },
+    ErrorDetail { code: "invalid_input", detail: "response_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "response_unreadable", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "reached_needed", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "no_partner_to_call", values: &["case"] },
+    ErrorDetail { code: "number_withheld", detail: "withheld_in_email", values: &["number"] },
+    ErrorDetail { code: "number_withheld", detail: "withheld_added_after_instruction", values: &["number"] },
+    ErrorDetail { code: "invalid_input", detail: "number_unreadable", values: &["number"] },
+    ErrorDetail { code: "invalid_input", detail: "paid_in_other_format", values: &["case", "format", "made"] },
+    ErrorDetail { code: "invalid_input", detail: "org_account_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "bank_file_impossible", values: &["case"] },
 ];
 
 /// The English sentence of an error, with the particulars it names when it has a detail.
@@ -179,6 +225,55 @@ mod tests {
 
         let plain = crate::ServiceError::CheckFailed("the fingerprint does not match".into());
         assert_eq!(detail_and_values(&plain), ("check_failed", None, vec![]));
+    }
+
+    /// Each refusal of the case flow is a detail of the service, with the core's values and the
+    /// case, so the app has a sentence for it (issue 19: they showed in English).
+    #[test]
+    fn every_refusal_of_the_case_flow_is_a_detail() {
+        for (detail, values) in countersign_core::cases::flow::REFUSAL_DETAILS {
+            let listed = ERROR_DETAILS.iter().find(|d| d.detail == *detail).unwrap_or_else(|| panic!("{detail} is not in ERROR_DETAILS"));
+            let with_case: Vec<&str> = std::iter::once("case").chain(values.iter().copied()).collect();
+            assert_eq!(listed.values, &with_case[..], "{detail}");
+        }
+    }
+
+    /// The modules whose every error names its detail, so the app words each one in the user's
+    /// language (issue 19): the case flow. A plain sentence (`"…".into()`) there fails this.
+    #[test]
+    fn every_error_of_the_case_flow_has_a_detail() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let text = std::fs::read_to_string(src.join("cases.rs")).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        assert_eq!(plain_errors(code), Vec::<String>::new(), "cases.rs");
+        assert_eq!(plain_errors("Err(ServiceError::NotFound(\"no such case\".into()))"), ["\"no such case\".into()))"]);
+    }
+
+    /// The errors in `code` made of a plain sentence rather than a detailed [`ErrorText`].
+    fn plain_errors(code: &str) -> Vec<String> {
+        let worded = ["ErrorText::detailed(", "refused_text(", "withheld_text(", "text)", "text.with(", "_)"];
+        let mut plain = Vec::new();
+        let variants = [
+            "AuthenticationFailed",
+            "NotPermitted",
+            "NumberWithheld",
+            "InvalidInput",
+            "CheckFailed",
+            "NotFound",
+            "TooLarge",
+            "PaymentFileInvalid",
+            "StateUnverified",
+            "CoolingOff",
+        ];
+        for variant in variants {
+            for part in code.split(&format!("ServiceError::{variant}(")).skip(1) {
+                let after = part.trim_start();
+                if !worded.iter().any(|w| after.starts_with(w)) {
+                    plain.push(after.chars().take(40).collect());
+                }
+            }
+        }
+        plain
     }
 
     #[test]

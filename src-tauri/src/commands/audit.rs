@@ -18,6 +18,7 @@ use ts_rs::TS;
 
 use super::save::{check_allowed, save_target};
 use crate::dialog;
+use crate::error::{not_written, unreadable};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -216,8 +217,7 @@ pub async fn verify_audit(state: State<'_, AppState>, against: Option<String>) -
     blocking(|| {
         let kept = match text(&against) {
             Some(path) => {
-                let bytes =
-                    read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
+                let bytes = read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(unreadable)?;
                 Some(
                     String::from_utf8(bytes)
                         .map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?,
@@ -307,6 +307,5 @@ pub async fn save_audit_checkpoint<R: Runtime>(window: WebviewWindow<R>, state: 
 }
 
 fn save(path: &Path, bytes: &[u8], sensitivity: Sensitivity) -> CommandResult<()> {
-    write_atomic(path, bytes, sensitivity, true)
-        .map_err(|e| CommandError::new("export_failed", format!("{} could not be written: {e}", path.display())))
+    write_atomic(path, bytes, sensitivity, true).map_err(|e| not_written(path, e))
 }

@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use super::inbox::{finding_view, summary, CaseSummary, FindingView};
 use super::save::save_target;
+use crate::error::file_name;
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -350,13 +351,7 @@ pub async fn release_case<R: Runtime>(
             let path = save_target(&window, &state, "Save the bank file", &format!("case-{id}-pain001"), "xml", &cancelled).await?.path;
             // A bank file is never overwritten, nor released with nowhere to go (issue 16): the
             // service's one check, before anything is released.
-            check_new_file(&path).map_err(|e| {
-                let message = match &e {
-                    FileError::Exists(p) => format!("{} exists: a bank file is never overwritten. Choose another name", p.display()),
-                    other => other.to_string(),
-                };
-                CommandError::new(e.code(), format!("{message}; case {id} was not released."))
-            })?;
+            check_new_file(&path).map_err(|e| refused_bank_file(id, &path, e))?;
             Some(path)
         }
         _ => None,
@@ -374,11 +369,11 @@ pub async fn release_case<R: Runtime>(
         match (artifact, target) {
             (Some(Export::Pain001(xml)), Some(path)) => {
                 write_atomic(&path, xml.as_bytes(), Sensitivity::Public, false).map_err(|e| {
-                CommandError::new(
-                    "export_failed",
-                    format!("Case {id} was released, but its bank file could not be saved: {e}. The file is kept with the case and can be exported again."),
-                )
-            })?;
+                    let message = format!(
+                        "Case {id} was released, but its bank file could not be saved: {e}. The file is kept with the case and can be exported again."
+                    );
+                    CommandError::detailed("export_failed", "bank_file_unsaved", message, &[("case", id.to_string()), ("file", file_name(&path))])
+                })?;
                 ws.bank_file_saved(session, id, &path.display().to_string())?;
                 view.saved_to = Some(path.display().to_string());
             }
@@ -398,4 +393,21 @@ fn qr_view(payload: String) -> CommandResult<QrView> {
         .map_err(|_| CommandError::new("qr_failed", "The payment does not fit a QR code."))?;
     let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
     Ok(QrView { width: code.width() as u32, dark, payload })
+}
+
+/// Why the bank file of case `id` cannot go to `path` (nothing was released).
+fn refused_bank_file(id: i64, path: &std::path::Path, e: FileError) -> CommandError {
+    let case = ("case", id.to_string());
+    match &e {
+        FileError::Exists(p) => {
+            let message =
+                format!("{} exists: a bank file is never overwritten. Choose another name; case {id} was not released.", p.display());
+            CommandError::detailed(e.code(), "bank_file_exists", message, &[("file", file_name(p)), case])
+        }
+        FileError::NoDirectory(dir) => {
+            let message = format!("{e}; case {id} was not released.");
+            CommandError::detailed(e.code(), "bank_file_no_folder", message, &[("folder", dir.display().to_string()), case])
+        }
+        _ => crate::error::not_written(path, &e),
+    }
 }

@@ -19,6 +19,7 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use crate::dialog;
+use crate::error::unreadable;
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -283,16 +284,17 @@ pub async fn receive_files<R: Runtime>(
 ) -> CommandResult<Vec<Received>> {
     let (emails, paths): (Vec<String>, Vec<String>) = paths.into_iter().partition(|p| is_email(p));
     if paths.is_empty() {
-        return Err(CommandError::new("invalid_input", "Choose at least one instruction file."));
+        return Err(CommandError::detailed("invalid_input", "instruction_files_needed", "Choose at least one instruction file.", &[]));
     }
     if emails.len() > 1 {
-        return Err(CommandError::new("invalid_input", "Attach at most one email (.eml): the one that carried these files."));
+        let message = "Attach at most one email (.eml): the one that carried these files.";
+        return Err(CommandError::detailed("invalid_input", "one_email_only", message, &[]));
     }
     let work = move || -> CommandResult<Vec<Received>> {
         let email = match emails.first() {
             Some(p) => {
                 // At most one byte over the limit: the core refuses a message that is too large.
-                let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE).map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+                let bytes = read_limited(Path::new(p), MAX_EMAIL_SIZE).map_err(unreadable)?;
                 Some(bytes)
             }
             None => None,
@@ -300,7 +302,7 @@ pub async fn receive_files<R: Runtime>(
         let mut files = Vec::with_capacity(paths.len());
         for p in &paths {
             let path = Path::new(p);
-            let bytes = read_limited(path, MAX_FILE_SIZE).map_err(|e| CommandError::new("file_unreadable", format!("{e}")))?;
+            let bytes = read_limited(path, MAX_FILE_SIZE).map_err(unreadable)?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.clone());
             files.push((name, bytes));
         }

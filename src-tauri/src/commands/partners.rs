@@ -23,6 +23,7 @@ use ts_rs::TS;
 use super::cases::QrView;
 use super::changes::Outcome;
 use crate::dialog;
+use crate::error::unreadable;
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -260,9 +261,9 @@ pub(crate) fn qr_matrix(payload: String) -> CommandResult<QrView> {
 /// Reads a file the user chose (a card or a statement), within the signed-file size limit.
 fn read_chosen(path: &str) -> CommandResult<Vec<u8>> {
     if path.trim().is_empty() {
-        return Err(CommandError::new("invalid_input", "Choose a file first."));
+        return Err(CommandError::detailed("invalid_input", "file_needed", "Choose a file first.", &[]));
     }
-    read_limited(Path::new(path), MAX_FILE_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))
+    read_limited(Path::new(path), MAX_FILE_SIZE).map_err(unreadable)
 }
 
 /// Partners by id (any signed-in user; the core decides): all of them, or a page of `limit` after

@@ -24,12 +24,17 @@ pub(crate) struct Target {
 
 /// `STEM.EXT` in `dir`, or `STEM-2.EXT` and so on: never an existing file.
 pub(crate) fn free_name(dir: &Path, stem: &str, ext: &str) -> CommandResult<PathBuf> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CommandError::new("export_failed", format!("The folder {} cannot be made: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let message = format!("The folder {} cannot be made: {e}", dir.display());
+        CommandError::detailed("export_failed", "folder_not_made", message, &[("folder", dir.display().to_string())])
+    })?;
     (1..1000)
         .map(|n| dir.join(if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") }))
         .find(|p| !p.exists())
-        .ok_or_else(|| CommandError::new("export_failed", format!("No free file name in {}", dir.display())))
+        .ok_or_else(|| {
+            let message = format!("No free file name in {}", dir.display());
+            CommandError::detailed("export_failed", "no_free_name", message, &[("folder", dir.display().to_string())])
+        })
 }
 
 /// Whether the signed-in user may do `operation`, asked before a save dialog opens so that a

@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use super::save::save_target;
 use crate::dialog;
+use crate::error::{file_name, not_written, unreadable};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -315,9 +316,9 @@ fn check_view(file_name: String, c: &FileCheck) -> FileCheckView {
 fn read_payment_file(path: &str) -> CommandResult<(String, Vec<u8>)> {
     let path = path.trim();
     if path.is_empty() {
-        return Err(CommandError::new("invalid_input", "Choose a payment file first."));
+        return Err(CommandError::detailed("invalid_input", "file_needed", "Choose a payment file first.", &[]));
     }
-    let bytes = read_limited(Path::new(path), MAX_PAYMENT_FILE_BYTES).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?;
+    let bytes = read_limited(Path::new(path), MAX_PAYMENT_FILE_BYTES).map_err(unreadable)?;
     let name = Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
     Ok((name, bytes))
 }
@@ -363,20 +364,22 @@ pub async fn save_approved_copy<R: Runtime>(
     })?;
     let path =
         save_target(&window, &state, "Save the approved copy", &stem, "xml", "No file was chosen, so no copy was written.").await?.path;
-    check_new_file(&path).map_err(|e| {
-        let message = match &e {
-            FileError::Exists(p) => format!("{} exists: a payment file is never overwritten. Choose another name.", p.display()),
-            other => other.to_string(),
-        };
-        CommandError::new(e.code(), message)
+    check_new_file(&path).map_err(|e| match &e {
+        FileError::Exists(p) => {
+            let message = format!("{} exists: a payment file is never overwritten. Choose another name.", p.display());
+            CommandError::detailed(e.code(), "copy_exists", message, &[("file", file_name(p))])
+        }
+        FileError::NoDirectory(dir) => {
+            CommandError::detailed(e.code(), "copy_no_folder", e.to_string(), &[("folder", dir.display().to_string())])
+        }
+        _ => not_written(&path, &e),
     })?;
     blocking(|| {
         let inner = state.lock();
         let copy = inner.screened_copy.as_ref().filter(|c| c.event == event).ok_or_else(|| {
             CommandError::new("not_found", "Another file was screened meanwhile: screen this one again to write its approved copy.")
         })?;
-        write_atomic(&path, &copy.bytes, Sensitivity::Public, false)
-            .map_err(|e| CommandError::new("export_failed", format!("{} could not be written: {e}", path.display())))?;
+        write_atomic(&path, &copy.bytes, Sensitivity::Public, false).map_err(|e| not_written(&path, e))?;
         Ok(ApprovedCopyView { saved_to: path.display().to_string(), lines: copy.lines, of: copy.of, sha256: copy.sha256.clone() })
     })
 }

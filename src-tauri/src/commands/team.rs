@@ -33,10 +33,9 @@ pub struct DatabasePassword {
 /// Refuses to join or create when this desktop already works on a workspace.
 fn check_first_run(inner: &Inner) -> CommandResult<()> {
     if Workspace::exists(&inner.dir) || inner.dir.join(countersign_service::TEAM_FILE).exists() {
-        return Err(CommandError::new(
-            "workspace_exists",
-            format!("This computer already has a workspace in {}: open it instead.", inner.dir.display()),
-        ));
+        let message = format!("This computer already has a workspace in {}: open it instead.", inner.dir.display());
+        let folder = [("folder", inner.dir.display().to_string())];
+        return Err(CommandError::detailed("workspace_exists", "workspace_on_this_computer", message, &folder));
     }
     Ok(())
 }
@@ -78,10 +77,11 @@ pub async fn unlock_team(state: State<'_, AppState>, request: DatabasePassword) 
     blocking(|| {
         let mut inner = state.lock();
         let Location::Team { url, local } = inner.location()?.clone() else {
-            return Err(CommandError::new("invalid_input", "This desktop's workspace is on this computer: it needs no database password."));
+            let message = "This desktop's workspace is on this computer: it needs no database password.";
+            return Err(CommandError::detailed("invalid_input", "no_database_password_needed", message, &[]));
         };
         if request.password.is_empty() {
-            return Err(CommandError::new("invalid_input", "Type the database password."));
+            return Err(CommandError::detailed("invalid_input", "database_password_needed", "Type the database password.", &[]));
         }
         let mut url = url;
         url.set_password(request.password.as_bytes());

@@ -135,7 +135,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countMore": "{shown} cases so far; more load as you scroll",
     "list.more": "Load more",
 
-    "case.back": "← Inbox",
+    "case.back": "← Back",
     "case.title": "Case #{id}:",
     "case.actions": "What next",
     "case.verdict": "Verdict:",
@@ -370,7 +370,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countMore": "Şimdilik {shown} vaka; kaydırdıkça diğerleri yüklenir",
     "list.more": "Daha fazla yükle",
 
-    "case.back": "← Gelen kutusu",
+    "case.back": "← Geri",
     "case.title": "Vaka #{id}:",
     "case.actions": "Sıradaki adım",
     "case.verdict": "Karar:",
@@ -605,7 +605,7 @@ const catalogue: AreaCatalogue = {
     "inbox.countMore": "{shown} casos por ahora; se cargan más al desplazarse",
     "list.more": "Cargar más",
 
-    "case.back": "← Bandeja de entrada",
+    "case.back": "← Volver",
     "case.title": "Caso #{id}:",
     "case.actions": "Siguientes pasos",
     "case.verdict": "Veredicto:",

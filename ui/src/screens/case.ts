@@ -37,8 +37,9 @@ let renders = 0;
 export async function renderCase(shell: Shell, id: number, message?: string, released?: ReleaseView): Promise<void> {
   const { content } = shell;
   const generation = ++renders;
-  const back = shell.beside ? null : h("button", { id: "back-to-inbox", type: "button", class: "secondary" }, t("case.back"));
-  back?.addEventListener("click", () => shell.openInbox());
+  // Beside a list, the split's back control is the way back; on its own, back to where the user came from.
+  const back = shell.beside ? null : h("button", { id: "case-back", type: "button", class: "secondary" }, t("case.back"));
+  back?.addEventListener("click", () => (shell.goBack ? shell.goBack() : shell.openInbox()));
   let view: CaseView;
   try {
     view = await caseDetail(id);

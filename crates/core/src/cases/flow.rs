@@ -258,16 +258,113 @@ pub struct Transition {
 pub enum Refusal {
     /// The user's role or dual control forbids it (exit 4).
     #[error("{0}")]
-    NotPermitted(String),
+    NotPermitted(Refused),
     /// The case's state does not allow it (exit 1).
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Refused),
     /// The response read back did not match: recorded as a failed attempt (exit 1).
     #[error("{0}")]
-    WrongResponse(String),
+    WrongResponse(Refused),
     /// The payment waits for its account's cooling-off (exit 1, `cooling_off`).
     #[error("{0}")]
-    CoolingOff(String),
+    CoolingOff(Refused),
+}
+
+impl Refusal {
+    /// The sentence and the particulars it names.
+    pub fn refused(&self) -> &Refused {
+        match self {
+            Refusal::NotPermitted(r) | Refusal::NotAllowed(r) | Refusal::WrongResponse(r) | Refusal::CoolingOff(r) => r,
+        }
+    }
+}
+
+/// Every refusal [`decide`] gives, by its stable `detail`, with the names of the values it
+/// carries, so a shell words each one in the user's language (issue 19); the service lists them
+/// among its error details.
+pub const REFUSAL_DETAILS: &[(&str, &[&str])] = &[
+    ("callback_role", &["user", "role"]),
+    ("clerk_holds_no_callback_key", &["user"]),
+    ("approve_role", &["user", "role"]),
+    ("approver_received_it", &["user"]),
+    ("approver_called_back", &["user"]),
+    ("reject_role", &["user", "role"]),
+    ("release_role", &["user", "role"]),
+    ("early_release_role", &["user", "role"]),
+    ("early_release_took_part", &["user", "approvers"]),
+    ("reopen_role", &["user", "role"]),
+    ("not_on_hold", &["status"]),
+    ("callback_locked", &["status", "max"]),
+    ("response_checked_at_callback", &["status"]),
+    ("response_unchecked", &["status"]),
+    ("no_unchecked_response", &["status"]),
+    ("needs_no_approval", &["status"]),
+    ("callback_first", &["status"]),
+    ("cannot_approve", &["status"]),
+    ("closed", &["status"]),
+    ("not_cooling_off", &["status"]),
+    ("asked_early_already", &["status", "user"]),
+    ("released_twice", &["status"]),
+    ("cannot_release", &["status"]),
+    ("over_threshold", &["status"]),
+    ("callback_and_approval_first", &["status"]),
+    ("approval_first", &["status"]),
+    ("not_locked", &["status"]),
+    ("response_mismatch", &["left"]),
+    ("response_mismatch_locked", &[]),
+    ("cooling_off", &["since", "hours", "hours_left", "minutes_left", "until", "approvers", "asked"]),
+];
+
+/// A refusal's English sentence (what the CLI prints), which of [`REFUSAL_DETAILS`] it is, and
+/// the particulars it names by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    message: String,
+    detail: &'static str,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Refused {
+    fn new(detail: &'static str, message: String) -> Self {
+        debug_assert!(REFUSAL_DETAILS.iter().any(|(d, _)| *d == detail), "the refusal {detail} is not in REFUSAL_DETAILS");
+        Refused { message, detail, values: Vec::new() }
+    }
+
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        debug_assert!(
+            REFUSAL_DETAILS.iter().any(|(d, names)| *d == self.detail && names.contains(&name)),
+            "the refusal {} carries no value {name}",
+            self.detail
+        );
+        self.values.push((name, value.to_string()));
+        self
+    }
+
+    /// The English sentence.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Which refusal it is (one of [`REFUSAL_DETAILS`]).
+    pub fn detail(&self) -> &'static str {
+        self.detail
+    }
+
+    /// The particulars it names, by name.
+    pub fn values(&self) -> &[(&'static str, String)] {
+        &self.values
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The refusal, by role, of an action only `roles` take: names the user and their role.
+fn role_refusal(r: &Request<'_>, detail: &'static str, message: String) -> Refusal {
+    Refusal::NotPermitted(Refused::new(detail, message).with("user", r.who).with("role", r.role.as_str()))
 }
 
 fn unchanged(facts: &CaseFacts) -> Transition {
@@ -306,8 +403,15 @@ struct Request<'a> {
 
 impl Request<'_> {
     /// The refusal of an action the case's state does not allow, naming the state.
-    fn not_allowed<T>(&self, what: &str) -> Result<T, Refusal> {
-        Err(Refusal::NotAllowed(format!("the case is {}: {what}", self.facts.status.as_str())))
+    fn not_allowed<T>(&self, detail: &'static str, what: &str) -> Result<T, Refusal> {
+        Err(self.not_allowed_with(detail, what, &[]))
+    }
+
+    /// The same, with more particulars than the state.
+    fn not_allowed_with(&self, detail: &'static str, what: &str, values: &[(&'static str, String)]) -> Refusal {
+        let status = self.facts.status.as_str();
+        let refused = Refused::new(detail, format!("the case is {status}: {what}")).with("status", status);
+        Refusal::NotAllowed(values.iter().fold(refused, |r, (name, value)| r.with(name, value)))
     }
 }
 
@@ -315,15 +419,14 @@ impl Request<'_> {
 fn may_call_back(r: &Request<'_>) -> Result<(), Refusal> {
     let who = r.who;
     if !matches!(r.role, Role::Clerk | Role::Approver) {
-        return Err(Refusal::NotPermitted(format!("{who} is not a clerk or approver: only they make callbacks")));
+        return Err(role_refusal(r, "callback_role", format!("{who} is not a clerk or approver: only they make callbacks")));
     }
     if r.facts.status != CaseStatus::Hold {
-        return r.not_allowed("only a case on hold needs a callback");
+        return r.not_allowed("not_on_hold", "only a case on hold needs a callback");
     }
     if r.facts.locked() {
-        return r.not_allowed(&format!(
-            "the callback is locked after {MAX_WRONG_RESPONSES} wrong responses; an approver must reopen or reject it"
-        ));
+        let what = format!("the callback is locked after {MAX_WRONG_RESPONSES} wrong responses; an approver must reopen or reject it");
+        return Err(r.not_allowed_with("callback_locked", &what, &[("max", MAX_WRONG_RESPONSES.to_string())]));
     }
     Ok(())
 }
@@ -341,10 +444,13 @@ fn record_callback(r: &Request<'_>, outcome: CallbackOutcome, response_correct: 
     match outcome {
         // Only the holder of the callback secret can have checked a v2 response; clerks hold none.
         CallbackOutcome::Confirmed if response_correct && r.facts.response_needs_callback_key && r.role == Role::Clerk => {
-            Err(Refusal::NotPermitted(format!(
-                "{} is a clerk and holds no callback key: the response to a v2 file is checked at approval",
-                r.who
-            )))
+            Err(Refusal::NotPermitted(
+                Refused::new(
+                    "clerk_holds_no_callback_key",
+                    format!("{} is a clerk and holds no callback key: the response to a v2 file is checked at approval", r.who),
+                )
+                .with("user", r.who),
+            ))
         }
         CallbackOutcome::Confirmed if response_correct => Ok(Transition { response_unchecked: false, ..confirmed }),
         CallbackOutcome::Confirmed => Err(wrong_response(r.facts)),
@@ -358,7 +464,7 @@ fn record_callback(r: &Request<'_>, outcome: CallbackOutcome, response_correct: 
 fn confirm_unchecked(r: &Request<'_>) -> Result<Transition, Refusal> {
     may_call_back(r)?;
     if !r.facts.response_needs_callback_key {
-        return r.not_allowed("the response to a version-1 file is checked when the callback is recorded");
+        return r.not_allowed("response_checked_at_callback", "the response to a version-1 file is checked when the callback is recorded");
     }
     // The count stands: whether this response is right is known only at approval, where a
     // wrong one counts towards the lock like any other.
@@ -369,21 +475,22 @@ fn confirm_unchecked(r: &Request<'_>) -> Result<Transition, Refusal> {
 fn wrong_response(facts: &CaseFacts) -> Refusal {
     let wrong = facts.wrong_responses + 1;
     let left = MAX_WRONG_RESPONSES.saturating_sub(wrong);
-    let tail = if left == 0 {
-        "The callback is now locked: an approver must reopen or reject the case.".to_string()
+    let said = "the response does not match the instruction we received: the caller may hold a different file, or it is not the partner. Do not confirm.";
+    Refusal::WrongResponse(if left == 0 {
+        Refused::new("response_mismatch_locked", format!("{said} The callback is now locked: an approver must reopen or reject the case."))
     } else {
-        format!("{left} more wrong response(s) lock the case.")
-    };
-    Refusal::WrongResponse(format!(
-        "the response does not match the instruction we received: the caller may hold a different file, or it is not the partner. Do not confirm. {tail}"
-    ))
+        Refused::new("response_mismatch", format!("{said} {left} more wrong response(s) lock the case.")).with("left", left)
+    })
 }
 
 /// The second approval: by an approver who neither received the case nor called back on it, once the state needs it.
 fn approve(r: &Request<'_>) -> Result<Transition, Refusal> {
     may_approve(r)?;
     if r.facts.response_unchecked {
-        return r.not_allowed("the partner's response was recorded unchecked: the approval must check it with the callback key");
+        return r.not_allowed(
+            "response_unchecked",
+            "the partner's response was recorded unchecked: the approval must check it with the callback key",
+        );
     }
     Ok(Transition { status: CaseStatus::Approved, make_account_current: true, ..unchanged(r.facts) })
 }
@@ -393,7 +500,7 @@ fn approve(r: &Request<'_>) -> Result<Transition, Refusal> {
 fn approve_checking_response(r: &Request<'_>, response_correct: bool) -> Result<Transition, Refusal> {
     may_approve(r)?;
     if !r.facts.response_unchecked {
-        return r.not_allowed("it has no unchecked response to check");
+        return r.not_allowed("no_unchecked_response", "it has no unchecked response to check");
     }
     match response_correct {
         true => {
@@ -413,20 +520,22 @@ fn may_approve(r: &Request<'_>) -> Result<(), Refusal> {
     use CaseStatus::*;
     let who = r.who;
     if r.role != Role::Approver {
-        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers approve")));
+        return Err(role_refusal(r, "approve_role", format!("{who} is not an approver: only approvers approve")));
     }
     if r.facts.received_by == who {
-        return Err(Refusal::NotPermitted(format!("{who} received this case: a second person must approve it")));
+        let message = format!("{who} received this case: a second person must approve it");
+        return Err(Refusal::NotPermitted(Refused::new("approver_received_it", message).with("user", who)));
     }
     if r.facts.called_by.iter().any(|c| c == who) {
-        return Err(Refusal::NotPermitted(format!("{who} made the callback on this case: a second person must approve it")));
+        let message = format!("{who} made the callback on this case: a second person must approve it");
+        return Err(Refusal::NotPermitted(Refused::new("approver_called_back", message).with("user", who)));
     }
     match r.facts.status {
         CallbackConfirmed => {}
         Accepted if r.facts.needs_approval(r.policy) => {}
-        Accepted => return r.not_allowed("it needs no approval; it can be released"),
-        Hold => return r.not_allowed("the partner must first be called back on an on-file number"),
-        _ => return r.not_allowed("it cannot be approved"),
+        Accepted => return r.not_allowed("needs_no_approval", "it needs no approval; it can be released"),
+        Hold => return r.not_allowed("callback_first", "the partner must first be called back on an on-file number"),
+        _ => return r.not_allowed("cannot_approve", "it cannot be approved"),
     }
     Ok(())
 }
@@ -435,10 +544,10 @@ fn may_approve(r: &Request<'_>) -> Result<(), Refusal> {
 fn reject(r: &Request<'_>) -> Result<Transition, Refusal> {
     let who = r.who;
     if r.role != Role::Approver {
-        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reject")));
+        return Err(role_refusal(r, "reject_role", format!("{who} is not an approver: only approvers reject")));
     }
     if !r.facts.status.is_open() {
-        return r.not_allowed("it is closed");
+        return r.not_allowed("closed", "it is closed");
     }
     Ok(Transition { status: CaseStatus::Rejected, ..unchanged(r.facts) })
 }
@@ -451,7 +560,7 @@ fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
     if let Some(left) = cooling_off_left(r) {
         let asked = r.facts.early_release_by.len();
         if asked < EARLY_RELEASE_APPROVERS {
-            return Err(Refusal::CoolingOff(cooling_off_message(r, left, asked)));
+            return Err(Refusal::CoolingOff(cooling_off_refusal(r, left, asked)));
         }
     }
     Ok(t)
@@ -463,17 +572,21 @@ fn cooling_off_left(r: &Request<'_>) -> Option<Duration> {
 }
 
 /// Why a release waits: since when, how long, how much is left, and who may release it early.
-fn cooling_off_message(r: &Request<'_>, left: Duration, asked: usize) -> String {
+fn cooling_off_refusal(r: &Request<'_>, left: Duration, asked: usize) -> Refused {
     let c = r.facts.cooling_off.as_ref().expect("a cooling-off is in effect");
-    format!(
-        "the account it pays became the partner's current one on {} and the policy holds the first payments to a changed account for {} hours: {} h {:02} min left (until {}). {} approvers who took no part in the change may release it early, each with a reason; {asked} asked so far",
-        crate::encoding::format_utc(c.since),
-        r.policy.cooling_off_hours,
-        left.whole_hours(),
-        left.whole_minutes() % 60,
-        crate::encoding::format_utc(c.until(r.policy)),
-        EARLY_RELEASE_APPROVERS,
-    )
+    let (since, until) = (crate::encoding::format_utc(c.since), crate::encoding::format_utc(c.until(r.policy)));
+    let (hours, hours_left, minutes_left) = (r.policy.cooling_off_hours, left.whole_hours(), left.whole_minutes() % 60);
+    let message = format!(
+        "the account it pays became the partner's current one on {since} and the policy holds the first payments to a changed account for {hours} hours: {hours_left} h {minutes_left:02} min left (until {until}). {EARLY_RELEASE_APPROVERS} approvers who took no part in the change may release it early, each with a reason; {asked} asked so far",
+    );
+    Refused::new("cooling_off", message)
+        .with("since", since)
+        .with("hours", hours)
+        .with("hours_left", hours_left)
+        .with("minutes_left", format!("{minutes_left:02}"))
+        .with("until", until)
+        .with("approvers", EARLY_RELEASE_APPROVERS)
+        .with("asked", asked)
 }
 
 /// An approver's request to release early: the case could be released but for its cooling-off,
@@ -481,23 +594,26 @@ fn cooling_off_message(r: &Request<'_>, left: Duration, asked: usize) -> String 
 fn release_early(r: &Request<'_>) -> Result<Transition, Refusal> {
     let who = r.who;
     if r.role != Role::Approver {
-        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers release a payment early")));
+        return Err(role_refusal(r, "early_release_role", format!("{who} is not an approver: only approvers release a payment early")));
     }
     // Only a case that could be released but for its cooling-off; the request moves nothing.
     may_release(r)?;
     if cooling_off_left(r).is_none() {
-        return r.not_allowed("its account is not in a cooling-off period: release it");
+        return r.not_allowed("not_cooling_off", "its account is not in a cooling-off period: release it");
     }
     let c = r.facts.cooling_off.as_ref().expect("a cooling-off is in effect");
     let took_part =
         c.change_made_by.iter().chain(&r.facts.called_by).chain(&r.facts.approved_by).any(|u| u == who) || r.facts.received_by == who;
     if took_part {
-        return Err(Refusal::NotPermitted(format!(
+        let message = format!(
             "{who} received, called back on or approved this case or the change of its account: {EARLY_RELEASE_APPROVERS} other approvers must release it early"
-        )));
+        );
+        let refused = Refused::new("early_release_took_part", message).with("user", who).with("approvers", EARLY_RELEASE_APPROVERS);
+        return Err(Refusal::NotPermitted(refused));
     }
     if r.facts.early_release_by.iter().any(|u| u == who) {
-        return r.not_allowed(&format!("{who} asked to release it early already; another approver must ask too"));
+        let what = format!("{who} asked to release it early already; another approver must ask too");
+        return Err(r.not_allowed_with("asked_early_already", &what, &[("user", who.to_string())]));
     }
     Ok(unchanged(r.facts))
 }
@@ -509,25 +625,25 @@ fn may_release(r: &Request<'_>) -> Result<Transition, Refusal> {
     let (who, status) = (r.who, r.facts.status);
     // The state first: releasing twice is "already released" for everyone (exit 1).
     if status == Released {
-        return r.not_allowed("it was already released; a payment is never released twice");
+        return r.not_allowed("released_twice", "it was already released; a payment is never released twice");
     }
     if !status.is_open() {
-        return r.not_allowed("it cannot be released");
+        return r.not_allowed("cannot_release", "it cannot be released");
     }
     let clerk_may = r.role == Role::Clerk && status == Accepted && !r.facts.needs_approval(r.policy);
     if r.role != Role::Approver && !clerk_may {
-        return Err(Refusal::NotPermitted(format!(
-            "{who} may not release this case: approvers release; clerks only accepted cases up to the approval threshold"
-        )));
+        let message =
+            format!("{who} may not release this case: approvers release; clerks only accepted cases up to the approval threshold");
+        return Err(role_refusal(r, "release_role", message));
     }
     match status {
         Approved => {}
         Accepted if !r.facts.needs_approval(r.policy) => {}
-        Accepted => return r.not_allowed("its amount is over the approval threshold: it needs an approval first"),
-        Released => return r.not_allowed("it was already released; a payment is never released twice"),
-        Hold => return r.not_allowed("it needs a callback and an approval first"),
-        CallbackConfirmed => return r.not_allowed("it needs an approval first"),
-        _ => return r.not_allowed("it cannot be released"),
+        Accepted => return r.not_allowed("over_threshold", "its amount is over the approval threshold: it needs an approval first"),
+        Released => return r.not_allowed("released_twice", "it was already released; a payment is never released twice"),
+        Hold => return r.not_allowed("callback_and_approval_first", "it needs a callback and an approval first"),
+        CallbackConfirmed => return r.not_allowed("approval_first", "it needs an approval first"),
+        _ => return r.not_allowed("cannot_release", "it cannot be released"),
     }
     let current = status == Accepted;
     Ok(Transition { status: Released, make_account_current: current, ..unchanged(r.facts) })
@@ -537,10 +653,10 @@ fn may_release(r: &Request<'_>) -> Result<Transition, Refusal> {
 fn reopen(r: &Request<'_>) -> Result<Transition, Refusal> {
     let who = r.who;
     if r.role != Role::Approver {
-        return Err(Refusal::NotPermitted(format!("{who} is not an approver: only approvers reopen a locked callback")));
+        return Err(role_refusal(r, "reopen_role", format!("{who} is not an approver: only approvers reopen a locked callback")));
     }
     if r.facts.status != CaseStatus::Hold || !r.facts.locked() {
-        return r.not_allowed("only a case whose callback is locked can be reopened");
+        return r.not_allowed("not_locked", "only a case whose callback is locked can be reopened");
     }
     Ok(Transition { status: CaseStatus::Hold, wrong_responses: 0, ..unchanged(r.facts) })
 }
@@ -672,6 +788,26 @@ pub(crate) mod tests {
         assert!(said(2).ends_with("The callback is now locked: an approver must reopen or reject the case."), "{}", said(2));
     }
 
+    /// Each refusal names which one it is and its particulars (issue 19), so the app words it in
+    /// the user's language; the list of them names each once.
+    #[test]
+    fn refusals_name_their_detail_and_values() {
+        for (i, (detail, names)) in REFUSAL_DETAILS.iter().enumerate() {
+            assert!(REFUSAL_DETAILS[..i].iter().all(|(d, _)| d != detail), "{detail} twice");
+            assert!(names.iter().enumerate().all(|(j, n)| !names[..j].contains(n)), "{detail}");
+        }
+        let released =
+            decide(&facts(CaseStatus::Released, Verdict::Accepted), "clara", Role::Clerk, CaseAction::Release, &Policy::default());
+        let refused = released.unwrap_err();
+        assert_eq!((refused.refused().detail(), refused.refused().values()), ("released_twice", &[("status", "released".into())][..]));
+        let by_receiver =
+            decide(&facts(CaseStatus::CallbackConfirmed, Verdict::Hold), "clara", Role::Approver, CaseAction::Approve, &Policy::default());
+        let refused = by_receiver.unwrap_err();
+        assert_eq!((refused.refused().detail(), refused.refused().values()), ("approver_received_it", &[("user", "clara".into())][..]));
+        let clerk = decide(&facts(CaseStatus::Hold, Verdict::Hold), "clara", Role::Clerk, CaseAction::Reject, &Policy::default());
+        assert_eq!(clerk.unwrap_err().refused().values(), &[("user", "clara".into()), ("role", "clerk".into())][..]);
+    }
+
     /// A right response checked at the call ends the run of wrong ones and is checked, whatever
     /// an earlier attempt left: the approval that follows needs no second check.
     #[test]
@@ -761,7 +897,10 @@ pub(crate) mod tests {
     fn a_release_waits_for_the_cooling_off_of_a_changed_account() {
         let p = Policy::default();
         let refused = decide(&cooling(1), "anna", Role::Approver, CaseAction::Release, &p).unwrap_err();
-        let Refusal::CoolingOff(message) = &refused else { panic!("{refused:?}") };
+        let Refusal::CoolingOff(refused) = &refused else { panic!("{refused:?}") };
+        let message = refused.message();
+        assert_eq!(refused.detail(), "cooling_off");
+        assert!(refused.values().contains(&("hours_left", "23".into())) && refused.values().contains(&("minutes_left", "00".into())));
         assert!(message.contains("23 h 00 min left (until 2026-12-05T09:00:00Z)") && message.contains("0 asked"), "{message}");
         assert_eq!(decide(&cooling(24), "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
         let none = Policy { cooling_off_hours: 0, ..p.clone() };
