@@ -52,6 +52,7 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
     ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["left"] },
     ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &[] },
+    ErrorDetail { code: "recovery_key_required", detail: "recovery_key_required", values: &["partner", "fingerprint"] },
     ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
     ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
 ];
