@@ -40,17 +40,20 @@ pub fn keygen_recovery(name: &str, out: &Path, output: Output) -> CliResult {
     write_atomic(&key_path, &sealed.to_bytes(), Sensitivity::Secret, false)?;
     write_atomic(&pub_path, format!("{}\n", pair.public_key().to_base64()).as_bytes(), Sensitivity::Public, false)?;
     let fingerprint = pair.fingerprint().to_string();
-    output.emit(json!({ "fingerprint": fingerprint, "key": display(&key_path), "public_key": display(&pub_path), "recovery": true }), || {
-        format!(
-            "Wrote {} (recovery key, encrypted) and {} (its public key).\n\
+    output.emit(
+        json!({ "fingerprint": fingerprint, "key": display(&key_path), "public_key": display(&pub_path), "recovery": true }),
+        || {
+            format!(
+                "Wrote {} (recovery key, encrypted) and {} (its public key).\n\
              Recovery key fingerprint: {fingerprint}\n\
              Keep the recovery key offline, apart from your signing key. Name it on your card with\n\
              `countersign keygen --recovery-key {}`; only it can then replace or revoke your signing key.",
-            display(&key_path),
-            display(&pub_path),
-            display(&pub_path)
-        )
-    });
+                display(&key_path),
+                display(&pub_path),
+                display(&pub_path)
+            )
+        },
+    );
     Ok(Exit::Success)
 }
 
@@ -65,8 +68,9 @@ pub fn recovery_public_key(path: &Path) -> Result<PublicKey, CliError> {
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| bad("not UTF-8 text".into()))?;
     let line = text.strip_suffix('\n').unwrap_or(text);
-    PublicKey::from_base64(line)
-        .ok_or_else(|| bad("not a recovery public key: one line of canonical base64 of a valid Ed25519 key (what `keygen --recovery` wrote)".into()))
+    PublicKey::from_base64(line).ok_or_else(|| {
+        bad("not a recovery public key: one line of canonical base64 of a valid Ed25519 key (what `keygen --recovery` wrote)".into())
+    })
 }
 
 /// Reads and unlocks a recovery-key file; a signing key's file is refused.

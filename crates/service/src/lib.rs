@@ -83,8 +83,8 @@ pub use partners::{
     AccountView, HistoryCursors, HistoryPage, KeyRotation, NewNumber, NewPartner, PartnerDetail, PartnerHistory, PartnerSummary, PhoneView,
 };
 pub use queue::{QueueGroup, WorkQueue};
-pub use recovery::{pinned_recovery_key, PinnedRecoveryKey};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
+pub use recovery::{pinned_recovery_key, PinnedRecoveryKey};
 pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, ScreeningRecord, SCREEN_ACTION};
 
 /// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to

@@ -7,6 +7,7 @@ use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
+use super::recovery::{check_recovery_rotation, pinned_recovery_key, recovery_key_required, recovery_rotation_signer, PinnedRecoveryKey};
 use super::statements::differs;
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
@@ -21,7 +22,6 @@ use countersign_core::format::card::PartnerCard;
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::PublicKey;
 use countersign_core::format::rotation::RotationStatement;
-use super::recovery::{check_recovery_rotation, pinned_recovery_key, recovery_key_required, recovery_rotation_signer, PinnedRecoveryKey};
 use countersign_core::paging::{Page, Paged};
 use countersign_core::registry::{
     AccountRecord, AccountStatus, KeyStatus, NumberProvenance, NumberSource, OnFileNumber, Partner, PinnedKey,

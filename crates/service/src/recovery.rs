@@ -119,7 +119,9 @@ impl Workspace {
         self.require_signed_in(session)?;
         self.verified(session.user(), &format!("partner:{partner_id}"), |tx, state| {
             tx.partner(partner_id)?.ok_or_else(|| {
-                ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id))
+                ServiceError::NotFound(
+                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
+                )
             })?;
             Ok(pinned_recovery_key(state, partner_id))
         })
@@ -146,7 +148,9 @@ impl Workspace {
         };
         let revocation = match checked {
             Ok(revocation) => revocation,
-            Err(e) => return self.refuse(session.user(), "partner.recovery_revoke_refused", &subject, json!({ "signer": signer.to_string() }), e),
+            Err(e) => {
+                return self.refuse(session.user(), "partner.recovery_revoke_refused", &subject, json!({ "signer": signer.to_string() }), e)
+            }
         };
         let (at, by) = (format_utc(now()), session.user().to_string());
         let revoked = revocation.revoked_key().to_string();
