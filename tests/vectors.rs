@@ -606,11 +606,16 @@ mod recovery_vectors {
     }
 
     fn rotation_payload(recovery: &Fingerprint, old: &Fingerprint, card: &[u8], extra: &str) -> String {
-        format!(r#"{{"recovery_key":"{recovery}","old_key":"{old}","new_card":"{}","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#, b64_encode(card))
+        format!(
+            r#"{{"recovery_key":"{recovery}","old_key":"{old}","new_card":"{}","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#,
+            b64_encode(card)
+        )
     }
 
     fn revocation_payload(recovery: &Fingerprint, revoked: &Fingerprint, extra: &str) -> String {
-        format!(r#"{{"recovery_key":"{recovery}","revoked_key":"{revoked}","reason":"signing key stolen","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#)
+        format!(
+            r#"{{"recovery_key":"{recovery}","revoked_key":"{revoked}","reason":"signing key stolen","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#
+        )
     }
 
     fn v(name: &'static str, kind: &'static str, expect: &'static str, comment: &'static str, file: Vec<u8>) -> RecoveryVector {
@@ -660,13 +665,7 @@ mod recovery_vectors {
                 card_with(&holder, 1, &format!(r#","recovery_key":"{rk}""#)),
             ),
             v("card-v3-signed-as-v2", "card", "signature_invalid", "A v3 card whose signature was made over countersign/card/v2.", as_v2),
-            v(
-                "card-v4",
-                "card",
-                "unsupported_version",
-                "countersign/card/v4, a version no one defines yet.",
-                valid_v4(&holder, &rk),
-            ),
+            v("card-v4", "card", "unsupported_version", "countersign/card/v4, a version no one defines yet.", valid_v4(&holder, &rk)),
         ]
     }
 
@@ -685,9 +684,16 @@ mod recovery_vectors {
         let id = "countersign/recovery-rotation/v1";
         let signed = |payload: &str| statement(kind, &recovery, rfp, id, payload);
         let valid = RecoveryRotation::create(&recovery, ofp, &PartnerCard::parse(&card).unwrap(), at("2026-11-23T09:00:00Z")).unwrap();
-        let plain_card = PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, at("2026-11-20T08:00:00Z"));
+        let plain_card =
+            PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, at("2026-11-20T08:00:00Z"));
         vec![
-            v("recovery-rotation-valid", "recovery-rotation", "valid", "The recovery key names the key of RFC 8032 test 2 in place of test 1's.", valid),
+            v(
+                "recovery-rotation-valid",
+                "recovery-rotation",
+                "valid",
+                "The recovery key names the key of RFC 8032 test 2 in place of test 1's.",
+                valid,
+            ),
             v(
                 "recovery-rotation-signed-by-the-old-key",
                 "recovery-rotation",
