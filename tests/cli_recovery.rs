@@ -87,6 +87,18 @@ impl Scene<'_> {
     }
 }
 
+/// `revoke --with-recovery KEY --key-fingerprint FPR --reason "signing key stolen" --out OUT`.
+fn revoke_with_recovery(dir: &TestDir, key: &str, fingerprint: &str, out: &str) -> util::Output {
+    let mut cmd = dir.countersign(&["--json", "revoke", "--with-recovery", key, "--key-fingerprint", fingerprint]);
+    cmd.args(&["--reason", "signing key stolen", "--out", out]).passphrase();
+    cmd.run()
+}
+
+/// `rotate --with-recovery KEY --replaces FPR --new CARD --out OUT`.
+fn rotate_with_recovery(dir: &TestDir, key: &str, replaces: &str, card: &str, out: &str) -> util::Output {
+    dir.countersign(&["--json", "rotate", "--with-recovery", key, "--replaces", replaces, "--new", card, "--out", out]).passphrase().run()
+}
+
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
@@ -121,8 +133,7 @@ fn the_recovery_key_rotates_the_signing_key_and_names_a_recovery_key_again() {
     made.ensure(made.json()["recovery_key"] == recovery.fingerprint.as_str(), "expected the recovery key named");
     // Signed by another key than the pinned recovery key: refused.
     let other = recovery_keygen(&dir, "other-recovery");
-    let forged = ["rotate", "--with-recovery", &other.key, "--replaces", &s.globex.fingerprint, "--new", &new.card, "--out", "f.json"];
-    dir.countersign(&forged).passphrase().run().assert_code(OK);
+    rotate_with_recovery(&dir, &other.key, &s.globex.fingerprint, &new.card, "f.json").assert_code(OK);
     s.rotate_key("f.json", &new).assert_code(FAILED).assert_stderr_contains("not by partner");
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "active")]));
     let out = s.rotate_key("r.json", &new).assert_code(OK);
@@ -140,10 +151,14 @@ fn a_recovery_revocation_makes_the_next_instruction_by_the_revoked_key_key_revok
     let dir = TestDir::new();
     let recovery = recovery_keygen(&dir, "globex-recovery");
     let s = scene(&dir, Some(&recovery));
-    let args = ["--json", "revoke", "--with-recovery", &recovery.key, "--key-fingerprint", &s.globex.fingerprint];
-    let mut cmd = dir.countersign(&args);
-    cmd.args(&["--reason", "signing key stolen", "--out", "revocation.json"]).passphrase();
-    cmd.run().assert_code(OK);
+    // Signed by another recovery key than the one pinned: refused, nothing changed.
+    let other = recovery_keygen(&dir, "other-recovery");
+    revoke_with_recovery(&dir, &other.key, &s.globex.fingerprint, "forged.json").assert_code(OK);
+    s.ws.admin(&["partner", "revoke-key", &s.id, "--statement", "forged.json"])
+        .assert_code(FAILED)
+        .assert_stderr_contains("not by partner");
+    assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "active")]));
+    revoke_with_recovery(&dir, &recovery.key, &s.globex.fingerprint, "revocation.json").assert_code(OK);
     let out = s.ws.admin(&["--json", "partner", "revoke-key", &s.id, "--statement", "revocation.json"]).assert_code(OK);
     out.ensure(out.json()["revoked"] == s.globex.fingerprint.as_str(), "expected the signing key revoked");
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "revoked")]));
@@ -151,15 +166,14 @@ fn a_recovery_revocation_makes_the_next_instruction_by_the_revoked_key_key_revok
     s.ws.receive("alice", &["after.csi"]).assert_received(FAILED, "rejected", Some("key_revoked"));
     // Then the recovery key names a successor for the revoked key.
     let new = dir.keygen_with("Globex Corporation", "globex-2027", &["--country", "DE", "--recovery-key", &recovery.public]);
-    let rotate = ["rotate", "--with-recovery", &recovery.key, "--replaces", &s.globex.fingerprint, "--new", &new.card, "--out", "r.json"];
-    dir.countersign(&rotate).passphrase().run().assert_code(OK);
+    rotate_with_recovery(&dir, &recovery.key, &s.globex.fingerprint, &new.card, "r.json").assert_code(OK);
     s.rotate_key("r.json", &new).assert_code(OK);
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "revoked"), (&new.fingerprint, "active")]));
     s.audit_verifies();
 }
 
 #[test]
-fn a_revocation_signed_by_the_signing_key_or_for_a_partner_without_a_recovery_key_is_refused() {
+fn a_recovery_revocation_for_a_partner_without_a_recovery_key_is_refused_and_a_signing_key_is_no_recovery_key() {
     let dir = TestDir::new();
     let recovery = recovery_keygen(&dir, "globex-recovery");
     let s = scene(&dir, None);
@@ -167,18 +181,15 @@ fn a_revocation_signed_by_the_signing_key_or_for_a_partner_without_a_recovery_ke
     assert_eq!(show["recovery_key"], Value::Null, "{show:#}");
     let text = s.ws.admin(&["partner", "show", &s.id]).assert_code(OK);
     text.ensure(text.stdout().contains("a stolen signing key could rotate"), "expected the missing recovery key said");
-    let args = ["revoke", "--with-recovery", &recovery.key, "--key-fingerprint", &s.globex.fingerprint, "--reason", "stolen"];
-    let mut cmd = dir.countersign(&args);
-    cmd.args(&["--out", "revocation.json"]).passphrase();
-    cmd.run().assert_code(OK);
+    revoke_with_recovery(&dir, &recovery.key, &s.globex.fingerprint, "revocation.json").assert_code(OK);
     s.ws.admin(&["partner", "revoke-key", &s.id, "--statement", "revocation.json"])
         .assert_code(FAILED)
         .assert_stderr_contains("no recovery key");
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "active")]));
     // A signing key's file is not a recovery key.
-    let mut cmd = dir.countersign(&["revoke", "--with-recovery", &s.globex.key, "--key-fingerprint", &s.globex.fingerprint]);
-    cmd.args(&["--reason", "stolen", "--out", "x.json"]).passphrase();
-    cmd.run().assert_code(USAGE).assert_stderr_contains("not a recovery key");
+    revoke_with_recovery(&dir, &s.globex.key, &s.globex.fingerprint, "x.json")
+        .assert_code(USAGE)
+        .assert_stderr_contains("not a recovery key");
 }
 
 #[test]
