@@ -177,3 +177,71 @@ impl Workspace {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::Outcome;
+    use crate::{KeyRotation, NewNumber, NewPartner, Role};
+    use countersign_core::format::card::{CardDetails, CardKeys};
+    use countersign_core::format::keys::KeyPair;
+    use countersign_core::format::rotation::RotationStatement;
+    use time::OffsetDateTime;
+
+    /// A card of `key` naming `recovery`.
+    fn card(key: &KeyPair, recovery: &KeyPair) -> PartnerCard {
+        let keys = CardKeys { callback_key: None, recovery_key: Some(recovery.public_key()) };
+        let details = CardDetails { name: "Globex Corporation".into(), ..Default::default() };
+        PartnerCard::create_with_keys(key, details, keys, OffsetDateTime::now_utc()).unwrap()
+    }
+
+    /// Issue 20, on the backend the suite runs on, with four eyes: a rotation by the stolen signing
+    /// key is refused (`recovery_key_required`) before anyone is asked; one the recovery key signed
+    /// waits for the second person, then pins the new key and the new card's recovery key; the old
+    /// recovery key no longer counts; `audit verify` finds every row backed by the statements.
+    #[test]
+    fn only_the_pinned_recovery_key_replaces_or_revokes_the_signing_key() {
+        let (_dir, mut ws, alice) = crate::test_support::admin_workspace();
+        let (old, recovery, new, new_recovery) =
+            (KeyPair::from_seed(&[11; 32]), KeyPair::from_seed(&[12; 32]), KeyPair::from_seed(&[13; 32]), KeyPair::from_seed(&[14; 32]));
+        let card_file = card(&old, &recovery).to_bytes();
+        let phones = [NewNumber::plain("+49 30 1234567")];
+        let fingerprint = old.fingerprint().to_string();
+        let partner = NewPartner {
+            card: &card_file,
+            confirm_fingerprint: &fingerprint,
+            phones: &phones,
+            card_numbers: false,
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        let id = ws.add_partner(&alice, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap();
+        assert!(ws.add_user(&alice, "dave", Role::Admin, "dave password 1").unwrap().applied().is_some(), "setup mode");
+        let dave = ws.login(&crate::Credentials { user: "dave", password: "dave password 1", totp: None }).unwrap();
+        let pinned = ws.partner_recovery_key(&alice, id).unwrap().expect("the card's recovery key is pinned");
+        assert_eq!(pinned, PinnedRecoveryKey { public_key: recovery.public_key(), fingerprint: recovery.fingerprint() });
+        let new_card = card(&new, &new_recovery);
+        let new_fp = new.fingerprint().to_string();
+        let stolen = RotationStatement::create(&old, &new_card, OffsetDateTime::now_utc()).unwrap();
+        let with = |statement| KeyRotation { statement, confirm_fingerprint: new_fp.as_str(), dialed: "+49 30 1234567" };
+        let refused = ws.rotate_partner_key(&alice, id, &with(&stolen)).unwrap_err();
+        assert_eq!((refused.code(), refused.detail()), ("recovery_key_required", Some("recovery_key_required")), "{refused}");
+        let by_recovery = RecoveryRotation::create(&recovery, old.fingerprint(), &new_card, OffsetDateTime::now_utc()).unwrap();
+        let Outcome::Pending(change) = ws.rotate_partner_key(&alice, id, &with(&by_recovery)).unwrap() else { panic!("four eyes") };
+        assert_eq!(ws.partner_recovery_key(&alice, id).unwrap(), Some(pinned), "nothing changes before the approval");
+        ws.approve_change(&dave, change.id).unwrap();
+        let detail = ws.partner(&alice, id).unwrap();
+        assert_eq!(detail.summary.active_keys, [new_fp.clone()]);
+        assert_eq!(detail.recovery_key.map(|r| r.fingerprint), Some(new_recovery.fingerprint()), "the new card's recovery key");
+        // The replaced recovery key no longer counts; the one pinned now revokes at once.
+        let at = OffsetDateTime::now_utc();
+        let by_old = KeyRevocation::create(&recovery, new.fingerprint(), "stolen", at).unwrap();
+        assert_eq!(ws.revoke_partner_key_with_recovery(&alice, id, &by_old).unwrap_err().code(), "check_failed");
+        let revocation = KeyRevocation::create(&new_recovery, new.fingerprint(), "stolen", at).unwrap();
+        assert_eq!(ws.revoke_partner_key_with_recovery(&alice, id, &revocation).unwrap(), new_fp);
+        assert!(ws.partner(&alice, id).unwrap().summary.active_keys.is_empty());
+        let report = ws.verify_audit(&alice, None).unwrap();
+        assert!(report.statements.is_empty() && report.state.is_empty(), "{:?} {:?}", report.statements, report.state);
+    }
+}
