@@ -215,3 +215,27 @@ fn a_recovery_key_never_signs_an_instruction() {
     let fp = dir.countersign(&["--json", "fingerprint", &recovery.key]).run().assert_code(OK);
     assert_eq!(fp.json_str("fingerprint"), recovery.fingerprint);
 }
+
+/// The key a recovery revocation revoked, set back to active by hand in the database file: the
+/// next instruction it signs is refused (`state_unverified`), and `audit verify` names the
+/// `partner.recovery_revoke_key` statement the row contradicts.
+#[test]
+fn a_key_revoked_by_the_recovery_key_and_restored_by_hand_verifies_nothing() {
+    let dir = TestDir::new();
+    let recovery = recovery_keygen(&dir, "globex-recovery");
+    let s = scene(&dir, Some(&recovery));
+    revoke_with_recovery(&dir, &recovery.key, &s.globex.fingerprint, "revocation.json").assert_code(OK);
+    s.ws.admin(&["--json", "partner", "revoke-key", &s.id, "--statement", "revocation.json"]).assert_code(OK);
+    let db = rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
+    db.execute_batch("UPDATE partner_keys SET status = 'active', status_reason = NULL WHERE partner_id = 1").unwrap();
+    drop(db);
+    s.ws.sign(&s.globex, &usual(), "after.csi");
+    let refused = s.ws.receive("alice", &["after.csi"]).assert_code(FAILED);
+    assert_eq!(refused.json()["error"]["code"], "state_unverified", "{refused}");
+    let out = s.ws.admin(&["--json", "audit", "verify"]).assert_code(FAILED);
+    let report = out.json();
+    let mismatch = report["state_mismatches"].as_array().and_then(|all| all.iter().find(|m| m["table"] == "partner_keys").cloned());
+    let mismatch = mismatch.unwrap_or_else(|| out.fail("expected a mismatch of partner_keys"));
+    let log = s.ws.admin(&["--json", "audit", "log", "--action", "partner.recovery_revoke_key"]).assert_code(OK).json();
+    assert_eq!(mismatch["event"], log[0]["seq"], "{mismatch} {log}");
+}
