@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(ws.partner_recovery_key(&alice, id).unwrap(), Some(pinned), "nothing changes before the approval");
         ws.approve_change(&dave, change.id).unwrap();
         let detail = ws.partner(&alice, id).unwrap();
-        assert_eq!(detail.summary.active_keys, [new_fp.clone()]);
+        assert_eq!(detail.summary.active_keys, std::slice::from_ref(&new_fp));
         assert_eq!(detail.recovery_key.map(|r| r.fingerprint), Some(new_recovery.fingerprint()), "the new card's recovery key");
         // The replaced recovery key no longer counts; the one pinned now revokes at once.
         let at = OffsetDateTime::now_utc();
