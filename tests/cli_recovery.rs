@@ -167,7 +167,9 @@ fn a_recovery_revocation_makes_the_next_instruction_by_the_revoked_key_key_revok
     // Then the recovery key names a successor for the revoked key.
     let new = dir.keygen_with("Globex Corporation", "globex-2027", &["--country", "DE", "--recovery-key", &recovery.public]);
     rotate_with_recovery(&dir, &recovery.key, &s.globex.fingerprint, &new.card, "r.json").assert_code(OK);
-    s.rotate_key("r.json", &new).assert_code(OK);
+    let args =
+        ["partner", "rotate-key", &s.id, "--statement", "r.json", "--confirm-fingerprint", &new.fingerprint, "--dialed", DEFAULT_PHONE];
+    s.ws.admin(&args).assert_code(OK).assert_stdout_contains("the previous key is revoked");
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "revoked"), (&new.fingerprint, "active")]));
     s.audit_verifies();
 }

@@ -473,7 +473,8 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
             let outcome = ws.rotate_partner_key(&session, *id, &rotation)?;
             return report_outcome(outcome, output, |applied| {
                 let new = applied["new"].as_str().unwrap_or_default().to_string();
-                (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is retired."))
+                let old_status = applied["old_status"].as_str().unwrap_or("retired");
+                (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is {old_status}."))
             });
         }
         PartnerCommand::AddPhone { id, phone } => {

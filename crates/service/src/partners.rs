@@ -438,9 +438,13 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     }
     let old_row = tx.key_by_fingerprint(&old)?.ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
     let (new_fp, at, by) = (new_card.fingerprint().to_string(), applier.at(), applier.by());
-    if old_row.status == KeyStatus::Active {
-        tx.set_key_status(old_row.id, KeyStatus::Retired, at, &format!("replaced by {new_fp} (rotation statement approved by {by})"))?;
-    }
+    let old_status = match old_row.status {
+        KeyStatus::Active => {
+            tx.set_key_status(old_row.id, KeyStatus::Retired, at, &format!("replaced by {new_fp} (rotation statement approved by {by})"))?;
+            KeyStatus::Retired
+        }
+        status => status,
+    };
     let signed_by = match by_recovery {
         true => "the partner's recovery key",
         false => "the previous key",
@@ -448,7 +452,7 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     let how = format!("rotation statement signed by {signed_by} in place of {old}, fingerprint read back on a call, approved by {by}");
     tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, by, at)?;
     applier.write(tx, 0, &format!("partner:{partner_id}"))?;
-    Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp }))
+    Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp, "old_status": old_status.as_str(), "by_recovery_key": by_recovery }))
 }
 
 /// The phone numbers a partner's card lists, each with the card's label for it; numbers that do
