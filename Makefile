@@ -136,6 +136,7 @@ $(PY_VENV)/.installed: tests/independent/requirements.txt
 
 test-independent: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python tests/independent/verify_vectors.py
+	$(PY_VENV)/bin/python tests/independent/verify_recovery.py
 	$(PY_VENV)/bin/python tests/independent/verify_audit.py
 	$(PY_VENV)/bin/python tests/independent/verify_statements.py
 

@@ -27,9 +27,11 @@ use countersign_core::cases::flow::CaseStatus;
 use countersign_core::cases::policy::Policy;
 use countersign_core::encoding::{b64_decode, b64_encode, parse_utc};
 use countersign_core::format::card::{CardDetails, PartnerCard};
+use countersign_core::format::envelope::{Envelope, FileKind};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::keys::KeyPair;
-use countersign_core::registry::AccountStatus;
+use countersign_core::format::recovery::KeyRevocation;
+use countersign_core::registry::{AccountStatus, KeyStatus};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -367,6 +369,8 @@ const CLARA_SEED: [u8; 32] = [0xc1; 32];
 const ALICE_OWN_SEED: [u8; 32] = [0xa2; 32];
 /// Globex's signing key, pinned by `partner.add`.
 const GLOBEX_SEED: [u8; 32] = [0x47; 32];
+/// Globex's offline recovery key, named by its version-3 card (issue 20).
+const GLOBEX_RECOVERY_SEED: [u8; 32] = [0x52; 32];
 /// Globex's account known from the contract, and the new one its instruction of case 1 asks for.
 const GLOBEX_KNOWN_ACCOUNT: &str = "iban:GB33BUKB20201555555555";
 const GLOBEX_NEW_ACCOUNT: &str = "iban:GB94BARC10201530093459";
@@ -451,6 +455,7 @@ fn statement_log() -> Vec<Statement> {
     let globex = json!({
         "country": "GB", "domains": ["globex.example"], "fingerprint": KeyPair::from_seed(&GLOBEX_SEED).fingerprint().to_string(),
         "known_account": GLOBEX_KNOWN_ACCOUNT, "name": "Globex Ltd", "phones": ["+442079460000"],
+        "recovery_key": KeyPair::from_seed(&GLOBEX_RECOVERY_SEED).public_key().to_base64(),
     });
     // From carol's key on two people can check: onboarding is a change alice proposes and carol
     // approves, and its statement follows the approval, signed by carol (issue 15).
@@ -522,7 +527,35 @@ fn statement_log() -> Vec<Statement> {
         "approved_copy": null,
     });
     log.push(&carol, "2026-12-02T11:40:00Z", "carol", "payment_file.screen", &format!("payment_file:{file_sha256}"), screening);
+    recovery_revocations(&mut log, &alice);
     log.0
+}
+
+/// Issue 20: Globex's signing key is revoked by a statement its recovery key signed, which alice
+/// imports; one signed by the signing key itself (what a thief holds) does not count.
+fn recovery_revocations(log: &mut Statements, alice: &KeyPair) {
+    let (globex, recovery) = (KeyPair::from_seed(&GLOBEX_SEED), KeyPair::from_seed(&GLOBEX_RECOVERY_SEED));
+    let at = parse_utc("2026-12-02T12:00:00Z").unwrap();
+    let revocation = |signer: &KeyPair| {
+        let bytes = match signer.fingerprint() == recovery.fingerprint() {
+            true => KeyRevocation::create(signer, globex.fingerprint(), "signing key stolen", at).unwrap(),
+            false => {
+                let payload = format!(
+                    r#"{{"recovery_key":"{}","revoked_key":"{}","reason":"signing key stolen","issued_at":"2026-12-02T12:00:00Z"}}"#,
+                    signer.fingerprint(),
+                    globex.fingerprint()
+                );
+                Envelope::sign(FileKind::KeyRevocation, signer, payload.into_bytes()).to_bytes()
+            }
+        };
+        json!({
+            "fingerprint": globex.fingerprint().to_string(), "reason": "signing key stolen",
+            "recovery_key": signer.fingerprint().to_string(), "statement": b64_encode(&bytes),
+        })
+    };
+    log.push(alice, "2026-12-02T12:05:00Z", "alice", "partner.recovery_revoke_key", "partner:1", revocation(&globex))
+        .invalid("signature", "the revocation alice imports is signed by Globex's signing key, not by its pinned recovery key");
+    log.push(alice, "2026-12-02T12:06:00Z", "alice", "partner.recovery_revoke_key", "partner:1", revocation(&recovery));
 }
 
 /// The message M of docs/audit-format.md §12.2, spelled out here from the document (the check
@@ -856,7 +889,7 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
         prev = event_hash(&prev, &fields(&e));
         events.push(LoggedEvent { hash: prev, ..e });
     }
-    assert_eq!(events.len(), 27);
+    assert_eq!(events.len(), 29);
     let state = ImpliedState::replay(events.iter());
     let got: Vec<(u64, String)> = state.problems.iter().map(|p| (p.seq, fault_name(p.kind).to_string())).collect();
     assert_eq!(got, expected, "{:#?}", state.problems);
@@ -871,4 +904,7 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
     assert_eq!((state.cases[&1].status, state.cases[&1].called_by.as_slice()), (CaseStatus::Released, ["clara".to_string()].as_slice()));
     assert_eq!(state.accounts[&(1, GLOBEX_NEW_ACCOUNT.to_string())], AccountStatus::Current);
     assert_eq!(state.accounts[&(1, GLOBEX_KNOWN_ACCOUNT.to_string())], AccountStatus::Retired);
+    let globex = &state.partners[&1];
+    assert_eq!(globex.keys[&KeyPair::from_seed(&GLOBEX_SEED).fingerprint().to_string()], KeyStatus::Revoked);
+    assert_eq!(globex.recovery_key, Some(KeyPair::from_seed(&GLOBEX_RECOVERY_SEED).public_key()));
 }

@@ -94,3 +94,62 @@ proptest! {
         prop_assert_eq!(check.verdict(), Verdict::Rejected);
     }
 }
+
+/// Issue 20 (format §4.2): a recovery rotation and a revocation, signed by the recovery key of
+/// `seed`, for the key of seed 1 and a successor card of seed 2 that names the same recovery key.
+fn recovery_statements(seed: [u8; 32], reason: &str) -> (KeyPair, Vec<u8>, Vec<u8>) {
+    use countersign_core::format::card::{CardDetails, CardKeys, PartnerCard};
+    use countersign_core::format::recovery::{KeyRevocation, RecoveryRotation};
+    let (recovery, old, new) = (KeyPair::from_seed(&seed), KeyPair::from_seed(&[1; 32]), KeyPair::from_seed(&[2; 32]));
+    let keys = CardKeys { callback_key: None, recovery_key: Some(recovery.public_key()) };
+    let card = PartnerCard::create_with_keys(&new, CardDetails { name: "Globex".into(), ..Default::default() }, keys, now()).unwrap();
+    let rotation = RecoveryRotation::create(&recovery, old.fingerprint(), &card, now()).unwrap();
+    let revocation = KeyRevocation::create(&recovery, old.fingerprint(), reason, now()).unwrap();
+    (recovery, rotation, revocation)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any single-byte change of a recovery-signed statement is refused, unless it changes one
+    /// white-space byte into another: then it is refused (inside a string) or says exactly the same.
+    #[test]
+    fn any_single_byte_change_of_a_recovery_statement_is_refused(
+        seed in any::<[u8; 32]>().prop_filter("another key than the signing keys", |s| s[0] > 2),
+        reason in "[A-Za-z][A-Za-z0-9 ]{0,40}[a-z]",
+        position in any::<prop::sample::Index>(),
+        flip in 1u8..=255,
+    ) {
+        use countersign_core::format::recovery::{KeyRevocation, RecoveryRotation};
+        let (recovery, rotation, revocation) = recovery_statements(seed, &reason);
+        let key = recovery.public_key();
+        let whitespace = |b: u8| matches!(b, b' ' | b'\n' | b'\t' | b'\r');
+        let said = |bytes: &[u8]| match RecoveryRotation::verify(bytes, &key) {
+            Ok(r) => Some(format!("{} {} {}", r.old_key(), r.new_card().fingerprint(), r.recovery_key())),
+            Err(_) => KeyRevocation::verify(bytes, &key).ok().map(|r| format!("{} {} {}", r.revoked_key(), r.reason(), r.recovery_key())),
+        };
+        for bytes in [rotation, revocation] {
+            let original = said(&bytes);
+            prop_assert!(original.is_some());
+            let mut changed = bytes.clone();
+            let i = position.index(changed.len());
+            changed[i] ^= flip;
+            let now_says = said(&changed);
+            if whitespace(bytes[i]) && whitespace(changed[i]) {
+                prop_assert!(now_says.is_none() || now_says == original, "byte {} changed: {:?}", i, now_says);
+            } else {
+                prop_assert!(now_says.is_none(), "byte {} changed and still verifies: {:?}", i, now_says);
+            }
+        }
+    }
+
+    /// No input makes the recovery statements' parsers panic; none verifies without the key.
+    #[test]
+    fn arbitrary_recovery_statements_never_panic(format in "countersign/(recovery-rotation|key-revocation)/v[0-9]|[a-z/]{0,20}", payload in "[A-Za-z0-9+/=]{0,200}", signature in "[A-Za-z0-9+/=]{0,100}") {
+        use countersign_core::format::recovery::{KeyRevocation, RecoveryRotation};
+        let key = KeyPair::from_seed(&[3; 32]);
+        let text = serde_json::json!({ "format": format, "signer": key.fingerprint().to_string(), "payload": payload, "signature": signature }).to_string();
+        prop_assert!(RecoveryRotation::verify(text.as_bytes(), &key.public_key()).is_err());
+        prop_assert!(KeyRevocation::verify(text.as_bytes(), &key.public_key()).is_err());
+    }
+}

@@ -548,3 +548,350 @@ fn the_callback_key_vectors_match() {
     let (_, card) = parse_vector(&callback_card());
     assert_eq!(PartnerCard::parse(&card).unwrap().callback_key(), Some(callback_secret(CALLBACK_SECRET).public_key()));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Recovery keys (issue 20, format §4.2): version-3 cards and the two statements the recovery key
+// signs, as `tests/vectors/*.recovery` files. Headers: `kind` (`card`, `recovery-rotation`,
+// `key-revocation`), `expect` (`valid`, `malformed`, `unsupported_version`, `signature_invalid`,
+// `unknown_signer`), `comment`; statements also `recovery-public-key` (the recovery key pinned
+// for the partner, base64); valid ones what they say (`recovery-key`, `old-key`, `new-key`,
+// `revoked-key`, `reason`).
+
+mod recovery_vectors {
+    use super::*;
+    use countersign_core::format::card::{CardError, CardKeys};
+    use countersign_core::format::envelope::EnvelopeError;
+    use countersign_core::format::recovery::{claimed_signer, KeyRevocation, RecoveryError, RecoveryRotation};
+
+    /// One `.recovery` vector.
+    pub(super) struct RecoveryVector {
+        pub(super) name: &'static str,
+        kind: &'static str,
+        expect: &'static str,
+        comment: &'static str,
+        file: Vec<u8>,
+    }
+
+    /// The signing key of the cards (RFC 8032 test 1), the recovery key (test 3), the successor
+    /// (test 2).
+    fn keys() -> (KeyPair, KeyPair, KeyPair) {
+        (key(SIGNER_SEED), key(OTHER_SEED), key(RECIPIENT_SEED))
+    }
+
+    fn at(text: &str) -> time::OffsetDateTime {
+        parse_utc(text).unwrap()
+    }
+
+    fn v3_card(holder: &KeyPair, recovery: &KeyPair) -> PartnerCard {
+        let details = CardDetails { name: "Globex Corporation".into(), ..Default::default() };
+        let keys = CardKeys { callback_key: None, recovery_key: Some(recovery.public_key()) };
+        PartnerCard::create_with_keys(holder, details, keys, at("2026-11-20T08:00:00Z")).unwrap()
+    }
+
+    /// A card payload of `holder` with `extra` members, signed as `version`.
+    fn card_with(holder: &KeyPair, version: u32, extra: &str) -> Vec<u8> {
+        let payload = format!(
+            r#"{{"name":"Globex Corporation","public_key":"{}","created_at":"2026-11-20T08:00:00Z","domains":[],"contacts":[]{extra}}}"#,
+            holder.public_key().to_base64()
+        );
+        Envelope::sign_version(FileKind::Card, version, holder, payload.into_bytes()).to_bytes()
+    }
+
+    /// `payload` signed by `signer` as `kind`, whose envelope names `named` as its signer and
+    /// whose signature is over the identifier `context`.
+    fn statement(kind: FileKind, signer: &KeyPair, named: Fingerprint, context: &str, payload: &str) -> Vec<u8> {
+        let signature = signer.sign(context, payload.as_bytes());
+        let envelope = Envelope::from_parts(kind, named, payload.as_bytes().to_vec(), signature);
+        envelope.to_bytes()
+    }
+
+    fn rotation_payload(recovery: &Fingerprint, old: &Fingerprint, card: &[u8], extra: &str) -> String {
+        format!(
+            r#"{{"recovery_key":"{recovery}","old_key":"{old}","new_card":"{}","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#,
+            b64_encode(card)
+        )
+    }
+
+    fn revocation_payload(recovery: &Fingerprint, revoked: &Fingerprint, extra: &str) -> String {
+        format!(
+            r#"{{"recovery_key":"{recovery}","revoked_key":"{revoked}","reason":"signing key stolen","issued_at":"2026-11-23T09:00:00Z"{extra}}}"#
+        )
+    }
+
+    fn v(name: &'static str, kind: &'static str, expect: &'static str, comment: &'static str, file: Vec<u8>) -> RecoveryVector {
+        RecoveryVector { name, kind, expect, comment, file }
+    }
+
+    fn card_vectors() -> Vec<RecoveryVector> {
+        let (holder, recovery, _) = keys();
+        let rk = recovery.public_key().to_base64();
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let payload = |extra: &str| card_with(&holder, 3, extra);
+        let valid = v3_card(&holder, &recovery).to_bytes();
+        let as_v2 = String::from_utf8(card_with(&holder, 2, &format!(r#","recovery_key":"{rk}""#)))
+            .unwrap()
+            .replace("countersign/card/v2", "countersign/card/v3")
+            .into_bytes();
+        vec![
+            v("card-v3-valid", "card", "valid", "A version-3 card naming the recovery key (RFC 8032 test 3's key).", valid),
+            v("card-v3-missing-recovery-key", "card", "malformed", "Version 3 without recovery_key.", payload("")),
+            v(
+                "card-v3-recovery-key-is-the-signing-key",
+                "card",
+                "malformed",
+                "recovery_key equals public_key.",
+                payload(&format!(r#","recovery_key":"{}""#, holder.public_key().to_base64())),
+            ),
+            v(
+                "card-v3-small-order-recovery-key",
+                "card",
+                "malformed",
+                "recovery_key is the identity point (small order).",
+                payload(&format!(r#","recovery_key":"{}""#, b64_encode(&identity))),
+            ),
+            v(
+                "card-v3-unknown-member",
+                "card",
+                "malformed",
+                "Validly signed version 3 with a member no version defines.",
+                payload(&format!(r#","recovery_key":"{rk}","note":"x""#)),
+            ),
+            v(
+                "card-v1-with-recovery-key",
+                "card",
+                "malformed",
+                "Version 1 carrying recovery_key, which only version 3 has.",
+                card_with(&holder, 1, &format!(r#","recovery_key":"{rk}""#)),
+            ),
+            v("card-v3-signed-as-v2", "card", "signature_invalid", "A v3 card whose signature was made over countersign/card/v2.", as_v2),
+            v("card-v4", "card", "unsupported_version", "countersign/card/v4, a version no one defines yet.", valid_v4(&holder, &rk)),
+        ]
+    }
+
+    fn valid_v4(holder: &KeyPair, rk: &str) -> Vec<u8> {
+        String::from_utf8(card_with(holder, 3, &format!(r#","recovery_key":"{rk}""#)))
+            .unwrap()
+            .replace("countersign/card/v3", "countersign/card/v4")
+            .into_bytes()
+    }
+
+    fn rotation_vectors() -> Vec<RecoveryVector> {
+        let (old, recovery, new) = keys();
+        let (rfp, ofp) = (recovery.fingerprint(), old.fingerprint());
+        let card = v3_card(&new, &recovery).to_bytes();
+        let kind = FileKind::RecoveryRotation;
+        let id = "countersign/recovery-rotation/v1";
+        let signed = |payload: &str| statement(kind, &recovery, rfp, id, payload);
+        let valid = RecoveryRotation::create(&recovery, ofp, &PartnerCard::parse(&card).unwrap(), at("2026-11-23T09:00:00Z")).unwrap();
+        let plain_card =
+            PartnerCard::create(&new, CardDetails { name: "Globex Corporation".into(), ..Default::default() }, at("2026-11-20T08:00:00Z"));
+        vec![
+            v(
+                "recovery-rotation-valid",
+                "recovery-rotation",
+                "valid",
+                "The recovery key names the key of RFC 8032 test 2 in place of test 1's.",
+                valid,
+            ),
+            v(
+                "recovery-rotation-signed-by-the-old-key",
+                "recovery-rotation",
+                "unknown_signer",
+                "Signed by the old signing key, which is not the recovery key.",
+                statement(kind, &old, ofp, id, &rotation_payload(&ofp, &ofp, &card, "")),
+            ),
+            v(
+                "recovery-rotation-wrong-key",
+                "recovery-rotation",
+                "signature_invalid",
+                "Names the recovery key as signer, but the old key signed it.",
+                statement(kind, &old, rfp, id, &rotation_payload(&rfp, &ofp, &card, "")),
+            ),
+            v(
+                "recovery-rotation-signed-as-key-rotation",
+                "recovery-rotation",
+                "signature_invalid",
+                "The recovery key signed it over countersign/key-rotation/v1.",
+                statement(kind, &recovery, rfp, "countersign/key-rotation/v1", &rotation_payload(&rfp, &ofp, &card, "")),
+            ),
+            v(
+                "recovery-rotation-unknown-member",
+                "recovery-rotation",
+                "malformed",
+                "Validly signed, with a member the format does not define.",
+                signed(&rotation_payload(&rfp, &ofp, &card, r#","note":"x""#)),
+            ),
+            v(
+                "recovery-rotation-new-card-without-recovery-key",
+                "recovery-rotation",
+                "malformed",
+                "The new card is version 1: it names no recovery key.",
+                signed(&rotation_payload(&rfp, &ofp, &plain_card.unwrap().to_bytes(), "")),
+            ),
+            v(
+                "recovery-rotation-recovery-key-member-not-the-signer",
+                "recovery-rotation",
+                "malformed",
+                "recovery_key names the old key, not the signer.",
+                signed(&rotation_payload(&ofp, &ofp, &card, "")),
+            ),
+        ]
+    }
+
+    fn revocation_vectors() -> Vec<RecoveryVector> {
+        let (old, recovery, _) = keys();
+        let (rfp, ofp) = (recovery.fingerprint(), old.fingerprint());
+        let kind = FileKind::KeyRevocation;
+        let id = "countersign/key-revocation/v1";
+        let signed = |payload: &str| statement(kind, &recovery, rfp, id, payload);
+        let valid = KeyRevocation::create(&recovery, ofp, "signing key stolen", at("2026-11-23T09:00:00Z")).unwrap();
+        vec![
+            v("key-revocation-valid", "key-revocation", "valid", "The recovery key revokes the signing key of RFC 8032 test 1.", valid),
+            v(
+                "key-revocation-signed-by-the-old-key",
+                "key-revocation",
+                "unknown_signer",
+                "Signed by the signing key itself, which is not the recovery key.",
+                statement(kind, &old, ofp, id, &revocation_payload(&ofp, &ofp, "")),
+            ),
+            v(
+                "key-revocation-wrong-key",
+                "key-revocation",
+                "signature_invalid",
+                "Names the recovery key as signer, but the old key signed it.",
+                statement(kind, &old, rfp, id, &revocation_payload(&rfp, &ofp, "")),
+            ),
+            v(
+                "key-revocation-signed-as-recovery-rotation",
+                "key-revocation",
+                "signature_invalid",
+                "The recovery key signed it over countersign/recovery-rotation/v1.",
+                statement(kind, &recovery, rfp, "countersign/recovery-rotation/v1", &revocation_payload(&rfp, &ofp, "")),
+            ),
+            v(
+                "key-revocation-unknown-member",
+                "key-revocation",
+                "malformed",
+                "Validly signed, with a member the format does not define.",
+                signed(&revocation_payload(&rfp, &ofp, r#","note":"x""#)),
+            ),
+            v(
+                "key-revocation-revokes-the-recovery-key",
+                "key-revocation",
+                "malformed",
+                "revoked_key is the recovery key itself.",
+                signed(&revocation_payload(&rfp, &rfp, "")),
+            ),
+        ]
+    }
+
+    pub(super) fn generate() -> Vec<RecoveryVector> {
+        let mut all = card_vectors();
+        all.extend(rotation_vectors());
+        all.extend(revocation_vectors());
+        all
+    }
+
+    /// What a valid file says, as headers.
+    fn described(kind: &str, file: &[u8]) -> String {
+        let recovery = key(OTHER_SEED).public_key();
+        match kind {
+            "card" => {
+                let card = PartnerCard::parse(file).unwrap();
+                format!("version: {}\nrecovery-key: {}\n", card.version(), card.recovery_key().unwrap().to_base64())
+            }
+            "recovery-rotation" => {
+                let r = RecoveryRotation::verify(file, &recovery).unwrap();
+                format!("old-key: {}\nnew-key: {}\n", r.old_key(), r.new_card().fingerprint())
+            }
+            _ => {
+                let r = KeyRevocation::verify(file, &recovery).unwrap();
+                format!("revoked-key: {}\nreason: {}\n", r.revoked_key(), r.reason())
+            }
+        }
+    }
+
+    pub(super) fn render(vector: &RecoveryVector) -> Vec<u8> {
+        let mut head = format!("kind: {}\nexpect: {}\ncomment: {}\n", vector.kind, vector.expect, vector.comment);
+        if vector.kind != "card" {
+            head += &format!("recovery-public-key: {}\n", key(OTHER_SEED).public_key().to_base64());
+        }
+        if vector.expect == "valid" {
+            head += &described(vector.kind, &vector.file);
+        }
+        head += "\n";
+        let mut out = head.into_bytes();
+        out.extend_from_slice(&vector.file);
+        out
+    }
+
+    fn envelope_outcome(e: &EnvelopeError) -> &'static str {
+        match e {
+            EnvelopeError::UnsupportedVersion { .. } => "unsupported_version",
+            _ => "malformed",
+        }
+    }
+
+    fn statement_outcome(result: Result<(), RecoveryError>) -> &'static str {
+        match result {
+            Ok(()) => "valid",
+            Err(RecoveryError::BadSignature) => "signature_invalid",
+            Err(RecoveryError::Envelope(e)) => envelope_outcome(&e),
+            Err(_) => "malformed",
+        }
+    }
+
+    /// What this implementation makes of a vector's file, with the pinned recovery key `pinned`.
+    pub(super) fn outcome(kind: &str, file: &[u8], pinned: Option<&str>) -> &'static str {
+        let pinned = pinned.and_then(countersign_core::format::keys::PublicKey::from_base64);
+        match kind {
+            "card" => match PartnerCard::parse(file) {
+                Ok(_) => "valid",
+                Err(CardError::BadSignature) => "signature_invalid",
+                Err(CardError::Envelope(e)) => envelope_outcome(&e),
+                Err(_) => "malformed",
+            },
+            _ => {
+                let file_kind = if kind == "recovery-rotation" { FileKind::RecoveryRotation } else { FileKind::KeyRevocation };
+                let pinned = pinned.expect("a statement vector names the pinned recovery key");
+                match claimed_signer(file, file_kind) {
+                    Err(e) => statement_outcome(Err(e)),
+                    Ok(signer) if signer != pinned.fingerprint() => "unknown_signer",
+                    Ok(_) if file_kind == FileKind::RecoveryRotation => {
+                        statement_outcome(RecoveryRotation::verify(file, &pinned).map(drop))
+                    }
+                    Ok(_) => statement_outcome(KeyRevocation::verify(file, &pinned).map(drop)),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn recovery_vector_files_match_the_generator_and_yield_what_they_expect() {
+    let dir = vectors_dir();
+    let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
+    let vectors = recovery_vectors::generate();
+    for vector in &vectors {
+        let path = dir.join(format!("{}.recovery", vector.name));
+        let expected = recovery_vectors::render(vector);
+        if regenerate {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
+    }
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "recovery") {
+            continue;
+        }
+        seen += 1;
+        let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+        let got = recovery_vectors::outcome(&headers["kind"], &file, headers.get("recovery-public-key").map(String::as_str));
+        assert_eq!(got, headers["expect"], "{}", path.display());
+    }
+    assert_eq!(seen, vectors.len(), "a .recovery file in tests/vectors is not made by the generator");
+}

@@ -7,6 +7,7 @@ mod changes;
 mod exit;
 mod partner;
 mod partner_views;
+mod recovery;
 mod report;
 mod screen;
 mod secrets;
@@ -64,8 +65,11 @@ enum Command {
     Respond(partner::RespondArgs),
     /// Check a signed instruction (read-only).
     Verify(partner::VerifyArgs),
-    /// Partner side: a key-rotation statement signed by the current key, naming the new one.
+    /// Partner side: a key-rotation statement signed by the current key (or by the recovery key,
+    /// --with-recovery), naming the new one.
     Rotate(partner::RotateArgs),
+    /// Partner side: a revocation of your signing key signed by your recovery key.
+    Revoke(recovery::RevokeArgs),
     /// Create a workspace: database, organisation key, first admin.
     Init(workspace::InitArgs),
     /// A team workspace's schema on its server: `database migrate`, by the schema's owner.
@@ -153,6 +157,7 @@ pub fn run() -> ExitCode {
             None => workspace::verify_in_workspace(&args.file, args.email.as_deref(), &cli.global, output),
         },
         Command::Rotate(args) => partner::rotate(&args, output),
+        Command::Revoke(args) => recovery::revoke(&args, output),
         Command::Init(args) => workspace::init(&args, &cli.global, output),
         Command::Database(command) => team::database(&command, &cli.global, output),
         Command::Card(command) => workspace::card(&command, &cli.global, output),

@@ -1,5 +1,5 @@
 //! The partner half of the CLI, which needs no workspace: `keygen`, `fingerprint`, `sign`,
-//! `respond` and `verify --signer`.
+//! `respond`, `rotate` and `verify --signer` (the recovery key's part is in [`super::recovery`]).
 
 use countersign_service::OsRng;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use countersign_service::core::assess::domain_name::DomainName;
 use countersign_service::core::bank::Country;
 use countersign_service::core::export::qr::{fingerprint_uri, key_uri, Qr};
 use countersign_service::core::format::callback_key::partner_shared_secret;
-use countersign_service::core::format::card::{CardDetails, Contact, ContactKind, PartnerCard};
+use countersign_service::core::format::card::{CardDetails, CardKeys, Contact, ContactKind, PartnerCard};
 use countersign_service::core::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
 use countersign_service::core::format::envelope::{Envelope, FileKind, MAX_FILE_SIZE};
 use countersign_service::core::format::fingerprint::Fingerprint;
@@ -50,6 +50,14 @@ pub struct KeygenArgs {
     /// An email contact (repeatable), shown on the card.
     #[arg(long = "email", value_name = "ADDRESS")]
     emails: Vec<String>,
+    /// Make an offline recovery key instead: BASE.key (encrypted, usable only with
+    /// `--with-recovery`) and BASE.pub (its public key).
+    #[arg(long, conflicts_with_all = ["country", "domains", "phones", "emails", "recovery_key"])]
+    recovery: bool,
+    /// Name this recovery key on the new card (a version-3 card): the BASE.pub or BASE.key that
+    /// `keygen --recovery` wrote. Only that key can then replace or revoke the new signing key.
+    #[arg(long, value_name = "RECOVERY.pub")]
+    recovery_key: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -104,8 +112,15 @@ pub struct RespondArgs {
 #[derive(Args)]
 pub struct RotateArgs {
     /// Your current secret-key file (passphrase from COUNTERSIGN_KEY_PASSPHRASE or a prompt).
-    #[arg(long, value_name = "OLD.key")]
-    key: PathBuf,
+    #[arg(long, value_name = "OLD.key", required_unless_present = "with_recovery", conflicts_with = "with_recovery")]
+    key: Option<PathBuf>,
+    /// Sign with your recovery key instead (when the current key is lost or stolen); name the key
+    /// replaced with --replaces.
+    #[arg(long = "with-recovery", value_name = "RECOVERY.key", requires = "replaces")]
+    with_recovery: Option<PathBuf>,
+    /// With --with-recovery: the fingerprint of the signing key being replaced.
+    #[arg(long, value_name = "FPR", requires = "with_recovery")]
+    replaces: Option<String>,
     /// The card of your new key (made with keygen).
     #[arg(long = "new", value_name = "NEW.card")]
     new_card: PathBuf,
@@ -115,10 +130,17 @@ pub struct RotateArgs {
 }
 
 pub fn rotate(args: &RotateArgs, output: Output) -> CliResult {
-    let key_file = load_key_file(&args.key)?;
+    let key = match (args.key.as_deref(), args.with_recovery.as_deref(), args.replaces.as_deref()) {
+        (_, Some(recovery), Some(replaces)) => {
+            return super::recovery::rotate_with_recovery(recovery, replaces, &args.new_card, &args.out, output)
+        }
+        (Some(key), None, None) => key,
+        _ => return Err(CliError::usage("invalid_argument", "give --key OLD.key, or --with-recovery RECOVERY.key with --replaces FPR")),
+    };
+    let key_file = load_key_file(key)?;
     let new_card = load_card(&args.new_card)?;
-    let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
-    let old = key_file.unlock(&passphrase).map_err(|e| key_error(&args.key, e))?;
+    let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(key)))?;
+    let old = key_file.unlock(&passphrase).map_err(|e| key_error(key, e))?;
     let statement = countersign_service::core::format::rotation::RotationStatement::create(&old, &new_card, OffsetDateTime::now_utc())
         .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
     write_atomic(&args.out, &statement, Sensitivity::Public, false)?;
@@ -148,12 +170,12 @@ pub struct VerifyArgs {
     pub at: Option<String>,
 }
 
-fn display(path: &Path) -> String {
+pub(super) fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
 /// Appends an extension to a base path: `keys/globex` + `key` → `keys/globex.key`.
-fn with_extension(base: &Path, ext: &str) -> PathBuf {
+pub(super) fn with_extension(base: &Path, ext: &str) -> PathBuf {
     let mut s = base.as_os_str().to_os_string();
     s.push(".");
     s.push(ext);
@@ -164,7 +186,7 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
     Ok(read_limited(path, limit)?)
 }
 
-fn key_error(path: &Path, e: KeyError) -> CliError {
+pub(super) fn key_error(path: &Path, e: KeyError) -> CliError {
     match e {
         KeyError::WrongPassphrase => CliError::not_permitted("wrong_passphrase", format!("{}: {e}", display(path))),
         KeyError::WeakPassphrase => CliError::usage("weak_passphrase", e.to_string()),
@@ -172,7 +194,7 @@ fn key_error(path: &Path, e: KeyError) -> CliError {
     }
 }
 
-fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
+pub(super) fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
     let bytes = read_file(path, MAX_FILE_SIZE)?;
     PartnerCard::parse(&bytes).map_err(|e| CliError::usage("invalid_card", format!("{}: {e}", display(path))))
 }
@@ -183,6 +205,10 @@ fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
 }
 
 pub fn keygen(args: &KeygenArgs, output: Output) -> CliResult {
+    if args.recovery {
+        return super::recovery::keygen_recovery(&args.name, &args.out, output);
+    }
+    let recovery_key = args.recovery_key.as_deref().map(super::recovery::recovery_public_key).transpose()?;
     let bad = |e: String| CliError::usage("invalid_argument", e);
     let country = args.country.as_deref().map(|c| Country::parse(&c.to_ascii_uppercase())).transpose().map_err(|e| bad(e.to_string()))?;
     let domains = args.domains.iter().map(|d| DomainName::parse(d)).collect::<Result<Vec<_>, _>>().map_err(|e| bad(e.to_string()))?;
@@ -202,17 +228,24 @@ pub fn keygen(args: &KeygenArgs, output: Output) -> CliResult {
         }
     }
     let pair = KeyPair::generate(&mut OsRng);
-    let card =
-        PartnerCard::create(&pair, details, OffsetDateTime::now_utc()).map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
+    let keys = CardKeys { callback_key: None, recovery_key };
+    let card = PartnerCard::create_with_keys(&pair, details, keys, OffsetDateTime::now_utc())
+        .map_err(|e| CliError::usage("invalid_argument", e.to_string()))?;
     let passphrase = read_new_secret(KEY_PASSPHRASE, &format!("Passphrase for the new key of {}", args.name))?;
     let sealed = pair.seal(&mut OsRng, &card.details().name, &passphrase).map_err(|e| key_error(&key_path, e))?;
     write_atomic(&key_path, &sealed.to_bytes(), Sensitivity::Secret, false)?;
     write_atomic(&card_path, &card.to_bytes(), Sensitivity::Public, false)?;
     let fingerprint = pair.fingerprint().to_string();
-    output.emit(json!({ "fingerprint": fingerprint, "key": display(&key_path), "card": display(&card_path) }), || {
+    let recovery = recovery_key.map(|k| k.fingerprint().to_string());
+    let mut json = json!({ "fingerprint": fingerprint, "key": display(&key_path), "card": display(&card_path) });
+    if let Some(recovery) = &recovery {
+        json["recovery_key"] = json!(recovery);
+    }
+    output.emit(json, || {
+        let recovery = recovery.as_ref().map(|r| format!("\nThe card names your recovery key {r}.")).unwrap_or_default();
         format!(
             "Wrote {} (secret key, encrypted) and {} (partner card to hand out).\n\
-                 Fingerprint: {fingerprint}\n\
+                 Fingerprint: {fingerprint}{recovery}\n\
                  Your partners read this fingerprint back to you on the phone before they trust your card.",
             display(&key_path),
             display(&card_path)
@@ -235,7 +268,11 @@ fn identify(path: &Path) -> Result<FingerprintSubject, CliError> {
         .ok()
         .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
         .unwrap_or_default();
-    if format.starts_with("countersign/secret-key/") {
+    if format.starts_with("countersign/recovery-key/") {
+        let file = SecretKeyFile::recovery_from_bytes(&bytes).map_err(|e| key_error(path, e))?;
+        let key = file.public_key().map_err(|e| key_error(path, e))?;
+        Ok(FingerprintSubject { kind: "recovery-key", fingerprint: key.fingerprint(), public_key: Some(key), name: Some(file.name) })
+    } else if format.starts_with("countersign/secret-key/") {
         let file = SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))?;
         let key = file.public_key().map_err(|e| key_error(path, e))?;
         Ok(FingerprintSubject { kind: "key", fingerprint: key.fingerprint(), public_key: Some(key), name: Some(file.name) })

@@ -195,7 +195,16 @@ pub fn partner_json(d: &PartnerDetail) -> Value {
         "keys": d.keys.iter().map(key_json).collect::<Vec<_>>(),
         "accounts": d.accounts.iter().map(account_json).collect::<Vec<_>>(),
         "next": { "keys": d.next.keys, "contacts": d.next.contacts, "accounts": d.next.accounts },
+        "recovery_key": d.recovery_key.map(|r| json!({ "fingerprint": r.fingerprint.to_string(), "public_key": r.public_key.to_base64() })),
     })
+}
+
+/// The line saying whether the partner has a recovery key (issue 20).
+fn recovery_line(d: &PartnerDetail) -> String {
+    match &d.recovery_key {
+        Some(r) => format!("  recovery key  {} (only it can replace or revoke the signing key)\n", r.fingerprint),
+        None => "  recovery key  none: a stolen signing key could rotate the partner's key away\n".to_string(),
+    }
 }
 
 /// `partner show`'s text: the summary, then each history with how to see the rest of it.
@@ -217,6 +226,7 @@ pub fn partner_text(d: &PartnerDetail) -> String {
         c.accounts,
         c.cases
     );
+    out += &recovery_line(d);
     out += "  on-file numbers (the only ones to call back):\n";
     out += &d.phones.iter().map(phone_line).collect::<String>();
     out += &more_history_line(HistoryArg::Contacts, d.next.contacts);

@@ -36,7 +36,10 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) | ServiceError::NumberWithheld(_) => Exit::NotPermitted,
-            ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) | ServiceError::CoolingOff(_) => Exit::Failed,
+            ServiceError::CheckFailed(_)
+            | ServiceError::StateUnverified(_)
+            | ServiceError::CoolingOff(_)
+            | ServiceError::RecoveryKeyRequired(_) => Exit::Failed,
             ServiceError::InvalidInput(_)
             | ServiceError::NotFound(_)
             | ServiceError::TooLarge(_)
@@ -157,16 +160,21 @@ pub enum PartnerCommand {
         #[arg(long, value_name = "NUM[=LABEL]")]
         phone: String,
     },
-    /// Revoke a partner's key (admin only).
+    /// Revoke a partner's key (admin only): on our own decision (--reason), or on a revocation the
+    /// partner signed with its recovery key (--statement); either applies at once.
     RevokeKey {
         /// Partner id.
         id: i64,
         /// Why.
-        #[arg(long)]
-        reason: String,
+        #[arg(long, required_unless_present = "statement")]
+        reason: Option<String>,
         /// Which key, when the partner has several.
-        #[arg(long, value_name = "FPR")]
+        #[arg(long, value_name = "FPR", conflicts_with = "statement")]
         fingerprint: Option<String>,
+        /// A revocation the partner signed with its recovery key (`countersign revoke
+        /// --with-recovery`): it names the key and the reason.
+        #[arg(long, value_name = "FILE", conflicts_with = "reason")]
+        statement: Option<PathBuf>,
     },
 }
 
@@ -465,7 +473,8 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
             let outcome = ws.rotate_partner_key(&session, *id, &rotation)?;
             return report_outcome(outcome, output, |applied| {
                 let new = applied["new"].as_str().unwrap_or_default().to_string();
-                (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is retired."))
+                let old_status = applied["old_status"].as_str().unwrap_or("retired");
+                (json!({ "partner": id, "new_key": new }), format!("Partner {id} now signs with {new}; the previous key is {old_status}."))
             });
         }
         PartnerCommand::AddPhone { id, phone } => {
@@ -475,10 +484,16 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                 (json!({ "partner": id, "number": number }), format!("{number} is on file for partner {id}."))
             });
         }
-        PartnerCommand::RevokeKey { id, reason, fingerprint } => {
-            let revoked = ws.revoke_partner_key(&session, *id, fingerprint.as_deref(), reason)?;
-            output.emit(json!({ "partner": id, "revoked": revoked }), || {
-                format!("Revoked {revoked} of partner {id}: it will never verify an instruction again.")
+        PartnerCommand::RevokeKey { id, reason, fingerprint, statement } => {
+            let revoked = match (statement, reason) {
+                (Some(statement), _) => ws.revoke_partner_key_with_recovery(&session, *id, &read_file(statement, MAX_FILE_SIZE)?)?,
+                (None, Some(reason)) => ws.revoke_partner_key(&session, *id, fingerprint.as_deref(), reason)?,
+                (None, None) => return Err(CliError::usage("invalid_argument", "give --reason TEXT or --statement FILE")),
+            };
+            let by_recovery = statement.is_some();
+            output.emit(json!({ "partner": id, "revoked": revoked, "by_recovery_key": by_recovery }), || {
+                let how = if by_recovery { " on its recovery key's statement" } else { "" };
+                format!("Revoked {revoked} of partner {id}{how}: it will never verify an instruction again.")
             });
         }
     }

@@ -27,6 +27,7 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
   const { byId, retry, textOf, click, type, screen, signIn, switchUser, approveChange } = session(() => driver);
   let fingerprint;
   let newFingerprint;
+  let recoveryFingerprint;
 
   const step = (name) =>
     driver.wait(async () => {
@@ -46,7 +47,11 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     rmSync(WORK, { recursive: true, force: true });
     mkdirSync(WORK, { recursive: true });
     fingerprint = cli("keygen", "--name", "Hooli Ltd", "--country", "GB", "--domain", "hooli.example", "--out", path.join(WORK, "hooli")).fingerprint;
-    newFingerprint = cli("keygen", "--name", "Hooli Ltd", "--country", "GB", "--out", path.join(WORK, "hooli-2")).fingerprint;
+    // Issue 20: the new key's card names an offline recovery key, which the rotation pins.
+    recoveryFingerprint = cli("keygen", "--recovery", "--name", "Hooli Ltd", "--out", path.join(WORK, "hooli-recovery")).fingerprint;
+    newFingerprint = cli(
+      "keygen", "--name", "Hooli Ltd", "--country", "GB", "--recovery-key", path.join(WORK, "hooli-recovery.pub"), "--out", path.join(WORK, "hooli-2"),
+    ).fingerprint;
     cli("rotate", "--key", path.join(WORK, "hooli.key"), "--new", path.join(WORK, "hooli-2.card"), "--out", path.join(WORK, "hooli-rotation.json"));
     driver = await openApp();
   });
@@ -128,6 +133,8 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     assert.deepEqual(await keyStatuses(), ["active"]);
     const pinned = await retry(async () => (await driver.findElement(By.css('#partner-keys li[data-status="active"]'))).getAttribute("data-fingerprint"));
     assert.equal(pinned, fingerprint);
+    assert.equal(await (await byId("partner-recovery-key")).getAttribute("data-recovery"), "none");
+    assert.match(await textOf("partner-recovery-key"), /No recovery key: a stolen signing key could rotate/);
     assert.match(await textOf("partner-phones"), /\+44 20 7946 0000/);
     assert.match(await textOf("partner-accounts"), /GB33 BUKB/);
     await screenshot(driver, "partners-3-partner");
@@ -153,6 +160,9 @@ describe("partners: onboarding, key rotation and an outgoing instruction", { tim
     assert.deepEqual(await keyStatuses(), ["retired", "active"]);
     const active = await retry(async () => (await driver.findElement(By.css('#partner-keys li[data-status="active"]'))).getAttribute("data-fingerprint"));
     assert.equal(active, newFingerprint);
+    // Issue 20: the new card's recovery key is pinned and shown with its fingerprint.
+    assert.equal(await (await byId("partner-recovery-key")).getAttribute("data-recovery"), "pinned");
+    assert.equal(await (await byId("partner-recovery-fingerprint")).getAttribute("aria-label"), recoveryFingerprint);
     await screenshot(driver, "partners-4-rotated");
   });
 

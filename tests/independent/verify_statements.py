@@ -38,7 +38,7 @@ STATEMENT_ACTIONS = {
     "workspace.init", "workspace.upgrade", "audit.key_create", "user.add", "user.key_create",
     "user.disable", "user.enable", "user.reset_password", "policy.set", "org.account",
     "org.domains", "org.rotate_key", "partner.add", "partner.add_phone", "partner.rotate_key",
-    "partner.revoke_key", "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
+    "partner.revoke_key", "partner.recovery_revoke_key", "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
     "case.approve", "case.reject", "case.reopen", "case.release", "case.release_early", "case.export",
     "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
     "payment_file.screen",
@@ -111,6 +111,29 @@ def check_signature(message: bytes, details: dict, pk: bytes) -> None:
 def public_key(text) -> bytes | None:
     raw = canonical_b64(text) if isinstance(text, str) else None
     return raw if raw is not None and len(raw) == 32 and public_key_acceptable(raw) else None
+
+
+def recovery_member(details: dict) -> bytes | None:
+    """The recovery key a `partner.add` or `partner.rotate_key` pins (§12.4, issue 20), if any."""
+    if details.get("recovery_key") is None:
+        return None
+    pk = public_key(details["recovery_key"])
+    if pk is None:
+        raise Invalid("malformed", "its recovery_key is not a valid public key")
+    return pk
+
+
+def recovery_statement(text, fmt: str, recovery: bytes) -> dict:
+    """A statement the partner's recovery key signed (docs/format.md §4.2), kept in an event: its
+    payload, once the signature verifies with `recovery` over `fmt`."""
+    raw = canonical_b64(text) if isinstance(text, str) else None
+    env = strict_json(raw.decode("utf-8")) if raw else None
+    if not isinstance(env, dict) or env.get("format") != fmt or env.get("signer") != fingerprint(recovery):
+        raise Invalid("signature", "its recovery statement is not signed by the partner's recovery key")
+    payload, sig = canonical_b64(env.get("payload", "")), canonical_b64(env.get("signature", ""))
+    if payload is None or sig is None or not verify_strict(recovery, fmt.encode() + b"\x00" + payload, sig):
+        raise Invalid("signature", "its recovery statement's signature does not verify")
+    return strict_json(payload.decode("utf-8"))
 
 
 def described(role: str | None) -> str:
@@ -381,7 +404,8 @@ class State:
             if any(fp in p["keys"] for p in self.partners.values()):
                 raise Invalid("rules", f"{fp} is pinned for another partner")
             self.partners[pid] = {"name": details.get("name"), "keys": {fp: "active"},
-                                  "phones": set(details.get("phones") or []), "domains": set(details.get("domains") or [])}
+                                  "phones": set(details.get("phones") or []), "domains": set(details.get("domains") or []),
+                                  "recovery_key": recovery_member(details)}
             if details.get("known_account") is not None:
                 self.make_current(pid, details["known_account"], insert=True)
             return f"partner {pid} with key {fp} active"
@@ -397,13 +421,35 @@ class State:
             partner["phones"].add(number)
             return f"{number} on file for partner {pid}"
         if action == "partner.rotate_key":
-            if partner["keys"].get(details.get("old")) != "active":
-                raise Invalid("rules", f"{details.get('old')} is not an active key of partner {pid}")
-            if not isinstance(details.get("new"), str):
+            old, new = details.get("old"), details.get("new")
+            if not isinstance(new, str):
                 raise Invalid("malformed", "it names no new key")
-            partner["keys"][details["old"]] = "retired"
-            partner["keys"][details["new"]] = "active"
+            recovery, statement = partner.get("recovery_key"), details.get("recovery_statement")
+            if statement is None and recovery is not None:
+                raise Invalid("rules", f"partner {pid} has a recovery key: a rotation by the old key alone does not count")
+            if statement is None and partner["keys"].get(old) != "active":
+                raise Invalid("rules", f"{old} is not an active key of partner {pid}")
+            if statement is not None:
+                if recovery is None:
+                    raise Invalid("rules", f"partner {pid} has no recovery key")
+                payload = recovery_statement(statement, "countersign/recovery-rotation/v1", recovery)
+                card = strict_json(canonical_b64(payload["new_card"]).decode("utf-8"))
+                new_fp = fingerprint(canonical_b64(card["public_key"]))
+                if payload.get("old_key") != old or new_fp != new:
+                    raise Invalid("rules", "it names other keys than its recovery statement")
+                if partner["keys"].get(old) not in ("active", "revoked"):
+                    raise Invalid("rules", f"{old} is not a current or revoked key of partner {pid}")
+            if partner["keys"].get(old) == "active":
+                partner["keys"][old] = "retired"
+            partner["keys"][new] = "active"
+            partner["recovery_key"] = recovery_member(details)
             return f"partner {pid}'s key rotated"
+        if action == "partner.recovery_revoke_key":
+            if partner.get("recovery_key") is None:
+                raise Invalid("rules", f"partner {pid} has no recovery key")
+            payload = recovery_statement(details.get("statement"), "countersign/key-revocation/v1", partner["recovery_key"])
+            if payload.get("revoked_key") != details.get("fingerprint"):
+                raise Invalid("rules", "it names another key than its recovery statement")
         if details.get("fingerprint") not in partner["keys"]:
             raise Invalid("missing", f"{details.get('fingerprint')} is not a key of partner {pid}")
         partner["keys"][details["fingerprint"]] = "revoked"
@@ -628,6 +674,9 @@ def check_final_state(state: State, recs: list[dict[str, str]]) -> list[tuple[st
         ("state: the approved account is partner 1's current one, the contract's retired",
          sorted(v for k, v in state.accounts.items() if k[0] == 1) == ["current", "retired"]
          and state.accounts.get((1, case.get("account"))) == "current", f"got {state.accounts}"),
+        ("state: partner 1's signing key revoked by its recovery key's statement (issue 20), the recovery key pinned",
+         list(state.partners.get(1, {}).get("keys", {}).values()) == ["revoked"]
+         and state.partners.get(1, {}).get("recovery_key") is not None, f"got {state.partners.get(1)}"),
     ]
 
 
@@ -701,7 +750,7 @@ def main() -> int:
         recs = records(read(VECTOR))
         record_results, state = check_records(recs)
         results.extend(record_results)
-        results.append((f"{len(recs)} statements", len(recs) == 27, ""))
+        results.append((f"{len(recs)} statements", len(recs) == 29, ""))
         results.extend(check_final_state(state, recs))
         results.extend(self_tests(recs))
     except Exception as e:  # a crash is a failure, not a pass

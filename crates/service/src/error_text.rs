@@ -52,6 +52,7 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "check_failed", detail: "response_wrong", values: &["case"] },
     ErrorDetail { code: "check_failed", detail: "response_mismatch", values: &["case", "left"] },
     ErrorDetail { code: "check_failed", detail: "response_mismatch_locked", values: &["case"] },
+    ErrorDetail { code: "recovery_key_required", detail: "recovery_key_required", values: &["partner", "fingerprint"] },
     ErrorDetail { code: "authentication_failed", detail: "disabled", values: &["user"] },
     ErrorDetail { code: "file_too_large", detail: "email", values: &["limit"] },
     // The case flow's refusals (the core's `REFUSAL_DETAILS`, each with the case).

@@ -33,6 +33,7 @@ mod organisation;
 mod partners;
 mod queue;
 mod receiving;
+mod recovery;
 mod screening;
 mod statements;
 mod team;
@@ -83,6 +84,7 @@ pub use partners::{
 };
 pub use queue::{QueueGroup, WorkQueue};
 pub use receiving::{Assessment, InstructionSummary, PartnerRef};
+pub use recovery::{pinned_recovery_key, PinnedRecoveryKey};
 pub use screening::{ApprovedCopy, FileCheck, FileStanding, ScreenedFile, ScreeningRecord, SCREEN_ACTION};
 
 /// Errors of the service, each with a stable [`ServiceError::code`]; the shells map them to
@@ -124,6 +126,10 @@ pub enum ServiceError {
     /// long is left and who may release it early.
     #[error("{0}")]
     CoolingOff(ErrorText),
+    /// A rotation signed by the old key of a partner whose pinned card names a recovery key
+    /// (issue 20): only a rotation the recovery key signed replaces that key.
+    #[error("{0}")]
+    RecoveryKeyRequired(ErrorText),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -149,6 +155,7 @@ impl ServiceError {
         "payment_file_invalid",
         "state_unverified",
         "cooling_off",
+        "recovery_key_required",
         "newer_workspace",
         "no_workspace",
         "workspace_exists",
@@ -171,7 +178,8 @@ impl ServiceError {
             | Self::PaymentFileInvalid(t)
             | Self::StateUnverified(t)
             | Self::NumberWithheld(t)
-            | Self::CoolingOff(t) => Some(t),
+            | Self::CoolingOff(t)
+            | Self::RecoveryKeyRequired(t) => Some(t),
             Self::Store(_) => None,
         }
     }
@@ -199,6 +207,7 @@ impl ServiceError {
             Self::PaymentFileInvalid(_) => "payment_file_invalid",
             Self::StateUnverified(_) => "state_unverified",
             Self::CoolingOff(_) => "cooling_off",
+            Self::RecoveryKeyRequired(_) => "recovery_key_required",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",

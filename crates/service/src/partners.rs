@@ -7,6 +7,7 @@ use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
+use super::recovery::{check_recovery_rotation, pinned_recovery_key, recovery_key_required, recovery_rotation_signer, PinnedRecoveryKey};
 use super::statements::differs;
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
@@ -151,6 +152,9 @@ pub struct PartnerDetail {
     pub accounts: Vec<AccountView>,
     /// Where the histories shown only in part continue.
     pub next: HistoryCursors,
+    /// The offline recovery key its pinned card names (issue 20); `None`: a stolen signing key
+    /// could rotate it away (with an admin's and a checker's help).
+    pub recovery_key: Option<PinnedRecoveryKey>,
     /// Onboarded when and by whom.
     pub created_at: String,
     /// By whom.
@@ -310,6 +314,7 @@ impl<'c> Onboarding<'c> {
             "domains": self.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
             "country": self.country.map(|c| c.to_string()),
             "known_account": self.account.as_ref().map(|a| a.key()),
+            "recovery_key": self.card.recovery_key().map(|k| k.to_base64()),
         })
     }
 
@@ -354,25 +359,56 @@ impl<'c> Onboarding<'c> {
     }
 }
 
-/// A rotation statement for `partner_id` checked against its pinned keys: signed by an active
-/// key, for a new key pinned nowhere. Returns the old key's fingerprint, the new card and the
-/// partner's name.
-fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8]) -> ServiceResult<(String, PartnerCard, String)> {
-    let partner = tx.partner(partner_id)?.ok_or_else(|| {
-        ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id))
-    })?;
-    let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
-    let old = tx
-        .key_by_fingerprint(&claimed.to_string())?
-        .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
-        .ok_or_else(|| {
-            ServiceError::CheckFailed(
-                format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}").into(),
-            )
-        })?;
-    let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
-    let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
-    let new_card = statement.new_card().clone();
+/// A rotation statement checked against a partner's pinned keys.
+struct CheckedRotation {
+    /// The key replaced.
+    old: String,
+    /// The successor's card.
+    new_card: PartnerCard,
+    /// The partner's name.
+    name: String,
+    /// Signed by the partner's recovery key (`countersign/recovery-rotation/v1`), not the old key.
+    by_recovery: bool,
+}
+
+/// The fingerprint a rotation statement of either kind claims as its signer.
+fn claimed_rotation_signer(statement: &[u8]) -> ServiceResult<Fingerprint> {
+    match recovery_rotation_signer(statement) {
+        Some(signer) => Ok(signer),
+        None => RotationStatement::claimed_signer(statement).map_err(invalid),
+    }
+}
+
+/// A rotation statement for `partner_id` checked against its pinned keys, for a new key pinned
+/// nowhere. Signed by the old key (`key-rotation/v1`): that key must be active, and the partner
+/// must have no recovery key (`recovery` is the one pinned, if any: then such a rotation is
+/// refused, `recovery_key_required`). Signed by the recovery key (`recovery-rotation/v1`): it must
+/// be the pinned one (format §4.1, §4.2).
+fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8], recovery: Option<PinnedRecoveryKey>) -> ServiceResult<CheckedRotation> {
+    let partner = existing_partner(tx, partner_id)?;
+    let (old, new_card, by_recovery) = match recovery_rotation_signer(statement) {
+        Some(_) => {
+            let rotation = check_recovery_rotation(tx, partner_id, statement, recovery.map(|r| r.public_key))?;
+            (rotation.old_key().to_string(), rotation.new_card().clone(), true)
+        }
+        None => {
+            let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
+            if let Some(recovery) = recovery {
+                return Err(recovery_key_required(&partner.name, &recovery));
+            }
+            let old = tx
+                .key_by_fingerprint(&claimed.to_string())?
+                .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
+                .ok_or_else(|| {
+                    ServiceError::CheckFailed(
+                        format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}").into(),
+                    )
+                })?;
+            let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
+            let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
+            (old.fingerprint, statement.new_card().clone(), false)
+        }
+    };
     let new_fp = new_card.fingerprint().to_string();
     if let Some(existing) = tx.key_by_fingerprint(&new_fp)? {
         let text = format!("the new key {new_fp} is already pinned for partner {}", existing.partner_id);
@@ -380,7 +416,7 @@ fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8]) -> ServiceResu
             ErrorText::detailed("key_pinned", text).with("fingerprint", &new_fp).with("partner", existing.partner_id),
         ));
     }
-    Ok((old.fingerprint, new_card, partner.name))
+    Ok(CheckedRotation { old, new_card, name: partner.name, by_recovery })
 }
 
 /// Applies an accepted key rotation (a `partner_rotate_key` change) from its request: the old key
@@ -388,7 +424,13 @@ fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8]) -> ServiceResu
 pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let partner_id = field(request, "partner")?.as_i64().ok_or_else(|| StoreError::Corrupt("the change's partner".into()))?;
     let statement = b64_decode(text_field(request, "statement")?).ok_or_else(|| StoreError::Corrupt("the change's statement".into()))?;
-    let (old, new_card, _) = check_rotation(tx, partner_id, &statement)?;
+    // The recovery key pinned when it was proposed: a rotation or revocation since then changed the
+    // keys, which the check of `old` below refuses; `audit verify` checks it against the statements.
+    let recovery = request["recovery_key"].as_str().map(|k| {
+        let public_key = PublicKey::from_base64(k).ok_or_else(|| StoreError::Corrupt("the change's recovery key".into()))?;
+        Ok::<_, StoreError>(PinnedRecoveryKey { public_key, fingerprint: public_key.fingerprint() })
+    });
+    let CheckedRotation { old, new_card, by_recovery, .. } = check_rotation(tx, partner_id, &statement, recovery.transpose()?)?;
     if old != text_field(request, "old")? {
         return Err(ServiceError::CheckFailed(
             format!("partner {partner_id}'s keys changed since the rotation was proposed: propose it again").into(),
@@ -396,11 +438,21 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     }
     let old_row = tx.key_by_fingerprint(&old)?.ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
     let (new_fp, at, by) = (new_card.fingerprint().to_string(), applier.at(), applier.by());
-    tx.set_key_status(old_row.id, KeyStatus::Retired, at, &format!("replaced by {new_fp} (rotation statement approved by {by})"))?;
-    let how = format!("rotation statement signed by the previous key {old}, fingerprint read back on a call, approved by {by}");
+    let old_status = match old_row.status {
+        KeyStatus::Active => {
+            tx.set_key_status(old_row.id, KeyStatus::Retired, at, &format!("replaced by {new_fp} (rotation statement approved by {by})"))?;
+            KeyStatus::Retired
+        }
+        status => status,
+    };
+    let signed_by = match by_recovery {
+        true => "the partner's recovery key",
+        false => "the previous key",
+    };
+    let how = format!("rotation statement signed by {signed_by} in place of {old}, fingerprint read back on a call, approved by {by}");
     tx.insert_partner_key(partner_id, &new_fp, &new_card.public_key().to_bytes(), &how, by, at)?;
     applier.write(tx, 0, &format!("partner:{partner_id}"))?;
-    Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp }))
+    Ok(json!({ "partner_id": partner_id, "old": old, "new": new_fp, "old_status": old_status.as_str(), "by_recovery_key": by_recovery }))
 }
 
 /// The phone numbers a partner's card lists, each with the card's label for it; numbers that do
@@ -540,6 +592,7 @@ impl Workspace {
         let onboarding = Onboarding::check(&card, new)?;
         let flags = self.verified(session.user(), "partners", |tx, state| -> ServiceResult<_> {
             onboarding.refuse_pinned(tx)?;
+            super::recovery::refuse_recovery_as_signer(tx, state, &card)?;
             super::lookalikes::onboarding_flags(tx, state, &onboarding.name, &onboarding.domains, onboarding.account.as_ref())
         })?;
         let details = onboarding.effect_details();
@@ -603,6 +656,7 @@ impl Workspace {
                 keys: keys.items,
                 accounts: accounts.items,
                 next: HistoryCursors { keys: keys.next, contacts: phones.next, accounts: accounts.next },
+                recovery_key: pinned_recovery_key(state, id),
                 created_at: p.created_at,
                 created_by: p.created_by,
             })
@@ -633,10 +687,15 @@ impl Workspace {
     pub fn rotate_partner_key(&mut self, session: &Session, partner_id: i64, rotation: &KeyRotation<'_>) -> ServiceResult<Outcome> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, Permission::RotatePartnerKeys, &subject)?;
-        let claimed = RotationStatement::claimed_signer(rotation.statement).map_err(invalid)?;
-        let checked = self.store.read(|tx| check_rotation(tx, partner_id, rotation.statement));
-        let (old, new_card, name) = match checked {
-            Err(e @ ServiceError::CheckFailed(_)) => {
+        let claimed = claimed_rotation_signer(rotation.statement)?;
+        let checked = self.verified(session.user(), &subject, |tx, state| -> ServiceResult<_> {
+            let recovery = pinned_recovery_key(state, partner_id);
+            let checked = check_rotation(tx, partner_id, rotation.statement, recovery)?;
+            super::recovery::refuse_recovery_as_signer(tx, state, &checked.new_card)?;
+            Ok((checked, recovery))
+        });
+        let (CheckedRotation { old, new_card, name, by_recovery }, recovery) = match checked {
+            Err(e @ (ServiceError::CheckFailed(_) | ServiceError::RecoveryKeyRequired(_))) => {
                 return self.refuse(session.user(), "partner.rotate_key_refused", &subject, json!({ "signer": claimed.to_string() }), e)
             }
             other => other?,
@@ -656,17 +715,29 @@ impl Workspace {
             return self.refuse(session.user(), "partner.rotate_key_refused", &subject, details, ServiceError::CheckFailed(text));
         }
         let dialed = self.on_file_number(session, partner_id, rotation.dialed, "partner.rotate_key_refused", &subject)?;
-        let details = json!({ "old": old, "new": new_fp, "dialed": dialed.as_e164(), "read_back_by": session.user() });
+        let new_recovery = new_card.recovery_key().map(|k| k.to_base64());
+        let mut details = json!({
+            "old": old,
+            "new": new_fp,
+            "dialed": dialed.as_e164(),
+            "read_back_by": session.user(),
+            "recovery_key": new_recovery,
+        });
+        if by_recovery {
+            details["recovery_statement"] = json!(b64_encode(rotation.statement));
+        }
+        let signed_by = if by_recovery { " (signed by its recovery key)" } else { "" };
+        let pinned_recovery = recovery.map(|r| r.public_key.to_base64());
         self.submit(
             session,
             ChangeRequest {
                 kind: ChangeKind::PartnerRotateKey,
-                summary: format!("Accept {name}'s new key {new_fp} in place of {old}"),
-                request: json!({ "partner": partner_id, "statement": b64_encode(rotation.statement), "old": old }),
+                summary: format!("Accept {name}'s new key {new_fp} in place of {old}{signed_by}"),
+                request: json!({ "partner": partner_id, "statement": b64_encode(rotation.statement), "old": old, "recovery_key": pinned_recovery }),
                 effects: vec![ProposedEffect { action: "partner.rotate_key".into(), subject: subject.clone(), details }],
                 flags: vec![],
-                before: json!({ "active_key": old }),
-                after: json!({ "active_key": new_fp }),
+                before: json!({ "active_key": old, "recovery_key": pinned_recovery }),
+                after: json!({ "active_key": new_fp, "recovery_key": new_recovery }),
             },
         )
     }

@@ -125,6 +125,9 @@ pub struct PartnerView {
     pub keys: Vec<PartnerKey>,
     /// Accounts, oldest first.
     pub accounts: Vec<PartnerAccount>,
+    /// The fingerprint of the offline recovery key its pinned card names (issue 20); `null`: it
+    /// has none, and a stolen signing key could rotate its key away.
+    pub recovery_key: Option<String>,
     /// Onboarded when (UTC).
     pub created_at: String,
     /// By whom.
@@ -201,6 +204,7 @@ fn row(p: PartnerSummary) -> PartnerRow {
 
 fn view(d: PartnerDetail) -> PartnerView {
     PartnerView {
+        recovery_key: d.recovery_key.map(|r| r.fingerprint.to_string()),
         summary: row(d.summary),
         domains: d.domains,
         phones: d

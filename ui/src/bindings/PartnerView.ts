@@ -29,6 +29,11 @@ keys: Array<PartnerKey>,
  */
 accounts: Array<PartnerAccount>, 
 /**
+ * The fingerprint of the offline recovery key its pinned card names (issue 20); `null`: it
+ * has none, and a stolen signing key could rotate its key away.
+ */
+recovery_key: string | null, 
+/**
  * Onboarded when (UTC).
  */
 created_at: string, 

@@ -80,6 +80,7 @@ function keysSection(view: PartnerView): HTMLElement {
     "section",
     { class: "card", "aria-labelledby": "partner-keys-title" },
     h("h3", { id: "partner-keys-title" }, t("partners.page.keys")),
+    recoveryKey(view),
     h(
       "ul",
       { id: "partner-keys", class: "keys" },
@@ -96,6 +97,19 @@ function keysSection(view: PartnerView): HTMLElement {
         ),
       ),
     ),
+  );
+}
+
+/** Whether the partner's pinned card names an offline recovery key (issue 20), and its fingerprint. */
+function recoveryKey(view: PartnerView): HTMLElement {
+  if (view.recovery_key === null) {
+    return h("p", { id: "partner-recovery-key", class: "hint warning", "data-recovery": "none" }, t("partners.recovery.none"));
+  }
+  return h(
+    "div",
+    { id: "partner-recovery-key", "data-recovery": "pinned" },
+    h("p", {}, t("partners.recovery.pinned")),
+    fingerprintGroups(view.recovery_key, "partner-recovery-fingerprint"),
   );
 }
 

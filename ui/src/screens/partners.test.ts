@@ -83,6 +83,7 @@ const detail: PartnerView = {
     { display: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", country: "DE", status: "current", source: "contract", first_seen: "2026-01-01T00:00:00Z", last_seen: "2026-01-01T00:00:00Z", cases: [] },
     { display: "GB82 WEST 1234 5698 7654 32", bic: "WESTGB2L", country: "GB", status: "fraudulent", source: "instruction", first_seen: "2026-02-01T00:00:00Z", last_seen: "2026-02-01T00:00:00Z", cases: [2] },
   ],
+  recovery_key: null,
   created_at: "2026-01-01T00:00:00Z",
   created_by: "alice",
 };
@@ -361,6 +362,28 @@ describe("the partner page", () => {
     expect(phones[0]).toMatch(/^introducido en el alta por alice \(contrato o llamada de alta\), aprobado por dave, el /);
     expect(phones[1]).toMatch(/^añadido después mediante un cambio de alice, aprobado por dave, el /);
     expect(phones.join(" ")).not.toMatch(/onboarding|change|typed|approved/);
+  });
+
+  // Issue 20: whether the partner's card names a recovery key, its fingerprint, and what its absence
+  // means, in each language.
+  it("says whether the partner has a recovery key, with its fingerprint", async () => {
+    let withKey = false;
+    mockIPC((cmd) => {
+      if (cmd === "partner_detail") return withKey ? { ...detail, recovery_key: NEW_FPR } : detail;
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    const none = s.content.querySelector<HTMLElement>("#partner-recovery-key")!;
+    expect(none.dataset.recovery).toBe("none");
+    expect(none.textContent).toContain("a stolen signing key could rotate");
+    withKey = true;
+    setLocale("tr");
+    await renderPartner(s, 1);
+    const pinned = s.content.querySelector<HTMLElement>("#partner-recovery-key")!;
+    expect(pinned.dataset.recovery).toBe("pinned");
+    expect(pinned.textContent).toContain("Kurtarma anahtarı");
+    expect(pinned.querySelector("#partner-recovery-fingerprint")?.getAttribute("aria-label")).toBe(NEW_FPR);
   });
 
   // Issue 20: an admin puts one more number on file with its label; a second person approves it.

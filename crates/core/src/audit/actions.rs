@@ -44,6 +44,8 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "partner.rotate_key",
     "partner.rotate_key_refused",
     "partner.revoke_key",
+    "partner.recovery_revoke_key",
+    "partner.recovery_revoke_refused",
     "account.confirm_fraud",
     "account.clear",
     // Instructions and cases.

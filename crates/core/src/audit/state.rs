@@ -48,6 +48,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "partner.add_phone",
     "partner.rotate_key",
     "partner.revoke_key",
+    "partner.recovery_revoke_key",
     "instruction.receive",
     "case.challenge",
     "case.callback",
@@ -91,6 +92,28 @@ pub fn is_statement(action: &str) -> bool {
     STATEMENT_ACTIONS.contains(&action)
 }
 
+/// The recovery key a `partner.add` or `partner.rotate_key` pins (`recovery_key`, base64), if any.
+fn recovery_member(d: &Value) -> Result<Option<PublicKey>, Fault> {
+    match &d["recovery_key"] {
+        Value::Null => Ok(None),
+        v => Ok(Some(v.as_str().and_then(PublicKey::from_base64).ok_or("its recovery_key is not a valid public key")?)),
+    }
+}
+
+/// The key a `partner.recovery_revoke_key` revokes: its `statement` must verify with the partner's
+/// pinned recovery key and name the `fingerprint` revoked.
+fn recovery_revocation(partner: &PartnerState, d: &Value) -> Result<String, Fault> {
+    let fingerprint = d["fingerprint"].as_str().ok_or("it names no key")?;
+    let recovery = partner.recovery_key.ok_or_else(|| Fault::new(StatementFault::Rules, "the partner has no recovery key".into()))?;
+    let bytes = d["statement"].as_str().and_then(crate::encoding::b64_decode).ok_or("its statement is not base64")?;
+    let revocation = crate::format::recovery::KeyRevocation::verify(&bytes, &recovery)
+        .map_err(|e| Fault::new(StatementFault::Signature, format!("its recovery statement: {e}")))?;
+    match revocation.revoked_key().to_string() == fingerprint {
+        true => Ok(fingerprint.to_string()),
+        false => Err(Fault::new(StatementFault::Rules, "it names another key than its recovery statement".into())),
+    }
+}
+
 /// The actor of the statements that the organisation key signs at `init`.
 pub const SYSTEM: &str = "system";
 
@@ -118,6 +141,9 @@ pub struct PartnerState {
     pub numbers: BTreeMap<String, NumberProvenance>,
     /// Registered email domains.
     pub domains: BTreeSet<String>,
+    /// The offline recovery key the partner's pinned card names (format §4.2, issue 20): once
+    /// pinned, only statements it signs replace or revoke the partner's signing key.
+    pub recovery_key: Option<PublicKey>,
 }
 
 /// A case as the statements make it: what the dual-control rules read.
@@ -538,7 +564,7 @@ impl ImpliedState {
                 self.shaped("settings", "org_domains", event.seq);
                 Ok(())
             }
-            "partner.add" | "partner.rotate_key" | "partner.revoke_key" => {
+            "partner.add" | "partner.rotate_key" | "partner.revoke_key" | "partner.recovery_revoke_key" => {
                 self.require(event, &admin)?;
                 self.partner_effect(event, d)
             }
@@ -616,6 +642,7 @@ impl ImpliedState {
                     phones,
                     numbers,
                     domains: strings(&d["domains"]).unwrap_or_default(),
+                    recovery_key: recovery_member(d)?,
                 };
                 for fingerprint in partner.keys.keys() {
                     self.shaped("partner_keys", fingerprint, event.seq);
@@ -628,19 +655,19 @@ impl ImpliedState {
                 }
                 Ok(())
             }
-            "partner.rotate_key" => {
-                let (old, new) = (text(&d["old"]).ok_or("it names no old key")?, text(&d["new"]).ok_or("it names no new key")?);
+            "partner.rotate_key" => self.rotation_effect(event, id, d),
+            "partner.recovery_revoke_key" => {
                 let partner = self
                     .partners
                     .get_mut(&id)
                     .ok_or_else(|| Fault::new(StatementFault::Missing, format!("partner {id} does not exist")))?;
-                if partner.keys.get(&old) != Some(&KeyStatus::Active) {
-                    return Err(Fault::new(StatementFault::Rules, format!("{old} is not an active key of partner {id}")));
-                }
-                partner.keys.insert(old.clone(), KeyStatus::Retired);
-                partner.keys.insert(new.clone(), KeyStatus::Active);
-                self.shaped("partner_keys", old, event.seq);
-                self.shaped("partner_keys", new, event.seq);
+                let revoked = recovery_revocation(partner, d)?;
+                let status = partner
+                    .keys
+                    .get_mut(&revoked)
+                    .ok_or_else(|| Fault::new(StatementFault::Missing, format!("{revoked} is not a key of partner {id}")))?;
+                *status = KeyStatus::Revoked;
+                self.shaped("partner_keys", revoked, event.seq);
                 Ok(())
             }
             _ => {
@@ -658,6 +685,47 @@ impl ImpliedState {
                 Ok(())
             }
         }
+    }
+
+    /// `partner.rotate_key`: the old key retired (a revoked one stays revoked) and the new one
+    /// pinned with the recovery key its card names. When the partner has a recovery key, only a
+    /// rotation that key signed counts (its statement is in `recovery_statement`, checked here);
+    /// without one, the old key must be active (format §4.1, §4.2).
+    fn rotation_effect(&mut self, event: &LoggedEvent, id: i64, d: &Value) -> Result<(), Fault> {
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let (old, new) = (text(&d["old"]).ok_or("it names no old key")?, text(&d["new"]).ok_or("it names no new key")?);
+        let partner =
+            self.partners.get_mut(&id).ok_or_else(|| Fault::new(StatementFault::Missing, format!("partner {id} does not exist")))?;
+        let rules = |why: String| Fault::new(StatementFault::Rules, why);
+        match (partner.recovery_key, d["recovery_statement"].as_str()) {
+            (Some(recovery), Some(statement)) => {
+                let bytes = crate::encoding::b64_decode(statement).ok_or("its recovery statement is not base64")?;
+                let rotation = crate::format::recovery::RecoveryRotation::verify(&bytes, &recovery)
+                    .map_err(|e| Fault::new(StatementFault::Signature, format!("its recovery statement: {e}")))?;
+                if rotation.old_key().to_string() != old || rotation.new_card().fingerprint().to_string() != new {
+                    return Err(rules("it names other keys than its recovery statement".into()));
+                }
+                if !matches!(partner.keys.get(&old), Some(KeyStatus::Active | KeyStatus::Revoked)) {
+                    return Err(rules(format!("{old} is not a current or revoked key of partner {id}")));
+                }
+            }
+            (Some(_), None) => {
+                return Err(rules(format!("partner {id} has a recovery key: a rotation signed by the old key alone does not count")))
+            }
+            (None, Some(_)) => return Err(rules(format!("partner {id} has no recovery key to sign a rotation"))),
+            (None, None) if partner.keys.get(&old) != Some(&KeyStatus::Active) => {
+                return Err(rules(format!("{old} is not an active key of partner {id}")))
+            }
+            (None, None) => {}
+        }
+        if partner.keys.get(&old) == Some(&KeyStatus::Active) {
+            partner.keys.insert(old.clone(), KeyStatus::Retired);
+        }
+        partner.keys.insert(new.clone(), KeyStatus::Active);
+        partner.recovery_key = recovery_member(d)?;
+        self.shaped("partner_keys", old, event.seq);
+        self.shaped("partner_keys", new, event.seq);
+        Ok(())
     }
 
     /// The provenance of the numbers a `partner.add` puts on file: as its `numbers` member says

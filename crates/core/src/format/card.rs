@@ -1,6 +1,8 @@
 //! Partner cards: a partner's public key with its name, country, domains and contacts, signed
 //! by that same key (`countersign/card/v1`); version 2 (`countersign/card/v2`) also carries the
-//! holder's callback key (format §4), which instructions signed for it name. A card proves only
+//! holder's callback key (format §4), which instructions signed for it name; version 3
+//! (`countersign/card/v3`, issue 20) names the holder's offline recovery key, the only key that
+//! may then replace or revoke the signing key (format §4.2). A card proves only
 //! that whoever made it holds the key; importing one pins nothing. Trust comes from reading the
 //! fingerprint back out of band.
 
@@ -69,6 +71,8 @@ struct CardWire {
     contacts: Vec<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
     callback_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::present")]
+    recovery_key: Option<String>,
 }
 
 /// Why a card was refused.
@@ -91,8 +95,37 @@ pub struct PartnerCard {
     details: CardDetails,
     public_key: PublicKey,
     callback_key: Option<CallbackPublicKey>,
+    recovery_key: Option<PublicKey>,
     created_at: OffsetDateTime,
     envelope: Envelope,
+}
+
+/// The keys besides the signing key a card may name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CardKeys {
+    /// The holder's X25519 callback key (format §3.7).
+    pub callback_key: Option<CallbackPublicKey>,
+    /// The holder's offline Ed25519 recovery key (format §4.2).
+    pub recovery_key: Option<PublicKey>,
+}
+
+/// The `recovery_key` member of a card of `version`: required in version 3 (a valid Ed25519
+/// point of large order, in canonical base64, other than the card's own key), absent otherwise.
+fn recovery_key_of(version: u32, text: Option<&str>, public_key: &PublicKey) -> Result<Option<PublicKey>, CardError> {
+    match (version, text) {
+        (3, Some(text)) => {
+            let key = PublicKey::from_base64(text).ok_or_else(|| {
+                CardError::Invalid("recovery_key is not 32 bytes of canonical base64 of a valid Ed25519 key of large order".into())
+            })?;
+            match key == *public_key {
+                true => Err(CardError::Invalid("recovery_key must differ from the card's signing key".into())),
+                false => Ok(Some(key)),
+            }
+        }
+        (3, None) => Err(CardError::Invalid("a version-3 card must carry recovery_key".into())),
+        (_, Some(_)) => Err(CardError::Invalid("unknown field `recovery_key`: it is a member of version-3 cards only".into())),
+        (_, None) => Ok(None),
+    }
 }
 
 fn check_short_text(what: &str, value: &str, max: usize) -> Result<(), CardError> {
@@ -116,6 +149,13 @@ impl PartnerCard {
         callback_key: Option<CallbackPublicKey>,
         now: OffsetDateTime,
     ) -> Result<Self, CardError> {
+        Self::create_with_keys(key, details, CardKeys { callback_key, recovery_key: None }, now)
+    }
+
+    /// Makes and signs a card for `key` naming the other keys given: version 3 with a recovery
+    /// key, else version 2 with a callback key, else version 1.
+    pub fn create_with_keys(key: &KeyPair, details: CardDetails, keys: CardKeys, now: OffsetDateTime) -> Result<Self, CardError> {
+        let CardKeys { callback_key, recovery_key } = keys;
         let wire = CardWire {
             name: details.name.clone(),
             public_key: key.public_key().to_base64(),
@@ -124,9 +164,14 @@ impl PartnerCard {
             domains: details.domains.iter().map(|d| d.to_string()).collect(),
             contacts: details.contacts.clone(),
             callback_key: callback_key.map(|k| k.to_base64()),
+            recovery_key: recovery_key.map(|k| k.to_base64()),
         };
         let payload = serde_json::to_vec(&wire).expect("card serialises");
-        let version = if callback_key.is_some() { 2 } else { 1 };
+        let version = match (recovery_key, callback_key) {
+            (Some(_), _) => 3,
+            (None, Some(_)) => 2,
+            (None, None) => 1,
+        };
         let envelope = Envelope::sign_version(FileKind::Card, version, key, payload);
         Self::from_envelope(envelope)
     }
@@ -147,15 +192,18 @@ impl PartnerCard {
         }
         check_short_text("the name", &wire.name, 140)?;
         let callback_key = match (envelope.version(), wire.callback_key.as_deref()) {
-            (2, Some(text)) => {
+            (2 | 3, Some(text)) => {
                 Some(CallbackPublicKey::from_base64(text).ok_or_else(|| {
                     CardError::Invalid("callback_key is not 32 bytes of canonical base64, or is a low-order point".into())
                 })?)
             }
             (2, None) => return Err(CardError::Invalid("a version-2 card must carry callback_key".into())),
-            (_, Some(_)) => return Err(CardError::Invalid("unknown field `callback_key`: it is a member of version-2 cards only".into())),
+            (_, Some(_)) => {
+                return Err(CardError::Invalid("unknown field `callback_key`: it is a member of version-2 and version-3 cards only".into()))
+            }
             (_, None) => None,
         };
+        let recovery_key = recovery_key_of(envelope.version(), wire.recovery_key.as_deref(), &public_key)?;
         let created_at = parse_utc(&wire.created_at).ok_or_else(|| CardError::Invalid("created_at is not a UTC time".into()))?;
         let country = wire.country.as_deref().map(Country::parse).transpose().map_err(|e| CardError::Invalid(e.to_string()))?;
         if wire.domains.len() > MAX_LIST || wire.contacts.len() > MAX_LIST {
@@ -181,7 +229,7 @@ impl PartnerCard {
             }
         }
         let details = CardDetails { name: wire.name, country, domains, contacts: wire.contacts };
-        Ok(PartnerCard { details, public_key, callback_key, created_at, envelope })
+        Ok(PartnerCard { details, public_key, callback_key, recovery_key, created_at, envelope })
     }
 
     /// The card file's bytes.
@@ -202,6 +250,17 @@ impl PartnerCard {
     /// The holder's callback key (version-2 cards): instructions signed for this card name it.
     pub fn callback_key(&self) -> Option<CallbackPublicKey> {
         self.callback_key
+    }
+
+    /// The holder's offline recovery key (version-3 cards, format §4.2): once pinned, only it may
+    /// replace or revoke the signing key.
+    pub fn recovery_key(&self) -> Option<PublicKey> {
+        self.recovery_key
+    }
+
+    /// The card's version (1, 2 or 3).
+    pub fn version(&self) -> u32 {
+        self.envelope.version()
     }
 
     /// The key's fingerprint.
@@ -296,6 +355,40 @@ mod tests {
         assert_ne!(without, payload);
         let v2_without = Envelope::sign_version(FileKind::Card, 2, &key, without.into_bytes()).to_bytes();
         assert!(matches!(PartnerCard::parse(&v2_without), Err(CardError::Invalid(_))), "v2 requires it");
+    }
+
+    /// Format §4.2 (issue 20): a card naming a recovery key is version 3; the key must be valid,
+    /// of large order and not the signing key; v1 and v2 have no such member; the callback key is
+    /// optional in v3.
+    #[test]
+    fn a_card_with_a_recovery_key_is_version_3() {
+        let key = KeyPair::from_seed(&[5; 32]);
+        let recovery = KeyPair::from_seed(&[6; 32]).public_key();
+        let at = parse_utc("2026-11-23T09:00:00Z").unwrap();
+        let keys = CardKeys { callback_key: None, recovery_key: Some(recovery) };
+        let card = PartnerCard::create_with_keys(&key, details(), keys, at).unwrap();
+        assert!(String::from_utf8(card.to_bytes()).unwrap().contains("countersign/card/v3"));
+        let parsed = PartnerCard::parse(&card.to_bytes()).unwrap();
+        assert_eq!((parsed.recovery_key(), parsed.callback_key(), parsed.version()), (Some(recovery), None, 3));
+        let callback = crate::format::callback_key::CallbackSecret::from_bytes(&[9; 32]).public_key();
+        let both =
+            PartnerCard::create_with_keys(&key, details(), CardKeys { callback_key: Some(callback), recovery_key: Some(recovery) }, at);
+        assert_eq!(PartnerCard::parse(&both.unwrap().to_bytes()).unwrap().callback_key(), Some(callback));
+        let payload = String::from_utf8(card.envelope.payload().to_vec()).unwrap();
+        let sign = |version: u32, payload: &str| {
+            PartnerCard::parse(&Envelope::sign_version(FileKind::Card, version, &key, payload.as_bytes().to_vec()).to_bytes())
+        };
+        assert!(invalid(sign(1, &payload)).contains("version-3 cards only"));
+        let member = format!(r#","recovery_key":"{}""#, recovery.to_base64());
+        assert!(invalid(sign(3, &payload.replace(&member, ""))).contains("must carry recovery_key"));
+        let own = payload.replace(&recovery.to_base64(), &key.public_key().to_base64());
+        assert!(invalid(sign(3, &own)).contains("must differ"));
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        for bad in [crate::encoding::b64_encode(&identity), format!("{}\\n", recovery.to_base64()), "AAAA".into()] {
+            let why = invalid(sign(3, &payload.replace(&recovery.to_base64(), &bad)));
+            assert!(why.contains("large order"), "{bad}: {why}");
+        }
     }
 
     /// A card signed by `key` whose payload is `name`, the key, a fixed time and `members`.

@@ -1,5 +1,5 @@
 //! The signed-file envelope shared by every file type we sign (instructions, partner cards,
-//! key-rotation statements): a small JSON object carrying the exact signed payload bytes in
+//! key-rotation statements, the recovery key's rotations and revocations): a small JSON object carrying the exact signed payload bytes in
 //! base64, the signer's fingerprint and an Ed25519 signature over a domain-separated message.
 //!
 //! Parsing is strict: a size limit, valid UTF-8, no unknown or duplicate fields, canonical
@@ -22,10 +22,15 @@ pub enum FileKind {
     /// A payment instruction (bank details), `countersign/instruction/v1` or `v2` (with the
     /// recipient's callback key).
     Instruction,
-    /// A self-signed partner card, `countersign/card/v1` or `v2` (with a callback key).
+    /// A self-signed partner card, `countersign/card/v1`, `v2` (with a callback key) or `v3`
+    /// (with a recovery key).
     Card,
     /// A key-rotation statement, `countersign/key-rotation/v1`.
     KeyRotation,
+    /// A rotation signed by the partner's recovery key, `countersign/recovery-rotation/v1`.
+    RecoveryRotation,
+    /// A revocation of a signing key by the recovery key, `countersign/key-revocation/v1`.
+    KeyRevocation,
 }
 
 impl FileKind {
@@ -35,6 +40,8 @@ impl FileKind {
             Self::Instruction => "instruction",
             Self::Card => "card",
             Self::KeyRotation => "key-rotation",
+            Self::RecoveryRotation => "recovery-rotation",
+            Self::KeyRevocation => "key-revocation",
         }
     }
 
@@ -44,6 +51,8 @@ impl FileKind {
             Self::Instruction => "signed payment instruction",
             Self::Card => "partner card",
             Self::KeyRotation => "key-rotation statement",
+            Self::RecoveryRotation => "recovery-signed rotation statement",
+            Self::KeyRevocation => "key-revocation statement",
         }
     }
 
@@ -53,6 +62,8 @@ impl FileKind {
             Self::Instruction => "countersign/instruction/v1",
             Self::Card => "countersign/card/v1",
             Self::KeyRotation => "countersign/key-rotation/v1",
+            Self::RecoveryRotation => "countersign/recovery-rotation/v1",
+            Self::KeyRevocation => "countersign/key-revocation/v1",
         }
     }
 
@@ -62,6 +73,7 @@ impl FileKind {
             (_, 1) => Some(self.format_id()),
             (Self::Instruction, 2) => Some("countersign/instruction/v2"),
             (Self::Card, 2) => Some("countersign/card/v2"),
+            (Self::Card, 3) => Some("countersign/card/v3"),
             _ => None,
         }
     }
@@ -70,8 +82,10 @@ impl FileKind {
     fn supported(self) -> &'static str {
         match self {
             Self::Instruction => "countersign/instruction/v1 and v2",
-            Self::Card => "countersign/card/v1 and v2",
+            Self::Card => "countersign/card/v1, v2 and v3",
             Self::KeyRotation => "countersign/key-rotation/v1",
+            Self::RecoveryRotation => "countersign/recovery-rotation/v1",
+            Self::KeyRevocation => "countersign/key-revocation/v1",
         }
     }
 
@@ -80,8 +94,8 @@ impl FileKind {
         matches!(self, Self::Card)
     }
 
-    fn all() -> [FileKind; 3] {
-        [Self::Instruction, Self::Card, Self::KeyRotation]
+    fn all() -> [FileKind; 5] {
+        [Self::Instruction, Self::Card, Self::KeyRotation, Self::RecoveryRotation, Self::KeyRevocation]
     }
 }
 
@@ -125,7 +139,7 @@ struct EnvelopeWire {
 #[derive(Debug, Clone)]
 pub struct Envelope {
     kind: FileKind,
-    /// The version of `kind` (1 or 2), from `format`.
+    /// The version of `kind` (1, 2 or 3), from `format`.
     version: u32,
     signer: Fingerprint,
     public_key: Option<PublicKey>,
@@ -210,7 +224,7 @@ impl Envelope {
         self.kind
     }
 
-    /// The version of the kind (1 or 2).
+    /// The version of the kind (1, 2 or 3).
     pub fn version(&self) -> u32 {
         self.version
     }
@@ -251,7 +265,7 @@ impl Envelope {
 /// number is returned); the same kind with another version is `UnsupportedVersion`; anything else
 /// is malformed (naming what it is, when we know).
 fn check_format(found: &str, expected: FileKind) -> Result<u32, EnvelopeError> {
-    for version in [1, 2] {
+    for version in [1, 2, 3] {
         if expected.format_id_of(version) == Some(found) {
             return Ok(version);
         }
@@ -362,8 +376,10 @@ mod tests {
                     "signed payment instruction",
                     [None, Some("countersign/instruction/v1"), Some("countersign/instruction/v2"), None]
                 ),
-                ("card", "partner card", [None, Some("countersign/card/v1"), Some("countersign/card/v2"), None]),
+                ("card", "partner card", [None, Some("countersign/card/v1"), Some("countersign/card/v2"), Some("countersign/card/v3")]),
                 ("key-rotation", "key-rotation statement", [None, Some("countersign/key-rotation/v1"), None, None]),
+                ("recovery-rotation", "recovery-signed rotation statement", [None, Some("countersign/recovery-rotation/v1"), None, None]),
+                ("key-revocation", "key-revocation statement", [None, Some("countersign/key-revocation/v1"), None, None]),
             ]
         );
     }
@@ -382,6 +398,10 @@ mod tests {
             "this is a key-rotation statement, not a partner card"
         );
         assert_eq!(
+            malformed(&with_format("countersign/recovery-rotation/v1"), FileKind::KeyRotation),
+            "this is a recovery-signed rotation statement, not a key-rotation statement"
+        );
+        assert_eq!(
             malformed(&with_format("countersign/instruction/v"), FileKind::Instruction),
             r#"unknown file format "countersign/instruction/v""#
         );
@@ -390,7 +410,8 @@ mod tests {
             r#"unknown file format "countersign/instruction/v2b""#
         );
         for (format, kind, expected) in [
-            ("countersign/card/v3", FileKind::Card, "countersign/card/v1 and v2"),
+            ("countersign/card/v4", FileKind::Card, "countersign/card/v1, v2 and v3"),
+            ("countersign/key-revocation/v2", FileKind::KeyRevocation, "countersign/key-revocation/v1"),
             ("countersign/key-rotation/v2", FileKind::KeyRotation, "countersign/key-rotation/v1"),
             ("countersign/instruction/v10", FileKind::Instruction, "countersign/instruction/v1 and v2"),
         ] {

@@ -18,6 +18,9 @@ use crate::format::fingerprint::Fingerprint;
 
 /// The `format` of a secret-key file.
 pub const SECRET_KEY_FORMAT: &str = "countersign/secret-key/v1";
+/// The `format` of a recovery secret-key file (format §6.1): the same grammar, marked so that it
+/// never signs an instruction, a card or a rotation by the signing key by mistake.
+pub const RECOVERY_KEY_FORMAT: &str = "countersign/recovery-key/v1";
 /// Largest secret-key file we read.
 const MAX_KEY_FILE: usize = 16 * 1024;
 
@@ -136,6 +139,16 @@ impl KeyPair {
 
     /// Seals the secret key under a passphrase, producing a key file's contents.
     pub fn seal(&self, rng: &mut impl CryptoRngCore, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
+        self.seal_as(SECRET_KEY_FORMAT, rng, name, passphrase)
+    }
+
+    /// Seals the secret key as a recovery key (format §6.1): a file only
+    /// [`SecretKeyFile::recovery_from_bytes`] reads.
+    pub fn seal_recovery(&self, rng: &mut impl CryptoRngCore, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
+        self.seal_as(RECOVERY_KEY_FORMAT, rng, name, passphrase)
+    }
+
+    fn seal_as(&self, format: &str, rng: &mut impl CryptoRngCore, name: &str, passphrase: &str) -> Result<SecretKeyFile, KeyError> {
         check_new_passphrase(passphrase)?;
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
@@ -152,12 +165,12 @@ impl KeyPair {
         let public_key = self.public_key();
         let wrapping_key = derive_wrapping_key(passphrase, &kdf)?;
         let cipher = XChaCha20Poly1305::new(wrapping_key.as_ref().into());
-        let aad = key_file_aad(name, &public_key, &kdf);
+        let aad = key_file_aad(format, name, &public_key, &kdf);
         let seed = Zeroizing::new(self.signing.to_bytes());
         let ciphertext =
             cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: seed.as_ref(), aad: &aad }).map_err(|_| KeyError::Crypto)?;
         Ok(SecretKeyFile {
-            format: SECRET_KEY_FORMAT.into(),
+            format: format.into(),
             name: name.into(),
             public_key: public_key.to_base64(),
             fingerprint: public_key.fingerprint().to_string(),
@@ -195,6 +208,12 @@ pub enum KeyError {
     /// An internal cryptographic failure.
     #[error("a cryptographic operation failed")]
     Crypto,
+    /// A recovery key offered where a signing key is needed (`sign`, `rotate --key`, …).
+    #[error("this is a recovery key: it signs only recovery statements (`rotate --with-recovery`, `revoke --with-recovery`), never instructions, cards or ordinary rotations; use the partner's signing key")]
+    RecoveryKey,
+    /// A signing key offered where the recovery key is needed (`--with-recovery`).
+    #[error("this is a signing key, not a recovery key: `--with-recovery` takes the file `keygen --recovery` wrote")]
+    NotRecoveryKey,
 }
 
 /// Argon2id parameters stored in a key file.
@@ -238,13 +257,32 @@ pub struct SecretKeyFile {
 }
 
 impl SecretKeyFile {
-    /// Parses and checks a key file's bytes (without unlocking it).
+    /// Parses and checks a signing key's file (without unlocking it); a recovery key's file is
+    /// refused ([`KeyError::RecoveryKey`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let file = Self::parse_any(bytes)?;
+        match file.format == RECOVERY_KEY_FORMAT {
+            true => Err(KeyError::RecoveryKey),
+            false => Ok(file),
+        }
+    }
+
+    /// Parses and checks a recovery key's file (without unlocking it); a signing key's file is
+    /// refused ([`KeyError::NotRecoveryKey`]).
+    pub fn recovery_from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let file = Self::parse_any(bytes)?;
+        match file.format == SECRET_KEY_FORMAT {
+            true => Err(KeyError::NotRecoveryKey),
+            false => Ok(file),
+        }
+    }
+
+    fn parse_any(bytes: &[u8]) -> Result<Self, KeyError> {
         if bytes.len() > MAX_KEY_FILE {
             return Err(KeyError::Malformed("file too large".into()));
         }
         let file: SecretKeyFile = serde_json::from_slice(bytes).map_err(|e| KeyError::Malformed(e.to_string()))?;
-        if file.format != SECRET_KEY_FORMAT {
+        if file.format != SECRET_KEY_FORMAT && file.format != RECOVERY_KEY_FORMAT {
             return Err(KeyError::Malformed(format!("unknown format {:?}", file.format)));
         }
         let public_key = file.public_key()?;
@@ -286,7 +324,7 @@ impl SecretKeyFile {
         let ciphertext = b64_decode(&self.ciphertext).ok_or_else(|| KeyError::Malformed("bad ciphertext".into()))?;
         let wrapping_key = derive_wrapping_key(passphrase, &self.kdf)?;
         let cipher = XChaCha20Poly1305::new(wrapping_key.as_ref().into());
-        let aad = key_file_aad(&self.name, &public_key, &self.kdf);
+        let aad = key_file_aad(&self.format, &self.name, &public_key, &self.kdf);
         let seed = Zeroizing::new(
             cipher.decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: &aad }).map_err(|_| KeyError::WrongPassphrase)?,
         );
@@ -300,10 +338,10 @@ impl SecretKeyFile {
 }
 
 /// Associated data binding the sealed seed to the file's visible fields.
-fn key_file_aad(name: &str, public_key: &PublicKey, kdf: &KdfParams) -> Vec<u8> {
+fn key_file_aad(format: &str, name: &str, public_key: &PublicKey, kdf: &KdfParams) -> Vec<u8> {
     let mut aad = Vec::new();
     for part in [
-        SECRET_KEY_FORMAT,
+        format,
         name,
         &public_key.to_base64(),
         &format!("{}:{}:{}:{}:{}", kdf.algorithm, kdf.version, kdf.memory_kib, kdf.iterations, kdf.parallelism),
@@ -340,6 +378,24 @@ mod tests {
         let unlocked = reread.unlock(PASS).unwrap();
         assert_eq!(unlocked.public_key(), pair.public_key());
         assert!(!String::from_utf8(file.to_bytes()).unwrap().contains(&b64_encode(&pair.signing.to_bytes())));
+    }
+
+    /// Format §6.1 (issue 20): a recovery key's file is refused where a signing key is read and the
+    /// other way round; its mark is bound to the ciphertext, so relabelling it fails to unlock.
+    #[test]
+    fn recovery_key_files_are_kept_apart_from_signing_key_files() {
+        let pair = KeyPair::from_seed(&[4; 32]);
+        let recovery = pair.seal_recovery(&mut OsRng, "Globex recovery", PASS).unwrap();
+        assert!(String::from_utf8(recovery.to_bytes()).unwrap().contains(RECOVERY_KEY_FORMAT));
+        assert!(matches!(SecretKeyFile::from_bytes(&recovery.to_bytes()), Err(KeyError::RecoveryKey)));
+        let read = SecretKeyFile::recovery_from_bytes(&recovery.to_bytes()).unwrap();
+        assert_eq!(read.unlock(PASS).unwrap().public_key(), pair.public_key());
+        let signing = pair.seal(&mut OsRng, "Globex", PASS).unwrap();
+        assert!(matches!(SecretKeyFile::recovery_from_bytes(&signing.to_bytes()), Err(KeyError::NotRecoveryKey)));
+        let mut relabelled = recovery.clone();
+        relabelled.format = SECRET_KEY_FORMAT.into();
+        let relabelled = SecretKeyFile::from_bytes(&relabelled.to_bytes()).unwrap();
+        assert!(matches!(relabelled.unlock(PASS), Err(KeyError::WrongPassphrase)), "the mark is authenticated");
     }
 
     #[test]
