@@ -80,6 +80,13 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
         .collect()
 }
 
+/// Whether `who` (with `role`) may attach a bank's name check to the case now (issue 20): the
+/// form a shell offers, under the rule [`decide`] applies. Not a [`CaseStep`]: it is evidence
+/// that can come at any time, never work waiting in the queue.
+pub fn may_attach_name_check(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) -> bool {
+    decide(facts, who, role, CaseAction::AttachNameCheck { no_match: true }, policy).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +172,16 @@ mod tests {
         assert_eq!(steps(&f, "clara", Role::Clerk), vec![]);
         let none = Policy { cooling_off_hours: 0, ..Policy::default() };
         assert_eq!(offered_steps(&f, "arne", Role::Approver, &none), vec![CaseStep::Release, CaseStep::Reject]);
+    }
+
+    #[test]
+    fn only_approvers_are_offered_to_attach_a_name_check() {
+        let f = facts(CaseStatus::Hold, Verdict::Hold);
+        let p = Policy::default();
+        assert!(may_attach_name_check(&f, "anna", Role::Approver, &p));
+        for (who, role) in [("clara", Role::Clerk), ("alice", Role::Admin), ("frank", Role::Auditor)] {
+            assert!(!may_attach_name_check(&f, who, role, &p), "{role:?}");
+        }
     }
 
     #[test]
