@@ -44,6 +44,8 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "check_failed", detail: "not_marked", values: &["account"] },
     ErrorDetail { code: "check_failed", detail: "confirmed_already", values: &["account"] },
     ErrorDetail { code: "check_failed", detail: "changed_meanwhile", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "name_check_field", values: &["field"] },
+    ErrorDetail { code: "check_failed", detail: "name_check_account", values: &["case", "account"] },
     ErrorDetail { code: "check_failed", detail: "fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
     ErrorDetail { code: "check_failed", detail: "rotation_fingerprint_mismatch", values: &["typed", "partner", "fingerprint"] },
     ErrorDetail { code: "not_permitted", detail: "role", values: &["user", "role", "roles"] },
