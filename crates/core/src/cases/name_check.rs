@@ -95,7 +95,7 @@ impl Obtained {
 /// What an answer means for the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "NameCheckOutcome"))]
 pub enum Outcome {
     /// The name matches the account: supporting evidence.
     Match,
