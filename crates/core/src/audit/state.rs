@@ -798,14 +798,7 @@ impl ImpliedState {
         }
         let at =
             parse_utc(&event.at).ok_or_else(|| Fault::new(StatementFault::Malformed, format!("its time {:?} is not UTC", event.at)))?;
-        // A name check is checked as the service checked it, at the statement's own time.
-        let name_check = match event.action.as_str() {
-            "case.name_check" => Some(
-                NameCheck::from_statement(d, case.account_key.as_deref(), at)
-                    .map_err(|e| Fault::new(StatementFault::Malformed, format!("its name check: {e}")))?,
-            ),
-            _ => None,
-        };
+        let name_check = name_check_of(event, d, case.account_key.as_deref(), at)?;
         let action = match &name_check {
             Some(check) => CaseAction::AttachNameCheck { no_match: check.outcome().holds() },
             None => case_action(event, d)?,
@@ -969,6 +962,17 @@ impl ImpliedState {
     pub fn user(&self, name: &str) -> Option<&UserState> {
         self.users.get(name)
     }
+}
+
+/// The name check a `case.name_check` statement attaches (none for other statements), checked as
+/// the service checked it, at the statement's own time `at`, against the case's account.
+fn name_check_of(event: &LoggedEvent, d: &Value, case_account: Option<&str>, at: OffsetDateTime) -> Result<Option<NameCheck>, Fault> {
+    if event.action != "case.name_check" {
+        return Ok(None);
+    }
+    NameCheck::from_statement(d, case_account, at)
+        .map(Some)
+        .map_err(|e| Fault::new(StatementFault::Malformed, format!("its name check: {e}")))
 }
 
 /// The case action a case statement (other than `case.export`) asks the rules for.
