@@ -136,3 +136,64 @@ impl Workspace {
         self.log_unverified(session.user(), &format!("case:{id}"), result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{admin_workspace, receive_from_a_new_partner, PARTNER_IBAN};
+    use crate::Credentials;
+    use countersign_core::auth::Role;
+    use countersign_core::cases::flow::CaseStatus;
+
+    fn input<'a>(answer: &'a str, account: &'a str) -> NameCheckInput<'a> {
+        NameCheckInput {
+            scheme: "vop",
+            request_id: "VOP-1",
+            requested_at: "2025-11-03T09:30:00Z",
+            answered_at: "2025-11-03T09:30:02Z",
+            name_sent: "Globex Corporation",
+            account_sent: account,
+            answer,
+            matched_name: None,
+            obtained: "screenshot",
+            evidence_sha256: None,
+        }
+    }
+
+    /// Issue 20, on the backend the suite runs on: an approver's no match holds an accepted case,
+    /// its row and signed statement agree for `audit verify`, the evidence is hashed; a clerk, an
+    /// account other than the case's or a missing file is refused and changes nothing.
+    #[test]
+    fn an_approvers_no_match_holds_the_case_and_a_refusal_changes_nothing() {
+        let (_dir, mut ws, alice) = admin_workspace();
+        let login = |ws: &mut Workspace, user: &str| ws.login(&Credentials { user, password: &format!("{user} password 1"), totp: None });
+        ws.add_user(&alice, "clara", Role::Clerk, "clara password 1").unwrap();
+        let clara = login(&mut ws, "clara").unwrap();
+        // The partner first: in setup mode, before a second person can check, it is onboarded at once.
+        let (id, _) = receive_from_a_new_partner(&mut ws, &alice, &clara, true, "500.00");
+        ws.add_user(&alice, "anna", Role::Approver, "anna password 1").unwrap();
+        let anna = login(&mut ws, "anna").unwrap();
+        assert_eq!(ws.case(&anna, id).unwrap().case.status, CaseStatus::Accepted);
+        let screenshot = b"a screenshot".as_slice();
+
+        let clerk = ws.attach_name_check(&clara, id, &input("NMTC", PARTNER_IBAN.0), Some(screenshot)).unwrap_err();
+        assert_eq!(clerk.code(), "not_permitted");
+        let other = ws.attach_name_check(&anna, id, &input("NMTC", "DE02120300000000202051"), Some(screenshot)).unwrap_err();
+        assert_eq!(other.code(), "check_failed", "{other}");
+        let no_file = ws.attach_name_check(&anna, id, &input("NMTC", PARTNER_IBAN.0), None).unwrap_err();
+        assert_eq!(no_file.code(), "invalid_input", "{no_file}");
+        let detail = ws.case(&anna, id).unwrap();
+        assert!(detail.name_checks.is_empty() && detail.case.status == CaseStatus::Accepted);
+        assert!(detail.may_attach_name_check && !ws.case(&clara, id).unwrap().may_attach_name_check);
+
+        let attached = ws.attach_name_check(&anna, id, &input("NMTC", PARTNER_IBAN.0), Some(screenshot)).unwrap();
+        assert_eq!(attached.check.evidence_sha256(), Some(sha256_hex(screenshot).as_str()));
+        let detail = ws.case(&anna, id).unwrap();
+        assert_eq!(detail.case.status, CaseStatus::Hold);
+        assert_eq!(detail.name_checks, vec![attached]);
+        assert_eq!(detail.name_check_findings[0].code.as_str(), "vop_no_match");
+        assert!(detail.findings().iter().any(|f| f.code.as_str() == "vop_no_match"));
+        let report = ws.verify_audit(&alice, None).unwrap();
+        assert!(report.statements.is_empty() && report.state.is_empty(), "{:?} {:?}", report.statements, report.state);
+    }
+}
