@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use countersign_service::core::assess::findings::{Finding, Severity};
@@ -123,38 +123,8 @@ pub enum CaseCommand {
     NameCheck {
         /// Case id.
         id: i64,
-        /// vop (EU Verification of Payee) or cop (UK Confirmation of Payee).
-        #[arg(long)]
-        scheme: String,
-        /// The bank's id of the request.
-        #[arg(long, value_name = "ID")]
-        request_id: String,
-        /// When the request was sent (UTC, e.g. 2026-12-04T09:30:00Z).
-        #[arg(long, value_name = "TIME")]
-        requested_at: String,
-        /// When the bank answered (UTC; not in the future, not before the request).
-        #[arg(long, value_name = "TIME")]
-        answered_at: String,
-        /// The payee's name sent to the bank.
-        #[arg(long, value_name = "NAME")]
-        name_sent: String,
-        /// The account sent: the case's IBAN, or its sort code (routing code) and account number.
-        #[arg(long, value_name = "ACCOUNT")]
-        account_sent: String,
-        /// The bank's answer: vop MTCH, CMTC, NMTC, NOAP; cop MTCH, MBAM, BAMM, PAMM, ANNM, AC01,
-        /// BANM, PANM, IVCR, ACNS, OPTO, CASS, SCNS.
-        #[arg(long, value_name = "CODE")]
-        answer: String,
-        /// The name the bank holds, returned with a close match (CMTC, MBAM, BAMM, PAMM).
-        #[arg(long, value_name = "NAME")]
-        matched_name: Option<String>,
-        /// How the answer was obtained: api, pain002 (a status report file) or screenshot.
-        #[arg(long, value_name = "HOW")]
-        obtained: String,
-        /// The file the answer came in (required for pain002 and screenshot): its SHA-256 is
-        /// recorded; the file is not kept.
-        #[arg(long, value_name = "FILE")]
-        evidence: Option<PathBuf>,
+        #[command(flatten)]
+        check: NameCheckArgs,
     },
     /// Write the bank file of a released case again.
     Export {
@@ -167,6 +137,61 @@ pub enum CaseCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// What `case name-check` is given: the bank's answer and how it was obtained.
+#[derive(Args)]
+pub struct NameCheckArgs {
+    /// vop (EU Verification of Payee) or cop (UK Confirmation of Payee).
+    #[arg(long)]
+    pub scheme: String,
+    /// The bank's id of the request.
+    #[arg(long, value_name = "ID")]
+    pub request_id: String,
+    /// When the request was sent (UTC, e.g. 2026-12-04T09:30:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub requested_at: String,
+    /// When the bank answered (UTC; not in the future, not before the request).
+    #[arg(long, value_name = "TIME")]
+    pub answered_at: String,
+    /// The payee's name sent to the bank.
+    #[arg(long, value_name = "NAME")]
+    pub name_sent: String,
+    /// The account sent: the case's IBAN, or its sort code (routing code) and account number.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account_sent: String,
+    /// The bank's answer: vop MTCH, CMTC, NMTC, NOAP; cop MTCH, MBAM, BAMM, PAMM, ANNM, AC01,
+    /// BANM, PANM, IVCR, ACNS, OPTO, CASS, SCNS.
+    #[arg(long, value_name = "CODE")]
+    pub answer: String,
+    /// The name the bank holds, returned with a close match (CMTC, MBAM, BAMM, PAMM).
+    #[arg(long, value_name = "NAME")]
+    pub matched_name: Option<String>,
+    /// How the answer was obtained: api, pain002 (a status report file) or screenshot.
+    #[arg(long, value_name = "HOW")]
+    pub obtained: String,
+    /// The file the answer came in (required for pain002 and screenshot): its SHA-256 is
+    /// recorded; the file is not kept.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
+}
+
+impl NameCheckArgs {
+    /// The fields as the core checks them (the evidence file's hash is the service's to make).
+    fn input(&self) -> NameCheckInput<'_> {
+        NameCheckInput {
+            scheme: &self.scheme,
+            request_id: &self.request_id,
+            requested_at: &self.requested_at,
+            answered_at: &self.answered_at,
+            name_sent: &self.name_sent,
+            account_sent: &self.account_sent,
+            answer: &self.answer,
+            matched_name: self.matched_name.as_deref(),
+            obtained: &self.obtained,
+            evidence_sha256: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -564,33 +589,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
             run.release(*id, early, *export, out.as_deref())?
         }
         CaseCommand::Export { id, export, out } => run.export(*id, *export, out)?,
-        CaseCommand::NameCheck {
-            id,
-            scheme,
-            request_id,
-            requested_at,
-            answered_at,
-            name_sent,
-            account_sent,
-            answer,
-            matched_name,
-            obtained,
-            evidence,
-        } => {
-            let input = NameCheckInput {
-                scheme,
-                request_id,
-                requested_at,
-                answered_at,
-                name_sent,
-                account_sent,
-                answer,
-                matched_name: matched_name.as_deref(),
-                obtained,
-                evidence_sha256: None,
-            };
-            run.name_check(*id, &input, evidence.as_deref())?
-        }
+        CaseCommand::NameCheck { id, check } => run.name_check(*id, &check.input(), check.evidence.as_deref())?,
     }
     Ok(Exit::Success)
 }
