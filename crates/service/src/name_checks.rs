@@ -7,8 +7,9 @@
 //! shown, from the rows checked against their statements.
 //!
 //! A pain.002 status report is not read: the official ISO 20022 schema of pain.002 is not
-//! available to this project (only pain.001's are, `crates/core/schemas/`), and a bank file is
-//! never parsed without its schema. Its SHA-256 and the fields the approver typed are recorded.
+//! available to this project (only pain.001's are, `crates/core/src/screen/schemas/`), and a bank
+//! file is never parsed without its schema. Its SHA-256 and the fields the approver typed are
+//! recorded.
 
 use serde_json::json;
 

@@ -176,7 +176,8 @@ pub struct NameCheckInput<'a> {
     pub matched_name: Option<&'a str>,
     /// `api`, `pain002` or `screenshot`.
     pub obtained: &'a str,
-    /// SHA-256 (hex) of the evidence file, when one was given.
+    /// SHA-256 (hex) of the evidence file, when one was given: set by the service from the
+    /// file it hashed (a shell passes the file, never a hash).
     pub evidence_sha256: Option<&'a str>,
 }
 
