@@ -27,6 +27,8 @@ const COMMANDS: &[&str] = &[
     "reject_case",
     "reopen_case",
     "release_early",
+    "attach_name_check",
+    "pick_evidence_file",
     "release_case",
     "start_callback",
     "record_callback",

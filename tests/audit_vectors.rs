@@ -528,6 +528,19 @@ fn statement_log() -> Vec<Statement> {
     });
     log.push(&carol, "2026-12-02T11:40:00Z", "carol", "payment_file.screen", &format!("payment_file:{file_sha256}"), screening);
     recovery_revocations(&mut log, &alice);
+    // Issue 20: carol attaches the bank's answer to a Confirmation-of-Payee request about the
+    // released case 1 (sent as sort code and account number; a match: recorded, nothing moves);
+    // one about another account does not count.
+    let name_check = |account: &str| {
+        json!({
+            "scheme": "cop", "request_id": "COP-2026-0091", "requested_at": "2026-12-01T10:30:00Z",
+            "answered_at": "2026-12-01T10:30:01Z", "name_sent": "Globex Ltd", "account_sent": account, "answer": "MTCH",
+            "outcome": "match", "obtained": "api", "from": "released", "to": "released",
+        })
+    };
+    log.push(&carol, "2026-12-02T11:45:00Z", "carol", "case.name_check", "case:1", name_check("10201530093459"));
+    log.push(&carol, "2026-12-02T11:46:00Z", "carol", "case.name_check", "case:1", name_check("10201530093460"))
+        .invalid("malformed", "a name check of an account other than the one case 1 pays: no evidence for this payment");
     log.0
 }
 
@@ -889,7 +902,7 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
         prev = event_hash(&prev, &fields(&e));
         events.push(LoggedEvent { hash: prev, ..e });
     }
-    assert_eq!(events.len(), 29);
+    assert_eq!(events.len(), 31);
     let state = ImpliedState::replay(events.iter());
     let got: Vec<(u64, String)> = state.problems.iter().map(|p| (p.seq, fault_name(p.kind).to_string())).collect();
     assert_eq!(got, expected, "{:#?}", state.problems);
@@ -902,6 +915,8 @@ fn statements_sign_their_message_and_replay_to_the_expected_problems() {
     assert_eq!(state.policy.approval_threshold_minor, 500_000);
     assert_eq!(state.cases.keys().collect::<Vec<_>>(), [&1]);
     assert_eq!((state.cases[&1].status, state.cases[&1].called_by.as_slice()), (CaseStatus::Released, ["clara".to_string()].as_slice()));
+    let checks: Vec<&str> = state.cases[&1].name_checks.iter().map(|c| c.check.answer()).collect();
+    assert_eq!(checks, ["MTCH"], "the name check of the case's account counts, the other one not");
     assert_eq!(state.accounts[&(1, GLOBEX_NEW_ACCOUNT.to_string())], AccountStatus::Current);
     assert_eq!(state.accounts[&(1, GLOBEX_KNOWN_ACCOUNT.to_string())], AccountStatus::Retired);
     let globex = &state.partners[&1];

@@ -432,6 +432,25 @@ mod flow {
         assert!(std::fs::read_to_string(saved).unwrap().contains("pain.001.001.09"));
         assert_eq!(code(invoke(&main, "release_case", json!({"id": held, "format": "none"}))), "check_failed");
 
+        // Issue 20: a bank's no match on the released case is recorded (the payment is out) with
+        // the screenshot's hash; another account is refused with its detail and values.
+        let account = released["summary"]["account"].as_str().unwrap().to_string();
+        let screenshot = dir.join("vop-answer.png");
+        std::fs::write(&screenshot, b"a screenshot").unwrap();
+        let check = |account: &str| {
+            json!({"check": {"case_id": held, "scheme": "vop", "request_id": "VOP-1", "requested_at": "2025-11-03T09:30:00Z",
+                "answered_at": "2025-11-03T09:30:02Z", "name_sent": "Globex Corporation", "account_sent": account, "answer": "NMTC",
+                "matched_name": null, "obtained": "screenshot", "evidence_path": screenshot.display().to_string()}})
+        };
+        let other = invoke(&main, "attach_name_check", check("DE02 1203 0000 0000 2020 99")).unwrap_err();
+        assert_eq!((&other["code"], &other["detail"]), (&json!("check_failed"), &json!("name_check_account")));
+        assert_eq!(other["values"]["case"], json!(held.to_string()));
+        assert_eq!(invoke(&main, "attach_name_check", check(&account)).unwrap(), json!("released"));
+        let detail = invoke(&main, "case_detail", json!({"id": held})).unwrap();
+        assert_eq!((&detail["name_checks"][0]["outcome"], &detail["name_checks"][0]["attached_by"]), (&json!("no_match"), &json!("erin")));
+        assert!(detail["findings"].as_array().unwrap().iter().any(|f| f["code"] == "vop_no_match"));
+        assert_eq!(detail["may_attach_name_check"], json!(true));
+
         // The accepted case: a reason is needed to reject it; with one, it is rejected.
         assert_eq!(code(invoke(&main, "reject_case", json!({"id": clean, "reason": " "}))), "invalid_input");
         assert_eq!(invoke(&main, "reject_case", json!({"id": clean, "reason": "duplicate invoice"})).unwrap(), json!("rejected"));

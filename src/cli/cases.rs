@@ -3,20 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use countersign_service::core::assess::findings::Severity;
+use countersign_service::core::assess::findings::{Finding, Severity};
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::flow::CallbackOutcome;
 use countersign_service::core::cases::flow::{CaseStatus, EARLY_RELEASE_APPROVERS};
+use countersign_service::core::cases::name_check::{AttachedNameCheck, NameCheckInput};
 use countersign_service::core::cases::record::Case;
 use countersign_service::core::cases::search::{CaseSearch, CaseSort};
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::encoding::format_utc;
-use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
+use countersign_service::files::{check_new_file, read_limited, write_atomic, FileError, Sensitivity};
 use countersign_service::{
     CallbackReport, CaseDetail, CaseListQuery, CoolingOffView, Export, ExportFormat, NumberOnFile, Session, WorkQueue, Workspace,
+    MAX_EVIDENCE_SIZE,
 };
 
 use super::exit::{CliError, CliResult, Exit};
@@ -117,6 +119,14 @@ pub enum CaseCommand {
         #[arg(long, requires = "export")]
         out: Option<PathBuf>,
     },
+    /// Attach the answer of the payee's bank to a name check (EU Verification of Payee, UK
+    /// Confirmation of Payee) as evidence (approvers). A no match puts the case back on hold.
+    NameCheck {
+        /// Case id.
+        id: i64,
+        #[command(flatten)]
+        check: NameCheckArgs,
+    },
     /// Write the bank file of a released case again.
     Export {
         /// Case id.
@@ -128,6 +138,61 @@ pub enum CaseCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// What `case name-check` is given: the bank's answer and how it was obtained.
+#[derive(Args)]
+pub struct NameCheckArgs {
+    /// vop (EU Verification of Payee) or cop (UK Confirmation of Payee).
+    #[arg(long)]
+    pub scheme: String,
+    /// The bank's id of the request.
+    #[arg(long, value_name = "ID")]
+    pub request_id: String,
+    /// When the request was sent (UTC, e.g. 2026-12-04T09:30:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub requested_at: String,
+    /// When the bank answered (UTC; not in the future, not before the request).
+    #[arg(long, value_name = "TIME")]
+    pub answered_at: String,
+    /// The payee's name sent to the bank.
+    #[arg(long, value_name = "NAME")]
+    pub name_sent: String,
+    /// The account sent: the case's IBAN, or its sort code (routing code) and account number.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account_sent: String,
+    /// The bank's answer: vop MTCH, CMTC, NMTC, NOAP; cop MTCH, MBAM, BAMM, PAMM, ANNM, AC01,
+    /// BANM, PANM, IVCR, ACNS, OPTO, CASS, SCNS.
+    #[arg(long, value_name = "CODE")]
+    pub answer: String,
+    /// The name the bank holds, returned with a close match (CMTC, MBAM, BAMM, PAMM).
+    #[arg(long, value_name = "NAME")]
+    pub matched_name: Option<String>,
+    /// How the answer was obtained: api, pain002 (a status report file) or screenshot.
+    #[arg(long, value_name = "HOW")]
+    pub obtained: String,
+    /// The file the answer came in (required for pain002 and screenshot): its SHA-256 is
+    /// recorded; the file is not kept.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
+}
+
+impl NameCheckArgs {
+    /// The fields as the core checks them (the evidence file's hash is the service's to make).
+    fn input(&self) -> NameCheckInput<'_> {
+        NameCheckInput {
+            scheme: &self.scheme,
+            request_id: &self.request_id,
+            requested_at: &self.requested_at,
+            answered_at: &self.answered_at,
+            name_sent: &self.name_sent,
+            account_sent: &self.account_sent,
+            answer: &self.answer,
+            matched_name: self.matched_name.as_deref(),
+            obtained: &self.obtained,
+            evidence_sha256: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -233,6 +298,10 @@ pub fn case_json(case: &Case) -> Value {
 
 fn detail_json(d: &CaseDetail) -> Value {
     let mut v = case_json(&d.case);
+    // Issue 20: the findings as they stand now, with what the bank name checks say.
+    v["findings"] = json!(d.findings());
+    v["name_checks"] = json!(d.name_checks.iter().zip(&d.name_check_findings).map(|(c, f)| name_check_json(c, f)).collect::<Vec<_>>());
+    v["may_attach_name_check"] = json!(d.may_attach_name_check);
     v["on_file_numbers"] = json!(e164s(d));
     // Issue 20: each number with where it came from, and whether it is offered for this case's
     // callback (and why not).
@@ -280,6 +349,51 @@ fn detail_json(d: &CaseDetail) -> Value {
         }))
         .collect::<Vec<_>>());
     v
+}
+
+/// A name check as `case show --json` and `case name-check --json` give it.
+fn name_check_json(c: &AttachedNameCheck, finding: &Finding) -> Value {
+    let check = &c.check;
+    json!({
+        "scheme": check.scheme().as_str(), "request_id": check.request_id(), "requested_at": check.requested_at(),
+        "answered_at": check.answered_at(), "name_sent": check.name_sent(), "account_sent": check.account_sent(),
+        "answer": check.answer(), "outcome": check.outcome().as_str(), "matched_name": check.matched_name(),
+        "obtained": check.obtained().as_str(), "evidence_sha256": check.evidence_sha256(),
+        "attached_by": c.attached_by, "attached_at": c.attached_at, "finding": finding,
+    })
+}
+
+/// The name checks under the case's evidence: scheme, answer, the bank's name beside ours for a
+/// close match, how obtained, who attached it and when.
+fn name_check_lines(d: &CaseDetail) -> String {
+    let mut out = String::new();
+    for c in &d.name_checks {
+        let check = &c.check;
+        out += &format!(
+            "  name check    {} {} ({}) · request {} answered {} · sent {} / {}\n",
+            check.scheme().as_str().to_uppercase(),
+            check.answer(),
+            check.outcome().as_str().replace('_', " "),
+            check.request_id(),
+            check.answered_at(),
+            check.name_sent(),
+            check.account_sent()
+        );
+        if let Some(bank) = check.matched_name() {
+            out += &format!(
+                "                the bank holds {bank:?}; we pay {:?}\n",
+                d.case.beneficiary_name.as_deref().unwrap_or(check.name_sent())
+            );
+        }
+        let sha = check.evidence_sha256().map(|s| format!(", sha256 {s}")).unwrap_or_default();
+        out += &format!(
+            "                obtained by {}{sha} · attached by {} at {}\n",
+            check.obtained().as_str(),
+            c.attached_by,
+            c.attached_at
+        );
+    }
+    out
 }
 
 /// `case queue` for people: each step with its count and its oldest cases, then the changes.
@@ -351,7 +465,7 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("  amount        {amount}{}\n", c.reference.as_ref().map(|r| format!(" · ref {r}")).unwrap_or_default());
     }
     out += &format!("  file          {} (sha256 {})\n", c.file_name, &c.file_sha256[..16]);
-    for f in &c.findings {
+    for f in &d.findings() {
         let mark = match f.severity {
             Severity::Critical => "✗",
             Severity::Warning => "!",
@@ -359,6 +473,7 @@ fn detail_text(d: &CaseDetail) -> String {
         };
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
+    out += &name_check_lines(d);
     out += &response_line(d);
     out += &on_file_line(d);
     if let Some(c) = &d.cooling_off {
@@ -485,6 +600,7 @@ pub fn case(command: &CaseCommand, global: &GlobalArgs, output: Output) -> CliRe
             run.release(*id, early, *export, out.as_deref())?
         }
         CaseCommand::Export { id, export, out } => run.export(*id, *export, out)?,
+        CaseCommand::NameCheck { id, check } => run.name_check(*id, &check.input(), check.evidence.as_deref())?,
     }
     Ok(Exit::Success)
 }
@@ -578,6 +694,27 @@ impl CaseRun<'_> {
                 format!("Case {id} is QUARANTINED: the partner denied it. The account is marked fraudulent for every partner.")
             }
             other => format!("Case {id}: recorded ({}); the case is still {other}.", outcome.as_str()),
+        });
+        Ok(())
+    }
+
+    /// `case name-check`: attaches a bank's answer; the evidence file is read (at most
+    /// [`MAX_EVIDENCE_SIZE`] bytes) and hashed by the service.
+    fn name_check(&mut self, id: i64, input: &NameCheckInput<'_>, evidence: Option<&Path>) -> Result<(), CliError> {
+        let bytes = evidence.map(|path| read_limited(path, MAX_EVIDENCE_SIZE)).transpose()?;
+        let attached = self.ws.attach_name_check(self.session, id, input, bytes.as_deref())?;
+        let detail = self.ws.case(self.session, id)?;
+        let finding = attached.check.finding(detail.case.beneficiary_name.as_deref());
+        let mut v = name_check_json(&attached, &finding);
+        v["case_id"] = json!(id);
+        v["status"] = json!(detail.case.status);
+        self.output.emit(v, || {
+            format!(
+                "Case {id}: name check attached ({}); the case is {}.\n  {}",
+                attached.check.answer(),
+                detail.case.status,
+                finding.message
+            )
         });
         Ok(())
     }

@@ -40,7 +40,7 @@ STATEMENT_ACTIONS = {
     "org.domains", "org.rotate_key", "partner.add", "partner.add_phone", "partner.rotate_key",
     "partner.revoke_key", "partner.recovery_revoke_key", "instruction.receive", "case.challenge", "case.callback", "case.callback_wrong_response",
     "case.approve", "case.reject", "case.reopen", "case.release", "case.release_early", "case.export",
-    "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
+    "case.name_check", "change.propose", "change.approve", "change.reject", "account.confirm_fraud", "account.clear",
     "payment_file.screen",
 }
 # §12.8 four eyes: who checks, how many make a workspace leave setup mode, what each kind writes.
@@ -65,6 +65,14 @@ DEFAULT_POLICY = {"approval_threshold_minor": 1000000}
 # §12.6: a callback is locked after 3 wrong responses.
 MAX_WRONG_RESPONSES = 3
 OPEN_STATUSES = {"accepted", "hold", "callback_confirmed", "approved"}
+# §12.5 and docs/cli.md "Bank name checks" (issue 20): each scheme's answers and what they mean.
+NAME_CHECK_ANSWERS = {
+    ("vop", "MTCH"): "match", ("vop", "CMTC"): "close_match", ("vop", "NMTC"): "no_match", ("vop", "NOAP"): "not_possible",
+    ("cop", "MTCH"): "match", ("cop", "MBAM"): "close_match", ("cop", "BAMM"): "close_match", ("cop", "PAMM"): "close_match",
+    ("cop", "ANNM"): "no_match", ("cop", "AC01"): "no_match", ("cop", "BANM"): "no_match", ("cop", "PANM"): "no_match",
+    ("cop", "IVCR"): "not_possible", ("cop", "ACNS"): "not_possible", ("cop", "OPTO"): "not_possible",
+    ("cop", "CASS"): "not_possible", ("cop", "SCNS"): "not_possible",
+}
 
 
 class Invalid(Exception):
@@ -497,7 +505,7 @@ class State:
 
     def needs_approval(self, case: dict) -> bool:
         amount = case["amount_minor"]
-        return case["verdict"] != "accepted" or (amount is not None and amount > self.policy["approval_threshold_minor"])
+        return case.get("no_match", False) or case["verdict"] != "accepted" or (amount is not None and amount > self.policy["approval_threshold_minor"])
 
     def apply_case(self, actor: str, action: str, subject: str, details: dict) -> str:
         cid = subject_id(subject, "case:")
@@ -590,6 +598,15 @@ class State:
                 raise Invalid("malformed", "an early release gives no reason")
             case["early"].append(actor)
             return f"{actor} asked to release case {cid} early"
+        if action == "case.name_check":
+            check_name_check(details, case["account"], self.now)
+            if role != "approver":
+                refuse(f"{actor} is {described(role)}: only approvers attach a bank's name check")
+            if details["outcome"] == "no_match":
+                case["no_match"] = True
+                if status in ("accepted", "callback_confirmed", "approved"):
+                    case["status"] = "hold"
+            return f"a name check ({details['answer']}) attached to case {cid}, which is {case['status']}"
         if action == "case.reject":
             if role != "approver" or status not in OPEN_STATUSES:
                 refuse(f"{actor} ({role}) may not reject a case that is {status}")
@@ -607,6 +624,56 @@ class State:
                 refuse(f"case {cid} is {status}, not released")
             return "no effect on the state"
         raise Invalid("malformed", f"{action} is not handled by this verifier")
+
+
+def check_name_check(d: dict, case_account: str | None, now: datetime) -> None:
+    """A `case.name_check` statement's fields as docs/audit-format.md §12.5 and docs/cli.md give
+    them; raises Invalid("malformed") otherwise."""
+    def bad(why: str):
+        raise Invalid("malformed", f"its name check: {why}")
+
+    def text(name: str, most: int) -> str:
+        v = d.get(name)
+        if not isinstance(v, str) or not v or v != v.strip() or len(v) > most or any(ord(c) < 32 or ord(c) == 127 for c in v):
+            bad(f"{name} is not 1 to {most} characters")
+        return v
+
+    def time(name: str) -> datetime:
+        try:
+            return datetime.strptime(text(name, 20), "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            bad(f"{name} is not a UTC time")
+
+    outcome = NAME_CHECK_ANSWERS.get((d.get("scheme"), d.get("answer")))
+    if outcome is None or d.get("outcome") != outcome:
+        bad("its scheme, answer and outcome do not go together")
+    if ("matched_name" in d) != (outcome == "close_match"):
+        bad("the bank's name comes with a close match, and only then")
+    if "matched_name" in d:
+        text("matched_name", 140)
+    text("request_id", 100)
+    text("name_sent", 140)
+    requested, answered = time("requested_at"), time("answered_at")
+    if answered > now or answered < requested:
+        bad("it was answered after the statement or before it was asked")
+    if d.get("obtained") not in ("api", "pain002", "screenshot"):
+        bad("it names no way it was obtained")
+    sha = d.get("evidence_sha256")
+    if sha is None and d["obtained"] != "api" or sha is not None and not (isinstance(sha, str) and len(sha) == 64
+                                                                          and all(c in "0123456789abcdef" for c in sha)):
+        bad("its evidence's SHA-256 is missing or not 64 hex digits")
+    sent = text("account_sent", 34)
+    if not (sent.isascii() and sent.isalnum() and sent == sent.upper()):
+        bad("the account sent is not written as letters and digits")
+    same = False
+    if case_account and case_account.startswith("iban:"):
+        iban = case_account[5:]
+        same = sent == iban or (iban.startswith("GB") and len(iban) == 22 and sent == iban[8:])
+    elif case_account and case_account.startswith("local:"):
+        parts = case_account[6:].split(":", 2)
+        same = len(parts) == 3 and sent == parts[1] + parts[2]
+    if not same:
+        bad("the account sent is not the case's")
 
 
 def judge(state: State, r: dict[str, str]):
@@ -740,7 +807,24 @@ def self_tests(recs: list[dict[str, str]]) -> list[tuple[str, bool, str]]:
     got = verdicts(replay([r for r in recs if r["seq"] != "25"])[1])
     out.append(("self-test: clara, not disabled, receives case 2", got[26] is None, f"got {got[26]}"))
     out.append(("self-test: the vector has faults of each kind",
-                {v for v in base.values() if v} == {"signature", "authority", "rules"}, f"got {base}"))
+                {v for v in base.values() if v} == {"signature", "authority", "rules", "malformed"}, f"got {base}"))
+    # Issue 20: the name check of the case's account counts (a match: the case stays released);
+    # a clerk's does not, nor one that is answered after its statement.
+    state, _ = replay([r for r in recs if int(r["seq"]) <= 30])
+    out.append(("self-test: the name check of case 1's account is attached, the case still released",
+                state.cases[1]["status"] == "released" and not state.cases[1].get("no_match"), f"got {state.cases[1]}"))
+    state, _ = replay([r for r in recs if int(r["seq"]) < 30])
+    name_check = strict_json(by_seq[30]["details"])
+    refused = []
+    for actor, changes in (("clara", {}), ("carol", {"answered_at": "2026-12-03T00:00:00Z"})):
+        state.now = datetime.strptime(by_seq[30]["at"], "%Y-%m-%dT%H:%M:%SZ")
+        try:
+            state.apply_case(actor, "case.name_check", "case:1", {**name_check, **changes})
+            refused.append(None)
+        except Invalid as e:
+            refused.append(e.why)
+    out.append(("self-test: a name check by a clerk, or answered after its statement, does not count",
+                refused == ["rules", "malformed"], f"got {refused}"))
     return out
 
 
@@ -750,7 +834,7 @@ def main() -> int:
         recs = records(read(VECTOR))
         record_results, state = check_records(recs)
         results.extend(record_results)
-        results.append((f"{len(recs)} statements", len(recs) == 29, ""))
+        results.append((f"{len(recs)} statements", len(recs) == 31, ""))
         results.extend(check_final_state(state, recs))
         results.extend(self_tests(recs))
     except Exception as e:  # a crash is a failure, not a pass

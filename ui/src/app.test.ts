@@ -172,7 +172,7 @@ describe("the app", () => {
     // The order a clerk decides in: the bar (verdict, the action first), the accounts, the
     // findings, the evidence and the timeline in words.
     const order = [...root.querySelectorAll("#content > .screen > section")].map((s) => s.id || s.getAttribute("aria-labelledby"));
-    expect(order).toEqual(["case-bar", "callback-area", "account-title", "findings-title", "email-evidence", "timeline-title", "facts-title"]);
+    expect(order).toEqual(["case-bar", "callback-area", "account-title", "findings-title", "email-evidence", "name-check-evidence", "timeline-title", "facts-title"]);
     expect(root.querySelector("#case-bar #case-verdict")?.textContent).toBe("hold");
     expect(root.querySelector("#case-bar #case-actions")?.firstElementChild?.id).toBe("start-callback");
     expect(root.querySelector("#timeline li")?.textContent).toBe("1 Jan 2026, 00:00 carol received the instruction");

@@ -93,6 +93,10 @@ const REASONS: Record<ReasonCode, true> = {
   // Issue 20: a number or a domain the email's text gives that is not on file.
   email_number_not_on_file: true,
   email_domain_not_on_file: true,
+  vop_no_match: true,
+  vop_close_match: true,
+  vop_match: true,
+  vop_not_possible: true,
 };
 
 /** A payment-file line's verdict (issue 18), best first. */

@@ -82,6 +82,8 @@ export function caseViewOf(summary: CaseSummary, extra: Partial<CaseView> = {}):
     timeline: [],
     next_steps: ["call_back"],
     cooling_off: null,
+    name_checks: [],
+    may_attach_name_check: false,
     ...extra,
   };
 }

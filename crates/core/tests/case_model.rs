@@ -20,6 +20,10 @@
 //! of the policy's hours, during which a release is refused unless two approvers who took no part
 //! in the change or the case asked to release early. Time passes between steps (`Op::Wait`), so
 //! releases land inside and after the period.
+//!
+//! Bank name checks (issue 20): approvers attach them to a case in any state; a no match sends an
+//! accepted, confirmed or approved case back to hold, and the case then needs a new callback and
+//! approval.
 
 use std::sync::OnceLock;
 
@@ -84,6 +88,8 @@ struct Case {
     account: usize,
     /// The approvers who asked to release it early.
     early: Vec<String>,
+    /// A bank's name check attached to it answered no match.
+    no_match: bool,
 }
 
 /// The accounts cases pay: the partner's contract account first.
@@ -178,6 +184,7 @@ impl Case {
             approved_by: self.approved_by.clone().filter(|_| matches!(self.status, CaseStatus::Approved | CaseStatus::Released)),
             cooling_off,
             early_release_by: self.early.clone(),
+            bank_no_match: self.no_match,
         }
     }
 }
@@ -204,6 +211,13 @@ fn expect(c: &Case, who: &str, role: Role, action: CaseAction, accounts: &Accoun
             other => other,
         },
         ReleaseEarly => expect_early_release(c, who, role, accounts, at),
+        AttachNameCheck { .. } if role != Role::Approver => Expect::NotPermitted,
+        AttachNameCheck { no_match } => {
+            let back = no_match && matches!(c.status, CaseStatus::Accepted | CaseStatus::CallbackConfirmed | CaseStatus::Approved);
+            let status = if back { CaseStatus::Hold } else { c.status };
+            let unchecked = c.unchecked && !back;
+            moved(Case { status, unchecked, no_match: c.no_match || no_match, ..c.clone() })
+        }
     }
 }
 
@@ -466,9 +480,17 @@ fn office() -> &'static Log {
 }
 
 /// The statement the service writes for a step the rules allow (or for a wrong response).
-fn statement_of(action: CaseAction, bank_file: Option<&str>) -> (&'static str, Value) {
+fn statement_of(action: CaseAction, bank_file: Option<&str>, account: &str) -> (&'static str, Value) {
     use CaseAction::*;
     match action {
+        AttachNameCheck { no_match } => {
+            let (answer, outcome) = if no_match { ("NMTC", "no_match") } else { ("MTCH", "match") };
+            let sent = account.strip_prefix("iban:").expect("an IBAN");
+            let details = json!({ "scheme": "vop", "request_id": "R1", "requested_at": "2026-12-03T07:00:00Z",
+                "answered_at": "2026-12-03T07:00:01Z", "name_sent": "Globex", "account_sent": sent, "answer": answer,
+                "outcome": outcome, "obtained": "api" });
+            ("case.name_check", details)
+        }
         StartCallback => ("case.challenge", json!({ "challenge": "123 456" })),
         RecordCallback { outcome: CallbackOutcome::Confirmed, response_correct: false } => ("case.callback_wrong_response", json!({})),
         RecordCallback { outcome, response_correct } => {
@@ -515,6 +537,7 @@ fn action() -> impl Strategy<Value = CaseAction> {
         2 => Just(CaseAction::Release),
         1 => Just(CaseAction::Reopen),
         2 => Just(CaseAction::ReleaseEarly),
+        1 => any::<bool>().prop_map(|no_match| CaseAction::AttachNameCheck { no_match }),
     ]
 }
 
@@ -611,6 +634,7 @@ impl Run {
             bank_file: None,
             account,
             early: vec![],
+            no_match: false,
         });
         self.replay_agrees(self.cases.len() - 1)
     }
@@ -621,7 +645,7 @@ impl Run {
         let records = matches!(action, CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked);
         let who = USERS[by].0;
         if records && self.cases[case].open_attempt.as_deref() != Some(who) {
-            let (statement, details) = statement_of(action, None);
+            let (statement, details) = statement_of(action, None, ACCOUNTS[self.cases[case].account]);
             prop_assert!(self.log.refuses(by, statement, &Self::subject(case), details), "a callback without an own attempt counted");
             self.decide_and_log(case, by, CaseAction::StartCallback, None)?;
         }
@@ -640,7 +664,7 @@ impl Run {
             agrees(&expected, &before, action, &got),
             "{who} ({role:?}) {action:?} on {before:?}: model {expected:?}, decide {got:?}"
         );
-        let (statement, details) = statement_of(action, bank_file.as_deref());
+        let (statement, details) = statement_of(action, bank_file.as_deref(), ACCOUNTS[before.account]);
         let subject = Self::subject(case);
         let after = match expected {
             Expect::Moves(next) => {
@@ -712,6 +736,7 @@ impl Run {
         prop_assert_eq!((r.response_needs_callback_key, r.response_unchecked), (m.v2, m.unchecked));
         prop_assert_eq!((&r.decided_by, &r.released_by, &r.bank_file_sha256), (&m.decided_by, &m.released_by, &m.bank_file));
         prop_assert_eq!(&r.early_release_by, &m.early);
+        prop_assert_eq!(r.name_checks.iter().any(|c| c.check.outcome().holds()), m.no_match);
         Ok(())
     }
 }

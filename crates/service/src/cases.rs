@@ -19,6 +19,7 @@ use sha2::Digest;
 
 use super::statements::{append_statement, check_account, checked_case, refresh};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::assess::findings::Finding;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
@@ -27,8 +28,9 @@ use countersign_core::cases::callback_numbers::{withheld, Receipt, Withheld};
 use countersign_core::cases::flow::{
     decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, Refusal, Refused, Transition, EARLY_RELEASE_APPROVERS,
 };
+use countersign_core::cases::name_check::AttachedNameCheck;
 use countersign_core::cases::record::{Callback, Case};
-use countersign_core::cases::steps::{offered_steps, CaseStep};
+use countersign_core::cases::steps::{may_attach_name_check, offered_steps, CaseStep};
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use countersign_core::format::callback_key::CallbackPublicKey;
@@ -204,6 +206,13 @@ pub struct CaseDetail {
     /// The cooling-off the case's release waits for (issue 20): present while the case is open
     /// and the cooling-off of the account it pays is not over.
     pub cooling_off: Option<CoolingOffView>,
+    /// The bank name checks attached to the case (issue 20), oldest first, as their signed
+    /// statements attached them (the rows checked against them).
+    pub name_checks: Vec<AttachedNameCheck>,
+    /// What each name check says about the case (`vop_*`), computed now, in the same order.
+    pub name_check_findings: Vec<Finding>,
+    /// Whether the signed-in user may attach a name check (approvers): the form a shell offers.
+    pub may_attach_name_check: bool,
 }
 
 /// A cooling-off as `case show` and the app show it.
@@ -276,6 +285,11 @@ pub struct NumberOnFile {
 }
 
 impl CaseDetail {
+    /// The findings as they stand now: those of the receipt, then what the bank name checks say.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.case.findings.iter().chain(&self.name_check_findings).cloned().collect()
+    }
+
     /// Whether the case pays the partner's current account, as it stands now: `None` when either
     /// is unknown.
     pub fn pays_account_on_file(&self) -> Option<bool> {
@@ -372,7 +386,7 @@ fn withheld_text(reason: Withheld, dialed: &PhoneNumber) -> ErrorText {
 
 /// The core's refusal of an action on case `id` as the service's error: its sentence, which
 /// refusal it is and its particulars, with the case.
-fn refusal(id: i64) -> impl Fn(Refusal) -> ServiceError {
+pub(super) fn refusal(id: i64) -> impl Fn(Refusal) -> ServiceError {
     move |r| {
         let text = refused_text(r.refused(), id);
         match r {
@@ -598,7 +612,13 @@ impl CallbackWrite<'_> {
 
 impl Workspace {
     /// Decides an action; a refusal by role or dual control is logged before it is returned.
-    fn decide_or_refuse(&mut self, session: &Session, id: i64, action: CaseAction, name: &str) -> ServiceResult<(Case, Transition)> {
+    pub(super) fn decide_or_refuse(
+        &mut self,
+        session: &Session,
+        id: i64,
+        action: CaseAction,
+        name: &str,
+    ) -> ServiceResult<(Case, Transition)> {
         self.require_signed_in(session)?;
         let policy = self.verified_policy(session.user())?;
         let (case, decision) = self.verified(session.user(), &format!("case:{id}"), |tx, state| -> ServiceResult<_> {
@@ -998,23 +1018,26 @@ impl Workspace {
         Ok(Paged::of(rows, page, |c| c.id))
     }
 
-    /// One case in full: record, callbacks, timeline, the numbers to call.
+    /// One case in full: record, callbacks, timeline, the numbers to call, the bank name checks
+    /// (their rows checked against their statements: a difference is refused and logged).
     pub fn case(&mut self, session: &Session, id: i64) -> ServiceResult<CaseDetail> {
         self.require_signed_in(session)?;
         let state = &mut self.implied;
-        self.store.read(|tx| -> ServiceResult<CaseDetail> {
+        let result = self.store.read(|tx| -> ServiceResult<CaseDetail> {
             refresh(tx, state)?;
             let case = load(tx, id)?;
             let (on_file_numbers, on_file_account) = match case.partner_id {
                 Some(p) => (numbers_on_file(tx, state, p, Some(id))?, account_on_file(tx, state, p)?),
                 None => (vec![], None),
             };
+            let name_checks = super::name_checks::checked_name_checks(tx, state, id)?;
             let file = tx.case_file(id)?.and_then(|f| Envelope::parse(&f, FileKind::Instruction).ok());
             let callbacks = tx.callbacks(id)?;
             let confirmed = callbacks.last().is_some_and(|c| c.outcome.as_deref() == Some("confirmed"));
             let unchecked = state.cases.get(&id).is_some_and(|c| c.response_unchecked);
             let facts = state.case_facts(id, now());
             let next_steps = facts.as_ref().map_or_else(Vec::new, |f| offered_steps(f, session.user(), session.role(), &state.policy));
+            let may_attach = facts.as_ref().is_some_and(|f| may_attach_name_check(f, session.user(), session.role(), &state.policy));
             let timeline = tx.events_for_subject(&format!("case:{id}"))?;
             Ok(CaseDetail {
                 next_steps,
@@ -1026,9 +1049,13 @@ impl Workspace {
                 setup_mode: state.in_setup_mode(),
                 response_version: file.map(|e| e.version()),
                 response_checked: confirmed.then_some(!unchecked),
+                name_check_findings: super::name_checks::name_check_findings(&case, &name_checks),
+                name_checks,
+                may_attach_name_check: may_attach,
                 case,
             })
-        })
+        });
+        self.log_unverified(session.user(), &format!("case:{id}"), result)
     }
 }
 

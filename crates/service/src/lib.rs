@@ -28,6 +28,7 @@ mod keyring;
 mod lookalikes;
 mod marks;
 mod moving;
+mod name_checks;
 mod org_keys;
 mod organisation;
 mod partners;
@@ -77,6 +78,7 @@ pub use error_text::{ErrorDetail, ErrorText, ERROR_DETAILS};
 pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
 pub use moving::{MoveReport, MOVED_NOTE};
+pub use name_checks::MAX_EVIDENCE_SIZE;
 pub use org_keys::{OrgKeyRotation, OrgKeyRotationRequest, RetiredOrgKey};
 pub use organisation::{IssuedInstruction, OrgAccount};
 pub use partners::{

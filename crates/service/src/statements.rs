@@ -320,6 +320,9 @@ impl Mismatches<'_> {
                 if called != expected {
                     self.add("callbacks", case.id, "the callback attempts' callers differ from the signed challenges");
                 }
+                if let Err(d) = super::name_checks::check_name_checks(self.state, case.id, &tx.name_checks(case.id)?) {
+                    self.add_difference(d);
+                }
             }
         }
         for id in self.state.cases.keys().filter(|id| !cases.iter().any(|c| c.id == **id)) {

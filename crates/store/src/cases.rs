@@ -75,6 +75,38 @@ pub struct BankFile {
     pub saved_at: Option<String>,
 }
 
+/// A bank's name check attached to a case (issue 20), as stored: plain text, compared with the
+/// `case.name_check` statement behind it before anything uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCheckRow {
+    /// The case.
+    pub case_id: i64,
+    /// `vop` or `cop`.
+    pub scheme: String,
+    /// The bank's request id.
+    pub request_id: String,
+    /// When the request was sent (UTC).
+    pub requested_at: String,
+    /// When the bank answered (UTC).
+    pub answered_at: String,
+    /// The name sent.
+    pub name_sent: String,
+    /// The account sent, normalised.
+    pub account_sent: String,
+    /// The answer code.
+    pub answer: String,
+    /// The bank's name with a close match.
+    pub matched_name: Option<String>,
+    /// `api`, `pain002` or `screenshot`.
+    pub obtained: String,
+    /// SHA-256 (hex) of the evidence file.
+    pub evidence_sha256: Option<String>,
+    /// Who attached it.
+    pub attached_by: String,
+    /// When (UTC).
+    pub attached_at: String,
+}
+
 /// Cases and their callbacks.
 pub trait CasesTx {
     /// Opens a case; returns its id.
@@ -147,6 +179,12 @@ pub trait CasesTx {
 
     /// The bank file of a case, if one was made.
     fn bank_file(&self, case_id: i64) -> StoreResult<Option<BankFile>>;
+
+    /// Attaches a bank's name check to a case (issue 20).
+    fn insert_name_check(&self, row: &NameCheckRow) -> StoreResult<()>;
+
+    /// The name checks attached to a case, oldest first.
+    fn name_checks(&self, case_id: i64) -> StoreResult<Vec<NameCheckRow>>;
 
     /// Records that a case's bank file was written out.
     fn set_bank_file_saved(&self, case_id: i64, at: &str) -> StoreResult<()>;

@@ -25,6 +25,7 @@ pub const TABLES: &[&str] = &[
     "cases",
     "callbacks",
     "bank_files",
+    "name_checks",
     "pending_changes",
     "audit_events",
     "checkpoints",

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 pub use audit_log::AuditLogTx;
 pub use case_query::{CaseQuery, CaseWord};
-pub use cases::{BankFile, CasesTx, NewCase};
+pub use cases::{BankFile, CasesTx, NameCheckRow, NewCase};
 pub use changes::{ChangeRow, ChangesTx};
 pub use partners::{FraudMark, NewAccount, PartnerCounts, PartnersTx};
 pub use users::{UserRow, UsersTx};

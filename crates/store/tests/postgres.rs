@@ -268,7 +268,8 @@ fn version_8_numbers_the_marks_in_the_order_they_were_listed() {
     let Some((url, mut store)) = team() else { return };
     store
         .execute_as_administrator(
-            "ALTER TABLE fraudulent_accounts DROP COLUMN id;
+            "DROP TABLE name_checks;
+             ALTER TABLE fraudulent_accounts DROP COLUMN id;
              DROP INDEX cases_by_account; DROP INDEX cases_by_partner_newest;
              UPDATE schema_version SET version = 7;
              INSERT INTO fraudulent_accounts (account_key, marked_at, marked_by, reason) VALUES
@@ -277,7 +278,8 @@ fn version_8_numbers_the_marks_in_the_order_they_were_listed() {
                  ('iban:C', '2026-01-01T00:00:00Z', 'carol', 'denied');",
         )
         .unwrap();
-    assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, 8));
+    // Up to the latest version (the migrations after 8 run too).
+    assert_eq!(PgStore::migrate(&url, None).unwrap(), (7, countersign_store::postgres::migrations::latest()));
     let mut store = PgStore::open(&url).unwrap();
     store.write(|tx| tx.mark_fraudulent("iban:D", AT, "carol", None, "denied")).unwrap();
     let marks = store.read(|tx| tx.fraud_marks(&Default::default())).unwrap();

@@ -1,19 +1,23 @@
 //! One case: everything the case view shows, and the approver's decisions (approve, reject,
-//! release with its bank file).
+//! release with its bank file, attach a bank's name check).
 
 use countersign_service::core::assess::phone::PhoneNumber;
 use countersign_service::core::cases::callback_numbers::Withheld;
+use std::path::Path;
+
 use countersign_service::core::cases::flow::CaseStatus;
+use countersign_service::core::cases::name_check::{AttachedNameCheck, NameCheckInput, Obtained, Outcome as NameCheckOutcome, Scheme};
 use countersign_service::core::cases::steps::CaseStep;
 use countersign_service::core::registry::{AccountRecord, AccountStatus, NumberSource};
-use countersign_service::files::{check_new_file, write_atomic, FileError, Sensitivity};
-use countersign_service::{Export, ExportFormat, NumberOnFile};
+use countersign_service::files::{check_new_file, read_limited, write_atomic, FileError, Sensitivity};
+use countersign_service::{Export, ExportFormat, NumberOnFile, MAX_EVIDENCE_SIZE};
 use serde::{Deserialize, Serialize};
 use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use super::inbox::{finding_view, summary, CaseSummary, FindingView};
 use super::save::save_target;
+use crate::dialog;
 use crate::error::file_name;
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
@@ -147,6 +151,72 @@ pub struct CaseView {
     pub next_steps: Vec<CaseStep>,
     /// The cooling-off the release waits for (issue 20), while the case is open and it is not over.
     pub cooling_off: Option<CoolingOffEntry>,
+    /// The bank name checks attached to it (issue 20), oldest first; their findings are among
+    /// `findings`.
+    pub name_checks: Vec<NameCheckEntry>,
+    /// Whether the signed-in user may attach a name check (approvers): the form is shown only then.
+    pub may_attach_name_check: bool,
+}
+
+/// A bank's name check as the case page shows it under the evidence.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NameCheckEntry {
+    /// VoP or CoP.
+    pub scheme: Scheme,
+    /// The bank's request id.
+    pub request_id: String,
+    /// When asked (UTC).
+    pub requested_at: String,
+    /// When answered (UTC).
+    pub answered_at: String,
+    /// The name sent.
+    pub name_sent: String,
+    /// The account sent.
+    pub account_sent: String,
+    /// The bank's answer code (`MTCH`, `CMTC`, `NMTC`, …).
+    pub answer: String,
+    /// What it means.
+    pub outcome: NameCheckOutcome,
+    /// The name the bank holds, with a close match.
+    pub matched_name: Option<String>,
+    /// The name we pay (the instruction's payee), shown beside the bank's.
+    pub our_name: Option<String>,
+    /// How it was obtained.
+    pub obtained: Obtained,
+    /// SHA-256 (hex) of the evidence file.
+    pub evidence_sha256: Option<String>,
+    /// Who attached it.
+    pub attached_by: String,
+    /// When (UTC).
+    pub attached_at: String,
+}
+
+/// A bank's answer to a name check, as the approver types it (the core checks every field).
+#[derive(Debug, Deserialize, TS)]
+pub struct NameCheckRequest {
+    /// The case.
+    #[ts(type = "number")]
+    pub case_id: i64,
+    /// `vop` or `cop`.
+    pub scheme: String,
+    /// The bank's request id.
+    pub request_id: String,
+    /// When asked (UTC, `2026-12-04T09:30:00Z`).
+    pub requested_at: String,
+    /// When answered (UTC).
+    pub answered_at: String,
+    /// The name sent.
+    pub name_sent: String,
+    /// The account sent.
+    pub account_sent: String,
+    /// The answer code.
+    pub answer: String,
+    /// The name the bank returned with a close match.
+    pub matched_name: Option<String>,
+    /// `api`, `pain002` or `screenshot`.
+    pub obtained: String,
+    /// The file the answer came in (chosen with `pick_evidence_file`): hashed, not kept.
+    pub evidence_path: Option<String>,
 }
 
 /// The cooling-off of a changed account, as the case page counts it down.
@@ -239,7 +309,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
         };
         Ok(CaseView {
             summary: summary(c),
-            findings: c.findings.iter().map(finding_view).collect(),
+            findings: d.findings().iter().map(finding_view).collect(),
             email_sha256: c.email_sha256.clone(),
             partner_id: c.partner_id,
             confirmation_code: c.confirmation_code.clone(),
@@ -283,7 +353,68 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
                     .collect(),
                 needed: c.needed as u32,
             }),
+            name_checks: d.name_checks.iter().map(|n| name_check_entry(n, c.beneficiary_name.as_deref())).collect(),
+            may_attach_name_check: d.may_attach_name_check,
         })
+    })
+}
+
+fn name_check_entry(n: &AttachedNameCheck, our_name: Option<&str>) -> NameCheckEntry {
+    let c = &n.check;
+    NameCheckEntry {
+        scheme: c.scheme(),
+        request_id: c.request_id().into(),
+        requested_at: c.requested_at().into(),
+        answered_at: c.answered_at().into(),
+        name_sent: c.name_sent().into(),
+        account_sent: c.account_sent().into(),
+        answer: c.answer().into(),
+        outcome: c.outcome(),
+        matched_name: c.matched_name().map(str::to_string),
+        our_name: our_name.map(str::to_string),
+        obtained: c.obtained(),
+        evidence_sha256: c.evidence_sha256().map(str::to_string),
+        attached_by: n.attached_by.clone(),
+        attached_at: n.attached_at.clone(),
+    }
+}
+
+/// Opens the file chooser for the file a bank's answer came in (a screenshot, a pain.002 status
+/// report, the API's response); the chosen path, none when cancelled.
+#[tauri::command]
+pub async fn pick_evidence_file<R: Runtime>(window: WebviewWindow<R>) -> CommandResult<Option<String>> {
+    let chosen = dialog::ask(&window, dialog::Ask::OpenFile("Choose the bank's answer")).await?;
+    Ok(chosen.into_iter().next().map(|p| p.display().to_string()))
+}
+
+/// Attaches a bank's name check to a case (approvers; the core checks role, fields and account);
+/// the evidence file is read and hashed by the service, not kept. Returns the case's status
+/// afterwards (a no match holds it).
+#[tauri::command]
+pub async fn attach_name_check(state: State<'_, AppState>, check: NameCheckRequest) -> CommandResult<CaseStatus> {
+    blocking(|| {
+        let evidence = match check.evidence_path.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(path) => {
+                Some(read_limited(Path::new(path), MAX_EVIDENCE_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?)
+            }
+            None => None,
+        };
+        let input = NameCheckInput {
+            scheme: &check.scheme,
+            request_id: &check.request_id,
+            requested_at: &check.requested_at,
+            answered_at: &check.answered_at,
+            name_sent: &check.name_sent,
+            account_sent: &check.account_sent,
+            answer: &check.answer,
+            matched_name: check.matched_name.as_deref(),
+            obtained: &check.obtained,
+            evidence_sha256: None,
+        };
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        ws.attach_name_check(session, check.case_id, &input, evidence.as_deref())?;
+        Ok(ws.case(session, check.case_id)?.case.status)
     })
 }
 

@@ -59,6 +59,8 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         cases::reject_case,
         cases::reopen_case,
         cases::release_early,
+        cases::attach_name_check,
+        cases::pick_evidence_file,
         cases::release_case,
         callbacks::start_callback,
         callbacks::record_callback,

@@ -6,6 +6,7 @@ import type { CaseSummary } from "./CaseSummary";
 import type { CoolingOffEntry } from "./CoolingOffEntry";
 import type { EventEntry } from "./EventEntry";
 import type { FindingView } from "./FindingView";
+import type { NameCheckEntry } from "./NameCheckEntry";
 import type { PhoneEntry } from "./PhoneEntry";
 
 /**
@@ -87,4 +88,13 @@ next_steps: Array<CaseStep>,
 /**
  * The cooling-off the release waits for (issue 20), while the case is open and it is not over.
  */
-cooling_off: CoolingOffEntry | null, };
+cooling_off: CoolingOffEntry | null, 
+/**
+ * The bank name checks attached to it (issue 20), oldest first; their findings are among
+ * `findings`.
+ */
+name_checks: Array<NameCheckEntry>, 
+/**
+ * Whether the signed-in user may attach a name check (approvers): the form is shown only then.
+ */
+may_attach_name_check: boolean, };

@@ -33,6 +33,7 @@ import type { KeyRotationRequest } from "./KeyRotationRequest";
 import type { KeyRotationView } from "./KeyRotationView";
 import type { LiveEvent } from "./LiveEvent";
 import type { LoginRequest } from "./LoginRequest";
+import type { NameCheckRequest } from "./NameCheckRequest";
 import type { NewPartnerRequest } from "./NewPartnerRequest";
 import type { NewTeamWorkspace } from "./NewTeamWorkspace";
 import type { NewUserRequest } from "./NewUserRequest";
@@ -173,6 +174,23 @@ export function recordCallback(request: CallbackRequest): Promise<CaseStatus> {
  */
 export function caseDetail(id: number): Promise<CaseView> {
   return call("case_detail", { id });
+}
+
+/**
+ * Opens the file chooser for the file a bank's answer came in (a screenshot, a pain.002 status
+ * report, the API's response); the chosen path, none when cancelled.
+ */
+export function pickEvidenceFile(): Promise<string | null> {
+  return call("pick_evidence_file");
+}
+
+/**
+ * Attaches a bank's name check to a case (approvers; the core checks role, fields and account);
+ * the evidence file is read and hashed by the service, not kept. Returns the case's status
+ * afterwards (a no match holds it).
+ */
+export function attachNameCheck(check: NameCheckRequest): Promise<CaseStatus> {
+  return call("attach_name_check", { check });
 }
 
 /**

@@ -3,13 +3,15 @@
 // first (only the steps the core offers the signed-in user: CaseView.next_steps; the core still
 // answers for each when pressed); then the account on file beside the one in this instruction,
 // the changed characters marked; then the findings in words; then the evidence (the email that
-// carried it, the callbacks) and the timeline in words, each entry with who and when. Facts are
+// carried it, the bank's name checks, the callbacks) and the timeline in words, each entry with who and when. Facts are
 // the core's as they stand when the page is drawn (the account on file is read now, not kept from
 // the receipt). Every string comes from the catalogues (i18n/core.ts, i18n/codes.ts); times and
 // amounts are formatted for the locale.
 import {
   approveCase,
+  attachNameCheck,
   caseDetail,
+  pickEvidenceFile,
   rejectCase,
   releaseCase,
   releaseEarly,
@@ -30,6 +32,10 @@ import { viewRefresh } from "../live";
 import { eventDetails, eventText } from "../words";
 import { findingList, isEmailFinding } from "../findings";
 import { offers } from "../access";
+import { NAME_CHECK_ANSWERS } from "../bindings/coreCodes";
+import type { Scheme } from "../bindings/Scheme";
+import type { NameCheckEntry } from "../bindings/NameCheckEntry";
+import type { NameCheckRequest } from "../bindings/NameCheckRequest";
 
 /** Counts the case screen's renders: one that a later render overtook while it waited is dropped. */
 let renders = 0;
@@ -72,6 +78,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
     accountSection(view),
     findingsSection(view),
     emailSection(view),
+    nameChecksSection(view, reload, () => (acting = true)),
     callbacksSection(view),
     timelineSection(view),
     factsSection(view),
@@ -269,6 +276,135 @@ function accountSection(view: CaseView): HTMLElement {
         )
       : null,
   );
+}
+
+/**
+ * The bank name checks under the evidence (issue 20): the scheme, the answer in words, the bank's
+ * name beside ours for a close match, how it was obtained with the file's SHA-256, who attached it
+ * and when; and, for the users the core lets attach one (approvers), the form to attach one.
+ */
+export function nameChecksSection(view: CaseView, reload: (m?: string) => void, started: () => void): HTMLElement {
+  const list =
+    view.name_checks.length === 0
+      ? h("p", { class: "hint", id: "no-name-checks" }, t("case.noNameChecks"))
+      : h("ol", { id: "name-checks" }, ...view.name_checks.map(nameCheckItem));
+  return h(
+    "section",
+    { id: "name-check-evidence", class: "card", "aria-labelledby": "name-checks-title" },
+    h("h3", { id: "name-checks-title" }, t("case.nameChecksTitle")),
+    list,
+    view.may_attach_name_check ? nameCheckForm(view, reload, started) : null,
+  );
+}
+
+function nameCheckItem(n: NameCheckEntry): HTMLElement {
+  const close = n.outcome === "close_match" && n.matched_name !== null;
+  return h(
+    "li",
+    { class: `name-check outcome-${n.outcome}`, "data-outcome": n.outcome, "data-answer": n.answer },
+    h("p", {}, h("strong", {}, `${codeName("nameCheckScheme", n.scheme)} · ${n.answer}`), ` ${codeName("nameCheckOutcome", n.outcome)}`),
+    close
+      ? h(
+          "dl",
+          { class: "facts name-compare" },
+          ...fact(t("case.nameCheckBankName"), n.matched_name ?? "", "name-check-bank"),
+          ...fact(t("case.nameCheckOurName"), n.our_name ?? n.name_sent, "name-check-ours"),
+        )
+      : null,
+    h(
+      "p",
+      { class: "hint" },
+      t("case.nameCheckSent", { name: n.name_sent, account: n.account_sent, request: n.request_id, requested: formatDateTime(n.requested_at), answered: formatDateTime(n.answered_at) }),
+    ),
+    h("p", { class: "hint" }, t("case.nameCheckObtained", { how: codeName("nameCheckObtained", n.obtained) })),
+    n.evidence_sha256 ? h("dl", { class: "facts" }, ...fact(t("case.nameCheckSha"), n.evidence_sha256)) : null,
+    h("p", { class: "hint" }, t("case.nameCheckAttached", { user: n.attached_by, at: formatDateTime(n.attached_at) })),
+  );
+}
+
+/** A labelled input of the name-check form. */
+function field(id: string, text: string, input: HTMLElement): HTMLElement[] {
+  return [h("label", { for: id }, text), input];
+}
+
+/** The approver's form to attach a bank's answer; the core checks every field and the account. */
+function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: () => void): HTMLElement {
+  const id = view.summary.id;
+  const text = (name: string, value = "", placeholder = "") => h("input", { id: `nc-${name}`, type: "text", autocomplete: "off", value, placeholder });
+  const scheme = h("select", { id: "nc-scheme" }, h("option", { value: "vop" }, codeName("nameCheckScheme", "vop")), h("option", { value: "cop" }, codeName("nameCheckScheme", "cop")));
+  const answer = h("select", { id: "nc-answer" });
+  const fillAnswers = () => {
+    const chosen = scheme.value as Scheme;
+    answer.replaceChildren(
+      ...NAME_CHECK_ANSWERS.filter((a) => a.scheme === chosen).map((a) => h("option", { value: a.answer }, `${a.answer} · ${codeName("nameCheckOutcome", a.outcome)}`)),
+    );
+  };
+  fillAnswers();
+  scheme.addEventListener("change", fillAnswers);
+  const requestId = text("request-id");
+  const requestedAt = text("requested-at", "", "2026-12-04T09:30:00Z");
+  const answeredAt = text("answered-at", "", "2026-12-04T09:30:02Z");
+  const nameSent = text("name-sent", view.summary.payee ?? "");
+  const accountSent = text("account-sent", view.summary.account ?? "");
+  const matchedName = text("matched-name");
+  const obtained = h(
+    "select",
+    { id: "nc-obtained" },
+    ...(["api", "pain002", "screenshot"] as const).map((how) => h("option", { value: how }, codeName("nameCheckObtained", how))),
+  );
+  let evidence: string | null = null;
+  const chosen = h("span", { id: "nc-file", class: "hint" }, t("case.nameCheckNoFile"));
+  const pick = h("button", { id: "nc-pick", type: "button", class: "secondary" }, t("case.nameCheckFile"));
+  pick.addEventListener("click", async () => {
+    const path = await pickEvidenceFile();
+    if (path) {
+      evidence = path;
+      chosen.textContent = path;
+    }
+  });
+  const error = h("div", { "aria-live": "assertive" });
+  const form = h(
+    "form",
+    { id: "name-check-form", class: "form" },
+    h("h4", {}, t("case.nameCheckForm")),
+    ...field("nc-scheme", t("case.nameCheckScheme"), scheme),
+    ...field("nc-request-id", t("case.nameCheckRequestId"), requestId),
+    ...field("nc-requested-at", t("case.nameCheckRequestedAt"), requestedAt),
+    ...field("nc-answered-at", t("case.nameCheckAnsweredAt"), answeredAt),
+    ...field("nc-name-sent", t("case.nameCheckNameSent"), nameSent),
+    ...field("nc-account-sent", t("case.nameCheckAccountSent"), accountSent),
+    ...field("nc-answer", t("case.nameCheckAnswer"), answer),
+    ...field("nc-matched-name", t("case.nameCheckMatchedName"), matchedName),
+    ...field("nc-obtained", t("case.nameCheckHow"), obtained),
+    h("div", { class: "row" }, pick, chosen),
+    h("p", { class: "hint" }, t("case.nameCheckPain002Limit")),
+    error,
+    h("button", { id: "nc-submit", type: "submit" }, t("case.nameCheckSubmit")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    started();
+    const check: NameCheckRequest = {
+      case_id: id,
+      scheme: scheme.value,
+      request_id: requestId.value,
+      requested_at: requestedAt.value,
+      answered_at: answeredAt.value,
+      name_sent: nameSent.value,
+      account_sent: accountSent.value,
+      answer: answer.value,
+      matched_name: matchedName.value.trim() === "" ? null : matchedName.value,
+      obtained: obtained.value,
+      evidence_path: evidence,
+    };
+    try {
+      const status = await attachNameCheck(check);
+      reload(status === "hold" && view.summary.status !== "hold" ? t("case.nameCheckHeldNotice", { id }) : t("case.nameCheckAttachedNotice", { id }));
+    } catch (e) {
+      error.replaceChildren(errorBox(toCommandError(e), "name-check-error"));
+    }
+  });
+  return form;
 }
 
 function callbacksSection(view: CaseView): HTMLElement | null {

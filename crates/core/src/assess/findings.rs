@@ -76,11 +76,21 @@ pub enum ReasonCode {
     /// The message's text gives an address or link on a domain registered neither for the
     /// partner nor for us (issue 20).
     EmailDomainNotOnFile,
+    // Bank name checks attached to a case (issue 20; `vop_` for both VoP and CoP).
+    /// The payee's bank says the account is not held in the name sent (VoP `NMTC`; CoP `ANNM`,
+    /// `AC01`, `BANM`, `PANM`): the case is held.
+    VopNoMatch,
+    /// The payee's bank found a close match and returned the name it holds.
+    VopCloseMatch,
+    /// The payee's bank confirmed the name: supporting evidence.
+    VopMatch,
+    /// The payee's bank could not check the name (VoP `NOAP`, CoP `OPTO`, …): holds nothing.
+    VopNotPossible,
 }
 
 impl ReasonCode {
     /// Every reason code, in contract order.
-    pub const ALL: [ReasonCode; 31] = [
+    pub const ALL: [ReasonCode; 35] = [
         Self::MalformedFile,
         Self::UnsupportedVersion,
         Self::FileTooLarge,
@@ -112,6 +122,10 @@ impl ReasonCode {
         Self::EmailUnregisteredDomain,
         Self::EmailNumberNotOnFile,
         Self::EmailDomainNotOnFile,
+        Self::VopNoMatch,
+        Self::VopCloseMatch,
+        Self::VopMatch,
+        Self::VopNotPossible,
     ];
 
     /// The stable string of the contract.
@@ -148,6 +162,10 @@ impl ReasonCode {
             Self::EmailUnregisteredDomain => "email_unregistered_domain",
             Self::EmailNumberNotOnFile => "email_number_not_on_file",
             Self::EmailDomainNotOnFile => "email_domain_not_on_file",
+            Self::VopNoMatch => "vop_no_match",
+            Self::VopCloseMatch => "vop_close_match",
+            Self::VopMatch => "vop_match",
+            Self::VopNotPossible => "vop_not_possible",
         }
     }
 

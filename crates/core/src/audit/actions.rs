@@ -63,6 +63,7 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "case.reopen",
     "case.release",
     "case.release_early",
+    "case.name_check",
     "case.export",
     "case.bank_file_saved",
     // Four eyes.

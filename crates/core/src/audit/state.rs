@@ -24,6 +24,7 @@ use super::statement::{fields_of, signature_of, verify};
 use crate::assess::findings::Verdict;
 use crate::auth::Role;
 use crate::cases::flow::{decide, CallbackOutcome, CaseAction, CaseFacts, CaseStatus, CoolingOff, Refusal};
+use crate::cases::name_check::{AttachedNameCheck, NameCheck};
 use crate::cases::policy::Policy;
 use crate::changes::{ChangeStatus, Proposal};
 use crate::encoding::parse_utc;
@@ -61,6 +62,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "case.release",
     "case.release_early",
     "case.export",
+    "case.name_check",
     "change.propose",
     "change.approve",
     "change.reject",
@@ -191,6 +193,8 @@ pub struct CaseState {
     pub email_numbers: Vec<String>,
     /// The approvers who asked to release it early (issue 20), in order, without repeats.
     pub early_release_by: Vec<String>,
+    /// The bank name checks attached to it (issue 20), oldest first.
+    pub name_checks: Vec<AttachedNameCheck>,
 }
 
 impl CaseState {
@@ -212,6 +216,7 @@ impl CaseState {
             },
             cooling_off: None,
             early_release_by: self.early_release_by.clone(),
+            bank_no_match: self.name_checks.iter().any(|c| c.check.outcome().holds()),
         }
     }
 }
@@ -799,6 +804,7 @@ impl ImpliedState {
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default(),
             early_release_by: vec![],
+            name_checks: vec![],
         };
         self.cases.insert(id, case);
         self.shaped("cases", id, event.seq);
@@ -858,15 +864,19 @@ impl ImpliedState {
         if event.action == "case.export" {
             return self.bank_file_effect(event, id, d);
         }
-        let action = case_action(event, d)?;
+        let at =
+            parse_utc(&event.at).ok_or_else(|| Fault::new(StatementFault::Malformed, format!("its time {:?} is not UTC", event.at)))?;
+        let name_check = name_check_of(event, d, case.account_key.as_deref(), at)?;
+        let action = match &name_check {
+            Some(check) => CaseAction::AttachNameCheck { no_match: check.outcome().holds() },
+            None => case_action(event, d)?,
+        };
         // A callback is recorded by the one who started its attempt (the service's rule too): an
         // approver cannot record a callback they never made, then approve it.
         let records_callback = matches!(action, CaseAction::RecordCallback { .. } | CaseAction::ConfirmUnchecked);
         if records_callback && case.open_attempt_by.as_deref() != Some(event.actor.as_str()) {
             return Err(Fault::new(StatementFault::Rules, format!("{} started no open callback attempt on case {id}", event.actor)));
         }
-        let at =
-            parse_utc(&event.at).ok_or_else(|| Fault::new(StatementFault::Malformed, format!("its time {:?} is not UTC", event.at)))?;
         let facts = self.case_facts(id, at).expect("looked up above");
         let decision = decide(&facts, &event.actor, role, action, &self.policy);
         let case = self.cases.get_mut(&id).expect("looked up above");
@@ -902,9 +912,16 @@ impl ImpliedState {
                 case.bank_file_sha256 = d["bank_file_sha256"].as_str().map(str::to_string);
             }
             CaseAction::ReleaseEarly => case.early_release_by.push(event.actor.clone()),
+            CaseAction::AttachNameCheck { .. } => {
+                let check = name_check.expect("a name check statement");
+                case.name_checks.push(AttachedNameCheck { check, attached_by: event.actor.clone(), attached_at: event.at.clone() });
+            }
             _ => {}
         }
         let (partner, account) = (case.partner, case.account_key.clone());
+        if let CaseAction::AttachNameCheck { .. } = action {
+            self.shaped("name_checks", id, event.seq);
+        }
         if let (true, Some(key)) = (transition.mark_fraudulent, &account) {
             self.mark_fraudulent(key, &event.actor, event.seq);
         }
@@ -1013,6 +1030,17 @@ impl ImpliedState {
     pub fn user(&self, name: &str) -> Option<&UserState> {
         self.users.get(name)
     }
+}
+
+/// The name check a `case.name_check` statement attaches (none for other statements), checked as
+/// the service checked it, at the statement's own time `at`, against the case's account.
+fn name_check_of(event: &LoggedEvent, d: &Value, case_account: Option<&str>, at: OffsetDateTime) -> Result<Option<NameCheck>, Fault> {
+    if event.action != "case.name_check" {
+        return Ok(None);
+    }
+    NameCheck::from_statement(d, case_account, at)
+        .map(Some)
+        .map_err(|e| Fault::new(StatementFault::Malformed, format!("its name check: {e}")))
 }
 
 /// The case action a case statement (other than `case.export`) asks the rules for.
@@ -1298,6 +1326,40 @@ mod tests {
         let approvals: Vec<&String> = o.log.events.iter().filter(|e| e.action == "case.approve").map(|e| &e.at).collect();
         assert_eq!(state.account_changed_at.get(&(1, "iban:MULE".to_string())), approvals.last().copied());
         assert!(!state.account_changed_at.contains_key(&(1, "iban:DE1".to_string())));
+    }
+
+    /// Issue 20: an approver's name check counts as the service wrote it: a no match sends an
+    /// approved case back to hold and asks for a new approval; a clerk's, an edited one or one of
+    /// another account does not count.
+    #[test]
+    fn a_banks_no_match_sends_an_approved_case_back_to_hold() {
+        let mut o = office();
+        receive(&mut o, 1, "hold", "iban:MULE");
+        let (anna, clara) = (KeyPair::from_seed(&o.anna.secret_seed()), KeyPair::from_seed(&o.clara.secret_seed()));
+        o.log.push(Some(&clara), "clara", "case.challenge", "case:1", json!({ "challenge": "C" }));
+        o.log.push(Some(&clara), "clara", "case.callback", "case:1", json!({ "outcome": "confirmed", "response_matched": true }));
+        o.log.push(Some(&anna), "anna", "case.approve", "case:1", json!({}));
+        let check = json!({ "scheme": "vop", "request_id": "R1", "requested_at": "2026-12-03T08:00:00Z",
+            "answered_at": "2026-12-03T08:00:01Z", "name_sent": "Globex", "account_sent": "MULE", "answer": "NMTC",
+            "outcome": "no_match", "obtained": "api" });
+        o.log.push(Some(&clara), "clara", "case.name_check", "case:1", check.clone());
+        let mut edited = check.clone();
+        edited["outcome"] = json!("match");
+        o.log.push(Some(&anna), "anna", "case.name_check", "case:1", edited);
+        let mut other = check.clone();
+        other["account_sent"] = json!("DE1");
+        o.log.push(Some(&anna), "anna", "case.name_check", "case:1", other);
+        let state = o.log.state();
+        assert_eq!(state.cases[&1].status, CaseStatus::Approved);
+        assert_eq!(state.problems.len(), 3, "{:?}", state.problems);
+        assert!(state.problems[0].why.contains("not an approver"), "{:?}", state.problems);
+        o.log.push(Some(&anna), "anna", "case.name_check", "case:1", check);
+        let state = o.log.state();
+        let case = &state.cases[&1];
+        assert_eq!((case.status, case.name_checks.len()), (CaseStatus::Hold, 1));
+        assert_eq!(case.name_checks[0].attached_by, "anna");
+        assert!(state.case_facts(1, parse_utc("2026-12-04T00:00:00Z").unwrap()).unwrap().bank_no_match);
+        assert!(state.source_of("name_checks", 1).is_some());
     }
 
     /// The service lets only clerks and approvers export; the replay once let any user's signed

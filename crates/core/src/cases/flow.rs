@@ -17,6 +17,11 @@
 //! change nor in the case each asked to release it early, with a written reason
 //! ([`CaseAction::ReleaseEarly`]).
 //!
+//! A bank's name check (issue 20, [`CaseAction::AttachNameCheck`]) is attached by an approver, to a
+//! case in any state: a no-match puts an accepted, confirmed or approved case back on hold (the
+//! approval was given without that fact), and from then on the case needs an approval whatever its
+//! verdict and amount (`CaseFacts::bank_no_match`); a released or closed case only records it.
+//!
 //! A file of format v2 has a response only the partner's key or our callback secret gives
 //! (format §3.7). A clerk holds no callback secret, so their confirmation is recorded with the
 //! response *unchecked*; the approver checks it when approving (`ApproveCheckingResponse`): a
@@ -165,6 +170,8 @@ pub struct CaseFacts {
     pub cooling_off: Option<CoolingOff>,
     /// The approvers who asked to release it early, in order, without repeats.
     pub early_release_by: Vec<String>,
+    /// A bank's name check attached to it answered no match (issue 20): it needs an approval.
+    pub bank_no_match: bool,
 }
 
 /// The cooling-off of a changed account (issue 20), as it stands at the time of a decision.
@@ -200,7 +207,7 @@ impl CaseFacts {
 
     /// Whether an accepted case needs an approval before release (amount over the threshold).
     pub fn needs_approval(&self, policy: &Policy) -> bool {
-        self.verdict != Verdict::Accepted || self.amount_minor.is_some_and(|a| a > policy.approval_threshold_minor)
+        self.bank_no_match || self.verdict != Verdict::Accepted || self.amount_minor.is_some_and(|a| a > policy.approval_threshold_minor)
     }
 }
 
@@ -236,6 +243,12 @@ pub enum CaseAction {
     /// An approver's request, with a written reason, to release a payment inside its account's
     /// cooling-off; [`EARLY_RELEASE_APPROVERS`] of them let it be released.
     ReleaseEarly,
+    /// An approver attaches a bank's name check (issue 20); `no_match` when its answer holds the
+    /// case ([`crate::cases::name_check::Outcome::holds`]).
+    AttachNameCheck {
+        /// The answer is a no match.
+        no_match: bool,
+    },
 }
 
 /// What a permitted action changes.
@@ -291,6 +304,7 @@ pub const REFUSAL_DETAILS: &[(&str, &[&str])] = &[
     ("reject_role", &["user", "role"]),
     ("release_role", &["user", "role"]),
     ("early_release_role", &["user", "role"]),
+    ("name_check_role", &["user", "role"]),
     ("early_release_took_part", &["user", "approvers"]),
     ("reopen_role", &["user", "role"]),
     ("not_on_hold", &["status"]),
@@ -390,6 +404,7 @@ pub fn decide(facts: &CaseFacts, who: &str, role: Role, action: CaseAction, poli
         CaseAction::Release => release(&request),
         CaseAction::Reopen => reopen(&request),
         CaseAction::ReleaseEarly => release_early(&request),
+        CaseAction::AttachNameCheck { no_match } => attach_name_check(&request, no_match),
     }
 }
 
@@ -649,6 +664,24 @@ fn may_release(r: &Request<'_>) -> Result<Transition, Refusal> {
     Ok(Transition { status: Released, make_account_current: current, ..unchanged(r.facts) })
 }
 
+/// Attaching a bank's name check: by an approver (the role that approves; admins do not approve,
+/// so they do not attach), to a case in any state. A no match puts an accepted, confirmed or
+/// approved case back on hold with its confirmation unchecked no more (a new callback and a new
+/// approval follow, now with the bank's answer in the file); a case on hold stays so, and a
+/// released, rejected or quarantined one only records it (the payment is out or stopped).
+fn attach_name_check(r: &Request<'_>, no_match: bool) -> Result<Transition, Refusal> {
+    use CaseStatus::*;
+    if r.role != Role::Approver {
+        return Err(role_refusal(r, "name_check_role", format!("{} is not an approver: only approvers attach a bank's name check", r.who)));
+    }
+    match r.facts.status {
+        Accepted | CallbackConfirmed | Approved if no_match => {
+            Ok(Transition { status: Hold, response_unchecked: false, ..unchanged(r.facts) })
+        }
+        _ => Ok(unchanged(r.facts)),
+    }
+}
+
 /// Reopening a callback locked after wrong responses: by an approver, and only then.
 fn reopen(r: &Request<'_>) -> Result<Transition, Refusal> {
     let who = r.who;
@@ -680,6 +713,7 @@ pub(crate) mod tests {
             approved_by: None,
             cooling_off: None,
             early_release_by: vec![],
+            bank_no_match: false,
         }
     }
 
@@ -945,6 +979,39 @@ pub(crate) mod tests {
     const USERS: [(&str, Role); 5] =
         [("clara", Role::Clerk), ("carl", Role::Clerk), ("anna", Role::Approver), ("arne", Role::Approver), ("root", Role::Admin)];
 
+    /// Issue 20: only approvers attach a name check; a no match sends an accepted, confirmed or
+    /// approved case back to hold, after which it needs a new callback and approval whatever its
+    /// amount; other answers and closed cases move nothing.
+    #[test]
+    fn a_banks_no_match_holds_an_open_case_and_asks_for_an_approval_again() {
+        let p = Policy::default();
+        let attach = |f: &CaseFacts, who: &str, role, no_match| decide(f, who, role, CaseAction::AttachNameCheck { no_match }, &p);
+        let approved =
+            CaseFacts { called_by: vec!["bert".into()], approved_by: Some("anna".into()), ..facts(CaseStatus::Approved, Verdict::Hold) };
+        for role in [Role::Clerk, Role::Admin, Role::Auditor] {
+            assert!(matches!(attach(&approved, "x", role, true), Err(Refusal::NotPermitted(_))), "{role:?}");
+        }
+        for status in [CaseStatus::Accepted, CaseStatus::CallbackConfirmed, CaseStatus::Approved] {
+            let f = CaseFacts { response_unchecked: status == CaseStatus::CallbackConfirmed, ..approved.clone().with_status(status) };
+            let t = attach(&f, "arne", Role::Approver, true).unwrap();
+            assert_eq!((t.status, t.response_unchecked, t.make_account_current), (CaseStatus::Hold, false, false), "{status:?}");
+            assert_eq!(attach(&f, "arne", Role::Approver, false).unwrap().status, status, "a match moves nothing");
+        }
+        for status in [CaseStatus::Hold, CaseStatus::Released, CaseStatus::Rejected, CaseStatus::Quarantined] {
+            assert_eq!(attach(&approved.clone().with_status(status), "anna", Role::Approver, true).unwrap().status, status);
+        }
+        // A small accepted case a clerk could release needs an approval once the bank said no match.
+        let small = CaseFacts { bank_no_match: true, ..facts(CaseStatus::Accepted, Verdict::Accepted) };
+        assert!(small.needs_approval(&p));
+        assert!(decide(&small, "clara", Role::Clerk, CaseAction::Release, &p).is_err());
+    }
+
+    impl CaseFacts {
+        fn with_status(self, status: CaseStatus) -> Self {
+            CaseFacts { status, ..self }
+        }
+    }
+
     fn step() -> impl Strategy<Value = Step> {
         let action = prop_oneof![
             Just(CaseAction::StartCallback),
@@ -959,6 +1026,7 @@ pub(crate) mod tests {
             Just(CaseAction::Release),
             Just(CaseAction::Reopen),
             Just(CaseAction::ReleaseEarly),
+            any::<bool>().prop_map(|no_match| CaseAction::AttachNameCheck { no_match }),
         ];
         (0..USERS.len(), action).prop_map(|(user, action)| Step { user, action })
     }
@@ -978,11 +1046,12 @@ pub(crate) mod tests {
             let mut f = CaseFacts {
                 status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0,
                 response_needs_callback_key: v2, response_unchecked: false, approved_by: None, cooling_off: None,
-                early_release_by: vec![],
+                early_release_by: vec![], bank_no_match: false,
             };
             let mut confirmed_by_callback = false;
             let mut approvers: Vec<String> = vec![];
             let mut released = 0;
+            let mut approved_since_no_match = true;
             for s in steps {
                 let (who, role) = USERS[s.user];
                 let before = f.clone();
@@ -1005,10 +1074,20 @@ pub(crate) mod tests {
                             prop_assert!(who != before.received_by && !before.called_by.iter().any(|c| c == who));
                             prop_assert_eq!(role, Role::Approver);
                             approvers.push(who.into());
+                            approved_since_no_match = true;
                         }
-                        if t.status == CaseStatus::Released {
+                        if let CaseAction::AttachNameCheck { no_match: true } = s.action {
+                            prop_assert_eq!(role, Role::Approver);
+                            f.bank_no_match = true;
+                            if before.status.is_open() {
+                                prop_assert_eq!(t.status, CaseStatus::Hold, "a no match holds an open case");
+                                approved_since_no_match = false;
+                            }
+                        }
+                        if t.status == CaseStatus::Released && before.status != CaseStatus::Released {
                             released += 1;
                             prop_assert_eq!(released, 1, "released twice");
+                            prop_assert!(approved_since_no_match, "released after a bank's no match without a new approval");
                             if verdict == Verdict::Hold {
                                 prop_assert!(confirmed_by_callback && !approvers.is_empty(), "a hold released without callback and approval");
                             }

@@ -3,6 +3,7 @@
 
 pub mod callback_numbers;
 pub mod flow;
+pub mod name_check;
 pub mod policy;
 pub mod record;
 pub mod search;

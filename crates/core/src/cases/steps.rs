@@ -95,6 +95,13 @@ pub fn release_waits_until(facts: &CaseFacts, who: &str, role: Role, policy: &Po
     decide(&without_wait, who, role, CaseAction::Release, policy).is_ok().then(|| cooling_off.until(policy))
 }
 
+/// Whether `who` (with `role`) may attach a bank's name check to the case now (issue 20): the
+/// form a shell offers, under the rule [`decide`] applies. Not a [`CaseStep`]: it is evidence
+/// that can come at any time, never work waiting in the queue.
+pub fn may_attach_name_check(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) -> bool {
+    decide(facts, who, role, CaseAction::AttachNameCheck { no_match: true }, policy).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +208,16 @@ mod tests {
         assert_eq!(release_waits_until(&asked, "anna", Role::Approver, &p), None, "two approvers asked: released now");
         let hold = CaseFacts { status: CaseStatus::Hold, ..f.clone() };
         assert_eq!(release_waits_until(&hold, "anna", Role::Approver, &p), None, "on hold it waits for a callback, not the clock");
+    }
+
+    #[test]
+    fn only_approvers_are_offered_to_attach_a_name_check() {
+        let f = facts(CaseStatus::Hold, Verdict::Hold);
+        let p = Policy::default();
+        assert!(may_attach_name_check(&f, "anna", Role::Approver, &p));
+        for (who, role) in [("clara", Role::Clerk), ("alice", Role::Admin), ("frank", Role::Auditor)] {
+            assert!(!may_attach_name_check(&f, who, role, &p), "{role:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use countersign_core::cases::record::{Callback, Case};
 use countersign_core::paging::Page;
 
 use crate::case_query::{self, CaseQuery, Dialect, Param};
-use crate::cases::{BankFile, CasesTx, NewCase};
+use crate::cases::{BankFile, CasesTx, NameCheckRow, NewCase};
 use crate::StoreResult;
 
 const CASE_COLUMNS: &str = "c.id, c.status, c.verdict, c.findings, c.file_name, c.file_sha256, c.signer, c.partner_id, p.name,
@@ -201,6 +201,52 @@ impl CasesTx for PgTx<'_> {
             &[&id, &dialed, &reached, &response, &outcome, &note, &at],
         )?;
         Ok(())
+    }
+
+    fn insert_name_check(&self, c: &NameCheckRow) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO name_checks (case_id, scheme, request_id, requested_at, answered_at, name_sent, account_sent, answer, matched_name, obtained, evidence_sha256, attached_by, attached_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            &[
+                &c.case_id,
+                &c.scheme,
+                &c.request_id,
+                &c.requested_at,
+                &c.answered_at,
+                &c.name_sent,
+                &c.account_sent,
+                &c.answer,
+                &c.matched_name,
+                &c.obtained,
+                &c.evidence_sha256,
+                &c.attached_by,
+                &c.attached_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn name_checks(&self, case_id: i64) -> StoreResult<Vec<NameCheckRow>> {
+        let rows = self.query("SELECT case_id, scheme, request_id, requested_at, answered_at, name_sent, account_sent, answer, matched_name, obtained, evidence_sha256, attached_by, attached_at FROM name_checks WHERE case_id = $1 ORDER BY id", &[&case_id])?;
+        rows.iter()
+            .map(|r| {
+                Ok(NameCheckRow {
+                    case_id: r.try_get(0)?,
+                    scheme: r.try_get(1)?,
+                    request_id: r.try_get(2)?,
+                    requested_at: r.try_get(3)?,
+                    answered_at: r.try_get(4)?,
+                    name_sent: r.try_get(5)?,
+                    account_sent: r.try_get(6)?,
+                    answer: r.try_get(7)?,
+                    matched_name: r.try_get(8)?,
+                    obtained: r.try_get(9)?,
+                    evidence_sha256: r.try_get(10)?,
+                    attached_by: r.try_get(11)?,
+                    attached_at: r.try_get(12)?,
+                })
+            })
+            .collect()
     }
 
     fn callbacks(&self, case_id: i64) -> StoreResult<Vec<Callback>> {

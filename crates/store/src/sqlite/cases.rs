@@ -10,7 +10,7 @@ use countersign_core::cases::record::{Callback, Case};
 use countersign_core::paging::Page;
 
 use crate::case_query::{self, CaseQuery, Dialect, Param};
-use crate::cases::{BankFile, CasesTx, NewCase};
+use crate::cases::{BankFile, CasesTx, NameCheckRow, NewCase};
 use crate::StoreResult;
 
 const CASE_COLUMNS: &str = "c.id, c.status, c.verdict, c.findings, c.file_name, c.file_sha256, c.signer, c.partner_id, p.name,
@@ -261,6 +261,42 @@ impl CasesTx for SqliteTx<'_> {
                 Ok(BankFile { format: r.get(0)?, sha256: r.get(1)?, bytes: r.get(2)?, created_at: r.get(3)?, saved_at: r.get(4)? })
             })
             .optional()?)
+    }
+
+    fn insert_name_check(&self, c: &NameCheckRow) -> StoreResult<()> {
+        self.tx.execute(
+            "INSERT INTO name_checks (case_id, scheme, request_id, requested_at, answered_at, name_sent, account_sent, answer, matched_name, obtained, evidence_sha256, attached_by, attached_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            rusqlite::params![
+                c.case_id, c.scheme, c.request_id, c.requested_at, c.answered_at, c.name_sent, c.account_sent, c.answer,
+                c.matched_name, c.obtained, c.evidence_sha256, c.attached_by, c.attached_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn name_checks(&self, case_id: i64) -> StoreResult<Vec<NameCheckRow>> {
+        let mut stmt = self.tx.prepare_cached("SELECT case_id, scheme, request_id, requested_at, answered_at, name_sent, account_sent, answer, matched_name, obtained, evidence_sha256, attached_by, attached_at FROM name_checks WHERE case_id = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([case_id], |r| {
+                Ok(NameCheckRow {
+                    case_id: r.get(0)?,
+                    scheme: r.get(1)?,
+                    request_id: r.get(2)?,
+                    requested_at: r.get(3)?,
+                    answered_at: r.get(4)?,
+                    name_sent: r.get(5)?,
+                    account_sent: r.get(6)?,
+                    answer: r.get(7)?,
+                    matched_name: r.get(8)?,
+                    obtained: r.get(9)?,
+                    evidence_sha256: r.get(10)?,
+                    attached_by: r.get(11)?,
+                    attached_at: r.get(12)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     fn set_bank_file_saved(&self, case_id: i64, at: &str) -> StoreResult<()> {

@@ -3,7 +3,7 @@
 //! refused untouched. Migrations only ever get added at the end.
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, NAME_CHECKS];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -273,6 +273,28 @@ INSERT INTO fraudulent_accounts_v8 (account_key, marked_at, marked_by, case_id, 
 DROP TABLE fraudulent_accounts;
 ALTER TABLE fraudulent_accounts_v8 RENAME TO fraudulent_accounts;
 CREATE INDEX cases_by_account ON cases(partner_id, account_key, id);
+"#;
+
+/// Bank name checks attached to cases (issue 20): each row backed by its `case.name_check`
+/// statement. Named, not only numbered, so that the lead can renumber it when branches merge.
+const NAME_CHECKS: &str = r#"
+CREATE TABLE name_checks (
+    id              INTEGER PRIMARY KEY,
+    case_id         INTEGER NOT NULL REFERENCES cases(id),
+    scheme          TEXT NOT NULL CHECK (scheme IN ('vop', 'cop')),
+    request_id      TEXT NOT NULL,
+    requested_at    TEXT NOT NULL,
+    answered_at     TEXT NOT NULL,
+    name_sent       TEXT NOT NULL,
+    account_sent    TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    matched_name    TEXT,
+    obtained        TEXT NOT NULL CHECK (obtained IN ('api', 'pain002', 'screenshot')),
+    evidence_sha256 TEXT,
+    attached_by     TEXT NOT NULL,
+    attached_at     TEXT NOT NULL
+) STRICT;
+CREATE INDEX name_checks_by_case ON name_checks(case_id, id);
 "#;
 
 #[cfg(test)]
