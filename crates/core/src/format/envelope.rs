@@ -26,6 +26,10 @@ pub enum FileKind {
     Card,
     /// A key-rotation statement, `countersign/key-rotation/v1`.
     KeyRotation,
+    /// A partner's freeze notice, `countersign/freeze-notice/v1` (issue 20): hold every payment.
+    FreezeNotice,
+    /// A partner's lift of a freeze, `countersign/freeze-lift/v1` (issue 20).
+    FreezeLift,
 }
 
 impl FileKind {
@@ -35,6 +39,8 @@ impl FileKind {
             Self::Instruction => "instruction",
             Self::Card => "card",
             Self::KeyRotation => "key-rotation",
+            Self::FreezeNotice => "freeze-notice",
+            Self::FreezeLift => "freeze-lift",
         }
     }
 
@@ -44,6 +50,8 @@ impl FileKind {
             Self::Instruction => "signed payment instruction",
             Self::Card => "partner card",
             Self::KeyRotation => "key-rotation statement",
+            Self::FreezeNotice => "freeze notice",
+            Self::FreezeLift => "freeze lift notice",
         }
     }
 
@@ -53,6 +61,8 @@ impl FileKind {
             Self::Instruction => "countersign/instruction/v1",
             Self::Card => "countersign/card/v1",
             Self::KeyRotation => "countersign/key-rotation/v1",
+            Self::FreezeNotice => "countersign/freeze-notice/v1",
+            Self::FreezeLift => "countersign/freeze-lift/v1",
         }
     }
 
@@ -72,6 +82,8 @@ impl FileKind {
             Self::Instruction => "countersign/instruction/v1 and v2",
             Self::Card => "countersign/card/v1 and v2",
             Self::KeyRotation => "countersign/key-rotation/v1",
+            Self::FreezeNotice => "countersign/freeze-notice/v1",
+            Self::FreezeLift => "countersign/freeze-lift/v1",
         }
     }
 
@@ -80,8 +92,17 @@ impl FileKind {
         matches!(self, Self::Card)
     }
 
-    fn all() -> [FileKind; 3] {
-        [Self::Instruction, Self::Card, Self::KeyRotation]
+    fn all() -> [FileKind; 5] {
+        [Self::Instruction, Self::Card, Self::KeyRotation, Self::FreezeNotice, Self::FreezeLift]
+    }
+
+    /// The kind a file's `format` member names, of any version (`None` when it names none of
+    /// ours): how `receive` tells a freeze notice from an instruction before parsing it strictly.
+    pub fn named_by(format: &str) -> Option<FileKind> {
+        let rest = format.strip_prefix("countersign/")?;
+        let (word, version) = rest.rsplit_once("/v")?;
+        let is_version = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+        Self::all().into_iter().find(|k| is_version && k.word() == word)
     }
 }
 
@@ -247,6 +268,21 @@ impl Envelope {
     }
 }
 
+/// The kind of signed file whose `format` member `bytes` names, when the file is a JSON object
+/// within the size limit that names one of ours; `None` otherwise. Nothing else is checked:
+/// `receive` uses it to choose the parser, which then checks everything.
+pub fn kind_of_file(bytes: &[u8]) -> Option<FileKind> {
+    #[derive(Deserialize)]
+    struct FormatOnly {
+        format: String,
+    }
+    if bytes.len() > MAX_FILE_SIZE {
+        return None;
+    }
+    let found: FormatOnly = serde_json::from_slice(bytes).ok()?;
+    FileKind::named_by(&found.format)
+}
+
 /// Checks the `format` identifier: a version of the expected kind this build knows passes (its
 /// number is returned); the same kind with another version is `UnsupportedVersion`; anything else
 /// is malformed (naming what it is, when we know).
@@ -364,8 +400,22 @@ mod tests {
                 ),
                 ("card", "partner card", [None, Some("countersign/card/v1"), Some("countersign/card/v2"), None]),
                 ("key-rotation", "key-rotation statement", [None, Some("countersign/key-rotation/v1"), None, None]),
+                ("freeze-notice", "freeze notice", [None, Some("countersign/freeze-notice/v1"), None, None]),
+                ("freeze-lift", "freeze lift notice", [None, Some("countersign/freeze-lift/v1"), None, None]),
             ]
         );
+        let named = |f: &str| FileKind::named_by(f);
+        assert_eq!(named("countersign/freeze-notice/v1"), Some(FileKind::FreezeNotice));
+        assert_eq!(named("countersign/freeze-lift/v7"), Some(FileKind::FreezeLift));
+        assert_eq!(named("countersign/instruction/v2"), Some(FileKind::Instruction));
+        for other in ["countersign/freeze-notice/v", "countersign/freeze-notice/vx", "countersign/freeze/v1", "freeze-notice/v1"] {
+            assert_eq!(named(other), None, "{other}");
+        }
+        let file = |format: &str| format!(r#"{{"format":"{format}","signer":"x"}}"#).into_bytes();
+        assert_eq!(kind_of_file(&file("countersign/freeze-notice/v1")), Some(FileKind::FreezeNotice));
+        assert_eq!(kind_of_file(&file("countersign/instruction/v1")), Some(FileKind::Instruction));
+        assert_eq!(kind_of_file(b"not json"), None);
+        assert_eq!(kind_of_file(&vec![b' '; MAX_FILE_SIZE + 1]), None);
     }
 
     #[test]
