@@ -178,6 +178,7 @@ impl Case {
             approved_by: self.approved_by.clone().filter(|_| matches!(self.status, CaseStatus::Approved | CaseStatus::Released)),
             cooling_off,
             early_release_by: self.early.clone(),
+            partner_frozen: None,
         }
     }
 }

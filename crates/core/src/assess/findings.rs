@@ -76,11 +76,15 @@ pub enum ReasonCode {
     /// The message's text gives an address or link on a domain registered neither for the
     /// partner nor for us (issue 20).
     EmailDomainNotOnFile,
+    // The partner's own word.
+    /// The partner froze its payments with a signed notice (issue 20): nothing to it is released
+    /// until the freeze is lifted.
+    PartnerFrozen,
 }
 
 impl ReasonCode {
     /// Every reason code, in contract order.
-    pub const ALL: [ReasonCode; 31] = [
+    pub const ALL: [ReasonCode; 32] = [
         Self::MalformedFile,
         Self::UnsupportedVersion,
         Self::FileTooLarge,
@@ -112,6 +116,7 @@ impl ReasonCode {
         Self::EmailUnregisteredDomain,
         Self::EmailNumberNotOnFile,
         Self::EmailDomainNotOnFile,
+        Self::PartnerFrozen,
     ];
 
     /// The stable string of the contract.
@@ -148,6 +153,7 @@ impl ReasonCode {
             Self::EmailUnregisteredDomain => "email_unregistered_domain",
             Self::EmailNumberNotOnFile => "email_number_not_on_file",
             Self::EmailDomainNotOnFile => "email_domain_not_on_file",
+            Self::PartnerFrozen => "partner_frozen",
         }
     }
 

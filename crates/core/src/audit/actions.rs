@@ -44,6 +44,10 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "partner.rotate_key",
     "partner.rotate_key_refused",
     "partner.revoke_key",
+    "partner.freeze",
+    "partner.freeze_refused",
+    "partner.freeze_repeated",
+    "partner.unfreeze",
     "account.confirm_fraud",
     "account.clear",
     // Instructions and cases.

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::freezes::FreezeState;
 use super::log::LoggedEvent;
 use super::statement::{fields_of, signature_of, verify};
 use crate::assess::findings::Verdict;
@@ -48,6 +49,8 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "partner.add_phone",
     "partner.rotate_key",
     "partner.revoke_key",
+    "partner.freeze",
+    "partner.unfreeze",
     "instruction.receive",
     "case.challenge",
     "case.callback",
@@ -186,6 +189,7 @@ impl CaseState {
             },
             cooling_off: None,
             early_release_by: self.early_release_by.clone(),
+            partner_frozen: None,
         }
     }
 }
@@ -238,6 +242,9 @@ pub struct ImpliedState {
     /// The statement from which the workspace had two people who can check: four-eyes mode
     /// (`None`: still in setup mode).
     pub four_eyes_since: Option<u64>,
+    /// Each partner's freezes (issue 20), in the order received, lifted ones included: each rests
+    /// on the partner's signed notice, which the replay verifies again with the partner's keys.
+    pub freezes: BTreeMap<i64, Vec<FreezeState>>,
     /// The change whose effects the events right after its approval are writing.
     pub(super) applying: Option<Applying>,
     /// While an effect of a change is applied: its maker, whose role the effect rests on.
@@ -546,6 +553,7 @@ impl ImpliedState {
                 self.require(event, &admin)?;
                 self.add_phone_effect(event, d)
             }
+            "partner.freeze" | "partner.unfreeze" => self.freeze_effect(event, d),
             "instruction.receive" => {
                 self.require(event, &[Role::Clerk, Role::Approver, Role::Admin])?;
                 self.receive_effect(event, d)
@@ -938,6 +946,7 @@ impl ImpliedState {
                 facts.cooling_off = Some(CoolingOff { since, at, change_made_by });
             }
         }
+        facts.partner_frozen = case.partner.and_then(|p| self.freeze_holding(p, case.account_key.as_deref(), at)).map(|f| f.describe());
         Some(facts)
     }
 
