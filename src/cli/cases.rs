@@ -191,7 +191,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The service's outcome.
-    fn as_core(self) -> CallbackOutcome {
+    pub(super) fn as_core(self) -> CallbackOutcome {
         match self {
             Outcome::Confirmed => CallbackOutcome::Confirmed,
             Outcome::Denied => CallbackOutcome::Denied,
@@ -261,6 +261,8 @@ fn detail_json(d: &CaseDetail) -> Value {
             "early_releases": c.early_releases.iter().map(|e| json!({ "by": e.by, "at": e.at, "reason": e.reason })).collect::<Vec<_>>(),
         })
     });
+    // Issue 20: the partner's freeze that holds it, and why.
+    v["partner_frozen"] = d.partner_frozen.as_ref().map_or(Value::Null, super::report::finding_json);
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -347,6 +349,9 @@ fn detail_text(d: &CaseDetail) -> String {
             Severity::Info => "·",
         };
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
+    }
+    if let Some(f) = &d.partner_frozen {
+        out += &format!("  ✗ FROZEN BY THE PARTNER       {}\n", f.message);
     }
     out += &response_line(d);
     out += &on_file_line(d);

@@ -164,7 +164,7 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
     Ok(read_limited(path, limit)?)
 }
 
-fn key_error(path: &Path, e: KeyError) -> CliError {
+pub(super) fn key_error(path: &Path, e: KeyError) -> CliError {
     match e {
         KeyError::WrongPassphrase => CliError::not_permitted("wrong_passphrase", format!("{}: {e}", display(path))),
         KeyError::WeakPassphrase => CliError::usage("weak_passphrase", e.to_string()),
@@ -177,7 +177,7 @@ fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
     PartnerCard::parse(&bytes).map_err(|e| CliError::usage("invalid_card", format!("{}: {e}", display(path))))
 }
 
-fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
+pub(super) fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
     let bytes = read_file(path, 16 * 1024)?;
     SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))
 }

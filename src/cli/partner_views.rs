@@ -195,6 +195,8 @@ pub fn partner_json(d: &PartnerDetail) -> Value {
         "keys": d.keys.iter().map(key_json).collect::<Vec<_>>(),
         "accounts": d.accounts.iter().map(account_json).collect::<Vec<_>>(),
         "next": { "keys": d.next.keys, "contacts": d.next.contacts, "accounts": d.next.accounts },
+        "frozen": d.frozen(),
+        "freezes": d.freezes.iter().map(super::freeze::freeze_json).collect::<Vec<_>>(),
     })
 }
 
@@ -217,6 +219,13 @@ pub fn partner_text(d: &PartnerDetail) -> String {
         c.accounts,
         c.cases
     );
+    if d.frozen() {
+        out += "  FROZEN    the partner froze its payments with a signed notice: nothing to it is released until it is lifted\n";
+    }
+    if !d.freezes.is_empty() {
+        out += "  freezes:\n";
+        out += &d.freezes.iter().map(super::freeze::freeze_line).collect::<String>();
+    }
     out += "  on-file numbers (the only ones to call back):\n";
     out += &d.phones.iter().map(phone_line).collect::<String>();
     out += &more_history_line(HistoryArg::Contacts, d.next.contacts);

@@ -20,6 +20,7 @@ use super::partner_views::{partner_json, partner_text, HistoryArg};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, more_line, Output, PageArgs};
 use super::secrets::{read_new_secret, read_secret};
 use super::GlobalArgs;
+use countersign_service::Received;
 
 /// The organisation key's passphrase.
 const ORG_PASSPHRASE: &str = "COUNTERSIGN_PASSPHRASE";
@@ -36,7 +37,10 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let exit = match &e {
             ServiceError::AuthenticationFailed(_) | ServiceError::NotPermitted(_) | ServiceError::NumberWithheld(_) => Exit::NotPermitted,
-            ServiceError::CheckFailed(_) | ServiceError::StateUnverified(_) | ServiceError::CoolingOff(_) => Exit::Failed,
+            ServiceError::CheckFailed(_)
+            | ServiceError::StateUnverified(_)
+            | ServiceError::CoolingOff(_)
+            | ServiceError::PartnerFrozen(_) => Exit::Failed,
             ServiceError::InvalidInput(_)
             | ServiceError::NotFound(_)
             | ServiceError::TooLarge(_)
@@ -156,6 +160,21 @@ pub enum PartnerCommand {
         /// label: `NUM` or `NUM=LABEL`.
         #[arg(long, value_name = "NUM[=LABEL]")]
         phone: String,
+    },
+    /// Lift a partner's freeze after a callback to a number on file in which the partner
+    /// confirmed it (admin only; a change a second person approves).
+    Unfreeze {
+        /// Partner id.
+        id: i64,
+        /// The number dialled (one on file for the partner).
+        #[arg(long, value_name = "NUM")]
+        callback_number: String,
+        /// What the partner said.
+        #[arg(long, value_enum)]
+        outcome: super::cases::Outcome,
+        /// Which freeze, when several stand.
+        #[arg(long = "freeze", value_name = "ID")]
+        freeze_id: Option<String>,
     },
     /// Revoke a partner's key (admin only).
     RevokeKey {
@@ -475,6 +494,9 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                 (json!({ "partner": id, "number": number }), format!("{number} is on file for partner {id}."))
             });
         }
+        PartnerCommand::Unfreeze { id, callback_number, outcome, freeze_id } => {
+            return super::freeze::unfreeze(&mut ws, &session, *id, freeze_id.as_deref(), callback_number, *outcome, output);
+        }
         PartnerCommand::RevokeKey { id, reason, fingerprint } => {
             let revoked = ws.revoke_partner_key(&session, *id, fingerprint.as_deref(), reason)?;
             output.emit(json!({ "partner": id, "revoked": revoked }), || {
@@ -584,7 +606,7 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
     } else {
         None
     };
-    let results = ws.receive(&session, &files, email.as_deref(), &mut |done, _| {
+    let results = ws.receive_files(&session, &files, email.as_deref(), &mut |done, _| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
@@ -593,9 +615,19 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
         bar.finish_and_clear();
     }
     let results = results?;
-    let worst = results.iter().map(|a| Exit::for_verdict(a.verdict())).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
-    output.emit(json!({ "results": results.iter().map(assessment_json).collect::<Vec<_>>() }), || {
-        results.iter().map(assessment_text).collect::<Vec<_>>().join("\n")
+    let worst = results.iter().map(|r| Exit::for_verdict(r.verdict())).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
+    let (json_of, text_of) = (
+        |r: &Received| match r {
+            Received::Instruction(a) => assessment_json(a),
+            Received::Notice(n) => super::freeze::notice_json(n),
+        },
+        |r: &Received| match r {
+            Received::Instruction(a) => assessment_text(a),
+            Received::Notice(n) => super::freeze::notice_text(n),
+        },
+    );
+    output.emit(json!({ "results": results.iter().map(json_of).collect::<Vec<_>>() }), || {
+        results.iter().map(text_of).collect::<Vec<_>>().join("\n")
     });
     Ok(worst)
 }

@@ -19,6 +19,7 @@ use sha2::Digest;
 
 use super::statements::{append_statement, check_account, checked_case, refresh};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use countersign_core::assess::findings::Finding;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::log::LoggedEvent;
 use countersign_core::audit::state::ImpliedState;
@@ -204,6 +205,9 @@ pub struct CaseDetail {
     /// The cooling-off the case's release waits for (issue 20): present while the case is open
     /// and the cooling-off of the account it pays is not over.
     pub cooling_off: Option<CoolingOffView>,
+    /// Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding of
+    /// the freeze that holds its payment now, while the case is open.
+    pub partner_frozen: Option<Finding>,
 }
 
 /// A cooling-off as `case show` and the app show it.
@@ -364,6 +368,7 @@ fn refusal(r: Refusal) -> ServiceError {
         Refusal::NotPermitted(m) => ServiceError::NotPermitted(m.into()),
         Refusal::NotAllowed(m) | Refusal::WrongResponse(m) => ServiceError::CheckFailed(m.into()),
         Refusal::CoolingOff(m) => ServiceError::CoolingOff(m.into()),
+        Refusal::PartnerFrozen(m) => ServiceError::PartnerFrozen(m.into()),
     }
 }
 
@@ -992,7 +997,12 @@ impl Workspace {
             let facts = state.case_facts(id, now());
             let next_steps = facts.as_ref().map_or_else(Vec::new, |f| offered_steps(f, session.user(), session.role(), &state.policy));
             let timeline = tx.events_for_subject(&format!("case:{id}"))?;
+            let frozen = match (case.partner_id, case.status.is_open()) {
+                (Some(p), true) => super::freezes::frozen_finding_for(state, p, case.account_key.as_deref(), now()),
+                _ => None,
+            };
             Ok(CaseDetail {
+                partner_frozen: frozen,
                 next_steps,
                 cooling_off: facts.as_ref().and_then(|f| cooling_off_view(f, &state.policy, &timeline)),
                 callbacks,

@@ -24,6 +24,7 @@ mod clock;
 mod email_evidence;
 mod error_text;
 pub mod files;
+mod freezes;
 mod keyring;
 mod lookalikes;
 mod marks;
@@ -73,6 +74,7 @@ pub use countersign_core::audit::activity::DayActivity;
 pub use countersign_core::cases::policy::Policy as WorkspacePolicy;
 pub use countersign_store::PartnerCounts;
 pub use error_text::{ErrorDetail, ErrorText, ERROR_DETAILS};
+pub use freezes::{FreezeView, FrozenPartner, NoticeKind, NoticeOutcome, NoticeReceipt, Received};
 pub use keyring::holds_callback_key;
 pub use marks::FraudMarkView;
 pub use moving::{MoveReport, MOVED_NOTE};
@@ -124,6 +126,10 @@ pub enum ServiceError {
     /// long is left and who may release it early.
     #[error("{0}")]
     CoolingOff(ErrorText),
+    /// A release of a payment the partner's signed freeze notice holds (issue 20); the message
+    /// names the notice. Lifted by the partner's recovery key or a callback and a second person.
+    #[error("{0}")]
+    PartnerFrozen(ErrorText),
     /// The storage failed or refused (newer schema, no workspace).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -149,6 +155,7 @@ impl ServiceError {
         "payment_file_invalid",
         "state_unverified",
         "cooling_off",
+        "partner_frozen",
         "newer_workspace",
         "no_workspace",
         "workspace_exists",
@@ -171,7 +178,8 @@ impl ServiceError {
             | Self::PaymentFileInvalid(t)
             | Self::StateUnverified(t)
             | Self::NumberWithheld(t)
-            | Self::CoolingOff(t) => Some(t),
+            | Self::CoolingOff(t)
+            | Self::PartnerFrozen(t) => Some(t),
             Self::Store(_) => None,
         }
     }
@@ -199,6 +207,7 @@ impl ServiceError {
             Self::PaymentFileInvalid(_) => "payment_file_invalid",
             Self::StateUnverified(_) => "state_unverified",
             Self::CoolingOff(_) => "cooling_off",
+            Self::PartnerFrozen(_) => "partner_frozen",
             Self::Store(StoreError::NewerSchema { .. }) => "newer_workspace",
             Self::Store(StoreError::NoWorkspace(_)) => "no_workspace",
             Self::Store(StoreError::AlreadyExists(_)) => "workspace_exists",

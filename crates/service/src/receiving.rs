@@ -626,6 +626,9 @@ fn assess(
                 None => tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc),
             };
             findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
+            // The partner froze its payments (issue 20): held, unless the freeze spares its account.
+            let account_key = prepared.account.as_ref().map(|a| a.key.as_str());
+            findings.extend(super::freezes::frozen_finding_for(state, partner_row.id, account_key, at));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
                 let (accounts, fraud_mark) = checked_history(tx, state, partner_row.id, &valid.key)?;
                 another_current = accounts.iter().any(|a| a.status == AccountStatus::Current && a.account_key != valid.key);
