@@ -48,6 +48,7 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "partner.freeze_refused",
     "partner.freeze_repeated",
     "partner.unfreeze",
+    "case.frozen",
     "account.confirm_fraud",
     "account.clear",
     // Instructions and cases.
