@@ -1110,6 +1110,61 @@ mod tests {
         o.log.push(Some(&clara), "clara", "instruction.receive", &format!("case:{case}"), details);
     }
 
+    /// Issue 20: a freeze counts only with the partner's notice, verified again here with the
+    /// partner's key as the statements give it; it holds the partner's open cases from its
+    /// `effective_from`; a lift without the recovery key counts only as an approved change after a
+    /// callback to a number on file, never written by one person alone.
+    #[test]
+    fn a_freeze_counts_only_with_the_partners_notice_and_is_lifted_only_by_a_second_person() {
+        use crate::format::freeze::{sign_freeze, FreezeRequest, FreezeScope};
+        let mut o = office();
+        let partner = KeyPair::from_seed(&[9; 32]);
+        let added = json!({ "name": "Initrode", "fingerprint": partner.fingerprint().to_string(), "phones": ["+49301234568"] });
+        o.change(2, "partner_add", ("partner.add", "partner:new", added), "partner:2");
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        let receipt = json!({ "verdict": "accepted", "partner": 2, "account_key": "iban:DE3", "file_sha256": "ef" });
+        o.log.push(Some(&clara), "clara", "instruction.receive", "case:7", receipt);
+        let request = |id: &str| FreezeRequest {
+            id: id.into(),
+            partner_key: partner.fingerprint(),
+            scope: FreezeScope::All,
+            effective_from: parse_utc("2026-12-03T08:00:00Z").unwrap(),
+            reason: "Mail server compromised".into(),
+        };
+        let at = parse_utc("2026-12-03T09:30:00Z").unwrap();
+        let keys = |k: &KeyPair| json!([{ "public_key": k.public_key().to_base64(), "role": "signing" }]);
+        let freeze = |k: &KeyPair, id: &str| json!({ "notice": crate::encoding::b64_encode(&sign_freeze(k, &request(id), at).unwrap()), "keys": keys(k) });
+        // A notice a stranger signed, offered with the stranger's key, does not count.
+        let mallory = KeyPair::from_seed(&[8; 32]);
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&mallory, "f-0"));
+        // The partner's own notice counts.
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
+        let state = o.log.state();
+        assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
+        assert!(state.problems[0].why.contains("is not a signing key of partner 2"), "{}", state.problems[0].why);
+        assert_eq!(state.standing_freezes(2).map(|f| f.notice.id.as_str()).collect::<Vec<_>>(), ["f-1"]);
+        let frozen = state.case_facts(7, at).unwrap().partner_frozen.expect("held by the freeze");
+        assert!(frozen.contains("notice f-1 holds every payment"), "{frozen}");
+        let before = parse_utc("2026-12-03T07:59:59Z").unwrap();
+        assert_eq!(state.case_facts(7, before).unwrap().partner_frozen, None, "not before effective_from");
+        // The same notice again does not count twice.
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
+        // A lift by callback that alice writes alone does not count; as an approved change it does.
+        let lift = json!({ "freeze_id": "f-1", "how": "callback", "dialed": "+49301234568", "outcome": "confirmed" });
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "partner.unfreeze", "partner:2", lift.clone());
+        assert_eq!(o.log.state().standing_freezes(2).count(), 1);
+        o.change(3, "partner_unfreeze", ("partner.unfreeze", "partner:2", lift), "partner:2");
+        let state = o.log.state();
+        let whys: Vec<&str> = state.problems.iter().map(|p| p.why.as_str()).collect();
+        assert_eq!(state.problems.len(), 3, "{whys:?}");
+        assert!(whys[1].contains("applied already") && whys[2].contains("needs a second person"), "{whys:?}");
+        assert_eq!(state.standing_freezes(2).count(), 0);
+        let lifted = state.freezes[&2][0].lifted.clone().unwrap();
+        assert_eq!((lifted.how.as_str(), lifted.by.as_str()), ("callback", "anna"));
+        assert_eq!(state.case_facts(7, at).unwrap().partner_frozen, None);
+    }
+
     /// Issue 20: where each number on file came from is the statements', and a receipt keeps the
     /// numbers of its email and its place in the log.
     #[test]
