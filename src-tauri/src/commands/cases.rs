@@ -146,6 +146,9 @@ pub struct CaseView {
     pub next_steps: Vec<CaseStep>,
     /// The cooling-off the release waits for (issue 20), while the case is open and it is not over.
     pub cooling_off: Option<CoolingOffEntry>,
+    /// Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding,
+    /// while the case is open and the freeze stands.
+    pub partner_frozen: Option<FindingView>,
 }
 
 /// The cooling-off of a changed account, as the case page counts it down.
@@ -270,6 +273,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
                 .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
                 .collect(),
             next_steps: d.next_steps.clone(),
+            partner_frozen: d.partner_frozen.as_ref().map(super::inbox::finding_view),
             cooling_off: d.cooling_off.as_ref().map(|c| CoolingOffEntry {
                 since: c.since.clone(),
                 until: c.until.clone(),

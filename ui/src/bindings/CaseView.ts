@@ -87,4 +87,9 @@ next_steps: Array<CaseStep>,
 /**
  * The cooling-off the release waits for (issue 20), while the case is open and it is not over.
  */
-cooling_off: CoolingOffEntry | null, };
+cooling_off: CoolingOffEntry | null, 
+/**
+ * Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding,
+ * while the case is open and the freeze stands.
+ */
+partner_frozen: FindingView | null, };

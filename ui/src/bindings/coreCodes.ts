@@ -34,6 +34,7 @@ export const FINDING_CODES: readonly string[] = [
   "email_unregistered_domain",
   "email_number_not_on_file",
   "email_domain_not_on_file",
+  "partner_frozen",
 ];
 
 /** Every reason of the payment-file screening (`ScreenReason::ALL`). */
@@ -76,6 +77,7 @@ export const ERROR_CODES: readonly string[] = [
   "payment_file_invalid",
   "state_unverified",
   "cooling_off",
+  "partner_frozen",
   "newer_workspace",
   "no_workspace",
   "workspace_exists",
@@ -173,6 +175,11 @@ export const EVENT_ACTIONS: readonly string[] = [
   "partner.rotate_key",
   "partner.rotate_key_refused",
   "partner.revoke_key",
+  "partner.freeze",
+  "partner.freeze_refused",
+  "partner.freeze_repeated",
+  "partner.unfreeze",
+  "case.frozen",
   "account.confirm_fraud",
   "account.clear",
   "instruction.receive",
