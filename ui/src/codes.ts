@@ -47,6 +47,7 @@ const CHANGE_KINDS: Record<ChangeKind, true> = {
   policy_set: true,
   org_account: true,
   account_clear: true,
+  partner_unfreeze: true,
 };
 const CHANGE_STATUSES: Record<ChangeStatus, true> = { pending: true, approved: true, rejected: true };
 /** A marked account's status (`FraudMarkEntry.status`). */
@@ -93,6 +94,7 @@ const REASONS: Record<ReasonCode, true> = {
   // Issue 20: a number or a domain the email's text gives that is not on file.
   email_number_not_on_file: true,
   email_domain_not_on_file: true,
+  partner_frozen: true,
 };
 
 /** A payment-file line's verdict (issue 18), best first. */

@@ -80,6 +80,7 @@ export function caseViewOf(summary: CaseSummary, extra: Partial<CaseView> = {}):
     timeline: [],
     next_steps: ["call_back"],
     cooling_off: null,
+    partner_frozen: null,
     ...extra,
   };
 }

@@ -195,7 +195,7 @@ pub fn frozen_finding(freeze: &FreezeState) -> Finding {
     );
     let finding = Finding::new(ReasonCode::PartnerFrozen, Severity::Warning, message)
         .with("notice", n.id.clone())
-        .with("from", format_utc(n.effective_from))
+        .with("since", format_utc(n.effective_from))
         .with("reason", n.reason.clone());
     match &n.scope {
         FreezeScope::All => finding,

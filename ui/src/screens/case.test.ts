@@ -62,6 +62,7 @@ const cooling = (nextSteps: CaseView["next_steps"]): CaseView => ({
     early_releases: [{ by: "gina", at: "2026-12-04T09:30:00Z", reason: "payroll due today" }],
     needed: 2,
   },
+  partner_frozen: null,
 });
 
 describe("the case page in a cooling-off", () => {

@@ -85,6 +85,8 @@ const detail: PartnerView = {
   ],
   created_at: "2026-01-01T00:00:00Z",
   created_by: "alice",
+  frozen: false,
+  freezes: [],
 };
 
 function set(root: HTMLElement, id: string, value: string) {
