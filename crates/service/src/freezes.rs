@@ -576,3 +576,71 @@ pub(super) fn frozen_finding_for(
 ) -> Option<Finding> {
     state.freeze_holding(partner, account_key, at).map(frozen_finding)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{admin_workspace, onboard_a_partner, receive_an_instruction, PARTNER_IBAN};
+    use countersign_core::format::freeze::{sign_freeze, FreezeRequest};
+    use countersign_core::format::keys::KeyPair;
+
+    fn notice(key: &KeyPair, id: &str) -> Vec<u8> {
+        let now = now();
+        let request = FreezeRequest {
+            id: id.into(),
+            partner_key: key.fingerprint(),
+            scope: FreezeScope::All,
+            effective_from: now - time::Duration::hours(1),
+            reason: "Mail server compromised".into(),
+        };
+        sign_freeze(key, &request, now).unwrap()
+    }
+
+    /// On either backend: one receive applies the notice and holds the open case; the freeze is
+    /// read back from the log by a state replayed afresh (what another desktop does); a release is
+    /// refused with `partner_frozen`; the same notice again changes nothing; `audit verify` holds.
+    #[test]
+    fn a_freeze_notice_is_applied_once_holds_the_open_case_and_is_replayed_from_the_log() {
+        let (_dir, mut ws, admin) = admin_workspace();
+        let key = onboard_a_partner(&mut ws, &admin, true);
+        let (case, _) = receive_an_instruction(&mut ws, &admin, &key, "INV-1", PARTNER_IBAN, "100.00");
+        let files = [("freeze.json".to_string(), notice(&key, "f-1"))];
+        let received = ws.receive_files(&admin, &files, None, &mut |_, _| {}).unwrap();
+        let [Received::Notice(receipt)] = received.as_slice() else { panic!("{received:?}") };
+        assert_eq!(
+            (receipt.outcome, receipt.verdict(), receipt.held_cases.as_slice()),
+            (NoticeOutcome::Applied, Verdict::Hold, &[case][..])
+        );
+        ws.implied = ImpliedState::default();
+        let frozen = ws.frozen_partners(&admin).unwrap();
+        assert_eq!(frozen.len(), 1);
+        assert_eq!(frozen[0].freezes[0].id, "f-1");
+        assert!(ws.case(&admin, case).unwrap().partner_frozen.is_some_and(|f| f.code == ReasonCode::PartnerFrozen));
+        // What a release's `decide` reads: the freeze holds the payment.
+        assert!(ws.implied_state().unwrap().case_facts(case, now()).unwrap().partner_frozen.is_some());
+        let again = ws.receive_notice(&admin, "freeze.json", &files[0].1).unwrap();
+        assert_eq!(again.outcome, NoticeOutcome::AlreadyApplied);
+        assert_eq!(ws.frozen_partners(&admin).unwrap()[0].freezes.len(), 1);
+        assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
+    }
+
+    /// A notice by a revoked key, and a lift while the partner has no recovery key, are refused
+    /// and change nothing.
+    #[test]
+    fn a_revoked_key_and_a_lift_without_a_recovery_key_change_nothing() {
+        let (_dir, mut ws, admin) = admin_workspace();
+        let key = onboard_a_partner(&mut ws, &admin, true);
+        let stale = notice(&key, "f-1");
+        let partner = ws.frozen_partners(&admin).unwrap();
+        assert!(partner.is_empty());
+        let id = ws.partners_page(&admin, &Page::default()).unwrap().items[0].id;
+        ws.revoke_partner_key(&admin, id, None, "stolen").unwrap();
+        let refused = ws.receive_notice(&admin, "freeze.json", &stale).unwrap();
+        assert_eq!((refused.outcome, refused.findings[0].code), (NoticeOutcome::Refused, ReasonCode::KeyRevoked));
+        let lift = countersign_core::format::freeze::sign_lift(&key, "l-1", "f-1", key.fingerprint(), "fixed", now()).unwrap();
+        let refused = ws.receive_notice(&admin, "lift.json", &lift).unwrap();
+        assert!(refused.findings[0].message.contains("this partner has no recovery key"), "{:?}", refused.findings);
+        assert!(ws.frozen_partners(&admin).unwrap().is_empty());
+        assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
+    }
+}
