@@ -111,6 +111,7 @@ const SCREEN_REASONS: Record<ScreenReason, true> = {
   account_used_by_other_partner: true,
   account_previously_retired: true,
   partner_key_revoked: true,
+  partner_frozen: true,
   creditor_not_partner: true,
   account_not_on_file: true,
   iban_invalid: true,

@@ -44,6 +44,7 @@ export const SCREEN_REASON_CODES: readonly string[] = [
   "account_used_by_other_partner",
   "account_previously_retired",
   "partner_key_revoked",
+  "partner_frozen",
   "creditor_not_partner",
   "account_not_on_file",
   "iban_invalid",
