@@ -1149,6 +1149,13 @@ mod tests {
         assert_eq!(state.case_facts(7, before).unwrap().partner_frozen, None, "not before effective_from");
         // The same notice again does not count twice.
         o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
+        // A lift notice its recovery key signed does not count while no statement gives the partner
+        // one (recovery keys are not statements yet: `recovery_key_status`).
+        let recovery = KeyPair::from_seed(&[10; 32]);
+        let lift_file = crate::format::freeze::sign_lift(&recovery, "l-1", "f-1", partner.fingerprint(), "fixed", at).unwrap();
+        let keys_with_recovery = json!([{ "public_key": partner.public_key().to_base64(), "role": "signing" }, { "public_key": recovery.public_key().to_base64(), "role": "recovery" }]);
+        let by_notice = json!({ "freeze_id": "f-1", "lift_notice": crate::encoding::b64_encode(&lift_file), "keys": keys_with_recovery });
+        o.log.push(Some(&clara), "clara", "partner.unfreeze", "partner:2", by_notice);
         // A lift by callback that alice writes alone does not count; as an approved change it does.
         let lift = json!({ "freeze_id": "f-1", "how": "callback", "dialed": "+49301234568", "outcome": "confirmed" });
         let alice = KeyPair::from_seed(&o.alice.secret_seed());
@@ -1157,8 +1164,9 @@ mod tests {
         o.change(3, "partner_unfreeze", ("partner.unfreeze", "partner:2", lift), "partner:2");
         let state = o.log.state();
         let whys: Vec<&str> = state.problems.iter().map(|p| p.why.as_str()).collect();
-        assert_eq!(state.problems.len(), 3, "{whys:?}");
-        assert!(whys[1].contains("applied already") && whys[2].contains("needs a second person"), "{whys:?}");
+        assert_eq!(state.problems.len(), 4, "{whys:?}");
+        assert!(whys[1].contains("applied already") && whys[2].contains("is not a recovery key of partner 2"), "{whys:?}");
+        assert!(whys[3].contains("needs a second person"), "{whys:?}");
         assert_eq!(state.standing_freezes(2).count(), 0);
         let lifted = state.freezes[&2][0].lifted.clone().unwrap();
         assert_eq!((lifted.how.as_str(), lifted.by.as_str()), ("callback", "anna"));
