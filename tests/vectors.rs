@@ -409,23 +409,27 @@ fn parse_vector(bytes: &[u8]) -> (BTreeMap<String, String>, Vec<u8>) {
     (headers, bytes[split + 2..].to_vec())
 }
 
-#[test]
-fn vector_files_match_the_generator() {
+/// Checks that the files of tests/vectors with extension `ext` are exactly `expected` (name,
+/// bytes), no more; with `COUNTERSIGN_REGENERATE_VECTORS` set, writes them first.
+fn files_match_the_generator(ext: &str, expected: &[(&str, Vec<u8>)]) {
     let dir = vectors_dir();
     let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
-    let vectors = generate();
-    for vector in &vectors {
-        let path = dir.join(format!("{}.vector", vector.name));
-        let expected = render(vector);
+    for (name, bytes) in expected {
+        let path = dir.join(format!("{name}.{ext}"));
         if regenerate {
-            std::fs::write(&path, &expected).unwrap();
+            std::fs::write(&path, bytes).unwrap();
         }
         let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
+        assert!(on_disk == *bytes, "{} differs from the generator; regenerate deliberately", path.display());
     }
-    let on_disk =
-        std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "vector")).count();
-    assert_eq!(on_disk, vectors.len(), "a .vector file in tests/vectors is not made by the generator");
+    let on_disk = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == ext)).count();
+    assert_eq!(on_disk, expected.len(), "a .{ext} file in tests/vectors is not made by the generator");
+}
+
+#[test]
+fn vector_files_match_the_generator() {
+    let vectors = generate();
+    files_match_the_generator("vector", &vectors.iter().map(|v| (v.name, render(v))).collect::<Vec<_>>());
     let negative = vectors.iter().filter(|v| v.expect == "rejected").count();
     assert!(negative >= 12, "issue 2 asks for at least 12 negative vectors, one per failure class");
 }
@@ -810,21 +814,7 @@ mod notices {
 
     #[test]
     fn notice_files_match_the_generator() {
-        let dir = vectors_dir();
-        let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
-        let notices = generate();
-        for n in &notices {
-            let path = dir.join(format!("{}.notice", n.name));
-            let expected = render(n);
-            if regenerate {
-                std::fs::write(&path, &expected).unwrap();
-            }
-            let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
-        }
-        let on_disk =
-            std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "notice")).count();
-        assert_eq!(on_disk, notices.len(), "a .notice file in tests/vectors is not made by the generator");
+        files_match_the_generator("notice", &generate().iter().map(|n| (n.name, render(n))).collect::<Vec<_>>());
     }
 
     /// Each file, read back with the keys its headers give, yields the outcome its headers say;
