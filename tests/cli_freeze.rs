@@ -197,6 +197,10 @@ fn a_freeze_is_lifted_by_a_callback_and_a_second_person() {
         (Some("callback"), Some("erin"))
     );
     ws.run("dave", &["--json", "case", "release", &case]).assert_code(OK);
+    // The lifted freeze's notice received again holds nothing: accepted, and said so.
+    let again = one_result(&ws.receive("clara", &["freeze.csf"]).assert_code(OK));
+    assert_eq!((again["outcome"].as_str(), again["verdict"].as_str()), (Some("already_applied"), Some("accepted")), "{again:#}");
+    assert_eq!(ws.partner_show(id)["frozen"].as_bool(), Some(false));
     ws.admin(&["--json", "audit", "verify"]).assert_code(OK);
 }
 

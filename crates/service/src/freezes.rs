@@ -42,8 +42,8 @@ pub enum Received {
 
 impl Received {
     /// The verdict the file counts as for the exit code: an instruction's own; a valid freeze
-    /// notice is `hold` (payments are held now and people must look), a valid lift `accepted`,
-    /// a refused notice `rejected`.
+    /// notice whose freeze stands is `hold` (payments are held now and people must look), a valid
+    /// lift (or a freeze received again after its lift) `accepted`, a refused notice `rejected`.
     pub fn verdict(&self) -> Verdict {
         match self {
             Received::Instruction(a) => a.verdict(),
@@ -170,12 +170,14 @@ pub struct NoticeReceipt {
 }
 
 impl NoticeReceipt {
-    /// See [`Received::verdict`].
+    /// See [`Received::verdict`]; a freeze received again after its lift is `accepted`.
     pub fn verdict(&self) -> Verdict {
+        let stands = self.freeze.as_ref().is_some_and(|f| f.lifted.is_none());
         match (self.outcome, self.kind) {
             (NoticeOutcome::Refused, _) => Verdict::Rejected,
-            (_, NoticeKind::Freeze) => Verdict::Hold,
-            (_, NoticeKind::Lift) => Verdict::Accepted,
+            // A freeze received again after it was lifted holds nothing.
+            (_, NoticeKind::Freeze) if stands => Verdict::Hold,
+            _ => Verdict::Accepted,
         }
     }
 }
