@@ -72,6 +72,7 @@ fn facts(partners: usize) -> ScreenFacts {
                 changed_at: None,
             }],
             amounts: BTreeMap::from([("EUR".to_string(), EarlierAmounts::of(&[400_000, 300_000, 350_000]))]),
+            freezes: vec![],
         })
         .collect();
     ScreenFacts {

@@ -63,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "export_audit_csv",
     "save_audit_checkpoint",
     "workspace_mode",
+    "frozen_partners",
     "list_changes",
     "change_detail",
     "approve_change",

@@ -408,9 +408,18 @@ fn every_documented_reason_comes_out_with_its_documented_verdict() {
     for version in Pain001Version::ALL {
         produced.extend(screen_revoked_keys(&dir, &ws, version));
     }
+    // Issue 20: Acme froze its payments with a signed notice.
+    let freeze = ["--json", "freeze", "--key", "acme.key", "--reason", "Our mail server was compromised", "--out", "acme-freeze.json"];
+    dir.countersign(&freeze).passphrase().run().assert_code(OK);
+    ws.receive("clara", &["acme-freeze.json"]).assert_code(3);
+    for version in Pain001Version::ALL {
+        let xml = SampleFile::one_block(version, "ERP-FROZEN", OUR_IBAN, vec![sepa("Z1", "10.00", "Acme SA", ACME_IBAN)]).xml();
+        let expected: [Expected; 1] = [("hold", &["partner_frozen", "account_not_signed"])];
+        produced.extend(screen_lines(&dir, &ws, &format!("frozen-{}.xml", version.as_str()), xml, &expected).1);
+    }
     let all: BTreeSet<String> = ScreenReason::ALL.iter().map(|r| r.as_str().to_string()).collect();
     assert_eq!(produced, all, "a reason the scenario does not produce");
-    assert_eq!(screen_events(&ws).len(), 3 * Pain001Version::ALL.len(), "one statement per screening");
+    assert_eq!(screen_events(&ws).len(), 4 * Pain001Version::ALL.len(), "one statement per screening");
     ws.run("frank", &["audit", "verify"]).assert_code(OK);
 }
 

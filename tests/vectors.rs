@@ -409,23 +409,27 @@ fn parse_vector(bytes: &[u8]) -> (BTreeMap<String, String>, Vec<u8>) {
     (headers, bytes[split + 2..].to_vec())
 }
 
-#[test]
-fn vector_files_match_the_generator() {
+/// Checks that the files of tests/vectors with extension `ext` are exactly `expected` (name,
+/// bytes), no more; with `COUNTERSIGN_REGENERATE_VECTORS` set, writes them first.
+fn files_match_the_generator(ext: &str, expected: &[(&str, Vec<u8>)]) {
     let dir = vectors_dir();
     let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
-    let vectors = generate();
-    for vector in &vectors {
-        let path = dir.join(format!("{}.vector", vector.name));
-        let expected = render(vector);
+    for (name, bytes) in expected {
+        let path = dir.join(format!("{name}.{ext}"));
         if regenerate {
-            std::fs::write(&path, &expected).unwrap();
+            std::fs::write(&path, bytes).unwrap();
         }
         let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
+        assert!(on_disk == *bytes, "{} differs from the generator; regenerate deliberately", path.display());
     }
-    let on_disk =
-        std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "vector")).count();
-    assert_eq!(on_disk, vectors.len(), "a .vector file in tests/vectors is not made by the generator");
+    let on_disk = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == ext)).count();
+    assert_eq!(on_disk, expected.len(), "a .{ext} file in tests/vectors is not made by the generator");
+}
+
+#[test]
+fn vector_files_match_the_generator() {
+    let vectors = generate();
+    files_match_the_generator("vector", &vectors.iter().map(|v| (v.name, render(v))).collect::<Vec<_>>());
     let negative = vectors.iter().filter(|v| v.expect == "rejected").count();
     assert!(negative >= 12, "issue 2 asks for at least 12 negative vectors, one per failure class");
 }
@@ -894,4 +898,297 @@ fn recovery_vector_files_match_the_generator_and_yield_what_they_expect() {
         assert_eq!(got, headers["expect"], "{}", path.display());
     }
     assert_eq!(seen, vectors.len(), "a .recovery file in tests/vectors is not made by the generator");
+}
+/// The freeze-notice vectors (docs/format.md §4.3): `tests/vectors/*.notice`, headers, a blank
+/// line, the raw file. Headers: `expect` (`valid` or `rejected`), `codes`, `comment`, `kind`
+/// (`freeze` or `lift`), the partner's keys (`signing-key` and optionally `recovery-key`: base64
+/// public key, a space, its status) and, for a valid notice, what it says.
+mod notices {
+    use super::*;
+    use countersign_core::bank::{Country, Iban};
+    use countersign_core::format::freeze::{
+        sign_freeze, sign_lift, verify_freeze, verify_lift, CandidateKey, ExceptedAccount, FreezeRequest, FreezeScope, KeyRole,
+    };
+    use countersign_core::registry::KeyStatus;
+
+    /// When every notice was signed.
+    const ISSUED: &str = "2026-12-04T09:00:00Z";
+
+    struct Notice {
+        name: &'static str,
+        comment: &'static str,
+        kind: &'static str,
+        signing_status: KeyStatus,
+        /// The recovery key's status; `None`: the partner has none.
+        recovery_status: Option<KeyStatus>,
+        file: Vec<u8>,
+    }
+
+    fn signing() -> KeyPair {
+        key(SIGNER_SEED)
+    }
+
+    /// The partner's recovery key: RFC 8032 test 2.
+    fn recovery() -> KeyPair {
+        key(RECIPIENT_SEED)
+    }
+
+    fn request(scope: FreezeScope) -> FreezeRequest {
+        FreezeRequest {
+            id: "freeze-0001".into(),
+            partner_key: signing().fingerprint(),
+            scope,
+            effective_from: parse_utc("2026-12-04T08:00:00Z").unwrap(),
+            reason: "Our mail server was compromised".into(),
+        }
+    }
+
+    fn freeze_payload(extra: &str, scope: &str) -> Vec<u8> {
+        format!(
+            r#"{{"id":"freeze-0001","partner_key":"{}","scope":{scope},"effective_from":"2026-12-04T08:00:00Z","reason":"Our mail server was compromised","issued_at":"{ISSUED}"{extra}}}"#,
+            signing().fingerprint()
+        )
+        .into_bytes()
+    }
+
+    // Long: writes every notice vector in one pass, in the order docs/format.md lists them.
+    fn generate() -> Vec<Notice> {
+        let at = parse_utc(ISSUED).unwrap();
+        let iban = ExceptedAccount::Iban(Iban::parse_electronic("DE89370400440532013000").unwrap());
+        let local = ExceptedAccount::Local {
+            account_number: "000123456789".into(),
+            routing_code: "021000021".into(),
+            country: Country::parse("US").unwrap(),
+        };
+        let good = sign_freeze(&signing(), &request(FreezeScope::All), at).unwrap();
+        let signed_as = |kind: FileKind, key: &KeyPair, payload: Vec<u8>| Envelope::sign(kind, key, payload).to_bytes();
+        let lift = |key: &KeyPair| {
+            sign_lift(key, "lift-0001", "freeze-0001", signing().fingerprint(), "A new mail server is in place", at).unwrap()
+        };
+        let mut v = Vec::new();
+        let mut add = |name, comment, kind, signing_status, recovery_status, file| {
+            v.push(Notice { name, comment, kind, signing_status, recovery_status, file })
+        };
+        use KeyStatus::{Active, Retired, Revoked};
+        add(
+            "freeze-valid-all",
+            "A freeze of every payment, signed by the partner's active signing key.",
+            "freeze",
+            Active,
+            Some(Active),
+            good.clone(),
+        );
+        add(
+            "freeze-valid-all-but-iban",
+            "Every payment but those to one IBAN, signed by the signing key.",
+            "freeze",
+            Active,
+            None,
+            sign_freeze(&signing(), &request(FreezeScope::AllBut(iban)), at).unwrap(),
+        );
+        add(
+            "freeze-valid-by-recovery-key",
+            "Every payment but those to one domestic account, signed by the recovery key on behalf of a revoked signing key.",
+            "freeze",
+            Revoked,
+            Some(Active),
+            sign_freeze(&recovery(), &request(FreezeScope::AllBut(local)), at).unwrap(),
+        );
+        add("freeze-retired-key", "Signed by a signing key that was retired by a rotation.", "freeze", Retired, None, good.clone());
+        add(
+            "freeze-revoked-recovery-key",
+            "Signed by a recovery key that was revoked.",
+            "freeze",
+            Active,
+            Some(Revoked),
+            sign_freeze(&recovery(), &request(FreezeScope::All), at).unwrap(),
+        );
+        add(
+            "freeze-unknown-signer",
+            "Signed by a key that is none of the partner's (RFC 8032 test 3).",
+            "freeze",
+            Active,
+            Some(Active),
+            sign_freeze(&key(OTHER_SEED), &request(FreezeScope::All), at).unwrap(),
+        );
+        let text = String::from_utf8(good.clone()).unwrap();
+        let payload_b64 = b64_encode(&freeze_payload("", r#""all""#));
+        let changed = b64_encode(&freeze_payload("", r#""all""#).iter().map(|b| if *b == b'8' { b'7' } else { *b }).collect::<Vec<_>>());
+        add(
+            "freeze-signature-invalid",
+            "Every digit 8 of the signed payload was changed to 7 after signing.",
+            "freeze",
+            Active,
+            None,
+            text.replace(&payload_b64, &changed).into_bytes(),
+        );
+        let as_lift = Envelope::from_parts(
+            FileKind::FreezeNotice,
+            signing().fingerprint(),
+            freeze_payload("", r#""all""#),
+            *Envelope::sign(FileKind::FreezeLift, &signing(), freeze_payload("", r#""all""#)).signature(),
+        );
+        add(
+            "freeze-signed-as-lift",
+            "A freeze whose signature was made over the lift's identifier.",
+            "freeze",
+            Active,
+            None,
+            as_lift.to_bytes(),
+        );
+        add(
+            "freeze-except-with-all",
+            "Validly signed; scope all with an except member.",
+            "freeze",
+            Active,
+            None,
+            signed_as(FileKind::FreezeNotice, &signing(), freeze_payload(r#","except":{"iban":"DE89370400440532013000"}"#, r#""all""#)),
+        );
+        add(
+            "freeze-except-with-bic",
+            "Validly signed; the except account carries a BIC.",
+            "freeze",
+            Active,
+            None,
+            signed_as(
+                FileKind::FreezeNotice,
+                &signing(),
+                freeze_payload(r#","except":{"iban":"DE89370400440532013000","bic":"COBADEFFXXX"}"#, r#""all_but""#),
+            ),
+        );
+        add(
+            "freeze-unknown-member",
+            "Validly signed; a member the format does not define.",
+            "freeze",
+            Active,
+            None,
+            signed_as(FileKind::FreezeNotice, &signing(), freeze_payload(r#","note":"call us""#, r#""all""#)),
+        );
+        add(
+            "freeze-partner-key-not-signer",
+            "Validly signed by the signing key, but partner_key names another key.",
+            "freeze",
+            Active,
+            None,
+            signed_as(
+                FileKind::FreezeNotice,
+                &signing(),
+                String::from_utf8(freeze_payload("", r#""all""#))
+                    .unwrap()
+                    .replace(&signing().fingerprint().to_string(), &key(OTHER_SEED).fingerprint().to_string())
+                    .into_bytes(),
+            ),
+        );
+        add(
+            "freeze-unsupported-version",
+            "countersign/freeze-notice/v2.",
+            "freeze",
+            Active,
+            None,
+            text.replace("countersign/freeze-notice/v1", "countersign/freeze-notice/v2").into_bytes(),
+        );
+        add("lift-valid", "A lift of freeze-0001 signed by the partner's recovery key.", "lift", Active, Some(Active), lift(&recovery()));
+        add(
+            "lift-by-signing-key",
+            "A lift signed by the signing key: only the recovery key lifts.",
+            "lift",
+            Active,
+            Some(Active),
+            lift(&signing()),
+        );
+        add("lift-no-recovery-key", "A lift from a partner that has no recovery key.", "lift", Active, None, lift(&recovery()));
+        v
+    }
+
+    fn candidates(n: &Notice) -> Vec<CandidateKey> {
+        let mut keys = vec![CandidateKey { public_key: signing().public_key(), role: KeyRole::Signing, status: n.signing_status }];
+        if let Some(status) = n.recovery_status {
+            keys.push(CandidateKey { public_key: recovery().public_key(), role: KeyRole::Recovery, status });
+        }
+        keys
+    }
+
+    /// The outcome: `valid` with what the notice says, or `rejected` with its code.
+    fn outcome(kind: &str, file: &[u8], keys: &[CandidateKey]) -> (String, String, String) {
+        let said = |pairs: Vec<(&str, String)>| pairs.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>();
+        match kind {
+            "freeze" => match verify_freeze(file, keys) {
+                Ok(n) => {
+                    let scope = match &n.scope {
+                        FreezeScope::All => "all".to_string(),
+                        FreezeScope::AllBut(a) => format!("all_but {}", a.key()),
+                    };
+                    let lines = vec![
+                        ("id", n.id),
+                        ("scope", scope),
+                        ("effective-from", countersign_core::encoding::format_utc(n.effective_from)),
+                        ("signed-by", n.signed_by.as_str().into()),
+                    ];
+                    ("valid".into(), String::new(), said(lines))
+                }
+                Err(e) => ("rejected".into(), e.code().as_str().into(), String::new()),
+            },
+            _ => match verify_lift(file, keys) {
+                Ok(l) => ("valid".into(), String::new(), said(vec![("id", l.id), ("freeze-id", l.freeze_id)])),
+                Err(e) => ("rejected".into(), e.code().as_str().into(), String::new()),
+            },
+        }
+    }
+
+    fn status_text(status: KeyStatus) -> &'static str {
+        status.as_str()
+    }
+
+    fn render(n: &Notice) -> Vec<u8> {
+        let (expect, codes, said) = outcome(n.kind, &n.file, &candidates(n));
+        let mut headers = format!(
+            "expect: {expect}\ncodes: {codes}\ncomment: {}\nkind: {}\nsigning-key: {} {}\n",
+            n.comment,
+            n.kind,
+            signing().public_key().to_base64(),
+            status_text(n.signing_status)
+        );
+        if let Some(status) = n.recovery_status {
+            headers += &format!("recovery-key: {} {}\n", recovery().public_key().to_base64(), status_text(status));
+        }
+        headers += &said;
+        let mut out = headers.into_bytes();
+        out.push(b'\n');
+        out.extend_from_slice(&n.file);
+        out
+    }
+
+    #[test]
+    fn notice_files_match_the_generator() {
+        files_match_the_generator("notice", &generate().iter().map(|n| (n.name, render(n))).collect::<Vec<_>>());
+    }
+
+    /// Each file, read back with the keys its headers give, yields the outcome its headers say;
+    /// every refusal class of §4.3 has a vector.
+    #[test]
+    fn every_notice_yields_its_expected_outcome() {
+        let mut codes_seen = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(vectors_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "notice") {
+                continue;
+            }
+            let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+            let key_of = |header: &str, role| {
+                headers.get(header).map(|v| {
+                    let (pk, status) = v.split_once(' ').unwrap();
+                    let public_key = countersign_core::format::keys::PublicKey::from_base64(pk).unwrap();
+                    CandidateKey { public_key, role, status: KeyStatus::parse(status).unwrap() }
+                })
+            };
+            let keys: Vec<CandidateKey> =
+                [key_of("signing-key", KeyRole::Signing), key_of("recovery-key", KeyRole::Recovery)].into_iter().flatten().collect();
+            let (expect, codes, _) = outcome(&headers["kind"], &file, &keys);
+            assert_eq!((expect.as_str(), codes.as_str()), (headers["expect"].as_str(), headers["codes"].as_str()), "{}", path.display());
+            codes_seen.insert(codes);
+        }
+        for code in ["", "key_revoked", "unknown_signer", "signature_invalid", "malformed_file", "unsupported_version"] {
+            assert!(codes_seen.contains(code), "no notice vector for {code:?}");
+        }
+    }
 }

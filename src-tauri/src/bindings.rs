@@ -202,6 +202,8 @@ fn commands(cfg: &Config) -> Vec<(String, String)> {
         partners::PartnerPhone,
         partners::PartnerAccount,
         partners::PartnerView,
+        partners::FreezeEntry,
+        partners::FrozenPartnerView,
         partners::CardContact,
         partners::CardPreview,
         partners::NewPartnerRequest,

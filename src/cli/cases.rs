@@ -257,7 +257,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The service's outcome.
-    fn as_core(self) -> CallbackOutcome {
+    pub(super) fn as_core(self) -> CallbackOutcome {
         match self {
             Outcome::Confirmed => CallbackOutcome::Confirmed,
             Outcome::Denied => CallbackOutcome::Denied,
@@ -331,6 +331,8 @@ fn detail_json(d: &CaseDetail) -> Value {
             "early_releases": c.early_releases.iter().map(|e| json!({ "by": e.by, "at": e.at, "reason": e.reason })).collect::<Vec<_>>(),
         })
     });
+    // Issue 20: the partner's freeze that holds it, and why.
+    v["partner_frozen"] = d.partner_frozen.as_ref().map_or(Value::Null, super::report::finding_json);
     v["callbacks"] = json!(d
         .callbacks
         .iter()
@@ -474,6 +476,9 @@ fn detail_text(d: &CaseDetail) -> String {
         out += &format!("  {mark} {:<28} {}\n", f.code, f.message);
     }
     out += &name_check_lines(d);
+    if let Some(f) = &d.partner_frozen {
+        out += &format!("  ✗ FROZEN BY THE PARTNER       {}\n", f.message);
+    }
     out += &response_line(d);
     out += &on_file_line(d);
     if let Some(c) = &d.cooling_off {

@@ -5,6 +5,7 @@ mod audit;
 mod cases;
 mod changes;
 mod exit;
+mod freeze;
 mod partner;
 mod partner_views;
 mod recovery;
@@ -70,6 +71,11 @@ enum Command {
     Rotate(partner::RotateArgs),
     /// Partner side: a revocation of your signing key signed by your recovery key.
     Revoke(recovery::RevokeArgs),
+    /// Partner side: a freeze notice (signing or recovery key) telling every customer to hold
+    /// every payment to you, or every payment but those to one account.
+    Freeze(freeze::FreezeArgs),
+    /// Partner side: the lift of a freeze, signed by your recovery key.
+    FreezeLift(freeze::FreezeLiftArgs),
     /// Create a workspace: database, organisation key, first admin.
     Init(workspace::InitArgs),
     /// A team workspace's schema on its server: `database migrate`, by the schema's owner.
@@ -158,6 +164,8 @@ pub fn run() -> ExitCode {
         },
         Command::Rotate(args) => partner::rotate(&args, output),
         Command::Revoke(args) => recovery::revoke(&args, output),
+        Command::Freeze(args) => freeze::freeze(&args, output),
+        Command::FreezeLift(args) => freeze::freeze_lift(&args, output),
         Command::Init(args) => workspace::init(&args, &cli.global, output),
         Command::Database(command) => team::database(&command, &cli.global, output),
         Command::Card(command) => workspace::card(&command, &cli.global, output),

@@ -182,7 +182,7 @@ pub(super) fn with_extension(base: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
+pub(super) fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
     Ok(read_limited(path, limit)?)
 }
 
@@ -199,7 +199,7 @@ pub(super) fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
     PartnerCard::parse(&bytes).map_err(|e| CliError::usage("invalid_card", format!("{}: {e}", display(path))))
 }
 
-fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
+pub(super) fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
     let bytes = read_file(path, 16 * 1024)?;
     SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))
 }

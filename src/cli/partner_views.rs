@@ -196,6 +196,8 @@ pub fn partner_json(d: &PartnerDetail) -> Value {
         "accounts": d.accounts.iter().map(account_json).collect::<Vec<_>>(),
         "next": { "keys": d.next.keys, "contacts": d.next.contacts, "accounts": d.next.accounts },
         "recovery_key": d.recovery_key.map(|r| json!({ "fingerprint": r.fingerprint.to_string(), "public_key": r.public_key.to_base64() })),
+        "frozen": d.frozen(),
+        "freezes": d.freezes.iter().map(super::freeze::freeze_json).collect::<Vec<_>>(),
     })
 }
 
@@ -227,6 +229,13 @@ pub fn partner_text(d: &PartnerDetail) -> String {
         c.cases
     );
     out += &recovery_line(d);
+    if d.frozen() {
+        out += "  FROZEN    the partner froze its payments with a signed notice: nothing to it is released until it is lifted\n";
+    }
+    if !d.freezes.is_empty() {
+        out += "  freezes:\n";
+        out += &d.freezes.iter().map(super::freeze::freeze_line).collect::<String>();
+    }
     out += "  on-file numbers (the only ones to call back):\n";
     out += &d.phones.iter().map(phone_line).collect::<String>();
     out += &more_history_line(HistoryArg::Contacts, d.next.contacts);

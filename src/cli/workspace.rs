@@ -20,6 +20,7 @@ use super::partner_views::{partner_json, partner_text, HistoryArg};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, more_line, Output, PageArgs};
 use super::secrets::{read_new_secret, read_secret};
 use super::GlobalArgs;
+use countersign_service::Received;
 
 /// The organisation key's passphrase.
 const ORG_PASSPHRASE: &str = "COUNTERSIGN_PASSPHRASE";
@@ -40,6 +41,7 @@ impl From<ServiceError> for CliError {
             | ServiceError::StateUnverified(_)
             | ServiceError::CoolingOff(_)
             | ServiceError::RecoveryKeyRequired(_) => Exit::Failed,
+            ServiceError::PartnerFrozen(_) => Exit::Failed,
             ServiceError::InvalidInput(_)
             | ServiceError::NotFound(_)
             | ServiceError::TooLarge(_)
@@ -162,6 +164,22 @@ pub enum PartnerCommand {
     },
     /// Revoke a partner's key (admin only): on our own decision (--reason), or on a revocation the
     /// partner signed with its recovery key (--statement); either applies at once.
+    /// Lift a partner's freeze after a callback to a number on file in which the partner
+    /// confirmed it (admin only; a change a second person approves).
+    Unfreeze {
+        /// Partner id.
+        id: i64,
+        /// The number dialled (one on file for the partner).
+        #[arg(long, value_name = "NUM")]
+        callback_number: String,
+        /// What the partner said.
+        #[arg(long, value_enum)]
+        outcome: super::cases::Outcome,
+        /// Which freeze, when several stand.
+        #[arg(long = "freeze", value_name = "ID")]
+        freeze_id: Option<String>,
+    },
+    /// Revoke a partner's key (admin only).
     RevokeKey {
         /// Partner id.
         id: i64,
@@ -496,6 +514,9 @@ pub fn partner(command: &PartnerCommand, global: &GlobalArgs, output: Output) ->
                 format!("Revoked {revoked} of partner {id}{how}: it will never verify an instruction again.")
             });
         }
+        PartnerCommand::Unfreeze { id, callback_number, outcome, freeze_id } => {
+            return super::freeze::unfreeze(&mut ws, &session, *id, freeze_id.as_deref(), callback_number, *outcome, output);
+        }
     }
     Ok(Exit::Success)
 }
@@ -599,7 +620,7 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
     } else {
         None
     };
-    let results = ws.receive(&session, &files, email.as_deref(), &mut |done, _| {
+    let results = ws.receive_files(&session, &files, email.as_deref(), &mut |done, _| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
@@ -608,9 +629,19 @@ pub fn receive(args: &ReceiveArgs, global: &GlobalArgs, output: Output) -> CliRe
         bar.finish_and_clear();
     }
     let results = results?;
-    let worst = results.iter().map(|a| Exit::for_verdict(a.verdict())).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
-    output.emit(json!({ "results": results.iter().map(assessment_json).collect::<Vec<_>>() }), || {
-        results.iter().map(assessment_text).collect::<Vec<_>>().join("\n")
+    let worst = results.iter().map(|r| Exit::for_verdict(r.verdict())).max_by_key(|e| e.rank()).unwrap_or(Exit::Success);
+    let (json_of, text_of) = (
+        |r: &Received| match r {
+            Received::Instruction(a) => assessment_json(a),
+            Received::Notice(n) => super::freeze::notice_json(n),
+        },
+        |r: &Received| match r {
+            Received::Instruction(a) => assessment_text(a),
+            Received::Notice(n) => super::freeze::notice_text(n),
+        },
+    );
+    output.emit(json!({ "results": results.iter().map(json_of).collect::<Vec<_>>() }), || {
+        results.iter().map(text_of).collect::<Vec<_>>().join("\n")
     });
     Ok(worst)
 }

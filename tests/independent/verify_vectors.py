@@ -6,7 +6,8 @@ docs/format.md prescribes (§2.1, §3.1-§3.4), compute the verdict, the reason 
 confirmation code (§3.5) and the challenge response (§3.6; §3.7 for version 2), and compare them
 with the headers. Also recompute the public keys and fingerprints in keys.txt from the seeds (§1),
 the RFC 8032 test 1 fingerprint quoted in §1, the version-2 card of callback-card.txt (§4) and the
-step-by-step response derivations of callback-responses.txt (§3.7).
+step-by-step response derivations of callback-responses.txt (§3.7), and every *.notice file (the
+freeze notices and lifts of §4.3: the outcome with the partner's keys its headers give).
 
 X25519 (RFC 7748) and the Ed25519 -> X25519 conversions of §3.7 are written here in pure Python
 (the Montgomery ladder, u = (1 + y) / (1 - y) mod p, SHA-512(seed)[0..32] clamped); a self-test
@@ -833,6 +834,137 @@ def _raises(f) -> bool:
     return False
 
 
+
+# ---------------------------------------------------------------------------------------------
+# §4.3 freeze notices and lifts (the *.notice files of §8)
+
+NOTICE_FORMATS = {"freeze": "countersign/freeze-notice/v1", "lift": "countersign/freeze-lift/v1"}
+NOTICE_WORDS = {"freeze": "freeze-notice", "lift": "freeze-lift"}
+
+
+def excepted_account_key(acct) -> str | None:
+    """§4.3 `except`: exactly {iban} or exactly {account_number, routing_code, country}; no bic."""
+    if not isinstance(acct, dict) or not all(isinstance(v, str) for v in acct.values()):
+        return None
+    if set(acct) == {"iban"}:
+        return f"iban:{acct['iban']}" if iban_valid(acct["iban"]) else None
+    if set(acct) == {"account_number", "routing_code", "country"}:
+        ok = (ACCOUNT_NUMBER_RE.fullmatch(acct["account_number"]) and ROUTING_CODE_RE.fullmatch(acct["routing_code"])
+              and (acct["country"] == "XK" or assigned_alpha2(acct["country"])))
+        return f"local:{acct['country']}:{acct['routing_code']}:{acct['account_number']}" if ok else None
+    return None
+
+
+def notice_payload(p, kind: str) -> dict | None:
+    """§4.3 payload tables; returns what the notice says, or None (malformed_file)."""
+    if not isinstance(p, dict):
+        return None
+    common = {"id", "partner_key", "reason", "issued_at"}
+    if kind == "lift":
+        if set(p) != common | {"freeze_id"}:
+            return None
+        if not isinstance(p["freeze_id"], str) or not ID_RE.fullmatch(p["freeze_id"]):
+            return None
+    else:
+        scope = p.get("scope")
+        if scope == "all" and set(p) == common | {"scope", "effective_from"}:
+            said_scope = "all"
+        elif scope == "all_but" and set(p) == common | {"scope", "effective_from", "except"}:
+            key = excepted_account_key(p["except"])
+            if key is None:
+                return None
+            said_scope = f"all_but {key}"
+        else:
+            return None
+        if parse_time(p["effective_from"]) is None:
+            return None
+    if not isinstance(p["id"], str) or not ID_RE.fullmatch(p["id"]):
+        return None
+    if not isinstance(p["partner_key"], str) or not FINGERPRINT_RE.fullmatch(p["partner_key"]):
+        return None
+    if not valid_text(p["reason"], 140) or parse_time(p["issued_at"]) is None:
+        return None
+    if kind == "lift":
+        return {"id": p["id"], "freeze-id": p["freeze_id"]}
+    return {"id": p["id"], "scope": said_scope, "effective-from": p["effective_from"]}
+
+
+def check_notice(raw: bytes, kind: str, keys: list[tuple[bytes, str, str]]) -> tuple[str, dict]:
+    """§2.1 steps 1-5 for the notice's file type, then §4.3 steps 6-10. `keys`: (public key,
+    role, status). Returns ("", what it says) when valid, else (code, {})."""
+    if len(raw[:MAX_FILE + 1]) > MAX_FILE:
+        return "file_too_large", {}
+    try:
+        text = raw.decode("utf-8", errors="strict")
+        loose = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        return "malformed_file", {}
+    if not isinstance(loose, dict) or not isinstance(loose.get("format"), str):
+        return "malformed_file", {}
+    fmt = loose["format"]
+    if fmt != NOTICE_FORMATS[kind]:
+        if re.fullmatch(rf"countersign/{NOTICE_WORDS[kind]}/v[0-9]+", fmt):
+            return "unsupported_version", {}
+        return "malformed_file", {}
+    try:
+        env = strict_json(text)
+    except BadJSON:
+        return "malformed_file", {}
+    members = {"format", "signer", "payload", "signature"}
+    if set(env) != members or not all(isinstance(env[k], str) for k in members):
+        return "malformed_file", {}
+    signer = env["signer"]
+    payload = canonical_b64(env["payload"])
+    sig = canonical_b64(env["signature"])
+    if not FINGERPRINT_RE.fullmatch(signer) or payload is None or sig is None or not payload or len(sig) != 64:
+        return "malformed_file", {}
+    # 6. Key: any of the partner's keys for a freeze, a recovery key for a lift.
+    may_sign = [k for k in keys if kind == "freeze" or k[1] == "recovery"]
+    found = [k for k in may_sign if fingerprint(k[0]) == signer]
+    if not found:
+        return "unknown_signer", {}
+    pk, role, status = found[0]
+    # 7. Signature
+    if not verify_strict(pk, fmt.encode("utf-8") + b"\x00" + payload, sig):
+        return "signature_invalid", {}
+    # 8. Payload
+    try:
+        p = strict_json(payload.decode("utf-8", errors="strict"))
+    except (UnicodeDecodeError, BadJSON):
+        return "malformed_file", {}
+    said = notice_payload(p, kind)
+    if said is None:
+        return "malformed_file", {}
+    # 9. Status
+    if status != "active":
+        return "key_revoked", {}
+    # 10. Partner key: one of the signing keys; the signer itself when a signing key signed.
+    signing = {fingerprint(k[0]) for k in keys if k[1] == "signing"}
+    if p["partner_key"] not in signing or (role == "signing" and p["partner_key"] != signer):
+        return "malformed_file", {}
+    if kind == "freeze":
+        said["signed-by"] = role
+    return "", said
+
+
+def run_notice(path: Path) -> tuple[bool, str]:
+    headers, raw = parse_vector(path.read_bytes())
+    keys = []
+    for header, role in (("signing-key", "signing"), ("recovery-key", "recovery")):
+        if header in headers:
+            pk_text, _, status = headers[header].partition(" ")
+            keys.append((base64.b64decode(pk_text, validate=True), role, status))
+    code, said = check_notice(raw, headers["kind"], keys)
+    expect = "valid" if not code else "rejected"
+    problems = []
+    if expect != headers["expect"] or code != headers["codes"]:
+        problems.append(f"got {expect} {code!r}, expected {headers['expect']} {headers['codes']!r}")
+    for name, value in said.items():
+        if headers.get(name) != value:
+            problems.append(f"{name}: got {value!r}, header {headers.get(name)!r}")
+    return not problems, "; ".join(problems) or (code or "valid")
+
+
 def main() -> int:
     passed = failed = 0
     vectors = sorted(VECTOR_DIR.glob("*.vector"))
@@ -846,6 +978,12 @@ def main() -> int:
         except Exception as e:  # a crash is a failure, not a pass
             ok, msg = False, f"error: {type(e).__name__}: {e}"
         results.append((path.stem, ok, msg))
+    for path in sorted(VECTOR_DIR.glob("*.notice")):
+        try:
+            ok, msg = run_notice(path)
+        except Exception as e:  # a crash is a failure, not a pass
+            ok, msg = False, f"error: {type(e).__name__}: {e}"
+        results.append((path.name, ok, msg))
     results.extend(run_keys())
     results.extend(run_callback_vectors())
     results.extend(self_tests())

@@ -14,7 +14,8 @@
 // a team workspace (issue 17) a status line above the screen names the server and follows the
 // connection, and the live queue refreshes the counts and the screen that is open (each screen
 // sets `shell.live`) when any desktop changed the workspace.
-import { appInfo, listChanges, logout, toCommandError, watchWorkspace, workQueue, workspaceMode, workspaceStatus, type UserView } from "./api";
+import { appInfo, frozenPartners, listChanges, logout, toCommandError, watchWorkspace, workQueue, workspaceMode, workspaceStatus, type UserView } from "./api";
+import type { FrozenPartnerView } from "./bindings/FrozenPartnerView";
 import { may } from "./access";
 import type { CaseStatus, ChangeStatus } from "./codes";
 import { errorBox, h } from "./dom";
@@ -210,6 +211,10 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
   const checker = may(user, "change.approve");
   const banner = h("div", { id: "setup-banner", class: "warning banner", role: "status", hidden: true });
   content.before(banner);
+  // Issue 20: every partner whose signed freeze stands, on every screen, from the workspace's
+  // statements: every desktop of a team workspace shows it on its next refresh or live update.
+  const freezeBanner = h("div", { id: "freeze-banner", class: "error banner", role: "alert", hidden: true });
+  banner.before(freezeBanner);
   // On My work the screen's own work queue sets the navigation's count (showQueueCount): asking
   // for the queue twice after sign-in would keep the screen waiting for the second answer.
   const refreshStatus = (queueShown = root.dataset.screen === "queue") =>
@@ -217,6 +222,7 @@ function renderWorking(root: HTMLElement, parts: WorkingParts, remember: (reopen
       banner,
       checker && !mustEnrol ? root.querySelector<HTMLElement>("#changes-count") : null,
       mustEnrol || queueShown ? null : root.querySelector<HTMLElement>("#queue-count"),
+      mustEnrol ? null : freezeBanner,
     );
   const nav = mustEnrol ? null : sideNav(user, () => shell);
   const sidebar = h(
@@ -529,12 +535,19 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
  * at once) and the count of waiting changes on `count`. Each is left as it was when the Rust
  * side does not answer: they inform, and every screen answers for itself.
  */
-export async function showStatus(banner: HTMLElement, count: HTMLElement | null, queueCount: HTMLElement | null = null): Promise<void> {
-  const [mode, waiting, queue] = await Promise.all([
+export async function showStatus(
+  banner: HTMLElement,
+  count: HTMLElement | null,
+  queueCount: HTMLElement | null = null,
+  freezeBanner: HTMLElement | null = null,
+): Promise<void> {
+  const [mode, waiting, queue, frozen] = await Promise.all([
     workspaceMode().catch(() => null),
     count ? listChanges("pending", null, null).catch(() => null) : Promise.resolve(null),
     queueCount ? workQueue().catch(() => null) : Promise.resolve(null),
+    freezeBanner ? frozenPartners().catch(() => null) : Promise.resolve(null),
   ]);
+  if (freezeBanner && Array.isArray(frozen)) showFrozen(freezeBanner, frozen);
   if (mode) {
     banner.hidden = !mode.setup;
     banner.dataset.setup = String(mode.setup);
@@ -551,6 +564,21 @@ export async function showStatus(banner: HTMLElement, count: HTMLElement | null,
     count.dataset.count = String(waiting.length);
   }
   if (queueCount && queue) showQueueCount(queueCount, queue);
+}
+
+/**
+ * The freeze banner (issue 20): each partner whose signed freeze notice stands, by name, with what
+ * the freeze holds; hidden when none does.
+ */
+export function showFrozen(banner: HTMLElement, frozen: FrozenPartnerView[]): void {
+  banner.hidden = frozen.length === 0;
+  banner.dataset.partners = frozen.map((p) => String(p.id)).join(" ");
+  const partner = (p: FrozenPartnerView) => {
+    const freeze = p.freezes[0];
+    const scope = freeze?.except ? t("freeze.banner.allBut", { account: freeze.except }) : t("freeze.banner.all");
+    return h("li", { class: "frozen-partner", "data-partner": String(p.id) }, h("strong", {}, p.name), " — ", scope, freeze ? ` (“${freeze.reason}”)` : "");
+  };
+  banner.replaceChildren(...(frozen.length ? [h("strong", {}, t("freeze.banner.title")), h("ul", {}, ...frozen.map(partner))] : []));
 }
 
 /** The text typed in a form's plain text fields (never a password), to keep across a re-render. */

@@ -47,6 +47,7 @@ const CHANGE_KINDS: Record<ChangeKind, true> = {
   policy_set: true,
   org_account: true,
   account_clear: true,
+  partner_unfreeze: true,
 };
 const CHANGE_STATUSES: Record<ChangeStatus, true> = { pending: true, approved: true, rejected: true };
 /** A marked account's status (`FraudMarkEntry.status`). */
@@ -97,6 +98,7 @@ const REASONS: Record<ReasonCode, true> = {
   vop_close_match: true,
   vop_match: true,
   vop_not_possible: true,
+  partner_frozen: true,
 };
 
 /** A payment-file line's verdict (issue 18), best first. */
@@ -113,6 +115,7 @@ const SCREEN_REASONS: Record<ScreenReason, true> = {
   account_used_by_other_partner: true,
   account_previously_retired: true,
   partner_key_revoked: true,
+  partner_frozen: true,
   creditor_not_partner: true,
   account_not_on_file: true,
   iban_invalid: true,

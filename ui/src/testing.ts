@@ -84,6 +84,7 @@ export function caseViewOf(summary: CaseSummary, extra: Partial<CaseView> = {}):
     cooling_off: null,
     name_checks: [],
     may_attach_name_check: false,
+    partner_frozen: null,
     ...extra,
   };
 }

@@ -57,11 +57,13 @@ pub enum ChangeKind {
     OrgAccount,
     /// Clearing a suspected or fraudulent account's mark.
     AccountClear,
+    /// Lifting a partner's freeze after a callback to a number on file (issue 20).
+    PartnerUnfreeze,
 }
 
 impl ChangeKind {
     /// Every kind.
-    pub const ALL: [ChangeKind; 9] = [
+    pub const ALL: [ChangeKind; 10] = [
         ChangeKind::PartnerAdd,
         ChangeKind::PartnerRotateKey,
         ChangeKind::PartnerAddPhone,
@@ -71,6 +73,7 @@ impl ChangeKind {
         ChangeKind::PolicySet,
         ChangeKind::OrgAccount,
         ChangeKind::AccountClear,
+        ChangeKind::PartnerUnfreeze,
     ];
 
     /// The stable name, as in the log and the JSON.
@@ -85,6 +88,7 @@ impl ChangeKind {
             ChangeKind::PolicySet => "policy_set",
             ChangeKind::OrgAccount => "org_account",
             ChangeKind::AccountClear => "account_clear",
+            ChangeKind::PartnerUnfreeze => "partner_unfreeze",
         }
     }
 
@@ -114,6 +118,7 @@ impl ChangeKind {
             ChangeKind::PolicySet => &["policy.set"],
             ChangeKind::OrgAccount => &["org.account"],
             ChangeKind::AccountClear => &["account.clear"],
+            ChangeKind::PartnerUnfreeze => &["partner.unfreeze"],
         }
     }
 }
@@ -289,6 +294,7 @@ mod tests {
                 ("policy_set", &["policy.set"]),
                 ("org_account", &["org.account"]),
                 ("account_clear", &["account.clear"]),
+                ("partner_unfreeze", &["partner.unfreeze"]),
             ]
         );
         assert_eq!(ChangeStatus::parse("withdrawn"), None);

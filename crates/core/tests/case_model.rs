@@ -185,6 +185,7 @@ impl Case {
             cooling_off,
             early_release_by: self.early.clone(),
             bank_no_match: self.no_match,
+            partner_frozen: None,
         }
     }
 }

@@ -30,6 +30,7 @@ fn partner(id: i64, name: &str, key: &str, currency: &str) -> PartnerFacts {
         has_active_key: true,
         accounts: vec![PartnerAccount { key: key.into(), status: AccountStatus::Current, signed: true, changed_at: None }],
         amounts: BTreeMap::from([(currency.to_string(), EarlierAmounts::of(&[50_000, 90_000, 70_000]))]),
+        freezes: vec![],
     }
 }
 

@@ -213,6 +213,9 @@ pub struct CaseDetail {
     pub name_check_findings: Vec<Finding>,
     /// Whether the signed-in user may attach a name check (approvers): the form a shell offers.
     pub may_attach_name_check: bool,
+    /// Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding of
+    /// the freeze that holds its payment now, while the case is open.
+    pub partner_frozen: Option<Finding>,
 }
 
 /// A cooling-off as `case show` and the app show it.
@@ -393,6 +396,7 @@ pub(super) fn refusal(id: i64) -> impl Fn(Refusal) -> ServiceError {
             Refusal::NotPermitted(_) => ServiceError::NotPermitted(text),
             Refusal::NotAllowed(_) | Refusal::WrongResponse(_) => ServiceError::CheckFailed(text),
             Refusal::CoolingOff(_) => ServiceError::CoolingOff(text),
+            Refusal::PartnerFrozen(_) => ServiceError::PartnerFrozen(text),
         }
     }
 }
@@ -1039,7 +1043,12 @@ impl Workspace {
             let next_steps = facts.as_ref().map_or_else(Vec::new, |f| offered_steps(f, session.user(), session.role(), &state.policy));
             let may_attach = facts.as_ref().is_some_and(|f| may_attach_name_check(f, session.user(), session.role(), &state.policy));
             let timeline = tx.events_for_subject(&format!("case:{id}"))?;
+            let frozen = match (case.partner_id, case.status.is_open()) {
+                (Some(p), true) => super::freezes::frozen_finding_for(state, p, case.account_key.as_deref(), now()),
+                _ => None,
+            };
             Ok(CaseDetail {
+                partner_frozen: frozen,
                 next_steps,
                 cooling_off: facts.as_ref().and_then(|f| cooling_off_view(f, &state.policy, &timeline)),
                 callbacks,

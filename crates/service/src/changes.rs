@@ -180,6 +180,7 @@ fn apply(tx: &dyn Tx, kind: ChangeKind, request: &Value, applier: &Applier<'_>) 
         ChangeKind::PolicySet => super::apply_policy(tx, request, applier),
         ChangeKind::OrgAccount => super::organisation::apply_org_account(tx, request, applier),
         ChangeKind::AccountClear => super::marks::apply_clear(tx, request, applier),
+        ChangeKind::PartnerUnfreeze => super::freezes::apply_partner_unfreeze(tx, request, applier),
     }
 }
 

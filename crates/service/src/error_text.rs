@@ -91,6 +91,7 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
         detail: "cooling_off",
         values: &["case", "since", "hours", "hours_left", "minutes_left", "until", "approvers", "asked"],
     },
+    ErrorDetail { code: "partner_frozen", detail: "partner_frozen", values: &["case"] },
     // The rest of the case flow's errors (cases.rs).
     ErrorDetail { code: "check_failed", detail: "callback_key_unusable", values: &[] },
     ErrorDetail { code: "invalid_input", detail: "challenge_first", values: &["case", "minutes"] },

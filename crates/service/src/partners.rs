@@ -159,6 +159,16 @@ pub struct PartnerDetail {
     pub created_at: String,
     /// By whom.
     pub created_by: String,
+    /// Its freezes (issue 20), newest first, lifted ones included: from the partner's signed
+    /// notices as the statements give them.
+    pub freezes: Vec<super::FreezeView>,
+}
+
+impl PartnerDetail {
+    /// Whether a freeze stands (not lifted).
+    pub fn frozen(&self) -> bool {
+        self.freezes.iter().any(|f| f.lifted.is_none())
+    }
 }
 
 /// One of a partner's histories that `partner show --history` pages through.
@@ -659,6 +669,7 @@ impl Workspace {
                 recovery_key: pinned_recovery_key(state, id),
                 created_at: p.created_at,
                 created_by: p.created_by,
+                freezes: state.freezes.get(&id).into_iter().flatten().rev().map(super::freezes::FreezeView::of).collect(),
             })
         })
     }

@@ -229,6 +229,12 @@ fn facts(state: &ImpliedState, now: OffsetDateTime) -> ScreenFacts {
                 })
                 .collect(),
             amounts: amounts.remove(&id).unwrap_or_default().into_iter().map(|(c, a)| (c, EarlierAmounts::of(&a))).collect(),
+            // Issue 20: the freezes in force now, from the statements.
+            freezes: state
+                .standing_freezes(id)
+                .filter(|f| f.notice.in_force_at(now))
+                .map(|f| (f.notice.scope.clone(), f.describe()))
+                .collect(),
         })
         .collect();
     let our_accounts = state

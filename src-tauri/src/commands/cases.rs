@@ -156,6 +156,9 @@ pub struct CaseView {
     pub name_checks: Vec<NameCheckEntry>,
     /// Whether the signed-in user may attach a name check (approvers): the form is shown only then.
     pub may_attach_name_check: bool,
+    /// Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding,
+    /// while the case is open and the freeze stands.
+    pub partner_frozen: Option<FindingView>,
 }
 
 /// A bank's name check as the case page shows it under the evidence.
@@ -341,6 +344,7 @@ pub async fn case_detail(state: State<'_, AppState>, id: i64) -> CommandResult<C
                 .map(|e| EventEntry { at: e.at.clone(), actor: e.actor.clone(), action: e.action.clone(), details: e.details.clone() })
                 .collect(),
             next_steps: d.next_steps.clone(),
+            partner_frozen: d.partner_frozen.as_ref().map(super::inbox::finding_view),
             cooling_off: d.cooling_off.as_ref().map(|c| CoolingOffEntry {
                 since: c.since.clone(),
                 until: c.until.clone(),

@@ -12,7 +12,7 @@ use countersign_service::core::encoding::format_utc;
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::core::paging::Page;
 use countersign_service::files::read_limited;
-use countersign_service::{Assessment, CaseListQuery};
+use countersign_service::{CaseListQuery, Received as ReceivedFile};
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
@@ -129,6 +129,12 @@ pub struct Received {
     pub partner: Option<String>,
     /// Every finding.
     pub findings: Vec<FindingView>,
+    /// For a partner's notice (issue 20): `freeze_notice` or `freeze_lift`; absent for an instruction.
+    #[ts(optional)]
+    pub notice: Option<String>,
+    /// For a notice: `applied`, `already_applied` or `refused`.
+    #[ts(optional)]
+    pub notice_outcome: Option<String>,
 }
 
 /// Sent while a payment run is being received.
@@ -160,13 +166,26 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
     FindingView { code: f.code, severity: f.severity, message: f.message.clone(), values: f.values.clone() }
 }
 
-fn received(a: Assessment) -> Received {
-    Received {
-        verdict: a.verdict(),
-        file_name: a.file_name,
-        case_id: a.case_id,
-        partner: a.partner.map(|p| p.name),
-        findings: a.findings.iter().map(finding_view).collect(),
+fn received(r: ReceivedFile) -> Received {
+    match r {
+        ReceivedFile::Instruction(a) => Received {
+            verdict: a.verdict(),
+            file_name: a.file_name,
+            case_id: a.case_id,
+            partner: a.partner.map(|p| p.name),
+            findings: a.findings.iter().map(finding_view).collect(),
+            notice: None,
+            notice_outcome: None,
+        },
+        ReceivedFile::Notice(n) => Received {
+            verdict: n.verdict(),
+            findings: n.findings.iter().map(finding_view).collect(),
+            notice: Some(n.kind.as_str().to_string()),
+            notice_outcome: Some(n.outcome.as_str().to_string()),
+            file_name: n.file_name,
+            case_id: None,
+            partner: n.partner.map(|p| p.name),
+        },
     }
 }
 
@@ -312,7 +331,7 @@ pub async fn receive_files<R: Runtime>(
         let mut report = |done: usize, total: usize| {
             let _ = progress.send(ReceiveProgress { done: done as u32, total: total as u32 });
         };
-        Ok(ws.receive(session, &files, email.as_deref(), &mut report)?.into_iter().map(received).collect())
+        Ok(ws.receive_files(session, &files, email.as_deref(), &mut report)?.into_iter().map(received).collect())
     };
     tauri::async_runtime::spawn_blocking(work).await.map_err(|e| CommandError::new("internal_error", format!("receiving stopped: {e}")))?
 }

@@ -95,6 +95,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         audit::export_audit_csv,
         audit::save_audit_checkpoint,
         changes::workspace_mode,
+        partners::frozen_partners,
         changes::list_changes,
         changes::change_detail,
         changes::approve_change,

@@ -14,7 +14,7 @@ use countersign_service::core::format::envelope::MAX_FILE_SIZE;
 use countersign_service::core::paging::Page;
 use countersign_service::core::registry::{AccountStatus, KeyStatus, NumberSource};
 use countersign_service::files::read_limited;
-use countersign_service::{KeyRotation, NewNumber, NewPartner, PartnerDetail, PartnerSummary};
+use countersign_service::{FreezeView, KeyRotation, NewNumber, NewPartner, PartnerDetail, PartnerSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::{Runtime, State, WebviewWindow};
@@ -132,6 +132,80 @@ pub struct PartnerView {
     pub created_at: String,
     /// By whom.
     pub created_by: String,
+    /// A freeze stands (issue 20): nothing to the partner is released.
+    pub frozen: bool,
+    /// Its freezes, newest first, lifted ones included.
+    pub freezes: Vec<FreezeEntry>,
+}
+
+/// A partner's freeze (issue 20), from its signed notice as the statements give it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FreezeEntry {
+    /// The notice's id.
+    pub id: String,
+    /// `all` or `all_but`.
+    pub scope: String,
+    /// With `all_but`: the one account not held, as people read it.
+    pub except: Option<String>,
+    /// From when payments are held (UTC).
+    pub effective_from: String,
+    /// The partner's reason.
+    pub reason: String,
+    /// The role of the key that signed it: `signing` or `recovery`.
+    pub signed_by: String,
+    /// Who received it.
+    pub received_by: String,
+    /// When (UTC).
+    pub received_at: String,
+    /// How it was lifted (`notice` or `callback`); none while it stands.
+    pub lifted_how: Option<String>,
+    /// Who lifted it.
+    pub lifted_by: Option<String>,
+    /// When (UTC).
+    pub lifted_at: Option<String>,
+}
+
+/// A partner whose freeze stands: what the banner of every desktop names.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FrozenPartnerView {
+    /// Partner id.
+    pub id: i64,
+    /// Legal name.
+    pub name: String,
+    /// Its standing freezes.
+    pub freezes: Vec<FreezeEntry>,
+}
+
+fn freeze_entry(f: &FreezeView) -> FreezeEntry {
+    let lifted = f.lifted.clone();
+    FreezeEntry {
+        id: f.id.clone(),
+        scope: f.scope.to_string(),
+        except: f.except.clone(),
+        effective_from: f.effective_from.clone(),
+        reason: f.reason.clone(),
+        signed_by: f.signed_by.to_string(),
+        received_by: f.received_by.clone(),
+        received_at: f.received_at.clone(),
+        lifted_how: lifted.as_ref().map(|l| l.0.clone()),
+        lifted_by: lifted.as_ref().map(|l| l.1.clone()),
+        lifted_at: lifted.map(|l| l.2),
+    }
+}
+
+/// Every partner whose freeze stands (issue 20), from the signed statements in the workspace, so
+/// every desktop of a team workspace shows the same banner on its next refresh.
+#[tauri::command]
+pub async fn frozen_partners(state: State<'_, AppState>) -> CommandResult<Vec<FrozenPartnerView>> {
+    blocking(|| {
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        let frozen = ws.frozen_partners(session)?;
+        Ok(frozen
+            .into_iter()
+            .map(|f| FrozenPartnerView { id: f.partner.id, name: f.partner.name, freezes: f.freezes.iter().map(freeze_entry).collect() })
+            .collect())
+    })
 }
 
 /// A contact as the card states it (informational: never an on-file number).
@@ -203,6 +277,7 @@ fn row(p: PartnerSummary) -> PartnerRow {
 }
 
 fn view(d: PartnerDetail) -> PartnerView {
+    let frozen = d.frozen();
     PartnerView {
         recovery_key: d.recovery_key.map(|r| r.fingerprint.to_string()),
         summary: row(d.summary),
@@ -250,6 +325,8 @@ fn view(d: PartnerDetail) -> PartnerView {
                 }
             })
             .collect(),
+        frozen,
+        freezes: d.freezes.iter().map(freeze_entry).collect(),
         created_at: d.created_at,
         created_by: d.created_by,
     }

@@ -97,4 +97,9 @@ name_checks: Array<NameCheckEntry>,
 /**
  * Whether the signed-in user may attach a name check (approvers): the form is shown only then.
  */
-may_attach_name_check: boolean, };
+may_attach_name_check: boolean, 
+/**
+ * Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding,
+ * while the case is open and the freeze stands.
+ */
+partner_frozen: FindingView | null, };

@@ -3,4 +3,4 @@
 /**
  * What a change does, as `change list` names it.
  */
-export type ChangeKind = "partner_add" | "partner_rotate_key" | "partner_add_phone" | "user_add" | "user_reset_password" | "user_enable" | "policy_set" | "org_account" | "account_clear";
+export type ChangeKind = "partner_add" | "partner_rotate_key" | "partner_add_phone" | "user_add" | "user_reset_password" | "user_enable" | "policy_set" | "org_account" | "account_clear" | "partner_unfreeze";

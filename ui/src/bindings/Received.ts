@@ -25,4 +25,12 @@ partner: string | null,
 /**
  * Every finding.
  */
-findings: Array<FindingView>, };
+findings: Array<FindingView>, 
+/**
+ * For a partner's notice (issue 20): `freeze_notice` or `freeze_lift`; absent for an instruction.
+ */
+notice?: string, 
+/**
+ * For a notice: `applied`, `already_applied` or `refused`.
+ */
+notice_outcome?: string, };

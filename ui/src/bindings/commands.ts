@@ -24,6 +24,7 @@ import type { ChangeStatus } from "./ChangeStatus";
 import type { DatabasePassword } from "./DatabasePassword";
 import type { FileCheckView } from "./FileCheckView";
 import type { FraudMarkEntry } from "./FraudMarkEntry";
+import type { FrozenPartnerView } from "./FrozenPartnerView";
 import type { IssueRequest } from "./IssueRequest";
 import type { IssuedPage } from "./IssuedPage";
 import type { IssuedView } from "./IssuedView";
@@ -343,6 +344,14 @@ export function confirmFraud(accountKey: string, reason: string): Promise<FraudM
  */
 export function clearFraudMark(accountKey: string, reason: string): Promise<Outcome<string>> {
   return call("clear_fraud_mark", { accountKey, reason });
+}
+
+/**
+ * Every partner whose freeze stands (issue 20), from the signed statements in the workspace, so
+ * every desktop of a team workspace shows the same banner on its next refresh.
+ */
+export function frozenPartners(): Promise<FrozenPartnerView[]> {
+  return call("frozen_partners");
 }
 
 /**

@@ -41,6 +41,7 @@ export const FINDING_CODES: readonly string[] = [
   "vop_close_match",
   "vop_match",
   "vop_not_possible",
+  "partner_frozen",
 ];
 
 /** Every reason of the payment-file screening (`ScreenReason::ALL`). */
@@ -50,6 +51,7 @@ export const SCREEN_REASON_CODES: readonly string[] = [
   "account_used_by_other_partner",
   "account_previously_retired",
   "partner_key_revoked",
+  "partner_frozen",
   "creditor_not_partner",
   "account_not_on_file",
   "iban_invalid",
@@ -84,6 +86,7 @@ export const ERROR_CODES: readonly string[] = [
   "state_unverified",
   "cooling_off",
   "recovery_key_required",
+  "partner_frozen",
   "newer_workspace",
   "no_workspace",
   "workspace_exists",
@@ -173,6 +176,7 @@ export const ERROR_DETAILS: readonly { code: string; detail: string; values: rea
   { code: "check_failed", detail: "approval_first", values: ["case", "status"] },
   { code: "check_failed", detail: "not_locked", values: ["case", "status"] },
   { code: "cooling_off", detail: "cooling_off", values: ["case", "since", "hours", "hours_left", "minutes_left", "until", "approvers", "asked"] },
+  { code: "partner_frozen", detail: "partner_frozen", values: ["case"] },
   { code: "check_failed", detail: "callback_key_unusable", values: [] },
   { code: "invalid_input", detail: "challenge_first", values: ["case", "minutes"] },
   { code: "invalid_input", detail: "response_needed", values: [] },
@@ -253,6 +257,11 @@ export const EVENT_ACTIONS: readonly string[] = [
   "partner.revoke_key",
   "partner.recovery_revoke_key",
   "partner.recovery_revoke_refused",
+  "partner.freeze",
+  "partner.freeze_refused",
+  "partner.freeze_repeated",
+  "partner.unfreeze",
+  "case.frozen",
   "account.confirm_fraud",
   "account.clear",
   "instruction.receive",

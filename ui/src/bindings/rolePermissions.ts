@@ -6,6 +6,6 @@ import type { Role } from "./Role";
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   clerk: ["instruction.verify", "instruction.receive", "case.export", "payment_file.screen", "instruction.respond"],
   approver: ["instruction.verify", "instruction.receive", "case.export", "payment_file.screen", "instruction.respond", "change.approve", "change.reject", "account.confirm_fraud", "account.clear"],
-  admin: ["instruction.verify", "instruction.receive", "payment_file.screen", "partner.add", "partner.rotate_key", "partner.revoke_key", "instruction.issue", "instruction.respond", "org.account", "org.domains", "org.key_backup", "org.rotate_key", "policy.set", "user.add", "user.reset_password", "user.disable", "user.list", "change.approve", "change.reject", "account.confirm_fraud", "account.clear", "audit.log", "audit.verify", "audit.checkpoint", "workspace.backup", "workspace.move"],
+  admin: ["instruction.verify", "instruction.receive", "payment_file.screen", "partner.add", "partner.rotate_key", "partner.revoke_key", "partner.unfreeze", "instruction.issue", "instruction.respond", "org.account", "org.domains", "org.key_backup", "org.rotate_key", "policy.set", "user.add", "user.reset_password", "user.disable", "user.list", "change.approve", "change.reject", "account.confirm_fraud", "account.clear", "audit.log", "audit.verify", "audit.checkpoint", "workspace.backup", "workspace.move"],
   auditor: ["instruction.verify", "user.list", "audit.log", "audit.verify", "audit.checkpoint", "audit.export", "workspace.backup"],
 };

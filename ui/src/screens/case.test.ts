@@ -64,6 +64,7 @@ const cooling = (nextSteps: CaseView["next_steps"]): CaseView => ({
   },
   name_checks: [],
   may_attach_name_check: false,
+  partner_frozen: null,
 });
 
 describe("the case page in a cooling-off", () => {

@@ -73,6 +73,7 @@ export async function renderCase(shell: Shell, id: number, message?: string, rel
   const parts: (HTMLElement | null)[] = [
     bar,
     released ? releaseResult(released) : null,
+    frozenSection(view),
     coolingOffSection(view),
     wizard,
     accountSection(view),
@@ -462,6 +463,17 @@ function timelineSection(view: CaseView): HTMLElement {
  * seconds the core counted when the case was read, why, and the early-release requests with their
  * reasons. Absent when there is nothing to wait for.
  */
+/** Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding in words. */
+export function frozenSection(view: CaseView): HTMLElement | null {
+  if (!view.partner_frozen) return null;
+  return h(
+    "section",
+    { id: "case-frozen", class: "card error", "aria-labelledby": "case-frozen-title" },
+    h("h3", { id: "case-frozen-title" }, t("freeze.case.title")),
+    findingList([view.partner_frozen], { class: "findings" }),
+  );
+}
+
 export function coolingOffSection(view: CaseView): HTMLElement | null {
   const c = view.cooling_off;
   if (!c) return null;

@@ -177,6 +177,8 @@ export async function renderInbox(shell: Shell, filter: CaseStatus | "" = ""): P
       results.replaceChildren(receivedList(received, shell));
       paths.value = "";
       await load();
+      // A partner's freeze notice takes effect at once: the banner says so now, not on the next screen.
+      if (received.some((r) => r.notice)) shell.refreshStatus?.();
     } catch (reason) {
       results.replaceChildren(errorBox(toCommandError(reason), "receive-error"));
     } finally {
@@ -200,7 +202,7 @@ function receivedList(received: Received[], shell: Shell): HTMLElement {
       open?.addEventListener("click", () => shell.openCase(r.case_id!));
       return h(
         "li",
-        { "data-verdict": r.verdict },
+        { "data-verdict": r.verdict, ...(r.notice ? { "data-notice": r.notice, "data-outcome": r.notice_outcome ?? "" } : {}) },
         h("span", { class: `badge ${r.verdict}` }, verdictName(r.verdict)),
         ` ${r.partner ? t("inbox.receivedFrom", { file: r.file_name, partner: r.partner }) : r.file_name}: ${tn("inbox.findings", r.findings.length)} `,
         open,

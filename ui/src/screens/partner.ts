@@ -61,12 +61,39 @@ export async function renderPartner(shell: Shell, id: number, message?: string):
         h("dd", {}, t("partners.page.byAt", { who: view.created_by, at: formatDateTime(view.created_at) })),
       ),
     ),
+    ...(view.freezes.length > 0 ? [freezesSection(view)] : []),
     keysSection(view),
     phonesSection(view),
     accountsSection(view),
     actionsSection(shell, view, reload, fail, actionError),
   );
   title.focus();
+}
+
+/** The partner's freezes (issue 20): a standing one first and in words, lifted ones after. */
+export function freezesSection(view: PartnerView): HTMLElement {
+  const entry = (f: PartnerView["freezes"][number]) =>
+    h(
+      "li",
+      { class: "freeze", "data-freeze": f.id, "data-lifted": String(f.lifted_how !== null) },
+      t("freeze.page.entry", {
+        id: f.id,
+        role: f.signed_by,
+        scope: f.except ? t("freeze.banner.allBut", { account: f.except }) : t("freeze.banner.all"),
+        since: formatDateTime(f.effective_from),
+        reason: f.reason,
+        who: f.received_by,
+        at: formatDateTime(f.received_at),
+      }),
+      f.lifted_how ? ` ${t("freeze.page.lifted", { how: f.lifted_how, who: f.lifted_by ?? "—", at: formatDateTime(f.lifted_at ?? "") })}` : "",
+    );
+  return h(
+    "section",
+    { id: "partner-freezes", class: view.frozen ? "card error" : "card", "aria-labelledby": "partner-freezes-title", "data-frozen": String(view.frozen) },
+    h("h3", { id: "partner-freezes-title" }, t("freeze.page.title")),
+    view.frozen ? h("p", { id: "partner-frozen" }, h("strong", {}, t("freeze.page.standing"))) : null,
+    h("ul", {}, ...view.freezes.map(entry)),
+  );
 }
 
 /** A status or source word from the catalogue; the core's own word for one it does not know. */

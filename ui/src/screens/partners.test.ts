@@ -86,6 +86,8 @@ const detail: PartnerView = {
   recovery_key: null,
   created_at: "2026-01-01T00:00:00Z",
   created_by: "alice",
+  frozen: false,
+  freezes: [],
 };
 
 function set(root: HTMLElement, id: string, value: string) {

@@ -86,11 +86,15 @@ pub enum ReasonCode {
     VopMatch,
     /// The payee's bank could not check the name (VoP `NOAP`, CoP `OPTO`, …): holds nothing.
     VopNotPossible,
+    // The partner's own word.
+    /// The partner froze its payments with a signed notice (issue 20): nothing to it is released
+    /// until the freeze is lifted.
+    PartnerFrozen,
 }
 
 impl ReasonCode {
     /// Every reason code, in contract order.
-    pub const ALL: [ReasonCode; 35] = [
+    pub const ALL: [ReasonCode; 36] = [
         Self::MalformedFile,
         Self::UnsupportedVersion,
         Self::FileTooLarge,
@@ -126,6 +130,7 @@ impl ReasonCode {
         Self::VopCloseMatch,
         Self::VopMatch,
         Self::VopNotPossible,
+        Self::PartnerFrozen,
     ];
 
     /// The stable string of the contract.
@@ -166,6 +171,7 @@ impl ReasonCode {
             Self::VopCloseMatch => "vop_close_match",
             Self::VopMatch => "vop_match",
             Self::VopNotPossible => "vop_not_possible",
+            Self::PartnerFrozen => "partner_frozen",
         }
     }
 

@@ -46,6 +46,11 @@ pub const EVENT_ACTIONS: &[&str] = &[
     "partner.revoke_key",
     "partner.recovery_revoke_key",
     "partner.recovery_revoke_refused",
+    "partner.freeze",
+    "partner.freeze_refused",
+    "partner.freeze_repeated",
+    "partner.unfreeze",
+    "case.frozen",
     "account.confirm_fraud",
     "account.clear",
     // Instructions and cases.

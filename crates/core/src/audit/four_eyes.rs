@@ -57,6 +57,8 @@ impl ImpliedState {
         let checker_role = |role: Role| CHECKER_ROLES.contains(&role);
         match action {
             "partner.add" | "partner.add_phone" | "partner.rotate_key" | "user.reset_password" | "org.account" | "account.clear" => true,
+            // Lifting a freeze without the partner's recovery key: a callback and a second person.
+            "partner.unfreeze" => details.get("lift_notice").is_none(),
             "user.add" => details["role"].as_str().and_then(|r| Role::parse(r).ok()).is_some_and(checker_role),
             "user.enable" => user().is_some_and(|u| checker_role(u.role)),
             // A first key for a new clerk or auditor comes with their addition; any other key

@@ -10,6 +10,7 @@ pub mod chain;
 pub mod check;
 pub mod checkpoint;
 mod four_eyes;
+pub mod freezes;
 pub mod log;
 pub mod merkle;
 pub mod state;

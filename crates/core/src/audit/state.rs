@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::freezes::FreezeState;
 use super::log::LoggedEvent;
 use super::statement::{fields_of, signature_of, verify};
 use crate::assess::findings::Verdict;
@@ -50,6 +51,8 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
     "partner.rotate_key",
     "partner.revoke_key",
     "partner.recovery_revoke_key",
+    "partner.freeze",
+    "partner.unfreeze",
     "instruction.receive",
     "case.challenge",
     "case.callback",
@@ -217,6 +220,7 @@ impl CaseState {
             cooling_off: None,
             early_release_by: self.early_release_by.clone(),
             bank_no_match: self.name_checks.iter().any(|c| c.check.outcome().holds()),
+            partner_frozen: None,
         }
     }
 }
@@ -269,6 +273,9 @@ pub struct ImpliedState {
     /// The statement from which the workspace had two people who can check: four-eyes mode
     /// (`None`: still in setup mode).
     pub four_eyes_since: Option<u64>,
+    /// Each partner's freezes (issue 20), in the order received, lifted ones included: each rests
+    /// on the partner's signed notice, which the replay verifies again with the partner's keys.
+    pub freezes: BTreeMap<i64, Vec<FreezeState>>,
     /// The change whose effects the events right after its approval are writing.
     pub(super) applying: Option<Applying>,
     /// While an effect of a change is applied: its maker, whose role the effect rests on.
@@ -577,6 +584,7 @@ impl ImpliedState {
                 self.require(event, &admin)?;
                 self.add_phone_effect(event, d)
             }
+            "partner.freeze" | "partner.unfreeze" => self.freeze_effect(event, d),
             "instruction.receive" => {
                 self.require(event, &[Role::Clerk, Role::Approver, Role::Admin])?;
                 self.receive_effect(event, d)
@@ -1023,6 +1031,7 @@ impl ImpliedState {
                 facts.cooling_off = Some(CoolingOff { since, at, change_made_by });
             }
         }
+        facts.partner_frozen = case.partner.and_then(|p| self.freeze_holding(p, case.account_key.as_deref(), at)).map(|f| f.describe());
         Some(facts)
     }
 
@@ -1195,6 +1204,69 @@ mod tests {
         let details = json!({ "verdict": verdict, "partner": 1, "account_key": account, "amount_minor": 4_820_000, "currency": "EUR", "file_sha256": "ab" });
         let clara = KeyPair::from_seed(&o.clara.secret_seed());
         o.log.push(Some(&clara), "clara", "instruction.receive", &format!("case:{case}"), details);
+    }
+
+    /// Issue 20: a freeze counts only with the partner's notice, verified again here with the
+    /// partner's key as the statements give it; it holds the partner's open cases from its
+    /// `effective_from`; a lift without the recovery key counts only as an approved change after a
+    /// callback to a number on file, never written by one person alone.
+    #[test]
+    fn a_freeze_counts_only_with_the_partners_notice_and_is_lifted_only_by_a_second_person() {
+        use crate::format::freeze::{sign_freeze, FreezeRequest, FreezeScope};
+        let mut o = office();
+        let partner = KeyPair::from_seed(&[9; 32]);
+        let added = json!({ "name": "Initrode", "fingerprint": partner.fingerprint().to_string(), "phones": ["+49301234568"] });
+        o.change(2, "partner_add", ("partner.add", "partner:new", added), "partner:2");
+        let clara = KeyPair::from_seed(&o.clara.secret_seed());
+        let receipt = json!({ "verdict": "accepted", "partner": 2, "account_key": "iban:DE3", "file_sha256": "ef" });
+        o.log.push(Some(&clara), "clara", "instruction.receive", "case:7", receipt);
+        let request = |id: &str| FreezeRequest {
+            id: id.into(),
+            partner_key: partner.fingerprint(),
+            scope: FreezeScope::All,
+            effective_from: parse_utc("2026-12-03T08:00:00Z").unwrap(),
+            reason: "Mail server compromised".into(),
+        };
+        let at = parse_utc("2026-12-03T09:30:00Z").unwrap();
+        let keys = |k: &KeyPair| json!([{ "public_key": k.public_key().to_base64(), "role": "signing" }]);
+        let freeze = |k: &KeyPair, id: &str| json!({ "notice": crate::encoding::b64_encode(&sign_freeze(k, &request(id), at).unwrap()), "keys": keys(k) });
+        // A notice a stranger signed, offered with the stranger's key, does not count.
+        let mallory = KeyPair::from_seed(&[8; 32]);
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&mallory, "f-0"));
+        // The partner's own notice counts.
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
+        let state = o.log.state();
+        assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
+        assert!(state.problems[0].why.contains("is not a signing key of partner 2"), "{}", state.problems[0].why);
+        assert_eq!(state.standing_freezes(2).map(|f| f.notice.id.as_str()).collect::<Vec<_>>(), ["f-1"]);
+        let frozen = state.case_facts(7, at).unwrap().partner_frozen.expect("held by the freeze");
+        assert!(frozen.contains("notice f-1 holds every payment"), "{frozen}");
+        let before = parse_utc("2026-12-03T07:59:59Z").unwrap();
+        assert_eq!(state.case_facts(7, before).unwrap().partner_frozen, None, "not before effective_from");
+        // The same notice again does not count twice.
+        o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
+        // A lift notice its recovery key signed does not count while no statement gives the partner
+        // one (recovery keys are not statements yet: `recovery_key_status`).
+        let recovery = KeyPair::from_seed(&[10; 32]);
+        let lift_file = crate::format::freeze::sign_lift(&recovery, "l-1", "f-1", partner.fingerprint(), "fixed", at).unwrap();
+        let keys_with_recovery = json!([{ "public_key": partner.public_key().to_base64(), "role": "signing" }, { "public_key": recovery.public_key().to_base64(), "role": "recovery" }]);
+        let by_notice = json!({ "freeze_id": "f-1", "lift_notice": crate::encoding::b64_encode(&lift_file), "keys": keys_with_recovery });
+        o.log.push(Some(&clara), "clara", "partner.unfreeze", "partner:2", by_notice);
+        // A lift by callback that alice writes alone does not count; as an approved change it does.
+        let lift = json!({ "freeze_id": "f-1", "how": "callback", "dialed": "+49301234568", "outcome": "confirmed" });
+        let alice = KeyPair::from_seed(&o.alice.secret_seed());
+        o.log.push(Some(&alice), "alice", "partner.unfreeze", "partner:2", lift.clone());
+        assert_eq!(o.log.state().standing_freezes(2).count(), 1);
+        o.change(3, "partner_unfreeze", ("partner.unfreeze", "partner:2", lift), "partner:2");
+        let state = o.log.state();
+        let whys: Vec<&str> = state.problems.iter().map(|p| p.why.as_str()).collect();
+        assert_eq!(state.problems.len(), 4, "{whys:?}");
+        assert!(whys[1].contains("applied already") && whys[2].contains("is not a recovery key of partner 2"), "{whys:?}");
+        assert!(whys[3].contains("needs a second person"), "{whys:?}");
+        assert_eq!(state.standing_freezes(2).count(), 0);
+        let lifted = state.freezes[&2][0].lifted.clone().unwrap();
+        assert_eq!((lifted.how.as_str(), lifted.by.as_str()), ("callback", "anna"));
+        assert_eq!(state.case_facts(7, at).unwrap().partner_frozen, None);
     }
 
     /// Issue 20: where each number on file came from is the statements', and a receipt keeps the

@@ -37,6 +37,9 @@ pub enum Permission {
     /// Revoke a partner's key.
     #[serde(rename = "partner.revoke_key")]
     RevokePartnerKeys,
+    /// Lift a partner's freeze after a callback (issue 20; proposes a change).
+    #[serde(rename = "partner.unfreeze")]
+    UnfreezePartners,
     /// Issue our own signed bank details to a partner.
     #[serde(rename = "instruction.issue")]
     IssueInstructions,
@@ -105,7 +108,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 29] = [
         Permission::VerifyInstructions,
         Permission::ReceiveInstructions,
         Permission::ExportPayments,
@@ -113,6 +116,7 @@ impl Permission {
         Permission::OnboardPartners,
         Permission::RotatePartnerKeys,
         Permission::RevokePartnerKeys,
+        Permission::UnfreezePartners,
         Permission::IssueInstructions,
         Permission::AnswerCallbacks,
         Permission::SetOrgAccount,
@@ -143,7 +147,7 @@ impl Permission {
             VerifyInstructions => EVERYONE,
             ReceiveInstructions | ScreenPaymentFiles | AnswerCallbacks => RECEIVERS,
             ExportPayments => PAYMENT_HANDLERS,
-            OnboardPartners | RotatePartnerKeys | RevokePartnerKeys | IssueInstructions => ADMIN,
+            OnboardPartners | RotatePartnerKeys | RevokePartnerKeys | UnfreezePartners | IssueInstructions => ADMIN,
             SetOrgAccount | SetOrgDomains | BackUpOrgKey | RotateOrgKey | SetPolicy | MoveWorkspace => ADMIN,
             AddUsers | ResetPasswords | DisableUsers => ADMIN,
             ApproveChanges | RejectChanges | ConfirmFraudMarks | ClearFraudMarks => CHECKER_ROLES,
@@ -169,6 +173,7 @@ impl Permission {
             OnboardPartners => "partner.add",
             RotatePartnerKeys => "partner.rotate_key",
             RevokePartnerKeys => "partner.revoke_key",
+            UnfreezePartners => "partner.unfreeze",
             IssueInstructions => "instruction.issue",
             AnswerCallbacks => "instruction.respond",
             SetOrgAccount => "org.account",
@@ -204,6 +209,7 @@ impl Permission {
             OnboardPartners => "onboard partners",
             RotatePartnerKeys => "rotate partner keys",
             RevokePartnerKeys => "revoke partner keys",
+            UnfreezePartners => "lift partners' freezes",
             IssueInstructions => "issue our bank details",
             AnswerCallbacks => "answer callbacks about the instructions we issued",
             SetOrgAccount => "set the organisation's account",

@@ -172,6 +172,9 @@ pub struct CaseFacts {
     pub early_release_by: Vec<String>,
     /// A bank's name check attached to it answered no match (issue 20): it needs an approval.
     pub bank_no_match: bool,
+    /// The partner's freeze that holds this payment at the time of the decision (issue 20): a
+    /// sentence naming it. Nothing is released while it stands.
+    pub partner_frozen: Option<String>,
 }
 
 /// The cooling-off of a changed account (issue 20), as it stands at the time of a decision.
@@ -281,13 +284,21 @@ pub enum Refusal {
     /// The payment waits for its account's cooling-off (exit 1, `cooling_off`).
     #[error("{0}")]
     CoolingOff(Refused),
+    /// The partner froze its payments (issue 20): nothing is released until the freeze is
+    /// lifted (exit 1, `partner_frozen`).
+    #[error("{0}")]
+    PartnerFrozen(Refused),
 }
 
 impl Refusal {
     /// The sentence and the particulars it names.
     pub fn refused(&self) -> &Refused {
         match self {
-            Refusal::NotPermitted(r) | Refusal::NotAllowed(r) | Refusal::WrongResponse(r) | Refusal::CoolingOff(r) => r,
+            Refusal::NotPermitted(r)
+            | Refusal::NotAllowed(r)
+            | Refusal::WrongResponse(r)
+            | Refusal::CoolingOff(r)
+            | Refusal::PartnerFrozen(r) => r,
         }
     }
 }
@@ -327,6 +338,7 @@ pub const REFUSAL_DETAILS: &[(&str, &[&str])] = &[
     ("response_mismatch", &["left"]),
     ("response_mismatch_locked", &[]),
     ("cooling_off", &["since", "hours", "hours_left", "minutes_left", "until", "approvers", "asked"]),
+    ("partner_frozen", &[]),
 ];
 
 /// A refusal's English sentence (what the CLI prints), which of [`REFUSAL_DETAILS`] it is, and
@@ -572,6 +584,7 @@ fn reject(r: &Request<'_>) -> Result<Transition, Refusal> {
 /// approvers asked to release it early.
 fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
     let t = may_release(r)?;
+    not_frozen(r)?;
     if let Some(left) = cooling_off_left(r) {
         let asked = r.facts.early_release_by.len();
         if asked < EARLY_RELEASE_APPROVERS {
@@ -579,6 +592,14 @@ fn release(r: &Request<'_>) -> Result<Transition, Refusal> {
         }
     }
     Ok(t)
+}
+
+/// Refuses a release (early or not) while the partner's freeze holds the payment.
+fn not_frozen(r: &Request<'_>) -> Result<(), Refusal> {
+    match &r.facts.partner_frozen {
+        Some(freeze) => Err(Refusal::PartnerFrozen(Refused::new("partner_frozen", format!("the partner froze its payments: {freeze}")))),
+        None => Ok(()),
+    }
 }
 
 /// The time left of the cooling-off of the account the case pays, if it is not over.
@@ -613,6 +634,7 @@ fn release_early(r: &Request<'_>) -> Result<Transition, Refusal> {
     }
     // Only a case that could be released but for its cooling-off; the request moves nothing.
     may_release(r)?;
+    not_frozen(r)?;
     if cooling_off_left(r).is_none() {
         return r.not_allowed("not_cooling_off", "its account is not in a cooling-off period: release it");
     }
@@ -714,6 +736,7 @@ pub(crate) mod tests {
             cooling_off: None,
             early_release_by: vec![],
             bank_no_match: false,
+            partner_frozen: None,
         }
     }
 
@@ -946,6 +969,25 @@ pub(crate) mod tests {
         assert!(matches!(decide(&hold, "anna", Role::Approver, CaseAction::Release, &p), Err(Refusal::NotAllowed(_))));
     }
 
+    /// Issue 20: while the partner's freeze holds the payment, neither a release nor a request to
+    /// release early goes, whoever asks; the rest of the case's work (callback, approval) does.
+    #[test]
+    fn nothing_is_released_while_the_partner_is_frozen() {
+        let p = Policy { cooling_off_hours: 0, ..Policy::default() };
+        let frozen = |f: CaseFacts| CaseFacts { partner_frozen: Some("notice f-1 since 2026-12-04T08:00:00Z".into()), ..f };
+        let approved = frozen(cooling(24));
+        let refused = decide(&approved, "anna", Role::Approver, CaseAction::Release, &p).unwrap_err();
+        assert_eq!(refused.refused().message(), "the partner froze its payments: notice f-1 since 2026-12-04T08:00:00Z");
+        assert!(matches!(refused, Refusal::PartnerFrozen(_)), "{refused:?}");
+        let cooling_still = frozen(cooling(1));
+        let early = decide(&cooling_still, "ava", Role::Approver, CaseAction::ReleaseEarly, &Policy::default());
+        assert!(matches!(early, Err(Refusal::PartnerFrozen(_))), "{early:?}");
+        let lifted = CaseFacts { partner_frozen: None, ..approved.clone() };
+        assert_eq!(decide(&lifted, "anna", Role::Approver, CaseAction::Release, &p).unwrap().status, CaseStatus::Released);
+        let held = frozen(facts(CaseStatus::Hold, Verdict::Hold));
+        assert!(decide(&held, "carl", Role::Clerk, CaseAction::StartCallback, &p).is_ok());
+    }
+
     /// Two approvers who took no part in the change or the case, each once, let it go early;
     /// no one else may ask, and nobody asks when there is nothing to wait for.
     #[test]
@@ -1046,7 +1088,7 @@ pub(crate) mod tests {
             let mut f = CaseFacts {
                 status, verdict, received_by: USERS[receiver].0.into(), called_by: vec![], amount_minor: amount, wrong_responses: 0,
                 response_needs_callback_key: v2, response_unchecked: false, approved_by: None, cooling_off: None,
-                early_release_by: vec![], bank_no_match: false,
+                early_release_by: vec![], bank_no_match: false, partner_frozen: None,
             };
             let mut confirmed_by_callback = false;
             let mut approvers: Vec<String> = vec![];

@@ -31,6 +31,10 @@ pub enum FileKind {
     RecoveryRotation,
     /// A revocation of a signing key by the recovery key, `countersign/key-revocation/v1`.
     KeyRevocation,
+    /// A partner's freeze notice, `countersign/freeze-notice/v1` (issue 20): hold every payment.
+    FreezeNotice,
+    /// A partner's lift of a freeze, `countersign/freeze-lift/v1` (issue 20).
+    FreezeLift,
 }
 
 impl FileKind {
@@ -42,6 +46,8 @@ impl FileKind {
             Self::KeyRotation => "key-rotation",
             Self::RecoveryRotation => "recovery-rotation",
             Self::KeyRevocation => "key-revocation",
+            Self::FreezeNotice => "freeze-notice",
+            Self::FreezeLift => "freeze-lift",
         }
     }
 
@@ -53,6 +59,8 @@ impl FileKind {
             Self::KeyRotation => "key-rotation statement",
             Self::RecoveryRotation => "recovery-signed rotation statement",
             Self::KeyRevocation => "key-revocation statement",
+            Self::FreezeNotice => "freeze notice",
+            Self::FreezeLift => "freeze lift notice",
         }
     }
 
@@ -64,6 +72,8 @@ impl FileKind {
             Self::KeyRotation => "countersign/key-rotation/v1",
             Self::RecoveryRotation => "countersign/recovery-rotation/v1",
             Self::KeyRevocation => "countersign/key-revocation/v1",
+            Self::FreezeNotice => "countersign/freeze-notice/v1",
+            Self::FreezeLift => "countersign/freeze-lift/v1",
         }
     }
 
@@ -86,6 +96,8 @@ impl FileKind {
             Self::KeyRotation => "countersign/key-rotation/v1",
             Self::RecoveryRotation => "countersign/recovery-rotation/v1",
             Self::KeyRevocation => "countersign/key-revocation/v1",
+            Self::FreezeNotice => "countersign/freeze-notice/v1",
+            Self::FreezeLift => "countersign/freeze-lift/v1",
         }
     }
 
@@ -94,8 +106,25 @@ impl FileKind {
         matches!(self, Self::Card)
     }
 
-    fn all() -> [FileKind; 5] {
-        [Self::Instruction, Self::Card, Self::KeyRotation, Self::RecoveryRotation, Self::KeyRevocation]
+    fn all() -> [FileKind; 7] {
+        [
+            Self::Instruction,
+            Self::Card,
+            Self::KeyRotation,
+            Self::RecoveryRotation,
+            Self::KeyRevocation,
+            Self::FreezeNotice,
+            Self::FreezeLift,
+        ]
+    }
+
+    /// The kind a file's `format` member names, of any version (`None` when it names none of
+    /// ours): how `receive` tells a freeze notice from an instruction before parsing it strictly.
+    pub fn named_by(format: &str) -> Option<FileKind> {
+        let rest = format.strip_prefix("countersign/")?;
+        let (word, version) = rest.rsplit_once("/v")?;
+        let is_version = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+        Self::all().into_iter().find(|k| is_version && k.word() == word)
     }
 }
 
@@ -261,6 +290,21 @@ impl Envelope {
     }
 }
 
+/// The kind of signed file whose `format` member `bytes` names, when the file is a JSON object
+/// within the size limit that names one of ours; `None` otherwise. Nothing else is checked:
+/// `receive` uses it to choose the parser, which then checks everything.
+pub fn kind_of_file(bytes: &[u8]) -> Option<FileKind> {
+    #[derive(Deserialize)]
+    struct FormatOnly {
+        format: String,
+    }
+    if bytes.len() > MAX_FILE_SIZE {
+        return None;
+    }
+    let found: FormatOnly = serde_json::from_slice(bytes).ok()?;
+    FileKind::named_by(&found.format)
+}
+
 /// Checks the `format` identifier: a version of the expected kind this build knows passes (its
 /// number is returned); the same kind with another version is `UnsupportedVersion`; anything else
 /// is malformed (naming what it is, when we know).
@@ -380,8 +424,22 @@ mod tests {
                 ("key-rotation", "key-rotation statement", [None, Some("countersign/key-rotation/v1"), None, None]),
                 ("recovery-rotation", "recovery-signed rotation statement", [None, Some("countersign/recovery-rotation/v1"), None, None]),
                 ("key-revocation", "key-revocation statement", [None, Some("countersign/key-revocation/v1"), None, None]),
+                ("freeze-notice", "freeze notice", [None, Some("countersign/freeze-notice/v1"), None, None]),
+                ("freeze-lift", "freeze lift notice", [None, Some("countersign/freeze-lift/v1"), None, None]),
             ]
         );
+        let named = |f: &str| FileKind::named_by(f);
+        assert_eq!(named("countersign/freeze-notice/v1"), Some(FileKind::FreezeNotice));
+        assert_eq!(named("countersign/freeze-lift/v7"), Some(FileKind::FreezeLift));
+        assert_eq!(named("countersign/instruction/v2"), Some(FileKind::Instruction));
+        for other in ["countersign/freeze-notice/v", "countersign/freeze-notice/vx", "countersign/freeze/v1", "freeze-notice/v1"] {
+            assert_eq!(named(other), None, "{other}");
+        }
+        let file = |format: &str| format!(r#"{{"format":"{format}","signer":"x"}}"#).into_bytes();
+        assert_eq!(kind_of_file(&file("countersign/freeze-notice/v1")), Some(FileKind::FreezeNotice));
+        assert_eq!(kind_of_file(&file("countersign/instruction/v1")), Some(FileKind::Instruction));
+        assert_eq!(kind_of_file(b"not json"), None);
+        assert_eq!(kind_of_file(&vec![b' '; MAX_FILE_SIZE + 1]), None);
     }
 
     #[test]

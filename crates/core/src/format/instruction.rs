@@ -116,7 +116,7 @@ fn field(field: &'static str, problem: impl Into<String>) -> PayloadError {
 }
 
 /// Checks a free-text field: trimmed, 1 to `MAX_TEXT_CHARS` characters, no control characters.
-fn check_text(name: &'static str, value: &str) -> Result<(), PayloadError> {
+pub(crate) fn check_text(name: &'static str, value: &str) -> Result<(), PayloadError> {
     let chars = value.chars().count();
     if chars == 0 || chars > MAX_TEXT_CHARS {
         return Err(field(name, format!("must have 1 to {MAX_TEXT_CHARS} characters")));
@@ -136,7 +136,7 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn check_id(id: &str) -> Result<(), PayloadError> {
+pub(crate) fn check_id(id: &str) -> Result<(), PayloadError> {
     let ok = !id.is_empty() && id.len() <= MAX_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !ok {
         return Err(field("id", format!("must be 1 to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'")));
@@ -144,7 +144,7 @@ fn check_id(id: &str) -> Result<(), PayloadError> {
     Ok(())
 }
 
-fn parse_time(name: &'static str, text: &str) -> Result<OffsetDateTime, PayloadError> {
+pub(crate) fn parse_time(name: &'static str, text: &str) -> Result<OffsetDateTime, PayloadError> {
     parse_utc(text).ok_or_else(|| field(name, format!("{text:?} is not a UTC time of the form 2026-01-31T09:00:00Z (years 0001 to 9999)")))
 }
 

@@ -212,7 +212,7 @@ pub enum KeyError {
     #[error("this is a recovery key: it signs only recovery statements (`rotate --with-recovery`, `revoke --with-recovery`), never instructions, cards or ordinary rotations; use the partner's signing key")]
     RecoveryKey,
     /// A signing key offered where the recovery key is needed (`--with-recovery`).
-    #[error("this is a signing key, not a recovery key: `--with-recovery` takes the file `keygen --recovery` wrote")]
+    #[error("this is a signing key, not a recovery key: give the file `keygen --recovery` wrote (`--with-recovery`, `freeze-lift --key`)")]
     NotRecoveryKey,
 }
 
@@ -275,6 +275,17 @@ impl SecretKeyFile {
             true => Err(KeyError::NotRecoveryKey),
             false => Ok(file),
         }
+    }
+
+    /// Parses and checks a signing key's or a recovery key's file (without unlocking it): for
+    /// what either may sign, a partner's freeze notice (format §4.3).
+    pub fn signing_or_recovery_from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::parse_any(bytes)
+    }
+
+    /// Whether this is a recovery key's file (`countersign/recovery-key/v1`).
+    pub fn is_recovery(&self) -> bool {
+        self.format == RECOVERY_KEY_FORMAT
     }
 
     fn parse_any(bytes: &[u8]) -> Result<Self, KeyError> {

@@ -73,6 +73,7 @@ screen_reasons! {
     AccountUsedByOtherPartner => "account_used_by_other_partner", "The account is another partner's than the one the line names.";
     AccountPreviouslyRetired => "account_previously_retired", "The account was the partner's and has been replaced.";
     PartnerKeyRevoked => "partner_key_revoked", "The partner has no key that may sign any more.";
+    PartnerFrozen => "partner_frozen", "The partner froze its payments with a signed notice that holds this account.";
     CreditorNotPartner => "creditor_not_partner", "Neither the account nor the name is a partner's.";
     AccountNotOnFile => "account_not_on_file", "The name is a partner's, the account is not in its history.";
     IbanInvalid => "iban_invalid", "The IBAN fails its country format or checksum.";
@@ -216,6 +217,9 @@ pub struct PartnerFacts {
     pub accounts: Vec<PartnerAccount>,
     /// Its earlier amounts by currency code, from cases that cleared their controls.
     pub amounts: BTreeMap<String, EarlierAmounts>,
+    /// Its freezes in force now (issue 20), each with a sentence naming it: a line paying an
+    /// account the scope holds is held.
+    pub freezes: Vec<(crate::format::freeze::FreezeScope, String)>,
 }
 
 /// Everything the rules read besides the file.
@@ -485,6 +489,9 @@ fn account_rules(key: &str, partner: Option<&PartnerFacts>, facts: &ScreenFacts,
         None => {}
     }
     let Some(p) = partner else { return };
+    if let Some((_, freeze)) = p.freezes.iter().find(|(scope, _)| scope.holds(Some(key))) {
+        reasons.hold(ScreenReason::PartnerFrozen, format!("{} froze its payments: {freeze}", p.partner.name));
+    }
     let has_current = p.accounts.iter().any(|a| a.status == AccountStatus::Current);
     if !p.has_active_key {
         let message = format!("{} has no key that may sign any more (revoked)", p.partner.name);
@@ -718,6 +725,7 @@ mod tests {
             has_active_key: true,
             accounts,
             amounts: BTreeMap::from([("EUR".to_string(), EarlierAmounts::of(&[1000_00, 1500_00, 1200_00]))]),
+            freezes: vec![],
         }
     }
 
@@ -913,6 +921,22 @@ mod tests {
             let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
             assert_eq!((r.verdict, r.reasons[0].code), (LineVerdict::Blocked, code));
         }
+    }
+
+    /// Issue 20: a partner's freeze holds every line paying it; one of scope `all_but` spares the
+    /// account it names.
+    #[test]
+    fn a_frozen_partners_lines_are_held_but_the_excepted_account() {
+        use crate::format::freeze::{ExceptedAccount, FreezeScope};
+        let mut f = facts();
+        f.partners[0].freezes = vec![(FreezeScope::All, "notice f-1 holds every payment".into())];
+        let r = screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f);
+        assert_eq!((r.verdict, r.reasons[0].code), (LineVerdict::Hold, ScreenReason::PartnerFrozen));
+        assert!(r.reasons[0].message.contains("Globex Corporation froze its payments: notice f-1"), "{}", r.reasons[0].message);
+        assert_eq!(screen_one(line(1, "Acme GmbH", ACME_IBAN, "10"), &f).verdict, LineVerdict::Ok, "another partner is not held");
+        let except = ExceptedAccount::Iban(crate::bank::Iban::parse_electronic(GLOBEX_IBAN).unwrap());
+        f.partners[0].freezes = vec![(FreezeScope::AllBut(except), "notice f-2".into())];
+        assert_eq!(screen_one(line(1, "Globex Corporation", GLOBEX_IBAN, "10"), &f).verdict, LineVerdict::Ok, "the excepted account");
     }
 
     #[test]
