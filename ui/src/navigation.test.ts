@@ -13,6 +13,7 @@ import { caseViewOf, queueOf, summaryOf, userOf } from "./testing";
 afterEach(() => {
   live = null;
   pages = [];
+  searches = [];
   teamWorkspace = false;
   status = "hold";
   clearMocks();
@@ -33,6 +34,8 @@ let live: Channel<LiveEvent> | null = null;
 let teamWorkspace = false;
 /** The status filter of each case page asked for. */
 let pages: (string | null)[] = [];
+/** The search of each case page asked for. */
+let searches: string[] = [];
 /** The status of every case. */
 let status: "hold" | "approved" = "hold";
 
@@ -61,6 +64,7 @@ function answer(cmd: string, args: unknown): unknown {
       return [{ id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null }];
     case "case_page":
       pages.push((args as { request: { status: string | null } }).request.status);
+      searches.push((args as { request: { search: string } }).request.search);
       return { cases: [summary(2), summary(3), summary(4)], next: null };
     case "case_detail":
       return caseViewOf(summary((args as { id: number }).id));
@@ -216,5 +220,43 @@ describe("a screen that answers after the user went elsewhere", () => {
     expect(pages.at(-1), "Awaiting approval, not the list that was open").toBe("callback_confirmed");
     expect(root.querySelector<HTMLSelectElement>("#filter-status")?.value).toBe("callback_confirmed");
     expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+  });
+
+  it("a search typed while the case list opened from the navigation is still waiting keeps the focus and what was typed", async () => {
+    // tests/e2e/scale.test.mjs: a case open beside the list, Inbox pressed, a search typed at
+    // once; the first page's late answer took the focus to the list, so the rest of the typing
+    // went there and the search held only its first characters.
+    let hold = false;
+    const side = backend((cmd) => hold && cmd === "case_page");
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("open");
+    hold = true;
+    await click(root, "#nav-inbox");
+    const search = root.querySelector<HTMLInputElement>("#search")!;
+    search.focus();
+    search.value = "DE89";
+    search.dispatchEvent(new Event("input"));
+    await side.release();
+    expect(document.activeElement, "the focus stays in the search while it is typed").toBe(search);
+    expect(search.isConnected && search.value).toBe("DE89");
+    search.value = "DE89 3704";
+    search.dispatchEvent(new Event("input"));
+    await new Promise((r) => setTimeout(r, 60));
+    await side.release();
+    expect(root.querySelector<HTMLInputElement>("#search")).toBe(search);
+    expect(searches.at(-1), "the list asked for what was typed").toBe("DE89 3704");
+    expect(document.activeElement).toBe(search);
+  });
+
+  it("the list drawn afresh from the navigation, with nothing typed meanwhile, selects the row that opened the case", async () => {
+    backend(() => false);
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#nav-inbox");
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+    expect(document.activeElement?.closest("tr")?.getAttribute("data-case-id")).toBe("3");
   });
 });

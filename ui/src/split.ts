@@ -2,7 +2,8 @@
 // scroll, its selection) while the detail beside it changes; on narrow windows (CSS decides: under
 // 1280 px wide) the open detail takes the list's place and its back control brings the list back,
 // scrolled as it was, with the focus on the row that opened the detail. Going back may ask the
-// list again (`refreshList`: what the detail changed shows), and the same row is selected again.
+// list again (`refreshList`: what the detail changed shows), and the same row is selected again,
+// unless the user has moved the focus meanwhile (typing a search into the list drawn afresh).
 // The back control (`#split-back`) is the detail's only way back: a detail screen drawn here shows
 // none of its own (`Shell.beside`). The shell renders a list screen into `list` and a detail
 // screen into `detail`; nothing here knows what is listed.
@@ -80,9 +81,12 @@ export function splitView(options: SplitOptions): SplitView {
       const key = rowKey(opener);
       view.closeDetail();
       const top = list.scrollTop;
+      const focused = document.activeElement;
       await draw();
-      // Another detail opened while the list was drawn: the focus stays there.
-      if (view.isOpen()) return;
+      // Another detail opened while the list was drawn: the focus stays there. So it does when
+      // the user went on meanwhile (a search typed into the list drawn afresh, before its first
+      // page came): the keys typed next must not land in the list, nor the field scroll away.
+      if (view.isOpen() || movedOn(focused)) return;
       list.scrollTop = top;
       const again = key ? list.querySelector<HTMLElement>(key) : null;
       const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`) ?? list.querySelector<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
@@ -93,6 +97,16 @@ export function splitView(options: SplitOptions): SplitView {
   };
   back.addEventListener("click", () => (options.onBack ? options.onBack() : view.closeDetail()));
   return view;
+}
+
+/**
+ * Whether the focus went elsewhere than `before` (where it was when the list was asked) while
+ * the list was drawn: on an element still on screen, not the page itself (where it falls when
+ * the focused row is drawn away).
+ */
+function movedOn(before: Element | null): boolean {
+  const now = document.activeElement;
+  return now instanceof HTMLElement && now !== document.body && now !== before && now.isConnected;
 }
 
 /**
