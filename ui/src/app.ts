@@ -51,7 +51,7 @@ export interface Shell {
   /** Drawn beside its list, whose back control is the way back: the screen shows none of its own. */
   beside?: boolean;
   /** My work: what waits for the signed-in user (the landing screen). */
-  openQueue(): void;
+  openQueue(): Promise<void> | void;
   openInbox(filter?: CaseStatus): void;
   openCase(id: number): void;
   /** The partner list (any role may look; the core decides what each may do). */
@@ -94,6 +94,9 @@ export interface Resume {
   typed?: Record<string, string>;
 }
 
+/** The performance mark of the workspace's status answered with a user signed in. */
+export const STATUS_MARK = "countersign:status";
+
 /** Renders whatever the app's state calls for into `root`. */
 export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise<void> {
   root.dataset.state = "loading";
@@ -118,6 +121,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
   (root as ShortcutRoot).stopShortcuts = undefined;
   try {
     const [info, status] = await Promise.all([appInfo(), workspaceStatus()]);
+    // Where the time after a sign-in goes (read by tests/e2e/perf.mjs; docs/performance.md).
+    if (status.user) performance.mark(STATUS_MARK);
     version.textContent = info.version;
     const again = () => void renderApp(root);
     let onChange: (() => void) | null = null;
@@ -267,7 +272,7 @@ function workingShell(
     org,
     content,
     setScreen: show,
-    openQueue: () => void renderQueue(open("queue", area.plain())),
+    openQueue: () => renderQueue(open("queue", area.plain())),
     openInbox: (filter) => {
       show("inbox");
       area.listIn("cases", (screen) => renderInbox(screen, filter));
@@ -494,8 +499,15 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
     if (!name.startsWith("open") || typeof method !== "function") continue;
     methods[name] = (...args: unknown[]) => {
       remember((again) => (again as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args));
-      opened(name);
-      return method.apply(shell, args);
+      const drawn = method.apply(shell, args);
+      // The navigation's counts and the banner are asked once the screen has its own answer: the
+      // Rust side answers one command at a time, so asked first they would keep the screen (My
+      // work after sign-in above all) waiting behind them (issue 19).
+      void Promise.resolve(drawn).then(
+        () => opened(name),
+        () => opened(name),
+      );
+      return drawn;
     };
   }
 }
