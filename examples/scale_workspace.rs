@@ -18,6 +18,7 @@ use std::time::Instant;
 use countersign_core::audit::log::EventFilter;
 use countersign_core::bank::Country;
 use countersign_core::cases::flow::{CallbackOutcome, CaseStatus};
+use countersign_core::cases::policy::Policy;
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::codes::ChallengeResponse;
 use countersign_core::format::envelope::{Envelope, FileKind};
@@ -201,6 +202,11 @@ mod activity {
         let started = Instant::now();
         // Our account (the debtor of every bank file), then the clerk: once bob can check changes too, a new user waits for a second person.
         ws.set_org_account(alice, None, "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "EUR").expect("our account");
+        // The months of work happen in one sitting here, so no changed account's cooling-off
+        // (issue 20) would ever end: the work is done under a policy without one, set while
+        // alice still decides alone (setup mode).
+        let policy = Policy { cooling_off_hours: 0, ..ws.policy().expect("policy") };
+        ws.set_policy(alice, &policy).expect("a policy without cooling-off");
         let carol = user(ws, alice, "carol", Role::Clerk);
         let bob = user(ws, alice, "bob", Role::Approver);
         let threshold = ws.policy().expect("policy").approval_threshold_minor;

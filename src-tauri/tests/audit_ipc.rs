@@ -91,6 +91,15 @@ fn the_auditor_filters_verifies_and_exports() {
     assert_eq!(all["total"].as_u64().unwrap() as usize, events.len());
     assert_eq!(events[0]["action"], json!("audit.verify"), "the check itself is logged, newest first");
     assert!(events[0]["seq"].as_u64() > events[1]["seq"].as_u64());
+    assert_eq!(all["next"], Value::Null, "one page holds them all");
+    // Pages of two, newest first, each below the one before; the total is every match's.
+    let first = invoke(&main, "audit_log", json!({"filter": {}, "limit": 2})).unwrap();
+    assert_eq!(first["events"].as_array().unwrap().len(), 2);
+    assert_eq!((first["events"][0]["seq"].clone(), first["total"].clone()), (events[0]["seq"].clone(), all["total"].clone()));
+    assert_eq!(first["next"], first["events"][1]["seq"], "the cursor is the page's last (oldest) event");
+    let second = invoke(&main, "audit_log", json!({"filter": {}, "limit": 2, "after": first["next"]})).unwrap();
+    assert_eq!(second["events"][0]["seq"], events[2]["seq"]);
+    assert_eq!(refusal(invoke(&main, "audit_log", json!({"filter": {}, "limit": 0}))), "invalid_input");
     let carols = invoke(&main, "audit_log", json!({"filter": {"actor": "carol", "action": "instruction"}})).unwrap();
     assert_eq!(carols["total"], json!(2));
     assert!(carols["events"]

@@ -103,6 +103,7 @@ impl FilterArgs {
             from: time_arg(&self.from),
             until: time_arg(&self.until),
             page: Default::default(),
+            newest_first: false,
         }
     }
 }

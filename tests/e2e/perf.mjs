@@ -117,6 +117,11 @@ describe("performance of the app on 10,000 cases and 100,000 events", { timeout:
     assert.ok(signedIn !== null, "the signed-in mark");
     report("sign-in submitted to the queue shown (the password's Argon2id and the log's replay included)", took, "ms");
     report("signed in (login answered) to the queue shown", start + took - signedIn, "ms", "≤ 300 ms");
+    // Where that time goes: the app's marks after the sign-in (none are asserted).
+    const marks = await driver.executeScript(
+      "return ['countersign:status', 'countersign:queue-asked', 'countersign:queue-answered', 'countersign:queue-drawn'].map((n) => [n, performance.getEntriesByName(n).at(-1)?.startTime ?? null]);",
+    );
+    console.log(`perf:   after the sign-in answered: ${marks.map(([n, at]) => `${n.replace("countersign:", "")} +${at === null ? "?" : Math.round(at - signedIn)} ms`).join(", ")}, shown +${Math.round(start + took - signedIn)} ms`);
     // Where the memory was before any browsing: the sign-in's replay and My work only.
     report("PSS of the app and its WebKit processes with My work shown", pss().reduce((sum, r) => sum + r.kib, 0) / 1024, "MiB");
     for (const r of pss()) console.log(`perf:   ${r.comm}: ${(r.kib / 1024).toFixed(1)} MiB PSS with My work shown (anonymous ${(r.anon / 1024).toFixed(1)})`);

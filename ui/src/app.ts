@@ -57,7 +57,7 @@ export interface Shell {
    */
   goBack?(): void;
   /** My work: what waits for the signed-in user (the landing screen). */
-  openQueue(): void;
+  openQueue(): Promise<void> | void;
   openInbox(filter?: CaseStatus): void;
   openCase(id: number): void;
   /** The partner list (any role may look; the core decides what each may do). */
@@ -100,6 +100,9 @@ export interface Resume {
   typed?: Record<string, string>;
 }
 
+/** The performance mark of the workspace's status answered with a user signed in. */
+export const STATUS_MARK = "countersign:status";
+
 /** Renders whatever the app's state calls for into `root`. */
 export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise<void> {
   root.dataset.state = "loading";
@@ -124,6 +127,8 @@ export async function renderApp(root: HTMLElement, resume: Resume = {}): Promise
   (root as ShortcutRoot).stopShortcuts = undefined;
   try {
     const [info, status] = await Promise.all([appInfo(), workspaceStatus()]);
+    // Where the time after a sign-in goes (read by tests/e2e/perf.mjs; docs/performance.md).
+    if (status.user) performance.mark(STATUS_MARK);
     version.textContent = info.version;
     const again = () => void renderApp(root);
     let onChange: (() => void) | null = null;
@@ -293,9 +298,10 @@ function workingShell(
     org,
     content,
     setScreen: show,
+    // Returns once drawn: the navigation's counts wait for My work's own answer (issue 19).
     openQueue: () => {
       show("queue");
-      area.listIn("queue", (screen) => renderQueue(screen));
+      return area.listIn("queue", (screen) => renderQueue(screen));
     },
     openInbox: (filter) => {
       show("inbox");
@@ -343,7 +349,7 @@ interface ScreenArea {
    * without `live`, or one opened afresh (from the navigation, another filter), is drawn afresh
    * where it was.
    */
-  listIn(kind: SplitKind, draw: (screen: Shell) => Promise<void> | void): void;
+  listIn(kind: SplitKind, draw: (screen: Shell) => Promise<void> | void): Promise<void>;
   /** A detail screen: beside its list when one of `kinds` is on screen, else the whole area. */
   detailIn(...kinds: SplitKind[]): Shell;
   /** A detail with no screen of its own (an audit event), beside the list on screen. */
@@ -397,8 +403,7 @@ function screenArea(content: HTMLElement, shell: () => Shell, show: (name: strin
         const view = split.view;
         current = list;
         const inPlace = returning && list.live && list.content.isConnected;
-        void view.refreshList(() => (inPlace ? list.live!() : draw((split!.list = begin(view.list)))));
-        return;
+        return view.refreshList(() => (inPlace ? list.live!() : draw((split!.list = begin(view.list)))));
       }
       const onBack = () => {
         returning = true;
@@ -411,7 +416,7 @@ function screenArea(content: HTMLElement, shell: () => Shell, show: (name: strin
       const view = splitView({ id: `split-${kind}`, listLabel: t("layout.list"), detailLabel: t("layout.detail"), backLabel: t("layout.back"), onBack });
       content.replaceChildren(view.element);
       split = { kind, view, list: begin(view.list) };
-      void draw(split.list);
+      return Promise.resolve(draw(split.list));
     },
     detailIn(...kinds) {
       if (!split || !kinds.includes(split.kind) || !split.view.element.isConnected) return area.plain();
@@ -524,8 +529,15 @@ function rememberOpened(shell: Shell, remember: (reopen: (shell: Shell) => void)
     if (!name.startsWith("open") || typeof method !== "function") continue;
     methods[name] = (...args: unknown[]) => {
       remember((again) => (again as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args));
-      opened(name);
-      return method.apply(shell, args);
+      const drawn = method.apply(shell, args);
+      // The navigation's counts and the banner are asked once the screen has its own answer: the
+      // Rust side answers one command at a time, so asked first they would keep the screen (My
+      // work after sign-in above all) waiting behind them (issue 19).
+      void Promise.resolve(drawn).then(
+        () => opened(name),
+        () => opened(name),
+      );
+      return drawn;
     };
   }
 }

@@ -14,6 +14,7 @@ import type { Shell } from "./app";
 afterEach(() => {
   live = null;
   pages = [];
+  searches = [];
   teamWorkspace = false;
   status = "hold";
   cases = 3;
@@ -35,6 +36,8 @@ let live: Channel<LiveEvent> | null = null;
 let teamWorkspace = false;
 /** The status filter of each case page asked for. */
 let pages: (string | null)[] = [];
+/** The search of each case page asked for. */
+let searches: string[] = [];
 /** The status of every case. */
 let status: "hold" | "approved" = "hold";
 /** How many cases the list holds; more than a page makes the list ask for pages in the order asked. */
@@ -66,6 +69,7 @@ function answer(cmd: string, args: unknown): unknown {
     case "case_page": {
       const request = (args as { request: { status: string | null; descending: boolean; limit: number; after: number | null } }).request;
       pages.push(request.status);
+      searches.push((args as { request: { search: string } }).request.search);
       if (cases <= 3) return { cases: [summary(2), summary(3), summary(4)], next: null };
       // Cases 1..n by number, in the order asked, a page at a time (`after`: where the last ended).
       const ids = Array.from({ length: cases }, (_, i) => (request.descending ? cases - i : i + 1));
@@ -227,6 +231,44 @@ describe("a screen that answers after the user went elsewhere", () => {
     expect(pages.at(-1), "Awaiting approval, not the list that was open").toBe("callback_confirmed");
     expect(root.querySelector<HTMLSelectElement>("#filter-status")?.value).toBe("callback_confirmed");
     expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+  });
+
+  it("a search typed while the case list opened from the navigation is still waiting keeps the focus and what was typed", async () => {
+    // tests/e2e/scale.test.mjs: a case open beside the list, Inbox pressed, a search typed at
+    // once; the first page's late answer took the focus to the list, so the rest of the typing
+    // went there and the search held only its first characters.
+    let hold = false;
+    const side = backend((cmd) => hold && cmd === "case_page");
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("open");
+    hold = true;
+    await click(root, "#nav-inbox");
+    const search = root.querySelector<HTMLInputElement>("#search")!;
+    search.focus();
+    search.value = "DE89";
+    search.dispatchEvent(new Event("input"));
+    await side.release();
+    expect(document.activeElement, "the focus stays in the search while it is typed").toBe(search);
+    expect(search.isConnected && search.value).toBe("DE89");
+    search.value = "DE89 3704";
+    search.dispatchEvent(new Event("input"));
+    await new Promise((r) => setTimeout(r, 60));
+    await side.release();
+    expect(root.querySelector<HTMLInputElement>("#search")).toBe(search);
+    expect(searches.at(-1), "the list asked for what was typed").toBe("DE89 3704");
+    expect(document.activeElement).toBe(search);
+  });
+
+  it("the list drawn afresh from the navigation, with nothing typed meanwhile, selects the row that opened the case", async () => {
+    backend(() => false);
+    const root = await app();
+    await click(root, "#nav-inbox");
+    await click(root, '#cases button[data-case-id="3"]');
+    await click(root, "#nav-inbox");
+    expect(root.querySelector("#split-cases")?.getAttribute("data-detail")).toBe("closed");
+    expect(document.activeElement?.closest("tr")?.getAttribute("data-case-id")).toBe("3");
   });
 });
 

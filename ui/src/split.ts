@@ -3,7 +3,8 @@
 // 1280 px wide) the open detail takes the list's place and its back control brings the list back,
 // scrolled as it was, with the focus on the row that opened the detail. Going back may ask the
 // list again (`refreshList`: what the detail changed shows), and the same row is selected again,
-// wherever it now is (a list sorted again meanwhile is loaded as far as it takes to find it).
+// wherever it now is (a list sorted again meanwhile is loaded as far as it takes to find it),
+// unless the user has moved the focus meanwhile (typing a search into the list drawn afresh).
 // The back control (`#split-back`) is the detail's only way back: a detail screen drawn here shows
 // none of its own (`Shell.beside`). The shell renders a list screen into `list` and a detail
 // screen into `detail`; nothing here knows what is listed.
@@ -81,9 +82,12 @@ export function splitView(options: SplitOptions): SplitView {
       const key = rowKey(opener);
       view.closeDetail();
       const top = list.scrollTop;
+      const focused = document.activeElement;
       await draw();
-      // Another detail opened while the list was drawn: the focus stays there.
-      if (view.isOpen()) return;
+      // Another detail opened while the list was drawn: the focus stays there. So it does when
+      // the user went on meanwhile (a search typed into the list drawn afresh, before its first
+      // page came): the keys typed next must not land in the list, nor the field scroll away.
+      if (view.isOpen() || movedOn(focused)) return;
       list.scrollTop = top;
       const again = key ? list.querySelector<HTMLElement>(key) : null;
       const container = again?.closest<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`) ?? list.querySelector<HTMLElement>(`[${LISTNAV_ATTRIBUTE}]`);
@@ -96,6 +100,17 @@ export function splitView(options: SplitOptions): SplitView {
   };
   back.addEventListener("click", () => (options.onBack ? options.onBack() : view.closeDetail()));
   return view;
+}
+
+/**
+ * Whether the user went on while the list was drawn: the focus is now in a field (a search being
+ * typed) other than `before` (where it was when the list was asked), still on screen. A heading
+ * the drawn screen focused itself, or the page (where the focus falls when the focused row is
+ * drawn away), is not the user going on: the list's selection is restored then.
+ */
+function movedOn(before: Element | null): boolean {
+  const now = document.activeElement;
+  return now instanceof HTMLElement && now !== before && now.isConnected && now.matches("input, textarea, select, [contenteditable]");
 }
 
 /**

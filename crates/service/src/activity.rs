@@ -1,25 +1,38 @@
 //! The auditor's chart: per-day counts of verifications by verdict, denied callbacks and
 //! refusals over the events a filter chooses (auditors and admins, like the log itself). The
-//! counting is pure ([`countersign_core::audit::activity`]); this module reads the log through `audit_log`, which
-//! checks the role and the filter.
+//! counting is pure ([`countersign_core::audit::activity`]); this module checks the role and the
+//! filter as `audit_log` does and hands the core the log one event at a time as the store reads
+//! it, so the chart never holds the whole log (100,000 events at issue 19's scale).
 
-use super::{ServiceResult, Session, Workspace};
-use countersign_core::audit::activity::{daily_activity, DayActivity};
+use super::audit::check_filter;
+use super::{Permission, ServiceResult, Session, Workspace};
+use countersign_core::audit::activity::{DailyActivity, DayActivity};
 use countersign_core::audit::chain::EventFields;
 use countersign_core::audit::log::EventFilter;
+use countersign_core::paging::Page;
+use countersign_store::prelude::*;
 
 impl Workspace {
     /// Per-day activity of the events `filter` chooses, oldest day first (auditors and admins).
     pub fn activity(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<DayActivity>> {
-        let events = self.audit_log(session, filter)?.items;
-        Ok(daily_activity(events.iter().map(|e| EventFields {
-            seq: e.seq,
-            at: &e.at,
-            actor: &e.actor,
-            action: &e.action,
-            subject: &e.subject,
-            details: &e.details,
-        })))
+        self.check_allowed(session, Permission::ReadAuditLog)?;
+        check_filter(filter)?;
+        // Every event the filter chooses, whatever page it names.
+        let whole = EventFilter { page: Page::default(), newest_first: false, ..filter.clone() };
+        let mut days = DailyActivity::default();
+        self.store.read(|tx| {
+            tx.visit_events_matching(&whole, &mut |e| {
+                days.add(&EventFields {
+                    seq: e.seq,
+                    at: &e.at,
+                    actor: &e.actor,
+                    action: &e.action,
+                    subject: &e.subject,
+                    details: &e.details,
+                })
+            })
+        })?;
+        Ok(days.finish())
     }
 }
 

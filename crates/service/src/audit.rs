@@ -149,7 +149,7 @@ pub(super) fn append_checkpoint(
     })
 }
 
-fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
+pub(super) fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
     for (what, value) in [("--from", &filter.from), ("--until", &filter.until)] {
         if let Some(v) = value {
             if parse_utc(v).is_none() {
@@ -272,8 +272,8 @@ impl Workspace {
     pub fn export_audit(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Vec<u8>> {
         self.check_allowed(session, Permission::ExportEvidence)?;
         check_filter(filter)?;
-        // A bundle holds every event the filter chooses: it is never a page.
-        let whole = EventFilter { page: Page::default(), ..filter.clone() };
+        // A bundle holds every event the filter chooses, oldest first: it is never a page.
+        let whole = EventFilter { page: Page::default(), newest_first: false, ..filter.clone() };
         let filter = &whole;
         let at = format_utc(now());
         let card = self.org_card(session)?;
@@ -311,13 +311,22 @@ impl Workspace {
         })
     }
 
-    /// Events chosen by `filter`, oldest first (auditors and admins); a page of them when the
-    /// filter names one (`next`: the `after` of the next page).
+    /// Events chosen by `filter`, oldest first or, when the filter says, newest first (auditors
+    /// and admins); a page of them when the filter names one (`next`: the `after` of the next
+    /// page), read as a page from the store.
     pub fn audit_log(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<Paged<LoggedEvent>> {
         self.check_allowed(session, Permission::ReadAuditLog)?;
         check_filter(filter)?;
         let rows = self.store.read(|tx| tx.events_matching(filter))?;
         Ok(Paged::of(rows, &filter.page, |e| i64::try_from(e.seq).unwrap_or(i64::MAX)))
+    }
+
+    /// How many events `filter` chooses, its page aside (auditors and admins): the total beside
+    /// a page of [`Workspace::audit_log`], counted in the store.
+    pub fn count_audit_events(&mut self, session: &Session, filter: &EventFilter) -> ServiceResult<u64> {
+        self.check_allowed(session, Permission::ReadAuditLog)?;
+        check_filter(filter)?;
+        Ok(self.store.read(|tx| tx.count_events_matching(filter))?)
     }
 
     /// The stored checkpoints (auditors and admins).
@@ -347,6 +356,34 @@ mod tests {
         .unwrap();
         let session = ws.login(&Credentials { user: "alice", password: "alice password 1", totp: None }).unwrap();
         (ws, session)
+    }
+
+    /// Issue 19: the app's view asks for the newest page and the count, both read in the store.
+    #[test]
+    fn the_newest_page_and_the_count_follow_the_filter_and_the_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, admin) = workspace(dir.path());
+        ws.add_user(&admin, "clara", Role::Clerk, "clara password 1").unwrap();
+        ws.add_user(&admin, "frank", Role::Auditor, "frank password 1").unwrap();
+        let clara = ws.login(&Credentials { user: "clara", password: "clara password 1", totp: None }).unwrap();
+        let all = ws.audit_log(&admin, &EventFilter::default()).unwrap().items;
+        let newest = |limit, after| EventFilter { page: Page::new(Some(limit), after).unwrap(), newest_first: true, ..Default::default() };
+        let first = ws.audit_log(&admin, &newest(2, None)).unwrap();
+        let seqs = |items: &[LoggedEvent]| items.iter().map(|e| e.seq).collect::<Vec<_>>();
+        let last = all.last().unwrap().seq;
+        assert_eq!(seqs(&first.items), [last, last - 1]);
+        assert_eq!(first.next, Some(last as i64 - 1));
+        let second = ws.audit_log(&admin, &newest(2, first.next)).unwrap();
+        assert_eq!(seqs(&second.items), [last - 2, last - 3]);
+        assert_eq!(ws.count_audit_events(&admin, &newest(2, first.next)).unwrap(), all.len() as u64, "the page aside");
+        let theirs = EventFilter { actor: Some("clara".into()), ..Default::default() };
+        assert_eq!(ws.count_audit_events(&admin, &theirs).unwrap(), ws.audit_log(&admin, &theirs).unwrap().items.len() as u64);
+        assert!(matches!(ws.count_audit_events(&clara, &EventFilter::default()), Err(ServiceError::NotPermitted(_))));
+        let bad = EventFilter { until: Some("soon".into()), ..Default::default() };
+        assert!(matches!(ws.count_audit_events(&admin, &bad), Err(ServiceError::InvalidInput(_))));
+        // The chart counts every event the filter chooses, whatever page it names.
+        let refused: u32 = ws.activity(&admin, &newest(1, Some(1))).unwrap().iter().map(|d| d.refused).sum();
+        assert_eq!(refused, 1, "clara's refused read of the log");
     }
 
     #[test]

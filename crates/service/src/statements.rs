@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::{ServiceError, ServiceResult, Session, Workspace};
-use countersign_core::audit::log::LoggedEvent;
-use countersign_core::audit::state::{ImpliedState, StateMismatch, SYSTEM};
+use countersign_core::audit::log::{EventFilter, LoggedEvent};
+use countersign_core::audit::state::{legacy_boundary, ImpliedState, StateMismatch, SYSTEM};
 use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::auth::Role;
 use countersign_core::cases::flow::CaseFacts;
@@ -74,12 +74,21 @@ impl Signer<'_> {
     }
 }
 
+/// The statement that upgrades a workspace from before signed statements (its legacy boundary).
+const UPGRADE_ACTION: &str = "workspace.upgrade";
+
 /// Brings `state` up to date with the events in `tx` after the last one it saw.
 pub(super) fn refresh(tx: &dyn Tx, state: &mut ImpliedState) -> ServiceResult<()> {
     let next = state.last.map_or(1, |(seq, _)| seq + 1);
     if next == 1 {
-        let events = tx.events_from(1)?;
-        *state = ImpliedState::replay(events.iter());
+        // The whole log (as `events_from(1)` reads it: sequence numbers from 1), replayed a row at
+        // a time as the store reads it, never held at once (issue 19: 100,000 events at sign-in
+        // kept the app's memory high); the same state as `ImpliedState::replay` of them all.
+        let whole = EventFilter { page: Page { limit: None, after: Some(0) }, ..Default::default() };
+        let upgrades = tx.events_matching(&EventFilter { action: Some(UPGRADE_ACTION.into()), ..whole.clone() })?;
+        let mut replayed = ImpliedState::taking_as_legacy(legacy_boundary(upgrades.iter()));
+        tx.visit_events_matching(&whole, &mut |event| replayed.apply(&event))?;
+        *state = replayed;
         return Ok(());
     }
     let events: Vec<LoggedEvent> = tx.events_from(next)?;
@@ -413,7 +422,7 @@ impl Workspace {
             let unproven: Vec<String> = compare_all(tx, &legacy)?.iter().map(ToString::to_string).collect();
             let hash = events.last().map(|e| countersign_core::audit::chain::hex(&e.hash)).unwrap_or_default();
             let details = json!({ "legacy_through": through, "legacy_through_hash": hash, "unproven": unproven });
-            append_statement(tx, session, at, "workspace.upgrade", "workspace", details)?;
+            append_statement(tx, session, at, UPGRADE_ACTION, "workspace", details)?;
             Ok(())
         })?;
         self.implied = ImpliedState::default();

@@ -104,6 +104,56 @@ fn events_chain_filter_and_stay_append_only() {
     }
 }
 
+/// Issue 19: the app's log view reads the newest page and a count, never the whole log; the
+/// activity chart visits every event without holding them.
+#[test]
+fn the_log_pages_newest_first_and_counts_in_the_store() {
+    for mut t in every_backend() {
+        let b = t.backend;
+        t.store
+            .write(|tx| {
+                for i in 0..5 {
+                    let actor = if i % 2 == 0 { "alice" } else { "bob" };
+                    tx.append_event(&format!("2026-11-23T09:00:0{i}Z"), actor, "case.approve", &format!("case:{i}"), &json!({}))?;
+                }
+                StoreResult::Ok(())
+            })
+            .unwrap();
+        let newest = |limit, after| EventFilter { page: Page { limit: Some(limit), after }, newest_first: true, ..Default::default() };
+        let seqs = |t: &mut countersign_store::testing::TestStore, filter: EventFilter| {
+            t.store.read(|tx| tx.events_matching(&filter)).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>()
+        };
+        assert_eq!(seqs(&mut t, newest(2, None)), [5, 4, 3], "{b}: one more than the page, newest first");
+        assert_eq!(seqs(&mut t, newest(2, Some(4))), [3, 2, 1], "{b}: below the cursor");
+        assert_eq!(seqs(&mut t, newest(2, Some(1))), Vec::<u64>::new(), "{b}");
+        let bob = EventFilter { actor: Some("bob".into()), ..newest(1, None) };
+        assert_eq!(seqs(&mut t, bob.clone()), [4, 2], "{b}: the filter applies");
+        assert_eq!(seqs(&mut t, EventFilter { newest_first: true, ..Default::default() }), [5, 4, 3, 2, 1], "{b}: no page, all");
+        // A count ignores the page; events appended later do not move a page below its cursor.
+        let count = |t: &mut countersign_store::testing::TestStore, filter: &EventFilter| {
+            t.store.read(|tx| tx.count_events_matching(filter)).unwrap()
+        };
+        assert_eq!(count(&mut t, &bob), 2, "{b}");
+        assert_eq!(count(&mut t, &newest(1, Some(2))), 5, "{b}");
+        assert_eq!(
+            count(&mut t, &EventFilter { action: Some("case".into()), until: Some("2026-11-23T09:00:02Z".into()), ..Default::default() }),
+            2,
+            "{b}"
+        );
+        t.store.write(|tx| tx.append_event("2026-11-23T09:00:09Z", "bob", "case.approve", "case:9", &json!({}))).unwrap();
+        assert_eq!(seqs(&mut t, newest(2, Some(4))), [3, 2, 1], "{b}");
+        assert_eq!(count(&mut t, &bob), 3, "{b}");
+        // Visited one at a time, in the filter's order.
+        let mut visited = Vec::new();
+        t.store
+            .read(|tx| {
+                tx.visit_events_matching(&EventFilter { actor: Some("alice".into()), ..Default::default() }, &mut |e| visited.push(e.seq))
+            })
+            .unwrap();
+        assert_eq!(visited, [1, 3, 5], "{b}");
+    }
+}
+
 #[test]
 fn a_case_moves_once_and_its_history_is_counted() {
     for mut t in every_backend() {

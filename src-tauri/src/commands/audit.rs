@@ -10,6 +10,7 @@ use std::path::Path;
 use countersign_service::core::audit::bundle::verify_bundle;
 use countersign_service::core::audit::chain::{events_csv, hex, EventFields};
 use countersign_service::core::audit::log::{EventFilter, LoggedEvent};
+use countersign_service::core::paging::Page;
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 use countersign_service::{DayActivity, Permission};
 use serde::{Deserialize, Serialize};
@@ -25,8 +26,8 @@ use crate::{CommandError, CommandResult};
 /// The largest checkpoint file read (as the CLI).
 const MAX_CHECKPOINT_SIZE: usize = 64 * 1024;
 
-/// The most events the log view returns (the newest); the total says how many matched.
-pub const LOG_LIMIT: usize = 500;
+/// The most events one page of the log view holds (the default); the total says how many matched.
+pub const LOG_LIMIT: u32 = 500;
 
 /// Which events, as the auditor's filters say; every field may be left empty.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -66,6 +67,7 @@ impl AuditFilter {
             from: time(&self.from),
             until: time(&self.until),
             page: Default::default(),
+            newest_first: false,
         }
     }
 }
@@ -90,14 +92,17 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// The events a filter chose: the newest [`LOG_LIMIT`], newest first, and how many matched.
+/// A page of the events a filter chose, newest first, and how many matched.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AuditLogView {
-    /// The events shown, newest first.
+    /// The events of the page, newest first.
     pub events: Vec<AuditEvent>,
     /// How many events matched.
     #[ts(type = "number")]
     pub total: u64,
+    /// The `after` of the next (older) page; `null` on the last.
+    #[ts(type = "number | null")]
+    pub next: Option<i64>,
 }
 
 /// The first thing found wrong.
@@ -182,14 +187,25 @@ fn event_view(e: &LoggedEvent) -> AuditEvent {
     }
 }
 
-/// The events `filter` chooses (auditors and admins): the newest [`LOG_LIMIT`], newest first.
+/// A page of the events `filter` chooses (auditors and admins), newest first: at most `limit`
+/// (default and at most [`LOG_LIMIT`]) below event `after` (none: from the newest), and the
+/// count of them all. The store reads only the page and counts the rest (issue 19: never the
+/// whole log for a screen).
 #[tauri::command]
-pub async fn audit_log(state: State<'_, AppState>, filter: AuditFilter) -> CommandResult<AuditLogView> {
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    filter: AuditFilter,
+    limit: Option<u32>,
+    after: Option<i64>,
+) -> CommandResult<AuditLogView> {
     blocking(|| {
+        let page = Page::new(Some(limit.unwrap_or(LOG_LIMIT).min(LOG_LIMIT)), after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let filter = EventFilter { page, newest_first: true, ..filter.to_core() };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        let events = ws.audit_log(session, &filter.to_core())?.items;
-        Ok(AuditLogView { total: events.len() as u64, events: events.iter().rev().take(LOG_LIMIT).map(event_view).collect() })
+        let total = ws.count_audit_events(session, &filter)?;
+        let paged = ws.audit_log(session, &filter)?;
+        Ok(AuditLogView { total, events: paged.items.iter().map(event_view).collect(), next: paged.next })
     })
 }
 

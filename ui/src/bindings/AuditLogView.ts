@@ -2,14 +2,18 @@
 import type { AuditEvent } from "./AuditEvent";
 
 /**
- * The events a filter chose: the newest [`LOG_LIMIT`], newest first, and how many matched.
+ * A page of the events a filter chose, newest first, and how many matched.
  */
 export type AuditLogView = { 
 /**
- * The events shown, newest first.
+ * The events of the page, newest first.
  */
 events: Array<AuditEvent>, 
 /**
  * How many events matched.
  */
-total: number, };
+total: number, 
+/**
+ * The `after` of the next (older) page; `null` on the last.
+ */
+next: number | null, };

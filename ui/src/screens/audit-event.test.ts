@@ -21,7 +21,7 @@ describe("an audit event beside the log", () => {
   it("is opened from its number through the shell, drawn into the pane it is given", async () => {
     mockIPC((cmd) => {
       if (cmd === "list_partners") return [];
-      if (cmd === "audit_log") return { events: [event(2), event(10), event(1)], total: 3 };
+      if (cmd === "audit_log") return { events: [event(2), event(10), event(1)], total: 3, next: null };
       if (cmd === "audit_activity") return [];
       throw { code: "unexpected", message: cmd };
     });

@@ -10,6 +10,7 @@ import type { ActivityDay, AuditEvent, AuditFilter, AuditStatus } from "../api";
 import { renderApp, type Shell } from "../app";
 import { setLocale } from "../i18n";
 import { activityChart, CHART_DAYS, noFilter, renderAudit } from "./audit";
+import { LIST_PAGE } from "../loadmore";
 import type { Role } from "../codes";
 import { shellOf, userOf } from "../testing";
 
@@ -54,7 +55,7 @@ function backend(override: (cmd: string, args: Record<string, unknown>) => unkno
       case "list_partners":
         return [{ id: 1, name: "Globex Corporation", country: "DE", active_keys: [], current_account: null }];
       case "audit_log":
-        return { events: [event(3), event(2), event(1, "partner.add")], total: 3 };
+        return { events: [event(3), event(2), event(1, "partner.add")], total: 3, next: null };
       case "audit_activity":
         return days;
       case "verify_audit":
@@ -142,9 +143,9 @@ describe("the audit screen", () => {
     expect(calls.some((c) => c.cmd === "verify_audit")).toBe(false);
   });
 
-  it("lists the events newest first, capped with the total", async () => {
-    const { s, calls } = await screen((cmd) => (cmd === "audit_log" ? { events: [event(900), event(899)], total: 900 } : undefined));
-    expect(calls.find((c) => c.cmd === "audit_log")?.args.filter).toEqual(noFilter());
+  it("lists the events newest first, a page with the total", async () => {
+    const { s, calls } = await screen((cmd) => (cmd === "audit_log" ? { events: [event(900), event(899)], total: 900, next: 899 } : undefined));
+    expect(calls.find((c) => c.cmd === "audit_log")?.args).toEqual({ filter: noFilter(), limit: LIST_PAGE, after: null });
     expect(s.content.querySelector("#audit-count")?.textContent).toBe("Showing the newest 2 of 900 events.");
     const rows = [...s.content.querySelectorAll<HTMLElement>("#audit-table tbody tr")];
     expect(rows.map((r) => r.dataset.seq)).toEqual(["900", "899"]);
@@ -154,6 +155,37 @@ describe("the audit screen", () => {
     expect(rows[0].querySelector(".details")?.textContent).toContain("verdict: hold");
     expect(rows[0].textContent).not.toContain("instruction.receive");
     expect(rows[0].textContent).not.toMatch(/[{}"]/);
+  });
+
+  it("loads older pages below the last event shown, with the filter, until none is left", async () => {
+    const { s, calls } = await screen((cmd, args) => {
+      if (cmd !== "audit_log") return undefined;
+      if (args.after === null) return { events: [event(5), event(4)], total: 4, next: 4 };
+      if (args.after === 4) return { events: [event(3), event(2)], total: 4, next: null };
+      return { events: [], total: 4, next: null };
+    });
+    expect(s.content.querySelector("#audit-count")?.textContent).toBe("Showing the newest 2 of 4 events.");
+    click(s.content, "audit-more");
+    await flush();
+    const more = calls.filter((c) => c.cmd === "audit_log")[1];
+    expect(more.args).toEqual({ filter: noFilter(), limit: LIST_PAGE + 1, after: 4 });
+    const rows = [...s.content.querySelectorAll<HTMLElement>("#audit-table tbody tr")];
+    expect(rows.map((r) => r.dataset.seq)).toEqual(["5", "4", "3", "2"]);
+    expect(s.content.querySelector("#audit-count")?.textContent).toBe("4 events.");
+    expect(s.content.querySelector("#audit-more")).toBeNull();
+  });
+
+  it("says when an older page could not be read, and keeps the rows shown", async () => {
+    const { s } = await screen((cmd, args) => {
+      if (cmd !== "audit_log") return undefined;
+      if (args.after === null) return { events: [event(5), event(4)], total: 4, next: 4 };
+      throw { code: "not_permitted", message: "signed out" };
+    });
+    click(s.content, "audit-more");
+    await flush();
+    expect(s.content.querySelector("#audit-more-error")?.getAttribute("data-code")).toBe("not_permitted");
+    expect(s.content.querySelectorAll("#audit-table tbody tr")).toHaveLength(2);
+    expect(s.content.querySelector("#audit-more")).not.toBeNull();
   });
 
   it("sends the filters as typed, and clears them", async () => {

@@ -1,11 +1,13 @@
 // The auditor's view: the state of the log (its full check, optionally against a checkpoint kept
 // outside the workspace: intact with its counts and the audit key, or the first bad event and
 // what is wrong), a checkpoint to keep, the log with filters (case, partner, actor, action,
-// period), the evidence bundle and CSV of what the filters choose, and a chart of verifications
+// period) a page at a time, newest first, with "Load more" for older pages (issue 19: the log is
+// never read whole for the screen), the evidence bundle and CSV of what the filters choose, and a chart of verifications
 // (accepted, held, rejected) and denials (callbacks denied, refused attempts) per day. Who may
 // do what is the core's; its refusals are shown with their codes. The chart is SVG drawn here
 // (presentation attributes and classes only: the CSP forbids inline styles).
 import { sortable } from "../sortable";
+import { LIST_PAGE, loadMoreButton } from "../loadmore";
 import {
   auditActivity,
   auditLog,
@@ -202,23 +204,25 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
   section.dataset.state = "loading";
   let view: AuditLogView;
   try {
-    view = await auditLog(filter);
+    view = await auditLog(filter, LIST_PAGE, null);
   } catch (reason) {
     section.replaceChildren(heading, errorBox(toCommandError(reason), "audit-log-error"));
     section.dataset.state = "error";
     return;
   }
-  const shown = view.events.length;
-  const count = h(
-    "p",
-    { id: "audit-count", "data-shown": shown, "data-total": view.total },
-    shown < view.total ? t("audit.log.showing", { shown: formatNumber(shown), total: formatNumber(view.total) }) : tn("audit.log.count", view.total),
-  );
-  if (shown === 0) {
+  const total = view.total;
+  const count = h("p", { id: "audit-count", "data-total": total });
+  const counted = (shown: number) => {
+    count.dataset.shown = String(shown);
+    count.textContent = shown < total ? t("audit.log.showing", { shown: formatNumber(shown), total: formatNumber(total) }) : tn("audit.log.count", total);
+  };
+  counted(view.events.length);
+  if (view.events.length === 0) {
     section.replaceChildren(heading, count);
     section.dataset.state = "ready";
     return;
   }
+  const body = h("tbody", {}, ...view.events.map((e) => eventRow(e, shell)));
   const table = h(
     "table",
     // j/k and the arrows go through the events, Enter shows one beside the log (listnav.ts).
@@ -228,26 +232,39 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
       {},
       h("tr", {}, ...["seq", "at", "actor", "action", "subject", "details"].map((c) => h("th", {}, t(`audit.log.col.${c}`)))),
     ),
-    h(
-      "tbody",
-      {},
-      ...view.events.map((e) =>
-        h(
-          "tr",
-          { "data-seq": e.seq, "data-action": e.action },
-          h("td", { class: "num", "data-sort": e.seq }, eventButton(e, shell)),
-          h("td", {}, h("time", { datetime: e.at }, formatDateTime(e.at))),
-          h("td", {}, e.actor),
-          h("td", { class: "event" }, eventText(e.action)),
-          h("td", {}, e.subject),
-          h("td", { class: "details" }, ...detailsInWords(e.details)),
-        ),
-      ),
-    ),
+    body,
   );
   sortable(table, { initial: { column: 0, direction: "descending" } });
-  section.replaceChildren(heading, count, table);
+  const failure = h("div", { id: "audit-more-feedback", "aria-live": "polite" });
+  // Older pages below the cursor, as the store pages them (one more asked, to know if another follows).
+  const more = loadMoreButton(
+    "audit-more",
+    view.next,
+    async (limit, after) => (await auditLog(filter, limit, after)).events,
+    (e) => e.seq,
+    (events) => {
+      failure.replaceChildren();
+      body.append(...events.map((e) => eventRow(e, shell)));
+      counted(body.querySelectorAll("tr").length);
+    },
+    (reason) => failure.replaceChildren(errorBox(toCommandError(reason), "audit-more-error")),
+  );
+  section.replaceChildren(heading, count, table, ...(more ? [more] : []), failure);
   section.dataset.state = "ready";
+}
+
+/** One event's row of the log. */
+function eventRow(e: AuditEvent, shell: Shell): HTMLElement {
+  return h(
+    "tr",
+    { "data-seq": e.seq, "data-action": e.action },
+    h("td", { class: "num", "data-sort": e.seq }, eventButton(e, shell)),
+    h("td", {}, h("time", { datetime: e.at }, formatDateTime(e.at))),
+    h("td", {}, e.actor),
+    h("td", { class: "event" }, eventText(e.action)),
+    h("td", {}, e.subject),
+    h("td", { class: "details" }, ...detailsInWords(e.details)),
+  );
 }
 
 /**

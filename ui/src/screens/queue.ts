@@ -14,6 +14,11 @@ import type { Shell } from "../app";
 import { codeName, formatDateTime, formatNumber, t, tn } from "../i18n";
 import { caseRow, columns } from "./inbox";
 
+/** Performance marks of My work: asked, answered, in the DOM (read by tests/e2e/perf.mjs). */
+export const QUEUE_ASKED_MARK = "countersign:queue-asked";
+export const QUEUE_ANSWERED_MARK = "countersign:queue-answered";
+export const QUEUE_DRAWN_MARK = "countersign:queue-drawn";
+
 /** Every case waiting in the queue, each once (a case can wait for two steps). */
 export function waitingCount(queue: WorkQueueView): number {
   return queue.groups.reduce((sum, g) => sum + g.count, 0);
@@ -35,8 +40,10 @@ export async function renderQueue(shell: Shell): Promise<void> {
   // Both asked at once: the checklist's answer need not wait for the queue's.
   const asked = may(shell.user, "org.account") ? setupChecklist().catch(() => null) : Promise.resolve(null);
   let queue: WorkQueueView;
+  performance.mark(QUEUE_ASKED_MARK);
   try {
     queue = await workQueue();
+    performance.mark(QUEUE_ANSWERED_MARK);
   } catch (reason) {
     content.replaceChildren(title, errorBox(toCommandError(reason), "queue-error"));
     return;
@@ -75,6 +82,7 @@ export async function renderQueue(shell: Shell): Promise<void> {
   // j/k and the arrows move through the cases of every group (listnav.ts).
   const waiting = h("div", { id: "queue-groups", "data-listnav": "tr[data-case-id]" }, ...groups, cooling);
   content.replaceChildren(...[title, checklist, summary, changes, waiting].filter((p): p is HTMLElement => p !== null));
+  performance.mark(QUEUE_DRAWN_MARK);
   title.focus();
   shell.live = () => renderQueue(shell);
 }

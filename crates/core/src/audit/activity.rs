@@ -56,24 +56,41 @@ fn count(event: &EventFields<'_>, day: &mut DayActivity) {
 /// Per-day counts of `events` (in any order), oldest day first, one entry for every day from
 /// the first event's to the last's. Events whose time does not parse are left out.
 pub fn daily_activity<'a>(events: impl IntoIterator<Item = EventFields<'a>>) -> Vec<DayActivity> {
-    let mut days: std::collections::BTreeMap<Date, DayActivity> = std::collections::BTreeMap::new();
+    let mut days = DailyActivity::default();
     for event in events {
-        let Some(at) = parse_utc(event.at) else { continue };
-        let day = days.entry(at.date()).or_default();
-        count(&event, day);
+        days.add(&event);
     }
-    let (Some(first), Some(last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut date = first;
-    while date <= last {
-        let mut entry = days.remove(&date).unwrap_or_default();
-        entry.day = format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day());
-        out.push(entry);
-        date += Duration::days(1);
+    days.finish()
+}
+
+/// [`daily_activity`] one event at a time, for a log read a row at a time and never held whole.
+#[derive(Debug, Default)]
+pub struct DailyActivity {
+    days: std::collections::BTreeMap<Date, DayActivity>,
+}
+
+impl DailyActivity {
+    /// Counts one event (left out when its time does not parse).
+    pub fn add(&mut self, event: &EventFields<'_>) {
+        let Some(at) = parse_utc(event.at) else { return };
+        count(event, self.days.entry(at.date()).or_default());
     }
-    out
+
+    /// The days counted, as [`daily_activity`] gives them.
+    pub fn finish(mut self) -> Vec<DayActivity> {
+        let (Some(first), Some(last)) = (self.days.keys().next().copied(), self.days.keys().next_back().copied()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut date = first;
+        while date <= last {
+            let mut entry = self.days.remove(&date).unwrap_or_default();
+            entry.day = format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day());
+            out.push(entry);
+            date += Duration::days(1);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

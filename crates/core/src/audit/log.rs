@@ -60,4 +60,7 @@ pub struct EventFilter {
     /// Which page of the events chosen (`audit log --limit --after`): `after` is a sequence
     /// number; the store fetches one more than `limit` (see [`crate::paging::Page::fetch`]).
     pub page: crate::paging::Page,
+    /// Newest first (the app's log view): the events in descending sequence numbers, and the
+    /// page's `after` then names the event the page continues below (issue 19).
+    pub newest_first: bool,
 }

@@ -7,7 +7,7 @@ use postgres::Row;
 use serde_json::Value;
 
 use super::{bytes32, PgTx};
-use crate::audit_log::AuditLogTx;
+use crate::audit_log::{event_conditions, event_page_sql, where_sql, AuditLogTx, Bound};
 use crate::StoreResult;
 use countersign_core::audit::chain::{canonical_json, event_hash, unreadable_hash, EventFields, GENESIS};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
@@ -62,46 +62,31 @@ impl AuditLogTx for PgTx<'_> {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    fn events_matching(&self, filter: &EventFilter) -> StoreResult<Vec<LoggedEvent>> {
+    fn visit_events_matching(&self, filter: &EventFilter, visit: &mut dyn FnMut(LoggedEvent)) -> StoreResult<()> {
         let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-        let mut clauses: Vec<String> = Vec::new();
-        {
-            let mut p = |value: Box<dyn ToSql + Sync>| {
-                params.push(value);
-                format!("${}", params.len())
-            };
-            if let Some(case) = filter.case {
-                clauses.push(format!("subject = {}", p(Box::new(format!("case:{case}")))));
-            }
-            if let Some(partner) = filter.partner {
-                // The partner itself, and every case whose instruction came from it.
-                let subject = p(Box::new(format!("partner:{partner}")));
-                let id = p(Box::new(partner));
-                clauses.push(format!("(subject = {subject} OR subject IN (SELECT 'case:' || id FROM cases WHERE partner_id = {id}))"));
-            }
-            if let Some(actor) = &filter.actor {
-                clauses.push(format!("actor = {}", p(Box::new(actor.clone()))));
-            }
-            if let Some(action) = &filter.action {
-                let a = p(Box::new(action.clone()));
-                clauses.push(format!("(action = {a} OR left(action, length({a}) + 1) = {a} || '.')"));
-            }
-            if let Some(from) = &filter.from {
-                clauses.push(format!("at >= {}", p(Box::new(from.clone()))));
-            }
-            if let Some(until) = &filter.until {
-                clauses.push(format!("at < {}", p(Box::new(until.clone()))));
-            }
-            if let Some(after) = filter.page.after {
-                clauses.push(format!("seq > {}", p(Box::new(after))));
-            }
-        }
-        let mut filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-        if let Some(fetch) = filter.page.fetch() {
-            filter_sql = format!("{filter_sql} ORDER BY seq LIMIT {fetch}");
-        }
+        let mut bind = |value: Bound| {
+            params.push(boxed(value));
+            format!("${}", params.len())
+        };
+        let clauses = event_conditions(filter, &mut bind);
+        let cursor = filter.page.after.map(|after| bind(Bound::Integer(after)));
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events {}", event_page_sql(filter, clauses, cursor));
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v.as_ref()).collect();
-        self.query_events(&filter_sql, &refs)
+        self.query_each(&sql, &refs, &mut |row| {
+            visit(event_from_row(row)?);
+            Ok(())
+        })
+    }
+
+    fn count_events_matching(&self, filter: &EventFilter) -> StoreResult<u64> {
+        let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let clauses = event_conditions(filter, |value| {
+            params.push(boxed(value));
+            format!("${}", params.len())
+        });
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v.as_ref()).collect();
+        let n: i64 = self.query_one(&format!("SELECT COUNT(*) FROM audit_events {}", where_sql(&clauses)), &refs)?.try_get(0)?;
+        Ok(n as u64)
     }
 
     fn insert_checkpoint(&self, size: u64, root: &[u8; 32], at: &str, reason: &str, signer: &str, note: &str) -> StoreResult<i64> {
@@ -143,11 +128,17 @@ impl AuditLogTx for PgTx<'_> {
     }
 }
 
+/// A filter's value as PostgreSQL binds it.
+fn boxed(value: Bound) -> Box<dyn ToSql + Sync> {
+    match value {
+        Bound::Text(t) => Box::new(t),
+        Bound::Integer(i) => Box::new(i),
+    }
+}
+
 impl PgTx<'_> {
     fn query_events(&self, filter: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<LoggedEvent>> {
-        // A filter may end in its own `ORDER BY seq LIMIT n` (a page).
-        let order = if filter.contains("ORDER BY") { "" } else { "ORDER BY seq" };
-        let rows = self.query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events {filter} {order}"), params)?;
+        let rows = self.query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events {filter} ORDER BY seq"), params)?;
         rows.iter().map(event_from_row).collect()
     }
 }

@@ -293,6 +293,18 @@ impl PgTx<'_> {
         Ok(self.tx.borrow_mut().query(&statement, params)?)
     }
 
+    /// The rows of `sql` handed to `each` as the server sends them, never all held at once.
+    pub(crate) fn query_each(&self, sql: &str, params: Params<'_>, each: &mut dyn FnMut(&Row) -> StoreResult<()>) -> StoreResult<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let statement = self.statement(sql)?;
+        let mut tx = self.tx.borrow_mut();
+        let mut rows = tx.query_raw(&statement, params.iter().copied())?;
+        while let Some(row) = rows.next()? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn query_opt(&self, sql: &str, params: Params<'_>) -> StoreResult<Option<Row>> {
         let statement = self.statement(sql)?;
         Ok(self.tx.borrow_mut().query_opt(&statement, params)?)

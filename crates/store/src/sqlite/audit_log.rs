@@ -1,10 +1,11 @@
 //! SQLite: appending to and reading the audit log table. The hash chain itself is computed by
 
+use rusqlite::types::Value as Sql;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use super::SqliteTx;
-use crate::audit_log::AuditLogTx;
+use crate::audit_log::{event_conditions, event_page_sql, where_sql, AuditLogTx, Bound};
 use crate::{StoreError, StoreResult};
 use countersign_core::audit::chain::{canonical_json, event_hash, unreadable_hash, EventFields, GENESIS};
 use countersign_core::audit::log::{EventFilter, LoggedCheckpoint, LoggedEvent};
@@ -53,47 +54,28 @@ impl AuditLogTx for SqliteTx<'_> {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    fn events_matching(&self, filter: &EventFilter) -> StoreResult<Vec<LoggedEvent>> {
-        use rusqlite::types::Value as Sql;
+    fn visit_events_matching(&self, filter: &EventFilter, visit: &mut dyn FnMut(LoggedEvent)) -> StoreResult<()> {
         let mut params: Vec<Sql> = Vec::new();
-        let mut clauses: Vec<String> = Vec::new();
-        {
-            let mut p = |value: Sql| {
-                params.push(value);
-                format!("?{}", params.len())
-            };
-            if let Some(case) = filter.case {
-                clauses.push(format!("subject = {}", p(Sql::Text(format!("case:{case}")))));
-            }
-            if let Some(partner) = filter.partner {
-                // The partner itself, and every case whose instruction came from it.
-                let subject = p(Sql::Text(format!("partner:{partner}")));
-                let id = p(Sql::Integer(partner));
-                clauses.push(format!("(subject = {subject} OR subject IN (SELECT 'case:' || id FROM cases WHERE partner_id = {id}))"));
-            }
-            if let Some(actor) = &filter.actor {
-                clauses.push(format!("actor = {}", p(Sql::Text(actor.clone()))));
-            }
-            if let Some(action) = &filter.action {
-                let a = p(Sql::Text(action.clone()));
-                clauses.push(format!("(action = {a} OR substr(action, 1, length({a}) + 1) = {a} || '.')"));
-            }
-            if let Some(from) = &filter.from {
-                clauses.push(format!("at >= {}", p(Sql::Text(from.clone()))));
-            }
-            if let Some(until) = &filter.until {
-                clauses.push(format!("at < {}", p(Sql::Text(until.clone()))));
-            }
-            if let Some(after) = filter.page.after {
-                clauses.push(format!("seq > {}", p(Sql::Integer(after))));
-            }
-        }
-        let mut filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-        if let Some(fetch) = filter.page.fetch() {
-            filter_sql = format!("{filter_sql} ORDER BY seq LIMIT {fetch}");
-        }
+        let mut bind = |value: Bound| {
+            params.push(sql_value(value));
+            format!("?{}", params.len())
+        };
+        let clauses = event_conditions(filter, &mut bind);
+        let cursor = filter.page.after.map(|after| bind(Bound::Integer(after)));
+        let sql = event_page_sql(filter, clauses, cursor);
         let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
-        self.query_events(&filter_sql, &refs)
+        self.visit_events(&sql, &refs, visit)
+    }
+
+    fn count_events_matching(&self, filter: &EventFilter) -> StoreResult<u64> {
+        let mut params: Vec<Sql> = Vec::new();
+        let clauses = event_conditions(filter, |value| {
+            params.push(sql_value(value));
+            format!("?{}", params.len())
+        });
+        let sql = format!("SELECT COUNT(*) FROM audit_events {}", where_sql(&clauses));
+        let n: i64 = self.tx.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     fn insert_checkpoint(&self, size: u64, root: &[u8; 32], at: &str, reason: &str, signer: &str, note: &str) -> StoreResult<i64> {
@@ -133,11 +115,24 @@ impl AuditLogTx for SqliteTx<'_> {
     }
 }
 
+/// A filter's value as SQLite binds it.
+fn sql_value(value: Bound) -> Sql {
+    match value {
+        Bound::Text(t) => Sql::Text(t),
+        Bound::Integer(i) => Sql::Integer(i),
+    }
+}
+
 impl SqliteTx<'_> {
     fn query_events(&self, filter: &str, params: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<LoggedEvent>> {
-        // A filter may end in its own `ORDER BY seq LIMIT n` (a page).
-        let order = if filter.contains("ORDER BY") { "" } else { "ORDER BY seq" };
-        let sql = format!("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter} {order}");
+        let mut events = Vec::new();
+        self.visit_events(&format!("{filter} ORDER BY seq"), params, &mut |e| events.push(e))?;
+        Ok(events)
+    }
+
+    /// The events `filter` (a `WHERE`, then its order and limit) chooses, one at a time.
+    fn visit_events(&self, filter: &str, params: &[&dyn rusqlite::ToSql], visit: &mut dyn FnMut(LoggedEvent)) -> StoreResult<()> {
+        let sql = format!("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events {filter}");
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let rows = stmt.query_map(params, |r| {
             Ok((
@@ -151,10 +146,9 @@ impl SqliteTx<'_> {
                 r.get::<_, Vec<u8>>(7)?,
             ))
         })?;
-        let mut events = Vec::new();
         for row in rows {
             let (seq, at, actor, action, subject, details, prev, hash) = row?;
-            events.push(LoggedEvent {
+            visit(LoggedEvent {
                 seq: seq as u64,
                 at,
                 actor,
@@ -167,7 +161,7 @@ impl SqliteTx<'_> {
                 hash: hash.clone().try_into().unwrap_or_else(|_| unreadable_hash(&hash)),
             });
         }
-        Ok(events)
+        Ok(())
     }
 }
 
