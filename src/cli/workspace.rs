@@ -9,13 +9,14 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use countersign_service::core::format::envelope::MAX_FILE_SIZE;
-use countersign_service::files::{read_limited, write_atomic, Sensitivity};
+use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::{
     Assessment, Credentials, InitRequest, KeyRotation, Location, NewNumber, NewPartner, Outcome, Role, ServiceError, Session, Workspace,
 };
 
 use super::changes::report_outcome;
 use super::exit::{CliError, CliResult, Exit};
+use super::partner::read_file;
 use super::partner_views::{partner_json, partner_text, HistoryArg};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, more_line, Output, PageArgs};
 use super::secrets::{read_new_secret, read_secret};
@@ -349,10 +350,6 @@ fn warn_of_unsaved_bank_files(ws: &mut Workspace, session: &Session) {
 
 fn display(path: &Path) -> String {
     path.display().to_string()
-}
-
-fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
-    Ok(read_limited(path, limit)?)
 }
 
 pub fn init(args: &InitArgs, global: &GlobalArgs, output: Output) -> CliResult {
