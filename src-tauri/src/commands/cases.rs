@@ -398,9 +398,7 @@ pub async fn pick_evidence_file<R: Runtime>(window: WebviewWindow<R>) -> Command
 pub async fn attach_name_check(state: State<'_, AppState>, check: NameCheckRequest) -> CommandResult<CaseStatus> {
     blocking(|| {
         let evidence = match check.evidence_path.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(path) => {
-                Some(read_limited(Path::new(path), MAX_EVIDENCE_SIZE).map_err(|e| CommandError::new("file_unreadable", e.to_string()))?)
-            }
+            Some(path) => Some(read_limited(Path::new(path), MAX_EVIDENCE_SIZE).map_err(crate::error::unreadable)?),
             None => None,
         };
         let input = NameCheckInput {
