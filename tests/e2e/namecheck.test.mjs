@@ -1,12 +1,19 @@
-// Bank name checks in the real app (issue 20), on the demo workspace run.sh builds: dave
+// Bank name checks in the real app (issue 20), on a demo workspace of its own (built afresh, as
+// run.sh builds the shared one, so the cases are as the demo left them whatever ran before): dave
 // (approver) attaches the answer of the payee's bank to the held Globex case (a UK Confirmation
 // of Payee close match, sent as sort code and account number: the bank's name is shown beside
 // ours), then a Verification-of-Payee no match to Umbrella's accepted case, which goes back on
 // hold; carol (clerk) sees the answers but no form to attach one.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { By } from "selenium-webdriver";
-import { mainScreen, openApp, screenshot, session } from "./app.mjs";
+import { OUT_DIR, ROOT, mainScreen, openApp, screenshot, session } from "./app.mjs";
+
+const CLI = process.env.COUNTERSIGN_CLI;
+const DEMO = path.join(OUT_DIR, "home/namecheck");
 
 describe("bank name checks: attached by an approver, shown under the case's evidence", { timeout: 300_000 }, () => {
   let driver;
@@ -39,7 +46,10 @@ describe("bank name checks: attached by an approver, shown under the case's evid
   };
 
   before(async () => {
-    driver = await openApp();
+    assert.ok(CLI, "run.sh sets COUNTERSIGN_CLI");
+    rmSync(DEMO, { recursive: true, force: true });
+    execFileSync(path.join(ROOT, "scripts/demo-workspace.sh"), [DEMO, CLI], { stdio: "ignore" });
+    driver = await openApp({ args: ["--data-dir", path.join(DEMO, "workspace")] });
   });
 
   after(async () => {

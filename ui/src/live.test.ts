@@ -57,6 +57,13 @@ describe("a refresh", () => {
     expect(busy(root, search)).toBe(true);
     text.value = "half a reason";
     expect(busy(root, null)).toBe(true);
+    // A field the screen filled in itself is not someone typing, until they change it.
+    const filled = h("input", { type: "text", value: "Globex Corporation" });
+    const quiet = h("div", {}, filled);
+    document.body.append(quiet);
+    expect(busy(quiet, null)).toBe(false);
+    filled.value = "Globex Corp";
+    expect(busy(quiet, null)).toBe(true);
     expect(differs({ a: 1 }, { a: 1 })).toBe(false);
     expect(differs({ a: 1 }, { a: 2 })).toBe(true);
   });

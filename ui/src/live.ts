@@ -25,13 +25,17 @@ export function teamStatus(team: TeamView): { element: HTMLElement; update: (eve
   return { element, update };
 }
 
-/** Whether someone is typing or choosing on `root`: a focused field, or text in a form's field. */
+/**
+ * Whether someone is typing or choosing on `root`: a focused field, or text the person typed in
+ * a form's field (a field the screen filled in itself, as the name-check form fills in the
+ * payee and the account, is not the person's until they change it).
+ */
 export function busy(root: HTMLElement, active: Element | null = document.activeElement): boolean {
   if (active && root.contains(active) && active.matches("input, textarea, select")) return true;
   const fields = root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
     "input:not([type=search]):not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea",
   );
-  return Array.from(fields).some((field) => !field.disabled && field.value.trim() !== "");
+  return Array.from(fields).some((field) => !field.disabled && field.value.trim() !== field.defaultValue.trim());
 }
 
 /** Whether a view asked for again differs from the one shown. */
