@@ -141,8 +141,11 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
     await approver.wait(B.soon(async () => (await B.textOf("case-status")) === "approved"), 20_000);
     await within(clerk, A.soon(async () => (await A.textOf("case-status")) === "approved"), "the approval on the clerk's case");
     // The new account's cooling-off (issue 20; the flow test shows it): none here, so the release
-    // can follow at once; the open case is drawn again live and offers it.
+    // can follow at once once the approver opens the case again.
     noCoolingOff(CLI, ["--data-dir", APPROVER_DIR]);
+    await B.click("nav-inbox");
+    await B.screen("inbox");
+    await openCase(approver, B, 2);
     await B.retry(async () => (await B.byId("release-format")).sendKeys("EPC"));
     await B.click("release-submit");
     await approver.wait(B.soon(async () => (await B.textOf("case-status")) === "released"), 20_000);
