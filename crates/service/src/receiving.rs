@@ -135,6 +135,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Everything the pipeline needs that does not change between files of one batch.
 struct Context {
     keys: PinnedKeys,
+    /// The statement `keys` were loaded after ([`ImpliedState::keys_changed_at`] in the same
+    /// snapshot): a later read (the callback key's) may see a newer state, and a revocation
+    /// between the two must still make the run load the keys again.
+    keys_as_of: u64,
     us: Fingerprint,
     policy: Policy,
     /// Our keys retired by rotation, to explain a file still addressed to one of them.
@@ -165,11 +169,11 @@ impl Workspace {
     fn context(&mut self, session: &Session) -> ServiceResult<Context> {
         let us = self.org_fingerprint()?;
         let policy = self.verified_policy(session.user())?;
-        let keys = self.verified(session.user(), "partners", |tx, state| {
+        let (keys, keys_as_of) = self.verified(session.user(), "partners", |tx, state| {
             for key in tx.all_keys()? {
                 check_key(state, &key)?;
             }
-            PinnedKeys::load(tx)
+            Ok((PinnedKeys::load(tx)?, state.keys_changed_at))
         })?;
         let retired_us = self
             .retired_org_keys()?
@@ -181,7 +185,7 @@ impl Workspace {
             .collect::<ServiceResult<_>>()?;
         let callback_key = self.callback_public_key(session.user())?;
         let pending_keys = self.store.read(pending_rotation_keys)?;
-        Ok(Context { keys, us, policy, retired_us, callback_key, pending_keys })
+        Ok(Context { keys, keys_as_of, us, policy, retired_us, callback_key, pending_keys })
     }
 
     /// Checks one file against the workspace without changing anything but the log, which
@@ -253,19 +257,7 @@ impl Workspace {
                     }
                 }
             });
-            let keys_as_of = state.keys_changed_at;
-            let run = PaymentRun {
-                ctx: &ctx,
-                files,
-                email,
-                email_attachments,
-                by: actor,
-                at,
-                jobs,
-                signed,
-                keys_as_of,
-                reloaded: RefCell::new(None),
-            };
+            let run = PaymentRun { ctx: &ctx, files, email, email_attachments, by: actor, at, jobs, signed, reloaded: RefCell::new(None) };
             let outcome = self.store.bulk(|store| {
                 let mut group = Vec::with_capacity(RECORD_GROUP);
                 let mut flush = |group: &mut Vec<(usize, Checked)>| -> ServiceResult<()> {
@@ -323,8 +315,6 @@ struct PaymentRun<'r> {
     jobs: std::sync::mpsc::Sender<(String, String, Value)>,
     /// Their signed details, in the same order.
     signed: std::sync::mpsc::Receiver<Value>,
-    /// The statement the keys of `ctx` were loaded after ([`ImpliedState::keys_changed_at`]).
-    keys_as_of: u64,
     /// The keys loaded again after a partner key changed during the run (an emergency
     /// revocation in another process), with the statement they were loaded after.
     reloaded: RefCell<Option<(u64, Context)>>,
@@ -406,7 +396,7 @@ impl PaymentRun<'_> {
     /// Loads the pinned keys again (checked against the statements) when a statement since the
     /// last load pinned, retired or revoked one.
     fn reload_keys_if_changed(&self, tx: &dyn Tx, state: &ImpliedState) -> ServiceResult<()> {
-        let loaded_after = self.reloaded.borrow().as_ref().map_or(self.keys_as_of, |(seq, _)| *seq);
+        let loaded_after = self.reloaded.borrow().as_ref().map_or(self.ctx.keys_as_of, |(seq, _)| *seq);
         if state.keys_changed_at <= loaded_after {
             return Ok(());
         }
@@ -415,6 +405,7 @@ impl PaymentRun<'_> {
         }
         let ctx = Context {
             keys: PinnedKeys::load(tx)?,
+            keys_as_of: state.keys_changed_at,
             us: self.ctx.us,
             policy: self.ctx.policy.clone(),
             retired_us: self.ctx.retired_us.clone(),
