@@ -731,11 +731,13 @@ impl ImpliedState {
             }
             (None, None) => {}
         }
+        // Read before anything changes: a statement that does not count changes nothing.
+        let recovery_key = recovery_member(d)?;
         if partner.keys.get(&old) == Some(&KeyStatus::Active) {
             partner.keys.insert(old.clone(), KeyStatus::Retired);
         }
         partner.keys.insert(new.clone(), KeyStatus::Active);
-        partner.recovery_key = recovery_member(d)?;
+        partner.recovery_key = recovery_key;
         self.shaped("partner_keys", old, event.seq);
         self.shaped("partner_keys", new, event.seq);
         Ok(())
@@ -1267,6 +1269,20 @@ mod tests {
         let lifted = state.freezes[&2][0].lifted.clone().unwrap();
         assert_eq!((lifted.how.as_str(), lifted.by.as_str()), ("callback", "anna"));
         assert_eq!(state.case_facts(7, at).unwrap().partner_frozen, None);
+    }
+
+    /// A rotation whose `recovery_key` is no public key does not count, and a statement that does
+    /// not count changes nothing: the old key stayed retired and the new one active before.
+    #[test]
+    fn a_rotation_with_an_invalid_recovery_key_changes_no_key() {
+        let mut o = office();
+        let rotation = json!({ "old": "F1", "new": "F2", "recovery_key": "not a key" });
+        o.change(2, "partner_rotate_key", ("partner.rotate_key", "partner:1", rotation), "partner:1");
+        let state = o.log.state();
+        assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
+        assert!(state.problems[0].why.contains("recovery_key is not a valid public key"), "{:?}", state.problems);
+        assert_eq!(state.partners[&1].keys, BTreeMap::from([("F1".to_string(), KeyStatus::Active)]));
+        assert_eq!(state.partners[&1].recovery_key, None);
     }
 
     /// Issue 20: where each number on file came from is the statements', and a receipt keeps the
