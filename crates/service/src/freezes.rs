@@ -248,18 +248,21 @@ fn partner_of_notice(tx: &dyn Tx, bytes: &[u8], kind: FileKind) -> ServiceResult
 }
 
 /// A refused notice's receipt, with the finding of its reason code.
-fn refused(file_name: &str, sha: &str, kind: NoticeKind, partner: Option<PartnerRef>, error: &NoticeError) -> NoticeReceipt {
-    let message = format!("The {} was refused: {error}. Nothing was changed.", kind_words(kind));
-    NoticeReceipt {
-        file_name: file_name.into(),
-        file_sha256: sha.into(),
-        kind,
+/// Refuses a notice: `receipt` (its file, kind and partner, if known) becomes a refusal saying
+/// why, and `partner.freeze_refused` is logged; nothing else changes.
+fn refuse_notice(tx: &dyn Tx, at_text: &str, by: &str, receipt: NoticeReceipt, error: &NoticeError) -> ServiceResult<NoticeReceipt> {
+    let partner = receipt.partner.as_ref().map(|p| p.id);
+    let details = json!({ "file_sha256": receipt.file_sha256, "kind": receipt.kind.as_str(), "refused": error.code().as_str(), "reason": error.to_string(), "partner": partner });
+    let subject = partner.map_or("instructions".to_string(), |id| format!("partner:{id}"));
+    tx.append_event(at_text, by, "partner.freeze_refused", &subject, &details)?;
+    let message = format!("The {} was refused: {error}. Nothing was changed.", kind_words(receipt.kind));
+    Ok(NoticeReceipt {
         outcome: NoticeOutcome::Refused,
         findings: vec![Finding::critical(error.code(), message)],
-        partner,
         freeze: None,
         held_cases: vec![],
-    }
+        ..receipt
+    })
 }
 
 fn kind_words(kind: NoticeKind) -> &'static str {
@@ -340,28 +343,22 @@ impl Workspace {
                 (NoticeKind::Freeze, _) => verify_freeze(bytes, &keys).map(Ok),
                 (NoticeKind::Lift, _) => verify_lift(bytes, &keys).map(Err),
             };
-            let notice = match verified {
-                Ok(notice) => notice,
-                Err(error) => {
-                    let receipt = refused(file_name, &sha, kind, partner.clone(), &error);
-                    let details = json!({ "file_sha256": sha, "kind": kind.as_str(), "refused": error.code().as_str(), "reason": error.to_string(), "partner": partner.as_ref().map(|p| p.id) });
-                    let subject = partner.as_ref().map_or("instructions".to_string(), |p| format!("partner:{}", p.id));
-                    tx.append_event(&at_text, &by, "partner.freeze_refused", &subject, &details)?;
-                    return Ok(receipt);
-                }
-            };
-            let partner = partner.expect("a verified notice's partner is known");
-            let subject = format!("partner:{}", partner.id);
             let receipt = NoticeReceipt {
                 file_name: file_name.into(),
                 file_sha256: sha.clone(),
                 kind,
                 outcome: NoticeOutcome::Applied,
                 findings: vec![],
-                partner: Some(partner.clone()),
+                partner,
                 freeze: None,
                 held_cases: vec![],
             };
+            let notice = match verified {
+                Ok(notice) => notice,
+                Err(error) => return refuse_notice(tx, &at_text, &by, receipt, &error),
+            };
+            let partner = receipt.partner.as_ref().expect("a verified notice's partner is known");
+            let subject = format!("partner:{}", partner.id);
             match notice {
                 Ok(freeze) => apply_freeze(tx, state, session, receipt, freeze, bytes, &keys, &at_text, at),
                 Err(lift) => apply_lift(tx, state, session, receipt, lift, bytes, &keys, &at_text, &subject),
@@ -450,7 +447,7 @@ fn apply_lift(
     let freeze = state.freezes.get(&partner_id).and_then(|all| all.iter().find(|f| f.notice.id == lift.freeze_id)).cloned();
     let Some(freeze) = freeze else {
         let error = NoticeError::Invalid(format!("the partner has no freeze {}", lift.freeze_id));
-        return Ok(refused(&receipt.file_name, &receipt.file_sha256, receipt.kind, receipt.partner, &error));
+        return refuse_notice(tx, at_text, session.user(), receipt, &error);
     };
     if freeze.lifted.is_some() {
         receipt.outcome = NoticeOutcome::AlreadyApplied;
@@ -623,6 +620,47 @@ mod tests {
         let again = ws.receive_notice(&admin, "freeze.json", &files[0].1).unwrap();
         assert_eq!(again.outcome, NoticeOutcome::AlreadyApplied);
         assert_eq!(ws.frozen_partners(&admin).unwrap()[0].freezes.len(), 1);
+        assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
+    }
+
+    /// A partner whose card names `recovery` (the key returned signs its notices): its id.
+    fn onboard_with_recovery(ws: &mut Workspace, admin: &Session, recovery: &KeyPair) -> (i64, KeyPair) {
+        use countersign_core::format::card::{CardDetails, CardKeys, PartnerCard};
+        let key = KeyPair::from_seed(&[21; 32]);
+        let keys = CardKeys { callback_key: None, recovery_key: Some(recovery.public_key()) };
+        let details = CardDetails { name: "Globex Corporation".into(), ..Default::default() };
+        let card = PartnerCard::create_with_keys(&key, details, keys, now()).unwrap().to_bytes();
+        let fingerprint = key.fingerprint().to_string();
+        let partner = crate::NewPartner {
+            card: &card,
+            confirm_fingerprint: &fingerprint,
+            phones: &[crate::NewNumber::plain("+49 30 1234567")],
+            card_numbers: false,
+            domains: &[],
+            country: None,
+            known_account: None,
+        };
+        let id = ws.add_partner(admin, &partner).unwrap().applied().unwrap()["partner_id"].as_i64().unwrap();
+        (id, key)
+    }
+
+    /// Regression: a lift for a freeze the partner does not have was refused without logging
+    /// `partner.freeze_refused`, which every refused notice is.
+    #[test]
+    fn a_lift_of_a_freeze_the_partner_does_not_have_is_refused_and_logged() {
+        let (_dir, mut ws, admin) = admin_workspace();
+        let recovery = KeyPair::from_seed(&[22; 32]);
+        let (id, key) = onboard_with_recovery(&mut ws, &admin, &recovery);
+        let lift = countersign_core::format::freeze::sign_lift(&recovery, "l-1", "f-9", key.fingerprint(), "fixed", now()).unwrap();
+        let refused = ws.receive_notice(&admin, "lift.json", &lift).unwrap();
+        assert_eq!(refused.outcome, NoticeOutcome::Refused);
+        assert!(refused.findings[0].message.contains("the partner has no freeze f-9"), "{:?}", refused.findings);
+        let newest =
+            countersign_core::audit::log::EventFilter { page: Page::new(Some(1), None).unwrap(), newest_first: true, ..Default::default() };
+        let log = ws.audit_log(&admin, &newest).unwrap().items;
+        let last = &log[0];
+        assert_eq!((last.action.as_str(), last.subject.clone()), ("partner.freeze_refused", format!("partner:{id}")));
+        assert!(last.details.contains("the partner has no freeze f-9"), "{}", last.details);
         assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
     }
 
