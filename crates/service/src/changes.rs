@@ -168,8 +168,9 @@ impl<'a> Applier<'a> {
     }
 }
 
-/// Applies a change of `kind` from its request.
-fn apply(tx: &dyn Tx, kind: ChangeKind, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+/// Applies a change of `kind` from its request; `state` is the statements' as the transaction
+/// reads them (refreshed).
+fn apply(tx: &dyn Tx, state: &ImpliedState, kind: ChangeKind, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     match kind {
         ChangeKind::PartnerAdd => super::partners::apply_partner_add(tx, request, applier),
         ChangeKind::PartnerRotateKey => super::partners::apply_rotation(tx, request, applier),
@@ -180,7 +181,7 @@ fn apply(tx: &dyn Tx, kind: ChangeKind, request: &Value, applier: &Applier<'_>) 
         ChangeKind::PolicySet => super::apply_policy(tx, request, applier),
         ChangeKind::OrgAccount => super::organisation::apply_org_account(tx, request, applier),
         ChangeKind::AccountClear => super::marks::apply_clear(tx, request, applier),
-        ChangeKind::PartnerUnfreeze => super::freezes::apply_partner_unfreeze(tx, request, applier),
+        ChangeKind::PartnerUnfreeze => super::freezes::apply_partner_unfreeze(tx, state, request, applier),
     }
 }
 
@@ -251,7 +252,7 @@ impl Workspace {
             refresh(tx, state)?;
             if state.in_setup_mode() {
                 let applier = Applier::at_once(session, &at, &proposal.effects);
-                return apply(tx, proposal.kind, &change.request, &applier).map(Outcome::Applied);
+                return apply(tx, state, proposal.kind, &change.request, &applier).map(Outcome::Applied);
             }
             let signed = serde_json::to_value(&proposal).expect("serialises");
             let id = tx.insert_change(proposal.kind, &signed.to_string(), &request_text, session.user(), &at)?;
@@ -337,7 +338,7 @@ impl Workspace {
             let request: Value = serde_json::from_str(&row.request).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             append_statement(tx, session, &at, "change.approve", &subject, json!({ "request_sha256": proposal.request_sha256 }))?;
             let applier = Applier { session, at: &at, change: Some(id), effects: &proposal.effects };
-            apply(tx, proposal.kind, &request, &applier)
+            apply(tx, state, proposal.kind, &request, &applier)
         });
         self.log_unverified(session.user(), &subject, result)
     }

@@ -472,10 +472,14 @@ fn apply_lift(
 }
 
 /// Applies a `partner_unfreeze` change (a callback and a second person), if the freeze still
-/// stands.
-pub(super) fn apply_partner_unfreeze(tx: &dyn Tx, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
+/// stands in `state` (a lift notice may have come since the change was proposed: the replay would
+/// not count a second lift).
+pub(super) fn apply_partner_unfreeze(tx: &dyn Tx, state: &ImpliedState, request: &Value, applier: &Applier<'_>) -> ServiceResult<Value> {
     let partner_id = field(request, "partner")?.as_i64().ok_or_else(|| StoreError::Corrupt("the change's partner".into()))?;
     let freeze_id = text_field(request, "freeze_id")?;
+    if !state.standing_freezes(partner_id).any(|f| f.notice.id == freeze_id) {
+        return Err(ServiceError::CheckFailed(format!("the freeze {freeze_id} was lifted meanwhile; reject the change").into()));
+    }
     let subject = format!("partner:{partner_id}");
     applier.write(tx, 0, &subject)?;
     Ok(json!({ "partner_id": partner_id, "freeze_id": freeze_id }))
@@ -661,6 +665,31 @@ mod tests {
         let last = &log[0];
         assert_eq!((last.action.as_str(), last.subject.clone()), ("partner.freeze_refused", format!("partner:{id}")));
         assert!(last.details.contains("the partner has no freeze f-9"), "{}", last.details);
+        assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
+    }
+
+    /// Regression: approving a callback lift after a lift notice had lifted the freeze signed a
+    /// `partner.unfreeze` the replay did not count; the approval is refused and changes nothing.
+    #[test]
+    fn a_callback_lift_of_a_freeze_lifted_meanwhile_is_not_approved() {
+        let (_dir, mut ws, admin) = admin_workspace();
+        let recovery = KeyPair::from_seed(&[22; 32]);
+        let (id, key) = onboard_with_recovery(&mut ws, &admin, &recovery);
+        assert_eq!(ws.receive_notice(&admin, "freeze.json", &notice(&key, "f-1")).unwrap().outcome, NoticeOutcome::Applied);
+        assert!(ws.add_user(&admin, "dave", crate::Role::Admin, "dave password 1").unwrap().applied().is_some(), "setup mode");
+        let dave = ws.login(&crate::Credentials { user: "dave", password: "dave password 1", totp: None }).unwrap();
+        let confirmed = countersign_core::cases::flow::CallbackOutcome::Confirmed;
+        let Outcome::Pending(change) = ws.unfreeze_partner(&admin, id, Some("f-1"), "+49 30 1234567", confirmed).unwrap() else {
+            panic!("four eyes")
+        };
+        let lift = countersign_core::format::freeze::sign_lift(&recovery, "l-1", "f-1", key.fingerprint(), "fixed", now()).unwrap();
+        assert_eq!(ws.receive_notice(&admin, "lift.json", &lift).unwrap().outcome, NoticeOutcome::Applied);
+        let refused = ws.approve_change(&dave, change.id).unwrap_err();
+        assert_eq!(refused.code(), "check_failed", "{refused}");
+        assert!(refused.to_string().contains("the freeze f-1 was lifted meanwhile; reject the change"), "{refused}");
+        let state = ws.implied_state().unwrap();
+        assert!(state.problems.is_empty(), "{:?}", state.problems);
+        assert_eq!(state.freezes[&id][0].lifted.as_ref().map(|l| l.how.as_str()), Some("notice"));
         assert!(ws.verify_audit(&admin, None).unwrap().problem().is_none());
     }
 
