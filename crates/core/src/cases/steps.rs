@@ -4,7 +4,7 @@
 //! would be refused is never shown, and the rules stay written once.
 
 use crate::auth::{Permission, Role};
-use crate::cases::flow::{decide, CaseAction, CaseFacts, CaseStatus};
+use crate::cases::flow::{decide, CaseAction, CaseFacts, CaseStatus, Refusal};
 use crate::cases::policy::Policy;
 use time::OffsetDateTime;
 
@@ -86,13 +86,9 @@ pub fn offered_steps(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) 
 /// for anyone. `None` when the release is already possible (the period is over, or enough
 /// approvers asked to release early) or would be refused for another reason.
 pub fn release_waits_until(facts: &CaseFacts, who: &str, role: Role, policy: &Policy) -> Option<OffsetDateTime> {
+    // A release refuses `CoolingOff` only once every other rule of it allows it.
     let cooling_off = facts.cooling_off.as_ref()?;
-    cooling_off.left(policy)?;
-    if decide(facts, who, role, CaseAction::Release, policy).is_ok() {
-        return None;
-    }
-    let without_wait = CaseFacts { cooling_off: None, ..facts.clone() };
-    decide(&without_wait, who, role, CaseAction::Release, policy).is_ok().then(|| cooling_off.until(policy))
+    matches!(decide(facts, who, role, CaseAction::Release, policy), Err(Refusal::CoolingOff(_))).then(|| cooling_off.until(policy))
 }
 
 /// Whether `who` (with `role`) may attach a bank's name check to the case now (issue 20): the
