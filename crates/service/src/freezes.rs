@@ -543,13 +543,6 @@ impl Workspace {
         )
     }
 
-    /// A partner's freezes, newest first, lifted ones included (any signed-in user).
-    pub fn partner_freezes(&mut self, session: &Session, partner_id: i64) -> ServiceResult<Vec<FreezeView>> {
-        self.require_signed_in(session)?;
-        let state = self.implied_state()?;
-        Ok(state.freezes.get(&partner_id).into_iter().flatten().rev().map(FreezeView::of).collect())
-    }
-
     /// Every partner with a standing freeze (any signed-in user): what the banner of every
     /// desktop names, from the signed statements in the workspace.
     pub fn frozen_partners(&mut self, session: &Session) -> ServiceResult<Vec<FrozenPartner>> {

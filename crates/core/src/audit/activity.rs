@@ -53,17 +53,8 @@ fn count(event: &EventFields<'_>, day: &mut DayActivity) {
     }
 }
 
-/// Per-day counts of `events` (in any order), oldest day first, one entry for every day from
-/// the first event's to the last's. Events whose time does not parse are left out.
-pub fn daily_activity<'a>(events: impl IntoIterator<Item = EventFields<'a>>) -> Vec<DayActivity> {
-    let mut days = DailyActivity::default();
-    for event in events {
-        days.add(&event);
-    }
-    days.finish()
-}
-
-/// [`daily_activity`] one event at a time, for a log read a row at a time and never held whole.
+/// Per-day counts of events (added in any order), one event at a time, for a log read a row at a
+/// time and never held whole.
 #[derive(Debug, Default)]
 pub struct DailyActivity {
     days: std::collections::BTreeMap<Date, DayActivity>,
@@ -76,7 +67,8 @@ impl DailyActivity {
         count(event, self.days.entry(at.date()).or_default());
     }
 
-    /// The days counted, as [`daily_activity`] gives them.
+    /// The days counted, oldest day first, one entry for every day from the first event's to the
+    /// last's.
     pub fn finish(mut self) -> Vec<DayActivity> {
         let (Some(first), Some(last)) = (self.days.keys().next().copied(), self.days.keys().next_back().copied()) else {
             return Vec::new();
@@ -99,6 +91,14 @@ mod tests {
 
     fn event<'a>(at: &'a str, action: &'a str, details: &'a str) -> EventFields<'a> {
         EventFields { seq: 1, at, actor: "dave", action, subject: "case:1", details }
+    }
+
+    fn daily_activity<'a>(events: impl IntoIterator<Item = EventFields<'a>>) -> Vec<DayActivity> {
+        let mut days = DailyActivity::default();
+        for event in events {
+            days.add(&event);
+        }
+        days.finish()
     }
 
     #[test]

@@ -1247,8 +1247,8 @@ mod tests {
         assert_eq!(state.case_facts(7, before).unwrap().partner_frozen, None, "not before effective_from");
         // The same notice again does not count twice.
         o.log.push(Some(&clara), "clara", "partner.freeze", "partner:2", freeze(&partner, "f-1"));
-        // A lift notice its recovery key signed does not count while no statement gives the partner
-        // one (recovery keys are not statements yet: `recovery_key_status`).
+        // A lift notice signed by a recovery key no statement pinned for the partner (its card named
+        // none) does not count (`recovery_key_status`).
         let recovery = KeyPair::from_seed(&[10; 32]);
         let lift_file = crate::format::freeze::sign_lift(&recovery, "l-1", "f-1", partner.fingerprint(), "fixed", at).unwrap();
         let keys_with_recovery = json!([{ "public_key": partner.public_key().to_base64(), "role": "signing" }, { "public_key": recovery.public_key().to_base64(), "role": "recovery" }]);

@@ -677,7 +677,6 @@ fn may_release(r: &Request<'_>) -> Result<Transition, Refusal> {
         Approved => {}
         Accepted if !r.facts.needs_approval(r.policy) => {}
         Accepted => return r.not_allowed("over_threshold", "its amount is over the approval threshold: it needs an approval first"),
-        Released => return r.not_allowed("released_twice", "it was already released; a payment is never released twice"),
         Hold => return r.not_allowed("callback_and_approval_first", "it needs a callback and an approval first"),
         CallbackConfirmed => return r.not_allowed("approval_first", "it needs an approval first"),
         _ => return r.not_allowed("cannot_release", "it cannot be released"),
