@@ -110,6 +110,25 @@ describe("a frozen partner's page and case", () => {
     }
   });
 
+  it("shows the freeze's finding once on a case page, and in the findings once the freeze is lifted", async () => {
+    const finding = { code: "partner_frozen" as const, severity: "warning" as const, message: "The partner froze its payments.", values: { notice: "f-1", since: "2026-12-04T08:00:00Z", reason: "Our mail server was compromised" } };
+    const changed = { code: "bank_details_changed" as const, severity: "warning" as const, message: "The account differs from the one on file.", values: {} };
+    let frozen: typeof finding | null = finding;
+    mockIPC((cmd) => {
+      if (cmd === "case_detail") return caseViewOf(summaryOf(7, { status: "hold" }), { findings: [finding, changed], partner_frozen: frozen, next_steps: ["reject"] });
+      throw new Error(cmd);
+    });
+    const shell = shellOf(userOf("erin", "approver"));
+    await renderCase(shell, 7);
+    expect(shell.content.querySelectorAll("[data-code=partner_frozen]")).toHaveLength(1);
+    expect(shell.content.querySelector("#case-frozen [data-code=partner_frozen]")).not.toBeNull();
+    expect(shell.content.querySelector("#findings [data-code=bank_details_changed]")).not.toBeNull();
+    frozen = null;
+    await renderCase(shell, 7);
+    expect(shell.content.querySelector("#case-frozen")).toBeNull();
+    expect(shell.content.querySelectorAll("#findings [data-code=partner_frozen]")).toHaveLength(1);
+  });
+
   it("shows why a case is held, in words in every language", async () => {
     const finding = { code: "partner_frozen" as const, severity: "warning" as const, message: "The partner froze its payments.", values: { notice: "f-1", since: "2026-12-04T08:00:00Z", reason: "Our mail server was compromised" } };
     mockIPC((cmd) => {

@@ -195,8 +195,9 @@ function fact(term: string, value: string, id?: string): HTMLElement[] {
   return [h("dt", {}, term), h("dd", { id }, value)];
 }
 
+/** The case's own findings; `partner_frozen` is left out while the freeze section above shows it. */
 function findingsSection(view: CaseView): HTMLElement {
-  const own = view.findings.filter((f) => !isEmailFinding(f));
+  const own = view.findings.filter((f) => !isEmailFinding(f) && !(view.partner_frozen && f.code === "partner_frozen"));
   return h(
     "section",
     { class: "card", "aria-labelledby": "findings-title" },
@@ -458,11 +459,6 @@ function timelineSection(view: CaseView): HTMLElement {
   );
 }
 
-/**
- * The cooling-off a release waits for (issue 20): a countdown in the user's language from the
- * seconds the core counted when the case was read, why, and the early-release requests with their
- * reasons. Absent when there is nothing to wait for.
- */
 /** Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding in words. */
 export function frozenSection(view: CaseView): HTMLElement | null {
   if (!view.partner_frozen) return null;
@@ -474,6 +470,11 @@ export function frozenSection(view: CaseView): HTMLElement | null {
   );
 }
 
+/**
+ * The cooling-off a release waits for (issue 20): a countdown in the user's language from the
+ * seconds the core counted when the case was read, why, and the early-release requests with their
+ * reasons. Absent when there is nothing to wait for.
+ */
 export function coolingOffSection(view: CaseView): HTMLElement | null {
   const c = view.cooling_off;
   if (!c) return null;
