@@ -163,6 +163,38 @@ pub fn not_written(path: &std::path::Path, e: impl fmt::Display) -> CommandError
     CommandError::detailed("export_failed", "not_written", message, &[("file", file_name(path))])
 }
 
+/// How a command words a new file it may not write where the user chose ([`refused_new_file`]).
+pub struct NewFileWords {
+    /// What the file is, as the message names it: "a bank file".
+    pub kind: &'static str,
+    /// The wording of `file_exists` when the file exists.
+    pub exists: &'static str,
+    /// The wording of `no_directory` when its folder does not exist.
+    pub no_folder: &'static str,
+    /// What did not happen for it, ending the message ("case 3 was not released"), if anything.
+    pub outcome: Option<String>,
+    /// Particulars beside the file or the folder (the case).
+    pub values: Vec<(&'static str, String)>,
+}
+
+/// Why a new file cannot go to `path`, from `check_new_file`'s refusal: one that exists is never
+/// overwritten, a folder that does not exist is named, anything else is [`not_written`].
+pub fn refused_new_file(path: &std::path::Path, e: &FileError, words: NewFileWords) -> CommandError {
+    let values = |first: (&'static str, String)| [vec![first], words.values.clone()].concat();
+    match e {
+        FileError::Exists(p) => {
+            let outcome = words.outcome.as_ref().map(|o| format!("; {o}")).unwrap_or_default();
+            let message = format!("{} exists: {} is never overwritten. Choose another name{outcome}.", p.display(), words.kind);
+            CommandError::detailed(e.code(), words.exists, message, &values(("file", file_name(p))))
+        }
+        FileError::NoDirectory(dir) => {
+            let outcome = words.outcome.as_ref().map(|o| format!("; {o}.")).unwrap_or_default();
+            CommandError::detailed(e.code(), words.no_folder, format!("{e}{outcome}"), &values(("folder", dir.display().to_string())))
+        }
+        _ => not_written(path, e),
+    }
+}
+
 /// The name of the file at `path` (the whole path when it has none), as the user chose it.
 pub fn file_name(path: &std::path::Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
@@ -194,6 +226,37 @@ mod tests {
                 assert!(codes.contains(&code), "{code} ({}) is not in APP_CODES", file.display());
             }
         }
+    }
+
+    /// A new file that exists or whose folder does not: worded with its particulars, and what did
+    /// not happen for it ends the message.
+    #[test]
+    fn a_refused_new_file_names_the_file_or_folder_and_the_outcome() {
+        let path = std::path::Path::new("/exports/case-3.xml");
+        let bank = || NewFileWords {
+            kind: "a bank file",
+            exists: "bank_file_exists",
+            no_folder: "bank_file_no_folder",
+            outcome: Some("case 3 was not released".into()),
+            values: vec![("case", "3".into())],
+        };
+        let exists = refused_new_file(path, &FileError::Exists(path.into()), bank());
+        assert_eq!((exists.code, exists.detail), ("file_exists", Some("bank_file_exists")));
+        assert_eq!(
+            exists.message,
+            "/exports/case-3.xml exists: a bank file is never overwritten. Choose another name; case 3 was not released."
+        );
+        assert_eq!(exists.values.get("file").map(String::as_str), Some("case-3.xml"));
+        assert_eq!(exists.values.get("case").map(String::as_str), Some("3"));
+        let no_folder = refused_new_file(path, &FileError::NoDirectory("/exports".into()), bank());
+        assert_eq!((no_folder.code, no_folder.detail), ("no_directory", Some("bank_file_no_folder")));
+        assert!(no_folder.message.ends_with("; case 3 was not released."), "{}", no_folder.message);
+        assert_eq!(no_folder.values.get("folder").map(String::as_str), Some("/exports"));
+        let copy =
+            NewFileWords { kind: "a payment file", exists: "copy_exists", no_folder: "copy_no_folder", outcome: None, values: vec![] };
+        let exists = refused_new_file(path, &FileError::Exists(path.into()), copy);
+        assert_eq!(exists.message, "/exports/case-3.xml exists: a payment file is never overwritten. Choose another name.");
+        assert_eq!(exists.values.len(), 1);
     }
 
     /// The app's own details are its codes' and none is the service's too.

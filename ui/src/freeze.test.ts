@@ -86,6 +86,49 @@ describe("a frozen partner's page and case", () => {
     expect(lifted.textContent).toContain("Lifted (callback) by erin");
   });
 
+  it("words the signing key's role and how a freeze was lifted in every language", () => {
+    const view = {
+      frozen: true,
+      freezes: [
+        freeze,
+        { ...freeze, id: "f-0", signed_by: "recovery", lifted_how: "notice", lifted_by: "erin", lifted_at: "2026-12-01T10:00:00Z" },
+        { ...freeze, id: "f-00", lifted_how: "callback", lifted_by: "erin", lifted_at: "2026-11-01T10:00:00Z" },
+      ],
+    } as unknown as PartnerView;
+    for (const [lang, signing, recovery, byNotice, byCallback] of [
+      ["en", "signed by its signing key", "signed by its recovery key", "Lifted (recovery-key notice)", "Lifted (callback)"],
+      ["tr", "imza anahtarıyla imzalı", "kurtarma anahtarıyla imzalı", "(kurtarma anahtarıyla imzalı bildirim)", "(geri arama)"],
+      ["es", "firmado con su clave de firma", "firmado con su clave de recuperación", "Levantado (aviso firmado con la clave de recuperación)", "Levantado (llamada de verificación)"],
+    ] as const) {
+      setLocale(lang);
+      const [standing, lifted, called] = Array.from(freezesSection(view).querySelectorAll<HTMLElement>("li.freeze")).map((li) => li.textContent ?? "");
+      expect(standing).toContain(signing);
+      expect(lifted).toContain(recovery);
+      expect(lifted).toContain(byNotice);
+      expect(called).toContain(byCallback);
+      if (lang !== "en") for (const code of ["signing", "recovery", "notice", "callback"]) expect([standing, lifted, called].join(" ")).not.toMatch(new RegExp(`\\b${code}\\b`));
+    }
+  });
+
+  it("shows the freeze's finding once on a case page, and in the findings once the freeze is lifted", async () => {
+    const finding = { code: "partner_frozen" as const, severity: "warning" as const, message: "The partner froze its payments.", values: { notice: "f-1", since: "2026-12-04T08:00:00Z", reason: "Our mail server was compromised" } };
+    const changed = { code: "bank_details_changed" as const, severity: "warning" as const, message: "The account differs from the one on file.", values: {} };
+    let frozen: typeof finding | null = finding;
+    mockIPC((cmd) => {
+      if (cmd === "case_detail") return caseViewOf(summaryOf(7, { status: "hold" }), { findings: [finding, changed], partner_frozen: frozen, next_steps: ["reject"] });
+      throw new Error(cmd);
+    });
+    const shell = shellOf(userOf("erin", "approver"));
+    await renderCase(shell, 7);
+    expect(shell.content.querySelectorAll("[data-code=partner_frozen]")).toHaveLength(1);
+    expect(shell.content.querySelector("#case-frozen [data-code=partner_frozen]")).not.toBeNull();
+    expect(shell.content.querySelector("#findings [data-code=bank_details_changed]")).not.toBeNull();
+    frozen = null;
+    await renderCase(shell, 7);
+    expect(shell.content.querySelector("#case-frozen")).toBeNull();
+    expect(shell.content.querySelectorAll("#findings [data-code=partner_frozen]")).toHaveLength(1);
+  });
+
   it("shows why a case is held, in words in every language", async () => {
     const finding = { code: "partner_frozen" as const, severity: "warning" as const, message: "The partner froze its payments.", values: { notice: "f-1", since: "2026-12-04T08:00:00Z", reason: "Our mail server was compromised" } };
     mockIPC((cmd) => {

@@ -1,7 +1,8 @@
-// Lists that grow but are read in full rarely (partners, pending changes; issue 19): the first
-// page, then a "Load more" button under the table that adds the next. The Rust side pages by id;
-// one item more than the page is asked for, so the button shows only when another page follows,
-// and the page's last item is the next page's cursor.
+// Lists that grow but are read in full rarely (partners, pending changes, the audit log; issue
+// 19): the first page, then a "Load more" button under the table that adds the next. The Rust side
+// pages by id; for a command that answers a plain list, one item more than the page is asked for,
+// so the button shows only when another page follows, and the page's last item is the next page's
+// cursor; a command that answers its own cursor (the audit log's `next`) is followed as it says.
 import { h } from "./dom";
 import { t } from "./i18n";
 
@@ -38,16 +39,30 @@ export function loadMoreButton<T>(
   append: (items: T[]) => void,
   failed: (reason: unknown) => void,
 ): HTMLButtonElement | null {
+  return moreButton(id, next, (after) => pageOf(fetch, idOf, after), append, failed);
+}
+
+/**
+ * The "Load more" button (`id`) for a command that pages itself: `page(after)` reads the page
+ * below `after` and the cursor of the one after it, and the button goes when none follows.
+ */
+export function moreButton<T>(
+  id: string,
+  next: number | null,
+  page: (after: number) => Promise<ListPage<T>>,
+  append: (items: T[]) => void,
+  failed: (reason: unknown) => void,
+): HTMLButtonElement | null {
   if (next === null) return null;
   let after: number = next;
   const button = h("button", { id, type: "button", class: "secondary load-more" }, t("list.more"));
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const page = await pageOf(fetch, idOf, after);
-      append(page.items);
-      if (page.next === null) button.remove();
-      else after = page.next;
+      const read = await page(after);
+      append(read.items);
+      if (read.next === null) button.remove();
+      else after = read.next;
     } catch (reason) {
       failed(reason);
     } finally {

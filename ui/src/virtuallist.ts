@@ -130,18 +130,10 @@ export class VirtualList<T> implements RowSource {
     if (this.stale || !sameWindow(view, this.drawn)) this.render(view);
     this.measure();
     if (this.more && !this.loading && view.end + this.loadAhead >= this.items.length) {
-      // After a page arrives the window is looked at again: a tall viewport may want another. A
-      // page that fails ends the loading (the caller shows why) rather than asking again and again.
-      this.loading = this.options.loadMore().then(
-        () => {
-          this.loading = null;
-          this.draw();
-        },
-        () => {
-          this.loading = null;
-          this.more = false;
-        },
-      );
+      // After a page arrives the window is looked at again: a tall viewport may want another.
+      void this.loadPage().then((loaded) => {
+        if (loaded) this.draw();
+      });
     }
   }
 
@@ -158,16 +150,9 @@ export class VirtualList<T> implements RowSource {
     await this.settled();
     while (this.selectedKey !== null && this.selectedIndex() < 0 && this.more) {
       const before = this.items.length;
-      this.loading = this.options.loadMore();
-      try {
-        await this.loading;
-      } catch {
-        this.more = false;
-      } finally {
-        this.loading = null;
-      }
-      // A page dropped (the list was asked afresh meanwhile): stop rather than ask again and again.
-      if (this.items.length <= before) break;
+      // A page that failed, or one dropped (the list was asked afresh meanwhile): stop rather than
+      // ask again and again.
+      if (!(await this.loadPage()) || this.items.length <= before) break;
     }
     return this.selectedIndex();
   }
@@ -219,6 +204,24 @@ export class VirtualList<T> implements RowSource {
       tr.setAttribute("aria-selected", String(tr === row));
       if (tr === row) tr.tabIndex = -1;
     }
+  }
+
+  /**
+   * Asks for the next page; whether it arrived. A page that fails ends the loading (the caller
+   * shows why) rather than asking again and again.
+   */
+  private loadPage(): Promise<boolean> {
+    const page = this.options.loadMore().then(
+      () => true,
+      () => {
+        this.more = false;
+        return false;
+      },
+    );
+    this.loading = page.then(() => {
+      this.loading = null;
+    });
+    return page;
   }
 
   /** Puts the rows of `view` in the DOM, keeping those already there (and the focus in them). */

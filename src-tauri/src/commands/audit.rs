@@ -97,9 +97,10 @@ pub struct AuditEvent {
 pub struct AuditLogView {
     /// The events of the page, newest first.
     pub events: Vec<AuditEvent>,
-    /// How many events matched.
-    #[ts(type = "number")]
-    pub total: u64,
+    /// How many events matched, counted for the first page only (`after` none); `null` on later
+    /// pages, whose screen keeps the first page's count.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
     /// The `after` of the next (older) page; `null` on the last.
     #[ts(type = "number | null")]
     pub next: Option<i64>,
@@ -188,9 +189,9 @@ fn event_view(e: &LoggedEvent) -> AuditEvent {
 }
 
 /// A page of the events `filter` chooses (auditors and admins), newest first: at most `limit`
-/// (default and at most [`LOG_LIMIT`]) below event `after` (none: from the newest), and the
-/// count of them all. The store reads only the page and counts the rest (issue 19: never the
-/// whole log for a screen).
+/// (default and at most [`LOG_LIMIT`]) below event `after` (none: from the newest), and, on the
+/// first page only, the count of them all. The store reads only the page and counts the rest
+/// (issue 19: never the whole log for a screen).
 #[tauri::command]
 pub async fn audit_log(
     state: State<'_, AppState>,
@@ -203,7 +204,7 @@ pub async fn audit_log(
         let filter = EventFilter { page, newest_first: true, ..filter.to_core() };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
-        let total = ws.count_audit_events(session, &filter)?;
+        let total = if after.is_none() { Some(ws.count_audit_events(session, &filter)?) } else { None };
         let paged = ws.audit_log(session, &filter)?;
         Ok(AuditLogView { total, events: paged.items.iter().map(event_view).collect(), next: paged.next })
     })

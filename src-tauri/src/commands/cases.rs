@@ -18,7 +18,7 @@ use ts_rs::TS;
 use super::inbox::{finding_view, summary, CaseSummary, FindingView};
 use super::save::save_target;
 use crate::dialog;
-use crate::error::file_name;
+use crate::error::{file_name, refused_new_file, NewFileWords};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -530,17 +530,12 @@ fn qr_view(payload: String) -> CommandResult<QrView> {
 
 /// Why the bank file of case `id` cannot go to `path` (nothing was released).
 fn refused_bank_file(id: i64, path: &std::path::Path, e: FileError) -> CommandError {
-    let case = ("case", id.to_string());
-    match &e {
-        FileError::Exists(p) => {
-            let message =
-                format!("{} exists: a bank file is never overwritten. Choose another name; case {id} was not released.", p.display());
-            CommandError::detailed(e.code(), "bank_file_exists", message, &[("file", file_name(p)), case])
-        }
-        FileError::NoDirectory(dir) => {
-            let message = format!("{e}; case {id} was not released.");
-            CommandError::detailed(e.code(), "bank_file_no_folder", message, &[("folder", dir.display().to_string()), case])
-        }
-        _ => crate::error::not_written(path, &e),
-    }
+    let words = NewFileWords {
+        kind: "a bank file",
+        exists: "bank_file_exists",
+        no_folder: "bank_file_no_folder",
+        outcome: Some(format!("case {id} was not released")),
+        values: vec![("case", id.to_string())],
+    };
+    refused_new_file(path, &e, words)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use countersign_service::core::screen::rules::{FileFinding, LineReport, LineVerdict, Reason, ScreenReason};
 use countersign_service::core::screen::MAX_PAYMENT_FILE_BYTES;
-use countersign_service::files::{check_new_file, read_limited, write_atomic, FileError, Sensitivity};
+use countersign_service::files::{check_new_file, read_limited, write_atomic, Sensitivity};
 use countersign_service::{FileCheck, FileStanding, ScreenedFile, ScreeningRecord};
 use serde::Serialize;
 use tauri::{Runtime, State, WebviewWindow};
@@ -17,7 +17,7 @@ use ts_rs::TS;
 
 use super::save::save_target;
 use crate::dialog;
-use crate::error::{file_name, not_written, unreadable};
+use crate::error::{not_written, refused_new_file, unreadable, NewFileWords};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -364,16 +364,8 @@ pub async fn save_approved_copy<R: Runtime>(
     })?;
     let path =
         save_target(&window, &state, "Save the approved copy", &stem, "xml", "No file was chosen, so no copy was written.").await?.path;
-    check_new_file(&path).map_err(|e| match &e {
-        FileError::Exists(p) => {
-            let message = format!("{} exists: a payment file is never overwritten. Choose another name.", p.display());
-            CommandError::detailed(e.code(), "copy_exists", message, &[("file", file_name(p))])
-        }
-        FileError::NoDirectory(dir) => {
-            CommandError::detailed(e.code(), "copy_no_folder", e.to_string(), &[("folder", dir.display().to_string())])
-        }
-        _ => not_written(&path, &e),
-    })?;
+    let words = NewFileWords { kind: "a payment file", exists: "copy_exists", no_folder: "copy_no_folder", outcome: None, values: vec![] };
+    check_new_file(&path).map_err(|e| refused_new_file(&path, &e, words))?;
     blocking(|| {
         let inner = state.lock();
         let copy = inner.screened_copy.as_ref().filter(|c| c.event == event).ok_or_else(|| {

@@ -10,9 +10,10 @@ export type AuditLogView = {
  */
 events: Array<AuditEvent>, 
 /**
- * How many events matched.
+ * How many events matched, counted for the first page only (`after` none); `null` on later
+ * pages, whose screen keeps the first page's count.
  */
-total: number, 
+total: number | null, 
 /**
  * The `after` of the next (older) page; `null` on the last.
  */

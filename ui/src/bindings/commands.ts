@@ -104,9 +104,9 @@ export function appInfo(): Promise<AppInfo> {
 
 /**
  * A page of the events `filter` chooses (auditors and admins), newest first: at most `limit`
- * (default and at most [`LOG_LIMIT`]) below event `after` (none: from the newest), and the
- * count of them all. The store reads only the page and counts the rest (issue 19: never the
- * whole log for a screen).
+ * (default and at most [`LOG_LIMIT`]) below event `after` (none: from the newest), and, on the
+ * first page only, the count of them all. The store reads only the page and counts the rest
+ * (issue 19: never the whole log for a screen).
  */
 export function auditLog(filter: AuditFilter, limit: number | null, after: number | null): Promise<AuditLogView> {
   return call("audit_log", { filter, limit, after });

@@ -7,7 +7,8 @@
 // do what is the core's; its refusals are shown with their codes. The chart is SVG drawn here
 // (presentation attributes and classes only: the CSP forbids inline styles).
 import { sortable } from "../sortable";
-import { LIST_PAGE, loadMoreButton } from "../loadmore";
+import { LIST_PAGE, moreButton } from "../loadmore";
+import { labelled } from "./form";
 import {
   auditActivity,
   auditLog,
@@ -140,10 +141,6 @@ async function saving(button: HTMLButtonElement, feedback: HTMLElement, id: stri
 
 // Filters ----------------------------------------------------------------------------------------
 
-function field(id: string, label: string, control: HTMLElement): HTMLElement {
-  return h("div", { class: "field" }, h("label", { for: id }, label), control);
-}
-
 function filterForm(partners: PartnerRow[], apply: (filter: AuditFilter) => void): HTMLElement[] {
   const caseId = h("input", { id: "filter-case", type: "number", min: 1, step: 1, inputmode: "numeric" });
   const partner = partners.length
@@ -168,12 +165,12 @@ function filterForm(partners: PartnerRow[], apply: (filter: AuditFilter) => void
     h(
       "div",
       { class: "row filters" },
-      field("filter-case", t("audit.filter.case"), caseId),
-      field("filter-partner", t("audit.filter.partner"), partner),
-      field("filter-actor", t("audit.filter.actor"), actor),
-      field("filter-action", t("audit.filter.action"), action),
-      field("filter-from", t("audit.filter.from"), from),
-      field("filter-until", t("audit.filter.until"), until),
+      labelled("filter-case", t("audit.filter.case"), caseId),
+      labelled("filter-partner", t("audit.filter.partner"), partner),
+      labelled("filter-actor", t("audit.filter.actor"), actor),
+      labelled("filter-action", t("audit.filter.action"), action),
+      labelled("filter-from", t("audit.filter.from"), from),
+      labelled("filter-until", t("audit.filter.until"), until),
     ),
     actions,
     h("p", { class: "hint" }, t("audit.filter.hint")),
@@ -210,7 +207,8 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
     section.dataset.state = "error";
     return;
   }
-  const total = view.total;
+  // Counted on the first page only; later pages answer no total.
+  const total = view.total ?? view.events.length;
   const count = h("p", { id: "audit-count", "data-total": total });
   const counted = (shown: number) => {
     count.dataset.shown = String(shown);
@@ -236,12 +234,14 @@ async function renderLog(section: HTMLElement, filter: AuditFilter, shell: Shell
   );
   sortable(table, { initial: { column: 0, direction: "descending" } });
   const failure = h("div", { id: "audit-more-feedback", "aria-live": "polite" });
-  // Older pages below the cursor, as the store pages them (one more asked, to know if another follows).
-  const more = loadMoreButton(
+  // Older pages below the cursor the command answers, as the store pages them.
+  const more = moreButton(
     "audit-more",
     view.next,
-    async (limit, after) => (await auditLog(filter, limit, after)).events,
-    (e) => e.seq,
+    async (after) => {
+      const page = await auditLog(filter, LIST_PAGE, after);
+      return { items: page.events, next: page.next };
+    },
     (events) => {
       failure.replaceChildren();
       body.append(...events.map((e) => eventRow(e, shell)));

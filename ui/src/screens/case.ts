@@ -34,6 +34,8 @@ import { findingList, isEmailFinding } from "../findings";
 import { offers } from "../access";
 import { NAME_CHECK_ANSWERS } from "../bindings/coreCodes";
 import type { Scheme } from "../bindings/Scheme";
+import type { Obtained } from "../bindings/Obtained";
+import { labelled } from "./form";
 import type { NameCheckEntry } from "../bindings/NameCheckEntry";
 import type { NameCheckRequest } from "../bindings/NameCheckRequest";
 
@@ -195,8 +197,9 @@ function fact(term: string, value: string, id?: string): HTMLElement[] {
   return [h("dt", {}, term), h("dd", { id }, value)];
 }
 
+/** The case's own findings; `partner_frozen` is left out while the freeze section above shows it. */
 function findingsSection(view: CaseView): HTMLElement {
-  const own = view.findings.filter((f) => !isEmailFinding(f));
+  const own = view.findings.filter((f) => !isEmailFinding(f) && !(view.partner_frozen && f.code === "partner_frozen"));
   return h(
     "section",
     { class: "card", "aria-labelledby": "findings-title" },
@@ -323,10 +326,8 @@ function nameCheckItem(n: NameCheckEntry): HTMLElement {
   );
 }
 
-/** A labelled input of the name-check form. */
-function field(id: string, text: string, input: HTMLElement): HTMLElement[] {
-  return [h("label", { for: id }, text), input];
-}
+/** How a bank's answer can be obtained, in the order the form offers them. */
+const OBTAINED: Obtained[] = ["api", "pain002", "screenshot"];
 
 /** The approver's form to attach a bank's answer; the core checks every field and the account. */
 function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: () => void): HTMLElement {
@@ -351,7 +352,7 @@ function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: ()
   const obtained = h(
     "select",
     { id: "nc-obtained" },
-    ...(["api", "pain002", "screenshot"] as const).map((how) => h("option", { value: how }, codeName("nameCheckObtained", how))),
+    ...OBTAINED.map((how) => h("option", { value: how }, codeName("nameCheckObtained", how))),
   );
   let evidence: string | null = null;
   const chosen = h("span", { id: "nc-file", class: "hint" }, t("case.nameCheckNoFile"));
@@ -368,15 +369,15 @@ function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: ()
     "form",
     { id: "name-check-form", class: "form" },
     h("h4", {}, t("case.nameCheckForm")),
-    ...field("nc-scheme", t("case.nameCheckScheme"), scheme),
-    ...field("nc-request-id", t("case.nameCheckRequestId"), requestId),
-    ...field("nc-requested-at", t("case.nameCheckRequestedAt"), requestedAt),
-    ...field("nc-answered-at", t("case.nameCheckAnsweredAt"), answeredAt),
-    ...field("nc-name-sent", t("case.nameCheckNameSent"), nameSent),
-    ...field("nc-account-sent", t("case.nameCheckAccountSent"), accountSent),
-    ...field("nc-answer", t("case.nameCheckAnswer"), answer),
-    ...field("nc-matched-name", t("case.nameCheckMatchedName"), matchedName),
-    ...field("nc-obtained", t("case.nameCheckHow"), obtained),
+    labelled("nc-scheme", t("case.nameCheckScheme"), scheme),
+    labelled("nc-request-id", t("case.nameCheckRequestId"), requestId),
+    labelled("nc-requested-at", t("case.nameCheckRequestedAt"), requestedAt),
+    labelled("nc-answered-at", t("case.nameCheckAnsweredAt"), answeredAt),
+    labelled("nc-name-sent", t("case.nameCheckNameSent"), nameSent),
+    labelled("nc-account-sent", t("case.nameCheckAccountSent"), accountSent),
+    labelled("nc-answer", t("case.nameCheckAnswer"), answer),
+    labelled("nc-matched-name", t("case.nameCheckMatchedName"), matchedName),
+    labelled("nc-obtained", t("case.nameCheckHow"), obtained),
     h("div", { class: "row" }, pick, chosen),
     h("p", { class: "hint" }, t("case.nameCheckPain002Limit")),
     error,
@@ -458,11 +459,6 @@ function timelineSection(view: CaseView): HTMLElement {
   );
 }
 
-/**
- * The cooling-off a release waits for (issue 20): a countdown in the user's language from the
- * seconds the core counted when the case was read, why, and the early-release requests with their
- * reasons. Absent when there is nothing to wait for.
- */
 /** Why the case is held by its partner's freeze (issue 20): the `partner_frozen` finding in words. */
 export function frozenSection(view: CaseView): HTMLElement | null {
   if (!view.partner_frozen) return null;
@@ -474,6 +470,11 @@ export function frozenSection(view: CaseView): HTMLElement | null {
   );
 }
 
+/**
+ * The cooling-off a release waits for (issue 20): a countdown in the user's language from the
+ * seconds the core counted when the case was read, why, and the early-release requests with their
+ * reasons. Absent when there is nothing to wait for.
+ */
 export function coolingOffSection(view: CaseView): HTMLElement | null {
   const c = view.cooling_off;
   if (!c) return null;

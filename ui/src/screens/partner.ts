@@ -15,7 +15,7 @@ import {
   type PartnerView,
 } from "../api";
 import { errorBox, h, notice } from "../dom";
-import { formatDateTime, hasKey, t } from "../i18n";
+import { codeName, formatDateTime, hasKey, t } from "../i18n";
 import type { Shell } from "../app";
 import { fingerprintGroups } from "./partners";
 import { provenanceText } from "../provenance";
@@ -78,14 +78,14 @@ export function freezesSection(view: PartnerView): HTMLElement {
       { class: "freeze", "data-freeze": f.id, "data-lifted": String(f.lifted_how !== null) },
       t("freeze.page.entry", {
         id: f.id,
-        role: f.signed_by,
+        role: codeName("freezeRole", f.signed_by),
         scope: f.except ? t("freeze.banner.allBut", { account: f.except }) : t("freeze.banner.all"),
         since: formatDateTime(f.effective_from),
         reason: f.reason,
         who: f.received_by,
         at: formatDateTime(f.received_at),
       }),
-      f.lifted_how ? ` ${t("freeze.page.lifted", { how: f.lifted_how, who: f.lifted_by ?? "—", at: formatDateTime(f.lifted_at ?? "") })}` : "",
+      f.lifted_how ? ` ${t("freeze.page.lifted", { how: codeName("freezeLift", f.lifted_how), who: f.lifted_by ?? "—", at: formatDateTime(f.lifted_at ?? "") })}` : "",
     );
   return h(
     "section",
