@@ -141,9 +141,12 @@ export function caseListView(shell: Shell, inputs: CaseListInputs): CaseListView
     renderRow: (c) => caseRow(c, shell, now),
     loadMore: async () => {
       const mine = generation;
+      const from = next;
       try {
-        const page = await request(next, PAGE_SIZE);
-        if (mine !== generation) return;
+        const page = await request(from, PAGE_SIZE);
+        // A page of an older question, or one that no longer follows the rows loaded (a refresh
+        // answered meanwhile and put the cursor elsewhere): dropped; the list asks again from there.
+        if (mine !== generation || from !== next) return;
         next = page.next;
         list.append(page.cases, page.next !== null);
         counted();

@@ -7,7 +7,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { CasePageRequest, CaseSummary } from "../api";
 import { setLocale, t } from "../i18n";
 import { age, caseRow, isEmailPath, renderInbox, SEARCH_DELAY_MS } from "./inbox";
-import { ariaSort, DEFAULT_ORDER, nextOrder, normaliseSearch, PAGE_SIZE } from "./caselist";
+import { ariaSort, DEFAULT_ORDER, nextOrder, normaliseSearch, PAGE_SIZE, ROW_HEIGHT } from "./caselist";
 import { shellOf, userOf } from "../testing";
 
 afterEach(() => {
@@ -165,6 +165,60 @@ describe("inbox", () => {
     await flush();
     expect(shell.content.querySelector("#cases-error")?.getAttribute("data-code")).toBe("invalid_input");
     expect(calls).toBe(4);
+  });
+
+  it("drops a next page asked before a refresh's answer and answered after it: no case is skipped", async () => {
+    // The Rust side of 10,000 cases answers when told: each question waits until released.
+    const waiting: { request: CasePageRequest; answer: () => void }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "case_page") throw new Error(cmd);
+      const request = (args as { request: CasePageRequest }).request;
+      const start = request.after === null ? 10_000 : request.after - 1;
+      const ids = Array.from({ length: Math.min(request.limit, start) }, (_, i) => start - i);
+      const page = { cases: ids.map(row), next: ids.at(-1)! > 1 ? ids.at(-1)! : null };
+      return new Promise((resolve) => waiting.push({ request, answer: () => resolve(page) }));
+    });
+    const answer = async (after: number | null) => {
+      const at = waiting.findIndex((w) => w.request.after === after);
+      waiting.splice(at, 1)[0].answer();
+      await flush();
+    };
+    const asked = () => waiting.map((w) => w.request.after);
+    const shell = shellOf(userOf("carol", "clerk"));
+    const rendered = renderInbox(shell);
+    await flush();
+    await answer(null);
+    await rendered;
+    const viewport = viewportOf(shell.content);
+    const scrollTo = async (row: number) => {
+      viewport.scrollTop = row * ROW_HEIGHT;
+      viewport.dispatchEvent(new Event("scroll"));
+      await new Promise((r) => requestAnimationFrame(r));
+      await flush();
+    };
+    await scrollTo(100);
+    expect(asked()).toEqual([9901]);
+    // Another desktop's change: the rows loaded are asked again; that answer is slow.
+    shell.live?.();
+    await flush();
+    expect(asked()).toEqual([9901, null]);
+    // The page asked before the refresh answers first: dropped, and asked again.
+    await answer(9901);
+    expect(asked()).toEqual([null, 9901]);
+    await answer(9901);
+    await scrollTo(200);
+    expect(asked(), "200 rows loaded, the next page asked").toEqual([null, 9801]);
+    // The refresh answers: the 100 rows it asked for, the next page after 9901 again. The page
+    // after 9801 follows no row of the list now: dropped, and the one after 9901 asked instead.
+    await answer(null);
+    await answer(9801);
+    expect(asked()).toEqual([9901]);
+    await answer(9901);
+    await scrollTo(90);
+    const drawn = [...shell.content.querySelectorAll<HTMLElement>("#cases tbody tr[data-row]")];
+    expect(drawn.length).toBeGreaterThan(20);
+    for (const tr of drawn) expect(Number(tr.dataset.caseId), `row ${tr.dataset.row}`).toBe(10_000 - Number(tr.dataset.row));
+    expect(shell.content.querySelector("#case-count")?.textContent).toBe("200 cases so far; more load as you scroll");
   });
 
   it("names a row by every column, so a narrow list that hides some still says them all", () => {
