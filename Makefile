@@ -18,10 +18,11 @@ export PATH := $(CARGO_HOME)/bin:$(PATH)
 # What Tauri needs to build and what the end-to-end run needs (Xvfb, WebKitWebDriver, a D-Bus
 # session, ps for cleanup); xmllint checks exports against the ISO 20022 schema; python3-venv
 # runs the independent verifier of the format's test vectors; postgresql gives the tests their own
-# throwaway server (initdb and pg_ctl in a temporary directory: no service is used).
+# throwaway server (initdb and pg_ctl in a temporary directory: no service is used); xwd
+# (x11-apps) and netpbm take the end-to-end run's screenshots from Xvfb (tests/e2e/app.mjs).
 APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev \
 	librsvg2-dev libxdo-dev pkg-config file xvfb webkit2gtk-driver dbus-x11 procps libxml2-utils \
-	postgresql
+	postgresql x11-apps netpbm
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 APP_BIN := target/debug/countersign-app

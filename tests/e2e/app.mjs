@@ -102,12 +102,31 @@ export async function settle(driver) {
   );
 }
 
+/** The size of run.sh's Xvfb screen (`-screen 0 1600x1000x24`). */
+const SCREEN = { width: 1600, height: 1000 };
+
+/**
+ * A PNG of the app's window as the X server shows it: the screen (xwd) cut to the window's
+ * rectangle (netpbm). The app draws without accelerated compositing (src-tauri/src/webview.rs),
+ * and WebKitWebDriver's own screenshot then never returns once the window has been resized. A
+ * window that reaches past the screen's edge is moved to its top left corner first.
+ */
+export async function windowPicture(driver) {
+  const window = driver.manage().window();
+  let { x, y, width, height } = await window.getRect();
+  if (x + width > SCREEN.width || y + height > SCREEN.height || x < 0 || y < 0) {
+    ({ x, y, width, height } = await window.setRect({ x: 0, y: 0 }));
+  }
+  const cut = `xwd -root -silent | xwdtopnm 2>/dev/null | pamcut -left ${x} -top ${y} -width ${width} -height ${height} | pnmtopng`;
+  return execFileSync("bash", ["-o", "pipefail", "-c", cut], { maxBuffer: 64 * 1024 * 1024 });
+}
+
 /** Saves a screenshot of the app window as OUT_DIR/NAME.png and returns its path. */
 export async function screenshot(driver, name) {
   await settle(driver);
   const file = path.join(OUT_DIR, `${name}.png`);
   await mkdir(OUT_DIR, { recursive: true });
-  await writeFile(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+  await writeFile(file, await windowPicture(driver));
   return file;
 }
 
@@ -133,7 +152,7 @@ export async function docScreenshot(driver, name) {
   const dir = path.resolve(ROOT, folder);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await writeFile(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+  await writeFile(file, await windowPicture(driver));
   return file;
 }
 

@@ -64,7 +64,11 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
       openApp({ args: ["--data-dir", CLERK_DIR] }),
       openApp({ args: ["--data-dir", APPROVER_DIR], driverUrl: SECOND_DRIVER_URL }),
     ]);
-    // Side by side on the virtual screen, as two people's desktops would be.
+    // Side by side on the virtual screen, as two people's desktops would be; resized once each
+    // window shows its first screen: WebKitWebDriver ends the session of a page resized while it
+    // still loads, drawn without accelerated compositing (src-tauri/src/webview.rs), when the
+    // machine is busy.
+    await Promise.all([A.screen("setup"), B.screen("login")]);
     await Promise.all([
       clerk.manage().window().setRect({ x: 0, y: 0, width: 640, height: 800 }),
       approver.manage().window().setRect({ x: 640, y: 0, width: 640, height: 800 }),
