@@ -8,7 +8,6 @@
 //! `partner_unfreeze` change).
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
 use super::receiving::{Assessment, PartnerRef};
@@ -19,7 +18,7 @@ use countersign_core::audit::freezes::FreezeState;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::changes::{ChangeKind, ProposedEffect};
-use countersign_core::encoding::{b64_encode, format_utc};
+use countersign_core::encoding::{b64_encode, format_utc, sha256_hex};
 use countersign_core::format::envelope::{kind_of_file, FileKind, MAX_FILE_SIZE};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::freeze::{
@@ -180,10 +179,6 @@ impl NoticeReceipt {
             _ => Verdict::Accepted,
         }
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The `partner_frozen` finding of a freeze (issue 20). A warning: the case is *held*, not
@@ -502,7 +497,7 @@ impl Workspace {
         self.authorize(session, Permission::UnfreezePartners, &subject)?;
         let phones = self.verified_phones(session.user(), partner_id)?;
         let (name, country) = self.store.read(|tx| -> ServiceResult<_> {
-            let p = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}").into()))?;
+            let p = super::partners::existing_partner(tx, partner_id)?;
             Ok((p.name, p.country))
         })?;
         let number = countersign_core::assess::phone::PhoneNumber::parse(dialed, country.as_deref())

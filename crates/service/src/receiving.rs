@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::marks::check_mark;
@@ -25,7 +24,7 @@ use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
 use countersign_core::changes::{ChangeKind, ChangeStatus, Proposal};
-use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::encoding::{format_utc, parse_utc, sha256_hex};
 use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::envelope::MAX_FILE_SIZE;
 use countersign_core::format::fingerprint::Fingerprint;
@@ -126,10 +125,6 @@ impl SignerLookup for PinnedKeys {
             None => SignerStatus::Unknown,
         }
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the pipeline needs that does not change between files of one batch.
@@ -338,7 +333,7 @@ impl PaymentRun<'_> {
     /// The email that carried this file: the one given with a single file (the user chose the
     /// pair), or, with several, only if the file is one of its attachments.
     fn email_of(&self, bytes: &[u8]) -> Option<&[u8]> {
-        let carried = self.files.len() == 1 || self.email_attachments.contains(&super::cases::sha256_hex(bytes));
+        let carried = self.files.len() == 1 || self.email_attachments.contains(&sha256_hex(bytes));
         self.email.filter(|_| carried)
     }
 

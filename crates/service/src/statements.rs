@@ -21,6 +21,7 @@ use countersign_core::auth::Role;
 use countersign_core::cases::flow::CaseFacts;
 use countersign_core::cases::policy::Policy;
 use countersign_core::cases::record::Case;
+use countersign_core::encoding::sha256_hex;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, PinnedKey};
@@ -340,7 +341,7 @@ impl Mismatches<'_> {
         for case in &cases {
             let signed = self.state.cases.get(&case.id).and_then(|c| c.bank_file_sha256.clone());
             let kept = tx.bank_file(case.id)?;
-            let kept_sha = kept.as_ref().map(|f| super::cases::sha256_hex(&f.bytes));
+            let kept_sha = kept.as_ref().map(|f| sha256_hex(&f.bytes));
             if kept_sha != signed || kept.as_ref().is_some_and(|f| Some(&f.sha256) != signed.as_ref()) {
                 self.add("bank_files", case.id, "the kept bank file is not the one its release or export statement names");
             }
