@@ -125,9 +125,9 @@ pub fn freeze(args: &FreezeArgs, output: Output) -> CliResult {
             "Wrote {}: freeze notice {} ({} from {from}).\nSend it to every customer: it holds their payments to you as soon as they receive it. Keep its id to lift it later.",
             display(&args.out),
             request.id,
-            match &request.scope {
-                FreezeScope::All => "hold every payment".to_string(),
-                FreezeScope::AllBut(a) => format!("hold every payment but those to {}", a.display()),
+            match request.scope.except() {
+                None => "hold every payment".to_string(),
+                Some(a) => format!("hold every payment but those to {}", a.display()),
             }
         )
     });

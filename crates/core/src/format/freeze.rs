@@ -106,6 +106,14 @@ impl FreezeScope {
         }
     }
 
+    /// With `all_but`: the one account not held.
+    pub fn except(&self) -> Option<&ExceptedAccount> {
+        match self {
+            Self::All => None,
+            Self::AllBut(except) => Some(except),
+        }
+    }
+
     /// `all` or `all_but`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -225,6 +233,12 @@ impl FreezeNotice {
     pub fn in_force_at(&self, at: OffsetDateTime) -> bool {
         at >= self.effective_from
     }
+
+    /// Whether it holds a payment to the account of key `account_key` at `at`: in force then, and
+    /// its scope holding that account.
+    pub fn holds(&self, account_key: Option<&str>, at: OffsetDateTime) -> bool {
+        self.in_force_at(at) && self.scope.holds(account_key)
+    }
 }
 
 /// A lift notice whose signature was checked against the partner's recovery key.
@@ -280,10 +294,7 @@ pub fn sign_freeze(key: &KeyPair, request: &FreezeRequest, now: OffsetDateTime) 
         id: request.id.clone(),
         partner_key: request.partner_key.to_string(),
         scope: request.scope.as_str().into(),
-        except: match &request.scope {
-            FreezeScope::All => None,
-            FreezeScope::AllBut(account) => Some(account_wire(account)),
-        },
+        except: request.scope.except().map(account_wire),
         effective_from: format_utc(whole_seconds_utc(request.effective_from)),
         reason: request.reason.clone(),
         issued_at: format_utc(whole_seconds_utc(now)),
