@@ -262,3 +262,18 @@ fn a_freeze_but_one_account_spares_payments_to_that_account() {
     let result = ws.receive("clara", &[&other.file]).assert_received(HOLD, "hold", Some("partner_frozen"));
     assert!(util::codes_of(&result["findings"]).contains(&"bank_details_changed".to_string()));
 }
+
+/// Regression: the doc comment of `partner revoke-key` sat above `partner unfreeze`, so the help
+/// of `unfreeze` began "Revoke a partner's key" and `revoke-key`'s left out the --statement way.
+#[test]
+fn partner_unfreeze_and_revoke_key_each_say_what_they_do_in_their_help() {
+    let dir = TestDir::new();
+    let unfreeze = dir.countersign(&["partner", "unfreeze", "--help"]).run().assert_code(OK).stdout();
+    assert!(unfreeze.starts_with("Lift a partner's freeze") && !unfreeze.contains("Revoke"), "{unfreeze}");
+    let revoke = dir.countersign(&["partner", "revoke-key", "--help"]).run().assert_code(OK).stdout();
+    assert!(revoke.starts_with("Revoke a partner's key") && revoke.contains("either applies at once"), "{revoke}");
+    let partner = dir.countersign(&["partner", "--help"]).run().assert_code(OK).stdout();
+    let line = |command: &str| partner.lines().find(|l| l.trim_start().starts_with(command)).unwrap_or_default().to_string();
+    assert!(line("unfreeze").contains("Lift a partner's freeze"), "{partner}");
+    assert!(line("revoke-key").contains("Revoke a partner's key"), "{partner}");
+}
