@@ -10,11 +10,7 @@ mod util;
 
 use serde_json::Value;
 
-use util::{details, KeyFiles, TestDir, Workspace, DEFAULT_PHONE};
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
+use util::{details, pairs, KeyFiles, TestDir, Workspace, DEFAULT_PHONE, FAILED, OK, USAGE};
 
 /// Globex's usual details.
 fn usual() -> Value {
@@ -97,10 +93,6 @@ fn revoke_with_recovery(dir: &TestDir, key: &str, fingerprint: &str, out: &str) 
 /// `rotate --with-recovery KEY --replaces FPR --new CARD --out OUT`.
 fn rotate_with_recovery(dir: &TestDir, key: &str, replaces: &str, card: &str, out: &str) -> util::Output {
     dir.countersign(&["--json", "rotate", "--with-recovery", key, "--replaces", replaces, "--new", card, "--out", out]).passphrase().run()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
 #[test]

@@ -26,7 +26,7 @@ use time::{Duration, OffsetDateTime};
 use countersign_core::bank::AccountDetails;
 use countersign_core::encoding::format_utc;
 
-use util::{codes_of, library_instruction, password_of, KeyFiles, Output, TestDir, Workspace, DEFAULT_PHONE};
+use util::{codes_of, library_instruction, pairs, password_of, KeyFiles, Output, TestDir, Workspace, DEFAULT_PHONE};
 
 /// Exit codes of CONTRACT.md.
 const OK: i32 = 0;
@@ -100,10 +100,6 @@ fn accounts(show: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|a| (a["account"].as_str().unwrap_or("").to_string(), a["status"].as_str().unwrap_or("").to_string()))
         .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
 /// Adds clara (clerk) and anna (approver), who take a held case through the callback and the
