@@ -612,7 +612,8 @@ fn assess(
                 None => tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc),
             };
             findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
-            findings.extend(frozen_finding(state, partner_row.id, prepared.account.as_ref(), at));
+            let account_key = prepared.account.as_ref().map(|a| a.key.as_str());
+            findings.extend(super::freezes::frozen_finding_for(state, partner_row.id, account_key, at));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
                 let (accounts, fraud_mark) = checked_history(tx, state, partner_row.id, &valid.key)?;
                 another_current = accounts.iter().any(|a| a.status == AccountStatus::Current && a.account_key != valid.key);
@@ -656,12 +657,6 @@ fn assess(
         email_numbers: vec![],
     };
     Ok((assessment, valid_account))
-}
-
-/// The `partner_frozen` finding when the partner froze its payments (issue 20) and the freeze
-/// holds the instruction's account.
-fn frozen_finding(state: &ImpliedState, partner_id: i64, account: Option<&ValidAccount>, at: OffsetDateTime) -> Option<Finding> {
-    super::freezes::frozen_finding_for(state, partner_id, account.map(|a| a.key.as_str()), at)
 }
 
 /// A partner's account history and the mark of `account_key`, from their rows checked against
