@@ -278,7 +278,6 @@ pub struct Signed {
     pub json: Value,
 }
 
-/// Details that sign and verify cleanly: a valid German IBAN with a German BIC.
 /// Bank details for `sign`: an IBAN account in euros with an amount and a fixed reference.
 pub fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
     json!({
@@ -291,15 +290,10 @@ pub fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
     })
 }
 
+/// Details that sign and verify cleanly: Globex's usual payment, to its contract account (a valid
+/// German IBAN with a German BIC).
 pub fn default_details() -> Value {
-    json!({
-        "beneficiary_name": "Globex Corporation",
-        "iban": "DE89 3704 0044 0532 0130 00",
-        "bic": "COBADEFFXXX",
-        "currency": "EUR",
-        "amount": "1250.00",
-        "reference": "INV-2026-114"
-    })
+    details("Globex Corporation", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "1250.00")
 }
 
 /// A `countersign` invocation being built.
