@@ -21,7 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use util::{KeyFiles, Output, TestDir};
+use util::{codes_of, pairs, KeyFiles, Output, TestDir};
 
 use workspace::{respond, wrong_response, Office, Ws};
 
@@ -60,15 +60,6 @@ fn steps(show: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|e| (e["actor"].as_str().unwrap_or("").to_string(), e["action"].as_str().unwrap_or("").to_string()))
         .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-}
-
-/// The `code`s of a JSON findings array.
-fn codes(findings: &Value) -> Vec<String> {
-    findings.as_array().map(|a| a.iter().filter_map(|f| f["code"].as_str().map(String::from)).collect()).unwrap_or_default()
 }
 
 /// A small workspace toolkit on top of `util`: a workspace in a subdirectory of the test
@@ -372,7 +363,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     let received = ws.receive("clara", &signed.file).assert_code(HOLD);
     let result = received.json()["results"][0].clone();
     received.ensure(result["verdict"] == "hold", "expected verdict hold");
-    received.ensure(codes(&result["findings"]).contains(&"bank_details_changed".into()), "expected bank_details_changed");
+    received.ensure(codes_of(&result["findings"]).contains(&"bank_details_changed".into()), "expected bank_details_changed");
     received
         .ensure(result["confirmation_code"] == signed.confirmation_code.as_str(), "the confirmation code is the one the partner signed");
     received.ensure(result["partner"]["id"] == office.globex_id, "the case names the pinned partner");
@@ -428,7 +419,7 @@ fn incident_a_changed_account_is_held_called_back_on_file_approved_by_a_second_p
     assert_eq!(show["id"], id);
     assert_eq!(show["status"], "released");
     assert_eq!(show["verdict"], "hold");
-    assert!(codes(&show["findings"]).contains(&"bank_details_changed".to_string()), "{show:#}");
+    assert!(codes_of(&show["findings"]).contains(&"bank_details_changed".to_string()), "{show:#}");
     assert_eq!(show["received_by"], "clara");
     assert_eq!(show["decided_by"], "anna");
     assert_eq!(show["account"], CHANGED_IBAN);
@@ -533,14 +524,14 @@ fn denial_quarantines_and_the_account_is_then_rejected_from_another_partner() {
     // And from the same partner again.
     let (again, _) = office.globex_signs("again", &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "100.00"));
     let out = ws.receive("clara", &again.file).assert_code(FAILED);
-    assert!(codes(&out.json()["results"][0]["findings"]).contains(&"account_suspected".into()), "{out}");
+    assert!(codes_of(&out.json()["results"][0]["findings"]).contains(&"account_suspected".into()), "{out}");
 
     // anna, a second person, confirms it: from then on it is account_known_fraudulent; clearing it
     // is a change that alice proposes and another approver must check (issue 15).
     ws.json("anna", &["account", "confirm-fraud", CHANGED_IBAN, "--reason", "the partner never sent it"]).assert_code(OK);
     let (third, _) = office.globex_signs("third", &details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "100.00"));
     let out = ws.receive("clara", &third.file).assert_code(FAILED);
-    assert!(codes(&out.json()["results"][0]["findings"]).contains(&"account_known_fraudulent".into()), "{out}");
+    assert!(codes_of(&out.json()["results"][0]["findings"]).contains(&"account_known_fraudulent".into()), "{out}");
     let marks = ws.json("clara", &["account", "list"]).assert_code(OK).json();
     assert_eq!((marks["accounts"][0]["status"].as_str(), marks["accounts"][0]["marked_by"].as_str()), (Some("fraudulent"), Some("clara")));
 }
@@ -914,7 +905,7 @@ fn issue_signs_our_account_for_a_partner_whose_own_workspace_receives_it() {
     let received = theirs.receive("gina", "ours.csi").assert_code(OK);
     let result = &received.json()["results"][0];
     received.ensure(result["verdict"] == "accepted", "expected verdict accepted");
-    received.ensure(codes(&result["findings"]) == ["first_instruction"], "first_instruction is still noted");
+    received.ensure(codes_of(&result["findings"]) == ["first_instruction"], "first_instruction is still noted");
     received.ensure(result["partner"]["name"] == "Initech GmbH", "the partner is us");
 }
 
@@ -1234,7 +1225,7 @@ fn the_account_on_file_is_read_when_a_case_is_shown_not_kept_from_its_receipt() 
     let approved_at =
         ws.show("clara", other)["timeline"].as_array().unwrap().iter().rev().find(|e| e["action"] == "case.approve").unwrap()["at"].clone();
     assert_eq!(show["on_file_account"]["became_current_at"], approved_at, "current since the other case's approval");
-    assert!(codes(&show["findings"]).contains(&"bank_details_changed".into()), "the findings are those of the receipt: {show:#}");
+    assert!(codes_of(&show["findings"]).contains(&"bank_details_changed".into()), "the findings are those of the receipt: {show:#}");
     ws.run("clara", &["case", "show", &held.to_string()])
         .assert_code(OK)
         .assert_stdout_contains(&format!("on file       {CHANGED_IBAN} · {CHANGED_BIC}"))

@@ -11,28 +11,15 @@
 mod util;
 
 use serde_json::Value;
-use util::{details, TestDir, Workspace, DEFAULT_PHONE};
+use util::{details, TestDir, Workspace, DEFAULT_PHONE, FAILED, GLOBEX_CONTRACT_IBAN, GLOBEX_NEW_IBAN, HOLD, NOT_PERMITTED, OK, USAGE};
 
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-const HOLD: i32 = 3;
-const NOT_PERMITTED: i32 = 4;
-
-const OUR_IBAN: &str = "DE75512108001245126199";
-const GLOBEX_CONTRACT_IBAN: &str = "DE89370400440532013000";
-const GLOBEX_NEW_IBAN: &str = "DE02120300000000202051";
 const ACME_CONTRACT_IBAN: &str = "FR1420041010050500013M02606";
 const ACME_NEW_IBAN: &str = "DE94100700000000000002";
 
 /// alice (admin), clara (clerk), and four approvers: dave, erin, gina, hank; our account on file.
 fn office(dir: &TestDir) -> Workspace<'_> {
-    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
-    ws.add_user("clara", "clerk");
-    for approver in ["dave", "erin", "gina", "hank"] {
-        ws.add_user(approver, "approver");
-    }
-    ws.admin_applied(&["--json", "org", "account", "--iban", OUR_IBAN, "--bic", "SOGEDEFFXXX"]).assert_code(OK);
+    let ws = dir.office(&["dave", "erin", "gina", "hank"]);
+    ws.set_our_account();
     ws
 }
 
@@ -51,10 +38,6 @@ fn changed_and_approved(dir: &TestDir, ws: &Workspace<'_>, name: &str, contract:
     id
 }
 
-fn error_code(out: &util::Output) -> String {
-    out.json()["error"]["code"].as_str().unwrap_or_default().to_string()
-}
-
 fn early(ws: &Workspace<'_>, user: &str, id: &str, reason: &str) -> util::Output {
     ws.run(user, &["--json", "case", "release", id, "--early", "--reason", reason])
 }
@@ -64,7 +47,7 @@ fn early(ws: &Workspace<'_>, user: &str, id: &str, reason: &str) -> util::Output
 fn refused_early_requests(ws: &Workspace<'_>, id: &str) {
     for (user, why) in [("dave", "called back"), ("erin", "approved")] {
         let out = early(ws, user, id, "the supplier calls every day").assert_code(NOT_PERMITTED);
-        out.ensure(error_code(&out) == "not_permitted", why);
+        out.ensure(out.error_code() == "not_permitted", why);
     }
     // Nor may a clerk; and a request needs its reason.
     early(ws, "clara", id, "urgent").assert_code(NOT_PERMITTED);
@@ -95,7 +78,7 @@ fn a_release_inside_the_cooling_off_is_refused_unless_two_other_approvers_releas
 
     // Inside the period: refused with its own code, the time left said; nothing changes.
     let refused = ws.run("erin", &["--json", "case", "release", &id]).assert_code(FAILED);
-    refused.ensure(error_code(&refused) == "cooling_off", "the refusal's code is cooling_off");
+    refused.ensure(refused.error_code() == "cooling_off", "the refusal's code is cooling_off");
     let message = refused.json()["error"]["message"].as_str().unwrap_or_default().to_string();
     refused.ensure(message.contains("24 hours") && message.contains(" h ") && message.contains("0 asked"), "the message says how long");
     let text = ws.run("erin", &["case", "release", &id]).assert_code(FAILED);
@@ -121,7 +104,7 @@ fn a_release_inside_the_cooling_off_is_refused_unless_two_other_approvers_releas
     assert_eq!((first["released"].as_bool(), first["status"].as_str()), (Some(false), Some("approved")), "{first:#}");
     assert_eq!(first["early_release"]["asked_by"], serde_json::json!(["gina"]));
     let still = ws.run("erin", &["--json", "case", "release", &id]).assert_code(FAILED);
-    still.ensure(error_code(&still) == "cooling_off" && still.stdout().contains("1 asked"), "refused with one request");
+    still.ensure(still.error_code() == "cooling_off" && still.stdout().contains("1 asked"), "refused with one request");
     early(&ws, "gina", &id, "again").assert_code(FAILED);
     let shown = ws.run("hank", &["--json", "case", "show", &id]).assert_code(OK).json();
     let asked = &shown["cooling_off"]["early_releases"][0];

@@ -11,34 +11,16 @@
 mod util;
 
 use serde_json::Value;
-use util::{details, KeyFiles, TestDir, Workspace, DEFAULT_PHONE};
+use util::{
+    details, KeyFiles, TestDir, Workspace, DEFAULT_PHONE, FAILED, GLOBEX_CONTRACT_IBAN, GLOBEX_NEW_IBAN, HOLD, NOT_PERMITTED, OK, USAGE,
+};
 
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-const HOLD: i32 = 3;
-const NOT_PERMITTED: i32 = 4;
-
-const OUR_IBAN: &str = "DE75512108001245126199";
-const GLOBEX_CONTRACT_IBAN: &str = "DE89370400440532013000";
-const GLOBEX_NEW_IBAN: &str = "DE02120300000000202051";
-
-/// alice (admin), clara (clerk), dave and erin (approvers): two people can check, so four eyes hold.
+/// alice (admin), clara (clerk), dave and erin (approvers): two people can check, so four eyes
+/// hold; our account on file.
 fn office(dir: &TestDir) -> Workspace<'_> {
-    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
-    ws.add_user("clara", "clerk");
-    for approver in ["dave", "erin"] {
-        ws.add_user(approver, "approver");
-    }
-    ws.admin_applied(&["--json", "org", "account", "--iban", OUR_IBAN, "--bic", "SOGEDEFFXXX"]).assert_code(OK);
+    let ws = dir.office(&["dave", "erin"]);
+    ws.set_our_account();
     ws
-}
-
-/// Globex, onboarded with its contract account; returns its key files and id.
-fn globex(dir: &TestDir, ws: &Workspace<'_>) -> (KeyFiles, i64) {
-    let partner = dir.keygen("Globex Corporation", "globex");
-    let id = ws.add_partner(&partner, &["--iban", GLOBEX_CONTRACT_IBAN, "--bic", "COBADEFFXXX"]);
-    (partner, id)
 }
 
 /// `countersign freeze` with the partner's key, writing `out`.
@@ -48,23 +30,13 @@ fn freeze(dir: &TestDir, key: &KeyFiles, out: &str, extra: &[&str]) -> Value {
     dir.countersign(&args).passphrase().run().assert_code(OK).json()
 }
 
-fn error_code(out: &util::Output) -> String {
-    out.json()["error"]["code"].as_str().unwrap_or_default().to_string()
-}
-
-fn one_result(out: &util::Output) -> Value {
-    let results = out.results();
-    let [result] = results.as_slice() else { out.fail("expected one result") };
-    result.clone()
-}
-
 /// The done-when line of issue 20: a freeze notice holds every case of that partner within one
 /// receive; the next instruction is held; a release is refused; a replay is harmless.
 #[test]
 fn a_freeze_notice_holds_every_open_case_and_the_next_instruction_within_one_receive() {
     let dir = TestDir::new();
     let ws = office(&dir);
-    let (partner, id) = globex(&dir, &ws);
+    let (partner, id) = ws.add_globex();
     // Two open cases: one to the contract account (accepted), one to a new account (held).
     let paid = ws.sign(&partner, &details("Globex Corporation", GLOBEX_CONTRACT_IBAN, "COBADEFFXXX", "120.00"), "a.csi");
     let accepted = ws.receive("clara", &[&paid.file]).assert_received(OK, "accepted", None);
@@ -79,7 +51,7 @@ fn a_freeze_notice_holds_every_open_case_and_the_next_instruction_within_one_rec
 
     // One receive: applied at once, every open case held, a hold-like exit.
     let out = ws.receive("clara", &["freeze.csf"]).assert_code(HOLD);
-    let result = one_result(&out);
+    let result = out.one_result();
     assert_eq!(
         (result["kind"].as_str(), result["outcome"].as_str(), result["verdict"].as_str()),
         (Some("freeze_notice"), Some("applied"), Some("hold")),
@@ -95,7 +67,7 @@ fn a_freeze_notice_holds_every_open_case_and_the_next_instruction_within_one_rec
     assert_eq!(shown["partner_frozen"]["code"], "partner_frozen", "{shown:#}");
     assert!(!shown["next_steps"].as_array().unwrap().iter().any(|s| s == "release"), "no release offered: {shown:#}");
     let refused = ws.run("dave", &["--json", "case", "release", &accepted_id]).assert_code(FAILED);
-    refused.ensure(error_code(&refused) == "partner_frozen", "the refusal's code is partner_frozen");
+    refused.ensure(refused.error_code() == "partner_frozen", "the refusal's code is partner_frozen");
     let text = ws.run("dave", &["case", "show", &accepted_id]).assert_code(OK);
     text.ensure(text.stdout().contains("FROZEN BY THE PARTNER"), "case show says it in words");
 
@@ -110,7 +82,7 @@ fn a_freeze_notice_holds_every_open_case_and_the_next_instruction_within_one_rec
     ws.receive("clara", &[&next.file]).assert_received(HOLD, "hold", Some("partner_frozen"));
 
     // Received again: harmless, and said so.
-    let again = one_result(&ws.receive("clara", &["freeze.csf"]).assert_code(HOLD));
+    let again = ws.receive("clara", &["freeze.csf"]).assert_code(HOLD).one_result();
     assert_eq!(again["outcome"], "already_applied", "{again:#}");
     let log = ws.admin(&["--json", "audit", "log"]).assert_code(OK).stdout();
     for action in ["partner.freeze", "case.frozen", "partner.freeze_repeated"] {
@@ -138,10 +110,10 @@ fn a_freeze_signed_with_the_recovery_key_holds_every_case_and_its_lift_notice_li
     args.extend(by_recovery);
     let notice = dir.countersign(&args).passphrase().run().assert_code(OK).json();
     let freeze_id = notice["id"].as_str().unwrap().to_string();
-    let result = one_result(&ws.receive("clara", &["freeze.csf"]).assert_code(HOLD));
+    let result = ws.receive("clara", &["freeze.csf"]).assert_code(HOLD).one_result();
     assert_eq!((result["outcome"].as_str(), &result["held_cases"]), (Some("applied"), &serde_json::json!([case])), "{result:#}");
     let refused = ws.run("dave", &["--json", "case", "release", &case.to_string()]).assert_code(FAILED);
-    refused.ensure(error_code(&refused) == "partner_frozen", "the release is refused");
+    refused.ensure(refused.error_code() == "partner_frozen", "the release is refused");
 
     let lift = |key: &str, out: &str| {
         let args = ["--json", "freeze-lift", "--key", key, "--freeze", &freeze_id, "--partner-key", &partner.fingerprint];
@@ -149,7 +121,7 @@ fn a_freeze_signed_with_the_recovery_key_holds_every_case_and_its_lift_notice_li
     };
     lift(&partner.key, "lift-by-signing-key.csf").assert_code(USAGE).assert_stderr_contains("not a recovery key");
     lift("globex-recovery.key", "lift.csf").assert_code(OK);
-    let lifted = one_result(&ws.receive("clara", &["lift.csf"]).assert_code(OK));
+    let lifted = ws.receive("clara", &["lift.csf"]).assert_code(OK).one_result();
     assert_eq!(lifted["kind"].as_str(), Some("freeze_lift"), "{lifted:#}");
     let view = ws.partner_show(id);
     assert_eq!((view["frozen"].as_bool(), view["freezes"][0]["lifted"]["how"].as_str()), (Some(false), Some("notice")), "{view:#}");
@@ -162,18 +134,18 @@ fn a_freeze_signed_with_the_recovery_key_holds_every_case_and_its_lift_notice_li
 fn a_freeze_notice_signed_with_a_revoked_or_unknown_key_is_rejected_and_changes_nothing() {
     let dir = TestDir::new();
     let ws = office(&dir);
-    let (partner, id) = globex(&dir, &ws);
+    let (partner, id) = ws.add_globex();
     let stranger = dir.keygen("Mallory Ltd", "mallory");
     freeze(&dir, &stranger, "stranger.csf", &[]);
     let out = ws.receive("clara", &["stranger.csf"]).assert_code(FAILED);
-    let result = one_result(&out);
+    let result = out.one_result();
     assert_eq!((result["outcome"].as_str(), result["verdict"].as_str()), (Some("refused"), Some("rejected")));
     assert_eq!(util::codes_of(&result["findings"]), ["unknown_signer"]);
 
     freeze(&dir, &partner, "revoked.csf", &[]);
     ws.admin(&["--json", "partner", "revoke-key", &id.to_string(), "--reason", "stolen"]).assert_code(OK);
     let out = ws.receive("clara", &["revoked.csf"]).assert_code(FAILED);
-    assert_eq!(util::codes_of(&one_result(&out)["findings"]), ["key_revoked"]);
+    assert_eq!(util::codes_of(&out.one_result()["findings"]), ["key_revoked"]);
     let view = ws.partner_show(id);
     assert_eq!((view["frozen"].as_bool(), view["freezes"].as_array().map(Vec::len)), (Some(false), Some(0)), "{view:#}");
     let log = ws.admin(&["--json", "audit", "log"]).assert_code(OK).stdout();
@@ -187,7 +159,7 @@ fn a_freeze_notice_signed_with_a_revoked_or_unknown_key_is_rejected_and_changes_
 fn a_freeze_is_lifted_by_a_callback_and_a_second_person() {
     let dir = TestDir::new();
     let ws = office(&dir);
-    let (partner, id) = globex(&dir, &ws);
+    let (partner, id) = ws.add_globex();
     let paid = ws.sign(&partner, &details("Globex Corporation", GLOBEX_CONTRACT_IBAN, "COBADEFFXXX", "120.00"), "a.csi");
     let case = ws.receive("clara", &[&paid.file]).assert_received(OK, "accepted", None)["case_id"].as_i64().unwrap().to_string();
     let freeze_id = freeze(&dir, &partner, "freeze.csf", &[])["id"].as_str().unwrap().to_string();
@@ -215,7 +187,7 @@ fn a_freeze_is_lifted_by_a_callback_and_a_second_person() {
     .run()
     .assert_code(OK);
     let lift = ws.receive("clara", &["lift.csf"]).assert_code(FAILED);
-    let result = one_result(&lift);
+    let result = lift.one_result();
     assert_eq!((result["kind"].as_str(), result["outcome"].as_str()), (Some("freeze_lift"), Some("refused")));
     assert!(result["findings"][0]["message"].as_str().unwrap().contains("this partner has no recovery key"), "{result:#}");
 
@@ -241,7 +213,7 @@ fn a_freeze_is_lifted_by_a_callback_and_a_second_person() {
     );
     ws.run("dave", &["--json", "case", "release", &case]).assert_code(OK);
     // The lifted freeze's notice received again holds nothing: accepted, and said so.
-    let again = one_result(&ws.receive("clara", &["freeze.csf"]).assert_code(OK));
+    let again = ws.receive("clara", &["freeze.csf"]).assert_code(OK).one_result();
     assert_eq!((again["outcome"].as_str(), again["verdict"].as_str()), (Some("already_applied"), Some("accepted")), "{again:#}");
     assert_eq!(ws.partner_show(id)["frozen"].as_bool(), Some(false));
     ws.admin(&["--json", "audit", "verify"]).assert_code(OK);
@@ -252,7 +224,7 @@ fn a_freeze_is_lifted_by_a_callback_and_a_second_person() {
 fn a_freeze_but_one_account_spares_payments_to_that_account() {
     let dir = TestDir::new();
     let ws = office(&dir);
-    let (partner, _) = globex(&dir, &ws);
+    let (partner, _) = ws.add_globex();
     let notice = freeze(&dir, &partner, "freeze.csf", &["--except-iban", GLOBEX_CONTRACT_IBAN]);
     assert_eq!(notice["scope"], "all_but");
     ws.receive("clara", &["freeze.csf"]).assert_code(HOLD);
@@ -261,4 +233,19 @@ fn a_freeze_but_one_account_spares_payments_to_that_account() {
     let other = ws.sign(&partner, &details("Globex Corporation", GLOBEX_NEW_IBAN, "BYLADEM1001", "120.00"), "b.csi");
     let result = ws.receive("clara", &[&other.file]).assert_received(HOLD, "hold", Some("partner_frozen"));
     assert!(util::codes_of(&result["findings"]).contains(&"bank_details_changed".to_string()));
+}
+
+/// Regression: the doc comment of `partner revoke-key` sat above `partner unfreeze`, so the help
+/// of `unfreeze` began "Revoke a partner's key" and `revoke-key`'s left out the --statement way.
+#[test]
+fn partner_unfreeze_and_revoke_key_each_say_what_they_do_in_their_help() {
+    let dir = TestDir::new();
+    let unfreeze = dir.countersign(&["partner", "unfreeze", "--help"]).run().assert_code(OK).stdout();
+    assert!(unfreeze.starts_with("Lift a partner's freeze") && !unfreeze.contains("Revoke"), "{unfreeze}");
+    let revoke = dir.countersign(&["partner", "revoke-key", "--help"]).run().assert_code(OK).stdout();
+    assert!(revoke.starts_with("Revoke a partner's key") && revoke.contains("either applies at once"), "{revoke}");
+    let partner = dir.countersign(&["partner", "--help"]).run().assert_code(OK).stdout();
+    let line = |command: &str| partner.lines().find(|l| l.trim_start().starts_with(command)).unwrap_or_default().to_string();
+    assert!(line("unfreeze").contains("Lift a partner's freeze"), "{partner}");
+    assert!(line("revoke-key").contains("Revoke a partner's key"), "{partner}");
 }

@@ -10,26 +10,12 @@ mod util;
 
 use serde_json::{json, Value};
 use sha2::Digest;
-use util::{details, TestDir, Workspace, DEFAULT_PHONE};
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-const HOLD: i32 = 3;
-const NOT_PERMITTED: i32 = 4;
-
-const GLOBEX_CONTRACT_IBAN: &str = "DE89370400440532013000";
-const GLOBEX_NEW_IBAN: &str = "DE02120300000000202051";
+use util::{details, TestDir, Workspace, DEFAULT_PHONE, FAILED, GLOBEX_CONTRACT_IBAN, GLOBEX_NEW_IBAN, HOLD, NOT_PERMITTED, OK, USAGE};
 
 /// alice (admin), clara (clerk), dave and erin (approvers), and Globex with its contract account.
 fn office(dir: &TestDir) -> (Workspace<'_>, util::KeyFiles) {
-    let ws = dir.init_workspace("ws", "Initech GmbH", "alice");
-    ws.add_user("clara", "clerk");
-    for approver in ["dave", "erin"] {
-        ws.add_user(approver, "approver");
-    }
-    let globex = dir.keygen("Globex Corporation", "globex");
-    ws.add_partner(&globex, &["--iban", GLOBEX_CONTRACT_IBAN, "--bic", "COBADEFFXXX"]);
+    let ws = dir.office(&["dave", "erin"]);
+    let (globex, _) = ws.add_globex();
     (ws, globex)
 }
 

@@ -10,16 +10,7 @@ mod util;
 
 use serde_json::Value;
 
-use util::{details, KeyFiles, TestDir, Workspace, DEFAULT_PHONE};
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-
-/// Globex's usual details.
-fn usual() -> Value {
-    details("Globex Corporation", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "1250.00")
-}
+use util::{default_details, pairs, KeyFiles, TestDir, Workspace, DEFAULT_PHONE, FAILED, OK, USAGE};
 
 /// A recovery key made with `keygen --recovery`: its files and fingerprint.
 struct RecoveryFiles {
@@ -99,10 +90,6 @@ fn rotate_with_recovery(dir: &TestDir, key: &str, replaces: &str, card: &str, ou
     dir.countersign(&["--json", "rotate", "--with-recovery", key, "--replaces", replaces, "--new", card, "--out", out]).passphrase().run()
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-}
-
 #[test]
 fn a_stolen_signing_key_cannot_rotate_away_a_key_that_has_a_recovery_key() {
     let dir = TestDir::new();
@@ -141,7 +128,7 @@ fn the_recovery_key_rotates_the_signing_key_and_names_a_recovery_key_again() {
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "retired"), (&new.fingerprint, "active")]));
     let show = s.ws.partner_show(s.id.parse().unwrap());
     assert_eq!(show["recovery_key"]["fingerprint"], recovery.fingerprint.as_str(), "{show:#}");
-    s.ws.sign(&new, &usual(), "new.csi");
+    s.ws.sign(&new, &default_details(), "new.csi");
     s.ws.verify("alice", "new.csi").assert_verdict(3, "hold", Some("recent_key_rotation"));
     s.audit_verifies();
 }
@@ -162,7 +149,7 @@ fn a_recovery_revocation_makes_the_next_instruction_by_the_revoked_key_key_revok
     let out = s.ws.admin(&["--json", "partner", "revoke-key", &s.id, "--statement", "revocation.json"]).assert_code(OK);
     out.ensure(out.json()["revoked"] == s.globex.fingerprint.as_str(), "expected the signing key revoked");
     assert_eq!(s.keys(), pairs(&[(&s.globex.fingerprint, "revoked")]));
-    s.ws.sign(&s.globex, &usual(), "after.csi");
+    s.ws.sign(&s.globex, &default_details(), "after.csi");
     s.ws.receive("alice", &["after.csi"]).assert_received(FAILED, "rejected", Some("key_revoked"));
     // Then the recovery key names a successor for the revoked key.
     let new = dir.keygen_with("Globex Corporation", "globex-2027", &["--country", "DE", "--recovery-key", &recovery.public]);
@@ -210,7 +197,7 @@ fn a_recovery_key_never_signs_an_instruction() {
     let dir = TestDir::new();
     let recovery = recovery_keygen(&dir, "globex-recovery");
     let s = scene(&dir, Some(&recovery));
-    dir.write_details("DETAILS.json", &usual());
+    dir.write_details("DETAILS.json", &default_details());
     let sign = ["sign", "--key", &recovery.key, "--to", &s.ws.card, "--details", "DETAILS.json", "--out", "x.csi"];
     dir.countersign(&sign).passphrase().run().assert_code(USAGE).assert_stderr_contains("this is a recovery key");
     assert!(!dir.exists("x.csi"), "nothing signed");
@@ -231,7 +218,7 @@ fn a_key_revoked_by_the_recovery_key_and_restored_by_hand_verifies_nothing() {
     let db = rusqlite::Connection::open(dir.join("ws/countersign.db")).unwrap();
     db.execute_batch("UPDATE partner_keys SET status = 'active', status_reason = NULL WHERE partner_id = 1").unwrap();
     drop(db);
-    s.ws.sign(&s.globex, &usual(), "after.csi");
+    s.ws.sign(&s.globex, &default_details(), "after.csi");
     let refused = s.ws.receive("alice", &["after.csi"]).assert_code(FAILED);
     assert_eq!(refused.json()["error"]["code"], "state_unverified", "{refused}");
     let out = s.ws.admin(&["--json", "audit", "verify"]).assert_code(FAILED);

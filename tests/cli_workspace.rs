@@ -26,7 +26,7 @@ use time::{Duration, OffsetDateTime};
 use countersign_core::bank::AccountDetails;
 use countersign_core::encoding::format_utc;
 
-use util::{codes_of, library_instruction, password_of, KeyFiles, Output, TestDir, Workspace, DEFAULT_PHONE};
+use util::{codes_of, default_details, library_instruction, pairs, password_of, KeyFiles, Output, TestDir, Workspace, DEFAULT_PHONE};
 
 /// Exit codes of CONTRACT.md.
 const OK: i32 = 0;
@@ -47,11 +47,6 @@ const THIRD_BIC: &str = "INGDDEFFXXX";
 /// A French account.
 const FRENCH_IBAN: &str = "FR14 2004 1010 0505 0001 3M02 606";
 const FRENCH_BIC: &str = "PSSTFRPPXXX";
-
-/// Globex's usual details: its contract account, its legal name.
-fn usual() -> Value {
-    details("Globex Corporation", CONTRACT_IBAN, CONTRACT_BIC, "1250.00")
-}
 
 /// Our organisation with one partner, Globex Corporation (DE), onboarded with its contract
 /// account.
@@ -102,10 +97,6 @@ fn accounts(show: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-}
-
 /// Adds clara (clerk) and anna (approver), who take a held case through the callback and the
 /// second approval.
 fn add_clerk_and_approver(ws: &Workspace<'_>) {
@@ -135,7 +126,7 @@ fn change_account_through_callback(s: &Scene<'_>, details: &Value, out: &str) ->
 fn a_genuine_instruction_to_the_known_account_is_accepted_with_the_signers_code() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    let signed = s.sign(&usual(), "invoice.csi");
+    let signed = s.sign(&default_details(), "invoice.csi");
     let out = s.ws.verify("alice", "invoice.csi").assert_verdict(OK, "accepted", None);
     let json = out.json();
     out.ensure(json["confirmation_code"] == signed.confirmation_code.as_str(), "verify and sign disagree on the code");
@@ -167,12 +158,12 @@ fn verify_changes_nothing_so_a_verified_file_is_still_new_to_receive() {
 fn malformed_file_garbage_hand_written_json_and_truncated_files_are_rejected() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let genuine = dir.read("invoice.csi");
     dir.write("garbage.csi", "Please pay the attached invoice to our new account.\n");
     dir.write("binary.csi", [0xff, 0xfe, 0x00, 0x01, 0x02]);
     dir.write("empty.csi", "");
-    dir.write("details.csi", serde_json::to_vec_pretty(&usual()).unwrap());
+    dir.write("details.csi", serde_json::to_vec_pretty(&default_details()).unwrap());
     dir.write("truncated.csi", &genuine[..genuine.len() / 2]);
     let files = ["garbage.csi", "binary.csi", "empty.csi", "details.csi", "truncated.csi", &s.globex.card];
     for file in files {
@@ -194,7 +185,7 @@ fn malformed_file_garbage_hand_written_json_and_truncated_files_are_rejected() {
 fn unsupported_version_of_the_format_is_rejected() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let mut envelope = dir.read_json("invoice.csi");
     envelope["format"] = json!("countersign/instruction/v3");
     dir.write("v3.csi", serde_json::to_vec_pretty(&envelope).unwrap());
@@ -205,7 +196,7 @@ fn unsupported_version_of_the_format_is_rejected() {
 fn file_too_large_is_rejected_without_reading_on() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let mut padded = dir.read("invoice.csi");
     padded.resize(64 * 1024 + 1, b' ');
     dir.write("padded.csi", &padded);
@@ -220,7 +211,7 @@ fn file_too_large_is_rejected_without_reading_on() {
 fn signature_invalid_when_the_iban_was_changed_after_signing() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let mut envelope = dir.read_json("invoice.csi");
     let payload = countersign_core::encoding::b64_decode(envelope["payload"].as_str().unwrap()).unwrap();
     let payload = String::from_utf8(payload).unwrap().replace("DE89370400440532013000", "DE02120300000000202051");
@@ -235,7 +226,7 @@ fn unknown_signer_a_key_that_is_not_pinned_even_under_the_partners_name() {
     let dir = TestDir::new();
     let s = scene(&dir);
     let impostor = dir.keygen_with("Globex Corporation", "impostor", &["--country", "DE", "--domain", "globex.com"]);
-    s.ws.sign(&impostor, &usual(), "impostor.csi");
+    s.ws.sign(&impostor, &default_details(), "impostor.csi");
     let result = s.verify_and_receive("impostor.csi", FAILED, "rejected", Some("unknown_signer"));
     assert!(result["partner"].is_null(), "an unpinned key names no partner: {result:#}");
     assert_eq!(result["signer"], impostor.fingerprint.as_str(), "{result:#}");
@@ -246,11 +237,11 @@ fn key_revoked_a_revoked_key_never_verifies_a_new_instruction() {
     let dir = TestDir::new();
     let s = scene(&dir);
     // Signed before the revocation, not yet received: still refused afterwards.
-    s.sign(&usual(), "before.csi");
+    s.sign(&default_details(), "before.csi");
     let id = s.globex_id.to_string();
     let out = s.ws.admin(&["--json", "partner", "revoke-key", &id, "--reason", "laptop stolen"]).assert_code(OK);
     out.ensure(out.json()["revoked"] == s.globex.fingerprint.as_str(), "expected the revoked fingerprint");
-    s.sign(&usual(), "after.csi");
+    s.sign(&default_details(), "after.csi");
     for file in ["before.csi", "after.csi"] {
         let result = s.verify_and_receive(file, FAILED, "rejected", Some("key_revoked"));
         let message = finding(&result, "key_revoked")["message"].as_str().unwrap().to_string();
@@ -266,7 +257,7 @@ fn wrong_recipient_a_file_signed_for_another_organisation() {
     let dir = TestDir::new();
     let s = scene(&dir);
     let umbrella = dir.init_workspace("umbrella", "Umbrella plc", "uma");
-    dir.write_details("DETAILS.json", &usual());
+    dir.write_details("DETAILS.json", &default_details());
     let out = dir
         .countersign(&[
             "--json",
@@ -299,7 +290,7 @@ fn expired_an_instruction_whose_window_has_ended() {
     // as of 60 days ago with the default 30-day window.
     let key = dir.unlock(&s.globex);
     let signed_at = OffsetDateTime::now_utc() - Duration::days(60);
-    dir.write("expired.csi", library_instruction(&key, &s.ws.fingerprint, &usual(), "old-0001", signed_at, |_| {}));
+    dir.write("expired.csi", library_instruction(&key, &s.ws.fingerprint, &default_details(), "old-0001", signed_at, |_| {}));
     let result = s.verify_and_receive("expired.csi", FAILED, "rejected", Some("expired"));
     assert_eq!(codes_of(&result["findings"]), ["expired"], "{result:#}");
     assert!(result["confirmation_code"].is_string(), "the signature is valid: {result:#}");
@@ -310,14 +301,14 @@ fn not_yet_valid_an_instruction_for_a_future_account_change() {
     let dir = TestDir::new();
     let s = scene(&dir);
     let now = OffsetDateTime::now_utc();
-    let mut future = usual();
+    let mut future = default_details();
     future["valid_from"] = json!(format_utc(now + Duration::days(2)));
     future["valid_until"] = json!(format_utc(now + Duration::days(32)));
     s.sign(&future, "future.csi");
     let result = s.verify_and_receive("future.csi", FAILED, "rejected", Some("not_yet_valid"));
     assert_eq!(codes_of(&result["findings"]), ["not_yet_valid"], "{result:#}");
     // Within the 10 minutes of clock skew, it is valid.
-    let mut soon = usual();
+    let mut soon = default_details();
     soon["valid_from"] = json!(format_utc(now + Duration::minutes(5)));
     s.sign(&soon, "soon.csi");
     s.ws.verify("alice", "soon.csi").assert_verdict(OK, "accepted", None);
@@ -327,7 +318,7 @@ fn not_yet_valid_an_instruction_for_a_future_account_change() {
 fn replayed_the_same_file_received_twice() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let first = s.ws.receive("alice", &["invoice.csi"]).assert_received(OK, "accepted", None);
     let second = s.ws.receive("alice", &["invoice.csi"]).assert_received(FAILED, "rejected", Some("replayed"));
     assert_eq!(codes_of(&second["findings"]), ["replayed"], "{second:#}");
@@ -344,7 +335,7 @@ fn replayed_the_same_file_received_twice() {
 fn replayed_the_same_file_twice_in_one_batch() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let out = s.ws.receive("alice", &["invoice.csi", "invoice.csi"]).assert_code(FAILED);
     let results = out.results();
     assert_eq!(results[0]["verdict"], "accepted", "{out}");
@@ -355,10 +346,10 @@ fn replayed_the_same_file_twice_in_one_batch() {
 fn replayed_superseded_an_older_genuine_file_after_a_newer_one_was_accepted() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "older.csi");
+    s.sign(&default_details(), "older.csi");
     // Issue times have whole seconds: make sure the newer one is issued later.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    s.sign(&usual(), "newer.csi");
+    s.sign(&default_details(), "newer.csi");
     s.ws.receive("alice", &["newer.csi"]).assert_received(OK, "accepted", None);
     let older = s.ws.receive("alice", &["older.csi"]).assert_received(FAILED, "rejected", Some("replayed"));
     let message = finding(&older, "replayed")["message"].as_str().unwrap().to_lowercase();
@@ -374,7 +365,7 @@ fn iban_invalid_in_a_signed_file() {
     let bad_iban = |i: &mut countersign_core::format::instruction::Instruction| {
         i.account = AccountDetails::Iban { iban: "DE00370400440532013000".into(), bic: CONTRACT_BIC.into() };
     };
-    let bytes = library_instruction(&key, &s.ws.fingerprint, &usual(), "bad-iban-1", OffsetDateTime::now_utc(), bad_iban);
+    let bytes = library_instruction(&key, &s.ws.fingerprint, &default_details(), "bad-iban-1", OffsetDateTime::now_utc(), bad_iban);
     dir.write("bad-iban.csi", bytes);
     let result = s.verify_and_receive("bad-iban.csi", FAILED, "rejected", Some("iban_invalid"));
     assert!(result["confirmation_code"].is_string(), "the signature is valid: {result:#}");
@@ -388,7 +379,7 @@ fn bic_invalid_in_a_signed_file() {
     let bad_bic = |i: &mut countersign_core::format::instruction::Instruction| {
         i.account = AccountDetails::Iban { iban: "DE89370400440532013000".into(), bic: "COBAZZFFXXX".into() };
     };
-    let bytes = library_instruction(&key, &s.ws.fingerprint, &usual(), "bad-bic-1", OffsetDateTime::now_utc(), bad_bic);
+    let bytes = library_instruction(&key, &s.ws.fingerprint, &default_details(), "bad-bic-1", OffsetDateTime::now_utc(), bad_bic);
     dir.write("bad-bic.csi", bytes);
     let result = s.verify_and_receive("bad-bic.csi", FAILED, "rejected", Some("bic_invalid"));
     assert_eq!(codes_of(&result["findings"]), ["bic_invalid"], "{result:#}");
@@ -445,7 +436,7 @@ fn account_previously_retired_going_back_to_an_account_that_was_replaced() {
     let show = s.ws.partner_show(s.globex_id);
     assert_eq!(accounts(&show), pairs(&[(CONTRACT_IBAN, "retired"), (CHANGED_IBAN, "current")]), "{show:#}");
     // Now an instruction goes back to the contract account.
-    s.sign(&usual(), "back.csi");
+    s.sign(&default_details(), "back.csi");
     let result = s.verify_and_receive("back.csi", HOLD, "hold", Some("account_previously_retired"));
     let codes = codes_of(&result["findings"]);
     assert!(codes.contains(&"bank_details_changed".to_string()), "{result:#}");
@@ -499,7 +490,7 @@ fn account_used_by_other_partner_two_partners_with_the_same_iban() {
     let s = scene(&dir);
     let acme = dir.keygen_with("Acme GmbH", "acme", &["--country", "DE"]);
     s.ws.add_partner(&acme, &["--iban", CONTRACT_IBAN, "--bic", CONTRACT_BIC]);
-    s.sign(&usual(), "globex.csi");
+    s.sign(&default_details(), "globex.csi");
     let result = s.verify_and_receive("globex.csi", HOLD, "hold", Some("account_used_by_other_partner"));
     assert_eq!(codes_of(&result["findings"]), ["account_used_by_other_partner"], "{result:#}");
     let message = finding(&result, "account_used_by_other_partner")["message"].as_str().unwrap();
@@ -578,10 +569,10 @@ fn recent_key_rotation_is_held_and_the_retired_key_verifies_nothing_new() {
         show["keys"].as_array().unwrap().iter().map(|k| (k["fingerprint"].as_str().unwrap(), k["status"].as_str().unwrap())).collect();
     assert_eq!(keys, [(s.globex.fingerprint.as_str(), "retired"), (new_key.fingerprint.as_str(), "active")], "{show:#}");
 
-    s.ws.sign(&new_key, &usual(), "new-key.csi");
+    s.ws.sign(&new_key, &default_details(), "new-key.csi");
     let result = s.verify_and_receive("new-key.csi", HOLD, "hold", Some("recent_key_rotation"));
     assert_eq!(codes_of(&result["findings"]), ["recent_key_rotation"], "{result:#}");
-    s.sign(&usual(), "old-key.csi");
+    s.sign(&default_details(), "old-key.csi");
     s.verify_and_receive("old-key.csi", FAILED, "rejected", Some("key_revoked"));
     // The same statement cannot be accepted twice: its signer is retired now.
     rotate(&new_key.fingerprint, DEFAULT_PHONE).assert_code(FAILED);
@@ -687,7 +678,7 @@ fn a_workspace_written_by_a_newer_schema_is_refused_untouched() {
         conn.pragma_update(None, "user_version", version + 1).unwrap();
     }
     let before = snapshot(&dir.join("ws"));
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let commands: [&[&str]; 4] = [
         &["--json", "partner", "list"],
         &["--json", "receive", "invoice.csi"],
@@ -761,7 +752,7 @@ fn an_auditor_cannot_receive_but_may_verify() {
     let dir = TestDir::new();
     let s = scene(&dir);
     s.ws.add_user("audrey", "auditor");
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     s.ws.receive("audrey", &["invoice.csi"]).assert_code(NOT_PERMITTED);
     s.ws.verify("audrey", "invoice.csi").assert_verdict(OK, "accepted", None);
     let cases = s.ws.admin(&["--json", "case", "list"]).assert_code(OK);
@@ -779,7 +770,7 @@ fn a_disabled_user_can_neither_verify_nor_receive() {
     let dir = TestDir::new();
     let s = scene(&dir);
     s.ws.add_user("clara", "clerk");
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     s.ws.admin(&["user", "disable", "--name", "clara"]).assert_code(OK);
     s.ws.verify("clara", "invoice.csi").assert_code(NOT_PERMITTED).assert_stderr_contains("disabled");
     s.ws.receive("clara", &["invoice.csi"]).assert_code(NOT_PERMITTED).assert_stderr_contains("disabled");
@@ -789,7 +780,7 @@ fn a_disabled_user_can_neither_verify_nor_receive() {
 fn verify_with_a_workspace_but_without_as_exits_2() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let out = dir.countersign(&["--json", "--data-dir", "ws", "verify", "invoice.csi"]).run().assert_code(USAGE);
     out.ensure(out.stderr().contains("--as"), "expected a hint to give --as");
     out.ensure(out.json()["error"]["code"].is_string(), "expected {\"error\": {code, message}}");
@@ -831,7 +822,7 @@ fn partner_add_with_a_wrong_fingerprint_exits_1_and_pins_nothing() {
     list.ensure(list.json()["partners"] == json!([]), "a partner was pinned with a wrong fingerprint");
     assert_eq!(count(&events(&dir, "ws"), "alice", "partner.pin_refused"), 1, "the refusal is logged");
     // A file from that key is still unknown.
-    ws.sign(&globex, &usual(), "invoice.csi");
+    ws.sign(&globex, &default_details(), "invoice.csi");
     ws.verify("alice", "invoice.csi").assert_verdict(FAILED, "rejected", Some("unknown_signer"));
 }
 
@@ -925,7 +916,7 @@ fn every_json_output_of_the_workspace_commands_is_one_document() {
     let dir = TestDir::new();
     let s = scene(&dir);
     s.ws.add_user("clara", "clerk");
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let id = s.globex_id.to_string();
     let runs: Vec<Output> = vec![
         s.ws.admin(&["--json", "user", "list"]),
@@ -959,7 +950,7 @@ fn every_json_output_of_the_workspace_commands_is_one_document() {
 fn receive_of_a_file_that_cannot_be_read_exits_2_and_records_nothing() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "invoice.csi");
+    s.sign(&default_details(), "invoice.csi");
     let out = s.ws.receive("alice", &["invoice.csi", "nowhere.csi"]).assert_code(USAGE);
     out.ensure(out.stderr().contains("nowhere.csi"), "expected the missing file named");
     // Nothing was recorded: the good file is still new.
@@ -970,7 +961,7 @@ fn receive_of_a_file_that_cannot_be_read_exits_2_and_records_nothing() {
 fn receive_exits_with_the_worst_verdict_of_its_files() {
     let dir = TestDir::new();
     let s = scene(&dir);
-    s.sign(&usual(), "good.csi");
+    s.sign(&default_details(), "good.csi");
     s.sign(&details("Globex Corporation", CHANGED_IBAN, CHANGED_BIC, "10.00"), "changed.csi");
     dir.write("garbage.csi", "not an instruction");
     let out = s.ws.receive("alice", &["good.csi", "changed.csi"]).assert_code(HOLD);

@@ -409,6 +409,20 @@ fn parse_vector(bytes: &[u8]) -> (BTreeMap<String, String>, Vec<u8>) {
     (headers, bytes[split + 2..].to_vec())
 }
 
+/// The vector files of tests/vectors with extension `ext`, each read: its path, headers and file.
+fn vector_files(ext: &str) -> Vec<(std::path::PathBuf, BTreeMap<String, String>, Vec<u8>)> {
+    let mut paths: Vec<_> =
+        std::fs::read_dir(vectors_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == ext)).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+            (path, headers, file)
+        })
+        .collect()
+}
+
 /// Checks that the files of tests/vectors with extension `ext` are exactly `expected` (name,
 /// bytes), no more; with `COUNTERSIGN_REGENERATE_VECTORS` set, writes them first.
 fn files_match_the_generator(ext: &str, expected: &[(&str, Vec<u8>)]) {
@@ -436,12 +450,7 @@ fn vector_files_match_the_generator() {
 
 #[test]
 fn every_vector_yields_its_expected_verdict_and_codes() {
-    for entry in std::fs::read_dir(vectors_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|x| x != "vector") {
-            continue;
-        }
-        let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+    for (path, headers, file) in vector_files("vector") {
         let check = check(&file);
         let name = path.display();
         assert_eq!(check.verdict().as_str(), headers["expect"], "{name}: {:?}", check.findings);
@@ -874,30 +883,12 @@ mod recovery_vectors {
 
 #[test]
 fn recovery_vector_files_match_the_generator_and_yield_what_they_expect() {
-    let dir = vectors_dir();
-    let regenerate = std::env::var_os("COUNTERSIGN_REGENERATE_VECTORS").is_some();
     let vectors = recovery_vectors::generate();
-    for vector in &vectors {
-        let path = dir.join(format!("{}.recovery", vector.name));
-        let expected = recovery_vectors::render(vector);
-        if regenerate {
-            std::fs::write(&path, &expected).unwrap();
-        }
-        let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(on_disk == expected, "{} differs from the generator; regenerate deliberately", path.display());
-    }
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|x| x != "recovery") {
-            continue;
-        }
-        seen += 1;
-        let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+    files_match_the_generator("recovery", &vectors.iter().map(|v| (v.name, recovery_vectors::render(v))).collect::<Vec<_>>());
+    for (path, headers, file) in vector_files("recovery") {
         let got = recovery_vectors::outcome(&headers["kind"], &file, headers.get("recovery-public-key").map(String::as_str));
         assert_eq!(got, headers["expect"], "{}", path.display());
     }
-    assert_eq!(seen, vectors.len(), "a .recovery file in tests/vectors is not made by the generator");
 }
 /// The freeze-notice vectors (docs/format.md §4.3): `tests/vectors/*.notice`, headers, a blank
 /// line, the raw file. Headers: `expect` (`valid` or `rejected`), `codes`, `comment`, `kind`
@@ -1168,12 +1159,7 @@ mod notices {
     #[test]
     fn every_notice_yields_its_expected_outcome() {
         let mut codes_seen = std::collections::BTreeSet::new();
-        for entry in std::fs::read_dir(vectors_dir()).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|x| x != "notice") {
-                continue;
-            }
-            let (headers, file) = parse_vector(&std::fs::read(&path).unwrap());
+        for (path, headers, file) in vector_files("notice") {
             let key_of = |header: &str, role| {
                 headers.get(header).map(|v| {
                     let (pk, status) = v.split_once(' ').unwrap();

@@ -2,7 +2,7 @@
 //! signing or recovery key), how `receive` reports a notice, the freezes in `partner show` and
 //! `case show`, and `partner unfreeze` (a callback and a second person).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::{json, Value};
@@ -10,7 +10,6 @@ use time::OffsetDateTime;
 
 use countersign_service::core::bank::{Country, Iban};
 use countersign_service::core::encoding::{format_utc, parse_rfc3339_lenient};
-use countersign_service::core::format::fingerprint::Fingerprint;
 use countersign_service::core::format::freeze::{sign_freeze, sign_lift, ExceptedAccount, FreezeRequest, FreezeScope};
 use countersign_service::files::{write_atomic, Sensitivity};
 use countersign_service::{FreezeView, NoticeReceipt, Outcome, Session, Workspace};
@@ -18,7 +17,7 @@ use countersign_service::{FreezeView, NoticeReceipt, Outcome, Session, Workspace
 use countersign_service::core::format::keys::SecretKeyFile;
 
 use super::exit::{CliError, CliResult, Exit};
-use super::partner::read_file;
+use super::partner::{display, read_file, typed_fingerprint, MAX_KEY_FILE};
 use super::report::{finding_json, finding_line, Output};
 use super::secrets::{read_secret, KEY_PASSPHRASE};
 
@@ -77,10 +76,6 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError::usage("invalid_argument", message.into())
 }
 
-fn display(path: &Path) -> String {
-    path.display().to_string()
-}
-
 fn scope_of(args: &FreezeArgs) -> Result<FreezeScope, CliError> {
     if let Some(iban) = &args.except_iban {
         return Ok(FreezeScope::AllBut(ExceptedAccount::Iban(Iban::parse(iban).map_err(|e| usage(e.to_string()))?)));
@@ -95,7 +90,7 @@ fn scope_of(args: &FreezeArgs) -> Result<FreezeScope, CliError> {
 
 /// `countersign freeze`: signs a freeze notice.
 pub fn freeze(args: &FreezeArgs, output: Output) -> CliResult {
-    let bytes = read_file(&args.key, 16 * 1024)?;
+    let bytes = read_file(&args.key, MAX_KEY_FILE)?;
     let key_file = SecretKeyFile::signing_or_recovery_from_bytes(&bytes).map_err(|e| super::partner::key_error(&args.key, e))?;
     if key_file.is_recovery() && args.partner_key.is_none() {
         return Err(usage(format!(
@@ -112,7 +107,7 @@ pub fn freeze(args: &FreezeArgs, output: Output) -> CliResult {
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
     let key = key_file.unlock(&passphrase).map_err(|e| super::partner::key_error(&args.key, e))?;
     let partner_key = match &args.partner_key {
-        Some(text) => Fingerprint::parse_lenient(text).map_err(|e| usage(format!("--partner-key: {e}")))?,
+        Some(text) => typed_fingerprint("--partner-key", text)?,
         None => key.fingerprint(),
     };
     let request =
@@ -125,9 +120,9 @@ pub fn freeze(args: &FreezeArgs, output: Output) -> CliResult {
             "Wrote {}: freeze notice {} ({} from {from}).\nSend it to every customer: it holds their payments to you as soon as they receive it. Keep its id to lift it later.",
             display(&args.out),
             request.id,
-            match &request.scope {
-                FreezeScope::All => "hold every payment".to_string(),
-                FreezeScope::AllBut(a) => format!("hold every payment but those to {}", a.display()),
+            match request.scope.except() {
+                None => "hold every payment".to_string(),
+                Some(a) => format!("hold every payment but those to {}", a.display()),
             }
         )
     });
@@ -136,9 +131,9 @@ pub fn freeze(args: &FreezeArgs, output: Output) -> CliResult {
 
 /// `countersign freeze-lift`: signs the lift of a freeze with the recovery key.
 pub fn freeze_lift(args: &FreezeLiftArgs, output: Output) -> CliResult {
-    let bytes = read_file(&args.key, 16 * 1024)?;
+    let bytes = read_file(&args.key, MAX_KEY_FILE)?;
     let key_file = SecretKeyFile::recovery_from_bytes(&bytes).map_err(|e| super::partner::key_error(&args.key, e))?;
-    let partner_key = Fingerprint::parse_lenient(&args.partner_key).map_err(|e| usage(format!("--partner-key: {e}")))?;
+    let partner_key = typed_fingerprint("--partner-key", &args.partner_key)?;
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for {}", display(&args.key)))?;
     let key = key_file.unlock(&passphrase).map_err(|e| super::partner::key_error(&args.key, e))?;
     let id = uuid::Uuid::new_v4().to_string();

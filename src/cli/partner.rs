@@ -170,6 +170,10 @@ pub struct VerifyArgs {
     pub at: Option<String>,
 }
 
+/// Largest key file (a signing or recovery key) or `.pub` file read.
+pub(super) const MAX_KEY_FILE: usize = 16 * 1024;
+
+/// A path as messages and JSON output name it.
 pub(super) fn display(path: &Path) -> String {
     path.display().to_string()
 }
@@ -186,6 +190,11 @@ pub(super) fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> 
     Ok(read_limited(path, limit)?)
 }
 
+/// A fingerprint as a person types it, given with `option`.
+pub(super) fn typed_fingerprint(option: &str, text: &str) -> Result<Fingerprint, CliError> {
+    Fingerprint::parse_lenient(text).map_err(|e| CliError::usage("invalid_argument", format!("{option}: {e}")))
+}
+
 pub(super) fn key_error(path: &Path, e: KeyError) -> CliError {
     match e {
         KeyError::WrongPassphrase => CliError::not_permitted("wrong_passphrase", format!("{}: {e}", display(path))),
@@ -200,7 +209,7 @@ pub(super) fn load_card(path: &Path) -> Result<PartnerCard, CliError> {
 }
 
 pub(super) fn load_key_file(path: &Path) -> Result<SecretKeyFile, CliError> {
-    let bytes = read_file(path, 16 * 1024)?;
+    let bytes = read_file(path, MAX_KEY_FILE)?;
     SecretKeyFile::from_bytes(&bytes).map_err(|e| key_error(path, e))
 }
 

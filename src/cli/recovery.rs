@@ -10,18 +10,14 @@ use clap::Args;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use countersign_service::core::format::fingerprint::Fingerprint;
 use countersign_service::core::format::keys::{KeyPair, PublicKey, SecretKeyFile};
 use countersign_service::core::format::recovery::{KeyRevocation, RecoveryRotation};
 use countersign_service::files::{read_limited, write_atomic, Sensitivity};
 
 use super::exit::{CliError, CliResult, Exit};
-use super::partner::{display, key_error, load_card, with_extension};
+use super::partner::{display, key_error, load_card, typed_fingerprint, with_extension, MAX_KEY_FILE};
 use super::report::Output;
 use super::secrets::{read_new_secret, read_secret, KEY_PASSPHRASE};
-
-/// Largest recovery-key or `.pub` file read.
-const MAX_KEY_FILE: usize = 16 * 1024;
 
 /// `keygen --recovery`: writes BASE.key (the recovery key, encrypted, marked as a recovery key) and
 /// BASE.pub (its public key, for `keygen --recovery-key` on the machine that makes signing keys).
@@ -79,11 +75,6 @@ fn unlock_recovery(path: &Path) -> Result<KeyPair, CliError> {
     let file = SecretKeyFile::recovery_from_bytes(&bytes).map_err(|e| key_error(path, e))?;
     let passphrase = read_secret(KEY_PASSPHRASE, &format!("Passphrase for the recovery key {}", display(path)))?;
     file.unlock(&passphrase).map_err(|e| key_error(path, e))
-}
-
-/// A fingerprint as a person types it.
-fn typed_fingerprint(option: &str, text: &str) -> Result<Fingerprint, CliError> {
-    Fingerprint::parse_lenient(text).map_err(|e| CliError::usage("invalid_argument", format!("{option}: {e}")))
 }
 
 /// `rotate --with-recovery RECOVERY.key --replaces FPR --new NEW.card --out FILE`.

@@ -16,7 +16,7 @@ use countersign_service::{
 
 use super::changes::report_outcome;
 use super::exit::{CliError, CliResult, Exit};
-use super::partner::read_file;
+use super::partner::{display, read_file};
 use super::partner_views::{partner_json, partner_text, HistoryArg};
 use super::report::{finding_json, finding_line, instruction_json, instruction_lines, more_line, Output, PageArgs};
 use super::secrets::{read_new_secret, read_secret};
@@ -163,8 +163,6 @@ pub enum PartnerCommand {
         #[arg(long, value_name = "NUM[=LABEL]")]
         phone: String,
     },
-    /// Revoke a partner's key (admin only): on our own decision (--reason), or on a revocation the
-    /// partner signed with its recovery key (--statement); either applies at once.
     /// Lift a partner's freeze after a callback to a number on file in which the partner
     /// confirmed it (admin only; a change a second person approves).
     Unfreeze {
@@ -180,7 +178,8 @@ pub enum PartnerCommand {
         #[arg(long = "freeze", value_name = "ID")]
         freeze_id: Option<String>,
     },
-    /// Revoke a partner's key (admin only).
+    /// Revoke a partner's key (admin only): on our own decision (--reason), or on a revocation the
+    /// partner signed with its recovery key (--statement); either applies at once.
     RevokeKey {
         /// Partner id.
         id: i64,
@@ -346,10 +345,6 @@ fn warn_of_unsaved_bank_files(ws: &mut Workspace, session: &Session) {
             "countersign: case {id} was released, but its bank file was never saved: write it again, identical, with `countersign case export {id} --export FORMAT --out FILE`"
         );
     }
-}
-
-fn display(path: &Path) -> String {
-    path.display().to_string()
 }
 
 pub fn init(args: &InitArgs, global: &GlobalArgs, output: Output) -> CliResult {

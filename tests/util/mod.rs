@@ -278,7 +278,6 @@ pub struct Signed {
     pub json: Value,
 }
 
-/// Details that sign and verify cleanly: a valid German IBAN with a German BIC.
 /// Bank details for `sign`: an IBAN account in euros with an amount and a fixed reference.
 pub fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
     json!({
@@ -291,15 +290,10 @@ pub fn details(name: &str, iban: &str, bic: &str, amount: &str) -> Value {
     })
 }
 
+/// Details that sign and verify cleanly: Globex's usual payment, to its contract account (a valid
+/// German IBAN with a German BIC).
 pub fn default_details() -> Value {
-    json!({
-        "beneficiary_name": "Globex Corporation",
-        "iban": "DE89 3704 0044 0532 0130 00",
-        "bic": "COBADEFFXXX",
-        "currency": "EUR",
-        "amount": "1250.00",
-        "reference": "INV-2026-114"
-    })
+    details("Globex Corporation", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "1250.00")
 }
 
 /// A `countersign` invocation being built.
@@ -614,6 +608,25 @@ pub const ORG_PASSPHRASE: &str = "organisation passphrase";
 /// The on-file number [`Workspace::add_partner`] records unless the caller gives `--phone`.
 pub const DEFAULT_PHONE: &str = "+49 30 1234567";
 
+// The exit codes of the contract (CONTRACT.md), as the scenario tests name them.
+/// Success (a verdict `accepted`).
+pub const OK: i32 = 0;
+/// A verdict `rejected`, or a check that failed.
+pub const FAILED: i32 = 1;
+/// A usage error or a file that cannot be read.
+pub const USAGE: i32 = 2;
+/// A verdict `hold`.
+pub const HOLD: i32 = 3;
+/// Not permitted (the role, a wrong passphrase).
+pub const NOT_PERMITTED: i32 = 4;
+
+/// Our organisation's account, as [`Workspace::set_our_account`] sets it.
+pub const OUR_IBAN: &str = "DE75512108001245126199";
+/// The account in Globex's contract, as [`Workspace::add_globex`] onboards it.
+pub const GLOBEX_CONTRACT_IBAN: &str = "DE89370400440532013000";
+/// The new account a Globex instruction names instead (bank details changed).
+pub const GLOBEX_NEW_IBAN: &str = "DE02120300000000202051";
+
 /// The password the helpers give `user`: its name and a suffix, at least 10 characters.
 pub fn password_of(user: &str) -> String {
     format!("{user} password 1")
@@ -681,6 +694,18 @@ impl TestDir {
         };
         let export = ws.run(admin, &["--json", "card", "export", "--out", &card]).assert_code(0);
         export.ensure(export.json_str("fingerprint") == ws.fingerprint, "card export and init disagree on our fingerprint");
+        ws
+    }
+
+    /// The office of the scenario tests: a workspace `ws` of Initech GmbH whose admin is alice,
+    /// with clara (clerk) and `approvers`.
+    #[track_caller]
+    pub fn office(&self, approvers: &[&str]) -> Workspace<'_> {
+        let ws = self.init_workspace("ws", "Initech GmbH", "alice");
+        ws.add_user("clara", "clerk");
+        for approver in approvers {
+            ws.add_user(approver, "approver");
+        }
         ws
     }
 
@@ -865,6 +890,28 @@ impl Workspace<'_> {
     }
 }
 
+impl Workspace<'_> {
+    /// Sets our organisation's account ([`OUR_IBAN`]) as the admin.
+    #[track_caller]
+    pub fn set_our_account(&self) {
+        self.admin_applied(&["--json", "org", "account", "--iban", OUR_IBAN, "--bic", "SOGEDEFFXXX"]).assert_code(OK);
+    }
+
+    /// Globex Corporation (`keygen` to `globex.*`), onboarded with its contract account
+    /// ([`GLOBEX_CONTRACT_IBAN`]): its key files and id.
+    #[track_caller]
+    pub fn add_globex(&self) -> (KeyFiles, i64) {
+        let globex = self.dir.keygen("Globex Corporation", "globex");
+        let id = self.add_partner(&globex, &["--iban", GLOBEX_CONTRACT_IBAN, "--bic", "COBADEFFXXX"]);
+        (globex, id)
+    }
+}
+
+/// `expected` as owned pairs, to compare with pairs read from JSON.
+pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
 /// The `code`s of a JSON `findings` array, in order.
 pub fn codes_of(findings: &Value) -> Vec<String> {
     findings.as_array().map(|f| f.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect()).unwrap_or_default()
@@ -878,6 +925,20 @@ impl Output {
             Some(results) => results.clone(),
             None => self.fail("expected a `results` array in the JSON document"),
         }
+    }
+
+    /// The one result of a single-file `receive --json`.
+    #[track_caller]
+    pub fn one_result(&self) -> Value {
+        let results = self.results();
+        let [result] = results.as_slice() else { self.fail("expected one result") };
+        result.clone()
+    }
+
+    /// The `error.code` of a `--json` failure (empty when there is none).
+    #[track_caller]
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
     }
 
     /// Asserts a single-file `receive`: the exit code, one result with the `verdict`, `code`

@@ -3,12 +3,18 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
 /// Encodes bytes as standard base64 with padding.
 pub fn b64_encode(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
+}
+
+/// SHA-256 of `bytes`, as lower-case hex: how a file is named in statements and receipts.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::audit::chain::hex(&Sha256::digest(bytes))
 }
 
 /// Decodes standard base64, accepting only the canonical encoding: the one [`b64_encode`] makes.

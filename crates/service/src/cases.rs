@@ -15,8 +15,6 @@ use rand_core::OsRng;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-use sha2::Digest;
-
 use super::statements::{append_statement, check_account, checked_case, refresh};
 use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::Finding;
@@ -31,7 +29,7 @@ use countersign_core::cases::flow::{
 use countersign_core::cases::name_check::AttachedNameCheck;
 use countersign_core::cases::record::{Callback, Case};
 use countersign_core::cases::steps::{may_attach_name_check, offered_steps, CaseStep};
-use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::encoding::{format_utc, parse_utc, sha256_hex};
 use countersign_core::export::{epc_qr, epc_qr_payload, pain001_xml, CreditTransfer, Debtor, ExportError};
 use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::card::PartnerCard;
@@ -104,10 +102,6 @@ impl Export {
             other => Err(StoreError::Corrupt(format!("a bank file of format {other:?}")).into()),
         }
     }
-}
-
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
-    countersign_core::audit::chain::hex(&sha2::Sha256::digest(bytes))
 }
 
 /// A released payment's bank file, from `case export`.
@@ -523,6 +517,18 @@ fn mark_confirmation_wrong(tx: &dyn Tx, id: i64) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Moves case `id` from `from` to `to` in the write transaction (nothing to do when they are the
+/// same); refused when the case is no longer `from` (another user acted on it meanwhile).
+pub(super) fn move_case(tx: &dyn Tx, id: i64, from: CaseStatus, to: CaseStatus) -> ServiceResult<()> {
+    if to != from && !tx.move_case(id, from, to)? {
+        return Err(ServiceError::CheckFailed(ErrorText::detailed(
+            "changed_meanwhile",
+            "the case changed meanwhile (another user acted on it); look at it again",
+        )));
+    }
+    Ok(())
+}
+
 /// A checked callback inside the write transaction, with the case, its facts and the open attempt
 /// as the transaction sees them.
 struct CallbackWrite<'w> {
@@ -558,12 +564,7 @@ impl CallbackWrite<'_> {
             report.note,
             &call.at,
         )?;
-        if t.status != self.facts.status && !tx.move_case(id, self.facts.status, t.status)? {
-            return Err(ServiceError::CheckFailed(ErrorText::detailed(
-                "changed_meanwhile",
-                "the case changed meanwhile; look at it again",
-            )));
-        }
+        move_case(tx, id, self.facts.status, t.status)?;
         tx.set_wrong_responses(id, t.wrong_responses)?;
         if t.mark_fraudulent {
             if let Some(key) = &self.case.account_key {
@@ -964,12 +965,7 @@ impl Workspace {
             refresh(tx, state)?;
             let (case, f) = checked_case(tx, state, id)?;
             let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal(id))?;
-            if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
-                return Err(ServiceError::CheckFailed(ErrorText::detailed(
-                    "changed_meanwhile",
-                    "the case changed meanwhile (another user acted on it); look at it again",
-                )));
-            }
+            move_case(tx, id, f.status, t.status)?;
             tx.set_wrong_responses(id, t.wrong_responses)?;
             match action {
                 CaseAction::Approve | CaseAction::ApproveCheckingResponse { response_correct: true } | CaseAction::Reject => {

@@ -13,13 +13,13 @@ use crate::ErrorText;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::cases::sha256_hex;
 use super::statements::{append_statement, differs, refresh, Difference};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::changes::{ChangeFlag, ChangeKind, ChangeStatus, Proposal, ProposedEffect, CHANGE_MEMBER};
 use countersign_core::encoding::format_utc;
+use countersign_core::encoding::sha256_hex;
 use countersign_core::paging::{Page, Paged};
 use countersign_store::prelude::*;
 use countersign_store::{ChangeRow, StoreError, Tx};

@@ -8,7 +8,6 @@
 //! `partner_unfreeze` change).
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
 use super::receiving::{Assessment, PartnerRef};
@@ -19,11 +18,11 @@ use countersign_core::audit::freezes::FreezeState;
 use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::changes::{ChangeKind, ProposedEffect};
-use countersign_core::encoding::{b64_encode, format_utc};
+use countersign_core::encoding::{b64_encode, format_utc, sha256_hex};
 use countersign_core::format::envelope::{kind_of_file, FileKind, MAX_FILE_SIZE};
 use countersign_core::format::fingerprint::Fingerprint;
 use countersign_core::format::freeze::{
-    claimed_partner_key, claimed_signer, verify_freeze, verify_lift, CandidateKey, FreezeNotice, FreezeScope, KeyRole, LiftNotice,
+    claimed_partner_key, claimed_signer, verify_freeze, verify_lift, CandidateKey, ExceptedAccount, FreezeNotice, KeyRole, LiftNotice,
     NoticeError,
 };
 use countersign_core::format::keys::PublicKey;
@@ -124,10 +123,7 @@ impl FreezeView {
         FreezeView {
             id: n.id.clone(),
             scope: n.scope.as_str(),
-            except: match &n.scope {
-                FreezeScope::All => None,
-                FreezeScope::AllBut(a) => Some(a.display()),
-            },
+            except: n.scope.except().map(ExceptedAccount::display),
             effective_from: format_utc(n.effective_from),
             reason: n.reason.clone(),
             signed_by: n.signed_by.as_str(),
@@ -182,10 +178,6 @@ impl NoticeReceipt {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The `partner_frozen` finding of a freeze (issue 20). A warning: the case is *held*, not
 /// rejected (a rejection is final, a freeze is lifted); what makes it binding is that no release
 /// goes while the freeze stands ([`countersign_core::cases::flow::Refusal::PartnerFrozen`]).
@@ -199,9 +191,9 @@ pub fn frozen_finding(freeze: &FreezeState) -> Finding {
         .with("notice", n.id.clone())
         .with("since", format_utc(n.effective_from))
         .with("reason", n.reason.clone());
-    match &n.scope {
-        FreezeScope::All => finding,
-        FreezeScope::AllBut(a) => finding.with("except", a.display()),
+    match n.scope.except() {
+        None => finding,
+        Some(a) => finding.with("except", a.display()),
     }
 }
 
@@ -275,7 +267,7 @@ fn kind_words(kind: NoticeKind) -> &'static str {
 /// The open cases (not released, not rejected) of `partner` that `freeze` holds at `at`.
 fn held_cases(state: &ImpliedState, partner: i64, freeze: &FreezeNotice, at: time::OffsetDateTime) -> Vec<i64> {
     let open = |c: &&countersign_core::audit::state::CaseState| {
-        c.partner == Some(partner) && c.status.is_open() && freeze.in_force_at(at) && freeze.scope.holds(c.account_key.as_deref())
+        c.partner == Some(partner) && c.status.is_open() && freeze.holds(c.account_key.as_deref(), at)
     };
     state.cases.iter().filter(|(_, c)| open(c)).map(|(id, _)| *id).collect()
 }
@@ -387,7 +379,7 @@ fn apply_freeze(
 ) -> ServiceResult<NoticeReceipt> {
     let partner = receipt.partner.clone().expect("a verified notice's partner");
     let subject = format!("partner:{}", partner.id);
-    let known = state.freezes.get(&partner.id).and_then(|all| all.iter().find(|f| f.notice.id == notice.id)).cloned();
+    let known = state.freeze(partner.id, &notice.id).cloned();
     if let Some(known) = known {
         receipt.outcome = NoticeOutcome::AlreadyApplied;
         receipt.freeze = Some(FreezeView::of(&known));
@@ -419,11 +411,8 @@ fn apply_freeze(
         )?;
     }
     refresh(tx, state)?;
-    let applied = state
-        .freezes
-        .get(&partner.id)
-        .and_then(|all| all.iter().find(|f| f.notice.id == notice.id))
-        .ok_or_else(|| StoreError::Corrupt("the freeze just written does not count".into()))?;
+    let applied =
+        state.freeze(partner.id, &notice.id).ok_or_else(|| StoreError::Corrupt("the freeze just written does not count".into()))?;
     receipt.findings = vec![frozen_finding(applied)];
     receipt.freeze = Some(FreezeView::of(applied));
     receipt.held_cases = held;
@@ -444,7 +433,7 @@ fn apply_lift(
     subject: &str,
 ) -> ServiceResult<NoticeReceipt> {
     let partner_id = receipt.partner.as_ref().expect("a verified notice's partner").id;
-    let freeze = state.freezes.get(&partner_id).and_then(|all| all.iter().find(|f| f.notice.id == lift.freeze_id)).cloned();
+    let freeze = state.freeze(partner_id, &lift.freeze_id).cloned();
     let Some(freeze) = freeze else {
         let error = NoticeError::Invalid(format!("the partner has no freeze {}", lift.freeze_id));
         return refuse_notice(tx, at_text, session.user(), receipt, &error);
@@ -466,8 +455,7 @@ fn apply_lift(
     });
     append_statement(tx, session, at_text, "partner.unfreeze", subject, details)?;
     refresh(tx, state)?;
-    let lifted = state.freezes.get(&partner_id).and_then(|all| all.iter().find(|f| f.notice.id == lift.freeze_id));
-    receipt.freeze = lifted.map(FreezeView::of);
+    receipt.freeze = state.freeze(partner_id, &lift.freeze_id).map(FreezeView::of);
     Ok(receipt)
 }
 
@@ -502,7 +490,7 @@ impl Workspace {
         self.authorize(session, Permission::UnfreezePartners, &subject)?;
         let phones = self.verified_phones(session.user(), partner_id)?;
         let (name, country) = self.store.read(|tx| -> ServiceResult<_> {
-            let p = tx.partner(partner_id)?.ok_or_else(|| ServiceError::NotFound(format!("no partner with id {partner_id}").into()))?;
+            let p = super::partners::existing_partner(tx, partner_id)?;
             Ok((p.name, p.country))
         })?;
         let number = countersign_core::assess::phone::PhoneNumber::parse(dialed, country.as_deref())
@@ -577,7 +565,7 @@ pub(super) fn frozen_finding_for(
 mod tests {
     use super::*;
     use crate::test_support::{admin_workspace, onboard_a_partner, receive_an_instruction, PARTNER_IBAN};
-    use countersign_core::format::freeze::{sign_freeze, FreezeRequest};
+    use countersign_core::format::freeze::{sign_freeze, FreezeRequest, FreezeScope};
     use countersign_core::format::keys::KeyPair;
 
     fn notice(key: &KeyPair, id: &str) -> Vec<u8> {

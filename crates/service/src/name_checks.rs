@@ -13,7 +13,7 @@
 
 use serde_json::json;
 
-use super::cases::{refusal, sha256_hex};
+use super::cases::{move_case, refusal};
 use super::statements::{append_statement, checked_case, differs, refresh, Difference};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use crate::ErrorText;
@@ -22,7 +22,7 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::cases::flow::{decide, CaseAction};
 use countersign_core::cases::name_check::{AttachedNameCheck, NameCheck, NameCheckError, NameCheckInput};
 use countersign_core::cases::record::Case;
-use countersign_core::encoding::format_utc;
+use countersign_core::encoding::{format_utc, sha256_hex};
 use countersign_store::prelude::*;
 use countersign_store::{NameCheckRow, Tx};
 
@@ -120,12 +120,7 @@ impl Workspace {
             let check = NameCheck::parse(&input, case.account_key.as_deref(), &display, at).map_err(|e| input_error(e, id))?;
             let action = CaseAction::AttachNameCheck { no_match: check.outcome().holds() };
             let t = decide(&f, session.user(), session.role(), action, &state.policy).map_err(refusal(id))?;
-            if t.status != f.status && !tx.move_case(id, f.status, t.status)? {
-                return Err(ServiceError::CheckFailed(ErrorText::detailed(
-                    "changed_meanwhile",
-                    "the case changed meanwhile (another user acted on it); look at it again",
-                )));
-            }
+            move_case(tx, id, f.status, t.status)?;
             let attached = AttachedNameCheck { check, attached_by: session.user().to_string(), attached_at: at_text.clone() };
             tx.insert_name_check(&row_of(id, &attached))?;
             let mut details = attached.check.statement_fields();

@@ -2,7 +2,6 @@
 //! signs) and outgoing signed instructions to partners, made with the organisation key, so
 //! partners that run Countersign can verify us the same way we verify them.
 
-use crate::ErrorText;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -137,11 +136,7 @@ impl Workspace {
             .org_account()?
             .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
         let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
-            let partner = tx.partner(partner_id)?.ok_or_else(|| {
-                ServiceError::NotFound(
-                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
-                )
-            })?;
+            let partner = super::partners::existing_partner(tx, partner_id)?;
             let active = tx.active_keys(partner_id)?;
             let [key] = active.as_slice() else {
                 return Err(ServiceError::InvalidInput(

@@ -239,7 +239,7 @@ fn account_views(tx: &dyn Tx, partner_id: i64, page: &Page) -> ServiceResult<Pag
 }
 
 /// The partner `id`, or `not_found`.
-fn existing_partner(tx: &dyn Tx, id: i64) -> ServiceResult<Partner> {
+pub(super) fn existing_partner(tx: &dyn Tx, id: i64) -> ServiceResult<Partner> {
     tx.partner(id)?
         .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {id}")).with("partner", id)))
 }
@@ -806,11 +806,7 @@ impl Workspace {
         // transactions, and checks every file it records after it against the revoked key (issue 16).
         let _urgent = self.store.announce_urgent_write()?;
         self.store.write(|tx| -> ServiceResult<String> {
-            tx.partner(partner_id)?.ok_or_else(|| {
-                ServiceError::NotFound(
-                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
-                )
-            })?;
+            existing_partner(tx, partner_id)?;
             let keys = tx.partner_keys(partner_id, &Page::default())?;
             let candidates: Vec<_> = keys
                 .iter()

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::marks::check_mark;
@@ -25,7 +24,7 @@ use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::bank::BankAccount;
 use countersign_core::cases::policy::Policy;
 use countersign_core::changes::{ChangeKind, ChangeStatus, Proposal};
-use countersign_core::encoding::{format_utc, parse_utc};
+use countersign_core::encoding::{format_utc, parse_utc, sha256_hex};
 use countersign_core::format::callback_key::CallbackPublicKey;
 use countersign_core::format::envelope::MAX_FILE_SIZE;
 use countersign_core::format::fingerprint::Fingerprint;
@@ -126,10 +125,6 @@ impl SignerLookup for PinnedKeys {
             None => SignerStatus::Unknown,
         }
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the pipeline needs that does not change between files of one batch.
@@ -338,7 +333,7 @@ impl PaymentRun<'_> {
     /// The email that carried this file: the one given with a single file (the user chose the
     /// pair), or, with several, only if the file is one of its attachments.
     fn email_of(&self, bytes: &[u8]) -> Option<&[u8]> {
-        let carried = self.files.len() == 1 || self.email_attachments.contains(&super::cases::sha256_hex(bytes));
+        let carried = self.files.len() == 1 || self.email_attachments.contains(&sha256_hex(bytes));
         self.email.filter(|_| carried)
     }
 
@@ -617,7 +612,8 @@ fn assess(
                 None => tx.newest_accepted_issue(signer_text)?.as_deref().and_then(parse_utc),
             };
             findings.extend(replay_finding(instruction, earlier.as_ref(), newest_accepted));
-            findings.extend(frozen_finding(state, partner_row.id, prepared.account.as_ref(), at));
+            let account_key = prepared.account.as_ref().map(|a| a.key.as_str());
+            findings.extend(super::freezes::frozen_finding_for(state, partner_row.id, account_key, at));
             if let (Some(account), Some(valid)) = (verified.account(), &prepared.account) {
                 let (accounts, fraud_mark) = checked_history(tx, state, partner_row.id, &valid.key)?;
                 another_current = accounts.iter().any(|a| a.status == AccountStatus::Current && a.account_key != valid.key);
@@ -661,12 +657,6 @@ fn assess(
         email_numbers: vec![],
     };
     Ok((assessment, valid_account))
-}
-
-/// The `partner_frozen` finding when the partner froze its payments (issue 20) and the freeze
-/// holds the instruction's account.
-fn frozen_finding(state: &ImpliedState, partner_id: i64, account: Option<&ValidAccount>, at: OffsetDateTime) -> Option<Finding> {
-    super::freezes::frozen_finding_for(state, partner_id, account.map(|a| a.key.as_str()), at)
 }
 
 /// A partner's account history and the mark of `account_key`, from their rows checked against

@@ -118,11 +118,7 @@ impl Workspace {
     pub fn partner_recovery_key(&mut self, session: &Session, partner_id: i64) -> ServiceResult<Option<PinnedRecoveryKey>> {
         self.require_signed_in(session)?;
         self.verified(session.user(), &format!("partner:{partner_id}"), |tx, state| {
-            tx.partner(partner_id)?.ok_or_else(|| {
-                ServiceError::NotFound(
-                    ErrorText::detailed("partner", format!("no partner with id {partner_id}")).with("partner", partner_id),
-                )
-            })?;
+            super::partners::existing_partner(tx, partner_id)?;
             Ok(pinned_recovery_key(state, partner_id))
         })
     }

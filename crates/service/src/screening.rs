@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::cases::sha256_hex;
 use super::statements::{append_statement, refresh};
 use super::{now, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::history::EarlierAmounts;
@@ -20,6 +19,7 @@ use countersign_core::audit::state::ImpliedState;
 use countersign_core::auth::Permission;
 use countersign_core::bank::Iban;
 use countersign_core::cases::flow::CaseStatus;
+use countersign_core::encoding::sha256_hex;
 use countersign_core::encoding::{format_utc, parse_utc};
 use countersign_core::registry::KeyStatus;
 use countersign_core::screen::pain001::{approved_copy, PaymentFile};

@@ -15,12 +15,13 @@ use serde_json::{json, Value};
 
 use super::{ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::audit::log::{EventFilter, LoggedEvent};
-use countersign_core::audit::state::{legacy_boundary, ImpliedState, StateMismatch, SYSTEM};
+use countersign_core::audit::state::{legacy_boundary, ImpliedState, StateMismatch, SYSTEM, UPGRADE_ACTION};
 use countersign_core::audit::statement::{sign, StatementFields};
 use countersign_core::auth::Role;
 use countersign_core::cases::flow::CaseFacts;
 use countersign_core::cases::policy::Policy;
 use countersign_core::cases::record::Case;
+use countersign_core::encoding::sha256_hex;
 use countersign_core::format::keys::KeyPair;
 use countersign_core::paging::Page;
 use countersign_core::registry::{AccountRecord, PinnedKey};
@@ -74,9 +75,6 @@ impl Signer<'_> {
     }
 }
 
-/// The statement that upgrades a workspace from before signed statements (its legacy boundary).
-const UPGRADE_ACTION: &str = "workspace.upgrade";
-
 /// Brings `state` up to date with the events in `tx` after the last one it saw.
 pub(super) fn refresh(tx: &dyn Tx, state: &mut ImpliedState) -> ServiceResult<()> {
     let next = state.last.map_or(1, |(seq, _)| seq + 1);
@@ -85,7 +83,9 @@ pub(super) fn refresh(tx: &dyn Tx, state: &mut ImpliedState) -> ServiceResult<()
         // a time as the store reads it, never held at once (issue 19: 100,000 events at sign-in
         // kept the app's memory high); the same state as `ImpliedState::replay` of them all.
         let whole = EventFilter { page: Page { limit: None, after: Some(0) }, ..Default::default() };
-        let upgrades = tx.events_matching(&EventFilter { action: Some(UPGRADE_ACTION.into()), ..whole.clone() })?;
+        // The boundary is the first upgrade statement's: one row is all that is asked for.
+        let first = Page { limit: Some(1), after: Some(0) };
+        let upgrades = tx.events_matching(&EventFilter { action: Some(UPGRADE_ACTION.into()), page: first, ..Default::default() })?;
         let mut replayed = ImpliedState::taking_as_legacy(legacy_boundary(upgrades.iter()));
         tx.visit_events_matching(&whole, &mut |event| replayed.apply(&event))?;
         *state = replayed;
@@ -340,7 +340,7 @@ impl Mismatches<'_> {
         for case in &cases {
             let signed = self.state.cases.get(&case.id).and_then(|c| c.bank_file_sha256.clone());
             let kept = tx.bank_file(case.id)?;
-            let kept_sha = kept.as_ref().map(|f| super::cases::sha256_hex(&f.bytes));
+            let kept_sha = kept.as_ref().map(|f| sha256_hex(&f.bytes));
             if kept_sha != signed || kept.as_ref().is_some_and(|f| Some(&f.sha256) != signed.as_ref()) {
                 self.add("bank_files", case.id, "the kept bank file is not the one its release or export statement names");
             }
@@ -532,10 +532,7 @@ mod tests {
         assert!(!state.is_legacy());
         assert!(state.problems.is_empty(), "{:?}", state.problems);
         let upgrade = ws.store.read(|tx| {
-            tx.events_matching(&countersign_core::audit::log::EventFilter {
-                action: Some("workspace.upgrade".into()),
-                ..Default::default()
-            })
+            tx.events_matching(&countersign_core::audit::log::EventFilter { action: Some(UPGRADE_ACTION.into()), ..Default::default() })
         });
         let upgrade = upgrade.unwrap().pop().expect("one upgrade statement");
         assert_eq!(upgrade.actor, "clara");
@@ -561,7 +558,7 @@ mod tests {
         db.execute("UPDATE users SET role = 'approver' WHERE name = 'clara'", []).unwrap();
         let mut ws = Workspace::open(&dir.path().join("ws")).unwrap();
         login(&mut ws, "alice", "alice password 1").unwrap();
-        let upgrade = ws.store.read(|tx| tx.events_from(1)).unwrap().into_iter().find(|e| e.action == "workspace.upgrade").unwrap();
+        let upgrade = ws.store.read(|tx| tx.events_from(1)).unwrap().into_iter().find(|e| e.action == UPGRADE_ACTION).unwrap();
         let details: Value = serde_json::from_str(&upgrade.details).unwrap();
         let unproven = details["unproven"].as_array().unwrap();
         assert_eq!(unproven.len(), 1, "{unproven:?}");

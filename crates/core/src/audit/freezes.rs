@@ -46,9 +46,9 @@ impl FreezeState {
     /// A sentence naming the freeze, for the refusals and findings that cite it.
     pub fn describe(&self) -> String {
         let n = &self.notice;
-        let scope = match &n.scope {
-            crate::format::freeze::FreezeScope::All => "every payment".to_string(),
-            crate::format::freeze::FreezeScope::AllBut(a) => format!("every payment but those to {}", a.display()),
+        let scope = match n.scope.except() {
+            None => "every payment".to_string(),
+            Some(a) => format!("every payment but those to {}", a.display()),
         };
         format!("notice {} holds {scope} from {} (\"{}\")", n.id, format_utc(n.effective_from), n.reason)
     }
@@ -61,7 +61,12 @@ impl ImpliedState {
     /// The freeze of `partner` that holds a payment to `account_key` at `at`, if any: not lifted,
     /// in force from its `effective_from`, and its scope holding that account.
     pub fn freeze_holding(&self, partner: i64, account_key: Option<&str>, at: OffsetDateTime) -> Option<&FreezeState> {
-        self.freezes.get(&partner)?.iter().find(|f| f.lifted.is_none() && f.notice.in_force_at(at) && f.notice.scope.holds(account_key))
+        self.freezes.get(&partner)?.iter().find(|f| f.lifted.is_none() && f.notice.holds(account_key, at))
+    }
+
+    /// The freeze `id` of `partner` (standing or lifted), if the statements applied one.
+    pub fn freeze(&self, partner: i64, id: &str) -> Option<&FreezeState> {
+        self.freezes.get(&partner)?.iter().find(|f| f.notice.id == id)
     }
 
     /// The freezes of `partner` not lifted (in force or from a later time).
@@ -111,7 +116,7 @@ impl ImpliedState {
             self.require(event, RECEIVERS)?;
             let notice =
                 verify_freeze(&bytes("notice")?, &self.notice_candidates(partner, d)?).map_err(|e| rules(format!("its notice: {e}")))?;
-            if self.freezes.get(&partner).is_some_and(|all| all.iter().any(|f| f.notice.id == notice.id)) {
+            if self.freeze(partner, &notice.id).is_some() {
                 return Err(rules(format!("notice {} of partner {partner} was applied already", notice.id)));
             }
             let freeze =

@@ -32,10 +32,14 @@ use crate::encoding::parse_utc;
 use crate::format::keys::PublicKey;
 use crate::registry::{AccountStatus, KeyStatus, NumberProvenance, NumberSource};
 
+/// The statement that upgrades a workspace from before signed statements: it names the last event
+/// of the old log (its legacy boundary).
+pub const UPGRADE_ACTION: &str = "workspace.upgrade";
+
 /// The actions whose events are signed statements.
 pub const STATEMENT_ACTIONS: &[&str] = &[
     "workspace.init",
-    "workspace.upgrade",
+    UPGRADE_ACTION,
     "audit.key_create",
     "user.add",
     "user.key_create",
@@ -81,7 +85,7 @@ pub const STATEMENT_ACTIONS: &[&str] = &[
 /// counts only right after its approval (issue 15).
 pub const AUTHORITY_ACTIONS: &[&str] = &[
     "workspace.init",
-    "workspace.upgrade",
+    UPGRADE_ACTION,
     "user.add",
     "user.key_create",
     "user.disable",
@@ -402,7 +406,7 @@ impl std::fmt::Display for StateMismatch {
 pub fn legacy_boundary<'a>(events: impl IntoIterator<Item = &'a LoggedEvent>) -> u64 {
     events
         .into_iter()
-        .find(|e| e.action == "workspace.upgrade")
+        .find(|e| e.action == UPGRADE_ACTION)
         .and_then(|e| serde_json::from_str::<Value>(&e.details).ok())
         .and_then(|d| d["legacy_through"].as_u64())
         .unwrap_or(0)
@@ -480,7 +484,7 @@ impl ImpliedState {
     /// The key the actor must have signed with: the organisation key for `system`, the user's
     /// current personal key otherwise (an enabled user's).
     fn check_signature(&self, event: &LoggedEvent, details: &Value) -> Result<(), Fault> {
-        let legacy = event.seq <= self.legacy_through && event.action != "workspace.upgrade";
+        let legacy = event.seq <= self.legacy_through && event.action != UPGRADE_ACTION;
         if legacy && signature_of(details).is_err() {
             return Ok(());
         }
@@ -537,7 +541,7 @@ impl ImpliedState {
                 }
                 Ok(())
             }
-            "workspace.upgrade" => {
+            UPGRADE_ACTION => {
                 self.require(event, &[Role::Clerk, Role::Approver, Role::Admin, Role::Auditor])?;
                 let named = d["legacy_through_hash"].as_str().unwrap_or_default();
                 match &self.legacy_hash {

@@ -15,7 +15,7 @@ use crate::encoding::{format_utc, parse_utc, whole_seconds_utc};
 use crate::format::callback_key::CallbackPublicKey;
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
-use crate::format::instruction::is_bidi_control;
+use crate::format::instruction::is_short_text;
 use crate::format::keys::{KeyPair, PublicKey};
 
 /// Most domains or contacts a card may list.
@@ -129,8 +129,7 @@ fn recovery_key_of(version: u32, text: Option<&str>, public_key: &PublicKey) -> 
 }
 
 fn check_short_text(what: &str, value: &str, max: usize) -> Result<(), CardError> {
-    let n = value.chars().count();
-    if n == 0 || n > max || value.trim() != value || value.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if !is_short_text(value, max) {
         return Err(CardError::Invalid(format!("{what} must be 1 to {max} printable characters without surrounding spaces")));
     }
     Ok(())

@@ -314,23 +314,13 @@ fn check_format(found: &str, expected: FileKind) -> Result<u32, EnvelopeError> {
             return Ok(version);
         }
     }
-    for kind in FileKind::all() {
-        let prefix = format!("countersign/{}/v", kind.word());
-        if let Some(version) = found.strip_prefix(&prefix) {
-            let is_version = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
-            if is_version && kind == expected {
-                return Err(EnvelopeError::UnsupportedVersion {
-                    kind: expected.description(),
-                    found: found.into(),
-                    expected: expected.supported(),
-                });
-            }
-            if is_version {
-                return Err(EnvelopeError::Malformed(format!("this is a {}, not a {}", kind.description(), expected.description())));
-            }
+    match FileKind::named_by(found) {
+        Some(kind) if kind == expected => {
+            Err(EnvelopeError::UnsupportedVersion { kind: expected.description(), found: found.into(), expected: expected.supported() })
         }
+        Some(kind) => Err(EnvelopeError::Malformed(format!("this is a {}, not a {}", kind.description(), expected.description()))),
+        None => Err(EnvelopeError::Malformed(format!("unknown file format {found:?}"))),
     }
-    Err(EnvelopeError::Malformed(format!("unknown file format {found:?}")))
 }
 
 #[cfg(test)]

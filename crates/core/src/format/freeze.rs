@@ -106,6 +106,14 @@ impl FreezeScope {
         }
     }
 
+    /// With `all_but`: the one account not held.
+    pub fn except(&self) -> Option<&ExceptedAccount> {
+        match self {
+            Self::All => None,
+            Self::AllBut(except) => Some(except),
+        }
+    }
+
     /// `all` or `all_but`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -225,6 +233,12 @@ impl FreezeNotice {
     pub fn in_force_at(&self, at: OffsetDateTime) -> bool {
         at >= self.effective_from
     }
+
+    /// Whether it holds a payment to the account of key `account_key` at `at`: in force then, and
+    /// its scope holding that account.
+    pub fn holds(&self, account_key: Option<&str>, at: OffsetDateTime) -> bool {
+        self.in_force_at(at) && self.scope.holds(account_key)
+    }
 }
 
 /// A lift notice whose signature was checked against the partner's recovery key.
@@ -280,10 +294,7 @@ pub fn sign_freeze(key: &KeyPair, request: &FreezeRequest, now: OffsetDateTime) 
         id: request.id.clone(),
         partner_key: request.partner_key.to_string(),
         scope: request.scope.as_str().into(),
-        except: match &request.scope {
-            FreezeScope::All => None,
-            FreezeScope::AllBut(account) => Some(account_wire(account)),
-        },
+        except: request.scope.except().map(account_wire),
         effective_from: format_utc(whole_seconds_utc(request.effective_from)),
         reason: request.reason.clone(),
         issued_at: format_utc(whole_seconds_utc(now)),
@@ -337,20 +348,25 @@ fn parse_account(wire: AccountWire) -> Result<ExceptedAccount, NoticeError> {
     }
 }
 
-/// The freeze payload's own rules (§4.3.1), without the signer.
-fn parse_freeze_payload(payload: &[u8]) -> Result<(NoticeWire, FreezeScope, OffsetDateTime, OffsetDateTime), NoticeError> {
+/// A freeze payload that keeps the format's own rules, before its signer is checked.
+struct FreezePayload {
+    id: String,
+    partner_key: Fingerprint,
+    scope: FreezeScope,
+    effective_from: OffsetDateTime,
+    reason: String,
+    issued_at: OffsetDateTime,
+}
+
+/// The freeze payload's own rules (§4.3, the freeze payload), without the signer.
+fn parse_freeze_payload(payload: &[u8]) -> Result<FreezePayload, NoticeError> {
     let wire: NoticeWire = serde_json::from_slice(payload).map_err(|e| NoticeError::Invalid(e.to_string()))?;
     check_id(&wire.id)?;
-    parse_fingerprint("partner_key", &wire.partner_key)?;
+    let partner_key = parse_fingerprint("partner_key", &wire.partner_key)?;
     check_text("reason", &wire.reason)?;
-    let scope = match (wire.scope.as_str(), &wire.except) {
+    let scope = match (wire.scope.as_str(), wire.except) {
         ("all", None) => FreezeScope::All,
-        ("all_but", Some(except)) => FreezeScope::AllBut(parse_account(AccountWire {
-            iban: except.iban.clone(),
-            account_number: except.account_number.clone(),
-            routing_code: except.routing_code.clone(),
-            country: except.country.clone(),
-        })?),
+        ("all_but", Some(except)) => FreezeScope::AllBut(parse_account(except)?),
         ("all" | "all_but", _) => {
             return Err(NoticeError::Invalid("`except` is required with scope `all_but` and not allowed with `all`".into()))
         }
@@ -358,17 +374,19 @@ fn parse_freeze_payload(payload: &[u8]) -> Result<(NoticeWire, FreezeScope, Offs
     };
     let effective_from = parse_time("effective_from", &wire.effective_from)?;
     let issued_at = parse_time("issued_at", &wire.issued_at)?;
-    Ok((wire, scope, effective_from, issued_at))
+    Ok(FreezePayload { id: wire.id, partner_key, scope, effective_from, reason: wire.reason, issued_at })
 }
 
-fn parse_lift_payload(payload: &[u8]) -> Result<(LiftWire, OffsetDateTime), NoticeError> {
+/// The lift payload's own rules (§4.3, the lift payload), without the signer: the wire, its `partner_key` and
+/// when it was issued.
+fn parse_lift_payload(payload: &[u8]) -> Result<(LiftWire, Fingerprint, OffsetDateTime), NoticeError> {
     let wire: LiftWire = serde_json::from_slice(payload).map_err(|e| NoticeError::Invalid(e.to_string()))?;
     check_id(&wire.id)?;
     check_id(&wire.freeze_id).map_err(|_| NoticeError::Invalid("`freeze_id` is not a valid id".into()))?;
-    parse_fingerprint("partner_key", &wire.partner_key)?;
+    let partner_key = parse_fingerprint("partner_key", &wire.partner_key)?;
     check_text("reason", &wire.reason)?;
     let issued_at = parse_time("issued_at", &wire.issued_at)?;
-    Ok((wire, issued_at))
+    Ok((wire, partner_key, issued_at))
 }
 
 /// The envelope checked against the candidates that may sign `kind`: found, signature valid.
@@ -415,27 +433,16 @@ fn check_partner_key(partner_key: Fingerprint, signer: &CandidateKey, candidates
 /// partner's signing keys (the signer itself when a signing key signed).
 pub fn verify_freeze(bytes: &[u8], candidates: &[CandidateKey]) -> Result<FreezeNotice, NoticeError> {
     let (envelope, candidate) = checked_envelope(bytes, FileKind::FreezeNotice, candidates)?;
-    let (wire, scope, effective_from, issued_at) = parse_freeze_payload(envelope.payload())?;
-    let partner_key = parse_fingerprint("partner_key", &wire.partner_key)?;
+    let FreezePayload { id, partner_key, scope, effective_from, reason, issued_at } = parse_freeze_payload(envelope.payload())?;
     check_status(&candidate)?;
     check_partner_key(partner_key, &candidate, candidates)?;
-    Ok(FreezeNotice {
-        id: wire.id,
-        partner_key,
-        scope,
-        effective_from,
-        reason: wire.reason,
-        issued_at,
-        signer: envelope.signer(),
-        signed_by: candidate.role,
-    })
+    Ok(FreezeNotice { id, partner_key, scope, effective_from, reason, issued_at, signer: envelope.signer(), signed_by: candidate.role })
 }
 
 /// Verifies a lift notice against the partner's keys: only an active recovery key may sign it.
 pub fn verify_lift(bytes: &[u8], candidates: &[CandidateKey]) -> Result<LiftNotice, NoticeError> {
     let (envelope, candidate) = checked_envelope(bytes, FileKind::FreezeLift, candidates)?;
-    let (wire, issued_at) = parse_lift_payload(envelope.payload())?;
-    let partner_key = parse_fingerprint("partner_key", &wire.partner_key)?;
+    let (wire, partner_key, issued_at) = parse_lift_payload(envelope.payload())?;
     check_status(&candidate)?;
     check_partner_key(partner_key, &candidate, candidates)?;
     Ok(LiftNotice { id: wire.id, freeze_id: wire.freeze_id, partner_key, reason: wire.reason, issued_at, signer: envelope.signer() })

@@ -136,6 +136,13 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `value` is 1 to `max` printable characters without surrounding spaces: no control or
+/// text-direction character (the short texts of cards and recovery statements).
+pub(crate) fn is_short_text(value: &str, max: usize) -> bool {
+    let n = value.chars().count();
+    n > 0 && n <= max && value.trim() == value && !value.chars().any(|c| c.is_control() || is_bidi_control(c))
+}
+
 pub(crate) fn check_id(id: &str) -> Result<(), PayloadError> {
     let ok = !id.is_empty() && id.len() <= MAX_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !ok {

@@ -12,7 +12,7 @@ use crate::encoding::{b64_decode, b64_encode, format_utc, parse_utc, whole_secon
 use crate::format::card::{CardError, PartnerCard};
 use crate::format::envelope::{Envelope, EnvelopeError, FileKind};
 use crate::format::fingerprint::Fingerprint;
-use crate::format::instruction::is_bidi_control;
+use crate::format::instruction::is_short_text;
 use crate::format::keys::{KeyPair, PublicKey};
 
 /// Longest reason of a revocation, in characters.
@@ -172,8 +172,7 @@ pub struct KeyRevocation {
 
 /// The reason: 1 to [`MAX_REASON_CHARS`] printable characters without surrounding spaces.
 fn check_reason(reason: &str) -> Result<(), RecoveryError> {
-    let n = reason.chars().count();
-    if n == 0 || n > MAX_REASON_CHARS || reason.trim() != reason || reason.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if !is_short_text(reason, MAX_REASON_CHARS) {
         return Err(invalid(format!("`reason` must be 1 to {MAX_REASON_CHARS} printable characters without surrounding spaces")));
     }
     Ok(())

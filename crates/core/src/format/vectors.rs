@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::audit::chain::hex;
 use crate::encoding::{b64_decode, parse_utc};
 use crate::format::callback_key::{partner_shared_secret, CallbackSecret};
 use crate::format::codes::{Challenge, ChallengeResponse, ConfirmationCode};
@@ -64,10 +65,6 @@ const VECTORS: [(&str, &[u8]); 31] = vectors![
 fn hex32(hex: &str) -> [u8; 32] {
     let bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
     bytes.try_into().unwrap()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn key(seed_hex: &str) -> KeyPair {

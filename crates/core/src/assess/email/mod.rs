@@ -22,11 +22,11 @@ pub(crate) mod domains;
 use std::collections::HashSet;
 
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
-use sha2::{Digest, Sha256};
 
 use crate::assess::domain_name::DomainName;
 use crate::assess::findings::{Finding, ReasonCode, Severity};
 use crate::assess::payee_name::{compare_names, NameMatch};
+use crate::encoding::sha256_hex;
 use domains::{imitation, MailDomain};
 
 /// Largest email accepted, in bytes (10 MiB): a message with its attachments, not a mailbox.
@@ -137,7 +137,7 @@ pub fn attachment_sha256s(raw: &[u8]) -> Result<Vec<String>, EmailError> {
         return Err(EmailError::TooLarge { size: raw.len(), limit: MAX_EMAIL_SIZE });
     }
     let message = MessageParser::new().parse(raw).ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
-    Ok(message.attachments().map(|part| Sha256::digest(part.contents()).iter().map(|b| format!("{b:02x}")).collect()).collect())
+    Ok(message.attachments().map(|part| sha256_hex(part.contents())).collect())
 }
 
 /// Reads an email and reports what its headers say about the partner's identity.
@@ -145,7 +145,7 @@ pub fn assess_email(raw: &[u8], ctx: &EmailContext<'_>) -> Result<EmailEvidence,
     if raw.len() > MAX_EMAIL_SIZE {
         return Err(EmailError::TooLarge { size: raw.len(), limit: MAX_EMAIL_SIZE });
     }
-    let sha256 = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = sha256_hex(raw);
     let message = MessageParser::new().parse_headers(raw).ok_or_else(|| EmailError::Unparseable("no mail headers found".to_string()))?;
 
     let (mailboxes, skipped) = read_mailboxes(&message);
@@ -729,10 +729,6 @@ mod tests {
         list.iter().map(|d| DomainName::parse(d).unwrap()).collect()
     }
 
-    fn hex_sha256(bytes: &[u8]) -> String {
-        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     #[test]
     fn the_attachments_are_named_by_the_sha256_of_their_decoded_contents() {
         let first = b"{\"format\":\"countersign\"}";
@@ -746,7 +742,7 @@ mod tests {
              --b--\r\n",
             base64_of(first)
         );
-        assert_eq!(attachment_sha256s(raw.as_bytes()).unwrap(), vec![hex_sha256(first), hex_sha256(second)]);
+        assert_eq!(attachment_sha256s(raw.as_bytes()).unwrap(), vec![sha256_hex(first), sha256_hex(second)]);
         let plain = "From: Hank <hank@globex.com>\r\nSubject: hi\r\n\r\nno attachment\r\n";
         assert_eq!(attachment_sha256s(plain.as_bytes()).unwrap(), Vec::<String>::new());
         let huge = vec![b'a'; MAX_EMAIL_SIZE + 1];
