@@ -307,6 +307,15 @@ export const ERROR_DETAILS: readonly { code: string; detail: string; values: rea
   { code: "invalid_input", detail: "instruction_files_needed", values: [] },
   { code: "invalid_input", detail: "one_email_only", values: [] },
   { code: "invalid_input", detail: "file_needed", values: [] },
+  { code: "not_found", detail: "no_approved_copy", values: [] },
+  { code: "not_found", detail: "screened_meanwhile", values: [] },
+  { code: "invalid_input", detail: "case_status_unknown", values: ["status"] },
+  { code: "invalid_input", detail: "change_status_unknown", values: ["status"] },
+  { code: "invalid_input", detail: "search_too_long", values: [] },
+  { code: "invalid_input", detail: "page_invalid", values: [] },
+  { code: "invalid_input", detail: "not_a_checkpoint", values: ["file"] },
+  { code: "invalid_input", detail: "iban_and_bic", values: [] },
+  { code: "invalid_input", detail: "outcome_unknown", values: [] },
 ];
 
 /** Every action an event of the log can carry (`countersign_core::audit::actions::EVENT_ACTIONS`). */
