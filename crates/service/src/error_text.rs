@@ -331,6 +331,31 @@ mod tests {
         assert_eq!(detail_and_values(&plain), ("check_failed", None, vec![]));
     }
 
+    /// Errors beyond the case flow name theirs too (issue 19, item 4): a bound of the policy, a
+    /// value that does not parse, a file; the English sentence is the one the CLI printed before.
+    #[test]
+    fn errors_beyond_the_case_flow_name_their_particulars() {
+        let (_dir, mut ws, admin) = crate::test_support::admin_workspace();
+        let policy = crate::WorkspacePolicy { cooling_off_hours: 2161, ..ws.policy().unwrap() };
+        let bound = ws.set_policy(&admin, &policy).unwrap_err();
+        assert_eq!(bound.to_string(), "cooling_off_hours must be between 0 and 2160 (90 days)");
+        assert_eq!(
+            detail_and_values(&bound),
+            ("invalid_input", Some("policy_out_of_range"), vec![("field", "cooling_off_hours"), ("min", "0"), ("max", "2160")])
+        );
+
+        let currency = ws.set_org_account(&admin, None, "DE89370400440532013000", "COBADEFFXXX", "EU").unwrap_err();
+        assert_eq!(detail_and_values(&currency), ("invalid_input", Some("currency_invalid"), vec![("currency", "EU")]));
+
+        let missing = crate::file_error(crate::files::FileError::NoDirectory("/no/such".into()));
+        assert_eq!(missing.to_string(), "/no/such is not a directory");
+        assert_eq!(detail_and_values(&missing), ("invalid_input", Some("folder_missing"), vec![("folder", "/no/such")]));
+
+        let disabled = ws.set_user_disabled(&admin, "alice", true).unwrap_err();
+        assert_eq!(disabled.to_string(), "you cannot disable yourself");
+        assert_eq!(detail_and_values(&disabled), ("invalid_input", Some("disable_yourself"), vec![]));
+    }
+
     /// Each refusal of the case flow is a detail of the service, with the core's values and the
     /// case, so the app has a sentence for it (issue 19: they showed in English).
     #[test]
