@@ -41,7 +41,8 @@ pub fn error_codes() -> Vec<&'static str> {
 
 /// The wordings of the app's own errors that name particulars (issue 19), beside the service's
 /// [`countersign_service::ERROR_DETAILS`]: the team workspace's connection, files read, written
-/// and dropped. `ui/src/bindings/coreCodes.ts` lists both for the UI's catalogues.
+/// and dropped, and the app's own refusals of what the UI sent (a filter, a page, a screening's
+/// copy gone). `ui/src/bindings/coreCodes.ts` lists both for the UI's catalogues.
 pub const APP_ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "database_password", detail: "password_refused", values: &["server", "user"] },
     ErrorDetail { code: "database_password", detail: "password_asked", values: &["server", "user"] },
@@ -69,6 +70,15 @@ pub const APP_ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "invalid_input", detail: "instruction_files_needed", values: &[] },
     ErrorDetail { code: "invalid_input", detail: "one_email_only", values: &[] },
     ErrorDetail { code: "invalid_input", detail: "file_needed", values: &[] },
+    ErrorDetail { code: "not_found", detail: "no_approved_copy", values: &[] },
+    ErrorDetail { code: "not_found", detail: "screened_meanwhile", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "case_status_unknown", values: &["status"] },
+    ErrorDetail { code: "invalid_input", detail: "change_status_unknown", values: &["status"] },
+    ErrorDetail { code: "invalid_input", detail: "search_too_long", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "page_invalid", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "not_a_checkpoint", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "iban_and_bic", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "outcome_unknown", values: &[] },
 ];
 
 /// Every wording of an error code that names particulars: the service's and the app's.
@@ -155,6 +165,11 @@ pub fn unreadable(e: FileError) -> CommandError {
         }
     };
     CommandError::detailed("file_unreadable", detail, e.to_string(), &[("file", file_name(&path))])
+}
+
+/// A page of a list the core refuses (a limit out of its bounds, a negative cursor).
+pub fn page_error(message: String) -> CommandError {
+    CommandError::detailed("invalid_input", "page_invalid", message, &[])
 }
 
 /// A file that could not be written at `path`.
@@ -271,14 +286,24 @@ mod tests {
     }
 
     /// Errors the app words with their particulars (issue 19: the team workspace's connection and
-    /// files showed a generic sentence with the English one under "Details"): their codes are
-    /// given only through a detailed error, and the team workspace's modules give no other.
+    /// files showed a generic sentence with the English one under "Details"), and the app's own
+    /// refusals of what the UI sent (`invalid_input`, `not_found`): their codes are given only
+    /// through a detailed error, and the team workspace's modules give no other.
     #[test]
     fn file_and_team_errors_are_worded_with_their_values() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![dir.join("state.rs"), dir.join("team.rs"), dir.join("dialog.rs"), dir.join("live.rs")];
         files.extend(std::fs::read_dir(dir.join("commands")).unwrap().map(|e| e.unwrap().path()));
-        let worded = ["file_unreadable", "export_failed", "database_password", "database_unreachable", "no_workspace", "workspace_exists"];
+        let worded = [
+            "file_unreadable",
+            "export_failed",
+            "database_password",
+            "database_unreachable",
+            "no_workspace",
+            "workspace_exists",
+            "invalid_input",
+            "not_found",
+        ];
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             let code = text.split("#[cfg(test)]").next().unwrap();

@@ -38,6 +38,7 @@ function errorValue(name: string, value: string): string {
   if (name === "role") return codeName("role", value);
   if (name === "roles") return value.split(",").map((r) => codeName("role", r)).join(", ");
   if (name === "format") return codeName("case.format", value);
+  if (name === "outcome") return codeName("outcome", value);
   if (name === "status") return hasKey(`status.${value}`) ? t(`status.${value}`) : codeName("changeStatus", value);
   return valueText(value);
 }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::changes::{text_field, Applier, ChangeRequest, Outcome};
 use super::keyring::{grant_value, key_create_details, record_grant, UserKeys};
 use super::statements::append_statement;
-use super::{check_name, now, ServiceError, ServiceResult, Workspace};
+use super::{check_name, not_hashed, now, ServiceError, ServiceResult, Workspace};
 use countersign_core::auth::lockout::LockoutPolicy;
 use countersign_core::auth::{password, totp};
 pub use countersign_core::auth::{Permission, Role};
@@ -70,7 +70,11 @@ impl Session {
     pub(super) fn require_any_role(&self) -> ServiceResult<()> {
         if self.must_enrol_totp {
             return Err(ServiceError::NotPermitted(
-                format!("{} must enrol a second factor first (countersign user totp-enrol)", self.name).into(),
+                ErrorText::detailed(
+                    "totp_enrol_first",
+                    format!("{} must enrol a second factor first (countersign user totp-enrol)", self.name),
+                )
+                .with("user", &self.name),
             ));
         }
         Ok(())
@@ -128,6 +132,11 @@ pub struct Credentials<'a> {
 const BAD_LOGIN: &str =
     "authentication failed: unknown user or wrong password (after repeated failures an account is locked for a while: wait, or ask an admin)";
 
+/// The signed-in user's row is gone (removed since signing in).
+fn user_vanished(session: &Session) -> ServiceError {
+    ServiceError::NotFound(ErrorText::detailed("user", "user vanished").with("user", session.user()))
+}
+
 impl Workspace {
     /// Authenticates a user. Failures are counted, locked out with a growing delay, and logged.
     pub fn login(&mut self, credentials: &Credentials<'_>) -> ServiceResult<Session> {
@@ -171,14 +180,14 @@ impl Workspace {
                 "login.failed",
                 subject,
                 json!({ "why": "unknown user" }),
-                ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
+                ServiceError::AuthenticationFailed(ErrorText::detailed("bad_login", BAD_LOGIN)),
             );
         };
         self.refuse_if_locked(credentials.user, &user, at, subject)?;
         let password_ok = password::verify_password(credentials.password, &user.password_hash)
             .map_err(|e| countersign_store::StoreError::Corrupt(e.to_string()))?;
         if !password_ok {
-            return self.count_failure(&user, at, "wrong password", BAD_LOGIN.into());
+            return self.count_failure(&user, at, "wrong password", ErrorText::detailed("bad_login", BAD_LOGIN));
         }
         // Only someone who knows the password learns that the account is disabled.
         if user.disabled {
@@ -208,7 +217,7 @@ impl Workspace {
             "login.locked_out",
             subject,
             json!({ "locked_until": until, "failures": user.failed_logins }),
-            ServiceError::AuthenticationFailed(BAD_LOGIN.into()),
+            ServiceError::AuthenticationFailed(ErrorText::detailed("bad_login", BAD_LOGIN)),
         )
     }
 
@@ -254,7 +263,11 @@ impl Workspace {
                 user,
                 at,
                 "no one-time code",
-                format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
+                ErrorText::detailed(
+                    "totp_needed",
+                    format!("{} uses a second factor: give the current one-time code (COUNTERSIGN_TOTP)", user.name),
+                )
+                .with("user", &user.name),
             );
         };
         let secret = countersign_core::auth::sealed::open(credentials.password, sealed, subject)
@@ -268,9 +281,15 @@ impl Workspace {
                 Ok(())
             }
             Some(_) => {
-                self.count_failure(user, at, "one-time code reused", "that one-time code was already used; wait for the next one".into())
+                let text = ErrorText::detailed("totp_reused", "that one-time code was already used; wait for the next one");
+                self.count_failure(user, at, "one-time code reused", text)
             }
-            None => self.count_failure(user, at, "wrong one-time code", "authentication failed: wrong one-time code".into()),
+            None => self.count_failure(
+                user,
+                at,
+                "wrong one-time code",
+                ErrorText::detailed("totp_wrong", "authentication failed: wrong one-time code"),
+            ),
         }
     }
 
@@ -290,7 +309,7 @@ impl Workspace {
         Ok(self.store.read(|tx| tx.user_by_name(user))?.is_some_and(|u| u.totp_sealed.is_some()))
     }
 
-    fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, message: String) -> ServiceResult<T> {
+    fn count_failure<T>(&mut self, user: &UserRow, at: OffsetDateTime, why: &str, text: ErrorText) -> ServiceResult<T> {
         let at_text = format_utc(at);
         let subject = format!("user:{}", user.name);
         self.store.write(|tx| -> ServiceResult<()> {
@@ -306,7 +325,7 @@ impl Workspace {
             }
             Ok(())
         })?;
-        Err(ServiceError::AuthenticationFailed(message.into()))
+        Err(ServiceError::AuthenticationFailed(text))
     }
 
     /// Logs that `session` was refused an action, and returns the error.
@@ -333,7 +352,11 @@ impl Workspace {
         session.require_any_role()?;
         let changed = || {
             ServiceError::AuthenticationFailed(
-                format!("{} was disabled or given another role since signing in: sign in again", session.user()).into(),
+                ErrorText::detailed(
+                    "session_changed",
+                    format!("{} was disabled or given another role since signing in: sign in again", session.user()),
+                )
+                .with("user", session.user()),
             )
         };
         let subject = format!("user:{}", session.user());
@@ -402,7 +425,10 @@ impl Workspace {
         let subject = format!("user:{name}");
         self.authorize(session, Permission::ResetPasswords, &subject)?;
         if name == session.user() {
-            return Err(ServiceError::InvalidInput("change your own password with your current one (countersign user password)".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "reset_own_password",
+                "change your own password with your current one (countersign user password)",
+            )));
         }
         password::check_password_policy(new_password).map_err(|e| super::weak_password(("password", "the password"), e))?;
         let user = self
@@ -437,18 +463,18 @@ impl Workspace {
     /// and any second factor are sealed again under the new one.
     pub fn change_password(&mut self, session: &Session, current: &str, new_password: &str) -> ServiceResult<()> {
         let subject = format!("user:{}", session.user());
-        let user = self.store.read(|tx| tx.user_by_name(session.user()))?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+        let user = self.store.read(|tx| tx.user_by_name(session.user()))?.ok_or_else(|| user_vanished(session))?;
         if !password::verify_password(current, &user.password_hash).unwrap_or(false) {
             return self.refuse(
                 session.user(),
                 "user.password_refused",
                 &subject,
                 json!({}),
-                ServiceError::AuthenticationFailed("wrong current password".into()),
+                ServiceError::AuthenticationFailed(ErrorText::detailed("wrong_current_password", "wrong current password")),
             );
         }
         password::check_password_policy(new_password).map_err(|e| super::weak_password(("new_password", "the new password"), e))?;
-        let hash = password::hash_password(&mut OsRng, new_password).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let hash = password::hash_password(&mut OsRng, new_password).map_err(not_hashed)?;
         let totp = match &user.totp_sealed {
             Some(sealed) => {
                 let secret = countersign_core::auth::sealed::open(current, sealed, &subject)
@@ -474,7 +500,7 @@ impl Workspace {
         let subject = format!("user:{name}");
         self.authorize(session, Permission::DisableUsers, &subject)?;
         if name == session.user() && disabled {
-            return Err(ServiceError::InvalidInput("you cannot disable yourself".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("disable_yourself", "you cannot disable yourself")));
         }
         self.store
             .read(|tx| tx.user_by_name(name))?
@@ -485,7 +511,8 @@ impl Workspace {
                 "disabling {name} would leave fewer than two people who can check changes (now: {}); add another approver or admin first",
                 mode.checkers.join(", ")
             );
-            return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(message.into()));
+            let text = ErrorText::detailed("last_checkers", message).with("user", name).with("checkers", mode.checkers.join(", "));
+            return self.deny(session, "user.disable", &subject, ServiceError::NotPermitted(text));
         }
         // Whether enabling needs a second person is decided on the role the statements give,
         // never on the row's (an edited row must not turn an approver into a clerk here).
@@ -527,9 +554,9 @@ impl Workspace {
         let sealed = countersign_core::auth::sealed::seal(&mut OsRng, password, secret.as_bytes(), &subject);
         let at = format_utc(now());
         self.store.write(|tx| -> ServiceResult<()> {
-            let user = tx.user_by_name(session.user())?.ok_or_else(|| ServiceError::NotFound("user vanished".into()))?;
+            let user = tx.user_by_name(session.user())?.ok_or_else(|| user_vanished(session))?;
             if !password::verify_password(password, &user.password_hash).unwrap_or(false) {
-                return Err(ServiceError::AuthenticationFailed("wrong password".into()));
+                return Err(ServiceError::AuthenticationFailed(ErrorText::detailed("wrong_password", "wrong password")));
             }
             tx.set_totp(user.id, Some(&sealed))?;
             tx.append_event(&at, session.user(), "user.totp_enrol", &subject, &json!({}))?;
@@ -552,7 +579,8 @@ impl Workspace {
             if let Some(after) = page.after {
                 if tx.user_by_id(after)?.is_none() {
                     return Err(ServiceError::InvalidInput(
-                        format!("--after {after} names no user: give the id of the last user listed").into(),
+                        ErrorText::detailed("after_no_user", format!("--after {after} names no user: give the id of the last user listed"))
+                            .with("after", after),
                     ));
                 }
             }
@@ -578,7 +606,8 @@ impl NewCredentials {
     /// A new password and keyring for `name` of `role` (an approver's or admin's holds the
     /// callback secret, from the admin's session).
     fn make(session: &Session, name: &str, password: &str, role: Role) -> ServiceResult<Self> {
-        let password_hash = password::hash_password(&mut OsRng, password).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let password_hash = password::hash_password(&mut OsRng, password).map_err(not_hashed)?;
+
         let keys = UserKeys::for_role(session.keys(), role);
         let sealed = keys.seal(name, password);
         Ok(NewCredentials { password_hash, keys, sealed })

@@ -214,7 +214,8 @@ impl Workspace {
     /// passphrase or an altered copy as `instruction.respond_refused`.
     pub fn answer_callback(&mut self, session: &Session, id: &str, challenge: &str, org_passphrase: &str) -> ServiceResult<CallbackAnswer> {
         self.check_allowed(session, Permission::AnswerCallbacks)?;
-        let challenge = Challenge::parse(challenge).map_err(|e| ServiceError::InvalidInput(format!("the challenge: {e}").into()))?;
+        let challenge = Challenge::parse(challenge)
+            .map_err(|e| ServiceError::InvalidInput(ErrorText::detailed("challenge_invalid", format!("the challenge: {e}"))))?;
         let record = self.issued_records()?.into_iter().rfind(|r| r.summary.id == id).ok_or_else(|| {
             ServiceError::NotFound(
                 ErrorText::detailed("instruction", format!("no instruction {id} was issued from this workspace")).with("instruction", id),
@@ -226,23 +227,21 @@ impl Workspace {
         let (envelope, instruction) = match (summary.standing, record.copy) {
             (IssuedStanding::Answerable, Some(copy)) => copy,
             (IssuedStanding::RetiredKey, _) => {
-                return Err(ServiceError::InvalidInput(
-                    format!(
-                        "instruction {id} was signed with an organisation key that has since been retired: partners who accepted our \
+                let text = format!(
+                    "instruction {id} was signed with an organisation key that has since been retired: partners who accepted our \
                      new key refuse it, so do not answer for it; issue our details to {} again",
-                        summary.partner_name
-                    )
-                    .into(),
-                ))
+                    summary.partner_name
+                );
+                return Err(ServiceError::InvalidInput(
+                    ErrorText::detailed("signed_with_retired_key", text).with("instruction", id).with("partner", &summary.partner_name),
+                ));
             }
             _ => {
-                let error = ServiceError::CheckFailed(
-                    format!(
-                        "our copy of instruction {id} is not the file that was issued (it was changed in the workspace): do not \
+                let text = format!(
+                    "our copy of instruction {id} is not the file that was issued (it was changed in the workspace): do not \
                      answer the caller; have the audit log verified"
-                    )
-                    .into(),
                 );
+                let error = ServiceError::CheckFailed(ErrorText::detailed("issued_copy_changed", text).with("instruction", id));
                 return self.refuse(session.user(), &format!("{RESPOND_ACTION}_refused"), &subject, refused, error);
             }
         };
@@ -255,7 +254,9 @@ impl Workspace {
         }
         let response = match instruction.callback_key {
             Some(callback) => {
-                let shared = partner_shared_secret(&key, &callback).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
+                let shared = partner_shared_secret(&key, &callback)
+                    .map_err(|e| ServiceError::CheckFailed(ErrorText::detailed("answer_key_unusable", e.to_string())))?;
+
                 ChallengeResponse::compute_v2(&shared, challenge, envelope.payload())
             }
             None => ChallengeResponse::compute(challenge, envelope.payload()),

@@ -10,7 +10,7 @@ use super::keyring::AUDIT_KEY;
 
 /// Settings key of the Merkle frontier of the log at the newest checkpoint.
 const AUDIT_FRONTIER: &str = "audit_frontier";
-use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
+use super::{now, ErrorText, Permission, ServiceError, ServiceResult, Session, Workspace, AUDIT_ORIGIN, ORG_FINGERPRINT};
 use countersign_core::audit::bundle::{build, BundleParts};
 use countersign_core::audit::check::{check_against, check_log, Consistency, LogReport, Problem, SigningKeys, Tampering};
 use countersign_core::audit::checkpoint::{origin_for, Checkpoint};
@@ -125,13 +125,15 @@ pub(super) fn append_checkpoint(
     setup_mode: bool,
 ) -> ServiceResult<LoggedCheckpoint> {
     let Some(audit) = session.keys().audit.as_ref() else {
-        return Err(ServiceError::NotPermitted(format!(
+        let text = format!(
             "{0}'s account holds no copy of the organisation's audit key, which signs the log's checkpoints; an admin gives it by resetting the password (countersign user reset-password --name {0})",
             session.user()
-        ).into()));
+        );
+        return Err(ServiceError::NotPermitted(ErrorText::detailed("no_audit_key", text).with("user", session.user())));
     };
     let size = tx.event_count()?;
-    let time = parse_utc(at).ok_or_else(|| ServiceError::InvalidInput(format!("bad time {at}").into()))?;
+    let time = parse_utc(at)
+        .ok_or_else(|| ServiceError::InvalidInput(ErrorText::detailed("time_invalid", format!("bad time {at}")).with("time", at)))?;
     let checkpoint = Checkpoint { origin: origin(tx)?, size, root: tree_root(tx, size)?, time, setup_mode };
     let mut note = checkpoint.sign(audit);
     if countersign {
@@ -150,10 +152,13 @@ pub(super) fn append_checkpoint(
 }
 
 pub(super) fn check_filter(filter: &EventFilter) -> ServiceResult<()> {
-    for (what, value) in [("--from", &filter.from), ("--until", &filter.until)] {
+    for (what, field, value) in [("--from", "from", &filter.from), ("--until", "until", &filter.until)] {
         if let Some(v) = value {
             if parse_utc(v).is_none() {
-                return Err(ServiceError::InvalidInput(format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ").into()));
+                let text = format!("{what} {v:?} is not a UTC time YYYY-MM-DDTHH:MM:SSZ");
+                return Err(ServiceError::InvalidInput(
+                    ErrorText::detailed("filter_time_invalid", text).with("field", field).with("time", v),
+                ));
             }
         }
     }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use super::{file_error, now, ErrorText, Permission, ServiceError, ServiceResult, Session, Workspace};
 use crate::files::{check_new_file, FileError};
 use countersign_core::audit::chain::hex;
 use countersign_core::encoding::format_utc;
@@ -44,10 +44,6 @@ pub struct BackupReport {
 /// What a restore put in place: the same facts as a backup's.
 pub type RestoreReport = BackupReport;
 
-fn file_error(e: FileError) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string().into())
-}
-
 /// The SHA-256 of a file, read in pieces.
 fn sha256_of(path: &Path) -> ServiceResult<[u8; 32]> {
     let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
@@ -58,26 +54,31 @@ fn sha256_of(path: &Path) -> ServiceResult<[u8; 32]> {
 
 /// Checks a copy before it is placed: an intact workspace of a schema this build knows (the
 /// store's check), then its audit log as `audit verify` checks it. `what` names the copy in
-/// messages ("the backup", "FILE").
-fn check_pending(copy: &PendingCopy, what: &str) -> ServiceResult<BackupReport> {
+/// messages ("the backup", "FILE"); `file` is the file it is of (the restored one) or for (the
+/// backup), which the error names for the shells' words.
+fn check_pending(copy: &PendingCopy, what: &str, file: &Path) -> ServiceResult<BackupReport> {
     match check_copy(copy.path())? {
         CopyCheck::Workspace { .. } => {}
         CopyCheck::NotSqlite => {
-            return Err(ServiceError::InvalidInput(format!("{what} is not a Countersign workspace (not a SQLite database)").into()))
+            let text = format!("{what} is not a Countersign workspace (not a SQLite database)");
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("not_sqlite", text).with("file", file.display())));
         }
         CopyCheck::NotWorkspace => {
-            return Err(ServiceError::InvalidInput(format!("{what} is a SQLite database but not a Countersign workspace").into()));
+            let text = format!("{what} is a SQLite database but not a Countersign workspace");
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("sqlite_not_workspace", text).with("file", file.display())));
         }
         CopyCheck::Newer { found } => return Err(StoreError::NewerSchema { found, supported: migrations::latest() }.into()),
-        CopyCheck::Damaged(why) => return Err(ServiceError::CheckFailed(format!("{what} cannot be trusted: {why}").into())),
+        CopyCheck::Damaged(why) => {
+            let text = format!("{what} cannot be trusted: {why}");
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("copy_untrusted", text).with("file", file.display())));
+        }
     }
     let mut store: Box<dyn Store> = Box::new(SqliteStore::open_copy(copy.path())?);
     let audit = super::audit::check_store(&mut *store, None)?;
     drop(store);
     if let Some(problem) = audit.problem() {
-        return Err(ServiceError::CheckFailed(
-            format!("the audit log of {what} does not verify ({}): {}", problem.kind.code(), problem.message).into(),
-        ));
+        let text = format!("the audit log of {what} does not verify ({}): {}", problem.kind.code(), problem.message);
+        return Err(ServiceError::CheckFailed(ErrorText::detailed("copy_log_unverified", text).with("file", file.display())));
     }
     Ok(BackupReport {
         path: copy.dest().to_path_buf(),
@@ -97,9 +98,8 @@ fn check_empty_place(into_dir: &Path) -> ServiceResult<()> {
     for suffix in ["-wal", "-shm", "-journal"] {
         let leftover = into_dir.join(format!("{DATABASE_FILE}{suffix}"));
         if leftover.exists() {
-            return Err(ServiceError::InvalidInput(
-                format!("{} is left from an earlier workspace: remove it (and restore into an empty directory)", leftover.display()).into(),
-            ));
+            let text = format!("{} is left from an earlier workspace: remove it (and restore into an empty directory)", leftover.display());
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("leftover_journal", text).with("file", leftover.display())));
         }
     }
     Ok(())
@@ -125,7 +125,8 @@ fn make_dir(dir: &Path) -> ServiceResult<bool> {
 fn restore_into(from: &Path, into_dir: &Path) -> ServiceResult<RestoreReport> {
     let copy = PendingCopy::beside(&into_dir.join(DATABASE_FILE))?;
     copy.fill_from(from)?;
-    let report = check_pending(&copy, &from.display().to_string())?;
+    let report = check_pending(&copy, &from.display().to_string(), from)?;
+
     copy.place()?;
     Ok(report)
 }
@@ -141,7 +142,7 @@ impl Workspace {
         check_new_file(dest).map_err(file_error)?;
         let copy = PendingCopy::beside(dest)?;
         self.store.write_backup(copy.path())?;
-        let report = match check_pending(&copy, "the backup") {
+        let report = match check_pending(&copy, "the backup", dest) {
             Ok(report) => report,
             Err(e @ ServiceError::CheckFailed(_)) => {
                 drop(copy);

@@ -314,11 +314,13 @@ impl Workspace {
         let (row, proposal) = self.checked_change(session, id)?;
         if row.proposed_by == session.user() {
             let message = format!("you proposed change {id}: another approver or admin must check it (four eyes)");
-            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message.into()));
+            let text = ErrorText::detailed("own_change", message).with("change", id);
+            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(text));
         }
         if proposal.is_about(session.user()) {
             let message = format!("change {id} is about you: another approver or admin must check it (four eyes)");
-            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(message.into()));
+            let text = ErrorText::detailed("change_about_you", message).with("change", id);
+            return self.deny(session, "change.approve", &subject, ServiceError::NotPermitted(text));
         }
         let at = format_utc(now());
         let state = &mut self.implied;

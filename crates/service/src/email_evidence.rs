@@ -55,7 +55,12 @@ pub(super) fn read_email(tx: &dyn Tx, state: &ImpliedState, partner_id: Option<i
         partner_numbers: &numbers,
         partner_country: partner.as_ref().and_then(|p| p.country.as_deref()),
     };
-    assess_email(raw, &context).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}").into()))
+    assess_email(raw, &context).map_err(email_unreadable)
+}
+
+/// An email that cannot be read as one.
+pub(super) fn email_unreadable(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::InvalidInput(ErrorText::detailed("email_unreadable", format!("the email: {e}")))
 }
 
 /// Refuses an email larger than the email rules read ([`MAX_EMAIL_SIZE`]): the one place the

@@ -105,6 +105,105 @@ pub const ERROR_DETAILS: &[ErrorDetail] = &[
     ErrorDetail { code: "invalid_input", detail: "paid_in_other_format", values: &["case", "format", "made"] },
     ErrorDetail { code: "invalid_input", detail: "org_account_needed", values: &[] },
     ErrorDetail { code: "invalid_input", detail: "bank_file_impossible", values: &["case"] },
+    // Users, sign-in and roles (access.rs).
+    ErrorDetail { code: "authentication_failed", detail: "bad_login", values: &[] },
+    ErrorDetail { code: "authentication_failed", detail: "totp_needed", values: &["user"] },
+    ErrorDetail { code: "authentication_failed", detail: "totp_reused", values: &[] },
+    ErrorDetail { code: "authentication_failed", detail: "totp_wrong", values: &[] },
+    ErrorDetail { code: "authentication_failed", detail: "session_changed", values: &["user"] },
+    ErrorDetail { code: "authentication_failed", detail: "wrong_current_password", values: &[] },
+    ErrorDetail { code: "authentication_failed", detail: "wrong_password", values: &[] },
+    ErrorDetail { code: "not_permitted", detail: "totp_enrol_first", values: &["user"] },
+    ErrorDetail { code: "not_permitted", detail: "last_checkers", values: &["user", "checkers"] },
+    ErrorDetail { code: "invalid_input", detail: "reset_own_password", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "password_not_hashed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "disable_yourself", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "after_no_user", values: &["after"] },
+    // The team workspace this desktop keeps records of (team.rs), keys and four eyes (keyring.rs, changes.rs, marks.rs).
+    ErrorDetail { code: "invalid_input", detail: "folder_unusable", values: &["folder"] },
+    ErrorDetail { code: "invalid_input", detail: "file_not_written", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "file_not_read", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "not_a_team_file", values: &["file"] },
+    ErrorDetail { code: "check_failed", detail: "team_log_rewritten", values: &["server", "file"] },
+    ErrorDetail { code: "check_failed", detail: "team_log_record_unreadable", values: &["file"] },
+    ErrorDetail { code: "authentication_failed", detail: "no_personal_key", values: &["user"] },
+    ErrorDetail { code: "not_permitted", detail: "own_change", values: &["change"] },
+    ErrorDetail { code: "not_permitted", detail: "change_about_you", values: &["change"] },
+    ErrorDetail { code: "not_permitted", detail: "own_mark", values: &["account"] },
+    // Partners, their cards, numbers and keys (partners.rs), and values that do not parse.
+    ErrorDetail { code: "invalid_input", detail: "country_invalid", values: &["country"] },
+    ErrorDetail { code: "invalid_input", detail: "phone_invalid", values: &["number"] },
+    ErrorDetail { code: "invalid_input", detail: "domain_invalid", values: &["domain"] },
+    ErrorDetail { code: "invalid_input", detail: "phone_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "card_invalid", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "statement_invalid", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "signer_not_active", values: &["fingerprint", "partner"] },
+    ErrorDetail { code: "check_failed", detail: "statement_unverified", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "keys_changed_meanwhile", values: &["partner"] },
+    ErrorDetail { code: "invalid_input", detail: "number_on_file", values: &["number", "partner"] },
+    ErrorDetail { code: "invalid_input", detail: "iban_invalid", values: &["iban"] },
+    ErrorDetail { code: "invalid_input", detail: "account_invalid", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "fingerprint_invalid", values: &["typed"] },
+    ErrorDetail { code: "invalid_input", detail: "after_needs_history", values: &[] },
+    ErrorDetail { code: "not_found", detail: "key_to_revoke", values: &["partner"] },
+    ErrorDetail { code: "invalid_input", detail: "several_active_keys", values: &[] },
+    // The workspace, its policy and the organisation key (lib.rs, org_keys.rs), files, and partners' recovery keys (recovery.rs).
+    ErrorDetail { code: "authentication_failed", detail: "wrong_org_passphrase", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "role_unknown", values: &["role"] },
+    ErrorDetail { code: "invalid_input", detail: "policy_out_of_range", values: &["field", "min", "max"] },
+    ErrorDetail { code: "check_failed", detail: "policy_changed_meanwhile", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "org_name_length", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "passphrase_is_password", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "org_key_not_made", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "not_a_regular_file", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "file_exists_already", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "folder_missing", values: &["folder"] },
+    ErrorDetail { code: "invalid_input", detail: "two_files_needed", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "recovery_key_as_signer", values: &["fingerprint"] },
+    ErrorDetail { code: "invalid_input", detail: "recovery_key_pinned_as_signer", values: &["fingerprint"] },
+    ErrorDetail { code: "check_failed", detail: "recovery_signed_none_pinned", values: &["fingerprint", "partner"] },
+    ErrorDetail { code: "check_failed", detail: "signed_not_by_recovery_key", values: &["fingerprint", "partner", "recovery"] },
+    ErrorDetail { code: "check_failed", detail: "replaces_no_current_key", values: &["fingerprint", "partner"] },
+    ErrorDetail { code: "invalid_input", detail: "revocation_invalid", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "revoke_no_recovery_key", values: &["partner"] },
+    ErrorDetail { code: "not_found", detail: "key_of_partner", values: &["fingerprint", "partner"] },
+    ErrorDetail { code: "invalid_input", detail: "revoked_already", values: &["fingerprint"] },
+    // Partners' freezes (freezes.rs).
+    ErrorDetail { code: "check_failed", detail: "freeze_lifted_meanwhile", values: &["freeze"] },
+    ErrorDetail { code: "not_permitted", detail: "lift_number_not_on_file", values: &["number", "partner"] },
+    ErrorDetail { code: "check_failed", detail: "lift_not_confirmed", values: &["outcome"] },
+    ErrorDetail { code: "not_found", detail: "no_standing_freeze", values: &["partner", "freeze"] },
+    ErrorDetail { code: "invalid_input", detail: "several_freezes", values: &["partner", "freezes"] },
+    // Backups, restores and the move to a team workspace (backup.rs, moving.rs).
+    ErrorDetail { code: "invalid_input", detail: "not_sqlite", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "sqlite_not_workspace", values: &["file"] },
+    ErrorDetail { code: "check_failed", detail: "copy_untrusted", values: &["file"] },
+    ErrorDetail { code: "check_failed", detail: "copy_log_unverified", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "leftover_journal", values: &["file"] },
+    ErrorDetail { code: "invalid_input", detail: "team_already", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "log_not_intact_before_move", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "log_not_intact_after_move", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "logs_differ_after_move", values: &[] },
+    // The audit log, screening, signed statements, answering callbacks, emails and our own account (audit.rs, screening.rs, statements.rs, answering.rs, email_evidence.rs, lookalikes.rs, name_checks.rs, organisation.rs).
+    ErrorDetail { code: "not_permitted", detail: "no_audit_key", values: &["user"] },
+    ErrorDetail { code: "invalid_input", detail: "time_invalid", values: &["time"] },
+    ErrorDetail { code: "invalid_input", detail: "filter_time_invalid", values: &["field", "time"] },
+    ErrorDetail { code: "payment_file_invalid", detail: "payment_file_unreadable", values: &["file"] },
+    ErrorDetail { code: "check_failed", detail: "copy_not_made", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "copy_not_schema_valid", values: &[] },
+    ErrorDetail { code: "state_unverified", detail: "row_unbacked", values: &["table", "row"] },
+    ErrorDetail { code: "invalid_input", detail: "challenge_invalid", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "signed_with_retired_key", values: &["instruction", "partner"] },
+    ErrorDetail { code: "check_failed", detail: "issued_copy_changed", values: &["instruction"] },
+    ErrorDetail { code: "check_failed", detail: "answer_key_unusable", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "email_unreadable", values: &[] },
+    ErrorDetail { code: "check_failed", detail: "contract_account_fraudulent", values: &["account"] },
+    ErrorDetail { code: "file_too_large", detail: "evidence", values: &["limit"] },
+    ErrorDetail { code: "invalid_input", detail: "bic_invalid", values: &["bic"] },
+    ErrorDetail { code: "invalid_input", detail: "currency_invalid", values: &["currency"] },
+    ErrorDetail { code: "invalid_input", detail: "account_name_length", values: &[] },
+    ErrorDetail { code: "invalid_input", detail: "active_keys_not_one", values: &["partner", "keys"] },
+    ErrorDetail { code: "invalid_input", detail: "instruction_not_signed", values: &[] },
 ];
 
 /// The English sentence of an error, with the particulars it names when it has a detail.
@@ -232,6 +331,31 @@ mod tests {
         assert_eq!(detail_and_values(&plain), ("check_failed", None, vec![]));
     }
 
+    /// Errors beyond the case flow name theirs too (issue 19, item 4): a bound of the policy, a
+    /// value that does not parse, a file; the English sentence is the one the CLI printed before.
+    #[test]
+    fn errors_beyond_the_case_flow_name_their_particulars() {
+        let (_dir, mut ws, admin) = crate::test_support::admin_workspace();
+        let policy = crate::WorkspacePolicy { cooling_off_hours: 2161, ..ws.policy().unwrap() };
+        let bound = ws.set_policy(&admin, &policy).unwrap_err();
+        assert_eq!(bound.to_string(), "cooling_off_hours must be between 0 and 2160 (90 days)");
+        assert_eq!(
+            detail_and_values(&bound),
+            ("invalid_input", Some("policy_out_of_range"), vec![("field", "cooling_off_hours"), ("min", "0"), ("max", "2160")])
+        );
+
+        let currency = ws.set_org_account(&admin, None, "DE89370400440532013000", "COBADEFFXXX", "EU").unwrap_err();
+        assert_eq!(detail_and_values(&currency), ("invalid_input", Some("currency_invalid"), vec![("currency", "EU")]));
+
+        let missing = crate::file_error(crate::files::FileError::NoDirectory("/no/such".into()));
+        assert_eq!(missing.to_string(), "/no/such is not a directory");
+        assert_eq!(detail_and_values(&missing), ("invalid_input", Some("folder_missing"), vec![("folder", "/no/such")]));
+
+        let disabled = ws.set_user_disabled(&admin, "alice", true).unwrap_err();
+        assert_eq!(disabled.to_string(), "you cannot disable yourself");
+        assert_eq!(detail_and_values(&disabled), ("invalid_input", Some("disable_yourself"), vec![]));
+    }
+
     /// Each refusal of the case flow is a detail of the service, with the core's values and the
     /// case, so the app has a sentence for it (issue 19: they showed in English).
     #[test]
@@ -243,15 +367,44 @@ mod tests {
         }
     }
 
-    /// The modules whose every error names its detail, so the app words each one in the user's
-    /// language (issue 19): the case flow. A plain sentence (`"…".into()`) there fails this.
+    /// Every error of the service names its detail, so the app words each one in the user's
+    /// language (issue 19): a plain sentence (`"…".into()`) in any source file fails this, and so
+    /// does a detail named in the source that [`ERROR_DETAILS`] does not list.
     #[test]
-    fn every_error_of_the_case_flow_has_a_detail() {
+    fn every_service_error_has_a_detail() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let text = std::fs::read_to_string(src.join("cases.rs")).unwrap();
-        let code = text.split("#[cfg(test)]").next().unwrap();
-        assert_eq!(plain_errors(code), Vec::<String>::new(), "cases.rs");
+        let mut files: Vec<_> = std::fs::read_dir(&src).unwrap().map(|e| e.unwrap().path()).collect();
+        files.retain(|p| p.extension().is_some_and(|e| e == "rs"));
+        assert!(files.len() > 20, "{src:?}");
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert_eq!(plain_errors(code), Vec::<String>::new(), "{name}");
+            for detail in details_named(code) {
+                assert!(ERROR_DETAILS.iter().any(|d| d.detail == detail), "{name}: {detail} is not in ERROR_DETAILS");
+            }
+        }
         assert_eq!(plain_errors("Err(ServiceError::NotFound(\"no such case\".into()))"), ["\"no such case\".into()))"]);
+        assert_eq!(plain_errors("ServiceError::PartnerFrozen(format!(\"frozen\").into())"), ["format!(\"frozen\").into())"]);
+        let named = details_named(
+            "ErrorText::detailed(\n \"case\", t); f(invalid(\"card_invalid\")); invalid_value(\"x\", \"y\", z); ErrorText::detailed(d, t)",
+        );
+        assert_eq!(named, ["case", "card_invalid", "x"]);
+    }
+
+    /// The details `code` names: the first argument of [`ErrorText::detailed`] and of the
+    /// service's `invalid` and `invalid_value`, when it is a literal.
+    fn details_named(code: &str) -> Vec<&str> {
+        let mut named = Vec::new();
+        for call in ["ErrorText::detailed(", " invalid(", "(invalid(", " invalid_value(", "(invalid_value("] {
+            for part in code.split(call).skip(1) {
+                if let Some(literal) = part.trim_start().strip_prefix('"') {
+                    named.push(literal.split('"').next().unwrap());
+                }
+            }
+        }
+        named
     }
 
     /// The errors in `code` made of a plain sentence rather than a detailed [`ErrorText`].
@@ -269,6 +422,8 @@ mod tests {
             "PaymentFileInvalid",
             "StateUnverified",
             "CoolingOff",
+            "RecoveryKeyRequired",
+            "PartnerFrozen",
         ];
         for variant in variants {
             for part in code.split(&format!("ServiceError::{variant}(")).skip(1) {

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
 use super::receiving::{Assessment, PartnerRef};
 use super::statements::{append_statement, check_key, refresh};
-use super::{now, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, ErrorText, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::findings::{Finding, ReasonCode, Severity, Verdict};
 use countersign_core::audit::freezes::FreezeState;
 use countersign_core::audit::state::ImpliedState;
@@ -466,7 +466,8 @@ pub(super) fn apply_partner_unfreeze(tx: &dyn Tx, state: &ImpliedState, request:
     let partner_id = field(request, "partner")?.as_i64().ok_or_else(|| StoreError::Corrupt("the change's partner".into()))?;
     let freeze_id = text_field(request, "freeze_id")?;
     if !state.standing_freezes(partner_id).any(|f| f.notice.id == freeze_id) {
-        return Err(ServiceError::CheckFailed(format!("the freeze {freeze_id} was lifted meanwhile; reject the change").into()));
+        let text = format!("the freeze {freeze_id} was lifted meanwhile; reject the change");
+        return Err(ServiceError::CheckFailed(ErrorText::detailed("freeze_lifted_meanwhile", text).with("freeze", freeze_id)));
     }
     let subject = format!("partner:{partner_id}");
     applier.write(tx, 0, &subject)?;
@@ -493,27 +494,37 @@ impl Workspace {
             let p = super::partners::existing_partner(tx, partner_id)?;
             Ok((p.name, p.country))
         })?;
-        let number = countersign_core::assess::phone::PhoneNumber::parse(dialed, country.as_deref())
-            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let number = countersign_core::assess::phone::PhoneNumber::parse(dialed, country.as_deref()).map_err(super::invalid_value(
+            "phone_invalid",
+            "number",
+            dialed,
+        ))?;
         if !phones.iter().any(|p| p == number.as_e164()) {
+            let text = format!("{} is not on file for {name}: call a number on file to confirm the lift", number.international());
             return Err(ServiceError::NotPermitted(
-                format!("{} is not on file for {name}: call a number on file to confirm the lift", number.international()).into(),
+                ErrorText::detailed("lift_number_not_on_file", text).with("number", number.international()).with("partner", &name),
             ));
         }
         if outcome != countersign_core::cases::flow::CallbackOutcome::Confirmed {
-            return Err(ServiceError::CheckFailed(
-                format!("the callback did not confirm the lift ({}): the freeze stands", outcome.as_str()).into(),
-            ));
+            let text = format!("the callback did not confirm the lift ({}): the freeze stands", outcome.as_str());
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("lift_not_confirmed", text).with("outcome", outcome.as_str())));
         }
         let standing: Vec<String> = self.implied_state()?.standing_freezes(partner_id).map(|f| f.notice.id.clone()).collect();
         let freeze_id = match (freeze_id, standing.as_slice()) {
             (Some(id), _) if standing.iter().any(|s| s == id) => id.to_string(),
             (None, [one]) => one.clone(),
             (None, []) | (Some(_), _) => {
-                return Err(ServiceError::NotFound(format!("{name} has no standing freeze {}", freeze_id.unwrap_or_default()).into()))
+                let freeze = freeze_id.unwrap_or_default();
+                let text = format!("{name} has no standing freeze {freeze}");
+                return Err(ServiceError::NotFound(
+                    ErrorText::detailed("no_standing_freeze", text).with("partner", &name).with("freeze", freeze),
+                ));
             }
             (None, _) => {
-                return Err(ServiceError::InvalidInput(format!("{name} has several freezes: name one ({})", standing.join(", ")).into()))
+                let text = format!("{name} has several freezes: name one ({})", standing.join(", "));
+                return Err(ServiceError::InvalidInput(
+                    ErrorText::detailed("several_freezes", text).with("partner", &name).with("freezes", standing.join(", ")),
+                ));
             }
         };
         let details = json!({ "freeze_id": freeze_id, "how": "callback", "dialed": number.as_e164(), "outcome": "confirmed", "called_by": session.user() });

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::statements::{append_signed, differs, Signer};
-use super::{Role, ServiceError, ServiceResult, Workspace};
+use super::{ErrorText, Role, ServiceError, ServiceResult, Workspace};
 use countersign_core::encoding::{b64_decode_array, b64_encode};
 use countersign_core::format::callback_key::{grant_callback_key, open_grant, seal_grant, CallbackPublicKey, CallbackSecret};
 use countersign_core::format::keys::{KeyPair, PublicKey};
@@ -184,10 +184,11 @@ impl Workspace {
             return Ok(Arc::new(self.settle_callback_key(user, keys, password, at)?));
         }
         if !self.implied_state()?.is_legacy() {
-            return Err(ServiceError::AuthenticationFailed(format!(
+            let text = format!(
                 "{} has no personal key, which only an admin can give: ask an admin to reset the password (countersign user reset-password --name {})",
                 user.name, user.name
-            ).into()));
+            );
+            return Err(ServiceError::AuthenticationFailed(ErrorText::detailed("no_personal_key", text).with("user", &user.name)));
         }
         let keys = self.store.write(|tx| -> ServiceResult<UserKeys> {
             let audit = match tx.active_org_key(AUDIT_KEY)? {

@@ -145,7 +145,8 @@ pub enum ServiceError {
 
 impl From<countersign_core::auth::UnknownRole> for ServiceError {
     fn from(e: countersign_core::auth::UnknownRole) -> Self {
-        ServiceError::InvalidInput(e.to_string().into())
+        let text = ErrorText::detailed("role_unknown", e.to_string()).with("role", &e.0);
+        ServiceError::InvalidInput(text)
     }
 }
 
@@ -335,7 +336,10 @@ fn apply_policy(tx: &dyn Tx, request: &Value, applier: &changes::Applier<'_>) ->
     let parse = |value: Value| serde_json::from_value::<Policy>(value).map_err(|e| StoreError::Corrupt(format!("policy: {e}")));
     let current = parse(tx.setting(POLICY)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null))?;
     if current != parse(changes::field(request, "old")?.clone())? {
-        return Err(ServiceError::CheckFailed("the policy changed since this change was proposed: propose it again".into()));
+        return Err(ServiceError::CheckFailed(ErrorText::detailed(
+            "policy_changed_meanwhile",
+            "the policy changed since this change was proposed: propose it again",
+        )));
     }
     let new = changes::field(request, "new")?;
     tx.set_setting(POLICY, &new.to_string())?;
@@ -358,12 +362,63 @@ fn check_name(name: &str) -> ServiceResult<()> {
 /// and its English name) and the limit.
 fn weak_password((field, what): (&'static str, &str), error: countersign_core::auth::password::PasswordPolicyError) -> ServiceError {
     use countersign_core::auth::password::PasswordPolicyError as Weak;
-    let text = format!("{what}: {error}");
-    ServiceError::InvalidInput(match error {
-        Weak::TooShort { min } => ErrorText::detailed("password_too_short", text).with("field", field).with("min", min),
-        Weak::TooLong { max } => ErrorText::detailed("password_too_long", text).with("field", field).with("max", max),
-        Weak::SingleCharacterRepeated => ErrorText::detailed("password_repeated", text).with("field", field),
-    })
+    let sentence = format!("{what}: {error}");
+    let text = match error {
+        Weak::TooShort { min } => ErrorText::detailed("password_too_short", sentence).with("field", field).with("min", min),
+        Weak::TooLong { max } => ErrorText::detailed("password_too_long", sentence).with("field", field).with("max", max),
+        Weak::SingleCharacterRepeated => ErrorText::detailed("password_repeated", sentence).with("field", field),
+    };
+    ServiceError::InvalidInput(text)
+}
+
+/// Refuses a value that does not parse, as the detail `detail` with the parser's English sentence.
+fn invalid<E: std::fmt::Display>(detail: &'static str) -> impl FnOnce(E) -> ServiceError {
+    move |e| ServiceError::InvalidInput(ErrorText::detailed(detail, e.to_string()))
+}
+
+/// Refuses a value that does not parse, as [`invalid`] does, naming the value given as `name`.
+fn invalid_value<'a, E: std::fmt::Display>(
+    detail: &'static str,
+    name: &'static str,
+    given: &'a str,
+) -> impl FnOnce(E) -> ServiceError + 'a {
+    move |e| ServiceError::InvalidInput(ErrorText::detailed(detail, e.to_string()).with(name, given))
+}
+
+/// Refuses a file that could not be read or written, naming the file (or the missing folder).
+fn file_error(e: files::FileError) -> ServiceError {
+    use files::FileError as F;
+    let sentence = e.to_string();
+    let text = match &e {
+        F::Read { path, .. } => ErrorText::detailed("file_not_read", sentence).with("file", path.display()),
+        F::Write { path, .. } => ErrorText::detailed("file_not_written", sentence).with("file", path.display()),
+        F::NotAFile(path) => ErrorText::detailed("not_a_regular_file", sentence).with("file", path.display()),
+        F::Exists(path) => ErrorText::detailed("file_exists_already", sentence).with("file", path.display()),
+        F::NoDirectory(path) => ErrorText::detailed("folder_missing", sentence).with("folder", path.display()),
+    };
+    ServiceError::InvalidInput(text)
+}
+
+/// Refuses a new passphrase of the organisation key that is too short, naming the field (its code
+/// for the shells' words, and its English name) and the limit, as [`weak_password`] does.
+fn weak_passphrase<'a>(
+    (field, what): (&'static str, &'a str),
+) -> impl FnOnce(countersign_core::format::keys::KeyError) -> ServiceError + 'a {
+    move |e| {
+        let text = format!("{what}: {e}");
+        let min = countersign_core::format::keys::MIN_PASSPHRASE_CHARS;
+        ServiceError::InvalidInput(ErrorText::detailed("password_too_short", text).with("field", field).with("min", min))
+    }
+}
+
+/// A password that could not be hashed (the policy was checked before).
+fn not_hashed(e: countersign_core::auth::password::PasswordError) -> ServiceError {
+    ServiceError::InvalidInput(ErrorText::detailed("password_not_hashed", e.to_string()))
+}
+
+/// The organisation key, its card or its rotation statement could not be made or sealed.
+fn key_not_made(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::InvalidInput(ErrorText::detailed("org_key_not_made", e.to_string()))
 }
 
 /// Most characters kept of who answered a callback.
@@ -408,19 +463,23 @@ impl Workspace {
     fn init_at(location: Location, app_role: Option<&str>, request: &InitRequest<'_>) -> ServiceResult<Self> {
         let org_name = request.org_name.trim();
         if org_name.is_empty() || org_name.chars().count() > 140 {
-            return Err(ServiceError::InvalidInput("the organisation name must have 1 to 140 characters".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "org_name_length",
+                "the organisation name must have 1 to 140 characters",
+            )));
         }
         check_name(request.admin_name)?;
         countersign_core::auth::password::check_password_policy(request.admin_password)
             .map_err(|e| weak_password(("admin_password", "the admin password"), e))?;
         countersign_core::format::keys::check_new_passphrase(request.org_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(format!("the organisation passphrase: {e}").into()))?;
+            .map_err(weak_passphrase(("org_passphrase", "the organisation passphrase")))?;
         // Two secrets, kept apart: whoever learnt the admin's password would otherwise hold the
         // organisation key too (issue 19).
         if request.org_passphrase == request.admin_password {
-            return Err(ServiceError::InvalidInput(
-                "the organisation passphrase must differ from the admin password: choose another passphrase".into(),
-            ));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "passphrase_is_password",
+                "the organisation passphrase must differ from the admin password: choose another passphrase",
+            )));
         }
         let at = now();
         let key = KeyPair::generate(&mut OsRng);
@@ -428,20 +487,15 @@ impl Workspace {
         // of approvers and admins only.
         let callback = countersign_core::format::callback_key::CallbackSecret::generate(&mut OsRng);
         let details = CardDetails { name: org_name.to_string(), ..Default::default() };
-        let card = PartnerCard::create_with_callback_key(&key, details, Some(callback.public_key()), at)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
-        let sealed =
-            key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let card = PartnerCard::create_with_callback_key(&key, details, Some(callback.public_key()), at).map_err(key_not_made)?;
+        let sealed = key.seal(&mut OsRng, org_name, request.org_passphrase).map_err(key_not_made)?;
         // The audit key signs the log's checkpoints. Its secret lives in each user's keyring and,
         // as a recovery copy, sealed under the organisation passphrase like the signing key.
         let audit_key = KeyPair::generate(&mut OsRng);
-        let audit_escrow = audit_key
-            .seal(&mut OsRng, &format!("{org_name} audit"), request.org_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let audit_escrow = audit_key.seal(&mut OsRng, &format!("{org_name} audit"), request.org_passphrase).map_err(key_not_made)?;
         let admin_keys = keyring::UserKeys { callback: Some(callback), ..keyring::UserKeys::new(Some(&audit_key)) };
         let admin_keyring = admin_keys.seal(request.admin_name, request.admin_password);
-        let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let password_hash = countersign_core::auth::password::hash_password(&mut OsRng, request.admin_password).map_err(not_hashed)?;
         let mut store: Box<dyn Store> = match &location {
             Location::Directory(dir) => Box::new(SqliteStore::create(dir)?),
             Location::Team { url, .. } => Box::new(PgStore::create(url, app_role)?),
@@ -541,7 +595,7 @@ impl Workspace {
         let file = SecretKeyFile::from_bytes(sealed.as_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         file.unlock(passphrase).map_err(|e| match e {
             countersign_core::format::keys::KeyError::WrongPassphrase => {
-                ServiceError::AuthenticationFailed("wrong passphrase for the organisation key".into())
+                ServiceError::AuthenticationFailed(ErrorText::detailed("wrong_org_passphrase", "wrong passphrase for the organisation key"))
             }
             other => StoreError::Corrupt(other.to_string()).into(),
         })
@@ -558,7 +612,10 @@ impl Workspace {
     /// has two people who can check (issue 15), and the change names the settings it loosens.
     pub fn set_policy(&mut self, session: &Session, policy: &Policy) -> ServiceResult<Outcome> {
         self.authorize(session, Permission::SetPolicy, "policy")?;
-        policy.validate().map_err(|e| ServiceError::InvalidInput(e.into()))?;
+        policy.validate().map_err(|e| {
+            let text = ErrorText::detailed("policy_out_of_range", e.to_string()).with("field", e.setting);
+            ServiceError::InvalidInput(text.with("min", e.min).with("max", e.max))
+        })?;
         let old = self.policy()?;
         let (old_json, new_json) = (serde_json::to_value(&old).expect("serialises"), serde_json::to_value(policy).expect("serialises"));
         let loosened = policy.loosened_from(&old);

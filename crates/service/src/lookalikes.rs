@@ -11,7 +11,7 @@ use countersign_core::changes::ChangeFlag;
 use countersign_store::Tx;
 
 use super::marks::check_mark;
-use super::{ServiceError, ServiceResult};
+use super::{ErrorText, ServiceError, ServiceResult};
 
 /// The flags for onboarding `name` with `domains` and the contract `account`; an account
 /// confirmed fraudulent is refused (`check_failed`).
@@ -37,9 +37,8 @@ pub(super) fn onboarding_flags(
     check_mark(state, &key, mark.as_ref())?;
     if let Some(mark) = mark {
         if mark.confirmed.is_some() {
-            return Err(ServiceError::CheckFailed(
-                format!("the account {shown} is confirmed fraudulent ({}): it cannot be a partner's contract account", mark.reason).into(),
-            ));
+            let text = format!("the account {shown} is confirmed fraudulent ({}): it cannot be a partner's contract account", mark.reason);
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("contract_account_fraudulent", text).with("account", shown)));
         }
         flags.push(ChangeFlag {
             code: "account_suspected".into(),

@@ -137,7 +137,8 @@ impl Workspace {
         }
         if mark.marked_by == session.user() {
             let message = format!("you recorded the denied callback that marked {account_key}: a second person confirms it");
-            return self.deny(session, "account.confirm_fraud", &subject, ServiceError::NotPermitted(message.into()));
+            let text = ErrorText::detailed("own_mark", message).with("account", account_key);
+            return self.deny(session, "account.confirm_fraud", &subject, ServiceError::NotPermitted(text));
         }
         let at = format_utc(now());
         let state = &mut self.implied;

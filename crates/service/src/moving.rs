@@ -15,7 +15,7 @@ use countersign_store::sqlite::{SqliteStore, MOVED_TO};
 
 use crate::audit::check_store;
 use crate::files::{write_atomic, Sensitivity};
-use crate::{now, team, Location, Permission, ServiceError, ServiceResult, Session, Workspace};
+use crate::{now, team, ErrorText, Location, Permission, ServiceError, ServiceResult, Session, Workspace};
 
 /// The note left beside a workspace that moved.
 pub const MOVED_NOTE: &str = "MOVED.txt";
@@ -40,13 +40,12 @@ impl Workspace {
     pub fn move_to_team(&mut self, session: &Session, url: &DatabaseUrl, app_role: Option<&str>) -> ServiceResult<MoveReport> {
         self.authorize(session, Permission::MoveWorkspace, "workspace")?;
         let Location::Directory(dir) = self.location.clone() else {
-            return Err(ServiceError::InvalidInput("this is already a team workspace".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed("team_already", "this is already a team workspace")));
         };
         let before = check_store(&mut *self.store, None)?;
         if let Some(problem) = before.problem() {
-            return Err(ServiceError::CheckFailed(
-                format!("the workspace's log is not intact ({}): it was not moved", problem.message).into(),
-            ));
+            let text = format!("the workspace's log is not intact ({}): it was not moved", problem.message);
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("log_not_intact_before_move", text)));
         }
         let at = format_utc(now());
         let to = url.without_password().to_string();
@@ -65,10 +64,12 @@ impl Workspace {
         let left = check_store(&mut SqliteStore::open(&dir)?, None)?;
         let same = copied.log.root == left.log.root && copied.log.events == left.log.events;
         if let (Some(problem), _) | (None, Some(problem)) = (copied.problem(), left.problem()) {
-            return Err(ServiceError::CheckFailed(format!("after the move, a log is not intact: {}", problem.message).into()));
+            let text = format!("after the move, a log is not intact: {}", problem.message);
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("log_not_intact_after_move", text)));
         }
         if !same {
-            return Err(ServiceError::CheckFailed("after the move, the two logs differ: tell your auditor".into()));
+            let text = "after the move, the two logs differ: tell your auditor";
+            return Err(ServiceError::CheckFailed(ErrorText::detailed("logs_differ_after_move", text)));
         }
         leave_note(&dir, &to, session.user(), &at)?;
         team::check_server_log(&mut team_store, &dir, url)?;
@@ -86,8 +87,7 @@ fn leave_note(dir: &Path, to: &str, by: &str, at: &str) -> ServiceResult<()> {
          The database file beside this note is kept read-only, as it was at the move; its log is the first part of the team's.\n\
          Countersign on this computer opens the team workspace from this directory (team.json).\n"
     );
-    write_atomic(&dir.join(MOVED_NOTE), note.as_bytes(), Sensitivity::Public, true)
-        .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
+    write_atomic(&dir.join(MOVED_NOTE), note.as_bytes(), Sensitivity::Public, true).map_err(crate::file_error)
 }
 
 #[cfg(test)]

@@ -102,10 +102,9 @@ impl Workspace {
         // Role first (a refusal is logged), whatever the answer.
         self.decide_or_refuse(session, id, CaseAction::AttachNameCheck { no_match: true }, ACTION)?;
         if evidence.is_some_and(|b| b.len() > MAX_EVIDENCE_SIZE) {
-            return Err(ServiceError::TooLarge(
-                format!("the evidence file is larger than {} MiB; give the bank's answer as a smaller file", MAX_EVIDENCE_SIZE >> 20)
-                    .into(),
-            ));
+            let limit = MAX_EVIDENCE_SIZE >> 20;
+            let text = format!("the evidence file is larger than {limit} MiB; give the bank's answer as a smaller file");
+            return Err(ServiceError::TooLarge(ErrorText::detailed("evidence", text).with("limit", limit)));
         }
         let sha = evidence.map(sha256_hex);
         let input = NameCheckInput { evidence_sha256: sha.as_deref(), ..input.clone() };

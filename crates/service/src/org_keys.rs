@@ -16,8 +16,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
-use crate::files::{write_atomic, FileError, Sensitivity};
+use super::{file_error, key_not_made, now, Permission, ServiceError, ServiceResult, Session, Workspace, ORG_FINGERPRINT};
+use crate::files::{write_atomic, Sensitivity};
 use countersign_core::encoding::format_utc;
 use countersign_core::format::card::{CardDetails, PartnerCard};
 use countersign_core::format::fingerprint::Fingerprint;
@@ -63,13 +63,10 @@ pub struct OrgKeyRotation {
     pub rotated_at: String,
 }
 
-fn file_error(e: FileError) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string().into())
-}
-
 fn refuse_existing(path: &Path) -> ServiceResult<()> {
     if path.exists() {
-        return Err(ServiceError::InvalidInput(format!("{} already exists; choose another file", path.display()).into()));
+        let text = format!("{} already exists; choose another file", path.display());
+        return Err(ServiceError::InvalidInput(ErrorText::detailed("file_exists_already", text).with("file", path.display())));
     }
     Ok(())
 }
@@ -138,11 +135,14 @@ impl Workspace {
         if let Some(card_out) = request.card_out {
             refuse_existing(card_out)?;
             if card_out == request.statement_out {
-                return Err(ServiceError::InvalidInput("the statement and the card need two different files".into()));
+                return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                    "two_files_needed",
+                    "the statement and the card need two different files",
+                )));
             }
         }
         countersign_core::format::keys::check_new_passphrase(request.new_passphrase)
-            .map_err(|e| ServiceError::InvalidInput(format!("the new passphrase: {e}").into()))?;
+            .map_err(super::weak_passphrase(("new_passphrase", "the new passphrase")))?;
         let old = self.unlock_org_key_for(session, request.passphrase, "org.rotate_key")?;
         let (_, old_card) = self.active_org_key_file()?;
         let org_name = self.org_name()?;
@@ -156,11 +156,10 @@ impl Workspace {
         // The new card names our current callback key (a v2 card), so partners who accept the
         // rotation sign v2 instructions (format §3.7).
         let callback = self.callback_public_key(session.user())?;
-        let new_card = PartnerCard::create_with_callback_key(&new, details, callback, at)
-            .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
-        let statement = RotationStatement::create(&old, &new_card, at).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
-        let sealed =
-            new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let new_card = PartnerCard::create_with_callback_key(&new, details, callback, at).map_err(key_not_made)?;
+        let statement = RotationStatement::create(&old, &new_card, at).map_err(key_not_made)?;
+        let sealed = new.seal(&mut OsRng, &org_name, request.new_passphrase).map_err(key_not_made)?;
+
         let sealed_json = String::from_utf8(sealed.to_bytes()).expect("JSON is UTF-8");
         let (old_fp, new_fp) = (old.fingerprint(), new.fingerprint());
         drop(old);

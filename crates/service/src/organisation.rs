@@ -2,11 +2,12 @@
 //! signs) and outgoing signed instructions to partners, made with the organisation key, so
 //! partners that run Countersign can verify us the same way we verify them.
 
+use crate::ErrorText;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::changes::{Applier, ChangeRequest, Outcome};
-use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use super::{invalid, invalid_value, now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::bank::{AccountDetails, Bic, Currency, Iban};
 use countersign_core::changes::{ChangeKind, ProposedEffect};
 use countersign_core::encoding::{b64_encode, format_utc};
@@ -65,13 +66,16 @@ impl Workspace {
         currency: &str,
     ) -> ServiceResult<Outcome> {
         self.authorize(session, Permission::SetOrgAccount, "organisation")?;
-        let iban = Iban::parse(iban).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
-        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let iban = Iban::parse(iban).map_err(invalid_value("iban_invalid", "iban", iban))?;
+        let bic = Bic::parse(&bic.trim().to_ascii_uppercase()).map_err(invalid_value("bic_invalid", "bic", bic))?;
         let currency =
-            Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+            Currency::parse(&currency.trim().to_ascii_uppercase()).map_err(invalid_value("currency_invalid", "currency", currency))?;
         let name = match name {
             Some(n) if !n.trim().is_empty() && n.trim().chars().count() <= 140 => n.trim().to_string(),
-            Some(_) => return Err(ServiceError::InvalidInput("the account name must have 1 to 140 characters".into())),
+            Some(_) => {
+                let text = "the account name must have 1 to 140 characters";
+                return Err(ServiceError::InvalidInput(ErrorText::detailed("account_name_length", text)));
+            }
             None => self.org_name()?,
         };
         let account = OrgAccount { name, iban: iban.electronic().into(), bic: bic.as_str().into(), currency: currency.code().into() };
@@ -98,9 +102,11 @@ impl Workspace {
         let mut parsed = domains
             .iter()
             .map(|d| {
-                countersign_core::assess::domain_name::DomainName::parse(d)
-                    .map(|d| d.to_string())
-                    .map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
+                countersign_core::assess::domain_name::DomainName::parse(d).map(|d| d.to_string()).map_err(invalid_value(
+                    "domain_invalid",
+                    "domain",
+                    d,
+                ))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
         parsed.sort();
@@ -132,15 +138,19 @@ impl Workspace {
     fn issue_preconditions(&mut self, session: &Session, partner_id: i64) -> ServiceResult<(OrgAccount, String, Fingerprint)> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, Permission::IssueInstructions, &subject)?;
-        let account = self
-            .org_account()?
-            .ok_or_else(|| ServiceError::InvalidInput("set our organisation's account first (countersign org account)".into()))?;
+        let account = self.org_account()?.ok_or_else(|| {
+            ServiceError::InvalidInput(ErrorText::detailed(
+                "org_account_needed",
+                "set our organisation's account first (countersign org account)",
+            ))
+        })?;
         let (partner_name, recipient) = self.store.read(|tx| -> ServiceResult<(String, Fingerprint)> {
             let partner = super::partners::existing_partner(tx, partner_id)?;
             let active = tx.active_keys(partner_id)?;
             let [key] = active.as_slice() else {
+                let text = format!("{} has {} active keys; an instruction is addressed to exactly one", partner.name, active.len());
                 return Err(ServiceError::InvalidInput(
-                    format!("{} has {} active keys; an instruction is addressed to exactly one", partner.name, active.len()).into(),
+                    ErrorText::detailed("active_keys_not_one", text).with("partner", &partner.name).with("keys", active.len()),
                 ));
             };
             let fp = Fingerprint::parse_canonical(&key.fingerprint).ok_or_else(|| StoreError::Corrupt("fingerprint".into()))?;
@@ -172,7 +182,8 @@ impl Workspace {
             reference: None,
             due_date: None,
         };
-        let signed = sign_instruction(&key, &instruction, issued_at).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let signed = sign_instruction(&key, &instruction, issued_at).map_err(invalid("instruction_not_signed"))?;
+
         let code = signed.confirmation_code.to_string();
         let bytes = signed.bytes;
         let at = format_utc(issued_at);

@@ -7,9 +7,11 @@ use crate::ErrorText;
 use serde_json::{json, Value};
 
 use super::changes::{field, text_field, Applier, ChangeRequest, Outcome};
-use super::recovery::{check_recovery_rotation, pinned_recovery_key, recovery_key_required, recovery_rotation_signer, PinnedRecoveryKey};
+use super::recovery::{
+    check_recovery_rotation, pinned_recovery_key, recovery_key_required, recovery_rotation_signer, unverified, PinnedRecoveryKey,
+};
 use super::statements::differs;
-use super::{now, Permission, ServiceError, ServiceResult, Session, Workspace};
+use super::{invalid, invalid_value, now, Permission, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::domain_name::DomainName;
 use countersign_core::assess::phone::PhoneNumber;
 use countersign_core::audit::state::ImpliedState;
@@ -244,8 +246,13 @@ pub(super) fn existing_partner(tx: &dyn Tx, id: i64) -> ServiceResult<Partner> {
         .ok_or_else(|| ServiceError::NotFound(ErrorText::detailed("partner", format!("no partner with id {id}")).with("partner", id)))
 }
 
-fn invalid(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::InvalidInput(e.to_string().into())
+/// The fingerprint typed (as read back on the phone) that is no fingerprint.
+fn typed_fingerprint(typed: &str) -> impl FnOnce(countersign_core::format::fingerprint::FingerprintError) -> ServiceError + '_ {
+    move |e| {
+        ServiceError::InvalidInput(
+            ErrorText::detailed("fingerprint_invalid", format!("the fingerprint you typed: {e}")).with("typed", typed),
+        )
+    }
 }
 
 /// A partner's onboarding with its details checked: what `add_partner` writes.
@@ -272,13 +279,13 @@ impl<'c> Onboarding<'c> {
     /// Checks the country, numbers, domains and known account given for `card`.
     fn check(card: &'c PartnerCard, new: &NewPartner<'c>) -> ServiceResult<Self> {
         let country = match new.country {
-            Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid)?),
+            Some(c) => Some(Country::parse(&c.trim().to_ascii_uppercase()).map_err(invalid_value("country_invalid", "country", c))?),
             None => card.details().country,
         };
         let region = country.as_ref().map(|c| c.as_str());
         let mut phones = Vec::new();
         for typed in new.phones {
-            let number = PhoneNumber::parse(&typed.number, region).map_err(invalid)?;
+            let number = PhoneNumber::parse(&typed.number, region).map_err(invalid_value("phone_invalid", "number", &typed.number))?;
             if !phones.iter().any(|(n, _, _)| *n == number) {
                 phones.push((number, NumberSource::Onboarding, typed.checked_label()?));
             }
@@ -291,13 +298,14 @@ impl<'c> Onboarding<'c> {
             }
         }
         if phones.is_empty() {
-            return Err(ServiceError::InvalidInput(
-                "at least one on-file phone number (--phone, or --card-phones with a card that lists one) is needed for callbacks, taken from the contract, not from an email".into(),
-            ));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "phone_needed",
+                "at least one on-file phone number (--phone, or --card-phones with a card that lists one) is needed for callbacks, taken from the contract, not from an email",
+            )));
         }
         let mut domains: Vec<DomainName> = card.details().domains.clone();
         for d in new.domains {
-            domains.push(DomainName::parse(d).map_err(invalid)?);
+            domains.push(DomainName::parse(d).map_err(invalid_value("domain_invalid", "domain", d))?);
         }
         domains.sort();
         domains.dedup();
@@ -332,7 +340,12 @@ impl<'c> Onboarding<'c> {
     fn refuse_pinned(&self, tx: &dyn Tx) -> ServiceResult<()> {
         match tx.key_by_fingerprint(&self.fingerprint)? {
             Some(existing) => Err(ServiceError::InvalidInput(
-                format!("the key {} is already pinned for partner {}", self.fingerprint, existing.partner_id).into(),
+                ErrorText::detailed(
+                    "key_pinned",
+                    format!("the key {} is already pinned for partner {}", self.fingerprint, existing.partner_id),
+                )
+                .with("fingerprint", &self.fingerprint)
+                .with("partner", existing.partner_id),
             )),
             None => Ok(()),
         }
@@ -385,7 +398,7 @@ struct CheckedRotation {
 fn claimed_rotation_signer(statement: &[u8]) -> ServiceResult<Fingerprint> {
     match recovery_rotation_signer(statement) {
         Some(signer) => Ok(signer),
-        None => RotationStatement::claimed_signer(statement).map_err(invalid),
+        None => RotationStatement::claimed_signer(statement).map_err(invalid("statement_invalid")),
     }
 }
 
@@ -402,7 +415,7 @@ fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8], recovery: Opti
             (rotation.old_key().to_string(), rotation.new_card().clone(), true)
         }
         None => {
-            let claimed = RotationStatement::claimed_signer(statement).map_err(invalid)?;
+            let claimed = RotationStatement::claimed_signer(statement).map_err(invalid("statement_invalid"))?;
             if let Some(recovery) = recovery {
                 return Err(recovery_key_required(&partner.name, &recovery));
             }
@@ -410,12 +423,13 @@ fn check_rotation(tx: &dyn Tx, partner_id: i64, statement: &[u8], recovery: Opti
                 .key_by_fingerprint(&claimed.to_string())?
                 .filter(|k| k.partner_id == partner_id && k.status == KeyStatus::Active)
                 .ok_or_else(|| {
+                    let text = format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}");
                     ServiceError::CheckFailed(
-                        format!("the statement is signed by {claimed}, which is not an active key of partner {partner_id}").into(),
+                        ErrorText::detailed("signer_not_active", text).with("fingerprint", claimed).with("partner", partner_id),
                     )
                 })?;
             let old_key = PublicKey::from_bytes(&old.public_key).ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
-            let statement = RotationStatement::verify(statement, &old_key).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
+            let statement = RotationStatement::verify(statement, &old_key).map_err(unverified)?;
             (old.fingerprint, statement.new_card().clone(), false)
         }
     };
@@ -442,9 +456,8 @@ pub(super) fn apply_rotation(tx: &dyn Tx, request: &Value, applier: &Applier<'_>
     });
     let CheckedRotation { old, new_card, by_recovery, .. } = check_rotation(tx, partner_id, &statement, recovery.transpose()?)?;
     if old != text_field(request, "old")? {
-        return Err(ServiceError::CheckFailed(
-            format!("partner {partner_id}'s keys changed since the rotation was proposed: propose it again").into(),
-        ));
+        let text = format!("partner {partner_id}'s keys changed since the rotation was proposed: propose it again");
+        return Err(ServiceError::CheckFailed(ErrorText::detailed("keys_changed_meanwhile", text).with("partner", partner_id)));
     }
     let old_row = tx.key_by_fingerprint(&old)?.ok_or_else(|| StoreError::Corrupt("pinned key".into()))?;
     let (new_fp, at, by) = (new_card.fingerprint().to_string(), applier.at(), applier.by());
@@ -515,7 +528,7 @@ pub(super) fn apply_partner_add(tx: &dyn Tx, request: &Value, applier: &Applier<
         country: request["country"].as_str(),
         known_account: account["iban"].as_str().zip(account["bic"].as_str()),
     };
-    let card = PartnerCard::parse(&card_file).map_err(invalid)?;
+    let card = PartnerCard::parse(&card_file).map_err(invalid("card_invalid"))?;
     let onboarding = Onboarding::check(&card, &new)?;
     let id = onboarding.write_rows(tx, applier.at(), text_field(request, "typed_by")?, applier.by())?;
     applier.write(tx, 0, &format!("partner:{id}"))?;
@@ -525,7 +538,10 @@ pub(super) fn apply_partner_add(tx: &dyn Tx, request: &Value, applier: &Applier<
 /// Refuses a number that is on file already.
 fn refuse_on_file(rows: &[String], number: &PhoneNumber, name: &str) -> ServiceResult<()> {
     if rows.iter().any(|n| n == number.as_e164()) {
-        return Err(ServiceError::InvalidInput(format!("{} is on file for {name} already", number.international()).into()));
+        let text = format!("{} is on file for {name} already", number.international());
+        return Err(ServiceError::InvalidInput(
+            ErrorText::detailed("number_on_file", text).with("number", number.international()).with("partner", name),
+        ));
     }
     Ok(())
 }
@@ -546,12 +562,13 @@ pub(super) fn apply_partner_add_phone(tx: &dyn Tx, request: &Value, applier: &Ap
 /// The account known from the contract, checked: the problems found are the error.
 fn known_account(iban: &str, bic: &str) -> ServiceResult<BankAccount> {
     let details = AccountDetails::Iban {
-        iban: countersign_core::bank::Iban::parse(iban).map_err(invalid)?.electronic().to_string(),
+        iban: countersign_core::bank::Iban::parse(iban).map_err(invalid_value("iban_invalid", "iban", iban))?.electronic().to_string(),
         bic: bic.trim().to_ascii_uppercase(),
     };
-    let (account, _) = details
-        .validate()
-        .map_err(|problems| ServiceError::InvalidInput(problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ").into()))?;
+    let (account, _) = details.validate().map_err(|problems| {
+        let text = problems.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ");
+        ServiceError::InvalidInput(ErrorText::detailed("account_invalid", text))
+    })?;
     Ok(account)
 }
 
@@ -562,15 +579,14 @@ impl Workspace {
     /// Returns the card's fingerprint.
     pub fn confirm_partner_fingerprint(&mut self, session: &Session, card: &[u8], typed: &str) -> ServiceResult<String> {
         self.authorize(session, Permission::OnboardPartners, "partners")?;
-        let card = PartnerCard::parse(card).map_err(invalid)?;
+        let card = PartnerCard::parse(card).map_err(invalid("card_invalid"))?;
         self.check_typed_fingerprint(session, &card, typed)?;
         Ok(card.fingerprint().to_string())
     }
 
     /// The typed fingerprint against the card's: `check_failed` (logged) when they differ.
     fn check_typed_fingerprint(&mut self, session: &Session, card: &PartnerCard, typed: &str) -> ServiceResult<()> {
-        let typed =
-            Fingerprint::parse_lenient(typed).map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}").into()))?;
+        let typed = Fingerprint::parse_lenient(typed).map_err(typed_fingerprint(typed))?;
         if typed != card.fingerprint() {
             return self.refuse(
                 session.user(),
@@ -597,7 +613,7 @@ impl Workspace {
     /// or admin approves (issue 15); look-alikes of partners on file are flagged on it.
     pub fn add_partner(&mut self, session: &Session, new: &NewPartner<'_>) -> ServiceResult<Outcome> {
         self.authorize(session, Permission::OnboardPartners, "partners")?;
-        let card = PartnerCard::parse(new.card).map_err(invalid)?;
+        let card = PartnerCard::parse(new.card).map_err(invalid("card_invalid"))?;
         self.check_typed_fingerprint(session, &card, new.confirm_fingerprint)?;
         let onboarding = Onboarding::check(&card, new)?;
         let flags = self.verified(session.user(), "partners", |tx, state| -> ServiceResult<_> {
@@ -651,7 +667,10 @@ impl Workspace {
     pub fn partner_page(&mut self, session: &Session, id: i64, page: &Page) -> ServiceResult<PartnerDetail> {
         self.require_signed_in(session)?;
         if page.after.is_some() {
-            return Err(ServiceError::InvalidInput("--after continues one history of a partner: name it with --history".into()));
+            return Err(ServiceError::InvalidInput(ErrorText::detailed(
+                "after_needs_history",
+                "--after continues one history of a partner: name it with --history",
+            )));
         }
         self.verified(session.user(), &format!("partner:{id}"), |tx, state| -> ServiceResult<PartnerDetail> {
             let p = existing_partner(tx, id)?;
@@ -712,8 +731,7 @@ impl Workspace {
             other => other?,
         };
         let new_fp = new_card.fingerprint().to_string();
-        let typed = Fingerprint::parse_lenient(rotation.confirm_fingerprint)
-            .map_err(|e| ServiceError::InvalidInput(format!("the fingerprint you typed: {e}").into()))?;
+        let typed = Fingerprint::parse_lenient(rotation.confirm_fingerprint).map_err(typed_fingerprint(rotation.confirm_fingerprint))?;
         if typed.to_string() != new_fp {
             let message = format!(
                 "the fingerprint you typed ({typed}) is not that of the new key in the statement ({new_fp}): read it back again with {name} on a number on file; nothing was changed"
@@ -763,7 +781,11 @@ impl Workspace {
         let label = new.checked_label()?;
         let (number, name) = self.verified(session.user(), &subject, |tx, state| -> ServiceResult<_> {
             let partner = existing_partner(tx, partner_id)?;
-            let number = PhoneNumber::parse(&new.number, partner.country.as_deref()).map_err(invalid)?;
+            let number = PhoneNumber::parse(&new.number, partner.country.as_deref()).map_err(invalid_value(
+                "phone_invalid",
+                "number",
+                &new.number,
+            ))?;
             let rows: Vec<String> = tx.partner_phones(partner_id, &Page::default())?.into_iter().map(|p| p.e164).collect();
             super::statements::check_phones(state, partner_id, &rows)?;
             refuse_on_file(&rows, &number, &partner.name)?;
@@ -799,7 +821,10 @@ impl Workspace {
             return Err(ServiceError::InvalidInput(ErrorText::detailed("reason_needed", "give a reason for the revocation")));
         }
         super::check_free_text(("reason", "the reason"), reason, super::MAX_NOTE_CHARS)?;
-        let wanted = fingerprint.map(Fingerprint::parse_lenient).transpose().map_err(invalid)?.map(|f| f.to_string());
+        let wanted = fingerprint
+            .map(|f| Fingerprint::parse_lenient(f).map_err(invalid_value("fingerprint_invalid", "typed", f)))
+            .transpose()?
+            .map(|f| f.to_string());
         let at = format_utc(now());
         let by = session.user().to_string();
         // An emergency: a payment run under way in another process yields to it between its
@@ -815,8 +840,14 @@ impl Workspace {
                 .collect();
             let key = match candidates.as_slice() {
                 [one] => *one,
-                [] => return Err(ServiceError::NotFound(format!("partner {partner_id} has no such key to revoke").into())),
-                _ => return Err(ServiceError::InvalidInput("the partner has several active keys: name one with --fingerprint".into())),
+                [] => {
+                    let text = format!("partner {partner_id} has no such key to revoke");
+                    return Err(ServiceError::NotFound(ErrorText::detailed("key_to_revoke", text).with("partner", partner_id)));
+                }
+                _ => {
+                    let text = "the partner has several active keys: name one with --fingerprint";
+                    return Err(ServiceError::InvalidInput(ErrorText::detailed("several_active_keys", text)));
+                }
             };
             tx.set_key_status(key.id, KeyStatus::Revoked, &at, &format!("revoked by {by}: {reason}"))?;
             super::statements::append_statement(

@@ -226,7 +226,8 @@ impl Workspace {
         self.authorize(session, Permission::ReceiveInstructions, "instructions")?;
         super::email_evidence::check_email_size(email)?;
         let email_attachments = match email {
-            Some(raw) => attachment_sha256s(raw).map_err(|e| ServiceError::InvalidInput(format!("the email: {e}").into()))?,
+            Some(raw) => attachment_sha256s(raw).map_err(super::email_evidence::email_unreadable)?,
+
             None => vec![],
         };
         let ctx = self.context(session)?;

@@ -45,15 +45,15 @@ pub fn pinned_recovery_key(state: &ImpliedState, partner_id: i64) -> Option<Pinn
 pub(super) fn refuse_recovery_as_signer(tx: &dyn Tx, state: &ImpliedState, card: &PartnerCard) -> ServiceResult<()> {
     let fingerprint = card.fingerprint();
     if state.partners.values().any(|p| p.recovery_key.is_some_and(|k| k.fingerprint() == fingerprint)) {
-        return Err(ServiceError::InvalidInput(
-            format!("the key {fingerprint} is a partner's recovery key: a recovery key never signs instructions").into(),
-        ));
+        let text = format!("the key {fingerprint} is a partner's recovery key: a recovery key never signs instructions");
+        return Err(ServiceError::InvalidInput(ErrorText::detailed("recovery_key_as_signer", text).with("fingerprint", fingerprint)));
     }
     if let Some(recovery) = card.recovery_key() {
         if tx.key_by_fingerprint(&recovery.fingerprint().to_string())?.is_some() {
+            let text =
+                format!("the card's recovery key {} is pinned as a signing key: a recovery key must be kept apart", recovery.fingerprint());
             return Err(ServiceError::InvalidInput(
-                format!("the card's recovery key {} is pinned as a signing key: a recovery key must be kept apart", recovery.fingerprint())
-                    .into(),
+                ErrorText::detailed("recovery_key_pinned_as_signer", text).with("fingerprint", recovery.fingerprint()),
             ));
         }
     }
@@ -75,29 +75,42 @@ pub(super) fn check_recovery_rotation(
     statement: &[u8],
     recovery: Option<PublicKey>,
 ) -> ServiceResult<RecoveryRotation> {
-    let signer = recovery_rotation_signer(statement).ok_or_else(|| ServiceError::InvalidInput("not a recovery-signed rotation".into()))?;
+    let signer = recovery_rotation_signer(statement)
+        .ok_or_else(|| ServiceError::InvalidInput(ErrorText::detailed("statement_invalid", "not a recovery-signed rotation")))?;
     let recovery = recovery.ok_or_else(|| {
+        let text = format!("the statement is signed by the recovery key {signer}, but partner {partner_id} has no recovery key pinned");
         ServiceError::CheckFailed(
-            format!("the statement is signed by the recovery key {signer}, but partner {partner_id} has no recovery key pinned").into(),
+            ErrorText::detailed("recovery_signed_none_pinned", text).with("fingerprint", signer).with("partner", partner_id),
         )
     })?;
     if recovery.fingerprint() != signer {
-        return Err(ServiceError::CheckFailed(
-            format!("the statement is signed by {signer}, not by partner {partner_id}'s recovery key {}", recovery.fingerprint()).into(),
-        ));
+        let text = format!("the statement is signed by {signer}, not by partner {partner_id}'s recovery key {}", recovery.fingerprint());
+        return Err(not_the_recovery_key(text, signer, partner_id, recovery.fingerprint()));
     }
-    let rotation = RecoveryRotation::verify(statement, &recovery).map_err(|e| ServiceError::CheckFailed(e.to_string().into()))?;
+    let rotation = RecoveryRotation::verify(statement, &recovery).map_err(unverified)?;
     let old = rotation.old_key().to_string();
     let keys = tx.partner_keys(partner_id, &Page::default())?;
     let any_active = keys.iter().any(|k| k.status == KeyStatus::Active);
     let replaceable = |status: KeyStatus| status == KeyStatus::Active || (status == KeyStatus::Revoked && !any_active);
     if !keys.iter().any(|k| k.fingerprint == old && replaceable(k.status)) {
+        let text =
+            format!("the statement replaces {old}, which is not partner {partner_id}'s current key (nor a revoked one with none current)");
         return Err(ServiceError::CheckFailed(
-            format!("the statement replaces {old}, which is not partner {partner_id}'s current key (nor a revoked one with none current)")
-                .into(),
+            ErrorText::detailed("replaces_no_current_key", text).with("fingerprint", &old).with("partner", partner_id),
         ));
     }
     Ok(rotation)
+}
+
+/// A statement signed by another key than the partner's pinned recovery key.
+fn not_the_recovery_key(text: String, signer: Fingerprint, partner_id: i64, recovery: Fingerprint) -> ServiceError {
+    let text = ErrorText::detailed("signed_not_by_recovery_key", text).with("fingerprint", signer).with("partner", partner_id);
+    ServiceError::CheckFailed(text.with("recovery", recovery))
+}
+
+/// A statement whose signature does not verify with the key it names.
+pub(super) fn unverified(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::CheckFailed(ErrorText::detailed("statement_unverified", e.to_string()))
 }
 
 /// The refusal of a rotation signed by the old key of a partner that has a recovery key.
@@ -131,16 +144,19 @@ impl Workspace {
     pub fn revoke_partner_key_with_recovery(&mut self, session: &Session, partner_id: i64, statement: &[u8]) -> ServiceResult<String> {
         let subject = format!("partner:{partner_id}");
         self.authorize(session, Permission::RevokePartnerKeys, &subject)?;
-        let signer = claimed_signer(statement, FileKind::KeyRevocation).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+        let signer = claimed_signer(statement, FileKind::KeyRevocation)
+            .map_err(|e| ServiceError::InvalidInput(ErrorText::detailed("revocation_invalid", e.to_string())))?;
         let recovery = self.partner_recovery_key(session, partner_id)?;
         let checked = match recovery {
-            None => Err(ServiceError::CheckFailed(
-                format!("partner {partner_id} has no recovery key pinned: its card names none, so only `partner revoke-key --reason` revokes its key").into(),
-            )),
-            Some(r) if r.fingerprint != signer => Err(ServiceError::CheckFailed(
-                format!("the revocation is signed by {signer}, not by partner {partner_id}'s recovery key {}", r.fingerprint).into(),
-            )),
-            Some(r) => KeyRevocation::verify(statement, &r.public_key).map_err(|e| ServiceError::CheckFailed(e.to_string().into())),
+            None => {
+                let text = format!("partner {partner_id} has no recovery key pinned: its card names none, so only `partner revoke-key --reason` revokes its key");
+                Err(ServiceError::CheckFailed(ErrorText::detailed("revoke_no_recovery_key", text).with("partner", partner_id)))
+            }
+            Some(r) if r.fingerprint != signer => {
+                let text = format!("the revocation is signed by {signer}, not by partner {partner_id}'s recovery key {}", r.fingerprint);
+                Err(not_the_recovery_key(text, signer, partner_id, r.fingerprint))
+            }
+            Some(r) => KeyRevocation::verify(statement, &r.public_key).map_err(unverified),
         };
         let revocation = match checked {
             Ok(revocation) => revocation,
@@ -153,13 +169,17 @@ impl Workspace {
         // An emergency, as `revoke_partner_key`: a payment run under way yields to it.
         let _urgent = self.store.announce_urgent_write()?;
         self.store.write(|tx| -> ServiceResult<String> {
-            let key = tx
-                .key_by_fingerprint(&revoked)?
-                .filter(|k| k.partner_id == partner_id)
-                .ok_or_else(|| ServiceError::NotFound(format!("{revoked} is not a key of partner {partner_id}").into()))?;
+            let key = tx.key_by_fingerprint(&revoked)?.filter(|k| k.partner_id == partner_id).ok_or_else(|| {
+                let text = format!("{revoked} is not a key of partner {partner_id}");
+                ServiceError::NotFound(
+                    ErrorText::detailed("key_of_partner", text).with("fingerprint", &revoked).with("partner", partner_id),
+                )
+            })?;
             if key.status == KeyStatus::Revoked {
-                return Err(ServiceError::InvalidInput(format!("the key {revoked} is revoked already").into()));
+                let text = format!("the key {revoked} is revoked already");
+                return Err(ServiceError::InvalidInput(ErrorText::detailed("revoked_already", text).with("fingerprint", &revoked)));
             }
+
             let why = format!("revoked by the partner's recovery key {signer}: {} (imported by {by})", revocation.reason());
             tx.set_key_status(key.id, KeyStatus::Revoked, &at, &why)?;
             let details = json!({

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::statements::{append_statement, refresh};
-use super::{now, ServiceError, ServiceResult, Session, Workspace};
+use super::{now, ErrorText, ServiceError, ServiceResult, Session, Workspace};
 use countersign_core::assess::history::EarlierAmounts;
 use countersign_core::audit::log::{EventFilter, LoggedEvent};
 use countersign_core::audit::state::ImpliedState;
@@ -137,7 +137,11 @@ impl Workspace {
         let subject = format!("payment_file:{file_sha256}");
         self.authorize(session, Permission::ScreenPaymentFiles, &subject)?;
         super::check_free_text(("file_name", "the file name"), file_name, super::MAX_NOTE_CHARS)?;
-        let file = read_payment_file(bytes).map_err(|e| ServiceError::PaymentFileInvalid(format!("{file_name}: {e}").into()))?;
+        let file = read_payment_file(bytes).map_err(|e| {
+            ServiceError::PaymentFileInvalid(
+                ErrorText::detailed("payment_file_unreadable", format!("{file_name}: {e}")).with("file", file_name),
+            )
+        })?;
         let at = now();
         let screened_at = format_utc(at);
         let state = &mut self.implied;
@@ -255,9 +259,13 @@ fn facts(state: &ImpliedState, now: OffsetDateTime) -> ScreenFacts {
 
 fn copy_of(bytes: &[u8], file: &PaymentFile, report: &ScreenReport) -> ServiceResult<ApprovedCopy> {
     let ok: BTreeSet<usize> = report.lines.iter().filter(|l| l.verdict == LineVerdict::Ok).map(|l| l.number).collect();
-    let copy = approved_copy(bytes, file, &|n| ok.contains(&n)).map_err(|e| ServiceError::CheckFailed(e.into()))?;
+    let copy =
+        approved_copy(bytes, file, &|n| ok.contains(&n)).map_err(|e| ServiceError::CheckFailed(ErrorText::detailed("copy_not_made", e)))?;
     // The copy is checked as any file would be: it must read, and be schema-valid.
-    read_payment_file(&copy).map_err(|e| ServiceError::CheckFailed(format!("the approved copy would not be schema-valid: {e}").into()))?;
+    read_payment_file(&copy).map_err(|e| {
+        ServiceError::CheckFailed(ErrorText::detailed("copy_not_schema_valid", format!("the approved copy would not be schema-valid: {e}")))
+    })?;
+
     Ok(ApprovedCopy { sha256: sha256_hex(&copy), lines: ok.len(), bytes: copy })
 }
 

@@ -112,10 +112,11 @@ pub(super) fn differs<T>(table: &'static str, row: impl std::fmt::Display, what:
 impl From<Difference> for ServiceError {
     /// The refusal of a row with no valid statement behind it (`state_unverified`).
     fn from(d: Difference) -> Self {
-        ServiceError::StateUnverified(format!(
+        let text = format!(
             "the {} row {} is not backed by a signed statement: {}. Nothing was done; run `countersign audit verify` and restore the workspace from a backup",
             d.table, d.row, d.what
-        ).into())
+        );
+        ServiceError::StateUnverified(ErrorText::detailed("row_unbacked", text).with("table", d.table).with("row", d.row))
     }
 }
 

@@ -20,8 +20,8 @@ use countersign_core::encoding::format_utc;
 use countersign_store::postgres::DatabaseUrl;
 use countersign_store::prelude::*;
 
-use crate::files::{write_atomic, Sensitivity};
-use crate::{now, ServiceError, ServiceResult};
+use crate::files::{write_atomic, FileError, Sensitivity};
+use crate::{file_error, now, ErrorText, ServiceError, ServiceResult};
 
 /// The file in a desktop's data directory naming the team workspace it joined.
 pub const TEAM_FILE: &str = "team.json";
@@ -35,9 +35,22 @@ struct TeamFile {
 /// Records in `local` that this desktop uses the team workspace at `url` (never its password),
 /// so that opening `local` again connects there.
 pub(crate) fn remember_team(local: &Path, url: &DatabaseUrl) -> ServiceResult<()> {
-    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display()).into()))?;
     let bytes = serde_json::to_vec_pretty(&TeamFile { database: url.without_password().to_string() }).expect("serialises");
-    write_atomic(&local.join(TEAM_FILE), &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))
+    write_kept(local, &local.join(TEAM_FILE), &bytes)
+}
+
+/// Writes `bytes` to `path` in the directory `local` (made if need be).
+fn write_kept(local: &Path, path: &Path, bytes: &[u8]) -> ServiceResult<()> {
+    std::fs::create_dir_all(local).map_err(|e| {
+        let text = format!("cannot use {}: {e}", local.display());
+        ServiceError::InvalidInput(ErrorText::detailed("folder_unusable", text).with("folder", local.display()))
+    })?;
+    write_atomic(path, bytes, Sensitivity::Public, true).map_err(file_error)
+}
+
+/// A file this desktop keeps could not be read.
+fn not_read(path: &Path, source: std::io::Error) -> ServiceError {
+    file_error(FileError::Read { path: path.to_path_buf(), source })
 }
 
 /// The team workspace a desktop directory joined, if it did ([`TEAM_FILE`]).
@@ -46,10 +59,12 @@ pub(crate) fn joined_team(local: &Path) -> ServiceResult<Option<DatabaseUrl>> {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()).into())),
+        Err(e) => return Err(not_read(&path, e)),
     };
-    let file: TeamFile = serde_json::from_slice(&bytes)
-        .map_err(|e| ServiceError::InvalidInput(format!("{} does not name a team workspace ({e})", path.display()).into()))?;
+    let file: TeamFile = serde_json::from_slice(&bytes).map_err(|e| {
+        let text = format!("{} does not name a team workspace ({e})", path.display());
+        ServiceError::InvalidInput(ErrorText::detailed("not_a_team_file", text).with("file", path.display()))
+    })?;
     Ok(Some(DatabaseUrl::parse(&file.database)?))
 }
 
@@ -98,14 +113,12 @@ pub(crate) fn check_server_log(store: &mut dyn Store, local: &Path, url: &Databa
     let kept = read_kept(&path)?;
     let server = url.to_string();
     let refuse = |what: String| {
-        ServiceError::CheckFailed(
-            format!(
-                "the log of the team workspace at {server} {what}: it was rolled back or rewritten on the server; nothing was changed. \
+        let text = format!(
+            "the log of the team workspace at {server} {what}: it was rolled back or rewritten on the server; nothing was changed. \
              Tell your administrator and auditor; this desktop's record of the log is {}",
-                path.display()
-            )
-            .into(),
-        )
+            path.display()
+        );
+        ServiceError::CheckFailed(ErrorText::detailed("team_log_rewritten", text).with("server", &server).with("file", path.display()))
     };
     // The hashes of what this desktop saw, and the events after it whole (their hashes among
     // them): each row is read once.
@@ -140,8 +153,7 @@ pub(crate) fn check_server_log(store: &mut dyn Store, local: &Path, url: &Databa
     }
     let now_kept = KeptLog { server, size: count, root: hex(&frontier.root()), seen_at: format_utc(now()) };
     let bytes = serde_json::to_vec_pretty(&now_kept).expect("serialises");
-    std::fs::create_dir_all(local).map_err(|e| ServiceError::InvalidInput(format!("cannot use {}: {e}", local.display()).into()))?;
-    write_atomic(&path, &bytes, Sensitivity::Public, true).map_err(|e| ServiceError::InvalidInput(e.to_string().into()))?;
+    write_kept(local, &path, &bytes)?;
     Ok(now_kept)
 }
 
@@ -156,10 +168,11 @@ fn check_kept_root(kept: &KeptLog, frontier: &Frontier) -> Result<(), String> {
 fn read_kept(path: &Path) -> ServiceResult<Option<KeptLog>> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            ServiceError::CheckFailed(format!("this desktop's record of the team log, {}, is not readable ({e})", path.display()).into())
+            let text = format!("this desktop's record of the team log, {}, is not readable ({e})", path.display());
+            ServiceError::CheckFailed(ErrorText::detailed("team_log_record_unreadable", text).with("file", path.display()))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ServiceError::InvalidInput(format!("cannot read {}: {e}", path.display()).into())),
+        Err(e) => Err(not_read(path, e)),
     }
 }
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
+use crate::error::page_error;
 use crate::state::{blocking, AppState};
-use crate::{CommandError, CommandResult};
+use crate::CommandResult;
 
 /// An instruction we issued, as the list shows it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -120,7 +121,7 @@ pub async fn list_issued_instructions(
     after: Option<i64>,
 ) -> CommandResult<IssuedPage> {
     blocking(|| {
-        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let page = Page::new(limit, after).map_err(page_error)?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         let paged = ws.issued_instructions(session, query.as_deref().filter(|q| !q.trim().is_empty()), &page)?;

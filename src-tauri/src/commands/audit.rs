@@ -19,7 +19,7 @@ use ts_rs::TS;
 
 use super::save::{check_allowed, save_target};
 use crate::dialog;
-use crate::error::{not_written, unreadable};
+use crate::error::{file_name, not_written, page_error, unreadable};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -200,7 +200,7 @@ pub async fn audit_log(
     after: Option<i64>,
 ) -> CommandResult<AuditLogView> {
     blocking(|| {
-        let page = Page::new(Some(limit.unwrap_or(LOG_LIMIT).min(LOG_LIMIT)), after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let page = Page::new(Some(limit.unwrap_or(LOG_LIMIT).min(LOG_LIMIT)), after).map_err(page_error)?;
         let filter = EventFilter { page, newest_first: true, ..filter.to_core() };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
@@ -235,10 +235,10 @@ pub async fn verify_audit(state: State<'_, AppState>, against: Option<String>) -
         let kept = match text(&against) {
             Some(path) => {
                 let bytes = read_limited(Path::new(&path), MAX_CHECKPOINT_SIZE).map_err(unreadable)?;
-                Some(
-                    String::from_utf8(bytes)
-                        .map_err(|_| CommandError::new("invalid_input", format!("{path} is not a checkpoint (not UTF-8 text)")))?,
-                )
+                Some(String::from_utf8(bytes).map_err(|_| {
+                    let message = format!("{path} is not a checkpoint (not UTF-8 text)");
+                    CommandError::detailed("invalid_input", "not_a_checkpoint", message, &[("file", file_name(Path::new(&path)))])
+                })?)
             }
             None => None,
         };

@@ -72,8 +72,9 @@ pub async fn start_callback(state: State<'_, AppState>, id: i64) -> CommandResul
 #[tauri::command]
 pub async fn record_callback(state: State<'_, AppState>, request: CallbackRequest) -> CommandResult<CaseStatus> {
     blocking(|| {
-        let outcome = CallbackOutcome::parse(&request.outcome)
-            .ok_or_else(|| CommandError::new("invalid_input", "The outcome must be confirmed, denied or unreachable."))?;
+        let outcome = CallbackOutcome::parse(&request.outcome).ok_or_else(|| {
+            CommandError::detailed("invalid_input", "outcome_unknown", "The outcome must be confirmed, denied or unreachable.", &[])
+        })?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         let report = CallbackReport {

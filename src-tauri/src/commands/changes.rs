@@ -14,6 +14,7 @@ use serde_json::Value;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::error::page_error;
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -205,7 +206,16 @@ pub(crate) fn fields(before: &Value, after: &Value) -> Vec<FieldChange> {
 /// Parses a status filter the UI sent.
 fn status_filter(status: Option<&str>) -> CommandResult<Option<ChangeStatus>> {
     status
-        .map(|s| ChangeStatus::parse(s).ok_or_else(|| CommandError::new("invalid_input", format!("{s} is not a change status"))))
+        .map(|s| {
+            ChangeStatus::parse(s).ok_or_else(|| {
+                CommandError::detailed(
+                    "invalid_input",
+                    "change_status_unknown",
+                    format!("{s} is not a change status"),
+                    &[("status", s.into())],
+                )
+            })
+        })
         .transpose()
 }
 
@@ -230,7 +240,7 @@ pub async fn list_changes(
 ) -> CommandResult<Vec<ChangeEntry>> {
     blocking(|| {
         let status = status_filter(status.as_deref())?;
-        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let page = Page::new(limit, after).map_err(page_error)?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         Ok(ws.changes_page(session, status, &page)?.items.into_iter().map(ChangeEntry::from).collect())

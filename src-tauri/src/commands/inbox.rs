@@ -19,7 +19,7 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use ts_rs::TS;
 
 use crate::dialog;
-use crate::error::unreadable;
+use crate::error::{page_error, unreadable};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -222,7 +222,10 @@ fn status_filter(status: Option<&str>) -> CommandResult<Option<CaseStatus>> {
     // Parsed here, with the core's parser, so an unknown status is a `{code, message}` like every
     // other refusal rather than a deserialisation error.
     match status.filter(|s| !s.is_empty()) {
-        Some(text) => Ok(Some(text.parse::<CaseStatus>().map_err(|e| CommandError::new("invalid_input", e.to_string()))?)),
+        Some(text) => Ok(Some(
+            text.parse::<CaseStatus>()
+                .map_err(|e| CommandError::detailed("invalid_input", "case_status_unknown", e.to_string(), &[("status", text.into())]))?,
+        )),
         None => Ok(None),
     }
 }
@@ -232,9 +235,9 @@ fn status_filter(status: Option<&str>) -> CommandResult<Option<CaseStatus>> {
 pub async fn case_page(state: State<'_, AppState>, request: CasePageRequest) -> CommandResult<CasePageView> {
     blocking(|| {
         let status = status_filter(request.status.as_deref())?;
-        let invalid = |message: String| CommandError::new("invalid_input", message);
-        let search = CaseSearch::parse(&request.search).map_err(invalid)?;
-        let page = Page::new(Some(request.limit), request.after).map_err(invalid)?;
+        let search = CaseSearch::parse(&request.search)
+            .map_err(|message| CommandError::detailed("invalid_input", "search_too_long", message, &[]))?;
+        let page = Page::new(Some(request.limit), request.after).map_err(page_error)?;
         let sort = CaseSort { key: request.sort, descending: request.descending };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;

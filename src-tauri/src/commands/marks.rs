@@ -11,8 +11,9 @@ use tauri::State;
 use ts_rs::TS;
 
 use super::changes::Outcome;
+use crate::error::page_error;
 use crate::state::{blocking, AppState};
-use crate::{CommandError, CommandResult};
+use crate::CommandResult;
 
 /// A marked account.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -68,7 +69,7 @@ impl From<FraudMarkView> for FraudMarkEntry {
 #[tauri::command]
 pub async fn list_fraud_marks(state: State<'_, AppState>, limit: Option<u32>, after: Option<i64>) -> CommandResult<Vec<FraudMarkEntry>> {
     blocking(|| {
-        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let page = Page::new(limit, after).map_err(page_error)?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         Ok(ws.fraud_marks_page(session, &page)?.items.into_iter().map(FraudMarkEntry::from).collect())

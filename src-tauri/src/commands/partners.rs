@@ -23,7 +23,7 @@ use ts_rs::TS;
 use super::cases::QrView;
 use super::changes::Outcome;
 use crate::dialog;
-use crate::error::unreadable;
+use crate::error::{page_error, unreadable};
 use crate::state::{blocking, AppState};
 use crate::{CommandError, CommandResult};
 
@@ -352,7 +352,7 @@ fn read_chosen(path: &str) -> CommandResult<Vec<u8>> {
 #[tauri::command]
 pub async fn list_partners(state: State<'_, AppState>, limit: Option<u32>, after: Option<i64>) -> CommandResult<Vec<PartnerRow>> {
     blocking(|| {
-        let page = Page::new(limit, after).map_err(|e| CommandError::new("invalid_input", e))?;
+        let page = Page::new(limit, after).map_err(page_error)?;
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;
         Ok(ws.partners_page(session, &page)?.items.into_iter().map(row).collect())
@@ -445,7 +445,10 @@ pub async fn add_partner(state: State<'_, AppState>, request: NewPartnerRequest)
         let known_account = match (&iban, &bic) {
             (Some(iban), Some(bic)) => Some((iban.as_str(), bic.as_str())),
             (None, None) => None,
-            _ => return Err(CommandError::new("invalid_input", "Give both the IBAN and the BIC of the known account, or neither.")),
+            _ => {
+                let message = "Give both the IBAN and the BIC of the known account, or neither.";
+                return Err(CommandError::detailed("invalid_input", "iban_and_bic", message, &[]));
+            }
         };
         let mut inner = state.lock();
         let (ws, session) = inner.signed_in()?;

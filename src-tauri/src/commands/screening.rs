@@ -359,7 +359,10 @@ pub async fn save_approved_copy<R: Runtime>(
         let user = inner.signed_in()?.1.user().to_string();
         match &inner.screened_copy {
             Some(c) if c.event == event && c.user == user => Ok(copy_stem(&c.file_name)),
-            _ => Err(CommandError::new("not_found", "There is no approved copy of this screening to save: screen the file again.")),
+            _ => {
+                let message = "There is no approved copy of this screening to save: screen the file again.";
+                Err(CommandError::detailed("not_found", "no_approved_copy", message, &[]))
+            }
         }
     })?;
     let path =
@@ -369,7 +372,8 @@ pub async fn save_approved_copy<R: Runtime>(
     blocking(|| {
         let inner = state.lock();
         let copy = inner.screened_copy.as_ref().filter(|c| c.event == event).ok_or_else(|| {
-            CommandError::new("not_found", "Another file was screened meanwhile: screen this one again to write its approved copy.")
+            let message = "Another file was screened meanwhile: screen this one again to write its approved copy.";
+            CommandError::detailed("not_found", "screened_meanwhile", message, &[])
         })?;
         write_atomic(&path, &copy.bytes, Sensitivity::Public, false).map_err(|e| not_written(&path, e))?;
         Ok(ApprovedCopyView { saved_to: path.display().to_string(), lines: copy.lines, of: copy.of, sha256: copy.sha256.clone() })

@@ -48,25 +48,42 @@ impl Default for Policy {
     }
 }
 
-impl Policy {
-    /// Checks that the numbers make sense; the message names the field.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=3650).contains(&self.change_window_days) {
-            return Err("change_window_days must be between 1 and 3650".into());
-        }
-        if !(1..=3650).contains(&self.rotation_window_days) {
-            return Err("rotation_window_days must be between 1 and 3650".into());
-        }
-        if !(2..=1000).contains(&self.amount_unusual_factor) {
-            return Err("amount_unusual_factor must be between 2 and 1000".into());
-        }
-        if !(1..=1000).contains(&self.amount_history_min) {
-            return Err("amount_history_min must be between 1 and 1000".into());
-        }
-        if self.cooling_off_hours > 24 * 90 {
-            return Err("cooling_off_hours must be between 0 and 2160 (90 days)".into());
+/// A number of the policy outside its bounds: the setting (its field name) and the bounds, so a
+/// shell words it in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// The setting's field name (`change_window_days`, …).
+    pub setting: &'static str,
+    /// The least value allowed.
+    pub min: u32,
+    /// The greatest value allowed.
+    pub max: u32,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} must be between {} and {}", self.setting, self.min, self.max)?;
+        if self.setting == "cooling_off_hours" {
+            f.write_str(" (90 days)")?;
         }
         Ok(())
+    }
+}
+
+impl Policy {
+    /// Checks that the numbers make sense; the message names the field.
+    pub fn validate(&self) -> Result<(), OutOfRange> {
+        let bounds = [
+            ("change_window_days", self.change_window_days, 1, 3650),
+            ("rotation_window_days", self.rotation_window_days, 1, 3650),
+            ("amount_unusual_factor", self.amount_unusual_factor, 2, 1000),
+            ("amount_history_min", self.amount_history_min, 1, 1000),
+            ("cooling_off_hours", self.cooling_off_hours, 0, 24 * 90),
+        ];
+        match bounds.into_iter().find(|(_, value, min, max)| !(*min..=*max).contains(value)) {
+            Some((setting, _, min, max)) => Err(OutOfRange { setting, min, max }),
+            None => Ok(()),
+        }
     }
 
     /// The settings in which `self` is looser than `old`: fewer findings raised, fewer cases
@@ -124,11 +141,15 @@ mod tests {
             assert_eq!(with(low).validate(), Ok(()), "{field} = {low}");
             assert_eq!(with(high).validate(), Ok(()), "{field} = {high}");
             let above = with(high + 1).validate().unwrap_err();
-            assert!(above.starts_with(field), "{field} = {}: {above}", high + 1);
+            assert_eq!(above, OutOfRange { setting: field, min: low, max: high }, "{field} = {}", high + 1);
+            assert!(above.to_string().starts_with(&format!("{field} must be between {low} and {high}")), "{above}");
             if low > 0 {
-                assert!(with(low - 1).validate().unwrap_err().starts_with(field), "{field} = {}", low - 1);
+                assert_eq!(with(low - 1).validate().unwrap_err().setting, field, "{field} = {}", low - 1);
             }
         }
+        let hours = Policy { cooling_off_hours: 2161, ..Policy::default() }.validate().unwrap_err();
+        assert_eq!(hours.to_string(), "cooling_off_hours must be between 0 and 2160 (90 days)");
+
         assert_eq!(p.validate(), Ok(()));
     }
 
