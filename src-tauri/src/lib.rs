@@ -6,8 +6,10 @@
 //! one small module per domain under [`commands`], and every error reaches the UI as a
 //! [`CommandError`] (`{code, message}`).
 
-#![forbid(unsafe_code)]
+// No unsafe code, but for the one call that tunes the C allocator (`allocator.rs`).
+#![deny(unsafe_code)]
 
+mod allocator;
 pub mod bindings;
 pub mod commands;
 mod dialog;
@@ -30,6 +32,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 /// Opens the main window on the workspace in `COUNTERSIGN_DATA_DIR` (or the platform data
 /// directory) and runs until it is closed.
 pub fn run() {
+    allocator::tune();
     with_commands(tauri::Builder::default())
         .manage(AppState::from_env())
         .setup(|app| {
