@@ -3,8 +3,9 @@
 // the demo workspace on it with the CLI (scripts/demo-workspace.sh with COUNTERSIGN_DATABASE_URL),
 // and a second tauri-driver for the second window. The clerk's desktop joins from the first-run
 // screen; the approver's data directory is the one the CLI joined. The clerk's callback reaches
-// the approver's list, and the approver's approval and release reach the clerk's open case,
-// each without a reload.
+// the approver's list, the approver's approval and release reach the clerk's open case, and a
+// policy without cooling-off set from another desktop offers the release on the approver's open
+// case, each without a reload.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -144,12 +145,11 @@ describe("a team workspace on two desktops", { timeout: 240_000 }, () => {
     await B.click("approve");
     await approver.wait(B.soon(async () => (await B.textOf("case-status")) === "approved"), 20_000);
     await within(clerk, A.soon(async () => (await A.textOf("case-status")) === "approved"), "the approval on the clerk's case");
-    // The new account's cooling-off (issue 20; the flow test shows it): none here, so the release
-    // can follow at once once the approver opens the case again.
+    // The new account's cooling-off (issue 20; the flow test shows it) holds the release; a policy
+    // without it, set from another desktop (the CLI), redraws the open case with the release.
+    assert.equal((await approver.findElements(By.id("release-format"))).length, 0, "the cooling-off holds the release");
     noCoolingOff(CLI, ["--data-dir", APPROVER_DIR]);
-    await B.click("nav-inbox");
-    await B.screen("inbox");
-    await openCase(approver, B, 2);
+    await within(approver, async () => (await approver.findElements(By.id("release-format"))).length === 1, "the policy on the open case");
     await B.retry(async () => (await B.byId("release-format")).sendKeys("EPC"));
     await B.click("release-submit");
     await approver.wait(B.soon(async () => (await B.textOf("case-status")) === "released"), 20_000);
