@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "add_partner",
     "rotate_partner_key",
     "revoke_partner_key",
+    "import_key_revocation",
     "add_partner_phone",
     "issue_instruction",
     "list_issued_instructions",

@@ -262,6 +262,53 @@ fn rotation_pins_the_new_key_and_revocation_ends_it() {
     assert_eq!(refusal_with_message(invoke(&main, "issue_instruction", issue)).0, "invalid_input");
 }
 
+/// Issue 20: a key revocation signed by the partner's pinned recovery key, read from the chosen
+/// file, revokes the key at once; one another key signed, or a file that cannot be read, is
+/// refused and changes nothing; a clerk may not import one.
+#[test]
+fn a_revocation_signed_by_the_recovery_key_revokes_the_key_at_once() {
+    use countersign_service::core::format::card::CardKeys;
+    use countersign_service::core::format::recovery::KeyRevocation;
+    let dir = fresh_dir("partners-ipc", "recovery-revocation");
+    workspace(&dir.join("ws"));
+    let (key, recovery) = (KeyPair::from_seed(&[31; 32]), KeyPair::from_seed(&[32; 32]));
+    let now = time::OffsetDateTime::now_utc();
+    let keys = CardKeys { callback_key: None, recovery_key: Some(recovery.public_key()) };
+    let details = CardDetails { name: "Globex Corporation".into(), ..Default::default() };
+    let card = dir.join("globex-v3.card");
+    std::fs::write(&card, PartnerCard::create_with_keys(&key, details, keys, now).unwrap().to_bytes()).unwrap();
+    let fingerprint = key.fingerprint().to_string();
+    let by_recovery = dir.join("revocation.json");
+    std::fs::write(&by_recovery, KeyRevocation::create(&recovery, key.fingerprint(), "the signing key was stolen", now).unwrap()).unwrap();
+    let stranger = KeyPair::from_seed(&[33; 32]);
+    let by_stranger = dir.join("revocation-by-another-key.json");
+    std::fs::write(&by_stranger, KeyRevocation::create(&stranger, key.fingerprint(), "the signing key was stolen", now).unwrap()).unwrap();
+
+    let app = app_on(dir.join("ws"));
+    let main = main_window(&app);
+    login(&main, "alice");
+    let request = json!({"request": {
+        "card_path": card, "confirm_fingerprint": fingerprint,
+        "phones": [{"number": "+49 30 1234567", "label": null}], "card_numbers": false,
+        "domains": [], "country": "DE", "iban": null, "bic": null,
+    }});
+    let id = invoke(&main, "add_partner", request).unwrap()["value"]["summary"]["id"].as_i64().unwrap();
+    let import = |path: &Path| invoke(&main, "import_key_revocation", json!({"id": id, "statementPath": path}));
+    // Signed by a key that is not the recovery key the card pinned.
+    assert_eq!(refusal_with_message(import(&by_stranger)).0, "check_failed");
+    assert_eq!(refusal_with_message(import(&dir.join("none.json"))).0, "file_unreadable");
+    assert_eq!(invoke(&main, "partner_detail", json!({"id": id})).unwrap()["summary"]["active_keys"], json!([fingerprint]));
+    invoke(&main, "logout", json!({})).unwrap();
+    login(&main, "carol");
+    assert_eq!(refusal_with_message(import(&by_recovery)).0, "not_permitted");
+    invoke(&main, "logout", json!({})).unwrap();
+    login(&main, "alice");
+    assert_eq!(import(&by_recovery).unwrap(), json!(fingerprint));
+    let partner = invoke(&main, "partner_detail", json!({"id": id})).unwrap();
+    assert_eq!(partner["summary"]["active_keys"], json!([]));
+    assert_eq!(partner["keys"][0]["status"], json!("revoked"));
+}
+
 #[test]
 fn issuing_signs_our_account_for_the_partner_and_saves_the_file() {
     let dir = fresh_dir("partners-ipc", "issue");

@@ -72,6 +72,7 @@ pub(crate) fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> 
         partners::add_partner,
         partners::rotate_partner_key,
         partners::revoke_partner_key,
+        partners::import_key_revocation,
         partners::add_partner_phone,
         issue::issue_instruction,
         answer::list_issued_instructions,

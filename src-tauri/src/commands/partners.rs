@@ -270,6 +270,8 @@ pub enum PartnerFile {
     Card,
     /// A key-rotation statement.
     Statement,
+    /// A key revocation signed by the partner's recovery key (issue 20).
+    Revocation,
 }
 
 fn row(p: PartnerSummary) -> PartnerRow {
@@ -369,13 +371,14 @@ pub async fn partner_detail(state: State<'_, AppState>, id: i64) -> CommandResul
     })
 }
 
-/// Opens the file chooser for a card or a rotation statement; the chosen path, none when
-/// cancelled.
+/// Opens the file chooser for a card, a rotation statement or a recovery key's revocation; the
+/// chosen path, none when cancelled.
 #[tauri::command]
 pub async fn pick_partner_file<R: Runtime>(window: WebviewWindow<R>, kind: PartnerFile) -> CommandResult<Option<String>> {
     let title = match kind {
         PartnerFile::Card => "Choose the partner's card",
         PartnerFile::Statement => "Choose the key-rotation statement",
+        PartnerFile::Revocation => "Choose the revocation signed by the recovery key",
     };
     let chosen = dialog::ask(&window, dialog::Ask::OpenFile(title)).await?;
     Ok(chosen.into_iter().next().map(|p| p.display().to_string()))
@@ -514,6 +517,20 @@ pub async fn add_partner_phone(state: State<'_, AppState>, id: i64, phone: Phone
         let (ws, session) = inner.signed_in()?;
         let outcome = ws.add_partner_phone(session, id, &NewNumber { number: phone.number.trim().to_string(), label: phone.label })?;
         Outcome::from_service(outcome, |_| Ok(view(ws.partner(session, id)?)))
+    })
+}
+
+/// Applies a key revocation read from the chosen file, signed by the partner's pinned recovery
+/// key (issue 20; the CLI's `partner revoke-key ID --statement FILE`): the core checks the
+/// signature against the recovery key the signed statements give, and the key named is revoked at
+/// once (it only takes trust away). The revoked fingerprint.
+#[tauri::command]
+pub async fn import_key_revocation(state: State<'_, AppState>, id: i64, statement_path: String) -> CommandResult<String> {
+    blocking(|| {
+        let statement = read_chosen(&statement_path)?;
+        let mut inner = state.lock();
+        let (ws, session) = inner.signed_in()?;
+        Ok(ws.revoke_partner_key_with_recovery(session, id, &statement)?)
     })
 }
 

@@ -3,4 +3,4 @@
 /**
  * Which file the chooser asks for.
  */
-export type PartnerFile = "card" | "statement";
+export type PartnerFile = "card" | "statement" | "revocation";

@@ -373,8 +373,8 @@ export function partnerDetail(id: number): Promise<PartnerView> {
 }
 
 /**
- * Opens the file chooser for a card or a rotation statement; the chosen path, none when
- * cancelled.
+ * Opens the file chooser for a card, a rotation statement or a recovery key's revocation; the
+ * chosen path, none when cancelled.
  */
 export function pickPartnerFile(kind: PartnerFile): Promise<string | null> {
   return call("pick_partner_file", { kind });
@@ -422,6 +422,16 @@ export function rotatePartnerKey(request: PartnerRotationRequest): Promise<Outco
  */
 export function addPartnerPhone(id: number, phone: PhoneInput): Promise<Outcome<PartnerView>> {
   return call("add_partner_phone", { id, phone });
+}
+
+/**
+ * Applies a key revocation read from the chosen file, signed by the partner's pinned recovery
+ * key (issue 20; the CLI's `partner revoke-key ID --statement FILE`): the core checks the
+ * signature against the recovery key the signed statements give, and the key named is revoked at
+ * once (it only takes trust away). The revoked fingerprint.
+ */
+export function importKeyRevocation(id: number, statementPath: string): Promise<string> {
+  return call("import_key_revocation", { id, statementPath });
 }
 
 /**

@@ -1,8 +1,9 @@
 // One partner: its keys (status and how each was verified), the on-file numbers (the only ones a
 // callback may dial), the account history as a timeline, and the admin's actions: accept a
 // key-rotation statement (the new key's fingerprint read back by the partner on a call to a number
-// on file, chosen from those numbers), revoke a key with a reason, issue our bank details to this
-// partner. Once two people can check changes, an accepted rotation waits for a second person.
+// on file, chosen from those numbers), revoke a key with a reason, apply a revocation signed by
+// the partner's recovery key (issue 20; offered only where one is pinned), issue our bank details
+// to this partner. Once two people can check changes, an accepted rotation waits for a second person.
 // The buttons show for everyone; whether the signed-in user may act is the core's answer,
 // shown beside the button.
 import {
@@ -10,6 +11,7 @@ import {
   partnerDetail,
   pickPartnerFile,
   revokePartnerKey,
+  importKeyRevocation,
   rotatePartnerKey,
   toCommandError,
   type PartnerView,
@@ -198,6 +200,48 @@ function accountsSection(view: PartnerView): HTMLElement {
   );
 }
 
+/**
+ * Issue 20: a revocation the partner's recovery key signed, from the file the partner sent (the
+ * CLI's `partner revoke-key ID --statement FILE`); offered when the partner's card named a
+ * recovery key. The core checks the signature against that key and applies it at once.
+ */
+function recoveryRevocationForm(id: number, reload: (message?: string) => void, fail: (reason: unknown) => void): HTMLElement {
+  let chosen: string | null = null;
+  const file = h("span", { id: "recovery-revoke-file", class: "hint" }, t("partners.recoveryRevoke.noFile"));
+  const pick = h("button", { id: "recovery-revoke-pick", type: "button", class: "secondary" }, t("partners.chooseFile"));
+  const submit = h("button", { id: "recovery-revoke-submit", type: "submit", class: "danger", disabled: true }, t("partners.recoveryRevoke.submit"));
+  pick.addEventListener("click", async () => {
+    try {
+      const path = await pickPartnerFile("revocation");
+      if (path === null) return;
+      chosen = path;
+      file.textContent = path;
+      submit.disabled = false;
+    } catch (reason) {
+      fail(reason);
+    }
+  });
+  const form = h(
+    "form",
+    { id: "recovery-revoke-form" },
+    h("h4", {}, t("partners.recoveryRevoke.title")),
+    h("p", { class: "hint" }, t("partners.recoveryRevoke.hint")),
+    h("div", { class: "row" }, pick, file),
+    submit,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (chosen === null) return;
+    try {
+      const fingerprint = await importKeyRevocation(id, chosen);
+      reload(t("partners.recoveryRevoke.done", { fingerprint }));
+    } catch (reason) {
+      fail(reason);
+    }
+  });
+  return form;
+}
+
 function actionsSection(
   shell: Shell,
   view: PartnerView,
@@ -313,6 +357,9 @@ function actionsSection(
     h("h3", {}, t("partners.page.actions")),
     rotate,
     revocable.length > 0 ? revoke : h("p", { class: "hint" }, t("partners.revoke.none")),
+    revocable.length > 0 && view.recovery_key !== null && may(shell.user, "partner.revoke_key")
+      ? recoveryRevocationForm(id, reload, fail)
+      : null,
     may(shell.user, "partner.add") ? addPhone : null,
     h("div", { class: "row" }, issue),
     actionError,

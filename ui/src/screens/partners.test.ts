@@ -436,6 +436,42 @@ describe("the partner page", () => {
     expect(s.content.querySelector("#rotate-no-phones")?.textContent).toContain("no number on file");
   });
 
+  it("applies a revocation signed by the partner's recovery key from the file chosen, offered only where a recovery key is pinned", async () => {
+    const asked: unknown[] = [];
+    let withRecovery = false;
+    mockIPC((cmd, args) => {
+      if (cmd === "partner_detail") return withRecovery ? { ...detail, recovery_key: NEW_FPR } : detail;
+      if (cmd === "pick_partner_file") {
+        expect(args).toEqual({ kind: "revocation" });
+        return "/in/globex-revocation.json";
+      }
+      if (cmd === "import_key_revocation") {
+        asked.push(args);
+        return GLOBEX_FPR;
+      }
+      throw new Error(cmd);
+    });
+    const s = shell();
+    await renderPartner(s, 1);
+    expect(s.content.querySelector("#recovery-revoke-form"), "no recovery key pinned").toBeNull();
+    withRecovery = true;
+    await renderPartner(s, 1);
+    const apply = s.content.querySelector<HTMLButtonElement>("#recovery-revoke-submit")!;
+    expect(apply.disabled, "nothing to apply before a file is chosen").toBe(true);
+    s.content.querySelector<HTMLButtonElement>("#recovery-revoke-pick")!.click();
+    await flush();
+    expect(s.content.querySelector("#recovery-revoke-file")?.textContent).toBe("/in/globex-revocation.json");
+    expect(apply.disabled).toBe(false);
+    submit(s.content, "recovery-revoke-form");
+    await flush();
+    expect(asked).toEqual([{ id: 1, statementPath: "/in/globex-revocation.json" }]);
+    expect(s.content.querySelector("#partner-notice")?.textContent).toContain(`The key ${GLOBEX_FPR} is revoked by the partner's recovery key.`);
+    // A clerk may not revoke keys: the form is absent, not a button that fails.
+    const clerk = { ...shell(), user: userOf("carol", "clerk") };
+    await renderPartner(clerk, 1);
+    expect(clerk.content.querySelector("#recovery-revoke-form")).toBeNull();
+  });
+
   it("shows the core's refusal of a revocation beside the form", async () => {
     mockIPC((cmd, args) => {
       if (cmd === "partner_detail") return detail;
