@@ -35,7 +35,7 @@ import { offers } from "../access";
 import { NAME_CHECK_ANSWERS } from "../bindings/coreCodes";
 import type { Scheme } from "../bindings/Scheme";
 import type { Obtained } from "../bindings/Obtained";
-import { labelled } from "./form";
+import { fileChoice, labelled } from "./form";
 import type { NameCheckEntry } from "../bindings/NameCheckEntry";
 import type { NameCheckRequest } from "../bindings/NameCheckRequest";
 
@@ -355,16 +355,14 @@ function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: ()
     ...OBTAINED.map((how) => h("option", { value: how }, codeName("nameCheckObtained", how))),
   );
   let evidence: string | null = null;
-  const chosen = h("span", { id: "nc-file", class: "hint" }, t("case.nameCheckNoFile"));
-  const pick = h("button", { id: "nc-pick", type: "button", class: "secondary" }, t("case.nameCheckFile"));
-  pick.addEventListener("click", async () => {
-    const path = await pickEvidenceFile();
-    if (path) {
-      evidence = path;
-      chosen.textContent = path;
-    }
-  });
   const error = h("div", { "aria-live": "assertive" });
+  const evidenceFile = fileChoice(
+    { button: "nc-pick", chosen: "nc-file" },
+    { button: t("case.nameCheckFile"), none: t("case.nameCheckNoFile") },
+    pickEvidenceFile,
+    (path) => (evidence = path),
+    (e) => error.replaceChildren(errorBox(toCommandError(e), "name-check-error")),
+  );
   const form = h(
     "form",
     { id: "name-check-form", class: "form" },
@@ -378,7 +376,7 @@ function nameCheckForm(view: CaseView, reload: (m?: string) => void, started: ()
     labelled("nc-answer", t("case.nameCheckAnswer"), answer),
     labelled("nc-matched-name", t("case.nameCheckMatchedName"), matchedName),
     labelled("nc-obtained", t("case.nameCheckHow"), obtained),
-    h("div", { class: "row" }, pick, chosen),
+    evidenceFile,
     h("p", { class: "hint" }, t("case.nameCheckPain002Limit")),
     error,
     h("button", { id: "nc-submit", type: "submit" }, t("case.nameCheckSubmit")),

@@ -22,6 +22,7 @@ import type { Shell } from "../app";
 import { fingerprintGroups } from "./partners";
 import { provenanceText } from "../provenance";
 import { may } from "../access";
+import { fileChoice } from "./form";
 import { renderIssue } from "./issue";
 import { outcomeText } from "./changes";
 
@@ -207,26 +208,23 @@ function accountsSection(view: PartnerView): HTMLElement {
  */
 function recoveryRevocationForm(id: number, reload: (message?: string) => void, fail: (reason: unknown) => void): HTMLElement {
   let chosen: string | null = null;
-  const file = h("span", { id: "recovery-revoke-file", class: "hint" }, t("partners.recoveryRevoke.noFile"));
-  const pick = h("button", { id: "recovery-revoke-pick", type: "button", class: "secondary" }, t("partners.chooseFile"));
   const submit = h("button", { id: "recovery-revoke-submit", type: "submit", class: "danger", disabled: true }, t("partners.recoveryRevoke.submit"));
-  pick.addEventListener("click", async () => {
-    try {
-      const path = await pickPartnerFile("revocation");
-      if (path === null) return;
+  const file = fileChoice(
+    { button: "recovery-revoke-pick", chosen: "recovery-revoke-file" },
+    { button: t("partners.chooseFile"), none: t("partners.recoveryRevoke.noFile") },
+    () => pickPartnerFile("revocation"),
+    (path) => {
       chosen = path;
-      file.textContent = path;
       submit.disabled = false;
-    } catch (reason) {
-      fail(reason);
-    }
-  });
+    },
+    fail,
+  );
   const form = h(
     "form",
     { id: "recovery-revoke-form" },
     h("h4", {}, t("partners.recoveryRevoke.title")),
     h("p", { class: "hint" }, t("partners.recoveryRevoke.hint")),
-    h("div", { class: "row" }, pick, file),
+    file,
     submit,
   );
   form.addEventListener("submit", async (event) => {
